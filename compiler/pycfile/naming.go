@@ -18,7 +18,7 @@ const (
 )
 
 // CacheName returns where py_compile writes the .pyc of source by default:
-// importlib.util.cache_from_source(source, optimization=”) for optimize 0
+// importlib.util.cache_from_source(source, optimization="") for optimize 0
 // and optimization=optimize above 0, with sys.pycache_prefix unset. Like
 // importlib it works on the string alone: the name is
 // dir/__pycache__/<base>.<cacheTag>[.opt-N].pyc, where base is the file name
