@@ -1,0 +1,182 @@
+// Package interp talks to CPython: it asks an interpreter who it is, and runs
+// the long-lived compile server (server.py) inside it.
+//
+// Every compile happens in a process forked from a server that has done
+// nothing but import py_compile, so the marshal stream of each code object is
+// exactly what a fresh `python -S -s` process running py_compile would write.
+package interp
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// MinMinor is the oldest CPython 3 minor version supported.
+const MinMinor = 8
+
+//go:embed server.py
+var serverSource string
+
+const probeSource = `import importlib.util, json, sys
+print(json.dumps({
+    "executable": sys.executable,
+    "implementation": sys.implementation.name,
+    "version": list(sys.version_info[:3]),
+    "magic": importlib.util.MAGIC_NUMBER.hex(),
+    "cache_tag": sys.implementation.cache_tag,
+}))`
+
+// Info identifies one interpreter build.
+type Info struct {
+	// Path is the interpreter as it was named (after resolving a bare command
+	// name on PATH).
+	Path string
+	// Executable is sys.executable as the interpreter reports it.
+	Executable string
+	// Version is "major.minor.micro", e.g. "3.12.1".
+	Version             string
+	Major, Minor, Micro int
+	// Magic is importlib.util.MAGIC_NUMBER.
+	Magic [4]byte
+	// CacheTag is sys.implementation.cache_tag, e.g. "cpython-312".
+	CacheTag string
+}
+
+// String describes the interpreter for messages.
+func (i *Info) String() string {
+	return fmt.Sprintf("%s (CPython %s, magic %x)", i.Path, i.Version, i.Magic[:])
+}
+
+// Env is the environment every interpreter child runs in: nothing from the
+// caller's environment, and a fixed hash seed.  Up to 3.10 marshal writes set
+// and frozenset constants in hash order, so the seed must be pinned.  The
+// interpreter is run with -S -s rather than -I or -E, because those make it
+// ignore PYTHONHASHSEED.
+func Env() []string {
+	return []string{"PYTHONHASHSEED=0"}
+}
+
+// Flags are the interpreter options for every child: no site, no user site,
+// no bytecode writing.
+var Flags = []string{"-S", "-s", "-B"}
+
+// Resolve turns an interpreter name into a path: a bare name (no slash) is
+// looked up on PATH, anything else is made absolute.  An empty name means
+// python3.
+func Resolve(python string) (string, error) {
+	if python == "" {
+		python = "python3"
+	}
+	if !strings.ContainsRune(python, os.PathSeparator) {
+		p, err := exec.LookPath(python)
+		if err != nil {
+			return "", fmt.Errorf("find Python interpreter %q on PATH: %w (name one with --python)", python, err)
+		}
+		python = p
+	}
+	abs, err := filepath.Abs(python)
+	if err != nil {
+		return "", fmt.Errorf("resolve Python interpreter %s: %w", python, err)
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return "", fmt.Errorf("Python interpreter %s: %w", python, err)
+	}
+	if st.IsDir() || st.Mode()&0o111 == 0 {
+		return "", fmt.Errorf("Python interpreter %s is not an executable file", python)
+	}
+	return abs, nil
+}
+
+// Probe runs the interpreter once and asks it for its version, magic number
+// and cache tag.  It fails for anything that is not CPython 3.8 or newer.
+func Probe(ctx context.Context, python string) (*Info, error) {
+	path, err := Resolve(python)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, path, append(append([]string{}, Flags...), "-c", probeSource)...)
+	cmd.Env = Env()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg != "" {
+			msg = ": " + lastLine(msg)
+		}
+		return nil, fmt.Errorf("probe Python interpreter %s: %w%s (is it CPython 3.%d or newer?)", path, err, msg, MinMinor)
+	}
+	var out struct {
+		Executable     string `json:"executable"`
+		Implementation string `json:"implementation"`
+		Version        []int  `json:"version"`
+		Magic          string `json:"magic"`
+		CacheTag       string `json:"cache_tag"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil || len(out.Version) != 3 {
+		return nil, fmt.Errorf("probe Python interpreter %s: unexpected answer %q", path, stdout.String())
+	}
+	info := &Info{
+		Path:       path,
+		Executable: out.Executable,
+		Version:    fmt.Sprintf("%d.%d.%d", out.Version[0], out.Version[1], out.Version[2]),
+		Major:      out.Version[0],
+		Minor:      out.Version[1],
+		Micro:      out.Version[2],
+		CacheTag:   out.CacheTag,
+	}
+	if out.Implementation != "cpython" {
+		return nil, fmt.Errorf("Python interpreter %s is %s %s: only CPython is supported", path, out.Implementation, info.Version)
+	}
+	if info.Major != 3 || info.Minor < MinMinor {
+		return nil, fmt.Errorf("Python interpreter %s is CPython %s: CPython 3.%d or newer is required", path, info.Version, MinMinor)
+	}
+	magic, err := hex.DecodeString(out.Magic)
+	if err != nil || len(magic) != 4 {
+		return nil, fmt.Errorf("probe Python interpreter %s: bad magic number %q", path, out.Magic)
+	}
+	copy(info.Magic[:], magic)
+	if info.CacheTag == "" {
+		return nil, fmt.Errorf("Python interpreter %s has no cache tag: it cannot write __pycache__ files", path)
+	}
+	return info, nil
+}
+
+// Check compares the interpreter against what the caller asked for: want is
+// "X.Y" or "X.Y.Z" (empty: anything).
+func (i *Info) Check(want string) error {
+	if want == "" {
+		return nil
+	}
+	parts := strings.Split(want, ".")
+	have := []int{i.Major, i.Minor, i.Micro}
+	if len(parts) < 2 || len(parts) > 3 {
+		return fmt.Errorf("bad Python version %q: want X.Y or X.Y.Z, e.g. 3.12", want)
+	}
+	for k, p := range parts {
+		var n int
+		if _, err := fmt.Sscanf(p, "%d", &n); err != nil || fmt.Sprint(n) != p {
+			return fmt.Errorf("bad Python version %q: want X.Y or X.Y.Z, e.g. 3.12", want)
+		}
+		if n != have[k] {
+			return fmt.Errorf("Python interpreter %s is CPython %s (magic %x, cache tag %s), but Python %s was requested: point --python at a %s interpreter or change the requested version",
+				i.Path, i.Version, i.Magic[:], i.CacheTag, want, want)
+		}
+	}
+	return nil
+}
+
+func lastLine(s string) string {
+	if k := strings.LastIndexByte(s, '\n'); k >= 0 {
+		return s[k+1:]
+	}
+	return s
+}

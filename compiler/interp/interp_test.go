@@ -1,0 +1,312 @@
+package interp_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rules-pyc/rules_pyc/compiler/interp"
+	"github.com/rules-pyc/rules_pyc/internal/pyref"
+	"github.com/rules-pyc/rules_pyc/internal/pythons"
+)
+
+func probe(t *testing.T, py pythons.Interpreter) *interp.Info {
+	t.Helper()
+	info, err := interp.Probe(context.Background(), py.Path)
+	if err != nil {
+		t.Fatalf("Probe(%s): %v", py, err)
+	}
+	return info
+}
+
+func start(t *testing.T, info *interp.Info) *interp.Server {
+	t.Helper()
+	s, err := interp.Start(info, os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Kill(); s.Close() })
+	return s
+}
+
+func TestProbeAgreesWithInterpreter(t *testing.T) {
+	for _, py := range pythons.Require(t, 2) {
+		t.Run(py.Version, func(t *testing.T) {
+			info := probe(t, py)
+			if info.Version != py.Version || info.Magic != py.Magic || info.CacheTag != py.CacheTag {
+				t.Errorf("Probe = %s %x %s, interpreter says %s %x %s", info.Version, info.Magic, info.CacheTag, py.Version, py.Magic, py.CacheTag)
+			}
+			if err := info.Check(""); err != nil {
+				t.Error(err)
+			}
+			if err := info.Check(py.Version); err != nil {
+				t.Error(err)
+			}
+			if err := info.Check(strings.Join(strings.Split(py.Version, ".")[:2], ".")); err != nil {
+				t.Error(err)
+			}
+			if err := info.Check("2.7"); err == nil || !strings.Contains(err.Error(), "was requested") {
+				t.Errorf("Check(2.7) = %v, want a mismatch error", err)
+			}
+			if err := info.Check("3.x"); err == nil || !strings.Contains(err.Error(), "bad Python version") {
+				t.Errorf("Check(3.x) = %v, want a usage error", err)
+			}
+		})
+	}
+}
+
+func TestProbeRefusesWhatIsNotCPython3(t *testing.T) {
+	dir := t.TempDir()
+	notExec := filepath.Join(dir, "python3")
+	if err := os.WriteFile(notExec, []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fake := filepath.Join(dir, "fakepy")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\necho not python >&2\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		python, want string
+	}{
+		{filepath.Join(dir, "missing"), "no such file"},
+		{dir, "not an executable file"},
+		{notExec, "not an executable file"},
+		{fake, "not python"},
+		{"no-such-python-anywhere", "on PATH"},
+	}
+	for _, tt := range tests {
+		_, err := interp.Probe(context.Background(), tt.python)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Probe(%s) = %v, want an error containing %q", tt.python, err, tt.want)
+		}
+	}
+	for _, old := range []string{"2.7", "3.6", "3.7"} {
+		root := os.Getenv("PYENV_ROOT")
+		if root == "" {
+			root = filepath.Join(os.Getenv("HOME"), ".pyenv")
+		}
+		matches, _ := filepath.Glob(filepath.Join(root, "versions", old+".*", "bin", "python"))
+		for _, m := range matches {
+			if _, err := interp.Probe(context.Background(), m); err == nil {
+				t.Errorf("Probe(%s) succeeded for an unsupported version", m)
+			}
+		}
+	}
+}
+
+// TestServerMatchesFreshPyCompile compiles a few sources through one server,
+// each several times and in between others, and compares the marshal data
+// with py_compile in a fresh process.
+func TestServerMatchesFreshPyCompile(t *testing.T) {
+	dir := t.TempDir()
+	sources := map[string]string{
+		"sets.py":    "x = 1\nif x in {'alpha', 'beta', 'gamma', 'delta'}:\n    y = frozenset({1, 2, 3})\n",
+		"strings.py": "A = 'finalize._Info'\nB = 'a b c'\nC = ('a b c', 'a b c')\ndef f():\n    return 'finalize._Info'\n",
+		"latin.py":   "# -*- coding: latin-1 -*-\ns = '\xe9t\xe9'\n",
+		"bom.py":     "\ufeffprint('bom')\r\n",
+		"docs.py":    "'''module doc'''\ndef f():\n    '''fdoc'''\n    assert f\n    return __debug__\n",
+	}
+	var names []string
+	for name, src := range sources {
+		p := filepath.Join(dir, name)
+		data := []byte(src)
+		if name == "latin.py" {
+			data = []byte(strings.ReplaceAll(src, "\xe9", "\xe9"))
+			data = bytes.ReplaceAll([]byte(src), []byte("\u00e9"), []byte{0xe9})
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, p)
+	}
+	for _, py := range pythons.Require(t, 2) {
+		t.Run(py.Version, func(t *testing.T) {
+			s := start(t, probe(t, py))
+			for round := 0; round < 2; round++ {
+				for _, p := range names {
+					for opt := 0; opt <= 2; opt++ {
+						ref, err := pyref.Compile(py.Path, pyref.Spec{Source: p, DFile: "pkg/" + filepath.Base(p), Optimize: opt, Mode: pyref.UncheckedHash}, dir)
+						if err != nil {
+							t.Fatal(err)
+						}
+						src, _ := os.ReadFile(p)
+						got, err := s.Compile(context.Background(), "pkg/"+filepath.Base(p), src, opt)
+						if err != nil {
+							t.Fatalf("%s: %v", p, err)
+						}
+						if !bytes.Equal(got, ref.Data[16:]) {
+							t.Errorf("%s -O%d: marshal data differs from py_compile's (%d vs %d bytes) at %d", filepath.Base(p), opt, len(got), len(ref.Data)-16, firstDiff(got, ref.Data[16:]))
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestCompileErrorsMatchPyCompile checks that rejected sources give py_compile's
+// own message, and that the server goes on working afterwards.
+func TestCompileErrorsMatchPyCompile(t *testing.T) {
+	dir := t.TempDir()
+	bad := map[string][]byte{
+		"syntax.py":   []byte("def f(:\n    pass\n"),
+		"indent.py":   []byte("if 1:\npass\n"),
+		"cookie.py":   []byte("# -*- coding: no-such-codec -*-\nx = 1\n"),
+		"utf8.py":     []byte("x = '\xff\xfe'\n"),
+		"nul.py":      []byte("x = 1\x00\n"),
+		"nested.py":   []byte("x = " + strings.Repeat("(", 300) + strings.Repeat(")", 300) + "\n"),
+		"unclosed.py": []byte("x = [1,\n"),
+	}
+	for _, py := range pythons.Require(t, 2) {
+		t.Run(py.Version, func(t *testing.T) {
+			s := start(t, probe(t, py))
+			for name, src := range bad {
+				p := filepath.Join(dir, name)
+				if err := os.WriteFile(p, src, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				ref, err := pyref.Compile(py.Path, pyref.Spec{Source: p, DFile: name}, dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = s.Compile(context.Background(), name, src, 0)
+				var ce *interp.CompileError
+				if ref.Error == "" {
+					if err != nil {
+						t.Errorf("%s: py_compile accepts it, server says %v", name, err)
+					}
+					continue
+				}
+				if !errors.As(err, &ce) {
+					t.Fatalf("%s: got %v, want a CompileError", name, err)
+				}
+				if ce.Msg != ref.Error {
+					t.Errorf("%s: message\n%s\npy_compile says\n%s", name, ce.Msg, ref.Error)
+				}
+			}
+			if _, err := s.Compile(context.Background(), "ok.py", []byte("x = 1\n"), 0); err != nil {
+				t.Errorf("server unusable after errors: %v", err)
+			}
+		})
+	}
+}
+
+// TestCrashingCompileIsReported makes the forked child die and checks the
+// server reports it and carries on.
+func TestCrashingCompileIsReported(t *testing.T) {
+	py := pythons.Require(t, 2)[0]
+	s := start(t, probe(t, py))
+	// A name argument that kills the child: the server decodes it and
+	// compiles, so use a source that calls nothing but is huge in nesting;
+	// instead, kill the forked child directly from outside while it compiles
+	// a slow source.
+	slow := []byte("x = " + strings.Repeat("1 + ", 200000) + "1\n")
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Compile(context.Background(), "slow.py", slow, 0)
+		done <- err
+	}()
+	var child int
+	for deadline := time.Now().Add(10 * time.Second); child == 0 && time.Now().Before(deadline); {
+		child = firstChild(s.Pid())
+		time.Sleep(time.Millisecond)
+	}
+	if child == 0 {
+		t.Skip("the compile finished before its child could be seen")
+	}
+	syscall.Kill(child, syscall.SIGKILL)
+	err := <-done
+	var cr *interp.CrashError
+	if !errors.As(err, &cr) || !strings.Contains(err.Error(), "signal 9") {
+		t.Fatalf("got %v, want a CrashError for signal 9", err)
+	}
+	if _, err := s.Compile(context.Background(), "ok.py", []byte("x = 1\n"), 0); err != nil {
+		t.Errorf("server unusable after a crash: %v", err)
+	}
+}
+
+func TestKilledServerAndTimeout(t *testing.T) {
+	py := pythons.Require(t, 2)[0]
+	info := probe(t, py)
+
+	s := start(t, info)
+	if _, err := s.Compile(context.Background(), "a.py", []byte("x = 1\n"), 0); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Kill(s.Pid(), syscall.SIGKILL)
+	_, err := s.Compile(context.Background(), "a.py", []byte("x = 1\n"), 0)
+	if !errors.Is(err, interp.ErrServerDied) {
+		t.Fatalf("after kill -9: got %v, want ErrServerDied", err)
+	}
+
+	s = start(t, info)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	slow := []byte("x = " + strings.Repeat("1 + ", 400000) + "1\n")
+	startT := time.Now()
+	_, err = s.Compile(ctx, "slow.py", slow, 0)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want DeadlineExceeded", err)
+	}
+	if d := time.Since(startT); d > 5*time.Second {
+		t.Errorf("timeout took %s to take effect", d)
+	}
+	waitGone(t, s.Pid())
+}
+
+func firstChild(pid int) int {
+	data, err := os.ReadFile(filepath.Join("/proc", itoa(pid), "task", itoa(pid), "children"))
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(data))
+	if len(f) == 0 {
+		return 0
+	}
+	n := 0
+	for _, c := range f[0] {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+func waitGone(t *testing.T, pid int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if err := syscall.Kill(pid, 0); err != nil {
+			return
+		}
+	}
+	t.Errorf("process %d still exists", pid)
+}
+
+func itoa(n int) string {
+	return strings.TrimSpace(strings.Repeat(" ", 0) + func() string { return fmtInt(n) }())
+}
+
+func fmtInt(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for n > 0 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+	}
+	return string(b)
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}

@@ -1,0 +1,209 @@
+package interp
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strconv"
+	"sync"
+	"syscall"
+)
+
+// CompileError is a source that CPython refused to compile.  Its message is
+// the text py_compile prints for it (for a SyntaxError: file, line, caret).
+type CompileError struct {
+	Msg string
+}
+
+func (e *CompileError) Error() string { return e.Msg }
+
+// CrashError is a compile whose forked child died: the interpreter crashed
+// (for example a C stack overflow on a deeply nested source) or was killed.
+// The server itself survives it.
+type CrashError struct {
+	Status syscall.WaitStatus
+}
+
+func (e *CrashError) Error() string {
+	switch {
+	case e.Status.Signaled():
+		return fmt.Sprintf("the interpreter crashed while compiling (killed by signal %d: %s)", int(e.Status.Signal()), e.Status.Signal())
+	case e.Status.Exited() && e.Status.ExitStatus() != 0:
+		return fmt.Sprintf("the interpreter exited with status %d while compiling", e.Status.ExitStatus())
+	default:
+		return "the interpreter stopped while compiling without an answer"
+	}
+}
+
+// ErrServerDied reports that the server process itself went away during a
+// request: it was killed, or its pipes broke.  The request may be retried on
+// a new server.
+var ErrServerDied = errors.New("the interpreter process died")
+
+// Server is one running compile server: a child interpreter that forks a
+// fresh process for every compile.  It handles one request at a time.
+type Server struct {
+	info   *Info
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stdout *bufio.Reader
+	done   chan struct{} // closed when the process has exited
+	once   sync.Once
+	err    error // exit error, valid after done
+	header [9]byte
+}
+
+// Start launches a compile server for the interpreter.  stderr receives what
+// the interpreter prints there (warnings from the compiler); nil discards it.
+func Start(info *Info, stderr io.Writer) (*Server, error) {
+	args := append(append([]string{}, Flags...), "-c", serverSource)
+	cmd := exec.Command(info.Path, args...)
+	cmd.Env = Env()
+	cmd.Stderr = stderr
+	cmd.SysProcAttr = sysProcAttr()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", info.Path, err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", info.Path, err)
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", info.Path, err)
+	}
+	s := &Server{
+		info:   info,
+		cmd:    cmd,
+		stdin:  stdin,
+		stdout: bufio.NewReaderSize(stdout, 1<<16),
+		done:   make(chan struct{}),
+	}
+	go func() {
+		s.err = cmd.Wait()
+		close(s.done)
+	}()
+	return s, nil
+}
+
+// Pid is the server's process id.
+func (s *Server) Pid() int { return s.cmd.Process.Pid }
+
+// Compile sends one source to the server and returns marshal.dumps of its
+// code object.  name is recorded in the code object as co_filename.  If ctx
+// ends first the server is killed (its process group, so the forked child
+// too) and ctx's error is returned: the server is then unusable.
+func (s *Server) Compile(ctx context.Context, name string, source []byte, optimize int) ([]byte, error) {
+	if optimize < 0 || optimize > 2 {
+		return nil, fmt.Errorf("optimize level %d: want 0, 1 or 2", optimize)
+	}
+	if uint64(len(source)) > 1<<32-1 || uint64(len(name)) > 1<<32-1 {
+		return nil, fmt.Errorf("source %s is too large (%d bytes)", name, len(source))
+	}
+	type answer struct {
+		data []byte
+		err  error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		data, err := s.roundTrip(name, source, optimize)
+		ch <- answer{data, err}
+	}()
+	select {
+	case a := <-ch:
+		return a.data, a.err
+	case <-ctx.Done():
+		s.Kill()
+		<-ch
+		return nil, ctx.Err()
+	}
+}
+
+func (s *Server) roundTrip(name string, source []byte, optimize int) ([]byte, error) {
+	h := s.header[:]
+	h[0] = byte(optimize)
+	binary.LittleEndian.PutUint32(h[1:5], uint32(len(name)))
+	binary.LittleEndian.PutUint32(h[5:9], uint32(len(source)))
+	if _, err := s.stdin.Write(h); err != nil {
+		return nil, s.died(err)
+	}
+	if _, err := io.WriteString(s.stdin, name); err != nil {
+		return nil, s.died(err)
+	}
+	if _, err := s.stdin.Write(source); err != nil {
+		return nil, s.died(err)
+	}
+	var size [4]byte
+	if _, err := io.ReadFull(s.stdout, size[:]); err != nil {
+		return nil, s.died(err)
+	}
+	n := binary.LittleEndian.Uint32(size[:])
+	if n == 0 {
+		return nil, s.died(errors.New("empty answer"))
+	}
+	payload := make([]byte, n)
+	if _, err := io.ReadFull(s.stdout, payload); err != nil {
+		return nil, s.died(err)
+	}
+	switch payload[0] {
+	case 0:
+		return payload[1:], nil
+	case 1:
+		return nil, &CompileError{Msg: string(payload[1:])}
+	case 2:
+		st, err := strconv.Atoi(string(payload[1:]))
+		if err != nil {
+			return nil, fmt.Errorf("interpreter %s: bad crash report %q", s.info.Path, payload[1:])
+		}
+		return nil, &CrashError{Status: syscall.WaitStatus(st)}
+	default:
+		return nil, s.died(fmt.Errorf("bad answer status %d", payload[0]))
+	}
+}
+
+// died kills what is left of the server and describes why it is gone.
+func (s *Server) died(cause error) error {
+	s.Kill()
+	<-s.done
+	detail := cause.Error()
+	if s.err != nil {
+		detail = s.err.Error()
+	}
+	return fmt.Errorf("%w (%s: %s)", ErrServerDied, s.info.Path, detail)
+}
+
+// Kill stops the server and any compile it has in flight.  It is safe to call
+// more than once and from several goroutines.
+func (s *Server) Kill() {
+	s.once.Do(func() {
+		killGroup(s.cmd.Process.Pid)
+		s.stdin.Close()
+	})
+}
+
+// Close asks the server to exit by closing its input, and waits for it.  If
+// it does not exit promptly it is killed.
+func (s *Server) Close() error {
+	s.stdin.Close()
+	select {
+	case <-s.done:
+	case <-closeGrace():
+		s.Kill()
+		<-s.done
+	}
+	return nil
+}
+
+// Exited reports whether the process has gone.
+func (s *Server) Exited() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
+}
