@@ -1,0 +1,302 @@
+// Package engine turns a compile job (a source file, the name to record, the
+// output path, the optimization level and the invalidation mode) into the
+// bytes of a .pyc and writes them: it reads the source, has an interpreter
+// pool compile it, adds the header and hands the result to the writer.
+//
+// The bytes are a pure function of the source bytes, the recorded name, the
+// interpreter build, the optimization level and the invalidation mode (plus
+// the source's mtime and size in timestamp mode): they equal what CPython's
+// py_compile writes in a fresh process.
+package engine
+
+import (
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/rules-pyc/rules_pyc/compiler/interp"
+	"github.com/rules-pyc/rules_pyc/compiler/output"
+	"github.com/rules-pyc/rules_pyc/compiler/pool"
+	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
+	"github.com/rules-pyc/rules_pyc/compiler/sourcehash"
+	"github.com/rules-pyc/rules_pyc/internal/pyrepr"
+)
+
+// Config holds what is shared by every job of an engine.
+type Config struct {
+	// Python is the default interpreter: a path, or a command name looked up
+	// on PATH.  Empty means python3.
+	Python string
+	// Version, when set ("3.12" or "3.12.1"), is what the default
+	// interpreter must be.
+	Version string
+	// Jobs is the number of compile servers per interpreter; 0 means one per
+	// CPU.
+	Jobs int
+	// Timeout bounds one compile; 0 means pool.DefaultTimeout.
+	Timeout time.Duration
+	// Stderr receives what the interpreters print there (compiler warnings);
+	// nil means os.Stderr.
+	Stderr io.Writer
+}
+
+// Job is one source to compile.
+type Job struct {
+	// Python and Version override Config.Python and Config.Version.
+	Python  string
+	Version string
+	// Source is the file to read.
+	Source string
+	// Name is recorded in the code objects as co_filename, and used in error
+	// messages (py_compile's dfile).  Empty means Source.
+	Name string
+	// Output is where the .pyc goes.  Empty means: compute the bytes only.
+	Output string
+	// Optimize is the optimization level: 0, 1 or 2.
+	Optimize int
+	// Mode is the invalidation mode written into the header.
+	Mode pycfile.Invalidation
+	// Force rewrites Output even when it already holds the same bytes.
+	Force bool
+}
+
+// Result is what a job produced.
+type Result struct {
+	// Data is the whole .pyc.
+	Data []byte
+	// Written is false when Output already held exactly Data (or no Output
+	// was asked for).
+	Written bool
+}
+
+// SourceError is a source file that could not be read.  Its message is
+// Python's OSError text, as py_compile reports it.
+type SourceError struct {
+	Path string
+	Err  error
+}
+
+func (e *SourceError) Error() string { return pyrepr.OSError(e.Path, e.Err) }
+func (e *SourceError) Unwrap() error { return e.Err }
+
+// Engine compiles jobs.  It is safe for concurrent use; the number of
+// compiles that run at once is bounded by Config.Jobs per interpreter.
+type Engine struct {
+	cfg Config
+
+	mu     sync.Mutex
+	interp map[string]*entry // by resolved interpreter path
+	closed bool
+}
+
+type entry struct {
+	ready chan struct{}
+	info  *interp.Info
+	pool  *pool.Pool
+	err   error
+}
+
+// New returns an engine.  No interpreter is started until a job needs one.
+func New(cfg Config) *Engine {
+	if cfg.Jobs <= 0 {
+		cfg.Jobs = runtime.NumCPU()
+	}
+	if cfg.Stderr == nil {
+		cfg.Stderr = os.Stderr
+	}
+	return &Engine{cfg: cfg, interp: map[string]*entry{}}
+}
+
+// Interpreter returns the interpreter a job with these settings would use,
+// probing it on first use, and checks it against version.  Empty python and
+// version mean the engine's defaults.
+func (e *Engine) Interpreter(ctx context.Context, python, version string) (*interp.Info, error) {
+	ent, err := e.entry(ctx, python)
+	if err != nil {
+		return nil, err
+	}
+	if python == "" && version == "" {
+		version = e.cfg.Version
+	}
+	if err := ent.info.Check(version); err != nil {
+		return nil, err
+	}
+	return ent.info, nil
+}
+
+func (e *Engine) entry(ctx context.Context, python string) (*entry, error) {
+	if python == "" {
+		python = e.cfg.Python
+	}
+	path, err := interp.Resolve(python)
+	if err != nil {
+		return nil, err
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil, pool.ErrClosed
+	}
+	ent, ok := e.interp[path]
+	if !ok {
+		ent = &entry{ready: make(chan struct{})}
+		e.interp[path] = ent
+		e.mu.Unlock()
+		ent.info, ent.err = interp.Probe(context.WithoutCancel(ctx), path)
+		if ent.err == nil {
+			ent.pool = pool.New(ent.info, e.cfg.Jobs, e.cfg.Timeout, e.cfg.Stderr)
+		} else {
+			// Forget failures, so a later job may try again.
+			e.mu.Lock()
+			delete(e.interp, path)
+			e.mu.Unlock()
+		}
+		close(ent.ready)
+	} else {
+		e.mu.Unlock()
+	}
+	select {
+	case <-ent.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if ent.err != nil {
+		return nil, ent.err
+	}
+	return ent, nil
+}
+
+// Compile runs one job: it computes the .pyc and, when the job has an
+// Output, writes it unless the file already holds exactly those bytes.
+//
+// Errors: *SourceError when the source can't be read, *interp.CompileError
+// when CPython rejects it (the message is py_compile's), *interp.CrashError
+// or *pool.TimeoutError when compiling it crashed or hung the interpreter,
+// and errors from the output package when the file can't be written.
+func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
+	ent, err := e.entry(ctx, j.Python)
+	if err != nil {
+		return Result{}, err
+	}
+	version := j.Version
+	if j.Python == "" && version == "" {
+		version = e.cfg.Version
+	}
+	if err := ent.info.Check(version); err != nil {
+		return Result{}, err
+	}
+	src, st, err := readSource(j.Source)
+	if err != nil {
+		return Result{}, err
+	}
+	name := j.Name
+	if name == "" {
+		name = j.Source
+	}
+	code, err := ent.pool.Compile(ctx, name, src, j.Optimize)
+	if err != nil {
+		return Result{}, err
+	}
+	data := Header(ent.info, j.Mode, src, st).Append(make([]byte, 0, pycfile.HeaderSize+len(code)))
+	data = append(data, code...)
+	res := Result{Data: data}
+	if j.Output == "" {
+		return res, nil
+	}
+	if !j.Force {
+		if same, _ := output.Same(j.Output, data); same {
+			return res, nil
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	if err := output.Write(j.Output, data, st.Mode()); err != nil {
+		return Result{}, err
+	}
+	res.Written = true
+	return res, nil
+}
+
+// Header is the 16-byte header py_compile writes for this source.
+func Header(info *interp.Info, mode pycfile.Invalidation, src []byte, st fs.FileInfo) pycfile.Header {
+	h := pycfile.Header{Magic: info.Magic, Mode: mode}
+	if mode == pycfile.Timestamp {
+		h.Mtime, h.Size = pycfile.Stamp(st.ModTime(), st.Size())
+	} else {
+		h.Hash = sourcehash.Sum(sourcehash.ForVersion(info.Major, info.Minor), info.Magic, src)
+	}
+	return h
+}
+
+func readSource(path string) ([]byte, fs.FileInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, &SourceError{Path: path, Err: err}
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, &SourceError{Path: path, Err: err}
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, nil, &SourceError{Path: path, Err: err}
+	}
+	return data, st, nil
+}
+
+// Close stops every interpreter.  Compiles in flight fail.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	e.closed = true
+	ents := e.interp
+	e.interp = map[string]*entry{}
+	e.mu.Unlock()
+	var errs []error
+	for _, ent := range ents {
+		<-ent.ready
+		if ent.pool != nil {
+			errs = append(errs, ent.pool.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Pids lists the process ids of every running interpreter server.
+func (e *Engine) Pids() []int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var pids []int
+	for _, ent := range e.interp {
+		select {
+		case <-ent.ready:
+			if ent.pool != nil {
+				pids = append(pids, ent.pool.Pids()...)
+			}
+		default:
+		}
+	}
+	return pids
+}
+
+// IsSourceProblem reports whether err is about the job's source (it can't be
+// read, doesn't compile, or crashes or hangs the interpreter) rather than
+// about the tool, the interpreter or the output.
+func IsSourceProblem(err error) bool {
+	var se *SourceError
+	var ce *interp.CompileError
+	var cr *interp.CrashError
+	var te *pool.TimeoutError
+	return errors.As(err, &se) || errors.As(err, &ce) || errors.As(err, &cr) || errors.As(err, &te)
+}
+

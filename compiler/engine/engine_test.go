@@ -1,0 +1,265 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rules-pyc/rules_pyc/compiler/engine"
+	"github.com/rules-pyc/rules_pyc/compiler/interp"
+	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
+	"github.com/rules-pyc/rules_pyc/internal/pyref"
+	"github.com/rules-pyc/rules_pyc/internal/pythons"
+)
+
+// compileAll runs every file through e, with jobs files in flight at once,
+// in the given order, and returns the bytes (or error text) by file.
+func compileAll(t *testing.T, e *engine.Engine, python, root string, files []string, jobs int) map[string][]byte {
+	t.Helper()
+	out := make(map[string][]byte, len(files))
+	var mu sync.Mutex
+	next := make(chan string)
+	var wg sync.WaitGroup
+	for w := 0; w < jobs; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range next {
+				rel, _ := filepath.Rel(root, f)
+				res, err := e.Compile(context.Background(), engine.Job{Python: python, Source: f, Name: rel, Mode: pycfile.CheckedHash})
+				var data []byte
+				switch {
+				case err == nil:
+					data = res.Data
+				case engine.IsSourceProblem(err):
+					data = []byte("error: " + err.Error())
+				default:
+					t.Errorf("%s: %v", f, err)
+				}
+				mu.Lock()
+				out[f] = data
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, f := range files {
+		next <- f
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
+
+// TestStdlibIsByteExact is the contract: for every interpreter on the
+// machine, every file of its own standard library compiles to exactly the
+// bytes CPython's py_compile writes in a fresh process, whatever the order
+// and the parallelism.
+func TestStdlibIsByteExact(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles whole standard libraries")
+	}
+	for _, py := range pythons.Require(t, 2) {
+		t.Run(py.Version+"-"+filepath.Base(filepath.Dir(filepath.Dir(py.Path))), func(t *testing.T) {
+			files, err := pyref.Stdlib(py.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			root := commonDir(files)
+			specs := make([]pyref.Spec, len(files))
+			for i, f := range files {
+				rel, _ := filepath.Rel(root, f)
+				specs[i] = pyref.Spec{Source: f, DFile: rel, Mode: pyref.CheckedHash}
+			}
+			refs, err := pyref.CompileAll(py.Path, specs, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			reversed := slices.Clone(files)
+			slices.Reverse(reversed)
+			runs := []struct {
+				name  string
+				order []string
+				jobs  int
+			}{
+				{"forward -j1", files, 1},
+				{"reversed -j1", reversed, 1},
+				{"forward -j4", files, 4},
+				{"reversed -j4", reversed, 4},
+			}
+			for _, run := range runs {
+				e := engine.New(engine.Config{Jobs: run.jobs, Stderr: discard{}})
+				got := compileAll(t, e, py.Path, root, run.order, run.jobs)
+				e.Close()
+				bad := 0
+				for i, f := range files {
+					want := refs[i].Data
+					if refs[i].Error != "" {
+						want = []byte("error: " + refs[i].Error)
+					}
+					if !bytes.Equal(got[f], want) {
+						bad++
+						if bad <= 5 {
+							t.Errorf("%s: %s differs from py_compile in a fresh process (%d vs %d bytes, first difference at %d)",
+								run.name, f, len(got[f]), len(want), firstDiff(got[f], want))
+						}
+					}
+				}
+				t.Logf("%s: %d files, %d differ", run.name, len(files), bad)
+			}
+		})
+	}
+}
+
+func TestBytesIndependentOfPathAndEnvironment(t *testing.T) {
+	py := pythons.Require(t, 2)
+	src := []byte("import os\nS = {'b', 'a', 'c'}\nF = frozenset({'x', 'y'})\ndef f(a, *, b=S):\n    return {1, 2} | F\n")
+	for _, p := range []pythons.Interpreter{py[0], py[len(py)-1]} {
+		var results [][]byte
+		for i, env := range []string{"0", "1", "random"} {
+			t.Setenv("PYTHONHASHSEED", env)
+			dir := filepath.Join(t.TempDir(), fmt.Sprint("checkout", i), "deep")
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			f := filepath.Join(dir, "m.py")
+			if err := os.WriteFile(f, src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if i == 1 {
+				t.Chdir(dir)
+				f = "m.py"
+			}
+			e := engine.New(engine.Config{Python: p.Path, Jobs: 1})
+			res, err := e.Compile(context.Background(), engine.Job{Source: f, Name: "pkg/m.py", Mode: pycfile.UncheckedHash})
+			e.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			results = append(results, res.Data)
+		}
+		for i := 1; i < len(results); i++ {
+			if !bytes.Equal(results[0], results[i]) {
+				t.Errorf("%s: bytes depend on the path, working directory or PYTHONHASHSEED", p)
+			}
+		}
+	}
+}
+
+func TestWritesLikePyCompile(t *testing.T) {
+	for _, py := range pythons.Require(t, 2) {
+		t.Run(py.Version, func(t *testing.T) {
+			dir := t.TempDir()
+			src := filepath.Join(dir, "mod.py")
+			if err := os.WriteFile(src, []byte("x = 1\n"), 0o640); err != nil {
+				t.Fatal(err)
+			}
+			e := engine.New(engine.Config{Python: py.Path, Jobs: 1})
+			defer e.Close()
+			for _, mode := range []pycfile.Invalidation{pycfile.Timestamp, pycfile.CheckedHash, pycfile.UncheckedHash} {
+				for opt := 0; opt <= 2; opt++ {
+					name, err := pycfile.CacheName(src, py.CacheTag, opt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					res, err := e.Compile(context.Background(), engine.Job{Source: src, Name: "mod.py", Output: name, Optimize: opt, Mode: mode})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !res.Written {
+						t.Errorf("%s -O%d: first compile did not write", mode, opt)
+					}
+					ref, err := pyref.Compile(py.Path, pyref.Spec{Source: src, DFile: "mod.py", Optimize: opt, Mode: refMode(mode)}, dir)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := os.ReadFile(name)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !bytes.Equal(got, ref.Data) {
+						t.Errorf("%s -O%d: file differs from py_compile's", mode, opt)
+					}
+					again, err := e.Compile(context.Background(), engine.Job{Source: src, Name: "mod.py", Output: name, Optimize: opt, Mode: mode})
+					if err != nil || again.Written {
+						t.Errorf("%s -O%d: an up-to-date output was rewritten (%v)", mode, opt, err)
+					}
+					forced, err := e.Compile(context.Background(), engine.Job{Source: src, Name: "mod.py", Output: name, Optimize: opt, Mode: mode, Force: true})
+					if err != nil || !forced.Written {
+						t.Errorf("%s -O%d: Force did not rewrite (%v)", mode, opt, err)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestErrorsAreClassified(t *testing.T) {
+	py := pythons.Require(t, 2)[0]
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.py")
+	os.WriteFile(bad, []byte("def f(:\n"), 0o644)
+	e := engine.New(engine.Config{Python: py.Path, Jobs: 1})
+	defer e.Close()
+
+	_, err := e.Compile(context.Background(), engine.Job{Source: filepath.Join(dir, "missing.py")})
+	var se *engine.SourceError
+	if !errors.As(err, &se) || !strings.HasPrefix(err.Error(), "[Errno 2] No such file or directory: '") {
+		t.Errorf("missing source: %v", err)
+	}
+	_, err = e.Compile(context.Background(), engine.Job{Source: bad, Output: filepath.Join(dir, "bad.pyc")})
+	var ce *interp.CompileError
+	if !errors.As(err, &ce) || !engine.IsSourceProblem(err) {
+		t.Errorf("syntax error: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bad.pyc")); !os.IsNotExist(err) {
+		t.Errorf("a pyc was written for a source that does not compile")
+	}
+	_, err = e.Compile(context.Background(), engine.Job{Source: bad, Version: "2.7"})
+	if err == nil || engine.IsSourceProblem(err) || !strings.Contains(err.Error(), "was requested") {
+		t.Errorf("version mismatch: %v", err)
+	}
+	_, err = e.Compile(context.Background(), engine.Job{Python: filepath.Join(dir, "nopython"), Source: bad})
+	if err == nil || engine.IsSourceProblem(err) {
+		t.Errorf("missing interpreter: %v", err)
+	}
+}
+
+func refMode(m pycfile.Invalidation) pyref.Mode {
+	switch m {
+	case pycfile.Timestamp:
+		return pyref.Timestamp
+	case pycfile.UncheckedHash:
+		return pyref.UncheckedHash
+	}
+	return pyref.CheckedHash
+}
+
+func commonDir(files []string) string {
+	dir := filepath.Dir(files[0])
+	for _, f := range files {
+		for !strings.HasPrefix(f, dir+string(filepath.Separator)) {
+			dir = filepath.Dir(dir)
+		}
+	}
+	return dir
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
