@@ -299,4 +299,3 @@ func IsSourceProblem(err error) bool {
 	var te *pool.TimeoutError
 	return errors.As(err, &se) || errors.As(err, &ce) || errors.As(err, &cr) || errors.As(err, &te)
 }
-
