@@ -2,6 +2,7 @@ package pythons
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -130,4 +131,36 @@ func TestRequireFailsWhenTooFew(t *testing.T) {
 // versionKey orders interpreters by version for the sort check.
 func versionKey(in Interpreter) string {
 	return fmt.Sprintf("%04d.%04d.%04d", in.Major, in.Minor, in.Micro)
+}
+
+// TestEnvVar adds interpreters through RULES_PYC_PYTHONS: a symlink to a
+// found interpreter is listed under the symlink's name (the variable is
+// searched first, and the two are one file), and a path that is no
+// interpreter is skipped with a log line.
+func TestEnvVar(t *testing.T) {
+	found := Require(t, 1)
+	link := filepath.Join(t.TempDir(), "my python")
+	if err := os.Symlink(found[0].Path, link); err != nil {
+		t.Fatal(err)
+	}
+	bogus := filepath.Join(t.TempDir(), "not-a-python")
+	t.Setenv(EnvVar, link+string(filepath.ListSeparator)+bogus)
+	d := search()
+	if len(d.found) != len(found) {
+		t.Errorf("with %s set, found %d interpreters, want %d", EnvVar, len(d.found), len(found))
+	}
+	var listed bool
+	for _, in := range d.found {
+		listed = listed || in.Path == link
+	}
+	if !listed {
+		t.Errorf("%s=%s is not listed: %v", EnvVar, link, d.found)
+	}
+	var skipped bool
+	for _, line := range d.log {
+		skipped = skipped || strings.HasPrefix(line, "skip "+bogus+" ("+EnvVar+")")
+	}
+	if !skipped {
+		t.Errorf("no log line for the bogus path: %q", d.log)
+	}
 }
