@@ -64,6 +64,11 @@ type Job struct {
 	Mode pycfile.Invalidation
 	// Force rewrites Output even when it already holds the same bytes.
 	Force bool
+	// Stub makes a source that does not compile still produce its output:
+	// a module that, when imported, raises the exception that compiling the
+	// source raised (same type, same message).  Compile then returns the
+	// *interp.CompileError together with a Result whose Stub is set.
+	Stub bool
 }
 
 // Result is what a job produced.
@@ -73,6 +78,8 @@ type Result struct {
 	// Written is false when Output already held exactly Data (or no Output
 	// was asked for).
 	Written bool
+	// Stub is set when Data is a stub for a source that does not compile.
+	Stub bool
 }
 
 // SourceError is a source file that could not be read.  Its message is
@@ -202,29 +209,42 @@ func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
 	if name == "" {
 		name = j.Source
 	}
-	code, err := ent.pool.Compile(ctx, name, src, j.Optimize)
-	if err != nil {
+	code, err := ent.pool.Compile(ctx, name, src, j.Optimize, j.Stub)
+	var ce *interp.CompileError
+	stub := err != nil && j.Stub && errors.As(err, &ce) && ce.Stub != nil
+	if stub {
+		code = ce.Stub
+	} else if err != nil {
 		return Result{}, err
 	}
 	data := Header(ent.info, j.Mode, src, st).Append(make([]byte, 0, pycfile.HeaderSize+len(code)))
 	data = append(data, code...)
-	res := Result{Data: data}
-	if j.Output == "" {
-		return res, nil
+	res := Result{Data: data, Stub: stub}
+	if j.Output != "" {
+		if res.Written, err = write(ctx, j, data, st.Mode()); err != nil {
+			return Result{}, err
+		}
 	}
+	if stub {
+		return res, ce
+	}
+	return res, nil
+}
+
+// write puts data at j.Output unless it is already there.
+func write(ctx context.Context, j Job, data []byte, mode fs.FileMode) (bool, error) {
 	if !j.Force {
 		if same, _ := output.Same(j.Output, data); same {
-			return res, nil
+			return false, nil
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return Result{}, err
+		return false, err
 	}
-	if err := output.Write(j.Output, data, st.Mode()); err != nil {
-		return Result{}, err
+	if err := output.Write(j.Output, data, mode); err != nil {
+		return false, err
 	}
-	res.Written = true
-	return res, nil
+	return true, nil
 }
 
 // Header is the 16-byte header py_compile writes for this source.

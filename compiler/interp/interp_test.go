@@ -136,7 +136,7 @@ func TestServerMatchesFreshPyCompile(t *testing.T) {
 							t.Fatal(err)
 						}
 						src, _ := os.ReadFile(p)
-						got, err := s.Compile(context.Background(), "pkg/"+filepath.Base(p), src, opt)
+						got, err := s.Compile(context.Background(), "pkg/"+filepath.Base(p), src, opt, false)
 						if err != nil {
 							t.Fatalf("%s: %v", p, err)
 						}
@@ -175,7 +175,7 @@ func TestCompileErrorsMatchPyCompile(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				_, err = s.Compile(context.Background(), name, src, 0)
+				_, err = s.Compile(context.Background(), name, src, 0, false)
 				var ce *interp.CompileError
 				if ref.Error == "" {
 					if err != nil {
@@ -190,7 +190,7 @@ func TestCompileErrorsMatchPyCompile(t *testing.T) {
 					t.Errorf("%s: message\n%s\npy_compile says\n%s", name, ce.Msg, ref.Error)
 				}
 			}
-			if _, err := s.Compile(context.Background(), "ok.py", []byte("x = 1\n"), 0); err != nil {
+			if _, err := s.Compile(context.Background(), "ok.py", []byte("x = 1\n"), 0, false); err != nil {
 				t.Errorf("server unusable after errors: %v", err)
 			}
 		})
@@ -209,7 +209,7 @@ func TestCrashingCompileIsReported(t *testing.T) {
 	slow := []byte("x = " + strings.Repeat("1 + ", 200000) + "1\n")
 	done := make(chan error, 1)
 	go func() {
-		_, err := s.Compile(context.Background(), "slow.py", slow, 0)
+		_, err := s.Compile(context.Background(), "slow.py", slow, 0, false)
 		done <- err
 	}()
 	var child int
@@ -226,7 +226,7 @@ func TestCrashingCompileIsReported(t *testing.T) {
 	if !errors.As(err, &cr) || !strings.Contains(err.Error(), "signal 9") {
 		t.Fatalf("got %v, want a CrashError for signal 9", err)
 	}
-	if _, err := s.Compile(context.Background(), "ok.py", []byte("x = 1\n"), 0); err != nil {
+	if _, err := s.Compile(context.Background(), "ok.py", []byte("x = 1\n"), 0, false); err != nil {
 		t.Errorf("server unusable after a crash: %v", err)
 	}
 }
@@ -236,11 +236,11 @@ func TestKilledServerAndTimeout(t *testing.T) {
 	info := probe(t, py)
 
 	s := start(t, info)
-	if _, err := s.Compile(context.Background(), "a.py", []byte("x = 1\n"), 0); err != nil {
+	if _, err := s.Compile(context.Background(), "a.py", []byte("x = 1\n"), 0, false); err != nil {
 		t.Fatal(err)
 	}
 	syscall.Kill(s.Pid(), syscall.SIGKILL)
-	_, err := s.Compile(context.Background(), "a.py", []byte("x = 1\n"), 0)
+	_, err := s.Compile(context.Background(), "a.py", []byte("x = 1\n"), 0, false)
 	if !errors.Is(err, interp.ErrServerDied) {
 		t.Fatalf("after kill -9: got %v, want ErrServerDied", err)
 	}
@@ -250,7 +250,7 @@ func TestKilledServerAndTimeout(t *testing.T) {
 	defer cancel()
 	slow := []byte("x = " + strings.Repeat("1 + ", 400000) + "1\n")
 	startT := time.Now()
-	_, err = s.Compile(ctx, "slow.py", slow, 0)
+	_, err = s.Compile(ctx, "slow.py", slow, 0, false)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want DeadlineExceeded", err)
 	}

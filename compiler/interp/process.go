@@ -17,6 +17,10 @@ import (
 // the text py_compile prints for it (for a SyntaxError: file, line, caret).
 type CompileError struct {
 	Msg string
+	// Stub, when asked for, is the marshalled code of a module that raises
+	// the exception that compiling the source raised, so that importing it
+	// fails as importing the source would.
+	Stub []byte
 }
 
 func (e *CompileError) Error() string { return e.Msg }
@@ -97,7 +101,10 @@ func (s *Server) Pid() int { return s.cmd.Process.Pid }
 // code object.  name is recorded in the code object as co_filename.  If ctx
 // ends first the server is killed (its process group, so the forked child
 // too) and ctx's error is returned: the server is then unusable.
-func (s *Server) Compile(ctx context.Context, name string, source []byte, optimize int) ([]byte, error) {
+//
+// With stub set, a source that does not compile gives a *CompileError whose
+// Stub holds the code of a module raising the same exception.
+func (s *Server) Compile(ctx context.Context, name string, source []byte, optimize int, stub bool) ([]byte, error) {
 	if optimize < 0 || optimize > 2 {
 		return nil, fmt.Errorf("optimize level %d: want 0, 1 or 2", optimize)
 	}
@@ -110,7 +117,11 @@ func (s *Server) Compile(ctx context.Context, name string, source []byte, optimi
 	}
 	ch := make(chan answer, 1)
 	go func() {
-		data, err := s.roundTrip(name, source, optimize)
+		flags := byte(optimize)
+		if stub {
+			flags |= 0x80
+		}
+		data, err := s.roundTrip(name, source, flags)
 		ch <- answer{data, err}
 	}()
 	select {
@@ -123,9 +134,9 @@ func (s *Server) Compile(ctx context.Context, name string, source []byte, optimi
 	}
 }
 
-func (s *Server) roundTrip(name string, source []byte, optimize int) ([]byte, error) {
+func (s *Server) roundTrip(name string, source []byte, flags byte) ([]byte, error) {
 	h := s.header[:]
-	h[0] = byte(optimize)
+	h[0] = flags
 	binary.LittleEndian.PutUint32(h[1:5], uint32(len(name)))
 	binary.LittleEndian.PutUint32(h[5:9], uint32(len(source)))
 	if _, err := s.stdin.Write(h); err != nil {
@@ -154,6 +165,12 @@ func (s *Server) roundTrip(name string, source []byte, optimize int) ([]byte, er
 		return payload[1:], nil
 	case 1:
 		return nil, &CompileError{Msg: string(payload[1:])}
+	case 3:
+		if len(payload) < 5 || uint64(binary.LittleEndian.Uint32(payload[1:5])) > uint64(len(payload)-5) {
+			return nil, s.died(errors.New("bad stub answer"))
+		}
+		n := 5 + binary.LittleEndian.Uint32(payload[1:5])
+		return nil, &CompileError{Msg: string(payload[5:n]), Stub: payload[n:]}
 	case 2:
 		st, err := strconv.Atoi(string(payload[1:]))
 		if err != nil {

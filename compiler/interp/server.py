@@ -11,12 +11,16 @@
 # compiled before.
 #
 # Protocol, on file descriptors 0 (requests) and 1 (responses), little-endian:
-#   request:  u8 optimize, u32 len(name), u32 len(source), name (UTF-8,
-#             surrogateescape), source bytes
+#   request:  u8 flags (bits 0-1: optimize level; bit 7: stub on error),
+#             u32 len(name), u32 len(source), name (UTF-8, surrogateescape),
+#             source bytes
 #   response: u32 len(payload), u8 status, payload
 #     status 0: payload is marshal.dumps(code), as py_compile writes it
 #     status 1: payload is py_compile's error message (UTF-8)
 #     status 2: payload is the child's wait status (decimal); it died
+#     status 3: payload is u32 len(message), py_compile's error message, then
+#               the marshalled code of a stub module that raises the same
+#               exception (only when the request asked for it)
 #
 # Names in this file are kept few and simple: anything the parent interns
 # stays interned in every forked child.
@@ -48,6 +52,26 @@ def _compile(name, source, optimize):
                        optimize=optimize,
                        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
     return result[0][16:]
+
+
+def _stub(name, err, optimize):
+    """Compile a module that raises err, the exception compiling it raised."""
+    import builtins
+    kind = type(err)
+    if getattr(builtins, kind.__name__, None) is not kind:
+        kind, args = SyntaxError, (str(err),)
+    elif isinstance(err, SyntaxError) and len(err.args) > 1:
+        # The arguments the compiler gave may lack the file name it set on
+        # the exception afterwards; rebuild them from the attributes.
+        where = (err.filename if err.filename is not None else name,
+                 err.lineno, err.offset, err.text)
+        if hasattr(err, "end_lineno"):
+            where += (err.end_lineno, err.end_offset)
+        args = (err.msg, where)
+    else:
+        args = err.args
+    source = ("raise %s(*%r)\n" % (kind.__name__, args)).encode("utf-8", "surrogatepass")
+    return _compile(name, source, optimize)
 
 
 def _serve():
@@ -83,10 +107,16 @@ def _serve():
             os.close(rfd)
             try:
                 name = body[:size].decode("utf-8", "surrogateescape")
+                optimize = head[0] & 3
                 try:
-                    out = b"\x00" + _compile(name, body[size:], head[0])
+                    out = b"\x00" + _compile(name, body[size:], optimize)
                 except py_compile.PyCompileError as exc:
-                    out = b"\x01" + exc.msg.encode("utf-8", "backslashreplace")
+                    msg = exc.msg.encode("utf-8", "backslashreplace")
+                    out = b"\x01" + msg
+                    if head[0] & 0x80:
+                        stub = _stub(name, exc.exc_value, optimize)
+                        out = (b"\x03" + len(msg).to_bytes(4, "little") +
+                               msg + stub)
                 writeall(wfd, out)
             finally:
                 os._exit(0)

@@ -68,7 +68,10 @@ func (e *TimeoutError) Error() string {
 // under a request (killed from outside) is replaced and the request tried
 // once more; a compile that crashes the interpreter or times out is reported
 // as an error for this source only.
-func (p *Pool) Compile(ctx context.Context, name string, source []byte, optimize int) ([]byte, error) {
+//
+// With stub set, a source that does not compile gives an
+// *interp.CompileError that carries a stub module raising the same exception.
+func (p *Pool) Compile(ctx context.Context, name string, source []byte, optimize int, stub bool) ([]byte, error) {
 	select {
 	case p.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -82,7 +85,7 @@ func (p *Pool) Compile(ctx context.Context, name string, source []byte, optimize
 			return nil, err
 		}
 		tctx, cancel := context.WithTimeout(ctx, p.timeout)
-		data, err := s.Compile(tctx, name, source, optimize)
+		data, err := s.Compile(tctx, name, source, optimize, stub)
 		timedOut := tctx.Err() == context.DeadlineExceeded && ctx.Err() == nil
 		cancel()
 		switch {
