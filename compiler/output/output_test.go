@@ -62,7 +62,11 @@ func listDir(t *testing.T, dir string) []string {
 const modeScript = `import sys, json, os, py_compile
 out = []
 for r in json.load(sys.stdin):
-    py_compile.compile(r["src"], cfile=r["pyc"], doraise=True)
+    old = os.umask(r["umask"])
+    try:
+        py_compile.compile(r["src"], cfile=r["pyc"], doraise=True)
+    finally:
+        os.umask(old)
     out.append([os.stat(r["pyc"]).st_mode & 0o7777, os.stat(os.path.dirname(r["pyc"])).st_mode & 0o7777])
 json.dump(out, sys.stdout)
 `
@@ -75,54 +79,60 @@ func TestModeAgainstPyCompile(t *testing.T) {
 	umasks := []int{0o022, 0o077, 0o002, 0o000}
 	for _, in := range pythons.Require(t, 2) {
 		t.Run(in.Version+"_"+in.CacheTag, func(t *testing.T) {
-			for _, umask := range umasks {
-				old := syscall.Umask(umask)
-				func() {
-					defer syscall.Umask(old)
-					dir := t.TempDir()
-					type req struct {
-						Src string `json:"src"`
-						Pyc string `json:"pyc"`
+			dir := t.TempDir()
+			type req struct {
+				Src   string `json:"src"`
+				Pyc   string `json:"pyc"`
+				Umask int    `json:"umask"`
+			}
+			type goCase struct {
+				pyc     string
+				umask   int
+				srcMode fs.FileMode
+			}
+			var reqs []req
+			var ours []goCase
+			for i, m := range srcModes {
+				src := filepath.Join(dir, fmt.Sprintf("m%d.py", i))
+				if err := os.WriteFile(src, []byte("x = 1\n"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chmod(src, m); err != nil {
+					t.Fatal(err)
+				}
+				st, err := os.Stat(src)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, umask := range umasks {
+					sub := fmt.Sprintf("%d-%o", i, umask)
+					reqs = append(reqs, req{src, filepath.Join(dir, "py", sub, "__pycache__", "m.pyc"), umask})
+					pyc := filepath.Join(dir, "go", sub, "__pycache__", "m.pyc")
+					old := syscall.Umask(umask)
+					err := Write(pyc, []byte("data"), st.Mode())
+					syscall.Umask(old)
+					if err != nil {
+						t.Fatal(err)
 					}
-					var reqs []req
-					var ours []string
-					for i, m := range srcModes {
-						src := filepath.Join(dir, fmt.Sprintf("m%d.py", i))
-						if err := os.WriteFile(src, []byte("x = 1\n"), 0o600); err != nil {
-							t.Fatal(err)
-						}
-						if err := os.Chmod(src, m); err != nil {
-							t.Fatal(err)
-						}
-						st, err := os.Stat(src)
-						if err != nil {
-							t.Fatal(err)
-						}
-						reqs = append(reqs, req{src, filepath.Join(dir, "py", fmt.Sprint(i), "__pycache__", "m.pyc")})
-						pyc := filepath.Join(dir, "go", fmt.Sprint(i), "__pycache__", "m.pyc")
-						if err := Write(pyc, []byte("data"), st.Mode()); err != nil {
-							t.Fatal(err)
-						}
-						ours = append(ours, pyc)
-					}
-					var got [][2]uint32
-					runPython(t, in, modeScript, reqs, &got)
-					for i, pyc := range ours {
-						fst, err := os.Stat(pyc)
-						if err != nil {
-							t.Fatal(err)
-						}
-						dst, err := os.Stat(filepath.Dir(pyc))
-						if err != nil {
-							t.Fatal(err)
-						}
-						fileMode, dirMode := uint32(fst.Mode().Perm()), uint32(dst.Mode().Perm())
-						if fileMode != got[i][0] || dirMode != got[i][1] {
-							t.Errorf("umask %#o, source mode %v: Write made file %#o dir %#o, py_compile file %#o dir %#o",
-								umask, srcModes[i], fileMode, dirMode, got[i][0], got[i][1])
-						}
-					}
-				}()
+					ours = append(ours, goCase{pyc, umask, m})
+				}
+			}
+			var got [][2]uint32
+			runPython(t, in, modeScript, reqs, &got)
+			for i, c := range ours {
+				fst, err := os.Stat(c.pyc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				dst, err := os.Stat(filepath.Dir(c.pyc))
+				if err != nil {
+					t.Fatal(err)
+				}
+				fileMode, dirMode := uint32(fst.Mode().Perm()), uint32(dst.Mode().Perm())
+				if fileMode != got[i][0] || dirMode != got[i][1] {
+					t.Errorf("umask %#o, source mode %v: Write made file %#o dir %#o, py_compile file %#o dir %#o",
+						c.umask, c.srcMode, fileMode, dirMode, got[i][0], got[i][1])
+				}
 			}
 		})
 	}
