@@ -1,0 +1,1 @@
+"""Greetings, compiled ahead of time."""

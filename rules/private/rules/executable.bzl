@@ -1,0 +1,105 @@
+"""py_binary and py_test: run a module from its .pyc files."""
+
+load("//rules/private/actions:compile.bzl", "recorded_name")
+load("//rules/private:attributes.bzl", "PRECOMPILE_ATTRS", "PY_ATTRS", "PY_EXECUTABLE_ATTRS")
+load("//rules/private:context.bzl", "pyc_context")
+load("//rules/private:toolchain.bzl", "TOOLCHAINS")
+load(":common.bzl", "build_py_target")
+
+def _runfiles_path(ctx, f):
+    """The path of f under the runfiles directory."""
+    if f.short_path.startswith("../"):
+        return f.short_path[len("../"):]
+    return ctx.workspace_name + "/" + f.short_path
+
+def _find_main(ctx):
+    if ctx.file.main:
+        main = ctx.file.main
+        if main not in ctx.files.srcs:
+            fail("main %s must also be listed in srcs" % main.short_path)
+        return main
+    wanted = ctx.label.name + ".py"
+    candidates = [f for f in ctx.files.srcs if f.basename == wanted]
+    if len(candidates) != 1:
+        fail("no main: set main, or list exactly one %s in srcs (found %d)" % (wanted, len(candidates)))
+    return candidates[0]
+
+def _module_name(main):
+    """`pkg/sub/mod.py` -> `pkg.sub.mod`."""
+    return recorded_name(main)[:-len(".py")].replace("/", ".")
+
+def _repository_root(ctx, f):
+    """The runfiles-relative directory of f's repository."""
+    path = _runfiles_path(ctx, f)
+    return path[:-len(recorded_name(f))].rstrip("/")
+
+def _py_executable_impl(ctx):
+    settings = pyc_context(ctx, require_toolchain = True)
+    pyc = settings.toolchain
+    main = _find_main(ctx)
+    target = build_py_target(ctx, settings, ctx.files.srcs)
+
+    python_path = [_repository_root(ctx, main)]
+    for imp in target.py_info.imports.to_list():
+        if imp not in python_path:
+            python_path.append(imp)
+
+    launcher = ctx.actions.declare_file(ctx.label.name)
+    ctx.actions.expand_template(
+        template = ctx.file._launcher,
+        output = launcher,
+        substitutions = {
+            "{interpreter}": _runfiles_path(ctx, pyc.interpreter),
+            "{module}": _module_name(main),
+            "{python_path}": " ".join(python_path),
+        },
+        is_executable = True,
+    )
+    runfiles = ctx.runfiles(
+        files = [launcher],
+        transitive_files = pyc.interpreter_files,
+    ).merge(target.runfiles)
+    return [
+        DefaultInfo(
+            executable = launcher,
+            files = depset([launcher] + target.files),
+            runfiles = runfiles,
+        ),
+        RunEnvironmentInfo(environment = ctx.attr.env),
+        target.py_info,
+        target.pyc_info,
+    ]
+
+_ATTRS = dict(
+    PY_ATTRS,
+    _launcher = attr.label(
+        default = Label(":launcher.sh.tpl"),
+        allow_single_file = True,
+    ),
+    **dict(PY_EXECUTABLE_ATTRS, **PRECOMPILE_ATTRS)
+)
+
+_EXECUTABLE_DOC = """
+
+Its sources are compiled like a `py_library`'s; the main module runs as
+`python -B -s -m <module>` under the pyc toolchain's interpreter, so CPython imports it,
+and everything it imports, from the `.pyc` files in the runfiles (with
+`omit_source`, from `.pyc` files alone).
+"""
+
+py_binary = rule(
+    implementation = _py_executable_impl,
+    doc = "A Python program: a drop-in for Bazel's `py_binary`." + _EXECUTABLE_DOC,
+    attrs = _ATTRS,
+    executable = True,
+    toolchains = TOOLCHAINS,
+)
+
+py_test = rule(
+    implementation = _py_executable_impl,
+    doc = "A Python test: a drop-in for Bazel's `py_test`. It passes when the main module " +
+          "exits with status 0." + _EXECUTABLE_DOC,
+    attrs = _ATTRS,
+    test = True,
+    toolchains = TOOLCHAINS,
+)
