@@ -1,0 +1,6 @@
+"""Shouts."""
+
+
+def shout(text):
+    """Returns text, louder."""
+    return text.upper() + "!"
