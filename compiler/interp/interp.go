@@ -180,3 +180,6 @@ func lastLine(s string) string {
 	}
 	return s
 }
+
+// ServerSource is the Python text of the compile server.
+func ServerSource() string { return serverSource }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -309,4 +310,66 @@ func firstDiff(a, b []byte) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// namesScript prints every identifier-like string in the code objects of the
+// Python source given on stdin.
+const namesScript = `import sys
+CodeType = type((lambda: 0).__code__)
+def walk(c, out):
+    for attr in ("co_names", "co_varnames", "co_freevars", "co_cellvars", "co_consts"):
+        for s in getattr(c, attr):
+            if type(s) is str:
+                out.add(s)
+            elif type(s) is CodeType:
+                walk(s, out)
+    out.add(c.co_name)
+out = set()
+walk(compile(sys.stdin.read(), "<server>", "exec"), out)
+print(" ".join(sorted(s for s in out if s.isidentifier())))
+`
+
+// TestServerNamesLeaveNoTrace guards the rule stated in server.py: a source
+// that uses every name of the server (and of the reference driver) as
+// string constants compiles to exactly py_compile's bytes.
+func TestServerNamesLeaveNoTrace(t *testing.T) {
+	for _, py := range pythons.Require(t, 2) {
+		t.Run(py.Version, func(t *testing.T) {
+			cmd := exec.Command(py.Path, "-S", "-s", "-c", namesScript)
+			cmd.Stdin = strings.NewReader(interp.ServerSource())
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			names := strings.Fields(string(out))
+			// Each name appears once, as a string constant: its reference
+			// count is then 1 unless the process holds the name elsewhere.
+			var src strings.Builder
+			src.WriteString("NAMES = (\n")
+			for _, n := range names {
+				src.WriteString("    '" + n + "',\n")
+			}
+			src.WriteString(")\n")
+			dir := t.TempDir()
+			p := filepath.Join(dir, "names.py")
+			if err := os.WriteFile(p, []byte(src.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ref, err := pyref.Compile(py.Path, pyref.Spec{Source: p, DFile: "names.py", Mode: pyref.UncheckedHash}, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ref.Error != "" {
+				t.Fatalf("generated source does not compile: %s", ref.Error)
+			}
+			s := start(t, probe(t, py))
+			got, err := s.Compile(context.Background(), "names.py", []byte(src.String()), 0, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, ref.Data[16:]) {
+				t.Errorf("a source using the server's names differs from py_compile's at byte %d: some name in server.py is not held by a py_compile process", firstDiff(got, ref.Data[16:]))
+			}
+		})
+	}
 }

@@ -5,10 +5,16 @@
 # is the state of a fresh process that is about to call py_compile.compile().
 # It never compiles anything itself: for each request it forks, and the forked
 # child runs py_compile.compile() on the source (reading it from memory and
-# handing back the bytes instead of writing a file), then exits.  Every compile
-# therefore starts from the same pristine state, and marshal's reference flags
-# (which follow reference counts and interned strings) cannot depend on what was
-# compiled before.
+# handing back the bytes instead of writing a file), then exits.  Every
+# compile therefore starts from the same pristine state, and marshal's
+# reference flags (which follow reference counts and interned strings) cannot
+# depend on what was compiled before.
+#
+# Every name and string in this file is one that a process which has imported
+# py_compile already holds.  Up to 3.11, marshal flags a string as shared
+# when its reference count is above one, so a name used here but nowhere in
+# py_compile's process would be flagged in our output and not in py_compile's.
+# A test checks the rule.
 #
 # Protocol, on file descriptors 0 (requests) and 1 (responses), little-endian:
 #   request:  u8 flags (bits 0-1: optimize level; bit 7: stub on error),
@@ -19,19 +25,12 @@
 #     status 1: payload is py_compile's error message (UTF-8)
 #     status 2: payload is the child's wait status (decimal); it died
 #     status 3: payload is u32 len(message), py_compile's error message, then
-#               the marshalled code of a stub module that raises the same
+#               the marshalled code of a module that raises the same
 #               exception (only when the request asked for it)
-#
-# Names in this file are kept few and simple: anything the parent interns
-# stays interned in every forked child.
 import os
 import py_compile
 import importlib._bootstrap_external
 import importlib.machinery
-
-# A path that cannot exist: py_compile checks it is not a symlink, and
-# makedirs() of its directory raises the FileExistsError it ignores.
-_CFILE = "/dev/null/rules_pyc.pyc"
 
 
 def _compile(name, source, optimize):
@@ -41,98 +40,92 @@ def _compile(name, source, optimize):
     returned instead.  Everything between reading and writing is py_compile's
     own code, so the code object is held and passed exactly as it is there:
     the reference count it has while it is marshalled decides its FLAG_REF
-    bit, and that differs between call shapes (notably on 3.14).
+    bit, and that differs between call shapes (notably on 3.14).  The cfile
+    cannot exist: py_compile checks it is not a symlink, and makedirs() of its
+    directory raises the FileExistsError that py_compile ignores.
     """
-    result = []
+    data = []
     importlib.machinery.SourceFileLoader.get_data = lambda self, path: source
     importlib._bootstrap_external._calc_mode = lambda path: 0o644
     importlib._bootstrap_external._write_atomic = (
-        lambda path, data, mode=0o666: result.append(bytes(data)))
-    py_compile.compile(name, cfile=_CFILE, dfile=name, doraise=True,
+        lambda path, bytecode, mode=0o666: data.append(bytes(bytecode)))
+    py_compile.compile(name, cfile="/dev/null/x", dfile=name, doraise=True,
                        optimize=optimize,
                        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
-    return result[0][16:]
+    return data[0][16:]
 
 
-def _stub(name, err, optimize):
-    """Compile a module that raises err, the exception compiling it raised."""
+def get_code(name, exc, optimize):
+    """Compile a module that raises exc, the exception compiling it raised."""
     import builtins
-    kind = type(err)
-    if getattr(builtins, kind.__name__, None) is not kind:
-        kind, args = SyntaxError, (str(err),)
-    elif isinstance(err, SyntaxError) and len(err.args) > 1:
-        # The arguments the compiler gave may lack the file name it set on
-        # the exception afterwards; rebuild them from the attributes.
-        where = (err.filename if err.filename is not None else name,
-                 err.lineno, err.offset, err.text)
-        if hasattr(err, "end_lineno"):
-            where += (err.end_lineno, err.end_offset)
-        args = (err.msg, where)
-    else:
-        args = err.args
-    source = ("raise %s(*%r)\n" % (kind.__name__, args)).encode("utf-8", "surrogatepass")
-    return _compile(name, source, optimize)
+    cls = type(exc)
+    args = exc.args
+    if getattr(builtins, cls.__name__, None) is not cls:
+        cls, args = SyntaxError, (str(exc),)
+    elif isinstance(exc, SyntaxError) and len(args) > 1:
+        # The compiler may set the file name on the exception after making
+        # its arguments; take it from the attribute.
+        args = (args[0], (exc.filename if exc.filename is not None else name,) + tuple(args[1][1:]))
+    return _compile(name, ("raise %s(*%r)\n" % (cls.__name__, args)).encode("utf-8", "surrogatepass"), optimize)
 
 
-def _serve():
+def main():
     read = os.read
     write = os.write
-    fork = os.fork
 
-    def readn(fd, n):
-        buf = bytearray()
-        while len(buf) < n:
-            chunk = read(fd, n - len(buf))
+    def reader(fd, size):
+        data = bytearray()
+        while len(data) < size:
+            chunk = read(fd, size - len(data))
             if not chunk:
                 return None
-            buf += chunk
-        return bytes(buf)
+            data += chunk
+        return bytes(data)
 
-    def writeall(fd, data):
-        view = memoryview(data)
-        while view:
-            view = view[write(fd, view):]
+    def writer(fd, data):
+        data = memoryview(data)
+        while data:
+            data = data[write(fd, data):]
 
     while True:
-        head = readn(0, 9)
-        if head is None:
+        header = reader(0, 9)
+        if header is None:
             return
-        size = int.from_bytes(head[1:5], "little")
-        body = readn(0, size + int.from_bytes(head[5:9], "little"))
-        if body is None:
+        size = int.from_bytes(header[1:5], "little")
+        data = reader(0, size + int.from_bytes(header[5:9], "little"))
+        if data is None:
             return
-        rfd, wfd = os.pipe()
-        pid = fork()
+        r, fd = os.pipe()  # the child's answer comes back on this pipe
+        pid = os.fork()
         if pid == 0:
-            os.close(rfd)
+            os.close(r)
             try:
-                name = body[:size].decode("utf-8", "surrogateescape")
-                optimize = head[0] & 3
+                name = data[:size].decode("utf-8", "surrogateescape")
+                optimize = header[0] & 3
                 try:
-                    out = b"\x00" + _compile(name, body[size:], optimize)
+                    data = b"\x00" + _compile(name, data[size:], optimize)
                 except py_compile.PyCompileError as exc:
                     msg = exc.msg.encode("utf-8", "backslashreplace")
-                    out = b"\x01" + msg
-                    if head[0] & 0x80:
-                        stub = _stub(name, exc.exc_value, optimize)
-                        out = (b"\x03" + len(msg).to_bytes(4, "little") +
-                               msg + stub)
-                writeall(wfd, out)
+                    data = b"\x01" + msg
+                    if header[0] & 0x80:
+                        data = (b"\x03" + len(msg).to_bytes(4, "little") + msg +
+                                get_code(name, exc.exc_value, optimize))
+                writer(fd, data)
             finally:
                 os._exit(0)
-        os.close(wfd)
-        chunks = []
+        os.close(fd)
+        data = []
         while True:
-            chunk = read(rfd, 1 << 16)
+            chunk = read(r, 1 << 16)
             if not chunk:
                 break
-            chunks.append(chunk)
-        os.close(rfd)
-        status = os.waitpid(pid, 0)[1]
-        out = b"".join(chunks)
-        if status or not out:
-            out = b"\x02" + str(status).encode()
-        writeall(1, len(out).to_bytes(4, "little") + out)
+            data.append(chunk)
+        os.close(r)
+        code = os.waitpid(pid, 0)[1]
+        data = b"".join(data)
+        if code or not data:
+            data = b"\x02" + str(code).encode()
+        writer(1, len(data).to_bytes(4, "little") + data)
 
 
-_serve()
+main()

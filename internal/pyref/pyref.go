@@ -41,15 +41,19 @@ type Result struct {
 	Error string
 }
 
+// script drives py_compile.  Every name in it is one that py_compile's
+// process already holds: up to 3.11 a name used only by the driver would be
+// flagged as shared by marshal wherever the compiled source uses it too, so
+// the driver's own text could change the reference bytes.
 const script = `import py_compile, sys
-src, cfile, dfile, opt, mode, errfile = sys.argv[1:]
+file, cfile, dfile, optimize, mode, error = sys.argv[1:]
 try:
-    py_compile.compile(src, cfile=cfile, dfile=dfile or None, doraise=True,
-                       optimize=int(opt),
+    py_compile.compile(file, cfile=cfile, dfile=dfile or None, doraise=True,
+                       optimize=int(optimize),
                        invalidation_mode=py_compile.PycInvalidationMode[mode])
 except py_compile.PyCompileError as err:
-    with open(errfile, "w", encoding="utf-8", errors="backslashreplace") as f:
-        f.write(err.msg)
+    with open(error, mode="wb") as file:
+        file.write(err.msg.encode("utf-8", "backslashreplace"))
     sys.exit(3)
 `
 
