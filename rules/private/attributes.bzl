@@ -8,20 +8,20 @@ load(":settings.bzl", "SettingInfo")
 
 INHERIT = "inherit"
 
-Precompile = struct(
+PRECOMPILE = struct(
     INHERIT = INHERIT,
     ENABLED = "enabled",
     DISABLED = "disabled",
 )
 
-InvalidationMode = struct(
+INVALIDATION_MODE = struct(
     INHERIT = INHERIT,
     AUTO = "auto",
     CHECKED_HASH = "checked_hash",
     UNCHECKED_HASH = "unchecked_hash",
 )
 
-SourceRetention = struct(
+SOURCE_RETENTION = struct(
     INHERIT = INHERIT,
     KEEP_SOURCE = "keep_source",
     OMIT_SOURCE = "omit_source",
@@ -33,10 +33,10 @@ OPTIMIZE_LEVELS = [0, 1, 2]
 
 # The values each build setting accepts (no "inherit": a setting is the default).
 SETTING_VALUES = struct(
-    precompile = [Precompile.ENABLED, Precompile.DISABLED],
-    invalidation_mode = [InvalidationMode.AUTO, InvalidationMode.CHECKED_HASH, InvalidationMode.UNCHECKED_HASH],
+    precompile = [PRECOMPILE.ENABLED, PRECOMPILE.DISABLED],
+    invalidation_mode = [INVALIDATION_MODE.AUTO, INVALIDATION_MODE.CHECKED_HASH, INVALIDATION_MODE.UNCHECKED_HASH],
     optimize_level = [str(level) for level in OPTIMIZE_LEVELS],
-    source_retention = [SourceRetention.KEEP_SOURCE, SourceRetention.OMIT_SOURCE],
+    source_retention = [SOURCE_RETENTION.KEEP_SOURCE, SOURCE_RETENTION.OMIT_SOURCE],
 )
 
 # Private attributes that carry the build settings into every rule and the aspect.
@@ -59,20 +59,20 @@ SETTING_ATTRS = {
     ),
 }
 
-_PRECOMPILE = attr.string(
-    default = Precompile.INHERIT,
-    values = [Precompile.INHERIT, Precompile.ENABLED, Precompile.DISABLED],
+_PRECOMPILE_ATTR = attr.string(
+    default = PRECOMPILE.INHERIT,
+    values = [PRECOMPILE.INHERIT, PRECOMPILE.ENABLED, PRECOMPILE.DISABLED],
     doc = "Whether to compile this target's sources to .pyc files. `inherit` takes " +
           "the value of `--@rules_pyc//rules:precompile` (default `enabled`).",
 )
 
-_INVALIDATION_MODE = attr.string(
-    default = InvalidationMode.INHERIT,
+_INVALIDATION_MODE_ATTR = attr.string(
+    default = INVALIDATION_MODE.INHERIT,
     values = [
-        InvalidationMode.INHERIT,
-        InvalidationMode.AUTO,
-        InvalidationMode.CHECKED_HASH,
-        InvalidationMode.UNCHECKED_HASH,
+        INVALIDATION_MODE.INHERIT,
+        INVALIDATION_MODE.AUTO,
+        INVALIDATION_MODE.CHECKED_HASH,
+        INVALIDATION_MODE.UNCHECKED_HASH,
     ],
     doc = "How the interpreter decides whether a .pyc is up to date (PEP 552). " +
           "`checked_hash`: it hashes the source and compares; `unchecked_hash`: it trusts " +
@@ -80,7 +80,7 @@ _INVALIDATION_MODE = attr.string(
           "`inherit`: `--@rules_pyc//rules:invalidation_mode` (default `auto`).",
 )
 
-_OPTIMIZE_LEVEL = attr.int(
+_OPTIMIZE_LEVEL_ATTR = attr.int(
     default = OPTIMIZE_INHERIT,
     values = [OPTIMIZE_INHERIT] + OPTIMIZE_LEVELS,
     doc = "The optimization level of `python -O`: 0, 1 or 2. Level N > 0 writes " +
@@ -88,9 +88,9 @@ _OPTIMIZE_LEVEL = attr.int(
           "`--@rules_pyc//rules:optimize_level` (default 0).",
 )
 
-_SOURCE_RETENTION = attr.string(
-    default = SourceRetention.INHERIT,
-    values = [SourceRetention.INHERIT, SourceRetention.KEEP_SOURCE, SourceRetention.OMIT_SOURCE],
+_SOURCE_RETENTION_ATTR = attr.string(
+    default = SOURCE_RETENTION.INHERIT,
+    values = [SOURCE_RETENTION.INHERIT, SOURCE_RETENTION.KEEP_SOURCE, SOURCE_RETENTION.OMIT_SOURCE],
     doc = "`keep_source`: runfiles hold `pkg/mod.py` and `pkg/__pycache__/mod.<tag>.pyc`; " +
           "`omit_source`: they hold only `pkg/mod.pyc`, which CPython imports with no " +
           "source; `inherit`: `--@rules_pyc//rules:source_retention` (default `keep_source`).",
@@ -99,15 +99,15 @@ _SOURCE_RETENTION = attr.string(
 # What compiling needs: the aspect and pyc_library (which always keep sources).
 COMPILE_ATTRS = dict(
     SETTING_ATTRS,
-    precompile = _PRECOMPILE,
-    precompile_invalidation_mode = _INVALIDATION_MODE,
-    precompile_optimize_level = _OPTIMIZE_LEVEL,
+    precompile = _PRECOMPILE_ATTR,
+    precompile_invalidation_mode = _INVALIDATION_MODE_ATTR,
+    precompile_optimize_level = _OPTIMIZE_LEVEL_ATTR,
 )
 
 # The precompile attributes of py_library, py_binary and py_test.
 PRECOMPILE_ATTRS = dict(
     COMPILE_ATTRS,
-    precompile_source_retention = _SOURCE_RETENTION,
+    precompile_source_retention = _SOURCE_RETENTION_ATTR,
 )
 
 # The attributes of a Python target, as Bazel's own py_library has them.
@@ -117,8 +117,8 @@ PY_ATTRS = {
         doc = "Files needed at run time, added to the runfiles.",
     ),
     "deps": attr.label_list(
-        providers = [[PyInfo], [CcInfo]],
-        doc = "Other Python libraries (any rule that provides PyInfo) this target imports.",
+        doc = "Other Python libraries (any rule that provides PyInfo) this target imports, " +
+              "and other targets whose runfiles it needs (C++ extensions, for example).",
     ),
     "imports": attr.string_list(
         doc = "Directories, relative to the package, added to the import path of binaries " +

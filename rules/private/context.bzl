@@ -3,10 +3,10 @@
 load(
     ":attributes.bzl",
     "INHERIT",
-    "InvalidationMode",
+    "INVALIDATION_MODE",
     "OPTIMIZE_INHERIT",
-    "Precompile",
-    "SourceRetention",
+    "PRECOMPILE",
+    "SOURCE_RETENTION",
 )
 load(":settings.bzl", "SettingInfo")
 load(":toolchain.bzl", "find_pyc_toolchain")
@@ -34,26 +34,26 @@ def pyc_context(ctx, require_toolchain = False):
       optimize (int), omit_source (bool) and toolchain (PycToolchainInfo or None).
     """
     attrs = ctx.attr
-    enabled = _effective(attrs.precompile, attrs._precompile_flag) == Precompile.ENABLED
+    enabled = _effective(attrs.precompile, attrs._precompile_flag) == PRECOMPILE.ENABLED
 
     mode = _effective(attrs.precompile_invalidation_mode, attrs._invalidation_mode_flag)
-    if mode == InvalidationMode.AUTO:
+    if mode == INVALIDATION_MODE.AUTO:
         if ctx.var["COMPILATION_MODE"] == "opt":
-            mode = InvalidationMode.UNCHECKED_HASH
+            mode = INVALIDATION_MODE.UNCHECKED_HASH
         else:
-            mode = InvalidationMode.CHECKED_HASH
+            mode = INVALIDATION_MODE.CHECKED_HASH
 
     optimize = attrs.precompile_optimize_level
     if optimize == OPTIMIZE_INHERIT:
         optimize = int(attrs._optimize_level_flag[SettingInfo].value)
 
-    retention = getattr(attrs, "precompile_source_retention", SourceRetention.KEEP_SOURCE)
+    retention = getattr(attrs, "precompile_source_retention", SOURCE_RETENTION.KEEP_SOURCE)
     retention = _effective(retention, attrs._source_retention_flag)
 
     return struct(
         enabled = enabled,
         invalidation_mode = mode,
         optimize = optimize,
-        omit_source = retention == SourceRetention.OMIT_SOURCE,
+        omit_source = retention == SOURCE_RETENTION.OMIT_SOURCE,
         toolchain = find_pyc_toolchain(ctx, required = enabled or require_toolchain),
     )

@@ -38,6 +38,7 @@ def _find_interpreter(rctx):
 
 def _system_interpreter_impl(rctx):
     found = _find_interpreter(rctx)
+
     # -S -s: the probe must not depend on site-packages. sys.executable resolves
     # launchers such as pyenv's shims to the real interpreter.
     result = rctx.execute([found, "-S", "-s", "-c", _PROBE])

@@ -1,9 +1,9 @@
 """py_binary and py_test: run a module from its .pyc files."""
 
-load("//rules/private/actions:compile.bzl", "recorded_name")
 load("//rules/private:attributes.bzl", "PRECOMPILE_ATTRS", "PY_ATTRS", "PY_EXECUTABLE_ATTRS")
 load("//rules/private:context.bzl", "pyc_context")
 load("//rules/private:toolchain.bzl", "TOOLCHAINS")
+load("//rules/private/actions:compile.bzl", "recorded_name")
 load(":common.bzl", "build_py_target")
 
 def _runfiles_path(ctx, f):

@@ -10,7 +10,7 @@ def _repository_name(module_path):
     host, _, rest = module_path.partition("/")
     parts = reversed(host.split(".")) + ([rest] if rest else [])
     name = "_".join(parts)
-    for c in "./-~":
+    for c in [".", "/", "-", "~"]:
         name = name.replace(c, "_")
     return name.lower()
 
