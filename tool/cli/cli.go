@@ -1,0 +1,320 @@
+// Package cli is the pyc command line: python -m compileall's options with
+// compileall's meaning (pyc [options] PATH...), its listing lines and its
+// walk order, on top of the compile engine. Unlike compileall, the default
+// invalidation mode is checked-hash, and an output that already holds
+// exactly the bytes that would be written is left alone.
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/spf13/pflag"
+
+	"github.com/rules-pyc/rules_pyc/compiler/engine"
+	"github.com/rules-pyc/rules_pyc/compiler/output"
+	"github.com/rules-pyc/rules_pyc/internal/pyrepr"
+)
+
+// Exit statuses.
+const (
+	// ExitOK: every file compiled or was up to date.
+	ExitOK = 0
+	// ExitFailed: a file failed, a directory could not be listed, or the
+	// -i list could not be read. Every other file was still compiled.
+	ExitFailed = 1
+	// ExitUsage: the command line is wrong, or the interpreter is unusable.
+	ExitUsage = 2
+)
+
+// Main runs the command line args (without the program name) and returns
+// the exit status. stdin is read for "-i -"; stdout receives compileall's
+// listing lines, stderr errors about the run itself and, on a terminal, the
+// progress line.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	opts, err := parseArgs(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		io.WriteString(stdout, usageText)
+		return ExitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "pyc: error: %v\nRun 'pyc --help' to see the options.\n", err)
+		return ExitUsage
+	}
+	return run(ctx, opts, stdin, stdout, stderr)
+}
+
+// outcome is what compiling one task gave.
+type outcome struct {
+	done    chan struct{}
+	written bool
+	err     error
+}
+
+func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.Writer) int {
+	dests := opts.paths
+	if opts.list != "" {
+		listed, err := readList(opts.list, stdin)
+		if err != nil {
+			if opts.quiet < 2 {
+				fmt.Fprintf(stdout, "Error reading file list %s\n", opts.list)
+			}
+			fmt.Fprintf(stderr, "pyc: %v\n", err)
+			return ExitFailed
+		}
+		dests = append(dests, listed...)
+	} else if len(dests) == 0 {
+		fmt.Fprintf(stderr, "pyc: error: no PATH given: name the files and directories to compile (compileall's default, every directory on sys.path, is not supported)\nRun 'pyc --help' to see the options.\n")
+		return ExitUsage
+	}
+
+	prog := newProgress(stderr, opts.quiet < 2)
+	defer prog.close()
+	e := engine.New(engine.Config{
+		Python:  opts.python,
+		Version: opts.pythonVersion,
+		Jobs:    opts.jobs,
+		Timeout: opts.timeout,
+		Stderr:  guardedWriter{prog, stderr},
+	})
+	defer e.Close()
+	info, err := e.Interpreter(ctx, "", "")
+	if err != nil {
+		fmt.Fprintf(stderr, "pyc: error: %v\n", err)
+		return ExitUsage
+	}
+
+	pl := &planner{opts: opts, cacheTag: info.CacheTag}
+	for _, d := range dests {
+		if err := pl.add(d); err != nil {
+			fmt.Fprintf(stderr, "pyc: %v\n", err)
+			return ExitFailed
+		}
+	}
+
+	// Compile every task on opts.jobs goroutines; the engine's pool bounds
+	// the interpreters to the same number.
+	var tasks []int
+	outcomes := make([]outcome, len(pl.steps))
+	for i, s := range pl.steps {
+		if s.task != nil {
+			tasks = append(tasks, i)
+			outcomes[i].done = make(chan struct{})
+		}
+	}
+	prog.begin(len(tasks))
+	workers := opts.jobs
+	if workers == 0 {
+		workers = runtime.NumCPU()
+	}
+	workers = min(workers, len(tasks))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				o := &outcomes[i]
+				o.written, o.err = compileTask(ctx, e, opts, pl.steps[i].task)
+				prog.step()
+				close(o.done)
+			}
+		}()
+	}
+	go func() {
+		defer close(next)
+		for _, i := range tasks {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	defer wg.Wait()
+
+	out := newLinePrinter(stdout, prog)
+	defer out.flush()
+	status := ExitOK
+	for i, s := range pl.steps {
+		if s.line != "" {
+			out.print(s.line)
+		}
+		if s.failed {
+			status = ExitFailed
+		}
+		if s.task == nil {
+			continue
+		}
+		o := &outcomes[i]
+		select {
+		case <-o.done:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		name := pyrepr.String(s.task.source)
+		switch {
+		case o.err != nil:
+			status = ExitFailed
+			switch opts.quiet {
+			case 0:
+				out.print("Compiling " + name + "...")
+				out.print("*** " + errorText(o.err))
+			case 1:
+				out.print("*** Error compiling " + name + "...")
+				out.print(errorText(o.err))
+			}
+		case o.written && opts.quiet == 0:
+			out.print("Compiling " + name + "...")
+		}
+	}
+	if ctx.Err() != nil {
+		if opts.quiet < 2 {
+			out.print("\n[interrupted]")
+		}
+		return ExitFailed
+	}
+	return status
+}
+
+// compileTask compiles one file at every level, as compile_file does: the
+// levels in order, stopping at the first error, and with --hardlink-dupes a
+// level whose bytes equal the previous level's is hard-linked to its file.
+// written reports whether any output changed.
+func compileTask(ctx context.Context, e *engine.Engine, opts *options, t *task) (written bool, err error) {
+	var prev []byte
+	for i, level := range opts.levels {
+		job := engine.Job{
+			Source:   t.source,
+			Name:     t.name,
+			Output:   t.outputs[i],
+			Optimize: level,
+			Mode:     opts.mode,
+			Force:    opts.force,
+		}
+		if !opts.hardlink || i == 0 {
+			res, err := e.Compile(ctx, job)
+			if err != nil {
+				return written, err
+			}
+			written = written || res.Written
+			prev = res.Data
+			continue
+		}
+		job.Output = ""
+		res, err := e.Compile(ctx, job)
+		if err != nil {
+			return written, err
+		}
+		var w bool
+		if bytes.Equal(res.Data, prev) {
+			w, err = linkOutput(t.outputs[i-1], t.outputs[i], opts.force)
+		} else {
+			w, err = writeOutput(t.source, t.outputs[i], res.Data, opts.force)
+		}
+		if err != nil {
+			return written, err
+		}
+		written = written || w
+		prev = res.Data
+	}
+	return written, nil
+}
+
+// linkOutput makes path a hard link to existing, unless it already is one
+// (and force is off).
+func linkOutput(existing, path string, force bool) (bool, error) {
+	if !force {
+		a, errA := os.Stat(existing)
+		b, errB := os.Lstat(path)
+		if errA == nil && errB == nil && os.SameFile(a, b) {
+			return false, nil
+		}
+	}
+	if err := output.Link(existing, path); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// writeOutput writes data to path as the engine does for a job with an
+// output: left alone when it already holds data (and force is off), else
+// written with the permission bits derived from the source's.
+func writeOutput(source, path string, data []byte, force bool) (bool, error) {
+	if !force {
+		if same, _ := output.Same(path, data); same {
+			return false, nil
+		}
+	}
+	st, err := os.Stat(source)
+	if err != nil {
+		return false, &engine.SourceError{Path: source, Err: err}
+	}
+	if err := output.Write(path, data, st.Mode()); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// readList reads -i FILE ("-": stdin): one path per line, stripped of
+// surrounding whitespace as compileall strips it. Blank lines are skipped
+// (compileall would try to list the directory "").
+func readList(name string, stdin io.Reader) ([]string, error) {
+	var r io.Reader = stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("read file list: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read file list %s: %w", name, err)
+	}
+	var paths []string
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		if p := pyStrip(line); p != "" {
+			paths = append(paths, p)
+		}
+	}
+	return paths, nil
+}
+
+// linePrinter prints stdout lines, buffered unless stdout is a terminal,
+// with the progress line erased first.
+type linePrinter struct {
+	w    *bufio.Writer
+	tty  bool
+	prog *progress
+}
+
+func newLinePrinter(w io.Writer, prog *progress) *linePrinter {
+	return &linePrinter{w: bufio.NewWriter(w), tty: isTerminal(w), prog: prog}
+}
+
+func (p *linePrinter) print(line string) {
+	p.prog.write(func() {
+		p.w.WriteString(line)
+		p.w.WriteByte('\n')
+		if p.tty || p.prog.tty != nil {
+			p.w.Flush()
+		}
+	})
+}
+
+func (p *linePrinter) flush() { p.w.Flush() }
