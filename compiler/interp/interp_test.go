@@ -336,7 +336,7 @@ func TestServerNamesLeaveNoTrace(t *testing.T) {
 	for _, py := range pythons.Require(t, 2) {
 		t.Run(py.Version, func(t *testing.T) {
 			cmd := exec.Command(py.Path, "-S", "-s", "-c", namesScript)
-			cmd.Stdin = strings.NewReader(interp.ServerSource())
+			cmd.Stdin = strings.NewReader(interp.ServerSource() + "\n" + pyref.Script())
 			out, err := cmd.Output()
 			if err != nil {
 				t.Fatal(err)

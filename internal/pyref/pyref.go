@@ -46,16 +46,18 @@ type Result struct {
 // flagged as shared by marshal wherever the compiled source uses it too, so
 // the driver's own text could change the reference bytes.
 const script = `import py_compile, sys
-file, cfile, dfile, optimize, mode, error = sys.argv[1:]
+file, cfile, dfile, optimize, mode = sys.argv[1:]
 try:
     py_compile.compile(file, cfile=cfile, dfile=dfile or None, doraise=True,
                        optimize=int(optimize),
                        invalidation_mode=py_compile.PycInvalidationMode[mode])
 except py_compile.PyCompileError as err:
-    with open(error, mode="wb") as file:
-        file.write(err.msg.encode("utf-8", "backslashreplace"))
+    sys.stdout.write(err.msg)
     sys.exit(3)
 `
+
+// Script is the Python text of the reference driver.
+func Script() string { return script }
 
 // Compile runs py_compile for one spec in a fresh process.
 func Compile(python string, s Spec, tmp string) (Result, error) {
@@ -67,22 +69,17 @@ func Compile(python string, s Spec, tmp string) (Result, error) {
 	f.Close()
 	os.Remove(cfile)
 	defer os.Remove(cfile)
-	defer os.Remove(cfile + ".err")
 	mode := s.Mode
 	if mode == "" {
 		mode = CheckedHash
 	}
-	cmd := exec.Command(python, "-S", "-s", "-c", script, s.Source, cfile, s.DFile, strconv.Itoa(s.Optimize), string(mode), cfile+".err")
+	cmd := exec.Command(python, "-S", "-s", "-c", script, s.Source, cfile, s.DFile, strconv.Itoa(s.Optimize), string(mode))
 	cmd.Env = []string{"PYTHONHASHSEED=0"}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()
 	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 3 {
-		msg, err := os.ReadFile(cfile + ".err")
-		if err != nil {
-			return Result{}, fmt.Errorf("read py_compile message for %s: %w", s.Source, err)
-		}
-		return Result{Error: string(msg)}, nil
+		return Result{Error: stdout.String()}, nil
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("py_compile %s with %s: %v: %s", s.Source, python, err, strings.TrimSpace(stderr.String()))

@@ -1,0 +1,173 @@
+// Package precompile runs compile requests written in rules_python's
+// precompiler arguments: the unit of work of the Bazel worker and of the
+// one-shot (@paramfile) mode.
+//
+//	--invalidation_mode checked_hash|unchecked_hash|timestamp
+//	--optimize N
+//	--python_version X.Y
+//	--src PATH --src_name NAME --pyc PATH      (repeated, as sets)
+//
+// plus rules_pyc's own:
+//
+//	--python PATH          the interpreter to compile with
+//	--on_error fail|stub   what a source that does not compile does
+package precompile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
+)
+
+// File is one source of a request.
+type File struct {
+	// Src is the source to read.
+	Src string
+	// Name is recorded in the pyc (co_filename) and used in messages.
+	Name string
+	// Pyc is the output.
+	Pyc string
+}
+
+// Request is a parsed set of arguments.
+type Request struct {
+	Python        string
+	PythonVersion string
+	Mode          pycfile.Invalidation
+	Optimize      int
+	// Stub: a source that does not compile still gets its pyc, one that
+	// raises the same exception when imported.
+	Stub  bool
+	Files []File
+}
+
+// Startup holds the options that configure a whole worker process.  They
+// are only read from the worker's command line, before --persistent_worker.
+type Startup struct {
+	Jobs     int
+	Timeout  time.Duration
+	Protocol string
+	// Defaults are the remaining startup arguments: request options (such
+	// as --python) that apply to every request unless it says otherwise.
+	Defaults []string
+}
+
+// IsRequest reports whether a command line is written in these arguments
+// rather than compileall's: it names a source with --src.
+func IsRequest(args []string) bool {
+	for _, a := range args {
+		if a == "--src" || strings.HasPrefix(a, "--src=") {
+			return true
+		}
+	}
+	return false
+}
+
+func requestFlags(r *Request, mode, onError *string, src, names, pycs *[]string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("pyc", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+	fs.StringVar(&r.Python, "python", "", "interpreter to compile with (default: python3 on PATH)")
+	fs.StringVar(&r.PythonVersion, "python_version", "", "the interpreter must be this version (X.Y or X.Y.Z)")
+	fs.StringVar(mode, "invalidation_mode", "checked_hash", "checked_hash, unchecked_hash or timestamp")
+	fs.IntVar(&r.Optimize, "optimize", 0, "optimization level: 0, 1 or 2")
+	fs.StringVar(onError, "on_error", "fail", "fail, or stub: write a pyc that raises the compile error when imported")
+	fs.StringArrayVar(src, "src", nil, "source file (repeatable)")
+	fs.StringArrayVar(names, "src_name", nil, "name recorded in the pyc for the matching --src")
+	fs.StringArrayVar(pycs, "pyc", nil, "output for the matching --src")
+	return fs
+}
+
+// Parse reads a request's arguments.
+func Parse(args []string) (*Request, error) {
+	r := &Request{}
+	var mode, onError string
+	var src, names, pycs []string
+	fs := requestFlags(r, &mode, &onError, &src, &names, &pycs)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q: sources are given with --src", fs.Arg(0))
+	}
+	var err error
+	if r.Mode, err = pycfile.ParseInvalidation(mode); err != nil {
+		return nil, fmt.Errorf("--invalidation_mode: %w", err)
+	}
+	if r.Optimize < 0 || r.Optimize > 2 {
+		return nil, fmt.Errorf("--optimize %d: want 0, 1 or 2", r.Optimize)
+	}
+	switch onError {
+	case "fail":
+	case "stub":
+		r.Stub = true
+	default:
+		return nil, fmt.Errorf("--on_error %q: want fail or stub", onError)
+	}
+	if len(src) != len(pycs) || (len(names) != 0 && len(names) != len(src)) {
+		return nil, fmt.Errorf("--src, --src_name and --pyc go in sets: got %d --src, %d --src_name, %d --pyc", len(src), len(names), len(pycs))
+	}
+	if len(src) == 0 {
+		return nil, errors.New("nothing to compile: give --src PATH --src_name NAME --pyc PATH")
+	}
+	for i := range src {
+		f := File{Src: src[i], Pyc: pycs[i], Name: src[i]}
+		if len(names) > 0 {
+			f.Name = names[i]
+		}
+		r.Files = append(r.Files, f)
+	}
+	return r, nil
+}
+
+// ParseStartup reads a worker's command line (without --persistent_worker):
+// --jobs/-j, --timeout and --worker_protocol are the worker's own; every other
+// argument must be a valid request option and becomes a default for every
+// request.
+func ParseStartup(args []string) (*Startup, error) {
+	s := &Startup{}
+	fs := pflag.NewFlagSet("pyc", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.ParseErrorsAllowlist.UnknownFlags = true
+	fs.IntVarP(&s.Jobs, "jobs", "j", 0, "interpreter processes (0: one per CPU)")
+	fs.DurationVar(&s.Timeout, "timeout", 0, "limit for one source's compile")
+	fs.StringVar(&s.Protocol, "worker_protocol", "", "proto or json (default: detected)")
+	// Split the worker's own flags from the request defaults by hand: pflag
+	// would drop the unknown ones.
+	var own []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		isOwn := (strings.HasPrefix(a, "--") && (name == "jobs" || name == "timeout" || name == "worker_protocol")) ||
+			a == "-j" || (strings.HasPrefix(a, "-j") && !strings.HasPrefix(a, "--"))
+		if !isOwn {
+			s.Defaults = append(s.Defaults, a)
+			continue
+		}
+		own = append(own, a)
+		if !hasValue && (a == "-j" || strings.HasPrefix(a, "--")) && i+1 < len(args) {
+			i++
+			own = append(own, args[i])
+		}
+	}
+	if err := fs.Parse(own); err != nil {
+		return nil, err
+	}
+	if s.Jobs < 0 {
+		return nil, fmt.Errorf("--jobs %d: want 0 (one per CPU) or more", s.Jobs)
+	}
+	// The defaults must make sense on their own (without sources).
+	r := &Request{}
+	var mode, onError string
+	var src, names, pycs []string
+	if err := requestFlags(r, &mode, &onError, &src, &names, &pycs).Parse(s.Defaults); err != nil {
+		return nil, fmt.Errorf("startup arguments: %w", err)
+	}
+	return s, nil
+}

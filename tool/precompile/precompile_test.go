@@ -1,0 +1,180 @@
+package precompile_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rules-pyc/rules_pyc/compiler/engine"
+	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
+	"github.com/rules-pyc/rules_pyc/internal/pyref"
+	"github.com/rules-pyc/rules_pyc/internal/pythons"
+	"github.com/rules-pyc/rules_pyc/tool/precompile"
+	"github.com/rules-pyc/rules_pyc/tool/worker"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		want    *precompile.Request
+		wantErr string
+	}{
+		{
+			name: "rules_python's order",
+			args: []string{"--invalidation_mode", "unchecked_hash", "--src", "a/b.py", "--src_name", "b.py", "--pyc", "out/b.pyc", "--optimize", "2", "--python_version", "3.12"},
+			want: &precompile.Request{PythonVersion: "3.12", Mode: pycfile.UncheckedHash, Optimize: 2, Files: []precompile.File{{Src: "a/b.py", Name: "b.py", Pyc: "out/b.pyc"}}},
+		},
+		{
+			name: "sets and = forms",
+			args: []string{"--python=/py", "--src=x.py", "--src_name=p/x.py", "--pyc=x.pyc", "--src", "y.py", "--src_name", "p/y.py", "--pyc", "y.pyc", "--on_error", "stub"},
+			want: &precompile.Request{Python: "/py", Mode: pycfile.CheckedHash, Stub: true, Files: []precompile.File{{"x.py", "p/x.py", "x.pyc"}, {"y.py", "p/y.py", "y.pyc"}}},
+		},
+		{
+			name: "no names: the source path is recorded",
+			args: []string{"--src", "x.py", "--pyc", "x.pyc"},
+			want: &precompile.Request{Mode: pycfile.CheckedHash, Files: []precompile.File{{"x.py", "x.py", "x.pyc"}}},
+		},
+		{name: "unbalanced sets", args: []string{"--src", "x.py", "--pyc", "x.pyc", "--src", "y.py"}, wantErr: "go in sets"},
+		{name: "nothing", args: nil, wantErr: "nothing to compile"},
+		{name: "bad mode", args: []string{"--invalidation_mode", "sometimes", "--src", "x", "--pyc", "y"}, wantErr: "--invalidation_mode"},
+		{name: "bad optimize", args: []string{"--optimize", "3", "--src", "x", "--pyc", "y"}, wantErr: "want 0, 1 or 2"},
+		{name: "bad on_error", args: []string{"--on_error", "ignore", "--src", "x", "--pyc", "y"}, wantErr: "want fail or stub"},
+		{name: "unknown flag", args: []string{"--frobnicate", "--src", "x", "--pyc", "y"}, wantErr: "unknown flag"},
+		{name: "stray argument", args: []string{"--src", "x", "--pyc", "y", "z.py"}, wantErr: "unexpected argument"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := precompile.Parse(tt.args)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Parse = %v, want error containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !equal(got, tt.want) {
+				t.Errorf("Parse = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func equal(a, b *precompile.Request) bool {
+	if a.Python != b.Python || a.PythonVersion != b.PythonVersion || a.Mode != b.Mode || a.Optimize != b.Optimize || a.Stub != b.Stub || len(a.Files) != len(b.Files) {
+		return false
+	}
+	for i := range a.Files {
+		if a.Files[i] != b.Files[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestParseStartup(t *testing.T) {
+	s, err := precompile.ParseStartup([]string{"--python", "/usr/bin/python3", "-j", "3", "--timeout=5s", "--python_version", "3.11", "--worker_protocol", "json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Jobs != 3 || s.Timeout.String() != "5s" || s.Protocol != "json" || strings.Join(s.Defaults, " ") != "--python /usr/bin/python3 --python_version 3.11" {
+		t.Errorf("ParseStartup = %+v", s)
+	}
+	if _, err := precompile.ParseStartup([]string{"--optimize", "9x"}); err == nil {
+		t.Error("bad default accepted")
+	}
+}
+
+// TestHandlerMatchesPyCompile runs a batched request under a sandbox dir and
+// compares each output with py_compile in a fresh process.
+func TestHandlerMatchesPyCompile(t *testing.T) {
+	for _, py := range pythons.Require(t, 2) {
+		t.Run(py.Version, func(t *testing.T) {
+			work := t.TempDir()
+			t.Chdir(work)
+			sandbox := "sandbox/1"
+			if err := os.MkdirAll(filepath.Join(sandbox, "pkg"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			srcs := map[string]string{"pkg/a.py": "A = {'x', 'y'}\n", "pkg/b.py": "def b():\n    return 'b'\n"}
+			args := []string{"--python", py.Path, "--invalidation_mode", "checked_hash", "--optimize", "1", "--python_version", strings.Join(strings.Split(py.Version, ".")[:2], ".")}
+			for name, src := range srcs {
+				if err := os.WriteFile(filepath.Join(sandbox, name), []byte(src), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				args = append(args, "--src", name, "--src_name", name, "--pyc", "out/"+name+"c")
+			}
+			e := engine.New(engine.Config{Jobs: 2})
+			defer e.Close()
+			res := precompile.Handler(e, nil)(context.Background(), &worker.Request{Arguments: args, SandboxDir: sandbox})
+			if res.ExitCode != 0 || res.Output != "" || len(res.Outputs) != 2 {
+				t.Fatalf("result %+v", res)
+			}
+			for name := range srcs {
+				got, err := os.ReadFile(filepath.Join(sandbox, "out", name+"c"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				ref, err := pyref.Compile(py.Path, pyref.Spec{Source: filepath.Join(sandbox, name), DFile: name, Optimize: 1, Mode: pyref.CheckedHash}, work)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, ref.Data) {
+					t.Errorf("%s differs from py_compile's", name)
+				}
+			}
+		})
+	}
+}
+
+func TestHandlerErrors(t *testing.T) {
+	py := pythons.Require(t, 2)[0]
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.py"), filepath.Join(dir, "bad.py")
+	os.WriteFile(good, []byte("x = 1\n"), 0o644)
+	os.WriteFile(bad, []byte("x = (\n"), 0o644)
+	ref, err := pyref.Compile(py.Path, pyref.Spec{Source: bad, DFile: "pkg/bad.py"}, dir)
+	if err != nil || ref.Error == "" {
+		t.Fatalf("reference: %v %q", err, ref.Error)
+	}
+	e := engine.New(engine.Config{Python: py.Path, Jobs: 2})
+	defer e.Close()
+	h := precompile.Handler(e, []string{"--python", py.Path})
+	run := func(args ...string) worker.Result {
+		return h(context.Background(), &worker.Request{Arguments: args})
+	}
+
+	res := run("--src", good, "--src_name", "pkg/good.py", "--pyc", filepath.Join(dir, "good.pyc"), "--src", bad, "--src_name", "pkg/bad.py", "--pyc", filepath.Join(dir, "bad.pyc"))
+	if res.ExitCode != 1 || res.Output != strings.TrimRight(ref.Error, "\n")+"\n" {
+		t.Errorf("syntax error: exit %d, output %q; want 1 and py_compile's %q", res.ExitCode, res.Output, ref.Error)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bad.pyc")); err == nil {
+		t.Error("a pyc was written for the bad source")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "good.pyc")); err != nil {
+		t.Error("the good source of the same request was not compiled")
+	}
+
+	res = run("--src", bad, "--src_name", "pkg/bad.py", "--pyc", filepath.Join(dir, "stub.pyc"), "--on_error", "stub")
+	if res.ExitCode != 0 || len(res.Outputs) != 1 {
+		t.Errorf("stub mode: %+v", res)
+	}
+
+	res = run("--python_version", "2.7", "--src", good, "--pyc", filepath.Join(dir, "x.pyc"))
+	if res.ExitCode != 1 || !strings.Contains(res.Output, "was requested") {
+		t.Errorf("version mismatch: %+v", res)
+	}
+	res = run("--python", filepath.Join(dir, "nopython"), "--src", good, "--pyc", filepath.Join(dir, "x.pyc"))
+	if res.ExitCode != 1 || !strings.Contains(res.Output, "nopython") {
+		t.Errorf("missing interpreter: %+v", res)
+	}
+	res = run("--src", good)
+	if res.ExitCode != 2 || !strings.Contains(res.Output, "go in sets") {
+		t.Errorf("usage error: %+v", res)
+	}
+}
