@@ -84,14 +84,14 @@ func Resolve(python string) (string, error) {
 	}
 	abs, err := filepath.Abs(python)
 	if err != nil {
-		return "", fmt.Errorf("resolve Python interpreter %s: %w", python, err)
+		return "", fmt.Errorf("resolve interpreter %s: %w", python, err)
 	}
 	st, err := os.Stat(abs)
 	if err != nil {
-		return "", fmt.Errorf("Python interpreter %s: %w", python, err)
+		return "", fmt.Errorf("interpreter %s: %w", python, err)
 	}
 	if st.IsDir() || st.Mode()&0o111 == 0 {
-		return "", fmt.Errorf("Python interpreter %s is not an executable file", python)
+		return "", fmt.Errorf("interpreter %s is not an executable file", python)
 	}
 	return abs, nil
 }
@@ -112,7 +112,7 @@ func Probe(ctx context.Context, python string) (*Info, error) {
 		if msg != "" {
 			msg = ": " + lastLine(msg)
 		}
-		return nil, fmt.Errorf("probe Python interpreter %s: %w%s (is it CPython 3.%d or newer?)", path, err, msg, MinMinor)
+		return nil, fmt.Errorf("probe interpreter %s: %w%s (is it CPython 3.%d or newer?)", path, err, msg, MinMinor)
 	}
 	var out struct {
 		Executable     string `json:"executable"`
@@ -122,7 +122,7 @@ func Probe(ctx context.Context, python string) (*Info, error) {
 		CacheTag       string `json:"cache_tag"`
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil || len(out.Version) != 3 {
-		return nil, fmt.Errorf("probe Python interpreter %s: unexpected answer %q", path, stdout.String())
+		return nil, fmt.Errorf("probe interpreter %s: unexpected answer %q", path, stdout.String())
 	}
 	info := &Info{
 		Path:       path,
@@ -134,18 +134,18 @@ func Probe(ctx context.Context, python string) (*Info, error) {
 		CacheTag:   out.CacheTag,
 	}
 	if out.Implementation != "cpython" {
-		return nil, fmt.Errorf("Python interpreter %s is %s %s: only CPython is supported", path, out.Implementation, info.Version)
+		return nil, fmt.Errorf("interpreter %s is %s %s: only CPython is supported", path, out.Implementation, info.Version)
 	}
 	if info.Major != 3 || info.Minor < MinMinor {
-		return nil, fmt.Errorf("Python interpreter %s is CPython %s: CPython 3.%d or newer is required", path, info.Version, MinMinor)
+		return nil, fmt.Errorf("interpreter %s is CPython %s: CPython 3.%d or newer is required", path, info.Version, MinMinor)
 	}
 	magic, err := hex.DecodeString(out.Magic)
 	if err != nil || len(magic) != 4 {
-		return nil, fmt.Errorf("probe Python interpreter %s: bad magic number %q", path, out.Magic)
+		return nil, fmt.Errorf("probe interpreter %s: bad magic number %q", path, out.Magic)
 	}
 	copy(info.Magic[:], magic)
 	if info.CacheTag == "" {
-		return nil, fmt.Errorf("Python interpreter %s has no cache tag: it cannot write __pycache__ files", path)
+		return nil, fmt.Errorf("interpreter %s has no cache tag: it cannot write __pycache__ files", path)
 	}
 	return info, nil
 }
@@ -167,7 +167,7 @@ func (i *Info) Check(want string) error {
 			return fmt.Errorf("bad Python version %q: want X.Y or X.Y.Z, e.g. 3.12", want)
 		}
 		if n != have[k] {
-			return fmt.Errorf("Python interpreter %s is CPython %s (magic %x, cache tag %s), but Python %s was requested: point --python at a %s interpreter or change the requested version",
+			return fmt.Errorf("interpreter %s is CPython %s (magic %x, cache tag %s), but Python %s was requested: point --python at a %s interpreter or change the requested version",
 				i.Path, i.Version, i.Magic[:], i.CacheTag, want, want)
 		}
 	}

@@ -65,7 +65,13 @@ type Server struct {
 // the interpreter prints there (warnings from the compiler); nil discards it.
 func Start(info *Info, stderr io.Writer) (*Server, error) {
 	args := append(append([]string{}, Flags...), "-c", serverSource)
-	cmd := exec.Command(info.Path, args...)
+	// Start the executable the interpreter reported: a launcher script
+	// (such as a pyenv shim) then costs its start-up once, at probe time.
+	exe := info.Executable
+	if exe == "" {
+		exe = info.Path
+	}
+	cmd := exec.Command(exe, args...)
 	cmd.Env = Env()
 	cmd.Stderr = stderr
 	cmd.SysProcAttr = sysProcAttr()
