@@ -95,7 +95,8 @@ func NewServer(p protocol.Protocol, in io.Reader, out io.Writer, h Handler, logg
 // handlers, removes their outputs without answering them, and returns nil.
 // Malformed input ends it with an error wrapping protocol.ErrMalformed,
 // after the requests already read have been answered; a failed write of a
-// response ends it with that error, after cancelling the rest.
+// response ends it with that error, after cancelling the rest. Serve may be
+// called only once.
 func (s *Server) Serve(ctx context.Context) error {
 	ctx, cancelAll := context.WithCancel(ctx)
 	defer cancelAll()
