@@ -43,7 +43,7 @@ var linkTree = []node{
 }
 
 // badTree holds every kind of bad input next to good files.
-func badTree(t *testing.T) []node {
+func badTree(t *testing.T, _ pythons.Interpreter) []node {
 	nodes := []node{
 		{path: "bad/ok.py", data: "ok = 1\n"},
 		{path: "bad/syntax.py", data: "def f(:\n    pass\n"},
@@ -86,7 +86,7 @@ func unreadableFile() string {
 
 type compatCase struct {
 	name  string
-	tree  func(t *testing.T) []node
+	tree  func(t *testing.T, py pythons.Interpreter) []node
 	args  []string
 	stdin string
 	// minMinor and maxMinor bound the CPython 3.x versions whose
@@ -97,8 +97,18 @@ type compatCase struct {
 	exitDiffers bool
 }
 
-func fixed(nodes []node) func(*testing.T) []node {
-	return func(*testing.T) []node { return nodes }
+func fixed(nodes []node) func(*testing.T, pythons.Interpreter) []node {
+	return func(*testing.T, pythons.Interpreter) []node { return nodes }
+}
+
+// refusedTree has outputs py_compile refuses to replace: a symlink and a
+// directory where a .pyc goes.
+func refusedTree(_ *testing.T, py pythons.Interpreter) []node {
+	return append(append([]node{}, pkgTree...),
+		node{path: "pkg/__pycache__/B." + py.CacheTag + ".pyc", link: "elsewhere.pyc"},
+		node{path: "pkg/__pycache__/_x." + py.CacheTag + ".pyc", dir: true},
+		node{path: "pkg/list.txt", data: "pkg/B.py\npkg/sub\n"},
+	)
 }
 
 var compatCases = []compatCase{
@@ -133,6 +143,11 @@ var compatCases = []compatCase{
 	{name: "bad input -q", tree: badTree, args: []string{"--invalidation-mode", "checked-hash", "-q", "bad"}},
 	{name: "bad input -qq", tree: badTree, args: []string{"--invalidation-mode", "checked-hash", "-qq", "bad"}},
 	{name: "bad input files", tree: badTree, args: []string{"--invalidation-mode", "timestamp", "bad/syntax.py", "bad/ok.py", "bad/nul.py"}},
+	{name: "refused outputs", tree: refusedTree, args: []string{"--invalidation-mode", "checked-hash", "pkg"}},
+	{name: "-i file", tree: refusedTree, args: []string{"--invalidation-mode", "unchecked-hash", "-i", "pkg/list.txt", "pkg/mod.py"}},
+	{name: "-i missing", tree: fixed(pkgTree), args: []string{"--invalidation-mode", "checked-hash", "-i", "nolist.txt", "pkg"}},
+	{name: "abbreviated long options", tree: fixed(pkgTree), args: []string{"--inval", "unchecked-hash", "-o0", "-o1", "--hard", "pkg/sub"}, minMinor: 9},
+	{name: "--workers 1", tree: fixed(pkgTree), args: []string{"--invalidation-mode=checked-hash", "--workers", "1", "-lfq", "pkg"}},
 	{name: "missing path", tree: fixed(pkgTree), args: []string{"--invalidation-mode", "checked-hash", "missing", "pkg/sub"}, exitDiffers: true},
 	{name: "missing path -q", tree: fixed(pkgTree), args: []string{"--invalidation-mode", "checked-hash", "-q", "missing"}, exitDiffers: true},
 }
@@ -162,7 +177,7 @@ func compareWithCompileall(t *testing.T, py pythons.Interpreter, c compatCase) {
 	t.Helper()
 	tmp := t.TempDir()
 	ref, ours := filepath.Join(tmp, "ref"), filepath.Join(tmp, "ours")
-	nodes := c.tree(t)
+	nodes := c.tree(t, py)
 	// Symlinks marked absDir point into their own copy.
 	buildTree(t, ref, nodes)
 	buildTree(t, ours, nodes)

@@ -1,9 +1,9 @@
 package cli
 
 import (
-	"errors"
 	"io/fs"
 	"os"
+	"path"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -68,73 +68,87 @@ func pyStrip(s string) string {
 	})
 }
 
-// maxLinks bounds the symlinks followed by realPath, like the kernel's
-// limit on a path lookup.
-const maxLinks = 255
-
 // realPath is os.path.realpath (what pathlib's Path.resolve() uses): the
 // absolute path with every symlink that exists resolved; components that
-// don't exist are kept as they are. A symlink loop leaves the rest of the
-// path unresolved, as Python's non-strict mode does.
+// don't exist are kept as they are, and a symlink loop leaves the rest of
+// the path unresolved, as Python's non-strict mode does. It follows
+// posixpath's algorithm step by step, so that the answer is Python's.
 func realPath(p string) (string, error) {
-	if !strings.HasPrefix(p, "/") {
+	resolved, _ := joinRealPath("", p, map[string]*string{})
+	if !strings.HasPrefix(resolved, "/") {
 		wd, err := os.Getwd()
 		if err != nil {
 			return "", err
 		}
-		p = wd + "/" + p
+		resolved = pyJoin(wd, resolved)
 	}
-	todo := strings.Split(p, "/")
-	resolved := ""
-	links := 0
-	for len(todo) > 0 {
-		c := todo[0]
-		todo = todo[1:]
-		switch c {
+	return path.Clean(resolved), nil
+}
+
+// joinRealPath is posixpath._joinrealpath: it resolves rest relative to
+// the already resolved p. seen maps a symlink to its resolution, or to nil
+// while it is being resolved. ok is false when a loop was found.
+func joinRealPath(p, rest string, seen map[string]*string) (string, bool) {
+	if strings.HasPrefix(rest, "/") {
+		rest, p = rest[1:], "/"
+	}
+	for rest != "" {
+		var name string
+		name, rest, _ = strings.Cut(rest, "/")
+		switch name {
 		case "", ".":
 			continue
 		case "..":
-			if i := strings.LastIndexByte(resolved, '/'); i >= 0 {
-				resolved = resolved[:i]
-			}
-			continue
-		}
-		next := resolved + "/" + c
-		st, err := os.Lstat(next)
-		if err != nil || st.Mode()&fs.ModeSymlink == 0 {
-			resolved = next
-			continue
-		}
-		if links++; links > maxLinks {
-			return next + joinRest(todo), nil
-		}
-		target, err := os.Readlink(next)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				resolved = next
+			if p == "" {
+				p = ".."
 				continue
 			}
-			return "", err
+			var last string
+			p, last = pySplit(p)
+			if last == ".." {
+				p = pyJoin(p, "..", "..")
+			}
+			continue
 		}
-		if strings.HasPrefix(target, "/") {
-			resolved = ""
+		next := pyJoin(p, name)
+		st, err := os.Lstat(next)
+		if err != nil || st.Mode()&fs.ModeSymlink == 0 {
+			p = next
+			continue
 		}
-		todo = append(strings.Split(target, "/"), todo...)
+		if r, ok := seen[next]; ok {
+			if r != nil {
+				p = *r
+				continue
+			}
+			return pyJoin(next, rest), false // a loop
+		}
+		seen[next] = nil
+		target, err := os.Readlink(next)
+		if err != nil {
+			p = next
+			continue
+		}
+		var ok bool
+		p, ok = joinRealPath(p, target, seen)
+		if !ok {
+			return pyJoin(p, rest), false
+		}
+		r := p
+		seen[next] = &r
 	}
-	if resolved == "" {
-		return "/", nil
-	}
-	return resolved, nil
+	return p, true
 }
 
-func joinRest(parts []string) string {
-	var b strings.Builder
-	for _, p := range parts {
-		if p != "" {
-			b.WriteString("/" + p)
-		}
+// pySplit is os.path.split: the head without its trailing slashes (unless
+// it is all slashes), and the tail.
+func pySplit(p string) (string, string) {
+	i := strings.LastIndexByte(p, '/') + 1
+	head, tail := p[:i], p[i:]
+	if trimmed := strings.TrimRight(head, "/"); trimmed != "" {
+		head = trimmed
 	}
-	return b.String()
+	return head, tail
 }
 
 // isAncestor reports whether dir is one of pathlib's Path(p).parents: a

@@ -1,0 +1,315 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// TestUsageErrors: a wrong command line exits 2 with a message that says
+// what is wrong, and compiles nothing. Where compileall rejects the same
+// command line, it exits 2 as well.
+func TestUsageErrors(t *testing.T) {
+	pys := interpreters(t)
+	py := pys[len(pys)-1]
+	cases := []struct {
+		args       []string
+		want       string // in stderr
+		compileall bool   // compileall also rejects it with status 2
+	}{
+		{nil, "no PATH given", false},
+		{[]string{"-d", "x", "-s", "y", "pkg"}, "-d cannot be used in combination with -s or -p", true},
+		{[]string{"-d", "x", "-p", "y", "pkg"}, "-d cannot be used in combination with -s or -p", true},
+		{[]string{"--hardlink-dupes", "pkg"}, "only for more than one optimization level", true},
+		{[]string{"-o", "1", "--hardlink-dupes", "pkg"}, "only for more than one optimization level", true},
+		{[]string{"-o", "1", "-o", "1", "--hardlink-dupes", "pkg"}, "only for more than one optimization level", false},
+		{[]string{"-o", "3", "pkg"}, "invalid optimization level 3", false},
+		{[]string{"-o", "x", "pkg"}, `invalid int value: "x"`, true},
+		{[]string{"-j", "-1", "pkg"}, "-j -1", false},
+		{[]string{"-j", "many", "pkg"}, `invalid argument "many"`, true},
+		{[]string{"-x", "(", "pkg"}, "invalid regular expression", false},
+		{[]string{"--invalidation-mode", "bogus", "pkg"}, "invalid choice", true},
+		{[]string{"--timeout", "0s", "pkg"}, "--timeout 0s", false},
+		{[]string{"--timeout", "soon", "pkg"}, `invalid argument "soon"`, false},
+		{[]string{"--bogus", "pkg"}, "unrecognized option: --bogus", true},
+		{[]string{"--h", "pkg"}, "ambiguous option: --h could match --help, --hardlink-dupes", true},
+		{[]string{"-z", "pkg"}, "unknown shorthand flag: 'z'", true},
+		{[]string{"pkg", "-r"}, "flag needs an argument", true},
+		{[]string{"--python", "/nonexistent/python3", "pkg"}, "/nonexistent/python3", false},
+		{[]string{"--python", py.Path, "--python-version", "2.7", "pkg"}, "Python 2.7 was requested", false},
+	}
+	dir := t.TempDir()
+	buildTree(t, dir, pkgTree)
+	before := snapshot(t, dir)
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			args := c.args
+			if !slices.Contains(args, "--python") && len(args) > 0 {
+				args = append([]string{"--python", py.Path}, args...)
+			}
+			stdout, stderr, code := runMain(t, dir, args, "")
+			if code != ExitUsage || !strings.Contains(stderr, c.want) || !strings.HasPrefix(stderr, "pyc: error: ") {
+				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, stderr, c.want)
+			}
+			if stdout != "" {
+				t.Errorf("stdout %q, want nothing", stdout)
+			}
+			if d := diffSnapshots(before, snapshot(t, dir)); d != "" {
+				t.Errorf("the tree changed:\n%s", d)
+			}
+			if c.compileall {
+				_, code := runCompileall(t, py, t.TempDir(), c.args, "")
+				if code != 2 {
+					t.Errorf("compileall exits %d for this command line, not 2", code)
+				}
+			}
+		})
+	}
+}
+
+// TestHelp: --help explains every option, the default mode and the exit
+// statuses, and exits 0.
+func TestHelp(t *testing.T) {
+	for _, arg := range []string{"-h", "--help", "--he"} {
+		var stdout, stderr bytes.Buffer
+		code := Main(context.Background(), []string{arg, "pkg"}, nil, &stdout, &stderr)
+		if code != 0 || stderr.Len() != 0 {
+			t.Fatalf("%s: exit %d, stderr %q", arg, code, stderr.String())
+		}
+		help := stdout.String()
+		for _, s := range flagSpecs {
+			if s.short != "" && !strings.Contains(help, "  -"+s.short+" ") && !strings.Contains(help, "  -"+s.short+",") {
+				t.Errorf("%s does not explain -%s", arg, s.short)
+			}
+			if s.long != "" && !strings.Contains(help, "--"+s.long+" ") {
+				t.Errorf("%s does not explain --%s", arg, s.long)
+			}
+		}
+		for _, s := range []string{"checked-hash (the default", "Exit status", "  0  ", "  1  ", "  2  "} {
+			if !strings.Contains(help, s) {
+				t.Errorf("%s lacks %q", arg, s)
+			}
+		}
+	}
+}
+
+// TestJobsDoNotChangeTheResult: -j 1 and -j 4 print the same lines and
+// write the same trees.
+func TestJobsDoNotChangeTheResult(t *testing.T) {
+	pys := interpreters(t)
+	py := pys[len(pys)-1]
+	tree := append(append([]node{}, pkgTree...), badTree(t, py)...)
+	var outs []string
+	var snaps []map[string]string
+	for _, j := range []string{"1", "4", "0"} {
+		dir := t.TempDir()
+		buildTree(t, dir, tree)
+		out, _, code := runPyc(t, dir, []string{"--python", py.Path, "-j", j, "-o", "0", "-o", "2", "pkg", "bad"}, "")
+		if code != 1 {
+			t.Errorf("-j %s: exit %d, want 1 (bad input)", j, code)
+		}
+		outs = append(outs, out)
+		snaps = append(snaps, snapshot(t, dir))
+	}
+	for i := 1; i < len(outs); i++ {
+		if outs[i] != outs[0] {
+			t.Errorf("stdout differs between -j values:\n%s\n---\n%s", outs[0], outs[i])
+		}
+		if d := diffSnapshots(snaps[0], snaps[i]); d != "" {
+			t.Errorf("trees differ between -j values:\n%s", d)
+		}
+	}
+}
+
+// TestBlankListLinesSkipped: blank lines of an -i list are ignored (where
+// compileall would try to list the directory ”).
+func TestBlankListLinesSkipped(t *testing.T) {
+	pys := interpreters(t)
+	py := pys[len(pys)-1]
+	dir := t.TempDir()
+	buildTree(t, dir, pkgTree)
+	out, stderr, code := runMain(t, dir, []string{"--python", py.Path, "-i", "-"}, "\n  \npkg/B.py\n\n")
+	if code != 0 || out != "Compiling 'pkg/B.py'...\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+}
+
+// TestPathFunctionsMatchPython checks pyJoin, pyBasename, pyLess, pyStrip
+// and realPath against os.path and str of a real interpreter.
+func TestPathFunctionsMatchPython(t *testing.T) {
+	pys := interpreters(t)
+	py := pys[len(pys)-1]
+	root := t.TempDir()
+	buildTree(t, root, []node{
+		{path: "d/f.py", data: "x = 1\n"},
+		{path: "d/rel", link: "f.py"},
+		{path: "d/up", link: "../d/./f.py"},
+		{path: "d/abs", link: "d/f.py", absDir: true},
+		{path: "d/dangling", link: "nowhere/x.py"},
+		{path: "d/loop1", link: "loop2"},
+		{path: "d/loop2", link: "loop1"},
+		{path: "d/dirlink", link: "."},
+		{path: "e", link: "d"},
+	})
+	input := struct {
+		Joins  [][]string `json:"joins"`
+		Names  []string   `json:"names"`
+		Strips []string   `json:"strips"`
+		Reals  []string   `json:"reals"`
+	}{
+		Joins: [][]string{{"a", "b"}, {"a/", "b"}, {"a//", "b"}, {"", "b"}, {"a", "/b"}, {"a", ""},
+			{"/x", "y", "/z", "w"}, {"src/", "a.py"}, {"", ""}},
+		Names:  []string{"b.py", "B.py", "_x.py", "a.py", "\u00fcn\u00ef.py", "\U0001F600.py", "\ufb01.py", "a", "a.py.bak", "aa", "Z", "~", "\x7f"},
+		Strips: []string{"  a  ", "\ta\n", "\x1ca\x1f", "\u00a0a\u2003", "\u200ba", "a b", "\r\n"},
+		Reals: []string{"d/f.py", "d/rel", "d/up", "d/abs", "d/dangling", "d/loop1", "d/dirlink/f.py",
+			"e/f.py", "e/../d/f.py", "d/missing/../f.py", "./d//f.py", root + "/e/rel", "/", "d/f.py/x"},
+	}
+	script := `import json, os, sys
+i = json.load(sys.stdin)
+json.dump({
+    "joins": [os.path.join(*j) for j in i["joins"]],
+    "basenames": [os.path.basename(os.path.join(*j)) for j in i["joins"]],
+    "sorted": sorted(i["names"]),
+    "strips": [s.strip() for s in i["strips"]],
+    "reals": [os.path.realpath(p) for p in i["reals"]],
+}, sys.stdout)`
+	in, _ := json.Marshal(input)
+	cmd := exec.Command(py.Path, "-S", "-s", "-c", script)
+	cmd.Dir = root
+	cmd.Stdin = bytes.NewReader(in)
+	raw, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python: %v", err)
+	}
+	var want struct {
+		Joins, Basenames, Sorted, Strips, Reals []string
+	}
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	for k, j := range input.Joins {
+		got := pyJoin(j[0], j[1:]...)
+		if got != want.Joins[k] || pyBasename(got) != want.Basenames[k] {
+			t.Errorf("join%q = %q (basename %q), Python %q (%q)", j, got, pyBasename(got), want.Joins[k], want.Basenames[k])
+		}
+	}
+	names := slices.Clone(input.Names)
+	slices.SortFunc(names, func(a, b string) int {
+		if pyLess(a, b) {
+			return -1
+		}
+		if pyLess(b, a) {
+			return 1
+		}
+		return 0
+	})
+	if !slices.Equal(names, want.Sorted) {
+		t.Errorf("sorted: %q, Python %q", names, want.Sorted)
+	}
+	for k, s := range input.Strips {
+		if got := pyStrip(s); got != want.Strips[k] {
+			t.Errorf("strip(%q) = %q, Python %q", s, got, want.Strips[k])
+		}
+	}
+	wd, _ := os.Getwd()
+	if err := os.Chdir(root); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	for k, p := range input.Reals {
+		got, err := realPath(p)
+		if err != nil || got != want.Reals[k] {
+			t.Errorf("realpath(%q) = %q, %v; Python %q", p, got, err, want.Reals[k])
+		}
+	}
+}
+
+// TestProgressLine checks the formatter.
+func TestProgressLine(t *testing.T) {
+	cases := []struct {
+		done, total int
+		elapsed     time.Duration
+		want        string
+	}{
+		{0, 10, 0, "pyc: 0/10 files (0%), 0.0 files/s"},
+		{5, 10, time.Second, "pyc: 5/10 files (50%), 5.0 files/s"},
+		{1234, 4567, 2 * time.Second, "pyc: 1234/4567 files (27%), 617.0 files/s"},
+		{0, 0, time.Second, "pyc: 0/0 files (100%), 0.0 files/s"},
+	}
+	for _, c := range cases {
+		if got := progressLine(c.done, c.total, c.elapsed); got != c.want {
+			t.Errorf("progressLine(%d, %d, %s) = %q, want %q", c.done, c.total, c.elapsed, got, c.want)
+		}
+	}
+}
+
+// TestProgressOnTerminal: with stderr on a pseudo-terminal a long run draws
+// "done/total" lines in place and erases the last one; with stderr on a
+// pipe nothing but errors is printed there.
+func TestProgressOnTerminal(t *testing.T) {
+	pys := interpreters(t)
+	py := pys[len(pys)-1]
+	oldDelay, oldInterval := progressDelay, progressInterval
+	progressDelay, progressInterval = 0, 5*time.Millisecond
+	defer func() { progressDelay, progressInterval = oldDelay, oldInterval }()
+
+	var tree []node
+	for i := range 60 {
+		tree = append(tree, node{path: "many/m" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + ".py", data: "x = 1\n"})
+	}
+	dir := t.TempDir()
+	buildTree(t, dir, tree)
+
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer ptmx.Close()
+	got := make(chan []byte)
+	go func() {
+		b, _ := io.ReadAll(ptmx)
+		got <- b
+	}()
+	stdout, _, code := func() (string, string, int) {
+		defer tty.Close()
+		wd, _ := os.Getwd()
+		os.Chdir(dir)
+		defer os.Chdir(wd)
+		var out bytes.Buffer
+		code := Main(context.Background(), []string{"--python", py.Path, "-j1", "-f", "many"}, nil, &out, tty)
+		return out.String(), "", code
+	}()
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if n := strings.Count(stdout, "Compiling"); n != 60 {
+		t.Errorf("%d Compiling lines, want 60", n)
+	}
+	term := string(<-got)
+	draws := regexp.MustCompile(`pyc: (\d+)/60 files \(\d+%\), [0-9.]+ files/s`).FindAllStringSubmatch(term, -1)
+	if len(draws) < 2 {
+		t.Fatalf("fewer than two progress lines on the terminal: %q", term)
+	}
+	if !strings.HasSuffix(term, clearLine) {
+		t.Errorf("the progress line is not erased at the end: %q", term[max(0, len(term)-80):])
+	}
+	if strings.Count(term, "\n") != 0 {
+		t.Errorf("the progress line scrolls: %q", term)
+	}
+
+	// The same run with stderr on a pipe prints nothing there.
+	_, stderr, code := runMain(t, dir, []string{"--python", py.Path, "-j1", "-f", "many"}, "")
+	if code != 0 || stderr != "" {
+		t.Errorf("stderr on a pipe: exit %d, %q", code, stderr)
+	}
+}
