@@ -1,10 +1,14 @@
 """The PycCompile action: every source of one target, in one batch, through pyc."""
 
+# The worker protocol, stated to both sides: Bazel reads the execution
+# requirement, pyc its startup flag (so it never has to guess).
+_PROTOCOL = "proto"
+
 # Keys Bazel reads to run the action in pyc's persistent worker. Without a
 # worker strategy (sandboxed, standalone, remote) pyc runs once per action,
 # reading the same @paramfile.
 _EXECUTION_REQUIREMENTS = {
-    "requires-worker-protocol": "proto",
+    "requires-worker-protocol": _PROTOCOL,
     "supports-multiplex-sandboxing": "1",
     "supports-multiplex-workers": "1",
     "supports-worker-cancellation": "1",
@@ -107,7 +111,9 @@ def compile_pycs(ctx, pyc, srcs, settings):
     if pycs:
         ctx.actions.run(
             executable = pyc.compiler,
-            arguments = [args],
+            # Startup flags first; Bazel hands the @paramfile's lines to the
+            # worker as the request.
+            arguments = ["--worker_protocol=" + _PROTOCOL, args],
             inputs = depset(compiled, transitive = [pyc.interpreter_files]),
             outputs = pycs,
             mnemonic = "PycCompile",

@@ -1,0 +1,169 @@
+package bazel
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rules-pyc/rules_pyc/internal/pythons"
+)
+
+// pickPython picks the interpreter the examples and most tests use: a 3.12
+// if there is one, else the newest interpreter found.
+func pickPython(t testing.TB) pythons.Interpreter {
+	t.Helper()
+	found := pythons.Require(t, 1)
+	best := found[0]
+	for _, p := range found {
+		if p.Embedded {
+			continue
+		}
+		if p.Major == 3 && p.Minor == 12 {
+			return p
+		}
+		if p.AtLeast(best.Major, best.Minor) {
+			best = p
+		}
+	}
+	return best
+}
+
+// checkoutA is the clone the examples and the generated workspaces use.
+var checkoutA = struct {
+	once sync.Once
+	dir  string
+}{}
+
+func cloneA(t testing.TB) string {
+	t.Helper()
+	checkoutA.once.Do(func() {
+		checkoutA.dir = checkout(t, filepath.Join(env.tmp, "a", "rules_pyc"))
+	})
+	if checkoutA.dir == "" {
+		t.Fatal("checkout A could not be created")
+	}
+	return checkoutA.dir
+}
+
+// exampleWorkspace returns the example of mode m in checkout root, run the way
+// examples/README.md says: with examples/offline.bazelrc.
+func exampleWorkspace(t testing.TB, root string, m mode, python string) *workspace {
+	dir := filepath.Join(root, "examples", string(m))
+	w := newWorkspace(t, dir, m, python)
+	w.rc = filepath.Join(root, "examples", "offline.bazelrc")
+	return w
+}
+
+// loaderLine matches what app/hello.py prints for each module.
+var loaderLine = regexp.MustCompile(`^(\S+): (\w+) (\S+)$`)
+
+// loaders returns module -> (loader, file) from hello's output.
+func loaders(t testing.TB, out string) map[string][2]string {
+	t.Helper()
+	m := map[string][2]string{}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		if g := loaderLine.FindStringSubmatch(sc.Text()); g != nil {
+			m[g[1]] = [2]string{g[2], g[3]}
+		}
+	}
+	return m
+}
+
+// TestExamples builds, runs and tests both examples, in bzlmod and in
+// WORKSPACE mode, and checks how their modules were imported.
+func TestExamples(t *testing.T) {
+	root := cloneA(t)
+	py := pickPython(t)
+	for _, m := range []mode{bzlmod, workspaceM} {
+		t.Run(string(m), func(t *testing.T) {
+			w := exampleWorkspace(t, root, m, py.Path)
+			w.mustBazel("build", "//...")
+			w.mustBazel("test", "//...")
+
+			out := w.mustBazel("run", "//app:hello").stdout
+			if !strings.Contains(out, "Hello, world!") {
+				t.Errorf("//app:hello printed %q, want Hello, world!", out)
+			}
+			tag := py.CacheTag
+			for module, file := range map[string]string{
+				"__main__":       "app/__pycache__/hello." + tag + ".pyc",
+				"greet":          "greet/__pycache__/__init__." + tag + ".pyc",
+				"greet.greeting": "greet/__pycache__/greeting." + tag + ".pyc",
+			} {
+				got := loaders(t, out)[module]
+				if got[0] != "SourceFileLoader" || !strings.HasSuffix(got[1], file) {
+					t.Errorf("//app:hello: %s loaded by %v, want SourceFileLoader with cache %s", module, got, file)
+				} else if _, err := os.Stat(got[1]); err != nil {
+					t.Errorf("//app:hello: %s: cached file: %v", module, err)
+				}
+			}
+
+			out = w.mustBazel("run", "//app:shout", "--", "hi", "there").stdout
+			if !strings.Contains(out, "HI THERE!") {
+				t.Errorf("//app:shout printed %q, want HI THERE!", out)
+			}
+			if got := loaders(t, out)["legacy.shout"]; !strings.HasSuffix(got[1], "legacy/__pycache__/shout."+tag+".pyc") {
+				t.Errorf("//app:shout: legacy.shout loaded by %v, want the pyc pyc_library compiled", got)
+			}
+			if _, err := os.Stat(filepath.Join(w.dir, "bazel-bin", "app", "shout.runfiles", runfilesRoot(m), "legacy", "__pycache__", "shout."+tag+".pyc")); err != nil {
+				t.Errorf("//app:shout: pyc_library's output is not in the runfiles: %v", err)
+			}
+		})
+	}
+}
+
+// runfilesRoot is the directory of the main repository in the examples' runfiles.
+func runfilesRoot(m mode) string {
+	if m == bzlmod {
+		return "_main"
+	}
+	return "rules_pyc_example_workspace"
+}
+
+// TestSourcelessBinary runs the omit_source binary straight from bazel-bin
+// and checks that every module came from a .pyc with no .py in the runfiles.
+func TestSourcelessBinary(t *testing.T) {
+	root := cloneA(t)
+	py := pickPython(t)
+	for _, m := range []mode{bzlmod, workspaceM} {
+		t.Run(string(m), func(t *testing.T) {
+			w := exampleWorkspace(t, root, m, py.Path)
+			w.mustBazel("build", "//app:hello_sourceless")
+			bin := filepath.Join(w.dir, "bazel-bin", "app", "hello_sourceless")
+
+			manifest, err := os.ReadFile(bin + ".runfiles_manifest")
+			if err != nil {
+				t.Fatal(err)
+			}
+			pycs := 0
+			for _, line := range strings.Split(string(manifest), "\n") {
+				name, _, _ := strings.Cut(line, " ")
+				if strings.HasSuffix(name, ".py") {
+					t.Errorf("runfiles hold a source: %s", name)
+				}
+				if strings.HasSuffix(name, ".pyc") {
+					pycs++
+				}
+			}
+			if pycs != 3 {
+				t.Errorf("runfiles hold %d .pyc files, want 3 (app/hello, greet/__init__, greet/greeting)", pycs)
+			}
+
+			out := runCommand(t, w.dir, nil, bin)
+			got := loaders(t, out)
+			for _, module := range []string{"__main__", "greet", "greet.greeting"} {
+				if got[module][0] != "SourcelessFileLoader" {
+					t.Errorf("%s loaded by %v, want SourcelessFileLoader", module, got[module])
+				}
+			}
+			if len(got) != 3 {
+				t.Errorf("hello_sourceless printed %q, want three modules", out)
+			}
+		})
+	}
+}
