@@ -44,7 +44,12 @@ def _compile(name, source, optimize):
     cannot exist: py_compile checks it is not a symlink, and makedirs() of its
     directory raises the FileExistsError that py_compile ignores.
     """
-    data = []
+    # The functions replaced here stay referenced from data: if they were
+    # freed, the strings their code holds could drop to one reference and
+    # lose their FLAG_REF bit in the compiled code.
+    data = [importlib.machinery.SourceFileLoader.get_data,
+            importlib._bootstrap_external._calc_mode,
+            importlib._bootstrap_external._write_atomic]
     importlib.machinery.SourceFileLoader.get_data = lambda self, path: source
     importlib._bootstrap_external._calc_mode = lambda path: 0o644
     importlib._bootstrap_external._write_atomic = (
@@ -52,7 +57,7 @@ def _compile(name, source, optimize):
     py_compile.compile(name, cfile="/dev/null/x", dfile=name, doraise=True,
                        optimize=optimize,
                        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
-    return data[0][16:]
+    return data[-1][16:]
 
 
 def get_code(name, exc, optimize):
