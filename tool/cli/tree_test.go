@@ -160,6 +160,15 @@ func diffSnapshots(want, got map[string]string) string {
 // status.
 func runCompileall(t *testing.T, py pythons.Interpreter, dir string, args []string, stdin string) (string, int) {
 	t.Helper()
+	out, code, err := compileall(py, dir, args, stdin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, code
+}
+
+// compileall is runCompileall for any goroutine.
+func compileall(py pythons.Interpreter, dir string, args []string, stdin string) (string, int, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, py.Path, append([]string{"-S", "-s", "-m", "compileall"}, args...)...)
@@ -173,14 +182,14 @@ func runCompileall(t *testing.T, py pythons.Interpreter, dir string, args []stri
 	if err != nil {
 		ee, ok := err.(*exec.ExitError)
 		if !ok {
-			t.Fatalf("compileall %v: %v", args, err)
+			return "", 0, fmt.Errorf("compileall %v: %v", args, err)
 		}
 		code = ee.ExitCode()
 	}
 	if strings.Contains(stderr.String(), "Traceback") {
-		t.Fatalf("compileall %v crashed:\n%s", args, stderr.String())
+		return "", 0, fmt.Errorf("compileall %v crashed:\n%s", args, stderr.String())
 	}
-	return stdout.String(), code
+	return stdout.String(), code, nil
 }
 
 // runMain runs Main in dir (the process's working directory is changed for
