@@ -1,0 +1,43 @@
+//go:build linux
+
+package worker
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// pycBinary is the pyc binary built for this test run.
+var pycBinary string
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "pyc-worker-test-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "temp dir: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	pycBinary = filepath.Join(dir, "pyc")
+	build := exec.Command("go", "build", "-o", pycBinary, "github.com/rules-pyc/rules_pyc/tool/pyc")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build ./tool/pyc: %v\n", err)
+		return 1
+	}
+	// Orphans of the worker's process tree become children of this process
+	// instead of init's, so the leak checks see them.
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		fmt.Fprintf(os.Stderr, "prctl(PR_SET_CHILD_SUBREAPER): %v\n", err)
+		return 1
+	}
+	return m.Run()
+}
