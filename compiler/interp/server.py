@@ -27,10 +27,15 @@
 #     status 3: payload is u32 len(message), py_compile's error message, then
 #               the marshalled code of a module that raises the same
 #               exception (only when the request asked for it)
-import os
-import py_compile
-import importlib._bootstrap_external
-import importlib.machinery
+import py_compile, sys
+
+# The first statement is the reference driver's: the order of imports
+# changes which strings end up interned.  py_compile imports os,
+# importlib._bootstrap_external and importlib.machinery; reach them through
+# it, since the dotted name of an import statement here would be a string
+# that py_compile's own process does not hold.
+os = py_compile.os
+importlib = py_compile.importlib
 
 
 def _compile(name, source, optimize):
