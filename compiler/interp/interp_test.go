@@ -311,21 +311,24 @@ func firstDiff(a, b []byte) int {
 	return min(len(a), len(b))
 }
 
-// namesScript prints every identifier-like string in the code objects of the
-// Python source given on stdin.
+// namesScript prints every string that the code objects of the Python source
+// given on stdin hold interned.
 const namesScript = `import sys
 CodeType = type((lambda: 0).__code__)
+NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 def walk(c, out):
-    for attr in ("co_names", "co_varnames", "co_freevars", "co_cellvars", "co_consts"):
-        for s in getattr(c, attr):
-            if type(s) is str:
-                out.add(s)
-            elif type(s) is CodeType:
-                walk(s, out)
+    # Names are always interned; string constants when made of name characters.
+    for attr in ("co_names", "co_varnames", "co_freevars", "co_cellvars"):
+        out.update(getattr(c, attr))
+    for s in c.co_consts:
+        if type(s) is str and s and set(s) <= NAME_CHARS:
+            out.add(s)
+        elif type(s) is CodeType:
+            walk(s, out)
     out.add(c.co_name)
 out = set()
 walk(compile(sys.stdin.read(), "<server>", "exec"), out)
-print(" ".join(sorted(s for s in out if s.isidentifier())))
+print(" ".join(sorted(out)))
 `
 
 // TestServerNamesLeaveNoTrace guards the rule stated in server.py: a source
