@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -311,5 +313,48 @@ func TestProgressOnTerminal(t *testing.T) {
 	_, stderr, code := runMain(t, dir, []string{"--python", py.Path, "-j1", "-f", "many"}, "")
 	if code != 0 || stderr != "" {
 		t.Errorf("stderr on a pipe: exit %d, %q", code, stderr)
+	}
+}
+
+// TestInterrupt: cancelling the context (SIGINT in the binary) stops the
+// run: compileall's "[interrupted]" line, exit 1, no temporary files left.
+func TestInterrupt(t *testing.T) {
+	pys := interpreters(t)
+	py := pys[len(pys)-1]
+	var tree []node
+	for i := range 400 {
+		tree = append(tree, node{path: "many/m" + strconv.Itoa(i) + ".py", data: "x = " + strconv.Itoa(i) + "\n"})
+	}
+	dir := t.TempDir()
+	buildTree(t, dir, tree)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		// Cancel as soon as the first pyc is on disk.
+		for ctx.Err() == nil {
+			if m, _ := filepath.Glob(filepath.Join(dir, "many", "__pycache__", "*.pyc")); len(m) > 0 {
+				cancel()
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := Main(ctx, []string{"--python", py.Path, "-j1", "many"}, nil, &stdout, &stderr)
+	os.Chdir(wd)
+	if code != ExitFailed || !strings.HasSuffix(stdout.String(), "\n[interrupted]\n") {
+		t.Errorf("exit %d, stdout ends %q", code, stdout.String()[max(0, stdout.Len()-60):])
+	}
+	all, _ := filepath.Glob(filepath.Join(dir, "many", "__pycache__", "*"))
+	pycs, _ := filepath.Glob(filepath.Join(dir, "many", "__pycache__", "*.pyc"))
+	if len(all) != len(pycs) {
+		t.Errorf("temporary files left: %d entries, %d pycs", len(all), len(pycs))
+	}
+	if len(pycs) == 0 || len(pycs) == len(tree) {
+		t.Errorf("%d of %d files compiled: the run was not interrupted midway", len(pycs), len(tree))
 	}
 }
