@@ -1,0 +1,340 @@
+package bazel
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rules-pyc/rules_pyc/internal/pythons"
+)
+
+// variant is one way the corpus is compiled: one py_library per variant over
+// the same sources. Their outputs have distinct names, as CPython's do.
+type variant struct {
+	target string
+	mode   string // py_compile.PycInvalidationMode member
+	opt    int
+	omit   bool
+}
+
+var variants = []variant{
+	{"checked_o0", "CHECKED_HASH", 0, false},
+	{"unchecked_o1", "UNCHECKED_HASH", 1, false},
+	{"checked_o2", "CHECKED_HASH", 2, false},
+	{"unchecked_omit", "UNCHECKED_HASH", 0, true},
+}
+
+// attr returns the precompile_invalidation_mode value for the variant.
+func (v variant) attr() string { return strings.ToLower(v.mode) }
+
+// cliMode returns the --invalidation-mode value of the pyc CLI.
+func (v variant) cliMode() string { return strings.ReplaceAll(v.attr(), "_", "-") }
+
+// output returns where CPython looks for the compiled rel (a path below the
+// corpus package, such as std/abc.py), relative to the workspace.
+func (v variant) output(rel, cacheTag string) string {
+	dir, base := filepath.Split(rel)
+	stem := strings.TrimSuffix(base, ".py")
+	if v.omit {
+		return filepath.Join("corpus", dir, stem+".pyc")
+	}
+	tag := cacheTag
+	if v.opt > 0 {
+		tag += fmt.Sprintf(".opt-%d", v.opt)
+	}
+	return filepath.Join("corpus", dir, "__pycache__", stem+"."+tag+".pyc")
+}
+
+// handWritten are sources that exercise what makes bytes differ: set constants
+// (hash order before 3.11), encodings, line endings, docstrings and asserts
+// (removed by -O and -OO), an empty module, a file in a subdirectory.
+var handWritten = map[string]string{
+	"sets.py":       "def f(x):\n    return x in {\"alpha\", \"beta\", \"gamma\", \"delta\", \"epsilon\", \"zeta\"}\n",
+	"bom_crlf.py":   "\ufeff# A BOM and CRLF line endings.\r\nS = 'caf\u00e9'\r\n",
+	"latin1.py":     "# -*- coding: latin-1 -*-\nS = '\xe9t\xe9'\n",
+	"docs.py":       "\"\"\"Module doc.\"\"\"\n\n\ndef f(x):\n    \"\"\"Function doc.\"\"\"\n    assert x, 'x must be true'\n    return __debug__\n",
+	"empty.py":      "",
+	"unicode.py":    "caf\u00e9 = 1\n\u03c0 = 3.14\n",
+	"sub/nested.py": "from . import x\n\nVALUES = (1, 2.5, 3j, b'b', None, ..., frozenset({1, 2}))\n",
+}
+
+// corpusWorkspace is the generated workspace: every variant over the
+// hand-written sources and part of the interpreter's own standard library.
+type corpusWorkspace struct {
+	*workspace
+	py   pythons.Interpreter
+	srcs []string // paths below corpus/
+}
+
+// The corpus workspaces, one per mode, created on first use.
+var corpora = struct {
+	sync.Mutex
+	byMode map[mode]*corpusWorkspace
+}{byMode: map[mode]*corpusWorkspace{}}
+
+// corpus returns the corpus workspace of mode m with sources for py.
+func corpus(t testing.TB, m mode, py pythons.Interpreter) *corpusWorkspace {
+	t.Helper()
+	corpora.Lock()
+	defer corpora.Unlock()
+	c := corpora.byMode[m]
+	if c == nil {
+		root := cloneA(t)
+		dir := filepath.Join(env.tmp, "corpus-"+string(m))
+		writeFiles(t, dir, map[string]string{
+			"MODULE.bazel": fmt.Sprintf(`module(name = "corpus")
+
+bazel_dep(name = "rules_pyc")
+local_path_override(
+    module_name = "rules_pyc",
+    path = %q,
+)
+
+pyc = use_extension("@rules_pyc//rules:extensions.bzl", "pyc")
+pyc.system_interpreter(name = "corpus_python")
+use_repo(pyc, "corpus_python")
+`, root),
+			"WORKSPACE": fmt.Sprintf(`workspace(name = "corpus")
+
+local_repository(
+    name = "rules_pyc",
+    path = %q,
+    repo_mapping = {"@rules_go": "@io_bazel_rules_go"},
+)
+
+load("@rules_pyc//rules:repositories.bzl", "rules_pyc_dependencies", "rules_pyc_register_toolchains")
+
+rules_pyc_dependencies()
+
+rules_pyc_register_toolchains()
+`, root),
+			"BUILD.bazel":        "",
+			"corpus/BUILD.bazel": corpusBuild(),
+		})
+		c = &corpusWorkspace{workspace: newWorkspace(t, dir, m, py.Path)}
+		corpora.byMode[m] = c
+	}
+	if c.py.Path != py.Path || c.srcs == nil {
+		c.useInterpreter(t, py)
+	}
+	return c
+}
+
+// corpusBuild is corpus/BUILD.bazel: one py_library per variant.
+func corpusBuild() string {
+	var b strings.Builder
+	b.WriteString("load(\"@rules_pyc//rules:defs.bzl\", \"py_library\")\n")
+	for _, v := range variants {
+		retention := "keep_source"
+		if v.omit {
+			retention = "omit_source"
+		}
+		fmt.Fprintf(&b, `
+py_library(
+    name = %q,
+    srcs = glob(["**/*.py"]),
+    precompile_invalidation_mode = %q,
+    precompile_optimize_level = %d,
+    precompile_source_retention = %q,
+)
+`, v.target, v.attr(), v.opt, retention)
+	}
+	return b.String()
+}
+
+// useInterpreter rewrites the corpus sources for py (its own standard
+// library is part of them) and makes it the toolchain's interpreter.
+func (c *corpusWorkspace) useInterpreter(t testing.TB, py pythons.Interpreter) {
+	t.Helper()
+	dir := filepath.Join(c.dir, "corpus")
+	for _, sub := range []string{"std", "sub"} {
+		if err := os.RemoveAll(filepath.Join(dir, sub)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".py") {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+	writeFiles(t, dir, handWritten)
+	srcs := sortedKeys(handWritten)
+	for _, std := range stdlibSample(t, py) {
+		rel := filepath.Join("std", filepath.Base(std))
+		if err := copyFile(std, filepath.Join(dir, rel)); err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, rel)
+	}
+	sort.Strings(srcs)
+	c.srcs = srcs
+	c.py = py
+	c.python = py.Path
+}
+
+// stdlibSample returns about 25 modules of py's standard library: the ones
+// whose bytes were seen to depend on what a process did before (see
+// the notes in docs/rules.md on determinism), and a spread of the rest.
+func stdlibSample(t testing.TB, py pythons.Interpreter) []string {
+	t.Helper()
+	out, err := exec.Command(py.Path, "-S", "-s", "-c", "import sysconfig; print(sysconfig.get_path('stdlib'))").Output()
+	if err != nil {
+		t.Fatalf("%s: stdlib path: %v", py, err)
+	}
+	lib := strings.TrimSpace(string(out))
+	all, err := filepath.Glob(filepath.Join(lib, "*.py"))
+	if err != nil || len(all) == 0 {
+		t.Fatalf("%s: no modules in %s: %v", py, lib, err)
+	}
+	sort.Strings(all)
+	picked := map[string]bool{}
+	for _, name := range []string{"ftplib.py", "weakref.py", "typing.py", "argparse.py", "inspect.py", "nntplib.py"} {
+		if _, err := os.Stat(filepath.Join(lib, name)); err == nil {
+			picked[filepath.Join(lib, name)] = true
+		}
+	}
+	for i := 0; i < len(all); i += len(all)/20 + 1 {
+		picked[all[i]] = true
+	}
+	return sortedKeys(picked)
+}
+
+// build builds the corpus and returns the PycCompile spawns of the build.
+func (c *corpusWorkspace) build(t testing.TB, args ...string) []spawn {
+	t.Helper()
+	log := filepath.Join(t.TempDir(), "exec.json")
+	c.mustBazel("build", append([]string{"--execution_log_json_file=" + log}, append(args, "//corpus/...")...)...)
+	return pycCompiles(readExecLog(t, log))
+}
+
+// outputs reads every .pyc the corpus build must have written, keyed by its
+// path relative to the workspace.
+func (c *corpusWorkspace) outputs(t testing.TB, root string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	for _, v := range variants {
+		for _, src := range c.srcs {
+			out := v.output(src, c.py.CacheTag)
+			b, err := os.ReadFile(filepath.Join(root, out))
+			if err != nil {
+				t.Fatalf("%s (%s): %v", out, v.target, err)
+			}
+			files[out] = b
+		}
+	}
+	return files
+}
+
+// pyCompile returns what CPython's py_compile writes for src in a fresh
+// `python -S -s` process with a clean environment and PYTHONHASHSEED=0.
+func pyCompile(t testing.TB, py pythons.Interpreter, src, dfile string, opt int, mode string) []byte {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "out.pyc")
+	cmd := exec.Command(py.Path, "-S", "-s", "-c", `import py_compile, sys
+py_compile.compile(sys.argv[1], cfile=sys.argv[2], dfile=sys.argv[3], doraise=True,
+                   optimize=int(sys.argv[4]),
+                   invalidation_mode=py_compile.PycInvalidationMode[sys.argv[5]])
+`, src, out, dfile, fmt.Sprint(opt), mode)
+	cmd.Env = []string{"PYTHONHASHSEED=0"}
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s py_compile %s: %v\n%s", py, src, err, msg)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// cliCompile runs the pyc CLI as compileall over a copy of the corpus
+// sources, once per variant, and returns the files it wrote.
+func (c *corpusWorkspace) cliCompile(t testing.TB) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	for _, v := range variants {
+		dir := t.TempDir()
+		for _, src := range c.srcs {
+			if err := copyFile(filepath.Join(c.dir, "corpus", src), filepath.Join(dir, "corpus", src)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		args := []string{"--python", c.py.Path, "--invalidation-mode", v.cliMode(), "-o", fmt.Sprint(v.opt), "-q"}
+		if v.omit {
+			args = append(args, "-b")
+		}
+		runCommand(t, dir, nil, append([]string{env.pyc}, append(args, "corpus")...)...)
+		for _, src := range c.srcs {
+			out := v.output(src, c.py.CacheTag)
+			b, err := os.ReadFile(filepath.Join(dir, out))
+			if err != nil {
+				t.Fatalf("pyc CLI (%s): %v", v.target, err)
+			}
+			files[out] = b
+		}
+	}
+	return files
+}
+
+// firstDiff describes where a and b differ.
+func firstDiff(a, b []byte) string {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if a[i] != b[i] {
+			return fmt.Sprintf("first difference at byte %d of %d/%d", i, len(a), len(b))
+		}
+	}
+	return fmt.Sprintf("lengths %d and %d", len(a), len(b))
+}
+
+// TestPycBytesMatchPyCompile builds the corpus with every interpreter found
+// and compares each .pyc Bazel wrote with py_compile's and the pyc CLI's.
+func TestPycBytesMatchPyCompile(t *testing.T) {
+	for _, py := range pythons.Require(t, 1) {
+		t.Run(py.Version+"-"+filepath.Base(filepath.Dir(filepath.Dir(py.Path))), func(t *testing.T) {
+			c := corpus(t, bzlmod, py)
+			spawns := c.build(t)
+			if len(spawns) != len(variants) {
+				t.Errorf("%d PycCompile actions, want one per target (%d)", len(spawns), len(variants))
+			}
+			checkCorpusBytes(t, c, c.outputs(t, filepath.Join(c.dir, "bazel-bin")))
+		})
+	}
+}
+
+// TestPycBytesMatchPyCompileWorkspace does the same in WORKSPACE mode, with
+// the default interpreter.
+func TestPycBytesMatchPyCompileWorkspace(t *testing.T) {
+	c := corpus(t, workspaceM, pickPython(t))
+	c.build(t)
+	checkCorpusBytes(t, c, c.outputs(t, filepath.Join(c.dir, "bazel-bin")))
+}
+
+// checkCorpusBytes compares the files Bazel wrote with py_compile's and the CLI's.
+func checkCorpusBytes(t *testing.T, c *corpusWorkspace, got map[string][]byte) {
+	cli := c.cliCompile(t)
+	bad := 0
+	for _, v := range variants {
+		for _, src := range c.srcs {
+			out := v.output(src, c.py.CacheTag)
+			want := pyCompile(t, c.py, filepath.Join(c.dir, "corpus", src), "corpus/"+filepath.ToSlash(src), v.opt, v.mode)
+			if !bytes.Equal(got[out], want) {
+				bad++
+				t.Errorf("%s: Bazel's pyc differs from py_compile's: %s", out, firstDiff(got[out], want))
+			}
+			if !bytes.Equal(cli[out], want) {
+				bad++
+				t.Errorf("%s: the pyc CLI's differs from py_compile's: %s", out, firstDiff(cli[out], want))
+			}
+		}
+	}
+	if bad == 0 {
+		t.Logf("%s: %d files x %d variants identical to py_compile and the CLI", c.py, len(c.srcs), len(variants))
+	}
+}
