@@ -111,6 +111,7 @@ func TestServerMatchesFreshPyCompile(t *testing.T) {
 		"strings.py": "A = 'finalize._Info'\nB = 'a b c'\nC = ('a b c', 'a b c')\ndef f():\n    return 'finalize._Info'\n",
 		"latin.py":   "# -*- coding: latin-1 -*-\ns = '\u00e9t\u00e9'\n", // written in Latin-1
 		"bom.py":     "\ufeffprint('bom')\r\n",
+		"koi8.py":    "# -*- coding: koi8-r -*-\ns = 'abc'\n", // a codec no one has imported yet
 		"docs.py":    "'''module doc'''\ndef f():\n    '''fdoc'''\n    assert f\n    return __debug__\n",
 	}
 	var names []string
@@ -326,6 +327,7 @@ def walk(c, out):
         elif type(s) is CodeType:
             walk(s, out)
     out.add(c.co_name)
+    out.add(getattr(c, "co_qualname", c.co_name))
 out = set()
 walk(compile(sys.stdin.read(), "<server>", "exec"), out)
 print(" ".join(sorted(out)))

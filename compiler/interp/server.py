@@ -37,28 +37,51 @@ import py_compile, sys
 os = py_compile.os
 importlib = py_compile.importlib
 
+# What the replaced functions below work on, in the forked child: the name
+# and source being compiled, the original functions (kept referenced: if
+# they were freed, the strings their code holds could drop to one reference
+# and lose their FLAG_REF bit in the compiled code), then the result.
+data = []
+
+
+# The replacements are module-level functions named like the originals:
+# nested functions and lambdas would have qualified names (such as
+# "_compile.<locals>.<lambda>") that 3.13 interns and py_compile's process
+# does not hold.
+def get_data(self, path):
+    if path is data[0]:
+        return data[1]
+    return data[2](self, path)
+
+
+def _calc_mode(path):
+    return 0o644
+
+
+def _write_atomic(path, bytecode, mode=0o666):
+    data.append(bytes(bytecode))
+
 
 def _compile(name, source, optimize):
     """Run py_compile.compile() itself, with its file I/O redirected.
 
-    The source comes from memory and the bytes that would be written are
-    returned instead.  Everything between reading and writing is py_compile's
-    own code, so the code object is held and passed exactly as it is there:
-    the reference count it has while it is marshalled decides its FLAG_REF
-    bit, and that differs between call shapes (notably on 3.14).  The cfile
-    cannot exist: py_compile checks it is not a symlink, and makedirs() of its
-    directory raises the FileExistsError that py_compile ignores.
+    The source comes from memory (other files, such as the codec modules a
+    coding cookie imports, are read as usual) and the bytes that would be
+    written are returned instead.  Everything between reading and writing is
+    py_compile's own code, so the code object is held and passed exactly as
+    it is there: the reference count it has while it is marshalled decides
+    its FLAG_REF bit, and that differs between call shapes (notably on 3.14).
+    The cfile cannot exist: py_compile checks it is not a symlink, and
+    makedirs() of its directory raises the FileExistsError that py_compile
+    ignores.
     """
-    # The functions replaced here stay referenced from data: if they were
-    # freed, the strings their code holds could drop to one reference and
-    # lose their FLAG_REF bit in the compiled code.
-    data = [importlib.machinery.SourceFileLoader.get_data,
-            importlib._bootstrap_external._calc_mode,
-            importlib._bootstrap_external._write_atomic]
-    importlib.machinery.SourceFileLoader.get_data = lambda self, path: source
-    importlib._bootstrap_external._calc_mode = lambda path: 0o644
-    importlib._bootstrap_external._write_atomic = (
-        lambda path, bytecode, mode=0o666: data.append(bytes(bytecode)))
+    data[:] = [name, source,
+               importlib.machinery.SourceFileLoader.get_data,
+               importlib._bootstrap_external._calc_mode,
+               importlib._bootstrap_external._write_atomic]
+    importlib.machinery.SourceFileLoader.get_data = get_data
+    importlib._bootstrap_external._calc_mode = _calc_mode
+    importlib._bootstrap_external._write_atomic = _write_atomic
     py_compile.compile(name, cfile="/dev/null/x", dfile=name, doraise=True,
                        optimize=optimize,
                        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
@@ -79,24 +102,23 @@ def get_code(name, exc, optimize):
     return _compile(name, ("raise %s(*%r)\n" % (cls.__name__, args)).encode("utf-8", "surrogatepass"), optimize)
 
 
+def reader(fd, size):
+    data = bytearray()
+    while len(data) < size:
+        chunk = os.read(fd, size - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return bytes(data)
+
+
+def writer(fd, data):
+    data = memoryview(data)
+    while data:
+        data = data[os.write(fd, data):]
+
+
 def main():
-    read = os.read
-    write = os.write
-
-    def reader(fd, size):
-        data = bytearray()
-        while len(data) < size:
-            chunk = read(fd, size - len(data))
-            if not chunk:
-                return None
-            data += chunk
-        return bytes(data)
-
-    def writer(fd, data):
-        data = memoryview(data)
-        while data:
-            data = data[write(fd, data):]
-
     while True:
         header = reader(0, 9)
         if header is None:
@@ -126,7 +148,7 @@ def main():
         os.close(fd)
         data = []
         while True:
-            chunk = read(r, 1 << 16)
+            chunk = os.read(r, 1 << 16)
             if not chunk:
                 break
             data.append(chunk)
@@ -136,6 +158,5 @@ def main():
         if code or not data:
             data = b"\x02" + str(code).encode()
         writer(1, len(data).to_bytes(4, "little") + data)
-
 
 main()
