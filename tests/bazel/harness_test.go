@@ -78,12 +78,19 @@ func shutdownAll() {
 	env.mu.Lock()
 	defer env.mu.Unlock()
 	for _, w := range env.servers {
-		cmd := w.command("shutdown")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "tests/bazel: shutdown in %s: %v\n%s", w.dir, err, out)
+		if err := w.shutdown(); err != nil {
+			fmt.Fprintf(os.Stderr, "tests/bazel: %v\n", err)
 		}
 	}
 	env.servers = nil
+}
+
+// shutdown stops the workspace's Bazel server and its workers.
+func (w *workspace) shutdown() error {
+	if out, err := w.command("shutdown").CombinedOutput(); err != nil {
+		return fmt.Errorf("bazel shutdown in %s: %v\n%s", w.dir, err, out)
+	}
+	return nil
 }
 
 // mode is how a workspace declares its dependencies.
@@ -254,7 +261,11 @@ func pycCompiles(spawns []spawn) []spawn {
 func pycFiles(t testing.TB, dir string) map[string][]byte {
 	t.Helper()
 	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	dir, err := filepath.EvalSymlinks(dir) // bazel-bin is a symlink
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
