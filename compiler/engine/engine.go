@@ -64,6 +64,11 @@ type Job struct {
 	Mode pycfile.Invalidation
 	// Force rewrites Output even when it already holds the same bytes.
 	Force bool
+	// HardlinkTo names an output written before for the same source (at
+	// another optimization level): when this job's bytes are identical to
+	// that file's, Output becomes a hard link to it (compileall's
+	// --hardlink-dupes).
+	HardlinkTo string
 	// Stub makes a source that does not compile still produce its output:
 	// a module that, when imported, raises the exception that compiling the
 	// source raised (same type, same message).  Compile then returns the
@@ -233,6 +238,11 @@ func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
 
 // write puts data at j.Output unless it is already there.
 func write(ctx context.Context, j Job, data []byte, mode fs.FileMode) (bool, error) {
+	if j.HardlinkTo != "" {
+		if same, _ := output.Same(j.HardlinkTo, data); same {
+			return link(j.HardlinkTo, j.Output, j.Force)
+		}
+	}
 	if !j.Force {
 		if same, _ := output.Same(j.Output, data); same {
 			return false, nil
@@ -242,6 +252,22 @@ func write(ctx context.Context, j Job, data []byte, mode fs.FileMode) (bool, err
 		return false, err
 	}
 	if err := output.Write(j.Output, data, mode); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// link makes path a hard link to existing, unless it already is one (and
+// force is off).
+func link(existing, path string, force bool) (bool, error) {
+	if !force {
+		a, errA := os.Stat(existing)
+		b, errB := os.Lstat(path)
+		if errA == nil && errB == nil && os.SameFile(a, b) {
+			return false, nil
+		}
+	}
+	if err := output.Link(existing, path); err != nil {
 		return false, err
 	}
 	return true, nil

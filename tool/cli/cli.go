@@ -7,7 +7,6 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,7 +19,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/rules-pyc/rules_pyc/compiler/engine"
-	"github.com/rules-pyc/rules_pyc/compiler/output"
 	"github.com/rules-pyc/rules_pyc/internal/pyrepr"
 )
 
@@ -195,7 +193,6 @@ func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.
 // level whose bytes equal the previous level's is hard-linked to its file.
 // written reports whether any output changed.
 func compileTask(ctx context.Context, e *engine.Engine, opts *options, t *task) (written bool, err error) {
-	var prev []byte
 	for i, level := range opts.levels {
 		job := engine.Job{
 			Source:   t.source,
@@ -205,68 +202,16 @@ func compileTask(ctx context.Context, e *engine.Engine, opts *options, t *task) 
 			Mode:     opts.mode,
 			Force:    opts.force,
 		}
-		if !opts.hardlink || i == 0 {
-			res, err := e.Compile(ctx, job)
-			if err != nil {
-				return written, err
-			}
-			written = written || res.Written
-			prev = res.Data
-			continue
+		if opts.hardlink && i > 0 {
+			job.HardlinkTo = t.outputs[i-1]
 		}
-		job.Output = ""
 		res, err := e.Compile(ctx, job)
 		if err != nil {
 			return written, err
 		}
-		var w bool
-		if bytes.Equal(res.Data, prev) {
-			w, err = linkOutput(t.outputs[i-1], t.outputs[i], opts.force)
-		} else {
-			w, err = writeOutput(t.source, t.outputs[i], res.Data, opts.force)
-		}
-		if err != nil {
-			return written, err
-		}
-		written = written || w
-		prev = res.Data
+		written = written || res.Written
 	}
 	return written, nil
-}
-
-// linkOutput makes path a hard link to existing, unless it already is one
-// (and force is off).
-func linkOutput(existing, path string, force bool) (bool, error) {
-	if !force {
-		a, errA := os.Stat(existing)
-		b, errB := os.Lstat(path)
-		if errA == nil && errB == nil && os.SameFile(a, b) {
-			return false, nil
-		}
-	}
-	if err := output.Link(existing, path); err != nil {
-		return false, err
-	}
-	return true, nil
-}
-
-// writeOutput writes data to path as the engine does for a job with an
-// output: left alone when it already holds data (and force is off), else
-// written with the permission bits derived from the source's.
-func writeOutput(source, path string, data []byte, force bool) (bool, error) {
-	if !force {
-		if same, _ := output.Same(path, data); same {
-			return false, nil
-		}
-	}
-	st, err := os.Stat(source)
-	if err != nil {
-		return false, &engine.SourceError{Path: source, Err: err}
-	}
-	if err := output.Write(path, data, st.Mode()); err != nil {
-		return false, err
-	}
-	return true, nil
 }
 
 // readList reads -i FILE ("-": stdin): one path per line, stripped of
