@@ -1,0 +1,326 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"google.golang.org/protobuf/encoding/protodelim"
+
+	"github.com/rules-pyc/rules_pyc/tool/worker/workerpb"
+)
+
+// sample is one measurement of one method.
+type sample struct {
+	wall  time.Duration // elapsed
+	cpu   time.Duration // user+sys of every process the method ran
+	files int           // sources compiled
+	// scale extrapolates a measurement on a sample of the corpus to the
+	// whole corpus (1 when the whole corpus was compiled).
+	scale float64
+	mem   memory // the worker's only
+}
+
+// memory is the peak resident size of the worker and of its interpreter
+// servers, in bytes.
+type memory struct {
+	goPeak     int64
+	serverPeak int64 // the largest of any server
+	servers    int   // distinct servers seen
+}
+
+// childrenCPU is the user+sys time of this process's waited-for children
+// (and theirs), so far.
+func childrenCPU() (time.Duration, error) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru); err != nil {
+		return 0, fmt.Errorf("getrusage: %w", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
+}
+
+// timed runs f and measures its wall time and the CPU time of the processes
+// it started, theirs, and any they left behind (reaped here).
+func timed(f func() error) (time.Duration, time.Duration, error) {
+	cpu0, err := childrenCPU()
+	if err != nil {
+		return 0, 0, err
+	}
+	start := time.Now()
+	if err := f(); err != nil {
+		return 0, 0, err
+	}
+	wall := time.Since(start)
+	if err := reapOrphans(10 * time.Second); err != nil {
+		return 0, 0, err
+	}
+	cpu1, err := childrenCPU()
+	if err != nil {
+		return 0, 0, err
+	}
+	return wall, cpu1 - cpu0, nil
+}
+
+// workerRun starts `pyc --persistent_worker` and sends every source of the
+// corpus to it as proto requests, batch sources per request, keeping
+// inflight requests outstanding.  The time includes starting the worker and
+// its interpreters and waiting for it to exit.
+func workerRun(pyc, python string, c *corpus, out string, jobs, inflight, batch int) (sample, error) {
+	if err := os.RemoveAll(out); err != nil {
+		return sample{}, err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return sample{}, err
+	}
+	var reqs []*workerpb.WorkRequest
+	for i := 0; i < len(c.files); i += batch {
+		args := []string{"--invalidation_mode", "checked_hash"}
+		for j := i; j < min(i+batch, len(c.files)); j++ {
+			args = append(args,
+				"--src", filepath.Join(c.dir, c.files[j]),
+				"--src_name", c.files[j],
+				"--pyc", filepath.Join(out, strconv.Itoa(j)+".pyc"))
+		}
+		args = append(args, "--optimize", "0")
+		reqs = append(reqs, &workerpb.WorkRequest{RequestId: int32(len(reqs) + 1), Arguments: args})
+	}
+
+	var mem memory
+	wall, cpu, err := timed(func() error {
+		cmd := exec.Command(pyc, "--python", python, "-j", strconv.Itoa(jobs), "--worker_protocol", "proto", "--persistent_worker")
+		cmd.Env = cleanEnv()
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			return err
+		}
+		stdoutPipe, err := cmd.StdoutPipe()
+		if err != nil {
+			return err
+		}
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("start %s: %w", pyc, err)
+		}
+		stop := make(chan struct{})
+		var sampler sync.WaitGroup
+		sampler.Add(1)
+		go func() {
+			defer sampler.Done()
+			mem = sampleMemory(cmd.Process.Pid, stop)
+		}()
+		stdout := bufio.NewReader(stdoutPipe)
+		w := bufio.NewWriter(stdin)
+		send := func(r *workerpb.WorkRequest) error {
+			if _, err := protodelim.MarshalTo(w, r); err != nil {
+				return fmt.Errorf("send request %d: %w", r.RequestId, err)
+			}
+			return w.Flush()
+		}
+		next := 0
+		for ; next < min(inflight, len(reqs)); next++ {
+			if err := send(reqs[next]); err != nil {
+				return err
+			}
+		}
+		var runErr error
+		for done := 0; done < len(reqs); done++ {
+			resp := &workerpb.WorkResponse{}
+			if err := protodelim.UnmarshalFrom(stdout, resp); err != nil {
+				runErr = fmt.Errorf("read response: %w (worker log: %s)", err, stderr.String())
+				break
+			}
+			if resp.ExitCode != 0 {
+				runErr = fmt.Errorf("request %d failed: %s", resp.RequestId, resp.Output)
+				break
+			}
+			if next < len(reqs) {
+				if err := send(reqs[next]); err != nil {
+					runErr = err
+					break
+				}
+				next++
+			}
+		}
+		stdin.Close()
+		close(stop)
+		sampler.Wait()
+		if err := cmd.Wait(); err != nil && runErr == nil {
+			runErr = fmt.Errorf("worker: %w: %s", err, stderr.String())
+		}
+		return runErr
+	})
+	return sample{wall: wall, cpu: cpu, files: len(c.files), scale: 1, mem: mem}, err
+}
+
+// sampleMemory reads the peak resident size (VmHWM) of the worker and of
+// its direct children, the interpreter servers, every 20ms until stop.
+func sampleMemory(pid int, stop <-chan struct{}) memory {
+	var m memory
+	servers := map[int]bool{}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if v := peakRSS(pid); v > m.goPeak {
+			m.goPeak = v
+		}
+		for _, c := range childPids(pid) {
+			servers[c] = true
+			if v := peakRSS(c); v > m.serverPeak {
+				m.serverPeak = v
+			}
+		}
+		m.servers = len(servers)
+		select {
+		case <-stop:
+			return m
+		case <-tick.C:
+		}
+	}
+}
+
+// peakRSS is VmHWM of a process in bytes, or 0 if it is gone.
+func peakRSS(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				kb, _ := strconv.ParseInt(f[0], 10, 64)
+				return kb * 1024
+			}
+		}
+	}
+	return 0
+}
+
+// childPids lists pid's children.
+func childPids(pid int) []int {
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	var out []int
+	for _, t := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", pid, t.Name()))
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(f); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// compileallRun runs `python -S -s -m compileall -q -j0 --invalidation-mode
+// checked-hash` on the corpus, after removing what the last run wrote.
+func compileallRun(python string, c *corpus) (sample, error) {
+	if err := removePycache(c.dir); err != nil {
+		return sample{}, err
+	}
+	wall, cpu, err := timed(func() error {
+		cmd := exec.Command(python, "-S", "-s", "-m", "compileall", "-q", "-j0", "--invalidation-mode", "checked-hash", c.dir)
+		cmd.Env = cleanEnv()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("compileall: %w: %s", err, out)
+		}
+		return nil
+	})
+	return sample{wall: wall, cpu: cpu, files: len(c.files), scale: 1}, err
+}
+
+// perProcessRun runs `python -S -s -m py_compile FILE`, one process per file,
+// jobs at a time, on n files spread over the corpus.  SOURCE_DATE_EPOCH
+// makes py_compile's default mode checked-hash, as for the other methods.
+func perProcessRun(python string, c *corpus, n, jobs int) (sample, error) {
+	if err := removePycache(c.dir); err != nil {
+		return sample{}, err
+	}
+	n = min(n, len(c.files))
+	var files []string
+	for i := range n {
+		files = append(files, filepath.Join(c.dir, c.files[i*len(c.files)/n]))
+	}
+	env := append(cleanEnv(), "SOURCE_DATE_EPOCH=0")
+	wall, cpu, err := timed(func() error {
+		next := make(chan string)
+		errs := make(chan error, jobs)
+		for range jobs {
+			go func() {
+				var first error
+				for f := range next {
+					cmd := exec.Command(python, "-S", "-s", "-m", "py_compile", f)
+					cmd.Env = env
+					if out, err := cmd.CombinedOutput(); err != nil && first == nil {
+						first = fmt.Errorf("py_compile %s: %w: %s", f, err, out)
+					}
+				}
+				errs <- first
+			}()
+		}
+		for _, f := range files {
+			next <- f
+		}
+		close(next)
+		var first error
+		for range jobs {
+			if err := <-errs; err != nil && first == nil {
+				first = err
+			}
+		}
+		return first
+	})
+	return sample{wall: wall, cpu: cpu, files: n, scale: float64(len(c.files)) / float64(n)}, err
+}
+
+// inProcessScript compiles and marshals every path read from stdin in one
+// interpreter and prints the wall and CPU time of that loop, in seconds.
+const inProcessScript = `import marshal, sys, time
+paths = sys.stdin.read().splitlines()
+wall, cpu = time.perf_counter(), time.process_time()
+for path in paths:
+    with open(path, "rb") as f:
+        source = f.read()
+    marshal.dumps(compile(source, path, "exec", dont_inherit=True, optimize=0))
+print(time.perf_counter() - wall, time.process_time() - cpu)
+`
+
+// inProcessRun measures the in-process limit: compile() + marshal.dumps()
+// for every file, in one interpreter, without process start-up.  The caller
+// divides the time by the cores.
+func inProcessRun(python string, c *corpus) (sample, error) {
+	paths := make([]string, len(c.files))
+	for i, f := range c.files {
+		paths[i] = filepath.Join(c.dir, f)
+	}
+	cmd := exec.Command(python, "-S", "-s", "-c", inProcessScript)
+	cmd.Env = cleanEnv()
+	cmd.Stdin = strings.NewReader(strings.Join(paths, "\n"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return sample{}, fmt.Errorf("in-process compile: %w: %s", err, stderr.String())
+	}
+	var wall, cpu float64
+	if _, err := fmt.Sscan(string(out), &wall, &cpu); err != nil {
+		return sample{}, fmt.Errorf("in-process compile printed %q: %w", out, err)
+	}
+	return sample{
+		wall:  time.Duration(wall * float64(time.Second)),
+		cpu:   time.Duration(cpu * float64(time.Second)),
+		files: len(c.files),
+		scale: 1,
+	}, nil
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"time"
+)
+
+// method is one way of compiling the corpus.
+type method struct {
+	name    string
+	short   string
+	divide  int // the in-process limit is its time divided by the cores
+	run     func() (sample, error)
+	samples []sample
+}
+
+// result is the median of a method's samples.
+type result struct {
+	name, short string
+	wall, cpu   time.Duration // for the whole corpus
+	filesPerSec float64
+	files       int // compiled per measurement
+	mem         memory
+	n           int
+}
+
+// summarize takes the median wall and CPU time of each method, scaled to
+// the whole corpus.
+func summarize(methods []method) []result {
+	var out []result
+	for _, m := range methods {
+		walls := make([]time.Duration, len(m.samples))
+		cpus := make([]time.Duration, len(m.samples))
+		var mem memory
+		for i, s := range m.samples {
+			walls[i] = time.Duration(float64(s.wall) * s.scale)
+			cpus[i] = time.Duration(float64(s.cpu) * s.scale)
+			mem.goPeak = max(mem.goPeak, s.mem.goPeak)
+			mem.serverPeak = max(mem.serverPeak, s.mem.serverPeak)
+			mem.servers = max(mem.servers, s.mem.servers)
+		}
+		r := result{name: m.name, short: m.short, wall: median(walls), cpu: median(cpus), mem: mem, n: len(m.samples), files: m.samples[0].files}
+		if m.divide > 1 {
+			r.wall /= time.Duration(m.divide)
+		}
+		total := float64(m.samples[0].files) * m.samples[0].scale
+		r.filesPerSec = total / r.wall.Seconds()
+		out = append(out, r)
+	}
+	return out
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// report is what a run prints.
+type report struct {
+	python, pythonPath    string
+	cores, files          int
+	bytes                 int64
+	cfg                   config
+	loadBefore, loadAfter string
+	results               []result
+}
+
+func (r report) find(short string) result {
+	for _, x := range r.results {
+		if x.short == short {
+			return x
+		}
+	}
+	return result{}
+}
+
+func (r report) write(w io.Writer) {
+	fmt.Fprintf(w, "CPython %s, %d stdlib files (%.1f MB), %d cores, median of %d runs; load average %s before, %s after\n\n",
+		r.python, r.files, float64(r.bytes)/1e6, r.cores, r.cfg.repeats, r.loadBefore, r.loadAfter)
+	worker := r.find("worker")
+	fmt.Fprintln(w, "| method | wall (s) | CPU (s) | CPU/file (ms) | files/s | wall vs worker |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|")
+	for _, x := range r.results {
+		fmt.Fprintf(w, "| %s | %.2f | %.2f | %.2f | %.0f | %.2fx |\n", x.name, x.wall.Seconds(), x.cpu.Seconds(),
+			x.cpu.Seconds()*1000/float64(r.files), x.filesPerSec, x.wall.Seconds()/worker.wall.Seconds())
+	}
+	limit := r.find("in-process limit")
+	compileall := r.find("compileall -j0")
+	perProcess := r.find("process per file")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| target | 1 source/request | batched | met |")
+	fmt.Fprintln(w, "|---|---:|---:|---|")
+	for _, t := range []struct {
+		name    string
+		ratio   func(result) float64
+		want    float64
+		atLeast bool
+	}{
+		{"worker wall / in-process limit (≤ 1.15)", func(x result) float64 { return x.wall.Seconds() / limit.wall.Seconds() }, 1.15, false},
+		{"compileall -j0 wall / worker wall (≥ 1.4)", func(x result) float64 { return compileall.wall.Seconds() / x.wall.Seconds() }, 1.4, true},
+		{"process per file wall / worker wall (≥ 20)", func(x result) float64 { return perProcess.wall.Seconds() / x.wall.Seconds() }, 20, true},
+	} {
+		a, b := t.ratio(worker), t.ratio(r.find("worker batched"))
+		ok := func(v float64) bool {
+			if t.atLeast {
+				return v >= t.want
+			}
+			return v <= t.want
+		}
+		verdict := "yes"
+		switch {
+		case !ok(a) && !ok(b):
+			verdict = "no"
+		case !ok(a) || !ok(b):
+			verdict = "batched only"
+			if ok(a) {
+				verdict = "1 source/request only"
+			}
+		}
+		fmt.Fprintf(w, "| %s | %.2fx | %.2fx | %s |\n", t.name, a, b, verdict)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "Worker CPU per file over the in-process compile: %.2f ms (1 source/request), %.2f ms (batched).\n\n",
+		(worker.cpu-limit.cpu).Seconds()*1000/float64(r.files), (r.find("worker batched").cpu-limit.cpu).Seconds()*1000/float64(r.files))
+	fmt.Fprintln(w, "| worker memory (peak RSS) | 1 source/request | batched |")
+	fmt.Fprintln(w, "|---|---:|---:|")
+	b := r.find("worker batched")
+	fmt.Fprintf(w, "| pyc (Go) process | %.1f MiB | %.1f MiB |\n", mib(worker.mem.goPeak), mib(b.mem.goPeak))
+	fmt.Fprintf(w, "| largest interpreter server | %.1f MiB | %.1f MiB |\n", mib(worker.mem.serverPeak), mib(b.mem.serverPeak))
+	fmt.Fprintf(w, "| interpreter servers | %d | %d |\n", worker.mem.servers, b.mem.servers)
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
