@@ -120,7 +120,7 @@ func run(args []string, stdout io.Writer) error {
 				return fmt.Errorf("%s: %w", m.name, err)
 			}
 			m.samples = append(m.samples, s)
-			fmt.Fprintf(os.Stderr, "round %d: %-60s %8.2fs wall %8.2fs CPU\n", r+1, m.name, s.wall.Seconds()*s.scale, s.cpu.Seconds()*s.scale)
+			fmt.Fprintf(os.Stderr, "round %d: %-64s %7.2fs wall %7.2fs CPU (%.2fs sys)\n", r+1, m.name, s.wall.Seconds()*s.scale, s.cpu.Seconds()*s.scale, s.sys.Seconds()*s.scale)
 		}
 	}
 	loadAfter := loadAverage()

@@ -15,6 +15,7 @@ import (
 
 	"google.golang.org/protobuf/encoding/protodelim"
 
+	"github.com/rules-pyc/rules_pyc/compiler/interp"
 	"github.com/rules-pyc/rules_pyc/tool/worker/workerpb"
 )
 
@@ -22,6 +23,7 @@ import (
 type sample struct {
 	wall  time.Duration // elapsed
 	cpu   time.Duration // user+sys of every process the method ran
+	sys   time.Duration // the sys part of cpu
 	files int           // sources compiled
 	// scale extrapolates a measurement on a sample of the corpus to the
 	// whole corpus (1 when the whole corpus was compiled).
@@ -37,36 +39,36 @@ type memory struct {
 	servers    int   // distinct servers seen
 }
 
-// childrenCPU is the user+sys time of this process's waited-for children
-// (and theirs), so far.
-func childrenCPU() (time.Duration, error) {
+// childrenCPU is the user and sys time of this process's waited-for
+// children (and theirs), so far.
+func childrenCPU() (user, sys time.Duration, err error) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru); err != nil {
-		return 0, fmt.Errorf("getrusage: %w", err)
+		return 0, 0, fmt.Errorf("getrusage: %w", err)
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
+	return time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano()), nil
 }
 
 // timed runs f and measures its wall time and the CPU time of the processes
 // it started, theirs, and any they left behind (reaped here).
-func timed(f func() error) (time.Duration, time.Duration, error) {
-	cpu0, err := childrenCPU()
+func timed(f func() error) (sample, error) {
+	user0, sys0, err := childrenCPU()
 	if err != nil {
-		return 0, 0, err
+		return sample{}, err
 	}
 	start := time.Now()
 	if err := f(); err != nil {
-		return 0, 0, err
+		return sample{}, err
 	}
 	wall := time.Since(start)
 	if err := reapOrphans(10 * time.Second); err != nil {
-		return 0, 0, err
+		return sample{}, err
 	}
-	cpu1, err := childrenCPU()
+	user1, sys1, err := childrenCPU()
 	if err != nil {
-		return 0, 0, err
+		return sample{}, err
 	}
-	return wall, cpu1 - cpu0, nil
+	return sample{wall: wall, cpu: user1 - user0 + sys1 - sys0, sys: sys1 - sys0, scale: 1}, nil
 }
 
 // workerRun starts `pyc --persistent_worker` and sends every source of the
@@ -94,7 +96,7 @@ func workerRun(pyc, python string, c *corpus, out string, jobs, inflight, batch 
 	}
 
 	var mem memory
-	wall, cpu, err := timed(func() error {
+	s, err := timed(func() error {
 		cmd := exec.Command(pyc, "--python", python, "-j", strconv.Itoa(jobs), "--worker_protocol", "proto", "--persistent_worker")
 		cmd.Env = cleanEnv()
 		var stderr bytes.Buffer
@@ -158,11 +160,13 @@ func workerRun(pyc, python string, c *corpus, out string, jobs, inflight, batch 
 		}
 		return runErr
 	})
-	return sample{wall: wall, cpu: cpu, files: len(c.files), scale: 1, mem: mem}, err
+	s.files, s.mem = len(c.files), mem
+	return s, err
 }
 
 // sampleMemory reads the peak resident size (VmHWM) of the worker and of
-// its direct children, the interpreter servers, every 20ms until stop.
+// its interpreter servers (its children running the server source; not the
+// short-lived process that probes the interpreter), every 20ms until stop.
 func sampleMemory(pid int, stop <-chan struct{}) memory {
 	var m memory
 	servers := map[int]bool{}
@@ -173,6 +177,9 @@ func sampleMemory(pid int, stop <-chan struct{}) memory {
 			m.goPeak = v
 		}
 		for _, c := range childPids(pid) {
+			if !isServer(c) {
+				continue
+			}
 			servers[c] = true
 			if v := peakRSS(c); v > m.serverPeak {
 				m.serverPeak = v
@@ -205,6 +212,12 @@ func peakRSS(pid int) int64 {
 	return 0
 }
 
+// isServer reports whether pid runs rules_pyc's compile server.
+func isServer(pid int) bool {
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	return err == nil && bytes.Contains(cmdline, []byte(interp.ServerSource()))
+}
+
 // childPids lists pid's children.
 func childPids(pid int) []int {
 	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
@@ -229,7 +242,7 @@ func compileallRun(python string, c *corpus) (sample, error) {
 	if err := removePycache(c.dir); err != nil {
 		return sample{}, err
 	}
-	wall, cpu, err := timed(func() error {
+	s, err := timed(func() error {
 		cmd := exec.Command(python, "-S", "-s", "-m", "compileall", "-q", "-j0", "--invalidation-mode", "checked-hash", c.dir)
 		cmd.Env = cleanEnv()
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -237,7 +250,8 @@ func compileallRun(python string, c *corpus) (sample, error) {
 		}
 		return nil
 	})
-	return sample{wall: wall, cpu: cpu, files: len(c.files), scale: 1}, err
+	s.files = len(c.files)
+	return s, err
 }
 
 // perProcessRun runs `python -S -s -m py_compile FILE`, one process per file,
@@ -253,7 +267,7 @@ func perProcessRun(python string, c *corpus, n, jobs int) (sample, error) {
 		files = append(files, filepath.Join(c.dir, c.files[i*len(c.files)/n]))
 	}
 	env := append(cleanEnv(), "SOURCE_DATE_EPOCH=0")
-	wall, cpu, err := timed(func() error {
+	s, err := timed(func() error {
 		next := make(chan string)
 		errs := make(chan error, jobs)
 		for range jobs {
@@ -281,19 +295,22 @@ func perProcessRun(python string, c *corpus, n, jobs int) (sample, error) {
 		}
 		return first
 	})
-	return sample{wall: wall, cpu: cpu, files: n, scale: float64(len(c.files)) / float64(n)}, err
+	s.files, s.scale = n, float64(len(c.files))/float64(n)
+	return s, err
 }
 
 // inProcessScript compiles and marshals every path read from stdin in one
-// interpreter and prints the wall and CPU time of that loop, in seconds.
-const inProcessScript = `import marshal, sys, time
+// interpreter and prints the wall, user and sys time of that loop, in
+// seconds.
+const inProcessScript = `import marshal, os, sys, time
 paths = sys.stdin.read().splitlines()
-wall, cpu = time.perf_counter(), time.process_time()
+wall, cpu = time.perf_counter(), os.times()
 for path in paths:
     with open(path, "rb") as f:
         source = f.read()
     marshal.dumps(compile(source, path, "exec", dont_inherit=True, optimize=0))
-print(time.perf_counter() - wall, time.process_time() - cpu)
+end = os.times()
+print(time.perf_counter() - wall, end.user - cpu.user, end.system - cpu.system)
 `
 
 // inProcessRun measures the in-process limit: compile() + marshal.dumps()
@@ -313,13 +330,14 @@ func inProcessRun(python string, c *corpus) (sample, error) {
 	if err != nil {
 		return sample{}, fmt.Errorf("in-process compile: %w: %s", err, stderr.String())
 	}
-	var wall, cpu float64
-	if _, err := fmt.Sscan(string(out), &wall, &cpu); err != nil {
+	var wall, user, sys float64
+	if _, err := fmt.Sscan(string(out), &wall, &user, &sys); err != nil {
 		return sample{}, fmt.Errorf("in-process compile printed %q: %w", out, err)
 	}
 	return sample{
 		wall:  time.Duration(wall * float64(time.Second)),
-		cpu:   time.Duration(cpu * float64(time.Second)),
+		cpu:   time.Duration((user + sys) * float64(time.Second)),
+		sys:   time.Duration(sys * float64(time.Second)),
 		files: len(c.files),
 		scale: 1,
 	}, nil

@@ -20,6 +20,7 @@ type method struct {
 type result struct {
 	name, short string
 	wall, cpu   time.Duration // for the whole corpus
+	sys         time.Duration // the sys part of cpu
 	filesPerSec float64
 	files       int // compiled per measurement
 	mem         memory
@@ -33,15 +34,17 @@ func summarize(methods []method) []result {
 	for _, m := range methods {
 		walls := make([]time.Duration, len(m.samples))
 		cpus := make([]time.Duration, len(m.samples))
+		syss := make([]time.Duration, len(m.samples))
 		var mem memory
 		for i, s := range m.samples {
 			walls[i] = time.Duration(float64(s.wall) * s.scale)
 			cpus[i] = time.Duration(float64(s.cpu) * s.scale)
+			syss[i] = time.Duration(float64(s.sys) * s.scale)
 			mem.goPeak = max(mem.goPeak, s.mem.goPeak)
 			mem.serverPeak = max(mem.serverPeak, s.mem.serverPeak)
 			mem.servers = max(mem.servers, s.mem.servers)
 		}
-		r := result{name: m.name, short: m.short, wall: median(walls), cpu: median(cpus), mem: mem, n: len(m.samples), files: m.samples[0].files}
+		r := result{name: m.name, short: m.short, wall: median(walls), cpu: median(cpus), sys: median(syss), mem: mem, n: len(m.samples), files: m.samples[0].files}
 		if m.divide > 1 {
 			r.wall /= time.Duration(m.divide)
 		}
@@ -84,10 +87,10 @@ func (r report) write(w io.Writer) {
 	fmt.Fprintf(w, "CPython %s, %d stdlib files (%.1f MB), %d cores, median of %d runs; load average %s before, %s after\n\n",
 		r.python, r.files, float64(r.bytes)/1e6, r.cores, r.cfg.repeats, r.loadBefore, r.loadAfter)
 	worker := r.find("worker")
-	fmt.Fprintln(w, "| method | wall (s) | CPU (s) | CPU/file (ms) | files/s | wall vs worker |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| method | wall (s) | CPU (s) | of which sys (s) | CPU/file (ms) | files/s | wall vs worker |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|")
 	for _, x := range r.results {
-		fmt.Fprintf(w, "| %s | %.2f | %.2f | %.2f | %.0f | %.2fx |\n", x.name, x.wall.Seconds(), x.cpu.Seconds(),
+		fmt.Fprintf(w, "| %s | %.2f | %.2f | %.2f | %.2f | %.0f | %.2fx |\n", x.name, x.wall.Seconds(), x.cpu.Seconds(), x.sys.Seconds(),
 			x.cpu.Seconds()*1000/float64(r.files), x.filesPerSec, x.wall.Seconds()/worker.wall.Seconds())
 	}
 	limit := r.find("in-process limit")
