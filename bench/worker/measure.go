@@ -37,6 +37,9 @@ type memory struct {
 	goPeak     int64
 	serverPeak int64 // the largest of any server
 	servers    int   // distinct servers seen
+	// goCPU is the user+sys time of the pyc process itself (without its
+	// children), at the last sample.
+	goCPU time.Duration
 }
 
 // childrenCPU is the user and sys time of this process's waited-for
@@ -176,6 +179,9 @@ func sampleMemory(pid int, stop <-chan struct{}) memory {
 		if v := peakRSS(pid); v > m.goPeak {
 			m.goPeak = v
 		}
+		if v := ownCPU(pid); v > m.goCPU {
+			m.goCPU = v
+		}
 		for _, c := range childPids(pid) {
 			if !isServer(c) {
 				continue
@@ -210,6 +216,27 @@ func peakRSS(pid int) int64 {
 		}
 	}
 	return 0
+}
+
+// ownCPU is a process's own user+sys time (utime and stime of
+// /proc/PID/stat, in clock ticks of 1/100 s), or 0 if it is gone.
+func ownCPU(pid int) time.Duration {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(stat)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // isServer reports whether pid runs rules_pyc's compile server.

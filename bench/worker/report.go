@@ -43,6 +43,7 @@ func summarize(methods []method) []result {
 			mem.goPeak = max(mem.goPeak, s.mem.goPeak)
 			mem.serverPeak = max(mem.serverPeak, s.mem.serverPeak)
 			mem.servers = max(mem.servers, s.mem.servers)
+			mem.goCPU = max(mem.goCPU, s.mem.goCPU)
 		}
 		r := result{name: m.name, short: m.short, wall: median(walls), cpu: median(cpus), sys: median(syss), mem: mem, n: len(m.samples), files: m.samples[0].files}
 		if m.divide > 1 {
@@ -97,19 +98,24 @@ func (r report) write(w io.Writer) {
 	compileall := r.find("compileall -j0")
 	perProcess := r.find("process per file")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| target | 1 source/request | batched | met |")
-	fmt.Fprintln(w, "|---|---:|---:|---|")
+	fmt.Fprintln(w, "| target | wall, 1 source/request | wall, batched | met (wall) | CPU, 1 source/request | CPU, batched |")
+	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|")
+	batched := r.find("worker batched")
 	for _, t := range []struct {
 		name    string
-		ratio   func(result) float64
+		ratio   func(x result, d func(result) time.Duration) float64
 		want    float64
 		atLeast bool
 	}{
-		{"worker wall / in-process limit (≤ 1.15)", func(x result) float64 { return x.wall.Seconds() / limit.wall.Seconds() }, 1.15, false},
-		{"compileall -j0 wall / worker wall (≥ 1.4)", func(x result) float64 { return compileall.wall.Seconds() / x.wall.Seconds() }, 1.4, true},
-		{"process per file wall / worker wall (≥ 20)", func(x result) float64 { return perProcess.wall.Seconds() / x.wall.Seconds() }, 20, true},
+		// By CPU, the in-process limit is one interpreter's CPU time:
+		// spread over the cores it is the same CPU.
+		{"worker / in-process limit (≤ 1.15)", func(x result, d func(result) time.Duration) float64 { return d(x).Seconds() / d(limit).Seconds() }, 1.15, false},
+		{"compileall -j0 / worker (≥ 1.4)", func(x result, d func(result) time.Duration) float64 { return d(compileall).Seconds() / d(x).Seconds() }, 1.4, true},
+		{"process per file / worker (≥ 20)", func(x result, d func(result) time.Duration) float64 { return d(perProcess).Seconds() / d(x).Seconds() }, 20, true},
 	} {
-		a, b := t.ratio(worker), t.ratio(r.find("worker batched"))
+		wall := func(x result) time.Duration { return x.wall }
+		cpu := func(x result) time.Duration { return x.cpu }
+		a, b := t.ratio(worker, wall), t.ratio(batched, wall)
 		ok := func(v float64) bool {
 			if t.atLeast {
 				return v >= t.want
@@ -120,23 +126,25 @@ func (r report) write(w io.Writer) {
 		switch {
 		case !ok(a) && !ok(b):
 			verdict = "no"
-		case !ok(a) || !ok(b):
+		case !ok(a):
 			verdict = "batched only"
-			if ok(a) {
-				verdict = "1 source/request only"
-			}
+		case !ok(b):
+			verdict = "1 source/request only"
 		}
-		fmt.Fprintf(w, "| %s | %.2fx | %.2fx | %s |\n", t.name, a, b, verdict)
+		fmt.Fprintf(w, "| %s | %.2fx | %.2fx | %s | %.2fx | %.2fx |\n", t.name, a, b, verdict, t.ratio(worker, cpu), t.ratio(batched, cpu))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Worker CPU per file over the in-process compile: %.2f ms (1 source/request), %.2f ms (batched).\n\n",
-		(worker.cpu-limit.cpu).Seconds()*1000/float64(r.files), (r.find("worker batched").cpu-limit.cpu).Seconds()*1000/float64(r.files))
+		(worker.cpu-limit.cpu).Seconds()*1000/float64(r.files), (batched.cpu-limit.cpu).Seconds()*1000/float64(r.files))
 	fmt.Fprintln(w, "| worker memory (peak RSS) | 1 source/request | batched |")
 	fmt.Fprintln(w, "|---|---:|---:|")
-	b := r.find("worker batched")
+	b := batched
 	fmt.Fprintf(w, "| pyc (Go) process | %.1f MiB | %.1f MiB |\n", mib(worker.mem.goPeak), mib(b.mem.goPeak))
 	fmt.Fprintf(w, "| largest interpreter server | %.1f MiB | %.1f MiB |\n", mib(worker.mem.serverPeak), mib(b.mem.serverPeak))
 	fmt.Fprintf(w, "| interpreter servers | %d | %d |\n", worker.mem.servers, b.mem.servers)
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "CPU of the pyc (Go) process itself: %.2f s (1 source/request), %.2f s (batched); the rest of the worker's CPU is its interpreters and their forks.\n",
+		worker.mem.goCPU.Seconds(), b.mem.goCPU.Seconds())
 }
 
 func mib(b int64) float64 { return float64(b) / (1 << 20) }
