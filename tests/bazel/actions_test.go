@@ -182,6 +182,7 @@ except py_compile.PyCompileError as e:
 			t.Errorf("Bazel's output lacks py_compile's line %q\npy_compile says:\n%s\nBazel says:\n%s", line, want, tail(r.stderr, 25))
 		}
 	}
+	t.Logf("the message:\n%s", tail(r.stderr, 10))
 }
 
 // TestInterpreterErrors checks the messages for an interpreter that does not
