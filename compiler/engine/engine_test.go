@@ -106,8 +106,9 @@ func TestStdlibIsByteExact(t *testing.T) {
 					if !bytes.Equal(got[f], want) {
 						bad++
 						if bad <= 5 {
-							t.Errorf("%s: %s differs from py_compile in a fresh process (%d vs %d bytes, first difference at %d)",
-								run.name, f, len(got[f]), len(want), firstDiff(got[f], want))
+							at := firstDiff(got[f], want)
+							t.Errorf("%s: %s differs from py_compile in a fresh process (%d vs %d bytes, first difference at %d)\n got: %q\nwant: %q",
+								run.name, f, len(got[f]), len(want), at, around(got[f], at), around(want, at))
 						}
 					}
 				}
@@ -263,3 +264,8 @@ func firstDiff(a, b []byte) int {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// around returns the bytes of b near offset at, for failure messages.
+func around(b []byte, at int) []byte {
+	return b[max(0, at-24):min(len(b), at+24)]
+}
