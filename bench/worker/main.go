@@ -96,16 +96,16 @@ func run(args []string, stdout io.Writer) error {
 		len(corp.files), float64(corp.bytes)/1e6, strings.TrimSpace(string(version)), loadBefore)
 
 	methods := []method{
-		{name: fmt.Sprintf("pyc worker, 1 source/request, %d in flight", c.inflight), short: "worker", run: func() (sample, error) {
+		{name: fmt.Sprintf("pyc worker, 1 source/request, %d in flight", c.inflight), short: "pyc worker, 1 source/request", run: func() (sample, error) {
 			return workerRun(c.pyc, c.python, corp, filepath.Join(tmp, "out"), c.jobs, c.inflight, 1)
 		}},
-		{name: fmt.Sprintf("pyc worker, %d sources/request, %d in flight", c.batch, c.inflight), short: "worker batched", run: func() (sample, error) {
+		{name: fmt.Sprintf("pyc worker, %d sources/request, %d in flight", c.batch, c.inflight), short: fmt.Sprintf("pyc worker, %d sources/request", c.batch), run: func() (sample, error) {
 			return workerRun(c.pyc, c.python, corp, filepath.Join(tmp, "out"), c.jobs, c.inflight, c.batch)
 		}},
 		{name: "python -m compileall -j0", short: "compileall -j0", run: func() (sample, error) {
 			return compileallRun(c.python, corp)
 		}},
-		{name: fmt.Sprintf("python -m py_compile, 1 process/file (%d files, extrapolated)", min(c.sampleN, len(corp.files))), short: "process per file", run: func() (sample, error) {
+		{name: fmt.Sprintf("python -m py_compile, 1 process/file (%d files, extrapolated)", min(c.sampleN, len(corp.files))), short: "a py_compile process per file", run: func() (sample, error) {
 			return perProcessRun(c.python, corp, c.sampleN, c.jobs)
 		}},
 		{name: fmt.Sprintf("in-process compile()+marshal.dumps(), ÷ %d cores", cores), short: "in-process limit", divide: cores, run: func() (sample, error) {
@@ -120,7 +120,11 @@ func run(args []string, stdout io.Writer) error {
 				return fmt.Errorf("%s: %w", m.name, err)
 			}
 			m.samples = append(m.samples, s)
-			fmt.Fprintf(os.Stderr, "round %d: %-64s %7.2fs wall %7.2fs CPU (%.2fs sys)\n", r+1, m.name, s.wall.Seconds()*s.scale, s.cpu.Seconds()*s.scale, s.sys.Seconds()*s.scale)
+			wall := s.wall.Seconds() * s.scale
+			if m.divide > 1 {
+				wall /= float64(m.divide)
+			}
+			fmt.Fprintf(os.Stderr, "round %d: %-64s %7.2fs wall %7.2fs CPU (%.2fs sys)\n", r+1, m.name, wall, s.cpu.Seconds()*s.scale, s.sys.Seconds()*s.scale)
 		}
 	}
 	loadAfter := loadAverage()

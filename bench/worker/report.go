@@ -10,8 +10,8 @@ import (
 // method is one way of compiling the corpus.
 type method struct {
 	name    string
-	short   string
-	divide  int // the in-process limit is its time divided by the cores
+	short   string // key, and the label on the chart
+	divide  int    // the in-process limit is its time divided by the cores
 	run     func() (sample, error)
 	samples []sample
 }
@@ -72,35 +72,25 @@ type report struct {
 	bytes                 int64
 	cfg                   config
 	loadBefore, loadAfter string
-	results               []result
-}
-
-func (r report) find(short string) result {
-	for _, x := range r.results {
-		if x.short == short {
-			return x
-		}
-	}
-	return result{}
+	// results are in the order run builds the methods: worker, worker
+	// batched, compileall, a process per file, in-process limit.
+	results []result
 }
 
 func (r report) write(w io.Writer) {
 	fmt.Fprintf(w, "CPython %s, %d stdlib files (%.1f MB), %d cores, median of %d runs; load average %s before, %s after\n\n",
 		r.python, r.files, float64(r.bytes)/1e6, r.cores, r.cfg.repeats, r.loadBefore, r.loadAfter)
-	worker := r.find("worker")
+	worker := r.results[0]
 	fmt.Fprintln(w, "| method | wall (s) | CPU (s) | of which sys (s) | CPU/file (ms) | files/s | wall vs worker |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|")
 	for _, x := range r.results {
 		fmt.Fprintf(w, "| %s | %.2f | %.2f | %.2f | %.2f | %.0f | %.2fx |\n", x.name, x.wall.Seconds(), x.cpu.Seconds(), x.sys.Seconds(),
 			x.cpu.Seconds()*1000/float64(r.files), x.filesPerSec, x.wall.Seconds()/worker.wall.Seconds())
 	}
-	limit := r.find("in-process limit")
-	compileall := r.find("compileall -j0")
-	perProcess := r.find("process per file")
+	batched, compileall, perProcess, limit := r.results[1], r.results[2], r.results[3], r.results[4]
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| target | wall, 1 source/request | wall, batched | met (wall) | CPU, 1 source/request | CPU, batched |")
 	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|")
-	batched := r.find("worker batched")
 	for _, t := range []struct {
 		name    string
 		ratio   func(x result, d func(result) time.Duration) float64
