@@ -141,13 +141,18 @@ func median(ms []measurement, f func(measurement) time.Duration) time.Duration {
 func report(w io.Writer, results map[string][]measurement, packages, modules, runs int, python string) {
 	fmt.Fprintf(w, "%d modules in %d py_library targets, clean `bazel build //...`, median of %d runs, %d CPUs, interpreter %s\n\n",
 		packages*modules, packages, runs, runtime.NumCPU(), python)
-	fmt.Fprintln(w, "| configuration | clean build | PycCompile actions | time in PycCompile |")
-	fmt.Fprintln(w, "|---|---|---|---|")
+	fmt.Fprintln(w, "| configuration | clean build | PycCompile actions | time in PycCompile | every run (build / PycCompile) |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
 	for _, c := range configs {
 		ms := results[c.name]
-		fmt.Fprintf(w, "| %s | %.2f s | %d | %.2f s |\n", c.name,
+		var each []string
+		for _, m := range ms {
+			each = append(each, fmt.Sprintf("%.1f / %.1f", m.wall.Seconds(), m.compile.Seconds()))
+		}
+		fmt.Fprintf(w, "| %s | %.2f s | %d | %.2f s | %s |\n", c.name,
 			median(ms, func(m measurement) time.Duration { return m.wall }).Seconds(), ms[0].actions,
-			median(ms, func(m measurement) time.Duration { return m.compile }).Seconds())
+			median(ms, func(m measurement) time.Duration { return m.compile }).Seconds(),
+			strings.Join(each, ", "))
 	}
 	wall := func(name string) float64 {
 		return median(results[name], func(m measurement) time.Duration { return m.wall }).Seconds()
