@@ -103,15 +103,22 @@ func startWorker(t *testing.T, w wire, o workerOptions) *worker {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stdout, err := cmd.StdoutPipe()
+	// A pipe of our own rather than StdoutPipe: Wait, which runs as soon
+	// as the worker exits, closes StdoutPipe's read end, possibly before
+	// the last responses have been read.
+	stdout, stdoutW, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { stdout.Close() })
+	cmd.Stdout = stdoutW
 	wk := &worker{t: t, wire: w, cmd: cmd, stdin: stdin, stderr: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = wk.stderr
 	wk.stdout = bufio.NewReader(stdout)
 	wk.dec = json.NewDecoder(wk.stdout)
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	stdoutW.Close()
+	if err != nil {
 		t.Fatalf("start %s: %v", pycBinary, err)
 	}
 	go func() {
