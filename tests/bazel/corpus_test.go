@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
@@ -73,17 +72,12 @@ type corpusWorkspace struct {
 }
 
 // The corpus workspaces, one per mode, created on first use.
-var corpora = struct {
-	sync.Mutex
-	byMode map[mode]*corpusWorkspace
-}{byMode: map[mode]*corpusWorkspace{}}
+var corpora = map[mode]*corpusWorkspace{}
 
 // corpus returns the corpus workspace of mode m with sources for py.
 func corpus(t testing.TB, m mode, py pythons.Interpreter) *corpusWorkspace {
 	t.Helper()
-	corpora.Lock()
-	defer corpora.Unlock()
-	c := corpora.byMode[m]
+	c := corpora[m]
 	if c == nil {
 		root := cloneA(t)
 		dir := filepath.Join(env.tmp, "corpus-"+string(m))
@@ -118,7 +112,7 @@ rules_pyc_register_toolchains()
 			"corpus/BUILD.bazel": corpusBuild(),
 		})
 		c = &corpusWorkspace{workspace: newWorkspace(t, dir, m, py.Path)}
-		corpora.byMode[m] = c
+		corpora[m] = c
 	}
 	if c.py.Path != py.Path || c.srcs == nil {
 		c.useInterpreter(t, py)

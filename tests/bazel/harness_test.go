@@ -212,15 +212,11 @@ func tail(s string, n int) string {
 
 // spawn is one entry of Bazel's --execution_log_json_file.
 type spawn struct {
-	Mnemonic      string   `json:"mnemonic"`
-	Runner        string   `json:"runner"`
-	CacheHit      bool     `json:"cacheHit"`
-	ExitCode      int      `json:"exitCode"`
-	TargetLabel   string   `json:"targetLabel"`
-	CommandArgs   []string `json:"commandArgs"`
-	ActualOutputs []struct {
-		Path string `json:"path"`
-	} `json:"actualOutputs"`
+	Mnemonic    string   `json:"mnemonic"`
+	Runner      string   `json:"runner"`
+	CacheHit    bool     `json:"cacheHit"`
+	TargetLabel string   `json:"targetLabel"`
+	CommandArgs []string `json:"commandArgs"`
 }
 
 // readExecLog parses an execution log: JSON objects one after another.
