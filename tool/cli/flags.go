@@ -361,4 +361,9 @@ Exit status:
      listed, or the -i list could not be read; every other file is still
      compiled
   2  bad usage, or no usable interpreter: the message says what to fix
+
+Inside Bazel, pyc also runs as a persistent worker (pyc [--python PATH]
+--persistent_worker), runs one request from a flag file (pyc @FILE), and
+takes rules_python's precompiler arguments (pyc --src S --src_name N --pyc P
+...); see docs/worker.md and docs/arguments.md.
 `
