@@ -93,6 +93,13 @@ local_path_override(
 pyc = use_extension("@rules_pyc//rules:extensions.bzl", "pyc")
 pyc.system_interpreter(name = "corpus_python")
 use_repo(pyc, "corpus_python")
+
+# A third-party module with plain py_library targets, for pyc_library.
+bazel_dep(name = "thirdparty")
+local_path_override(
+    module_name = "thirdparty",
+    path = "thirdparty",
+)
 `, root),
 			"WORKSPACE": fmt.Sprintf(`workspace(name = "corpus")
 
@@ -111,6 +118,7 @@ rules_pyc_register_toolchains()
 			"BUILD.bazel":        "",
 			"corpus/BUILD.bazel": corpusBuild(),
 		})
+		writeFiles(t, dir, thirdParty)
 		c = &corpusWorkspace{workspace: newWorkspace(t, dir, m, py.Path)}
 		corpora[m] = c
 	}
