@@ -1,0 +1,169 @@
+"""pyc_precompiler: pyc as the precompiler of rules_python's py_exec_tools_toolchain."""
+
+# rules_python sends its precompiler JSON requests; the wrapper tells pyc the
+# same, so neither side guesses.
+_PROTOCOL = "json"
+
+# What rules_python's own precompiler asks for. rules_python reads them from
+# the precompiler's testing.ExecutionInfo and puts them on every PyCompile
+# action.
+_EXECUTION_REQUIREMENTS = {
+    "requires-worker-protocol": _PROTOCOL,
+    "supports-multiplex-sandboxing": "1",
+    "supports-multiplex-workers": "1",
+    "supports-worker-cancellation": "1",
+    "supports-workers": "1",
+}
+
+def _runfiles_path(ctx, f):
+    """The path of f below the runfiles directory: `<repository>/<path>`."""
+    if f.short_path.startswith("../"):
+        return f.short_path[len("../"):]
+    return ctx.workspace_name + "/" + f.short_path
+
+def _shell_quote(s):
+    return "'" + s.replace("'", "'\\''") + "'"
+
+def _interpreter(ctx):
+    """The interpreter: struct(path, runfiles), path a runfiles path or absolute."""
+    target = ctx.attr.interpreter
+    runtime = None
+    if PyRuntimeInfo in target:
+        runtime = target[PyRuntimeInfo]
+    elif platform_common.ToolchainInfo in target:
+        # A py_runtime_pair, or rules_python's current interpreter: its own
+        # PyRuntimeInfo provider is not Bazel's, so read the fields it shares.
+        runtime = getattr(target[platform_common.ToolchainInfo], "py3_runtime", None)
+    if runtime != None:
+        if runtime.interpreter != None:
+            return struct(
+                path = _runfiles_path(ctx, runtime.interpreter),
+                runfiles = ctx.runfiles(
+                    files = [runtime.interpreter],
+                    transitive_files = runtime.files,
+                ),
+            )
+        if runtime.interpreter_path:
+            return struct(path = runtime.interpreter_path, runfiles = ctx.runfiles())
+        fail("%s: the runtime %s has neither interpreter nor interpreter_path" % (ctx.label, target.label))
+
+    info = target[DefaultInfo]
+    executable = info.files_to_run.executable
+    if executable == None:
+        files = info.files.to_list()
+        if len(files) != 1:
+            fail("%s: interpreter %s must be one file, an executable or a py_runtime; it has %d files" % (
+                ctx.label,
+                target.label,
+                len(files),
+            ))
+        executable = files[0]
+    return struct(
+        path = _runfiles_path(ctx, executable),
+        runfiles = ctx.runfiles(files = [executable]).merge(info.default_runfiles),
+    )
+
+def _pyc_precompiler_impl(ctx):
+    compiler = ctx.attr.compiler[DefaultInfo]
+    pyc = compiler.files_to_run.executable
+    interpreter = _interpreter(ctx)
+
+    wrapper = ctx.actions.declare_file(ctx.label.name)
+    ctx.actions.expand_template(
+        template = ctx.file._template,
+        output = wrapper,
+        substitutions = {
+            "{compiler}": _shell_quote(_runfiles_path(ctx, pyc)),
+            "{interpreter}": _shell_quote(interpreter.path),
+            "{label}": str(ctx.label),
+            "{protocol}": _PROTOCOL,
+            "{python_version}": _shell_quote(ctx.attr.python_version),
+        },
+        is_executable = True,
+    )
+    runfiles = ctx.runfiles(files = [wrapper, pyc]).merge_all([
+        compiler.default_runfiles,
+        interpreter.runfiles,
+        ctx.runfiles(transitive_files = depset(transitive = [
+            target[DefaultInfo].files
+            for target in ctx.attr.interpreter_files
+        ])),
+    ])
+    return [
+        DefaultInfo(
+            executable = wrapper,
+            files = depset([wrapper]),
+            runfiles = runfiles,
+        ),
+        testing.ExecutionInfo(_EXECUTION_REQUIREMENTS),
+    ]
+
+pyc_precompiler = rule(
+    implementation = _pyc_precompiler_impl,
+    doc = """pyc as the precompiler of rules_python's `py_exec_tools_toolchain`.
+
+The target is an executable (a small bash script) that runs
+`pyc --python <interpreter> "$@"`, finding both in its runfiles, so rules_python's
+`PyCompile` actions compile with rules_pyc's engine: the bytes are CPython's
+`py_compile`'s, and one persistent worker with a pool of interpreters serves
+every action. It provides `testing.ExecutionInfo` with the execution requirements
+of rules_python's own precompiler (a multiplex JSON worker, with sandboxing and
+cancellation), which rules_python puts on each `PyCompile` action.
+
+```starlark
+load("@rules_pyc//rules:defs.bzl", "pyc_precompiler")
+load("@rules_python//python:py_exec_tools_toolchain.bzl", "py_exec_tools_toolchain")
+
+pyc_precompiler(
+    name = "precompiler",
+    interpreter = "@python_3_12_host//:python",
+)
+
+py_exec_tools_toolchain(
+    name = "exec_tools",
+    precompiler = ":precompiler",
+)
+
+toolchain(
+    name = "exec_tools_toolchain",
+    toolchain = ":exec_tools",
+    toolchain_type = "@rules_python//python:exec_tools_toolchain_type",
+)
+```
+""",
+    attrs = {
+        "compiler": attr.label(
+            default = Label("//rules:compiler"),
+            executable = True,
+            # The precompiler is built for the exec platform already (rules_python's
+            # `precompiler` attribute is cfg = "exec"): its runfiles run there.
+            cfg = "target",
+            allow_files = True,
+            doc = "The pyc executable. Defaults to `@rules_pyc//rules:compiler`, the label flag " +
+                  "that also chooses the compiler of rules_pyc's own toolchain.",
+        ),
+        "interpreter": attr.label(
+            mandatory = True,
+            allow_files = True,
+            cfg = "target",
+            doc = "The Python interpreter pyc compiles with: an executable file or target, or " +
+                  "a `py_runtime` (or `py_runtime_pair`) whose `interpreter` (with its `files`) " +
+                  "or `interpreter_path` is used.",
+        ),
+        "interpreter_files": attr.label_list(
+            allow_files = True,
+            cfg = "target",
+            doc = "The interpreter's runtime files (standard library, shared libraries), " +
+                  "added to the runfiles, e.g. rules_python's `@python_X_Y_<platform>//:files`.",
+        ),
+        "python_version": attr.string(
+            doc = "The version (X.Y) the interpreter must be, checked by pyc. rules_python's " +
+                  "requests carry their own `--python_version`, which takes precedence.",
+        ),
+        "_template": attr.label(
+            default = Label(":precompiler.sh.tpl"),
+            allow_single_file = True,
+        ),
+    },
+    executable = True,
+)
