@@ -170,7 +170,9 @@ func TestRulesPythonPrecompiler(t *testing.T) {
 			if n := len(srcs) * len(precompilerLibraries); len(spawns) != n {
 				t.Errorf("%d PyCompile actions ran, want %d (one per source)", len(spawns), n)
 			}
+			runners := map[string]int{}
 			for _, sp := range spawns {
+				runners[sp.Runner]++
 				if !contains(s.runners, sp.Runner) {
 					t.Errorf("%s: PyCompile ran with runner %q, want one of %q", sp.TargetLabel, sp.Runner, s.runners)
 				}
@@ -179,6 +181,7 @@ func TestRulesPythonPrecompiler(t *testing.T) {
 					t.Errorf("%s: command line %q, want the precompiler and one @paramfile", sp.TargetLabel, sp.CommandArgs)
 				}
 			}
+			t.Logf("PyCompile runners: %v", runners)
 			checkPrecompilerBytes(t, c, srcs, want)
 		})
 	}
@@ -276,6 +279,7 @@ func checkPyCompileRequirements(t *testing.T, c *corpusWorkspace, n int) {
 		"supports-multiplex-sandboxing": "1",
 		"supports-worker-cancellation":  "1",
 	}
+	wrong := map[string]bool{} // one message per distinct set
 	for _, a := range graph.Actions {
 		got := map[string]string{}
 		for _, kv := range a.ExecutionInfo {
@@ -283,9 +287,12 @@ func checkPyCompileRequirements(t *testing.T, c *corpusWorkspace, n int) {
 		}
 		for k, v := range want {
 			if got[k] != v {
-				t.Errorf("PyCompile execution requirement %s = %q, want %q (all: %v)", k, got[k], v, got)
+				wrong[fmt.Sprintf("%v", got)] = true
 			}
 		}
+	}
+	for _, got := range sortedKeys(wrong) {
+		t.Errorf("PyCompile execution requirements %s, want %v", got, want)
 	}
 }
 
