@@ -34,7 +34,8 @@ var jsonMarshal = protojson.MarshalOptions{} // lowerCamelCase keys, defaults om
 
 // Write writes one response and flushes it. In proto it is varint-delimited;
 // in JSON it is one object with lowerCamelCase keys and default values
-// omitted, followed by a newline.
+// omitted (except the exit code of an otherwise empty response), followed by
+// a newline.
 func (w *Writer) Write(resp *workerpb.WorkResponse) error {
 	switch w.protocol {
 	case Proto:
@@ -45,6 +46,12 @@ func (w *Writer) Write(resp *workerpb.WorkResponse) error {
 		b, err := jsonMarshal.Marshal(resp)
 		if err != nil {
 			return fmt.Errorf("write work response %d: %w", resp.GetRequestId(), err)
+		}
+		if len(b) == 2 {
+			// Bazel 4's JSON reader (Gson) waits for five characters before
+			// it parses the first response, so "{}\n" alone would leave it
+			// waiting forever. An empty response says its exit code.
+			b = []byte(`{"exitCode":0}`)
 		}
 		b = append(b, '\n')
 		if _, err := w.bw.Write(b); err != nil {
