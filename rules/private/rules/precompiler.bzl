@@ -116,7 +116,7 @@ load("@rules_python//python:py_exec_tools_toolchain.bzl", "py_exec_tools_toolcha
 
 pyc_precompiler(
     name = "precompiler",
-    interpreter = "@python_3_12_host//:python",
+    interpreter = "@python_3_12_x86_64-unknown-linux-gnu//:py3_runtime",
 )
 
 py_exec_tools_toolchain(
@@ -130,6 +130,10 @@ toolchain(
     toolchain_type = "@rules_python//python:exec_tools_toolchain_type",
 )
 ```
+
+Register the `toolchain()` before rules_python's own (in MODULE.bazel, or in
+WORKSPACE before `python_register_toolchains`), and enable precompiling with
+`--@rules_python//python/config_settings:precompile=enabled`.
 """,
     attrs = {
         "compiler": attr.label(
