@@ -167,3 +167,13 @@ func TestSourcelessBinary(t *testing.T) {
 		})
 	}
 }
+
+// TestRootBuild builds rules_pyc itself as its root .bazelrc says, offline:
+// `scripts/bazel build --config=offline //...` with pyc built by go build.
+func TestRootBuild(t *testing.T) {
+	w := newWorkspace(t, cloneA(t), bzlmod, pickPython(t).Path)
+	cmd := w.command("build", "--config=offline", "--color=no", "--curses=no", "--repo_env=PYC_PYTHON="+w.python, "//...")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/bazel build --config=offline //... at the root: %v\n%s", err, tail(string(out), 30))
+	}
+}
