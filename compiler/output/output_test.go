@@ -2,7 +2,6 @@ package output
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -17,32 +16,6 @@ import (
 
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
-
-// runPython runs script with in, isolated from the user's site and PYTHON*
-// variables, with input as JSON on stdin, and decodes its JSON answer.
-func runPython(t *testing.T, in pythons.Interpreter, script string, input, output any) {
-	t.Helper()
-	req, err := json.Marshal(input)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(in.Path, "-S", "-s", "-c", script)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "PYTHON") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Stdin = bytes.NewReader(req)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s: %v: %s", in, err, stderr.String())
-	}
-	if err := json.Unmarshal(out, output); err != nil {
-		t.Fatalf("%s: decode %q: %v", in, out, err)
-	}
-}
 
 // listDir returns the names in dir, sorted.
 func listDir(t *testing.T, dir string) []string {
@@ -118,7 +91,7 @@ func TestModeAgainstPyCompile(t *testing.T) {
 				}
 			}
 			var got [][2]uint32
-			runPython(t, in, modeScript, reqs, &got)
+			in.RunJSON(t, modeScript, reqs, &got)
 			for i, c := range ours {
 				fst, err := os.Stat(c.pyc)
 				if err != nil {
@@ -200,7 +173,7 @@ func TestRefusalAgainstPyCompile(t *testing.T) {
 				}
 			}
 			var pyMsgs []string
-			runPython(t, in, refuseScript, reqs, &pyMsgs)
+			in.RunJSON(t, refuseScript, reqs, &pyMsgs)
 			for i, p := range goTargets {
 				before, _ := os.Lstat(p)
 				checkErr := Check(p)

@@ -94,7 +94,7 @@ func TestHeaderAgainstPyCompile(t *testing.T) {
 				}
 			}
 			var got []result
-			runPython(t, in, pyCompileScript, reqs, &got)
+			in.RunJSON(t, pyCompileScript, reqs, &got)
 			if len(got) != len(reqs) {
 				t.Fatalf("%d answers for %d requests", len(got), len(reqs))
 			}
@@ -155,7 +155,7 @@ func TestParseHeaderAgainstLoader(t *testing.T) {
 			}
 			heads = append(heads, hex.EncodeToString(append(in.Magic[:], 3, 0, 0, 0, 1, 2, 3)))
 			var got []result
-			runPython(t, in, classifyScript, heads, &got)
+			in.RunJSON(t, classifyScript, heads, &got)
 			for i, hx := range heads {
 				b, _ := hex.DecodeString(hx)
 				h, err := ParseHeader(b)

@@ -96,7 +96,7 @@ func TestNamingAgainstInterpreters(t *testing.T) {
 				want = append(want, goResult(src, err))
 			}
 			var got []result
-			runPython(t, in, namingScript, reqs, &got)
+			in.RunJSON(t, namingScript, reqs, &got)
 			if len(got) != len(reqs) {
 				t.Fatalf("%d answers for %d requests", len(got), len(reqs))
 			}

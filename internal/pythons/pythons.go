@@ -23,6 +23,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -369,4 +370,31 @@ func extractEmbedded() (string, error) {
 		return "", fmt.Errorf("go run %s printed no path", modDir)
 	}
 	return exe, nil
+}
+
+// RunJSON runs script with the interpreter, isolated from the user's site
+// and from PYTHON* variables, sends input as JSON on stdin and decodes the
+// JSON the script prints into output. Any failure fails the test.
+func (i Interpreter) RunJSON(t testing.TB, script string, input, output any) {
+	t.Helper()
+	req, err := json.Marshal(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(i.Path, "-S", "-s", "-c", script)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PYTHON") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Stdin = bytes.NewReader(req)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v: %s", i, err, stderr.String())
+	}
+	if err := json.Unmarshal(out, output); err != nil {
+		t.Fatalf("%s: decode %q: %v", i, out, err)
+	}
 }
