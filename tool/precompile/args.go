@@ -128,46 +128,36 @@ func Parse(args []string) (*Request, error) {
 
 // ParseStartup reads a worker's command line (without --persistent_worker):
 // --jobs/-j, --timeout and --worker_protocol are the worker's own; every other
-// argument must be a valid request option and becomes a default for every
-// request.
+// argument must be a valid request option (sources excepted) and becomes a
+// default for every request.
 func ParseStartup(args []string) (*Startup, error) {
 	s := &Startup{}
-	fs := pflag.NewFlagSet("pyc", pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.ParseErrorsAllowlist.UnknownFlags = true
+	r := &Request{}
+	var mode, onError string
+	var src, names, pycs []string
+	fs := requestFlags(r, &mode, &onError, &src, &names, &pycs)
 	fs.IntVarP(&s.Jobs, "jobs", "j", 0, "interpreter processes (0: one per CPU)")
 	fs.DurationVar(&s.Timeout, "timeout", 0, "limit for one source's compile")
 	fs.StringVar(&s.Protocol, "worker_protocol", "", "proto or json (default: detected)")
-	// Split the worker's own flags from the request defaults by hand: pflag
-	// would drop the unknown ones.
-	var own []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		isOwn := (strings.HasPrefix(a, "--") && (name == "jobs" || name == "timeout" || name == "worker_protocol")) ||
-			a == "-j" || (strings.HasPrefix(a, "-j") && !strings.HasPrefix(a, "--"))
-		if !isOwn {
-			s.Defaults = append(s.Defaults, a)
-			continue
-		}
-		own = append(own, a)
-		if !hasValue && (a == "-j" || strings.HasPrefix(a, "--")) && i+1 < len(args) {
-			i++
-			own = append(own, args[i])
-		}
+	if err := fs.Parse(args); err != nil {
+		return nil, fmt.Errorf("startup arguments: %w", err)
 	}
-	if err := fs.Parse(own); err != nil {
-		return nil, err
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("startup arguments: unexpected argument %q", fs.Arg(0))
 	}
 	if s.Jobs < 0 {
 		return nil, fmt.Errorf("--jobs %d: want 0 (one per CPU) or more", s.Jobs)
 	}
-	// The defaults must make sense on their own (without sources).
-	r := &Request{}
-	var mode, onError string
-	var src, names, pycs []string
-	if err := requestFlags(r, &mode, &onError, &src, &names, &pycs).Parse(s.Defaults); err != nil {
-		return nil, fmt.Errorf("startup arguments: %w", err)
-	}
-	return s, nil
+	// The request options given become the defaults, in their order.
+	var err error
+	fs.Visit(func(f *pflag.Flag) {
+		switch f.Name {
+		case "jobs", "timeout", "worker_protocol":
+		case "src", "src_name", "pyc":
+			err = fmt.Errorf("startup arguments: --%s belongs in a request, not on the worker's command line", f.Name)
+		default:
+			s.Defaults = append(s.Defaults, "--"+f.Name+"="+f.Value.String())
+		}
+	})
+	return s, err
 }

@@ -82,11 +82,13 @@ func TestParseStartup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Jobs != 3 || s.Timeout.String() != "5s" || s.Protocol != "json" || strings.Join(s.Defaults, " ") != "--python /usr/bin/python3 --python_version 3.11" {
+	if s.Jobs != 3 || s.Timeout.String() != "5s" || s.Protocol != "json" || strings.Join(s.Defaults, " ") != "--python=/usr/bin/python3 --python_version=3.11" {
 		t.Errorf("ParseStartup = %+v", s)
 	}
-	if _, err := precompile.ParseStartup([]string{"--optimize", "9x"}); err == nil {
-		t.Error("bad default accepted")
+	for _, bad := range [][]string{{"--optimize", "9x"}, {"--src", "a.py"}, {"--jobs", "-1"}, {"stray"}, {"--frobnicate"}} {
+		if _, err := precompile.ParseStartup(bad); err == nil {
+			t.Errorf("ParseStartup(%q) accepted", bad)
+		}
 	}
 }
 
