@@ -73,6 +73,11 @@ func requestFlags(r *Request, mode, onError *string, src, names, pycs *[]string)
 	fs := pflag.NewFlagSet("pyc", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
+	// rules_python spells options with underscores, the command line (like
+	// compileall) with hyphens: accept both.
+	fs.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		return pflag.NormalizedName(strings.ReplaceAll(name, "-", "_"))
+	})
 	fs.StringVar(&r.Python, "python", "", "interpreter to compile with (default: python3 on PATH)")
 	fs.StringVar(&r.PythonVersion, "python_version", "", "the interpreter must be this version (X.Y or X.Y.Z)")
 	fs.StringVar(mode, "invalidation_mode", "checked_hash", "checked_hash, unchecked_hash or timestamp")

@@ -34,6 +34,11 @@ func TestParse(t *testing.T) {
 			want: &precompile.Request{Python: "/py", Mode: pycfile.CheckedHash, Stub: true, Files: []precompile.File{{"x.py", "p/x.py", "x.pyc"}, {"y.py", "p/y.py", "y.pyc"}}},
 		},
 		{
+			name: "hyphenated spellings",
+			args: []string{"--python-version", "3.12", "--invalidation-mode", "unchecked-hash", "--on-error", "stub", "--src", "x.py", "--pyc", "x.pyc"},
+			want: &precompile.Request{PythonVersion: "3.12", Mode: pycfile.UncheckedHash, Stub: true, Files: []precompile.File{{"x.py", "x.py", "x.pyc"}}},
+		},
+		{
 			name: "no names: the source path is recorded",
 			args: []string{"--src", "x.py", "--pyc", "x.pyc"},
 			want: &precompile.Request{Mode: pycfile.CheckedHash, Files: []precompile.File{{"x.py", "x.py", "x.pyc"}}},
