@@ -8,6 +8,11 @@
 // precompile disabled. Bazel is the project's scripts/bazel; the compiler is
 // a pyc built from this checkout with `go build -o pyc ./tool/pyc`.
 //
+// For scale, each round also compiles a copy of the same sources outside
+// Bazel, once with the pyc command line (-j 0) and once with CPython's own
+// `compileall -j0`, which compiles in place in long-lived processes and is
+// the fastest any precompile step could be.
+//
 //	go run ./bench/bazel -python /usr/bin/python3.12 -runs 3
 package main
 
@@ -83,6 +88,10 @@ func run() error {
 	if err := generate(ws, repo, *packages, *modules); err != nil {
 		return err
 	}
+	plain := filepath.Join(dir, "plain")
+	if err := generate(plain, repo, *packages, *modules); err != nil {
+		return err
+	}
 	b := &bazel{repo: repo, dir: ws, userRoot: filepath.Join(dir, "user_root"), python: *python}
 	defer b.shutdown()
 
@@ -116,6 +125,14 @@ func run() error {
 			fmt.Fprintf(os.Stderr, "run %d, %s: %v wall, %d PycCompile actions, %v in them\n",
 				i+1, c.name, m.wall.Round(time.Millisecond), m.actions, m.compile.Round(time.Millisecond))
 			results[c.name] = append(results[c.name], m)
+		}
+		for _, o := range outsideCommands(filepath.Join(repo, "pyc"), *python) {
+			d, err := timeOutside(plain, o.args)
+			if err != nil {
+				return fmt.Errorf("%s: %w", o.name, err)
+			}
+			fmt.Fprintf(os.Stderr, "run %d, %s: %v wall\n", i+1, o.name, d.Round(time.Millisecond))
+			results[o.name] = append(results[o.name], measurement{wall: d})
 		}
 	}
 	report(os.Stdout, results, *packages, *modules, *runs, *python)
@@ -160,8 +177,60 @@ func report(w io.Writer, results map[string][]measurement, packages, modules, ru
 	compile := func(name string) float64 {
 		return median(results[name], func(m measurement) time.Duration { return m.compile }).Seconds()
 	}
+	fmt.Fprintf(w, "\nThe same %d sources compiled outside Bazel, median of %d runs:\n\n", packages*(modules+2), runs)
+	fmt.Fprintln(w, "| command | wall | every run (s) |")
+	fmt.Fprintln(w, "|---|---|---|")
+	for _, o := range outsideCommands("pyc", python) {
+		var each []string
+		for _, m := range results[o.name] {
+			each = append(each, fmt.Sprintf("%.1f", m.wall.Seconds()))
+		}
+		fmt.Fprintf(w, "| %s | %.2f s | %s |\n", o.name, wall(o.name), strings.Join(each, ", "))
+	}
+	disabled := wall("precompile disabled")
 	fmt.Fprintf(w, "\nPycCompile time, sandboxed / worker: %.1fx (target: at least 5x)\n", compile("sandboxed")/compile("worker"))
-	fmt.Fprintf(w, "clean build, worker / precompile disabled: +%.0f%% (target: at most +25%%)\n", (wall("worker")/wall("precompile disabled")-1)*100)
+	fmt.Fprintf(w, "clean build, worker / precompile disabled: +%.0f%% (target: at most +25%%)\n", (wall("worker")/disabled-1)*100)
+	fmt.Fprintf(w, "compileall -j0 alone, over the precompile-disabled build: +%.0f%%\n", wall(compileallName)/disabled*100)
+}
+
+const compileallName = "python -m compileall -j0"
+
+// outside is a command that compiles the generated sources outside Bazel.
+type outside struct {
+	name string
+	args []string
+}
+
+func outsideCommands(pyc, python string) []outside {
+	return []outside{
+		{"pyc -j 0 (command line)", []string{pyc, "--python", python, "-j", "0", "-qq"}},
+		{compileallName, []string{python, "-S", "-s", "-m", "compileall", "-q", "-j0", "--invalidation-mode", "checked-hash"}},
+	}
+}
+
+// timeOutside removes the __pycache__ directories under dir's packages and
+// times args run over dir.
+func timeOutside(dir string, args []string) (time.Duration, error) {
+	pkgs, err := filepath.Glob(filepath.Join(dir, "pkg*"))
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range pkgs {
+		if err := os.RemoveAll(filepath.Join(p, "__pycache__")); err != nil {
+			return 0, err
+		}
+	}
+	// One directory argument: compileall starts a pool of processes per
+	// argument.
+	cmd := exec.Command(args[0], append(args[1:], dir)...)
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "PYTHONHASHSEED=0", "LC_ALL=C.UTF-8"}
+	var stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return 0, fmt.Errorf("%s: %w\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return time.Since(start), nil
 }
 
 // bazel runs scripts/bazel in the generated workspace.

@@ -37,6 +37,13 @@ import py_compile, sys
 os = py_compile.os
 importlib = py_compile.importlib
 
+# The first compile() in a process builds the `ast` node classes (well over
+# a hundred types), which costs more than compiling a small module.  The
+# reference process builds them in its one compile, before it parses the
+# source; building them here, once, leaves each forked compile the same
+# objects and strings without the cost.
+compile(b"", "", "exec")
+
 # What the replaced functions below work on, in the forked child: the name
 # and source being compiled, the original functions (kept referenced: if
 # they were freed, the strings their code holds could drop to one reference
