@@ -109,8 +109,9 @@ func TestStdlibIsByteExact(t *testing.T) {
 					if !bytes.Equal(got[f], first[f]) {
 						unstable++
 						if unstable <= 5 {
+							at := firstDiff(got[f], first[f])
 							t.Errorf("%s: %s differs from the %s run (first difference at %d)\n got: %q\nwant: %q",
-								run.name, f, runs[0].name, firstDiff(got[f], first[f]), around(got[f], firstDiff(got[f], first[f])), around(first[f], firstDiff(got[f], first[f])))
+								run.name, f, runs[0].name, at, around(got[f], at), around(first[f], at))
 						}
 					}
 					want := refs[i].Data
