@@ -11,7 +11,6 @@ import (
 	"context"
 	_ "embed"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -25,14 +24,18 @@ const MinMinor = 8
 //go:embed server.py
 var serverSource string
 
-const probeSource = `import importlib.util, json, sys
-print(json.dumps({
-    "executable": sys.executable,
-    "implementation": sys.implementation.name,
-    "version": list(sys.version_info[:3]),
-    "magic": importlib.util.MAGIC_NUMBER.hex(),
-    "cache_tag": sys.implementation.cache_tag,
-}))`
+// probeSource prints what identifies the interpreter, NUL-separated: its
+// implementation, version, magic number, cache tag and sys.executable. It
+// imports nothing that start-up has not already loaded (importing
+// importlib.util and json doubled its cost), and runs far enough on old or
+// foreign interpreters to report their version.
+const probeSource = `import sys
+i = getattr(sys, "implementation", None)
+e = sys.modules.get("_frozen_importlib_external")
+sys.stdout.write("\0".join([
+    i.name if i else "", "%d.%d.%d" % tuple(sys.version_info[:3]),
+    e.MAGIC_NUMBER.hex() if e else "", (i.cache_tag or "") if i else "",
+    sys.executable or ""]))`
 
 // Info identifies one interpreter build.
 type Info struct {
@@ -114,34 +117,28 @@ func Probe(ctx context.Context, python string) (*Info, error) {
 		}
 		return nil, fmt.Errorf("probe interpreter %s: %w%s (is it CPython 3.%d or newer?)", path, err, msg, MinMinor)
 	}
-	var out struct {
-		Executable     string `json:"executable"`
-		Implementation string `json:"implementation"`
-		Version        []int  `json:"version"`
-		Magic          string `json:"magic"`
-		CacheTag       string `json:"cache_tag"`
-	}
-	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil || len(out.Version) != 3 {
+	fields := strings.Split(stdout.String(), "\x00")
+	if len(fields) != 5 {
 		return nil, fmt.Errorf("probe interpreter %s: unexpected answer %q", path, stdout.String())
 	}
-	info := &Info{
-		Path:       path,
-		Executable: out.Executable,
-		Version:    fmt.Sprintf("%d.%d.%d", out.Version[0], out.Version[1], out.Version[2]),
-		Major:      out.Version[0],
-		Minor:      out.Version[1],
-		Micro:      out.Version[2],
-		CacheTag:   out.CacheTag,
-	}
-	if out.Implementation != "cpython" {
-		return nil, fmt.Errorf("interpreter %s is %s %s: only CPython is supported", path, out.Implementation, info.Version)
+	impl, version, magicHex, cacheTag, executable := fields[0], fields[1], fields[2], fields[3], fields[4]
+	info := &Info{Path: path, Executable: executable, Version: version, CacheTag: cacheTag}
+	if _, err := fmt.Sscanf(version, "%d.%d.%d", &info.Major, &info.Minor, &info.Micro); err != nil {
+		return nil, fmt.Errorf("probe interpreter %s: unexpected version %q", path, version)
 	}
 	if info.Major != 3 || info.Minor < MinMinor {
-		return nil, fmt.Errorf("interpreter %s is CPython %s: CPython 3.%d or newer is required", path, info.Version, MinMinor)
+		name := "Python"
+		if impl == "cpython" {
+			name = "CPython"
+		}
+		return nil, fmt.Errorf("interpreter %s is %s %s: CPython 3.%d or newer is required", path, name, info.Version, MinMinor)
 	}
-	magic, err := hex.DecodeString(out.Magic)
+	if impl != "cpython" {
+		return nil, fmt.Errorf("interpreter %s is %s %s: only CPython is supported", path, impl, info.Version)
+	}
+	magic, err := hex.DecodeString(magicHex)
 	if err != nil || len(magic) != 4 {
-		return nil, fmt.Errorf("probe interpreter %s: bad magic number %q", path, out.Magic)
+		return nil, fmt.Errorf("probe interpreter %s: bad magic number %q", path, magicHex)
 	}
 	copy(info.Magic[:], magic)
 	if info.CacheTag == "" {
