@@ -94,8 +94,10 @@ func TestProbeRefusesWhatIsNotCPython3(t *testing.T) {
 		}
 		matches, _ := filepath.Glob(filepath.Join(root, "versions", old+".*", "bin", "python"))
 		for _, m := range matches {
-			if _, err := interp.Probe(context.Background(), m); err == nil {
-				t.Errorf("Probe(%s) succeeded for an unsupported version", m)
+			// The message names the version found and the one required.
+			_, err := interp.Probe(context.Background(), m)
+			if err == nil || !strings.Contains(err.Error(), " "+old+".") || !strings.Contains(err.Error(), "3.8 or newer is required") {
+				t.Errorf("Probe(%s) = %v, want an error naming version %s and 3.8", m, err, old)
 			}
 		}
 	}
