@@ -27,9 +27,19 @@
 #     status 3: payload is u32 len(message), py_compile's error message, then
 #               the marshalled code of a module that raises the same
 #               exception (only when the request asked for it)
+import sys
+
+# `python -c` puts the working directory first on sys.path.  A file there
+# named like a module py_compile imports (enum.py, types.py, ...) would be
+# imported instead of the standard library's, so take the entry off before
+# anything is imported.  (sys is already loaded: importing it imports
+# nothing.)
+if sys.path[0] == "":
+    del sys.path[0]
+
 import py_compile, sys
 
-# The first statement is the reference driver's: the order of imports
+# The first import is the reference driver's: the order of imports
 # changes which strings end up interned.  py_compile imports os,
 # importlib._bootstrap_external and importlib.machinery; reach them through
 # it, since the dotted name of an import statement here would be a string
