@@ -148,14 +148,6 @@ def main():
         pid = os.fork()
         if pid == 0:
             os.close(r)
-            if sys.version_info[:2] == (3, 10):
-                # 3.10's type attribute cache holds a reference to each
-                # attribute name it caches, in a slot chosen from the name's
-                # address, so whether a name looked up once is still held
-                # (and so flagged by marshal) would depend on the address
-                # layout.  Start every compile from an empty cache; see
-                # docs/determinism-cause.md.
-                sys._clear_type_cache()
             try:
                 name = data[:size].decode("utf-8", "surrogateescape")
                 optimize = header[0] & 3
@@ -183,5 +175,14 @@ def main():
         if code or not data:
             data = b"\x02" + str(code).encode()
         writer(1, len(data).to_bytes(4, "little") + data)
+
+# 3.10's type attribute cache holds a reference to each attribute name it
+# caches, in a slot chosen from the name's address, so whether a name looked
+# up once during start-up is still held (and so flagged by marshal) would
+# depend on the address layout.  Empty it once, now: from here on only names
+# that other objects hold anyway are looked up.  See
+# docs/determinism-cause.md.
+if sys.version_info[:2] == (3, 10):
+    sys._clear_type_cache()
 
 main()
