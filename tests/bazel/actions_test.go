@@ -251,13 +251,13 @@ func TestDiskCacheAcrossCheckouts(t *testing.T) {
 	a.mustBazel("clean")
 	logA := filepath.Join(t.TempDir(), "a.json")
 	a.mustBazel("build", "--disk_cache="+cache, "--execution_log_json_file="+logA, "//...")
-	if n := len(pycCompiles(readExecLog(t, logA))); n == 0 {
+	if n := len(withMnemonic(readExecLog(t, logA), "PycCompile")); n == 0 {
 		t.Fatal("the first checkout ran no PycCompile action")
 	}
 
 	logB := filepath.Join(t.TempDir(), "b.json")
 	b.mustBazel("build", "--disk_cache="+cache, "--execution_log_json_file="+logB, "//...")
-	spawns := pycCompiles(readExecLog(t, logB))
+	spawns := withMnemonic(readExecLog(t, logB), "PycCompile")
 	if len(spawns) == 0 {
 		t.Fatal("the second checkout ran no PycCompile spawn at all")
 	}

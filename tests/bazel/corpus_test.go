@@ -213,7 +213,7 @@ func (c *corpusWorkspace) build(t testing.TB, args ...string) []spawn {
 	t.Helper()
 	log := filepath.Join(t.TempDir(), "exec.json")
 	c.mustBazel("build", append([]string{"--execution_log_json_file=" + log}, append(args, "//corpus/...")...)...)
-	return pycCompiles(readExecLog(t, log))
+	return withMnemonic(readExecLog(t, log), "PycCompile")
 }
 
 // outputs reads every .pyc the corpus build must have written, keyed by its

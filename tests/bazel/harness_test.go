@@ -241,11 +241,12 @@ func readExecLog(t testing.TB, path string) []spawn {
 	return spawns
 }
 
-// pycCompiles returns the PycCompile spawns of a log.
-func pycCompiles(spawns []spawn) []spawn {
+// withMnemonic returns the spawns of a log that have the given mnemonic
+// (PycCompile for rules_pyc's actions, PyCompile for rules_python's).
+func withMnemonic(spawns []spawn, mnemonic string) []spawn {
 	var out []spawn
 	for _, s := range spawns {
-		if s.Mnemonic == "PycCompile" {
+		if s.Mnemonic == mnemonic {
 			out = append(out, s)
 		}
 	}

@@ -123,17 +123,6 @@ py_compile_library(
 	return sortedKeys(files)
 }
 
-// pyCompiles returns the PyCompile spawns of a log.
-func pyCompiles(spawns []spawn) []spawn {
-	var out []spawn
-	for _, s := range spawns {
-		if s.Mnemonic == "PyCompile" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // TestRulesPythonPrecompiler builds rules_python-style PyCompile actions
 // whose precompiler is a pyc_precompiler, with each strategy, and compares
 // every pyc with py_compile's in a fresh process.
@@ -166,7 +155,7 @@ func TestRulesPythonPrecompiler(t *testing.T) {
 			c.mustBazel("clean")
 			log := filepath.Join(t.TempDir(), "exec.json")
 			c.mustBazel("build", append(append([]string{"--execution_log_json_file=" + log}, s.flags...), "//precompiler/...")...)
-			spawns := pyCompiles(readExecLog(t, log))
+			spawns := withMnemonic(readExecLog(t, log), "PyCompile")
 			if n := len(srcs) * len(precompilerLibraries); len(spawns) != n {
 				t.Errorf("%d PyCompile actions ran, want %d (one per source)", len(spawns), n)
 			}

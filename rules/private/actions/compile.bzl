@@ -4,16 +4,25 @@
 # requirement, pyc its startup flag (so it never has to guess).
 _PROTOCOL = "proto"
 
-# Keys Bazel reads to run the action in pyc's persistent worker. Without a
-# worker strategy (sandboxed, standalone, remote) pyc runs once per action,
-# reading the same @paramfile.
-_EXECUTION_REQUIREMENTS = {
-    "requires-worker-protocol": _PROTOCOL,
-    "supports-multiplex-sandboxing": "1",
-    "supports-multiplex-workers": "1",
-    "supports-worker-cancellation": "1",
-    "supports-workers": "1",
-}
+def worker_execution_requirements(protocol):
+    """The keys Bazel reads to run an action in pyc's persistent worker.
+
+    Without a worker strategy (sandboxed, standalone, remote) pyc runs once
+    per action, reading the same @paramfile.
+
+    Args:
+      protocol: "proto" or "json", the worker protocol pyc is told to speak.
+
+    Returns:
+      A dict for `execution_requirements`.
+    """
+    return {
+        "requires-worker-protocol": protocol,
+        "supports-multiplex-sandboxing": "1",
+        "supports-multiplex-workers": "1",
+        "supports-worker-cancellation": "1",
+        "supports-workers": "1",
+    }
 
 def recorded_name(src):
     """The name written into the .pyc (co_filename): the path in its repository.
@@ -122,6 +131,6 @@ def compile_pycs(ctx, pyc, srcs, settings):
                 "" if len(pycs) == 1 else "s",
                 pyc.python_version,
             ),
-            execution_requirements = _EXECUTION_REQUIREMENTS,
+            execution_requirements = worker_execution_requirements(_PROTOCOL),
         )
     return struct(pycs = pycs, compiled = compiled, uncompiled = uncompiled)

@@ -1,19 +1,10 @@
 """pyc_precompiler: pyc as the precompiler of rules_python's py_exec_tools_toolchain."""
 
+load("//rules/private/actions:compile.bzl", "worker_execution_requirements")
+
 # rules_python sends its precompiler JSON requests; the wrapper tells pyc the
 # same, so neither side guesses.
 _PROTOCOL = "json"
-
-# What rules_python's own precompiler asks for. rules_python reads them from
-# the precompiler's testing.ExecutionInfo and puts them on every PyCompile
-# action.
-_EXECUTION_REQUIREMENTS = {
-    "requires-worker-protocol": _PROTOCOL,
-    "supports-multiplex-sandboxing": "1",
-    "supports-multiplex-workers": "1",
-    "supports-worker-cancellation": "1",
-    "supports-workers": "1",
-}
 
 def _runfiles_path(ctx, f):
     """The path of f below the runfiles directory: `<repository>/<path>`."""
@@ -95,7 +86,9 @@ def _pyc_precompiler_impl(ctx):
             files = depset([wrapper]),
             runfiles = runfiles,
         ),
-        testing.ExecutionInfo(_EXECUTION_REQUIREMENTS),
+        # What rules_python's own precompiler asks for: rules_python reads
+        # them from here and puts them on every PyCompile action.
+        testing.ExecutionInfo(worker_execution_requirements(_PROTOCOL)),
     ]
 
 pyc_precompiler = rule(
