@@ -126,7 +126,8 @@ func New(cfg Config) *Engine {
 }
 
 // Interpreter returns the interpreter a job with these settings would use,
-// probing it on first use, and checks it against version.  Empty python and
+// starting its first compile server on first use, and checks it against
+// version.  Empty python and
 // version mean the engine's defaults.
 func (e *Engine) Interpreter(ctx context.Context, python, version string) (*interp.Info, error) {
 	ent, err := e.entry(ctx, python)
@@ -163,9 +164,14 @@ func (e *Engine) entry(ctx context.Context, python string) (*entry, error) {
 		ent = &entry{ready: make(chan struct{})}
 		e.interp[path] = ent
 		e.mu.Unlock()
-		ent.info, ent.err = interp.Probe(context.WithoutCancel(ctx), path)
+		// The first server says which interpreter it runs in; it is the
+		// pool's first server too.
+		var s *interp.Server
+		s, ent.err = interp.Launch(context.WithoutCancel(ctx), path, e.cfg.Stderr)
 		if ent.err == nil {
+			ent.info = s.Info()
 			ent.pool = pool.New(ent.info, e.cfg.Jobs, e.cfg.Timeout, e.cfg.Stderr)
+			ent.pool.Adopt(s)
 		} else {
 			// Forget failures, so a later job may try again.
 			e.mu.Lock()

@@ -117,9 +117,15 @@ func Probe(ctx context.Context, python string) (*Info, error) {
 		}
 		return nil, fmt.Errorf("probe interpreter %s: %w%s (is it CPython 3.%d or newer?)", path, err, msg, MinMinor)
 	}
-	fields := strings.Split(stdout.String(), "\x00")
+	return identify(path, stdout.String())
+}
+
+// identify reads what probeSource prints (and what the compile server says
+// first): five NUL-separated fields.
+func identify(path, answer string) (*Info, error) {
+	fields := strings.Split(answer, "\x00")
 	if len(fields) != 5 {
-		return nil, fmt.Errorf("probe interpreter %s: unexpected answer %q", path, stdout.String())
+		return nil, fmt.Errorf("probe interpreter %s: unexpected answer %q", path, answer)
 	}
 	impl, version, magicHex, cacheTag, executable := fields[0], fields[1], fields[2], fields[3], fields[4]
 	info := &Info{Path: path, Executable: executable, Version: version, CacheTag: cacheTag}

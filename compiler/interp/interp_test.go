@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +30,16 @@ func probe(t *testing.T, py pythons.Interpreter) *interp.Info {
 func start(t *testing.T, info *interp.Info) *interp.Server {
 	t.Helper()
 	s, err := interp.Start(info, os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Kill(); s.Close() })
+	return s
+}
+
+func launch(t *testing.T, py pythons.Interpreter) *interp.Server {
+	t.Helper()
+	s, err := interp.Launch(context.Background(), py.Path, os.Stderr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +73,37 @@ func TestProbeAgreesWithInterpreter(t *testing.T) {
 	}
 }
 
-func TestProbeRefusesWhatIsNotCPython3(t *testing.T) {
+// identifiers are the two ways of finding out what an interpreter is: the
+// probe, and the compile server's first answer.
+var identifiers = []struct {
+	name     string
+	identify func(python string, stderr io.Writer) (*interp.Info, error)
+}{
+	{"Probe", func(python string, _ io.Writer) (*interp.Info, error) {
+		return interp.Probe(context.Background(), python)
+	}},
+	{"Launch", func(python string, stderr io.Writer) (*interp.Info, error) {
+		s, err := interp.Launch(context.Background(), python, stderr)
+		if err != nil {
+			return nil, err
+		}
+		defer s.Close()
+		return s.Info(), nil
+	}},
+}
+
+func TestLaunchAgreesWithProbe(t *testing.T) {
+	for _, py := range pythons.Require(t, 2) {
+		t.Run(py.Version, func(t *testing.T) {
+			got, want := launch(t, py).Info(), probe(t, py)
+			if *got != *want {
+				t.Errorf("the server says %+v, the probe %+v", *got, *want)
+			}
+		})
+	}
+}
+
+func TestRefusesWhatIsNotCPython3(t *testing.T) {
 	dir := t.TempDir()
 	notExec := filepath.Join(dir, "python3")
 	if err := os.WriteFile(notExec, []byte("#!/bin/sh\n"), 0o644); err != nil {
@@ -81,25 +122,80 @@ func TestProbeRefusesWhatIsNotCPython3(t *testing.T) {
 		{fake, "not python"},
 		{"no-such-python-anywhere", "on PATH"},
 	}
-	for _, tt := range tests {
-		_, err := interp.Probe(context.Background(), tt.python)
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("Probe(%s) = %v, want an error containing %q", tt.python, err, tt.want)
-		}
+	root := os.Getenv("PYENV_ROOT")
+	if root == "" {
+		root = filepath.Join(os.Getenv("HOME"), ".pyenv")
 	}
 	for _, old := range []string{"2.7", "3.6", "3.7"} {
-		root := os.Getenv("PYENV_ROOT")
-		if root == "" {
-			root = filepath.Join(os.Getenv("HOME"), ".pyenv")
-		}
 		matches, _ := filepath.Glob(filepath.Join(root, "versions", old+".*", "bin", "python"))
 		for _, m := range matches {
 			// The message names the version found and the one required.
-			_, err := interp.Probe(context.Background(), m)
-			if err == nil || !strings.Contains(err.Error(), " "+old+".") || !strings.Contains(err.Error(), "3.8 or newer is required") {
-				t.Errorf("Probe(%s) = %v, want an error naming version %s and 3.8", m, err, old)
+			tests = append(tests, struct{ python, want string }{m, " " + old + ".* 3.8 or newer is required"})
+		}
+	}
+	for _, id := range identifiers {
+		for _, tt := range tests {
+			var stderr bytes.Buffer
+			_, err := id.identify(tt.python, &stderr)
+			want := strings.Split(tt.want, "*")
+			if err == nil || !strings.Contains(err.Error(), want[0]) || !strings.Contains(err.Error(), want[len(want)-1]) {
+				t.Errorf("%s(%s) = %v, want an error containing %q", id.name, tt.python, err, tt.want)
+			}
+			if stderr.Len() > 0 {
+				t.Errorf("%s(%s) let the interpreter print %q", id.name, tt.python, stderr.String())
 			}
 		}
+	}
+}
+
+// TestLaunchThroughLauncher starts the interpreter through a script that
+// runs it: the server that serves is started from the interpreter itself,
+// as Start does, not through the script.
+func TestLaunchThroughLauncher(t *testing.T) {
+	py := pythons.Require(t, 1)[0]
+	real, err := filepath.EvalSymlinks(py.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	launcher := filepath.Join(t.TempDir(), "python3")
+	if err := os.WriteFile(launcher, []byte("#!/bin/sh\nexec "+real+" \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s, err := interp.Launch(context.Background(), launcher, os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Info().Path != launcher || s.Info().Executable != real {
+		t.Errorf("Info = %+v, want Path %s and Executable %s", *s.Info(), launcher, real)
+	}
+	if _, err := s.Compile(context.Background(), "m.py", []byte("x = 1\n"), 0, false); err != nil {
+		t.Fatal(err)
+	}
+	cmdline, err := os.ReadFile(filepath.Join("/proc", itoa(s.Pid()), "cmdline"))
+	if err != nil {
+		t.Skip("no /proc:", err)
+	}
+	if argv0 := strings.Split(string(cmdline), "\x00")[0]; argv0 != real {
+		t.Errorf("the server runs %s, want %s", argv0, real)
+	}
+}
+
+// TestServerOfAnotherInterpreter starts a server for one interpreter's
+// identity from another interpreter's file, as when the file is replaced
+// between the probe and the start: its first compile refuses.
+func TestServerOfAnotherInterpreter(t *testing.T) {
+	pys := pythons.Require(t, 2)
+	info := *probe(t, pys[0])
+	other := pys[len(pys)-1]
+	if other.Magic == info.Magic {
+		t.Skip("needs two interpreters with different magic numbers")
+	}
+	info.Executable = other.Path
+	s := start(t, &info)
+	_, err := s.Compile(context.Background(), "m.py", []byte("x = 1\n"), 0, false)
+	if err == nil || !strings.Contains(err.Error(), "changed") || !strings.Contains(err.Error(), other.Version) {
+		t.Errorf("got %v, want an error saying the interpreter changed to %s", err, other.Version)
 	}
 }
 
@@ -130,7 +226,7 @@ func TestServerMatchesFreshPyCompile(t *testing.T) {
 	}
 	for _, py := range pythons.Require(t, 2) {
 		t.Run(py.Version, func(t *testing.T) {
-			s := start(t, probe(t, py))
+			s := launch(t, py)
 			for round := 0; round < 2; round++ {
 				for _, p := range names {
 					for opt := 0; opt <= 2; opt++ {

@@ -2,6 +2,7 @@ package interp
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 )
@@ -51,42 +53,108 @@ var ErrServerDied = errors.New("the interpreter process died")
 // Server is one running compile server: a child interpreter that forks a
 // fresh process for every compile.  It handles one request at a time.
 type Server struct {
-	info   *Info
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	stdout *bufio.Reader
-	done   chan struct{} // closed when the process has exited
-	once   sync.Once
-	err    error // exit error, valid after done
-	header [9]byte
+	path    string // as started, for messages
+	info    *Info
+	greeted bool // the first answer, which identifies the interpreter, was read
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	stdout  *bufio.Reader
+	done    chan struct{} // closed when the process has exited
+	once    sync.Once
+	err     error // exit error, valid after done
+	header  [9]byte
 }
 
-// Start launches a compile server for the interpreter.  stderr receives what
-// the interpreter prints there (warnings from the compiler); nil discards it.
+// Start launches a compile server for an interpreter that is already
+// identified (by Probe or Launch).  stderr receives what the interpreter
+// prints there (warnings from the compiler); nil discards it.  What the
+// server says it is, it says before its first compile, which fails if that
+// no longer agrees with info.
 func Start(info *Info, stderr io.Writer) (*Server, error) {
-	args := append(append([]string{}, Flags...), "-c", serverSource)
 	// Start the executable the interpreter reported: a launcher script
-	// (such as a pyenv shim) then costs its start-up once, at probe time.
+	// (such as a pyenv shim) then costs its start-up once, when the
+	// interpreter is identified.
 	exe := info.Executable
 	if exe == "" {
 		exe = info.Path
 	}
-	cmd := exec.Command(exe, args...)
+	return start(exe, info, stderr)
+}
+
+// Launch starts a compile server for an interpreter not identified yet, and
+// reads what it says it is, which is what Probe would tell: so a program
+// that needs a server anyway starts one interpreter instead of two.  If it
+// cannot serve, the error is the one Probe gives for it (a missing file, a
+// Python that is too old, not CPython, ...).
+func Launch(ctx context.Context, python string, stderr io.Writer) (*Server, error) {
+	path, err := Resolve(python)
+	if err != nil {
+		return nil, err
+	}
+	gate := &gatedWriter{w: stderr}
+	s, err := start(path, nil, gate)
+	if err == nil {
+		ch := make(chan error, 1)
+		go func() { ch <- s.greet() }()
+		select {
+		case err = <-ch:
+		case <-ctx.Done():
+			s.Kill()
+			<-ch
+			err = ctx.Err()
+		}
+		if err != nil {
+			s.Kill()
+			<-s.done
+		}
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if _, perr := Probe(ctx, path); perr != nil {
+			return nil, perr
+		}
+		if msg := strings.TrimSpace(gate.String()); msg != "" {
+			err = fmt.Errorf("%w: %s", err, lastLine(msg))
+		}
+		return nil, fmt.Errorf("start the compile server in %s: %w", path, err)
+	}
+	gate.open()
+	if s.info.Executable != "" && s.info.Executable != path {
+		// Started through a launcher, which may have changed the
+		// environment: serve from the interpreter itself, as Start does.
+		info := s.info
+		s.Close()
+		return Start(info, stderr)
+	}
+	return s, nil
+}
+
+func start(exe string, info *Info, stderr io.Writer) (*Server, error) {
+	name := exe
+	if info != nil {
+		name = info.Path
+	}
+	cmd := exec.Command(exe, append(append([]string{}, Flags...), "-c", serverSource)...)
 	cmd.Env = Env()
-	cmd.Stderr = stderr
+	if stderr != nil {
+		cmd.Stderr = stderr
+	}
 	cmd.SysProcAttr = sysProcAttr()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		return nil, fmt.Errorf("start %s: %w", info.Path, err)
+		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, fmt.Errorf("start %s: %w", info.Path, err)
+		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", info.Path, err)
+		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	s := &Server{
+		path:   name,
 		info:   info,
 		cmd:    cmd,
 		stdin:  stdin,
@@ -98,6 +166,86 @@ func Start(info *Info, stderr io.Writer) (*Server, error) {
 		close(s.done)
 	}()
 	return s, nil
+}
+
+// greet reads what the server says first: which interpreter it runs in.
+// Without s.info it becomes s.info; otherwise it must agree with it.
+func (s *Server) greet() error {
+	var size [4]byte
+	if _, err := io.ReadFull(s.stdout, size[:]); err != nil {
+		return fmt.Errorf("no answer: %w", err)
+	}
+	n := binary.LittleEndian.Uint32(size[:])
+	if n > 1<<16 {
+		return fmt.Errorf("bad first answer (%d bytes)", n)
+	}
+	hello := make([]byte, n)
+	if _, err := io.ReadFull(s.stdout, hello); err != nil {
+		return fmt.Errorf("no answer: %w", err)
+	}
+	info, err := identify(s.path, string(hello))
+	if err != nil {
+		return err
+	}
+	s.greeted = true
+	if s.info == nil {
+		s.info = info
+		return nil
+	}
+	if info.Version != s.info.Version || info.Magic != s.info.Magic || info.CacheTag != s.info.CacheTag {
+		return &changedError{was: s.info, now: info}
+	}
+	return nil
+}
+
+// changedError is an interpreter that is no longer the one identified
+// before: its file was replaced.
+type changedError struct{ was, now *Info }
+
+func (e *changedError) Error() string {
+	return fmt.Sprintf("interpreter %s changed: it was CPython %s (magic %x), it is now CPython %s (magic %x)",
+		e.was.Path, e.was.Version, e.was.Magic[:], e.now.Version, e.now.Magic[:])
+}
+
+// Info is what the interpreter said it is (for a server from Launch), or
+// what it was started for.
+func (s *Server) Info() *Info { return s.info }
+
+// gatedWriter keeps what is written to it until open, then passes it on:
+// an interpreter that fails before it serves is diagnosed, not echoed.
+type gatedWriter struct {
+	mu     sync.Mutex
+	w      io.Writer
+	opened bool
+	buf    bytes.Buffer
+}
+
+func (g *gatedWriter) Write(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.opened {
+		return g.buf.Write(p)
+	}
+	if g.w == nil {
+		return len(p), nil
+	}
+	return g.w.Write(p)
+}
+
+func (g *gatedWriter) open() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.opened = true
+	if g.w != nil && g.buf.Len() > 0 {
+		g.w.Write(g.buf.Bytes())
+	}
+	g.buf.Reset()
+}
+
+func (g *gatedWriter) String() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.buf.String()
 }
 
 // Pid is the server's process id.
@@ -141,6 +289,16 @@ func (s *Server) Compile(ctx context.Context, name string, source []byte, optimi
 }
 
 func (s *Server) roundTrip(name string, source []byte, flags byte) ([]byte, error) {
+	if !s.greeted {
+		if err := s.greet(); err != nil {
+			var ce *changedError
+			if errors.As(err, &ce) {
+				s.Kill()
+				return nil, err
+			}
+			return nil, s.died(err)
+		}
+	}
 	h := s.header[:]
 	h[0] = flags
 	binary.LittleEndian.PutUint32(h[1:5], uint32(len(name)))

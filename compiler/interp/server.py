@@ -17,6 +17,7 @@
 # A test checks the rule.
 #
 # Protocol, on file descriptors 0 (requests) and 1 (responses), little-endian:
+#   first, unasked: u32 len(hello), hello (see below)
 #   request:  u8 flags (bits 0-1: optimize level; bit 7: stub on error),
 #             u32 len(name), u32 len(source), name (UTF-8, surrogateescape),
 #             source bytes
@@ -36,6 +37,18 @@ import sys
 # nothing.)
 if sys.path[0] == "":
     del sys.path[0]
+
+# Say first which interpreter this is, so that no separate process has to
+# be started to find out: u32 length, then its implementation, version,
+# magic number, cache tag and executable, NUL-separated (what the probe
+# prints).  Only what start-up has loaded is used, and nothing it creates is
+# kept.
+data = "\0".join([sys.implementation.name, "%d.%d.%d" % sys.version_info[:3],
+                  sys.modules["_frozen_importlib_external"].MAGIC_NUMBER.hex(),
+                  sys.implementation.cache_tag or "", sys.executable or ""])
+data = data.encode("utf-8", "surrogateescape")
+sys.stdout.buffer.write(len(data).to_bytes(4, "little") + data)
+sys.stdout.buffer.flush()
 
 import py_compile, sys
 

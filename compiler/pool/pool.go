@@ -164,6 +164,19 @@ func (p *Pool) drop(s *interp.Server) {
 	p.mu.Unlock()
 }
 
+// Adopt makes s, a server started for this pool's interpreter, one of its
+// servers.
+func (p *Pool) Adopt(s *interp.Server) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		s.Kill()
+		return
+	}
+	p.live[s] = true
+	p.idle = append(p.idle, s)
+}
+
 // Pids lists the process ids of the running servers (for tests and stats).
 func (p *Pool) Pids() []int {
 	p.mu.Lock()
