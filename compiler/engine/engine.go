@@ -39,6 +39,10 @@ type Config struct {
 	// Jobs is the number of compile servers per interpreter; 0 means one per
 	// CPU.
 	Jobs int
+	// Backlog is pool.Config.Backlog: how many compiles per busy server may
+	// wait before another server is started (0: start one whenever a
+	// compile finds none idle, which suits a long-lived process).
+	Backlog int
 	// Timeout bounds one compile; 0 means pool.DefaultTimeout.
 	Timeout time.Duration
 	// Stderr receives what the interpreters print there (compiler warnings);
@@ -170,7 +174,7 @@ func (e *Engine) entry(ctx context.Context, python string) (*entry, error) {
 		s, ent.err = interp.Launch(context.WithoutCancel(ctx), path, e.cfg.Stderr)
 		if ent.err == nil {
 			ent.info = s.Info()
-			ent.pool = pool.New(ent.info, e.cfg.Jobs, e.cfg.Timeout, e.cfg.Stderr)
+			ent.pool = pool.New(ent.info, pool.Config{Size: e.cfg.Jobs, Backlog: e.cfg.Backlog, Timeout: e.cfg.Timeout, Stderr: e.cfg.Stderr})
 			ent.pool.Adopt(s)
 		} else {
 			// Forget failures, so a later job may try again.

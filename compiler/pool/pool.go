@@ -1,5 +1,6 @@
 // Package pool keeps compile servers (interp.Server) for one interpreter: at
-// most Size at a time, started lazily, replaced when they die or time out.
+// most Size at a time, started when the work waiting for them is worth a
+// start, replaced when they die or time out.
 package pool
 
 import (
@@ -7,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -16,36 +18,50 @@ import (
 // DefaultTimeout bounds one compile when the caller sets none.
 const DefaultTimeout = 60 * time.Second
 
-// Pool runs compiles on up to Size servers of one interpreter.
-type Pool struct {
-	info    *interp.Info
-	timeout time.Duration
-	stderr  io.Writer
-	slots   chan struct{} // one token per server that may run
-
-	mu     sync.Mutex
-	idle   []*interp.Server
-	live   map[*interp.Server]bool
-	closed bool
+// Config is how a pool runs its servers.
+type Config struct {
+	// Size is the most servers at a time (less than 1 means 1).
+	Size int
+	// Backlog is how many compiles per busy server may wait before another
+	// server is started: one more starts when more than Backlog times the
+	// servers running (or starting) want one.  Starting a server costs about
+	// as much as several compiles, so a program that runs once for a few
+	// sources does better with fewer servers; a long-lived one uses its
+	// servers for many compiles and starts one whenever a compile finds none
+	// idle (0).
+	Backlog int
+	// Timeout bounds each compile (0 means DefaultTimeout).
+	Timeout time.Duration
+	// Stderr receives what the interpreters print there.
+	Stderr io.Writer
 }
 
-// New makes a pool of at most size servers (size < 1 means 1).  timeout
-// bounds each compile (0 means DefaultTimeout).  stderr receives what the
-// interpreters print there.
-func New(info *interp.Info, size int, timeout time.Duration, stderr io.Writer) *Pool {
-	if size < 1 {
-		size = 1
+// Pool runs compiles on up to Size servers of one interpreter.
+type Pool struct {
+	info *interp.Info
+	cfg  Config
+
+	mu       sync.Mutex
+	idle     []*interp.Server
+	live     map[*interp.Server]bool
+	starting int
+	waiters  []chan *interp.Server // compiles waiting for a server, oldest first
+	closed   bool
+}
+
+// New makes a pool for the interpreter.  No server is started until a
+// compile needs one.
+func New(info *interp.Info, cfg Config) *Pool {
+	if cfg.Size < 1 {
+		cfg.Size = 1
 	}
-	if timeout <= 0 {
-		timeout = DefaultTimeout
+	if cfg.Backlog < 0 {
+		cfg.Backlog = 0
 	}
-	return &Pool{
-		info:    info,
-		timeout: timeout,
-		stderr:  stderr,
-		slots:   make(chan struct{}, size),
-		live:    map[*interp.Server]bool{},
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
 	}
+	return &Pool{info: info, cfg: cfg, live: map[*interp.Server]bool{}}
 }
 
 // Info is the interpreter this pool runs.
@@ -64,7 +80,8 @@ func (e *TimeoutError) Error() string {
 }
 
 // Compile returns marshal.dumps of the code object of source, compiled with
-// name as its file name.  It waits for a free server.  A server that dies
+// name as its file name.  It waits for a free server, or starts one (see
+// Config.Backlog).  A server that dies
 // under a request (killed from outside) is replaced and the request tried
 // once more; a compile that crashes the interpreter or times out is reported
 // as an error for this source only.
@@ -72,19 +89,12 @@ func (e *TimeoutError) Error() string {
 // With stub set, a source that does not compile gives an
 // *interp.CompileError that carries a stub module raising the same exception.
 func (p *Pool) Compile(ctx context.Context, name string, source []byte, optimize int, stub bool) ([]byte, error) {
-	select {
-	case p.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	defer func() { <-p.slots }()
-
 	for attempt := 0; ; attempt++ {
-		s, err := p.get()
+		s, err := p.get(ctx)
 		if err != nil {
 			return nil, err
 		}
-		tctx, cancel := context.WithTimeout(ctx, p.timeout)
+		tctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
 		data, err := s.Compile(tctx, name, source, optimize, stub)
 		timedOut := tctx.Err() == context.DeadlineExceeded && ctx.Err() == nil
 		cancel()
@@ -94,7 +104,7 @@ func (p *Pool) Compile(ctx context.Context, name string, source []byte, optimize
 			return data, err
 		case timedOut:
 			p.drop(s)
-			return nil, &TimeoutError{Timeout: p.timeout}
+			return nil, &TimeoutError{Timeout: p.cfg.Timeout}
 		case ctx.Err() != nil:
 			p.drop(s)
 			return nil, ctx.Err()
@@ -116,30 +126,79 @@ func isSourceError(err error) bool {
 	return errors.As(err, &ce) || errors.As(err, &cr)
 }
 
-func (p *Pool) get() (*interp.Server, error) {
-	p.mu.Lock()
-	if p.closed {
+// get returns a server for one compile: an idle one, a new one when the
+// compiles waiting are worth starting it, or else the next one put back.
+func (p *Pool) get(ctx context.Context) (*interp.Server, error) {
+	for {
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			return nil, ErrClosed
+		}
+		if s := p.takeIdle(); s != nil {
+			p.mu.Unlock()
+			return s, nil
+		}
+		running := len(p.live) + p.starting
+		wanting := len(p.waiters) + 1
+		if running < p.cfg.Size && wanting > p.cfg.Backlog*running {
+			p.starting++
+			p.mu.Unlock()
+			return p.start()
+		}
+		w := make(chan *interp.Server, 1)
+		p.waiters = append(p.waiters, w)
 		p.mu.Unlock()
-		return nil, ErrClosed
+
+		select {
+		case s := <-w:
+			if s != nil {
+				return s, nil
+			}
+			// A server went away or the pool closed: look again.
+		case <-ctx.Done():
+			p.mu.Lock()
+			if i := slices.Index(p.waiters, w); i >= 0 {
+				p.waiters = slices.Delete(p.waiters, i, i+1)
+				p.mu.Unlock()
+			} else {
+				// Handed a server (or a wake-up) meanwhile: pass it on.
+				p.mu.Unlock()
+				if s := <-w; s != nil {
+					p.put(s)
+				} else {
+					p.wake()
+				}
+			}
+			return nil, ctx.Err()
+		}
 	}
+}
+
+// takeIdle pops an idle server that is still running.  p.mu is held.
+func (p *Pool) takeIdle() *interp.Server {
 	for len(p.idle) > 0 {
 		s := p.idle[len(p.idle)-1]
 		p.idle = p.idle[:len(p.idle)-1]
 		if !s.Exited() {
-			p.mu.Unlock()
-			return s, nil
+			return s
 		}
 		delete(p.live, s)
 	}
-	p.mu.Unlock()
+	return nil
+}
 
-	s, err := interp.Start(p.info, p.stderr)
-	if err != nil {
-		return nil, err
-	}
+// start starts a server counted in p.starting.
+func (p *Pool) start() (*interp.Server, error) {
+	s, err := interp.Start(p.info, p.cfg.Stderr)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
+	p.starting--
+	switch {
+	case err != nil:
+		p.wakeLocked()
+		return nil, err
+	case p.closed:
 		s.Kill()
 		return nil, ErrClosed
 	}
@@ -147,6 +206,8 @@ func (p *Pool) get() (*interp.Server, error) {
 	return s, nil
 }
 
+// put gives a server back: to the oldest waiting compile, or to the idle
+// list.
 func (p *Pool) put(s *interp.Server) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -154,14 +215,38 @@ func (p *Pool) put(s *interp.Server) {
 		s.Kill()
 		return
 	}
+	if len(p.waiters) > 0 {
+		w := p.waiters[0]
+		p.waiters = p.waiters[1:]
+		w <- s
+		return
+	}
 	p.idle = append(p.idle, s)
 }
 
+// drop stops a server that is no longer usable.
 func (p *Pool) drop(s *interp.Server) {
 	s.Kill()
 	p.mu.Lock()
 	delete(p.live, s)
+	p.wakeLocked()
 	p.mu.Unlock()
+}
+
+// wake has the oldest waiting compile look again (a server is gone, or
+// could not be started: it may have to start one itself).
+func (p *Pool) wake() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.wakeLocked()
+}
+
+func (p *Pool) wakeLocked() {
+	if len(p.waiters) > 0 {
+		w := p.waiters[0]
+		p.waiters = p.waiters[1:]
+		w <- nil
+	}
 }
 
 // Adopt makes s, a server started for this pool's interpreter, one of its
@@ -201,6 +286,10 @@ func (p *Pool) Close() error {
 	}
 	p.live = map[*interp.Server]bool{}
 	p.idle = nil
+	for _, w := range p.waiters {
+		w <- nil
+	}
+	p.waiters = nil
 	p.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, s := range live {

@@ -54,19 +54,28 @@ func run(args []string) int {
 	return cli.Main(ctx, args, os.Stdin, os.Stdout, os.Stderr)
 }
 
+// oneShotBacklog is engine.Config.Backlog for a process that runs one
+// request: another interpreter server starts only once more than this many
+// sources per running server wait.  Starting one (interpreter start-up and
+// importing py_compile) costs about as much CPU as compiling six to eight
+// ordinary modules, so for a few sources a second server costs more than it
+// saves, in CPU and even in wall time (see docs/benchmarks.md).
+const oneShotBacklog = 8
+
 // newEngine builds the engine and the request handler from startup options.
-func newEngine(startup []string) (*engine.Engine, worker.Handler, *precompile.Startup, error) {
+// backlog is engine.Config.Backlog.
+func newEngine(startup []string, backlog int) (*engine.Engine, worker.Handler, *precompile.Startup, error) {
 	s, err := precompile.ParseStartup(startup)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	e := engine.New(engine.Config{Jobs: s.Jobs, Timeout: s.Timeout, Stderr: os.Stderr})
+	e := engine.New(engine.Config{Jobs: s.Jobs, Backlog: backlog, Timeout: s.Timeout, Stderr: os.Stderr})
 	return e, precompile.Handler(e, s.Defaults), s, nil
 }
 
 // once runs a single request.
 func once(startup []string, do func(context.Context, worker.Handler) int) int {
-	e, h, _, err := newEngine(startup)
+	e, h, _, err := newEngine(startup, oneShotBacklog)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pyc: %v\n", err)
 		return 2
@@ -85,7 +94,7 @@ func serve(startup []string) int {
 		logger.Printf("%v", err)
 		return 1
 	}
-	e, h, s, err := newEngine(startup)
+	e, h, s, err := newEngine(startup, 0)
 	if err != nil {
 		logger.Printf("%v", err)
 		return 2
