@@ -6,7 +6,9 @@
 // `bazel build //...` side by side with PycCompile run by the persistent
 // worker, by the sandboxed and standalone one-shot strategies, and with
 // precompile disabled. Bazel is the project's scripts/bazel; the compiler is
-// a pyc built from this checkout with `go build -o pyc ./tool/pyc`.
+// a pyc built from this checkout with `go build -o pyc ./tool/pyc`. Besides
+// wall time and the PycCompile actions' time, it reports the CPU time the
+// whole machine spent during each build (from /proc/stat).
 //
 // For scale, each round also compiles a copy of the same sources outside
 // Bazel, once with the pyc command line (-j 0) and once with CPython's own
@@ -27,6 +29,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -106,12 +109,21 @@ func run() error {
 				return fmt.Errorf("bazel clean: %w", err)
 			}
 			log := filepath.Join(dir, "exec.json")
+			cpu0, err := machineCPU()
+			if err != nil {
+				return err
+			}
 			start := time.Now()
 			spawns, err := b.build(c.flags, log)
 			if err != nil {
 				return fmt.Errorf("%s: %w", c.name, err)
 			}
 			m := measurement{wall: time.Since(start)}
+			cpu1, err := machineCPU()
+			if err != nil {
+				return err
+			}
+			m.cpu = cpu1 - cpu0
 			for _, s := range spawns {
 				if s.Mnemonic == "PycCompile" {
 					m.actions++
@@ -122,8 +134,8 @@ func run() error {
 					m.compile += d
 				}
 			}
-			fmt.Fprintf(os.Stderr, "run %d, %s: %v wall, %d PycCompile actions, %v in them\n",
-				i+1, c.name, m.wall.Round(time.Millisecond), m.actions, m.compile.Round(time.Millisecond))
+			fmt.Fprintf(os.Stderr, "run %d, %s: %v wall, %v CPU, %d PycCompile actions, %v in them\n",
+				i+1, c.name, m.wall.Round(time.Millisecond), m.cpu.Round(time.Millisecond), m.actions, m.compile.Round(time.Millisecond))
 			results[c.name] = append(results[c.name], m)
 		}
 		for _, o := range outsideCommands(filepath.Join(repo, "pyc"), *python) {
@@ -142,6 +154,7 @@ func run() error {
 // measurement is one clean build.
 type measurement struct {
 	wall    time.Duration // the whole `bazel build //...`
+	cpu     time.Duration // CPU time the whole machine spent meanwhile
 	compile time.Duration // the PycCompile actions' execution time, summed
 	actions int
 }
@@ -158,16 +171,17 @@ func median(ms []measurement, f func(measurement) time.Duration) time.Duration {
 func report(w io.Writer, results map[string][]measurement, packages, modules, runs int, python string) {
 	fmt.Fprintf(w, "%d modules in %d py_library targets, clean `bazel build //...`, median of %d runs, %d CPUs, interpreter %s\n\n",
 		packages*modules, packages, runs, runtime.NumCPU(), python)
-	fmt.Fprintln(w, "| configuration | clean build | PycCompile actions | time in PycCompile | every run (build / PycCompile) |")
-	fmt.Fprintln(w, "|---|---|---|---|---|")
+	fmt.Fprintln(w, "| configuration | clean build | machine CPU | PycCompile actions | time in PycCompile | every run (build / PycCompile) |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|")
 	for _, c := range configs {
 		ms := results[c.name]
 		var each []string
 		for _, m := range ms {
 			each = append(each, fmt.Sprintf("%.1f / %.1f", m.wall.Seconds(), m.compile.Seconds()))
 		}
-		fmt.Fprintf(w, "| %s | %.2f s | %d | %.2f s | %s |\n", c.name,
-			median(ms, func(m measurement) time.Duration { return m.wall }).Seconds(), ms[0].actions,
+		fmt.Fprintf(w, "| %s | %.2f s | %.1f s | %d | %.2f s | %s |\n", c.name,
+			median(ms, func(m measurement) time.Duration { return m.wall }).Seconds(),
+			median(ms, func(m measurement) time.Duration { return m.cpu }).Seconds(), ms[0].actions,
 			median(ms, func(m measurement) time.Duration { return m.compile }).Seconds(),
 			strings.Join(each, ", "))
 	}
@@ -187,10 +201,16 @@ func report(w io.Writer, results map[string][]measurement, packages, modules, ru
 		}
 		fmt.Fprintf(w, "| %s | %.2f s | %s |\n", o.name, wall(o.name), strings.Join(each, ", "))
 	}
+	cpu := func(name string) float64 {
+		return median(results[name], func(m measurement) time.Duration { return m.cpu }).Seconds()
+	}
 	disabled := wall("precompile disabled")
 	fmt.Fprintf(w, "\nPycCompile time, sandboxed / worker: %.1fx (target: at least 5x)\n", compile("sandboxed")/compile("worker"))
 	fmt.Fprintf(w, "clean build, worker / precompile disabled: +%.0f%% (target: at most +25%%)\n", (wall("worker")/disabled-1)*100)
 	fmt.Fprintf(w, "compileall -j0 alone, over the precompile-disabled build: +%.0f%%\n", wall(compileallName)/disabled*100)
+	base := cpu("precompile disabled")
+	fmt.Fprintf(w, "machine CPU added by precompiling, sandboxed / worker: %.1f s / %.1f s = %.1fx\n",
+		cpu("sandboxed")-base, cpu("worker")-base, (cpu("sandboxed")-base)/(cpu("worker")-base))
 }
 
 const compileallName = "python -m compileall -j0"
@@ -302,4 +322,30 @@ func repoRoot() (string, error) {
 		return "", fmt.Errorf("go list -m: %w", err)
 	}
 	return strings.TrimSpace(string(out)), nil
+}
+
+// machineCPU is the CPU time all processes of the machine have spent (user,
+// nice, system, interrupts, steal), from the first line of /proc/stat.
+func machineCPU() (time.Duration, error) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, fmt.Errorf("machine CPU: %w", err)
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0, fmt.Errorf("machine CPU: unexpected /proc/stat line %q", line)
+	}
+	// user nice system idle iowait irq softirq steal: all but idle and iowait.
+	var ticks int64
+	for _, i := range []int{1, 2, 3, 6, 7, 8} {
+		n, err := strconv.ParseInt(f[i], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("machine CPU: %q: %w", line, err)
+		}
+		ticks += n
+	}
+	// The kernel counts in USER_HZ, which is 100 on every Linux ABI Go
+	// supports.
+	return time.Duration(ticks) * 10 * time.Millisecond, nil
 }
