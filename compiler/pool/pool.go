@@ -215,13 +215,9 @@ func (p *Pool) put(s *interp.Server) {
 		s.Kill()
 		return
 	}
-	if len(p.waiters) > 0 {
-		w := p.waiters[0]
-		p.waiters = p.waiters[1:]
-		w <- s
-		return
+	if !p.handLocked(s) {
+		p.idle = append(p.idle, s)
 	}
-	p.idle = append(p.idle, s)
 }
 
 // drop stops a server that is no longer usable.
@@ -241,25 +237,29 @@ func (p *Pool) wake() {
 	p.wakeLocked()
 }
 
-func (p *Pool) wakeLocked() {
-	if len(p.waiters) > 0 {
-		w := p.waiters[0]
-		p.waiters = p.waiters[1:]
-		w <- nil
+func (p *Pool) wakeLocked() { p.handLocked(nil) }
+
+// handLocked gives s (nil: a wake-up) to the oldest waiting compile, if
+// there is one.  p.mu is held.
+func (p *Pool) handLocked(s *interp.Server) bool {
+	if len(p.waiters) == 0 {
+		return false
 	}
+	w := p.waiters[0]
+	p.waiters = p.waiters[1:]
+	w <- s
+	return true
 }
 
 // Adopt makes s, a server started for this pool's interpreter, one of its
 // servers.
 func (p *Pool) Adopt(s *interp.Server) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		s.Kill()
-		return
+	if !p.closed {
+		p.live[s] = true
 	}
-	p.live[s] = true
-	p.idle = append(p.idle, s)
+	p.mu.Unlock()
+	p.put(s)
 }
 
 // Pids lists the process ids of the running servers (for tests and stats).
