@@ -1,0 +1,380 @@
+// Package token defines the kinds of token that CPython's tokenizer
+// produces, the keywords its parser recognizes among NAME tokens, and
+// positions in a source.
+//
+// The kinds and their order are CPython's (Lib/token.py): a Kind below
+// ERRORTOKEN has the number CPython gives it. Keywords are NAME tokens to the
+// tokenizer; the parser turns them into the keyword kinds after ERRORTOKEN
+// (Lookup), as CPython's parser does when it fetches a token.
+package token
+
+import "strconv"
+
+// Kind is the kind of a token.
+type Kind uint8
+
+// The token kinds, in CPython's order.
+const (
+	ENDMARKER Kind = iota
+	NAME
+	NUMBER
+	STRING
+	NEWLINE
+	INDENT
+	DEDENT
+	LPAR             // (
+	RPAR             // )
+	LSQB             // [
+	RSQB             // ]
+	COLON            // :
+	COMMA            // ,
+	SEMI             // ;
+	PLUS             // +
+	MINUS            // -
+	STAR             // *
+	SLASH            // /
+	VBAR             // |
+	AMPER            // &
+	LESS             // <
+	GREATER          // >
+	EQUAL            // =
+	DOT              // .
+	PERCENT          // %
+	LBRACE           // {
+	RBRACE           // }
+	EQEQUAL          // ==
+	NOTEQUAL         // != (and <> under barry_as_FLUFL)
+	LESSEQUAL        // <=
+	GREATEREQUAL     // >=
+	TILDE            // ~
+	CIRCUMFLEX       // ^
+	LEFTSHIFT        // <<
+	RIGHTSHIFT       // >>
+	DOUBLESTAR       // **
+	PLUSEQUAL        // +=
+	MINEQUAL         // -=
+	STAREQUAL        // *=
+	SLASHEQUAL       // /=
+	PERCENTEQUAL     // %=
+	AMPEREQUAL       // &=
+	VBAREQUAL        // |=
+	CIRCUMFLEXEQUAL  // ^=
+	LEFTSHIFTEQUAL   // <<=
+	RIGHTSHIFTEQUAL  // >>=
+	DOUBLESTAREQUAL  // **=
+	DOUBLESLASH      // //
+	DOUBLESLASHEQUAL // //=
+	AT               // @
+	ATEQUAL          // @=
+	RARROW           // ->
+	ELLIPSIS         // ...
+	COLONEQUAL       // :=
+	EXCLAMATION      // !
+	OP
+	TYPE_IGNORE
+	TYPE_COMMENT
+	SOFT_KEYWORD
+	FSTRING_START
+	FSTRING_MIDDLE
+	FSTRING_END
+	COMMENT
+	NL
+	ERRORTOKEN
+
+	// Keywords: NAME tokens that the parser reclassifies (see Lookup).
+	FALSE    // False
+	NONE     // None
+	TRUE     // True
+	AND      // and
+	AS       // as
+	ASSERT   // assert
+	ASYNC    // async
+	AWAIT    // await
+	BREAK    // break
+	CLASS    // class
+	CONTINUE // continue
+	DEF      // def
+	DEL      // del
+	ELIF     // elif
+	ELSE     // else
+	EXCEPT   // except
+	FINALLY  // finally
+	FOR      // for
+	FROM     // from
+	GLOBAL   // global
+	IF       // if
+	IMPORT   // import
+	IN       // in
+	IS       // is
+	LAMBDA   // lambda
+	NONLOCAL // nonlocal
+	NOT      // not
+	OR       // or
+	PASS     // pass
+	RAISE    // raise
+	RETURN   // return
+	TRY      // try
+	WHILE    // while
+	WITH     // with
+	YIELD    // yield
+
+	numKinds
+)
+
+// The first and last keyword kinds.
+const (
+	FirstKeyword = FALSE
+	LastKeyword  = YIELD
+)
+
+var names = [numKinds]string{
+	ENDMARKER:        "ENDMARKER",
+	NAME:             "NAME",
+	NUMBER:           "NUMBER",
+	STRING:           "STRING",
+	NEWLINE:          "NEWLINE",
+	INDENT:           "INDENT",
+	DEDENT:           "DEDENT",
+	LPAR:             "LPAR",
+	RPAR:             "RPAR",
+	LSQB:             "LSQB",
+	RSQB:             "RSQB",
+	COLON:            "COLON",
+	COMMA:            "COMMA",
+	SEMI:             "SEMI",
+	PLUS:             "PLUS",
+	MINUS:            "MINUS",
+	STAR:             "STAR",
+	SLASH:            "SLASH",
+	VBAR:             "VBAR",
+	AMPER:            "AMPER",
+	LESS:             "LESS",
+	GREATER:          "GREATER",
+	EQUAL:            "EQUAL",
+	DOT:              "DOT",
+	PERCENT:          "PERCENT",
+	LBRACE:           "LBRACE",
+	RBRACE:           "RBRACE",
+	EQEQUAL:          "EQEQUAL",
+	NOTEQUAL:         "NOTEQUAL",
+	LESSEQUAL:        "LESSEQUAL",
+	GREATEREQUAL:     "GREATEREQUAL",
+	TILDE:            "TILDE",
+	CIRCUMFLEX:       "CIRCUMFLEX",
+	LEFTSHIFT:        "LEFTSHIFT",
+	RIGHTSHIFT:       "RIGHTSHIFT",
+	DOUBLESTAR:       "DOUBLESTAR",
+	PLUSEQUAL:        "PLUSEQUAL",
+	MINEQUAL:         "MINEQUAL",
+	STAREQUAL:        "STAREQUAL",
+	SLASHEQUAL:       "SLASHEQUAL",
+	PERCENTEQUAL:     "PERCENTEQUAL",
+	AMPEREQUAL:       "AMPEREQUAL",
+	VBAREQUAL:        "VBAREQUAL",
+	CIRCUMFLEXEQUAL:  "CIRCUMFLEXEQUAL",
+	LEFTSHIFTEQUAL:   "LEFTSHIFTEQUAL",
+	RIGHTSHIFTEQUAL:  "RIGHTSHIFTEQUAL",
+	DOUBLESTAREQUAL:  "DOUBLESTAREQUAL",
+	DOUBLESLASH:      "DOUBLESLASH",
+	DOUBLESLASHEQUAL: "DOUBLESLASHEQUAL",
+	AT:               "AT",
+	ATEQUAL:          "ATEQUAL",
+	RARROW:           "RARROW",
+	ELLIPSIS:         "ELLIPSIS",
+	COLONEQUAL:       "COLONEQUAL",
+	EXCLAMATION:      "EXCLAMATION",
+	OP:               "OP",
+	TYPE_IGNORE:      "TYPE_IGNORE",
+	TYPE_COMMENT:     "TYPE_COMMENT",
+	SOFT_KEYWORD:     "SOFT_KEYWORD",
+	FSTRING_START:    "FSTRING_START",
+	FSTRING_MIDDLE:   "FSTRING_MIDDLE",
+	FSTRING_END:      "FSTRING_END",
+	COMMENT:          "COMMENT",
+	NL:               "NL",
+	ERRORTOKEN:       "ERRORTOKEN",
+	FALSE:            "FALSE",
+	NONE:             "NONE",
+	TRUE:             "TRUE",
+	AND:              "AND",
+	AS:               "AS",
+	ASSERT:           "ASSERT",
+	ASYNC:            "ASYNC",
+	AWAIT:            "AWAIT",
+	BREAK:            "BREAK",
+	CLASS:            "CLASS",
+	CONTINUE:         "CONTINUE",
+	DEF:              "DEF",
+	DEL:              "DEL",
+	ELIF:             "ELIF",
+	ELSE:             "ELSE",
+	EXCEPT:           "EXCEPT",
+	FINALLY:          "FINALLY",
+	FOR:              "FOR",
+	FROM:             "FROM",
+	GLOBAL:           "GLOBAL",
+	IF:               "IF",
+	IMPORT:           "IMPORT",
+	IN:               "IN",
+	IS:               "IS",
+	LAMBDA:           "LAMBDA",
+	NONLOCAL:         "NONLOCAL",
+	NOT:              "NOT",
+	OR:               "OR",
+	PASS:             "PASS",
+	RAISE:            "RAISE",
+	RETURN:           "RETURN",
+	TRY:              "TRY",
+	WHILE:            "WHILE",
+	WITH:             "WITH",
+	YIELD:            "YIELD",
+}
+
+// String returns the kind's name as Lib/token.py spells it (keywords:
+// the upper-case keyword).
+func (k Kind) String() string {
+	if k < numKinds {
+		return names[k]
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+var texts = map[Kind]string{
+	LPAR:             "(",
+	RPAR:             ")",
+	LSQB:             "[",
+	RSQB:             "]",
+	COLON:            ":",
+	COMMA:            ",",
+	SEMI:             ";",
+	PLUS:             "+",
+	MINUS:            "-",
+	STAR:             "*",
+	SLASH:            "/",
+	VBAR:             "|",
+	AMPER:            "&",
+	LESS:             "<",
+	GREATER:          ">",
+	EQUAL:            "=",
+	DOT:              ".",
+	PERCENT:          "%",
+	LBRACE:           "{",
+	RBRACE:           "}",
+	EQEQUAL:          "==",
+	LESSEQUAL:        "<=",
+	GREATEREQUAL:     ">=",
+	TILDE:            "~",
+	CIRCUMFLEX:       "^",
+	LEFTSHIFT:        "<<",
+	RIGHTSHIFT:       ">>",
+	DOUBLESTAR:       "**",
+	PLUSEQUAL:        "+=",
+	MINEQUAL:         "-=",
+	STAREQUAL:        "*=",
+	SLASHEQUAL:       "/=",
+	PERCENTEQUAL:     "%=",
+	AMPEREQUAL:       "&=",
+	VBAREQUAL:        "|=",
+	CIRCUMFLEXEQUAL:  "^=",
+	LEFTSHIFTEQUAL:   "<<=",
+	RIGHTSHIFTEQUAL:  ">>=",
+	DOUBLESTAREQUAL:  "**=",
+	DOUBLESLASH:      "//",
+	DOUBLESLASHEQUAL: "//=",
+	AT:               "@",
+	ATEQUAL:          "@=",
+	RARROW:           "->",
+	ELLIPSIS:         "...",
+	COLONEQUAL:       ":=",
+	EXCLAMATION:      "!",
+	NOTEQUAL:         "!=",
+	FALSE:            "False",
+	NONE:             "None",
+	TRUE:             "True",
+	AND:              "and",
+	AS:               "as",
+	ASSERT:           "assert",
+	ASYNC:            "async",
+	AWAIT:            "await",
+	BREAK:            "break",
+	CLASS:            "class",
+	CONTINUE:         "continue",
+	DEF:              "def",
+	DEL:              "del",
+	ELIF:             "elif",
+	ELSE:             "else",
+	EXCEPT:           "except",
+	FINALLY:          "finally",
+	FOR:              "for",
+	FROM:             "from",
+	GLOBAL:           "global",
+	IF:               "if",
+	IMPORT:           "import",
+	IN:               "in",
+	IS:               "is",
+	LAMBDA:           "lambda",
+	NONLOCAL:         "nonlocal",
+	NOT:              "not",
+	OR:               "or",
+	PASS:             "pass",
+	RAISE:            "raise",
+	RETURN:           "return",
+	TRY:              "try",
+	WHILE:            "while",
+	WITH:             "with",
+	YIELD:            "yield",
+}
+
+// Text returns the spelling of an operator or keyword kind ("(", "+=",
+// "lambda"), or "" for the other kinds.
+func (k Kind) Text() string { return texts[k] }
+
+// IsKeyword reports whether k is a keyword kind.
+func (k Kind) IsKeyword() bool { return k >= FirstKeyword && k <= LastKeyword }
+
+var keywords = func() map[string]Kind {
+	m := make(map[string]Kind, LastKeyword-FirstKeyword+1)
+	for k := FirstKeyword; k <= LastKeyword; k++ {
+		m[texts[k]] = k
+	}
+	return m
+}()
+
+// Lookup returns the keyword kind for a NAME token's text, or NAME. Soft
+// keywords (match, case, type, _) are NAME: the parser matches them by text.
+func Lookup(name string) Kind {
+	if k, ok := keywords[name]; ok {
+		return k
+	}
+	return NAME
+}
+
+// SoftKeywords are the names CPython 3.13's grammar treats as keywords only
+// where they begin a match statement, a case clause or a type alias.
+var SoftKeywords = []string{"_", "case", "match", "type"}
+
+// Pos is a position in a source: a 1-based line and a 0-based column in
+// UTF-8 bytes from the start of that line of the decoded source, as
+// CPython's AST and tokens count them.
+type Pos struct {
+	Line int
+	Col  int
+}
+
+// Token is one token as the tokenizer hands it to the parser.
+type Token struct {
+	Kind Kind
+	// Start and End delimit the token: End is just past its last byte.
+	Start, End Pos
+	// Off and EndOff are the same span as byte offsets in the decoded
+	// source, so that src[Off:EndOff] is the token's text. NEWLINE, INDENT,
+	// DEDENT and ENDMARKER may have an empty span.
+	Off, EndOff int
+	// Level is the bracket nesting depth where the token starts.
+	Level int
+	// Metadata is the text CPython attaches to a token that ends an
+	// f-string replacement field written with '=' (f"{x = }"): the
+	// expression and the '=' with their spaces, which the parser turns into
+	// the debug text. Empty otherwise.
+	Metadata string
+}
