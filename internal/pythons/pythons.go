@@ -59,10 +59,18 @@ type Interpreter struct {
 	// Embedded is true for the interpreter extracted from the
 	// go-embed-python module.
 	Embedded bool
+	// Chroot, when set, is the program that runs the interpreter inside
+	// the sid chroot (scripts/chroot, see Chrooted); Path is then a path
+	// inside the chroot. Command runs any interpreter.
+	Chroot string
 }
 
-// String returns "3.12.1 (/path/to/python3)".
+// String returns "3.12.1 (/path/to/python3)", or "3.13.18
+// (/usr/bin/python3.13 in the chroot)".
 func (i Interpreter) String() string {
+	if i.Chroot != "" {
+		return fmt.Sprintf("%s (%s in the chroot)", i.Version, i.Path)
+	}
 	return fmt.Sprintf("%s (%s)", i.Version, i.Path)
 }
 
@@ -194,19 +202,7 @@ func search() discovery {
 		}
 		d.found = append(d.found, in)
 	}
-	sort.SliceStable(d.found, func(a, b int) bool {
-		x, y := d.found[a], d.found[b]
-		if x.Major != y.Major {
-			return x.Major < y.Major
-		}
-		if x.Minor != y.Minor {
-			return x.Minor < y.Minor
-		}
-		if x.Micro != y.Micro {
-			return x.Micro < y.Micro
-		}
-		return x.Path < y.Path
-	})
+	sort.SliceStable(d.found, func(a, b int) bool { return versionLess(d.found[a], d.found[b]) })
 	names := make([]string, len(d.found))
 	for i, in := range d.found {
 		names[i] = in.String()
@@ -381,12 +377,7 @@ func (i Interpreter) RunJSON(t testing.TB, script string, input, output any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(i.Path, "-S", "-s", "-c", script)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "PYTHON") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
+	cmd := i.Command(context.Background(), "-S", "-s", "-c", script)
 	cmd.Stdin = bytes.NewReader(req)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
