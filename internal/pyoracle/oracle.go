@@ -92,6 +92,8 @@ func (x *Exception) SyntaxErr(filename string) (*syntaxerr.Error, bool) {
 		e.Type = syntaxerr.MemoryError
 	case "RecursionError":
 		e.Type = syntaxerr.RecursionError
+	case "UnicodeDecodeError":
+		e.Type = syntaxerr.UnicodeDecodeError
 	default:
 		return nil, false
 	}

@@ -22,13 +22,17 @@ const pythonFormat = `import json, sys, py_compile
 types = {"SyntaxError": SyntaxError, "IndentationError": IndentationError,
          "TabError": TabError, "MemoryError": MemoryError,
          "RecursionError": RecursionError}
+prefix = "'utf-8' codec can't decode byte 0xff in position 0: "
 def s(h):
     return bytes.fromhex(h).decode("utf-8", "surrogateescape")
 out = []
 for c in json.load(sys.stdin):
-    cls = types[c["type"]]
+    cls = types.get(c["type"])
     msg, filename = s(c["msg"]), s(c["filename"])
-    if c["noloc"]:
+    if c["type"] == "UnicodeDecodeError":
+        cls = UnicodeDecodeError
+        e = cls("utf-8", b"\xff", 0, 1, msg.removeprefix(prefix))
+    elif c["noloc"]:
         e = cls(msg)
     else:
         args = (filename, c["lineno"], c["offset"], s(c["text"]) if c["hastext"] else None)
@@ -116,6 +120,10 @@ func formatCases() []*Error {
 			out = append(out, &Error{Type: typ, Msg: msg, Filename: "f.py", NoLocation: true})
 		}
 	}
+	// str() of a UnicodeDecodeError is built from its fields; Msg holds
+	// all of it.
+	out = append(out, &Error{Type: UnicodeDecodeError, Filename: "f.py", NoLocation: true,
+		Msg: "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"})
 	// The shapes CPython itself gives: an unknown encoding (line 0, offset
 	// -1, no text, no end) and a null byte (no location).
 	out = append(out,

@@ -30,6 +30,11 @@ const (
 	// ("maximum recursion depth exceeded during compilation"); only Msg is
 	// meaningful.
 	RecursionError
+	// UnicodeDecodeError: compile() lets the tokenizer's through in a few
+	// cases (an identifier of invalid UTF-8 met after the parser failed, an
+	// f-string debug text of invalid UTF-8). Only Msg (str() of the
+	// exception) is meaningful.
+	UnicodeDecodeError
 )
 
 func (t Type) String() string {
@@ -44,6 +49,8 @@ func (t Type) String() string {
 		return "MemoryError"
 	case RecursionError:
 		return "RecursionError"
+	case UnicodeDecodeError:
+		return "UnicodeDecodeError"
 	}
 	return "Type(" + strconv.Itoa(int(t)) + ")"
 }
