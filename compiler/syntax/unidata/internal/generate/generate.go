@@ -18,7 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
-	"os"
+	"io"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -62,7 +62,7 @@ type Result struct {
 // empty it names a NameAliases.txt that dump.py checks the aliases it
 // finds against; the file does not change the result. The interpreter's
 // standard error goes to stderr.
-func Run(python []string, aliases string, stderr *os.File) (*Result, error) {
+func Run(python []string, aliases string, stderr io.Writer) (*Result, error) {
 	if len(python) == 0 {
 		return nil, errors.New("no interpreter command")
 	}

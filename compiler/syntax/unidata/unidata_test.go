@@ -1,0 +1,376 @@
+package unidata_test
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"testing"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/unidata"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/unidata/internal/generate"
+)
+
+// maxReported bounds the differences a test lists before it stops.
+const maxReported = 20
+
+// reporter counts differences and lists the first maxReported.
+type reporter struct {
+	t *testing.T
+	n int
+}
+
+func (r *reporter) errorf(format string, args ...any) {
+	r.t.Helper()
+	r.n++
+	if r.n <= maxReported {
+		r.t.Errorf(format, args...)
+	}
+}
+
+func (r *reporter) done(what string, total int) {
+	r.t.Helper()
+	if r.n > maxReported {
+		r.t.Errorf("... %d differences in all", r.n)
+	}
+	r.t.Logf("%s: %d checked, %d differ", what, total, r.n)
+}
+
+func isSurrogate(r rune) bool { return 0xD800 <= r && r < 0xE000 }
+
+// propertiesScript prints, for every code point, one byte of str
+// predicates (1 c.isidentifier(), 2 ('a'+c).isidentifier(), 4
+// c.isprintable(), 8 c.isspace()) and then, for every code point, one byte
+// of unicodedata.combining(c).
+const propertiesScript = `import sys, unicodedata
+flags = bytearray(0x110000)
+ccc = bytearray(0x110000)
+for c in range(0x110000):
+    ch = chr(c)
+    flags[c] = (ch.isidentifier() | ("a" + ch).isidentifier() << 1
+                | ch.isprintable() << 2 | ch.isspace() << 3)
+    ccc[c] = unicodedata.combining(ch)
+sys.stdout.buffer.write(flags + ccc)
+`
+
+// TestProperties compares the identifier, printable and space predicates
+// and the combining class of every code point with the interpreter's.
+func TestProperties(t *testing.T) {
+	forEachOracle(t, func(t *testing.T, tab *unidata.Tables, o oracle) {
+		out := o.run(t, propertiesScript, nil)
+		if len(out) != 2*0x110000 {
+			t.Fatalf("%s printed %d bytes, want %d", o.name, len(out), 2*0x110000)
+		}
+		rep := reporter{t: t}
+		for r := rune(0); r <= 0x10FFFF; r++ {
+			f := out[r]
+			// str.isidentifier(): XID_Start or '_' first.
+			if got, want := tab.IsXIDStart(r) || r == '_', f&1 != 0; got != want {
+				rep.errorf("U+%04X: IsXIDStart || '_' = %v, %s says chr(c).isidentifier() = %v", r, got, o.name, want)
+			}
+			if got, want := tab.IsXIDContinue(r), f&2 != 0; got != want {
+				rep.errorf("U+%04X: IsXIDContinue = %v, %s says ('a'+chr(c)).isidentifier() = %v", r, got, o.name, want)
+			}
+			if got, want := tab.IsPrintable(r), f&4 != 0; got != want {
+				rep.errorf("U+%04X: IsPrintable = %v, %s says %v", r, got, o.name, want)
+			}
+			if got, want := tab.IsSpace(r), f&8 != 0; got != want {
+				rep.errorf("U+%04X: IsSpace = %v, %s says %v", r, got, o.name, want)
+			}
+			if got, want := tab.CombiningClass(r), out[0x110000+r]; got != want {
+				rep.errorf("U+%04X: CombiningClass = %d, %s says %d", r, got, o.name, want)
+			}
+		}
+		rep.done("code points", 0x110000)
+	})
+}
+
+// TestOutOfRange checks that runes that are no code points have no
+// properties (Go lets a rune be negative or above 0x10FFFF).
+func TestOutOfRange(t *testing.T) {
+	for _, v := range unidata.Versions() {
+		tab := unidata.ForVersion(v)
+		for _, r := range []rune{-1, -0x80000000, 0x110000, 0x7FFFFFFF} {
+			if tab.IsXIDStart(r) || tab.IsXIDContinue(r) || tab.IsPrintable(r) || tab.IsSpace(r) || tab.CombiningClass(r) != 0 {
+				t.Errorf("%s: rune %d has a property", v, r)
+			}
+		}
+	}
+}
+
+const nfkcEachScript = `import json, sys, unicodedata
+out = {}
+for c in range(0x110000):
+    if 0xD800 <= c < 0xE000:
+        continue
+    n = unicodedata.normalize("NFKC", chr(c))
+    if n != chr(c):
+        out[c] = n
+json.dump(out, sys.stdout)
+`
+
+// TestNFKCEachCodePoint compares NFKC of every code point alone (surrogates
+// aside: UTF-8 has none) with the interpreter's.
+func TestNFKCEachCodePoint(t *testing.T) {
+	forEachOracle(t, func(t *testing.T, tab *unidata.Tables, o oracle) {
+		var changed map[rune]string
+		o.runJSON(t, nfkcEachScript, nil, &changed)
+		rep := reporter{t: t}
+		n := 0
+		for r := rune(0); r <= 0x10FFFF; r++ {
+			if isSurrogate(r) {
+				continue
+			}
+			n++
+			s := string(r)
+			want, ok := changed[r]
+			if !ok {
+				want = s
+			}
+			if got := tab.NFKC(s); got != want {
+				rep.errorf("NFKC(U+%04X) = %+q, %s says %+q", r, got, o.name, want)
+			}
+		}
+		rep.done(fmt.Sprintf("code points (%d change)", len(changed)), n)
+	})
+}
+
+const atomsScript = `import json, sys, unicodedata as ud
+dec, marks = [], []
+for c in range(0x110000):
+    if 0xD800 <= c < 0xE000:
+        continue
+    ch = chr(c)
+    if ud.decomposition(ch):
+        dec.append(c)
+    if ud.combining(ch):
+        marks.append(c)
+json.dump({"decomposable": dec, "marks": marks}, sys.stdout)
+`
+
+const nfkcListScript = `import json, sys, unicodedata
+json.dump([unicodedata.normalize("NFKC", s) for s in json.load(sys.stdin)], sys.stdout)
+`
+
+// TestNFKCCorpus compares NFKC of strings built to exercise decomposition,
+// canonical reordering and composition with the interpreter's: every
+// character that has a decomposition, alone and beside combining marks and
+// other such characters; bases with combining marks in every order; Hangul
+// jamo and syllables in all sorts of sequences; and random sequences drawn
+// from those characters, ASCII and other code points. The seed is fixed;
+// -short takes fewer random strings.
+func TestNFKCCorpus(t *testing.T) {
+	forEachOracle(t, func(t *testing.T, tab *unidata.Tables, o oracle) {
+		var atoms struct {
+			Decomposable []rune `json:"decomposable"`
+			Marks        []rune `json:"marks"`
+		}
+		o.runJSON(t, atomsScript, nil, &atoms)
+		if len(atoms.Decomposable) == 0 || len(atoms.Marks) == 0 {
+			t.Fatalf("%s lists no characters with decompositions or no combining marks", o.name)
+		}
+		corpus := nfkcCorpus(tab, atoms.Decomposable, atoms.Marks, testing.Short())
+		var want []string
+		o.runJSON(t, nfkcListScript, corpus, &want)
+		if len(want) != len(corpus) {
+			t.Fatalf("%s answered %d strings for %d", o.name, len(want), len(corpus))
+		}
+		rep := reporter{t: t}
+		changed := 0
+		for i, s := range corpus {
+			got := tab.NFKC(s)
+			if got != want[i] {
+				rep.errorf("NFKC(%+q) = %+q, %s says %+q", s, got, o.name, want[i])
+				continue
+			}
+			if got != s {
+				changed++
+			}
+			if again := tab.NFKC(got); again != got {
+				rep.errorf("NFKC(%+q) = %+q, not itself", got, again)
+			}
+		}
+		rep.done(fmt.Sprintf("strings (%d change)", changed), len(corpus))
+	})
+}
+
+// nfkcCorpus builds the strings of TestNFKCCorpus.
+func nfkcCorpus(tab *unidata.Tables, decomposable, marks []rune, short bool) []string {
+	rng := rand.New(rand.NewPCG(1, 2))
+	pick := func(rs []rune) rune { return rs[rng.IntN(len(rs))] }
+	var jamo []rune // leading, vowel and trailing jamo, old ones too
+	for r := rune(0x1100); r <= 0x11FF; r++ {
+		jamo = append(jamo, r)
+	}
+	var syllables []rune // some LV and some LVT syllables
+	for i := 0; i < 200; i++ {
+		syllables = append(syllables, 0xAC00+rune(rng.IntN(11172)))
+		syllables = append(syllables, 0xAC00+28*rune(rng.IntN(399)))
+	}
+	// Combining marks of different classes, to reorder.
+	byClass := map[uint8]rune{}
+	for _, m := range marks {
+		c := tab.CombiningClass(m)
+		if _, ok := byClass[c]; !ok && c != 0 {
+			byClass[c] = m
+		}
+	}
+	var classMarks []rune
+	for _, m := range byClass {
+		classMarks = append(classMarks, m)
+	}
+	classMarks = append(classMarks, 0x0301, 0x0323, 0x031B, 0x0345, 0x0308, 0x0327, 0x0338)
+
+	var corpus []string
+	add := func(rs ...rune) { corpus = append(corpus, string(rs)) }
+	for _, d := range decomposable {
+		add(d, pick(classMarks))
+		add(pick(classMarks), d)
+		add(d, pick(decomposable))
+		add('a', d, pick(marks), pick(marks))
+	}
+	bases := []rune{'a', 'e', 'o', 'u', 'A', 0x3B1, 0x415, 0x928, 0x0B47, 0x0DD9, 0x1025, 0x1B05, 0x3099, 0x1100}
+	for _, b := range bases {
+		for i := 0; i < 200; i++ {
+			rs := []rune{b}
+			for j := rng.IntN(4) + 1; j > 0; j-- {
+				rs = append(rs, pick(classMarks))
+			}
+			add(rs...)
+		}
+	}
+	for i := 0; i < 3000; i++ {
+		var rs []rune
+		for j := rng.IntN(5) + 1; j > 0; j-- {
+			if rng.IntN(4) == 0 {
+				rs = append(rs, pick(syllables))
+			} else {
+				rs = append(rs, pick(jamo))
+			}
+		}
+		add(rs...)
+	}
+	random := 100000
+	if short {
+		random = 20000
+	}
+	for i := 0; i < random; i++ {
+		var rs []rune
+		for j := rng.IntN(8) + 1; j > 0; j-- {
+			switch k := rng.IntN(20); {
+			case k < 8:
+				rs = append(rs, pick(decomposable))
+			case k < 13:
+				rs = append(rs, pick(marks))
+			case k < 15:
+				rs = append(rs, rune('a'+rng.IntN(26)))
+			case k < 17:
+				rs = append(rs, pick(jamo))
+			case k < 18:
+				rs = append(rs, pick(syllables))
+			default:
+				r := rune(rng.IntN(0x110000))
+				if isSurrogate(r) {
+					r = 'x'
+				}
+				rs = append(rs, r)
+			}
+		}
+		add(rs...)
+	}
+	return corpus
+}
+
+// TestNFKCInvalidUTF8 checks that an invalid byte counts as U+FFFD.
+func TestNFKCInvalidUTF8(t *testing.T) {
+	for _, v := range unidata.Versions() {
+		tab := unidata.ForVersion(v)
+		for _, s := range []string{"\xff", "a\xc3", "\xed\xa0\x80x", "\ufb01\x80"} {
+			want := tab.NFKC(string([]rune(s))) // one U+FFFD per invalid byte
+			if got := tab.NFKC(s); got != want || !utf8.ValidString(got) {
+				t.Errorf("%s: NFKC(%+q) = %+q, want %+q", v, s, got, want)
+			}
+		}
+	}
+}
+
+// TestNoAllocation checks that the property checks and NFKC of a string
+// already in NFKC allocate nothing, and that NFKC then returns its argument
+// itself.
+func TestNoAllocation(t *testing.T) {
+	inputs := []string{"", "x", "snake_case_name", "déjà_vu", "παράδειγμα", "имя", "変数", "한국어", "a\u200c"}
+	for _, v := range unidata.Versions() {
+		tab := unidata.ForVersion(v)
+		for _, s := range inputs {
+			if tab.NFKC(s) != s {
+				t.Fatalf("%s: %+q is not in NFKC; pick inputs that are", v, s)
+			}
+			if n := testing.AllocsPerRun(100, func() { sink = tab.NFKC(s) }); n != 0 {
+				t.Errorf("%s: NFKC(%+q) allocates %v times", v, s, n)
+			}
+			if out := tab.NFKC(s); len(s) > 0 && !sameString(out, s) {
+				t.Errorf("%s: NFKC(%+q) returned a copy", v, s)
+			}
+		}
+		n := testing.AllocsPerRun(10, func() {
+			for r := rune(0); r < 0x3000; r++ {
+				_ = tab.IsXIDStart(r) || tab.IsXIDContinue(r) || tab.IsPrintable(r) || tab.IsSpace(r)
+			}
+		})
+		if n != 0 {
+			t.Errorf("%s: property checks allocate", v)
+		}
+	}
+}
+
+var sink string
+
+// sameString reports whether a and b are the same bytes in memory.
+func sameString(a, b string) bool {
+	return len(a) == len(b) && unsafe.StringData(a) == unsafe.StringData(b)
+}
+
+// TestVersions checks the registry.
+func TestVersions(t *testing.T) {
+	vs := unidata.Versions()
+	if len(vs) == 0 || unidata.ForVersion("15.1.0") != unidata.V15_1 {
+		t.Fatalf("Versions() = %v, ForVersion(15.1.0) = %p, V15_1 = %p", vs, unidata.ForVersion("15.1.0"), unidata.V15_1)
+	}
+	for _, v := range vs {
+		if tab := unidata.ForVersion(v); tab == nil || tab.Version() != v {
+			t.Errorf("ForVersion(%q) = %v", v, tab)
+		}
+	}
+	for _, v := range []string{"", "15.1", "15.0.0", "x"} {
+		if unidata.ForVersion(v) != nil {
+			t.Errorf("ForVersion(%q) is not nil", v)
+		}
+	}
+}
+
+// TestGeneratedFilesAreCurrent regenerates each version's file with each
+// interpreter of that version and compares it with the committed one: the
+// tables are what the generator makes, and interpreters that share a
+// Unicode version agree on every fact the tables hold.
+func TestGeneratedFilesAreCurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("regenerating takes a few seconds per interpreter; the other tests check every fact")
+	}
+	forEachOracle(t, func(t *testing.T, tab *unidata.Tables, o oracle) {
+		var stderr bytes.Buffer
+		res, err := generate.Run(o.argv, "", &stderr)
+		if err != nil {
+			t.Fatalf("generating with %s: %v\n%s", o.name, err, stderr.String())
+		}
+		committed, err := os.ReadFile(res.Name)
+		if err != nil {
+			t.Fatalf("the committed file for Unicode %s: %v", res.Version, err)
+		}
+		if !bytes.Equal(committed, res.Source) {
+			t.Errorf("%s differs from what %s generates; regenerate it (docs/native.md, section Unicode)", res.Name, o.name)
+		}
+		t.Log(res.Summary)
+	})
+}
