@@ -61,26 +61,26 @@ func TestProperties(t *testing.T) {
 	forEachOracle(t, func(t *testing.T, tab *unidata.Tables, o oracle) {
 		out := o.run(t, propertiesScript, nil)
 		if len(out) != 2*0x110000 {
-			t.Fatalf("%s printed %d bytes, want %d", o.name, len(out), 2*0x110000)
+			t.Fatalf("%s printed %d bytes, want %d", o, len(out), 2*0x110000)
 		}
 		rep := reporter{t: t}
 		for r := rune(0); r <= 0x10FFFF; r++ {
 			f := out[r]
 			// str.isidentifier(): XID_Start or '_' first.
 			if got, want := tab.IsXIDStart(r) || r == '_', f&1 != 0; got != want {
-				rep.errorf("U+%04X: IsXIDStart || '_' = %v, %s says chr(c).isidentifier() = %v", r, got, o.name, want)
+				rep.errorf("U+%04X: IsXIDStart || '_' = %v, %s says chr(c).isidentifier() = %v", r, got, o, want)
 			}
 			if got, want := tab.IsXIDContinue(r), f&2 != 0; got != want {
-				rep.errorf("U+%04X: IsXIDContinue = %v, %s says ('a'+chr(c)).isidentifier() = %v", r, got, o.name, want)
+				rep.errorf("U+%04X: IsXIDContinue = %v, %s says ('a'+chr(c)).isidentifier() = %v", r, got, o, want)
 			}
 			if got, want := tab.IsPrintable(r), f&4 != 0; got != want {
-				rep.errorf("U+%04X: IsPrintable = %v, %s says %v", r, got, o.name, want)
+				rep.errorf("U+%04X: IsPrintable = %v, %s says %v", r, got, o, want)
 			}
 			if got, want := tab.IsSpace(r), f&8 != 0; got != want {
-				rep.errorf("U+%04X: IsSpace = %v, %s says %v", r, got, o.name, want)
+				rep.errorf("U+%04X: IsSpace = %v, %s says %v", r, got, o, want)
 			}
 			if got, want := tab.CombiningClass(r), out[0x110000+r]; got != want {
-				rep.errorf("U+%04X: CombiningClass = %d, %s says %d", r, got, o.name, want)
+				rep.errorf("U+%04X: CombiningClass = %d, %s says %d", r, got, o, want)
 			}
 		}
 		rep.done("code points", 0x110000)
@@ -130,7 +130,7 @@ func TestNFKCEachCodePoint(t *testing.T) {
 				want = s
 			}
 			if got := tab.NFKC(s); got != want {
-				rep.errorf("NFKC(U+%04X) = %+q, %s says %+q", r, got, o.name, want)
+				rep.errorf("NFKC(U+%04X) = %+q, %s says %+q", r, got, o, want)
 			}
 		}
 		rep.done(fmt.Sprintf("code points (%d change)", len(changed)), n)
@@ -169,20 +169,20 @@ func TestNFKCCorpus(t *testing.T) {
 		}
 		o.runJSON(t, atomsScript, nil, &atoms)
 		if len(atoms.Decomposable) == 0 || len(atoms.Marks) == 0 {
-			t.Fatalf("%s lists no characters with decompositions or no combining marks", o.name)
+			t.Fatalf("%s lists no characters with decompositions or no combining marks", o)
 		}
 		corpus := nfkcCorpus(tab, atoms.Decomposable, atoms.Marks, testing.Short())
 		var want []string
 		o.runJSON(t, nfkcListScript, corpus, &want)
 		if len(want) != len(corpus) {
-			t.Fatalf("%s answered %d strings for %d", o.name, len(want), len(corpus))
+			t.Fatalf("%s answered %d strings for %d", o, len(want), len(corpus))
 		}
 		rep := reporter{t: t}
 		changed := 0
 		for i, s := range corpus {
 			got := tab.NFKC(s)
 			if got != want[i] {
-				rep.errorf("NFKC(%+q) = %+q, %s says %+q", s, got, o.name, want[i])
+				rep.errorf("NFKC(%+q) = %+q, %s says %+q", s, got, o, want[i])
 				continue
 			}
 			if got != s {
@@ -360,16 +360,16 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 	}
 	forEachOracle(t, func(t *testing.T, tab *unidata.Tables, o oracle) {
 		var stderr bytes.Buffer
-		res, err := generate.Run(o.argv, "", &stderr)
+		res, err := generate.Run(o.argv(), "", &stderr)
 		if err != nil {
-			t.Fatalf("generating with %s: %v\n%s", o.name, err, stderr.String())
+			t.Fatalf("generating with %s: %v\n%s", o, err, stderr.String())
 		}
 		committed, err := os.ReadFile(res.Name)
 		if err != nil {
 			t.Fatalf("the committed file for Unicode %s: %v", res.Version, err)
 		}
 		if !bytes.Equal(committed, res.Source) {
-			t.Errorf("%s differs from what %s generates; regenerate it (docs/native.md, section Unicode)", res.Name, o.name)
+			t.Errorf("%s differs from what %s generates; regenerate it (docs/native.md, section Unicode)", res.Name, o)
 		}
 		t.Log(res.Summary)
 	})
