@@ -74,3 +74,16 @@ func Known() string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// Supported returns an error unless the native compiler knows r: a release
+// of a known minor version, no newer than the newest one known.
+func Supported(r Release) error {
+	micro, ok := newest[[2]int{r.Major, r.Minor}]
+	if !ok {
+		return fmt.Errorf("python version %s: the native compiler does not know %d.%d (known: %s)", r, r.Major, r.Minor, Known())
+	}
+	if r.Micro > micro {
+		return fmt.Errorf("python version %s: newer than the newest release the native compiler knows (known: %s)", r, Known())
+	}
+	return nil
+}

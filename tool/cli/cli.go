@@ -47,6 +47,9 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		fmt.Fprintf(stderr, "pyc: error: %v\nRun 'pyc --help' to see the options.\n", err)
 		return ExitUsage
 	}
+	if opts.hasDumpAST {
+		return dumpAST(opts, stdout, stderr)
+	}
 	return run(ctx, opts, stdin, stdout, stderr)
 }
 

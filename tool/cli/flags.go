@@ -14,6 +14,7 @@ import (
 
 	"github.com/rules-pyc/rules_pyc/compiler/pool"
 	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
+	"github.com/rules-pyc/rules_pyc/compiler/release"
 )
 
 // defaultMaxLevels is how deep a directory is walked without -l or -r:
@@ -48,7 +49,22 @@ type options struct {
 	python        string
 	pythonVersion string
 	timeout       time.Duration
+
+	// backend is "cpython" or "native" ("auto" is resolved to one of them).
+	backend string
+	// dumpAST is --dump-ast's FILE; hasDumpAST is set when it was given.
+	dumpAST    string
+	hasDumpAST bool
+	// target is the release the native backend imitates.
+	target release.Release
 }
+
+// The backends (--backend).
+const (
+	backendCPython = "cpython"
+	backendNative  = "native"
+	backendAuto    = "auto"
+)
 
 // usageError is a command line that can't be run; its message says what
 // to fix.
@@ -113,6 +129,8 @@ var flagSpecs = []flagSpec{
 	{"", "python", true},
 	{"", "python-version", true},
 	{"", "timeout", true},
+	{"", "backend", true},
+	{"", "dump-ast", true},
 }
 
 // parseArgs reads the command line. It returns pflag.ErrHelp for -h/--help
@@ -147,6 +165,8 @@ func parseArgs(args []string) (*options, error) {
 	fs.StringVar(&o.python, "python", "python3", "")
 	fs.StringVar(&o.pythonVersion, "python-version", "", "")
 	fs.DurationVar(&o.timeout, "timeout", pool.DefaultTimeout, "")
+	fs.StringVar(&o.backend, "backend", backendCPython, "")
+	fs.StringVar(&o.dumpAST, "dump-ast", "", "")
 	help := fs.BoolP("help", "h", false, "")
 
 	if err := fs.Parse(args); err != nil {
@@ -159,6 +179,10 @@ func parseArgs(args []string) (*options, error) {
 		return nil, pflag.ErrHelp
 	}
 	o.paths = fs.Args()
+	o.hasDumpAST = fs.Changed("dump-ast")
+	if err := o.checkBackend(fs.Changed("python")); err != nil {
+		return nil, err
+	}
 
 	if o.jobs < 0 {
 		return nil, usagef("-j %d: the number of workers must be 0 (one per CPU) or more", o.jobs)
@@ -204,6 +228,55 @@ func parseArgs(args []string) (*options, error) {
 	}
 	return o, nil
 }
+
+// checkBackend checks --backend and what goes with it: the native backend
+// takes --dump-ast and --python-version (a release it knows; the newest
+// 3.13 by default) and no --python; --dump-ast needs the native backend.
+func (o *options) checkBackend(hasPython bool) error {
+	switch o.backend {
+	case backendCPython, backendNative:
+	case backendAuto:
+		// The native backend does not write bytecode yet.
+		o.backend = backendCPython
+	default:
+		return usagef("argument --backend: invalid choice: %q (choose from 'cpython', 'native', 'auto')", o.backend)
+	}
+	if o.backend != backendNative {
+		if o.hasDumpAST {
+			return usagef("--dump-ast needs --backend native (the cpython backend compiles; it prints no trees)")
+		}
+		return nil
+	}
+	if hasPython {
+		return usagef("--python names an interpreter, and --backend native uses none: give one or the other")
+	}
+	version := o.pythonVersion
+	if version == "" {
+		version = defaultNativeVersion
+	}
+	r, _, err := release.Parse(version)
+	if err == nil {
+		err = release.Supported(r)
+	}
+	if err != nil {
+		return usagef("--python-version: %v", err)
+	}
+	o.target = r
+	if !o.hasDumpAST {
+		return usagef("--backend native: bytecode generation is not there yet; the native backend only parses (--dump-ast FILE). Use --backend cpython to compile")
+	}
+	if o.dumpAST == "" {
+		return usagef("--dump-ast: give the file to parse")
+	}
+	if len(o.paths) > 0 || o.list != "" {
+		return usagef("--dump-ast FILE parses one file: give no PATH and no -i list with it")
+	}
+	return nil
+}
+
+// defaultNativeVersion is the release the native backend imitates when
+// --python-version is not given: the newest 3.13 known.
+const defaultNativeVersion = "3.13"
 
 // normalizeLevels turns -o values into the sorted set of levels to
 // compile. No -o, or -1 (the interpreter's own level, and the children run
@@ -291,6 +364,7 @@ func expandAbbrev(args []string) ([]string, error) {
 
 // usageText is printed by --help.
 const usageText = `usage: pyc [options] PATH...
+       pyc --backend native [--python-version 3.13[.N]] --dump-ast FILE
 
 Compile Python sources to .pyc files, byte for byte what CPython's
 py_compile writes, with the options of python -m compileall. A PATH that is
@@ -348,8 +422,23 @@ Options:
   --python PATH         the interpreter that compiles (default: python3 on
                         PATH). Its exact build decides the bytes.
   --python-version X.Y  fail unless --python is this version (X.Y or X.Y.Z).
+                        With --backend native: the CPython release to
+                        imitate, 3.13.N, or 3.13 for the newest 3.13 known
+                        (the default).
   --timeout DURATION    per-file compile limit, e.g. 30s or 2m (default 1m).
                         A file that takes longer fails; the others go on.
+  --backend NAME        cpython (the default): compile with a real CPython,
+                        --python. native: rules_pyc's own compiler, which
+                        starts no interpreter; so far it only parses
+                        (--dump-ast), and without --dump-ast it exits 2.
+                        auto: cpython, until the native backend writes
+                        bytecode.
+  --dump-ast FILE       with --backend native: print on stdout the line
+                        print(ast.dump(ast.parse(src, FILE),
+                        include_attributes=True)) prints, and exit 0; for a
+                        source CPython rejects, print on stderr what
+                        py_compile writes for FILE, and exit 1. No PATH or
+                        -i with it; the compile options have no effect.
 
 Output: compileall's lines on stdout ("Listing '...'...", "Compiling
 '...'...", "*** " and the error) unless -q; on a terminal, a progress line
@@ -361,6 +450,10 @@ Exit status:
      listed, or the -i list could not be read; every other file is still
      compiled
   2  bad usage, or no usable interpreter: the message says what to fix
+     (also --backend native without --dump-ast: the native backend does
+     not write bytecode yet)
+With --dump-ast: 0 the dump was printed, 1 the source was rejected (py_compile's
+message on stderr) or could not be read, 2 bad usage.
 
 Inside Bazel, pyc also runs as a persistent worker (pyc [--python PATH]
 --persistent_worker), runs one request from a flag file (pyc @FILE), and

@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestNativeUsage: command lines the native backend can't run exit 2 with
+// a message that says why, compile nothing and, run as the built binary
+// with an empty environment (no PATH, no interpreter reachable), look for
+// no interpreter.
+func TestNativeUsage(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string // in stderr
+	}{
+		{[]string{"--backend", "native", "pkg"}, "bytecode generation is not there yet"},
+		{[]string{"--backend", "native"}, "bytecode generation is not there yet"},
+		{[]string{"--backend=native", "-o", "1", "pkg"}, "bytecode generation is not there yet"},
+		{[]string{"--back", "native", "pkg"}, "bytecode generation is not there yet"},
+		{[]string{"--backend", "bogus", "pkg"}, `invalid choice: "bogus"`},
+		{[]string{"--dump-ast", "x.py"}, "--dump-ast needs --backend native"},
+		{[]string{"--backend", "cpython", "--dump-ast", "x.py"}, "--dump-ast needs --backend native"},
+		{[]string{"--backend", "auto", "--dump-ast", "x.py"}, "--dump-ast needs --backend native"},
+		{[]string{"--backend", "native", "--python", "/usr/bin/python3", "--dump-ast", "x.py"}, "--backend native uses none"},
+		{[]string{"--backend", "native", "--python-version", "3.12", "--dump-ast", "x.py"}, "no release of it is known"},
+		{[]string{"--backend", "native", "--python-version", "3.12.1", "--dump-ast", "x.py"}, "does not know 3.12"},
+		{[]string{"--backend", "native", "--python-version", "3.13.99", "--dump-ast", "x.py"}, "newer than the newest release"},
+		{[]string{"--backend", "native", "--python-version", "3.x", "--dump-ast", "x.py"}, "want X.Y or X.Y.Z"},
+		{[]string{"--backend", "native", "--dump-ast", "x.py", "pkg"}, "give no PATH"},
+		{[]string{"--backend", "native", "--dump-ast", "x.py", "-i", "-"}, "give no PATH and no -i list"},
+		{[]string{"--backend", "native", "--dump-ast", ""}, "give the file to parse"},
+		{[]string{"--backend", "native", "--dump-ast"}, "flag needs an argument"},
+	}
+	dir := t.TempDir()
+	buildTree(t, dir, pkgTree)
+	if err := os.WriteFile(filepath.Join(dir, "x.py"), []byte("x = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			stdout, stderr, code := runMain(t, dir, c.args, "")
+			if code != ExitUsage || !strings.HasPrefix(stderr, "pyc: error: ") || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, stderr, c.want)
+			}
+			if stdout != "" {
+				t.Errorf("stdout %q, want nothing", stdout)
+			}
+			bin := runBare(t, dir, c.args)
+			if bin.code != code || bin.stdout != stdout || bin.stderr != stderr {
+				t.Errorf("the binary with an empty environment: exit %d, stdout %q, stderr %q; Main: exit %d, stderr %q",
+					bin.code, bin.stdout, bin.stderr, code, stderr)
+			}
+		})
+	}
+	if d := diffSnapshots(before, snapshot(t, dir)); d != "" {
+		t.Errorf("the tree changed:\n%s", d)
+	}
+}
+
+// TestDumpASTUnreadable: a FILE that can't be read exits 1 with the
+// OSError Python raises for open(FILE, 'rb').read(), without a traceback
+// and without an interpreter.
+func TestDumpASTUnreadable(t *testing.T) {
+	py := interpreters(t)[0]
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "dir.py"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{filepath.Join(dir, "missing.py"), filepath.Join(dir, "dir.py"), filepath.Join(dir, "missing", "x.py")}
+	if p := unreadableFile(); p != "" {
+		paths = append(paths, p)
+	}
+	for _, p := range paths {
+		t.Run(p, func(t *testing.T) {
+			out, _ := exec.Command(py.Path, "-S", "-s", "-c",
+				"import sys\ntry:\n open(sys.argv[1], 'rb').read()\nexcept OSError as e:\n print(type(e).__name__ + ': ' + str(e))",
+				p).Output()
+			if len(out) == 0 {
+				t.Fatalf("%s reads %s", py, p)
+			}
+			want := "pyc: " + string(out)
+			got := runBare(t, dir, []string{"--backend", "native", "--dump-ast", p})
+			if got.code != ExitFailed || got.stderr != want || got.stdout != "" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and %q", got.code, got.stdout, got.stderr, want)
+			}
+		})
+	}
+}
+
+// bareRun is what a run of the pyc binary gave.
+type bareRun struct {
+	stdout, stderr string
+	code           int
+}
+
+// runBare runs the pyc binary in dir with an empty environment: no PATH,
+// so no interpreter can be found.
+func runBare(t *testing.T, dir string, args []string) bareRun {
+	t.Helper()
+	cmd := exec.Command(pycBinary, args...)
+	cmd.Dir = dir
+	cmd.Env = []string{}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			t.Fatalf("pyc %v: %v", args, err)
+		}
+		code = ee.ExitCode()
+	}
+	return bareRun{stdout.String(), stderr.String(), code}
+}
+
+// TestBackendAuto: --backend auto and --backend cpython compile as the
+// default does.
+func TestBackendAuto(t *testing.T) {
+	py := interpreters(t)[0]
+	var want map[string]string
+	var wantOut string
+	for _, backend := range []string{"", "cpython", "auto"} {
+		dir := t.TempDir()
+		buildTree(t, dir, pkgTree)
+		args := []string{"--python", py.Path, "pkg"}
+		if backend != "" {
+			args = append([]string{"--backend", backend}, args...)
+		}
+		stdout, stderr, code := runMain(t, dir, args, "")
+		if code != ExitOK {
+			t.Fatalf("%v: exit %d, stderr %q", args, code, stderr)
+		}
+		snap := snapshot(t, dir)
+		if backend == "" {
+			want, wantOut = snap, stdout
+			continue
+		}
+		if d := diffSnapshots(want, snap); d != "" || stdout != wantOut {
+			t.Errorf("--backend %s differs from the default:\n%s\nstdout %q, default %q", backend, d, stdout, wantOut)
+		}
+	}
+}
