@@ -8,30 +8,86 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/rules-pyc/rules_pyc/compiler/release"
 )
 
-// Lookup returns the character that a "\N{name}" escape of a string literal
-// names, as CPython's unicodedata _getcode does it for string literals (no
-// named sequences):
-//
-//   - "HANGUL SYLLABLE " (any ASCII case) followed by the jamo short names
-//     of a syllable in upper case, each the longest that matches, e.g.
-//     "hangul syllable GAG";
-//   - "CJK UNIFIED IDEOGRAPH-" (any ASCII case) followed by 4 or 5
-//     upper-case hex digits naming a unified ideograph;
-//   - otherwise a character name or a name alias, with ASCII letters in any
-//     case. Named sequences, loose matching (UAX #44 LM2) and names of
-//     characters that unicodedata does not name (Tangut ideographs and the
-//     like) are rejected.
-//
-// The name table is inflated on the first call (a few milliseconds); if
-// that fails, Lookup reports false for every name not made by rule.
-func (t *Tables) Lookup(name string) (rune, bool) {
-	if hasPrefixFold(name, "HANGUL SYLLABLE ") {
-		return lookupHangul(name[len("HANGUL SYLLABLE "):])
+// NameRules are the ways CPython releases read, in "\N{...}" escapes, the
+// names that Unicode makes by rule (Hangul syllables, CJK unified and Tangut
+// ideographs). Other names are read alike by every release.
+type NameRules uint8
+
+const (
+	// AnyCaseRuleNames: CPython 3.13.13 and later 3.13 releases, 3.14.4
+	// and later, 3.15 (CPython issue gh-80667). "HANGUL SYLLABLE "
+	// followed by the jamo short names, "CJK UNIFIED IDEOGRAPH-" and
+	// "TANGUT IDEOGRAPH-" followed by the code point in 4 or 5 hex digits
+	// without leading zeros, all in any ASCII case.
+	AnyCaseRuleNames NameRules = iota
+	// UpperCaseRuleNames: CPython 3.13.0 to 3.13.12, 3.14.0 to 3.14.3, and
+	// 3.12 and before. The names of Hangul syllables and CJK unified
+	// ideographs in upper case only, the code point in 4 or 5 hex digits
+	// (leading zeros allowed); no names for Tangut ideographs.
+	UpperCaseRuleNames
+)
+
+// String returns the constant's name.
+func (r NameRules) String() string {
+	switch r {
+	case AnyCaseRuleNames:
+		return "AnyCaseRuleNames"
+	case UpperCaseRuleNames:
+		return "UpperCaseRuleNames"
 	}
-	if hasPrefixFold(name, "CJK UNIFIED IDEOGRAPH-") {
-		return t.lookupIdeograph(name[len("CJK UNIFIED IDEOGRAPH-"):])
+	return fmt.Sprintf("NameRules(%d)", uint8(r))
+}
+
+// NameRulesFor returns the rules of a CPython release.
+func NameRulesFor(r release.Release) NameRules {
+	switch {
+	case r.Major == 3 && r.Minor == 13 && r.Micro < 13,
+		r.Major == 3 && r.Minor == 14 && r.Micro < 4,
+		r.Major < 3 || r.Major == 3 && r.Minor < 13:
+		return UpperCaseRuleNames
+	}
+	return AnyCaseRuleNames
+}
+
+// Lookup returns the character that a "\N{name}" escape of a string literal
+// names in the newest CPython releases (AnyCaseRuleNames); LookupRules
+// takes the rules of an older release.
+func (t *Tables) Lookup(name string) (rune, bool) {
+	return t.LookupRules(name, AnyCaseRuleNames)
+}
+
+// LookupRules returns the character that a "\N{name}" escape names, as
+// CPython's unicodedata _getcode reads it for string literals (named
+// sequences not allowed), under the given rules for the names made by
+// rule (see NameRules):
+//
+//   - a Hangul syllable: "HANGUL SYLLABLE " followed by the jamo short
+//     names of its leading consonant, vowel and trailing consonant, each
+//     the longest that matches, which must use up the name;
+//   - a CJK unified or Tangut ideograph, by its code point in hex;
+//   - otherwise a character name or a name alias, with ASCII letters in
+//     any case. Named sequences, loose matching (UAX #44 LM2) and names
+//     that unicodedata does not know are refused.
+//
+// The name table is inflated on the first call that needs it (a few
+// milliseconds). If that failed (a damaged table, which the tests rule
+// out), such names would be refused.
+func (t *Tables) LookupRules(name string, rules NameRules) (rune, bool) {
+	hasPrefix := hasPrefixFold
+	if rules == UpperCaseRuleNames {
+		hasPrefix = strings.HasPrefix
+	}
+	switch {
+	case hasPrefix(name, hangulPrefix):
+		return lookupHangul(name[len(hangulPrefix):], rules)
+	case hasPrefix(name, cjkPrefix):
+		return lookupHex(name[len(cjkPrefix):], t.ideographs, rules)
+	case rules == AnyCaseRuleNames && hasPrefix(name, tangutPrefix):
+		return lookupHex(name[len(tangutPrefix):], t.tangut, rules)
 	}
 	if len(name) == 0 || len(name) > t.maxNameLen {
 		return 0, false
@@ -45,15 +101,28 @@ func (t *Tables) Lookup(name string) (rune, bool) {
 	if len(name) > len(buf) {
 		up = make([]byte, 0, len(name))
 	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
+	up = appendUpper(up, name)
+	r, ok := names[string(up)]
+	return r, ok
+}
+
+const (
+	hangulPrefix = "HANGUL SYLLABLE "
+	cjkPrefix    = "CJK UNIFIED IDEOGRAPH-"
+	tangutPrefix = "TANGUT IDEOGRAPH-"
+)
+
+// appendUpper appends s with ASCII letters in upper case (only those:
+// CPython's Py_TOUPPER).
+func appendUpper(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if 'a' <= c && c <= 'z' {
 			c -= 'a' - 'A'
 		}
-		up = append(up, c)
+		dst = append(dst, c)
 	}
-	r, ok := names[string(up)]
-	return r, ok
+	return dst
 }
 
 // hasPrefixFold reports whether s starts with prefix (upper-case ASCII),
@@ -96,8 +165,16 @@ func longestJamo(s string, names []string) (int, int) {
 
 // lookupHangul parses the jamo part of a syllable's name the way CPython
 // does: the longest leading consonant, then the longest vowel, then the
-// longest trailing consonant, which must use up the name.
-func lookupHangul(s string) (rune, bool) {
+// longest trailing consonant, which must use up the name. The jamo are in
+// upper case, or in any case under AnyCaseRuleNames.
+func lookupHangul(s string, rules NameRules) (rune, bool) {
+	if rules == AnyCaseRuleNames {
+		if len(s) > 8 { // the longest syllable is 3+3+2 letters
+			return 0, false
+		}
+		var buf [8]byte
+		s = string(appendUpper(buf[:0], s))
+	}
 	l, n := longestJamo(s, jamoL)
 	s = s[n:]
 	v, n := longestJamo(s, jamoV)
@@ -110,15 +187,19 @@ func lookupHangul(s string) (rune, bool) {
 	return hangulSBase + rune((l*hangulVCount+v)*hangulTCount+tr), true
 }
 
-// lookupIdeograph reads 4 or 5 upper-case hex digits naming a unified
-// ideograph.
-func (t *Tables) lookupIdeograph(hex string) (rune, bool) {
-	if len(hex) != 4 && len(hex) != 5 {
+// lookupHex reads the code point of an ideograph in 4 or 5 hex digits: in
+// upper case, leading zeros allowed (UpperCaseRuleNames), or in any case
+// without leading zeros (AnyCaseRuleNames). It must be in one of runs.
+func lookupHex(hex string, runs [][2]int32, rules NameRules) (rune, bool) {
+	if len(hex) != 4 && len(hex) != 5 || rules == AnyCaseRuleNames && hex[0] == '0' {
 		return 0, false
 	}
 	var v int32
 	for i := 0; i < len(hex); i++ {
 		c := hex[i]
+		if rules == AnyCaseRuleNames && 'a' <= c && c <= 'f' {
+			c -= 'a' - 'A'
+		}
 		switch {
 		case '0' <= c && c <= '9':
 			v = v*16 + int32(c-'0')
@@ -128,7 +209,7 @@ func (t *Tables) lookupIdeograph(hex string) (rune, bool) {
 			return 0, false
 		}
 	}
-	for _, r := range t.ideographs {
+	for _, r := range runs {
 		if r[0] <= v && v <= r[1] {
 			return v, true
 		}

@@ -53,9 +53,11 @@ type Tables struct {
 	normOnce     sync.Once
 	norm         *normData
 
-	// ideographs are the runs of CJK unified ideographs, which are named
-	// "CJK UNIFIED IDEOGRAPH-" and their code point in hex.
+	// ideographs are the runs of CJK unified ideographs, and tangut those
+	// of Tangut ideographs: named "CJK UNIFIED IDEOGRAPH-" and "TANGUT
+	// IDEOGRAPH-" and their code point in hex.
 	ideographs [][2]int32
+	tangut     [][2]int32
 
 	// Names and aliases other than those made by rule, in the form the
 	// generator documents, deflated and in base64; inflated on first use.

@@ -2,13 +2,16 @@ package unidata_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"testing"
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/unidata"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/unidata/internal/generate"
 )
@@ -241,6 +244,20 @@ func nfkcCorpus(tab *unidata.Tables, decomposable, marks []rune, short bool) []s
 			add(rs...)
 		}
 	}
+	// Long runs of marks (3.13.14 sorts runs longer than a few marks
+	// another way), with many of equal class.
+	for i := 0; i < 2000; i++ {
+		rs := []rune{bases[rng.IntN(len(bases))]}
+		few := classMarks[:1+rng.IntN(len(classMarks))]
+		for j := 10 + rng.IntN(60); j > 0; j-- {
+			if rng.IntN(3) == 0 {
+				rs = append(rs, pick(marks))
+			} else {
+				rs = append(rs, few[rng.IntN(min(len(few), 4))])
+			}
+		}
+		add(rs...)
+	}
 	for i := 0; i < 3000; i++ {
 		var rs []rune
 		for j := rng.IntN(5) + 1; j > 0; j-- {
@@ -373,4 +390,269 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 		}
 		t.Log(res.Summary)
 	})
+}
+
+// namesScript lists every name unicodedata.name gives (Hangul syllables and
+// CJK unified ideographs included), the name aliases (found as dump.py
+// finds them: the names that the namereplace handler gives to plane 15's
+// private use code points) and the named sequences.
+const namesScript = `import codecs, json, sys, unicodedata as ud
+names = []
+for c in range(0x110000):
+    n = ud.name(chr(c), None)
+    if n is not None:
+        names.append([c, n])
+aliases, sequences = [], []
+for c in range(0xF0000, 0x100000):
+    b = chr(c).encode("ascii", "namereplace")
+    if b.startswith(b"\\N{"):
+        n = b[3:-1].decode("ascii")
+        s = ud.lookup(n)
+        if len(s) == 1:
+            aliases.append([ord(s), n])
+        else:
+            sequences.append(n)
+json.dump({"names": names, "aliases": aliases, "sequences": sequences}, sys.stdout)
+`
+
+// escapeScript answers, for each name, the code point that the
+// unicode_escape codec makes of "\N{name}" (-1 when it refuses the name).
+const escapeScript = `import codecs, json, sys
+out = []
+for q in json.load(sys.stdin):
+    try:
+        s = codecs.decode(b"\\N{" + q.encode("utf-8") + b"}", "unicode_escape")
+    except UnicodeDecodeError:
+        out.append(-1)
+        continue
+    out.append(ord(s) if len(s) == 1 else -2)
+json.dump(out, sys.stdout)
+`
+
+// literalScript answers the same for a string literal "\N{name}" compiled
+// as source, as the parser reads it (-1 for a SyntaxError).
+const literalScript = `import json, sys
+out = []
+for q in json.load(sys.stdin):
+    try:
+        s = eval(compile('"\\N{' + q + '}"', "<name>", "eval"))
+    except SyntaxError:
+        out.append(-1)
+        continue
+    out.append(ord(s) if len(s) == 1 else -2)
+json.dump(out, sys.stdout)
+`
+
+// TestLookup compares Lookup with what CPython makes of "\N{name}": every
+// name and alias as given, in lower case and in random mixed case; named
+// sequences; and many names that must be refused (cut short, lengthened,
+// with other spaces, hyphens or underscores, non-ASCII look-alike letters,
+// Hangul syllables with lower-case or spliced jamo, ideographs with lower-case,
+// short, long or out-of-range hex). Every answer comes from the
+// unicode_escape codec; a sample also from compiling string literals.
+func TestLookup(t *testing.T) {
+	forEachOracle(t, func(t *testing.T, tab *unidata.Tables, o oracle) {
+		var known struct {
+			Names     [][2]json.RawMessage `json:"names"`
+			Aliases   [][2]json.RawMessage `json:"aliases"`
+			Sequences []string             `json:"sequences"`
+		}
+		o.runJSON(t, namesScript, nil, &known)
+		names, err := decodePairs(known.Names)
+		if err != nil {
+			t.Fatal(err)
+		}
+		aliases, err := decodePairs(known.Aliases)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(names) == 0 || len(aliases) == 0 || len(known.Sequences) == 0 {
+			t.Fatalf("%s lists %d names, %d aliases, %d named sequences", o, len(names), len(aliases), len(known.Sequences))
+		}
+		queries := lookupQueries(names, aliases, known.Sequences)
+		var want []int
+		o.runJSON(t, escapeScript, queries, &want)
+		if len(want) != len(queries) {
+			t.Fatalf("%s answered %d names for %d", o, len(want), len(queries))
+		}
+		rules := unidata.NameRulesFor(release.Release{Major: o.Major, Minor: o.Minor, Micro: o.Micro})
+		t.Logf("names made by rule: %v", rules)
+		rep := reporter{t: t}
+		accepted := 0
+		for i, q := range queries {
+			r, ok := tab.LookupRules(q, rules)
+			got := -1
+			if ok {
+				got = int(r)
+				accepted++
+			}
+			if got != want[i] {
+				rep.errorf("Lookup(%q) = %d, %s says %d", q, got, o, want[i])
+			}
+		}
+		rep.done(fmt.Sprintf("names (%d accepted)", accepted), len(queries))
+
+		// A sample through the parser's own path, string literals.
+		var sample []string
+		var sampleWant []int
+		for i := 0; i < len(queries); i += 37 {
+			if q := queries[i]; !strings.ContainsAny(q, "\"\\\r\n") {
+				sample = append(sample, q)
+				sampleWant = append(sampleWant, want[i])
+			}
+		}
+		var lit []int
+		o.runJSON(t, literalScript, sample, &lit)
+		if len(lit) != len(sample) {
+			t.Fatalf("%s answered %d literals for %d", o, len(lit), len(sample))
+		}
+		for i, q := range sample {
+			if lit[i] != sampleWant[i] {
+				t.Errorf("%s: the literal \"\\N{%s}\" gives %d, the codec %d", o, q, lit[i], sampleWant[i])
+			}
+		}
+		t.Logf("%d string literals agree with the codec", len(sample))
+	})
+}
+
+type named struct {
+	r    rune
+	name string
+}
+
+func decodePairs(raw [][2]json.RawMessage) ([]named, error) {
+	out := make([]named, len(raw))
+	for i, p := range raw {
+		if err := json.Unmarshal(p[0], &out[i].r); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(p[1], &out[i].name); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// lookupQueries builds the names of TestLookup (fixed seed).
+func lookupQueries(names, aliases []named, sequences []string) []string {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var qs []string
+	add := func(q string) {
+		// A name in "\N{...}" ends at the first '}'; NUL can't be in
+		// source.
+		if !strings.ContainsAny(q, "}\x00") && utf8.ValidString(q) {
+			qs = append(qs, q)
+		}
+	}
+	mixed := func(s string) string {
+		b := []byte(s)
+		for i, c := range b {
+			if 'A' <= c && c <= 'Z' && rng.IntN(2) == 0 {
+				b[i] = c + 'a' - 'A'
+			}
+		}
+		return string(b)
+	}
+	mutate := func(s string) string {
+		if s == "" {
+			return "X"
+		}
+		i := rng.IntN(len(s))
+		switch rng.IntN(12) {
+		case 0:
+			return s[:len(s)-1]
+		case 1:
+			return s + "X"
+		case 2:
+			return s + " "
+		case 3:
+			return " " + s
+		case 4:
+			return strings.Replace(s, " ", "  ", 1)
+		case 5:
+			return strings.Replace(s, " ", "-", 1)
+		case 6:
+			return strings.Replace(s, "-", " ", 1)
+		case 7:
+			return strings.ReplaceAll(s, " ", "_")
+		case 8:
+			return strings.Replace(s, "K", "\u212a", 1) // KELVIN SIGN
+		case 9:
+			return strings.Replace(strings.ToLower(s), "i", "\u0131", 1) // DOTLESS I
+		case 10:
+			return s[:i] + s[i+1:]
+		default:
+			return s[:i] + string(rune('A'+rng.IntN(26))) + s[i:]
+		}
+	}
+	var hangul []string
+	for i, n := range names {
+		switch {
+		case strings.HasPrefix(n.name, "CJK UNIFIED IDEOGRAPH-"):
+			add(n.name)
+			if i%10 == 0 {
+				add(strings.ToLower(n.name))
+				add(mixed(n.name[:22]) + n.name[22:])
+				add(n.name[:22] + strings.ToLower(n.name[22:]))
+				add(n.name[:22] + "0" + n.name[22:])
+				add(mutate(n.name))
+			}
+		case strings.HasPrefix(n.name, "HANGUL SYLLABLE "):
+			hangul = append(hangul, n.name[len("HANGUL SYLLABLE "):])
+			add(n.name)
+			add(mixed(n.name))
+			add(strings.ToLower(n.name[:16]) + n.name[16:])
+			if i%5 == 0 {
+				add(mutate(n.name))
+			}
+		default:
+			add(n.name)
+			add(strings.ToLower(n.name))
+			add(mixed(n.name))
+			if i%3 == 0 {
+				add(mutate(n.name))
+			}
+		}
+	}
+	for _, a := range aliases {
+		add(a.name)
+		add(strings.ToLower(a.name))
+		add(mixed(a.name))
+		add(mutate(a.name))
+	}
+	for _, s := range sequences {
+		add(s)
+		add(strings.ToLower(s))
+	}
+	// Hangul jamo spliced: pieces of syllable names glued together.
+	for i := 0; i < 20000; i++ {
+		a, b := hangul[rng.IntN(len(hangul))], hangul[rng.IntN(len(hangul))]
+		q := "HANGUL SYLLABLE " + a[:rng.IntN(len(a)+1)] + b[rng.IntN(len(b)+1):]
+		if i%2 == 1 {
+			q = mixed(q)
+		}
+		add(q)
+	}
+	for _, s := range []string{"", "A", "HANGUL SYLLABLE", "HANGUL SYLLABLE ", "HANGUL SYLLABLE G", "HANGUL SYLLABLE GAGGG",
+		"CJK UNIFIED IDEOGRAPH", "CJK UNIFIED IDEOGRAPH-", "CJK UNIFIED IDEOGRAPH-4E0", "CJK UNIFIED IDEOGRAPH-004E00",
+		"CJK UNIFIED IDEOGRAPH-+4E0", "CJK UNIFIED IDEOGRAPH- 4E00", "CJK UNIFIED IDEOGRAPH-4E00 ", "CJK UNIFIED IDEOGRAPH-F900",
+		"CJK COMPATIBILITY IDEOGRAPH-F900", "TANGUT IDEOGRAPH-17000", "KHITAN SMALL SCRIPT CHARACTER-18B00",
+		"NUSHU CHARACTER-1B170", "U+0041", "LATIN SMALL LETTER A\u0301", "\u00e9", strings.Repeat("LATIN ", 60)} {
+		add(s)
+	}
+	for v := 0; v < 0x40000; v += 0x97 {
+		add(fmt.Sprintf("CJK UNIFIED IDEOGRAPH-%04X", v))
+		add(fmt.Sprintf("TANGUT IDEOGRAPH-%04X", v))
+	}
+	// Tangut ideographs (which unicodedata.name does not name before 3.15)
+	// and their neighbours.
+	for v := 0x16F00; v < 0x18F00; v++ {
+		add(fmt.Sprintf("TANGUT IDEOGRAPH-%X", v))
+		if v%7 == 0 {
+			add(fmt.Sprintf("tangut ideograph-%x", v))
+			add(fmt.Sprintf("TANGUT IDEOGRAPH-0%X", v))
+			add(fmt.Sprintf("TANGUT COMPONENT-%03d", v%800))
+		}
+	}
+	return qs
 }

@@ -649,6 +649,9 @@ SDXvEHeJe2bnVPO+uahGq0zTF6TpqjJNX5Smd6pM03PT9ERkpesF6TqDwnQ9Wa/O1Ddm6o7WTH1Tpn5d
 		{0x2B740, 0x2B81D}, {0x2B820, 0x2CEA1}, {0x2CEB0, 0x2EBE0}, {0x2EBF0, 0x2EE5D},
 		{0x30000, 0x3134A}, {0x31350, 0x323AF},
 	},
+	tangut: [][2]int32{
+		{0x17000, 0x187F7}, {0x18D00, 0x18D08},
+	},
 	maxNameLen: 88,
 	nameCount:  35301,
 	namesDeflated: `

@@ -28,6 +28,13 @@
 #                                rule (Hangul syllables, CJK unified ideographs)
 #   I FIRST LAST                 a run of CJK unified ideographs (the code
 #                                points named "CJK UNIFIED IDEOGRAPH-%X")
+#   G FIRST LAST                 a run of Tangut ideographs: the code points
+#                                named "TANGUT IDEOGRAPH-%X" (3.15), or
+#                                letters (Lo) without a name (3.13, 3.14,
+#                                whose name() has none for them although
+#                                "\N{TANGUT IDEOGRAPH-17000}" works in
+#                                3.13.13 and later, 3.14.4 and later); checked
+#                                against that escape when it works
 #   A CP NAME                    a name alias that a "\N{NAME}" escape accepts
 #   end                          the last line
 #
@@ -51,11 +58,19 @@ w("python %d.%d" % sys.version_info[:2])
 
 HANGUL_FIRST, HANGUL_LAST = 0xAC00, 0xD7A3
 CJK_PREFIX = "CJK UNIFIED IDEOGRAPH-"
+TANGUT_PREFIX = "TANGUT IDEOGRAPH-"
 
 
 def fail(msg):
     sys.stderr.write("dump.py: " + msg + "\n")
     sys.exit(1)
+
+
+def add_run(runs, c):
+    if runs and runs[-1][1] == c - 1:
+        runs[-1][1] = c
+    else:
+        runs.append([c, c])
 
 
 def hexes(s):
@@ -68,6 +83,7 @@ decomps = []
 composites = []
 names = []
 ideographs = []
+tangut = []
 for c in range(0x110000):
     ch = chr(c)
     flags = 0
@@ -101,6 +117,8 @@ for c in range(0x110000):
             composites.append("C %X %s %s" % (c, parts[0], parts[1]))
     name = ud.name(ch, None)
     if name is None:
+        if ud.category(ch) == "Lo" and not HANGUL_FIRST <= c <= HANGUL_LAST:
+            add_run(tangut, c)
         continue
     if HANGUL_FIRST <= c <= HANGUL_LAST:
         if not name.startswith("HANGUL SYLLABLE "):
@@ -109,10 +127,12 @@ for c in range(0x110000):
     if name.startswith(CJK_PREFIX):
         if name != CJK_PREFIX + "%X" % c:
             fail("U+%X is named %r" % (c, name))
-        if ideographs and ideographs[-1][1] == c - 1:
-            ideographs[-1][1] = c
-        else:
-            ideographs.append([c, c])
+        add_run(ideographs, c)
+        continue
+    if name.startswith(TANGUT_PREFIX):
+        if name != TANGUT_PREFIX + "%X" % c:
+            fail("U+%X is named %r" % (c, name))
+        add_run(tangut, c)
         continue
     if name.startswith("HANGUL SYLLABLE "):
         fail("U+%X outside the Hangul syllables is named %r" % (c, name))
@@ -122,6 +142,7 @@ out += decomps
 out += composites
 out += names
 out += ["I %X %X" % (a, b) for a, b in ideographs]
+out += ["G %X %X" % (a, b) for a, b in tangut]
 
 
 def escape_lookup(name):
@@ -134,6 +155,14 @@ def escape_lookup(name):
         fail("\\N{%s} gave %r" % (name, s))
     return s
 
+
+if tangut and escape_lookup(TANGUT_PREFIX + "%X" % tangut[0][0]) is not None:
+    accepted = []
+    for c in range(0x110000):
+        if escape_lookup(TANGUT_PREFIX + "%X" % c) == chr(c):
+            add_run(accepted, c)
+    if accepted != tangut:
+        fail("Tangut ideographs: derived %r, \\N{} accepts %r" % (tangut, accepted))
 
 aliases = set()
 for c in range(0xF0000, 0x100000):

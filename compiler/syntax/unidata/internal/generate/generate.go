@@ -97,6 +97,7 @@ type data struct {
 	composites [][3]rune // composite, first, second
 	names      []entry   // character names and aliases
 	ideographs [][2]rune
+	tangut     [][2]rune
 }
 
 type entry struct {
@@ -172,7 +173,7 @@ func parse(out []byte) (*data, error) {
 				return nil, bad(err)
 			}
 			d.names = append(d.names, entry{r, f[0] == "A", f[2]})
-		case "I":
+		case "I", "G":
 			fs := strings.Fields(sc.Text())
 			if len(fs) != 3 {
 				return nil, bad(errors.New("want 2 fields"))
@@ -181,7 +182,11 @@ func parse(out []byte) (*data, error) {
 			if err != nil {
 				return nil, bad(err)
 			}
-			d.ideographs = append(d.ideographs, [2]rune{lo, hi})
+			if f[0] == "I" {
+				d.ideographs = append(d.ideographs, [2]rune{lo, hi})
+			} else {
+				d.tangut = append(d.tangut, [2]rune{lo, hi})
+			}
 		case "end":
 			ended = true
 		default:
@@ -365,14 +370,19 @@ func (d *data) generate() (*Result, error) {
 	fmt.Fprintf(&b, "propBlocks: %s,\n", quote(blocks))
 	fmt.Fprintf(&b, "propRecords: %s,\n", quote(recBytes))
 	fmt.Fprintf(&b, "normDeflated: %s,\n", base64Literal(norm))
-	b.WriteString("ideographs: [][2]int32{")
-	for i, r := range d.ideographs {
-		if i%4 == 0 {
-			b.WriteString("\n")
+	for _, runs := range []struct {
+		field string
+		runs  [][2]rune
+	}{{"ideographs", d.ideographs}, {"tangut", d.tangut}} {
+		fmt.Fprintf(&b, "%s: [][2]int32{", runs.field)
+		for i, r := range runs.runs {
+			if i%4 == 0 {
+				b.WriteString("\n")
+			}
+			fmt.Fprintf(&b, "{0x%04X, 0x%04X}, ", r[0], r[1])
 		}
-		fmt.Fprintf(&b, "{0x%04X, 0x%04X}, ", r[0], r[1])
+		b.WriteString("\n},\n")
 	}
-	b.WriteString("\n},\n")
 	fmt.Fprintf(&b, "maxNameLen: %d,\n", maxLen)
 	fmt.Fprintf(&b, "nameCount: %d,\n", len(ents))
 	fmt.Fprintf(&b, "namesDeflated: %s,\n}\n\n", base64Literal(names))
