@@ -1,0 +1,36 @@
+package scanner
+
+import "github.com/rules-pyc/rules_pyc/compiler/release"
+
+// features are the tokenizer behaviours that changed within 3.13, on for
+// the releases that have them. docs/native.md ("Version differences")
+// lists them with their first release.
+type features struct {
+	// '}' and '!' always end a debug expression's text (3.13.0: only the
+	// first of '}', '!' and ':').
+	exprEndAlways bool
+	// A newline in the format spec of a single-quoted f-string is an
+	// error.
+	noNewlineInSpec bool
+	// Only a '=' at the replacement field's top bracket level marks a
+	// debug expression.
+	debugAtTop bool
+	// A '#' inside a string of a debug expression does not start a
+	// comment.
+	hashInStrings bool
+	// An error line found in the tokenizer's buffer starts at the current
+	// line, not at the buffer's start.
+	errorLineFromLineStart bool
+}
+
+func rel(micro int) release.Release { return release.Release{Major: 3, Minor: 13, Micro: micro} }
+
+func featuresOf(r release.Release) features {
+	return features{
+		exprEndAlways:          r.AtLeast(rel(1)),
+		noNewlineInSpec:        r.AtLeast(rel(4)),
+		debugAtTop:             r.AtLeast(rel(6)),
+		hashInStrings:          r.AtLeast(rel(6)),
+		errorLineFromLineStart: r.AtLeast(rel(1)),
+	}
+}

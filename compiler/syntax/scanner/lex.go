@@ -1,0 +1,587 @@
+package scanner
+
+import "github.com/rules-pyc/rules_pyc/compiler/syntax/token"
+
+func isPotentialIdentifierStart(c int) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 128
+}
+
+func isPotentialIdentifierChar(c int) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c >= 128
+}
+
+func isDigit(c int) bool { return c >= '0' && c <= '9' }
+
+func isXDigit(c int) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// continuationLine reads what follows a backslash: it must be a newline,
+// and the input must go on after it (tok_continuation_line). It returns
+// the next character (not consumed) or -1 with the code set.
+func (s *Scanner) continuationLine() int {
+	c := s.nextc()
+	if c == '\r' {
+		c = s.nextc()
+	}
+	if c != '\n' {
+		s.done = LineCont
+		return -1
+	}
+	c = s.nextc()
+	if c == eof {
+		s.done = EOF
+		s.cur = s.inp
+		return -1
+	}
+	s.backup(c)
+	return c
+}
+
+// normal scans a token in the regular mode (tok_get_normal_mode); cur is
+// the mode the token is read in.
+func (s *Scanner) normal(t *token.Token, cur *mode) token.Kind {
+nextline:
+	s.start = noPos
+	blankline := false
+
+	// Indentation at the start of a line.
+	if s.atbol {
+		col, altcol, contLineCol := 0, 0, 0
+		s.atbol = false
+		var c int
+		for {
+			c = s.nextc()
+			if c == ' ' {
+				col++
+				altcol++
+			} else if c == '\t' {
+				col = (col/tabSize + 1) * tabSize
+				altcol++
+			} else if c == '\f' {
+				col, altcol = 0, 0
+			} else if c == '\\' {
+				// Indentation cannot be split over lines: the first
+				// backslash fixes it.
+				if contLineCol == 0 {
+					contLineCol = col
+				}
+				if c = s.continuationLine(); c == -1 {
+					return s.make(t, token.ERRORTOKEN, noPos, noPos)
+				}
+			} else {
+				break
+			}
+		}
+		s.backup(c)
+		if c == '#' || c == '\n' || c == '\r' {
+			blankline = true
+		}
+		if !blankline && s.level == 0 {
+			if contLineCol != 0 {
+				col, altcol = contLineCol, contLineCol
+			}
+			switch {
+			case col == s.indstack[s.indent]:
+				if altcol != s.altindstack[s.indent] {
+					return s.make(t, s.indentError(), noPos, noPos)
+				}
+			case col > s.indstack[s.indent]:
+				if s.indent+1 >= MaxIndent {
+					s.done = TooDeep
+					s.cur = s.inp
+					return s.make(t, token.ERRORTOKEN, noPos, noPos)
+				}
+				if altcol <= s.altindstack[s.indent] {
+					return s.make(t, s.indentError(), noPos, noPos)
+				}
+				s.pendin++
+				s.indent++
+				s.indstack[s.indent] = col
+				s.altindstack[s.indent] = altcol
+			default:
+				for s.indent > 0 && col < s.indstack[s.indent] {
+					s.pendin--
+					s.indent--
+				}
+				if col != s.indstack[s.indent] {
+					s.done = Dedent
+					s.cur = s.inp
+					return s.make(t, token.ERRORTOKEN, noPos, noPos)
+				}
+				if altcol != s.altindstack[s.indent] {
+					return s.make(t, s.indentError(), noPos, noPos)
+				}
+			}
+		}
+	}
+
+	s.setStart(s.cur)
+
+	// Pending indents and dedents.
+	if s.pendin != 0 {
+		if s.pendin < 0 {
+			s.pendin++
+			return s.make(t, token.DEDENT, noPos, noPos)
+		}
+		s.pendin--
+		return s.make(t, token.INDENT, noPos, noPos)
+	}
+
+	// Peek at the next character (this may read the next line).
+	s.backup(s.nextc())
+
+again:
+	s.start = noPos
+	var c int
+	for {
+		c = s.nextc()
+		if c != ' ' && c != '\t' && c != '\f' {
+			break
+		}
+	}
+	s.setStart(s.cur - 1)
+
+	// A comment runs to the end of the line.
+	if c == '#' {
+		for c != eof && c != '\n' && c != '\r' {
+			c = s.nextc()
+		}
+	}
+
+	if c == eof {
+		if s.level != 0 {
+			return s.make(t, token.ERRORTOKEN, noPos, noPos)
+		}
+		if s.done == EOF {
+			return s.make(t, token.ENDMARKER, noPos, noPos)
+		}
+		return s.make(t, token.ERRORTOKEN, noPos, noPos)
+	}
+
+	// Identifiers and string prefixes.
+	if isPotentialIdentifierStart(c) {
+		sawB, sawR, sawU, sawF := false, false, false, false
+		for {
+			switch {
+			case !(sawB || sawU || sawF) && (c == 'b' || c == 'B'):
+				sawB = true
+			case !(sawB || sawU || sawR || sawF) && (c == 'u' || c == 'U'):
+				// u"" is for backward compatibility only: no other prefix
+				// combines with it.
+				sawU = true
+			case !(sawR || sawU) && (c == 'r' || c == 'R'):
+				sawR = true
+			case !(sawF || sawB || sawU) && (c == 'f' || c == 'F'):
+				sawF = true
+			default:
+				goto name
+			}
+			c = s.nextc()
+			if c == '"' || c == '\'' {
+				if sawF {
+					return s.fstringStart(t, c)
+				}
+				return s.stringLiteral(t, c)
+			}
+		}
+	name:
+		nonASCII := false
+		for isPotentialIdentifierChar(c) {
+			if c >= 128 {
+				nonASCII = true
+			}
+			c = s.nextc()
+		}
+		s.backup(c)
+		if nonASCII && !s.verifyIdentifier() {
+			return s.make(t, token.ERRORTOKEN, noPos, noPos)
+		}
+		return s.make(t, token.NAME, s.start, s.cur)
+	}
+
+	if c == '\r' {
+		c = s.nextc()
+	}
+
+	// Newline.
+	if c == '\n' {
+		s.atbol = true
+		if blankline || s.level > 0 {
+			goto nextline
+		}
+		s.contLine = false
+		return s.make(t, token.NEWLINE, s.start, s.cur-1)
+	}
+
+	// A period, an ellipsis, or a number starting with a period.
+	if c == '.' {
+		c = s.nextc()
+		if isDigit(c) {
+			return s.decimalRest(t, c, atFraction)
+		}
+		if c == '.' {
+			c = s.nextc()
+			if c == '.' {
+				return s.make(t, token.ELLIPSIS, s.start, s.cur)
+			}
+			s.backup(c)
+			s.backup('.')
+		} else {
+			s.backup(c)
+		}
+		return s.make(t, token.DOT, s.start, s.cur)
+	}
+
+	if isDigit(c) {
+		return s.number(t, c)
+	}
+
+	// Strings without a prefix.
+	if c == '"' || c == '\'' {
+		return s.stringLiteral(t, c)
+	}
+
+	// Line continuation.
+	if c == '\\' {
+		if c = s.continuationLine(); c == -1 {
+			return s.make(t, token.ERRORTOKEN, noPos, noPos)
+		}
+		s.contLine = true
+		goto again
+	}
+
+	return s.operator(t, cur, c)
+}
+
+// operator scans punctuation: the f-string bookkeeping of ':', '!', '{'
+// and '}', two- and three-character operators, and the bracket stack.
+func (s *Scanner) operator(t *token.Token, cur *mode, c int) token.Kind {
+	if (c == ':' || c == '}' || c == '!' || c == '{') && s.modeIdx > 0 && cur.exprStartDepth >= 0 {
+		// Called before '{' increments the depth, hence the adjustment.
+		cursor := cur.curlyDepth
+		if c != '{' {
+			cursor--
+		}
+		valid := cursor == 0 || (cursor == 1 && (cur.debug || cur.inFormatSpec))
+		if valid {
+			s.updateFStringExpr(byte(c))
+			if c != '{' && !s.setFStringExpr(t, cur) {
+				return s.make(t, token.ERRORTOKEN, noPos, noPos)
+			}
+		}
+		if c == ':' && cursor == cur.exprStartDepth {
+			cur.kind = fstringMode
+			cur.inFormatSpec = true
+			return s.make(t, token.COLON, s.start, s.cur)
+		}
+	}
+
+	// Two- and three-character operators.
+	c2 := s.nextc()
+	if k := twoChars(c, c2); k != token.OP {
+		c3 := s.nextc()
+		if k3 := threeChars(c, c2, c3); k3 != token.OP {
+			k = k3
+		} else {
+			s.backup(c3)
+		}
+		return s.make(t, k, s.start, s.cur)
+	}
+	s.backup(c2)
+
+	// The bracket stack.
+	switch c {
+	case '(', '[', '{':
+		if s.level >= MaxLevel {
+			return s.make(t, s.syntaxError("too many nested parentheses"), noPos, noPos)
+		}
+		s.parenstack[s.level] = byte(c)
+		s.parenlinenostack[s.level] = s.lineno
+		s.parencolstack[s.level] = s.start - s.lineStart
+		s.level++
+		if s.modeIdx > 0 {
+			cur.curlyDepth++
+		}
+	case ')', ']', '}':
+		if s.modeIdx > 0 && cur.curlyDepth == 0 && c == '}' {
+			return s.make(t, s.syntaxError("f-string: single '}' is not allowed"), noPos, noPos)
+		}
+		if s.level == 0 {
+			return s.make(t, s.syntaxError("unmatched '%c'", c), noPos, noPos)
+		}
+		s.level--
+		opening := int(s.parenstack[s.level])
+		if !(opening == '(' && c == ')' || opening == '[' && c == ']' || opening == '{' && c == '}') {
+			// A bracket closing the expression part of an f-string
+			// replacement field is reported as unmatched.
+			if s.modeIdx > 0 && opening == '{' && cur.curlyDepth-1 == cur.exprStartDepth {
+				return s.make(t, s.syntaxError("f-string: unmatched '%c'", c), noPos, noPos)
+			}
+			if s.parenlinenostack[s.level] != s.lineno {
+				return s.make(t, s.syntaxError("closing parenthesis '%c' does not match opening parenthesis '%c' on line %d",
+					c, opening, s.parenlinenostack[s.level]), noPos, noPos)
+			}
+			return s.make(t, s.syntaxError("closing parenthesis '%c' does not match opening parenthesis '%c'", c, opening), noPos, noPos)
+		}
+		if s.modeIdx > 0 {
+			cur.curlyDepth--
+			if cur.curlyDepth < 0 {
+				return s.make(t, s.syntaxError("f-string: unmatched '%c'", c), noPos, noPos)
+			}
+			if c == '}' && cur.curlyDepth == cur.exprStartDepth {
+				cur.exprStartDepth--
+				cur.kind = fstringMode
+				cur.inFormatSpec = false
+				cur.debug = false
+			}
+		}
+	}
+
+	if !(c >= 0x20 && c < 0x7F) {
+		return s.make(t, s.syntaxError("invalid non-printable character U+%04X", c), noPos, noPos)
+	}
+
+	if c == '=' && s.debugEqual(cur) {
+		cur.debug = true
+	}
+	return s.make(t, oneChar(c), s.start, s.cur)
+}
+
+// debugEqual reports whether a '=' read in mode cur marks a debug
+// expression ("f'{x=}'"): 3.13.0 takes any '=' inside a replacement
+// field, later releases only one at the field's top bracket level.
+func (s *Scanner) debugEqual(cur *mode) bool {
+	if s.ft.debugAtTop {
+		return cur.curlyDepth-cur.exprStartDepth == 1
+	}
+	return cur.exprStartDepth >= 0
+}
+
+// stringLiteral scans a string or bytes literal whose opening quote c was
+// just read (after any prefix).
+func (s *Scanner) stringLiteral(t *token.Token, quote int) token.Kind {
+	quoteSize, endQuoteSize := 1, 0
+	hasEscapedQuote := false
+
+	s.firstLineno = s.lineno
+	s.multiLineStart = s.lineStart
+
+	c := s.nextc()
+	if c == quote {
+		c = s.nextc()
+		if c == quote {
+			quoteSize = 3
+		} else {
+			endQuoteSize = 1 // an empty string
+		}
+	}
+	if c != quote {
+		s.backup(c)
+	}
+
+	for endQuoteSize != quoteSize {
+		c = s.nextc()
+		if s.done == Error {
+			return s.make(t, token.ERRORTOKEN, noPos, noPos)
+		}
+		if c == eof || (quoteSize == 1 && c == '\n') {
+			// Report the error at the opening quote.
+			s.cur = s.start + 1
+			s.lineStart = s.multiLineStart
+			detected := s.lineno
+			s.lineno = s.firstLineno
+			if s.modeIdx > 0 {
+				// In an f-string, the quote of the f-string itself: a '}'
+				// is missing.
+				m := &s.modes[s.modeIdx]
+				if int(m.quote) == quote && m.quoteSize == quoteSize {
+					return s.make(t, s.syntaxError("f-string: expecting '}'"), noPos, noPos)
+				}
+			}
+			if quoteSize == 3 {
+				s.syntaxError("unterminated triple-quoted string literal (detected at line %d)", detected)
+				if c != '\n' {
+					s.done = EOFS
+				}
+				return s.make(t, token.ERRORTOKEN, noPos, noPos)
+			}
+			if hasEscapedQuote {
+				s.syntaxError("unterminated string literal (detected at line %d); perhaps you escaped the end quote?", detected)
+			} else {
+				s.syntaxError("unterminated string literal (detected at line %d)", detected)
+			}
+			if c != '\n' {
+				s.done = EOLS
+			}
+			return s.make(t, token.ERRORTOKEN, noPos, noPos)
+		}
+		if c == quote {
+			endQuoteSize++
+			continue
+		}
+		endQuoteSize = 0
+		if c == '\\' {
+			c = s.nextc() // the escaped character
+			if c == quote {
+				hasEscapedQuote = true
+			}
+			if c == '\r' {
+				s.nextc()
+			}
+		}
+	}
+	return s.make(t, token.STRING, s.start, s.cur)
+}
+
+func oneChar(c int) token.Kind {
+	switch c {
+	case '!':
+		return token.EXCLAMATION
+	case '%':
+		return token.PERCENT
+	case '&':
+		return token.AMPER
+	case '(':
+		return token.LPAR
+	case ')':
+		return token.RPAR
+	case '*':
+		return token.STAR
+	case '+':
+		return token.PLUS
+	case ',':
+		return token.COMMA
+	case '-':
+		return token.MINUS
+	case '.':
+		return token.DOT
+	case '/':
+		return token.SLASH
+	case ':':
+		return token.COLON
+	case ';':
+		return token.SEMI
+	case '<':
+		return token.LESS
+	case '=':
+		return token.EQUAL
+	case '>':
+		return token.GREATER
+	case '@':
+		return token.AT
+	case '[':
+		return token.LSQB
+	case ']':
+		return token.RSQB
+	case '^':
+		return token.CIRCUMFLEX
+	case '{':
+		return token.LBRACE
+	case '|':
+		return token.VBAR
+	case '}':
+		return token.RBRACE
+	case '~':
+		return token.TILDE
+	}
+	return token.OP
+}
+
+func twoChars(c1, c2 int) token.Kind {
+	switch c1 {
+	case '!':
+		if c2 == '=' {
+			return token.NOTEQUAL
+		}
+	case '%':
+		if c2 == '=' {
+			return token.PERCENTEQUAL
+		}
+	case '&':
+		if c2 == '=' {
+			return token.AMPEREQUAL
+		}
+	case '*':
+		switch c2 {
+		case '*':
+			return token.DOUBLESTAR
+		case '=':
+			return token.STAREQUAL
+		}
+	case '+':
+		if c2 == '=' {
+			return token.PLUSEQUAL
+		}
+	case '-':
+		switch c2 {
+		case '=':
+			return token.MINEQUAL
+		case '>':
+			return token.RARROW
+		}
+	case '/':
+		switch c2 {
+		case '/':
+			return token.DOUBLESLASH
+		case '=':
+			return token.SLASHEQUAL
+		}
+	case ':':
+		if c2 == '=' {
+			return token.COLONEQUAL
+		}
+	case '<':
+		switch c2 {
+		case '<':
+			return token.LEFTSHIFT
+		case '=':
+			return token.LESSEQUAL
+		case '>':
+			return token.NOTEQUAL
+		}
+	case '=':
+		if c2 == '=' {
+			return token.EQEQUAL
+		}
+	case '>':
+		switch c2 {
+		case '=':
+			return token.GREATEREQUAL
+		case '>':
+			return token.RIGHTSHIFT
+		}
+	case '@':
+		if c2 == '=' {
+			return token.ATEQUAL
+		}
+	case '^':
+		if c2 == '=' {
+			return token.CIRCUMFLEXEQUAL
+		}
+	case '|':
+		if c2 == '=' {
+			return token.VBAREQUAL
+		}
+	}
+	return token.OP
+}
+
+func threeChars(c1, c2, c3 int) token.Kind {
+	if c3 == '=' && c1 == c2 {
+		switch c1 {
+		case '*':
+			return token.DOUBLESTAREQUAL
+		case '/':
+			return token.DOUBLESLASHEQUAL
+		case '<':
+			return token.LEFTSHIFTEQUAL
+		case '>':
+			return token.RIGHTSHIFTEQUAL
+		}
+	}
+	if c1 == '.' && c2 == '.' && c3 == '.' {
+		return token.ELLIPSIS
+	}
+	return token.OP
+}

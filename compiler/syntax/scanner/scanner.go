@@ -1,0 +1,416 @@
+// Package scanner is CPython 3.13's tokenizer (Parser/lexer) for the
+// native front end: it hands the parser one token at a time, with
+// CPython's kinds, positions, nesting levels and f-string metadata, and
+// fails with CPython's exact SyntaxError.
+//
+// The scanner works on a source decoded by package source and never reads
+// ahead of the token asked for: CPython's parser pulls tokens lazily, and
+// which error it reports depends on how far the tokenizer got. Its state
+// (the current line, the bracket stack, the f-string mode stack, the error
+// code) is the state pegen's error reporting reads, and the methods that
+// build errors from it (Raise, RaiseAt, UnclosedParen) follow
+// Parser/pegen_errors.c.
+//
+// Positions: Token.Start and Token.End carry CPython's token positions
+// (1-based lines, 0-based UTF-8 byte columns); a column of -1 is CPython's
+// "no position" (INDENT, DEDENT, ENDMARKER, error tokens). Token.Off and
+// Token.EndOff delimit the token's bytes in the decoded text, which may
+// differ from the columns (a NEWLINE has no bytes but a column span of
+// one; "{{" in an f-string is one byte of text). SyntaxError offsets are
+// 1-based characters (source.CharOffset).
+//
+// The scanner never panics on any input and allocates nothing per token
+// (debug metadata of f-strings aside).
+package scanner
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/source"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
+)
+
+// Limits of CPython's tokenizer (Parser/lexer/state.h).
+const (
+	MaxIndent      = 100 // indentation levels
+	MaxLevel       = 200 // nested brackets
+	MaxFStringMode = 150 // nested f-strings (mode stack entries)
+	MaxExprNesting = 3   // nested replacement fields in an f-string
+	tabSize        = 8
+)
+
+// Code is the tokenizer's state after a token (CPython's tok->done).
+type Code uint8
+
+// The codes (errcode.h) the tokenizer sets.
+const (
+	OK       Code = iota // E_OK
+	EOF                  // E_EOF: end of input reached
+	Error                // E_ERROR: the tokenizer raised a SyntaxError itself
+	Dedent               // E_DEDENT: unindent does not match
+	TabSpace             // E_TABSPACE: inconsistent tabs and spaces
+	TooDeep              // E_TOODEEP: too many indentation levels
+	LineCont             // E_LINECONT: character after line continuation
+	Decode               // E_DECODE: an identifier is not valid UTF-8
+	EOFS                 // E_EOFS: EOF in a triple-quoted string (error raised)
+	EOLS                 // E_EOLS: EOF in a string (error raised)
+)
+
+func (c Code) String() string {
+	switch c {
+	case OK:
+		return "E_OK"
+	case EOF:
+		return "E_EOF"
+	case Error:
+		return "E_ERROR"
+	case Dedent:
+		return "E_DEDENT"
+	case TabSpace:
+		return "E_TABSPACE"
+	case TooDeep:
+		return "E_TOODEEP"
+	case LineCont:
+		return "E_LINECONT"
+	case Decode:
+		return "E_DECODE"
+	case EOFS:
+		return "E_EOFS"
+	case EOLS:
+		return "E_EOLS"
+	}
+	return fmt.Sprintf("Code(%d)", int(c))
+}
+
+// UnicodeTables is the Unicode knowledge the tokenizer needs: CPython's
+// XID_Start and XID_Continue (for identifiers) and str.isprintable (for the
+// message about an invalid character). Package unidata provides it.
+type UnicodeTables interface {
+	IsXIDStart(r rune) bool
+	IsXIDContinue(r rune) bool
+	IsPrintable(r rune) bool
+}
+
+// Options configure a Scanner.
+type Options struct {
+	// Filename is the name the source is compiled under (SyntaxError's
+	// filename).
+	Filename string
+	// FileBacked says that CPython can read the source back from Filename
+	// (py_compile compiles a file it names): errors the parser raises then
+	// take their text from the file (source.ReadBackLine), else from the
+	// tokenizer's buffers, as for compile(bytes, "name-of-no-file").
+	FileBacked bool
+	// WarningsAsErrors makes the SyntaxWarnings the tokenizer emits errors
+	// (python -W error): the warning's message becomes a SyntaxError at
+	// the tokenizer's position.
+	WarningsAsErrors bool
+	// Unicode answers identifier questions; nil means the tables of the
+	// Unicode version the release uses.
+	Unicode UnicodeTables
+}
+
+// Warning is a SyntaxWarning the tokenizer emitted (CPython prints it and
+// goes on).
+type Warning struct {
+	Lineno int
+	Msg    string
+}
+
+// Paren is an open bracket on the tokenizer's stack.
+type Paren struct {
+	Char byte // '(', '[' or '{'
+	// Line is its 1-based line; Col its 0-based byte column.
+	Line, Col int
+}
+
+const eof = -1
+
+// noPos is a nil pointer of the C tokenizer (tok->start == NULL).
+const noPos = -1
+
+type modeKind uint8
+
+const (
+	regularMode modeKind = iota
+	fstringMode
+)
+
+// mode is one entry of the tokenizer's mode stack (tokenizer_mode).
+type mode struct {
+	kind           modeKind
+	curlyDepth     int // curly_bracket_depth
+	exprStartDepth int // curly_bracket_expr_start_depth
+	quote          byte
+	quoteSize      int
+	raw            bool
+	start          int // f_string_start
+	multiLineStart int // f_string_multi_line_start
+	lineStart      int // f_string_line_start (a line number)
+	// exprStart is the offset just after the '{' of the replacement field
+	// being read (noPos when none); exprEnd the offset where its expression
+	// ends (noPos until known).
+	exprStart, exprEnd int
+	debug              bool
+	inFormatSpec       bool
+}
+
+// Scanner is the tokenizer state for one source (struct tok_state).
+type Scanner struct {
+	src  *source.Source
+	text []byte
+	opts Options
+	rel  release.Release
+	uni  UnicodeTables
+	ft   features
+
+	// Reading state: buf <= lineStart <= cur <= inp <= len(text).
+	buf       int // start of the buffer as CPython keeps it (tok->buf)
+	cur       int // next byte
+	inp       int // end of the lines read so far
+	lineStart int // start of the current line
+	start     int // start of the current token, or noPos
+	startCol  int // its column (starting_col_offset)
+	lineno    int
+
+	done   Code
+	raised *syntaxerr.Error // the exception the tokenizer raised itself
+
+	atbol       bool
+	pendin      int
+	indent      int
+	indstack    [MaxIndent]int
+	altindstack [MaxIndent]int
+
+	level            int
+	parenstack       [MaxLevel]byte
+	parenlinenostack [MaxLevel]int
+	parencolstack    [MaxLevel]int
+
+	contLine       bool
+	firstLineno    int
+	multiLineStart int
+
+	modes   [MaxFStringMode]mode
+	modeIdx int
+
+	warnings []Warning
+}
+
+// New returns a scanner at the start of src.
+func New(src *source.Source, opts Options) *Scanner {
+	s := &Scanner{src: src, text: src.Text, opts: opts, rel: src.Release()}
+	s.ft = featuresOf(s.rel)
+	s.uni = opts.Unicode
+	if s.uni == nil {
+		s.uni = defaultTables()
+	}
+	s.start = noPos
+	s.atbol = true
+	return s
+}
+
+// Text is the decoded source the scanner reads.
+func (s *Scanner) Text() []byte { return s.text }
+
+// Source is the source the scanner reads.
+func (s *Scanner) Source() *source.Source { return s.src }
+
+// Code is the tokenizer's state code (tok->done).
+func (s *Scanner) Code() Code { return s.done }
+
+// Raised is the exception the tokenizer itself raised with its last error
+// token (CPython's pending exception), or nil when it only set a code that
+// the parser turns into a SyntaxError (E_EOF, E_DEDENT, E_TABSPACE,
+// E_TOODEEP, E_LINECONT). For an identifier of invalid UTF-8 (E_DECODE) it
+// is the UnicodeDecodeError.
+func (s *Scanner) Raised() *syntaxerr.Error { return s.raised }
+
+// Lineno is the tokenizer's current line (tok->lineno).
+func (s *Scanner) Lineno() int { return s.lineno }
+
+// Level is the bracket nesting depth (tok->level).
+func (s *Scanner) Level() int { return s.level }
+
+// Parens returns the open brackets, outermost first.
+func (s *Scanner) Parens() []Paren {
+	p := make([]Paren, s.level)
+	for i := range p {
+		p[i] = Paren{Char: s.parenstack[i], Line: s.parenlinenostack[i], Col: s.parencolstack[i]}
+	}
+	return p
+}
+
+// InFString reports whether the tokenizer is inside an f-string (its mode
+// stack is deeper than the base entry).
+func (s *Scanner) InFString() bool { return s.modeIdx > 0 }
+
+// Warnings returns the SyntaxWarnings emitted so far.
+func (s *Scanner) Warnings() []Warning { return s.warnings }
+
+// nextc returns the next byte, reading the next line when the current one
+// is used up (tok_nextc), or eof.
+func (s *Scanner) nextc() int {
+	if s.cur < s.inp {
+		c := s.text[s.cur]
+		s.cur++
+		return int(c)
+	}
+	return s.nextcSlow()
+}
+
+func (s *Scanner) nextcSlow() int {
+	for {
+		if s.cur != s.inp {
+			c := s.text[s.cur]
+			s.cur++
+			return int(c)
+		}
+		if s.done != OK {
+			return eof
+		}
+		if !s.underflow() {
+			s.cur = s.inp
+			return eof
+		}
+		s.lineStart = s.cur
+	}
+}
+
+// underflow makes the next line available (tok_underflow_string).
+func (s *Scanner) underflow() bool {
+	end := len(s.text)
+	if i := indexByte(s.text[s.inp:], '\n'); i >= 0 {
+		end = s.inp + i + 1
+	} else if end == s.inp {
+		s.done = EOF
+		return false
+	}
+	if s.start == noPos {
+		s.buf = s.cur
+	}
+	s.lineStart = s.cur
+	s.lineno++
+	s.inp = end
+	return true
+}
+
+// backup steps back over c (tok_backup).
+func (s *Scanner) backup(c int) {
+	if c != eof {
+		s.cur--
+	}
+}
+
+// setStart marks the token start at offset p.
+func (s *Scanner) setStart(p int) {
+	s.start = p
+	s.startCol = p - s.lineStart
+}
+
+// make fills t as CPython's _PyLexer_token_setup does and returns kind.
+// pStart and pEnd delimit the token's bytes, or are noPos.
+func (s *Scanner) make(t *token.Token, kind token.Kind, pStart, pEnd int) token.Kind {
+	t.Kind = kind
+	t.Level = s.level
+	if kind == token.STRING || kind == token.FSTRING_MIDDLE {
+		t.Start.Line = s.firstLineno
+	} else {
+		t.Start.Line = s.lineno
+	}
+	t.End.Line = s.lineno
+	if pStart != noPos && pEnd != noPos {
+		t.Start.Col = s.startCol
+		t.End.Col = s.cur - s.lineStart
+		t.Off, t.EndOff = pStart, pEnd
+	} else {
+		t.Start.Col, t.End.Col = -1, -1
+		t.Off, t.EndOff = s.cur, s.cur
+	}
+	return kind
+}
+
+// Next scans the next token into t. At an error it returns, with t.Kind
+// ERRORTOKEN, the exception CPython's parser raises when it fetches that
+// token (initialize_token: the tokenizer's own SyntaxError, or the one
+// _Pypegen_tokenizer_error makes of the code), assuming no earlier parser
+// error; Raised and Code tell the parts apart. After an error or
+// ENDMARKER, further calls go on as CPython's tokenizer would (the parser
+// may call again to look for tokenizer errors further on).
+func (s *Scanner) Next(t *token.Token) *syntaxerr.Error {
+	t.Metadata = ""
+	s.raised = nil
+	var kind token.Kind
+	if m := &s.modes[s.modeIdx]; m.kind == regularMode {
+		kind = s.normal(t, m)
+	} else {
+		kind = s.fstring(t, m)
+	}
+	if kind != token.ERRORTOKEN {
+		return nil
+	}
+	return s.tokenError(t)
+}
+
+// syntaxError records a SyntaxError raised by the tokenizer at the
+// current position (_PyTokenizer_syntaxerror): the offset is the number of
+// characters from the line start to the current byte, the text the line
+// without its newline.
+func (s *Scanner) syntaxError(format string, args ...any) token.Kind {
+	return s.syntaxErrorRange(-1, -1, format, args...)
+}
+
+// syntaxErrorRange is _syntaxerror_range: col and endCol, when not -1, are
+// used as given (they are byte columns, which CPython does not convert).
+func (s *Scanner) syntaxErrorRange(col, endCol int, format string, args ...any) token.Kind {
+	if s.done == Error {
+		return token.ERRORTOKEN
+	}
+	msg := format
+	if len(args) > 0 {
+		msg = fmt.Sprintf(format, args...)
+	}
+	upTo := s.text[s.lineStart:s.cur]
+	if col == -1 {
+		col = source.CharCount(upTo)
+	}
+	if endCol == -1 {
+		endCol = col
+	}
+	lineLen := indexByte(s.text[s.lineStart:], '\n')
+	if lineLen < 0 {
+		lineLen = len(s.text) - s.lineStart
+	}
+	text := source.DecodeReplace(s.text[s.lineStart : s.lineStart+lineLen])
+	s.raised = &syntaxerr.Error{
+		Type: syntaxerr.SyntaxError, Msg: msg, Filename: s.opts.Filename,
+		Lineno: s.lineno, Offset: col, EndLineno: s.lineno, EndOffset: endCol,
+		Text: text, HasText: true,
+	}
+	s.done = Error
+	return token.ERRORTOKEN
+}
+
+// indentError is _PyTokenizer_indenterror.
+func (s *Scanner) indentError() token.Kind {
+	s.done = TabSpace
+	s.cur = s.inp
+	return token.ERRORTOKEN
+}
+
+// warn emits a SyntaxWarning (_PyTokenizer_parser_warn): recorded, or an
+// error at the current position under WarningsAsErrors. It reports
+// whether scanning may go on.
+func (s *Scanner) warn(msg string) bool {
+	if s.opts.WarningsAsErrors {
+		s.syntaxError("%s", msg)
+		return false
+	}
+	s.warnings = append(s.warnings, Warning{Lineno: s.lineno, Msg: msg})
+	return true
+}
+
+func indexByte(b []byte, c byte) int { return bytes.IndexByte(b, c) }
