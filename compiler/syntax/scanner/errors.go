@@ -129,7 +129,7 @@ func (s *Scanner) ErrorLine(lineno int) string {
 func (s *Scanner) lineFromBuffers(lineno int) string {
 	buf := s.src.LookupBuffer()
 	end := len(buf)
-	if len(buf) == len(s.text) && &buf[0] == &s.text[0] {
+	if len(buf) > 0 && len(buf) == len(s.text) && &buf[0] == &s.text[0] {
 		end = s.inp
 	}
 	if end < 0 {
