@@ -21,6 +21,9 @@ type features struct {
 	// An error line found in the tokenizer's buffer starts at the current
 	// line, not at the buffer's start.
 	errorLineFromLineStart bool
+	// The byte columns of a tokenizer error with a known range (leading
+	// zeros) are converted to characters.
+	knownRangeChars bool
 }
 
 func rel(micro int) release.Release { return release.Release{Major: 3, Minor: 13, Micro: micro} }
@@ -32,5 +35,6 @@ func featuresOf(r release.Release) features {
 		debugAtTop:             r.AtLeast(rel(6)),
 		hashInStrings:          r.AtLeast(rel(6)),
 		errorLineFromLineStart: r.AtLeast(rel(1)),
+		knownRangeChars:        r.AtLeast(rel(16)),
 	}
 }

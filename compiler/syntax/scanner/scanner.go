@@ -376,9 +376,13 @@ func (s *Scanner) syntaxErrorRange(col, endCol int, format string, args ...any) 
 	upTo := s.text[s.lineStart:s.cur]
 	if col == -1 {
 		col = source.CharCount(upTo)
+	} else if col > 0 && s.ft.knownRangeChars {
+		col = s.byteColToCharCol(col)
 	}
 	if endCol == -1 {
 		endCol = col
+	} else if endCol > 0 && s.ft.knownRangeChars {
+		endCol = s.byteColToCharCol(endCol)
 	}
 	lineLen := indexByte(s.text[s.lineStart:], '\n')
 	if lineLen < 0 {
@@ -392,6 +396,18 @@ func (s *Scanner) syntaxErrorRange(col, endCol int, format string, args ...any) 
 	}
 	s.done = Error
 	return token.ERRORTOKEN
+}
+
+// byteColToCharCol converts a 1-based byte column of the current line into
+// a 1-based character column (counting the bytes that start a character).
+func (s *Scanner) byteColToCharCol(col int) int {
+	n := 1
+	for i := 0; i < col-1 && s.lineStart+i < len(s.text); i++ {
+		if s.text[s.lineStart+i]&0xC0 != 0x80 {
+			n++
+		}
+	}
+	return n
 }
 
 // indentError is _PyTokenizer_indenterror.

@@ -1,52 +1,71 @@
 package source
 
-// readBackChunk is the size of the buffer CPython reads a file's lines
-// into for a SyntaxError (err_programtext): fgets of 1000 bytes, so a line
-// is read in pieces of at most 999 bytes and only the last piece is kept.
+import "github.com/rules-pyc/rules_pyc/compiler/release"
+
+// readBackChunk is the size of the pieces CPython reads a file's lines in
+// for a SyntaxError (err_programtext: fgets into 1000 bytes, so at most
+// 999 bytes a piece).
 const readBackChunk = 999
+
+// readBackFirstPiece is the first release whose err_programtext keeps the
+// first piece of a long line (not the last), drops a BOM from line 1 and
+// decodes with errors="replace" also when no encoding was declared.
+var readBackFirstPiece = release.Release{Major: 3, Minor: 13, Micro: 1}
 
 // ReadBackLine returns line n (1-based) as CPython reads it back from the
 // file to put in a SyntaxError (_PyErr_ProgramDecodedTextObject): lines
 // split at "\n", "\r\n" and "\r" (universal newlines), the line ending kept
-// as "\n"; of a line longer than 998 bytes only its last piece (see
-// readBackChunk); decoded with the source's encoding and errors="replace",
-// or, with no declared encoding, as strict UTF-8. ok is false where CPython
-// gets nothing: the file has fewer lines, or the line is not valid UTF-8
-// and no encoding was declared. A BOM stays in line 1 (as U+FEFF).
+// as "\n", decoded with the source's encoding and errors="replace". ok is
+// false where CPython gets nothing, so that the caller falls back to the
+// tokenizer's buffers: the file has fewer lines, or (3.13.0) the line is
+// not valid UTF-8 and no encoding was declared.
+//
+// A line longer than 998 bytes is read in pieces: 3.13.0 keeps the last
+// piece, later releases the first. 3.13.0 keeps a BOM in line 1 (U+FEFF),
+// later releases drop it.
 func (s *Source) ReadBackLine(n int) (line string, ok bool) {
 	if n <= 0 {
 		return "", false
 	}
+	later := s.rel.AtLeast(readBackFirstPiece)
 	raw := s.Raw
 	pos := 0
 	var piece []byte
-	for i := 0; i < n; i++ {
-		for {
-			if pos >= len(raw) {
-				return "", false
-			}
-			piece = piece[:0]
-			for len(piece) < readBackChunk && pos < len(raw) {
-				c := raw[pos]
-				pos++
-				if c == '\r' {
-					if pos < len(raw) && raw[pos] == '\n' {
-						pos++
-					}
-					c = '\n'
-				}
-				piece = append(piece, c)
-				if c == '\n' {
-					break
-				}
-			}
-			// A piece that filled the buffer without a newline continues
-			// the same line.
-			if len(piece) == readBackChunk && piece[len(piece)-1] != '\n' {
-				continue
-			}
-			break
+	for i := 0; i < n; {
+		if pos >= len(raw) {
+			return "", false
 		}
+		piece = piece[:0]
+		for len(piece) < readBackChunk && pos < len(raw) {
+			c := raw[pos]
+			pos++
+			if c == '\r' {
+				if pos < len(raw) && raw[pos] == '\n' {
+					pos++
+				}
+				c = '\n'
+			}
+			piece = append(piece, c)
+			if c == '\n' {
+				break
+			}
+		}
+		// A piece that filled the buffer without a newline continues the
+		// same line.
+		long := len(piece) == readBackChunk && piece[len(piece)-1] != '\n'
+		if long && (!later || i+1 < n) {
+			continue
+		}
+		i++
+	}
+	if later {
+		if n == 1 && len(piece) >= 3 && string(piece[:3]) == "\xEF\xBB\xBF" {
+			piece = piece[3:]
+		}
+		if s.Codec != nil {
+			return s.Codec.DecodeReplace(piece), true
+		}
+		return DecodeReplace(piece), true
 	}
 	switch {
 	case s.Encoding == "":
