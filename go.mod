@@ -12,4 +12,4 @@ require (
 
 require golang.org/x/sys v0.41.0
 
-require golang.org/x/text v0.34.0 // indirect
+require golang.org/x/text v0.34.0

@@ -19,7 +19,9 @@ type UTF8Error struct {
 }
 
 // Error returns str() of the UnicodeDecodeError CPython raises.
-func (e *UTF8Error) Error() string { return decodeErrorMessage("utf-8", e.Bytes, e.Start, e.End, e.Reason) }
+func (e *UTF8Error) Error() string {
+	return decodeErrorMessage("utf-8", e.Bytes, e.Start, e.End, e.Reason)
+}
 
 // decodeErrorMessage is str(UnicodeDecodeError(codec, b, start, end, reason)).
 func decodeErrorMessage(codec string, b []byte, start, end int, reason string) string {

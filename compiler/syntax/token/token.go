@@ -364,17 +364,26 @@ type Pos struct {
 // Token is one token as the tokenizer hands it to the parser.
 type Token struct {
 	Kind Kind
-	// Start and End delimit the token: End is just past its last byte.
+	// Start and End are CPython's token positions (lineno, col_offset,
+	// end_lineno, end_col_offset): End.Col is the column just past the
+	// token's last byte as the tokenizer read it. A Col of -1 is CPython's
+	// "no column": INDENT, DEDENT, ENDMARKER and error tokens have no span.
+	// A STRING or FSTRING_MIDDLE starts on the line where it began.
 	Start, End Pos
-	// Off and EndOff are the same span as byte offsets in the decoded
-	// source, so that src[Off:EndOff] is the token's text. NEWLINE, INDENT,
-	// DEDENT and ENDMARKER may have an empty span.
+	// Off and EndOff delimit the token's text in the decoded source,
+	// src[Off:EndOff] (the bytes CPython's parser keeps for the token).
+	// They may be narrower than the columns: a NEWLINE has no text but
+	// spans the newline's column, and an FSTRING_MIDDLE ending in "{{" or
+	// "}}" keeps one brace of the two it spans. For a token without a
+	// span, Off == EndOff.
 	Off, EndOff int
-	// Level is the bracket nesting depth where the token starts.
+	// Level is the bracket nesting depth (tok->level) after the token
+	// (an opening bracket counts itself, a closing one does not).
 	Level int
 	// Metadata is the text CPython attaches to a token that ends an
 	// f-string replacement field written with '=' (f"{x = }"): the
-	// expression and the '=' with their spaces, which the parser turns into
-	// the debug text. Empty otherwise.
+	// expression and the '=' with their spaces (comments removed), which the
+	// parser turns into the debug text. It is on the '!', ':' or '}' that
+	// follows the expression. Empty otherwise.
 	Metadata string
 }
