@@ -206,7 +206,7 @@ func New(src *source.Source, opts Options) *Scanner {
 	s.ft = featuresOf(s.rel)
 	s.uni = opts.Unicode
 	if s.uni == nil {
-		s.uni = defaultTables()
+		s.uni = tablesFor(s.rel)
 	}
 	s.start = noPos
 	s.atbol = true
