@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -63,8 +64,11 @@ func TestProbeAgreesWithInterpreter(t *testing.T) {
 			if err := info.Check(strings.Join(strings.Split(py.Version, ".")[:2], ".")); err != nil {
 				t.Error(err)
 			}
-			if err := info.Check("2.7"); err == nil || !strings.Contains(err.Error(), "was requested") {
-				t.Errorf("Check(2.7) = %v, want a mismatch error", err)
+			// The neighbours: another minor version, another micro release.
+			for _, other := range []string{"2.7", fmt.Sprintf("3.%d", py.Minor-1), fmt.Sprintf("3.%d", py.Minor+1), fmt.Sprintf("3.%d.%d", py.Minor, py.Micro+1)} {
+				if err := info.Check(other); err == nil || !strings.Contains(err.Error(), "was requested") {
+					t.Errorf("Check(%s) = %v, want a mismatch error", other, err)
+				}
 			}
 			if err := info.Check("3.x"); err == nil || !strings.Contains(err.Error(), "bad Python version") {
 				t.Errorf("Check(3.x) = %v, want a usage error", err)

@@ -35,9 +35,10 @@ var (
 // Path is the path inside the chroot. The chroot is built on first use
 // (scripts/bazel's set-up, about two minutes once per machine). Nothing is
 // returned when the chroot can't be had (not root, no Debian archive); the
-// reason is logged. An interpreter that the host itself provides at the same
-// path (scripts/chroot shows the host's /usr/bin/pythonX.Y inside when the
-// chroot has none of its own) is left out: Find reports it.
+// reason is logged. An interpreter that the host itself provides (scripts/chroot
+// shows the host's /usr/bin/pythonX.Y inside when the chroot has none of its
+// own) is left out: Find reports it. Inside the chroot (InChroot) there are
+// none: Find lists the chroot's interpreters there.
 func Chrooted(t testing.TB) []Interpreter {
 	t.Helper()
 	chrootOnce.Do(func() { chrootResult = searchChroot() })
@@ -48,10 +49,15 @@ func Chrooted(t testing.TB) []Interpreter {
 }
 
 // chrootProbe runs probeScript with every /usr/bin/python3.N of the
-// chroot, one line each.
+// chroot that the chroot's dpkg installed, one line each. The others are
+// the host's, mounted there where the chroot has none of its own (and the
+// chroot's own python3.N is the one inside even when the host has one at
+// the same path).
 const chrootProbe = `for p in /usr/bin/python3.*; do
 	case "${p##*/}" in
-	python3.[0-9] | python3.[0-9][0-9]) "$p" -S -s -c "$1" || echo "failed $p" ;;
+	python3.[0-9] | python3.[0-9][0-9])
+		dpkg-query -S "$p" >/dev/null 2>&1 || continue
+		"$p" -S -s -c "$1" || echo "failed $p" ;;
 	esac
 done`
 
@@ -59,6 +65,11 @@ func searchChroot() discovery {
 	var d discovery
 	logf := func(format string, args ...any) {
 		d.log = append(d.log, fmt.Sprintf(format, args...))
+	}
+	if InChroot() {
+		// Find lists them here; and scripts/chroot does not nest.
+		logf("none: this test runs inside the chroot, where Find lists its interpreters")
+		return d
 	}
 	script, err := chrootScript()
 	if err != nil {
@@ -91,11 +102,6 @@ func searchChroot() discovery {
 		in, err := parseProbe(line)
 		if err != nil {
 			logf("skip: %v", err)
-			continue
-		}
-		if _, err := os.Stat(in.Path); err == nil {
-			// The host's own interpreter, bound at the same path.
-			logf("skip %s: the host's own", in.Path)
 			continue
 		}
 		in.Chroot = script
@@ -172,4 +178,124 @@ func (i Interpreter) Command(ctx context.Context, args ...string) *exec.Cmd {
 	}
 	cmd.Env = cleanEnv()
 	return cmd
+}
+
+// Program returns a command that runs program with args where the
+// interpreter runs: on the host, or through scripts/chroot for a chroot's
+// interpreter (a pyc binary built on the host runs inside too, and starts
+// the interpreter by its Path). Like Command, it isolates the program from
+// PYTHON* variables.
+func (i Interpreter) Program(ctx context.Context, program string, args ...string) *exec.Cmd {
+	var cmd *exec.Cmd
+	if i.Chroot != "" {
+		cmd = exec.CommandContext(ctx, i.Chroot, append([]string{program}, args...)...)
+	} else {
+		cmd = exec.CommandContext(ctx, program, args...)
+	}
+	cmd.Env = cleanEnv()
+	return cmd
+}
+
+// chrootEnv is set in a test process that RunInChroot started inside the
+// chroot: its Find takes only the paths in RULES_PYC_PYTHONS, the chroot's
+// interpreters, and Chrooted returns none.
+const chrootEnv = "RULES_PYC_PYTHONS_CHROOT"
+
+// InChroot reports whether this process is a test binary that RunInChroot
+// started inside the chroot.
+func InChroot() bool { return os.Getenv(chrootEnv) != "" }
+
+// CIEnv names the variable a CI system sets. Under CI, a test that needs
+// the chroot fails instead of skipping when it is unavailable.
+const CIEnv = "CI"
+
+// OnCI reports whether the tests run under CI (CI set to anything but "",
+// "0" or "false").
+func OnCI() bool {
+	v := strings.ToLower(os.Getenv(CIEnv))
+	return v != "" && v != "0" && v != "false"
+}
+
+// RequireChrooted returns what Chrooted returns, and when that is nothing,
+// skips the test, or fails it under CI.
+func RequireChrooted(t testing.TB) []Interpreter {
+	t.Helper()
+	found := Chrooted(t)
+	if len(found) == 0 {
+		if OnCI() {
+			t.Fatalf("pythons: the chroot's interpreters are needed under %s=%s (see the log above)", CIEnv, os.Getenv(CIEnv))
+		}
+		t.Skip("pythons: the chroot's interpreters are unavailable (see the log above)")
+	}
+	return found
+}
+
+// RunInChroot runs the calling package's tests (every test of the test
+// binary that runs, but the caller) once more inside the chroot, where Find
+// returns the chroot's interpreters and nothing else, so that tests which
+// start an interpreter per file (whole-stdlib comparisons, py_compile
+// references) cover them unchanged and at native cost. It fails t when a
+// test fails there, and logs the child's -v output. Inside the chroot it
+// returns at once; when the chroot is unavailable it skips as
+// RequireChrooted does. RULES_PYC_CHROOT_RUN, when set, is the child's -run
+// pattern.
+//
+// The child runs with the parent's -short and remaining -timeout, in its
+// working directory and environment, with the Go installation bound into
+// the chroot, so that a TestMain that builds a tool with `go build` works
+// there too.
+func RunInChroot(t *testing.T) {
+	t.Helper()
+	if InChroot() {
+		return
+	}
+	found := RequireChrooted(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{exe, "-test.v", "-test.skip", "^" + t.Name() + "$"}
+	if pattern := os.Getenv("RULES_PYC_CHROOT_RUN"); pattern != "" {
+		args = append(args, "-test.run", pattern)
+	}
+	if testing.Short() {
+		args = append(args, "-test.short")
+	}
+	if d, ok := t.Deadline(); ok {
+		args = append(args, "-test.timeout", time.Until(d).Round(time.Second).String())
+	}
+	paths := make([]string, len(found))
+	for i, in := range found {
+		paths[i] = in.Path
+	}
+	cmd := exec.Command(found[0].Chroot, args...)
+	cmd.Env = append(os.Environ(),
+		chrootEnv+"=1",
+		EnvVar+"="+strings.Join(paths, string(filepath.ListSeparator)),
+	)
+	if goroot := goRoot(); goroot != "" {
+		bind := goroot
+		if old := os.Getenv("RULES_PYC_BAZEL_BIND"); old != "" {
+			bind = old + string(filepath.ListSeparator) + goroot
+		}
+		cmd.Env = append(cmd.Env, "RULES_PYC_BAZEL_BIND="+bind)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err = cmd.Run()
+	t.Logf("in the chroot (%s): %s\n%s", time.Since(start).Round(100*time.Millisecond), strings.Join(args[1:], " "), out.String())
+	if err != nil {
+		t.Errorf("the tests failed inside the chroot: %v (their output is above)", err)
+	}
+}
+
+// goRoot returns GOROOT of the go command first on PATH (the one `go test`
+// runs with), or "".
+func goRoot() string {
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }

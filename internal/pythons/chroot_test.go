@@ -3,8 +3,10 @@ package pythons
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -68,5 +70,69 @@ func TestStdlib(t *testing.T) {
 				t.Errorf("second call: %s, first %s", again.Root, s.Root)
 			}
 		})
+	}
+}
+
+// TestChrootInterpreters runs this package's tests again inside the chroot,
+// where Find must list exactly the chroot's interpreters (TestFindInChroot).
+func TestChrootInterpreters(t *testing.T) {
+	RunInChroot(t)
+}
+
+// TestChrootRecipe checks, from the host, that the chroot holds the three
+// sid interpreters its recipe installs, and that Program runs a program
+// beside them with the test's temporary directory at the same path and the
+// program's own exit status.
+func TestChrootRecipe(t *testing.T) {
+	if InChroot() {
+		t.Skip("checks the chroot from the host; inside, TestFindInChroot runs")
+	}
+	found := RequireChrooted(t)
+	minors := map[int]bool{}
+	for _, in := range found {
+		if !strings.HasPrefix(in.Path, "/usr/bin/python3.") {
+			t.Errorf("%s: want an interpreter in the chroot's /usr/bin", in)
+		}
+		minors[in.Minor] = true
+	}
+	for _, minor := range []int{13, 14, 15} {
+		if !minors[minor] {
+			t.Errorf("the chroot has no python3.%d: %v", minor, found)
+		}
+	}
+	dir := t.TempDir()
+	cmd := found[len(found)-1].Program(context.Background(), "/bin/sh", "-c", `printf %s "$PWD" > out; exit 7`)
+	cmd.Dir = dir
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 7 {
+		t.Errorf("Program: %v, want the program's exit status 7", err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "out"))
+	if err != nil || string(got) != dir {
+		t.Errorf("Program: the program wrote %q (%v), want its working directory %q", got, err, dir)
+	}
+}
+
+// TestFindInChroot checks, inside the chroot, that Find lists the
+// interpreters RunInChroot named and none of the host's, and that Chrooted
+// lists none.
+func TestFindInChroot(t *testing.T) {
+	if !InChroot() {
+		t.Skip("runs inside the chroot (TestChrootInterpreters starts it there)")
+	}
+	want := filepath.SplitList(os.Getenv(EnvVar))
+	var got []string
+	for _, in := range Require(t, 2) {
+		got = append(got, in.Path)
+		if in.Chroot != "" {
+			t.Errorf("%s: Chroot is set inside the chroot", in)
+		}
+	}
+	if strings.Join(got, ":") != strings.Join(want, ":") {
+		t.Errorf("Find = %v, want the chroot's %v", got, want)
+	}
+	if c := Chrooted(t); len(c) != 0 {
+		t.Errorf("Chrooted inside the chroot = %v, want none", c)
 	}
 }

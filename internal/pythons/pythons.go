@@ -155,28 +155,10 @@ func search() discovery {
 			cands = append(cands, candidate{p, EnvVar})
 		}
 	}
-	if p, err := exec.LookPath("python3"); err == nil {
-		cands = append(cands, candidate{p, "PATH"})
-	}
-	if root := pyenvRoot(); root != "" {
-		matches, _ := filepath.Glob(filepath.Join(root, "versions", "*", "bin", "python3"))
-		for _, p := range matches {
-			cands = append(cands, candidate{p, "pyenv"})
-		}
-	}
-	for _, dir := range []string{"/usr/bin", "/usr/local/bin"} {
-		matches, _ := filepath.Glob(filepath.Join(dir, "python3*"))
-		for _, p := range matches {
-			if systemName.MatchString(filepath.Base(p)) {
-				cands = append(cands, candidate{p, dir})
-			}
-		}
-	}
-	embeddedPath, err := extractEmbedded()
-	if err != nil {
-		logf("embedded 3.14 unavailable: %v", err)
-	} else {
-		cands = append(cands, candidate{embeddedPath, "embedded"})
+	// In a test binary that RunInChroot started, the variable names the
+	// chroot's interpreters; the host's are tested on the host.
+	if !InChroot() {
+		cands = append(cands, hostCandidates(logf)...)
 	}
 
 	seen := map[string]bool{}
@@ -209,6 +191,35 @@ func search() discovery {
 	}
 	logf("found %d: %s", len(d.found), strings.Join(names, ", "))
 	return d
+}
+
+// hostCandidates are the places searched on the host, after RULES_PYC_PYTHONS.
+func hostCandidates(logf func(string, ...any)) []candidate {
+	var cands []candidate
+	if p, err := exec.LookPath("python3"); err == nil {
+		cands = append(cands, candidate{p, "PATH"})
+	}
+	if root := pyenvRoot(); root != "" {
+		matches, _ := filepath.Glob(filepath.Join(root, "versions", "*", "bin", "python3"))
+		for _, p := range matches {
+			cands = append(cands, candidate{p, "pyenv"})
+		}
+	}
+	for _, dir := range []string{"/usr/bin", "/usr/local/bin"} {
+		matches, _ := filepath.Glob(filepath.Join(dir, "python3*"))
+		for _, p := range matches {
+			if systemName.MatchString(filepath.Base(p)) {
+				cands = append(cands, candidate{p, dir})
+			}
+		}
+	}
+	embeddedPath, err := extractEmbedded()
+	if err != nil {
+		logf("embedded 3.14 unavailable: %v", err)
+	} else {
+		cands = append(cands, candidate{embeddedPath, "embedded"})
+	}
+	return cands
 }
 
 // systemName matches python3 and python3.X, not python3-config or python3.X-config.

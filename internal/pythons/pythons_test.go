@@ -146,8 +146,13 @@ func TestEnvVar(t *testing.T) {
 	bogus := filepath.Join(t.TempDir(), "not-a-python")
 	t.Setenv(EnvVar, link+string(filepath.ListSeparator)+bogus)
 	d := search()
-	if len(d.found) != len(found) {
-		t.Errorf("with %s set, found %d interpreters, want %d", EnvVar, len(d.found), len(found))
+	want := len(found)
+	if InChroot() {
+		// Only the variable's paths are searched there.
+		want = 1
+	}
+	if len(d.found) != want {
+		t.Errorf("with %s set, found %d interpreters, want %d", EnvVar, len(d.found), want)
 	}
 	var listed bool
 	for _, in := range d.found {
