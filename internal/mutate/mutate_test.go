@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 	"github.com/rules-pyc/rules_pyc/internal/pyoracle"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
@@ -91,9 +92,11 @@ func TestDeterministic(t *testing.T) {
 
 // TestReach judges mutants with the interpreter and checks that they reach
 // many different messages of CPython's, and that plain "invalid syntax" is
-// not most of them. The histogram is logged.
+// not most of them. The histogram is logged. It also checks
+// syntaxerr.Format against py_compile on every exception the mutants
+// raise.
 func TestReach(t *testing.T) {
-	c, py := stdlibCorpus(t)
+	c, _ := stdlibCorpus(t)
 	dir := t.TempDir()
 	n := *reachCount
 	files := make([]string, n)
@@ -104,23 +107,41 @@ func TestReach(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h := NewHistogram()
-	var parsed, failed int
-	err := pyoracle.Run(context.Background(), py, files, pyoracle.Options{Procs: 2}, func(i int, r pyoracle.Result) error {
-		switch r.Kind {
-		case pyoracle.Parsed:
-			parsed++
-		case pyoracle.Rejected:
-			h.Add(r.Exc.Type, r.Exc.Msg)
-		default:
-			failed++
+	var h *Histogram
+	var parsed int
+	for k, py := range pythons.Minor(t, 3, 13) {
+		hist := NewHistogram()
+		var ok, failed, formatted int
+		err := pyoracle.Run(context.Background(), py, files, pyoracle.Options{Procs: 2}, func(i int, r pyoracle.Result) error {
+			switch r.Kind {
+			case pyoracle.Parsed:
+				ok++
+			case pyoracle.Rejected:
+				hist.Add(r.Exc.Type, r.Exc.Msg)
+				// syntaxerr.Format, given the exception's attributes,
+				// writes what py_compile wrote.
+				e, held := r.Exc.SyntaxErr(r.File)
+				if !held {
+					t.Errorf("%s, mutant %d: syntaxerr.Error can't hold %s", py, i, r.Exc)
+				} else if got := syntaxerr.Format(e); got != r.PyCompile {
+					t.Errorf("%s, mutant %d: syntaxerr.Format(%s) =\n%q, py_compile wrote\n%q", py, i, r.Exc, got, r.PyCompile)
+				} else {
+					formatted++
+				}
+			default:
+				failed++
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+		t.Logf("%d mutants judged by %s: %d parsed, %d oracle failures; syntaxerr.Format wrote py_compile's message for %d of the %d rejected", n, py, ok, failed, formatted, n-ok-failed)
+		if k == 0 {
+			h, parsed = hist, ok
+		}
 	}
-	t.Logf("%d mutants judged by %s: %d parsed, %d oracle failures\n%s", n, py, parsed, failed, h)
+	t.Logf("histogram of the first:\n%s", h)
 	if want := min(n/30, 100); h.Templates() < want {
 		t.Errorf("the mutants reach %d kinds of message, want at least %d", h.Templates(), want)
 	}
