@@ -87,13 +87,13 @@ type normData struct {
 }
 
 // normTables decodes normDeflated once. The generated tables are checked
-// by the tests, so decoding cannot fail at run time; if the data were
-// damaged all the same, NFKC would decompose and compose nothing.
+// by the tests, so decoding does not fail; if the data were damaged all
+// the same, NFKC would decompose and compose nothing (Check reports it).
 func (t *Tables) normTables() *normData {
 	t.normOnce.Do(func() {
 		nd, err := decodeNorm(t.normDeflated)
 		if err != nil {
-			nd = &normData{}
+			nd, t.normErr = &normData{}, fmt.Errorf("unidata %s: %w", t.version, err)
 		}
 		t.norm = nd
 	})
@@ -182,24 +182,60 @@ func (t *Tables) appendNFKD(nd *normData, buf []rune, r rune) []rune {
 }
 
 // reorder puts every run of combining marks (non-zero class) into
-// ascending order of class, keeping the order of marks of equal class.
+// ascending order of class, keeping the order of marks of equal class: an
+// insertion sort for short runs, a counting sort for long ones (so that a
+// run of a million marks is not quadratic).
 func (t *Tables) reorder(buf []rune) {
-	for i := 1; i < len(buf); i++ {
-		c := t.CombiningClass(buf[i])
-		if c == 0 {
+	var classes []uint8 // for long runs
+	for i := 0; i < len(buf); {
+		if t.CombiningClass(buf[i]) == 0 {
+			i++
 			continue
 		}
-		// Insertion: move buf[i] left past marks of a higher class.
-		j := i
-		for j > 0 {
-			p := t.CombiningClass(buf[j-1])
-			if p == 0 || p <= c {
-				break
-			}
-			buf[j-1], buf[j] = buf[j], buf[j-1]
-			j--
+		j := i + 1
+		for j < len(buf) && t.CombiningClass(buf[j]) != 0 {
+			j++
+		}
+		if run := buf[i:j]; len(run) <= 16 {
+			t.insertionSort(run)
+		} else {
+			classes = t.countingSort(run, classes)
+		}
+		i = j
+	}
+}
+
+// insertionSort sorts marks by class, stably.
+func (t *Tables) insertionSort(run []rune) {
+	for i := 1; i < len(run); i++ {
+		c := t.CombiningClass(run[i])
+		for j := i; j > 0 && t.CombiningClass(run[j-1]) > c; j-- {
+			run[j-1], run[j] = run[j], run[j-1]
 		}
 	}
+}
+
+// countingSort sorts marks by class, stably, using scratch for the classes;
+// it returns scratch for reuse.
+func (t *Tables) countingSort(run []rune, scratch []uint8) []uint8 {
+	classes := append(scratch[:0], make([]uint8, len(run))...)
+	var count [257]int
+	for i, r := range run {
+		c := t.CombiningClass(r)
+		classes[i] = c
+		count[int(c)+1]++
+	}
+	for c := 1; c < len(count); c++ {
+		count[c] += count[c-1]
+	}
+	sorted := make([]rune, len(run))
+	for i, r := range run {
+		c := classes[i]
+		sorted[count[c]] = r
+		count[c]++
+	}
+	copy(run, sorted)
+	return classes
 }
 
 // compose applies canonical composition to a decomposed, ordered buf, in

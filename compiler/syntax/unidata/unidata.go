@@ -28,6 +28,7 @@
 package unidata
 
 import (
+	"errors"
 	"sort"
 	"sync"
 )
@@ -67,6 +68,8 @@ type Tables struct {
 	namesOnce     sync.Once
 	names         map[string]rune
 	namesErr      error
+
+	normErr error
 }
 
 // Flag bits of a property record (gen/main.go writes them).
@@ -123,6 +126,17 @@ func leadingNumber(s string) (int, string) {
 		i++
 	}
 	return n, s[i:]
+}
+
+// Check decodes the tables that are decoded on first use (those of NFKC's
+// slow path and of Lookup) and reports whether they are damaged. They are
+// generated and tested, so Check only fails on a broken build; a damaged
+// table would make NFKC leave characters that need decomposing alone and
+// Lookup refuse the names that are not made by rule.
+func (t *Tables) Check() error {
+	t.normTables()
+	t.nameMap()
+	return errors.Join(t.normErr, t.namesErr)
 }
 
 // Version returns the Unicode version, such as "15.1.0".

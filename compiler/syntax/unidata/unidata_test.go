@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 	"unsafe"
 
@@ -258,6 +259,13 @@ func nfkcCorpus(tab *unidata.Tables, decomposable, marks []rune, short bool) []s
 		}
 		add(rs...)
 	}
+	for _, n := range []int{300, 5000} {
+		rs := []rune{'a'}
+		for j := 0; j < n; j++ {
+			rs = append(rs, classMarks[rng.IntN(len(classMarks))])
+		}
+		add(rs...)
+	}
 	for i := 0; i < 3000; i++ {
 		var rs []rune
 		for j := rng.IntN(5) + 1; j > 0; j-- {
@@ -298,6 +306,33 @@ func nfkcCorpus(tab *unidata.Tables, decomposable, marks []rune, short bool) []s
 		add(rs...)
 	}
 	return corpus
+}
+
+// TestNFKCLongRun checks that canonical ordering is not quadratic: a
+// million combining marks in descending order of class take well under a
+// second (a quadratic sort would take hours).
+func TestNFKCLongRun(t *testing.T) {
+	marks := []rune{0x0345, 0x0301, 0x0323, 0x0327, 0x05B0}
+	var b strings.Builder
+	b.WriteByte('a')
+	for i := 0; i < 1_000_000; i++ {
+		b.WriteRune(marks[i*len(marks)/1_000_000])
+	}
+	s := b.String()
+	start := time.Now()
+	out := unidata.V15_1.NFKC(s)
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("NFKC of a million marks took %v", d)
+	}
+	// The marks after the first character must ascend by class.
+	var last uint8
+	for i, r := range []rune(out)[1:] {
+		c := unidata.V15_1.CombiningClass(r)
+		if c < last {
+			t.Fatalf("mark %d of the result (U+%04X, class %d) follows class %d", i, r, c, last)
+		}
+		last = c
+	}
 }
 
 // TestNFKCInvalidUTF8 checks that an invalid byte counts as U+FFFD.
@@ -356,8 +391,12 @@ func TestVersions(t *testing.T) {
 		t.Fatalf("Versions() = %v, ForVersion(15.1.0) = %p, V15_1 = %p", vs, unidata.ForVersion("15.1.0"), unidata.V15_1)
 	}
 	for _, v := range vs {
-		if tab := unidata.ForVersion(v); tab == nil || tab.Version() != v {
-			t.Errorf("ForVersion(%q) = %v", v, tab)
+		tab := unidata.ForVersion(v)
+		if tab == nil || tab.Version() != v {
+			t.Fatalf("ForVersion(%q) = %v", v, tab)
+		}
+		if err := tab.Check(); err != nil {
+			t.Error(err)
 		}
 	}
 	for _, v := range []string{"", "15.1", "15.0.0", "x"} {
