@@ -31,6 +31,8 @@ import (
 	"errors"
 	"sort"
 	"sync"
+
+	"github.com/rules-pyc/rules_pyc/compiler/release"
 )
 
 // Tables is one Unicode version's data. The zero value is not usable; use a
@@ -91,6 +93,31 @@ func register(t *Tables) { registry[t.version] = t }
 // ForVersion returns the tables for a Unicode version such as "15.1.0" (as
 // unicodedata.unidata_version spells it), or nil when there are none.
 func ForVersion(v string) *Tables { return registry[v] }
+
+// unicodeOfMinor is the Unicode version of each CPython minor version's
+// unicodedata (the tests check each against the interpreters present).
+var unicodeOfMinor = map[[2]int]string{
+	{3, 8}:  "12.1.0",
+	{3, 9}:  "13.0.0",
+	{3, 10}: "13.0.0",
+	{3, 11}: "14.0.0",
+	{3, 12}: "15.0.0",
+	{3, 13}: "15.1.0",
+	{3, 14}: "16.0.0",
+	{3, 15}: "17.0.0",
+}
+
+// UnicodeVersion returns the Unicode version of a CPython release's
+// unicodedata ("15.1.0" for 3.13), or "" when it is not known here.
+func UnicodeVersion(r release.Release) string {
+	return unicodeOfMinor[[2]int{r.Major, r.Minor}]
+}
+
+// ForRelease returns the tables of a CPython release's Unicode version, or
+// nil when this build has none (so far only 15.1.0, CPython 3.13's, is
+// generated). Names made by rule also depend on the patch release: see
+// NameRulesFor.
+func ForRelease(r release.Release) *Tables { return ForVersion(UnicodeVersion(r)) }
 
 // Versions returns the Unicode versions that have tables, in ascending
 // order.

@@ -406,6 +406,24 @@ func TestVersions(t *testing.T) {
 	}
 }
 
+// TestUnicodeVersion checks UnicodeVersion and ForRelease against every
+// interpreter on the machine.
+func TestUnicodeVersion(t *testing.T) {
+	for _, o := range findOracles(t) {
+		r := release.Release{Major: o.Major, Minor: o.Minor, Micro: o.Micro}
+		if got := unidata.UnicodeVersion(r); got != o.unicode {
+			t.Errorf("UnicodeVersion(%v) = %q, %s has %q", r, got, o, o.unicode)
+		}
+		tab := unidata.ForRelease(r)
+		if want := unidata.ForVersion(o.unicode); tab != want {
+			t.Errorf("ForRelease(%v) = %v, want the tables of %q (%v)", r, tab, o.unicode, want)
+		}
+	}
+	if unidata.ForRelease(release.Release{Major: 3, Minor: 13}) != unidata.V15_1 {
+		t.Errorf("ForRelease(3.13.0) is not V15_1")
+	}
+}
+
 // TestGeneratedFilesAreCurrent regenerates each version's file with each
 // interpreter of that version and compares it with the committed one: the
 // tables are what the generator makes, and interpreters that share a
