@@ -62,9 +62,9 @@ type Located interface {
 
 // ClassInfo describes a node class as Python's ast module does.
 type ClassInfo struct {
-	// Name is the Python class name; Base the ASDL type it belongs to (the
-	// sum type, or the product type itself).
-	Name, Base string
+	// Name is the Python class name, GoName the Go struct's; Base is the
+	// ASDL type it belongs to (the sum type, or the product type itself).
+	Name, GoName, Base string
 	// Since and Until are the first and last minor versions of Python 3 that
 	// have the class, among those in Minors (Until 0: the newest).
 	Since, Until int

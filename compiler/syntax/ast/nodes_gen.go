@@ -1555,7 +1555,7 @@ func (a *Arena) PatternList(n int) []Pattern { return a.lPatternList.many(n) }
 var classes = [numClasses]ClassInfo{
 	ClassInvalid: {Name: "invalid"},
 	ClassModule: {
-		Name: "Module", Base: "mod",
+		Name: "Module", GoName: "Module", Base: "mod",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "body", GoName: "Body", Type: "stmt*", Since: 13, Until: 0},
@@ -1563,21 +1563,21 @@ var classes = [numClasses]ClassInfo{
 		},
 	},
 	ClassInteractive: {
-		Name: "Interactive", Base: "mod",
+		Name: "Interactive", GoName: "Interactive", Base: "mod",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "body", GoName: "Body", Type: "stmt*", Since: 13, Until: 0},
 		},
 	},
 	ClassExpression: {
-		Name: "Expression", Base: "mod",
+		Name: "Expression", GoName: "Expression", Base: "mod",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "body", GoName: "Body", Type: "expr", Since: 13, Until: 0},
 		},
 	},
 	ClassFunctionType: {
-		Name: "FunctionType", Base: "mod",
+		Name: "FunctionType", GoName: "FunctionType", Base: "mod",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "argtypes", GoName: "Argtypes", Type: "expr*", Since: 13, Until: 0},
@@ -1585,7 +1585,7 @@ var classes = [numClasses]ClassInfo{
 		},
 	},
 	ClassFunctionDef: {
-		Name: "FunctionDef", Base: "stmt",
+		Name: "FunctionDef", GoName: "FunctionDef", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "name", GoName: "Name", Type: "identifier", Since: 13, Until: 0},
@@ -1599,7 +1599,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassAsyncFunctionDef: {
-		Name: "AsyncFunctionDef", Base: "stmt",
+		Name: "AsyncFunctionDef", GoName: "AsyncFunctionDef", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "name", GoName: "Name", Type: "identifier", Since: 13, Until: 0},
@@ -1613,7 +1613,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassClassDef: {
-		Name: "ClassDef", Base: "stmt",
+		Name: "ClassDef", GoName: "ClassDef", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "name", GoName: "Name", Type: "identifier", Since: 13, Until: 0},
@@ -1626,7 +1626,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassReturn: {
-		Name: "Return", Base: "stmt",
+		Name: "Return", GoName: "Return", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "value", GoName: "Value", Type: "expr?", Since: 13, Until: 0},
@@ -1634,7 +1634,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassDelete: {
-		Name: "Delete", Base: "stmt",
+		Name: "Delete", GoName: "Delete", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "targets", GoName: "Targets", Type: "expr*", Since: 13, Until: 0},
@@ -1642,7 +1642,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassAssign: {
-		Name: "Assign", Base: "stmt",
+		Name: "Assign", GoName: "Assign", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "targets", GoName: "Targets", Type: "expr*", Since: 13, Until: 0},
@@ -1652,7 +1652,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassTypeAlias: {
-		Name: "TypeAlias", Base: "stmt",
+		Name: "TypeAlias", GoName: "TypeAlias", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "name", GoName: "Name", Type: "expr", Since: 13, Until: 0},
@@ -1662,7 +1662,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassAugAssign: {
-		Name: "AugAssign", Base: "stmt",
+		Name: "AugAssign", GoName: "AugAssign", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "target", GoName: "Target", Type: "expr", Since: 13, Until: 0},
@@ -1672,7 +1672,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassAnnAssign: {
-		Name: "AnnAssign", Base: "stmt",
+		Name: "AnnAssign", GoName: "AnnAssign", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "target", GoName: "Target", Type: "expr", Since: 13, Until: 0},
@@ -1683,7 +1683,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassFor: {
-		Name: "For", Base: "stmt",
+		Name: "For", GoName: "For", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "target", GoName: "Target", Type: "expr", Since: 13, Until: 0},
@@ -1695,7 +1695,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassAsyncFor: {
-		Name: "AsyncFor", Base: "stmt",
+		Name: "AsyncFor", GoName: "AsyncFor", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "target", GoName: "Target", Type: "expr", Since: 13, Until: 0},
@@ -1707,7 +1707,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassWhile: {
-		Name: "While", Base: "stmt",
+		Name: "While", GoName: "While", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "test", GoName: "Test", Type: "expr", Since: 13, Until: 0},
@@ -1717,7 +1717,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassIf: {
-		Name: "If", Base: "stmt",
+		Name: "If", GoName: "If", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "test", GoName: "Test", Type: "expr", Since: 13, Until: 0},
@@ -1727,7 +1727,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassWith: {
-		Name: "With", Base: "stmt",
+		Name: "With", GoName: "With", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "items", GoName: "Items", Type: "withitem*", Since: 13, Until: 0},
@@ -1737,7 +1737,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassAsyncWith: {
-		Name: "AsyncWith", Base: "stmt",
+		Name: "AsyncWith", GoName: "AsyncWith", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "items", GoName: "Items", Type: "withitem*", Since: 13, Until: 0},
@@ -1747,7 +1747,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassMatch: {
-		Name: "Match", Base: "stmt",
+		Name: "Match", GoName: "Match", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "subject", GoName: "Subject", Type: "expr", Since: 13, Until: 0},
@@ -1756,7 +1756,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassRaise: {
-		Name: "Raise", Base: "stmt",
+		Name: "Raise", GoName: "Raise", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "exc", GoName: "Exc", Type: "expr?", Since: 13, Until: 0},
@@ -1765,7 +1765,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassTry: {
-		Name: "Try", Base: "stmt",
+		Name: "Try", GoName: "Try", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "body", GoName: "Body", Type: "stmt*", Since: 13, Until: 0},
@@ -1776,7 +1776,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassTryStar: {
-		Name: "TryStar", Base: "stmt",
+		Name: "TryStar", GoName: "TryStar", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "body", GoName: "Body", Type: "stmt*", Since: 13, Until: 0},
@@ -1787,7 +1787,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassAssert: {
-		Name: "Assert", Base: "stmt",
+		Name: "Assert", GoName: "Assert", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "test", GoName: "Test", Type: "expr", Since: 13, Until: 0},
@@ -1796,7 +1796,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassImport: {
-		Name: "Import", Base: "stmt",
+		Name: "Import", GoName: "Import", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "names", GoName: "Names", Type: "alias*", Since: 13, Until: 0},
@@ -1804,7 +1804,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassImportFrom: {
-		Name: "ImportFrom", Base: "stmt",
+		Name: "ImportFrom", GoName: "ImportFrom", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "module", GoName: "Module", Type: "identifier?", Since: 13, Until: 0},
@@ -1814,7 +1814,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassGlobal: {
-		Name: "Global", Base: "stmt",
+		Name: "Global", GoName: "Global", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "names", GoName: "Names", Type: "identifier*", Since: 13, Until: 0},
@@ -1822,7 +1822,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassNonlocal: {
-		Name: "Nonlocal", Base: "stmt",
+		Name: "Nonlocal", GoName: "Nonlocal", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "names", GoName: "Names", Type: "identifier*", Since: 13, Until: 0},
@@ -1830,7 +1830,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassExprStmt: {
-		Name: "Expr", Base: "stmt",
+		Name: "Expr", GoName: "ExprStmt", Base: "stmt",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "value", GoName: "Value", Type: "expr", Since: 13, Until: 0},
@@ -1838,22 +1838,22 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassPass: {
-		Name: "Pass", Base: "stmt",
+		Name: "Pass", GoName: "Pass", Base: "stmt",
 		Since: 13, Until: 0,
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassBreak: {
-		Name: "Break", Base: "stmt",
+		Name: "Break", GoName: "Break", Base: "stmt",
 		Since: 13, Until: 0,
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassContinue: {
-		Name: "Continue", Base: "stmt",
+		Name: "Continue", GoName: "Continue", Base: "stmt",
 		Since: 13, Until: 0,
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassBoolOp: {
-		Name: "BoolOp", Base: "expr",
+		Name: "BoolOp", GoName: "BoolOp", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "op", GoName: "Op", Type: "boolop", Since: 13, Until: 0},
@@ -1862,7 +1862,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassNamedExpr: {
-		Name: "NamedExpr", Base: "expr",
+		Name: "NamedExpr", GoName: "NamedExpr", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "target", GoName: "Target", Type: "expr", Since: 13, Until: 0},
@@ -1871,7 +1871,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassBinOp: {
-		Name: "BinOp", Base: "expr",
+		Name: "BinOp", GoName: "BinOp", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "left", GoName: "Left", Type: "expr", Since: 13, Until: 0},
@@ -1881,7 +1881,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassUnaryOp: {
-		Name: "UnaryOp", Base: "expr",
+		Name: "UnaryOp", GoName: "UnaryOp", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "op", GoName: "Op", Type: "unaryop", Since: 13, Until: 0},
@@ -1890,7 +1890,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassLambda: {
-		Name: "Lambda", Base: "expr",
+		Name: "Lambda", GoName: "Lambda", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "args", GoName: "Args", Type: "arguments", Since: 13, Until: 0},
@@ -1899,7 +1899,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassIfExp: {
-		Name: "IfExp", Base: "expr",
+		Name: "IfExp", GoName: "IfExp", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "test", GoName: "Test", Type: "expr", Since: 13, Until: 0},
@@ -1909,7 +1909,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassDict: {
-		Name: "Dict", Base: "expr",
+		Name: "Dict", GoName: "Dict", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "keys", GoName: "Keys", Type: "expr*", Since: 13, Until: 0},
@@ -1918,7 +1918,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassSet: {
-		Name: "Set", Base: "expr",
+		Name: "Set", GoName: "Set", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "elts", GoName: "Elts", Type: "expr*", Since: 13, Until: 0},
@@ -1926,7 +1926,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassListComp: {
-		Name: "ListComp", Base: "expr",
+		Name: "ListComp", GoName: "ListComp", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "elt", GoName: "Elt", Type: "expr", Since: 13, Until: 0},
@@ -1935,7 +1935,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassSetComp: {
-		Name: "SetComp", Base: "expr",
+		Name: "SetComp", GoName: "SetComp", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "elt", GoName: "Elt", Type: "expr", Since: 13, Until: 0},
@@ -1944,7 +1944,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassDictComp: {
-		Name: "DictComp", Base: "expr",
+		Name: "DictComp", GoName: "DictComp", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "key", GoName: "Key", Type: "expr", Since: 13, Until: 0},
@@ -1954,7 +1954,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassGeneratorExp: {
-		Name: "GeneratorExp", Base: "expr",
+		Name: "GeneratorExp", GoName: "GeneratorExp", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "elt", GoName: "Elt", Type: "expr", Since: 13, Until: 0},
@@ -1963,7 +1963,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassAwait: {
-		Name: "Await", Base: "expr",
+		Name: "Await", GoName: "Await", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "value", GoName: "Value", Type: "expr", Since: 13, Until: 0},
@@ -1971,7 +1971,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassYield: {
-		Name: "Yield", Base: "expr",
+		Name: "Yield", GoName: "Yield", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "value", GoName: "Value", Type: "expr?", Since: 13, Until: 0},
@@ -1979,7 +1979,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassYieldFrom: {
-		Name: "YieldFrom", Base: "expr",
+		Name: "YieldFrom", GoName: "YieldFrom", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "value", GoName: "Value", Type: "expr", Since: 13, Until: 0},
@@ -1987,7 +1987,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassCompare: {
-		Name: "Compare", Base: "expr",
+		Name: "Compare", GoName: "Compare", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "left", GoName: "Left", Type: "expr", Since: 13, Until: 0},
@@ -1997,7 +1997,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassCall: {
-		Name: "Call", Base: "expr",
+		Name: "Call", GoName: "Call", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "func", GoName: "Func", Type: "expr", Since: 13, Until: 0},
@@ -2007,7 +2007,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassFormattedValue: {
-		Name: "FormattedValue", Base: "expr",
+		Name: "FormattedValue", GoName: "FormattedValue", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "value", GoName: "Value", Type: "expr", Since: 13, Until: 0},
@@ -2017,7 +2017,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassJoinedStr: {
-		Name: "JoinedStr", Base: "expr",
+		Name: "JoinedStr", GoName: "JoinedStr", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "values", GoName: "Values", Type: "expr*", Since: 13, Until: 0},
@@ -2025,7 +2025,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassConstant: {
-		Name: "Constant", Base: "expr",
+		Name: "Constant", GoName: "Constant", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "value", GoName: "Value", Type: "constant", Since: 13, Until: 0},
@@ -2034,7 +2034,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassAttribute: {
-		Name: "Attribute", Base: "expr",
+		Name: "Attribute", GoName: "Attribute", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "value", GoName: "Value", Type: "expr", Since: 13, Until: 0},
@@ -2044,7 +2044,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassSubscript: {
-		Name: "Subscript", Base: "expr",
+		Name: "Subscript", GoName: "Subscript", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "value", GoName: "Value", Type: "expr", Since: 13, Until: 0},
@@ -2054,7 +2054,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassStarred: {
-		Name: "Starred", Base: "expr",
+		Name: "Starred", GoName: "Starred", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "value", GoName: "Value", Type: "expr", Since: 13, Until: 0},
@@ -2063,7 +2063,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassName: {
-		Name: "Name", Base: "expr",
+		Name: "Name", GoName: "Name", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "id", GoName: "ID", Type: "identifier", Since: 13, Until: 0},
@@ -2072,7 +2072,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassList: {
-		Name: "List", Base: "expr",
+		Name: "List", GoName: "List", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "elts", GoName: "Elts", Type: "expr*", Since: 13, Until: 0},
@@ -2081,7 +2081,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassTuple: {
-		Name: "Tuple", Base: "expr",
+		Name: "Tuple", GoName: "Tuple", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "elts", GoName: "Elts", Type: "expr*", Since: 13, Until: 0},
@@ -2090,7 +2090,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassSlice: {
-		Name: "Slice", Base: "expr",
+		Name: "Slice", GoName: "Slice", Base: "expr",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "lower", GoName: "Lower", Type: "expr?", Since: 13, Until: 0},
@@ -2100,7 +2100,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassComprehension: {
-		Name: "comprehension", Base: "comprehension",
+		Name: "comprehension", GoName: "Comprehension", Base: "comprehension",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "target", GoName: "Target", Type: "expr", Since: 13, Until: 0},
@@ -2110,7 +2110,7 @@ var classes = [numClasses]ClassInfo{
 		},
 	},
 	ClassExceptHandler: {
-		Name: "ExceptHandler", Base: "excepthandler",
+		Name: "ExceptHandler", GoName: "ExceptHandler", Base: "excepthandler",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "type", GoName: "Type", Type: "expr?", Since: 13, Until: 0},
@@ -2120,7 +2120,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassArguments: {
-		Name: "arguments", Base: "arguments",
+		Name: "arguments", GoName: "Arguments", Base: "arguments",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "posonlyargs", GoName: "Posonlyargs", Type: "arg*", Since: 13, Until: 0},
@@ -2133,7 +2133,7 @@ var classes = [numClasses]ClassInfo{
 		},
 	},
 	ClassArg: {
-		Name: "arg", Base: "arg",
+		Name: "arg", GoName: "Arg", Base: "arg",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "arg", GoName: "Arg", Type: "identifier", Since: 13, Until: 0},
@@ -2143,7 +2143,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassKeyword: {
-		Name: "keyword", Base: "keyword",
+		Name: "keyword", GoName: "Keyword", Base: "keyword",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "arg", GoName: "Arg", Type: "identifier?", Since: 13, Until: 0},
@@ -2152,7 +2152,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassAlias: {
-		Name: "alias", Base: "alias",
+		Name: "alias", GoName: "Alias", Base: "alias",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "name", GoName: "Name", Type: "identifier", Since: 13, Until: 0},
@@ -2161,7 +2161,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassWithItem: {
-		Name: "withitem", Base: "withitem",
+		Name: "withitem", GoName: "WithItem", Base: "withitem",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "context_expr", GoName: "ContextExpr", Type: "expr", Since: 13, Until: 0},
@@ -2169,7 +2169,7 @@ var classes = [numClasses]ClassInfo{
 		},
 	},
 	ClassMatchCase: {
-		Name: "match_case", Base: "match_case",
+		Name: "match_case", GoName: "MatchCase", Base: "match_case",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "pattern", GoName: "Pattern", Type: "pattern", Since: 13, Until: 0},
@@ -2178,7 +2178,7 @@ var classes = [numClasses]ClassInfo{
 		},
 	},
 	ClassMatchValue: {
-		Name: "MatchValue", Base: "pattern",
+		Name: "MatchValue", GoName: "MatchValue", Base: "pattern",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "value", GoName: "Value", Type: "expr", Since: 13, Until: 0},
@@ -2186,7 +2186,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassMatchSingleton: {
-		Name: "MatchSingleton", Base: "pattern",
+		Name: "MatchSingleton", GoName: "MatchSingleton", Base: "pattern",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "value", GoName: "Value", Type: "constant", Since: 13, Until: 0},
@@ -2194,7 +2194,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassMatchSequence: {
-		Name: "MatchSequence", Base: "pattern",
+		Name: "MatchSequence", GoName: "MatchSequence", Base: "pattern",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "patterns", GoName: "Patterns", Type: "pattern*", Since: 13, Until: 0},
@@ -2202,7 +2202,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassMatchMapping: {
-		Name: "MatchMapping", Base: "pattern",
+		Name: "MatchMapping", GoName: "MatchMapping", Base: "pattern",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "keys", GoName: "Keys", Type: "expr*", Since: 13, Until: 0},
@@ -2212,7 +2212,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassMatchClass: {
-		Name: "MatchClass", Base: "pattern",
+		Name: "MatchClass", GoName: "MatchClass", Base: "pattern",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "cls", GoName: "Cls", Type: "expr", Since: 13, Until: 0},
@@ -2223,7 +2223,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassMatchStar: {
-		Name: "MatchStar", Base: "pattern",
+		Name: "MatchStar", GoName: "MatchStar", Base: "pattern",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "name", GoName: "Name", Type: "identifier?", Since: 13, Until: 0},
@@ -2231,7 +2231,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassMatchAs: {
-		Name: "MatchAs", Base: "pattern",
+		Name: "MatchAs", GoName: "MatchAs", Base: "pattern",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "pattern", GoName: "Pattern", Type: "pattern?", Since: 13, Until: 0},
@@ -2240,7 +2240,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassMatchOr: {
-		Name: "MatchOr", Base: "pattern",
+		Name: "MatchOr", GoName: "MatchOr", Base: "pattern",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "patterns", GoName: "Patterns", Type: "pattern*", Since: 13, Until: 0},
@@ -2248,7 +2248,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassTypeIgnore: {
-		Name: "TypeIgnore", Base: "type_ignore",
+		Name: "TypeIgnore", GoName: "TypeIgnore", Base: "type_ignore",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "lineno", GoName: "Lineno", Type: "int", Since: 13, Until: 0},
@@ -2256,7 +2256,7 @@ var classes = [numClasses]ClassInfo{
 		},
 	},
 	ClassTypeVar: {
-		Name: "TypeVar", Base: "type_param",
+		Name: "TypeVar", GoName: "TypeVar", Base: "type_param",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "name", GoName: "Name", Type: "identifier", Since: 13, Until: 0},
@@ -2266,7 +2266,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassParamSpec: {
-		Name: "ParamSpec", Base: "type_param",
+		Name: "ParamSpec", GoName: "ParamSpec", Base: "type_param",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "name", GoName: "Name", Type: "identifier", Since: 13, Until: 0},
@@ -2275,7 +2275,7 @@ var classes = [numClasses]ClassInfo{
 		Attributes: []string{"lineno", "col_offset", "end_lineno", "end_col_offset"},
 	},
 	ClassTypeVarTuple: {
-		Name: "TypeVarTuple", Base: "type_param",
+		Name: "TypeVarTuple", GoName: "TypeVarTuple", Base: "type_param",
 		Since: 13, Until: 0,
 		Fields: []FieldInfo{
 			{Name: "name", GoName: "Name", Type: "identifier", Since: 13, Until: 0},

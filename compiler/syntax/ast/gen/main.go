@@ -1,4 +1,5 @@
-// Command gen writes the Go node types of package ast (nodes_gen.go) from
+// Command gen writes the Go node types of package ast (nodes_gen.go) and the
+// node writer of package astdump (dump_gen.go) from
 // schema files, each the JSON that introspect.py prints when run by a CPython
 // interpreter. With several schemas (several minor versions), the Go types
 // are their union and the tables say which version has which class and
@@ -24,45 +25,50 @@ import (
 func main() {
 	schemas := flag.String("schema", "", "comma-separated schema files")
 	out := flag.String("out", ".", "directory of package ast")
+	dumpOut := flag.String("dump", "../astdump", "directory of package astdump")
 	flag.Parse()
 	if *schemas == "" {
 		fmt.Fprintln(os.Stderr, "gen: -schema is required")
 		os.Exit(2)
 	}
-	src, err := generate(strings.Split(*schemas, ","))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(1)
+	nodes, dump, err := generate(strings.Split(*schemas, ","))
+	if err == nil {
+		err = os.WriteFile(filepath.Join(*out, "nodes_gen.go"), nodes, 0o644)
 	}
-	if err := os.WriteFile(filepath.Join(*out, "nodes_gen.go"), src, 0o644); err != nil {
+	if err == nil {
+		err = os.WriteFile(filepath.Join(*dumpOut, "dump_gen.go"), dump, 0o644)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-// generate returns the formatted nodes_gen.go for the schema files.
-func generate(paths []string) ([]byte, error) {
+// generate returns the formatted nodes_gen.go and astdump's dump_gen.go for
+// the schema files.
+func generate(paths []string) (nodes, dump []byte, err error) {
 	var schemas []*schemaFile
 	var names []string
 	for _, p := range paths {
 		s, err := readSchema(p)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		schemas = append(schemas, s)
 		names = append(names, filepath.ToSlash(p))
 	}
 	m, err := merge(schemas)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	g := &gen{m: m}
 	g.emit(names)
-	src, err := format.Source(g.buf.Bytes())
+	nodes, err = format.Source(g.buf.Bytes())
 	if err != nil {
-		return nil, fmt.Errorf("formatting the generated code: %v\n%s", err, g.buf.Bytes())
+		return nil, nil, fmt.Errorf("formatting the generated code: %v\n%s", err, g.buf.Bytes())
 	}
-	return src, nil
+	dump, err = generateDump(m, names)
+	return nodes, dump, err
 }
 
 // Go names of Python's types where CamelCase is not enough.
@@ -127,6 +133,7 @@ type gen struct {
 	buf bytes.Buffer
 }
 
+// p writes one line of code.
 func (g *gen) p(format string, args ...any) {
 	fmt.Fprintf(&g.buf, format, args...)
 	g.buf.WriteByte('\n')
@@ -377,7 +384,7 @@ func (g *gen) emit(schemaNames []string) {
 	g.p("ClassInvalid: {Name: \"invalid\"},")
 	for _, c := range structs {
 		g.p("Class%s: {", consName(c))
-		g.p("Name: %q, Base: %q,", pyName(c), c.typ.name)
+		g.p("Name: %q, GoName: %q, Base: %q,", pyName(c), consName(c), c.typ.name)
 		g.p("Since: %d, Until: %d,", c.since, c.until)
 		if len(c.fields) > 0 {
 			g.p("Fields: []FieldInfo{")

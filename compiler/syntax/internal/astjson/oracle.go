@@ -1,0 +1,255 @@
+// Package astjson lets tests compare the front end's trees with CPython's:
+// it runs a real interpreter over sources (oracle.py), which writes each
+// ast.parse tree as exact JSON (and ast.dump's text), converts that JSON to
+// this project's Go AST (Convert), and compares two Go trees node by node
+// (Diff).
+//
+// The interpreters are the CPython 3.13 releases found on the machine
+// (Find313): those internal/pythons finds, and the python3.13 of the
+// Debian sid chroot that scripts/chroot runs, when it can be run.
+package astjson
+
+import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/internal/pythons"
+)
+
+//go:embed oracle.py
+var oracleScript string
+
+// Interp is a CPython interpreter that tests can run.
+type Interp struct {
+	// Name says which interpreter it is, e.g. "3.13.0 (/path/python3)" or
+	// "3.13.18 (sid chroot)".
+	Name    string
+	Release release.Release
+	// Stdlib is the directory of its standard library, as the interpreter
+	// sees it (inside the chroot for the chroot's interpreter).
+	Stdlib string
+	// argv starts the interpreter; arguments follow.
+	argv []string
+}
+
+func (in Interp) String() string { return in.Name }
+
+var (
+	findOnce sync.Once
+	found    []Interp
+	findLog  []string
+)
+
+// Find313 returns the CPython 3.13 interpreters on the machine, oldest
+// first, and fails the test when there is none.
+func Find313(t testing.TB) []Interp {
+	t.Helper()
+	all := pythons.Find(t)
+	findOnce.Do(func() {
+		for _, p := range all {
+			if p.Major != 3 || p.Minor != 13 || p.Version != fmt.Sprintf("3.13.%d", p.Micro) {
+				continue
+			}
+			in := Interp{argv: []string{p.Path, "-S", "-s"}}
+			if err := in.probe(); err != nil {
+				findLog = append(findLog, fmt.Sprintf("skip %s: %v", p, err))
+				continue
+			}
+			in.Name = p.String()
+			found = append(found, in)
+		}
+		if root, err := repoRoot(); err != nil {
+			findLog = append(findLog, fmt.Sprintf("no sid chroot: %v", err))
+		} else {
+			in := Interp{Name: "sid chroot", argv: []string{filepath.Join(root, "scripts", "chroot"), "python3.13", "-S", "-s"}}
+			if err := in.probe(); err != nil {
+				findLog = append(findLog, fmt.Sprintf("no sid chroot python3.13: %v", err))
+			} else {
+				in.Name = in.Release.String() + " (sid chroot)"
+				found = append(found, in)
+			}
+		}
+	})
+	for _, l := range findLog {
+		t.Log(l)
+	}
+	if len(found) == 0 {
+		t.Fatal("no CPython 3.13 interpreter found (pyenv's 3.13.x, or python3.13 through scripts/chroot)")
+	}
+	var names []string
+	for _, in := range found {
+		names = append(names, in.Name)
+	}
+	t.Logf("CPython 3.13 interpreters: %s", strings.Join(names, ", "))
+	return found
+}
+
+// repoRoot returns the directory of this module's go.mod.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && bytes.Contains(b, []byte("module github.com/rules-pyc/rules_pyc\n")) {
+			if _, err := os.Stat(filepath.Join(dir, "scripts", "chroot")); err != nil {
+				return "", err
+			}
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no rules_pyc go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+const probeScript = `import sys, sysconfig, json
+v = sys.version_info
+print(json.dumps({"impl": sys.implementation.name, "version": [v.major, v.minor, v.micro], "level": v.releaselevel, "stdlib": sysconfig.get_paths()["stdlib"]}))`
+
+func (in *Interp) probe() error {
+	cmd := in.command("-c", probeScript)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	var p struct {
+		Impl    string `json:"impl"`
+		Version []int  `json:"version"`
+		Level   string `json:"level"`
+		Stdlib  string `json:"stdlib"`
+	}
+	if err := json.Unmarshal(out, &p); err != nil {
+		return fmt.Errorf("probe answered %q: %v", out, err)
+	}
+	if p.Impl != "cpython" || len(p.Version) != 3 || p.Version[0] != 3 || p.Version[1] != 13 || p.Level != "final" {
+		return fmt.Errorf("not a final CPython 3.13: %s", out)
+	}
+	in.Release = release.Release{Major: 3, Minor: 13, Micro: p.Version[2]}
+	in.Stdlib = p.Stdlib
+	return nil
+}
+
+func (in Interp) command(args ...string) *exec.Cmd {
+	cmd := exec.Command(in.argv[0], append(in.argv[1:len(in.argv):len(in.argv)], args...)...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PYTHON") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	return cmd
+}
+
+// Request says which sources oracle.py parses (see there).
+type Request struct {
+	Roots   []string `json:"roots,omitempty"`
+	Files   []string `json:"files,omitempty"`
+	Sources [][]int  `json:"sources,omitempty"` // each source's bytes
+	Every   int      `json:"every,omitempty"`
+	Offset  int      `json:"offset,omitempty"`
+	Dump    bool     `json:"dump,omitempty"`
+}
+
+// AddSource adds a source given as its bytes.
+func (r *Request) AddSource(src []byte) {
+	s := make([]int, len(src))
+	for i, b := range src {
+		s[i] = int(b)
+	}
+	r.Sources = append(r.Sources, s)
+}
+
+// Record is the interpreter's answer for one source.
+type Record struct {
+	// Name is the file's path, or "<source N>" for the Nth of
+	// Request.Sources.
+	Name string `json:"name"`
+	// Tree is the JSON of ast.parse's tree (see Convert).
+	Tree json.RawMessage `json:"tree"`
+	// Dump is ast.dump(tree, include_attributes=True), when asked for.
+	Dump *string `json:"dump"`
+	// DumpError, ParseError and ReadError say what failed instead:
+	// "ExceptionType: message".
+	DumpError  string `json:"dump_error"`
+	ParseError string `json:"parse_error"`
+	ReadError  string `json:"read_error"`
+}
+
+// Parse runs oracle.py with req and calls each for every record, in order,
+// as the interpreter writes them. It fails the test if the interpreter
+// fails or stops early.
+func (in Interp) Parse(t testing.TB, req Request, each func(*Record)) {
+	t.Helper()
+	body, err := json.Marshal(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := in.command("-c", oracleScript)
+	cmd.Stdin = bytes.NewReader(body)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("%s: %v", in, err)
+	}
+	finished := false
+	defer func() {
+		// each may have stopped the test (FailNow): do not leave the
+		// interpreter running.
+		if !finished {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	}()
+	r := bufio.NewReaderSize(stdout, 1<<20)
+	n, done := 0, -1
+	for {
+		line, err := r.ReadBytes('\n')
+		if len(line) > 0 {
+			var end struct {
+				Done *int `json:"done"`
+			}
+			if bytes.HasPrefix(line, []byte(`{"done": `)) && json.Unmarshal(line, &end) == nil && end.Done != nil {
+				done = *end.Done
+				continue
+			}
+			rec := new(Record)
+			if err := json.Unmarshal(line, rec); err != nil {
+				t.Fatalf("%s: record %d: %v", in, n, err)
+			}
+			n++
+			each(rec)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%s: reading its answer: %v", in, err)
+		}
+	}
+	finished = true
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("%s: %v: %s", in, err, stderr.String())
+	}
+	if done != n {
+		t.Fatalf("%s: %d records, but it says it wrote %d: %s", in, n, done, stderr.String())
+	}
+}
