@@ -253,3 +253,25 @@ func (in Interp) Parse(t testing.TB, req Request, each func(*Record)) {
 		t.Fatalf("%s: %d records, but it says it wrote %d: %s", in, n, done, stderr.String())
 	}
 }
+
+// RunJSON runs script with the interpreter, sends input as JSON on stdin
+// and decodes the JSON the script prints into output. Any failure fails the
+// test.
+func (in Interp) RunJSON(t testing.TB, script string, input, output any) {
+	t.Helper()
+	body, err := json.Marshal(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := in.command("-c", script)
+	cmd.Stdin = bytes.NewReader(body)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v: %s", in, err, stderr.String())
+	}
+	if err := json.Unmarshal(out, output); err != nil {
+		t.Fatalf("%s: decoding its answer (%d bytes): %v", in, len(out), err)
+	}
+}
