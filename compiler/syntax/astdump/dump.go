@@ -17,10 +17,10 @@ package astdump
 
 import (
 	"strconv"
-	"unicode"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/unidata"
 )
 
 // Dump returns ast.dump(n, include_attributes=True) as Python rel returns
@@ -182,7 +182,8 @@ var smallInts = func() (s [129]string) {
 }()
 
 // printableFor returns str.isprintable() of one character for rel's
-// Unicode version.
-func printableFor(rel release.Release) func(rune) bool {
-	return unicode.IsPrint
+// Unicode version (3.13: Unicode 15.1; Go's unicode package follows the
+// toolchain's version instead).
+func printableFor(release.Release) func(rune) bool {
+	return unidata.V15_1.IsPrintable
 }

@@ -55,7 +55,7 @@ func generate(paths []string) (nodes, dump []byte, err error) {
 			return nil, nil, err
 		}
 		schemas = append(schemas, s)
-		names = append(names, filepath.ToSlash(p))
+		names = append(names, "gen/"+filepath.Base(p))
 	}
 	m, err := merge(schemas)
 	if err != nil {

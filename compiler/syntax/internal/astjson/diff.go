@@ -9,10 +9,7 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 )
 
-var (
-	valueType = reflect.TypeOf(ast.Value{})
-	locType   = reflect.TypeOf(ast.Loc{})
-)
+var valueType = reflect.TypeOf(ast.Value{})
 
 // Diff compares two trees node by node, fields in _fields order and then
 // the node's position, and returns "" when they are the same, else the first

@@ -254,6 +254,20 @@ func (in Interp) Parse(t testing.TB, req Request, each func(*Record)) {
 	}
 }
 
+// Run runs script with the interpreter and returns what it prints. Any
+// failure fails the test.
+func (in Interp) Run(t testing.TB, script string) []byte {
+	t.Helper()
+	cmd := in.command("-c", script)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v: %s", in, err, stderr.String())
+	}
+	return out
+}
+
 // RunJSON runs script with the interpreter, sends input as JSON on stdin
 // and decodes the JSON the script prints into output. Any failure fails the
 // test.
