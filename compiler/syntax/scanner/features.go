@@ -24,6 +24,8 @@ type features struct {
 	// The byte columns of a tokenizer error with a known range (leading
 	// zeros) are converted to characters.
 	knownRangeChars bool
+	// "<>" is two tokens, '<' and '>' (earlier: one NOTEQUAL token).
+	splitDiamond bool
 }
 
 func rel(micro int) release.Release { return release.Release{Major: 3, Minor: 13, Micro: micro} }
@@ -36,5 +38,6 @@ func featuresOf(r release.Release) features {
 		hashInStrings:          r.AtLeast(rel(6)),
 		errorLineFromLineStart: r.AtLeast(rel(1)),
 		knownRangeChars:        r.AtLeast(rel(16)),
+		splitDiamond:           r.AtLeast(rel(16)),
 	}
 }

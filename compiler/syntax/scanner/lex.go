@@ -279,7 +279,7 @@ func (s *Scanner) operator(t *token.Token, cur *mode, c int) token.Kind {
 
 	// Two- and three-character operators.
 	c2 := s.nextc()
-	if k := twoChars(c, c2); k != token.OP {
+	if k := twoChars(c, c2); k != token.OP && !(k == token.NOTEQUAL && c == '<' && s.ft.splitDiamond) {
 		c3 := s.nextc()
 		if k3 := threeChars(c, c2, c3); k3 != token.OP {
 			k = k3

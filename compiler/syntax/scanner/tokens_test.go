@@ -1,0 +1,205 @@
+package scanner_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/scanner"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/source"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
+)
+
+// validCases are sources the tokenizer accepts whole, chosen for the
+// corners of CPython's tokenizer. Many are not valid programs: the
+// parser would reject them, the tokenizer does not.
+var validCases = []errorCase{
+	// Lines, indentation, continuation.
+	{"empty", ""},
+	{"only newline", "\n"},
+	{"only comment", "# just a comment"},
+	{"blank lines", "\n\n   \n\t\n"},
+	{"no final newline", "x = 1"},
+	{"crlf", "if x:\r\n    y = 1\r\n"},
+	{"cr only", "if x:\r    y = 1\r\rz\r"},
+	{"mixed newlines", "a\r\nb\rc\nd"},
+	{"form feed", "\fx = 1\n\f\nif x:\n\f    y\n"},
+	{"tabs", "if x:\n\tif y:\n\t\tz\n\tw\n"},
+	{"tab indentation consistent", "if x:\n\ta\n\tb\n"},
+	{"dedent several", "if a:\n  if b:\n    if c:\n      d\ne\n"},
+	{"dedent at eof", "if a:\n  if b:\n    c"},
+	{"comment lines in block", "if a:\n    b\n  # comment\n# comment\n    c\n"},
+	{"continuation", "x = 1 + \\\n    2\n"},
+	{"continuation crlf", "x = 1 + \\\r\n    2\r\n"},
+	{"continuation indentation", "if x:\n  \\\n  y\n"},
+	{"continuation blank", "x = \\\n\\\n1\n"},
+	{"brackets over lines", "x = (1,\n  2,\n\n  # c\n  3)\n"},
+	{"deep brackets", "x = " + strings.Repeat("(", 199) + strings.Repeat(")", 199) + "\n"},
+	{"deep indentation", deepIndent(98)},
+	{"semicolons", "a; b;c\n"},
+	// Strings.
+	{"prefixes", "r'' u'' R\"\" U\"\" b'' B'' br'' rb'' Br'' bR'' RB'' rB''\n"},
+	{"triple quotes", "'''a\nb''' \"\"\"c\n\"d\"\"\"\n"},
+	{"empty strings", "'' \"\" '''''' \"\"\"\"\"\"\n"},
+	{"escaped quotes", "'a\\'b' \"c\\\"d\" '''e\\'''f'''\n"},
+	{"escaped newline", "'a\\\nb'\n"},
+	{"escaped crlf", "'a\\\r\nb'\r\n"},
+	{"raw backslash", "r'\\\\' + r'a\\\\b' + r'\\''\n"},
+	{"non-ascii string", "'été 中文 😀'\n"},
+	{"invalid utf-8 comment", "# \xff\xfe\nx = 1\n"},
+	{"bytes", "b'\\x00\\xff' b'''\nx'''\n"},
+	{"adjacent strings", "'a' 'b' f'c' rb'd'\n"},
+	{"prefix-like names", "bu ub rr ff bf fb ur f r b u\n"},
+	{"string after name", "print'x'\n"},
+	// f-strings.
+	{"fstring simple", "f'a{b}c'\n"},
+	{"fstring prefixes", "f'' F'' rf'' fr'' Rf'' fR'' FR'' RF'' rF'' Fr''\n"},
+	{"fstring triple", "f'''a\n{b}\nc'''\n"},
+	{"fstring nested", "f'{f\"{x}\"}'\n"},
+	{"fstring same quotes", "f'{'a' + f'{'b'}'}'\n"},
+	{"fstring conversion", "f'{a!r} {b!s:>10} {c!a}'\n"},
+	{"fstring format spec nested", "f'{a:{b}.{c}f}'\n"},
+	{"fstring spec with colon", "f'{a:%H:%M}'\n"},
+	{"fstring debug", "f'{a=} {b = } {c=!r} {d=:>5} {e=!s:{w}}'\n"},
+	{"fstring debug expr", "f'{a + b=} {f(x, y)=}'\n"},
+	{"fstring debug comparison", "f'{a!=b} {a==b=} {a<=b}'\n"},
+	{"fstring walrus", "f'{(x:=1)}'\n"},
+	{"fstring lambda", "f'{(lambda x: x)(1)}'\n"},
+	{"fstring dict", "f'{ {1: 2}[1] }'\n"},
+	{"fstring braces", "f'{{}} {{a}} }}{{'\n"},
+	{"fstring braces around field", "f'{{{a}}}'\n"},
+	{"fstring named escape", "f'\\N{BULLET}{a}\\N{EM DASH}'\n"},
+	{"fstring raw backslash", "rf'\\{a}\\\\' fr'\\N{x}'\n"},
+	{"fstring escaped quote", "f'a\\'b{c}'\n"},
+	{"fstring backslash in expr", "f'{\"\\n\".join(a)}'\n"},
+	{"fstring multiline expr", "f'''{\na\n+\nb\n}'''\n"},
+	{"fstring comment in expr", "f'''{a # c\n}'''\n"},
+	{"fstring debug comment", "f'''{a = # c\n}'''\n"},
+	{"fstring debug hash in string", "f'{\"#\" = }'\n"},
+	{"fstring format spec newline triple", "f'''{a:\n}'''\n"},
+	{"fstring empty spec", "f'{a:}'\n"},
+	{"fstring spec braces", "f'{a:{{}}}'\n"},
+	{"fstring in spec debug", "f'{a:{b=}}'\n"},
+	{"fstring two levels", "f'{a:{b:{c}}}'\n"},
+	{"fstring non-ascii", "f'été {été} {\"中\"}'\n"},
+	{"fstring continuation", "f'a\\\nb{c}'\n"},
+	{"fstring crlf", "f'''a\r\n{b}\r\n'''\r\n"},
+	{"fstring nested eq", "f'{a[b==c]}' f'{d(e=1)}'\n"},
+	{"fstring debug in call", "f'{f(a=1)=}'\n"},
+	// Numbers.
+	{"integers", "0 00 0_0 7 1_000 0x_1f 0XAB 0o_17 0O7 0b_1 0B10\n"},
+	{"floats", "1. .5 1.5 1e5 1E-5 1e+5 0e0 00.5 09.5 1_0.2_5e1_0 0.0\n"},
+	{"imaginary", "1j 1J 0j 1.5j .5j 1e5j 09j 00j\n"},
+	{"number keywords", "1if x else y\n[0x1for x in y]\n1or 2\n1and 2\n1in x\n1is x\n1not in x\n0o7if 1 else 2\n0b1else\n1.5if a else b\n1jif a else b\n1e5or 2\n"},
+	{"warning numbers", "x = [0x1for x in y]\nz = 1if y else 2\nw = 1or 2\nv = 0o7and 1\nu = 1.5is 2\n"},
+	{"warning fstring escape", "x = f'\\{6}'\ny = f'\\}}'\n"},
+	{"number dots", "1..real 1 .real x.y ...\n"},
+	{"number then name", "1 abc\n"},
+	// Operators.
+	{"operators", "+ - * / // % ** @ << >> & | ^ ~ < > <= >= == != <> -> : := , ; . ... = += -= *= /= //= %= **= @= <<= >>= &= |= ^= ! ( ) [ ] { }\n"},
+	{"odd punctuation", "$ ? `\n"},
+	{"backslash in expression", "x = [1,\\\n2]\n"},
+	// Identifiers.
+	{"non-ascii names", "été = 中文 + Привет + ᾩ + ℘ + ℮ + _x\n"},
+	{"nfkc names", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 = ﬁ + ª\n"},
+	{"xid continue", "a\u0301 = x\u200d + y\u200c\n"},
+	{"soft keywords", "match case type _\n"},
+	{"keywords", "False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield\n"},
+	// Decoding.
+	{"bom", "\xef\xbb\xbfx = 1\n"},
+	{"cookie latin-1", "# -*- coding: latin-1 -*-\nx = 'é\xe9'\n"},
+	{"cookie cp1252", "# coding=cp1252\nx = '\x80\x9f'\n"},
+	{"cookie line 2", "#!/usr/bin/env python\n# vim: set fileencoding=iso-8859-15 :\nx = '\xa4'\n"},
+	{"cookie koi8-r names", "# coding: koi8-r\n\xc1\xc2 = 1\n"},
+	{"cookie with crlf", "# coding: cp1251\r\nx = '\xe0'\r\n"},
+	{"cookie bom utf-8", "\xef\xbb\xbf# coding: utf-8\nx = 1\n"},
+	{"cookie uppercase", "# CODING: latin-1\nx = 'é'\n"},
+	{"cookie utf-8 variants", "# coding: UTF_8-unix\nx = 1\n"},
+}
+
+// tokensOf scans a case to its end (or its error).
+func tokensOf(src *source.Source) []token.Token {
+	toks, _, _ := scanAll(src, scanner.Options{Filename: "x.py"})
+	return toks
+}
+
+// TestValidTokens compares the tokens of every valid case with
+// TokenizerIter's, and the SyntaxWarnings with compile()'s where compile()
+// accepts the source.
+func TestValidTokens(t *testing.T) {
+	_, paths := writeCases(t, validCases)
+	for _, in := range oracles(t) {
+		t.Run(in.Version, func(t *testing.T) {
+			rel := releaseOf(in)
+			var toks []pyTokens
+			runLines(t, in, tokensScript, paths, func(line []byte) {
+				var r pyTokens
+				if err := json.Unmarshal(line, &r); err != nil {
+					t.Fatalf("oracle output: %v", err)
+				}
+				toks = append(toks, r)
+			})
+			var files [][2]string
+			for _, p := range paths {
+				files = append(files, [2]string{p, "x.py"})
+			}
+			var compiled []compileResult
+			runLines(t, in, compileScript, map[string]any{"files": files, "werror": false}, func(line []byte) {
+				var r compileResult
+				if err := json.Unmarshal(line, &r); err != nil {
+					t.Fatalf("oracle output: %v", err)
+				}
+				compiled = append(compiled, r)
+			})
+			for i, c := range validCases {
+				raw, err := os.ReadFile(paths[i])
+				if err != nil {
+					t.Fatal(err)
+				}
+				src, err := source.Decode(raw, "x.py", rel)
+				if err != nil {
+					t.Errorf("%s: %v", c.name, err)
+					continue
+				}
+				if toks[i].Skip != "" {
+					// Bytes that are not UTF-8 where the tokenizer does
+					// not look (a comment): TokenizerIter can't read
+					// them, compile() accepts them.
+					if _, serr, _ := scanAll(src, scanner.Options{Filename: "x.py"}); serr != nil || compiled[i].Err != nil {
+						t.Errorf("%s: scanner %v, compile() %v", c.name, serr, compiled[i].Err)
+					}
+					continue
+				}
+				if toks[i].Err != nil {
+					t.Errorf("%s: not a valid case: the oracle's tokenizer fails: %v", c.name, toks[i].Err)
+					continue
+				}
+				if d := compareTokens(src, toks[i]); d != "" {
+					t.Errorf("%s %q: %s", c.name, clip(raw), d)
+				}
+				_, serr, s := scanAll(src, scanner.Options{Filename: "x.py"})
+				if serr != nil {
+					t.Errorf("%s: %v", c.name, serr)
+				}
+				if strings.HasPrefix(c.name, "warning") && (compiled[i].Err != nil || len(compiled[i].Warnings) == 0) {
+					t.Errorf("%s: meant to compile with warnings: %v, %v", c.name, compiled[i].Err, compiled[i].Warnings)
+				}
+				if compiled[i].Err != nil {
+					continue
+				}
+				var gw, ww []string
+				for _, w := range s.Warnings() {
+					gw = append(gw, fmt.Sprintf("%d %s", w.Lineno, w.Msg))
+				}
+				for _, w := range compiled[i].Warnings {
+					ww = append(ww, fmt.Sprintf("%d %s", pyInt(w[1]), w[0]))
+				}
+				if strings.Join(gw, "|") != strings.Join(ww, "|") {
+					t.Errorf("%s: warnings %q, want %q", c.name, gw, ww)
+				}
+			}
+		})
+	}
+}
