@@ -31,6 +31,9 @@ func (s *Scanner) fstringStart(t *token.Token, quote int) token.Kind {
 		return s.make(t, s.syntaxError("too many nested f-strings"), noPos, noPos)
 	}
 	s.modeIdx++
+	if s.modeIdx == len(s.modes) {
+		s.modes = append(s.modes, mode{})
+	}
 	m := &s.modes[s.modeIdx]
 	*m = mode{
 		kind:           fstringMode,

@@ -12,6 +12,14 @@ func isPotentialIdentifierChar(c int) bool {
 
 func isDigit(c int) bool { return c >= '0' && c <= '9' }
 
+// identChar marks the ASCII bytes that may continue an identifier.
+var identChar = func() (t [128]bool) {
+	for c := 0; c < 128; c++ {
+		t[c] = isPotentialIdentifierChar(c)
+	}
+	return
+}()
+
 func isXDigit(c int) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
@@ -51,10 +59,20 @@ nextline:
 		s.atbol = false
 		var c int
 		for {
-			c = s.nextc()
+			if i := s.cur; i < len(s.read) { // nextc, inlined
+				s.cur = i + 1
+				c = int(s.read[i])
+			} else {
+				c = s.nextcSlow()
+			}
 			if c == ' ' {
-				col++
-				altcol++
+				n := 1
+				for s.cur < s.inp && s.text[s.cur] == ' ' {
+					s.cur++
+					n++
+				}
+				col += n
+				altcol += n
 			} else if c == '\t' {
 				col = (col/tabSize + 1) * tabSize
 				altcol++
@@ -128,25 +146,38 @@ nextline:
 		return s.make(t, token.INDENT, noPos, noPos)
 	}
 
-	// Peek at the next character (this may read the next line).
-	s.backup(s.nextc())
+	// Peek at the next character: this reads the next line when the
+	// current one is used up (reading and backing up within a line changes
+	// nothing).
+	if s.cur >= s.inp {
+		s.backup(s.nextcSlow())
+	}
 
 again:
 	s.start = noPos
 	var c int
 	for {
-		c = s.nextc()
+		if i := s.cur; i < len(s.read) { // nextc, inlined
+			s.cur = i + 1
+			c = int(s.read[i])
+		} else {
+			c = s.nextcSlow()
+		}
 		if c != ' ' && c != '\t' && c != '\f' {
 			break
 		}
 	}
 	s.setStart(s.cur - 1)
 
-	// A comment runs to the end of the line.
+	// A comment runs to the end of the line (the newline, or a carriage
+	// return, is read).
 	if c == '#' {
-		for c != eof && c != '\n' && c != '\r' {
-			c = s.nextc()
+		i := s.cur
+		for i < s.inp && s.text[i] != '\n' && s.text[i] != '\r' {
+			i++
 		}
+		s.cur = i
+		c = s.nextc()
 	}
 
 	if c == eof {
@@ -186,14 +217,21 @@ again:
 			}
 		}
 	name:
-		nonASCII := false
-		for isPotentialIdentifierChar(c) {
-			if c >= 128 {
-				nonASCII = true
-			}
-			c = s.nextc()
-		}
+		// The rest of the name. A line always ends with a newline, so the
+		// name ends within the current line: scanning the buffer directly
+		// is what reading one byte at a time and backing up does.
+		nonASCII := c >= 128
 		s.backup(c)
+		i := s.cur
+		for ; i < s.inp; i++ {
+			b := s.text[i]
+			if b >= 128 {
+				nonASCII = true
+			} else if !identChar[b] {
+				break
+			}
+		}
+		s.cur = i
 		if nonASCII && !s.verifyIdentifier() {
 			return s.make(t, token.ERRORTOKEN, noPos, noPos)
 		}
@@ -381,6 +419,19 @@ func (s *Scanner) stringLiteral(t *token.Token, quote int) token.Kind {
 	}
 
 	for endQuoteSize != quoteSize {
+		// Skip ordinary characters of the current line at once.
+		if i := s.cur; i < s.inp {
+			for i < s.inp {
+				if b := s.text[i]; int(b) == quote || b == '\\' || b == '\n' {
+					break
+				}
+				i++
+			}
+			if i > s.cur {
+				s.cur = i
+				endQuoteSize = 0
+			}
+		}
 		c = s.nextc()
 		if s.done == Error {
 			return s.make(t, token.ERRORTOKEN, noPos, noPos)

@@ -168,12 +168,13 @@ type Scanner struct {
 	ft   features
 
 	// Reading state: buf <= lineStart <= cur <= inp <= len(text).
-	buf       int // start of the buffer as CPython keeps it (tok->buf)
-	cur       int // next byte
-	inp       int // end of the lines read so far
-	lineStart int // start of the current line
-	start     int // start of the current token, or noPos
-	startCol  int // its column (starting_col_offset)
+	buf       int    // start of the buffer as CPython keeps it (tok->buf)
+	cur       int    // next byte
+	inp       int    // end of the lines read so far
+	read      []byte // text[:inp], for reading without a bounds check
+	lineStart int    // start of the current line
+	start     int    // start of the current token, or noPos
+	startCol  int    // its column (starting_col_offset)
 	lineno    int
 
 	done   Code
@@ -194,10 +195,14 @@ type Scanner struct {
 	firstLineno    int
 	multiLineStart int
 
-	modes   [MaxFStringMode]mode
+	// modes is the mode stack (at most MaxFStringMode entries, grown as
+	// f-strings nest); modes[modeIdx] is the current mode.
+	modes   []mode
 	modeIdx int
 
 	warnings []Warning
+
+	modeBuf [4]mode // the first entries of modes
 }
 
 // New returns a scanner at the start of src.
@@ -210,6 +215,7 @@ func New(src *source.Source, opts Options) *Scanner {
 	}
 	s.start = noPos
 	s.atbol = true
+	s.modes = s.modeBuf[:1]
 	return s
 }
 
@@ -254,10 +260,9 @@ func (s *Scanner) Warnings() []Warning { return s.warnings }
 // nextc returns the next byte, reading the next line when the current one
 // is used up (tok_nextc), or eof.
 func (s *Scanner) nextc() int {
-	if s.cur < s.inp {
-		c := s.text[s.cur]
-		s.cur++
-		return int(c)
+	if i := s.cur; i < len(s.read) {
+		s.cur = i + 1
+		return int(s.read[i])
 	}
 	return s.nextcSlow()
 }
@@ -295,6 +300,7 @@ func (s *Scanner) underflow() bool {
 	s.lineStart = s.cur
 	s.lineno++
 	s.inp = end
+	s.read = s.text[:end]
 	return true
 }
 

@@ -9,7 +9,6 @@ import (
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/scanner"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/source"
-	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 )
 
 // validCases are sources the tokenizer accepts whole, chosen for the
@@ -117,12 +116,6 @@ var validCases = []errorCase{
 	{"cookie bom utf-8", "\xef\xbb\xbf# coding: utf-8\nx = 1\n"},
 	{"cookie uppercase", "# CODING: latin-1\nx = 'é'\n"},
 	{"cookie utf-8 variants", "# coding: UTF_8-unix\nx = 1\n"},
-}
-
-// tokensOf scans a case to its end (or its error).
-func tokensOf(src *source.Source) []token.Token {
-	toks, _, _ := scanAll(src, scanner.Options{Filename: "x.py"})
-	return toks
 }
 
 // TestValidTokens compares the tokens of every valid case with

@@ -1,0 +1,121 @@
+package scanner_test
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/scanner"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/source"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
+	"github.com/rules-pyc/rules_pyc/internal/pythons"
+)
+
+// benchSources decodes every .py file of the standard library of a CPython
+// 3.13 of the host (skipping the benchmark when there is none).
+func benchSources(b *testing.B) ([]*source.Source, int64) {
+	b.Helper()
+	var in *pythons.Interpreter
+	for _, i := range pythons.Find(b) {
+		if i.Major == 3 && i.Minor == 13 {
+			i := i
+			in = &i
+		}
+	}
+	if in == nil {
+		b.Skip("no CPython 3.13 on the host: no standard library to scan")
+	}
+	out, err := in.Command(context.Background(), "-S", "-s", "-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])").Output()
+	if err != nil {
+		b.Fatalf("%s: %v", in, err)
+	}
+	root := strings.TrimSpace(string(out))
+	var srcs []*source.Source
+	var size int64
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == "site-packages" {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".py") {
+			return nil
+		}
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		src, derr := source.Decode(raw, path, releaseOf(*in))
+		if derr != nil {
+			return nil
+		}
+		srcs = append(srcs, src)
+		size += int64(len(src.Text))
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return srcs, size
+}
+
+// BenchmarkStdlib scans every token of the 3.13 standard library (about
+// 33 MB); the MB/s figure is the scanner's throughput.
+func BenchmarkStdlib(b *testing.B) {
+	srcs, size := benchSources(b)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cpuTime()
+	var tok token.Token
+	for i := 0; i < b.N; i++ {
+		for _, src := range srcs {
+			s := scanner.New(src, scanner.Options{Filename: "x.py"})
+			for s.Next(&tok) == nil && tok.Kind != token.ENDMARKER {
+			}
+		}
+	}
+	reportCPU(b, size, cpu)
+}
+
+// cpuTime is the CPU time the process has used. On a machine shared with
+// other work, bytes per CPU second is a steadier figure than per second of
+// wall time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports MB per CPU second since start.
+func reportCPU(b *testing.B, size int64, start time.Duration) {
+	if d := cpuTime() - start; d > 0 {
+		b.ReportMetric(float64(size)*float64(b.N)/1e6/d.Seconds(), "MB/cpu-s")
+	}
+}
+
+// BenchmarkStdlibDecode decodes every file of the 3.13 standard library
+// (BOM, cookie, newlines, UTF-8 kept as it is).
+func BenchmarkStdlibDecode(b *testing.B) {
+	srcs, size := benchSources(b)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cpuTime()
+	for i := 0; i < b.N; i++ {
+		for _, src := range srcs {
+			if _, err := source.Decode(src.Raw, "x.py", src.Release()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	reportCPU(b, size, cpu)
+}
