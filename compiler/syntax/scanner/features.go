@@ -24,6 +24,9 @@ type features struct {
 	// The byte columns of a tokenizer error with a known range (leading
 	// zeros) are converted to characters.
 	knownRangeChars bool
+	// Removing the comments of a debug expression skips escaped
+	// characters (an escaped quote does not end a string).
+	commentEscapes bool
 	// "<>" is two tokens, '<' and '>' (earlier: one NOTEQUAL token).
 	splitDiamond bool
 }
@@ -39,5 +42,6 @@ func featuresOf(r release.Release) features {
 		errorLineFromLineStart: r.AtLeast(rel(1)),
 		knownRangeChars:        r.AtLeast(rel(16)),
 		splitDiamond:           r.AtLeast(rel(16)),
+		commentEscapes:         r.AtLeast(rel(16)),
 	}
 }

@@ -247,7 +247,7 @@ func (s *Scanner) setFStringExpr(t *token.Token, cur *mode) bool {
 	expr := s.text[m.exprStart:m.exprEnd]
 	var text []byte
 	if s.ft.hashInStrings {
-		text = stripCommentsQuoted(expr)
+		text = stripCommentsQuoted(expr, s.ft.commentEscapes)
 	} else {
 		text = stripComments(expr)
 	}
@@ -284,7 +284,10 @@ func stripComments(expr []byte) []byte {
 
 // stripCommentsQuoted removes comments from an expression's text as later
 // releases do: a '#' inside a string literal of the expression is kept.
-func stripCommentsQuoted(expr []byte) []byte {
+// Escaped characters are skipped when looking for a comment; with escapes
+// (3.13.16 and later) also when removing it, so that an escaped quote does
+// not end a string.
+func stripCommentsQuoted(expr []byte, escapes bool) []byte {
 	// Look for a '#' outside quotes, skipping escaped characters.
 	found := false
 	inString := false
@@ -316,6 +319,12 @@ func stripCommentsQuoted(expr []byte) []byte {
 	for i := 0; i < len(expr); i++ {
 		ch := expr[i]
 		switch {
+		case ch == '\\' && escapes:
+			out = append(out, ch)
+			if i+1 < len(expr) {
+				i++
+				out = append(out, expr[i])
+			}
 		case ch == '"' || ch == '\'':
 			if !inString {
 				inString, q = true, ch

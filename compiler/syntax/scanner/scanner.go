@@ -42,21 +42,22 @@ const (
 	tabSize        = 8
 )
 
-// Code is the tokenizer's state after a token (CPython's tok->done).
+// Code is the tokenizer's state after a token (CPython's tok->done), with
+// CPython's numbers (Include/errcode.h).
 type Code uint8
 
-// The codes (errcode.h) the tokenizer sets.
+// The codes the tokenizer sets.
 const (
-	OK       Code = iota // E_OK
-	EOF                  // E_EOF: end of input reached
-	Error                // E_ERROR: the tokenizer raised a SyntaxError itself
-	Dedent               // E_DEDENT: unindent does not match
-	TabSpace             // E_TABSPACE: inconsistent tabs and spaces
-	TooDeep              // E_TOODEEP: too many indentation levels
-	LineCont             // E_LINECONT: character after line continuation
-	Decode               // E_DECODE: an identifier is not valid UTF-8
-	EOFS                 // E_EOFS: EOF in a triple-quoted string (error raised)
-	EOLS                 // E_EOLS: EOF in a string (error raised)
+	OK       Code = 10 // E_OK
+	EOF      Code = 11 // E_EOF: end of input reached
+	Error    Code = 17 // E_ERROR: the tokenizer raised a SyntaxError itself
+	TabSpace Code = 18 // E_TABSPACE: inconsistent tabs and spaces
+	TooDeep  Code = 20 // E_TOODEEP: too many indentation levels
+	Dedent   Code = 21 // E_DEDENT: unindent does not match
+	Decode   Code = 22 // E_DECODE: an identifier is not valid UTF-8
+	EOFS     Code = 23 // E_EOFS: EOF in a triple-quoted string (error raised)
+	EOLS     Code = 24 // E_EOLS: EOF in a string (error raised)
+	LineCont Code = 25 // E_LINECONT: character after line continuation
 )
 
 func (c Code) String() string {
@@ -215,6 +216,7 @@ func New(src *source.Source, opts Options) *Scanner {
 	}
 	s.start = noPos
 	s.atbol = true
+	s.done = OK
 	s.modes = s.modeBuf[:1]
 	return s
 }
@@ -248,6 +250,34 @@ func (s *Scanner) Parens() []Paren {
 		p[i] = Paren{Char: s.parenstack[i], Line: s.parenlinenostack[i], Col: s.parencolstack[i]}
 	}
 	return p
+}
+
+// State is the tokenizer state CPython's error reporting reads (struct
+// tok_state). Offsets are byte offsets into Text.
+type State struct {
+	Code   Code
+	Lineno int
+	// Cur is the next byte; LineStart the start of the current line; Buf
+	// the start of the buffered text (the current line, or the first line
+	// of a token that spans lines); Inp the end of the lines read so far.
+	Cur, LineStart, Buf, Inp int
+	// Parens are the open brackets, outermost first.
+	Parens []Paren
+	// FStringDepth is the number of f-strings the tokenizer is inside
+	// (tok_mode_stack_index); FStringRaw whether the innermost is raw.
+	FStringDepth int
+	FStringRaw   bool
+}
+
+// State returns the tokenizer's state.
+func (s *Scanner) State() State {
+	return State{
+		Code: s.done, Lineno: s.lineno,
+		Cur: s.cur, LineStart: s.lineStart, Buf: s.buf, Inp: s.inp,
+		Parens:       s.Parens(),
+		FStringDepth: s.modeIdx,
+		FStringRaw:   s.modes[s.modeIdx].raw,
+	}
 }
 
 // InFString reports whether the tokenizer is inside an f-string (its mode
