@@ -20,12 +20,18 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rules-pyc/rules_pyc/compiler/failure"
 	"github.com/rules-pyc/rules_pyc/compiler/interp"
 	"github.com/rules-pyc/rules_pyc/compiler/output"
 	"github.com/rules-pyc/rules_pyc/compiler/pool"
 	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
 	"github.com/rules-pyc/rules_pyc/compiler/sourcehash"
-	"github.com/rules-pyc/rules_pyc/internal/pyrepr"
+)
+
+// The defaults of Config.Timeout and Config.StartupTimeout.
+const (
+	DefaultTimeout        = pool.DefaultTimeout
+	DefaultStartupTimeout = interp.DefaultStartupTimeout
 )
 
 // Config holds what is shared by every job of an engine.
@@ -43,8 +49,11 @@ type Config struct {
 	// wait before another server is started (0: start one whenever a
 	// compile finds none idle, which suits a long-lived process).
 	Backlog int
-	// Timeout bounds one compile; 0 means pool.DefaultTimeout.
+	// Timeout bounds one compile; 0 means DefaultTimeout.
 	Timeout time.Duration
+	// StartupTimeout bounds the start of an interpreter, up to its first
+	// answer; 0 means DefaultStartupTimeout.
+	StartupTimeout time.Duration
 	// Stderr receives what the interpreters print there (compiler warnings);
 	// nil means os.Stderr.
 	Stderr io.Writer
@@ -76,7 +85,7 @@ type Job struct {
 	// Stub makes a source that does not compile still produce its output:
 	// a module that, when imported, raises the exception that compiling the
 	// source raised (same type, same message).  Compile then returns the
-	// *interp.CompileError together with a Result whose Stub is set.
+	// *failure.CompileError together with a Result whose Stub is set.
 	Stub bool
 }
 
@@ -91,26 +100,19 @@ type Result struct {
 	Stub bool
 }
 
-// SourceError is a source file that could not be read.  Its message is
-// Python's OSError text, as py_compile reports it.
-type SourceError struct {
-	Path string
-	Err  error
-}
-
-func (e *SourceError) Error() string { return pyrepr.OSError(e.Path, e.Err) }
-func (e *SourceError) Unwrap() error { return e.Err }
-
 // Engine compiles jobs.  It is safe for concurrent use; the number of
 // compiles that run at once is bounded by Config.Jobs per interpreter.
 type Engine struct {
-	cfg Config
+	cfg    Config
+	ctx    context.Context // ends at Close: abandons interpreter starts
+	cancel context.CancelFunc
 
 	mu     sync.Mutex
 	interp map[string]*entry // by resolved interpreter path
 	closed bool
 }
 
+// entry is one interpreter: its identity and its pool, once ready.
 type entry struct {
 	ready chan struct{}
 	info  *interp.Info
@@ -126,27 +128,46 @@ func New(cfg Config) *Engine {
 	if cfg.Stderr == nil {
 		cfg.Stderr = os.Stderr
 	}
-	return &Engine{cfg: cfg, interp: map[string]*entry{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Engine{cfg: cfg, ctx: ctx, cancel: cancel, interp: map[string]*entry{}}
 }
+
+// Jobs is the most compile servers per interpreter: Config.Jobs, or one
+// per CPU.
+func (e *Engine) Jobs() int { return e.cfg.Jobs }
 
 // Interpreter returns the interpreter a job with these settings would use,
 // starting its first compile server on first use, and checks it against
-// version.  Empty python and
-// version mean the engine's defaults.
+// version.  Empty python and version mean the engine's defaults.  It
+// returns when ctx ends, whatever the interpreter does.
+//
+// Errors: *failure.InterpreterError (it can't be found or started, is not
+// CPython 3.8+, or has not identified itself within the start-up limit),
+// *failure.VersionError, or ctx's error.
 func (e *Engine) Interpreter(ctx context.Context, python, version string) (*interp.Info, error) {
 	ent, err := e.entry(ctx, python)
 	if err != nil {
 		return nil, err
 	}
-	if python == "" && version == "" {
-		version = e.cfg.Version
-	}
-	if err := ent.info.Check(version); err != nil {
+	if err := ent.info.Check(e.version(python, version)); err != nil {
 		return nil, err
 	}
 	return ent.info, nil
 }
 
+// version is the version a job asks for: its own, or the engine's default
+// for the default interpreter.
+func (e *Engine) version(python, version string) string {
+	if python == "" && version == "" {
+		return e.cfg.Version
+	}
+	return version
+}
+
+// entry returns the interpreter python names, ready, or waits for its
+// first server while ctx lasts.  The first server starts in a goroutine
+// of its own, under the engine's context and the start-up limit, so that
+// no caller's cancellation abandons it for the others.
 func (e *Engine) entry(ctx context.Context, python string) (*entry, error) {
 	if python == "" {
 		python = e.cfg.Python
@@ -167,25 +188,9 @@ func (e *Engine) entry(ctx context.Context, python string) (*entry, error) {
 	if !ok {
 		ent = &entry{ready: make(chan struct{})}
 		e.interp[path] = ent
-		e.mu.Unlock()
-		// The first server says which interpreter it runs in; it is the
-		// pool's first server too.
-		var s *interp.Server
-		s, ent.err = interp.Launch(context.WithoutCancel(ctx), path, e.cfg.Stderr)
-		if ent.err == nil {
-			ent.info = s.Info()
-			ent.pool = pool.New(ent.info, pool.Config{Size: e.cfg.Jobs, Backlog: e.cfg.Backlog, Timeout: e.cfg.Timeout, Stderr: e.cfg.Stderr})
-			ent.pool.Adopt(s)
-		} else {
-			// Forget failures, so a later job may try again.
-			e.mu.Lock()
-			delete(e.interp, path)
-			e.mu.Unlock()
-		}
-		close(ent.ready)
-	} else {
-		e.mu.Unlock()
+		go e.open(path, ent)
 	}
+	e.mu.Unlock()
 	select {
 	case <-ent.ready:
 	case <-ctx.Done():
@@ -197,23 +202,55 @@ func (e *Engine) entry(ctx context.Context, python string) (*entry, error) {
 	return ent, nil
 }
 
+// open makes the interpreter's pool and starts its first server, which
+// says which interpreter it is; every later server must say the same.
+func (e *Engine) open(path string, ent *entry) {
+	defer close(ent.ready)
+	opts := interp.Options{Stderr: e.cfg.Stderr, StartupTimeout: e.cfg.StartupTimeout}
+	var info *interp.Info // set by the first start, before any other
+	start := func(ctx context.Context) (pool.Server, error) {
+		s, err := interp.Launch(ctx, path, info, opts)
+		if err != nil {
+			return nil, err
+		}
+		if info == nil {
+			info = s.Info()
+		}
+		return s, nil
+	}
+	p := pool.New(start, pool.Config{Size: e.cfg.Jobs, Backlog: e.cfg.Backlog, Timeout: e.cfg.Timeout})
+	if err := p.Warm(e.ctx); err != nil {
+		p.Close()
+		if e.ctx.Err() != nil {
+			err = pool.ErrClosed
+		}
+		ent.err = err
+		// Forget the failure, so that a later job may try again.
+		e.mu.Lock()
+		if e.interp[path] == ent {
+			delete(e.interp, path)
+		}
+		e.mu.Unlock()
+		return
+	}
+	ent.info, ent.pool = info, p
+}
+
 // Compile runs one job: it computes the .pyc and, when the job has an
 // Output, writes it unless the file already holds exactly those bytes.
 //
-// Errors: *SourceError when the source can't be read, *interp.CompileError
-// when CPython rejects it (the message is py_compile's), *interp.CrashError
-// or *pool.TimeoutError when compiling it crashed or hung the interpreter,
-// and errors from the output package when the file can't be written.
+// Errors: *failure.SourceError when the source can't be read,
+// *failure.CompileError when CPython rejects it (the message is
+// py_compile's), *failure.CrashError or *failure.TimeoutError when
+// compiling it crashed or hung the interpreter, *failure.RefusedError and
+// file system errors when the output can't be written, and the errors of
+// Interpreter.
 func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
 	ent, err := e.entry(ctx, j.Python)
 	if err != nil {
 		return Result{}, err
 	}
-	version := j.Version
-	if j.Python == "" && version == "" {
-		version = e.cfg.Version
-	}
-	if err := ent.info.Check(version); err != nil {
+	if err := ent.info.Check(e.version(j.Python, j.Version)); err != nil {
 		return Result{}, err
 	}
 	src, st, err := readSource(j.Source)
@@ -224,8 +261,8 @@ func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
 	if name == "" {
 		name = j.Source
 	}
-	code, err := ent.pool.Compile(ctx, name, src, j.Optimize, j.Stub)
-	var ce *interp.CompileError
+	code, err := ent.pool.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: j.Optimize, Stub: j.Stub})
+	var ce *failure.CompileError
 	stub := err != nil && j.Stub && errors.As(err, &ce) && ce.Stub != nil
 	if stub {
 		code = ce.Stub
@@ -297,22 +334,24 @@ func Header(info *interp.Info, mode pycfile.Invalidation, src []byte, st fs.File
 func readSource(path string) ([]byte, fs.FileInfo, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, &SourceError{Path: path, Err: err}
+		return nil, nil, &failure.SourceError{Path: path, Err: err}
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, nil, &SourceError{Path: path, Err: err}
+		return nil, nil, &failure.SourceError{Path: path, Err: err}
 	}
 	data, err := io.ReadAll(f)
 	if err != nil {
-		return nil, nil, &SourceError{Path: path, Err: err}
+		return nil, nil, &failure.SourceError{Path: path, Err: err}
 	}
 	return data, st, nil
 }
 
-// Close stops every interpreter.  Compiles in flight fail.
+// Close stops every interpreter, and abandons those still starting.
+// Compiles in flight fail.
 func (e *Engine) Close() error {
+	e.cancel()
 	e.mu.Lock()
 	e.closed = true
 	ents := e.interp
@@ -326,32 +365,4 @@ func (e *Engine) Close() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// Pids lists the process ids of every running interpreter server.
-func (e *Engine) Pids() []int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var pids []int
-	for _, ent := range e.interp {
-		select {
-		case <-ent.ready:
-			if ent.pool != nil {
-				pids = append(pids, ent.pool.Pids()...)
-			}
-		default:
-		}
-	}
-	return pids
-}
-
-// IsSourceProblem reports whether err is about the job's source (it can't be
-// read, doesn't compile, or crashes or hangs the interpreter) rather than
-// about the tool, the interpreter or the output.
-func IsSourceProblem(err error) bool {
-	var se *SourceError
-	var ce *interp.CompileError
-	var cr *interp.CrashError
-	var te *pool.TimeoutError
-	return errors.As(err, &se) || errors.As(err, &ce) || errors.As(err, &cr) || errors.As(err, &te)
 }

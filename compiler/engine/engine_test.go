@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/compiler/engine"
-	"github.com/rules-pyc/rules_pyc/compiler/interp"
+	"github.com/rules-pyc/rules_pyc/compiler/failure"
 	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
 	"github.com/rules-pyc/rules_pyc/internal/pyref"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
@@ -39,7 +39,7 @@ func compileAll(t *testing.T, e *engine.Engine, python, root string, files []str
 				switch {
 				case err == nil:
 					data = res.Data
-				case engine.IsSourceProblem(err):
+				case failure.IsSource(err):
 					data = []byte("error: " + err.Error())
 				default:
 					t.Errorf("%s: %v", f, err)
@@ -232,29 +232,33 @@ func TestErrorsAreClassified(t *testing.T) {
 	py := pythons.Require(t, 2)[0]
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.py")
-	os.WriteFile(bad, []byte("def f(:\n"), 0o644)
+	if err := os.WriteFile(bad, []byte("def f(:\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	e := engine.New(engine.Config{Python: py.Path, Jobs: 1})
 	defer e.Close()
 
 	_, err := e.Compile(context.Background(), engine.Job{Source: filepath.Join(dir, "missing.py")})
-	var se *engine.SourceError
+	var se *failure.SourceError
 	if !errors.As(err, &se) || !strings.HasPrefix(err.Error(), "[Errno 2] No such file or directory: '") {
 		t.Errorf("missing source: %v", err)
 	}
 	_, err = e.Compile(context.Background(), engine.Job{Source: bad, Output: filepath.Join(dir, "bad.pyc")})
-	var ce *interp.CompileError
-	if !errors.As(err, &ce) || !engine.IsSourceProblem(err) {
+	var ce *failure.CompileError
+	if !errors.As(err, &ce) || !failure.IsSource(err) {
 		t.Errorf("syntax error: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "bad.pyc")); !os.IsNotExist(err) {
 		t.Errorf("a pyc was written for a source that does not compile")
 	}
 	_, err = e.Compile(context.Background(), engine.Job{Source: bad, Version: "2.7"})
-	if err == nil || engine.IsSourceProblem(err) || !strings.Contains(err.Error(), "was requested") {
+	var ve *failure.VersionError
+	if !errors.As(err, &ve) || failure.IsSource(err) || !strings.Contains(err.Error(), "was requested") {
 		t.Errorf("version mismatch: %v", err)
 	}
 	_, err = e.Compile(context.Background(), engine.Job{Python: filepath.Join(dir, "nopython"), Source: bad})
-	if err == nil || engine.IsSourceProblem(err) {
+	var ie *failure.InterpreterError
+	if !errors.As(err, &ie) || failure.IsSource(err) {
 		t.Errorf("missing interpreter: %v", err)
 	}
 }
@@ -315,8 +319,10 @@ func flagOnlyDifference(t *testing.T, py pythons.Interpreter, a, b []byte) bool 
 	}
 	dir := t.TempDir()
 	pa, pb := filepath.Join(dir, "a.pyc"), filepath.Join(dir, "b.pyc")
-	if os.WriteFile(pa, a, 0o644) != nil || os.WriteFile(pb, b, 0o644) != nil {
-		return false
+	for p, data := range map[string][]byte{pa: a, pb: b} {
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	out, err := exec.Command(py.Path, "-S", "-s", "-c", sameCodeScript, pa, pb).Output()
 	return err == nil && strings.TrimSpace(string(out)) == "True"

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/compiler/engine"
-	"github.com/rules-pyc/rules_pyc/compiler/interp"
+	"github.com/rules-pyc/rules_pyc/compiler/failure"
 	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
 	"github.com/rules-pyc/rules_pyc/internal/pyref"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
@@ -52,8 +52,8 @@ func TestHostileSources(t *testing.T) {
 				src := filepath.Join(dir, name)
 				ref, refErr := pyref.Compile(py.Path, pyref.Spec{Source: src, DFile: name}, dir)
 				_, err := e.Compile(context.Background(), engine.Job{Source: src, Name: name, Mode: pycfile.CheckedHash})
-				var ce *interp.CompileError
-				var cr *interp.CrashError
+				var ce *failure.CompileError
+				var cr *failure.CrashError
 				switch {
 				case refErr != nil:
 					// py_compile's own process died: we must report a crash.

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/compiler/engine"
-	"github.com/rules-pyc/rules_pyc/compiler/interp"
+	"github.com/rules-pyc/rules_pyc/compiler/failure"
 	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
@@ -51,7 +51,7 @@ func TestStubRaisesLikeTheSource(t *testing.T) {
 				}
 				out := filepath.Join(pycDir, "m.pyc")
 				res, err := e.Compile(context.Background(), engine.Job{Source: source, Name: "m.py", Output: out, Mode: pycfile.UncheckedHash, Stub: true})
-				var ce *interp.CompileError
+				var ce *failure.CompileError
 				if err == nil && !res.Stub && runImport(t, py.Path, srcDir) == "no error\n" {
 					continue // valid in this version (3.14 accepts "except A, B:")
 				}

@@ -4,25 +4,44 @@
 // Every compile happens in a process forked from a server that has done
 // nothing but import py_compile, so the marshal stream of each code object is
 // exactly what a fresh `python -S -s` process running py_compile would write.
+//
+// Nothing started here can hang its caller or outlive this process: every
+// wait is bounded (the start-up limit, the caller's context), everything read
+// from a process is bounded (see DefaultMaxAnswer), and every process runs in
+// a process group of its own that is killed with it, and with this process
+// (see proc).  Errors are the kinds of package failure.
 package interp
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"github.com/rules-pyc/rules_pyc/compiler/failure"
 )
 
 // MinMinor is the oldest CPython 3 minor version supported.
 const MinMinor = 8
 
+// DefaultStartupTimeout is Options.StartupTimeout when none is given.
+const DefaultStartupTimeout = 10 * time.Second
+
 //go:embed server.py
 var serverSource string
+
+// flags are the interpreter options of every process: no site, no user
+// site, no bytecode writing.  Not -I or -E: they make the interpreter ignore
+// PYTHONHASHSEED, which the environment pins to 0 (up to 3.10 marshal writes
+// set constants in hash order).
+var flags = []string{"-S", "-s", "-B"}
 
 // probeSource prints what identifies the interpreter, NUL-separated: its
 // implementation, version, magic number, cache tag and sys.executable. It
@@ -36,6 +55,30 @@ sys.stdout.write("\0".join([
     i.name if i else "", "%d.%d.%d" % tuple(sys.version_info[:3]),
     e.MAGIC_NUMBER.hex() if e else "", (i.cache_tag or "") if i else "",
     sys.executable or ""]))`
+
+// Options say how interpreter processes are run.
+type Options struct {
+	// Stderr receives what a server prints on stderr once it serves
+	// (compiler warnings); nil discards it.  What an interpreter prints
+	// before that is kept for the message if it fails to start.
+	Stderr io.Writer
+	// StartupTimeout bounds the time from starting an interpreter to its
+	// first answer, which says who it is; 0 means DefaultStartupTimeout.
+	StartupTimeout time.Duration
+	// MaxAnswer bounds one compile answer, in bytes; 0 means
+	// DefaultMaxAnswer.
+	MaxAnswer int64
+}
+
+func (o Options) withDefaults() Options {
+	if o.StartupTimeout <= 0 {
+		o.StartupTimeout = DefaultStartupTimeout
+	}
+	if o.MaxAnswer <= 0 {
+		o.MaxAnswer = DefaultMaxAnswer
+	}
+	return o
+}
 
 // Info identifies one interpreter build.
 type Info struct {
@@ -58,66 +101,110 @@ func (i *Info) String() string {
 	return fmt.Sprintf("%s (CPython %s, magic %x)", i.Path, i.Version, i.Magic[:])
 }
 
-// Env is the environment every interpreter child runs in: nothing from the
-// caller's environment, and a fixed hash seed.  Up to 3.10 marshal writes set
-// and frozenset constants in hash order, so the seed must be pinned.  The
-// interpreter is run with -S -s rather than -I or -E, because those make it
-// ignore PYTHONHASHSEED.
-func Env() []string {
-	return []string{"PYTHONHASHSEED=0"}
-}
-
-// Flags are the interpreter options for every child: no site, no user site,
-// no bytecode writing.
-var Flags = []string{"-S", "-s", "-B"}
-
 // Resolve turns an interpreter name into a path: a bare name (no slash) is
 // looked up on PATH, anything else is made absolute.  An empty name means
-// python3.
+// python3.  Errors are *failure.InterpreterError.
 func Resolve(python string) (string, error) {
 	if python == "" {
 		python = "python3"
 	}
+	unusable := func(err error) (string, error) {
+		return "", &failure.InterpreterError{Path: python, Err: err}
+	}
 	if !strings.ContainsRune(python, os.PathSeparator) {
 		p, err := exec.LookPath(python)
 		if err != nil {
-			return "", fmt.Errorf("find Python interpreter %q on PATH: %w (name one with --python)", python, err)
+			return unusable(fmt.Errorf("find Python interpreter %q on PATH: %w", python, err))
 		}
 		python = p
 	}
 	abs, err := filepath.Abs(python)
 	if err != nil {
-		return "", fmt.Errorf("resolve interpreter %s: %w", python, err)
+		return unusable(fmt.Errorf("resolve interpreter %s: %w", python, err))
 	}
 	st, err := os.Stat(abs)
 	if err != nil {
-		return "", fmt.Errorf("interpreter %s: %w", python, err)
+		return unusable(fmt.Errorf("interpreter %s: %w", python, err))
 	}
 	if st.IsDir() || st.Mode()&0o111 == 0 {
-		return "", fmt.Errorf("interpreter %s is not an executable file", python)
+		return unusable(fmt.Errorf("interpreter %s is not an executable file", python))
 	}
 	return abs, nil
 }
 
 // Probe runs the interpreter once and asks it for its version, magic number
-// and cache tag.  It fails for anything that is not CPython 3.8 or newer.
-func Probe(ctx context.Context, python string) (*Info, error) {
+// and cache tag.  It fails for anything that is not CPython 3.8 or newer,
+// and for an interpreter that has not answered within the start-up limit
+// or answers more than any interpreter would.  Errors are
+// *failure.InterpreterError, or ctx's error.
+func Probe(ctx context.Context, python string, opts Options) (*Info, error) {
 	path, err := Resolve(python)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, path, append(append([]string{}, Flags...), "-c", probeSource)...)
-	cmd.Env = Env()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg != "" {
-			msg = ": " + lastLine(msg)
-		}
-		return nil, fmt.Errorf("probe interpreter %s: %w%s (is it CPython 3.%d or newer?)", path, err, msg, MinMinor)
+	opts = opts.withDefaults()
+	ctx, cancel := context.WithTimeoutCause(ctx, opts.StartupTimeout, errStartup)
+	defer cancel()
+	return probe(ctx, path, opts)
+}
+
+// errStartup is the cause of a context that ended at the start-up limit.
+var errStartup = errors.New("start-up limit")
+
+// probe is Probe for a resolved path, under a context that ends at the
+// start-up limit (with cause errStartup) or earlier.
+func probe(ctx context.Context, path string, opts Options) (*Info, error) {
+	unusable := func(err error) (*Info, error) {
+		return nil, &failure.InterpreterError{Path: path, Err: err}
 	}
-	return identify(path, stdout.String())
+	sink := newStderrSink(path, nil)
+	p, err := spawn(path, append(append([]string{}, flags...), "-c", probeSource), sink)
+	if err != nil {
+		return unusable(fmt.Errorf("probe interpreter %s: %w", path, err))
+	}
+	defer p.kill()
+	p.stdin.Close()
+	type answer struct {
+		data []byte
+		err  error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		data, err := io.ReadAll(io.LimitReader(p.stdout, maxHello+1))
+		if err == nil && len(data) > maxHello {
+			err = &failure.LimitError{What: "its answer", Limit: maxHello}
+		}
+		if err == nil {
+			<-p.done
+		}
+		ch <- answer{data, err}
+	}()
+	var a answer
+	select {
+	case a = <-ch:
+	case <-ctx.Done():
+		p.kill()
+		<-ch
+		if context.Cause(ctx) == errStartup {
+			return unusable(&failure.StartTimeoutError{Path: path, Limit: opts.StartupTimeout})
+		}
+		return nil, ctx.Err()
+	}
+	if a.err != nil {
+		return unusable(fmt.Errorf("probe interpreter %s: %w", path, a.err))
+	}
+	if p.err != nil {
+		msg := sink.lastLine()
+		if msg != "" {
+			msg = ": " + msg
+		}
+		return unusable(fmt.Errorf("probe interpreter %s: %w%s (is it CPython 3.%d or newer?)", path, p.err, msg, MinMinor))
+	}
+	info, err := identify(path, string(a.data))
+	if err != nil {
+		return unusable(err)
+	}
+	return info, nil
 }
 
 // identify reads what probeSource prints (and what the compile server says
@@ -125,6 +212,9 @@ func Probe(ctx context.Context, python string) (*Info, error) {
 func identify(path, answer string) (*Info, error) {
 	fields := strings.Split(answer, "\x00")
 	if len(fields) != 5 {
+		if len(answer) > 200 {
+			answer = answer[:200] + "..."
+		}
 		return nil, fmt.Errorf("probe interpreter %s: unexpected answer %q", path, answer)
 	}
 	impl, version, magicHex, cacheTag, executable := fields[0], fields[1], fields[2], fields[3], fields[4]
@@ -154,7 +244,8 @@ func identify(path, answer string) (*Info, error) {
 }
 
 // Check compares the interpreter against what the caller asked for: want is
-// "X.Y" or "X.Y.Z" (empty: anything).
+// "X.Y" or "X.Y.Z" (empty: anything).  A mismatch is a
+// *failure.VersionError.
 func (i *Info) Check(want string) error {
 	if want == "" {
 		return nil
@@ -170,8 +261,7 @@ func (i *Info) Check(want string) error {
 			return fmt.Errorf("bad Python version %q: want X.Y or X.Y.Z, e.g. 3.12", want)
 		}
 		if n != have[k] {
-			return fmt.Errorf("interpreter %s is CPython %s (magic %x, cache tag %s), but Python %s was requested: point --python at a %s interpreter or change the requested version",
-				i.Path, i.Version, i.Magic[:], i.CacheTag, want, want)
+			return &failure.VersionError{Path: i.Path, Version: i.Version, Magic: i.Magic, CacheTag: i.CacheTag, Want: want}
 		}
 	}
 	return nil

@@ -14,23 +14,28 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rules-pyc/rules_pyc/compiler/failure"
 	"github.com/rules-pyc/rules_pyc/compiler/interp"
 	"github.com/rules-pyc/rules_pyc/internal/pyref"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
+// opts are the options of the tests' servers.
+var opts = interp.Options{Stderr: os.Stderr}
+
 func probe(t *testing.T, py pythons.Interpreter) *interp.Info {
 	t.Helper()
-	info, err := interp.Probe(context.Background(), py.Path)
+	info, err := interp.Probe(context.Background(), py.Path, opts)
 	if err != nil {
 		t.Fatalf("Probe(%s): %v", py, err)
 	}
 	return info
 }
 
+// start starts a server for an interpreter already identified.
 func start(t *testing.T, info *interp.Info) *interp.Server {
 	t.Helper()
-	s, err := interp.Start(info, os.Stderr)
+	s, err := interp.Launch(context.Background(), "", info, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,14 +43,20 @@ func start(t *testing.T, info *interp.Info) *interp.Server {
 	return s
 }
 
+// launch starts a server that identifies the interpreter.
 func launch(t *testing.T, py pythons.Interpreter) *interp.Server {
 	t.Helper()
-	s, err := interp.Launch(context.Background(), py.Path, os.Stderr)
+	s, err := interp.Launch(context.Background(), py.Path, nil, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Kill(); s.Close() })
 	return s
+}
+
+// compile compiles one source with s.
+func compile(s *interp.Server, name string, src []byte, optimize int) ([]byte, error) {
+	return s.Compile(context.Background(), interp.Request{Name: name, Source: src, Optimize: optimize})
 }
 
 func TestProbeAgreesWithInterpreter(t *testing.T) {
@@ -84,10 +95,10 @@ var identifiers = []struct {
 	identify func(python string, stderr io.Writer) (*interp.Info, error)
 }{
 	{"Probe", func(python string, _ io.Writer) (*interp.Info, error) {
-		return interp.Probe(context.Background(), python)
+		return interp.Probe(context.Background(), python, interp.Options{})
 	}},
 	{"Launch", func(python string, stderr io.Writer) (*interp.Info, error) {
-		s, err := interp.Launch(context.Background(), python, stderr)
+		s, err := interp.Launch(context.Background(), python, nil, interp.Options{Stderr: stderr})
 		if err != nil {
 			return nil, err
 		}
@@ -165,7 +176,7 @@ func TestLaunchThroughLauncher(t *testing.T) {
 	if err := os.WriteFile(launcher, []byte("#!/bin/sh\nexec "+real+" \"$@\"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	s, err := interp.Launch(context.Background(), launcher, os.Stderr)
+	s, err := interp.Launch(context.Background(), launcher, nil, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,12 +184,12 @@ func TestLaunchThroughLauncher(t *testing.T) {
 	if s.Info().Path != launcher || s.Info().Executable != real {
 		t.Errorf("Info = %+v, want Path %s and Executable %s", *s.Info(), launcher, real)
 	}
-	if _, err := s.Compile(context.Background(), "m.py", []byte("x = 1\n"), 0, false); err != nil {
+	if _, err := compile(s, "m.py", []byte("x = 1\n"), 0); err != nil {
 		t.Fatal(err)
 	}
-	cmdline, err := os.ReadFile(filepath.Join("/proc", itoa(s.Pid()), "cmdline"))
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", s.Pid()))
 	if err != nil {
-		t.Skip("no /proc:", err)
+		t.Fatal(err)
 	}
 	if argv0 := strings.Split(string(cmdline), "\x00")[0]; argv0 != real {
 		t.Errorf("the server runs %s, want %s", argv0, real)
@@ -187,7 +198,7 @@ func TestLaunchThroughLauncher(t *testing.T) {
 
 // TestServerOfAnotherInterpreter starts a server for one interpreter's
 // identity from another interpreter's file, as when the file is replaced
-// between the probe and the start: its first compile refuses.
+// between the probe and the start: the start refuses.
 func TestServerOfAnotherInterpreter(t *testing.T) {
 	pys := pythons.Require(t, 2)
 	info := *probe(t, pys[0])
@@ -196,10 +207,13 @@ func TestServerOfAnotherInterpreter(t *testing.T) {
 		t.Skip("needs two interpreters with different magic numbers")
 	}
 	info.Executable = other.Path
-	s := start(t, &info)
-	_, err := s.Compile(context.Background(), "m.py", []byte("x = 1\n"), 0, false)
-	if err == nil || !strings.Contains(err.Error(), "changed") || !strings.Contains(err.Error(), other.Version) {
-		t.Errorf("got %v, want an error saying the interpreter changed to %s", err, other.Version)
+	s, err := interp.Launch(context.Background(), "", &info, opts)
+	var ie *failure.InterpreterError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "changed") || !strings.Contains(err.Error(), other.Version) {
+		t.Errorf("got %v, want an InterpreterError saying the interpreter changed to %s", err, other.Version)
+	}
+	if s != nil {
+		s.Kill()
 	}
 }
 
@@ -238,8 +252,11 @@ func TestServerMatchesFreshPyCompile(t *testing.T) {
 						if err != nil {
 							t.Fatal(err)
 						}
-						src, _ := os.ReadFile(p)
-						got, err := s.Compile(context.Background(), "pkg/"+filepath.Base(p), src, opt, false)
+						src, err := os.ReadFile(p)
+						if err != nil {
+							t.Fatal(err)
+						}
+						got, err := compile(s, "pkg/"+filepath.Base(p), src, opt)
 						if err != nil {
 							t.Fatalf("%s: %v", p, err)
 						}
@@ -278,8 +295,8 @@ func TestCompileErrorsMatchPyCompile(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				_, err = s.Compile(context.Background(), name, src, 0, false)
-				var ce *interp.CompileError
+				_, err = compile(s, name, src, 0)
+				var ce *failure.CompileError
 				if ref.Error == "" {
 					if err != nil {
 						t.Errorf("%s: py_compile accepts it, server says %v", name, err)
@@ -293,78 +310,129 @@ func TestCompileErrorsMatchPyCompile(t *testing.T) {
 					t.Errorf("%s: message\n%s\npy_compile says\n%s", name, ce.Msg, ref.Error)
 				}
 			}
-			if _, err := s.Compile(context.Background(), "ok.py", []byte("x = 1\n"), 0, false); err != nil {
+			if _, err := compile(s, "ok.py", []byte("x = 1\n"), 0); err != nil {
 				t.Errorf("server unusable after errors: %v", err)
 			}
 		})
 	}
 }
 
-// TestCrashingCompileIsReported makes the forked child die and checks the
-// server reports it and carries on.
-func TestCrashingCompileIsReported(t *testing.T) {
-	py := pythons.Require(t, 2)[0]
-	s := start(t, probe(t, py))
-	// A name argument that kills the child: the server decodes it and
-	// compiles, so use a source that calls nothing but is huge in nesting;
-	// instead, kill the forked child directly from outside while it compiles
-	// a slow source.
-	slow := []byte("x = " + strings.Repeat("1 + ", 200000) + "1\n")
+// slowSource takes CPython seconds to compile (flat, so that no
+// interpreter's recursion limit is hit).
+func slowSource() []byte {
+	var b strings.Builder
+	for i := range 300000 {
+		fmt.Fprintf(&b, "a%d = %d\n", i, i)
+	}
+	return []byte(b.String())
+}
+
+// compiling starts compiling a slow source on s and returns the pid of the
+// process the server forked for it, and the compile's result.
+func compiling(t *testing.T, s *interp.Server) (child int, result <-chan error) {
+	t.Helper()
 	done := make(chan error, 1)
 	go func() {
-		_, err := s.Compile(context.Background(), "slow.py", slow, 0, false)
+		_, err := compile(s, "slow.py", slowSource(), 0)
 		done <- err
 	}()
-	var child int
-	for deadline := time.Now().Add(10 * time.Second); child == 0 && time.Now().Before(deadline); {
-		child = firstChild(s.Pid())
-		time.Sleep(time.Millisecond)
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if child = firstChild(s.Pid()); child != 0 {
+			return child, done
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the compile ended (%v) before the process forked for it was seen", err)
+		default:
+		}
 	}
-	if child == 0 {
-		t.Skip("the compile finished before its child could be seen")
+	t.Fatalf("server %d forked no compile within 20s", s.Pid())
+	return 0, nil
+}
+
+// TestCrashingCompileIsReported kills the process a server forked for a
+// compile: the compile reports a crash, and the server goes on serving.
+func TestCrashingCompileIsReported(t *testing.T) {
+	py := pythons.Require(t, 1)[0]
+	s := start(t, probe(t, py))
+	child, done := compiling(t, s)
+	if err := syscall.Kill(child, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
 	}
-	syscall.Kill(child, syscall.SIGKILL)
 	err := <-done
-	var cr *interp.CrashError
+	var cr *failure.CrashError
 	if !errors.As(err, &cr) || !strings.Contains(err.Error(), "signal 9") {
 		t.Fatalf("got %v, want a CrashError for signal 9", err)
 	}
-	if _, err := s.Compile(context.Background(), "ok.py", []byte("x = 1\n"), 0, false); err != nil {
+	if _, err := compile(s, "ok.py", []byte("x = 1\n"), 0); err != nil {
 		t.Errorf("server unusable after a crash: %v", err)
 	}
 }
 
-func TestKilledServerAndTimeout(t *testing.T) {
-	py := pythons.Require(t, 2)[0]
+// TestKilledServer kills a server between compiles and while it compiles:
+// the next compile, or the one in flight, fails with a ServerError that
+// says it died, and the compile it had forked goes with it.
+func TestKilledServer(t *testing.T) {
+	py := pythons.Require(t, 1)[0]
 	info := probe(t, py)
 
 	s := start(t, info)
-	if _, err := s.Compile(context.Background(), "a.py", []byte("x = 1\n"), 0, false); err != nil {
+	if _, err := compile(s, "a.py", []byte("x = 1\n"), 0); err != nil {
 		t.Fatal(err)
 	}
-	syscall.Kill(s.Pid(), syscall.SIGKILL)
-	_, err := s.Compile(context.Background(), "a.py", []byte("x = 1\n"), 0, false)
-	if !errors.Is(err, interp.ErrServerDied) {
-		t.Fatalf("after kill -9: got %v, want ErrServerDied", err)
+	if err := syscall.Kill(s.Pid(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_, err := compile(s, "a.py", []byte("x = 1\n"), 0)
+	var se *failure.ServerError
+	if !errors.As(err, &se) || !se.Died || !strings.Contains(err.Error(), "died") {
+		t.Fatalf("after kill -9: got %v, want a ServerError saying it died", err)
 	}
 
 	s = start(t, info)
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	child, done := compiling(t, s)
+	if err := syscall.Kill(s.Pid(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.As(err, &se) || !se.Died {
+		t.Fatalf("killed while compiling: got %v, want a ServerError saying it died", err)
+	}
+	waitGone(t, child, time.Second)
+}
+
+// TestTimeout ends a compile with its context: the server and the compile
+// it forked are killed promptly.
+func TestTimeout(t *testing.T) {
+	py := pythons.Require(t, 1)[0]
+	s := start(t, probe(t, py))
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	slow := []byte("x = " + strings.Repeat("1 + ", 400000) + "1\n")
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Compile(ctx, interp.Request{Name: "slow.py", Source: slowSource()})
+		done <- err
+	}()
+	var child int
+	for deadline := time.Now().Add(20 * time.Second); child == 0 && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		child = firstChild(s.Pid())
+	}
+	if child == 0 {
+		t.Fatal("no compile forked within 20s")
+	}
+	cancel()
 	startT := time.Now()
-	_, err = s.Compile(ctx, "slow.py", slow, 0, false)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("got %v, want DeadlineExceeded", err)
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
 	}
 	if d := time.Since(startT); d > 5*time.Second {
-		t.Errorf("timeout took %s to take effect", d)
+		t.Errorf("the cancellation took %s to take effect", d)
 	}
-	waitGone(t, s.Pid())
+	waitGone(t, s.Pid(), time.Second)
+	waitGone(t, child, time.Second)
 }
 
 func firstChild(pid int) int {
-	data, err := os.ReadFile(filepath.Join("/proc", itoa(pid), "task", itoa(pid), "children"))
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
 	if err != nil {
 		return 0
 	}
@@ -379,30 +447,25 @@ func firstChild(pid int) int {
 	return n
 }
 
-func waitGone(t *testing.T, pid int) {
+// waitGone waits up to d for pid to end (a zombie has ended).
+func waitGone(t *testing.T, pid int, d time.Duration) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if err := syscall.Kill(pid, 0); err != nil {
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if !running(pid) {
 			return
 		}
 	}
-	t.Errorf("process %d still exists", pid)
+	t.Errorf("process %d still runs %s later", pid, d)
 }
 
-func itoa(n int) string {
-	return strings.TrimSpace(strings.Repeat(" ", 0) + func() string { return fmtInt(n) }())
-}
-
-func fmtInt(n int) string {
-	if n == 0 {
-		return "0"
+// running reports whether pid exists and is not a zombie.
+func running(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
 	}
-	var b []byte
-	for n > 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	return string(b)
+	i := strings.LastIndexByte(string(stat), ')')
+	return i >= 0 && i+2 < len(stat) && stat[i+2] != 'Z'
 }
 
 func firstDiff(a, b []byte) int {
@@ -469,7 +532,7 @@ func TestServerNamesLeaveNoTrace(t *testing.T) {
 				t.Fatalf("generated source does not compile: %s", ref.Error)
 			}
 			s := start(t, probe(t, py))
-			got, err := s.Compile(context.Background(), "names.py", []byte(src.String()), 0, false)
+			got, err := compile(s, "names.py", []byte(src.String()), 0)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,7 +1,9 @@
 // Package output writes .pyc files the way py_compile does: refuse to write
 // through a symlink or over a non-regular file, create the directory, write a
 // temporary file beside the target and rename it into place, so that a reader
-// sees either the old file or the whole new one.
+// sees either the old file or the whole new one.  (On Linux a new file is
+// written unnamed and then linked into place, so that nothing is left
+// behind even by a killed process.)
 package output
 
 import (
@@ -15,36 +17,13 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/rules-pyc/rules_pyc/compiler/failure"
 )
-
-// Reason says why a target was refused.
-type Reason int
-
-const (
-	// Symlink: the target is a symbolic link (dangling or not).
-	Symlink Reason = iota + 1
-	// NonRegular: the target exists and is not a regular file (a
-	// directory, a FIFO, a device, a socket).
-	NonRegular
-)
-
-// RefusedError reports a target that py_compile refuses to replace. Python
-// raises it as FileExistsError; Error returns py_compile's message.
-type RefusedError struct {
-	Path   string
-	Reason Reason
-}
-
-func (e *RefusedError) Error() string {
-	if e.Reason == Symlink {
-		return e.Path + " is a symlink and will be changed into a regular file if import writes a byte-compiled file to it"
-	}
-	return e.Path + " is a non-regular file and will be changed into a regular one if import writes a byte-compiled file to it"
-}
 
 // Check refuses path as py_compile does before it compiles anything: when it
-// is a symlink, or exists and is not a regular file. A path that does not
-// exist passes.
+// is a symlink, or exists and is not a regular file (a
+// *failure.RefusedError). A path that does not exist passes.
 func Check(path string) error {
 	st, err := os.Lstat(path)
 	switch {
@@ -53,9 +32,9 @@ func Check(path string) error {
 	case err != nil:
 		return fmt.Errorf("check %s: %w", path, err)
 	case st.Mode()&fs.ModeSymlink != 0:
-		return &RefusedError{Path: path, Reason: Symlink}
+		return &failure.RefusedError{Path: path, Reason: failure.Symlink}
 	case !st.Mode().IsRegular():
-		return &RefusedError{Path: path, Reason: NonRegular}
+		return &failure.RefusedError{Path: path, Reason: failure.NonRegular}
 	}
 	return nil
 }
@@ -73,7 +52,9 @@ func Mode(sourceMode fs.FileMode) fs.FileMode {
 // writes data to a new temporary file in that directory, created exclusively
 // with Mode(sourceMode) less the umask, and renames it onto path. On any
 // error the temporary file is removed: path holds either its old content or
-// all of data.
+// all of data.  On Linux a path that does not exist yet is created without
+// a temporary name (see writeNew), so that not even a process killed with
+// SIGKILL leaves one behind.
 func Write(path string, data []byte, sourceMode fs.FileMode) error {
 	if err := Check(path); err != nil {
 		return err
@@ -82,6 +63,9 @@ func Write(path string, data []byte, sourceMode fs.FileMode) error {
 		if err := os.MkdirAll(dir, 0o777); err != nil {
 			return fmt.Errorf("write %s: %w", path, err)
 		}
+	}
+	if done, err := writeNew(path, data, Mode(sourceMode)); done {
+		return err
 	}
 	f, tmp, err := createTemp(path, func(name string) (*os.File, error) {
 		return os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, Mode(sourceMode))

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/rules-pyc/rules_pyc/compiler/failure"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
@@ -189,9 +190,9 @@ func TestRefusalAgainstPyCompile(t *testing.T) {
 				}
 				writeErr := Write(p, []byte("new"), 0o644)
 				for op, err := range map[string]error{"Check": checkErr, "Write": writeErr, "Link": linkErr} {
-					var re *RefusedError
+					var re *failure.RefusedError
 					if !errors.As(err, &re) {
-						t.Errorf("%s: %s error = %v, want a *RefusedError", names[i], op, err)
+						t.Errorf("%s: %s error = %v, want a *failure.RefusedError", names[i], op, err)
 						continue
 					}
 					// py_compile names the target as given: the test gave it

@@ -1,22 +1,43 @@
-// Package pool keeps compile servers (interp.Server) for one interpreter: at
-// most Size at a time, started when the work waiting for them is worth a
-// start, replaced when they die or time out.
+// Package pool keeps compile servers of one interpreter: at most Size at a
+// time, started when the work waiting for them is worth a start, replaced
+// when they die or time out.
+//
+// The pool starts servers only through its Starter and knows them only
+// through the Server interface, so it holds no process of its own: a
+// caller's Starter decides what a server is (interp.Launch for CPython),
+// and a test's can count and pace starts without timing.  Every wait in it
+// ends with its context or with Close.
 package pool
 
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/rules-pyc/rules_pyc/compiler/failure"
 	"github.com/rules-pyc/rules_pyc/compiler/interp"
 )
 
 // DefaultTimeout bounds one compile when the caller sets none.
 const DefaultTimeout = 60 * time.Second
+
+// Server is one compile server (*interp.Server, or a test's).
+type Server interface {
+	// Compile compiles one source, with the errors of
+	// interp.Server.Compile; when ctx ends it stops the server.
+	Compile(ctx context.Context, req interp.Request) ([]byte, error)
+	// Kill stops the server at once.
+	Kill()
+	// Close stops it gracefully.
+	Close() error
+	// Exited reports whether it has gone by itself.
+	Exited() bool
+}
+
+// Starter starts one server.  It must return once ctx ends.
+type Starter func(ctx context.Context) (Server, error)
 
 // Config is how a pool runs its servers.
 type Config struct {
@@ -32,26 +53,29 @@ type Config struct {
 	Backlog int
 	// Timeout bounds each compile (0 means DefaultTimeout).
 	Timeout time.Duration
-	// Stderr receives what the interpreters print there.
-	Stderr io.Writer
 }
 
-// Pool runs compiles on up to Size servers of one interpreter.
+// Pool runs compiles on up to Size servers.
 type Pool struct {
-	info *interp.Info
-	cfg  Config
+	start Starter
+	cfg   Config
+	ctx   context.Context // ends at Close: aborts starts in progress
+	stop  context.CancelFunc
 
 	mu       sync.Mutex
-	idle     []*interp.Server
-	live     map[*interp.Server]bool
+	idle     []Server
+	live     map[Server]bool
 	starting int
-	waiters  []chan *interp.Server // compiles waiting for a server, oldest first
+	waiters  []chan Server // compiles waiting for a server, oldest first
 	closed   bool
+	// limit is the most servers now: Size, or fewer after a start failed
+	// while others ran (until one of them goes).
+	limit int
 }
 
-// New makes a pool for the interpreter.  No server is started until a
-// compile needs one.
-func New(info *interp.Info, cfg Config) *Pool {
+// New makes a pool that starts its servers with start.  No server is
+// started until a compile (or Warm) needs one.
+func New(start Starter, cfg Config) *Pool {
 	if cfg.Size < 1 {
 		cfg.Size = 1
 	}
@@ -61,54 +85,53 @@ func New(info *interp.Info, cfg Config) *Pool {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	return &Pool{info: info, cfg: cfg, live: map[*interp.Server]bool{}}
+	ctx, stop := context.WithCancel(context.Background())
+	return &Pool{start: start, cfg: cfg, ctx: ctx, stop: stop, live: map[Server]bool{}, limit: cfg.Size}
 }
-
-// Info is the interpreter this pool runs.
-func (p *Pool) Info() *interp.Info { return p.info }
 
 // ErrClosed is returned by Compile after Close.
 var ErrClosed = errors.New("compile pool is closed")
 
-// TimeoutError is a compile that took longer than the pool's timeout.
-type TimeoutError struct {
-	Timeout time.Duration
+// Warm makes sure a server is running, starting one if none is: the
+// first server is started before any compile needs it, and its start's
+// error is returned.
+func (p *Pool) Warm(ctx context.Context) error {
+	s, err := p.get(ctx)
+	if err != nil {
+		return err
+	}
+	p.put(s)
+	return nil
 }
 
-func (e *TimeoutError) Error() string {
-	return fmt.Sprintf("compiling took longer than %s; the interpreter was stopped (raise the limit with --timeout)", e.Timeout)
-}
-
-// Compile returns marshal.dumps of the code object of source, compiled with
-// name as its file name.  It waits for a free server, or starts one (see
-// Config.Backlog).  A server that dies
-// under a request (killed from outside) is replaced and the request tried
-// once more; a compile that crashes the interpreter or times out is reported
-// as an error for this source only.
-//
-// With stub set, a source that does not compile gives an
-// *interp.CompileError that carries a stub module raising the same exception.
-func (p *Pool) Compile(ctx context.Context, name string, source []byte, optimize int, stub bool) ([]byte, error) {
+// Compile returns marshal.dumps of the code object of req's source.  It
+// waits for a free server, or starts one (see Config.Backlog).  A server
+// that stops serving under a request (a *failure.ServerError: killed from
+// outside, or broken) is replaced and the request tried once more; a
+// compile that crashes the interpreter or times out (*failure.TimeoutError)
+// is reported as an error for this source only.
+func (p *Pool) Compile(ctx context.Context, req interp.Request) ([]byte, error) {
 	for attempt := 0; ; attempt++ {
 		s, err := p.get(ctx)
 		if err != nil {
 			return nil, err
 		}
 		tctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
-		data, err := s.Compile(tctx, name, source, optimize, stub)
+		data, err := s.Compile(tctx, req)
 		timedOut := tctx.Err() == context.DeadlineExceeded && ctx.Err() == nil
 		cancel()
+		var se *failure.ServerError
 		switch {
 		case err == nil, isSourceError(err):
 			p.put(s)
 			return data, err
 		case timedOut:
 			p.drop(s)
-			return nil, &TimeoutError{Timeout: p.cfg.Timeout}
+			return nil, &failure.TimeoutError{Limit: p.cfg.Timeout}
 		case ctx.Err() != nil:
 			p.drop(s)
 			return nil, ctx.Err()
-		case errors.Is(err, interp.ErrServerDied) && attempt == 0:
+		case errors.As(err, &se) && attempt == 0:
 			p.drop(s)
 			continue
 		default:
@@ -121,14 +144,15 @@ func (p *Pool) Compile(ctx context.Context, name string, source []byte, optimize
 // isSourceError reports errors that belong to the source, after which the
 // server is still good.
 func isSourceError(err error) bool {
-	var ce *interp.CompileError
-	var cr *interp.CrashError
+	var ce *failure.CompileError
+	var cr *failure.CrashError
 	return errors.As(err, &ce) || errors.As(err, &cr)
 }
 
 // get returns a server for one compile: an idle one, a new one when the
 // compiles waiting are worth starting it, or else the next one put back.
-func (p *Pool) get(ctx context.Context) (*interp.Server, error) {
+// A start that fails fails the compile only when no server runs.
+func (p *Pool) get(ctx context.Context) (Server, error) {
 	for {
 		p.mu.Lock()
 		if p.closed {
@@ -141,12 +165,25 @@ func (p *Pool) get(ctx context.Context) (*interp.Server, error) {
 		}
 		running := len(p.live) + p.starting
 		wanting := len(p.waiters) + 1
-		if running < p.cfg.Size && wanting > p.cfg.Backlog*running {
+		if running < p.limit && wanting > p.cfg.Backlog*running {
 			p.starting++
 			p.mu.Unlock()
-			return p.start()
+			s, err := p.startOne(ctx)
+			if err == nil || ctx.Err() != nil || errors.Is(err, ErrClosed) {
+				return s, err
+			}
+			p.mu.Lock()
+			if len(p.live) == 0 {
+				p.mu.Unlock()
+				return nil, err
+			}
+			// Servers run: make do with them (and start no more until
+			// one goes), rather than fail this compile.
+			p.limit = len(p.live)
+			p.mu.Unlock()
+			continue
 		}
-		w := make(chan *interp.Server, 1)
+		w := make(chan Server, 1)
 		p.waiters = append(p.waiters, w)
 		p.mu.Unlock()
 
@@ -176,7 +213,7 @@ func (p *Pool) get(ctx context.Context) (*interp.Server, error) {
 }
 
 // takeIdle pops an idle server that is still running.  p.mu is held.
-func (p *Pool) takeIdle() *interp.Server {
+func (p *Pool) takeIdle() Server {
 	for len(p.idle) > 0 {
 		s := p.idle[len(p.idle)-1]
 		p.idle = p.idle[:len(p.idle)-1]
@@ -184,19 +221,28 @@ func (p *Pool) takeIdle() *interp.Server {
 			return s
 		}
 		delete(p.live, s)
+		s.Kill()
 	}
 	return nil
 }
 
-// start starts a server counted in p.starting.
-func (p *Pool) start() (*interp.Server, error) {
-	s, err := interp.Start(p.info, p.cfg.Stderr)
+// startOne starts a server counted in p.starting.  The start ends with
+// ctx, or with Close.
+func (p *Pool) startOne(ctx context.Context) (Server, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(p.ctx, cancel)
+	s, err := p.start(ctx)
+	stop()
+	cancel()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.starting--
 	switch {
 	case err != nil:
 		p.wakeLocked()
+		if p.closed {
+			return nil, ErrClosed
+		}
 		return nil, err
 	case p.closed:
 		s.Kill()
@@ -208,7 +254,7 @@ func (p *Pool) start() (*interp.Server, error) {
 
 // put gives a server back: to the oldest waiting compile, or to the idle
 // list.
-func (p *Pool) put(s *interp.Server) {
+func (p *Pool) put(s Server) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -221,10 +267,11 @@ func (p *Pool) put(s *interp.Server) {
 }
 
 // drop stops a server that is no longer usable.
-func (p *Pool) drop(s *interp.Server) {
+func (p *Pool) drop(s Server) {
 	s.Kill()
 	p.mu.Lock()
 	delete(p.live, s)
+	p.limit = p.cfg.Size
 	p.wakeLocked()
 	p.mu.Unlock()
 }
@@ -241,7 +288,7 @@ func (p *Pool) wakeLocked() { p.handLocked(nil) }
 
 // handLocked gives s (nil: a wake-up) to the oldest waiting compile, if
 // there is one.  p.mu is held.
-func (p *Pool) handLocked(s *interp.Server) bool {
+func (p *Pool) handLocked(s Server) bool {
 	if len(p.waiters) == 0 {
 		return false
 	}
@@ -251,40 +298,32 @@ func (p *Pool) handLocked(s *interp.Server) bool {
 	return true
 }
 
-// Adopt makes s, a server started for this pool's interpreter, one of its
-// servers.
-func (p *Pool) Adopt(s *interp.Server) {
-	p.mu.Lock()
-	if !p.closed {
-		p.live[s] = true
-	}
-	p.mu.Unlock()
-	p.put(s)
+// Stats is a snapshot of the pool, for tests and diagnostics.
+type Stats struct {
+	// Live servers (busy or idle), servers starting, idle servers, and
+	// compiles waiting for a server.
+	Live, Starting, Idle, Waiting int
 }
 
-// Pids lists the process ids of the running servers (for tests and stats).
-func (p *Pool) Pids() []int {
+// Stats returns a snapshot of the pool.
+func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var pids []int
-	for s := range p.live {
-		if !s.Exited() {
-			pids = append(pids, s.Pid())
-		}
-	}
-	return pids
+	return Stats{Live: len(p.live), Starting: p.starting, Idle: len(p.idle), Waiting: len(p.waiters)}
 }
 
 // Close stops every server and makes later compiles fail with ErrClosed.
-// Servers are killed, compiles in flight with them.
+// Servers are killed, compiles in flight with them, and starts in
+// progress are abandoned.
 func (p *Pool) Close() error {
+	p.stop()
 	p.mu.Lock()
 	p.closed = true
-	live := make([]*interp.Server, 0, len(p.live))
+	live := make([]Server, 0, len(p.live))
 	for s := range p.live {
 		live = append(live, s)
 	}
-	p.live = map[*interp.Server]bool{}
+	p.live = map[Server]bool{}
 	p.idle = nil
 	for _, w := range p.waiters {
 		w <- nil

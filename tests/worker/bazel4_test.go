@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/rules-pyc/rules_pyc/internal/proctree"
 	"github.com/rules-pyc/rules_pyc/internal/pyref"
 )
 
@@ -199,15 +200,15 @@ func TestBazel4JSON(t *testing.T) {
 // reapAdoptedZombies reaps the zombies among this process's children, except
 // not, a child that exec.Cmd will wait for.
 func reapAdoptedZombies(not int) {
-	all, err := processes()
+	all, err := proctree.All()
 	if err != nil {
 		return
 	}
 	self := os.Getpid()
 	for _, p := range all {
-		if p.ppid == self && p.state == 'Z' && p.pid != not {
+		if p.PPid == self && p.State == 'Z' && p.Pid != not {
 			var st unix.WaitStatus
-			_, _ = unix.Wait4(p.pid, &st, unix.WNOHANG, nil)
+			_, _ = unix.Wait4(p.Pid, &st, unix.WNOHANG, nil)
 		}
 	}
 }

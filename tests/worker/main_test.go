@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/rules-pyc/rules_pyc/internal/proctree"
 )
 
 // pycBinary is the pyc binary built for this test run.
@@ -35,8 +35,8 @@ func run(m *testing.M) int {
 	}
 	// Orphans of the worker's process tree become children of this process
 	// instead of init's, so the leak checks see them.
-	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
-		fmt.Fprintf(os.Stderr, "prctl(PR_SET_CHILD_SUBREAPER): %v\n", err)
+	if err := proctree.BecomeSubreaper(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	return m.Run()

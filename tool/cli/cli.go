@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strings"
 	"sync"
 
@@ -80,16 +79,23 @@ func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.
 	prog := newProgress(stderr, opts.quiet < 2)
 	defer prog.close()
 	e := engine.New(engine.Config{
-		Python:  opts.python,
-		Version: opts.pythonVersion,
-		Jobs:    opts.jobs,
-		Timeout: opts.timeout,
-		Stderr:  guardedWriter{prog, stderr},
+		Python:         opts.python,
+		Version:        opts.pythonVersion,
+		Jobs:           opts.jobs,
+		Timeout:        opts.timeout,
+		StartupTimeout: opts.startupTimeout,
+		Stderr:         guardedWriter{prog, stderr},
 	})
 	defer e.Close()
 	info, err := e.Interpreter(ctx, "", "")
 	if err != nil {
-		fmt.Fprintf(stderr, "pyc: error: %v\n", err)
+		if ctx.Err() != nil {
+			if opts.quiet < 2 {
+				fmt.Fprintln(stdout, interruptedLine)
+			}
+			return ExitFailed
+		}
+		fmt.Fprintf(stderr, "pyc: error: %v%s\n", err, hint(err))
 		return ExitUsage
 	}
 
@@ -112,11 +118,7 @@ func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	prog.begin(len(tasks))
-	workers := opts.jobs
-	if workers == 0 {
-		workers = runtime.NumCPU()
-	}
-	workers = min(workers, len(tasks))
+	workers := min(e.Jobs(), len(tasks))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	next := make(chan int)
@@ -184,12 +186,16 @@ func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.
 	}
 	if ctx.Err() != nil {
 		if opts.quiet < 2 {
-			out.print("\n[interrupted]")
+			out.print(interruptedLine)
 		}
 		return ExitFailed
 	}
 	return status
 }
+
+// interruptedLine ends a run that a signal stopped (with exit status 1), as
+// compileall ends on KeyboardInterrupt.
+const interruptedLine = "\n[interrupted]"
 
 // compileTask compiles one file at every level, as compile_file does: the
 // levels in order, stopping at the first error, and with --hardlink-dupes a

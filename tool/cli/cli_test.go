@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,7 +41,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-o", "x", "pkg"}, `invalid int value: "x"`, true},
 		{[]string{"-j", "-1", "pkg"}, "-j -1", false},
 		{[]string{"-j", "many", "pkg"}, `invalid argument "many"`, true},
-		{[]string{"-x", "(", "pkg"}, "invalid regular expression", false},
+		{[]string{"-x", "(", "pkg"}, "invalid regular expression \"(\": missing closing )", false},
+		{[]string{"-r", "0x10", "pkg"}, `invalid int value: "0x10"`, true},
+		{[]string{"-r", "1__0", "pkg"}, `invalid int value: "1__0"`, true},
+		{[]string{"--startup-timeout", "0s", "pkg"}, "--startup-timeout 0s", false},
 		{[]string{"--invalidation-mode", "bogus", "pkg"}, "invalid choice", true},
 		{[]string{"--timeout", "0s", "pkg"}, "--timeout 0s", false},
 		{[]string{"--timeout", "soon", "pkg"}, `invalid argument "soon"`, false},
@@ -76,6 +81,68 @@ func TestUsageErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRegexpErrorsGiveTheReason: a -x pattern that does not compile is a
+// usage error whose message gives the regexp library's own reason.
+func TestRegexpErrorsGiveTheReason(t *testing.T) {
+	for _, pattern := range []string{"(", ")", "[a", "*", "a**", `\Z`, `\1`, "(?=x)", "x{1001}", "[z-a]", "(?P<>x)", `\p{Nope}`, "\xff(", "a{2,1}"} {
+		_, want := regexp.Compile(pattern)
+		if want == nil {
+			t.Fatalf("%q compiles", pattern)
+		}
+		_, err := parseArgs([]string{"-x", pattern, "pkg"})
+		var se *syntax.Error
+		if !errors.As(want, &se) {
+			t.Fatalf("%q: the library's error %v is not a *syntax.Error", pattern, want)
+		}
+		if err == nil || !strings.Contains(err.Error(), se.Code.String()) || strings.Contains(err.Error(), "<nil>") {
+			t.Errorf("-x %q: %v, want a message giving %q", pattern, err, se.Code.String())
+		}
+	}
+}
+
+// TestPyIntMatchesPython: -j, -r and -o read their values as Python's
+// int() does (argparse's type=int).
+func TestPyIntMatchesPython(t *testing.T) {
+	pys := interpreters(t)
+	py := pys[len(pys)-1]
+	inputs := []string{"0", " 0", "0 ", "+1", "-1", "- 1", "1_000", "1__0", "_1", "1_", "0x10", "010", "00",
+		"\u0661\u0662", "\U0001d7d9", "\u0967_\u0968", "\u00a0 5\u2003", "\t3\n", "\x1c4\x1f", "", " ", "+", "1e3", "1.0",
+		"\u00b2", "\u2155", "\uff11\uff12", "99999999999999999999999"}
+	script := `import json, sys
+out = []
+for s in json.load(sys.stdin):
+    try:
+        out.append(str(int(s)))
+    except ValueError:
+        out.append(None)
+json.dump(out, sys.stdout)`
+	in, err := json.Marshal(inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(py.Path, "-S", "-s", "-c", script)
+	cmd.Stdin = bytes.NewReader(in)
+	raw, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python: %v", err)
+	}
+	var want []*string
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range inputs {
+		n, err := pyInt(s)
+		switch {
+		case want[i] == nil && err == nil:
+			t.Errorf("pyInt(%q) = %d, Python's int() refuses it", s, n)
+		case want[i] != nil && err != nil && len(*want[i]) < 19:
+			t.Errorf("pyInt(%q): %v, Python's int() gives %s", s, err, *want[i])
+		case want[i] != nil && err == nil && strconv.Itoa(n) != *want[i]:
+			t.Errorf("pyInt(%q) = %d, Python's int() gives %s", s, n, *want[i])
+		}
 	}
 }
 

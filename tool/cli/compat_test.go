@@ -129,6 +129,11 @@ var compatCases = []compatCase{
 	{name: "-l", tree: fixed(pkgTree), args: []string{"--invalidation-mode", "checked-hash", "-l", "pkg"}},
 	{name: "-r 1", tree: fixed(pkgTree), args: []string{"--invalidation-mode", "checked-hash", "-r", "1", "pkg"}},
 	{name: "-r 0", tree: fixed(pkgTree), args: []string{"--invalidation-mode", "checked-hash", "-r", "0", "pkg"}},
+	// argparse reads ints with int(), which strips surrounding whitespace
+	// and takes underscores and non-ASCII digits.
+	{name: "'-r 0' as one argument", tree: fixed(pkgTree), args: []string{"--invalidation-mode", "checked-hash", "-r 0", "pkg"}},
+	{name: "'-j 1' as one argument", tree: fixed(pkgTree), args: []string{"--invalidation-mode", "checked-hash", "-j 1", "-r", "0_1", "pkg"}},
+	{name: "-r in Arabic-Indic digits", tree: fixed(pkgTree), args: []string{"--invalidation-mode", "checked-hash", "-r", "\u0661", "-o", " +1", "pkg"}, minMinor: 9},
 	{name: "-l -r 2", tree: fixed(pkgTree), args: []string{"--invalidation-mode", "checked-hash", "-l", "-r", "2", "pkg"}},
 	{name: "-b", tree: fixed(pkgTree), args: []string{"--invalidation-mode", "checked-hash", "-b", "pkg"}},
 	{name: "-o 1", tree: fixed(pkgTree), args: []string{"--invalidation-mode", "checked-hash", "-o", "1", "pkg"}, minMinor: 9},

@@ -5,14 +5,16 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/pflag"
 
-	"github.com/rules-pyc/rules_pyc/compiler/pool"
+	"github.com/rules-pyc/rules_pyc/compiler/engine"
 	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 )
@@ -46,9 +48,10 @@ type options struct {
 	limit string // -e; empty: no limit
 	list  string // -i; empty: none
 
-	python        string
-	pythonVersion string
-	timeout       time.Duration
+	python         string
+	pythonVersion  string
+	timeout        time.Duration
+	startupTimeout time.Duration
 
 	// backend is "cpython" or "native" ("auto" is resolved to one of them).
 	backend string
@@ -76,61 +79,134 @@ func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
-// levelList collects repeated -o LEVEL values, as argparse's
-// action='append' with type=int does (no comma lists).
-type levelList struct{ levels *[]int }
-
-func (l levelList) String() string {
-	if l.levels == nil {
-		return ""
-	}
-	var s []string
-	for _, n := range *l.levels {
-		s = append(s, strconv.Itoa(n))
-	}
-	return strings.Join(s, ",")
+// rawArgs are the flag values as given, before they are checked and turned
+// into options.
+type rawArgs struct {
+	jobs, recursion   int
+	levels            []int
+	mode              string
+	ddir, strip, prep string
+	rx, limit, list   string
+	force, noRecurse  bool
+	legacy, hardlink  bool
+	quiet             int
+	python, pyVersion string
+	timeout, startup  time.Duration
+	backend, dumpAST  string
+	help              bool
 }
 
-func (l levelList) Set(v string) error {
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil {
-		return fmt.Errorf("invalid int value: %q", v)
-	}
-	*l.levels = append(*l.levels, n)
-	return nil
-}
+// flagKind says how a flag takes its value.
+type flagKind int
 
-func (l levelList) Type() string { return "LEVEL" }
+const (
+	switchFlag   flagKind = iota // no value
+	countFlag                    // no value, counted (-qq)
+	intFlag                      // an int, read as Python's int() reads it
+	levelsFlag                   // an int, repeatable
+	stringFlag                   // a string
+	durationFlag                 // a Go duration (30s, 2m)
+)
 
-// flagSpec describes one option for the help text and for argparse-style
-// abbreviation of long names.
+// flagSpec is one option: it drives the flag's definition, argparse-style
+// abbreviation of long names, and the help text.
 type flagSpec struct {
 	short, long string
-	takesValue  bool
+	arg         string // the value's name in the help ("N"); "" for none
+	kind        flagKind
+	help        string // the help text, lines already wrapped
+	// value points at where the value goes.
+	value func(r *rawArgs) any
 }
 
+// name is the flag's pflag name: its long name, or its short one.
+func (f flagSpec) name() string {
+	if f.long != "" {
+		return f.long
+	}
+	return f.short
+}
+
+// takesValue reports whether the flag reads an argument.
+func (f flagSpec) takesValue() bool { return f.kind != switchFlag && f.kind != countFlag }
+
 var flagSpecs = []flagSpec{
-	{"h", "help", false},
-	{"j", "workers", true},
-	{"o", "", true},
-	{"", "invalidation-mode", true},
-	{"d", "", true},
-	{"s", "", true},
-	{"p", "", true},
-	{"x", "", true},
-	{"e", "", true},
-	{"i", "", true},
-	{"f", "", false},
-	{"q", "", false},
-	{"l", "", false},
-	{"r", "", true},
-	{"b", "", false},
-	{"", "hardlink-dupes", false},
-	{"", "python", true},
-	{"", "python-version", true},
-	{"", "timeout", true},
-	{"", "backend", true},
-	{"", "dump-ast", true},
+	{"h", "help", "", switchFlag, "show this help and exit",
+		func(r *rawArgs) any { return &r.help }},
+	{"j", "workers", "N", intFlag, "compile N files at once; 0 (the default) means one\nper CPU. The output and the listing do not depend on N.",
+		func(r *rawArgs) any { return &r.jobs }},
+	{"o", "", "LEVEL", levelsFlag, "optimization level: 0, 1 (python -O) or 2 (python\n-OO); repeat to write one .pyc per level (.opt-1,\n.opt-2 names). -1 means 0. Default: 0.",
+		func(r *rawArgs) any { return &r.levels }},
+	{"", "invalidation-mode", "MODE", stringFlag, "checked-hash (the default: reproducible; the importer\nchecks the source hash), unchecked-hash (reproducible;\nthe importer trusts the .pyc) or timestamp (records\nthe source's mtime and size: not reproducible).",
+		func(r *rawArgs) any { return &r.mode }},
+	{"d", "", "DESTDIR", stringFlag, "directory to prepend to file paths recorded in the\n.pyc, for tracebacks where the source is not at its\nbuild path. For a directory argument, its files are\nrecorded as DESTDIR/<path inside the directory>.",
+		func(r *rawArgs) any { return &r.ddir }},
+	{"s", "", "STRIPDIR", stringFlag, "part of the path to left-strip from each source path\nbefore it is recorded (whole components only; a\nSTRIPDIR that is not a prefix is ignored with a\nmessage). Not with -d.",
+		func(r *rawArgs) any { return &r.strip }},
+	{"p", "", "PREPENDDIR", stringFlag, "path to prepend to each recorded path, after -s.\nNot with -d.",
+		func(r *rawArgs) any { return &r.prep }},
+	{"x", "", "REGEX", stringFlag, "skip files whose path matches REGEX anywhere (like\nPython's re.search). The syntax is Go's RE2: no\nbackreferences or lookaround, \\d and \\w are ASCII,\nand $ matches only at the very end.",
+		func(r *rawArgs) any { return &r.rx }},
+	{"e", "", "DIR", stringFlag, "skip symlinks that resolve to a file outside DIR.",
+		func(r *rawArgs) any { return &r.limit }},
+	{"i", "", "FILE", stringFlag, "also compile the files and directories listed in\nFILE, one per line (\"-\": read the list from stdin).",
+		func(r *rawArgs) any { return &r.list }},
+	{"f", "", "", switchFlag, "rewrite outputs even when they are up to date.",
+		func(r *rawArgs) any { return &r.force }},
+	{"q", "", "", countFlag, "print only errors; -qq prints nothing (not even\nerrors; the exit status still tells).",
+		func(r *rawArgs) any { return &r.quiet }},
+	{"l", "", "", switchFlag, "don't recurse into subdirectories.",
+		func(r *rawArgs) any { return &r.noRecurse }},
+	{"r", "", "N", intFlag, "recurse at most N levels (wins over -l).",
+		func(r *rawArgs) any { return &r.recursion }},
+	{"b", "", "", switchFlag, "write legacy x.pyc beside x.py instead of\n__pycache__/x.<tag>.pyc.",
+		func(r *rawArgs) any { return &r.legacy }},
+	{"", "hardlink-dupes", "", switchFlag, "when two -o levels give identical bytes, hard-link\nthe later .pyc to the earlier one (needs two or more\n-o levels).",
+		func(r *rawArgs) any { return &r.hardlink }},
+	{"", "python", "PATH", stringFlag, "the interpreter that compiles (default: python3 on\nPATH). Its exact build decides the bytes.",
+		func(r *rawArgs) any { return &r.python }},
+	{"", "python-version", "X.Y", stringFlag, "fail unless --python is this version (X.Y or X.Y.Z).\nWith --backend native: the CPython release to\nimitate, 3.13.N, or 3.13 for the newest 3.13 known\n(the default).",
+		func(r *rawArgs) any { return &r.pyVersion }},
+	{"", "timeout", "DURATION", durationFlag, "per-file compile limit, e.g. 30s or 2m (default 1m).\nA file that takes longer fails; the others go on.\nAn interpreter's start counts under --startup-timeout.",
+		func(r *rawArgs) any { return &r.timeout }},
+	{"", "startup-timeout", "DURATION", durationFlag, "limit for an interpreter to start and say which\nversion it is, e.g. 30s (default 10s). One that has\nnot by then is stopped and refused (exit status 2).",
+		func(r *rawArgs) any { return &r.startup }},
+	{"", "backend", "NAME", stringFlag, "cpython (the default): compile with a real CPython,\n--python. native: rules_pyc's own compiler, which\nstarts no interpreter; so far it only parses\n(--dump-ast), and without --dump-ast it exits 2.\nauto: cpython, until the native backend writes\nbytecode.",
+		func(r *rawArgs) any { return &r.backend }},
+	{"", "dump-ast", "FILE", stringFlag, "with --backend native: print on stdout the line\nprint(ast.dump(ast.parse(src, FILE),\ninclude_attributes=True)) prints, and exit 0; for a\nsource CPython rejects, print on stderr what\npy_compile writes for FILE, and exit 1. No PATH or\n-i with it; the compile options have no effect.",
+		func(r *rawArgs) any { return &r.dumpAST }},
+}
+
+// newFlagSet defines every flag of flagSpecs, with its value in r.
+func newFlagSet(r *rawArgs) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("pyc", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	fs.SortFlags = false
+	r.mode = "checked-hash"
+	r.python = "python3"
+	r.timeout = engine.DefaultTimeout
+	r.startup = engine.DefaultStartupTimeout
+	r.backend = backendCPython
+	for _, f := range flagSpecs {
+		switch v := f.value(r).(type) {
+		case *bool:
+			fs.BoolVarP(v, f.name(), f.short, *v, f.help)
+		case *int:
+			if f.kind == countFlag {
+				fs.CountVarP(v, f.name(), f.short, f.help)
+			} else {
+				fs.VarP(pyIntValue{v}, f.name(), f.short, f.help)
+			}
+		case *[]int:
+			fs.VarP(levelList{v}, f.name(), f.short, f.help)
+		case *string:
+			fs.StringVarP(v, f.name(), f.short, *v, f.help)
+		case *time.Duration:
+			fs.DurationVarP(v, f.name(), f.short, *v, f.help)
+		}
+	}
+	return fs
 }
 
 // parseArgs reads the command line. It returns pflag.ErrHelp for -h/--help
@@ -140,64 +216,39 @@ func parseArgs(args []string) (*options, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &options{}
-	fs := pflag.NewFlagSet("pyc", pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	fs.SortFlags = false
-
-	fs.IntVarP(&o.jobs, "workers", "j", 0, "")
-	var levels []int
-	fs.VarP(levelList{&levels}, "o", "o", "")
-	mode := fs.String("invalidation-mode", "checked-hash", "")
-	ddir := fs.StringP("d", "d", "", "")
-	strip := fs.StringP("s", "s", "", "")
-	prepend := fs.StringP("p", "p", "", "")
-	rx := fs.StringP("x", "x", "", "")
-	fs.StringVarP(&o.limit, "e", "e", "", "")
-	fs.StringVarP(&o.list, "i", "i", "", "")
-	fs.BoolVarP(&o.force, "f", "f", false, "")
-	fs.CountVarP(&o.quiet, "q", "q", "")
-	noRecurse := fs.BoolP("l", "l", false, "")
-	recursion := fs.IntP("r", "r", 0, "")
-	fs.BoolVarP(&o.legacy, "b", "b", false, "")
-	fs.BoolVar(&o.hardlink, "hardlink-dupes", false, "")
-	fs.StringVar(&o.python, "python", "python3", "")
-	fs.StringVar(&o.pythonVersion, "python-version", "", "")
-	fs.DurationVar(&o.timeout, "timeout", pool.DefaultTimeout, "")
-	fs.StringVar(&o.backend, "backend", backendCPython, "")
-	fs.StringVar(&o.dumpAST, "dump-ast", "", "")
-	help := fs.BoolP("help", "h", false, "")
-
+	r := &rawArgs{}
+	fs := newFlagSet(r)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return nil, pflag.ErrHelp
 		}
 		return nil, usagef("%s", err)
 	}
-	if *help {
+	if r.help {
 		return nil, pflag.ErrHelp
 	}
-	o.paths = fs.Args()
-	o.hasDumpAST = fs.Changed("dump-ast")
+	o := &options{
+		paths: fs.Args(), jobs: r.jobs, force: r.force, quiet: r.quiet, legacy: r.legacy, hardlink: r.hardlink,
+		limit: r.limit, list: r.list, python: r.python, pythonVersion: r.pyVersion,
+		timeout: r.timeout, startupTimeout: r.startup,
+		backend: r.backend, dumpAST: r.dumpAST, hasDumpAST: fs.Changed("dump-ast"),
+	}
 	if err := o.checkBackend(fs.Changed("python")); err != nil {
 		return nil, err
 	}
-
 	if o.jobs < 0 {
 		return nil, usagef("-j %d: the number of workers must be 0 (one per CPU) or more", o.jobs)
 	}
 	if o.timeout <= 0 {
 		return nil, usagef("--timeout %s: the per-file limit must be positive, e.g. 60s or 5m", o.timeout)
 	}
-	m, err := pycfile.ParseInvalidation(*mode)
-	if err != nil {
-		return nil, usagef("argument --invalidation-mode: invalid choice: %q (choose from 'checked-hash', 'timestamp', 'unchecked-hash')", *mode)
+	if o.startupTimeout <= 0 {
+		return nil, usagef("--startup-timeout %s: the start-up limit must be positive, e.g. 10s or 1m", o.startupTimeout)
 	}
-	o.mode = m
-
-	o.levels, err = normalizeLevels(levels)
-	if err != nil {
+	if o.mode, err = pycfile.ParseInvalidation(r.mode); err != nil {
+		return nil, usagef("argument --invalidation-mode: invalid choice: %q (choose from 'checked-hash', 'timestamp', 'unchecked-hash')", r.mode)
+	}
+	if o.levels, err = normalizeLevels(r.levels); err != nil {
 		return nil, err
 	}
 	if o.hardlink && len(o.levels) < 2 {
@@ -205,28 +256,44 @@ func parseArgs(args []string) (*options, error) {
 	}
 
 	o.maxLevels = defaultMaxLevels
-	if *noRecurse {
+	if r.noRecurse {
 		o.maxLevels = 0
 	}
 	if fs.Changed("r") {
-		o.maxLevels = *recursion
+		o.maxLevels = r.recursion
 	}
 
-	o.ddir, o.hasDdir = *ddir, fs.Changed("d")
-	o.stripdir, o.hasStrip = *strip, fs.Changed("s")
-	o.prependdir, o.hasPrepend = *prepend, fs.Changed("p")
+	o.ddir, o.hasDdir = r.ddir, fs.Changed("d")
+	o.stripdir, o.hasStrip = r.strip, fs.Changed("s")
+	o.prependdir, o.hasPrepend = r.prep, fs.Changed("p")
 	if o.hasDdir && (o.hasStrip || o.hasPrepend) {
 		return nil, usagef("-d cannot be used in combination with -s or -p: use -d DESTDIR alone, or -s STRIPDIR and -p PREPENDDIR")
 	}
 
-	if *rx != "" {
-		re, err := regexp.Compile(*rx)
-		if err != nil {
-			return nil, usagef("argument -x: invalid regular expression %q: %v (the syntax is Go's RE2, see pyc --help)", *rx, errors.Unwrap(err))
+	if r.rx != "" {
+		if o.rx, err = compileRegexp(r.rx); err != nil {
+			return nil, err
 		}
-		o.rx = re
 	}
 	return o, nil
+}
+
+// compileRegexp compiles -x's pattern; the error gives the regexp
+// library's reason.
+func compileRegexp(pattern string) (*regexp.Regexp, error) {
+	re, err := regexp.Compile(pattern)
+	if err == nil {
+		return re, nil
+	}
+	reason := err.Error()
+	var se *syntax.Error
+	if errors.As(err, &se) {
+		reason = se.Code.String()
+		if se.Expr != "" && se.Expr != pattern {
+			reason += " in " + strconv.Quote(se.Expr)
+		}
+	}
+	return nil, usagef("argument -x: invalid regular expression %q: %s (the syntax is Go's RE2, see pyc --help)", pattern, reason)
 }
 
 // checkBackend checks --backend and what goes with it: the native backend
@@ -303,6 +370,127 @@ func normalizeLevels(levels []int) ([]int, error) {
 	return out, nil
 }
 
+// pyIntValue is an int flag read as argparse's type=int reads it: with
+// Python's int(), so " 0", "+1", "1_000" and non-ASCII digits are numbers,
+// and "0x10" is not.
+type pyIntValue struct{ n *int }
+
+func (v pyIntValue) String() string {
+	if v.n == nil {
+		return "0"
+	}
+	return strconv.Itoa(*v.n)
+}
+
+func (v pyIntValue) Set(s string) error {
+	n, err := pyInt(s)
+	if err != nil {
+		return err
+	}
+	*v.n = n
+	return nil
+}
+
+func (v pyIntValue) Type() string { return "int" }
+
+// levelList collects repeated -o LEVEL values, as argparse's
+// action='append' with type=int does (no comma lists).
+type levelList struct{ levels *[]int }
+
+func (l levelList) String() string {
+	if l.levels == nil {
+		return ""
+	}
+	var s []string
+	for _, n := range *l.levels {
+		s = append(s, strconv.Itoa(n))
+	}
+	return strings.Join(s, ",")
+}
+
+func (l levelList) Set(v string) error {
+	n, err := pyInt(v)
+	if err != nil {
+		return err
+	}
+	*l.levels = append(*l.levels, n)
+	return nil
+}
+
+func (l levelList) Type() string { return "LEVEL" }
+
+// pyInt is Python's int(s) for a str s: surrounding whitespace is ignored,
+// a sign may lead, and the digits are any Unicode decimal digits, with
+// single underscores between them.  The whitespace is the ASCII " \t\n\v\f\r"
+// and non-ASCII white space (not str.strip()'s, which also strips
+// \x1c-\x1f).
+func pyInt(s string) (int, error) {
+	bad := fmt.Errorf("invalid int value: %q", s)
+	t := strings.TrimFunc(s, func(r rune) bool {
+		if r < 0x80 {
+			return strings.ContainsRune(" \t\n\v\f\r", r)
+		}
+		return unicode.IsSpace(r)
+	})
+	var digits []byte
+	neg := false
+	if t != "" && (t[0] == '+' || t[0] == '-') {
+		neg = t[0] == '-'
+		t = t[1:]
+	}
+	afterDigit := false
+	for _, r := range t {
+		if r == '_' {
+			if !afterDigit {
+				return 0, bad
+			}
+			afterDigit = false
+			continue
+		}
+		d, ok := decimalValue(r)
+		if !ok {
+			return 0, bad
+		}
+		digits = append(digits, '0'+d)
+		afterDigit = true
+	}
+	if !afterDigit {
+		return 0, bad
+	}
+	n, err := strconv.Atoi(string(digits))
+	if err != nil {
+		return 0, fmt.Errorf("int value %q: out of range", s)
+	}
+	if neg {
+		n = -n
+	}
+	return n, nil
+}
+
+// decimalValue is the value of a Unicode decimal digit (general category
+// Nd, which Python's int() accepts).  Unicode allocates them in runs of
+// ten, from 0 to 9, so a digit's value is its distance from the start of
+// its range, modulo 10.
+func decimalValue(r rune) (byte, bool) {
+	if r >= '0' && r <= '9' {
+		return byte(r - '0'), true
+	}
+	if r < 0x80 || !unicode.Is(unicode.Nd, r) {
+		return 0, false
+	}
+	for _, rg := range unicode.Nd.R16 {
+		if rune(rg.Lo) <= r && r <= rune(rg.Hi) {
+			return byte((r - rune(rg.Lo)) % 10), true
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if rune(rg.Lo) <= r && r <= rune(rg.Hi) {
+			return byte((r - rune(rg.Lo)) % 10), true
+		}
+	}
+	return 0, false
+}
+
 // expandAbbrev replaces unambiguous prefixes of long option names with the
 // full name, as argparse does ("--inval" for "--invalidation-mode"). It
 // skips option values and stops at "--".
@@ -311,10 +499,10 @@ func expandAbbrev(args []string) ([]string, error) {
 	takes := map[string]bool{}
 	for _, f := range flagSpecs {
 		if f.short != "" {
-			takes["-"+f.short] = f.takesValue
+			takes["-"+f.short] = f.takesValue()
 		}
 		if f.long != "" {
-			takes["--"+f.long] = f.takesValue
+			takes["--"+f.long] = f.takesValue()
 		}
 	}
 	for i := 0; i < len(args); i++ {
@@ -362,8 +550,11 @@ func expandAbbrev(args []string) ([]string, error) {
 	return out, nil
 }
 
-// usageText is printed by --help.
-const usageText = `usage: pyc [options] PATH...
+// usageText is printed by --help: an introduction, the options of
+// flagSpecs, and the outputs and exit statuses.
+var usageText = usageHead + optionsHelp() + usageTail
+
+const usageHead = `usage: pyc [options] PATH...
        pyc --backend native [--python-version 3.13[.N]] --dump-ast FILE
 
 Compile Python sources to .pyc files, byte for byte what CPython's
@@ -381,65 +572,9 @@ An output that already holds exactly the bytes that would be written is left
 alone (no "Compiling" line) unless -f is given.
 
 Options:
-  -h, --help            show this help and exit
-  -j N, --workers N     compile N files at once; 0 (the default) means one
-                        per CPU. The output and the listing do not depend on N.
-  -o LEVEL              optimization level: 0, 1 (python -O) or 2 (python
-                        -OO); repeat to write one .pyc per level (.opt-1,
-                        .opt-2 names). -1 means 0. Default: 0.
-  --invalidation-mode MODE
-                        checked-hash (the default: reproducible; the importer
-                        checks the source hash), unchecked-hash (reproducible;
-                        the importer trusts the .pyc) or timestamp (records
-                        the source's mtime and size: not reproducible).
-  -d DESTDIR            directory to prepend to file paths recorded in the
-                        .pyc, for tracebacks where the source is not at its
-                        build path. For a directory argument, its files are
-                        recorded as DESTDIR/<path inside the directory>.
-  -s STRIPDIR           part of the path to left-strip from each source path
-                        before it is recorded (whole components only; a
-                        STRIPDIR that is not a prefix is ignored with a
-                        message). Not with -d.
-  -p PREPENDDIR         path to prepend to each recorded path, after -s.
-                        Not with -d.
-  -x REGEX              skip files whose path matches REGEX anywhere (like
-                        Python's re.search). The syntax is Go's RE2: no
-                        backreferences or lookaround, \d and \w are ASCII,
-                        and $ matches only at the very end.
-  -e DIR                skip symlinks that resolve to a file outside DIR.
-  -i FILE               also compile the files and directories listed in
-                        FILE, one per line ("-": read the list from stdin).
-  -f                    rewrite outputs even when they are up to date.
-  -q                    print only errors; -qq prints nothing (not even
-                        errors; the exit status still tells).
-  -l                    don't recurse into subdirectories.
-  -r N                  recurse at most N levels (wins over -l).
-  -b                    write legacy x.pyc beside x.py instead of
-                        __pycache__/x.<tag>.pyc.
-  --hardlink-dupes      when two -o levels give identical bytes, hard-link
-                        the later .pyc to the earlier one (needs two or more
-                        -o levels).
-  --python PATH         the interpreter that compiles (default: python3 on
-                        PATH). Its exact build decides the bytes.
-  --python-version X.Y  fail unless --python is this version (X.Y or X.Y.Z).
-                        With --backend native: the CPython release to
-                        imitate, 3.13.N, or 3.13 for the newest 3.13 known
-                        (the default).
-  --timeout DURATION    per-file compile limit, e.g. 30s or 2m (default 1m).
-                        A file that takes longer fails; the others go on.
-  --backend NAME        cpython (the default): compile with a real CPython,
-                        --python. native: rules_pyc's own compiler, which
-                        starts no interpreter; so far it only parses
-                        (--dump-ast), and without --dump-ast it exits 2.
-                        auto: cpython, until the native backend writes
-                        bytecode.
-  --dump-ast FILE       with --backend native: print on stdout the line
-                        print(ast.dump(ast.parse(src, FILE),
-                        include_attributes=True)) prints, and exit 0; for a
-                        source CPython rejects, print on stderr what
-                        py_compile writes for FILE, and exit 1. No PATH or
-                        -i with it; the compile options have no effect.
+`
 
+const usageTail = `
 Output: compileall's lines on stdout ("Listing '...'...", "Compiling
 '...'...", "*** " and the error) unless -q; on a terminal, a progress line
 on stderr during long runs.
@@ -447,11 +582,12 @@ on stderr during long runs.
 Exit status:
   0  every file compiled (or was up to date)
   1  a file failed to compile or be written, a directory could not be
-     listed, or the -i list could not be read; every other file is still
-     compiled
-  2  bad usage, or no usable interpreter: the message says what to fix
-     (also --backend native without --dump-ast: the native backend does
-     not write bytecode yet)
+     listed, or the -i list could not be read (every other file is still
+     compiled); or the run was interrupted (SIGINT, SIGTERM)
+  2  bad usage, or no usable interpreter (missing, not CPython 3.8 or
+     newer, not --python-version, or silent past --startup-timeout): the
+     message says what to fix (also --backend native without --dump-ast:
+     the native backend does not write bytecode yet)
 With --dump-ast: 0 the dump was printed, 1 the source was rejected (py_compile's
 message on stderr) or could not be read, 2 bad usage.
 
@@ -460,3 +596,36 @@ Inside Bazel, pyc also runs as a persistent worker (pyc [--python PATH]
 takes rules_python's precompiler arguments (pyc --src S --src_name N --pyc P
 ...); see docs/worker.md and docs/arguments.md.
 `
+
+// optionsHelp lists flagSpecs as argparse lays out its help: the option's
+// spellings, then its text from column 25, on the next line when the
+// spellings are longer.
+func optionsHelp() string {
+	const column = 24
+	var b strings.Builder
+	for _, f := range flagSpecs {
+		var names []string
+		arg := ""
+		if f.arg != "" {
+			arg = " " + f.arg
+		}
+		if f.short != "" {
+			names = append(names, "-"+f.short+arg)
+		}
+		if f.long != "" {
+			names = append(names, "--"+f.long+arg)
+		}
+		left := "  " + strings.Join(names, ", ")
+		lines := strings.Split(f.help, "\n")
+		if len(left) < column-1 {
+			b.WriteString(left + strings.Repeat(" ", column-len(left)) + lines[0] + "\n")
+			lines = lines[1:]
+		} else {
+			b.WriteString(left + "\n")
+		}
+		for _, l := range lines {
+			b.WriteString(strings.Repeat(" ", column) + l + "\n")
+		}
+	}
+	return b.String()
+}

@@ -7,25 +7,25 @@ import (
 	"os"
 	"syscall"
 
-	"github.com/rules-pyc/rules_pyc/compiler/engine"
-	"github.com/rules-pyc/rules_pyc/compiler/interp"
-	"github.com/rules-pyc/rules_pyc/compiler/output"
+	"github.com/rules-pyc/rules_pyc/compiler/failure"
 	"github.com/rules-pyc/rules_pyc/internal/pyrepr"
 )
 
 // errorText is what compileall prints after "*** " for a file that failed:
 // py_compile's message for a source CPython rejects, and
 // "<OSError subclass>: <message>" for a file that can't be read or written.
+// Failures compileall does not have (a crash, a timeout, an interpreter
+// that stops serving) get pyc's message, with the option that changes it.
 func errorText(err error) string {
-	var ce *interp.CompileError
+	var ce *failure.CompileError
 	if errors.As(err, &ce) {
 		return ce.Msg
 	}
-	var se *engine.SourceError
+	var se *failure.SourceError
 	if errors.As(err, &se) {
 		return osErrorClass(se.Err) + ": " + se.Error()
 	}
-	var re *output.RefusedError
+	var re *failure.RefusedError
 	if errors.As(err, &re) {
 		return "FileExistsError: " + re.Error()
 	}
@@ -41,7 +41,28 @@ func errorText(err error) string {
 	if errors.As(err, &pe) {
 		return osErrorClass(pe.Err) + ": " + pyrepr.OSError(pe.Path, pe.Err)
 	}
-	return err.Error()
+	return err.Error() + hint(err)
+}
+
+// hint names the option that bears on err, for the errors of the engine
+// that an option changes; "" for the others.  The engine's messages name
+// no option, since the worker has other names for them.
+func hint(err error) string {
+	var te *failure.TimeoutError
+	var st *failure.StartTimeoutError
+	var ve *failure.VersionError
+	var ie *failure.InterpreterError
+	switch {
+	case errors.As(err, &te):
+		return " (raise the limit with --timeout)"
+	case errors.As(err, &st):
+		return " (raise the limit with --startup-timeout)"
+	case errors.As(err, &ve):
+		return " (change --python or --python-version)"
+	case errors.As(err, &ie):
+		return " (name the interpreter with --python)"
+	}
+	return ""
 }
 
 // osErrorClass is the subclass of OSError Python raises for err's errno

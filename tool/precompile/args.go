@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -45,17 +44,6 @@ type Request struct {
 	// raises the same exception when imported.
 	Stub  bool
 	Files []File
-}
-
-// Startup holds the options that configure a whole worker process.  They
-// are only read from the worker's command line, before --persistent_worker.
-type Startup struct {
-	Jobs     int
-	Timeout  time.Duration
-	Protocol string
-	// Defaults are the remaining startup arguments: request options (such
-	// as --python) that apply to every request unless it says otherwise.
-	Defaults []string
 }
 
 // IsRequest reports whether a command line is written in these arguments
@@ -131,38 +119,39 @@ func Parse(args []string) (*Request, error) {
 	return r, nil
 }
 
-// ParseStartup reads a worker's command line (without --persistent_worker):
-// --jobs/-j, --timeout and --worker_protocol are the worker's own; every other
-// argument must be a valid request option (sources excepted) and becomes a
-// default for every request.
-func ParseStartup(args []string) (*Startup, error) {
-	s := &Startup{}
+// ParseDefaults reads the request options of a worker's command line
+// (without --persistent_worker), which apply to every request unless it says
+// otherwise: every option there must be a valid request option (sources
+// excepted), or one that process defines on the flag set (its own options,
+// such as --jobs), whose values land where it says.  The request options
+// given are returned in their order, as arguments to put before each
+// request's own.
+func ParseDefaults(args []string, process func(*pflag.FlagSet)) ([]string, error) {
 	r := &Request{}
 	var mode, onError string
 	var src, names, pycs []string
 	fs := requestFlags(r, &mode, &onError, &src, &names, &pycs)
-	fs.IntVarP(&s.Jobs, "jobs", "j", 0, "interpreter processes (0: one per CPU)")
-	fs.DurationVar(&s.Timeout, "timeout", 0, "limit for one source's compile")
-	fs.StringVar(&s.Protocol, "worker_protocol", "", "proto or json (default: detected)")
+	own := map[string]bool{}
+	fs.VisitAll(func(f *pflag.Flag) { own[f.Name] = true })
+	if process != nil {
+		process(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, fmt.Errorf("startup arguments: %w", err)
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("startup arguments: unexpected argument %q", fs.Arg(0))
 	}
-	if s.Jobs < 0 {
-		return nil, fmt.Errorf("--jobs %d: want 0 (one per CPU) or more", s.Jobs)
-	}
-	// The request options given become the defaults, in their order.
+	var defaults []string
 	var err error
 	fs.Visit(func(f *pflag.Flag) {
-		switch f.Name {
-		case "jobs", "timeout", "worker_protocol":
-		case "src", "src_name", "pyc":
+		switch {
+		case !own[f.Name]:
+		case f.Name == "src" || f.Name == "src_name" || f.Name == "pyc":
 			err = fmt.Errorf("startup arguments: --%s belongs in a request, not on the worker's command line", f.Name)
 		default:
-			s.Defaults = append(s.Defaults, "--"+f.Name+"="+f.Value.String())
+			defaults = append(defaults, "--"+f.Name+"="+f.Value.String())
 		}
 	})
-	return s, err
+	return defaults, err
 }

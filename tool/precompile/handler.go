@@ -2,11 +2,13 @@ package precompile
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 
 	"github.com/rules-pyc/rules_pyc/compiler/engine"
+	"github.com/rules-pyc/rules_pyc/compiler/failure"
 	"github.com/rules-pyc/rules_pyc/tool/worker"
 )
 
@@ -67,7 +69,7 @@ func Run(ctx context.Context, e *engine.Engine, r *Request, req *worker.Request)
 				if req.Verbosity > 0 {
 					outcomes[i].msg = fmt.Sprintf("pyc: %s does not compile; wrote a module that raises the error on import:\n%s", f.Name, err)
 				}
-			case engine.IsSourceProblem(err):
+			case isNamed(err):
 				outcomes[i].msg, outcomes[i].failed = err.Error(), true
 			default:
 				outcomes[i].msg, outcomes[i].failed = fmt.Sprintf("pyc: %s: %v", f.Name, err), true
@@ -95,4 +97,13 @@ func Run(ctx context.Context, e *engine.Engine, r *Request, req *worker.Request)
 		res.Output = strings.Join(msgs, "\n") + "\n"
 	}
 	return res
+}
+
+// isNamed reports errors whose message names the source already: py_compile's
+// own, and Python's OSError text for a source that can't be read.  Others
+// get the source's name in front.
+func isNamed(err error) bool {
+	var ce *failure.CompileError
+	var se *failure.SourceError
+	return errors.As(err, &ce) || errors.As(err, &se)
 }

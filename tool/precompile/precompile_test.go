@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
+
 	"github.com/rules-pyc/rules_pyc/compiler/engine"
 	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
 	"github.com/rules-pyc/rules_pyc/internal/pyref"
@@ -82,17 +84,19 @@ func equal(a, b *precompile.Request) bool {
 	return true
 }
 
-func TestParseStartup(t *testing.T) {
-	s, err := precompile.ParseStartup([]string{"--python", "/usr/bin/python3", "-j", "3", "--timeout=5s", "--python_version", "3.11", "--worker_protocol", "json"})
+func TestParseDefaults(t *testing.T) {
+	var jobs int
+	process := func(fs *pflag.FlagSet) { fs.IntVarP(&jobs, "jobs", "j", 0, "") }
+	defaults, err := precompile.ParseDefaults([]string{"--python", "/usr/bin/python3", "-j", "3", "--python-version", "3.11"}, process)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Jobs != 3 || s.Timeout.String() != "5s" || s.Protocol != "json" || strings.Join(s.Defaults, " ") != "--python=/usr/bin/python3 --python_version=3.11" {
-		t.Errorf("ParseStartup = %+v", s)
+	if jobs != 3 || strings.Join(defaults, " ") != "--python=/usr/bin/python3 --python_version=3.11" {
+		t.Errorf("ParseDefaults = %q, jobs %d", defaults, jobs)
 	}
-	for _, bad := range [][]string{{"--optimize", "9x"}, {"--src", "a.py"}, {"--jobs", "-1"}, {"stray"}, {"--frobnicate"}} {
-		if _, err := precompile.ParseStartup(bad); err == nil {
-			t.Errorf("ParseStartup(%q) accepted", bad)
+	for _, bad := range [][]string{{"--optimize", "9x"}, {"--src", "a.py"}, {"--pyc", "a.pyc"}, {"stray"}, {"--frobnicate"}, {"-j", "2"}} {
+		if _, err := precompile.ParseDefaults(bad, nil); err == nil {
+			t.Errorf("ParseDefaults(%q) accepted", bad)
 		}
 	}
 }
@@ -140,11 +144,15 @@ func TestHandlerMatchesPyCompile(t *testing.T) {
 }
 
 func TestHandlerErrors(t *testing.T) {
-	py := pythons.Require(t, 2)[0]
+	py := pythons.Require(t, 1)[0]
 	dir := t.TempDir()
 	good, bad := filepath.Join(dir, "good.py"), filepath.Join(dir, "bad.py")
-	os.WriteFile(good, []byte("x = 1\n"), 0o644)
-	os.WriteFile(bad, []byte("x = (\n"), 0o644)
+	if err := os.WriteFile(good, []byte("x = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("x = (\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	ref, err := pyref.Compile(py.Path, pyref.Spec{Source: bad, DFile: "pkg/bad.py"}, dir)
 	if err != nil || ref.Error == "" {
 		t.Fatalf("reference: %v %q", err, ref.Error)

@@ -18,6 +18,10 @@ import (
 	"log"
 	"os"
 	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/rules-pyc/rules_pyc/compiler/engine"
 	"github.com/rules-pyc/rules_pyc/tool/cli"
@@ -38,16 +42,13 @@ func run(args []string) int {
 	}
 	startup, flagFiles := worker.SplitFlagFiles(args)
 	if len(flagFiles) > 0 {
-		return once(startup, func(ctx context.Context, h worker.Handler) int {
-			return worker.RunOnce(ctx, flagFiles, h, os.Stderr)
-		})
+		return once(startup, flagFiles)
 	}
 	if precompile.IsRequest(args) {
-		return once(nil, func(ctx context.Context, h worker.Handler) int {
-			res := h(ctx, &worker.Request{Arguments: args})
-			os.Stderr.WriteString(res.Output)
-			return res.ExitCode
-		})
+		// The same path as a flag file's request, with the process's own
+		// options taken out of the command line first.
+		startup, request := splitProcessFlags(args)
+		return once(startup, request)
 	}
 	ctx, stop := worker.ShutdownContext(context.Background())
 	defer stop()
@@ -62,47 +63,120 @@ func run(args []string) int {
 // saves, in CPU and even in wall time (see docs/benchmarks.md).
 const oneShotBacklog = 8
 
-// newEngine builds the engine and the request handler from startup options.
-// backlog is engine.Config.Backlog.
-func newEngine(startup []string, backlog int) (*engine.Engine, worker.Handler, *precompile.Startup, error) {
-	s, err := precompile.ParseStartup(startup)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	e := engine.New(engine.Config{Jobs: s.Jobs, Backlog: backlog, Timeout: s.Timeout, Stderr: os.Stderr})
-	return e, precompile.Handler(e, s.Defaults), s, nil
+// startup is the configuration of the whole process, from the worker's
+// command line (the arguments before --persistent_worker, or beside the
+// flag file in one-shot mode).
+type startup struct {
+	jobs           int
+	timeout        time.Duration // one source's compile
+	startupTimeout time.Duration // an interpreter's start, up to its first answer
+	protocol       string
+	// defaults are the request options given there: they apply to every
+	// request unless it says otherwise.
+	defaults []string
 }
 
-// once runs a single request.
-func once(startup []string, do func(context.Context, worker.Handler) int) int {
-	e, h, _, err := newEngine(startup, oneShotBacklog)
+// processFlags defines the process's own options on a flag set whose other
+// options are a request's.
+func (s *startup) processFlags(fs *pflag.FlagSet) {
+	fs.IntVarP(&s.jobs, "jobs", "j", 0, "interpreter servers per interpreter (0: one per CPU)")
+	fs.DurationVar(&s.timeout, "timeout", 0, "limit for one source's compile")
+	fs.DurationVar(&s.startupTimeout, "startup_timeout", 0, "limit for an interpreter's start, up to its first answer")
+	fs.StringVar(&s.protocol, "worker_protocol", "", "proto or json (default: detected)")
+}
+
+// parseStartup reads the process's command line.
+func parseStartup(args []string) (*startup, error) {
+	s := &startup{}
+	defaults, err := precompile.ParseDefaults(args, s.processFlags)
+	if err != nil {
+		return nil, err
+	}
+	s.defaults = defaults
+	switch {
+	case s.jobs < 0:
+		return nil, fmt.Errorf("--jobs %d: want 0 (one per CPU) or more", s.jobs)
+	case s.timeout < 0:
+		return nil, fmt.Errorf("--timeout %s: want a positive limit, e.g. 60s", s.timeout)
+	case s.startupTimeout < 0:
+		return nil, fmt.Errorf("--startup_timeout %s: want a positive limit, e.g. 10s", s.startupTimeout)
+	}
+	return s, nil
+}
+
+// splitProcessFlags takes the process's own options (as processFlags
+// defines them, in every spelling) out of a command line that is a
+// request.
+func splitProcessFlags(args []string) (process, request []string) {
+	fs := pflag.NewFlagSet("", pflag.ContinueOnError)
+	fs.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		return pflag.NormalizedName(strings.ReplaceAll(name, "-", "_"))
+	})
+	(&startup{}).processFlags(fs)
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		var f *pflag.Flag
+		inline := false
+		switch {
+		case strings.HasPrefix(a, "--"):
+			name, _, hasValue := strings.Cut(a[2:], "=")
+			f, inline = fs.Lookup(strings.ReplaceAll(name, "-", "_")), hasValue
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+			f, inline = fs.ShorthandLookup(a[1:2]), len(a) > 2
+		}
+		if f == nil {
+			request = append(request, a)
+			continue
+		}
+		process = append(process, a)
+		if !inline && i+1 < len(args) {
+			i++
+			process = append(process, args[i])
+		}
+	}
+	return process, request
+}
+
+// newEngine builds the engine and the request handler from the startup
+// options.  backlog is engine.Config.Backlog.
+func newEngine(s *startup, backlog int) (*engine.Engine, worker.Handler) {
+	e := engine.New(engine.Config{Jobs: s.jobs, Backlog: backlog, Timeout: s.timeout, StartupTimeout: s.startupTimeout, Stderr: os.Stderr})
+	return e, precompile.Handler(e, s.defaults)
+}
+
+// once runs a single request: its arguments are request, with flag files
+// among them expanded.
+func once(args, request []string) int {
+	s, err := parseStartup(args)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pyc: %v\n", err)
 		return 2
 	}
+	e, h := newEngine(s, oneShotBacklog)
 	defer e.Close()
 	ctx, stop := worker.ShutdownContext(context.Background())
 	defer stop()
-	return do(ctx, h)
+	return worker.RunOnce(ctx, request, h, os.Stderr)
 }
 
 // serve runs the persistent worker until stdin ends or a signal arrives.
-func serve(startup []string) int {
+func serve(args []string) int {
 	logger := log.New(os.Stderr, "pyc worker: ", log.LstdFlags)
 	out, err := worker.TakeStdout()
 	if err != nil {
 		logger.Printf("%v", err)
 		return 1
 	}
-	e, h, s, err := newEngine(startup, 0)
+	s, err := parseStartup(args)
 	if err != nil {
 		logger.Printf("%v", err)
 		return 2
 	}
+	e, h := newEngine(s, 0)
 	defer e.Close()
 	p := protocol.Auto
-	if s.Protocol != "" {
-		if p, err = protocol.Parse(s.Protocol); err != nil {
+	if s.protocol != "" {
+		if p, err = protocol.Parse(s.protocol); err != nil {
 			logger.Printf("--worker_protocol: %v", err)
 			return 2
 		}

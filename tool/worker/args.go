@@ -3,7 +3,6 @@ package worker
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 )
@@ -48,7 +47,7 @@ func expand(args []string, dir string, atFiles bool, depth int) ([]string, error
 			out = append(out, arg)
 			continue
 		}
-		lines, err := readLines(resolve(dir, file))
+		lines, err := readLines((&Request{SandboxDir: dir}).Resolve(file))
 		if err != nil {
 			return nil, fmt.Errorf("expand %s: %w", arg, err)
 		}
@@ -60,13 +59,6 @@ func expand(args []string, dir string, atFiles bool, depth int) ([]string, error
 		out = append(out, lines...)
 	}
 	return out, nil
-}
-
-func resolve(dir, path string) string {
-	if dir == "" || filepath.IsAbs(path) {
-		return path
-	}
-	return filepath.Join(dir, path)
 }
 
 // readLines returns the lines of a file as Java's Files.readAllLines does:

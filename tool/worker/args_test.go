@@ -76,7 +76,9 @@ func TestExpandArgs(t *testing.T) {
 func TestRunOnce(t *testing.T) {
 	dir := t.TempDir()
 	params := filepath.Join(dir, "x.params")
-	os.WriteFile(params, []byte("--src\na.py\n"), 0o644)
+	if err := os.WriteFile(params, []byte("--src\na.py\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	h := func(ctx context.Context, req *Request) Result {
 		return Result{ExitCode: 2, Output: fmt.Sprintf("args %q\n", req.Arguments)}
 	}
@@ -97,7 +99,9 @@ func TestRunOnce(t *testing.T) {
 	out := filepath.Join(dir, "out.pyc")
 	ctx, cancel := context.WithCancel(context.Background())
 	code := RunOnce(ctx, []string{"@" + params}, func(ctx context.Context, req *Request) Result {
-		os.WriteFile(out, nil, 0o644)
+		if err := os.WriteFile(out, nil, 0o644); err != nil {
+			t.Error(err)
+		}
 		cancel()
 		return Result{Outputs: []string{out}}
 	}, &stderr)

@@ -9,10 +9,11 @@ import (
 
 // RunOnce runs a single request outside the persistent protocol, the way
 // Bazel runs a worker action with its standalone or remote strategy: args
-// are the flag-file arguments of the command line (see SplitFlagFiles),
-// expanded here exactly as a persistent worker would receive them. The
-// handler's output goes to stderr and its exit code is returned. If ctx ends
-// (a signal) the handler's outputs are removed and the exit code is 1.
+// are the request's arguments, whose flag-file arguments (see
+// SplitFlagFiles) are expanded here exactly as a persistent worker would
+// receive them. The handler's output goes to stderr and its exit code is
+// returned. If ctx ends (a signal) the handler's outputs are removed and the
+// exit code is 1.
 func RunOnce(ctx context.Context, args []string, h Handler, stderr io.Writer) int {
 	expanded, err := expandArgs(args, "", true)
 	if err != nil {
