@@ -2,9 +2,9 @@ package bazel
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -181,29 +181,32 @@ func (c *corpusWorkspace) useInterpreter(t testing.TB, py pythons.Interpreter) {
 	c.python = py.Path
 }
 
-// stdlibSample returns about 25 modules of py's standard library: the ones
-// whose bytes were seen to depend on what a process did before (see
-// the notes in docs/rules.md on determinism), and a spread of the rest.
+// stdlibSample returns about 25 modules of py's standard library, as paths
+// on the host: the ones whose bytes were seen to depend on what a process
+// did before (see the notes in docs/rules.md on determinism), and a spread
+// of the rest. A chroot interpreter's come from a copy (Interpreter.Stdlib).
 func stdlibSample(t testing.TB, py pythons.Interpreter) []string {
 	t.Helper()
-	out, err := exec.Command(py.Path, "-S", "-s", "-c", "import sysconfig; print(sysconfig.get_path('stdlib'))").Output()
-	if err != nil {
-		t.Fatalf("%s: stdlib path: %v", py, err)
+	lib := py.Stdlib(t)
+	var all []string
+	has := map[string]bool{}
+	for _, f := range lib.Files {
+		if !strings.Contains(f, "/") {
+			all = append(all, f)
+			has[f] = true
+		}
 	}
-	lib := strings.TrimSpace(string(out))
-	all, err := filepath.Glob(filepath.Join(lib, "*.py"))
-	if err != nil || len(all) == 0 {
-		t.Fatalf("%s: no modules in %s: %v", py, lib, err)
+	if len(all) == 0 {
+		t.Fatalf("%s: no modules in %s", py, lib.Root)
 	}
-	sort.Strings(all)
 	picked := map[string]bool{}
 	for _, name := range []string{"ftplib.py", "weakref.py", "typing.py", "argparse.py", "inspect.py", "nntplib.py"} {
-		if _, err := os.Stat(filepath.Join(lib, name)); err == nil {
-			picked[filepath.Join(lib, name)] = true
+		if has[name] {
+			picked[filepath.Join(lib.Root, name)] = true
 		}
 	}
 	for i := 0; i < len(all); i += len(all)/20 + 1 {
-		picked[all[i]] = true
+		picked[filepath.Join(lib.Root, all[i])] = true
 	}
 	return sortedKeys(picked)
 }
@@ -239,7 +242,7 @@ func (c *corpusWorkspace) outputs(t testing.TB, root string) map[string][]byte {
 func pyCompile(t testing.TB, py pythons.Interpreter, src, dfile string, opt int, mode string) []byte {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "out.pyc")
-	cmd := exec.Command(py.Path, "-S", "-s", "-c", `import py_compile, sys
+	cmd := py.Command(context.Background(), "-S", "-s", "-c", `import py_compile, sys
 py_compile.compile(sys.argv[1], cfile=sys.argv[2], dfile=sys.argv[3], doraise=True,
                    optimize=int(sys.argv[4]),
                    invalidation_mode=py_compile.PycInvalidationMode[sys.argv[5]])
@@ -271,7 +274,12 @@ func (c *corpusWorkspace) cliCompile(t testing.TB) map[string][]byte {
 		if v.omit {
 			args = append(args, "-b")
 		}
-		runCommand(t, dir, nil, append([]string{env.pyc}, append(args, "corpus")...)...)
+		// A chroot interpreter's pyc runs beside it, inside the chroot.
+		cmd := c.py.Program(context.Background(), env.pyc, append(args, "corpus")...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("pyc CLI (%s) with %s: %v\n%s", v.target, c.py, err, tail(string(out), 30))
+		}
 		for _, src := range c.srcs {
 			out := v.output(src, c.py.CacheTag)
 			b, err := os.ReadFile(filepath.Join(dir, out))
@@ -295,11 +303,13 @@ func firstDiff(a, b []byte) string {
 	return fmt.Sprintf("lengths %d and %d", len(a), len(b))
 }
 
-// TestPycBytesMatchPyCompile builds the corpus with every interpreter found
-// and compares each .pyc Bazel wrote with py_compile's and the pyc CLI's.
+// TestPycBytesMatchPyCompile builds the corpus with every interpreter found,
+// the chroot's included (Bazel runs in the chroot, so the toolchain names
+// them by their path there), and compares each .pyc Bazel wrote with
+// py_compile's and the pyc CLI's.
 func TestPycBytesMatchPyCompile(t *testing.T) {
-	for _, py := range pythons.Require(t, 1) {
-		t.Run(py.Version+"-"+filepath.Base(filepath.Dir(filepath.Dir(py.Path))), func(t *testing.T) {
+	for _, py := range append(pythons.Require(t, 1), chrooted(t)...) {
+		t.Run(interpreterName(py), func(t *testing.T) {
 			c := corpus(t, bzlmod, py)
 			spawns := c.build(t)
 			if len(spawns) != len(variants) {
@@ -339,4 +349,24 @@ func checkCorpusBytes(t *testing.T, c *corpusWorkspace, got map[string][]byte) {
 	if bad == 0 {
 		t.Logf("%s: %d files x %d variants identical to py_compile and the CLI", c.py, len(c.srcs), len(variants))
 	}
+}
+
+// chrooted returns the chroot's interpreters, which Bazel (run inside the
+// chroot) can use as they are. None when the chroot can't be had, but under
+// CI that fails the test.
+func chrooted(t testing.TB) []pythons.Interpreter {
+	t.Helper()
+	found := pythons.Chrooted(t)
+	if len(found) == 0 && pythons.OnCI() {
+		t.Fatalf("the chroot's interpreters are needed under CI (see the log above)")
+	}
+	return found
+}
+
+// interpreterName names a subtest: version and where the interpreter lives.
+func interpreterName(py pythons.Interpreter) string {
+	if py.Chroot != "" {
+		return py.Version + "-chroot"
+	}
+	return py.Version + "-" + filepath.Base(filepath.Dir(filepath.Dir(py.Path)))
 }

@@ -2,6 +2,7 @@ package bazel
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -81,40 +82,67 @@ func TestExamples(t *testing.T) {
 	py := pickPython(t)
 	for _, m := range []mode{bzlmod, workspaceM} {
 		t.Run(string(m), func(t *testing.T) {
-			w := exampleWorkspace(t, root, m, py.Path)
-			w.mustBazel("build", "//...")
-			w.mustBazel("test", "//...")
-
-			out := w.mustBazel("run", "//app:hello").stdout
-			if !strings.Contains(out, "Hello, world!") {
-				t.Errorf("//app:hello printed %q, want Hello, world!", out)
-			}
-			tag := py.CacheTag
-			for module, file := range map[string]string{
-				"__main__":       "app/__pycache__/hello." + tag + ".pyc",
-				"greet":          "greet/__pycache__/__init__." + tag + ".pyc",
-				"greet.greeting": "greet/__pycache__/greeting." + tag + ".pyc",
-			} {
-				got := loaders(t, out)[module]
-				if got[0] != "SourceFileLoader" || !strings.HasSuffix(got[1], file) {
-					t.Errorf("//app:hello: %s loaded by %v, want SourceFileLoader with cache %s", module, got, file)
-				} else if _, err := os.Stat(got[1]); err != nil {
-					t.Errorf("//app:hello: %s: cached file: %v", module, err)
-				}
-			}
-
-			out = w.mustBazel("run", "//app:shout", "--", "hi", "there").stdout
-			if !strings.Contains(out, "HI THERE!") {
-				t.Errorf("//app:shout printed %q, want HI THERE!", out)
-			}
-			if got := loaders(t, out)["legacy.shout"]; !strings.HasSuffix(got[1], "legacy/__pycache__/shout."+tag+".pyc") {
-				t.Errorf("//app:shout: legacy.shout loaded by %v, want the pyc pyc_library compiled", got)
-			}
-			if _, err := os.Stat(filepath.Join(w.dir, "bazel-bin", "app", "shout.runfiles", runfilesRoot(m), "legacy", "__pycache__", "shout."+tag+".pyc")); err != nil {
-				t.Errorf("//app:shout: pyc_library's output is not in the runfiles: %v", err)
-			}
+			checkExample(t, exampleWorkspace(t, root, m, py.Path), py)
 		})
 	}
+}
+
+// checkExample builds and tests the example in w, runs its binaries and
+// checks that they imported every module from the pyc the rules compiled
+// for py.
+func checkExample(t *testing.T, w *workspace, py pythons.Interpreter) {
+	t.Helper()
+	w.mustBazel("build", "//...")
+	w.mustBazel("test", "//...")
+
+	out := w.mustBazel("run", "//app:hello").stdout
+	if !strings.Contains(out, "Hello, world!") {
+		t.Errorf("//app:hello printed %q, want Hello, world!", out)
+	}
+	tag := py.CacheTag
+	for module, file := range map[string]string{
+		"__main__":       "app/__pycache__/hello." + tag + ".pyc",
+		"greet":          "greet/__pycache__/__init__." + tag + ".pyc",
+		"greet.greeting": "greet/__pycache__/greeting." + tag + ".pyc",
+	} {
+		got := loaders(t, out)[module]
+		if got[0] != "SourceFileLoader" || !strings.HasSuffix(got[1], file) {
+			t.Errorf("//app:hello: %s loaded by %v, want SourceFileLoader with cache %s", module, got, file)
+		} else if _, err := os.Stat(got[1]); err != nil {
+			t.Errorf("//app:hello: %s: cached file: %v", module, err)
+		}
+	}
+
+	out = w.mustBazel("run", "//app:shout", "--", "hi", "there").stdout
+	if !strings.Contains(out, "HI THERE!") {
+		t.Errorf("//app:shout printed %q, want HI THERE!", out)
+	}
+	if got := loaders(t, out)["legacy.shout"]; !strings.HasSuffix(got[1], "legacy/__pycache__/shout."+tag+".pyc") {
+		t.Errorf("//app:shout: legacy.shout loaded by %v, want the pyc pyc_library compiled", got)
+	}
+	if _, err := os.Stat(filepath.Join(w.dir, "bazel-bin", "app", "shout.runfiles", runfilesRoot(w.mode), "legacy", "__pycache__", "shout."+tag+".pyc")); err != nil {
+		t.Errorf("//app:shout: pyc_library's output is not in the runfiles: %v", err)
+	}
+}
+
+// TestNewestChrootInterpreter takes the newest interpreter of the chroot
+// (3.15) through Bazel end to end: the bzlmod example built, tested and run
+// with it (its binaries import every module from a pyc with its magic
+// number and cache tag, which CPython only accepts when they are its own),
+// and a toolchain that states the previous minor version is refused.
+func TestNewestChrootInterpreter(t *testing.T) {
+	found := chrooted(t)
+	if len(found) == 0 {
+		t.Skip("no chroot interpreters (see the log)")
+	}
+	py := found[len(found)-1]
+	t.Logf("with %s (magic %x, cache tag %s)", py, py.Magic[:], py.CacheTag)
+	t.Run("example", func(t *testing.T) {
+		checkExample(t, exampleWorkspace(t, cloneA(t), bzlmod, py.Path), py)
+	})
+	t.Run("mismatched", func(t *testing.T) {
+		checkMismatch(t, corpus(t, bzlmod, py), fmt.Sprintf("%d.%d", py.Major, py.Minor-1))
+	})
 }
 
 // runfilesRoot is the directory of the main repository in the examples' runfiles.

@@ -11,7 +11,7 @@ class GreetingTest(unittest.TestCase):
         self.assertEqual(greeting.greet("Bazel"), "Hello, Bazel!")
 
     def test_compiled_module_is_in_runfiles(self):
-        self.assertTrue(os.path.isfile(greeting.__cached__), greeting.__cached__)
+        self.assertTrue(os.path.isfile(greeting.__spec__.cached), greeting.__spec__.cached)
 
 
 if __name__ == "__main__":
