@@ -251,3 +251,49 @@ func TestNoInterpreter(t *testing.T) {
 		t.Errorf("Run = %v, want an error saying the driver did not start", err)
 	}
 }
+
+// TestRecursionBoundary finds, with the dump command itself, the deepest
+// chain of lambdas whose tree ast.dump still prints, and checks that the
+// oracle answers for it and fails one lambda deeper: the recursion limit of
+// the driver matches the command's. (The boundary is searched with the first
+// interpreter and checked with the command on the others.)
+func TestRecursionBoundary(t *testing.T) {
+	dir := t.TempDir()
+	write := func(n int) string {
+		p := filepath.Join(dir, fmt.Sprintf("lambda%d.py", n))
+		if err := os.WriteFile(p, []byte("x = "+strings.Repeat("lambda:", n)+"1\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	lo, hi := 0, 0 // the command dumps lo lambdas and fails on hi
+	for k, py := range pythons.Minor(t, 3, 13) {
+		t.Run(py.Version, func(t *testing.T) {
+			dumps := func(n int) bool {
+				return py.Command(context.Background(), "-S", "-s", "-c", dumpCommand, write(n)).Run() == nil
+			}
+			if k == 0 {
+				lo, hi = 1, 4000
+				if !dumps(lo) || dumps(hi) {
+					t.Fatalf("the dump command: %d lambdas fail or %d succeed", lo, hi)
+				}
+				for hi-lo > 1 {
+					mid := (lo + hi) / 2
+					if dumps(mid) {
+						lo = mid
+					} else {
+						hi = mid
+					}
+				}
+			} else if !dumps(lo) || dumps(hi) {
+				t.Fatalf("the boundary moved: the dump command fails on %d lambdas or prints %d", lo, hi)
+			}
+			results := runAll(t, py, []string{write(lo), write(hi)}, Options{})
+			if results[0].Kind != Parsed || results[1].Kind != Failed {
+				t.Errorf("the dump command prints %d nested lambdas and fails on %d; the oracle: %s (%s), %s (%s)",
+					lo, hi, results[0].Kind, results[0].Failure, results[1].Kind, results[1].Failure)
+			}
+			t.Logf("%s: ast.dump prints %d nested lambdas, not %d", py, lo, hi)
+		})
+	}
+}
