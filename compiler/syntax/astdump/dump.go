@@ -16,6 +16,7 @@
 package astdump
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
@@ -25,7 +26,8 @@ import (
 
 // Dump returns ast.dump(n, include_attributes=True) as Python rel returns
 // it. The error is an *IntTooLongError when the tree holds an int that
-// Python's repr() refuses to convert.
+// Python's repr() refuses to convert, or says that this build has no
+// Unicode tables for rel.
 func Dump(n ast.Node, rel release.Release) (string, error) {
 	b, err := Append(nil, n, rel)
 	return string(b), err
@@ -34,11 +36,17 @@ func Dump(n ast.Node, rel release.Release) (string, error) {
 // Append appends Dump's text to dst. On error, dst is returned with
 // whatever was written before the failure.
 func Append(dst []byte, n ast.Node, rel release.Release) ([]byte, error) {
+	tables := unidata.ForRelease(rel)
+	if tables == nil {
+		return dst, fmt.Errorf("astdump: no Unicode tables for CPython %s (Unicode %q)", rel, unidata.UnicodeVersion(rel))
+	}
 	d := dumper{
 		buf:          dst,
 		noneRequired: rel.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 4}),
 	}
-	d.repr.printable = printableFor(rel)
+	// repr() escapes what str.isprintable() refuses, in the Unicode
+	// version of rel (Go's unicode package follows the toolchain's).
+	d.repr.printable = tables.IsPrintable
 	d.run(n)
 	return d.buf, d.err
 }
@@ -180,10 +188,3 @@ var smallInts = func() (s [129]string) {
 	}
 	return s
 }()
-
-// printableFor returns str.isprintable() of one character for rel's
-// Unicode version (3.13: Unicode 15.1; Go's unicode package follows the
-// toolchain's version instead).
-func printableFor(release.Release) func(rune) bool {
-	return unidata.V15_1.IsPrintable
-}

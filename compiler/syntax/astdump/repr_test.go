@@ -9,6 +9,7 @@ import (
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/internal/astjson"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/unidata"
 )
 
 // interesting floats: the switch points of repr's notation, the ends of the
@@ -141,7 +142,7 @@ func TestReprStrBytes(t *testing.T) {
 				Bytes []string `json:"bytes"`
 			}
 			in.RunJSON(t, reprStrScript, req, &resp)
-			r := reprer{printable: printableFor(in.Release)}
+			r := reprer{printable: unidata.ForRelease(in.Release).IsPrintable}
 			bad := 0
 			report := func(format string, args ...any) {
 				if bad++; bad <= 20 {
@@ -217,7 +218,7 @@ func TestReprInt(t *testing.T) {
 	if len(resp) != len(ints) {
 		t.Fatalf("%d answers for %d ints", len(resp), len(ints))
 	}
-	r := reprer{printable: printableFor(in.Release)}
+	r := reprer{printable: unidata.ForRelease(in.Release).IsPrintable}
 	for i, x := range ints {
 		v := ast.BigIntValue(x)
 		b, err := r.appendValue(nil, &v)
