@@ -4,21 +4,19 @@
 // this project's Go AST (Convert), and compares two Go trees node by node
 // (Diff).
 //
-// The interpreters are the CPython 3.13 releases found on the machine
-// (Find313): those internal/pythons finds, and the python3.13 of the
-// Debian sid chroot that scripts/chroot runs, when it can be run.
+// The interpreters are the CPython 3.13 releases that internal/pythons finds
+// on the machine (Find313): on the host and in the Debian sid chroot.
 package astjson
 
 import (
 	"bufio"
 	"bytes"
+	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -39,8 +37,7 @@ type Interp struct {
 	// Stdlib is the directory of its standard library, as the interpreter
 	// sees it (inside the chroot for the chroot's interpreter).
 	Stdlib string
-	// argv starts the interpreter; arguments follow.
-	argv []string
+	py pythons.Interpreter
 }
 
 func (in Interp) String() string { return in.Name }
@@ -51,41 +48,31 @@ var (
 	findLog  []string
 )
 
-// Find313 returns the CPython 3.13 interpreters on the machine, oldest
-// first, and fails the test when there is none.
+// Find313 returns the CPython 3.13 releases on the machine (internal/pythons:
+// the host's and the sid chroot's), oldest first, and fails the test when
+// there is none.
 func Find313(t testing.TB) []Interp {
 	t.Helper()
-	all := pythons.Find(t)
+	all := pythons.Minor(t, 3, 13)
 	findOnce.Do(func() {
 		for _, p := range all {
-			if p.Major != 3 || p.Minor != 13 || p.Version != fmt.Sprintf("3.13.%d", p.Micro) {
+			if p.Version != fmt.Sprintf("3.13.%d", p.Micro) {
+				findLog = append(findLog, fmt.Sprintf("skip %s: not a final release", p))
 				continue
 			}
-			in := Interp{argv: []string{p.Path, "-S", "-s"}}
+			in := Interp{Name: p.String(), py: p}
 			if err := in.probe(); err != nil {
 				findLog = append(findLog, fmt.Sprintf("skip %s: %v", p, err))
 				continue
 			}
-			in.Name = p.String()
 			found = append(found, in)
-		}
-		if root, err := repoRoot(); err != nil {
-			findLog = append(findLog, fmt.Sprintf("no sid chroot: %v", err))
-		} else {
-			in := Interp{Name: "sid chroot", argv: []string{filepath.Join(root, "scripts", "chroot"), "python3.13", "-S", "-s"}}
-			if err := in.probe(); err != nil {
-				findLog = append(findLog, fmt.Sprintf("no sid chroot python3.13: %v", err))
-			} else {
-				in.Name = in.Release.String() + " (sid chroot)"
-				found = append(found, in)
-			}
 		}
 	})
 	for _, l := range findLog {
 		t.Log(l)
 	}
 	if len(found) == 0 {
-		t.Fatal("no CPython 3.13 interpreter found (pyenv's 3.13.x, or python3.13 through scripts/chroot)")
+		t.Fatal("no final CPython 3.13 release could be run")
 	}
 	var names []string
 	for _, in := range found {
@@ -93,27 +80,6 @@ func Find313(t testing.TB) []Interp {
 	}
 	t.Logf("CPython 3.13 interpreters: %s", strings.Join(names, ", "))
 	return found
-}
-
-// repoRoot returns the directory of this module's go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && bytes.Contains(b, []byte("module github.com/rules-pyc/rules_pyc\n")) {
-			if _, err := os.Stat(filepath.Join(dir, "scripts", "chroot")); err != nil {
-				return "", err
-			}
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no rules_pyc go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 const probeScript = `import sys, sysconfig, json
@@ -146,13 +112,7 @@ func (in *Interp) probe() error {
 }
 
 func (in Interp) command(args ...string) *exec.Cmd {
-	cmd := exec.Command(in.argv[0], append(in.argv[1:len(in.argv):len(in.argv)], args...)...)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "PYTHON") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	return cmd
+	return in.py.Command(context.Background(), append([]string{"-S", "-s"}, args...)...)
 }
 
 // Request says which sources oracle.py parses (see there).
