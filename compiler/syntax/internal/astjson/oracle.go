@@ -37,7 +37,7 @@ type Interp struct {
 	// Stdlib is the directory of its standard library, as the interpreter
 	// sees it (inside the chroot for the chroot's interpreter).
 	Stdlib string
-	py pythons.Interpreter
+	py     pythons.Interpreter
 }
 
 func (in Interp) String() string { return in.Name }
