@@ -66,6 +66,34 @@ var statements = []string{
 	"x = a if b else c if d else e", "x = lambda: (yield)", "x = (y := 1)", "x = [y := 1, y**2]",
 	"x = {**a, 'b': 1, **c}", "x = {*a, *b}", "x = [*a, *b]", "x = *a, *b", "x = a[1:2, ::3, ...]",
 	"x = a[b:=1]", "x = a[*b]", "print(*a, *b, **c, **d)", "f(a)(b)(c)", "x = a.b.c.d",
+	"for x y in z: pass", "def f(*a, *b): pass", "def f(*, a, /): pass", "import", "from x import",
+	"def f(/): pass", "f(*a=1)", "f(**a=1)", "x = **a", "def f(a, /*): pass", "try:\n    pass\nexcept as e:\n    pass",
+	"match x:\n    case 1 as 2: pass", "match x:\n    case a as b.c: pass", "try:\n    pass\nexcept A, B:\n    pass",
+	"try:\n    pass\nexcept* A, B:\n    pass", "from __future__ import barry_as_FLUFL\nx = 1 != 2",
+	"from __future__ import barry_as_FLUFL\nx = 1 <> 2", "x = f'{x! r}'", "x = f'{x!r }'", "lambda *a=1: 0",
+	"lambda **k=1: 0", "lambda a=1, b: 0", "lambda *, **k: 0", "lambda a, *a: 0", "def f[T = int, U](): pass",
+	"def f[*Ts = *tuple[int]](): pass", "class C[**P = [int]]: pass", "x = a = *b", "del x + 1", "del (x for x in y)",
+	"del [a, f()]", "(x for x in y) = 1", "[x for x in y] = 1", "{x: y for x in z} = 1", "f'{x}' = 1", "a if b else c = 1",
+	"(a, *b, *c) = d", "[a, b] += c", "x.y += 1 = 2", "lambda: x = 1", "x = lambda: yield", "x = yield from",
+	"x = 1 if 2 else 3 = 4", "x = not = 1", "a + 1 += 2", "global x = 1", "nonlocal x = 1", "import a as b.c",
+	"from a import b as c.d", "from a import (b", "from a import b)", "import a.", "import .a", "from . import a as",
+	"with a as (b, c): pass", "with a as [b, c]: pass", "with a as b[0], c as d.e: pass", "with: pass",
+	"async with: pass", "for in x: pass", "for x in: pass", "while: pass", "if: pass", "elif: pass", "class: pass",
+	"class C(: pass", "class C(a=1, b): pass", "def f(a b): pass", "def f(a=1 b): pass", "def f(a,, b): pass",
+	"def f() -> : pass", "def f()\n    pass", "def f(): return\n  x", "raise from e", "raise X, Y", "assert",
+	"print >>f, x", "exec code in ns", "x = `x`", "x = 0L", "x = 0777L", "x = ur'x'", "x = 1 if else 2",
+	"x = [1, 2, 3,,]", "x = (,)", "x = {,}", "x = [,]", "f(,)", "f(a,,b)", "x = {1: 2: 3}", "x = {1:}", "x = {:1}",
+	"x = a[1:2:3:]", "x = a[:::]", "x = a.", "x = .a", "x = a..b", "x = 1..real", "x = 1.e", "x = 1e+",
+	"x = 0b", "x = 0o", "x = 0x", "x = 0b1_", "x = 0_b1", "x = 1_j", "x = 1.5_", "x = 1._5",
+	"match x:\n    case {a: 1}: pass", "match x:\n    case {**a, **b}: pass", "match x:\n    case C(a=1, a=2): pass",
+	"match x:\n    case [*_, *_]: pass", "match x:\n    case 1 | x: pass", "match x:\n    case f(): pass\n    case _: pass\n    case 1: pass",
+	"match x:\n    case (1 as a) | (2 as b): pass", "match x:\n    case a.b.c | d.e: pass", "match x:\npass", "match x:\n    pass",
+	"match x, y:\n    case 1, 2: pass", "match *x:\n    case 1: pass", "match:\n    case 1: pass", "match x\n    case 1: pass",
+	"type X", "type X =", "type X[T] = list[T", "type X[] = int", "type 1 = int", "type X[T,] = T", "type X[*] = T",
+	"async for x in y: pass", "async while x: pass", "async if x: pass", "await", "async", "async = 1",
+	"x = [await]", "def f(): yield = 1", "x = a := 1", "(a := 1) = 2", "x = (a, b := 1)", "f(a := 1, b=2)",
+	"f(x for x in y)(z)", "x = [i for i in range(10) if i if i]", "x = [i for i in*a]", "x = {**a: b}", "x = {*a: b}",
+	"@x\nclass C: pass", "@x\n@y\nasync def f(): pass", "@x y\ndef f(): pass", "@x\n\ndef f(): pass", "@x\nx = 1",
 }
 
 func insertStatement(r *rng, toks []token) ([]token, string) {
@@ -165,7 +193,7 @@ func nestDeeply(r *rng, toks []token) ([]token, string) {
 	}
 	n := 180 + r.intn(40)
 	var what string
-	switch r.intn(5) {
+	switch r.intn(6) {
 	case 0:
 		toks[i].text = strings.Repeat("(", n) + toks[i].text + strings.Repeat(")", n)
 		what = fmt.Sprintf("nest %s in %d parentheses", describe(toks, i), n)
@@ -184,6 +212,12 @@ func nestDeeply(r *rng, toks []token) ([]token, string) {
 	case 3:
 		what = fmt.Sprintf("replace %s with a number of about 4300 digits", describe(toks, i))
 		toks[i].text = "1" + strings.Repeat("0", 4290+r.intn(20))
+	case 4:
+		// PEP 701: an f-string nests in one with the same quotes, up to a
+		// limit.
+		depth := 140 + r.intn(20)
+		what = fmt.Sprintf("replace %s with %d f-strings nested in the same quotes", describe(toks, i), depth)
+		toks[i].text = strings.Repeat(`f"{`, depth) + "x" + strings.Repeat(`}"`, depth)
 	default:
 		depth := 1 + r.intn(4)
 		s := "x"
