@@ -24,6 +24,12 @@ type features struct {
 	// The byte columns of a tokenizer error with a known range (leading
 	// zeros) are converted to characters.
 	knownRangeChars bool
+	// A ':' at the top of a replacement field ends the expression's text
+	// even when an earlier '!' (of "!=") did. Seen in 3.13.18, where
+	// f'{a!=b=:>9}' has the debug text "a!=b="; the change that makes it
+	// could as well be that the '!' of "!=" no longer ends the text: no
+	// tree tells the two apart.
+	colonEndAlways bool
 	// Removing the comments of a debug expression skips escaped
 	// characters (an escaped quote does not end a string).
 	commentEscapes bool
@@ -35,7 +41,7 @@ func rel(micro int) release.Release { return release.Release{Major: 3, Minor: 13
 
 func featuresOf(r release.Release) features {
 	return features{
-		exprEndAlways:          r.AtLeast(rel(1)),
+		exprEndAlways:          r.AtLeast(rel(2)),
 		noNewlineInSpec:        r.AtLeast(rel(4)),
 		debugAtTop:             r.AtLeast(rel(6)),
 		hashInStrings:          r.AtLeast(rel(6)),
@@ -43,5 +49,6 @@ func featuresOf(r release.Release) features {
 		knownRangeChars:        r.AtLeast(rel(16)),
 		splitDiamond:           r.AtLeast(rel(16)),
 		commentEscapes:         r.AtLeast(rel(16)),
+		colonEndAlways:         r.AtLeast(rel(16)),
 	}
 }

@@ -227,7 +227,7 @@ func (s *Scanner) updateFStringExpr(c byte) {
 			m.exprEnd = s.start
 		}
 	case ':':
-		if m.exprEnd == noPos {
+		if m.exprEnd == noPos || s.ft.colonEndAlways {
 			m.exprEnd = s.start
 		}
 	}
