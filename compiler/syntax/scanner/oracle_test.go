@@ -179,18 +179,8 @@ func compareTokens(src *source.Source, want pyTokens) string {
 		// parser gets an ENDMARKER.
 		return ""
 	}
-	starts := lineStarts(src.Text)
-	for i, tok := range toks {
-		if i >= len(want.Toks) {
-			return fmt.Sprintf("token %d %v at %d:%d: the oracle has only %d tokens (error %v)", i, tok.Kind, tok.Start.Line, tok.Start.Col, len(want.Toks), want.Err)
-		}
-		got := oracleView(src.Text, starts, &tok)
-		if got != want.Toks[i] {
-			return fmt.Sprintf("token %d: got %v %q, want %v", i, got, clip(src.Text[tok.Off:tok.EndOff]), want.Toks[i])
-		}
-	}
-	if len(toks) < len(want.Toks) {
-		return fmt.Sprintf("stopped after %d tokens with %v; the oracle has %d", len(toks), err, len(want.Toks))
+	if d := compareTokenList(src, toks, want.Toks); d != "" {
+		return fmt.Sprintf("%s (error %v, the oracle's %v)", d, err, want.Err)
 	}
 	if (err != nil) != (want.Err != nil) {
 		return fmt.Sprintf("error %v, the oracle's %v", err, want.Err)
@@ -199,6 +189,25 @@ func compareTokens(src *source.Source, want pyTokens) string {
 		if line, _ := want.Err[2].(float64); int(line) != err.Lineno {
 			return fmt.Sprintf("error %v, the oracle's %v", err, want.Err)
 		}
+	}
+	return ""
+}
+
+// compareTokenList compares tokens with the oracle's and returns the first
+// difference, or "".
+func compareTokenList(src *source.Source, toks []token.Token, want [][7]int64) string {
+	starts := lineStarts(src.Text)
+	for i, tok := range toks {
+		if i >= len(want) {
+			return fmt.Sprintf("token %d %v at %d:%d: the oracle has only %d tokens", i, tok.Kind, tok.Start.Line, tok.Start.Col, len(want))
+		}
+		got := oracleView(src.Text, starts, &tok)
+		if got != want[i] {
+			return fmt.Sprintf("token %d: got %v %q, want %v", i, got, clip(src.Text[tok.Off:tok.EndOff]), want[i])
+		}
+	}
+	if len(toks) < len(want) {
+		return fmt.Sprintf("stopped after %d tokens; the oracle has %d", len(toks), len(want))
 	}
 	return ""
 }
