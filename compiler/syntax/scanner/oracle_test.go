@@ -296,9 +296,14 @@ func TestStdlibTokens(t *testing.T) {
 			if len(results) != len(files) {
 				t.Fatalf("oracle answered %d of %d files", len(results), len(files))
 			}
-			compared, failures := 0, 0
+			compared, failures, skipped := 0, 0, 0
 			for i, path := range files {
 				if results[i].Skip != "" {
+					// Files Python's tokenize module cannot decode (bad
+					// cookies and encodings in test data): their
+					// decoding is compared with compile() elsewhere.
+					skipped++
+					t.Logf("skipped %s: %s", filepath.Base(path), results[i].Skip)
 					continue
 				}
 				raw, err := os.ReadFile(path)
@@ -318,7 +323,7 @@ func TestStdlibTokens(t *testing.T) {
 					}
 				}
 			}
-			t.Logf("%s: %d files compared, %d differ", in, compared, failures)
+			t.Logf("%s: %d files compared, %d differ, %d not decodable by tokenize", in, compared, failures, skipped)
 		})
 	}
 }
