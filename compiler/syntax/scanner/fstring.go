@@ -236,7 +236,7 @@ func (s *Scanner) updateFStringExpr(c byte) {
 // setFStringExpr attaches the expression text of a debug replacement field
 // ("f'{x = }'") to the token being made (set_fstring_expr). It fails when
 // the text is not valid UTF-8: CPython then raises the UnicodeDecodeError.
-func (s *Scanner) setFStringExpr(t *token.Token, cur *mode) bool {
+func (s *Scanner) setFStringExpr(t *token.Token) bool {
 	m := &s.modes[s.modeIdx]
 	if !m.debug || t.Metadata != "" {
 		return true

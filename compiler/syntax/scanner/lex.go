@@ -304,7 +304,7 @@ func (s *Scanner) operator(t *token.Token, cur *mode, c int) token.Kind {
 		valid := cursor == 0 || (cursor == 1 && (cur.debug || cur.inFormatSpec))
 		if valid {
 			s.updateFStringExpr(byte(c))
-			if c != '{' && !s.setFStringExpr(t, cur) {
+			if c != '{' && !s.setFStringExpr(t) {
 				return s.make(t, token.ERRORTOKEN, noPos, noPos)
 			}
 		}

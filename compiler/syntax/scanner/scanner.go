@@ -19,8 +19,12 @@
 // one; "{{" in an f-string is one byte of text). SyntaxError offsets are
 // 1-based characters (source.CharOffset).
 //
+// The scanner reads sources as compile(source, name, "exec") does, which is
+// what py_compile does: type comments (ast.parse's type_comments) and the
+// interactive and "eval" modes are not supported.
+//
 // The scanner never panics on any input and allocates nothing per token
-// (debug metadata of f-strings aside).
+// (f-string debug metadata, warnings and errors aside).
 package scanner
 
 import (
