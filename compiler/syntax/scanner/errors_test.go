@@ -243,6 +243,8 @@ var errorCases = []errorCase{
 	{"cp1252 tab error", "# coding: cp1252\nif 1:\n\tx = '\x80'\n        y = '\x80'\n"},
 	{"invalid utf-8 dedent", "if x:\n    a\n  b = '\xff'\n"},
 	{"never closed earlier line", "x = (1,\n\n\n"},
+	{"latin-1 never closed earlier line", "# coding: latin-1\nx = ('\xe9',\n\n\n"},
+	{"cp1252 never closed earlier line", "# coding: cp1252\n\nx = ['\x80\xe9',\n1,\n"},
 	{"never closed two brackets", "x = (\ny = [1,\n"},
 	// Decoding.
 	{"null byte", "x = 1\x00\n"},
