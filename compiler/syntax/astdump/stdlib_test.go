@@ -22,7 +22,7 @@ func sampleEvery() int {
 	case testing.Short():
 		return 97
 	}
-	return 13
+	return 20
 }
 
 // TestDumpStdlib rebuilds the tree of every sampled .py file of each 3.13
