@@ -316,7 +316,13 @@ func (s *Scanner) operator(t *token.Token, cur *mode, c int) token.Kind {
 	}
 
 	// Two- and three-character operators.
-	c2 := s.nextc()
+	var c2 int
+	if i := s.cur; i < len(s.read) { // nextc, inlined
+		s.cur = i + 1
+		c2 = int(s.read[i])
+	} else {
+		c2 = s.nextcSlow()
+	}
 	if k := twoChars(c, c2); k != token.OP && !(k == token.NOTEQUAL && c == '<' && s.ft.splitDiamond) {
 		c3 := s.nextc()
 		if k3 := threeChars(c, c2, c3); k3 != token.OP {
