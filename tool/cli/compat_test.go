@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -332,4 +333,39 @@ func setPycTimes(t *testing.T, root string, when time.Time) []string {
 		return nil
 	})
 	return pycs
+}
+
+// TestLegacyHardlinkDupes pins a documented difference (docs/cli.md): with
+// -b, several -o levels and --hardlink-dupes, compileall fails on every
+// file (it hard-links x.pyc to itself under its own name), where pyc writes
+// the last level's bytes to x.pyc, as both do without --hardlink-dupes.
+func TestLegacyHardlinkDupes(t *testing.T) {
+	for _, py := range interpreters(t) {
+		if !py.AtLeast(3, 9) {
+			continue // no --hardlink-dupes
+		}
+		t.Run(py.Version, func(t *testing.T) {
+			tmp := t.TempDir()
+			ref, ours, plain := filepath.Join(tmp, "ref"), filepath.Join(tmp, "ours"), filepath.Join(tmp, "plain")
+			tree := []node{{path: "pkg/a.py", data: "\"\"\"doc\"\"\"\nassert x\n"}}
+			for _, d := range []string{ref, ours, plain} {
+				buildTree(t, d, tree)
+			}
+			args := []string{"--invalidation-mode", "checked-hash", "-b", "-o", "0", "-o", "1", "--hardlink-dupes", "pkg"}
+			out, code := runCompileall(t, py, ref, args, "")
+			if code != 1 || !strings.Contains(out, "*** FileNotFoundError") {
+				t.Fatalf("compileall %s no longer fails here (exit %d): the difference is gone, update docs/cli.md:\n%s", py.Version, code, out)
+			}
+			if _, _, code := runMain(t, ours, append([]string{"--python", py.Path}, args...), ""); code != 0 {
+				t.Fatalf("pyc: exit %d", code)
+			}
+			// What compileall writes without --hardlink-dupes: the last level.
+			if _, code := runCompileall(t, py, plain, slices.DeleteFunc(slices.Clone(args), func(a string) bool { return a == "--hardlink-dupes" }), ""); code != 0 {
+				t.Fatalf("compileall without --hardlink-dupes: exit %d", code)
+			}
+			if d := diffSnapshots(snapshot(t, plain), snapshot(t, ours)); d != "" {
+				t.Errorf("pyc -b -o 0 -o 1 --hardlink-dupes differs from compileall without --hardlink-dupes:\n%s", d)
+			}
+		})
+	}
 }
