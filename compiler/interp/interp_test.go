@@ -542,3 +542,79 @@ func TestServerNamesLeaveNoTrace(t *testing.T) {
 		})
 	}
 }
+
+// silentPython writes an "interpreter" that never answers and returns its
+// path.
+func silentPython(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "python3")
+	if err := os.WriteFile(p, []byte("#!/bin/sh\nexec sleep 1000\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestStartupLimit: an interpreter that says nothing is refused at the
+// start-up limit, by Launch and by Probe, with a StartTimeoutError naming
+// it; and a cancelled context ends the wait at once.
+func TestStartupLimit(t *testing.T) {
+	silent := silentPython(t)
+	for _, id := range identifiers {
+		t.Run(id.name, func(t *testing.T) {
+			start := time.Now()
+			var err error
+			switch id.name {
+			case "Probe":
+				_, err = interp.Probe(context.Background(), silent, interp.Options{StartupTimeout: 300 * time.Millisecond})
+			default:
+				_, err = interp.Launch(context.Background(), silent, nil, interp.Options{StartupTimeout: 300 * time.Millisecond})
+			}
+			took := time.Since(start)
+			var st *failure.StartTimeoutError
+			var ie *failure.InterpreterError
+			if !errors.As(err, &st) || !errors.As(err, &ie) || st.Limit != 300*time.Millisecond || !strings.Contains(err.Error(), silent) {
+				t.Errorf("got %v, want an InterpreterError with a StartTimeoutError of 300ms naming %s", err, silent)
+			}
+			if took < 300*time.Millisecond || took > 5*time.Second {
+				t.Errorf("refused after %s, want the limit of 300ms", took)
+			}
+
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(100*time.Millisecond, cancel)
+			start = time.Now()
+			switch id.name {
+			case "Probe":
+				_, err = interp.Probe(ctx, silent, interp.Options{})
+			default:
+				_, err = interp.Launch(ctx, silent, nil, interp.Options{})
+			}
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("cancelled: got %v, want context.Canceled", err)
+			}
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("the cancellation took %s to end the wait", took)
+			}
+		})
+	}
+}
+
+// TestAnswerLimit: a compile answer over the limit is not read; the server
+// is stopped with a ServerError that says so.
+func TestAnswerLimit(t *testing.T) {
+	py := pythons.Require(t, 1)[0]
+	s, err := interp.Launch(context.Background(), py.Path, nil, interp.Options{MaxAnswer: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := compile(s, "small.py", []byte(""), 0); err != nil {
+		t.Fatalf("an answer under the limit: %v", err)
+	}
+	_, err = compile(s, "big.py", []byte("x = '"+strings.Repeat("y", 1000)+"'\n"), 0)
+	var se *failure.ServerError
+	var le *failure.LimitError
+	if !errors.As(err, &se) || !errors.As(err, &le) || le.Limit != 256 || le.Announced <= 256 {
+		t.Fatalf("got %v, want a ServerError for an answer over the limit of 256 bytes", err)
+	}
+	waitGone(t, s.Pid(), time.Second)
+}
