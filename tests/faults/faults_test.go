@@ -50,7 +50,7 @@ var faultCases = []faultCase{
 	{name: "silent", script: "exec cat", options: quick, outcome: refused,
 		want: []string{"did not say which Python it is within 500ms"}},
 	{name: "sleeping", script: "exec sleep 1000", options: quick, outcome: refused,
-		want: []string{"did not say which Python it is within 500ms"}},
+		want: []string{"did not say which Python it is within 500ms"}, modes: append(modeSet{srcMode}, allModes...)},
 	{name: "sleeping, default start-up limit", script: "exec sleep 1000", outcome: refused,
 		want: []string{"did not say which Python it is within 10s"}, modes: modeSet{cliMode, protoMode}},
 	{name: "flooding stdout", script: "exec yes", outcome: refused,
@@ -71,7 +71,7 @@ var faultCases = []faultCase{
 	// After a good start: a real CPython behind a fake that fails later.
 	{name: "exiting after each first compile", script: "fake exit 1", options: []string{"-j", "1"}, sources: 3, outcome: compiled},
 	{name: "exiting at its first compile", script: "fake exit 0", outcome: failed,
-		want: []string{"the interpreter process died", "exit status 3"}},
+		want: []string{"the interpreter process died", "exit status 3"}, modes: append(modeSet{srcMode}, allModes...)},
 	{name: "exiting in the middle of a request", script: "fake exit-mid 0", outcome: failed,
 		want: []string{"the interpreter process died", "exit status 0"}},
 	{name: "answering garbage after a good start", script: "fake garbage 0", outcome: failed,
@@ -96,8 +96,8 @@ func TestFaults(t *testing.T) {
 			if n == 0 {
 				n = 2
 			}
-			for _, m := range allModes {
-				if !c.modes.has(m) {
+			for _, m := range append(allModes, srcMode) {
+				if !c.modes.has(m) || (m == srcMode && c.modes == nil) {
 					continue
 				}
 				t.Run(m.String(), func(t *testing.T) {

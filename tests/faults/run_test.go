@@ -35,12 +35,16 @@ const (
 	oneShotMode             // pyc [startup options] @params
 	protoMode               // pyc [startup options] --persistent_worker, proto requests
 	jsonMode                // the same, JSON requests
+	srcMode                 // pyc [startup options] --src ... (the request on the command line)
 )
 
+// allModes are the modes every fault case runs in; srcMode runs the same
+// code as oneShotMode once the command line is split, and is added where
+// it matters (signals).
 var allModes = []mode{cliMode, oneShotMode, protoMode, jsonMode}
 
 func (m mode) String() string {
-	return [...]string{"cli", "oneshot", "worker-proto", "worker-json"}[m]
+	return [...]string{"cli", "oneshot", "worker-proto", "worker-json", "src"}[m]
 }
 
 // tree is a directory of sources, src/*.py, and where their outputs go in
@@ -217,6 +221,8 @@ func (in *invocation) command(t *testing.T) *exec.Cmd {
 			t.Fatal(err)
 		}
 		args = append(append([]string{"--python", in.python}, in.options...), "@"+params)
+	case srcMode:
+		args = append(append([]string{"--python", in.python}, in.options...), in.request()...)
 	default:
 		args = append(append([]string{"--python", in.python}, in.options...), "--persistent_worker")
 	}
@@ -358,7 +364,7 @@ func (in *invocation) run(t *testing.T) result {
 	case waitErr == nil || errors.As(waitErr, &ee):
 		res.code = st.ExitStatus()
 		res.message = stdout.String() + stderr.String()
-		if in.mode == oneShotMode {
+		if in.mode == oneShotMode || in.mode == srcMode {
 			res.message = stderr.String()
 		}
 	default:

@@ -48,7 +48,7 @@ func TestSignalsAtRandomMoments(t *testing.T) {
 	if testing.Short() {
 		rounds = 1
 	}
-	for _, m := range allModes {
+	for _, m := range append(allModes, srcMode) {
 		for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
 			for round := range rounds {
 				delay := time.Duration(rng.Int64N(int64(1500 * time.Millisecond)))
@@ -69,7 +69,7 @@ func TestSignalsAtRandomMoments(t *testing.T) {
 					// Outputs stay after SIGKILL, on the command line (as
 					// compileall leaves them), and when the request was
 					// done; an interrupted request removes its own.
-					done := res.signaled == 0 && res.code == 0 && (m == cliMode || m == oneShotMode || res.answered)
+					done := res.signaled == 0 && res.code == 0 && (m == cliMode || m == oneShotMode || m == srcMode || res.answered)
 					if sig == syscall.SIGKILL || m == cliMode || done {
 						checkComplete(t, tr, m, real.CacheTag, refs)
 					} else {
@@ -159,7 +159,7 @@ func checkSignalled(t *testing.T, m mode, sig syscall.Signal, res result) {
 	case res.code == 0:
 		// Done before the signal, or a worker stopped before answering.
 	case m == cliMode && res.code == 1 && strings.HasSuffix(res.message, "\n[interrupted]\n"):
-	case m == oneShotMode && res.code == 1 && strings.Contains(res.message, "interrupted"):
+	case (m == oneShotMode || m == srcMode) && res.code == 1 && strings.Contains(res.message, "interrupted"):
 	default:
 		t.Errorf("after %v: exit %d, message:\n%s", sig, res.code, res.message)
 	}
