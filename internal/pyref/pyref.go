@@ -6,6 +6,8 @@ package pyref
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -59,8 +61,23 @@ except py_compile.PyCompileError as err:
 // Script is the Python text of the reference driver.
 func Script() string { return script }
 
+// Runner returns a command that runs an interpreter with args: for an
+// interpreter of the sid chroot, pythons.Interpreter.Command (through
+// scripts/chroot); Compile and CompileAll run a path directly.
+type Runner func(args ...string) *exec.Cmd
+
+// Direct returns the Runner of the interpreter at path.
+func Direct(python string) Runner {
+	return func(args ...string) *exec.Cmd { return exec.Command(python, args...) }
+}
+
 // Compile runs py_compile for one spec in a fresh process.
 func Compile(python string, s Spec, tmp string) (Result, error) {
+	return CompileWith(Direct(python), s, tmp)
+}
+
+// CompileWith runs py_compile for one spec in a fresh process started by run.
+func CompileWith(run Runner, s Spec, tmp string) (Result, error) {
 	f, err := os.CreateTemp(tmp, "ref-*.pyc")
 	if err != nil {
 		return Result{}, err
@@ -73,7 +90,7 @@ func Compile(python string, s Spec, tmp string) (Result, error) {
 	if mode == "" {
 		mode = CheckedHash
 	}
-	cmd := exec.Command(python, "-S", "-s", "-c", script, s.Source, cfile, s.DFile, strconv.Itoa(s.Optimize), string(mode))
+	cmd := run("-S", "-s", "-c", script, s.Source, cfile, s.DFile, strconv.Itoa(s.Optimize), string(mode))
 	cmd.Env = []string{"PYTHONHASHSEED=0"}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -82,7 +99,7 @@ func Compile(python string, s Spec, tmp string) (Result, error) {
 		return Result{Error: stdout.String()}, nil
 	}
 	if err != nil {
-		return Result{}, fmt.Errorf("py_compile %s with %s: %v: %s", s.Source, python, err, strings.TrimSpace(stderr.String()))
+		return Result{}, fmt.Errorf("py_compile %s with %s: %v: %s", s.Source, strings.Join(cmd.Args[:len(cmd.Args)-9], " "), err, strings.TrimSpace(stderr.String()))
 	}
 	data, err := os.ReadFile(cfile)
 	if err != nil {
@@ -93,6 +110,12 @@ func Compile(python string, s Spec, tmp string) (Result, error) {
 
 // CompileAll runs Compile for every spec, one process per spec, on all CPUs.
 func CompileAll(python string, specs []Spec, tmp string) ([]Result, error) {
+	return CompileAllWith(Direct(python), specs, tmp)
+}
+
+// CompileAllWith runs CompileWith for every spec, one process per spec, on
+// all CPUs.
+func CompileAllWith(run Runner, specs []Spec, tmp string) ([]Result, error) {
 	results := make([]Result, len(specs))
 	errs := make([]error, len(specs))
 	next := make(chan int)
@@ -102,7 +125,7 @@ func CompileAll(python string, specs []Spec, tmp string) ([]Result, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i], errs[i] = Compile(python, specs[i], tmp)
+				results[i], errs[i] = CompileWith(run, specs[i], tmp)
 			}
 		}()
 	}
@@ -114,6 +137,92 @@ func CompileAll(python string, specs []Spec, tmp string) ([]Result, error) {
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
+		}
+	}
+	return results, nil
+}
+
+// batchDriver starts, from one process of the interpreter, a fresh
+// `sys.executable -S -s -c script` process per spec read as JSON from stdin
+// ([[source, cfile, dfile, optimize, mode], ...]), up to os.cpu_count() at
+// once, and prints [[exit status, base64 stdout, base64 stderr], ...]. The
+// driver's own state cannot reach the children: each is a new interpreter
+// with PYTHONHASHSEED=0 and nothing else in its environment.
+const batchDriver = `import base64, json, os, subprocess, sys
+script = sys.argv[1]
+specs = json.load(sys.stdin)
+results = [None] * len(specs)
+running = []
+def reap(i, p):
+    out, err = p.communicate()
+    results[i] = [p.returncode, base64.b64encode(out).decode(), base64.b64encode(err).decode()]
+for i, spec in enumerate(specs):
+    if len(running) >= (os.cpu_count() or 1):
+        reap(*running.pop(0))
+    p = subprocess.Popen([sys.executable, "-S", "-s", "-c", script] + [str(x) for x in spec],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={"PYTHONHASHSEED": "0"})
+    running.append((i, p))
+for r in running:
+    reap(*r)
+json.dump(results, sys.stdout)
+`
+
+// CompileAllBatch is CompileAllWith with one call of run: a driver started
+// by run starts the fresh py_compile process of every spec itself. It is
+// for an interpreter whose every start through run is costly (one in the
+// sid chroot, through scripts/chroot); the references are the same.
+func CompileAllBatch(run Runner, specs []Spec, tmp string) ([]Result, error) {
+	dir, err := os.MkdirTemp(tmp, "refs-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	input := make([][]string, len(specs))
+	for i, s := range specs {
+		mode := s.Mode
+		if mode == "" {
+			mode = CheckedHash
+		}
+		input[i] = []string{s.Source, filepath.Join(dir, fmt.Sprintf("%d.pyc", i)), s.DFile, strconv.Itoa(s.Optimize), string(mode)}
+	}
+	req, err := json.Marshal(input)
+	if err != nil {
+		return nil, err
+	}
+	cmd := run("-S", "-s", "-c", batchDriver, script)
+	cmd.Env = []string{"PYTHONHASHSEED=0"}
+	cmd.Stdin = bytes.NewReader(req)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("py_compile driver (%s): %v: %s", strings.Join(cmd.Args[:len(cmd.Args)-5], " "), err, strings.TrimSpace(stderr.String()))
+	}
+	var answers [][3]any
+	if err := json.Unmarshal(out, &answers); err != nil || len(answers) != len(specs) {
+		return nil, fmt.Errorf("py_compile driver: bad answer (%v): %.200q", err, out)
+	}
+	results := make([]Result, len(specs))
+	for i, a := range answers {
+		code, _ := a[0].(float64)
+		stdoutB64, _ := a[1].(string)
+		stderrB64, _ := a[2].(string)
+		stdout, err1 := base64.StdEncoding.DecodeString(stdoutB64)
+		errText, err2 := base64.StdEncoding.DecodeString(stderrB64)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("py_compile driver: bad answer for %s", specs[i].Source)
+		}
+		switch code {
+		case 0:
+			data, err := os.ReadFile(input[i][1])
+			if err != nil {
+				return nil, fmt.Errorf("read py_compile output for %s: %w", specs[i].Source, err)
+			}
+			results[i] = Result{Data: data}
+		case 3:
+			results[i] = Result{Error: string(stdout)}
+		default:
+			return nil, fmt.Errorf("py_compile %s: exit status %v: %s", specs[i].Source, code, strings.TrimSpace(string(errText)))
 		}
 	}
 	return results, nil

@@ -1,0 +1,1 @@
+"""A package whose modules are imported from the pycs pyc_library wrote."""

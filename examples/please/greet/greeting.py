@@ -1,0 +1,6 @@
+"""Greetings."""
+
+
+def greet(name):
+    """Returns the greeting for name."""
+    return f"Hello, {name}!"

@@ -1,0 +1,221 @@
+package please
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/rules-pyc/rules_pyc/internal/pyref"
+	"github.com/rules-pyc/rules_pyc/internal/pythons"
+)
+
+// pythonRulesArchive is Please's python-rules plugin, a fixture.
+const pythonRulesArchive = "python-rules-2.0.2.tar.gz"
+
+// fixturesDir is where the fixtures are: RULES_PYC_FIXTURES, else
+// ../shared/fixtures from the repository root (as scripts/plz finds them).
+func fixturesDir() string {
+	if dir := os.Getenv("RULES_PYC_FIXTURES"); dir != "" {
+		return dir
+	}
+	return filepath.Join(env.repo, "..", "shared", "fixtures")
+}
+
+// requireFixture returns the path of a fixture archive; when it is absent
+// the test skips, or fails under CI.
+func requireFixture(t *testing.T, name string) string {
+	t.Helper()
+	p := filepath.Join(fixturesDir(), name)
+	if _, err := os.Stat(p); err != nil {
+		if pythons.OnCI() {
+			t.Fatalf("fixture %s is needed under %s: %v", name, pythons.CIEnv, err)
+		}
+		t.Skipf("fixture %s unavailable: %v", name, err)
+	}
+	return p
+}
+
+// untar unpacks a .tar.gz under dir, without its top-level directory.
+func untar(t *testing.T, archive, dir string) {
+	t.Helper()
+	f, err := os.Open(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("%s: %v", archive, err)
+	}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", archive, err)
+		}
+		_, rel, ok := strings.Cut(strings.TrimPrefix(h.Name, "./"), "/")
+		if !ok || rel == "" || strings.HasPrefix(path.Clean(rel), "..") {
+			continue
+		}
+		target := filepath.Join(dir, filepath.FromSlash(rel))
+		switch h.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(target, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		case tar.TypeReg:
+			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			data, err := io.ReadAll(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(target, data, os.FileMode(h.Mode)&0o777|0o600); err != nil {
+				t.Fatal(err)
+			}
+		case tar.TypeSymlink:
+			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(h.Linkname, target); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// zipEntries reads every file of a zip archive.
+func zipEntries(t *testing.T, archive string) map[string][]byte {
+	t.Helper()
+	zr, err := zip.OpenReader(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f.Name] = data
+	}
+	return files
+}
+
+// TestPythonRulesCompileall puts pyc under Please's own python-rules 2.0.2
+// as their compileall: with DefaultInterpreter set to the plugin's
+// ///pyc//build_defs/python:python, a python_library compiles its sources
+// with `$TOOLS_INT -S -m compileall -b -f $SRCS` as always, pyc does the
+// compiling, and arcat (built from its fixture) zips the result. Every pyc
+// in the library's zip must then be what a fresh py_compile writes. pyc
+// writes checked-hash pycs (its default, where compileall's is timestamp);
+// arcat clears their check_source flag while zipping, so the reference is
+// py_compile's unchecked-hash pyc. The same library built with the plain
+// interpreter is logged for comparison.
+func TestPythonRulesCompileall(t *testing.T) {
+	requirePlease(t)
+	archive := requireFixture(t, pythonRulesArchive)
+	py := pickPython(t)
+	corpus := corpusFiles(t, py)
+	// The library's modules in this order: compileall compiles them in one
+	// process as given, nntplib before ftplib (see stdlibNames).
+	var srcs []string
+	for _, name := range stdlibNames {
+		if _, ok := corpus["std/"+name]; ok {
+			srcs = append(srcs, "std/"+name)
+		}
+	}
+	var rest []string
+	for name := range corpus {
+		if !strings.HasPrefix(name, "std/") {
+			rest = append(rest, name)
+		}
+	}
+	sort.Strings(rest)
+	srcs = append(srcs, rest...)
+	files := map[string]string{
+		"plugins/BUILD.plz": fmt.Sprintf("plugin_repo(\n    name = \"pyc\",\n    owner = \"rules-pyc\",\n    plugin = \"rules_pyc\",\n    revision = %q,\n)\n\n", pluginRevision) +
+			"subrepo(\n    name = \"python\",\n    path = \"plugins/python-rules\",\n    plugin = True,\n)\n",
+	}
+	for _, pkg := range []string{"lib", "stock"} {
+		interpreter := ""
+		if pkg == "stock" {
+			interpreter = fmt.Sprintf("\n    interpreter = %q,", py.Path)
+		}
+		files[pkg+"/BUILD.plz"] = fmt.Sprintf("subinclude(\"///python//build_defs:python\")\n\npython_library(\n    name = %q,\n    srcs = [%s],%s\n)\n", pkg, quoteList(srcs), interpreter)
+		for name, text := range corpus {
+			files[pkg+"/"+name] = text
+		}
+	}
+	r := newHostRepo(t, py, "\n[Plugin \"python\"]\nTarget = //plugins:python\nDefaultInterpreter = ///pyc//build_defs/python:python\n", files)
+	untar(t, archive, filepath.Join(r.dir, "plugins", "python-rules"))
+	r.mustPlz("build", "//lib", "//stock")
+
+	// The references: lib's in unchecked-hash mode, stock's (whose header
+	// arcat rewrites) for their code only.
+	var specs []pyref.Spec
+	for _, pkg := range []string{"lib", "stock"} {
+		for _, src := range srcs {
+			specs = append(specs, pyref.Spec{Source: filepath.Join(r.dir, pkg, filepath.FromSlash(src)), DFile: pkg + "/" + src, Mode: pyref.UncheckedHash})
+		}
+	}
+	refs := references(t, py, specs)
+	lib := zipEntries(t, r.gen("lib/.lib.pex.zip"))
+	stock := zipEntries(t, r.gen("stock/.stock.pex.zip"))
+	bad, stockBad := 0, 0
+	for i, src := range srcs {
+		name := "lib/" + strings.TrimSuffix(src, ".py") + ".pyc"
+		got, ok := lib[name]
+		if !ok {
+			bad++
+			t.Errorf("the library's zip has no %s: %v", name, sortedNames(lib))
+			continue
+		}
+		if !bytes.Equal(got, refs[i].Data) {
+			bad++
+			t.Errorf("%s in the zip differs from py_compile's: %s", name, firstDiff(got, refs[i].Data))
+		}
+		if string(lib["lib/"+src]) != corpus[src] {
+			t.Errorf("the zip's lib/%s is not the source", src)
+		}
+		stockPyc, want := stock["stock/"+strings.TrimSuffix(src, ".py")+".pyc"], refs[len(srcs)+i].Data
+		if len(stockPyc) < 16 || !bytes.Equal(stockPyc[16:], want[16:]) {
+			stockBad++
+			t.Logf("with the plain interpreter's compileall, stock/%sc's code differs from py_compile's (%d vs %d bytes)", src, len(stockPyc), len(want))
+		}
+	}
+	if bad == 0 {
+		t.Logf("%s: %d pycs in the python_library's zip identical to py_compile's; with the plain interpreter %d of them had other code", py, len(srcs), stockBad)
+	}
+}
+
+func sortedNames(m map[string][]byte) []string {
+	var names []string
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
