@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
-	"github.com/rules-pyc/rules_pyc/compiler/syntax/internal/astjson"
+	"github.com/rules-pyc/rules_pyc/internal/astjson"
 )
 
 // BenchmarkDump writes the trees of a sample of the standard library (as

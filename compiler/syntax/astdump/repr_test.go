@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
-	"github.com/rules-pyc/rules_pyc/compiler/syntax/internal/astjson"
+	"github.com/rules-pyc/rules_pyc/internal/astjson"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/unidata"
 )
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
-	"github.com/rules-pyc/rules_pyc/compiler/syntax/internal/astjson"
+	"github.com/rules-pyc/rules_pyc/internal/astjson"
 )
 
 // tableSources are sources whose trees hold every kind of constant and

@@ -8,7 +8,7 @@ import (
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
-	"github.com/rules-pyc/rules_pyc/compiler/syntax/internal/astjson"
+	"github.com/rules-pyc/rules_pyc/internal/astjson"
 )
 
 // oracleScript parses each source (one literal, or one f-string) and says

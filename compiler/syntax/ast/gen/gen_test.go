@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rules-pyc/rules_pyc/compiler/syntax/internal/astjson"
+	"github.com/rules-pyc/rules_pyc/internal/astjson"
 )
 
 // TestGeneratedUpToDate checks that the committed generated files are what

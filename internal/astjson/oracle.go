@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -111,8 +112,16 @@ func (in *Interp) probe() error {
 	return nil
 }
 
+// command runs the interpreter with args as py_compile's reference process
+// runs: -S -s, and PYTHONHASHSEED=0 (which fixes the order of sets of
+// strings, which the compiler's output can depend on).
 func (in Interp) command(args ...string) *exec.Cmd {
-	return in.py.Command(context.Background(), append([]string{"-S", "-s"}, args...)...)
+	cmd := in.py.Command(context.Background(), append([]string{"-S", "-s"}, args...)...)
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, "PYTHONHASHSEED=0")
+	return cmd
 }
 
 // Request says which sources oracle.py parses (see there).
@@ -123,6 +132,11 @@ type Request struct {
 	Every   int      `json:"every,omitempty"`
 	Offset  int      `json:"offset,omitempty"`
 	Dump    bool     `json:"dump,omitempty"`
+	// Extra is Python source that defines extra(name, src): called for
+	// every input that could be read (src is its bytes), parsed or not; what
+	// it returns becomes Record.Extra (as JSON), an exception it raises
+	// Record.ExtraError.
+	Extra string `json:"extra,omitempty"`
 }
 
 // AddSource adds a source given as its bytes.
@@ -148,6 +162,10 @@ type Record struct {
 	DumpError  string `json:"dump_error"`
 	ParseError string `json:"parse_error"`
 	ReadError  string `json:"read_error"`
+	// Extra is what Request.Extra's function returned; ExtraError what it
+	// raised.
+	Extra      json.RawMessage `json:"extra"`
+	ExtraError string          `json:"extra_error"`
 }
 
 // Parse runs oracle.py with req and calls each for every record, in order,

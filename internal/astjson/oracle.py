@@ -7,13 +7,18 @@
 #    "sources": [text, ...],     these sources (named "<source N>"), given as
 #                                lists of byte values;
 #    "every": N, "offset": K,    of the files found, only every Nth from K
-#    "dump": true}               also ast.dump(tree, include_attributes=True)
+#    "dump": true,               also ast.dump(tree, include_attributes=True)
+#    "extra": code}              Python source defining extra(name, src):
+#                                what it returns (JSON-able) is the record's
+#                                "extra", for every readable input; an
+#                                exception it raises is "extra_error"
 #
 # Answer: one JSON object per line, per input:
 #   {"name": ..., "tree": NODE, "dump": text}          parsed (and dumped)
 #   {"name": ..., "tree": NODE, "dump_error": text}    ast.dump raised
 #   {"name": ..., "parse_error": text}                 ast.parse raised
 #   {"name": ..., "read_error": text}
+# (with "extra" or "extra_error" when asked for),
 # then {"done": count}.
 #
 # NODE is {"_": class name, field: value, ..., attribute: int, ...}. A list
@@ -110,6 +115,11 @@ def inputs(req):
 def main():
     req = json.load(sys.stdin)
     want_dump = req.get("dump", False)
+    extra = None
+    if req.get("extra"):
+        scope = {}
+        exec(req["extra"], scope)
+        extra = scope["extra"]
     out = sys.stdout
     count = 0
     for name, src in inputs(req):
@@ -133,6 +143,11 @@ def main():
                         rec["dump"] = ast.dump(tree, include_attributes=True)
                     except Exception as e:
                         rec["dump_error"] = "%s: %s" % (type(e).__name__, e)
+            if extra is not None:
+                try:
+                    rec["extra"] = extra(name, src)
+                except Exception as e:
+                    rec["extra_error"] = "%s: %s" % (type(e).__name__, e)
         out.write(json.dumps(rec, ensure_ascii=False))
         out.write("\n")
     out.write(json.dumps({"done": count}))
