@@ -111,6 +111,8 @@ func (x *Exception) SyntaxErr(filename string) (*syntaxerr.Error, bool) {
 		e.NoEnd = true
 	case x.EndLineno != nil && x.EndOffset != nil:
 		e.EndLineno, e.EndOffset = *x.EndLineno, *x.EndOffset
+	case x.EndLineno != nil:
+		e.EndLineno, e.NoEndOffset = *x.EndLineno, true
 	default:
 		return e, false
 	}

@@ -37,7 +37,7 @@ for c in json.load(sys.stdin):
     else:
         args = (filename, c["lineno"], c["offset"], s(c["text"]) if c["hastext"] else None)
         if not c["noend"]:
-            args += (c["end_lineno"], c["end_offset"])
+            args += (c["end_lineno"], None if c["noendoffset"] else c["end_offset"])
         e = cls(msg, args)
     err = py_compile.PyCompileError(cls, e, filename)
     out.append([(err.msg + "\n").encode("utf-8", "backslashreplace").hex(),
@@ -58,6 +58,7 @@ type pyCase struct {
 	HasText   bool   `json:"hastext"`
 	NoLoc     bool   `json:"noloc"`
 	NoEnd     bool   `json:"noend"`
+	NoEndOff  bool   `json:"noendoffset"`
 }
 
 func hexOf(s string) string { return hex.EncodeToString([]byte(s)) }
@@ -67,6 +68,7 @@ func toPy(e *Error) pyCase {
 		Type: e.Type.String(), Msg: hexOf(e.Msg), Filename: hexOf(e.Filename),
 		Lineno: e.Lineno, Offset: e.Offset, EndLineno: e.EndLineno, EndOffset: e.EndOffset,
 		Text: hexOf(e.Text), HasText: e.HasText, NoLoc: e.NoLocation, NoEnd: e.NoEnd,
+		NoEndOff: e.NoEndOffset,
 	}
 }
 
@@ -104,6 +106,9 @@ func formatCases() []*Error {
 					Text:      text,
 					HasText:   n%11 != 0,
 					NoEnd:     n%7 == 0,
+				}
+				if n%13 == 0 && !e.NoEnd {
+					e.EndOffset, e.NoEndOffset = 0, true
 				}
 				if k == 1 {
 					e.EndOffset = off + n%4

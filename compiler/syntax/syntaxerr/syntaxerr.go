@@ -65,7 +65,8 @@ func (t Type) IsSyntaxError() bool { return t <= TabError }
 // represented by the flags: NoLocation for an exception raised with a
 // message only (SyntaxError("msg"): filename, lineno, offset, text,
 // end_lineno and end_offset all None; always so for MemoryError and
-// RecursionError), HasText for text, NoEnd for end_lineno and end_offset.
+// RecursionError), HasText for text, NoEnd for end_lineno and end_offset,
+// NoEndOffset for end_offset alone.
 // Every other attribute is set whenever NoLocation is false, possibly to 0
 // or a negative number (CPython reports an unknown source encoding at line
 // 0, offset -1).
@@ -78,7 +79,9 @@ type Error struct {
 	Filename string
 	// Lineno and EndLineno are 1-based lines; Offset and EndOffset are
 	// 1-based columns counted in characters (code points) of Text, as
-	// SyntaxError counts them.
+	// SyntaxError counts them, except in the errors CPython raises after
+	// parsing (symbol table, compiler), which count UTF-8 bytes as the
+	// syntax tree's columns do.
 	Lineno, Offset, EndLineno, EndOffset int
 	// Text is the source line the error is on, as SyntaxError.text holds
 	// it (usually with its newline); HasText is false where it is None.
@@ -89,6 +92,9 @@ type Error struct {
 	// NoEnd marks end_lineno and end_offset as None while lineno and
 	// offset are set.
 	NoEnd bool
+	// NoEndOffset marks end_offset alone as None (EndOffset is then 0):
+	// CPython 3.13.0's errors for an unknown future feature.
+	NoEndOffset bool
 }
 
 // Error returns str() of the exception. For a SyntaxError (and its
@@ -194,7 +200,7 @@ func writeSourceLines(b *strings.Builder, e *Error) {
 	switch {
 	case e.NoEnd || e.Lineno != e.EndLineno:
 		endOffset = rend + 1
-	case e.EndOffset != 0:
+	case e.EndOffset != 0 && !e.NoEndOffset:
 		endOffset = e.EndOffset
 	default:
 		endOffset = offset
