@@ -43,6 +43,10 @@ type Interp struct {
 
 func (in Interp) String() string { return in.Name }
 
+// Interpreter returns the interpreter as internal/pythons describes it (for
+// its Stdlib, or to run other commands).
+func (in Interp) Interpreter() pythons.Interpreter { return in.py }
+
 var (
 	findOnce sync.Once
 	found    []Interp

@@ -24,16 +24,73 @@ var readBackFirstPiece = release.Release{Major: 3, Minor: 13, Micro: 1}
 // piece, later releases the first. 3.13.0 keeps a BOM in line 1 (U+FEFF),
 // later releases drop it.
 func (s *Source) ReadBackLine(n int) (line string, ok bool) {
-	if n <= 0 {
+	later := s.rel.AtLeast(readBackFirstPiece)
+	piece, ok := s.readBackPiece(n, later)
+	if !ok {
 		return "", false
 	}
+	if later {
+		return s.decodeLater(n, piece), true
+	}
+	switch {
+	case s.Encoding == "":
+		if CheckUTF8(piece) != nil {
+			return "", false
+		}
+		return string(piece), true
+	case s.Codec != nil:
+		return s.Codec.DecodeReplace(piece), true
+	}
+	// "utf-8": a BOM or a cookie CPython normalized to UTF-8.
+	return DecodeReplace(piece), true
+}
+
+// ProgramText returns line n (1-based) as CPython puts it in a SyntaxError
+// raised after parsing, by the symbol table or the compiler
+// (PyErr_ProgramTextObject): read back from the file like ReadBackLine,
+// but 3.13.0 decodes it as strict UTF-8 whatever the file's encoding (no
+// text when that fails), and later releases with the encoding the file
+// declares (ReadBackLine's). ok is false where the text is None.
+func (s *Source) ProgramText(n int) (line string, ok bool) {
 	later := s.rel.AtLeast(readBackFirstPiece)
+	piece, ok := s.readBackPiece(n, later)
+	if !ok {
+		return "", false
+	}
+	if later {
+		return s.decodeLater(n, piece), true
+	}
+	if CheckUTF8(piece) != nil {
+		return "", false
+	}
+	return string(piece), true
+}
+
+// decodeLater decodes line n's piece as releases from 3.13.1 do: without a
+// BOM, with the file's codec (UTF-8 by default) and replacement characters.
+func (s *Source) decodeLater(n int, piece []byte) string {
+	if n == 1 && len(piece) >= 3 && string(piece[:3]) == "\xEF\xBB\xBF" {
+		piece = piece[3:]
+	}
+	if s.Codec != nil {
+		return s.Codec.DecodeReplace(piece)
+	}
+	return DecodeReplace(piece)
+}
+
+// readBackPiece returns the bytes of line n that CPython's err_programtext
+// keeps (the last piece of a long line before 3.13.1, the first from
+// 3.13.1: later), newlines translated; ok is false when the file has fewer
+// lines.
+func (s *Source) readBackPiece(n int, later bool) (piece []byte, ok bool) {
+	if n <= 0 {
+		return nil, false
+	}
 	raw := s.Raw
 	pos := 0
-	var piece []byte
 	for i := 0; i < n; {
 		if pos >= len(raw) {
-			return "", false
+			return nil, false
 		}
 		piece = piece[:0]
 		for len(piece) < readBackChunk && pos < len(raw) {
@@ -58,24 +115,5 @@ func (s *Source) ReadBackLine(n int) (line string, ok bool) {
 		}
 		i++
 	}
-	if later {
-		if n == 1 && len(piece) >= 3 && string(piece[:3]) == "\xEF\xBB\xBF" {
-			piece = piece[3:]
-		}
-		if s.Codec != nil {
-			return s.Codec.DecodeReplace(piece), true
-		}
-		return DecodeReplace(piece), true
-	}
-	switch {
-	case s.Encoding == "":
-		if CheckUTF8(piece) != nil {
-			return "", false
-		}
-		return string(piece), true
-	case s.Codec != nil:
-		return s.Codec.DecodeReplace(piece), true
-	}
-	// "utf-8": a BOM or a cookie CPython normalized to UTF-8.
-	return DecodeReplace(piece), true
+	return piece, true
 }

@@ -1,0 +1,326 @@
+package symtable
+
+import (
+	"fmt"
+
+	"github.com/rules-pyc/rules_pyc/compiler/release"
+)
+
+// The second pass decides the scope of every name (symtable_analyze). A
+// block is analyzed with the names bound in the function blocks around it
+// (bound), the names declared global around it (global), the type
+// parameters in scope (typeParams) and, for an annotation scope that can
+// see a class, that class's block. It reports the names free in it and its
+// children (free), from which its parent learns which of its locals are
+// cells.
+//
+// Only the free sets are iterated (their order becomes the order of the
+// symbols update_symbols adds), so only they are Python sets (pyset); the
+// others are only asked for membership.
+
+// strSet is a set of names whose order never matters.
+type strSet map[string]struct{}
+
+func (s strSet) has(name string) bool { _, ok := s[name]; return ok }
+func (s strSet) add(name string)      { s[name] = struct{}{} }
+func (s strSet) union(o strSet) {
+	for k := range o {
+		s[k] = struct{}{}
+	}
+}
+func (s strSet) clone() strSet {
+	c := make(strSet, len(s))
+	c.union(s)
+	return c
+}
+
+// Releases whose symbol tables differ from 3.13.0's (see docs/native.md).
+var (
+	// gh-145701: an inlined comprehension in a class that uses
+	// __classdict__ or __conditional_annotations__ leaves them to the
+	// class as it leaves __class__.
+	inlineDropsClassdict = release.Release{Major: 3, Minor: 13, Micro: 13}
+)
+
+type analyzer struct {
+	b   *builder
+	rel release.Release
+}
+
+func analyze(t *Table, b *builder) error {
+	a := &analyzer{b: b, rel: t.Release}
+	return a.block(t.Top, nil, newPyset(), strSet{}, strSet{}, nil)
+}
+
+// block is analyze_block. bound is nil for the module.
+func (a *analyzer) block(ste *Block, bound strSet, free *pyset, global, typeParams strSet, classEntry *Block) error {
+	local := strSet{}
+	scopes := make([]Scope, len(ste.Symbols.list), len(ste.Symbols.list)+4)
+	newGlobal, newBound := strSet{}, strSet{}
+	newFree := newPyset()
+	var inlinedCells strSet
+
+	// A class's names are not visible in the blocks inside it: they get
+	// what the class got.
+	if ste.Type == ClassBlock {
+		newGlobal.union(global)
+		if bound != nil {
+			newBound.union(bound)
+		}
+	}
+	for i, sym := range ste.Symbols.list {
+		if err := a.name(ste, scopes, i, sym.Name, sym.Flags, bound, local, free, global, typeParams, classEntry); err != nil {
+			return err
+		}
+	}
+	if ste.Type != ClassBlock {
+		if ste.FunctionLike() {
+			newBound.union(local)
+		}
+		if bound != nil {
+			newBound.union(bound)
+		}
+		newGlobal.union(global)
+	} else {
+		newBound.add("__class__")
+		newBound.add("__classdict__")
+	}
+
+	for _, child := range ste.Children {
+		var childClass *Block
+		if child.CanSeeClassScope {
+			if ste.Type == ClassBlock {
+				childClass = ste
+			} else {
+				childClass = classEntry
+			}
+		}
+		// Comprehensions other than generator expressions are inlined,
+		// except in annotation scopes nested in classes.
+		inline := child.Comprehension != NoComprehension && !child.Generator && !ste.CanSeeClassScope
+		childFree := copyPyset(newFree)
+		if err := a.block(child, newBound.clone(), childFree, newGlobal.clone(), typeParams.clone(), childClass); err != nil {
+			return err
+		}
+		if inline {
+			if inlinedCells == nil {
+				inlinedCells = strSet{}
+			}
+			scopes = a.inline(ste, child, scopes, childFree, inlinedCells)
+			child.CompInlined = true
+		}
+		newFree.merge(childFree)
+		if child.Free || child.ChildFree {
+			ste.ChildFree = true
+		}
+	}
+
+	// The children of inlined comprehensions become this block's.
+	spliced := false
+	for _, c := range ste.Children {
+		if c.CompInlined {
+			spliced = true
+			break
+		}
+	}
+	if spliced {
+		var children []*Block
+		for _, c := range ste.Children {
+			if c.CompInlined {
+				children = append(children, c.Children...)
+			} else {
+				children = append(children, c)
+			}
+		}
+		ste.Children = children
+	}
+
+	if ste.FunctionLike() {
+		// Locals that a child uses freely are cells (analyze_cells).
+		for i, sym := range ste.Symbols.list {
+			if scopes[i] != Local {
+				continue
+			}
+			if !newFree.contains(sym.Name) && !inlinedCells.has(sym.Name) {
+				continue
+			}
+			scopes[i] = Cell
+			newFree.discard(sym.Name)
+		}
+	} else if ste.Type == ClassBlock {
+		// drop_class_free
+		if newFree.discard("__class__") {
+			ste.NeedsClassClosure = true
+		}
+		if newFree.discard("__classdict__") {
+			ste.NeedsClassdict = true
+		}
+	}
+	a.update(ste, scopes, bound, newFree, inlinedCells, ste.Type == ClassBlock || ste.CanSeeClassScope)
+	free.merge(newFree)
+	return nil
+}
+
+// name decides the scope of one name of ste (analyze_name).
+func (a *analyzer) name(ste *Block, scopes []Scope, i int, name string, flags Flags,
+	bound, local strSet, free *pyset, global, typeParams strSet, classEntry *Block) error {
+	if flags&DefGlobal != 0 {
+		if flags&DefNonlocal != 0 {
+			return a.directiveError(ste, name, fmt.Sprintf(msgNonlocalAndGlobal, name))
+		}
+		scopes[i] = GlobalExplicit
+		global.add(name)
+		if bound != nil {
+			delete(bound, name)
+		}
+		return nil
+	}
+	if flags&DefNonlocal != 0 {
+		if bound == nil {
+			return a.directiveError(ste, name, msgNonlocalAtModule)
+		}
+		if !bound.has(name) {
+			return a.directiveError(ste, name, fmt.Sprintf(msgNoBindingNonlocal, name))
+		}
+		if typeParams.has(name) {
+			return a.directiveError(ste, name, fmt.Sprintf(msgNonlocalTypeParam, name))
+		}
+		scopes[i] = Free
+		ste.Free = true
+		free.add(name)
+		return nil
+	}
+	if flags&DefBound != 0 {
+		scopes[i] = Local
+		local.add(name)
+		delete(global, name)
+		if flags&DefTypeParam != 0 {
+			typeParams.add(name)
+		} else {
+			delete(typeParams, name)
+		}
+		return nil
+	}
+	// In an annotation scope that sees a class, a name the class binds
+	// (or declares global) is looked up in the class, then globally, even
+	// when a function around also binds it.
+	if classEntry != nil {
+		cf := classEntry.Symbols.Lookup(name)
+		if cf&DefGlobal != 0 {
+			scopes[i] = GlobalExplicit
+			return nil
+		}
+		if cf&DefBound != 0 && cf&DefNonlocal == 0 {
+			scopes[i] = GlobalImplicit
+			return nil
+		}
+	}
+	if bound != nil && bound.has(name) {
+		scopes[i] = Free
+		ste.Free = true
+		free.add(name)
+		return nil
+	}
+	if global.has(name) {
+		scopes[i] = GlobalImplicit
+		return nil
+	}
+	if ste.Nested {
+		ste.Free = true
+	}
+	scopes[i] = GlobalImplicit
+	return nil
+}
+
+// directiveError is a SyntaxError at the first global or nonlocal
+// declaration of name in ste (error_at_directive).
+func (a *analyzer) directiveError(ste *Block, name, msg string) error {
+	for _, d := range ste.directives {
+		if d.name == name {
+			return newError(a.b.cfg.Filename, a.b.cfg.Text, msg, d.loc)
+		}
+	}
+	return fmt.Errorf("symtable: no declaration of %q recorded in block %q (%s)", name, ste.Name, msg)
+}
+
+// inline merges an inlined comprehension's names into its parent ste
+// (inline_comprehension) and returns scopes, grown with the names it adds.
+func (a *analyzer) inline(ste, comp *Block, scopes []Scope, compFree *pyset, inlinedCells strSet) []Scope {
+	var drop []string
+	for _, sym := range comp.Symbols.list {
+		k, flags := sym.Name, sym.Flags
+		if flags&DefParam != 0 {
+			continue // the comprehension's argument .0
+		}
+		scope := flags.Scope()
+		defs := flags.Defs()
+		if scope == Cell || defs&DefCompCell != 0 {
+			inlinedCells.add(k)
+		}
+		existing, ok := ste.Symbols.Get(k)
+		// __class__ (and later __classdict__, __conditional_annotations__)
+		// is never free through a class (see drop_class_free).
+		if scope == Free && ste.Type == ClassBlock && a.classOwned(k) {
+			scope = GlobalImplicit
+			compFree.discard(k)
+			drop = append(drop, k)
+		}
+		if !ok {
+			ste.Symbols.Set(k, defs)
+			scopes = append(scopes, scope)
+		} else if existing&DefBound != 0 && ste.Type != ClassBlock && !freeInAnyChild(comp, k) {
+			// A free name of the comprehension that is a local of the
+			// function around it is simply a local there.
+			compFree.discard(k)
+		}
+	}
+	comp.Free = compFree.used > 0
+	for _, k := range drop {
+		comp.Symbols.Delete(k)
+	}
+	return scopes
+}
+
+// classOwned reports whether name is one of the implicit cells of a class
+// that an inlined comprehension must not make free through the class.
+func (a *analyzer) classOwned(name string) bool {
+	if name == "__class__" {
+		return true
+	}
+	return a.rel.AtLeast(inlineDropsClassdict) && (name == "__classdict__" || name == "__conditional_annotations__")
+}
+
+func freeInAnyChild(b *Block, name string) bool {
+	for _, c := range b.Children {
+		if c.Scope(name) == Free {
+			return true
+		}
+	}
+	return false
+}
+
+// update records the decided scopes in ste's symbols and adds the free
+// names of its children that it passes on (update_symbols).
+func (a *analyzer) update(ste *Block, scopes []Scope, bound strSet, free *pyset, inlinedCells strSet, classFlag bool) {
+	list := ste.Symbols.list
+	for i := range list {
+		f := list[i].Flags
+		if inlinedCells.has(list[i].Name) {
+			f |= DefCompCell
+		}
+		list[i].Flags = f.withScope(scopes[i])
+	}
+	free.each(func(name string) {
+		if i := ste.Symbols.find(name); i >= 0 {
+			// A free name of a method that is also a name of the class.
+			if classFlag {
+				ste.Symbols.list[i].Flags |= DefFreeClass
+			}
+			return
+		}
+		if bound != nil && !bound.has(name) {
+			return // a global
+		}
+		ste.Symbols.Set(name, Flags(0).withScope(Free))
+	})
+}

@@ -1,0 +1,344 @@
+package symtable
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"unicode/utf8"
+)
+
+// CPython's symbol table adds the free names a block passes on from its
+// children to the block's symbols in the iteration order of a Python set
+// of str (update_symbols), and the compiler reads a comprehension's symbols
+// in order. That order depends on the strings' hashes and on the history
+// of the set (its size, its deleted entries). pyset reproduces
+// Objects/setobject.c's table for the operations the symbol table uses, and
+// strHash the hash of a str in a process started with PYTHONHASHSEED=0
+// (SipHash-1-3 with a zero key over the string's PEP 393 representation),
+// the process py_compile's reference output comes from.
+
+const (
+	setMinSize   = 8 // PySet_MINSIZE
+	linearProbes = 9 // LINEAR_PROBES
+	perturbShift = 5 // PERTURB_SHIFT
+)
+
+type entryState uint8
+
+const (
+	slotEmpty entryState = iota
+	slotActive
+	slotDummy
+)
+
+type setEntry struct {
+	key   string
+	hash  int64
+	state entryState
+}
+
+// pyset is a Python set of str: the same table, in the same order.
+type pyset struct {
+	table      []setEntry // len is mask+1
+	fill, used int
+	small      [setMinSize]setEntry
+}
+
+func newPyset() *pyset {
+	s := new(pyset)
+	s.table = s.small[:]
+	return s
+}
+
+// copyPyset is PySet_New(other).
+func copyPyset(other *pyset) *pyset {
+	s := newPyset()
+	s.merge(other)
+	return s
+}
+
+func (s *pyset) mask() uint64 { return uint64(len(s.table) - 1) }
+
+// lookup returns the index of key's entry, or of the empty slot where a
+// search for it ends (set_lookkey).
+func (s *pyset) lookup(key string, hash int64) int {
+	mask := s.mask()
+	perturb := uint64(hash)
+	i := uint64(hash) & mask
+	for {
+		probes := 0
+		if i+linearProbes <= mask {
+			probes = linearProbes
+		}
+		for j := i; ; j++ {
+			e := &s.table[j]
+			if e.state == slotEmpty {
+				return int(j)
+			}
+			if e.state == slotActive && e.hash == hash && e.key == key {
+				return int(j)
+			}
+			if probes == 0 {
+				break
+			}
+			probes--
+		}
+		perturb >>= perturbShift
+		i = (i*5 + 1 + perturb) & mask
+	}
+}
+
+func (s *pyset) contains(key string) bool {
+	if s.used == 0 {
+		return false
+	}
+	return s.table[s.lookup(key, strHash(key))].state == slotActive
+}
+
+func (s *pyset) add(key string) { s.addEntry(key, strHash(key)) }
+
+// addEntry is set_add_entry: a new key goes to the last deleted slot met
+// on its probe sequence, else to the empty slot that ends it.
+func (s *pyset) addEntry(key string, hash int64) {
+	mask := s.mask()
+	perturb := uint64(hash)
+	i := uint64(hash) & mask
+	free := -1
+	for {
+		probes := 0
+		if i+linearProbes <= mask {
+			probes = linearProbes
+		}
+		for j := i; ; j++ {
+			e := &s.table[j]
+			switch {
+			case e.state == slotEmpty:
+				if free >= 0 {
+					s.used++
+					s.table[free] = setEntry{key, hash, slotActive}
+					return
+				}
+				s.fill++
+				s.used++
+				*e = setEntry{key, hash, slotActive}
+				if uint64(s.fill)*5 < mask*3 {
+					return
+				}
+				n := s.used * 4
+				if s.used > 50000 {
+					n = s.used * 2
+				}
+				s.resize(n)
+				return
+			case e.state == slotActive && e.hash == hash && e.key == key:
+				return
+			case e.state == slotDummy:
+				free = int(j)
+			}
+			if probes == 0 {
+				break
+			}
+			probes--
+		}
+		perturb >>= perturbShift
+		i = (i*5 + 1 + perturb) & mask
+	}
+}
+
+// insertClean puts a key known to be absent into a table without dummies
+// (set_insert_clean).
+func insertClean(table []setEntry, key string, hash int64) {
+	mask := uint64(len(table) - 1)
+	perturb := uint64(hash)
+	i := uint64(hash) & mask
+	for {
+		if table[i].state == slotEmpty {
+			table[i] = setEntry{key, hash, slotActive}
+			return
+		}
+		if i+linearProbes <= mask {
+			for j := i + 1; j <= i+linearProbes; j++ {
+				if table[j].state == slotEmpty {
+					table[j] = setEntry{key, hash, slotActive}
+					return
+				}
+			}
+		}
+		perturb >>= perturbShift
+		i = (i*5 + 1 + perturb) & mask
+	}
+}
+
+// resize rebuilds the table with the smallest size above minUsed
+// (set_table_resize).
+func (s *pyset) resize(minUsed int) {
+	size := setMinSize
+	for size <= minUsed {
+		size <<= 1
+	}
+	old := s.table
+	if size == setMinSize && len(old) == setMinSize {
+		if s.fill == s.used {
+			return // no dummies: nothing to do
+		}
+		old = append([]setEntry(nil), old...)
+	}
+	if size == setMinSize {
+		s.small = [setMinSize]setEntry{}
+		s.table = s.small[:]
+	} else {
+		s.table = make([]setEntry, size)
+	}
+	s.fill = s.used
+	for _, e := range old {
+		if e.state == slotActive {
+			insertClean(s.table, e.key, e.hash)
+		}
+	}
+}
+
+// discard removes key, leaving a dummy (set_discard_entry); it reports
+// whether key was there.
+func (s *pyset) discard(key string) bool {
+	if s.used == 0 {
+		return false
+	}
+	i := s.lookup(key, strHash(key))
+	if s.table[i].state != slotActive {
+		return false
+	}
+	s.table[i] = setEntry{state: slotDummy, hash: -1}
+	s.used--
+	return true
+}
+
+// merge adds other's keys (set_merge: set.update, |=, and the copy of
+// PySet_New).
+func (s *pyset) merge(other *pyset) {
+	if other == s || other.used == 0 {
+		return
+	}
+	if (s.fill+other.used)*5 >= (len(s.table)-1)*3 {
+		s.resize((s.used + other.used) * 2)
+	}
+	if s.fill == 0 && len(s.table) == len(other.table) && other.fill == other.used {
+		copy(s.table, other.table)
+		s.fill, s.used = other.fill, other.used
+		return
+	}
+	if s.fill == 0 {
+		s.fill, s.used = other.used, other.used
+		for _, e := range other.table {
+			if e.state == slotActive {
+				insertClean(s.table, e.key, e.hash)
+			}
+		}
+		return
+	}
+	for _, e := range other.table {
+		if e.state == slotActive {
+			s.addEntry(e.key, e.hash)
+		}
+	}
+}
+
+// each calls f for every key in the set's iteration order.
+func (s *pyset) each(f func(string)) {
+	for i := range s.table {
+		if s.table[i].state == slotActive {
+			f(s.table[i].key)
+		}
+	}
+}
+
+// strHash is hash(s) for a str in a CPython process whose hash secret is
+// zero (PYTHONHASHSEED=0): SipHash-1-3 of the string's characters stored
+// in one, two or four bytes each (PEP 393), as _Py_HashBytes computes it.
+func strHash(s string) int64 {
+	if s == "" {
+		return 0
+	}
+	var h uint64
+	ascii := true
+	maxc := rune(0)
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		h = sipHash13String(s)
+	} else {
+		for _, r := range s {
+			maxc = max(maxc, r)
+		}
+		width := 4
+		switch {
+		case maxc < 0x100:
+			width = 1
+		case maxc < 0x10000:
+			width = 2
+		}
+		buf := make([]byte, 0, width*len(s))
+		for _, r := range s {
+			switch width {
+			case 1:
+				buf = append(buf, byte(r))
+			case 2:
+				buf = binary.LittleEndian.AppendUint16(buf, uint16(r))
+			default:
+				buf = binary.LittleEndian.AppendUint32(buf, uint32(r))
+			}
+		}
+		h = sipHash13String(string(buf))
+	}
+	if int64(h) == -1 {
+		return -2
+	}
+	return int64(h)
+}
+
+// sipHash13String is SipHash-1-3 of p with the key (0, 0).
+func sipHash13String(p string) uint64 {
+	v0 := uint64(0x736f6d6570736575)
+	v1 := uint64(0x646f72616e646f6d)
+	v2 := uint64(0x6c7967656e657261)
+	v3 := uint64(0x7465646279746573)
+	last := uint64(len(p)) << 56
+	for ; len(p) >= 8; p = p[8:] {
+		m := uint64(p[0]) | uint64(p[1])<<8 | uint64(p[2])<<16 | uint64(p[3])<<24 |
+			uint64(p[4])<<32 | uint64(p[5])<<40 | uint64(p[6])<<48 | uint64(p[7])<<56
+		v3 ^= m
+		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
+		v0 ^= m
+	}
+	for i := 0; i < len(p); i++ {
+		last |= uint64(p[i]) << (8 * i)
+	}
+	v3 ^= last
+	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
+	v0 ^= last
+	v2 ^= 0xff
+	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
+	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
+	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
+	return v0 ^ v1 ^ v2 ^ v3
+}
+
+func sipRound(v0, v1, v2, v3 uint64) (uint64, uint64, uint64, uint64) {
+	v0 += v1
+	v1 = bits.RotateLeft64(v1, 13)
+	v1 ^= v0
+	v0 = bits.RotateLeft64(v0, 32)
+	v2 += v3
+	v3 = bits.RotateLeft64(v3, 16)
+	v3 ^= v2
+	v0 += v3
+	v3 = bits.RotateLeft64(v3, 21)
+	v3 ^= v0
+	v2 += v1
+	v1 = bits.RotateLeft64(v1, 17)
+	v1 ^= v2
+	v2 = bits.RotateLeft64(v2, 32)
+	return v0, v1, v2, v3
+}
