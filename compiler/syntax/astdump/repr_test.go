@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
-	"github.com/rules-pyc/rules_pyc/internal/astjson"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/unidata"
+	"github.com/rules-pyc/rules_pyc/internal/astjson"
 )
 
 // interesting floats: the switch points of repr's notation, the ends of the
