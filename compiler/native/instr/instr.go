@@ -1,0 +1,130 @@
+// Package instr is the instruction sequence and the code unit metadata
+// that code generation builds, the CFG optimizer rewrites and the assembler
+// turns into a code object (CPython's _PyInstructionSequence and
+// _PyCompile_CodeUnitMetadata).
+//
+// Invariants:
+//   - A jump instruction's Arg is a Label, until the assembler resolves it
+//     to a byte offset; a handler's Label likewise.
+//   - A Label is placed at most once; Sequence.Index maps a placed label
+//     to the index of the instruction that follows it.
+//   - A Location uses CPython's conventions: lines 1-based, columns
+//     0-based UTF-8 byte offsets, -1 for "none" in any field; NoLocation is
+//     all -1 (an instruction that has no line, e.g. a RETURN_VALUE added at
+//     the end of a module).
+package instr
+
+import (
+	"fmt"
+
+	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
+	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
+)
+
+// Location is an instruction's source span.
+type Location struct {
+	Line, EndLine, Col, EndCol int32
+}
+
+// NoLocation is CPython's NO_LOCATION.
+var NoLocation = Location{-1, -1, -1, -1}
+
+// Label names a position in a Sequence; NoLabel is none.
+type Label int32
+
+// NoLabel is the absent label (-1, as CPython's h_label).
+const NoLabel Label = -1
+
+// Handler is an instruction's exception handler
+// (_PyExceptHandlerInfo): the handler's label (NoLabel: none), the stack
+// depth at its start, and whether it pushes the last instruction offset.
+type Handler struct {
+	Label         Label
+	StartDepth    int32
+	PreserveLasti bool
+}
+
+// NoHandler is an instruction outside every try block.
+var NoHandler = Handler{Label: NoLabel, StartDepth: -1}
+
+// Instr is one instruction.
+type Instr struct {
+	Op  opcode.Op
+	Arg int32
+	Loc Location
+	// Handler is the exception handler in effect.
+	Handler Handler
+}
+
+// Sequence is a code unit's instructions and labels.
+type Sequence struct {
+	Instrs []Instr
+	labels []int32 // label -> instruction index; -1 until placed
+}
+
+// NewLabel returns a label not placed yet.
+func (s *Sequence) NewLabel() Label {
+	s.labels = append(s.labels, -1)
+	return Label(len(s.labels) - 1)
+}
+
+// Place puts l before the next instruction added.
+func (s *Sequence) Place(l Label) error {
+	if l < 0 || int(l) >= len(s.labels) {
+		return fmt.Errorf("instr: place label %d: no such label", l)
+	}
+	if s.labels[l] >= 0 {
+		return fmt.Errorf("instr: label %d placed twice", l)
+	}
+	s.labels[l] = int32(len(s.Instrs))
+	return nil
+}
+
+// Add appends an instruction outside any handler.
+func (s *Sequence) Add(op opcode.Op, arg int32, loc Location) {
+	s.Instrs = append(s.Instrs, Instr{Op: op, Arg: arg, Loc: loc, Handler: NoHandler})
+}
+
+// Index returns the index of the instruction at label l.
+func (s *Sequence) Index(l Label) (int, error) {
+	if l < 0 || int(l) >= len(s.labels) || s.labels[l] < 0 {
+		return 0, fmt.Errorf("instr: label %d is not placed", l)
+	}
+	return int(s.labels[l]), nil
+}
+
+// Labels returns the number of labels made.
+func (s *Sequence) Labels() int { return len(s.labels) }
+
+// Metadata is a code unit's metadata (_PyCompile_CodeUnitMetadata), with
+// each dictionary as the list of its keys in index order.
+type Metadata struct {
+	// Name and QualName are strs; QualName nil means Name.
+	Name, QualName *pyobj.Object
+	// Consts are the constants in index order (co_consts before the
+	// assembler makes its tuple).
+	Consts []*pyobj.Object
+	// Names are u_names (co_names).
+	Names []*pyobj.Object
+	// VarNames are the fast locals, parameters first (u_varnames).
+	VarNames []*pyobj.Object
+	// CellVars are u_cellvars in index order; FreeVars are u_freevars,
+	// whose indexes continue after the cells (index len(CellVars)+i).
+	CellVars, FreeVars []*pyobj.Object
+	// FastHidden are the names of u_fasthidden (locals of inlined
+	// comprehensions), by value.
+	FastHidden map[string]bool
+	ArgCount, PosOnlyArgCount, KwOnlyArgCount int32
+	FirstLineNo                               int32
+}
+
+// Unit is what the CFG optimizer hands the assembler for one code unit.
+type Unit struct {
+	Seq  Sequence
+	Meta Metadata
+	// Flags are the code flags (compute_code_flags).
+	Flags int32
+	// StackDepth is the computed maximum stack depth; NLocalsPlus the
+	// number of fast locals, cells and free variables.
+	StackDepth, NLocalsPlus int32
+}

@@ -1,0 +1,330 @@
+// Package marshal writes a code object tree as CPython 3.13's marshal
+// (Python/marshal.c, format version 4) writes it in py_compile's fresh
+// process, byte for byte.
+//
+// The bytes depend on object identity: marshal gives an object FLAG_REF
+// (and a back-reference number) when w_ref sees a reference count above
+// one, an immortal object or an interned str, and writes a later
+// occurrence of a flagged object as a back-reference. The Writer computes
+// each object's reference count from the tree itself, plus the references
+// CPython holds while it writes:
+//
+//   - the top-level code object is held by py_compile (count + 1);
+//   - co_code is a new bytes object that the code object also caches
+//     (count 2: always flagged, never shared);
+//   - a frozenset's items are held by the list marshal sorts them in
+//     (count + 1 while written), and the sort key of each item is its own
+//     marshal dump, made while the set's iterator holds it (count + 1).
+//
+// Invariants: Dump leaves every object's scratch fields (Refs, RefIx) as
+// it found them (zero); the tree is not changed.
+package marshal
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/big"
+	"sort"
+
+	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
+)
+
+// FlagRef is marshal's FLAG_REF bit of a type byte.
+const FlagRef = 0x80
+
+// Type codes of format version 4.
+const (
+	typeNull              = '0'
+	typeNone              = 'N'
+	typeFalse             = 'F'
+	typeTrue              = 'T'
+	typeEllipsis          = '.'
+	typeInt               = 'i'
+	typeLong              = 'l'
+	typeBinaryFloat       = 'g'
+	typeBinaryComplex     = 'y'
+	typeString            = 's'
+	typeInterned          = 't'
+	typeRef               = 'r'
+	typeTuple             = '('
+	typeCode              = 'c'
+	typeUnicode           = 'u'
+	typeFrozenSet         = '>'
+	typeASCII             = 'a'
+	typeASCIIInterned     = 'A'
+	typeSmallTuple        = ')'
+	typeShortASCII        = 'z'
+	typeShortASCIIInterne = 'Z'
+)
+
+// maxDepth is MAX_MARSHAL_STACK_DEPTH.
+const maxDepth = 2000
+
+// Writer writes objects. It keeps its buffers between calls; it is not
+// safe for concurrent use.
+type Writer struct {
+	buf   []byte
+	seen  []*pyobj.Object
+	nrefs int32
+	depth int
+	err   error
+	// local holds the back-reference numbers of a sub-dump (a frozenset
+	// item's sort key), whose numbering is its own.
+	local map[*pyobj.Object]int32
+}
+
+// Dump returns the marshal bytes of top as py_compile writes them (top
+// held by a variable).
+func (w *Writer) Dump(top *pyobj.Object) ([]byte, error) {
+	w.buf = w.buf[:0]
+	w.count(top)
+	top.Refs++
+	defer w.reset()
+	w.nrefs = 0
+	w.err = nil
+	w.object(top)
+	if w.err != nil {
+		return nil, w.err
+	}
+	return append([]byte(nil), w.buf...), nil
+}
+
+// Dump is Writer.Dump with a new Writer.
+func Dump(top *pyobj.Object) ([]byte, error) {
+	var w Writer
+	return w.Dump(top)
+}
+
+// count adds one reference to o, and counts o's own references the first
+// time o is reached.
+func (w *Writer) count(o *pyobj.Object) {
+	o.Refs++
+	if o.Refs > 1 {
+		return
+	}
+	w.seen = append(w.seen, o)
+	switch o.Kind {
+	case pyobj.Tuple, pyobj.FrozenSet:
+		for _, it := range o.Items {
+			w.count(it)
+		}
+	case pyobj.Code:
+		c := o.Code
+		for _, x := range []*pyobj.Object{c.Consts, c.Names, c.LocalsPlusNames, c.LocalsPlusKinds, c.Filename, c.Name, c.QualName, c.LineTable, c.ExceptionTable} {
+			w.count(x)
+		}
+	}
+}
+
+func (w *Writer) reset() {
+	for _, o := range w.seen {
+		o.Refs, o.RefIx = 0, 0
+	}
+	w.seen = w.seen[:0]
+}
+
+// ref is w_ref: it writes a back-reference and returns true for an object
+// written before; otherwise it returns the flag for the type byte.
+func (w *Writer) ref(o *pyobj.Object) (flag byte, done bool) {
+	if !o.Immortal && !(o.Kind == pyobj.Str && o.Interned) && o.Refs <= 1 {
+		return 0, false
+	}
+	ix := o.RefIx
+	if w.local != nil {
+		ix = w.local[o]
+	}
+	if ix > 0 {
+		w.buf = append(w.buf, typeRef)
+		w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(ix-1))
+		return 0, true
+	}
+	w.nrefs++
+	if w.local != nil {
+		w.local[o] = w.nrefs
+	} else {
+		o.RefIx = w.nrefs
+	}
+	return FlagRef, false
+}
+
+func (w *Writer) object(o *pyobj.Object) {
+	w.depth++
+	defer func() { w.depth-- }()
+	if w.depth > maxDepth {
+		if w.err == nil {
+			w.err = fmt.Errorf("marshal: object too deeply nested to marshal")
+		}
+		return
+	}
+	switch o.Kind {
+	case pyobj.None:
+		w.buf = append(w.buf, typeNone)
+		return
+	case pyobj.Ellipsis:
+		w.buf = append(w.buf, typeEllipsis)
+		return
+	case pyobj.Bool:
+		if o.Value.Bool() {
+			w.buf = append(w.buf, typeTrue)
+		} else {
+			w.buf = append(w.buf, typeFalse)
+		}
+		return
+	}
+	flag, done := w.ref(o)
+	if done {
+		return
+	}
+	switch o.Kind {
+	case pyobj.Int:
+		w.int(o, flag)
+	case pyobj.Float:
+		w.buf = append(w.buf, typeBinaryFloat|flag)
+		w.buf = binary.LittleEndian.AppendUint64(w.buf, math.Float64bits(o.Value.Float()))
+	case pyobj.Complex:
+		re, im := o.Value.Complex()
+		w.buf = append(w.buf, typeBinaryComplex|flag)
+		w.buf = binary.LittleEndian.AppendUint64(w.buf, math.Float64bits(re))
+		w.buf = binary.LittleEndian.AppendUint64(w.buf, math.Float64bits(im))
+	case pyobj.Bytes:
+		w.pstring(typeString|flag, o.Value.Bytes())
+	case pyobj.Str:
+		w.str(o, flag)
+	case pyobj.Tuple:
+		if n := len(o.Items); n < 256 {
+			w.buf = append(w.buf, typeSmallTuple|flag, byte(n))
+		} else {
+			w.buf = append(w.buf, typeTuple|flag)
+			w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(n))
+		}
+		for _, it := range o.Items {
+			w.object(it)
+		}
+	case pyobj.FrozenSet:
+		w.frozenset(o, flag)
+	case pyobj.Code:
+		w.code(o.Code, flag)
+	default:
+		w.err = fmt.Errorf("marshal: can't write a %s", o.Kind)
+	}
+}
+
+func (w *Writer) str(o *pyobj.Object, flag byte) {
+	s := o.Value.Str()
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	switch {
+	case ascii && len(s) < 256:
+		t := byte(typeShortASCII)
+		if o.Interned {
+			t = typeShortASCIIInterne
+		}
+		w.buf = append(w.buf, t|flag, byte(len(s)))
+		w.buf = append(w.buf, s...)
+	case ascii:
+		t := byte(typeASCII)
+		if o.Interned {
+			t = typeASCIIInterned
+		}
+		w.pstring(t|flag, s)
+	default:
+		t := byte(typeUnicode)
+		if o.Interned {
+			t = typeInterned
+		}
+		w.pstring(t|flag, s)
+	}
+}
+
+func (w *Writer) pstring(t byte, s string) {
+	w.buf = append(w.buf, t)
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(len(s)))
+	w.buf = append(w.buf, s...)
+}
+
+func (w *Writer) int(o *pyobj.Object, flag byte) {
+	if i, ok := o.Value.Int64(); ok && i >= math.MinInt32 && i <= math.MaxInt32 {
+		w.buf = append(w.buf, typeInt|flag)
+		w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(int32(i)))
+		return
+	}
+	// TYPE_LONG: the number of 15-bit digits (negative for a negative
+	// number), then the digits of the absolute value, least significant
+	// first.
+	v := o.Value.BigInt()
+	neg := v.Sign() < 0
+	v.Abs(v)
+	var digits []uint16
+	mask := big.NewInt(0x7FFF)
+	d := new(big.Int)
+	for v.Sign() > 0 {
+		digits = append(digits, uint16(d.And(v, mask).Uint64()))
+		v.Rsh(v, 15)
+	}
+	n := int32(len(digits))
+	if neg {
+		n = -n
+	}
+	w.buf = append(w.buf, typeLong|flag)
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(n))
+	for _, dg := range digits {
+		w.buf = binary.LittleEndian.AppendUint16(w.buf, dg)
+	}
+}
+
+func (w *Writer) frozenset(o *pyobj.Object, flag byte) {
+	w.buf = append(w.buf, typeFrozenSet|flag)
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(len(o.Items)))
+	// The sort key of each item is its own dump, made by a new writer
+	// while the set's iterator holds the item.
+	type pair struct {
+		key  []byte
+		item *pyobj.Object
+	}
+	pairs := make([]pair, len(o.Items))
+	for i, it := range o.Items {
+		// The iterator's reference, then the pair's, until the set is
+		// written.
+		it.Refs++
+		sub := Writer{depth: w.depth, local: map[*pyobj.Object]int32{}}
+		sub.object(it)
+		if sub.err != nil && w.err == nil {
+			w.err = sub.err
+		}
+		pairs[i] = pair{sub.buf, it}
+	}
+	sort.SliceStable(pairs, func(i, j int) bool { return bytes.Compare(pairs[i].key, pairs[j].key) < 0 })
+	for _, p := range pairs {
+		w.object(p.item)
+	}
+	for _, it := range o.Items {
+		it.Refs--
+	}
+}
+
+func (w *Writer) code(c *pyobj.CodeObject, flag byte) {
+	w.buf = append(w.buf, typeCode|flag)
+	for _, v := range []int32{c.ArgCount, c.PosOnlyArgCount, c.KwOnlyArgCount, c.StackSize, c.Flags} {
+		w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(v))
+	}
+	// co_code: a new bytes object, also held by the code object's cache.
+	w.nrefs++
+	w.pstring(typeString|FlagRef, string(c.Bytecode))
+	w.object(c.Consts)
+	w.object(c.Names)
+	w.object(c.LocalsPlusNames)
+	w.object(c.LocalsPlusKinds)
+	w.object(c.Filename)
+	w.object(c.Name)
+	w.object(c.QualName)
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(c.FirstLineNo))
+	w.object(c.LineTable)
+	w.object(c.ExceptionTable)
+}

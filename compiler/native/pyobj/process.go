@@ -1,0 +1,366 @@
+package pyobj
+
+import (
+	"math"
+	"math/big"
+
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+)
+
+// Interned is the set of strs already interned in the reference process
+// (a fresh `python3.13 -S -s` that imported py_compile) before it compiles
+// anything. Has must be safe for concurrent use.
+type Interned interface {
+	Has(s string) bool
+}
+
+// Process is the object space of one compile: the objects it creates and
+// the interned strings, starting from the reference process's. A Process
+// is not safe for concurrent use; make one per compile.
+type Process struct {
+	startup  Interned
+	interned map[string]*Object
+	small    [262]*Object // ints -5..256
+	latin1   [256]*Object // one-code-point strs below U+0100
+	bytes1   [256]*Object // one-byte bytes
+	empty    struct{ str, bytes, tuple *Object }
+	nextID   uint32
+}
+
+// NewProcess returns a Process whose interned strs start as startup's
+// (nil: only the singletons).
+func NewProcess(startup Interned) *Process {
+	return &Process{startup: startup, interned: make(map[string]*Object, 256)}
+}
+
+func (p *Process) obj(k Kind, v ast.Value) *Object {
+	p.nextID++
+	return &Object{Kind: k, Value: v, id: p.nextID}
+}
+
+// immortalStr returns the interned, immortal str s, created once.
+func (p *Process) immortalStr(s string) *Object {
+	if o := p.interned[s]; o != nil {
+		return o
+	}
+	o := p.obj(Str, ast.StrValue(s))
+	o.Interned, o.Immortal = true, true
+	p.interned[s] = o
+	return o
+}
+
+// NewStr returns a str with the code points s encodes (see ast.Value), as
+// CPython makes one from text: the cached singleton for "" and for one
+// code point below U+0100, a new object otherwise.
+func (p *Process) NewStr(s string) *Object {
+	if s == "" {
+		if p.empty.str == nil {
+			p.empty.str = p.immortalStr("")
+		}
+		return p.empty.str
+	}
+	if c, ok := latin1Char(s); ok {
+		if p.latin1[c] == nil {
+			p.latin1[c] = p.immortalStr(s)
+		}
+		return p.latin1[c]
+	}
+	return p.obj(Str, ast.StrValue(s))
+}
+
+// latin1Char reports whether s encodes exactly one code point below U+0100.
+func latin1Char(s string) (byte, bool) {
+	switch {
+	case len(s) == 1 && s[0] < 0x80:
+		return s[0], true
+	case len(s) == 2 && (s[0] == 0xC2 || s[0] == 0xC3) && s[1]&0xC0 == 0x80:
+		return (s[0]&0x1F)<<6 | s[1]&0x3F, true
+	}
+	return 0, false
+}
+
+// NewBytes returns a bytes object made from data (PyBytes_FromStringAndSize
+// with data): the singletons for length 0 and 1.
+func (p *Process) NewBytes(b string) *Object {
+	switch len(b) {
+	case 0:
+		return p.EmptyBytes()
+	case 1:
+		if p.bytes1[b[0]] == nil {
+			o := p.obj(Bytes, ast.BytesValue(b))
+			o.Immortal = true
+			p.bytes1[b[0]] = o
+		}
+		return p.bytes1[b[0]]
+	}
+	return p.obj(Bytes, ast.BytesValue(b))
+}
+
+// NewBytesResized returns a bytes object that CPython made by resizing a
+// buffer (the assembler's tables): b'' is the singleton, any other length
+// a new object.
+func (p *Process) NewBytesResized(b string) *Object {
+	if len(b) == 0 {
+		return p.EmptyBytes()
+	}
+	return p.obj(Bytes, ast.BytesValue(b))
+}
+
+// EmptyBytes returns b''.
+func (p *Process) EmptyBytes() *Object {
+	if p.empty.bytes == nil {
+		p.empty.bytes = p.obj(Bytes, ast.BytesValue(""))
+		p.empty.bytes.Immortal = true
+	}
+	return p.empty.bytes
+}
+
+// NewInt returns the int i: the immortal singleton for -5..256.
+func (p *Process) NewInt(i int64) *Object {
+	if -5 <= i && i <= 256 {
+		if p.small[i+5] == nil {
+			o := p.obj(Int, ast.IntValue(i))
+			o.Immortal = true
+			p.small[i+5] = o
+		}
+		return p.small[i+5]
+	}
+	return p.obj(Int, ast.IntValue(i))
+}
+
+// NewTuple returns a tuple of items (retained): () is the singleton.
+func (p *Process) NewTuple(items []*Object) *Object {
+	if len(items) == 0 {
+		if p.empty.tuple == nil {
+			p.empty.tuple = p.obj(Tuple, ast.Value{})
+			p.empty.tuple.Immortal = true
+		}
+		return p.empty.tuple
+	}
+	o := p.obj(Tuple, ast.Value{})
+	o.Items = items
+	return o
+}
+
+// NewFrozenSet returns a frozenset of items (retained, distinct).
+func (p *Process) NewFrozenSet(items []*Object) *Object {
+	o := p.obj(FrozenSet, ast.Value{})
+	o.Items = items
+	return o
+}
+
+// NewCode returns a code object.
+func (p *Process) NewCode(c *CodeObject) *Object {
+	o := p.obj(Code, ast.Value{})
+	o.Code = c
+	return o
+}
+
+// FromValue returns a new object for a constant, as the parser or the
+// AST optimizer creates it (singletons where CPython has them; new
+// objects for the items of a tuple or frozenset).
+func (p *Process) FromValue(v ast.Value) *Object {
+	switch v.Kind() {
+	case ast.NoneKind:
+		return NoneObj
+	case ast.BoolKind:
+		if v.Bool() {
+			return TrueObj
+		}
+		return FalseObj
+	case ast.EllipsisKind:
+		return EllipsisObj
+	case ast.IntKind:
+		if i, ok := v.Int64(); ok {
+			return p.NewInt(i)
+		}
+		return p.obj(Int, v)
+	case ast.FloatKind:
+		return p.obj(Float, v)
+	case ast.ComplexKind:
+		return p.obj(Complex, v)
+	case ast.StrKind:
+		return p.NewStr(v.Str())
+	case ast.BytesKind:
+		return p.NewBytes(v.Bytes())
+	case ast.TupleKind, ast.FrozenSetKind:
+		elems := v.Elems()
+		items := make([]*Object, len(elems))
+		for i, e := range elems {
+			items[i] = p.FromValue(e)
+		}
+		if v.Kind() == ast.TupleKind {
+			return p.NewTuple(items)
+		}
+		return p.NewFrozenSet(items)
+	}
+	return NoneObj
+}
+
+// Identifier returns the interned str s, as the parser makes identifiers
+// (_PyPegen_new_identifier interns them for good).
+func (p *Process) Identifier(s string) *Object {
+	return p.InternImmortal(p.NewStr(s))
+}
+
+// IsInterned reports whether a str equal to s is interned now.
+func (p *Process) IsInterned(s string) bool {
+	if _, ok := p.interned[s]; ok {
+		return true
+	}
+	return p.startup != nil && p.startup.Has(s)
+}
+
+// Intern interns the str o (PyUnicode_InternInPlace): it returns the
+// interned str equal to o if there is one (o itself when o is interned),
+// and otherwise marks o interned and returns it.
+func (p *Process) Intern(o *Object) *Object {
+	if o.Kind != Str || o.Interned {
+		return o
+	}
+	s := o.Value.Str()
+	if w := p.interned[s]; w != nil {
+		return w
+	}
+	if p.startup != nil && p.startup.Has(s) {
+		return p.immortalStr(s)
+	}
+	o.Interned = true
+	p.interned[s] = o
+	return o
+}
+
+// InternImmortal is Intern, and the result is immortal (3.13 interns
+// names this way).
+func (p *Process) InternImmortal(o *Object) *Object {
+	o = p.Intern(o)
+	if o.Kind == Str {
+		o.Immortal = true
+	}
+	return o
+}
+
+// key appends o's constant key (_PyCode_ConstantKey) in a form where two
+// keys are equal exactly when CPython's keys compare equal.
+func (p *Process) key(b []byte, o *Object) []byte {
+	switch o.Kind {
+	case None:
+		return append(b, 'N')
+	case Ellipsis:
+		return append(b, '.')
+	case Bool:
+		if o.Value.Bool() {
+			return append(b, 'T')
+		}
+		return append(b, 'F')
+	case Int:
+		if i, ok := o.Value.Int64(); ok {
+			b = append(b, 'i')
+			return appendUvarint(b, uint64(i))
+		}
+		b = append(b, 'I')
+		return appendString(b, o.Value.BigInt().Text(16))
+	case Float:
+		f := o.Value.Float()
+		if math.IsNaN(f) {
+			return appendUvarint(append(b, 'n'), uint64(o.id))
+		}
+		return appendUvarint(append(b, 'f'), math.Float64bits(f))
+	case Complex:
+		re, im := o.Value.Complex()
+		if math.IsNaN(re) || math.IsNaN(im) {
+			return appendUvarint(append(b, 'n'), uint64(o.id))
+		}
+		b = appendUvarint(append(b, 'c'), math.Float64bits(re))
+		return appendUvarint(b, math.Float64bits(im))
+	case Str:
+		return appendString(append(b, 's'), o.Value.Str())
+	case Bytes:
+		return appendString(append(b, 'y'), o.Value.Bytes())
+	case Tuple:
+		b = appendUvarint(append(b, '('), uint64(len(o.Items)))
+		for _, it := range o.Items {
+			b = p.key(b, it)
+		}
+		return b
+	case FrozenSet:
+		keys := make([]string, len(o.Items))
+		for i, it := range o.Items {
+			keys[i] = string(p.key(nil, it))
+		}
+		sortStrings(keys)
+		b = appendUvarint(append(b, '{'), uint64(len(keys)))
+		for _, k := range keys {
+			b = appendString(b, k)
+		}
+		return b
+	}
+	// Code objects (and anything else): identity.
+	return appendUvarint(append(b, 'K'), uint64(o.id))
+}
+
+func appendUvarint(b []byte, v uint64) []byte {
+	for v >= 0x80 {
+		b = append(b, byte(v)|0x80)
+		v >>= 7
+	}
+	return append(b, byte(v))
+}
+
+func appendString(b []byte, s string) []byte {
+	return append(appendUvarint(b, uint64(len(s))), s...)
+}
+
+// bigOf is used by tests.
+var _ = big.NewInt
+
+// NewCodeObject creates a code object as _PyCode_New does: it interns the
+// names and local names (for good), the name-like str constants (also
+// inside tuples and frozensets: a frozenset one of whose strs is replaced
+// by an already interned equal is rebuilt as a new frozenset), and the
+// file name, name and qualified name. Tuples are changed in place, as
+// CPython does, even when other code objects share them.
+func (p *Process) NewCodeObject(c *CodeObject) *Object {
+	p.internStrings(c.Names)
+	p.internConstants(c.Consts, nil)
+	p.internStrings(c.LocalsPlusNames)
+	c.Filename = p.Intern(c.Filename)
+	c.Name = p.Intern(c.Name)
+	c.QualName = p.Intern(c.QualName)
+	return p.NewCode(c)
+}
+
+func (p *Process) internStrings(t *Object) {
+	for i := len(t.Items) - 1; i >= 0; i-- {
+		t.Items[i] = p.InternImmortal(t.Items[i])
+	}
+}
+
+func (p *Process) internConstants(t *Object, modified *bool) {
+	for i := len(t.Items) - 1; i >= 0; i-- {
+		v := t.Items[i]
+		switch v.Kind {
+		case Str:
+			if v.IsNameLike() {
+				if w := p.Intern(v); w != v {
+					t.Items[i] = w
+					if modified != nil {
+						*modified = true
+					}
+				}
+			}
+		case Tuple:
+			p.internConstants(v, nil)
+		case FrozenSet:
+			tmp := &Object{Kind: Tuple, Items: append([]*Object(nil), v.Items...)}
+			changed := false
+			p.internConstants(tmp, &changed)
+			if changed {
+				t.Items[i] = p.NewFrozenSet(tmp.Items)
+				if modified != nil {
+					*modified = true
+				}
+			}
+		}
+	}
+}
