@@ -113,7 +113,7 @@ type Metadata struct {
 	CellVars, FreeVars []*pyobj.Object
 	// FastHidden are the names of u_fasthidden (locals of inlined
 	// comprehensions), by value.
-	FastHidden map[string]bool
+	FastHidden                                map[string]bool
 	ArgCount, PosOnlyArgCount, KwOnlyArgCount int32
 	FirstLineNo                               int32
 }

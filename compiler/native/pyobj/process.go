@@ -97,7 +97,7 @@ func (p *Process) NewBytes(b string) *Object {
 }
 
 // NewBytesResized returns a bytes object that CPython made by resizing a
-// buffer (the assembler's tables): b'' is the singleton, any other length
+// buffer (the assembler's tables): b” is the singleton, any other length
 // a new object.
 func (p *Process) NewBytesResized(b string) *Object {
 	if len(b) == 0 {
@@ -106,7 +106,7 @@ func (p *Process) NewBytesResized(b string) *Object {
 	return p.obj(Bytes, ast.BytesValue(b))
 }
 
-// EmptyBytes returns b''.
+// EmptyBytes returns b”.
 func (p *Process) EmptyBytes() *Object {
 	if p.empty.bytes == nil {
 		p.empty.bytes = p.obj(Bytes, ast.BytesValue(""))

@@ -1,0 +1,110 @@
+package pyobj
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// sortedSet is a set of strs held as one sorted list of values.
+type sortedSet []string
+
+// Has reports whether s is in the set.
+func (s sortedSet) Has(v string) bool {
+	i := sort.SearchStrings(s, v)
+	return i < len(s) && s[i] == v
+}
+
+// startupSet is one release's generated set, decoded on first use.
+type startupSet struct {
+	once    sync.Once
+	encoded string
+	set     sortedSet
+	err     error
+}
+
+// startupSets are the generated sets of interned strs, by CPython release.
+var startupSets = map[string]*startupSet{}
+
+// registerStartupGzip adds a generated set: its values, sorted and
+// newline-separated, gzip-compressed, base64-encoded.
+func registerStartupGzip(release, encoded string) {
+	startupSets[release] = &startupSet{encoded: encoded}
+}
+
+func (s *startupSet) decode() {
+	z, err := base64.StdEncoding.DecodeString(s.encoded)
+	if err == nil {
+		var r *gzip.Reader
+		if r, err = gzip.NewReader(bytes.NewReader(z)); err == nil {
+			var b []byte
+			if b, err = io.ReadAll(r); err == nil {
+				s.set = sortedSet(strings.Split(string(b), "\n"))
+			}
+		}
+	}
+	if err != nil {
+		s.err = fmt.Errorf("pyobj: damaged start-up set: %v", err)
+	}
+}
+
+// StartupReleases lists the releases with a generated start-up set.
+func StartupReleases() []string {
+	var out []string
+	for r := range startupSets {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// StartupInterned returns the strs interned in the reference process of
+// CPython release (e.g. "3.13.0") before it compiles anything. A release
+// without its own generated set gets the set of the newest release before
+// it that has one (the sets are measured on the releases that run here).
+func StartupInterned(release string) (Interned, error) {
+	s, ok := startupSets[release]
+	if !ok {
+		best := ""
+		for r := range startupSets {
+			if releaseLess(r, release) && (best == "" || releaseLess(best, r)) {
+				best = r
+			}
+		}
+		if best == "" || !sameMinor(best, release) {
+			return nil, fmt.Errorf("pyobj: no set of start-up interned strings for CPython %s (known: %s)", release, strings.Join(StartupReleases(), ", "))
+		}
+		s = startupSets[best]
+	}
+	s.once.Do(s.decode)
+	if s.err != nil {
+		return nil, s.err
+	}
+	return s.set, nil
+}
+
+func releaseParts(r string) [3]int {
+	var p [3]int
+	fmt.Sscanf(r, "%d.%d.%d", &p[0], &p[1], &p[2])
+	return p
+}
+
+func releaseLess(a, b string) bool {
+	x, y := releaseParts(a), releaseParts(b)
+	for i := range x {
+		if x[i] != y[i] {
+			return x[i] < y[i]
+		}
+	}
+	return false
+}
+
+func sameMinor(a, b string) bool {
+	x, y := releaseParts(a), releaseParts(b)
+	return x[0] == y[0] && x[1] == y[1]
+}

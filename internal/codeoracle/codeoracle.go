@@ -1,0 +1,469 @@
+// Package codeoracle gives tests of the native back end CPython's own
+// input to the assembler: for each source, the tree of code objects that a
+// real interpreter's compile() makes, decoded into instruction sequences
+// (opcodes, opargs, source positions from co_positions, jump targets and
+// exception handlers from CPython's own exception table parser) and code
+// unit metadata, plus the identifiers the parser interns.
+//
+// Replay turns such a tree back into code objects with the native
+// assembler, creating the constants in the order code generation creates
+// them (so that the constant cache and interning give them the identity
+// CPython gives them), ready for the native marshal writer. When native
+// code generation exists, its units take the place of the replayed ones
+// and the same comparison runs unchanged.
+package codeoracle
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
+
+	"github.com/rules-pyc/rules_pyc/compiler/native/assemble"
+	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
+	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
+	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/internal/pythons"
+)
+
+//go:embed oracle.py
+var script string
+
+// Unit is one code object as compile() made it.
+type Unit struct {
+	ArgCount        int32                `json:"argcount"`
+	PosOnlyArgCount int32                `json:"posonlyargcount"`
+	KwOnlyArgCount  int32                `json:"kwonlyargcount"`
+	StackSize       int32                `json:"stacksize"`
+	Flags           int32                `json:"flags"`
+	FirstLineNo     int32                `json:"firstlineno"`
+	Name            hexStr               `json:"name"`
+	QualName        hexStr               `json:"qualname"`
+	Names           []hexStr             `json:"names"`
+	VarNames        []hexStr             `json:"varnames"`
+	CellVars        []hexStr             `json:"cellvars"`
+	FreeVars        []hexStr             `json:"freevars"`
+	Code            hexStr               `json:"code"`
+	LineTable       hexStr               `json:"linetable"`
+	ExceptionTable  hexStr               `json:"exceptiontable"`
+	Instrs          [][8]json.RawMessage `json:"instrs"`
+	Consts          []Const              `json:"consts"`
+}
+
+// Const is a constant: a value, or a nested code object.
+type Const struct {
+	Value ast.Value
+	Code  *Unit
+}
+
+// File is one source's answer.
+type File struct {
+	Top         *Unit    `json:"top"`
+	Identifiers []hexStr `json:"identifiers"`
+	Error       string   `json:"error"`
+	// Kinds, when set, are co_localspluskinds of each code object in
+	// pre-order (a code object, then those of its co_consts): the only
+	// metadata compile() does not show (which locals are hidden, from
+	// inlined comprehensions). Tests read them from CPython's marshal
+	// output.
+	Kinds [][]byte `json:"-"`
+}
+
+// hexStr is a string sent as hex (strs as surrogatepass UTF-8).
+type hexStr string
+
+func (h *hexStr) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	d, err := hex.DecodeString(s)
+	if err != nil {
+		return err
+	}
+	*h = hexStr(d)
+	return nil
+}
+
+func (c *Const) UnmarshalJSON(b []byte) error {
+	var parts []json.RawMessage
+	if err := json.Unmarshal(b, &parts); err != nil {
+		return err
+	}
+	var tag string
+	if err := json.Unmarshal(parts[0], &tag); err != nil {
+		return err
+	}
+	str := func(i int) (string, error) {
+		var h hexStr
+		err := json.Unmarshal(parts[i], &h)
+		return string(h), err
+	}
+	float := func(i int) (float64, error) {
+		s, err := str(i)
+		if err != nil || len(s) != 8 {
+			return 0, fmt.Errorf("bad float %s", parts[i])
+		}
+		return math.Float64frombits(binary.LittleEndian.Uint64([]byte(s))), nil
+	}
+	switch tag {
+	case "N":
+		c.Value = ast.NoneValue()
+	case "T", "F":
+		c.Value = ast.BoolValue(tag == "T")
+	case "E":
+		c.Value = ast.EllipsisValue()
+	case "i":
+		var s string
+		if err := json.Unmarshal(parts[1], &s); err != nil {
+			return err
+		}
+		n, ok := new(big.Int).SetString(s, 10)
+		if !ok {
+			return fmt.Errorf("bad int %q", s)
+		}
+		c.Value = ast.BigIntValue(n)
+	case "f":
+		f, err := float(1)
+		if err != nil {
+			return err
+		}
+		c.Value = ast.FloatValue(f)
+	case "c":
+		re, err := float(1)
+		if err != nil {
+			return err
+		}
+		im, err := float(2)
+		if err != nil {
+			return err
+		}
+		c.Value = ast.ComplexValue(re, im)
+	case "s", "b":
+		s, err := str(1)
+		if err != nil {
+			return err
+		}
+		if tag == "s" {
+			c.Value = ast.StrValue(s)
+		} else {
+			c.Value = ast.BytesValue(s)
+		}
+	case "t", "fs":
+		var items []Const
+		if err := json.Unmarshal(parts[1], &items); err != nil {
+			return err
+		}
+		vals := make([]ast.Value, len(items))
+		for i, it := range items {
+			vals[i] = it.Value
+		}
+		if tag == "t" {
+			c.Value = ast.TupleValue(vals)
+		} else {
+			c.Value = ast.FrozenSetValue(vals)
+		}
+	case "code":
+		c.Code = new(Unit)
+		return json.Unmarshal(parts[1], c.Code)
+	default:
+		return fmt.Errorf("unknown constant tag %q", tag)
+	}
+	return nil
+}
+
+// Source is one file to compile: its path on this machine (as the
+// interpreter sees it) and the name to record.
+type Source struct {
+	Path, Name string
+}
+
+// Run compiles every source with py at the optimization level and calls
+// each with its answer, in order, from one interpreter process.
+func Run(ctx context.Context, py pythons.Interpreter, sources []Source, optimize int, each func(i int, f *File) error) error {
+	files := make([][2]string, len(sources))
+	for i, s := range sources {
+		files[i] = [2]string{s.Path, s.Name}
+	}
+	req, err := json.Marshal(map[string]any{"files": files, "optimize": optimize})
+	if err != nil {
+		return err
+	}
+	cmd := py.Command(ctx, "-S", "-s", "-c", script)
+	cmd.Stdin = bytes.NewReader(req)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	r := bufio.NewReaderSize(out, 1<<20)
+	i := 0
+	var cbErr error
+	for ; i < len(sources); i++ {
+		line, err := r.ReadBytes('\n')
+		if err != nil {
+			break
+		}
+		var f File
+		if err := json.Unmarshal(line, &f); err != nil {
+			cbErr = fmt.Errorf("%s: decode the oracle's answer: %v", sources[i].Path, err)
+			break
+		}
+		if cbErr = each(i, &f); cbErr != nil {
+			break
+		}
+	}
+	if cbErr != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return cbErr
+	}
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("%s: %v: %s", py, err, stderr.String())
+	}
+	if i != len(sources) {
+		return fmt.Errorf("%s: %d answers for %d sources: %s", py, i, len(sources), stderr.String())
+	}
+	return nil
+}
+
+// Replay assembles f's code objects with the native assembler, in a new
+// Process that starts from the interned strs of startup, as CPython's
+// compile of the source named filename made them, and returns the
+// top-level code object.
+func Replay(tab *opcode.Table, startup pyobj.Interned, filename string, f *File) (*pyobj.Object, error) {
+	p := pyobj.NewProcess(startup)
+	r := &replay{tab: tab, p: p, cache: p.NewConstCache(), kinds: f.Kinds}
+	r.asm = assemble.New(tab, p, r.cache)
+	r.idents = map[string]bool{}
+	for _, id := range f.Identifiers {
+		p.Identifier(string(id))
+		r.idents[string(id)] = true
+	}
+	r.filename = p.NewStr(filename)
+	return r.unit(f.Top)
+}
+
+type replay struct {
+	tab      *opcode.Table
+	p        *pyobj.Process
+	cache    *pyobj.ConstCache
+	asm      *assemble.Assembler
+	filename *pyobj.Object
+	kinds    [][]byte
+	next     int
+	idents   map[string]bool
+}
+
+// object makes a constant's object. A str equal to an identifier of the
+// source is taken to be the identifier itself (keyword names, import
+// lists, annotation keys, __static_attributes__ are made of the parser's
+// identifiers); that matters only for strs that interning would not
+// otherwise touch (not made of [A-Za-z0-9_]).
+func (r *replay) object(v ast.Value) *pyobj.Object {
+	switch v.Kind() {
+	case ast.StrKind:
+		if r.idents[v.Str()] {
+			return r.p.Identifier(v.Str())
+		}
+	case ast.TupleKind:
+		elems := v.Elems()
+		items := make([]*pyobj.Object, len(elems))
+		for i, e := range elems {
+			items[i] = r.object(e)
+		}
+		return r.p.NewTuple(items)
+	}
+	return r.p.FromValue(v)
+}
+
+// CO_OPTIMIZED: a function-like scope.
+const coOptimized = 0x1
+
+func (r *replay) ids(names []hexStr) []*pyobj.Object {
+	out := make([]*pyobj.Object, len(names))
+	for i, n := range names {
+		out[i] = r.p.Identifier(string(n))
+	}
+	return out
+}
+
+func (r *replay) unit(u *Unit) (*pyobj.Object, error) {
+	var m instr.Metadata
+	if r.next < len(r.kinds) {
+		for i, k := range r.kinds[r.next] {
+			if k&assemble.KindHidden != 0 && i < len(u.VarNames) {
+				if m.FastHidden == nil {
+					m.FastHidden = map[string]bool{}
+				}
+				m.FastHidden[string(u.VarNames[i])] = true
+			}
+		}
+	}
+	r.next++
+	m.Name = r.p.Identifier(string(u.Name))
+	qual := string(u.QualName)
+	classBody := u.Flags&coOptimized == 0 && string(u.Name) != "<module>"
+	switch {
+	case qual == string(u.Name):
+		m.QualName = m.Name
+	default:
+		// compiler_set_qualname makes a new str.
+		m.QualName = r.p.NewStr(qual)
+	}
+	usedQual := false
+	for _, c := range u.Consts {
+		var o *pyobj.Object
+		if c.Code != nil {
+			var err error
+			if o, err = r.unit(c.Code); err != nil {
+				return nil, err
+			}
+		} else {
+			o = r.object(c.Value)
+			if classBody && !usedQual && c.Value.Kind() == ast.StrKind && c.Value.Str() == qual {
+				// The class body loads u_qualname itself as __qualname__.
+				o = m.QualName
+				usedQual = true
+			}
+			o = r.cache.Merge(o)
+		}
+		m.Consts = append(m.Consts, o)
+	}
+	m.Names = r.ids(u.Names)
+	m.VarNames = r.ids(u.VarNames)
+	vars := map[string]bool{}
+	for _, v := range u.VarNames {
+		vars[string(v)] = true
+	}
+	// Cells that are also locals first: they take no slot of their own.
+	var pure []hexStr
+	for _, c := range u.CellVars {
+		if vars[string(c)] {
+			m.CellVars = append(m.CellVars, r.p.Identifier(string(c)))
+		} else {
+			pure = append(pure, c)
+		}
+	}
+	m.CellVars = append(m.CellVars, r.ids(pure)...)
+	m.FreeVars = r.ids(u.FreeVars)
+	m.ArgCount = u.ArgCount - u.PosOnlyArgCount
+	m.PosOnlyArgCount = u.PosOnlyArgCount
+	m.KwOnlyArgCount = u.KwOnlyArgCount
+	m.FirstLineNo = u.FirstLineNo
+
+	unit := &instr.Unit{Meta: m, Flags: u.Flags, StackDepth: u.StackSize,
+		NLocalsPlus: int32(len(u.VarNames) + len(pure) + len(u.FreeVars))}
+	seq := &unit.Seq
+	labels := map[int]instr.Label{}
+	label := func(i int) instr.Label {
+		l, ok := labels[i]
+		if !ok {
+			l = seq.NewLabel()
+			labels[i] = l
+		}
+		return l
+	}
+	type raw struct {
+		op, arg, line, endLine, col, endCol, target int64
+		handler                                     []json.RawMessage
+	}
+	rows := make([]raw, len(u.Instrs))
+	for i, in := range u.Instrs {
+		var x raw
+		for j, p := range []*int64{&x.op, &x.arg, &x.line, &x.endLine, &x.col, &x.endCol, &x.target} {
+			if err := json.Unmarshal(in[j], p); err != nil {
+				return nil, fmt.Errorf("instruction %d: %v", i, err)
+			}
+		}
+		if err := json.Unmarshal(in[7], &x.handler); err != nil {
+			return nil, fmt.Errorf("instruction %d: %v", i, err)
+		}
+		rows[i] = x
+		if x.target >= 0 {
+			label(int(x.target))
+		}
+		if x.handler != nil {
+			var t int64
+			if err := json.Unmarshal(x.handler[0], &t); err != nil {
+				return nil, err
+			}
+			label(int(t))
+		}
+	}
+	jump := r.tab.MustLookup("JUMP")
+	fwd, back := r.tab.MustLookup("JUMP_FORWARD"), r.tab.MustLookup("JUMP_BACKWARD")
+	for i, x := range rows {
+		if l, ok := labels[i]; ok {
+			if err := seq.Place(l); err != nil {
+				return nil, err
+			}
+		}
+		in := instr.Instr{Op: opcode.Op(x.op), Arg: int32(x.arg),
+			Loc:     instr.Location{Line: int32(x.line), EndLine: int32(x.endLine), Col: int32(x.col), EndCol: int32(x.endCol)},
+			Handler: instr.NoHandler}
+		if x.target >= 0 {
+			in.Arg = int32(labels[int(x.target)])
+			// The assembler picks the direction of a plain jump itself.
+			if in.Op == fwd || in.Op == back {
+				in.Op = jump
+			}
+		}
+		if x.handler != nil {
+			var t, depth int64
+			var lasti bool
+			if err := json.Unmarshal(x.handler[0], &t); err != nil {
+				return nil, err
+			}
+			if err := json.Unmarshal(x.handler[1], &depth); err != nil {
+				return nil, err
+			}
+			if err := json.Unmarshal(x.handler[2], &lasti); err != nil {
+				return nil, err
+			}
+			sd := int32(depth) + 1
+			if lasti {
+				sd++
+			}
+			in.Handler = instr.Handler{Label: label(int(t)), StartDepth: sd, PreserveLasti: lasti}
+		}
+		seq.Instrs = append(seq.Instrs, in)
+	}
+	code, err := r.asm.Assemble(unit, r.filename)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", u.QualName, err)
+	}
+	c := code.Code
+	if string(c.Bytecode) != string(u.Code) {
+		return code, &Mismatch{Unit: string(u.QualName), Field: "co_code", Got: c.Bytecode, Want: []byte(u.Code)}
+	}
+	if c.LineTable.Value.Bytes() != string(u.LineTable) {
+		return code, &Mismatch{Unit: string(u.QualName), Field: "co_linetable", Got: []byte(c.LineTable.Value.Bytes()), Want: []byte(u.LineTable)}
+	}
+	if c.ExceptionTable.Value.Bytes() != string(u.ExceptionTable) {
+		return code, &Mismatch{Unit: string(u.QualName), Field: "co_exceptiontable", Got: []byte(c.ExceptionTable.Value.Bytes()), Want: []byte(u.ExceptionTable)}
+	}
+	return code, nil
+}
+
+// Mismatch is a code object attribute that the assembler made differently
+// from CPython.
+type Mismatch struct {
+	Unit, Field string
+	Got, Want   []byte
+}
+
+func (m *Mismatch) Error() string {
+	return fmt.Sprintf("%s: %s differs: got %x, want %x", m.Unit, m.Field, m.Got, m.Want)
+}
