@@ -38,23 +38,60 @@ var script string
 
 // Unit is one code object as compile() made it.
 type Unit struct {
-	ArgCount        int32                `json:"argcount"`
-	PosOnlyArgCount int32                `json:"posonlyargcount"`
-	KwOnlyArgCount  int32                `json:"kwonlyargcount"`
-	StackSize       int32                `json:"stacksize"`
-	Flags           int32                `json:"flags"`
-	FirstLineNo     int32                `json:"firstlineno"`
-	Name            hexStr               `json:"name"`
-	QualName        hexStr               `json:"qualname"`
-	Names           []hexStr             `json:"names"`
-	VarNames        []hexStr             `json:"varnames"`
-	CellVars        []hexStr             `json:"cellvars"`
-	FreeVars        []hexStr             `json:"freevars"`
-	Code            hexStr               `json:"code"`
-	LineTable       hexStr               `json:"linetable"`
-	ExceptionTable  hexStr               `json:"exceptiontable"`
-	Instrs          [][8]json.RawMessage `json:"instrs"`
-	Consts          []Const              `json:"consts"`
+	ArgCount        int32    `json:"argcount"`
+	PosOnlyArgCount int32    `json:"posonlyargcount"`
+	KwOnlyArgCount  int32    `json:"kwonlyargcount"`
+	StackSize       int32    `json:"stacksize"`
+	Flags           int32    `json:"flags"`
+	FirstLineNo     int32    `json:"firstlineno"`
+	Name            hexStr   `json:"name"`
+	QualName        hexStr   `json:"qualname"`
+	Names           []hexStr `json:"names"`
+	VarNames        []hexStr `json:"varnames"`
+	CellVars        []hexStr `json:"cellvars"`
+	FreeVars        []hexStr `json:"freevars"`
+	Code            hexStr   `json:"code"`
+	LineTable       hexStr   `json:"linetable"`
+	ExceptionTable  hexStr   `json:"exceptiontable"`
+	Instrs          []Row    `json:"instrs"`
+	Consts          []Const  `json:"consts"`
+}
+
+// Row is one instruction of compile()'s code: opcode, oparg, position
+// (-1: none), the index of the jump target (-1: not a jump) and the
+// handler (target index, depth, lasti; Handler false: none).
+type Row struct {
+	Op, Arg, Line, EndLine, Col, EndCol, Target int32
+	Handler                                     bool
+	HTarget, HDepth                             int32
+	HLasti                                      bool
+}
+
+func (r *Row) UnmarshalJSON(b []byte) error {
+	var parts [8]json.RawMessage
+	if err := json.Unmarshal(b, &parts); err != nil {
+		return err
+	}
+	for j, p := range []*int32{&r.Op, &r.Arg, &r.Line, &r.EndLine, &r.Col, &r.EndCol, &r.Target} {
+		if err := json.Unmarshal(parts[j], p); err != nil {
+			return err
+		}
+	}
+	var h []json.RawMessage
+	if err := json.Unmarshal(parts[7], &h); err != nil {
+		return err
+	}
+	if h == nil {
+		return nil
+	}
+	r.Handler = true
+	if err := json.Unmarshal(h[0], &r.HTarget); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(h[1], &r.HDepth); err != nil {
+		return err
+	}
+	return json.Unmarshal(h[2], &r.HLasti)
 }
 
 // Const is a constant: a value, or a nested code object.
@@ -375,68 +412,40 @@ func (r *replay) unit(u *Unit) (*pyobj.Object, error) {
 		}
 		return l
 	}
-	type raw struct {
-		op, arg, line, endLine, col, endCol, target int64
-		handler                                     []json.RawMessage
-	}
-	rows := make([]raw, len(u.Instrs))
-	for i, in := range u.Instrs {
-		var x raw
-		for j, p := range []*int64{&x.op, &x.arg, &x.line, &x.endLine, &x.col, &x.endCol, &x.target} {
-			if err := json.Unmarshal(in[j], p); err != nil {
-				return nil, fmt.Errorf("instruction %d: %v", i, err)
-			}
+	rows := u.Instrs
+	for _, x := range rows {
+		if x.Target >= 0 {
+			label(int(x.Target))
 		}
-		if err := json.Unmarshal(in[7], &x.handler); err != nil {
-			return nil, fmt.Errorf("instruction %d: %v", i, err)
-		}
-		rows[i] = x
-		if x.target >= 0 {
-			label(int(x.target))
-		}
-		if x.handler != nil {
-			var t int64
-			if err := json.Unmarshal(x.handler[0], &t); err != nil {
-				return nil, err
-			}
-			label(int(t))
+		if x.Handler {
+			label(int(x.HTarget))
 		}
 	}
 	jump := r.tab.MustLookup("JUMP")
 	fwd, back := r.tab.MustLookup("JUMP_FORWARD"), r.tab.MustLookup("JUMP_BACKWARD")
+	seq.Instrs = make([]instr.Instr, 0, len(rows))
 	for i, x := range rows {
 		if l, ok := labels[i]; ok {
 			if err := seq.Place(l); err != nil {
 				return nil, err
 			}
 		}
-		in := instr.Instr{Op: opcode.Op(x.op), Arg: int32(x.arg),
-			Loc:     instr.Location{Line: int32(x.line), EndLine: int32(x.endLine), Col: int32(x.col), EndCol: int32(x.endCol)},
+		in := instr.Instr{Op: opcode.Op(x.Op), Arg: x.Arg,
+			Loc:     instr.Location{Line: x.Line, EndLine: x.EndLine, Col: x.Col, EndCol: x.EndCol},
 			Handler: instr.NoHandler}
-		if x.target >= 0 {
-			in.Arg = int32(labels[int(x.target)])
+		if x.Target >= 0 {
+			in.Arg = int32(labels[int(x.Target)])
 			// The assembler picks the direction of a plain jump itself.
 			if in.Op == fwd || in.Op == back {
 				in.Op = jump
 			}
 		}
-		if x.handler != nil {
-			var t, depth int64
-			var lasti bool
-			if err := json.Unmarshal(x.handler[0], &t); err != nil {
-				return nil, err
-			}
-			if err := json.Unmarshal(x.handler[1], &depth); err != nil {
-				return nil, err
-			}
-			if err := json.Unmarshal(x.handler[2], &lasti); err != nil {
-				return nil, err
-			}
-			sd := int32(depth) + 1
-			if lasti {
+		if x.Handler {
+			sd := x.HDepth + 1
+			if x.HLasti {
 				sd++
 			}
-			in.Handler = instr.Handler{Label: label(int(t)), StartDepth: sd, PreserveLasti: lasti}
+			in.Handler = instr.Handler{Label: labels[int(x.HTarget)], StartDepth: sd, PreserveLasti: x.HLasti}
 		}
 		seq.Instrs = append(seq.Instrs, in)
 	}

@@ -20,25 +20,45 @@ import (
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
-// shortSample is the number of stdlib files a -short run compares (a
-// fixed-seed sample); the full run compares every file.
-const shortSample = 120
+// How many stdlib files are compared (fixed-seed samples), at -O0 and at
+// -O1/-O2: by default (CI), with -short, and with RULES_PYC_FULL_SWEEP=1
+// (every file at every level: the documented full sweep, about 10 minutes
+// per interpreter here).
+var sampleSizes = map[string][2]int{"default": {400, 100}, "short": {60, 20}}
+
+// pick returns the files to compare at optimization level opt.
+func pick(files []string, opt int) []string {
+	if only := os.Getenv("RULES_PYC_ORACLE_FILES"); only != "" {
+		return strings.Split(only, ",")
+	}
+	if os.Getenv("RULES_PYC_FULL_SWEEP") != "" {
+		return files
+	}
+	n := sampleSizes["default"]
+	if testing.Short() {
+		n = sampleSizes["short"]
+	}
+	if opt == 0 {
+		return sample(files, n[0], 1)
+	}
+	return sample(files, n[1], int64(1+opt))
+}
 
 // TestInChroot runs this package's tests once more inside the chroot, with
 // its CPython 3.13 (3.13.18).
 func TestInChroot(t *testing.T) { pythons.RunInChroot(t) }
 
-// TestStdlibAgainstPyCompile takes CPython's own code objects for every .py
-// file of each 3.13 interpreter's stdlib (compile() in the interpreter:
+// TestStdlibAgainstPyCompile takes CPython's own code objects for .py files
+// of each 3.13 interpreter's stdlib (compile() in the interpreter:
 // instructions decoded from co_code, positions from co_positions, handlers
 // from dis's exception table parser), assembles them again with the native
 // assembler, writes them with the native marshal writer, and compares (a)
 // co_code, co_linetable and co_exceptiontable with CPython's and (b) the
 // bytes with what py_compile writes in a fresh process (the fork server of
-// compiler/interp, which is held to that), at -O0, -O1 and -O2 (-O1 and
-// -O2 on a sample). Every difference is listed; the test fails on any.
-// -short compares a fixed-seed sample; RULES_PYC_ORACLE_FILES (a
-// comma-separated list of stdlib-relative paths) compares only those.
+// compiler/interp, which is held to that), at -O0, -O1 and
+// -O2. Every difference is listed; the test fails on any. See pick for how
+// many files; RULES_PYC_ORACLE_FILES (a comma-separated list of
+// stdlib-relative paths) compares only those.
 func TestStdlibAgainstPyCompile(t *testing.T) {
 	var found []pythons.Interpreter
 	for _, py := range pythons.Find(t) {
@@ -55,17 +75,8 @@ func TestStdlibAgainstPyCompile(t *testing.T) {
 	for _, py := range found {
 		t.Run(py.Version, func(t *testing.T) {
 			lib := py.Stdlib(t)
-			files := lib.Files
-			if only := os.Getenv("RULES_PYC_ORACLE_FILES"); only != "" {
-				files = strings.Split(only, ",")
-			} else if testing.Short() {
-				files = sample(files, shortSample, 1)
-			}
 			for _, opt := range []int{0, 1, 2} {
-				fs := files
-				if opt > 0 {
-					fs = sample(files, len(files)/8+1, int64(opt))
-				}
+				fs := pick(lib.Files, opt)
 				t.Run(fmt.Sprintf("O%d", opt), func(t *testing.T) {
 					compareFiles(t, py, lib.Root, fs, opt)
 				})

@@ -2,7 +2,6 @@ package pyobj
 
 import (
 	"math"
-	"math/big"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 )
@@ -310,9 +309,6 @@ func appendUvarint(b []byte, v uint64) []byte {
 func appendString(b []byte, s string) []byte {
 	return append(appendUvarint(b, uint64(len(s))), s...)
 }
-
-// bigOf is used by tests.
-var _ = big.NewInt
 
 // NewCodeObject creates a code object as _PyCode_New does: it interns the
 // names and local names (for good), the name-like str constants (also

@@ -1,15 +1,99 @@
 package pyobj
 
-import "testing"
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
 
-func TestStartupSetKnownMembers(t *testing.T) {
-	s, err := StartupInterned("3.13.0")
+	"github.com/rules-pyc/rules_pyc/internal/pythons"
+)
+
+// probeScript is the generator's probe (see gen/main.go): one byte per
+// NUL-separated candidate, 1 when an equal str is interned in a process
+// in the reference state. Its own code interns nothing new.
+const probeScript = `I=__import__
+S=I(b'sys'.decode())
+I(b'py_compile'.decode())
+compile(b'',b'<x>'.decode(),b'exec'.decode())
+N=S.intern
+E=b'utf-8'.decode()
+P=b'surrogatepass'.decode()
+R=[]
+for d in S.stdin.buffer.read().split(bytes(1)):
+    c=d.decode(E,P)
+    R.append(int(N(c) is not c))
+S.stdout.buffer.write(bytes(R))
+`
+
+func TestInChroot(t *testing.T) { pythons.RunInChroot(t) }
+
+// TestStartupSetAgainstInterpreters asks each CPython 3.13 on the machine
+// (3.13.0 on the host, 3.13.18 in the chroot) about every member of its
+// release's set and about identifiers of its stdlib that are not members:
+// members must be interned in a fresh reference process, the others not.
+func TestStartupSetAgainstInterpreters(t *testing.T) {
+	var found []pythons.Interpreter
+	for _, py := range pythons.Find(t) {
+		if py.Major == 3 && py.Minor == 13 {
+			found = append(found, py)
+		}
+	}
+	if len(found) == 0 {
+		t.Skip("no CPython 3.13 here")
+	}
+	for _, py := range found {
+		t.Run(py.Version, func(t *testing.T) {
+			set, err := StartupInterned(py.Version)
+			if err != nil {
+				t.Fatal(err)
+			}
+			members := []string(set.(sortedSet))
+			// Non-members: names that certainly occur in sources.
+			others := []string{"cmp_to_key.<locals>.K2", "zz_not_interned_q", "ftplib", "frobnicate", "glöbals", "__qualname__x"}
+			cands := append(append([]string(nil), members...), others...)
+			cmd := py.Command(context.Background(), "-S", "-s", "-c", probeScript)
+			cmd.Stdin = strings.NewReader(strings.Join(cands, "\x00"))
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("%v: %s", err, stderr.String())
+			}
+			if len(out) != len(cands) {
+				t.Fatalf("%d answers for %d candidates", len(out), len(cands))
+			}
+			bad := 0
+			for i, c := range cands {
+				want := i < len(members)
+				if (out[i] == 1) != want {
+					if bad++; bad < 20 {
+						t.Errorf("%q: interned %v, set says %v", c, out[i] == 1, want)
+					}
+				}
+			}
+			t.Logf("%s: %d members checked, %d differences", py.Version, len(members), bad)
+		})
+	}
+}
+
+func TestStartupInternedReleases(t *testing.T) {
+	if _, err := StartupInterned("3.13.0"); err != nil {
+		t.Error(err)
+	}
+	// A release between two measured ones uses the older one's set.
+	a, err := StartupInterned("3.13.5")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range []string{"None", "__init__", "cmp_to_key.<locals>.K", "<module>", "__qualname__"} {
-		if !s.Has(v) {
-			t.Errorf("%q not in the set", v)
-		}
+	b, _ := StartupInterned("3.13.0")
+	if len(a.(sortedSet)) != len(b.(sortedSet)) {
+		t.Error("3.13.5 does not use 3.13.0's set")
+	}
+	if _, err := StartupInterned("3.12.1"); err == nil {
+		t.Error("3.12.1 has a set")
+	}
+	if _, err := StartupInterned("3.14.0"); err == nil {
+		t.Error("3.14.0 has a set")
 	}
 }

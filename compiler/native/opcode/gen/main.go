@@ -127,7 +127,7 @@ func fit(samples []int, vals []*int) (formula, error) {
 			return f, nil
 		}
 	}
-	return formula{}, fmt.Errorf("no formula fits %v...", vals[:8])
+	return formula{}, fmt.Errorf("no formula fits the effects %v and more", vals[:8])
 }
 
 func main() {

@@ -1,0 +1,98 @@
+package pyobj
+
+import (
+	"math"
+	"math/big"
+	"testing"
+
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+)
+
+func TestConstCacheKeys(t *testing.T) {
+	p := NewProcess(nil)
+	c := p.NewConstCache()
+	big1, _ := new(big.Int).SetString("123456789012345678901234567890", 10)
+	tests := []struct {
+		a, b ast.Value
+		same bool
+	}{
+		{ast.FloatValue(0), ast.FloatValue(math.Copysign(0, -1)), false},
+		{ast.IntValue(1), ast.FloatValue(1), false},
+		{ast.IntValue(1), ast.BoolValue(true), false},
+		{ast.IntValue(1000), ast.IntValue(1000), true},
+		{ast.BigIntValue(big1), ast.BigIntValue(new(big.Int).Set(big1)), true},
+		{ast.StrValue("a b"), ast.StrValue("a b"), true},
+		{ast.StrValue("ab"), ast.BytesValue("ab"), false},
+		{ast.ComplexValue(0, 1), ast.ComplexValue(math.Copysign(0, -1), 1), false},
+		{ast.TupleValue([]ast.Value{ast.FloatValue(0)}), ast.TupleValue([]ast.Value{ast.FloatValue(math.Copysign(0, -1))}), false},
+		{ast.TupleValue([]ast.Value{ast.IntValue(1000), ast.StrValue("x y")}), ast.TupleValue([]ast.Value{ast.IntValue(1000), ast.StrValue("x y")}), true},
+		{ast.FrozenSetValue([]ast.Value{ast.IntValue(1000), ast.StrValue("x")}), ast.FrozenSetValue([]ast.Value{ast.StrValue("x"), ast.IntValue(1000)}), true},
+		{ast.FloatValue(math.NaN()), ast.FloatValue(math.NaN()), false},
+	}
+	for _, tt := range tests {
+		x := c.Merge(p.FromValue(tt.a))
+		y := c.Merge(p.FromValue(tt.b))
+		if (x == y) != tt.same {
+			t.Errorf("%v and %v: same object %v, want %v", tt.a, tt.b, x == y, tt.same)
+		}
+	}
+}
+
+func TestMergeSharesItems(t *testing.T) {
+	p := NewProcess(nil)
+	c := p.NewConstCache()
+	s := c.Merge(p.NewStr("a b"))
+	tup := c.Merge(p.FromValue(ast.TupleValue([]ast.Value{ast.StrValue("a b"), ast.IntValue(7000)})))
+	if tup.Items[0] != s {
+		t.Error("tuple item not merged with the earlier str")
+	}
+	fs := p.FromValue(ast.FrozenSetValue([]ast.Value{ast.StrValue("a b")}))
+	m := c.Merge(fs)
+	if m == fs || m.Items[0] != s {
+		t.Error("frozenset not rebuilt from merged items")
+	}
+	if c.Merge(p.FromValue(ast.FrozenSetValue([]ast.Value{ast.StrValue("a b")}))) != m {
+		t.Error("equal frozenset not merged")
+	}
+}
+
+func TestSingletonsAndInterning(t *testing.T) {
+	p := NewProcess(sortedSet{"already", "zeta"})
+	same := func(a, b *Object) bool { return a == b }
+	if !same(p.NewInt(256), p.NewInt(256)) || same(p.NewInt(257), p.NewInt(257)) || !p.NewInt(-5).Immortal {
+		t.Error("small ints")
+	}
+	if a := p.NewStr("é"); !same(a, p.NewStr("é")) || !a.Interned {
+		t.Error("latin-1 singleton")
+	}
+	if same(p.NewStr("€"), p.NewStr("€")) {
+		t.Error("non-latin-1 one-char strs are not cached")
+	}
+	if !same(p.NewBytes("x"), p.NewBytes("x")) || same(p.NewBytesResized("x"), p.NewBytes("x")) {
+		t.Error("one-byte bytes")
+	}
+	a := p.NewStr("already")
+	if w := p.Intern(a); w == a || !w.Interned || a.Interned {
+		t.Error("a start-up interned str must replace a new one")
+	}
+	b := p.NewStr("fresh")
+	if p.Intern(b) != b || !b.Interned || p.Intern(p.NewStr("fresh")) != b {
+		t.Error("interning in place")
+	}
+	// A frozenset whose str is already interned is rebuilt.
+	p2 := NewProcess(sortedSet{"zeta"})
+	fs := p2.NewFrozenSet([]*Object{p2.NewStr("zeta"), p2.NewStr("q r")})
+	consts := p2.NewTuple([]*Object{fs})
+	p2.NewCodeObject(&CodeObject{Consts: consts, Names: p2.NewTuple(nil), LocalsPlusNames: p2.NewTuple(nil),
+		Filename: p2.NewStr("f.py"), Name: p2.Identifier("<module>"), QualName: p2.Identifier("<module>")})
+	if consts.Items[0] == fs {
+		t.Error("frozenset with an already interned str not rebuilt")
+	}
+	fs2 := p2.NewFrozenSet([]*Object{p2.NewStr("omega"), p2.NewStr("q r")})
+	consts2 := p2.NewTuple([]*Object{fs2})
+	p2.NewCodeObject(&CodeObject{Consts: consts2, Names: p2.NewTuple(nil), LocalsPlusNames: p2.NewTuple(nil),
+		Filename: p2.NewStr("f.py"), Name: p2.Identifier("<module>"), QualName: p2.Identifier("<module>")})
+	if consts2.Items[0] != fs2 || !fs2.Items[0].Interned {
+		t.Error("frozenset with new strs rebuilt, or its strs not interned in place")
+	}
+}
