@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strings"
 
 	"github.com/rules-pyc/rules_pyc/compiler/native/assemble"
 	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
@@ -98,6 +99,9 @@ func (r *Row) UnmarshalJSON(b []byte) error {
 type Const struct {
 	Value ast.Value
 	Code  *Unit
+	// Fresh marks a str of at most one code point below U+0100 that is not
+	// CPython's cached singleton (the AST optimizer makes such strs).
+	Fresh bool
 }
 
 // File is one source's answer.
@@ -183,12 +187,13 @@ func (c *Const) UnmarshalJSON(b []byte) error {
 			return err
 		}
 		c.Value = ast.ComplexValue(re, im)
-	case "s", "b":
+	case "s", "b", "S":
+		c.Fresh = tag == "S"
 		s, err := str(1)
 		if err != nil {
 			return err
 		}
-		if tag == "s" {
+		if tag != "b" {
 			c.Value = ast.StrValue(s)
 		} else {
 			c.Value = ast.BytesValue(s)
@@ -303,26 +308,25 @@ type replay struct {
 	idents   map[string]bool
 }
 
-// object makes a constant's object. A str equal to an identifier of the
-// source is taken to be the identifier itself (keyword names, import
-// lists, annotation keys, __static_attributes__ are made of the parser's
-// identifiers); that matters only for strs that interning would not
-// otherwise touch (not made of [A-Za-z0-9_]).
+// object makes a constant's object. A tuple of strs that are all
+// identifiers of the source (no dotted import names) is taken to be made of
+// the parser's identifier objects, as code generation makes keyword-argument
+// names, import lists and __static_attributes__; that matters only for strs
+// that interning would not otherwise touch (not made of [A-Za-z0-9_]).
 func (r *replay) object(v ast.Value) *pyobj.Object {
-	switch v.Kind() {
-	case ast.StrKind:
-		if r.idents[v.Str()] {
-			return r.p.Identifier(v.Str())
-		}
-	case ast.TupleKind:
-		elems := v.Elems()
-		items := make([]*pyobj.Object, len(elems))
-		for i, e := range elems {
-			items[i] = r.object(e)
-		}
-		return r.p.NewTuple(items)
+	if v.Kind() != ast.TupleKind || len(v.Elems()) == 0 {
+		return r.p.FromValue(v)
 	}
-	return r.p.FromValue(v)
+	for _, e := range v.Elems() {
+		if e.Kind() != ast.StrKind || !r.idents[e.Str()] || strings.Contains(e.Str(), ".") {
+			return r.p.FromValue(v)
+		}
+	}
+	items := make([]*pyobj.Object, len(v.Elems()))
+	for i, e := range v.Elems() {
+		items[i] = r.p.Identifier(e.Str())
+	}
+	return r.p.NewTuple(items)
 }
 
 // CO_OPTIMIZED: a function-like scope.
@@ -369,6 +373,9 @@ func (r *replay) unit(u *Unit) (*pyobj.Object, error) {
 			}
 		} else {
 			o = r.object(c.Value)
+			if c.Fresh {
+				o = r.p.NewStrFresh(c.Value.Str())
+			}
 			if classBody && !usedQual && c.Value.Kind() == ast.StrKind && c.Value.Str() == qual {
 				// The class body loads u_qualname itself as __qualname__.
 				o = m.QualName

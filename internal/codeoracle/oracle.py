@@ -35,6 +35,10 @@ def const(v, codes):
     if t is complex:
         return ["c", struct.pack("<d", v.real).hex(), struct.pack("<d", v.imag).hex()]
     if t is str:
+        if len(v) < 2 and v is not (chr(ord(v)) if v else ""):
+            # Not the cached singleton: made by str.replace in the AST
+            # optimizer's rewrite of '%'-formatting.
+            return ["S", enc_str(v)]
         return ["s", enc_str(v)]
     if t is bytes:
         return ["b", v.hex()]

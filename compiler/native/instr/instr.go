@@ -128,3 +128,20 @@ type Unit struct {
 	// number of fast locals, cells and free variables.
 	StackDepth, NLocalsPlus int32
 }
+
+// NLocalsPlus returns the number of fast locals, cells and free variables
+// the metadata gives a code object: the locals, the cells that are not
+// also locals, and the free variables (flowgraph.c prepare_localsplus).
+func (m *Metadata) NLocalsPlus() int32 {
+	vars := make(map[string]bool, len(m.VarNames))
+	for _, v := range m.VarNames {
+		vars[v.Str()] = true
+	}
+	n := len(m.VarNames) + len(m.FreeVars)
+	for _, c := range m.CellVars {
+		if !vars[c.Str()] {
+			n++
+		}
+	}
+	return int32(n)
+}

@@ -37,6 +37,21 @@ func (p *Process) obj(k Kind, v ast.Value) *Object {
 	return &Object{Kind: k, Value: v, id: p.nextID}
 }
 
+// singletonStr returns the immortal singleton str s ("" or one code point
+// below U+0100), interned when the start-up set says so (3.13.0 interns all
+// 257 at start-up; later releases only those something interned).
+func (p *Process) singletonStr(s string) *Object {
+	if o := p.interned[s]; o != nil {
+		return o
+	}
+	if p.startup == nil || p.startup.Has(s) {
+		return p.immortalStr(s)
+	}
+	o := p.obj(Str, ast.StrValue(s))
+	o.Immortal = true
+	return o
+}
+
 // immortalStr returns the interned, immortal str s, created once.
 func (p *Process) immortalStr(s string) *Object {
 	if o := p.interned[s]; o != nil {
@@ -54,16 +69,24 @@ func (p *Process) immortalStr(s string) *Object {
 func (p *Process) NewStr(s string) *Object {
 	if s == "" {
 		if p.empty.str == nil {
-			p.empty.str = p.immortalStr("")
+			p.empty.str = p.singletonStr("")
 		}
 		return p.empty.str
 	}
 	if c, ok := latin1Char(s); ok {
 		if p.latin1[c] == nil {
-			p.latin1[c] = p.immortalStr(s)
+			p.latin1[c] = p.singletonStr(s)
 		}
 		return p.latin1[c]
 	}
+	return p.obj(Str, ast.StrValue(s))
+}
+
+// NewStrFresh returns a new str object even where NewStr returns a
+// singleton: CPython makes such strs where it builds a str without its
+// singleton cache (str.replace in the AST optimizer's rewrite of
+// '%'-formatting: '%s%%' % x gives a new '%').
+func (p *Process) NewStrFresh(s string) *Object {
 	return p.obj(Str, ast.StrValue(s))
 }
 

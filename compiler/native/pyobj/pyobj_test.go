@@ -56,8 +56,18 @@ func TestMergeSharesItems(t *testing.T) {
 	}
 }
 
+// testStartup is a start-up set with the given strs and every
+// one-character str interned, as in 3.13.0.
+func testStartup(strs ...string) Interned {
+	s := &startupSet{set: sortedSet(strs)}
+	for i := range s.single {
+		s.single[i] = true
+	}
+	return s
+}
+
 func TestSingletonsAndInterning(t *testing.T) {
-	p := NewProcess(sortedSet{"already", "zeta"})
+	p := NewProcess(testStartup("already", "zeta"))
 	same := func(a, b *Object) bool { return a == b }
 	if !same(p.NewInt(256), p.NewInt(256)) || same(p.NewInt(257), p.NewInt(257)) || !p.NewInt(-5).Immortal {
 		t.Error("small ints")
@@ -80,7 +90,17 @@ func TestSingletonsAndInterning(t *testing.T) {
 		t.Error("interning in place")
 	}
 	// A frozenset whose str is already interned is rebuilt.
-	p2 := NewProcess(sortedSet{"zeta"})
+	// A one-character str that start-up did not intern is interned in
+	// place, once.
+	p3 := NewProcess(&startupSet{set: sortedSet{}})
+	pct := p3.NewStr("%")
+	if pct.Interned || !pct.Immortal || p3.Intern(pct) != pct || !pct.Interned || p3.NewStr("%") != pct {
+		t.Error("singleton interned in place")
+	}
+	if p3.NewStrFresh("%") == pct {
+		t.Error("NewStrFresh returned the singleton")
+	}
+	p2 := NewProcess(testStartup("zeta"))
 	fs := p2.NewFrozenSet([]*Object{p2.NewStr("zeta"), p2.NewStr("q r")})
 	consts := p2.NewTuple([]*Object{fs})
 	p2.NewCodeObject(&CodeObject{Consts: consts, Names: p2.NewTuple(nil), LocalsPlusNames: p2.NewTuple(nil),

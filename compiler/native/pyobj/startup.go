@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/rules-pyc/rules_pyc/compiler/release"
 )
 
 // sortedSet is a set of strs held as one sorted list of values.
@@ -25,7 +27,21 @@ type startupSet struct {
 	once    sync.Once
 	encoded string
 	set     sortedSet
-	err     error
+	// single says which of chr(0)..chr(255) and "" (index 256) are
+	// interned.
+	single [257]bool
+	err    error
+}
+
+// Has reports whether s is interned.
+func (s *startupSet) Has(v string) bool {
+	if v == "" {
+		return s.single[256]
+	}
+	if c, ok := latin1Char(v); ok {
+		return s.single[c]
+	}
+	return s.set.Has(v)
 }
 
 // startupSets are the generated sets of interned strs, by CPython release.
@@ -33,8 +49,12 @@ var startupSets = map[string]*startupSet{}
 
 // registerStartupGzip adds a generated set: its values, sorted and
 // newline-separated, gzip-compressed, base64-encoded.
-func registerStartupGzip(release, encoded string) {
-	startupSets[release] = &startupSet{encoded: encoded}
+func registerStartupGzip(release, single, encoded string) {
+	s := &startupSet{encoded: encoded}
+	for i := 0; i < len(single) && i < len(s.single); i++ {
+		s.single[i] = single[i] == '1'
+	}
+	startupSets[release] = s
 }
 
 func (s *startupSet) decode() {
@@ -52,6 +72,9 @@ func (s *startupSet) decode() {
 		s.err = fmt.Errorf("pyobj: damaged start-up set: %v", err)
 	}
 }
+
+// StartupFor is StartupInterned for a release value.
+func StartupFor(r release.Release) (Interned, error) { return StartupInterned(r.String()) }
 
 // StartupReleases lists the releases with a generated start-up set.
 func StartupReleases() []string {
@@ -85,7 +108,7 @@ func StartupInterned(release string) (Interned, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
-	return s.set, nil
+	return s, nil
 }
 
 func releaseParts(r string) [3]int {

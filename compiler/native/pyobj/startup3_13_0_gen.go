@@ -4,7 +4,16 @@ package pyobj
 
 // The 5795 strs interned in CPython 3.13.0's reference process before it
 // compiles, sorted, newline-separated, gzip-compressed, base64-encoded.
-func init() { registerStartupGzip("3.13.0", startup3_13_0) }
+// The one-character strs chr(0)..chr(255) and "" that are interned: 1.
+func init() {
+	registerStartupGzip("3.13.0",
+		"1111111111111111111111111111111111111111111111111111111111111111" +
+		"1111111111111111111111111111111111111111111111111111111111111111" +
+		"1111111111111111111111111111111111111111111111111111111111111111" +
+		"1111111111111111111111111111111111111111111111111111111111111111" +
+		"1",
+		startup3_13_0)
+}
 
 const startup3_13_0 = "" +
 	"H4sIAAAAAAAC/6S9X3PbLvY/fs+j2JvfbbdJ0zSd2dkZ11ESf+rYXttp2r1hZAnb1JLQW0hJ3Ef/m/MHhGQl3b6/M4k45wXC" +

@@ -4,7 +4,16 @@ package pyobj
 
 // The 5905 strs interned in CPython 3.13.18's reference process before it
 // compiles, sorted, newline-separated, gzip-compressed, base64-encoded.
-func init() { registerStartupGzip("3.13.18", startup3_13_18) }
+// The one-character strs chr(0)..chr(255) and "" that are interned: 1.
+func init() {
+	registerStartupGzip("3.13.18",
+		"1111111111111111111111111111111111111111111111111111111111111111" +
+		"1111111111111111111111111111111111111111111111111111111111111111" +
+		"1111111111111111111111111111111111111111111111111111111111111111" +
+		"1111111111111111111111111111111111111111111111111111111111111111" +
+		"1",
+		startup3_13_18)
+}
 
 const startup3_13_18 = "" +
 	"H4sIAAAAAAAC/6S9S3PbPLI/vMenmM27zYmdxHGqpqZKkWlbJ7Kk0SVOng0KIiEJEW8PQdpWPv1bfQEIUrQzc/5VNtH9AwiB" +
