@@ -119,7 +119,7 @@ func (s *stats) note(format string, args ...any) {
 func compareFiles(t *testing.T, py pythons.Interpreter, root string, files []string, opt int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
-	srv, err := interp.Launch(ctx, py.Path, os.Stderr)
+	srv, err := interp.Launch(ctx, py.Path, nil, interp.Options{Stderr: os.Stderr, MaxAnswer: 1 << 30})
 	if err != nil {
 		t.Fatalf("start %s: %v", py, err)
 	}
@@ -141,7 +141,7 @@ func compareFiles(t *testing.T, py pythons.Interpreter, root string, files []str
 		if err != nil {
 			return err
 		}
-		ref, refErr := srv.Compile(ctx, sources[i].Name, src, opt, false)
+		ref, refErr := srv.Compile(ctx, interp.Request{Name: sources[i].Name, Source: src, Optimize: opt})
 		if f.Error != "" {
 			if refErr == nil {
 				st.attr++

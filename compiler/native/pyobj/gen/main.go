@@ -40,6 +40,7 @@ import (
 	"encoding/base64"
 	"flag"
 	"fmt"
+	"go/format"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -273,7 +274,11 @@ func run(python []string, globalsFile, dir string) error {
 	}
 	b.WriteString("\n")
 	fmt.Fprintf(os.Stderr, "gen: %s: %d candidates, %d interned\n", version, len(all), len(set))
-	return os.WriteFile(filepath.Join(dir, "startup"+ident+"_gen.go"), b.Bytes(), 0o644)
+	src, err := format.Source(b.Bytes())
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "startup"+ident+"_gen.go"), src, 0o644)
 }
 
 func singleton(s string) bool {
