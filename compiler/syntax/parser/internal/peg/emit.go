@@ -671,8 +671,8 @@ func (e *emitter) loop(r *Rule) error {
 // Stats summarizes the generated parser, to compare it with pegen's output.
 type Stats struct {
 	Rules, Tmp, Loop0, Loop1, Gather int
-	LeftRecursive, Leaders          []string
-	Memo                            []string
+	LeftRecursive, Leaders           []string
+	Memo                             []string
 }
 
 // Summary returns statistics of g after Generate.

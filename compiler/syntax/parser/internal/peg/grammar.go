@@ -29,11 +29,11 @@ func (g *Grammar) Rule(name string) *Rule { return g.byName[name] }
 type RuleKind uint8
 
 const (
-	Written RuleKind = iota
-	TmpRule          // a parenthesized group (pegen's _tmp_N)
-	Loop0Rule        // x* (pegen's _loop0_N)
-	Loop1Rule        // x+ (pegen's _loop1_N)
-	GatherRule       // s.e+ (pegen's _gather_N)
+	Written    RuleKind = iota
+	TmpRule             // a parenthesized group (pegen's _tmp_N)
+	Loop0Rule           // x* (pegen's _loop0_N)
+	Loop1Rule           // x+ (pegen's _loop1_N)
+	GatherRule          // s.e+ (pegen's _gather_N)
 )
 
 // Rule is one rule.
