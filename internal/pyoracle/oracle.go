@@ -94,6 +94,8 @@ func (x *Exception) SyntaxErr(filename string) (*syntaxerr.Error, bool) {
 		e.Type = syntaxerr.RecursionError
 	case "UnicodeDecodeError":
 		e.Type = syntaxerr.UnicodeDecodeError
+	case "ValueError":
+		e.Type = syntaxerr.ValueError
 	default:
 		return nil, false
 	}

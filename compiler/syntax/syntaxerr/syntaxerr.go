@@ -35,6 +35,10 @@ const (
 	// f-string debug text of invalid UTF-8). Only Msg (str() of the
 	// exception) is meaningful.
 	UnicodeDecodeError
+	// ValueError: 3.13.4 and later releases raise it for an identifier
+	// that normalizes (NFKC) to None, True or False ("identifier field
+	// can't represent 'None' constant"). Only Msg is meaningful.
+	ValueError
 )
 
 func (t Type) String() string {
@@ -51,6 +55,8 @@ func (t Type) String() string {
 		return "RecursionError"
 	case UnicodeDecodeError:
 		return "UnicodeDecodeError"
+	case ValueError:
+		return "ValueError"
 	}
 	return "Type(" + strconv.Itoa(int(t)) + ")"
 }

@@ -612,7 +612,13 @@ func (e *emitter) result(r *Rule, a *Alt, vars []chainVar, errExit string) error
 		case 1:
 			v := vars[0]
 			_, opt := v.it.Node.(*Opt)
-			e.printf("_res = %s\n", v.name)
+			if v.typ == "any" && r.Type != "any" {
+				// An invalid_* rule's value stands in for the rule's:
+				// pegen casts its dummy result to the rule's type.
+				e.printf("_res = anyTo[%s](%s)\n", r.Type, v.name)
+			} else {
+				e.printf("_res = %s\n", v.name)
+			}
 			if opt {
 				e.printf("_ok = %s\n", notNil(v.name, v.typ))
 			} else {
@@ -632,7 +638,7 @@ func (e *emitter) result(r *Rule, a *Alt, vars []chainVar, errExit string) error
 	}
 	e.printf("_res = %s\n", action)
 	e.printf("_ok = %s\n", notNil("_res", r.Type))
-	e.printf("if p.errorIndicator {\n%s\n}\n", errExit)
+	e.printf("if p.actionFailed(_ok) {\n%s\n}\n", errExit)
 	return nil
 }
 
@@ -654,6 +660,7 @@ func (e *emitter) loop(r *Rule) error {
 	switch {
 	case a.Action != "":
 		val = a.Action
+		e.printf("if p.actionFailed(true) {\np.level--\nreturn nil, false\n}\n")
 	case len(vars) == 1:
 		val = vars[0].name
 	default:

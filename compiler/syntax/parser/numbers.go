@@ -1,0 +1,107 @@
+package parser
+
+import (
+	"errors"
+	"math/big"
+	"strconv"
+	"strings"
+
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
+)
+
+// maxStrDigits is Python's default limit on the number of decimal digits
+// of an int converted from a string (sys.get_int_max_str_digits()), and
+// strDigitsThreshold the size below which it is not checked.
+const (
+	maxStrDigits       = 4300
+	strDigitsThreshold = 640
+)
+
+// numberToken matches a NUMBER token and returns its Constant
+// (_PyPegen_number_token).
+func (p *Parser) numberToken() ast.Expr {
+	t := p.expect(token.NUMBER)
+	if t == nil {
+		return nil
+	}
+	v, err := parseNumber(p.tokText(t))
+	if err != "" {
+		p.errorIndicator = true
+		// Without columns: the literal may be thousands of digits long.
+		p.raiseErrorKnownLocation(syntaxerr.SyntaxError, t.Start.Line, -1, t.End.Line, -1,
+			err+" - Consider hexadecimal for huge integer literals to avoid decimal conversion limits.")
+		return nil
+	}
+	n := p.a.NewConstant()
+	n.Value = v
+	n.Loc = tokSpan(t)
+	return n
+}
+
+// parseNumber converts a NUMBER token to its value as CPython's parsenumber
+// does. err is the ValueError message for a decimal literal beyond
+// Python's digit limit.
+func parseNumber(s string) (ast.Value, string) {
+	s = strings.ReplaceAll(s, "_", "")
+	last := s[len(s)-1]
+	imag := last == 'j' || last == 'J'
+	if isIntLiteral(s) {
+		base, digits := 10, s
+		if len(s) > 1 && s[0] == '0' {
+			switch s[1] {
+			case 'x', 'X':
+				base, digits = 16, s[2:]
+			case 'o', 'O':
+				base, digits = 8, s[2:]
+			case 'b', 'B':
+				base, digits = 2, s[2:]
+			}
+		}
+		if i, err := strconv.ParseInt(digits, base, 64); err == nil {
+			return ast.IntValue(i), ""
+		}
+		if base == 10 && len(digits) > strDigitsThreshold && len(digits) > maxStrDigits {
+			return ast.Value{}, "Exceeds the limit (" + strconv.Itoa(maxStrDigits) +
+				" digits) for integer string conversion: value has " + strconv.Itoa(len(digits)) +
+				" digits; use sys.set_int_max_str_digits() to increase the limit"
+		}
+		b, ok := new(big.Int).SetString(digits, base)
+		if !ok {
+			panic("parser: NUMBER token is not a number: " + s)
+		}
+		return ast.BigIntValue(b), ""
+	}
+	if imag {
+		return ast.ComplexValue(0, parseFloat(s[:len(s)-1])), ""
+	}
+	return ast.FloatValue(parseFloat(s)), ""
+}
+
+// isIntLiteral reports whether a number (without underscores) is an int:
+// it has no fraction, exponent or imaginary suffix.
+func isIntLiteral(s string) bool {
+	if len(s) > 1 && s[0] == '0' {
+		switch s[1] {
+		case 'x', 'X', 'o', 'O', 'b', 'B':
+			return true
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// parseFloat converts a decimal float literal, correctly rounded; a value
+// too large is infinity, as with C's strtod.
+func parseFloat(s string) float64 {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		panic("parser: NUMBER token is not a float: " + s)
+	}
+	return f
+}

@@ -1,0 +1,359 @@
+// Package parser turns Python source into CPython 3.13's abstract syntax
+// tree, or into the SyntaxError CPython raises for it.
+//
+// The parser is a packrat (PEG) parser generated from grammar/python.peg by
+// internal/peg (go generate), and behaves like the parser CPython generates
+// from its own grammar with pegen, step for step:
+//
+//   - Rules are tried in CPython's order, with the same helper rules for
+//     groups, repetitions and gathers. Each rule call counts one level of
+//     nesting; at level 6000 the parse stops with MemoryError "Parser stack
+//     overflowed - Python source too complex to parse", as CPython's does.
+//   - Tokens are fetched from the tokenizer lazily, one at a time, when a
+//     rule first looks at them, so that a tokenizer error surfaces exactly
+//     when CPython's parser meets it, and a generic "invalid syntax" is
+//     reported at the last token the first pass fetched.
+//   - A failed first pass is followed by a second pass with the invalid_*
+//     rules enabled (CPython's _PyPegen_run_parser), and the error is chosen
+//     as CPython chooses it (pegen_errors.c).
+//
+// The result never depends on anything but the source bytes, the file name
+// and the release imitated; the parser keeps no global state.
+package parser
+
+import (
+	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
+)
+
+//go:generate go run ./internal/peg/peggen grammar/python.peg parser_gen.go
+
+// maxStack is the nesting depth of rule calls at which the parser gives up
+// (pegen's MAXSTACK).
+const maxStack = 6000
+
+// span is the position of a node: EXTRA in the grammar's actions.
+type span = ast.Loc
+
+// Parser parses one source. The zero Parser is not usable; see ParseFile.
+type Parser struct {
+	lex lexer
+	// src is the decoded source the tokens point into.
+	src string
+	// raw is the file's bytes, for reading error lines back as CPython does.
+	raw      []byte
+	filename string
+	rel      release.Release
+	// noFile, declaredEncoding and decodeReplace say how CPython reads an
+	// error's line back (see fileLine).
+	noFile           bool
+	declaredEncoding string
+	decodeReplace    func([]byte) string
+	a        *ast.Arena
+
+	// toks are the tokens fetched so far; fill is their number.
+	toks []token.Token
+	fill int
+	// mark is the index of the next token to match.
+	mark int
+	// level counts the rule calls in progress.
+	level int
+
+	// errorIndicator is set once an error is pending: every rule then
+	// returns failure at once (pegen's p->error_indicator).
+	errorIndicator bool
+	// exc is the pending exception (PyErr_Occurred), nil if none.
+	exc *syntaxerr.Error
+	// knownErrToken, when set, is where a generic error points.
+	knownErrToken *token.Token
+
+	// callInvalidRules enables the invalid_* alternatives (second pass).
+	callInvalidRules bool
+	// barry is set by "from __future__ import barry_as_FLUFL" on releases
+	// that honour it in the parser.
+	barry bool
+
+	// memo holds memoized results; memoHead[i] is the first entry of token
+	// i's list, -1 for none.
+	memo     memoSlabs
+	entries  []memoEntry
+	memoHead []int32
+
+	// typeIgnores are the "# type: ignore" comments (never seen unless the
+	// tokenizer reports type comments).
+	typeIgnores []*ast.TypeIgnore
+
+	// warnings collected while building the tree (first pass only).
+	warnings []Warning
+}
+
+// Warning is a SyntaxWarning or DeprecationWarning CPython's parser would
+// emit (for example for an invalid escape sequence).
+type Warning struct {
+	Category string // "SyntaxWarning" or "DeprecationWarning"
+	Msg      string
+	Lineno   int
+}
+
+// memoEntry is one memoized result: the rule, where it ended and whether
+// it succeeded; the value is slot in the slab of the rule's type.
+type memoEntry struct {
+	next int32
+	rule uint16
+	ok   bool
+	end  int32
+	slot int32
+}
+
+// fillToken fetches the next token from the tokenizer into toks
+// (_PyPegen_fill_token). On a tokenizer error it sets the pending error and
+// errorIndicator and returns false.
+func (p *Parser) fillToken() bool {
+	var t token.Token
+	err := p.lex.Next(&t)
+	// "# type: ignore" comments are recorded and skipped.
+	for err == nil && t.Kind == token.TYPE_IGNORE {
+		ti := p.a.NewTypeIgnore()
+		ti.Lineno = t.Start.Line
+		ti.Tag = p.src[t.Off:t.EndOff]
+		p.typeIgnores = append(p.typeIgnores, ti)
+		err = p.lex.Next(&t)
+	}
+	if t.Kind == token.NAME {
+		t.Kind = token.Lookup(p.src[t.Off:t.EndOff])
+	}
+	p.toks = append(p.toks, t)
+	p.memoHead = append(p.memoHead, -1)
+	p.fill++
+	if t.Kind == token.ERRORTOKEN || err != nil {
+		p.tokenizerError(err)
+		return false
+	}
+	return true
+}
+
+// tokText returns the source text of a token (pegen's token->bytes).
+func (p *Parser) tokText(t *token.Token) string { return p.src[t.Off:t.EndOff] }
+
+// expect matches a token of kind k (_PyPegen_expect_token).
+func (p *Parser) expect(k token.Kind) *token.Token {
+	if p.mark == p.fill && !p.fillToken() {
+		return nil
+	}
+	t := &p.toks[p.mark]
+	if t.Kind != k {
+		return nil
+	}
+	p.mark++
+	return t
+}
+
+// expectForced matches a token of kind k or raises "expected 'text'" at
+// the current token (_PyPegen_expect_forced_token).
+func (p *Parser) expectForced(k token.Kind, text string) *token.Token {
+	if p.errorIndicator {
+		return nil
+	}
+	if p.mark == p.fill && !p.fillToken() {
+		return nil
+	}
+	t := &p.toks[p.mark]
+	if t.Kind != k {
+		p.raiseKnownLocation(t, "expected '"+text+"'")
+		return nil
+	}
+	p.mark++
+	return t
+}
+
+// forcedResult raises "expected (what)" unless ok
+// (_PyPegen_expect_forced_result).
+func (p *Parser) forcedResult(ok bool, what string) bool {
+	if p.errorIndicator {
+		return false
+	}
+	if !ok {
+		p.raiseSyntaxError("expected (" + what + ")")
+		return false
+	}
+	return true
+}
+
+// expectSoft matches a NAME token spelled keyword and returns it as a Name
+// (_PyPegen_expect_soft_keyword).
+func (p *Parser) expectSoft(keyword string) ast.Expr {
+	if p.mark == p.fill && !p.fillToken() {
+		return nil
+	}
+	t := &p.toks[p.mark]
+	if t.Kind != token.NAME || p.src[t.Off:t.EndOff] != keyword {
+		return nil
+	}
+	return p.nameToken()
+}
+
+// nameToken matches a NAME token and returns it as a Name node
+// (_PyPegen_name_token).
+func (p *Parser) nameToken() ast.Expr {
+	t := p.expect(token.NAME)
+	if t == nil {
+		return nil
+	}
+	return p.nameFromToken(t)
+}
+
+func (p *Parser) nameFromToken(t *token.Token) ast.Expr {
+	id, ok := p.newIdentifier(p.src[t.Off:t.EndOff])
+	if !ok {
+		p.errorIndicator = true
+		return nil
+	}
+	n := p.a.NewName()
+	n.ID = id
+	n.Ctx = ast.Load
+	n.Loc = tokSpan(t)
+	return n
+}
+
+// softKeywordToken matches a NAME token that is a soft keyword
+// (_PyPegen_soft_keyword_token).
+func (p *Parser) softKeywordToken() ast.Expr {
+	t := p.expect(token.NAME)
+	if t == nil {
+		return nil
+	}
+	text := p.src[t.Off:t.EndOff]
+	for _, kw := range token.SoftKeywords {
+		if p.softKeywordMatches(kw, text) {
+			return p.nameFromToken(t)
+		}
+	}
+	return nil
+}
+
+// softKeywordMatches compares a token with a soft keyword as the release
+// does: 3.13.0 compares only the token's length of the keyword, so that a
+// prefix such as "ma" matches "match".
+func (p *Parser) softKeywordMatches(kw, text string) bool {
+	if p.rel.AtLeast(fixSoftKeywordPrefix) {
+		return kw == text
+	}
+	n := len(text)
+	if n > len(kw) {
+		// strncmp stops at the keyword's terminating NUL.
+		return false
+	}
+	return kw[:n] == text
+}
+
+// lastNonWhitespaceToken returns the last token before mark that is not a
+// NEWLINE, INDENT, DEDENT or ENDMARKER; the end of a node's span
+// (_PyPegen_get_last_nonnwhitespace_token).
+func (p *Parser) lastNonWhitespaceToken() *token.Token {
+	var t *token.Token
+	for m := p.mark - 1; m >= 0; m-- {
+		t = &p.toks[m]
+		if t.Kind != token.ENDMARKER && (t.Kind < token.NEWLINE || t.Kind > token.DEDENT) {
+			break
+		}
+	}
+	return t
+}
+
+// stackOverflow stops the parse: the grammar's rules nest too deeply.
+func (p *Parser) stackOverflow() {
+	p.errorIndicator = true
+	if p.exc == nil {
+		p.exc = &syntaxerr.Error{
+			Type:       syntaxerr.MemoryError,
+			Msg:        "Parser stack overflowed - Python source too complex to parse",
+			Filename:   p.filename,
+			NoLocation: true,
+		}
+	}
+}
+
+func tokSpan(t *token.Token) span {
+	return span{Lineno: t.Start.Line, ColOffset: t.Start.Col, EndLineno: t.End.Line, EndColOffset: t.End.Col}
+}
+
+// memoGet looks up the memoized result of rule at the current token
+// (_PyPegen_is_memoized). hit is also true, with ok false, when fetching
+// the token failed.
+func memoGet[T any](p *Parser, vals []T, rule int) (v T, ok, hit bool) {
+	if p.mark == p.fill && !p.fillToken() {
+		return v, false, true
+	}
+	for i := p.memoHead[p.mark]; i >= 0; {
+		e := &p.entries[i]
+		if int(e.rule) == rule {
+			p.mark = int(e.end)
+			return vals[e.slot], e.ok, true
+		}
+		i = e.next
+	}
+	return v, false, false
+}
+
+// memoInsert records the result of rule started at mark and ending at the
+// current token (_PyPegen_insert_memo).
+func memoInsert[T any](p *Parser, vals *[]T, mark, rule int, v T, ok bool) {
+	*vals = append(*vals, v)
+	p.entries = append(p.entries, memoEntry{
+		next: p.memoHead[mark],
+		rule: uint16(rule),
+		ok:   ok,
+		end:  int32(p.mark),
+		slot: int32(len(*vals) - 1),
+	})
+	p.memoHead[mark] = int32(len(p.entries) - 1)
+}
+
+// memoUpdate replaces the memoized result of rule at mark, or records it
+// (_PyPegen_update_memo).
+func memoUpdate[T any](p *Parser, vals *[]T, mark, rule int, v T, ok bool) {
+	for i := p.memoHead[mark]; i >= 0; {
+		e := &p.entries[i]
+		if int(e.rule) == rule {
+			(*vals)[e.slot] = v
+			e.ok = ok
+			e.end = int32(p.mark)
+			return
+		}
+		i = e.next
+	}
+	memoInsert(p, vals, mark, rule, v, ok)
+}
+
+// resetForSecondPass forgets the memoized results and rewinds to the first
+// token, with the invalid_* rules enabled
+// (reset_parser_state_for_error_pass).
+func (p *Parser) resetForSecondPass() {
+	for i := range p.memoHead {
+		p.memoHead[i] = -1
+	}
+	clear(p.entries)
+	p.entries = p.entries[:0]
+	p.memo.reset()
+	p.mark = 0
+	p.callInvalidRules = true
+}
+
+// actionFailed reports whether an action's result makes its rule fail with
+// the pending error (the check pegen generates after each action).
+func (p *Parser) actionFailed(ok bool) bool {
+	if p.rel.AtLeast(fixActionErrorCheck) {
+		if (!ok || p.errorIndicator) && p.exc != nil {
+			p.errorIndicator = true
+			return true
+		}
+		return false
+	}
+	if !ok && p.exc != nil {
+		p.errorIndicator = true
+		return true
+	}
+	return false
+}

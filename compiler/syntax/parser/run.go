@@ -1,0 +1,211 @@
+package parser
+
+import (
+	"strings"
+
+	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/unidata"
+)
+
+// config is what a parse needs besides the tokenizer.
+type config struct {
+	filename string
+	rel      release.Release
+	// src is the decoded source; raw the file's bytes.
+	src string
+	raw []byte
+	// noFile: CPython cannot read the source back from a file named
+	// filename, so error lines come from the tokenizer.
+	noFile bool
+	// encoding is the declared encoding (BOM or coding cookie), "" for
+	// none; decodeReplace decodes bytes in it with errors replaced.
+	encoding      string
+	decodeReplace func([]byte) string
+}
+
+func newParser(lex lexer, c config) *Parser {
+	return &Parser{
+		lex:              lex,
+		src:              c.src,
+		raw:              c.raw,
+		filename:         c.filename,
+		rel:              c.rel,
+		noFile:           c.noFile,
+		declaredEncoding: c.encoding,
+		decodeReplace:    c.decodeReplace,
+		a:                ast.NewArena(),
+		toks:             make([]token.Token, 0, 64+len(c.src)/4),
+		memoHead:         make([]int32, 0, 64+len(c.src)/4),
+	}
+}
+
+// parseModule runs the two passes of _PyPegen_run_parser over a file.
+func (p *Parser) parseModule() (*ast.Module, *syntaxerr.Error) {
+	m, ok := p.r_file()
+	if ok && p.exc == nil {
+		return m, nil
+	}
+	if ok && p.exc != nil && p.rel.AtLeast(fixActionErrorCheck) {
+		// A result returned with an exception pending is discarded.
+		return nil, p.exc
+	}
+	if p.exc != nil && !p.exc.Type.IsSyntaxError() {
+		return nil, p.exc
+	}
+	// Second pass, with the invalid_* rules: they find the specific
+	// errors. The generic error is reported where the first pass stopped.
+	last := p.toks[p.fill-1]
+	p.resetForSecondPass()
+	p.r_file()
+	p.setSyntaxError(&last)
+	return nil, p.exc
+}
+
+// setSyntaxError chooses the error of a failed parse
+// (_Pypegen_set_syntax_error). last is the last token the first pass
+// fetched.
+func (p *Parser) setSyntaxError(last *token.Token) {
+	if p.exc != nil {
+		// A tokenizer error found further on wins over an error the
+		// parser raised, if the tokenizer got there without error.
+		st := p.lex.State()
+		if (st.Done == eDone || st.Done == eOK) && p.exc.Type.IsSyntaxError() {
+			p.checkRestOfSource()
+		}
+		return
+	}
+	if p.fill == 0 {
+		p.raiseSyntaxError("error at start before reading any input")
+	}
+	if last.Kind == token.ERRORTOKEN && p.lex.State().Done == eEOF {
+		st := p.lex.State()
+		if len(st.Parens) > 0 {
+			p.raiseUnclosedParen(st)
+		} else {
+			p.raiseSyntaxError("unexpected EOF while parsing")
+		}
+		return
+	}
+	if last.Kind == token.INDENT || last.Kind == token.DEDENT {
+		if last.Kind == token.INDENT {
+			p.raiseIndentationError("unexpected indent")
+		} else {
+			p.raiseIndentationError("unexpected unindent")
+		}
+		return
+	}
+	p.raiseKnownLocation(last, "invalid syntax")
+	p.checkRestOfSource()
+}
+
+// checkRestOfSource tokenizes the rest of the source: an error found there
+// (an unclosed bracket opened before the line of the parser's error, or
+// any error the tokenizer raises) replaces the parser's error
+// (_PyPegen_tokenize_full_source_to_check_for_errors).
+func (p *Parser) checkRestOfSource() {
+	saved := p.exc
+	p.exc = nil
+	cur := &p.toks[p.fill-1]
+	if p.knownErrToken != nil {
+		cur = p.knownErrToken
+	}
+	errLine := cur.Start.Line
+	var t token.Token
+	for {
+		err := p.lex.Next(&t)
+		if t.Kind == token.ERRORTOKEN || err != nil {
+			if err != nil {
+				p.exc = err
+				break
+			}
+			if st := p.lex.State(); len(st.Parens) > 0 {
+				if errLine > st.Parens[len(st.Parens)-1].Line {
+					p.raiseUnclosedParen(st)
+				}
+			}
+			break
+		}
+		if t.Kind == token.ENDMARKER {
+			break
+		}
+	}
+	// Inside an f-string the parser's error stands.
+	if p.exc != nil && p.lex.State().FStringDepth <= 0 {
+		return
+	}
+	p.exc = saved
+}
+
+// newIdentifier returns an identifier as CPython stores it: NFKC-normalized
+// when it is not ASCII (_PyPegen_new_identifier). ok is false (with the
+// error pending) when later releases refuse the result.
+func (p *Parser) newIdentifier(s string) (string, bool) {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s, true
+	}
+	id := unidata.V15_1.NFKC(s)
+	if p.rel.AtLeast(identifierConstants) && (id == "None" || id == "True" || id == "False") {
+		p.errorIndicator = true
+		if p.exc == nil {
+			p.exc = &syntaxerr.Error{
+				Type:       syntaxerr.ValueError,
+				Msg:        "identifier field can't represent '" + id + "' constant",
+				Filename:   p.filename,
+				NoLocation: true,
+			}
+		}
+		return "", false
+	}
+	return id, true
+}
+
+// pyRepr returns Python's repr() of a str.
+func pyRepr(s string) string {
+	q := byte('\'')
+	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
+		q = '"'
+	}
+	var b strings.Builder
+	b.WriteByte(q)
+	for _, r := range s {
+		switch {
+		case r == rune(q) || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x20 || r == 0x7f:
+			b.WriteString(`\x`)
+			b.WriteString(hex2(int(r)))
+		case r < 0x7f || unidata.V15_1.IsPrintable(r):
+			b.WriteRune(r)
+		case r <= 0xff:
+			b.WriteString(`\x` + hex2(int(r)))
+		case r <= 0xffff:
+			b.WriteString(`\u` + hex2(int(r)>>8) + hex2(int(r)&0xff))
+		default:
+			b.WriteString(`\U` + hex2(int(r)>>24) + hex2(int(r)>>16&0xff) + hex2(int(r)>>8&0xff) + hex2(int(r)&0xff))
+		}
+	}
+	b.WriteByte(q)
+	return b.String()
+}
+
+func hex2(v int) string {
+	const digits = "0123456789abcdef"
+	return string([]byte{digits[v>>4&0xf], digits[v&0xf]})
+}

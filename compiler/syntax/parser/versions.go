@@ -1,0 +1,36 @@
+package parser
+
+import "github.com/rules-pyc/rules_pyc/compiler/release"
+
+// The releases of 3.13 that changed what the parser does. Each is the first
+// release with the change; see docs/native.md for how they were found.
+var (
+	// fixErrorLineStart: when the error line is taken from the tokenizer's
+	// buffer, it starts at the current line, not at the start of the
+	// buffered token (gh-112387? pegen_errors.c, between 3.13.0 and 3.13.5).
+	fixErrorLineStart = release.Release{Major: 3, Minor: 13, Micro: 1}
+	// fixJoinedStrDebug: the debug text of f"{x=}" is no longer decoded as
+	// an f-string part (action_helpers.c _PyPegen_joined_str).
+	fixJoinedStrDebug = release.Release{Major: 3, Minor: 13, Micro: 1}
+	// barryFuture: "from __future__ import barry_as_FLUFL" switches the
+	// parser to "<>" (gh-125331, 3.13.3).
+	barryFuture = release.Release{Major: 3, Minor: 13, Micro: 3}
+	// identifierConstants: an identifier that NFKC-normalizes to None,
+	// True or False raises ValueError (gh-133516, 3.13.4).
+	identifierConstants = release.Release{Major: 3, Minor: 13, Micro: 4}
+	// fixSoftKeywordPrefix: SOFT_KEYWORD no longer matches a name that is
+	// only a prefix of a soft keyword ("ma" for "match").
+	fixSoftKeywordPrefix = release.Release{Major: 3, Minor: 13, Micro: 6}
+	// fixActionErrorCheck: a rule's action fails when an error is pending
+	// even if it returned a value.
+	fixActionErrorCheck = release.Release{Major: 3, Minor: 13, Micro: 6}
+)
+
+var (
+	// fixFormatSpecRaw: the literal parts of a format spec in a raw
+	// f-string are not escape-decoded.
+	fixFormatSpecRaw = release.Release{Major: 3, Minor: 13, Micro: 6}
+	// fixExclamationTypo: "exclamanation" is spelled "exclamation" in the
+	// f-string conversion error.
+	fixExclamationTypo = release.Release{Major: 3, Minor: 13, Micro: 6}
+)
