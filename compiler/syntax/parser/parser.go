@@ -51,7 +51,7 @@ type Parser struct {
 	noFile           bool
 	declaredEncoding string
 	decodeReplace    func([]byte) string
-	a        *ast.Arena
+	a                *ast.Arena
 
 	// toks are the tokens fetched so far; fill is their number.
 	toks []token.Token

@@ -456,7 +456,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.stmts1(p.newPass(_extra))
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -667,7 +667,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newExprStmt(e, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -771,7 +771,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newPass(_extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -875,7 +875,7 @@ fail9:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBreak(_extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -904,7 +904,7 @@ fail10:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newContinue(_extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -1239,7 +1239,7 @@ func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAnnAssign(p.setExprContext(a, ast.Store), b, c, 1, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -1285,7 +1285,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAnnAssign(a, b, c, 0, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -1332,7 +1332,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAssign(a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -1373,7 +1373,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAugAssign(a, *b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -1825,7 +1825,7 @@ func (p *Parser) r_return_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newReturn(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -1887,7 +1887,7 @@ func (p *Parser) r_raise_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newRaise(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -1916,7 +1916,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newRaise(nil, nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -1972,7 +1972,7 @@ func (p *Parser) r_global_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newGlobal(namesToIDs(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2028,7 +2028,7 @@ func (p *Parser) r_nonlocal_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newNonlocal(namesToIDs(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2092,7 +2092,7 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newDelete(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2162,7 +2162,7 @@ func (p *Parser) r_yield_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newExprStmt(y, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2224,7 +2224,7 @@ func (p *Parser) r_assert_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAssert(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2354,7 +2354,7 @@ func (p *Parser) r_import_name() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newImport(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2425,7 +2425,7 @@ func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newImportFromModule(nameID(b), c, countDots(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2469,7 +2469,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newImportFrom("", b, countDots(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2586,7 +2586,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.aliases1(p.newAlias("*", "", _extra))
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -2702,7 +2702,7 @@ func (p *Parser) r_import_from_as_name() (_res *ast.Alias, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAlias(nameID(a), optNameID(b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2799,7 +2799,7 @@ func (p *Parser) r_dotted_as_name() (_res *ast.Alias, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAlias(nameID(a), optNameID(b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3197,7 +3197,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newClassDef(nameID(a), b, c, t, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3380,7 +3380,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newFunctionDef(false, nameID(n), params, b, a, p.typeComment(tc), t, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3463,7 +3463,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newFunctionDef(true, nameID(n), params, b, a, p.typeComment(tc), t, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4547,7 +4547,7 @@ func (p *Parser) r_param() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newArg(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4603,7 +4603,7 @@ func (p *Parser) r_param_star_annotation() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newArg(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4847,7 +4847,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newIf(a, b, p.stmts1(c), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4897,7 +4897,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newIf(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4987,7 +4987,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newIf(a, b, p.stmts1(c), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5037,7 +5037,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newIf(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5197,7 +5197,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newWhile(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5308,7 +5308,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newFor(false, t, ex, b, el, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5385,7 +5385,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newFor(true, t, ex, b, el, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5516,7 +5516,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newWith(false, a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5566,7 +5566,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newWith(false, a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5631,7 +5631,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newWith(true, a, b, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5686,7 +5686,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newWith(true, a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5890,7 +5890,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTry(false, b, nil, nil, f, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5946,7 +5946,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTry(false, b, ex, el, f, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6002,7 +6002,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTry(true, b, ex, el, f, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6093,7 +6093,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newExceptHandler(e, optNameID(t), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6132,7 +6132,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newExceptHandler(nil, "", b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6247,7 +6247,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newExceptHandler(e, optNameID(t), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6416,7 +6416,7 @@ func (p *Parser) r_match_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatch(subject, cases, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6497,7 +6497,7 @@ func (p *Parser) r_subject_expr() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(seqInsertInFront(value, values), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6692,7 +6692,7 @@ func (p *Parser) r_patterns() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchSequence(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6827,7 +6827,7 @@ func (p *Parser) r_as_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchAs(pattern, nameID(target), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6897,7 +6897,7 @@ func (p *Parser) r_or_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.orPattern(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7130,7 +7130,7 @@ func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchValue(value, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7159,7 +7159,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchValue(value, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7188,7 +7188,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchValue(value, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7217,7 +7217,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchSingleton(ast.NoneValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7246,7 +7246,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchSingleton(ast.BoolValue(true), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7275,7 +7275,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchSingleton(ast.BoolValue(false), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7391,7 +7391,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.NoneValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7420,7 +7420,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.BoolValue(true), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7449,7 +7449,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.BoolValue(false), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7510,7 +7510,7 @@ func (p *Parser) r_complex_number() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(real, ast.Add, imag, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7549,7 +7549,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(real, ast.Sub, imag, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7624,7 +7624,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newUnaryOp(ast.USub, number, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7699,7 +7699,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newUnaryOp(ast.USub, real, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7830,7 +7830,7 @@ func (p *Parser) r_capture_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchAs(nil, nameID(target), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7935,7 +7935,7 @@ func (p *Parser) r_wildcard_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchAs(nil, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7994,7 +7994,7 @@ func (p *Parser) r_value_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchValue(attr, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8085,7 +8085,7 @@ func (p *Parser) r_attr_raw() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAttribute(value, nameID(attr), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8252,7 +8252,7 @@ func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchSequence(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8292,7 +8292,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchSequence(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8504,7 +8504,7 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchStar(nameID(target), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8538,7 +8538,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchStar("", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8595,7 +8595,7 @@ func (p *Parser) r_mapping_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchMapping(nil, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8640,7 +8640,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchMapping(nil, nameID(rest), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8695,7 +8695,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchMapping(items, nameID(rest), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8740,7 +8740,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchMapping(items, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8932,7 +8932,7 @@ func (p *Parser) r_class_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchClass(cls, nil, nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8982,7 +8982,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchClass(cls, patterns, nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9032,7 +9032,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchClass(cls, nil, keywords, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9092,7 +9092,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchClass(cls, patterns, keywords, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9309,7 +9309,7 @@ func (p *Parser) r_type_alias() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTypeAlias(p.setExprContext(n, ast.Store), t, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9491,7 +9491,7 @@ func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTypeVar(nameID(a), b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9569,7 +9569,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTypeVarTuple(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9647,7 +9647,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newParamSpec(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9845,7 +9845,7 @@ func (p *Parser) r_expressions() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(seqInsertInFront(a, b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9879,7 +9879,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(p.exprs1(a), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10011,7 +10011,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newIfExp(b, a, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10111,7 +10111,7 @@ func (p *Parser) r_yield_expr() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newYieldFrom(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10146,7 +10146,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newYield(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10208,7 +10208,7 @@ func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(seqInsertInFront(a, b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10242,7 +10242,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(p.exprs1(a), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10321,7 +10321,7 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newStarred(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10443,7 +10443,7 @@ func (p *Parser) r_star_named_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newStarred(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10526,7 +10526,7 @@ func (p *Parser) r_assignment_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newNamedExpr(p.setExprContext(a, ast.Store), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10672,7 +10672,7 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBoolOp(ast.Or, seqInsertInFront(a, b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10752,7 +10752,7 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBoolOp(ast.And, seqInsertInFront(a, b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10832,7 +10832,7 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newUnaryOp(ast.Not, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10908,7 +10908,7 @@ func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newCompare(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11685,7 +11685,7 @@ func (p *Parser) r_bitwise_or_raw() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.BitOr, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11795,7 +11795,7 @@ func (p *Parser) r_bitwise_xor_raw() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.BitXor, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11905,7 +11905,7 @@ func (p *Parser) r_bitwise_and_raw() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.BitAnd, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12015,7 +12015,7 @@ func (p *Parser) r_shift_expr_raw() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.LShift, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12054,7 +12054,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.RShift, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12183,7 +12183,7 @@ func (p *Parser) r_sum_raw() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.Add, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12222,7 +12222,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.Sub, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12332,7 +12332,7 @@ func (p *Parser) r_term_raw() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.Mult, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12371,7 +12371,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.Div, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12410,7 +12410,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.FloorDiv, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12449,7 +12449,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.Mod, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12488,7 +12488,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.MatMult, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12586,7 +12586,7 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newUnaryOp(ast.UAdd, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12620,7 +12620,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newUnaryOp(ast.USub, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12654,7 +12654,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newUnaryOp(ast.Invert, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12735,7 +12735,7 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.Pow, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12814,7 +12814,7 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAwait(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12925,7 +12925,7 @@ func (p *Parser) r_primary_raw() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAttribute(a, nameID(b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12959,7 +12959,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newCall(a, p.exprs1(b), nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13004,7 +13004,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newCallFrom(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13048,7 +13048,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSubscript(a, b, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13155,7 +13155,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13224,7 +13224,7 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSlice(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13319,7 +13319,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.BoolValue(true), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13348,7 +13348,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.BoolValue(false), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13377,7 +13377,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.NoneValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13525,7 +13525,7 @@ fail8:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.EllipsisValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13661,7 +13661,7 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newLambda(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14576,7 +14576,7 @@ func (p *Parser) r_lambda_param() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newArg(nameID(a), nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14714,7 +14714,7 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.formattedValue(a, debug_expr, conversion, format, rbrace, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14834,7 +14834,7 @@ func (p *Parser) r_fstring_full_format_spec() (_res *resultWithMeta, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.setupFullFormatSpec(colon, spec, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15038,7 +15038,7 @@ func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.concatenateStrings(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15101,7 +15101,7 @@ func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newList(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15163,7 +15163,7 @@ func (p *Parser) r_tuple() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15224,7 +15224,7 @@ func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSet(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15286,7 +15286,7 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newDict(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15764,7 +15764,7 @@ func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newListComp(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15849,7 +15849,7 @@ func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSetComp(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15934,7 +15934,7 @@ func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newGeneratorExp(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16019,7 +16019,7 @@ func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newDictComp(a.key, a.value, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16173,7 +16173,7 @@ func (p *Parser) r_args() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.collectCallSeqs(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16202,7 +16202,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newCall(dummyName, seqExtractStarredExprs(a), seqDeleteStarredExprs(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16365,7 +16365,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newStarred(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16468,7 +16468,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = &keywordOrStarred{p.newKeyword(nameID(a), b, _extra), true}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16571,7 +16571,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = &keywordOrStarred{p.newKeyword(nameID(a), b, _extra), true}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16605,7 +16605,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = &keywordOrStarred{p.newKeyword("", a, _extra), true}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16698,7 +16698,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(seqInsertInFront(a, b), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16883,7 +16883,7 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newStarred(p.setExprContext(a, ast.Store), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16976,7 +16976,7 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAttribute(a, nameID(b), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17026,7 +17026,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSubscript(a, b, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17164,7 +17164,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(a, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17204,7 +17204,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newList(a, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17365,7 +17365,7 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAttribute(a, nameID(b), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17415,7 +17415,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSubscript(a, b, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17514,7 +17514,7 @@ func (p *Parser) r_t_primary_raw() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAttribute(a, nameID(b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17564,7 +17564,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSubscript(a, b, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17604,7 +17604,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newCall(a, p.exprs1(b), nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17655,7 +17655,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newCallFrom(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17877,7 +17877,7 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAttribute(a, nameID(b), ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17927,7 +17927,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSubscript(a, b, ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18065,7 +18065,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(a, ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18105,7 +18105,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newList(a, ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18968,7 +18968,7 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}
+		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newIfExp(b, a, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {

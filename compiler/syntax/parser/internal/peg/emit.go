@@ -633,7 +633,7 @@ func (e *emitter) result(r *Rule, a *Alt, vars []chainVar, errExit string) error
 	action := a.Action
 	if usesExtra(action) {
 		e.printf("_etok := p.lastNonWhitespaceToken()\nif _etok == nil {\n%s\n}\n", errExit)
-		e.printf("_extra := span{_startLine, _startCol, _etok.End.Line, _etok.End.Col}\n")
+		e.printf("_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}\n")
 		action = replaceWord(action, "EXTRA", "_extra")
 	}
 	e.printf("_res = %s\n", action)
