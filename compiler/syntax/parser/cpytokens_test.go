@@ -297,6 +297,7 @@ print(json.dumps(out))
 
 func parseWithTokens(text string, toks []token.Token, rel release.Release) (*ast.Module, *syntaxerr.Error) {
 	p := newParser(&sliceLexer{toks: toks}, config{filename: "x.py", rel: rel, src: text, raw: []byte(text)})
+	defer p.release()
 	return p.parseModule()
 }
 

@@ -26,6 +26,9 @@ func (p *Parser) numberToken() ast.Expr {
 	if t == nil {
 		return nil
 	}
+	if e := p.exprs[p.mark-1]; e != nil {
+		return e
+	}
 	v, err := parseNumber(p.tokText(t))
 	if err != "" {
 		p.errorIndicator = true
@@ -37,6 +40,7 @@ func (p *Parser) numberToken() ast.Expr {
 	n := p.a.NewConstant()
 	n.Value = v
 	n.Loc = tokSpan(t)
+	p.exprs[p.mark-1] = n
 	return n
 }
 

@@ -75,11 +75,17 @@ type Parser struct {
 	// that honour it in the parser.
 	barry bool
 
-	// memo holds memoized results; memoHead[i] is the first entry of token
-	// i's list, -1 for none.
-	memo     memoSlabs
-	entries  []memoEntry
-	memoHead []int32
+	// exprs holds the Name or Constant made of each token matched as NAME
+	// or NUMBER.
+	exprs []ast.Expr
+
+	// memo has a row of nMemo entries per token fetched: entry c of row i
+	// is 0 when the rule in column c has no result memoized at token i,
+	// else the index plus one of the result in its type's slab of vals.
+	memo []int32
+	vals memoSlabs
+	// stk holds the elements of the loops in progress.
+	stk loopStacks
 
 	// typeIgnores are the "# type: ignore" comments (never seen unless the
 	// tokenizer reports type comments).
@@ -97,35 +103,36 @@ type Warning struct {
 	Lineno   int
 }
 
-// memoEntry is one memoized result: the rule, where it ended and whether
-// it succeeded; the value is slot in the slab of the rule's type.
-type memoEntry struct {
-	next int32
-	rule uint16
-	ok   bool
-	end  int32
-	slot int32
-}
-
 // fillToken fetches the next token from the tokenizer into toks
 // (_PyPegen_fill_token). On a tokenizer error it sets the pending error and
 // errorIndicator and returns false.
 func (p *Parser) fillToken() bool {
-	var t token.Token
-	err := p.lex.Next(&t)
+	if len(p.toks) == cap(p.toks) {
+		p.toks = append(p.toks, token.Token{})[:len(p.toks)]
+	}
+	p.toks = p.toks[:len(p.toks)+1]
+	t := &p.toks[len(p.toks)-1]
+	*t = token.Token{}
+	err := p.lex.Next(t)
 	// "# type: ignore" comments are recorded and skipped.
 	for err == nil && t.Kind == token.TYPE_IGNORE {
 		ti := p.a.NewTypeIgnore()
 		ti.Lineno = t.Start.Line
 		ti.Tag = p.src[t.Off:t.EndOff]
 		p.typeIgnores = append(p.typeIgnores, ti)
-		err = p.lex.Next(&t)
+		err = p.lex.Next(t)
 	}
 	if t.Kind == token.NAME {
 		t.Kind = token.Lookup(p.src[t.Off:t.EndOff])
 	}
-	p.toks = append(p.toks, t)
-	p.memoHead = append(p.memoHead, -1)
+	n := len(p.memo)
+	if cap(p.memo) < n+nMemo {
+		p.memo = append(p.memo, make([]int32, nMemo)...)
+	} else {
+		p.memo = p.memo[:n+nMemo]
+		clear(p.memo[n:])
+	}
+	p.exprs = append(p.exprs, nil)
 	p.fill++
 	if t.Kind == token.ERRORTOKEN || err != nil {
 		p.tokenizerError(err)
@@ -197,11 +204,25 @@ func (p *Parser) expectSoft(keyword string) ast.Expr {
 // nameToken matches a NAME token and returns it as a Name node
 // (_PyPegen_name_token).
 func (p *Parser) nameToken() ast.Expr {
-	t := p.expect(token.NAME)
-	if t == nil {
+	if p.mark == p.fill && !p.fillToken() {
 		return nil
 	}
-	return p.nameFromToken(t)
+	i := p.mark
+	t := &p.toks[i]
+	if t.Kind != token.NAME {
+		return nil
+	}
+	p.mark++
+	// The Name of a token is made once: every rule that matches the token
+	// gets the same node, which no action changes.
+	if e := p.exprs[i]; e != nil {
+		return e
+	}
+	e := p.nameFromToken(t)
+	if e != nil {
+		p.exprs[i] = e
+	}
+	return e
 }
 
 func (p *Parser) nameFromToken(t *token.Token) ast.Expr {
@@ -279,64 +300,66 @@ func tokSpan(t *token.Token) span {
 	return span{Lineno: t.Start.Line, ColOffset: t.Start.Col, EndLineno: t.End.Line, EndColOffset: t.End.Col}
 }
 
-// memoGet looks up the memoized result of rule at the current token
-// (_PyPegen_is_memoized). hit is also true, with ok false, when fetching
-// the token failed.
-func memoGet[T any](p *Parser, vals []T, rule int) (v T, ok, hit bool) {
+// memoVal is a memoized result: the value, whether the rule succeeded,
+// and the token where it ended.
+type memoVal[T any] struct {
+	v   T
+	end int32
+	ok  bool
+}
+
+// memoGet looks up the memoized result of the rule in column col at the
+// current token (_PyPegen_is_memoized). hit is also true, with ok false,
+// when fetching the token failed.
+//
+// An entry of the memo table is 0 for no result, the index plus one of a
+// success in the rule's slab, or -(end+1) for a failure that ended at
+// token end (a failure's value is always the zero value).
+func memoGet[T any](p *Parser, vals []memoVal[T], col int) (v T, ok, hit bool) {
 	if p.mark == p.fill && !p.fillToken() {
 		return v, false, true
 	}
-	for i := p.memoHead[p.mark]; i >= 0; {
-		e := &p.entries[i]
-		if int(e.rule) == rule {
-			p.mark = int(e.end)
-			return vals[e.slot], e.ok, true
-		}
-		i = e.next
+	i := p.memo[p.mark*nMemo+col]
+	switch {
+	case i > 0:
+		e := &vals[i-1]
+		p.mark = int(e.end)
+		return e.v, e.ok, true
+	case i < 0:
+		p.mark = int(-i - 1)
+		return v, false, true
 	}
 	return v, false, false
 }
 
-// memoInsert records the result of rule started at mark and ending at the
-// current token (_PyPegen_insert_memo).
-func memoInsert[T any](p *Parser, vals *[]T, mark, rule int, v T, ok bool) {
-	*vals = append(*vals, v)
-	p.entries = append(p.entries, memoEntry{
-		next: p.memoHead[mark],
-		rule: uint16(rule),
-		ok:   ok,
-		end:  int32(p.mark),
-		slot: int32(len(*vals) - 1),
-	})
-	p.memoHead[mark] = int32(len(p.entries) - 1)
+// memoInsert records the result of the rule in column col started at mark
+// and ending at the current token (_PyPegen_insert_memo). A rule's result
+// is memoized once per token.
+func memoInsert[T any](p *Parser, vals *[]memoVal[T], mark, col int, v T, ok bool) {
+	if !ok {
+		p.memo[mark*nMemo+col] = int32(-p.mark - 1)
+		return
+	}
+	*vals = append(*vals, memoVal[T]{v: v, end: int32(p.mark), ok: ok})
+	p.memo[mark*nMemo+col] = int32(len(*vals))
 }
 
-// memoUpdate replaces the memoized result of rule at mark, or records it
+// memoUpdate replaces the memoized result of a rule at mark, or records it
 // (_PyPegen_update_memo).
-func memoUpdate[T any](p *Parser, vals *[]T, mark, rule int, v T, ok bool) {
-	for i := p.memoHead[mark]; i >= 0; {
-		e := &p.entries[i]
-		if int(e.rule) == rule {
-			(*vals)[e.slot] = v
-			e.ok = ok
-			e.end = int32(p.mark)
-			return
-		}
-		i = e.next
+func memoUpdate[T any](p *Parser, vals *[]memoVal[T], mark, col int, v T, ok bool) {
+	if i := p.memo[mark*nMemo+col]; i > 0 && ok {
+		(*vals)[i-1] = memoVal[T]{v: v, end: int32(p.mark), ok: ok}
+		return
 	}
-	memoInsert(p, vals, mark, rule, v, ok)
+	memoInsert(p, vals, mark, col, v, ok)
 }
 
 // resetForSecondPass forgets the memoized results and rewinds to the first
 // token, with the invalid_* rules enabled
 // (reset_parser_state_for_error_pass).
 func (p *Parser) resetForSecondPass() {
-	for i := range p.memoHead {
-		p.memoHead[i] = -1
-	}
-	clear(p.entries)
-	p.entries = p.entries[:0]
-	p.memo.reset()
+	clear(p.memo)
+	p.vals.reset()
 	p.mark = 0
 	p.callInvalidRules = true
 }
@@ -356,4 +379,11 @@ func (p *Parser) actionFailed(ok bool) bool {
 		return true
 	}
 	return false
+}
+
+// cannotStart reports whether an alternative whose first set is set may be
+// skipped: the current token is fetched and not in it, in the first pass,
+// below skipLevel (see internal/peg/first.go for why this changes nothing).
+func (p *Parser) cannotStart(set *[128]bool) bool {
+	return p.mark < p.fill && !set[p.toks[p.mark].Kind&127] && !p.callInvalidRules && p.level < skipLevel
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 )
 
-// Rule numbers of the memoized rules.
+// Columns of the memoized rules in the memo table.
 const (
 	memo_simple_stmt = iota
 	memo_dotted_name
@@ -40,15 +40,158 @@ const (
 	memo_invalid_named_expression
 )
 
-// memoSlabs holds the memoized values, one slice per Go type.
+// nMemo is the number of memoized rules.
+const nMemo = 28
+
+// memoSlabs holds the memoized results, one slice per Go type.
 type memoSlabs struct {
-	s0 []ast.Stmt
-	s1 []ast.Expr
-	s2 [][]ast.Stmt
-	s3 []ast.Pattern
-	s4 []ast.TypeParam
-	s5 []any
+	s0 []memoVal[ast.Stmt]
+	s1 []memoVal[ast.Expr]
+	s2 []memoVal[[]ast.Stmt]
+	s3 []memoVal[ast.Pattern]
+	s4 []memoVal[ast.TypeParam]
+	s5 []memoVal[any]
 }
+
+// skipLevel is the nesting level below which the first pass may skip an
+// alternative that cannot start with the current token: the calls it
+// would make could not reach maxStack.
+const skipLevel = maxStack - 1076
+
+var first0 = [128]bool{token.ASSERT: true, token.ASYNC: true, token.AT: true, token.AWAIT: true, token.BREAK: true, token.CLASS: true, token.CONTINUE: true, token.DEF: true, token.DEL: true, token.ELLIPSIS: true, token.ENDMARKER: true, token.FALSE: true, token.FOR: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IF: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.TRY: true, token.WHILE: true, token.WITH: true, token.YIELD: true}
+var first1 = [128]bool{token.ASSERT: true, token.ASYNC: true, token.AT: true, token.AWAIT: true, token.BREAK: true, token.CLASS: true, token.CONTINUE: true, token.DEF: true, token.DEL: true, token.ELLIPSIS: true, token.ENDMARKER: true, token.FALSE: true, token.FOR: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IF: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NEWLINE: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.TRY: true, token.WHILE: true, token.WITH: true, token.YIELD: true}
+var first2 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first3 = [128]bool{token.LPAR: true}
+var first4 = [128]bool{token.ASSERT: true, token.ASYNC: true, token.AT: true, token.AWAIT: true, token.BREAK: true, token.CLASS: true, token.CONTINUE: true, token.DEF: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FOR: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IF: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.TRY: true, token.WHILE: true, token.WITH: true, token.YIELD: true}
+var first5 = [128]bool{token.ASYNC: true, token.AT: true, token.CLASS: true, token.DEF: true, token.FOR: true, token.IF: true, token.NAME: true, token.TRY: true, token.WHILE: true, token.WITH: true}
+var first6 = [128]bool{token.ASSERT: true, token.AWAIT: true, token.BREAK: true, token.CONTINUE: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
+var first7 = [128]bool{token.NEWLINE: true}
+var first8 = [128]bool{token.ENDMARKER: true}
+var first9 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true}
+var first10 = [128]bool{token.NAME: true}
+var first11 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first12 = [128]bool{token.RETURN: true}
+var first13 = [128]bool{token.FROM: true, token.IMPORT: true}
+var first14 = [128]bool{token.RAISE: true}
+var first15 = [128]bool{token.PASS: true}
+var first16 = [128]bool{token.DEL: true}
+var first17 = [128]bool{token.YIELD: true}
+var first18 = [128]bool{token.ASSERT: true}
+var first19 = [128]bool{token.BREAK: true}
+var first20 = [128]bool{token.CONTINUE: true}
+var first21 = [128]bool{token.GLOBAL: true}
+var first22 = [128]bool{token.NONLOCAL: true}
+var first23 = [128]bool{token.ASYNC: true, token.AT: true, token.DEF: true}
+var first24 = [128]bool{token.IF: true}
+var first25 = [128]bool{token.AT: true, token.CLASS: true}
+var first26 = [128]bool{token.ASYNC: true, token.WITH: true}
+var first27 = [128]bool{token.ASYNC: true, token.FOR: true}
+var first28 = [128]bool{token.TRY: true}
+var first29 = [128]bool{token.WHILE: true}
+var first30 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first31 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
+var first32 = [128]bool{token.PLUSEQUAL: true}
+var first33 = [128]bool{token.MINEQUAL: true}
+var first34 = [128]bool{token.STAREQUAL: true}
+var first35 = [128]bool{token.ATEQUAL: true}
+var first36 = [128]bool{token.SLASHEQUAL: true}
+var first37 = [128]bool{token.PERCENTEQUAL: true}
+var first38 = [128]bool{token.AMPEREQUAL: true}
+var first39 = [128]bool{token.VBAREQUAL: true}
+var first40 = [128]bool{token.CIRCUMFLEXEQUAL: true}
+var first41 = [128]bool{token.LEFTSHIFTEQUAL: true}
+var first42 = [128]bool{token.RIGHTSHIFTEQUAL: true}
+var first43 = [128]bool{token.DOUBLESTAREQUAL: true}
+var first44 = [128]bool{token.DOUBLESLASHEQUAL: true}
+var first45 = [128]bool{token.IMPORT: true}
+var first46 = [128]bool{token.FROM: true}
+var first47 = [128]bool{token.STAR: true}
+var first48 = [128]bool{token.NAME: true, token.NEWLINE: true}
+var first49 = [128]bool{token.AT: true}
+var first50 = [128]bool{token.CLASS: true}
+var first51 = [128]bool{token.ASYNC: true, token.DEF: true}
+var first52 = [128]bool{token.DEF: true}
+var first53 = [128]bool{token.ASYNC: true}
+var first54 = [128]bool{token.LPAR: true, token.NAME: true, token.SLASH: true, token.STAR: true}
+var first55 = [128]bool{token.DOUBLESTAR: true, token.NAME: true, token.STAR: true}
+var first56 = [128]bool{token.DOUBLESTAR: true, token.STAR: true}
+var first57 = [128]bool{token.DOUBLESTAR: true}
+var first58 = [128]bool{token.COLON: true}
+var first59 = [128]bool{token.EQUAL: true}
+var first60 = [128]bool{token.ELIF: true}
+var first61 = [128]bool{token.ELSE: true}
+var first62 = [128]bool{token.FOR: true}
+var first63 = [128]bool{token.WITH: true}
+var first64 = [128]bool{token.EXCEPT: true}
+var first65 = [128]bool{token.FINALLY: true}
+var first66 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true}
+var first67 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first68 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.MINUS: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first69 = [128]bool{token.LPAR: true, token.LSQB: true}
+var first70 = [128]bool{token.LBRACE: true}
+var first71 = [128]bool{token.MINUS: true, token.NUMBER: true}
+var first72 = [128]bool{token.FSTRING_START: true, token.STRING: true}
+var first73 = [128]bool{token.NONE: true}
+var first74 = [128]bool{token.TRUE: true}
+var first75 = [128]bool{token.FALSE: true}
+var first76 = [128]bool{token.NUMBER: true}
+var first77 = [128]bool{token.MINUS: true}
+var first78 = [128]bool{token.LSQB: true}
+var first79 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first80 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first81 = [128]bool{token.LAMBDA: true}
+var first82 = [128]bool{token.NOT: true}
+var first83 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first84 = [128]bool{token.EQEQUAL: true}
+var first85 = [128]bool{token.NOTEQUAL: true}
+var first86 = [128]bool{token.LESSEQUAL: true}
+var first87 = [128]bool{token.LESS: true}
+var first88 = [128]bool{token.GREATEREQUAL: true}
+var first89 = [128]bool{token.GREATER: true}
+var first90 = [128]bool{token.IN: true}
+var first91 = [128]bool{token.IS: true}
+var first92 = [128]bool{token.MINUS: true, token.PLUS: true, token.TILDE: true}
+var first93 = [128]bool{token.PLUS: true}
+var first94 = [128]bool{token.TILDE: true}
+var first95 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first96 = [128]bool{token.AWAIT: true}
+var first97 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first98 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first99 = [128]bool{token.ELLIPSIS: true}
+var first100 = [128]bool{token.FSTRING_MIDDLE: true}
+var first101 = [128]bool{token.EXCLAMATION: true}
+var first102 = [128]bool{token.FSTRING_START: true}
+var first103 = [128]bool{token.STRING: true}
+var first104 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first105 = [128]bool{token.LBRACE: true, token.LPAR: true, token.LSQB: true}
+var first106 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first107 = [128]bool{token.NAME: true, token.STAR: true}
+var first108 = [128]bool{token.DOUBLESTAR: true, token.NAME: true}
+var first109 = [128]bool{token.LPAR: true, token.LSQB: true, token.NAME: true}
+var first110 = [128]bool{token.DOT: true}
+var first111 = [128]bool{token.TYPE_COMMENT: true}
+var first112 = [128]bool{token.FALSE: true, token.NONE: true, token.TRUE: true}
+var first113 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true, token.YIELD: true}
+var first114 = [128]bool{token.LBRACE: true, token.LSQB: true}
+var first115 = [128]bool{token.SLASH: true}
+var first116 = [128]bool{token.LPAR: true, token.NAME: true}
+var first117 = [128]bool{token.SEMI: true}
+var first118 = [128]bool{token.COMMA: true}
+var first119 = [128]bool{token.DOT: true, token.ELLIPSIS: true}
+var first120 = [128]bool{token.AS: true}
+var first121 = [128]bool{token.RARROW: true}
+var first122 = [128]bool{token.RPAR: true}
+var first123 = [128]bool{token.VBAR: true}
+var first124 = [128]bool{token.OR: true}
+var first125 = [128]bool{token.AND: true}
+var first126 = [128]bool{token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true}
+var first127 = [128]bool{token.FSTRING_MIDDLE: true, token.LBRACE: true}
+var first128 = [128]bool{token.SOFT_KEYWORD: true}
+var first129 = [128]bool{token.COLONEQUAL: true}
+var first130 = [128]bool{token.ASSERT: true, token.AWAIT: true, token.BREAK: true, token.CONTINUE: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NEWLINE: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
+var first131 = [128]bool{token.RBRACE: true}
+var first132 = [128]bool{token.PERCENT: true}
+var first133 = [128]bool{token.DOUBLESLASH: true}
 
 func (m *memoSlabs) reset() {
 	clear(m.s0)
@@ -63,6 +206,277 @@ func (m *memoSlabs) reset() {
 	m.s4 = m.s4[:0]
 	clear(m.s5)
 	m.s5 = m.s5[:0]
+}
+
+// loopStacks are the scratch stacks loops collect their elements on,
+// one per element type.
+type loopStacks struct {
+	s0  []*token.Token
+	s1  [][]ast.Stmt
+	s2  []ast.Stmt
+	s3  []ast.Expr
+	s4  []*ast.Alias
+	s5  []*ast.Arg
+	s6  []*nameDefault
+	s7  []*ast.WithItem
+	s8  []*ast.ExceptHandler
+	s9  []*ast.MatchCase
+	s10 []ast.Pattern
+	s11 []*keyPattern
+	s12 []ast.TypeParam
+	s13 []*cmpopExpr
+	s14 []*keyValue
+	s15 []*ast.Comprehension
+	s16 []*keywordOrStarred
+	s17 [][]ast.Expr
+	s18 []any
+}
+
+// pop0 returns the elements from start up as a new list and drops them.
+func pop0(p *Parser, start int) []*token.Token {
+	s := p.stk.s0[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := make([]*token.Token, len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s0 = p.stk.s0[:start]
+	return out
+}
+
+// pop1 returns the elements from start up as a new list and drops them.
+func pop1(p *Parser, start int) [][]ast.Stmt {
+	s := p.stk.s1[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := make([][]ast.Stmt, len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s1 = p.stk.s1[:start]
+	return out
+}
+
+// pop2 returns the elements from start up as a new list and drops them.
+func pop2(p *Parser, start int) []ast.Stmt {
+	s := p.stk.s2[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := p.a.StmtList(len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s2 = p.stk.s2[:start]
+	return out
+}
+
+// pop3 returns the elements from start up as a new list and drops them.
+func pop3(p *Parser, start int) []ast.Expr {
+	s := p.stk.s3[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := p.a.ExprList(len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s3 = p.stk.s3[:start]
+	return out
+}
+
+// pop4 returns the elements from start up as a new list and drops them.
+func pop4(p *Parser, start int) []*ast.Alias {
+	s := p.stk.s4[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := p.a.AliasList(len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s4 = p.stk.s4[:start]
+	return out
+}
+
+// pop5 returns the elements from start up as a new list and drops them.
+func pop5(p *Parser, start int) []*ast.Arg {
+	s := p.stk.s5[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := p.a.ArgList(len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s5 = p.stk.s5[:start]
+	return out
+}
+
+// pop6 returns the elements from start up as a new list and drops them.
+func pop6(p *Parser, start int) []*nameDefault {
+	s := p.stk.s6[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := make([]*nameDefault, len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s6 = p.stk.s6[:start]
+	return out
+}
+
+// pop7 returns the elements from start up as a new list and drops them.
+func pop7(p *Parser, start int) []*ast.WithItem {
+	s := p.stk.s7[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := p.a.WithItemList(len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s7 = p.stk.s7[:start]
+	return out
+}
+
+// pop8 returns the elements from start up as a new list and drops them.
+func pop8(p *Parser, start int) []*ast.ExceptHandler {
+	s := p.stk.s8[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := p.a.ExceptHandlerList(len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s8 = p.stk.s8[:start]
+	return out
+}
+
+// pop9 returns the elements from start up as a new list and drops them.
+func pop9(p *Parser, start int) []*ast.MatchCase {
+	s := p.stk.s9[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := p.a.MatchCaseList(len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s9 = p.stk.s9[:start]
+	return out
+}
+
+// pop10 returns the elements from start up as a new list and drops them.
+func pop10(p *Parser, start int) []ast.Pattern {
+	s := p.stk.s10[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := p.a.PatternList(len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s10 = p.stk.s10[:start]
+	return out
+}
+
+// pop11 returns the elements from start up as a new list and drops them.
+func pop11(p *Parser, start int) []*keyPattern {
+	s := p.stk.s11[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := make([]*keyPattern, len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s11 = p.stk.s11[:start]
+	return out
+}
+
+// pop12 returns the elements from start up as a new list and drops them.
+func pop12(p *Parser, start int) []ast.TypeParam {
+	s := p.stk.s12[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := p.a.TypeParamList(len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s12 = p.stk.s12[:start]
+	return out
+}
+
+// pop13 returns the elements from start up as a new list and drops them.
+func pop13(p *Parser, start int) []*cmpopExpr {
+	s := p.stk.s13[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := make([]*cmpopExpr, len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s13 = p.stk.s13[:start]
+	return out
+}
+
+// pop14 returns the elements from start up as a new list and drops them.
+func pop14(p *Parser, start int) []*keyValue {
+	s := p.stk.s14[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := make([]*keyValue, len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s14 = p.stk.s14[:start]
+	return out
+}
+
+// pop15 returns the elements from start up as a new list and drops them.
+func pop15(p *Parser, start int) []*ast.Comprehension {
+	s := p.stk.s15[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := p.a.ComprehensionList(len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s15 = p.stk.s15[:start]
+	return out
+}
+
+// pop16 returns the elements from start up as a new list and drops them.
+func pop16(p *Parser, start int) []*keywordOrStarred {
+	s := p.stk.s16[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := make([]*keywordOrStarred, len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s16 = p.stk.s16[:start]
+	return out
+}
+
+// pop17 returns the elements from start up as a new list and drops them.
+func pop17(p *Parser, start int) [][]ast.Expr {
+	s := p.stk.s17[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := make([][]ast.Expr, len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s17 = p.stk.s17[:start]
+	return out
+}
+
+// pop18 returns the elements from start up as a new list and drops them.
+func pop18(p *Parser, start int) []any {
+	s := p.stk.s18[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := make([]any, len(s))
+	copy(out, s)
+	clear(s)
+	p.stk.s18 = p.stk.s18[:start]
+	return out
 }
 
 // file: statements? ENDMARKER
@@ -81,6 +495,9 @@ func (p *Parser) r_file() (_res *ast.Module, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first0) {
+			goto fail0
 		}
 		var a []ast.Stmt
 		_ = a
@@ -128,6 +545,9 @@ func (p *Parser) r_interactive() (_res *ast.Interactive, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first1) {
+			goto fail0
+		}
 		var a []ast.Stmt
 		_ = a
 		var _k bool
@@ -167,6 +587,9 @@ func (p *Parser) r_eval() (_res *ast.Expression, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -217,6 +640,9 @@ func (p *Parser) r_func_type() (_res *ast.FunctionType, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -289,6 +715,9 @@ func (p *Parser) r_statements() (_res []ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first4) {
+			goto fail0
+		}
 		var a [][]ast.Stmt
 		_ = a
 		var _k bool
@@ -329,6 +758,9 @@ func (p *Parser) r_statement() (_res []ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first5) {
+			goto fail0
+		}
 		var a ast.Stmt
 		_ = a
 		var _k bool
@@ -351,6 +783,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first6) {
+			goto fail1
 		}
 		var a []ast.Stmt
 		_ = a
@@ -397,6 +832,9 @@ func (p *Parser) r_statement_newline() (_res []ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first5) {
+			goto fail0
+		}
 		var a ast.Stmt
 		_ = a
 		var _v1 *token.Token
@@ -425,6 +863,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first6) {
+			goto fail1
+		}
 		var _v0 []ast.Stmt
 		_ = _v0
 		var _k bool
@@ -443,6 +884,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first7) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -472,6 +916,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first8) {
+			goto fail3
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -515,6 +962,9 @@ func (p *Parser) r_simple_stmts() (_res []ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first6) {
+			goto fail0
+		}
 		var a ast.Stmt
 		_ = a
 		var _v2 *token.Token
@@ -548,6 +998,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first6) {
+			goto fail1
 		}
 		var a []ast.Stmt
 		_ = a
@@ -593,7 +1046,7 @@ func (p *Parser) r_simple_stmt() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.memo.s0, memo_simple_stmt); hit {
+	if v, ok, hit := memoGet(p, p.vals.s0, memo_simple_stmt); hit {
 		p.level--
 		return v, ok
 	}
@@ -610,6 +1063,9 @@ func (p *Parser) r_simple_stmt() (_res ast.Stmt, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first9) {
+			goto fail0
 		}
 		var _v0 ast.Stmt
 		_ = _v0
@@ -629,6 +1085,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var _v1 ast.Stmt
 		_ = _v1
@@ -654,6 +1113,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first11) {
+			goto fail2
 		}
 		var e ast.Expr
 		_ = e
@@ -684,6 +1146,9 @@ fail2:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first12) {
+			goto fail3
+		}
 		var _v1 ast.Stmt
 		_ = _v1
 		var _k bool
@@ -708,6 +1173,9 @@ fail3:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first13) {
+			goto fail4
 		}
 		var _v1 ast.Stmt
 		_ = _v1
@@ -734,6 +1202,9 @@ fail4:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first14) {
+			goto fail5
+		}
 		var _v1 ast.Stmt
 		_ = _v1
 		var _k bool
@@ -758,6 +1229,9 @@ fail5:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first15) {
+			goto fail6
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -788,6 +1262,9 @@ fail6:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first16) {
+			goto fail7
+		}
 		var _v1 ast.Stmt
 		_ = _v1
 		var _k bool
@@ -812,6 +1289,9 @@ fail7:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first17) {
+			goto fail8
 		}
 		var _v1 ast.Stmt
 		_ = _v1
@@ -838,6 +1318,9 @@ fail8:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first18) {
+			goto fail9
+		}
 		var _v1 ast.Stmt
 		_ = _v1
 		var _k bool
@@ -862,6 +1345,9 @@ fail9:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first19) {
+			goto fail10
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -892,6 +1378,9 @@ fail10:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first20) {
+			goto fail11
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -921,6 +1410,9 @@ fail11:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first21) {
+			goto fail12
+		}
 		var _v1 ast.Stmt
 		_ = _v1
 		var _k bool
@@ -946,6 +1438,9 @@ fail12:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first22) {
+			goto fail13
+		}
 		var _v1 ast.Stmt
 		_ = _v1
 		var _k bool
@@ -967,7 +1462,7 @@ fail13:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.memo.s0, _mark, memo_simple_stmt, _res, _ok)
+	memoInsert(p, &p.vals.s0, _mark, memo_simple_stmt, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -990,6 +1485,9 @@ func (p *Parser) r_compound_stmt() (_res ast.Stmt, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first23) {
+			goto fail0
 		}
 		var _v1 ast.Stmt
 		_ = _v1
@@ -1016,6 +1514,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first24) {
+			goto fail1
+		}
 		var _v1 ast.Stmt
 		_ = _v1
 		var _k bool
@@ -1040,6 +1541,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first25) {
+			goto fail2
 		}
 		var _v1 ast.Stmt
 		_ = _v1
@@ -1066,6 +1570,9 @@ fail2:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first26) {
+			goto fail3
+		}
 		var _v1 ast.Stmt
 		_ = _v1
 		var _k bool
@@ -1090,6 +1597,9 @@ fail3:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first27) {
+			goto fail4
 		}
 		var _v1 ast.Stmt
 		_ = _v1
@@ -1116,6 +1626,9 @@ fail4:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first28) {
+			goto fail5
+		}
 		var _v1 ast.Stmt
 		_ = _v1
 		var _k bool
@@ -1141,6 +1654,9 @@ fail5:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first29) {
+			goto fail6
+		}
 		var _v1 ast.Stmt
 		_ = _v1
 		var _k bool
@@ -1165,6 +1681,9 @@ fail6:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail7
 		}
 		var _v0 ast.Stmt
 		_ = _v0
@@ -1211,6 +1730,9 @@ func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_cut = false
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -1257,6 +1779,9 @@ fail0:
 			return nil, false
 		}
 		_cut = false
+		if p.cannotStart(&first30) {
+			goto fail1
+		}
 		var a ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -1303,6 +1828,9 @@ fail1:
 			return nil, false
 		}
 		_cut = false
+		if p.cannotStart(&first9) {
+			goto fail2
+		}
 		var a []ast.Expr
 		_ = a
 		var b ast.Expr
@@ -1350,6 +1878,9 @@ fail2:
 			return nil, false
 		}
 		_cut = false
+		if p.cannotStart(&first30) {
+			goto fail3
+		}
 		var a ast.Expr
 		_ = a
 		var b *ast.Operator
@@ -1431,6 +1962,9 @@ func (p *Parser) r_annotated_rhs() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first17) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -1449,6 +1983,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first11) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -1486,6 +2023,9 @@ func (p *Parser) r_augassign() (_res *ast.Operator, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first32) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -1508,6 +2048,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first33) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -1532,6 +2075,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first34) {
+			goto fail2
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -1554,6 +2100,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first35) {
+			goto fail3
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -1578,6 +2127,9 @@ fail3:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first36) {
+			goto fail4
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -1600,6 +2152,9 @@ fail4:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first37) {
+			goto fail5
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -1624,6 +2179,9 @@ fail5:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first38) {
+			goto fail6
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -1646,6 +2204,9 @@ fail6:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first39) {
+			goto fail7
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -1670,6 +2231,9 @@ fail7:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first40) {
+			goto fail8
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -1692,6 +2256,9 @@ fail8:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first41) {
+			goto fail9
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -1716,6 +2283,9 @@ fail9:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first42) {
+			goto fail10
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -1739,6 +2309,9 @@ fail10:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first43) {
+			goto fail11
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -1761,6 +2334,9 @@ fail11:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first44) {
+			goto fail12
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -1806,6 +2382,9 @@ func (p *Parser) r_return_stmt() (_res ast.Stmt, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first12) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -1864,6 +2443,9 @@ func (p *Parser) r_raise_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first14) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -1903,6 +2485,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first14) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -1954,6 +2539,9 @@ func (p *Parser) r_global_stmt() (_res ast.Stmt, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first21) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -2010,6 +2598,9 @@ func (p *Parser) r_nonlocal_stmt() (_res ast.Stmt, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first22) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -2068,6 +2659,9 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first16) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -2150,6 +2744,9 @@ func (p *Parser) r_yield_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first17) {
+			goto fail0
+		}
 		var y ast.Expr
 		_ = y
 		var _k bool
@@ -2200,6 +2797,9 @@ func (p *Parser) r_assert_stmt() (_res ast.Stmt, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first18) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -2277,6 +2877,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first45) {
+			goto fail1
+		}
 		var _v0 ast.Stmt
 		_ = _v0
 		var _k bool
@@ -2295,6 +2898,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first46) {
+			goto fail2
 		}
 		var _v0 ast.Stmt
 		_ = _v0
@@ -2336,6 +2942,9 @@ func (p *Parser) r_import_name() (_res ast.Stmt, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first45) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -2393,6 +3002,9 @@ func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first46) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a []*token.Token
@@ -2441,6 +3053,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first46) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -2510,6 +3125,9 @@ func (p *Parser) r_import_from_targets() (_res []*ast.Alias, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first3) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a []*ast.Alias
@@ -2549,6 +3167,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail1
+		}
 		var _v0 []*ast.Alias
 		_ = _v0
 		var _k bool
@@ -2573,6 +3194,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first47) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -2639,6 +3263,9 @@ func (p *Parser) r_import_from_as_names() (_res []*ast.Alias, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a []*ast.Alias
 		_ = a
 		var _k bool
@@ -2683,6 +3310,9 @@ func (p *Parser) r_import_from_as_name() (_res *ast.Alias, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -2736,6 +3366,9 @@ func (p *Parser) r_dotted_as_names() (_res []*ast.Alias, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a []*ast.Alias
 		_ = a
 		var _k bool
@@ -2781,6 +3414,9 @@ func (p *Parser) r_dotted_as_name() (_res *ast.Alias, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a ast.Expr
 		_ = a
 		var b ast.Expr
@@ -2822,14 +3458,14 @@ func (p *Parser) r_dotted_name() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_dotted_name); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_dotted_name); hit {
 		p.level--
 		return v, ok
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.memo.s1, _mark, memo_dotted_name, _res, _ok)
+		memoUpdate(p, &p.vals.s1, _mark, memo_dotted_name, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_dotted_name_raw()
 		if p.errorIndicator {
@@ -2862,6 +3498,9 @@ func (p *Parser) r_dotted_name_raw() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -2896,6 +3535,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail1
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -2925,7 +3567,7 @@ func (p *Parser) r_block() (_res []ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.memo.s2, memo_block); hit {
+	if v, ok, hit := memoGet(p, p.vals.s2, memo_block); hit {
 		p.level--
 		return v, ok
 	}
@@ -2935,6 +3577,9 @@ func (p *Parser) r_block() (_res []ast.Stmt, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first7) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -2974,6 +3619,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first6) {
+			goto fail1
+		}
 		var _v0 []ast.Stmt
 		_ = _v0
 		var _k bool
@@ -3008,7 +3656,7 @@ fail2:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.memo.s2, _mark, memo_block, _res, _ok)
+	memoInsert(p, &p.vals.s2, _mark, memo_block, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -3029,6 +3677,9 @@ func (p *Parser) r_decorators() (_res []ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first49) {
+			goto fail0
 		}
 		var a []ast.Expr
 		_ = a
@@ -3070,6 +3721,9 @@ func (p *Parser) r_class_def() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first49) {
+			goto fail0
+		}
 		var a []ast.Expr
 		_ = a
 		var b ast.Stmt
@@ -3097,6 +3751,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first50) {
+			goto fail1
 		}
 		var _v0 ast.Stmt
 		_ = _v0
@@ -3157,6 +3814,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first50) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -3231,6 +3891,9 @@ func (p *Parser) r_function_def() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first49) {
+			goto fail0
+		}
 		var d []ast.Expr
 		_ = d
 		var f ast.Stmt
@@ -3258,6 +3921,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first51) {
+			goto fail1
 		}
 		var _v0 ast.Stmt
 		_ = _v0
@@ -3318,6 +3984,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first52) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -3396,6 +4065,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first53) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -3516,6 +4188,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first55) {
+			goto fail1
+		}
 		var _v0 *ast.Arguments
 		_ = _v0
 		var _k bool
@@ -3551,6 +4226,9 @@ func (p *Parser) r_parameters() (_res *ast.Arguments, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail0
 		}
 		var a []*ast.Arg
 		_ = a
@@ -3591,6 +4269,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail1
+		}
 		var a *slashWithDefault
 		_ = a
 		var b []*nameDefault
@@ -3624,6 +4305,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail2
 		}
 		var a []*ast.Arg
 		_ = a
@@ -3659,6 +4343,9 @@ fail2:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail3
+		}
 		var a []*nameDefault
 		_ = a
 		var b *starEtc
@@ -3687,6 +4374,9 @@ fail3:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first56) {
+			goto fail4
 		}
 		var a *starEtc
 		_ = a
@@ -3730,6 +4420,9 @@ func (p *Parser) r_slash_no_default() (_res []*ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a []*ast.Arg
 		_ = a
 		var _v1 *token.Token
@@ -3762,6 +4455,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var a []*ast.Arg
 		_ = a
@@ -3816,6 +4512,9 @@ func (p *Parser) r_slash_with_default() (_res *slashWithDefault, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a []*ast.Arg
 		_ = a
 		var b []*nameDefault
@@ -3853,6 +4552,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var a []*ast.Arg
 		_ = a
@@ -3929,6 +4631,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a *ast.Arg
@@ -3967,6 +4672,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first47) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -4007,6 +4715,9 @@ fail2:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail3
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 *token.Token
@@ -4045,6 +4756,9 @@ fail3:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first57) {
+			goto fail4
 		}
 		var a *ast.Arg
 		_ = a
@@ -4105,6 +4819,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first57) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a *ast.Arg
@@ -4152,6 +4869,9 @@ func (p *Parser) r_param_no_default() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a *ast.Arg
 		_ = a
 		var _v1 *token.Token
@@ -4185,6 +4905,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var a *ast.Arg
 		_ = a
@@ -4240,6 +4963,9 @@ func (p *Parser) r_param_no_default_star_annotation() (_res *ast.Arg, _ok bool) 
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a *ast.Arg
 		_ = a
 		var _v1 *token.Token
@@ -4273,6 +4999,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var a *ast.Arg
 		_ = a
@@ -4328,6 +5057,9 @@ func (p *Parser) r_param_with_default() (_res *nameDefault, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a *ast.Arg
 		_ = a
 		var c ast.Expr
@@ -4366,6 +5098,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var a *ast.Arg
 		_ = a
@@ -4426,6 +5161,9 @@ func (p *Parser) r_param_maybe_default() (_res *nameDefault, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a *ast.Arg
 		_ = a
 		var c ast.Expr
@@ -4465,6 +5203,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var a *ast.Arg
 		_ = a
@@ -4529,6 +5270,9 @@ func (p *Parser) r_param() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a ast.Expr
 		_ = a
 		var b ast.Expr
@@ -4586,6 +5330,9 @@ func (p *Parser) r_param_star_annotation() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a ast.Expr
 		_ = a
 		var b ast.Expr
@@ -4637,6 +5384,9 @@ func (p *Parser) r_annotation() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first58) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -4682,6 +5432,9 @@ func (p *Parser) r_star_annotation() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first58) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -4726,6 +5479,9 @@ func (p *Parser) r_default() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first59) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -4815,6 +5571,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first24) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -4863,6 +5622,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first24) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -4955,6 +5717,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first60) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -5003,6 +5768,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first60) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -5090,6 +5858,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first61) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 *token.Token
@@ -5163,6 +5934,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first29) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -5258,6 +6032,9 @@ fail0:
 			return nil, false
 		}
 		_cut = false
+		if p.cannotStart(&first62) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var t ast.Expr
@@ -5330,6 +6107,9 @@ fail1:
 			return nil, false
 		}
 		_cut = false
+		if p.cannotStart(&first53) {
+			goto fail2
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 *token.Token
@@ -5467,6 +6247,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first63) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 *token.Token
@@ -5533,6 +6316,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first63) {
+			goto fail2
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a []*ast.WithItem
@@ -5582,6 +6368,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first53) {
+			goto fail3
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -5647,6 +6436,9 @@ fail3:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first53) {
+			goto fail4
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -5741,6 +6533,9 @@ func (p *Parser) r_with_item() (_res *ast.WithItem, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		var e ast.Expr
 		_ = e
 		var _v1 *token.Token
@@ -5798,6 +6593,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail2
 		}
 		var e ast.Expr
 		_ = e
@@ -5863,6 +6661,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first28) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 *token.Token
@@ -5906,6 +6707,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first28) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -5962,6 +6766,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first28) {
+			goto fail3
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -6060,6 +6867,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first64) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var e ast.Expr
@@ -6109,6 +6919,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first64) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -6208,6 +7021,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first64) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -6319,6 +7135,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first65) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 *token.Token
@@ -6373,6 +7192,9 @@ func (p *Parser) r_match_stmt() (_res ast.Stmt, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail0
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -6474,6 +7296,9 @@ func (p *Parser) r_subject_expr() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first11) {
+			goto fail0
+		}
 		var value ast.Expr
 		_ = value
 		var _v1 *token.Token
@@ -6513,6 +7338,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -6568,6 +7396,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -6630,6 +7461,9 @@ func (p *Parser) r_guard() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first24) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var guard ast.Expr
@@ -6680,6 +7514,9 @@ func (p *Parser) r_patterns() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first66) {
+			goto fail0
+		}
 		var patterns []ast.Pattern
 		_ = patterns
 		var _k bool
@@ -6708,6 +7545,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first67) {
+			goto fail1
 		}
 		var _v0 ast.Pattern
 		_ = _v0
@@ -6745,6 +7585,9 @@ func (p *Parser) r_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first67) {
+			goto fail0
+		}
 		var _v0 ast.Pattern
 		_ = _v0
 		var _k bool
@@ -6763,6 +7606,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first67) {
+			goto fail1
 		}
 		var _v0 ast.Pattern
 		_ = _v0
@@ -6804,6 +7650,9 @@ func (p *Parser) r_as_pattern() (_res ast.Pattern, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first67) {
+			goto fail0
 		}
 		var pattern ast.Pattern
 		_ = pattern
@@ -6885,6 +7734,9 @@ func (p *Parser) r_or_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first67) {
+			goto fail0
+		}
 		var patterns []ast.Pattern
 		_ = patterns
 		var _k bool
@@ -6924,7 +7776,7 @@ func (p *Parser) r_closed_pattern() (_res ast.Pattern, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.memo.s3, memo_closed_pattern); hit {
+	if v, ok, hit := memoGet(p, p.vals.s3, memo_closed_pattern); hit {
 		p.level--
 		return v, ok
 	}
@@ -6934,6 +7786,9 @@ func (p *Parser) r_closed_pattern() (_res ast.Pattern, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first68) {
+			goto fail0
 		}
 		var _v0 ast.Pattern
 		_ = _v0
@@ -6954,6 +7809,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail1
+		}
 		var _v0 ast.Pattern
 		_ = _v0
 		var _k bool
@@ -6972,6 +7830,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail2
 		}
 		var _v0 ast.Pattern
 		_ = _v0
@@ -6992,6 +7853,9 @@ fail2:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail3
+		}
 		var _v0 ast.Pattern
 		_ = _v0
 		var _k bool
@@ -7010,6 +7874,9 @@ fail3:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail4
 		}
 		var _v0 ast.Pattern
 		_ = _v0
@@ -7030,6 +7897,9 @@ fail4:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first69) {
+			goto fail5
+		}
 		var _v0 ast.Pattern
 		_ = _v0
 		var _k bool
@@ -7048,6 +7918,9 @@ fail5:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail6
 		}
 		var _v0 ast.Pattern
 		_ = _v0
@@ -7068,6 +7941,9 @@ fail6:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail7
+		}
 		var _v0 ast.Pattern
 		_ = _v0
 		var _k bool
@@ -7083,7 +7959,7 @@ fail7:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.memo.s3, _mark, memo_closed_pattern, _res, _ok)
+	memoInsert(p, &p.vals.s3, _mark, memo_closed_pattern, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -7111,6 +7987,9 @@ func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first71) {
+			goto fail0
 		}
 		var value ast.Expr
 		_ = value
@@ -7147,6 +8026,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first71) {
+			goto fail1
+		}
 		var value ast.Expr
 		_ = value
 		var _k bool
@@ -7175,6 +8057,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first72) {
+			goto fail2
 		}
 		var value ast.Expr
 		_ = value
@@ -7205,6 +8090,9 @@ fail2:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first73) {
+			goto fail3
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -7234,6 +8122,9 @@ fail3:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first74) {
+			goto fail4
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -7262,6 +8153,9 @@ fail4:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first75) {
+			goto fail5
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -7316,6 +8210,9 @@ func (p *Parser) r_literal_expr() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first71) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -7341,6 +8238,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first71) {
+			goto fail1
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -7360,6 +8260,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first72) {
+			goto fail2
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -7378,6 +8281,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first73) {
+			goto fail3
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -7408,6 +8314,9 @@ fail3:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first74) {
+			goto fail4
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -7436,6 +8345,9 @@ fail4:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first75) {
+			goto fail5
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -7488,6 +8400,9 @@ func (p *Parser) r_complex_number() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first71) {
+			goto fail0
+		}
 		var real ast.Expr
 		_ = real
 		var _v1 *token.Token
@@ -7526,6 +8441,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first71) {
+			goto fail1
 		}
 		var real ast.Expr
 		_ = real
@@ -7588,6 +8506,9 @@ func (p *Parser) r_signed_number() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first76) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -7606,6 +8527,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first77) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -7663,6 +8587,9 @@ func (p *Parser) r_signed_real_number() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first76) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -7681,6 +8608,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first77) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -7733,6 +8663,9 @@ func (p *Parser) r_real_number() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first76) {
+			goto fail0
+		}
 		var real ast.Expr
 		_ = real
 		var _k bool
@@ -7772,6 +8705,9 @@ func (p *Parser) r_imaginary_number() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first76) {
+			goto fail0
 		}
 		var imag ast.Expr
 		_ = imag
@@ -7817,6 +8753,9 @@ func (p *Parser) r_capture_pattern() (_res ast.Pattern, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail0
 		}
 		var target ast.Expr
 		_ = target
@@ -7865,6 +8804,9 @@ func (p *Parser) r_pattern_capture_target() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail0
 		}
 		var name ast.Expr
 		_ = name
@@ -7923,6 +8865,9 @@ func (p *Parser) r_wildcard_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -7976,6 +8921,9 @@ func (p *Parser) r_value_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var attr ast.Expr
 		_ = attr
 		var _k bool
@@ -8017,14 +8965,14 @@ func (p *Parser) r_attr() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_attr); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_attr); hit {
 		p.level--
 		return v, ok
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.memo.s1, _mark, memo_attr, _res, _ok)
+		memoUpdate(p, &p.vals.s1, _mark, memo_attr, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_attr_raw()
 		if p.errorIndicator {
@@ -8062,6 +9010,9 @@ func (p *Parser) r_attr_raw() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail0
 		}
 		var value ast.Expr
 		_ = value
@@ -8119,6 +9070,9 @@ func (p *Parser) r_name_or_attr() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -8137,6 +9091,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -8173,6 +9130,9 @@ func (p *Parser) r_group_pattern() (_res ast.Pattern, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -8229,6 +9189,9 @@ func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first78) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var patterns []ast.Pattern
@@ -8268,6 +9231,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -8326,6 +9292,9 @@ func (p *Parser) r_open_sequence_pattern() (_res []ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first66) {
+			goto fail0
+		}
 		var pattern ast.Pattern
 		_ = pattern
 		var _v1 *token.Token
@@ -8377,6 +9346,9 @@ func (p *Parser) r_maybe_sequence_pattern() (_res []ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first66) {
+			goto fail0
+		}
 		var patterns []ast.Pattern
 		_ = patterns
 		var _v1 *token.Token
@@ -8423,6 +9395,9 @@ func (p *Parser) r_maybe_star_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail0
+		}
 		var _v0 ast.Pattern
 		_ = _v0
 		var _k bool
@@ -8441,6 +9416,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first67) {
+			goto fail1
 		}
 		var _v0 ast.Pattern
 		_ = _v0
@@ -8471,7 +9449,7 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.memo.s3, memo_star_pattern); hit {
+	if v, ok, hit := memoGet(p, p.vals.s3, memo_star_pattern); hit {
 		p.level--
 		return v, ok
 	}
@@ -8486,6 +9464,9 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first47) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -8521,6 +9502,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 ast.Pattern
@@ -8551,7 +9535,7 @@ fail1:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.memo.s3, _mark, memo_star_pattern, _res, _ok)
+	memoInsert(p, &p.vals.s3, _mark, memo_star_pattern, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -8577,6 +9561,9 @@ func (p *Parser) r_mapping_pattern() (_res ast.Pattern, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -8611,6 +9598,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -8656,6 +9646,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -8711,6 +9704,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail3
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -8774,6 +9770,9 @@ func (p *Parser) r_items_pattern() (_res []*keyPattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first79) {
+			goto fail0
+		}
 		var _v0 []*keyPattern
 		_ = _v0
 		var _k bool
@@ -8809,6 +9808,9 @@ func (p *Parser) r_key_value_pattern() (_res *keyPattern, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first79) {
+			goto fail0
 		}
 		var key ast.Expr
 		_ = key
@@ -8860,6 +9862,9 @@ func (p *Parser) r_double_star_pattern() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first57) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var target ast.Expr
@@ -8910,6 +9915,9 @@ func (p *Parser) r_class_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var cls ast.Expr
 		_ = cls
 		var _v1 *token.Token
@@ -8948,6 +9956,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var cls ast.Expr
 		_ = cls
@@ -8999,6 +10010,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail2
+		}
 		var cls ast.Expr
 		_ = cls
 		var _v1 *token.Token
@@ -9048,6 +10062,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail3
 		}
 		var cls ast.Expr
 		_ = cls
@@ -9145,6 +10162,9 @@ func (p *Parser) r_positional_patterns() (_res []ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first67) {
+			goto fail0
+		}
 		var args []ast.Pattern
 		_ = args
 		var _k bool
@@ -9185,6 +10205,9 @@ func (p *Parser) r_keyword_patterns() (_res []*keyPattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 []*keyPattern
 		_ = _v0
 		var _k bool
@@ -9220,6 +10243,9 @@ func (p *Parser) r_keyword_pattern() (_res *keyPattern, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail0
 		}
 		var arg ast.Expr
 		_ = arg
@@ -9275,6 +10301,9 @@ func (p *Parser) r_type_alias() (_res ast.Stmt, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail0
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -9362,6 +10391,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first78) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var t []ast.TypeParam
@@ -9412,6 +10444,9 @@ func (p *Parser) r_type_param_seq() (_res []ast.TypeParam, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first55) {
+			goto fail0
+		}
 		var a []ast.TypeParam
 		_ = a
 		var _v1 *token.Token
@@ -9451,7 +10486,7 @@ func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.memo.s4, memo_type_param); hit {
+	if v, ok, hit := memoGet(p, p.vals.s4, memo_type_param); hit {
 		p.level--
 		return v, ok
 	}
@@ -9466,6 +10501,9 @@ func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -9508,6 +10546,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -9545,6 +10586,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first47) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -9586,6 +10630,9 @@ fail2:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first57) {
+			goto fail3
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -9624,6 +10671,9 @@ fail3:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first57) {
+			goto fail4
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -9660,7 +10710,7 @@ fail4:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.memo.s4, _mark, memo_type_param, _res, _ok)
+	memoInsert(p, &p.vals.s4, _mark, memo_type_param, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -9681,6 +10731,9 @@ func (p *Parser) r_type_param_bound() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first58) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -9727,6 +10780,9 @@ func (p *Parser) r_type_param_default() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first59) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var e ast.Expr
@@ -9771,6 +10827,9 @@ func (p *Parser) r_type_param_starred_default() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first59) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -9822,6 +10881,9 @@ func (p *Parser) r_expressions() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		var a ast.Expr
 		_ = a
 		var b []ast.Expr
@@ -9862,6 +10924,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail1
+		}
 		var a ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -9896,6 +10961,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail2
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -9925,7 +10993,7 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_expression); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_expression); hit {
 		p.level--
 		return v, ok
 	}
@@ -9979,6 +11047,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first80) {
+			goto fail2
+		}
 		var a ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -10028,6 +11099,9 @@ fail2:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first80) {
+			goto fail3
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -10047,6 +11121,9 @@ fail3:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first81) {
+			goto fail4
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -10062,7 +11139,7 @@ fail4:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.memo.s1, _mark, memo_expression, _res, _ok)
+	memoInsert(p, &p.vals.s1, _mark, memo_expression, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -10088,6 +11165,9 @@ func (p *Parser) r_yield_expr() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first17) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -10127,6 +11207,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first17) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -10185,6 +11268,9 @@ func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first11) {
+			goto fail0
+		}
 		var a ast.Expr
 		_ = a
 		var b []ast.Expr
@@ -10225,6 +11311,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first11) {
+			goto fail1
+		}
 		var a ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -10259,6 +11348,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first11) {
+			goto fail2
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -10288,7 +11380,7 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_star_expression); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_star_expression); hit {
 		p.level--
 		return v, ok
 	}
@@ -10303,6 +11395,9 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first47) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -10338,6 +11433,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail1
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -10353,7 +11451,7 @@ fail1:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.memo.s1, _mark, memo_star_expression, _res, _ok)
+	memoInsert(p, &p.vals.s1, _mark, memo_star_expression, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -10374,6 +11472,9 @@ func (p *Parser) r_star_named_expressions() (_res []ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first11) {
+			goto fail0
 		}
 		var a []ast.Expr
 		_ = a
@@ -10426,6 +11527,9 @@ func (p *Parser) r_star_named_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -10459,6 +11563,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -10503,6 +11610,9 @@ func (p *Parser) r_assignment_expression() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_cut = false
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -10566,6 +11676,9 @@ func (p *Parser) r_named_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -10604,6 +11717,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail2
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -10639,7 +11755,7 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_disjunction); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_disjunction); hit {
 		p.level--
 		return v, ok
 	}
@@ -10654,6 +11770,9 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first80) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -10689,6 +11808,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first80) {
+			goto fail1
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -10704,7 +11826,7 @@ fail1:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.memo.s1, _mark, memo_disjunction, _res, _ok)
+	memoInsert(p, &p.vals.s1, _mark, memo_disjunction, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -10719,7 +11841,7 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_conjunction); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_conjunction); hit {
 		p.level--
 		return v, ok
 	}
@@ -10734,6 +11856,9 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first80) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -10769,6 +11894,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first80) {
+			goto fail1
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -10784,7 +11912,7 @@ fail1:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.memo.s1, _mark, memo_conjunction, _res, _ok)
+	memoInsert(p, &p.vals.s1, _mark, memo_conjunction, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -10799,7 +11927,7 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_inversion); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_inversion); hit {
 		p.level--
 		return v, ok
 	}
@@ -10814,6 +11942,9 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first82) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -10849,6 +11980,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first83) {
+			goto fail1
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -10864,7 +11998,7 @@ fail1:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.memo.s1, _mark, memo_inversion, _res, _ok)
+	memoInsert(p, &p.vals.s1, _mark, memo_inversion, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -10890,6 +12024,9 @@ func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first83) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -10924,6 +12061,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first83) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -10961,6 +12101,9 @@ func (p *Parser) r_compare_op_bitwise_or_pair() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first84) {
+			goto fail0
+		}
 		var _v0 *cmpopExpr
 		_ = _v0
 		var _k bool
@@ -10979,6 +12122,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first85) {
+			goto fail1
 		}
 		var _v0 *cmpopExpr
 		_ = _v0
@@ -10999,6 +12145,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first86) {
+			goto fail2
+		}
 		var _v0 *cmpopExpr
 		_ = _v0
 		var _k bool
@@ -11017,6 +12166,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first87) {
+			goto fail3
 		}
 		var _v0 *cmpopExpr
 		_ = _v0
@@ -11037,6 +12189,9 @@ fail3:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first88) {
+			goto fail4
+		}
 		var _v0 *cmpopExpr
 		_ = _v0
 		var _k bool
@@ -11055,6 +12210,9 @@ fail4:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first89) {
+			goto fail5
 		}
 		var _v0 *cmpopExpr
 		_ = _v0
@@ -11075,6 +12233,9 @@ fail5:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first82) {
+			goto fail6
+		}
 		var _v0 *cmpopExpr
 		_ = _v0
 		var _k bool
@@ -11093,6 +12254,9 @@ fail6:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first90) {
+			goto fail7
 		}
 		var _v0 *cmpopExpr
 		_ = _v0
@@ -11113,6 +12277,9 @@ fail7:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first91) {
+			goto fail8
+		}
 		var _v0 *cmpopExpr
 		_ = _v0
 		var _k bool
@@ -11131,6 +12298,9 @@ fail8:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first91) {
+			goto fail9
 		}
 		var _v0 *cmpopExpr
 		_ = _v0
@@ -11167,6 +12337,9 @@ func (p *Parser) r_eq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first84) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -11213,6 +12386,9 @@ func (p *Parser) r_noteq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first85) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -11257,6 +12433,9 @@ func (p *Parser) r_lte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first86) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -11303,6 +12482,9 @@ func (p *Parser) r_lt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first87) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -11347,6 +12529,9 @@ func (p *Parser) r_gte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first88) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -11393,6 +12578,9 @@ func (p *Parser) r_gt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first89) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -11437,6 +12625,9 @@ func (p *Parser) r_notin_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first82) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -11488,6 +12679,9 @@ func (p *Parser) r_in_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first90) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -11532,6 +12726,9 @@ func (p *Parser) r_isnot_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first91) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -11583,6 +12780,9 @@ func (p *Parser) r_is_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first91) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -11617,14 +12817,14 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_bitwise_or); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_bitwise_or); hit {
 		p.level--
 		return v, ok
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.memo.s1, _mark, memo_bitwise_or, _res, _ok)
+		memoUpdate(p, &p.vals.s1, _mark, memo_bitwise_or, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_bitwise_or_raw()
 		if p.errorIndicator {
@@ -11662,6 +12862,9 @@ func (p *Parser) r_bitwise_or_raw() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first83) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -11702,6 +12905,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first83) {
+			goto fail1
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -11727,14 +12933,14 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_bitwise_xor); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_bitwise_xor); hit {
 		p.level--
 		return v, ok
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.memo.s1, _mark, memo_bitwise_xor, _res, _ok)
+		memoUpdate(p, &p.vals.s1, _mark, memo_bitwise_xor, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_bitwise_xor_raw()
 		if p.errorIndicator {
@@ -11772,6 +12978,9 @@ func (p *Parser) r_bitwise_xor_raw() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first83) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -11812,6 +13021,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first83) {
+			goto fail1
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -11837,14 +13049,14 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_bitwise_and); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_bitwise_and); hit {
 		p.level--
 		return v, ok
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.memo.s1, _mark, memo_bitwise_and, _res, _ok)
+		memoUpdate(p, &p.vals.s1, _mark, memo_bitwise_and, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_bitwise_and_raw()
 		if p.errorIndicator {
@@ -11882,6 +13094,9 @@ func (p *Parser) r_bitwise_and_raw() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first83) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -11922,6 +13137,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first83) {
+			goto fail1
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -11947,14 +13165,14 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_shift_expr); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_shift_expr); hit {
 		p.level--
 		return v, ok
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.memo.s1, _mark, memo_shift_expr, _res, _ok)
+		memoUpdate(p, &p.vals.s1, _mark, memo_shift_expr, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_shift_expr_raw()
 		if p.errorIndicator {
@@ -11992,6 +13210,9 @@ func (p *Parser) r_shift_expr_raw() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first83) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -12031,6 +13252,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first83) {
+			goto fail1
 		}
 		var a ast.Expr
 		_ = a
@@ -12090,6 +13314,9 @@ fail2:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first83) {
+			goto fail3
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -12115,14 +13342,14 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_sum); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_sum); hit {
 		p.level--
 		return v, ok
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.memo.s1, _mark, memo_sum, _res, _ok)
+		memoUpdate(p, &p.vals.s1, _mark, memo_sum, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_sum_raw()
 		if p.errorIndicator {
@@ -12160,6 +13387,9 @@ func (p *Parser) r_sum_raw() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first83) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -12200,6 +13430,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first83) {
+			goto fail1
+		}
 		var a ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -12239,6 +13472,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first83) {
+			goto fail2
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -12264,14 +13500,14 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_term); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_term); hit {
 		p.level--
 		return v, ok
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.memo.s1, _mark, memo_term, _res, _ok)
+		memoUpdate(p, &p.vals.s1, _mark, memo_term, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_term_raw()
 		if p.errorIndicator {
@@ -12309,6 +13545,9 @@ func (p *Parser) r_term_raw() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first83) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -12349,6 +13588,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first83) {
+			goto fail1
+		}
 		var a ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -12387,6 +13629,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first83) {
+			goto fail2
 		}
 		var a ast.Expr
 		_ = a
@@ -12427,6 +13672,9 @@ fail2:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first83) {
+			goto fail3
+		}
 		var a ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -12465,6 +13713,9 @@ fail3:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first83) {
+			goto fail4
 		}
 		var a ast.Expr
 		_ = a
@@ -12524,6 +13775,9 @@ fail5:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first83) {
+			goto fail6
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -12553,7 +13807,7 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_factor); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_factor); hit {
 		p.level--
 		return v, ok
 	}
@@ -12568,6 +13822,9 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first93) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -12603,6 +13860,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first77) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -12636,6 +13896,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first94) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -12671,6 +13934,9 @@ fail2:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first95) {
+			goto fail3
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -12686,7 +13952,7 @@ fail3:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.memo.s1, _mark, memo_factor, _res, _ok)
+	memoInsert(p, &p.vals.s1, _mark, memo_factor, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -12712,6 +13978,9 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first95) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -12752,6 +14021,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first95) {
+			goto fail1
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -12781,7 +14053,7 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_await_primary); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_await_primary); hit {
 		p.level--
 		return v, ok
 	}
@@ -12796,6 +14068,9 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first96) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -12831,6 +14106,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first30) {
+			goto fail1
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -12846,7 +14124,7 @@ fail1:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.memo.s1, _mark, memo_await_primary, _res, _ok)
+	memoInsert(p, &p.vals.s1, _mark, memo_await_primary, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -12857,14 +14135,14 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_primary); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_primary); hit {
 		p.level--
 		return v, ok
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.memo.s1, _mark, memo_primary, _res, _ok)
+		memoUpdate(p, &p.vals.s1, _mark, memo_primary, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_primary_raw()
 		if p.errorIndicator {
@@ -12902,6 +14180,9 @@ func (p *Parser) r_primary_raw() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first30) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -12942,6 +14223,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first30) {
+			goto fail1
+		}
 		var a ast.Expr
 		_ = a
 		var b ast.Expr
@@ -12975,6 +14259,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first30) {
+			goto fail2
 		}
 		var a ast.Expr
 		_ = a
@@ -13021,6 +14308,9 @@ fail2:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first30) {
+			goto fail3
+		}
 		var a ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -13065,6 +14355,9 @@ fail3:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first30) {
+			goto fail4
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -13108,6 +14401,9 @@ func (p *Parser) r_slices() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first97) {
+			goto fail0
+		}
 		var a ast.Expr
 		_ = a
 		var _k bool
@@ -13136,6 +14432,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first98) {
+			goto fail1
 		}
 		var a []ast.Expr
 		_ = a
@@ -13194,6 +14493,9 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first97) {
+			goto fail0
+		}
 		var a ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -13240,6 +14542,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail1
 		}
 		var a ast.Expr
 		_ = a
@@ -13288,6 +14593,9 @@ func (p *Parser) r_atom() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -13306,6 +14614,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first74) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -13336,6 +14647,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first75) {
+			goto fail2
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -13364,6 +14678,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first73) {
+			goto fail3
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -13394,6 +14711,9 @@ fail3:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first72) {
+			goto fail4
+		}
 		var _v1 ast.Expr
 		_ = _v1
 		var _k bool
@@ -13419,6 +14739,9 @@ fail4:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first76) {
+			goto fail5
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -13437,6 +14760,9 @@ fail5:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail6
 		}
 		var _v1 ast.Expr
 		_ = _v1
@@ -13463,6 +14789,9 @@ fail6:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first78) {
+			goto fail7
+		}
 		var _v1 ast.Expr
 		_ = _v1
 		var _k bool
@@ -13488,6 +14817,9 @@ fail7:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first70) {
+			goto fail8
+		}
 		var _v1 ast.Expr
 		_ = _v1
 		var _k bool
@@ -13512,6 +14844,9 @@ fail8:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first99) {
+			goto fail9
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -13558,6 +14893,9 @@ func (p *Parser) r_group() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -13632,6 +14970,9 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first81) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -13714,6 +15055,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first55) {
+			goto fail1
+		}
 		var _v0 *ast.Arguments
 		_ = _v0
 		var _k bool
@@ -13749,6 +15093,9 @@ func (p *Parser) r_lambda_parameters() (_res *ast.Arguments, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail0
 		}
 		var a []*ast.Arg
 		_ = a
@@ -13789,6 +15136,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail1
+		}
 		var a *slashWithDefault
 		_ = a
 		var b []*nameDefault
@@ -13822,6 +15172,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail2
 		}
 		var a []*ast.Arg
 		_ = a
@@ -13857,6 +15210,9 @@ fail2:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail3
+		}
 		var a []*nameDefault
 		_ = a
 		var b *starEtc
@@ -13885,6 +15241,9 @@ fail3:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first56) {
+			goto fail4
 		}
 		var a *starEtc
 		_ = a
@@ -13928,6 +15287,9 @@ func (p *Parser) r_lambda_slash_no_default() (_res []*ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a []*ast.Arg
 		_ = a
 		var _v1 *token.Token
@@ -13960,6 +15322,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var a []*ast.Arg
 		_ = a
@@ -14014,6 +15379,9 @@ func (p *Parser) r_lambda_slash_with_default() (_res *slashWithDefault, _ok bool
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a []*ast.Arg
 		_ = a
 		var b []*nameDefault
@@ -14051,6 +15419,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var a []*ast.Arg
 		_ = a
@@ -14127,6 +15498,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a *ast.Arg
@@ -14166,6 +15540,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail2
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 *token.Token
@@ -14204,6 +15581,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first57) {
+			goto fail3
 		}
 		var a *ast.Arg
 		_ = a
@@ -14264,6 +15644,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first57) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a *ast.Arg
@@ -14311,6 +15694,9 @@ func (p *Parser) r_lambda_param_no_default() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a *ast.Arg
 		_ = a
 		var _v1 *token.Token
@@ -14338,6 +15724,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var a *ast.Arg
 		_ = a
@@ -14387,6 +15776,9 @@ func (p *Parser) r_lambda_param_with_default() (_res *nameDefault, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a *ast.Arg
 		_ = a
 		var c ast.Expr
@@ -14419,6 +15811,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var a *ast.Arg
 		_ = a
@@ -14473,6 +15868,9 @@ func (p *Parser) r_lambda_param_maybe_default() (_res *nameDefault, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a *ast.Arg
 		_ = a
 		var c ast.Expr
@@ -14506,6 +15904,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var a *ast.Arg
 		_ = a
@@ -14564,6 +15965,9 @@ func (p *Parser) r_lambda_param() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a ast.Expr
 		_ = a
 		var _k bool
@@ -14610,6 +16014,9 @@ func (p *Parser) r_fstring_middle() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first70) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -14628,6 +16035,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first100) {
+			goto fail1
 		}
 		var t *token.Token
 		_ = t
@@ -14673,6 +16083,9 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -14767,6 +16180,9 @@ func (p *Parser) r_fstring_conversion() (_res *resultWithMeta, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first101) {
+			goto fail0
+		}
 		var conv_token *token.Token
 		_ = conv_token
 		var conv ast.Expr
@@ -14816,6 +16232,9 @@ func (p *Parser) r_fstring_full_format_spec() (_res *resultWithMeta, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first58) {
+			goto fail0
 		}
 		var colon *token.Token
 		_ = colon
@@ -14868,6 +16287,9 @@ func (p *Parser) r_fstring_format_spec() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first100) {
+			goto fail0
+		}
 		var t *token.Token
 		_ = t
 		var _k bool
@@ -14890,6 +16312,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -14926,6 +16351,9 @@ func (p *Parser) r_fstring() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first102) {
+			goto fail0
 		}
 		var a *token.Token
 		_ = a
@@ -14977,6 +16405,9 @@ func (p *Parser) r_string() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first103) {
+			goto fail0
+		}
 		var s *token.Token
 		_ = s
 		var _k bool
@@ -15010,7 +16441,7 @@ func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_strings); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_strings); hit {
 		p.level--
 		return v, ok
 	}
@@ -15025,6 +16456,9 @@ func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first72) {
+			goto fail0
 		}
 		var a []ast.Expr
 		_ = a
@@ -15051,7 +16485,7 @@ fail0:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.memo.s1, _mark, memo_strings, _res, _ok)
+	memoInsert(p, &p.vals.s1, _mark, memo_strings, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -15077,6 +16511,9 @@ func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first78) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -15140,6 +16577,9 @@ func (p *Parser) r_tuple() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first3) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a []ast.Expr
@@ -15202,6 +16642,9 @@ func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first70) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a []ast.Expr
@@ -15263,6 +16706,9 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first70) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a []*keyValue
@@ -15302,6 +16748,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -15347,6 +16796,9 @@ func (p *Parser) r_double_starred_kvpairs() (_res []*keyValue, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first104) {
+			goto fail0
 		}
 		var a []*keyValue
 		_ = a
@@ -15394,6 +16846,9 @@ func (p *Parser) r_double_starred_kvpair() (_res *keyValue, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first57) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -15421,6 +16876,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail1
 		}
 		var _v0 *keyValue
 		_ = _v0
@@ -15457,6 +16915,9 @@ func (p *Parser) r_kvpair() (_res *keyValue, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -15508,6 +16969,9 @@ func (p *Parser) r_for_if_clauses() (_res []*ast.Comprehension, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first27) {
+			goto fail0
+		}
 		var a []*ast.Comprehension
 		_ = a
 		var _k bool
@@ -15552,6 +17016,9 @@ func (p *Parser) r_for_if_clause() (_res *ast.Comprehension, _ok bool) {
 			return nil, false
 		}
 		_cut = false
+		if p.cannotStart(&first53) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 *token.Token
@@ -15606,6 +17073,9 @@ fail0:
 			return nil, false
 		}
 		_cut = false
+		if p.cannotStart(&first62) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -15655,6 +17125,9 @@ fail1:
 			return nil, false
 		}
 		_cut = false
+		if p.cannotStart(&first27) {
+			goto fail2
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 *token.Token
@@ -15736,6 +17209,9 @@ func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first78) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -15822,6 +17298,9 @@ func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first70) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -15906,6 +17385,9 @@ func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -15992,6 +17474,9 @@ func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first70) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a *keyValue
@@ -16065,7 +17550,7 @@ func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_arguments); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_arguments); hit {
 		p.level--
 		return v, ok
 	}
@@ -16077,6 +17562,9 @@ func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first106) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -16128,7 +17616,7 @@ fail1:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.memo.s1, _mark, memo_arguments, _res, _ok)
+	memoInsert(p, &p.vals.s1, _mark, memo_arguments, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -16154,6 +17642,9 @@ func (p *Parser) r_args() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first11) {
+			goto fail0
 		}
 		var a []ast.Expr
 		_ = a
@@ -16189,6 +17680,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first55) {
+			goto fail1
 		}
 		var a []*keywordOrStarred
 		_ = a
@@ -16236,6 +17730,9 @@ func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first107) {
+			goto fail0
+		}
 		var a []*keywordOrStarred
 		_ = a
 		var _v1 *token.Token
@@ -16269,6 +17766,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first107) {
+			goto fail1
+		}
 		var _v0 []*keywordOrStarred
 		_ = _v0
 		var _k bool
@@ -16287,6 +17787,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first108) {
+			goto fail2
 		}
 		var _v0 []*keywordOrStarred
 		_ = _v0
@@ -16348,6 +17851,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -16381,6 +17887,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first47) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -16446,6 +17955,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail1
+		}
 		var a ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -16484,6 +17996,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first47) {
+			goto fail2
 		}
 		var a ast.Expr
 		_ = a
@@ -16549,6 +18064,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail1
+		}
 		var a ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -16587,6 +18105,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first57) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -16646,6 +18167,9 @@ func (p *Parser) r_star_targets() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first9) {
+			goto fail0
+		}
 		var a ast.Expr
 		_ = a
 		var _k bool
@@ -16674,6 +18198,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first9) {
+			goto fail1
 		}
 		var a ast.Expr
 		_ = a
@@ -16732,6 +18259,9 @@ func (p *Parser) r_star_targets_list_seq() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first9) {
+			goto fail0
+		}
 		var a []ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -16778,6 +18308,9 @@ func (p *Parser) r_star_targets_tuple_seq() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first9) {
+			goto fail0
+		}
 		var a ast.Expr
 		_ = a
 		var b []ast.Expr
@@ -16811,6 +18344,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first9) {
+			goto fail1
 		}
 		var a ast.Expr
 		_ = a
@@ -16850,7 +18386,7 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_star_target); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_star_target); hit {
 		p.level--
 		return v, ok
 	}
@@ -16865,6 +18401,9 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first47) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -16900,6 +18439,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first30) {
+			goto fail1
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -16915,7 +18457,7 @@ fail1:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.memo.s1, _mark, memo_star_target, _res, _ok)
+	memoInsert(p, &p.vals.s1, _mark, memo_star_target, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -16930,7 +18472,7 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_target_with_star_atom); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_target_with_star_atom); hit {
 		p.level--
 		return v, ok
 	}
@@ -16947,6 +18489,9 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first30) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -16992,6 +18537,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first30) {
+			goto fail1
 		}
 		var a ast.Expr
 		_ = a
@@ -17043,6 +18591,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first109) {
+			goto fail2
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -17058,7 +18609,7 @@ fail2:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.memo.s1, _mark, memo_target_with_star_atom, _res, _ok)
+	memoInsert(p, &p.vals.s1, _mark, memo_target_with_star_atom, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -17085,6 +18636,9 @@ func (p *Parser) r_star_atom() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a ast.Expr
 		_ = a
 		var _k bool
@@ -17107,6 +18661,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -17140,6 +18697,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -17180,6 +18740,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first78) {
+			goto fail3
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -17238,6 +18801,9 @@ func (p *Parser) r_single_target() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first30) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -17256,6 +18822,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var a ast.Expr
 		_ = a
@@ -17279,6 +18848,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -17337,6 +18909,9 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first30) {
+			goto fail0
+		}
 		var a ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -17381,6 +18956,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first30) {
+			goto fail1
 		}
 		var a ast.Expr
 		_ = a
@@ -17438,14 +19016,14 @@ func (p *Parser) r_t_primary() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_t_primary); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_t_primary); hit {
 		p.level--
 		return v, ok
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.memo.s1, _mark, memo_t_primary, _res, _ok)
+		memoUpdate(p, &p.vals.s1, _mark, memo_t_primary, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_t_primary_raw()
 		if p.errorIndicator {
@@ -17485,6 +19063,9 @@ func (p *Parser) r_t_primary_raw() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first30) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -17530,6 +19111,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first30) {
+			goto fail1
 		}
 		var a ast.Expr
 		_ = a
@@ -17581,6 +19165,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first30) {
+			goto fail2
+		}
 		var a ast.Expr
 		_ = a
 		var b ast.Expr
@@ -17620,6 +19207,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first30) {
+			goto fail3
 		}
 		var a ast.Expr
 		_ = a
@@ -17672,6 +19262,9 @@ fail3:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first30) {
+			goto fail4
+		}
 		var a ast.Expr
 		_ = a
 		var _k bool
@@ -17718,6 +19311,9 @@ func (p *Parser) r_t_lookahead() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first3) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -17737,6 +19333,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first78) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -17755,6 +19354,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first110) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -17791,6 +19393,9 @@ func (p *Parser) r_del_targets() (_res []ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first30) {
+			goto fail0
 		}
 		var a []ast.Expr
 		_ = a
@@ -17831,7 +19436,7 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.memo.s1, memo_del_target); hit {
+	if v, ok, hit := memoGet(p, p.vals.s1, memo_del_target); hit {
 		p.level--
 		return v, ok
 	}
@@ -17848,6 +19453,9 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first30) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -17893,6 +19501,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first30) {
+			goto fail1
 		}
 		var a ast.Expr
 		_ = a
@@ -17944,6 +19555,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first109) {
+			goto fail2
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -17959,7 +19573,7 @@ fail2:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.memo.s1, _mark, memo_del_target, _res, _ok)
+	memoInsert(p, &p.vals.s1, _mark, memo_del_target, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -17986,6 +19600,9 @@ func (p *Parser) r_del_t_atom() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a ast.Expr
 		_ = a
 		var _k bool
@@ -18008,6 +19625,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -18041,6 +19661,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -18081,6 +19704,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first78) {
+			goto fail3
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -18139,6 +19765,9 @@ func (p *Parser) r_type_expressions() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		var a []ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -18192,6 +19821,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail1
+		}
 		var a []ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -18230,6 +19862,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail2
+		}
 		var a []ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -18267,6 +19902,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first47) {
+			goto fail3
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -18311,6 +19949,9 @@ fail3:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail4
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -18339,6 +19980,9 @@ fail4:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first57) {
+			goto fail5
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -18366,6 +20010,9 @@ fail5:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail6
 		}
 		var a []ast.Expr
 		_ = a
@@ -18408,6 +20055,9 @@ func (p *Parser) r_func_type_comment() (_res *token.Token, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first7) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -18462,6 +20112,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first111) {
+			goto fail2
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -18500,6 +20153,9 @@ func (p *Parser) r_invalid_arguments() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first106) {
+			goto fail0
+		}
 		var _v0 any
 		_ = _v0
 		var a *token.Token
@@ -18532,6 +20188,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail1
 		}
 		var a ast.Expr
 		_ = a
@@ -18572,6 +20231,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail2
+		}
 		var a ast.Expr
 		_ = a
 		var b *token.Token
@@ -18609,6 +20271,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first106) {
+			goto fail3
 		}
 		var _v0 any
 		_ = _v0
@@ -18650,6 +20315,9 @@ fail3:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first106) {
+			goto fail4
+		}
 		var a ast.Expr
 		_ = a
 		var b []*ast.Comprehension
@@ -18677,6 +20345,9 @@ fail4:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first106) {
+			goto fail5
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -18715,6 +20386,9 @@ fail5:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first106) {
+			goto fail6
 		}
 		var a ast.Expr
 		_ = a
@@ -18768,6 +20442,9 @@ func (p *Parser) r_invalid_kwarg() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first112) {
+			goto fail0
+		}
 		var a *token.Token
 		_ = a
 		var b *token.Token
@@ -18795,6 +20472,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var a ast.Expr
 		_ = a
@@ -18834,6 +20514,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail2
+		}
 		var a ast.Expr
 		_ = a
 		var b *token.Token
@@ -18867,6 +20550,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first57) {
+			goto fail3
 		}
 		var a *token.Token
 		_ = a
@@ -18936,6 +20622,9 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first80) {
+			goto fail0
+		}
 		var a ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -18985,6 +20674,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first80) {
+			goto fail1
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -19003,6 +20695,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first81) {
+			goto fail2
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -19041,6 +20736,9 @@ func (p *Parser) r_invalid_legacy_expression() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -19095,6 +20793,9 @@ func (p *Parser) r_invalid_expression() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first80) {
+			goto fail0
+		}
 		var a ast.Expr
 		_ = a
 		var b ast.Expr
@@ -19128,6 +20829,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first80) {
+			goto fail1
 		}
 		var a ast.Expr
 		_ = a
@@ -19167,6 +20871,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first81) {
+			goto fail2
 		}
 		var a *token.Token
 		_ = a
@@ -19218,7 +20925,7 @@ func (p *Parser) r_invalid_named_expression() (_res any, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.memo.s5, memo_invalid_named_expression); hit {
+	if v, ok, hit := memoGet(p, p.vals.s5, memo_invalid_named_expression); hit {
 		p.level--
 		return v, ok
 	}
@@ -19230,6 +20937,9 @@ func (p *Parser) r_invalid_named_expression() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -19263,6 +20973,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var a ast.Expr
 		_ = a
@@ -19302,6 +21015,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first83) {
+			goto fail2
 		}
 		var a ast.Expr
 		_ = a
@@ -19344,7 +21060,7 @@ fail2:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.memo.s5, _mark, memo_invalid_named_expression, _res, _ok)
+	memoInsert(p, &p.vals.s5, _mark, memo_invalid_named_expression, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -19365,6 +21081,9 @@ func (p *Parser) r_invalid_assignment() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first69) {
+			goto fail0
 		}
 		var a ast.Expr
 		_ = a
@@ -19398,6 +21117,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first11) {
+			goto fail1
 		}
 		var a ast.Expr
 		_ = a
@@ -19442,6 +21164,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail2
+		}
 		var a ast.Expr
 		_ = a
 		var _v1 *token.Token
@@ -19474,6 +21199,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first11) {
+			goto fail3
 		}
 		var _v0 []any
 		_ = _v0
@@ -19508,6 +21236,9 @@ fail3:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first113) {
+			goto fail4
+		}
 		var _v0 []any
 		_ = _v0
 		var a ast.Expr
@@ -19540,6 +21271,9 @@ fail4:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first11) {
+			goto fail5
 		}
 		var a ast.Expr
 		_ = a
@@ -19591,6 +21325,9 @@ func (p *Parser) r_invalid_ann_assign_target() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first78) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -19610,6 +21347,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first3) {
+			goto fail1
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -19628,6 +21368,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -19679,6 +21422,9 @@ func (p *Parser) r_invalid_del_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first16) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -19726,6 +21472,9 @@ func (p *Parser) r_invalid_block() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first7) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -19772,6 +21521,9 @@ func (p *Parser) r_invalid_comprehension() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first105) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -19804,6 +21556,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first114) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -19847,6 +21602,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first114) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -19902,6 +21660,9 @@ func (p *Parser) r_invalid_dict_comprehension() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -19963,6 +21724,9 @@ func (p *Parser) r_invalid_parameters() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first115) {
+			goto fail0
+		}
 		var a *token.Token
 		_ = a
 		var _v1 *token.Token
@@ -19990,6 +21754,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var _v0 any
 		_ = _v0
@@ -20023,6 +21790,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail2
 		}
 		var _v0 []*ast.Arg
 		_ = _v0
@@ -20062,6 +21832,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first116) {
+			goto fail3
 		}
 		var _v0 []*ast.Arg
 		_ = _v0
@@ -20106,6 +21879,9 @@ fail3:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first107) {
+			goto fail4
 		}
 		var _v0 any
 		_ = _v0
@@ -20155,6 +21931,9 @@ fail4:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail5
 		}
 		var _v0 []*nameDefault
 		_ = _v0
@@ -20208,6 +21987,9 @@ func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first59) {
+			goto fail0
+		}
 		var a *token.Token
 		_ = a
 		var _k bool
@@ -20254,6 +22036,9 @@ func (p *Parser) r_invalid_star_etc() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail0
+		}
 		var a *token.Token
 		_ = a
 		var _v1 any
@@ -20281,6 +22066,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first47) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -20315,6 +22103,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail2
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 *ast.Arg
@@ -20347,6 +22138,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first47) {
+			goto fail3
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -20408,6 +22202,9 @@ func (p *Parser) r_invalid_kwds() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first57) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 *ast.Arg
@@ -20440,6 +22237,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first57) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -20478,6 +22278,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first57) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -20534,6 +22337,9 @@ func (p *Parser) r_invalid_parameters_helper() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a *slashWithDefault
 		_ = a
 		var _k bool
@@ -20556,6 +22362,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var _v0 []*nameDefault
 		_ = _v0
@@ -20593,6 +22402,9 @@ func (p *Parser) r_invalid_lambda_parameters() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first115) {
+			goto fail0
+		}
 		var a *token.Token
 		_ = a
 		var _v1 *token.Token
@@ -20620,6 +22432,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var _v0 any
 		_ = _v0
@@ -20653,6 +22468,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail2
 		}
 		var _v0 []*ast.Arg
 		_ = _v0
@@ -20692,6 +22510,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first116) {
+			goto fail3
 		}
 		var _v0 []*ast.Arg
 		_ = _v0
@@ -20736,6 +22557,9 @@ fail3:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first107) {
+			goto fail4
 		}
 		var _v0 any
 		_ = _v0
@@ -20785,6 +22609,9 @@ fail4:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail5
 		}
 		var _v0 []*nameDefault
 		_ = _v0
@@ -20836,6 +22663,9 @@ func (p *Parser) r_invalid_lambda_parameters_helper() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var a *slashWithDefault
 		_ = a
 		var _k bool
@@ -20858,6 +22688,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var _v0 []*nameDefault
 		_ = _v0
@@ -20895,6 +22728,9 @@ func (p *Parser) r_invalid_lambda_star_etc() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 any
@@ -20922,6 +22758,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first47) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -20955,6 +22794,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first47) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -21016,6 +22858,9 @@ func (p *Parser) r_invalid_lambda_kwds() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first57) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 *ast.Arg
@@ -21048,6 +22893,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first57) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -21086,6 +22934,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first57) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -21141,6 +22992,9 @@ func (p *Parser) r_invalid_double_type_comments() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first111) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -21204,6 +23058,9 @@ func (p *Parser) r_invalid_with_item() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _v1 *token.Token
@@ -21260,6 +23117,9 @@ func (p *Parser) r_invalid_for_target() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first27) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 *token.Token
@@ -21311,6 +23171,9 @@ func (p *Parser) r_invalid_group() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first3) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a ast.Expr
@@ -21343,6 +23206,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -21399,6 +23265,9 @@ func (p *Parser) r_invalid_import() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first45) {
+			goto fail0
+		}
 		var a *token.Token
 		_ = a
 		var _v1 []ast.Expr
@@ -21436,6 +23305,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first45) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -21482,6 +23354,9 @@ func (p *Parser) r_invalid_import_from_targets() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 []*ast.Alias
 		_ = _v0
 		var _v1 *token.Token
@@ -21514,6 +23389,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first7) {
+			goto fail1
 		}
 		var tok *token.Token
 		_ = tok
@@ -21555,6 +23433,9 @@ func (p *Parser) r_invalid_with_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first26) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 *token.Token
@@ -21593,6 +23474,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first26) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -21668,6 +23552,9 @@ func (p *Parser) r_invalid_with_stmt_indent() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first26) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a *token.Token
@@ -21717,6 +23604,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first26) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -21803,6 +23693,9 @@ func (p *Parser) r_invalid_try_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first28) {
+			goto fail0
+		}
 		var a *token.Token
 		_ = a
 		var _v1 *token.Token
@@ -21842,6 +23735,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first28) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 *token.Token
@@ -21880,6 +23776,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first28) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -21944,6 +23843,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first28) {
+			goto fail3
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -22016,6 +23918,9 @@ func (p *Parser) r_invalid_except_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first64) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 *token.Token
@@ -22071,6 +23976,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first64) {
+			goto fail1
+		}
 		var a *token.Token
 		_ = a
 		var _v1 *token.Token
@@ -22116,6 +24024,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first64) {
+			goto fail2
+		}
 		var a *token.Token
 		_ = a
 		var _v1 *token.Token
@@ -22143,6 +24054,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first64) {
+			goto fail3
 		}
 		var a *token.Token
 		_ = a
@@ -22195,6 +24109,9 @@ func (p *Parser) r_invalid_finally_stmt() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first65) {
+			goto fail0
 		}
 		var a *token.Token
 		_ = a
@@ -22254,6 +24171,9 @@ func (p *Parser) r_invalid_except_stmt_indent() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first64) {
+			goto fail0
+		}
 		var a *token.Token
 		_ = a
 		var _v1 ast.Expr
@@ -22303,6 +24223,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first64) {
+			goto fail1
 		}
 		var a *token.Token
 		_ = a
@@ -22361,6 +24284,9 @@ func (p *Parser) r_invalid_except_star_stmt_indent() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first64) {
+			goto fail0
 		}
 		var a *token.Token
 		_ = a
@@ -22436,6 +24362,9 @@ func (p *Parser) r_invalid_match_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _v1 ast.Expr
@@ -22468,6 +24397,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var a ast.Expr
 		_ = a
@@ -22532,6 +24464,9 @@ func (p *Parser) r_invalid_case_block() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _v1 ast.Pattern
@@ -22570,6 +24505,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var a ast.Expr
 		_ = a
@@ -22640,6 +24578,9 @@ func (p *Parser) r_invalid_as_pattern() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first67) {
+			goto fail0
+		}
 		var _v0 ast.Pattern
 		_ = _v0
 		var _v1 *token.Token
@@ -22672,6 +24613,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first67) {
+			goto fail1
 		}
 		var _v0 ast.Pattern
 		_ = _v0
@@ -22729,6 +24673,9 @@ func (p *Parser) r_invalid_class_pattern() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _v1 *token.Token
@@ -22778,6 +24725,9 @@ func (p *Parser) r_invalid_class_argument_pattern() (_res []ast.Pattern, _ok boo
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first67) {
+			goto fail0
 		}
 		var _v0 any
 		_ = _v0
@@ -22837,6 +24787,9 @@ func (p *Parser) r_invalid_if_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first24) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 ast.Expr
@@ -22869,6 +24822,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first24) {
+			goto fail1
 		}
 		var a *token.Token
 		_ = a
@@ -22933,6 +24889,9 @@ func (p *Parser) r_invalid_elif_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first60) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 ast.Expr
@@ -22965,6 +24924,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first60) {
+			goto fail1
 		}
 		var a *token.Token
 		_ = a
@@ -23029,6 +24991,9 @@ func (p *Parser) r_invalid_else_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first61) {
+			goto fail0
+		}
 		var a *token.Token
 		_ = a
 		var _v1 *token.Token
@@ -23087,6 +25052,9 @@ func (p *Parser) r_invalid_while_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first29) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 ast.Expr
@@ -23119,6 +25087,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first29) {
+			goto fail1
 		}
 		var a *token.Token
 		_ = a
@@ -23183,6 +25154,9 @@ func (p *Parser) r_invalid_for_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first27) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 *token.Token
@@ -23231,6 +25205,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first27) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -23311,6 +25288,9 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first51) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a *token.Token
@@ -23388,6 +25368,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first51) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -23481,6 +25464,9 @@ func (p *Parser) r_invalid_class_def_raw() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first50) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 ast.Expr
@@ -23525,6 +25511,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first50) {
+			goto fail1
 		}
 		var a *token.Token
 		_ = a
@@ -23601,6 +25590,9 @@ func (p *Parser) r_invalid_double_starred_kvpairs() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first104) {
+			goto fail0
+		}
 		var _v0 []*keyValue
 		_ = _v0
 		var _v1 *token.Token
@@ -23628,6 +25620,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -23666,6 +25661,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail2
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -23720,6 +25718,9 @@ func (p *Parser) r_invalid_kvpair() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		var a ast.Expr
 		_ = a
 		var _k bool
@@ -23748,6 +25749,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -23786,6 +25790,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail2
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -23837,6 +25844,9 @@ func (p *Parser) r_invalid_starred_expression() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first47) {
+			goto fail0
 		}
 		var a *token.Token
 		_ = a
@@ -23895,6 +25905,9 @@ func (p *Parser) r_invalid_replacement_field() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first70) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a *token.Token
@@ -23922,6 +25935,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -23951,6 +25967,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first70) {
+			goto fail2
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a *token.Token
@@ -23978,6 +25997,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail3
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -24007,6 +26029,9 @@ fail3:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first70) {
+			goto fail4
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -24035,6 +26060,9 @@ fail4:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail5
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -24069,6 +26097,9 @@ fail5:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail6
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -24109,6 +26140,9 @@ fail6:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first70) {
+			goto fail7
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 ast.Expr
@@ -24142,6 +26176,9 @@ fail7:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail8
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -24188,6 +26225,9 @@ fail8:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail9
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -24244,6 +26284,9 @@ fail9:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail10
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -24310,6 +26353,9 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first101) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -24338,6 +26384,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first101) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -24384,6 +26433,9 @@ func (p *Parser) r_invalid_arithmetic() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first83) {
+			goto fail0
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -24440,6 +26492,9 @@ func (p *Parser) r_invalid_factor() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first92) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var a *token.Token
@@ -24490,6 +26545,9 @@ func (p *Parser) r_invalid_type_params() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first78) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var tok *token.Token
@@ -24529,14 +26587,19 @@ func (p *Parser) loop0_1() (_res []*token.Token, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*token.Token
+	_start := len(p.stk.s0)
 	// NEWLINE
 	{
 		if p.errorIndicator {
+			clear(p.stk.s0[_start:])
+			p.stk.s0 = p.stk.s0[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first7) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var _k bool
@@ -24544,13 +26607,13 @@ func (p *Parser) loop0_1() (_res []*token.Token, _ok bool) {
 			if _v0 = p.expect(token.NEWLINE); _v0 == nil {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s0 = append(p.stk.s0, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop0(p, _start), true
 }
 
 // loop0_2: NEWLINE
@@ -24564,14 +26627,19 @@ func (p *Parser) loop0_2() (_res []*token.Token, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*token.Token
+	_start := len(p.stk.s0)
 	// NEWLINE
 	{
 		if p.errorIndicator {
+			clear(p.stk.s0[_start:])
+			p.stk.s0 = p.stk.s0[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first7) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var _k bool
@@ -24579,13 +26647,13 @@ func (p *Parser) loop0_2() (_res []*token.Token, _ok bool) {
 			if _v0 = p.expect(token.NEWLINE); _v0 == nil {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s0 = append(p.stk.s0, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop0(p, _start), true
 }
 
 // loop1_3: statement
@@ -24599,14 +26667,19 @@ func (p *Parser) loop1_3() (_res [][]ast.Stmt, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children [][]ast.Stmt
+	_start := len(p.stk.s1)
 	// statement
 	{
 		if p.errorIndicator {
+			clear(p.stk.s1[_start:])
+			p.stk.s1 = p.stk.s1[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first4) {
+				break
+			}
 			var _v0 []ast.Stmt
 			_ = _v0
 			var _k bool
@@ -24614,17 +26687,19 @@ func (p *Parser) loop1_3() (_res [][]ast.Stmt, _ok bool) {
 			if _v0, _k = p.r_statement(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s1 = append(p.stk.s1, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s1) == _start || p.errorIndicator {
+		clear(p.stk.s1[_start:])
+		p.stk.s1 = p.stk.s1[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop1(p, _start), true
 }
 
 // gather_4: simple_stmt loop0_5
@@ -24638,38 +26713,35 @@ func (p *Parser) gather_4() (_res []ast.Stmt, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s2)
 	// simple_stmt loop0_5
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first6) {
+			goto fail
+		}
 		var elem ast.Stmt
-		_ = elem
-		var seq []ast.Stmt
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_simple_stmt(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_5(); !_k {
-			goto fail0
+		p.stk.s2 = append(p.stk.s2, elem)
+		if _, _k = p.loop0_5(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop2(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s2[_start:])
+	p.stk.s2 = p.stk.s2[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_5: ";" simple_stmt
@@ -24683,14 +26755,19 @@ func (p *Parser) loop0_5() (_res []ast.Stmt, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Stmt
+	_start := len(p.stk.s2)
 	// ";" simple_stmt
 	{
 		if p.errorIndicator {
+			clear(p.stk.s2[_start:])
+			p.stk.s2 = p.stk.s2[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first117) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.Stmt
@@ -24704,16 +26781,18 @@ func (p *Parser) loop0_5() (_res []ast.Stmt, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s2[_start:])
+				p.stk.s2 = p.stk.s2[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s2 = append(p.stk.s2, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_6: "import" / "from"
@@ -24733,6 +26812,9 @@ func (p *Parser) tmp_6() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first45) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -24751,6 +26833,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first46) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -24788,6 +26873,9 @@ func (p *Parser) tmp_7() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first52) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -24807,6 +26895,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first49) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -24825,6 +26916,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first53) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -24862,6 +26956,9 @@ func (p *Parser) tmp_8() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first50) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -24880,6 +26977,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first49) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -24917,6 +27017,9 @@ func (p *Parser) tmp_9() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first63) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -24935,6 +27038,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first53) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -24972,6 +27078,9 @@ func (p *Parser) tmp_10() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first62) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -24990,6 +27099,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first53) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -25026,6 +27138,9 @@ func (p *Parser) tmp_11() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first59) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -25072,6 +27187,9 @@ func (p *Parser) tmp_12() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first3) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var b ast.Expr
@@ -25104,6 +27222,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first30) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -25140,6 +27261,9 @@ func (p *Parser) tmp_13() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first59) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -25186,6 +27310,9 @@ func (p *Parser) tmp_15() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first9) {
+			goto fail0
+		}
 		var z ast.Expr
 		_ = z
 		var _v1 *token.Token
@@ -25225,14 +27352,19 @@ func (p *Parser) loop1_14() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// (star_targets "=")
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first9) {
+				break
+			}
 			var _v0 ast.Expr
 			_ = _v0
 			var _k bool
@@ -25240,17 +27372,19 @@ func (p *Parser) loop1_14() (_res []ast.Expr, _ok bool) {
 			if _v0, _k = p.tmp_15(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s3) == _start || p.errorIndicator {
+		clear(p.stk.s3[_start:])
+		p.stk.s3 = p.stk.s3[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop3(p, _start), true
 }
 
 // tmp_16: yield_expr / star_expressions
@@ -25270,6 +27404,9 @@ func (p *Parser) tmp_16() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first17) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -25288,6 +27425,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first11) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -25325,6 +27465,9 @@ func (p *Parser) tmp_17() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first17) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -25343,6 +27486,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first11) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -25379,6 +27525,9 @@ func (p *Parser) tmp_18() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first46) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -25419,38 +27568,35 @@ func (p *Parser) gather_19() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s3)
 	// NAME loop0_20
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail
+		}
 		var elem ast.Expr
-		_ = elem
-		var seq []ast.Expr
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem = p.nameToken(); elem == nil {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_20(); !_k {
-			goto fail0
+		p.stk.s3 = append(p.stk.s3, elem)
+		if _, _k = p.loop0_20(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop3(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s3[_start:])
+	p.stk.s3 = p.stk.s3[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_20: "," NAME
@@ -25464,14 +27610,19 @@ func (p *Parser) loop0_20() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// "," NAME
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.Expr
@@ -25485,16 +27636,18 @@ func (p *Parser) loop0_20() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s3[_start:])
+				p.stk.s3 = p.stk.s3[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s3 = append(p.stk.s3, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // gather_21: NAME loop0_22
@@ -25508,38 +27661,35 @@ func (p *Parser) gather_21() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s3)
 	// NAME loop0_22
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail
+		}
 		var elem ast.Expr
-		_ = elem
-		var seq []ast.Expr
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem = p.nameToken(); elem == nil {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_22(); !_k {
-			goto fail0
+		p.stk.s3 = append(p.stk.s3, elem)
+		if _, _k = p.loop0_22(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop3(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s3[_start:])
+	p.stk.s3 = p.stk.s3[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_22: "," NAME
@@ -25553,14 +27703,19 @@ func (p *Parser) loop0_22() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// "," NAME
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.Expr
@@ -25574,16 +27729,18 @@ func (p *Parser) loop0_22() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s3[_start:])
+				p.stk.s3 = p.stk.s3[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s3 = append(p.stk.s3, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_23: ";" / NEWLINE
@@ -25603,6 +27760,9 @@ func (p *Parser) tmp_23() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first117) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -25621,6 +27781,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first7) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -25657,6 +27820,9 @@ func (p *Parser) tmp_24() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first118) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -25703,6 +27869,9 @@ func (p *Parser) tmp_26() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first110) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -25721,6 +27890,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first99) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -25752,14 +27924,19 @@ func (p *Parser) loop0_25() (_res []*token.Token, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*token.Token
+	_start := len(p.stk.s0)
 	// ("." / "...")
 	{
 		if p.errorIndicator {
+			clear(p.stk.s0[_start:])
+			p.stk.s0 = p.stk.s0[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first119) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var _k bool
@@ -25767,13 +27944,13 @@ func (p *Parser) loop0_25() (_res []*token.Token, _ok bool) {
 			if _v0, _k = p.tmp_26(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s0 = append(p.stk.s0, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop0(p, _start), true
 }
 
 // tmp_28: "." / "..."
@@ -25793,6 +27970,9 @@ func (p *Parser) tmp_28() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first110) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -25811,6 +27991,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first99) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -25842,14 +28025,19 @@ func (p *Parser) loop1_27() (_res []*token.Token, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*token.Token
+	_start := len(p.stk.s0)
 	// ("." / "...")
 	{
 		if p.errorIndicator {
+			clear(p.stk.s0[_start:])
+			p.stk.s0 = p.stk.s0[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first119) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var _k bool
@@ -25857,17 +28045,19 @@ func (p *Parser) loop1_27() (_res []*token.Token, _ok bool) {
 			if _v0, _k = p.tmp_28(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s0 = append(p.stk.s0, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s0) == _start || p.errorIndicator {
+		clear(p.stk.s0[_start:])
+		p.stk.s0 = p.stk.s0[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop0(p, _start), true
 }
 
 // gather_29: import_from_as_name loop0_30
@@ -25881,38 +28071,35 @@ func (p *Parser) gather_29() (_res []*ast.Alias, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s4)
 	// import_from_as_name loop0_30
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail
+		}
 		var elem *ast.Alias
-		_ = elem
-		var seq []*ast.Alias
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_import_from_as_name(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_30(); !_k {
-			goto fail0
+		p.stk.s4 = append(p.stk.s4, elem)
+		if _, _k = p.loop0_30(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop4(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s4[_start:])
+	p.stk.s4 = p.stk.s4[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_30: "," import_from_as_name
@@ -25926,14 +28113,19 @@ func (p *Parser) loop0_30() (_res []*ast.Alias, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Alias
+	_start := len(p.stk.s4)
 	// "," import_from_as_name
 	{
 		if p.errorIndicator {
+			clear(p.stk.s4[_start:])
+			p.stk.s4 = p.stk.s4[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem *ast.Alias
@@ -25947,16 +28139,18 @@ func (p *Parser) loop0_30() (_res []*ast.Alias, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s4[_start:])
+				p.stk.s4 = p.stk.s4[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s4 = append(p.stk.s4, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_31: "as" NAME
@@ -25975,6 +28169,9 @@ func (p *Parser) tmp_31() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first120) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -26015,38 +28212,35 @@ func (p *Parser) gather_32() (_res []*ast.Alias, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s4)
 	// dotted_as_name loop0_33
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail
+		}
 		var elem *ast.Alias
-		_ = elem
-		var seq []*ast.Alias
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_dotted_as_name(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_33(); !_k {
-			goto fail0
+		p.stk.s4 = append(p.stk.s4, elem)
+		if _, _k = p.loop0_33(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop4(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s4[_start:])
+	p.stk.s4 = p.stk.s4[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_33: "," dotted_as_name
@@ -26060,14 +28254,19 @@ func (p *Parser) loop0_33() (_res []*ast.Alias, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Alias
+	_start := len(p.stk.s4)
 	// "," dotted_as_name
 	{
 		if p.errorIndicator {
+			clear(p.stk.s4[_start:])
+			p.stk.s4 = p.stk.s4[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem *ast.Alias
@@ -26081,16 +28280,18 @@ func (p *Parser) loop0_33() (_res []*ast.Alias, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s4[_start:])
+				p.stk.s4 = p.stk.s4[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s4 = append(p.stk.s4, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_34: "as" NAME
@@ -26109,6 +28310,9 @@ func (p *Parser) tmp_34() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first120) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -26155,6 +28359,9 @@ func (p *Parser) tmp_36() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first49) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var f ast.Expr
@@ -26199,14 +28406,19 @@ func (p *Parser) loop1_35() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// ("@" named_expression NEWLINE)
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first49) {
+				break
+			}
 			var _v0 ast.Expr
 			_ = _v0
 			var _k bool
@@ -26214,17 +28426,19 @@ func (p *Parser) loop1_35() (_res []ast.Expr, _ok bool) {
 			if _v0, _k = p.tmp_36(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s3) == _start || p.errorIndicator {
+		clear(p.stk.s3[_start:])
+		p.stk.s3 = p.stk.s3[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop3(p, _start), true
 }
 
 // tmp_37: "(" arguments? ")"
@@ -26243,6 +28457,9 @@ func (p *Parser) tmp_37() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -26295,6 +28512,9 @@ func (p *Parser) tmp_38() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first121) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var z ast.Expr
@@ -26340,6 +28560,9 @@ func (p *Parser) tmp_39() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first121) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var z ast.Expr
@@ -26379,14 +28602,19 @@ func (p *Parser) loop0_40() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Arg
+	_start := len(p.stk.s5)
 	// param_no_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *ast.Arg
 			_ = _v0
 			var _k bool
@@ -26394,13 +28622,13 @@ func (p *Parser) loop0_40() (_res []*ast.Arg, _ok bool) {
 			if _v0, _k = p.r_param_no_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop5(p, _start), true
 }
 
 // loop0_41: param_with_default
@@ -26414,14 +28642,19 @@ func (p *Parser) loop0_41() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// param_with_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -26429,13 +28662,13 @@ func (p *Parser) loop0_41() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_param_with_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop0_42: param_with_default
@@ -26449,14 +28682,19 @@ func (p *Parser) loop0_42() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// param_with_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -26464,13 +28702,13 @@ func (p *Parser) loop0_42() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_param_with_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop1_43: param_no_default
@@ -26484,14 +28722,19 @@ func (p *Parser) loop1_43() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Arg
+	_start := len(p.stk.s5)
 	// param_no_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *ast.Arg
 			_ = _v0
 			var _k bool
@@ -26499,17 +28742,19 @@ func (p *Parser) loop1_43() (_res []*ast.Arg, _ok bool) {
 			if _v0, _k = p.r_param_no_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s5) == _start || p.errorIndicator {
+		clear(p.stk.s5[_start:])
+		p.stk.s5 = p.stk.s5[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop5(p, _start), true
 }
 
 // loop0_44: param_with_default
@@ -26523,14 +28768,19 @@ func (p *Parser) loop0_44() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// param_with_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -26538,13 +28788,13 @@ func (p *Parser) loop0_44() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_param_with_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop1_45: param_with_default
@@ -26558,14 +28808,19 @@ func (p *Parser) loop1_45() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// param_with_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -26573,17 +28828,19 @@ func (p *Parser) loop1_45() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_param_with_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s6) == _start || p.errorIndicator {
+		clear(p.stk.s6[_start:])
+		p.stk.s6 = p.stk.s6[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop1_46: param_no_default
@@ -26597,14 +28854,19 @@ func (p *Parser) loop1_46() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Arg
+	_start := len(p.stk.s5)
 	// param_no_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *ast.Arg
 			_ = _v0
 			var _k bool
@@ -26612,17 +28874,19 @@ func (p *Parser) loop1_46() (_res []*ast.Arg, _ok bool) {
 			if _v0, _k = p.r_param_no_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s5) == _start || p.errorIndicator {
+		clear(p.stk.s5[_start:])
+		p.stk.s5 = p.stk.s5[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop5(p, _start), true
 }
 
 // loop1_47: param_no_default
@@ -26636,14 +28900,19 @@ func (p *Parser) loop1_47() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Arg
+	_start := len(p.stk.s5)
 	// param_no_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *ast.Arg
 			_ = _v0
 			var _k bool
@@ -26651,17 +28920,19 @@ func (p *Parser) loop1_47() (_res []*ast.Arg, _ok bool) {
 			if _v0, _k = p.r_param_no_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s5) == _start || p.errorIndicator {
+		clear(p.stk.s5[_start:])
+		p.stk.s5 = p.stk.s5[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop5(p, _start), true
 }
 
 // loop0_48: param_no_default
@@ -26675,14 +28946,19 @@ func (p *Parser) loop0_48() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Arg
+	_start := len(p.stk.s5)
 	// param_no_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *ast.Arg
 			_ = _v0
 			var _k bool
@@ -26690,13 +28966,13 @@ func (p *Parser) loop0_48() (_res []*ast.Arg, _ok bool) {
 			if _v0, _k = p.r_param_no_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop5(p, _start), true
 }
 
 // loop1_49: param_with_default
@@ -26710,14 +28986,19 @@ func (p *Parser) loop1_49() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// param_with_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -26725,17 +29006,19 @@ func (p *Parser) loop1_49() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_param_with_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s6) == _start || p.errorIndicator {
+		clear(p.stk.s6[_start:])
+		p.stk.s6 = p.stk.s6[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop0_50: param_no_default
@@ -26749,14 +29032,19 @@ func (p *Parser) loop0_50() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Arg
+	_start := len(p.stk.s5)
 	// param_no_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *ast.Arg
 			_ = _v0
 			var _k bool
@@ -26764,13 +29052,13 @@ func (p *Parser) loop0_50() (_res []*ast.Arg, _ok bool) {
 			if _v0, _k = p.r_param_no_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop5(p, _start), true
 }
 
 // loop1_51: param_with_default
@@ -26784,14 +29072,19 @@ func (p *Parser) loop1_51() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// param_with_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -26799,17 +29092,19 @@ func (p *Parser) loop1_51() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_param_with_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s6) == _start || p.errorIndicator {
+		clear(p.stk.s6[_start:])
+		p.stk.s6 = p.stk.s6[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop0_52: param_maybe_default
@@ -26823,14 +29118,19 @@ func (p *Parser) loop0_52() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// param_maybe_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -26838,13 +29138,13 @@ func (p *Parser) loop0_52() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_param_maybe_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop0_53: param_maybe_default
@@ -26858,14 +29158,19 @@ func (p *Parser) loop0_53() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// param_maybe_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -26873,13 +29178,13 @@ func (p *Parser) loop0_53() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_param_maybe_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop1_54: param_maybe_default
@@ -26893,14 +29198,19 @@ func (p *Parser) loop1_54() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// param_maybe_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -26908,17 +29218,19 @@ func (p *Parser) loop1_54() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_param_maybe_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s6) == _start || p.errorIndicator {
+		clear(p.stk.s6[_start:])
+		p.stk.s6 = p.stk.s6[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // gather_55: with_item loop0_56
@@ -26932,38 +29244,35 @@ func (p *Parser) gather_55() (_res []*ast.WithItem, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s7)
 	// with_item loop0_56
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail
+		}
 		var elem *ast.WithItem
-		_ = elem
-		var seq []*ast.WithItem
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_with_item(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_56(); !_k {
-			goto fail0
+		p.stk.s7 = append(p.stk.s7, elem)
+		if _, _k = p.loop0_56(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop7(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s7[_start:])
+	p.stk.s7 = p.stk.s7[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_56: "," with_item
@@ -26977,14 +29286,19 @@ func (p *Parser) loop0_56() (_res []*ast.WithItem, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.WithItem
+	_start := len(p.stk.s7)
 	// "," with_item
 	{
 		if p.errorIndicator {
+			clear(p.stk.s7[_start:])
+			p.stk.s7 = p.stk.s7[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem *ast.WithItem
@@ -26998,16 +29312,18 @@ func (p *Parser) loop0_56() (_res []*ast.WithItem, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s7[_start:])
+				p.stk.s7 = p.stk.s7[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s7 = append(p.stk.s7, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // gather_57: with_item loop0_58
@@ -27021,38 +29337,35 @@ func (p *Parser) gather_57() (_res []*ast.WithItem, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s7)
 	// with_item loop0_58
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail
+		}
 		var elem *ast.WithItem
-		_ = elem
-		var seq []*ast.WithItem
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_with_item(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_58(); !_k {
-			goto fail0
+		p.stk.s7 = append(p.stk.s7, elem)
+		if _, _k = p.loop0_58(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop7(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s7[_start:])
+	p.stk.s7 = p.stk.s7[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_58: "," with_item
@@ -27066,14 +29379,19 @@ func (p *Parser) loop0_58() (_res []*ast.WithItem, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.WithItem
+	_start := len(p.stk.s7)
 	// "," with_item
 	{
 		if p.errorIndicator {
+			clear(p.stk.s7[_start:])
+			p.stk.s7 = p.stk.s7[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem *ast.WithItem
@@ -27087,16 +29405,18 @@ func (p *Parser) loop0_58() (_res []*ast.WithItem, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s7[_start:])
+				p.stk.s7 = p.stk.s7[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s7 = append(p.stk.s7, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // gather_59: with_item loop0_60
@@ -27110,38 +29430,35 @@ func (p *Parser) gather_59() (_res []*ast.WithItem, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s7)
 	// with_item loop0_60
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail
+		}
 		var elem *ast.WithItem
-		_ = elem
-		var seq []*ast.WithItem
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_with_item(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_60(); !_k {
-			goto fail0
+		p.stk.s7 = append(p.stk.s7, elem)
+		if _, _k = p.loop0_60(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop7(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s7[_start:])
+	p.stk.s7 = p.stk.s7[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_60: "," with_item
@@ -27155,14 +29472,19 @@ func (p *Parser) loop0_60() (_res []*ast.WithItem, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.WithItem
+	_start := len(p.stk.s7)
 	// "," with_item
 	{
 		if p.errorIndicator {
+			clear(p.stk.s7[_start:])
+			p.stk.s7 = p.stk.s7[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem *ast.WithItem
@@ -27176,16 +29498,18 @@ func (p *Parser) loop0_60() (_res []*ast.WithItem, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s7[_start:])
+				p.stk.s7 = p.stk.s7[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s7 = append(p.stk.s7, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // gather_61: with_item loop0_62
@@ -27199,38 +29523,35 @@ func (p *Parser) gather_61() (_res []*ast.WithItem, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s7)
 	// with_item loop0_62
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail
+		}
 		var elem *ast.WithItem
-		_ = elem
-		var seq []*ast.WithItem
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_with_item(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_62(); !_k {
-			goto fail0
+		p.stk.s7 = append(p.stk.s7, elem)
+		if _, _k = p.loop0_62(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop7(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s7[_start:])
+	p.stk.s7 = p.stk.s7[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_62: "," with_item
@@ -27244,14 +29565,19 @@ func (p *Parser) loop0_62() (_res []*ast.WithItem, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.WithItem
+	_start := len(p.stk.s7)
 	// "," with_item
 	{
 		if p.errorIndicator {
+			clear(p.stk.s7[_start:])
+			p.stk.s7 = p.stk.s7[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem *ast.WithItem
@@ -27265,16 +29591,18 @@ func (p *Parser) loop0_62() (_res []*ast.WithItem, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s7[_start:])
+				p.stk.s7 = p.stk.s7[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s7 = append(p.stk.s7, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_63: "," / ")" / ":"
@@ -27293,6 +29621,9 @@ func (p *Parser) tmp_63() (_res *token.Token, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first118) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -27313,6 +29644,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first122) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -27331,6 +29665,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first58) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -27362,14 +29699,19 @@ func (p *Parser) loop1_64() (_res []*ast.ExceptHandler, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.ExceptHandler
+	_start := len(p.stk.s8)
 	// except_block
 	{
 		if p.errorIndicator {
+			clear(p.stk.s8[_start:])
+			p.stk.s8 = p.stk.s8[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first64) {
+				break
+			}
 			var _v0 *ast.ExceptHandler
 			_ = _v0
 			var _k bool
@@ -27377,17 +29719,19 @@ func (p *Parser) loop1_64() (_res []*ast.ExceptHandler, _ok bool) {
 			if _v0, _k = p.r_except_block(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s8 = append(p.stk.s8, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s8) == _start || p.errorIndicator {
+		clear(p.stk.s8[_start:])
+		p.stk.s8 = p.stk.s8[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop8(p, _start), true
 }
 
 // loop1_65: except_star_block
@@ -27401,14 +29745,19 @@ func (p *Parser) loop1_65() (_res []*ast.ExceptHandler, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.ExceptHandler
+	_start := len(p.stk.s8)
 	// except_star_block
 	{
 		if p.errorIndicator {
+			clear(p.stk.s8[_start:])
+			p.stk.s8 = p.stk.s8[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first64) {
+				break
+			}
 			var _v0 *ast.ExceptHandler
 			_ = _v0
 			var _k bool
@@ -27416,17 +29765,19 @@ func (p *Parser) loop1_65() (_res []*ast.ExceptHandler, _ok bool) {
 			if _v0, _k = p.r_except_star_block(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s8 = append(p.stk.s8, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s8) == _start || p.errorIndicator {
+		clear(p.stk.s8[_start:])
+		p.stk.s8 = p.stk.s8[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop8(p, _start), true
 }
 
 // tmp_66: "as" NAME
@@ -27445,6 +29796,9 @@ func (p *Parser) tmp_66() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first120) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -27491,6 +29845,9 @@ func (p *Parser) tmp_67() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first120) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var z ast.Expr
@@ -27530,14 +29887,19 @@ func (p *Parser) loop1_68() (_res []*ast.MatchCase, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.MatchCase
+	_start := len(p.stk.s9)
 	// case_block
 	{
 		if p.errorIndicator {
+			clear(p.stk.s9[_start:])
+			p.stk.s9 = p.stk.s9[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *ast.MatchCase
 			_ = _v0
 			var _k bool
@@ -27545,17 +29907,19 @@ func (p *Parser) loop1_68() (_res []*ast.MatchCase, _ok bool) {
 			if _v0, _k = p.r_case_block(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s9 = append(p.stk.s9, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s9) == _start || p.errorIndicator {
+		clear(p.stk.s9[_start:])
+		p.stk.s9 = p.stk.s9[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop9(p, _start), true
 }
 
 // gather_69: closed_pattern loop0_70
@@ -27569,38 +29933,35 @@ func (p *Parser) gather_69() (_res []ast.Pattern, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s10)
 	// closed_pattern loop0_70
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first67) {
+			goto fail
+		}
 		var elem ast.Pattern
-		_ = elem
-		var seq []ast.Pattern
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_closed_pattern(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_70(); !_k {
-			goto fail0
+		p.stk.s10 = append(p.stk.s10, elem)
+		if _, _k = p.loop0_70(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop10(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s10[_start:])
+	p.stk.s10 = p.stk.s10[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_70: "|" closed_pattern
@@ -27614,14 +29975,19 @@ func (p *Parser) loop0_70() (_res []ast.Pattern, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Pattern
+	_start := len(p.stk.s10)
 	// "|" closed_pattern
 	{
 		if p.errorIndicator {
+			clear(p.stk.s10[_start:])
+			p.stk.s10 = p.stk.s10[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first123) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.Pattern
@@ -27635,16 +30001,18 @@ func (p *Parser) loop0_70() (_res []ast.Pattern, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s10[_start:])
+				p.stk.s10 = p.stk.s10[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s10 = append(p.stk.s10, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_71: "+" / "-"
@@ -27664,6 +30032,9 @@ func (p *Parser) tmp_71() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first93) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -27682,6 +30053,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first77) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -27719,6 +30093,9 @@ func (p *Parser) tmp_72() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first93) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -27737,6 +30114,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first77) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -27774,6 +30154,9 @@ func (p *Parser) tmp_73() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first110) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -27793,6 +30176,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first3) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -27811,6 +30197,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first59) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -27848,6 +30237,9 @@ func (p *Parser) tmp_74() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first110) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -27867,6 +30259,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first3) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -27885,6 +30280,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first59) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -27916,38 +30314,35 @@ func (p *Parser) gather_75() (_res []ast.Pattern, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s10)
 	// maybe_star_pattern loop0_76
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first66) {
+			goto fail
+		}
 		var elem ast.Pattern
-		_ = elem
-		var seq []ast.Pattern
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_maybe_star_pattern(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_76(); !_k {
-			goto fail0
+		p.stk.s10 = append(p.stk.s10, elem)
+		if _, _k = p.loop0_76(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop10(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s10[_start:])
+	p.stk.s10 = p.stk.s10[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_76: "," maybe_star_pattern
@@ -27961,14 +30356,19 @@ func (p *Parser) loop0_76() (_res []ast.Pattern, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Pattern
+	_start := len(p.stk.s10)
 	// "," maybe_star_pattern
 	{
 		if p.errorIndicator {
+			clear(p.stk.s10[_start:])
+			p.stk.s10 = p.stk.s10[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.Pattern
@@ -27982,16 +30382,18 @@ func (p *Parser) loop0_76() (_res []ast.Pattern, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s10[_start:])
+				p.stk.s10 = p.stk.s10[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s10 = append(p.stk.s10, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // gather_77: key_value_pattern loop0_78
@@ -28005,38 +30407,35 @@ func (p *Parser) gather_77() (_res []*keyPattern, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s11)
 	// key_value_pattern loop0_78
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first79) {
+			goto fail
+		}
 		var elem *keyPattern
-		_ = elem
-		var seq []*keyPattern
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_key_value_pattern(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_78(); !_k {
-			goto fail0
+		p.stk.s11 = append(p.stk.s11, elem)
+		if _, _k = p.loop0_78(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop11(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s11[_start:])
+	p.stk.s11 = p.stk.s11[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_78: "," key_value_pattern
@@ -28050,14 +30449,19 @@ func (p *Parser) loop0_78() (_res []*keyPattern, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*keyPattern
+	_start := len(p.stk.s11)
 	// "," key_value_pattern
 	{
 		if p.errorIndicator {
+			clear(p.stk.s11[_start:])
+			p.stk.s11 = p.stk.s11[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem *keyPattern
@@ -28071,16 +30475,18 @@ func (p *Parser) loop0_78() (_res []*keyPattern, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s11[_start:])
+				p.stk.s11 = p.stk.s11[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s11 = append(p.stk.s11, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_79: literal_expr / attr
@@ -28100,6 +30506,9 @@ func (p *Parser) tmp_79() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first68) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -28118,6 +30527,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -28149,38 +30561,35 @@ func (p *Parser) gather_80() (_res []ast.Pattern, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s10)
 	// pattern loop0_81
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first67) {
+			goto fail
+		}
 		var elem ast.Pattern
-		_ = elem
-		var seq []ast.Pattern
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_pattern(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_81(); !_k {
-			goto fail0
+		p.stk.s10 = append(p.stk.s10, elem)
+		if _, _k = p.loop0_81(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop10(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s10[_start:])
+	p.stk.s10 = p.stk.s10[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_81: "," pattern
@@ -28194,14 +30603,19 @@ func (p *Parser) loop0_81() (_res []ast.Pattern, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Pattern
+	_start := len(p.stk.s10)
 	// "," pattern
 	{
 		if p.errorIndicator {
+			clear(p.stk.s10[_start:])
+			p.stk.s10 = p.stk.s10[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.Pattern
@@ -28215,16 +30629,18 @@ func (p *Parser) loop0_81() (_res []ast.Pattern, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s10[_start:])
+				p.stk.s10 = p.stk.s10[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s10 = append(p.stk.s10, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // gather_82: keyword_pattern loop0_83
@@ -28238,38 +30654,35 @@ func (p *Parser) gather_82() (_res []*keyPattern, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s11)
 	// keyword_pattern loop0_83
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail
+		}
 		var elem *keyPattern
-		_ = elem
-		var seq []*keyPattern
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_keyword_pattern(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_83(); !_k {
-			goto fail0
+		p.stk.s11 = append(p.stk.s11, elem)
+		if _, _k = p.loop0_83(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop11(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s11[_start:])
+	p.stk.s11 = p.stk.s11[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_83: "," keyword_pattern
@@ -28283,14 +30696,19 @@ func (p *Parser) loop0_83() (_res []*keyPattern, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*keyPattern
+	_start := len(p.stk.s11)
 	// "," keyword_pattern
 	{
 		if p.errorIndicator {
+			clear(p.stk.s11[_start:])
+			p.stk.s11 = p.stk.s11[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem *keyPattern
@@ -28304,16 +30722,18 @@ func (p *Parser) loop0_83() (_res []*keyPattern, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s11[_start:])
+				p.stk.s11 = p.stk.s11[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s11 = append(p.stk.s11, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // gather_84: type_param loop0_85
@@ -28327,38 +30747,35 @@ func (p *Parser) gather_84() (_res []ast.TypeParam, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s12)
 	// type_param loop0_85
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first55) {
+			goto fail
+		}
 		var elem ast.TypeParam
-		_ = elem
-		var seq []ast.TypeParam
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_type_param(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_85(); !_k {
-			goto fail0
+		p.stk.s12 = append(p.stk.s12, elem)
+		if _, _k = p.loop0_85(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop12(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s12[_start:])
+	p.stk.s12 = p.stk.s12[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_85: "," type_param
@@ -28372,14 +30789,19 @@ func (p *Parser) loop0_85() (_res []ast.TypeParam, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.TypeParam
+	_start := len(p.stk.s12)
 	// "," type_param
 	{
 		if p.errorIndicator {
+			clear(p.stk.s12[_start:])
+			p.stk.s12 = p.stk.s12[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.TypeParam
@@ -28393,16 +30815,18 @@ func (p *Parser) loop0_85() (_res []ast.TypeParam, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s12[_start:])
+				p.stk.s12 = p.stk.s12[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s12 = append(p.stk.s12, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_87: "," expression
@@ -28421,6 +30845,9 @@ func (p *Parser) tmp_87() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first118) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -28461,14 +30888,19 @@ func (p *Parser) loop1_86() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// ("," expression)
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 ast.Expr
 			_ = _v0
 			var _k bool
@@ -28476,17 +30908,19 @@ func (p *Parser) loop1_86() (_res []ast.Expr, _ok bool) {
 			if _v0, _k = p.tmp_87(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s3) == _start || p.errorIndicator {
+		clear(p.stk.s3[_start:])
+		p.stk.s3 = p.stk.s3[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop3(p, _start), true
 }
 
 // tmp_89: "," star_expression
@@ -28505,6 +30939,9 @@ func (p *Parser) tmp_89() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first118) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -28545,14 +30982,19 @@ func (p *Parser) loop1_88() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// ("," star_expression)
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 ast.Expr
 			_ = _v0
 			var _k bool
@@ -28560,17 +31002,19 @@ func (p *Parser) loop1_88() (_res []ast.Expr, _ok bool) {
 			if _v0, _k = p.tmp_89(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s3) == _start || p.errorIndicator {
+		clear(p.stk.s3[_start:])
+		p.stk.s3 = p.stk.s3[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop3(p, _start), true
 }
 
 // gather_90: star_named_expression loop0_91
@@ -28584,38 +31028,35 @@ func (p *Parser) gather_90() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s3)
 	// star_named_expression loop0_91
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first11) {
+			goto fail
+		}
 		var elem ast.Expr
-		_ = elem
-		var seq []ast.Expr
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_star_named_expression(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_91(); !_k {
-			goto fail0
+		p.stk.s3 = append(p.stk.s3, elem)
+		if _, _k = p.loop0_91(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop3(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s3[_start:])
+	p.stk.s3 = p.stk.s3[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_91: "," star_named_expression
@@ -28629,14 +31070,19 @@ func (p *Parser) loop0_91() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// "," star_named_expression
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.Expr
@@ -28650,16 +31096,18 @@ func (p *Parser) loop0_91() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s3[_start:])
+				p.stk.s3 = p.stk.s3[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s3 = append(p.stk.s3, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_93: "or" conjunction
@@ -28678,6 +31126,9 @@ func (p *Parser) tmp_93() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first124) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -28718,14 +31169,19 @@ func (p *Parser) loop1_92() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// ("or" conjunction)
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first124) {
+				break
+			}
 			var _v0 ast.Expr
 			_ = _v0
 			var _k bool
@@ -28733,17 +31189,19 @@ func (p *Parser) loop1_92() (_res []ast.Expr, _ok bool) {
 			if _v0, _k = p.tmp_93(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s3) == _start || p.errorIndicator {
+		clear(p.stk.s3[_start:])
+		p.stk.s3 = p.stk.s3[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop3(p, _start), true
 }
 
 // tmp_95: "and" inversion
@@ -28762,6 +31220,9 @@ func (p *Parser) tmp_95() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first125) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -28802,14 +31263,19 @@ func (p *Parser) loop1_94() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// ("and" inversion)
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first125) {
+				break
+			}
 			var _v0 ast.Expr
 			_ = _v0
 			var _k bool
@@ -28817,17 +31283,19 @@ func (p *Parser) loop1_94() (_res []ast.Expr, _ok bool) {
 			if _v0, _k = p.tmp_95(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s3) == _start || p.errorIndicator {
+		clear(p.stk.s3[_start:])
+		p.stk.s3 = p.stk.s3[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop3(p, _start), true
 }
 
 // loop1_96: compare_op_bitwise_or_pair
@@ -28841,14 +31309,19 @@ func (p *Parser) loop1_96() (_res []*cmpopExpr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*cmpopExpr
+	_start := len(p.stk.s13)
 	// compare_op_bitwise_or_pair
 	{
 		if p.errorIndicator {
+			clear(p.stk.s13[_start:])
+			p.stk.s13 = p.stk.s13[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first126) {
+				break
+			}
 			var _v0 *cmpopExpr
 			_ = _v0
 			var _k bool
@@ -28856,17 +31329,19 @@ func (p *Parser) loop1_96() (_res []*cmpopExpr, _ok bool) {
 			if _v0, _k = p.r_compare_op_bitwise_or_pair(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s13 = append(p.stk.s13, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s13) == _start || p.errorIndicator {
+		clear(p.stk.s13[_start:])
+		p.stk.s13 = p.stk.s13[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop13(p, _start), true
 }
 
 // tmp_97: "!="
@@ -28885,6 +31360,9 @@ func (p *Parser) tmp_97() (_res *token.Token, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first85) {
+			goto fail0
 		}
 		var tok *token.Token
 		_ = tok
@@ -28926,6 +31404,9 @@ func (p *Parser) tmp_100() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first97) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -28944,6 +31425,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first47) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -28975,38 +31459,35 @@ func (p *Parser) gather_98() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s3)
 	// (slice / starred_expression) loop0_99
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first98) {
+			goto fail
+		}
 		var elem ast.Expr
-		_ = elem
-		var seq []ast.Expr
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.tmp_100(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_99(); !_k {
-			goto fail0
+		p.stk.s3 = append(p.stk.s3, elem)
+		if _, _k = p.loop0_99(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop3(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s3[_start:])
+	p.stk.s3 = p.stk.s3[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_99: "," (slice / starred_expression)
@@ -29020,14 +31501,19 @@ func (p *Parser) loop0_99() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// "," (slice / starred_expression)
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.Expr
@@ -29041,16 +31527,18 @@ func (p *Parser) loop0_99() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s3[_start:])
+				p.stk.s3 = p.stk.s3[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s3 = append(p.stk.s3, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_101: ":" expression?
@@ -29069,6 +31557,9 @@ func (p *Parser) tmp_101() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first58) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -29116,6 +31607,9 @@ func (p *Parser) tmp_102() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first103) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -29134,6 +31628,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first102) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -29171,6 +31668,9 @@ func (p *Parser) tmp_103() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first3) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -29190,6 +31690,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first3) {
+			goto fail1
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -29208,6 +31711,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail2
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -29245,6 +31751,9 @@ func (p *Parser) tmp_104() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first78) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -29263,6 +31772,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first78) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -29300,6 +31812,9 @@ func (p *Parser) tmp_105() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first70) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -29318,6 +31833,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -29338,6 +31856,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first70) {
+			goto fail2
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -29356,6 +31877,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail3
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -29393,6 +31917,9 @@ func (p *Parser) tmp_106() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first17) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -29411,6 +31938,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -29442,14 +31972,19 @@ func (p *Parser) loop0_107() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Arg
+	_start := len(p.stk.s5)
 	// lambda_param_no_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *ast.Arg
 			_ = _v0
 			var _k bool
@@ -29457,13 +31992,13 @@ func (p *Parser) loop0_107() (_res []*ast.Arg, _ok bool) {
 			if _v0, _k = p.r_lambda_param_no_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop5(p, _start), true
 }
 
 // loop0_108: lambda_param_with_default
@@ -29477,14 +32012,19 @@ func (p *Parser) loop0_108() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// lambda_param_with_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -29492,13 +32032,13 @@ func (p *Parser) loop0_108() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_lambda_param_with_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop0_109: lambda_param_with_default
@@ -29512,14 +32052,19 @@ func (p *Parser) loop0_109() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// lambda_param_with_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -29527,13 +32072,13 @@ func (p *Parser) loop0_109() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_lambda_param_with_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop1_110: lambda_param_no_default
@@ -29547,14 +32092,19 @@ func (p *Parser) loop1_110() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Arg
+	_start := len(p.stk.s5)
 	// lambda_param_no_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *ast.Arg
 			_ = _v0
 			var _k bool
@@ -29562,17 +32112,19 @@ func (p *Parser) loop1_110() (_res []*ast.Arg, _ok bool) {
 			if _v0, _k = p.r_lambda_param_no_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s5) == _start || p.errorIndicator {
+		clear(p.stk.s5[_start:])
+		p.stk.s5 = p.stk.s5[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop5(p, _start), true
 }
 
 // loop0_111: lambda_param_with_default
@@ -29586,14 +32138,19 @@ func (p *Parser) loop0_111() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// lambda_param_with_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -29601,13 +32158,13 @@ func (p *Parser) loop0_111() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_lambda_param_with_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop1_112: lambda_param_with_default
@@ -29621,14 +32178,19 @@ func (p *Parser) loop1_112() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// lambda_param_with_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -29636,17 +32198,19 @@ func (p *Parser) loop1_112() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_lambda_param_with_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s6) == _start || p.errorIndicator {
+		clear(p.stk.s6[_start:])
+		p.stk.s6 = p.stk.s6[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop1_113: lambda_param_no_default
@@ -29660,14 +32224,19 @@ func (p *Parser) loop1_113() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Arg
+	_start := len(p.stk.s5)
 	// lambda_param_no_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *ast.Arg
 			_ = _v0
 			var _k bool
@@ -29675,17 +32244,19 @@ func (p *Parser) loop1_113() (_res []*ast.Arg, _ok bool) {
 			if _v0, _k = p.r_lambda_param_no_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s5) == _start || p.errorIndicator {
+		clear(p.stk.s5[_start:])
+		p.stk.s5 = p.stk.s5[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop5(p, _start), true
 }
 
 // loop1_114: lambda_param_no_default
@@ -29699,14 +32270,19 @@ func (p *Parser) loop1_114() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Arg
+	_start := len(p.stk.s5)
 	// lambda_param_no_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *ast.Arg
 			_ = _v0
 			var _k bool
@@ -29714,17 +32290,19 @@ func (p *Parser) loop1_114() (_res []*ast.Arg, _ok bool) {
 			if _v0, _k = p.r_lambda_param_no_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s5) == _start || p.errorIndicator {
+		clear(p.stk.s5[_start:])
+		p.stk.s5 = p.stk.s5[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop5(p, _start), true
 }
 
 // loop0_115: lambda_param_no_default
@@ -29738,14 +32316,19 @@ func (p *Parser) loop0_115() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Arg
+	_start := len(p.stk.s5)
 	// lambda_param_no_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *ast.Arg
 			_ = _v0
 			var _k bool
@@ -29753,13 +32336,13 @@ func (p *Parser) loop0_115() (_res []*ast.Arg, _ok bool) {
 			if _v0, _k = p.r_lambda_param_no_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop5(p, _start), true
 }
 
 // loop1_116: lambda_param_with_default
@@ -29773,14 +32356,19 @@ func (p *Parser) loop1_116() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// lambda_param_with_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -29788,17 +32376,19 @@ func (p *Parser) loop1_116() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_lambda_param_with_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s6) == _start || p.errorIndicator {
+		clear(p.stk.s6[_start:])
+		p.stk.s6 = p.stk.s6[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop0_117: lambda_param_no_default
@@ -29812,14 +32402,19 @@ func (p *Parser) loop0_117() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Arg
+	_start := len(p.stk.s5)
 	// lambda_param_no_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *ast.Arg
 			_ = _v0
 			var _k bool
@@ -29827,13 +32422,13 @@ func (p *Parser) loop0_117() (_res []*ast.Arg, _ok bool) {
 			if _v0, _k = p.r_lambda_param_no_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop5(p, _start), true
 }
 
 // loop1_118: lambda_param_with_default
@@ -29847,14 +32442,19 @@ func (p *Parser) loop1_118() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// lambda_param_with_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -29862,17 +32462,19 @@ func (p *Parser) loop1_118() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_lambda_param_with_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s6) == _start || p.errorIndicator {
+		clear(p.stk.s6[_start:])
+		p.stk.s6 = p.stk.s6[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop0_119: lambda_param_maybe_default
@@ -29886,14 +32488,19 @@ func (p *Parser) loop0_119() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// lambda_param_maybe_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -29901,13 +32508,13 @@ func (p *Parser) loop0_119() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_lambda_param_maybe_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop1_120: lambda_param_maybe_default
@@ -29921,14 +32528,19 @@ func (p *Parser) loop1_120() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// lambda_param_maybe_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -29936,17 +32548,19 @@ func (p *Parser) loop1_120() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_lambda_param_maybe_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s6) == _start || p.errorIndicator {
+		clear(p.stk.s6[_start:])
+		p.stk.s6 = p.stk.s6[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop0_121: fstring_format_spec
@@ -29960,14 +32574,19 @@ func (p *Parser) loop0_121() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// fstring_format_spec
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first127) {
+				break
+			}
 			var _v0 ast.Expr
 			_ = _v0
 			var _k bool
@@ -29975,13 +32594,13 @@ func (p *Parser) loop0_121() (_res []ast.Expr, _ok bool) {
 			if _v0, _k = p.r_fstring_format_spec(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop3(p, _start), true
 }
 
 // loop0_122: fstring_middle
@@ -29995,14 +32614,19 @@ func (p *Parser) loop0_122() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// fstring_middle
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first127) {
+				break
+			}
 			var _v0 ast.Expr
 			_ = _v0
 			var _k bool
@@ -30010,13 +32634,13 @@ func (p *Parser) loop0_122() (_res []ast.Expr, _ok bool) {
 			if _v0, _k = p.r_fstring_middle(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop3(p, _start), true
 }
 
 // tmp_124: fstring / string
@@ -30036,6 +32660,9 @@ func (p *Parser) tmp_124() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first102) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -30054,6 +32681,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first103) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -30085,14 +32715,19 @@ func (p *Parser) loop1_123() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// (fstring / string)
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first72) {
+				break
+			}
 			var _v0 ast.Expr
 			_ = _v0
 			var _k bool
@@ -30100,17 +32735,19 @@ func (p *Parser) loop1_123() (_res []ast.Expr, _ok bool) {
 			if _v0, _k = p.tmp_124(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s3) == _start || p.errorIndicator {
+		clear(p.stk.s3[_start:])
+		p.stk.s3 = p.stk.s3[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop3(p, _start), true
 }
 
 // tmp_125: star_named_expression "," star_named_expressions?
@@ -30129,6 +32766,9 @@ func (p *Parser) tmp_125() (_res []ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first11) {
+			goto fail0
 		}
 		var y ast.Expr
 		_ = y
@@ -30175,38 +32815,35 @@ func (p *Parser) gather_126() (_res []*keyValue, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s14)
 	// double_starred_kvpair loop0_127
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first104) {
+			goto fail
+		}
 		var elem *keyValue
-		_ = elem
-		var seq []*keyValue
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_double_starred_kvpair(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_127(); !_k {
-			goto fail0
+		p.stk.s14 = append(p.stk.s14, elem)
+		if _, _k = p.loop0_127(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop14(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s14[_start:])
+	p.stk.s14 = p.stk.s14[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_127: "," double_starred_kvpair
@@ -30220,14 +32857,19 @@ func (p *Parser) loop0_127() (_res []*keyValue, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*keyValue
+	_start := len(p.stk.s14)
 	// "," double_starred_kvpair
 	{
 		if p.errorIndicator {
+			clear(p.stk.s14[_start:])
+			p.stk.s14 = p.stk.s14[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem *keyValue
@@ -30241,16 +32883,18 @@ func (p *Parser) loop0_127() (_res []*keyValue, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s14[_start:])
+				p.stk.s14 = p.stk.s14[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s14 = append(p.stk.s14, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // loop1_128: for_if_clause
@@ -30264,14 +32908,19 @@ func (p *Parser) loop1_128() (_res []*ast.Comprehension, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Comprehension
+	_start := len(p.stk.s15)
 	// for_if_clause
 	{
 		if p.errorIndicator {
+			clear(p.stk.s15[_start:])
+			p.stk.s15 = p.stk.s15[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first27) {
+				break
+			}
 			var _v0 *ast.Comprehension
 			_ = _v0
 			var _k bool
@@ -30279,17 +32928,19 @@ func (p *Parser) loop1_128() (_res []*ast.Comprehension, _ok bool) {
 			if _v0, _k = p.r_for_if_clause(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s15 = append(p.stk.s15, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s15) == _start || p.errorIndicator {
+		clear(p.stk.s15[_start:])
+		p.stk.s15 = p.stk.s15[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop15(p, _start), true
 }
 
 // tmp_130: "if" disjunction
@@ -30308,6 +32959,9 @@ func (p *Parser) tmp_130() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first24) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -30348,14 +33002,19 @@ func (p *Parser) loop0_129() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// ("if" disjunction)
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first24) {
+				break
+			}
 			var _v0 ast.Expr
 			_ = _v0
 			var _k bool
@@ -30363,13 +33022,13 @@ func (p *Parser) loop0_129() (_res []ast.Expr, _ok bool) {
 			if _v0, _k = p.tmp_130(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop3(p, _start), true
 }
 
 // tmp_132: "if" disjunction
@@ -30388,6 +33047,9 @@ func (p *Parser) tmp_132() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first24) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -30428,14 +33090,19 @@ func (p *Parser) loop0_131() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// ("if" disjunction)
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first24) {
+				break
+			}
 			var _v0 ast.Expr
 			_ = _v0
 			var _k bool
@@ -30443,13 +33110,13 @@ func (p *Parser) loop0_131() (_res []ast.Expr, _ok bool) {
 			if _v0, _k = p.tmp_132(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop3(p, _start), true
 }
 
 // tmp_133: bitwise_or ("," bitwise_or)* ","?
@@ -30468,6 +33135,9 @@ func (p *Parser) tmp_133() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first83) {
+			goto fail0
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -30517,6 +33187,9 @@ func (p *Parser) tmp_134() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -30535,6 +33208,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -30580,6 +33256,9 @@ func (p *Parser) tmp_138() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -30598,6 +33277,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -30643,6 +33325,9 @@ func (p *Parser) tmp_137() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -30661,6 +33346,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -30698,38 +33386,35 @@ func (p *Parser) gather_135() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s3)
 	// (starred_expression / (assignment_expression / expression !":=") !"=") loop0_136
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first11) {
+			goto fail
+		}
 		var elem ast.Expr
-		_ = elem
-		var seq []ast.Expr
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.tmp_137(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_136(); !_k {
-			goto fail0
+		p.stk.s3 = append(p.stk.s3, elem)
+		if _, _k = p.loop0_136(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop3(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s3[_start:])
+	p.stk.s3 = p.stk.s3[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_136: "," (starred_expression / (assignment_expression / expression !":=") !"=")
@@ -30743,14 +33428,19 @@ func (p *Parser) loop0_136() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// "," (starred_expression / (assignment_expression / expression !":=") !"=")
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.Expr
@@ -30764,16 +33454,18 @@ func (p *Parser) loop0_136() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s3[_start:])
+				p.stk.s3 = p.stk.s3[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s3 = append(p.stk.s3, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_139: "," kwargs
@@ -30792,6 +33484,9 @@ func (p *Parser) tmp_139() (_res []*keywordOrStarred, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first118) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -30832,38 +33527,35 @@ func (p *Parser) gather_140() (_res []*keywordOrStarred, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s16)
 	// kwarg_or_starred loop0_141
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first107) {
+			goto fail
+		}
 		var elem *keywordOrStarred
-		_ = elem
-		var seq []*keywordOrStarred
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_kwarg_or_starred(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_141(); !_k {
-			goto fail0
+		p.stk.s16 = append(p.stk.s16, elem)
+		if _, _k = p.loop0_141(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop16(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s16[_start:])
+	p.stk.s16 = p.stk.s16[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_141: "," kwarg_or_starred
@@ -30877,14 +33569,19 @@ func (p *Parser) loop0_141() (_res []*keywordOrStarred, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*keywordOrStarred
+	_start := len(p.stk.s16)
 	// "," kwarg_or_starred
 	{
 		if p.errorIndicator {
+			clear(p.stk.s16[_start:])
+			p.stk.s16 = p.stk.s16[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem *keywordOrStarred
@@ -30898,16 +33595,18 @@ func (p *Parser) loop0_141() (_res []*keywordOrStarred, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s16[_start:])
+				p.stk.s16 = p.stk.s16[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s16 = append(p.stk.s16, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // gather_142: kwarg_or_double_starred loop0_143
@@ -30921,38 +33620,35 @@ func (p *Parser) gather_142() (_res []*keywordOrStarred, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s16)
 	// kwarg_or_double_starred loop0_143
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first108) {
+			goto fail
+		}
 		var elem *keywordOrStarred
-		_ = elem
-		var seq []*keywordOrStarred
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_kwarg_or_double_starred(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_143(); !_k {
-			goto fail0
+		p.stk.s16 = append(p.stk.s16, elem)
+		if _, _k = p.loop0_143(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop16(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s16[_start:])
+	p.stk.s16 = p.stk.s16[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_143: "," kwarg_or_double_starred
@@ -30966,14 +33662,19 @@ func (p *Parser) loop0_143() (_res []*keywordOrStarred, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*keywordOrStarred
+	_start := len(p.stk.s16)
 	// "," kwarg_or_double_starred
 	{
 		if p.errorIndicator {
+			clear(p.stk.s16[_start:])
+			p.stk.s16 = p.stk.s16[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem *keywordOrStarred
@@ -30987,16 +33688,18 @@ func (p *Parser) loop0_143() (_res []*keywordOrStarred, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s16[_start:])
+				p.stk.s16 = p.stk.s16[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s16 = append(p.stk.s16, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // gather_144: kwarg_or_starred loop0_145
@@ -31010,38 +33713,35 @@ func (p *Parser) gather_144() (_res []*keywordOrStarred, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s16)
 	// kwarg_or_starred loop0_145
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first107) {
+			goto fail
+		}
 		var elem *keywordOrStarred
-		_ = elem
-		var seq []*keywordOrStarred
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_kwarg_or_starred(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_145(); !_k {
-			goto fail0
+		p.stk.s16 = append(p.stk.s16, elem)
+		if _, _k = p.loop0_145(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop16(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s16[_start:])
+	p.stk.s16 = p.stk.s16[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_145: "," kwarg_or_starred
@@ -31055,14 +33755,19 @@ func (p *Parser) loop0_145() (_res []*keywordOrStarred, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*keywordOrStarred
+	_start := len(p.stk.s16)
 	// "," kwarg_or_starred
 	{
 		if p.errorIndicator {
+			clear(p.stk.s16[_start:])
+			p.stk.s16 = p.stk.s16[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem *keywordOrStarred
@@ -31076,16 +33781,18 @@ func (p *Parser) loop0_145() (_res []*keywordOrStarred, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s16[_start:])
+				p.stk.s16 = p.stk.s16[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s16 = append(p.stk.s16, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // gather_146: kwarg_or_double_starred loop0_147
@@ -31099,38 +33806,35 @@ func (p *Parser) gather_146() (_res []*keywordOrStarred, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s16)
 	// kwarg_or_double_starred loop0_147
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first108) {
+			goto fail
+		}
 		var elem *keywordOrStarred
-		_ = elem
-		var seq []*keywordOrStarred
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_kwarg_or_double_starred(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_147(); !_k {
-			goto fail0
+		p.stk.s16 = append(p.stk.s16, elem)
+		if _, _k = p.loop0_147(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop16(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s16[_start:])
+	p.stk.s16 = p.stk.s16[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_147: "," kwarg_or_double_starred
@@ -31144,14 +33848,19 @@ func (p *Parser) loop0_147() (_res []*keywordOrStarred, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*keywordOrStarred
+	_start := len(p.stk.s16)
 	// "," kwarg_or_double_starred
 	{
 		if p.errorIndicator {
+			clear(p.stk.s16[_start:])
+			p.stk.s16 = p.stk.s16[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem *keywordOrStarred
@@ -31165,16 +33874,18 @@ func (p *Parser) loop0_147() (_res []*keywordOrStarred, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s16[_start:])
+				p.stk.s16 = p.stk.s16[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s16 = append(p.stk.s16, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_149: "," star_target
@@ -31193,6 +33904,9 @@ func (p *Parser) tmp_149() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first118) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -31233,14 +33947,19 @@ func (p *Parser) loop0_148() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// ("," star_target)
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 ast.Expr
 			_ = _v0
 			var _k bool
@@ -31248,13 +33967,13 @@ func (p *Parser) loop0_148() (_res []ast.Expr, _ok bool) {
 			if _v0, _k = p.tmp_149(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop3(p, _start), true
 }
 
 // gather_150: star_target loop0_151
@@ -31268,38 +33987,35 @@ func (p *Parser) gather_150() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s3)
 	// star_target loop0_151
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first9) {
+			goto fail
+		}
 		var elem ast.Expr
-		_ = elem
-		var seq []ast.Expr
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_star_target(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_151(); !_k {
-			goto fail0
+		p.stk.s3 = append(p.stk.s3, elem)
+		if _, _k = p.loop0_151(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop3(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s3[_start:])
+	p.stk.s3 = p.stk.s3[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_151: "," star_target
@@ -31313,14 +34029,19 @@ func (p *Parser) loop0_151() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// "," star_target
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.Expr
@@ -31334,16 +34055,18 @@ func (p *Parser) loop0_151() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s3[_start:])
+				p.stk.s3 = p.stk.s3[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s3 = append(p.stk.s3, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_153: "," star_target
@@ -31362,6 +34085,9 @@ func (p *Parser) tmp_153() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first118) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -31402,14 +34128,19 @@ func (p *Parser) loop1_152() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// ("," star_target)
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 ast.Expr
 			_ = _v0
 			var _k bool
@@ -31417,17 +34148,19 @@ func (p *Parser) loop1_152() (_res []ast.Expr, _ok bool) {
 			if _v0, _k = p.tmp_153(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s3) == _start || p.errorIndicator {
+		clear(p.stk.s3[_start:])
+		p.stk.s3 = p.stk.s3[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop3(p, _start), true
 }
 
 // tmp_154: !"*" star_target
@@ -31448,6 +34181,9 @@ func (p *Parser) tmp_154() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first9) {
+			goto fail0
 		}
 		var _v1 ast.Expr
 		_ = _v1
@@ -31485,38 +34221,35 @@ func (p *Parser) gather_155() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s3)
 	// del_target loop0_156
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first30) {
+			goto fail
+		}
 		var elem ast.Expr
-		_ = elem
-		var seq []ast.Expr
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_del_target(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_156(); !_k {
-			goto fail0
+		p.stk.s3 = append(p.stk.s3, elem)
+		if _, _k = p.loop0_156(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop3(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s3[_start:])
+	p.stk.s3 = p.stk.s3[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_156: "," del_target
@@ -31530,14 +34263,19 @@ func (p *Parser) loop0_156() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// "," del_target
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.Expr
@@ -31551,16 +34289,18 @@ func (p *Parser) loop0_156() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s3[_start:])
+				p.stk.s3 = p.stk.s3[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s3 = append(p.stk.s3, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // gather_157: expression loop0_158
@@ -31574,38 +34314,35 @@ func (p *Parser) gather_157() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s3)
 	// expression loop0_158
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail
+		}
 		var elem ast.Expr
-		_ = elem
-		var seq []ast.Expr
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_expression(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_158(); !_k {
-			goto fail0
+		p.stk.s3 = append(p.stk.s3, elem)
+		if _, _k = p.loop0_158(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop3(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s3[_start:])
+	p.stk.s3 = p.stk.s3[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_158: "," expression
@@ -31619,14 +34356,19 @@ func (p *Parser) loop0_158() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// "," expression
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.Expr
@@ -31640,16 +34382,18 @@ func (p *Parser) loop0_158() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s3[_start:])
+				p.stk.s3 = p.stk.s3[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s3 = append(p.stk.s3, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // gather_159: expression loop0_160
@@ -31663,38 +34407,35 @@ func (p *Parser) gather_159() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s3)
 	// expression loop0_160
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail
+		}
 		var elem ast.Expr
-		_ = elem
-		var seq []ast.Expr
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_expression(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_160(); !_k {
-			goto fail0
+		p.stk.s3 = append(p.stk.s3, elem)
+		if _, _k = p.loop0_160(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop3(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s3[_start:])
+	p.stk.s3 = p.stk.s3[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_160: "," expression
@@ -31708,14 +34449,19 @@ func (p *Parser) loop0_160() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// "," expression
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.Expr
@@ -31729,16 +34475,18 @@ func (p *Parser) loop0_160() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s3[_start:])
+				p.stk.s3 = p.stk.s3[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s3 = append(p.stk.s3, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // gather_161: expression loop0_162
@@ -31752,38 +34500,35 @@ func (p *Parser) gather_161() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s3)
 	// expression loop0_162
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail
+		}
 		var elem ast.Expr
-		_ = elem
-		var seq []ast.Expr
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_expression(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_162(); !_k {
-			goto fail0
+		p.stk.s3 = append(p.stk.s3, elem)
+		if _, _k = p.loop0_162(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop3(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s3[_start:])
+	p.stk.s3 = p.stk.s3[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_162: "," expression
@@ -31797,14 +34542,19 @@ func (p *Parser) loop0_162() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// "," expression
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.Expr
@@ -31818,16 +34568,18 @@ func (p *Parser) loop0_162() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s3[_start:])
+				p.stk.s3 = p.stk.s3[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s3 = append(p.stk.s3, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // gather_163: expression loop0_164
@@ -31841,38 +34593,35 @@ func (p *Parser) gather_163() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s3)
 	// expression loop0_164
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail
+		}
 		var elem ast.Expr
-		_ = elem
-		var seq []ast.Expr
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_expression(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_164(); !_k {
-			goto fail0
+		p.stk.s3 = append(p.stk.s3, elem)
+		if _, _k = p.loop0_164(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop3(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s3[_start:])
+	p.stk.s3 = p.stk.s3[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_164: "," expression
@@ -31886,14 +34635,19 @@ func (p *Parser) loop0_164() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// "," expression
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.Expr
@@ -31907,16 +34661,18 @@ func (p *Parser) loop0_164() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s3[_start:])
+				p.stk.s3 = p.stk.s3[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s3 = append(p.stk.s3, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_165: NEWLINE INDENT
@@ -31935,6 +34691,9 @@ func (p *Parser) tmp_165() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first7) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -31975,6 +34734,9 @@ func (p *Parser) tmp_167() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first11) {
+			goto fail0
 		}
 		var _v0 []ast.Expr
 		_ = _v0
@@ -32021,6 +34783,9 @@ func (p *Parser) tmp_166() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first11) {
+			goto fail0
+		}
 		var _v0 any
 		_ = _v0
 		var _k bool
@@ -32039,6 +34804,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first55) {
+			goto fail1
 		}
 		var _v0 []*keywordOrStarred
 		_ = _v0
@@ -32078,6 +34846,9 @@ func (p *Parser) tmp_170() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -32114,38 +34885,35 @@ func (p *Parser) gather_168() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s3)
 	// (starred_expression !"=") loop0_169
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail
+		}
 		var elem ast.Expr
-		_ = elem
-		var seq []ast.Expr
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.tmp_170(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_169(); !_k {
-			goto fail0
+		p.stk.s3 = append(p.stk.s3, elem)
+		if _, _k = p.loop0_169(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop3(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s3[_start:])
+	p.stk.s3 = p.stk.s3[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_169: "," (starred_expression !"=")
@@ -32159,14 +34927,19 @@ func (p *Parser) loop0_169() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// "," (starred_expression !"=")
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.Expr
@@ -32180,16 +34953,18 @@ func (p *Parser) loop0_169() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s3[_start:])
+				p.stk.s3 = p.stk.s3[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s3 = append(p.stk.s3, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_171: args / expression for_if_clauses
@@ -32209,6 +34984,9 @@ func (p *Parser) tmp_171() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first106) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -32227,6 +35005,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -32268,6 +35049,9 @@ func (p *Parser) tmp_172() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first106) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _v1 *token.Token
@@ -32308,6 +35092,9 @@ func (p *Parser) tmp_173() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first118) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -32326,6 +35113,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first122) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -32363,6 +35153,9 @@ func (p *Parser) tmp_174() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first74) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -32382,6 +35175,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first75) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -32400,6 +35196,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first73) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -32436,6 +35235,9 @@ func (p *Parser) tmp_175() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail0
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -32477,6 +35279,9 @@ func (p *Parser) tmp_176() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _v1 *token.Token
@@ -32499,6 +35304,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first128) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -32536,6 +35344,9 @@ func (p *Parser) tmp_177() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first61) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -32554,6 +35365,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first58) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -32591,6 +35405,9 @@ func (p *Parser) tmp_178() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first59) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -32609,6 +35426,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first129) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -32646,6 +35466,9 @@ func (p *Parser) tmp_179() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first78) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -32664,6 +35487,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -32684,6 +35510,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first3) {
+			goto fail2
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -32702,6 +35531,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first74) {
+			goto fail3
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -32722,6 +35554,9 @@ fail3:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first73) {
+			goto fail4
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -32740,6 +35575,9 @@ fail4:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first75) {
+			goto fail5
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -32777,6 +35615,9 @@ func (p *Parser) tmp_180() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first59) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -32795,6 +35636,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first129) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -32826,14 +35670,19 @@ func (p *Parser) loop0_181() (_res [][]ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children [][]ast.Expr
+	_start := len(p.stk.s17)
 	// star_named_expressions
 	{
 		if p.errorIndicator {
+			clear(p.stk.s17[_start:])
+			p.stk.s17 = p.stk.s17[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first11) {
+				break
+			}
 			var _v0 []ast.Expr
 			_ = _v0
 			var _k bool
@@ -32841,13 +35690,13 @@ func (p *Parser) loop0_181() (_res [][]ast.Expr, _ok bool) {
 			if _v0, _k = p.r_star_named_expressions(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s17 = append(p.stk.s17, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop17(p, _start), true
 }
 
 // tmp_183: star_targets "="
@@ -32866,6 +35715,9 @@ func (p *Parser) tmp_183() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first9) {
+			goto fail0
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -32901,14 +35753,19 @@ func (p *Parser) loop0_182() (_res []any, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []any
+	_start := len(p.stk.s18)
 	// (star_targets "=")
 	{
 		if p.errorIndicator {
+			clear(p.stk.s18[_start:])
+			p.stk.s18 = p.stk.s18[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first9) {
+				break
+			}
 			var _v0 any
 			_ = _v0
 			var _k bool
@@ -32916,13 +35773,13 @@ func (p *Parser) loop0_182() (_res []any, _ok bool) {
 			if _v0, _k = p.tmp_183(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s18 = append(p.stk.s18, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop18(p, _start), true
 }
 
 // tmp_185: star_targets "="
@@ -32941,6 +35798,9 @@ func (p *Parser) tmp_185() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first9) {
+			goto fail0
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -32976,14 +35836,19 @@ func (p *Parser) loop0_184() (_res []any, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []any
+	_start := len(p.stk.s18)
 	// (star_targets "=")
 	{
 		if p.errorIndicator {
+			clear(p.stk.s18[_start:])
+			p.stk.s18 = p.stk.s18[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first9) {
+				break
+			}
 			var _v0 any
 			_ = _v0
 			var _k bool
@@ -32991,13 +35856,13 @@ func (p *Parser) loop0_184() (_res []any, _ok bool) {
 			if _v0, _k = p.tmp_185(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s18 = append(p.stk.s18, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop18(p, _start), true
 }
 
 // tmp_186: "[" / "(" / "{"
@@ -33016,6 +35881,9 @@ func (p *Parser) tmp_186() (_res *token.Token, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first78) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -33036,6 +35904,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first3) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -33054,6 +35925,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -33091,6 +35965,9 @@ func (p *Parser) tmp_187() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first78) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -33109,6 +35986,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -33146,6 +36026,9 @@ func (p *Parser) tmp_188() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first78) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -33164,6 +36047,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -33201,6 +36087,9 @@ func (p *Parser) tmp_189() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 []*ast.Arg
 		_ = _v0
 		var _k bool
@@ -33219,6 +36108,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var _v0 *slashWithDefault
 		_ = _v0
@@ -33250,14 +36142,19 @@ func (p *Parser) loop0_190() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// param_maybe_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -33265,13 +36162,13 @@ func (p *Parser) loop0_190() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_param_maybe_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop0_191: param_no_default
@@ -33285,14 +36182,19 @@ func (p *Parser) loop0_191() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Arg
+	_start := len(p.stk.s5)
 	// param_no_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *ast.Arg
 			_ = _v0
 			var _k bool
@@ -33300,13 +36202,13 @@ func (p *Parser) loop0_191() (_res []*ast.Arg, _ok bool) {
 			if _v0, _k = p.r_param_no_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop5(p, _start), true
 }
 
 // loop0_192: param_no_default
@@ -33320,14 +36222,19 @@ func (p *Parser) loop0_192() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Arg
+	_start := len(p.stk.s5)
 	// param_no_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *ast.Arg
 			_ = _v0
 			var _k bool
@@ -33335,13 +36242,13 @@ func (p *Parser) loop0_192() (_res []*ast.Arg, _ok bool) {
 			if _v0, _k = p.r_param_no_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop5(p, _start), true
 }
 
 // loop1_193: param_no_default
@@ -33355,14 +36262,19 @@ func (p *Parser) loop1_193() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Arg
+	_start := len(p.stk.s5)
 	// param_no_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *ast.Arg
 			_ = _v0
 			var _k bool
@@ -33370,17 +36282,19 @@ func (p *Parser) loop1_193() (_res []*ast.Arg, _ok bool) {
 			if _v0, _k = p.r_param_no_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s5) == _start || p.errorIndicator {
+		clear(p.stk.s5[_start:])
+		p.stk.s5 = p.stk.s5[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop5(p, _start), true
 }
 
 // tmp_194: slash_no_default / slash_with_default
@@ -33400,6 +36314,9 @@ func (p *Parser) tmp_194() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 []*ast.Arg
 		_ = _v0
 		var _k bool
@@ -33418,6 +36335,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var _v0 *slashWithDefault
 		_ = _v0
@@ -33449,14 +36369,19 @@ func (p *Parser) loop0_195() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// param_maybe_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -33464,13 +36389,13 @@ func (p *Parser) loop0_195() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_param_maybe_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // tmp_196: "," / param_no_default
@@ -33490,6 +36415,9 @@ func (p *Parser) tmp_196() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first118) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -33508,6 +36436,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var _v0 *ast.Arg
 		_ = _v0
@@ -33539,14 +36470,19 @@ func (p *Parser) loop0_197() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// param_maybe_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -33554,13 +36490,13 @@ func (p *Parser) loop0_197() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_param_maybe_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop1_198: param_maybe_default
@@ -33574,14 +36510,19 @@ func (p *Parser) loop1_198() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// param_maybe_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -33589,17 +36530,19 @@ func (p *Parser) loop1_198() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_param_maybe_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s6) == _start || p.errorIndicator {
+		clear(p.stk.s6[_start:])
+		p.stk.s6 = p.stk.s6[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // tmp_199: ")" / ","
@@ -33619,6 +36562,9 @@ func (p *Parser) tmp_199() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first122) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -33637,6 +36583,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first118) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -33674,6 +36623,9 @@ func (p *Parser) tmp_200() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first122) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -33692,6 +36644,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first118) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -33733,6 +36688,9 @@ func (p *Parser) tmp_201() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 *ast.Arg
 		_ = _v0
 		var _k bool
@@ -33751,6 +36709,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first118) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -33782,14 +36743,19 @@ func (p *Parser) loop0_202() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// param_maybe_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -33797,13 +36763,13 @@ func (p *Parser) loop0_202() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_param_maybe_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // tmp_203: param_no_default / ","
@@ -33823,6 +36789,9 @@ func (p *Parser) tmp_203() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 *ast.Arg
 		_ = _v0
 		var _k bool
@@ -33841,6 +36810,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first118) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -33878,6 +36850,9 @@ func (p *Parser) tmp_204() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -33897,6 +36872,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first57) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -33915,6 +36893,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first115) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -33946,14 +36927,19 @@ func (p *Parser) loop1_205() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// param_with_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -33961,17 +36947,19 @@ func (p *Parser) loop1_205() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_param_with_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s6) == _start || p.errorIndicator {
+		clear(p.stk.s6[_start:])
+		p.stk.s6 = p.stk.s6[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // tmp_206: lambda_slash_no_default / lambda_slash_with_default
@@ -33991,6 +36979,9 @@ func (p *Parser) tmp_206() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 []*ast.Arg
 		_ = _v0
 		var _k bool
@@ -34009,6 +37000,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var _v0 *slashWithDefault
 		_ = _v0
@@ -34040,14 +37034,19 @@ func (p *Parser) loop0_207() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// lambda_param_maybe_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -34055,13 +37054,13 @@ func (p *Parser) loop0_207() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_lambda_param_maybe_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop0_208: lambda_param_no_default
@@ -34075,14 +37074,19 @@ func (p *Parser) loop0_208() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Arg
+	_start := len(p.stk.s5)
 	// lambda_param_no_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *ast.Arg
 			_ = _v0
 			var _k bool
@@ -34090,13 +37094,13 @@ func (p *Parser) loop0_208() (_res []*ast.Arg, _ok bool) {
 			if _v0, _k = p.r_lambda_param_no_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop5(p, _start), true
 }
 
 // loop0_209: lambda_param_no_default
@@ -34110,14 +37114,19 @@ func (p *Parser) loop0_209() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Arg
+	_start := len(p.stk.s5)
 	// lambda_param_no_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *ast.Arg
 			_ = _v0
 			var _k bool
@@ -34125,13 +37134,13 @@ func (p *Parser) loop0_209() (_res []*ast.Arg, _ok bool) {
 			if _v0, _k = p.r_lambda_param_no_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop5(p, _start), true
 }
 
 // gather_210: lambda_param loop0_211
@@ -34145,38 +37154,35 @@ func (p *Parser) gather_210() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s5)
 	// lambda_param loop0_211
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail
+		}
 		var elem *ast.Arg
-		_ = elem
-		var seq []*ast.Arg
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_lambda_param(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_211(); !_k {
-			goto fail0
+		p.stk.s5 = append(p.stk.s5, elem)
+		if _, _k = p.loop0_211(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop5(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s5[_start:])
+	p.stk.s5 = p.stk.s5[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_211: "," lambda_param
@@ -34190,14 +37196,19 @@ func (p *Parser) loop0_211() (_res []*ast.Arg, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.Arg
+	_start := len(p.stk.s5)
 	// "," lambda_param
 	{
 		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem *ast.Arg
@@ -34211,16 +37222,18 @@ func (p *Parser) loop0_211() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s5[_start:])
+				p.stk.s5 = p.stk.s5[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s5 = append(p.stk.s5, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_212: lambda_slash_no_default / lambda_slash_with_default
@@ -34240,6 +37253,9 @@ func (p *Parser) tmp_212() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 []*ast.Arg
 		_ = _v0
 		var _k bool
@@ -34258,6 +37274,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var _v0 *slashWithDefault
 		_ = _v0
@@ -34289,14 +37308,19 @@ func (p *Parser) loop0_213() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// lambda_param_maybe_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -34304,13 +37328,13 @@ func (p *Parser) loop0_213() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_lambda_param_maybe_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // tmp_214: "," / lambda_param_no_default
@@ -34330,6 +37354,9 @@ func (p *Parser) tmp_214() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first118) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -34348,6 +37375,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail1
 		}
 		var _v0 *ast.Arg
 		_ = _v0
@@ -34379,14 +37409,19 @@ func (p *Parser) loop0_215() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// lambda_param_maybe_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -34394,13 +37429,13 @@ func (p *Parser) loop0_215() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_lambda_param_maybe_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop1_216: lambda_param_maybe_default
@@ -34414,14 +37449,19 @@ func (p *Parser) loop1_216() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// lambda_param_maybe_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -34429,17 +37469,19 @@ func (p *Parser) loop1_216() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_lambda_param_maybe_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s6) == _start || p.errorIndicator {
+		clear(p.stk.s6[_start:])
+		p.stk.s6 = p.stk.s6[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // loop1_217: lambda_param_with_default
@@ -34453,14 +37495,19 @@ func (p *Parser) loop1_217() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// lambda_param_with_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -34468,17 +37515,19 @@ func (p *Parser) loop1_217() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_lambda_param_with_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s6) == _start || p.errorIndicator {
+		clear(p.stk.s6[_start:])
+		p.stk.s6 = p.stk.s6[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // tmp_218: ":" / "," (":" / "**")
@@ -34498,6 +37547,9 @@ func (p *Parser) tmp_218() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first58) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -34516,6 +37568,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first118) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -34557,6 +37612,9 @@ func (p *Parser) tmp_219() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 *ast.Arg
 		_ = _v0
 		var _k bool
@@ -34575,6 +37633,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first118) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -34606,14 +37667,19 @@ func (p *Parser) loop0_220() (_res []*nameDefault, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*nameDefault
+	_start := len(p.stk.s6)
 	// lambda_param_maybe_default
 	{
 		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first10) {
+				break
+			}
 			var _v0 *nameDefault
 			_ = _v0
 			var _k bool
@@ -34621,13 +37687,13 @@ func (p *Parser) loop0_220() (_res []*nameDefault, _ok bool) {
 			if _v0, _k = p.r_lambda_param_maybe_default(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop6(p, _start), true
 }
 
 // tmp_221: lambda_param_no_default / ","
@@ -34647,6 +37713,9 @@ func (p *Parser) tmp_221() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 *ast.Arg
 		_ = _v0
 		var _k bool
@@ -34665,6 +37734,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first118) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -34702,6 +37774,9 @@ func (p *Parser) tmp_222() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -34721,6 +37796,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first57) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -34739,6 +37817,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first115) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -34776,6 +37857,9 @@ func (p *Parser) tmp_223() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first118) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -34795,6 +37879,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first122) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -34813,6 +37900,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first58) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -34844,38 +37934,35 @@ func (p *Parser) gather_224() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s3)
 	// dotted_name loop0_225
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail
+		}
 		var elem ast.Expr
-		_ = elem
-		var seq []ast.Expr
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_dotted_name(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_225(); !_k {
-			goto fail0
+		p.stk.s3 = append(p.stk.s3, elem)
+		if _, _k = p.loop0_225(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop3(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s3[_start:])
+	p.stk.s3 = p.stk.s3[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_225: "," dotted_name
@@ -34889,14 +37976,19 @@ func (p *Parser) loop0_225() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// "," dotted_name
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.Expr
@@ -34910,16 +38002,18 @@ func (p *Parser) loop0_225() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s3[_start:])
+				p.stk.s3 = p.stk.s3[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s3 = append(p.stk.s3, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_228: expression ("as" star_target)?
@@ -34938,6 +38032,9 @@ func (p *Parser) tmp_228() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail0
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -34974,38 +38071,35 @@ func (p *Parser) gather_226() (_res []any, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s18)
 	// (expression ("as" star_target)?) loop0_227
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail
+		}
 		var elem any
-		_ = elem
-		var seq []any
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.tmp_228(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_227(); !_k {
-			goto fail0
+		p.stk.s18 = append(p.stk.s18, elem)
+		if _, _k = p.loop0_227(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop18(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s18[_start:])
+	p.stk.s18 = p.stk.s18[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_227: "," (expression ("as" star_target)?)
@@ -35019,14 +38113,19 @@ func (p *Parser) loop0_227() (_res []any, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []any
+	_start := len(p.stk.s18)
 	// "," (expression ("as" star_target)?)
 	{
 		if p.errorIndicator {
+			clear(p.stk.s18[_start:])
+			p.stk.s18 = p.stk.s18[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem any
@@ -35040,16 +38139,18 @@ func (p *Parser) loop0_227() (_res []any, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s18[_start:])
+				p.stk.s18 = p.stk.s18[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s18 = append(p.stk.s18, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_231: expressions ("as" star_target)?
@@ -35068,6 +38169,9 @@ func (p *Parser) tmp_231() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail0
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -35104,38 +38208,35 @@ func (p *Parser) gather_229() (_res []any, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s18)
 	// (expressions ("as" star_target)?) loop0_230
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail
+		}
 		var elem any
-		_ = elem
-		var seq []any
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.tmp_231(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_230(); !_k {
-			goto fail0
+		p.stk.s18 = append(p.stk.s18, elem)
+		if _, _k = p.loop0_230(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop18(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s18[_start:])
+	p.stk.s18 = p.stk.s18[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_230: "," (expressions ("as" star_target)?)
@@ -35149,14 +38250,19 @@ func (p *Parser) loop0_230() (_res []any, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []any
+	_start := len(p.stk.s18)
 	// "," (expressions ("as" star_target)?)
 	{
 		if p.errorIndicator {
+			clear(p.stk.s18[_start:])
+			p.stk.s18 = p.stk.s18[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem any
@@ -35170,16 +38276,18 @@ func (p *Parser) loop0_230() (_res []any, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s18[_start:])
+				p.stk.s18 = p.stk.s18[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s18 = append(p.stk.s18, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_234: expression ("as" star_target)?
@@ -35198,6 +38306,9 @@ func (p *Parser) tmp_234() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail0
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -35234,38 +38345,35 @@ func (p *Parser) gather_232() (_res []any, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s18)
 	// (expression ("as" star_target)?) loop0_233
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail
+		}
 		var elem any
-		_ = elem
-		var seq []any
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.tmp_234(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_233(); !_k {
-			goto fail0
+		p.stk.s18 = append(p.stk.s18, elem)
+		if _, _k = p.loop0_233(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop18(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s18[_start:])
+	p.stk.s18 = p.stk.s18[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_233: "," (expression ("as" star_target)?)
@@ -35279,14 +38387,19 @@ func (p *Parser) loop0_233() (_res []any, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []any
+	_start := len(p.stk.s18)
 	// "," (expression ("as" star_target)?)
 	{
 		if p.errorIndicator {
+			clear(p.stk.s18[_start:])
+			p.stk.s18 = p.stk.s18[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem any
@@ -35300,16 +38413,18 @@ func (p *Parser) loop0_233() (_res []any, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s18[_start:])
+				p.stk.s18 = p.stk.s18[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s18 = append(p.stk.s18, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_237: expressions ("as" star_target)?
@@ -35328,6 +38443,9 @@ func (p *Parser) tmp_237() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail0
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -35364,38 +38482,35 @@ func (p *Parser) gather_235() (_res []any, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s18)
 	// (expressions ("as" star_target)?) loop0_236
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first2) {
+			goto fail
+		}
 		var elem any
-		_ = elem
-		var seq []any
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.tmp_237(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_236(); !_k {
-			goto fail0
+		p.stk.s18 = append(p.stk.s18, elem)
+		if _, _k = p.loop0_236(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop18(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s18[_start:])
+	p.stk.s18 = p.stk.s18[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_236: "," (expressions ("as" star_target)?)
@@ -35409,14 +38524,19 @@ func (p *Parser) loop0_236() (_res []any, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []any
+	_start := len(p.stk.s18)
 	// "," (expressions ("as" star_target)?)
 	{
 		if p.errorIndicator {
+			clear(p.stk.s18[_start:])
+			p.stk.s18 = p.stk.s18[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem any
@@ -35430,16 +38550,18 @@ func (p *Parser) loop0_236() (_res []any, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s18[_start:])
+				p.stk.s18 = p.stk.s18[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s18 = append(p.stk.s18, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_238: "except" / "finally"
@@ -35459,6 +38581,9 @@ func (p *Parser) tmp_238() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first64) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -35477,6 +38602,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first65) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -35508,14 +38636,19 @@ func (p *Parser) loop0_239() (_res [][]ast.Stmt, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children [][]ast.Stmt
+	_start := len(p.stk.s1)
 	// block
 	{
 		if p.errorIndicator {
+			clear(p.stk.s1[_start:])
+			p.stk.s1 = p.stk.s1[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first130) {
+				break
+			}
 			var _v0 []ast.Stmt
 			_ = _v0
 			var _k bool
@@ -35523,13 +38656,13 @@ func (p *Parser) loop0_239() (_res [][]ast.Stmt, _ok bool) {
 			if _v0, _k = p.r_block(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s1 = append(p.stk.s1, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop1(p, _start), true
 }
 
 // loop1_240: except_block
@@ -35543,14 +38676,19 @@ func (p *Parser) loop1_240() (_res []*ast.ExceptHandler, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.ExceptHandler
+	_start := len(p.stk.s8)
 	// except_block
 	{
 		if p.errorIndicator {
+			clear(p.stk.s8[_start:])
+			p.stk.s8 = p.stk.s8[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first64) {
+				break
+			}
 			var _v0 *ast.ExceptHandler
 			_ = _v0
 			var _k bool
@@ -35558,17 +38696,19 @@ func (p *Parser) loop1_240() (_res []*ast.ExceptHandler, _ok bool) {
 			if _v0, _k = p.r_except_block(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s8 = append(p.stk.s8, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s8) == _start || p.errorIndicator {
+		clear(p.stk.s8[_start:])
+		p.stk.s8 = p.stk.s8[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop8(p, _start), true
 }
 
 // tmp_241: "as" NAME
@@ -35587,6 +38727,9 @@ func (p *Parser) tmp_241() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first120) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -35622,14 +38765,19 @@ func (p *Parser) loop0_242() (_res [][]ast.Stmt, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children [][]ast.Stmt
+	_start := len(p.stk.s1)
 	// block
 	{
 		if p.errorIndicator {
+			clear(p.stk.s1[_start:])
+			p.stk.s1 = p.stk.s1[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first130) {
+				break
+			}
 			var _v0 []ast.Stmt
 			_ = _v0
 			var _k bool
@@ -35637,13 +38785,13 @@ func (p *Parser) loop0_242() (_res [][]ast.Stmt, _ok bool) {
 			if _v0, _k = p.r_block(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s1 = append(p.stk.s1, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop1(p, _start), true
 }
 
 // loop1_243: except_star_block
@@ -35657,14 +38805,19 @@ func (p *Parser) loop1_243() (_res []*ast.ExceptHandler, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*ast.ExceptHandler
+	_start := len(p.stk.s8)
 	// except_star_block
 	{
 		if p.errorIndicator {
+			clear(p.stk.s8[_start:])
+			p.stk.s8 = p.stk.s8[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first64) {
+				break
+			}
 			var _v0 *ast.ExceptHandler
 			_ = _v0
 			var _k bool
@@ -35672,17 +38825,19 @@ func (p *Parser) loop1_243() (_res []*ast.ExceptHandler, _ok bool) {
 			if _v0, _k = p.r_except_star_block(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s8 = append(p.stk.s8, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
-	if len(_children) == 0 || p.errorIndicator {
+	if len(p.stk.s8) == _start || p.errorIndicator {
+		clear(p.stk.s8[_start:])
+		p.stk.s8 = p.stk.s8[:_start]
 		p.level--
 		return nil, false
 	}
 	p.level--
-	return _children, true
+	return pop8(p, _start), true
 }
 
 // tmp_244: expression ("as" NAME)?
@@ -35701,6 +38856,9 @@ func (p *Parser) tmp_244() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail0
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -35743,6 +38901,9 @@ func (p *Parser) tmp_245() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first120) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 ast.Expr
@@ -35782,6 +38943,9 @@ func (p *Parser) tmp_246() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first120) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -35823,6 +38987,9 @@ func (p *Parser) tmp_247() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first7) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -35841,6 +39008,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first58) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -35877,6 +39047,9 @@ func (p *Parser) tmp_248() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first120) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -35918,6 +39091,9 @@ func (p *Parser) tmp_249() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first120) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 ast.Expr
@@ -35957,6 +39133,9 @@ func (p *Parser) tmp_250() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first67) {
+			goto fail0
 		}
 		var _v0 []ast.Pattern
 		_ = _v0
@@ -35998,6 +39177,9 @@ func (p *Parser) tmp_251() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first121) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 ast.Expr
@@ -36038,6 +39220,9 @@ func (p *Parser) tmp_252() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first121) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 ast.Expr
@@ -36077,6 +39262,9 @@ func (p *Parser) tmp_253() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -36124,6 +39312,9 @@ func (p *Parser) tmp_254() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first3) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 ast.Expr
@@ -36164,38 +39355,35 @@ func (p *Parser) gather_255() (_res []*keyValue, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s14)
 	// double_starred_kvpair loop0_256
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first104) {
+			goto fail
+		}
 		var elem *keyValue
-		_ = elem
-		var seq []*keyValue
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.r_double_starred_kvpair(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_256(); !_k {
-			goto fail0
+		p.stk.s14 = append(p.stk.s14, elem)
+		if _, _k = p.loop0_256(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop14(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s14[_start:])
+	p.stk.s14 = p.stk.s14[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_256: "," double_starred_kvpair
@@ -36209,14 +39397,19 @@ func (p *Parser) loop0_256() (_res []*keyValue, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []*keyValue
+	_start := len(p.stk.s14)
 	// "," double_starred_kvpair
 	{
 		if p.errorIndicator {
+			clear(p.stk.s14[_start:])
+			p.stk.s14 = p.stk.s14[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem *keyValue
@@ -36230,16 +39423,18 @@ func (p *Parser) loop0_256() (_res []*keyValue, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s14[_start:])
+				p.stk.s14 = p.stk.s14[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s14 = append(p.stk.s14, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_257: "}" / ","
@@ -36259,6 +39454,9 @@ func (p *Parser) tmp_257() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first131) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -36277,6 +39475,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first118) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -36314,6 +39515,9 @@ func (p *Parser) tmp_258() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first131) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -36332,6 +39536,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first118) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -36369,6 +39576,9 @@ func (p *Parser) tmp_259() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first59) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -36387,6 +39597,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first101) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -36407,6 +39620,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first58) {
+			goto fail2
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -36425,6 +39641,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first131) {
+			goto fail3
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -36462,6 +39681,9 @@ func (p *Parser) tmp_260() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first101) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -36481,6 +39703,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first58) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -36499,6 +39724,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first131) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -36535,6 +39763,9 @@ func (p *Parser) tmp_261() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first101) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -36576,6 +39807,9 @@ func (p *Parser) tmp_262() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first58) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -36594,6 +39828,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first131) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -36631,6 +39868,9 @@ func (p *Parser) tmp_263() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first101) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 ast.Expr
@@ -36665,14 +39905,19 @@ func (p *Parser) loop0_264() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// fstring_format_spec
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first127) {
+				break
+			}
 			var _v0 ast.Expr
 			_ = _v0
 			var _k bool
@@ -36680,13 +39925,13 @@ func (p *Parser) loop0_264() (_res []ast.Expr, _ok bool) {
 			if _v0, _k = p.r_fstring_format_spec(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop3(p, _start), true
 }
 
 // tmp_265: "!" NAME
@@ -36705,6 +39950,9 @@ func (p *Parser) tmp_265() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first101) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -36746,6 +39994,9 @@ func (p *Parser) tmp_266() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first58) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -36764,6 +40015,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first131) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -36801,6 +40055,9 @@ func (p *Parser) tmp_267() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first93) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -36819,6 +40076,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first77) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -36839,6 +40099,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail2
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -36857,6 +40120,9 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first115) {
+			goto fail3
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -36877,6 +40143,9 @@ fail3:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first132) {
+			goto fail4
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -36896,6 +40165,9 @@ fail4:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first133) {
+			goto fail5
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -36914,6 +40186,9 @@ fail5:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first49) {
+			goto fail6
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -36951,6 +40226,9 @@ func (p *Parser) tmp_268() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first93) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -36970,6 +40248,9 @@ fail0:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first77) {
+			goto fail1
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -36988,6 +40269,9 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first94) {
+			goto fail2
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -37025,6 +40309,9 @@ func (p *Parser) tmp_270() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first118) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 ast.Expr
@@ -37059,14 +40346,19 @@ func (p *Parser) loop0_269() (_res []any, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []any
+	_start := len(p.stk.s18)
 	// ("," bitwise_or)
 	{
 		if p.errorIndicator {
+			clear(p.stk.s18[_start:])
+			p.stk.s18 = p.stk.s18[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 any
 			_ = _v0
 			var _k bool
@@ -37074,13 +40366,13 @@ func (p *Parser) loop0_269() (_res []any, _ok bool) {
 			if _v0, _k = p.tmp_270(); !_k {
 				break
 			}
-			_children = append(_children, _v0)
+			p.stk.s18 = append(p.stk.s18, _v0)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return pop18(p, _start), true
 }
 
 // tmp_274: assignment_expression / expression !":="
@@ -37102,6 +40394,9 @@ func (p *Parser) tmp_274() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -37120,6 +40415,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -37165,6 +40463,9 @@ func (p *Parser) tmp_273() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first47) {
+			goto fail0
+		}
 		var _v0 ast.Expr
 		_ = _v0
 		var _k bool
@@ -37183,6 +40484,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		_ = _v0
@@ -37220,38 +40524,35 @@ func (p *Parser) gather_271() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_start := len(p.stk.s3)
 	// (starred_expression / (assignment_expression / expression !":=") !"=") loop0_272
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first11) {
+			goto fail
+		}
 		var elem ast.Expr
-		_ = elem
-		var seq []ast.Expr
-		_ = seq
 		var _k bool
 		_ = _k
 		if elem, _k = p.tmp_273(); !_k {
-			goto fail0
+			goto fail
 		}
-		if seq, _k = p.loop0_272(); !_k {
-			goto fail0
+		p.stk.s3 = append(p.stk.s3, elem)
+		if _, _k = p.loop0_272(); !_k {
+			goto fail
 		}
-		_res = seqInsertInFront(elem, seq)
-		_ok = true
-		if p.actionFailed(_ok) {
-			p.level--
-			return nil, false
-		}
-		goto done
+		p.level--
+		return pop3(p, _start), true
 	}
-fail0:
+fail:
+	clear(p.stk.s3[_start:])
+	p.stk.s3 = p.stk.s3[:_start]
 	p.mark = _mark
-	_res, _ok = nil, false
-done:
 	p.level--
-	return _res, _ok
+	return nil, false
 }
 
 // loop0_272: "," (starred_expression / (assignment_expression / expression !":=") !"=")
@@ -37265,14 +40566,19 @@ func (p *Parser) loop0_272() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	var _children []ast.Expr
+	_start := len(p.stk.s3)
 	// "," (starred_expression / (assignment_expression / expression !":=") !"=")
 	{
 		if p.errorIndicator {
+			clear(p.stk.s3[_start:])
+			p.stk.s3 = p.stk.s3[:_start]
 			p.level--
 			return nil, false
 		}
 		for {
+			if p.cannotStart(&first118) {
+				break
+			}
 			var _v0 *token.Token
 			_ = _v0
 			var elem ast.Expr
@@ -37286,16 +40592,18 @@ func (p *Parser) loop0_272() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			if p.actionFailed(true) {
+				clear(p.stk.s3[_start:])
+				p.stk.s3 = p.stk.s3[:_start]
 				p.level--
 				return nil, false
 			}
-			_children = append(_children, elem)
+			p.stk.s3 = append(p.stk.s3, elem)
 			_mark = p.mark
 		}
 		p.mark = _mark
 	}
 	p.level--
-	return _children, true
+	return nil, true
 }
 
 // tmp_275: ")" / "**"
@@ -37315,6 +40623,9 @@ func (p *Parser) tmp_275() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first122) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -37333,6 +40644,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first57) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -37370,6 +40684,9 @@ func (p *Parser) tmp_276() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first58) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _k bool
@@ -37388,6 +40705,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first57) {
+			goto fail1
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -37424,6 +40744,9 @@ func (p *Parser) tmp_277() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first120) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -37465,6 +40788,9 @@ func (p *Parser) tmp_278() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first120) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 ast.Expr
@@ -37504,6 +40830,9 @@ func (p *Parser) tmp_279() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first120) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
@@ -37545,6 +40874,9 @@ func (p *Parser) tmp_280() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first120) {
+			goto fail0
+		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 ast.Expr
@@ -37584,6 +40916,9 @@ func (p *Parser) tmp_281() (_res any, _ok bool) {
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first120) {
+			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0

@@ -2,6 +2,7 @@ package parser
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
@@ -26,8 +27,17 @@ type config struct {
 	decodeReplace func([]byte) string
 }
 
+// parsers keeps parsers whose buffers (tokens, memo table and slabs) are
+// reused by the next parse, so that a parse allocates little besides its
+// tree.
+var parsers = sync.Pool{New: func() any { return new(Parser) }}
+
 func newParser(lex lexer, c config) *Parser {
-	return &Parser{
+	p := parsers.Get().(*Parser)
+	toks, memo, vals, exprs, stk := p.toks[:0], p.memo[:0], p.vals, p.exprs[:0], p.stk
+	*p = Parser{
+		exprs:            exprs,
+		stk:              stk,
 		lex:              lex,
 		src:              c.src,
 		raw:              c.raw,
@@ -37,9 +47,27 @@ func newParser(lex lexer, c config) *Parser {
 		declaredEncoding: c.encoding,
 		decodeReplace:    c.decodeReplace,
 		a:                ast.NewArena(),
-		toks:             make([]token.Token, 0, 64+len(c.src)/4),
-		memoHead:         make([]int32, 0, 64+len(c.src)/4),
+		toks:             toks,
+		memo:             memo,
+		vals:             vals,
 	}
+	if n := 64 + len(c.src)/6; cap(p.toks) < n {
+		p.toks = make([]token.Token, 0, n)
+		p.memo = make([]int32, 0, n*nMemo)
+	}
+	return p
+}
+
+// release returns p's buffers for reuse; p must not be used afterwards.
+func (p *Parser) release() {
+	clear(p.toks)
+	p.toks = p.toks[:0]
+	p.memo = p.memo[:0]
+	p.vals.reset()
+	clear(p.exprs)
+	toks, memo, vals, exprs, stk := p.toks, p.memo, p.vals, p.exprs[:0], p.stk
+	*p = Parser{toks: toks, memo: memo, vals: vals, exprs: exprs, stk: stk}
+	parsers.Put(p)
 }
 
 // parseModule runs the two passes of _PyPegen_run_parser over a file.

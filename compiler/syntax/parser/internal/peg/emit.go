@@ -28,7 +28,7 @@ type Options struct {
 // softKeywordToken and lastNonWhitespaceToken, and the generic memo
 // functions memoGet, memoInsert and memoUpdate.
 func Generate(g *Grammar, opt Options) ([]byte, error) {
-	e := &emitter{g: g, cache: map[Node]*Rule{}, slab: map[string]int{}}
+	e := &emitter{g: g, cache: map[Node]*Rule{}, slab: map[string]int{}, first: newFirstInfo(g), firstVars: map[string]string{}, stacks: map[string]int{}}
 	if err := e.run(); err != nil {
 		return nil, err
 	}
@@ -41,6 +41,7 @@ func Generate(g *Grammar, opt Options) ([]byte, error) {
 	}
 	out.WriteString(")\n\n")
 	e.writeTables(&out)
+	e.writeStacks(&out)
 	out.Write(e.body.Bytes())
 	src, err := format.Source(out.Bytes())
 	if err != nil {
@@ -51,10 +52,18 @@ func Generate(g *Grammar, opt Options) ([]byte, error) {
 
 type emitter struct {
 	g     *Grammar
-	body  bytes.Buffer
-	todo  []*Rule
-	cache map[Node]*Rule
-	n     int // counter for helper rule names, as pegen numbers them
+	first *firstInfo
+	// firstVars maps a first set's key to the name of its table.
+	firstVars map[string]string
+	firstSets []firstSet
+	body      bytes.Buffer
+	todo      []*Rule
+	cache     map[Node]*Rule
+	n         int // counter for helper rule names, as pegen numbers them
+
+	// scratch stacks of loops: one per element type.
+	stacks     map[string]int
+	stackTypes []string
 
 	// memo slabs: one per Go type of a memoized rule.
 	slab      map[string]int
@@ -84,7 +93,7 @@ func (e *emitter) run() error {
 }
 
 func (e *emitter) writeTables(out *bytes.Buffer) {
-	out.WriteString("// Rule numbers of the memoized rules.\nconst (\n")
+	out.WriteString("// Columns of the memoized rules in the memo table.\nconst (\n")
 	for i, r := range e.memoIDs {
 		if i == 0 {
 			fmt.Fprintf(out, "\tmemo_%s = iota\n", r.Name)
@@ -93,11 +102,22 @@ func (e *emitter) writeTables(out *bytes.Buffer) {
 		}
 	}
 	out.WriteString(")\n\n")
-	out.WriteString("// memoSlabs holds the memoized values, one slice per Go type.\ntype memoSlabs struct {\n")
+	fmt.Fprintf(out, "// nMemo is the number of memoized rules.\nconst nMemo = %d\n\n", len(e.memoIDs))
+	out.WriteString("// memoSlabs holds the memoized results, one slice per Go type.\ntype memoSlabs struct {\n")
 	for i, t := range e.slabTypes {
-		fmt.Fprintf(out, "\ts%d []%s\n", i, t)
+		fmt.Fprintf(out, "\ts%d []memoVal[%s]\n", i, t)
 	}
 	out.WriteString("}\n\n")
+	fmt.Fprintf(out, "// skipLevel is the nesting level below which the first pass may skip an\n// alternative that cannot start with the current token: the calls it\n// would make could not reach maxStack.\nconst skipLevel = maxStack - %d\n\n", 2*len(e.g.byName)+16)
+	for i, f := range e.firstSets {
+		var ks []string
+		for k := range f.kinds {
+			ks = append(ks, k+": true")
+		}
+		sort.Strings(ks)
+		fmt.Fprintf(out, "var first%d = [128]bool{%s}\n", i, strings.Join(ks, ", "))
+	}
+	out.WriteString("\n")
 	out.WriteString("func (m *memoSlabs) reset() {\n")
 	for i := range e.slabTypes {
 		fmt.Fprintf(out, "\tclear(m.s%d)\n\tm.s%d = m.s%d[:0]\n", i, i, i)
@@ -112,7 +132,7 @@ func (e *emitter) slabFor(r *Rule) string {
 		e.slab[r.Type] = i
 		e.slabTypes = append(e.slabTypes, r.Type)
 	}
-	return fmt.Sprintf("p.memo.s%d", i)
+	return fmt.Sprintf("p.vals.s%d", i)
 }
 
 // call describes how to invoke a grammar element.
@@ -359,6 +379,9 @@ func (e *emitter) rule(r *Rule) error {
 	if r.Leader {
 		return e.leader(r)
 	}
+	if r.Kind == GatherRule {
+		return e.gather(r)
+	}
 	e.printf("func (p *Parser) %s() (_res %s, _ok bool) {\n", e.funcName(r), r.Type)
 	switch r.Kind {
 	case Loop0Rule, Loop1Rule:
@@ -447,6 +470,23 @@ type chainVar struct {
 	it   *Item
 }
 
+// firstVar returns the table of the first set of alternative a, or "" when
+// the alternative may start with anything.
+func (e *emitter) firstVar(a *Alt) string {
+	f, null := e.first.alt(a)
+	if null || f.any || len(f.kinds) == 0 {
+		return ""
+	}
+	k := f.key()
+	if v, ok := e.firstVars[k]; ok {
+		return v
+	}
+	v := fmt.Sprintf("first%d", len(e.firstSets))
+	e.firstVars[k] = v
+	e.firstSets = append(e.firstSets, f)
+	return v
+}
+
 // alt emits one alternative of an ordinary rule.
 func (e *emitter) alt(r *Rule, a *Alt, i int, hasCut bool) error {
 	gated := false
@@ -466,6 +506,9 @@ func (e *emitter) alt(r *Rule, a *Alt, i int, hasCut bool) error {
 		e.printf("_cut = false\n")
 	}
 	fail := fmt.Sprintf("goto fail%d", i)
+	if v := e.firstVar(a); v != "" && !gated {
+		e.printf("if p.cannotStart(&%s) {\n%s\n}\n", v, fail)
+	}
 	vars, err := e.chain(a, fail)
 	if err != nil {
 		return err
@@ -645,13 +688,17 @@ func (e *emitter) result(r *Rule, a *Alt, vars []chainVar, errExit string) error
 // loop emits a _loop0/_loop1 helper: the alternative repeated while it
 // matches, its values collected.
 func (e *emitter) loop(r *Rule) error {
+	stk := e.stackFor(r.Elem)
 	e.enter()
 	e.printf("if p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
-	e.printf("_mark := p.mark\nvar _children %s\n", r.Type)
+	e.printf("_mark := p.mark\n_start := len(%s)\n", stk)
 	a := r.Alts[0]
 	e.printf("// %s\n{\n", a)
-	e.printf("if p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
+	e.printf("if p.errorIndicator {\nclear(%s[_start:])\n%s = %s[:_start]\np.level--\nreturn nil, false\n}\n", stk, stk, stk)
 	e.printf("for {\n")
+	if v := e.firstVar(a); v != "" {
+		e.printf("if p.cannotStart(&%s) {\nbreak\n}\n", v)
+	}
 	vars, err := e.chain(a, "break")
 	if err != nil {
 		return err
@@ -660,19 +707,106 @@ func (e *emitter) loop(r *Rule) error {
 	switch {
 	case a.Action != "":
 		val = a.Action
-		e.printf("if p.actionFailed(true) {\np.level--\nreturn nil, false\n}\n")
+		e.printf("if p.actionFailed(true) {\nclear(%s[_start:])\n%s = %s[:_start]\np.level--\nreturn nil, false\n}\n", stk, stk, stk)
 	case len(vars) == 1:
 		val = vars[0].name
 	default:
 		return fmt.Errorf("loop %s: alternative %q needs an action", r.Name, a)
 	}
-	e.printf("_children = append(_children, %s)\n_mark = p.mark\n}\n", val)
+	e.printf("%s = append(%s, %s)\n_mark = p.mark\n}\n", stk, stk, val)
 	e.printf("p.mark = _mark\n}\n")
 	if r.Kind == Loop1Rule {
-		e.printf("if len(_children) == 0 || p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
+		e.printf("if len(%s) == _start || p.errorIndicator {\nclear(%s[_start:])\n%s = %s[:_start]\np.level--\nreturn nil, false\n}\n", stk, stk, stk, stk)
 	}
-	e.printf("p.level--\nreturn _children, true\n}\n")
+	if r.pushOnly {
+		// The loop of a gather leaves its elements on the stack, after
+		// the gather's first element; the gather collects them all.
+		e.printf("p.level--\nreturn nil, true\n}\n")
+		return nil
+	}
+	e.printf("p.level--\nreturn %s(p, _start), true\n}\n", e.popFor(r.Elem))
 	return nil
+}
+
+// gather emits a _gather helper: its first element, then its loop, which
+// pushes the following elements onto the same stack.
+func (e *emitter) gather(r *Rule) error {
+	stk := e.stackFor(r.Elem)
+	a := r.Alts[0]
+	elem := a.Items[0].Node
+	loop := e.g.byName[a.Items[1].Node.(*Ref).Name]
+	loop.pushOnly = true
+	c, err := e.callFor(elem)
+	if err != nil {
+		return err
+	}
+	e.printf("func (p *Parser) %s() (_res %s, _ok bool) {\n", r.Name, r.Type)
+	e.enter()
+	e.printf("if p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
+	e.printf("_mark := p.mark\n_start := len(%s)\n", stk)
+	e.printf("// %s\n{\n", a)
+	e.printf("if p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
+	if v := e.firstVar(a); v != "" {
+		e.printf("if p.cannotStart(&%s) {\ngoto fail\n}\n", v)
+	}
+	e.printf("var elem %s\nvar _k bool\n_ = _k\n", c.typ)
+	if c.pair {
+		e.printf("if elem, _k = %s; !_k {\ngoto fail\n}\n", c.expr)
+	} else {
+		e.printf("if elem = %s; elem == nil {\ngoto fail\n}\n", c.expr)
+	}
+	e.printf("%s = append(%s, elem)\n", stk, stk)
+	e.printf("if _, _k = p.%s(); !_k {\ngoto fail\n}\n", loop.Name)
+	e.printf("p.level--\nreturn %s(p, _start), true\n}\n", e.popFor(r.Elem))
+	e.printf("fail:\nclear(%s[_start:])\n%s = %s[:_start]\np.mark = _mark\np.level--\nreturn nil, false\n}\n", stk, stk, stk)
+	return nil
+}
+
+// arenaLists are the element types the AST arena allocates lists of.
+var arenaLists = map[string]string{
+	"ast.Expr":           "ExprList",
+	"ast.Stmt":           "StmtList",
+	"ast.Pattern":        "PatternList",
+	"ast.TypeParam":      "TypeParamList",
+	"*ast.Keyword":       "KeywordList",
+	"*ast.Alias":         "AliasList",
+	"*ast.WithItem":      "WithItemList",
+	"*ast.MatchCase":     "MatchCaseList",
+	"*ast.ExceptHandler": "ExceptHandlerList",
+	"*ast.Comprehension": "ComprehensionList",
+	"*ast.Arg":           "ArgList",
+}
+
+// stackFor returns the scratch stack for loop elements of type t.
+func (e *emitter) stackFor(t string) string {
+	i, ok := e.stacks[t]
+	if !ok {
+		i = len(e.stackTypes)
+		e.stacks[t] = i
+		e.stackTypes = append(e.stackTypes, t)
+	}
+	return fmt.Sprintf("p.stk.s%d", i)
+}
+
+func (e *emitter) popFor(t string) string {
+	e.stackFor(t)
+	return fmt.Sprintf("pop%d", e.stacks[t])
+}
+
+func (e *emitter) writeStacks(out *bytes.Buffer) {
+	out.WriteString("// loopStacks are the scratch stacks loops collect their elements on,\n// one per element type.\ntype loopStacks struct {\n")
+	for i, t := range e.stackTypes {
+		fmt.Fprintf(out, "\ts%d []%s\n", i, t)
+	}
+	out.WriteString("}\n\n")
+	for i, t := range e.stackTypes {
+		alloc := fmt.Sprintf("make([]%s, len(s))", t)
+		if l, ok := arenaLists[t]; ok {
+			alloc = fmt.Sprintf("p.a.%s(len(s))", l)
+		}
+		fmt.Fprintf(out, "// pop%d returns the elements from start up as a new list and drops them.\n", i)
+		fmt.Fprintf(out, "func pop%d(p *Parser, start int) []%s {\n\ts := p.stk.s%d[start:]\n\tif len(s) == 0 {\n\t\treturn nil\n\t}\n\tout := %s\n\tcopy(out, s)\n\tclear(s)\n\tp.stk.s%d = p.stk.s%d[:start]\n\treturn out\n}\n\n", i, t, i, alloc, i, i)
+	}
 }
 
 // Stats summarizes the generated parser, to compare it with pegen's output.

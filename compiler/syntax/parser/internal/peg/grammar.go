@@ -56,6 +56,8 @@ type Rule struct {
 	Nullable      bool
 	// Elem is the element type of a loop or gather.
 	Elem string
+	// pushOnly: a gather's loop, which leaves its elements on the stack.
+	pushOnly bool
 }
 
 // Alt is one alternative: a sequence of items and an optional action.
