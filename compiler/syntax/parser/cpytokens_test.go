@@ -2,9 +2,9 @@ package parser
 
 import (
 	"encoding/json"
-	"os"
 	"fmt"
 	"math"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -53,8 +53,11 @@ type cpyTokens struct {
 
 // sliceLexer hands out tokens computed beforehand.
 type sliceLexer struct {
-	toks []token.Token
-	i    int
+	toks     []token.Token
+	i        int
+	src      string
+	raw      []byte
+	filename string
 }
 
 func (l *sliceLexer) Next(t *token.Token) *syntaxerr.Error {
@@ -66,8 +69,6 @@ func (l *sliceLexer) Next(t *token.Token) *syntaxerr.Error {
 	l.i++
 	return nil
 }
-
-func (l *sliceLexer) State() lexState { return lexState{Done: eOK} }
 
 // tokensFromCPython converts TokenizerIter's tokens (character columns) to
 // the parser's (byte columns and offsets, bracket levels, the debug text
@@ -121,6 +122,10 @@ func tokensFromCPython(c cpyTokens) (string, []token.Token) {
 			level--
 		}
 		tk.Level = level
+		// An implicit NEWLINE spans one column to CPython's parser.
+		if kind == token.NEWLINE && tk.End == tk.Start && tk.Start.Col >= 0 {
+			tk.End.Col++
+		}
 		// TokenizerIter ends a literal part written "{{" or "}}" before its
 		// second brace; the parser's token ends after it.
 		if kind == token.FSTRING_MIDDLE && tk.EndOff > tk.Off && tk.EndOff < len(text) {
@@ -296,7 +301,7 @@ print(json.dumps(out))
 `
 
 func parseWithTokens(text string, toks []token.Token, rel release.Release) (*ast.Module, *syntaxerr.Error) {
-	p := newParser(&sliceLexer{toks: toks}, config{filename: "x.py", rel: rel, src: text, raw: []byte(text)})
+	p := newParser(&sliceLexer{toks: toks, src: text, raw: []byte(text), filename: "x.py"}, config{filename: "x.py", rel: rel, src: text})
 	defer p.release()
 	return p.parseModule()
 }

@@ -41,17 +41,10 @@ type span = ast.Loc
 type Parser struct {
 	lex lexer
 	// src is the decoded source the tokens point into.
-	src string
-	// raw is the file's bytes, for reading error lines back as CPython does.
-	raw      []byte
+	src      string
 	filename string
 	rel      release.Release
-	// noFile, declaredEncoding and decodeReplace say how CPython reads an
-	// error's line back (see fileLine).
-	noFile           bool
-	declaredEncoding string
-	decodeReplace    func([]byte) string
-	a                *ast.Arena
+	a        *ast.Arena
 
 	// toks are the tokens fetched so far; fill is their number.
 	toks []token.Token

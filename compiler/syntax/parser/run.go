@@ -15,16 +15,8 @@ import (
 type config struct {
 	filename string
 	rel      release.Release
-	// src is the decoded source; raw the file's bytes.
+	// src is the decoded source.
 	src string
-	raw []byte
-	// noFile: CPython cannot read the source back from a file named
-	// filename, so error lines come from the tokenizer.
-	noFile bool
-	// encoding is the declared encoding (BOM or coding cookie), "" for
-	// none; decodeReplace decodes bytes in it with errors replaced.
-	encoding      string
-	decodeReplace func([]byte) string
 }
 
 // parsers keeps parsers whose buffers (tokens, memo table and slabs) are
@@ -36,20 +28,16 @@ func newParser(lex lexer, c config) *Parser {
 	p := parsers.Get().(*Parser)
 	toks, memo, vals, exprs, stk := p.toks[:0], p.memo[:0], p.vals, p.exprs[:0], p.stk
 	*p = Parser{
-		exprs:            exprs,
-		stk:              stk,
-		lex:              lex,
-		src:              c.src,
-		raw:              c.raw,
-		filename:         c.filename,
-		rel:              c.rel,
-		noFile:           c.noFile,
-		declaredEncoding: c.encoding,
-		decodeReplace:    c.decodeReplace,
-		a:                ast.NewArena(),
-		toks:             toks,
-		memo:             memo,
-		vals:             vals,
+		exprs:    exprs,
+		stk:      stk,
+		lex:      lex,
+		src:      c.src,
+		filename: c.filename,
+		rel:      c.rel,
+		a:        ast.NewArena(),
+		toks:     toks,
+		memo:     memo,
+		vals:     vals,
 	}
 	if n := 64 + len(c.src)/6; cap(p.toks) < n {
 		p.toks = make([]token.Token, 0, n)
@@ -99,8 +87,7 @@ func (p *Parser) setSyntaxError(last *token.Token) {
 	if p.exc != nil {
 		// A tokenizer error found further on wins over an error the
 		// parser raised, if the tokenizer got there without error.
-		st := p.lex.State()
-		if (st.Done == eDone || st.Done == eOK) && p.exc.Type.IsSyntaxError() {
+		if p.lex.State().Code == codeOK && p.exc.Type.IsSyntaxError() {
 			p.checkRestOfSource()
 		}
 		return
@@ -108,7 +95,7 @@ func (p *Parser) setSyntaxError(last *token.Token) {
 	if p.fill == 0 {
 		p.raiseSyntaxError("error at start before reading any input")
 	}
-	if last.Kind == token.ERRORTOKEN && p.lex.State().Done == eEOF {
+	if last.Kind == token.ERRORTOKEN && p.lex.State().Code == codeEOF {
 		st := p.lex.State()
 		if len(st.Parens) > 0 {
 			p.raiseUnclosedParen(st)
