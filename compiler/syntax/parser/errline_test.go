@@ -14,6 +14,8 @@ import (
 // the tokens). Errors whose location depends on more than that are left to
 // the tests with the real tokenizer.
 
+func (l *sliceLexer) Raised() *syntaxerr.Error { return nil }
+
 func (l *sliceLexer) State() lexState {
 	st := lexState{Code: codeOK}
 	if l.i > 0 && l.toks[l.i-1].Kind == token.ENDMARKER {

@@ -1,7 +1,6 @@
 package parser
 
 import (
-
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 )
@@ -14,6 +13,10 @@ type lexer interface {
 	// t.Kind to ERRORTOKEN and returns the error CPython's parser raises
 	// when it fetches that token.
 	Next(t *token.Token) *syntaxerr.Error
+	// Raised is the exception the tokenizer raised itself with its last
+	// error token (CPython's pending exception after _PyTokenizer_Get),
+	// or nil when it only set its status code.
+	Raised() *syntaxerr.Error
 	// State returns the tokenizer's state as error reporting reads it.
 	State() lexState
 	// Raise is the error raised at token t (_PyPegen_raise_error, from

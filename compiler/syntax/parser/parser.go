@@ -24,6 +24,7 @@ package parser
 import (
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/strlit"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 )
@@ -45,6 +46,8 @@ type Parser struct {
 	filename string
 	rel      release.Release
 	a        *ast.Arena
+	// strs decodes string literals.
+	strs *strlit.Decoder
 
 	// toks are the tokens fetched so far; fill is their number.
 	toks []token.Token

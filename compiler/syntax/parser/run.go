@@ -6,6 +6,7 @@ import (
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/strlit"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/unidata"
@@ -38,6 +39,9 @@ func newParser(lex lexer, c config) *Parser {
 		toks:     toks,
 		memo:     memo,
 		vals:     vals,
+	}
+	if dec, err := strlit.NewDecoder(c.rel); err == nil {
+		p.strs = dec
 	}
 	if n := 64 + len(c.src)/6; cap(p.toks) < n {
 		p.toks = make([]token.Token, 0, n)
@@ -130,9 +134,11 @@ func (p *Parser) checkRestOfSource() {
 	errLine := cur.Start.Line
 	var t token.Token
 	for {
-		err := p.lex.Next(&t)
-		if t.Kind == token.ERRORTOKEN || err != nil {
-			if err != nil {
+		p.lex.Next(&t)
+		if t.Kind == token.ERRORTOKEN {
+			// Only an error the tokenizer raised itself counts here, as it
+			// is, not the one the parser would make of a status code.
+			if err := p.lex.Raised(); err != nil {
 				p.exc = err
 				break
 			}

@@ -4,100 +4,45 @@ import (
 	"strings"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/source"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/strlit"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 )
 
 // String literals and f-strings: the actions of Parser/action_helpers.c and
 // Parser/string_parser.c.
 
-// warnInvalidEscape records the warning for an invalid escape sequence
+// warn records an invalid escape warning of a literal in token t
 // (warn_invalid_escape_sequence); the second pass does not warn again.
-func (p *Parser) warnInvalidEscape(invalid string, t *token.Token) {
-	if p.callInvalidRules || invalid == "" {
+func (p *Parser) warn(w *strlit.Warning, t *token.Token) {
+	if w == nil || p.callInvalidRules {
 		return
 	}
-	c := invalid[0]
-	if (t.Kind == token.FSTRING_MIDDLE || t.Kind == token.FSTRING_END) && (c == '{' || c == '}') {
-		// The tokenizer has warned already.
-		return
+	line := t.Start.Line
+	if p.rel.AtLeast(escapeWarningLine) {
+		line += w.Line
 	}
-	msg := "invalid escape sequence '\\" + invalid[:1] + "'"
-	if c >= '4' && c <= '7' {
-		msg = "invalid octal escape sequence '\\" + invalid + "'"
-	}
-	p.warnings = append(p.warnings, Warning{Category: "SyntaxWarning", Msg: msg, Lineno: t.Start.Line})
-}
-
-// decodeString decodes the body of a str literal (_PyPegen_decode_string).
-// ok is false when the body cannot be decoded: the error is then raised as
-// CPython's _Pypegen_raise_decode_error raises it.
-func (p *Parser) decodeString(raw bool, body string, t *token.Token) (string, bool) {
-	if raw {
-		return body, true
-	}
-	r := decodeUnicodeEscapes(body)
-	if r.err != "" {
-		p.raiseSyntaxError(r.err)
-		return "", false
-	}
-	p.warnInvalidEscape(r.invalid, t)
-	return r.s, true
+	p.warnings = append(p.warnings, Warning{Category: "SyntaxWarning", Msg: w.Msg, Lineno: line})
 }
 
 // constantFromString turns a STRING token into a Constant
 // (_PyPegen_constant_from_string and _PyPegen_parse_string).
 func (p *Parser) constantFromString(t *token.Token) ast.Expr {
-	text := p.tokText(t)
-	s := text
-	bytesMode, rawMode := false, false
-	for len(s) > 0 {
-		switch s[0] {
-		case 'b', 'B':
-			bytesMode = true
-		case 'u', 'U':
-		case 'r', 'R':
-			rawMode = true
-		default:
-			goto quotes
-		}
-		s = s[1:]
-	}
-quotes:
-	q := s[0]
-	s = s[1 : len(s)-1]
-	if len(s) >= 4 && s[0] == q && s[1] == q {
-		s = s[2 : len(s)-2]
-	}
-	rawMode = rawMode || strings.IndexByte(s, '\\') < 0
-	var v ast.Value
-	if bytesMode {
-		for i := 0; i < len(s); i++ {
-			if s[i] >= 0x80 {
-				p.raiseKnownLocation(t, "bytes can only contain ASCII literal characters")
-				return nil
-			}
-		}
-		if rawMode {
-			v = ast.BytesValue(s)
+	lit, err := p.strs.Parse(p.tokText(t))
+	if err != nil {
+		if err.Kind == strlit.NonASCIIBytes {
+			p.raiseKnownLocation(t, err.Msg)
 		} else {
-			r := decodeBytesEscapes(s)
-			if r.err != "" {
-				p.raiseSyntaxError(r.err)
-				return nil
-			}
-			p.warnInvalidEscape(r.invalid, t)
-			v = ast.BytesValue(r.s)
+			// _Pypegen_raise_decode_error: at the last token fetched.
+			p.raiseSyntaxError(err.SyntaxMsg())
 		}
-	} else {
-		str, ok := p.decodeString(rawMode, s, t)
-		if !ok {
-			return nil
-		}
-		v = ast.StrValue(str)
+		return nil
 	}
+	p.warn(lit.Warning, t)
 	n := p.a.NewConstant()
-	n.Value = v
-	if text[0] == 'u' {
+	n.Value = lit.Value
+	if lit.KindU {
 		n.Kind = "u"
 	}
 	n.Loc = tokSpan(t)
@@ -107,15 +52,25 @@ quotes:
 // constantFromToken is an f-string's literal part as written; joinedStr
 // decodes it (_PyPegen_constant_from_token).
 func (p *Parser) constantFromToken(t *token.Token) ast.Expr {
+	text := p.tokText(t)
+	if e := checkUTF8(text); e != nil {
+		// PyUnicode_FromString's UnicodeDecodeError escapes as it is.
+		p.errorIndicator = true
+		if p.exc == nil {
+			p.exc = &syntaxerr.Error{Type: syntaxerr.UnicodeDecodeError, Msg: e.Error(), Filename: p.filename, NoLocation: true}
+		}
+		return nil
+	}
 	n := p.a.NewConstant()
-	n.Value = ast.StrValue(p.tokText(t))
+	n.Value = ast.StrValue(text)
 	n.Loc = tokSpan(t)
 	return n
 }
 
 // decodedConstantFromToken is a literal part of a format spec, decoded
 // (_PyPegen_decoded_constant_from_token). Later releases decode it raw in
-// a raw f-string.
+// a raw f-string. A part that cannot be decoded raises the
+// UnicodeDecodeError itself, not a SyntaxError.
 func (p *Parser) decodedConstantFromToken(t *token.Token) ast.Expr {
 	raw := false
 	if p.rel.AtLeast(fixFormatSpecRaw) {
@@ -123,10 +78,15 @@ func (p *Parser) decodedConstantFromToken(t *token.Token) ast.Expr {
 			raw = st.FStringRaw
 		}
 	}
-	s, ok := p.decodeString(raw, p.tokText(t), t)
-	if !ok {
+	s, w, err := p.strs.DecodeFStringPart(p.tokText(t), raw)
+	if err != nil {
+		p.errorIndicator = true
+		if p.exc == nil {
+			p.exc = &syntaxerr.Error{Type: syntaxerr.UnicodeDecodeError, Msg: err.Msg, Filename: p.filename, NoLocation: true}
+		}
 		return nil
 	}
+	p.warn(w, t)
 	n := p.a.NewConstant()
 	n.Value = ast.StrValue(s)
 	n.Loc = tokSpan(t)
@@ -134,19 +94,16 @@ func (p *Parser) decodedConstantFromToken(t *token.Token) ast.Expr {
 }
 
 // decodeFStringPart decodes a literal part of an f-string
-// (_PyPegen_decode_fstring_part).
+// (_PyPegen_decode_fstring_part); t is the f-string's end token.
 func (p *Parser) decodeFStringPart(raw bool, c *ast.Constant, t *token.Token) ast.Expr {
-	s := c.Value.Str()
-	if s == "{{" || s == "}}" {
-		s = s[:1]
-	}
-	raw = raw || strings.IndexByte(s, '\\') < 0
-	str, ok := p.decodeString(raw, s, t)
-	if !ok {
+	s, w, err := p.strs.DecodeFStringPart(c.Value.Str(), raw)
+	if err != nil {
+		p.raiseSyntaxError(err.SyntaxMsg())
 		return nil
 	}
+	p.warn(w, t)
 	n := p.a.NewConstant()
-	n.Value = ast.StrValue(str)
+	n.Value = ast.StrValue(s)
 	n.Loc = c.Loc
 	return n
 }
@@ -368,4 +325,15 @@ func (p *Parser) concatenateStrings(strs []ast.Expr, l span) ast.Expr {
 	n.Values = values
 	n.Loc = l
 	return n
+}
+
+// checkUTF8 returns CPython's UTF-8 decoding error for text, nil if it is
+// valid UTF-8.
+func checkUTF8(text string) *source.UTF8Error {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= 0x80 {
+			return source.CheckUTF8([]byte(text))
+		}
+	}
+	return nil
 }

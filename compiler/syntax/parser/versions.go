@@ -34,3 +34,7 @@ var (
 	// f-string conversion error.
 	fixExclamationTypo = release.Release{Major: 3, Minor: 13, Micro: 6}
 )
+
+// escapeWarningLine: an invalid escape's warning is reported at the line
+// of the escape, not the token's first line (gh-116042, 3.13.3).
+var escapeWarningLine = release.Release{Major: 3, Minor: 13, Micro: 3}

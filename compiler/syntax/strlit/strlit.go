@@ -29,6 +29,7 @@ import (
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/source"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/unidata"
 )
 
@@ -195,6 +196,9 @@ prefix:
 		return lit, nil
 	}
 	if rawMode {
+		if err := checkUTF8(body); err != nil {
+			return lit, err
+		}
 		lit.Value = ast.StrValue(body)
 		return lit, nil
 	}
@@ -222,6 +226,9 @@ func (d *Decoder) DecodeFStringPart(text string, raw bool) (string, *Warning, *E
 		text = text[:1]
 	}
 	if raw || strings.IndexByte(text, '\\') < 0 {
+		if err := checkUTF8(text); err != nil {
+			return "", nil, err
+		}
 		return text, nil, nil
 	}
 	s, w, err := d.decodeStr(text)
@@ -229,6 +236,21 @@ func (d *Decoder) DecodeFStringPart(text string, raw bool) (string, *Warning, *E
 		w = nil
 	}
 	return s, w, err
+}
+
+// checkUTF8 reports the UnicodeDecodeError of CPython's strict UTF-8
+// decoder for text that is not UTF-8 (the source's text may hold such
+// bytes, which CPython finds only when it decodes a literal).
+func checkUTF8(text string) *Error {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= 0x80 {
+			if e := source.CheckUTF8([]byte(text)); e != nil {
+				return &Error{Kind: UnicodeError, Msg: e.Error()}
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // decodeStr decodes the escapes of a str body as decode_unicode_with_escapes
@@ -241,6 +263,17 @@ func (d *Decoder) decodeStr(body string) (string, *Warning, *Error) {
 	for i := 0; i < len(body); {
 		c := body[i]
 		if c >= 0x80 {
+			if i == 0 || body[i-1] < 0x80 {
+				// CPython decodes each run of non-ASCII bytes as UTF-8 on
+				// its own: an error's positions count from the run.
+				j := i
+				for j < len(body) && body[j] >= 0x80 {
+					j++
+				}
+				if err := checkUTF8(body[i:j]); err != nil {
+					return "", nil, err
+				}
+			}
 			r, size := ast.DecodeCodePoint(body[i:])
 			out = ast.AppendCodePoint(out, r)
 			i += size

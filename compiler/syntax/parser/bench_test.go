@@ -1,0 +1,55 @@
+package parser
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/internal/pythons"
+)
+
+// BenchmarkParseFile measures the front end (decoding, tokenizer, parser)
+// on the standard library of the first 3.13 on the machine: MB/s of
+// source, and CPU time per MB (the machine is shared: CPU time, GC
+// included, says more than wall time).
+func BenchmarkParseFile(b *testing.B) {
+	var py pythons.Interpreter
+	found := false
+	for _, in := range pythons.Find(b) {
+		if in.Major == 3 && in.Minor == 13 {
+			py, found = in, true
+		}
+	}
+	if !found {
+		b.Skip("no CPython 3.13 on the host")
+	}
+	std := py.Stdlib(b)
+	type file struct {
+		name string
+		src  []byte
+	}
+	var files []file
+	size := 0
+	for _, f := range std.Files {
+		name := filepath.Join(std.Root, f)
+		src, err := os.ReadFile(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		files = append(files, file{name, src})
+		size += len(src)
+	}
+	rel := release.Release{Major: 3, Minor: 13, Micro: py.Micro}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		for _, f := range files {
+			ParseFile(f.name, f.src, rel)
+		}
+	}
+	b.ReportMetric(float64(size)*float64(b.N)/(cpuTime()-cpu0)/1e6, "MB/cpu-s")
+	b.ReportMetric(float64(b.N*len(files)), "files")
+}

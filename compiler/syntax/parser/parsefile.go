@@ -1,0 +1,89 @@
+package parser
+
+import (
+	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/scanner"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/source"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/strlit"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
+)
+
+// Options refine a parse.
+type Options struct {
+	// NotFileBacked says that CPython cannot read the source back from a
+	// file named filename (compile(bytes, name) of a name that is no
+	// file): error lines then come from the tokenizer's buffers.
+	NotFileBacked bool
+}
+
+// ParseFile parses the bytes of a Python file as CPython rel does in
+// ast.parse(src, filename) (compile(src, filename, "exec",
+// ast.PyCF_ONLY_AST)): it returns the module's tree, or the exception
+// CPython raises for the source. The file is taken to exist with these
+// bytes (as py_compile compiles it): CPython reads an error's line back
+// from it.
+//
+// A source that the native front end cannot reproduce CPython for (a
+// source encoding whose codec it lacks, see package source) gives an
+// error whose message says so, with no location; Parse tells it apart.
+func ParseFile(filename string, src []byte, rel release.Release) (*ast.Module, *syntaxerr.Error) {
+	m, serr, err := Parse(filename, src, rel, Options{})
+	if err != nil {
+		return nil, &syntaxerr.Error{Type: syntaxerr.SyntaxError, Msg: err.Error(), Filename: filename, NoLocation: true}
+	}
+	return m, serr
+}
+
+// Parse is ParseFile with options. err is set, and nothing else, when the
+// native front end cannot reproduce what CPython does with the source.
+func Parse(filename string, src []byte, rel release.Release, opts Options) (*ast.Module, *syntaxerr.Error, error) {
+	s, err := source.Decode(src, filename, rel)
+	if err != nil {
+		if se, ok := err.(*syntaxerr.Error); ok {
+			return nil, se, nil
+		}
+		return nil, nil, err
+	}
+	if _, err := strlit.NewDecoder(rel); err != nil {
+		return nil, nil, err
+	}
+	sc := scanner.New(s, scanner.Options{Filename: filename, FileBacked: !opts.NotFileBacked})
+	p := newParser(scanLexer{sc}, config{filename: filename, rel: rel, src: string(s.Text)})
+	m, serr := p.parseModule()
+	p.release()
+	return m, serr, nil
+}
+
+// scanLexer drives the scanner for the parser.
+type scanLexer struct{ s *scanner.Scanner }
+
+func (l scanLexer) Next(t *token.Token) *syntaxerr.Error { return l.s.Next(t) }
+
+func (l scanLexer) Raised() *syntaxerr.Error { return l.s.Raised() }
+
+func (l scanLexer) Raise(t *token.Token, typ syntaxerr.Type, msg string) *syntaxerr.Error {
+	return l.s.Raise(t, typ, msg)
+}
+
+func (l scanLexer) RaiseAt(typ syntaxerr.Type, line, col, endLine, endCol int, msg string) *syntaxerr.Error {
+	return l.s.RaiseAt(typ, line, col, endLine, endCol, msg)
+}
+
+func (l scanLexer) State() lexState {
+	st := l.s.State()
+	ls := lexState{FStringDepth: st.FStringDepth, FStringRaw: st.FStringRaw}
+	switch st.Code {
+	case scanner.OK:
+		ls.Code = codeOK
+	case scanner.EOF:
+		ls.Code = codeEOF
+	default:
+		ls.Code = codeError
+	}
+	for _, pa := range st.Parens {
+		ls.Parens = append(ls.Parens, paren{Char: pa.Char, Line: pa.Line, Col: pa.Col})
+	}
+	return ls
+}
