@@ -64,7 +64,7 @@ func augOp(op ast.Operator) *ast.Operator {
 			return &augOps[i]
 		}
 	}
-	panic("parser: unknown augmented assignment operator")
+	return &augOps[0]
 }
 
 func pick(c bool, a, b string) string {
@@ -79,16 +79,17 @@ func isTuple(e ast.Expr) bool {
 	return ok
 }
 
-// nameID returns the identifier of a Name node.
-func nameID(e ast.Expr) string { return e.(*ast.Name).ID }
+// nameID returns the identifier of a Name node ("" for any other node,
+// which only the dummy values of the second pass can be).
+func nameID(e ast.Expr) string {
+	if n, ok := e.(*ast.Name); ok {
+		return n.ID
+	}
+	return ""
+}
 
 // optNameID returns the identifier of a Name node, or "" for none.
-func optNameID(e ast.Expr) string {
-	if e == nil {
-		return ""
-	}
-	return e.(*ast.Name).ID
-}
+func optNameID(e ast.Expr) string { return nameID(e) }
 
 func namesToIDs(names []ast.Expr) []string {
 	ids := make([]string, len(names))
@@ -342,7 +343,11 @@ func (p *Parser) newClassDef(name string, call ast.Expr, body []ast.Stmt, typePa
 }
 
 func (p *Parser) classDefDecorators(decorators []ast.Expr, s ast.Stmt) ast.Stmt {
-	c := s.(*ast.ClassDef)
+	c, ok := s.(*ast.ClassDef)
+	if !ok {
+		// The dummy value of an invalid_* rule (second pass only).
+		return s
+	}
 	n := p.a.NewClassDef()
 	*n = *c
 	n.DecoratorList = decorators
@@ -378,7 +383,8 @@ func (p *Parser) functionDefDecorators(decorators []ast.Expr, s ast.Stmt) ast.St
 		n.DecoratorList = decorators
 		return n
 	}
-	panic("parser: decorators on a statement that is not a function")
+	// The dummy value of an invalid_* rule (second pass only).
+	return s
 }
 
 func (p *Parser) newIf(test ast.Expr, body, orelse []ast.Stmt, l span) ast.Stmt {
@@ -830,7 +836,9 @@ func seqExtractStarredExprs(kw []*keywordOrStarred) []ast.Expr {
 	var out []ast.Expr
 	for _, k := range kw {
 		if !k.isKeyword {
-			out = append(out, k.element.(ast.Expr))
+			if e, ok := k.element.(ast.Expr); ok {
+				out = append(out, e)
+			}
 		}
 	}
 	return out
@@ -840,7 +848,9 @@ func seqDeleteStarredExprs(kw []*keywordOrStarred) []*ast.Keyword {
 	var out []*ast.Keyword
 	for _, k := range kw {
 		if k.isKeyword {
-			out = append(out, k.element.(*ast.Keyword))
+			if kw, ok := k.element.(*ast.Keyword); ok {
+				out = append(out, kw)
+			}
 		}
 	}
 	return out
@@ -950,6 +960,25 @@ func (p *Parser) checkBarryAsFlufl(t *token.Token) *token.Token {
 	return t
 }
 
+// checkDiamond takes "<" and ">" written together as the not-equal
+// operator "<>" under barry_as_FLUFL (3.13.16 and later tokenize "<>" as
+// these two tokens).
+func (p *Parser) checkDiamond(lt, gt *token.Token) *token.Token {
+	if lt.End != gt.Start || !p.barry {
+		return nil
+	}
+	return lt
+}
+
+// diamondError is the error for "<>" outside barry_as_FLUFL (3.13.16 and
+// later).
+func (p *Parser) diamondError(lt, gt *token.Token) any {
+	if lt.End != gt.Start || p.barry {
+		return nil
+	}
+	return p.raiseKnownRange(lt, gt, "invalid syntax.  Maybe you meant '!=' instead of '<>'?")
+}
+
 // isLegacyStmt reports whether e is the name print or exec
 // (_PyPegen_check_legacy_stmt).
 func isLegacyStmt(e ast.Expr) bool {
@@ -985,8 +1014,8 @@ func lastComprehensionItem(c *ast.Comprehension) ast.Expr {
 }
 
 func (p *Parser) nonparenGenexpInCall(args ast.Expr, comps []*ast.Comprehension) any {
-	c := args.(*ast.Call)
-	if len(c.Args) <= 1 {
+	c, ok := args.(*ast.Call)
+	if !ok || len(c.Args) <= 1 {
 		return nil
 	}
 	return p.raiseKnownRange(c.Args[len(c.Args)-1], lastComprehensionItem(comps[len(comps)-1]),
@@ -995,7 +1024,11 @@ func (p *Parser) nonparenGenexpInCall(args ast.Expr, comps []*ast.Comprehension)
 
 func (p *Parser) argumentsParsingError(e ast.Expr) any {
 	unpacking := false
-	for _, k := range e.(*ast.Call).Keywords {
+	c, _ := e.(*ast.Call)
+	if c == nil {
+		c = &ast.Call{}
+	}
+	for _, k := range c.Keywords {
 		if k.Arg == "" {
 			unpacking = true
 		}

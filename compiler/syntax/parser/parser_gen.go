@@ -56,7 +56,7 @@ type memoSlabs struct {
 // skipLevel is the nesting level below which the first pass may skip an
 // alternative that cannot start with the current token: the calls it
 // would make could not reach maxStack.
-const skipLevel = maxStack - 1076
+const skipLevel = maxStack - 1080
 
 var first0 = [128]bool{token.ASSERT: true, token.ASYNC: true, token.AT: true, token.AWAIT: true, token.BREAK: true, token.CLASS: true, token.CONTINUE: true, token.DEF: true, token.DEL: true, token.ELLIPSIS: true, token.ENDMARKER: true, token.FALSE: true, token.FOR: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IF: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.TRY: true, token.WHILE: true, token.WITH: true, token.YIELD: true}
 var first1 = [128]bool{token.ASSERT: true, token.ASYNC: true, token.AT: true, token.AWAIT: true, token.BREAK: true, token.CLASS: true, token.CONTINUE: true, token.DEF: true, token.DEL: true, token.ELLIPSIS: true, token.ENDMARKER: true, token.FALSE: true, token.FOR: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IF: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NEWLINE: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.TRY: true, token.WHILE: true, token.WITH: true, token.YIELD: true}
@@ -143,55 +143,56 @@ var first81 = [128]bool{token.LAMBDA: true}
 var first82 = [128]bool{token.NOT: true}
 var first83 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
 var first84 = [128]bool{token.EQEQUAL: true}
-var first85 = [128]bool{token.NOTEQUAL: true}
+var first85 = [128]bool{token.LESS: true, token.NOTEQUAL: true}
 var first86 = [128]bool{token.LESSEQUAL: true}
 var first87 = [128]bool{token.LESS: true}
 var first88 = [128]bool{token.GREATEREQUAL: true}
 var first89 = [128]bool{token.GREATER: true}
 var first90 = [128]bool{token.IN: true}
 var first91 = [128]bool{token.IS: true}
-var first92 = [128]bool{token.MINUS: true, token.PLUS: true, token.TILDE: true}
-var first93 = [128]bool{token.PLUS: true}
-var first94 = [128]bool{token.TILDE: true}
-var first95 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
-var first96 = [128]bool{token.AWAIT: true}
-var first97 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first98 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first99 = [128]bool{token.ELLIPSIS: true}
-var first100 = [128]bool{token.FSTRING_MIDDLE: true}
-var first101 = [128]bool{token.EXCLAMATION: true}
-var first102 = [128]bool{token.FSTRING_START: true}
-var first103 = [128]bool{token.STRING: true}
-var first104 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first105 = [128]bool{token.LBRACE: true, token.LPAR: true, token.LSQB: true}
-var first106 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first107 = [128]bool{token.NAME: true, token.STAR: true}
-var first108 = [128]bool{token.DOUBLESTAR: true, token.NAME: true}
-var first109 = [128]bool{token.LPAR: true, token.LSQB: true, token.NAME: true}
-var first110 = [128]bool{token.DOT: true}
-var first111 = [128]bool{token.TYPE_COMMENT: true}
-var first112 = [128]bool{token.FALSE: true, token.NONE: true, token.TRUE: true}
-var first113 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true, token.YIELD: true}
-var first114 = [128]bool{token.LBRACE: true, token.LSQB: true}
-var first115 = [128]bool{token.SLASH: true}
-var first116 = [128]bool{token.LPAR: true, token.NAME: true}
-var first117 = [128]bool{token.SEMI: true}
-var first118 = [128]bool{token.COMMA: true}
-var first119 = [128]bool{token.DOT: true, token.ELLIPSIS: true}
-var first120 = [128]bool{token.AS: true}
-var first121 = [128]bool{token.RARROW: true}
-var first122 = [128]bool{token.RPAR: true}
-var first123 = [128]bool{token.VBAR: true}
-var first124 = [128]bool{token.OR: true}
-var first125 = [128]bool{token.AND: true}
-var first126 = [128]bool{token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true}
-var first127 = [128]bool{token.FSTRING_MIDDLE: true, token.LBRACE: true}
-var first128 = [128]bool{token.SOFT_KEYWORD: true}
-var first129 = [128]bool{token.COLONEQUAL: true}
-var first130 = [128]bool{token.ASSERT: true, token.AWAIT: true, token.BREAK: true, token.CONTINUE: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NEWLINE: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
-var first131 = [128]bool{token.RBRACE: true}
-var first132 = [128]bool{token.PERCENT: true}
-var first133 = [128]bool{token.DOUBLESLASH: true}
+var first92 = [128]bool{token.NOTEQUAL: true}
+var first93 = [128]bool{token.MINUS: true, token.PLUS: true, token.TILDE: true}
+var first94 = [128]bool{token.PLUS: true}
+var first95 = [128]bool{token.TILDE: true}
+var first96 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first97 = [128]bool{token.AWAIT: true}
+var first98 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first99 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first100 = [128]bool{token.ELLIPSIS: true}
+var first101 = [128]bool{token.FSTRING_MIDDLE: true}
+var first102 = [128]bool{token.EXCLAMATION: true}
+var first103 = [128]bool{token.FSTRING_START: true}
+var first104 = [128]bool{token.STRING: true}
+var first105 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first106 = [128]bool{token.LBRACE: true, token.LPAR: true, token.LSQB: true}
+var first107 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first108 = [128]bool{token.NAME: true, token.STAR: true}
+var first109 = [128]bool{token.DOUBLESTAR: true, token.NAME: true}
+var first110 = [128]bool{token.LPAR: true, token.LSQB: true, token.NAME: true}
+var first111 = [128]bool{token.DOT: true}
+var first112 = [128]bool{token.TYPE_COMMENT: true}
+var first113 = [128]bool{token.FALSE: true, token.NONE: true, token.TRUE: true}
+var first114 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true, token.YIELD: true}
+var first115 = [128]bool{token.LBRACE: true, token.LSQB: true}
+var first116 = [128]bool{token.SLASH: true}
+var first117 = [128]bool{token.LPAR: true, token.NAME: true}
+var first118 = [128]bool{token.SEMI: true}
+var first119 = [128]bool{token.COMMA: true}
+var first120 = [128]bool{token.DOT: true, token.ELLIPSIS: true}
+var first121 = [128]bool{token.AS: true}
+var first122 = [128]bool{token.RARROW: true}
+var first123 = [128]bool{token.RPAR: true}
+var first124 = [128]bool{token.VBAR: true}
+var first125 = [128]bool{token.OR: true}
+var first126 = [128]bool{token.AND: true}
+var first127 = [128]bool{token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true}
+var first128 = [128]bool{token.FSTRING_MIDDLE: true, token.LBRACE: true}
+var first129 = [128]bool{token.SOFT_KEYWORD: true}
+var first130 = [128]bool{token.COLONEQUAL: true}
+var first131 = [128]bool{token.ASSERT: true, token.AWAIT: true, token.BREAK: true, token.CONTINUE: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NEWLINE: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
+var first132 = [128]bool{token.RBRACE: true}
+var first133 = [128]bool{token.PERCENT: true}
+var first134 = [128]bool{token.DOUBLESLASH: true}
 
 func (m *memoSlabs) reset() {
 	clear(m.s0)
@@ -12084,7 +12085,7 @@ done:
 	return _res, _ok
 }
 
-// compare_op_bitwise_or_pair: eq_bitwise_or / noteq_bitwise_or / lte_bitwise_or / lt_bitwise_or / gte_bitwise_or / gt_bitwise_or / notin_bitwise_or / in_bitwise_or / isnot_bitwise_or / is_bitwise_or
+// compare_op_bitwise_or_pair: eq_bitwise_or / noteq_bitwise_or / lte_bitwise_or / lt_bitwise_or / gte_bitwise_or / gt_bitwise_or / notin_bitwise_or / in_bitwise_or / isnot_bitwise_or / is_bitwise_or / invalid_diamond
 func (p *Parser) r_compare_op_bitwise_or_pair() (_res *cmpopExpr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
@@ -12315,6 +12316,25 @@ fail8:
 	}
 fail9:
 	p.mark = _mark
+	// invalid_diamond
+	if p.callInvalidRules {
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		var _v0 any
+		_ = _v0
+		var _k bool
+		_ = _k
+		if _v0, _k = p.r_invalid_diamond(); !_k {
+			goto fail10
+		}
+		_res = anyTo[*cmpopExpr](_v0)
+		_ok = true
+		goto done
+	}
+fail10:
+	p.mark = _mark
 	_res, _ok = nil, false
 done:
 	p.level--
@@ -12369,7 +12389,7 @@ done:
 	return _res, _ok
 }
 
-// noteq_bitwise_or: ("!=") bitwise_or
+// noteq_bitwise_or: ("!=") bitwise_or / ("<" ">") bitwise_or
 func (p *Parser) r_noteq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
@@ -12386,7 +12406,7 @@ func (p *Parser) r_noteq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first85) {
+		if p.cannotStart(&first92) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -12410,6 +12430,37 @@ func (p *Parser) r_noteq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		goto done
 	}
 fail0:
+	p.mark = _mark
+	// ("<" ">") bitwise_or
+	{
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if p.cannotStart(&first87) {
+			goto fail1
+		}
+		var _v0 *token.Token
+		_ = _v0
+		var a ast.Expr
+		_ = a
+		var _k bool
+		_ = _k
+		if _v0, _k = p.tmp_98(); !_k {
+			goto fail1
+		}
+		if a, _k = p.r_bitwise_or(); !_k {
+			goto fail1
+		}
+		_res = &cmpopExpr{ast.NotEq, a}
+		_ok = _res != nil
+		if p.actionFailed(_ok) {
+			p.level--
+			return nil, false
+		}
+		goto done
+	}
+fail1:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
@@ -13823,7 +13874,7 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first93) {
+		if p.cannotStart(&first94) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -13897,7 +13948,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first95) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -13934,7 +13985,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first95) {
+		if p.cannotStart(&first96) {
 			goto fail3
 		}
 		var _v0 ast.Expr
@@ -13979,7 +14030,7 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first95) {
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -14021,7 +14072,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first95) {
+		if p.cannotStart(&first96) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -14069,7 +14120,7 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14401,7 +14452,7 @@ func (p *Parser) r_slices() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first97) {
+		if p.cannotStart(&first98) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -14433,7 +14484,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first98) {
+		if p.cannotStart(&first99) {
 			goto fail1
 		}
 		var a []ast.Expr
@@ -14442,7 +14493,7 @@ fail0:
 		_ = _v1
 		var _k bool
 		_ = _k
-		if a, _k = p.gather_98(); !_k {
+		if a, _k = p.gather_99(); !_k {
 			goto fail1
 		}
 		_v1 = p.expect(token.COMMA)
@@ -14493,7 +14544,7 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first97) {
+		if p.cannotStart(&first98) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -14517,7 +14568,7 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		c, _ = p.tmp_101()
+		c, _ = p.tmp_102()
 		if p.errorIndicator {
 			goto fail0
 		}
@@ -14719,7 +14770,7 @@ fail3:
 		var _k bool
 		_ = _k
 		_lm = p.mark
-		_, _lk = p.tmp_102()
+		_, _lk = p.tmp_103()
 		p.mark = _lm
 		if !_lk {
 			goto fail4
@@ -14774,7 +14825,7 @@ fail5:
 		if !_lk {
 			goto fail6
 		}
-		if _v1, _k = p.tmp_103(); !_k {
+		if _v1, _k = p.tmp_104(); !_k {
 			goto fail6
 		}
 		_res = _v1
@@ -14802,7 +14853,7 @@ fail6:
 		if !_lk {
 			goto fail7
 		}
-		if _v1, _k = p.tmp_104(); !_k {
+		if _v1, _k = p.tmp_105(); !_k {
 			goto fail7
 		}
 		_res = _v1
@@ -14830,7 +14881,7 @@ fail7:
 		if !_lk {
 			goto fail8
 		}
-		if _v1, _k = p.tmp_105(); !_k {
+		if _v1, _k = p.tmp_106(); !_k {
 			goto fail8
 		}
 		_res = _v1
@@ -14845,7 +14896,7 @@ fail8:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first99) {
+		if p.cannotStart(&first100) {
 			goto fail9
 		}
 		var _v0 *token.Token
@@ -14908,7 +14959,7 @@ func (p *Parser) r_group() (_res ast.Expr, _ok bool) {
 		if _v0 = p.expect(token.LPAR); _v0 == nil {
 			goto fail0
 		}
-		if a, _k = p.tmp_106(); !_k {
+		if a, _k = p.tmp_107(); !_k {
 			goto fail0
 		}
 		if _v2 = p.expect(token.RPAR); _v2 == nil {
@@ -15110,10 +15161,10 @@ func (p *Parser) r_lambda_parameters() (_res *ast.Arguments, _ok bool) {
 		if a, _k = p.r_lambda_slash_no_default(); !_k {
 			goto fail0
 		}
-		if b, _k = p.loop0_107(); !_k {
+		if b, _k = p.loop0_108(); !_k {
 			goto fail0
 		}
-		if c, _k = p.loop0_108(); !_k {
+		if c, _k = p.loop0_109(); !_k {
 			goto fail0
 		}
 		d, _ = p.r_lambda_star_etc()
@@ -15150,7 +15201,7 @@ fail0:
 		if a, _k = p.r_lambda_slash_with_default(); !_k {
 			goto fail1
 		}
-		if b, _k = p.loop0_109(); !_k {
+		if b, _k = p.loop0_110(); !_k {
 			goto fail1
 		}
 		c, _ = p.r_lambda_star_etc()
@@ -15184,10 +15235,10 @@ fail1:
 		_ = c
 		var _k bool
 		_ = _k
-		if a, _k = p.loop1_110(); !_k {
+		if a, _k = p.loop1_111(); !_k {
 			goto fail2
 		}
-		if b, _k = p.loop0_111(); !_k {
+		if b, _k = p.loop0_112(); !_k {
 			goto fail2
 		}
 		c, _ = p.r_lambda_star_etc()
@@ -15219,7 +15270,7 @@ fail2:
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.loop1_112(); !_k {
+		if a, _k = p.loop1_113(); !_k {
 			goto fail3
 		}
 		b, _ = p.r_lambda_star_etc()
@@ -15298,7 +15349,7 @@ func (p *Parser) r_lambda_slash_no_default() (_res []*ast.Arg, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if a, _k = p.loop1_113(); !_k {
+		if a, _k = p.loop1_114(); !_k {
 			goto fail0
 		}
 		if _v1 = p.expect(token.SLASH); _v1 == nil {
@@ -15332,7 +15383,7 @@ fail0:
 		_ = _v1
 		var _k bool
 		_ = _k
-		if a, _k = p.loop1_114(); !_k {
+		if a, _k = p.loop1_115(); !_k {
 			goto fail1
 		}
 		if _v1 = p.expect(token.SLASH); _v1 == nil {
@@ -15392,10 +15443,10 @@ func (p *Parser) r_lambda_slash_with_default() (_res *slashWithDefault, _ok bool
 		_ = _v3
 		var _k bool
 		_ = _k
-		if a, _k = p.loop0_115(); !_k {
+		if a, _k = p.loop0_116(); !_k {
 			goto fail0
 		}
-		if b, _k = p.loop1_116(); !_k {
+		if b, _k = p.loop1_117(); !_k {
 			goto fail0
 		}
 		if _v2 = p.expect(token.SLASH); _v2 == nil {
@@ -15431,10 +15482,10 @@ fail0:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if a, _k = p.loop0_117(); !_k {
+		if a, _k = p.loop0_118(); !_k {
 			goto fail1
 		}
-		if b, _k = p.loop1_118(); !_k {
+		if b, _k = p.loop1_119(); !_k {
 			goto fail1
 		}
 		if _v2 = p.expect(token.SLASH); _v2 == nil {
@@ -15517,7 +15568,7 @@ fail0:
 		if a, _k = p.r_lambda_param_no_default(); !_k {
 			goto fail1
 		}
-		if b, _k = p.loop0_119(); !_k {
+		if b, _k = p.loop0_120(); !_k {
 			goto fail1
 		}
 		c, _ = p.r_lambda_kwds()
@@ -15559,7 +15610,7 @@ fail1:
 		if _v1 = p.expect(token.COMMA); _v1 == nil {
 			goto fail2
 		}
-		if b, _k = p.loop1_120(); !_k {
+		if b, _k = p.loop1_121(); !_k {
 			goto fail2
 		}
 		c, _ = p.r_lambda_kwds()
@@ -16036,7 +16087,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first100) {
+		if p.cannotStart(&first101) {
 			goto fail1
 		}
 		var t *token.Token
@@ -16180,7 +16231,7 @@ func (p *Parser) r_fstring_conversion() (_res *resultWithMeta, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first101) {
+		if p.cannotStart(&first102) {
 			goto fail0
 		}
 		var conv_token *token.Token
@@ -16245,7 +16296,7 @@ func (p *Parser) r_fstring_full_format_spec() (_res *resultWithMeta, _ok bool) {
 		if colon = p.expect(token.COLON); colon == nil {
 			goto fail0
 		}
-		if spec, _k = p.loop0_121(); !_k {
+		if spec, _k = p.loop0_122(); !_k {
 			goto fail0
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -16287,7 +16338,7 @@ func (p *Parser) r_fstring_format_spec() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first100) {
+		if p.cannotStart(&first101) {
 			goto fail0
 		}
 		var t *token.Token
@@ -16352,7 +16403,7 @@ func (p *Parser) r_fstring() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first102) {
+		if p.cannotStart(&first103) {
 			goto fail0
 		}
 		var a *token.Token
@@ -16366,7 +16417,7 @@ func (p *Parser) r_fstring() (_res ast.Expr, _ok bool) {
 		if a = p.expect(token.FSTRING_START); a == nil {
 			goto fail0
 		}
-		if b, _k = p.loop0_122(); !_k {
+		if b, _k = p.loop0_123(); !_k {
 			goto fail0
 		}
 		if c = p.expect(token.FSTRING_END); c == nil {
@@ -16405,7 +16456,7 @@ func (p *Parser) r_string() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first103) {
+		if p.cannotStart(&first104) {
 			goto fail0
 		}
 		var s *token.Token
@@ -16464,7 +16515,7 @@ func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if a, _k = p.loop1_123(); !_k {
+		if a, _k = p.loop1_124(); !_k {
 			goto fail0
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -16591,7 +16642,7 @@ func (p *Parser) r_tuple() (_res ast.Expr, _ok bool) {
 		if _v0 = p.expect(token.LPAR); _v0 == nil {
 			goto fail0
 		}
-		a, _ = p.tmp_125()
+		a, _ = p.tmp_126()
 		if p.errorIndicator {
 			goto fail0
 		}
@@ -16797,7 +16848,7 @@ func (p *Parser) r_double_starred_kvpairs() (_res []*keyValue, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first104) {
+		if p.cannotStart(&first105) {
 			goto fail0
 		}
 		var a []*keyValue
@@ -16806,7 +16857,7 @@ func (p *Parser) r_double_starred_kvpairs() (_res []*keyValue, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if a, _k = p.gather_126(); !_k {
+		if a, _k = p.gather_127(); !_k {
 			goto fail0
 		}
 		_v1 = p.expect(token.COMMA)
@@ -16976,7 +17027,7 @@ func (p *Parser) r_for_if_clauses() (_res []*ast.Comprehension, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if a, _k = p.loop1_128(); !_k {
+		if a, _k = p.loop1_129(); !_k {
 			goto fail0
 		}
 		_res = a
@@ -17049,7 +17100,7 @@ func (p *Parser) r_for_if_clause() (_res *ast.Comprehension, _ok bool) {
 		if b, _k = p.r_disjunction(); !_k {
 			goto fail0
 		}
-		if c, _k = p.loop0_129(); !_k {
+		if c, _k = p.loop0_130(); !_k {
 			goto fail0
 		}
 		_res = p.newComprehension(a, b, c, 1)
@@ -17101,7 +17152,7 @@ fail0:
 		if b, _k = p.r_disjunction(); !_k {
 			goto fail1
 		}
-		if c, _k = p.loop0_131(); !_k {
+		if c, _k = p.loop0_132(); !_k {
 			goto fail1
 		}
 		_res = p.newComprehension(a, b, c, 0)
@@ -17143,7 +17194,7 @@ fail1:
 		if _v1 = p.expect(token.FOR); _v1 == nil {
 			goto fail2
 		}
-		if _v2, _k = p.tmp_133(); !_k {
+		if _v2, _k = p.tmp_134(); !_k {
 			goto fail2
 		}
 		_lm = p.mark
@@ -17402,7 +17453,7 @@ func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
 		if _v0 = p.expect(token.LPAR); _v0 == nil {
 			goto fail0
 		}
-		if a, _k = p.tmp_134(); !_k {
+		if a, _k = p.tmp_135(); !_k {
 			goto fail0
 		}
 		if b, _k = p.r_for_if_clauses(); !_k {
@@ -17563,7 +17614,7 @@ func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first106) {
+		if p.cannotStart(&first107) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -17652,10 +17703,10 @@ func (p *Parser) r_args() (_res ast.Expr, _ok bool) {
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.gather_135(); !_k {
+		if a, _k = p.gather_136(); !_k {
 			goto fail0
 		}
-		b, _ = p.tmp_139()
+		b, _ = p.tmp_140()
 		if p.errorIndicator {
 			goto fail0
 		}
@@ -17730,7 +17781,7 @@ func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first107) {
+		if p.cannotStart(&first108) {
 			goto fail0
 		}
 		var a []*keywordOrStarred
@@ -17741,13 +17792,13 @@ func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.gather_140(); !_k {
+		if a, _k = p.gather_141(); !_k {
 			goto fail0
 		}
 		if _v1 = p.expect(token.COMMA); _v1 == nil {
 			goto fail0
 		}
-		if b, _k = p.gather_142(); !_k {
+		if b, _k = p.gather_143(); !_k {
 			goto fail0
 		}
 		_res = joinSequences(a, b)
@@ -17766,14 +17817,14 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first107) {
+		if p.cannotStart(&first108) {
 			goto fail1
 		}
 		var _v0 []*keywordOrStarred
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0, _k = p.gather_144(); !_k {
+		if _v0, _k = p.gather_145(); !_k {
 			goto fail1
 		}
 		_res = _v0
@@ -17788,14 +17839,14 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first108) {
+		if p.cannotStart(&first109) {
 			goto fail2
 		}
 		var _v0 []*keywordOrStarred
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0, _k = p.gather_146(); !_k {
+		if _v0, _k = p.gather_147(); !_k {
 			goto fail2
 		}
 		_res = _v0
@@ -18213,7 +18264,7 @@ fail0:
 		if a, _k = p.r_star_target(); !_k {
 			goto fail1
 		}
-		if b, _k = p.loop0_148(); !_k {
+		if b, _k = p.loop0_149(); !_k {
 			goto fail1
 		}
 		_v2 = p.expect(token.COMMA)
@@ -18268,7 +18319,7 @@ func (p *Parser) r_star_targets_list_seq() (_res []ast.Expr, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if a, _k = p.gather_150(); !_k {
+		if a, _k = p.gather_151(); !_k {
 			goto fail0
 		}
 		_v1 = p.expect(token.COMMA)
@@ -18322,7 +18373,7 @@ func (p *Parser) r_star_targets_tuple_seq() (_res []ast.Expr, _ok bool) {
 		if a, _k = p.r_star_target(); !_k {
 			goto fail0
 		}
-		if b, _k = p.loop1_152(); !_k {
+		if b, _k = p.loop1_153(); !_k {
 			goto fail0
 		}
 		_v2 = p.expect(token.COMMA)
@@ -18414,7 +18465,7 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 		if _v0 = p.expect(token.STAR); _v0 == nil {
 			goto fail0
 		}
-		if a, _k = p.tmp_154(); !_k {
+		if a, _k = p.tmp_155(); !_k {
 			goto fail0
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -18591,7 +18642,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first109) {
+		if p.cannotStart(&first110) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -19355,7 +19406,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first110) {
+		if p.cannotStart(&first111) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -19403,7 +19454,7 @@ func (p *Parser) r_del_targets() (_res []ast.Expr, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if a, _k = p.gather_155(); !_k {
+		if a, _k = p.gather_156(); !_k {
 			goto fail0
 		}
 		_v1 = p.expect(token.COMMA)
@@ -19555,7 +19606,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first109) {
+		if p.cannotStart(&first110) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -19784,7 +19835,7 @@ func (p *Parser) r_type_expressions() (_res []ast.Expr, _ok bool) {
 		_ = c
 		var _k bool
 		_ = _k
-		if a, _k = p.gather_157(); !_k {
+		if a, _k = p.gather_158(); !_k {
 			goto fail0
 		}
 		if _v1 = p.expect(token.COMMA); _v1 == nil {
@@ -19834,7 +19885,7 @@ fail0:
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.gather_159(); !_k {
+		if a, _k = p.gather_160(); !_k {
 			goto fail1
 		}
 		if _v1 = p.expect(token.COMMA); _v1 == nil {
@@ -19875,7 +19926,7 @@ fail1:
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.gather_161(); !_k {
+		if a, _k = p.gather_162(); !_k {
 			goto fail2
 		}
 		if _v1 = p.expect(token.COMMA); _v1 == nil {
@@ -20018,7 +20069,7 @@ fail5:
 		_ = a
 		var _k bool
 		_ = _k
-		if a, _k = p.gather_163(); !_k {
+		if a, _k = p.gather_164(); !_k {
 			goto fail6
 		}
 		_res = a
@@ -20072,7 +20123,7 @@ func (p *Parser) r_func_type_comment() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		_lm = p.mark
-		_, _lk = p.tmp_165()
+		_, _lk = p.tmp_166()
 		p.mark = _lm
 		if !_lk {
 			goto fail0
@@ -20112,7 +20163,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first111) {
+		if p.cannotStart(&first112) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -20153,7 +20204,7 @@ func (p *Parser) r_invalid_arguments() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first106) {
+		if p.cannotStart(&first107) {
 			goto fail0
 		}
 		var _v0 any
@@ -20164,13 +20215,13 @@ func (p *Parser) r_invalid_arguments() (_res any, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0, _k = p.tmp_166(); !_k {
+		if _v0, _k = p.tmp_167(); !_k {
 			goto fail0
 		}
 		if a = p.expect(token.COMMA); a == nil {
 			goto fail0
 		}
-		if _v2, _k = p.gather_168(); !_k {
+		if _v2, _k = p.gather_169(); !_k {
 			goto fail0
 		}
 		_res = p.raiseStartingFrom(a, "iterable argument unpacking follows keyword argument unpacking")
@@ -20211,7 +20262,7 @@ fail0:
 		if _v2 = p.expect(token.COMMA); _v2 == nil {
 			goto fail1
 		}
-		_v3, _ = p.tmp_171()
+		_v3, _ = p.tmp_172()
 		if p.errorIndicator {
 			goto fail1
 		}
@@ -20272,7 +20323,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first106) {
+		if p.cannotStart(&first107) {
 			goto fail3
 		}
 		var _v0 any
@@ -20283,7 +20334,7 @@ fail2:
 		_ = b
 		var _k bool
 		_ = _k
-		_v0, _ = p.tmp_172()
+		_v0, _ = p.tmp_173()
 		if p.errorIndicator {
 			goto fail3
 		}
@@ -20294,7 +20345,7 @@ fail2:
 			goto fail3
 		}
 		_lm = p.mark
-		_, _lk = p.tmp_173()
+		_, _lk = p.tmp_174()
 		p.mark = _lm
 		if !_lk {
 			goto fail3
@@ -20315,7 +20366,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first106) {
+		if p.cannotStart(&first107) {
 			goto fail4
 		}
 		var a ast.Expr
@@ -20346,7 +20397,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first106) {
+		if p.cannotStart(&first107) {
 			goto fail5
 		}
 		var _v0 ast.Expr
@@ -20387,7 +20438,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first106) {
+		if p.cannotStart(&first107) {
 			goto fail6
 		}
 		var a ast.Expr
@@ -20442,7 +20493,7 @@ func (p *Parser) r_invalid_kwarg() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first112) {
+		if p.cannotStart(&first113) {
 			goto fail0
 		}
 		var a *token.Token
@@ -20451,7 +20502,7 @@ func (p *Parser) r_invalid_kwarg() (_res any, _ok bool) {
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.tmp_174(); !_k {
+		if a, _k = p.tmp_175(); !_k {
 			goto fail0
 		}
 		if b = p.expect(token.EQUAL); b == nil {
@@ -20524,7 +20575,7 @@ fail1:
 		var _k bool
 		_ = _k
 		_lm = p.mark
-		_, _lk = p.tmp_175()
+		_, _lk = p.tmp_176()
 		p.mark = _lm
 		if _lk {
 			goto fail2
@@ -20803,7 +20854,7 @@ func (p *Parser) r_invalid_expression() (_res any, _ok bool) {
 		var _k bool
 		_ = _k
 		_lm = p.mark
-		_, _lk = p.tmp_176()
+		_, _lk = p.tmp_177()
 		p.mark = _lm
 		if _lk {
 			goto fail0
@@ -20851,7 +20902,7 @@ fail0:
 			goto fail1
 		}
 		_lm = p.mark
-		_, _lk = p.tmp_177()
+		_, _lk = p.tmp_178()
 		p.mark = _lm
 		if _lk {
 			goto fail1
@@ -20995,7 +21046,7 @@ fail0:
 			goto fail1
 		}
 		_lm = p.mark
-		_, _lk = p.tmp_178()
+		_, _lk = p.tmp_179()
 		p.mark = _lm
 		if _lk {
 			goto fail1
@@ -21028,7 +21079,7 @@ fail1:
 		var _k bool
 		_ = _k
 		_lm = p.mark
-		_, _lk = p.tmp_179()
+		_, _lk = p.tmp_180()
 		p.mark = _lm
 		if _lk {
 			goto fail2
@@ -21043,7 +21094,7 @@ fail1:
 			goto fail2
 		}
 		_lm = p.mark
-		_, _lk = p.tmp_180()
+		_, _lk = p.tmp_181()
 		p.mark = _lm
 		if _lk {
 			goto fail2
@@ -21139,7 +21190,7 @@ fail0:
 		if _v1 = p.expect(token.COMMA); _v1 == nil {
 			goto fail1
 		}
-		if _v2, _k = p.loop0_181(); !_k {
+		if _v2, _k = p.loop0_182(); !_k {
 			goto fail1
 		}
 		if _v3 = p.expect(token.COLON); _v3 == nil {
@@ -21211,7 +21262,7 @@ fail2:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0, _k = p.loop0_182(); !_k {
+		if _v0, _k = p.loop0_183(); !_k {
 			goto fail3
 		}
 		if a, _k = p.r_star_expressions(); !_k {
@@ -21236,7 +21287,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first113) {
+		if p.cannotStart(&first114) {
 			goto fail4
 		}
 		var _v0 []any
@@ -21247,7 +21298,7 @@ fail3:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0, _k = p.loop0_184(); !_k {
+		if _v0, _k = p.loop0_185(); !_k {
 			goto fail4
 		}
 		if a, _k = p.r_yield_expr(); !_k {
@@ -21521,7 +21572,7 @@ func (p *Parser) r_invalid_comprehension() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first105) {
+		if p.cannotStart(&first106) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -21532,7 +21583,7 @@ func (p *Parser) r_invalid_comprehension() (_res any, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0, _k = p.tmp_186(); !_k {
+		if _v0, _k = p.tmp_187(); !_k {
 			goto fail0
 		}
 		if a, _k = p.r_starred_expression(); !_k {
@@ -21557,7 +21608,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first114) {
+		if p.cannotStart(&first115) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -21572,7 +21623,7 @@ fail0:
 		_ = _v4
 		var _k bool
 		_ = _k
-		if _v0, _k = p.tmp_187(); !_k {
+		if _v0, _k = p.tmp_188(); !_k {
 			goto fail1
 		}
 		if a, _k = p.r_star_named_expression(); !_k {
@@ -21603,7 +21654,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first114) {
+		if p.cannotStart(&first115) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -21616,7 +21667,7 @@ fail1:
 		_ = _v3
 		var _k bool
 		_ = _k
-		if _v0, _k = p.tmp_188(); !_k {
+		if _v0, _k = p.tmp_189(); !_k {
 			goto fail2
 		}
 		if a, _k = p.r_star_named_expression(); !_k {
@@ -21724,7 +21775,7 @@ func (p *Parser) r_invalid_parameters() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first115) {
+		if p.cannotStart(&first116) {
 			goto fail0
 		}
 		var a *token.Token
@@ -21766,10 +21817,10 @@ fail0:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0, _k = p.tmp_189(); !_k {
+		if _v0, _k = p.tmp_190(); !_k {
 			goto fail1
 		}
-		if _v1, _k = p.loop0_190(); !_k {
+		if _v1, _k = p.loop0_191(); !_k {
 			goto fail1
 		}
 		if a = p.expect(token.SLASH); a == nil {
@@ -21808,7 +21859,7 @@ fail1:
 		if p.errorIndicator {
 			goto fail2
 		}
-		if _v1, _k = p.loop0_191(); !_k {
+		if _v1, _k = p.loop0_192(); !_k {
 			goto fail2
 		}
 		if _v2, _k = p.r_invalid_parameters_helper(); !_k {
@@ -21833,7 +21884,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first116) {
+		if p.cannotStart(&first117) {
 			goto fail3
 		}
 		var _v0 []*ast.Arg
@@ -21848,13 +21899,13 @@ fail2:
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0, _k = p.loop0_192(); !_k {
+		if _v0, _k = p.loop0_193(); !_k {
 			goto fail3
 		}
 		if a = p.expect(token.LPAR); a == nil {
 			goto fail3
 		}
-		if _v2, _k = p.loop1_193(); !_k {
+		if _v2, _k = p.loop1_194(); !_k {
 			goto fail3
 		}
 		_v3 = p.expect(token.COMMA)
@@ -21880,7 +21931,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first107) {
+		if p.cannotStart(&first108) {
 			goto fail4
 		}
 		var _v0 any
@@ -21897,20 +21948,20 @@ fail3:
 		_ = a
 		var _k bool
 		_ = _k
-		_v0, _ = p.tmp_194()
+		_v0, _ = p.tmp_195()
 		if p.errorIndicator {
 			goto fail4
 		}
-		if _v1, _k = p.loop0_195(); !_k {
+		if _v1, _k = p.loop0_196(); !_k {
 			goto fail4
 		}
 		if _v2 = p.expect(token.STAR); _v2 == nil {
 			goto fail4
 		}
-		if _v3, _k = p.tmp_196(); !_k {
+		if _v3, _k = p.tmp_197(); !_k {
 			goto fail4
 		}
-		if _v4, _k = p.loop0_197(); !_k {
+		if _v4, _k = p.loop0_198(); !_k {
 			goto fail4
 		}
 		if a = p.expect(token.SLASH); a == nil {
@@ -21943,7 +21994,7 @@ fail4:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0, _k = p.loop1_198(); !_k {
+		if _v0, _k = p.loop1_199(); !_k {
 			goto fail5
 		}
 		if _v1 = p.expect(token.SLASH); _v1 == nil {
@@ -21998,7 +22049,7 @@ func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 			goto fail0
 		}
 		_lm = p.mark
-		_, _lk = p.tmp_199()
+		_, _lk = p.tmp_200()
 		p.mark = _lm
 		if !_lk {
 			goto fail0
@@ -22048,7 +22099,7 @@ func (p *Parser) r_invalid_star_etc() (_res any, _ok bool) {
 		if a = p.expect(token.STAR); a == nil {
 			goto fail0
 		}
-		if _v1, _k = p.tmp_200(); !_k {
+		if _v1, _k = p.tmp_201(); !_k {
 			goto fail0
 		}
 		_res = p.raiseKnownLocation(a, "named arguments must follow bare *")
@@ -22157,16 +22208,16 @@ fail2:
 		if _v0 = p.expect(token.STAR); _v0 == nil {
 			goto fail3
 		}
-		if _v1, _k = p.tmp_201(); !_k {
+		if _v1, _k = p.tmp_202(); !_k {
 			goto fail3
 		}
-		if _v2, _k = p.loop0_202(); !_k {
+		if _v2, _k = p.loop0_203(); !_k {
 			goto fail3
 		}
 		if a = p.expect(token.STAR); a == nil {
 			goto fail3
 		}
-		if _v4, _k = p.tmp_203(); !_k {
+		if _v4, _k = p.tmp_204(); !_k {
 			goto fail3
 		}
 		_res = p.raiseKnownLocation(a, "* argument may appear only once")
@@ -22301,7 +22352,7 @@ fail1:
 		if _v2 = p.expect(token.COMMA); _v2 == nil {
 			goto fail2
 		}
-		if a, _k = p.tmp_204(); !_k {
+		if a, _k = p.tmp_205(); !_k {
 			goto fail2
 		}
 		_res = p.raiseKnownLocation(a, "arguments cannot follow var-keyword argument")
@@ -22370,7 +22421,7 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0, _k = p.loop1_205(); !_k {
+		if _v0, _k = p.loop1_206(); !_k {
 			goto fail1
 		}
 		_res = _v0
@@ -22402,7 +22453,7 @@ func (p *Parser) r_invalid_lambda_parameters() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first115) {
+		if p.cannotStart(&first116) {
 			goto fail0
 		}
 		var a *token.Token
@@ -22444,10 +22495,10 @@ fail0:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0, _k = p.tmp_206(); !_k {
+		if _v0, _k = p.tmp_207(); !_k {
 			goto fail1
 		}
-		if _v1, _k = p.loop0_207(); !_k {
+		if _v1, _k = p.loop0_208(); !_k {
 			goto fail1
 		}
 		if a = p.expect(token.SLASH); a == nil {
@@ -22486,7 +22537,7 @@ fail1:
 		if p.errorIndicator {
 			goto fail2
 		}
-		if _v1, _k = p.loop0_208(); !_k {
+		if _v1, _k = p.loop0_209(); !_k {
 			goto fail2
 		}
 		if _v2, _k = p.r_invalid_lambda_parameters_helper(); !_k {
@@ -22511,7 +22562,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first116) {
+		if p.cannotStart(&first117) {
 			goto fail3
 		}
 		var _v0 []*ast.Arg
@@ -22526,13 +22577,13 @@ fail2:
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0, _k = p.loop0_209(); !_k {
+		if _v0, _k = p.loop0_210(); !_k {
 			goto fail3
 		}
 		if a = p.expect(token.LPAR); a == nil {
 			goto fail3
 		}
-		if _v2, _k = p.gather_210(); !_k {
+		if _v2, _k = p.gather_211(); !_k {
 			goto fail3
 		}
 		_v3 = p.expect(token.COMMA)
@@ -22558,7 +22609,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first107) {
+		if p.cannotStart(&first108) {
 			goto fail4
 		}
 		var _v0 any
@@ -22575,20 +22626,20 @@ fail3:
 		_ = a
 		var _k bool
 		_ = _k
-		_v0, _ = p.tmp_212()
+		_v0, _ = p.tmp_213()
 		if p.errorIndicator {
 			goto fail4
 		}
-		if _v1, _k = p.loop0_213(); !_k {
+		if _v1, _k = p.loop0_214(); !_k {
 			goto fail4
 		}
 		if _v2 = p.expect(token.STAR); _v2 == nil {
 			goto fail4
 		}
-		if _v3, _k = p.tmp_214(); !_k {
+		if _v3, _k = p.tmp_215(); !_k {
 			goto fail4
 		}
-		if _v4, _k = p.loop0_215(); !_k {
+		if _v4, _k = p.loop0_216(); !_k {
 			goto fail4
 		}
 		if a = p.expect(token.SLASH); a == nil {
@@ -22621,7 +22672,7 @@ fail4:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0, _k = p.loop1_216(); !_k {
+		if _v0, _k = p.loop1_217(); !_k {
 			goto fail5
 		}
 		if _v1 = p.expect(token.SLASH); _v1 == nil {
@@ -22696,7 +22747,7 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0, _k = p.loop1_217(); !_k {
+		if _v0, _k = p.loop1_218(); !_k {
 			goto fail1
 		}
 		_res = _v0
@@ -22740,7 +22791,7 @@ func (p *Parser) r_invalid_lambda_star_etc() (_res any, _ok bool) {
 		if _v0 = p.expect(token.STAR); _v0 == nil {
 			goto fail0
 		}
-		if _v1, _k = p.tmp_218(); !_k {
+		if _v1, _k = p.tmp_219(); !_k {
 			goto fail0
 		}
 		_res = p.raiseSyntaxError("named arguments must follow bare *")
@@ -22813,16 +22864,16 @@ fail1:
 		if _v0 = p.expect(token.STAR); _v0 == nil {
 			goto fail2
 		}
-		if _v1, _k = p.tmp_219(); !_k {
+		if _v1, _k = p.tmp_220(); !_k {
 			goto fail2
 		}
-		if _v2, _k = p.loop0_220(); !_k {
+		if _v2, _k = p.loop0_221(); !_k {
 			goto fail2
 		}
 		if a = p.expect(token.STAR); a == nil {
 			goto fail2
 		}
-		if _v4, _k = p.tmp_221(); !_k {
+		if _v4, _k = p.tmp_222(); !_k {
 			goto fail2
 		}
 		_res = p.raiseKnownLocation(a, "* argument may appear only once")
@@ -22957,7 +23008,7 @@ fail1:
 		if _v2 = p.expect(token.COMMA); _v2 == nil {
 			goto fail2
 		}
-		if a, _k = p.tmp_222(); !_k {
+		if a, _k = p.tmp_223(); !_k {
 			goto fail2
 		}
 		_res = p.raiseKnownLocation(a, "arguments cannot follow var-keyword argument")
@@ -22993,7 +23044,7 @@ func (p *Parser) r_invalid_double_type_comments() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first111) {
+		if p.cannotStart(&first112) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -23079,7 +23130,7 @@ func (p *Parser) r_invalid_with_item() (_res any, _ok bool) {
 			goto fail0
 		}
 		_lm = p.mark
-		_, _lk = p.tmp_223()
+		_, _lk = p.tmp_224()
 		p.mark = _lm
 		if !_lk {
 			goto fail0
@@ -23281,7 +23332,7 @@ func (p *Parser) r_invalid_import() (_res any, _ok bool) {
 		if a = p.expect(token.IMPORT); a == nil {
 			goto fail0
 		}
-		if _v1, _k = p.gather_224(); !_k {
+		if _v1, _k = p.gather_225(); !_k {
 			goto fail0
 		}
 		if _v2 = p.expect(token.FROM); _v2 == nil {
@@ -23453,7 +23504,7 @@ func (p *Parser) r_invalid_with_stmt() (_res any, _ok bool) {
 		if _v1 = p.expect(token.WITH); _v1 == nil {
 			goto fail0
 		}
-		if _v2, _k = p.gather_226(); !_k {
+		if _v2, _k = p.gather_227(); !_k {
 			goto fail0
 		}
 		if _v3 = p.expect(token.NEWLINE); _v3 == nil {
@@ -23504,7 +23555,7 @@ fail0:
 		if _v2 = p.expect(token.LPAR); _v2 == nil {
 			goto fail1
 		}
-		if _v3, _k = p.gather_229(); !_k {
+		if _v3, _k = p.gather_230(); !_k {
 			goto fail1
 		}
 		_v4 = p.expect(token.COMMA)
@@ -23574,7 +23625,7 @@ func (p *Parser) r_invalid_with_stmt_indent() (_res any, _ok bool) {
 		if a = p.expect(token.WITH); a == nil {
 			goto fail0
 		}
-		if _v2, _k = p.gather_232(); !_k {
+		if _v2, _k = p.gather_233(); !_k {
 			goto fail0
 		}
 		if _v3 = p.expect(token.COLON); _v3 == nil {
@@ -23636,7 +23687,7 @@ fail0:
 		if _v2 = p.expect(token.LPAR); _v2 == nil {
 			goto fail1
 		}
-		if _v3, _k = p.gather_235(); !_k {
+		if _v3, _k = p.gather_236(); !_k {
 			goto fail1
 		}
 		_v4 = p.expect(token.COMMA)
@@ -23756,7 +23807,7 @@ fail0:
 			goto fail1
 		}
 		_lm = p.mark
-		_, _lk = p.tmp_238()
+		_, _lk = p.tmp_239()
 		p.mark = _lm
 		if _lk {
 			goto fail1
@@ -23806,10 +23857,10 @@ fail1:
 		if _v1 = p.expect(token.COLON); _v1 == nil {
 			goto fail2
 		}
-		if _v2, _k = p.loop0_239(); !_k {
+		if _v2, _k = p.loop0_240(); !_k {
 			goto fail2
 		}
-		if _v3, _k = p.loop1_240(); !_k {
+		if _v3, _k = p.loop1_241(); !_k {
 			goto fail2
 		}
 		if a = p.expect(token.EXCEPT); a == nil {
@@ -23821,7 +23872,7 @@ fail1:
 		if _v6, _k = p.r_expression(); !_k {
 			goto fail2
 		}
-		_v7, _ = p.tmp_241()
+		_v7, _ = p.tmp_242()
 		if p.errorIndicator {
 			goto fail2
 		}
@@ -23869,16 +23920,16 @@ fail2:
 		if _v1 = p.expect(token.COLON); _v1 == nil {
 			goto fail3
 		}
-		if _v2, _k = p.loop0_242(); !_k {
+		if _v2, _k = p.loop0_243(); !_k {
 			goto fail3
 		}
-		if _v3, _k = p.loop1_243(); !_k {
+		if _v3, _k = p.loop1_244(); !_k {
 			goto fail3
 		}
 		if a = p.expect(token.EXCEPT); a == nil {
 			goto fail3
 		}
-		_v5, _ = p.tmp_244()
+		_v5, _ = p.tmp_245()
 		if p.errorIndicator {
 			goto fail3
 		}
@@ -23953,7 +24004,7 @@ func (p *Parser) r_invalid_except_stmt() (_res any, _ok bool) {
 		if _v4, _k = p.r_expressions(); !_k {
 			goto fail0
 		}
-		_v5, _ = p.tmp_245()
+		_v5, _ = p.tmp_246()
 		if p.errorIndicator {
 			goto fail0
 		}
@@ -24001,7 +24052,7 @@ fail0:
 		if _v2, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		_v3, _ = p.tmp_246()
+		_v3, _ = p.tmp_247()
 		if p.errorIndicator {
 			goto fail1
 		}
@@ -24072,7 +24123,7 @@ fail2:
 		if _v1 = p.expect(token.STAR); _v1 == nil {
 			goto fail3
 		}
-		if _v2, _k = p.tmp_247(); !_k {
+		if _v2, _k = p.tmp_248(); !_k {
 			goto fail3
 		}
 		_res = p.raiseSyntaxError("expected one or more exception types")
@@ -24192,7 +24243,7 @@ func (p *Parser) r_invalid_except_stmt_indent() (_res any, _ok bool) {
 		if _v1, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		_v2, _ = p.tmp_248()
+		_v2, _ = p.tmp_249()
 		if p.errorIndicator {
 			goto fail0
 		}
@@ -24311,7 +24362,7 @@ func (p *Parser) r_invalid_except_star_stmt_indent() (_res any, _ok bool) {
 		if _v2, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		_v3, _ = p.tmp_249()
+		_v3, _ = p.tmp_250()
 		if p.errorIndicator {
 			goto fail0
 		}
@@ -24739,7 +24790,7 @@ func (p *Parser) r_invalid_class_argument_pattern() (_res []ast.Pattern, _ok boo
 		_ = a
 		var _k bool
 		_ = _k
-		_v0, _ = p.tmp_250()
+		_v0, _ = p.tmp_251()
 		if p.errorIndicator {
 			goto fail0
 		}
@@ -25337,7 +25388,7 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 		if _v6 = p.expect(token.RPAR); _v6 == nil {
 			goto fail0
 		}
-		_v7, _ = p.tmp_251()
+		_v7, _ = p.tmp_252()
 		if p.errorIndicator {
 			goto fail0
 		}
@@ -25420,7 +25471,7 @@ fail0:
 		if _v6 = p.expect(token.RPAR); _v6 == nil {
 			goto fail1
 		}
-		_v7, _ = p.tmp_252()
+		_v7, _ = p.tmp_253()
 		if p.errorIndicator {
 			goto fail1
 		}
@@ -25489,7 +25540,7 @@ func (p *Parser) r_invalid_class_def_raw() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		_v3, _ = p.tmp_253()
+		_v3, _ = p.tmp_254()
 		if p.errorIndicator {
 			goto fail0
 		}
@@ -25539,7 +25590,7 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		_v3, _ = p.tmp_254()
+		_v3, _ = p.tmp_255()
 		if p.errorIndicator {
 			goto fail1
 		}
@@ -25590,7 +25641,7 @@ func (p *Parser) r_invalid_double_starred_kvpairs() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first104) {
+		if p.cannotStart(&first105) {
 			goto fail0
 		}
 		var _v0 []*keyValue
@@ -25601,7 +25652,7 @@ func (p *Parser) r_invalid_double_starred_kvpairs() (_res any, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0, _k = p.gather_255(); !_k {
+		if _v0, _k = p.gather_256(); !_k {
 			goto fail0
 		}
 		if _v1 = p.expect(token.COMMA); _v1 == nil {
@@ -25678,7 +25729,7 @@ fail1:
 			goto fail2
 		}
 		_lm = p.mark
-		_, _lk = p.tmp_257()
+		_, _lk = p.tmp_258()
 		p.mark = _lm
 		if !_lk {
 			goto fail2
@@ -25807,7 +25858,7 @@ fail1:
 			goto fail2
 		}
 		_lm = p.mark
-		_, _lk = p.tmp_258()
+		_, _lk = p.tmp_259()
 		p.mark = _lm
 		if !_lk {
 			goto fail2
@@ -26077,7 +26128,7 @@ fail4:
 			goto fail5
 		}
 		_lm = p.mark
-		_, _lk = p.tmp_259()
+		_, _lk = p.tmp_260()
 		p.mark = _lm
 		if _lk {
 			goto fail5
@@ -26119,7 +26170,7 @@ fail5:
 			goto fail6
 		}
 		_lm = p.mark
-		_, _lk = p.tmp_260()
+		_, _lk = p.tmp_261()
 		p.mark = _lm
 		if _lk {
 			goto fail6
@@ -26200,12 +26251,12 @@ fail7:
 		if p.errorIndicator {
 			goto fail8
 		}
-		_v3, _ = p.tmp_261()
+		_v3, _ = p.tmp_262()
 		if p.errorIndicator {
 			goto fail8
 		}
 		_lm = p.mark
-		_, _lk = p.tmp_262()
+		_, _lk = p.tmp_263()
 		p.mark = _lm
 		if _lk {
 			goto fail8
@@ -26253,14 +26304,14 @@ fail8:
 		if p.errorIndicator {
 			goto fail9
 		}
-		_v3, _ = p.tmp_263()
+		_v3, _ = p.tmp_264()
 		if p.errorIndicator {
 			goto fail9
 		}
 		if _v4 = p.expect(token.COLON); _v4 == nil {
 			goto fail9
 		}
-		if _v5, _k = p.loop0_264(); !_k {
+		if _v5, _k = p.loop0_265(); !_k {
 			goto fail9
 		}
 		_lm = p.mark
@@ -26308,7 +26359,7 @@ fail9:
 		if p.errorIndicator {
 			goto fail10
 		}
-		_v3, _ = p.tmp_265()
+		_v3, _ = p.tmp_266()
 		if p.errorIndicator {
 			goto fail10
 		}
@@ -26353,7 +26404,7 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first101) {
+		if p.cannotStart(&first102) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -26364,7 +26415,7 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 			goto fail0
 		}
 		_lm = p.mark
-		_, _lk = p.tmp_266()
+		_, _lk = p.tmp_267()
 		p.mark = _lm
 		if !_lk {
 			goto fail0
@@ -26385,7 +26436,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first101) {
+		if p.cannotStart(&first102) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -26410,6 +26461,54 @@ fail0:
 		goto done
 	}
 fail1:
+	p.mark = _mark
+	_res, _ok = nil, false
+done:
+	p.level--
+	return _res, _ok
+}
+
+// invalid_diamond: "<" ">"
+func (p *Parser) r_invalid_diamond() (_res any, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	// "<" ">"
+	{
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if p.cannotStart(&first87) {
+			goto fail0
+		}
+		var a *token.Token
+		_ = a
+		var b *token.Token
+		_ = b
+		var _k bool
+		_ = _k
+		if a = p.expect(token.LESS); a == nil {
+			goto fail0
+		}
+		if b = p.expect(token.GREATER); b == nil {
+			goto fail0
+		}
+		_res = p.diamondError(a, b)
+		_ok = _res != nil
+		if p.actionFailed(_ok) {
+			p.level--
+			return nil, false
+		}
+		goto done
+	}
+fail0:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
@@ -26450,7 +26549,7 @@ func (p *Parser) r_invalid_arithmetic() (_res any, _ok bool) {
 		if _v0, _k = p.r_sum(); !_k {
 			goto fail0
 		}
-		if _v1, _k = p.tmp_267(); !_k {
+		if _v1, _k = p.tmp_268(); !_k {
 			goto fail0
 		}
 		if a = p.expect(token.NOT); a == nil {
@@ -26492,7 +26591,7 @@ func (p *Parser) r_invalid_factor() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first92) {
+		if p.cannotStart(&first93) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -26503,7 +26602,7 @@ func (p *Parser) r_invalid_factor() (_res any, _ok bool) {
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0, _k = p.tmp_268(); !_k {
+		if _v0, _k = p.tmp_269(); !_k {
 			goto fail0
 		}
 		if a = p.expect(token.NOT); a == nil {
@@ -26765,7 +26864,7 @@ func (p *Parser) loop0_5() (_res []ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first117) {
+			if p.cannotStart(&first118) {
 				break
 			}
 			var _v0 *token.Token
@@ -27620,7 +27719,7 @@ func (p *Parser) loop0_20() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -27713,7 +27812,7 @@ func (p *Parser) loop0_22() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -27760,7 +27859,7 @@ func (p *Parser) tmp_23() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first117) {
+		if p.cannotStart(&first118) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -27821,7 +27920,7 @@ func (p *Parser) tmp_24() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -27869,7 +27968,7 @@ func (p *Parser) tmp_26() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first110) {
+		if p.cannotStart(&first111) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -27891,7 +27990,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first99) {
+		if p.cannotStart(&first100) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -27934,7 +28033,7 @@ func (p *Parser) loop0_25() (_res []*token.Token, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first120) {
 				break
 			}
 			var _v0 *token.Token
@@ -27970,7 +28069,7 @@ func (p *Parser) tmp_28() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first110) {
+		if p.cannotStart(&first111) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -27992,7 +28091,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first99) {
+		if p.cannotStart(&first100) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -28035,7 +28134,7 @@ func (p *Parser) loop1_27() (_res []*token.Token, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first120) {
 				break
 			}
 			var _v0 *token.Token
@@ -28123,7 +28222,7 @@ func (p *Parser) loop0_30() (_res []*ast.Alias, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -28170,7 +28269,7 @@ func (p *Parser) tmp_31() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first121) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -28264,7 +28363,7 @@ func (p *Parser) loop0_33() (_res []*ast.Alias, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -28311,7 +28410,7 @@ func (p *Parser) tmp_34() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first121) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -28512,7 +28611,7 @@ func (p *Parser) tmp_38() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first122) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -28560,7 +28659,7 @@ func (p *Parser) tmp_39() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first122) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -29296,7 +29395,7 @@ func (p *Parser) loop0_56() (_res []*ast.WithItem, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -29389,7 +29488,7 @@ func (p *Parser) loop0_58() (_res []*ast.WithItem, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -29482,7 +29581,7 @@ func (p *Parser) loop0_60() (_res []*ast.WithItem, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -29575,7 +29674,7 @@ func (p *Parser) loop0_62() (_res []*ast.WithItem, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -29622,7 +29721,7 @@ func (p *Parser) tmp_63() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -29644,7 +29743,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first122) {
+		if p.cannotStart(&first123) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -29797,7 +29896,7 @@ func (p *Parser) tmp_66() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first121) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -29845,7 +29944,7 @@ func (p *Parser) tmp_67() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first121) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -29985,7 +30084,7 @@ func (p *Parser) loop0_70() (_res []ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first123) {
+			if p.cannotStart(&first124) {
 				break
 			}
 			var _v0 *token.Token
@@ -30032,7 +30131,7 @@ func (p *Parser) tmp_71() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first93) {
+		if p.cannotStart(&first94) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -30093,7 +30192,7 @@ func (p *Parser) tmp_72() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first93) {
+		if p.cannotStart(&first94) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -30154,7 +30253,7 @@ func (p *Parser) tmp_73() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first110) {
+		if p.cannotStart(&first111) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -30237,7 +30336,7 @@ func (p *Parser) tmp_74() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first110) {
+		if p.cannotStart(&first111) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -30366,7 +30465,7 @@ func (p *Parser) loop0_76() (_res []ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -30459,7 +30558,7 @@ func (p *Parser) loop0_78() (_res []*keyPattern, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -30613,7 +30712,7 @@ func (p *Parser) loop0_81() (_res []ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -30706,7 +30805,7 @@ func (p *Parser) loop0_83() (_res []*keyPattern, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -30799,7 +30898,7 @@ func (p *Parser) loop0_85() (_res []ast.TypeParam, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -30846,7 +30945,7 @@ func (p *Parser) tmp_87() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -30898,7 +30997,7 @@ func (p *Parser) loop1_86() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 ast.Expr
@@ -30940,7 +31039,7 @@ func (p *Parser) tmp_89() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -30992,7 +31091,7 @@ func (p *Parser) loop1_88() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 ast.Expr
@@ -31080,7 +31179,7 @@ func (p *Parser) loop0_91() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -31127,7 +31226,7 @@ func (p *Parser) tmp_93() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first124) {
+		if p.cannotStart(&first125) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31179,7 +31278,7 @@ func (p *Parser) loop1_92() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first124) {
+			if p.cannotStart(&first125) {
 				break
 			}
 			var _v0 ast.Expr
@@ -31221,7 +31320,7 @@ func (p *Parser) tmp_95() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first125) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31273,7 +31372,7 @@ func (p *Parser) loop1_94() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first125) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 ast.Expr
@@ -31319,7 +31418,7 @@ func (p *Parser) loop1_96() (_res []*cmpopExpr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first127) {
 				break
 			}
 			var _v0 *cmpopExpr
@@ -31361,7 +31460,7 @@ func (p *Parser) tmp_97() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first85) {
+		if p.cannotStart(&first92) {
 			goto fail0
 		}
 		var tok *token.Token
@@ -31387,8 +31486,56 @@ done:
 	return _res, _ok
 }
 
-// tmp_100: slice / starred_expression
-func (p *Parser) tmp_100() (_res ast.Expr, _ok bool) {
+// tmp_98: "<" ">"
+func (p *Parser) tmp_98() (_res *token.Token, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	// "<" ">"
+	{
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if p.cannotStart(&first87) {
+			goto fail0
+		}
+		var lt *token.Token
+		_ = lt
+		var gt *token.Token
+		_ = gt
+		var _k bool
+		_ = _k
+		if lt = p.expect(token.LESS); lt == nil {
+			goto fail0
+		}
+		if gt = p.expect(token.GREATER); gt == nil {
+			goto fail0
+		}
+		_res = p.checkDiamond(lt, gt)
+		_ok = _res != nil
+		if p.actionFailed(_ok) {
+			p.level--
+			return nil, false
+		}
+		goto done
+	}
+fail0:
+	p.mark = _mark
+	_res, _ok = nil, false
+done:
+	p.level--
+	return _res, _ok
+}
+
+// tmp_101: slice / starred_expression
+func (p *Parser) tmp_101() (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -31404,7 +31551,7 @@ func (p *Parser) tmp_100() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first97) {
+		if p.cannotStart(&first98) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -31448,8 +31595,8 @@ done:
 	return _res, _ok
 }
 
-// gather_98: (slice / starred_expression) loop0_99
-func (p *Parser) gather_98() (_res []ast.Expr, _ok bool) {
+// gather_99: (slice / starred_expression) loop0_100
+func (p *Parser) gather_99() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -31460,23 +31607,23 @@ func (p *Parser) gather_98() (_res []ast.Expr, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s3)
-	// (slice / starred_expression) loop0_99
+	// (slice / starred_expression) loop0_100
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first98) {
+		if p.cannotStart(&first99) {
 			goto fail
 		}
 		var elem ast.Expr
 		var _k bool
 		_ = _k
-		if elem, _k = p.tmp_100(); !_k {
+		if elem, _k = p.tmp_101(); !_k {
 			goto fail
 		}
 		p.stk.s3 = append(p.stk.s3, elem)
-		if _, _k = p.loop0_99(); !_k {
+		if _, _k = p.loop0_100(); !_k {
 			goto fail
 		}
 		p.level--
@@ -31490,8 +31637,8 @@ fail:
 	return nil, false
 }
 
-// loop0_99: "," (slice / starred_expression)
-func (p *Parser) loop0_99() (_res []ast.Expr, _ok bool) {
+// loop0_100: "," (slice / starred_expression)
+func (p *Parser) loop0_100() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -31511,7 +31658,7 @@ func (p *Parser) loop0_99() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -31523,7 +31670,7 @@ func (p *Parser) loop0_99() (_res []ast.Expr, _ok bool) {
 			if _v0 = p.expect(token.COMMA); _v0 == nil {
 				break
 			}
-			if elem, _k = p.tmp_100(); !_k {
+			if elem, _k = p.tmp_101(); !_k {
 				break
 			}
 			if p.actionFailed(true) {
@@ -31541,8 +31688,8 @@ func (p *Parser) loop0_99() (_res []ast.Expr, _ok bool) {
 	return nil, true
 }
 
-// tmp_101: ":" expression?
-func (p *Parser) tmp_101() (_res ast.Expr, _ok bool) {
+// tmp_102: ":" expression?
+func (p *Parser) tmp_102() (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -31590,8 +31737,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_102: STRING / FSTRING_START
-func (p *Parser) tmp_102() (_res *token.Token, _ok bool) {
+// tmp_103: STRING / FSTRING_START
+func (p *Parser) tmp_103() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -31607,7 +31754,7 @@ func (p *Parser) tmp_102() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first103) {
+		if p.cannotStart(&first104) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31629,7 +31776,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first102) {
+		if p.cannotStart(&first103) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -31651,8 +31798,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_103: tuple / group / genexp
-func (p *Parser) tmp_103() (_res ast.Expr, _ok bool) {
+// tmp_104: tuple / group / genexp
+func (p *Parser) tmp_104() (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -31734,8 +31881,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_104: list / listcomp
-func (p *Parser) tmp_104() (_res ast.Expr, _ok bool) {
+// tmp_105: list / listcomp
+func (p *Parser) tmp_105() (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -31795,8 +31942,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_105: dict / set / dictcomp / setcomp
-func (p *Parser) tmp_105() (_res ast.Expr, _ok bool) {
+// tmp_106: dict / set / dictcomp / setcomp
+func (p *Parser) tmp_106() (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -31900,8 +32047,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_106: yield_expr / named_expression
-func (p *Parser) tmp_106() (_res ast.Expr, _ok bool) {
+// tmp_107: yield_expr / named_expression
+func (p *Parser) tmp_107() (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -31961,8 +32108,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_107: lambda_param_no_default
-func (p *Parser) loop0_107() (_res []*ast.Arg, _ok bool) {
+// loop0_108: lambda_param_no_default
+func (p *Parser) loop0_108() (_res []*ast.Arg, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -31999,46 +32146,6 @@ func (p *Parser) loop0_107() (_res []*ast.Arg, _ok bool) {
 	}
 	p.level--
 	return pop5(p, _start), true
-}
-
-// loop0_108: lambda_param_with_default
-func (p *Parser) loop0_108() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
-		return nil, false
-	}
-	_mark := p.mark
-	_start := len(p.stk.s6)
-	// lambda_param_with_default
-	{
-		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
-			p.level--
-			return nil, false
-		}
-		for {
-			if p.cannotStart(&first10) {
-				break
-			}
-			var _v0 *nameDefault
-			_ = _v0
-			var _k bool
-			_ = _k
-			if _v0, _k = p.r_lambda_param_with_default(); !_k {
-				break
-			}
-			p.stk.s6 = append(p.stk.s6, _v0)
-			_mark = p.mark
-		}
-		p.mark = _mark
-	}
-	p.level--
-	return pop6(p, _start), true
 }
 
 // loop0_109: lambda_param_with_default
@@ -32081,8 +32188,48 @@ func (p *Parser) loop0_109() (_res []*nameDefault, _ok bool) {
 	return pop6(p, _start), true
 }
 
-// loop1_110: lambda_param_no_default
-func (p *Parser) loop1_110() (_res []*ast.Arg, _ok bool) {
+// loop0_110: lambda_param_with_default
+func (p *Parser) loop0_110() (_res []*nameDefault, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	_start := len(p.stk.s6)
+	// lambda_param_with_default
+	{
+		if p.errorIndicator {
+			clear(p.stk.s6[_start:])
+			p.stk.s6 = p.stk.s6[:_start]
+			p.level--
+			return nil, false
+		}
+		for {
+			if p.cannotStart(&first10) {
+				break
+			}
+			var _v0 *nameDefault
+			_ = _v0
+			var _k bool
+			_ = _k
+			if _v0, _k = p.r_lambda_param_with_default(); !_k {
+				break
+			}
+			p.stk.s6 = append(p.stk.s6, _v0)
+			_mark = p.mark
+		}
+		p.mark = _mark
+	}
+	p.level--
+	return pop6(p, _start), true
+}
+
+// loop1_111: lambda_param_no_default
+func (p *Parser) loop1_111() (_res []*ast.Arg, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -32127,8 +32274,8 @@ func (p *Parser) loop1_110() (_res []*ast.Arg, _ok bool) {
 	return pop5(p, _start), true
 }
 
-// loop0_111: lambda_param_with_default
-func (p *Parser) loop0_111() (_res []*nameDefault, _ok bool) {
+// loop0_112: lambda_param_with_default
+func (p *Parser) loop0_112() (_res []*nameDefault, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -32167,8 +32314,8 @@ func (p *Parser) loop0_111() (_res []*nameDefault, _ok bool) {
 	return pop6(p, _start), true
 }
 
-// loop1_112: lambda_param_with_default
-func (p *Parser) loop1_112() (_res []*nameDefault, _ok bool) {
+// loop1_113: lambda_param_with_default
+func (p *Parser) loop1_113() (_res []*nameDefault, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -32211,52 +32358,6 @@ func (p *Parser) loop1_112() (_res []*nameDefault, _ok bool) {
 	}
 	p.level--
 	return pop6(p, _start), true
-}
-
-// loop1_113: lambda_param_no_default
-func (p *Parser) loop1_113() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
-		return nil, false
-	}
-	_mark := p.mark
-	_start := len(p.stk.s5)
-	// lambda_param_no_default
-	{
-		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
-			p.level--
-			return nil, false
-		}
-		for {
-			if p.cannotStart(&first10) {
-				break
-			}
-			var _v0 *ast.Arg
-			_ = _v0
-			var _k bool
-			_ = _k
-			if _v0, _k = p.r_lambda_param_no_default(); !_k {
-				break
-			}
-			p.stk.s5 = append(p.stk.s5, _v0)
-			_mark = p.mark
-		}
-		p.mark = _mark
-	}
-	if len(p.stk.s5) == _start || p.errorIndicator {
-		clear(p.stk.s5[_start:])
-		p.stk.s5 = p.stk.s5[:_start]
-		p.level--
-		return nil, false
-	}
-	p.level--
-	return pop5(p, _start), true
 }
 
 // loop1_114: lambda_param_no_default
@@ -32305,8 +32406,54 @@ func (p *Parser) loop1_114() (_res []*ast.Arg, _ok bool) {
 	return pop5(p, _start), true
 }
 
-// loop0_115: lambda_param_no_default
-func (p *Parser) loop0_115() (_res []*ast.Arg, _ok bool) {
+// loop1_115: lambda_param_no_default
+func (p *Parser) loop1_115() (_res []*ast.Arg, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	_start := len(p.stk.s5)
+	// lambda_param_no_default
+	{
+		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
+			p.level--
+			return nil, false
+		}
+		for {
+			if p.cannotStart(&first10) {
+				break
+			}
+			var _v0 *ast.Arg
+			_ = _v0
+			var _k bool
+			_ = _k
+			if _v0, _k = p.r_lambda_param_no_default(); !_k {
+				break
+			}
+			p.stk.s5 = append(p.stk.s5, _v0)
+			_mark = p.mark
+		}
+		p.mark = _mark
+	}
+	if len(p.stk.s5) == _start || p.errorIndicator {
+		clear(p.stk.s5[_start:])
+		p.stk.s5 = p.stk.s5[:_start]
+		p.level--
+		return nil, false
+	}
+	p.level--
+	return pop5(p, _start), true
+}
+
+// loop0_116: lambda_param_no_default
+func (p *Parser) loop0_116() (_res []*ast.Arg, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -32345,8 +32492,8 @@ func (p *Parser) loop0_115() (_res []*ast.Arg, _ok bool) {
 	return pop5(p, _start), true
 }
 
-// loop1_116: lambda_param_with_default
-func (p *Parser) loop1_116() (_res []*nameDefault, _ok bool) {
+// loop1_117: lambda_param_with_default
+func (p *Parser) loop1_117() (_res []*nameDefault, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -32391,8 +32538,8 @@ func (p *Parser) loop1_116() (_res []*nameDefault, _ok bool) {
 	return pop6(p, _start), true
 }
 
-// loop0_117: lambda_param_no_default
-func (p *Parser) loop0_117() (_res []*ast.Arg, _ok bool) {
+// loop0_118: lambda_param_no_default
+func (p *Parser) loop0_118() (_res []*ast.Arg, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -32431,8 +32578,8 @@ func (p *Parser) loop0_117() (_res []*ast.Arg, _ok bool) {
 	return pop5(p, _start), true
 }
 
-// loop1_118: lambda_param_with_default
-func (p *Parser) loop1_118() (_res []*nameDefault, _ok bool) {
+// loop1_119: lambda_param_with_default
+func (p *Parser) loop1_119() (_res []*nameDefault, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -32477,8 +32624,8 @@ func (p *Parser) loop1_118() (_res []*nameDefault, _ok bool) {
 	return pop6(p, _start), true
 }
 
-// loop0_119: lambda_param_maybe_default
-func (p *Parser) loop0_119() (_res []*nameDefault, _ok bool) {
+// loop0_120: lambda_param_maybe_default
+func (p *Parser) loop0_120() (_res []*nameDefault, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -32517,8 +32664,8 @@ func (p *Parser) loop0_119() (_res []*nameDefault, _ok bool) {
 	return pop6(p, _start), true
 }
 
-// loop1_120: lambda_param_maybe_default
-func (p *Parser) loop1_120() (_res []*nameDefault, _ok bool) {
+// loop1_121: lambda_param_maybe_default
+func (p *Parser) loop1_121() (_res []*nameDefault, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -32563,8 +32710,8 @@ func (p *Parser) loop1_120() (_res []*nameDefault, _ok bool) {
 	return pop6(p, _start), true
 }
 
-// loop0_121: fstring_format_spec
-func (p *Parser) loop0_121() (_res []ast.Expr, _ok bool) {
+// loop0_122: fstring_format_spec
+func (p *Parser) loop0_122() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -32584,7 +32731,7 @@ func (p *Parser) loop0_121() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first127) {
+			if p.cannotStart(&first128) {
 				break
 			}
 			var _v0 ast.Expr
@@ -32603,8 +32750,8 @@ func (p *Parser) loop0_121() (_res []ast.Expr, _ok bool) {
 	return pop3(p, _start), true
 }
 
-// loop0_122: fstring_middle
-func (p *Parser) loop0_122() (_res []ast.Expr, _ok bool) {
+// loop0_123: fstring_middle
+func (p *Parser) loop0_123() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -32624,7 +32771,7 @@ func (p *Parser) loop0_122() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first127) {
+			if p.cannotStart(&first128) {
 				break
 			}
 			var _v0 ast.Expr
@@ -32643,8 +32790,8 @@ func (p *Parser) loop0_122() (_res []ast.Expr, _ok bool) {
 	return pop3(p, _start), true
 }
 
-// tmp_124: fstring / string
-func (p *Parser) tmp_124() (_res ast.Expr, _ok bool) {
+// tmp_125: fstring / string
+func (p *Parser) tmp_125() (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -32660,7 +32807,7 @@ func (p *Parser) tmp_124() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first102) {
+		if p.cannotStart(&first103) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -32682,7 +32829,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first103) {
+		if p.cannotStart(&first104) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -32704,8 +32851,8 @@ done:
 	return _res, _ok
 }
 
-// loop1_123: (fstring / string)
-func (p *Parser) loop1_123() (_res []ast.Expr, _ok bool) {
+// loop1_124: (fstring / string)
+func (p *Parser) loop1_124() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -32732,7 +32879,7 @@ func (p *Parser) loop1_123() (_res []ast.Expr, _ok bool) {
 			_ = _v0
 			var _k bool
 			_ = _k
-			if _v0, _k = p.tmp_124(); !_k {
+			if _v0, _k = p.tmp_125(); !_k {
 				break
 			}
 			p.stk.s3 = append(p.stk.s3, _v0)
@@ -32750,8 +32897,8 @@ func (p *Parser) loop1_123() (_res []ast.Expr, _ok bool) {
 	return pop3(p, _start), true
 }
 
-// tmp_125: star_named_expression "," star_named_expressions?
-func (p *Parser) tmp_125() (_res []ast.Expr, _ok bool) {
+// tmp_126: star_named_expression "," star_named_expressions?
+func (p *Parser) tmp_126() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -32804,8 +32951,8 @@ done:
 	return _res, _ok
 }
 
-// gather_126: double_starred_kvpair loop0_127
-func (p *Parser) gather_126() (_res []*keyValue, _ok bool) {
+// gather_127: double_starred_kvpair loop0_128
+func (p *Parser) gather_127() (_res []*keyValue, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -32816,13 +32963,13 @@ func (p *Parser) gather_126() (_res []*keyValue, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s14)
-	// double_starred_kvpair loop0_127
+	// double_starred_kvpair loop0_128
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first104) {
+		if p.cannotStart(&first105) {
 			goto fail
 		}
 		var elem *keyValue
@@ -32832,7 +32979,7 @@ func (p *Parser) gather_126() (_res []*keyValue, _ok bool) {
 			goto fail
 		}
 		p.stk.s14 = append(p.stk.s14, elem)
-		if _, _k = p.loop0_127(); !_k {
+		if _, _k = p.loop0_128(); !_k {
 			goto fail
 		}
 		p.level--
@@ -32846,8 +32993,8 @@ fail:
 	return nil, false
 }
 
-// loop0_127: "," double_starred_kvpair
-func (p *Parser) loop0_127() (_res []*keyValue, _ok bool) {
+// loop0_128: "," double_starred_kvpair
+func (p *Parser) loop0_128() (_res []*keyValue, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -32867,7 +33014,7 @@ func (p *Parser) loop0_127() (_res []*keyValue, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -32897,8 +33044,8 @@ func (p *Parser) loop0_127() (_res []*keyValue, _ok bool) {
 	return nil, true
 }
 
-// loop1_128: for_if_clause
-func (p *Parser) loop1_128() (_res []*ast.Comprehension, _ok bool) {
+// loop1_129: for_if_clause
+func (p *Parser) loop1_129() (_res []*ast.Comprehension, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -32943,8 +33090,8 @@ func (p *Parser) loop1_128() (_res []*ast.Comprehension, _ok bool) {
 	return pop15(p, _start), true
 }
 
-// tmp_130: "if" disjunction
-func (p *Parser) tmp_130() (_res ast.Expr, _ok bool) {
+// tmp_131: "if" disjunction
+func (p *Parser) tmp_131() (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -32991,8 +33138,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_129: ("if" disjunction)
-func (p *Parser) loop0_129() (_res []ast.Expr, _ok bool) {
+// loop0_130: ("if" disjunction)
+func (p *Parser) loop0_130() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33019,7 +33166,7 @@ func (p *Parser) loop0_129() (_res []ast.Expr, _ok bool) {
 			_ = _v0
 			var _k bool
 			_ = _k
-			if _v0, _k = p.tmp_130(); !_k {
+			if _v0, _k = p.tmp_131(); !_k {
 				break
 			}
 			p.stk.s3 = append(p.stk.s3, _v0)
@@ -33031,8 +33178,8 @@ func (p *Parser) loop0_129() (_res []ast.Expr, _ok bool) {
 	return pop3(p, _start), true
 }
 
-// tmp_132: "if" disjunction
-func (p *Parser) tmp_132() (_res ast.Expr, _ok bool) {
+// tmp_133: "if" disjunction
+func (p *Parser) tmp_133() (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33079,8 +33226,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_131: ("if" disjunction)
-func (p *Parser) loop0_131() (_res []ast.Expr, _ok bool) {
+// loop0_132: ("if" disjunction)
+func (p *Parser) loop0_132() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33107,7 +33254,7 @@ func (p *Parser) loop0_131() (_res []ast.Expr, _ok bool) {
 			_ = _v0
 			var _k bool
 			_ = _k
-			if _v0, _k = p.tmp_132(); !_k {
+			if _v0, _k = p.tmp_133(); !_k {
 				break
 			}
 			p.stk.s3 = append(p.stk.s3, _v0)
@@ -33119,8 +33266,8 @@ func (p *Parser) loop0_131() (_res []ast.Expr, _ok bool) {
 	return pop3(p, _start), true
 }
 
-// tmp_133: bitwise_or ("," bitwise_or)* ","?
-func (p *Parser) tmp_133() (_res any, _ok bool) {
+// tmp_134: bitwise_or ("," bitwise_or)* ","?
+func (p *Parser) tmp_134() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33150,7 +33297,7 @@ func (p *Parser) tmp_133() (_res any, _ok bool) {
 		if _v0, _k = p.r_bitwise_or(); !_k {
 			goto fail0
 		}
-		if _v1, _k = p.loop0_269(); !_k {
+		if _v1, _k = p.loop0_270(); !_k {
 			goto fail0
 		}
 		_v2 = p.expect(token.COMMA)
@@ -33168,8 +33315,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_134: assignment_expression / expression !":="
-func (p *Parser) tmp_134() (_res ast.Expr, _ok bool) {
+// tmp_135: assignment_expression / expression !":="
+func (p *Parser) tmp_135() (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33237,77 +33384,77 @@ done:
 	return _res, _ok
 }
 
-// tmp_138: assignment_expression / expression !":="
+// tmp_139: assignment_expression / expression !":="
+func (p *Parser) tmp_139() (_res ast.Expr, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	var _lm int
+	var _lk bool
+	// assignment_expression
+	{
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
+		var _v0 ast.Expr
+		_ = _v0
+		var _k bool
+		_ = _k
+		if _v0, _k = p.r_assignment_expression(); !_k {
+			goto fail0
+		}
+		_res = _v0
+		_ok = true
+		goto done
+	}
+fail0:
+	p.mark = _mark
+	// expression !":="
+	{
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail1
+		}
+		var _v0 ast.Expr
+		_ = _v0
+		var _k bool
+		_ = _k
+		if _v0, _k = p.r_expression(); !_k {
+			goto fail1
+		}
+		_lm = p.mark
+		_lk = p.expect(token.COLONEQUAL) != nil
+		p.mark = _lm
+		if _lk {
+			goto fail1
+		}
+		_res = _v0
+		_ok = true
+		goto done
+	}
+fail1:
+	p.mark = _mark
+	_res, _ok = nil, false
+done:
+	p.level--
+	return _res, _ok
+}
+
+// tmp_138: starred_expression / (assignment_expression / expression !":=") !"="
 func (p *Parser) tmp_138() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
-		return nil, false
-	}
-	_mark := p.mark
-	var _lm int
-	var _lk bool
-	// assignment_expression
-	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
-		if p.cannotStart(&first10) {
-			goto fail0
-		}
-		var _v0 ast.Expr
-		_ = _v0
-		var _k bool
-		_ = _k
-		if _v0, _k = p.r_assignment_expression(); !_k {
-			goto fail0
-		}
-		_res = _v0
-		_ok = true
-		goto done
-	}
-fail0:
-	p.mark = _mark
-	// expression !":="
-	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
-		if p.cannotStart(&first2) {
-			goto fail1
-		}
-		var _v0 ast.Expr
-		_ = _v0
-		var _k bool
-		_ = _k
-		if _v0, _k = p.r_expression(); !_k {
-			goto fail1
-		}
-		_lm = p.mark
-		_lk = p.expect(token.COLONEQUAL) != nil
-		p.mark = _lm
-		if _lk {
-			goto fail1
-		}
-		_res = _v0
-		_ok = true
-		goto done
-	}
-fail1:
-	p.mark = _mark
-	_res, _ok = nil, false
-done:
-	p.level--
-	return _res, _ok
-}
-
-// tmp_137: starred_expression / (assignment_expression / expression !":=") !"="
-func (p *Parser) tmp_137() (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33354,7 +33501,7 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0, _k = p.tmp_138(); !_k {
+		if _v0, _k = p.tmp_139(); !_k {
 			goto fail1
 		}
 		_lm = p.mark
@@ -33375,8 +33522,8 @@ done:
 	return _res, _ok
 }
 
-// gather_135: (starred_expression / (assignment_expression / expression !":=") !"=") loop0_136
-func (p *Parser) gather_135() (_res []ast.Expr, _ok bool) {
+// gather_136: (starred_expression / (assignment_expression / expression !":=") !"=") loop0_137
+func (p *Parser) gather_136() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33387,7 +33534,7 @@ func (p *Parser) gather_135() (_res []ast.Expr, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s3)
-	// (starred_expression / (assignment_expression / expression !":=") !"=") loop0_136
+	// (starred_expression / (assignment_expression / expression !":=") !"=") loop0_137
 	{
 		if p.errorIndicator {
 			p.level--
@@ -33399,11 +33546,11 @@ func (p *Parser) gather_135() (_res []ast.Expr, _ok bool) {
 		var elem ast.Expr
 		var _k bool
 		_ = _k
-		if elem, _k = p.tmp_137(); !_k {
+		if elem, _k = p.tmp_138(); !_k {
 			goto fail
 		}
 		p.stk.s3 = append(p.stk.s3, elem)
-		if _, _k = p.loop0_136(); !_k {
+		if _, _k = p.loop0_137(); !_k {
 			goto fail
 		}
 		p.level--
@@ -33417,8 +33564,8 @@ fail:
 	return nil, false
 }
 
-// loop0_136: "," (starred_expression / (assignment_expression / expression !":=") !"=")
-func (p *Parser) loop0_136() (_res []ast.Expr, _ok bool) {
+// loop0_137: "," (starred_expression / (assignment_expression / expression !":=") !"=")
+func (p *Parser) loop0_137() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33438,7 +33585,7 @@ func (p *Parser) loop0_136() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -33450,7 +33597,7 @@ func (p *Parser) loop0_136() (_res []ast.Expr, _ok bool) {
 			if _v0 = p.expect(token.COMMA); _v0 == nil {
 				break
 			}
-			if elem, _k = p.tmp_137(); !_k {
+			if elem, _k = p.tmp_138(); !_k {
 				break
 			}
 			if p.actionFailed(true) {
@@ -33468,8 +33615,8 @@ func (p *Parser) loop0_136() (_res []ast.Expr, _ok bool) {
 	return nil, true
 }
 
-// tmp_139: "," kwargs
-func (p *Parser) tmp_139() (_res []*keywordOrStarred, _ok bool) {
+// tmp_140: "," kwargs
+func (p *Parser) tmp_140() (_res []*keywordOrStarred, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33485,7 +33632,7 @@ func (p *Parser) tmp_139() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -33516,8 +33663,8 @@ done:
 	return _res, _ok
 }
 
-// gather_140: kwarg_or_starred loop0_141
-func (p *Parser) gather_140() (_res []*keywordOrStarred, _ok bool) {
+// gather_141: kwarg_or_starred loop0_142
+func (p *Parser) gather_141() (_res []*keywordOrStarred, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33528,13 +33675,13 @@ func (p *Parser) gather_140() (_res []*keywordOrStarred, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s16)
-	// kwarg_or_starred loop0_141
+	// kwarg_or_starred loop0_142
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first107) {
+		if p.cannotStart(&first108) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -33544,7 +33691,7 @@ func (p *Parser) gather_140() (_res []*keywordOrStarred, _ok bool) {
 			goto fail
 		}
 		p.stk.s16 = append(p.stk.s16, elem)
-		if _, _k = p.loop0_141(); !_k {
+		if _, _k = p.loop0_142(); !_k {
 			goto fail
 		}
 		p.level--
@@ -33558,8 +33705,8 @@ fail:
 	return nil, false
 }
 
-// loop0_141: "," kwarg_or_starred
-func (p *Parser) loop0_141() (_res []*keywordOrStarred, _ok bool) {
+// loop0_142: "," kwarg_or_starred
+func (p *Parser) loop0_142() (_res []*keywordOrStarred, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33579,7 +33726,7 @@ func (p *Parser) loop0_141() (_res []*keywordOrStarred, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -33609,8 +33756,8 @@ func (p *Parser) loop0_141() (_res []*keywordOrStarred, _ok bool) {
 	return nil, true
 }
 
-// gather_142: kwarg_or_double_starred loop0_143
-func (p *Parser) gather_142() (_res []*keywordOrStarred, _ok bool) {
+// gather_143: kwarg_or_double_starred loop0_144
+func (p *Parser) gather_143() (_res []*keywordOrStarred, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33621,13 +33768,13 @@ func (p *Parser) gather_142() (_res []*keywordOrStarred, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s16)
-	// kwarg_or_double_starred loop0_143
+	// kwarg_or_double_starred loop0_144
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first108) {
+		if p.cannotStart(&first109) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -33637,7 +33784,7 @@ func (p *Parser) gather_142() (_res []*keywordOrStarred, _ok bool) {
 			goto fail
 		}
 		p.stk.s16 = append(p.stk.s16, elem)
-		if _, _k = p.loop0_143(); !_k {
+		if _, _k = p.loop0_144(); !_k {
 			goto fail
 		}
 		p.level--
@@ -33651,8 +33798,8 @@ fail:
 	return nil, false
 }
 
-// loop0_143: "," kwarg_or_double_starred
-func (p *Parser) loop0_143() (_res []*keywordOrStarred, _ok bool) {
+// loop0_144: "," kwarg_or_double_starred
+func (p *Parser) loop0_144() (_res []*keywordOrStarred, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33672,7 +33819,7 @@ func (p *Parser) loop0_143() (_res []*keywordOrStarred, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -33702,8 +33849,8 @@ func (p *Parser) loop0_143() (_res []*keywordOrStarred, _ok bool) {
 	return nil, true
 }
 
-// gather_144: kwarg_or_starred loop0_145
-func (p *Parser) gather_144() (_res []*keywordOrStarred, _ok bool) {
+// gather_145: kwarg_or_starred loop0_146
+func (p *Parser) gather_145() (_res []*keywordOrStarred, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33714,13 +33861,13 @@ func (p *Parser) gather_144() (_res []*keywordOrStarred, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s16)
-	// kwarg_or_starred loop0_145
+	// kwarg_or_starred loop0_146
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first107) {
+		if p.cannotStart(&first108) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -33730,7 +33877,7 @@ func (p *Parser) gather_144() (_res []*keywordOrStarred, _ok bool) {
 			goto fail
 		}
 		p.stk.s16 = append(p.stk.s16, elem)
-		if _, _k = p.loop0_145(); !_k {
+		if _, _k = p.loop0_146(); !_k {
 			goto fail
 		}
 		p.level--
@@ -33744,8 +33891,8 @@ fail:
 	return nil, false
 }
 
-// loop0_145: "," kwarg_or_starred
-func (p *Parser) loop0_145() (_res []*keywordOrStarred, _ok bool) {
+// loop0_146: "," kwarg_or_starred
+func (p *Parser) loop0_146() (_res []*keywordOrStarred, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33765,7 +33912,7 @@ func (p *Parser) loop0_145() (_res []*keywordOrStarred, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -33795,8 +33942,8 @@ func (p *Parser) loop0_145() (_res []*keywordOrStarred, _ok bool) {
 	return nil, true
 }
 
-// gather_146: kwarg_or_double_starred loop0_147
-func (p *Parser) gather_146() (_res []*keywordOrStarred, _ok bool) {
+// gather_147: kwarg_or_double_starred loop0_148
+func (p *Parser) gather_147() (_res []*keywordOrStarred, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33807,13 +33954,13 @@ func (p *Parser) gather_146() (_res []*keywordOrStarred, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s16)
-	// kwarg_or_double_starred loop0_147
+	// kwarg_or_double_starred loop0_148
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first108) {
+		if p.cannotStart(&first109) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -33823,7 +33970,7 @@ func (p *Parser) gather_146() (_res []*keywordOrStarred, _ok bool) {
 			goto fail
 		}
 		p.stk.s16 = append(p.stk.s16, elem)
-		if _, _k = p.loop0_147(); !_k {
+		if _, _k = p.loop0_148(); !_k {
 			goto fail
 		}
 		p.level--
@@ -33837,8 +33984,8 @@ fail:
 	return nil, false
 }
 
-// loop0_147: "," kwarg_or_double_starred
-func (p *Parser) loop0_147() (_res []*keywordOrStarred, _ok bool) {
+// loop0_148: "," kwarg_or_double_starred
+func (p *Parser) loop0_148() (_res []*keywordOrStarred, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33858,7 +34005,7 @@ func (p *Parser) loop0_147() (_res []*keywordOrStarred, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -33888,8 +34035,8 @@ func (p *Parser) loop0_147() (_res []*keywordOrStarred, _ok bool) {
 	return nil, true
 }
 
-// tmp_149: "," star_target
-func (p *Parser) tmp_149() (_res ast.Expr, _ok bool) {
+// tmp_150: "," star_target
+func (p *Parser) tmp_150() (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33905,7 +34052,7 @@ func (p *Parser) tmp_149() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -33936,8 +34083,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_148: ("," star_target)
-func (p *Parser) loop0_148() (_res []ast.Expr, _ok bool) {
+// loop0_149: ("," star_target)
+func (p *Parser) loop0_149() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33957,14 +34104,14 @@ func (p *Parser) loop0_148() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 ast.Expr
 			_ = _v0
 			var _k bool
 			_ = _k
-			if _v0, _k = p.tmp_149(); !_k {
+			if _v0, _k = p.tmp_150(); !_k {
 				break
 			}
 			p.stk.s3 = append(p.stk.s3, _v0)
@@ -33976,8 +34123,8 @@ func (p *Parser) loop0_148() (_res []ast.Expr, _ok bool) {
 	return pop3(p, _start), true
 }
 
-// gather_150: star_target loop0_151
-func (p *Parser) gather_150() (_res []ast.Expr, _ok bool) {
+// gather_151: star_target loop0_152
+func (p *Parser) gather_151() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -33988,7 +34135,7 @@ func (p *Parser) gather_150() (_res []ast.Expr, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s3)
-	// star_target loop0_151
+	// star_target loop0_152
 	{
 		if p.errorIndicator {
 			p.level--
@@ -34004,7 +34151,7 @@ func (p *Parser) gather_150() (_res []ast.Expr, _ok bool) {
 			goto fail
 		}
 		p.stk.s3 = append(p.stk.s3, elem)
-		if _, _k = p.loop0_151(); !_k {
+		if _, _k = p.loop0_152(); !_k {
 			goto fail
 		}
 		p.level--
@@ -34018,8 +34165,8 @@ fail:
 	return nil, false
 }
 
-// loop0_151: "," star_target
-func (p *Parser) loop0_151() (_res []ast.Expr, _ok bool) {
+// loop0_152: "," star_target
+func (p *Parser) loop0_152() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34039,7 +34186,7 @@ func (p *Parser) loop0_151() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -34069,8 +34216,8 @@ func (p *Parser) loop0_151() (_res []ast.Expr, _ok bool) {
 	return nil, true
 }
 
-// tmp_153: "," star_target
-func (p *Parser) tmp_153() (_res ast.Expr, _ok bool) {
+// tmp_154: "," star_target
+func (p *Parser) tmp_154() (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34086,7 +34233,7 @@ func (p *Parser) tmp_153() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -34117,8 +34264,8 @@ done:
 	return _res, _ok
 }
 
-// loop1_152: ("," star_target)
-func (p *Parser) loop1_152() (_res []ast.Expr, _ok bool) {
+// loop1_153: ("," star_target)
+func (p *Parser) loop1_153() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34138,14 +34285,14 @@ func (p *Parser) loop1_152() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 ast.Expr
 			_ = _v0
 			var _k bool
 			_ = _k
-			if _v0, _k = p.tmp_153(); !_k {
+			if _v0, _k = p.tmp_154(); !_k {
 				break
 			}
 			p.stk.s3 = append(p.stk.s3, _v0)
@@ -34163,8 +34310,8 @@ func (p *Parser) loop1_152() (_res []ast.Expr, _ok bool) {
 	return pop3(p, _start), true
 }
 
-// tmp_154: !"*" star_target
-func (p *Parser) tmp_154() (_res ast.Expr, _ok bool) {
+// tmp_155: !"*" star_target
+func (p *Parser) tmp_155() (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34210,8 +34357,8 @@ done:
 	return _res, _ok
 }
 
-// gather_155: del_target loop0_156
-func (p *Parser) gather_155() (_res []ast.Expr, _ok bool) {
+// gather_156: del_target loop0_157
+func (p *Parser) gather_156() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34222,7 +34369,7 @@ func (p *Parser) gather_155() (_res []ast.Expr, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s3)
-	// del_target loop0_156
+	// del_target loop0_157
 	{
 		if p.errorIndicator {
 			p.level--
@@ -34238,7 +34385,7 @@ func (p *Parser) gather_155() (_res []ast.Expr, _ok bool) {
 			goto fail
 		}
 		p.stk.s3 = append(p.stk.s3, elem)
-		if _, _k = p.loop0_156(); !_k {
+		if _, _k = p.loop0_157(); !_k {
 			goto fail
 		}
 		p.level--
@@ -34252,8 +34399,8 @@ fail:
 	return nil, false
 }
 
-// loop0_156: "," del_target
-func (p *Parser) loop0_156() (_res []ast.Expr, _ok bool) {
+// loop0_157: "," del_target
+func (p *Parser) loop0_157() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34273,7 +34420,7 @@ func (p *Parser) loop0_156() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -34303,8 +34450,8 @@ func (p *Parser) loop0_156() (_res []ast.Expr, _ok bool) {
 	return nil, true
 }
 
-// gather_157: expression loop0_158
-func (p *Parser) gather_157() (_res []ast.Expr, _ok bool) {
+// gather_158: expression loop0_159
+func (p *Parser) gather_158() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34315,7 +34462,7 @@ func (p *Parser) gather_157() (_res []ast.Expr, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s3)
-	// expression loop0_158
+	// expression loop0_159
 	{
 		if p.errorIndicator {
 			p.level--
@@ -34331,7 +34478,7 @@ func (p *Parser) gather_157() (_res []ast.Expr, _ok bool) {
 			goto fail
 		}
 		p.stk.s3 = append(p.stk.s3, elem)
-		if _, _k = p.loop0_158(); !_k {
+		if _, _k = p.loop0_159(); !_k {
 			goto fail
 		}
 		p.level--
@@ -34345,8 +34492,8 @@ fail:
 	return nil, false
 }
 
-// loop0_158: "," expression
-func (p *Parser) loop0_158() (_res []ast.Expr, _ok bool) {
+// loop0_159: "," expression
+func (p *Parser) loop0_159() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34366,7 +34513,7 @@ func (p *Parser) loop0_158() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -34396,8 +34543,8 @@ func (p *Parser) loop0_158() (_res []ast.Expr, _ok bool) {
 	return nil, true
 }
 
-// gather_159: expression loop0_160
-func (p *Parser) gather_159() (_res []ast.Expr, _ok bool) {
+// gather_160: expression loop0_161
+func (p *Parser) gather_160() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34408,7 +34555,7 @@ func (p *Parser) gather_159() (_res []ast.Expr, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s3)
-	// expression loop0_160
+	// expression loop0_161
 	{
 		if p.errorIndicator {
 			p.level--
@@ -34424,7 +34571,7 @@ func (p *Parser) gather_159() (_res []ast.Expr, _ok bool) {
 			goto fail
 		}
 		p.stk.s3 = append(p.stk.s3, elem)
-		if _, _k = p.loop0_160(); !_k {
+		if _, _k = p.loop0_161(); !_k {
 			goto fail
 		}
 		p.level--
@@ -34438,8 +34585,8 @@ fail:
 	return nil, false
 }
 
-// loop0_160: "," expression
-func (p *Parser) loop0_160() (_res []ast.Expr, _ok bool) {
+// loop0_161: "," expression
+func (p *Parser) loop0_161() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34459,7 +34606,7 @@ func (p *Parser) loop0_160() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -34489,8 +34636,8 @@ func (p *Parser) loop0_160() (_res []ast.Expr, _ok bool) {
 	return nil, true
 }
 
-// gather_161: expression loop0_162
-func (p *Parser) gather_161() (_res []ast.Expr, _ok bool) {
+// gather_162: expression loop0_163
+func (p *Parser) gather_162() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34501,7 +34648,7 @@ func (p *Parser) gather_161() (_res []ast.Expr, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s3)
-	// expression loop0_162
+	// expression loop0_163
 	{
 		if p.errorIndicator {
 			p.level--
@@ -34517,7 +34664,7 @@ func (p *Parser) gather_161() (_res []ast.Expr, _ok bool) {
 			goto fail
 		}
 		p.stk.s3 = append(p.stk.s3, elem)
-		if _, _k = p.loop0_162(); !_k {
+		if _, _k = p.loop0_163(); !_k {
 			goto fail
 		}
 		p.level--
@@ -34531,8 +34678,8 @@ fail:
 	return nil, false
 }
 
-// loop0_162: "," expression
-func (p *Parser) loop0_162() (_res []ast.Expr, _ok bool) {
+// loop0_163: "," expression
+func (p *Parser) loop0_163() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34552,7 +34699,7 @@ func (p *Parser) loop0_162() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -34582,8 +34729,8 @@ func (p *Parser) loop0_162() (_res []ast.Expr, _ok bool) {
 	return nil, true
 }
 
-// gather_163: expression loop0_164
-func (p *Parser) gather_163() (_res []ast.Expr, _ok bool) {
+// gather_164: expression loop0_165
+func (p *Parser) gather_164() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34594,7 +34741,7 @@ func (p *Parser) gather_163() (_res []ast.Expr, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s3)
-	// expression loop0_164
+	// expression loop0_165
 	{
 		if p.errorIndicator {
 			p.level--
@@ -34610,7 +34757,7 @@ func (p *Parser) gather_163() (_res []ast.Expr, _ok bool) {
 			goto fail
 		}
 		p.stk.s3 = append(p.stk.s3, elem)
-		if _, _k = p.loop0_164(); !_k {
+		if _, _k = p.loop0_165(); !_k {
 			goto fail
 		}
 		p.level--
@@ -34624,8 +34771,8 @@ fail:
 	return nil, false
 }
 
-// loop0_164: "," expression
-func (p *Parser) loop0_164() (_res []ast.Expr, _ok bool) {
+// loop0_165: "," expression
+func (p *Parser) loop0_165() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34645,7 +34792,7 @@ func (p *Parser) loop0_164() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -34675,8 +34822,8 @@ func (p *Parser) loop0_164() (_res []ast.Expr, _ok bool) {
 	return nil, true
 }
 
-// tmp_165: NEWLINE INDENT
-func (p *Parser) tmp_165() (_res any, _ok bool) {
+// tmp_166: NEWLINE INDENT
+func (p *Parser) tmp_166() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34718,8 +34865,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_167: sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) "," kwargs
-func (p *Parser) tmp_167() (_res any, _ok bool) {
+// tmp_168: sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) "," kwargs
+func (p *Parser) tmp_168() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34746,7 +34893,7 @@ func (p *Parser) tmp_167() (_res any, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0, _k = p.gather_271(); !_k {
+		if _v0, _k = p.gather_272(); !_k {
 			goto fail0
 		}
 		if _v1 = p.expect(token.COMMA); _v1 == nil {
@@ -34766,8 +34913,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_166: (sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) "," kwargs) / kwargs
-func (p *Parser) tmp_166() (_res any, _ok bool) {
+// tmp_167: (sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) "," kwargs) / kwargs
+func (p *Parser) tmp_167() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34790,7 +34937,7 @@ func (p *Parser) tmp_166() (_res any, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0, _k = p.tmp_167(); !_k {
+		if _v0, _k = p.tmp_168(); !_k {
 			goto fail0
 		}
 		_res = _v0
@@ -34827,8 +34974,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_170: starred_expression !"="
-func (p *Parser) tmp_170() (_res ast.Expr, _ok bool) {
+// tmp_171: starred_expression !"="
+func (p *Parser) tmp_171() (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34874,8 +35021,8 @@ done:
 	return _res, _ok
 }
 
-// gather_168: (starred_expression !"=") loop0_169
-func (p *Parser) gather_168() (_res []ast.Expr, _ok bool) {
+// gather_169: (starred_expression !"=") loop0_170
+func (p *Parser) gather_169() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34886,7 +35033,7 @@ func (p *Parser) gather_168() (_res []ast.Expr, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s3)
-	// (starred_expression !"=") loop0_169
+	// (starred_expression !"=") loop0_170
 	{
 		if p.errorIndicator {
 			p.level--
@@ -34898,11 +35045,11 @@ func (p *Parser) gather_168() (_res []ast.Expr, _ok bool) {
 		var elem ast.Expr
 		var _k bool
 		_ = _k
-		if elem, _k = p.tmp_170(); !_k {
+		if elem, _k = p.tmp_171(); !_k {
 			goto fail
 		}
 		p.stk.s3 = append(p.stk.s3, elem)
-		if _, _k = p.loop0_169(); !_k {
+		if _, _k = p.loop0_170(); !_k {
 			goto fail
 		}
 		p.level--
@@ -34916,8 +35063,8 @@ fail:
 	return nil, false
 }
 
-// loop0_169: "," (starred_expression !"=")
-func (p *Parser) loop0_169() (_res []ast.Expr, _ok bool) {
+// loop0_170: "," (starred_expression !"=")
+func (p *Parser) loop0_170() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34937,7 +35084,7 @@ func (p *Parser) loop0_169() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -34949,7 +35096,7 @@ func (p *Parser) loop0_169() (_res []ast.Expr, _ok bool) {
 			if _v0 = p.expect(token.COMMA); _v0 == nil {
 				break
 			}
-			if elem, _k = p.tmp_170(); !_k {
+			if elem, _k = p.tmp_171(); !_k {
 				break
 			}
 			if p.actionFailed(true) {
@@ -34967,8 +35114,8 @@ func (p *Parser) loop0_169() (_res []ast.Expr, _ok bool) {
 	return nil, true
 }
 
-// tmp_171: args / expression for_if_clauses
-func (p *Parser) tmp_171() (_res any, _ok bool) {
+// tmp_172: args / expression for_if_clauses
+func (p *Parser) tmp_172() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -34984,7 +35131,7 @@ func (p *Parser) tmp_171() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first106) {
+		if p.cannotStart(&first107) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -35032,8 +35179,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_172: args ","
-func (p *Parser) tmp_172() (_res any, _ok bool) {
+// tmp_173: args ","
+func (p *Parser) tmp_173() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -35049,7 +35196,7 @@ func (p *Parser) tmp_172() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first106) {
+		if p.cannotStart(&first107) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -35075,8 +35222,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_173: "," / ")"
-func (p *Parser) tmp_173() (_res *token.Token, _ok bool) {
+// tmp_174: "," / ")"
+func (p *Parser) tmp_174() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -35092,7 +35239,7 @@ func (p *Parser) tmp_173() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -35114,7 +35261,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first122) {
+		if p.cannotStart(&first123) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -35136,8 +35283,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_174: "True" / "False" / "None"
-func (p *Parser) tmp_174() (_res *token.Token, _ok bool) {
+// tmp_175: "True" / "False" / "None"
+func (p *Parser) tmp_175() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -35219,8 +35366,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_175: NAME "="
-func (p *Parser) tmp_175() (_res any, _ok bool) {
+// tmp_176: NAME "="
+func (p *Parser) tmp_176() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -35262,8 +35409,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_176: NAME STRING / SOFT_KEYWORD
-func (p *Parser) tmp_176() (_res any, _ok bool) {
+// tmp_177: NAME STRING / SOFT_KEYWORD
+func (p *Parser) tmp_177() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -35305,7 +35452,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first129) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -35327,8 +35474,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_177: "else" / ":"
-func (p *Parser) tmp_177() (_res *token.Token, _ok bool) {
+// tmp_178: "else" / ":"
+func (p *Parser) tmp_178() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -35388,8 +35535,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_178: "=" / ":="
-func (p *Parser) tmp_178() (_res *token.Token, _ok bool) {
+// tmp_179: "=" / ":="
+func (p *Parser) tmp_179() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -35427,7 +35574,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first129) {
+		if p.cannotStart(&first130) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -35449,8 +35596,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_179: list / tuple / genexp / "True" / "None" / "False"
-func (p *Parser) tmp_179() (_res any, _ok bool) {
+// tmp_180: list / tuple / genexp / "True" / "None" / "False"
+func (p *Parser) tmp_180() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -35598,8 +35745,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_180: "=" / ":="
-func (p *Parser) tmp_180() (_res *token.Token, _ok bool) {
+// tmp_181: "=" / ":="
+func (p *Parser) tmp_181() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -35637,7 +35784,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first129) {
+		if p.cannotStart(&first130) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -35659,8 +35806,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_181: star_named_expressions
-func (p *Parser) loop0_181() (_res [][]ast.Expr, _ok bool) {
+// loop0_182: star_named_expressions
+func (p *Parser) loop0_182() (_res [][]ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -35699,8 +35846,8 @@ func (p *Parser) loop0_181() (_res [][]ast.Expr, _ok bool) {
 	return pop17(p, _start), true
 }
 
-// tmp_183: star_targets "="
-func (p *Parser) tmp_183() (_res any, _ok bool) {
+// tmp_184: star_targets "="
+func (p *Parser) tmp_184() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -35742,8 +35889,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_182: (star_targets "=")
-func (p *Parser) loop0_182() (_res []any, _ok bool) {
+// loop0_183: (star_targets "=")
+func (p *Parser) loop0_183() (_res []any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -35770,7 +35917,7 @@ func (p *Parser) loop0_182() (_res []any, _ok bool) {
 			_ = _v0
 			var _k bool
 			_ = _k
-			if _v0, _k = p.tmp_183(); !_k {
+			if _v0, _k = p.tmp_184(); !_k {
 				break
 			}
 			p.stk.s18 = append(p.stk.s18, _v0)
@@ -35782,8 +35929,8 @@ func (p *Parser) loop0_182() (_res []any, _ok bool) {
 	return pop18(p, _start), true
 }
 
-// tmp_185: star_targets "="
-func (p *Parser) tmp_185() (_res any, _ok bool) {
+// tmp_186: star_targets "="
+func (p *Parser) tmp_186() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -35825,8 +35972,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_184: (star_targets "=")
-func (p *Parser) loop0_184() (_res []any, _ok bool) {
+// loop0_185: (star_targets "=")
+func (p *Parser) loop0_185() (_res []any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -35853,7 +36000,7 @@ func (p *Parser) loop0_184() (_res []any, _ok bool) {
 			_ = _v0
 			var _k bool
 			_ = _k
-			if _v0, _k = p.tmp_185(); !_k {
+			if _v0, _k = p.tmp_186(); !_k {
 				break
 			}
 			p.stk.s18 = append(p.stk.s18, _v0)
@@ -35865,8 +36012,8 @@ func (p *Parser) loop0_184() (_res []any, _ok bool) {
 	return pop18(p, _start), true
 }
 
-// tmp_186: "[" / "(" / "{"
-func (p *Parser) tmp_186() (_res *token.Token, _ok bool) {
+// tmp_187: "[" / "(" / "{"
+func (p *Parser) tmp_187() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -35948,67 +36095,6 @@ done:
 	return _res, _ok
 }
 
-// tmp_187: "[" / "{"
-func (p *Parser) tmp_187() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
-		return nil, false
-	}
-	_mark := p.mark
-	// "["
-	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
-		if p.cannotStart(&first78) {
-			goto fail0
-		}
-		var _v0 *token.Token
-		_ = _v0
-		var _k bool
-		_ = _k
-		if _v0 = p.expect(token.LSQB); _v0 == nil {
-			goto fail0
-		}
-		_res = _v0
-		_ok = true
-		goto done
-	}
-fail0:
-	p.mark = _mark
-	// "{"
-	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
-		if p.cannotStart(&first70) {
-			goto fail1
-		}
-		var _v0 *token.Token
-		_ = _v0
-		var _k bool
-		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
-			goto fail1
-		}
-		_res = _v0
-		_ok = true
-		goto done
-	}
-fail1:
-	p.mark = _mark
-	_res, _ok = nil, false
-done:
-	p.level--
-	return _res, _ok
-}
-
 // tmp_188: "[" / "{"
 func (p *Parser) tmp_188() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
@@ -36070,8 +36156,69 @@ done:
 	return _res, _ok
 }
 
-// tmp_189: slash_no_default / slash_with_default
-func (p *Parser) tmp_189() (_res any, _ok bool) {
+// tmp_189: "[" / "{"
+func (p *Parser) tmp_189() (_res *token.Token, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	// "["
+	{
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if p.cannotStart(&first78) {
+			goto fail0
+		}
+		var _v0 *token.Token
+		_ = _v0
+		var _k bool
+		_ = _k
+		if _v0 = p.expect(token.LSQB); _v0 == nil {
+			goto fail0
+		}
+		_res = _v0
+		_ok = true
+		goto done
+	}
+fail0:
+	p.mark = _mark
+	// "{"
+	{
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if p.cannotStart(&first70) {
+			goto fail1
+		}
+		var _v0 *token.Token
+		_ = _v0
+		var _k bool
+		_ = _k
+		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+			goto fail1
+		}
+		_res = _v0
+		_ok = true
+		goto done
+	}
+fail1:
+	p.mark = _mark
+	_res, _ok = nil, false
+done:
+	p.level--
+	return _res, _ok
+}
+
+// tmp_190: slash_no_default / slash_with_default
+func (p *Parser) tmp_190() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -36131,8 +36278,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_190: param_maybe_default
-func (p *Parser) loop0_190() (_res []*nameDefault, _ok bool) {
+// loop0_191: param_maybe_default
+func (p *Parser) loop0_191() (_res []*nameDefault, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -36169,46 +36316,6 @@ func (p *Parser) loop0_190() (_res []*nameDefault, _ok bool) {
 	}
 	p.level--
 	return pop6(p, _start), true
-}
-
-// loop0_191: param_no_default
-func (p *Parser) loop0_191() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
-		return nil, false
-	}
-	_mark := p.mark
-	_start := len(p.stk.s5)
-	// param_no_default
-	{
-		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
-			p.level--
-			return nil, false
-		}
-		for {
-			if p.cannotStart(&first10) {
-				break
-			}
-			var _v0 *ast.Arg
-			_ = _v0
-			var _k bool
-			_ = _k
-			if _v0, _k = p.r_param_no_default(); !_k {
-				break
-			}
-			p.stk.s5 = append(p.stk.s5, _v0)
-			_mark = p.mark
-		}
-		p.mark = _mark
-	}
-	p.level--
-	return pop5(p, _start), true
 }
 
 // loop0_192: param_no_default
@@ -36251,8 +36358,48 @@ func (p *Parser) loop0_192() (_res []*ast.Arg, _ok bool) {
 	return pop5(p, _start), true
 }
 
-// loop1_193: param_no_default
-func (p *Parser) loop1_193() (_res []*ast.Arg, _ok bool) {
+// loop0_193: param_no_default
+func (p *Parser) loop0_193() (_res []*ast.Arg, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	_start := len(p.stk.s5)
+	// param_no_default
+	{
+		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
+			p.level--
+			return nil, false
+		}
+		for {
+			if p.cannotStart(&first10) {
+				break
+			}
+			var _v0 *ast.Arg
+			_ = _v0
+			var _k bool
+			_ = _k
+			if _v0, _k = p.r_param_no_default(); !_k {
+				break
+			}
+			p.stk.s5 = append(p.stk.s5, _v0)
+			_mark = p.mark
+		}
+		p.mark = _mark
+	}
+	p.level--
+	return pop5(p, _start), true
+}
+
+// loop1_194: param_no_default
+func (p *Parser) loop1_194() (_res []*ast.Arg, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -36297,8 +36444,8 @@ func (p *Parser) loop1_193() (_res []*ast.Arg, _ok bool) {
 	return pop5(p, _start), true
 }
 
-// tmp_194: slash_no_default / slash_with_default
-func (p *Parser) tmp_194() (_res any, _ok bool) {
+// tmp_195: slash_no_default / slash_with_default
+func (p *Parser) tmp_195() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -36358,8 +36505,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_195: param_maybe_default
-func (p *Parser) loop0_195() (_res []*nameDefault, _ok bool) {
+// loop0_196: param_maybe_default
+func (p *Parser) loop0_196() (_res []*nameDefault, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -36398,8 +36545,8 @@ func (p *Parser) loop0_195() (_res []*nameDefault, _ok bool) {
 	return pop6(p, _start), true
 }
 
-// tmp_196: "," / param_no_default
-func (p *Parser) tmp_196() (_res any, _ok bool) {
+// tmp_197: "," / param_no_default
+func (p *Parser) tmp_197() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -36415,7 +36562,7 @@ func (p *Parser) tmp_196() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -36459,8 +36606,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_197: param_maybe_default
-func (p *Parser) loop0_197() (_res []*nameDefault, _ok bool) {
+// loop0_198: param_maybe_default
+func (p *Parser) loop0_198() (_res []*nameDefault, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -36499,8 +36646,8 @@ func (p *Parser) loop0_197() (_res []*nameDefault, _ok bool) {
 	return pop6(p, _start), true
 }
 
-// loop1_198: param_maybe_default
-func (p *Parser) loop1_198() (_res []*nameDefault, _ok bool) {
+// loop1_199: param_maybe_default
+func (p *Parser) loop1_199() (_res []*nameDefault, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -36545,8 +36692,8 @@ func (p *Parser) loop1_198() (_res []*nameDefault, _ok bool) {
 	return pop6(p, _start), true
 }
 
-// tmp_199: ")" / ","
-func (p *Parser) tmp_199() (_res *token.Token, _ok bool) {
+// tmp_200: ")" / ","
+func (p *Parser) tmp_200() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -36562,7 +36709,7 @@ func (p *Parser) tmp_199() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first122) {
+		if p.cannotStart(&first123) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -36584,7 +36731,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -36606,8 +36753,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_200: ")" / "," (")" / "**")
-func (p *Parser) tmp_200() (_res any, _ok bool) {
+// tmp_201: ")" / "," (")" / "**")
+func (p *Parser) tmp_201() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -36623,7 +36770,7 @@ func (p *Parser) tmp_200() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first122) {
+		if p.cannotStart(&first123) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -36645,7 +36792,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -36657,7 +36804,7 @@ fail0:
 		if _v0 = p.expect(token.COMMA); _v0 == nil {
 			goto fail1
 		}
-		if _v1, _k = p.tmp_275(); !_k {
+		if _v1, _k = p.tmp_276(); !_k {
 			goto fail1
 		}
 		_res, _ok = dummyName, true
@@ -36671,8 +36818,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_201: param_no_default / ","
-func (p *Parser) tmp_201() (_res any, _ok bool) {
+// tmp_202: param_no_default / ","
+func (p *Parser) tmp_202() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -36710,7 +36857,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -36732,8 +36879,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_202: param_maybe_default
-func (p *Parser) loop0_202() (_res []*nameDefault, _ok bool) {
+// loop0_203: param_maybe_default
+func (p *Parser) loop0_203() (_res []*nameDefault, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -36772,8 +36919,8 @@ func (p *Parser) loop0_202() (_res []*nameDefault, _ok bool) {
 	return pop6(p, _start), true
 }
 
-// tmp_203: param_no_default / ","
-func (p *Parser) tmp_203() (_res any, _ok bool) {
+// tmp_204: param_no_default / ","
+func (p *Parser) tmp_204() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -36811,7 +36958,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -36833,8 +36980,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_204: "*" / "**" / "/"
-func (p *Parser) tmp_204() (_res *token.Token, _ok bool) {
+// tmp_205: "*" / "**" / "/"
+func (p *Parser) tmp_205() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -36894,7 +37041,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first115) {
+		if p.cannotStart(&first116) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -36916,8 +37063,8 @@ done:
 	return _res, _ok
 }
 
-// loop1_205: param_with_default
-func (p *Parser) loop1_205() (_res []*nameDefault, _ok bool) {
+// loop1_206: param_with_default
+func (p *Parser) loop1_206() (_res []*nameDefault, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -36962,8 +37109,8 @@ func (p *Parser) loop1_205() (_res []*nameDefault, _ok bool) {
 	return pop6(p, _start), true
 }
 
-// tmp_206: lambda_slash_no_default / lambda_slash_with_default
-func (p *Parser) tmp_206() (_res any, _ok bool) {
+// tmp_207: lambda_slash_no_default / lambda_slash_with_default
+func (p *Parser) tmp_207() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -37023,8 +37170,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_207: lambda_param_maybe_default
-func (p *Parser) loop0_207() (_res []*nameDefault, _ok bool) {
+// loop0_208: lambda_param_maybe_default
+func (p *Parser) loop0_208() (_res []*nameDefault, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -37061,46 +37208,6 @@ func (p *Parser) loop0_207() (_res []*nameDefault, _ok bool) {
 	}
 	p.level--
 	return pop6(p, _start), true
-}
-
-// loop0_208: lambda_param_no_default
-func (p *Parser) loop0_208() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
-		return nil, false
-	}
-	_mark := p.mark
-	_start := len(p.stk.s5)
-	// lambda_param_no_default
-	{
-		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
-			p.level--
-			return nil, false
-		}
-		for {
-			if p.cannotStart(&first10) {
-				break
-			}
-			var _v0 *ast.Arg
-			_ = _v0
-			var _k bool
-			_ = _k
-			if _v0, _k = p.r_lambda_param_no_default(); !_k {
-				break
-			}
-			p.stk.s5 = append(p.stk.s5, _v0)
-			_mark = p.mark
-		}
-		p.mark = _mark
-	}
-	p.level--
-	return pop5(p, _start), true
 }
 
 // loop0_209: lambda_param_no_default
@@ -37143,8 +37250,8 @@ func (p *Parser) loop0_209() (_res []*ast.Arg, _ok bool) {
 	return pop5(p, _start), true
 }
 
-// gather_210: lambda_param loop0_211
-func (p *Parser) gather_210() (_res []*ast.Arg, _ok bool) {
+// loop0_210: lambda_param_no_default
+func (p *Parser) loop0_210() (_res []*ast.Arg, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -37155,7 +37262,47 @@ func (p *Parser) gather_210() (_res []*ast.Arg, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s5)
-	// lambda_param loop0_211
+	// lambda_param_no_default
+	{
+		if p.errorIndicator {
+			clear(p.stk.s5[_start:])
+			p.stk.s5 = p.stk.s5[:_start]
+			p.level--
+			return nil, false
+		}
+		for {
+			if p.cannotStart(&first10) {
+				break
+			}
+			var _v0 *ast.Arg
+			_ = _v0
+			var _k bool
+			_ = _k
+			if _v0, _k = p.r_lambda_param_no_default(); !_k {
+				break
+			}
+			p.stk.s5 = append(p.stk.s5, _v0)
+			_mark = p.mark
+		}
+		p.mark = _mark
+	}
+	p.level--
+	return pop5(p, _start), true
+}
+
+// gather_211: lambda_param loop0_212
+func (p *Parser) gather_211() (_res []*ast.Arg, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	_start := len(p.stk.s5)
+	// lambda_param loop0_212
 	{
 		if p.errorIndicator {
 			p.level--
@@ -37171,7 +37318,7 @@ func (p *Parser) gather_210() (_res []*ast.Arg, _ok bool) {
 			goto fail
 		}
 		p.stk.s5 = append(p.stk.s5, elem)
-		if _, _k = p.loop0_211(); !_k {
+		if _, _k = p.loop0_212(); !_k {
 			goto fail
 		}
 		p.level--
@@ -37185,8 +37332,8 @@ fail:
 	return nil, false
 }
 
-// loop0_211: "," lambda_param
-func (p *Parser) loop0_211() (_res []*ast.Arg, _ok bool) {
+// loop0_212: "," lambda_param
+func (p *Parser) loop0_212() (_res []*ast.Arg, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -37206,7 +37353,7 @@ func (p *Parser) loop0_211() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -37236,8 +37383,8 @@ func (p *Parser) loop0_211() (_res []*ast.Arg, _ok bool) {
 	return nil, true
 }
 
-// tmp_212: lambda_slash_no_default / lambda_slash_with_default
-func (p *Parser) tmp_212() (_res any, _ok bool) {
+// tmp_213: lambda_slash_no_default / lambda_slash_with_default
+func (p *Parser) tmp_213() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -37297,8 +37444,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_213: lambda_param_maybe_default
-func (p *Parser) loop0_213() (_res []*nameDefault, _ok bool) {
+// loop0_214: lambda_param_maybe_default
+func (p *Parser) loop0_214() (_res []*nameDefault, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -37337,8 +37484,8 @@ func (p *Parser) loop0_213() (_res []*nameDefault, _ok bool) {
 	return pop6(p, _start), true
 }
 
-// tmp_214: "," / lambda_param_no_default
-func (p *Parser) tmp_214() (_res any, _ok bool) {
+// tmp_215: "," / lambda_param_no_default
+func (p *Parser) tmp_215() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -37354,7 +37501,7 @@ func (p *Parser) tmp_214() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -37398,8 +37545,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_215: lambda_param_maybe_default
-func (p *Parser) loop0_215() (_res []*nameDefault, _ok bool) {
+// loop0_216: lambda_param_maybe_default
+func (p *Parser) loop0_216() (_res []*nameDefault, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -37438,8 +37585,8 @@ func (p *Parser) loop0_215() (_res []*nameDefault, _ok bool) {
 	return pop6(p, _start), true
 }
 
-// loop1_216: lambda_param_maybe_default
-func (p *Parser) loop1_216() (_res []*nameDefault, _ok bool) {
+// loop1_217: lambda_param_maybe_default
+func (p *Parser) loop1_217() (_res []*nameDefault, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -37484,8 +37631,8 @@ func (p *Parser) loop1_216() (_res []*nameDefault, _ok bool) {
 	return pop6(p, _start), true
 }
 
-// loop1_217: lambda_param_with_default
-func (p *Parser) loop1_217() (_res []*nameDefault, _ok bool) {
+// loop1_218: lambda_param_with_default
+func (p *Parser) loop1_218() (_res []*nameDefault, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -37530,8 +37677,8 @@ func (p *Parser) loop1_217() (_res []*nameDefault, _ok bool) {
 	return pop6(p, _start), true
 }
 
-// tmp_218: ":" / "," (":" / "**")
-func (p *Parser) tmp_218() (_res any, _ok bool) {
+// tmp_219: ":" / "," (":" / "**")
+func (p *Parser) tmp_219() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -37569,7 +37716,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -37581,7 +37728,7 @@ fail0:
 		if _v0 = p.expect(token.COMMA); _v0 == nil {
 			goto fail1
 		}
-		if _v1, _k = p.tmp_276(); !_k {
+		if _v1, _k = p.tmp_277(); !_k {
 			goto fail1
 		}
 		_res, _ok = dummyName, true
@@ -37595,8 +37742,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_219: lambda_param_no_default / ","
-func (p *Parser) tmp_219() (_res any, _ok bool) {
+// tmp_220: lambda_param_no_default / ","
+func (p *Parser) tmp_220() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -37634,7 +37781,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -37656,8 +37803,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_220: lambda_param_maybe_default
-func (p *Parser) loop0_220() (_res []*nameDefault, _ok bool) {
+// loop0_221: lambda_param_maybe_default
+func (p *Parser) loop0_221() (_res []*nameDefault, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -37696,8 +37843,8 @@ func (p *Parser) loop0_220() (_res []*nameDefault, _ok bool) {
 	return pop6(p, _start), true
 }
 
-// tmp_221: lambda_param_no_default / ","
-func (p *Parser) tmp_221() (_res any, _ok bool) {
+// tmp_222: lambda_param_no_default / ","
+func (p *Parser) tmp_222() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -37735,7 +37882,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -37757,8 +37904,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_222: "*" / "**" / "/"
-func (p *Parser) tmp_222() (_res *token.Token, _ok bool) {
+// tmp_223: "*" / "**" / "/"
+func (p *Parser) tmp_223() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -37818,7 +37965,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first115) {
+		if p.cannotStart(&first116) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -37840,8 +37987,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_223: "," / ")" / ":"
-func (p *Parser) tmp_223() (_res *token.Token, _ok bool) {
+// tmp_224: "," / ")" / ":"
+func (p *Parser) tmp_224() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -37857,7 +38004,7 @@ func (p *Parser) tmp_223() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -37879,7 +38026,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first122) {
+		if p.cannotStart(&first123) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -37923,8 +38070,8 @@ done:
 	return _res, _ok
 }
 
-// gather_224: dotted_name loop0_225
-func (p *Parser) gather_224() (_res []ast.Expr, _ok bool) {
+// gather_225: dotted_name loop0_226
+func (p *Parser) gather_225() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -37935,7 +38082,7 @@ func (p *Parser) gather_224() (_res []ast.Expr, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s3)
-	// dotted_name loop0_225
+	// dotted_name loop0_226
 	{
 		if p.errorIndicator {
 			p.level--
@@ -37951,7 +38098,7 @@ func (p *Parser) gather_224() (_res []ast.Expr, _ok bool) {
 			goto fail
 		}
 		p.stk.s3 = append(p.stk.s3, elem)
-		if _, _k = p.loop0_225(); !_k {
+		if _, _k = p.loop0_226(); !_k {
 			goto fail
 		}
 		p.level--
@@ -37965,8 +38112,8 @@ fail:
 	return nil, false
 }
 
-// loop0_225: "," dotted_name
-func (p *Parser) loop0_225() (_res []ast.Expr, _ok bool) {
+// loop0_226: "," dotted_name
+func (p *Parser) loop0_226() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -37986,7 +38133,7 @@ func (p *Parser) loop0_225() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -38016,8 +38163,8 @@ func (p *Parser) loop0_225() (_res []ast.Expr, _ok bool) {
 	return nil, true
 }
 
-// tmp_228: expression ("as" star_target)?
-func (p *Parser) tmp_228() (_res any, _ok bool) {
+// tmp_229: expression ("as" star_target)?
+func (p *Parser) tmp_229() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -38043,143 +38190,6 @@ func (p *Parser) tmp_228() (_res any, _ok bool) {
 		var _k bool
 		_ = _k
 		if _v0, _k = p.r_expression(); !_k {
-			goto fail0
-		}
-		_v1, _ = p.tmp_277()
-		if p.errorIndicator {
-			goto fail0
-		}
-		_res, _ok = dummyName, true
-		goto done
-	}
-fail0:
-	p.mark = _mark
-	_res, _ok = nil, false
-done:
-	p.level--
-	return _res, _ok
-}
-
-// gather_226: (expression ("as" star_target)?) loop0_227
-func (p *Parser) gather_226() (_res []any, _ok bool) {
-	if p.level == maxStack {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
-		return nil, false
-	}
-	_mark := p.mark
-	_start := len(p.stk.s18)
-	// (expression ("as" star_target)?) loop0_227
-	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
-		if p.cannotStart(&first2) {
-			goto fail
-		}
-		var elem any
-		var _k bool
-		_ = _k
-		if elem, _k = p.tmp_228(); !_k {
-			goto fail
-		}
-		p.stk.s18 = append(p.stk.s18, elem)
-		if _, _k = p.loop0_227(); !_k {
-			goto fail
-		}
-		p.level--
-		return pop18(p, _start), true
-	}
-fail:
-	clear(p.stk.s18[_start:])
-	p.stk.s18 = p.stk.s18[:_start]
-	p.mark = _mark
-	p.level--
-	return nil, false
-}
-
-// loop0_227: "," (expression ("as" star_target)?)
-func (p *Parser) loop0_227() (_res []any, _ok bool) {
-	if p.level == maxStack {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
-		return nil, false
-	}
-	_mark := p.mark
-	_start := len(p.stk.s18)
-	// "," (expression ("as" star_target)?)
-	{
-		if p.errorIndicator {
-			clear(p.stk.s18[_start:])
-			p.stk.s18 = p.stk.s18[:_start]
-			p.level--
-			return nil, false
-		}
-		for {
-			if p.cannotStart(&first118) {
-				break
-			}
-			var _v0 *token.Token
-			_ = _v0
-			var elem any
-			_ = elem
-			var _k bool
-			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
-				break
-			}
-			if elem, _k = p.tmp_228(); !_k {
-				break
-			}
-			if p.actionFailed(true) {
-				clear(p.stk.s18[_start:])
-				p.stk.s18 = p.stk.s18[:_start]
-				p.level--
-				return nil, false
-			}
-			p.stk.s18 = append(p.stk.s18, elem)
-			_mark = p.mark
-		}
-		p.mark = _mark
-	}
-	p.level--
-	return nil, true
-}
-
-// tmp_231: expressions ("as" star_target)?
-func (p *Parser) tmp_231() (_res any, _ok bool) {
-	if p.level == maxStack {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
-		return nil, false
-	}
-	_mark := p.mark
-	// expressions ("as" star_target)?
-	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
-		if p.cannotStart(&first2) {
-			goto fail0
-		}
-		var _v0 ast.Expr
-		_ = _v0
-		var _v1 any
-		_ = _v1
-		var _k bool
-		_ = _k
-		if _v0, _k = p.r_expressions(); !_k {
 			goto fail0
 		}
 		_v1, _ = p.tmp_278()
@@ -38197,8 +38207,8 @@ done:
 	return _res, _ok
 }
 
-// gather_229: (expressions ("as" star_target)?) loop0_230
-func (p *Parser) gather_229() (_res []any, _ok bool) {
+// gather_227: (expression ("as" star_target)?) loop0_228
+func (p *Parser) gather_227() (_res []any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -38209,7 +38219,7 @@ func (p *Parser) gather_229() (_res []any, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s18)
-	// (expressions ("as" star_target)?) loop0_230
+	// (expression ("as" star_target)?) loop0_228
 	{
 		if p.errorIndicator {
 			p.level--
@@ -38221,11 +38231,11 @@ func (p *Parser) gather_229() (_res []any, _ok bool) {
 		var elem any
 		var _k bool
 		_ = _k
-		if elem, _k = p.tmp_231(); !_k {
+		if elem, _k = p.tmp_229(); !_k {
 			goto fail
 		}
 		p.stk.s18 = append(p.stk.s18, elem)
-		if _, _k = p.loop0_230(); !_k {
+		if _, _k = p.loop0_228(); !_k {
 			goto fail
 		}
 		p.level--
@@ -38239,145 +38249,8 @@ fail:
 	return nil, false
 }
 
-// loop0_230: "," (expressions ("as" star_target)?)
-func (p *Parser) loop0_230() (_res []any, _ok bool) {
-	if p.level == maxStack {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
-		return nil, false
-	}
-	_mark := p.mark
-	_start := len(p.stk.s18)
-	// "," (expressions ("as" star_target)?)
-	{
-		if p.errorIndicator {
-			clear(p.stk.s18[_start:])
-			p.stk.s18 = p.stk.s18[:_start]
-			p.level--
-			return nil, false
-		}
-		for {
-			if p.cannotStart(&first118) {
-				break
-			}
-			var _v0 *token.Token
-			_ = _v0
-			var elem any
-			_ = elem
-			var _k bool
-			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
-				break
-			}
-			if elem, _k = p.tmp_231(); !_k {
-				break
-			}
-			if p.actionFailed(true) {
-				clear(p.stk.s18[_start:])
-				p.stk.s18 = p.stk.s18[:_start]
-				p.level--
-				return nil, false
-			}
-			p.stk.s18 = append(p.stk.s18, elem)
-			_mark = p.mark
-		}
-		p.mark = _mark
-	}
-	p.level--
-	return nil, true
-}
-
-// tmp_234: expression ("as" star_target)?
-func (p *Parser) tmp_234() (_res any, _ok bool) {
-	if p.level == maxStack {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
-		return nil, false
-	}
-	_mark := p.mark
-	// expression ("as" star_target)?
-	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
-		if p.cannotStart(&first2) {
-			goto fail0
-		}
-		var _v0 ast.Expr
-		_ = _v0
-		var _v1 any
-		_ = _v1
-		var _k bool
-		_ = _k
-		if _v0, _k = p.r_expression(); !_k {
-			goto fail0
-		}
-		_v1, _ = p.tmp_279()
-		if p.errorIndicator {
-			goto fail0
-		}
-		_res, _ok = dummyName, true
-		goto done
-	}
-fail0:
-	p.mark = _mark
-	_res, _ok = nil, false
-done:
-	p.level--
-	return _res, _ok
-}
-
-// gather_232: (expression ("as" star_target)?) loop0_233
-func (p *Parser) gather_232() (_res []any, _ok bool) {
-	if p.level == maxStack {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
-		return nil, false
-	}
-	_mark := p.mark
-	_start := len(p.stk.s18)
-	// (expression ("as" star_target)?) loop0_233
-	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
-		if p.cannotStart(&first2) {
-			goto fail
-		}
-		var elem any
-		var _k bool
-		_ = _k
-		if elem, _k = p.tmp_234(); !_k {
-			goto fail
-		}
-		p.stk.s18 = append(p.stk.s18, elem)
-		if _, _k = p.loop0_233(); !_k {
-			goto fail
-		}
-		p.level--
-		return pop18(p, _start), true
-	}
-fail:
-	clear(p.stk.s18[_start:])
-	p.stk.s18 = p.stk.s18[:_start]
-	p.mark = _mark
-	p.level--
-	return nil, false
-}
-
-// loop0_233: "," (expression ("as" star_target)?)
-func (p *Parser) loop0_233() (_res []any, _ok bool) {
+// loop0_228: "," (expression ("as" star_target)?)
+func (p *Parser) loop0_228() (_res []any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -38397,7 +38270,7 @@ func (p *Parser) loop0_233() (_res []any, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -38409,7 +38282,7 @@ func (p *Parser) loop0_233() (_res []any, _ok bool) {
 			if _v0 = p.expect(token.COMMA); _v0 == nil {
 				break
 			}
-			if elem, _k = p.tmp_234(); !_k {
+			if elem, _k = p.tmp_229(); !_k {
 				break
 			}
 			if p.actionFailed(true) {
@@ -38427,8 +38300,8 @@ func (p *Parser) loop0_233() (_res []any, _ok bool) {
 	return nil, true
 }
 
-// tmp_237: expressions ("as" star_target)?
-func (p *Parser) tmp_237() (_res any, _ok bool) {
+// tmp_232: expressions ("as" star_target)?
+func (p *Parser) tmp_232() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -38456,7 +38329,7 @@ func (p *Parser) tmp_237() (_res any, _ok bool) {
 		if _v0, _k = p.r_expressions(); !_k {
 			goto fail0
 		}
-		_v1, _ = p.tmp_280()
+		_v1, _ = p.tmp_279()
 		if p.errorIndicator {
 			goto fail0
 		}
@@ -38471,8 +38344,8 @@ done:
 	return _res, _ok
 }
 
-// gather_235: (expressions ("as" star_target)?) loop0_236
-func (p *Parser) gather_235() (_res []any, _ok bool) {
+// gather_230: (expressions ("as" star_target)?) loop0_231
+func (p *Parser) gather_230() (_res []any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -38483,7 +38356,7 @@ func (p *Parser) gather_235() (_res []any, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s18)
-	// (expressions ("as" star_target)?) loop0_236
+	// (expressions ("as" star_target)?) loop0_231
 	{
 		if p.errorIndicator {
 			p.level--
@@ -38495,11 +38368,11 @@ func (p *Parser) gather_235() (_res []any, _ok bool) {
 		var elem any
 		var _k bool
 		_ = _k
-		if elem, _k = p.tmp_237(); !_k {
+		if elem, _k = p.tmp_232(); !_k {
 			goto fail
 		}
 		p.stk.s18 = append(p.stk.s18, elem)
-		if _, _k = p.loop0_236(); !_k {
+		if _, _k = p.loop0_231(); !_k {
 			goto fail
 		}
 		p.level--
@@ -38513,8 +38386,8 @@ fail:
 	return nil, false
 }
 
-// loop0_236: "," (expressions ("as" star_target)?)
-func (p *Parser) loop0_236() (_res []any, _ok bool) {
+// loop0_231: "," (expressions ("as" star_target)?)
+func (p *Parser) loop0_231() (_res []any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -38534,7 +38407,7 @@ func (p *Parser) loop0_236() (_res []any, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -38546,7 +38419,7 @@ func (p *Parser) loop0_236() (_res []any, _ok bool) {
 			if _v0 = p.expect(token.COMMA); _v0 == nil {
 				break
 			}
-			if elem, _k = p.tmp_237(); !_k {
+			if elem, _k = p.tmp_232(); !_k {
 				break
 			}
 			if p.actionFailed(true) {
@@ -38564,8 +38437,282 @@ func (p *Parser) loop0_236() (_res []any, _ok bool) {
 	return nil, true
 }
 
-// tmp_238: "except" / "finally"
-func (p *Parser) tmp_238() (_res *token.Token, _ok bool) {
+// tmp_235: expression ("as" star_target)?
+func (p *Parser) tmp_235() (_res any, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	// expression ("as" star_target)?
+	{
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
+		var _v0 ast.Expr
+		_ = _v0
+		var _v1 any
+		_ = _v1
+		var _k bool
+		_ = _k
+		if _v0, _k = p.r_expression(); !_k {
+			goto fail0
+		}
+		_v1, _ = p.tmp_280()
+		if p.errorIndicator {
+			goto fail0
+		}
+		_res, _ok = dummyName, true
+		goto done
+	}
+fail0:
+	p.mark = _mark
+	_res, _ok = nil, false
+done:
+	p.level--
+	return _res, _ok
+}
+
+// gather_233: (expression ("as" star_target)?) loop0_234
+func (p *Parser) gather_233() (_res []any, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	_start := len(p.stk.s18)
+	// (expression ("as" star_target)?) loop0_234
+	{
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail
+		}
+		var elem any
+		var _k bool
+		_ = _k
+		if elem, _k = p.tmp_235(); !_k {
+			goto fail
+		}
+		p.stk.s18 = append(p.stk.s18, elem)
+		if _, _k = p.loop0_234(); !_k {
+			goto fail
+		}
+		p.level--
+		return pop18(p, _start), true
+	}
+fail:
+	clear(p.stk.s18[_start:])
+	p.stk.s18 = p.stk.s18[:_start]
+	p.mark = _mark
+	p.level--
+	return nil, false
+}
+
+// loop0_234: "," (expression ("as" star_target)?)
+func (p *Parser) loop0_234() (_res []any, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	_start := len(p.stk.s18)
+	// "," (expression ("as" star_target)?)
+	{
+		if p.errorIndicator {
+			clear(p.stk.s18[_start:])
+			p.stk.s18 = p.stk.s18[:_start]
+			p.level--
+			return nil, false
+		}
+		for {
+			if p.cannotStart(&first119) {
+				break
+			}
+			var _v0 *token.Token
+			_ = _v0
+			var elem any
+			_ = elem
+			var _k bool
+			_ = _k
+			if _v0 = p.expect(token.COMMA); _v0 == nil {
+				break
+			}
+			if elem, _k = p.tmp_235(); !_k {
+				break
+			}
+			if p.actionFailed(true) {
+				clear(p.stk.s18[_start:])
+				p.stk.s18 = p.stk.s18[:_start]
+				p.level--
+				return nil, false
+			}
+			p.stk.s18 = append(p.stk.s18, elem)
+			_mark = p.mark
+		}
+		p.mark = _mark
+	}
+	p.level--
+	return nil, true
+}
+
+// tmp_238: expressions ("as" star_target)?
+func (p *Parser) tmp_238() (_res any, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	// expressions ("as" star_target)?
+	{
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
+		var _v0 ast.Expr
+		_ = _v0
+		var _v1 any
+		_ = _v1
+		var _k bool
+		_ = _k
+		if _v0, _k = p.r_expressions(); !_k {
+			goto fail0
+		}
+		_v1, _ = p.tmp_281()
+		if p.errorIndicator {
+			goto fail0
+		}
+		_res, _ok = dummyName, true
+		goto done
+	}
+fail0:
+	p.mark = _mark
+	_res, _ok = nil, false
+done:
+	p.level--
+	return _res, _ok
+}
+
+// gather_236: (expressions ("as" star_target)?) loop0_237
+func (p *Parser) gather_236() (_res []any, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	_start := len(p.stk.s18)
+	// (expressions ("as" star_target)?) loop0_237
+	{
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if p.cannotStart(&first2) {
+			goto fail
+		}
+		var elem any
+		var _k bool
+		_ = _k
+		if elem, _k = p.tmp_238(); !_k {
+			goto fail
+		}
+		p.stk.s18 = append(p.stk.s18, elem)
+		if _, _k = p.loop0_237(); !_k {
+			goto fail
+		}
+		p.level--
+		return pop18(p, _start), true
+	}
+fail:
+	clear(p.stk.s18[_start:])
+	p.stk.s18 = p.stk.s18[:_start]
+	p.mark = _mark
+	p.level--
+	return nil, false
+}
+
+// loop0_237: "," (expressions ("as" star_target)?)
+func (p *Parser) loop0_237() (_res []any, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	_start := len(p.stk.s18)
+	// "," (expressions ("as" star_target)?)
+	{
+		if p.errorIndicator {
+			clear(p.stk.s18[_start:])
+			p.stk.s18 = p.stk.s18[:_start]
+			p.level--
+			return nil, false
+		}
+		for {
+			if p.cannotStart(&first119) {
+				break
+			}
+			var _v0 *token.Token
+			_ = _v0
+			var elem any
+			_ = elem
+			var _k bool
+			_ = _k
+			if _v0 = p.expect(token.COMMA); _v0 == nil {
+				break
+			}
+			if elem, _k = p.tmp_238(); !_k {
+				break
+			}
+			if p.actionFailed(true) {
+				clear(p.stk.s18[_start:])
+				p.stk.s18 = p.stk.s18[:_start]
+				p.level--
+				return nil, false
+			}
+			p.stk.s18 = append(p.stk.s18, elem)
+			_mark = p.mark
+		}
+		p.mark = _mark
+	}
+	p.level--
+	return nil, true
+}
+
+// tmp_239: "except" / "finally"
+func (p *Parser) tmp_239() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -38625,8 +38772,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_239: block
-func (p *Parser) loop0_239() (_res [][]ast.Stmt, _ok bool) {
+// loop0_240: block
+func (p *Parser) loop0_240() (_res [][]ast.Stmt, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -38646,7 +38793,7 @@ func (p *Parser) loop0_239() (_res [][]ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first130) {
+			if p.cannotStart(&first131) {
 				break
 			}
 			var _v0 []ast.Stmt
@@ -38665,8 +38812,8 @@ func (p *Parser) loop0_239() (_res [][]ast.Stmt, _ok bool) {
 	return pop1(p, _start), true
 }
 
-// loop1_240: except_block
-func (p *Parser) loop1_240() (_res []*ast.ExceptHandler, _ok bool) {
+// loop1_241: except_block
+func (p *Parser) loop1_241() (_res []*ast.ExceptHandler, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -38711,8 +38858,8 @@ func (p *Parser) loop1_240() (_res []*ast.ExceptHandler, _ok bool) {
 	return pop8(p, _start), true
 }
 
-// tmp_241: "as" NAME
-func (p *Parser) tmp_241() (_res any, _ok bool) {
+// tmp_242: "as" NAME
+func (p *Parser) tmp_242() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -38728,7 +38875,7 @@ func (p *Parser) tmp_241() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first121) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -38754,8 +38901,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_242: block
-func (p *Parser) loop0_242() (_res [][]ast.Stmt, _ok bool) {
+// loop0_243: block
+func (p *Parser) loop0_243() (_res [][]ast.Stmt, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -38775,7 +38922,7 @@ func (p *Parser) loop0_242() (_res [][]ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first130) {
+			if p.cannotStart(&first131) {
 				break
 			}
 			var _v0 []ast.Stmt
@@ -38794,8 +38941,8 @@ func (p *Parser) loop0_242() (_res [][]ast.Stmt, _ok bool) {
 	return pop1(p, _start), true
 }
 
-// loop1_243: except_star_block
-func (p *Parser) loop1_243() (_res []*ast.ExceptHandler, _ok bool) {
+// loop1_244: except_star_block
+func (p *Parser) loop1_244() (_res []*ast.ExceptHandler, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -38840,8 +38987,8 @@ func (p *Parser) loop1_243() (_res []*ast.ExceptHandler, _ok bool) {
 	return pop8(p, _start), true
 }
 
-// tmp_244: expression ("as" NAME)?
-func (p *Parser) tmp_244() (_res any, _ok bool) {
+// tmp_245: expression ("as" NAME)?
+func (p *Parser) tmp_245() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -38869,51 +39016,8 @@ func (p *Parser) tmp_244() (_res any, _ok bool) {
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		_v1, _ = p.tmp_281()
+		_v1, _ = p.tmp_282()
 		if p.errorIndicator {
-			goto fail0
-		}
-		_res, _ok = dummyName, true
-		goto done
-	}
-fail0:
-	p.mark = _mark
-	_res, _ok = nil, false
-done:
-	p.level--
-	return _res, _ok
-}
-
-// tmp_245: "as" NAME
-func (p *Parser) tmp_245() (_res any, _ok bool) {
-	if p.level == maxStack {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
-		return nil, false
-	}
-	_mark := p.mark
-	// "as" NAME
-	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
-		if p.cannotStart(&first120) {
-			goto fail0
-		}
-		var _v0 *token.Token
-		_ = _v0
-		var _v1 ast.Expr
-		_ = _v1
-		var _k bool
-		_ = _k
-		if _v0 = p.expect(token.AS); _v0 == nil {
-			goto fail0
-		}
-		if _v1 = p.nameToken(); _v1 == nil {
 			goto fail0
 		}
 		_res, _ok = dummyName, true
@@ -38944,7 +39048,7 @@ func (p *Parser) tmp_246() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first121) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -38970,8 +39074,51 @@ done:
 	return _res, _ok
 }
 
-// tmp_247: NEWLINE / ":"
-func (p *Parser) tmp_247() (_res *token.Token, _ok bool) {
+// tmp_247: "as" NAME
+func (p *Parser) tmp_247() (_res any, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	// "as" NAME
+	{
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if p.cannotStart(&first121) {
+			goto fail0
+		}
+		var _v0 *token.Token
+		_ = _v0
+		var _v1 ast.Expr
+		_ = _v1
+		var _k bool
+		_ = _k
+		if _v0 = p.expect(token.AS); _v0 == nil {
+			goto fail0
+		}
+		if _v1 = p.nameToken(); _v1 == nil {
+			goto fail0
+		}
+		_res, _ok = dummyName, true
+		goto done
+	}
+fail0:
+	p.mark = _mark
+	_res, _ok = nil, false
+done:
+	p.level--
+	return _res, _ok
+}
+
+// tmp_248: NEWLINE / ":"
+func (p *Parser) tmp_248() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -39031,49 +39178,6 @@ done:
 	return _res, _ok
 }
 
-// tmp_248: "as" NAME
-func (p *Parser) tmp_248() (_res any, _ok bool) {
-	if p.level == maxStack {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
-		return nil, false
-	}
-	_mark := p.mark
-	// "as" NAME
-	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
-		if p.cannotStart(&first120) {
-			goto fail0
-		}
-		var _v0 *token.Token
-		_ = _v0
-		var _v1 ast.Expr
-		_ = _v1
-		var _k bool
-		_ = _k
-		if _v0 = p.expect(token.AS); _v0 == nil {
-			goto fail0
-		}
-		if _v1 = p.nameToken(); _v1 == nil {
-			goto fail0
-		}
-		_res, _ok = dummyName, true
-		goto done
-	}
-fail0:
-	p.mark = _mark
-	_res, _ok = nil, false
-done:
-	p.level--
-	return _res, _ok
-}
-
 // tmp_249: "as" NAME
 func (p *Parser) tmp_249() (_res any, _ok bool) {
 	if p.level == maxStack {
@@ -39091,7 +39195,7 @@ func (p *Parser) tmp_249() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first121) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -39117,8 +39221,51 @@ done:
 	return _res, _ok
 }
 
-// tmp_250: positional_patterns ","
+// tmp_250: "as" NAME
 func (p *Parser) tmp_250() (_res any, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	// "as" NAME
+	{
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if p.cannotStart(&first121) {
+			goto fail0
+		}
+		var _v0 *token.Token
+		_ = _v0
+		var _v1 ast.Expr
+		_ = _v1
+		var _k bool
+		_ = _k
+		if _v0 = p.expect(token.AS); _v0 == nil {
+			goto fail0
+		}
+		if _v1 = p.nameToken(); _v1 == nil {
+			goto fail0
+		}
+		_res, _ok = dummyName, true
+		goto done
+	}
+fail0:
+	p.mark = _mark
+	_res, _ok = nil, false
+done:
+	p.level--
+	return _res, _ok
+}
+
+// tmp_251: positional_patterns ","
+func (p *Parser) tmp_251() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -39160,49 +39307,6 @@ done:
 	return _res, _ok
 }
 
-// tmp_251: "->" expression
-func (p *Parser) tmp_251() (_res any, _ok bool) {
-	if p.level == maxStack {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
-		return nil, false
-	}
-	_mark := p.mark
-	// "->" expression
-	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
-		if p.cannotStart(&first121) {
-			goto fail0
-		}
-		var _v0 *token.Token
-		_ = _v0
-		var _v1 ast.Expr
-		_ = _v1
-		var _k bool
-		_ = _k
-		if _v0 = p.expect(token.RARROW); _v0 == nil {
-			goto fail0
-		}
-		if _v1, _k = p.r_expression(); !_k {
-			goto fail0
-		}
-		_res, _ok = dummyName, true
-		goto done
-	}
-fail0:
-	p.mark = _mark
-	_res, _ok = nil, false
-done:
-	p.level--
-	return _res, _ok
-}
-
 // tmp_252: "->" expression
 func (p *Parser) tmp_252() (_res any, _ok bool) {
 	if p.level == maxStack {
@@ -39220,7 +39324,7 @@ func (p *Parser) tmp_252() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first122) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -39246,7 +39350,7 @@ done:
 	return _res, _ok
 }
 
-// tmp_253: "(" arguments? ")"
+// tmp_253: "->" expression
 func (p *Parser) tmp_253() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
@@ -39257,31 +39361,25 @@ func (p *Parser) tmp_253() (_res any, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	// "(" arguments? ")"
+	// "->" expression
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first3) {
+		if p.cannotStart(&first122) {
 			goto fail0
 		}
 		var _v0 *token.Token
 		_ = _v0
 		var _v1 ast.Expr
 		_ = _v1
-		var _v2 *token.Token
-		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if _v0 = p.expect(token.RARROW); _v0 == nil {
 			goto fail0
 		}
-		_v1, _ = p.r_arguments()
-		if p.errorIndicator {
-			goto fail0
-		}
-		if _v2 = p.expect(token.RPAR); _v2 == nil {
+		if _v1, _k = p.r_expression(); !_k {
 			goto fail0
 		}
 		_res, _ok = dummyName, true
@@ -39344,8 +39442,57 @@ done:
 	return _res, _ok
 }
 
-// gather_255: double_starred_kvpair loop0_256
-func (p *Parser) gather_255() (_res []*keyValue, _ok bool) {
+// tmp_255: "(" arguments? ")"
+func (p *Parser) tmp_255() (_res any, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	// "(" arguments? ")"
+	{
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if p.cannotStart(&first3) {
+			goto fail0
+		}
+		var _v0 *token.Token
+		_ = _v0
+		var _v1 ast.Expr
+		_ = _v1
+		var _v2 *token.Token
+		_ = _v2
+		var _k bool
+		_ = _k
+		if _v0 = p.expect(token.LPAR); _v0 == nil {
+			goto fail0
+		}
+		_v1, _ = p.r_arguments()
+		if p.errorIndicator {
+			goto fail0
+		}
+		if _v2 = p.expect(token.RPAR); _v2 == nil {
+			goto fail0
+		}
+		_res, _ok = dummyName, true
+		goto done
+	}
+fail0:
+	p.mark = _mark
+	_res, _ok = nil, false
+done:
+	p.level--
+	return _res, _ok
+}
+
+// gather_256: double_starred_kvpair loop0_257
+func (p *Parser) gather_256() (_res []*keyValue, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -39356,13 +39503,13 @@ func (p *Parser) gather_255() (_res []*keyValue, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s14)
-	// double_starred_kvpair loop0_256
+	// double_starred_kvpair loop0_257
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first104) {
+		if p.cannotStart(&first105) {
 			goto fail
 		}
 		var elem *keyValue
@@ -39372,7 +39519,7 @@ func (p *Parser) gather_255() (_res []*keyValue, _ok bool) {
 			goto fail
 		}
 		p.stk.s14 = append(p.stk.s14, elem)
-		if _, _k = p.loop0_256(); !_k {
+		if _, _k = p.loop0_257(); !_k {
 			goto fail
 		}
 		p.level--
@@ -39386,8 +39533,8 @@ fail:
 	return nil, false
 }
 
-// loop0_256: "," double_starred_kvpair
-func (p *Parser) loop0_256() (_res []*keyValue, _ok bool) {
+// loop0_257: "," double_starred_kvpair
+func (p *Parser) loop0_257() (_res []*keyValue, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -39407,7 +39554,7 @@ func (p *Parser) loop0_256() (_res []*keyValue, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -39437,67 +39584,6 @@ func (p *Parser) loop0_256() (_res []*keyValue, _ok bool) {
 	return nil, true
 }
 
-// tmp_257: "}" / ","
-func (p *Parser) tmp_257() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
-		return nil, false
-	}
-	_mark := p.mark
-	// "}"
-	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
-		if p.cannotStart(&first131) {
-			goto fail0
-		}
-		var _v0 *token.Token
-		_ = _v0
-		var _k bool
-		_ = _k
-		if _v0 = p.expect(token.RBRACE); _v0 == nil {
-			goto fail0
-		}
-		_res = _v0
-		_ok = true
-		goto done
-	}
-fail0:
-	p.mark = _mark
-	// ","
-	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
-		if p.cannotStart(&first118) {
-			goto fail1
-		}
-		var _v0 *token.Token
-		_ = _v0
-		var _k bool
-		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
-			goto fail1
-		}
-		_res = _v0
-		_ok = true
-		goto done
-	}
-fail1:
-	p.mark = _mark
-	_res, _ok = nil, false
-done:
-	p.level--
-	return _res, _ok
-}
-
 // tmp_258: "}" / ","
 func (p *Parser) tmp_258() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
@@ -39515,7 +39601,7 @@ func (p *Parser) tmp_258() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first131) {
+		if p.cannotStart(&first132) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -39537,7 +39623,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -39559,8 +39645,69 @@ done:
 	return _res, _ok
 }
 
-// tmp_259: "=" / "!" / ":" / "}"
+// tmp_259: "}" / ","
 func (p *Parser) tmp_259() (_res *token.Token, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	// "}"
+	{
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if p.cannotStart(&first132) {
+			goto fail0
+		}
+		var _v0 *token.Token
+		_ = _v0
+		var _k bool
+		_ = _k
+		if _v0 = p.expect(token.RBRACE); _v0 == nil {
+			goto fail0
+		}
+		_res = _v0
+		_ok = true
+		goto done
+	}
+fail0:
+	p.mark = _mark
+	// ","
+	{
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if p.cannotStart(&first119) {
+			goto fail1
+		}
+		var _v0 *token.Token
+		_ = _v0
+		var _k bool
+		_ = _k
+		if _v0 = p.expect(token.COMMA); _v0 == nil {
+			goto fail1
+		}
+		_res = _v0
+		_ok = true
+		goto done
+	}
+fail1:
+	p.mark = _mark
+	_res, _ok = nil, false
+done:
+	p.level--
+	return _res, _ok
+}
+
+// tmp_260: "=" / "!" / ":" / "}"
+func (p *Parser) tmp_260() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -39598,7 +39745,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first101) {
+		if p.cannotStart(&first102) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -39642,7 +39789,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first131) {
+		if p.cannotStart(&first132) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -39664,8 +39811,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_260: "!" / ":" / "}"
-func (p *Parser) tmp_260() (_res *token.Token, _ok bool) {
+// tmp_261: "!" / ":" / "}"
+func (p *Parser) tmp_261() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -39681,7 +39828,7 @@ func (p *Parser) tmp_260() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first101) {
+		if p.cannotStart(&first102) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -39725,7 +39872,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first131) {
+		if p.cannotStart(&first132) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -39747,8 +39894,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_261: "!" NAME
-func (p *Parser) tmp_261() (_res any, _ok bool) {
+// tmp_262: "!" NAME
+func (p *Parser) tmp_262() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -39764,7 +39911,7 @@ func (p *Parser) tmp_261() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first101) {
+		if p.cannotStart(&first102) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -39790,8 +39937,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_262: ":" / "}"
-func (p *Parser) tmp_262() (_res *token.Token, _ok bool) {
+// tmp_263: ":" / "}"
+func (p *Parser) tmp_263() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -39829,7 +39976,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first131) {
+		if p.cannotStart(&first132) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -39851,8 +39998,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_263: "!" NAME
-func (p *Parser) tmp_263() (_res any, _ok bool) {
+// tmp_264: "!" NAME
+func (p *Parser) tmp_264() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -39868,7 +40015,7 @@ func (p *Parser) tmp_263() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first101) {
+		if p.cannotStart(&first102) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -39894,8 +40041,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_264: fstring_format_spec
-func (p *Parser) loop0_264() (_res []ast.Expr, _ok bool) {
+// loop0_265: fstring_format_spec
+func (p *Parser) loop0_265() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -39915,7 +40062,7 @@ func (p *Parser) loop0_264() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first127) {
+			if p.cannotStart(&first128) {
 				break
 			}
 			var _v0 ast.Expr
@@ -39934,8 +40081,8 @@ func (p *Parser) loop0_264() (_res []ast.Expr, _ok bool) {
 	return pop3(p, _start), true
 }
 
-// tmp_265: "!" NAME
-func (p *Parser) tmp_265() (_res any, _ok bool) {
+// tmp_266: "!" NAME
+func (p *Parser) tmp_266() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -39951,7 +40098,7 @@ func (p *Parser) tmp_265() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first101) {
+		if p.cannotStart(&first102) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -39977,8 +40124,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_266: ":" / "}"
-func (p *Parser) tmp_266() (_res *token.Token, _ok bool) {
+// tmp_267: ":" / "}"
+func (p *Parser) tmp_267() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -40016,7 +40163,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first131) {
+		if p.cannotStart(&first132) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -40038,8 +40185,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_267: "+" / "-" / "*" / "/" / "%" / "//" / "@"
-func (p *Parser) tmp_267() (_res *token.Token, _ok bool) {
+// tmp_268: "+" / "-" / "*" / "/" / "%" / "//" / "@"
+func (p *Parser) tmp_268() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -40055,7 +40202,7 @@ func (p *Parser) tmp_267() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first93) {
+		if p.cannotStart(&first94) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40121,7 +40268,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first115) {
+		if p.cannotStart(&first116) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -40143,7 +40290,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first132) {
+		if p.cannotStart(&first133) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -40165,7 +40312,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first133) {
+		if p.cannotStart(&first134) {
 			goto fail5
 		}
 		var _v0 *token.Token
@@ -40209,8 +40356,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_268: "+" / "-" / "~"
-func (p *Parser) tmp_268() (_res *token.Token, _ok bool) {
+// tmp_269: "+" / "-" / "~"
+func (p *Parser) tmp_269() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -40226,7 +40373,7 @@ func (p *Parser) tmp_268() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first93) {
+		if p.cannotStart(&first94) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40270,7 +40417,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first95) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -40292,8 +40439,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_270: "," bitwise_or
-func (p *Parser) tmp_270() (_res any, _ok bool) {
+// tmp_271: "," bitwise_or
+func (p *Parser) tmp_271() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -40309,7 +40456,7 @@ func (p *Parser) tmp_270() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first119) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40335,8 +40482,8 @@ done:
 	return _res, _ok
 }
 
-// loop0_269: ("," bitwise_or)
-func (p *Parser) loop0_269() (_res []any, _ok bool) {
+// loop0_270: ("," bitwise_or)
+func (p *Parser) loop0_270() (_res []any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -40356,14 +40503,14 @@ func (p *Parser) loop0_269() (_res []any, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 any
 			_ = _v0
 			var _k bool
 			_ = _k
-			if _v0, _k = p.tmp_270(); !_k {
+			if _v0, _k = p.tmp_271(); !_k {
 				break
 			}
 			p.stk.s18 = append(p.stk.s18, _v0)
@@ -40375,8 +40522,8 @@ func (p *Parser) loop0_269() (_res []any, _ok bool) {
 	return pop18(p, _start), true
 }
 
-// tmp_274: assignment_expression / expression !":="
-func (p *Parser) tmp_274() (_res ast.Expr, _ok bool) {
+// tmp_275: assignment_expression / expression !":="
+func (p *Parser) tmp_275() (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -40444,8 +40591,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_273: starred_expression / (assignment_expression / expression !":=") !"="
-func (p *Parser) tmp_273() (_res ast.Expr, _ok bool) {
+// tmp_274: starred_expression / (assignment_expression / expression !":=") !"="
+func (p *Parser) tmp_274() (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -40492,7 +40639,7 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0, _k = p.tmp_274(); !_k {
+		if _v0, _k = p.tmp_275(); !_k {
 			goto fail1
 		}
 		_lm = p.mark
@@ -40513,8 +40660,8 @@ done:
 	return _res, _ok
 }
 
-// gather_271: (starred_expression / (assignment_expression / expression !":=") !"=") loop0_272
-func (p *Parser) gather_271() (_res []ast.Expr, _ok bool) {
+// gather_272: (starred_expression / (assignment_expression / expression !":=") !"=") loop0_273
+func (p *Parser) gather_272() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -40525,7 +40672,7 @@ func (p *Parser) gather_271() (_res []ast.Expr, _ok bool) {
 	}
 	_mark := p.mark
 	_start := len(p.stk.s3)
-	// (starred_expression / (assignment_expression / expression !":=") !"=") loop0_272
+	// (starred_expression / (assignment_expression / expression !":=") !"=") loop0_273
 	{
 		if p.errorIndicator {
 			p.level--
@@ -40537,11 +40684,11 @@ func (p *Parser) gather_271() (_res []ast.Expr, _ok bool) {
 		var elem ast.Expr
 		var _k bool
 		_ = _k
-		if elem, _k = p.tmp_273(); !_k {
+		if elem, _k = p.tmp_274(); !_k {
 			goto fail
 		}
 		p.stk.s3 = append(p.stk.s3, elem)
-		if _, _k = p.loop0_272(); !_k {
+		if _, _k = p.loop0_273(); !_k {
 			goto fail
 		}
 		p.level--
@@ -40555,8 +40702,8 @@ fail:
 	return nil, false
 }
 
-// loop0_272: "," (starred_expression / (assignment_expression / expression !":=") !"=")
-func (p *Parser) loop0_272() (_res []ast.Expr, _ok bool) {
+// loop0_273: "," (starred_expression / (assignment_expression / expression !":=") !"=")
+func (p *Parser) loop0_273() (_res []ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -40576,7 +40723,7 @@ func (p *Parser) loop0_272() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first119) {
 				break
 			}
 			var _v0 *token.Token
@@ -40588,7 +40735,7 @@ func (p *Parser) loop0_272() (_res []ast.Expr, _ok bool) {
 			if _v0 = p.expect(token.COMMA); _v0 == nil {
 				break
 			}
-			if elem, _k = p.tmp_273(); !_k {
+			if elem, _k = p.tmp_274(); !_k {
 				break
 			}
 			if p.actionFailed(true) {
@@ -40606,8 +40753,8 @@ func (p *Parser) loop0_272() (_res []ast.Expr, _ok bool) {
 	return nil, true
 }
 
-// tmp_275: ")" / "**"
-func (p *Parser) tmp_275() (_res *token.Token, _ok bool) {
+// tmp_276: ")" / "**"
+func (p *Parser) tmp_276() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -40623,7 +40770,7 @@ func (p *Parser) tmp_275() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first122) {
+		if p.cannotStart(&first123) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40667,8 +40814,8 @@ done:
 	return _res, _ok
 }
 
-// tmp_276: ":" / "**"
-func (p *Parser) tmp_276() (_res *token.Token, _ok bool) {
+// tmp_277: ":" / "**"
+func (p *Parser) tmp_277() (_res *token.Token, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -40728,49 +40875,6 @@ done:
 	return _res, _ok
 }
 
-// tmp_277: "as" star_target
-func (p *Parser) tmp_277() (_res any, _ok bool) {
-	if p.level == maxStack {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
-		return nil, false
-	}
-	_mark := p.mark
-	// "as" star_target
-	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
-		if p.cannotStart(&first120) {
-			goto fail0
-		}
-		var _v0 *token.Token
-		_ = _v0
-		var _v1 ast.Expr
-		_ = _v1
-		var _k bool
-		_ = _k
-		if _v0 = p.expect(token.AS); _v0 == nil {
-			goto fail0
-		}
-		if _v1, _k = p.r_star_target(); !_k {
-			goto fail0
-		}
-		_res, _ok = dummyName, true
-		goto done
-	}
-fail0:
-	p.mark = _mark
-	_res, _ok = nil, false
-done:
-	p.level--
-	return _res, _ok
-}
-
 // tmp_278: "as" star_target
 func (p *Parser) tmp_278() (_res any, _ok bool) {
 	if p.level == maxStack {
@@ -40788,7 +40892,7 @@ func (p *Parser) tmp_278() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first121) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40831,7 +40935,7 @@ func (p *Parser) tmp_279() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first121) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40874,7 +40978,7 @@ func (p *Parser) tmp_280() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first121) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40900,8 +41004,51 @@ done:
 	return _res, _ok
 }
 
-// tmp_281: "as" NAME
+// tmp_281: "as" star_target
 func (p *Parser) tmp_281() (_res any, _ok bool) {
+	if p.level == maxStack {
+		p.stackOverflow()
+	}
+	p.level++
+	if p.errorIndicator {
+		p.level--
+		return nil, false
+	}
+	_mark := p.mark
+	// "as" star_target
+	{
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if p.cannotStart(&first121) {
+			goto fail0
+		}
+		var _v0 *token.Token
+		_ = _v0
+		var _v1 ast.Expr
+		_ = _v1
+		var _k bool
+		_ = _k
+		if _v0 = p.expect(token.AS); _v0 == nil {
+			goto fail0
+		}
+		if _v1, _k = p.r_star_target(); !_k {
+			goto fail0
+		}
+		_res, _ok = dummyName, true
+		goto done
+	}
+fail0:
+	p.mark = _mark
+	_res, _ok = nil, false
+done:
+	p.level--
+	return _res, _ok
+}
+
+// tmp_282: "as" NAME
+func (p *Parser) tmp_282() (_res any, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -40917,7 +41064,7 @@ func (p *Parser) tmp_281() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first121) {
 			goto fail0
 		}
 		var _v0 *token.Token

@@ -77,17 +77,18 @@ func (p *Parser) parseModule() (*ast.Module, *syntaxerr.Error) {
 	}
 	// Second pass, with the invalid_* rules: they find the specific
 	// errors. The generic error is reported where the first pass stopped.
-	last := p.toks[p.fill-1]
+	last := p.fill - 1
 	p.resetForSecondPass()
 	p.r_file()
-	p.setSyntaxError(&last)
+	p.setSyntaxError(last)
 	return nil, p.exc
 }
 
 // setSyntaxError chooses the error of a failed parse
 // (_Pypegen_set_syntax_error). last is the last token the first pass
-// fetched.
-func (p *Parser) setSyntaxError(last *token.Token) {
+// fetched (its index).
+func (p *Parser) setSyntaxError(lastIdx int) {
+	last := &p.toks[lastIdx]
 	if p.exc != nil {
 		// A tokenizer error found further on wins over an error the
 		// parser raised, if the tokenizer got there without error.

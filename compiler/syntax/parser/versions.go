@@ -38,3 +38,8 @@ var (
 // escapeWarningLine: an invalid escape's warning is reported at the line
 // of the escape, not the token's first line (gh-116042, 3.13.3).
 var escapeWarningLine = release.Release{Major: 3, Minor: 13, Micro: 3}
+
+// diamondTokens: the tokenizer makes "<" and ">" of "<>", which the parser
+// takes as "!=" under barry_as_FLUFL, and a generic error at such a ">"
+// says "Maybe you meant '!=' instead of '<>'?" (3.13.16, gh-151464).
+var diamondTokens = release.Release{Major: 3, Minor: 13, Micro: 16}
