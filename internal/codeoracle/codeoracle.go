@@ -364,6 +364,7 @@ func (r *replay) unit(u *Unit) (*pyobj.Object, error) {
 		m.QualName = r.p.NewStr(qual)
 	}
 	usedQual := false
+	className := "" // the name of the class whose body was the last code const
 	for _, c := range u.Consts {
 		var o *pyobj.Object
 		if c.Code != nil {
@@ -371,8 +372,18 @@ func (r *replay) unit(u *Unit) (*pyobj.Object, error) {
 			if o, err = r.unit(c.Code); err != nil {
 				return nil, err
 			}
+			className = ""
+			if c.Code.Flags&coOptimized == 0 {
+				className = string(c.Code.Name)
+			}
 		} else {
 			o = r.object(c.Value)
+			if className != "" && c.Value.Kind() == ast.StrKind && c.Value.Str() == className {
+				// __build_class__'s name argument is the ClassDef's
+				// identifier itself.
+				o = r.p.Identifier(className)
+				className = ""
+			}
 			if c.Fresh {
 				o = r.p.NewStrFresh(c.Value.Str())
 			}
