@@ -11,6 +11,7 @@ import (
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
+	"github.com/rules-pyc/rules_pyc/internal/mutate"
 	"github.com/rules-pyc/rules_pyc/internal/pyoracle"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
@@ -33,7 +34,11 @@ type native struct {
 func runNative(filename string, src []byte, rel release.Release) (n native) {
 	defer func() {
 		if p := recover(); p != nil {
-			n = native{panic: fmt.Sprintf("%v\n%s", p, debug.Stack())}
+			stack := debug.Stack()
+			if len(stack) > 1500 {
+				stack = append(stack[:1500], "\n\t..."...)
+			}
+			n = native{panic: fmt.Sprintf("%v\n%s", p, stack)}
 		}
 	}()
 	n.dump, n.serr, n.err = frontEnd(filename, src, rel)
@@ -65,10 +70,12 @@ type tally struct {
 	diffs   []string
 	failed  []string
 	maxKept int
+	// kinds counts the differences by kind (see compare).
+	kinds map[string]int
 }
 
 func newTally(name string) *tally {
-	return &tally{name: name, counts: map[string]int{}, maxKept: 10}
+	return &tally{name: name, counts: map[string]int{}, kinds: map[string]int{}, maxKept: 10}
 }
 
 // add compares the oracle's answer about one file with the front end's.
@@ -78,6 +85,7 @@ func (ty *tally) add(label string, r pyoracle.Result, n native) string {
 	ty.counts[outcome]++
 	switch outcome {
 	case differ:
+		ty.kinds[kindOf(r, n)]++
 		if len(ty.diffs) < ty.maxKept {
 			ty.diffs = append(ty.diffs, label+":\n"+diff)
 		}
@@ -108,11 +116,50 @@ func (ty *tally) report(t *testing.T) {
 		t.Logf("oracle failure: %s", f)
 	}
 	if n := ty.counts[differ]; n > 0 {
+		var kinds []string
+		for k, n := range ty.kinds {
+			kinds = append(kinds, fmt.Sprintf("%6d  %s", n, k))
+		}
+		sort.Slice(kinds, func(a, b int) bool { return kinds[a] > kinds[b] })
+		t.Logf("%s: the differences by kind:\n%s", ty.name, strings.Join(kinds, "\n"))
 		t.Errorf("%s: %d of %d files differ from CPython; the first %d:\n\n%s", ty.name, n, total, len(ty.diffs), strings.Join(ty.diffs, "\n\n"))
 	}
 	if total == 0 {
 		t.Errorf("%s: no file was compared", ty.name)
 	}
+}
+
+// kindOf names the kind of a difference, for the tally by kind: the first
+// line of a panic, or the two sides' kinds of message (mutate.Template).
+func kindOf(r pyoracle.Result, n native) string {
+	side := func(parsed bool, typ, msg string) string {
+		if parsed {
+			return "parsed"
+		}
+		return typ + ": " + mutate.Template(msg)
+	}
+	switch {
+	case n.panic != "":
+		return "the front end panics: " + strings.SplitN(n.panic, "\n", 2)[0]
+	case n.err != nil:
+		return "the front end's dump fails: " + n.err.Error()
+	case r.Kind == pyoracle.Parsed && n.serr == nil:
+		return "the dumps differ"
+	}
+	var front string
+	if n.serr != nil {
+		front = side(false, n.serr.Type.String(), n.serr.Msg)
+	} else {
+		front = side(true, "", "")
+	}
+	cpython := side(r.Kind == pyoracle.Parsed, "", "")
+	if r.Exc != nil {
+		cpython = side(false, r.Exc.Type, r.Exc.Msg)
+	}
+	if cpython == front {
+		return "same message, other location or text: " + cpython
+	}
+	return "CPython " + cpython + " | front end " + front
 }
 
 // compare returns the outcome for one file and, when they differ, a
