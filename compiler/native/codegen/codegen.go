@@ -1,0 +1,603 @@
+// Package codegen is CPython 3.13's code generation (the code-generating
+// half of Python/compile.c) in Go: it walks a module's optimized tree with
+// its symbol table and writes, for every code unit (module, function,
+// lambda, class body, generator expression, annotation scope), the
+// instruction sequence and metadata that CPython's compiler hands its CFG
+// optimizer.
+//
+// Invariants:
+//
+//   - For a tree that CPython's AST optimizer produced (or
+//     compiler/native/astopt, which produces the same) and its symbol table,
+//     each Unit's sequence is _testinternalcapi.compiler_codegen's for that
+//     unit, instruction for instruction (opcode, oparg, location; jump
+//     targets as labels), and its metadata (constants in index order, names,
+//     varnames, cellvars, freevars, argument counts, first line) is the
+//     compiler unit's, for the release in Config.Release.
+//   - Constants are pyobj objects merged through the compile's constant
+//     cache in CPython's order, so that identity (and marshal's FLAG_REF)
+//     follows; a nested unit's code object is made by Config.Finish at the
+//     point where CPython assembles it.
+//   - Every error compile.c raises comes back as a *syntaxerr.Error with
+//     CPython's message and location, and every SyntaxWarning it emits is
+//     reported with its text and line, in order. Codegen never panics on a
+//     tree the parser can produce.
+package codegen
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
+	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
+	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
+	"github.com/rules-pyc/rules_pyc/compiler/native/symtable"
+	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
+)
+
+// Config says how to generate code.
+type Config struct {
+	// Filename is the name the source is compiled under.
+	Filename string
+	// Release is the CPython release to imitate.
+	Release release.Release
+	// Optimize is the optimization level (0, 1, 2).
+	Optimize int
+	// Process and Cache are the compile's object space and constant cache
+	// (nil: new ones).
+	Process *pyobj.Process
+	Cache   *pyobj.ConstCache
+	// Finish turns a finished unit into its code object (the CFG optimizer
+	// and the assembler), called where CPython's optimize_and_assemble
+	// runs, before the parent loads it. nil: a placeholder code object.
+	Finish func(u *Unit) (*pyobj.Object, error)
+	// Text gives errors their source line (see symtable.TextFunc).
+	Text symtable.TextFunc
+}
+
+// Unit is one code unit: its instruction sequence, metadata and flags
+// (the CFG optimizer's input), and the units nested in it in the order
+// they were compiled.
+type Unit struct {
+	instr.Unit
+	// Code is the unit's code object (Config.Finish's, or a placeholder).
+	Code *pyobj.Object
+	// NParams is the number of parameters (ste_varnames' length), which
+	// the CFG optimizer needs.
+	NParams  int
+	Children []*Unit
+}
+
+// Warning is a SyntaxWarning compile.c emits: its text and line.
+type Warning struct {
+	Msg    string
+	Lineno int
+}
+
+// Result is what Generate produces.
+type Result struct {
+	Top      *Unit
+	Warnings []Warning
+}
+
+// scope types of compiler units (COMPILER_SCOPE_*).
+type scopeType uint8
+
+const (
+	scopeModule scopeType = iota
+	scopeClass
+	scopeFunction
+	scopeAsyncFunction
+	scopeLambda
+	scopeComprehension
+	scopeTypeParams
+)
+
+// frame block types (enum fblocktype).
+type fblockType uint8
+
+const (
+	fbWhileLoop fblockType = iota
+	fbForLoop
+	fbTryExcept
+	fbFinallyTry
+	fbFinallyEnd
+	fbWith
+	fbAsyncWith
+	fbHandlerCleanup
+	fbPopValue
+	fbExceptionHandler
+	fbExceptionGroupHandler
+	fbAsyncComprehensionGenerator
+	fbStopIteration
+)
+
+// maxBlocks is CO_MAXBLOCKS.
+const maxBlocks = 21
+
+type fblock struct {
+	typ   fblockType
+	block instr.Label
+	exit  instr.Label
+	loc   instr.Location
+	// datum: the finally body (fbFinallyTry), the handler's name
+	// (fbHandlerCleanup, "" for none).
+	body   []ast.Stmt
+	name   string
+	hasVar bool
+}
+
+// nameIndex is a Python dict of str keys to their insertion index.
+type nameIndex struct {
+	m    map[string]int32
+	list []*pyobj.Object
+}
+
+func (d *nameIndex) index(p *pyobj.Process, s string) int32 {
+	if i, ok := d.m[s]; ok {
+		return i
+	}
+	if d.m == nil {
+		d.m = make(map[string]int32)
+	}
+	i := int32(len(d.list))
+	d.m[s] = i
+	d.list = append(d.list, p.Identifier(s))
+	return i
+}
+
+func (d *nameIndex) lookup(s string) (int32, bool) {
+	i, ok := d.m[s]
+	return i, ok
+}
+
+type unit struct {
+	out      *Unit
+	seq      *instr.Sequence
+	scope    scopeType
+	ste      *symtable.Block
+	name     string
+	qualname string
+	qualObj  *pyobj.Object
+	private  string
+	hasPriv  bool
+
+	consts    map[*pyobj.Object]int32
+	constList []*pyobj.Object
+	names     nameIndex
+	varnames  nameIndex
+	cellvars  map[string]int32
+	cellList  []string
+	freevars  map[string]int32
+	freeList  []string
+	fasthidden map[string]bool
+
+	fblocks       []fblock
+	inInlinedComp int
+	staticAttrs   map[string]bool
+	argcount, posonly, kwonly int32
+	firstLine     int32
+}
+
+type compiler struct {
+	cfg     Config
+	p       *pyobj.Process
+	cache   *pyobj.ConstCache
+	st      *symtable.Table
+	future  symtable.Future
+	u       *unit
+	stack   []*unit
+	interactive bool
+	warnings    []Warning
+	disableWarning int
+	arena       ast.Arena
+	v313_1      bool // 3.13.1+: GET_ITER in inlined comprehensions' outermost loops
+	v313_warnFinally bool
+}
+
+// Generate compiles mod (optimized, with its symbol table) and returns the
+// module's unit with every nested unit.
+func Generate(mod ast.ModNode, st *symtable.Table, cfg Config) (*Result, error) {
+	c := &compiler{cfg: cfg, st: st, future: st.Future}
+	c.p = cfg.Process
+	if c.p == nil {
+		c.p = pyobj.NewProcess(nil)
+	}
+	c.cache = cfg.Cache
+	if c.cache == nil {
+		c.cache = c.p.NewConstCache()
+	}
+	c.v313_1 = cfg.Release.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 1})
+	c.v313_warnFinally = cfg.Release.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 6})
+	top, err := c.module(mod)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Top: top, Warnings: c.warnings}, nil
+}
+
+type genError struct{ err error }
+
+// module is compiler_mod.
+func (c *compiler) module(mod ast.ModNode) (u *Unit, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ge, ok := r.(genError)
+			if !ok {
+				panic(r)
+			}
+			u, err = nil, ge.err
+		}
+	}()
+	c.enterScope("<module>", scopeModule, c.st.Block(mod), 1)
+	addNone := true
+	switch m := mod.(type) {
+	case *ast.Module:
+		c.body(instr.Location{Line: 1, EndLine: 1, Col: 0, EndCol: 0}, m.Body)
+	case *ast.Interactive:
+		if findAnn(m.Body) {
+			c.addop(opSETUP_ANNOTATIONS, 0, instr.Location{Line: 1, EndLine: 1})
+		}
+		c.interactive = true
+		for _, s := range m.Body {
+			c.stmt(s)
+		}
+	case *ast.Expression:
+		c.expr(m.Body)
+		addNone = false
+	default:
+		return nil, fmt.Errorf("codegen: cannot compile a %T", mod)
+	}
+	return c.finishUnit(addNone), nil
+}
+
+// fail stops code generation with err.
+func (c *compiler) fail(err error) {
+	panic(genError{err})
+}
+
+// errorf is compiler_error.
+func (c *compiler) errorf(loc instr.Location, format string, args ...any) {
+	msg := format
+	if len(args) > 0 {
+		msg = fmt.Sprintf(format, args...)
+	}
+	e := &syntaxerr.Error{
+		Type:      syntaxerr.SyntaxError,
+		Msg:       msg,
+		Filename:  c.cfg.Filename,
+		Lineno:    int(loc.Line),
+		Offset:    int(loc.Col) + 1,
+		EndLineno: int(loc.EndLine),
+		EndOffset: int(loc.EndCol) + 1,
+	}
+	if c.cfg.Text != nil {
+		e.Text, e.HasText = c.cfg.Text(int(loc.Line))
+	}
+	c.fail(e)
+}
+
+// warn is compiler_warn.
+func (c *compiler) warn(loc instr.Location, format string, args ...any) {
+	if c.disableWarning > 0 {
+		return
+	}
+	msg := format
+	if len(args) > 0 {
+		msg = fmt.Sprintf(format, args...)
+	}
+	c.warnings = append(c.warnings, Warning{Msg: msg, Lineno: int(loc.Line)})
+}
+
+func locOf(n ast.Located) instr.Location {
+	l := n.Location()
+	return instr.Location{Line: int32(l.Lineno), EndLine: int32(l.EndLineno), Col: int32(l.ColOffset), EndCol: int32(l.EndColOffset)}
+}
+
+var noLoc = instr.NoLocation
+
+// enterScope is compiler_enter_scope.
+func (c *compiler) enterScope(name string, st scopeType, ste *symtable.Block, lineno int) {
+	if ste == nil {
+		c.fail(fmt.Errorf("codegen: no symbol table block for %s", name))
+	}
+	u := &unit{scope: st, ste: ste, name: name, out: &Unit{}}
+	u.seq = &u.out.Seq
+	u.consts = make(map[*pyobj.Object]int32)
+	for _, v := range ste.Varnames {
+		u.varnames.index(c.p, v)
+	}
+	u.cellvars = make(map[string]int32)
+	u.freevars = make(map[string]int32)
+	var cells, frees []string
+	for _, s := range ste.Symbols.List() {
+		sc := s.Flags.Scope()
+		if sc == symtable.Cell || s.Flags&symtable.DefCompCell != 0 {
+			cells = append(cells, s.Name)
+		}
+		if sc == symtable.Free || s.Flags&symtable.DefFreeClass != 0 {
+			frees = append(frees, s.Name)
+		}
+	}
+	sort.Strings(cells)
+	sort.Strings(frees)
+	for _, n := range cells {
+		u.addCell(n)
+	}
+	if ste.NeedsClassClosure {
+		u.addCell("__class__")
+	}
+	if ste.NeedsClassdict {
+		u.addCell("__classdict__")
+	}
+	for _, n := range frees {
+		u.addFree(n)
+	}
+	u.fasthidden = map[string]bool{}
+	u.firstLine = int32(lineno)
+	if st == scopeClass {
+		u.staticAttrs = map[string]bool{}
+	}
+	if c.u != nil {
+		c.stack = append(c.stack, c.u)
+		u.private, u.hasPriv = c.u.private, c.u.hasPriv
+	}
+	c.u = u
+	loc := instr.Location{Line: int32(lineno), EndLine: int32(lineno)}
+	if st == scopeModule {
+		loc.Line = 0
+	} else {
+		c.setQualname()
+	}
+	c.addop(opRESUME, 0, loc)
+}
+
+func (u *unit) addCell(n string) int32 {
+	if i, ok := u.cellvars[n]; ok {
+		return i
+	}
+	i := int32(len(u.cellList))
+	u.cellvars[n] = i
+	u.cellList = append(u.cellList, n)
+	return i
+}
+
+func (u *unit) addFree(n string) int32 {
+	if i, ok := u.freevars[n]; ok {
+		return i
+	}
+	i := int32(len(u.cellList) + len(u.freeList))
+	u.freevars[n] = i
+	u.freeList = append(u.freeList, n)
+	return i
+}
+
+// setQualname is compiler_set_qualname.
+func (c *compiler) setQualname() {
+	u := c.u
+	n := len(c.stack)
+	var base string
+	hasBase := false
+	if n >= 1 {
+		parent := c.stack[n-1]
+		if parent.scope == scopeTypeParams {
+			if n == 1 {
+				u.qualname = u.name
+				return
+			}
+			parent = c.stack[n-2]
+		}
+		force := false
+		if u.scope == scopeFunction || u.scope == scopeAsyncFunction || u.scope == scopeClass {
+			mangled := u.name
+			if parent.hasPriv {
+				mangled = symtable.Mangle(parent.private, u.name)
+			}
+			if parent.ste.Scope(mangled) == symtable.GlobalExplicit {
+				force = true
+			}
+		}
+		if !force {
+			if parent.scope == scopeFunction || parent.scope == scopeAsyncFunction || parent.scope == scopeLambda {
+				base = parent.qualname + ".<locals>"
+			} else {
+				base = parent.qualname
+			}
+			hasBase = true
+		}
+	}
+	if hasBase {
+		u.qualname = base + "." + u.name
+		u.qualObj = c.p.NewStr(u.qualname)
+	} else {
+		u.qualname = u.name
+	}
+}
+
+// exitScope is compiler_exit_scope.
+func (c *compiler) exitScope() *Unit {
+	out := c.u.out
+	n := len(c.stack)
+	if n > 0 {
+		c.u = c.stack[n-1]
+		c.stack = c.stack[:n-1]
+		c.u.out.Children = append(c.u.out.Children, out)
+	} else {
+		c.u = nil
+	}
+	return out
+}
+
+// finishUnit is optimize_and_assemble followed by compiler_exit_scope: it
+// adds the return at the end, fills in the metadata and makes the code
+// object.
+func (c *compiler) finishUnit(addNone bool) *Unit {
+	u := c.u
+	flags := c.codeFlags()
+	if addNone {
+		c.loadConst(noLoc, pyobj.NoneObj)
+	}
+	c.addop(opRETURN_VALUE, 0, noLoc)
+	out := u.out
+	out.Flags = flags
+	m := &out.Meta
+	m.Name = c.p.Identifier(u.name)
+	if u.qualObj != nil {
+		m.QualName = u.qualObj
+	} else {
+		m.QualName = m.Name
+	}
+	m.Consts = u.constList
+	m.Names = u.names.list
+	m.VarNames = u.varnames.list
+	for _, n := range u.cellList {
+		m.CellVars = append(m.CellVars, c.p.Identifier(n))
+	}
+	for _, n := range u.freeList {
+		m.FreeVars = append(m.FreeVars, c.p.Identifier(n))
+	}
+	for n, v := range u.fasthidden {
+		if v {
+			if m.FastHidden == nil {
+				m.FastHidden = map[string]bool{}
+			}
+			m.FastHidden[n] = true
+		}
+	}
+	m.ArgCount, m.PosOnlyArgCount, m.KwOnlyArgCount = u.argcount, u.posonly, u.kwonly
+	m.FirstLineNo = u.firstLine
+	out.NParams = len(u.ste.Varnames)
+	if c.cfg.Finish != nil {
+		code, err := c.cfg.Finish(out)
+		if err != nil {
+			c.fail(err)
+		}
+		out.Code = code
+	} else {
+		out.Code = c.p.NewCode(&pyobj.CodeObject{})
+	}
+	c.exitScope()
+	return out
+}
+
+// code flags.
+const (
+	coOptimized      = 0x1
+	coNewLocals      = 0x2
+	coVarargs        = 0x4
+	coVarkeywords    = 0x8
+	coNested         = 0x10
+	coGenerator      = 0x20
+	coCoroutine      = 0x80
+	coAsyncGenerator = 0x200
+)
+
+// codeFlags is compute_code_flags.
+func (c *compiler) codeFlags() int32 {
+	ste := c.u.ste
+	var f int32
+	if ste.FunctionLike() {
+		f |= coNewLocals | coOptimized
+		if ste.Nested {
+			f |= coNested
+		}
+		switch {
+		case ste.Generator && !ste.Coroutine:
+			f |= coGenerator
+		case !ste.Generator && ste.Coroutine:
+			f |= coCoroutine
+		case ste.Generator && ste.Coroutine:
+			f |= coAsyncGenerator
+		}
+		if ste.Varargs {
+			f |= coVarargs
+		}
+		if ste.Varkeywords {
+			f |= coVarkeywords
+		}
+	}
+	f |= int32(c.future.Features)
+	return f
+}
+
+// ---- emitting ----
+
+func (c *compiler) addop(op opcode.Op, arg int32, loc instr.Location) {
+	c.u.seq.Add(op, arg, loc)
+}
+
+func (c *compiler) newLabel() instr.Label { return c.u.seq.NewLabel() }
+
+func (c *compiler) useLabel(l instr.Label) {
+	if err := c.u.seq.Place(l); err != nil {
+		c.fail(err)
+	}
+}
+
+func (c *compiler) jump(op opcode.Op, l instr.Label, loc instr.Location) {
+	c.u.seq.Add(op, int32(l), loc)
+}
+
+// addConst is compiler_add_const: o merged through the constant cache,
+// and its index in the unit's constants.
+func (c *compiler) addConst(o *pyobj.Object) int32 {
+	o = c.cache.Merge(o)
+	if i, ok := c.u.consts[o]; ok {
+		return i
+	}
+	i := int32(len(c.u.constList))
+	c.u.consts[o] = i
+	c.u.constList = append(c.u.constList, o)
+	return i
+}
+
+func (c *compiler) loadConst(loc instr.Location, o *pyobj.Object) {
+	c.addop(opLOAD_CONST, c.addConst(o), loc)
+}
+
+func (c *compiler) loadValue(loc instr.Location, v ast.Value) {
+	c.loadConst(loc, c.p.FromValue(v))
+}
+
+func (c *compiler) loadIdent(loc instr.Location, s string) {
+	c.loadConst(loc, c.p.Identifier(s))
+}
+
+// mangle is _Py_MaybeMangle with the unit's private name.
+func (c *compiler) mangle(name string) string {
+	if !c.u.hasPriv {
+		return name
+	}
+	return symtable.MaybeMangle(c.u.private, c.u.ste, name)
+}
+
+// addName is compiler_addop_name.
+func (c *compiler) addName(op opcode.Op, name string, loc instr.Location) {
+	arg := c.u.names.index(c.p, c.mangle(name))
+	switch op {
+	case opLOAD_ATTR:
+		arg <<= 1
+	case pLOAD_METHOD:
+		op = opLOAD_ATTR
+		arg = arg<<1 | 1
+	case opLOAD_SUPER_ATTR:
+		arg = arg<<2 | 2
+	case pLOAD_SUPER_METHOD:
+		op = opLOAD_SUPER_ATTR
+		arg = arg<<2 | 3
+	case pLOAD_ZERO_SUPER_ATTR:
+		op = opLOAD_SUPER_ATTR
+		arg <<= 2
+	case pLOAD_ZERO_SUPER_METHOD:
+		op = opLOAD_SUPER_ATTR
+		arg = arg<<2 | 1
+	}
+	c.addop(op, arg, loc)
+}
+
+// addNameRaw is compiler_addop_o on u_names (no mangling).
+func (c *compiler) addNameRaw(op opcode.Op, name string, loc instr.Location) {
+	c.addop(op, c.u.names.index(c.p, name), loc)
+}
