@@ -173,6 +173,7 @@ type unit struct {
 	freevars  map[string]int32
 	freeList  []string
 	fasthidden map[string]bool
+	freeStarted bool
 
 	fblocks       []fblock
 	inInlinedComp int
@@ -335,6 +336,7 @@ func (c *compiler) enterScope(name string, st scopeType, ste *symtable.Block, li
 	for _, n := range frees {
 		u.addFree(n)
 	}
+	u.freeStarted = true
 	u.fasthidden = map[string]bool{}
 	u.firstLine = int32(lineno)
 	if st == scopeClass {
@@ -368,7 +370,15 @@ func (u *unit) addFree(n string) int32 {
 	if i, ok := u.freevars[n]; ok {
 		return i
 	}
-	i := int32(len(u.cellList) + len(u.freeList))
+	// dict_add_o numbers a name added after the unit started by the
+	// dict's size, without the cells' offset, as CPython does.
+	i := int32(len(u.freeList))
+	if u.freeStarted {
+		u.freevars[n] = i
+		u.freeList = append(u.freeList, n)
+		return i
+	}
+	i = int32(len(u.cellList) + len(u.freeList))
 	u.freevars[n] = i
 	u.freeList = append(u.freeList, n)
 	return i

@@ -189,7 +189,9 @@ func (c *compiler) checkDebugArgs(a *ast.Arguments) {
 // wrapInStopIterationHandler is wrap_in_stopiteration_handler.
 func (c *compiler) wrapInStopIterationHandler() {
 	handler := c.newLabel()
-	c.u.seq.InsertFirst(instr.Instr{Op: pSETUP_CLEANUP, Arg: int32(handler), Loc: noLoc, Handler: instr.NoHandler})
+	if err := c.u.seq.Insert(0, instr.Instr{Op: pSETUP_CLEANUP, Arg: int32(handler), Loc: noLoc, Handler: instr.NoHandler}); err != nil {
+		c.fail(err)
+	}
 	c.loadConst(noLoc, pyobj.NoneObj)
 	c.addop(opRETURN_VALUE, 0, noLoc)
 	c.useLabel(handler)

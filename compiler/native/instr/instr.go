@@ -145,3 +145,21 @@ func (m *Metadata) NLocalsPlus() int32 {
 	}
 	return int32(n)
 }
+
+// Insert puts in before the instruction at index pos
+// (_PyInstructionSequence_InsertInstruction): labels placed at pos or
+// later move with their instructions.
+func (s *Sequence) Insert(pos int, in Instr) error {
+	if pos < 0 || pos > len(s.Instrs) {
+		return fmt.Errorf("instr: insert at %d of %d instructions", pos, len(s.Instrs))
+	}
+	s.Instrs = append(s.Instrs, Instr{})
+	copy(s.Instrs[pos+1:], s.Instrs[pos:])
+	s.Instrs[pos] = in
+	for i, at := range s.labels {
+		if at >= int32(pos) {
+			s.labels[i] = at + 1
+		}
+	}
+	return nil
+}
