@@ -390,10 +390,10 @@ func (c *compiler) setQualname() {
 	n := len(c.stack)
 	var base string
 	hasBase := false
-	if n >= 1 {
+	if n > 1 {
 		parent := c.stack[n-1]
 		if parent.scope == scopeTypeParams {
-			if n == 1 {
+			if n == 2 {
 				u.qualname = u.name
 				return
 			}

@@ -1,0 +1,543 @@
+package codegen
+
+import (
+	_ "embed"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
+	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
+	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
+	"github.com/rules-pyc/rules_pyc/compiler/native/symtable"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
+	"github.com/rules-pyc/rules_pyc/internal/astjson"
+)
+
+//go:embed testdata/oracle.py
+var oracleScript string
+
+type hexStr string
+
+func (h *hexStr) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	d, err := hex.DecodeString(s)
+	*h = hexStr(d)
+	return err
+}
+
+type oErr struct {
+	Type      string  `json:"type"`
+	Msg       string  `json:"msg"`
+	Lineno    *int    `json:"lineno"`
+	Offset    *int    `json:"offset"`
+	EndLineno *int    `json:"end_lineno"`
+	EndOffset *int    `json:"end_offset"`
+	Text      *string `json:"text"`
+}
+
+type oCode struct {
+	QualName                  hexStr            `json:"qualname"`
+	Names, VarNames, CellVars []hexStr          `json:"-"`
+	FreeVars                  []hexStr          `json:"freevars"`
+	Consts                    []json.RawMessage `json:"consts"`
+	ArgCount                  int32             `json:"argcount"`
+	PosOnly                   int32             `json:"posonly"`
+	KwOnly                    int32             `json:"kwonly"`
+	FirstLineNo               int32             `json:"firstlineno"`
+	Flags                     int32             `json:"flags"`
+}
+
+func (c *oCode) UnmarshalJSON(b []byte) error {
+	type plain oCode
+	var v struct {
+		plain
+		Names    []hexStr `json:"names"`
+		VarNames []hexStr `json:"varnames"`
+		CellVars []hexStr `json:"cellvars"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*c = oCode(v.plain)
+	c.Names, c.VarNames, c.CellVars = v.Names, v.VarNames, v.CellVars
+	return nil
+}
+
+type oUnit struct {
+	Seq      [][6]int32        `json:"seq"`
+	Consts   []json.RawMessage `json:"consts"`
+	Names    []hexStr          `json:"names"`
+	VarNames []hexStr          `json:"varnames"`
+	CellVars []hexStr          `json:"cellvars"`
+	FreeVars []hexStr          `json:"freevars"`
+	Children []*oUnit          `json:"children"`
+	Code     *oCode            `json:"code"`
+}
+
+type oLevel struct {
+	ParseError *oErr           `json:"parse_error"`
+	Tree       json.RawMessage `json:"tree"`
+	Error      *oErr           `json:"error"`
+	Warnings   [][2]any        `json:"warnings"`
+	Top        *oUnit          `json:"top"`
+}
+
+// encodeConst writes o as oracle.py's enc does.
+func encodeConst(o *pyobj.Object) any {
+	v := o.Value
+	switch o.Kind {
+	case pyobj.None:
+		return []any{"N"}
+	case pyobj.Bool:
+		if v.Bool() {
+			return []any{"T"}
+		}
+		return []any{"F"}
+	case pyobj.Ellipsis:
+		return []any{"E"}
+	case pyobj.Int:
+		b := v.BigInt()
+		if b.Sign() < 0 {
+			return []any{"i", "-0x" + new(big.Int).Neg(b).Text(16)}
+		}
+		return []any{"i", "0x" + b.Text(16)}
+	case pyobj.Float:
+		return []any{"f", f64hex(v.Float())}
+	case pyobj.Complex:
+		re, im := v.Complex()
+		return []any{"c", f64hex(re), f64hex(im)}
+	case pyobj.Str:
+		return []any{"s", hex.EncodeToString([]byte(v.Str()))}
+	case pyobj.Bytes:
+		return []any{"b", hex.EncodeToString([]byte(v.Bytes()))}
+	case pyobj.Tuple, pyobj.FrozenSet:
+		tag := "t"
+		if o.Kind == pyobj.FrozenSet {
+			tag = "fs"
+		}
+		out := []any{tag}
+		for _, it := range o.Items {
+			out = append(out, encodeConst(it))
+		}
+		return out
+	case pyobj.Code:
+		return []any{"code"}
+	}
+	return []any{"?"}
+}
+
+func f64hex(f float64) string {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], math.Float64bits(f))
+	return hex.EncodeToString(b[:])
+}
+
+func canon(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// canonOracle re-encodes an oracle constant, dropping code objects'
+// qualified names.
+func canonOracle(raw json.RawMessage) string {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "?"
+	}
+	var strip func(any) any
+	strip = func(x any) any {
+		a, ok := x.([]any)
+		if !ok || len(a) == 0 {
+			return x
+		}
+		if a[0] == "code" {
+			return []any{"code"}
+		}
+		if a[0] == "t" || a[0] == "fs" {
+			out := []any{a[0]}
+			for _, it := range a[1:] {
+				out = append(out, strip(it))
+			}
+			return out
+		}
+		return a
+	}
+	return canon(strip(v))
+}
+
+type differ struct {
+	out []string
+	max int
+}
+
+func (d *differ) addf(format string, args ...any) {
+	if len(d.out) < d.max {
+		d.out = append(d.out, fmt.Sprintf(format, args...))
+	}
+}
+
+func opName(op int32) string {
+	return opcode.V313.Name(opcode.Op(op))
+}
+
+// seqRows is u's sequence as compiler_codegen shows it: jump targets as
+// instruction indexes, pseudo opcodes as they are.
+func seqRows(u *Unit) ([][6]int32, error) {
+	s := &u.Seq
+	out := make([][6]int32, len(s.Instrs))
+	for i, in := range s.Instrs {
+		arg := in.Arg
+		if opcode.V313.Has(in.Op, opcode.HasJump) || opcode.V313.Has(in.Op, opcode.HasExc) || isBlockPush(in.Op) {
+			idx, err := s.Index(instr.Label(arg))
+			if err != nil {
+				return nil, err
+			}
+			arg = int32(idx)
+		}
+		out[i] = [6]int32{int32(in.Op), arg, in.Loc.Line, in.Loc.EndLine, in.Loc.Col, in.Loc.EndCol}
+	}
+	return out, nil
+}
+
+func isBlockPush(op opcode.Op) bool {
+	return op == pSETUP_FINALLY || op == pSETUP_CLEANUP || op == pSETUP_WITH
+}
+
+func compareSeq(d *differ, path string, want, got [][6]int32) bool {
+	n := len(want)
+	if len(got) < n {
+		n = len(got)
+	}
+	for i := 0; i < n; i++ {
+		if want[i] != got[i] {
+			d.addf("%s: instruction %d: CPython %s %v, native %s %v (of %d, %d)", path, i,
+				opName(want[i][0]), want[i][1:], opName(got[i][0]), got[i][1:], len(want), len(got))
+			return false
+		}
+	}
+	if len(want) != len(got) {
+		d.addf("%s: CPython has %d instructions, native %d", path, len(want), len(got))
+		return false
+	}
+	return true
+}
+
+func strsOf(objs []*pyobj.Object) []string {
+	out := make([]string, len(objs))
+	for i, o := range objs {
+		out[i] = o.Str()
+	}
+	return out
+}
+
+func hexStrs(h []hexStr) []string {
+	out := make([]string, len(h))
+	for i, x := range h {
+		out[i] = string(x)
+	}
+	return out
+}
+
+func compareList(d *differ, path, what string, want, got []string) {
+	if strings.Join(want, "\x00") != strings.Join(got, "\x00") || len(want) != len(got) {
+		d.addf("%s: %s: CPython %q, native %q", path, what, want, got)
+	}
+}
+
+// compareUnit compares one unit and its children.
+func compareUnit(d *differ, path string, want *oUnit, got *Unit, top bool) {
+	gotRows, err := seqRows(got)
+	if err != nil {
+		d.addf("%s: %v", path, err)
+		return
+	}
+	compareSeq(d, path, want.Seq, gotRows)
+	m := &got.Meta
+	if top {
+		var w, g []string
+		for _, c := range want.Consts {
+			w = append(w, canonOracle(c))
+		}
+		for _, c := range m.Consts {
+			g = append(g, canon(encodeConst(c)))
+		}
+		compareList(d, path, "consts", w, g)
+		compareList(d, path, "names", hexStrs(want.Names), strsOf(m.Names))
+		compareList(d, path, "varnames", hexStrs(want.VarNames), strsOf(m.VarNames))
+		compareList(d, path, "cellvars", hexStrs(want.CellVars), strsOf(m.CellVars))
+		compareList(d, path, "freevars", hexStrs(want.FreeVars), strsOf(m.FreeVars))
+	} else if want.Code != nil {
+		co := want.Code
+		compareList(d, path, "co_names", hexStrs(co.Names), strsOf(m.Names))
+		compareList(d, path, "co_varnames", hexStrs(co.VarNames), strsOf(m.VarNames))
+		compareList(d, path, "co_freevars", hexStrs(co.FreeVars), strsOf(m.FreeVars))
+		compareList(d, path, "co_cellvars", hexStrs(co.CellVars), coCellvars(m))
+		if string(co.QualName) != m.QualName.Str() {
+			d.addf("%s: qualname: CPython %q, native %q", path, co.QualName, m.QualName.Str())
+		}
+		if co.FirstLineNo != m.FirstLineNo || co.ArgCount != m.ArgCount+m.PosOnlyArgCount || co.PosOnly != m.PosOnlyArgCount || co.KwOnly != m.KwOnlyArgCount {
+			d.addf("%s: firstlineno/argcounts: CPython %d %d %d %d, native %d %d %d %d", path,
+				co.FirstLineNo, co.ArgCount, co.PosOnly, co.KwOnly, m.FirstLineNo, m.ArgCount+m.PosOnlyArgCount, m.PosOnlyArgCount, m.KwOnlyArgCount)
+		}
+		if co.Flags != got.Flags {
+			d.addf("%s: flags: CPython %#x, native %#x", path, co.Flags, got.Flags)
+		}
+		compareNestedConsts(d, path, co, got, gotRows)
+	}
+	if len(want.Children) != len(got.Children) {
+		d.addf("%s: CPython has %d nested units, native %d", path, len(want.Children), len(got.Children))
+		return
+	}
+	for i, w := range want.Children {
+		name := "?"
+		if got.Children[i].Meta.QualName != nil {
+			name = got.Children[i].Meta.QualName.Str()
+		}
+		compareUnit(d, fmt.Sprintf("%s/%s", path, name), w, got.Children[i], false)
+	}
+}
+
+// coCellvars is co_cellvars as the assembler orders the cells: those that
+// are also locals at their local's place, the others after.
+func coCellvars(m *instr.Metadata) []string {
+	var out []string
+	cells := map[string]bool{}
+	for _, c := range m.CellVars {
+		cells[c.Str()] = true
+	}
+	local := map[string]bool{}
+	for _, v := range m.VarNames {
+		local[v.Str()] = true
+		if cells[v.Str()] {
+			out = append(out, v.Str())
+		}
+	}
+	for _, c := range m.CellVars {
+		if !local[c.Str()] {
+			out = append(out, c.Str())
+		}
+	}
+	return out
+}
+
+// compareNestedConsts checks a nested unit's constants against its code
+// object's co_consts, which are the constants the CFG optimizer keeps (the
+// first, and those still loaded, in order) followed by those its folding
+// makes: the code object's list without its folded tail must be a
+// subsequence of the loaded constants in order.
+func compareNestedConsts(d *differ, path string, co *oCode, got *Unit, rows [][6]int32) {
+	used := map[int32]bool{0: true}
+	for _, r := range rows {
+		if opcode.Op(r[0]) == opLOAD_CONST {
+			used[r[1]] = true
+		}
+	}
+	var mine []string
+	for i, c := range got.Meta.Consts {
+		if used[int32(i)] {
+			mine = append(mine, canon(encodeConst(c)))
+		}
+	}
+	j := 0
+	for _, raw := range co.Consts {
+		w := canonOracle(raw)
+		for j < len(mine) && mine[j] != w {
+			j++
+		}
+		if j == len(mine) {
+			if strings.HasPrefix(w, `["t"`) || strings.HasPrefix(w, `["fs"`) {
+				continue // a constant the optimizer folded
+			}
+			d.addf("%s: co_consts %s not among native constants %v", path, w, mine)
+			return
+		}
+		j++
+	}
+}
+
+
+// outcome of one file at one level.
+type outcome int
+
+const (
+	agree outcome = iota
+	differs
+	unsupported
+	skipped
+)
+
+func compareLevel(t *testing.T, in astjson.Interp, name string, optimize int, lv *oLevel) (outcome, []string) {
+	if lv.ParseError != nil {
+		return skipped, nil
+	}
+	d := &differ{max: 5}
+	tree, err := astjson.Convert(lv.Tree)
+	if err != nil {
+		return differs, []string{fmt.Sprintf("converting the tree: %v", err)}
+	}
+	mod := tree.(ast.ModNode)
+	res, gerr := generate(mod, name, in, optimize)
+	var uerr *ErrUnsupported
+	if errors.As(gerr, &uerr) {
+		return unsupported, []string{uerr.Error()}
+	}
+	if lv.Error != nil || gerr != nil {
+		compareError(d, lv.Error, gerr)
+		if len(d.out) > 0 {
+			return differs, d.out
+		}
+		return agree, nil
+	}
+	compareWarnings(d, lv.Warnings, res.Warnings)
+	compareUnit(d, "<module>", lv.Top, res.Top, true)
+	if len(d.out) > 0 {
+		return differs, d.out
+	}
+	return agree, nil
+}
+
+func generate(mod ast.ModNode, name string, in astjson.Interp, optimize int) (res *Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	fut, err := symtable.ParseFuture(mod, name, in.Release, nil)
+	if err != nil {
+		return nil, err
+	}
+	st, err := symtable.Build(mod, symtable.Config{Filename: name, Release: in.Release, Future: fut})
+	if err != nil {
+		return nil, err
+	}
+	return Generate(mod, st, Config{Filename: name, Release: in.Release, Optimize: optimize})
+}
+
+func compareError(d *differ, want *oErr, got error) {
+	if want == nil {
+		d.addf("native error %v, CPython none", got)
+		return
+	}
+	if got == nil {
+		d.addf("CPython error %s: %s, native none", want.Type, want.Msg)
+		return
+	}
+	se, ok := got.(*syntaxerr.Error)
+	if !ok {
+		d.addf("CPython error %s: %s, native %v", want.Type, want.Msg, got)
+		return
+	}
+	g := fmt.Sprintf("%s: %s (%d,%d)-(%d,%d)", se.Type, se.Msg, se.Lineno, se.Offset, se.EndLineno, se.EndOffset)
+	w := fmt.Sprintf("%s: %s (%s,%s)-(%s,%s)", want.Type, want.Msg, ip(want.Lineno), ip(want.Offset), ip(want.EndLineno), ip(want.EndOffset))
+	if g != w {
+		d.addf("error: CPython %s, native %s", w, g)
+	}
+}
+
+func ip(p *int) string {
+	if p == nil {
+		return "None"
+	}
+	return fmt.Sprint(*p)
+}
+
+func compareWarnings(d *differ, want [][2]any, got []Warning) {
+	var w, g []string
+	for _, x := range want {
+		w = append(w, fmt.Sprintf("%v:%v", x[1], x[0]))
+	}
+	for _, x := range got {
+		g = append(g, fmt.Sprintf("%d:%s", x.Lineno, x.Msg))
+	}
+	compareList(d, "warnings", "", w, g)
+}
+
+// sample says which files of the standard library to compare: every file
+// with RULES_PYC_FULL_SWEEP=1, else every 16th (every 64th with -short).
+func sample() int {
+	if os.Getenv("RULES_PYC_FULL_SWEEP") == "1" {
+		return 1
+	}
+	if testing.Short() {
+		return 64
+	}
+	return 16
+}
+
+// TestStdlibAgainstCompilerCodegen compares, for a sample of each 3.13
+// interpreter's standard library at optimization levels 0, 1 and 2, every
+// code unit native code generation makes from CPython's own optimized tree
+// with _testinternalcapi.compiler_codegen's, and errors and warnings with
+// compile()'s.
+func TestStdlibAgainstCompilerCodegen(t *testing.T) {
+	for _, in := range astjson.Find313(t) {
+		t.Run(in.Release.String(), func(t *testing.T) {
+			lib := in.Interpreter().Stdlib(t)
+			every := sample()
+			var files []string
+			for i, f := range lib.Files {
+				if i%every == 0 {
+					files = append(files, filepath.Join(lib.Root, filepath.FromSlash(f)))
+				}
+			}
+			counts := map[outcome][3]int{}
+			unsup := map[string]int{}
+			var report []string
+			in.Parse(t, astjson.Request{Files: files, Extra: oracleScript}, func(rec *astjson.Record) {
+				if rec.ExtraError != "" {
+					t.Errorf("%s: oracle: %s", rec.Name, rec.ExtraError)
+					return
+				}
+				if rec.ParseError != "" || rec.ReadError != "" {
+					return
+				}
+				var levels []oLevel
+				if err := json.Unmarshal(rec.Extra, &levels); err != nil {
+					t.Errorf("%s: %v", rec.Name, err)
+					return
+				}
+				for o := range levels {
+					oc, msgs := compareLevel(t, in, rec.Name, o, &levels[o])
+					c := counts[oc]
+					c[o]++
+					counts[oc] = c
+					switch oc {
+					case differs:
+						if len(report) < 60 {
+							report = append(report, fmt.Sprintf("%s -O%d:\n    %s", rec.Name, o, strings.Join(msgs, "\n    ")))
+						}
+					case unsupported:
+						unsup[msgs[0]]++
+					}
+				}
+			})
+			for _, r := range report {
+				t.Log(r)
+			}
+			var us []string
+			for k, v := range unsup {
+				us = append(us, fmt.Sprintf("%d x %s", v, k))
+			}
+			sort.Strings(us)
+			t.Logf("%s: %d files; agree %v, differ %v, unsupported %v (per level 0,1,2); %s", in, len(files),
+				counts[agree], counts[differs], counts[unsupported], strings.Join(us, "; "))
+			if c := counts[differs]; c[0]+c[1]+c[2] > 0 {
+				t.Errorf("%s: %v files differ at levels 0,1,2", in, c)
+			}
+		})
+	}
+}
