@@ -164,37 +164,37 @@ type unit struct {
 	private  string
 	hasPriv  bool
 
-	consts    map[*pyobj.Object]int32
-	constList []*pyobj.Object
-	names     nameIndex
-	varnames  nameIndex
-	cellvars  map[string]int32
-	cellList  []string
-	freevars  map[string]int32
-	freeList  []string
-	fasthidden map[string]bool
+	consts      map[*pyobj.Object]int32
+	constList   []*pyobj.Object
+	names       nameIndex
+	varnames    nameIndex
+	cellvars    map[string]int32
+	cellList    []string
+	freevars    map[string]int32
+	freeList    []string
+	fasthidden  map[string]bool
 	freeStarted bool
 
-	fblocks       []fblock
-	inInlinedComp int
-	staticAttrs   map[string]bool
+	fblocks                   []fblock
+	inInlinedComp             int
+	staticAttrs               map[string]bool
 	argcount, posonly, kwonly int32
-	firstLine     int32
+	firstLine                 int32
 }
 
 type compiler struct {
-	cfg     Config
-	p       *pyobj.Process
-	cache   *pyobj.ConstCache
-	st      *symtable.Table
-	future  symtable.Future
-	u       *unit
-	stack   []*unit
-	interactive bool
-	warnings    []Warning
-	disableWarning int
-	arena       ast.Arena
-	v313_1      bool // 3.13.1+: GET_ITER in inlined comprehensions' outermost loops
+	cfg              Config
+	p                *pyobj.Process
+	cache            *pyobj.ConstCache
+	st               *symtable.Table
+	future           symtable.Future
+	u                *unit
+	stack            []*unit
+	interactive      bool
+	warnings         []Warning
+	disableWarning   int
+	arena            ast.Arena
+	v313_1           bool // 3.13.1+: GET_ITER in inlined comprehensions' outermost loops
 	v313_warnFinally bool
 }
 
