@@ -30,9 +30,11 @@ type Config struct {
 // rules_pyc runs on (64-bit Linux and macOS release builds).
 const RecursionLimit = 10000
 
-// DefaultDepth is the recursion depth in use when py_compile.compile runs
-// the symbol table in a fresh interpreter.
-const DefaultDepth = 2
+// DefaultDepth is the recursion depth in use when py_compile.compile,
+// called from Python code, runs the symbol table (calls between Python
+// functions use no C recursion in 3.13, so the depth of the caller does not
+// matter; "python -m py_compile" runs it deeper, through runpy).
+const DefaultDepth = 3
 
 // Build builds the symbol table of mod (_PySymtable_Build), which should be
 // the tree after the AST optimizer, as compile() builds it. It returns the
