@@ -18,20 +18,63 @@ import (
 // symbols update_symbols adds), so only they are Python sets (pyset); the
 // others are only asked for membership.
 
-// strSet is a set of names whose order never matters.
-type strSet map[string]struct{}
-
-func (s strSet) has(name string) bool { _, ok := s[name]; return ok }
-func (s strSet) add(name string)      { s[name] = struct{}{} }
-func (s strSet) union(o strSet) {
-	for k := range o {
-		s[k] = struct{}{}
-	}
+// nameSet is a set of names whose order never matters, copied on write:
+// a block hands its sets to each child, and children rarely change them
+// (a global declaration, a local that shadows a declared global or a type
+// parameter), so a set is shared until someone writes to it.
+type nameSet struct {
+	m   map[string]struct{}
+	own bool // m belongs to this set alone (else copy it before writing)
 }
-func (s strSet) clone() strSet {
-	c := make(strSet, len(s))
-	c.union(s)
-	return c
+
+func (s *nameSet) has(name string) bool { _, ok := s.m[name]; return ok }
+
+// share returns a set with s's names for another holder; later writes to
+// either copy first.
+func (s *nameSet) share() nameSet {
+	s.own = false
+	return nameSet{m: s.m}
+}
+
+func (s *nameSet) write(extra int) {
+	if s.own {
+		return
+	}
+	m := make(map[string]struct{}, len(s.m)+extra)
+	for k := range s.m {
+		m[k] = struct{}{}
+	}
+	s.m, s.own = m, true
+}
+
+func (s *nameSet) add(name string) {
+	if s.has(name) {
+		return
+	}
+	s.write(1)
+	s.m[name] = struct{}{}
+}
+
+func (s *nameSet) discard(name string) {
+	if !s.has(name) {
+		return
+	}
+	s.write(0)
+	delete(s.m, name)
+}
+
+// union adds o's names to s.
+func (s *nameSet) union(o *nameSet) {
+	switch {
+	case len(o.m) == 0:
+	case len(s.m) == 0:
+		*s = o.share()
+	default:
+		s.write(len(o.m))
+		for k := range o.m {
+			s.m[k] = struct{}{}
+		}
+	}
 }
 
 // Releases whose symbol tables differ from 3.13.0's (see docs/native.md).
@@ -49,38 +92,39 @@ type analyzer struct {
 
 func analyze(t *Table, b *builder) error {
 	a := &analyzer{b: b, rel: t.Release}
-	return a.block(t.Top, nil, newPyset(), strSet{}, strSet{}, nil)
+	var free pyset
+	var global, typeParams nameSet
+	return a.block(t.Top, nil, &free, &global, &typeParams, nil)
 }
 
-// block is analyze_block. bound is nil for the module.
-func (a *analyzer) block(ste *Block, bound strSet, free *pyset, global, typeParams strSet, classEntry *Block) error {
-	local := strSet{}
+// block is analyze_block. bound is nil for the module. The sets are the
+// block's own (analyze_child_block's copies): it may change them.
+func (a *analyzer) block(ste *Block, bound *nameSet, free *pyset, global, typeParams *nameSet, classEntry *Block) error {
+	var local, newGlobal, newBound, inlinedCells nameSet
+	var newFree pyset
 	scopes := make([]Scope, len(ste.Symbols.list), len(ste.Symbols.list)+4)
-	newGlobal, newBound := strSet{}, strSet{}
-	newFree := newPyset()
-	var inlinedCells strSet
 
 	// A class's names are not visible in the blocks inside it: they get
 	// what the class got.
 	if ste.Type == ClassBlock {
-		newGlobal.union(global)
+		newGlobal = global.share()
 		if bound != nil {
-			newBound.union(bound)
+			newBound = bound.share()
 		}
 	}
 	for i, sym := range ste.Symbols.list {
-		if err := a.name(ste, scopes, i, sym.Name, sym.Flags, bound, local, free, global, typeParams, classEntry); err != nil {
+		if err := a.name(ste, scopes, i, sym.Name, sym.Flags, bound, &local, free, global, typeParams, classEntry); err != nil {
 			return err
 		}
 	}
 	if ste.Type != ClassBlock {
 		if ste.FunctionLike() {
-			newBound.union(local)
+			newBound = local.share()
 		}
 		if bound != nil {
 			newBound.union(bound)
 		}
-		newGlobal.union(global)
+		newGlobal = global.share()
 	} else {
 		newBound.add("__class__")
 		newBound.add("__classdict__")
@@ -98,18 +142,16 @@ func (a *analyzer) block(ste *Block, bound strSet, free *pyset, global, typePara
 		// Comprehensions other than generator expressions are inlined,
 		// except in annotation scopes nested in classes.
 		inline := child.Comprehension != NoComprehension && !child.Generator && !ste.CanSeeClassScope
-		childFree := copyPyset(newFree)
-		if err := a.block(child, newBound.clone(), childFree, newGlobal.clone(), typeParams.clone(), childClass); err != nil {
+		childFree := copyPyset(&newFree)
+		childBound, childGlobal, childTypeParams := newBound.share(), newGlobal.share(), typeParams.share()
+		if err := a.block(child, &childBound, &childFree, &childGlobal, &childTypeParams, childClass); err != nil {
 			return err
 		}
 		if inline {
-			if inlinedCells == nil {
-				inlinedCells = strSet{}
-			}
-			scopes = a.inline(ste, child, scopes, childFree, inlinedCells)
+			scopes = a.inline(ste, child, scopes, &childFree, &inlinedCells)
 			child.CompInlined = true
 		}
-		newFree.merge(childFree)
+		newFree.merge(&childFree)
 		if child.Free || child.ChildFree {
 			ste.ChildFree = true
 		}
@@ -156,14 +198,14 @@ func (a *analyzer) block(ste *Block, bound strSet, free *pyset, global, typePara
 			ste.NeedsClassdict = true
 		}
 	}
-	a.update(ste, scopes, bound, newFree, inlinedCells, ste.Type == ClassBlock || ste.CanSeeClassScope)
-	free.merge(newFree)
+	a.update(ste, scopes, bound, &newFree, &inlinedCells, ste.Type == ClassBlock || ste.CanSeeClassScope)
+	free.merge(&newFree)
 	return nil
 }
 
 // name decides the scope of one name of ste (analyze_name).
 func (a *analyzer) name(ste *Block, scopes []Scope, i int, name string, flags Flags,
-	bound, local strSet, free *pyset, global, typeParams strSet, classEntry *Block) error {
+	bound, local *nameSet, free *pyset, global, typeParams *nameSet, classEntry *Block) error {
 	if flags&DefGlobal != 0 {
 		if flags&DefNonlocal != 0 {
 			return a.directiveError(ste, name, fmt.Sprintf(msgNonlocalAndGlobal, name))
@@ -171,7 +213,7 @@ func (a *analyzer) name(ste *Block, scopes []Scope, i int, name string, flags Fl
 		scopes[i] = GlobalExplicit
 		global.add(name)
 		if bound != nil {
-			delete(bound, name)
+			bound.discard(name)
 		}
 		return nil
 	}
@@ -193,11 +235,11 @@ func (a *analyzer) name(ste *Block, scopes []Scope, i int, name string, flags Fl
 	if flags&DefBound != 0 {
 		scopes[i] = Local
 		local.add(name)
-		delete(global, name)
+		global.discard(name)
 		if flags&DefTypeParam != 0 {
 			typeParams.add(name)
 		} else {
-			delete(typeParams, name)
+			typeParams.discard(name)
 		}
 		return nil
 	}
@@ -245,7 +287,7 @@ func (a *analyzer) directiveError(ste *Block, name, msg string) error {
 
 // inline merges an inlined comprehension's names into its parent ste
 // (inline_comprehension) and returns scopes, grown with the names it adds.
-func (a *analyzer) inline(ste, comp *Block, scopes []Scope, compFree *pyset, inlinedCells strSet) []Scope {
+func (a *analyzer) inline(ste, comp *Block, scopes []Scope, compFree *pyset, inlinedCells *nameSet) []Scope {
 	var drop []string
 	for _, sym := range comp.Symbols.list {
 		k, flags := sym.Name, sym.Flags
@@ -301,7 +343,7 @@ func freeInAnyChild(b *Block, name string) bool {
 
 // update records the decided scopes in ste's symbols and adds the free
 // names of its children that it passes on (update_symbols).
-func (a *analyzer) update(ste *Block, scopes []Scope, bound strSet, free *pyset, inlinedCells strSet, classFlag bool) {
+func (a *analyzer) update(ste *Block, scopes []Scope, bound *nameSet, free *pyset, inlinedCells *nameSet, classFlag bool) {
 	list := ste.Symbols.list
 	for i := range list {
 		f := list[i].Flags

@@ -89,7 +89,13 @@ type builder struct {
 	private string
 	depth   int
 	nblocks int
+	// Blocks and the first symbols of each are allocated in bulk.
+	blockSlab []Block
+	symSlab   []Symbol
 }
+
+// symbolsFirst is the room for symbols a block starts with.
+const symbolsFirst = 8
 
 // errorAt is a SyntaxError at loc with the message format fills in.
 func (b *builder) errorAt(loc ast.Loc, format string, args ...any) error {
@@ -103,7 +109,12 @@ func (b *builder) errorMsg(loc ast.Loc, msg string) error {
 
 // enter opens a new block inside the current one (symtable_enter_block).
 func (b *builder) enter(name string, typ BlockType, key blockKey, loc ast.Loc) *Block {
-	nb := &Block{
+	if len(b.blockSlab) == 0 {
+		b.blockSlab = make([]Block, min(max(b.nblocks, 4), 256))
+	}
+	nb := &b.blockSlab[0]
+	b.blockSlab = b.blockSlab[1:]
+	*nb = Block{
 		Type:         typ,
 		Name:         name,
 		ID:           b.nblocks,
@@ -112,6 +123,11 @@ func (b *builder) enter(name string, typ BlockType, key blockKey, loc ast.Loc) *
 		EndLineno:    loc.EndLineno,
 		EndColOffset: loc.EndColOffset,
 	}
+	if len(b.symSlab) < symbolsFirst {
+		b.symSlab = make([]Symbol, min(max(b.nblocks, 4), 256)*symbolsFirst)
+	}
+	nb.Symbols.list = b.symSlab[:0:symbolsFirst]
+	b.symSlab = b.symSlab[symbolsFirst:]
 	b.nblocks++
 	prev := b.cur
 	if prev != nil {
@@ -428,7 +444,7 @@ func (b *builder) classDef(s *ast.ClassDef) error {
 			return err
 		}
 		b.private = s.Name
-		b.cur.mangled = &nameSet{names: make(map[string]struct{})}
+		b.cur.mangled = &mangledSet{names: make(map[string]struct{})}
 		if err := b.typeParams(s.TypeParams); err != nil {
 			return err
 		}

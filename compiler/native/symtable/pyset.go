@@ -36,27 +36,34 @@ type setEntry struct {
 	state entryState
 }
 
-// pyset is a Python set of str: the same table, in the same order.
+// pyset is a Python set of str: the same table, in the same order. The
+// zero pyset is an empty set whose table (of PySet_MINSIZE entries) is
+// allocated on the first insertion.
 type pyset struct {
-	table      []setEntry // len is mask+1
+	table      []setEntry // len is mask+1; nil for a new empty set
 	fill, used int
-	small      [setMinSize]setEntry
-}
-
-func newPyset() *pyset {
-	s := new(pyset)
-	s.table = s.small[:]
-	return s
 }
 
 // copyPyset is PySet_New(other).
-func copyPyset(other *pyset) *pyset {
-	s := newPyset()
+func copyPyset(other *pyset) pyset {
+	var s pyset
 	s.merge(other)
 	return s
 }
 
-func (s *pyset) mask() uint64 { return uint64(len(s.table) - 1) }
+// alloc gives a new empty set its table.
+func (s *pyset) alloc() {
+	if s.table == nil {
+		s.table = make([]setEntry, setMinSize)
+	}
+}
+
+func (s *pyset) mask() uint64 {
+	if s.table == nil {
+		return setMinSize - 1
+	}
+	return uint64(len(s.table) - 1)
+}
 
 // lookup returns the index of key's entry, or of the empty slot where a
 // search for it ends (set_lookkey).
@@ -99,6 +106,7 @@ func (s *pyset) add(key string) { s.addEntry(key, strHash(key)) }
 // addEntry is set_add_entry: a new key goes to the last deleted slot met
 // on its probe sequence, else to the empty slot that ends it.
 func (s *pyset) addEntry(key string, hash int64) {
+	s.alloc()
 	mask := s.mask()
 	perturb := uint64(hash)
 	i := uint64(hash) & mask
@@ -175,19 +183,12 @@ func (s *pyset) resize(minUsed int) {
 	for size <= minUsed {
 		size <<= 1
 	}
+	s.alloc()
 	old := s.table
-	if size == setMinSize && len(old) == setMinSize {
-		if s.fill == s.used {
-			return // no dummies: nothing to do
-		}
-		old = append([]setEntry(nil), old...)
+	if size == setMinSize && len(old) == setMinSize && s.fill == s.used {
+		return // no dummies: nothing to do
 	}
-	if size == setMinSize {
-		s.small = [setMinSize]setEntry{}
-		s.table = s.small[:]
-	} else {
-		s.table = make([]setEntry, size)
-	}
+	s.table = make([]setEntry, size)
 	s.fill = s.used
 	for _, e := range old {
 		if e.state == slotActive {
@@ -217,6 +218,7 @@ func (s *pyset) merge(other *pyset) {
 	if other == s || other.used == 0 {
 		return
 	}
+	s.alloc()
 	if (s.fill+other.used)*5 >= (len(s.table)-1)*3 {
 		s.resize((s.used + other.used) * 2)
 	}

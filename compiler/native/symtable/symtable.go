@@ -220,7 +220,7 @@ type Block struct {
 	// mangled is the set of names that are mangled in a type parameters
 	// block of a generic class and the blocks inside it (nil: every name
 	// is), shared by reference as CPython shares ste_mangled_names.
-	mangled *nameSet
+	mangled *mangledSet
 	// Pass-one state.
 	compIterTarget bool
 	compIterExpr   int
@@ -253,8 +253,8 @@ func (b *Block) Scope(name string) Scope { return b.Symbols.Lookup(name).Scope()
 // (_PyST_IsFunctionLike).
 func (b *Block) FunctionLike() bool { return b.Type.FunctionLike() }
 
-// nameSet is a set of names shared by several blocks.
-type nameSet struct{ names map[string]struct{} }
+// mangledSet is a set of names shared by several blocks.
+type mangledSet struct{ names map[string]struct{} }
 
 // directive is where a global or nonlocal statement (or the implicit one
 // of an assignment expression in a comprehension) declared a name.

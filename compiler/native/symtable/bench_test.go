@@ -1,0 +1,88 @@
+package symtable
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/internal/astjson"
+)
+
+// benchTrees are CPython's trees of a quarter of the 3.13 standard library
+// (the first interpreter found), converted once, and their sources' size.
+var (
+	benchOnce  sync.Once
+	benchTrees []ast.ModNode
+	benchSize  int64
+)
+
+func loadBenchTrees(b *testing.B) {
+	benchOnce.Do(func() {
+		in := astjson.Find313(b)[0]
+		lib := in.Interpreter().Stdlib(b)
+		var files []string
+		for i, f := range lib.Files {
+			if i%4 == 0 {
+				files = append(files, filepath.Join(lib.Root, filepath.FromSlash(f)))
+			}
+		}
+		in.Parse(b, astjson.Request{Files: files}, func(rec *astjson.Record) {
+			if rec.Tree == nil {
+				return
+			}
+			tree, err := astjson.Convert(rec.Tree)
+			if err != nil {
+				b.Fatal(err)
+			}
+			st, err := os.Stat(rec.Name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchTrees = append(benchTrees, tree.(ast.ModNode))
+			benchSize += st.Size()
+		})
+	})
+}
+
+// BenchmarkStdlib builds the symbol tables of a quarter of the standard
+// library (future statements included) and reports source megabytes per
+// CPU second.
+func BenchmarkStdlib(b *testing.B) {
+	loadBenchTrees(b)
+	b.SetBytes(benchSize)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cpuTime()
+	for i := 0; i < b.N; i++ {
+		for _, tree := range benchTrees {
+			fut, err := ParseFuture(tree, "x.py", benchRelease, nil)
+			if err != nil {
+				continue
+			}
+			if _, err := Build(tree, Config{Filename: "x.py", Release: benchRelease, Future: fut}); err != nil {
+				continue
+			}
+		}
+	}
+	b.StopTimer()
+	if d := cpuTime() - cpu; d > 0 {
+		b.ReportMetric(float64(benchSize)*float64(b.N)/1e6/d.Seconds(), "MB/cpu-s")
+	}
+}
+
+// cpuTime is the CPU time the process has used: on a machine shared with
+// other work, wall time says little.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+var benchRelease = release.Release{Major: 3, Minor: 13, Micro: 18}
