@@ -1,0 +1,92 @@
+package codegen
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/rules-pyc/rules_pyc/internal/astjson"
+)
+
+// cases are sources for the constructs and the errors and warnings of
+// code generation; each is compiled by CPython and by this package.
+var cases = []string{
+	// match statements
+	"match x:\n case 1: pass\n case [a, *b, c] if a: pass\n case {'k': v, **rest}: pass\n case P(1, y=z) | P(2, y=z): pass\n case _: pass\n",
+	"match x:\n case [1, *_, 2]: pass\n case (a, b) | (b, a): pass\n case str() as s: pass\n case None: pass\n",
+	"match x:\n case {1: a, 1.0: b}: pass\n",
+	"match x:\n case a: pass\n case b: pass\n",
+	"match x:\n case [a, a]: pass\n",
+	"match x:\n case a | [b]: pass\n",
+	"match x:\n case P(a=1, a=2): pass\n",
+	// future annotations
+	"from __future__ import annotations\ndef f(a: int | None = None, *b: list[str], c: 'x' = 1, **d: dict[str, tuple[int, ...]]) -> a.b[1:2, ::3]: pass\nx: -1 ** 2 + (not a) = 3\nclass C:\n y: (a if b else c) and d or e\n",
+	// errors
+	"return 1\n", "yield 1\n", "await x\n", "def f():\n await x\n", "break\n", "continue\n",
+	"def f():\n x = [i async for i in y]\n", "async def f():\n yield from x\n",
+	"async def f():\n yield 1\n return 2\n", "__debug__ = 1\n", "del __debug__\n", "def f(__debug__): pass\n",
+	"f(a=1, a=2)\n", "x.__debug__ = 1\n", "a, *b, *c = d\n", "*a = b\n", "a = *b\n",
+	"try:\n pass\nexcept:\n pass\nexcept E:\n pass\n",
+	"try:\n pass\nexcept* E:\n break\n",
+	"x = 1\nfrom __future__ import annotations\n",
+	"def f[T=int, U](): pass\n",
+	nested(21), nested(20),
+	// warnings
+	"x is 1\nx is not 'a'\n() is x\nassert (x, 'msg')\n'abc'(1)\n[1, 2][1, 2]\n{1}[0]\n(1)[x]\n",
+	"try:\n pass\nfinally:\n x is 1\n",
+	// assorted
+	"class C[T](B, metaclass=M):\n def f(self): super().f(); self.a = 1; return __class__\n def g(self): return super().g\n",
+	"type A[T: int, *Ts, **P] = dict[T, P]\ntype B = int\n",
+	"async def f():\n async with a as b, c:\n  async for x in y:\n   await z\n return [i async for i in q]\n",
+	"def g():\n x = 1\n class C:\n  y = [x for _ in z]\n  def h(self): return x\n return C\n",
+	"with a as (b, c), d:\n for i in j:\n  if i: break\n  try: continue\n  finally: return_ = 1\n",
+	"f(*a, b, *c, d=1, **e, f=2)\nx = {1: 2, **y, 3: 4}\nz = [*a, 1, 2]\ns = {1, 2, 3}\nt = (1, 2, 3, x)\n",
+	"def f(a, /, b=1, *, c=2, d): '''  doc\n\tstring\n   end'''\n",
+	"lambda: (yield)\nlambda x=1, *y, z=2, **k: x\n",
+	"x = f'{a!r:>{w}} {b=} {c}'\ny = a if b else c\nz = a < b < c\n",
+}
+
+func TestCases(t *testing.T) {
+	for _, in := range astjson.Find313(t) {
+		t.Run(in.Release.String(), func(t *testing.T) {
+			var req astjson.Request
+			for _, src := range cases {
+				req.AddSource([]byte(src))
+			}
+			req.Extra = oracleScript
+			i := 0
+			in.Parse(t, req, func(rec *astjson.Record) {
+				src := cases[i]
+				i++
+				if rec.ExtraError != "" {
+					t.Errorf("%q: oracle: %s", src, rec.ExtraError)
+					return
+				}
+				if rec.ParseError != "" {
+					t.Errorf("%q: CPython's parser rejects it: %s", src, rec.ParseError)
+					return
+				}
+				var levels []oLevel
+				if err := json.Unmarshal(rec.Extra, &levels); err != nil {
+					t.Fatal(err)
+				}
+				for o := range levels {
+					oc, msgs := compareLevel(t, in, rec.Name, o, &levels[o])
+					if oc == differs || oc == unsupported {
+						t.Errorf("%q -O%d:\n    %s", src, o, strings.Join(msgs, "\n    "))
+					}
+				}
+			})
+		})
+	}
+}
+
+// nested is n nested for loops.
+func nested(n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		b.WriteString(strings.Repeat(" ", i) + "for x in y:\n")
+	}
+	b.WriteString(strings.Repeat(" ", n) + "pass\n")
+	return b.String()
+}
