@@ -143,7 +143,12 @@ func encodeConst(o *pyobj.Object) any {
 	return []any{"?"}
 }
 
+// f64hex is a float's bytes in hex; any NaN is "nan", since the trees
+// internal/astjson carries lose a NaN's sign and payload (float.hex).
 func f64hex(f float64) string {
+	if math.IsNaN(f) {
+		return "nan"
+	}
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], math.Float64bits(f))
 	return hex.EncodeToString(b[:])
@@ -169,6 +174,18 @@ func canonOracle(raw json.RawMessage) string {
 		}
 		if a[0] == "code" {
 			return []any{"code"}
+		}
+		if a[0] == "f" || a[0] == "c" {
+			out := []any{a[0]}
+			for _, h := range a[1:] {
+				hs, _ := h.(string)
+				b, err := hex.DecodeString(hs)
+				if err == nil && len(b) == 8 && math.IsNaN(math.Float64frombits(binary.LittleEndian.Uint64(b))) {
+					hs = "nan"
+				}
+				out = append(out, hs)
+			}
+			return out
 		}
 		if a[0] == "t" || a[0] == "fs" {
 			out := []any{a[0]}
