@@ -10,6 +10,7 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/native/symtable"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/astdump"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/frontend"
 	"github.com/rules-pyc/rules_pyc/internal/astjson"
 )
 
@@ -80,38 +81,57 @@ func compareRecord(rec *astjson.Record, in astjson.Interp, src []byte, knownGap 
 			return differ, fmt.Sprintf("converting the tree: %v", err)
 		}
 		mod := tree.(ast.ModNode)
-		fut, ferr := symtable.ParseFuture(mod, rec.Name, in.Release, nil)
-		switch {
-		case want.Error != "" && strings.HasPrefix(want.Error, "RecursionError"):
-			return oracleFailed, "CPython ran out of recursion depth"
-		case want.Error != "":
-			if ferr == nil {
-				return differ, fmt.Sprintf("level %d: CPython raised %s", level, want.Error)
+		if src != nil && level == 0 {
+			// At -O0, the native parser's tree too.
+			nmod, serr := frontend.Parse(rec.Name, src, in.Release)
+			if serr != nil {
+				return differ, fmt.Sprintf("the native parser rejected a source CPython parsed: %v", serr)
 			}
-			continue // a future statement's error: symtable's tests compare it
-		case ferr != nil:
-			return differ, fmt.Sprintf("ParseFuture failed: %v", ferr)
-		}
-		cfg := Config{Optimize: level, Release: in.Release, FutureAnnotations: fut.Features&symtable.FutureAnnotations != 0}
-		if err := Optimize(mod, cfg); err != nil {
-			return differ, fmt.Sprintf("level %d: Optimize failed: %v", level, err)
-		}
-		got, err := astdump.Dump(mod, in.Release)
-		switch {
-		case want.DumpError != "":
-			if strings.HasPrefix(want.DumpError, "RecursionError") {
-				return oracleFailed, "ast.dump ran out of recursion depth"
+			if o, msg := compareLevel(nmod, rec, in, src, level, want); o != agree {
+				return o, "with the native parser's tree: " + msg
 			}
-			if err == nil || "ValueError: "+err.Error() != want.DumpError {
-				return differ, fmt.Sprintf("level %d: ast.dump raised %s; Dump: %v", level, want.DumpError, err)
-			}
-		case err != nil:
-			return differ, fmt.Sprintf("level %d: Dump failed: %v", level, err)
-		case want.Dump == nil:
-			return oracleFailed, "no dump"
-		case got != *want.Dump:
-			return differ, fmt.Sprintf("level %d: dumps differ on the line %q %s", level, lineAt(src, *want.Dump, got), firstDifference(*want.Dump, got))
 		}
+		if o, msg := compareLevel(mod, rec, in, src, level, want); o != agree {
+			return o, msg
+		}
+	}
+	return agree, ""
+}
+
+// compareLevel optimizes mod at level and compares its dump with CPython's
+// answer for that level.
+func compareLevel(mod ast.ModNode, rec *astjson.Record, in astjson.Interp, src []byte, level int, want levelAnswer) (outcome, string) {
+	fut, ferr := symtable.ParseFuture(mod, rec.Name, in.Release, nil)
+	switch {
+	case want.Error != "" && strings.HasPrefix(want.Error, "RecursionError"):
+		return oracleFailed, "CPython ran out of recursion depth"
+	case want.Error != "":
+		if ferr == nil {
+			return differ, fmt.Sprintf("level %d: CPython raised %s", level, want.Error)
+		}
+		return agree, "" // a future statement's error: symtable's tests compare it
+	case ferr != nil:
+		return differ, fmt.Sprintf("ParseFuture failed: %v", ferr)
+	}
+	cfg := Config{Optimize: level, Release: in.Release, FutureAnnotations: fut.Features&symtable.FutureAnnotations != 0}
+	if err := Optimize(mod, cfg); err != nil {
+		return differ, fmt.Sprintf("level %d: Optimize failed: %v", level, err)
+	}
+	got, err := astdump.Dump(mod, in.Release)
+	switch {
+	case want.DumpError != "":
+		if strings.HasPrefix(want.DumpError, "RecursionError") {
+			return oracleFailed, "ast.dump ran out of recursion depth"
+		}
+		if err == nil || "ValueError: "+err.Error() != want.DumpError {
+			return differ, fmt.Sprintf("level %d: ast.dump raised %s; Dump: %v", level, want.DumpError, err)
+		}
+	case err != nil:
+		return differ, fmt.Sprintf("level %d: Dump failed: %v", level, err)
+	case want.Dump == nil:
+		return oracleFailed, "no dump"
+	case got != *want.Dump:
+		return differ, fmt.Sprintf("level %d: dumps differ on the line %q %s", level, lineAt(src, *want.Dump, got), firstDifference(*want.Dump, got))
 	}
 	return agree, ""
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/frontend"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/source"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 	"github.com/rules-pyc/rules_pyc/internal/astjson"
@@ -151,7 +152,25 @@ func compareRecord(rec *astjson.Record, in astjson.Interp, src []byte) (outcome,
 		}
 		text = s.ProgramText
 	}
-	mod := tree.(ast.ModNode)
+	o, msg := compareTree(tree.(ast.ModNode), rec, in, text, &ans)
+	if src == nil || (o != agreeTable && o != agreeError) {
+		return o, msg
+	}
+	// The same with this project's own parser's tree.
+	mod, serr := frontend.Parse(rec.Name, src, in.Release)
+	if serr != nil {
+		return differ, fmt.Sprintf("the native parser rejected a source CPython parsed: %v", serr)
+	}
+	o, msg = compareTree(mod, rec, in, text, &ans)
+	if msg != "" {
+		msg = "with the native parser's tree: " + msg
+	}
+	return o, msg
+}
+
+// compareTree builds the table of mod and compares it with CPython's
+// answer.
+func compareTree(mod ast.ModNode, rec *astjson.Record, in astjson.Interp, text TextFunc, ans *pyAnswer) (outcome, string) {
 	tbl, err := buildTable(mod, rec.Name, in, text)
 	switch {
 	case ans.Error != nil && ans.Error.Type == "RecursionError" && err == nil:
