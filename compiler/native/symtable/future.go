@@ -41,10 +41,12 @@ const MsgLateFuture = "from __future__ imports must occur at the beginning of th
 // rejects it with MsgLateFuture, at s's position, when it compiles it
 // (compiler_from_import).
 func (f *Future) IsLate(s *ast.ImportFrom) bool {
-	if s.Module != "__future__" {
+	if s.Module != "__future__" || s.Level != 0 {
 		return false
 	}
-	return s.Lineno > f.Loc.Lineno || (s.Lineno == f.Loc.Lineno && s.ColOffset > f.Loc.ColOffset)
+	// location_is_after: s starts after the end of the last future
+	// statement read.
+	return s.Lineno > f.Loc.EndLineno || (s.Lineno == f.Loc.EndLineno && s.ColOffset > f.Loc.EndColOffset)
 }
 
 // futureAccepted are the features 3.13 accepts and ignores.
@@ -68,7 +70,8 @@ var rangedFutureErrors = release.Release{Major: 3, Minor: 13, Micro: 1}
 // its docstring), as _PyFuture_FromAST does before the symbol table runs:
 // the features they enable, or the error for an unknown feature ("future
 // feature X is not defined", "not a chance" for braces). Other kinds of
-// module have no future statements.
+// module have no future statements. As in CPython, it reads the tree
+// before the AST optimizer changes it.
 func ParseFuture(mod ast.ModNode, filename string, rel release.Release, text TextFunc) (Future, error) {
 	fut := noFuture
 	var body []ast.Stmt
