@@ -71,6 +71,8 @@ type Parser struct {
 	// that honour it in the parser.
 	barry bool
 
+	// kinds are the kinds of toks, compact for the checks every rule makes.
+	kinds []token.Kind
 	// exprs holds the Name or Constant made of each token matched as NAME
 	// or NUMBER.
 	exprs []ast.Expr
@@ -129,6 +131,7 @@ func (p *Parser) fillToken() bool {
 		clear(p.memo[n:])
 	}
 	p.exprs = append(p.exprs, nil)
+	p.kinds = append(p.kinds, t.Kind)
 	p.fill++
 	if t.Kind == token.ERRORTOKEN || err != nil {
 		p.tokenizerError(err)
@@ -142,15 +145,22 @@ func (p *Parser) tokText(t *token.Token) string { return p.src[t.Off:t.EndOff] }
 
 // expect matches a token of kind k (_PyPegen_expect_token).
 func (p *Parser) expect(k token.Kind) *token.Token {
-	if p.mark == p.fill && !p.fillToken() {
-		return nil
+	if p.mark == p.fill {
+		return p.expectNew(k)
 	}
-	t := &p.toks[p.mark]
-	if t.Kind != k {
+	if p.kinds[p.mark] != k {
 		return nil
 	}
 	p.mark++
-	return t
+	return &p.toks[p.mark-1]
+}
+
+// expectNew is expect when the token is not fetched yet.
+func (p *Parser) expectNew(k token.Kind) *token.Token {
+	if !p.fillToken() {
+		return nil
+	}
+	return p.expect(k)
 }
 
 // expectForced matches a token of kind k or raises "expected 'text'" at
@@ -304,52 +314,6 @@ type memoVal[T any] struct {
 	ok  bool
 }
 
-// memoGet looks up the memoized result of the rule in column col at the
-// current token (_PyPegen_is_memoized). hit is also true, with ok false,
-// when fetching the token failed.
-//
-// An entry of the memo table is 0 for no result, the index plus one of a
-// success in the rule's slab, or -(end+1) for a failure that ended at
-// token end (a failure's value is always the zero value).
-func memoGet[T any](p *Parser, vals []memoVal[T], col int) (v T, ok, hit bool) {
-	if p.mark == p.fill && !p.fillToken() {
-		return v, false, true
-	}
-	i := p.memo[p.mark*nMemo+col]
-	switch {
-	case i > 0:
-		e := &vals[i-1]
-		p.mark = int(e.end)
-		return e.v, e.ok, true
-	case i < 0:
-		p.mark = int(-i - 1)
-		return v, false, true
-	}
-	return v, false, false
-}
-
-// memoInsert records the result of the rule in column col started at mark
-// and ending at the current token (_PyPegen_insert_memo). A rule's result
-// is memoized once per token.
-func memoInsert[T any](p *Parser, vals *[]memoVal[T], mark, col int, v T, ok bool) {
-	if !ok {
-		p.memo[mark*nMemo+col] = int32(-p.mark - 1)
-		return
-	}
-	*vals = append(*vals, memoVal[T]{v: v, end: int32(p.mark), ok: ok})
-	p.memo[mark*nMemo+col] = int32(len(*vals))
-}
-
-// memoUpdate replaces the memoized result of a rule at mark, or records it
-// (_PyPegen_update_memo).
-func memoUpdate[T any](p *Parser, vals *[]memoVal[T], mark, col int, v T, ok bool) {
-	if i := p.memo[mark*nMemo+col]; i > 0 && ok {
-		(*vals)[i-1] = memoVal[T]{v: v, end: int32(p.mark), ok: ok}
-		return
-	}
-	memoInsert(p, vals, mark, col, v, ok)
-}
-
 // resetForSecondPass forgets the memoized results and rewinds to the first
 // token, with the invalid_* rules enabled
 // (reset_parser_state_for_error_pass).
@@ -381,5 +345,5 @@ func (p *Parser) actionFailed(ok bool) bool {
 // skipped: the current token is fetched and not in it, in the first pass,
 // below skipLevel (see internal/peg/first.go for why this changes nothing).
 func (p *Parser) cannotStart(set *[128]bool) bool {
-	return p.mark < p.fill && !set[p.toks[p.mark].Kind&127] && !p.callInvalidRules && p.level < skipLevel
+	return p.mark < p.fill && !set[p.kinds[p.mark]&127] && !p.callInvalidRules && p.level < skipLevel
 }

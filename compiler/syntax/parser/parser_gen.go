@@ -194,6 +194,210 @@ var first132 = [128]bool{token.RBRACE: true}
 var first133 = [128]bool{token.PERCENT: true}
 var first134 = [128]bool{token.DOUBLESLASH: true}
 
+// memoHit0 returns the memoized result of table entry i (not 0) and
+// moves to where it ended.
+func (p *Parser) memoHit0(i int32) (ast.Stmt, bool) {
+	if i < 0 {
+		p.mark = int(-i - 1)
+		return nil, false
+	}
+	e := &p.vals.s0[i-1]
+	p.mark = int(e.end)
+	return e.v, e.ok
+}
+
+// memoInsert0 memoizes a result of the rule in column col started at
+// mark and ending at the current token (_PyPegen_insert_memo). A failure
+// is kept in the table itself.
+func (p *Parser) memoInsert0(mark, col int, v ast.Stmt, ok bool) {
+	if !ok {
+		p.memo[mark*nMemo+col] = int32(-p.mark - 1)
+		return
+	}
+	p.vals.s0 = append(p.vals.s0, memoVal[ast.Stmt]{v: v, end: int32(p.mark), ok: ok})
+	p.memo[mark*nMemo+col] = int32(len(p.vals.s0))
+}
+
+// memoUpdate0 replaces the memoized result at mark, or memoizes it
+// (_PyPegen_update_memo).
+func (p *Parser) memoUpdate0(mark, col int, v ast.Stmt, ok bool) {
+	if i := p.memo[mark*nMemo+col]; i > 0 && ok {
+		p.vals.s0[i-1] = memoVal[ast.Stmt]{v: v, end: int32(p.mark), ok: ok}
+		return
+	}
+	p.memoInsert0(mark, col, v, ok)
+}
+
+// memoHit1 returns the memoized result of table entry i (not 0) and
+// moves to where it ended.
+func (p *Parser) memoHit1(i int32) (ast.Expr, bool) {
+	if i < 0 {
+		p.mark = int(-i - 1)
+		return nil, false
+	}
+	e := &p.vals.s1[i-1]
+	p.mark = int(e.end)
+	return e.v, e.ok
+}
+
+// memoInsert1 memoizes a result of the rule in column col started at
+// mark and ending at the current token (_PyPegen_insert_memo). A failure
+// is kept in the table itself.
+func (p *Parser) memoInsert1(mark, col int, v ast.Expr, ok bool) {
+	if !ok {
+		p.memo[mark*nMemo+col] = int32(-p.mark - 1)
+		return
+	}
+	p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: v, end: int32(p.mark), ok: ok})
+	p.memo[mark*nMemo+col] = int32(len(p.vals.s1))
+}
+
+// memoUpdate1 replaces the memoized result at mark, or memoizes it
+// (_PyPegen_update_memo).
+func (p *Parser) memoUpdate1(mark, col int, v ast.Expr, ok bool) {
+	if i := p.memo[mark*nMemo+col]; i > 0 && ok {
+		p.vals.s1[i-1] = memoVal[ast.Expr]{v: v, end: int32(p.mark), ok: ok}
+		return
+	}
+	p.memoInsert1(mark, col, v, ok)
+}
+
+// memoHit2 returns the memoized result of table entry i (not 0) and
+// moves to where it ended.
+func (p *Parser) memoHit2(i int32) ([]ast.Stmt, bool) {
+	if i < 0 {
+		p.mark = int(-i - 1)
+		return nil, false
+	}
+	e := &p.vals.s2[i-1]
+	p.mark = int(e.end)
+	return e.v, e.ok
+}
+
+// memoInsert2 memoizes a result of the rule in column col started at
+// mark and ending at the current token (_PyPegen_insert_memo). A failure
+// is kept in the table itself.
+func (p *Parser) memoInsert2(mark, col int, v []ast.Stmt, ok bool) {
+	if !ok {
+		p.memo[mark*nMemo+col] = int32(-p.mark - 1)
+		return
+	}
+	p.vals.s2 = append(p.vals.s2, memoVal[[]ast.Stmt]{v: v, end: int32(p.mark), ok: ok})
+	p.memo[mark*nMemo+col] = int32(len(p.vals.s2))
+}
+
+// memoUpdate2 replaces the memoized result at mark, or memoizes it
+// (_PyPegen_update_memo).
+func (p *Parser) memoUpdate2(mark, col int, v []ast.Stmt, ok bool) {
+	if i := p.memo[mark*nMemo+col]; i > 0 && ok {
+		p.vals.s2[i-1] = memoVal[[]ast.Stmt]{v: v, end: int32(p.mark), ok: ok}
+		return
+	}
+	p.memoInsert2(mark, col, v, ok)
+}
+
+// memoHit3 returns the memoized result of table entry i (not 0) and
+// moves to where it ended.
+func (p *Parser) memoHit3(i int32) (ast.Pattern, bool) {
+	if i < 0 {
+		p.mark = int(-i - 1)
+		return nil, false
+	}
+	e := &p.vals.s3[i-1]
+	p.mark = int(e.end)
+	return e.v, e.ok
+}
+
+// memoInsert3 memoizes a result of the rule in column col started at
+// mark and ending at the current token (_PyPegen_insert_memo). A failure
+// is kept in the table itself.
+func (p *Parser) memoInsert3(mark, col int, v ast.Pattern, ok bool) {
+	if !ok {
+		p.memo[mark*nMemo+col] = int32(-p.mark - 1)
+		return
+	}
+	p.vals.s3 = append(p.vals.s3, memoVal[ast.Pattern]{v: v, end: int32(p.mark), ok: ok})
+	p.memo[mark*nMemo+col] = int32(len(p.vals.s3))
+}
+
+// memoUpdate3 replaces the memoized result at mark, or memoizes it
+// (_PyPegen_update_memo).
+func (p *Parser) memoUpdate3(mark, col int, v ast.Pattern, ok bool) {
+	if i := p.memo[mark*nMemo+col]; i > 0 && ok {
+		p.vals.s3[i-1] = memoVal[ast.Pattern]{v: v, end: int32(p.mark), ok: ok}
+		return
+	}
+	p.memoInsert3(mark, col, v, ok)
+}
+
+// memoHit4 returns the memoized result of table entry i (not 0) and
+// moves to where it ended.
+func (p *Parser) memoHit4(i int32) (ast.TypeParam, bool) {
+	if i < 0 {
+		p.mark = int(-i - 1)
+		return nil, false
+	}
+	e := &p.vals.s4[i-1]
+	p.mark = int(e.end)
+	return e.v, e.ok
+}
+
+// memoInsert4 memoizes a result of the rule in column col started at
+// mark and ending at the current token (_PyPegen_insert_memo). A failure
+// is kept in the table itself.
+func (p *Parser) memoInsert4(mark, col int, v ast.TypeParam, ok bool) {
+	if !ok {
+		p.memo[mark*nMemo+col] = int32(-p.mark - 1)
+		return
+	}
+	p.vals.s4 = append(p.vals.s4, memoVal[ast.TypeParam]{v: v, end: int32(p.mark), ok: ok})
+	p.memo[mark*nMemo+col] = int32(len(p.vals.s4))
+}
+
+// memoUpdate4 replaces the memoized result at mark, or memoizes it
+// (_PyPegen_update_memo).
+func (p *Parser) memoUpdate4(mark, col int, v ast.TypeParam, ok bool) {
+	if i := p.memo[mark*nMemo+col]; i > 0 && ok {
+		p.vals.s4[i-1] = memoVal[ast.TypeParam]{v: v, end: int32(p.mark), ok: ok}
+		return
+	}
+	p.memoInsert4(mark, col, v, ok)
+}
+
+// memoHit5 returns the memoized result of table entry i (not 0) and
+// moves to where it ended.
+func (p *Parser) memoHit5(i int32) (any, bool) {
+	if i < 0 {
+		p.mark = int(-i - 1)
+		return nil, false
+	}
+	e := &p.vals.s5[i-1]
+	p.mark = int(e.end)
+	return e.v, e.ok
+}
+
+// memoInsert5 memoizes a result of the rule in column col started at
+// mark and ending at the current token (_PyPegen_insert_memo). A failure
+// is kept in the table itself.
+func (p *Parser) memoInsert5(mark, col int, v any, ok bool) {
+	if !ok {
+		p.memo[mark*nMemo+col] = int32(-p.mark - 1)
+		return
+	}
+	p.vals.s5 = append(p.vals.s5, memoVal[any]{v: v, end: int32(p.mark), ok: ok})
+	p.memo[mark*nMemo+col] = int32(len(p.vals.s5))
+}
+
+// memoUpdate5 replaces the memoized result at mark, or memoizes it
+// (_PyPegen_update_memo).
+func (p *Parser) memoUpdate5(mark, col int, v any, ok bool) {
+	if i := p.memo[mark*nMemo+col]; i > 0 && ok {
+		p.vals.s5[i-1] = memoVal[any]{v: v, end: int32(p.mark), ok: ok}
+		return
+	}
+	p.memoInsert5(mark, col, v, ok)
+}
+
 func (m *memoSlabs) reset() {
 	clear(m.s0)
 	m.s0 = m.s0[:0]
@@ -1047,9 +1251,15 @@ func (p *Parser) r_simple_stmt() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.vals.s0, memo_simple_stmt); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_simple_stmt]; i != 0 {
+			v, ok := p.memoHit0(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
@@ -1463,7 +1673,7 @@ fail13:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.vals.s0, _mark, memo_simple_stmt, _res, _ok)
+	p.memoInsert0(_mark, memo_simple_stmt, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -3459,14 +3669,20 @@ func (p *Parser) r_dotted_name() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_dotted_name); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_dotted_name]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.vals.s1, _mark, memo_dotted_name, _res, _ok)
+		p.memoUpdate1(_mark, memo_dotted_name, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_dotted_name_raw()
 		if p.errorIndicator {
@@ -3568,9 +3784,15 @@ func (p *Parser) r_block() (_res []ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.vals.s2, memo_block); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_block]; i != 0 {
+			v, ok := p.memoHit2(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	// NEWLINE INDENT statements DEDENT
@@ -3657,7 +3879,7 @@ fail2:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.vals.s2, _mark, memo_block, _res, _ok)
+	p.memoInsert2(_mark, memo_block, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -7777,9 +7999,15 @@ func (p *Parser) r_closed_pattern() (_res ast.Pattern, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.vals.s3, memo_closed_pattern); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_closed_pattern]; i != 0 {
+			v, ok := p.memoHit3(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	// literal_pattern
@@ -7960,7 +8188,7 @@ fail7:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.vals.s3, _mark, memo_closed_pattern, _res, _ok)
+	p.memoInsert3(_mark, memo_closed_pattern, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -8966,14 +9194,20 @@ func (p *Parser) r_attr() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_attr); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_attr]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.vals.s1, _mark, memo_attr, _res, _ok)
+		p.memoUpdate1(_mark, memo_attr, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_attr_raw()
 		if p.errorIndicator {
@@ -9450,9 +9684,15 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.vals.s3, memo_star_pattern); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_star_pattern]; i != 0 {
+			v, ok := p.memoHit3(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
@@ -9536,7 +9776,7 @@ fail1:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.vals.s3, _mark, memo_star_pattern, _res, _ok)
+	p.memoInsert3(_mark, memo_star_pattern, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -10487,9 +10727,15 @@ func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.vals.s4, memo_type_param); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_type_param]; i != 0 {
+			v, ok := p.memoHit4(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
@@ -10711,7 +10957,7 @@ fail4:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.vals.s4, _mark, memo_type_param, _res, _ok)
+	p.memoInsert4(_mark, memo_type_param, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -10994,9 +11240,15 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_expression); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_expression]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
@@ -11140,7 +11392,7 @@ fail4:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.vals.s1, _mark, memo_expression, _res, _ok)
+	p.memoInsert1(_mark, memo_expression, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -11381,9 +11633,15 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_star_expression); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_star_expression]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
@@ -11452,7 +11710,7 @@ fail1:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.vals.s1, _mark, memo_star_expression, _res, _ok)
+	p.memoInsert1(_mark, memo_star_expression, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -11756,9 +12014,15 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_disjunction); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_disjunction]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
@@ -11827,7 +12091,7 @@ fail1:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.vals.s1, _mark, memo_disjunction, _res, _ok)
+	p.memoInsert1(_mark, memo_disjunction, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -11842,9 +12106,15 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_conjunction); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_conjunction]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
@@ -11913,7 +12183,7 @@ fail1:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.vals.s1, _mark, memo_conjunction, _res, _ok)
+	p.memoInsert1(_mark, memo_conjunction, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -11928,9 +12198,15 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_inversion); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_inversion]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
@@ -11999,7 +12275,7 @@ fail1:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.vals.s1, _mark, memo_inversion, _res, _ok)
+	p.memoInsert1(_mark, memo_inversion, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -12868,14 +13144,20 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_bitwise_or); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_bitwise_or]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.vals.s1, _mark, memo_bitwise_or, _res, _ok)
+		p.memoUpdate1(_mark, memo_bitwise_or, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_bitwise_or_raw()
 		if p.errorIndicator {
@@ -12984,14 +13266,20 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_bitwise_xor); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_bitwise_xor]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.vals.s1, _mark, memo_bitwise_xor, _res, _ok)
+		p.memoUpdate1(_mark, memo_bitwise_xor, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_bitwise_xor_raw()
 		if p.errorIndicator {
@@ -13100,14 +13388,20 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_bitwise_and); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_bitwise_and]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.vals.s1, _mark, memo_bitwise_and, _res, _ok)
+		p.memoUpdate1(_mark, memo_bitwise_and, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_bitwise_and_raw()
 		if p.errorIndicator {
@@ -13216,14 +13510,20 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_shift_expr); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_shift_expr]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.vals.s1, _mark, memo_shift_expr, _res, _ok)
+		p.memoUpdate1(_mark, memo_shift_expr, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_shift_expr_raw()
 		if p.errorIndicator {
@@ -13256,6 +13556,9 @@ func (p *Parser) r_shift_expr_raw() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
+	var _seed ast.Expr
+	var _seedOK, _seedDone bool
+	var _seedEnd int
 	// shift_expr "<<" sum
 	{
 		if p.errorIndicator {
@@ -13273,7 +13576,14 @@ func (p *Parser) r_shift_expr_raw() (_res ast.Expr, _ok bool) {
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.r_shift_expr(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_shift_expr()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail0
 		}
 		if _v1 = p.expect(token.LEFTSHIFT); _v1 == nil {
@@ -13315,7 +13625,14 @@ fail0:
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.r_shift_expr(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_shift_expr()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail1
 		}
 		if _v1 = p.expect(token.RIGHTSHIFT); _v1 == nil {
@@ -13393,14 +13710,20 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_sum); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_sum]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.vals.s1, _mark, memo_sum, _res, _ok)
+		p.memoUpdate1(_mark, memo_sum, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_sum_raw()
 		if p.errorIndicator {
@@ -13433,6 +13756,9 @@ func (p *Parser) r_sum_raw() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
+	var _seed ast.Expr
+	var _seedOK, _seedDone bool
+	var _seedEnd int
 	// sum "+" term
 	{
 		if p.errorIndicator {
@@ -13450,7 +13776,14 @@ func (p *Parser) r_sum_raw() (_res ast.Expr, _ok bool) {
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.r_sum(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_sum()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail0
 		}
 		if _v1 = p.expect(token.PLUS); _v1 == nil {
@@ -13492,7 +13825,14 @@ fail0:
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.r_sum(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_sum()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail1
 		}
 		if _v1 = p.expect(token.MINUS); _v1 == nil {
@@ -13551,14 +13891,20 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_term); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_term]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.vals.s1, _mark, memo_term, _res, _ok)
+		p.memoUpdate1(_mark, memo_term, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_term_raw()
 		if p.errorIndicator {
@@ -13591,6 +13937,9 @@ func (p *Parser) r_term_raw() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
+	var _seed ast.Expr
+	var _seedOK, _seedDone bool
+	var _seedEnd int
 	// term "*" factor
 	{
 		if p.errorIndicator {
@@ -13608,7 +13957,14 @@ func (p *Parser) r_term_raw() (_res ast.Expr, _ok bool) {
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.r_term(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_term()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail0
 		}
 		if _v1 = p.expect(token.STAR); _v1 == nil {
@@ -13650,7 +14006,14 @@ fail0:
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.r_term(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_term()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail1
 		}
 		if _v1 = p.expect(token.SLASH); _v1 == nil {
@@ -13692,7 +14055,14 @@ fail1:
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.r_term(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_term()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail2
 		}
 		if _v1 = p.expect(token.DOUBLESLASH); _v1 == nil {
@@ -13734,7 +14104,14 @@ fail2:
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.r_term(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_term()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail3
 		}
 		if _v1 = p.expect(token.PERCENT); _v1 == nil {
@@ -13776,7 +14153,14 @@ fail3:
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.r_term(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_term()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail4
 		}
 		if _v1 = p.expect(token.AT); _v1 == nil {
@@ -13858,9 +14242,15 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_factor); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_factor]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
@@ -14003,7 +14393,7 @@ fail3:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.vals.s1, _mark, memo_factor, _res, _ok)
+	p.memoInsert1(_mark, memo_factor, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -14104,9 +14494,15 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_await_primary); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_await_primary]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
@@ -14175,7 +14571,7 @@ fail1:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.vals.s1, _mark, memo_await_primary, _res, _ok)
+	p.memoInsert1(_mark, memo_await_primary, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -14186,14 +14582,20 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_primary); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_primary]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.vals.s1, _mark, memo_primary, _res, _ok)
+		p.memoUpdate1(_mark, memo_primary, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_primary_raw()
 		if p.errorIndicator {
@@ -14226,6 +14628,9 @@ func (p *Parser) r_primary_raw() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
+	var _seed ast.Expr
+	var _seedOK, _seedDone bool
+	var _seedEnd int
 	// primary "." NAME
 	{
 		if p.errorIndicator {
@@ -14243,7 +14648,14 @@ func (p *Parser) r_primary_raw() (_res ast.Expr, _ok bool) {
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.r_primary(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_primary()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail0
 		}
 		if _v1 = p.expect(token.DOT); _v1 == nil {
@@ -14283,7 +14695,14 @@ fail0:
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.r_primary(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_primary()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail1
 		}
 		if b, _k = p.r_genexp(); !_k {
@@ -14324,7 +14743,14 @@ fail1:
 		_ = _v3
 		var _k bool
 		_ = _k
-		if a, _k = p.r_primary(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_primary()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail2
 		}
 		if _v1 = p.expect(token.LPAR); _v1 == nil {
@@ -14372,7 +14798,14 @@ fail2:
 		_ = _v3
 		var _k bool
 		_ = _k
-		if a, _k = p.r_primary(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_primary()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail3
 		}
 		if _v1 = p.expect(token.LSQB); _v1 == nil {
@@ -16492,9 +16925,15 @@ func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_strings); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_strings]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
@@ -16536,7 +16975,7 @@ fail0:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.vals.s1, _mark, memo_strings, _res, _ok)
+	p.memoInsert1(_mark, memo_strings, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -17601,9 +18040,15 @@ func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_arguments); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_arguments]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	var _lm int
@@ -17667,7 +18112,7 @@ fail1:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.vals.s1, _mark, memo_arguments, _res, _ok)
+	p.memoInsert1(_mark, memo_arguments, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -18437,9 +18882,15 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_star_target); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_star_target]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
@@ -18508,7 +18959,7 @@ fail1:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.vals.s1, _mark, memo_star_target, _res, _ok)
+	p.memoInsert1(_mark, memo_star_target, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -18523,9 +18974,15 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_target_with_star_atom); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_target_with_star_atom]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
@@ -18660,7 +19117,7 @@ fail2:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.vals.s1, _mark, memo_target_with_star_atom, _res, _ok)
+	p.memoInsert1(_mark, memo_target_with_star_atom, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -19067,14 +19524,20 @@ func (p *Parser) r_t_primary() (_res ast.Expr, _ok bool) {
 		p.stackOverflow()
 	}
 	p.level++
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_t_primary); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_t_primary]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		memoUpdate(p, &p.vals.s1, _mark, memo_t_primary, _res, _ok)
+		p.memoUpdate1(_mark, memo_t_primary, _res, _ok)
 		p.mark = _mark
 		_raw, _rawok := p.r_t_primary_raw()
 		if p.errorIndicator {
@@ -19109,6 +19572,9 @@ func (p *Parser) r_t_primary_raw() (_res ast.Expr, _ok bool) {
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
+	var _seed ast.Expr
+	var _seedOK, _seedDone bool
+	var _seedEnd int
 	// t_primary "." NAME &t_lookahead
 	{
 		if p.errorIndicator {
@@ -19126,7 +19592,14 @@ func (p *Parser) r_t_primary_raw() (_res ast.Expr, _ok bool) {
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.r_t_primary(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_t_primary()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail0
 		}
 		if _v1 = p.expect(token.DOT); _v1 == nil {
@@ -19176,7 +19649,14 @@ fail0:
 		_ = _v3
 		var _k bool
 		_ = _k
-		if a, _k = p.r_t_primary(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_t_primary()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail1
 		}
 		if _v1 = p.expect(token.LSQB); _v1 == nil {
@@ -19225,7 +19705,14 @@ fail1:
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.r_t_primary(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_t_primary()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail2
 		}
 		if b, _k = p.r_genexp(); !_k {
@@ -19272,7 +19759,14 @@ fail2:
 		_ = _v3
 		var _k bool
 		_ = _k
-		if a, _k = p.r_t_primary(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_t_primary()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail3
 		}
 		if _v1 = p.expect(token.LPAR); _v1 == nil {
@@ -19487,9 +19981,15 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.vals.s1, memo_del_target); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_del_target]; i != 0 {
+			v, ok := p.memoHit1(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
@@ -19624,7 +20124,7 @@ fail2:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.vals.s1, _mark, memo_del_target, _res, _ok)
+	p.memoInsert1(_mark, memo_del_target, _res, _ok)
 	p.level--
 	return _res, _ok
 }
@@ -20976,9 +21476,15 @@ func (p *Parser) r_invalid_named_expression() (_res any, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if v, ok, hit := memoGet(p, p.vals.s5, memo_invalid_named_expression); hit {
+	if p.mark < p.fill {
+		if i := p.memo[p.mark*nMemo+memo_invalid_named_expression]; i != 0 {
+			v, ok := p.memoHit5(i)
+			p.level--
+			return v, ok
+		}
+	} else if !p.fillToken() {
 		p.level--
-		return v, ok
+		return nil, false
 	}
 	_mark := p.mark
 	var _lm int
@@ -21111,7 +21617,7 @@ fail2:
 	p.mark = _mark
 	_res, _ok = nil, false
 done:
-	memoInsert(p, &p.vals.s5, _mark, memo_invalid_named_expression, _res, _ok)
+	p.memoInsert5(_mark, memo_invalid_named_expression, _res, _ok)
 	p.level--
 	return _res, _ok
 }

@@ -57,8 +57,8 @@ func (p *Parser) release() {
 	p.memo = p.memo[:0]
 	p.vals.reset()
 	clear(p.exprs)
-	toks, memo, vals, exprs, stk := p.toks, p.memo, p.vals, p.exprs[:0], p.stk
-	*p = Parser{toks: toks, memo: memo, vals: vals, exprs: exprs, stk: stk}
+	toks, memo, vals, exprs, stk, kinds := p.toks, p.memo, p.vals, p.exprs[:0], p.stk, p.kinds[:0]
+	*p = Parser{toks: toks, memo: memo, vals: vals, exprs: exprs, stk: stk, kinds: kinds}
 	parsers.Put(p)
 }
 

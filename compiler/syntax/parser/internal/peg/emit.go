@@ -51,7 +51,10 @@ func Generate(g *Grammar, opt Options) ([]byte, error) {
 }
 
 type emitter struct {
-	g     *Grammar
+	g *Grammar
+	// raw is the left-recursive leader whose _raw function is being
+	// emitted, or nil.
+	raw   *Rule
 	first *firstInfo
 	// firstVars maps a first set's key to the name of its table.
 	firstVars map[string]string
@@ -118,12 +121,57 @@ func (e *emitter) writeTables(out *bytes.Buffer) {
 		fmt.Fprintf(out, "var first%d = [128]bool{%s}\n", i, strings.Join(ks, ", "))
 	}
 	out.WriteString("\n")
+	for i, t := range e.slabTypes {
+		fmt.Fprintf(out, `// memoHit%[1]d returns the memoized result of table entry i (not 0) and
+// moves to where it ended.
+func (p *Parser) memoHit%[1]d(i int32) (%[2]s, bool) {
+	if i < 0 {
+		p.mark = int(-i - 1)
+		return nil, false
+	}
+	e := &p.vals.s%[1]d[i-1]
+	p.mark = int(e.end)
+	return e.v, e.ok
+}
+
+// memoInsert%[1]d memoizes a result of the rule in column col started at
+// mark and ending at the current token (_PyPegen_insert_memo). A failure
+// is kept in the table itself.
+func (p *Parser) memoInsert%[1]d(mark, col int, v %[2]s, ok bool) {
+	if !ok {
+		p.memo[mark*nMemo+col] = int32(-p.mark - 1)
+		return
+	}
+	p.vals.s%[1]d = append(p.vals.s%[1]d, memoVal[%[2]s]{v: v, end: int32(p.mark), ok: ok})
+	p.memo[mark*nMemo+col] = int32(len(p.vals.s%[1]d))
+}
+
+// memoUpdate%[1]d replaces the memoized result at mark, or memoizes it
+// (_PyPegen_update_memo).
+func (p *Parser) memoUpdate%[1]d(mark, col int, v %[2]s, ok bool) {
+	if i := p.memo[mark*nMemo+col]; i > 0 && ok {
+		p.vals.s%[1]d[i-1] = memoVal[%[2]s]{v: v, end: int32(p.mark), ok: ok}
+		return
+	}
+	p.memoInsert%[1]d(mark, col, v, ok)
+}
+
+`, i, t)
+	}
 	out.WriteString("func (m *memoSlabs) reset() {\n")
 	for i := range e.slabTypes {
 		fmt.Fprintf(out, "\tclear(m.s%d)\n\tm.s%d = m.s%d[:0]\n", i, i, i)
 	}
 	out.WriteString("}\n\n")
 }
+
+// memoLookup emits the memo lookup at a rule's start: the common case (the
+// token fetched, nothing memoized) costs one load and no call.
+func (e *emitter) memoLookup(r *Rule, slab string) {
+	e.printf("if p.mark < p.fill {\nif i := p.memo[p.mark*nMemo+memo_%s]; i != 0 {\nv, ok := p.memoHit%s(i)\np.level--\nreturn v, ok\n}\n} else if !p.fillToken() {\np.level--\nreturn nil, false\n}\n", r.Name, slabSuffix(slab))
+}
+
+func slabSuffix(slab string) string { return strings.TrimPrefix(slab, "p.vals.s") }
 
 func (e *emitter) slabFor(r *Rule) string {
 	i, ok := e.slab[r.Type]
@@ -402,16 +450,19 @@ func (e *emitter) leader(r *Rule) error {
 	name := e.funcName(r)
 	e.printf("func (p *Parser) %s() (_res %s, _ok bool) {\n", name, r.Type)
 	e.enter()
-	e.printf("if v, ok, hit := memoGet(p, %s, memo_%s); hit {\np.level--\nreturn v, ok\n}\n", slab, r.Name)
+	e.memoLookup(r, slab)
 	e.printf("_mark := p.mark\n_resmark := p.mark\n")
-	e.printf("for {\nmemoUpdate(p, &%s, _mark, memo_%s, _res, _ok)\n", slab, r.Name)
+	e.printf("for {\np.memoUpdate%s(_mark, memo_%s, _res, _ok)\n", slabSuffix(slab), r.Name)
 	e.printf("p.mark = _mark\n_raw, _rawok := p.%s_raw()\n", name)
 	e.printf("if p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
 	e.printf("if !_rawok || p.mark <= _resmark {\nbreak\n}\n")
 	e.printf("_resmark = p.mark\n_res, _ok = _raw, _rawok\n}\n")
 	e.printf("p.mark = _resmark\np.level--\nreturn _res, _ok\n}\n\n")
 	e.printf("func (p *Parser) %s_raw() (_res %s, _ok bool) {\n", name, r.Type)
-	return e.ruleBody(r)
+	e.raw = r
+	err := e.ruleBody(r)
+	e.raw = nil
+	return err
 }
 
 // ruleBody emits the body of an ordinary rule (its header is written).
@@ -422,7 +473,7 @@ func (e *emitter) ruleBody(r *Rule) error {
 	slab := ""
 	if memo {
 		slab = e.slabFor(r)
-		e.printf("if v, ok, hit := memoGet(p, %s, memo_%s); hit {\np.level--\nreturn v, ok\n}\n", slab, r.Name)
+		e.memoLookup(r, slab)
 	}
 	e.printf("_mark := p.mark\n")
 	extra, cut, look := false, false, false
@@ -449,6 +500,11 @@ func (e *emitter) ruleBody(r *Rule) error {
 	if look {
 		e.printf("var _lm int\nvar _lk bool\n")
 	}
+	if e.raw == r && e.selfCalls(r) > 1 {
+		// Every alternative that starts with the rule itself gets the
+		// same memoized seed: it is fetched once (see item).
+		e.printf("var _seed %s\nvar _seedOK, _seedDone bool\nvar _seedEnd int\n", r.Type)
+	}
 	for i, a := range r.Alts {
 		if err := e.alt(r, a, i, cut); err != nil {
 			return fmt.Errorf("rule %s: %w", r.Name, err)
@@ -457,7 +513,7 @@ func (e *emitter) ruleBody(r *Rule) error {
 	e.printf("_res, _ok = nil, false\n")
 	e.printf("done:\n")
 	if memo {
-		e.printf("memoInsert(p, &%s, _mark, memo_%s, _res, _ok)\n", slab, r.Name)
+		e.printf("p.memoInsert%s(_mark, memo_%s, _res, _ok)\n", slabSuffix(slab), r.Name)
 	}
 	e.printf("p.level--\nreturn _res, _ok\n}\n")
 	return nil
@@ -533,6 +589,17 @@ func altHasCut(a *Alt) bool {
 	return false
 }
 
+// selfCalls counts the alternatives of leader r that start with r.
+func (e *emitter) selfCalls(r *Rule) int {
+	n := 0
+	for _, a := range r.Alts {
+		if ref, ok := a.Items[0].Node.(*Ref); ok && ref.Name == r.Name {
+			n++
+		}
+	}
+	return n
+}
+
 // chain declares the variables of an alternative and emits the matching of
 // its items in order; fail is the statement that abandons the alternative.
 func (e *emitter) chain(a *Alt, fail string) ([]chainVar, error) {
@@ -562,11 +629,19 @@ func (e *emitter) chain(a *Alt, fail string) ([]chainVar, error) {
 	}
 	e.printf("var _k bool\n_ = _k\n")
 	vi := 0
-	for _, it := range a.Items {
+	for j, it := range a.Items {
 		var v string
 		if valueItem(it.Node) {
 			v = vars[vi].name
 			vi++
+		}
+		if ref, ok := it.Node.(*Ref); ok && j == 0 && e.raw != nil && ref.Name == e.raw.Name && e.selfCalls(e.raw) > 1 {
+			// Within one _raw call, the leader at the rule's start is a
+			// memo hit with the same value every time: the first call
+			// stands for the others (it nests no deeper than they would).
+			e.printf("if !_seedDone {\n_seed, _seedOK = p.%s()\n_seedEnd = p.mark\n_seedDone = true\n} else {\np.mark = _seedEnd\n}\n", e.funcName(e.raw))
+			e.printf("if %s, _k = _seed, _seedOK; !_k {\n%s\n}\n", v, fail)
+			continue
 		}
 		if err := e.item(it.Node, v, fail); err != nil {
 			return nil, err
