@@ -347,3 +347,12 @@ func (p *Parser) actionFailed(ok bool) bool {
 func (p *Parser) cannotStart(set *[128]bool) bool {
 	return p.mark < p.fill && !set[p.kinds[p.mark]&127] && !p.callInvalidRules && p.level < skipLevel
 }
+
+// peekIs reports whether the current token is of kind k, fetching it if
+// needed (a lookahead on a token: _PyPegen_lookahead_with_int).
+func (p *Parser) peekIs(k token.Kind) bool {
+	if p.mark == p.fill && !p.fillToken() {
+		return false
+	}
+	return p.kinds[p.mark] == k
+}

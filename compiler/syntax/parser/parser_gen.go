@@ -714,7 +714,13 @@ func (p *Parser) r_file() (_res *ast.Module, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v1 = p.expect(token.ENDMARKER); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ENDMARKER {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.ENDMARKER); _v1 == nil {
 			goto fail0
 		}
 		_res = p.makeModule(a)
@@ -810,7 +816,13 @@ func (p *Parser) r_eval() (_res *ast.Expression, _ok bool) {
 		if _v1, _k = p.loop0_1(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.ENDMARKER); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ENDMARKER {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.ENDMARKER); _v2 == nil {
 			goto fail0
 		}
 		_res = p.newExpression(a)
@@ -865,17 +877,35 @@ func (p *Parser) r_func_type() (_res *ast.FunctionType, _ok bool) {
 		_ = _v6
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
 		a, _ = p.r_type_expressions()
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v2 = p.expect(token.RPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
-		if _v3 = p.expect(token.RARROW); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RARROW {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.RARROW); _v3 == nil {
 			goto fail0
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -884,7 +914,13 @@ func (p *Parser) r_func_type() (_res *ast.FunctionType, _ok bool) {
 		if _v5, _k = p.loop0_2(); !_k {
 			goto fail0
 		}
-		if _v6 = p.expect(token.ENDMARKER); _v6 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ENDMARKER {
+				goto fail0
+			}
+			_v6 = &p.toks[p.mark]
+			p.mark++
+		} else if _v6 = p.expectNew(token.ENDMARKER); _v6 == nil {
 			goto fail0
 		}
 		_res = p.newFunctionType(a, b)
@@ -1049,7 +1085,13 @@ func (p *Parser) r_statement_newline() (_res []ast.Stmt, _ok bool) {
 		if a, _k = p.r_compound_stmt(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.NEWLINE); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.NEWLINE); _v1 == nil {
 			goto fail0
 		}
 		_res = p.stmts1(a)
@@ -1097,7 +1139,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.NEWLINE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail2
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -1129,7 +1177,13 @@ fail2:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ENDMARKER); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ENDMARKER {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ENDMARKER); _v0 == nil {
 			goto fail3
 		}
 		_res = p.interactiveExit()
@@ -1161,6 +1215,7 @@ func (p *Parser) r_simple_stmts() (_res []ast.Stmt, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// simple_stmt !";" NEWLINE
 	{
 		if p.errorIndicator {
@@ -1179,13 +1234,17 @@ func (p *Parser) r_simple_stmts() (_res []ast.Stmt, _ok bool) {
 		if a, _k = p.r_simple_stmt(); !_k {
 			goto fail0
 		}
-		_lm = p.mark
-		_lk = p.expect(token.SEMI) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.SEMI)
 		if _lk {
 			goto fail0
 		}
-		if _v2 = p.expect(token.NEWLINE); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
 		_res = p.stmts1(a)
@@ -1222,7 +1281,13 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v2 = p.expect(token.NEWLINE); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail1
 		}
 		_res = a
@@ -1269,6 +1334,7 @@ func (p *Parser) r_simple_stmt() (_res ast.Stmt, _ok bool) {
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// assignment
 	{
 		if p.errorIndicator {
@@ -1364,9 +1430,7 @@ fail2:
 		_ = _v1
 		var _k bool
 		_ = _k
-		_lm = p.mark
-		_lk = p.expect(token.RETURN) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.RETURN)
 		if !_lk {
 			goto fail3
 		}
@@ -1420,9 +1484,7 @@ fail4:
 		_ = _v1
 		var _k bool
 		_ = _k
-		_lm = p.mark
-		_lk = p.expect(token.RAISE) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.RAISE)
 		if !_lk {
 			goto fail5
 		}
@@ -1448,7 +1510,13 @@ fail5:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.PASS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.PASS {
+				goto fail6
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.PASS); _v0 == nil {
 			goto fail6
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -1480,9 +1548,7 @@ fail6:
 		_ = _v1
 		var _k bool
 		_ = _k
-		_lm = p.mark
-		_lk = p.expect(token.DEL) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.DEL)
 		if !_lk {
 			goto fail7
 		}
@@ -1508,9 +1574,7 @@ fail7:
 		_ = _v1
 		var _k bool
 		_ = _k
-		_lm = p.mark
-		_lk = p.expect(token.YIELD) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.YIELD)
 		if !_lk {
 			goto fail8
 		}
@@ -1536,9 +1600,7 @@ fail8:
 		_ = _v1
 		var _k bool
 		_ = _k
-		_lm = p.mark
-		_lk = p.expect(token.ASSERT) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.ASSERT)
 		if !_lk {
 			goto fail9
 		}
@@ -1564,7 +1626,13 @@ fail9:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.BREAK); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.BREAK {
+				goto fail10
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.BREAK); _v0 == nil {
 			goto fail10
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -1596,7 +1664,13 @@ fail10:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.CONTINUE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.CONTINUE {
+				goto fail11
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.CONTINUE); _v0 == nil {
 			goto fail11
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -1628,9 +1702,7 @@ fail11:
 		_ = _v1
 		var _k bool
 		_ = _k
-		_lm = p.mark
-		_lk = p.expect(token.GLOBAL) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.GLOBAL)
 		if !_lk {
 			goto fail12
 		}
@@ -1656,9 +1728,7 @@ fail12:
 		_ = _v1
 		var _k bool
 		_ = _k
-		_lm = p.mark
-		_lk = p.expect(token.NONLOCAL) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.NONLOCAL)
 		if !_lk {
 			goto fail13
 		}
@@ -1691,6 +1761,7 @@ func (p *Parser) r_compound_stmt() (_res ast.Stmt, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// &("def" / "@" / "async") function_def
 	{
 		if p.errorIndicator {
@@ -1732,9 +1803,7 @@ fail0:
 		_ = _v1
 		var _k bool
 		_ = _k
-		_lm = p.mark
-		_lk = p.expect(token.IF) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.IF)
 		if !_lk {
 			goto fail1
 		}
@@ -1844,9 +1913,7 @@ fail4:
 		_ = _v1
 		var _k bool
 		_ = _k
-		_lm = p.mark
-		_lk = p.expect(token.TRY) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.TRY)
 		if !_lk {
 			goto fail5
 		}
@@ -1872,9 +1939,7 @@ fail5:
 		_ = _v1
 		var _k bool
 		_ = _k
-		_lm = p.mark
-		_lk = p.expect(token.WHILE) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.WHILE)
 		if !_lk {
 			goto fail6
 		}
@@ -1934,6 +1999,7 @@ func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
 	_cut := false
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// NAME ":" expression ("=" annotated_rhs)?
 	{
 		if p.errorIndicator {
@@ -1957,7 +2023,13 @@ func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
 		if a = p.nameToken(); a == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COLON); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -2006,7 +2078,13 @@ fail0:
 		if a, _k = p.tmp_12(); !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.COLON); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -2056,9 +2134,7 @@ fail1:
 		if b, _k = p.tmp_16(); !_k {
 			goto fail2
 		}
-		_lm = p.mark
-		_lk = p.expect(token.EQUAL) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.EQUAL)
 		if _lk {
 			goto fail2
 		}
@@ -2241,7 +2317,13 @@ func (p *Parser) r_augassign() (_res *ast.Operator, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.PLUSEQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.PLUSEQUAL {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.PLUSEQUAL); _v0 == nil {
 			goto fail0
 		}
 		_res = augOp(ast.Add)
@@ -2267,7 +2349,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.MINEQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.MINEQUAL {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.MINEQUAL); _v0 == nil {
 			goto fail1
 		}
 		_res = augOp(ast.Sub)
@@ -2293,7 +2381,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAREQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAREQUAL {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAREQUAL); _v0 == nil {
 			goto fail2
 		}
 		_res = augOp(ast.Mult)
@@ -2319,7 +2413,13 @@ fail2:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ATEQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ATEQUAL {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ATEQUAL); _v0 == nil {
 			goto fail3
 		}
 		_res = augOp(ast.MatMult)
@@ -2345,7 +2445,13 @@ fail3:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.SLASHEQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASHEQUAL {
+				goto fail4
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.SLASHEQUAL); _v0 == nil {
 			goto fail4
 		}
 		_res = augOp(ast.Div)
@@ -2371,7 +2477,13 @@ fail4:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.PERCENTEQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.PERCENTEQUAL {
+				goto fail5
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.PERCENTEQUAL); _v0 == nil {
 			goto fail5
 		}
 		_res = augOp(ast.Mod)
@@ -2397,7 +2509,13 @@ fail5:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AMPEREQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AMPEREQUAL {
+				goto fail6
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AMPEREQUAL); _v0 == nil {
 			goto fail6
 		}
 		_res = augOp(ast.BitAnd)
@@ -2423,7 +2541,13 @@ fail6:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.VBAREQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.VBAREQUAL {
+				goto fail7
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.VBAREQUAL); _v0 == nil {
 			goto fail7
 		}
 		_res = augOp(ast.BitOr)
@@ -2449,7 +2573,13 @@ fail7:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.CIRCUMFLEXEQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.CIRCUMFLEXEQUAL {
+				goto fail8
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.CIRCUMFLEXEQUAL); _v0 == nil {
 			goto fail8
 		}
 		_res = augOp(ast.BitXor)
@@ -2475,7 +2605,13 @@ fail8:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LEFTSHIFTEQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LEFTSHIFTEQUAL {
+				goto fail9
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LEFTSHIFTEQUAL); _v0 == nil {
 			goto fail9
 		}
 		_res = augOp(ast.LShift)
@@ -2501,7 +2637,13 @@ fail9:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RIGHTSHIFTEQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RIGHTSHIFTEQUAL {
+				goto fail10
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RIGHTSHIFTEQUAL); _v0 == nil {
 			goto fail10
 		}
 		_res = augOp(ast.RShift)
@@ -2527,7 +2669,13 @@ fail10:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAREQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAREQUAL {
+				goto fail11
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAREQUAL); _v0 == nil {
 			goto fail11
 		}
 		_res = augOp(ast.Pow)
@@ -2553,7 +2701,13 @@ fail11:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESLASHEQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESLASHEQUAL {
+				goto fail12
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESLASHEQUAL); _v0 == nil {
 			goto fail12
 		}
 		_res = augOp(ast.FloorDiv)
@@ -2603,7 +2757,13 @@ func (p *Parser) r_return_stmt() (_res ast.Stmt, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RETURN); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RETURN {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RETURN); _v0 == nil {
 			goto fail0
 		}
 		a, _ = p.r_star_expressions()
@@ -2665,7 +2825,13 @@ func (p *Parser) r_raise_stmt() (_res ast.Stmt, _ok bool) {
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RAISE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RAISE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RAISE); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -2704,7 +2870,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RAISE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RAISE {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RAISE); _v0 == nil {
 			goto fail1
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -2760,7 +2932,13 @@ func (p *Parser) r_global_stmt() (_res ast.Stmt, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.GLOBAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.GLOBAL {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.GLOBAL); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.gather_19(); !_k {
@@ -2819,7 +2997,13 @@ func (p *Parser) r_nonlocal_stmt() (_res ast.Stmt, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.NONLOCAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NONLOCAL {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.NONLOCAL); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.gather_21(); !_k {
@@ -2865,6 +3049,7 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// "del" del_targets &(";" / NEWLINE)
 	{
 		if p.errorIndicator {
@@ -2880,7 +3065,13 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DEL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DEL {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DEL); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_del_targets(); !_k {
@@ -3020,7 +3211,13 @@ func (p *Parser) r_assert_stmt() (_res ast.Stmt, _ok bool) {
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ASSERT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ASSERT {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ASSERT); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -3163,7 +3360,13 @@ func (p *Parser) r_import_name() (_res ast.Stmt, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.IMPORT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IMPORT {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.IMPORT); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_dotted_as_names(); !_k {
@@ -3228,7 +3431,13 @@ func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.FROM); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FROM {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.FROM); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.loop0_25(); !_k {
@@ -3237,7 +3446,13 @@ func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 		if b, _k = p.r_dotted_name(); !_k {
 			goto fail0
 		}
-		if _v3 = p.expect(token.IMPORT); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IMPORT {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.IMPORT); _v3 == nil {
 			goto fail0
 		}
 		if c, _k = p.r_import_from_targets(); !_k {
@@ -3278,13 +3493,25 @@ fail0:
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.FROM); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FROM {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.FROM); _v0 == nil {
 			goto fail1
 		}
 		if a, _k = p.loop1_27(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.IMPORT); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IMPORT {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.IMPORT); _v2 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_import_from_targets(); !_k {
@@ -3330,6 +3557,7 @@ func (p *Parser) r_import_from_targets() (_res []*ast.Alias, _ok bool) {
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// "(" import_from_as_names ","? ")"
 	{
 		if p.errorIndicator {
@@ -3349,7 +3577,13 @@ func (p *Parser) r_import_from_targets() (_res []*ast.Alias, _ok bool) {
 		_ = _v3
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_import_from_as_names(); !_k {
@@ -3359,7 +3593,13 @@ func (p *Parser) r_import_from_targets() (_res []*ast.Alias, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v3 = p.expect(token.RPAR); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.RPAR); _v3 == nil {
 			goto fail0
 		}
 		_res = a
@@ -3388,9 +3628,7 @@ fail0:
 		if _v0, _k = p.r_import_from_as_names(); !_k {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.COMMA) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.COMMA)
 		if _lk {
 			goto fail1
 		}
@@ -3413,7 +3651,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -3730,7 +3974,13 @@ func (p *Parser) r_dotted_name_raw() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_dotted_name(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.DOT); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOT {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.DOT); _v1 == nil {
 			goto fail0
 		}
 		if b = p.nameToken(); b == nil {
@@ -3814,16 +4064,34 @@ func (p *Parser) r_block() (_res []ast.Stmt, _ok bool) {
 		_ = _v3
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.NEWLINE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.INDENT); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.INDENT {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.INDENT); _v1 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_statements(); !_k {
 			goto fail0
 		}
-		if _v3 = p.expect(token.DEDENT); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DEDENT {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.DEDENT); _v3 == nil {
 			goto fail0
 		}
 		_res = a
@@ -4055,7 +4323,13 @@ fail0:
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.CLASS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.CLASS {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.CLASS); _v0 == nil {
 			goto fail1
 		}
 		if a = p.nameToken(); a == nil {
@@ -4069,7 +4343,13 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v4 = p.expect(token.COLON); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.COLON); _v4 == nil {
 			goto fail1
 		}
 		if c, _k = p.r_block(); !_k {
@@ -4233,7 +4513,13 @@ fail0:
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DEF); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DEF {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DEF); _v0 == nil {
 			goto fail1
 		}
 		if n = p.nameToken(); n == nil {
@@ -4243,21 +4529,39 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v3 = p.expect(token.LPAR); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail1
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.LPAR); _v3 == nil {
 			goto fail1
 		}
 		params, _ = p.r_params()
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v5 = p.expect(token.RPAR); _v5 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail1
+			}
+			_v5 = &p.toks[p.mark]
+			p.mark++
+		} else if _v5 = p.expectNew(token.RPAR); _v5 == nil {
 			goto fail1
 		}
 		a, _ = p.tmp_38()
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v7 = p.expect(token.COLON); _v7 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v7 = &p.toks[p.mark]
+			p.mark++
+		} else if _v7 = p.expectNew(token.COLON); _v7 == nil {
 			goto fail1
 		}
 		tc, _ = p.r_func_type_comment()
@@ -4316,10 +4620,22 @@ fail1:
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ASYNC); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ASYNC {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail2
 		}
-		if _v1 = p.expect(token.DEF); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DEF {
+				goto fail2
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.DEF); _v1 == nil {
 			goto fail2
 		}
 		if n = p.nameToken(); n == nil {
@@ -4329,21 +4645,39 @@ fail1:
 		if p.errorIndicator {
 			goto fail2
 		}
-		if _v4 = p.expect(token.LPAR); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail2
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.LPAR); _v4 == nil {
 			goto fail2
 		}
 		params, _ = p.r_params()
 		if p.errorIndicator {
 			goto fail2
 		}
-		if _v6 = p.expect(token.RPAR); _v6 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail2
+			}
+			_v6 = &p.toks[p.mark]
+			p.mark++
+		} else if _v6 = p.expectNew(token.RPAR); _v6 == nil {
 			goto fail2
 		}
 		a, _ = p.tmp_39()
 		if p.errorIndicator {
 			goto fail2
 		}
-		if _v8 = p.expect(token.COLON); _v8 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail2
+			}
+			_v8 = &p.toks[p.mark]
+			p.mark++
+		} else if _v8 = p.expectNew(token.COLON); _v8 == nil {
 			goto fail2
 		}
 		tc, _ = p.r_func_type_comment()
@@ -4637,6 +4971,7 @@ func (p *Parser) r_slash_no_default() (_res []*ast.Arg, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// param_no_default+ "/" ","
 	{
 		if p.errorIndicator {
@@ -4657,10 +4992,22 @@ func (p *Parser) r_slash_no_default() (_res []*ast.Arg, _ok bool) {
 		if a, _k = p.loop1_46(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.SLASH); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail0
 		}
-		if _v2 = p.expect(token.COMMA); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail0
 		}
 		_res = a
@@ -4691,12 +5038,16 @@ fail0:
 		if a, _k = p.loop1_47(); !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.SLASH); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.RPAR) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.RPAR)
 		if !_lk {
 			goto fail1
 		}
@@ -4729,6 +5080,7 @@ func (p *Parser) r_slash_with_default() (_res *slashWithDefault, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// param_no_default* param_with_default+ "/" ","
 	{
 		if p.errorIndicator {
@@ -4754,10 +5106,22 @@ func (p *Parser) r_slash_with_default() (_res *slashWithDefault, _ok bool) {
 		if b, _k = p.loop1_49(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.SLASH); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.SLASH); _v2 == nil {
 			goto fail0
 		}
-		if _v3 = p.expect(token.COMMA); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.COMMA); _v3 == nil {
 			goto fail0
 		}
 		_res = &slashWithDefault{a, b}
@@ -4793,12 +5157,16 @@ fail0:
 		if b, _k = p.loop1_51(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.SLASH); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.SLASH); _v2 == nil {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.RPAR) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.RPAR)
 		if !_lk {
 			goto fail1
 		}
@@ -4867,7 +5235,13 @@ fail0:
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail1
 		}
 		if a, _k = p.r_param_no_default(); !_k {
@@ -4909,7 +5283,13 @@ fail1:
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
 		}
 		if a, _k = p.r_param_no_default_star_annotation(); !_k {
@@ -4951,10 +5331,22 @@ fail2:
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail3
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail3
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail3
 		}
 		if b, _k = p.loop1_54(); !_k {
@@ -5051,7 +5443,13 @@ fail0:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
 		}
 		if a, _k = p.r_param_no_default(); !_k {
@@ -5086,6 +5484,7 @@ func (p *Parser) r_param_no_default() (_res *ast.Arg, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// param "," TYPE_COMMENT?
 	{
 		if p.errorIndicator {
@@ -5106,7 +5505,13 @@ func (p *Parser) r_param_no_default() (_res *ast.Arg, _ok bool) {
 		if a, _k = p.r_param(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
 		tc = p.expect(token.TYPE_COMMENT)
@@ -5145,9 +5550,7 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.RPAR) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.RPAR)
 		if !_lk {
 			goto fail1
 		}
@@ -5180,6 +5583,7 @@ func (p *Parser) r_param_no_default_star_annotation() (_res *ast.Arg, _ok bool) 
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// param_star_annotation "," TYPE_COMMENT?
 	{
 		if p.errorIndicator {
@@ -5200,7 +5604,13 @@ func (p *Parser) r_param_no_default_star_annotation() (_res *ast.Arg, _ok bool) 
 		if a, _k = p.r_param_star_annotation(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
 		tc = p.expect(token.TYPE_COMMENT)
@@ -5239,9 +5649,7 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.RPAR) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.RPAR)
 		if !_lk {
 			goto fail1
 		}
@@ -5274,6 +5682,7 @@ func (p *Parser) r_param_with_default() (_res *nameDefault, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// param default "," TYPE_COMMENT?
 	{
 		if p.errorIndicator {
@@ -5299,7 +5708,13 @@ func (p *Parser) r_param_with_default() (_res *nameDefault, _ok bool) {
 		if c, _k = p.r_default(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.COMMA); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail0
 		}
 		tc = p.expect(token.TYPE_COMMENT)
@@ -5343,9 +5758,7 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.RPAR) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.RPAR)
 		if !_lk {
 			goto fail1
 		}
@@ -5378,6 +5791,7 @@ func (p *Parser) r_param_maybe_default() (_res *nameDefault, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// param default? "," TYPE_COMMENT?
 	{
 		if p.errorIndicator {
@@ -5404,7 +5818,13 @@ func (p *Parser) r_param_maybe_default() (_res *nameDefault, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v2 = p.expect(token.COMMA); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail0
 		}
 		tc = p.expect(token.TYPE_COMMENT)
@@ -5449,9 +5869,7 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.RPAR) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.RPAR)
 		if !_lk {
 			goto fail1
 		}
@@ -5616,7 +6034,13 @@ func (p *Parser) r_annotation() (_res ast.Expr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COLON); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -5664,7 +6088,13 @@ func (p *Parser) r_star_annotation() (_res ast.Expr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COLON); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_star_expression(); !_k {
@@ -5712,7 +6142,13 @@ func (p *Parser) r_default() (_res ast.Expr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -5809,13 +6245,25 @@ fail0:
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.IF); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IF {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
 			goto fail1
 		}
 		if a, _k = p.r_named_expression(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.COLON); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_block(); !_k {
@@ -5861,13 +6309,25 @@ fail1:
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.IF); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IF {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
 			goto fail2
 		}
 		if a, _k = p.r_named_expression(); !_k {
 			goto fail2
 		}
-		if _v2 = p.expect(token.COLON); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail2
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail2
 		}
 		if b, _k = p.r_block(); !_k {
@@ -5955,13 +6415,25 @@ fail0:
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ELIF); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ELIF {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ELIF); _v0 == nil {
 			goto fail1
 		}
 		if a, _k = p.r_named_expression(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.COLON); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_block(); !_k {
@@ -6007,13 +6479,25 @@ fail1:
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ELIF); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ELIF {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ELIF); _v0 == nil {
 			goto fail2
 		}
 		if a, _k = p.r_named_expression(); !_k {
 			goto fail2
 		}
-		if _v2 = p.expect(token.COLON); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail2
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail2
 		}
 		if b, _k = p.r_block(); !_k {
@@ -6092,7 +6576,13 @@ fail0:
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ELSE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ELSE {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ELSE); _v0 == nil {
 			goto fail1
 		}
 		if _v1 = p.expectForced(token.COLON, ":"); _v1 == nil {
@@ -6173,13 +6663,25 @@ fail0:
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.WHILE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.WHILE {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.WHILE); _v0 == nil {
 			goto fail1
 		}
 		if a, _k = p.r_named_expression(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.COLON); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_block(); !_k {
@@ -6276,20 +6778,38 @@ fail0:
 		_ = el
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.FOR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FOR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.FOR); _v0 == nil {
 			goto fail1
 		}
 		if t, _k = p.r_star_targets(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.IN); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IN {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.IN); _v2 == nil {
 			goto fail1
 		}
 		_cut = true
 		if ex, _k = p.r_star_expressions(); !_k {
 			goto fail1
 		}
-		if _v5 = p.expect(token.COLON); _v5 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v5 = &p.toks[p.mark]
+			p.mark++
+		} else if _v5 = p.expectNew(token.COLON); _v5 == nil {
 			goto fail1
 		}
 		tc = p.expect(token.TYPE_COMMENT)
@@ -6353,23 +6873,47 @@ fail1:
 		_ = el
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ASYNC); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ASYNC {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail2
 		}
-		if _v1 = p.expect(token.FOR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FOR {
+				goto fail2
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.FOR); _v1 == nil {
 			goto fail2
 		}
 		if t, _k = p.r_star_targets(); !_k {
 			goto fail2
 		}
-		if _v3 = p.expect(token.IN); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IN {
+				goto fail2
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.IN); _v3 == nil {
 			goto fail2
 		}
 		_cut = true
 		if ex, _k = p.r_star_expressions(); !_k {
 			goto fail2
 		}
-		if _v6 = p.expect(token.COLON); _v6 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail2
+			}
+			_v6 = &p.toks[p.mark]
+			p.mark++
+		} else if _v6 = p.expectNew(token.COLON); _v6 == nil {
 			goto fail2
 		}
 		tc = p.expect(token.TYPE_COMMENT)
@@ -6491,10 +7035,22 @@ fail0:
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.WITH); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.WITH {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.WITH); _v0 == nil {
 			goto fail1
 		}
-		if _v1 = p.expect(token.LPAR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail1
 		}
 		if a, _k = p.gather_55(); !_k {
@@ -6504,10 +7060,22 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v4 = p.expect(token.RPAR); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail1
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.RPAR); _v4 == nil {
 			goto fail1
 		}
-		if _v5 = p.expect(token.COLON); _v5 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v5 = &p.toks[p.mark]
+			p.mark++
+		} else if _v5 = p.expectNew(token.COLON); _v5 == nil {
 			goto fail1
 		}
 		tc = p.expect(token.TYPE_COMMENT)
@@ -6554,13 +7122,25 @@ fail1:
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.WITH); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.WITH {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.WITH); _v0 == nil {
 			goto fail2
 		}
 		if a, _k = p.gather_57(); !_k {
 			goto fail2
 		}
-		if _v2 = p.expect(token.COLON); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail2
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail2
 		}
 		tc = p.expect(token.TYPE_COMMENT)
@@ -6613,13 +7193,31 @@ fail2:
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ASYNC); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ASYNC {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail3
 		}
-		if _v1 = p.expect(token.WITH); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.WITH {
+				goto fail3
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.WITH); _v1 == nil {
 			goto fail3
 		}
-		if _v2 = p.expect(token.LPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail3
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.LPAR); _v2 == nil {
 			goto fail3
 		}
 		if a, _k = p.gather_59(); !_k {
@@ -6629,10 +7227,22 @@ fail2:
 		if p.errorIndicator {
 			goto fail3
 		}
-		if _v5 = p.expect(token.RPAR); _v5 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail3
+			}
+			_v5 = &p.toks[p.mark]
+			p.mark++
+		} else if _v5 = p.expectNew(token.RPAR); _v5 == nil {
 			goto fail3
 		}
-		if _v6 = p.expect(token.COLON); _v6 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail3
+			}
+			_v6 = &p.toks[p.mark]
+			p.mark++
+		} else if _v6 = p.expectNew(token.COLON); _v6 == nil {
 			goto fail3
 		}
 		if b, _k = p.r_block(); !_k {
@@ -6677,16 +7287,34 @@ fail3:
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ASYNC); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ASYNC {
+				goto fail4
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail4
 		}
-		if _v1 = p.expect(token.WITH); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.WITH {
+				goto fail4
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.WITH); _v1 == nil {
 			goto fail4
 		}
 		if a, _k = p.gather_61(); !_k {
 			goto fail4
 		}
-		if _v3 = p.expect(token.COLON); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail4
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.COLON); _v3 == nil {
 			goto fail4
 		}
 		tc = p.expect(token.TYPE_COMMENT)
@@ -6750,6 +7378,7 @@ func (p *Parser) r_with_item() (_res *ast.WithItem, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// expression "as" star_target &("," / ")" / ":")
 	{
 		if p.errorIndicator {
@@ -6770,7 +7399,13 @@ func (p *Parser) r_with_item() (_res *ast.WithItem, _ok bool) {
 		if e, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.AS); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.AS); _v1 == nil {
 			goto fail0
 		}
 		if t, _k = p.r_star_target(); !_k {
@@ -6897,7 +7532,13 @@ fail0:
 		_ = f
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.TRY); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TRY {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.TRY); _v0 == nil {
 			goto fail1
 		}
 		if _v1 = p.expectForced(token.COLON, ":"); _v1 == nil {
@@ -6948,7 +7589,13 @@ fail1:
 		_ = f
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.TRY); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TRY {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.TRY); _v0 == nil {
 			goto fail2
 		}
 		if _v1 = p.expectForced(token.COLON, ":"); _v1 == nil {
@@ -7007,7 +7654,13 @@ fail2:
 		_ = f
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.TRY); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TRY {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.TRY); _v0 == nil {
 			goto fail3
 		}
 		if _v1 = p.expectForced(token.COLON, ":"); _v1 == nil {
@@ -7105,7 +7758,13 @@ fail0:
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EXCEPT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCEPT {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EXCEPT); _v0 == nil {
 			goto fail1
 		}
 		if e, _k = p.r_expression(); !_k {
@@ -7115,7 +7774,13 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v3 = p.expect(token.COLON); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.COLON); _v3 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_block(); !_k {
@@ -7154,10 +7819,22 @@ fail1:
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EXCEPT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCEPT {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EXCEPT); _v0 == nil {
 			goto fail2
 		}
-		if _v1 = p.expect(token.COLON); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail2
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail2
 		}
 		if b, _k = p.r_block(); !_k {
@@ -7262,10 +7939,22 @@ fail0:
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EXCEPT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCEPT {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EXCEPT); _v0 == nil {
 			goto fail1
 		}
-		if _v1 = p.expect(token.STAR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.STAR); _v1 == nil {
 			goto fail1
 		}
 		if e, _k = p.r_expression(); !_k {
@@ -7275,7 +7964,13 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v4 = p.expect(token.COLON); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.COLON); _v4 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_block(); !_k {
@@ -7369,7 +8064,13 @@ fail0:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.FINALLY); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FINALLY {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.FINALLY); _v0 == nil {
 			goto fail1
 		}
 		if _v1 = p.expectForced(token.COLON, ":"); _v1 == nil {
@@ -7441,19 +8142,43 @@ func (p *Parser) r_match_stmt() (_res ast.Stmt, _ok bool) {
 		if subject, _k = p.r_subject_expr(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.COLON); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail0
 		}
-		if _v3 = p.expect(token.NEWLINE); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail0
 		}
-		if _v4 = p.expect(token.INDENT); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.INDENT {
+				goto fail0
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.INDENT); _v4 == nil {
 			goto fail0
 		}
 		if cases, _k = p.loop1_68(); !_k {
 			goto fail0
 		}
-		if _v6 = p.expect(token.DEDENT); _v6 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DEDENT {
+				goto fail0
+			}
+			_v6 = &p.toks[p.mark]
+			p.mark++
+		} else if _v6 = p.expectNew(token.DEDENT); _v6 == nil {
 			goto fail0
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -7533,7 +8258,13 @@ func (p *Parser) r_subject_expr() (_res ast.Expr, _ok bool) {
 		if value, _k = p.r_star_named_expression(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
 		values, _ = p.r_star_named_expressions()
@@ -7645,7 +8376,13 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v3 = p.expect(token.COLON); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.COLON); _v3 == nil {
 			goto fail1
 		}
 		if body, _k = p.r_block(); !_k {
@@ -7693,7 +8430,13 @@ func (p *Parser) r_guard() (_res ast.Expr, _ok bool) {
 		_ = guard
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.IF); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IF {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
 			goto fail0
 		}
 		if guard, _k = p.r_named_expression(); !_k {
@@ -7888,7 +8631,13 @@ func (p *Parser) r_as_pattern() (_res ast.Pattern, _ok bool) {
 		if pattern, _k = p.r_or_pattern(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.AS); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.AS); _v1 == nil {
 			goto fail0
 		}
 		if target, _k = p.r_pattern_capture_target(); !_k {
@@ -8211,6 +8960,7 @@ func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// signed_number !("+" / "-")
 	{
 		if p.errorIndicator {
@@ -8326,7 +9076,13 @@ fail2:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.NONE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NONE {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.NONE); _v0 == nil {
 			goto fail3
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -8358,7 +9114,13 @@ fail3:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.TRUE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TRUE {
+				goto fail4
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.TRUE); _v0 == nil {
 			goto fail4
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -8390,7 +9152,13 @@ fail4:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.FALSE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FALSE {
+				goto fail5
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.FALSE); _v0 == nil {
 			goto fail5
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -8433,6 +9201,7 @@ func (p *Parser) r_literal_expr() (_res ast.Expr, _ok bool) {
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// signed_number !("+" / "-")
 	{
 		if p.errorIndicator {
@@ -8518,7 +9287,13 @@ fail2:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.NONE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NONE {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.NONE); _v0 == nil {
 			goto fail3
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -8550,7 +9325,13 @@ fail3:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.TRUE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TRUE {
+				goto fail4
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.TRUE); _v0 == nil {
 			goto fail4
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -8582,7 +9363,13 @@ fail4:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.FALSE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FALSE {
+				goto fail5
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.FALSE); _v0 == nil {
 			goto fail5
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -8643,7 +9430,13 @@ func (p *Parser) r_complex_number() (_res ast.Expr, _ok bool) {
 		if real, _k = p.r_signed_real_number(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.PLUS); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.PLUS {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.PLUS); _v1 == nil {
 			goto fail0
 		}
 		if imag, _k = p.r_imaginary_number(); !_k {
@@ -8685,7 +9478,13 @@ fail0:
 		if real, _k = p.r_signed_real_number(); !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.MINUS); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.MINUS {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.MINUS); _v1 == nil {
 			goto fail1
 		}
 		if imag, _k = p.r_imaginary_number(); !_k {
@@ -8766,7 +9565,13 @@ fail0:
 		_ = number
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.MINUS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.MINUS {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
 		}
 		if number = p.numberToken(); number == nil {
@@ -8847,7 +9652,13 @@ fail0:
 		_ = real
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.MINUS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.MINUS {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
 		}
 		if real, _k = p.r_real_number(); !_k {
@@ -9028,6 +9839,7 @@ func (p *Parser) r_pattern_capture_target() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// !`_` NAME !("." / "(" / "=")
 	{
 		if p.errorIndicator {
@@ -9144,6 +9956,7 @@ func (p *Parser) r_value_pattern() (_res ast.Pattern, _ok bool) {
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// attr !("." / "(" / "=")
 	{
 		if p.errorIndicator {
@@ -9260,7 +10073,13 @@ func (p *Parser) r_attr_raw() (_res ast.Expr, _ok bool) {
 		if value, _k = p.r_name_or_attr(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.DOT); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOT {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.DOT); _v1 == nil {
 			goto fail0
 		}
 		if attr = p.nameToken(); attr == nil {
@@ -9377,13 +10196,25 @@ func (p *Parser) r_group_pattern() (_res ast.Pattern, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
 		if pattern, _k = p.r_pattern(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.RPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
 		_res = pattern
@@ -9435,14 +10266,26 @@ func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LSQB); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LSQB {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
 		}
 		patterns, _ = p.r_maybe_sequence_pattern()
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v2 = p.expect(token.RSQB); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RSQB {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RSQB); _v2 == nil {
 			goto fail0
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -9478,14 +10321,26 @@ fail0:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
 		}
 		patterns, _ = p.r_open_sequence_pattern()
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v2 = p.expect(token.RPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail1
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -9541,7 +10396,13 @@ func (p *Parser) r_open_sequence_pattern() (_res []ast.Pattern, _ok bool) {
 		if pattern, _k = p.r_maybe_star_pattern(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
 		patterns, _ = p.r_maybe_sequence_pattern()
@@ -9715,7 +10576,13 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 		_ = target
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
 		}
 		if target, _k = p.r_pattern_capture_target(); !_k {
@@ -9752,7 +10619,13 @@ fail0:
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail1
 		}
 		if _v1, _k = p.r_wildcard_pattern(); !_k {
@@ -9812,10 +10685,22 @@ func (p *Parser) r_mapping_pattern() (_res ast.Pattern, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.RBRACE); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RBRACE {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.RBRACE); _v1 == nil {
 			goto fail0
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -9853,7 +10738,13 @@ fail0:
 		_ = _v3
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail1
 		}
 		if rest, _k = p.r_double_star_pattern(); !_k {
@@ -9863,7 +10754,13 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v3 = p.expect(token.RBRACE); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RBRACE {
+				goto fail1
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.RBRACE); _v3 == nil {
 			goto fail1
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -9905,13 +10802,25 @@ fail1:
 		_ = _v5
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail2
 		}
 		if items, _k = p.r_items_pattern(); !_k {
 			goto fail2
 		}
-		if _v2 = p.expect(token.COMMA); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail2
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail2
 		}
 		if rest, _k = p.r_double_star_pattern(); !_k {
@@ -9921,7 +10830,13 @@ fail1:
 		if p.errorIndicator {
 			goto fail2
 		}
-		if _v5 = p.expect(token.RBRACE); _v5 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RBRACE {
+				goto fail2
+			}
+			_v5 = &p.toks[p.mark]
+			p.mark++
+		} else if _v5 = p.expectNew(token.RBRACE); _v5 == nil {
 			goto fail2
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -9959,7 +10874,13 @@ fail2:
 		_ = _v3
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail3
 		}
 		if items, _k = p.r_items_pattern(); !_k {
@@ -9969,7 +10890,13 @@ fail2:
 		if p.errorIndicator {
 			goto fail3
 		}
-		if _v3 = p.expect(token.RBRACE); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RBRACE {
+				goto fail3
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.RBRACE); _v3 == nil {
 			goto fail3
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -10064,7 +10991,13 @@ func (p *Parser) r_key_value_pattern() (_res *keyPattern, _ok bool) {
 		if key, _k = p.tmp_79(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COLON); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
 		}
 		if pattern, _k = p.r_pattern(); !_k {
@@ -10112,7 +11045,13 @@ func (p *Parser) r_double_star_pattern() (_res ast.Expr, _ok bool) {
 		_ = target
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail0
 		}
 		if target, _k = p.r_pattern_capture_target(); !_k {
@@ -10170,10 +11109,22 @@ func (p *Parser) r_class_pattern() (_res ast.Pattern, _ok bool) {
 		if cls, _k = p.r_name_or_attr(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.LPAR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail0
 		}
-		if _v2 = p.expect(token.RPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -10216,7 +11167,13 @@ fail0:
 		if cls, _k = p.r_name_or_attr(); !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.LPAR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail1
 		}
 		if patterns, _k = p.r_positional_patterns(); !_k {
@@ -10226,7 +11183,13 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v4 = p.expect(token.RPAR); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail1
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.RPAR); _v4 == nil {
 			goto fail1
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -10269,7 +11232,13 @@ fail1:
 		if cls, _k = p.r_name_or_attr(); !_k {
 			goto fail2
 		}
-		if _v1 = p.expect(token.LPAR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail2
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail2
 		}
 		if keywords, _k = p.r_keyword_patterns(); !_k {
@@ -10279,7 +11248,13 @@ fail1:
 		if p.errorIndicator {
 			goto fail2
 		}
-		if _v4 = p.expect(token.RPAR); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail2
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.RPAR); _v4 == nil {
 			goto fail2
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -10326,13 +11301,25 @@ fail2:
 		if cls, _k = p.r_name_or_attr(); !_k {
 			goto fail3
 		}
-		if _v1 = p.expect(token.LPAR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail3
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail3
 		}
 		if patterns, _k = p.r_positional_patterns(); !_k {
 			goto fail3
 		}
-		if _v3 = p.expect(token.COMMA); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail3
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.COMMA); _v3 == nil {
 			goto fail3
 		}
 		if keywords, _k = p.r_keyword_patterns(); !_k {
@@ -10342,7 +11329,13 @@ fail2:
 		if p.errorIndicator {
 			goto fail3
 		}
-		if _v6 = p.expect(token.RPAR); _v6 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail3
+			}
+			_v6 = &p.toks[p.mark]
+			p.mark++
+		} else if _v6 = p.expectNew(token.RPAR); _v6 == nil {
 			goto fail3
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -10499,7 +11492,13 @@ func (p *Parser) r_keyword_pattern() (_res *keyPattern, _ok bool) {
 		if arg = p.nameToken(); arg == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.EQUAL); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail0
 		}
 		if value, _k = p.r_pattern(); !_k {
@@ -10568,7 +11567,13 @@ func (p *Parser) r_type_alias() (_res ast.Stmt, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v3 = p.expect(token.EQUAL); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.EQUAL); _v3 == nil {
 			goto fail0
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -10643,13 +11648,25 @@ fail0:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LSQB); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LSQB {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail1
 		}
 		if t, _k = p.r_type_param_seq(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.RSQB); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RSQB {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RSQB); _v2 == nil {
 			goto fail1
 		}
 		_res = t
@@ -10806,13 +11823,25 @@ fail0:
 		_ = e
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail1
 		}
 		if a = p.nameToken(); a == nil {
 			goto fail1
 		}
-		if colon = p.expect(token.COLON); colon == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			colon = &p.toks[p.mark]
+			p.mark++
+		} else if colon = p.expectNew(token.COLON); colon == nil {
 			goto fail1
 		}
 		if e, _k = p.r_expression(); !_k {
@@ -10845,7 +11874,13 @@ fail1:
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
 		}
 		if a = p.nameToken(); a == nil {
@@ -10890,13 +11925,25 @@ fail2:
 		_ = e
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail3
 		}
 		if a = p.nameToken(); a == nil {
 			goto fail3
 		}
-		if colon = p.expect(token.COLON); colon == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail3
+			}
+			colon = &p.toks[p.mark]
+			p.mark++
+		} else if colon = p.expectNew(token.COLON); colon == nil {
 			goto fail3
 		}
 		if e, _k = p.r_expression(); !_k {
@@ -10929,7 +11976,13 @@ fail3:
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail4
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail4
 		}
 		if a = p.nameToken(); a == nil {
@@ -10988,7 +12041,13 @@ func (p *Parser) r_type_param_bound() (_res ast.Expr, _ok bool) {
 		_ = e
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COLON); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
 		}
 		if e, _k = p.r_expression(); !_k {
@@ -11036,7 +12095,13 @@ func (p *Parser) r_type_param_default() (_res ast.Expr, _ok bool) {
 		_ = e
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
 		}
 		if e, _k = p.r_expression(); !_k {
@@ -11084,7 +12149,13 @@ func (p *Parser) r_type_param_starred_default() (_res ast.Expr, _ok bool) {
 		_ = e
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
 		}
 		if e, _k = p.r_star_expression(); !_k {
@@ -11183,7 +12254,13 @@ fail0:
 		if a, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail1
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -11318,13 +12395,25 @@ fail1:
 		if a, _k = p.r_disjunction(); !_k {
 			goto fail2
 		}
-		if _v1 = p.expect(token.IF); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IF {
+				goto fail2
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.IF); _v1 == nil {
 			goto fail2
 		}
 		if b, _k = p.r_disjunction(); !_k {
 			goto fail2
 		}
-		if _v3 = p.expect(token.ELSE); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ELSE {
+				goto fail2
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.ELSE); _v3 == nil {
 			goto fail2
 		}
 		if c, _k = p.r_expression(); !_k {
@@ -11430,10 +12519,22 @@ func (p *Parser) r_yield_expr() (_res ast.Expr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.YIELD); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.YIELD {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.YIELD); _v0 == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.FROM); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FROM {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.FROM); _v1 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -11470,7 +12571,13 @@ fail0:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.YIELD); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.YIELD {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.YIELD); _v0 == nil {
 			goto fail1
 		}
 		a, _ = p.r_star_expressions()
@@ -11576,7 +12683,13 @@ fail0:
 		if a, _k = p.r_star_expression(); !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail1
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -11664,7 +12777,13 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -11795,7 +12914,13 @@ func (p *Parser) r_star_named_expression() (_res ast.Expr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -11883,7 +13008,13 @@ func (p *Parser) r_assignment_expression() (_res ast.Expr, _ok bool) {
 		if a = p.nameToken(); a == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COLONEQUAL); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLONEQUAL {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLONEQUAL); _v1 == nil {
 			goto fail0
 		}
 		_cut = true
@@ -11929,6 +13060,7 @@ func (p *Parser) r_named_expression() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// assignment_expression
 	{
 		if p.errorIndicator {
@@ -11986,9 +13118,7 @@ fail1:
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail2
 		}
-		_lm = p.mark
-		_lk = p.expect(token.COLONEQUAL) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.COLONEQUAL)
 		if _lk {
 			goto fail2
 		}
@@ -12229,7 +13359,13 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.NOT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NOT {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.NOT); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_inversion(); !_k {
@@ -12643,7 +13779,13 @@ func (p *Parser) r_eq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EQEQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQEQUAL {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EQEQUAL); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -12770,7 +13912,13 @@ func (p *Parser) r_lte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LESSEQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LESSEQUAL {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LESSEQUAL); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -12818,7 +13966,13 @@ func (p *Parser) r_lt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LESS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LESS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LESS); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -12866,7 +14020,13 @@ func (p *Parser) r_gte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.GREATEREQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.GREATEREQUAL {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.GREATEREQUAL); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -12914,7 +14074,13 @@ func (p *Parser) r_gt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.GREATER); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.GREATER {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.GREATER); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -12964,10 +14130,22 @@ func (p *Parser) r_notin_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.NOT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NOT {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.NOT); _v0 == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.IN); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IN {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.IN); _v1 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -13015,7 +14193,13 @@ func (p *Parser) r_in_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.IN); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IN {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.IN); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -13065,10 +14249,22 @@ func (p *Parser) r_isnot_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.IS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.IS); _v0 == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.NOT); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NOT {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.NOT); _v1 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -13116,7 +14312,13 @@ func (p *Parser) r_is_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.IS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.IS); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -13210,7 +14412,13 @@ func (p *Parser) r_bitwise_or_raw() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_bitwise_or(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.VBAR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.VBAR {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.VBAR); _v1 == nil {
 			goto fail0
 		}
 		if b, _k = p.r_bitwise_xor(); !_k {
@@ -13332,7 +14540,13 @@ func (p *Parser) r_bitwise_xor_raw() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_bitwise_xor(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.CIRCUMFLEX); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.CIRCUMFLEX {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.CIRCUMFLEX); _v1 == nil {
 			goto fail0
 		}
 		if b, _k = p.r_bitwise_and(); !_k {
@@ -13454,7 +14668,13 @@ func (p *Parser) r_bitwise_and_raw() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_bitwise_and(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.AMPER); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AMPER {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.AMPER); _v1 == nil {
 			goto fail0
 		}
 		if b, _k = p.r_shift_expr(); !_k {
@@ -13586,7 +14806,13 @@ func (p *Parser) r_shift_expr_raw() (_res ast.Expr, _ok bool) {
 		if a, _k = _seed, _seedOK; !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.LEFTSHIFT); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LEFTSHIFT {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.LEFTSHIFT); _v1 == nil {
 			goto fail0
 		}
 		if b, _k = p.r_sum(); !_k {
@@ -13635,7 +14861,13 @@ fail0:
 		if a, _k = _seed, _seedOK; !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.RIGHTSHIFT); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RIGHTSHIFT {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.RIGHTSHIFT); _v1 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_sum(); !_k {
@@ -13786,7 +15018,13 @@ func (p *Parser) r_sum_raw() (_res ast.Expr, _ok bool) {
 		if a, _k = _seed, _seedOK; !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.PLUS); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.PLUS {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.PLUS); _v1 == nil {
 			goto fail0
 		}
 		if b, _k = p.r_term(); !_k {
@@ -13835,7 +15073,13 @@ fail0:
 		if a, _k = _seed, _seedOK; !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.MINUS); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.MINUS {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.MINUS); _v1 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_term(); !_k {
@@ -13967,7 +15211,13 @@ func (p *Parser) r_term_raw() (_res ast.Expr, _ok bool) {
 		if a, _k = _seed, _seedOK; !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.STAR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.STAR); _v1 == nil {
 			goto fail0
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -14016,7 +15266,13 @@ fail0:
 		if a, _k = _seed, _seedOK; !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.SLASH); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -14065,7 +15321,13 @@ fail1:
 		if a, _k = _seed, _seedOK; !_k {
 			goto fail2
 		}
-		if _v1 = p.expect(token.DOUBLESLASH); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESLASH {
+				goto fail2
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.DOUBLESLASH); _v1 == nil {
 			goto fail2
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -14114,7 +15376,13 @@ fail2:
 		if a, _k = _seed, _seedOK; !_k {
 			goto fail3
 		}
-		if _v1 = p.expect(token.PERCENT); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.PERCENT {
+				goto fail3
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.PERCENT); _v1 == nil {
 			goto fail3
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -14163,7 +15431,13 @@ fail3:
 		if a, _k = _seed, _seedOK; !_k {
 			goto fail4
 		}
-		if _v1 = p.expect(token.AT); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AT {
+				goto fail4
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.AT); _v1 == nil {
 			goto fail4
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -14273,7 +15547,13 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.PLUS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.PLUS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.PLUS); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_factor(); !_k {
@@ -14310,7 +15590,13 @@ fail0:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.MINUS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.MINUS {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
 		}
 		if a, _k = p.r_factor(); !_k {
@@ -14347,7 +15633,13 @@ fail1:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.TILDE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TILDE {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.TILDE); _v0 == nil {
 			goto fail2
 		}
 		if a, _k = p.r_factor(); !_k {
@@ -14434,7 +15726,13 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_await_primary(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.DOUBLESTAR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.DOUBLESTAR); _v1 == nil {
 			goto fail0
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -14525,7 +15823,13 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AWAIT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AWAIT {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AWAIT); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_primary(); !_k {
@@ -14658,7 +15962,13 @@ func (p *Parser) r_primary_raw() (_res ast.Expr, _ok bool) {
 		if a, _k = _seed, _seedOK; !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.DOT); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOT {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.DOT); _v1 == nil {
 			goto fail0
 		}
 		if b = p.nameToken(); b == nil {
@@ -14753,14 +16063,26 @@ fail1:
 		if a, _k = _seed, _seedOK; !_k {
 			goto fail2
 		}
-		if _v1 = p.expect(token.LPAR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail2
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail2
 		}
 		b, _ = p.r_arguments()
 		if p.errorIndicator {
 			goto fail2
 		}
-		if _v3 = p.expect(token.RPAR); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail2
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.RPAR); _v3 == nil {
 			goto fail2
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -14808,13 +16130,25 @@ fail2:
 		if a, _k = _seed, _seedOK; !_k {
 			goto fail3
 		}
-		if _v1 = p.expect(token.LSQB); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LSQB {
+				goto fail3
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail3
 		}
 		if b, _k = p.r_slices(); !_k {
 			goto fail3
 		}
-		if _v3 = p.expect(token.RSQB); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RSQB {
+				goto fail3
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail3
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -14879,6 +16213,7 @@ func (p *Parser) r_slices() (_res ast.Expr, _ok bool) {
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// slice !","
 	{
 		if p.errorIndicator {
@@ -14895,9 +16230,7 @@ func (p *Parser) r_slices() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_slice(); !_k {
 			goto fail0
 		}
-		_lm = p.mark
-		_lk = p.expect(token.COMMA) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.COMMA)
 		if _lk {
 			goto fail0
 		}
@@ -14994,7 +16327,13 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COLON); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
 		}
 		b, _ = p.r_expression()
@@ -15071,6 +16410,7 @@ func (p *Parser) r_atom() (_res ast.Expr, _ok bool) {
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// NAME
 	{
 		if p.errorIndicator {
@@ -15106,7 +16446,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.TRUE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TRUE {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.TRUE); _v0 == nil {
 			goto fail1
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -15138,7 +16484,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.FALSE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FALSE {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.FALSE); _v0 == nil {
 			goto fail2
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -15170,7 +16522,13 @@ fail2:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.NONE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NONE {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.NONE); _v0 == nil {
 			goto fail3
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -15252,9 +16610,7 @@ fail5:
 		_ = _v1
 		var _k bool
 		_ = _k
-		_lm = p.mark
-		_lk = p.expect(token.LPAR) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.LPAR)
 		if !_lk {
 			goto fail6
 		}
@@ -15280,9 +16636,7 @@ fail6:
 		_ = _v1
 		var _k bool
 		_ = _k
-		_lm = p.mark
-		_lk = p.expect(token.LSQB) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.LSQB)
 		if !_lk {
 			goto fail7
 		}
@@ -15308,9 +16662,7 @@ fail7:
 		_ = _v1
 		var _k bool
 		_ = _k
-		_lm = p.mark
-		_lk = p.expect(token.LBRACE) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.LBRACE)
 		if !_lk {
 			goto fail8
 		}
@@ -15336,7 +16688,13 @@ fail8:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ELLIPSIS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ELLIPSIS {
+				goto fail9
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ELLIPSIS); _v0 == nil {
 			goto fail9
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -15389,13 +16747,25 @@ func (p *Parser) r_group() (_res ast.Expr, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.tmp_107(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.RPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
 		_res = a
@@ -15468,14 +16838,26 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LAMBDA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LAMBDA {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LAMBDA); _v0 == nil {
 			goto fail0
 		}
 		a, _ = p.r_lambda_params()
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v2 = p.expect(token.COLON); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail0
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -15765,6 +17147,7 @@ func (p *Parser) r_lambda_slash_no_default() (_res []*ast.Arg, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// lambda_param_no_default+ "/" ","
 	{
 		if p.errorIndicator {
@@ -15785,10 +17168,22 @@ func (p *Parser) r_lambda_slash_no_default() (_res []*ast.Arg, _ok bool) {
 		if a, _k = p.loop1_114(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.SLASH); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail0
 		}
-		if _v2 = p.expect(token.COMMA); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail0
 		}
 		_res = a
@@ -15819,12 +17214,16 @@ fail0:
 		if a, _k = p.loop1_115(); !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.SLASH); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.COLON) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.COLON)
 		if !_lk {
 			goto fail1
 		}
@@ -15857,6 +17256,7 @@ func (p *Parser) r_lambda_slash_with_default() (_res *slashWithDefault, _ok bool
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// lambda_param_no_default* lambda_param_with_default+ "/" ","
 	{
 		if p.errorIndicator {
@@ -15882,10 +17282,22 @@ func (p *Parser) r_lambda_slash_with_default() (_res *slashWithDefault, _ok bool
 		if b, _k = p.loop1_117(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.SLASH); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.SLASH); _v2 == nil {
 			goto fail0
 		}
-		if _v3 = p.expect(token.COMMA); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.COMMA); _v3 == nil {
 			goto fail0
 		}
 		_res = &slashWithDefault{a, b}
@@ -15921,12 +17333,16 @@ fail0:
 		if b, _k = p.loop1_119(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.SLASH); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.SLASH); _v2 == nil {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.COLON) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.COLON)
 		if !_lk {
 			goto fail1
 		}
@@ -15995,7 +17411,13 @@ fail0:
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail1
 		}
 		if a, _k = p.r_lambda_param_no_default(); !_k {
@@ -16037,10 +17459,22 @@ fail1:
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail2
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail2
 		}
 		if b, _k = p.loop1_121(); !_k {
@@ -16137,7 +17571,13 @@ fail0:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
 		}
 		if a, _k = p.r_lambda_param_no_default(); !_k {
@@ -16172,6 +17612,7 @@ func (p *Parser) r_lambda_param_no_default() (_res *ast.Arg, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// lambda_param ","
 	{
 		if p.errorIndicator {
@@ -16190,7 +17631,13 @@ func (p *Parser) r_lambda_param_no_default() (_res *ast.Arg, _ok bool) {
 		if a, _k = p.r_lambda_param(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
 		_res = a
@@ -16219,9 +17666,7 @@ fail0:
 		if a, _k = p.r_lambda_param(); !_k {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.COLON) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.COLON)
 		if !_lk {
 			goto fail1
 		}
@@ -16254,6 +17699,7 @@ func (p *Parser) r_lambda_param_with_default() (_res *nameDefault, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// lambda_param default ","
 	{
 		if p.errorIndicator {
@@ -16277,7 +17723,13 @@ func (p *Parser) r_lambda_param_with_default() (_res *nameDefault, _ok bool) {
 		if c, _k = p.r_default(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.COMMA); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail0
 		}
 		_res = p.nameDefaultPair(a, c, nil)
@@ -16311,9 +17763,7 @@ fail0:
 		if c, _k = p.r_default(); !_k {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.COLON) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.COLON)
 		if !_lk {
 			goto fail1
 		}
@@ -16346,6 +17796,7 @@ func (p *Parser) r_lambda_param_maybe_default() (_res *nameDefault, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// lambda_param default? ","
 	{
 		if p.errorIndicator {
@@ -16370,7 +17821,13 @@ func (p *Parser) r_lambda_param_maybe_default() (_res *nameDefault, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v2 = p.expect(token.COMMA); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail0
 		}
 		_res = p.nameDefaultPair(a, c, nil)
@@ -16405,9 +17862,7 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.COLON) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.COLON)
 		if !_lk {
 			goto fail1
 		}
@@ -16527,7 +17982,13 @@ fail0:
 		_ = t
 		var _k bool
 		_ = _k
-		if t = p.expect(token.FSTRING_MIDDLE); t == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FSTRING_MIDDLE {
+				goto fail1
+			}
+			t = &p.toks[p.mark]
+			p.mark++
+		} else if t = p.expectNew(token.FSTRING_MIDDLE); t == nil {
 			goto fail1
 		}
 		_res = p.constantFromToken(t)
@@ -16585,7 +18046,13 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 		_ = rbrace
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_annotated_rhs(); !_k {
@@ -16603,7 +18070,13 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if rbrace = p.expect(token.RBRACE); rbrace == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RBRACE {
+				goto fail0
+			}
+			rbrace = &p.toks[p.mark]
+			p.mark++
+		} else if rbrace = p.expectNew(token.RBRACE); rbrace == nil {
 			goto fail0
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -16673,7 +18146,13 @@ func (p *Parser) r_fstring_conversion() (_res *resultWithMeta, _ok bool) {
 		_ = conv
 		var _k bool
 		_ = _k
-		if conv_token = p.expect(token.EXCLAMATION); conv_token == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCLAMATION {
+				goto fail0
+			}
+			conv_token = &p.toks[p.mark]
+			p.mark++
+		} else if conv_token = p.expectNew(token.EXCLAMATION); conv_token == nil {
 			goto fail0
 		}
 		if conv = p.nameToken(); conv == nil {
@@ -16726,7 +18205,13 @@ func (p *Parser) r_fstring_full_format_spec() (_res *resultWithMeta, _ok bool) {
 		_ = spec
 		var _k bool
 		_ = _k
-		if colon = p.expect(token.COLON); colon == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			colon = &p.toks[p.mark]
+			p.mark++
+		} else if colon = p.expectNew(token.COLON); colon == nil {
 			goto fail0
 		}
 		if spec, _k = p.loop0_122(); !_k {
@@ -16778,7 +18263,13 @@ func (p *Parser) r_fstring_format_spec() (_res ast.Expr, _ok bool) {
 		_ = t
 		var _k bool
 		_ = _k
-		if t = p.expect(token.FSTRING_MIDDLE); t == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FSTRING_MIDDLE {
+				goto fail0
+			}
+			t = &p.toks[p.mark]
+			p.mark++
+		} else if t = p.expectNew(token.FSTRING_MIDDLE); t == nil {
 			goto fail0
 		}
 		_res = p.decodedConstantFromToken(t)
@@ -16847,13 +18338,25 @@ func (p *Parser) r_fstring() (_res ast.Expr, _ok bool) {
 		_ = c
 		var _k bool
 		_ = _k
-		if a = p.expect(token.FSTRING_START); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FSTRING_START {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.FSTRING_START); a == nil {
 			goto fail0
 		}
 		if b, _k = p.loop0_123(); !_k {
 			goto fail0
 		}
-		if c = p.expect(token.FSTRING_END); c == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FSTRING_END {
+				goto fail0
+			}
+			c = &p.toks[p.mark]
+			p.mark++
+		} else if c = p.expectNew(token.FSTRING_END); c == nil {
 			goto fail0
 		}
 		_res = p.joinedStr(a, b, c)
@@ -16896,7 +18399,13 @@ func (p *Parser) r_string() (_res ast.Expr, _ok bool) {
 		_ = s
 		var _k bool
 		_ = _k
-		if s = p.expect(token.STRING); s == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STRING {
+				goto fail0
+			}
+			s = &p.toks[p.mark]
+			p.mark++
+		} else if s = p.expectNew(token.STRING); s == nil {
 			goto fail0
 		}
 		_res = p.constantFromString(s)
@@ -17013,14 +18522,26 @@ func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LSQB); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LSQB {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
 		}
 		a, _ = p.r_star_named_expressions()
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v2 = p.expect(token.RSQB); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RSQB {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RSQB); _v2 == nil {
 			goto fail0
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -17078,14 +18599,26 @@ func (p *Parser) r_tuple() (_res ast.Expr, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
 		a, _ = p.tmp_126()
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v2 = p.expect(token.RPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -17143,13 +18676,25 @@ func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_star_named_expressions(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.RBRACE); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RBRACE {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RBRACE); _v2 == nil {
 			goto fail0
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -17207,14 +18752,26 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
 		}
 		a, _ = p.r_double_starred_kvpairs()
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v2 = p.expect(token.RBRACE); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RBRACE {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RBRACE); _v2 == nil {
 			goto fail0
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -17250,13 +18807,25 @@ fail0:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail1
 		}
 		if _v1, _k = p.r_invalid_double_starred_kvpairs(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.RBRACE); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RBRACE {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RBRACE); _v2 == nil {
 			goto fail1
 		}
 		_res, _ok = dummyName, true
@@ -17345,7 +18914,13 @@ func (p *Parser) r_double_starred_kvpair() (_res *keyValue, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -17420,7 +18995,13 @@ func (p *Parser) r_kvpair() (_res *keyValue, _ok bool) {
 		if a, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COLON); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -17499,6 +19080,7 @@ func (p *Parser) r_for_if_clause() (_res *ast.Comprehension, _ok bool) {
 	_cut := false
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// "async" "for" star_targets "in" ^ disjunction ("if" disjunction)*
 	{
 		if p.errorIndicator {
@@ -17523,16 +19105,34 @@ func (p *Parser) r_for_if_clause() (_res *ast.Comprehension, _ok bool) {
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ASYNC); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ASYNC {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.FOR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FOR {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.FOR); _v1 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_star_targets(); !_k {
 			goto fail0
 		}
-		if _v3 = p.expect(token.IN); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IN {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.IN); _v3 == nil {
 			goto fail0
 		}
 		_cut = true
@@ -17578,13 +19178,25 @@ fail0:
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.FOR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FOR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.FOR); _v0 == nil {
 			goto fail1
 		}
 		if a, _k = p.r_star_targets(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.IN); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IN {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.IN); _v2 == nil {
 			goto fail1
 		}
 		_cut = true
@@ -17630,15 +19242,19 @@ fail1:
 		if p.errorIndicator {
 			goto fail2
 		}
-		if _v1 = p.expect(token.FOR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FOR {
+				goto fail2
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.FOR); _v1 == nil {
 			goto fail2
 		}
 		if _v2, _k = p.tmp_134(); !_k {
 			goto fail2
 		}
-		_lm = p.mark
-		_lk = p.expect(token.IN) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.IN)
 		if _lk {
 			goto fail2
 		}
@@ -17713,7 +19329,13 @@ func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 		_ = _v3
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LSQB); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LSQB {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_named_expression(); !_k {
@@ -17722,7 +19344,13 @@ func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 		if b, _k = p.r_for_if_clauses(); !_k {
 			goto fail0
 		}
-		if _v3 = p.expect(token.RSQB); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RSQB {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail0
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -17801,7 +19429,13 @@ func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 		_ = _v3
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_named_expression(); !_k {
@@ -17810,7 +19444,13 @@ func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 		if b, _k = p.r_for_if_clauses(); !_k {
 			goto fail0
 		}
-		if _v3 = p.expect(token.RBRACE); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RBRACE {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.RBRACE); _v3 == nil {
 			goto fail0
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -17889,7 +19529,13 @@ func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
 		_ = _v3
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.tmp_135(); !_k {
@@ -17898,7 +19544,13 @@ func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
 		if b, _k = p.r_for_if_clauses(); !_k {
 			goto fail0
 		}
-		if _v3 = p.expect(token.RPAR); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.RPAR); _v3 == nil {
 			goto fail0
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -17977,7 +19629,13 @@ func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 		_ = _v3
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_kvpair(); !_k {
@@ -17986,7 +19644,13 @@ func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 		if b, _k = p.r_for_if_clauses(); !_k {
 			goto fail0
 		}
-		if _v3 = p.expect(token.RBRACE); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RBRACE {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.RBRACE); _v3 == nil {
 			goto fail0
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -18053,6 +19717,7 @@ func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// args ","? &")"
 	{
 		if p.errorIndicator {
@@ -18075,9 +19740,7 @@ func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		_lm = p.mark
-		_lk = p.expect(token.RPAR) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.RPAR)
 		if !_lk {
 			goto fail0
 		}
@@ -18240,7 +19903,13 @@ func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
 		if a, _k = p.gather_141(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
 		if b, _k = p.gather_143(); !_k {
@@ -18356,7 +20025,13 @@ fail0:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail1
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -18391,7 +20066,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
 		}
 		_res = anyTo[ast.Expr](p.raiseSyntaxError("Invalid star expression"))
@@ -18465,7 +20146,13 @@ fail0:
 		if a = p.nameToken(); a == nil {
 			goto fail1
 		}
-		if _v1 = p.expect(token.EQUAL); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -18574,7 +20261,13 @@ fail0:
 		if a = p.nameToken(); a == nil {
 			goto fail1
 		}
-		if _v1 = p.expect(token.EQUAL); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -18611,7 +20304,13 @@ fail1:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail2
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -18657,6 +20356,7 @@ func (p *Parser) r_star_targets() (_res ast.Expr, _ok bool) {
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// star_target !","
 	{
 		if p.errorIndicator {
@@ -18673,9 +20373,7 @@ func (p *Parser) r_star_targets() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_star_target(); !_k {
 			goto fail0
 		}
-		_lm = p.mark
-		_lk = p.expect(token.COMMA) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.COMMA)
 		if _lk {
 			goto fail0
 		}
@@ -18853,7 +20551,13 @@ fail0:
 		if a, _k = p.r_star_target(); !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail1
 		}
 		_res = p.exprs1(a)
@@ -18913,7 +20617,13 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.tmp_155(); !_k {
@@ -18992,6 +20702,7 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// t_primary "." NAME !t_lookahead
 	{
 		if p.errorIndicator {
@@ -19012,7 +20723,13 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_t_primary(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.DOT); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOT {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.DOT); _v1 == nil {
 			goto fail0
 		}
 		if b = p.nameToken(); b == nil {
@@ -19062,13 +20779,25 @@ fail0:
 		if a, _k = p.r_t_primary(); !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.LSQB); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LSQB {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_slices(); !_k {
 			goto fail1
 		}
-		if _v3 = p.expect(token.RSQB); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RSQB {
+				goto fail1
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
 		_lm = p.mark
@@ -19181,13 +20910,25 @@ fail0:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
 		}
 		if a, _k = p.r_target_with_star_atom(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.RPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail1
 		}
 		_res = p.setExprContext(a, ast.Store)
@@ -19217,14 +20958,26 @@ fail1:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail2
 		}
 		a, _ = p.r_star_targets_tuple_seq()
 		if p.errorIndicator {
 			goto fail2
 		}
-		if _v2 = p.expect(token.RPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail2
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail2
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -19260,14 +21013,26 @@ fail2:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LSQB); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LSQB {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail3
 		}
 		a, _ = p.r_star_targets_list_seq()
 		if p.errorIndicator {
 			goto fail3
 		}
-		if _v2 = p.expect(token.RSQB); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RSQB {
+				goto fail3
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RSQB); _v2 == nil {
 			goto fail3
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -19368,13 +21133,25 @@ fail1:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail2
 		}
 		if a, _k = p.r_single_target(); !_k {
 			goto fail2
 		}
-		if _v2 = p.expect(token.RPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail2
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail2
 		}
 		_res = a
@@ -19411,6 +21188,7 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// t_primary "." NAME !t_lookahead
 	{
 		if p.errorIndicator {
@@ -19431,7 +21209,13 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 		if a, _k = p.r_t_primary(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.DOT); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOT {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.DOT); _v1 == nil {
 			goto fail0
 		}
 		if b = p.nameToken(); b == nil {
@@ -19481,13 +21265,25 @@ fail0:
 		if a, _k = p.r_t_primary(); !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.LSQB); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LSQB {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_slices(); !_k {
 			goto fail1
 		}
-		if _v3 = p.expect(token.RSQB); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RSQB {
+				goto fail1
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
 		_lm = p.mark
@@ -19572,6 +21368,7 @@ func (p *Parser) r_t_primary_raw() (_res ast.Expr, _ok bool) {
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	var _seed ast.Expr
 	var _seedOK, _seedDone bool
 	var _seedEnd int
@@ -19602,7 +21399,13 @@ func (p *Parser) r_t_primary_raw() (_res ast.Expr, _ok bool) {
 		if a, _k = _seed, _seedOK; !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.DOT); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOT {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.DOT); _v1 == nil {
 			goto fail0
 		}
 		if b = p.nameToken(); b == nil {
@@ -19659,13 +21462,25 @@ fail0:
 		if a, _k = _seed, _seedOK; !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.LSQB); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LSQB {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_slices(); !_k {
 			goto fail1
 		}
-		if _v3 = p.expect(token.RSQB); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RSQB {
+				goto fail1
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
 		_lm = p.mark
@@ -19769,14 +21584,26 @@ fail2:
 		if a, _k = _seed, _seedOK; !_k {
 			goto fail3
 		}
-		if _v1 = p.expect(token.LPAR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail3
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail3
 		}
 		b, _ = p.r_arguments()
 		if p.errorIndicator {
 			goto fail3
 		}
-		if _v3 = p.expect(token.RPAR); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail3
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.RPAR); _v3 == nil {
 			goto fail3
 		}
 		_lm = p.mark
@@ -19863,7 +21690,13 @@ func (p *Parser) r_t_lookahead() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -19885,7 +21718,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LSQB); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LSQB {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -19907,7 +21746,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOT {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOT); _v0 == nil {
 			goto fail2
 		}
 		_res = _v0
@@ -19999,6 +21844,7 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// t_primary "." NAME !t_lookahead
 	{
 		if p.errorIndicator {
@@ -20019,7 +21865,13 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_t_primary(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.DOT); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOT {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.DOT); _v1 == nil {
 			goto fail0
 		}
 		if b = p.nameToken(); b == nil {
@@ -20069,13 +21921,25 @@ fail0:
 		if a, _k = p.r_t_primary(); !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.LSQB); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LSQB {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_slices(); !_k {
 			goto fail1
 		}
-		if _v3 = p.expect(token.RSQB); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RSQB {
+				goto fail1
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
 		_lm = p.mark
@@ -20188,13 +22052,25 @@ fail0:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
 		}
 		if a, _k = p.r_del_target(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.RPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail1
 		}
 		_res = p.setExprContext(a, ast.Del)
@@ -20224,14 +22100,26 @@ fail1:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail2
 		}
 		a, _ = p.r_del_targets()
 		if p.errorIndicator {
 			goto fail2
 		}
-		if _v2 = p.expect(token.RPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail2
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail2
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -20267,14 +22155,26 @@ fail2:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LSQB); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LSQB {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail3
 		}
 		a, _ = p.r_del_targets()
 		if p.errorIndicator {
 			goto fail3
 		}
-		if _v2 = p.expect(token.RSQB); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RSQB {
+				goto fail3
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RSQB); _v2 == nil {
 			goto fail3
 		}
 		_etok := p.lastNonWhitespaceToken()
@@ -20338,19 +22238,43 @@ func (p *Parser) r_type_expressions() (_res []ast.Expr, _ok bool) {
 		if a, _k = p.gather_158(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
-		if _v2 = p.expect(token.STAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.STAR); _v2 == nil {
 			goto fail0
 		}
 		if b, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		if _v4 = p.expect(token.COMMA); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.COMMA); _v4 == nil {
 			goto fail0
 		}
-		if _v5 = p.expect(token.DOUBLESTAR); _v5 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail0
+			}
+			_v5 = &p.toks[p.mark]
+			p.mark++
+		} else if _v5 = p.expectNew(token.DOUBLESTAR); _v5 == nil {
 			goto fail0
 		}
 		if c, _k = p.r_expression(); !_k {
@@ -20388,10 +22312,22 @@ fail0:
 		if a, _k = p.gather_160(); !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail1
 		}
-		if _v2 = p.expect(token.STAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.STAR); _v2 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -20429,10 +22365,22 @@ fail1:
 		if a, _k = p.gather_162(); !_k {
 			goto fail2
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail2
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail2
 		}
-		if _v2 = p.expect(token.DOUBLESTAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail2
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.DOUBLESTAR); _v2 == nil {
 			goto fail2
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -20469,16 +22417,34 @@ fail2:
 		_ = b
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail3
 		}
 		if a, _k = p.r_expression(); !_k {
 			goto fail3
 		}
-		if _v2 = p.expect(token.COMMA); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail3
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail3
 		}
-		if _v3 = p.expect(token.DOUBLESTAR); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail3
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.DOUBLESTAR); _v3 == nil {
 			goto fail3
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -20509,7 +22475,13 @@ fail3:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail4
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail4
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -20540,7 +22512,13 @@ fail4:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail5
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail5
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -20601,6 +22579,7 @@ func (p *Parser) r_func_type_comment() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// NEWLINE TYPE_COMMENT &(NEWLINE INDENT)
 	{
 		if p.errorIndicator {
@@ -20616,10 +22595,22 @@ func (p *Parser) r_func_type_comment() (_res *token.Token, _ok bool) {
 		_ = t
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.NEWLINE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail0
 		}
-		if t = p.expect(token.TYPE_COMMENT); t == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TYPE_COMMENT {
+				goto fail0
+			}
+			t = &p.toks[p.mark]
+			p.mark++
+		} else if t = p.expectNew(token.TYPE_COMMENT); t == nil {
 			goto fail0
 		}
 		_lm = p.mark
@@ -20670,7 +22661,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.TYPE_COMMENT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TYPE_COMMENT {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.TYPE_COMMENT); _v0 == nil {
 			goto fail2
 		}
 		_res = _v0
@@ -20698,6 +22695,7 @@ func (p *Parser) r_invalid_arguments() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// ((sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) "," kwargs) / kwargs) "," sep(",", (starred_expression !"="))
 	{
 		if p.errorIndicator {
@@ -20718,7 +22716,13 @@ func (p *Parser) r_invalid_arguments() (_res any, _ok bool) {
 		if _v0, _k = p.tmp_167(); !_k {
 			goto fail0
 		}
-		if a = p.expect(token.COMMA); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.COMMA); a == nil {
 			goto fail0
 		}
 		if _v2, _k = p.gather_169(); !_k {
@@ -20759,7 +22763,13 @@ fail0:
 		if b, _k = p.r_for_if_clauses(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.COMMA); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail1
 		}
 		_v3, _ = p.tmp_172()
@@ -20798,7 +22808,13 @@ fail1:
 		if a = p.nameToken(); a == nil {
 			goto fail2
 		}
-		if b = p.expect(token.EQUAL); b == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail2
+			}
+			b = &p.toks[p.mark]
+			p.mark++
+		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail2
 		}
 		if _v2, _k = p.r_expression(); !_k {
@@ -20841,7 +22857,13 @@ fail2:
 		if a = p.nameToken(); a == nil {
 			goto fail3
 		}
-		if b = p.expect(token.EQUAL); b == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail3
+			}
+			b = &p.toks[p.mark]
+			p.mark++
+		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail3
 		}
 		_lm = p.mark
@@ -20913,7 +22935,13 @@ fail4:
 		if _v0, _k = p.r_args(); !_k {
 			goto fail5
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail5
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail5
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -20952,7 +22980,13 @@ fail5:
 		if a, _k = p.r_args(); !_k {
 			goto fail6
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail6
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail6
 		}
 		if _v2, _k = p.r_args(); !_k {
@@ -20987,6 +23021,7 @@ func (p *Parser) r_invalid_kwarg() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// ("True" / "False" / "None") "="
 	{
 		if p.errorIndicator {
@@ -21005,7 +23040,13 @@ func (p *Parser) r_invalid_kwarg() (_res any, _ok bool) {
 		if a, _k = p.tmp_175(); !_k {
 			goto fail0
 		}
-		if b = p.expect(token.EQUAL); b == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			b = &p.toks[p.mark]
+			p.mark++
+		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail0
 		}
 		_res = p.raiseKnownRange(a, b, "cannot assign to "+p.tokText(a))
@@ -21040,7 +23081,13 @@ fail0:
 		if a = p.nameToken(); a == nil {
 			goto fail1
 		}
-		if b = p.expect(token.EQUAL); b == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail1
+			}
+			b = &p.toks[p.mark]
+			p.mark++
+		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail1
 		}
 		if _v2, _k = p.r_expression(); !_k {
@@ -21083,7 +23130,13 @@ fail1:
 		if a, _k = p.r_expression(); !_k {
 			goto fail2
 		}
-		if b = p.expect(token.EQUAL); b == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail2
+			}
+			b = &p.toks[p.mark]
+			p.mark++
+		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail2
 		}
 		_res = p.raiseKnownRange(a, b, "expression cannot contain assignment, perhaps you meant \"==\"?")
@@ -21115,13 +23168,25 @@ fail2:
 		_ = b
 		var _k bool
 		_ = _k
-		if a = p.expect(token.DOUBLESTAR); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail3
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.DOUBLESTAR); a == nil {
 			goto fail3
 		}
 		if _v1, _k = p.r_expression(); !_k {
 			goto fail3
 		}
-		if _v2 = p.expect(token.EQUAL); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail3
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.EQUAL); _v2 == nil {
 			goto fail3
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -21191,13 +23256,25 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_disjunction(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.IF); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IF {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.IF); _v1 == nil {
 			goto fail0
 		}
 		if b, _k = p.r_disjunction(); !_k {
 			goto fail0
 		}
-		if _v3 = p.expect(token.ELSE); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ELSE {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.ELSE); _v3 == nil {
 			goto fail0
 		}
 		if c, _k = p.r_expression(); !_k {
@@ -21282,6 +23359,7 @@ func (p *Parser) r_invalid_legacy_expression() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// NAME !"(" star_expressions
 	{
 		if p.errorIndicator {
@@ -21300,9 +23378,7 @@ func (p *Parser) r_invalid_legacy_expression() (_res any, _ok bool) {
 		if a = p.nameToken(); a == nil {
 			goto fail0
 		}
-		_lm = p.mark
-		_lk = p.expect(token.LPAR) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.LPAR)
 		if _lk {
 			goto fail0
 		}
@@ -21338,6 +23414,7 @@ func (p *Parser) r_invalid_expression() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// !(NAME STRING / SOFT_KEYWORD) disjunction expression_without_invalid
 	{
 		if p.errorIndicator {
@@ -21395,7 +23472,13 @@ fail0:
 		if a, _k = p.r_disjunction(); !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.IF); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IF {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.IF); _v1 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_disjunction(); !_k {
@@ -21434,19 +23517,29 @@ fail1:
 		_ = b
 		var _k bool
 		_ = _k
-		if a = p.expect(token.LAMBDA); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LAMBDA {
+				goto fail2
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.LAMBDA); a == nil {
 			goto fail2
 		}
 		_v1, _ = p.r_lambda_params()
 		if p.errorIndicator {
 			goto fail2
 		}
-		if b = p.expect(token.COLON); b == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail2
+			}
+			b = &p.toks[p.mark]
+			p.mark++
+		} else if b = p.expectNew(token.COLON); b == nil {
 			goto fail2
 		}
-		_lm = p.mark
-		_lk = p.expect(token.FSTRING_MIDDLE) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.FSTRING_MIDDLE)
 		if !_lk {
 			goto fail2
 		}
@@ -21489,6 +23582,7 @@ func (p *Parser) r_invalid_named_expression() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// expression ":=" expression
 	{
 		if p.errorIndicator {
@@ -21509,7 +23603,13 @@ func (p *Parser) r_invalid_named_expression() (_res any, _ok bool) {
 		if a, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COLONEQUAL); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLONEQUAL {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLONEQUAL); _v1 == nil {
 			goto fail0
 		}
 		if _v2, _k = p.r_expression(); !_k {
@@ -21545,7 +23645,13 @@ fail0:
 		if a = p.nameToken(); a == nil {
 			goto fail1
 		}
-		if _v1 = p.expect(token.EQUAL); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_bitwise_or(); !_k {
@@ -21593,7 +23699,13 @@ fail1:
 		if a, _k = p.r_bitwise_or(); !_k {
 			goto fail2
 		}
-		if b = p.expect(token.EQUAL); b == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail2
+			}
+			b = &p.toks[p.mark]
+			p.mark++
+		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail2
 		}
 		if _v3, _k = p.r_bitwise_or(); !_k {
@@ -21653,7 +23765,13 @@ func (p *Parser) r_invalid_assignment() (_res any, _ok bool) {
 		if a, _k = p.r_invalid_ann_assign_target(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COLON); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
 		}
 		if _v2, _k = p.r_expression(); !_k {
@@ -21693,13 +23811,25 @@ fail0:
 		if a, _k = p.r_star_named_expression(); !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail1
 		}
 		if _v2, _k = p.loop0_182(); !_k {
 			goto fail1
 		}
-		if _v3 = p.expect(token.COLON); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.COLON); _v3 == nil {
 			goto fail1
 		}
 		if _v4, _k = p.r_expression(); !_k {
@@ -21735,7 +23865,13 @@ fail1:
 		if a, _k = p.r_expression(); !_k {
 			goto fail2
 		}
-		if _v1 = p.expect(token.COLON); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail2
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail2
 		}
 		if _v2, _k = p.r_expression(); !_k {
@@ -21774,7 +23910,13 @@ fail2:
 		if a, _k = p.r_star_expressions(); !_k {
 			goto fail3
 		}
-		if _v2 = p.expect(token.EQUAL); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail3
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.EQUAL); _v2 == nil {
 			goto fail3
 		}
 		_res = p.raiseInvalidTarget(starTargets, a)
@@ -21810,7 +23952,13 @@ fail3:
 		if a, _k = p.r_yield_expr(); !_k {
 			goto fail4
 		}
-		if _v2 = p.expect(token.EQUAL); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail4
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.EQUAL); _v2 == nil {
 			goto fail4
 		}
 		_res = p.raiseKnownLocation(a, "assignment to yield expression not possible")
@@ -21937,13 +24085,25 @@ fail1:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail2
 		}
 		if a, _k = p.r_invalid_ann_assign_target(); !_k {
 			goto fail2
 		}
-		if _v2 = p.expect(token.RPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail2
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail2
 		}
 		_res = a
@@ -21988,7 +24148,13 @@ func (p *Parser) r_invalid_del_stmt() (_res any, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DEL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DEL {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DEL); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_star_expressions(); !_k {
@@ -22023,6 +24189,7 @@ func (p *Parser) r_invalid_block() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// NEWLINE !INDENT
 	{
 		if p.errorIndicator {
@@ -22036,12 +24203,16 @@ func (p *Parser) r_invalid_block() (_res any, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.NEWLINE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail0
 		}
-		_lm = p.mark
-		_lk = p.expect(token.INDENT) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.INDENT)
 		if _lk {
 			goto fail0
 		}
@@ -22135,7 +24306,13 @@ fail0:
 		if a, _k = p.r_star_named_expression(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.COMMA); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail1
 		}
 		if b, _k = p.r_star_named_expressions(); !_k {
@@ -22179,7 +24356,13 @@ fail1:
 		if a, _k = p.r_star_named_expression(); !_k {
 			goto fail2
 		}
-		if b = p.expect(token.COMMA); b == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail2
+			}
+			b = &p.toks[p.mark]
+			p.mark++
+		} else if b = p.expectNew(token.COMMA); b == nil {
 			goto fail2
 		}
 		if _v3, _k = p.r_for_if_clauses(); !_k {
@@ -22233,10 +24416,22 @@ func (p *Parser) r_invalid_dict_comprehension() (_res any, _ok bool) {
 		_ = _v4
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
 		}
-		if a = p.expect(token.DOUBLESTAR); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.DOUBLESTAR); a == nil {
 			goto fail0
 		}
 		if _v2, _k = p.r_bitwise_or(); !_k {
@@ -22245,7 +24440,13 @@ func (p *Parser) r_invalid_dict_comprehension() (_res any, _ok bool) {
 		if _v3, _k = p.r_for_if_clauses(); !_k {
 			goto fail0
 		}
-		if _v4 = p.expect(token.RBRACE); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RBRACE {
+				goto fail0
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.RBRACE); _v4 == nil {
 			goto fail0
 		}
 		_res = p.raiseKnownLocation(a, "dict unpacking cannot be used in dict comprehension")
@@ -22290,10 +24491,22 @@ func (p *Parser) r_invalid_parameters() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if a = p.expect(token.SLASH); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.SLASH); a == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
 		_res = p.raiseKnownLocation(a, "at least one argument must precede /")
@@ -22329,7 +24542,13 @@ fail0:
 		if _v1, _k = p.loop0_191(); !_k {
 			goto fail1
 		}
-		if a = p.expect(token.SLASH); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail1
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.SLASH); a == nil {
 			goto fail1
 		}
 		_res = p.raiseKnownLocation(a, "/ may appear only once")
@@ -22408,7 +24627,13 @@ fail2:
 		if _v0, _k = p.loop0_193(); !_k {
 			goto fail3
 		}
-		if a = p.expect(token.LPAR); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail3
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.LPAR); a == nil {
 			goto fail3
 		}
 		if _v2, _k = p.loop1_194(); !_k {
@@ -22418,7 +24643,13 @@ fail2:
 		if p.errorIndicator {
 			goto fail3
 		}
-		if b = p.expect(token.RPAR); b == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail3
+			}
+			b = &p.toks[p.mark]
+			p.mark++
+		} else if b = p.expectNew(token.RPAR); b == nil {
 			goto fail3
 		}
 		_res = p.raiseKnownRange(a, b, "Function parameters cannot be parenthesized")
@@ -22461,7 +24692,13 @@ fail3:
 		if _v1, _k = p.loop0_196(); !_k {
 			goto fail4
 		}
-		if _v2 = p.expect(token.STAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail4
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.STAR); _v2 == nil {
 			goto fail4
 		}
 		if _v3, _k = p.tmp_197(); !_k {
@@ -22470,7 +24707,13 @@ fail3:
 		if _v4, _k = p.loop0_198(); !_k {
 			goto fail4
 		}
-		if a = p.expect(token.SLASH); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail4
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.SLASH); a == nil {
 			goto fail4
 		}
 		_res = p.raiseKnownLocation(a, "/ must be ahead of *")
@@ -22503,10 +24746,22 @@ fail4:
 		if _v0, _k = p.loop1_199(); !_k {
 			goto fail5
 		}
-		if _v1 = p.expect(token.SLASH); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail5
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail5
 		}
-		if a = p.expect(token.STAR); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail5
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail5
 		}
 		_res = p.raiseKnownLocation(a, "expected comma between / and *")
@@ -22538,6 +24793,7 @@ func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// "=" &(")" / ",")
 	{
 		if p.errorIndicator {
@@ -22551,7 +24807,13 @@ func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if a = p.expect(token.EQUAL); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail0
 		}
 		_lm = p.mark
@@ -22602,7 +24864,13 @@ func (p *Parser) r_invalid_star_etc() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if a = p.expect(token.STAR); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail0
 		}
 		if _v1, _k = p.tmp_201(); !_k {
@@ -22635,13 +24903,31 @@ fail0:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail1
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail1
 		}
-		if _v2 = p.expect(token.TYPE_COMMENT); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TYPE_COMMENT {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.TYPE_COMMENT); _v2 == nil {
 			goto fail1
 		}
 		_res = p.raiseSyntaxError("bare * has associated type comment")
@@ -22671,13 +24957,25 @@ fail1:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
 		}
 		if _v1, _k = p.r_param(); !_k {
 			goto fail2
 		}
-		if a = p.expect(token.EQUAL); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail2
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail2
 		}
 		_res = p.raiseKnownLocation(a, "var-positional argument cannot have default value")
@@ -22711,7 +25009,13 @@ fail2:
 		_ = _v4
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail3
 		}
 		if _v1, _k = p.tmp_202(); !_k {
@@ -22720,7 +25024,13 @@ fail2:
 		if _v2, _k = p.loop0_203(); !_k {
 			goto fail3
 		}
-		if a = p.expect(token.STAR); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail3
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail3
 		}
 		if _v4, _k = p.tmp_204(); !_k {
@@ -22770,13 +25080,25 @@ func (p *Parser) r_invalid_kwds() (_res any, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail0
 		}
 		if _v1, _k = p.r_param(); !_k {
 			goto fail0
 		}
-		if a = p.expect(token.EQUAL); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail0
 		}
 		_res = p.raiseKnownLocation(a, "var-keyword argument cannot have default value")
@@ -22808,13 +25130,25 @@ fail0:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
 		}
 		if _v1, _k = p.r_param(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.COMMA); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail1
 		}
 		if a, _k = p.r_param(); !_k {
@@ -22849,13 +25183,25 @@ fail1:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail2
 		}
 		if _v1, _k = p.r_param(); !_k {
 			goto fail2
 		}
-		if _v2 = p.expect(token.COMMA); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail2
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail2
 		}
 		if a, _k = p.tmp_205(); !_k {
@@ -22968,10 +25314,22 @@ func (p *Parser) r_invalid_lambda_parameters() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if a = p.expect(token.SLASH); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.SLASH); a == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
 		_res = p.raiseKnownLocation(a, "at least one argument must precede /")
@@ -23007,7 +25365,13 @@ fail0:
 		if _v1, _k = p.loop0_208(); !_k {
 			goto fail1
 		}
-		if a = p.expect(token.SLASH); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail1
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.SLASH); a == nil {
 			goto fail1
 		}
 		_res = p.raiseKnownLocation(a, "/ may appear only once")
@@ -23086,7 +25450,13 @@ fail2:
 		if _v0, _k = p.loop0_210(); !_k {
 			goto fail3
 		}
-		if a = p.expect(token.LPAR); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail3
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.LPAR); a == nil {
 			goto fail3
 		}
 		if _v2, _k = p.gather_211(); !_k {
@@ -23096,7 +25466,13 @@ fail2:
 		if p.errorIndicator {
 			goto fail3
 		}
-		if b = p.expect(token.RPAR); b == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail3
+			}
+			b = &p.toks[p.mark]
+			p.mark++
+		} else if b = p.expectNew(token.RPAR); b == nil {
 			goto fail3
 		}
 		_res = p.raiseKnownRange(a, b, "Lambda expression parameters cannot be parenthesized")
@@ -23139,7 +25515,13 @@ fail3:
 		if _v1, _k = p.loop0_214(); !_k {
 			goto fail4
 		}
-		if _v2 = p.expect(token.STAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail4
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.STAR); _v2 == nil {
 			goto fail4
 		}
 		if _v3, _k = p.tmp_215(); !_k {
@@ -23148,7 +25530,13 @@ fail3:
 		if _v4, _k = p.loop0_216(); !_k {
 			goto fail4
 		}
-		if a = p.expect(token.SLASH); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail4
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.SLASH); a == nil {
 			goto fail4
 		}
 		_res = p.raiseKnownLocation(a, "/ must be ahead of *")
@@ -23181,10 +25569,22 @@ fail4:
 		if _v0, _k = p.loop1_217(); !_k {
 			goto fail5
 		}
-		if _v1 = p.expect(token.SLASH); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail5
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail5
 		}
-		if a = p.expect(token.STAR); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail5
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail5
 		}
 		_res = p.raiseKnownLocation(a, "expected comma between / and *")
@@ -23294,7 +25694,13 @@ func (p *Parser) r_invalid_lambda_star_etc() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
 		}
 		if _v1, _k = p.tmp_219(); !_k {
@@ -23327,13 +25733,25 @@ fail0:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail1
 		}
 		if _v1, _k = p.r_lambda_param(); !_k {
 			goto fail1
 		}
-		if a = p.expect(token.EQUAL); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail1
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail1
 		}
 		_res = p.raiseKnownLocation(a, "var-positional argument cannot have default value")
@@ -23367,7 +25785,13 @@ fail1:
 		_ = _v4
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
 		}
 		if _v1, _k = p.tmp_220(); !_k {
@@ -23376,7 +25800,13 @@ fail1:
 		if _v2, _k = p.loop0_221(); !_k {
 			goto fail2
 		}
-		if a = p.expect(token.STAR); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail2
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail2
 		}
 		if _v4, _k = p.tmp_222(); !_k {
@@ -23426,13 +25856,25 @@ func (p *Parser) r_invalid_lambda_kwds() (_res any, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail0
 		}
 		if _v1, _k = p.r_lambda_param(); !_k {
 			goto fail0
 		}
-		if a = p.expect(token.EQUAL); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail0
 		}
 		_res = p.raiseKnownLocation(a, "var-keyword argument cannot have default value")
@@ -23464,13 +25906,25 @@ fail0:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
 		}
 		if _v1, _k = p.r_lambda_param(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.COMMA); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail1
 		}
 		if a, _k = p.r_lambda_param(); !_k {
@@ -23505,13 +25959,25 @@ fail1:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail2
 		}
 		if _v1, _k = p.r_lambda_param(); !_k {
 			goto fail2
 		}
-		if _v2 = p.expect(token.COMMA); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail2
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail2
 		}
 		if a, _k = p.tmp_223(); !_k {
@@ -23565,19 +26031,49 @@ func (p *Parser) r_invalid_double_type_comments() (_res any, _ok bool) {
 		_ = _v4
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.TYPE_COMMENT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TYPE_COMMENT {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.TYPE_COMMENT); _v0 == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.NEWLINE); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.NEWLINE); _v1 == nil {
 			goto fail0
 		}
-		if _v2 = p.expect(token.TYPE_COMMENT); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TYPE_COMMENT {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.TYPE_COMMENT); _v2 == nil {
 			goto fail0
 		}
-		if _v3 = p.expect(token.NEWLINE); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail0
 		}
-		if _v4 = p.expect(token.INDENT); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.INDENT {
+				goto fail0
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.INDENT); _v4 == nil {
 			goto fail0
 		}
 		_res = p.raiseSyntaxError("Cannot have two type comments on def")
@@ -23609,6 +26105,7 @@ func (p *Parser) r_invalid_with_item() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// expression "as" expression &("," / ")" / ":")
 	{
 		if p.errorIndicator {
@@ -23629,7 +26126,13 @@ func (p *Parser) r_invalid_with_item() (_res any, _ok bool) {
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.AS); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.AS); _v1 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -23689,7 +26192,13 @@ func (p *Parser) r_invalid_for_target() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v1 = p.expect(token.FOR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FOR {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.FOR); _v1 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_star_expressions(); !_k {
@@ -23739,13 +26248,25 @@ func (p *Parser) r_invalid_group() (_res any, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_starred_expression(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.RPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
 		_res = p.raiseKnownLocation(a, "cannot use starred expression here")
@@ -23777,16 +26298,34 @@ fail0:
 		_ = _v3
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
 		}
-		if a = p.expect(token.DOUBLESTAR); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail1
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.DOUBLESTAR); a == nil {
 			goto fail1
 		}
 		if _v2, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		if _v3 = p.expect(token.RPAR); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail1
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.RPAR); _v3 == nil {
 			goto fail1
 		}
 		_res = p.raiseKnownLocation(a, "cannot use double starred expression here")
@@ -23835,13 +26374,25 @@ func (p *Parser) r_invalid_import() (_res any, _ok bool) {
 		_ = _v3
 		var _k bool
 		_ = _k
-		if a = p.expect(token.IMPORT); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IMPORT {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.IMPORT); a == nil {
 			goto fail0
 		}
 		if _v1, _k = p.gather_225(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.FROM); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FROM {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.FROM); _v2 == nil {
 			goto fail0
 		}
 		if _v3, _k = p.r_dotted_name(); !_k {
@@ -23872,10 +26423,22 @@ fail0:
 		_ = tok
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.IMPORT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IMPORT {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.IMPORT); _v0 == nil {
 			goto fail1
 		}
-		if tok = p.expect(token.NEWLINE); tok == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail1
+			}
+			tok = &p.toks[p.mark]
+			p.mark++
+		} else if tok = p.expectNew(token.NEWLINE); tok == nil {
 			goto fail1
 		}
 		_res = p.raiseStartingFrom(tok, "Expected one or more names after 'import'")
@@ -23925,10 +26488,22 @@ func (p *Parser) r_invalid_import_from_targets() (_res any, _ok bool) {
 		if _v0, _k = p.r_import_from_as_names(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
-		if _v2 = p.expect(token.NEWLINE); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
 		_res = p.raiseSyntaxError("trailing comma not allowed without surrounding parentheses")
@@ -23954,7 +26529,13 @@ fail0:
 		_ = tok
 		var _k bool
 		_ = _k
-		if tok = p.expect(token.NEWLINE); tok == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail1
+			}
+			tok = &p.toks[p.mark]
+			p.mark++
+		} else if tok = p.expectNew(token.NEWLINE); tok == nil {
 			goto fail1
 		}
 		_res = p.raiseStartingFrom(tok, "Expected one or more names after 'import'")
@@ -24007,13 +26588,25 @@ func (p *Parser) r_invalid_with_stmt() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v1 = p.expect(token.WITH); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.WITH {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.WITH); _v1 == nil {
 			goto fail0
 		}
 		if _v2, _k = p.gather_227(); !_k {
 			goto fail0
 		}
-		if _v3 = p.expect(token.NEWLINE); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail0
 		}
 		_res = p.raiseSyntaxError("expected ':'")
@@ -24055,10 +26648,22 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v1 = p.expect(token.WITH); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.WITH {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.WITH); _v1 == nil {
 			goto fail1
 		}
-		if _v2 = p.expect(token.LPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.LPAR); _v2 == nil {
 			goto fail1
 		}
 		if _v3, _k = p.gather_230(); !_k {
@@ -24068,10 +26673,22 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v5 = p.expect(token.RPAR); _v5 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail1
+			}
+			_v5 = &p.toks[p.mark]
+			p.mark++
+		} else if _v5 = p.expectNew(token.RPAR); _v5 == nil {
 			goto fail1
 		}
-		if _v6 = p.expect(token.NEWLINE); _v6 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail1
+			}
+			_v6 = &p.toks[p.mark]
+			p.mark++
+		} else if _v6 = p.expectNew(token.NEWLINE); _v6 == nil {
 			goto fail1
 		}
 		_res = p.raiseSyntaxError("expected ':'")
@@ -24103,6 +26720,7 @@ func (p *Parser) r_invalid_with_stmt_indent() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// "async"? "with" sep(",", (expression ("as" star_target)?)) ":" NEWLINE !INDENT
 	{
 		if p.errorIndicator {
@@ -24128,21 +26746,37 @@ func (p *Parser) r_invalid_with_stmt_indent() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if a = p.expect(token.WITH); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.WITH {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.WITH); a == nil {
 			goto fail0
 		}
 		if _v2, _k = p.gather_233(); !_k {
 			goto fail0
 		}
-		if _v3 = p.expect(token.COLON); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.COLON); _v3 == nil {
 			goto fail0
 		}
-		if _v4 = p.expect(token.NEWLINE); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.NEWLINE); _v4 == nil {
 			goto fail0
 		}
-		_lm = p.mark
-		_lk = p.expect(token.INDENT) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.INDENT)
 		if _lk {
 			goto fail0
 		}
@@ -24187,10 +26821,22 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if a = p.expect(token.WITH); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.WITH {
+				goto fail1
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.WITH); a == nil {
 			goto fail1
 		}
-		if _v2 = p.expect(token.LPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.LPAR); _v2 == nil {
 			goto fail1
 		}
 		if _v3, _k = p.gather_236(); !_k {
@@ -24200,18 +26846,34 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v5 = p.expect(token.RPAR); _v5 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail1
+			}
+			_v5 = &p.toks[p.mark]
+			p.mark++
+		} else if _v5 = p.expectNew(token.RPAR); _v5 == nil {
 			goto fail1
 		}
-		if _v6 = p.expect(token.COLON); _v6 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v6 = &p.toks[p.mark]
+			p.mark++
+		} else if _v6 = p.expectNew(token.COLON); _v6 == nil {
 			goto fail1
 		}
-		if _v7 = p.expect(token.NEWLINE); _v7 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail1
+			}
+			_v7 = &p.toks[p.mark]
+			p.mark++
+		} else if _v7 = p.expectNew(token.NEWLINE); _v7 == nil {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.INDENT) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.INDENT)
 		if _lk {
 			goto fail1
 		}
@@ -24244,6 +26906,7 @@ func (p *Parser) r_invalid_try_stmt() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// "try" ":" NEWLINE !INDENT
 	{
 		if p.errorIndicator {
@@ -24261,18 +26924,34 @@ func (p *Parser) r_invalid_try_stmt() (_res any, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if a = p.expect(token.TRY); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TRY {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.TRY); a == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COLON); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
 		}
-		if _v2 = p.expect(token.NEWLINE); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
-		_lm = p.mark
-		_lk = p.expect(token.INDENT) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.INDENT)
 		if _lk {
 			goto fail0
 		}
@@ -24303,10 +26982,22 @@ fail0:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.TRY); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TRY {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.TRY); _v0 == nil {
 			goto fail1
 		}
-		if _v1 = p.expect(token.COLON); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail1
 		}
 		if _v2, _k = p.r_block(); !_k {
@@ -24357,10 +27048,22 @@ fail1:
 		_ = _v8
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.TRY); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TRY {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.TRY); _v0 == nil {
 			goto fail2
 		}
-		if _v1 = p.expect(token.COLON); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail2
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail2
 		}
 		if _v2, _k = p.loop0_240(); !_k {
@@ -24369,10 +27072,22 @@ fail1:
 		if _v3, _k = p.loop1_241(); !_k {
 			goto fail2
 		}
-		if a = p.expect(token.EXCEPT); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCEPT {
+				goto fail2
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.EXCEPT); a == nil {
 			goto fail2
 		}
-		if b = p.expect(token.STAR); b == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail2
+			}
+			b = &p.toks[p.mark]
+			p.mark++
+		} else if b = p.expectNew(token.STAR); b == nil {
 			goto fail2
 		}
 		if _v6, _k = p.r_expression(); !_k {
@@ -24382,7 +27097,13 @@ fail1:
 		if p.errorIndicator {
 			goto fail2
 		}
-		if _v8 = p.expect(token.COLON); _v8 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail2
+			}
+			_v8 = &p.toks[p.mark]
+			p.mark++
+		} else if _v8 = p.expectNew(token.COLON); _v8 == nil {
 			goto fail2
 		}
 		_res = p.raiseKnownRange(a, b, "cannot have both 'except' and 'except*' on the same 'try'")
@@ -24420,10 +27141,22 @@ fail2:
 		_ = _v6
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.TRY); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TRY {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.TRY); _v0 == nil {
 			goto fail3
 		}
-		if _v1 = p.expect(token.COLON); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail3
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail3
 		}
 		if _v2, _k = p.loop0_243(); !_k {
@@ -24432,14 +27165,26 @@ fail2:
 		if _v3, _k = p.loop1_244(); !_k {
 			goto fail3
 		}
-		if a = p.expect(token.EXCEPT); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCEPT {
+				goto fail3
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.EXCEPT); a == nil {
 			goto fail3
 		}
 		_v5, _ = p.tmp_245()
 		if p.errorIndicator {
 			goto fail3
 		}
-		if _v6 = p.expect(token.COLON); _v6 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail3
+			}
+			_v6 = &p.toks[p.mark]
+			p.mark++
+		} else if _v6 = p.expectNew(token.COLON); _v6 == nil {
 			goto fail3
 		}
 		_res = p.raiseKnownLocation(a, "cannot have both 'except' and 'except*' on the same 'try'")
@@ -24494,7 +27239,13 @@ func (p *Parser) r_invalid_except_stmt() (_res any, _ok bool) {
 		_ = _v6
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EXCEPT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCEPT {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EXCEPT); _v0 == nil {
 			goto fail0
 		}
 		_v1 = p.expect(token.STAR)
@@ -24504,7 +27255,13 @@ func (p *Parser) r_invalid_except_stmt() (_res any, _ok bool) {
 		if a, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		if _v3 = p.expect(token.COMMA); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.COMMA); _v3 == nil {
 			goto fail0
 		}
 		if _v4, _k = p.r_expressions(); !_k {
@@ -24514,7 +27271,13 @@ func (p *Parser) r_invalid_except_stmt() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v6 = p.expect(token.COLON); _v6 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v6 = &p.toks[p.mark]
+			p.mark++
+		} else if _v6 = p.expectNew(token.COLON); _v6 == nil {
 			goto fail0
 		}
 		_res = p.raiseStartingFrom(a, "multiple exception types must be parenthesized")
@@ -24548,7 +27311,13 @@ fail0:
 		_ = _v4
 		var _k bool
 		_ = _k
-		if a = p.expect(token.EXCEPT); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCEPT {
+				goto fail1
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.EXCEPT); a == nil {
 			goto fail1
 		}
 		_v1 = p.expect(token.STAR)
@@ -24562,7 +27331,13 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v4 = p.expect(token.NEWLINE); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail1
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.NEWLINE); _v4 == nil {
 			goto fail1
 		}
 		_res = p.raiseSyntaxError("expected ':'")
@@ -24590,10 +27365,22 @@ fail1:
 		_ = _v1
 		var _k bool
 		_ = _k
-		if a = p.expect(token.EXCEPT); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCEPT {
+				goto fail2
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.EXCEPT); a == nil {
 			goto fail2
 		}
-		if _v1 = p.expect(token.NEWLINE); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail2
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.NEWLINE); _v1 == nil {
 			goto fail2
 		}
 		_res = p.raiseSyntaxError("expected ':'")
@@ -24623,10 +27410,22 @@ fail2:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if a = p.expect(token.EXCEPT); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCEPT {
+				goto fail3
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.EXCEPT); a == nil {
 			goto fail3
 		}
-		if _v1 = p.expect(token.STAR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail3
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.STAR); _v1 == nil {
 			goto fail3
 		}
 		if _v2, _k = p.tmp_248(); !_k {
@@ -24661,6 +27460,7 @@ func (p *Parser) r_invalid_finally_stmt() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// "finally" ":" NEWLINE !INDENT
 	{
 		if p.errorIndicator {
@@ -24678,18 +27478,34 @@ func (p *Parser) r_invalid_finally_stmt() (_res any, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if a = p.expect(token.FINALLY); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FINALLY {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.FINALLY); a == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COLON); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
 		}
-		if _v2 = p.expect(token.NEWLINE); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
-		_lm = p.mark
-		_lk = p.expect(token.INDENT) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.INDENT)
 		if _lk {
 			goto fail0
 		}
@@ -24722,6 +27538,7 @@ func (p *Parser) r_invalid_except_stmt_indent() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// "except" expression ("as" NAME)? ":" NEWLINE !INDENT
 	{
 		if p.errorIndicator {
@@ -24743,7 +27560,13 @@ func (p *Parser) r_invalid_except_stmt_indent() (_res any, _ok bool) {
 		_ = _v4
 		var _k bool
 		_ = _k
-		if a = p.expect(token.EXCEPT); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCEPT {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.EXCEPT); a == nil {
 			goto fail0
 		}
 		if _v1, _k = p.r_expression(); !_k {
@@ -24753,15 +27576,25 @@ func (p *Parser) r_invalid_except_stmt_indent() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v3 = p.expect(token.COLON); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.COLON); _v3 == nil {
 			goto fail0
 		}
-		if _v4 = p.expect(token.NEWLINE); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.NEWLINE); _v4 == nil {
 			goto fail0
 		}
-		_lm = p.mark
-		_lk = p.expect(token.INDENT) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.INDENT)
 		if _lk {
 			goto fail0
 		}
@@ -24792,18 +27625,34 @@ fail0:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if a = p.expect(token.EXCEPT); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCEPT {
+				goto fail1
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.EXCEPT); a == nil {
 			goto fail1
 		}
-		if _v1 = p.expect(token.COLON); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail1
 		}
-		if _v2 = p.expect(token.NEWLINE); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.INDENT) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.INDENT)
 		if _lk {
 			goto fail1
 		}
@@ -24836,6 +27685,7 @@ func (p *Parser) r_invalid_except_star_stmt_indent() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// "except" "*" expression ("as" NAME)? ":" NEWLINE !INDENT
 	{
 		if p.errorIndicator {
@@ -24859,10 +27709,22 @@ func (p *Parser) r_invalid_except_star_stmt_indent() (_res any, _ok bool) {
 		_ = _v5
 		var _k bool
 		_ = _k
-		if a = p.expect(token.EXCEPT); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCEPT {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.EXCEPT); a == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.STAR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.STAR); _v1 == nil {
 			goto fail0
 		}
 		if _v2, _k = p.r_expression(); !_k {
@@ -24872,15 +27734,25 @@ func (p *Parser) r_invalid_except_star_stmt_indent() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v4 = p.expect(token.COLON); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.COLON); _v4 == nil {
 			goto fail0
 		}
-		if _v5 = p.expect(token.NEWLINE); _v5 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v5 = &p.toks[p.mark]
+			p.mark++
+		} else if _v5 = p.expectNew(token.NEWLINE); _v5 == nil {
 			goto fail0
 		}
-		_lm = p.mark
-		_lk = p.expect(token.INDENT) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.INDENT)
 		if _lk {
 			goto fail0
 		}
@@ -24913,6 +27785,7 @@ func (p *Parser) r_invalid_match_stmt() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// `match` subject_expr NEWLINE
 	{
 		if p.errorIndicator {
@@ -24936,7 +27809,13 @@ func (p *Parser) r_invalid_match_stmt() (_res any, _ok bool) {
 		if _v1, _k = p.r_subject_expr(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.NEWLINE); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
 		_res = p.raiseSyntaxError("expected ':'")
@@ -24974,15 +27853,25 @@ fail0:
 		if subject, _k = p.r_subject_expr(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.COLON); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail1
 		}
-		if _v3 = p.expect(token.NEWLINE); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail1
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.INDENT) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.INDENT)
 		if _lk {
 			goto fail1
 		}
@@ -25015,6 +27904,7 @@ func (p *Parser) r_invalid_case_block() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// `case` patterns guard? NEWLINE
 	{
 		if p.errorIndicator {
@@ -25044,7 +27934,13 @@ func (p *Parser) r_invalid_case_block() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v3 = p.expect(token.NEWLINE); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail0
 		}
 		_res = p.raiseSyntaxError("expected ':'")
@@ -25088,15 +27984,25 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v3 = p.expect(token.COLON); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.COLON); _v3 == nil {
 			goto fail1
 		}
-		if _v4 = p.expect(token.NEWLINE); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail1
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.NEWLINE); _v4 == nil {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.INDENT) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.INDENT)
 		if _lk {
 			goto fail1
 		}
@@ -25129,6 +28035,7 @@ func (p *Parser) r_invalid_as_pattern() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// or_pattern "as" `_`
 	{
 		if p.errorIndicator {
@@ -25149,7 +28056,13 @@ func (p *Parser) r_invalid_as_pattern() (_res any, _ok bool) {
 		if _v0, _k = p.r_or_pattern(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.AS); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.AS); _v1 == nil {
 			goto fail0
 		}
 		if a = p.expectSoft("_"); a == nil {
@@ -25185,7 +28098,13 @@ fail0:
 		if _v0, _k = p.r_or_pattern(); !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.AS); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.AS); _v1 == nil {
 			goto fail1
 		}
 		_lm = p.mark
@@ -25244,7 +28163,13 @@ func (p *Parser) r_invalid_class_pattern() (_res any, _ok bool) {
 		if _v0, _k = p.r_name_or_attr(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.LPAR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_invalid_class_argument_pattern(); !_k {
@@ -25303,7 +28228,13 @@ func (p *Parser) r_invalid_class_argument_pattern() (_res []ast.Pattern, _ok boo
 		if _v1, _k = p.r_keyword_patterns(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.COMMA); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail0
 		}
 		if a, _k = p.r_positional_patterns(); !_k {
@@ -25338,6 +28269,7 @@ func (p *Parser) r_invalid_if_stmt() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// "if" named_expression NEWLINE
 	{
 		if p.errorIndicator {
@@ -25355,13 +28287,25 @@ func (p *Parser) r_invalid_if_stmt() (_res any, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.IF); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IF {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
 			goto fail0
 		}
 		if _v1, _k = p.r_named_expression(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.NEWLINE); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
 		_res = p.raiseSyntaxError("expected ':'")
@@ -25393,21 +28337,37 @@ fail0:
 		_ = _v3
 		var _k bool
 		_ = _k
-		if a = p.expect(token.IF); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IF {
+				goto fail1
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.IF); a == nil {
 			goto fail1
 		}
 		if b, _k = p.r_named_expression(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.COLON); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail1
 		}
-		if _v3 = p.expect(token.NEWLINE); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail1
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.INDENT) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.INDENT)
 		if _lk {
 			goto fail1
 		}
@@ -25440,6 +28400,7 @@ func (p *Parser) r_invalid_elif_stmt() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// "elif" named_expression NEWLINE
 	{
 		if p.errorIndicator {
@@ -25457,13 +28418,25 @@ func (p *Parser) r_invalid_elif_stmt() (_res any, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ELIF); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ELIF {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ELIF); _v0 == nil {
 			goto fail0
 		}
 		if _v1, _k = p.r_named_expression(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.NEWLINE); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
 		_res = p.raiseSyntaxError("expected ':'")
@@ -25495,21 +28468,37 @@ fail0:
 		_ = _v3
 		var _k bool
 		_ = _k
-		if a = p.expect(token.ELIF); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ELIF {
+				goto fail1
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.ELIF); a == nil {
 			goto fail1
 		}
 		if _v1, _k = p.r_named_expression(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.COLON); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail1
 		}
-		if _v3 = p.expect(token.NEWLINE); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail1
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.INDENT) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.INDENT)
 		if _lk {
 			goto fail1
 		}
@@ -25542,6 +28531,7 @@ func (p *Parser) r_invalid_else_stmt() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// "else" ":" NEWLINE !INDENT
 	{
 		if p.errorIndicator {
@@ -25559,18 +28549,34 @@ func (p *Parser) r_invalid_else_stmt() (_res any, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if a = p.expect(token.ELSE); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ELSE {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.ELSE); a == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COLON); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
 		}
-		if _v2 = p.expect(token.NEWLINE); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
-		_lm = p.mark
-		_lk = p.expect(token.INDENT) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.INDENT)
 		if _lk {
 			goto fail0
 		}
@@ -25603,6 +28609,7 @@ func (p *Parser) r_invalid_while_stmt() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// "while" named_expression NEWLINE
 	{
 		if p.errorIndicator {
@@ -25620,13 +28627,25 @@ func (p *Parser) r_invalid_while_stmt() (_res any, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.WHILE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.WHILE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.WHILE); _v0 == nil {
 			goto fail0
 		}
 		if _v1, _k = p.r_named_expression(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.NEWLINE); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
 		_res = p.raiseSyntaxError("expected ':'")
@@ -25658,21 +28677,37 @@ fail0:
 		_ = _v3
 		var _k bool
 		_ = _k
-		if a = p.expect(token.WHILE); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.WHILE {
+				goto fail1
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.WHILE); a == nil {
 			goto fail1
 		}
 		if _v1, _k = p.r_named_expression(); !_k {
 			goto fail1
 		}
-		if _v2 = p.expect(token.COLON); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail1
 		}
-		if _v3 = p.expect(token.NEWLINE); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail1
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.INDENT) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.INDENT)
 		if _lk {
 			goto fail1
 		}
@@ -25705,6 +28740,7 @@ func (p *Parser) r_invalid_for_stmt() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// "async"? "for" star_targets "in" star_expressions NEWLINE
 	{
 		if p.errorIndicator {
@@ -25732,19 +28768,37 @@ func (p *Parser) r_invalid_for_stmt() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v1 = p.expect(token.FOR); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FOR {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.FOR); _v1 == nil {
 			goto fail0
 		}
 		if _v2, _k = p.r_star_targets(); !_k {
 			goto fail0
 		}
-		if _v3 = p.expect(token.IN); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IN {
+				goto fail0
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.IN); _v3 == nil {
 			goto fail0
 		}
 		if _v4, _k = p.r_star_expressions(); !_k {
 			goto fail0
 		}
-		if _v5 = p.expect(token.NEWLINE); _v5 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v5 = &p.toks[p.mark]
+			p.mark++
+		} else if _v5 = p.expectNew(token.NEWLINE); _v5 == nil {
 			goto fail0
 		}
 		_res = p.raiseSyntaxError("expected ':'")
@@ -25786,27 +28840,49 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if a = p.expect(token.FOR); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FOR {
+				goto fail1
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.FOR); a == nil {
 			goto fail1
 		}
 		if _v2, _k = p.r_star_targets(); !_k {
 			goto fail1
 		}
-		if _v3 = p.expect(token.IN); _v3 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IN {
+				goto fail1
+			}
+			_v3 = &p.toks[p.mark]
+			p.mark++
+		} else if _v3 = p.expectNew(token.IN); _v3 == nil {
 			goto fail1
 		}
 		if _v4, _k = p.r_star_expressions(); !_k {
 			goto fail1
 		}
-		if _v5 = p.expect(token.COLON); _v5 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v5 = &p.toks[p.mark]
+			p.mark++
+		} else if _v5 = p.expectNew(token.COLON); _v5 == nil {
 			goto fail1
 		}
-		if _v6 = p.expect(token.NEWLINE); _v6 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail1
+			}
+			_v6 = &p.toks[p.mark]
+			p.mark++
+		} else if _v6 = p.expectNew(token.NEWLINE); _v6 == nil {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.INDENT) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.INDENT)
 		if _lk {
 			goto fail1
 		}
@@ -25839,6 +28915,7 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// "async"? "def" NAME type_params? "(" params? ")" ("->" expression)? ":" NEWLINE !INDENT
 	{
 		if p.errorIndicator {
@@ -25874,7 +28951,13 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if a = p.expect(token.DEF); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DEF {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.DEF); a == nil {
 			goto fail0
 		}
 		if _v2 = p.nameToken(); _v2 == nil {
@@ -25884,29 +28967,51 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v4 = p.expect(token.LPAR); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail0
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.LPAR); _v4 == nil {
 			goto fail0
 		}
 		_v5, _ = p.r_params()
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v6 = p.expect(token.RPAR); _v6 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail0
+			}
+			_v6 = &p.toks[p.mark]
+			p.mark++
+		} else if _v6 = p.expectNew(token.RPAR); _v6 == nil {
 			goto fail0
 		}
 		_v7, _ = p.tmp_252()
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v8 = p.expect(token.COLON); _v8 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v8 = &p.toks[p.mark]
+			p.mark++
+		} else if _v8 = p.expectNew(token.COLON); _v8 == nil {
 			goto fail0
 		}
-		if _v9 = p.expect(token.NEWLINE); _v9 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v9 = &p.toks[p.mark]
+			p.mark++
+		} else if _v9 = p.expectNew(token.NEWLINE); _v9 == nil {
 			goto fail0
 		}
-		_lm = p.mark
-		_lk = p.expect(token.INDENT) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.INDENT)
 		if _lk {
 			goto fail0
 		}
@@ -25957,7 +29062,13 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v1 = p.expect(token.DEF); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DEF {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.DEF); _v1 == nil {
 			goto fail1
 		}
 		if _v2 = p.nameToken(); _v2 == nil {
@@ -25974,7 +29085,13 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v6 = p.expect(token.RPAR); _v6 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail1
+			}
+			_v6 = &p.toks[p.mark]
+			p.mark++
+		} else if _v6 = p.expectNew(token.RPAR); _v6 == nil {
 			goto fail1
 		}
 		_v7, _ = p.tmp_253()
@@ -26015,6 +29132,7 @@ func (p *Parser) r_invalid_class_def_raw() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// "class" NAME type_params? ("(" arguments? ")")? NEWLINE
 	{
 		if p.errorIndicator {
@@ -26036,7 +29154,13 @@ func (p *Parser) r_invalid_class_def_raw() (_res any, _ok bool) {
 		_ = _v4
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.CLASS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.CLASS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.CLASS); _v0 == nil {
 			goto fail0
 		}
 		if _v1 = p.nameToken(); _v1 == nil {
@@ -26050,7 +29174,13 @@ func (p *Parser) r_invalid_class_def_raw() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v4 = p.expect(token.NEWLINE); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.NEWLINE); _v4 == nil {
 			goto fail0
 		}
 		_res = p.raiseSyntaxError("expected ':'")
@@ -26086,7 +29216,13 @@ fail0:
 		_ = _v5
 		var _k bool
 		_ = _k
-		if a = p.expect(token.CLASS); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.CLASS {
+				goto fail1
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.CLASS); a == nil {
 			goto fail1
 		}
 		if _v1 = p.nameToken(); _v1 == nil {
@@ -26100,15 +29236,25 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		if _v4 = p.expect(token.COLON); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.COLON); _v4 == nil {
 			goto fail1
 		}
-		if _v5 = p.expect(token.NEWLINE); _v5 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail1
+			}
+			_v5 = &p.toks[p.mark]
+			p.mark++
+		} else if _v5 = p.expectNew(token.NEWLINE); _v5 == nil {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.INDENT) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.INDENT)
 		if _lk {
 			goto fail1
 		}
@@ -26141,6 +29287,7 @@ func (p *Parser) r_invalid_double_starred_kvpairs() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// sep(",", double_starred_kvpair) "," invalid_kvpair
 	{
 		if p.errorIndicator {
@@ -26161,7 +29308,13 @@ func (p *Parser) r_invalid_double_starred_kvpairs() (_res any, _ok bool) {
 		if _v0, _k = p.gather_256(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
 		if _v2, _k = p.r_invalid_kvpair(); !_k {
@@ -26194,10 +29347,22 @@ fail0:
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.COLON); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail1
 		}
-		if a = p.expect(token.STAR); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail1
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail1
 		}
 		if _v3, _k = p.r_bitwise_or(); !_k {
@@ -26231,7 +29396,13 @@ fail1:
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail2
 		}
-		if a = p.expect(token.COLON); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail2
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.COLON); a == nil {
 			goto fail2
 		}
 		_lm = p.mark
@@ -26269,6 +29440,7 @@ func (p *Parser) r_invalid_kvpair() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// expression !(":")
 	{
 		if p.errorIndicator {
@@ -26323,10 +29495,22 @@ fail0:
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		if _v1 = p.expect(token.COLON); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail1
 		}
-		if a = p.expect(token.STAR); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail1
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail1
 		}
 		if _v3, _k = p.r_bitwise_or(); !_k {
@@ -26360,7 +29544,13 @@ fail1:
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail2
 		}
-		if a = p.expect(token.COLON); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail2
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.COLON); a == nil {
 			goto fail2
 		}
 		_lm = p.mark
@@ -26415,13 +29605,25 @@ func (p *Parser) r_invalid_starred_expression() (_res any, _ok bool) {
 		_ = b
 		var _k bool
 		_ = _k
-		if a = p.expect(token.STAR); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail0
 		}
 		if _v1, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.EQUAL); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.EQUAL); _v2 == nil {
 			goto fail0
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -26456,6 +29658,7 @@ func (p *Parser) r_invalid_replacement_field() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// "{" "="
 	{
 		if p.errorIndicator {
@@ -26471,10 +29674,22 @@ func (p *Parser) r_invalid_replacement_field() (_res any, _ok bool) {
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
 		}
-		if a = p.expect(token.EQUAL); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail0
 		}
 		_res = p.raiseKnownLocation(a, "f-string: valid expression required before '='")
@@ -26502,10 +29717,22 @@ fail0:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail1
 		}
-		if a = p.expect(token.EXCLAMATION); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCLAMATION {
+				goto fail1
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.EXCLAMATION); a == nil {
 			goto fail1
 		}
 		_res = p.raiseKnownLocation(a, "f-string: valid expression required before '!'")
@@ -26533,10 +29760,22 @@ fail1:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail2
 		}
-		if a = p.expect(token.COLON); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail2
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.COLON); a == nil {
 			goto fail2
 		}
 		_res = p.raiseKnownLocation(a, "f-string: valid expression required before ':'")
@@ -26564,10 +29803,22 @@ fail2:
 		_ = a
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail3
 		}
-		if a = p.expect(token.RBRACE); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RBRACE {
+				goto fail3
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.RBRACE); a == nil {
 			goto fail3
 		}
 		_res = p.raiseKnownLocation(a, "f-string: valid expression required before '}'")
@@ -26593,7 +29844,13 @@ fail3:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail4
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail4
 		}
 		_lm = p.mark
@@ -26627,7 +29884,13 @@ fail4:
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail5
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail5
 		}
 		if _v1, _k = p.r_annotated_rhs(); !_k {
@@ -26666,13 +29929,25 @@ fail5:
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail6
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail6
 		}
 		if _v1, _k = p.r_annotated_rhs(); !_k {
 			goto fail6
 		}
-		if _v2 = p.expect(token.EQUAL); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail6
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.EQUAL); _v2 == nil {
 			goto fail6
 		}
 		_lm = p.mark
@@ -26710,7 +29985,13 @@ fail6:
 		_ = _v3
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail7
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail7
 		}
 		if _v1, _k = p.r_annotated_rhs(); !_k {
@@ -26747,7 +30028,13 @@ fail7:
 		_ = _v3
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail8
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail8
 		}
 		if _v1, _k = p.r_annotated_rhs(); !_k {
@@ -26800,7 +30087,13 @@ fail8:
 		_ = _v5
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail9
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail9
 		}
 		if _v1, _k = p.r_annotated_rhs(); !_k {
@@ -26814,15 +30107,19 @@ fail8:
 		if p.errorIndicator {
 			goto fail9
 		}
-		if _v4 = p.expect(token.COLON); _v4 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail9
+			}
+			_v4 = &p.toks[p.mark]
+			p.mark++
+		} else if _v4 = p.expectNew(token.COLON); _v4 == nil {
 			goto fail9
 		}
 		if _v5, _k = p.loop0_265(); !_k {
 			goto fail9
 		}
-		_lm = p.mark
-		_lk = p.expect(token.RBRACE) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.RBRACE)
 		if _lk {
 			goto fail9
 		}
@@ -26855,7 +30152,13 @@ fail9:
 		_ = _v3
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail10
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail10
 		}
 		if _v1, _k = p.r_annotated_rhs(); !_k {
@@ -26869,9 +30172,7 @@ fail9:
 		if p.errorIndicator {
 			goto fail10
 		}
-		_lm = p.mark
-		_lk = p.expect(token.RBRACE) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.RBRACE)
 		if _lk {
 			goto fail10
 		}
@@ -26904,6 +30205,7 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// "!" &(":" / "}")
 	{
 		if p.errorIndicator {
@@ -26917,7 +30219,13 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EXCLAMATION); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCLAMATION {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail0
 		}
 		_lm = p.mark
@@ -26949,7 +30257,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EXCLAMATION); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCLAMATION {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail1
 		}
 		_lm = p.mark
@@ -27000,10 +30314,22 @@ func (p *Parser) r_invalid_diamond() (_res any, _ok bool) {
 		_ = b
 		var _k bool
 		_ = _k
-		if a = p.expect(token.LESS); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LESS {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.LESS); a == nil {
 			goto fail0
 		}
-		if b = p.expect(token.GREATER); b == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.GREATER {
+				goto fail0
+			}
+			b = &p.toks[p.mark]
+			p.mark++
+		} else if b = p.expectNew(token.GREATER); b == nil {
 			goto fail0
 		}
 		_res = p.diamondError(a, b)
@@ -27058,7 +30384,13 @@ func (p *Parser) r_invalid_arithmetic() (_res any, _ok bool) {
 		if _v1, _k = p.tmp_268(); !_k {
 			goto fail0
 		}
-		if a = p.expect(token.NOT); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NOT {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.NOT); a == nil {
 			goto fail0
 		}
 		if b, _k = p.r_inversion(); !_k {
@@ -27111,7 +30443,13 @@ func (p *Parser) r_invalid_factor() (_res any, _ok bool) {
 		if _v0, _k = p.tmp_269(); !_k {
 			goto fail0
 		}
-		if a = p.expect(token.NOT); a == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NOT {
+				goto fail0
+			}
+			a = &p.toks[p.mark]
+			p.mark++
+		} else if a = p.expectNew(token.NOT); a == nil {
 			goto fail0
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -27159,10 +30497,22 @@ func (p *Parser) r_invalid_type_params() (_res any, _ok bool) {
 		_ = tok
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LSQB); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LSQB {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
 		}
-		if tok = p.expect(token.RSQB); tok == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RSQB {
+				goto fail0
+			}
+			tok = &p.toks[p.mark]
+			p.mark++
+		} else if tok = p.expectNew(token.RSQB); tok == nil {
 			goto fail0
 		}
 		_res = p.raiseStartingFrom(tok, "Type parameter list cannot be empty")
@@ -27209,7 +30559,13 @@ func (p *Parser) loop0_1() (_res []*token.Token, _ok bool) {
 			_ = _v0
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.NEWLINE); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.NEWLINE {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 				break
 			}
 			p.stk.s0 = append(p.stk.s0, _v0)
@@ -27249,7 +30605,13 @@ func (p *Parser) loop0_2() (_res []*token.Token, _ok bool) {
 			_ = _v0
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.NEWLINE); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.NEWLINE {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 				break
 			}
 			p.stk.s0 = append(p.stk.s0, _v0)
@@ -27379,7 +30741,13 @@ func (p *Parser) loop0_5() (_res []ast.Stmt, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.SEMI); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.SEMI {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.SEMI); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_simple_stmt(); !_k {
@@ -27424,7 +30792,13 @@ func (p *Parser) tmp_6() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.IMPORT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IMPORT {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.IMPORT); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -27446,7 +30820,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.FROM); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FROM {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.FROM); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -27485,7 +30865,13 @@ func (p *Parser) tmp_7() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DEF); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DEF {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DEF); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -27507,7 +30893,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AT {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AT); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -27529,7 +30921,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ASYNC); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ASYNC {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail2
 		}
 		_res = _v0
@@ -27568,7 +30966,13 @@ func (p *Parser) tmp_8() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.CLASS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.CLASS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.CLASS); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -27590,7 +30994,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AT {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AT); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -27629,7 +31039,13 @@ func (p *Parser) tmp_9() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.WITH); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.WITH {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.WITH); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -27651,7 +31067,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ASYNC); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ASYNC {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -27690,7 +31112,13 @@ func (p *Parser) tmp_10() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.FOR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FOR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.FOR); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -27712,7 +31140,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ASYNC); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ASYNC {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -27753,7 +31187,13 @@ func (p *Parser) tmp_11() (_res ast.Expr, _ok bool) {
 		_ = d
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
 		}
 		if d, _k = p.r_annotated_rhs(); !_k {
@@ -27803,13 +31243,25 @@ func (p *Parser) tmp_12() (_res ast.Expr, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
 		if b, _k = p.r_single_target(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.RPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
 		_res = b
@@ -27876,7 +31328,13 @@ func (p *Parser) tmp_13() (_res ast.Expr, _ok bool) {
 		_ = d
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
 		}
 		if d, _k = p.r_annotated_rhs(); !_k {
@@ -27927,7 +31385,13 @@ func (p *Parser) tmp_15() (_res ast.Expr, _ok bool) {
 		if z, _k = p.r_star_targets(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.EQUAL); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail0
 		}
 		_res = z
@@ -28140,7 +31604,13 @@ func (p *Parser) tmp_18() (_res ast.Expr, _ok bool) {
 		_ = z
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.FROM); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FROM {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.FROM); _v0 == nil {
 			goto fail0
 		}
 		if z, _k = p.r_expression(); !_k {
@@ -28234,7 +31704,13 @@ func (p *Parser) loop0_20() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem = p.nameToken(); elem == nil {
@@ -28327,7 +31803,13 @@ func (p *Parser) loop0_22() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem = p.nameToken(); elem == nil {
@@ -28372,7 +31854,13 @@ func (p *Parser) tmp_23() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.SEMI); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SEMI {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.SEMI); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -28394,7 +31882,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.NEWLINE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -28435,7 +31929,13 @@ func (p *Parser) tmp_24() (_res ast.Expr, _ok bool) {
 		_ = z
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
 		if z, _k = p.r_expression(); !_k {
@@ -28481,7 +31981,13 @@ func (p *Parser) tmp_26() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOT {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOT); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -28503,7 +32009,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ELLIPSIS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ELLIPSIS {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ELLIPSIS); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -28582,7 +32094,13 @@ func (p *Parser) tmp_28() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOT {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOT); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -28604,7 +32122,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ELLIPSIS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ELLIPSIS {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ELLIPSIS); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -28737,7 +32261,13 @@ func (p *Parser) loop0_30() (_res []*ast.Alias, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_import_from_as_name(); !_k {
@@ -28784,7 +32314,13 @@ func (p *Parser) tmp_31() (_res ast.Expr, _ok bool) {
 		_ = z
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
 		}
 		if z = p.nameToken(); z == nil {
@@ -28878,7 +32414,13 @@ func (p *Parser) loop0_33() (_res []*ast.Alias, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_dotted_as_name(); !_k {
@@ -28925,7 +32467,13 @@ func (p *Parser) tmp_34() (_res ast.Expr, _ok bool) {
 		_ = z
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
 		}
 		if z = p.nameToken(); z == nil {
@@ -28975,13 +32523,25 @@ func (p *Parser) tmp_36() (_res ast.Expr, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AT {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AT); _v0 == nil {
 			goto fail0
 		}
 		if f, _k = p.r_named_expression(); !_k {
 			goto fail0
 		}
-		if _v2 = p.expect(token.NEWLINE); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
 		_res = f
@@ -29074,14 +32634,26 @@ func (p *Parser) tmp_37() (_res ast.Expr, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
 		z, _ = p.r_arguments()
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v2 = p.expect(token.RPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
 		_res = z
@@ -29126,7 +32698,13 @@ func (p *Parser) tmp_38() (_res ast.Expr, _ok bool) {
 		_ = z
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RARROW); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RARROW {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RARROW); _v0 == nil {
 			goto fail0
 		}
 		if z, _k = p.r_expression(); !_k {
@@ -29174,7 +32752,13 @@ func (p *Parser) tmp_39() (_res ast.Expr, _ok bool) {
 		_ = z
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RARROW); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RARROW {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RARROW); _v0 == nil {
 			goto fail0
 		}
 		if z, _k = p.r_expression(); !_k {
@@ -29910,7 +33494,13 @@ func (p *Parser) loop0_56() (_res []*ast.WithItem, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_with_item(); !_k {
@@ -30003,7 +33593,13 @@ func (p *Parser) loop0_58() (_res []*ast.WithItem, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_with_item(); !_k {
@@ -30096,7 +33692,13 @@ func (p *Parser) loop0_60() (_res []*ast.WithItem, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_with_item(); !_k {
@@ -30189,7 +33791,13 @@ func (p *Parser) loop0_62() (_res []*ast.WithItem, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_with_item(); !_k {
@@ -30234,7 +33842,13 @@ func (p *Parser) tmp_63() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -30256,7 +33870,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RPAR); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -30278,7 +33898,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COLON); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail2
 		}
 		_res = _v0
@@ -30411,7 +34037,13 @@ func (p *Parser) tmp_66() (_res ast.Expr, _ok bool) {
 		_ = z
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
 		}
 		if z = p.nameToken(); z == nil {
@@ -30459,7 +34091,13 @@ func (p *Parser) tmp_67() (_res ast.Expr, _ok bool) {
 		_ = z
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
 		}
 		if z = p.nameToken(); z == nil {
@@ -30599,7 +34237,13 @@ func (p *Parser) loop0_70() (_res []ast.Pattern, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.VBAR); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.VBAR {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.VBAR); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_closed_pattern(); !_k {
@@ -30644,7 +34288,13 @@ func (p *Parser) tmp_71() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.PLUS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.PLUS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.PLUS); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -30666,7 +34316,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.MINUS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.MINUS {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -30705,7 +34361,13 @@ func (p *Parser) tmp_72() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.PLUS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.PLUS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.PLUS); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -30727,7 +34389,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.MINUS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.MINUS {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -30766,7 +34434,13 @@ func (p *Parser) tmp_73() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOT {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOT); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -30788,7 +34462,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -30810,7 +34490,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail2
 		}
 		_res = _v0
@@ -30849,7 +34535,13 @@ func (p *Parser) tmp_74() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOT {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOT); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -30871,7 +34563,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -30893,7 +34591,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail2
 		}
 		_res = _v0
@@ -30980,7 +34684,13 @@ func (p *Parser) loop0_76() (_res []ast.Pattern, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_maybe_star_pattern(); !_k {
@@ -31073,7 +34783,13 @@ func (p *Parser) loop0_78() (_res []*keyPattern, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_key_value_pattern(); !_k {
@@ -31227,7 +34943,13 @@ func (p *Parser) loop0_81() (_res []ast.Pattern, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_pattern(); !_k {
@@ -31320,7 +35042,13 @@ func (p *Parser) loop0_83() (_res []*keyPattern, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_keyword_pattern(); !_k {
@@ -31413,7 +35141,13 @@ func (p *Parser) loop0_85() (_res []ast.TypeParam, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_type_param(); !_k {
@@ -31460,7 +35194,13 @@ func (p *Parser) tmp_87() (_res ast.Expr, _ok bool) {
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
 		if c, _k = p.r_expression(); !_k {
@@ -31554,7 +35294,13 @@ func (p *Parser) tmp_89() (_res ast.Expr, _ok bool) {
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
 		if c, _k = p.r_star_expression(); !_k {
@@ -31694,7 +35440,13 @@ func (p *Parser) loop0_91() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_star_named_expression(); !_k {
@@ -31741,7 +35493,13 @@ func (p *Parser) tmp_93() (_res ast.Expr, _ok bool) {
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.OR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.OR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.OR); _v0 == nil {
 			goto fail0
 		}
 		if c, _k = p.r_conjunction(); !_k {
@@ -31835,7 +35593,13 @@ func (p *Parser) tmp_95() (_res ast.Expr, _ok bool) {
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AND); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AND {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AND); _v0 == nil {
 			goto fail0
 		}
 		if c, _k = p.r_inversion(); !_k {
@@ -31973,7 +35737,13 @@ func (p *Parser) tmp_97() (_res *token.Token, _ok bool) {
 		_ = tok
 		var _k bool
 		_ = _k
-		if tok = p.expect(token.NOTEQUAL); tok == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NOTEQUAL {
+				goto fail0
+			}
+			tok = &p.toks[p.mark]
+			p.mark++
+		} else if tok = p.expectNew(token.NOTEQUAL); tok == nil {
 			goto fail0
 		}
 		_res = p.checkBarryAsFlufl(tok)
@@ -32018,10 +35788,22 @@ func (p *Parser) tmp_98() (_res *token.Token, _ok bool) {
 		_ = gt
 		var _k bool
 		_ = _k
-		if lt = p.expect(token.LESS); lt == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LESS {
+				goto fail0
+			}
+			lt = &p.toks[p.mark]
+			p.mark++
+		} else if lt = p.expectNew(token.LESS); lt == nil {
 			goto fail0
 		}
-		if gt = p.expect(token.GREATER); gt == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.GREATER {
+				goto fail0
+			}
+			gt = &p.toks[p.mark]
+			p.mark++
+		} else if gt = p.expectNew(token.GREATER); gt == nil {
 			goto fail0
 		}
 		_res = p.checkDiamond(lt, gt)
@@ -32173,7 +35955,13 @@ func (p *Parser) loop0_100() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.tmp_101(); !_k {
@@ -32220,7 +36008,13 @@ func (p *Parser) tmp_102() (_res ast.Expr, _ok bool) {
 		_ = d
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COLON); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
 		}
 		d, _ = p.r_expression()
@@ -32267,7 +36061,13 @@ func (p *Parser) tmp_103() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STRING); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STRING {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STRING); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -32289,7 +36089,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.FSTRING_START); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FSTRING_START {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.FSTRING_START); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -33434,7 +37240,13 @@ func (p *Parser) tmp_126() (_res []ast.Expr, _ok bool) {
 		if y, _k = p.r_star_named_expression(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
 		z, _ = p.r_star_named_expressions()
@@ -33529,7 +37341,13 @@ func (p *Parser) loop0_128() (_res []*keyValue, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_double_starred_kvpair(); !_k {
@@ -33622,7 +37440,13 @@ func (p *Parser) tmp_131() (_res ast.Expr, _ok bool) {
 		_ = z
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.IF); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IF {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
 			goto fail0
 		}
 		if z, _k = p.r_disjunction(); !_k {
@@ -33710,7 +37534,13 @@ func (p *Parser) tmp_133() (_res ast.Expr, _ok bool) {
 		_ = z
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.IF); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.IF {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
 			goto fail0
 		}
 		if z, _k = p.r_disjunction(); !_k {
@@ -33834,6 +37664,7 @@ func (p *Parser) tmp_135() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// assignment_expression
 	{
 		if p.errorIndicator {
@@ -33872,9 +37703,7 @@ fail0:
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.COLONEQUAL) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.COLONEQUAL)
 		if _lk {
 			goto fail1
 		}
@@ -33903,6 +37732,7 @@ func (p *Parser) tmp_139() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// assignment_expression
 	{
 		if p.errorIndicator {
@@ -33941,9 +37771,7 @@ fail0:
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.COLONEQUAL) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.COLONEQUAL)
 		if _lk {
 			goto fail1
 		}
@@ -33972,6 +37800,7 @@ func (p *Parser) tmp_138() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// starred_expression
 	{
 		if p.errorIndicator {
@@ -34010,9 +37839,7 @@ fail0:
 		if _v0, _k = p.tmp_139(); !_k {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.EQUAL) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.EQUAL)
 		if _lk {
 			goto fail1
 		}
@@ -34100,7 +37927,13 @@ func (p *Parser) loop0_137() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.tmp_138(); !_k {
@@ -34147,7 +37980,13 @@ func (p *Parser) tmp_140() (_res []*keywordOrStarred, _ok bool) {
 		_ = k
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
 		if k, _k = p.r_kwargs(); !_k {
@@ -34241,7 +38080,13 @@ func (p *Parser) loop0_142() (_res []*keywordOrStarred, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_kwarg_or_starred(); !_k {
@@ -34334,7 +38179,13 @@ func (p *Parser) loop0_144() (_res []*keywordOrStarred, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_kwarg_or_double_starred(); !_k {
@@ -34427,7 +38278,13 @@ func (p *Parser) loop0_146() (_res []*keywordOrStarred, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_kwarg_or_starred(); !_k {
@@ -34520,7 +38377,13 @@ func (p *Parser) loop0_148() (_res []*keywordOrStarred, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_kwarg_or_double_starred(); !_k {
@@ -34567,7 +38430,13 @@ func (p *Parser) tmp_150() (_res ast.Expr, _ok bool) {
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
 		if c, _k = p.r_star_target(); !_k {
@@ -34701,7 +38570,13 @@ func (p *Parser) loop0_152() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_star_target(); !_k {
@@ -34748,7 +38623,13 @@ func (p *Parser) tmp_154() (_res ast.Expr, _ok bool) {
 		_ = c
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
 		if c, _k = p.r_star_target(); !_k {
@@ -34829,6 +38710,7 @@ func (p *Parser) tmp_155() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// !"*" star_target
 	{
 		if p.errorIndicator {
@@ -34842,9 +38724,7 @@ func (p *Parser) tmp_155() (_res ast.Expr, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		_lm = p.mark
-		_lk = p.expect(token.STAR) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.STAR)
 		if _lk {
 			goto fail0
 		}
@@ -34935,7 +38815,13 @@ func (p *Parser) loop0_157() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_del_target(); !_k {
@@ -35028,7 +38914,13 @@ func (p *Parser) loop0_159() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_expression(); !_k {
@@ -35121,7 +39013,13 @@ func (p *Parser) loop0_161() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_expression(); !_k {
@@ -35214,7 +39112,13 @@ func (p *Parser) loop0_163() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_expression(); !_k {
@@ -35307,7 +39211,13 @@ func (p *Parser) loop0_165() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_expression(); !_k {
@@ -35354,10 +39264,22 @@ func (p *Parser) tmp_166() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.NEWLINE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.INDENT); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.INDENT {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.INDENT); _v1 == nil {
 			goto fail0
 		}
 		_res, _ok = dummyName, true
@@ -35402,7 +39324,13 @@ func (p *Parser) tmp_168() (_res any, _ok bool) {
 		if _v0, _k = p.gather_272(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
 		if _v2, _k = p.r_kwargs(); !_k {
@@ -35493,6 +39421,7 @@ func (p *Parser) tmp_171() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// starred_expression !"="
 	{
 		if p.errorIndicator {
@@ -35509,9 +39438,7 @@ func (p *Parser) tmp_171() (_res ast.Expr, _ok bool) {
 		if _v0, _k = p.r_starred_expression(); !_k {
 			goto fail0
 		}
-		_lm = p.mark
-		_lk = p.expect(token.EQUAL) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.EQUAL)
 		if _lk {
 			goto fail0
 		}
@@ -35599,7 +39526,13 @@ func (p *Parser) loop0_170() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.tmp_171(); !_k {
@@ -35714,7 +39647,13 @@ func (p *Parser) tmp_173() (_res any, _ok bool) {
 		if _v0, _k = p.r_args(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
 		_res, _ok = dummyName, true
@@ -35752,7 +39691,13 @@ func (p *Parser) tmp_174() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -35774,7 +39719,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RPAR); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -35813,7 +39764,13 @@ func (p *Parser) tmp_175() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.TRUE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TRUE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.TRUE); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -35835,7 +39792,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.FALSE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FALSE {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.FALSE); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -35857,7 +39820,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.NONE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NONE {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.NONE); _v0 == nil {
 			goto fail2
 		}
 		_res = _v0
@@ -35901,7 +39870,13 @@ func (p *Parser) tmp_176() (_res any, _ok bool) {
 		if _v0 = p.nameToken(); _v0 == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.EQUAL); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail0
 		}
 		_res, _ok = dummyName, true
@@ -35944,7 +39919,13 @@ func (p *Parser) tmp_177() (_res any, _ok bool) {
 		if _v0 = p.nameToken(); _v0 == nil {
 			goto fail0
 		}
-		if _v1 = p.expect(token.STRING); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STRING {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.STRING); _v1 == nil {
 			goto fail0
 		}
 		_res, _ok = dummyName, true
@@ -36004,7 +39985,13 @@ func (p *Parser) tmp_178() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.ELSE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.ELSE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.ELSE); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -36026,7 +40013,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COLON); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -36065,7 +40058,13 @@ func (p *Parser) tmp_179() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -36087,7 +40086,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COLONEQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLONEQUAL {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COLONEQUAL); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -36192,7 +40197,13 @@ fail2:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.TRUE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TRUE {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.TRUE); _v0 == nil {
 			goto fail3
 		}
 		_res = _v0
@@ -36214,7 +40225,13 @@ fail3:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.NONE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NONE {
+				goto fail4
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.NONE); _v0 == nil {
 			goto fail4
 		}
 		_res = _v0
@@ -36236,7 +40253,13 @@ fail4:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.FALSE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FALSE {
+				goto fail5
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.FALSE); _v0 == nil {
 			goto fail5
 		}
 		_res = _v0
@@ -36275,7 +40298,13 @@ func (p *Parser) tmp_181() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -36297,7 +40326,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COLONEQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLONEQUAL {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COLONEQUAL); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -36381,7 +40416,13 @@ func (p *Parser) tmp_184() (_res any, _ok bool) {
 		if _v0, _k = p.r_star_targets(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.EQUAL); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail0
 		}
 		_res, _ok = dummyName, true
@@ -36464,7 +40505,13 @@ func (p *Parser) tmp_186() (_res any, _ok bool) {
 		if _v0, _k = p.r_star_targets(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.EQUAL); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail0
 		}
 		_res, _ok = dummyName, true
@@ -36542,7 +40589,13 @@ func (p *Parser) tmp_187() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LSQB); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LSQB {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -36564,7 +40617,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -36586,7 +40645,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail2
 		}
 		_res = _v0
@@ -36625,7 +40690,13 @@ func (p *Parser) tmp_188() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LSQB); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LSQB {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -36647,7 +40718,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -36686,7 +40763,13 @@ func (p *Parser) tmp_189() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LSQB); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LSQB {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -36708,7 +40791,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LBRACE {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -37075,7 +41164,13 @@ func (p *Parser) tmp_197() (_res any, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -37222,7 +41317,13 @@ func (p *Parser) tmp_200() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RPAR); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -37244,7 +41345,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -37283,7 +41390,13 @@ func (p *Parser) tmp_201() (_res any, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RPAR); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -37307,7 +41420,13 @@ fail0:
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
 		if _v1, _k = p.tmp_276(); !_k {
@@ -37370,7 +41489,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -37471,7 +41596,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -37510,7 +41641,13 @@ func (p *Parser) tmp_205() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -37532,7 +41669,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -37554,7 +41697,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.SLASH); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.SLASH); _v0 == nil {
 			goto fail2
 		}
 		_res = _v0
@@ -37868,7 +42017,13 @@ func (p *Parser) loop0_212() (_res []*ast.Arg, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_lambda_param(); !_k {
@@ -38014,7 +42169,13 @@ func (p *Parser) tmp_215() (_res any, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -38207,7 +42368,13 @@ func (p *Parser) tmp_219() (_res any, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COLON); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -38231,7 +42398,13 @@ fail0:
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
 		if _v1, _k = p.tmp_277(); !_k {
@@ -38294,7 +42467,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -38395,7 +42574,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -38434,7 +42619,13 @@ func (p *Parser) tmp_223() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -38456,7 +42647,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -38478,7 +42675,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.SLASH); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.SLASH); _v0 == nil {
 			goto fail2
 		}
 		_res = _v0
@@ -38517,7 +42720,13 @@ func (p *Parser) tmp_224() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -38539,7 +42748,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RPAR); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -38561,7 +42776,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COLON); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail2
 		}
 		_res = _v0
@@ -38648,7 +42869,13 @@ func (p *Parser) loop0_226() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_dotted_name(); !_k {
@@ -38785,7 +43012,13 @@ func (p *Parser) loop0_228() (_res []any, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.tmp_229(); !_k {
@@ -38922,7 +43155,13 @@ func (p *Parser) loop0_231() (_res []any, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.tmp_232(); !_k {
@@ -39059,7 +43298,13 @@ func (p *Parser) loop0_234() (_res []any, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.tmp_235(); !_k {
@@ -39196,7 +43441,13 @@ func (p *Parser) loop0_237() (_res []any, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.tmp_238(); !_k {
@@ -39241,7 +43492,13 @@ func (p *Parser) tmp_239() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EXCEPT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCEPT {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EXCEPT); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -39263,7 +43520,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.FINALLY); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.FINALLY {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.FINALLY); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -39390,7 +43653,13 @@ func (p *Parser) tmp_242() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
 		}
 		if _v1 = p.nameToken(); _v1 == nil {
@@ -39563,7 +43832,13 @@ func (p *Parser) tmp_246() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
 		}
 		if _v1 = p.nameToken(); _v1 == nil {
@@ -39606,7 +43881,13 @@ func (p *Parser) tmp_247() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
 		}
 		if _v1 = p.nameToken(); _v1 == nil {
@@ -39647,7 +43928,13 @@ func (p *Parser) tmp_248() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.NEWLINE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.NEWLINE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -39669,7 +43956,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COLON); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -39710,7 +44003,13 @@ func (p *Parser) tmp_249() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
 		}
 		if _v1 = p.nameToken(); _v1 == nil {
@@ -39753,7 +44052,13 @@ func (p *Parser) tmp_250() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
 		}
 		if _v1 = p.nameToken(); _v1 == nil {
@@ -39799,7 +44104,13 @@ func (p *Parser) tmp_251() (_res any, _ok bool) {
 		if _v0, _k = p.r_positional_patterns(); !_k {
 			goto fail0
 		}
-		if _v1 = p.expect(token.COMMA); _v1 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v1 = &p.toks[p.mark]
+			p.mark++
+		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
 		_res, _ok = dummyName, true
@@ -39839,7 +44150,13 @@ func (p *Parser) tmp_252() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RARROW); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RARROW {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RARROW); _v0 == nil {
 			goto fail0
 		}
 		if _v1, _k = p.r_expression(); !_k {
@@ -39882,7 +44199,13 @@ func (p *Parser) tmp_253() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RARROW); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RARROW {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RARROW); _v0 == nil {
 			goto fail0
 		}
 		if _v1, _k = p.r_expression(); !_k {
@@ -39927,14 +44250,26 @@ func (p *Parser) tmp_254() (_res any, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
 		_v1, _ = p.r_arguments()
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v2 = p.expect(token.RPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
 		_res, _ok = dummyName, true
@@ -39976,14 +44311,26 @@ func (p *Parser) tmp_255() (_res any, _ok bool) {
 		_ = _v2
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.LPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.LPAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
 		_v1, _ = p.r_arguments()
 		if p.errorIndicator {
 			goto fail0
 		}
-		if _v2 = p.expect(token.RPAR); _v2 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail0
+			}
+			_v2 = &p.toks[p.mark]
+			p.mark++
+		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
 		_res, _ok = dummyName, true
@@ -40069,7 +44416,13 @@ func (p *Parser) loop0_257() (_res []*keyValue, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.r_double_starred_kvpair(); !_k {
@@ -40114,7 +44467,13 @@ func (p *Parser) tmp_258() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RBRACE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RBRACE); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -40136,7 +44495,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -40175,7 +44540,13 @@ func (p *Parser) tmp_259() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RBRACE {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RBRACE); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -40197,7 +44568,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -40236,7 +44613,13 @@ func (p *Parser) tmp_260() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EQUAL); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EQUAL {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -40258,7 +44641,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EXCLAMATION); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCLAMATION {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -40280,7 +44669,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COLON); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail2
 		}
 		_res = _v0
@@ -40302,7 +44697,13 @@ fail2:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RBRACE {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RBRACE); _v0 == nil {
 			goto fail3
 		}
 		_res = _v0
@@ -40341,7 +44742,13 @@ func (p *Parser) tmp_261() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EXCLAMATION); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCLAMATION {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -40363,7 +44770,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COLON); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -40385,7 +44798,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RBRACE {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RBRACE); _v0 == nil {
 			goto fail2
 		}
 		_res = _v0
@@ -40426,7 +44845,13 @@ func (p *Parser) tmp_262() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EXCLAMATION); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCLAMATION {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail0
 		}
 		if _v1 = p.nameToken(); _v1 == nil {
@@ -40467,7 +44892,13 @@ func (p *Parser) tmp_263() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COLON); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -40489,7 +44920,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RBRACE {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RBRACE); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -40530,7 +44967,13 @@ func (p *Parser) tmp_264() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EXCLAMATION); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCLAMATION {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail0
 		}
 		if _v1 = p.nameToken(); _v1 == nil {
@@ -40613,7 +45056,13 @@ func (p *Parser) tmp_266() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.EXCLAMATION); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.EXCLAMATION {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail0
 		}
 		if _v1 = p.nameToken(); _v1 == nil {
@@ -40654,7 +45103,13 @@ func (p *Parser) tmp_267() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COLON); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -40676,7 +45131,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RBRACE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RBRACE {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RBRACE); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -40715,7 +45176,13 @@ func (p *Parser) tmp_268() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.PLUS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.PLUS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.PLUS); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -40737,7 +45204,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.MINUS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.MINUS {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -40759,7 +45232,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.STAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.STAR {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
 		}
 		_res = _v0
@@ -40781,7 +45260,13 @@ fail2:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.SLASH); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.SLASH {
+				goto fail3
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.SLASH); _v0 == nil {
 			goto fail3
 		}
 		_res = _v0
@@ -40803,7 +45288,13 @@ fail3:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.PERCENT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.PERCENT {
+				goto fail4
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.PERCENT); _v0 == nil {
 			goto fail4
 		}
 		_res = _v0
@@ -40825,7 +45316,13 @@ fail4:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESLASH); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESLASH {
+				goto fail5
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESLASH); _v0 == nil {
 			goto fail5
 		}
 		_res = _v0
@@ -40847,7 +45344,13 @@ fail5:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AT); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AT {
+				goto fail6
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AT); _v0 == nil {
 			goto fail6
 		}
 		_res = _v0
@@ -40886,7 +45389,13 @@ func (p *Parser) tmp_269() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.PLUS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.PLUS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.PLUS); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -40908,7 +45417,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.MINUS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.MINUS {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -40930,7 +45445,13 @@ fail1:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.TILDE); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.TILDE {
+				goto fail2
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.TILDE); _v0 == nil {
 			goto fail2
 		}
 		_res = _v0
@@ -40971,7 +45492,13 @@ func (p *Parser) tmp_271() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COMMA); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COMMA {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
 		if _v1, _k = p.r_bitwise_or(); !_k {
@@ -41041,6 +45568,7 @@ func (p *Parser) tmp_275() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// assignment_expression
 	{
 		if p.errorIndicator {
@@ -41079,9 +45607,7 @@ fail0:
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.COLONEQUAL) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.COLONEQUAL)
 		if _lk {
 			goto fail1
 		}
@@ -41110,6 +45636,7 @@ func (p *Parser) tmp_274() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	var _lm int
 	var _lk bool
+	_, _ = _lm, _lk
 	// starred_expression
 	{
 		if p.errorIndicator {
@@ -41148,9 +45675,7 @@ fail0:
 		if _v0, _k = p.tmp_275(); !_k {
 			goto fail1
 		}
-		_lm = p.mark
-		_lk = p.expect(token.EQUAL) != nil
-		p.mark = _lm
+		_lk = p.peekIs(token.EQUAL)
 		if _lk {
 			goto fail1
 		}
@@ -41238,7 +45763,13 @@ func (p *Parser) loop0_273() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			var _k bool
 			_ = _k
-			if _v0 = p.expect(token.COMMA); _v0 == nil {
+			if p.mark < p.fill {
+				if p.kinds[p.mark] != token.COMMA {
+					break
+				}
+				_v0 = &p.toks[p.mark]
+				p.mark++
+			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
 			if elem, _k = p.tmp_274(); !_k {
@@ -41283,7 +45814,13 @@ func (p *Parser) tmp_276() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.RPAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.RPAR {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.RPAR); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -41305,7 +45842,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -41344,7 +45887,13 @@ func (p *Parser) tmp_277() (_res *token.Token, _ok bool) {
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.COLON); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.COLON {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
 		}
 		_res = _v0
@@ -41366,7 +45915,13 @@ fail0:
 		_ = _v0
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.DOUBLESTAR); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.DOUBLESTAR {
+				goto fail1
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
 		}
 		_res = _v0
@@ -41407,7 +45962,13 @@ func (p *Parser) tmp_278() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
 		}
 		if _v1, _k = p.r_star_target(); !_k {
@@ -41450,7 +46011,13 @@ func (p *Parser) tmp_279() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
 		}
 		if _v1, _k = p.r_star_target(); !_k {
@@ -41493,7 +46060,13 @@ func (p *Parser) tmp_280() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
 		}
 		if _v1, _k = p.r_star_target(); !_k {
@@ -41536,7 +46109,13 @@ func (p *Parser) tmp_281() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
 		}
 		if _v1, _k = p.r_star_target(); !_k {
@@ -41579,7 +46158,13 @@ func (p *Parser) tmp_282() (_res any, _ok bool) {
 		_ = _v1
 		var _k bool
 		_ = _k
-		if _v0 = p.expect(token.AS); _v0 == nil {
+		if p.mark < p.fill {
+			if p.kinds[p.mark] != token.AS {
+				goto fail0
+			}
+			_v0 = &p.toks[p.mark]
+			p.mark++
+		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
 		}
 		if _v1 = p.nameToken(); _v1 == nil {

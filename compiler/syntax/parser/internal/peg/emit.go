@@ -498,7 +498,7 @@ func (e *emitter) ruleBody(r *Rule) error {
 		e.printf("_cut := false\n")
 	}
 	if look {
-		e.printf("var _lm int\nvar _lk bool\n")
+		e.printf("var _lm int\nvar _lk bool\n_, _ = _lm, _lk\n")
 	}
 	if e.raw == r && e.selfCalls(r) > 1 {
 		// Every alternative that starts with the rule itself gets the
@@ -661,6 +661,15 @@ func (e *emitter) item(n Node, v, fail string) error {
 		if err != nil {
 			return err
 		}
+		if k := tokenKindOf(n.X); k != "" {
+			e.printf("_lk = p.peekIs(%s)\n", k)
+			if n.Pos {
+				e.printf("if !_lk {\n%s\n}\n", fail)
+			} else {
+				e.printf("if _lk {\n%s\n}\n", fail)
+			}
+			return nil
+		}
 		e.printf("_lm = p.mark\n")
 		if c.pair {
 			e.printf("_, _lk = %s\n", c.expr)
@@ -708,6 +717,12 @@ func (e *emitter) item(n Node, v, fail string) error {
 		e.printf("if !p.forcedResult(_k, %q) {\n%s\n}\n", n.X.String(), fail)
 		return nil
 	}
+	if k := tokenKindOf(n); k != "" {
+		// A token, matched inline when it is fetched already
+		// (_PyPegen_expect_token without the call).
+		e.printf("if p.mark < p.fill {\nif p.kinds[p.mark] != %s {\n%s\n}\n%s = &p.toks[p.mark]\np.mark++\n} else if %s = p.expectNew(%s); %s == nil {\n%s\n}\n", k, fail, v, v, k, v, fail)
+		return nil
+	}
 	c, err := e.callFor(n)
 	if err != nil {
 		return err
@@ -718,6 +733,27 @@ func (e *emitter) item(n Node, v, fail string) error {
 		e.printf("if %s = %s; %s == nil {\n%s\n}\n", v, c.expr, v, fail)
 	}
 	return nil
+}
+
+// tokenKindOf returns the Go kind of an item matched with expect, or "".
+func tokenKindOf(n Node) string {
+	switch n := n.(type) {
+	case *Lit:
+		k, err := litKind(n.Text)
+		if err != nil {
+			return ""
+		}
+		return "token." + k
+	case *Ref:
+		switch n.Name {
+		case "NAME", "NUMBER", "SOFT_KEYWORD":
+			return ""
+		}
+		if k, ok := tokenKinds[n.Name]; ok {
+			return k
+		}
+	}
+	return ""
 }
 
 // result emits the computation of an alternative's value into _res/_ok
