@@ -107,92 +107,98 @@ var first45 = [128]bool{token.IMPORT: true}
 var first46 = [128]bool{token.FROM: true}
 var first47 = [128]bool{token.STAR: true}
 var first48 = [128]bool{token.NAME: true, token.NEWLINE: true}
-var first49 = [128]bool{token.AT: true}
-var first50 = [128]bool{token.CLASS: true}
-var first51 = [128]bool{token.ASYNC: true, token.DEF: true}
-var first52 = [128]bool{token.DEF: true}
-var first53 = [128]bool{token.ASYNC: true}
-var first54 = [128]bool{token.LPAR: true, token.NAME: true, token.SLASH: true, token.STAR: true}
-var first55 = [128]bool{token.DOUBLESTAR: true, token.NAME: true, token.STAR: true}
-var first56 = [128]bool{token.DOUBLESTAR: true, token.STAR: true}
-var first57 = [128]bool{token.DOUBLESTAR: true}
-var first58 = [128]bool{token.COLON: true}
-var first59 = [128]bool{token.EQUAL: true}
-var first60 = [128]bool{token.ELIF: true}
-var first61 = [128]bool{token.ELSE: true}
-var first62 = [128]bool{token.FOR: true}
-var first63 = [128]bool{token.WITH: true}
-var first64 = [128]bool{token.EXCEPT: true}
-var first65 = [128]bool{token.FINALLY: true}
-var first66 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true}
-var first67 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
-var first68 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.MINUS: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
-var first69 = [128]bool{token.LPAR: true, token.LSQB: true}
-var first70 = [128]bool{token.LBRACE: true}
-var first71 = [128]bool{token.MINUS: true, token.NUMBER: true}
-var first72 = [128]bool{token.FSTRING_START: true, token.STRING: true}
-var first73 = [128]bool{token.NONE: true}
-var first74 = [128]bool{token.TRUE: true}
-var first75 = [128]bool{token.FALSE: true}
-var first76 = [128]bool{token.NUMBER: true}
-var first77 = [128]bool{token.MINUS: true}
-var first78 = [128]bool{token.LSQB: true}
-var first79 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
-var first80 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first81 = [128]bool{token.LAMBDA: true}
-var first82 = [128]bool{token.NOT: true}
-var first83 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first84 = [128]bool{token.EQEQUAL: true}
-var first85 = [128]bool{token.LESS: true, token.NOTEQUAL: true}
-var first86 = [128]bool{token.LESSEQUAL: true}
-var first87 = [128]bool{token.LESS: true}
-var first88 = [128]bool{token.GREATEREQUAL: true}
-var first89 = [128]bool{token.GREATER: true}
-var first90 = [128]bool{token.IN: true}
-var first91 = [128]bool{token.IS: true}
-var first92 = [128]bool{token.NOTEQUAL: true}
-var first93 = [128]bool{token.MINUS: true, token.PLUS: true, token.TILDE: true}
-var first94 = [128]bool{token.PLUS: true}
-var first95 = [128]bool{token.TILDE: true}
-var first96 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
-var first97 = [128]bool{token.AWAIT: true}
-var first98 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first99 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first100 = [128]bool{token.ELLIPSIS: true}
-var first101 = [128]bool{token.FSTRING_MIDDLE: true}
-var first102 = [128]bool{token.EXCLAMATION: true}
-var first103 = [128]bool{token.FSTRING_START: true}
-var first104 = [128]bool{token.STRING: true}
-var first105 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first106 = [128]bool{token.LBRACE: true, token.LPAR: true, token.LSQB: true}
-var first107 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first108 = [128]bool{token.NAME: true, token.STAR: true}
-var first109 = [128]bool{token.DOUBLESTAR: true, token.NAME: true}
-var first110 = [128]bool{token.LPAR: true, token.LSQB: true, token.NAME: true}
-var first111 = [128]bool{token.DOT: true}
-var first112 = [128]bool{token.TYPE_COMMENT: true}
-var first113 = [128]bool{token.FALSE: true, token.NONE: true, token.TRUE: true}
-var first114 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true, token.YIELD: true}
-var first115 = [128]bool{token.LBRACE: true, token.LSQB: true}
-var first116 = [128]bool{token.SLASH: true}
-var first117 = [128]bool{token.LPAR: true, token.NAME: true}
-var first118 = [128]bool{token.SEMI: true}
-var first119 = [128]bool{token.COMMA: true}
-var first120 = [128]bool{token.DOT: true, token.ELLIPSIS: true}
-var first121 = [128]bool{token.AS: true}
-var first122 = [128]bool{token.RARROW: true}
-var first123 = [128]bool{token.RPAR: true}
-var first124 = [128]bool{token.VBAR: true}
-var first125 = [128]bool{token.OR: true}
-var first126 = [128]bool{token.AND: true}
-var first127 = [128]bool{token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true}
-var first128 = [128]bool{token.FSTRING_MIDDLE: true, token.LBRACE: true}
-var first129 = [128]bool{token.SOFT_KEYWORD: true}
-var first130 = [128]bool{token.COLONEQUAL: true}
-var first131 = [128]bool{token.ASSERT: true, token.AWAIT: true, token.BREAK: true, token.CONTINUE: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NEWLINE: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
-var first132 = [128]bool{token.RBRACE: true}
-var first133 = [128]bool{token.PERCENT: true}
-var first134 = [128]bool{token.DOUBLESLASH: true}
+var first49 = [128]bool{token.DOT: true}
+var first50 = [128]bool{token.AT: true}
+var first51 = [128]bool{token.CLASS: true}
+var first52 = [128]bool{token.ASYNC: true, token.DEF: true}
+var first53 = [128]bool{token.DEF: true}
+var first54 = [128]bool{token.ASYNC: true}
+var first55 = [128]bool{token.LPAR: true, token.NAME: true, token.SLASH: true, token.STAR: true}
+var first56 = [128]bool{token.DOUBLESTAR: true, token.NAME: true, token.STAR: true}
+var first57 = [128]bool{token.DOUBLESTAR: true, token.STAR: true}
+var first58 = [128]bool{token.DOUBLESTAR: true}
+var first59 = [128]bool{token.COLON: true}
+var first60 = [128]bool{token.EQUAL: true}
+var first61 = [128]bool{token.ELIF: true}
+var first62 = [128]bool{token.ELSE: true}
+var first63 = [128]bool{token.FOR: true}
+var first64 = [128]bool{token.WITH: true}
+var first65 = [128]bool{token.EXCEPT: true}
+var first66 = [128]bool{token.FINALLY: true}
+var first67 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true}
+var first68 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first69 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.MINUS: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first70 = [128]bool{token.LPAR: true, token.LSQB: true}
+var first71 = [128]bool{token.LBRACE: true}
+var first72 = [128]bool{token.MINUS: true, token.NUMBER: true}
+var first73 = [128]bool{token.FSTRING_START: true, token.STRING: true}
+var first74 = [128]bool{token.NONE: true}
+var first75 = [128]bool{token.TRUE: true}
+var first76 = [128]bool{token.FALSE: true}
+var first77 = [128]bool{token.NUMBER: true}
+var first78 = [128]bool{token.MINUS: true}
+var first79 = [128]bool{token.LSQB: true}
+var first80 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first81 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first82 = [128]bool{token.LAMBDA: true}
+var first83 = [128]bool{token.NOT: true}
+var first84 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first85 = [128]bool{token.EQEQUAL: true}
+var first86 = [128]bool{token.LESS: true, token.NOTEQUAL: true}
+var first87 = [128]bool{token.LESSEQUAL: true}
+var first88 = [128]bool{token.LESS: true}
+var first89 = [128]bool{token.GREATEREQUAL: true}
+var first90 = [128]bool{token.GREATER: true}
+var first91 = [128]bool{token.IN: true}
+var first92 = [128]bool{token.IS: true}
+var first93 = [128]bool{token.NOTEQUAL: true}
+var first94 = [128]bool{token.VBAR: true}
+var first95 = [128]bool{token.CIRCUMFLEX: true}
+var first96 = [128]bool{token.AMPER: true}
+var first97 = [128]bool{token.LEFTSHIFT: true, token.RIGHTSHIFT: true}
+var first98 = [128]bool{token.MINUS: true, token.PLUS: true}
+var first99 = [128]bool{token.AT: true, token.DOUBLESLASH: true, token.PERCENT: true, token.SLASH: true, token.STAR: true}
+var first100 = [128]bool{token.MINUS: true, token.PLUS: true, token.TILDE: true}
+var first101 = [128]bool{token.PLUS: true}
+var first102 = [128]bool{token.TILDE: true}
+var first103 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first104 = [128]bool{token.AWAIT: true}
+var first105 = [128]bool{token.DOT: true, token.LPAR: true, token.LSQB: true}
+var first106 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first107 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first108 = [128]bool{token.ELLIPSIS: true}
+var first109 = [128]bool{token.FSTRING_MIDDLE: true}
+var first110 = [128]bool{token.EXCLAMATION: true}
+var first111 = [128]bool{token.FSTRING_START: true}
+var first112 = [128]bool{token.STRING: true}
+var first113 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first114 = [128]bool{token.LBRACE: true, token.LPAR: true, token.LSQB: true}
+var first115 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first116 = [128]bool{token.NAME: true, token.STAR: true}
+var first117 = [128]bool{token.DOUBLESTAR: true, token.NAME: true}
+var first118 = [128]bool{token.LPAR: true, token.LSQB: true, token.NAME: true}
+var first119 = [128]bool{token.TYPE_COMMENT: true}
+var first120 = [128]bool{token.FALSE: true, token.NONE: true, token.TRUE: true}
+var first121 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true, token.YIELD: true}
+var first122 = [128]bool{token.LBRACE: true, token.LSQB: true}
+var first123 = [128]bool{token.SLASH: true}
+var first124 = [128]bool{token.LPAR: true, token.NAME: true}
+var first125 = [128]bool{token.SEMI: true}
+var first126 = [128]bool{token.COMMA: true}
+var first127 = [128]bool{token.DOT: true, token.ELLIPSIS: true}
+var first128 = [128]bool{token.AS: true}
+var first129 = [128]bool{token.RARROW: true}
+var first130 = [128]bool{token.RPAR: true}
+var first131 = [128]bool{token.OR: true}
+var first132 = [128]bool{token.AND: true}
+var first133 = [128]bool{token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true}
+var first134 = [128]bool{token.FSTRING_MIDDLE: true, token.LBRACE: true}
+var first135 = [128]bool{token.SOFT_KEYWORD: true}
+var first136 = [128]bool{token.COLONEQUAL: true}
+var first137 = [128]bool{token.ASSERT: true, token.AWAIT: true, token.BREAK: true, token.CONTINUE: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NEWLINE: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
+var first138 = [128]bool{token.RBRACE: true}
+var first139 = [128]bool{token.PERCENT: true}
+var first140 = [128]bool{token.DOUBLESLASH: true}
 
 // memoHit0 returns the memoized result of table entry i (not 0) and
 // moves to where it ended.
@@ -3928,6 +3934,9 @@ func (p *Parser) r_dotted_name() (_res ast.Expr, _ok bool) {
 	for {
 		p.memoUpdate1(_mark, memo_dotted_name, _res, _ok)
 		p.mark = _mark
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first49[p.kinds[_resmark]&127] {
+			break
+		}
 		_raw, _rawok := p.r_dotted_name_raw()
 		if p.errorIndicator {
 			p.level--
@@ -4169,7 +4178,7 @@ func (p *Parser) r_decorators() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first49) {
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		var a []ast.Expr
@@ -4212,7 +4221,7 @@ func (p *Parser) r_class_def() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first49) {
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		var a []ast.Expr
@@ -4243,7 +4252,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first50) {
+		if p.cannotStart(&first51) {
 			goto fail1
 		}
 		var _v0 ast.Stmt
@@ -4306,7 +4315,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first50) {
+		if p.cannotStart(&first51) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -4394,7 +4403,7 @@ func (p *Parser) r_function_def() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first49) {
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		var d []ast.Expr
@@ -4425,7 +4434,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first51) {
+		if p.cannotStart(&first52) {
 			goto fail1
 		}
 		var _v0 ast.Stmt
@@ -4488,7 +4497,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first52) {
+		if p.cannotStart(&first53) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -4593,7 +4602,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first53) {
+		if p.cannotStart(&first54) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -4745,7 +4754,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first55) {
+		if p.cannotStart(&first56) {
 			goto fail1
 		}
 		var _v0 *ast.Arguments
@@ -4932,7 +4941,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first56) {
+		if p.cannotStart(&first57) {
 			goto fail4
 		}
 		var a *starEtc
@@ -5372,7 +5381,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail4
 		}
 		var a *ast.Arg
@@ -5434,7 +5443,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -6025,7 +6034,7 @@ func (p *Parser) r_annotation() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first59) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -6079,7 +6088,7 @@ func (p *Parser) r_star_annotation() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first59) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -6133,7 +6142,7 @@ func (p *Parser) r_default() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -6400,7 +6409,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
+		if p.cannotStart(&first61) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -6464,7 +6473,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
+		if p.cannotStart(&first61) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -6565,7 +6574,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first61) {
+		if p.cannotStart(&first62) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -6757,7 +6766,7 @@ fail0:
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first62) {
+		if p.cannotStart(&first63) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -6850,7 +6859,7 @@ fail1:
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first53) {
+		if p.cannotStart(&first54) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -7014,7 +7023,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first63) {
+		if p.cannotStart(&first64) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -7107,7 +7116,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first63) {
+		if p.cannotStart(&first64) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -7172,7 +7181,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first53) {
+		if p.cannotStart(&first54) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -7270,7 +7279,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first53) {
+		if p.cannotStart(&first54) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -7743,7 +7752,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -7808,7 +7817,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -7922,7 +7931,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -8053,7 +8062,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first65) {
+		if p.cannotStart(&first66) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -8480,7 +8489,7 @@ func (p *Parser) r_patterns() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first66) {
+		if p.cannotStart(&first67) {
 			goto fail0
 		}
 		var patterns []ast.Pattern
@@ -8512,7 +8521,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first68) {
 			goto fail1
 		}
 		var _v0 ast.Pattern
@@ -8551,7 +8560,7 @@ func (p *Parser) r_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first68) {
 			goto fail0
 		}
 		var _v0 ast.Pattern
@@ -8573,7 +8582,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first68) {
 			goto fail1
 		}
 		var _v0 ast.Pattern
@@ -8617,7 +8626,7 @@ func (p *Parser) r_as_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first68) {
 			goto fail0
 		}
 		var pattern ast.Pattern
@@ -8706,7 +8715,7 @@ func (p *Parser) r_or_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first68) {
 			goto fail0
 		}
 		var patterns []ast.Pattern
@@ -8765,7 +8774,7 @@ func (p *Parser) r_closed_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first68) {
+		if p.cannotStart(&first69) {
 			goto fail0
 		}
 		var _v0 ast.Pattern
@@ -8875,7 +8884,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first69) {
+		if p.cannotStart(&first70) {
 			goto fail5
 		}
 		var _v0 ast.Pattern
@@ -8897,7 +8906,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail6
 		}
 		var _v0 ast.Pattern
@@ -8967,7 +8976,7 @@ func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first72) {
 			goto fail0
 		}
 		var value ast.Expr
@@ -9005,7 +9014,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first72) {
 			goto fail1
 		}
 		var value ast.Expr
@@ -9037,7 +9046,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first72) {
+		if p.cannotStart(&first73) {
 			goto fail2
 		}
 		var value ast.Expr
@@ -9069,7 +9078,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first73) {
+		if p.cannotStart(&first74) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -9107,7 +9116,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first74) {
+		if p.cannotStart(&first75) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -9145,7 +9154,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first75) {
+		if p.cannotStart(&first76) {
 			goto fail5
 		}
 		var _v0 *token.Token
@@ -9208,7 +9217,7 @@ func (p *Parser) r_literal_expr() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first72) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -9236,7 +9245,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first72) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -9258,7 +9267,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first72) {
+		if p.cannotStart(&first73) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -9280,7 +9289,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first73) {
+		if p.cannotStart(&first74) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -9318,7 +9327,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first74) {
+		if p.cannotStart(&first75) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -9356,7 +9365,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first75) {
+		if p.cannotStart(&first76) {
 			goto fail5
 		}
 		var _v0 *token.Token
@@ -9416,7 +9425,7 @@ func (p *Parser) r_complex_number() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first72) {
 			goto fail0
 		}
 		var real ast.Expr
@@ -9464,7 +9473,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first72) {
 			goto fail1
 		}
 		var real ast.Expr
@@ -9534,7 +9543,7 @@ func (p *Parser) r_signed_number() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first76) {
+		if p.cannotStart(&first77) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -9556,7 +9565,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first77) {
+		if p.cannotStart(&first78) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -9621,7 +9630,7 @@ func (p *Parser) r_signed_real_number() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first76) {
+		if p.cannotStart(&first77) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -9643,7 +9652,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first77) {
+		if p.cannotStart(&first78) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -9703,7 +9712,7 @@ func (p *Parser) r_real_number() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first76) {
+		if p.cannotStart(&first77) {
 			goto fail0
 		}
 		var real ast.Expr
@@ -9746,7 +9755,7 @@ func (p *Parser) r_imaginary_number() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first76) {
+		if p.cannotStart(&first77) {
 			goto fail0
 		}
 		var imag ast.Expr
@@ -10255,7 +10264,7 @@ func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first79) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -10382,7 +10391,7 @@ func (p *Parser) r_open_sequence_pattern() (_res []ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first66) {
+		if p.cannotStart(&first67) {
 			goto fail0
 		}
 		var pattern ast.Pattern
@@ -10442,7 +10451,7 @@ func (p *Parser) r_maybe_sequence_pattern() (_res []ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first66) {
+		if p.cannotStart(&first67) {
 			goto fail0
 		}
 		var patterns []ast.Pattern
@@ -10513,7 +10522,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first68) {
 			goto fail1
 		}
 		var _v0 ast.Pattern
@@ -10676,7 +10685,7 @@ func (p *Parser) r_mapping_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -10725,7 +10734,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -10785,7 +10794,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -10861,7 +10870,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -10938,7 +10947,7 @@ func (p *Parser) r_items_pattern() (_res []*keyPattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first80) {
 			goto fail0
 		}
 		var _v0 []*keyPattern
@@ -10977,7 +10986,7 @@ func (p *Parser) r_key_value_pattern() (_res *keyPattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first80) {
 			goto fail0
 		}
 		var key ast.Expr
@@ -11036,7 +11045,7 @@ func (p *Parser) r_double_star_pattern() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -11396,7 +11405,7 @@ func (p *Parser) r_positional_patterns() (_res []ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first68) {
 			goto fail0
 		}
 		var args []ast.Pattern
@@ -11637,7 +11646,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first79) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -11702,7 +11711,7 @@ func (p *Parser) r_type_param_seq() (_res []ast.TypeParam, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first55) {
+		if p.cannotStart(&first56) {
 			goto fail0
 		}
 		var a []ast.TypeParam
@@ -11912,7 +11921,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -11965,7 +11974,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -12032,7 +12041,7 @@ func (p *Parser) r_type_param_bound() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first59) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -12086,7 +12095,7 @@ func (p *Parser) r_type_param_default() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -12140,7 +12149,7 @@ func (p *Parser) r_type_param_starred_default() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -12377,7 +12386,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first80) {
+		if p.cannotStart(&first81) {
 			goto fail2
 		}
 		var a ast.Expr
@@ -12441,7 +12450,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first80) {
+		if p.cannotStart(&first81) {
 			goto fail3
 		}
 		var _v0 ast.Expr
@@ -12463,7 +12472,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first81) {
+		if p.cannotStart(&first82) {
 			goto fail4
 		}
 		var _v0 ast.Expr
@@ -13166,7 +13175,7 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first80) {
+		if p.cannotStart(&first81) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -13203,7 +13212,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first80) {
+		if p.cannotStart(&first81) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -13258,7 +13267,7 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first80) {
+		if p.cannotStart(&first81) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -13295,7 +13304,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first80) {
+		if p.cannotStart(&first81) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -13350,7 +13359,7 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first82) {
+		if p.cannotStart(&first83) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -13393,7 +13402,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -13438,7 +13447,7 @@ func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -13475,7 +13484,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -13514,7 +13523,7 @@ func (p *Parser) r_compare_op_bitwise_or_pair() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first85) {
 			goto fail0
 		}
 		var _v0 *cmpopExpr
@@ -13536,7 +13545,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first85) {
+		if p.cannotStart(&first86) {
 			goto fail1
 		}
 		var _v0 *cmpopExpr
@@ -13558,7 +13567,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first86) {
+		if p.cannotStart(&first87) {
 			goto fail2
 		}
 		var _v0 *cmpopExpr
@@ -13580,7 +13589,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first87) {
+		if p.cannotStart(&first88) {
 			goto fail3
 		}
 		var _v0 *cmpopExpr
@@ -13602,7 +13611,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first88) {
+		if p.cannotStart(&first89) {
 			goto fail4
 		}
 		var _v0 *cmpopExpr
@@ -13624,7 +13633,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first89) {
+		if p.cannotStart(&first90) {
 			goto fail5
 		}
 		var _v0 *cmpopExpr
@@ -13646,7 +13655,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first82) {
+		if p.cannotStart(&first83) {
 			goto fail6
 		}
 		var _v0 *cmpopExpr
@@ -13668,7 +13677,7 @@ fail6:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first90) {
+		if p.cannotStart(&first91) {
 			goto fail7
 		}
 		var _v0 *cmpopExpr
@@ -13690,7 +13699,7 @@ fail7:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first91) {
+		if p.cannotStart(&first92) {
 			goto fail8
 		}
 		var _v0 *cmpopExpr
@@ -13712,7 +13721,7 @@ fail8:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first91) {
+		if p.cannotStart(&first92) {
 			goto fail9
 		}
 		var _v0 *cmpopExpr
@@ -13770,7 +13779,7 @@ func (p *Parser) r_eq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first85) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -13824,7 +13833,7 @@ func (p *Parser) r_noteq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first92) {
+		if p.cannotStart(&first93) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -13855,7 +13864,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first87) {
+		if p.cannotStart(&first88) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -13903,7 +13912,7 @@ func (p *Parser) r_lte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first86) {
+		if p.cannotStart(&first87) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -13957,7 +13966,7 @@ func (p *Parser) r_lt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first87) {
+		if p.cannotStart(&first88) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14011,7 +14020,7 @@ func (p *Parser) r_gte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first88) {
+		if p.cannotStart(&first89) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14065,7 +14074,7 @@ func (p *Parser) r_gt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first89) {
+		if p.cannotStart(&first90) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14119,7 +14128,7 @@ func (p *Parser) r_notin_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first82) {
+		if p.cannotStart(&first83) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14184,7 +14193,7 @@ func (p *Parser) r_in_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first90) {
+		if p.cannotStart(&first91) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14238,7 +14247,7 @@ func (p *Parser) r_isnot_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first91) {
+		if p.cannotStart(&first92) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14303,7 +14312,7 @@ func (p *Parser) r_is_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first91) {
+		if p.cannotStart(&first92) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14361,6 +14370,9 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 	for {
 		p.memoUpdate1(_mark, memo_bitwise_or, _res, _ok)
 		p.mark = _mark
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first94[p.kinds[_resmark]&127] {
+			break
+		}
 		_raw, _rawok := p.r_bitwise_or_raw()
 		if p.errorIndicator {
 			p.level--
@@ -14398,7 +14410,7 @@ func (p *Parser) r_bitwise_or_raw() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -14446,7 +14458,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -14489,6 +14501,9 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 	for {
 		p.memoUpdate1(_mark, memo_bitwise_xor, _res, _ok)
 		p.mark = _mark
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first95[p.kinds[_resmark]&127] {
+			break
+		}
 		_raw, _rawok := p.r_bitwise_xor_raw()
 		if p.errorIndicator {
 			p.level--
@@ -14526,7 +14541,7 @@ func (p *Parser) r_bitwise_xor_raw() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -14574,7 +14589,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -14617,6 +14632,9 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 	for {
 		p.memoUpdate1(_mark, memo_bitwise_and, _res, _ok)
 		p.mark = _mark
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first96[p.kinds[_resmark]&127] {
+			break
+		}
 		_raw, _rawok := p.r_bitwise_and_raw()
 		if p.errorIndicator {
 			p.level--
@@ -14654,7 +14672,7 @@ func (p *Parser) r_bitwise_and_raw() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -14702,7 +14720,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -14745,6 +14763,9 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 	for {
 		p.memoUpdate1(_mark, memo_shift_expr, _res, _ok)
 		p.mark = _mark
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first97[p.kinds[_resmark]&127] {
+			break
+		}
 		_raw, _rawok := p.r_shift_expr_raw()
 		if p.errorIndicator {
 			p.level--
@@ -14785,7 +14806,7 @@ func (p *Parser) r_shift_expr_raw() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -14840,7 +14861,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -14914,7 +14935,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail3
 		}
 		var _v0 ast.Expr
@@ -14957,6 +14978,9 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 	for {
 		p.memoUpdate1(_mark, memo_sum, _res, _ok)
 		p.mark = _mark
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first98[p.kinds[_resmark]&127] {
+			break
+		}
 		_raw, _rawok := p.r_sum_raw()
 		if p.errorIndicator {
 			p.level--
@@ -14997,7 +15021,7 @@ func (p *Parser) r_sum_raw() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -15052,7 +15076,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -15107,7 +15131,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -15150,6 +15174,9 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 	for {
 		p.memoUpdate1(_mark, memo_term, _res, _ok)
 		p.mark = _mark
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first99[p.kinds[_resmark]&127] {
+			break
+		}
 		_raw, _rawok := p.r_term_raw()
 		if p.errorIndicator {
 			p.level--
@@ -15190,7 +15217,7 @@ func (p *Parser) r_term_raw() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -15245,7 +15272,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -15300,7 +15327,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail2
 		}
 		var a ast.Expr
@@ -15355,7 +15382,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail3
 		}
 		var a ast.Expr
@@ -15410,7 +15437,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail4
 		}
 		var a ast.Expr
@@ -15484,7 +15511,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail6
 		}
 		var _v0 ast.Expr
@@ -15538,7 +15565,7 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first101) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -15581,7 +15608,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first77) {
+		if p.cannotStart(&first78) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -15624,7 +15651,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first95) {
+		if p.cannotStart(&first102) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -15667,7 +15694,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first103) {
 			goto fail3
 		}
 		var _v0 ast.Expr
@@ -15712,7 +15739,7 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first103) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -15760,7 +15787,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first103) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -15814,7 +15841,7 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first97) {
+		if p.cannotStart(&first104) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -15901,6 +15928,9 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 	for {
 		p.memoUpdate1(_mark, memo_primary, _res, _ok)
 		p.mark = _mark
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first105[p.kinds[_resmark]&127] {
+			break
+		}
 		_raw, _rawok := p.r_primary_raw()
 		if p.errorIndicator {
 			p.level--
@@ -16220,7 +16250,7 @@ func (p *Parser) r_slices() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first98) {
+		if p.cannotStart(&first106) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -16250,7 +16280,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first99) {
+		if p.cannotStart(&first107) {
 			goto fail1
 		}
 		var a []ast.Expr
@@ -16310,7 +16340,7 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first98) {
+		if p.cannotStart(&first106) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -16439,7 +16469,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first74) {
+		if p.cannotStart(&first75) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -16477,7 +16507,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first75) {
+		if p.cannotStart(&first76) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -16515,7 +16545,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first73) {
+		if p.cannotStart(&first74) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -16553,7 +16583,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first72) {
+		if p.cannotStart(&first73) {
 			goto fail4
 		}
 		var _v1 ast.Expr
@@ -16581,7 +16611,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first76) {
+		if p.cannotStart(&first77) {
 			goto fail5
 		}
 		var _v0 ast.Expr
@@ -16629,7 +16659,7 @@ fail6:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first79) {
 			goto fail7
 		}
 		var _v1 ast.Expr
@@ -16655,7 +16685,7 @@ fail7:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail8
 		}
 		var _v1 ast.Expr
@@ -16681,7 +16711,7 @@ fail8:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first100) {
+		if p.cannotStart(&first108) {
 			goto fail9
 		}
 		var _v0 *token.Token
@@ -16825,7 +16855,7 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first81) {
+		if p.cannotStart(&first82) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -16921,7 +16951,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first55) {
+		if p.cannotStart(&first56) {
 			goto fail1
 		}
 		var _v0 *ast.Arguments
@@ -17108,7 +17138,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first56) {
+		if p.cannotStart(&first57) {
 			goto fail4
 		}
 		var a *starEtc
@@ -17500,7 +17530,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail3
 		}
 		var a *ast.Arg
@@ -17562,7 +17592,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -17953,7 +17983,7 @@ func (p *Parser) r_fstring_middle() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -17975,7 +18005,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first101) {
+		if p.cannotStart(&first109) {
 			goto fail1
 		}
 		var t *token.Token
@@ -18029,7 +18059,7 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -18137,7 +18167,7 @@ func (p *Parser) r_fstring_conversion() (_res *resultWithMeta, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first102) {
+		if p.cannotStart(&first110) {
 			goto fail0
 		}
 		var conv_token *token.Token
@@ -18196,7 +18226,7 @@ func (p *Parser) r_fstring_full_format_spec() (_res *resultWithMeta, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first59) {
 			goto fail0
 		}
 		var colon *token.Token
@@ -18256,7 +18286,7 @@ func (p *Parser) r_fstring_format_spec() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first101) {
+		if p.cannotStart(&first109) {
 			goto fail0
 		}
 		var t *token.Token
@@ -18288,7 +18318,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -18327,7 +18357,7 @@ func (p *Parser) r_fstring() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first103) {
+		if p.cannotStart(&first111) {
 			goto fail0
 		}
 		var a *token.Token
@@ -18392,7 +18422,7 @@ func (p *Parser) r_string() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first104) {
+		if p.cannotStart(&first112) {
 			goto fail0
 		}
 		var s *token.Token
@@ -18456,7 +18486,7 @@ func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first72) {
+		if p.cannotStart(&first73) {
 			goto fail0
 		}
 		var a []ast.Expr
@@ -18511,7 +18541,7 @@ func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first79) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -18665,7 +18695,7 @@ func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -18741,7 +18771,7 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -18796,7 +18826,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -18856,7 +18886,7 @@ func (p *Parser) r_double_starred_kvpairs() (_res []*keyValue, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first105) {
+		if p.cannotStart(&first113) {
 			goto fail0
 		}
 		var a []*keyValue
@@ -18905,7 +18935,7 @@ func (p *Parser) r_double_starred_kvpair() (_res *keyValue, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -19088,7 +19118,7 @@ func (p *Parser) r_for_if_clause() (_res *ast.Comprehension, _ok bool) {
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first53) {
+		if p.cannotStart(&first54) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -19163,7 +19193,7 @@ fail0:
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first62) {
+		if p.cannotStart(&first63) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -19316,7 +19346,7 @@ func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first79) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -19416,7 +19446,7 @@ func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -19616,7 +19646,7 @@ func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -19724,7 +19754,7 @@ func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first107) {
+		if p.cannotStart(&first115) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -19840,7 +19870,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first55) {
+		if p.cannotStart(&first56) {
 			goto fail1
 		}
 		var a []*keywordOrStarred
@@ -19889,7 +19919,7 @@ func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first108) {
+		if p.cannotStart(&first116) {
 			goto fail0
 		}
 		var a []*keywordOrStarred
@@ -19931,7 +19961,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first108) {
+		if p.cannotStart(&first116) {
 			goto fail1
 		}
 		var _v0 []*keywordOrStarred
@@ -19953,7 +19983,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first109) {
+		if p.cannotStart(&first117) {
 			goto fail2
 		}
 		var _v0 []*keywordOrStarred
@@ -20295,7 +20325,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -20828,7 +20858,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first110) {
+		if p.cannotStart(&first118) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -21002,7 +21032,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first79) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -21335,6 +21365,9 @@ func (p *Parser) r_t_primary() (_res ast.Expr, _ok bool) {
 	for {
 		p.memoUpdate1(_mark, memo_t_primary, _res, _ok)
 		p.mark = _mark
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first105[p.kinds[_resmark]&127] {
+			break
+		}
 		_raw, _rawok := p.r_t_primary_raw()
 		if p.errorIndicator {
 			p.level--
@@ -21711,7 +21744,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first79) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -21739,7 +21772,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first111) {
+		if p.cannotStart(&first49) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -21970,7 +22003,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first110) {
+		if p.cannotStart(&first118) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -22144,7 +22177,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first79) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -22503,7 +22536,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail5
 		}
 		var _v0 *token.Token
@@ -22654,7 +22687,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first112) {
+		if p.cannotStart(&first119) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -22702,7 +22735,7 @@ func (p *Parser) r_invalid_arguments() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first107) {
+		if p.cannotStart(&first115) {
 			goto fail0
 		}
 		var _v0 any
@@ -22839,7 +22872,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first107) {
+		if p.cannotStart(&first115) {
 			goto fail3
 		}
 		var _v0 any
@@ -22888,7 +22921,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first107) {
+		if p.cannotStart(&first115) {
 			goto fail4
 		}
 		var a ast.Expr
@@ -22919,7 +22952,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first107) {
+		if p.cannotStart(&first115) {
 			goto fail5
 		}
 		var _v0 ast.Expr
@@ -22966,7 +22999,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first107) {
+		if p.cannotStart(&first115) {
 			goto fail6
 		}
 		var a ast.Expr
@@ -23028,7 +23061,7 @@ func (p *Parser) r_invalid_kwarg() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first113) {
+		if p.cannotStart(&first120) {
 			goto fail0
 		}
 		var a *token.Token
@@ -23155,7 +23188,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail3
 		}
 		var a *token.Token
@@ -23238,7 +23271,7 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first80) {
+		if p.cannotStart(&first81) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -23302,7 +23335,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first80) {
+		if p.cannotStart(&first81) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -23324,7 +23357,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first81) {
+		if p.cannotStart(&first82) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -23421,7 +23454,7 @@ func (p *Parser) r_invalid_expression() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first80) {
+		if p.cannotStart(&first81) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -23458,7 +23491,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first80) {
+		if p.cannotStart(&first81) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -23506,7 +23539,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first81) {
+		if p.cannotStart(&first82) {
 			goto fail2
 		}
 		var a *token.Token
@@ -23679,7 +23712,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail2
 		}
 		var a ast.Expr
@@ -23751,7 +23784,7 @@ func (p *Parser) r_invalid_assignment() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first69) {
+		if p.cannotStart(&first70) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -23935,7 +23968,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first114) {
+		if p.cannotStart(&first121) {
 			goto fail4
 		}
 		var _v0 []any
@@ -24030,7 +24063,7 @@ func (p *Parser) r_invalid_ann_assign_target() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first79) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -24249,7 +24282,7 @@ func (p *Parser) r_invalid_comprehension() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first106) {
+		if p.cannotStart(&first114) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -24285,7 +24318,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first115) {
+		if p.cannotStart(&first122) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -24337,7 +24370,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first115) {
+		if p.cannotStart(&first122) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -24401,7 +24434,7 @@ func (p *Parser) r_invalid_dict_comprehension() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -24482,7 +24515,7 @@ func (p *Parser) r_invalid_parameters() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first116) {
+		if p.cannotStart(&first123) {
 			goto fail0
 		}
 		var a *token.Token
@@ -24609,7 +24642,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first117) {
+		if p.cannotStart(&first124) {
 			goto fail3
 		}
 		var _v0 []*ast.Arg
@@ -24668,7 +24701,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first108) {
+		if p.cannotStart(&first116) {
 			goto fail4
 		}
 		var _v0 any
@@ -24800,7 +24833,7 @@ func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var a *token.Token
@@ -25069,7 +25102,7 @@ func (p *Parser) r_invalid_kwds() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -25117,7 +25150,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -25170,7 +25203,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -25305,7 +25338,7 @@ func (p *Parser) r_invalid_lambda_parameters() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first116) {
+		if p.cannotStart(&first123) {
 			goto fail0
 		}
 		var a *token.Token
@@ -25432,7 +25465,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first117) {
+		if p.cannotStart(&first124) {
 			goto fail3
 		}
 		var _v0 []*ast.Arg
@@ -25491,7 +25524,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first108) {
+		if p.cannotStart(&first116) {
 			goto fail4
 		}
 		var _v0 any
@@ -25845,7 +25878,7 @@ func (p *Parser) r_invalid_lambda_kwds() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -25893,7 +25926,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -25946,7 +25979,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -26016,7 +26049,7 @@ func (p *Parser) r_invalid_double_type_comments() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first112) {
+		if p.cannotStart(&first119) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -27220,7 +27253,7 @@ func (p *Parser) r_invalid_except_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -27296,7 +27329,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail1
 		}
 		var a *token.Token
@@ -27356,7 +27389,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail2
 		}
 		var a *token.Token
@@ -27399,7 +27432,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail3
 		}
 		var a *token.Token
@@ -27467,7 +27500,7 @@ func (p *Parser) r_invalid_finally_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first65) {
+		if p.cannotStart(&first66) {
 			goto fail0
 		}
 		var a *token.Token
@@ -27545,7 +27578,7 @@ func (p *Parser) r_invalid_except_stmt_indent() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail0
 		}
 		var a *token.Token
@@ -27614,7 +27647,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail1
 		}
 		var a *token.Token
@@ -27692,7 +27725,7 @@ func (p *Parser) r_invalid_except_star_stmt_indent() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail0
 		}
 		var a *token.Token
@@ -28042,7 +28075,7 @@ func (p *Parser) r_invalid_as_pattern() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first68) {
 			goto fail0
 		}
 		var _v0 ast.Pattern
@@ -28084,7 +28117,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first68) {
 			goto fail1
 		}
 		var _v0 ast.Pattern
@@ -28208,7 +28241,7 @@ func (p *Parser) r_invalid_class_argument_pattern() (_res []ast.Pattern, _ok boo
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first68) {
 			goto fail0
 		}
 		var _v0 any
@@ -28407,7 +28440,7 @@ func (p *Parser) r_invalid_elif_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
+		if p.cannotStart(&first61) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -28455,7 +28488,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
+		if p.cannotStart(&first61) {
 			goto fail1
 		}
 		var a *token.Token
@@ -28538,7 +28571,7 @@ func (p *Parser) r_invalid_else_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first61) {
+		if p.cannotStart(&first62) {
 			goto fail0
 		}
 		var a *token.Token
@@ -28922,7 +28955,7 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first51) {
+		if p.cannotStart(&first52) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -29031,7 +29064,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first51) {
+		if p.cannotStart(&first52) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -29139,7 +29172,7 @@ func (p *Parser) r_invalid_class_def_raw() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first50) {
+		if p.cannotStart(&first51) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -29199,7 +29232,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first50) {
+		if p.cannotStart(&first51) {
 			goto fail1
 		}
 		var a *token.Token
@@ -29294,7 +29327,7 @@ func (p *Parser) r_invalid_double_starred_kvpairs() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first105) {
+		if p.cannotStart(&first113) {
 			goto fail0
 		}
 		var _v0 []*keyValue
@@ -29665,7 +29698,7 @@ func (p *Parser) r_invalid_replacement_field() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -29708,7 +29741,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -29751,7 +29784,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -29794,7 +29827,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -29837,7 +29870,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -29875,7 +29908,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail5
 		}
 		var _v0 *token.Token
@@ -29918,7 +29951,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail6
 		}
 		var _v0 *token.Token
@@ -29972,7 +30005,7 @@ fail6:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail7
 		}
 		var _v0 *token.Token
@@ -30015,7 +30048,7 @@ fail7:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail8
 		}
 		var _v0 *token.Token
@@ -30070,7 +30103,7 @@ fail8:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail9
 		}
 		var _v0 *token.Token
@@ -30139,7 +30172,7 @@ fail9:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail10
 		}
 		var _v0 *token.Token
@@ -30212,7 +30245,7 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first102) {
+		if p.cannotStart(&first110) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -30250,7 +30283,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first102) {
+		if p.cannotStart(&first110) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -30305,7 +30338,7 @@ func (p *Parser) r_invalid_diamond() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first87) {
+		if p.cannotStart(&first88) {
 			goto fail0
 		}
 		var a *token.Token
@@ -30365,7 +30398,7 @@ func (p *Parser) r_invalid_arithmetic() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -30429,7 +30462,7 @@ func (p *Parser) r_invalid_factor() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first93) {
+		if p.cannotStart(&first100) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -30488,7 +30521,7 @@ func (p *Parser) r_invalid_type_params() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first79) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -30732,7 +30765,7 @@ func (p *Parser) loop0_5() (_res []ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first118) {
+			if p.cannotStart(&first125) {
 				break
 			}
 			var _v0 *token.Token
@@ -30858,7 +30891,7 @@ func (p *Parser) tmp_7() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first52) {
+		if p.cannotStart(&first53) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -30886,7 +30919,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first49) {
+		if p.cannotStart(&first50) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -30914,7 +30947,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first53) {
+		if p.cannotStart(&first54) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -30959,7 +30992,7 @@ func (p *Parser) tmp_8() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first50) {
+		if p.cannotStart(&first51) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -30987,7 +31020,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first49) {
+		if p.cannotStart(&first50) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -31032,7 +31065,7 @@ func (p *Parser) tmp_9() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first63) {
+		if p.cannotStart(&first64) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31060,7 +31093,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first53) {
+		if p.cannotStart(&first54) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -31105,7 +31138,7 @@ func (p *Parser) tmp_10() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first62) {
+		if p.cannotStart(&first63) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31133,7 +31166,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first53) {
+		if p.cannotStart(&first54) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -31178,7 +31211,7 @@ func (p *Parser) tmp_11() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31319,7 +31352,7 @@ func (p *Parser) tmp_13() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31695,7 +31728,7 @@ func (p *Parser) loop0_20() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -31794,7 +31827,7 @@ func (p *Parser) loop0_22() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -31847,7 +31880,7 @@ func (p *Parser) tmp_23() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first125) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31920,7 +31953,7 @@ func (p *Parser) tmp_24() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31974,7 +32007,7 @@ func (p *Parser) tmp_26() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first111) {
+		if p.cannotStart(&first49) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -32002,7 +32035,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first100) {
+		if p.cannotStart(&first108) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -32051,7 +32084,7 @@ func (p *Parser) loop0_25() (_res []*token.Token, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first120) {
+			if p.cannotStart(&first127) {
 				break
 			}
 			var _v0 *token.Token
@@ -32087,7 +32120,7 @@ func (p *Parser) tmp_28() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first111) {
+		if p.cannotStart(&first49) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -32115,7 +32148,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first100) {
+		if p.cannotStart(&first108) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -32164,7 +32197,7 @@ func (p *Parser) loop1_27() (_res []*token.Token, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first120) {
+			if p.cannotStart(&first127) {
 				break
 			}
 			var _v0 *token.Token
@@ -32252,7 +32285,7 @@ func (p *Parser) loop0_30() (_res []*ast.Alias, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -32305,7 +32338,7 @@ func (p *Parser) tmp_31() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first128) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -32405,7 +32438,7 @@ func (p *Parser) loop0_33() (_res []*ast.Alias, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -32458,7 +32491,7 @@ func (p *Parser) tmp_34() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first128) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -32512,7 +32545,7 @@ func (p *Parser) tmp_36() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first49) {
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -32581,7 +32614,7 @@ func (p *Parser) loop1_35() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first49) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 ast.Expr
@@ -32689,7 +32722,7 @@ func (p *Parser) tmp_38() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first122) {
+		if p.cannotStart(&first129) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -32743,7 +32776,7 @@ func (p *Parser) tmp_39() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first122) {
+		if p.cannotStart(&first129) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -33485,7 +33518,7 @@ func (p *Parser) loop0_56() (_res []*ast.WithItem, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -33584,7 +33617,7 @@ func (p *Parser) loop0_58() (_res []*ast.WithItem, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -33683,7 +33716,7 @@ func (p *Parser) loop0_60() (_res []*ast.WithItem, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -33782,7 +33815,7 @@ func (p *Parser) loop0_62() (_res []*ast.WithItem, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -33835,7 +33868,7 @@ func (p *Parser) tmp_63() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -33863,7 +33896,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first123) {
+		if p.cannotStart(&first130) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -33891,7 +33924,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first59) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -33940,7 +33973,7 @@ func (p *Parser) loop1_64() (_res []*ast.ExceptHandler, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first64) {
+			if p.cannotStart(&first65) {
 				break
 			}
 			var _v0 *ast.ExceptHandler
@@ -33986,7 +34019,7 @@ func (p *Parser) loop1_65() (_res []*ast.ExceptHandler, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first64) {
+			if p.cannotStart(&first65) {
 				break
 			}
 			var _v0 *ast.ExceptHandler
@@ -34028,7 +34061,7 @@ func (p *Parser) tmp_66() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first128) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -34082,7 +34115,7 @@ func (p *Parser) tmp_67() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first128) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -34183,7 +34216,7 @@ func (p *Parser) gather_69() (_res []ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first68) {
 			goto fail
 		}
 		var elem ast.Pattern
@@ -34228,7 +34261,7 @@ func (p *Parser) loop0_70() (_res []ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first124) {
+			if p.cannotStart(&first94) {
 				break
 			}
 			var _v0 *token.Token
@@ -34281,7 +34314,7 @@ func (p *Parser) tmp_71() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first101) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -34309,7 +34342,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first77) {
+		if p.cannotStart(&first78) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -34354,7 +34387,7 @@ func (p *Parser) tmp_72() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first101) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -34382,7 +34415,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first77) {
+		if p.cannotStart(&first78) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -34427,7 +34460,7 @@ func (p *Parser) tmp_73() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first111) {
+		if p.cannotStart(&first49) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -34483,7 +34516,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first60) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -34528,7 +34561,7 @@ func (p *Parser) tmp_74() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first111) {
+		if p.cannotStart(&first49) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -34584,7 +34617,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first60) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -34630,7 +34663,7 @@ func (p *Parser) gather_75() (_res []ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first66) {
+		if p.cannotStart(&first67) {
 			goto fail
 		}
 		var elem ast.Pattern
@@ -34675,7 +34708,7 @@ func (p *Parser) loop0_76() (_res []ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -34729,7 +34762,7 @@ func (p *Parser) gather_77() (_res []*keyPattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first80) {
 			goto fail
 		}
 		var elem *keyPattern
@@ -34774,7 +34807,7 @@ func (p *Parser) loop0_78() (_res []*keyPattern, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -34827,7 +34860,7 @@ func (p *Parser) tmp_79() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first68) {
+		if p.cannotStart(&first69) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -34889,7 +34922,7 @@ func (p *Parser) gather_80() (_res []ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first68) {
 			goto fail
 		}
 		var elem ast.Pattern
@@ -34934,7 +34967,7 @@ func (p *Parser) loop0_81() (_res []ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -35033,7 +35066,7 @@ func (p *Parser) loop0_83() (_res []*keyPattern, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -35087,7 +35120,7 @@ func (p *Parser) gather_84() (_res []ast.TypeParam, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first55) {
+		if p.cannotStart(&first56) {
 			goto fail
 		}
 		var elem ast.TypeParam
@@ -35132,7 +35165,7 @@ func (p *Parser) loop0_85() (_res []ast.TypeParam, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -35185,7 +35218,7 @@ func (p *Parser) tmp_87() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -35243,7 +35276,7 @@ func (p *Parser) loop1_86() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 ast.Expr
@@ -35285,7 +35318,7 @@ func (p *Parser) tmp_89() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -35343,7 +35376,7 @@ func (p *Parser) loop1_88() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 ast.Expr
@@ -35431,7 +35464,7 @@ func (p *Parser) loop0_91() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -35484,7 +35517,7 @@ func (p *Parser) tmp_93() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first125) {
+		if p.cannotStart(&first131) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -35542,7 +35575,7 @@ func (p *Parser) loop1_92() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first125) {
+			if p.cannotStart(&first131) {
 				break
 			}
 			var _v0 ast.Expr
@@ -35584,7 +35617,7 @@ func (p *Parser) tmp_95() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first132) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -35642,7 +35675,7 @@ func (p *Parser) loop1_94() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first132) {
 				break
 			}
 			var _v0 ast.Expr
@@ -35688,7 +35721,7 @@ func (p *Parser) loop1_96() (_res []*cmpopExpr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first127) {
+			if p.cannotStart(&first133) {
 				break
 			}
 			var _v0 *cmpopExpr
@@ -35730,7 +35763,7 @@ func (p *Parser) tmp_97() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first92) {
+		if p.cannotStart(&first93) {
 			goto fail0
 		}
 		var tok *token.Token
@@ -35779,7 +35812,7 @@ func (p *Parser) tmp_98() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first87) {
+		if p.cannotStart(&first88) {
 			goto fail0
 		}
 		var lt *token.Token
@@ -35839,7 +35872,7 @@ func (p *Parser) tmp_101() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first98) {
+		if p.cannotStart(&first106) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -35901,7 +35934,7 @@ func (p *Parser) gather_99() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first99) {
+		if p.cannotStart(&first107) {
 			goto fail
 		}
 		var elem ast.Expr
@@ -35946,7 +35979,7 @@ func (p *Parser) loop0_100() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -35999,7 +36032,7 @@ func (p *Parser) tmp_102() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first59) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -36054,7 +36087,7 @@ func (p *Parser) tmp_103() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first104) {
+		if p.cannotStart(&first112) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -36082,7 +36115,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first103) {
+		if p.cannotStart(&first111) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -36210,7 +36243,7 @@ func (p *Parser) tmp_105() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first79) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -36232,7 +36265,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first79) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -36271,7 +36304,7 @@ func (p *Parser) tmp_106() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -36293,7 +36326,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -36315,7 +36348,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -36337,7 +36370,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail3
 		}
 		var _v0 ast.Expr
@@ -37043,7 +37076,7 @@ func (p *Parser) loop0_122() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first128) {
+			if p.cannotStart(&first134) {
 				break
 			}
 			var _v0 ast.Expr
@@ -37083,7 +37116,7 @@ func (p *Parser) loop0_123() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first128) {
+			if p.cannotStart(&first134) {
 				break
 			}
 			var _v0 ast.Expr
@@ -37119,7 +37152,7 @@ func (p *Parser) tmp_125() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first103) {
+		if p.cannotStart(&first111) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -37141,7 +37174,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first104) {
+		if p.cannotStart(&first112) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -37184,7 +37217,7 @@ func (p *Parser) loop1_124() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first72) {
+			if p.cannotStart(&first73) {
 				break
 			}
 			var _v0 ast.Expr
@@ -37287,7 +37320,7 @@ func (p *Parser) gather_127() (_res []*keyValue, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first105) {
+		if p.cannotStart(&first113) {
 			goto fail
 		}
 		var elem *keyValue
@@ -37332,7 +37365,7 @@ func (p *Parser) loop0_128() (_res []*keyValue, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -37619,7 +37652,7 @@ func (p *Parser) tmp_134() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first84) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -37918,7 +37951,7 @@ func (p *Parser) loop0_137() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -37971,7 +38004,7 @@ func (p *Parser) tmp_140() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -38026,7 +38059,7 @@ func (p *Parser) gather_141() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first108) {
+		if p.cannotStart(&first116) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -38071,7 +38104,7 @@ func (p *Parser) loop0_142() (_res []*keywordOrStarred, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -38125,7 +38158,7 @@ func (p *Parser) gather_143() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first109) {
+		if p.cannotStart(&first117) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -38170,7 +38203,7 @@ func (p *Parser) loop0_144() (_res []*keywordOrStarred, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -38224,7 +38257,7 @@ func (p *Parser) gather_145() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first108) {
+		if p.cannotStart(&first116) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -38269,7 +38302,7 @@ func (p *Parser) loop0_146() (_res []*keywordOrStarred, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -38323,7 +38356,7 @@ func (p *Parser) gather_147() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first109) {
+		if p.cannotStart(&first117) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -38368,7 +38401,7 @@ func (p *Parser) loop0_148() (_res []*keywordOrStarred, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -38421,7 +38454,7 @@ func (p *Parser) tmp_150() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -38479,7 +38512,7 @@ func (p *Parser) loop0_149() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 ast.Expr
@@ -38561,7 +38594,7 @@ func (p *Parser) loop0_152() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -38614,7 +38647,7 @@ func (p *Parser) tmp_154() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -38672,7 +38705,7 @@ func (p *Parser) loop1_153() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 ast.Expr
@@ -38806,7 +38839,7 @@ func (p *Parser) loop0_157() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -38905,7 +38938,7 @@ func (p *Parser) loop0_159() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -39004,7 +39037,7 @@ func (p *Parser) loop0_161() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -39103,7 +39136,7 @@ func (p *Parser) loop0_163() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -39202,7 +39235,7 @@ func (p *Parser) loop0_165() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -39386,7 +39419,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first55) {
+		if p.cannotStart(&first56) {
 			goto fail1
 		}
 		var _v0 []*keywordOrStarred
@@ -39517,7 +39550,7 @@ func (p *Parser) loop0_170() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -39570,7 +39603,7 @@ func (p *Parser) tmp_172() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first107) {
+		if p.cannotStart(&first115) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -39635,7 +39668,7 @@ func (p *Parser) tmp_173() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first107) {
+		if p.cannotStart(&first115) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -39684,7 +39717,7 @@ func (p *Parser) tmp_174() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -39712,7 +39745,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first123) {
+		if p.cannotStart(&first130) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -39757,7 +39790,7 @@ func (p *Parser) tmp_175() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first74) {
+		if p.cannotStart(&first75) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -39785,7 +39818,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first75) {
+		if p.cannotStart(&first76) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -39813,7 +39846,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first73) {
+		if p.cannotStart(&first74) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -39939,7 +39972,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first129) {
+		if p.cannotStart(&first135) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -39978,7 +40011,7 @@ func (p *Parser) tmp_178() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first61) {
+		if p.cannotStart(&first62) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40006,7 +40039,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first59) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -40051,7 +40084,7 @@ func (p *Parser) tmp_179() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40079,7 +40112,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first130) {
+		if p.cannotStart(&first136) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -40124,7 +40157,7 @@ func (p *Parser) tmp_180() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first79) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -40190,7 +40223,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first74) {
+		if p.cannotStart(&first75) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -40218,7 +40251,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first73) {
+		if p.cannotStart(&first74) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -40246,7 +40279,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first75) {
+		if p.cannotStart(&first76) {
 			goto fail5
 		}
 		var _v0 *token.Token
@@ -40291,7 +40324,7 @@ func (p *Parser) tmp_181() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40319,7 +40352,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first130) {
+		if p.cannotStart(&first136) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -40582,7 +40615,7 @@ func (p *Parser) tmp_187() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first79) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40638,7 +40671,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -40683,7 +40716,7 @@ func (p *Parser) tmp_188() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first79) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40711,7 +40744,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -40756,7 +40789,7 @@ func (p *Parser) tmp_189() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first79) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40784,7 +40817,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first71) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -41157,7 +41190,7 @@ func (p *Parser) tmp_197() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -41310,7 +41343,7 @@ func (p *Parser) tmp_200() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first123) {
+		if p.cannotStart(&first130) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -41338,7 +41371,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -41383,7 +41416,7 @@ func (p *Parser) tmp_201() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first123) {
+		if p.cannotStart(&first130) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -41411,7 +41444,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -41482,7 +41515,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -41589,7 +41622,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -41662,7 +41695,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -41690,7 +41723,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first116) {
+		if p.cannotStart(&first123) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -42008,7 +42041,7 @@ func (p *Parser) loop0_212() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -42162,7 +42195,7 @@ func (p *Parser) tmp_215() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -42361,7 +42394,7 @@ func (p *Parser) tmp_219() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first59) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -42389,7 +42422,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -42460,7 +42493,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -42567,7 +42600,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -42640,7 +42673,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -42668,7 +42701,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first116) {
+		if p.cannotStart(&first123) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -42713,7 +42746,7 @@ func (p *Parser) tmp_224() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -42741,7 +42774,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first123) {
+		if p.cannotStart(&first130) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -42769,7 +42802,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first59) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -42860,7 +42893,7 @@ func (p *Parser) loop0_226() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -43003,7 +43036,7 @@ func (p *Parser) loop0_228() (_res []any, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -43146,7 +43179,7 @@ func (p *Parser) loop0_231() (_res []any, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -43289,7 +43322,7 @@ func (p *Parser) loop0_234() (_res []any, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -43432,7 +43465,7 @@ func (p *Parser) loop0_237() (_res []any, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -43485,7 +43518,7 @@ func (p *Parser) tmp_239() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -43513,7 +43546,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first65) {
+		if p.cannotStart(&first66) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -43562,7 +43595,7 @@ func (p *Parser) loop0_240() (_res [][]ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first131) {
+			if p.cannotStart(&first137) {
 				break
 			}
 			var _v0 []ast.Stmt
@@ -43602,7 +43635,7 @@ func (p *Parser) loop1_241() (_res []*ast.ExceptHandler, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first64) {
+			if p.cannotStart(&first65) {
 				break
 			}
 			var _v0 *ast.ExceptHandler
@@ -43644,7 +43677,7 @@ func (p *Parser) tmp_242() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first128) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -43697,7 +43730,7 @@ func (p *Parser) loop0_243() (_res [][]ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first131) {
+			if p.cannotStart(&first137) {
 				break
 			}
 			var _v0 []ast.Stmt
@@ -43737,7 +43770,7 @@ func (p *Parser) loop1_244() (_res []*ast.ExceptHandler, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first64) {
+			if p.cannotStart(&first65) {
 				break
 			}
 			var _v0 *ast.ExceptHandler
@@ -43823,7 +43856,7 @@ func (p *Parser) tmp_246() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first128) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -43872,7 +43905,7 @@ func (p *Parser) tmp_247() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first128) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -43949,7 +43982,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first59) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -43994,7 +44027,7 @@ func (p *Parser) tmp_249() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first128) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44043,7 +44076,7 @@ func (p *Parser) tmp_250() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first128) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44092,7 +44125,7 @@ func (p *Parser) tmp_251() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first68) {
 			goto fail0
 		}
 		var _v0 []ast.Pattern
@@ -44141,7 +44174,7 @@ func (p *Parser) tmp_252() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first122) {
+		if p.cannotStart(&first129) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44190,7 +44223,7 @@ func (p *Parser) tmp_253() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first122) {
+		if p.cannotStart(&first129) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44362,7 +44395,7 @@ func (p *Parser) gather_256() (_res []*keyValue, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first105) {
+		if p.cannotStart(&first113) {
 			goto fail
 		}
 		var elem *keyValue
@@ -44407,7 +44440,7 @@ func (p *Parser) loop0_257() (_res []*keyValue, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -44460,7 +44493,7 @@ func (p *Parser) tmp_258() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first132) {
+		if p.cannotStart(&first138) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44488,7 +44521,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -44533,7 +44566,7 @@ func (p *Parser) tmp_259() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first132) {
+		if p.cannotStart(&first138) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44561,7 +44594,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -44606,7 +44639,7 @@ func (p *Parser) tmp_260() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44634,7 +44667,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first102) {
+		if p.cannotStart(&first110) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -44662,7 +44695,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first59) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -44690,7 +44723,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first132) {
+		if p.cannotStart(&first138) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -44735,7 +44768,7 @@ func (p *Parser) tmp_261() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first102) {
+		if p.cannotStart(&first110) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44763,7 +44796,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first59) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -44791,7 +44824,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first132) {
+		if p.cannotStart(&first138) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -44836,7 +44869,7 @@ func (p *Parser) tmp_262() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first102) {
+		if p.cannotStart(&first110) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44885,7 +44918,7 @@ func (p *Parser) tmp_263() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first59) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44913,7 +44946,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first132) {
+		if p.cannotStart(&first138) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -44958,7 +44991,7 @@ func (p *Parser) tmp_264() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first102) {
+		if p.cannotStart(&first110) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -45011,7 +45044,7 @@ func (p *Parser) loop0_265() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first128) {
+			if p.cannotStart(&first134) {
 				break
 			}
 			var _v0 ast.Expr
@@ -45047,7 +45080,7 @@ func (p *Parser) tmp_266() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first102) {
+		if p.cannotStart(&first110) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -45096,7 +45129,7 @@ func (p *Parser) tmp_267() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first59) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -45124,7 +45157,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first132) {
+		if p.cannotStart(&first138) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -45169,7 +45202,7 @@ func (p *Parser) tmp_268() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first101) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -45197,7 +45230,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first77) {
+		if p.cannotStart(&first78) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -45253,7 +45286,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first116) {
+		if p.cannotStart(&first123) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -45281,7 +45314,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first133) {
+		if p.cannotStart(&first139) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -45309,7 +45342,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first134) {
+		if p.cannotStart(&first140) {
 			goto fail5
 		}
 		var _v0 *token.Token
@@ -45337,7 +45370,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first49) {
+		if p.cannotStart(&first50) {
 			goto fail6
 		}
 		var _v0 *token.Token
@@ -45382,7 +45415,7 @@ func (p *Parser) tmp_269() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first101) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -45410,7 +45443,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first77) {
+		if p.cannotStart(&first78) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -45438,7 +45471,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first95) {
+		if p.cannotStart(&first102) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -45483,7 +45516,7 @@ func (p *Parser) tmp_271() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -45536,7 +45569,7 @@ func (p *Parser) loop0_270() (_res []any, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 any
@@ -45754,7 +45787,7 @@ func (p *Parser) loop0_273() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first119) {
+			if p.cannotStart(&first126) {
 				break
 			}
 			var _v0 *token.Token
@@ -45807,7 +45840,7 @@ func (p *Parser) tmp_276() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first123) {
+		if p.cannotStart(&first130) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -45835,7 +45868,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -45880,7 +45913,7 @@ func (p *Parser) tmp_277() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first59) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -45908,7 +45941,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first58) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -45953,7 +45986,7 @@ func (p *Parser) tmp_278() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first128) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46002,7 +46035,7 @@ func (p *Parser) tmp_279() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first128) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46051,7 +46084,7 @@ func (p *Parser) tmp_280() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first128) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46100,7 +46133,7 @@ func (p *Parser) tmp_281() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first128) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46149,7 +46182,7 @@ func (p *Parser) tmp_282() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first128) {
 			goto fail0
 		}
 		var _v0 *token.Token

@@ -218,6 +218,7 @@ func computeLeftRecursion(g *Grammar) error {
 					r := g.byName[name]
 					r.LeftRecursive = true
 					r.Leader = true
+					r.SelfRecursive = true
 				}
 			}
 			continue

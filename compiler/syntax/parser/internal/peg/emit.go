@@ -453,7 +453,18 @@ func (e *emitter) leader(r *Rule) error {
 	e.memoLookup(r, slab)
 	e.printf("_mark := p.mark\n_resmark := p.mark\n")
 	e.printf("for {\np.memoUpdate%s(_mark, memo_%s, _res, _ok)\n", slabSuffix(slab), r.Name)
-	e.printf("p.mark = _mark\n_raw, _rawok := p.%s_raw()\n", name)
+	e.printf("p.mark = _mark\n")
+	if v := e.growthVar(r); v != "" {
+		// With a seed, only an alternative that starts with the rule
+		// itself can match further, and only if the token after the seed
+		// can follow it: otherwise the _raw call would end where the seed
+		// does (its other alternatives give what they gave the first
+		// time) and the loop would stop. In the first pass, with that
+		// token fetched, the call is skipped (it could not nest deeper
+		// than the first one did).
+		e.printf("if _ok && !p.callInvalidRules && _resmark < p.fill && !%s[p.kinds[_resmark]&127] {\nbreak\n}\n", v)
+	}
+	e.printf("_raw, _rawok := p.%s_raw()\n", name)
 	e.printf("if p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
 	e.printf("if !_rawok || p.mark <= _resmark {\nbreak\n}\n")
 	e.printf("_resmark = p.mark\n_res, _ok = _raw, _rawok\n}\n")
@@ -587,6 +598,44 @@ func altHasCut(a *Alt) bool {
 		}
 	}
 	return false
+}
+
+// growthVar returns the table of the tokens that may follow the seed in
+// the alternatives of self-recursive leader r that start with r, or ""
+// when the loop cannot be cut short safely.
+func (e *emitter) growthVar(r *Rule) string {
+	if !r.SelfRecursive {
+		return ""
+	}
+	var f firstSet
+	for _, a := range r.Alts {
+		if gatedAlt(a) {
+			continue
+		}
+		ref, ok := a.Items[0].Node.(*Ref)
+		if !ok || ref.Name != r.Name {
+			continue
+		}
+		if len(a.Items) < 2 {
+			return ""
+		}
+		s, null := e.first.node(a.Items[1].Node)
+		if null || s.any || len(s.kinds) == 0 {
+			return ""
+		}
+		f.add(s)
+	}
+	if len(f.kinds) == 0 {
+		return ""
+	}
+	k := f.key()
+	if v, ok := e.firstVars[k]; ok {
+		return v
+	}
+	v := fmt.Sprintf("first%d", len(e.firstSets))
+	e.firstVars[k] = v
+	e.firstSets = append(e.firstSets, f)
+	return v
 }
 
 // selfCalls counts the alternatives of leader r that start with r.

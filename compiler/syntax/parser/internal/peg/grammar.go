@@ -53,6 +53,8 @@ type Rule struct {
 	// Set by analysis.
 	LeftRecursive bool
 	Leader        bool
+	// SelfRecursive: the rule is the only one in its left-recursive cycle.
+	SelfRecursive bool
 	Nullable      bool
 	// Elem is the element type of a loop or gather.
 	Elem string
