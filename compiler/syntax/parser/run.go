@@ -20,13 +20,46 @@ type config struct {
 	src string
 }
 
-// parsers keeps parsers whose buffers (tokens, memo table and slabs) are
-// reused by the next parse, so that a parse allocates little besides its
-// tree.
-var parsers = sync.Pool{New: func() any { return new(Parser) }}
+// parsers keeps parsers whose buffers (tokens, memo table and slabs) the
+// next parses reuse, so that a parse allocates little besides its tree.
+// Unlike a sync.Pool it is not emptied by the garbage collector, which
+// runs often while a tree is built; it keeps a few parsers, and only
+// buffers of moderate size.
+var parsers struct {
+	sync.Mutex
+	free []*Parser
+}
+
+const (
+	maxFreeParsers  = 4
+	maxKeptTokens   = 1 << 18
+	initialTokenCap = 64
+)
+
+func getParser() *Parser {
+	parsers.Lock()
+	defer parsers.Unlock()
+	if n := len(parsers.free); n > 0 {
+		p := parsers.free[n-1]
+		parsers.free = parsers.free[:n-1]
+		return p
+	}
+	return new(Parser)
+}
+
+func putParser(p *Parser) {
+	if cap(p.toks) > maxKeptTokens {
+		return
+	}
+	parsers.Lock()
+	defer parsers.Unlock()
+	if len(parsers.free) < maxFreeParsers {
+		parsers.free = append(parsers.free, p)
+	}
+}
 
 func newParser(lex lexer, c config) *Parser {
-	p := parsers.Get().(*Parser)
+	p := getParser()
 	toks, memo, vals, exprs, stk := p.toks[:0], p.memo[:0], p.vals, p.exprs[:0], p.stk
 	*p = Parser{
 		exprs:    exprs,
@@ -43,9 +76,20 @@ func newParser(lex lexer, c config) *Parser {
 	if dec, err := strlit.NewDecoder(c.rel); err == nil {
 		p.strs = dec
 	}
-	if n := 64 + len(c.src)/6; cap(p.toks) < n {
+	// Room for the tokens a source of this size usually has (the stdlib
+	// averages a token per 6 bytes).
+	n := initialTokenCap + len(c.src)/5
+	if cap(p.toks) < n {
 		p.toks = make([]token.Token, 0, n)
+	}
+	if cap(p.memo) < n*nMemo {
 		p.memo = make([]int32, 0, n*nMemo)
+	}
+	if cap(p.exprs) < n {
+		p.exprs = make([]ast.Expr, 0, n)
+	}
+	if cap(p.kinds) < n {
+		p.kinds = make([]token.Kind, 0, n)
 	}
 	return p
 }
@@ -59,7 +103,7 @@ func (p *Parser) release() {
 	clear(p.exprs)
 	toks, memo, vals, exprs, stk, kinds := p.toks, p.memo, p.vals, p.exprs[:0], p.stk, p.kinds[:0]
 	*p = Parser{toks: toks, memo: memo, vals: vals, exprs: exprs, stk: stk, kinds: kinds}
-	parsers.Put(p)
+	putParser(p)
 }
 
 // parseModule runs the two passes of _PyPegen_run_parser over a file.
