@@ -3937,7 +3937,7 @@ func (p *Parser) r_dotted_name() (_res ast.Expr, _ok bool) {
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first49[p.kinds[_resmark]&127] {
 			break
 		}
-		_raw, _rawok := p.r_dotted_name_raw()
+		_raw, _rawok := p.r_dotted_name_raw(_res, _ok, _resmark)
 		if p.errorIndicator {
 			p.level--
 			return nil, false
@@ -3953,7 +3953,7 @@ func (p *Parser) r_dotted_name() (_res ast.Expr, _ok bool) {
 	return _res, _ok
 }
 
-func (p *Parser) r_dotted_name_raw() (_res ast.Expr, _ok bool) {
+func (p *Parser) r_dotted_name_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -3963,6 +3963,8 @@ func (p *Parser) r_dotted_name_raw() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack
+	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// dotted_name "." NAME
 	{
 		if p.errorIndicator {
@@ -3980,7 +3982,14 @@ func (p *Parser) r_dotted_name_raw() (_res ast.Expr, _ok bool) {
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.r_dotted_name(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_dotted_name()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail0
 		}
 		if p.mark < p.fill {
@@ -14373,7 +14382,7 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first94[p.kinds[_resmark]&127] {
 			break
 		}
-		_raw, _rawok := p.r_bitwise_or_raw()
+		_raw, _rawok := p.r_bitwise_or_raw(_res, _ok, _resmark)
 		if p.errorIndicator {
 			p.level--
 			return nil, false
@@ -14389,7 +14398,7 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 	return _res, _ok
 }
 
-func (p *Parser) r_bitwise_or_raw() (_res ast.Expr, _ok bool) {
+func (p *Parser) r_bitwise_or_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -14404,6 +14413,8 @@ func (p *Parser) r_bitwise_or_raw() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
+	_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack
+	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// bitwise_or "|" bitwise_xor
 	{
 		if p.errorIndicator {
@@ -14421,7 +14432,14 @@ func (p *Parser) r_bitwise_or_raw() (_res ast.Expr, _ok bool) {
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.r_bitwise_or(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_bitwise_or()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail0
 		}
 		if p.mark < p.fill {
@@ -14504,7 +14522,7 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first95[p.kinds[_resmark]&127] {
 			break
 		}
-		_raw, _rawok := p.r_bitwise_xor_raw()
+		_raw, _rawok := p.r_bitwise_xor_raw(_res, _ok, _resmark)
 		if p.errorIndicator {
 			p.level--
 			return nil, false
@@ -14520,7 +14538,7 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 	return _res, _ok
 }
 
-func (p *Parser) r_bitwise_xor_raw() (_res ast.Expr, _ok bool) {
+func (p *Parser) r_bitwise_xor_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -14535,6 +14553,8 @@ func (p *Parser) r_bitwise_xor_raw() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
+	_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack
+	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// bitwise_xor "^" bitwise_and
 	{
 		if p.errorIndicator {
@@ -14552,7 +14572,14 @@ func (p *Parser) r_bitwise_xor_raw() (_res ast.Expr, _ok bool) {
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.r_bitwise_xor(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_bitwise_xor()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail0
 		}
 		if p.mark < p.fill {
@@ -14635,7 +14662,7 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first96[p.kinds[_resmark]&127] {
 			break
 		}
-		_raw, _rawok := p.r_bitwise_and_raw()
+		_raw, _rawok := p.r_bitwise_and_raw(_res, _ok, _resmark)
 		if p.errorIndicator {
 			p.level--
 			return nil, false
@@ -14651,7 +14678,7 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 	return _res, _ok
 }
 
-func (p *Parser) r_bitwise_and_raw() (_res ast.Expr, _ok bool) {
+func (p *Parser) r_bitwise_and_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -14666,6 +14693,8 @@ func (p *Parser) r_bitwise_and_raw() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
+	_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack
+	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// bitwise_and "&" shift_expr
 	{
 		if p.errorIndicator {
@@ -14683,7 +14712,14 @@ func (p *Parser) r_bitwise_and_raw() (_res ast.Expr, _ok bool) {
 		_ = b
 		var _k bool
 		_ = _k
-		if a, _k = p.r_bitwise_and(); !_k {
+		if !_seedDone {
+			_seed, _seedOK = p.r_bitwise_and()
+			_seedEnd = p.mark
+			_seedDone = true
+		} else {
+			p.mark = _seedEnd
+		}
+		if a, _k = _seed, _seedOK; !_k {
 			goto fail0
 		}
 		if p.mark < p.fill {
@@ -14766,7 +14802,7 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first97[p.kinds[_resmark]&127] {
 			break
 		}
-		_raw, _rawok := p.r_shift_expr_raw()
+		_raw, _rawok := p.r_shift_expr_raw(_res, _ok, _resmark)
 		if p.errorIndicator {
 			p.level--
 			return nil, false
@@ -14782,7 +14818,7 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 	return _res, _ok
 }
 
-func (p *Parser) r_shift_expr_raw() (_res ast.Expr, _ok bool) {
+func (p *Parser) r_shift_expr_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -14797,9 +14833,8 @@ func (p *Parser) r_shift_expr_raw() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
-	var _seed ast.Expr
-	var _seedOK, _seedDone bool
-	var _seedEnd int
+	_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack
+	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// shift_expr "<<" sum
 	{
 		if p.errorIndicator {
@@ -14981,7 +15016,7 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first98[p.kinds[_resmark]&127] {
 			break
 		}
-		_raw, _rawok := p.r_sum_raw()
+		_raw, _rawok := p.r_sum_raw(_res, _ok, _resmark)
 		if p.errorIndicator {
 			p.level--
 			return nil, false
@@ -14997,7 +15032,7 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 	return _res, _ok
 }
 
-func (p *Parser) r_sum_raw() (_res ast.Expr, _ok bool) {
+func (p *Parser) r_sum_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -15012,9 +15047,8 @@ func (p *Parser) r_sum_raw() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
-	var _seed ast.Expr
-	var _seedOK, _seedDone bool
-	var _seedEnd int
+	_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack
+	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// sum "+" term
 	{
 		if p.errorIndicator {
@@ -15177,7 +15211,7 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first99[p.kinds[_resmark]&127] {
 			break
 		}
-		_raw, _rawok := p.r_term_raw()
+		_raw, _rawok := p.r_term_raw(_res, _ok, _resmark)
 		if p.errorIndicator {
 			p.level--
 			return nil, false
@@ -15193,7 +15227,7 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 	return _res, _ok
 }
 
-func (p *Parser) r_term_raw() (_res ast.Expr, _ok bool) {
+func (p *Parser) r_term_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -15208,9 +15242,8 @@ func (p *Parser) r_term_raw() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
-	var _seed ast.Expr
-	var _seedOK, _seedDone bool
-	var _seedEnd int
+	_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack
+	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// term "*" factor
 	{
 		if p.errorIndicator {
@@ -15931,7 +15964,7 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first105[p.kinds[_resmark]&127] {
 			break
 		}
-		_raw, _rawok := p.r_primary_raw()
+		_raw, _rawok := p.r_primary_raw(_res, _ok, _resmark)
 		if p.errorIndicator {
 			p.level--
 			return nil, false
@@ -15947,7 +15980,7 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 	return _res, _ok
 }
 
-func (p *Parser) r_primary_raw() (_res ast.Expr, _ok bool) {
+func (p *Parser) r_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -15962,9 +15995,8 @@ func (p *Parser) r_primary_raw() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
-	var _seed ast.Expr
-	var _seedOK, _seedDone bool
-	var _seedEnd int
+	_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack
+	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// primary "." NAME
 	{
 		if p.errorIndicator {
@@ -21368,7 +21400,7 @@ func (p *Parser) r_t_primary() (_res ast.Expr, _ok bool) {
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first105[p.kinds[_resmark]&127] {
 			break
 		}
-		_raw, _rawok := p.r_t_primary_raw()
+		_raw, _rawok := p.r_t_primary_raw(_res, _ok, _resmark)
 		if p.errorIndicator {
 			p.level--
 			return nil, false
@@ -21384,7 +21416,7 @@ func (p *Parser) r_t_primary() (_res ast.Expr, _ok bool) {
 	return _res, _ok
 }
 
-func (p *Parser) r_t_primary_raw() (_res ast.Expr, _ok bool) {
+func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
 	if p.level == maxStack {
 		p.stackOverflow()
 	}
@@ -21402,9 +21434,8 @@ func (p *Parser) r_t_primary_raw() (_res ast.Expr, _ok bool) {
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
-	var _seed ast.Expr
-	var _seedOK, _seedDone bool
-	var _seedEnd int
+	_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack
+	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// t_primary "." NAME &t_lookahead
 	{
 		if p.errorIndicator {

@@ -464,12 +464,22 @@ func (e *emitter) leader(r *Rule) error {
 		// than the first one did).
 		e.printf("if _ok && !p.callInvalidRules && _resmark < p.fill && !%s[p.kinds[_resmark]&127] {\nbreak\n}\n", v)
 	}
-	e.printf("_raw, _rawok := p.%s_raw()\n", name)
+	if e.selfCalls(r) > 0 {
+		// The memo now holds _res and _ok, ending at _resmark: what the
+		// _raw function would get from the rule itself (see chain).
+		e.printf("_raw, _rawok := p.%s_raw(_res, _ok, _resmark)\n", name)
+	} else {
+		e.printf("_raw, _rawok := p.%s_raw()\n", name)
+	}
 	e.printf("if p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
 	e.printf("if !_rawok || p.mark <= _resmark {\nbreak\n}\n")
 	e.printf("_resmark = p.mark\n_res, _ok = _raw, _rawok\n}\n")
 	e.printf("p.mark = _resmark\np.level--\nreturn _res, _ok\n}\n\n")
-	e.printf("func (p *Parser) %s_raw() (_res %s, _ok bool) {\n", name, r.Type)
+	if e.selfCalls(r) > 0 {
+		e.printf("func (p *Parser) %s_raw(seed %s, seedOK bool, seedEnd int) (_res %s, _ok bool) {\n", name, r.Type, r.Type)
+	} else {
+		e.printf("func (p *Parser) %s_raw() (_res %s, _ok bool) {\n", name, r.Type)
+	}
 	e.raw = r
 	err := e.ruleBody(r)
 	e.raw = nil
@@ -511,10 +521,12 @@ func (e *emitter) ruleBody(r *Rule) error {
 	if look {
 		e.printf("var _lm int\nvar _lk bool\n_, _ = _lm, _lk\n")
 	}
-	if e.raw == r && e.selfCalls(r) > 1 {
-		// Every alternative that starts with the rule itself gets the
-		// same memoized seed: it is fetched once (see item).
-		e.printf("var _seed %s\nvar _seedOK, _seedDone bool\nvar _seedEnd int\n", r.Type)
+	if e.raw == r && e.selfCalls(r) > 0 {
+		// Every alternative that starts with the rule itself calls it at
+		// the rule's start: a memo hit on the seed the leader just stored
+		// and passed here. The seed stands for the call unless that call
+		// would overflow the stack (see chain).
+		e.printf("_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack\n_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone\n")
 	}
 	for i, a := range r.Alts {
 		if err := e.alt(r, a, i, cut); err != nil {
@@ -684,7 +696,7 @@ func (e *emitter) chain(a *Alt, fail string) ([]chainVar, error) {
 			v = vars[vi].name
 			vi++
 		}
-		if ref, ok := it.Node.(*Ref); ok && j == 0 && e.raw != nil && ref.Name == e.raw.Name && e.selfCalls(e.raw) > 1 {
+		if ref, ok := it.Node.(*Ref); ok && j == 0 && e.raw != nil && ref.Name == e.raw.Name && e.selfCalls(e.raw) > 0 {
 			// Within one _raw call, the leader at the rule's start is a
 			// memo hit with the same value every time: the first call
 			// stands for the others (it nests no deeper than they would).
