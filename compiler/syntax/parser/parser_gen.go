@@ -3932,7 +3932,9 @@ func (p *Parser) r_dotted_name() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		p.memoUpdate1(_mark, memo_dotted_name, _res, _ok)
+		if _ok || p.callInvalidRules || p.level+1 >= maxStack {
+			p.memoUpdate1(_mark, memo_dotted_name, _res, _ok)
+		}
 		p.mark = _mark
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first49[p.kinds[_resmark]&127] {
 			break
@@ -3949,6 +3951,9 @@ func (p *Parser) r_dotted_name() (_res ast.Expr, _ok bool) {
 		_res, _ok = _raw, _rawok
 	}
 	p.mark = _resmark
+	if !_ok {
+		p.memoUpdate1(_mark, memo_dotted_name, _res, _ok)
+	}
 	p.level--
 	return _res, _ok
 }
@@ -14377,7 +14382,9 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		p.memoUpdate1(_mark, memo_bitwise_or, _res, _ok)
+		if _ok || p.callInvalidRules || p.level+1 >= maxStack {
+			p.memoUpdate1(_mark, memo_bitwise_or, _res, _ok)
+		}
 		p.mark = _mark
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first94[p.kinds[_resmark]&127] {
 			break
@@ -14394,6 +14401,9 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 		_res, _ok = _raw, _rawok
 	}
 	p.mark = _resmark
+	if !_ok {
+		p.memoUpdate1(_mark, memo_bitwise_or, _res, _ok)
+	}
 	p.level--
 	return _res, _ok
 }
@@ -14517,7 +14527,9 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		p.memoUpdate1(_mark, memo_bitwise_xor, _res, _ok)
+		if _ok || p.callInvalidRules || p.level+1 >= maxStack {
+			p.memoUpdate1(_mark, memo_bitwise_xor, _res, _ok)
+		}
 		p.mark = _mark
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first95[p.kinds[_resmark]&127] {
 			break
@@ -14534,6 +14546,9 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 		_res, _ok = _raw, _rawok
 	}
 	p.mark = _resmark
+	if !_ok {
+		p.memoUpdate1(_mark, memo_bitwise_xor, _res, _ok)
+	}
 	p.level--
 	return _res, _ok
 }
@@ -14657,7 +14672,9 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		p.memoUpdate1(_mark, memo_bitwise_and, _res, _ok)
+		if _ok || p.callInvalidRules || p.level+1 >= maxStack {
+			p.memoUpdate1(_mark, memo_bitwise_and, _res, _ok)
+		}
 		p.mark = _mark
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first96[p.kinds[_resmark]&127] {
 			break
@@ -14674,6 +14691,9 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 		_res, _ok = _raw, _rawok
 	}
 	p.mark = _resmark
+	if !_ok {
+		p.memoUpdate1(_mark, memo_bitwise_and, _res, _ok)
+	}
 	p.level--
 	return _res, _ok
 }
@@ -14797,7 +14817,9 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		p.memoUpdate1(_mark, memo_shift_expr, _res, _ok)
+		if _ok || p.callInvalidRules || p.level+1 >= maxStack {
+			p.memoUpdate1(_mark, memo_shift_expr, _res, _ok)
+		}
 		p.mark = _mark
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first97[p.kinds[_resmark]&127] {
 			break
@@ -14814,6 +14836,9 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 		_res, _ok = _raw, _rawok
 	}
 	p.mark = _resmark
+	if !_ok {
+		p.memoUpdate1(_mark, memo_shift_expr, _res, _ok)
+	}
 	p.level--
 	return _res, _ok
 }
@@ -15011,7 +15036,9 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		p.memoUpdate1(_mark, memo_sum, _res, _ok)
+		if _ok || p.callInvalidRules || p.level+1 >= maxStack {
+			p.memoUpdate1(_mark, memo_sum, _res, _ok)
+		}
 		p.mark = _mark
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first98[p.kinds[_resmark]&127] {
 			break
@@ -15028,6 +15055,9 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 		_res, _ok = _raw, _rawok
 	}
 	p.mark = _resmark
+	if !_ok {
+		p.memoUpdate1(_mark, memo_sum, _res, _ok)
+	}
 	p.level--
 	return _res, _ok
 }
@@ -15206,7 +15236,9 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		p.memoUpdate1(_mark, memo_term, _res, _ok)
+		if _ok || p.callInvalidRules || p.level+1 >= maxStack {
+			p.memoUpdate1(_mark, memo_term, _res, _ok)
+		}
 		p.mark = _mark
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first99[p.kinds[_resmark]&127] {
 			break
@@ -15223,6 +15255,9 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 		_res, _ok = _raw, _rawok
 	}
 	p.mark = _resmark
+	if !_ok {
+		p.memoUpdate1(_mark, memo_term, _res, _ok)
+	}
 	p.level--
 	return _res, _ok
 }
@@ -15959,7 +15994,9 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		p.memoUpdate1(_mark, memo_primary, _res, _ok)
+		if _ok || p.callInvalidRules || p.level+1 >= maxStack {
+			p.memoUpdate1(_mark, memo_primary, _res, _ok)
+		}
 		p.mark = _mark
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first105[p.kinds[_resmark]&127] {
 			break
@@ -15976,6 +16013,9 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 		_res, _ok = _raw, _rawok
 	}
 	p.mark = _resmark
+	if !_ok {
+		p.memoUpdate1(_mark, memo_primary, _res, _ok)
+	}
 	p.level--
 	return _res, _ok
 }
@@ -21395,7 +21435,9 @@ func (p *Parser) r_t_primary() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		p.memoUpdate1(_mark, memo_t_primary, _res, _ok)
+		if _ok || p.callInvalidRules || p.level+1 >= maxStack {
+			p.memoUpdate1(_mark, memo_t_primary, _res, _ok)
+		}
 		p.mark = _mark
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first105[p.kinds[_resmark]&127] {
 			break
@@ -21412,6 +21454,9 @@ func (p *Parser) r_t_primary() (_res ast.Expr, _ok bool) {
 		_res, _ok = _raw, _rawok
 	}
 	p.mark = _resmark
+	if !_ok {
+		p.memoUpdate1(_mark, memo_t_primary, _res, _ok)
+	}
 	p.level--
 	return _res, _ok
 }

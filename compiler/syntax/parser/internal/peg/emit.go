@@ -452,7 +452,18 @@ func (e *emitter) leader(r *Rule) error {
 	e.enter()
 	e.memoLookup(r, slab)
 	e.printf("_mark := p.mark\n_resmark := p.mark\n")
-	e.printf("for {\np.memoUpdate%s(_mark, memo_%s, _res, _ok)\n", slabSuffix(slab), r.Name)
+	direct := r.SelfRecursive && e.selfCalls(r) > 0
+	if direct {
+		// The failed seed of the first round need not be memoized before
+		// the _raw call: in the first pass nothing reads it there (the
+		// rule reaches itself at this token only through its own
+		// alternatives, which get the seed passed), unless the seed's
+		// call would overflow the stack and be made. It is memoized once
+		// the rule fails.
+		e.printf("for {\nif _ok || p.callInvalidRules || p.level+1 >= maxStack {\np.memoUpdate%s(_mark, memo_%s, _res, _ok)\n}\n", slabSuffix(slab), r.Name)
+	} else {
+		e.printf("for {\np.memoUpdate%s(_mark, memo_%s, _res, _ok)\n", slabSuffix(slab), r.Name)
+	}
 	e.printf("p.mark = _mark\n")
 	if v := e.growthVar(r); v != "" {
 		// With a seed, only an alternative that starts with the rule
@@ -474,7 +485,11 @@ func (e *emitter) leader(r *Rule) error {
 	e.printf("if p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
 	e.printf("if !_rawok || p.mark <= _resmark {\nbreak\n}\n")
 	e.printf("_resmark = p.mark\n_res, _ok = _raw, _rawok\n}\n")
-	e.printf("p.mark = _resmark\np.level--\nreturn _res, _ok\n}\n\n")
+	e.printf("p.mark = _resmark\n")
+	if direct {
+		e.printf("if !_ok {\np.memoUpdate%s(_mark, memo_%s, _res, _ok)\n}\n", slabSuffix(slab), r.Name)
+	}
+	e.printf("p.level--\nreturn _res, _ok\n}\n\n")
 	if e.selfCalls(r) > 0 {
 		e.printf("func (p *Parser) %s_raw(seed %s, seedOK bool, seedEnd int) (_res %s, _ok bool) {\n", name, r.Type, r.Type)
 	} else {
