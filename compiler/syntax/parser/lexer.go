@@ -9,7 +9,8 @@ import (
 // state, and the errors CPython's parser builds from that state
 // (Parser/pegen_errors.c), whose location and text depend on it.
 type lexer interface {
-	// Next scans the next token into t. When the tokenizer fails it sets
+	// Next scans the next token into t, setting every field of it. When
+	// the tokenizer fails it sets
 	// t.Kind to ERRORTOKEN and returns the error CPython's parser raises
 	// when it fetches that token.
 	Next(t *token.Token) *syntaxerr.Error

@@ -105,12 +105,12 @@ type Warning struct {
 // (_PyPegen_fill_token). On a tokenizer error it sets the pending error and
 // errorIndicator and returns false.
 func (p *Parser) fillToken() bool {
-	if len(p.toks) == cap(p.toks) {
-		p.toks = append(p.toks, token.Token{})[:len(p.toks)]
+	n := len(p.toks)
+	if n == cap(p.toks) {
+		p.growTokens()
 	}
-	p.toks = p.toks[:len(p.toks)+1]
-	t := &p.toks[len(p.toks)-1]
-	*t = token.Token{}
+	p.toks = p.toks[:n+1]
+	t := &p.toks[n]
 	err := p.lex.Next(t)
 	// "# type: ignore" comments are recorded and skipped.
 	for err == nil && t.Kind == token.TYPE_IGNORE {
@@ -121,23 +121,119 @@ func (p *Parser) fillToken() bool {
 		err = p.lex.Next(t)
 	}
 	if t.Kind == token.NAME {
-		t.Kind = token.Lookup(p.src[t.Off:t.EndOff])
+		t.Kind = keyword(p.src[t.Off:t.EndOff])
 	}
-	n := len(p.memo)
-	if cap(p.memo) < n+nMemo {
-		p.memo = append(p.memo, make([]int32, nMemo)...)
-	} else {
-		p.memo = p.memo[:n+nMemo]
-		clear(p.memo[n:])
-	}
-	p.exprs = append(p.exprs, nil)
-	p.kinds = append(p.kinds, t.Kind)
+	// The memo table and exprs are zero beyond their length (see
+	// growTokens and release).
+	p.memo = p.memo[:len(p.memo)+nMemo]
+	p.exprs = p.exprs[:len(p.exprs)+1]
+	p.kinds = p.kinds[:len(p.kinds)+1]
+	p.kinds[n] = t.Kind
 	p.fill++
 	if t.Kind == token.ERRORTOKEN || err != nil {
 		p.tokenizerError(err)
 		return false
 	}
 	return true
+}
+
+// growTokens makes room for more tokens in toks and the arrays parallel
+// to it; what lies beyond their lengths is zero.
+func (p *Parser) growTokens() {
+	n := 2*cap(p.toks) + initialTokenCap
+	toks := make([]token.Token, len(p.toks), n)
+	copy(toks, p.toks)
+	p.toks = toks
+	memo := make([]int32, len(p.memo), n*nMemo)
+	copy(memo, p.memo)
+	p.memo = memo
+	exprs := make([]ast.Expr, len(p.exprs), n)
+	copy(exprs, p.exprs)
+	p.exprs = exprs
+	kinds := make([]token.Kind, len(p.kinds), n)
+	copy(kinds, p.kinds)
+	p.kinds = kinds
+}
+
+// keyword returns the kind of a NAME token's text: a reserved keyword's
+// kind, or NAME (_get_keyword_or_name_type; soft keywords stay NAME).
+func keyword(s string) token.Kind {
+	if len(s) < 2 || len(s) > 8 || s[0] < 'F' || s[0] > 'y' {
+		return token.NAME
+	}
+	switch s {
+	case "False":
+		return token.FALSE
+	case "None":
+		return token.NONE
+	case "True":
+		return token.TRUE
+	case "and":
+		return token.AND
+	case "as":
+		return token.AS
+	case "assert":
+		return token.ASSERT
+	case "async":
+		return token.ASYNC
+	case "await":
+		return token.AWAIT
+	case "break":
+		return token.BREAK
+	case "class":
+		return token.CLASS
+	case "continue":
+		return token.CONTINUE
+	case "def":
+		return token.DEF
+	case "del":
+		return token.DEL
+	case "elif":
+		return token.ELIF
+	case "else":
+		return token.ELSE
+	case "except":
+		return token.EXCEPT
+	case "finally":
+		return token.FINALLY
+	case "for":
+		return token.FOR
+	case "from":
+		return token.FROM
+	case "global":
+		return token.GLOBAL
+	case "if":
+		return token.IF
+	case "import":
+		return token.IMPORT
+	case "in":
+		return token.IN
+	case "is":
+		return token.IS
+	case "lambda":
+		return token.LAMBDA
+	case "nonlocal":
+		return token.NONLOCAL
+	case "not":
+		return token.NOT
+	case "or":
+		return token.OR
+	case "pass":
+		return token.PASS
+	case "raise":
+		return token.RAISE
+	case "return":
+		return token.RETURN
+	case "try":
+		return token.TRY
+	case "while":
+		return token.WHILE
+	case "with":
+		return token.WITH
+	case "yield":
+		return token.YIELD
+	}
+	return token.NAME
 }
 
 // tokText returns the source text of a token (pegen's token->bytes).

@@ -1072,7 +1072,6 @@ func (p *Parser) r_statement_newline() (_res []ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// compound_stmt NEWLINE
 	{
 		if p.errorIndicator {
@@ -1159,7 +1158,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.stmts1(p.newPass(_extra))
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -1337,7 +1336,6 @@ func (p *Parser) r_simple_stmt() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
@@ -1412,7 +1410,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newExprStmt(e, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -1530,7 +1528,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newPass(_extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -1646,7 +1644,7 @@ fail9:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBreak(_extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -1684,7 +1682,7 @@ fail10:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newContinue(_extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2001,7 +1999,6 @@ func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	_cut := false
 	var _lm int
 	var _lk bool
@@ -2050,7 +2047,7 @@ func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAnnAssign(p.setExprContext(a, ast.Store), b, c, 1, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2105,7 +2102,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAnnAssign(a, b, c, 0, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2153,7 +2150,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAssign(a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2197,7 +2194,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAugAssign(a, *b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2747,7 +2744,6 @@ func (p *Parser) r_return_stmt() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "return" star_expressions?
 	{
 		if p.errorIndicator {
@@ -2781,7 +2777,7 @@ func (p *Parser) r_return_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newReturn(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2813,7 +2809,6 @@ func (p *Parser) r_raise_stmt() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "raise" expression ("from" expression)?
 	{
 		if p.errorIndicator {
@@ -2852,7 +2847,7 @@ func (p *Parser) r_raise_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newRaise(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2890,7 +2885,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newRaise(nil, nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2922,7 +2917,6 @@ func (p *Parser) r_global_stmt() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "global" sep(",", NAME)
 	{
 		if p.errorIndicator {
@@ -2955,7 +2949,7 @@ func (p *Parser) r_global_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newGlobal(namesToIDs(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2987,7 +2981,6 @@ func (p *Parser) r_nonlocal_stmt() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "nonlocal" sep(",", NAME)
 	{
 		if p.errorIndicator {
@@ -3020,7 +3013,7 @@ func (p *Parser) r_nonlocal_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newNonlocal(namesToIDs(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3052,7 +3045,6 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
@@ -3094,7 +3086,7 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newDelete(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3145,7 +3137,6 @@ func (p *Parser) r_yield_stmt() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// yield_expr
 	{
 		if p.errorIndicator {
@@ -3167,7 +3158,7 @@ func (p *Parser) r_yield_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newExprStmt(y, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3199,7 +3190,6 @@ func (p *Parser) r_assert_stmt() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "assert" expression ("," expression)?
 	{
 		if p.errorIndicator {
@@ -3238,7 +3228,7 @@ func (p *Parser) r_assert_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAssert(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3350,7 +3340,6 @@ func (p *Parser) r_import_name() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "import" dotted_as_names
 	{
 		if p.errorIndicator {
@@ -3383,7 +3372,7 @@ func (p *Parser) r_import_name() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newImport(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3415,7 +3404,6 @@ func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "from" ("." / "...")* dotted_name "import" import_from_targets
 	{
 		if p.errorIndicator {
@@ -3469,7 +3457,7 @@ func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newImportFromModule(nameID(b), c, countDots(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3528,7 +3516,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newImportFrom("", b, countDots(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3560,7 +3548,6 @@ func (p *Parser) r_import_from_targets() (_res []*ast.Alias, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
@@ -3671,7 +3658,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.aliases1(p.newAlias("*", "", _extra))
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -3765,7 +3752,6 @@ func (p *Parser) r_import_from_as_name() (_res *ast.Alias, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// NAME ("as" NAME)?
 	{
 		if p.errorIndicator {
@@ -3793,7 +3779,7 @@ func (p *Parser) r_import_from_as_name() (_res *ast.Alias, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAlias(nameID(a), optNameID(b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3868,7 +3854,6 @@ func (p *Parser) r_dotted_as_name() (_res *ast.Alias, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// dotted_name ("as" NAME)?
 	{
 		if p.errorIndicator {
@@ -3896,7 +3881,7 @@ func (p *Parser) r_dotted_as_name() (_res *ast.Alias, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAlias(nameID(a), optNameID(b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4303,7 +4288,6 @@ func (p *Parser) r_class_def_raw() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// invalid_class_def_raw
 	if p.callInvalidRules {
 		if p.errorIndicator {
@@ -4383,7 +4367,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newClassDef(nameID(a), b, c, t, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4485,7 +4469,6 @@ func (p *Parser) r_function_def_raw() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// invalid_def_raw
 	if p.callInvalidRules {
 		if p.errorIndicator {
@@ -4599,7 +4582,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newFunctionDef(false, nameID(n), params, b, a, p.typeComment(tc), t, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4715,7 +4698,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newFunctionDef(true, nameID(n), params, b, a, p.typeComment(tc), t, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5927,7 +5910,6 @@ func (p *Parser) r_param() (_res *ast.Arg, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// NAME annotation?
 	{
 		if p.errorIndicator {
@@ -5955,7 +5937,7 @@ func (p *Parser) r_param() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newArg(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5987,7 +5969,6 @@ func (p *Parser) r_param_star_annotation() (_res *ast.Arg, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// NAME star_annotation
 	{
 		if p.errorIndicator {
@@ -6014,7 +5995,7 @@ func (p *Parser) r_param_star_annotation() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newArg(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6227,7 +6208,6 @@ func (p *Parser) r_if_stmt() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// invalid_if_stmt
 	if p.callInvalidRules {
 		if p.errorIndicator {
@@ -6300,7 +6280,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newIf(a, b, p.stmts1(c), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6365,7 +6345,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newIf(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6397,7 +6377,6 @@ func (p *Parser) r_elif_stmt() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// invalid_elif_stmt
 	if p.callInvalidRules {
 		if p.errorIndicator {
@@ -6470,7 +6449,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newIf(a, b, p.stmts1(c), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6535,7 +6514,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newIf(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6645,7 +6624,6 @@ func (p *Parser) r_while_stmt() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// invalid_while_stmt
 	if p.callInvalidRules {
 		if p.errorIndicator {
@@ -6719,7 +6697,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newWhile(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6751,7 +6729,6 @@ func (p *Parser) r_for_stmt() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	_cut := false
 	// invalid_for_stmt
 	if p.callInvalidRules {
@@ -6851,7 +6828,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newFor(false, t, ex, b, el, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6955,7 +6932,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newFor(true, t, ex, b, el, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7011,7 +6988,6 @@ func (p *Parser) r_with_stmt() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// invalid_with_stmt_indent
 	if p.callInvalidRules {
 		if p.errorIndicator {
@@ -7113,7 +7089,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newWith(false, a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7178,7 +7154,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newWith(false, a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7276,7 +7252,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newWith(true, a, b, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7352,7 +7328,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newWith(true, a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7516,7 +7492,6 @@ func (p *Parser) r_try_stmt() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// invalid_try_stmt
 	if p.callInvalidRules {
 		if p.errorIndicator {
@@ -7578,7 +7553,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTry(false, b, nil, nil, f, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7643,7 +7618,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTry(false, b, ex, el, f, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7708,7 +7683,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTry(true, b, ex, el, f, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7740,7 +7715,6 @@ func (p *Parser) r_except_block() (_res *ast.ExceptHandler, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// invalid_except_stmt_indent
 	if p.callInvalidRules {
 		if p.errorIndicator {
@@ -7814,7 +7788,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newExceptHandler(e, optNameID(t), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7868,7 +7842,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newExceptHandler(nil, "", b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7919,7 +7893,6 @@ func (p *Parser) r_except_star_block() (_res *ast.ExceptHandler, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// invalid_except_star_stmt_indent
 	if p.callInvalidRules {
 		if p.errorIndicator {
@@ -8004,7 +7977,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newExceptHandler(e, optNameID(t), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8133,7 +8106,6 @@ func (p *Parser) r_match_stmt() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// `match` subject_expr ":" NEWLINE INDENT case_block+ DEDENT
 	{
 		if p.errorIndicator {
@@ -8209,7 +8181,7 @@ func (p *Parser) r_match_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatch(subject, cases, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8260,7 +8232,6 @@ func (p *Parser) r_subject_expr() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// star_named_expression "," star_named_expressions?
 	{
 		if p.errorIndicator {
@@ -8299,7 +8270,7 @@ func (p *Parser) r_subject_expr() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(seqInsertInFront(value, values), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8496,7 +8467,6 @@ func (p *Parser) r_patterns() (_res ast.Pattern, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// open_sequence_pattern
 	{
 		if p.errorIndicator {
@@ -8518,7 +8488,7 @@ func (p *Parser) r_patterns() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchSequence(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8633,7 +8603,6 @@ func (p *Parser) r_as_pattern() (_res ast.Pattern, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// or_pattern "as" pattern_capture_target
 	{
 		if p.errorIndicator {
@@ -8671,7 +8640,7 @@ func (p *Parser) r_as_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchAs(pattern, nameID(target), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8722,7 +8691,6 @@ func (p *Parser) r_or_pattern() (_res ast.Pattern, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// sep("|", closed_pattern)
 	{
 		if p.errorIndicator {
@@ -8744,7 +8712,7 @@ func (p *Parser) r_or_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.orPattern(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8980,7 +8948,6 @@ func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
@@ -9011,7 +8978,7 @@ func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchValue(value, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9043,7 +9010,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchValue(value, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9075,7 +9042,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchValue(value, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9113,7 +9080,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchSingleton(ast.NoneValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9151,7 +9118,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchSingleton(ast.BoolValue(true), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9189,7 +9156,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchSingleton(ast.BoolValue(false), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9221,7 +9188,6 @@ func (p *Parser) r_literal_expr() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
@@ -9324,7 +9290,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.NoneValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9362,7 +9328,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.BoolValue(true), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9400,7 +9366,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.BoolValue(false), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9432,7 +9398,6 @@ func (p *Parser) r_complex_number() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// signed_real_number "+" imaginary_number
 	{
 		if p.errorIndicator {
@@ -9470,7 +9435,7 @@ func (p *Parser) r_complex_number() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(real, ast.Add, imag, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9518,7 +9483,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(real, ast.Sub, imag, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9550,7 +9515,6 @@ func (p *Parser) r_signed_number() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// NUMBER
 	{
 		if p.errorIndicator {
@@ -9605,7 +9569,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newUnaryOp(ast.USub, number, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9637,7 +9601,6 @@ func (p *Parser) r_signed_real_number() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// real_number
 	{
 		if p.errorIndicator {
@@ -9692,7 +9655,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newUnaryOp(ast.USub, real, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9810,7 +9773,6 @@ func (p *Parser) r_capture_pattern() (_res ast.Pattern, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// pattern_capture_target
 	{
 		if p.errorIndicator {
@@ -9832,7 +9794,7 @@ func (p *Parser) r_capture_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchAs(nil, nameID(target), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9922,7 +9884,6 @@ func (p *Parser) r_wildcard_pattern() (_res ast.Pattern, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// `_`
 	{
 		if p.errorIndicator {
@@ -9944,7 +9905,7 @@ func (p *Parser) r_wildcard_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchAs(nil, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9976,7 +9937,6 @@ func (p *Parser) r_value_pattern() (_res ast.Pattern, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
@@ -10007,7 +9967,7 @@ func (p *Parser) r_value_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchValue(attr, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10075,7 +10035,6 @@ func (p *Parser) r_attr_raw() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// name_or_attr "." NAME
 	{
 		if p.errorIndicator {
@@ -10113,7 +10072,7 @@ func (p *Parser) r_attr_raw() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAttribute(value, nameID(attr), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10271,7 +10230,6 @@ func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "[" maybe_sequence_pattern? "]"
 	{
 		if p.errorIndicator {
@@ -10316,7 +10274,7 @@ func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchSequence(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10371,7 +10329,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchSequence(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10583,7 +10541,6 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "*" pattern_capture_target
 	{
 		if p.errorIndicator {
@@ -10616,7 +10573,7 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchStar(nameID(target), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10659,7 +10616,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchStar("", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10692,7 +10649,6 @@ func (p *Parser) r_mapping_pattern() (_res ast.Pattern, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "{" "}"
 	{
 		if p.errorIndicator {
@@ -10731,7 +10687,7 @@ func (p *Parser) r_mapping_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchMapping(nil, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10791,7 +10747,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchMapping(nil, nameID(rest), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10867,7 +10823,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchMapping(items, nameID(rest), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10927,7 +10883,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchMapping(items, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11111,7 +11067,6 @@ func (p *Parser) r_class_pattern() (_res ast.Pattern, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// name_or_attr "(" ")"
 	{
 		if p.errorIndicator {
@@ -11155,7 +11110,7 @@ func (p *Parser) r_class_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchClass(cls, nil, nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11220,7 +11175,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchClass(cls, patterns, nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11285,7 +11240,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchClass(cls, nil, keywords, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11366,7 +11321,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchClass(cls, patterns, keywords, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11558,7 +11513,6 @@ func (p *Parser) r_type_alias() (_res ast.Stmt, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// `type` NAME type_params? "=" expression
 	{
 		if p.errorIndicator {
@@ -11607,7 +11561,7 @@ func (p *Parser) r_type_alias() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTypeAlias(p.setExprContext(n, ast.Store), t, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11782,7 +11736,6 @@ func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// NAME type_param_bound? type_param_default?
 	{
 		if p.errorIndicator {
@@ -11816,7 +11769,7 @@ func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTypeVar(nameID(a), b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11918,7 +11871,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTypeVarTuple(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12020,7 +11973,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newParamSpec(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12215,7 +12168,6 @@ func (p *Parser) r_expressions() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// expression ("," expression)+ ","?
 	{
 		if p.errorIndicator {
@@ -12248,7 +12200,7 @@ func (p *Parser) r_expressions() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(seqInsertInFront(a, b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12291,7 +12243,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(p.exprs1(a), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12355,7 +12307,6 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// invalid_expression
 	if p.callInvalidRules {
 		if p.errorIndicator {
@@ -12447,7 +12398,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newIfExp(b, a, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12524,7 +12475,6 @@ func (p *Parser) r_yield_expr() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "yield" "from" expression
 	{
 		if p.errorIndicator {
@@ -12568,7 +12518,7 @@ func (p *Parser) r_yield_expr() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newYieldFrom(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12612,7 +12562,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newYield(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12644,7 +12594,6 @@ func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// star_expression ("," star_expression)+ ","?
 	{
 		if p.errorIndicator {
@@ -12677,7 +12626,7 @@ func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(seqInsertInFront(a, b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12720,7 +12669,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(p.exprs1(a), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12784,7 +12733,6 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "*" bitwise_or
 	{
 		if p.errorIndicator {
@@ -12817,7 +12765,7 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newStarred(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12921,7 +12869,6 @@ func (p *Parser) r_star_named_expression() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "*" bitwise_or
 	{
 		if p.errorIndicator {
@@ -12954,7 +12901,7 @@ func (p *Parser) r_star_named_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newStarred(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13008,7 +12955,6 @@ func (p *Parser) r_assignment_expression() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	_cut := false
 	// NAME ":=" ^ expression
 	{
@@ -13049,7 +12995,7 @@ func (p *Parser) r_assignment_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newNamedExpr(p.setExprContext(a, ast.Store), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13182,7 +13128,6 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// conjunction ("or" conjunction)+
 	{
 		if p.errorIndicator {
@@ -13209,7 +13154,7 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBoolOp(ast.Or, seqInsertInFront(a, b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13274,7 +13219,6 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// inversion ("and" inversion)+
 	{
 		if p.errorIndicator {
@@ -13301,7 +13245,7 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBoolOp(ast.And, seqInsertInFront(a, b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13366,7 +13310,6 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "not" inversion
 	{
 		if p.errorIndicator {
@@ -13399,7 +13342,7 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newUnaryOp(ast.Not, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13454,7 +13397,6 @@ func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// bitwise_or compare_op_bitwise_or_pair+
 	{
 		if p.errorIndicator {
@@ -13481,7 +13423,7 @@ func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newCompare(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14422,7 +14364,6 @@ func (p *Parser) r_bitwise_or_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// bitwise_or "|" bitwise_xor
@@ -14469,7 +14410,7 @@ func (p *Parser) r_bitwise_or_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.BitOr, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14567,7 +14508,6 @@ func (p *Parser) r_bitwise_xor_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// bitwise_xor "^" bitwise_and
@@ -14614,7 +14554,7 @@ func (p *Parser) r_bitwise_xor_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.BitXor, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14712,7 +14652,6 @@ func (p *Parser) r_bitwise_and_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// bitwise_and "&" shift_expr
@@ -14759,7 +14698,7 @@ func (p *Parser) r_bitwise_and_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.BitAnd, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14857,7 +14796,6 @@ func (p *Parser) r_shift_expr_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// shift_expr "<<" sum
@@ -14904,7 +14842,7 @@ func (p *Parser) r_shift_expr_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.LShift, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14959,7 +14897,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.RShift, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15076,7 +15014,6 @@ func (p *Parser) r_sum_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Ex
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// sum "+" term
@@ -15123,7 +15060,7 @@ func (p *Parser) r_sum_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Ex
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.Add, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15178,7 +15115,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.Sub, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15276,7 +15213,6 @@ func (p *Parser) r_term_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.E
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// term "*" factor
@@ -15323,7 +15259,7 @@ func (p *Parser) r_term_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.E
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.Mult, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15378,7 +15314,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.Div, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15433,7 +15369,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.FloorDiv, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15488,7 +15424,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.Mod, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15543,7 +15479,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.MatMult, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15626,7 +15562,6 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "+" factor
 	{
 		if p.errorIndicator {
@@ -15659,7 +15594,7 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newUnaryOp(ast.UAdd, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15702,7 +15637,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newUnaryOp(ast.USub, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15745,7 +15680,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newUnaryOp(ast.Invert, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15800,7 +15735,6 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// await_primary "**" factor
 	{
 		if p.errorIndicator {
@@ -15838,7 +15772,7 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.Pow, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15902,7 +15836,6 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "await" primary
 	{
 		if p.errorIndicator {
@@ -15935,7 +15868,7 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAwait(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16034,7 +15967,6 @@ func (p *Parser) r_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res as
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// primary "." NAME
@@ -16081,7 +16013,7 @@ func (p *Parser) r_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res as
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAttribute(a, nameID(b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16125,7 +16057,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newCall(a, p.exprs1(b), nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16192,7 +16124,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newCallFrom(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16258,7 +16190,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSubscript(a, b, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16312,7 +16244,6 @@ func (p *Parser) r_slices() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
@@ -16373,7 +16304,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16405,7 +16336,6 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// expression? ":" expression? (":" expression?)?
 	{
 		if p.errorIndicator {
@@ -16451,7 +16381,7 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSlice(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16509,7 +16439,6 @@ func (p *Parser) r_atom() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
@@ -16562,7 +16491,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.BoolValue(true), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16600,7 +16529,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.BoolValue(false), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16638,7 +16567,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.NoneValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16804,7 +16733,7 @@ fail8:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.EllipsisValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16920,7 +16849,6 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "lambda" lambda_params? ":" expression
 	{
 		if p.errorIndicator {
@@ -16970,7 +16898,7 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newLambda(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17999,7 +17927,6 @@ func (p *Parser) r_lambda_param() (_res *ast.Arg, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// NAME
 	{
 		if p.errorIndicator {
@@ -18021,7 +17948,7 @@ func (p *Parser) r_lambda_param() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newArg(nameID(a), nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18124,7 +18051,6 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "{" annotated_rhs "="? fstring_conversion? fstring_full_format_spec? "}"
 	{
 		if p.errorIndicator {
@@ -18186,7 +18112,7 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.formattedValue(a, debug_expr, conversion, format, rbrace, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18291,7 +18217,6 @@ func (p *Parser) r_fstring_full_format_spec() (_res *resultWithMeta, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// ":" fstring_format_spec*
 	{
 		if p.errorIndicator {
@@ -18324,7 +18249,7 @@ func (p *Parser) r_fstring_full_format_spec() (_res *resultWithMeta, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.setupFullFormatSpec(colon, spec, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18551,7 +18476,6 @@ func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// (fstring / string)+
 	{
 		if p.errorIndicator {
@@ -18573,7 +18497,7 @@ func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.concatenateStrings(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18606,7 +18530,6 @@ func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "[" star_named_expressions? "]"
 	{
 		if p.errorIndicator {
@@ -18651,7 +18574,7 @@ func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newList(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18683,7 +18606,6 @@ func (p *Parser) r_tuple() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "(" (star_named_expression "," star_named_expressions?)? ")"
 	{
 		if p.errorIndicator {
@@ -18728,7 +18650,7 @@ func (p *Parser) r_tuple() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18760,7 +18682,6 @@ func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "{" star_named_expressions "}"
 	{
 		if p.errorIndicator {
@@ -18804,7 +18725,7 @@ func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSet(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18836,7 +18757,6 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "{" double_starred_kvpairs? "}"
 	{
 		if p.errorIndicator {
@@ -18881,7 +18801,7 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newDict(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19411,7 +19331,6 @@ func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "[" named_expression for_if_clauses "]"
 	{
 		if p.errorIndicator {
@@ -19460,7 +19379,7 @@ func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newListComp(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19511,7 +19430,6 @@ func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "{" named_expression for_if_clauses "}"
 	{
 		if p.errorIndicator {
@@ -19560,7 +19478,7 @@ func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSetComp(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19611,7 +19529,6 @@ func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "(" (assignment_expression / expression !":=") for_if_clauses ")"
 	{
 		if p.errorIndicator {
@@ -19660,7 +19577,7 @@ func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newGeneratorExp(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19711,7 +19628,6 @@ func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "{" kvpair for_if_clauses "}"
 	{
 		if p.errorIndicator {
@@ -19760,7 +19676,7 @@ func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newDictComp(a.key, a.value, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19897,7 +19813,6 @@ func (p *Parser) r_args() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) ("," kwargs)?
 	{
 		if p.errorIndicator {
@@ -19925,7 +19840,7 @@ func (p *Parser) r_args() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.collectCallSeqs(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19957,7 +19872,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newCall(dummyName, seqExtractStarredExprs(a), seqDeleteStarredExprs(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20092,7 +20007,6 @@ func (p *Parser) r_starred_expression() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// invalid_starred_expression
 	if p.callInvalidRules {
 		if p.errorIndicator {
@@ -20144,7 +20058,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newStarred(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20208,7 +20122,6 @@ func (p *Parser) r_kwarg_or_starred() (_res *keywordOrStarred, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// invalid_kwarg
 	if p.callInvalidRules {
 		if p.errorIndicator {
@@ -20265,7 +20178,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = &keywordOrStarred{p.newKeyword(nameID(a), b, _extra), true}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20323,7 +20236,6 @@ func (p *Parser) r_kwarg_or_double_starred() (_res *keywordOrStarred, _ok bool) 
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// invalid_kwarg
 	if p.callInvalidRules {
 		if p.errorIndicator {
@@ -20380,7 +20292,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = &keywordOrStarred{p.newKeyword(nameID(a), b, _extra), true}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20423,7 +20335,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = &keywordOrStarred{p.newKeyword("", a, _extra), true}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20455,7 +20367,6 @@ func (p *Parser) r_star_targets() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
@@ -20521,7 +20432,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(seqInsertInFront(a, b), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20703,7 +20614,6 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// "*" (!"*" star_target)
 	{
 		if p.errorIndicator {
@@ -20736,7 +20646,7 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newStarred(p.setExprContext(a, ast.Store), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20801,7 +20711,6 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
@@ -20848,7 +20757,7 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAttribute(a, nameID(b), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20913,7 +20822,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSubscript(a, b, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20968,7 +20877,6 @@ func (p *Parser) r_star_atom() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// NAME
 	{
 		if p.errorIndicator {
@@ -21087,7 +20995,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(a, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21142,7 +21050,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newList(a, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21287,7 +21195,6 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
@@ -21334,7 +21241,7 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAttribute(a, nameID(b), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21399,7 +21306,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSubscript(a, b, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21475,7 +21382,6 @@ func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res 
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
@@ -21531,7 +21437,7 @@ func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res 
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAttribute(a, nameID(b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21603,7 +21509,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSubscript(a, b, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21653,7 +21559,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newCall(a, p.exprs1(b), nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21726,7 +21632,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newCallFrom(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21950,7 +21856,6 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
@@ -21997,7 +21902,7 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAttribute(a, nameID(b), ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -22062,7 +21967,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSubscript(a, b, ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -22117,7 +22022,6 @@ func (p *Parser) r_del_t_atom() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// NAME
 	{
 		if p.errorIndicator {
@@ -22236,7 +22140,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(a, ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -22291,7 +22195,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newList(a, ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23340,7 +23244,6 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col
 	// disjunction "if" disjunction "else" expression
 	{
 		if p.errorIndicator {
@@ -23394,7 +23297,7 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newIfExp(b, a, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {

@@ -79,16 +79,11 @@ func newParser(lex lexer, c config) *Parser {
 	// Room for the tokens a source of this size usually has (the stdlib
 	// averages a token per 6 bytes).
 	n := initialTokenCap + len(c.src)/5
-	if cap(p.toks) < n {
+	if cap(p.toks) < n || cap(p.memo) < n*nMemo || cap(p.exprs) < n || cap(p.kinds) < n {
+		// Fresh arrays: zero beyond their lengths, as fillToken needs.
 		p.toks = make([]token.Token, 0, n)
-	}
-	if cap(p.memo) < n*nMemo {
 		p.memo = make([]int32, 0, n*nMemo)
-	}
-	if cap(p.exprs) < n {
 		p.exprs = make([]ast.Expr, 0, n)
-	}
-	if cap(p.kinds) < n {
 		p.kinds = make([]token.Kind, 0, n)
 	}
 	return p
@@ -98,6 +93,7 @@ func newParser(lex lexer, c config) *Parser {
 func (p *Parser) release() {
 	clear(p.toks)
 	p.toks = p.toks[:0]
+	clear(p.memo)
 	p.memo = p.memo[:0]
 	p.vals.reset()
 	clear(p.exprs)

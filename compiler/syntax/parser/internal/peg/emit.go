@@ -527,8 +527,10 @@ func (e *emitter) ruleBody(r *Rule) error {
 		}
 	}
 	if extra {
+		// The rule's first token is fetched first (pegen does so to take
+		// its position); the position itself is read when an action needs
+		// it.
 		e.printf("if p.mark == p.fill && !p.fillToken() {\np.level--\nreturn nil, false\n}\n")
-		e.printf("_startLine, _startCol := p.toks[_mark].Start.Line, p.toks[_mark].Start.Col\n")
 	}
 	if cut {
 		e.printf("_cut := false\n")
@@ -863,7 +865,7 @@ func (e *emitter) result(r *Rule, a *Alt, vars []chainVar, errExit string) error
 	action := a.Action
 	if usesExtra(action) {
 		e.printf("_etok := p.lastNonWhitespaceToken()\nif _etok == nil {\n%s\n}\n", errExit)
-		e.printf("_extra := span{Lineno: _startLine, ColOffset: _startCol, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}\n")
+		e.printf("_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}\n")
 		action = replaceWord(action, "EXTRA", "_extra")
 	}
 	e.printf("_res = %s\n", action)
