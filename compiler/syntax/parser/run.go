@@ -60,8 +60,9 @@ func putParser(p *Parser) {
 
 func newParser(lex lexer, c config) *Parser {
 	p := getParser()
-	toks, memo, vals, exprs, stk := p.toks[:0], p.memo[:0], p.vals, p.exprs[:0], p.stk
+	toks, memo, vals, exprs, stk, kinds := p.toks[:0], p.memo[:0], p.vals, p.exprs[:0], p.stk, p.kinds[:0]
 	*p = Parser{
+		kinds:    kinds,
 		exprs:    exprs,
 		stk:      stk,
 		lex:      lex,
