@@ -182,3 +182,39 @@ func clean(t *testing.T, tr *tree) {
 		}
 	}
 }
+
+// TestSignalWhileStarting stops pyc with SIGTERM or SIGINT while its
+// interpreter has not said anything yet (with the default start-up limit
+// of 10 s): pyc ends at once, as after a signal at any other moment, and
+// leaves no process.
+func TestSignalWhileStarting(t *testing.T) {
+	for _, m := range append(allModes, srcMode) {
+		for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+			t.Run(fmt.Sprintf("%s/%v", m, sig), func(t *testing.T) {
+				tr := newTree(t, 2, 10)
+				silent := writeFake(t, "exec sleep 1000", "")
+				var sent time.Time
+				in := &invocation{mode: m, python: silent, tree: tr, bounds: bounds{within: 5 * time.Second, rss: defaultBounds.rss},
+					stop: func(p *os.Process) {
+						time.Sleep(300 * time.Millisecond)
+						sent = time.Now()
+						_ = p.Signal(sig)
+					}}
+				res := in.run(t)
+				t.Logf("%v: exit %d %s after the signal", sig, res.code, res.elapsed-300*time.Millisecond)
+				checkNoLeftovers(t, fmt.Sprintf("%v while starting", sig))
+				if sent.IsZero() {
+					t.Fatal("pyc ended before the signal")
+				}
+				if res.answered {
+					t.Errorf("the worker answered %q after %v", res.message, sig)
+				}
+				checkSignalled(t, m, syscall.SIGTERM, res)
+				if res.code == 0 && (m == cliMode || m == oneShotMode || m == srcMode) {
+					t.Errorf("exit 0 after %v, want 1", sig)
+				}
+				checkComplete(t, tr, m, "", nil)
+			})
+		}
+	}
+}
