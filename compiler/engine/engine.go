@@ -269,7 +269,7 @@ func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
 	} else if err != nil {
 		return Result{}, err
 	}
-	data := Header(ent.info, j.Mode, src, st).Append(make([]byte, 0, pycfile.HeaderSize+len(code)))
+	data := header(ent.info, j.Mode, src, st).Append(make([]byte, 0, pycfile.HeaderSize+len(code)))
 	data = append(data, code...)
 	res := Result{Data: data, Stub: stub}
 	if j.Output != "" {
@@ -320,8 +320,8 @@ func link(existing, path string, force bool) (bool, error) {
 	return true, nil
 }
 
-// Header is the 16-byte header py_compile writes for this source.
-func Header(info *interp.Info, mode pycfile.Invalidation, src []byte, st fs.FileInfo) pycfile.Header {
+// header is the 16-byte header py_compile writes for this source.
+func header(info *interp.Info, mode pycfile.Invalidation, src []byte, st fs.FileInfo) pycfile.Header {
 	h := pycfile.Header{Magic: info.Magic, Mode: mode}
 	if mode == pycfile.Timestamp {
 		h.Mtime, h.Size = pycfile.Stamp(st.ModTime(), st.Size())

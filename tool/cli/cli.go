@@ -106,11 +106,23 @@ func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.
 			return ExitFailed
 		}
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	outcomes, wait := compileAll(ctx, e, opts, pl, prog)
+	defer wait()
+	out := newLinePrinter(stdout, prog)
+	defer out.flush()
+	return report(ctx, opts, pl, outcomes, out)
+}
 
-	// Compile every task on opts.jobs goroutines; the engine's pool bounds
-	// the interpreters to the same number.
+// compileAll starts compiling every task of the plan on e.Jobs()
+// goroutines (the engine's pool bounds the interpreters to the same
+// number), in the plan's order.  The done channel of a task's outcome is
+// closed once the outcome is known.  wait returns when the goroutines
+// have; once ctx ends they take no more tasks.
+func compileAll(ctx context.Context, e *engine.Engine, opts *options, pl *planner, prog *progress) (outcomes []outcome, wait func()) {
 	var tasks []int
-	outcomes := make([]outcome, len(pl.steps))
+	outcomes = make([]outcome, len(pl.steps))
 	for i, s := range pl.steps {
 		if s.task != nil {
 			tasks = append(tasks, i)
@@ -118,12 +130,9 @@ func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	prog.begin(len(tasks))
-	workers := min(e.Jobs(), len(tasks))
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range workers {
+	for range min(e.Jobs(), len(tasks)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -145,10 +154,13 @@ func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.
 			}
 		}
 	}()
-	defer wg.Wait()
+	return outcomes, wg.Wait
+}
 
-	out := newLinePrinter(stdout, prog)
-	defer out.flush()
+// report prints the plan's lines and each task's outcome in the plan's
+// order, as compileall prints them, as the outcomes become known, and
+// returns the exit status.
+func report(ctx context.Context, opts *options, pl *planner, outcomes []outcome, out *linePrinter) int {
 	status := ExitOK
 	for i, s := range pl.steps {
 		if s.line != "" {
