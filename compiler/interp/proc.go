@@ -277,7 +277,7 @@ func (s *stderrSink) open() {
 // process's stderr has ended (or a moment has passed: a process it left
 // behind may hold it open).
 func (s *stderrSink) lastLine() string {
-	t := time.NewTimer(200 * time.Millisecond)
+	t := time.NewTimer(time.Second)
 	defer t.Stop()
 	select {
 	case <-s.drained:

@@ -160,10 +160,15 @@ func (c *corpusWorkspace) useInterpreter(t testing.TB, py pythons.Interpreter) {
 			t.Fatal(err)
 		}
 	}
-	entries, _ := os.ReadDir(dir)
+	entries, err := os.ReadDir(dir)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
 	for _, e := range entries {
 		if strings.HasSuffix(e.Name(), ".py") {
-			os.Remove(filepath.Join(dir, e.Name()))
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	writeFiles(t, dir, handWritten)

@@ -84,7 +84,7 @@ var faultCases = []faultCase{
 		want: []string{"took longer than the limit of 2s"}},
 	{name: "flooding stderr after a good start", script: "fake stderr-flood 0", sources: 1, outcome: compiled,
 		want: []string{"wrote more than 67108864 bytes on stderr; the rest is dropped"}},
-	{name: "sleeping when started again", script: "fake late-start 1", options: []string{"-j", "2", "--startup-timeout", "2s"}, sources: 6, outcome: compiled},
+	{name: "sleeping when started again", script: "fake late-start 1", options: []string{"-j", "2", "--startup-timeout", "5s"}, sources: 6, outcome: compiled},
 }
 
 // TestFaults runs every fault case in every mode.

@@ -106,7 +106,9 @@ func TestLargeRequest(t *testing.T) {
 	}
 	for _, w := range []wire{protoWire, jsonLines, jsonPacked} {
 		t.Run(w.String(), func(t *testing.T) {
-			os.Remove(f.pyc)
+			if err := os.Remove(f.pyc); err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
 			wk := startWorker(t, w, workerOptions{startup: []string{"--python", in.Path}})
 			raw := wk.encode(req)
 			t.Logf("request: %d bytes", len(raw))

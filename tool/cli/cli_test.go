@@ -351,9 +351,18 @@ func TestProgressOnTerminal(t *testing.T) {
 	}()
 	stdout, _, code := func() (string, string, int) {
 		defer tty.Close()
-		wd, _ := os.Getwd()
-		os.Chdir(dir)
-		defer os.Chdir(wd)
+		wd, err := os.Getwd()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chdir(dir); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			if err := os.Chdir(wd); err != nil {
+				t.Error(err)
+			}
+		}()
 		var out bytes.Buffer
 		code := Main(context.Background(), []string{"--python", py.Path, "-j1", "-f", "many"}, nil, &out, tty)
 		return out.String(), "", code
@@ -406,13 +415,18 @@ func TestInterrupt(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 	}()
-	wd, _ := os.Getwd()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Chdir(dir); err != nil {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
 	code := Main(ctx, []string{"--python", py.Path, "-j1", "many"}, nil, &stdout, &stderr)
-	os.Chdir(wd)
+	if err := os.Chdir(wd); err != nil {
+		t.Fatal(err)
+	}
 	if code != ExitFailed || !strings.HasSuffix(stdout.String(), "\n[interrupted]\n") {
 		t.Errorf("exit %d, stdout ends %q", code, stdout.String()[max(0, stdout.Len()-60):])
 	}
