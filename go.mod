@@ -11,5 +11,3 @@ require (
 )
 
 require golang.org/x/sys v0.41.0
-
-require golang.org/x/text v0.34.0

@@ -3,11 +3,9 @@ package source
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
-	"golang.org/x/text/encoding/charmap"
 )
 
 // A Codec is one of the codecs of Python's encodings package that this
@@ -16,14 +14,14 @@ type Codec struct {
 	// Name is the codec's module in the encodings package ("cp1252").
 	Name string
 	kind codecKind
-	// cm and fixes give a charmap codec's table: x/text's table with the
-	// entries where Python's codec differs replaced.
-	cm    *charmap.Charmap
-	fixes map[byte]rune
-	c1    bool // ISO 8859: bytes 0x80-0x9F are the C1 controls
-
-	once  sync.Once
-	table [256]rune // -1: undefined
+	// table is a single-byte codec's decoding table (-1: undefined).
+	table *[256]rune
+	// decode is the decoder of the codecs that produce characters one by
+	// one (kindFunc).
+	decode func(c *Codec, b []byte, replace bool, out []rune) ([]rune, error)
+	// rel is the release the codec was looked up for (unicode_escape's
+	// names depend on it).
+	rel release.Release
 }
 
 type codecKind uint8
@@ -35,6 +33,7 @@ const (
 	kindASCII                        // ascii
 	kindLatin1                       // latin_1, iso8859_1, charmap (no table)
 	kindCharmap                      // a single-byte table
+	kindFunc                         // a decoder producing characters (decode)
 	kindUndefined                    // undefined: every decode fails
 	kindNotText                      // bytes-to-bytes codecs (hex, base64, ...)
 	kindUnsupported                  // CPython has it; this package cannot reproduce it
@@ -47,23 +46,36 @@ type LookupError struct{ Msg string }
 func (e *LookupError) Error() string { return e.Msg }
 
 // UnsupportedCodecError reports a source whose coding cookie names a codec
-// CPython has but this package does not reproduce. The native front end
-// cannot compile such a file.
+// CPython has but this package does not reproduce, or does not reproduce
+// for this source (Reason says why). The native front end cannot compile
+// such a file.
 type UnsupportedCodecError struct {
 	// Spec is the cookie's name as CPython keeps it; Module is the codec
 	// module it resolves to.
 	Spec, Module string
+	// Reason is set when the codec is supported but not for this input.
+	Reason string
 }
 
 func (e *UnsupportedCodecError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("source encoding %q (codec %s) is not supported by the native compiler for this file: %s", e.Spec, e.Module, e.Reason)
+	}
 	return fmt.Sprintf("source encoding %q (codec %s) is not supported by the native compiler", e.Spec, e.Module)
 }
 
 // CodecError is a failure to decode with a codec: str() of CPython's
-// exception (a UnicodeDecodeError, or the UnicodeError of "undefined").
+// exception (a UnicodeDecodeError, the UnicodeEncodeError of a text that
+// cannot be UTF-8, or the UnicodeError of "undefined" or idna).
 type CodecError struct{ Msg string }
 
 func (e *CodecError) Error() string { return e.Msg }
+
+// decodeError is the CodecError of UnicodeDecodeError(codec, b, start,
+// end, reason).
+func decodeError(codec string, b []byte, start, end int, reason string) error {
+	return &CodecError{Msg: decodeErrorMessage(codec, b, start, end, reason)}
+}
 
 // normalizeEncoding is CPython's codec-name normalization
 // (_Py_normalize_encoding, encodings.normalize_encoding): ASCII letters
@@ -125,7 +137,16 @@ func Lookup(name string, rel release.Release) (*Codec, error) {
 		case kindUnsupported:
 			return nil, &UnsupportedCodecError{Spec: name, Module: mod}
 		}
-		return c, nil
+		cc := *c
+		cc.rel = rel
+		for _, ch := range charmapChanges {
+			if ch.codec == mod && rel.AtLeast(ch.since) {
+				t := *cc.table
+				t[ch.b] = ch.r
+				cc.table = &t
+			}
+		}
+		return &cc, nil
 	}
 	return nil, &LookupError{Msg: "unknown encoding: " + name}
 }
@@ -134,8 +155,14 @@ func Lookup(name string, rel release.Release) (*Codec, error) {
 // see docs/native.md).
 var laterAliasesRelease = release.Release{Major: 3, Minor: 13, Micro: 16}
 
-// Decode decodes b strictly, returning UTF-8, or the error CPython raises.
+// Decode decodes b strictly, returning UTF-8, or the error CPython
+// raises: the codec's, or the UnicodeEncodeError of a decoded text that
+// holds surrogates (CPython converts the text to UTF-8).
 func (c *Codec) Decode(b []byte) ([]byte, error) {
+	if len(b) == 0 {
+		// PyUnicode_Decode returns "" without calling the codec.
+		return b, nil
+	}
 	switch c.kind {
 	case kindUTF8:
 		if e := CheckUTF8(b); e != nil {
@@ -153,7 +180,7 @@ func (c *Codec) Decode(b []byte) ([]byte, error) {
 	case kindASCII:
 		for i, x := range b {
 			if x >= 0x80 {
-				return nil, &CodecError{Msg: decodeErrorMessage("ascii", b, i, i+1, "ordinal not in range(128)")}
+				return nil, decodeError("ascii", b, i, i+1, "ordinal not in range(128)")
 			}
 		}
 		return b, nil
@@ -164,75 +191,101 @@ func (c *Codec) Decode(b []byte) ([]byte, error) {
 		}
 		return out, nil
 	case kindCharmap:
-		t := c.decodeTable()
+		t := c.table
 		out := make([]byte, 0, len(b)+len(b)/2)
 		for i, x := range b {
 			r := t[x]
 			if r < 0 {
-				return nil, &CodecError{Msg: decodeErrorMessage("charmap", b, i, i+1, "character maps to <undefined>")}
+				return nil, decodeError("charmap", b, i, i+1, "character maps to <undefined>")
 			}
 			out = utf8.AppendRune(out, r)
 		}
 		return out, nil
+	case kindFunc:
+		runes, err := c.decode(c, b, false, make([]rune, 0, len(b)))
+		if err != nil {
+			return nil, err
+		}
+		return encodeUTF8(runes)
 	case kindUndefined:
 		return nil, &CodecError{Msg: "undefined encoding"}
 	}
 	return nil, &CodecError{Msg: "codec " + c.Name + " cannot decode"}
 }
 
+// encodeUTF8 is str.encode("utf-8") of a decoded text: the error names the
+// first run of surrogates, with positions in characters.
+func encodeUTF8(runes []rune) ([]byte, error) {
+	n := 0
+	for i, r := range runes {
+		if r >= 0xD800 && r <= 0xDFFF {
+			j := i + 1
+			for j < len(runes) && runes[j] >= 0xD800 && runes[j] <= 0xDFFF {
+				j++
+			}
+			if j == i+1 {
+				return nil, &CodecError{Msg: fmt.Sprintf("'utf-8' codec can't encode character '\\u%04x' in position %d: surrogates not allowed", r, i)}
+			}
+			return nil, &CodecError{Msg: fmt.Sprintf("'utf-8' codec can't encode characters in position %d-%d: surrogates not allowed", i, j-1)}
+		}
+		n += utf8.RuneLen(r)
+	}
+	out := make([]byte, 0, n)
+	for _, r := range runes {
+		out = utf8.AppendRune(out, r)
+	}
+	return out, nil
+}
+
 // DecodeReplace decodes b with errors="replace", as CPython decodes a line
-// it reads back from the file for a SyntaxError.
-func (c *Codec) DecodeReplace(b []byte) string {
+// it reads back from the file for a SyntaxError. ok is false where Python
+// raises (idna takes no other handler than strict). Surrogates, which the
+// escape codecs and UTF-7 can produce, are written as three-byte
+// sequences (WTF-8), since a Go string cannot hold them as UTF-8.
+func (c *Codec) DecodeReplace(b []byte) (string, bool) {
+	if len(b) == 0 {
+		return "", true
+	}
 	switch c.kind {
 	case kindUTF8:
-		return DecodeReplace(b)
+		return DecodeReplace(b), true
 	case kindUTF8Sig:
 		if len(b) >= 3 && string(b[:3]) == "\xEF\xBB\xBF" {
 			b = b[3:]
 		}
-		return DecodeReplace(b)
+		return DecodeReplace(b), true
 	case kindASCII, kindCharmap, kindLatin1:
 		out := make([]byte, 0, len(b)+len(b)/2)
-		var t *[256]rune
-		if c.kind == kindCharmap {
-			t = c.decodeTable()
-		}
 		for _, x := range b {
 			r := rune(x)
 			switch {
 			case c.kind == kindASCII && x >= 0x80:
 				r = utf8.RuneError
-			case t != nil:
-				r = t[x]
+			case c.kind == kindCharmap:
+				r = c.table[x]
 				if r < 0 {
 					r = utf8.RuneError
 				}
 			}
 			out = utf8.AppendRune(out, r)
 		}
-		return string(out)
-	}
-	return DecodeReplace(b)
-}
-
-// decodeTable builds a charmap codec's table once.
-func (c *Codec) decodeTable() *[256]rune {
-	c.once.Do(func() {
-		for i := 0; i < 256; i++ {
-			r := c.cm.DecodeByte(byte(i))
-			if r == utf8.RuneError {
-				r = -1
-			}
-			if c.c1 && i >= 0x80 && i <= 0x9F {
-				r = rune(i)
-			}
-			if f, ok := c.fixes[byte(i)]; ok {
-				r = f
-			}
-			c.table[i] = r
+		return string(out), true
+	case kindFunc:
+		runes, err := c.decode(c, b, true, make([]rune, 0, len(b)))
+		if err != nil {
+			return "", false
 		}
-	})
-	return &c.table
+		out := make([]byte, 0, len(runes)+len(runes)/2)
+		for _, r := range runes {
+			if r >= 0xD800 && r <= 0xDFFF {
+				out = append(out, byte(0xE0|r>>12), byte(0x80|(r>>6)&0x3F), byte(0x80|r&0x3F))
+				continue
+			}
+			out = utf8.AppendRune(out, r)
+		}
+		return string(out), true
+	}
+	return "", false
 }
 
 // codecs lists every module of the encodings package of CPython 3.13 and
@@ -243,6 +296,9 @@ var codecs = func() map[string]*Codec {
 		for _, n := range names {
 			m[n] = &Codec{Name: n, kind: kind}
 		}
+	}
+	fn := func(name string, f func(c *Codec, b []byte, replace bool, out []rune) ([]rune, error)) {
+		m[name] = &Codec{Name: name, kind: kindFunc, decode: f}
 	}
 	add(kindUTF8, "utf_8")
 	add(kindUTF8Sig, "utf_8_sig")
@@ -257,60 +313,71 @@ var codecs = func() map[string]*Codec {
 		"big5", "big5hkscs", "cp932", "cp949", "cp950", "euc_jis_2004", "euc_jisx0213", "euc_jp",
 		"euc_kr", "gb18030", "gb2312", "gbk", "hz", "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2",
 		"iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_ext", "iso2022_kr", "johab", "shift_jis",
-		"shift_jis_2004", "shift_jisx0213",
-		// Unicode transformation formats and escapes.
-		"utf_16", "utf_16_be", "utf_16_le", "utf_32", "utf_32_be", "utf_32_le", "utf_7",
-		"idna", "punycode", "raw_unicode_escape", "unicode_escape",
-		// Single-byte codecs x/text does not have.
-		"cp1006", "cp1026", "cp1125", "cp273", "cp424", "cp500", "cp720", "cp737", "cp775", "cp856",
-		"cp857", "cp861", "cp864", "cp869", "cp875", "hp_roman8", "iso8859_11", "koi8_t", "kz1048",
-		"mac_arabic", "mac_croatian", "mac_farsi", "mac_greek", "mac_iceland", "mac_latin2",
-		"mac_romanian", "mac_turkish", "palmos", "ptcp154", "tis_620")
-	cm := func(name string, t *charmap.Charmap, c1 bool, fixes map[byte]rune) {
-		m[name] = &Codec{Name: name, kind: kindCharmap, cm: t, c1: c1, fixes: fixes}
+		"shift_jis_2004", "shift_jisx0213")
+	for bo, suffix := range map[int]string{0: "", -1: "_le", 1: "_be"} {
+		fn("utf_16"+suffix, func(_ *Codec, b []byte, replace bool, out []rune) ([]rune, error) {
+			return decodeUTF16(b, bo, replace, out)
+		})
+		fn("utf_32"+suffix, func(_ *Codec, b []byte, replace bool, out []rune) ([]rune, error) {
+			return decodeUTF32(b, bo, replace, out)
+		})
 	}
-	cm("cp037", charmap.CodePage037, false, nil)
-	cm("cp437", charmap.CodePage437, false, nil)
-	cm("cp850", charmap.CodePage850, false, nil)
-	cm("cp852", charmap.CodePage852, false, nil)
-	cm("cp855", charmap.CodePage855, false, nil)
-	cm("cp858", charmap.CodePage858, false, nil)
-	cm("cp860", charmap.CodePage860, false, nil)
-	cm("cp862", charmap.CodePage862, false, nil)
-	cm("cp863", charmap.CodePage863, false, nil)
-	cm("cp865", charmap.CodePage865, false, nil)
-	cm("cp866", charmap.CodePage866, false, nil)
-	cm("cp1140", charmap.CodePage1140, false, nil)
-	cm("iso8859_2", charmap.ISO8859_2, true, nil)
-	cm("iso8859_3", charmap.ISO8859_3, true, nil)
-	cm("iso8859_4", charmap.ISO8859_4, true, nil)
-	cm("iso8859_5", charmap.ISO8859_5, true, nil)
-	cm("iso8859_6", charmap.ISO8859_6, true, nil)
-	cm("iso8859_7", charmap.ISO8859_7, true, nil)
-	cm("iso8859_8", charmap.ISO8859_8, true, nil)
-	cm("iso8859_9", charmap.ISO8859_9, false, nil)
-	cm("iso8859_10", charmap.ISO8859_10, true, nil)
-	cm("iso8859_13", charmap.ISO8859_13, true, nil)
-	cm("iso8859_14", charmap.ISO8859_14, true, nil)
-	cm("iso8859_15", charmap.ISO8859_15, true, nil)
-	cm("iso8859_16", charmap.ISO8859_16, true, nil)
-	cm("koi8_r", charmap.KOI8R, false, nil)
-	// x/text's KOI8-U has the Belarusian letters of KOI8-RU at 0xAE and
-	// 0xBE; Python's koi8_u has box-drawing characters there (RFC 2319).
-	cm("koi8_u", charmap.KOI8U, false, map[byte]rune{0xAE: 0x255D, 0xBE: 0x256C})
-	cm("mac_roman", charmap.Macintosh, false, nil)
-	cm("mac_cyrillic", charmap.MacintoshCyrillic, false, nil)
-	cm("cp874", charmap.Windows874, false, nil)
-	cm("cp1250", charmap.Windows1250, false, nil)
-	cm("cp1251", charmap.Windows1251, false, nil)
-	cm("cp1252", charmap.Windows1252, false, nil)
-	cm("cp1253", charmap.Windows1253, false, nil)
-	cm("cp1254", charmap.Windows1254, false, nil)
-	// x/text maps 0xCA to U+05BA (HEBREW POINT HOLAM HASER FOR VAV, as
-	// WHATWG does); Python's cp1255 leaves it undefined.
-	cm("cp1255", charmap.Windows1255, false, map[byte]rune{0xCA: -1})
-	cm("cp1256", charmap.Windows1256, false, nil)
-	cm("cp1257", charmap.Windows1257, false, nil)
-	cm("cp1258", charmap.Windows1258, false, nil)
+	fn("utf_7", func(_ *Codec, b []byte, replace bool, out []rune) ([]rune, error) {
+		return decodeUTF7(b, replace, out)
+	})
+	fn("unicode_escape", func(c *Codec, b []byte, replace bool, out []rune) ([]rune, error) {
+		return decodeUnicodeEscape(b, escapeNames(c), replace, out)
+	})
+	fn("raw_unicode_escape", func(_ *Codec, b []byte, replace bool, out []rune) ([]rune, error) {
+		return decodeRawUnicodeEscape(b, replace, out)
+	})
+	fn("punycode", func(_ *Codec, b []byte, replace bool, out []rune) ([]rune, error) {
+		return decodePunycode(b, replace, out)
+	})
+	fn("idna", func(_ *Codec, b []byte, replace bool, out []rune) ([]rune, error) {
+		return decodeIDNA(b, replace, out)
+	})
+	for name, t := range charmapTables() {
+		if _, done := m[name]; !done {
+			m[name] = &Codec{Name: name, kind: kindCharmap, table: t}
+		}
+	}
 	return m
 }()
+
+// charmapChanges are the entries of single-byte tables that changed within
+// 3.13 (charmapData holds 3.13.0's): from release since, byte b decodes to
+// r.
+var charmapChanges = []struct {
+	codec string
+	b     byte
+	r     rune
+	since release.Release
+}{
+	// gh-135995 (merged June 2025, after 3.13.5): palmos 0x9B is U+203A
+	// SINGLE RIGHT-POINTING ANGLE QUOTATION MARK, no longer a C1 control.
+	{"palmos", 0x9B, 0x203A, release.Release{Major: 3, Minor: 13, Micro: 6}},
+}
+
+// charmapTables decodes charmapData.
+func charmapTables() map[string]*[256]rune {
+	m := make(map[string]*[256]rune, len(charmapData))
+	for name, data := range charmapData {
+		t := new([256]rune)
+		i := 0
+		for _, r := range data {
+			if i < 256 {
+				if r == 0xFFFE {
+					r = -1
+				}
+				t[i] = r
+			}
+			i++
+		}
+		if i != 256 {
+			panic("source: damaged table of " + name)
+		}
+		m[name] = t
+	}
+	return m
+}

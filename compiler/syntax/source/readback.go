@@ -30,7 +30,7 @@ func (s *Source) ReadBackLine(n int) (line string, ok bool) {
 		return "", false
 	}
 	if later {
-		return s.decodeLater(n, piece), true
+		return s.decodeLater(n, piece)
 	}
 	switch {
 	case s.Encoding == "":
@@ -39,7 +39,7 @@ func (s *Source) ReadBackLine(n int) (line string, ok bool) {
 		}
 		return string(piece), true
 	case s.Codec != nil:
-		return s.Codec.DecodeReplace(piece), true
+		return s.Codec.DecodeReplace(piece)
 	}
 	// "utf-8": a BOM or a cookie CPython normalized to UTF-8.
 	return DecodeReplace(piece), true
@@ -58,7 +58,7 @@ func (s *Source) ProgramText(n int) (line string, ok bool) {
 		return "", false
 	}
 	if later {
-		return s.decodeLater(n, piece), true
+		return s.decodeLater(n, piece)
 	}
 	if CheckUTF8(piece) != nil {
 		return "", false
@@ -67,15 +67,16 @@ func (s *Source) ProgramText(n int) (line string, ok bool) {
 }
 
 // decodeLater decodes line n's piece as releases from 3.13.1 do: without a
-// BOM, with the file's codec (UTF-8 by default) and replacement characters.
-func (s *Source) decodeLater(n int, piece []byte) string {
+// BOM, with the file's codec (UTF-8 by default) and replacement characters
+// (ok false where the codec refuses errors="replace").
+func (s *Source) decodeLater(n int, piece []byte) (string, bool) {
 	if n == 1 && len(piece) >= 3 && string(piece[:3]) == "\xEF\xBB\xBF" {
 		piece = piece[3:]
 	}
 	if s.Codec != nil {
 		return s.Codec.DecodeReplace(piece)
 	}
-	return DecodeReplace(piece)
+	return DecodeReplace(piece), true
 }
 
 // readBackPiece returns the bytes of line n that CPython's err_programtext
