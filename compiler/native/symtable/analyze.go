@@ -21,30 +21,64 @@ import (
 // nameSet is a set of names whose order never matters, copied on write:
 // a block hands its sets to each child, and children rarely change them
 // (a global declaration, a local that shadows a declared global or a type
-// parameter), so a set is shared until someone writes to it.
+// parameter), so a set is shared until someone writes to it. A small set
+// is a slice (most are a few names), a larger one a map.
 type nameSet struct {
-	m   map[string]struct{}
-	own bool // m belongs to this set alone (else copy it before writing)
+	list []string            // the names, while m is nil
+	m    map[string]struct{} // the names, once there are more than nameSetSmall
+	own  bool                // list or m belongs to this set alone (else copy before writing)
 }
 
-func (s *nameSet) has(name string) bool { _, ok := s.m[name]; return ok }
+const nameSetSmall = 8
+
+func (s *nameSet) len() int {
+	if s.m != nil {
+		return len(s.m)
+	}
+	return len(s.list)
+}
+
+func (s *nameSet) has(name string) bool {
+	if s.m != nil {
+		_, ok := s.m[name]
+		return ok
+	}
+	for _, n := range s.list {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
 
 // share returns a set with s's names for another holder; later writes to
 // either copy first.
 func (s *nameSet) share() nameSet {
 	s.own = false
-	return nameSet{m: s.m}
+	return nameSet{list: s.list, m: s.m}
 }
 
+// write makes the set its own, with room for extra more names.
 func (s *nameSet) write(extra int) {
 	if s.own {
 		return
 	}
-	m := make(map[string]struct{}, len(s.m)+extra)
-	for k := range s.m {
-		m[k] = struct{}{}
+	n := s.len()
+	if s.m != nil || n+extra > nameSetSmall {
+		m := make(map[string]struct{}, n+extra)
+		for k := range s.m {
+			m[k] = struct{}{}
+		}
+		for _, k := range s.list {
+			m[k] = struct{}{}
+		}
+		s.m, s.list = m, nil
+	} else {
+		l := make([]string, n, max(n+extra, 4))
+		copy(l, s.list)
+		s.list = l
 	}
-	s.m, s.own = m, true
+	s.own = true
 }
 
 func (s *nameSet) add(name string) {
@@ -52,7 +86,18 @@ func (s *nameSet) add(name string) {
 		return
 	}
 	s.write(1)
-	s.m[name] = struct{}{}
+	if s.m == nil && len(s.list) >= nameSetSmall {
+		m := make(map[string]struct{}, 2*nameSetSmall)
+		for _, k := range s.list {
+			m[k] = struct{}{}
+		}
+		s.m, s.list = m, nil
+	}
+	if s.m != nil {
+		s.m[name] = struct{}{}
+	} else {
+		s.list = append(s.list, name)
+	}
 }
 
 func (s *nameSet) discard(name string) {
@@ -60,19 +105,33 @@ func (s *nameSet) discard(name string) {
 		return
 	}
 	s.write(0)
-	delete(s.m, name)
+	if s.m != nil {
+		delete(s.m, name)
+		return
+	}
+	for i, n := range s.list {
+		if n == name {
+			last := len(s.list) - 1
+			s.list[i] = s.list[last]
+			s.list = s.list[:last]
+			return
+		}
+	}
 }
 
 // union adds o's names to s.
 func (s *nameSet) union(o *nameSet) {
 	switch {
-	case len(o.m) == 0:
-	case len(s.m) == 0:
+	case o.len() == 0:
+	case s.len() == 0:
 		*s = o.share()
 	default:
-		s.write(len(o.m))
+		s.write(o.len())
 		for k := range o.m {
-			s.m[k] = struct{}{}
+			s.add(k)
+		}
+		for _, k := range o.list {
+			s.add(k)
 		}
 	}
 }
@@ -88,43 +147,73 @@ var (
 type analyzer struct {
 	b   *builder
 	rel release.Release
+	// frames[d] holds the sets of the block being analyzed at depth d;
+	// siblings reuse it (blocks are analyzed depth first).
+	frames []*frame
+}
+
+// frame is the working sets of one block's analysis, and the copies of
+// them its current child gets (analyze_child_block's).
+type frame struct {
+	local, newGlobal, newBound, inlinedCells nameSet
+	newFree                                  pyset
+	childBound, childGlobal, childTypeParams nameSet
+	childFree                                pyset
+	scopes                                   []Scope
+}
+
+// frame returns the frame for depth, emptied (tables and arrays kept for
+// reuse: nothing refers to them once the previous block there is done).
+func (a *analyzer) frame(depth int) *frame {
+	for len(a.frames) <= depth {
+		a.frames = append(a.frames, new(frame))
+	}
+	f := a.frames[depth]
+	f.local = nameSet{list: f.local.list[:0], own: true}
+	f.newGlobal, f.newBound, f.inlinedCells = nameSet{}, nameSet{}, nameSet{}
+	f.newFree.reset()
+	return f
 }
 
 func analyze(t *Table, b *builder) error {
 	a := &analyzer{b: b, rel: t.Release}
 	var free pyset
 	var global, typeParams nameSet
-	return a.block(t.Top, nil, &free, &global, &typeParams, nil)
+	return a.block(t.Top, nil, &free, &global, &typeParams, nil, 0)
 }
 
-// block is analyze_block. bound is nil for the module. The sets are the
-// block's own (analyze_child_block's copies): it may change them.
-func (a *analyzer) block(ste *Block, bound *nameSet, free *pyset, global, typeParams *nameSet, classEntry *Block) error {
-	var local, newGlobal, newBound, inlinedCells nameSet
-	var newFree pyset
-	scopes := make([]Scope, len(ste.Symbols.list), len(ste.Symbols.list)+4)
+// block is analyze_block at depth. bound is nil for the module. The sets
+// are the block's own (analyze_child_block's copies): it may change them.
+func (a *analyzer) block(ste *Block, bound *nameSet, free *pyset, global, typeParams *nameSet, classEntry *Block, depth int) error {
+	f := a.frame(depth)
+	n := len(ste.Symbols.list)
+	if cap(f.scopes) < n+4 {
+		f.scopes = make([]Scope, n, n+n/2+4)
+	}
+	scopes := f.scopes[:n]
+	local, newGlobal, newBound, inlinedCells, newFree := &f.local, &f.newGlobal, &f.newBound, &f.inlinedCells, &f.newFree
 
 	// A class's names are not visible in the blocks inside it: they get
 	// what the class got.
 	if ste.Type == ClassBlock {
-		newGlobal = global.share()
+		*newGlobal = global.share()
 		if bound != nil {
-			newBound = bound.share()
+			*newBound = bound.share()
 		}
 	}
 	for i, sym := range ste.Symbols.list {
-		if err := a.name(ste, scopes, i, sym.Name, sym.Flags, bound, &local, free, global, typeParams, classEntry); err != nil {
+		if err := a.name(ste, scopes, i, sym.Name, sym.Flags, bound, local, free, global, typeParams, classEntry); err != nil {
 			return err
 		}
 	}
 	if ste.Type != ClassBlock {
 		if ste.FunctionLike() {
-			newBound = local.share()
+			*newBound = local.share()
 		}
 		if bound != nil {
 			newBound.union(bound)
 		}
-		newGlobal = global.share()
+		*newGlobal = global.share()
 	} else {
 		newBound.add("__class__")
 		newBound.add("__classdict__")
@@ -142,16 +231,17 @@ func (a *analyzer) block(ste *Block, bound *nameSet, free *pyset, global, typePa
 		// Comprehensions other than generator expressions are inlined,
 		// except in annotation scopes nested in classes.
 		inline := child.Comprehension != NoComprehension && !child.Generator && !ste.CanSeeClassScope
-		childFree := copyPyset(&newFree)
-		childBound, childGlobal, childTypeParams := newBound.share(), newGlobal.share(), typeParams.share()
-		if err := a.block(child, &childBound, &childFree, &childGlobal, &childTypeParams, childClass); err != nil {
+		f.childFree.reset()
+		f.childFree.merge(newFree)
+		f.childBound, f.childGlobal, f.childTypeParams = newBound.share(), newGlobal.share(), typeParams.share()
+		if err := a.block(child, &f.childBound, &f.childFree, &f.childGlobal, &f.childTypeParams, childClass, depth+1); err != nil {
 			return err
 		}
 		if inline {
-			scopes = a.inline(ste, child, scopes, &childFree, &inlinedCells)
+			scopes = a.inline(ste, child, scopes, &f.childFree, inlinedCells)
 			child.CompInlined = true
 		}
-		newFree.merge(&childFree)
+		newFree.merge(&f.childFree)
 		if child.Free || child.ChildFree {
 			ste.ChildFree = true
 		}
@@ -198,8 +288,9 @@ func (a *analyzer) block(ste *Block, bound *nameSet, free *pyset, global, typePa
 			ste.NeedsClassdict = true
 		}
 	}
-	a.update(ste, scopes, bound, &newFree, &inlinedCells, ste.Type == ClassBlock || ste.CanSeeClassScope)
-	free.merge(&newFree)
+	a.update(ste, scopes, bound, newFree, inlinedCells, ste.Type == ClassBlock || ste.CanSeeClassScope)
+	free.merge(newFree)
+	f.scopes = scopes[:0]
 	return nil
 }
 

@@ -44,11 +44,15 @@ type pyset struct {
 	fill, used int
 }
 
-// copyPyset is PySet_New(other).
-func copyPyset(other *pyset) pyset {
-	var s pyset
-	s.merge(other)
-	return s
+// reset empties s as a new set (keeping a table of the minimum size for
+// reuse: a new set starts with one).
+func (s *pyset) reset() {
+	if len(s.table) == setMinSize {
+		clear(s.table)
+	} else {
+		s.table = nil
+	}
+	s.fill, s.used = 0, 0
 }
 
 // alloc gives a new empty set its table.
