@@ -308,12 +308,15 @@ var codecs = func() map[string]*Codec {
 	add(kindNotText, "base64_codec", "bz2_codec", "hex_codec", "quopri_codec", "rot_13", "uu_codec", "zlib_codec")
 	// Modules that are not codecs here: no getregentry, or Windows only.
 	add(kindUnknown, "aliases", "mbcs", "oem")
-	add(kindUnsupported,
-		// Multi-byte codecs.
-		"big5", "big5hkscs", "cp932", "cp949", "cp950", "euc_jis_2004", "euc_jisx0213", "euc_jp",
-		"euc_kr", "gb18030", "gb2312", "gbk", "hz", "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2",
-		"iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_ext", "iso2022_kr", "johab", "shift_jis",
-		"shift_jis_2004", "shift_jisx0213")
+	// Stateful multi-byte codecs.
+	add(kindUnsupported, "hz", "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2",
+		"iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_ext", "iso2022_kr")
+	for _, name := range []string{"big5", "big5hkscs", "cp932", "cp949", "cp950", "euc_jis_2004", "euc_jisx0213", "euc_jp",
+		"euc_kr", "gb18030", "gb2312", "gbk", "johab", "shift_jis", "shift_jis_2004", "shift_jisx0213"} {
+		fn(name, func(_ *Codec, b []byte, replace bool, out []rune) ([]rune, error) {
+			return decodeCJK(name, b, replace, out)
+		})
+	}
 	for bo, suffix := range map[int]string{0: "", -1: "_le", 1: "_be"} {
 		fn("utf_16"+suffix, func(_ *Codec, b []byte, replace bool, out []rune) ([]rune, error) {
 			return decodeUTF16(b, bo, replace, out)

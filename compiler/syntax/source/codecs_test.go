@@ -144,3 +144,138 @@ func TestRandomDecode(t *testing.T) {
 }
 
 var _ = fmt.Sprint
+
+// cjkNames are the multi-byte codecs decoded from tables.
+var cjkNames = []string{"big5", "big5hkscs", "cp932", "cp949", "cp950", "euc_jis_2004", "euc_jisx0213", "euc_jp",
+	"euc_kr", "gb18030", "gb2312", "gbk", "johab", "shift_jis", "shift_jis_2004", "shift_jisx0213"}
+
+// cjkScript prints, for each codec and each input of its list, the strict
+// decoding (text or str() of the exception) and the decoding with
+// errors="replace", compactly: one JSON line per codec.
+const cjkScript = `
+import sys, json
+for name, inputs in json.load(sys.stdin):
+    res = []
+    for h in inputs:
+        b = bytes.fromhex(h)
+        try:
+            s = b.decode(name)
+        except UnicodeDecodeError as e:
+            s = "!" + str(e)
+        res.append([s, b.decode(name, "replace")])
+    print(json.dumps(res))
+`
+
+// TestCJK compares the multi-byte codecs with Python's: every sequence of
+// two bytes with a lead byte 0x80-0xFF (with -short every seventh lead
+// byte), every byte alone, and random strings of characters, ASCII, stray
+// and truncated sequences (400 a codec, 100 with -short): the text or the
+// exact error, strict and with errors="replace". Sources that reach
+// gb18030's four-byte form are refused, not compared.
+func TestCJK(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	nRandom, leadStep := 400, 1
+	if testing.Short() {
+		nRandom, leadStep = 100, 7
+	}
+	type batch struct {
+		name   string
+		inputs [][]byte
+	}
+	var batches []batch
+	var payload []any
+	for _, name := range cjkNames {
+		var inputs [][]byte
+		for l := 1; l < 256; l++ {
+			inputs = append(inputs, []byte{byte(l)})
+		}
+		for l := 0x80; l < 256; l += leadStep {
+			for b := 0; b < 256; b++ {
+				inputs = append(inputs, []byte{byte(l), byte(b)})
+			}
+		}
+		for i := 0; i < nRandom; i++ {
+			var s []byte
+			for k := rng.IntN(10); k > 0; k-- {
+				switch rng.IntN(6) {
+				case 0:
+					s = append(s, byte(0x20+rng.IntN(0x5F)))
+				case 1:
+					s = append(s, byte(0x80+rng.IntN(0x80)))
+				case 2:
+					s = append(s, 0x8F, byte(0xA1+rng.IntN(0x5E)), byte(0xA1+rng.IntN(0x5E)))
+				default:
+					s = append(s, byte(0x81+rng.IntN(0x7E)), byte(0x40+rng.IntN(0xBF)))
+				}
+			}
+			if rng.IntN(3) == 0 && len(s) > 0 {
+				s = s[:len(s)-1]
+			}
+			inputs = append(inputs, s)
+		}
+		hexes := make([]string, len(inputs))
+		for i, in := range inputs {
+			hexes[i] = hex.EncodeToString(in)
+		}
+		batches = append(batches, batch{name, inputs})
+		payload = append(payload, []any{name, hexes})
+	}
+	for _, in := range pythons.Minor(t, 3, 13) {
+		t.Run(in.Version, func(t *testing.T) {
+			rel := releaseOf(in)
+			k, bad, refused, compared := 0, 0, 0, 0
+			runPython(t, in, cjkScript, payload, func(line []byte) {
+				bt := batches[k]
+				k++
+				var res [][2]string
+				if err := json.Unmarshal(line, &res); err != nil {
+					t.Fatal(err)
+				}
+				codec, err := source.Lookup(bt.name, rel)
+				if err != nil {
+					t.Fatalf("%s: %v", bt.name, err)
+				}
+				for i, raw := range bt.inputs {
+					var got [2]string
+					out, err := codec.Decode(raw)
+					switch e := err.(type) {
+					case nil:
+						got[0] = string(out)
+					case *source.CodecError:
+						got[0] = "!" + e.Msg
+					case *source.UnsupportedCodecError:
+						refused++
+						continue
+					default:
+						got[0] = "?" + err.Error()
+					}
+					text, ok := codec.DecodeReplace(raw)
+					if !ok {
+						if _, err := codec.Decode(append([]byte{}, raw...)); err != nil {
+							// Strict decoding stopped before what
+							// replace reached: the four-byte form?
+							refused++
+							continue
+						}
+						text = "(failed)"
+					}
+					got[1] = text
+					compared++
+					if got != res[i] {
+						bad++
+						if bad <= 20 {
+							t.Errorf("%s of %x:\n got %q\nwant %q", bt.name, raw, got, res[i])
+						}
+					}
+				}
+			})
+			if k != len(batches) {
+				t.Fatalf("oracle answered %d of %d codecs", k, len(batches))
+			}
+			t.Logf("%d inputs compared, %d refused (gb18030's four-byte form)", compared, refused)
+			if bad > 0 {
+				t.Errorf("%d inputs differ", bad)
+			}
+		})
+	}
+}

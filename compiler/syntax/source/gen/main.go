@@ -1,8 +1,11 @@
-// Command gen writes compiler/syntax/source/charmaps.go, the decoding
-// tables of every single-byte codec of Python's encodings package, from an
-// interpreter: for each module with a decoding table or map, what
-// bytes([b]).decode(module) gives for b in 0..255 (one character, or
-// undefined where it raises).
+// Command gen writes the decoding tables of package source from an
+// interpreter: compiler/syntax/source/charmaps.go, the tables of every
+// single-byte codec of Python's encodings package (for each module with a
+// decoding table or map, what bytes([b]).decode(module) gives for b in
+// 0..255: one character, or undefined where it raises), and
+// compiler/syntax/source/cjk/NAME.bin, the steps of each stateless
+// multi-byte codec's decoder on every sequence of up to three bytes (see
+// cjk.go).
 //
 // Usage, from the repository root:
 //
@@ -61,6 +64,10 @@ func main() {
 		os.Exit(2)
 	}
 	if err := run(strings.Fields(*python), *file); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+	if err := writeCJK(strings.Fields(*python), filepath.Join(filepath.Dir(*file), "cjk")); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
