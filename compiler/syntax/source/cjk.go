@@ -19,9 +19,10 @@ import (
 // it calls incomplete and needs more bytes for. Decoding walks those steps:
 // an incomplete string at the end of the input is the error "incomplete
 // multibyte sequence" covering the rest of the input, as CPython's
-// multibytecodec reports it. Strings of four bytes (gb18030's four-byte
-// form) were not explored: a source that reaches one is refused
-// (UnsupportedCodecError).
+// multibytecodec reports it. Strings of four bytes, gb18030's four-byte
+// form, were not explored: they are read as the form defines them (a
+// linear index into the characters below U+10000, kept as runs, or from
+// U+10000 on), anything else in them being an error of one byte.
 
 //go:embed cjk/*.bin
 var cjkFiles embed.FS
@@ -32,7 +33,13 @@ type cjkTable struct {
 	reasons  []string
 	nodes    [][256]uint32
 	multi    [][]rune // the texts of steps that give several characters
+	// four holds the runs of gb18030's four-byte form below U+10000:
+	// from linear index base, characters first, first+1, ... (first 0:
+	// undefined).
+	four []cjkRun
 }
+
+type cjkRun struct{ base, first int32 }
 
 // An entry packs a step: kind in bits 30-31; more: child node; ok: bytes
 // consumed in bits 24-26, and either the character (bits 0-20) or, with
@@ -162,10 +169,54 @@ func parseCJK(data []byte) (*cjkTable, error) {
 			t.nodes[i][b] = e
 		}
 	}
+	nf := uv()
+	if err != nil || nf > 1<<16 {
+		return nil, errCJKFormat
+	}
+	for i := uint64(0); i < nf; i++ {
+		base, first := uv(), uv()
+		t.four = append(t.four, cjkRun{int32(base), int32(first)})
+	}
 	if err != nil {
 		return nil, err
 	}
 	return t, nil
+}
+
+// fourByte is gb18030's step on the four-byte form at b[0:] (b[0] a lead
+// byte, b[1] a digit): the character and true, or an error's end and
+// reason, or unsupported for a codec without the form.
+func (t *cjkTable) fourByte(b []byte) (r rune, end int, reason string) {
+	if len(b) < 4 {
+		return 0, len(b), "incomplete multibyte sequence"
+	}
+	c1, c2, c3, c4 := int32(b[0])-0x81, int32(b[1])-0x30, int32(b[2])-0x81, int32(b[3])-0x30
+	const illegal = "illegal multibyte sequence"
+	if c1 < 0 || c1 > 0x7D || c2 < 0 || c2 > 9 || c3 < 0 || c3 > 0x7D || c4 < 0 || c4 > 9 {
+		return 0, 1, illegal
+	}
+	lin := ((c1*10+c2)*126+c3)*10 + c4
+	switch {
+	case c1 < 4 && lin < 39420:
+		// The last run starting at or before lin.
+		lo, hi := 0, len(t.four)
+		for lo+1 < hi {
+			mid := (lo + hi) / 2
+			if t.four[mid].base <= lin {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		if lo < len(t.four) && t.four[lo].base <= lin && t.four[lo].first != 0 {
+			return t.four[lo].first + (lin - t.four[lo].base), 0, ""
+		}
+	case c1 >= 15:
+		if cp := 0x10000 + lin - 15*12600; cp <= 0x10FFFF {
+			return cp, 0, ""
+		}
+	}
+	return 0, 1, illegal
 }
 
 // decodeCJK decodes b with the table of codec name.
@@ -199,7 +250,16 @@ func decodeCJK(name string, b []byte, replace bool, out []rune) ([]rune, error) 
 			case cjkError:
 				end, reason = pos+int(e>>8&0xFF), t.reasons[e&0xFF]
 			default:
-				return nil, &UnsupportedCodecError{Spec: name, Module: name, Reason: "a four-byte sequence at position " + fmt.Sprint(pos)}
+				if len(t.four) == 0 {
+					return nil, &UnsupportedCodecError{Spec: name, Module: name, Reason: "a four-byte sequence at position " + fmt.Sprint(pos)}
+				}
+				r, n, why := t.fourByte(b[pos:])
+				if why == "" {
+					out = append(out, r)
+					pos += 4
+					break
+				}
+				end, reason = pos+n, why
 			}
 			if reason != "" {
 				if !replace {

@@ -17,10 +17,12 @@ import (
 // found by extending, one byte at a time, the strings it calls incomplete
 // ("more"), down to three bytes. A step either decodes the string ("o":
 // bytes consumed, text) or fails ("e": end of the error, reason). Strings
-// of four bytes (gb18030's four-byte form) are not explored ("u"). It
-// prints one JSON line per codec: the codec name the exceptions carry and
-// the nodes in breadth-first order, each [prefix hex, 256 entries], where a
-// "more" entry gives its child's index.
+// of four bytes are not explored ("u"): they are gb18030's four-byte form,
+// whose characters below U+10000 it lists ("four", by linear index; the
+// others are U+10000 on, in order). It prints one JSON line per codec: the
+// codec name the exceptions carry and the nodes in breadth-first order,
+// each [prefix hex, 256 entries], where a "more" entry gives its child's
+// index.
 const cjkScript = `
 import codecs, json, sys
 rec = []
@@ -54,7 +56,7 @@ for name in names:
             q = prefix + bytes([b])
             st = step(q)
             if st[0] == "m":
-                if len(q) >= 3 or (len(q) == 2 and sum(1 for n in nodes if len(n[0]) == 2) >= 400):
+                if len(q) >= 3 or (len(q) == 2 and name == "gb18030"):
                     st = ["u"]
                 else:
                     st = ["m", len(nodes)]
@@ -62,7 +64,19 @@ for name in names:
             entries.append(st)
         nodes[i][1] = entries
         i += 1
-    print(json.dumps({"name": name, "encoding": encoding, "nodes": [[p.hex(), e] for p, e in nodes]}))
+    four = []
+    if name == "gb18030":
+        # The four-byte form below U+10000: linear index i of the bytes
+        # 81 30 81 30 + i (each byte in its range), 0 to 39419.
+        for i in range(39420):
+            c4 = i % 10; c3 = i // 10 % 126; c2 = i // 1260 % 10; c1 = i // 12600
+            q = bytes([0x81 + c1, 0x30 + c2, 0x81 + c3, 0x30 + c4])
+            try:
+                s = q.decode(name)
+                four.append(ord(s) if len(s) == 1 else -1)
+            except UnicodeDecodeError:
+                four.append(-1)
+    print(json.dumps({"name": name, "encoding": encoding, "four": four, "nodes": [[p.hex(), e] for p, e in nodes]}))
 `
 
 // cjkCodecs are the stateless multi-byte codecs of the encodings package.
@@ -100,12 +114,13 @@ func writeCJK(python []string, dir string) error {
 		var c struct {
 			Name     string               `json:"name"`
 			Encoding string               `json:"encoding"`
+			Four     []int                `json:"four"`
 			Nodes    [][2]json.RawMessage `json:"nodes"`
 		}
 		if err := json.Unmarshal(line, &c); err != nil {
 			return err
 		}
-		data, err := encodeCJK(c.Encoding, c.Nodes)
+		data, err := encodeCJK(c.Encoding, c.Nodes, c.Four)
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.Name, err)
 		}
@@ -124,8 +139,9 @@ func writeCJK(python []string, dir string) error {
 // reasons, the node count, then each node's 256 entries (a kind byte; more:
 // child index; ok: bytes consumed, character count, each character as the
 // zigzag difference from the previous one; error: end, reason index),
-// flate-compressed after the magic.
-func encodeCJK(encoding string, nodes [][2]json.RawMessage) ([]byte, error) {
+// then the four-byte form's runs (count; each: first linear index, first
+// character or 0 for undefined), flate-compressed after the magic.
+func encodeCJK(encoding string, nodes [][2]json.RawMessage, four []int) ([]byte, error) {
 	var body bytes.Buffer
 	var tmp [binary.MaxVarintLen64]byte
 	uv := func(v uint64) { body.Write(tmp[:binary.PutUvarint(tmp[:], v)]) }
@@ -219,6 +235,27 @@ func encodeCJK(encoding string, nodes [][2]json.RawMessage) ([]byte, error) {
 				uv(uint64(e.rsn))
 			}
 		}
+	}
+	// Runs of the four-byte table: a new run wherever the character is not
+	// the previous one plus one.
+	type run struct{ base, first int }
+	var runs []run
+	for i, r := range four {
+		if r < 0 {
+			r = 0
+		}
+		if len(runs) > 0 {
+			last := runs[len(runs)-1]
+			if last.first != 0 && r != 0 && r == last.first+(i-last.base) || last.first == 0 && r == 0 {
+				continue
+			}
+		}
+		runs = append(runs, run{i, r})
+	}
+	uv(uint64(len(runs)))
+	for _, r := range runs {
+		uv(uint64(r.base))
+		uv(uint64(r.first))
 	}
 	var out bytes.Buffer
 	out.WriteString("CJK1")
