@@ -17,8 +17,9 @@ var readBackFirstPiece = release.Release{Major: 3, Minor: 13, Micro: 1}
 // split at "\n", "\r\n" and "\r" (universal newlines), the line ending kept
 // as "\n", decoded with the source's encoding and errors="replace". ok is
 // false where CPython gets nothing, so that the caller falls back to the
-// tokenizer's buffers: the file has fewer lines, or (3.13.0) the line is
-// not valid UTF-8 and no encoding was declared.
+// tokenizer's buffers: the file has fewer lines, (3.13.0) the line is
+// not valid UTF-8 and no encoding was declared, or the codec refuses
+// errors="replace" (idna).
 //
 // A line longer than 998 bytes is read in pieces: 3.13.0 keeps the last
 // piece, later releases the first. 3.13.0 keeps a BOM in line 1 (U+FEFF),
