@@ -55,7 +55,7 @@ const (
 // Optimize optimizes mod in place (_PyAST_Optimize). Its only error is
 // CPython's RecursionError for a tree too deep.
 func Optimize(mod ast.ModNode, cfg Config) error {
-	o := &optimizer{cfg: cfg, depth: cfg.Depth}
+	o := &optimizer{cfg: cfg, depth: cfg.Depth, calc: calcFor(cfg.Release)}
 	if o.depth == 0 {
 		o.depth = DefaultDepth
 	}
@@ -77,6 +77,7 @@ func Optimize(mod ast.ModNode, cfg Config) error {
 
 type optimizer struct {
 	cfg          Config
+	calc         calc
 	depth, limit int
 	arena        ast.Arena
 }
@@ -702,7 +703,7 @@ func (o *optimizer) foldBinOp(e *ast.BinOp) ast.Expr {
 	if !ok {
 		return e
 	}
-	v, ok := binOp(e.Op, lc.Value, rc.Value)
+	v, ok := o.calc.binOp(e.Op, lc.Value, rc.Value)
 	if !ok {
 		return e
 	}

@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"strings"
 
+	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 )
 
@@ -151,6 +152,18 @@ func truth(v ast.Value) bool {
 	return true // Ellipsis
 }
 
+// calc does the operations of a release.
+type calc struct {
+	// powMulExp: _Py_c_pow multiplies by exp(-at*b.imag) instead of
+	// dividing by exp(at*b.imag) (gh-113841, 3.13.1).
+	powMulExp bool
+}
+
+// powMulExpSince is the first release with gh-113841's complex power.
+var powMulExpSince = release.Release{Major: 3, Minor: 13, Micro: 1}
+
+func calcFor(rel release.Release) calc { return calc{powMulExp: rel.AtLeast(powMulExpSince)} }
+
 // unaryOp folds -x, +x, ~x and not x (fold_unaryop).
 func unaryOp(op ast.UnaryOperator, v ast.Value) (ast.Value, bool) {
 	if op == ast.Not {
@@ -195,26 +208,26 @@ func unaryOp(op ast.UnaryOperator, v ast.Value) (ast.Value, bool) {
 
 // binOp folds a binary operation on two constants (fold_binop), within
 // the optimizer's limits.
-func binOp(op ast.Operator, l, r ast.Value) (ast.Value, bool) {
+func (cl calc) binOp(op ast.Operator, l, r ast.Value) (ast.Value, bool) {
 	switch op {
 	case ast.Add:
-		return add(l, r)
+		return cl.add(l, r)
 	case ast.Sub:
-		return arith(op, l, r)
+		return cl.arith(op, l, r)
 	case ast.Mult:
-		return safeMultiply(l, r)
+		return cl.safeMultiply(l, r)
 	case ast.Div:
-		return arith(op, l, r)
+		return cl.arith(op, l, r)
 	case ast.FloorDiv:
-		return arith(op, l, r)
+		return cl.arith(op, l, r)
 	case ast.Mod:
 		// safe_mod: no str or bytes formatting.
 		if l.Kind() == ast.StrKind || l.Kind() == ast.BytesKind {
 			return ast.Value{}, false
 		}
-		return arith(op, l, r)
+		return cl.arith(op, l, r)
 	case ast.Pow:
-		return safePower(l, r)
+		return cl.safePower(l, r)
 	case ast.LShift:
 		return safeLshift(l, r)
 	case ast.RShift:
@@ -225,7 +238,7 @@ func binOp(op ast.Operator, l, r ast.Value) (ast.Value, bool) {
 	return ast.Value{}, false // MatMult: no constant implements it
 }
 
-func add(l, r ast.Value) (ast.Value, bool) {
+func (cl calc) add(l, r ast.Value) (ast.Value, bool) {
 	switch {
 	case l.Kind() == ast.StrKind && r.Kind() == ast.StrKind:
 		return ast.StrValue(l.Str() + r.Str()), true
@@ -236,20 +249,20 @@ func add(l, r ast.Value) (ast.Value, bool) {
 		e = append(append(e, l.Elems()...), r.Elems()...)
 		return ast.TupleValue(e), true
 	}
-	return arith(ast.Add, l, r)
+	return cl.arith(ast.Add, l, r)
 }
 
 // arith is a numeric binary operation: int op int, else float, else
 // complex, as Python widens.
-func arith(op ast.Operator, l, r ast.Value) (ast.Value, bool) {
+func (cl calc) arith(op ast.Operator, l, r ast.Value) (ast.Value, bool) {
 	if !isNumber(l) || !isNumber(r) {
 		return ast.Value{}, false
 	}
 	switch {
 	case l.Kind() == ast.ComplexKind || r.Kind() == ast.ComplexKind:
-		return complexOp(op, l, r)
+		return cl.complexOp(op, l, r)
 	case l.Kind() == ast.FloatKind || r.Kind() == ast.FloatKind:
-		return floatOp(op, l, r)
+		return cl.floatOp(op, l, r)
 	}
 	return intOp(op, l, r)
 }
@@ -347,7 +360,7 @@ func intTrueDivide(x, y *big.Int) (ast.Value, bool) {
 	return ast.FloatValue(f), true
 }
 
-func floatOp(op ast.Operator, l, r ast.Value) (ast.Value, bool) {
+func (cl calc) floatOp(op ast.Operator, l, r ast.Value) (ast.Value, bool) {
 	a, ok := toFloat(l)
 	if !ok {
 		return ast.Value{}, false
@@ -388,7 +401,7 @@ func floatOp(op ast.Operator, l, r ast.Value) (ast.Value, bool) {
 		}
 		return ast.FloatValue(m), true
 	case ast.Pow:
-		return floatPow(a, b)
+		return cl.floatPow(a, b)
 	}
 	return ast.Value{}, false
 }
@@ -421,7 +434,7 @@ func isOddInteger(x float64) bool { return math.Mod(math.Abs(x), 2) == 1 }
 
 // floatPow is float_pow, with its special cases; a negative base with a
 // fractional exponent goes to complex power.
-func floatPow(iv, iw float64) (ast.Value, bool) {
+func (cl calc) floatPow(iv, iw float64) (ast.Value, bool) {
 	switch {
 	case iw == 0:
 		return ast.FloatValue(1), true
@@ -465,7 +478,7 @@ func floatPow(iv, iw float64) (ast.Value, bool) {
 	negate := false
 	if iv < 0 {
 		if iw != math.Floor(iw) {
-			re, im, ok := complexPow(iv, 0, iw, 0)
+			re, im, ok := cl.complexPow(iv, 0, iw, 0)
 			if !ok {
 				return ast.Value{}, false
 			}
@@ -490,7 +503,7 @@ func floatPow(iv, iw float64) (ast.Value, bool) {
 	return ast.FloatValue(ix), true
 }
 
-func complexOp(op ast.Operator, l, r ast.Value) (ast.Value, bool) {
+func (cl calc) complexOp(op ast.Operator, l, r ast.Value) (ast.Value, bool) {
 	a, b, ok := toComplex(l)
 	if !ok {
 		return ast.Value{}, false
@@ -517,9 +530,9 @@ func complexOp(op ast.Operator, l, r ast.Value) (ast.Value, bool) {
 		var re, im float64
 		n := int64(c) // (long)exponent.real
 		if d == 0 && c == float64(n) && !math.IsNaN(c) && !math.IsInf(c, 0) && c >= -9.2e18 && c <= 9.2e18 {
-			re, im, ok = complexPowi(a, b, n)
+			re, im, ok = cl.complexPowi(a, b, n)
 		} else {
-			re, im, ok = complexPow(a, b, c, d)
+			re, im, ok = cl.complexPow(a, b, c, d)
 		}
 		if !ok {
 			return ast.Value{}, false
@@ -558,7 +571,7 @@ var libmApprox int
 
 // complexPow is _Py_c_pow; false for 0 to a negative or complex power and
 // for an overflow.
-func complexPow(ar, ai, br, bi float64) (float64, float64, bool) {
+func (cl calc) complexPow(ar, ai, br, bi float64) (float64, float64, bool) {
 	var re, im float64
 	switch {
 	case br == 0 && bi == 0:
@@ -577,7 +590,11 @@ func complexPow(ar, ai, br, bi float64) (float64, float64, bool) {
 		at := math.Atan2(ai, ar)
 		phase := at * br
 		if bi != 0 {
-			length /= math.Exp(at * bi)
+			if cl.powMulExp {
+				length *= math.Exp(-at * bi)
+			} else {
+				length /= math.Exp(at * bi)
+			}
 			phase += bi * math.Log(vabs)
 		}
 		re, im = length*math.Cos(phase), length*math.Sin(phase)
@@ -601,11 +618,11 @@ func complexPowu(ar, ai float64, n int64) (float64, float64) {
 }
 
 // complexPowi is c_powi: repeated squaring for exponents up to 100.
-func complexPowi(ar, ai float64, n int64) (float64, float64, bool) {
+func (cl calc) complexPowi(ar, ai float64, n int64) (float64, float64, bool) {
 	var re, im float64
 	switch {
 	case n > 100 || n < -100:
-		return complexPow(ar, ai, float64(n), 0)
+		return cl.complexPow(ar, ai, float64(n), 0)
 	case n > 0:
 		re, im = complexPowu(ar, ai, n)
 	default:
@@ -625,7 +642,7 @@ func complexPowi(ar, ai float64, n int64) (float64, float64, bool) {
 // safeMultiply is safe_multiply: products of ints up to 128 bits,
 // repetitions of tuples up to 256 items (1024 in all, nested ones
 // included) and of str and bytes up to 4096 characters.
-func safeMultiply(v, w ast.Value) (ast.Value, bool) {
+func (cl calc) safeMultiply(v, w ast.Value) (ast.Value, bool) {
 	switch {
 	case isInt(v) && isInt(w) && !isZero(v) && !isZero(w):
 		if numBits(v)+numBits(w) > maxIntSize {
@@ -653,9 +670,9 @@ func safeMultiply(v, w ast.Value) (ast.Value, bool) {
 			}
 		}
 	case isInt(w) && (v.Kind() == ast.TupleKind || v.Kind() == ast.StrKind || v.Kind() == ast.BytesKind):
-		return safeMultiply(w, v)
+		return cl.safeMultiply(w, v)
 	}
-	return multiply(v, w)
+	return cl.multiply(v, w)
 }
 
 // complexity is check_complexity: limit less the items of obj's nested
@@ -673,7 +690,7 @@ func complexity(obj ast.Value, limit int64) int64 {
 }
 
 // multiply is PyNumber_Multiply: numbers, or a sequence repeated.
-func multiply(v, w ast.Value) (ast.Value, bool) {
+func (cl calc) multiply(v, w ast.Value) (ast.Value, bool) {
 	seq, n := v, w
 	if isInt(v) {
 		seq, n = w, v
@@ -688,7 +705,7 @@ func multiply(v, w ast.Value) (ast.Value, bool) {
 			return repeat(seq, count)
 		}
 	}
-	return arith(ast.Mult, v, w)
+	return cl.arith(ast.Mult, v, w)
 }
 
 // repeat is sequence repetition; a count below one gives an empty
@@ -729,7 +746,7 @@ func repeat(seq ast.Value, n int64) (ast.Value, bool) {
 }
 
 // safePower is safe_power: int powers up to 128 bits.
-func safePower(v, w ast.Value) (ast.Value, bool) {
+func (cl calc) safePower(v, w ast.Value) (ast.Value, bool) {
 	if isInt(v) && isInt(w) && !isZero(v) && bigOf(w).Sign() > 0 {
 		vbits := uint64(numBits(v))
 		wbits, ok := asSizeT(w)
@@ -738,14 +755,14 @@ func safePower(v, w ast.Value) (ast.Value, bool) {
 		}
 	}
 	if isInt(v) && isInt(w) {
-		return intPow(v, w)
+		return cl.intPow(v, w)
 	}
-	return arith(ast.Pow, v, w)
+	return cl.arith(ast.Pow, v, w)
 }
 
 // intPow is long_pow without a modulus: exact for a non-negative exponent,
 // a float power otherwise.
-func intPow(v, w ast.Value) (ast.Value, bool) {
+func (cl calc) intPow(v, w ast.Value) (ast.Value, bool) {
 	e := bigOf(w)
 	if e.Sign() < 0 {
 		a, ok := intToFloat(v)
@@ -756,7 +773,7 @@ func intPow(v, w ast.Value) (ast.Value, bool) {
 		if !ok {
 			return ast.Value{}, false
 		}
-		return floatPow(a, b)
+		return cl.floatPow(a, b)
 	}
 	b := bigOf(v)
 	if e.BitLen() > 63 {
