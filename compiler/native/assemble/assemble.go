@@ -349,18 +349,25 @@ func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object)
 		lpNames[off], kinds[off] = name, kind
 		return nil
 	}
-	cells := make(map[string]bool, len(m.CellVars))
-	for _, c := range m.CellVars {
-		cells[c.Str()] = true
+	// Most code units have no cells: build the name sets only for those
+	// that have.
+	var cells, vars map[string]bool
+	if len(m.CellVars) > 0 {
+		cells = make(map[string]bool, len(m.CellVars))
+		for _, c := range m.CellVars {
+			cells[c.Str()] = true
+		}
+		vars = make(map[string]bool, nlocals)
+		for _, v := range m.VarNames {
+			vars[v.Str()] = true
+		}
 	}
-	vars := make(map[string]bool, nlocals)
 	for i, v := range m.VarNames {
-		vars[v.Str()] = true
 		kind := byte(KindLocal)
-		if m.FastHidden[v.Str()] {
+		if m.FastHidden != nil && m.FastHidden[v.Str()] {
 			kind |= KindHidden
 		}
-		if cells[v.Str()] {
+		if cells != nil && cells[v.Str()] {
 			kind |= KindCell
 		}
 		if err := set(i, v, kind); err != nil {

@@ -88,7 +88,9 @@ func (w *Writer) Dump(top *pyobj.Object) ([]byte, error) {
 	if w.err != nil {
 		return nil, w.err
 	}
-	return append([]byte(nil), w.buf...), nil
+	out := make([]byte, len(w.buf))
+	copy(out, w.buf)
+	return out, nil
 }
 
 // Dump is Writer.Dump with a new Writer.
@@ -112,9 +114,15 @@ func (w *Writer) count(o *pyobj.Object) {
 		}
 	case pyobj.Code:
 		c := o.Code
-		for _, x := range []*pyobj.Object{c.Consts, c.Names, c.LocalsPlusNames, c.LocalsPlusKinds, c.Filename, c.Name, c.QualName, c.LineTable, c.ExceptionTable} {
-			w.count(x)
-		}
+		w.count(c.Consts)
+		w.count(c.Names)
+		w.count(c.LocalsPlusNames)
+		w.count(c.LocalsPlusKinds)
+		w.count(c.Filename)
+		w.count(c.Name)
+		w.count(c.QualName)
+		w.count(c.LineTable)
+		w.count(c.ExceptionTable)
 	}
 }
 
@@ -316,7 +324,9 @@ func (w *Writer) code(c *pyobj.CodeObject, flag byte) {
 	}
 	// co_code: a new bytes object, also held by the code object's cache.
 	w.nrefs++
-	w.pstring(typeString|FlagRef, string(c.Bytecode))
+	w.buf = append(w.buf, typeString|FlagRef)
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(len(c.Bytecode)))
+	w.buf = append(w.buf, c.Bytecode...)
 	w.object(c.Consts)
 	w.object(c.Names)
 	w.object(c.LocalsPlusNames)

@@ -24,6 +24,7 @@ type Process struct {
 	bytes1   [256]*Object // one-byte bytes
 	empty    struct{ str, bytes, tuple *Object }
 	nextID   uint32
+	slab     []Object
 }
 
 // NewProcess returns a Process whose interned strs start as startup's
@@ -32,9 +33,16 @@ func NewProcess(startup Interned) *Process {
 	return &Process{startup: startup, interned: make(map[string]*Object, 256)}
 }
 
+// obj makes a new object, taken from a block allocated in bulk.
 func (p *Process) obj(k Kind, v ast.Value) *Object {
+	if len(p.slab) == 0 {
+		p.slab = make([]Object, 256)
+	}
+	o := &p.slab[0]
+	p.slab = p.slab[1:]
 	p.nextID++
-	return &Object{Kind: k, Value: v, id: p.nextID}
+	o.Kind, o.Value, o.id = k, v, p.nextID
+	return o
 }
 
 // singletonStr returns the immortal singleton str s ("" or one code point
@@ -222,6 +230,10 @@ func (p *Process) FromValue(v ast.Value) *Object {
 // Identifier returns the interned str s, as the parser makes identifiers
 // (_PyPegen_new_identifier interns them for good).
 func (p *Process) Identifier(s string) *Object {
+	if o := p.interned[s]; o != nil {
+		o.Immortal = true
+		return o
+	}
 	return p.InternImmortal(p.NewStr(s))
 }
 
