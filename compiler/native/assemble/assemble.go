@@ -92,6 +92,13 @@ func (a *Assembler) resolve(s *instr.Sequence) error {
 		in := &s.Instrs[i]
 		a.handler[i] = -1
 		if in.Handler.Label != instr.NoLabel {
+			depth := in.Handler.StartDepth - 1
+			if in.Handler.PreserveLasti {
+				depth--
+			}
+			if depth < 0 {
+				return fmt.Errorf("assemble: instruction %d: handler start depth %d is too small", i, in.Handler.StartDepth)
+			}
 			h, err := s.Index(in.Handler.Label)
 			if err != nil {
 				return fmt.Errorf("assemble: handler of instruction %d: %w", i, err)

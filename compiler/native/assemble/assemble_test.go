@@ -330,3 +330,56 @@ func check(t *testing.T, name string, u *instr.Unit, d *decoded) {
 
 // TestInChroot runs this package's tests again with the chroot's 3.13.
 func TestInChroot(t *testing.T) { pythons.RunInChroot(t) }
+
+// TestErrors: bad input gives errors, never a panic.
+func TestErrors(t *testing.T) {
+	jump := instr.Instr{Op: op("JUMP"), Arg: 0, Handler: instr.NoHandler}
+	tests := []struct {
+		name string
+		seq  func(*instr.Sequence)
+	}{
+		{"unplaced label", func(s *instr.Sequence) { s.NewLabel(); s.Instrs = append(s.Instrs, jump) }},
+		{"unknown label", func(s *instr.Sequence) {
+			s.Instrs = append(s.Instrs, instr.Instr{Op: op("JUMP"), Arg: 9, Handler: instr.NoHandler})
+		}},
+		{"jump to the end", func(s *instr.Sequence) {
+			l := s.NewLabel()
+			s.Instrs = append(s.Instrs, jump)
+			_ = s.Place(l)
+		}},
+		{"pseudo instruction", func(s *instr.Sequence) { s.Add(op("SETUP_FINALLY"), 0, instr.NoLocation) }},
+		{"unknown opcode", func(s *instr.Sequence) { s.Add(3, 0, instr.NoLocation) }},
+		{"negative oparg", func(s *instr.Sequence) { s.Add(op("LOAD_CONST"), -1, instr.NoLocation) }},
+		{"handler depth", func(s *instr.Sequence) {
+			l := s.NewLabel()
+			_ = s.Place(l)
+			s.Instrs = append(s.Instrs, instr.Instr{Op: op("NOP"), Handler: instr.Handler{Label: l, StartDepth: 0}})
+		}},
+		{"backward jump forwards", func(s *instr.Sequence) {
+			l := s.NewLabel()
+			s.Instrs = append(s.Instrs, instr.Instr{Op: op("JUMP_BACKWARD"), Arg: int32(l), Handler: instr.NoHandler})
+			_ = s.Place(l)
+			s.Add(op("NOP"), 0, instr.NoLocation)
+		}},
+	}
+	for _, tt := range tests {
+		p := pyobj.NewProcess(nil)
+		a := assemble.New(tab, p, p.NewConstCache())
+		u := &instr.Unit{}
+		u.Meta.Name = p.Identifier("f")
+		tt.seq(&u.Seq)
+		if _, err := a.Assemble(u, p.NewStr("f.py")); err == nil {
+			t.Errorf("%s: no error", tt.name)
+		}
+	}
+	// Local names that do not fit.
+	p := pyobj.NewProcess(nil)
+	a := assemble.New(tab, p, p.NewConstCache())
+	u := &instr.Unit{NLocalsPlus: 1}
+	u.Meta.Name = p.Identifier("f")
+	u.Meta.VarNames = []*pyobj.Object{p.Identifier("a"), p.Identifier("b")}
+	u.Seq.Add(op("RETURN_CONST"), 0, instr.NoLocation)
+	if _, err := a.Assemble(u, p.NewStr("f.py")); err == nil {
+		t.Error("too many locals: no error")
+	}
+}

@@ -102,6 +102,9 @@ func Dump(top *pyobj.Object) ([]byte, error) {
 // count adds one reference to o, and counts o's own references the first
 // time o is reached.
 func (w *Writer) count(o *pyobj.Object) {
+	if o == nil {
+		return
+	}
 	o.Refs++
 	if o.Refs > 1 {
 		return
@@ -158,6 +161,12 @@ func (w *Writer) ref(o *pyobj.Object) (flag byte, done bool) {
 }
 
 func (w *Writer) object(o *pyobj.Object) {
+	if o == nil {
+		if w.err == nil {
+			w.err = fmt.Errorf("marshal: a code object field is missing")
+		}
+		return
+	}
 	w.depth++
 	defer func() { w.depth-- }()
 	if w.depth > maxDepth {

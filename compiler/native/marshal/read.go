@@ -99,6 +99,9 @@ func (r *reader) object(depth int) *Item {
 		if n < 0 {
 			it.Neg, n = true, -n
 		}
+		if n < 0 || int(n) > len(r.b) {
+			return r.fail("%d digits", n)
+		}
 		it.Digits = make([]uint16, n)
 		for i := range it.Digits {
 			it.Digits[i] = binary.LittleEndian.Uint16(r.bytes(2))
@@ -119,7 +122,7 @@ func (r *reader) object(depth int) *Item {
 		} else {
 			n = int(r.u32())
 		}
-		if n > len(r.b) {
+		if n < 0 || n > len(r.b) {
 			return r.fail("%d items", n)
 		}
 		it.Items = make([]*Item, n)
