@@ -273,3 +273,72 @@ func decodeCJK(name string, b []byte, replace bool, out []rune) ([]rune, error) 
 	}
 	return out, nil
 }
+
+// decodeHZ is the hz codec (RFC 1843): ASCII until "~{", then pairs of
+// seven-bit bytes read as GB 2312 (gb2312's table with the high bits set)
+// until "~}"; "~~" is '~' and "~\n" nothing, both in ASCII mode only. Any
+// other '~' pair, a byte with the high bit set, and a pair that GB 2312
+// lacks are errors of one byte; the mode survives an error.
+func decodeHZ(b []byte, replace bool, out []rune) ([]rune, error) {
+	gb, err := loadCJK("gb2312")
+	if err != nil {
+		return nil, err
+	}
+	const name = "hz"
+	gbMode := false
+	for pos := 0; pos < len(b); {
+		c := b[pos]
+		n, reason := 0, ""
+		switch {
+		case c == '~':
+			if pos+1 >= len(b) {
+				reason = "incomplete multibyte sequence"
+				break
+			}
+			switch c2 := b[pos+1]; {
+			case c2 == '~' && !gbMode:
+				out = append(out, '~')
+			case c2 == '{' && !gbMode:
+				gbMode = true
+			case c2 == '\n' && !gbMode:
+			case c2 == '}' && gbMode:
+				gbMode = false
+			default:
+				n, reason = 1, "illegal multibyte sequence"
+			}
+			if reason == "" {
+				pos += 2
+				continue
+			}
+		case c >= 0x80:
+			n, reason = 1, "illegal multibyte sequence"
+		case !gbMode:
+			out = append(out, rune(c))
+			pos++
+			continue
+		case pos+1 >= len(b):
+			reason = "incomplete multibyte sequence"
+		default:
+			n, reason = 1, "illegal multibyte sequence"
+			if c2 := b[pos+1]; c2 < 0x80 {
+				if e := gb.nodes[0][c|0x80]; e>>30 == cjkMore {
+					if e2 := gb.nodes[e&0xFFFF][c2|0x80]; e2>>30 == cjkOK && e2&cjkMultiFlag == 0 && (e2>>24)&7 == 2 {
+						out = append(out, rune(e2&0x1FFFFF))
+						pos += 2
+						continue
+					}
+				}
+			}
+		}
+		end := pos + n
+		if n == 0 {
+			end = len(b)
+		}
+		if !replace {
+			return nil, decodeError(name, b, pos, end, reason)
+		}
+		out = append(out, 0xFFFD)
+		pos = end
+	}
+	return out, nil
+}

@@ -309,7 +309,10 @@ var codecs = func() map[string]*Codec {
 	// Modules that are not codecs here: no getregentry, or Windows only.
 	add(kindUnknown, "aliases", "mbcs", "oem")
 	// Stateful multi-byte codecs.
-	add(kindUnsupported, "hz", "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2",
+	fn("hz", func(_ *Codec, b []byte, replace bool, out []rune) ([]rune, error) {
+		return decodeHZ(b, replace, out)
+	})
+	add(kindUnsupported, "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2",
 		"iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_ext", "iso2022_kr")
 	for _, name := range []string{"big5", "big5hkscs", "cp932", "cp949", "cp950", "euc_jis_2004", "euc_jisx0213", "euc_jp",
 		"euc_kr", "gb18030", "gb2312", "gbk", "johab", "shift_jis", "shift_jis_2004", "shift_jisx0213"} {

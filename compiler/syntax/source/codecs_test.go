@@ -44,6 +44,7 @@ var fragments = map[string][]string{
 	"unicode_escape":     {"\\", "x", "u", "U", "N", "{", "}", "0", "7", "8", "9", "a", "f", "A", "F", "g", "n", "t", "'", "\"", "\n", "\xe9", "\\N{DIGIT ONE}", "\\N{latin small letter a}", "\\N{BOGUS}", "\\N{}", "\\ud800", "\\udc00", "\\U0010ffff", "\\U00110000", "\\777", "\\x4", "\\N{HANGUL SYLLABLE GA}", "\\N{CJK UNIFIED IDEOGRAPH-4E00}", "\\N{cjk unified ideograph-4e00}", "\\N{LINE FEED}", "\\N{NULL}", "\\0"},
 	"raw_unicode_escape": {"\\", "u", "U", "0", "9", "a", "F", "g", "\\u", "\\U", "\\ud800", "\\udfff", "\\U00110000", "\\U0010FFFF", "\\\\u1234", "\xe9", "x", "\\u0000"},
 	"punycode":           {"-", "a", "b", "z", "A", "0", "9", "x", "é", ".", " ", "\n", "99", "zz", "a-", "ab-9", "\x80", "n", "k"},
+	"hz":                 {"~", "{", "}", "~{", "~}", "~~", "~\n", "\n", "a", "\x21", "\x30\x21", "\x52\x3b", "\x7e\x7e", "\xa1\xa1", "\x21\x7f", "\x77\x7e", "\x29\x21", "\x80", "\x7f"},
 	"idna":               {"xn--", "XN--", ".", "a", "-", "é", "b", "xn--a", "xn--abc-", "xn--9", "xn--ls8h", "xn--zz", strings.Repeat("a", 70), strings.Repeat("b", 1030), " ", "\n", "\x80", "#"},
 }
 
@@ -67,7 +68,7 @@ func TestRandomDecode(t *testing.T) {
 		}
 		n = v
 	}
-	names := []string{"utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be", "utf_7", "unicode_escape", "raw_unicode_escape", "punycode", "idna"}
+	names := []string{"utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be", "utf_7", "unicode_escape", "raw_unicode_escape", "punycode", "idna", "hz"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	type input struct {
 		name string
