@@ -386,6 +386,8 @@ func (p *Parser) lastNonWhitespaceToken() *token.Token {
 }
 
 // stackOverflow stops the parse: the grammar's rules nest too deeply.
+//
+//go:noinline
 func (p *Parser) stackOverflow() {
 	p.errorIndicator = true
 	if p.exc == nil {
