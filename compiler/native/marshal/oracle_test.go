@@ -24,7 +24,7 @@ import (
 // -O1/-O2: by default (CI), with -short, and with RULES_PYC_FULL_SWEEP=1
 // (every file at every level: the documented full sweep, about 10 minutes
 // per interpreter here).
-var sampleSizes = map[string][2]int{"default": {400, 100}, "short": {60, 20}}
+var sampleSizes = map[string][2]int{"default": {300, 60}, "short": {60, 20}}
 
 // pick returns the files to compare at optimization level opt.
 func pick(files []string, opt int) []string {
