@@ -15,7 +15,7 @@
 //     immortal singletons is a singleton of the Process: ints -5..256, the
 //     empty tuple, bytes of length 0 and 1 made from data, and strs of
 //     length 0 or one code point below U+0100 (interned when the start-up
-//     set says so: all of them in 3.13.0, fewer in later releases).
+//     set says so; measured: all 257 in 3.13.0 and in 3.13.18).
 //   - A str's Interned state only goes from false to true (Process.Intern),
 //     as CPython's interning does; interning a str equal to an interned one
 //     returns the interned one, as PyUnicode_InternInPlace does.
