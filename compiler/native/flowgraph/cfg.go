@@ -1,0 +1,378 @@
+// Package flowgraph is CPython 3.13's control-flow-graph optimizer
+// (Python/flowgraph.c) for the native compiler: it turns a code unit's
+// instruction sequence, as code generation writes it (labels, pseudo
+// instructions, SETUP_*/POP_BLOCK exception blocks), into the final
+// instruction sequence the assembler takes (real instructions and the
+// pseudo jumps JUMP/JUMP_NO_INTERRUPT, an exception handler on every
+// instruction, the maximum stack depth and the number of fast locals).
+//
+// Every pass is CPython's, run in CPython's order on the same graph, so
+// that the output is the one CPython produces for the same input:
+// jump threading, dead and unreachable code, constant folding of tuples and
+// of LOAD_CONST followed by a test, swap elimination, superinstructions,
+// the "maybe uninitialized" analysis of fast locals, the removal of unused
+// constants, line number propagation, cold block placement, the stack
+// depth, the prologue for cells, free variables and generators, and the
+// conversion of pseudo instructions.
+//
+// Invariants:
+//   - A graph is a slice of blocks linked by index (next, jump targets,
+//     exception handlers); block 0 is the entry. Blocks are never freed:
+//     CPython empties unreachable blocks but keeps them in the list, and
+//     several passes depend on that.
+//   - The input's jump and SETUP_* opargs are labels of the Sequence; the
+//     output's are labels of the output Sequence, one per block, placed in
+//     block order (_PyCfg_ToInstructionSequence).
+//   - Nothing here depends on the patch release within 3.13: flowgraph.c
+//     is the same from 3.13.0 to 3.13.15 except for checks of malformed
+//     input, which are errors here in every release.
+//   - Malformed input (a jump to a label that is not placed, a stack
+//     underflow, inconsistent stack depths, a constant index out of range)
+//     gives an error, never a panic.
+package flowgraph
+
+import (
+	"fmt"
+
+	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
+	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
+	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
+)
+
+// none is the absent block index (CPython's NULL).
+const none = -1
+
+// instruction is a cfg_instr: target and except are block indexes.
+type instruction struct {
+	op     opcode.Op
+	arg    int32
+	loc    instr.Location
+	target int32
+	except int32
+}
+
+// block is a basicblock.
+type block struct {
+	instrs []instruction
+	// next is the block reached by falling through (b_next), also the
+	// order in which blocks are laid out.
+	next int32
+	// labelled is IS_LABEL(b_label): the block is a jump target or was
+	// given a label by a pass.
+	labelled     bool
+	visited      bool
+	handler      bool // b_except_handler
+	cold, warm   bool
+	lasti        bool // b_preserve_lasti
+	predecessors int32
+	startDepth   int32
+	unsafe       uint64 // b_unsafe_locals_mask
+	exceptStack  int32  // index into CFG.stacks, none when unset
+}
+
+// CFG is one code unit's control-flow graph.
+type CFG struct {
+	o      *Optimizer
+	blocks []block
+	// stacks are the exception stacks of label_exception_targets.
+	stacks [][]int32
+	// todo is a traversal stack of block indexes.
+	todo []int32
+}
+
+// Optimizer optimizes the code units of one compile. It holds the opcode
+// table and scratch space; it is not safe for concurrent use.
+type Optimizer struct {
+	tab   *opcode.Table
+	p     *pyobj.Process
+	props []props
+	op    ops
+	// scratch for building graphs and remapping constants.
+	blockOf []int32
+	isLabel []bool
+	ints    []int
+}
+
+// props are the static properties of an opcode this package asks about.
+type props uint16
+
+const (
+	pJump      props = 1 << iota // OPCODE_HAS_JUMP
+	pBlockPush                   // IS_BLOCK_PUSH_OPCODE (SETUP_*)
+	pScopeExit                   // IS_SCOPE_EXIT_OPCODE
+	pUncond                      // IS_UNCONDITIONAL_JUMP_OPCODE
+	pConst                       // OPCODE_HAS_CONST
+	pEvalBreak                   // OPCODE_HAS_EVAL_BREAK
+	pArg                         // OPCODE_HAS_ARG
+	pAssembler                   // IS_ASSEMBLER_OPCODE
+)
+
+// ops are the opcodes the passes name.
+type ops struct {
+	nop, popTop, loadConst, returnConst, returnValue, raiseVarargs, reraise   opcode.Op
+	jump, jumpNoInterrupt, jumpForward, jumpBackward, jumpBackwardNI          opcode.Op
+	popJumpIfFalse, popJumpIfTrue, popJumpIfNone, popJumpIfNotNone, forIter   opcode.Op
+	setupFinally, setupWith, setupCleanup, popBlock, yieldValue, resume       opcode.Op
+	copy, swap, buildTuple, unpackSequence                                    opcode.Op
+	storeFast, storeFastMaybeNull, loadFast, loadFastCheck, loadFastAndClear  opcode.Op
+	deleteFast, loadGlobal, pushNull, compareOp, toBool, containsOp, isOp     opcode.Op
+	unaryNot, loadFastLoadFast, storeFastLoadFast, storeFastStoreFast         opcode.Op
+	makeCell, loadClosure, loadDeref, storeDeref, deleteDeref, loadFromDictOr opcode.Op
+	copyFreeVars, returnGenerator, call, callFunctionEx, callKw               opcode.Op
+}
+
+// New returns an optimizer for the opcode table tab (3.13's) that makes
+// new constants in p.
+func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
+	if tab == nil || tab.Version != "3.13" {
+		return nil, fmt.Errorf("flowgraph: no optimizer for opcode table %v", tab)
+	}
+	o := &Optimizer{tab: tab, p: p}
+	var missing []string
+	look := func(name string) opcode.Op {
+		op, ok := tab.Lookup(name)
+		if !ok {
+			missing = append(missing, name)
+		}
+		return op
+	}
+	o.op = ops{
+		nop: look("NOP"), popTop: look("POP_TOP"), loadConst: look("LOAD_CONST"),
+		returnConst: look("RETURN_CONST"), returnValue: look("RETURN_VALUE"),
+		raiseVarargs: look("RAISE_VARARGS"), reraise: look("RERAISE"),
+		jump: look("JUMP"), jumpNoInterrupt: look("JUMP_NO_INTERRUPT"),
+		jumpForward: look("JUMP_FORWARD"), jumpBackward: look("JUMP_BACKWARD"),
+		jumpBackwardNI: look("JUMP_BACKWARD_NO_INTERRUPT"),
+		popJumpIfFalse: look("POP_JUMP_IF_FALSE"), popJumpIfTrue: look("POP_JUMP_IF_TRUE"),
+		popJumpIfNone: look("POP_JUMP_IF_NONE"), popJumpIfNotNone: look("POP_JUMP_IF_NOT_NONE"),
+		forIter:      look("FOR_ITER"),
+		setupFinally: look("SETUP_FINALLY"), setupWith: look("SETUP_WITH"), setupCleanup: look("SETUP_CLEANUP"),
+		popBlock: look("POP_BLOCK"), yieldValue: look("YIELD_VALUE"), resume: look("RESUME"),
+		copy: look("COPY"), swap: look("SWAP"), buildTuple: look("BUILD_TUPLE"),
+		unpackSequence: look("UNPACK_SEQUENCE"),
+		storeFast:      look("STORE_FAST"), storeFastMaybeNull: look("STORE_FAST_MAYBE_NULL"),
+		loadFast: look("LOAD_FAST"), loadFastCheck: look("LOAD_FAST_CHECK"),
+		loadFastAndClear: look("LOAD_FAST_AND_CLEAR"), deleteFast: look("DELETE_FAST"),
+		loadGlobal: look("LOAD_GLOBAL"), pushNull: look("PUSH_NULL"), compareOp: look("COMPARE_OP"),
+		toBool: look("TO_BOOL"), containsOp: look("CONTAINS_OP"), isOp: look("IS_OP"),
+		unaryNot: look("UNARY_NOT"), loadFastLoadFast: look("LOAD_FAST_LOAD_FAST"),
+		storeFastLoadFast: look("STORE_FAST_LOAD_FAST"), storeFastStoreFast: look("STORE_FAST_STORE_FAST"),
+		makeCell: look("MAKE_CELL"), loadClosure: look("LOAD_CLOSURE"), loadDeref: look("LOAD_DEREF"),
+		storeDeref: look("STORE_DEREF"), deleteDeref: look("DELETE_DEREF"),
+		loadFromDictOr: look("LOAD_FROM_DICT_OR_DEREF"), copyFreeVars: look("COPY_FREE_VARS"),
+		returnGenerator: look("RETURN_GENERATOR"), call: look("CALL"),
+		callFunctionEx: look("CALL_FUNCTION_EX"), callKw: look("CALL_KW"),
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("flowgraph: opcode table %s lacks %v", tab.Version, missing)
+	}
+	o.props = make([]props, tab.Len())
+	for i := range o.props {
+		op := opcode.Op(i)
+		var p props
+		if tab.Has(op, opcode.HasJump) {
+			p |= pJump
+		}
+		if tab.Has(op, opcode.HasConst) {
+			p |= pConst
+		}
+		if tab.Has(op, opcode.HasArg) {
+			p |= pArg
+		}
+		o.props[i] = p
+	}
+	set := func(p props, list ...opcode.Op) {
+		for _, op := range list {
+			o.props[op] |= p
+		}
+	}
+	c := &o.op
+	set(pBlockPush, c.setupFinally, c.setupWith, c.setupCleanup)
+	set(pScopeExit, c.returnValue, c.returnConst, c.raiseVarargs, c.reraise)
+	set(pUncond, c.jump, c.jumpNoInterrupt, c.jumpForward, c.jumpBackward, c.jumpBackwardNI)
+	set(pAssembler, c.jumpForward, c.jumpBackward, c.jumpBackwardNI)
+	// HAS_EVAL_BREAK_FLAG in pycore_opcode_metadata.h, for the opcodes the
+	// compiler emits (the specialized and instrumented forms never reach
+	// it); no Python module exposes this flag.
+	set(pEvalBreak, c.call, c.callFunctionEx, c.callKw, c.jumpBackward, c.resume, c.jump)
+	return o, nil
+}
+
+func (o *Optimizer) has(op opcode.Op, p props) bool {
+	return int(op) < len(o.props) && o.props[op]&p != 0
+}
+
+func (o *Optimizer) isJump(op opcode.Op) bool      { return o.has(op, pJump) }
+func (o *Optimizer) isBlockPush(op opcode.Op) bool { return o.has(op, pBlockPush) }
+func (o *Optimizer) hasTarget(op opcode.Op) bool   { return o.has(op, pJump|pBlockPush) }
+func (o *Optimizer) isScopeExit(op opcode.Op) bool { return o.has(op, pScopeExit) }
+func (o *Optimizer) isUncond(op opcode.Op) bool    { return o.has(op, pUncond) }
+func (o *Optimizer) isTerminator(op opcode.Op) bool {
+	return o.has(op, pJump|pScopeExit)
+}
+
+// last returns b's last instruction, or nil.
+func (b *block) last() *instruction {
+	if n := len(b.instrs); n > 0 {
+		return &b.instrs[n-1]
+	}
+	return nil
+}
+
+// noFallthrough is BB_NO_FALLTHROUGH.
+func (g *CFG) noFallthrough(b *block) bool {
+	l := b.last()
+	return l != nil && g.o.has(l.op, pScopeExit|pUncond)
+}
+
+func (g *CFG) hasFallthrough(b *block) bool { return !g.noFallthrough(b) }
+
+// exitsScope is basicblock_exits_scope.
+func (g *CFG) exitsScope(b *block) bool {
+	l := b.last()
+	return l != nil && g.o.isScopeExit(l.op)
+}
+
+// hasEvalBreak is basicblock_has_eval_break.
+func (g *CFG) hasEvalBreak(b *block) bool {
+	for i := range b.instrs {
+		if g.o.has(b.instrs[i].op, pEvalBreak) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasNoLineno is basicblock_has_no_lineno.
+func hasNoLineno(b *block) bool {
+	for i := range b.instrs {
+		if b.instrs[i].loc.Line >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// newBlock appends an empty block and returns its index.
+func (g *CFG) newBlock() int32 {
+	g.blocks = append(g.blocks, block{next: none, exceptStack: none, startDepth: 0})
+	return int32(len(g.blocks) - 1)
+}
+
+// nextNonEmpty is next_nonempty_block.
+func (g *CFG) nextNonEmpty(b int32) int32 {
+	for b != none && len(g.blocks[b].instrs) == 0 {
+		b = g.blocks[b].next
+	}
+	return b
+}
+
+// addop is basicblock_addop: the new instruction has no target and no
+// handler (CPython's fresh array slots are zeroed).
+func (g *CFG) addop(b int32, op opcode.Op, arg int32, loc instr.Location) {
+	g.blocks[b].instrs = append(g.blocks[b].instrs, instruction{op: op, arg: arg, loc: loc, target: none, except: none})
+}
+
+// addJump is basicblock_add_jump.
+func (g *CFG) addJump(b int32, op opcode.Op, target int32, loc instr.Location) error {
+	if l := g.blocks[b].last(); l != nil && g.o.isJump(l.op) {
+		return fmt.Errorf("flowgraph: jump added after a jump")
+	}
+	g.blocks[b].instrs = append(g.blocks[b].instrs, instruction{op: op, loc: loc, target: target, except: none})
+	return nil
+}
+
+// resetVisited is the first half of make_cfg_traversal_stack.
+func (g *CFG) resetVisited() {
+	for b := int32(0); b != none; b = g.blocks[b].next {
+		g.blocks[b].visited = false
+	}
+}
+
+// Build makes the graph of an instruction sequence as code generation
+// wrote it (compile.c instr_sequence_to_cfg): a new block starts at every
+// jump or handler target and after every jump, return or raise.
+func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
+	n := len(seq.Instrs)
+	if cap(o.isLabel) < n {
+		o.isLabel = make([]bool, n)
+		o.blockOf = make([]int32, n)
+	}
+	isLabel := o.isLabel[:n]
+	clear(isLabel)
+	for i := range seq.Instrs {
+		in := &seq.Instrs[i]
+		if !o.hasTarget(in.Op) {
+			continue
+		}
+		t, err := seq.Index(instr.Label(in.Arg))
+		if err != nil {
+			return nil, fmt.Errorf("flowgraph: instruction %d (%s): %w", i, o.tab.Name(in.Op), err)
+		}
+		if t >= n {
+			return nil, fmt.Errorf("flowgraph: instruction %d (%s) jumps to the end of the code", i, o.tab.Name(in.Op))
+		}
+		isLabel[t] = true
+	}
+	for i := range seq.Instrs {
+		if op := seq.Instrs[i].Op; int(op) >= len(o.props) || o.tab.Name(op) == "" || o.has(op, pAssembler) {
+			return nil, fmt.Errorf("flowgraph: instruction %d: opcode %d can't be in a code unit's input", i, op)
+		}
+	}
+	g := &CFG{o: o, blocks: make([]block, 0, n/4+4)}
+	// One array holds every instruction; a block's slice has no spare
+	// capacity, so appending to it moves it out of the array.
+	arena := make([]instruction, n)
+	blockOf := o.blockOf[:n]
+	cur := g.newBlock()
+	start := 0
+	pending := false // g_current_label
+	closeBlock := func(end int) {
+		g.blocks[cur].instrs = arena[start:end:end]
+		start = end
+	}
+	for i := range seq.Instrs {
+		in := &seq.Instrs[i]
+		if isLabel[i] {
+			pending = true
+		}
+		// cfg_builder_maybe_start_new_block, as both UseLabel and Addop
+		// call it.
+		b := &g.blocks[cur]
+		terminated := false
+		if i > start && o.isTerminator(arena[i-1].op) {
+			terminated = true
+		} else if pending {
+			if i > start || b.labelled {
+				terminated = true
+			} else {
+				b.labelled = true
+				pending = false
+			}
+		}
+		if terminated {
+			closeBlock(i)
+			nb := g.newBlock()
+			g.blocks[nb].labelled = pending
+			pending = false
+			g.blocks[cur].next = nb
+			cur = nb
+		}
+		blockOf[i] = cur
+		arena[i] = instruction{op: in.Op, arg: in.Arg, loc: in.Loc, target: none, except: none}
+	}
+	closeBlock(n)
+	// translate_jump_labels_to_targets
+	for bi := range g.blocks {
+		b := &g.blocks[bi]
+		for j := range b.instrs {
+			in := &b.instrs[j]
+			if o.hasTarget(in.op) {
+				t, _ := seq.Index(instr.Label(in.arg))
+				in.arg = int32(t)
+				in.target = blockOf[t]
+			}
+		}
+	}
+	return g, nil
+}

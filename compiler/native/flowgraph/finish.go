@@ -1,0 +1,478 @@
+package flowgraph
+
+import (
+	"math"
+
+	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
+	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
+)
+
+// Code flags (Include/cpython/code.h) that decide the prologue.
+const (
+	coGenerator      = 0x20
+	coCoroutine      = 0x80
+	coAsyncGenerator = 0x200
+)
+
+// stackdepthPush is stackdepth_push.
+func (g *CFG) stackdepthPush(bi int32, depth int32) error {
+	b := &g.blocks[bi]
+	if !(b.startDepth < 0 || b.startDepth == depth) {
+		return errorf("invalid CFG, inconsistent stackdepth")
+	}
+	if b.startDepth < depth && b.startDepth < 100 {
+		b.startDepth = depth
+		g.todo = append(g.todo, bi)
+	}
+	return nil
+}
+
+// stackDepth is calculate_stackdepth: the largest stack any path needs.
+// It also records each block's depth at entry, which the exception
+// handlers of the output carry.
+func (g *CFG) stackDepth() (int32, error) {
+	o := g.o
+	for b := int32(0); b != none; b = g.blocks[b].next {
+		g.blocks[b].startDepth = math.MinInt32
+	}
+	g.todo = g.todo[:0]
+	if err := g.stackdepthPush(0, 0); err != nil {
+		return 0, err
+	}
+	maxDepth := int32(0)
+	for len(g.todo) > 0 {
+		bi := g.todo[len(g.todo)-1]
+		g.todo = g.todo[:len(g.todo)-1]
+		depth := g.blocks[bi].startDepth
+		next := g.blocks[bi].next
+		for i := range g.blocks[bi].instrs {
+			in := g.blocks[bi].instrs[i]
+			effect, ok := o.tab.StackEffect(in.op, int(in.arg), false)
+			if !ok {
+				return 0, errorf("invalid stack effect for opcode=%d, arg=%d", in.op, in.arg)
+			}
+			newDepth := depth + int32(effect)
+			if newDepth < 0 {
+				return 0, errorf("invalid CFG, stack underflow")
+			}
+			maxDepth = max(maxDepth, newDepth)
+			if o.hasTarget(in.op) {
+				effect, ok := o.tab.StackEffect(in.op, int(in.arg), true)
+				if !ok {
+					return 0, errorf("invalid stack effect for opcode=%d, arg=%d", in.op, in.arg)
+				}
+				targetDepth := depth + int32(effect)
+				maxDepth = max(maxDepth, targetDepth)
+				if err := g.stackdepthPush(in.target, targetDepth); err != nil {
+					return 0, err
+				}
+			}
+			depth = newDepth
+			if o.has(in.op, pUncond|pScopeExit) {
+				next = none
+				break
+			}
+		}
+		if next != none {
+			if err := g.stackdepthPush(next, depth); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return maxDepth, nil
+}
+
+// markWarm is mark_warm: the blocks reached from the entry without an
+// exception.
+func (g *CFG) markWarm() {
+	g.resetVisited()
+	stack := g.todo[:0]
+	stack = append(stack, 0)
+	g.blocks[0].visited = true
+	for len(stack) > 0 {
+		bi := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		b := &g.blocks[bi]
+		b.warm = true
+		if b.next != none && g.hasFallthrough(b) && !g.blocks[b.next].visited {
+			g.blocks[b.next].visited = true
+			stack = append(stack, b.next)
+		}
+		for i := range b.instrs {
+			in := &b.instrs[i]
+			if g.o.isJump(in.op) && !g.blocks[in.target].visited {
+				g.blocks[in.target].visited = true
+				stack = append(stack, in.target)
+			}
+		}
+	}
+	g.todo = stack
+}
+
+// markCold is mark_cold: the blocks reached only through exception
+// handlers.
+func (g *CFG) markCold() {
+	g.markWarm()
+	g.resetVisited()
+	stack := g.todo[:0]
+	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
+		if g.blocks[bi].handler {
+			stack = append(stack, bi)
+			g.blocks[bi].visited = true
+		}
+	}
+	for len(stack) > 0 {
+		bi := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		b := &g.blocks[bi]
+		b.cold = true
+		if b.next != none && g.hasFallthrough(b) {
+			n := &g.blocks[b.next]
+			if !n.warm && !n.visited {
+				n.visited = true
+				stack = append(stack, b.next)
+			}
+		}
+		for i := range b.instrs {
+			in := &b.instrs[i]
+			if g.o.isJump(in.op) {
+				t := &g.blocks[in.target]
+				if !t.warm && !t.visited {
+					t.visited = true
+					stack = append(stack, in.target)
+				}
+			}
+		}
+	}
+	g.todo = stack
+}
+
+// pushColdBlocksToEnd is push_cold_blocks_to_end.
+func (g *CFG) pushColdBlocksToEnd() error {
+	if g.blocks[0].next == none {
+		return nil
+	}
+	g.markCold()
+	// A cold block that falls through into a warm one gets an explicit
+	// jump.
+	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
+		b := &g.blocks[bi]
+		if !b.cold || !g.hasFallthrough(b) || b.next == none || !g.blocks[b.next].warm {
+			continue
+		}
+		next := b.next
+		ji := g.newBlock()
+		g.blocks[next].labelled = true
+		g.addop(ji, g.o.op.jumpNoInterrupt, 0, instr.NoLocation)
+		j := &g.blocks[ji]
+		j.instrs[0].target = next
+		j.cold = true
+		j.next = next
+		j.predecessors = 1
+		g.blocks[bi].next = ji
+	}
+	if g.blocks[0].cold {
+		return errorf("the entry block is cold")
+	}
+	coldHead, coldTail := int32(none), int32(none)
+	b := int32(0)
+	for g.blocks[b].next != none {
+		for g.blocks[b].next != none && !g.blocks[g.blocks[b].next].cold {
+			b = g.blocks[b].next
+		}
+		if g.blocks[b].next == none {
+			break
+		}
+		// g.blocks[b].next starts a run of cold blocks.
+		end := g.blocks[b].next
+		for g.blocks[end].next != none && g.blocks[g.blocks[end].next].cold {
+			end = g.blocks[end].next
+		}
+		if coldHead == none {
+			coldHead = g.blocks[b].next
+		} else {
+			g.blocks[coldTail].next = g.blocks[b].next
+		}
+		coldTail = end
+		g.blocks[b].next = g.blocks[end].next
+		g.blocks[end].next = none
+	}
+	g.blocks[b].next = coldHead
+	if coldHead != none {
+		return g.removeRedundantNopsAndJumps()
+	}
+	return nil
+}
+
+// convertPseudoOps is convert_pseudo_ops.
+func (g *CFG) convertPseudoOps() error {
+	c := &g.o.op
+	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
+		for i := range g.blocks[bi].instrs {
+			in := &g.blocks[bi].instrs[i]
+			switch {
+			case g.o.isBlockPush(in.op):
+				in.op, in.arg = c.nop, 0
+			case in.op == c.loadClosure:
+				in.op = c.loadFast
+			case in.op == c.storeFastMaybeNull:
+				in.op = c.storeFast
+			}
+		}
+	}
+	return g.removeRedundantNopsAndJumps()
+}
+
+// normalizeJumps is normalize_jumps: a conditional jump backwards becomes
+// the reversed jump over an unconditional jump backwards.
+func (g *CFG) normalizeJumps() error {
+	c := &g.o.op
+	g.resetVisited()
+	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
+		g.blocks[bi].visited = true
+		l := g.blocks[bi].last()
+		if l == nil || !g.o.isJump(l.op) || g.o.isUncond(l.op) {
+			continue
+		}
+		if !g.blocks[l.target].visited {
+			continue // forward
+		}
+		var reversed = l.op
+		switch l.op {
+		case c.popJumpIfNotNone:
+			reversed = c.popJumpIfNone
+		case c.popJumpIfNone:
+			reversed = c.popJumpIfNotNone
+		case c.popJumpIfFalse:
+			reversed = c.popJumpIfTrue
+		case c.popJumpIfTrue:
+			reversed = c.popJumpIfFalse
+		default:
+			return errorf("%s jumps backwards", g.o.tab.Name(l.op))
+		}
+		target, loc := l.target, l.loc
+		ji := g.newBlock()
+		if err := g.addJump(ji, c.jump, target, loc); err != nil {
+			return err
+		}
+		b := &g.blocks[bi]
+		l = b.last()
+		l.op = reversed
+		l.target = b.next
+		j := &g.blocks[ji]
+		j.cold = b.cold
+		j.next = b.next
+		b.next = ji
+	}
+	return nil
+}
+
+// cellFixedOffsets is build_cellfixedoffsets: the localsplus index of each
+// cell and free variable, where a cell that is also a parameter or local
+// shares the local's slot.
+func cellFixedOffsets(meta *instr.Metadata) []int32 {
+	nlocals := len(meta.VarNames)
+	ncells := len(meta.CellVars)
+	fixed := make([]int32, ncells+len(meta.FreeVars))
+	for i := range fixed {
+		fixed[i] = int32(nlocals + i)
+	}
+	for ci, cell := range meta.CellVars {
+		for vi, v := range meta.VarNames {
+			if v == cell || v.Str() == cell.Str() {
+				fixed[ci] = int32(vi)
+				break
+			}
+		}
+	}
+	return fixed
+}
+
+// insertInstruction is basicblock_insert_instruction.
+func (g *CFG) insertInstruction(bi int32, pos int, in instruction) {
+	b := &g.blocks[bi]
+	b.instrs = append(b.instrs, instruction{})
+	copy(b.instrs[pos+1:], b.instrs[pos:])
+	b.instrs[pos] = in
+}
+
+// insertPrefixInstructions is insert_prefix_instructions: RETURN_GENERATOR
+// and POP_TOP for generators and coroutines, MAKE_CELL for each cell in
+// localsplus order, COPY_FREE_VARS.
+func (g *CFG) insertPrefixInstructions(meta *instr.Metadata, fixed []int32, flags int32) error {
+	c := &g.o.op
+	if meta.FirstLineNo <= 0 {
+		return errorf("first line %d is not positive", meta.FirstLineNo)
+	}
+	if flags&(coGenerator|coCoroutine|coAsyncGenerator) != 0 {
+		loc := instr.Location{Line: meta.FirstLineNo, EndLine: meta.FirstLineNo, Col: -1, EndCol: -1}
+		g.insertInstruction(0, 0, instruction{op: c.returnGenerator, loc: loc, target: none, except: none})
+		g.insertInstruction(0, 1, instruction{op: c.popTop, loc: loc, target: none, except: none})
+	}
+	ncells := len(meta.CellVars)
+	if ncells > 0 {
+		sorted := make([]int32, ncells+len(meta.VarNames))
+		for i := 0; i < ncells; i++ {
+			if int(fixed[i]) >= len(sorted) {
+				return errorf("cell %d has offset %d", i, fixed[i])
+			}
+			sorted[fixed[i]] = int32(i + 1)
+		}
+		used := 0
+		for i := 0; used < ncells && i < len(sorted); i++ {
+			old := sorted[i] - 1
+			if old == -1 {
+				continue
+			}
+			g.insertInstruction(0, used, instruction{op: c.makeCell, arg: old, loc: instr.NoLocation, target: none, except: none})
+			used++
+		}
+	}
+	if n := len(meta.FreeVars); n > 0 {
+		g.insertInstruction(0, 0, instruction{op: c.copyFreeVars, arg: int32(n), loc: instr.NoLocation, target: none, except: none})
+	}
+	return nil
+}
+
+// fixCellOffsets is fix_cell_offsets: cell and free variable opargs
+// become localsplus indexes. It returns the number of cells that share a
+// local's slot.
+func (g *CFG) fixCellOffsets(meta *instr.Metadata, fixed []int32) (int, error) {
+	c := &g.o.op
+	nlocals := int32(len(meta.VarNames))
+	dropped := int32(0)
+	for i := range fixed {
+		if fixed[i] == int32(i)+nlocals {
+			fixed[i] -= dropped
+		} else {
+			dropped++
+		}
+	}
+	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
+		for i := range g.blocks[bi].instrs {
+			in := &g.blocks[bi].instrs[i]
+			switch in.op {
+			case c.makeCell, c.loadClosure, c.loadDeref, c.storeDeref, c.deleteDeref, c.loadFromDictOr:
+				if in.arg < 0 || int(in.arg) >= len(fixed) {
+					return 0, errorf("%s oparg %d: the unit has %d cell and free variables", g.o.tab.Name(in.op), in.arg, len(fixed))
+				}
+				in.arg = fixed[in.arg]
+			}
+		}
+	}
+	return int(dropped), nil
+}
+
+// prepareLocalsplus is prepare_localsplus; it returns nlocalsplus.
+func (g *CFG) prepareLocalsplus(meta *instr.Metadata, flags int32) (int32, error) {
+	n := len(meta.VarNames) + len(meta.CellVars) + len(meta.FreeVars)
+	fixed := cellFixedOffsets(meta)
+	if err := g.insertPrefixInstructions(meta, fixed, flags); err != nil {
+		return 0, err
+	}
+	dropped, err := g.fixCellOffsets(meta, fixed)
+	if err != nil {
+		return 0, err
+	}
+	return int32(n - dropped), nil
+}
+
+// Sequence is _PyCfg_ToInstructionSequence: the graph's instructions in
+// block order, one label per block, jump opargs and handlers as labels.
+func (g *CFG) Sequence() instr.Sequence {
+	var seq instr.Sequence
+	labels := make([]instr.Label, len(g.blocks))
+	ninstrs := 0
+	for b := int32(0); b != none; b = g.blocks[b].next {
+		labels[b] = seq.NewLabel()
+		ninstrs += len(g.blocks[b].instrs)
+	}
+	seq.Instrs = make([]instr.Instr, 0, ninstrs)
+	for b := int32(0); b != none; b = g.blocks[b].next {
+		_ = seq.Place(labels[b])
+		for _, in := range g.blocks[b].instrs {
+			arg := in.arg
+			if g.o.hasTarget(in.op) {
+				arg = int32(labels[in.target])
+			}
+			h := instr.NoHandler
+			if in.except != none {
+				e := &g.blocks[in.except]
+				h = instr.Handler{Label: labels[in.except], StartDepth: e.startDepth, PreserveLasti: e.lasti}
+			}
+			seq.Instrs = append(seq.Instrs, instr.Instr{Op: in.op, Arg: arg, Loc: in.loc, Handler: h})
+		}
+	}
+	return seq
+}
+
+// OptimizeCodeUnit is _PyCfg_OptimizeCodeUnit: exception handlers, every
+// optimization, the removal of unused constants, LOAD_FAST_CHECK for
+// locals that may be unset (the first nparams locals are parameters),
+// superinstructions, cold blocks moved to the end and line numbers.
+// consts is the unit's constant list, which folding appends to and the
+// removal of unused constants compacts; cache is the compile's constant
+// cache.
+func (g *CFG) OptimizeCodeUnit(consts *[]*pyobj.Object, cache *pyobj.ConstCache, nlocals, nparams int) error {
+	if len(g.blocks) == 0 || len(g.blocks[0].instrs) == 0 {
+		return errorf("empty code unit")
+	}
+	g.markExceptHandlers()
+	if err := g.labelExceptionTargets(); err != nil {
+		return err
+	}
+	if err := g.optimize(consts, cache); err != nil {
+		return err
+	}
+	if err := g.removeUnusedConsts(consts); err != nil {
+		return err
+	}
+	g.addChecksForLoadsOfUninitializedVariables(nlocals, nparams)
+	g.insertSuperinstructions()
+	if err := g.pushColdBlocksToEnd(); err != nil {
+		return err
+	}
+	g.resolveLineNumbers()
+	return nil
+}
+
+// Finish is _PyCfg_OptimizedCfgToInstructionSequence: the stack depth,
+// the prologue, the conversion of pseudo instructions and of backward
+// conditional jumps, and the final sequence. flags are the code flags.
+func (g *CFG) Finish(meta *instr.Metadata, flags int32) (seq instr.Sequence, stackDepth, nlocalsplus int32, err error) {
+	if stackDepth, err = g.stackDepth(); err != nil {
+		return
+	}
+	if nlocalsplus, err = g.prepareLocalsplus(meta, flags); err != nil {
+		return
+	}
+	if err = g.convertPseudoOps(); err != nil {
+		return
+	}
+	if err = g.normalizeJumps(); err != nil {
+		return
+	}
+	seq = g.Sequence()
+	return
+}
+
+// OptimizeUnit runs the whole CFG stage on u, as compile.c's
+// optimize_and_assemble_code_unit does before assembly: u.Seq is replaced
+// by the final sequence, u.Meta.Consts by the final constants, and
+// u.StackDepth and u.NLocalsPlus are set. nparams is the number of
+// parameters (the length of the symbol table's ste_varnames).
+func (o *Optimizer) OptimizeUnit(u *instr.Unit, cache *pyobj.ConstCache, nparams int) error {
+	g, err := o.Build(&u.Seq)
+	if err != nil {
+		return err
+	}
+	if err := g.OptimizeCodeUnit(&u.Meta.Consts, cache, len(u.Meta.VarNames), nparams); err != nil {
+		return err
+	}
+	seq, depth, nlp, err := g.Finish(&u.Meta, u.Flags)
+	if err != nil {
+		return err
+	}
+	u.Seq, u.StackDepth, u.NLocalsPlus = seq, depth, nlp
+	return nil
+}

@@ -1,0 +1,93 @@
+package flowgraph
+
+import "github.com/rules-pyc/rules_pyc/compiler/native/instr"
+
+// exitOrEvalCheckWithoutLineno is is_exit_or_eval_check_without_lineno.
+func (g *CFG) exitOrEvalCheckWithoutLineno(b *block) bool {
+	if g.exitsScope(b) || g.hasEvalBreak(b) {
+		return hasNoLineno(b)
+	}
+	return false
+}
+
+// duplicateExitsWithoutLineno is duplicate_exits_without_lineno: an exit
+// block without line numbers that several blocks jump to is copied for
+// each, so that every exit gets the line of its one predecessor (PEP 626).
+// Predecessor counts are the ones remove_unreachable left, as in CPython.
+func (g *CFG) duplicateExitsWithoutLineno() {
+	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
+		l := g.blocks[bi].last()
+		if l == nil || !g.o.isJump(l.op) {
+			continue
+		}
+		ti := g.nextNonEmpty(l.target)
+		if ti == none {
+			continue
+		}
+		t := &g.blocks[ti]
+		if !g.exitOrEvalCheckWithoutLineno(t) || t.predecessors <= 1 {
+			continue
+		}
+		loc := l.loc
+		ni := g.newBlock()
+		// newBlock may have moved the blocks.
+		t = &g.blocks[ti]
+		nb := &g.blocks[ni]
+		nb.instrs = append(make([]instruction, 0, len(t.instrs)), t.instrs...)
+		nb.instrs[0].loc = loc
+		g.blocks[bi].last().target = ni
+		t.predecessors--
+		nb.predecessors = 1
+		nb.next = t.next
+		nb.labelled = true
+		t.next = ni
+	}
+	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
+		b := &g.blocks[bi]
+		if g.hasFallthrough(b) && b.next != none && len(b.instrs) > 0 {
+			n := &g.blocks[b.next]
+			if g.exitOrEvalCheckWithoutLineno(n) {
+				n.instrs[0].loc = b.last().loc
+			}
+		}
+	}
+}
+
+// propagateLineNumbers is propagate_line_numbers: an instruction without a
+// line takes the location of the one before it in the block, and a block's
+// first instruction takes the last location of its only predecessor.
+func (g *CFG) propagateLineNumbers() {
+	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
+		b := &g.blocks[bi]
+		l := b.last()
+		if l == nil {
+			continue
+		}
+		prev := instr.NoLocation
+		for i := range b.instrs {
+			if b.instrs[i].loc.Line < 0 {
+				b.instrs[i].loc = prev
+			} else {
+				prev = b.instrs[i].loc
+			}
+		}
+		if g.hasFallthrough(b) && b.next != none {
+			n := &g.blocks[b.next]
+			if n.predecessors == 1 && len(n.instrs) > 0 && n.instrs[0].loc.Line < 0 {
+				n.instrs[0].loc = prev
+			}
+		}
+		if g.o.isJump(l.op) {
+			t := &g.blocks[l.target]
+			if t.predecessors == 1 && len(t.instrs) > 0 && t.instrs[0].loc.Line < 0 {
+				t.instrs[0].loc = prev
+			}
+		}
+	}
+}
+
+// resolveLineNumbers is resolve_line_numbers.
+func (g *CFG) resolveLineNumbers() {
+	g.duplicateExitsWithoutLineno()
+	g.propagateLineNumbers()
+}

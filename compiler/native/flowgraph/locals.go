@@ -1,0 +1,253 @@
+package flowgraph
+
+import (
+	"math"
+
+	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
+	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+)
+
+// truth is PyObject_IsTrue for the objects a code object's constants can
+// be.
+func truth(o *pyobj.Object) bool {
+	switch o.Kind {
+	case pyobj.None:
+		return false
+	case pyobj.Bool:
+		return o.Value.Bool()
+	case pyobj.Int:
+		if i, ok := o.Value.Int64(); ok {
+			return i != 0
+		}
+		return o.Value.BigInt().Sign() != 0
+	case pyobj.Float:
+		f := o.Value.Float()
+		return f != 0 || math.IsNaN(f)
+	case pyobj.Complex:
+		re, im := o.Value.Complex()
+		return re != 0 || im != 0 || math.IsNaN(re) || math.IsNaN(im)
+	case pyobj.Str:
+		return o.Value.Str() != ""
+	case pyobj.Bytes:
+		return o.Value.Bytes() != ""
+	case pyobj.Tuple, pyobj.FrozenSet:
+		if len(o.Items) > 0 {
+			return true
+		}
+		// A tuple or frozenset made from a value, not from objects.
+		return o.Value.Kind() == ast.TupleKind && len(o.Value.Elems()) > 0 ||
+			o.Value.Kind() == ast.FrozenSetKind && len(o.Value.Elems()) > 0
+	}
+	return true // Ellipsis, code objects
+}
+
+// removeUnusedConsts is remove_unused_consts: the constants no
+// instruction uses are dropped, keeping the order of the others, and
+// constant 0 is always kept (it may be a docstring).
+func (g *CFG) removeUnusedConsts(consts *[]*pyobj.Object) error {
+	n := len(*consts)
+	if n == 0 {
+		return nil
+	}
+	if cap(g.o.ints) < 2*n {
+		g.o.ints = make([]int, 2*n)
+	}
+	indexMap := g.o.ints[:n]
+	for i := range indexMap {
+		indexMap[i] = -1
+	}
+	indexMap[0] = 0
+	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
+		for i := range g.blocks[bi].instrs {
+			in := &g.blocks[bi].instrs[i]
+			if g.o.has(in.op, pConst) {
+				if in.arg < 0 || int(in.arg) >= n {
+					return errorf("LOAD_CONST index %d is out of range for consts (len=%d)", in.arg, n)
+				}
+				indexMap[in.arg] = int(in.arg)
+			}
+		}
+	}
+	used := 0
+	for i := 0; i < n; i++ {
+		if indexMap[i] != -1 {
+			indexMap[used] = indexMap[i]
+			used++
+		}
+	}
+	if used == n {
+		return nil
+	}
+	cs := *consts
+	for i := 0; i < used; i++ {
+		cs[i] = cs[indexMap[i]]
+	}
+	clear(cs[used:])
+	*consts = cs[:used]
+	reverse := g.o.ints[n : 2*n]
+	for i := range reverse {
+		reverse[i] = -1
+	}
+	for i := 0; i < used; i++ {
+		reverse[indexMap[i]] = i
+	}
+	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
+		for i := range g.blocks[bi].instrs {
+			in := &g.blocks[bi].instrs[i]
+			if g.o.has(in.op, pConst) {
+				in.arg = int32(reverse[in.arg])
+			}
+		}
+	}
+	return nil
+}
+
+// maybePush is maybe_push: b is (re)scanned when unsafe adds locals that
+// may be unset at its start.
+func (g *CFG) maybePush(bi int32, unsafe uint64) {
+	b := &g.blocks[bi]
+	both := b.unsafe | unsafe
+	if b.unsafe != both {
+		b.unsafe = both
+		if !b.visited {
+			g.todo = append(g.todo, bi)
+			b.visited = true
+		}
+	}
+}
+
+// scanBlockForLocals is scan_block_for_locals: a LOAD_FAST of a local
+// that may be unset becomes LOAD_FAST_CHECK.
+func (g *CFG) scanBlockForLocals(bi int32) {
+	c := &g.o.op
+	unsafe := g.blocks[bi].unsafe
+	for i := range g.blocks[bi].instrs {
+		in := &g.blocks[bi].instrs[i]
+		if in.except != none {
+			g.maybePush(in.except, unsafe)
+		}
+		if in.arg >= 64 || in.arg < 0 {
+			continue
+		}
+		bit := uint64(1) << uint(in.arg)
+		switch in.op {
+		case c.deleteFast, c.loadFastAndClear, c.storeFastMaybeNull:
+			unsafe |= bit
+		case c.storeFast:
+			unsafe &^= bit
+		case c.loadFastCheck:
+			unsafe &^= bit
+		case c.loadFast:
+			if unsafe&bit != 0 {
+				in.op = c.loadFastCheck
+			}
+			unsafe &^= bit
+		}
+	}
+	b := &g.blocks[bi]
+	if b.next != none && g.hasFallthrough(b) {
+		g.maybePush(b.next, unsafe)
+	}
+	if l := b.last(); l != nil && g.o.isJump(l.op) {
+		g.maybePush(l.target, unsafe)
+	}
+}
+
+// fastScanManyLocals is fast_scan_many_locals: locals from the 65th on
+// are followed within each block only.
+func (g *CFG) fastScanManyLocals(nlocals int) {
+	c := &g.o.op
+	states := make([]int, nlocals-64)
+	blocknum := 0
+	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
+		blocknum++
+		for i := range g.blocks[bi].instrs {
+			in := &g.blocks[bi].instrs[i]
+			arg := int(in.arg)
+			if arg < 64 || arg >= nlocals {
+				continue
+			}
+			switch in.op {
+			case c.deleteFast, c.loadFastAndClear, c.storeFastMaybeNull:
+				states[arg-64] = blocknum - 1
+			case c.storeFast:
+				states[arg-64] = blocknum
+			case c.loadFast:
+				if states[arg-64] != blocknum {
+					in.op = c.loadFastCheck
+				}
+				states[arg-64] = blocknum
+			}
+		}
+	}
+}
+
+// addChecksForLoadsOfUninitializedVariables is
+// add_checks_for_loads_of_uninitialized_variables.
+func (g *CFG) addChecksForLoadsOfUninitializedVariables(nlocals, nparams int) {
+	if nlocals == 0 {
+		return
+	}
+	if nlocals > 64 {
+		g.fastScanManyLocals(nlocals)
+		nlocals = 64
+	}
+	g.resetVisited()
+	g.todo = g.todo[:0]
+	var start uint64
+	for i := nparams; i < nlocals; i++ {
+		start |= uint64(1) << uint(i)
+	}
+	g.maybePush(0, start)
+	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
+		g.scanBlockForLocals(bi)
+	}
+	for len(g.todo) > 0 {
+		bi := g.todo[len(g.todo)-1]
+		g.todo = g.todo[:len(g.todo)-1]
+		g.blocks[bi].visited = false
+		g.scanBlockForLocals(bi)
+	}
+}
+
+// makeSuperInstruction is make_super_instruction.
+func (g *CFG) makeSuperInstruction(in1, in2 *instruction, super opcode.Op) {
+	l1, l2 := in1.loc.Line, in2.loc.Line
+	if l1 >= 0 && l2 >= 0 && l1 != l2 {
+		return
+	}
+	if in1.arg >= 16 || in2.arg >= 16 {
+		return
+	}
+	in1.op, in1.arg = super, in1.arg<<4|in2.arg
+	in2.op, in2.arg = g.o.op.nop, 0
+}
+
+// insertSuperinstructions is insert_superinstructions.
+func (g *CFG) insertSuperinstructions() {
+	c := &g.o.op
+	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
+		ins := g.blocks[bi].instrs
+		for i := range ins {
+			if i+1 >= len(ins) {
+				break
+			}
+			in, next := &ins[i], &ins[i+1]
+			switch in.op {
+			case c.loadFast:
+				if next.op == c.loadFast {
+					g.makeSuperInstruction(in, next, c.loadFastLoadFast)
+				}
+			case c.storeFast:
+				switch next.op {
+				case c.loadFast:
+					g.makeSuperInstruction(in, next, c.storeFastLoadFast)
+				case c.storeFast:
+					g.makeSuperInstruction(in, next, c.storeFastStoreFast)
+				}
+			}
+		}
+	}
+	g.removeRedundantNops()
+}

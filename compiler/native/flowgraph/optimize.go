@@ -1,0 +1,642 @@
+package flowgraph
+
+import (
+	"fmt"
+
+	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
+	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
+	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
+)
+
+func errorf(format string, args ...any) error {
+	return fmt.Errorf("flowgraph: "+format, args...)
+}
+
+// maxCopySize is MAX_COPY_SIZE: the largest exit block that is copied
+// into the blocks jumping to it.
+const maxCopySize = 4
+
+// removeUnreachable is remove_unreachable: it counts each block's
+// predecessors (fall through, jumps and SETUP_* handlers from reachable
+// blocks) and empties the blocks that have none.
+func (g *CFG) removeUnreachable() {
+	for b := int32(0); b != none; b = g.blocks[b].next {
+		g.blocks[b].predecessors = 0
+	}
+	g.resetVisited()
+	stack := g.todo[:0]
+	g.blocks[0].predecessors = 1
+	g.blocks[0].visited = true
+	stack = append(stack, 0)
+	for len(stack) > 0 {
+		bi := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		b := &g.blocks[bi]
+		if b.next != none && g.hasFallthrough(b) {
+			n := &g.blocks[b.next]
+			if !n.visited {
+				n.visited = true
+				stack = append(stack, b.next)
+			}
+			n.predecessors++
+		}
+		for i := range b.instrs {
+			in := &b.instrs[i]
+			if g.o.hasTarget(in.op) {
+				t := &g.blocks[in.target]
+				if !t.visited {
+					t.visited = true
+					stack = append(stack, in.target)
+				}
+				t.predecessors++
+			}
+		}
+	}
+	g.todo = stack
+	for b := int32(0); b != none; b = g.blocks[b].next {
+		if g.blocks[b].predecessors == 0 {
+			g.blocks[b].instrs = g.blocks[b].instrs[:0]
+			g.blocks[b].handler = false
+		}
+	}
+}
+
+// removeRedundantNopsIn is basicblock_remove_redundant_nops: it drops the
+// NOPs that carry no line of their own and returns how many it dropped.
+func (g *CFG) removeRedundantNopsIn(bi int32) int {
+	b := &g.blocks[bi]
+	nop := g.o.op.nop
+	dest := 0
+	prevLine := int32(-1)
+	n := len(b.instrs)
+	for src := 0; src < n; src++ {
+		line := b.instrs[src].loc.Line
+		if b.instrs[src].op == nop {
+			if line < 0 {
+				continue
+			}
+			if prevLine == line {
+				continue
+			}
+			if src < n-1 {
+				nextLine := b.instrs[src+1].loc.Line
+				if nextLine == line {
+					continue
+				}
+				if nextLine < 0 {
+					b.instrs[src+1].loc = b.instrs[src].loc
+					continue
+				}
+			} else if next := g.nextNonEmpty(b.next); next != none {
+				nextLoc := instr.NoLocation
+				for _, in := range g.blocks[next].instrs {
+					if in.op == nop && in.loc.Line == instr.NoLocation.Line {
+						continue
+					}
+					nextLoc = in.loc
+					break
+				}
+				if line == nextLoc.Line {
+					continue
+				}
+			}
+		}
+		if dest != src {
+			b.instrs[dest] = b.instrs[src]
+		}
+		dest++
+		prevLine = line
+	}
+	b.instrs = b.instrs[:dest]
+	return n - dest
+}
+
+// removeRedundantNops is remove_redundant_nops.
+func (g *CFG) removeRedundantNops() int {
+	changes := 0
+	for b := int32(0); b != none; b = g.blocks[b].next {
+		changes += g.removeRedundantNopsIn(b)
+	}
+	return changes
+}
+
+// removeRedundantNopsAndPairs is remove_redundant_nops_and_pairs: a
+// LOAD_CONST or COPY 1 followed by POP_TOP becomes two NOPs, also across
+// a fall through into a block that is no jump target.
+func (g *CFG) removeRedundantNopsAndPairs() {
+	o := g.o
+	for done := false; !done; {
+		done = true
+		var prev, cur *instruction
+		for bi := int32(0); bi != none; bi = g.blocks[bi].next {
+			g.removeRedundantNopsIn(bi)
+			b := &g.blocks[bi]
+			if b.labelled {
+				cur = nil
+			}
+			for i := range b.instrs {
+				prev = cur
+				cur = &b.instrs[i]
+				if cur.op != o.op.popTop || prev == nil {
+					continue
+				}
+				if prev.op == o.op.loadConst || (prev.op == o.op.copy && prev.arg == 1) {
+					prev.op, prev.arg = o.op.nop, 0
+					cur.op, cur.arg = o.op.nop, 0
+					done = false
+				}
+			}
+			if (cur != nil && o.isJump(cur.op)) || !g.hasFallthrough(b) {
+				cur = nil
+			}
+		}
+	}
+}
+
+// removeRedundantJumps is remove_redundant_jumps: an unconditional jump to
+// the next non-empty block becomes a NOP.
+func (g *CFG) removeRedundantJumps() (int, error) {
+	changes := 0
+	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
+		b := &g.blocks[bi]
+		l := b.last()
+		if l == nil || !g.o.isUncond(l.op) {
+			continue
+		}
+		t := g.nextNonEmpty(l.target)
+		if t == none {
+			return 0, errorf("jump with no target")
+		}
+		if t == g.nextNonEmpty(b.next) {
+			changes++
+			l.op, l.arg = g.o.op.nop, 0
+		}
+	}
+	return changes, nil
+}
+
+// removeRedundantNopsAndJumps is remove_redundant_nops_and_jumps.
+func (g *CFG) removeRedundantNopsAndJumps() error {
+	for {
+		nops := g.removeRedundantNops()
+		jumps, err := g.removeRedundantJumps()
+		if err != nil {
+			return err
+		}
+		if nops+jumps == 0 {
+			return nil
+		}
+	}
+}
+
+// inlineSmallOrNoLinenoBlocks is inline_small_or_no_lineno_blocks: a jump
+// to a small exit block, or to a block without line numbers that does not
+// fall through, is replaced by a copy of that block.
+func (g *CFG) inlineSmallOrNoLinenoBlocks() {
+	o := g.o
+	for changes := true; changes; {
+		changes = false
+		for bi := int32(0); bi != none; bi = g.blocks[bi].next {
+			b := &g.blocks[bi]
+			l := b.last()
+			if l == nil || !o.isUncond(l.op) {
+				continue
+			}
+			ti := l.target
+			t := &g.blocks[ti]
+			small := g.exitsScope(t) && len(t.instrs) <= maxCopySize
+			noLine := hasNoLineno(t) && !g.hasFallthrough(t)
+			if !small && !noLine {
+				continue
+			}
+			removed := l.op
+			l.op, l.arg = o.op.nop, 0
+			b.instrs = append(b.instrs, t.instrs...)
+			if noLine {
+				nl := b.last()
+				if o.isUncond(nl.op) && removed == o.op.jump {
+					// Keep the eval breaker check.
+					nl.op = o.op.jump
+				}
+			}
+			t.predecessors--
+			changes = true
+		}
+	}
+}
+
+// jumpThread is jump_thread: the jump at the end of block bi, whose
+// target starts with the jump tgt, jumps straight to tgt's target.
+func (g *CFG) jumpThread(bi int32, inst int, tgt instruction, op opcode.Op) (bool, error) {
+	in := &g.blocks[bi].instrs[inst]
+	if in.target == tgt.target {
+		return false, nil
+	}
+	in.op, in.arg = g.o.op.nop, 0
+	if err := g.addJump(bi, op, tgt.target, tgt.loc); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// constValue is get_const_value.
+func constValue(consts []*pyobj.Object, arg int32) (*pyobj.Object, error) {
+	if arg < 0 || int(arg) >= len(consts) {
+		return nil, errorf("LOAD_CONST index %d is out of range for consts (len=%d)", arg, len(consts))
+	}
+	return consts[arg], nil
+}
+
+// addConst is add_const: the constant goes through the compile's constant
+// cache, and its index is that of the identical object in consts, which
+// it is appended to if absent.
+func (g *CFG) addConst(o *pyobj.Object, consts *[]*pyobj.Object, cache *pyobj.ConstCache) int32 {
+	o = cache.MergeOne(o)
+	for i, c := range *consts {
+		if c == o {
+			return int32(i)
+		}
+	}
+	*consts = append(*consts, o)
+	return int32(len(*consts) - 1)
+}
+
+// foldTuple is fold_tuple_on_constants: n LOAD_CONSTs followed by
+// BUILD_TUPLE n (at index at) become NOPs and a LOAD_CONST of the tuple.
+func (g *CFG) foldTuple(bi int32, at int, n int, consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
+	ins := g.blocks[bi].instrs[at-n : at+1]
+	for i := 0; i < n; i++ {
+		if !g.o.has(ins[i].op, pConst) {
+			return nil
+		}
+	}
+	items := make([]*pyobj.Object, n)
+	for i := 0; i < n; i++ {
+		if ins[i].op != g.o.op.loadConst {
+			return errorf("internal error: failed to get value of a constant")
+		}
+		c, err := constValue(*consts, ins[i].arg)
+		if err != nil {
+			return err
+		}
+		items[i] = c
+	}
+	idx := g.addConst(g.o.p.NewTuple(items), consts, cache)
+	for i := 0; i < n; i++ {
+		ins[i].op, ins[i].arg = g.o.op.nop, 0
+	}
+	ins[n].op, ins[n].arg = g.o.op.loadConst, idx
+	return nil
+}
+
+// visitedSwap marks a visited stack slot in swaptimize.
+const visitedSwap = -1
+
+// swaptimize replaces the run of SWAPs and NOPs starting at *ix with an
+// optimal one of the same effect; *ix moves to the run's last instruction.
+func (g *CFG) swaptimize(bi int32, ix *int) {
+	o := g.o
+	ins := g.blocks[bi].instrs[*ix:]
+	depth := int(ins[0].arg)
+	length := 0
+	more := false
+	for length = 1; length < len(ins); length++ {
+		op := ins[length].op
+		if op == o.op.swap {
+			depth = max(depth, int(ins[length].arg))
+			more = true
+		} else if op != o.op.nop {
+			break
+		}
+	}
+	if !more {
+		return
+	}
+	stack := g.o.ints[:0]
+	for i := 0; i < depth; i++ {
+		stack = append(stack, i)
+	}
+	for i := 0; i < length; i++ {
+		if ins[i].op == o.op.swap {
+			a := int(ins[i].arg)
+			if a < 1 || a > depth {
+				return
+			}
+			stack[0], stack[a-1] = stack[a-1], stack[0]
+		}
+	}
+	current := length - 1
+	for i := 0; i < depth; i++ {
+		if stack[i] == visitedSwap || stack[i] == i {
+			continue
+		}
+		j := i
+		for {
+			if j != 0 {
+				ins[current].op, ins[current].arg = o.op.swap, int32(j+1)
+				current--
+			}
+			if stack[j] == visitedSwap {
+				break
+			}
+			next := stack[j]
+			stack[j] = visitedSwap
+			j = next
+		}
+	}
+	for ; current >= 0; current-- {
+		ins[current].op, ins[current].arg = o.op.nop, 0
+	}
+	g.o.ints = stack
+	*ix += length - 1
+}
+
+// swappable is SWAPPABLE: instructions that may trade places.
+func (g *CFG) swappable(op opcode.Op) bool {
+	c := &g.o.op
+	return op == c.storeFast || op == c.storeFastMaybeNull || op == c.popTop
+}
+
+// storesTo is STORES_TO.
+func (g *CFG) storesTo(in *instruction) int32 {
+	if in.op == g.o.op.storeFast || in.op == g.o.op.storeFastMaybeNull {
+		return in.arg
+	}
+	return -1
+}
+
+// nextSwappable is next_swappable_instruction.
+func (g *CFG) nextSwappable(ins []instruction, i int, line int32) int {
+	for i++; i < len(ins); i++ {
+		in := &ins[i]
+		if line >= 0 && in.loc.Line != line {
+			return -1
+		}
+		if in.op == g.o.op.nop {
+			continue
+		}
+		if g.swappable(in.op) {
+			return i
+		}
+		return -1
+	}
+	return -1
+}
+
+// applyStaticSwaps is apply_static_swaps: SWAPs before swappable
+// instructions are applied by swapping the instructions.
+func (g *CFG) applyStaticSwaps(bi int32, i int) {
+	ins := g.blocks[bi].instrs
+	for ; i >= 0; i-- {
+		swap := &ins[i]
+		if swap.op != g.o.op.swap {
+			if swap.op == g.o.op.nop || g.swappable(swap.op) {
+				continue
+			}
+			return
+		}
+		j := g.nextSwappable(ins, i, -1)
+		if j < 0 {
+			return
+		}
+		k := j
+		line := ins[j].loc.Line
+		for count := swap.arg - 1; count > 0; count-- {
+			k = g.nextSwappable(ins, k, line)
+			if k < 0 {
+				return
+			}
+		}
+		sj, sk := g.storesTo(&ins[j]), g.storesTo(&ins[k])
+		if sj >= 0 || sk >= 0 {
+			if sj == sk {
+				return
+			}
+			for idx := j + 1; idx < k; idx++ {
+				s := g.storesTo(&ins[idx])
+				if s >= 0 && (s == sj || s == sk) {
+					return
+				}
+			}
+		}
+		swap.op, swap.arg = g.o.op.nop, 0
+		ins[j], ins[k] = ins[k], ins[j]
+	}
+}
+
+// optimizeLoadConst is basicblock_optimize_load_const.
+func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
+	c := &g.o.op
+	ins := g.blocks[bi].instrs
+	var op opcode.Op
+	var arg int32
+	for i := 0; i < len(ins); i++ {
+		in := &ins[i]
+		isCopyOfLoadConst := op == c.loadConst && in.op == c.copy && in.arg == 1
+		if !isCopyOfLoadConst {
+			op, arg = in.op, in.arg
+		}
+		if op != c.loadConst {
+			continue
+		}
+		var next opcode.Op
+		if i+1 < len(ins) {
+			next = ins[i+1].op
+		}
+		switch next {
+		case c.popJumpIfFalse, c.popJumpIfTrue:
+			v, err := constValue(*consts, arg)
+			if err != nil {
+				return err
+			}
+			in.op, in.arg = c.nop, 0
+			if truth(v) == (next == c.popJumpIfTrue) {
+				ins[i+1].op = c.jump
+			} else {
+				ins[i+1].op, ins[i+1].arg = c.nop, 0
+			}
+		case c.isOp:
+			v, err := constValue(*consts, arg)
+			if err != nil {
+				return err
+			}
+			if v.Kind != pyobj.None || len(ins) <= i+2 {
+				break
+			}
+			isInstr := &ins[i+1]
+			j := &ins[i+2]
+			if j.op == c.toBool {
+				j.op, j.arg = c.nop, 0
+				if len(ins) <= i+3 {
+					break
+				}
+				j = &ins[i+3]
+			}
+			invert := isInstr.arg != 0
+			if j.op == c.popJumpIfFalse {
+				invert = !invert
+			} else if j.op != c.popJumpIfTrue {
+				break
+			}
+			in.op, in.arg = c.nop, 0
+			isInstr.op, isInstr.arg = c.nop, 0
+			if invert {
+				j.op = c.popJumpIfNotNone
+			} else {
+				j.op = c.popJumpIfNone
+			}
+		case c.returnValue:
+			in.op, in.arg = c.nop, 0
+			i++
+			ins[i].op, ins[i].arg = c.returnConst, arg
+		case c.toBool:
+			v, err := constValue(*consts, arg)
+			if err != nil {
+				return err
+			}
+			b := pyobj.FalseObj
+			if truth(v) {
+				b = pyobj.TrueObj
+			}
+			idx := g.addConst(b, consts, cache)
+			in.op, in.arg = c.nop, 0
+			ins[i+1].op, ins[i+1].arg = c.loadConst, idx
+		}
+	}
+	return nil
+}
+
+// optimizeBasicBlock is optimize_basic_block.
+func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
+	c := &g.o.op
+	nopInstr := instruction{op: c.nop, target: none, except: none}
+	for i := 0; i < len(g.blocks[bi].instrs); i++ {
+		ins := g.blocks[bi].instrs
+		in := &ins[i]
+		op, arg := in.op, in.arg
+		target := nopInstr
+		if g.o.hasTarget(op) {
+			if t := g.blocks[in.target].instrs; len(t) > 0 {
+				target = t[0]
+			}
+		}
+		var next opcode.Op
+		if i+1 < len(ins) {
+			next = ins[i+1].op
+		}
+		switch op {
+		case c.buildTuple:
+			if next == c.unpackSequence && arg == ins[i+1].arg {
+				switch arg {
+				case 1:
+					in.op, in.arg = c.nop, 0
+					ins[i+1].op, ins[i+1].arg = c.nop, 0
+					continue
+				case 2, 3:
+					in.op, in.arg = c.nop, 0
+					ins[i+1].op = c.swap
+					continue
+				}
+			}
+			if i >= int(arg) {
+				if err := g.foldTuple(bi, i, int(arg), consts, cache); err != nil {
+					return err
+				}
+			}
+		case c.popJumpIfNotNone, c.popJumpIfNone, c.popJumpIfFalse, c.popJumpIfTrue:
+			if target.op == c.jump {
+				done, err := g.jumpThread(bi, i, target, op)
+				if err != nil {
+					return err
+				}
+				if done {
+					i--
+				}
+			}
+		case c.jump, c.jumpNoInterrupt:
+			var threaded bool
+			var err error
+			switch target.op {
+			case c.jump:
+				threaded, err = g.jumpThread(bi, i, target, c.jump)
+			case c.jumpNoInterrupt:
+				threaded, err = g.jumpThread(bi, i, target, op)
+			}
+			if err != nil {
+				return err
+			}
+			if threaded {
+				i--
+			}
+			continue
+		case c.storeFast:
+			if op == next && arg == ins[i+1].arg && in.loc.Line == ins[i+1].loc.Line {
+				in.op, in.arg = c.popTop, 0
+			}
+		case c.swap:
+			if arg == 1 {
+				in.op, in.arg = c.nop, 0
+			}
+		case c.loadGlobal:
+			if next == c.pushNull && arg&1 == 0 {
+				in.arg = arg | 1
+				ins[i+1].op, ins[i+1].arg = c.nop, 0
+			}
+		case c.compareOp:
+			if next == c.toBool {
+				in.op, in.arg = c.nop, 0
+				ins[i+1].op, ins[i+1].arg = c.compareOp, arg|16
+				continue
+			}
+		case c.containsOp, c.isOp:
+			if next == c.toBool {
+				in.op, in.arg = c.nop, 0
+				ins[i+1].op, ins[i+1].arg = op, arg
+				continue
+			}
+		case c.toBool:
+			if next == c.toBool {
+				in.op, in.arg = c.nop, 0
+				continue
+			}
+		case c.unaryNot:
+			if next == c.toBool {
+				in.op, in.arg = c.nop, 0
+				ins[i+1].op, ins[i+1].arg = c.unaryNot, 0
+				continue
+			}
+			if next == c.unaryNot {
+				in.op, in.arg = c.nop, 0
+				ins[i+1].op, ins[i+1].arg = c.nop, 0
+				continue
+			}
+		}
+	}
+	for i := 0; i < len(g.blocks[bi].instrs); i++ {
+		if g.blocks[bi].instrs[i].op == c.swap {
+			g.swaptimize(bi, &i)
+			g.applyStaticSwaps(bi, i)
+		}
+	}
+	return nil
+}
+
+// optimize is optimize_cfg.
+func (g *CFG) optimize(consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
+	g.inlineSmallOrNoLinenoBlocks()
+	g.removeUnreachable()
+	g.resolveLineNumbers()
+	for b := int32(0); b != none; b = g.blocks[b].next {
+		if err := g.optimizeLoadConst(b, consts, cache); err != nil {
+			return err
+		}
+	}
+	for b := int32(0); b != none; b = g.blocks[b].next {
+		if err := g.optimizeBasicBlock(b, consts, cache); err != nil {
+			return err
+		}
+	}
+	g.removeRedundantNopsAndPairs()
+	g.removeUnreachable()
+	return g.removeRedundantNopsAndJumps()
+}
