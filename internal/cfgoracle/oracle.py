@@ -372,7 +372,11 @@ def do_file(path, name, optimize):
         otree = compile(src, name, "exec", ast.PyCF_OPTIMIZED_AST, dont_inherit=True, optimize=optimize)
     except Exception as e:
         return dict(error="%s: %s" % (type(e).__name__, e))
-    consts = [keyval(k) for k in md["consts"]]
+    consts = md["consts"]
+    if type(consts) is dict:
+        # 3.13.0 gives u_consts itself (keys in index order); later
+        # releases the list of values.
+        consts = [keyval(k) for k in consts]
     # The code objects of the module's children, made by the same
     # compiler_codegen run, in the order the children were compiled.
     kid_codes = [c for c in consts if type(c) is CodeType]
