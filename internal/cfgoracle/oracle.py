@@ -233,9 +233,36 @@ def consts_match(cl, want):
     return cl is not None and len(cl) == len(want) and all(same(a, b) for a, b in zip(cl, want))
 
 
+# Opcodes whose number the final stage (prologue, pseudo instructions,
+# backward jumps) leaves alone, counted by fingerprint(): each group is
+# summed, since normalize_jumps reverses conditional jumps.
+GROUPS = [[opcode.opmap[n] for n in g.split()] for g in (
+    "IS_OP", "TO_BOOL", "BUILD_TUPLE", "UNPACK_SEQUENCE", "SWAP", "COMPARE_OP",
+    "CONTAINS_OP", "UNARY_NOT", "POP_TOP", "COPY", "LOAD_GLOBAL", "PUSH_NULL",
+    "POP_JUMP_IF_TRUE POP_JUMP_IF_FALSE", "POP_JUMP_IF_NONE POP_JUMP_IF_NOT_NONE")]
+
+
+def fingerprint(ops_args):
+    """What of a unit's optimized instructions depends on its constants:
+    the constant loads in order and the number of the instructions that
+    constant folding removes or makes."""
+    loads = [(op, arg) for op, arg in ops_args if op in HASCONST]
+    counts = [sum(1 for op, _ in ops_args if op in g) for g in GROUPS]
+    return loads, counts
+
+
+def valid(seq, cand, co, nlocals, rows):
+    """Whether optimize_cfg makes of cand what compile() made: the same
+    constants, the same constant loads, the same folding."""
+    out, cl, _ = run_opt(seq, cand, nlocals)
+    if not consts_match(cl, co.co_consts):
+        return False
+    return fingerprint([(i[0], i[1]) for i in out]) == fingerprint([(r[0], r[1]) for r in rows])
+
+
 def recover(seq, insts, co, astv, nlocals):
     """The unit's constant list: see the file comment. Returns the list and
-    whether optimize_cfg reproduces co.co_consts from it."""
+    whether it is validated."""
     n = 0
     for ins in insts:
         if ins[0] in HASCONST:
@@ -250,10 +277,12 @@ def recover(seq, insts, co, astv, nlocals):
                 fromast[ins[1]] = astv[key]
     if co is None:
         return [fromast.get(k) for k in range(n)], False
+    rows = final_rows(co)
+    cloads = [co.co_consts[r[1]] for r in rows if r[0] in HASCONST]
 
     def fill(use_ast):
         vals = [fromast[k] if k in use_ast and k in fromast else Probe(k) for k in range(n)]
-        _, cl, _ = run_opt(seq, vals, nlocals)
+        out, cl, _ = run_opt(seq, vals, nlocals)
         found = {}
 
         def scan(x, y):
@@ -262,17 +291,23 @@ def recover(seq, insts, co, astv, nlocals):
             elif type(x) is tuple and type(y) is tuple and len(x) == len(y):
                 for a, b in zip(x, y):
                     scan(a, b)
-        if cl is not None:
-            # Align, skipping entries of cl that CPython's fresh cache left
-            # as duplicates of earlier ones.
-            j = 0
-            for x in cl:
-                if j >= len(co.co_consts):
-                    break
-                y = co.co_consts[j]
-                if type(x) is Probe or same(x, y) or (type(x) is tuple and type(y) is tuple and len(x) == len(y)):
+        if out is not None:
+            loads = [cl[i[1]] for i in out if i[0] in HASCONST]
+            if len(loads) == len(cloads):
+                # The i-th constant load of each is the same.
+                for x, y in zip(loads, cloads):
                     scan(x, y)
-                    j += 1
+            else:
+                # Align the lists, skipping entries of cl that CPython's
+                # fresh cache left as duplicates of earlier ones.
+                j = 0
+                for x in cl:
+                    if j >= len(co.co_consts):
+                        break
+                    y = co.co_consts[j]
+                    if type(x) is Probe or same(x, y) or (type(x) is tuple and type(y) is tuple and len(x) == len(y)):
+                        scan(x, y)
+                        j += 1
         out = []
         for k in range(n):
             if type(vals[k]) is not Probe:
@@ -292,8 +327,7 @@ def recover(seq, insts, co, astv, nlocals):
         cand = fill(use)
         if first is None:
             first = cand
-        _, cl, _ = run_opt(seq, cand, nlocals)
-        if consts_match(cl, co.co_consts):
+        if valid(seq, cand, co, nlocals, rows):
             return cand, True
     return first, False
 
@@ -305,9 +339,10 @@ def first_line(insts):
     return -1
 
 
-def unit(seq, consts, exact, co, astv, nlocals, is_class, child_codes=None):
+def unit(seq, consts, kind, co, astv, nlocals, is_class, child_codes=None):
     """The record of one code unit and, recursively, of its children.
-    consts is the unit's constant list (recovered unless exact); co the
+    consts is the unit's constant list: CPython's (kind "exact"), or
+    recovered (kind True when validated, False if not); co the
     code object compile() made of it (None: none found); child_codes, when
     given, the code objects of the children in order."""
     insts = seq.get_instructions()
@@ -331,14 +366,13 @@ def unit(seq, consts, exact, co, astv, nlocals, is_class, child_codes=None):
         if c is not None:
             codes[id(c)] = i
     rec = dict(seq=seq_rows(insts), consts=[enc(v, codes) for v in consts],
-               input="exact" if exact else "recovered", nlocals=nlocals)
+               input="exact" if kind == "exact" else "validated" if kind else "recovered",
+               nlocals=nlocals)
     out, cl, err = run_opt(seq, consts, nlocals)
     if err is not None:
         rec["opt"] = dict(error=err)
     else:
         rec["opt"] = dict(seq=seq_rows(out), consts=[enc(v, codes) for v in cl])
-        if not exact and co is not None and consts_match(cl, co.co_consts):
-            rec["input"] = "validated"
     if co is not None:
         rec.update(nparams=nparams(co), firstlineno=co.co_firstlineno, flags=co.co_flags,
                    varnames=[hexs(x) for x in co.co_varnames],
@@ -350,9 +384,9 @@ def unit(seq, consts, exact, co, astv, nlocals, is_class, child_codes=None):
     for ch, cc in zip(children, child_codes):
         chi = ch.get_instructions()
         nl = len(cc.co_varnames) if cc is not None else 0
-        cons, _ = recover(ch, chi, cc, astv, nl)
+        cons, ok = recover(ch, chi, cc, astv, nl)
         kid_class = cc is not None and not (cc.co_flags & CO_OPTIMIZED)
-        kids.append(unit(ch, cons, False, cc, astv, nl, kid_class))
+        kids.append(unit(ch, cons, ok, cc, astv, nl, kid_class))
     rec["children"] = kids
     return rec
 
@@ -380,7 +414,7 @@ def do_file(path, name, optimize):
     # The code objects of the module's children, made by the same
     # compiler_codegen run, in the order the children were compiled.
     kid_codes = [c for c in consts if type(c) is CodeType]
-    top = unit(seq, consts, True, co, ast_values(otree, optimize), len(md["varnames"]), False, kid_codes)
+    top = unit(seq, consts, "exact", co, ast_values(otree, optimize), len(md["varnames"]), False, kid_codes)
     # The module's own metadata, exactly.
     top["varnames"] = [hexs(x) for x in md["varnames"]]
     top["cellvars"] = [hexs(x) for x in md["cellvars"]]

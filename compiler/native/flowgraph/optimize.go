@@ -192,7 +192,7 @@ func (g *CFG) removeRedundantNopsAndJumps() error {
 // inlineSmallOrNoLinenoBlocks is inline_small_or_no_lineno_blocks: a jump
 // to a small exit block, or to a block without line numbers that does not
 // fall through, is replaced by a copy of that block.
-func (g *CFG) inlineSmallOrNoLinenoBlocks() {
+func (g *CFG) inlineSmallOrNoLinenoBlocks() error {
 	o := g.o
 	for changes := true; changes; {
 		changes = false
@@ -209,6 +209,11 @@ func (g *CFG) inlineSmallOrNoLinenoBlocks() {
 			if !small && !noLine {
 				continue
 			}
+			if ti == bi {
+				// CPython appends the block to itself until memory
+				// runs out.
+				return errorf("a block without line numbers jumps to itself")
+			}
 			removed := l.op
 			l.op, l.arg = o.op.nop, 0
 			b.instrs = append(b.instrs, t.instrs...)
@@ -223,6 +228,7 @@ func (g *CFG) inlineSmallOrNoLinenoBlocks() {
 			changes = true
 		}
 	}
+	return nil
 }
 
 // jumpThread is jump_thread: the jump at the end of block bi, whose
@@ -510,6 +516,19 @@ func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.
 func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
 	c := &g.o.op
 	nopInstr := instruction{op: c.nop, target: none, except: none}
+	// Each threading follows one jump; more than there are blocks means
+	// the jumps form a cycle, where CPython never stops.
+	threads := 0
+	thread := func(i int, target instruction, op opcode.Op) (int, error) {
+		done, err := g.jumpThread(bi, i, target, op)
+		if err != nil || !done {
+			return i, err
+		}
+		if threads++; threads > len(g.blocks) {
+			return i, errorf("jump threading does not end (a cycle of jumps)")
+		}
+		return i - 1, nil
+	}
 	for i := 0; i < len(g.blocks[bi].instrs); i++ {
 		ins := g.blocks[bi].instrs
 		in := &ins[i]
@@ -545,28 +564,21 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 			}
 		case c.popJumpIfNotNone, c.popJumpIfNone, c.popJumpIfFalse, c.popJumpIfTrue:
 			if target.op == c.jump {
-				done, err := g.jumpThread(bi, i, target, op)
-				if err != nil {
+				var err error
+				if i, err = thread(i, target, op); err != nil {
 					return err
-				}
-				if done {
-					i--
 				}
 			}
 		case c.jump, c.jumpNoInterrupt:
-			var threaded bool
 			var err error
 			switch target.op {
 			case c.jump:
-				threaded, err = g.jumpThread(bi, i, target, c.jump)
+				i, err = thread(i, target, c.jump)
 			case c.jumpNoInterrupt:
-				threaded, err = g.jumpThread(bi, i, target, op)
+				i, err = thread(i, target, op)
 			}
 			if err != nil {
 				return err
-			}
-			if threaded {
-				i--
 			}
 			continue
 		case c.storeFast:
@@ -623,7 +635,9 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 
 // optimize is optimize_cfg.
 func (g *CFG) optimize(consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
-	g.inlineSmallOrNoLinenoBlocks()
+	if err := g.inlineSmallOrNoLinenoBlocks(); err != nil {
+		return err
+	}
 	g.removeUnreachable()
 	g.resolveLineNumbers()
 	for b := int32(0); b != none; b = g.blocks[b].next {

@@ -145,6 +145,12 @@ func checkUnit(t *testing.T, c *tally, where string, p *pyobj.Process, cache *py
 			for i := range consts {
 				consts[i] = cache.Merge(consts[i])
 			}
+			if os.Getenv("DBG") != "" {
+				for i, c := range consts {
+					t.Logf("%s const %d: %v %v", where, i, c.Kind, c.Value)
+				}
+				t.Logf("nlocals %d nparams %d", u.NLocals, u.NParams)
+			}
 			g, err := o.Build(&seq)
 			if err != nil {
 				return err
@@ -220,6 +226,10 @@ func TestStdlib(t *testing.T) {
 		t.Run(in.Version, func(t *testing.T) {
 			lib := in.Stdlib(t)
 			files := sample(lib.Files, 8)
+			if only := os.Getenv("FLOWGRAPH_FILES"); only != "" {
+				// A debugging aid: the files named (relative to the stdlib).
+				files = strings.Split(only, ",")
+			}
 			for _, opt := range []int{0, 1, 2} {
 				t.Run(fmt.Sprintf("O%d", opt), func(t *testing.T) {
 					c := sweep(t, in, lib.Root, files, opt)
