@@ -74,8 +74,9 @@ type block struct {
 type CFG struct {
 	o      *Optimizer
 	blocks []block
-	// stacks are the exception stacks of label_exception_targets.
-	stacks [][]int32
+	// stackBuf holds the exception stacks of label_exception_targets.
+	stackBuf   []int32
+	emptyStack [stackStride]int32
 	// todo is a traversal stack of block indexes.
 	todo []int32
 }
@@ -83,10 +84,18 @@ type CFG struct {
 // Optimizer optimizes the code units of one compile. It holds the opcode
 // table and scratch space; it is not safe for concurrent use.
 type Optimizer struct {
-	tab   *opcode.Table
-	p     *pyobj.Process
-	props []props
-	op    ops
+	tab *opcode.Table
+	p   *pyobj.Process
+	// props and effect are indexed by opcode & opMask; effect is the
+	// stack effect of the opcodes whose effect does not depend on the
+	// oparg or the jump (pVarEffect: ask the table).
+	props  [opMask + 1]props
+	effect [opMask + 1]int8
+	op     ops
+	// g is the graph Build makes, reused by the next Build.
+	g CFG
+	// arena holds the instructions of g's blocks.
+	arena []instruction
 	// scratch for building graphs and remapping constants.
 	blockOf []int32
 	isLabel []bool
@@ -105,7 +114,13 @@ const (
 	pEvalBreak                   // OPCODE_HAS_EVAL_BREAK
 	pArg                         // OPCODE_HAS_ARG
 	pAssembler                   // IS_ASSEMBLER_OPCODE
+	pKnown                       // an opcode of the table
+	pVarEffect                   // the stack effect depends on the oparg or the jump
 )
+
+// opMask covers every opcode number of 3.13 (pseudo instructions end at
+// 267).
+const opMask = 511
 
 // ops are the opcodes the passes name.
 type ops struct {
@@ -166,10 +181,23 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("flowgraph: opcode table %s lacks %v", tab.Version, missing)
 	}
-	o.props = make([]props, tab.Len())
-	for i := range o.props {
+	if tab.Len() > opMask+1 {
+		return nil, fmt.Errorf("flowgraph: opcode table %s has opcodes above %d", tab.Version, opMask)
+	}
+	for i := 0; i < tab.Len(); i++ {
 		op := opcode.Op(i)
-		var p props
+		if tab.Name(op) == "" {
+			continue
+		}
+		p := pKnown
+		e0, ok0 := tab.StackEffect(op, 0, false)
+		e1, ok1 := tab.StackEffect(op, 0, true)
+		in := tab.Info(op)
+		if !ok0 || !ok1 || e0 != e1 || in.NoJump != in.Jump || in.NoJump.Mul|in.NoJump.And1|in.NoJump.Lo8|in.NoJump.Hi8|in.NoJump.Eq3 != 0 {
+			p |= pVarEffect
+		} else {
+			o.effect[i] = int8(e0)
+		}
 		if tab.Has(op, opcode.HasJump) {
 			p |= pJump
 		}
@@ -199,7 +227,16 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 }
 
 func (o *Optimizer) has(op opcode.Op, p props) bool {
-	return int(op) < len(o.props) && o.props[op]&p != 0
+	return o.props[op&opMask]&p != 0
+}
+
+// stackEffect is the stack effect CPython's compiler gives op.
+func (o *Optimizer) stackEffect(op opcode.Op, arg int32, jump bool) (int32, bool) {
+	if o.props[op&opMask]&(pVarEffect|pKnown) == pKnown {
+		return int32(o.effect[op&opMask]), true
+	}
+	e, ok := o.tab.StackEffect(op, int(arg), jump)
+	return int32(e), ok
 }
 
 func (o *Optimizer) isJump(op opcode.Op) bool      { return o.has(op, pJump) }
@@ -291,7 +328,8 @@ func (g *CFG) resetVisited() {
 
 // Build makes the graph of an instruction sequence as code generation
 // wrote it (compile.c instr_sequence_to_cfg): a new block starts at every
-// jump or handler target and after every jump, return or raise.
+// jump or handler target and after every jump, return or raise. The graph
+// reuses the memory of the previous one: it is valid until the next Build.
 func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 	n := len(seq.Instrs)
 	if cap(o.isLabel) < n {
@@ -315,14 +353,19 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 		isLabel[t] = true
 	}
 	for i := range seq.Instrs {
-		if op := seq.Instrs[i].Op; int(op) >= len(o.props) || o.tab.Name(op) == "" || o.has(op, pAssembler) {
+		if op := seq.Instrs[i].Op; op > opMask || !o.has(op, pKnown) || o.has(op, pAssembler) {
 			return nil, fmt.Errorf("flowgraph: instruction %d: opcode %d can't be in a code unit's input", i, op)
 		}
 	}
-	g := &CFG{o: o, blocks: make([]block, 0, n/4+4)}
+	g := &o.g
+	g.o = o
+	g.blocks = g.blocks[:0]
 	// One array holds every instruction; a block's slice has no spare
 	// capacity, so appending to it moves it out of the array.
-	arena := make([]instruction, n)
+	if cap(o.arena) < n {
+		o.arena = make([]instruction, n+n/2)
+	}
+	arena := o.arena[:n]
 	blockOf := o.blockOf[:n]
 	cur := g.newBlock()
 	start := 0

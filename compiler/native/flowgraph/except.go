@@ -17,17 +17,25 @@ func (g *CFG) markExceptHandlers() {
 	}
 }
 
-// newStack returns the index of a new exception stack holding a copy of
-// src (depth 0 and a none handler when src is none).
+// Exception stacks live in CFG.stackBuf, stackStride int32s each: the
+// depth, then the handlers (handlers[0] is none, the handler outside every
+// try block).
+const stackStride = maxBlocks + 3
+
+// newStack returns a new exception stack holding a copy of src (the empty
+// stack when src is none).
 func (g *CFG) newStack(src int32) int32 {
-	var s []int32
-	if src == none {
-		s = append(make([]int32, 0, 8), none)
-	} else {
-		s = append(make([]int32, 0, len(g.stacks[src])+4), g.stacks[src]...)
+	off := len(g.stackBuf)
+	g.stackBuf = append(g.stackBuf, g.emptyStack[:]...)
+	if src != none {
+		copy(g.stackBuf[off:off+stackStride], g.stackBuf[int(src)*stackStride:])
 	}
-	g.stacks = append(g.stacks, s)
-	return int32(len(g.stacks) - 1)
+	return int32(off / stackStride)
+}
+
+// stack returns stack s: its depth is s[0], its handlers s[1:].
+func (g *CFG) stack(s int32) []int32 {
+	return g.stackBuf[int(s)*stackStride : int(s+1)*stackStride]
 }
 
 // labelExceptionTargets is label_exception_targets: it gives every
@@ -37,7 +45,8 @@ func (g *CFG) newStack(src int32) int32 {
 func (g *CFG) labelExceptionTargets() error {
 	o := g.o
 	g.resetVisited()
-	g.stacks = g.stacks[:0]
+	g.stackBuf = g.stackBuf[:0]
+	g.emptyStack[1] = none
 	todo := g.todo[:0]
 	entry := int32(0)
 	g.blocks[entry].visited = true
@@ -49,7 +58,8 @@ func (g *CFG) labelExceptionTargets() error {
 		b := &g.blocks[bi]
 		stack := b.exceptStack
 		b.exceptStack = none
-		handler := g.stacks[stack][len(g.stacks[stack])-1]
+		st := g.stack(stack)
+		handler := st[1+st[0]]
 		lastYieldDepth := -1
 		for i := range b.instrs {
 			in := &b.instrs[i]
@@ -64,19 +74,20 @@ func (g *CFG) labelExceptionTargets() error {
 				if in.op == o.op.setupWith || in.op == o.op.setupCleanup {
 					t.lasti = true
 				}
-				if len(g.stacks[stack]) > maxBlocks+1 {
+				st := g.stack(stack)
+				if st[0] >= maxBlocks+1 {
 					return errorf("too many nested exception blocks")
 				}
-				g.stacks[stack] = append(g.stacks[stack], in.target)
+				st[0]++
+				st[1+st[0]] = in.target
 				handler = in.target
 			case in.op == o.op.popBlock:
-				s := g.stacks[stack]
-				if len(s) < 2 {
+				st := g.stack(stack)
+				if st[0] == 0 {
 					return errorf("POP_BLOCK without a block")
 				}
-				s = s[:len(s)-1]
-				g.stacks[stack] = s
-				handler = s[len(s)-1]
+				st[0]--
+				handler = st[1+st[0]]
 				in.op, in.arg = o.op.nop, 0
 			case o.isJump(in.op):
 				in.except = handler
@@ -93,7 +104,7 @@ func (g *CFG) labelExceptionTargets() error {
 				}
 			case in.op == o.op.yieldValue:
 				in.except = handler
-				lastYieldDepth = len(g.stacks[stack]) - 1
+				lastYieldDepth = int(g.stack(stack)[0])
 			case in.op == o.op.resume:
 				in.except = handler
 				if in.arg != resumeAtFuncStart {

@@ -47,21 +47,21 @@ func (g *CFG) stackDepth() (int32, error) {
 		next := g.blocks[bi].next
 		for i := range g.blocks[bi].instrs {
 			in := g.blocks[bi].instrs[i]
-			effect, ok := o.tab.StackEffect(in.op, int(in.arg), false)
+			effect, ok := o.stackEffect(in.op, in.arg, false)
 			if !ok {
 				return 0, errorf("invalid stack effect for opcode=%d, arg=%d", in.op, in.arg)
 			}
-			newDepth := depth + int32(effect)
+			newDepth := depth + effect
 			if newDepth < 0 {
 				return 0, errorf("invalid CFG, stack underflow")
 			}
 			maxDepth = max(maxDepth, newDepth)
 			if o.hasTarget(in.op) {
-				effect, ok := o.tab.StackEffect(in.op, int(in.arg), true)
+				effect, ok := o.stackEffect(in.op, in.arg, true)
 				if !ok {
 					return 0, errorf("invalid stack effect for opcode=%d, arg=%d", in.op, in.arg)
 				}
-				targetDepth := depth + int32(effect)
+				targetDepth := depth + effect
 				maxDepth = max(maxDepth, targetDepth)
 				if err := g.stackdepthPush(in.target, targetDepth); err != nil {
 					return 0, err

@@ -39,7 +39,7 @@ func sample(files []string, n int) []string {
 // interpreters are the 3.13 interpreters whose _testinternalcapi the
 // tests ask (every 3.13 on the machine: pyenv's 3.13.0, the chroot's
 // 3.13.18).
-func interpreters(t *testing.T) []pythons.Interpreter {
+func interpreters(t testing.TB) []pythons.Interpreter {
 	return pythons.Minor(t, 3, 13)
 }
 
@@ -189,6 +189,7 @@ func sweep(t *testing.T, in pythons.Interpreter, root string, files []string, op
 	err := cfgoracle.Run(ctx, in, sources, optimize, func(i int, f *cfgoracle.File) error {
 		if f.Error != "" {
 			c.errors++
+			t.Logf("%s: CPython: %s", files[i], f.Error)
 			return nil
 		}
 		p := pyobj.NewProcess(nil)

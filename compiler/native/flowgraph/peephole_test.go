@@ -248,8 +248,6 @@ def f(a):
         return e
     except (TypeError, KeyError):
         raise
-    except* OSError:
-        pass
     else:
         a = 2
     finally:
@@ -275,6 +273,13 @@ def j(a):
             a()
         except:
             continue
+def k(a):
+    try:
+        a()
+    except* OSError as e:
+        print(e)
+    except* ValueError:
+        pass
 `,
 	"async_and_generators": `
 async def f(a):
