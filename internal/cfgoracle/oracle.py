@@ -242,22 +242,51 @@ GROUPS = [[opcode.opmap[n] for n in g.split()] for g in (
     "POP_JUMP_IF_TRUE POP_JUMP_IF_FALSE", "POP_JUMP_IF_NONE POP_JUMP_IF_NOT_NONE")]
 
 
-def fingerprint(ops_args):
+def fingerprint(ops_args, consts):
     """What of a unit's optimized instructions depends on its constants:
-    the constant loads in order and the number of the instructions that
-    constant folding removes or makes."""
-    loads = [(op, arg) for op, arg in ops_args if op in HASCONST]
+    the values its constant loads load, in order, and the number of the
+    instructions that constant folding removes or makes."""
+    loads = [(op, consts[arg]) for op, arg in ops_args if op in HASCONST]
     counts = [sum(1 for op, _ in ops_args if op in g) for g in GROUPS]
     return loads, counts
 
 
-def valid(seq, cand, co, nlocals, rows):
-    """Whether optimize_cfg makes of cand what compile() made: the same
-    constants, the same constant loads, the same folding."""
+PROLOGUE = {opcode.opmap[n] for n in ("COPY_FREE_VARS", "MAKE_CELL")}
+RETURN_GENERATOR = opcode.opmap["RETURN_GENERATOR"]
+
+
+def strip_prologue(rows):
+    """rows without the prologue the final stage adds (COPY_FREE_VARS,
+    MAKE_CELLs, RETURN_GENERATOR and its POP_TOP)."""
+    i = 0
+    while i < len(rows) and rows[i][0] in PROLOGUE:
+        i += 1
+    if i < len(rows) and rows[i][0] == RETURN_GENERATOR:
+        i += 2
+    return rows[i:]
+
+
+def score(seq, cand, co, nlocals, rows):
+    """How well optimize_cfg makes of cand what compile() made: -1 when it
+    is the same (the same constant loads, loading the same values, the same
+    folding, the same first constant), else the number of loads that agree.
+    Values, not indexes: CPython's optimize_cfg starts from an empty
+    constant cache, so a tuple it folds can be appended again where the
+    compile's cache finds the equal constant in the list."""
     out, cl, _ = run_opt(seq, cand, nlocals)
-    if not consts_match(cl, co.co_consts):
-        return False
-    return fingerprint([(i[0], i[1]) for i in out]) == fingerprint([(r[0], r[1]) for r in rows])
+    if out is None:
+        return 0
+    got, gcounts = fingerprint([(i[0], i[1]) for i in out], cl)
+    want, wcounts = fingerprint([(r[0], r[1]) for r in strip_prologue(rows)], co.co_consts)
+    agree = 0
+    for (o1, v1), (o2, v2) in zip(got, want):
+        if o1 != o2 or not same(v1, v2):
+            break
+        agree += 1
+    if agree == len(got) == len(want) and gcounts == wcounts and \
+            (not co.co_consts or (cl and same(cl[0], co.co_consts[0]))):
+        return -1
+    return agree
 
 
 def recover(seq, insts, co, astv, nlocals):
@@ -322,14 +351,15 @@ def recover(seq, insts, co, astv, nlocals):
                 out.append(None)
         return out
 
-    first = None
+    best, best_score = None, -2
     for use in (set(), set(fromast)):
         cand = fill(use)
-        if first is None:
-            first = cand
-        if valid(seq, cand, co, nlocals, rows):
+        sc = score(seq, cand, co, nlocals, rows)
+        if sc == -1:
             return cand, True
-    return first, False
+        if sc > best_score:
+            best, best_score = cand, sc
+    return best, False
 
 
 def first_line(insts):

@@ -145,12 +145,6 @@ func checkUnit(t *testing.T, c *tally, where string, p *pyobj.Process, cache *py
 			for i := range consts {
 				consts[i] = cache.Merge(consts[i])
 			}
-			if os.Getenv("DBG") != "" {
-				for i, c := range consts {
-					t.Logf("%s const %d: %v %v", where, i, c.Kind, c.Value)
-				}
-				t.Logf("nlocals %d nparams %d", u.NLocals, u.NParams)
-			}
 			g, err := o.Build(&seq)
 			if err != nil {
 				return err
