@@ -25,6 +25,7 @@ package astopt
 import (
 	"fmt"
 
+	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
@@ -756,7 +757,7 @@ func (o *optimizer) foldIter(e ast.Expr) ast.Expr {
 		return t
 	case *ast.Set:
 		if v, ok := constTuple(e.Elts); ok {
-			return o.constant(e.Loc, frozenSet(v.Elems()))
+			return o.constant(e.Loc, pyobj.FrozenSetOf(v.Elems()))
 		}
 	}
 	return e

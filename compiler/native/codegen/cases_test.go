@@ -44,6 +44,8 @@ var cases = []string{
 	"def f(a, /, b=1, *, c=2, d): '''  doc\n\tstring\n   end'''\n",
 	"lambda: (yield)\nlambda x=1, *y, z=2, **k: x\n",
 	"x = f'{a!r:>{w}} {b=} {c}'\ny = a if b else c\nz = a < b < c\n",
+	// set order (hash order of PYTHONHASHSEED=0; equal items of other types dropped)
+	"s = {'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 1, 1.0, True, (1, 2), b'x', 2.5, -3j}\nx in {'p', 'q', 'r', 's t', 0, 8, 16, 24, 32, 40}\nfor i in {9, 17, 25, 33, 41, 1, 'é', '日本'}: pass\ndef f(): return {0, 8, 16, 24, 32, 40, 48, 'a b', 'ab'}\n",
 }
 
 func TestCases(t *testing.T) {

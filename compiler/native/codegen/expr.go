@@ -356,7 +356,7 @@ func (c *compiler) starunpack(loc instr.Location, elts []ast.Expr, pushed int, b
 		} else {
 			var folded *pyobj.Object
 			if add == opSET_ADD {
-				folded = c.p.NewFrozenSet(frozenSetItems(items))
+				folded = c.p.NewFrozenSet(items)
 			} else {
 				folded = c.p.NewTuple(items)
 			}

@@ -5,19 +5,12 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 )
 
 var errorf = fmt.Errorf
 
 func sortStrings(s []string) { sort.Strings(s) }
-
-// frozenSetItems returns the items of a frozenset built from items:
-// duplicates (by value, as the constant cache keys them) dropped.
-func frozenSetItems(items []*pyobj.Object) []*pyobj.Object {
-	return items
-}
 
 // expandTabs is str.expandtabs(8).
 func expandTabs(s string) string {

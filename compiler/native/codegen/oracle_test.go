@@ -133,9 +133,6 @@ func encodeConst(o *pyobj.Object) any {
 		for _, it := range o.Items {
 			out = append(out, encodeConst(it))
 		}
-		if tag == "fs" {
-			sortItems(out[1:])
-		}
 		return out
 	case pyobj.Code:
 		return []any{"code"}
@@ -191,9 +188,6 @@ func canonOracle(raw json.RawMessage) string {
 			out := []any{a[0]}
 			for _, it := range a[1:] {
 				out = append(out, strip(it))
-			}
-			if a[0] == "fs" {
-				sortItems(out[1:])
 			}
 			return out
 		}
@@ -562,11 +556,4 @@ func TestStdlibAgainstCompilerCodegen(t *testing.T) {
 			}
 		})
 	}
-}
-
-// sortItems puts a frozenset's items in a fixed order: the order CPython
-// iterates them in comes from their hashes, which the objects' creator
-// (pyobj, the AST optimizer) is responsible for, not code generation.
-func sortItems(items []any) {
-	sort.Slice(items, func(i, j int) bool { return canon(items[i]) < canon(items[j]) })
 }

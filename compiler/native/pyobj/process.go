@@ -173,8 +173,16 @@ func (p *Process) NewTuple(items []*Object) *Object {
 	return o
 }
 
-// NewFrozenSet returns a frozenset of items (retained, distinct).
+// NewFrozenSet returns the frozenset PyFrozenSet_New makes of items,
+// given in insertion order: the distinct items (the first of equal ones),
+// in the iteration order of its table.
 func (p *Process) NewFrozenSet(items []*Object) *Object {
+	return p.frozenSetInOrder(setOrderOf(items))
+}
+
+// frozenSetInOrder returns a frozenset whose iteration order is items'
+// (retained; distinct).
+func (p *Process) frozenSetInOrder(items []*Object) *Object {
 	o := p.obj(FrozenSet, ast.Value{})
 	o.Items = items
 	return o
@@ -223,7 +231,9 @@ func (p *Process) FromValue(v ast.Value) *Object {
 		if v.Kind() == ast.TupleKind {
 			return p.NewTuple(items)
 		}
-		return p.NewFrozenSet(items)
+		// The value's elements are already in the set's order (the AST
+		// optimizer built it as PyFrozenSet_New does).
+		return p.frozenSetInOrder(items)
 	}
 	return NoneObj
 }

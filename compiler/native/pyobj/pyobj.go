@@ -20,7 +20,9 @@
 //     as CPython's interning does; interning a str equal to an interned one
 //     returns the interned one, as PyUnicode_InternInPlace does.
 //   - Tuple and FrozenSet items are objects of this Process. A frozenset's
-//     items are distinct by CPython's equality.
+//     items are distinct by CPython's equality and in its iteration order,
+//     the order of CPython's hash table for the same insertions with
+//     PYTHONHASHSEED=0's hashes (hash.go).
 package pyobj
 
 import (
@@ -64,7 +66,7 @@ type Object struct {
 	Immortal bool
 	// Value is the value of a scalar (None to Bytes).
 	Value ast.Value
-	// Items are a tuple's items, or a frozenset's (in insertion order).
+	// Items are a tuple's items, or a frozenset's (in iteration order).
 	Items []*Object
 	// Code is a code object's fields.
 	Code *CodeObject
