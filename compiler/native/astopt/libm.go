@@ -249,3 +249,77 @@ func expSpecialCase(tmp float64, sbits, ki uint64) float64 {
 	}
 	return 0x1p-1022 * y
 }
+
+// glibcExp is glibc's exp (the same algorithm and table as pow's
+// exponential, without its tail; checked bit for bit).
+func glibcExp(x float64) float64 {
+	switch {
+	case math.IsNaN(x):
+		return x
+	case math.IsInf(x, 1):
+		return x
+	case math.IsInf(x, -1):
+		return 0
+	}
+	return powExp(x, 0, 0)
+}
+
+// glibcLog is glibc's log (ARM's optimized-routines, FMA build): a
+// polynomial near 1, else a 128-entry table and a polynomial.
+func glibcLog(x float64) float64 {
+	ix := math.Float64bits(x)
+	top := uint32(ix >> 48)
+	const lo1, hi1 = 0x3fee000000000000, 0x3ff1090000000000 // 1-0x1p-4, 1+0x1.09p-4
+	if ix-lo1 < hi1-lo1 {
+		if ix == math.Float64bits(1) {
+			return 0
+		}
+		B := &logPoly1
+		r := x - 1.0
+		r2 := r * r
+		r3 := r * r2
+		inner := math.FMA(r3, B[10], math.FMA(r2, B[9], math.FMA(r, B[8], B[7])))
+		mid := math.FMA(r3, inner, math.FMA(r2, B[6], math.FMA(r, B[5], B[4])))
+		poly := math.FMA(r3, mid, math.FMA(r2, B[3], math.FMA(r, B[2], B[1])))
+		// hi + lo = r - r*r/2 exactly.
+		w := r * 0x1p27
+		rhi := r + w - w
+		rlo := r - rhi
+		w = rhi * rhi * B[0]
+		hi := r + w
+		lo := r - hi + w
+		lo = math.FMA(B[0]*rlo, rhi+r, lo)
+		// y = r3*poly + lo + hi, the product fused into the first sum.
+		return math.FMA(r3, poly, lo) + hi
+	}
+	if top-0x0010 >= 0x7ff0-0x0010 {
+		switch {
+		case ix*2 == 0:
+			return math.Inf(-1)
+		case ix == math.Float64bits(math.Inf(1)):
+			return x
+		case top&0x8000 != 0 || top&0x7ff0 == 0x7ff0:
+			return math.NaN()
+		}
+		// A subnormal x: normalize it.
+		ix = math.Float64bits(x * 0x1p52)
+		ix -= 52 << 52
+	}
+	const off = 0x3fe6000000000000
+	tmp := ix - off
+	i := int(tmp >> (52 - 7) % 128)
+	k := int64(tmp) >> 52
+	iz := ix - (tmp & (0xfff << 52))
+	invc, logc := logTab[i].invc, logTab[i].logc
+	z := math.Float64frombits(iz)
+	r := math.FMA(z, invc, -1.0)
+	kd := float64(k)
+	w := math.FMA(kd, ln2hi, logc)
+	hi := w + r
+	lo := math.FMA(kd, ln2lo, w-hi+r)
+	A := &logPoly
+	r2 := r * r
+	p := math.FMA(r2, math.FMA(r, A[4], A[3]), math.FMA(r, A[2], A[1]))
+	y := math.FMA(float64(r*r2), p, math.FMA(r2, A[0], lo))
+	return y + hi
+}

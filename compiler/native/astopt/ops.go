@@ -565,14 +565,18 @@ func complexQuot(ar, ai, br, bi float64) (float64, float64, bool) {
 	return math.NaN(), math.NaN(), true
 }
 
-// libmApprox counts the folds that used a C library function other than
-// pow (tests tell their differences from CPython's apart).
+// libmApprox counts the folds that used the C library's transcendental
+// functions for a complex power (tests tell their differences from
+// CPython's apart).
 var libmApprox int
 
-// complexPow is _Py_c_pow; false for 0 to a negative or complex power and
-// for an overflow.
+// complexPow is _Py_c_pow with complex_pow's error checks: false for 0 to
+// a negative or complex power (EDOM), for an overflow (ERANGE), and where a
+// C library call set errno and the result is not infinite (a cosine of an
+// infinity: EDOM), as Python raises there.
 func (cl calc) complexPow(ar, ai, br, bi float64) (float64, float64, bool) {
 	var re, im float64
+	var errno libmErrno
 	switch {
 	case br == 0 && bi == 0:
 		re, im = 1, 0
@@ -582,25 +586,35 @@ func (cl calc) complexPow(ar, ai, br, bi float64) (float64, float64, bool) {
 		}
 		re, im = 0, 0
 	default:
-		// hypot, atan2, exp, log, cos and sin are Go's, which can differ
-		// from glibc's in the last bit (see docs/native.md).
+		// pow, exp and log are glibc's algorithms; hypot, atan2, cos and
+		// sin are correctly rounded, which glibc's are but for a few
+		// inputs in a thousand (see docs/native.md).
 		libmApprox++
-		vabs := math.Hypot(ar, ai)
-		length := glibcPow(vabs, br)
-		at := math.Atan2(ai, ar)
+		vabs := libmHypot(ar, ai, &errno)
+		length := libmPow(vabs, br, &errno)
+		at := libmAtan2(ai, ar, &errno)
 		phase := at * br
 		if bi != 0 {
 			if cl.powMulExp {
-				length *= math.Exp(-at * bi)
+				length *= libmExp(-at*bi, &errno)
 			} else {
-				length /= math.Exp(at * bi)
+				length /= libmExp(at*bi, &errno)
 			}
-			phase += bi * math.Log(vabs)
+			phase += bi * libmLog(vabs, &errno)
 		}
-		re, im = length*math.Cos(phase), length*math.Sin(phase)
+		re = length * libmCos(phase, &errno)
+		im = length * libmSin(phase, &errno)
 	}
+	// Py_ADJUST_ERANGE2
 	if math.IsInf(re, 0) || math.IsInf(im, 0) {
-		return 0, 0, false // Py_ADJUST_ERANGE2: OverflowError
+		if errno == 0 {
+			errno = erange
+		}
+	} else if errno == erange {
+		errno = 0
+	}
+	if errno != 0 {
+		return 0, 0, false
 	}
 	return re, im, true
 }
