@@ -148,11 +148,6 @@ func (d *nameIndex) index(p *pyobj.Process, s string) int32 {
 	return i
 }
 
-func (d *nameIndex) lookup(s string) (int32, bool) {
-	i, ok := d.m[s]
-	return i, ok
-}
-
 type unit struct {
 	out      *Unit
 	seq      *instr.Sequence

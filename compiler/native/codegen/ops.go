@@ -11,7 +11,6 @@ var (
 	opPUSH_NULL                 = op("PUSH_NULL")
 	opRESUME                    = op("RESUME")
 	opRETURN_VALUE              = op("RETURN_VALUE")
-	opRETURN_CONST              = op("RETURN_CONST")
 	opLOAD_CONST                = op("LOAD_CONST")
 	opLOAD_NAME                 = op("LOAD_NAME")
 	opSTORE_NAME                = op("STORE_NAME")
@@ -105,14 +104,11 @@ var (
 	opPOP_JUMP_IF_TRUE          = op("POP_JUMP_IF_TRUE")
 	opPOP_JUMP_IF_NONE          = op("POP_JUMP_IF_NONE")
 	opPOP_JUMP_IF_NOT_NONE      = op("POP_JUMP_IF_NOT_NONE")
-	opJUMP_FORWARD              = op("JUMP_FORWARD")
 	opMATCH_CLASS               = op("MATCH_CLASS")
 	opMATCH_KEYS                = op("MATCH_KEYS")
 	opMATCH_MAPPING             = op("MATCH_MAPPING")
 	opMATCH_SEQUENCE            = op("MATCH_SEQUENCE")
 	opGET_LEN                   = op("GET_LEN")
-	opDELETE_SUBSCR_            = opDELETE_SUBSCR
-	opEXIT_INIT_CHECK           = op("EXIT_INIT_CHECK")
 
 	pJUMP                   = op("JUMP")
 	pJUMP_NO_INTERRUPT      = op("JUMP_NO_INTERRUPT")

@@ -70,10 +70,7 @@ func (l *sliceLexer) Next(t *token.Token) *syntaxerr.Error {
 func tokensFromCPython(c cpyTokens) (string, []token.Token) {
 	text := string(c.Text)
 	// Byte offset of each line start; column conversion per line.
-	var lines []string
-	for _, l := range strings.SplitAfter(text, "\n") {
-		lines = append(lines, l)
-	}
+	lines := strings.SplitAfter(text, "\n")
 	lineOff := make([]int, len(lines)+2)
 	off := 0
 	for i, l := range lines {

@@ -25,14 +25,6 @@ const (
 // (pegen's CURRENT_POS).
 const currentPos = -5
 
-// setExc makes e the pending exception unless one is pending already.
-func (p *Parser) setExc(e *syntaxerr.Error) {
-	p.errorIndicator = true
-	if p.exc == nil {
-		p.exc = e
-	}
-}
-
 // tokenizerError makes the error of a failed token fetch pending, unless
 // one is pending already (_Pypegen_tokenizer_error). The tokenizer builds
 // it: the SyntaxError it raised itself, or the one CPython's parser makes

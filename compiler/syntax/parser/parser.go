@@ -277,19 +277,6 @@ func (p *Parser) expectForced(k token.Kind, text string) *token.Token {
 	return t
 }
 
-// forcedResult raises "expected (what)" unless ok
-// (_PyPegen_expect_forced_result).
-func (p *Parser) forcedResult(ok bool, what string) bool {
-	if p.errorIndicator {
-		return false
-	}
-	if !ok {
-		p.raiseSyntaxError("expected (" + what + ")")
-		return false
-	}
-	return true
-}
-
 // expectSoft matches a NAME token spelled keyword and returns it as a Name
 // (_PyPegen_expect_soft_keyword).
 func (p *Parser) expectSoft(keyword string) ast.Expr {

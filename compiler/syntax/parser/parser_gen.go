@@ -711,11 +711,8 @@ func (p *Parser) r_file() (_res *ast.Module, _ok bool) {
 			goto fail0
 		}
 		var a []ast.Stmt
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		a, _ = p.r_statements()
 		if p.errorIndicator {
 			goto fail0
@@ -729,6 +726,9 @@ func (p *Parser) r_file() (_res *ast.Module, _ok bool) {
 		} else if _v1 = p.expectNew(token.ENDMARKER); _v1 == nil {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_res = p.makeModule(a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -766,12 +766,12 @@ func (p *Parser) r_interactive() (_res *ast.Interactive, _ok bool) {
 			goto fail0
 		}
 		var a []ast.Stmt
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.r_statement_newline(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _k
 		_res = p.newInteractive(a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -809,13 +809,9 @@ func (p *Parser) r_eval() (_res *ast.Expression, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 []*token.Token
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if a, _k = p.r_expressions(); !_k {
 			goto fail0
 		}
@@ -831,6 +827,10 @@ func (p *Parser) r_eval() (_res *ast.Expression, _ok bool) {
 		} else if _v2 = p.expectNew(token.ENDMARKER); _v2 == nil {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.newExpression(a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -868,21 +868,13 @@ func (p *Parser) r_func_type() (_res *ast.FunctionType, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a []ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var b ast.Expr
-		_ = b
 		var _v5 []*token.Token
-		_ = _v5
 		var _v6 *token.Token
-		_ = _v6
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail0
@@ -929,6 +921,14 @@ func (p *Parser) r_func_type() (_res *ast.FunctionType, _ok bool) {
 		} else if _v6 = p.expectNew(token.ENDMARKER); _v6 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _v3
+		_ = b
+		_ = _v5
+		_ = _v6
+		_ = _k
 		_res = p.newFunctionType(a, b)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -966,12 +966,12 @@ func (p *Parser) r_statements() (_res []ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var a [][]ast.Stmt
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.loop1_3(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _k
 		_res = p.flattenStmts(a)
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -1009,12 +1009,12 @@ func (p *Parser) r_statement() (_res []ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var a ast.Stmt
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.r_compound_stmt(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _k
 		_res = p.stmts1(a)
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -1035,12 +1035,12 @@ fail0:
 			goto fail1
 		}
 		var a []ast.Stmt
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.r_simple_stmts(); !_k {
 			goto fail1
 		}
+		_ = a
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -1082,11 +1082,8 @@ func (p *Parser) r_statement_newline() (_res []ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var a ast.Stmt
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if a, _k = p.r_compound_stmt(); !_k {
 			goto fail0
 		}
@@ -1099,6 +1096,9 @@ func (p *Parser) r_statement_newline() (_res []ast.Stmt, _ok bool) {
 		} else if _v1 = p.expectNew(token.NEWLINE); _v1 == nil {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_res = p.stmts1(a)
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -1119,12 +1119,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 []ast.Stmt
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_simple_stmts(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -1141,9 +1141,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NEWLINE {
 				goto fail2
@@ -1153,6 +1151,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -1179,9 +1179,7 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ENDMARKER {
 				goto fail3
@@ -1191,6 +1189,8 @@ fail2:
 		} else if _v0 = p.expectNew(token.ENDMARKER); _v0 == nil {
 			goto fail3
 		}
+		_ = _v0
+		_ = _k
 		_res = p.interactiveExit()
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -1231,11 +1231,8 @@ func (p *Parser) r_simple_stmts() (_res []ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var a ast.Stmt
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if a, _k = p.r_simple_stmt(); !_k {
 			goto fail0
 		}
@@ -1252,6 +1249,9 @@ func (p *Parser) r_simple_stmts() (_res []ast.Stmt, _ok bool) {
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
+		_ = a
+		_ = _v2
+		_ = _k
 		_res = p.stmts1(a)
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -1272,13 +1272,9 @@ fail0:
 			goto fail1
 		}
 		var a []ast.Stmt
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if a, _k = p.gather_4(); !_k {
 			goto fail1
 		}
@@ -1295,6 +1291,10 @@ fail0:
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -1349,12 +1349,12 @@ func (p *Parser) r_simple_stmt() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Stmt
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_assignment(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -1371,9 +1371,7 @@ fail0:
 			goto fail1
 		}
 		var _v1 ast.Stmt
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lm = p.mark
 		_lk = p.expectSoft("type") != nil
 		p.mark = _lm
@@ -1383,6 +1381,8 @@ fail0:
 		if _v1, _k = p.r_type_alias(); !_k {
 			goto fail1
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -1399,12 +1399,12 @@ fail1:
 			goto fail2
 		}
 		var e ast.Expr
-		_ = e
 		var _k bool
-		_ = _k
 		if e, _k = p.r_star_expressions(); !_k {
 			goto fail2
 		}
+		_ = e
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -1431,9 +1431,7 @@ fail2:
 			goto fail3
 		}
 		var _v1 ast.Stmt
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lk = p.peekIs(token.RETURN)
 		if !_lk {
 			goto fail3
@@ -1441,6 +1439,8 @@ fail2:
 		if _v1, _k = p.r_return_stmt(); !_k {
 			goto fail3
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -1457,9 +1457,7 @@ fail3:
 			goto fail4
 		}
 		var _v1 ast.Stmt
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lm = p.mark
 		_, _lk = p.tmp_6()
 		p.mark = _lm
@@ -1469,6 +1467,8 @@ fail3:
 		if _v1, _k = p.r_import_stmt(); !_k {
 			goto fail4
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -1485,9 +1485,7 @@ fail4:
 			goto fail5
 		}
 		var _v1 ast.Stmt
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lk = p.peekIs(token.RAISE)
 		if !_lk {
 			goto fail5
@@ -1495,6 +1493,8 @@ fail4:
 		if _v1, _k = p.r_raise_stmt(); !_k {
 			goto fail5
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -1511,9 +1511,7 @@ fail5:
 			goto fail6
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.PASS {
 				goto fail6
@@ -1523,6 +1521,8 @@ fail5:
 		} else if _v0 = p.expectNew(token.PASS); _v0 == nil {
 			goto fail6
 		}
+		_ = _v0
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -1549,9 +1549,7 @@ fail6:
 			goto fail7
 		}
 		var _v1 ast.Stmt
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lk = p.peekIs(token.DEL)
 		if !_lk {
 			goto fail7
@@ -1559,6 +1557,8 @@ fail6:
 		if _v1, _k = p.r_del_stmt(); !_k {
 			goto fail7
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -1575,9 +1575,7 @@ fail7:
 			goto fail8
 		}
 		var _v1 ast.Stmt
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lk = p.peekIs(token.YIELD)
 		if !_lk {
 			goto fail8
@@ -1585,6 +1583,8 @@ fail7:
 		if _v1, _k = p.r_yield_stmt(); !_k {
 			goto fail8
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -1601,9 +1601,7 @@ fail8:
 			goto fail9
 		}
 		var _v1 ast.Stmt
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lk = p.peekIs(token.ASSERT)
 		if !_lk {
 			goto fail9
@@ -1611,6 +1609,8 @@ fail8:
 		if _v1, _k = p.r_assert_stmt(); !_k {
 			goto fail9
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -1627,9 +1627,7 @@ fail9:
 			goto fail10
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.BREAK {
 				goto fail10
@@ -1639,6 +1637,8 @@ fail9:
 		} else if _v0 = p.expectNew(token.BREAK); _v0 == nil {
 			goto fail10
 		}
+		_ = _v0
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -1665,9 +1665,7 @@ fail10:
 			goto fail11
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.CONTINUE {
 				goto fail11
@@ -1677,6 +1675,8 @@ fail10:
 		} else if _v0 = p.expectNew(token.CONTINUE); _v0 == nil {
 			goto fail11
 		}
+		_ = _v0
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -1703,9 +1703,7 @@ fail11:
 			goto fail12
 		}
 		var _v1 ast.Stmt
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lk = p.peekIs(token.GLOBAL)
 		if !_lk {
 			goto fail12
@@ -1713,6 +1711,8 @@ fail11:
 		if _v1, _k = p.r_global_stmt(); !_k {
 			goto fail12
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -1729,9 +1729,7 @@ fail12:
 			goto fail13
 		}
 		var _v1 ast.Stmt
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lk = p.peekIs(token.NONLOCAL)
 		if !_lk {
 			goto fail13
@@ -1739,6 +1737,8 @@ fail12:
 		if _v1, _k = p.r_nonlocal_stmt(); !_k {
 			goto fail13
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -1776,9 +1776,7 @@ func (p *Parser) r_compound_stmt() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var _v1 ast.Stmt
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lm = p.mark
 		_, _lk = p.tmp_7()
 		p.mark = _lm
@@ -1788,6 +1786,8 @@ func (p *Parser) r_compound_stmt() (_res ast.Stmt, _ok bool) {
 		if _v1, _k = p.r_function_def(); !_k {
 			goto fail0
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -1804,9 +1804,7 @@ fail0:
 			goto fail1
 		}
 		var _v1 ast.Stmt
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lk = p.peekIs(token.IF)
 		if !_lk {
 			goto fail1
@@ -1814,6 +1812,8 @@ fail0:
 		if _v1, _k = p.r_if_stmt(); !_k {
 			goto fail1
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -1830,9 +1830,7 @@ fail1:
 			goto fail2
 		}
 		var _v1 ast.Stmt
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lm = p.mark
 		_, _lk = p.tmp_8()
 		p.mark = _lm
@@ -1842,6 +1840,8 @@ fail1:
 		if _v1, _k = p.r_class_def(); !_k {
 			goto fail2
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -1858,9 +1858,7 @@ fail2:
 			goto fail3
 		}
 		var _v1 ast.Stmt
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lm = p.mark
 		_, _lk = p.tmp_9()
 		p.mark = _lm
@@ -1870,6 +1868,8 @@ fail2:
 		if _v1, _k = p.r_with_stmt(); !_k {
 			goto fail3
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -1886,9 +1886,7 @@ fail3:
 			goto fail4
 		}
 		var _v1 ast.Stmt
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lm = p.mark
 		_, _lk = p.tmp_10()
 		p.mark = _lm
@@ -1898,6 +1896,8 @@ fail3:
 		if _v1, _k = p.r_for_stmt(); !_k {
 			goto fail4
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -1914,9 +1914,7 @@ fail4:
 			goto fail5
 		}
 		var _v1 ast.Stmt
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lk = p.peekIs(token.TRY)
 		if !_lk {
 			goto fail5
@@ -1924,6 +1922,8 @@ fail4:
 		if _v1, _k = p.r_try_stmt(); !_k {
 			goto fail5
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -1940,9 +1940,7 @@ fail5:
 			goto fail6
 		}
 		var _v1 ast.Stmt
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lk = p.peekIs(token.WHILE)
 		if !_lk {
 			goto fail6
@@ -1950,6 +1948,8 @@ fail5:
 		if _v1, _k = p.r_while_stmt(); !_k {
 			goto fail6
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -1966,12 +1966,12 @@ fail6:
 			goto fail7
 		}
 		var _v0 ast.Stmt
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_match_stmt(); !_k {
 			goto fail7
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -2014,15 +2014,10 @@ func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var c ast.Expr
-		_ = c
 		var _k bool
-		_ = _k
 		if a = p.nameToken(); a == nil {
 			goto fail0
 		}
@@ -2042,6 +2037,11 @@ func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = c
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -2069,15 +2069,10 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var c ast.Expr
-		_ = c
 		var _k bool
-		_ = _k
 		if a, _k = p.tmp_12(); !_k {
 			goto fail1
 		}
@@ -2097,6 +2092,11 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = c
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -2124,13 +2124,9 @@ fail1:
 			goto fail2
 		}
 		var a []ast.Expr
-		_ = a
 		var b ast.Expr
-		_ = b
 		var tc *token.Token
-		_ = tc
 		var _k bool
-		_ = _k
 		if a, _k = p.loop1_14(); !_k {
 			goto fail2
 		}
@@ -2145,6 +2141,10 @@ fail1:
 		if p.errorIndicator {
 			goto fail2
 		}
+		_ = a
+		_ = b
+		_ = tc
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -2172,13 +2172,9 @@ fail2:
 			goto fail3
 		}
 		var a ast.Expr
-		_ = a
 		var b *ast.Operator
-		_ = b
 		var c ast.Expr
-		_ = c
 		var _k bool
-		_ = _k
 		if a, _k = p.r_single_target(); !_k {
 			goto fail3
 		}
@@ -2189,6 +2185,10 @@ fail2:
 		if c, _k = p.tmp_17(); !_k {
 			goto fail3
 		}
+		_ = a
+		_ = b
+		_ = c
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -2217,12 +2217,12 @@ fail3:
 		}
 		_cut = false
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_assignment(); !_k {
 			goto fail4
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Stmt](_v0)
 		_ok = true
 		goto done
@@ -2256,12 +2256,12 @@ func (p *Parser) r_annotated_rhs() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_yield_expr(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -2278,12 +2278,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_star_expressions(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -2317,9 +2317,7 @@ func (p *Parser) r_augassign() (_res *ast.Operator, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.PLUSEQUAL {
 				goto fail0
@@ -2329,6 +2327,8 @@ func (p *Parser) r_augassign() (_res *ast.Operator, _ok bool) {
 		} else if _v0 = p.expectNew(token.PLUSEQUAL); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = augOp(ast.Add)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2349,9 +2349,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.MINEQUAL {
 				goto fail1
@@ -2361,6 +2359,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.MINEQUAL); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = augOp(ast.Sub)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2381,9 +2381,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAREQUAL {
 				goto fail2
@@ -2393,6 +2391,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.STAREQUAL); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = augOp(ast.Mult)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2413,9 +2413,7 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ATEQUAL {
 				goto fail3
@@ -2425,6 +2423,8 @@ fail2:
 		} else if _v0 = p.expectNew(token.ATEQUAL); _v0 == nil {
 			goto fail3
 		}
+		_ = _v0
+		_ = _k
 		_res = augOp(ast.MatMult)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2445,9 +2445,7 @@ fail3:
 			goto fail4
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.SLASHEQUAL {
 				goto fail4
@@ -2457,6 +2455,8 @@ fail3:
 		} else if _v0 = p.expectNew(token.SLASHEQUAL); _v0 == nil {
 			goto fail4
 		}
+		_ = _v0
+		_ = _k
 		_res = augOp(ast.Div)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2477,9 +2477,7 @@ fail4:
 			goto fail5
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.PERCENTEQUAL {
 				goto fail5
@@ -2489,6 +2487,8 @@ fail4:
 		} else if _v0 = p.expectNew(token.PERCENTEQUAL); _v0 == nil {
 			goto fail5
 		}
+		_ = _v0
+		_ = _k
 		_res = augOp(ast.Mod)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2509,9 +2509,7 @@ fail5:
 			goto fail6
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AMPEREQUAL {
 				goto fail6
@@ -2521,6 +2519,8 @@ fail5:
 		} else if _v0 = p.expectNew(token.AMPEREQUAL); _v0 == nil {
 			goto fail6
 		}
+		_ = _v0
+		_ = _k
 		_res = augOp(ast.BitAnd)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2541,9 +2541,7 @@ fail6:
 			goto fail7
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.VBAREQUAL {
 				goto fail7
@@ -2553,6 +2551,8 @@ fail6:
 		} else if _v0 = p.expectNew(token.VBAREQUAL); _v0 == nil {
 			goto fail7
 		}
+		_ = _v0
+		_ = _k
 		_res = augOp(ast.BitOr)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2573,9 +2573,7 @@ fail7:
 			goto fail8
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.CIRCUMFLEXEQUAL {
 				goto fail8
@@ -2585,6 +2583,8 @@ fail7:
 		} else if _v0 = p.expectNew(token.CIRCUMFLEXEQUAL); _v0 == nil {
 			goto fail8
 		}
+		_ = _v0
+		_ = _k
 		_res = augOp(ast.BitXor)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2605,9 +2605,7 @@ fail8:
 			goto fail9
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LEFTSHIFTEQUAL {
 				goto fail9
@@ -2617,6 +2615,8 @@ fail8:
 		} else if _v0 = p.expectNew(token.LEFTSHIFTEQUAL); _v0 == nil {
 			goto fail9
 		}
+		_ = _v0
+		_ = _k
 		_res = augOp(ast.LShift)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2637,9 +2637,7 @@ fail9:
 			goto fail10
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RIGHTSHIFTEQUAL {
 				goto fail10
@@ -2649,6 +2647,8 @@ fail9:
 		} else if _v0 = p.expectNew(token.RIGHTSHIFTEQUAL); _v0 == nil {
 			goto fail10
 		}
+		_ = _v0
+		_ = _k
 		_res = augOp(ast.RShift)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2669,9 +2669,7 @@ fail10:
 			goto fail11
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAREQUAL {
 				goto fail11
@@ -2681,6 +2679,8 @@ fail10:
 		} else if _v0 = p.expectNew(token.DOUBLESTAREQUAL); _v0 == nil {
 			goto fail11
 		}
+		_ = _v0
+		_ = _k
 		_res = augOp(ast.Pow)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2701,9 +2701,7 @@ fail11:
 			goto fail12
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESLASHEQUAL {
 				goto fail12
@@ -2713,6 +2711,8 @@ fail11:
 		} else if _v0 = p.expectNew(token.DOUBLESLASHEQUAL); _v0 == nil {
 			goto fail12
 		}
+		_ = _v0
+		_ = _k
 		_res = augOp(ast.FloorDiv)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2754,11 +2754,8 @@ func (p *Parser) r_return_stmt() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RETURN {
 				goto fail0
@@ -2772,6 +2769,9 @@ func (p *Parser) r_return_stmt() (_res ast.Stmt, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -2819,13 +2819,9 @@ func (p *Parser) r_raise_stmt() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RAISE {
 				goto fail0
@@ -2842,6 +2838,10 @@ func (p *Parser) r_raise_stmt() (_res ast.Stmt, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -2868,9 +2868,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RAISE {
 				goto fail1
@@ -2880,6 +2878,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.RAISE); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -2927,11 +2927,8 @@ func (p *Parser) r_global_stmt() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a []ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.GLOBAL {
 				goto fail0
@@ -2944,6 +2941,9 @@ func (p *Parser) r_global_stmt() (_res ast.Stmt, _ok bool) {
 		if a, _k = p.gather_19(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -2991,11 +2991,8 @@ func (p *Parser) r_nonlocal_stmt() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a []ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NONLOCAL {
 				goto fail0
@@ -3008,6 +3005,9 @@ func (p *Parser) r_nonlocal_stmt() (_res ast.Stmt, _ok bool) {
 		if a, _k = p.gather_21(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -3058,11 +3058,8 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a []ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DEL {
 				goto fail0
@@ -3081,6 +3078,9 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 		if !_lk {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -3104,12 +3104,12 @@ fail0:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_del_stmt(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Stmt](_v0)
 		_ok = true
 		goto done
@@ -3147,12 +3147,12 @@ func (p *Parser) r_yield_stmt() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var y ast.Expr
-		_ = y
 		var _k bool
-		_ = _k
 		if y, _k = p.r_yield_expr(); !_k {
 			goto fail0
 		}
+		_ = y
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -3200,13 +3200,9 @@ func (p *Parser) r_assert_stmt() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ASSERT {
 				goto fail0
@@ -3223,6 +3219,10 @@ func (p *Parser) r_assert_stmt() (_res ast.Stmt, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -3263,12 +3263,12 @@ func (p *Parser) r_import_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_import(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Stmt](_v0)
 		_ok = true
 		goto done
@@ -3285,12 +3285,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Stmt
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_import_name(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -3307,12 +3307,12 @@ fail1:
 			goto fail2
 		}
 		var _v0 ast.Stmt
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_import_from(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -3350,11 +3350,8 @@ func (p *Parser) r_import_name() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a []*ast.Alias
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.IMPORT {
 				goto fail0
@@ -3367,6 +3364,9 @@ func (p *Parser) r_import_name() (_res ast.Stmt, _ok bool) {
 		if a, _k = p.r_dotted_as_names(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -3414,17 +3414,11 @@ func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a []*token.Token
-		_ = a
 		var b ast.Expr
-		_ = b
 		var _v3 *token.Token
-		_ = _v3
 		var c []*ast.Alias
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FROM {
 				goto fail0
@@ -3452,6 +3446,12 @@ func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 		if c, _k = p.r_import_from_targets(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = b
+		_ = _v3
+		_ = c
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -3478,15 +3478,10 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a []*token.Token
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var b []*ast.Alias
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FROM {
 				goto fail1
@@ -3511,6 +3506,11 @@ fail0:
 		if b, _k = p.r_import_from_targets(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -3561,15 +3561,10 @@ func (p *Parser) r_import_from_targets() (_res []*ast.Alias, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a []*ast.Alias
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail0
@@ -3595,6 +3590,11 @@ func (p *Parser) r_import_from_targets() (_res []*ast.Alias, _ok bool) {
 		} else if _v3 = p.expectNew(token.RPAR); _v3 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -3615,9 +3615,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 []*ast.Alias
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_import_from_as_names(); !_k {
 			goto fail1
 		}
@@ -3625,6 +3623,8 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -3641,9 +3641,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail2
@@ -3653,6 +3651,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -3676,12 +3676,12 @@ fail2:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_import_from_targets(); !_k {
 			goto fail3
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[[]*ast.Alias](_v0)
 		_ok = true
 		goto done
@@ -3715,12 +3715,12 @@ func (p *Parser) r_import_from_as_names() (_res []*ast.Alias, _ok bool) {
 			goto fail0
 		}
 		var a []*ast.Alias
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.gather_29(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -3762,11 +3762,8 @@ func (p *Parser) r_import_from_as_name() (_res *ast.Alias, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a = p.nameToken(); a == nil {
 			goto fail0
 		}
@@ -3774,6 +3771,9 @@ func (p *Parser) r_import_from_as_name() (_res *ast.Alias, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -3817,12 +3817,12 @@ func (p *Parser) r_dotted_as_names() (_res []*ast.Alias, _ok bool) {
 			goto fail0
 		}
 		var a []*ast.Alias
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.gather_32(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -3864,11 +3864,8 @@ func (p *Parser) r_dotted_as_name() (_res *ast.Alias, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.r_dotted_name(); !_k {
 			goto fail0
 		}
@@ -3876,6 +3873,9 @@ func (p *Parser) r_dotted_as_name() (_res *ast.Alias, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -3965,17 +3965,11 @@ func (p *Parser) r_dotted_name_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_dotted_name()
-			_seedEnd = p.mark
-			_seedDone = true
 		} else {
 			p.mark = _seedEnd
 		}
@@ -3994,6 +3988,10 @@ func (p *Parser) r_dotted_name_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 		if b = p.nameToken(); b == nil {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_res = p.joinNamesWithDot(a, b)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4014,12 +4012,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0 = p.nameToken(); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -4063,15 +4061,10 @@ func (p *Parser) r_block() (_res []ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a []ast.Stmt
-		_ = a
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NEWLINE {
 				goto fail0
@@ -4102,6 +4095,11 @@ func (p *Parser) r_block() (_res []ast.Stmt, _ok bool) {
 		} else if _v3 = p.expectNew(token.DEDENT); _v3 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _v3
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -4122,12 +4120,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 []ast.Stmt
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_simple_stmts(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -4141,12 +4139,12 @@ fail1:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_block(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[[]ast.Stmt](_v0)
 		_ok = true
 		goto done
@@ -4181,12 +4179,12 @@ func (p *Parser) r_decorators() (_res []ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a []ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.loop1_35(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -4224,17 +4222,17 @@ func (p *Parser) r_class_def() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var a []ast.Expr
-		_ = a
 		var b ast.Stmt
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.r_decorators(); !_k {
 			goto fail0
 		}
 		if b, _k = p.r_class_def_raw(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_res = p.classDefDecorators(a, b)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4255,12 +4253,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Stmt
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_class_def_raw(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -4295,12 +4293,12 @@ func (p *Parser) r_class_def_raw() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_class_def_raw(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Stmt](_v0)
 		_ok = true
 		goto done
@@ -4317,19 +4315,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var t []ast.TypeParam
-		_ = t
 		var b ast.Expr
-		_ = b
 		var _v4 *token.Token
-		_ = _v4
 		var c []ast.Stmt
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.CLASS {
 				goto fail1
@@ -4362,6 +4353,13 @@ fail0:
 		if c, _k = p.r_block(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = t
+		_ = b
+		_ = _v4
+		_ = c
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -4405,17 +4403,17 @@ func (p *Parser) r_function_def() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var d []ast.Expr
-		_ = d
 		var f ast.Stmt
-		_ = f
 		var _k bool
-		_ = _k
 		if d, _k = p.r_decorators(); !_k {
 			goto fail0
 		}
 		if f, _k = p.r_function_def_raw(); !_k {
 			goto fail0
 		}
+		_ = d
+		_ = f
+		_ = _k
 		_res = p.functionDefDecorators(d, f)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4436,12 +4434,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Stmt
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_function_def_raw(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -4476,12 +4474,12 @@ func (p *Parser) r_function_def_raw() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_def_raw(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Stmt](_v0)
 		_ok = true
 		goto done
@@ -4498,27 +4496,16 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var n ast.Expr
-		_ = n
 		var t []ast.TypeParam
-		_ = t
 		var _v3 *token.Token
-		_ = _v3
 		var params *ast.Arguments
-		_ = params
 		var _v5 *token.Token
-		_ = _v5
 		var a ast.Expr
-		_ = a
 		var _v7 *token.Token
-		_ = _v7
 		var tc *token.Token
-		_ = tc
 		var b []ast.Stmt
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DEF {
 				goto fail1
@@ -4577,6 +4564,17 @@ fail0:
 		if b, _k = p.r_block(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = n
+		_ = t
+		_ = _v3
+		_ = params
+		_ = _v5
+		_ = a
+		_ = _v7
+		_ = tc
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -4603,29 +4601,17 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var n ast.Expr
-		_ = n
 		var t []ast.TypeParam
-		_ = t
 		var _v4 *token.Token
-		_ = _v4
 		var params *ast.Arguments
-		_ = params
 		var _v6 *token.Token
-		_ = _v6
 		var a ast.Expr
-		_ = a
 		var _v8 *token.Token
-		_ = _v8
 		var tc *token.Token
-		_ = tc
 		var b []ast.Stmt
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ASYNC {
 				goto fail2
@@ -4693,6 +4679,18 @@ fail1:
 		if b, _k = p.r_block(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _v1
+		_ = n
+		_ = t
+		_ = _v4
+		_ = params
+		_ = _v6
+		_ = a
+		_ = _v8
+		_ = tc
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -4733,12 +4731,12 @@ func (p *Parser) r_params() (_res *ast.Arguments, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_parameters(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[*ast.Arguments](_v0)
 		_ok = true
 		goto done
@@ -4755,12 +4753,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 *ast.Arguments
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_parameters(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -4794,15 +4792,10 @@ func (p *Parser) r_parameters() (_res *ast.Arguments, _ok bool) {
 			goto fail0
 		}
 		var a []*ast.Arg
-		_ = a
 		var b []*ast.Arg
-		_ = b
 		var c []*nameDefault
-		_ = c
 		var d *starEtc
-		_ = d
 		var _k bool
-		_ = _k
 		if a, _k = p.r_slash_no_default(); !_k {
 			goto fail0
 		}
@@ -4816,6 +4809,11 @@ func (p *Parser) r_parameters() (_res *ast.Arguments, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = c
+		_ = d
+		_ = _k
 		_res = p.makeArguments(a, nil, b, c, d)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4836,13 +4834,9 @@ fail0:
 			goto fail1
 		}
 		var a *slashWithDefault
-		_ = a
 		var b []*nameDefault
-		_ = b
 		var c *starEtc
-		_ = c
 		var _k bool
-		_ = _k
 		if a, _k = p.r_slash_with_default(); !_k {
 			goto fail1
 		}
@@ -4853,6 +4847,10 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
+		_ = a
+		_ = b
+		_ = c
+		_ = _k
 		_res = p.makeArguments(nil, a, nil, b, c)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4873,13 +4871,9 @@ fail1:
 			goto fail2
 		}
 		var a []*ast.Arg
-		_ = a
 		var b []*nameDefault
-		_ = b
 		var c *starEtc
-		_ = c
 		var _k bool
-		_ = _k
 		if a, _k = p.loop1_43(); !_k {
 			goto fail2
 		}
@@ -4890,6 +4884,10 @@ fail1:
 		if p.errorIndicator {
 			goto fail2
 		}
+		_ = a
+		_ = b
+		_ = c
+		_ = _k
 		_res = p.makeArguments(nil, nil, a, b, c)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4910,11 +4908,8 @@ fail2:
 			goto fail3
 		}
 		var a []*nameDefault
-		_ = a
 		var b *starEtc
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.loop1_45(); !_k {
 			goto fail3
 		}
@@ -4922,6 +4917,9 @@ fail2:
 		if p.errorIndicator {
 			goto fail3
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_res = p.makeArguments(nil, nil, nil, a, b)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4942,12 +4940,12 @@ fail3:
 			goto fail4
 		}
 		var a *starEtc
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.r_star_etc(); !_k {
 			goto fail4
 		}
+		_ = a
+		_ = _k
 		_res = p.makeArguments(nil, nil, nil, nil, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4988,13 +4986,9 @@ func (p *Parser) r_slash_no_default() (_res []*ast.Arg, _ok bool) {
 			goto fail0
 		}
 		var a []*ast.Arg
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if a, _k = p.loop1_46(); !_k {
 			goto fail0
 		}
@@ -5016,6 +5010,10 @@ func (p *Parser) r_slash_no_default() (_res []*ast.Arg, _ok bool) {
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -5036,11 +5034,8 @@ fail0:
 			goto fail1
 		}
 		var a []*ast.Arg
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if a, _k = p.loop1_47(); !_k {
 			goto fail1
 		}
@@ -5057,6 +5052,9 @@ fail0:
 		if !_lk {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -5097,15 +5095,10 @@ func (p *Parser) r_slash_with_default() (_res *slashWithDefault, _ok bool) {
 			goto fail0
 		}
 		var a []*ast.Arg
-		_ = a
 		var b []*nameDefault
-		_ = b
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if a, _k = p.loop0_48(); !_k {
 			goto fail0
 		}
@@ -5130,6 +5123,11 @@ func (p *Parser) r_slash_with_default() (_res *slashWithDefault, _ok bool) {
 		} else if _v3 = p.expectNew(token.COMMA); _v3 == nil {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_res = &slashWithDefault{a, b}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5150,13 +5148,9 @@ fail0:
 			goto fail1
 		}
 		var a []*ast.Arg
-		_ = a
 		var b []*nameDefault
-		_ = b
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if a, _k = p.loop0_50(); !_k {
 			goto fail1
 		}
@@ -5176,6 +5170,10 @@ fail0:
 		if !_lk {
 			goto fail1
 		}
+		_ = a
+		_ = b
+		_ = _v2
+		_ = _k
 		_res = &slashWithDefault{a, b}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5210,12 +5208,12 @@ func (p *Parser) r_star_etc() (_res *starEtc, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_star_etc(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[*starEtc](_v0)
 		_ok = true
 		goto done
@@ -5232,15 +5230,10 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a *ast.Arg
-		_ = a
 		var b []*nameDefault
-		_ = b
 		var c *ast.Arg
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail1
@@ -5260,6 +5253,11 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = b
+		_ = c
+		_ = _k
 		_res = &starEtc{a, b, c}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5280,15 +5278,10 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a *ast.Arg
-		_ = a
 		var b []*nameDefault
-		_ = b
 		var c *ast.Arg
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail2
@@ -5308,6 +5301,11 @@ fail1:
 		if p.errorIndicator {
 			goto fail2
 		}
+		_ = _v0
+		_ = a
+		_ = b
+		_ = c
+		_ = _k
 		_res = &starEtc{a, b, c}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5328,15 +5326,10 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var b []*nameDefault
-		_ = b
 		var c *ast.Arg
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail3
@@ -5362,6 +5355,11 @@ fail2:
 		if p.errorIndicator {
 			goto fail3
 		}
+		_ = _v0
+		_ = _v1
+		_ = b
+		_ = c
+		_ = _k
 		_res = &starEtc{nil, b, c}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5382,12 +5380,12 @@ fail3:
 			goto fail4
 		}
 		var a *ast.Arg
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.r_kwds(); !_k {
 			goto fail4
 		}
+		_ = a
+		_ = _k
 		_res = &starEtc{nil, nil, a}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5422,12 +5420,12 @@ func (p *Parser) r_kwds() (_res *ast.Arg, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_kwds(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[*ast.Arg](_v0)
 		_ok = true
 		goto done
@@ -5444,11 +5442,8 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a *ast.Arg
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail1
@@ -5461,8 +5456,11 @@ fail0:
 		if a, _k = p.r_param_no_default(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = a
-		_ok = _res != nil
+		_ok = a != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -5501,13 +5499,9 @@ func (p *Parser) r_param_no_default() (_res *ast.Arg, _ok bool) {
 			goto fail0
 		}
 		var a *ast.Arg
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var tc *token.Token
-		_ = tc
 		var _k bool
-		_ = _k
 		if a, _k = p.r_param(); !_k {
 			goto fail0
 		}
@@ -5524,6 +5518,10 @@ func (p *Parser) r_param_no_default() (_res *ast.Arg, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = tc
+		_ = _k
 		_res = p.addTypeCommentToArg(a, tc)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5544,11 +5542,8 @@ fail0:
 			goto fail1
 		}
 		var a *ast.Arg
-		_ = a
 		var tc *token.Token
-		_ = tc
 		var _k bool
-		_ = _k
 		if a, _k = p.r_param(); !_k {
 			goto fail1
 		}
@@ -5560,6 +5555,9 @@ fail0:
 		if !_lk {
 			goto fail1
 		}
+		_ = a
+		_ = tc
+		_ = _k
 		_res = p.addTypeCommentToArg(a, tc)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5600,13 +5598,9 @@ func (p *Parser) r_param_no_default_star_annotation() (_res *ast.Arg, _ok bool) 
 			goto fail0
 		}
 		var a *ast.Arg
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var tc *token.Token
-		_ = tc
 		var _k bool
-		_ = _k
 		if a, _k = p.r_param_star_annotation(); !_k {
 			goto fail0
 		}
@@ -5623,6 +5617,10 @@ func (p *Parser) r_param_no_default_star_annotation() (_res *ast.Arg, _ok bool) 
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = tc
+		_ = _k
 		_res = p.addTypeCommentToArg(a, tc)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5643,11 +5641,8 @@ fail0:
 			goto fail1
 		}
 		var a *ast.Arg
-		_ = a
 		var tc *token.Token
-		_ = tc
 		var _k bool
-		_ = _k
 		if a, _k = p.r_param_star_annotation(); !_k {
 			goto fail1
 		}
@@ -5659,6 +5654,9 @@ fail0:
 		if !_lk {
 			goto fail1
 		}
+		_ = a
+		_ = tc
+		_ = _k
 		_res = p.addTypeCommentToArg(a, tc)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5699,15 +5697,10 @@ func (p *Parser) r_param_with_default() (_res *nameDefault, _ok bool) {
 			goto fail0
 		}
 		var a *ast.Arg
-		_ = a
 		var c ast.Expr
-		_ = c
 		var _v2 *token.Token
-		_ = _v2
 		var tc *token.Token
-		_ = tc
 		var _k bool
-		_ = _k
 		if a, _k = p.r_param(); !_k {
 			goto fail0
 		}
@@ -5727,6 +5720,11 @@ func (p *Parser) r_param_with_default() (_res *nameDefault, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = c
+		_ = _v2
+		_ = tc
+		_ = _k
 		_res = p.nameDefaultPair(a, c, tc)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5747,13 +5745,9 @@ fail0:
 			goto fail1
 		}
 		var a *ast.Arg
-		_ = a
 		var c ast.Expr
-		_ = c
 		var tc *token.Token
-		_ = tc
 		var _k bool
-		_ = _k
 		if a, _k = p.r_param(); !_k {
 			goto fail1
 		}
@@ -5768,6 +5762,10 @@ fail0:
 		if !_lk {
 			goto fail1
 		}
+		_ = a
+		_ = c
+		_ = tc
+		_ = _k
 		_res = p.nameDefaultPair(a, c, tc)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5808,15 +5806,10 @@ func (p *Parser) r_param_maybe_default() (_res *nameDefault, _ok bool) {
 			goto fail0
 		}
 		var a *ast.Arg
-		_ = a
 		var c ast.Expr
-		_ = c
 		var _v2 *token.Token
-		_ = _v2
 		var tc *token.Token
-		_ = tc
 		var _k bool
-		_ = _k
 		if a, _k = p.r_param(); !_k {
 			goto fail0
 		}
@@ -5837,6 +5830,11 @@ func (p *Parser) r_param_maybe_default() (_res *nameDefault, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = c
+		_ = _v2
+		_ = tc
+		_ = _k
 		_res = p.nameDefaultPair(a, c, tc)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5857,13 +5855,9 @@ fail0:
 			goto fail1
 		}
 		var a *ast.Arg
-		_ = a
 		var c ast.Expr
-		_ = c
 		var tc *token.Token
-		_ = tc
 		var _k bool
-		_ = _k
 		if a, _k = p.r_param(); !_k {
 			goto fail1
 		}
@@ -5879,6 +5873,10 @@ fail0:
 		if !_lk {
 			goto fail1
 		}
+		_ = a
+		_ = c
+		_ = tc
+		_ = _k
 		_res = p.nameDefaultPair(a, c, tc)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5920,11 +5918,8 @@ func (p *Parser) r_param() (_res *ast.Arg, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a = p.nameToken(); a == nil {
 			goto fail0
 		}
@@ -5932,6 +5927,9 @@ func (p *Parser) r_param() (_res *ast.Arg, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -5979,17 +5977,17 @@ func (p *Parser) r_param_star_annotation() (_res *ast.Arg, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a = p.nameToken(); a == nil {
 			goto fail0
 		}
 		if b, _k = p.r_star_annotation(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -6033,11 +6031,8 @@ func (p *Parser) r_annotation() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
 				goto fail0
@@ -6050,8 +6045,11 @@ func (p *Parser) r_annotation() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = a
-		_ok = _res != nil
+		_ok = a != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -6087,11 +6085,8 @@ func (p *Parser) r_star_annotation() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
 				goto fail0
@@ -6104,8 +6099,11 @@ func (p *Parser) r_star_annotation() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_star_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = a
-		_ok = _res != nil
+		_ok = a != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -6141,11 +6139,8 @@ func (p *Parser) r_default() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EQUAL {
 				goto fail0
@@ -6158,8 +6153,11 @@ func (p *Parser) r_default() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = a
-		_ok = _res != nil
+		_ok = a != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -6175,12 +6173,12 @@ fail0:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_default(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Expr](_v0)
 		_ok = true
 		goto done
@@ -6215,12 +6213,12 @@ func (p *Parser) r_if_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_if_stmt(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Stmt](_v0)
 		_ok = true
 		goto done
@@ -6237,17 +6235,11 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var b []ast.Stmt
-		_ = b
 		var c ast.Stmt
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.IF {
 				goto fail1
@@ -6275,6 +6267,12 @@ fail0:
 		if c, _k = p.r_elif_stmt(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = b
+		_ = c
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -6301,17 +6299,11 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var b []ast.Stmt
-		_ = b
 		var c []ast.Stmt
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.IF {
 				goto fail2
@@ -6340,6 +6332,12 @@ fail1:
 		if p.errorIndicator {
 			goto fail2
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = b
+		_ = c
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -6384,12 +6382,12 @@ func (p *Parser) r_elif_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_elif_stmt(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Stmt](_v0)
 		_ok = true
 		goto done
@@ -6406,17 +6404,11 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var b []ast.Stmt
-		_ = b
 		var c ast.Stmt
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ELIF {
 				goto fail1
@@ -6444,6 +6436,12 @@ fail0:
 		if c, _k = p.r_elif_stmt(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = b
+		_ = c
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -6470,17 +6468,11 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var b []ast.Stmt
-		_ = b
 		var c []ast.Stmt
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ELIF {
 				goto fail2
@@ -6509,6 +6501,12 @@ fail1:
 		if p.errorIndicator {
 			goto fail2
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = b
+		_ = c
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -6549,12 +6547,12 @@ func (p *Parser) r_else_block() (_res []ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_else_stmt(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[[]ast.Stmt](_v0)
 		_ok = true
 		goto done
@@ -6571,13 +6569,9 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var b []ast.Stmt
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ELSE {
 				goto fail1
@@ -6593,6 +6587,10 @@ fail0:
 		if b, _k = p.r_block(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = b
+		_ = _k
 		_res = b
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -6631,12 +6629,12 @@ func (p *Parser) r_while_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_while_stmt(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Stmt](_v0)
 		_ok = true
 		goto done
@@ -6653,17 +6651,11 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var b []ast.Stmt
-		_ = b
 		var c []ast.Stmt
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.WHILE {
 				goto fail1
@@ -6692,6 +6684,12 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = b
+		_ = c
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -6738,12 +6736,12 @@ func (p *Parser) r_for_stmt() (_res ast.Stmt, _ok bool) {
 		}
 		_cut = false
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_for_stmt(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Stmt](_v0)
 		_ok = true
 		goto done
@@ -6761,23 +6759,14 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var t ast.Expr
-		_ = t
 		var _v2 *token.Token
-		_ = _v2
 		var ex ast.Expr
-		_ = ex
 		var _v5 *token.Token
-		_ = _v5
 		var tc *token.Token
-		_ = tc
 		var b []ast.Stmt
-		_ = b
 		var el []ast.Stmt
-		_ = el
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FOR {
 				goto fail1
@@ -6823,6 +6812,15 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
+		_ = _v0
+		_ = t
+		_ = _v2
+		_ = ex
+		_ = _v5
+		_ = tc
+		_ = b
+		_ = el
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -6854,25 +6852,15 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var t ast.Expr
-		_ = t
 		var _v3 *token.Token
-		_ = _v3
 		var ex ast.Expr
-		_ = ex
 		var _v6 *token.Token
-		_ = _v6
 		var tc *token.Token
-		_ = tc
 		var b []ast.Stmt
-		_ = b
 		var el []ast.Stmt
-		_ = el
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ASYNC {
 				goto fail2
@@ -6927,6 +6915,16 @@ fail1:
 		if p.errorIndicator {
 			goto fail2
 		}
+		_ = _v0
+		_ = _v1
+		_ = t
+		_ = _v3
+		_ = ex
+		_ = _v6
+		_ = tc
+		_ = b
+		_ = el
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -6955,12 +6953,12 @@ fail2:
 		}
 		_cut = false
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_for_target(); !_k {
 			goto fail3
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Stmt](_v0)
 		_ok = true
 		goto done
@@ -6995,12 +6993,12 @@ func (p *Parser) r_with_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_with_stmt_indent(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Stmt](_v0)
 		_ok = true
 		goto done
@@ -7017,23 +7015,14 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a []*ast.WithItem
-		_ = a
 		var _v3 *token.Token
-		_ = _v3
 		var _v4 *token.Token
-		_ = _v4
 		var _v5 *token.Token
-		_ = _v5
 		var tc *token.Token
-		_ = tc
 		var b []ast.Stmt
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.WITH {
 				goto fail1
@@ -7084,6 +7073,15 @@ fail0:
 		if b, _k = p.r_block(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _v3
+		_ = _v4
+		_ = _v5
+		_ = tc
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -7110,17 +7108,11 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a []*ast.WithItem
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var tc *token.Token
-		_ = tc
 		var b []ast.Stmt
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.WITH {
 				goto fail2
@@ -7149,6 +7141,12 @@ fail1:
 		if b, _k = p.r_block(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = tc
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -7175,23 +7173,14 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var a []*ast.WithItem
-		_ = a
 		var _v4 *token.Token
-		_ = _v4
 		var _v5 *token.Token
-		_ = _v5
 		var _v6 *token.Token
-		_ = _v6
 		var b []ast.Stmt
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ASYNC {
 				goto fail3
@@ -7247,6 +7236,15 @@ fail2:
 		if b, _k = p.r_block(); !_k {
 			goto fail3
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = a
+		_ = _v4
+		_ = _v5
+		_ = _v6
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -7273,19 +7271,12 @@ fail3:
 			goto fail4
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a []*ast.WithItem
-		_ = a
 		var _v3 *token.Token
-		_ = _v3
 		var tc *token.Token
-		_ = tc
 		var b []ast.Stmt
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ASYNC {
 				goto fail4
@@ -7323,6 +7314,13 @@ fail3:
 		if b, _k = p.r_block(); !_k {
 			goto fail4
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _v3
+		_ = tc
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -7346,12 +7344,12 @@ fail4:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_with_stmt(); !_k {
 			goto fail5
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Stmt](_v0)
 		_ok = true
 		goto done
@@ -7388,13 +7386,9 @@ func (p *Parser) r_with_item() (_res *ast.WithItem, _ok bool) {
 			goto fail0
 		}
 		var e ast.Expr
-		_ = e
 		var _v1 *token.Token
-		_ = _v1
 		var t ast.Expr
-		_ = t
 		var _k bool
-		_ = _k
 		if e, _k = p.r_expression(); !_k {
 			goto fail0
 		}
@@ -7416,6 +7410,10 @@ func (p *Parser) r_with_item() (_res *ast.WithItem, _ok bool) {
 		if !_lk {
 			goto fail0
 		}
+		_ = e
+		_ = _v1
+		_ = t
+		_ = _k
 		_res = p.newWithItem(e, t)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7433,12 +7431,12 @@ fail0:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_with_item(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[*ast.WithItem](_v0)
 		_ok = true
 		goto done
@@ -7455,12 +7453,12 @@ fail1:
 			goto fail2
 		}
 		var e ast.Expr
-		_ = e
 		var _k bool
-		_ = _k
 		if e, _k = p.r_expression(); !_k {
 			goto fail2
 		}
+		_ = e
+		_ = _k
 		_res = p.newWithItem(e, nil)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7499,12 +7497,12 @@ func (p *Parser) r_try_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_try_stmt(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Stmt](_v0)
 		_ok = true
 		goto done
@@ -7521,15 +7519,10 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var b []ast.Stmt
-		_ = b
 		var f []ast.Stmt
-		_ = f
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.TRY {
 				goto fail1
@@ -7548,6 +7541,11 @@ fail0:
 		if f, _k = p.r_finally_block(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = b
+		_ = f
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -7574,19 +7572,12 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var b []ast.Stmt
-		_ = b
 		var ex []*ast.ExceptHandler
-		_ = ex
 		var el []ast.Stmt
-		_ = el
 		var f []ast.Stmt
-		_ = f
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.TRY {
 				goto fail2
@@ -7613,6 +7604,13 @@ fail1:
 		if p.errorIndicator {
 			goto fail2
 		}
+		_ = _v0
+		_ = _v1
+		_ = b
+		_ = ex
+		_ = el
+		_ = f
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -7639,19 +7637,12 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var b []ast.Stmt
-		_ = b
 		var ex []*ast.ExceptHandler
-		_ = ex
 		var el []ast.Stmt
-		_ = el
 		var f []ast.Stmt
-		_ = f
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.TRY {
 				goto fail3
@@ -7678,6 +7669,13 @@ fail2:
 		if p.errorIndicator {
 			goto fail3
 		}
+		_ = _v0
+		_ = _v1
+		_ = b
+		_ = ex
+		_ = el
+		_ = f
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -7722,12 +7720,12 @@ func (p *Parser) r_except_block() (_res *ast.ExceptHandler, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_except_stmt_indent(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[*ast.ExceptHandler](_v0)
 		_ok = true
 		goto done
@@ -7744,17 +7742,11 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var e ast.Expr
-		_ = e
 		var t ast.Expr
-		_ = t
 		var _v3 *token.Token
-		_ = _v3
 		var b []ast.Stmt
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCEPT {
 				goto fail1
@@ -7783,6 +7775,12 @@ fail0:
 		if b, _k = p.r_block(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = e
+		_ = t
+		_ = _v3
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -7809,13 +7807,9 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var b []ast.Stmt
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCEPT {
 				goto fail2
@@ -7837,6 +7831,10 @@ fail1:
 		if b, _k = p.r_block(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -7860,12 +7858,12 @@ fail2:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_except_stmt(); !_k {
 			goto fail3
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[*ast.ExceptHandler](_v0)
 		_ok = true
 		goto done
@@ -7900,12 +7898,12 @@ func (p *Parser) r_except_star_block() (_res *ast.ExceptHandler, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_except_star_stmt_indent(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[*ast.ExceptHandler](_v0)
 		_ok = true
 		goto done
@@ -7922,19 +7920,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var e ast.Expr
-		_ = e
 		var t ast.Expr
-		_ = t
 		var _v4 *token.Token
-		_ = _v4
 		var b []ast.Stmt
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCEPT {
 				goto fail1
@@ -7972,6 +7963,13 @@ fail0:
 		if b, _k = p.r_block(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = e
+		_ = t
+		_ = _v4
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -7995,12 +7993,12 @@ fail1:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_except_stmt(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[*ast.ExceptHandler](_v0)
 		_ok = true
 		goto done
@@ -8031,12 +8029,12 @@ func (p *Parser) r_finally_block() (_res []ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_finally_stmt(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[[]ast.Stmt](_v0)
 		_ok = true
 		goto done
@@ -8053,13 +8051,9 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a []ast.Stmt
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FINALLY {
 				goto fail1
@@ -8075,6 +8069,10 @@ fail0:
 		if a, _k = p.r_block(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -8116,21 +8114,13 @@ func (p *Parser) r_match_stmt() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var subject ast.Expr
-		_ = subject
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _v4 *token.Token
-		_ = _v4
 		var cases []*ast.MatchCase
-		_ = cases
 		var _v6 *token.Token
-		_ = _v6
 		var _k bool
-		_ = _k
 		if _v0 = p.expectSoft("match"); _v0 == nil {
 			goto fail0
 		}
@@ -8176,6 +8166,14 @@ func (p *Parser) r_match_stmt() (_res ast.Stmt, _ok bool) {
 		} else if _v6 = p.expectNew(token.DEDENT); _v6 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = subject
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = cases
+		_ = _v6
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -8199,12 +8197,12 @@ fail0:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_match_stmt(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Stmt](_v0)
 		_ok = true
 		goto done
@@ -8242,13 +8240,9 @@ func (p *Parser) r_subject_expr() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var value ast.Expr
-		_ = value
 		var _v1 *token.Token
-		_ = _v1
 		var values []ast.Expr
-		_ = values
 		var _k bool
-		_ = _k
 		if value, _k = p.r_star_named_expression(); !_k {
 			goto fail0
 		}
@@ -8265,6 +8259,10 @@ func (p *Parser) r_subject_expr() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = value
+		_ = _v1
+		_ = values
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -8291,12 +8289,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_named_expression(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -8327,12 +8325,12 @@ func (p *Parser) r_case_block() (_res *ast.MatchCase, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_case_block(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[*ast.MatchCase](_v0)
 		_ok = true
 		goto done
@@ -8349,17 +8347,11 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var pattern ast.Pattern
-		_ = pattern
 		var guard ast.Expr
-		_ = guard
 		var _v3 *token.Token
-		_ = _v3
 		var body []ast.Stmt
-		_ = body
 		var _k bool
-		_ = _k
 		if _v0 = p.expectSoft("case"); _v0 == nil {
 			goto fail1
 		}
@@ -8382,6 +8374,12 @@ fail0:
 		if body, _k = p.r_block(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = pattern
+		_ = guard
+		_ = _v3
+		_ = body
+		_ = _k
 		_res = p.newMatchCase(pattern, guard, body)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8419,11 +8417,8 @@ func (p *Parser) r_guard() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var guard ast.Expr
-		_ = guard
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.IF {
 				goto fail0
@@ -8436,8 +8431,11 @@ func (p *Parser) r_guard() (_res ast.Expr, _ok bool) {
 		if guard, _k = p.r_named_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = guard
+		_ = _k
 		_res = guard
-		_ok = _res != nil
+		_ok = guard != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -8477,12 +8475,12 @@ func (p *Parser) r_patterns() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		var patterns []ast.Pattern
-		_ = patterns
 		var _k bool
-		_ = _k
 		if patterns, _k = p.r_open_sequence_pattern(); !_k {
 			goto fail0
 		}
+		_ = patterns
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -8509,12 +8507,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Pattern
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_pattern(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -8548,12 +8546,12 @@ func (p *Parser) r_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Pattern
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_as_pattern(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -8570,12 +8568,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Pattern
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_or_pattern(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -8613,13 +8611,9 @@ func (p *Parser) r_as_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		var pattern ast.Pattern
-		_ = pattern
 		var _v1 *token.Token
-		_ = _v1
 		var target ast.Expr
-		_ = target
 		var _k bool
-		_ = _k
 		if pattern, _k = p.r_or_pattern(); !_k {
 			goto fail0
 		}
@@ -8635,6 +8629,10 @@ func (p *Parser) r_as_pattern() (_res ast.Pattern, _ok bool) {
 		if target, _k = p.r_pattern_capture_target(); !_k {
 			goto fail0
 		}
+		_ = pattern
+		_ = _v1
+		_ = target
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -8658,12 +8656,12 @@ fail0:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_as_pattern(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Pattern](_v0)
 		_ok = true
 		goto done
@@ -8701,12 +8699,12 @@ func (p *Parser) r_or_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		var patterns []ast.Pattern
-		_ = patterns
 		var _k bool
-		_ = _k
 		if patterns, _k = p.gather_69(); !_k {
 			goto fail0
 		}
+		_ = patterns
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -8760,12 +8758,12 @@ func (p *Parser) r_closed_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Pattern
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_literal_pattern(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -8782,12 +8780,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Pattern
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_capture_pattern(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -8804,12 +8802,12 @@ fail1:
 			goto fail2
 		}
 		var _v0 ast.Pattern
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_wildcard_pattern(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -8826,12 +8824,12 @@ fail2:
 			goto fail3
 		}
 		var _v0 ast.Pattern
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_value_pattern(); !_k {
 			goto fail3
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -8848,12 +8846,12 @@ fail3:
 			goto fail4
 		}
 		var _v0 ast.Pattern
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_group_pattern(); !_k {
 			goto fail4
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -8870,12 +8868,12 @@ fail4:
 			goto fail5
 		}
 		var _v0 ast.Pattern
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_sequence_pattern(); !_k {
 			goto fail5
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -8892,12 +8890,12 @@ fail5:
 			goto fail6
 		}
 		var _v0 ast.Pattern
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_mapping_pattern(); !_k {
 			goto fail6
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -8914,12 +8912,12 @@ fail6:
 			goto fail7
 		}
 		var _v0 ast.Pattern
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_class_pattern(); !_k {
 			goto fail7
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -8961,9 +8959,7 @@ func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		var value ast.Expr
-		_ = value
 		var _k bool
-		_ = _k
 		if value, _k = p.r_signed_number(); !_k {
 			goto fail0
 		}
@@ -8973,6 +8969,8 @@ func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		_ = value
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -8999,12 +8997,12 @@ fail0:
 			goto fail1
 		}
 		var value ast.Expr
-		_ = value
 		var _k bool
-		_ = _k
 		if value, _k = p.r_complex_number(); !_k {
 			goto fail1
 		}
+		_ = value
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -9031,12 +9029,12 @@ fail1:
 			goto fail2
 		}
 		var value ast.Expr
-		_ = value
 		var _k bool
-		_ = _k
 		if value, _k = p.r_strings(); !_k {
 			goto fail2
 		}
+		_ = value
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -9063,9 +9061,7 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NONE {
 				goto fail3
@@ -9075,6 +9071,8 @@ fail2:
 		} else if _v0 = p.expectNew(token.NONE); _v0 == nil {
 			goto fail3
 		}
+		_ = _v0
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -9101,9 +9099,7 @@ fail3:
 			goto fail4
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.TRUE {
 				goto fail4
@@ -9113,6 +9109,8 @@ fail3:
 		} else if _v0 = p.expectNew(token.TRUE); _v0 == nil {
 			goto fail4
 		}
+		_ = _v0
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -9139,9 +9137,7 @@ fail4:
 			goto fail5
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FALSE {
 				goto fail5
@@ -9151,6 +9147,8 @@ fail4:
 		} else if _v0 = p.expectNew(token.FALSE); _v0 == nil {
 			goto fail5
 		}
+		_ = _v0
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -9201,9 +9199,7 @@ func (p *Parser) r_literal_expr() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_signed_number(); !_k {
 			goto fail0
 		}
@@ -9213,6 +9209,8 @@ func (p *Parser) r_literal_expr() (_res ast.Expr, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -9229,12 +9227,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_complex_number(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -9251,12 +9249,12 @@ fail1:
 			goto fail2
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_strings(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -9273,9 +9271,7 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NONE {
 				goto fail3
@@ -9285,6 +9281,8 @@ fail2:
 		} else if _v0 = p.expectNew(token.NONE); _v0 == nil {
 			goto fail3
 		}
+		_ = _v0
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -9311,9 +9309,7 @@ fail3:
 			goto fail4
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.TRUE {
 				goto fail4
@@ -9323,6 +9319,8 @@ fail3:
 		} else if _v0 = p.expectNew(token.TRUE); _v0 == nil {
 			goto fail4
 		}
+		_ = _v0
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -9349,9 +9347,7 @@ fail4:
 			goto fail5
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FALSE {
 				goto fail5
@@ -9361,6 +9357,8 @@ fail4:
 		} else if _v0 = p.expectNew(token.FALSE); _v0 == nil {
 			goto fail5
 		}
+		_ = _v0
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -9408,13 +9406,9 @@ func (p *Parser) r_complex_number() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var real ast.Expr
-		_ = real
 		var _v1 *token.Token
-		_ = _v1
 		var imag ast.Expr
-		_ = imag
 		var _k bool
-		_ = _k
 		if real, _k = p.r_signed_real_number(); !_k {
 			goto fail0
 		}
@@ -9430,6 +9424,10 @@ func (p *Parser) r_complex_number() (_res ast.Expr, _ok bool) {
 		if imag, _k = p.r_imaginary_number(); !_k {
 			goto fail0
 		}
+		_ = real
+		_ = _v1
+		_ = imag
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -9456,13 +9454,9 @@ fail0:
 			goto fail1
 		}
 		var real ast.Expr
-		_ = real
 		var _v1 *token.Token
-		_ = _v1
 		var imag ast.Expr
-		_ = imag
 		var _k bool
-		_ = _k
 		if real, _k = p.r_signed_real_number(); !_k {
 			goto fail1
 		}
@@ -9478,6 +9472,10 @@ fail0:
 		if imag, _k = p.r_imaginary_number(); !_k {
 			goto fail1
 		}
+		_ = real
+		_ = _v1
+		_ = imag
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -9525,12 +9523,12 @@ func (p *Parser) r_signed_number() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0 = p.numberToken(); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -9547,11 +9545,8 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var number ast.Expr
-		_ = number
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.MINUS {
 				goto fail1
@@ -9564,6 +9559,9 @@ fail0:
 		if number = p.numberToken(); number == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = number
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -9611,12 +9609,12 @@ func (p *Parser) r_signed_real_number() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_real_number(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -9633,11 +9631,8 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var real ast.Expr
-		_ = real
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.MINUS {
 				goto fail1
@@ -9650,6 +9645,9 @@ fail0:
 		if real, _k = p.r_real_number(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = real
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -9693,12 +9691,12 @@ func (p *Parser) r_real_number() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var real ast.Expr
-		_ = real
 		var _k bool
-		_ = _k
 		if real = p.numberToken(); real == nil {
 			goto fail0
 		}
+		_ = real
+		_ = _k
 		_res = p.ensureReal(real)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9736,12 +9734,12 @@ func (p *Parser) r_imaginary_number() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var imag ast.Expr
-		_ = imag
 		var _k bool
-		_ = _k
 		if imag = p.numberToken(); imag == nil {
 			goto fail0
 		}
+		_ = imag
+		_ = _k
 		_res = p.ensureImaginary(imag)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9783,12 +9781,12 @@ func (p *Parser) r_capture_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		var target ast.Expr
-		_ = target
 		var _k bool
-		_ = _k
 		if target, _k = p.r_pattern_capture_target(); !_k {
 			goto fail0
 		}
+		_ = target
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -9835,9 +9833,7 @@ func (p *Parser) r_pattern_capture_target() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var name ast.Expr
-		_ = name
 		var _k bool
-		_ = _k
 		_lm = p.mark
 		_lk = p.expectSoft("_") != nil
 		p.mark = _lm
@@ -9853,6 +9849,8 @@ func (p *Parser) r_pattern_capture_target() (_res ast.Expr, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		_ = name
+		_ = _k
 		_res = p.setExprContext(name, ast.Store)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9894,12 +9892,12 @@ func (p *Parser) r_wildcard_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0 = p.expectSoft("_"); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -9950,9 +9948,7 @@ func (p *Parser) r_value_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		var attr ast.Expr
-		_ = attr
 		var _k bool
-		_ = _k
 		if attr, _k = p.r_attr(); !_k {
 			goto fail0
 		}
@@ -9962,6 +9958,8 @@ func (p *Parser) r_value_pattern() (_res ast.Pattern, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		_ = attr
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -10045,13 +10043,9 @@ func (p *Parser) r_attr_raw() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var value ast.Expr
-		_ = value
 		var _v1 *token.Token
-		_ = _v1
 		var attr ast.Expr
-		_ = attr
 		var _k bool
-		_ = _k
 		if value, _k = p.r_name_or_attr(); !_k {
 			goto fail0
 		}
@@ -10067,6 +10061,10 @@ func (p *Parser) r_attr_raw() (_res ast.Expr, _ok bool) {
 		if attr = p.nameToken(); attr == nil {
 			goto fail0
 		}
+		_ = value
+		_ = _v1
+		_ = attr
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -10110,12 +10108,12 @@ func (p *Parser) r_name_or_attr() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_attr(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -10132,12 +10130,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0 = p.nameToken(); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -10171,13 +10169,9 @@ func (p *Parser) r_group_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var pattern ast.Pattern
-		_ = pattern
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail0
@@ -10199,8 +10193,12 @@ func (p *Parser) r_group_pattern() (_res ast.Pattern, _ok bool) {
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = pattern
+		_ = _v2
+		_ = _k
 		_res = pattern
-		_ok = _res != nil
+		_ok = pattern != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -10240,13 +10238,9 @@ func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var patterns []ast.Pattern
-		_ = patterns
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LSQB {
 				goto fail0
@@ -10269,6 +10263,10 @@ func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
 		} else if _v2 = p.expectNew(token.RSQB); _v2 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = patterns
+		_ = _v2
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -10295,13 +10293,9 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var patterns []ast.Pattern
-		_ = patterns
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail1
@@ -10324,6 +10318,10 @@ fail0:
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = patterns
+		_ = _v2
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -10367,13 +10365,9 @@ func (p *Parser) r_open_sequence_pattern() (_res []ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		var pattern ast.Pattern
-		_ = pattern
 		var _v1 *token.Token
-		_ = _v1
 		var patterns []ast.Pattern
-		_ = patterns
 		var _k bool
-		_ = _k
 		if pattern, _k = p.r_maybe_star_pattern(); !_k {
 			goto fail0
 		}
@@ -10390,6 +10384,10 @@ func (p *Parser) r_open_sequence_pattern() (_res []ast.Pattern, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = pattern
+		_ = _v1
+		_ = patterns
+		_ = _k
 		_res = seqInsertInFront(pattern, patterns)
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -10427,11 +10425,8 @@ func (p *Parser) r_maybe_sequence_pattern() (_res []ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		var patterns []ast.Pattern
-		_ = patterns
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if patterns, _k = p.gather_75(); !_k {
 			goto fail0
 		}
@@ -10439,6 +10434,9 @@ func (p *Parser) r_maybe_sequence_pattern() (_res []ast.Pattern, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = patterns
+		_ = _v1
+		_ = _k
 		_res = patterns
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -10476,12 +10474,12 @@ func (p *Parser) r_maybe_star_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Pattern
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_star_pattern(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -10498,12 +10496,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Pattern
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_pattern(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -10551,11 +10549,8 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var target ast.Expr
-		_ = target
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail0
@@ -10568,6 +10563,9 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 		if target, _k = p.r_pattern_capture_target(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = target
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -10594,11 +10592,8 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Pattern
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail1
@@ -10611,6 +10606,9 @@ fail0:
 		if _v1, _k = p.r_wildcard_pattern(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -10659,11 +10657,8 @@ func (p *Parser) r_mapping_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail0
@@ -10682,6 +10677,9 @@ func (p *Parser) r_mapping_pattern() (_res ast.Pattern, _ok bool) {
 		} else if _v1 = p.expectNew(token.RBRACE); _v1 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -10708,15 +10706,10 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var rest ast.Expr
-		_ = rest
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail1
@@ -10742,6 +10735,11 @@ fail0:
 		} else if _v3 = p.expectNew(token.RBRACE); _v3 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = rest
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -10768,19 +10766,12 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var items []*keyPattern
-		_ = items
 		var _v2 *token.Token
-		_ = _v2
 		var rest ast.Expr
-		_ = rest
 		var _v4 *token.Token
-		_ = _v4
 		var _v5 *token.Token
-		_ = _v5
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail2
@@ -10818,6 +10809,13 @@ fail1:
 		} else if _v5 = p.expectNew(token.RBRACE); _v5 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = items
+		_ = _v2
+		_ = rest
+		_ = _v4
+		_ = _v5
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -10844,15 +10842,10 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var items []*keyPattern
-		_ = items
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail3
@@ -10878,6 +10871,11 @@ fail2:
 		} else if _v3 = p.expectNew(token.RBRACE); _v3 == nil {
 			goto fail3
 		}
+		_ = _v0
+		_ = items
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -10921,12 +10919,12 @@ func (p *Parser) r_items_pattern() (_res []*keyPattern, _ok bool) {
 			goto fail0
 		}
 		var _v0 []*keyPattern
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.gather_77(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -10960,13 +10958,9 @@ func (p *Parser) r_key_value_pattern() (_res *keyPattern, _ok bool) {
 			goto fail0
 		}
 		var key ast.Expr
-		_ = key
 		var _v1 *token.Token
-		_ = _v1
 		var pattern ast.Pattern
-		_ = pattern
 		var _k bool
-		_ = _k
 		if key, _k = p.tmp_79(); !_k {
 			goto fail0
 		}
@@ -10982,6 +10976,10 @@ func (p *Parser) r_key_value_pattern() (_res *keyPattern, _ok bool) {
 		if pattern, _k = p.r_pattern(); !_k {
 			goto fail0
 		}
+		_ = key
+		_ = _v1
+		_ = pattern
+		_ = _k
 		_res = &keyPattern{key, pattern}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11019,11 +11017,8 @@ func (p *Parser) r_double_star_pattern() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var target ast.Expr
-		_ = target
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail0
@@ -11036,8 +11031,11 @@ func (p *Parser) r_double_star_pattern() (_res ast.Expr, _ok bool) {
 		if target, _k = p.r_pattern_capture_target(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = target
+		_ = _k
 		_res = target
-		_ok = _res != nil
+		_ok = target != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -11077,13 +11075,9 @@ func (p *Parser) r_class_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		var cls ast.Expr
-		_ = cls
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if cls, _k = p.r_name_or_attr(); !_k {
 			goto fail0
 		}
@@ -11105,6 +11099,10 @@ func (p *Parser) r_class_pattern() (_res ast.Pattern, _ok bool) {
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
+		_ = cls
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -11131,17 +11129,11 @@ fail0:
 			goto fail1
 		}
 		var cls ast.Expr
-		_ = cls
 		var _v1 *token.Token
-		_ = _v1
 		var patterns []ast.Pattern
-		_ = patterns
 		var _v3 *token.Token
-		_ = _v3
 		var _v4 *token.Token
-		_ = _v4
 		var _k bool
-		_ = _k
 		if cls, _k = p.r_name_or_attr(); !_k {
 			goto fail1
 		}
@@ -11170,6 +11162,12 @@ fail0:
 		} else if _v4 = p.expectNew(token.RPAR); _v4 == nil {
 			goto fail1
 		}
+		_ = cls
+		_ = _v1
+		_ = patterns
+		_ = _v3
+		_ = _v4
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -11196,17 +11194,11 @@ fail1:
 			goto fail2
 		}
 		var cls ast.Expr
-		_ = cls
 		var _v1 *token.Token
-		_ = _v1
 		var keywords []*keyPattern
-		_ = keywords
 		var _v3 *token.Token
-		_ = _v3
 		var _v4 *token.Token
-		_ = _v4
 		var _k bool
-		_ = _k
 		if cls, _k = p.r_name_or_attr(); !_k {
 			goto fail2
 		}
@@ -11235,6 +11227,12 @@ fail1:
 		} else if _v4 = p.expectNew(token.RPAR); _v4 == nil {
 			goto fail2
 		}
+		_ = cls
+		_ = _v1
+		_ = keywords
+		_ = _v3
+		_ = _v4
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -11261,21 +11259,13 @@ fail2:
 			goto fail3
 		}
 		var cls ast.Expr
-		_ = cls
 		var _v1 *token.Token
-		_ = _v1
 		var patterns []ast.Pattern
-		_ = patterns
 		var _v3 *token.Token
-		_ = _v3
 		var keywords []*keyPattern
-		_ = keywords
 		var _v5 *token.Token
-		_ = _v5
 		var _v6 *token.Token
-		_ = _v6
 		var _k bool
-		_ = _k
 		if cls, _k = p.r_name_or_attr(); !_k {
 			goto fail3
 		}
@@ -11316,6 +11306,14 @@ fail2:
 		} else if _v6 = p.expectNew(token.RPAR); _v6 == nil {
 			goto fail3
 		}
+		_ = cls
+		_ = _v1
+		_ = patterns
+		_ = _v3
+		_ = keywords
+		_ = _v5
+		_ = _v6
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -11339,12 +11337,12 @@ fail3:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_class_pattern(); !_k {
 			goto fail4
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Pattern](_v0)
 		_ok = true
 		goto done
@@ -11378,12 +11376,12 @@ func (p *Parser) r_positional_patterns() (_res []ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		var args []ast.Pattern
-		_ = args
 		var _k bool
-		_ = _k
 		if args, _k = p.gather_80(); !_k {
 			goto fail0
 		}
+		_ = args
+		_ = _k
 		_res = args
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -11421,12 +11419,12 @@ func (p *Parser) r_keyword_patterns() (_res []*keyPattern, _ok bool) {
 			goto fail0
 		}
 		var _v0 []*keyPattern
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.gather_82(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -11460,13 +11458,9 @@ func (p *Parser) r_keyword_pattern() (_res *keyPattern, _ok bool) {
 			goto fail0
 		}
 		var arg ast.Expr
-		_ = arg
 		var _v1 *token.Token
-		_ = _v1
 		var value ast.Pattern
-		_ = value
 		var _k bool
-		_ = _k
 		if arg = p.nameToken(); arg == nil {
 			goto fail0
 		}
@@ -11482,6 +11476,10 @@ func (p *Parser) r_keyword_pattern() (_res *keyPattern, _ok bool) {
 		if value, _k = p.r_pattern(); !_k {
 			goto fail0
 		}
+		_ = arg
+		_ = _v1
+		_ = value
+		_ = _k
 		_res = &keyPattern{arg, value}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11523,17 +11521,11 @@ func (p *Parser) r_type_alias() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var n ast.Expr
-		_ = n
 		var t []ast.TypeParam
-		_ = t
 		var _v3 *token.Token
-		_ = _v3
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if _v0 = p.expectSoft("type"); _v0 == nil {
 			goto fail0
 		}
@@ -11556,6 +11548,12 @@ func (p *Parser) r_type_alias() (_res ast.Stmt, _ok bool) {
 		if b, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = n
+		_ = t
+		_ = _v3
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -11596,12 +11594,12 @@ func (p *Parser) r_type_params() (_res []ast.TypeParam, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_type_params(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[[]ast.TypeParam](_v0)
 		_ok = true
 		goto done
@@ -11618,13 +11616,9 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var t []ast.TypeParam
-		_ = t
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LSQB {
 				goto fail1
@@ -11646,6 +11640,10 @@ fail0:
 		} else if _v2 = p.expectNew(token.RSQB); _v2 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = t
+		_ = _v2
+		_ = _k
 		_res = t
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -11683,11 +11681,8 @@ func (p *Parser) r_type_param_seq() (_res []ast.TypeParam, _ok bool) {
 			goto fail0
 		}
 		var a []ast.TypeParam
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if a, _k = p.gather_84(); !_k {
 			goto fail0
 		}
@@ -11695,6 +11690,9 @@ func (p *Parser) r_type_param_seq() (_res []ast.TypeParam, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -11746,13 +11744,9 @@ func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var b ast.Expr
-		_ = b
 		var c ast.Expr
-		_ = c
 		var _k bool
-		_ = _k
 		if a = p.nameToken(); a == nil {
 			goto fail0
 		}
@@ -11764,6 +11758,10 @@ func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = c
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -11790,15 +11788,10 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var colon *token.Token
-		_ = colon
 		var e ast.Expr
-		_ = e
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail1
@@ -11823,6 +11816,11 @@ fail0:
 		if e, _k = p.r_expression(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = colon
+		_ = e
+		_ = _k
 		_res = anyTo[ast.TypeParam](p.raiseStartingFrom(colon, pick(isTuple(e), "cannot use constraints with TypeVarTuple", "cannot use bound with TypeVarTuple")))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11843,13 +11841,9 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail2
@@ -11866,6 +11860,10 @@ fail1:
 		if p.errorIndicator {
 			goto fail2
 		}
+		_ = _v0
+		_ = a
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -11892,15 +11890,10 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var colon *token.Token
-		_ = colon
 		var e ast.Expr
-		_ = e
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail3
@@ -11925,6 +11918,11 @@ fail2:
 		if e, _k = p.r_expression(); !_k {
 			goto fail3
 		}
+		_ = _v0
+		_ = a
+		_ = colon
+		_ = e
+		_ = _k
 		_res = anyTo[ast.TypeParam](p.raiseStartingFrom(colon, pick(isTuple(e), "cannot use constraints with ParamSpec", "cannot use bound with ParamSpec")))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11945,13 +11943,9 @@ fail3:
 			goto fail4
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail4
@@ -11968,6 +11962,10 @@ fail3:
 		if p.errorIndicator {
 			goto fail4
 		}
+		_ = _v0
+		_ = a
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -12012,11 +12010,8 @@ func (p *Parser) r_type_param_bound() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var e ast.Expr
-		_ = e
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
 				goto fail0
@@ -12029,8 +12024,11 @@ func (p *Parser) r_type_param_bound() (_res ast.Expr, _ok bool) {
 		if e, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = e
+		_ = _k
 		_res = e
-		_ok = _res != nil
+		_ok = e != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -12066,11 +12064,8 @@ func (p *Parser) r_type_param_default() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var e ast.Expr
-		_ = e
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EQUAL {
 				goto fail0
@@ -12083,8 +12078,11 @@ func (p *Parser) r_type_param_default() (_res ast.Expr, _ok bool) {
 		if e, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = e
+		_ = _k
 		_res = e
-		_ok = _res != nil
+		_ok = e != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -12120,11 +12118,8 @@ func (p *Parser) r_type_param_starred_default() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var e ast.Expr
-		_ = e
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EQUAL {
 				goto fail0
@@ -12137,8 +12132,11 @@ func (p *Parser) r_type_param_starred_default() (_res ast.Expr, _ok bool) {
 		if e, _k = p.r_star_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = e
+		_ = _k
 		_res = e
-		_ok = _res != nil
+		_ok = e != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -12178,13 +12176,9 @@ func (p *Parser) r_expressions() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var b []ast.Expr
-		_ = b
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if a, _k = p.r_expression(); !_k {
 			goto fail0
 		}
@@ -12195,6 +12189,10 @@ func (p *Parser) r_expressions() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = _v2
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -12221,11 +12219,8 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if a, _k = p.r_expression(); !_k {
 			goto fail1
 		}
@@ -12238,6 +12233,9 @@ fail0:
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -12264,12 +12262,12 @@ fail1:
 			goto fail2
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -12314,12 +12312,12 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Expr](_v0)
 		_ok = true
 		goto done
@@ -12333,12 +12331,12 @@ fail0:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_legacy_expression(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Expr](_v0)
 		_ok = true
 		goto done
@@ -12355,17 +12353,11 @@ fail1:
 			goto fail2
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _v3 *token.Token
-		_ = _v3
 		var c ast.Expr
-		_ = c
 		var _k bool
-		_ = _k
 		if a, _k = p.r_disjunction(); !_k {
 			goto fail2
 		}
@@ -12393,6 +12385,12 @@ fail1:
 		if c, _k = p.r_expression(); !_k {
 			goto fail2
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _v3
+		_ = c
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -12419,12 +12417,12 @@ fail2:
 			goto fail3
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_disjunction(); !_k {
 			goto fail3
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -12441,12 +12439,12 @@ fail3:
 			goto fail4
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_lambdef(); !_k {
 			goto fail4
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -12485,13 +12483,9 @@ func (p *Parser) r_yield_expr() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.YIELD {
 				goto fail0
@@ -12513,6 +12507,10 @@ func (p *Parser) r_yield_expr() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -12539,11 +12537,8 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.YIELD {
 				goto fail1
@@ -12557,6 +12552,9 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -12604,13 +12602,9 @@ func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var b []ast.Expr
-		_ = b
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if a, _k = p.r_star_expression(); !_k {
 			goto fail0
 		}
@@ -12621,6 +12615,10 @@ func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = _v2
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -12647,11 +12645,8 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if a, _k = p.r_star_expression(); !_k {
 			goto fail1
 		}
@@ -12664,6 +12659,9 @@ fail0:
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -12690,12 +12688,12 @@ fail1:
 			goto fail2
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_star_expression(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -12743,11 +12741,8 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail0
@@ -12760,6 +12755,9 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_bitwise_or(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -12786,12 +12784,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -12826,11 +12824,8 @@ func (p *Parser) r_star_named_expressions() (_res []ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a []ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if a, _k = p.gather_90(); !_k {
 			goto fail0
 		}
@@ -12838,6 +12833,9 @@ func (p *Parser) r_star_named_expressions() (_res []ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -12879,11 +12877,8 @@ func (p *Parser) r_star_named_expression() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail0
@@ -12896,6 +12891,9 @@ func (p *Parser) r_star_named_expression() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_bitwise_or(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -12922,12 +12920,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_named_expression(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -12967,13 +12965,9 @@ func (p *Parser) r_assignment_expression() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a = p.nameToken(); a == nil {
 			goto fail0
 		}
@@ -12990,6 +12984,10 @@ func (p *Parser) r_assignment_expression() (_res ast.Expr, _ok bool) {
 		if b, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -13040,12 +13038,12 @@ func (p *Parser) r_named_expression() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_assignment_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -13059,12 +13057,12 @@ fail0:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_named_expression(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Expr](_v0)
 		_ok = true
 		goto done
@@ -13081,9 +13079,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail2
 		}
@@ -13091,6 +13087,8 @@ fail1:
 		if _lk {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -13138,17 +13136,17 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var b []ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.r_conjunction(); !_k {
 			goto fail0
 		}
 		if b, _k = p.loop1_92(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -13175,12 +13173,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_conjunction(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -13229,17 +13227,17 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var b []ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.r_inversion(); !_k {
 			goto fail0
 		}
 		if b, _k = p.loop1_94(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -13266,12 +13264,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_inversion(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -13320,11 +13318,8 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NOT {
 				goto fail0
@@ -13337,6 +13332,9 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_inversion(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -13363,12 +13361,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_comparison(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -13407,17 +13405,17 @@ func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var b []*cmpopExpr
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.r_bitwise_or(); !_k {
 			goto fail0
 		}
 		if b, _k = p.loop1_96(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -13444,12 +13442,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_bitwise_or(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -13483,12 +13481,12 @@ func (p *Parser) r_compare_op_bitwise_or_pair() (_res *cmpopExpr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *cmpopExpr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_eq_bitwise_or(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -13505,12 +13503,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 *cmpopExpr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_noteq_bitwise_or(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -13527,12 +13525,12 @@ fail1:
 			goto fail2
 		}
 		var _v0 *cmpopExpr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_lte_bitwise_or(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -13549,12 +13547,12 @@ fail2:
 			goto fail3
 		}
 		var _v0 *cmpopExpr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_lt_bitwise_or(); !_k {
 			goto fail3
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -13571,12 +13569,12 @@ fail3:
 			goto fail4
 		}
 		var _v0 *cmpopExpr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_gte_bitwise_or(); !_k {
 			goto fail4
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -13593,12 +13591,12 @@ fail4:
 			goto fail5
 		}
 		var _v0 *cmpopExpr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_gt_bitwise_or(); !_k {
 			goto fail5
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -13615,12 +13613,12 @@ fail5:
 			goto fail6
 		}
 		var _v0 *cmpopExpr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_notin_bitwise_or(); !_k {
 			goto fail6
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -13637,12 +13635,12 @@ fail6:
 			goto fail7
 		}
 		var _v0 *cmpopExpr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_in_bitwise_or(); !_k {
 			goto fail7
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -13659,12 +13657,12 @@ fail7:
 			goto fail8
 		}
 		var _v0 *cmpopExpr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_isnot_bitwise_or(); !_k {
 			goto fail8
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -13681,12 +13679,12 @@ fail8:
 			goto fail9
 		}
 		var _v0 *cmpopExpr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_is_bitwise_or(); !_k {
 			goto fail9
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -13700,12 +13698,12 @@ fail9:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_diamond(); !_k {
 			goto fail10
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[*cmpopExpr](_v0)
 		_ok = true
 		goto done
@@ -13739,11 +13737,8 @@ func (p *Parser) r_eq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EQEQUAL {
 				goto fail0
@@ -13756,6 +13751,9 @@ func (p *Parser) r_eq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		if a, _k = p.r_bitwise_or(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = &cmpopExpr{ast.Eq, a}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13793,17 +13791,17 @@ func (p *Parser) r_noteq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if _v0, _k = p.tmp_97(); !_k {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = &cmpopExpr{ast.NotEq, a}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13824,17 +13822,17 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if _v0, _k = p.tmp_98(); !_k {
 			goto fail1
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = &cmpopExpr{ast.NotEq, a}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13872,11 +13870,8 @@ func (p *Parser) r_lte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LESSEQUAL {
 				goto fail0
@@ -13889,6 +13884,9 @@ func (p *Parser) r_lte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		if a, _k = p.r_bitwise_or(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = &cmpopExpr{ast.LtE, a}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13926,11 +13924,8 @@ func (p *Parser) r_lt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LESS {
 				goto fail0
@@ -13943,6 +13938,9 @@ func (p *Parser) r_lt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		if a, _k = p.r_bitwise_or(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = &cmpopExpr{ast.Lt, a}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13980,11 +13978,8 @@ func (p *Parser) r_gte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.GREATEREQUAL {
 				goto fail0
@@ -13997,6 +13992,9 @@ func (p *Parser) r_gte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		if a, _k = p.r_bitwise_or(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = &cmpopExpr{ast.GtE, a}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14034,11 +14032,8 @@ func (p *Parser) r_gt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.GREATER {
 				goto fail0
@@ -14051,6 +14046,9 @@ func (p *Parser) r_gt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		if a, _k = p.r_bitwise_or(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = &cmpopExpr{ast.Gt, a}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14088,13 +14086,9 @@ func (p *Parser) r_notin_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NOT {
 				goto fail0
@@ -14116,6 +14110,10 @@ func (p *Parser) r_notin_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		if a, _k = p.r_bitwise_or(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _k
 		_res = &cmpopExpr{ast.NotIn, a}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14153,11 +14151,8 @@ func (p *Parser) r_in_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.IN {
 				goto fail0
@@ -14170,6 +14165,9 @@ func (p *Parser) r_in_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		if a, _k = p.r_bitwise_or(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = &cmpopExpr{ast.In, a}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14207,13 +14205,9 @@ func (p *Parser) r_isnot_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.IS {
 				goto fail0
@@ -14235,6 +14229,10 @@ func (p *Parser) r_isnot_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		if a, _k = p.r_bitwise_or(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _k
 		_res = &cmpopExpr{ast.IsNot, a}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14272,11 +14270,8 @@ func (p *Parser) r_is_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.IS {
 				goto fail0
@@ -14289,6 +14284,9 @@ func (p *Parser) r_is_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		if a, _k = p.r_bitwise_or(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = &cmpopExpr{ast.Is, a}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14376,17 +14374,11 @@ func (p *Parser) r_bitwise_or_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_bitwise_or()
-			_seedEnd = p.mark
-			_seedDone = true
 		} else {
 			p.mark = _seedEnd
 		}
@@ -14405,6 +14397,10 @@ func (p *Parser) r_bitwise_or_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 		if b, _k = p.r_bitwise_xor(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -14431,12 +14427,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_bitwise_xor(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -14520,17 +14516,11 @@ func (p *Parser) r_bitwise_xor_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_bitwise_xor()
-			_seedEnd = p.mark
-			_seedDone = true
 		} else {
 			p.mark = _seedEnd
 		}
@@ -14549,6 +14539,10 @@ func (p *Parser) r_bitwise_xor_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 		if b, _k = p.r_bitwise_and(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -14575,12 +14569,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_bitwise_and(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -14664,17 +14658,11 @@ func (p *Parser) r_bitwise_and_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_bitwise_and()
-			_seedEnd = p.mark
-			_seedDone = true
 		} else {
 			p.mark = _seedEnd
 		}
@@ -14693,6 +14681,10 @@ func (p *Parser) r_bitwise_and_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 		if b, _k = p.r_shift_expr(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -14719,12 +14711,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_shift_expr(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -14808,13 +14800,9 @@ func (p *Parser) r_shift_expr_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_shift_expr()
 			_seedEnd = p.mark
@@ -14837,6 +14825,10 @@ func (p *Parser) r_shift_expr_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 		if b, _k = p.r_sum(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -14863,17 +14855,11 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_shift_expr()
-			_seedEnd = p.mark
-			_seedDone = true
 		} else {
 			p.mark = _seedEnd
 		}
@@ -14892,6 +14878,10 @@ fail0:
 		if b, _k = p.r_sum(); !_k {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -14915,12 +14905,12 @@ fail1:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_arithmetic(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Expr](_v0)
 		_ok = true
 		goto done
@@ -14937,12 +14927,12 @@ fail2:
 			goto fail3
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_sum(); !_k {
 			goto fail3
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -15026,13 +15016,9 @@ func (p *Parser) r_sum_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Ex
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_sum()
 			_seedEnd = p.mark
@@ -15055,6 +15041,10 @@ func (p *Parser) r_sum_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Ex
 		if b, _k = p.r_term(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -15081,17 +15071,11 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_sum()
-			_seedEnd = p.mark
-			_seedDone = true
 		} else {
 			p.mark = _seedEnd
 		}
@@ -15110,6 +15094,10 @@ fail0:
 		if b, _k = p.r_term(); !_k {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -15136,12 +15124,12 @@ fail1:
 			goto fail2
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_term(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -15225,13 +15213,9 @@ func (p *Parser) r_term_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.E
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_term()
 			_seedEnd = p.mark
@@ -15254,6 +15238,10 @@ func (p *Parser) r_term_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.E
 		if b, _k = p.r_factor(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -15280,13 +15268,9 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_term()
 			_seedEnd = p.mark
@@ -15309,6 +15293,10 @@ fail0:
 		if b, _k = p.r_factor(); !_k {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -15335,13 +15323,9 @@ fail1:
 			goto fail2
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_term()
 			_seedEnd = p.mark
@@ -15364,6 +15348,10 @@ fail1:
 		if b, _k = p.r_factor(); !_k {
 			goto fail2
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -15390,13 +15378,9 @@ fail2:
 			goto fail3
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_term()
 			_seedEnd = p.mark
@@ -15419,6 +15403,10 @@ fail2:
 		if b, _k = p.r_factor(); !_k {
 			goto fail3
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -15445,17 +15433,11 @@ fail3:
 			goto fail4
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_term()
-			_seedEnd = p.mark
-			_seedDone = true
 		} else {
 			p.mark = _seedEnd
 		}
@@ -15474,6 +15456,10 @@ fail3:
 		if b, _k = p.r_factor(); !_k {
 			goto fail4
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -15497,12 +15483,12 @@ fail4:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_factor(); !_k {
 			goto fail5
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Expr](_v0)
 		_ok = true
 		goto done
@@ -15519,12 +15505,12 @@ fail5:
 			goto fail6
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_factor(); !_k {
 			goto fail6
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -15572,11 +15558,8 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.PLUS {
 				goto fail0
@@ -15589,6 +15572,9 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_factor(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -15615,11 +15601,8 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.MINUS {
 				goto fail1
@@ -15632,6 +15615,9 @@ fail0:
 		if a, _k = p.r_factor(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -15658,11 +15644,8 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.TILDE {
 				goto fail2
@@ -15675,6 +15658,9 @@ fail1:
 		if a, _k = p.r_factor(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -15701,12 +15687,12 @@ fail2:
 			goto fail3
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_power(); !_k {
 			goto fail3
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -15745,13 +15731,9 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.r_await_primary(); !_k {
 			goto fail0
 		}
@@ -15767,6 +15749,10 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 		if b, _k = p.r_factor(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -15793,12 +15779,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_await_primary(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -15846,11 +15832,8 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AWAIT {
 				goto fail0
@@ -15863,6 +15846,9 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_primary(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -15889,12 +15875,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_primary(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -15979,13 +15965,9 @@ func (p *Parser) r_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res as
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_primary()
 			_seedEnd = p.mark
@@ -16008,6 +15990,10 @@ func (p *Parser) r_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res as
 		if b = p.nameToken(); b == nil {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -16034,11 +16020,8 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_primary()
 			_seedEnd = p.mark
@@ -16052,6 +16035,9 @@ fail0:
 		if b, _k = p.r_genexp(); !_k {
 			goto fail1
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -16078,15 +16064,10 @@ fail1:
 			goto fail2
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_primary()
 			_seedEnd = p.mark
@@ -16119,6 +16100,11 @@ fail1:
 		} else if _v3 = p.expectNew(token.RPAR); _v3 == nil {
 			goto fail2
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _v3
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -16145,19 +16131,12 @@ fail2:
 			goto fail3
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_primary()
-			_seedEnd = p.mark
-			_seedDone = true
 		} else {
 			p.mark = _seedEnd
 		}
@@ -16185,6 +16164,11 @@ fail2:
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail3
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _v3
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -16211,12 +16195,12 @@ fail3:
 			goto fail4
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_atom(); !_k {
 			goto fail4
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -16257,9 +16241,7 @@ func (p *Parser) r_slices() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.r_slice(); !_k {
 			goto fail0
 		}
@@ -16267,8 +16249,10 @@ func (p *Parser) r_slices() (_res ast.Expr, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		_ = a
+		_ = _k
 		_res = a
-		_ok = _res != nil
+		_ok = a != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -16287,11 +16271,8 @@ fail0:
 			goto fail1
 		}
 		var a []ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if a, _k = p.gather_99(); !_k {
 			goto fail1
 		}
@@ -16299,6 +16280,9 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -16346,15 +16330,10 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var c ast.Expr
-		_ = c
 		var _k bool
-		_ = _k
 		a, _ = p.r_expression()
 		if p.errorIndicator {
 			goto fail0
@@ -16376,6 +16355,11 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = c
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -16402,14 +16386,14 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.r_named_expression(); !_k {
 			goto fail1
 		}
+		_ = a
+		_ = _k
 		_res = a
-		_ok = _res != nil
+		_ok = a != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -16452,12 +16436,12 @@ func (p *Parser) r_atom() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0 = p.nameToken(); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -16474,9 +16458,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.TRUE {
 				goto fail1
@@ -16486,6 +16468,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.TRUE); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -16512,9 +16496,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FALSE {
 				goto fail2
@@ -16524,6 +16506,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.FALSE); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -16550,9 +16534,7 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NONE {
 				goto fail3
@@ -16562,6 +16544,8 @@ fail2:
 		} else if _v0 = p.expectNew(token.NONE); _v0 == nil {
 			goto fail3
 		}
+		_ = _v0
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -16588,9 +16572,7 @@ fail3:
 			goto fail4
 		}
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lm = p.mark
 		_, _lk = p.tmp_103()
 		p.mark = _lm
@@ -16600,6 +16582,8 @@ fail3:
 		if _v1, _k = p.r_strings(); !_k {
 			goto fail4
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -16616,12 +16600,12 @@ fail4:
 			goto fail5
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0 = p.numberToken(); _v0 == nil {
 			goto fail5
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -16638,9 +16622,7 @@ fail5:
 			goto fail6
 		}
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lk = p.peekIs(token.LPAR)
 		if !_lk {
 			goto fail6
@@ -16648,6 +16630,8 @@ fail5:
 		if _v1, _k = p.tmp_104(); !_k {
 			goto fail6
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -16664,9 +16648,7 @@ fail6:
 			goto fail7
 		}
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lk = p.peekIs(token.LSQB)
 		if !_lk {
 			goto fail7
@@ -16674,6 +16656,8 @@ fail6:
 		if _v1, _k = p.tmp_105(); !_k {
 			goto fail7
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -16690,9 +16674,7 @@ fail7:
 			goto fail8
 		}
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lk = p.peekIs(token.LBRACE)
 		if !_lk {
 			goto fail8
@@ -16700,6 +16682,8 @@ fail7:
 		if _v1, _k = p.tmp_106(); !_k {
 			goto fail8
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -16716,9 +16700,7 @@ fail8:
 			goto fail9
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ELLIPSIS {
 				goto fail9
@@ -16728,6 +16710,8 @@ fail8:
 		} else if _v0 = p.expectNew(token.ELLIPSIS); _v0 == nil {
 			goto fail9
 		}
+		_ = _v0
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -16771,13 +16755,9 @@ func (p *Parser) r_group() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail0
@@ -16799,8 +16779,12 @@ func (p *Parser) r_group() (_res ast.Expr, _ok bool) {
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _k
 		_res = a
-		_ok = _res != nil
+		_ok = a != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -16816,12 +16800,12 @@ fail0:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_group(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Expr](_v0)
 		_ok = true
 		goto done
@@ -16859,15 +16843,10 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a *ast.Arguments
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LAMBDA {
 				goto fail0
@@ -16893,6 +16872,11 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 		if b, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -16933,12 +16917,12 @@ func (p *Parser) r_lambda_params() (_res *ast.Arguments, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_lambda_parameters(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[*ast.Arguments](_v0)
 		_ok = true
 		goto done
@@ -16955,12 +16939,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 *ast.Arguments
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_lambda_parameters(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -16994,15 +16978,10 @@ func (p *Parser) r_lambda_parameters() (_res *ast.Arguments, _ok bool) {
 			goto fail0
 		}
 		var a []*ast.Arg
-		_ = a
 		var b []*ast.Arg
-		_ = b
 		var c []*nameDefault
-		_ = c
 		var d *starEtc
-		_ = d
 		var _k bool
-		_ = _k
 		if a, _k = p.r_lambda_slash_no_default(); !_k {
 			goto fail0
 		}
@@ -17016,6 +16995,11 @@ func (p *Parser) r_lambda_parameters() (_res *ast.Arguments, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = c
+		_ = d
+		_ = _k
 		_res = p.makeArguments(a, nil, b, c, d)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17036,13 +17020,9 @@ fail0:
 			goto fail1
 		}
 		var a *slashWithDefault
-		_ = a
 		var b []*nameDefault
-		_ = b
 		var c *starEtc
-		_ = c
 		var _k bool
-		_ = _k
 		if a, _k = p.r_lambda_slash_with_default(); !_k {
 			goto fail1
 		}
@@ -17053,6 +17033,10 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
+		_ = a
+		_ = b
+		_ = c
+		_ = _k
 		_res = p.makeArguments(nil, a, nil, b, c)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17073,13 +17057,9 @@ fail1:
 			goto fail2
 		}
 		var a []*ast.Arg
-		_ = a
 		var b []*nameDefault
-		_ = b
 		var c *starEtc
-		_ = c
 		var _k bool
-		_ = _k
 		if a, _k = p.loop1_111(); !_k {
 			goto fail2
 		}
@@ -17090,6 +17070,10 @@ fail1:
 		if p.errorIndicator {
 			goto fail2
 		}
+		_ = a
+		_ = b
+		_ = c
+		_ = _k
 		_res = p.makeArguments(nil, nil, a, b, c)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17110,11 +17094,8 @@ fail2:
 			goto fail3
 		}
 		var a []*nameDefault
-		_ = a
 		var b *starEtc
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.loop1_113(); !_k {
 			goto fail3
 		}
@@ -17122,6 +17103,9 @@ fail2:
 		if p.errorIndicator {
 			goto fail3
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_res = p.makeArguments(nil, nil, nil, a, b)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17142,12 +17126,12 @@ fail3:
 			goto fail4
 		}
 		var a *starEtc
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.r_lambda_star_etc(); !_k {
 			goto fail4
 		}
+		_ = a
+		_ = _k
 		_res = p.makeArguments(nil, nil, nil, nil, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17188,13 +17172,9 @@ func (p *Parser) r_lambda_slash_no_default() (_res []*ast.Arg, _ok bool) {
 			goto fail0
 		}
 		var a []*ast.Arg
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if a, _k = p.loop1_114(); !_k {
 			goto fail0
 		}
@@ -17216,6 +17196,10 @@ func (p *Parser) r_lambda_slash_no_default() (_res []*ast.Arg, _ok bool) {
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -17236,11 +17220,8 @@ fail0:
 			goto fail1
 		}
 		var a []*ast.Arg
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if a, _k = p.loop1_115(); !_k {
 			goto fail1
 		}
@@ -17257,6 +17238,9 @@ fail0:
 		if !_lk {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -17297,15 +17281,10 @@ func (p *Parser) r_lambda_slash_with_default() (_res *slashWithDefault, _ok bool
 			goto fail0
 		}
 		var a []*ast.Arg
-		_ = a
 		var b []*nameDefault
-		_ = b
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if a, _k = p.loop0_116(); !_k {
 			goto fail0
 		}
@@ -17330,6 +17309,11 @@ func (p *Parser) r_lambda_slash_with_default() (_res *slashWithDefault, _ok bool
 		} else if _v3 = p.expectNew(token.COMMA); _v3 == nil {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_res = &slashWithDefault{a, b}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17350,13 +17334,9 @@ fail0:
 			goto fail1
 		}
 		var a []*ast.Arg
-		_ = a
 		var b []*nameDefault
-		_ = b
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if a, _k = p.loop0_118(); !_k {
 			goto fail1
 		}
@@ -17376,6 +17356,10 @@ fail0:
 		if !_lk {
 			goto fail1
 		}
+		_ = a
+		_ = b
+		_ = _v2
+		_ = _k
 		_res = &slashWithDefault{a, b}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17410,12 +17394,12 @@ func (p *Parser) r_lambda_star_etc() (_res *starEtc, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_lambda_star_etc(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[*starEtc](_v0)
 		_ok = true
 		goto done
@@ -17432,15 +17416,10 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a *ast.Arg
-		_ = a
 		var b []*nameDefault
-		_ = b
 		var c *ast.Arg
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail1
@@ -17460,6 +17439,11 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = b
+		_ = c
+		_ = _k
 		_res = &starEtc{a, b, c}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17480,15 +17464,10 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var b []*nameDefault
-		_ = b
 		var c *ast.Arg
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail2
@@ -17514,6 +17493,11 @@ fail1:
 		if p.errorIndicator {
 			goto fail2
 		}
+		_ = _v0
+		_ = _v1
+		_ = b
+		_ = c
+		_ = _k
 		_res = &starEtc{nil, b, c}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17534,12 +17518,12 @@ fail2:
 			goto fail3
 		}
 		var a *ast.Arg
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.r_lambda_kwds(); !_k {
 			goto fail3
 		}
+		_ = a
+		_ = _k
 		_res = &starEtc{nil, nil, a}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17574,12 +17558,12 @@ func (p *Parser) r_lambda_kwds() (_res *ast.Arg, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_lambda_kwds(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[*ast.Arg](_v0)
 		_ok = true
 		goto done
@@ -17596,11 +17580,8 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a *ast.Arg
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail1
@@ -17613,8 +17594,11 @@ fail0:
 		if a, _k = p.r_lambda_param_no_default(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = a
-		_ok = _res != nil
+		_ok = a != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -17653,11 +17637,8 @@ func (p *Parser) r_lambda_param_no_default() (_res *ast.Arg, _ok bool) {
 			goto fail0
 		}
 		var a *ast.Arg
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if a, _k = p.r_lambda_param(); !_k {
 			goto fail0
 		}
@@ -17670,8 +17651,11 @@ func (p *Parser) r_lambda_param_no_default() (_res *ast.Arg, _ok bool) {
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_res = a
-		_ok = _res != nil
+		_ok = a != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -17690,9 +17674,7 @@ fail0:
 			goto fail1
 		}
 		var a *ast.Arg
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.r_lambda_param(); !_k {
 			goto fail1
 		}
@@ -17700,8 +17682,10 @@ fail0:
 		if !_lk {
 			goto fail1
 		}
+		_ = a
+		_ = _k
 		_res = a
-		_ok = _res != nil
+		_ok = a != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -17740,13 +17724,9 @@ func (p *Parser) r_lambda_param_with_default() (_res *nameDefault, _ok bool) {
 			goto fail0
 		}
 		var a *ast.Arg
-		_ = a
 		var c ast.Expr
-		_ = c
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if a, _k = p.r_lambda_param(); !_k {
 			goto fail0
 		}
@@ -17762,6 +17742,10 @@ func (p *Parser) r_lambda_param_with_default() (_res *nameDefault, _ok bool) {
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail0
 		}
+		_ = a
+		_ = c
+		_ = _v2
+		_ = _k
 		_res = p.nameDefaultPair(a, c, nil)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17782,11 +17766,8 @@ fail0:
 			goto fail1
 		}
 		var a *ast.Arg
-		_ = a
 		var c ast.Expr
-		_ = c
 		var _k bool
-		_ = _k
 		if a, _k = p.r_lambda_param(); !_k {
 			goto fail1
 		}
@@ -17797,6 +17778,9 @@ fail0:
 		if !_lk {
 			goto fail1
 		}
+		_ = a
+		_ = c
+		_ = _k
 		_res = p.nameDefaultPair(a, c, nil)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17837,13 +17821,9 @@ func (p *Parser) r_lambda_param_maybe_default() (_res *nameDefault, _ok bool) {
 			goto fail0
 		}
 		var a *ast.Arg
-		_ = a
 		var c ast.Expr
-		_ = c
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if a, _k = p.r_lambda_param(); !_k {
 			goto fail0
 		}
@@ -17860,6 +17840,10 @@ func (p *Parser) r_lambda_param_maybe_default() (_res *nameDefault, _ok bool) {
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail0
 		}
+		_ = a
+		_ = c
+		_ = _v2
+		_ = _k
 		_res = p.nameDefaultPair(a, c, nil)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17880,11 +17864,8 @@ fail0:
 			goto fail1
 		}
 		var a *ast.Arg
-		_ = a
 		var c ast.Expr
-		_ = c
 		var _k bool
-		_ = _k
 		if a, _k = p.r_lambda_param(); !_k {
 			goto fail1
 		}
@@ -17896,6 +17877,9 @@ fail0:
 		if !_lk {
 			goto fail1
 		}
+		_ = a
+		_ = c
+		_ = _k
 		_res = p.nameDefaultPair(a, c, nil)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17937,12 +17921,12 @@ func (p *Parser) r_lambda_param() (_res *ast.Arg, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if a = p.nameToken(); a == nil {
 			goto fail0
 		}
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -17986,12 +17970,12 @@ func (p *Parser) r_fstring_middle() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_fstring_replacement_field(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -18008,9 +17992,7 @@ fail0:
 			goto fail1
 		}
 		var t *token.Token
-		_ = t
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FSTRING_MIDDLE {
 				goto fail1
@@ -18020,6 +18002,8 @@ fail0:
 		} else if t = p.expectNew(token.FSTRING_MIDDLE); t == nil {
 			goto fail1
 		}
+		_ = t
+		_ = _k
 		_res = p.constantFromToken(t)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18061,19 +18045,12 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var debug_expr *token.Token
-		_ = debug_expr
 		var conversion *resultWithMeta
-		_ = conversion
 		var format *resultWithMeta
-		_ = format
 		var rbrace *token.Token
-		_ = rbrace
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail0
@@ -18107,6 +18084,13 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 		} else if rbrace = p.expectNew(token.RBRACE); rbrace == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = debug_expr
+		_ = conversion
+		_ = format
+		_ = rbrace
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -18130,12 +18114,12 @@ fail0:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_replacement_field(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Expr](_v0)
 		_ok = true
 		goto done
@@ -18169,11 +18153,8 @@ func (p *Parser) r_fstring_conversion() (_res *resultWithMeta, _ok bool) {
 			goto fail0
 		}
 		var conv_token *token.Token
-		_ = conv_token
 		var conv ast.Expr
-		_ = conv
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCLAMATION {
 				goto fail0
@@ -18186,6 +18167,9 @@ func (p *Parser) r_fstring_conversion() (_res *resultWithMeta, _ok bool) {
 		if conv = p.nameToken(); conv == nil {
 			goto fail0
 		}
+		_ = conv_token
+		_ = conv
+		_ = _k
 		_res = p.checkFstringConversion(conv_token, conv)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18227,11 +18211,8 @@ func (p *Parser) r_fstring_full_format_spec() (_res *resultWithMeta, _ok bool) {
 			goto fail0
 		}
 		var colon *token.Token
-		_ = colon
 		var spec []ast.Expr
-		_ = spec
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
 				goto fail0
@@ -18244,6 +18225,9 @@ func (p *Parser) r_fstring_full_format_spec() (_res *resultWithMeta, _ok bool) {
 		if spec, _k = p.loop0_122(); !_k {
 			goto fail0
 		}
+		_ = colon
+		_ = spec
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -18287,9 +18271,7 @@ func (p *Parser) r_fstring_format_spec() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var t *token.Token
-		_ = t
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FSTRING_MIDDLE {
 				goto fail0
@@ -18299,6 +18281,8 @@ func (p *Parser) r_fstring_format_spec() (_res ast.Expr, _ok bool) {
 		} else if t = p.expectNew(token.FSTRING_MIDDLE); t == nil {
 			goto fail0
 		}
+		_ = t
+		_ = _k
 		_res = p.decodedConstantFromToken(t)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18319,12 +18303,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_fstring_replacement_field(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -18358,13 +18342,9 @@ func (p *Parser) r_fstring() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a *token.Token
-		_ = a
 		var b []ast.Expr
-		_ = b
 		var c *token.Token
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FSTRING_START {
 				goto fail0
@@ -18386,6 +18366,10 @@ func (p *Parser) r_fstring() (_res ast.Expr, _ok bool) {
 		} else if c = p.expectNew(token.FSTRING_END); c == nil {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = c
+		_ = _k
 		_res = p.joinedStr(a, b, c)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18423,9 +18407,7 @@ func (p *Parser) r_string() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var s *token.Token
-		_ = s
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STRING {
 				goto fail0
@@ -18435,6 +18417,8 @@ func (p *Parser) r_string() (_res ast.Expr, _ok bool) {
 		} else if s = p.expectNew(token.STRING); s == nil {
 			goto fail0
 		}
+		_ = s
+		_ = _k
 		_res = p.constantFromString(s)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18486,12 +18470,12 @@ func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a []ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.loop1_124(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -18540,13 +18524,9 @@ func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a []ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LSQB {
 				goto fail0
@@ -18569,6 +18549,10 @@ func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
 		} else if _v2 = p.expectNew(token.RSQB); _v2 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -18616,13 +18600,9 @@ func (p *Parser) r_tuple() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a []ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail0
@@ -18645,6 +18625,10 @@ func (p *Parser) r_tuple() (_res ast.Expr, _ok bool) {
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -18692,13 +18676,9 @@ func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a []ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail0
@@ -18720,6 +18700,10 @@ func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
 		} else if _v2 = p.expectNew(token.RBRACE); _v2 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -18767,13 +18751,9 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a []*keyValue
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail0
@@ -18796,6 +18776,10 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 		} else if _v2 = p.expectNew(token.RBRACE); _v2 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -18822,13 +18806,9 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 any
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail1
@@ -18850,6 +18830,10 @@ fail0:
 		} else if _v2 = p.expectNew(token.RBRACE); _v2 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -18882,11 +18866,8 @@ func (p *Parser) r_double_starred_kvpairs() (_res []*keyValue, _ok bool) {
 			goto fail0
 		}
 		var a []*keyValue
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if a, _k = p.gather_127(); !_k {
 			goto fail0
 		}
@@ -18894,6 +18875,9 @@ func (p *Parser) r_double_starred_kvpairs() (_res []*keyValue, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -18931,11 +18915,8 @@ func (p *Parser) r_double_starred_kvpair() (_res *keyValue, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail0
@@ -18948,6 +18929,9 @@ func (p *Parser) r_double_starred_kvpair() (_res *keyValue, _ok bool) {
 		if a, _k = p.r_bitwise_or(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = &keyValue{nil, a}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18968,12 +18952,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 *keyValue
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_kvpair(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -19007,13 +18991,9 @@ func (p *Parser) r_kvpair() (_res *keyValue, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.r_expression(); !_k {
 			goto fail0
 		}
@@ -19029,6 +19009,10 @@ func (p *Parser) r_kvpair() (_res *keyValue, _ok bool) {
 		if b, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_res = &keyValue{a, b}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19066,12 +19050,12 @@ func (p *Parser) r_for_if_clauses() (_res []*ast.Comprehension, _ok bool) {
 			goto fail0
 		}
 		var a []*ast.Comprehension
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.loop1_129(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -19114,19 +19098,12 @@ func (p *Parser) r_for_if_clause() (_res *ast.Comprehension, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a ast.Expr
-		_ = a
 		var _v3 *token.Token
-		_ = _v3
 		var b ast.Expr
-		_ = b
 		var c []ast.Expr
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ASYNC {
 				goto fail0
@@ -19164,6 +19141,13 @@ func (p *Parser) r_for_if_clause() (_res *ast.Comprehension, _ok bool) {
 		if c, _k = p.loop0_130(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _v3
+		_ = b
+		_ = c
+		_ = _k
 		_res = p.newComprehension(a, b, c, 1)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19189,17 +19173,11 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var b ast.Expr
-		_ = b
 		var c []ast.Expr
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FOR {
 				goto fail1
@@ -19228,6 +19206,12 @@ fail0:
 		if c, _k = p.loop0_132(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = b
+		_ = c
+		_ = _k
 		_res = p.newComprehension(a, b, c, 0)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19253,13 +19237,9 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 any
-		_ = _v2
 		var _k bool
-		_ = _k
 		_v0 = p.expect(token.ASYNC)
 		if p.errorIndicator {
 			goto fail2
@@ -19280,6 +19260,10 @@ fail1:
 		if _lk {
 			goto fail2
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = anyTo[*ast.Comprehension](p.raiseSyntaxError("'in' expected after for-loop variables"))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19298,12 +19282,12 @@ fail2:
 		}
 		_cut = false
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_for_target(); !_k {
 			goto fail3
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[*ast.Comprehension](_v0)
 		_ok = true
 		goto done
@@ -19341,15 +19325,10 @@ func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var b []*ast.Comprehension
-		_ = b
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LSQB {
 				goto fail0
@@ -19374,6 +19353,11 @@ func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = b
+		_ = _v3
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -19397,12 +19381,12 @@ fail0:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_comprehension(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Expr](_v0)
 		_ok = true
 		goto done
@@ -19440,15 +19424,10 @@ func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var b []*ast.Comprehension
-		_ = b
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail0
@@ -19473,6 +19452,11 @@ func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 		} else if _v3 = p.expectNew(token.RBRACE); _v3 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = b
+		_ = _v3
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -19496,12 +19480,12 @@ fail0:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_comprehension(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Expr](_v0)
 		_ok = true
 		goto done
@@ -19539,15 +19523,10 @@ func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var b []*ast.Comprehension
-		_ = b
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail0
@@ -19572,6 +19551,11 @@ func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
 		} else if _v3 = p.expectNew(token.RPAR); _v3 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = b
+		_ = _v3
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -19595,12 +19579,12 @@ fail0:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_comprehension(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Expr](_v0)
 		_ok = true
 		goto done
@@ -19638,15 +19622,10 @@ func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a *keyValue
-		_ = a
 		var b []*ast.Comprehension
-		_ = b
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail0
@@ -19671,6 +19650,11 @@ func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 		} else if _v3 = p.expectNew(token.RBRACE); _v3 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = b
+		_ = _v3
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -19694,12 +19678,12 @@ fail0:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_dict_comprehension(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Expr](_v0)
 		_ok = true
 		goto done
@@ -19746,11 +19730,8 @@ func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if a, _k = p.r_args(); !_k {
 			goto fail0
 		}
@@ -19762,8 +19743,11 @@ func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
 		if !_lk {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_res = a
-		_ok = _res != nil
+		_ok = a != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -19779,12 +19763,12 @@ fail0:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_arguments(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Expr](_v0)
 		_ok = true
 		goto done
@@ -19823,11 +19807,8 @@ func (p *Parser) r_args() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a []ast.Expr
-		_ = a
 		var b []*keywordOrStarred
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.gather_136(); !_k {
 			goto fail0
 		}
@@ -19835,6 +19816,9 @@ func (p *Parser) r_args() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -19861,12 +19845,12 @@ fail0:
 			goto fail1
 		}
 		var a []*keywordOrStarred
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.r_kwargs(); !_k {
 			goto fail1
 		}
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -19910,13 +19894,9 @@ func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
 			goto fail0
 		}
 		var a []*keywordOrStarred
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b []*keywordOrStarred
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.gather_141(); !_k {
 			goto fail0
 		}
@@ -19932,6 +19912,10 @@ func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
 		if b, _k = p.gather_143(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_res = joinSequences(a, b)
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -19952,12 +19936,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 []*keywordOrStarred
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.gather_145(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -19974,12 +19958,12 @@ fail1:
 			goto fail2
 		}
 		var _v0 []*keywordOrStarred
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.gather_147(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -20014,12 +19998,12 @@ func (p *Parser) r_starred_expression() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_starred_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Expr](_v0)
 		_ok = true
 		goto done
@@ -20036,11 +20020,8 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail1
@@ -20053,6 +20034,9 @@ fail0:
 		if a, _k = p.r_expression(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -20079,9 +20063,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail2
@@ -20091,6 +20073,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[ast.Expr](p.raiseSyntaxError("Invalid star expression"))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20129,12 +20113,12 @@ func (p *Parser) r_kwarg_or_starred() (_res *keywordOrStarred, _ok bool) {
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_kwarg(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[*keywordOrStarred](_v0)
 		_ok = true
 		goto done
@@ -20151,13 +20135,9 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a = p.nameToken(); a == nil {
 			goto fail1
 		}
@@ -20173,6 +20153,10 @@ fail0:
 		if b, _k = p.r_expression(); !_k {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -20199,12 +20183,12 @@ fail1:
 			goto fail2
 		}
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.r_starred_expression(); !_k {
 			goto fail2
 		}
+		_ = a
+		_ = _k
 		_res = &keywordOrStarred{a, false}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20243,12 +20227,12 @@ func (p *Parser) r_kwarg_or_double_starred() (_res *keywordOrStarred, _ok bool) 
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_kwarg(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[*keywordOrStarred](_v0)
 		_ok = true
 		goto done
@@ -20265,13 +20249,9 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a = p.nameToken(); a == nil {
 			goto fail1
 		}
@@ -20287,6 +20267,10 @@ fail0:
 		if b, _k = p.r_expression(); !_k {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -20313,11 +20297,8 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail2
@@ -20330,6 +20311,9 @@ fail1:
 		if a, _k = p.r_expression(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -20380,9 +20364,7 @@ func (p *Parser) r_star_targets() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.r_star_target(); !_k {
 			goto fail0
 		}
@@ -20390,8 +20372,10 @@ func (p *Parser) r_star_targets() (_res ast.Expr, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		_ = a
+		_ = _k
 		_res = a
-		_ok = _res != nil
+		_ok = a != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -20410,13 +20394,9 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var b []ast.Expr
-		_ = b
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if a, _k = p.r_star_target(); !_k {
 			goto fail1
 		}
@@ -20427,6 +20407,10 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
+		_ = a
+		_ = b
+		_ = _v2
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -20470,11 +20454,8 @@ func (p *Parser) r_star_targets_list_seq() (_res []ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a []ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if a, _k = p.gather_151(); !_k {
 			goto fail0
 		}
@@ -20482,6 +20463,9 @@ func (p *Parser) r_star_targets_list_seq() (_res []ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -20519,13 +20503,9 @@ func (p *Parser) r_star_targets_tuple_seq() (_res []ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var b []ast.Expr
-		_ = b
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if a, _k = p.r_star_target(); !_k {
 			goto fail0
 		}
@@ -20536,6 +20516,10 @@ func (p *Parser) r_star_targets_tuple_seq() (_res []ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = _v2
+		_ = _k
 		_res = seqInsertInFront(a, b)
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -20556,11 +20540,8 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if a, _k = p.r_star_target(); !_k {
 			goto fail1
 		}
@@ -20573,6 +20554,9 @@ fail0:
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_res = p.exprs1(a)
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -20624,11 +20608,8 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail0
@@ -20641,6 +20622,9 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 		if a, _k = p.tmp_155(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -20667,12 +20651,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_target_with_star_atom(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -20724,13 +20708,9 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.r_t_primary(); !_k {
 			goto fail0
 		}
@@ -20752,6 +20732,10 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -20778,15 +20762,10 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if a, _k = p.r_t_primary(); !_k {
 			goto fail1
 		}
@@ -20817,6 +20796,11 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _v3
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -20843,12 +20827,12 @@ fail1:
 			goto fail2
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_star_atom(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -20887,12 +20871,12 @@ func (p *Parser) r_star_atom() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if a = p.nameToken(); a == nil {
 			goto fail0
 		}
+		_ = a
+		_ = _k
 		_res = p.setExprContext(a, ast.Store)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20913,13 +20897,9 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail1
@@ -20941,6 +20921,10 @@ fail0:
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _k
 		_res = p.setExprContext(a, ast.Store)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20961,13 +20945,9 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a []ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail2
@@ -20990,6 +20970,10 @@ fail1:
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -21016,13 +21000,9 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a []ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LSQB {
 				goto fail3
@@ -21045,6 +21025,10 @@ fail2:
 		} else if _v2 = p.expectNew(token.RSQB); _v2 == nil {
 			goto fail3
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -21088,12 +21072,12 @@ func (p *Parser) r_single_target() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_single_subscript_attribute_target(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -21110,12 +21094,12 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if a = p.nameToken(); a == nil {
 			goto fail1
 		}
+		_ = a
+		_ = _k
 		_res = p.setExprContext(a, ast.Store)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21136,13 +21120,9 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail2
@@ -21164,8 +21144,12 @@ fail1:
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _k
 		_res = a
-		_ok = _res != nil
+		_ok = a != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -21208,13 +21192,9 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.r_t_primary(); !_k {
 			goto fail0
 		}
@@ -21236,6 +21216,10 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 		if _lk {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -21262,15 +21246,10 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if a, _k = p.r_t_primary(); !_k {
 			goto fail1
 		}
@@ -21301,6 +21280,11 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _v3
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -21397,13 +21381,9 @@ func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res 
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_t_primary()
 			_seedEnd = p.mark
@@ -21432,6 +21412,10 @@ func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res 
 		if !_lk {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -21458,15 +21442,10 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_t_primary()
 			_seedEnd = p.mark
@@ -21504,6 +21483,11 @@ fail0:
 		if !_lk {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _v3
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -21530,11 +21514,8 @@ fail1:
 			goto fail2
 		}
 		var a ast.Expr
-		_ = a
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_t_primary()
 			_seedEnd = p.mark
@@ -21554,6 +21535,9 @@ fail1:
 		if !_lk {
 			goto fail2
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -21580,19 +21564,12 @@ fail2:
 			goto fail3
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if !_seedDone {
 			_seed, _seedOK = p.r_t_primary()
-			_seedEnd = p.mark
-			_seedDone = true
 		} else {
 			p.mark = _seedEnd
 		}
@@ -21627,6 +21604,11 @@ fail2:
 		if !_lk {
 			goto fail3
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _v3
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -21653,9 +21635,7 @@ fail3:
 			goto fail4
 		}
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.r_atom(); !_k {
 			goto fail4
 		}
@@ -21665,8 +21645,10 @@ fail3:
 		if !_lk {
 			goto fail4
 		}
+		_ = a
+		_ = _k
 		_res = a
-		_ok = _res != nil
+		_ok = a != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -21702,9 +21684,7 @@ func (p *Parser) r_t_lookahead() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail0
@@ -21714,6 +21694,8 @@ func (p *Parser) r_t_lookahead() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -21730,9 +21712,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LSQB {
 				goto fail1
@@ -21742,6 +21722,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -21758,9 +21740,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOT {
 				goto fail2
@@ -21770,6 +21750,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.DOT); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -21803,11 +21785,8 @@ func (p *Parser) r_del_targets() (_res []ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a []ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if a, _k = p.gather_156(); !_k {
 			goto fail0
 		}
@@ -21815,6 +21794,9 @@ func (p *Parser) r_del_targets() (_res []ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -21869,13 +21851,9 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.r_t_primary(); !_k {
 			goto fail0
 		}
@@ -21897,6 +21875,10 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -21923,15 +21905,10 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if a, _k = p.r_t_primary(); !_k {
 			goto fail1
 		}
@@ -21962,6 +21939,11 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _v3
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -21988,12 +21970,12 @@ fail1:
 			goto fail2
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_del_t_atom(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -22032,12 +22014,12 @@ func (p *Parser) r_del_t_atom() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if a = p.nameToken(); a == nil {
 			goto fail0
 		}
+		_ = a
+		_ = _k
 		_res = p.setExprContext(a, ast.Del)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -22058,13 +22040,9 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail1
@@ -22086,6 +22064,10 @@ fail0:
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _k
 		_res = p.setExprContext(a, ast.Del)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -22106,13 +22088,9 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a []ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail2
@@ -22135,6 +22113,10 @@ fail1:
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -22161,13 +22143,9 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a []ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LSQB {
 				goto fail3
@@ -22190,6 +22168,10 @@ fail2:
 		} else if _v2 = p.expectNew(token.RSQB); _v2 == nil {
 			goto fail3
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -22233,21 +22215,13 @@ func (p *Parser) r_type_expressions() (_res []ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a []ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var b ast.Expr
-		_ = b
 		var _v4 *token.Token
-		_ = _v4
 		var _v5 *token.Token
-		_ = _v5
 		var c ast.Expr
-		_ = c
 		var _k bool
-		_ = _k
 		if a, _k = p.gather_158(); !_k {
 			goto fail0
 		}
@@ -22293,6 +22267,14 @@ func (p *Parser) r_type_expressions() (_res []ast.Expr, _ok bool) {
 		if c, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = b
+		_ = _v4
+		_ = _v5
+		_ = c
+		_ = _k
 		_res = seqAppend(seqAppend(a, b), c)
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -22313,15 +22295,10 @@ fail0:
 			goto fail1
 		}
 		var a []ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.gather_160(); !_k {
 			goto fail1
 		}
@@ -22346,6 +22323,11 @@ fail0:
 		if b, _k = p.r_expression(); !_k {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = b
+		_ = _k
 		_res = seqAppend(a, b)
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -22366,15 +22348,10 @@ fail1:
 			goto fail2
 		}
 		var a []ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.gather_162(); !_k {
 			goto fail2
 		}
@@ -22399,6 +22376,11 @@ fail1:
 		if b, _k = p.r_expression(); !_k {
 			goto fail2
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = b
+		_ = _k
 		_res = seqAppend(a, b)
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -22419,17 +22401,11 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail3
@@ -22463,6 +22439,12 @@ fail2:
 		if b, _k = p.r_expression(); !_k {
 			goto fail3
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _v3
+		_ = b
+		_ = _k
 		_res = seqAppend(p.exprs1(a), b)
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -22483,11 +22465,8 @@ fail3:
 			goto fail4
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail4
@@ -22500,6 +22479,9 @@ fail3:
 		if a, _k = p.r_expression(); !_k {
 			goto fail4
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = p.exprs1(a)
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -22520,11 +22502,8 @@ fail4:
 			goto fail5
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail5
@@ -22537,6 +22516,9 @@ fail4:
 		if a, _k = p.r_expression(); !_k {
 			goto fail5
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = p.exprs1(a)
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -22557,12 +22539,12 @@ fail5:
 			goto fail6
 		}
 		var a []ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.gather_164(); !_k {
 			goto fail6
 		}
+		_ = a
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -22603,11 +22585,8 @@ func (p *Parser) r_func_type_comment() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var t *token.Token
-		_ = t
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NEWLINE {
 				goto fail0
@@ -22632,8 +22611,11 @@ func (p *Parser) r_func_type_comment() (_res *token.Token, _ok bool) {
 		if !_lk {
 			goto fail0
 		}
+		_ = _v0
+		_ = t
+		_ = _k
 		_res = t
-		_ok = _res != nil
+		_ok = t != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -22649,12 +22631,12 @@ fail0:
 			return nil, false
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_invalid_double_type_comments(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = anyTo[*token.Token](_v0)
 		_ok = true
 		goto done
@@ -22671,9 +22653,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.TYPE_COMMENT {
 				goto fail2
@@ -22683,6 +22663,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.TYPE_COMMENT); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -22719,13 +22701,9 @@ func (p *Parser) r_invalid_arguments() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 any
-		_ = _v0
 		var a *token.Token
-		_ = a
 		var _v2 []ast.Expr
-		_ = _v2
 		var _k bool
-		_ = _k
 		if _v0, _k = p.tmp_167(); !_k {
 			goto fail0
 		}
@@ -22741,6 +22719,10 @@ func (p *Parser) r_invalid_arguments() (_res any, _ok bool) {
 		if _v2, _k = p.gather_169(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _k
 		_res = p.raiseStartingFrom(a, "iterable argument unpacking follows keyword argument unpacking")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -22761,15 +22743,10 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var b []*ast.Comprehension
-		_ = b
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 any
-		_ = _v3
 		var _k bool
-		_ = _k
 		if a, _k = p.r_expression(); !_k {
 			goto fail1
 		}
@@ -22789,6 +22766,11 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
+		_ = a
+		_ = b
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_res = p.raiseKnownRange(a, lastComprehensionItem(b[len(b)-1]), "Generator expression must be parenthesized")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -22809,15 +22791,10 @@ fail1:
 			goto fail2
 		}
 		var a ast.Expr
-		_ = a
 		var b *token.Token
-		_ = b
 		var _v2 ast.Expr
-		_ = _v2
 		var _v3 []*ast.Comprehension
-		_ = _v3
 		var _k bool
-		_ = _k
 		if a = p.nameToken(); a == nil {
 			goto fail2
 		}
@@ -22836,6 +22813,11 @@ fail1:
 		if _v3, _k = p.r_for_if_clauses(); !_k {
 			goto fail2
 		}
+		_ = a
+		_ = b
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_res = p.raiseKnownRange(a, b, "invalid syntax. Maybe you meant '==' or ':=' instead of '='?")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -22856,13 +22838,9 @@ fail2:
 			goto fail3
 		}
 		var _v0 any
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var b *token.Token
-		_ = b
 		var _k bool
-		_ = _k
 		_v0, _ = p.tmp_173()
 		if p.errorIndicator {
 			goto fail3
@@ -22885,6 +22863,10 @@ fail2:
 		if !_lk {
 			goto fail3
 		}
+		_ = _v0
+		_ = a
+		_ = b
+		_ = _k
 		_res = p.raiseKnownRange(a, b, "expected argument value expression")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -22905,17 +22887,17 @@ fail3:
 			goto fail4
 		}
 		var a ast.Expr
-		_ = a
 		var b []*ast.Comprehension
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.r_args(); !_k {
 			goto fail4
 		}
 		if b, _k = p.r_for_if_clauses(); !_k {
 			goto fail4
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_res = p.nonparenGenexpInCall(a, b)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -22936,15 +22918,10 @@ fail4:
 			goto fail5
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a ast.Expr
-		_ = a
 		var b []*ast.Comprehension
-		_ = b
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_args(); !_k {
 			goto fail5
 		}
@@ -22963,6 +22940,11 @@ fail4:
 		if b, _k = p.r_for_if_clauses(); !_k {
 			goto fail5
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = b
+		_ = _k
 		_res = p.raiseKnownRange(a, lastComprehensionItem(b[len(b)-1]), "Generator expression must be parenthesized")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -22983,13 +22965,9 @@ fail5:
 			goto fail6
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 ast.Expr
-		_ = _v2
 		var _k bool
-		_ = _k
 		if a, _k = p.r_args(); !_k {
 			goto fail6
 		}
@@ -23005,6 +22983,10 @@ fail5:
 		if _v2, _k = p.r_args(); !_k {
 			goto fail6
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.argumentsParsingError(a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23045,11 +23027,8 @@ func (p *Parser) r_invalid_kwarg() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a *token.Token
-		_ = a
 		var b *token.Token
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.tmp_175(); !_k {
 			goto fail0
 		}
@@ -23062,6 +23041,9 @@ func (p *Parser) r_invalid_kwarg() (_res any, _ok bool) {
 		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_res = p.raiseKnownRange(a, b, "cannot assign to "+p.tokText(a))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23082,15 +23064,10 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var b *token.Token
-		_ = b
 		var _v2 ast.Expr
-		_ = _v2
 		var _v3 []*ast.Comprehension
-		_ = _v3
 		var _k bool
-		_ = _k
 		if a = p.nameToken(); a == nil {
 			goto fail1
 		}
@@ -23109,6 +23086,11 @@ fail0:
 		if _v3, _k = p.r_for_if_clauses(); !_k {
 			goto fail1
 		}
+		_ = a
+		_ = b
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_res = p.raiseKnownRange(a, b, "invalid syntax. Maybe you meant '==' or ':=' instead of '='?")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23129,11 +23111,8 @@ fail1:
 			goto fail2
 		}
 		var a ast.Expr
-		_ = a
 		var b *token.Token
-		_ = b
 		var _k bool
-		_ = _k
 		_lm = p.mark
 		_, _lk = p.tmp_176()
 		p.mark = _lm
@@ -23152,6 +23131,9 @@ fail1:
 		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail2
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_res = p.raiseKnownRange(a, b, "expression cannot contain assignment, perhaps you meant \"==\"?")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23172,15 +23154,10 @@ fail2:
 			goto fail3
 		}
 		var a *token.Token
-		_ = a
 		var _v1 ast.Expr
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail3
@@ -23205,6 +23182,11 @@ fail2:
 		if b, _k = p.r_expression(); !_k {
 			goto fail3
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = b
+		_ = _k
 		_res = p.raiseKnownRange(a, b, "cannot assign to keyword argument unpacking")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23254,17 +23236,11 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _v3 *token.Token
-		_ = _v3
 		var c ast.Expr
-		_ = c
 		var _k bool
-		_ = _k
 		if a, _k = p.r_disjunction(); !_k {
 			goto fail0
 		}
@@ -23292,6 +23268,12 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 		if c, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _v3
+		_ = c
+		_ = _k
 		_etok := p.lastNonWhitespaceToken()
 		if _etok == nil {
 			p.level--
@@ -23318,12 +23300,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_disjunction(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -23340,12 +23322,12 @@ fail1:
 			goto fail2
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_lambdef(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -23382,11 +23364,8 @@ func (p *Parser) r_invalid_legacy_expression() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a = p.nameToken(); a == nil {
 			goto fail0
 		}
@@ -23397,6 +23376,9 @@ func (p *Parser) r_invalid_legacy_expression() (_res any, _ok bool) {
 		if b, _k = p.r_star_expressions(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_res = p.legacyCallError(a, b)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23437,11 +23419,8 @@ func (p *Parser) r_invalid_expression() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		_lm = p.mark
 		_, _lk = p.tmp_177()
 		p.mark = _lm
@@ -23454,6 +23433,9 @@ func (p *Parser) r_invalid_expression() (_res any, _ok bool) {
 		if b, _k = p.r_expression_without_invalid(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_res = p.forgotCommaError(a, b)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23474,13 +23456,9 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a, _k = p.r_disjunction(); !_k {
 			goto fail1
 		}
@@ -23502,6 +23480,10 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_res = p.raiseKnownRange(a, b, "expected 'else' after 'if' expression")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23522,13 +23504,9 @@ fail1:
 			goto fail2
 		}
 		var a *token.Token
-		_ = a
 		var _v1 *ast.Arguments
-		_ = _v1
 		var b *token.Token
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LAMBDA {
 				goto fail2
@@ -23555,6 +23533,10 @@ fail1:
 		if !_lk {
 			goto fail2
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_res = p.raiseKnownRange(a, b, "f-string: lambda expressions are not allowed without parentheses")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23605,13 +23587,9 @@ func (p *Parser) r_invalid_named_expression() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 ast.Expr
-		_ = _v2
 		var _k bool
-		_ = _k
 		if a, _k = p.r_expression(); !_k {
 			goto fail0
 		}
@@ -23627,6 +23605,10 @@ func (p *Parser) r_invalid_named_expression() (_res any, _ok bool) {
 		if _v2, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.raiseKnownLocation(a, "cannot use assignment expressions with "+exprName(a))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23647,13 +23629,9 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if a = p.nameToken(); a == nil {
 			goto fail1
 		}
@@ -23675,6 +23653,10 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = b
+		_ = _k
 		_res = p.raiseKnownRange(a, b, "invalid syntax. Maybe you meant '==' or ':=' instead of '='?")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23695,13 +23677,9 @@ fail1:
 			goto fail2
 		}
 		var a ast.Expr
-		_ = a
 		var b *token.Token
-		_ = b
 		var _v3 ast.Expr
-		_ = _v3
 		var _k bool
-		_ = _k
 		_lm = p.mark
 		_, _lk = p.tmp_180()
 		p.mark = _lm
@@ -23729,6 +23707,10 @@ fail1:
 		if _lk {
 			goto fail2
 		}
+		_ = a
+		_ = b
+		_ = _v3
+		_ = _k
 		_res = p.raiseKnownLocation(a, "cannot assign to "+exprName(a)+" here. Maybe you meant '==' instead of '='?")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23767,13 +23749,9 @@ func (p *Parser) r_invalid_assignment() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 ast.Expr
-		_ = _v2
 		var _k bool
-		_ = _k
 		if a, _k = p.r_invalid_ann_assign_target(); !_k {
 			goto fail0
 		}
@@ -23789,6 +23767,10 @@ func (p *Parser) r_invalid_assignment() (_res any, _ok bool) {
 		if _v2, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.raiseKnownLocation(a, "only single target (not "+exprName(a)+") can be annotated")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23809,17 +23791,11 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 [][]ast.Expr
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _v4 ast.Expr
-		_ = _v4
 		var _k bool
-		_ = _k
 		if a, _k = p.r_star_named_expression(); !_k {
 			goto fail1
 		}
@@ -23847,6 +23823,12 @@ fail0:
 		if _v4, _k = p.r_expression(); !_k {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = _k
 		_res = p.raiseKnownLocation(a, "only single target (not tuple) can be annotated")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23867,13 +23849,9 @@ fail1:
 			goto fail2
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 ast.Expr
-		_ = _v2
 		var _k bool
-		_ = _k
 		if a, _k = p.r_expression(); !_k {
 			goto fail2
 		}
@@ -23889,6 +23867,10 @@ fail1:
 		if _v2, _k = p.r_expression(); !_k {
 			goto fail2
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.raiseKnownLocation(a, "illegal target for annotation")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23909,13 +23891,9 @@ fail2:
 			goto fail3
 		}
 		var _v0 []any
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if _v0, _k = p.loop0_183(); !_k {
 			goto fail3
 		}
@@ -23931,6 +23909,10 @@ fail2:
 		} else if _v2 = p.expectNew(token.EQUAL); _v2 == nil {
 			goto fail3
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _k
 		_res = p.raiseInvalidTarget(starTargets, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23951,13 +23933,9 @@ fail3:
 			goto fail4
 		}
 		var _v0 []any
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if _v0, _k = p.loop0_185(); !_k {
 			goto fail4
 		}
@@ -23973,6 +23951,10 @@ fail3:
 		} else if _v2 = p.expectNew(token.EQUAL); _v2 == nil {
 			goto fail4
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _k
 		_res = p.raiseKnownLocation(a, "assignment to yield expression not possible")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23993,13 +23975,9 @@ fail4:
 			goto fail5
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 *ast.Operator
-		_ = _v1
 		var _v2 ast.Expr
-		_ = _v2
 		var _k bool
-		_ = _k
 		if a, _k = p.r_star_expressions(); !_k {
 			goto fail5
 		}
@@ -24009,6 +23987,10 @@ fail4:
 		if _v2, _k = p.r_annotated_rhs(); !_k {
 			goto fail5
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.raiseKnownLocation(a, "'"+exprName(a)+"' is an illegal expression for augmented assignment")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -24046,12 +24028,12 @@ func (p *Parser) r_invalid_ann_assign_target() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_list(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -24068,12 +24050,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_tuple(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -24090,13 +24072,9 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail2
@@ -24118,8 +24096,12 @@ fail1:
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _k
 		_res = a
-		_ok = _res != nil
+		_ok = a != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -24155,11 +24137,8 @@ func (p *Parser) r_invalid_del_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DEL {
 				goto fail0
@@ -24172,6 +24151,9 @@ func (p *Parser) r_invalid_del_stmt() (_res any, _ok bool) {
 		if a, _k = p.r_star_expressions(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = p.raiseInvalidTarget(delTargets, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -24212,9 +24194,7 @@ func (p *Parser) r_invalid_block() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NEWLINE {
 				goto fail0
@@ -24228,6 +24208,8 @@ func (p *Parser) r_invalid_block() (_res any, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = p.raiseIndentationError("expected an indented block")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -24265,13 +24247,9 @@ func (p *Parser) r_invalid_comprehension() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _v2 []*ast.Comprehension
-		_ = _v2
 		var _k bool
-		_ = _k
 		if _v0, _k = p.tmp_187(); !_k {
 			goto fail0
 		}
@@ -24281,6 +24259,10 @@ func (p *Parser) r_invalid_comprehension() (_res any, _ok bool) {
 		if _v2, _k = p.r_for_if_clauses(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _k
 		_res = p.raiseKnownLocation(a, "iterable unpacking cannot be used in comprehension")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -24301,17 +24283,11 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var b []ast.Expr
-		_ = b
 		var _v4 []*ast.Comprehension
-		_ = _v4
 		var _k bool
-		_ = _k
 		if _v0, _k = p.tmp_188(); !_k {
 			goto fail1
 		}
@@ -24333,6 +24309,12 @@ fail0:
 		if _v4, _k = p.r_for_if_clauses(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = b
+		_ = _v4
+		_ = _k
 		_res = p.raiseKnownRange(a, b[len(b)-1], "did you forget parentheses around the comprehension target?")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -24353,15 +24335,10 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var b *token.Token
-		_ = b
 		var _v3 []*ast.Comprehension
-		_ = _v3
 		var _k bool
-		_ = _k
 		if _v0, _k = p.tmp_189(); !_k {
 			goto fail2
 		}
@@ -24380,6 +24357,11 @@ fail1:
 		if _v3, _k = p.r_for_if_clauses(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = a
+		_ = b
+		_ = _v3
+		_ = _k
 		_res = p.raiseKnownRange(a, b, "did you forget parentheses around the comprehension target?")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -24417,17 +24399,11 @@ func (p *Parser) r_invalid_dict_comprehension() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a *token.Token
-		_ = a
 		var _v2 ast.Expr
-		_ = _v2
 		var _v3 []*ast.Comprehension
-		_ = _v3
 		var _v4 *token.Token
-		_ = _v4
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail0
@@ -24461,6 +24437,12 @@ func (p *Parser) r_invalid_dict_comprehension() (_res any, _ok bool) {
 		} else if _v4 = p.expectNew(token.RBRACE); _v4 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = _k
 		_res = p.raiseKnownLocation(a, "dict unpacking cannot be used in dict comprehension")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -24498,11 +24480,8 @@ func (p *Parser) r_invalid_parameters() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a *token.Token
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.SLASH {
 				goto fail0
@@ -24521,6 +24500,9 @@ func (p *Parser) r_invalid_parameters() (_res any, _ok bool) {
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_res = p.raiseKnownLocation(a, "at least one argument must precede /")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -24541,13 +24523,9 @@ fail0:
 			goto fail1
 		}
 		var _v0 any
-		_ = _v0
 		var _v1 []*nameDefault
-		_ = _v1
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		if _v0, _k = p.tmp_190(); !_k {
 			goto fail1
 		}
@@ -24563,6 +24541,10 @@ fail0:
 		} else if a = p.expectNew(token.SLASH); a == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "/ may appear only once")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -24583,15 +24565,10 @@ fail1:
 			goto fail2
 		}
 		var _v0 []*ast.Arg
-		_ = _v0
 		var _v1 []*ast.Arg
-		_ = _v1
 		var _v2 any
-		_ = _v2
 		var a *ast.Arg
-		_ = a
 		var _k bool
-		_ = _k
 		_v0, _ = p.r_slash_no_default()
 		if p.errorIndicator {
 			goto fail2
@@ -24605,6 +24582,11 @@ fail1:
 		if a, _k = p.r_param_no_default(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "parameter without a default follows parameter with a default")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -24625,17 +24607,11 @@ fail2:
 			goto fail3
 		}
 		var _v0 []*ast.Arg
-		_ = _v0
 		var a *token.Token
-		_ = a
 		var _v2 []*ast.Arg
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var b *token.Token
-		_ = b
 		var _k bool
-		_ = _k
 		if _v0, _k = p.loop0_193(); !_k {
 			goto fail3
 		}
@@ -24664,6 +24640,12 @@ fail2:
 		} else if b = p.expectNew(token.RPAR); b == nil {
 			goto fail3
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _v3
+		_ = b
+		_ = _k
 		_res = p.raiseKnownRange(a, b, "Function parameters cannot be parenthesized")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -24684,19 +24666,12 @@ fail3:
 			goto fail4
 		}
 		var _v0 any
-		_ = _v0
 		var _v1 []*nameDefault
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 any
-		_ = _v3
 		var _v4 []*nameDefault
-		_ = _v4
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		_v0, _ = p.tmp_195()
 		if p.errorIndicator {
 			goto fail4
@@ -24728,6 +24703,13 @@ fail3:
 		} else if a = p.expectNew(token.SLASH); a == nil {
 			goto fail4
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "/ must be ahead of *")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -24748,13 +24730,9 @@ fail4:
 			goto fail5
 		}
 		var _v0 []*nameDefault
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		if _v0, _k = p.loop1_199(); !_k {
 			goto fail5
 		}
@@ -24776,6 +24754,10 @@ fail4:
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail5
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "expected comma between / and *")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -24816,9 +24798,7 @@ func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EQUAL {
 				goto fail0
@@ -24834,6 +24814,8 @@ func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 		if !_lk {
 			goto fail0
 		}
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "expected default value expression")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -24871,11 +24853,8 @@ func (p *Parser) r_invalid_star_etc() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a *token.Token
-		_ = a
 		var _v1 any
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail0
@@ -24888,6 +24867,9 @@ func (p *Parser) r_invalid_star_etc() (_res any, _ok bool) {
 		if _v1, _k = p.tmp_201(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_res = p.raiseKnownLocation(a, "named arguments must follow bare *")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -24908,13 +24890,9 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail1
@@ -24942,6 +24920,10 @@ fail0:
 		} else if _v2 = p.expectNew(token.TYPE_COMMENT); _v2 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.raiseSyntaxError("bare * has associated type comment")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -24962,13 +24944,9 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *ast.Arg
-		_ = _v1
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail2
@@ -24990,6 +24968,10 @@ fail1:
 		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "var-positional argument cannot have default value")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -25010,17 +24992,11 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 any
-		_ = _v1
 		var _v2 []*nameDefault
-		_ = _v2
 		var a *token.Token
-		_ = a
 		var _v4 any
-		_ = _v4
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail3
@@ -25048,6 +25024,12 @@ fail2:
 		if _v4, _k = p.tmp_204(); !_k {
 			goto fail3
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = a
+		_ = _v4
+		_ = _k
 		_res = p.raiseKnownLocation(a, "* argument may appear only once")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -25085,13 +25067,9 @@ func (p *Parser) r_invalid_kwds() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *ast.Arg
-		_ = _v1
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail0
@@ -25113,6 +25091,10 @@ func (p *Parser) r_invalid_kwds() (_res any, _ok bool) {
 		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "var-keyword argument cannot have default value")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -25133,15 +25115,10 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *ast.Arg
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var a *ast.Arg
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail1
@@ -25166,6 +25143,11 @@ fail0:
 		if a, _k = p.r_param(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "arguments cannot follow var-keyword argument")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -25186,15 +25168,10 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *ast.Arg
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail2
@@ -25219,6 +25196,11 @@ fail1:
 		if a, _k = p.tmp_205(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "arguments cannot follow var-keyword argument")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -25256,14 +25238,14 @@ func (p *Parser) r_invalid_parameters_helper() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a *slashWithDefault
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.r_slash_with_default(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _k
 		_res = a
-		_ok = _res != nil
+		_ok = a != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -25282,12 +25264,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 []*nameDefault
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.loop1_206(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -25321,11 +25303,8 @@ func (p *Parser) r_invalid_lambda_parameters() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a *token.Token
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.SLASH {
 				goto fail0
@@ -25344,6 +25323,9 @@ func (p *Parser) r_invalid_lambda_parameters() (_res any, _ok bool) {
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_res = p.raiseKnownLocation(a, "at least one argument must precede /")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -25364,13 +25346,9 @@ fail0:
 			goto fail1
 		}
 		var _v0 any
-		_ = _v0
 		var _v1 []*nameDefault
-		_ = _v1
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		if _v0, _k = p.tmp_207(); !_k {
 			goto fail1
 		}
@@ -25386,6 +25364,10 @@ fail0:
 		} else if a = p.expectNew(token.SLASH); a == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "/ may appear only once")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -25406,15 +25388,10 @@ fail1:
 			goto fail2
 		}
 		var _v0 []*ast.Arg
-		_ = _v0
 		var _v1 []*ast.Arg
-		_ = _v1
 		var _v2 any
-		_ = _v2
 		var a *ast.Arg
-		_ = a
 		var _k bool
-		_ = _k
 		_v0, _ = p.r_lambda_slash_no_default()
 		if p.errorIndicator {
 			goto fail2
@@ -25428,6 +25405,11 @@ fail1:
 		if a, _k = p.r_lambda_param_no_default(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "parameter without a default follows parameter with a default")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -25448,17 +25430,11 @@ fail2:
 			goto fail3
 		}
 		var _v0 []*ast.Arg
-		_ = _v0
 		var a *token.Token
-		_ = a
 		var _v2 []*ast.Arg
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var b *token.Token
-		_ = b
 		var _k bool
-		_ = _k
 		if _v0, _k = p.loop0_210(); !_k {
 			goto fail3
 		}
@@ -25487,6 +25463,12 @@ fail2:
 		} else if b = p.expectNew(token.RPAR); b == nil {
 			goto fail3
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _v3
+		_ = b
+		_ = _k
 		_res = p.raiseKnownRange(a, b, "Lambda expression parameters cannot be parenthesized")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -25507,19 +25489,12 @@ fail3:
 			goto fail4
 		}
 		var _v0 any
-		_ = _v0
 		var _v1 []*nameDefault
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 any
-		_ = _v3
 		var _v4 []*nameDefault
-		_ = _v4
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		_v0, _ = p.tmp_213()
 		if p.errorIndicator {
 			goto fail4
@@ -25551,6 +25526,13 @@ fail3:
 		} else if a = p.expectNew(token.SLASH); a == nil {
 			goto fail4
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "/ must be ahead of *")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -25571,13 +25553,9 @@ fail4:
 			goto fail5
 		}
 		var _v0 []*nameDefault
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		if _v0, _k = p.loop1_217(); !_k {
 			goto fail5
 		}
@@ -25599,6 +25577,10 @@ fail4:
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail5
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "expected comma between / and *")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -25636,14 +25618,14 @@ func (p *Parser) r_invalid_lambda_parameters_helper() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a *slashWithDefault
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.r_lambda_slash_with_default(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _k
 		_res = a
-		_ok = _res != nil
+		_ok = a != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -25662,12 +25644,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 []*nameDefault
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.loop1_218(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -25701,11 +25683,8 @@ func (p *Parser) r_invalid_lambda_star_etc() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 any
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail0
@@ -25718,6 +25697,9 @@ func (p *Parser) r_invalid_lambda_star_etc() (_res any, _ok bool) {
 		if _v1, _k = p.tmp_219(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res = p.raiseSyntaxError("named arguments must follow bare *")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -25738,13 +25720,9 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *ast.Arg
-		_ = _v1
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail1
@@ -25766,6 +25744,10 @@ fail0:
 		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "var-positional argument cannot have default value")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -25786,17 +25768,11 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 any
-		_ = _v1
 		var _v2 []*nameDefault
-		_ = _v2
 		var a *token.Token
-		_ = a
 		var _v4 any
-		_ = _v4
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail2
@@ -25824,6 +25800,12 @@ fail1:
 		if _v4, _k = p.tmp_222(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = a
+		_ = _v4
+		_ = _k
 		_res = p.raiseKnownLocation(a, "* argument may appear only once")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -25861,13 +25843,9 @@ func (p *Parser) r_invalid_lambda_kwds() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *ast.Arg
-		_ = _v1
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail0
@@ -25889,6 +25867,10 @@ func (p *Parser) r_invalid_lambda_kwds() (_res any, _ok bool) {
 		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "var-keyword argument cannot have default value")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -25909,15 +25891,10 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *ast.Arg
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var a *ast.Arg
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail1
@@ -25942,6 +25919,11 @@ fail0:
 		if a, _k = p.r_lambda_param(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "arguments cannot follow var-keyword argument")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -25962,15 +25944,10 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *ast.Arg
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail2
@@ -25995,6 +25972,11 @@ fail1:
 		if a, _k = p.tmp_223(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "arguments cannot follow var-keyword argument")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -26032,17 +26014,11 @@ func (p *Parser) r_invalid_double_type_comments() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _v4 *token.Token
-		_ = _v4
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.TYPE_COMMENT {
 				goto fail0
@@ -26088,6 +26064,12 @@ func (p *Parser) r_invalid_double_type_comments() (_res any, _ok bool) {
 		} else if _v4 = p.expectNew(token.INDENT); _v4 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = _k
 		_res = p.raiseSyntaxError("Cannot have two type comments on def")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -26128,13 +26110,9 @@ func (p *Parser) r_invalid_with_item() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail0
 		}
@@ -26156,6 +26134,10 @@ func (p *Parser) r_invalid_with_item() (_res any, _ok bool) {
 		if !_lk {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _k
 		_res = p.raiseInvalidTarget(starTargets, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -26193,13 +26175,9 @@ func (p *Parser) r_invalid_for_target() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		_v0 = p.expect(token.ASYNC)
 		if p.errorIndicator {
 			goto fail0
@@ -26216,6 +26194,10 @@ func (p *Parser) r_invalid_for_target() (_res any, _ok bool) {
 		if a, _k = p.r_star_expressions(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _k
 		_res = p.raiseInvalidTarget(forTargets, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -26253,13 +26235,9 @@ func (p *Parser) r_invalid_group() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a ast.Expr
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail0
@@ -26281,6 +26259,10 @@ func (p *Parser) r_invalid_group() (_res any, _ok bool) {
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _k
 		_res = p.raiseKnownLocation(a, "cannot use starred expression here")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -26301,15 +26283,10 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a *token.Token
-		_ = a
 		var _v2 ast.Expr
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail1
@@ -26340,6 +26317,11 @@ fail0:
 		} else if _v3 = p.expectNew(token.RPAR); _v3 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_res = p.raiseKnownLocation(a, "cannot use double starred expression here")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -26377,15 +26359,10 @@ func (p *Parser) r_invalid_import() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a *token.Token
-		_ = a
 		var _v1 []ast.Expr
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 ast.Expr
-		_ = _v3
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.IMPORT {
 				goto fail0
@@ -26410,6 +26387,11 @@ func (p *Parser) r_invalid_import() (_res any, _ok bool) {
 		if _v3, _k = p.r_dotted_name(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_res = p.raiseStartingFrom(a, "Did you mean to use 'from ... import ...' instead?")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -26430,11 +26412,8 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var tok *token.Token
-		_ = tok
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.IMPORT {
 				goto fail1
@@ -26453,6 +26432,9 @@ fail0:
 		} else if tok = p.expectNew(token.NEWLINE); tok == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = tok
+		_ = _k
 		_res = p.raiseStartingFrom(tok, "Expected one or more names after 'import'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -26490,13 +26472,9 @@ func (p *Parser) r_invalid_import_from_targets() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 []*ast.Alias
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_import_from_as_names(); !_k {
 			goto fail0
 		}
@@ -26518,6 +26496,10 @@ func (p *Parser) r_invalid_import_from_targets() (_res any, _ok bool) {
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.raiseSyntaxError("trailing comma not allowed without surrounding parentheses")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -26538,9 +26520,7 @@ fail0:
 			goto fail1
 		}
 		var tok *token.Token
-		_ = tok
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NEWLINE {
 				goto fail1
@@ -26550,6 +26530,8 @@ fail0:
 		} else if tok = p.expectNew(token.NEWLINE); tok == nil {
 			goto fail1
 		}
+		_ = tok
+		_ = _k
 		_res = p.raiseStartingFrom(tok, "Expected one or more names after 'import'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -26587,15 +26569,10 @@ func (p *Parser) r_invalid_with_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 []any
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		_v0 = p.expect(token.ASYNC)
 		if p.errorIndicator {
 			goto fail0
@@ -26621,6 +26598,11 @@ func (p *Parser) r_invalid_with_stmt() (_res any, _ok bool) {
 		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_res = p.raiseSyntaxError("expected ':'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -26641,21 +26623,13 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 []any
-		_ = _v3
 		var _v4 *token.Token
-		_ = _v4
 		var _v5 *token.Token
-		_ = _v5
 		var _v6 *token.Token
-		_ = _v6
 		var _k bool
-		_ = _k
 		_v0 = p.expect(token.ASYNC)
 		if p.errorIndicator {
 			goto fail1
@@ -26703,6 +26677,14 @@ fail0:
 		} else if _v6 = p.expectNew(token.NEWLINE); _v6 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = _v5
+		_ = _v6
+		_ = _k
 		_res = p.raiseSyntaxError("expected ':'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -26743,17 +26725,11 @@ func (p *Parser) r_invalid_with_stmt_indent() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a *token.Token
-		_ = a
 		var _v2 []any
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _v4 *token.Token
-		_ = _v4
 		var _k bool
-		_ = _k
 		_v0 = p.expect(token.ASYNC)
 		if p.errorIndicator {
 			goto fail0
@@ -26792,6 +26768,12 @@ func (p *Parser) r_invalid_with_stmt_indent() (_res any, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = _k
 		_res = p.raiseIndentationError(fmt.Sprintf("expected an indented block after 'with' statement on line %d", a.Start.Line))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -26812,23 +26794,14 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a *token.Token
-		_ = a
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 []any
-		_ = _v3
 		var _v4 *token.Token
-		_ = _v4
 		var _v5 *token.Token
-		_ = _v5
 		var _v6 *token.Token
-		_ = _v6
 		var _v7 *token.Token
-		_ = _v7
 		var _k bool
-		_ = _k
 		_v0 = p.expect(token.ASYNC)
 		if p.errorIndicator {
 			goto fail1
@@ -26889,6 +26862,15 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = _v5
+		_ = _v6
+		_ = _v7
+		_ = _k
 		_res = p.raiseIndentationError(fmt.Sprintf("expected an indented block after 'with' statement on line %d", a.Start.Line))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -26929,13 +26911,9 @@ func (p *Parser) r_invalid_try_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a *token.Token
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.TRY {
 				goto fail0
@@ -26967,6 +26945,10 @@ func (p *Parser) r_invalid_try_stmt() (_res any, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.raiseIndentationError(fmt.Sprintf("expected an indented block after 'try' statement on line %d", a.Start.Line))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -26987,13 +26969,9 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 []ast.Stmt
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.TRY {
 				goto fail1
@@ -27021,6 +26999,10 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.raiseSyntaxError("expected 'except' or 'finally' block")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -27041,25 +27023,15 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 [][]ast.Stmt
-		_ = _v2
 		var _v3 []*ast.ExceptHandler
-		_ = _v3
 		var a *token.Token
-		_ = a
 		var b *token.Token
-		_ = b
 		var _v6 ast.Expr
-		_ = _v6
 		var _v7 any
-		_ = _v7
 		var _v8 *token.Token
-		_ = _v8
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.TRY {
 				goto fail2
@@ -27118,6 +27090,16 @@ fail1:
 		} else if _v8 = p.expectNew(token.COLON); _v8 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = a
+		_ = b
+		_ = _v6
+		_ = _v7
+		_ = _v8
+		_ = _k
 		_res = p.raiseKnownRange(a, b, "cannot have both 'except' and 'except*' on the same 'try'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -27138,21 +27120,13 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 [][]ast.Stmt
-		_ = _v2
 		var _v3 []*ast.ExceptHandler
-		_ = _v3
 		var a *token.Token
-		_ = a
 		var _v5 any
-		_ = _v5
 		var _v6 *token.Token
-		_ = _v6
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.TRY {
 				goto fail3
@@ -27199,6 +27173,14 @@ fail2:
 		} else if _v6 = p.expectNew(token.COLON); _v6 == nil {
 			goto fail3
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = a
+		_ = _v5
+		_ = _v6
+		_ = _k
 		_res = p.raiseKnownLocation(a, "cannot have both 'except' and 'except*' on the same 'try'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -27236,21 +27218,13 @@ func (p *Parser) r_invalid_except_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a ast.Expr
-		_ = a
 		var _v3 *token.Token
-		_ = _v3
 		var _v4 ast.Expr
-		_ = _v4
 		var _v5 any
-		_ = _v5
 		var _v6 *token.Token
-		_ = _v6
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCEPT {
 				goto fail0
@@ -27292,6 +27266,14 @@ func (p *Parser) r_invalid_except_stmt() (_res any, _ok bool) {
 		} else if _v6 = p.expectNew(token.COLON); _v6 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _v3
+		_ = _v4
+		_ = _v5
+		_ = _v6
+		_ = _k
 		_res = p.raiseStartingFrom(a, "multiple exception types must be parenthesized")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -27312,17 +27294,11 @@ fail0:
 			goto fail1
 		}
 		var a *token.Token
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 ast.Expr
-		_ = _v2
 		var _v3 any
-		_ = _v3
 		var _v4 *token.Token
-		_ = _v4
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCEPT {
 				goto fail1
@@ -27352,6 +27328,12 @@ fail0:
 		} else if _v4 = p.expectNew(token.NEWLINE); _v4 == nil {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = _k
 		_res = p.raiseSyntaxError("expected ':'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -27372,11 +27354,8 @@ fail1:
 			goto fail2
 		}
 		var a *token.Token
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCEPT {
 				goto fail2
@@ -27395,6 +27374,9 @@ fail1:
 		} else if _v1 = p.expectNew(token.NEWLINE); _v1 == nil {
 			goto fail2
 		}
+		_ = a
+		_ = _v1
+		_ = _k
 		_res = p.raiseSyntaxError("expected ':'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -27415,13 +27397,9 @@ fail2:
 			goto fail3
 		}
 		var a *token.Token
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCEPT {
 				goto fail3
@@ -27443,6 +27421,10 @@ fail2:
 		if _v2, _k = p.tmp_248(); !_k {
 			goto fail3
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.raiseSyntaxError("expected one or more exception types")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -27483,13 +27465,9 @@ func (p *Parser) r_invalid_finally_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a *token.Token
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FINALLY {
 				goto fail0
@@ -27521,6 +27499,10 @@ func (p *Parser) r_invalid_finally_stmt() (_res any, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.raiseIndentationError(fmt.Sprintf("expected an indented block after 'finally' statement on line %d", a.Start.Line))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -27561,17 +27543,11 @@ func (p *Parser) r_invalid_except_stmt_indent() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a *token.Token
-		_ = a
 		var _v1 ast.Expr
-		_ = _v1
 		var _v2 any
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _v4 *token.Token
-		_ = _v4
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCEPT {
 				goto fail0
@@ -27610,6 +27586,12 @@ func (p *Parser) r_invalid_except_stmt_indent() (_res any, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = _k
 		_res = p.raiseIndentationError(fmt.Sprintf("expected an indented block after 'except' statement on line %d", a.Start.Line))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -27630,13 +27612,9 @@ fail0:
 			goto fail1
 		}
 		var a *token.Token
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCEPT {
 				goto fail1
@@ -27668,6 +27646,10 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.raiseIndentationError(fmt.Sprintf("expected an indented block after 'except' statement on line %d", a.Start.Line))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -27708,19 +27690,12 @@ func (p *Parser) r_invalid_except_star_stmt_indent() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a *token.Token
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 ast.Expr
-		_ = _v2
 		var _v3 any
-		_ = _v3
 		var _v4 *token.Token
-		_ = _v4
 		var _v5 *token.Token
-		_ = _v5
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCEPT {
 				goto fail0
@@ -27768,6 +27743,13 @@ func (p *Parser) r_invalid_except_star_stmt_indent() (_res any, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = _v5
+		_ = _k
 		_res = p.raiseIndentationError(fmt.Sprintf("expected an indented block after 'except*' statement on line %d", a.Start.Line))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -27808,13 +27790,9 @@ func (p *Parser) r_invalid_match_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if _v0 = p.expectSoft("match"); _v0 == nil {
 			goto fail0
 		}
@@ -27830,6 +27808,10 @@ func (p *Parser) r_invalid_match_stmt() (_res any, _ok bool) {
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.raiseSyntaxError("expected ':'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -27850,15 +27832,10 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var subject ast.Expr
-		_ = subject
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if a = p.expectSoft("match"); a == nil {
 			goto fail1
 		}
@@ -27887,6 +27864,11 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = a
+		_ = subject
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_res = p.raiseIndentationError(fmt.Sprintf("expected an indented block after 'match' statement on line %d", a.(*ast.Name).Lineno))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -27927,15 +27909,10 @@ func (p *Parser) r_invalid_case_block() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 ast.Pattern
-		_ = _v1
 		var _v2 ast.Expr
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if _v0 = p.expectSoft("case"); _v0 == nil {
 			goto fail0
 		}
@@ -27955,6 +27932,11 @@ func (p *Parser) r_invalid_case_block() (_res any, _ok bool) {
 		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_res = p.raiseSyntaxError("expected ':'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -27975,17 +27957,11 @@ fail0:
 			goto fail1
 		}
 		var a ast.Expr
-		_ = a
 		var _v1 ast.Pattern
-		_ = _v1
 		var _v2 ast.Expr
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _v4 *token.Token
-		_ = _v4
 		var _k bool
-		_ = _k
 		if a = p.expectSoft("case"); a == nil {
 			goto fail1
 		}
@@ -28018,6 +27994,12 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = _k
 		_res = p.raiseIndentationError(fmt.Sprintf("expected an indented block after 'case' statement on line %d", a.(*ast.Name).Lineno))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -28058,13 +28040,9 @@ func (p *Parser) r_invalid_as_pattern() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Pattern
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_or_pattern(); !_k {
 			goto fail0
 		}
@@ -28080,6 +28058,10 @@ func (p *Parser) r_invalid_as_pattern() (_res any, _ok bool) {
 		if a = p.expectSoft("_"); a == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "cannot use '_' as a target")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -28100,13 +28082,9 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Pattern
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_or_pattern(); !_k {
 			goto fail1
 		}
@@ -28128,6 +28106,10 @@ fail0:
 		if a, _k = p.r_expression(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "invalid pattern target")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -28165,13 +28147,9 @@ func (p *Parser) r_invalid_class_pattern() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a []ast.Pattern
-		_ = a
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_name_or_attr(); !_k {
 			goto fail0
 		}
@@ -28187,6 +28165,10 @@ func (p *Parser) r_invalid_class_pattern() (_res any, _ok bool) {
 		if a, _k = p.r_invalid_class_argument_pattern(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _k
 		_res = p.raiseKnownRange(a[0], a[len(a)-1], "positional patterns follow keyword patterns")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -28224,15 +28206,10 @@ func (p *Parser) r_invalid_class_argument_pattern() (_res []ast.Pattern, _ok boo
 			goto fail0
 		}
 		var _v0 any
-		_ = _v0
 		var _v1 []*keyPattern
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var a []ast.Pattern
-		_ = a
 		var _k bool
-		_ = _k
 		_v0, _ = p.tmp_251()
 		if p.errorIndicator {
 			goto fail0
@@ -28252,6 +28229,11 @@ func (p *Parser) r_invalid_class_argument_pattern() (_res []ast.Pattern, _ok boo
 		if a, _k = p.r_positional_patterns(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = a
+		_ = _k
 		_res = a
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -28292,13 +28274,9 @@ func (p *Parser) r_invalid_if_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.IF {
 				goto fail0
@@ -28320,6 +28298,10 @@ func (p *Parser) r_invalid_if_stmt() (_res any, _ok bool) {
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.raiseSyntaxError("expected ':'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -28340,15 +28322,10 @@ fail0:
 			goto fail1
 		}
 		var a *token.Token
-		_ = a
 		var b ast.Expr
-		_ = b
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.IF {
 				goto fail1
@@ -28383,6 +28360,11 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = a
+		_ = b
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_res = p.raiseIndentationError(fmt.Sprintf("expected an indented block after 'if' statement on line %d", a.Start.Line))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -28423,13 +28405,9 @@ func (p *Parser) r_invalid_elif_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ELIF {
 				goto fail0
@@ -28451,6 +28429,10 @@ func (p *Parser) r_invalid_elif_stmt() (_res any, _ok bool) {
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.raiseSyntaxError("expected ':'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -28471,15 +28453,10 @@ fail0:
 			goto fail1
 		}
 		var a *token.Token
-		_ = a
 		var _v1 ast.Expr
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ELIF {
 				goto fail1
@@ -28514,6 +28491,11 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_res = p.raiseIndentationError(fmt.Sprintf("expected an indented block after 'elif' statement on line %d", a.Start.Line))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -28554,13 +28536,9 @@ func (p *Parser) r_invalid_else_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a *token.Token
-		_ = a
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ELSE {
 				goto fail0
@@ -28592,6 +28570,10 @@ func (p *Parser) r_invalid_else_stmt() (_res any, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.raiseIndentationError(fmt.Sprintf("expected an indented block after 'else' statement on line %d", a.Start.Line))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -28632,13 +28614,9 @@ func (p *Parser) r_invalid_while_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.WHILE {
 				goto fail0
@@ -28660,6 +28638,10 @@ func (p *Parser) r_invalid_while_stmt() (_res any, _ok bool) {
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.raiseSyntaxError("expected ':'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -28680,15 +28662,10 @@ fail0:
 			goto fail1
 		}
 		var a *token.Token
-		_ = a
 		var _v1 ast.Expr
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.WHILE {
 				goto fail1
@@ -28723,6 +28700,11 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_res = p.raiseIndentationError(fmt.Sprintf("expected an indented block after 'while' statement on line %d", a.Start.Line))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -28763,19 +28745,12 @@ func (p *Parser) r_invalid_for_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 ast.Expr
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _v4 ast.Expr
-		_ = _v4
 		var _v5 *token.Token
-		_ = _v5
 		var _k bool
-		_ = _k
 		_v0 = p.expect(token.ASYNC)
 		if p.errorIndicator {
 			goto fail0
@@ -28813,6 +28788,13 @@ func (p *Parser) r_invalid_for_stmt() (_res any, _ok bool) {
 		} else if _v5 = p.expectNew(token.NEWLINE); _v5 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = _v5
+		_ = _k
 		_res = p.raiseSyntaxError("expected ':'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -28833,21 +28815,13 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a *token.Token
-		_ = a
 		var _v2 ast.Expr
-		_ = _v2
 		var _v3 *token.Token
-		_ = _v3
 		var _v4 ast.Expr
-		_ = _v4
 		var _v5 *token.Token
-		_ = _v5
 		var _v6 *token.Token
-		_ = _v6
 		var _k bool
-		_ = _k
 		_v0 = p.expect(token.ASYNC)
 		if p.errorIndicator {
 			goto fail1
@@ -28898,6 +28872,14 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = _v5
+		_ = _v6
+		_ = _k
 		_res = p.raiseIndentationError(fmt.Sprintf("expected an indented block after 'for' statement on line %d", a.Start.Line))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -28938,27 +28920,16 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a *token.Token
-		_ = a
 		var _v2 ast.Expr
-		_ = _v2
 		var _v3 []ast.TypeParam
-		_ = _v3
 		var _v4 *token.Token
-		_ = _v4
 		var _v5 *ast.Arguments
-		_ = _v5
 		var _v6 *token.Token
-		_ = _v6
 		var _v7 any
-		_ = _v7
 		var _v8 *token.Token
-		_ = _v8
 		var _v9 *token.Token
-		_ = _v9
 		var _k bool
-		_ = _k
 		_v0 = p.expect(token.ASYNC)
 		if p.errorIndicator {
 			goto fail0
@@ -29027,6 +28998,17 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = _v5
+		_ = _v6
+		_ = _v7
+		_ = _v8
+		_ = _v9
+		_ = _k
 		_res = p.raiseIndentationError(fmt.Sprintf("expected an indented block after function definition on line %d", a.Start.Line))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -29047,29 +29029,17 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 ast.Expr
-		_ = _v2
 		var _v3 []ast.TypeParam
-		_ = _v3
 		var _v4 *token.Token
-		_ = _v4
 		var _v5 *ast.Arguments
-		_ = _v5
 		var _v6 *token.Token
-		_ = _v6
 		var _v7 any
-		_ = _v7
 		var _v8 *token.Token
-		_ = _v8
 		var _v9 *token.Token
-		_ = _v9
 		var _v10 []ast.Stmt
-		_ = _v10
 		var _k bool
-		_ = _k
 		_v0 = p.expect(token.ASYNC)
 		if p.errorIndicator {
 			goto fail1
@@ -29120,6 +29090,18 @@ fail0:
 		if _v10, _k = p.r_block(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = _v5
+		_ = _v6
+		_ = _v7
+		_ = _v8
+		_ = _v9
+		_ = _v10
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -29155,17 +29137,11 @@ func (p *Parser) r_invalid_class_def_raw() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _v2 []ast.TypeParam
-		_ = _v2
 		var _v3 any
-		_ = _v3
 		var _v4 *token.Token
-		_ = _v4
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.CLASS {
 				goto fail0
@@ -29195,6 +29171,12 @@ func (p *Parser) r_invalid_class_def_raw() (_res any, _ok bool) {
 		} else if _v4 = p.expectNew(token.NEWLINE); _v4 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = _k
 		_res = p.raiseSyntaxError("expected ':'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -29215,19 +29197,12 @@ fail0:
 			goto fail1
 		}
 		var a *token.Token
-		_ = a
 		var _v1 ast.Expr
-		_ = _v1
 		var _v2 []ast.TypeParam
-		_ = _v2
 		var _v3 any
-		_ = _v3
 		var _v4 *token.Token
-		_ = _v4
 		var _v5 *token.Token
-		_ = _v5
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.CLASS {
 				goto fail1
@@ -29270,6 +29245,13 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = _v5
+		_ = _k
 		_res = p.raiseIndentationError(fmt.Sprintf("expected an indented block after class definition on line %d", a.Start.Line))
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -29310,13 +29292,9 @@ func (p *Parser) r_invalid_double_starred_kvpairs() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 []*keyValue
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 any
-		_ = _v2
 		var _k bool
-		_ = _k
 		if _v0, _k = p.gather_256(); !_k {
 			goto fail0
 		}
@@ -29332,6 +29310,10 @@ func (p *Parser) r_invalid_double_starred_kvpairs() (_res any, _ok bool) {
 		if _v2, _k = p.r_invalid_kvpair(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -29347,15 +29329,10 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a *token.Token
-		_ = a
 		var _v3 ast.Expr
-		_ = _v3
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail1
 		}
@@ -29380,6 +29357,11 @@ fail0:
 		if _v3, _k = p.r_bitwise_or(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _v3
+		_ = _k
 		_res = p.raiseStartingFrom(a, "cannot use a starred expression in a dictionary value")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -29400,11 +29382,8 @@ fail1:
 			goto fail2
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail2
 		}
@@ -29423,6 +29402,9 @@ fail1:
 		if !_lk {
 			goto fail2
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "expression expected after dictionary key and ':'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -29463,9 +29445,7 @@ func (p *Parser) r_invalid_kvpair() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a ast.Expr
-		_ = a
 		var _k bool
-		_ = _k
 		if a, _k = p.r_expression(); !_k {
 			goto fail0
 		}
@@ -29475,6 +29455,8 @@ func (p *Parser) r_invalid_kvpair() (_res any, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		_ = a
+		_ = _k
 		_res = p.kvpairColonError(a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -29495,15 +29477,10 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a *token.Token
-		_ = a
 		var _v3 ast.Expr
-		_ = _v3
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail1
 		}
@@ -29528,6 +29505,11 @@ fail0:
 		if _v3, _k = p.r_bitwise_or(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = _v3
+		_ = _k
 		_res = p.raiseStartingFrom(a, "cannot use a starred expression in a dictionary value")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -29548,11 +29530,8 @@ fail1:
 			goto fail2
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail2
 		}
@@ -29571,6 +29550,9 @@ fail1:
 		if !_lk {
 			goto fail2
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "expression expected after dictionary key and ':'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -29608,15 +29590,10 @@ func (p *Parser) r_invalid_starred_expression() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a *token.Token
-		_ = a
 		var _v1 ast.Expr
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail0
@@ -29641,6 +29618,11 @@ func (p *Parser) r_invalid_starred_expression() (_res any, _ok bool) {
 		if b, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = a
+		_ = _v1
+		_ = _v2
+		_ = b
+		_ = _k
 		_res = p.raiseKnownRange(a, b, "cannot assign to iterable argument unpacking")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -29681,11 +29663,8 @@ func (p *Parser) r_invalid_replacement_field() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail0
@@ -29704,6 +29683,9 @@ func (p *Parser) r_invalid_replacement_field() (_res any, _ok bool) {
 		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "f-string: valid expression required before '='")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -29724,11 +29706,8 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail1
@@ -29747,6 +29726,9 @@ fail0:
 		} else if a = p.expectNew(token.EXCLAMATION); a == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "f-string: valid expression required before '!'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -29767,11 +29749,8 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail2
@@ -29790,6 +29769,9 @@ fail1:
 		} else if a = p.expectNew(token.COLON); a == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "f-string: valid expression required before ':'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -29810,11 +29792,8 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a *token.Token
-		_ = a
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail3
@@ -29833,6 +29812,9 @@ fail2:
 		} else if a = p.expectNew(token.RBRACE); a == nil {
 			goto fail3
 		}
+		_ = _v0
+		_ = a
+		_ = _k
 		_res = p.raiseKnownLocation(a, "f-string: valid expression required before '}'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -29853,9 +29835,7 @@ fail3:
 			goto fail4
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail4
@@ -29871,6 +29851,8 @@ fail3:
 		if _lk {
 			goto fail4
 		}
+		_ = _v0
+		_ = _k
 		_res = p.raiseOnNextToken("f-string: expecting a valid expression after '{'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -29891,11 +29873,8 @@ fail4:
 			goto fail5
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail5
@@ -29914,6 +29893,9 @@ fail4:
 		if _lk {
 			goto fail5
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res = p.raiseOnNextTokenUnlessError("f-string: expecting '=', or '!', or ':', or '}'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -29934,13 +29916,9 @@ fail5:
 			goto fail6
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail6
@@ -29968,6 +29946,10 @@ fail5:
 		if _lk {
 			goto fail6
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res = p.raiseOnNextTokenUnlessError("f-string: expecting '!', or ':', or '}'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -29988,15 +29970,10 @@ fail6:
 			goto fail7
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 any
-		_ = _v3
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail7
@@ -30016,6 +29993,11 @@ fail6:
 		if _v3, _k = p.r_invalid_conversion_character(); !_k {
 			goto fail7
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -30031,15 +30013,10 @@ fail7:
 			goto fail8
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 any
-		_ = _v3
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail8
@@ -30066,6 +30043,11 @@ fail7:
 		if _lk {
 			goto fail8
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_res = p.raiseOnNextTokenUnlessError("f-string: expecting ':' or '}'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -30086,19 +30068,12 @@ fail8:
 			goto fail9
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 any
-		_ = _v3
 		var _v4 *token.Token
-		_ = _v4
 		var _v5 []ast.Expr
-		_ = _v5
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail9
@@ -30135,6 +30110,13 @@ fail8:
 		if _lk {
 			goto fail9
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _v4
+		_ = _v5
+		_ = _k
 		_res = p.raiseOnNextTokenUnlessError("f-string: expecting '}', or format specs")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -30155,15 +30137,10 @@ fail9:
 			goto fail10
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _v3 any
-		_ = _v3
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail10
@@ -30188,6 +30165,11 @@ fail9:
 		if _lk {
 			goto fail10
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _v3
+		_ = _k
 		_res = p.raiseOnNextTokenUnlessError("f-string: expecting '}'")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -30228,9 +30210,7 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCLAMATION {
 				goto fail0
@@ -30246,6 +30226,8 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 		if !_lk {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = p.raiseOnNextToken("f-string: missing conversion character")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -30266,9 +30248,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCLAMATION {
 				goto fail1
@@ -30284,6 +30264,8 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = p.raiseOnNextToken("f-string: invalid conversion character")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -30321,11 +30303,8 @@ func (p *Parser) r_invalid_diamond() (_res any, _ok bool) {
 			goto fail0
 		}
 		var a *token.Token
-		_ = a
 		var b *token.Token
-		_ = b
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LESS {
 				goto fail0
@@ -30344,6 +30323,9 @@ func (p *Parser) r_invalid_diamond() (_res any, _ok bool) {
 		} else if b = p.expectNew(token.GREATER); b == nil {
 			goto fail0
 		}
+		_ = a
+		_ = b
+		_ = _k
 		_res = p.diamondError(a, b)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -30381,15 +30363,10 @@ func (p *Parser) r_invalid_arithmetic() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var a *token.Token
-		_ = a
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_sum(); !_k {
 			goto fail0
 		}
@@ -30408,6 +30385,11 @@ func (p *Parser) r_invalid_arithmetic() (_res any, _ok bool) {
 		if b, _k = p.r_inversion(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = a
+		_ = b
+		_ = _k
 		_res = p.raiseKnownRange(a, b, "'not' after an operator must be parenthesized")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -30445,13 +30427,9 @@ func (p *Parser) r_invalid_factor() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var a *token.Token
-		_ = a
 		var b ast.Expr
-		_ = b
 		var _k bool
-		_ = _k
 		if _v0, _k = p.tmp_269(); !_k {
 			goto fail0
 		}
@@ -30467,6 +30445,10 @@ func (p *Parser) r_invalid_factor() (_res any, _ok bool) {
 		if b, _k = p.r_factor(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = a
+		_ = b
+		_ = _k
 		_res = p.raiseKnownRange(a, b, "'not' after an operator must be parenthesized")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -30504,11 +30486,8 @@ func (p *Parser) r_invalid_type_params() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var tok *token.Token
-		_ = tok
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LSQB {
 				goto fail0
@@ -30527,6 +30506,9 @@ func (p *Parser) r_invalid_type_params() (_res any, _ok bool) {
 		} else if tok = p.expectNew(token.RSQB); tok == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = tok
+		_ = _k
 		_res = p.raiseStartingFrom(tok, "Type parameter list cannot be empty")
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -30568,9 +30550,7 @@ func (p *Parser) loop0_1() (_res []*token.Token, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.NEWLINE {
 					break
@@ -30580,6 +30560,8 @@ func (p *Parser) loop0_1() (_res []*token.Token, _ok bool) {
 			} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s0 = append(p.stk.s0, _v0)
 			_mark = p.mark
 		}
@@ -30614,9 +30596,7 @@ func (p *Parser) loop0_2() (_res []*token.Token, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.NEWLINE {
 					break
@@ -30626,6 +30606,8 @@ func (p *Parser) loop0_2() (_res []*token.Token, _ok bool) {
 			} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s0 = append(p.stk.s0, _v0)
 			_mark = p.mark
 		}
@@ -30660,12 +30642,12 @@ func (p *Parser) loop1_3() (_res [][]ast.Stmt, _ok bool) {
 				break
 			}
 			var _v0 []ast.Stmt
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_statement(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s1 = append(p.stk.s1, _v0)
 			_mark = p.mark
 		}
@@ -30748,11 +30730,8 @@ func (p *Parser) loop0_5() (_res []ast.Stmt, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.Stmt
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.SEMI {
 					break
@@ -30765,6 +30744,9 @@ func (p *Parser) loop0_5() (_res []ast.Stmt, _ok bool) {
 			if elem, _k = p.r_simple_stmt(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s2[_start:])
 				p.stk.s2 = p.stk.s2[:_start]
@@ -30801,9 +30783,7 @@ func (p *Parser) tmp_6() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.IMPORT {
 				goto fail0
@@ -30813,6 +30793,8 @@ func (p *Parser) tmp_6() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.IMPORT); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -30829,9 +30811,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FROM {
 				goto fail1
@@ -30841,6 +30821,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.FROM); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -30874,9 +30856,7 @@ func (p *Parser) tmp_7() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DEF {
 				goto fail0
@@ -30886,6 +30866,8 @@ func (p *Parser) tmp_7() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.DEF); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -30902,9 +30884,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AT {
 				goto fail1
@@ -30914,6 +30894,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.AT); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -30930,9 +30912,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ASYNC {
 				goto fail2
@@ -30942,6 +30922,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -30975,9 +30957,7 @@ func (p *Parser) tmp_8() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.CLASS {
 				goto fail0
@@ -30987,6 +30967,8 @@ func (p *Parser) tmp_8() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.CLASS); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -31003,9 +30985,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AT {
 				goto fail1
@@ -31015,6 +30995,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.AT); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -31048,9 +31030,7 @@ func (p *Parser) tmp_9() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.WITH {
 				goto fail0
@@ -31060,6 +31040,8 @@ func (p *Parser) tmp_9() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.WITH); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -31076,9 +31058,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ASYNC {
 				goto fail1
@@ -31088,6 +31068,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -31121,9 +31103,7 @@ func (p *Parser) tmp_10() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FOR {
 				goto fail0
@@ -31133,6 +31113,8 @@ func (p *Parser) tmp_10() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.FOR); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -31149,9 +31131,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ASYNC {
 				goto fail1
@@ -31161,6 +31141,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -31194,11 +31176,8 @@ func (p *Parser) tmp_11() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var d ast.Expr
-		_ = d
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EQUAL {
 				goto fail0
@@ -31211,8 +31190,11 @@ func (p *Parser) tmp_11() (_res ast.Expr, _ok bool) {
 		if d, _k = p.r_annotated_rhs(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = d
+		_ = _k
 		_res = d
-		_ok = _res != nil
+		_ok = d != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -31248,13 +31230,9 @@ func (p *Parser) tmp_12() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var b ast.Expr
-		_ = b
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail0
@@ -31276,8 +31254,12 @@ func (p *Parser) tmp_12() (_res ast.Expr, _ok bool) {
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = b
+		_ = _v2
+		_ = _k
 		_res = b
-		_ok = _res != nil
+		_ok = b != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -31296,12 +31278,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_single_subscript_attribute_target(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -31335,11 +31317,8 @@ func (p *Parser) tmp_13() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var d ast.Expr
-		_ = d
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EQUAL {
 				goto fail0
@@ -31352,8 +31331,11 @@ func (p *Parser) tmp_13() (_res ast.Expr, _ok bool) {
 		if d, _k = p.r_annotated_rhs(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = d
+		_ = _k
 		_res = d
-		_ok = _res != nil
+		_ok = d != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -31389,11 +31371,8 @@ func (p *Parser) tmp_15() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var z ast.Expr
-		_ = z
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if z, _k = p.r_star_targets(); !_k {
 			goto fail0
 		}
@@ -31406,8 +31385,11 @@ func (p *Parser) tmp_15() (_res ast.Expr, _ok bool) {
 		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail0
 		}
+		_ = z
+		_ = _v1
+		_ = _k
 		_res = z
-		_ok = _res != nil
+		_ok = z != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -31447,12 +31429,12 @@ func (p *Parser) loop1_14() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 ast.Expr
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.tmp_15(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
@@ -31489,12 +31471,12 @@ func (p *Parser) tmp_16() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_yield_expr(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -31511,12 +31493,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_star_expressions(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -31550,12 +31532,12 @@ func (p *Parser) tmp_17() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_yield_expr(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -31572,12 +31554,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_star_expressions(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -31611,11 +31593,8 @@ func (p *Parser) tmp_18() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var z ast.Expr
-		_ = z
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FROM {
 				goto fail0
@@ -31628,8 +31607,11 @@ func (p *Parser) tmp_18() (_res ast.Expr, _ok bool) {
 		if z, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = z
+		_ = _k
 		_res = z
-		_ok = _res != nil
+		_ok = z != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -31711,11 +31693,8 @@ func (p *Parser) loop0_20() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.Expr
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -31728,6 +31707,9 @@ func (p *Parser) loop0_20() (_res []ast.Expr, _ok bool) {
 			if elem = p.nameToken(); elem == nil {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s3[_start:])
 				p.stk.s3 = p.stk.s3[:_start]
@@ -31810,11 +31792,8 @@ func (p *Parser) loop0_22() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.Expr
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -31827,6 +31806,9 @@ func (p *Parser) loop0_22() (_res []ast.Expr, _ok bool) {
 			if elem = p.nameToken(); elem == nil {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s3[_start:])
 				p.stk.s3 = p.stk.s3[:_start]
@@ -31863,9 +31845,7 @@ func (p *Parser) tmp_23() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.SEMI {
 				goto fail0
@@ -31875,6 +31855,8 @@ func (p *Parser) tmp_23() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.SEMI); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -31891,9 +31873,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NEWLINE {
 				goto fail1
@@ -31903,6 +31883,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -31936,11 +31918,8 @@ func (p *Parser) tmp_24() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var z ast.Expr
-		_ = z
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail0
@@ -31953,8 +31932,11 @@ func (p *Parser) tmp_24() (_res ast.Expr, _ok bool) {
 		if z, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = z
+		_ = _k
 		_res = z
-		_ok = _res != nil
+		_ok = z != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -31990,9 +31972,7 @@ func (p *Parser) tmp_26() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOT {
 				goto fail0
@@ -32002,6 +31982,8 @@ func (p *Parser) tmp_26() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.DOT); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -32018,9 +32000,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ELLIPSIS {
 				goto fail1
@@ -32030,6 +32010,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.ELLIPSIS); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -32067,12 +32049,12 @@ func (p *Parser) loop0_25() (_res []*token.Token, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.tmp_26(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s0 = append(p.stk.s0, _v0)
 			_mark = p.mark
 		}
@@ -32103,9 +32085,7 @@ func (p *Parser) tmp_28() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOT {
 				goto fail0
@@ -32115,6 +32095,8 @@ func (p *Parser) tmp_28() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.DOT); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -32131,9 +32113,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ELLIPSIS {
 				goto fail1
@@ -32143,6 +32123,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.ELLIPSIS); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -32180,12 +32162,12 @@ func (p *Parser) loop1_27() (_res []*token.Token, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.tmp_28(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s0 = append(p.stk.s0, _v0)
 			_mark = p.mark
 		}
@@ -32268,11 +32250,8 @@ func (p *Parser) loop0_30() (_res []*ast.Alias, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem *ast.Alias
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -32285,6 +32264,9 @@ func (p *Parser) loop0_30() (_res []*ast.Alias, _ok bool) {
 			if elem, _k = p.r_import_from_as_name(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s4[_start:])
 				p.stk.s4 = p.stk.s4[:_start]
@@ -32321,11 +32303,8 @@ func (p *Parser) tmp_31() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var z ast.Expr
-		_ = z
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AS {
 				goto fail0
@@ -32338,8 +32317,11 @@ func (p *Parser) tmp_31() (_res ast.Expr, _ok bool) {
 		if z = p.nameToken(); z == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = z
+		_ = _k
 		_res = z
-		_ok = _res != nil
+		_ok = z != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -32421,11 +32403,8 @@ func (p *Parser) loop0_33() (_res []*ast.Alias, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem *ast.Alias
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -32438,6 +32417,9 @@ func (p *Parser) loop0_33() (_res []*ast.Alias, _ok bool) {
 			if elem, _k = p.r_dotted_as_name(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s4[_start:])
 				p.stk.s4 = p.stk.s4[:_start]
@@ -32474,11 +32456,8 @@ func (p *Parser) tmp_34() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var z ast.Expr
-		_ = z
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AS {
 				goto fail0
@@ -32491,8 +32470,11 @@ func (p *Parser) tmp_34() (_res ast.Expr, _ok bool) {
 		if z = p.nameToken(); z == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = z
+		_ = _k
 		_res = z
-		_ok = _res != nil
+		_ok = z != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -32528,13 +32510,9 @@ func (p *Parser) tmp_36() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var f ast.Expr
-		_ = f
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AT {
 				goto fail0
@@ -32556,8 +32534,12 @@ func (p *Parser) tmp_36() (_res ast.Expr, _ok bool) {
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = f
+		_ = _v2
+		_ = _k
 		_res = f
-		_ok = _res != nil
+		_ok = f != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -32597,12 +32579,12 @@ func (p *Parser) loop1_35() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 ast.Expr
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.tmp_36(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
@@ -32639,13 +32621,9 @@ func (p *Parser) tmp_37() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var z ast.Expr
-		_ = z
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail0
@@ -32668,8 +32646,12 @@ func (p *Parser) tmp_37() (_res ast.Expr, _ok bool) {
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = z
+		_ = _v2
+		_ = _k
 		_res = z
-		_ok = _res != nil
+		_ok = z != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -32705,11 +32687,8 @@ func (p *Parser) tmp_38() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var z ast.Expr
-		_ = z
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RARROW {
 				goto fail0
@@ -32722,8 +32701,11 @@ func (p *Parser) tmp_38() (_res ast.Expr, _ok bool) {
 		if z, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = z
+		_ = _k
 		_res = z
-		_ok = _res != nil
+		_ok = z != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -32759,11 +32741,8 @@ func (p *Parser) tmp_39() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var z ast.Expr
-		_ = z
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RARROW {
 				goto fail0
@@ -32776,8 +32755,11 @@ func (p *Parser) tmp_39() (_res ast.Expr, _ok bool) {
 		if z, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = z
+		_ = _k
 		_res = z
-		_ok = _res != nil
+		_ok = z != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -32817,12 +32799,12 @@ func (p *Parser) loop0_40() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			var _v0 *ast.Arg
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_no_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
@@ -32857,12 +32839,12 @@ func (p *Parser) loop0_41() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_with_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -32897,12 +32879,12 @@ func (p *Parser) loop0_42() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_with_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -32937,12 +32919,12 @@ func (p *Parser) loop1_43() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			var _v0 *ast.Arg
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_no_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
@@ -32983,12 +32965,12 @@ func (p *Parser) loop0_44() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_with_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -33023,12 +33005,12 @@ func (p *Parser) loop1_45() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_with_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -33069,12 +33051,12 @@ func (p *Parser) loop1_46() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			var _v0 *ast.Arg
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_no_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
@@ -33115,12 +33097,12 @@ func (p *Parser) loop1_47() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			var _v0 *ast.Arg
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_no_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
@@ -33161,12 +33143,12 @@ func (p *Parser) loop0_48() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			var _v0 *ast.Arg
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_no_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
@@ -33201,12 +33183,12 @@ func (p *Parser) loop1_49() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_with_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -33247,12 +33229,12 @@ func (p *Parser) loop0_50() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			var _v0 *ast.Arg
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_no_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
@@ -33287,12 +33269,12 @@ func (p *Parser) loop1_51() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_with_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -33333,12 +33315,12 @@ func (p *Parser) loop0_52() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_maybe_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -33373,12 +33355,12 @@ func (p *Parser) loop0_53() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_maybe_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -33413,12 +33395,12 @@ func (p *Parser) loop1_54() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_maybe_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -33501,11 +33483,8 @@ func (p *Parser) loop0_56() (_res []*ast.WithItem, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem *ast.WithItem
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -33518,6 +33497,9 @@ func (p *Parser) loop0_56() (_res []*ast.WithItem, _ok bool) {
 			if elem, _k = p.r_with_item(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s7[_start:])
 				p.stk.s7 = p.stk.s7[:_start]
@@ -33600,11 +33582,8 @@ func (p *Parser) loop0_58() (_res []*ast.WithItem, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem *ast.WithItem
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -33617,6 +33596,9 @@ func (p *Parser) loop0_58() (_res []*ast.WithItem, _ok bool) {
 			if elem, _k = p.r_with_item(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s7[_start:])
 				p.stk.s7 = p.stk.s7[:_start]
@@ -33699,11 +33681,8 @@ func (p *Parser) loop0_60() (_res []*ast.WithItem, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem *ast.WithItem
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -33716,6 +33695,9 @@ func (p *Parser) loop0_60() (_res []*ast.WithItem, _ok bool) {
 			if elem, _k = p.r_with_item(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s7[_start:])
 				p.stk.s7 = p.stk.s7[:_start]
@@ -33798,11 +33780,8 @@ func (p *Parser) loop0_62() (_res []*ast.WithItem, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem *ast.WithItem
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -33815,6 +33794,9 @@ func (p *Parser) loop0_62() (_res []*ast.WithItem, _ok bool) {
 			if elem, _k = p.r_with_item(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s7[_start:])
 				p.stk.s7 = p.stk.s7[:_start]
@@ -33851,9 +33833,7 @@ func (p *Parser) tmp_63() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail0
@@ -33863,6 +33843,8 @@ func (p *Parser) tmp_63() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -33879,9 +33861,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
 				goto fail1
@@ -33891,6 +33871,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.RPAR); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -33907,9 +33889,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
 				goto fail2
@@ -33919,6 +33899,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -33956,12 +33938,12 @@ func (p *Parser) loop1_64() (_res []*ast.ExceptHandler, _ok bool) {
 				break
 			}
 			var _v0 *ast.ExceptHandler
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_except_block(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s8 = append(p.stk.s8, _v0)
 			_mark = p.mark
 		}
@@ -34002,12 +33984,12 @@ func (p *Parser) loop1_65() (_res []*ast.ExceptHandler, _ok bool) {
 				break
 			}
 			var _v0 *ast.ExceptHandler
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_except_star_block(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s8 = append(p.stk.s8, _v0)
 			_mark = p.mark
 		}
@@ -34044,11 +34026,8 @@ func (p *Parser) tmp_66() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var z ast.Expr
-		_ = z
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AS {
 				goto fail0
@@ -34061,8 +34040,11 @@ func (p *Parser) tmp_66() (_res ast.Expr, _ok bool) {
 		if z = p.nameToken(); z == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = z
+		_ = _k
 		_res = z
-		_ok = _res != nil
+		_ok = z != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -34098,11 +34080,8 @@ func (p *Parser) tmp_67() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var z ast.Expr
-		_ = z
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AS {
 				goto fail0
@@ -34115,8 +34094,11 @@ func (p *Parser) tmp_67() (_res ast.Expr, _ok bool) {
 		if z = p.nameToken(); z == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = z
+		_ = _k
 		_res = z
-		_ok = _res != nil
+		_ok = z != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -34156,12 +34138,12 @@ func (p *Parser) loop1_68() (_res []*ast.MatchCase, _ok bool) {
 				break
 			}
 			var _v0 *ast.MatchCase
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_case_block(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s9 = append(p.stk.s9, _v0)
 			_mark = p.mark
 		}
@@ -34244,11 +34226,8 @@ func (p *Parser) loop0_70() (_res []ast.Pattern, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.Pattern
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.VBAR {
 					break
@@ -34261,6 +34240,9 @@ func (p *Parser) loop0_70() (_res []ast.Pattern, _ok bool) {
 			if elem, _k = p.r_closed_pattern(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s10[_start:])
 				p.stk.s10 = p.stk.s10[:_start]
@@ -34297,9 +34279,7 @@ func (p *Parser) tmp_71() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.PLUS {
 				goto fail0
@@ -34309,6 +34289,8 @@ func (p *Parser) tmp_71() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.PLUS); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -34325,9 +34307,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.MINUS {
 				goto fail1
@@ -34337,6 +34317,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -34370,9 +34352,7 @@ func (p *Parser) tmp_72() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.PLUS {
 				goto fail0
@@ -34382,6 +34362,8 @@ func (p *Parser) tmp_72() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.PLUS); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -34398,9 +34380,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.MINUS {
 				goto fail1
@@ -34410,6 +34390,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -34443,9 +34425,7 @@ func (p *Parser) tmp_73() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOT {
 				goto fail0
@@ -34455,6 +34435,8 @@ func (p *Parser) tmp_73() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.DOT); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -34471,9 +34453,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail1
@@ -34483,6 +34463,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -34499,9 +34481,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EQUAL {
 				goto fail2
@@ -34511,6 +34491,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -34544,9 +34526,7 @@ func (p *Parser) tmp_74() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOT {
 				goto fail0
@@ -34556,6 +34536,8 @@ func (p *Parser) tmp_74() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.DOT); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -34572,9 +34554,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail1
@@ -34584,6 +34564,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -34600,9 +34582,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EQUAL {
 				goto fail2
@@ -34612,6 +34592,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -34691,11 +34673,8 @@ func (p *Parser) loop0_76() (_res []ast.Pattern, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.Pattern
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -34708,6 +34687,9 @@ func (p *Parser) loop0_76() (_res []ast.Pattern, _ok bool) {
 			if elem, _k = p.r_maybe_star_pattern(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s10[_start:])
 				p.stk.s10 = p.stk.s10[:_start]
@@ -34790,11 +34772,8 @@ func (p *Parser) loop0_78() (_res []*keyPattern, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem *keyPattern
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -34807,6 +34786,9 @@ func (p *Parser) loop0_78() (_res []*keyPattern, _ok bool) {
 			if elem, _k = p.r_key_value_pattern(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s11[_start:])
 				p.stk.s11 = p.stk.s11[:_start]
@@ -34843,12 +34825,12 @@ func (p *Parser) tmp_79() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_literal_expr(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -34865,12 +34847,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_attr(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -34950,11 +34932,8 @@ func (p *Parser) loop0_81() (_res []ast.Pattern, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.Pattern
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -34967,6 +34946,9 @@ func (p *Parser) loop0_81() (_res []ast.Pattern, _ok bool) {
 			if elem, _k = p.r_pattern(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s10[_start:])
 				p.stk.s10 = p.stk.s10[:_start]
@@ -35049,11 +35031,8 @@ func (p *Parser) loop0_83() (_res []*keyPattern, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem *keyPattern
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -35066,6 +35045,9 @@ func (p *Parser) loop0_83() (_res []*keyPattern, _ok bool) {
 			if elem, _k = p.r_keyword_pattern(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s11[_start:])
 				p.stk.s11 = p.stk.s11[:_start]
@@ -35148,11 +35130,8 @@ func (p *Parser) loop0_85() (_res []ast.TypeParam, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.TypeParam
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -35165,6 +35144,9 @@ func (p *Parser) loop0_85() (_res []ast.TypeParam, _ok bool) {
 			if elem, _k = p.r_type_param(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s12[_start:])
 				p.stk.s12 = p.stk.s12[:_start]
@@ -35201,11 +35183,8 @@ func (p *Parser) tmp_87() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var c ast.Expr
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail0
@@ -35218,8 +35197,11 @@ func (p *Parser) tmp_87() (_res ast.Expr, _ok bool) {
 		if c, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = c
+		_ = _k
 		_res = c
-		_ok = _res != nil
+		_ok = c != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -35259,12 +35241,12 @@ func (p *Parser) loop1_86() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 ast.Expr
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.tmp_87(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
@@ -35301,11 +35283,8 @@ func (p *Parser) tmp_89() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var c ast.Expr
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail0
@@ -35318,8 +35297,11 @@ func (p *Parser) tmp_89() (_res ast.Expr, _ok bool) {
 		if c, _k = p.r_star_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = c
+		_ = _k
 		_res = c
-		_ok = _res != nil
+		_ok = c != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -35359,12 +35341,12 @@ func (p *Parser) loop1_88() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 ast.Expr
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.tmp_89(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
@@ -35447,11 +35429,8 @@ func (p *Parser) loop0_91() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.Expr
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -35464,6 +35443,9 @@ func (p *Parser) loop0_91() (_res []ast.Expr, _ok bool) {
 			if elem, _k = p.r_star_named_expression(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s3[_start:])
 				p.stk.s3 = p.stk.s3[:_start]
@@ -35500,11 +35482,8 @@ func (p *Parser) tmp_93() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var c ast.Expr
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.OR {
 				goto fail0
@@ -35517,8 +35496,11 @@ func (p *Parser) tmp_93() (_res ast.Expr, _ok bool) {
 		if c, _k = p.r_conjunction(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = c
+		_ = _k
 		_res = c
-		_ok = _res != nil
+		_ok = c != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -35558,12 +35540,12 @@ func (p *Parser) loop1_92() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 ast.Expr
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.tmp_93(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
@@ -35600,11 +35582,8 @@ func (p *Parser) tmp_95() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var c ast.Expr
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AND {
 				goto fail0
@@ -35617,8 +35596,11 @@ func (p *Parser) tmp_95() (_res ast.Expr, _ok bool) {
 		if c, _k = p.r_inversion(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = c
+		_ = _k
 		_res = c
-		_ok = _res != nil
+		_ok = c != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -35658,12 +35640,12 @@ func (p *Parser) loop1_94() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 ast.Expr
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.tmp_95(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
@@ -35704,12 +35686,12 @@ func (p *Parser) loop1_96() (_res []*cmpopExpr, _ok bool) {
 				break
 			}
 			var _v0 *cmpopExpr
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_compare_op_bitwise_or_pair(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s13 = append(p.stk.s13, _v0)
 			_mark = p.mark
 		}
@@ -35746,9 +35728,7 @@ func (p *Parser) tmp_97() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var tok *token.Token
-		_ = tok
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NOTEQUAL {
 				goto fail0
@@ -35758,6 +35738,8 @@ func (p *Parser) tmp_97() (_res *token.Token, _ok bool) {
 		} else if tok = p.expectNew(token.NOTEQUAL); tok == nil {
 			goto fail0
 		}
+		_ = tok
+		_ = _k
 		_res = p.checkBarryAsFlufl(tok)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -35795,11 +35777,8 @@ func (p *Parser) tmp_98() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var lt *token.Token
-		_ = lt
 		var gt *token.Token
-		_ = gt
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LESS {
 				goto fail0
@@ -35818,6 +35797,9 @@ func (p *Parser) tmp_98() (_res *token.Token, _ok bool) {
 		} else if gt = p.expectNew(token.GREATER); gt == nil {
 			goto fail0
 		}
+		_ = lt
+		_ = gt
+		_ = _k
 		_res = p.checkDiamond(lt, gt)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -35855,12 +35837,12 @@ func (p *Parser) tmp_101() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_slice(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -35877,12 +35859,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_starred_expression(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -35962,11 +35944,8 @@ func (p *Parser) loop0_100() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.Expr
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -35979,6 +35958,9 @@ func (p *Parser) loop0_100() (_res []ast.Expr, _ok bool) {
 			if elem, _k = p.tmp_101(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s3[_start:])
 				p.stk.s3 = p.stk.s3[:_start]
@@ -36015,11 +35997,8 @@ func (p *Parser) tmp_102() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var d ast.Expr
-		_ = d
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
 				goto fail0
@@ -36033,8 +36012,11 @@ func (p *Parser) tmp_102() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = _v0
+		_ = d
+		_ = _k
 		_res = d
-		_ok = _res != nil
+		_ok = d != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -36070,9 +36052,7 @@ func (p *Parser) tmp_103() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STRING {
 				goto fail0
@@ -36082,6 +36062,8 @@ func (p *Parser) tmp_103() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.STRING); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -36098,9 +36080,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FSTRING_START {
 				goto fail1
@@ -36110,6 +36090,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.FSTRING_START); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -36143,12 +36125,12 @@ func (p *Parser) tmp_104() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_tuple(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -36165,12 +36147,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_group(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -36187,12 +36169,12 @@ fail1:
 			goto fail2
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_genexp(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -36226,12 +36208,12 @@ func (p *Parser) tmp_105() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_list(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -36248,12 +36230,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_listcomp(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -36287,12 +36269,12 @@ func (p *Parser) tmp_106() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_dict(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -36309,12 +36291,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_set(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -36331,12 +36313,12 @@ fail1:
 			goto fail2
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_dictcomp(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -36353,12 +36335,12 @@ fail2:
 			goto fail3
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_setcomp(); !_k {
 			goto fail3
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -36392,12 +36374,12 @@ func (p *Parser) tmp_107() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_yield_expr(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -36414,12 +36396,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_named_expression(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -36457,12 +36439,12 @@ func (p *Parser) loop0_108() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			var _v0 *ast.Arg
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_no_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
@@ -36497,12 +36479,12 @@ func (p *Parser) loop0_109() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_with_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -36537,12 +36519,12 @@ func (p *Parser) loop0_110() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_with_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -36577,12 +36559,12 @@ func (p *Parser) loop1_111() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			var _v0 *ast.Arg
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_no_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
@@ -36623,12 +36605,12 @@ func (p *Parser) loop0_112() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_with_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -36663,12 +36645,12 @@ func (p *Parser) loop1_113() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_with_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -36709,12 +36691,12 @@ func (p *Parser) loop1_114() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			var _v0 *ast.Arg
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_no_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
@@ -36755,12 +36737,12 @@ func (p *Parser) loop1_115() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			var _v0 *ast.Arg
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_no_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
@@ -36801,12 +36783,12 @@ func (p *Parser) loop0_116() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			var _v0 *ast.Arg
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_no_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
@@ -36841,12 +36823,12 @@ func (p *Parser) loop1_117() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_with_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -36887,12 +36869,12 @@ func (p *Parser) loop0_118() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			var _v0 *ast.Arg
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_no_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
@@ -36927,12 +36909,12 @@ func (p *Parser) loop1_119() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_with_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -36973,12 +36955,12 @@ func (p *Parser) loop0_120() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_maybe_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -37013,12 +36995,12 @@ func (p *Parser) loop1_121() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_maybe_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -37059,12 +37041,12 @@ func (p *Parser) loop0_122() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 ast.Expr
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_fstring_format_spec(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
@@ -37099,12 +37081,12 @@ func (p *Parser) loop0_123() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 ast.Expr
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_fstring_middle(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
@@ -37135,12 +37117,12 @@ func (p *Parser) tmp_125() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_fstring(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -37157,12 +37139,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_string(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -37200,12 +37182,12 @@ func (p *Parser) loop1_124() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 ast.Expr
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.tmp_125(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
@@ -37242,13 +37224,9 @@ func (p *Parser) tmp_126() (_res []ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var y ast.Expr
-		_ = y
 		var _v1 *token.Token
-		_ = _v1
 		var z []ast.Expr
-		_ = z
 		var _k bool
-		_ = _k
 		if y, _k = p.r_star_named_expression(); !_k {
 			goto fail0
 		}
@@ -37265,6 +37243,10 @@ func (p *Parser) tmp_126() (_res []ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = y
+		_ = _v1
+		_ = z
+		_ = _k
 		_res = seqInsertInFront(y, z)
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -37348,11 +37330,8 @@ func (p *Parser) loop0_128() (_res []*keyValue, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem *keyValue
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -37365,6 +37344,9 @@ func (p *Parser) loop0_128() (_res []*keyValue, _ok bool) {
 			if elem, _k = p.r_double_starred_kvpair(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s14[_start:])
 				p.stk.s14 = p.stk.s14[:_start]
@@ -37405,12 +37387,12 @@ func (p *Parser) loop1_129() (_res []*ast.Comprehension, _ok bool) {
 				break
 			}
 			var _v0 *ast.Comprehension
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_for_if_clause(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s15 = append(p.stk.s15, _v0)
 			_mark = p.mark
 		}
@@ -37447,11 +37429,8 @@ func (p *Parser) tmp_131() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var z ast.Expr
-		_ = z
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.IF {
 				goto fail0
@@ -37464,8 +37443,11 @@ func (p *Parser) tmp_131() (_res ast.Expr, _ok bool) {
 		if z, _k = p.r_disjunction(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = z
+		_ = _k
 		_res = z
-		_ok = _res != nil
+		_ok = z != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -37505,12 +37487,12 @@ func (p *Parser) loop0_130() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 ast.Expr
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.tmp_131(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
@@ -37541,11 +37523,8 @@ func (p *Parser) tmp_133() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var z ast.Expr
-		_ = z
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.IF {
 				goto fail0
@@ -37558,8 +37537,11 @@ func (p *Parser) tmp_133() (_res ast.Expr, _ok bool) {
 		if z, _k = p.r_disjunction(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = z
+		_ = _k
 		_res = z
-		_ok = _res != nil
+		_ok = z != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -37599,12 +37581,12 @@ func (p *Parser) loop0_132() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 ast.Expr
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.tmp_133(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
@@ -37635,13 +37617,9 @@ func (p *Parser) tmp_134() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 []any
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_bitwise_or(); !_k {
 			goto fail0
 		}
@@ -37652,6 +37630,10 @@ func (p *Parser) tmp_134() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -37687,12 +37669,12 @@ func (p *Parser) tmp_135() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_assignment_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -37709,9 +37691,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail1
 		}
@@ -37719,6 +37699,8 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -37755,12 +37737,12 @@ func (p *Parser) tmp_139() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_assignment_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -37777,9 +37759,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail1
 		}
@@ -37787,6 +37767,8 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -37823,12 +37805,12 @@ func (p *Parser) tmp_138() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_starred_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -37845,9 +37827,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.tmp_139(); !_k {
 			goto fail1
 		}
@@ -37855,6 +37835,8 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -37934,11 +37916,8 @@ func (p *Parser) loop0_137() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.Expr
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -37951,6 +37930,9 @@ func (p *Parser) loop0_137() (_res []ast.Expr, _ok bool) {
 			if elem, _k = p.tmp_138(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s3[_start:])
 				p.stk.s3 = p.stk.s3[:_start]
@@ -37987,11 +37969,8 @@ func (p *Parser) tmp_140() (_res []*keywordOrStarred, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var k []*keywordOrStarred
-		_ = k
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail0
@@ -38004,6 +37983,9 @@ func (p *Parser) tmp_140() (_res []*keywordOrStarred, _ok bool) {
 		if k, _k = p.r_kwargs(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = k
+		_ = _k
 		_res = k
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -38087,11 +38069,8 @@ func (p *Parser) loop0_142() (_res []*keywordOrStarred, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem *keywordOrStarred
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -38104,6 +38083,9 @@ func (p *Parser) loop0_142() (_res []*keywordOrStarred, _ok bool) {
 			if elem, _k = p.r_kwarg_or_starred(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s16[_start:])
 				p.stk.s16 = p.stk.s16[:_start]
@@ -38186,11 +38168,8 @@ func (p *Parser) loop0_144() (_res []*keywordOrStarred, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem *keywordOrStarred
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -38203,6 +38182,9 @@ func (p *Parser) loop0_144() (_res []*keywordOrStarred, _ok bool) {
 			if elem, _k = p.r_kwarg_or_double_starred(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s16[_start:])
 				p.stk.s16 = p.stk.s16[:_start]
@@ -38285,11 +38267,8 @@ func (p *Parser) loop0_146() (_res []*keywordOrStarred, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem *keywordOrStarred
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -38302,6 +38281,9 @@ func (p *Parser) loop0_146() (_res []*keywordOrStarred, _ok bool) {
 			if elem, _k = p.r_kwarg_or_starred(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s16[_start:])
 				p.stk.s16 = p.stk.s16[:_start]
@@ -38384,11 +38366,8 @@ func (p *Parser) loop0_148() (_res []*keywordOrStarred, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem *keywordOrStarred
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -38401,6 +38380,9 @@ func (p *Parser) loop0_148() (_res []*keywordOrStarred, _ok bool) {
 			if elem, _k = p.r_kwarg_or_double_starred(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s16[_start:])
 				p.stk.s16 = p.stk.s16[:_start]
@@ -38437,11 +38419,8 @@ func (p *Parser) tmp_150() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var c ast.Expr
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail0
@@ -38454,8 +38433,11 @@ func (p *Parser) tmp_150() (_res ast.Expr, _ok bool) {
 		if c, _k = p.r_star_target(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = c
+		_ = _k
 		_res = c
-		_ok = _res != nil
+		_ok = c != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -38495,12 +38477,12 @@ func (p *Parser) loop0_149() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 ast.Expr
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.tmp_150(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
@@ -38577,11 +38559,8 @@ func (p *Parser) loop0_152() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.Expr
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -38594,6 +38573,9 @@ func (p *Parser) loop0_152() (_res []ast.Expr, _ok bool) {
 			if elem, _k = p.r_star_target(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s3[_start:])
 				p.stk.s3 = p.stk.s3[:_start]
@@ -38630,11 +38612,8 @@ func (p *Parser) tmp_154() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var c ast.Expr
-		_ = c
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail0
@@ -38647,8 +38626,11 @@ func (p *Parser) tmp_154() (_res ast.Expr, _ok bool) {
 		if c, _k = p.r_star_target(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = c
+		_ = _k
 		_res = c
-		_ok = _res != nil
+		_ok = c != nil
 		if p.actionFailed(_ok) {
 			p.level--
 			return nil, false
@@ -38688,12 +38670,12 @@ func (p *Parser) loop1_153() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 ast.Expr
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.tmp_154(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
@@ -38733,9 +38715,7 @@ func (p *Parser) tmp_155() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		_lk = p.peekIs(token.STAR)
 		if _lk {
 			goto fail0
@@ -38743,6 +38723,8 @@ func (p *Parser) tmp_155() (_res ast.Expr, _ok bool) {
 		if _v1, _k = p.r_star_target(); !_k {
 			goto fail0
 		}
+		_ = _v1
+		_ = _k
 		_res = _v1
 		_ok = true
 		goto done
@@ -38822,11 +38804,8 @@ func (p *Parser) loop0_157() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.Expr
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -38839,6 +38818,9 @@ func (p *Parser) loop0_157() (_res []ast.Expr, _ok bool) {
 			if elem, _k = p.r_del_target(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s3[_start:])
 				p.stk.s3 = p.stk.s3[:_start]
@@ -38921,11 +38903,8 @@ func (p *Parser) loop0_159() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.Expr
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -38938,6 +38917,9 @@ func (p *Parser) loop0_159() (_res []ast.Expr, _ok bool) {
 			if elem, _k = p.r_expression(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s3[_start:])
 				p.stk.s3 = p.stk.s3[:_start]
@@ -39020,11 +39002,8 @@ func (p *Parser) loop0_161() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.Expr
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -39037,6 +39016,9 @@ func (p *Parser) loop0_161() (_res []ast.Expr, _ok bool) {
 			if elem, _k = p.r_expression(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s3[_start:])
 				p.stk.s3 = p.stk.s3[:_start]
@@ -39119,11 +39101,8 @@ func (p *Parser) loop0_163() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.Expr
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -39136,6 +39115,9 @@ func (p *Parser) loop0_163() (_res []ast.Expr, _ok bool) {
 			if elem, _k = p.r_expression(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s3[_start:])
 				p.stk.s3 = p.stk.s3[:_start]
@@ -39218,11 +39200,8 @@ func (p *Parser) loop0_165() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.Expr
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -39235,6 +39214,9 @@ func (p *Parser) loop0_165() (_res []ast.Expr, _ok bool) {
 			if elem, _k = p.r_expression(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s3[_start:])
 				p.stk.s3 = p.stk.s3[:_start]
@@ -39271,11 +39253,8 @@ func (p *Parser) tmp_166() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NEWLINE {
 				goto fail0
@@ -39294,6 +39273,9 @@ func (p *Parser) tmp_166() (_res any, _ok bool) {
 		} else if _v1 = p.expectNew(token.INDENT); _v1 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -39326,13 +39308,9 @@ func (p *Parser) tmp_168() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 []ast.Expr
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _v2 []*keywordOrStarred
-		_ = _v2
 		var _k bool
-		_ = _k
 		if _v0, _k = p.gather_272(); !_k {
 			goto fail0
 		}
@@ -39348,6 +39326,10 @@ func (p *Parser) tmp_168() (_res any, _ok bool) {
 		if _v2, _k = p.r_kwargs(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -39380,12 +39362,12 @@ func (p *Parser) tmp_167() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 any
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.tmp_168(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -39402,12 +39384,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 []*keywordOrStarred
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_kwargs(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -39444,9 +39426,7 @@ func (p *Parser) tmp_171() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_starred_expression(); !_k {
 			goto fail0
 		}
@@ -39454,6 +39434,8 @@ func (p *Parser) tmp_171() (_res ast.Expr, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -39533,11 +39515,8 @@ func (p *Parser) loop0_170() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.Expr
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -39550,6 +39529,9 @@ func (p *Parser) loop0_170() (_res []ast.Expr, _ok bool) {
 			if elem, _k = p.tmp_171(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s3[_start:])
 				p.stk.s3 = p.stk.s3[:_start]
@@ -39586,12 +39568,12 @@ func (p *Parser) tmp_172() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_args(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -39608,17 +39590,17 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 []*ast.Comprehension
-		_ = _v1
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail1
 		}
 		if _v1, _k = p.r_for_if_clauses(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -39651,11 +39633,8 @@ func (p *Parser) tmp_173() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_args(); !_k {
 			goto fail0
 		}
@@ -39668,6 +39647,9 @@ func (p *Parser) tmp_173() (_res any, _ok bool) {
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -39700,9 +39682,7 @@ func (p *Parser) tmp_174() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail0
@@ -39712,6 +39692,8 @@ func (p *Parser) tmp_174() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -39728,9 +39710,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
 				goto fail1
@@ -39740,6 +39720,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.RPAR); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -39773,9 +39755,7 @@ func (p *Parser) tmp_175() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.TRUE {
 				goto fail0
@@ -39785,6 +39765,8 @@ func (p *Parser) tmp_175() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.TRUE); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -39801,9 +39783,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FALSE {
 				goto fail1
@@ -39813,6 +39793,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.FALSE); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -39829,9 +39811,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NONE {
 				goto fail2
@@ -39841,6 +39821,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.NONE); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -39874,11 +39856,8 @@ func (p *Parser) tmp_176() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if _v0 = p.nameToken(); _v0 == nil {
 			goto fail0
 		}
@@ -39891,6 +39870,9 @@ func (p *Parser) tmp_176() (_res any, _ok bool) {
 		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -39923,11 +39905,8 @@ func (p *Parser) tmp_177() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if _v0 = p.nameToken(); _v0 == nil {
 			goto fail0
 		}
@@ -39940,6 +39919,9 @@ func (p *Parser) tmp_177() (_res any, _ok bool) {
 		} else if _v1 = p.expectNew(token.STRING); _v1 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -39955,12 +39937,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0 = p.softKeywordToken(); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -39994,9 +39976,7 @@ func (p *Parser) tmp_178() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.ELSE {
 				goto fail0
@@ -40006,6 +39986,8 @@ func (p *Parser) tmp_178() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.ELSE); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40022,9 +40004,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
 				goto fail1
@@ -40034,6 +40014,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40067,9 +40049,7 @@ func (p *Parser) tmp_179() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EQUAL {
 				goto fail0
@@ -40079,6 +40059,8 @@ func (p *Parser) tmp_179() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40095,9 +40077,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLONEQUAL {
 				goto fail1
@@ -40107,6 +40087,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.COLONEQUAL); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40140,12 +40122,12 @@ func (p *Parser) tmp_180() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_list(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40162,12 +40144,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_tuple(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40184,12 +40166,12 @@ fail1:
 			goto fail2
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_genexp(); !_k {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40206,9 +40188,7 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.TRUE {
 				goto fail3
@@ -40218,6 +40198,8 @@ fail2:
 		} else if _v0 = p.expectNew(token.TRUE); _v0 == nil {
 			goto fail3
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40234,9 +40216,7 @@ fail3:
 			goto fail4
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NONE {
 				goto fail4
@@ -40246,6 +40226,8 @@ fail3:
 		} else if _v0 = p.expectNew(token.NONE); _v0 == nil {
 			goto fail4
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40262,9 +40244,7 @@ fail4:
 			goto fail5
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FALSE {
 				goto fail5
@@ -40274,6 +40254,8 @@ fail4:
 		} else if _v0 = p.expectNew(token.FALSE); _v0 == nil {
 			goto fail5
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40307,9 +40289,7 @@ func (p *Parser) tmp_181() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EQUAL {
 				goto fail0
@@ -40319,6 +40299,8 @@ func (p *Parser) tmp_181() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40335,9 +40317,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLONEQUAL {
 				goto fail1
@@ -40347,6 +40327,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.COLONEQUAL); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40384,12 +40366,12 @@ func (p *Parser) loop0_182() (_res [][]ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 []ast.Expr
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_star_named_expressions(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s17 = append(p.stk.s17, _v0)
 			_mark = p.mark
 		}
@@ -40420,11 +40402,8 @@ func (p *Parser) tmp_184() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_star_targets(); !_k {
 			goto fail0
 		}
@@ -40437,6 +40416,9 @@ func (p *Parser) tmp_184() (_res any, _ok bool) {
 		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -40473,12 +40455,12 @@ func (p *Parser) loop0_183() (_res []any, _ok bool) {
 				break
 			}
 			var _v0 any
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.tmp_184(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s18 = append(p.stk.s18, _v0)
 			_mark = p.mark
 		}
@@ -40509,11 +40491,8 @@ func (p *Parser) tmp_186() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_star_targets(); !_k {
 			goto fail0
 		}
@@ -40526,6 +40505,9 @@ func (p *Parser) tmp_186() (_res any, _ok bool) {
 		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -40562,12 +40544,12 @@ func (p *Parser) loop0_185() (_res []any, _ok bool) {
 				break
 			}
 			var _v0 any
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.tmp_186(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s18 = append(p.stk.s18, _v0)
 			_mark = p.mark
 		}
@@ -40598,9 +40580,7 @@ func (p *Parser) tmp_187() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LSQB {
 				goto fail0
@@ -40610,6 +40590,8 @@ func (p *Parser) tmp_187() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40626,9 +40608,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail1
@@ -40638,6 +40618,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40654,9 +40636,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail2
@@ -40666,6 +40646,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40699,9 +40681,7 @@ func (p *Parser) tmp_188() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LSQB {
 				goto fail0
@@ -40711,6 +40691,8 @@ func (p *Parser) tmp_188() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40727,9 +40709,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail1
@@ -40739,6 +40719,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40772,9 +40754,7 @@ func (p *Parser) tmp_189() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LSQB {
 				goto fail0
@@ -40784,6 +40764,8 @@ func (p *Parser) tmp_189() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40800,9 +40782,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LBRACE {
 				goto fail1
@@ -40812,6 +40792,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40845,12 +40827,12 @@ func (p *Parser) tmp_190() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 []*ast.Arg
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_slash_no_default(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40867,12 +40849,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 *slashWithDefault
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_slash_with_default(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -40910,12 +40892,12 @@ func (p *Parser) loop0_191() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_maybe_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -40950,12 +40932,12 @@ func (p *Parser) loop0_192() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			var _v0 *ast.Arg
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_no_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
@@ -40990,12 +40972,12 @@ func (p *Parser) loop0_193() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			var _v0 *ast.Arg
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_no_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
@@ -41030,12 +41012,12 @@ func (p *Parser) loop1_194() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			var _v0 *ast.Arg
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_no_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
@@ -41072,12 +41054,12 @@ func (p *Parser) tmp_195() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 []*ast.Arg
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_slash_no_default(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -41094,12 +41076,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 *slashWithDefault
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_slash_with_default(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -41137,12 +41119,12 @@ func (p *Parser) loop0_196() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_maybe_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -41173,9 +41155,7 @@ func (p *Parser) tmp_197() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail0
@@ -41185,6 +41165,8 @@ func (p *Parser) tmp_197() (_res any, _ok bool) {
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -41201,12 +41183,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 *ast.Arg
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_param_no_default(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -41244,12 +41226,12 @@ func (p *Parser) loop0_198() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_maybe_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -41284,12 +41266,12 @@ func (p *Parser) loop1_199() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_maybe_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -41326,9 +41308,7 @@ func (p *Parser) tmp_200() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
 				goto fail0
@@ -41338,6 +41318,8 @@ func (p *Parser) tmp_200() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.RPAR); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -41354,9 +41336,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail1
@@ -41366,6 +41346,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -41399,9 +41381,7 @@ func (p *Parser) tmp_201() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
 				goto fail0
@@ -41411,6 +41391,8 @@ func (p *Parser) tmp_201() (_res any, _ok bool) {
 		} else if _v0 = p.expectNew(token.RPAR); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -41427,11 +41409,8 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail1
@@ -41444,6 +41423,9 @@ fail0:
 		if _v1, _k = p.tmp_276(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -41476,12 +41458,12 @@ func (p *Parser) tmp_202() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *ast.Arg
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_param_no_default(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -41498,9 +41480,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail1
@@ -41510,6 +41490,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -41547,12 +41529,12 @@ func (p *Parser) loop0_203() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_maybe_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -41583,12 +41565,12 @@ func (p *Parser) tmp_204() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *ast.Arg
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_param_no_default(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -41605,9 +41587,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail1
@@ -41617,6 +41597,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -41650,9 +41632,7 @@ func (p *Parser) tmp_205() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail0
@@ -41662,6 +41642,8 @@ func (p *Parser) tmp_205() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -41678,9 +41660,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail1
@@ -41690,6 +41670,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -41706,9 +41688,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.SLASH {
 				goto fail2
@@ -41718,6 +41698,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.SLASH); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -41755,12 +41737,12 @@ func (p *Parser) loop1_206() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_param_with_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -41797,12 +41779,12 @@ func (p *Parser) tmp_207() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 []*ast.Arg
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_lambda_slash_no_default(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -41819,12 +41801,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 *slashWithDefault
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_lambda_slash_with_default(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -41862,12 +41844,12 @@ func (p *Parser) loop0_208() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_maybe_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -41902,12 +41884,12 @@ func (p *Parser) loop0_209() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			var _v0 *ast.Arg
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_no_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
@@ -41942,12 +41924,12 @@ func (p *Parser) loop0_210() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			var _v0 *ast.Arg
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_no_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s5 = append(p.stk.s5, _v0)
 			_mark = p.mark
 		}
@@ -42024,11 +42006,8 @@ func (p *Parser) loop0_212() (_res []*ast.Arg, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem *ast.Arg
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -42041,6 +42020,9 @@ func (p *Parser) loop0_212() (_res []*ast.Arg, _ok bool) {
 			if elem, _k = p.r_lambda_param(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s5[_start:])
 				p.stk.s5 = p.stk.s5[:_start]
@@ -42077,12 +42059,12 @@ func (p *Parser) tmp_213() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 []*ast.Arg
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_lambda_slash_no_default(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -42099,12 +42081,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 *slashWithDefault
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_lambda_slash_with_default(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -42142,12 +42124,12 @@ func (p *Parser) loop0_214() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_maybe_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -42178,9 +42160,7 @@ func (p *Parser) tmp_215() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail0
@@ -42190,6 +42170,8 @@ func (p *Parser) tmp_215() (_res any, _ok bool) {
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -42206,12 +42188,12 @@ fail0:
 			goto fail1
 		}
 		var _v0 *ast.Arg
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_lambda_param_no_default(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -42249,12 +42231,12 @@ func (p *Parser) loop0_216() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_maybe_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -42289,12 +42271,12 @@ func (p *Parser) loop1_217() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_maybe_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -42335,12 +42317,12 @@ func (p *Parser) loop1_218() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_with_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -42377,9 +42359,7 @@ func (p *Parser) tmp_219() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
 				goto fail0
@@ -42389,6 +42369,8 @@ func (p *Parser) tmp_219() (_res any, _ok bool) {
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -42405,11 +42387,8 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail1
@@ -42422,6 +42401,9 @@ fail0:
 		if _v1, _k = p.tmp_277(); !_k {
 			goto fail1
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -42454,12 +42436,12 @@ func (p *Parser) tmp_220() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *ast.Arg
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_lambda_param_no_default(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -42476,9 +42458,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail1
@@ -42488,6 +42468,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -42525,12 +42507,12 @@ func (p *Parser) loop0_221() (_res []*nameDefault, _ok bool) {
 				break
 			}
 			var _v0 *nameDefault
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_lambda_param_maybe_default(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s6 = append(p.stk.s6, _v0)
 			_mark = p.mark
 		}
@@ -42561,12 +42543,12 @@ func (p *Parser) tmp_222() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *ast.Arg
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_lambda_param_no_default(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -42583,9 +42565,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail1
@@ -42595,6 +42575,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -42628,9 +42610,7 @@ func (p *Parser) tmp_223() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail0
@@ -42640,6 +42620,8 @@ func (p *Parser) tmp_223() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -42656,9 +42638,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail1
@@ -42668,6 +42648,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -42684,9 +42666,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.SLASH {
 				goto fail2
@@ -42696,6 +42676,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.SLASH); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -42729,9 +42711,7 @@ func (p *Parser) tmp_224() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail0
@@ -42741,6 +42721,8 @@ func (p *Parser) tmp_224() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -42757,9 +42739,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
 				goto fail1
@@ -42769,6 +42749,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.RPAR); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -42785,9 +42767,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
 				goto fail2
@@ -42797,6 +42777,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -42876,11 +42858,8 @@ func (p *Parser) loop0_226() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.Expr
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -42893,6 +42872,9 @@ func (p *Parser) loop0_226() (_res []ast.Expr, _ok bool) {
 			if elem, _k = p.r_dotted_name(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s3[_start:])
 				p.stk.s3 = p.stk.s3[:_start]
@@ -42929,11 +42911,8 @@ func (p *Parser) tmp_229() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 any
-		_ = _v1
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail0
 		}
@@ -42941,6 +42920,9 @@ func (p *Parser) tmp_229() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -43019,11 +43001,8 @@ func (p *Parser) loop0_228() (_res []any, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem any
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -43036,6 +43015,9 @@ func (p *Parser) loop0_228() (_res []any, _ok bool) {
 			if elem, _k = p.tmp_229(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s18[_start:])
 				p.stk.s18 = p.stk.s18[:_start]
@@ -43072,11 +43054,8 @@ func (p *Parser) tmp_232() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 any
-		_ = _v1
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_expressions(); !_k {
 			goto fail0
 		}
@@ -43084,6 +43063,9 @@ func (p *Parser) tmp_232() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -43162,11 +43144,8 @@ func (p *Parser) loop0_231() (_res []any, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem any
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -43179,6 +43158,9 @@ func (p *Parser) loop0_231() (_res []any, _ok bool) {
 			if elem, _k = p.tmp_232(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s18[_start:])
 				p.stk.s18 = p.stk.s18[:_start]
@@ -43215,11 +43197,8 @@ func (p *Parser) tmp_235() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 any
-		_ = _v1
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail0
 		}
@@ -43227,6 +43206,9 @@ func (p *Parser) tmp_235() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -43305,11 +43287,8 @@ func (p *Parser) loop0_234() (_res []any, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem any
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -43322,6 +43301,9 @@ func (p *Parser) loop0_234() (_res []any, _ok bool) {
 			if elem, _k = p.tmp_235(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s18[_start:])
 				p.stk.s18 = p.stk.s18[:_start]
@@ -43358,11 +43340,8 @@ func (p *Parser) tmp_238() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 any
-		_ = _v1
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_expressions(); !_k {
 			goto fail0
 		}
@@ -43370,6 +43349,9 @@ func (p *Parser) tmp_238() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -43448,11 +43430,8 @@ func (p *Parser) loop0_237() (_res []any, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem any
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -43465,6 +43444,9 @@ func (p *Parser) loop0_237() (_res []any, _ok bool) {
 			if elem, _k = p.tmp_238(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s18[_start:])
 				p.stk.s18 = p.stk.s18[:_start]
@@ -43501,9 +43483,7 @@ func (p *Parser) tmp_239() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCEPT {
 				goto fail0
@@ -43513,6 +43493,8 @@ func (p *Parser) tmp_239() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.EXCEPT); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -43529,9 +43511,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.FINALLY {
 				goto fail1
@@ -43541,6 +43521,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.FINALLY); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -43578,12 +43560,12 @@ func (p *Parser) loop0_240() (_res [][]ast.Stmt, _ok bool) {
 				break
 			}
 			var _v0 []ast.Stmt
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_block(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s1 = append(p.stk.s1, _v0)
 			_mark = p.mark
 		}
@@ -43618,12 +43600,12 @@ func (p *Parser) loop1_241() (_res []*ast.ExceptHandler, _ok bool) {
 				break
 			}
 			var _v0 *ast.ExceptHandler
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_except_block(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s8 = append(p.stk.s8, _v0)
 			_mark = p.mark
 		}
@@ -43660,11 +43642,8 @@ func (p *Parser) tmp_242() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AS {
 				goto fail0
@@ -43677,6 +43656,9 @@ func (p *Parser) tmp_242() (_res any, _ok bool) {
 		if _v1 = p.nameToken(); _v1 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -43713,12 +43695,12 @@ func (p *Parser) loop0_243() (_res [][]ast.Stmt, _ok bool) {
 				break
 			}
 			var _v0 []ast.Stmt
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_block(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s1 = append(p.stk.s1, _v0)
 			_mark = p.mark
 		}
@@ -43753,12 +43735,12 @@ func (p *Parser) loop1_244() (_res []*ast.ExceptHandler, _ok bool) {
 				break
 			}
 			var _v0 *ast.ExceptHandler
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_except_star_block(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s8 = append(p.stk.s8, _v0)
 			_mark = p.mark
 		}
@@ -43795,11 +43777,8 @@ func (p *Parser) tmp_245() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _v1 any
-		_ = _v1
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail0
 		}
@@ -43807,6 +43786,9 @@ func (p *Parser) tmp_245() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -43839,11 +43821,8 @@ func (p *Parser) tmp_246() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AS {
 				goto fail0
@@ -43856,6 +43835,9 @@ func (p *Parser) tmp_246() (_res any, _ok bool) {
 		if _v1 = p.nameToken(); _v1 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -43888,11 +43870,8 @@ func (p *Parser) tmp_247() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AS {
 				goto fail0
@@ -43905,6 +43884,9 @@ func (p *Parser) tmp_247() (_res any, _ok bool) {
 		if _v1 = p.nameToken(); _v1 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -43937,9 +43919,7 @@ func (p *Parser) tmp_248() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NEWLINE {
 				goto fail0
@@ -43949,6 +43929,8 @@ func (p *Parser) tmp_248() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -43965,9 +43947,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
 				goto fail1
@@ -43977,6 +43957,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -44010,11 +43992,8 @@ func (p *Parser) tmp_249() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AS {
 				goto fail0
@@ -44027,6 +44006,9 @@ func (p *Parser) tmp_249() (_res any, _ok bool) {
 		if _v1 = p.nameToken(); _v1 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -44059,11 +44041,8 @@ func (p *Parser) tmp_250() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AS {
 				goto fail0
@@ -44076,6 +44055,9 @@ func (p *Parser) tmp_250() (_res any, _ok bool) {
 		if _v1 = p.nameToken(); _v1 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -44108,11 +44090,8 @@ func (p *Parser) tmp_251() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 []ast.Pattern
-		_ = _v0
 		var _v1 *token.Token
-		_ = _v1
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_positional_patterns(); !_k {
 			goto fail0
 		}
@@ -44125,6 +44104,9 @@ func (p *Parser) tmp_251() (_res any, _ok bool) {
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -44157,11 +44139,8 @@ func (p *Parser) tmp_252() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RARROW {
 				goto fail0
@@ -44174,6 +44153,9 @@ func (p *Parser) tmp_252() (_res any, _ok bool) {
 		if _v1, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -44206,11 +44188,8 @@ func (p *Parser) tmp_253() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RARROW {
 				goto fail0
@@ -44223,6 +44202,9 @@ func (p *Parser) tmp_253() (_res any, _ok bool) {
 		if _v1, _k = p.r_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -44255,13 +44237,9 @@ func (p *Parser) tmp_254() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail0
@@ -44284,6 +44262,10 @@ func (p *Parser) tmp_254() (_res any, _ok bool) {
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -44316,13 +44298,9 @@ func (p *Parser) tmp_255() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _v2 *token.Token
-		_ = _v2
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
 				goto fail0
@@ -44345,6 +44323,10 @@ func (p *Parser) tmp_255() (_res any, _ok bool) {
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _v2
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -44423,11 +44405,8 @@ func (p *Parser) loop0_257() (_res []*keyValue, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem *keyValue
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -44440,6 +44419,9 @@ func (p *Parser) loop0_257() (_res []*keyValue, _ok bool) {
 			if elem, _k = p.r_double_starred_kvpair(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s14[_start:])
 				p.stk.s14 = p.stk.s14[:_start]
@@ -44476,9 +44458,7 @@ func (p *Parser) tmp_258() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RBRACE {
 				goto fail0
@@ -44488,6 +44468,8 @@ func (p *Parser) tmp_258() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.RBRACE); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -44504,9 +44486,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail1
@@ -44516,6 +44496,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -44549,9 +44531,7 @@ func (p *Parser) tmp_259() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RBRACE {
 				goto fail0
@@ -44561,6 +44541,8 @@ func (p *Parser) tmp_259() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.RBRACE); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -44577,9 +44559,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail1
@@ -44589,6 +44569,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -44622,9 +44604,7 @@ func (p *Parser) tmp_260() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EQUAL {
 				goto fail0
@@ -44634,6 +44614,8 @@ func (p *Parser) tmp_260() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -44650,9 +44632,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCLAMATION {
 				goto fail1
@@ -44662,6 +44642,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -44678,9 +44660,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
 				goto fail2
@@ -44690,6 +44670,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -44706,9 +44688,7 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RBRACE {
 				goto fail3
@@ -44718,6 +44698,8 @@ fail2:
 		} else if _v0 = p.expectNew(token.RBRACE); _v0 == nil {
 			goto fail3
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -44751,9 +44733,7 @@ func (p *Parser) tmp_261() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCLAMATION {
 				goto fail0
@@ -44763,6 +44743,8 @@ func (p *Parser) tmp_261() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -44779,9 +44761,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
 				goto fail1
@@ -44791,6 +44771,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -44807,9 +44789,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RBRACE {
 				goto fail2
@@ -44819,6 +44799,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.RBRACE); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -44852,11 +44834,8 @@ func (p *Parser) tmp_262() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCLAMATION {
 				goto fail0
@@ -44869,6 +44848,9 @@ func (p *Parser) tmp_262() (_res any, _ok bool) {
 		if _v1 = p.nameToken(); _v1 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -44901,9 +44883,7 @@ func (p *Parser) tmp_263() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
 				goto fail0
@@ -44913,6 +44893,8 @@ func (p *Parser) tmp_263() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -44929,9 +44911,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RBRACE {
 				goto fail1
@@ -44941,6 +44921,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.RBRACE); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -44974,11 +44956,8 @@ func (p *Parser) tmp_264() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCLAMATION {
 				goto fail0
@@ -44991,6 +44970,9 @@ func (p *Parser) tmp_264() (_res any, _ok bool) {
 		if _v1 = p.nameToken(); _v1 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -45027,12 +45009,12 @@ func (p *Parser) loop0_265() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 ast.Expr
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.r_fstring_format_spec(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s3 = append(p.stk.s3, _v0)
 			_mark = p.mark
 		}
@@ -45063,11 +45045,8 @@ func (p *Parser) tmp_266() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EXCLAMATION {
 				goto fail0
@@ -45080,6 +45059,9 @@ func (p *Parser) tmp_266() (_res any, _ok bool) {
 		if _v1 = p.nameToken(); _v1 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -45112,9 +45094,7 @@ func (p *Parser) tmp_267() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
 				goto fail0
@@ -45124,6 +45104,8 @@ func (p *Parser) tmp_267() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45140,9 +45122,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RBRACE {
 				goto fail1
@@ -45152,6 +45132,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.RBRACE); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45185,9 +45167,7 @@ func (p *Parser) tmp_268() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.PLUS {
 				goto fail0
@@ -45197,6 +45177,8 @@ func (p *Parser) tmp_268() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.PLUS); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45213,9 +45195,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.MINUS {
 				goto fail1
@@ -45225,6 +45205,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45241,9 +45223,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.STAR {
 				goto fail2
@@ -45253,6 +45233,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45269,9 +45251,7 @@ fail2:
 			goto fail3
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.SLASH {
 				goto fail3
@@ -45281,6 +45261,8 @@ fail2:
 		} else if _v0 = p.expectNew(token.SLASH); _v0 == nil {
 			goto fail3
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45297,9 +45279,7 @@ fail3:
 			goto fail4
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.PERCENT {
 				goto fail4
@@ -45309,6 +45289,8 @@ fail3:
 		} else if _v0 = p.expectNew(token.PERCENT); _v0 == nil {
 			goto fail4
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45325,9 +45307,7 @@ fail4:
 			goto fail5
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESLASH {
 				goto fail5
@@ -45337,6 +45317,8 @@ fail4:
 		} else if _v0 = p.expectNew(token.DOUBLESLASH); _v0 == nil {
 			goto fail5
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45353,9 +45335,7 @@ fail5:
 			goto fail6
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AT {
 				goto fail6
@@ -45365,6 +45345,8 @@ fail5:
 		} else if _v0 = p.expectNew(token.AT); _v0 == nil {
 			goto fail6
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45398,9 +45380,7 @@ func (p *Parser) tmp_269() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.PLUS {
 				goto fail0
@@ -45410,6 +45390,8 @@ func (p *Parser) tmp_269() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.PLUS); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45426,9 +45408,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.MINUS {
 				goto fail1
@@ -45438,6 +45418,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45454,9 +45436,7 @@ fail1:
 			goto fail2
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.TILDE {
 				goto fail2
@@ -45466,6 +45446,8 @@ fail1:
 		} else if _v0 = p.expectNew(token.TILDE); _v0 == nil {
 			goto fail2
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45499,11 +45481,8 @@ func (p *Parser) tmp_271() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
 				goto fail0
@@ -45516,6 +45495,9 @@ func (p *Parser) tmp_271() (_res any, _ok bool) {
 		if _v1, _k = p.r_bitwise_or(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -45552,12 +45534,12 @@ func (p *Parser) loop0_270() (_res []any, _ok bool) {
 				break
 			}
 			var _v0 any
-			_ = _v0
 			var _k bool
-			_ = _k
 			if _v0, _k = p.tmp_271(); !_k {
 				break
 			}
+			_ = _v0
+			_ = _k
 			p.stk.s18 = append(p.stk.s18, _v0)
 			_mark = p.mark
 		}
@@ -45591,12 +45573,12 @@ func (p *Parser) tmp_275() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_assignment_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45613,9 +45595,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail1
 		}
@@ -45623,6 +45603,8 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45659,12 +45641,12 @@ func (p *Parser) tmp_274() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.r_starred_expression(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45681,9 +45663,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 ast.Expr
-		_ = _v0
 		var _k bool
-		_ = _k
 		if _v0, _k = p.tmp_275(); !_k {
 			goto fail1
 		}
@@ -45691,6 +45671,8 @@ fail0:
 		if _lk {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45770,11 +45752,8 @@ func (p *Parser) loop0_273() (_res []ast.Expr, _ok bool) {
 				break
 			}
 			var _v0 *token.Token
-			_ = _v0
 			var elem ast.Expr
-			_ = elem
 			var _k bool
-			_ = _k
 			if p.mark < p.fill {
 				if p.kinds[p.mark] != token.COMMA {
 					break
@@ -45787,6 +45766,9 @@ func (p *Parser) loop0_273() (_res []ast.Expr, _ok bool) {
 			if elem, _k = p.tmp_274(); !_k {
 				break
 			}
+			_ = _v0
+			_ = elem
+			_ = _k
 			if p.actionFailed(true) {
 				clear(p.stk.s3[_start:])
 				p.stk.s3 = p.stk.s3[:_start]
@@ -45823,9 +45805,7 @@ func (p *Parser) tmp_276() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
 				goto fail0
@@ -45835,6 +45815,8 @@ func (p *Parser) tmp_276() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.RPAR); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45851,9 +45833,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail1
@@ -45863,6 +45843,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45896,9 +45878,7 @@ func (p *Parser) tmp_277() (_res *token.Token, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
 				goto fail0
@@ -45908,6 +45888,8 @@ func (p *Parser) tmp_277() (_res *token.Token, _ok bool) {
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45924,9 +45906,7 @@ fail0:
 			goto fail1
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.DOUBLESTAR {
 				goto fail1
@@ -45936,6 +45916,8 @@ fail0:
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
 		}
+		_ = _v0
+		_ = _k
 		_res = _v0
 		_ok = true
 		goto done
@@ -45969,11 +45951,8 @@ func (p *Parser) tmp_278() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AS {
 				goto fail0
@@ -45986,6 +45965,9 @@ func (p *Parser) tmp_278() (_res any, _ok bool) {
 		if _v1, _k = p.r_star_target(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -46018,11 +46000,8 @@ func (p *Parser) tmp_279() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AS {
 				goto fail0
@@ -46035,6 +46014,9 @@ func (p *Parser) tmp_279() (_res any, _ok bool) {
 		if _v1, _k = p.r_star_target(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -46067,11 +46049,8 @@ func (p *Parser) tmp_280() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AS {
 				goto fail0
@@ -46084,6 +46063,9 @@ func (p *Parser) tmp_280() (_res any, _ok bool) {
 		if _v1, _k = p.r_star_target(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -46116,11 +46098,8 @@ func (p *Parser) tmp_281() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AS {
 				goto fail0
@@ -46133,6 +46112,9 @@ func (p *Parser) tmp_281() (_res any, _ok bool) {
 		if _v1, _k = p.r_star_target(); !_k {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}
@@ -46165,11 +46147,8 @@ func (p *Parser) tmp_282() (_res any, _ok bool) {
 			goto fail0
 		}
 		var _v0 *token.Token
-		_ = _v0
 		var _v1 ast.Expr
-		_ = _v1
 		var _k bool
-		_ = _k
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.AS {
 				goto fail0
@@ -46182,6 +46161,9 @@ func (p *Parser) tmp_282() (_res any, _ok bool) {
 		if _v1 = p.nameToken(); _v1 == nil {
 			goto fail0
 		}
+		_ = _v0
+		_ = _v1
+		_ = _k
 		_res, _ok = dummyName, true
 		goto done
 	}

@@ -5,10 +5,6 @@ import "github.com/rules-pyc/rules_pyc/compiler/release"
 // The releases of 3.13 that changed what the parser does. Each is the first
 // release with the change; see docs/native.md for how they were found.
 var (
-	// fixErrorLineStart: when the error line is taken from the tokenizer's
-	// buffer, it starts at the current line, not at the start of the
-	// buffered token (gh-112387? pegen_errors.c, between 3.13.0 and 3.13.5).
-	fixErrorLineStart = release.Release{Major: 3, Minor: 13, Micro: 1}
 	// fixJoinedStrDebug: the debug text of f"{x=}" is no longer decoded as
 	// an f-string part (action_helpers.c _PyPegen_joined_str).
 	fixJoinedStrDebug = release.Release{Major: 3, Minor: 13, Micro: 1}
@@ -39,7 +35,7 @@ var (
 // of the escape, not the token's first line (gh-116042, 3.13.3).
 var escapeWarningLine = release.Release{Major: 3, Minor: 13, Micro: 3}
 
-// diamondTokens: the tokenizer makes "<" and ">" of "<>", which the parser
-// takes as "!=" under barry_as_FLUFL, and a generic error at such a ">"
-// says "Maybe you meant '!=' instead of '<>'?" (3.13.16, gh-151464).
-var diamondTokens = release.Release{Major: 3, Minor: 13, Micro: 16}
+// 3.13.16 (gh-151464) tokenizes "<>" as "<" and ">": the scanner makes the
+// two tokens for that release and later, and the grammar's noteq_bitwise_or
+// and invalid_diamond alternatives (actions checkDiamond, diamondError) take
+// them; the parser itself needs no release check for it.

@@ -24,9 +24,10 @@ type Options struct {
 // runtime: the Parser type with the fields mark, fill, toks, level,
 // errorIndicator and callInvalidRules, the constant maxStack, the type
 // span, the variable dummyName, and the methods stackOverflow, fillToken,
-// expect, expectForced, forcedResult, expectSoft, nameToken, numberToken,
-// softKeywordToken and lastNonWhitespaceToken, and the generic memo
-// functions memoGet, memoInsert and memoUpdate.
+// expect, expectForced, expectSoft, nameToken, numberToken,
+// softKeywordToken and lastNonWhitespaceToken (and forcedResult, when the
+// grammar forces a group: python.peg forces only tokens), and the generic
+// memo functions memoGet, memoInsert and memoUpdate.
 func Generate(g *Grammar, opt Options) ([]byte, error) {
 	e := &emitter{g: g, cache: map[Node]*Rule{}, slab: map[string]int{}, first: newFirstInfo(g), firstVars: map[string]string{}, stacks: map[string]int{}}
 	if err := e.run(); err != nil {
@@ -678,6 +679,23 @@ func (e *emitter) selfCalls(r *Rule) int {
 	return n
 }
 
+// laterSelfCall reports whether an alternative after a in the leader being
+// emitted starts with the leader itself.
+func (e *emitter) laterSelfCall(a *Alt) bool {
+	seen := false
+	for _, b := range e.raw.Alts {
+		if seen {
+			if ref, ok := b.Items[0].Node.(*Ref); ok && ref.Name == e.raw.Name {
+				return true
+			}
+		}
+		if b == a {
+			seen = true
+		}
+	}
+	return false
+}
+
 // chain declares the variables of an alternative and emits the matching of
 // its items in order; fail is the statement that abandons the alternative.
 func (e *emitter) chain(a *Alt, fail string) ([]chainVar, error) {
@@ -703,9 +721,8 @@ func (e *emitter) chain(a *Alt, fail string) ([]chainVar, error) {
 		}
 		declared[v.name] = true
 		e.printf("var %s %s\n", v.name, v.typ)
-		e.printf("_ = %s\n", v.name)
 	}
-	e.printf("var _k bool\n_ = _k\n")
+	e.printf("var _k bool\n")
 	vi := 0
 	for j, it := range a.Items {
 		var v string
@@ -717,7 +734,12 @@ func (e *emitter) chain(a *Alt, fail string) ([]chainVar, error) {
 			// Within one _raw call, the leader at the rule's start is a
 			// memo hit with the same value every time: the first call
 			// stands for the others (it nests no deeper than they would).
-			e.printf("if !_seedDone {\n_seed, _seedOK = p.%s()\n_seedEnd = p.mark\n_seedDone = true\n} else {\np.mark = _seedEnd\n}\n", e.funcName(e.raw))
+			if e.laterSelfCall(a) {
+				e.printf("if !_seedDone {\n_seed, _seedOK = p.%s()\n_seedEnd = p.mark\n_seedDone = true\n} else {\np.mark = _seedEnd\n}\n", e.funcName(e.raw))
+			} else {
+				// No later alternative reads the end of the seed.
+				e.printf("if !_seedDone {\n_seed, _seedOK = p.%s()\n} else {\np.mark = _seedEnd\n}\n", e.funcName(e.raw))
+			}
 			e.printf("if %s, _k = _seed, _seedOK; !_k {\n%s\n}\n", v, fail)
 			continue
 		}
@@ -725,6 +747,16 @@ func (e *emitter) chain(a *Alt, fail string) ([]chainVar, error) {
 			return nil, err
 		}
 	}
+	// The values are read here, after the last assignment, so that the
+	// compiler and staticcheck see every variable used whether or not the
+	// action reads it.
+	for _, v := range vars {
+		if declared[v.name] {
+			e.printf("_ = %s\n", v.name)
+			declared[v.name] = false
+		}
+	}
+	e.printf("_ = _k\n")
 	return vars, nil
 }
 
@@ -869,7 +901,15 @@ func (e *emitter) result(r *Rule, a *Alt, vars []chainVar, errExit string) error
 		action = replaceWord(action, "EXTRA", "_extra")
 	}
 	e.printf("_res = %s\n", action)
-	e.printf("_ok = %s\n", notNil("_res", r.Type))
+	ok := notNil("_res", r.Type)
+	for _, v := range vars {
+		if v.name == strings.TrimSpace(action) {
+			// The action is one of the items: its own nil-ness, not
+			// that of the interface holding it, is pegen's NULL check.
+			ok = notNil(v.name, v.typ)
+		}
+	}
+	e.printf("_ok = %s\n", ok)
 	e.printf("if p.actionFailed(_ok) {\n%s\n}\n", errExit)
 	return nil
 }
