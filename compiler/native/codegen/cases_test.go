@@ -48,7 +48,42 @@ var cases = []string{
 	"s = {'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 1, 1.0, True, (1, 2), b'x', 2.5, -3j}\nx in {'p', 'q', 'r', 's t', 0, 8, 16, 24, 32, 40}\nfor i in {9, 17, 25, 33, 41, 1, 'é', '日本'}: pass\ndef f(): return {0, 8, 16, 24, 32, 40, 48, 'a b', 'ab'}\n",
 }
 
+// annotations are expressions written back as text under "from
+// __future__ import annotations" (Python/ast_unparse.c), each in a module
+// annotation and a function's.
+var annotations = []string{
+	"lambda: 1", "lambda x: x", "lambda *a: 0", "lambda **k: 0", "lambda x, /, y=1, *z, w, v=2, **k: (x, y)",
+	"lambda *, k=1: k", "lambda x=1, /: x", "lambda x, /: x", "lambda a, b=2, /, c=3: a", "(lambda: 1)()",
+	"[x for x in y if x if z]", "{x: y for x, y in z}", "{x for x in y}", "(x for x in y)", "f(x for x in y)",
+	"f((x for x in y), 1)", "[x async for x in y]", "[(a, b) for a in x for b in (lambda: y)()]",
+	"[x for x in (a if b else c)]", "[x for x, in y]", "[x for *x, y in z]",
+	"f'{x}'", "f'{x!r:>{w}} {y=} {{lit}} {z:{a}.{b}}'", "f'{ {1: 2}[1] }'", "f'{(lambda: 1)()}'", `f"{'a'}"`,
+	`f'a\nb'`, `f'{x!s}{y!a}'`, `f'{x:%Y-%m-%d}'`, `f'{x:{{}}>10}'`, `f'{"}"}'`, `f"{x}'{y}\""`, "f''", "f'{x}' 'y'",
+	"u'x'", "1e309", "-1e309", "1e309j", "(1+2j)", "1j", "-1j", "1e309 - 1e309j", "0.1", "1e16", "1e-5", "12345678901234567890",
+	`'it\'s'`, `"say \"hi\""`, `'both \' and "'`, `b'bytes\x00'`, `"é\u2028\x7f\U0001F600"`, `'\ud800'`,
+	"(1, 2)", "()", "(1,)", "((1, 2), 3)", "x[1:2, ::3, ...]", "x[()]", "x[:]", "x[a:b:c]", "x[1:2][3]", "x[*a]",
+	"not x", "-x ** -y", "(-x) ** y", "x ** y ** z", "(x ** y) ** z", "x if y else (z if w else v)",
+	"(x if y else z) if w else v", "x < y == z", "(x < y) < z", "x is not y in z not in w", "1 .real", "True.real",
+	"1.0.real", "x.y.z", "{**a, 'b': 1}", "{1, 2}", "[*a, *b]", "f(*a, **k, x=1)", "f(a, *b, c=1, **d)",
+	"a and b or c and not d", "(a or b) and c", "not (a and b)", "a | b & c ^ d << e >> f + g - h * i @ j / k % l // m",
+	"((a + b) * c) ** d ** e", "~x", "+x", "-(-x)", "~(a + b)", "(a, b)[0]", "(yield)", "await x", "...", "None",
+	"True", "False", "{}", "[]", "{1: 2, **x}", "f()", "f(x)(y)", "(*a,)", "x[a, b]", "x[(a, b)]",
+	"f'{x:{y}}' f'{z}'", "f'{x=!r:10}'", "f'{x=:{y}}'",
+}
+
+// annotationSources are the sources of annotations.
+func annotationSources() []string {
+	var out []string
+	for _, a := range annotations {
+		out = append(out, "from __future__ import annotations\nx: "+a+"\ndef f(p: "+a+") -> "+a+": pass\nclass C:\n y: "+a+"\n")
+	}
+	// An int too long for repr() is a ValueError.
+	out = append(out, "from __future__ import annotations\nx: 0x"+strings.Repeat("f", 4000)+"\n")
+	return out
+}
+
 func TestCases(t *testing.T) {
+	cases := append(append([]string(nil), cases...), annotationSources()...)
 	for _, in := range astjson.Find313(t) {
 		t.Run(in.Release.String(), func(t *testing.T) {
 			var req astjson.Request
@@ -65,7 +100,7 @@ func TestCases(t *testing.T) {
 					return
 				}
 				if rec.ParseError != "" {
-					t.Errorf("%q: CPython's parser rejects it: %s", src, rec.ParseError)
+					t.Errorf("%q: CPython's parser rejects it: %s", abbrev(src), rec.ParseError)
 					return
 				}
 				var levels []oLevel
@@ -75,7 +110,7 @@ func TestCases(t *testing.T) {
 				for o := range levels {
 					oc, msgs := compareLevel(t, in, rec.Name, o, &levels[o])
 					if oc == differs || oc == unsupported {
-						t.Errorf("%q -O%d:\n    %s", src, o, strings.Join(msgs, "\n    "))
+						t.Errorf("%q -O%d:\n    %s", abbrev(src), o, strings.Join(msgs, "\n    "))
 					}
 				}
 			})
@@ -91,4 +126,12 @@ func nested(n int) string {
 	}
 	b.WriteString(strings.Repeat(" ", n) + "pass\n")
 	return b.String()
+}
+
+// abbrev shortens a long source for messages.
+func abbrev(s string) string {
+	if len(s) > 300 {
+		return s[:300] + "..."
+	}
+	return s
 }

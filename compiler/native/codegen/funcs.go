@@ -1,10 +1,14 @@
 package codegen
 
 import (
+	"errors"
+
 	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
 	"github.com/rules-pyc/rules_pyc/compiler/native/symtable"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/astdump"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 )
 
 // refType is get_ref_type.
@@ -103,8 +107,12 @@ func (c *compiler) argAnnotation(id string, ann ast.Expr, n *int, loc instr.Loca
 
 // annexpr is compiler_visit_annexpr: the annotation as a string.
 func (c *compiler) annexpr(e ast.Expr) {
-	s, err := unparse(e)
+	s, err := unparse(e, c.cfg.Release)
 	if err != nil {
+		var long *astdump.IntTooLongError
+		if errors.As(err, &long) {
+			err = &syntaxerr.Error{Type: syntaxerr.ValueError, Msg: long.Error(), NoLocation: true}
+		}
 		c.fail(err)
 	}
 	c.loadConst(locOf(e), c.p.NewStr(s))

@@ -457,11 +457,30 @@ func compareError(d *differ, want *oErr, got error) {
 		d.addf("CPython error %s: %s, native %v", want.Type, want.Msg, got)
 		return
 	}
-	g := fmt.Sprintf("%s: %s (%d,%d)-(%d,%d)", se.Type, se.Msg, se.Lineno, se.Offset, se.EndLineno, se.EndOffset)
-	w := fmt.Sprintf("%s: %s (%s,%s)-(%s,%s)", want.Type, want.Msg, ip(want.Lineno), ip(want.Offset), ip(want.EndLineno), ip(want.EndOffset))
+	g := describeError(se)
+	w := fmt.Sprintf("%s: %s (%s,%s)-(%s,%s) text %s", want.Type, want.Msg, ip(want.Lineno), ip(want.Offset), ip(want.EndLineno), ip(want.EndOffset), sp(want.Text))
 	if g != w {
 		d.addf("error: CPython %s, native %s", w, g)
 	}
+}
+
+// describeError writes a native error as compareError writes CPython's.
+func describeError(se *syntaxerr.Error) string {
+	if se.NoLocation {
+		return fmt.Sprintf("%s: %s (None,None)-(None,None) text None", se.Type, se.Msg)
+	}
+	text := "None"
+	if se.HasText {
+		text = fmt.Sprintf("%q", se.Text)
+	}
+	return fmt.Sprintf("%s: %s (%d,%d)-(%d,%d) text %s", se.Type, se.Msg, se.Lineno, se.Offset, se.EndLineno, se.EndOffset, text)
+}
+
+func sp(p *string) string {
+	if p == nil {
+		return "None"
+	}
+	return fmt.Sprintf("%q", *p)
 }
 
 func ip(p *int) string {

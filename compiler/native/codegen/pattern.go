@@ -1,15 +1,11 @@
 package codegen
 
 import (
-	"math"
-	"strconv"
-	"strings"
-
 	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
 	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
-	"github.com/rules-pyc/rules_pyc/internal/pyrepr"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/astdump"
 )
 
 // patternContext is pattern_context.
@@ -29,8 +25,6 @@ func isStarWildcard(p ast.Pattern) bool {
 	s, ok := p.(*ast.MatchStar)
 	return ok && s.Name == ""
 }
-
-func pyQuote(s string) string { return pyrepr.String(s) }
 
 func (c *compiler) ensureFailPop(pc *patternContext, n int) {
 	for len(pc.failPop) < n+1 {
@@ -79,7 +73,7 @@ func (c *compiler) patternStoreName(loc instr.Location, n string, pc *patternCon
 	}
 	c.forbiddenName(loc, n, ast.Store)
 	if contains(pc.stores, n) {
-		c.errorf(loc, "multiple assignments to name %s in pattern", pyQuote(n))
+		c.errorf(loc, "multiple assignments to name %s in pattern", c.repr(ast.StrValue(n)))
 	}
 	c.patternRotate(loc, pc.onTop+len(pc.stores)+1)
 	pc.stores = append(pc.stores, n)
@@ -148,7 +142,7 @@ func (c *compiler) patternAs(p *ast.MatchAs, pc *patternContext) {
 	if p.Pattern == nil {
 		if !pc.allowIrrefutable {
 			if p.Name != "" {
-				c.errorf(loc, "name capture %s makes remaining patterns unreachable", pyQuote(p.Name))
+				c.errorf(loc, "name capture %s makes remaining patterns unreachable", c.repr(ast.StrValue(p.Name)))
 			}
 			c.errorf(loc, "wildcard makes remaining patterns unreachable")
 		}
@@ -206,98 +200,13 @@ func (c *compiler) patternClass(p *ast.MatchClass, pc *patternContext) {
 	}
 }
 
-// constSetKey is a key under which equal constants (as a Python set sees
-// them: 1, 1.0 and True alike) collide.
-func constSetKey(v ast.Value) string {
-	switch v.Kind() {
-	case ast.BoolKind:
-		if v.Bool() {
-			return "n1"
-		}
-		return "n0"
-	case ast.IntKind:
-		return "n" + v.BigInt().String()
-	case ast.FloatKind:
-		f := v.Float()
-		if f == math.Trunc(f) && math.Abs(f) < 1e18 {
-			return "n" + strconv.FormatInt(int64(f), 10)
-		}
-		return "f" + strconv.FormatUint(math.Float64bits(f), 16)
-	case ast.ComplexKind:
-		re, im := v.Complex()
-		if im == 0 {
-			return constSetKey(ast.FloatValue(re))
-		}
-		return "c" + strconv.FormatUint(math.Float64bits(re), 16) + "," + strconv.FormatUint(math.Float64bits(im), 16)
-	case ast.StrKind:
-		return "s" + v.Str()
-	case ast.BytesKind:
-		return "b" + v.Bytes()
+// repr is repr() of a constant, for messages (%R).
+func (c *compiler) repr(v ast.Value) string {
+	b, err := astdump.AppendRepr(nil, v, c.cfg.Release)
+	if err != nil {
+		c.fail(err)
 	}
-	return "k" + v.Kind().String()
-}
-
-// constRepr is repr() of a constant, for messages.
-func constRepr(v ast.Value) string {
-	switch v.Kind() {
-	case ast.NoneKind:
-		return "None"
-	case ast.BoolKind:
-		if v.Bool() {
-			return "True"
-		}
-		return "False"
-	case ast.IntKind:
-		return v.BigInt().String()
-	case ast.FloatKind:
-		return floatRepr(v.Float())
-	case ast.StrKind:
-		return pyrepr.String(v.Str())
-	case ast.BytesKind:
-		return "b" + pyrepr.String(v.Bytes())
-	case ast.ComplexKind:
-		re, im := v.Complex()
-		if re == 0 && !math.Signbit(re) {
-			return floatRepr(im) + "j"
-		}
-		s := floatRepr(im)
-		if !strings.HasPrefix(s, "-") {
-			s = "+" + s
-		}
-		return "(" + floatRepr(re) + s + "j)"
-	}
-	return "..."
-}
-
-func floatRepr(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case math.IsNaN(f):
-		return "nan"
-	}
-	a := math.Abs(f)
-	if a != 0 && (a < 1e-4 || a >= 1e16) {
-		s := strconv.FormatFloat(f, 'e', -1, 64)
-		m, e, _ := strings.Cut(s, "e")
-		exp, _ := strconv.Atoi(e)
-		sign := "+"
-		if exp < 0 {
-			sign, exp = "-", -exp
-		}
-		es := strconv.Itoa(exp)
-		if len(es) < 2 {
-			es = "0" + es
-		}
-		return m + "e" + sign + es
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.Contains(s, ".") {
-		s += ".0"
-	}
-	return s
+	return string(b)
 }
 
 func (c *compiler) patternMapping(p *ast.MatchMapping, pc *patternContext) {
@@ -321,18 +230,20 @@ func (c *compiler) patternMapping(p *ast.MatchMapping, pc *patternContext) {
 		c.addCompare(loc, ast.GtE)
 		c.jumpToFailPop(loc, pc, opPOP_JUMP_IF_FALSE)
 	}
-	seen := map[string]bool{}
+	var seen []ast.Value
 	for i, key := range p.Keys {
 		if key == nil {
 			c.errorf(locOf(p.Patterns[i]), "can't use NULL keys in MatchMapping (set 'rest' parameter instead)")
 		}
 		switch k := key.(type) {
 		case *ast.Constant:
-			sk := constSetKey(k.Value)
-			if seen[sk] {
-				c.errorf(loc, "mapping pattern checks duplicate key (%s)", constRepr(k.Value))
+			// seen is a Python set: 1, 1.0 and True are one key.
+			for _, v := range seen {
+				if pyobj.EqualValues(v, k.Value) {
+					c.errorf(loc, "mapping pattern checks duplicate key (%s)", c.repr(k.Value))
+				}
 			}
-			seen[sk] = true
+			seen = append(seen, k.Value)
 		case *ast.Attribute:
 		default:
 			c.errorf(loc, "mapping pattern keys may only match literals and attribute lookups")
@@ -432,7 +343,7 @@ func (c *compiler) patternOr(p *ast.MatchOr, pc *patternContext) {
 		c.patternRotate(loc, nrots)
 		name := control[i]
 		if contains(pc.stores, name) {
-			c.errorf(loc, "multiple assignments to name %s in pattern", pyQuote(name))
+			c.errorf(loc, "multiple assignments to name %s in pattern", c.repr(ast.StrValue(name)))
 		}
 		pc.stores = append(pc.stores, name)
 	}

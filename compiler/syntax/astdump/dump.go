@@ -51,6 +51,19 @@ func Append(dst []byte, n ast.Node, rel release.Release) ([]byte, error) {
 	return d.buf, d.err
 }
 
+// AppendRepr appends Python's repr() of the constant v as release rel
+// writes it (str escapes follow rel's Unicode version). The error is an
+// *IntTooLongError for an int that repr() refuses to convert, or says that
+// this build has no Unicode tables for rel.
+func AppendRepr(dst []byte, v ast.Value, rel release.Release) ([]byte, error) {
+	tables := unidata.ForRelease(rel)
+	if tables == nil {
+		return dst, fmt.Errorf("astdump: no Unicode tables for CPython %s (Unicode %q)", rel, unidata.UnicodeVersion(rel))
+	}
+	r := reprer{printable: tables.IsPrintable}
+	return r.appendValue(dst, &v)
+}
+
 // An item is one piece of output waiting on the stack.
 type item struct {
 	op   op
