@@ -44,6 +44,11 @@ var cases = []string{
 	"def f(a, /, b=1, *, c=2, d): '''  doc\n\tstring\n   end'''\n",
 	"lambda: (yield)\nlambda x=1, *y, z=2, **k: x\n",
 	"x = f'{a!r:>{w}} {b=} {c}'\ny = a if b else c\nz = a < b < c\n",
+	// docstrings holding surrogates (UnicodeEncodeError but at -OO)
+	"def f():\n \"a\\tb\\udc80c\"\n", "\"\\ud800\\udc00x\\ud801\"\n", "class C:\n \"\\udfff\"\n", "x = '\\udfff'\n",
+	// reprs in messages
+	"match x:\n case {1e300: a, 1e300: b}: pass\n", "match x:\n case {-0.0: a, 0: b}: pass\n", "match x:\n case {'é\\x00': a, 'é\\x00': b}: pass\n",
+	"match x:\n case {1j: a, 1j: b}: pass\n", "match x:\n case {True: a, 1.0: b}: pass\n", "match x:\n case [é, é]: pass\n",
 	// set order (hash order of PYTHONHASHSEED=0; equal items of other types dropped)
 	"s = {'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 1, 1.0, True, (1, 2), b'x', 2.5, -3j}\nx in {'p', 'q', 'r', 's t', 0, 8, 16, 24, 32, 40}\nfor i in {9, 17, 25, 33, 41, 1, 'é', '日本'}: pass\ndef f(): return {0, 8, 16, 24, 32, 40, 48, 'a b', 'ab'}\n",
 }

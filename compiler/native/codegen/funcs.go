@@ -344,7 +344,7 @@ func (c *compiler) functionBody(s ast.Stmt, isAsync bool, name string, args *ast
 	if d, ok := docString(body); ok {
 		first = 1
 		if c.cfg.Optimize < 2 {
-			doc = c.p.NewStr(cleanDoc(d))
+			doc = c.p.NewStr(c.cleanDoc(d))
 		}
 	}
 	c.addConst(doc)

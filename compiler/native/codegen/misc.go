@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 )
 
 var errorf = fmt.Errorf
@@ -42,8 +43,48 @@ func expandTabs(s string) string {
 
 // cleanDoc is _PyCompile_CleanDoc: tabs expanded, the first line's
 // leading spaces and the common indentation of the other lines removed.
-func cleanDoc(doc string) string {
+// A docstring holding a surrogate cannot be encoded to UTF-8 for that:
+// the error is CPython's UnicodeEncodeError.
+func cleanDoc(doc string) (string, error) {
 	doc = expandTabs(doc)
+	if err := checkSurrogates(doc); err != nil {
+		return "", err
+	}
+	return dedentDoc(doc), nil
+}
+
+// checkSurrogates is the strict UTF-8 encoder's refusal of the first run
+// of surrogates in s, positions counted in code points.
+func checkSurrogates(s string) error {
+	pos := 0
+	for i := 0; i < len(s); {
+		r, n := ast.DecodeCodePoint(s[i:])
+		if r < 0xD800 || r > 0xDFFF {
+			i += n
+			pos++
+			continue
+		}
+		end := pos + 1
+		for j := i + n; j < len(s); {
+			r2, n2 := ast.DecodeCodePoint(s[j:])
+			if r2 < 0xD800 || r2 > 0xDFFF {
+				break
+			}
+			end++
+			j += n2
+		}
+		msg := fmt.Sprintf("'utf-8' codec can't encode characters in position %d-%d: surrogates not allowed", pos, end-1)
+		if end == pos+1 {
+			msg = fmt.Sprintf("'utf-8' codec can't encode character '\\u%04x' in position %d: surrogates not allowed", r, pos)
+		}
+		return &syntaxerr.Error{Type: syntaxerr.UnicodeEncodeError, Msg: msg, NoLocation: true}
+	}
+	return nil
+}
+
+// dedentDoc is the rest of _PyCompile_CleanDoc, on a docstring whose tabs
+// are expanded.
+func dedentDoc(doc string) string {
 	p, end := 0, len(doc)
 	for p < end {
 		p++
@@ -104,4 +145,13 @@ func cleanDoc(doc string) string {
 		}
 	}
 	return string(w)
+}
+
+// cleanDoc is cleanDoc, stopping code generation at its error.
+func (c *compiler) cleanDoc(doc string) string {
+	s, err := cleanDoc(doc)
+	if err != nil {
+		c.fail(err)
+	}
+	return s
 }

@@ -89,7 +89,7 @@ func (c *compiler) body(loc instr.Location, ss []ast.Stmt) {
 		first = 1
 		if c.cfg.Optimize < 2 {
 			v := ss[0].(*ast.ExprStmt).Value
-			c.loadConst(locOf(v), c.p.NewStr(cleanDoc(d)))
+			c.loadConst(locOf(v), c.p.NewStr(c.cleanDoc(d)))
 			c.nameop(noLoc, "__doc__", ast.Store)
 		}
 	}

@@ -37,8 +37,14 @@ const (
 	UnicodeDecodeError
 	// ValueError: 3.13.4 and later releases raise it for an identifier
 	// that normalizes (NFKC) to None, True or False ("identifier field
-	// can't represent 'None' constant"). Only Msg is meaningful.
+	// can't represent 'None' constant"), and the compiler for an int in
+	// an annotation too long for repr() under "from __future__ import
+	// annotations". Only Msg is meaningful.
 	ValueError
+	// UnicodeEncodeError: the compiler raises it for a docstring holding
+	// a surrogate, which it cannot encode to UTF-8 to clean it. Only Msg
+	// (str() of the exception) is meaningful.
+	UnicodeEncodeError
 )
 
 func (t Type) String() string {
@@ -57,6 +63,8 @@ func (t Type) String() string {
 		return "UnicodeDecodeError"
 	case ValueError:
 		return "ValueError"
+	case UnicodeEncodeError:
+		return "UnicodeEncodeError"
 	}
 	return "Type(" + strconv.Itoa(int(t)) + ")"
 }
