@@ -96,6 +96,7 @@ func TestCases(t *testing.T) {
 				req.AddSource([]byte(src))
 			}
 			req.Extra = oracleScript
+			k := &checker{in: in, cfg: startOptCfg(t, in)}
 			i := 0
 			in.Parse(t, req, func(rec *astjson.Record) {
 				src := cases[i]
@@ -112,10 +113,12 @@ func TestCases(t *testing.T) {
 				if err := json.Unmarshal(rec.Extra, &levels); err != nil {
 					t.Fatal(err)
 				}
-				for o := range levels {
-					oc, msgs := compareLevel(t, in, rec.Name, o, &levels[o])
-					if oc == differs || oc == unsupported {
-						t.Errorf("%q -O%d:\n    %s", abbrev(src), o, strings.Join(msgs, "\n    "))
+				for from := cpythonTree; from <= nativeTree; from++ {
+					for o := range levels {
+						oc, msgs := k.compareLevel(rec.Name, []byte(src), false, o, &levels[o], from)
+						if oc == differs {
+							t.Errorf("%q -O%d (%s):\n    %s", abbrev(src), o, from, strings.Join(msgs, "\n    "))
+						}
 					}
 				}
 			})

@@ -463,13 +463,13 @@ func (c *compiler) finishUnit(addNone bool) *Unit {
 	for _, n := range u.freeList {
 		m.FreeVars = append(m.FreeVars, c.p.Identifier(n))
 	}
-	for n, v := range u.fasthidden {
-		if v {
-			if m.FastHidden == nil {
-				m.FastHidden = map[string]bool{}
-			}
-			m.FastHidden[n] = true
+	// Every key of u_fasthidden, also those set back to False when their
+	// comprehension ended: compute_localsplus_info tests membership.
+	for n := range u.fasthidden {
+		if m.FastHidden == nil {
+			m.FastHidden = map[string]bool{}
 		}
+		m.FastHidden[n] = true
 	}
 	m.ArgCount, m.PosOnlyArgCount, m.KwOnlyArgCount = u.argcount, u.posonly, u.kwonly
 	m.FirstLineNo = u.firstLine

@@ -5,21 +5,22 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"math/big"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
+	"github.com/rules-pyc/rules_pyc/compiler/native/astopt"
 	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
 	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
 	"github.com/rules-pyc/rules_pyc/compiler/native/symtable"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/frontend"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/source"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 	"github.com/rules-pyc/rules_pyc/internal/astjson"
 )
@@ -54,6 +55,7 @@ type oCode struct {
 	Names, VarNames, CellVars []hexStr          `json:"-"`
 	FreeVars                  []hexStr          `json:"freevars"`
 	Consts                    []json.RawMessage `json:"consts"`
+	Loads                     [][2]json.RawMessage `json:"loads"`
 	ArgCount                  int32             `json:"argcount"`
 	PosOnly                   int32             `json:"posonly"`
 	KwOnly                    int32             `json:"kwonly"`
@@ -199,6 +201,8 @@ func canonOracle(raw json.RawMessage) string {
 type differ struct {
 	out []string
 	max int
+	// jobs are the nested units whose constants the second oracle checks.
+	jobs []cfgJob
 }
 
 func (d *differ) addf(format string, args ...any) {
@@ -282,7 +286,7 @@ func compareUnit(d *differ, path string, want *oUnit, got *Unit, top bool) {
 		d.addf("%s: %v", path, err)
 		return
 	}
-	compareSeq(d, path, want.Seq, gotRows)
+	seqOK := compareSeq(d, path, want.Seq, gotRows)
 	m := &got.Meta
 	if top {
 		var w, g []string
@@ -313,7 +317,16 @@ func compareUnit(d *differ, path string, want *oUnit, got *Unit, top bool) {
 		if co.Flags != got.Flags {
 			d.addf("%s: flags: CPython %#x, native %#x", path, co.Flags, got.Flags)
 		}
-		compareNestedConsts(d, path, co, got, gotRows)
+		// co_consts[0] stays first (remove_unused_consts keeps it, loaded
+		// or not: a function's docstring or None).
+		if len(co.Consts) > 0 && len(m.Consts) > 0 {
+			if w, g := canonOracle(co.Consts[0]), canon(encodeConst(m.Consts[0])); w != g {
+				d.addf("%s: co_consts[0]: CPython %s, native %s", path, w, g)
+			}
+		}
+		if seqOK {
+			addConstsJob(d, path, co, got)
+		}
 	}
 	if len(want.Children) != len(got.Children) {
 		d.addf("%s: CPython has %d nested units, native %d", path, len(want.Children), len(got.Children))
@@ -351,39 +364,33 @@ func coCellvars(m *instr.Metadata) []string {
 	return out
 }
 
-// compareNestedConsts checks a nested unit's constants against its code
-// object's co_consts, which are the constants the CFG optimizer keeps (the
-// first, and those still loaded, in order) followed by those its folding
-// makes: the code object's list without its folded tail must be a
-// subsequence of the loaded constants in order.
-func compareNestedConsts(d *differ, path string, co *oCode, got *Unit, rows [][6]int32) {
-	used := map[int32]bool{0: true}
-	for _, r := range rows {
-		if opcode.Op(r[0]) == opLOAD_CONST {
-			used[r[1]] = true
-		}
-	}
-	var mine []string
-	for i, c := range got.Meta.Consts {
-		if used[int32(i)] {
-			mine = append(mine, canon(encodeConst(c)))
-		}
-	}
-	j := 0
-	for _, raw := range co.Consts {
-		w := canonOracle(raw)
-		for j < len(mine) && mine[j] != w {
-			j++
-		}
-		if j == len(mine) {
-			if strings.HasPrefix(w, `["t"`) || strings.HasPrefix(w, `["fs"`) {
-				continue // a constant the optimizer folded
+// addConstsJob queues a nested unit whose instructions agree for the
+// second oracle (optcfg.py): CPython's CFG optimizer run on the unit with
+// the native constants must load, instruction for instruction, the
+// constants the code object compile() made loads. Every constant that
+// reaches the code object is so compared exactly (value, type, order of a
+// frozenset), also those the optimizer folds into tuples.
+func addConstsJob(d *differ, path string, co *oCode, got *Unit) {
+	s := &got.Seq
+	rows := make([][7]int32, len(s.Instrs))
+	for i, in := range s.Instrs {
+		arg, label := in.Arg, int32(0)
+		if opcode.V313.Has(in.Op, opcode.HasJump) || opcode.V313.Has(in.Op, opcode.HasExc) || isBlockPush(in.Op) {
+			idx, err := s.Index(instr.Label(arg))
+			if err != nil {
+				d.addf("%s: %v", path, err)
+				return
 			}
-			d.addf("%s: co_consts %s not among native constants %v", path, w, mine)
-			return
+			arg, label = int32(idx), 1
 		}
-		j++
+		rows[i] = [7]int32{int32(in.Op), arg, in.Loc.Line, in.Loc.EndLine, in.Loc.Col, in.Loc.EndCol, label}
 	}
+	consts := make([]any, len(got.Meta.Consts))
+	for i, c := range got.Meta.Consts {
+		consts[i] = encodeConst(c)
+	}
+	d.jobs = append(d.jobs, cfgJob{path: path, want: co.Loads,
+		req: cfgRequest{Rows: rows, Consts: consts, NLocals: len(got.Meta.VarNames)}})
 }
 
 // outcome of one file at one level.
@@ -392,24 +399,58 @@ type outcome int
 const (
 	agree outcome = iota
 	differs
-	unsupported
 	skipped
 )
 
-func compareLevel(t *testing.T, in astjson.Interp, name string, optimize int, lv *oLevel) (outcome, []string) {
+// checker compares native code generation with one interpreter's answers.
+type checker struct {
+	in  astjson.Interp
+	cfg *optCfg
+}
+
+// treeSource says where the tree native code generation compiles comes
+// from.
+type treeSource int
+
+const (
+	// cpythonTree: CPython's optimized tree (PyCF_OPTIMIZED_AST), through
+	// internal/astjson.
+	cpythonTree treeSource = iota
+	// nativeTree: the native parser's tree, optimized by astopt.
+	nativeTree
+)
+
+// compareLevel compares one source at one optimization level. src is the
+// source's bytes; isFile says whether it is a file's (CPython reads an
+// error's text back from the file; otherwise there is none).
+func (k *checker) compareLevel(name string, src []byte, isFile bool, optimize int, lv *oLevel, from treeSource) (outcome, []string) {
 	if lv.ParseError != nil {
 		return skipped, nil
 	}
 	d := &differ{max: 5}
-	tree, err := astjson.Convert(lv.Tree)
-	if err != nil {
-		return differs, []string{fmt.Sprintf("converting the tree: %v", err)}
+	var text symtable.TextFunc
+	if isFile {
+		s, err := source.Decode(src, name, k.in.Release)
+		if err != nil {
+			return differs, []string{fmt.Sprintf("decoding the source: %v", err)}
+		}
+		text = s.ProgramText
 	}
-	mod := tree.(ast.ModNode)
-	res, gerr := generate(mod, name, in, optimize)
-	var uerr *ErrUnsupported
-	if errors.As(gerr, &uerr) {
-		return unsupported, []string{uerr.Error()}
+	var res *Result
+	var gerr error
+	switch from {
+	case cpythonTree:
+		tree, err := astjson.Convert(lv.Tree)
+		if err != nil {
+			return differs, []string{fmt.Sprintf("converting the tree: %v", err)}
+		}
+		res, gerr = generate(tree.(ast.ModNode), name, k.in, optimize, text, false)
+	case nativeTree:
+		mod, perr := frontend.Parse(name, src, k.in.Release)
+		if perr != nil {
+			return differs, []string{fmt.Sprintf("the native parser rejected a source CPython parsed: %v", perr)}
+		}
+		res, gerr = generate(mod, name, k.in, optimize, text, true)
 	}
 	if lv.Error != nil || gerr != nil {
 		compareError(d, lv.Error, gerr)
@@ -420,27 +461,42 @@ func compareLevel(t *testing.T, in astjson.Interp, name string, optimize int, lv
 	}
 	compareWarnings(d, lv.Warnings, res.Warnings)
 	compareUnit(d, "<module>", lv.Top, res.Top, true)
+	if len(d.jobs) > 0 && k.cfg != nil {
+		if err := k.cfg.run(d, d.jobs); err != nil {
+			d.addf("%v", err)
+		}
+	}
 	if len(d.out) > 0 {
 		return differs, d.out
 	}
 	return agree, nil
 }
 
-func generate(mod ast.ModNode, name string, in astjson.Interp, optimize int) (res *Result, err error) {
+// generate runs the stages after the parser on mod (the AST optimizer
+// too when optimize is set: a tree from the native parser) and native code
+// generation.
+func generate(mod ast.ModNode, name string, in astjson.Interp, level int, text symtable.TextFunc, optimize bool) (res *Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic: %v", r)
 		}
 	}()
-	fut, err := symtable.ParseFuture(mod, name, in.Release, nil)
+	fut, err := symtable.ParseFuture(mod, name, in.Release, text)
 	if err != nil {
 		return nil, err
 	}
-	st, err := symtable.Build(mod, symtable.Config{Filename: name, Release: in.Release, Future: fut})
+	if optimize {
+		err := astopt.Optimize(mod, astopt.Config{Optimize: level, Release: in.Release,
+			FutureAnnotations: fut.Features&symtable.FutureAnnotations != 0})
+		if err != nil {
+			return nil, err
+		}
+	}
+	st, err := symtable.Build(mod, symtable.Config{Filename: name, Release: in.Release, Future: fut, Text: text})
 	if err != nil {
 		return nil, err
 	}
-	return Generate(mod, st, Config{Filename: name, Release: in.Release, Optimize: optimize})
+	return Generate(mod, st, Config{Filename: name, Release: in.Release, Optimize: level, Text: text})
 }
 
 func compareError(d *differ, want *oErr, got error) {
@@ -515,9 +571,11 @@ func sample() int {
 
 // TestStdlibAgainstCompilerCodegen compares, for a sample of each 3.13
 // interpreter's standard library at optimization levels 0, 1 and 2, every
-// code unit native code generation makes from CPython's own optimized tree
-// with _testinternalcapi.compiler_codegen's, and errors and warnings with
-// compile()'s.
+// code unit native code generation makes with
+// _testinternalcapi.compiler_codegen's (and the nested units' constants
+// through optcfg.py), and errors and warnings with compile()'s: first
+// from CPython's own optimized tree, then from the native parser's tree
+// optimized by astopt.
 func TestStdlibAgainstCompilerCodegen(t *testing.T) {
 	for _, in := range astjson.Find313(t) {
 		t.Run(in.Release.String(), func(t *testing.T) {
@@ -529,8 +587,9 @@ func TestStdlibAgainstCompilerCodegen(t *testing.T) {
 					files = append(files, filepath.Join(lib.Root, filepath.FromSlash(f)))
 				}
 			}
-			counts := map[outcome][3]int{}
-			unsup := map[string]int{}
+			k := &checker{in: in, cfg: startOptCfg(t, in)}
+			var counts [2]map[outcome][3]int
+			counts[0], counts[1] = map[outcome][3]int{}, map[outcome][3]int{}
 			var report []string
 			in.Parse(t, astjson.Request{Files: files, Extra: oracleScript}, func(rec *astjson.Record) {
 				if rec.ExtraError != "" {
@@ -545,34 +604,40 @@ func TestStdlibAgainstCompilerCodegen(t *testing.T) {
 					t.Errorf("%s: %v", rec.Name, err)
 					return
 				}
-				for o := range levels {
-					oc, msgs := compareLevel(t, in, rec.Name, o, &levels[o])
-					c := counts[oc]
-					c[o]++
-					counts[oc] = c
-					switch oc {
-					case differs:
-						if len(report) < 60 {
-							report = append(report, fmt.Sprintf("%s -O%d:\n    %s", rec.Name, o, strings.Join(msgs, "\n    ")))
+				src, err := os.ReadFile(rec.Name)
+				if err != nil {
+					t.Errorf("%s: %v", rec.Name, err)
+					return
+				}
+				for from := cpythonTree; from <= nativeTree; from++ {
+					for o := range levels {
+						oc, msgs := k.compareLevel(rec.Name, src, true, o, &levels[o], from)
+						c := counts[from][oc]
+						c[o]++
+						counts[from][oc] = c
+						if oc == differs && len(report) < 60 {
+							report = append(report, fmt.Sprintf("%s -O%d (%s):\n    %s", rec.Name, o, from, strings.Join(msgs, "\n    ")))
 						}
-					case unsupported:
-						unsup[msgs[0]]++
 					}
 				}
 			})
 			for _, r := range report {
 				t.Log(r)
 			}
-			var us []string
-			for k, v := range unsup {
-				us = append(us, fmt.Sprintf("%d x %s", v, k))
-			}
-			sort.Strings(us)
-			t.Logf("%s: %d files; agree %v, differ %v, unsupported %v (per level 0,1,2); %s", in, len(files),
-				counts[agree], counts[differs], counts[unsupported], strings.Join(us, "; "))
-			if c := counts[differs]; c[0]+c[1]+c[2] > 0 {
-				t.Errorf("%s: %v files differ at levels 0,1,2", in, c)
+			for from := cpythonTree; from <= nativeTree; from++ {
+				c := counts[from]
+				t.Logf("%s, %s: %d files; agree %v, differ %v (per level 0,1,2)", in, from, len(files), c[agree], c[differs])
+				if d := c[differs]; d[0]+d[1]+d[2] > 0 {
+					t.Errorf("%s, %s: %v files differ at levels 0,1,2", in, from, d)
+				}
 			}
 		})
 	}
+}
+
+func (s treeSource) String() string {
+	if s == nativeTree {
+		return "native parser and astopt"
+	}
+	return "CPython's tree"
 }

@@ -6,12 +6,15 @@
 # compile() made of them), or the error and the SyntaxWarnings compile()
 # gives for the parsed tree (so that only the compiler's own warnings are
 # seen).
-import ast, struct, types, warnings
+import ast, opcode, struct, types, warnings
 import __main__
 import _testinternalcapi as T
 
 CodeType = types.CodeType
 RESUME = 149
+HASCONST = set(opcode.hasconst)
+EXTENDED_ARG = opcode.opmap["EXTENDED_ARG"]
+CACHES = opcode._inline_cache_entries
 
 
 def hexs(s):
@@ -58,8 +61,24 @@ def first_line(insts):
     return -1
 
 
+def const_loads(co):
+    """The constants co's constant-loading instructions load, in order."""
+    raw, out, ext, i = co.co_code, [], 0, 0
+    while i < len(raw):
+        op, arg = raw[i], raw[i + 1] | ext
+        i += 2
+        if op == EXTENDED_ARG:
+            ext = arg << 8
+            continue
+        ext = 0
+        if op in HASCONST:
+            out.append([op, enc(co.co_consts[arg])])
+        i += 2 * CACHES.get(opcode.opname[op], 0)
+    return out
+
+
 def code_info(co):
-    return dict(qualname=hexs(co.co_qualname), names=[hexs(x) for x in co.co_names],
+    return dict(qualname=hexs(co.co_qualname), names=[hexs(x) for x in co.co_names], loads=const_loads(co),
                 varnames=[hexs(x) for x in co.co_varnames],
                 cellvars=[hexs(x) for x in co.co_cellvars],
                 freevars=[hexs(x) for x in co.co_freevars],
