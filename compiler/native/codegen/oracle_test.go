@@ -51,16 +51,16 @@ type oErr struct {
 }
 
 type oCode struct {
-	QualName                  hexStr            `json:"qualname"`
-	Names, VarNames, CellVars []hexStr          `json:"-"`
-	FreeVars                  []hexStr          `json:"freevars"`
-	Consts                    []json.RawMessage `json:"consts"`
+	QualName                  hexStr               `json:"qualname"`
+	Names, VarNames, CellVars []hexStr             `json:"-"`
+	FreeVars                  []hexStr             `json:"freevars"`
+	Consts                    []json.RawMessage    `json:"consts"`
 	Loads                     [][2]json.RawMessage `json:"loads"`
-	ArgCount                  int32             `json:"argcount"`
-	PosOnly                   int32             `json:"posonly"`
-	KwOnly                    int32             `json:"kwonly"`
-	FirstLineNo               int32             `json:"firstlineno"`
-	Flags                     int32             `json:"flags"`
+	ArgCount                  int32                `json:"argcount"`
+	PosOnly                   int32                `json:"posonly"`
+	KwOnly                    int32                `json:"kwonly"`
+	FirstLineNo               int32                `json:"firstlineno"`
+	Flags                     int32                `json:"flags"`
 }
 
 func (c *oCode) UnmarshalJSON(b []byte) error {
