@@ -6,7 +6,11 @@
 # instructions are final but for pseudo instructions and jump directions)
 # runs on the unit with those constants, and the answer line lists, per
 # unit, the constants its constant-loading instructions load, in order,
-# or the error. The test compares them with the loads of the code object
+# or the error; "rebuilt" lists them again with every frozenset in the order
+# PyFrozenSet_New gives when it rebuilds the set from the unit's order (a
+# frozenset made here from that order iterates so), as _PyCode_New's
+# interning of str constants does when it replaces one of its strs by an
+# equal interned earlier. The test compares them with the loads of the code object
 # compile() made: equal loads mean the unit's constants were CPython's, for
 # every constant that reaches the code object.
 import json, opcode, struct, sys, types
@@ -64,7 +68,9 @@ def dec(c):
     raise ValueError("constant tag %r" % (t,))
 
 
-def enc(v):
+def enc(v, real=False):
+    """v's encoding; a frozenset made by dec in the order the unit gave, or
+    with real set, in its own iteration order."""
     if v is None:
         return ["N"]
     if v is True:
@@ -85,9 +91,9 @@ def enc(v):
     if t is bytes:
         return ["b", v.hex()]
     if t is tuple:
-        return ["t"] + [enc(x) for x in v]
+        return ["t"] + [enc(x, real) for x in v]
     if t is frozenset:
-        return ["fs"] + [enc(x) for x in ORDER.get(id(v), v)]
+        return ["fs"] + [enc(x, real) for x in (v if real else ORDER.get(id(v), v))]
     if t is types.CodeType:
         return ["code"]
     return ["?", t.__name__]
@@ -105,7 +111,9 @@ def unit(u):
         seq.use_label(len(rows))
     consts = [dec(c) for c in u["consts"]]
     out = T.optimize_cfg(seq, consts, u["nlocals"])
-    return {"loads": [[op, enc(consts[arg])] for op, arg, *_ in out.get_instructions() if op in HASCONST]}
+    loads = [(op, consts[arg]) for op, arg, *_ in out.get_instructions() if op in HASCONST]
+    return {"loads": [[op, enc(c)] for op, c in loads],
+            "rebuilt": [[op, enc(c, True)] for op, c in loads]}
 
 
 def main():
