@@ -250,6 +250,9 @@ func (g *CFG) normalizeJumps() error {
 		default:
 			return errorf("%s jumps backwards", g.o.tab.Name(l.op))
 		}
+		if g.blocks[bi].next == none {
+			return errorf("%s at the end of the code", g.o.tab.Name(l.op))
+		}
 		target, loc := l.target, l.loc
 		ji := g.newBlock()
 		if err := g.addJump(ji, c.jump, target, loc); err != nil {

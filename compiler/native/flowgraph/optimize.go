@@ -194,7 +194,14 @@ func (g *CFG) removeRedundantNopsAndJumps() error {
 // fall through, is replaced by a copy of that block.
 func (g *CFG) inlineSmallOrNoLinenoBlocks() error {
 	o := g.o
+	// A block inlines the blocks of a chain of jumps one per round: more
+	// rounds than there are blocks means the chain is a cycle of blocks
+	// without line numbers, which CPython copies forever.
+	rounds := 0
 	for changes := true; changes; {
+		if rounds++; rounds > len(g.blocks)+1 {
+			return errorf("blocks without line numbers jump to each other in a cycle")
+		}
 		changes = false
 		for bi := int32(0); bi != none; bi = g.blocks[bi].next {
 			b := &g.blocks[bi]
@@ -545,6 +552,9 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 		}
 		switch op {
 		case c.buildTuple:
+			if arg < 0 {
+				return errorf("BUILD_TUPLE %d", arg)
+			}
 			if next == c.unpackSequence && arg == ins[i+1].arg {
 				switch arg {
 				case 1:
