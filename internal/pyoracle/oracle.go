@@ -96,6 +96,8 @@ func (x *Exception) SyntaxErr(filename string) (*syntaxerr.Error, bool) {
 		e.Type = syntaxerr.UnicodeDecodeError
 	case "ValueError":
 		e.Type = syntaxerr.ValueError
+	case "SystemError":
+		e.Type = syntaxerr.SystemError
 	default:
 		return nil, false
 	}

@@ -2,6 +2,7 @@ package agreement
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"runtime/debug"
@@ -74,8 +75,11 @@ type tally struct {
 	kinds map[string]int
 }
 
+// diffsKept is how many differences a report shows.
+var diffsKept = flag.Int("diffs.kept", 10, "how many differences each report shows in full")
+
 func newTally(name string) *tally {
-	return &tally{name: name, counts: map[string]int{}, kinds: map[string]int{}, maxKept: 10}
+	return &tally{name: name, counts: map[string]int{}, kinds: map[string]int{}, maxKept: *diffsKept}
 }
 
 // add compares the oracle's answer about one file with the front end's.

@@ -48,6 +48,9 @@ func (p *Parser) numberToken() ast.Expr {
 // Python's digit limit.
 func parseNumber(s string) (ast.Value, string) {
 	s = strings.ReplaceAll(s, "_", "")
+	if s[0] == '\r' || s[0] == '#' {
+		return parseOddNumber(s)
+	}
 	last := s[len(s)-1]
 	imag := last == 'j' || last == 'J'
 	if isIntLiteral(s) {
@@ -107,4 +110,24 @@ func parseFloat(s string) float64 {
 	// value out of range is infinity or zero, as with strtod.
 	f, _ := strconv.ParseFloat(s, 64)
 	return f
+}
+
+// parseOddNumber is parsenumber_raw for a NUMBER token whose text does not
+// start with the number: CPython 3.13.0 to 3.13.5 leave a lone carriage
+// return in a codec's output untranslated, and the tokenizer skips it
+// (after a comment, the comment too) as part of the next token. PyOS_strtol
+// skips the leading white space of such a text, so "\r12" is still the int
+// 12; any other form goes to PyOS_string_to_double, which accepts no
+// leading white space (nor a comment), and the ValueError it raises becomes
+// the SyntaxError.
+func parseOddNumber(s string) (ast.Value, string) {
+	if s[0] == '\r' && isIntLiteral(s[1:]) {
+		return parseNumber(s[1:])
+	}
+	// '%.200s': at most 200 bytes, decoded as UTF-8 with replacement.
+	cut := s
+	if len(cut) > 200 {
+		cut = cut[:200]
+	}
+	return ast.Value{}, "could not convert string to float: '" + strings.ToValidUTF8(cut, "\uFFFD") + "'"
 }

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
@@ -31,9 +32,19 @@ func (p *Parser) warn(w *strlit.Warning, t *token.Token) {
 func (p *Parser) constantFromString(t *token.Token) ast.Expr {
 	lit, err := p.strs.Parse(p.tokText(t))
 	if err != nil {
-		if err.Kind == strlit.NonASCIIBytes {
+		switch err.Kind {
+		case strlit.NonASCIIBytes:
 			p.raiseKnownLocation(t, err.Msg)
-		} else {
+		case strlit.BadInternalCall:
+			// The SystemError goes through as it is
+			// (_Pypegen_raise_decode_error converts only Unicode and
+			// value errors).
+			p.errorIndicator = true
+			if p.exc == nil {
+				p.exc = &syntaxerr.Error{Type: syntaxerr.SystemError, Filename: p.filename, NoLocation: true,
+					Msg: fmt.Sprintf("Parser/string_parser.c:%d: bad argument to internal function", parseStringCheckLine(p.rel, err.Check))}
+			}
+		default:
 			// _Pypegen_raise_decode_error: at the last token fetched.
 			p.raiseSyntaxError(err.SyntaxMsg())
 		}

@@ -39,3 +39,18 @@ var escapeWarningLine = release.Release{Major: 3, Minor: 13, Micro: 3}
 // two tokens for that release and later, and the grammar's noteq_bitwise_or
 // and invalid_diamond alternatives (actions checkDiamond, diamondError) take
 // them; the parser itself needs no release check for it.
+
+// parseStringCheckLine is the line of Parser/string_parser.c, in rel, of
+// the check of _PyPegen_parse_string that failed (1, 2 or 3: a prefix not
+// followed by a quote, a last quote that does not match, a triple quote
+// not closed by three), which PyErr_BadInternalCall names in the
+// SystemError's message. The function moved down 45 lines with the
+// warnings' positions of gh-116042 (3.13.3; 3.13.0 has it at 229, 3.13.5
+// and 3.13.15 at 274).
+func parseStringCheckLine(rel release.Release, check int) int {
+	line := [...]int{229, 246, 257}[check-1]
+	if rel.AtLeast(escapeWarningLine) {
+		line += 45
+	}
+	return line
+}

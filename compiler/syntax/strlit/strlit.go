@@ -47,6 +47,15 @@ const (
 	// raises this SyntaxError at the literal's token
 	// (RAISE_SYNTAX_ERROR_KNOWN_LOCATION).
 	NonASCIIBytes
+	// BadInternalCall: the token is not a string literal's text (no quote
+	// after the prefix, or quotes that do not match). _PyPegen_parse_string
+	// then raises SystemError with PyErr_BadInternalCall, whose message
+	// names the C source line of the failed check; Error.Check says which
+	// check failed (1, 2 or 3, in the order of string_parser.c), Msg is
+	// "bad argument to internal function". The tokenizer makes such a token
+	// only from a source holding a lone carriage return that newline
+	// translation missed (3.13.0 to 3.13.5, after a codec).
+	BadInternalCall
 )
 
 // Error is a literal that cannot be decoded.
@@ -57,6 +66,8 @@ type Error struct {
 	// "invalid \x escape at position 0", or "bytes can only contain ASCII
 	// literal characters".
 	Msg string
+	// Check is the failed check of a BadInternalCall (1, 2 or 3).
+	Check int
 }
 
 func (e *Error) Error() string { return e.ExceptionType() + ": " + e.Msg }
@@ -68,6 +79,8 @@ func (e *Error) ExceptionType() string {
 		return "UnicodeDecodeError"
 	case ValueError:
 		return "ValueError"
+	case BadInternalCall:
+		return "SystemError"
 	}
 	return "SyntaxError"
 }
@@ -86,6 +99,10 @@ func (e *Error) SyntaxMsg() string {
 		return "(value error) " + e.Msg
 	}
 	return e.Msg
+}
+
+func badInternalCall(check int) *Error {
+	return &Error{Kind: BadInternalCall, Msg: "bad argument to internal function", Check: check}
 }
 
 // Warning is the invalid-escape warning CPython emits for a literal: only
@@ -162,18 +179,18 @@ prefix:
 		i++
 	}
 	if i >= len(tok) || (tok[i] != '\'' && tok[i] != '"') {
-		return lit, &Error{Kind: UnicodeError, Msg: fmt.Sprintf("malformed string token %q", tok)}
+		return lit, badInternalCall(1)
 	}
 	quote := tok[i]
 	body := tok[i+1:]
 	if len(body) == 0 || body[len(body)-1] != quote {
-		return lit, &Error{Kind: UnicodeError, Msg: fmt.Sprintf("malformed string token %q", tok)}
+		return lit, badInternalCall(2)
 	}
 	body = body[:len(body)-1]
 	if len(body) >= 4 && body[0] == quote && body[1] == quote {
 		body = body[2:]
 		if body[len(body)-1] != quote || body[len(body)-2] != quote {
-			return lit, &Error{Kind: UnicodeError, Msg: fmt.Sprintf("malformed string token %q", tok)}
+			return lit, badInternalCall(3)
 		}
 		body = body[:len(body)-2]
 	}

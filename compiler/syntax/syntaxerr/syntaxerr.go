@@ -45,6 +45,13 @@ const (
 	// a surrogate, which it cannot encode to UTF-8 to clean it. Only Msg
 	// (str() of the exception) is meaningful.
 	UnicodeEncodeError
+	// SystemError: CPython 3.13.0 to 3.13.5 reach an internal check of
+	// Parser/string_parser.c when a codec's output holds a lone carriage
+	// return before a string literal (the tokenizer then hands the parser a
+	// STRING token that starts before its quote): "Parser/string_parser.c:229:
+	// bad argument to internal function", the C file's line in the message.
+	// Only Msg is meaningful.
+	SystemError
 )
 
 func (t Type) String() string {
@@ -65,6 +72,8 @@ func (t Type) String() string {
 		return "ValueError"
 	case UnicodeEncodeError:
 		return "UnicodeEncodeError"
+	case SystemError:
+		return "SystemError"
 	}
 	return "Type(" + strconv.Itoa(int(t)) + ")"
 }
