@@ -386,6 +386,9 @@ func moveToken(r *rng, toks []token) ([]token, string) {
 	t := toks[i]
 	what := "move " + describe(toks, i)
 	toks = removeAt(toks, i)
+	if len(toks) == 0 {
+		return []token{t}, what + " to nowhere"
+	}
 	j := r.intn(len(toks))
 	t.pre = " "
 	return insertAt(toks, j, t), what + fmt.Sprintf(" to line %d", lineOf(toks, j))
@@ -416,6 +419,9 @@ func lineEnd(toks []token, s int) int {
 var indents = []string{" ", "  ", "    ", "        ", "\t", "\t\t", " \t", "\t ", "\f", "   ", "\t    ", "    \t"}
 
 func reindentLine(r *rng, toks []token) ([]token, string) {
+	if len(toks) == 0 {
+		return insertToken(r, toks)
+	}
 	starts := lineStarts(toks)
 	s := pick(r, starts)
 	old := toks[s].pre
@@ -565,6 +571,12 @@ func damageNumber(r *rng, toks []token) ([]token, string) {
 var oddities = []string{"$", "?", "`", "\x00", "\xff", "\xc3", "\u00a0", "\u200b", "\u20ac", "\f", "\r", "\\", "\x1b", "\u2028", "\ufeff", "\u00e9", "\U0001F600", "\u0660", "'", `"`, "'''", "#", "\t", "!"}
 
 func insertOdd(r *rng, toks []token) ([]token, string) {
+	if len(toks) == 0 {
+		// Every token is gone, the end marker included (seed 3, mutant
+		// 40397 of the 3.13.0 stdlib corpus).
+		v := pick(r, oddities)
+		return []token{{text: v, cls: cOther}}, fmt.Sprintf("insert %q into nothing", v)
+	}
 	i := r.intn(len(toks))
 	v := pick(r, oddities)
 	t := token{pre: toks[i].pre, text: v, cls: cOther}

@@ -152,3 +152,21 @@ func TestReach(t *testing.T) {
 		t.Errorf("only %d of %d mutants parse: valid sources are tested too little", parsed, n)
 	}
 }
+
+// TestTinySources: edits of sources with few or no tokens (where an edit
+// can remove the end marker itself) never panic.
+func TestTinySources(t *testing.T) {
+	c, err := NewCorpus([]string{"a", "b", "c", "d", "e"}, []string{"", "x", "\n", "'s'", "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	for seed := uint64(1); seed <= 3; seed++ {
+		for i := range n {
+			c.Mutant(seed, i)
+		}
+	}
+}

@@ -97,6 +97,9 @@ var statements = []string{
 }
 
 func insertStatement(r *rng, toks []token) ([]token, string) {
+	if len(toks) == 0 {
+		return insertToken(r, toks)
+	}
 	starts := lineStarts(toks)
 	s := pick(r, starts)
 	indent := toks[s].pre
