@@ -66,6 +66,20 @@ func (c *Corpus) Mutant(seed uint64, index int) Mutant {
 	return m
 }
 
+// Edit returns src with one to three random edits, the same edits Mutant
+// makes, drawn from seed and index (Origin is "source"): a way to damage
+// sources that come from elsewhere (generated programs, snippets).
+func Edit(src string, seed uint64, index int) Mutant {
+	r := &rng{rand.NewPCG(seed, uint64(index))}
+	m := Mutant{Seed: seed, Index: index, Origin: "source"}
+	toks := lex(src)
+	for n := 1 + r.intn(3); n > 0; n-- {
+		toks = edit(r, toks, &m)
+	}
+	m.Src = []byte(render(toks))
+	return m
+}
+
 // rng draws numbers from PCG, whose output is fixed by its definition
 // (math/rand/v2 does not promise that its other methods stay the same).
 type rng struct{ p *rand.PCG }
