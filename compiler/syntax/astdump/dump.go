@@ -36,9 +36,19 @@ func Dump(n ast.Node, rel release.Release) (string, error) {
 // Append appends Dump's text to dst. On error, dst is returned with
 // whatever was written before the failure.
 func Append(dst []byte, n ast.Node, rel release.Release) ([]byte, error) {
+	dst, _, err := AppendDepth(dst, n, rel)
+	return dst, err
+}
+
+// AppendDepth is Append that also returns the depth of the tree: the
+// most nodes on one path from n (depth 1) down to a leaf, every node
+// counted (operators and expression contexts are not nodes here, as they
+// are not in CPython's ast2obj_* recursion count). The depth covers the
+// whole tree even when an error stopped the text.
+func AppendDepth(dst []byte, n ast.Node, rel release.Release) ([]byte, int, error) {
 	tables := unidata.ForRelease(rel)
 	if tables == nil {
-		return dst, fmt.Errorf("astdump: no Unicode tables for CPython %s (Unicode %q)", rel, unidata.UnicodeVersion(rel))
+		return dst, 0, fmt.Errorf("astdump: no Unicode tables for CPython %s (Unicode %q)", rel, unidata.UnicodeVersion(rel))
 	}
 	d := dumper{
 		buf:          dst,
@@ -48,7 +58,7 @@ func Append(dst []byte, n ast.Node, rel release.Release) ([]byte, error) {
 	// version of rel (Go's unicode package follows the toolchain's).
 	d.repr.printable = tables.IsPrintable
 	d.run(n)
-	return d.buf, d.err
+	return d.buf, d.maxDepth, d.err
 }
 
 // AppendRepr appends Python's repr() of the constant v as release rel
@@ -69,6 +79,8 @@ type item struct {
 	op   op
 	text string
 	node ast.Node
+	// depth is the depth of node (opNode), 1 for the root.
+	depth int32
 }
 
 type op uint8
@@ -93,25 +105,41 @@ type dumper struct {
 	// noneRequired: a required field that is None is written (3.13.4+),
 	// instead of left out.
 	noneRequired bool
+	// maxDepth is the deepest node's depth met so far.
+	maxDepth int
 }
 
 func (d *dumper) run(root ast.Node) {
-	d.stack = append(d.stack[:0], item{op: opNode, node: root})
-	for len(d.stack) > 0 && d.err == nil {
+	d.stack = append(d.stack[:0], item{op: opNode, node: root, depth: 1})
+	for len(d.stack) > 0 {
 		it := d.stack[len(d.stack)-1]
 		d.stack = d.stack[:len(d.stack)-1]
+		if d.err != nil && it.op != opNode {
+			// After an error only the depth is wanted.
+			continue
+		}
 		switch it.op {
 		case opText:
 			d.buf = append(d.buf, it.text...)
 		case opNode:
 			if it.node == nil {
-				d.buf = append(d.buf, "None"...)
+				if d.err == nil {
+					d.buf = append(d.buf, "None"...)
+				}
 				continue
+			}
+			if int(it.depth) > d.maxDepth {
+				d.maxDepth = int(it.depth)
 			}
 			d.tmp = d.tmp[:0]
 			d.expand(it.node)
 			for i := len(d.tmp) - 1; i >= 0; i-- {
-				d.stack = append(d.stack, d.tmp[i])
+				x := d.tmp[i]
+				if d.err != nil && x.op != opNode {
+					continue
+				}
+				x.depth = it.depth + 1
+				d.stack = append(d.stack, x)
 			}
 		case opStr:
 			d.buf = d.repr.appendStr(d.buf, it.text)
