@@ -4,7 +4,7 @@ Names and values follow rules_python's, so a BUILD file written for
 rules_python's precompile works unchanged. Each value is spelled once, here.
 """
 
-load(":settings.bzl", "SettingInfo")
+load("@bazel_skylib//rules:common_settings.bzl", "BuildSettingInfo")
 
 INHERIT = "inherit"
 
@@ -31,7 +31,9 @@ SOURCE_RETENTION = struct(
 OPTIMIZE_INHERIT = -1
 OPTIMIZE_LEVELS = [0, 1, 2]
 
-# The values each build setting accepts (no "inherit": a setting is the default).
+# The values each build setting accepts (no "inherit": a setting is the
+# default). The attributes accept the same values and "inherit" (-1 for the
+# level).
 SETTING_VALUES = struct(
     precompile = [PRECOMPILE.ENABLED, PRECOMPILE.DISABLED],
     invalidation_mode = [INVALIDATION_MODE.AUTO, INVALIDATION_MODE.CHECKED_HASH, INVALIDATION_MODE.UNCHECKED_HASH],
@@ -43,37 +45,32 @@ SETTING_VALUES = struct(
 SETTING_ATTRS = {
     "_invalidation_mode_flag": attr.label(
         default = Label("//rules:invalidation_mode"),
-        providers = [SettingInfo],
+        providers = [BuildSettingInfo],
     ),
     "_optimize_level_flag": attr.label(
         default = Label("//rules:optimize_level"),
-        providers = [SettingInfo],
+        providers = [BuildSettingInfo],
     ),
     "_precompile_flag": attr.label(
         default = Label("//rules:precompile"),
-        providers = [SettingInfo],
+        providers = [BuildSettingInfo],
     ),
     "_source_retention_flag": attr.label(
         default = Label("//rules:source_retention"),
-        providers = [SettingInfo],
+        providers = [BuildSettingInfo],
     ),
 }
 
 _PRECOMPILE_ATTR = attr.string(
     default = PRECOMPILE.INHERIT,
-    values = [PRECOMPILE.INHERIT, PRECOMPILE.ENABLED, PRECOMPILE.DISABLED],
+    values = [INHERIT] + SETTING_VALUES.precompile,
     doc = "Whether to compile this target's sources to .pyc files. `inherit` takes " +
           "the value of `--@rules_pyc//rules:precompile` (default `enabled`).",
 )
 
 _INVALIDATION_MODE_ATTR = attr.string(
     default = INVALIDATION_MODE.INHERIT,
-    values = [
-        INVALIDATION_MODE.INHERIT,
-        INVALIDATION_MODE.AUTO,
-        INVALIDATION_MODE.CHECKED_HASH,
-        INVALIDATION_MODE.UNCHECKED_HASH,
-    ],
+    values = [INHERIT] + SETTING_VALUES.invalidation_mode,
     doc = "How the interpreter decides whether a .pyc is up to date (PEP 552). " +
           "`checked_hash`: it hashes the source and compares; `unchecked_hash`: it trusts " +
           "the .pyc; `auto`: `unchecked_hash` under `-c opt`, else `checked_hash`; " +
@@ -90,7 +87,7 @@ _OPTIMIZE_LEVEL_ATTR = attr.int(
 
 _SOURCE_RETENTION_ATTR = attr.string(
     default = SOURCE_RETENTION.INHERIT,
-    values = [SOURCE_RETENTION.INHERIT, SOURCE_RETENTION.KEEP_SOURCE, SOURCE_RETENTION.OMIT_SOURCE],
+    values = [INHERIT] + SETTING_VALUES.source_retention,
     doc = "`keep_source`: runfiles hold `pkg/mod.py` and `pkg/__pycache__/mod.<tag>.pyc`; " +
           "`omit_source`: they hold only `pkg/mod.pyc`, which CPython imports with no " +
           "source; `inherit`: `--@rules_pyc//rules:source_retention` (default `keep_source`).",

@@ -1,5 +1,6 @@
 """pyc_context: the toolchain and the effective precompile settings of a target."""
 
+load("@bazel_skylib//rules:common_settings.bzl", "BuildSettingInfo")
 load(
     ":attributes.bzl",
     "INHERIT",
@@ -8,12 +9,11 @@ load(
     "PRECOMPILE",
     "SOURCE_RETENTION",
 )
-load(":settings.bzl", "SettingInfo")
 load(":toolchain.bzl", "find_pyc_toolchain")
 
 def _effective(value, flag):
     if value == INHERIT:
-        return flag[SettingInfo].value
+        return flag[BuildSettingInfo].value
     return value
 
 def pyc_context(ctx, require_toolchain = False):
@@ -45,7 +45,7 @@ def pyc_context(ctx, require_toolchain = False):
 
     optimize = attrs.precompile_optimize_level
     if optimize == OPTIMIZE_INHERIT:
-        optimize = int(attrs._optimize_level_flag[SettingInfo].value)
+        optimize = int(attrs._optimize_level_flag[BuildSettingInfo].value)
 
     retention = getattr(attrs, "precompile_source_retention", SOURCE_RETENTION.KEEP_SOURCE)
     retention = _effective(retention, attrs._source_retention_flag)

@@ -19,14 +19,26 @@ order Bazel visits them; rules_pyc's own `python3` on PATH comes last.
             doc = "The interpreter: an absolute path, or a name looked up on PATH. " +
                   "Empty: PYC_PYTHON from --repo_env or the environment, else python3 on PATH.",
         ),
+        "exec_compatible_with": attr.label_list(
+            doc = "Constraints an execution platform must have to run the compile actions " +
+                  "with this interpreter (it exists on machines like this one). Empty: " +
+                  "this machine's OS and CPU, such as `@platforms//os:linux` and " +
+                  "`@platforms//cpu:x86_64`.",
+        ),
         "python_version": attr.string(
             doc = "The version (X.Y) the interpreter must be. Defaults to what it reports.",
+        ),
+        "target_compatible_with": attr.label_list(
+            doc = "Constraints a target platform must have for this toolchain (binaries " +
+                  "run with the interpreter). Empty: this machine's OS and CPU.",
         ),
     },
 )
 
 def _pyc_impl(mctx):
     names = []
+    exec_constraints = {}
+    target_constraints = {}
     for mod in mctx.modules:
         for tag in mod.tags.system_interpreter:
             if tag.name in names:
@@ -34,7 +46,14 @@ def _pyc_impl(mctx):
                 continue
             names.append(tag.name)
             system_interpreter(name = tag.name, path = tag.path, python_version = tag.python_version)
-    toolchains_hub(name = HUB, interpreters = names)
+            exec_constraints[tag.name] = [str(label) for label in tag.exec_compatible_with]
+            target_constraints[tag.name] = [str(label) for label in tag.target_compatible_with]
+    toolchains_hub(
+        name = HUB,
+        interpreters = names,
+        exec_compatible_with = exec_constraints,
+        target_compatible_with = target_constraints,
+    )
 
 pyc = module_extension(
     implementation = _pyc_impl,

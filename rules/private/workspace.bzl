@@ -26,7 +26,12 @@ def rules_pyc_dependencies():
         urls = ["https://github.com/bazelbuild/bazel-gazelle/releases/download/v0.38.0/bazel-gazelle-v0.38.0.tar.gz"],
     )
 
-def rules_pyc_register_toolchains(name = "pyc_toolchains", python = "", python_version = ""):
+def rules_pyc_register_toolchains(
+        name = "pyc_toolchains",
+        python = "",
+        python_version = "",
+        exec_compatible_with = [],
+        target_compatible_with = []):
     """Declares a pyc toolchain for an installed interpreter and registers it.
 
     Args:
@@ -36,8 +41,18 @@ def rules_pyc_register_toolchains(name = "pyc_toolchains", python = "", python_v
         PYC_PYTHON from `--repo_env` or the environment, else `python3` on PATH.
       python_version: the version (X.Y) the interpreter must be; defaults to
         what it reports.
+      exec_compatible_with: constraint labels an execution platform must have
+        to compile with this interpreter. Empty: this machine's OS and CPU.
+      target_compatible_with: constraint labels a target platform must have
+        for this toolchain (binaries run with the interpreter). Empty: this
+        machine's OS and CPU.
     """
     interpreter = name + "_python"
     system_interpreter(name = interpreter, path = python, python_version = python_version)
-    toolchains_hub(name = name, interpreters = [interpreter])
+    toolchains_hub(
+        name = name,
+        interpreters = [interpreter],
+        exec_compatible_with = {interpreter: exec_compatible_with},
+        target_compatible_with = {interpreter: target_compatible_with},
+    )
     native.register_toolchains("@%s//:all" % name)

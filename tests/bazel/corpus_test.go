@@ -90,9 +90,18 @@ local_path_override(
     path = %q,
 )
 
+bazel_dep(name = "platforms", version = "0.0.10")
+
 pyc = use_extension("@rules_pyc//rules:extensions.bzl", "pyc")
 pyc.system_interpreter(name = "corpus_python")
 use_repo(pyc, "corpus_python")
+
+# The same interpreter for Windows targets only (TestToolchainConstraints):
+# the toolchain above, with this machine's constraints, does not match them.
+pyc.system_interpreter(
+    name = "corpus_python_windows",
+    target_compatible_with = ["@platforms//os:windows"],
+)
 
 # A third-party module with plain py_library targets, for pyc_library.
 bazel_dep(name = "thirdparty")

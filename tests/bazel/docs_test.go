@@ -41,7 +41,7 @@ func TestRulesReferenceIsComplete(t *testing.T) {
 		}
 	}
 	var settings []string
-	for _, s := range strings.Fields(c.mustBazel("cquery", `kind("string_setting|label_flag|toolchain_type", @rules_pyc//rules:all)`).stdout) {
+	for _, s := range strings.Fields(c.mustBazel("cquery", `kind("string_flag|label_flag|toolchain_type", @rules_pyc//rules:all)`).stdout) {
 		// "@rules_pyc//rules:precompile (config)" -> @rules_pyc//rules:precompile
 		if i := strings.LastIndex(s, "//rules:"); i >= 0 {
 			settings = append(settings, s[i:])

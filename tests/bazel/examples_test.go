@@ -55,7 +55,8 @@ func cloneA(t testing.TB) string {
 func exampleWorkspace(t testing.TB, root string, m mode, python string) *workspace {
 	dir := filepath.Join(root, "examples", string(m))
 	w := newWorkspace(t, dir, m, python)
-	w.rc = filepath.Join(root, "examples", "offline.bazelrc")
+	w.rcs = []string{filepath.Join(root, "examples", "offline.bazelrc")}
+	w.ownGo = true
 	return w
 }
 

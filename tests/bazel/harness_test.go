@@ -3,11 +3,13 @@
 //
 // Everything runs in copies of the repository under a temporary directory:
 // each workspace gets its own Bazel server under one --output_user_root, and
-// every server is shut down when the tests end. The pyc binary the rules run
-// is built from this checkout with `go build` and handed to Bazel as
-// --@rules_pyc//rules:compiler=@rules_pyc//:pyc, as examples/offline.bazelrc
-// does; rules_go and gazelle, which cannot be fetched offline, are replaced by
-// the stand-ins in testdata/stubs.
+// every server is shut down when the tests end. Most workspaces run the pyc
+// binary built from this checkout with `go build -trimpath`, handed to Bazel
+// as --@rules_pyc//rules:compiler=@rules_pyc//:pyc or through the stand-ins
+// of rules_go and gazelle in testdata/stubs, as examples/offline.bazelrc
+// does. Where the fixtures (source archives of real rule sets) are present,
+// the examples also build pyc with rules_go and gazelle for real, and the
+// rules meet rules_python 1.9.2 and 2.3.2 (scripts/fixtures unpacks them).
 package bazel
 
 import (
@@ -64,7 +66,7 @@ func setUp(m *testing.M) (int, error) {
 	env.userRoot = filepath.Join(tmp, "user_root")
 
 	env.pyc = filepath.Join(tmp, "bin", "pyc")
-	build := exec.Command("go", "build", "-o", env.pyc, "./tool/pyc")
+	build := exec.Command("go", "build", "-trimpath", "-o", env.pyc, "./tool/pyc")
 	build.Dir = env.repo
 	if out, err := build.CombinedOutput(); err != nil {
 		return 0, fmt.Errorf("go build ./tool/pyc: %v\n%s", err, out)
@@ -106,8 +108,11 @@ type workspace struct {
 	t      testing.TB
 	dir    string
 	mode   mode
-	python string // PYC_PYTHON for the system interpreter toolchain
-	rc     string // a --bazelrc that sets up the offline build, else flags() does
+	python string   // PYC_PYTHON for the system interpreter toolchain
+	rcs    []string // more --bazelrc files (real rule sets from scripts/fixtures, ...)
+	// ownGo: the rcs provide rules_go and gazelle (the stand-ins or the real
+	// ones). Else flags() puts in the stand-ins and the prebuilt pyc.
+	ownGo bool
 }
 
 // newWorkspace returns a workspace at dir, whose server is shut down at the end.
@@ -119,11 +124,19 @@ func newWorkspace(t testing.TB, dir string, m mode, python string) *workspace {
 	return w
 }
 
+// in returns the workspace for use by test t (a subtest of its creator's):
+// its failures fail t.
+func (w *workspace) in(t testing.TB) *workspace {
+	c := *w
+	c.t = t
+	return &c
+}
+
 // command returns `scripts/bazel` running args in the workspace.
 func (w *workspace) command(args ...string) *exec.Cmd {
 	startup := []string{"--output_user_root=" + env.userRoot, "--max_idle_secs=600"}
-	if w.rc != "" {
-		startup = append(startup, "--bazelrc="+w.rc)
+	for _, rc := range w.rcs {
+		startup = append(startup, "--bazelrc="+rc)
 	}
 	cmd := exec.Command(filepath.Join(env.repo, "scripts", "bazel"), append(startup, args...)...)
 	cmd.Dir = w.dir
@@ -138,7 +151,7 @@ func (w *workspace) flags() []string {
 		"--nosandbox_debug",
 		"--repo_env=PYC_PYTHON=" + w.python,
 	}
-	if w.rc != "" {
+	if w.ownGo {
 		return f
 	}
 	f = append(f, "--@rules_pyc//rules:compiler=@rules_pyc//:pyc")
@@ -151,7 +164,8 @@ func (w *workspace) flags() []string {
 		f = append(f,
 			"--noenable_bzlmod",
 			"--enable_workspace",
-			"--override_repository=io_bazel_rules_go="+rulesGo)
+			"--override_repository=io_bazel_rules_go="+rulesGo,
+			"--override_repository=bazel_gazelle="+filepath.Join(env.stubs, "gazelle"))
 	}
 	return f
 }
@@ -190,7 +204,7 @@ func (w *workspace) mustBazel(command string, args ...string) result {
 	w.t.Helper()
 	r := w.bazel(command, args...)
 	if r.err != nil {
-		w.t.Fatalf("bazel %s %s in %s: %v\n%s", command, strings.Join(args, " "), w.dir, r.err, tail(r.stderr, 60))
+		w.t.Fatalf("bazel %s %s in %s: %v\n%s\nstdout:\n%s", command, strings.Join(args, " "), w.dir, r.err, tail(r.stderr, 60), tail(r.stdout, 40))
 	}
 	return r
 }
@@ -358,7 +372,7 @@ func writeFiles(t testing.TB, dir string, files map[string]string) {
 }
 
 // checkout copies this repository to dir, as a clone of it would be, with
-// pyc built at its root as `go build -o pyc ./tool/pyc` does.
+// pyc built at its root as `go build -trimpath -o pyc ./tool/pyc` does.
 func checkout(t testing.TB, dir string) string {
 	t.Helper()
 	if err := copyTree(env.repo, dir); err != nil {

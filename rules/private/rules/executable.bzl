@@ -2,15 +2,10 @@
 
 load("//rules/private:attributes.bzl", "PRECOMPILE_ATTRS", "PY_ATTRS", "PY_EXECUTABLE_ATTRS")
 load("//rules/private:context.bzl", "pyc_context")
+load("//rules/private:runfiles.bzl", "runfiles_path")
 load("//rules/private:toolchain.bzl", "TOOLCHAINS")
 load("//rules/private/actions:compile.bzl", "recorded_name")
 load(":common.bzl", "build_py_target")
-
-def _runfiles_path(ctx, f):
-    """The path of f under the runfiles directory."""
-    if f.short_path.startswith("../"):
-        return f.short_path[len("../"):]
-    return ctx.workspace_name + "/" + f.short_path
 
 def _find_main(ctx):
     if ctx.file.main:
@@ -30,7 +25,7 @@ def _module_name(main):
 
 def _repository_root(ctx, f):
     """The runfiles-relative directory of f's repository."""
-    path = _runfiles_path(ctx, f)
+    path = runfiles_path(ctx, f)
     return path[:-len(recorded_name(f))].rstrip("/")
 
 def _py_executable_impl(ctx):
@@ -40,7 +35,7 @@ def _py_executable_impl(ctx):
     target = build_py_target(ctx, settings, ctx.files.srcs)
 
     python_path = [_repository_root(ctx, main)]
-    for imp in target.py_info.imports.to_list():
+    for imp in target.imports.to_list():
         if imp not in python_path:
             python_path.append(imp)
 
@@ -49,7 +44,7 @@ def _py_executable_impl(ctx):
         template = ctx.file._launcher,
         output = launcher,
         substitutions = {
-            "{interpreter}": _runfiles_path(ctx, pyc.interpreter),
+            "{interpreter}": runfiles_path(ctx, pyc.interpreter),
             "{module}": _module_name(main),
             "{python_path}": " ".join(python_path),
         },
@@ -66,9 +61,8 @@ def _py_executable_impl(ctx):
             runfiles = runfiles,
         ),
         RunEnvironmentInfo(environment = ctx.attr.env),
-        target.py_info,
         target.pyc_info,
-    ]
+    ] + target.py_infos
 
 _ATTRS = dict(
     PY_ATTRS,

@@ -1,16 +1,11 @@
 """pyc_precompiler: pyc as the precompiler of rules_python's py_exec_tools_toolchain."""
 
+load("//rules/private:runfiles.bzl", "runfiles_path")
 load("//rules/private/actions:compile.bzl", "worker_execution_requirements")
 
 # rules_python sends its precompiler JSON requests; the wrapper tells pyc the
 # same, so neither side guesses.
 _PROTOCOL = "json"
-
-def _runfiles_path(ctx, f):
-    """The path of f below the runfiles directory: `<repository>/<path>`."""
-    if f.short_path.startswith("../"):
-        return f.short_path[len("../"):]
-    return ctx.workspace_name + "/" + f.short_path
 
 def _shell_quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
@@ -28,7 +23,7 @@ def _interpreter(ctx):
     if runtime != None:
         if runtime.interpreter != None:
             return struct(
-                path = _runfiles_path(ctx, runtime.interpreter),
+                path = runfiles_path(ctx, runtime.interpreter),
                 runfiles = ctx.runfiles(
                     files = [runtime.interpreter],
                     transitive_files = runtime.files,
@@ -50,7 +45,7 @@ def _interpreter(ctx):
             ))
         executable = files[0]
     return struct(
-        path = _runfiles_path(ctx, executable),
+        path = runfiles_path(ctx, executable),
         runfiles = ctx.runfiles(files = [executable]).merge(info.default_runfiles),
     )
 
@@ -64,7 +59,7 @@ def _pyc_precompiler_impl(ctx):
         template = ctx.file._template,
         output = wrapper,
         substitutions = {
-            "{compiler}": _shell_quote(_runfiles_path(ctx, pyc)),
+            "{compiler}": _shell_quote(runfiles_path(ctx, pyc)),
             "{interpreter}": _shell_quote(interpreter.path),
             "{label}": str(ctx.label),
             "{protocol}": _PROTOCOL,

@@ -3,6 +3,7 @@
 load("//rules/private:aspect.bzl", "PycAspectInfo", "pyc_aspect")
 load("//rules/private:attributes.bzl", "COMPILE_ATTRS")
 load("//rules/private:providers.bzl", "PycInfo")
+load("//rules/private:py_info.bzl", "PY_INFOS", "PY_INFO_PROVIDERS", "get_py_info", "py_infos")
 load("//rules/private:toolchain.bzl", "TOOLCHAINS")
 
 def _pyc_library_impl(ctx):
@@ -11,18 +12,19 @@ def _pyc_library_impl(ctx):
     runfiles = ctx.runfiles(transitive_files = pycs).merge_all(
         [dep[DefaultInfo].default_runfiles for dep in deps],
     )
-    py_infos = [dep[PyInfo] for dep in deps]
+    infos = [get_py_info(dep) for dep in deps]
+    sources = depset(transitive = [info.transitive_sources for info in infos])
+    runfiles = runfiles.merge(ctx.runfiles(transitive_files = sources))
     return [
         DefaultInfo(files = pycs, runfiles = runfiles),
-        PyInfo(
-            transitive_sources = depset(transitive = [info.transitive_sources for info in py_infos]),
-            imports = depset(transitive = [info.imports for info in py_infos]),
-            uses_shared_libraries = any([info.uses_shared_libraries for info in py_infos]),
-            has_py2_only_sources = any([info.has_py2_only_sources for info in py_infos]),
-            has_py3_only_sources = any([info.has_py3_only_sources for info in py_infos]),
-        ),
         PycInfo(direct_pyc_files = depset(), transitive_pyc_files = pycs),
-    ]
+    ] + py_infos(
+        transitive_sources = sources,
+        imports = depset(transitive = [info.imports for info in infos]),
+        uses_shared_libraries = any([info.uses_shared_libraries for info in infos]),
+        direct_pyc_files = depset(),
+        transitive_pyc_files = pycs,
+    )
 
 pyc_library = rule(
     implementation = _pyc_library_impl,
@@ -45,10 +47,10 @@ pyc_library(
         COMPILE_ATTRS,
         deps = attr.label_list(
             aspects = [pyc_aspect],
-            providers = [PyInfo],
+            providers = PY_INFO_PROVIDERS,
             doc = "The Python libraries to compile, with all their dependencies.",
         ),
     ),
-    provides = [PyInfo, PycInfo],
+    provides = PY_INFOS + [PycInfo],
     toolchains = TOOLCHAINS,
 )
