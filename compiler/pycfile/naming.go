@@ -5,16 +5,17 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
+
+	"github.com/rules-pyc/rules_pyc/internal/pypath"
 )
 
-// The names importlib uses; the path separator is '/' (POSIX only).
+// The names importlib uses; the path separator is '/' (POSIX only, as
+// pypath's importlib helpers).
 const (
 	pycacheDir     = "__pycache__"
 	optPrefix      = "opt-"
 	bytecodeSuffix = ".pyc"
 	sourceSuffix   = ".py"
-	sep            = "/"
 )
 
 // CacheName returns where py_compile writes the .pyc of source by default:
@@ -32,8 +33,8 @@ func CacheName(source, cacheTag string, optimize int) (string, error) {
 	if optimize < 0 {
 		return "", fmt.Errorf("cache name of %s: optimization level %d is negative", source, optimize)
 	}
-	head, tail := splitPath(source)
-	base, dot, rest := rpartition(tail, ".")
+	head, tail := pypath.ImportlibSplit(source)
+	base, dot, rest := pypath.RPartition(tail, ".")
 	if base == "" {
 		base = rest
 	}
@@ -41,7 +42,7 @@ func CacheName(source, cacheTag string, optimize int) (string, error) {
 	if optimize > 0 {
 		name += "." + optPrefix + strconv.Itoa(optimize)
 	}
-	return joinPath(head, pycacheDir, name+bytecodeSuffix), nil
+	return pypath.ImportlibJoin(head, pycacheDir, name+bytecodeSuffix), nil
 }
 
 // LegacyName returns where compileall -b writes the .pyc of source: beside
@@ -53,8 +54,8 @@ func LegacyName(source string) string {
 // SourceName returns the source a cached .pyc belongs to:
 // importlib.util.source_from_cache(pyc) with sys.pycache_prefix unset.
 func SourceName(pyc string) (string, error) {
-	head, file := splitPath(pyc)
-	head, dir := splitPath(head)
+	head, file := pypath.ImportlibSplit(pyc)
+	head, dir := pypath.ImportlibSplit(head)
 	if dir != pycacheDir {
 		return "", fmt.Errorf("source name of %s: %s is not the bottom-level directory", pyc, pycacheDir)
 	}
@@ -66,57 +67,12 @@ func SourceName(pyc string) (string, error) {
 		if !strings.HasPrefix(opt, optPrefix) {
 			return "", fmt.Errorf("source name of %s: optimization portion %q does not start with %q", pyc, opt, optPrefix)
 		}
-		if !isAlnum(opt[len(optPrefix):]) {
+		if !pypath.IsAlnum(opt[len(optPrefix):]) {
 			return "", fmt.Errorf("source name of %s: optimization level %q is not alphanumeric", pyc, opt)
 		}
 	default:
 		return "", fmt.Errorf("source name of %s: expected 2 or 3 dots in %q, found %d", pyc, file, dots)
 	}
 	base, _, _ := strings.Cut(file, ".")
-	return joinPath(head, base+sourceSuffix), nil
-}
-
-// splitPath splits at the last separator as importlib's _path_split does:
-// ("", path) when there is none.
-func splitPath(p string) (head, tail string) {
-	i := strings.LastIndex(p, sep)
-	if i < 0 {
-		return "", p
-	}
-	return p[:i], p[i+1:]
-}
-
-// joinPath joins the non-empty parts with the separator after stripping
-// trailing separators from each, as importlib's _path_join does on POSIX.
-func joinPath(parts ...string) string {
-	var kept []string
-	for _, p := range parts {
-		if p != "" {
-			kept = append(kept, strings.TrimRight(p, sep))
-		}
-	}
-	return strings.Join(kept, sep)
-}
-
-// rpartition is Python's str.rpartition.
-func rpartition(s, sepr string) (before, sepFound, after string) {
-	i := strings.LastIndex(s, sepr)
-	if i < 0 {
-		return "", "", s
-	}
-	return s[:i], sepr, s[i+len(sepr):]
-}
-
-// isAlnum is Python's str.isalnum: non-empty, every rune a letter or a
-// number.
-func isAlnum(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if !unicode.IsLetter(r) && !unicode.IsNumber(r) {
-			return false
-		}
-	}
-	return true
+	return pypath.ImportlibJoin(head, base+sourceSuffix), nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/rules-pyc/rules_pyc/compiler/engine"
+	"github.com/rules-pyc/rules_pyc/internal/pypath"
 	"github.com/rules-pyc/rules_pyc/internal/pyrepr"
 )
 
@@ -254,7 +255,7 @@ func readList(name string, stdin io.Reader) ([]string, error) {
 	}
 	var paths []string
 	for _, line := range strings.SplitAfter(string(data), "\n") {
-		if p := pyStrip(line); p != "" {
+		if p := pypath.Strip(line); p != "" {
 			paths = append(paths, p)
 		}
 	}

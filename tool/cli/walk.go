@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
+	"github.com/rules-pyc/rules_pyc/internal/pypath"
 	"github.com/rules-pyc/rules_pyc/internal/pyrepr"
 )
 
@@ -93,9 +94,9 @@ func (p *planner) walk(dir string, levels int, rule nameRule) error {
 	}
 	slices.SortFunc(names, func(a, b string) int {
 		switch {
-		case pyLess(a, b):
+		case pypath.Less(a, b):
 			return -1
-		case pyLess(b, a):
+		case pypath.Less(b, a):
 			return 1
 		}
 		return 0
@@ -104,7 +105,7 @@ func (p *planner) walk(dir string, levels int, rule nameRule) error {
 		if name == "__pycache__" {
 			continue
 		}
-		full := pyJoin(dir, name)
+		full := pypath.Join(dir, name)
 		if !isDir(full) {
 			if err := p.file(full, rule); err != nil {
 				return err
@@ -133,7 +134,7 @@ func (p *planner) file(full string, rule nameRule) error {
 	o := p.opts
 	name, ok := "", false
 	if rule.hasDdir {
-		name, ok = pyJoin(rule.ddir, pyBasename(full)), true
+		name, ok = pypath.Join(rule.ddir, pypath.Base(full)), true
 	}
 	if rule.hasStrip {
 		fullParts := strings.Split(full, "/")
@@ -144,14 +145,14 @@ func (p *planner) file(full string, rule nameRule) error {
 					pyrepr.String(rule.strip), pyrepr.String(full))
 			}
 		} else if rest := fullParts[len(stripParts):]; len(rest) > 0 {
-			name, ok = pyJoin(rest[0], rest[1:]...), true
+			name, ok = pypath.Join(rest[0], rest[1:]...), true
 		}
 	}
 	if rule.hasPrepend {
 		if !ok {
-			name = pyJoin(rule.prepend, full)
+			name = pypath.Join(rule.prepend, full)
 		} else {
-			name = pyJoin(rule.prepend, name)
+			name = pypath.Join(rule.prepend, name)
 		}
 	}
 
@@ -159,19 +160,19 @@ func (p *planner) file(full string, rule nameRule) error {
 		return nil
 	}
 	if o.limit != "" && isSymlink(full) {
-		limit, err := realPath(o.limit)
+		limit, err := pypath.RealPath(o.limit)
 		if err != nil {
 			return fmt.Errorf("resolve -e %s: %w", o.limit, err)
 		}
-		target, err := realPath(full)
+		target, err := pypath.RealPath(full)
 		if err != nil {
 			return fmt.Errorf("resolve %s: %w", full, err)
 		}
-		if !isAncestor(limit, target) {
+		if !pypath.IsAncestor(limit, target) {
 			return nil
 		}
 	}
-	if !isRegular(full) || !strings.HasSuffix(pyBasename(full), ".py") {
+	if !isRegular(full) || !strings.HasSuffix(pypath.Base(full), ".py") {
 		return nil
 	}
 	t := &task{source: full, name: name}
