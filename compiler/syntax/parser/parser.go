@@ -123,11 +123,15 @@ func (p *Parser) fillToken() bool {
 	if t.Kind == token.NAME {
 		t.Kind = keyword(p.src[t.Off:t.EndOff])
 	}
-	// The memo table and exprs are zero beyond their length (see
-	// growTokens and release).
-	p.memo = p.memo[:len(p.memo)+nMemo]
-	p.exprs = p.exprs[:len(p.exprs)+1]
-	p.kinds = p.kinds[:len(p.kinds)+1]
+	// The token's memo row and Name are cleared here, where they are about
+	// to be used anyway (in cache), rather than in a separate pass over the
+	// arrays when a parse ends: the arrays are reused as they are.
+	m := len(p.memo)
+	p.memo = p.memo[:m+nMemo]
+	clear(p.memo[m : m+nMemo])
+	p.exprs = p.exprs[:n+1]
+	p.exprs[n] = nil
+	p.kinds = p.kinds[:n+1]
 	p.kinds[n] = t.Kind
 	p.fill++
 	if t.Kind == token.ERRORTOKEN || err != nil {
@@ -138,7 +142,7 @@ func (p *Parser) fillToken() bool {
 }
 
 // growTokens makes room for more tokens in toks and the arrays parallel
-// to it; what lies beyond their lengths is zero.
+// to it.
 func (p *Parser) growTokens() {
 	n := 2*cap(p.toks) + initialTokenCap
 	toks := make([]token.Token, len(p.toks), n)

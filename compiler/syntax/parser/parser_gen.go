@@ -7376,6 +7376,10 @@ func (p *Parser) r_with_item() (_res *ast.WithItem, _ok bool) {
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
+	var _s0 ast.Expr
+	var _s0ok, _s0done bool
+	var _s0end int
+	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// expression "as" star_target &("," / ")" / ":")
 	{
 		if p.errorIndicator {
@@ -7389,7 +7393,9 @@ func (p *Parser) r_with_item() (_res *ast.WithItem, _ok bool) {
 		var _v1 *token.Token
 		var t ast.Expr
 		var _k bool
-		if e, _k = p.r_expression(); !_k {
+		_s0, _s0ok = p.r_expression()
+		_s0end, _s0done = p.mark, true
+		if e, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
 		if p.mark < p.fill {
@@ -7454,7 +7460,13 @@ fail1:
 		}
 		var e ast.Expr
 		var _k bool
-		if e, _k = p.r_expression(); !_k {
+		if _s0done {
+			p.mark = _s0end
+			e, _k = _s0, _s0ok
+		} else {
+			e, _k = p.r_expression()
+		}
+		if !_k {
 			goto fail2
 		}
 		_ = e
@@ -12166,6 +12178,10 @@ func (p *Parser) r_expressions() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
+	var _s0 ast.Expr
+	var _s0ok, _s0done bool
+	var _s0end int
+	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// expression ("," expression)+ ","?
 	{
 		if p.errorIndicator {
@@ -12179,7 +12195,9 @@ func (p *Parser) r_expressions() (_res ast.Expr, _ok bool) {
 		var b []ast.Expr
 		var _v2 *token.Token
 		var _k bool
-		if a, _k = p.r_expression(); !_k {
+		_s0, _s0ok = p.r_expression()
+		_s0end, _s0done = p.mark, true
+		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
 		if b, _k = p.loop1_86(); !_k {
@@ -12221,7 +12239,13 @@ fail0:
 		var a ast.Expr
 		var _v1 *token.Token
 		var _k bool
-		if a, _k = p.r_expression(); !_k {
+		if _s0done {
+			p.mark = _s0end
+		} else {
+			_s0, _s0ok = p.r_expression()
+			_s0end, _s0done = p.mark, true
+		}
+		if a, _k = _s0, _s0ok; !_k {
 			goto fail1
 		}
 		if p.mark < p.fill {
@@ -12263,7 +12287,13 @@ fail1:
 		}
 		var _v0 ast.Expr
 		var _k bool
-		if _v0, _k = p.r_expression(); !_k {
+		if _s0done {
+			p.mark = _s0end
+			_v0, _k = _s0, _s0ok
+		} else {
+			_v0, _k = p.r_expression()
+		}
+		if !_k {
 			goto fail2
 		}
 		_ = _v0
@@ -12305,6 +12335,10 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
+	var _s0 ast.Expr
+	var _s0ok, _s0done bool
+	var _s0end int
+	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// invalid_expression
 	if p.callInvalidRules {
 		if p.errorIndicator {
@@ -12358,7 +12392,9 @@ fail1:
 		var _v3 *token.Token
 		var c ast.Expr
 		var _k bool
-		if a, _k = p.r_disjunction(); !_k {
+		_s0, _s0ok = p.r_disjunction()
+		_s0end, _s0done = p.mark, true
+		if a, _k = _s0, _s0ok; !_k {
 			goto fail2
 		}
 		if p.mark < p.fill {
@@ -12418,7 +12454,13 @@ fail2:
 		}
 		var _v0 ast.Expr
 		var _k bool
-		if _v0, _k = p.r_disjunction(); !_k {
+		if _s0done {
+			p.mark = _s0end
+			_v0, _k = _s0, _s0ok
+		} else {
+			_v0, _k = p.r_disjunction()
+		}
+		if !_k {
 			goto fail3
 		}
 		_ = _v0
@@ -12592,6 +12634,10 @@ func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
+	var _s0 ast.Expr
+	var _s0ok, _s0done bool
+	var _s0end int
+	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// star_expression ("," star_expression)+ ","?
 	{
 		if p.errorIndicator {
@@ -12605,7 +12651,9 @@ func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
 		var b []ast.Expr
 		var _v2 *token.Token
 		var _k bool
-		if a, _k = p.r_star_expression(); !_k {
+		_s0, _s0ok = p.r_star_expression()
+		_s0end, _s0done = p.mark, true
+		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
 		if b, _k = p.loop1_88(); !_k {
@@ -12647,7 +12695,13 @@ fail0:
 		var a ast.Expr
 		var _v1 *token.Token
 		var _k bool
-		if a, _k = p.r_star_expression(); !_k {
+		if _s0done {
+			p.mark = _s0end
+		} else {
+			_s0, _s0ok = p.r_star_expression()
+			_s0end, _s0done = p.mark, true
+		}
+		if a, _k = _s0, _s0ok; !_k {
 			goto fail1
 		}
 		if p.mark < p.fill {
@@ -12689,7 +12743,13 @@ fail1:
 		}
 		var _v0 ast.Expr
 		var _k bool
-		if _v0, _k = p.r_star_expression(); !_k {
+		if _s0done {
+			p.mark = _s0end
+			_v0, _k = _s0, _s0ok
+		} else {
+			_v0, _k = p.r_star_expression()
+		}
+		if !_k {
 			goto fail2
 		}
 		_ = _v0
@@ -13126,6 +13186,10 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
+	var _s0 ast.Expr
+	var _s0ok, _s0done bool
+	var _s0end int
+	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// conjunction ("or" conjunction)+
 	{
 		if p.errorIndicator {
@@ -13138,7 +13202,9 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 		var a ast.Expr
 		var b []ast.Expr
 		var _k bool
-		if a, _k = p.r_conjunction(); !_k {
+		_s0, _s0ok = p.r_conjunction()
+		_s0end, _s0done = p.mark, true
+		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
 		if b, _k = p.loop1_92(); !_k {
@@ -13174,7 +13240,13 @@ fail0:
 		}
 		var _v0 ast.Expr
 		var _k bool
-		if _v0, _k = p.r_conjunction(); !_k {
+		if _s0done {
+			p.mark = _s0end
+			_v0, _k = _s0, _s0ok
+		} else {
+			_v0, _k = p.r_conjunction()
+		}
+		if !_k {
 			goto fail1
 		}
 		_ = _v0
@@ -13217,6 +13289,10 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
+	var _s0 ast.Expr
+	var _s0ok, _s0done bool
+	var _s0end int
+	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// inversion ("and" inversion)+
 	{
 		if p.errorIndicator {
@@ -13229,7 +13305,9 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 		var a ast.Expr
 		var b []ast.Expr
 		var _k bool
-		if a, _k = p.r_inversion(); !_k {
+		_s0, _s0ok = p.r_inversion()
+		_s0end, _s0done = p.mark, true
+		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
 		if b, _k = p.loop1_94(); !_k {
@@ -13265,7 +13343,13 @@ fail0:
 		}
 		var _v0 ast.Expr
 		var _k bool
-		if _v0, _k = p.r_inversion(); !_k {
+		if _s0done {
+			p.mark = _s0end
+			_v0, _k = _s0, _s0ok
+		} else {
+			_v0, _k = p.r_inversion()
+		}
+		if !_k {
 			goto fail1
 		}
 		_ = _v0
@@ -13395,6 +13479,10 @@ func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
+	var _s0 ast.Expr
+	var _s0ok, _s0done bool
+	var _s0end int
+	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// bitwise_or compare_op_bitwise_or_pair+
 	{
 		if p.errorIndicator {
@@ -13407,7 +13495,9 @@ func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
 		var a ast.Expr
 		var b []*cmpopExpr
 		var _k bool
-		if a, _k = p.r_bitwise_or(); !_k {
+		_s0, _s0ok = p.r_bitwise_or()
+		_s0end, _s0done = p.mark, true
+		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
 		if b, _k = p.loop1_96(); !_k {
@@ -13443,7 +13533,13 @@ fail0:
 		}
 		var _v0 ast.Expr
 		var _k bool
-		if _v0, _k = p.r_bitwise_or(); !_k {
+		if _s0done {
+			p.mark = _s0end
+			_v0, _k = _s0, _s0ok
+		} else {
+			_v0, _k = p.r_bitwise_or()
+		}
+		if !_k {
 			goto fail1
 		}
 		_ = _v0
@@ -15721,6 +15817,10 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
+	var _s0 ast.Expr
+	var _s0ok, _s0done bool
+	var _s0end int
+	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// await_primary "**" factor
 	{
 		if p.errorIndicator {
@@ -15734,7 +15834,9 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 		var _v1 *token.Token
 		var b ast.Expr
 		var _k bool
-		if a, _k = p.r_await_primary(); !_k {
+		_s0, _s0ok = p.r_await_primary()
+		_s0end, _s0done = p.mark, true
+		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
 		if p.mark < p.fill {
@@ -15780,7 +15882,13 @@ fail0:
 		}
 		var _v0 ast.Expr
 		var _k bool
-		if _v0, _k = p.r_await_primary(); !_k {
+		if _s0done {
+			p.mark = _s0end
+			_v0, _k = _s0, _s0ok
+		} else {
+			_v0, _k = p.r_await_primary()
+		}
+		if !_k {
 			goto fail1
 		}
 		_ = _v0
@@ -20354,6 +20462,10 @@ func (p *Parser) r_star_targets() (_res ast.Expr, _ok bool) {
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
+	var _s0 ast.Expr
+	var _s0ok, _s0done bool
+	var _s0end int
+	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// star_target !","
 	{
 		if p.errorIndicator {
@@ -20365,7 +20477,9 @@ func (p *Parser) r_star_targets() (_res ast.Expr, _ok bool) {
 		}
 		var a ast.Expr
 		var _k bool
-		if a, _k = p.r_star_target(); !_k {
+		_s0, _s0ok = p.r_star_target()
+		_s0end, _s0done = p.mark, true
+		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
 		_lk = p.peekIs(token.COMMA)
@@ -20397,7 +20511,13 @@ fail0:
 		var b []ast.Expr
 		var _v2 *token.Token
 		var _k bool
-		if a, _k = p.r_star_target(); !_k {
+		if _s0done {
+			p.mark = _s0end
+			a, _k = _s0, _s0ok
+		} else {
+			a, _k = p.r_star_target()
+		}
+		if !_k {
 			goto fail1
 		}
 		if b, _k = p.loop0_149(); !_k {
@@ -20493,6 +20613,10 @@ func (p *Parser) r_star_targets_tuple_seq() (_res []ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	var _s0 ast.Expr
+	var _s0ok, _s0done bool
+	var _s0end int
+	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// star_target ("," star_target)+ ","?
 	{
 		if p.errorIndicator {
@@ -20506,7 +20630,9 @@ func (p *Parser) r_star_targets_tuple_seq() (_res []ast.Expr, _ok bool) {
 		var b []ast.Expr
 		var _v2 *token.Token
 		var _k bool
-		if a, _k = p.r_star_target(); !_k {
+		_s0, _s0ok = p.r_star_target()
+		_s0end, _s0done = p.mark, true
+		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
 		if b, _k = p.loop1_153(); !_k {
@@ -20542,7 +20668,13 @@ fail0:
 		var a ast.Expr
 		var _v1 *token.Token
 		var _k bool
-		if a, _k = p.r_star_target(); !_k {
+		if _s0done {
+			p.mark = _s0end
+			a, _k = _s0, _s0ok
+		} else {
+			a, _k = p.r_star_target()
+		}
+		if !_k {
 			goto fail1
 		}
 		if p.mark < p.fill {
@@ -20698,6 +20830,10 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
+	var _s0 ast.Expr
+	var _s0ok, _s0done bool
+	var _s0end int
+	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// t_primary "." NAME !t_lookahead
 	{
 		if p.errorIndicator {
@@ -20711,7 +20847,9 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 		var _v1 *token.Token
 		var b ast.Expr
 		var _k bool
-		if a, _k = p.r_t_primary(); !_k {
+		_s0, _s0ok = p.r_t_primary()
+		_s0end, _s0done = p.mark, true
+		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
 		if p.mark < p.fill {
@@ -20766,7 +20904,13 @@ fail0:
 		var b ast.Expr
 		var _v3 *token.Token
 		var _k bool
-		if a, _k = p.r_t_primary(); !_k {
+		if _s0done {
+			p.mark = _s0end
+			a, _k = _s0, _s0ok
+		} else {
+			a, _k = p.r_t_primary()
+		}
+		if !_k {
 			goto fail1
 		}
 		if p.mark < p.fill {
@@ -21182,6 +21326,10 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
+	var _s0 ast.Expr
+	var _s0ok, _s0done bool
+	var _s0end int
+	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// t_primary "." NAME !t_lookahead
 	{
 		if p.errorIndicator {
@@ -21195,7 +21343,9 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 		var _v1 *token.Token
 		var b ast.Expr
 		var _k bool
-		if a, _k = p.r_t_primary(); !_k {
+		_s0, _s0ok = p.r_t_primary()
+		_s0end, _s0done = p.mark, true
+		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
 		if p.mark < p.fill {
@@ -21250,7 +21400,13 @@ fail0:
 		var b ast.Expr
 		var _v3 *token.Token
 		var _k bool
-		if a, _k = p.r_t_primary(); !_k {
+		if _s0done {
+			p.mark = _s0end
+			a, _k = _s0, _s0ok
+		} else {
+			a, _k = p.r_t_primary()
+		}
+		if !_k {
 			goto fail1
 		}
 		if p.mark < p.fill {
@@ -21841,6 +21997,10 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
+	var _s0 ast.Expr
+	var _s0ok, _s0done bool
+	var _s0end int
+	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// t_primary "." NAME !t_lookahead
 	{
 		if p.errorIndicator {
@@ -21854,7 +22014,9 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 		var _v1 *token.Token
 		var b ast.Expr
 		var _k bool
-		if a, _k = p.r_t_primary(); !_k {
+		_s0, _s0ok = p.r_t_primary()
+		_s0end, _s0done = p.mark, true
+		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
 		if p.mark < p.fill {
@@ -21909,7 +22071,13 @@ fail0:
 		var b ast.Expr
 		var _v3 *token.Token
 		var _k bool
-		if a, _k = p.r_t_primary(); !_k {
+		if _s0done {
+			p.mark = _s0end
+			a, _k = _s0, _s0ok
+		} else {
+			a, _k = p.r_t_primary()
+		}
+		if !_k {
 			goto fail1
 		}
 		if p.mark < p.fill {
@@ -23226,6 +23394,10 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
+	var _s0 ast.Expr
+	var _s0ok, _s0done bool
+	var _s0end int
+	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// disjunction "if" disjunction "else" expression
 	{
 		if p.errorIndicator {
@@ -23241,7 +23413,9 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 		var _v3 *token.Token
 		var c ast.Expr
 		var _k bool
-		if a, _k = p.r_disjunction(); !_k {
+		_s0, _s0ok = p.r_disjunction()
+		_s0end, _s0done = p.mark, true
+		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
 		if p.mark < p.fill {
@@ -23301,7 +23475,13 @@ fail0:
 		}
 		var _v0 ast.Expr
 		var _k bool
-		if _v0, _k = p.r_disjunction(); !_k {
+		if _s0done {
+			p.mark = _s0end
+			_v0, _k = _s0, _s0ok
+		} else {
+			_v0, _k = p.r_disjunction()
+		}
+		if !_k {
 			goto fail1
 		}
 		_ = _v0
@@ -29282,6 +29462,10 @@ func (p *Parser) r_invalid_double_starred_kvpairs() (_res any, _ok bool) {
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
+	var _s0 ast.Expr
+	var _s0ok, _s0done bool
+	var _s0end int
+	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// sep(",", double_starred_kvpair) "," invalid_kvpair
 	{
 		if p.errorIndicator {
@@ -29333,7 +29517,9 @@ fail0:
 		var a *token.Token
 		var _v3 ast.Expr
 		var _k bool
-		if _v0, _k = p.r_expression(); !_k {
+		_s0, _s0ok = p.r_expression()
+		_s0end, _s0done = p.mark, true
+		if _v0, _k = _s0, _s0ok; !_k {
 			goto fail1
 		}
 		if p.mark < p.fill {
@@ -29384,7 +29570,13 @@ fail1:
 		var _v0 ast.Expr
 		var a *token.Token
 		var _k bool
-		if _v0, _k = p.r_expression(); !_k {
+		if _s0done {
+			p.mark = _s0end
+			_v0, _k = _s0, _s0ok
+		} else {
+			_v0, _k = p.r_expression()
+		}
+		if !_k {
 			goto fail2
 		}
 		if p.mark < p.fill {
@@ -29435,6 +29627,10 @@ func (p *Parser) r_invalid_kvpair() (_res any, _ok bool) {
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
+	var _s0 ast.Expr
+	var _s0ok, _s0done bool
+	var _s0end int
+	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// expression !(":")
 	{
 		if p.errorIndicator {
@@ -29446,7 +29642,9 @@ func (p *Parser) r_invalid_kvpair() (_res any, _ok bool) {
 		}
 		var a ast.Expr
 		var _k bool
-		if a, _k = p.r_expression(); !_k {
+		_s0, _s0ok = p.r_expression()
+		_s0end, _s0done = p.mark, true
+		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
 		_lm = p.mark
@@ -29481,7 +29679,13 @@ fail0:
 		var a *token.Token
 		var _v3 ast.Expr
 		var _k bool
-		if _v0, _k = p.r_expression(); !_k {
+		if _s0done {
+			p.mark = _s0end
+		} else {
+			_s0, _s0ok = p.r_expression()
+			_s0end, _s0done = p.mark, true
+		}
+		if _v0, _k = _s0, _s0ok; !_k {
 			goto fail1
 		}
 		if p.mark < p.fill {
@@ -29532,7 +29736,13 @@ fail1:
 		var _v0 ast.Expr
 		var a *token.Token
 		var _k bool
-		if _v0, _k = p.r_expression(); !_k {
+		if _s0done {
+			p.mark = _s0end
+			_v0, _k = _s0, _s0ok
+		} else {
+			_v0, _k = p.r_expression()
+		}
+		if !_k {
 			goto fail2
 		}
 		if p.mark < p.fill {

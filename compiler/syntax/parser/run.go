@@ -81,7 +81,6 @@ func newParser(lex lexer, c config) *Parser {
 	// averages a token per 6 bytes).
 	n := initialTokenCap + len(c.src)/5
 	if cap(p.toks) < n || cap(p.memo) < n*nMemo || cap(p.exprs) < n || cap(p.kinds) < n {
-		// Fresh arrays: zero beyond their lengths, as fillToken needs.
 		p.toks = make([]token.Token, 0, n)
 		p.memo = make([]int32, 0, n*nMemo)
 		p.exprs = make([]ast.Expr, 0, n)
@@ -92,9 +91,11 @@ func newParser(lex lexer, c config) *Parser {
 
 // release returns p's buffers for reuse; p must not be used afterwards.
 func (p *Parser) release() {
+	// The memo table needs no clearing (fillToken clears each row it
+	// adds); the tokens and Names are cleared so that the buffers keep
+	// nothing of this source alive.
 	clear(p.toks)
 	p.toks = p.toks[:0]
-	clear(p.memo)
 	p.memo = p.memo[:0]
 	p.vals.reset()
 	clear(p.exprs)

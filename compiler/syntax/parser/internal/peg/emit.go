@@ -73,6 +73,22 @@ type emitter struct {
 	slab      map[string]int
 	slabTypes []string
 	memoIDs   []*Rule
+
+	// shared maps the alternatives of the rule being emitted that start
+	// with a memoized rule which another alternative starts with too.
+	shared map[*Alt]sharedFirst
+}
+
+// sharedFirst is how an alternative uses the result of a memoized rule
+// that several alternatives start with: the first call made stands for
+// the others, which would be memo hits with the same value, ending at the
+// same token.
+type sharedFirst struct {
+	// v is the number of the variables (_sN, _sNok, _sNend, _sNdone).
+	v int
+	// first: no earlier alternative makes the call; last: no later one
+	// reads the result.
+	first, last bool
 }
 
 func (e *emitter) run() error {
@@ -539,6 +555,7 @@ func (e *emitter) ruleBody(r *Rule) error {
 	if look {
 		e.printf("var _lm int\nvar _lk bool\n_, _ = _lm, _lk\n")
 	}
+	e.shareFirstItems(r)
 	if e.raw == r && e.selfCalls(r) > 0 {
 		// Every alternative that starts with the rule itself calls it at
 		// the rule's start: a memo hit on the seed the leader just stored
@@ -551,6 +568,7 @@ func (e *emitter) ruleBody(r *Rule) error {
 			return fmt.Errorf("rule %s: %w", r.Name, err)
 		}
 	}
+	e.shared = nil
 	e.printf("_res, _ok = nil, false\n")
 	e.printf("done:\n")
 	if memo {
@@ -558,6 +576,65 @@ func (e *emitter) ruleBody(r *Rule) error {
 	}
 	e.printf("p.level--\nreturn _res, _ok\n}\n")
 	return nil
+}
+
+// memoized reports whether calls of rule r are memoized (a memo hit
+// returns the stored result and moves to where it ended).
+func memoized(r *Rule) bool {
+	return r.Memo && !r.LeftRecursive || r.Leader
+}
+
+// sharedRef returns the memoized rule alternative a starts with, or nil
+// (the leader being emitted as _raw is handled by its seed).
+func (e *emitter) sharedRef(a *Alt) *Rule {
+	if len(a.Items) == 0 {
+		return nil
+	}
+	ref, ok := a.Items[0].Node.(*Ref)
+	if !ok || e.raw != nil && ref.Name == e.raw.Name {
+		return nil
+	}
+	r := e.g.byName[ref.Name]
+	if r == nil || !memoized(r) {
+		return nil
+	}
+	return r
+}
+
+// shareFirstItems finds the alternatives of r that start with the same
+// memoized rule, and declares the variables that keep the first call's
+// result. Every alternative starts at the rule's start, so a later call
+// would be a memo hit on that very result: the memo entry cannot change
+// in between (a memoized rule stores its result once, and a leader's
+// entry is final when it returns), and the call would nest no deeper
+// than the first.
+func (e *emitter) shareFirstItems(r *Rule) {
+	e.shared = nil
+	byRule := map[*Rule][]*Alt{}
+	var order []*Rule
+	for _, a := range r.Alts {
+		if f := e.sharedRef(a); f != nil {
+			if byRule[f] == nil {
+				order = append(order, f)
+			}
+			byRule[f] = append(byRule[f], a)
+		}
+	}
+	n := 0
+	for _, f := range order {
+		alts := byRule[f]
+		if len(alts) < 2 {
+			continue
+		}
+		if e.shared == nil {
+			e.shared = map[*Alt]sharedFirst{}
+		}
+		for i, a := range alts {
+			e.shared[a] = sharedFirst{v: n, first: i == 0, last: i == len(alts)-1}
+		}
+		e.printf("var _s%[1]d %[2]s\nvar _s%[1]dok, _s%[1]ddone bool\nvar _s%[1]dend int\n_, _, _, _ = _s%[1]d, _s%[1]dok, _s%[1]ddone, _s%[1]dend\n", n, f.Type)
+		n++
+	}
 }
 
 // chainVar is the variable an item's value lands in.
@@ -741,6 +818,21 @@ func (e *emitter) chain(a *Alt, fail string) ([]chainVar, error) {
 				e.printf("if !_seedDone {\n_seed, _seedOK = p.%s()\n} else {\np.mark = _seedEnd\n}\n", e.funcName(e.raw))
 			}
 			e.printf("if %s, _k = _seed, _seedOK; !_k {\n%s\n}\n", v, fail)
+			continue
+		}
+		if sh, ok := e.shared[a]; ok && j == 0 {
+			call := fmt.Sprintf("p.%s()", e.funcName(e.sharedRef(a)))
+			switch {
+			case sh.first:
+				e.printf("_s%[1]d, _s%[1]dok = %[2]s\n_s%[1]dend, _s%[1]ddone = p.mark, true\n", sh.v, call)
+				e.printf("if %[2]s, _k = _s%[1]d, _s%[1]dok; !_k {\n%[3]s\n}\n", sh.v, v, fail)
+			case sh.last:
+				e.printf("if _s%[1]ddone {\np.mark = _s%[1]dend\n%[2]s, _k = _s%[1]d, _s%[1]dok\n} else {\n%[2]s, _k = %[3]s\n}\n", sh.v, v, call)
+				e.printf("if !_k {\n%s\n}\n", fail)
+			default:
+				e.printf("if _s%[1]ddone {\np.mark = _s%[1]dend\n} else {\n_s%[1]d, _s%[1]dok = %[2]s\n_s%[1]dend, _s%[1]ddone = p.mark, true\n}\n", sh.v, call)
+				e.printf("if %[2]s, _k = _s%[1]d, _s%[1]dok; !_k {\n%[3]s\n}\n", sh.v, v, fail)
+			}
 			continue
 		}
 		if err := e.item(it.Node, v, fail); err != nil {
