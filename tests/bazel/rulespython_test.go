@@ -45,6 +45,33 @@ if _compiled:
     sys.exit("compiled from source: %s" % sorted(_compiled))
 `
 
+// singleBzl is a rule whose targets return one PyInfo provider only: Bazel's
+// built-in one (kind "builtin") or rules_python's (kind "rules_python"), as
+// rule sets written against one of them do.
+const singleBzl = `"""Python libraries that return one of the two PyInfo providers."""
+
+load("@rules_python//python:py_info.bzl", RulesPythonPyInfo = "PyInfo")
+
+def _single_py_info_library_impl(ctx):
+    sources = depset(ctx.files.srcs)
+    provider = PyInfo if ctx.attr.kind == "builtin" else RulesPythonPyInfo
+    return [
+        DefaultInfo(files = sources, runfiles = ctx.runfiles(files = ctx.files.srcs)),
+        provider(transitive_sources = sources, imports = depset()),
+    ]
+
+single_py_info_library = rule(
+    implementation = _single_py_info_library_impl,
+    attrs = {
+        "kind": attr.string(mandatory = True, values = ["builtin", "rules_python"]),
+        "srcs": attr.label_list(allow_files = [".py"]),
+    },
+)
+`
+
+// singleMain is the main module of the binaries over //pycsingle.
+const singleMain = "import pycsingle\n\nprint('kinds:', ' '.join(pycsingle.KINDS))\nprint('cached:', pycsingle.__spec__.cached)\n"
+
 // interopModules are what every program of the interop workspace imports:
 // rules_python's and rules_pyc's libraries, each depending on the other's.
 var interopModules = []string{"rpbase", "rpbase.c", "pycmid", "pycmid.b", "rptop", "rptop.a"}
@@ -68,6 +95,9 @@ var interopSources = map[string]string{
 //   - //rptop (rules_python) depends on //pycmid (rules_pyc), which depends
 //     on //rpbase (rules_python);
 //   - //app has a py_binary and a py_test of each rule set over //rptop;
+//   - //single has a library that returns only Bazel's PyInfo and one that
+//     returns only rules_python's; rules_pyc's //pycsingle depends on both,
+//     and //app has a binary of each rule set over it;
 //   - the module thirdparty (an external repository) has rules_python
 //     libraries, one that precompiles and one that does not, compiled by a
 //     pyc_library in //third and run by a rules_pyc py_binary;
@@ -219,17 +249,65 @@ pyc_py_test(
     deps = ["//rptop"],
 )
 
+py_binary(
+    name = "rp_single",
+    srcs = ["rp_single.py"],
+    deps = ["//pycsingle"],
+)
+
+pyc_py_binary(
+    name = "pyc_single",
+    srcs = ["pyc_single.py"],
+    deps = ["//pycsingle"],
+)
+
 pyc_py_binary(
     name = "third_main",
     srcs = ["third_main.py"],
     deps = ["//third:third_pyc"],
 )
 `,
-		"app/rp_main.py":    main(interopModules...),
-		"app/rp_test.py":    main(interopModules...),
-		"app/pyc_main.py":   main(interopModules...),
-		"app/pyc_test.py":   main(interopModules...),
-		"app/third_main.py": main("lib.util", "lib.inner.core"),
+		"single/single.bzl": singleBzl,
+		"single/BUILD.bazel": `load(":single.bzl", "single_py_info_library")
+
+# A library that returns only Bazel's built-in PyInfo, and one that returns
+# only rules_python's.
+single_py_info_library(
+    name = "builtin",
+    srcs = ["builtin_only.py"],
+    kind = "builtin",
+    visibility = ["//visibility:public"],
+)
+
+single_py_info_library(
+    name = "rules_python",
+    srcs = ["rules_python_only.py"],
+    kind = "rules_python",
+    visibility = ["//visibility:public"],
+)
+`,
+		"single/builtin_only.py":      "KIND = 'builtin'\n",
+		"single/rules_python_only.py": "KIND = 'rules_python'\n",
+		"pycsingle/BUILD.bazel": `load("@rules_pyc//rules:defs.bzl", "py_library")
+
+py_library(
+    name = "pycsingle",
+    srcs = ["__init__.py"],
+    visibility = ["//visibility:public"],
+    deps = [
+        "//single:builtin",
+        "//single:rules_python",
+    ],
+)
+`,
+		"pycsingle/__init__.py": "from single import builtin_only, rules_python_only\n\nKINDS = [builtin_only.KIND, rules_python_only.KIND]\n",
+		"app/rp_single.py":      singleMain,
+		"app/pyc_single.py":     singleMain,
+		"app/rp_main.py":        main(interopModules...),
+		"app/rp_test.py":        main(interopModules...),
+		"app/pyc_main.py":       main(interopModules...),
+		"app/pyc_test.py":       main(interopModules...),
+		"app/third_main.py":     main("lib.util", "lib.inner.core"),
 		"third/BUILD.bazel": `load("@rules_pyc//rules:defs.bzl", "pyc_library")
 
 pyc_library(
@@ -310,7 +388,8 @@ func rulesPythonPython(t *testing.T) pythons.Interpreter {
 // rules_python release: rules_pyc's and rules_python's targets depend on one
 // another, both PyInfo providers flow both ways, and every program, of
 // either rule set, imports every module from its .pyc (none is compiled from
-// source at run time); the .pyc files are py_compile's.
+// source at run time); rules_pyc accepts a dep that returns only one of the
+// two PyInfo providers, either one; the .pyc files are py_compile's.
 func TestRulesPythonMixedGraphs(t *testing.T) {
 	py := rulesPythonPython(t)
 	for _, v := range rulesPythonVersions {
@@ -327,6 +406,22 @@ func TestRulesPythonMixedGraphs(t *testing.T) {
 						t.Errorf("//app:%s: %s imported from %q, want its pyc\n%s", bin, m, got[m], out)
 					}
 				}
+			}
+
+			// A rules_pyc library over targets that return one PyInfo each
+			// (Bazel's, rules_python's), in binaries of both rule sets.
+			for _, bin := range []string{"rp_single", "pyc_single"} {
+				out := w.mustBazel("run", "//app:"+bin).stdout
+				if !strings.Contains(out, "kinds: builtin rules_python\n") || !strings.Contains(out, "pycsingle/__pycache__/__init__."+py.CacheTag+".pyc") {
+					t.Errorf("//app:%s: want both single-provider libraries imported and pycsingle from its pyc, got\n%s", bin, out)
+				}
+			}
+			// (Each of those has one PyInfo indeed.)
+			single := w.mustBazel("cquery", "--output=starlark",
+				`--starlark:expr=str(len([k for k in providers(target).keys() if k.endswith("PyInfo")]))`,
+				"//single:builtin + //single:rules_python").stdout
+			if got := strings.Fields(single); len(got) != 2 || got[0] != "1" || got[1] != "1" {
+				t.Errorf("//single:builtin and //single:rules_python provide %q PyInfo providers, want one each", got)
 			}
 
 			// Both providers, from targets of both rule sets.
