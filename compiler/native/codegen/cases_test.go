@@ -49,6 +49,10 @@ var cases = []string{
 	// reprs in messages
 	"match x:\n case {1e300: a, 1e300: b}: pass\n", "match x:\n case {-0.0: a, 0: b}: pass\n", "match x:\n case {'é\\x00': a, 'é\\x00': b}: pass\n",
 	"match x:\n case {1j: a, 1j: b}: pass\n", "match x:\n case {True: a, 1.0: b}: pass\n", "match x:\n case [é, é]: pass\n",
+	// a finally body is compiled twice: its functions' two code objects are
+	// equal, and merged
+	"def g():\n try:\n  pass\n finally:\n  def f(): return 1\n  h = lambda: (2, f)\n  class C: pass\n",
+	"try:\n pass\nfinally:\n def f(a=1): return [x for x in a]\n",
 	// set order (hash order of PYTHONHASHSEED=0; equal items of other types dropped)
 	"s = {'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 1, 1.0, True, (1, 2), b'x', 2.5, -3j}\nx in {'p', 'q', 'r', 's t', 0, 8, 16, 24, 32, 40}\nfor i in {9, 17, 25, 33, 41, 1, 'é', '日本'}: pass\ndef f(): return {0, 8, 16, 24, 32, 40, 48, 'a b', 'ab'}\n",
 }

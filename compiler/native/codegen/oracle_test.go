@@ -13,7 +13,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rules-pyc/rules_pyc/compiler/native/assemble"
 	"github.com/rules-pyc/rules_pyc/compiler/native/astopt"
+	"github.com/rules-pyc/rules_pyc/compiler/native/flowgraph"
 	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
 	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
@@ -496,7 +498,41 @@ func generate(mod ast.ModNode, name string, in astjson.Interp, level int, text s
 	if err != nil {
 		return nil, err
 	}
-	return Generate(mod, st, Config{Filename: name, Release: in.Release, Optimize: level, Text: text})
+	cfg := Config{Filename: name, Release: in.Release, Optimize: level, Text: text}
+	if err := finishNested(&cfg); err != nil {
+		return nil, err
+	}
+	return Generate(mod, st, cfg)
+}
+
+// finishNested makes cfg turn nested units into real code objects, as the
+// pipeline does (the CFG optimizer and the assembler, on a copy of the
+// unit, which the test compares as code generation left it): the
+// constant cache then merges equal code objects as CPython's does.
+func finishNested(cfg *Config) error {
+	startup, err := pyobj.StartupFor(cfg.Release)
+	if err != nil {
+		return err
+	}
+	p := pyobj.NewProcess(startup)
+	cache := p.NewConstCache()
+	opt, err := flowgraph.New(opcode.V313, p)
+	if err != nil {
+		return err
+	}
+	asm := assemble.New(opcode.V313, p, cache)
+	filename := p.Intern(p.NewStr(cfg.Filename))
+	cfg.Process, cfg.Cache = p, cache
+	cfg.Finish = func(u *Unit) (*pyobj.Object, error) {
+		cp := u.Unit
+		cp.Seq.Instrs = append([]instr.Instr(nil), u.Seq.Instrs...)
+		cp.Meta.Consts = append([]*pyobj.Object(nil), u.Meta.Consts...)
+		if err := opt.OptimizeUnit(&cp, cache, u.NParams); err != nil {
+			return nil, err
+		}
+		return asm.Assemble(&cp, filename)
+	}
+	return nil
 }
 
 func compareError(d *differ, want *oErr, got error) {
@@ -566,6 +602,7 @@ func sample() int {
 	if testing.Short() {
 		return 64
 	}
+
 	return 16
 }
 

@@ -5,8 +5,9 @@ import "sort"
 // ConstCache is the compiler's constant cache (compile.c c_const_cache):
 // one per compile, shared by every code unit, so that equal constants are
 // one object. Equality is _PyCode_ConstantKey's: type and value, with 0.0
-// and -0.0, 1, 1.0 and True all apart, and code objects and NaNs by
-// identity.
+// and -0.0, 1, 1.0 and True all apart, NaNs by identity, and code objects
+// by code_richcompare's fields (a placeholder without contents by
+// identity).
 type ConstCache struct {
 	p   *Process
 	m   map[string]*Object

@@ -339,9 +339,40 @@ func (p *Process) key(b []byte, o *Object) []byte {
 			b = appendString(b, k)
 		}
 		return b
+	case Code:
+		if c := o.Code; c != nil && c.Name != nil && c.Consts != nil && c.Names != nil &&
+			c.LocalsPlusNames != nil && c.LineTable != nil && c.ExceptionTable != nil {
+			return p.codeKey(b, c)
+		}
 	}
-	// Code objects (and anything else): identity.
+	// A code object without contents (a placeholder), and anything else:
+	// identity.
 	return appendUvarint(append(b, 'K'), uint64(o.id))
+}
+
+// codeKey appends a code object's key: code objects are their own
+// constant keys, and two are equal when code_richcompare says so: the
+// same name, argument counts, flags, first line, instructions (fresh
+// ones: opcodes, opargs and zeroed caches), constants by their keys,
+// names, fast local names, line table and exception table (not the
+// qualified name, file name, kinds of locals or stack size). So the
+// second compile of a function in a finally body's exceptional copy is
+// merged into the first.
+func (p *Process) codeKey(b []byte, c *CodeObject) []byte {
+	if c.key == nil {
+		k := appendString([]byte{'C'}, c.Name.Value.Str())
+		for _, v := range [...]int32{c.ArgCount, c.PosOnlyArgCount, c.KwOnlyArgCount, c.Flags, c.FirstLineNo} {
+			k = appendUvarint(k, uint64(uint32(v)))
+		}
+		k = appendString(k, string(c.Bytecode))
+		k = p.key(k, c.Consts)
+		k = p.key(k, c.Names)
+		k = p.key(k, c.LocalsPlusNames)
+		k = appendString(k, c.LineTable.Value.Bytes())
+		k = appendString(k, c.ExceptionTable.Value.Bytes())
+		c.key = k
+	}
+	return append(b, c.key...)
 }
 
 func appendUvarint(b []byte, v uint64) []byte {

@@ -98,6 +98,8 @@ type CodeObject struct {
 	FirstLineNo     int32
 	LineTable       *Object // bytes
 	ExceptionTable  *Object // bytes
+
+	key []byte // the constant key, once computed (see Process.key)
 }
 
 // The singletons marshal writes by type code.
