@@ -392,8 +392,12 @@ func appendString(b []byte, s string) []byte {
 // inside tuples and frozensets: a frozenset one of whose strs is replaced
 // by an already interned equal is rebuilt as a new frozenset), and the
 // file name, name and qualified name. Tuples are changed in place, as
-// CPython does, even when other code objects share them.
+// CPython does, even when other code objects share them. A stack size of 0
+// becomes 1, as init_code makes it.
 func (p *Process) NewCodeObject(c *CodeObject) *Object {
+	if c.StackSize == 0 {
+		c.StackSize = 1
+	}
 	p.internStrings(c.Names)
 	p.internConstants(c.Consts, nil)
 	p.internStrings(c.LocalsPlusNames)

@@ -324,6 +324,9 @@ func (p *Parser) newAlias(name, asname string, l span) *ast.Alias {
 func (p *Parser) joinNamesWithDot(a, b ast.Expr) ast.Expr {
 	n := p.a.NewName()
 	n.ID = nameID(a) + "." + nameID(b)
+	if p.onIdentifier != nil {
+		p.onIdentifier(n.ID)
+	}
 	n.Ctx = ast.Load
 	la, lb := a.Location(), b.Location()
 	n.Loc = span{Lineno: la.Lineno, ColOffset: la.ColOffset, EndLineno: lb.EndLineno, EndColOffset: lb.EndColOffset}

@@ -16,6 +16,14 @@ type Options struct {
 	// file named filename (compile(bytes, name) of a name that is no
 	// file): error lines then come from the tokenizer's buffers.
 	NotFileBacked bool
+	// OnWarning, when set, is called with every warning the tokenizer and
+	// the parser emit, in the order CPython emits (and prints) them.
+	OnWarning func(Warning)
+	// OnIdentifier, when set, is called with every identifier the parser
+	// makes from a NAME token or joins with dots, as CPython's parser
+	// interns each one it makes (_PyPegen_new_identifier,
+	// _PyPegen_join_names_with_dot), also in alternatives that fail.
+	OnIdentifier func(id string)
 }
 
 // ParseFile parses the bytes of a Python file as CPython rel does in
@@ -49,8 +57,14 @@ func Parse(filename string, src []byte, rel release.Release, opts Options) (*ast
 	if _, err := strlit.NewDecoder(rel); err != nil {
 		return nil, nil, err
 	}
-	sc := scanner.New(s, scanner.Options{Filename: filename, FileBacked: !opts.NotFileBacked})
-	p := newParser(scanLexer{sc}, config{filename: filename, rel: rel, src: string(s.Text)})
+	sopts := scanner.Options{Filename: filename, FileBacked: !opts.NotFileBacked}
+	if opts.OnWarning != nil {
+		sopts.OnWarning = func(w scanner.Warning) {
+			opts.OnWarning(Warning{Category: "SyntaxWarning", Msg: w.Msg, Lineno: w.Lineno})
+		}
+	}
+	sc := scanner.New(s, sopts)
+	p := newParser(scanLexer{sc}, config{filename: filename, rel: rel, src: string(s.Text), onWarning: opts.OnWarning, onIdentifier: opts.OnIdentifier})
 	m, serr := p.parseModule()
 	p.release()
 	return m, serr, nil

@@ -91,6 +91,10 @@ type Parser struct {
 
 	// warnings collected while building the tree (first pass only).
 	warnings []Warning
+	// onWarning and onIdentifier are Options.OnWarning and
+	// Options.OnIdentifier.
+	onWarning    func(Warning)
+	onIdentifier func(string)
 }
 
 // Warning is a SyntaxWarning or DeprecationWarning CPython's parser would
@@ -323,6 +327,9 @@ func (p *Parser) nameFromToken(t *token.Token) ast.Expr {
 	if !ok {
 		p.errorIndicator = true
 		return nil
+	}
+	if p.onIdentifier != nil {
+		p.onIdentifier(id)
 	}
 	n := p.a.NewName()
 	n.ID = id

@@ -18,6 +18,10 @@ type config struct {
 	rel      release.Release
 	// src is the decoded source.
 	src string
+	// onWarning and onIdentifier are Options.OnWarning and
+	// Options.OnIdentifier.
+	onWarning    func(Warning)
+	onIdentifier func(string)
 }
 
 // parsers keeps parsers whose buffers (tokens, memo table and slabs) the
@@ -62,17 +66,19 @@ func newParser(lex lexer, c config) *Parser {
 	p := getParser()
 	toks, memo, vals, exprs, stk, kinds := p.toks[:0], p.memo[:0], p.vals, p.exprs[:0], p.stk, p.kinds[:0]
 	*p = Parser{
-		kinds:    kinds,
-		exprs:    exprs,
-		stk:      stk,
-		lex:      lex,
-		src:      c.src,
-		filename: c.filename,
-		rel:      c.rel,
-		a:        ast.NewArena(),
-		toks:     toks,
-		memo:     memo,
-		vals:     vals,
+		kinds:        kinds,
+		exprs:        exprs,
+		stk:          stk,
+		lex:          lex,
+		src:          c.src,
+		filename:     c.filename,
+		rel:          c.rel,
+		onWarning:    c.onWarning,
+		onIdentifier: c.onIdentifier,
+		a:            ast.NewArena(),
+		toks:         toks,
+		memo:         memo,
+		vals:         vals,
 	}
 	if dec, err := strlit.NewDecoder(c.rel); err == nil {
 		p.strs = dec

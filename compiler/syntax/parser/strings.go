@@ -24,7 +24,11 @@ func (p *Parser) warn(w *strlit.Warning, t *token.Token) {
 	if p.rel.AtLeast(escapeWarningLine) {
 		line += w.Line
 	}
-	p.warnings = append(p.warnings, Warning{Category: "SyntaxWarning", Msg: w.Msg, Lineno: line})
+	pw := Warning{Category: "SyntaxWarning", Msg: w.Msg, Lineno: line}
+	p.warnings = append(p.warnings, pw)
+	if p.onWarning != nil {
+		p.onWarning(pw)
+	}
 }
 
 // constantFromString turns a STRING token into a Constant

@@ -209,7 +209,7 @@ func (s *Scanner) warnEscape(c int) bool {
 		s.syntaxError("%s", msg)
 		return false
 	}
-	s.warnings = append(s.warnings, Warning{Lineno: s.lineno, Msg: msg})
+	s.addWarning(Warning{Lineno: s.lineno, Msg: msg})
 	return true
 }
 

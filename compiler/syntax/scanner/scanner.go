@@ -116,6 +116,11 @@ type Options struct {
 	// Unicode answers identifier questions; nil means the tables of the
 	// Unicode version the release uses.
 	Unicode UnicodeTables
+	// OnWarning, when set, is called with each SyntaxWarning as the
+	// tokenizer emits it (besides recording it for Warnings), so that a
+	// caller can keep the tokenizer's and the parser's warnings in the
+	// order CPython prints them.
+	OnWarning func(Warning)
 }
 
 // Warning is a SyntaxWarning the tokenizer emitted (CPython prints it and
@@ -465,8 +470,16 @@ func (s *Scanner) warn(msg string) bool {
 		s.syntaxError("%s", msg)
 		return false
 	}
-	s.warnings = append(s.warnings, Warning{Lineno: s.lineno, Msg: msg})
+	s.addWarning(Warning{Lineno: s.lineno, Msg: msg})
 	return true
+}
+
+// addWarning records w and hands it to Options.OnWarning.
+func (s *Scanner) addWarning(w Warning) {
+	s.warnings = append(s.warnings, w)
+	if s.opts.OnWarning != nil {
+		s.opts.OnWarning(w)
+	}
 }
 
 func indexByte(b []byte, c byte) int { return bytes.IndexByte(b, c) }

@@ -1,0 +1,359 @@
+// Package native is the native compiler's entrance: source bytes, the name
+// to record, the CPython release to imitate and the optimization level in;
+// the marshalled code object py_compile would write after the .pyc header,
+// the SyntaxWarnings CPython would print, or the exception CPython would
+// raise, out. No interpreter is started or looked for.
+//
+// It runs CPython's stages in CPython's order, one package each: decoding and
+// parsing (compiler/syntax/parser), the future statements and the symbol
+// table (compiler/native/symtable), the AST optimizer
+// (compiler/native/astopt), code generation (compiler/native/codegen), the
+// CFG optimizer (compiler/native/flowgraph), the assembler
+// (compiler/native/assemble) and marshal (compiler/native/marshal), over one
+// object space (compiler/native/pyobj) per compile.
+//
+// Invariants:
+//   - The result is a pure function of the source bytes, the name, the
+//     release and the level: every compile starts from the objects CPython's
+//     reference process (a fresh `python3.13 -S -s` with PYTHONHASHSEED=0
+//     that imported py_compile) holds, and nothing is shared between
+//     compiles but read-only tables and scratch memory.
+//   - An exception CPython raises for the source is returned as a
+//     *syntaxerr.Error (syntaxerr.Format gives py_compile's listing of it);
+//     a source whose result the native compiler cannot vouch for is a
+//     *UnsupportedError; anything else is a fault of the native compiler,
+//     an error naming the stage. Nothing panics out of Compile.
+package native
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"unicode/utf8"
+
+	"github.com/rules-pyc/rules_pyc/compiler/native/assemble"
+	"github.com/rules-pyc/rules_pyc/compiler/native/astopt"
+	"github.com/rules-pyc/rules_pyc/compiler/native/codegen"
+	"github.com/rules-pyc/rules_pyc/compiler/native/flowgraph"
+	"github.com/rules-pyc/rules_pyc/compiler/native/marshal"
+	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
+	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
+	"github.com/rules-pyc/rules_pyc/compiler/native/symtable"
+	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/parser"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/source"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
+)
+
+// Request is one source to compile.
+type Request struct {
+	// Source is the file's bytes, as py_compile reads them.
+	Source []byte
+	// Name is recorded as co_filename and names the file in errors and
+	// warnings (py_compile's dfile). Bytes that are not UTF-8 stand for
+	// the surrogates Python's surrogateescape decoding gives them.
+	Name string
+	// Release is the CPython release imitated (see Check).
+	Release release.Release
+	// Optimize is the optimization level: 0, 1 (-O) or 2 (-OO).
+	Optimize int
+}
+
+// Result is a compile's outcome.
+type Result struct {
+	// Code is marshal.dumps of the module's code object as py_compile
+	// writes it after the 16-byte header; nil when the source does not
+	// compile.
+	Code []byte
+	// Warnings are the warnings CPython emits while compiling the source,
+	// in order (also those emitted before an error).
+	Warnings []Warning
+}
+
+// Warning is a warning the compile emits: CPython prints it through the
+// warnings module (see FormatWarning).
+type Warning struct {
+	// Category is the class: "SyntaxWarning" (or "DeprecationWarning").
+	Category string
+	Msg      string
+	Lineno   int
+}
+
+// UnsupportedError is a source, or a release, for which the native compiler
+// cannot reproduce what CPython does: the compile must go to CPython.
+type UnsupportedError struct {
+	// Stage is the stage that refused ("source", "codegen", ...).
+	Stage string
+	Err   error
+}
+
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("the native compiler cannot compile this source as CPython does (%s): %v", e.Stage, e.Err)
+}
+
+func (e *UnsupportedError) Unwrap() error { return e.Err }
+
+// FaultError is a failure of the native compiler itself (a bug): the stage
+// it happened in and what went wrong, with the stack for a panic.
+type FaultError struct {
+	Stage string
+	Err   error
+	Stack []byte
+}
+
+func (e *FaultError) Error() string {
+	return fmt.Sprintf("internal error of the native compiler in %s: %v", e.Stage, e.Err)
+}
+
+func (e *FaultError) Unwrap() error { return e.Err }
+
+// Check returns an error unless the native compiler vouches for rel: a
+// release it knows (release.Supported) whose every stage is modelled.
+func Check(rel release.Release) error {
+	if err := release.Supported(rel); err != nil {
+		return err
+	}
+	for _, r := range unvouched {
+		if r == rel {
+			return fmt.Errorf("python version %s: the native compiler does not reproduce this release (%s); it covers %s", rel, unvouchedWhy, Covered())
+		}
+	}
+	return nil
+}
+
+// unvouched are releases in the known range whose bytecode the native
+// compiler does not model: 3.13.4 changed generator expressions and 3.13.5
+// undid it (gh-135171), and neither its source nor an interpreter was
+// available to model it from.
+var unvouched = []release.Release{{Major: 3, Minor: 13, Micro: 4}}
+
+const unvouchedWhy = "its generator expressions changed in that release only"
+
+// Covered describes the releases Check accepts, for messages.
+func Covered() string {
+	return "3.13.0 to 3.13.3 and 3.13.5 to 3.13.18"
+}
+
+// Magic is the magic number of the .pyc files of rel's minor version, and
+// CacheTag their __pycache__ tag (sys.implementation.cache_tag).
+func Magic(rel release.Release) (magic [4]byte, cacheTag string, err error) {
+	if rel.Major == 3 && rel.Minor == 13 {
+		// importlib's MAGIC_NUMBER: 3571 little-endian, then "\r\n".
+		return [4]byte{0xf3, 0x0d, 0x0d, 0x0a}, "cpython-313", nil
+	}
+	return magic, "", fmt.Errorf("python version %s: no magic number known", rel)
+}
+
+// Compile compiles req as py_compile.compile does in CPython req.Release.
+// On a *syntaxerr.Error the Result still holds the warnings emitted before
+// the error (CPython prints them before the error).
+func Compile(req Request) (res *Result, err error) {
+	return compileTraced(req, nil)
+}
+
+// tracer sees the intermediate results of a compile (for the tests, which
+// compare each stage with CPython's to tell where a difference starts).
+type tracer struct {
+	parsed    func(mod ast.ModNode)
+	optimized func(mod ast.ModNode)
+	// generated sees a unit as code generation made it, optimized as the
+	// CFG optimizer made it (before the assembler resolves its jumps).
+	generated, optimizedUnit func(u *codegen.Unit)
+}
+
+func compileTraced(req Request, tr *tracer) (res *Result, err error) {
+	res = &Result{}
+	c := &compile{req: req, res: res, tr: tr}
+	defer func() {
+		if r := recover(); r != nil {
+			res.Code = nil
+			err = &FaultError{Stage: c.stage, Err: fmt.Errorf("panic: %v", r), Stack: debug.Stack()}
+		}
+	}()
+	if err := Check(req.Release); err != nil {
+		return res, &UnsupportedError{Stage: "release", Err: err}
+	}
+	if req.Optimize < 0 || req.Optimize > 2 {
+		return res, fmt.Errorf("optimization level %d: want 0, 1 or 2", req.Optimize)
+	}
+	code, err := c.run()
+	if err != nil {
+		return res, err
+	}
+	res.Code = code
+	return res, nil
+}
+
+// compile is the state of one compile.
+type compile struct {
+	req   Request
+	res   *Result
+	stage string // for faults
+	src   *source.Source
+	tr    *tracer
+}
+
+// text is the symbol table's and the compiler's TextFunc: the line read
+// back from the file, decoded on first use.
+func (c *compile) text(n int) (string, bool) {
+	if c.src == nil {
+		s, err := source.Decode(c.req.Source, c.req.Name, c.req.Release)
+		if err != nil {
+			return "", false
+		}
+		c.src = s
+	}
+	return c.src.ProgramText(n)
+}
+
+func (c *compile) warn(w parser.Warning) {
+	c.res.Warnings = append(c.res.Warnings, Warning{Category: w.Category, Msg: w.Msg, Lineno: w.Lineno})
+}
+
+// run runs the stages in compile()'s order.
+func (c *compile) run() ([]byte, error) {
+	rel, name := c.req.Release, c.req.Name
+
+	startup, err := pyobj.StartupFor(rel)
+	if err != nil {
+		return nil, &UnsupportedError{Stage: "pyobj", Err: err}
+	}
+	p := pyobj.NewProcess(startup)
+
+	c.stage = "parser"
+	mod, serr, err := parser.Parse(name, c.req.Source, rel, parser.Options{
+		OnWarning: c.warn,
+		// The parser interns every identifier it makes, before the
+		// compiler runs: whether a str has an interned twin decides how
+		// code object creation treats it.
+		OnIdentifier: func(id string) { p.Identifier(id) },
+	})
+	if err != nil {
+		return nil, &UnsupportedError{Stage: "source", Err: err}
+	}
+	if serr != nil {
+		return nil, serr
+	}
+	if c.tr != nil && c.tr.parsed != nil {
+		c.tr.parsed(mod)
+	}
+
+	c.stage = "future"
+	fut, err := symtable.ParseFuture(mod, name, rel, c.text)
+	if err != nil {
+		return nil, c.stageError(err)
+	}
+
+	c.stage = "astopt"
+	err = astopt.Optimize(mod, astopt.Config{
+		Optimize:          c.req.Optimize,
+		FutureAnnotations: fut.Features&symtable.FutureAnnotations != 0,
+		Release:           rel,
+	})
+	if err != nil {
+		return nil, c.stageError(err)
+	}
+	if c.tr != nil && c.tr.optimized != nil {
+		c.tr.optimized(mod)
+	}
+
+	c.stage = "symtable"
+	st, err := symtable.Build(mod, symtable.Config{Filename: name, Release: rel, Future: fut, Text: c.text})
+	if err != nil {
+		return nil, c.stageError(err)
+	}
+
+	cache := p.NewConstCache()
+	opt, err := flowgraph.New(opcode.V313, p)
+	if err != nil {
+		return nil, &FaultError{Stage: "flowgraph", Err: err}
+	}
+	asm := assemble.New(opcode.V313, p, cache)
+	filename := p.NewStr(surrogateEscape(name))
+	finish := func(u *codegen.Unit) (*pyobj.Object, error) {
+		if c.tr != nil && c.tr.generated != nil {
+			c.tr.generated(u)
+		}
+		c.stage = "flowgraph"
+		if err := opt.OptimizeUnit(&u.Unit, cache, u.NParams); err != nil {
+			return nil, &FaultError{Stage: "flowgraph", Err: err}
+		}
+		if c.tr != nil && c.tr.optimizedUnit != nil {
+			c.tr.optimizedUnit(u)
+		}
+		c.stage = "assemble"
+		code, err := asm.Assemble(&u.Unit, filename)
+		if err != nil {
+			return nil, &FaultError{Stage: "assemble", Err: err}
+		}
+		c.stage = "codegen"
+		return code, nil
+	}
+
+	c.stage = "codegen"
+	gen, err := codegen.Generate(mod, st, codegen.Config{
+		Filename: name,
+		Release:  rel,
+		Optimize: c.req.Optimize,
+		Process:  p,
+		Cache:    cache,
+		Finish:   finish,
+		Text:     c.text,
+	})
+	if gen != nil {
+		for _, w := range gen.Warnings {
+			c.res.Warnings = append(c.res.Warnings, Warning{Category: "SyntaxWarning", Msg: w.Msg, Lineno: w.Lineno})
+		}
+	}
+	if err != nil {
+		return nil, c.stageError(err)
+	}
+
+	c.stage = "marshal"
+	var w marshal.Writer
+	out, err := w.Dump(gen.Top.Code)
+	if err != nil {
+		return nil, &FaultError{Stage: "marshal", Err: err}
+	}
+	return out, nil
+}
+
+// stageError classifies an error of the current stage: CPython's
+// exceptions pass as they are, constructs a stage does not handle yet are
+// unsupported, and the rest are faults.
+func (c *compile) stageError(err error) error {
+	var serr *syntaxerr.Error
+	var unsup *codegen.ErrUnsupported
+	var fault *FaultError
+	switch {
+	case errors.As(err, &serr):
+		return serr
+	case errors.As(err, &unsup):
+		return &UnsupportedError{Stage: c.stage, Err: err}
+	case errors.As(err, &fault):
+		return fault
+	}
+	return &FaultError{Stage: c.stage, Err: err}
+}
+
+// surrogateEscape turns a name whose bytes may not be UTF-8 into the str
+// Python's os.fsdecode makes of it (each byte of an invalid sequence a
+// surrogate U+DC80..U+DCFF), in ast.Value's encoding of strs.
+func surrogateEscape(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			b = ast.AppendCodePoint(b, 0xDC00+rune(s[i]))
+			i++
+			continue
+		}
+		b = append(b, s[i:i+n]...)
+		i += n
+	}
+	return string(b)
+}
