@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/compiler/native/marshal"
+	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
@@ -19,7 +21,7 @@ import (
 // difference is identity (pyobj: constant sharing and interning, or
 // marshal). Otherwise the first differing code object and field say which
 // stages can be at fault, and the stage oracles decide (stageOracles).
-func attribute(t *testing.T, py pythons.Interpreter, rel release.Release, root, name string, opt int, got, want []byte) (string, string) {
+func attribute(t *testing.T, py pythons.Interpreter, rel release.Release, name, path string, opt int, got, want []byte) (string, string) {
 	gt, err := marshal.Read(got)
 	if err != nil {
 		return "marshal", fmt.Sprintf("the native output does not read back: %v", err)
@@ -36,7 +38,7 @@ func attribute(t *testing.T, py pythons.Interpreter, rel release.Release, root, 
 		}
 		return "marshal", firstDiff(got, want)
 	}
-	if stage, detail := stageOracles(t, py, rel, root, name, opt); stage != "" {
+	if stage, detail := stageOracles(t, py, rel, name, path, opt); stage != "" {
 		return stage, detail + " (bytes: " + d.what + ")"
 	}
 	return d.stages, d.what
@@ -131,6 +133,10 @@ func (d *treeDiff) code(path string, g, w *marshal.CodeItem) {
 		{"co_consts", g.Consts, w.Consts, "astopt/codegen/flowgraph"},
 	}
 	for _, f := range items {
+		if f.name == "co_code" && f.g != nil && f.w != nil && f.g.Str != f.w.Str {
+			d.set(path+".co_code", disDiff(f.g.Str, f.w.Str), f.stages)
+			return
+		}
 		d.item(path+"."+f.name, f.g, f.w)
 		if d.what != "" {
 			d.stages = f.stages
@@ -194,7 +200,27 @@ func firstDiff(got, want []byte) string {
 // stageOracles compares the native compiler's intermediate results for a
 // file with CPython's, stage by stage, and names the first that differs
 // ("" when none does).
-func stageOracles(t *testing.T, py pythons.Interpreter, rel release.Release, root, name string, opt int) (string, string) {
+func stageOracles(t *testing.T, py pythons.Interpreter, rel release.Release, name, path string, opt int) (string, string) {
 	_ = bytes.Equal
 	return "", ""
+}
+
+// disDiff describes where two co_code strings part: the instructions
+// around the first differing code unit, by name.
+func disDiff(got, want string) string {
+	i := 0
+	for i+1 < len(got) && i+1 < len(want) && got[i:i+2] == want[i:i+2] {
+		i += 2
+	}
+	dis := func(code string) string {
+		var b strings.Builder
+		for k := max(i-6, 0); k+1 < len(code) && k <= i+10; k += 2 {
+			if k == i {
+				b.WriteString("| ")
+			}
+			fmt.Fprintf(&b, "%s %d, ", opcode.V313.Name(opcode.Op(code[k])), code[k+1])
+		}
+		return b.String()
+	}
+	return fmt.Sprintf("code unit %d: got %s want %s", i/2, dis(got), dis(want))
 }

@@ -58,6 +58,13 @@ type Request struct {
 	Release release.Release
 	// Optimize is the optimization level: 0, 1 (-O) or 2 (-OO).
 	Optimize int
+	// File is what CPython finds when it reads the file named Name back
+	// to show the line of an error (PyErr_ProgramTextObject, relative to
+	// the working directory): the file's bytes, nil when there is no such
+	// file. Usually Source itself. The parser's errors are shown from it
+	// when it is Source and from the tokenizer's buffers when it is nil; a
+	// file that differs from Source counts as Source for them.
+	File []byte
 }
 
 // Result is a compile's outcome.
@@ -197,8 +204,11 @@ type compile struct {
 // text is the symbol table's and the compiler's TextFunc: the line read
 // back from the file, decoded on first use.
 func (c *compile) text(n int) (string, bool) {
+	if c.req.File == nil {
+		return "", false
+	}
 	if c.src == nil {
-		s, err := source.Decode(c.req.Source, c.req.Name, c.req.Release)
+		s, err := source.Decode(c.req.File, c.req.Name, c.req.Release)
 		if err != nil {
 			return "", false
 		}
@@ -223,7 +233,8 @@ func (c *compile) run() ([]byte, error) {
 
 	c.stage = "parser"
 	mod, serr, err := parser.Parse(name, c.req.Source, rel, parser.Options{
-		OnWarning: c.warn,
+		NotFileBacked: c.req.File == nil,
+		OnWarning:     c.warn,
 		// The parser interns every identifier it makes, before the
 		// compiler runs: whether a str has an interned twin decides how
 		// code object creation treats it.

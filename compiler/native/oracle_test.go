@@ -35,8 +35,8 @@ var driverSource string
 var sweepSizes = map[bool][2]int{false: {300, 100}, true: {40, 15}}
 
 // TestInChroot runs this package's tests once more inside the chroot, with
-// its CPython 3.13 (3.13.18).
-func TestInChroot(t *testing.T) { pythons.RunInChroot(t) }
+// its CPython 3.13: Debian sid's 3.13.18 and trixie's 3.13.5.
+func TestInChroot(t *testing.T) { pythons.RunInChroot(t, "sid", "trixie") }
 
 // interpreters313 returns the CPython 3.13 interpreters this process can run
 // directly (the host's, or the chroot's inside it).
@@ -170,32 +170,40 @@ func sweep(t *testing.T, py pythons.Interpreter, rel release.Release, root strin
 		t.Fatalf("start %s: %v", py, err)
 	}
 	defer func() { srv.Kill(); srv.Close() }()
-	drv := startDriver(t, ctx, py, root)
+	drv := startDriver(t, ctx, py)
 	defer drv.close()
 
 	var st tally
 	start := time.Now()
-	for _, f := range files {
+	for i, f := range files {
 		st.files++
 		path := filepath.Join(root, f)
 		src, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ref, refErr := srv.Compile(ctx, interp.Request{Name: f, Source: src, Optimize: opt})
+		// Every other file is compiled under its own path, which CPython
+		// reads error lines back from, and the others under a name that
+		// is no file (nor one under sys.path, where linecache would look
+		// for a warning's line).
+		name, file := path, src
+		if i%2 == 1 {
+			name, file = filepath.Join("missing", f), nil
+		}
+		ref, refErr := srv.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: opt})
 		var ce *failure.CompileError
 		if refErr != nil && !errors.As(refErr, &ce) {
 			t.Fatalf("%s: py_compile: %v", f, refErr)
 		}
 		var wantWarn warningsAnswer
-		if err := drv.ask(driverRequest{Op: "warnings", Path: path, Name: f, Opt: opt}, &wantWarn); err != nil {
+		if err := drv.ask(driverRequest{Op: "warnings", Path: path, Name: name, Opt: opt}, &wantWarn); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
 
-		res, err := Compile(Request{Source: src, Name: f, Release: rel, Optimize: opt})
+		res, err := Compile(Request{Source: src, Name: name, Release: rel, Optimize: opt, File: file})
 		var gotWarn []string
 		for _, w := range res.Warnings {
-			gotWarn = append(gotWarn, FormatWarning(f, w, SourceLine(path, w.Lineno, rel)))
+			gotWarn = append(gotWarn, FormatWarning(name, w, SourceLine(name, w.Lineno, rel)))
 		}
 		var serr *syntaxerr.Error
 		switch {
@@ -214,7 +222,7 @@ func sweep(t *testing.T, py pythons.Interpreter, rel release.Release, root strin
 				continue
 			}
 		case !bytes.Equal(res.Code, ref):
-			stage, detail := attribute(t, py, rel, root, f, opt, res.Code, ref)
+			stage, detail := attribute(t, py, rel, name, path, opt, res.Code, ref)
 			st.differ(stage, "%s: %s", f, detail)
 			continue
 		}
@@ -300,13 +308,14 @@ type dumpsAnswer struct {
 	Error     *string `json:"error"`
 }
 
-func startDriver(t *testing.T, ctx context.Context, py pythons.Interpreter, dir string) *driver {
+// startDriver starts the driver in the working directory (where the
+// compile server runs too).
+func startDriver(t *testing.T, ctx context.Context, py pythons.Interpreter) *driver {
 	script := filepath.Join(t.TempDir(), "driver.py")
 	if err := os.WriteFile(script, []byte(driverSource), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cmd := py.Command(ctx, "-S", "-s", script)
-	cmd.Dir = dir
 	cmd.Env = append(cmd.Env, "PYTHONHASHSEED=0", "PYTHONIOENCODING=utf-8")
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()

@@ -20,14 +20,42 @@ import (
 // Debian sid chroot, relative to the repository root.
 const chrootProgram = "scripts/chroot"
 
+// suitePrograms are the scripts that run a program in the chroot of each
+// Debian suite: sid's (Bazel and the newest interpreters) and trixie's
+// (Debian 13's python3.13, CPython 3.13.5).
+var suitePrograms = map[string]string{
+	"sid":    chrootProgram,
+	"trixie": "scripts/chroot-trixie",
+}
+
 // chrootSetupTimeout bounds the first call of scripts/chroot, which builds
 // the chroot (about two minutes once per machine; longer on a slow mirror).
 const chrootSetupTimeout = 20 * time.Minute
 
 var (
-	chrootOnce   sync.Once
-	chrootResult discovery
+	chrootMu      sync.Mutex
+	chrootResults = map[string]*discovery{}
 )
+
+// ChrootedSuite returns the CPython interpreters installed in the chroot of
+// a Debian suite ("sid": the same as Chrooted; "trixie": Debian 13's
+// python3.13), as Chrooted does for sid: each one's Chroot is the program
+// that runs it there (scripts/chroot-trixie for trixie). The chroot is built
+// on first use (about four minutes for trixie, once per machine).
+func ChrootedSuite(t testing.TB, suite string) []Interpreter {
+	t.Helper()
+	chrootMu.Lock()
+	d, ok := chrootResults[suite]
+	if !ok {
+		d = searchChroot(suite)
+		chrootResults[suite] = d
+	}
+	chrootMu.Unlock()
+	for _, line := range d.log {
+		t.Logf("pythons: chroot %s: %s", suite, line)
+	}
+	return append([]Interpreter(nil), d.found...)
+}
 
 // Chrooted returns the CPython interpreters installed in the Debian sid
 // chroot that scripts/chroot runs programs in (python3.13, python3.14, ...),
@@ -41,11 +69,7 @@ var (
 // none: Find lists the chroot's interpreters there.
 func Chrooted(t testing.TB) []Interpreter {
 	t.Helper()
-	chrootOnce.Do(func() { chrootResult = searchChroot() })
-	for _, line := range chrootResult.log {
-		t.Logf("pythons: chroot: %s", line)
-	}
-	return append([]Interpreter(nil), chrootResult.found...)
+	return ChrootedSuite(t, "sid")
 }
 
 // chrootProbe runs probeScript with every /usr/bin/python3.N of the
@@ -61,8 +85,13 @@ const chrootProbe = `for p in /usr/bin/python3.*; do
 	esac
 done`
 
-func searchChroot() discovery {
-	var d discovery
+func searchChroot(suite string) *discovery {
+	d := &discovery{}
+	program, ok := suitePrograms[suite]
+	if !ok {
+		d.log = append(d.log, fmt.Sprintf("unknown suite %q", suite))
+		return d
+	}
 	logf := func(format string, args ...any) {
 		d.log = append(d.log, fmt.Sprintf(format, args...))
 	}
@@ -71,13 +100,13 @@ func searchChroot() discovery {
 		logf("none: this test runs inside the chroot, where Find lists its interpreters")
 		return d
 	}
-	script, err := chrootScript()
+	script, err := chrootScript(program)
 	if err != nil {
 		logf("unavailable: %v", err)
 		return d
 	}
 	if os.Geteuid() != 0 {
-		logf("unavailable: %s needs root", chrootProgram)
+		logf("unavailable: %s needs root", program)
 		return d
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), chrootSetupTimeout)
@@ -88,7 +117,7 @@ func searchChroot() discovery {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		logf("unavailable: %s sh: %v: %s", chrootProgram, err, strings.TrimSpace(stderr.String()))
+		logf("unavailable: %s sh: %v: %s", program, err, strings.TrimSpace(stderr.String()))
 		return d
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
@@ -104,7 +133,7 @@ func searchChroot() discovery {
 			logf("skip: %v", err)
 			continue
 		}
-		in.Chroot = script
+		in.Chroot, in.Suite = script, suite
 		d.found = append(d.found, in)
 	}
 	sort.SliceStable(d.found, func(a, b int) bool { return versionLess(d.found[a], d.found[b]) })
@@ -116,14 +145,14 @@ func searchChroot() discovery {
 	return d
 }
 
-// chrootScript returns the absolute path of scripts/chroot in the source
-// tree this package was built from.
-func chrootScript() (string, error) {
+// chrootScript returns the absolute path of program (scripts/chroot, ...)
+// in the source tree this package was built from.
+func chrootScript(program string) (string, error) {
 	_, file, _, ok := runtime.Caller(0)
 	if !ok {
 		return "", errors.New("cannot locate the source of package pythons")
 	}
-	p := filepath.Join(filepath.Dir(file), "..", "..", chrootProgram)
+	p := filepath.Join(filepath.Dir(file), "..", "..", program)
 	if _, err := os.Stat(p); err != nil {
 		return "", err
 	}
@@ -145,13 +174,19 @@ func versionLess(x, y Interpreter) bool {
 }
 
 // Minor returns every interpreter of version major.minor on the machine,
-// the host's (Find) and the chroot's (Chrooted), sorted by version. It
-// fails the test when there is none: a suite that compares with major.minor
-// must not pass without comparing anything.
+// the host's (Find) and the chroots' (Chrooted, and trixie's of
+// ChrootedSuite), sorted by version. It fails the test when there is none:
+// a suite that compares with major.minor must not pass without comparing
+// anything.
 func Minor(t testing.TB, major, minor int) []Interpreter {
 	t.Helper()
 	var out []Interpreter
-	for _, in := range append(Find(t), Chrooted(t)...) {
+	all := append(Find(t), Chrooted(t)...)
+	if major == 3 && minor == 13 {
+		// Only trixie's 3.13 is there.
+		all = append(all, ChrootedSuite(t, "trixie")...)
+	}
+	for _, in := range all {
 		if in.Major == major && in.Minor == minor {
 			out = append(out, in)
 		}
@@ -240,21 +275,46 @@ func RequireChrooted(t testing.TB) []Interpreter {
 // RequireChrooted does. RULES_PYC_CHROOT_RUN, when set, is the child's -run
 // pattern.
 //
+// suites names the chroots, by Debian suite: none means sid's; several
+// ("sid", "trixie") run the tests in each, as subtests named by suite.
+//
 // The child runs with the parent's -short and remaining -timeout, in its
 // working directory and environment, with the Go installation bound into
 // the chroot, so that a TestMain that builds a tool with `go build` works
 // there too.
-func RunInChroot(t *testing.T) {
+func RunInChroot(t *testing.T, suites ...string) {
 	t.Helper()
 	if InChroot() {
 		return
 	}
-	found := RequireChrooted(t)
+	if len(suites) == 0 {
+		suites = []string{"sid"}
+	}
+	if len(suites) == 1 {
+		runInChroot(t, t.Name(), suites[0])
+		return
+	}
+	top := t.Name()
+	for _, suite := range suites {
+		t.Run(suite, func(t *testing.T) { runInChroot(t, top, suite) })
+	}
+}
+
+// runInChroot runs the tests of the binary but skip in the chroot of suite.
+func runInChroot(t *testing.T, skip, suite string) {
+	t.Helper()
+	found := ChrootedSuite(t, suite)
+	if len(found) == 0 {
+		if OnCI() {
+			t.Fatalf("pythons: the %s chroot's interpreters are needed under %s=%s (see the log above)", suite, CIEnv, os.Getenv(CIEnv))
+		}
+		t.Skipf("pythons: the %s chroot's interpreters are unavailable (see the log above)", suite)
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := []string{exe, "-test.v", "-test.skip", "^" + t.Name() + "$"}
+	args := []string{exe, "-test.v", "-test.skip", "^" + skip + "$"}
 	if pattern := os.Getenv("RULES_PYC_CHROOT_RUN"); pattern != "" {
 		args = append(args, "-test.run", pattern)
 	}
@@ -284,9 +344,9 @@ func RunInChroot(t *testing.T) {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
 	err = cmd.Run()
-	t.Logf("in the chroot (%s): %s\n%s", time.Since(start).Round(100*time.Millisecond), strings.Join(args[1:], " "), out.String())
+	t.Logf("in the %s chroot (%s): %s\n%s", suite, time.Since(start).Round(100*time.Millisecond), strings.Join(args[1:], " "), out.String())
 	if err != nil {
-		t.Errorf("the tests failed inside the chroot: %v (their output is above)", err)
+		t.Errorf("the tests failed inside the %s chroot: %v (their output is above)", suite, err)
 	}
 }
 

@@ -12,14 +12,21 @@ import (
 	"testing"
 )
 
-// TestChrooted checks each interpreter of the chroot against what it says
-// when asked again through Command, and that Minor lists it.
+// TestChrooted checks each interpreter of the chroots (sid's, and trixie's
+// 3.13.5) against what it says when asked again through Command, and that
+// Minor lists it.
 func TestChrooted(t *testing.T) {
 	found := Chrooted(t)
-	if len(found) == 0 {
+	trixie := ChrootedSuite(t, "trixie")
+	if len(found) == 0 && len(trixie) == 0 {
 		t.Skip("no chroot interpreters (see the log)")
 	}
-	for _, in := range found {
+	for _, in := range trixie {
+		if in.Suite != "trixie" || in.Major != 3 || in.Minor != 13 {
+			t.Errorf("trixie's chroot lists %s (suite %q)", in, in.Suite)
+		}
+	}
+	for _, in := range append(found, trixie...) {
 		if in.Chroot == "" {
 			t.Errorf("%s: no Chroot program", in)
 		}

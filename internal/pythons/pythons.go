@@ -60,14 +60,21 @@ type Interpreter struct {
 	// go-embed-python module.
 	Embedded bool
 	// Chroot, when set, is the program that runs the interpreter inside
-	// the sid chroot (scripts/chroot, see Chrooted); Path is then a path
-	// inside the chroot. Command runs any interpreter.
+	// its chroot (scripts/chroot for Debian sid's, see Chrooted;
+	// scripts/chroot-trixie for Debian trixie's, see ChrootedSuite); Path
+	// is then a path inside the chroot. Command runs any interpreter.
 	Chroot string
+	// Suite is the Debian suite of the chroot ("sid", "trixie"); empty on
+	// the host.
+	Suite string
 }
 
 // String returns "3.12.1 (/path/to/python3)", or "3.13.18
 // (/usr/bin/python3.13 in the chroot)".
 func (i Interpreter) String() string {
+	if i.Chroot != "" && i.Suite != "" && i.Suite != "sid" {
+		return fmt.Sprintf("%s (%s in the %s chroot)", i.Version, i.Path, i.Suite)
+	}
 	if i.Chroot != "" {
 		return fmt.Sprintf("%s (%s in the chroot)", i.Version, i.Path)
 	}
