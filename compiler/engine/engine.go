@@ -1,12 +1,20 @@
 // Package engine turns a compile job (a source file, the name to record, the
 // output path, the optimization level and the invalidation mode) into the
-// bytes of a .pyc and writes them: it reads the source, has an interpreter
-// pool compile it, adds the header and hands the result to the writer.
+// bytes of a .pyc and writes them: it reads the source, has a backend
+// compile it, adds the header and hands the result to the writer. It is the
+// one way into the compiler packages for the tools.
+//
+// Two backends compile (see Backend): a real CPython, in a pool of fork
+// servers of the interpreter (compiler/pool, compiler/interp), and the
+// native compiler (compiler/native), which starts no interpreter. Each job's
+// target release is chosen once per interpreter and version named (see
+// Engine.Target).
 //
 // The bytes are a pure function of the source bytes, the recorded name, the
-// interpreter build, the optimization level and the invalidation mode (plus
-// the source's mtime and size in timestamp mode): they equal what CPython's
-// py_compile writes in a fresh process.
+// target (the interpreter build, or the release the native compiler
+// imitates), the optimization level and the invalidation mode (plus the
+// source's mtime and size in timestamp mode): they equal what CPython's
+// py_compile writes in a fresh process of that release.
 package engine
 
 import (
@@ -36,14 +44,18 @@ const (
 
 // Config holds what is shared by every job of an engine.
 type Config struct {
+	// Backend is the default backend; empty means CPython.
+	Backend Backend
 	// Python is the default interpreter: a path, or a command name looked up
-	// on PATH.  Empty means python3.
+	// on PATH.  Empty means python3 for the CPython backend and for Auto
+	// without a Version, and none for Native.
 	Python string
 	// Version, when set ("3.12" or "3.12.1"), is what the default
-	// interpreter must be.
+	// interpreter must be; with no interpreter named, it is the release
+	// the native compiler imitates ("3.13": the newest known).
 	Version string
-	// Jobs is the number of compile servers per interpreter; 0 means one per
-	// CPU.
+	// Jobs is the number of compile servers per interpreter, and of native
+	// compiles at once; 0 means one per CPU.
 	Jobs int
 	// Backlog is pool.Config.Backlog: how many compiles per busy server may
 	// wait before another server is started (0: start one whenever a
@@ -61,7 +73,10 @@ type Config struct {
 
 // Job is one source to compile.
 type Job struct {
-	// Python and Version override Config.Python and Config.Version.
+	// Backend, Python and Version override Config.Backend, Config.Python
+	// and Config.Version (Python and Version together: a job that names
+	// either names both).
+	Backend Backend
 	Python  string
 	Version string
 	// Source is the file to read.
@@ -101,15 +116,36 @@ type Result struct {
 }
 
 // Engine compiles jobs.  It is safe for concurrent use; the number of
-// compiles that run at once is bounded by Config.Jobs per interpreter.
+// compiles that run at once is bounded by Config.Jobs per interpreter, and
+// by Config.Jobs for the native compiler.
 type Engine struct {
 	cfg    Config
 	ctx    context.Context // ends at Close: abandons interpreter starts
 	cancel context.CancelFunc
+	// slots bounds the native compiles that run at once.
+	slots chan struct{}
+	// stderrMu keeps one compile's warnings together on Stderr.
+	stderrMu sync.Mutex
 
-	mu     sync.Mutex
-	interp map[string]*entry // by resolved interpreter path
-	closed bool
+	mu      sync.Mutex
+	interp  map[string]*entry    // by resolved interpreter path
+	ids     map[string]*identity // interpreters identified without a pool
+	choices map[choiceKey]*choice
+	closed  bool
+}
+
+// choiceKey is what a job names that decides its target.
+type choiceKey struct {
+	backend         Backend
+	python, version string
+}
+
+// identity is an interpreter identified by a probe (its version decides a
+// native target), once ready.
+type identity struct {
+	ready chan struct{}
+	info  *interp.Info
+	err   error
 }
 
 // entry is one interpreter: its identity and its pool, once ready.
@@ -129,39 +165,112 @@ func New(cfg Config) *Engine {
 		cfg.Stderr = os.Stderr
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Engine{cfg: cfg, ctx: ctx, cancel: cancel, interp: map[string]*entry{}}
+	return &Engine{
+		cfg: cfg, ctx: ctx, cancel: cancel,
+		slots:   make(chan struct{}, cfg.Jobs),
+		interp:  map[string]*entry{},
+		ids:     map[string]*identity{},
+		choices: map[choiceKey]*choice{},
+	}
 }
 
 // Jobs is the most compile servers per interpreter: Config.Jobs, or one
 // per CPU.
 func (e *Engine) Jobs() int { return e.cfg.Jobs }
 
-// Interpreter returns the interpreter a job with these settings would use,
-// starting its first compile server on first use, and checks it against
-// version.  Empty python and version mean the engine's defaults.  It
-// returns when ctx ends, whatever the interpreter does.
+// Target returns what a job naming backend, python and version (empty:
+// the engine's defaults) compiles for, and makes it ready: the CPython
+// backend's interpreter has its first compile server, an interpreter that
+// names a native target has said its version. It returns when ctx ends,
+// whatever an interpreter does. The choice is made once per backend,
+// interpreter and version named.
 //
-// Errors: *failure.InterpreterError (it can't be found or started, is not
-// CPython 3.8+, or has not identified itself within the start-up limit),
-// *failure.VersionError, or ctx's error.
-func (e *Engine) Interpreter(ctx context.Context, python, version string) (*interp.Info, error) {
-	ent, err := e.entry(ctx, python)
+// Errors: *failure.InterpreterError (an interpreter can't be found or
+// started, is not CPython 3.8+, or has not identified itself within the
+// start-up limit), *failure.VersionError, *failure.UnsupportedReleaseError
+// (Native, for a release the native compiler does not cover), or ctx's
+// error.
+func (e *Engine) Target(ctx context.Context, backend Backend, python, version string) (Target, error) {
+	c, err := e.choice(ctx, backend, python, version)
+	if err != nil {
+		return Target{}, err
+	}
+	return c.target, nil
+}
+
+// choice returns the cached choice for a job's settings, or makes it.
+// Failures are not cached: a later job may try again.
+func (e *Engine) choice(ctx context.Context, backend Backend, python, version string) (*choice, error) {
+	key := choiceKey{backend, python, version}
+	e.mu.Lock()
+	c, ok := e.choices[key]
+	e.mu.Unlock()
+	if ok {
+		return c, nil
+	}
+	c, err := e.choose(ctx, backend, python, version)
 	if err != nil {
 		return nil, err
 	}
-	if err := ent.info.Check(e.version(python, version)); err != nil {
-		return nil, err
-	}
-	return ent.info, nil
+	e.mu.Lock()
+	e.choices[key] = c
+	e.mu.Unlock()
+	return c, nil
 }
 
-// version is the version a job asks for: its own, or the engine's default
-// for the default interpreter.
-func (e *Engine) version(python, version string) string {
-	if python == "" && version == "" {
-		return e.cfg.Version
+// identify returns the identity of the interpreter python names (empty:
+// python3), probing it once (see interp.Probe) unless a pool of it runs.
+func (e *Engine) identify(ctx context.Context, python string) (*interp.Info, error) {
+	if python == "" {
+		python = "python3"
 	}
-	return version
+	path, err := interp.Resolve(python)
+	if err != nil {
+		return nil, err
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil, pool.ErrClosed
+	}
+	if ent, ok := e.interp[path]; ok {
+		e.mu.Unlock()
+		select {
+		case <-ent.ready:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if ent.err == nil {
+			return ent.info, nil
+		}
+		e.mu.Lock()
+	}
+	id, ok := e.ids[path]
+	if !ok {
+		id = &identity{ready: make(chan struct{})}
+		e.ids[path] = id
+		go func() {
+			defer close(id.ready)
+			id.info, id.err = interp.Probe(e.ctx, path, interp.Options{StartupTimeout: e.cfg.StartupTimeout})
+			if id.err != nil {
+				e.mu.Lock()
+				if e.ids[path] == id {
+					delete(e.ids, path)
+				}
+				e.mu.Unlock()
+			}
+		}()
+	}
+	e.mu.Unlock()
+	select {
+	case <-id.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return id.info, id.err
 }
 
 // entry returns the interpreter python names, ready, or waits for its
@@ -246,11 +355,8 @@ func (e *Engine) open(path string, ent *entry) {
 // file system errors when the output can't be written, and the errors of
 // Interpreter.
 func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
-	ent, err := e.entry(ctx, j.Python)
+	c, err := e.choice(ctx, j.Backend, j.Python, j.Version)
 	if err != nil {
-		return Result{}, err
-	}
-	if err := ent.info.Check(e.version(j.Python, j.Version)); err != nil {
 		return Result{}, err
 	}
 	src, st, err := readSource(j.Source)
@@ -261,7 +367,12 @@ func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
 	if name == "" {
 		name = j.Source
 	}
-	code, err := ent.pool.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: j.Optimize, Stub: j.Stub})
+	var code []byte
+	if c.nat != nil {
+		code, err = c.nat.compile(ctx, &j, name, src, st)
+	} else {
+		code, err = c.cpy.pool.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: j.Optimize, Stub: j.Stub})
+	}
 	var ce *failure.CompileError
 	stub := err != nil && j.Stub && errors.As(err, &ce) && ce.Stub != nil
 	if stub {
@@ -269,7 +380,7 @@ func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
 	} else if err != nil {
 		return Result{}, err
 	}
-	data := header(ent.info, j.Mode, src, st).Append(make([]byte, 0, pycfile.HeaderSize+len(code)))
+	data := header(c.target, j.Mode, src, st).Append(make([]byte, 0, pycfile.HeaderSize+len(code)))
 	data = append(data, code...)
 	res := Result{Data: data, Stub: stub}
 	if j.Output != "" {
@@ -321,12 +432,12 @@ func link(existing, path string, force bool) (bool, error) {
 }
 
 // header is the 16-byte header py_compile writes for this source.
-func header(info *interp.Info, mode pycfile.Invalidation, src []byte, st fs.FileInfo) pycfile.Header {
-	h := pycfile.Header{Magic: info.Magic, Mode: mode}
+func header(t Target, mode pycfile.Invalidation, src []byte, st fs.FileInfo) pycfile.Header {
+	h := pycfile.Header{Magic: t.Magic, Mode: mode}
 	if mode == pycfile.Timestamp {
 		h.Mtime, h.Size = pycfile.Stamp(st.ModTime(), st.Size())
 	} else {
-		h.Hash = sourcehash.Sum(sourcehash.ForVersion(info.Major, info.Minor), info.Magic, src)
+		h.Hash = sourcehash.Sum(sourcehash.ForVersion(t.Release.Major, t.Release.Minor), t.Magic, src)
 	}
 	return h
 }
@@ -356,6 +467,7 @@ func (e *Engine) Close() error {
 	e.closed = true
 	ents := e.interp
 	e.interp = map[string]*entry{}
+	e.choices = map[choiceKey]*choice{}
 	e.mu.Unlock()
 	var errs []error
 	for _, ent := range ents {

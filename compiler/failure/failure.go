@@ -1,15 +1,17 @@
 // Package failure defines every kind of error the compiler packages
-// (interp, pool, output, engine) return, in one place, so that a caller
-// tells them apart with errors.As without knowing which layer made them.
+// (interp, pool, output, engine and its native backend) return, in one
+// place, so that a caller tells them apart with errors.As without knowing
+// which layer made them.
 //
 // The kinds fall in two families, told apart by IsJob:
 //
 //   - a job's own problem (SourceError, CompileError, CrashError,
-//     TimeoutError, RefusedError): that one source or output failed, and the
+//     TimeoutError, RefusedError, and the native compiler's UnsupportedError
+//     and NativeFaultError): that one source or output failed, and the
 //     other jobs go on;
 //   - an interpreter's problem (InterpreterError, VersionError,
-//     ServerError): the interpreter cannot be used, or one of its server
-//     processes stopped serving.
+//     ServerError), or a release the native compiler does not cover
+//     (UnsupportedReleaseError): nothing can be compiled that way.
 //
 // Messages never name a command-line flag: the tool that has flags (the
 // command line, the worker) adds its own hints.
@@ -175,6 +177,48 @@ func (e *LimitError) Error() string {
 	return fmt.Sprintf("%s is longer than the limit of %d bytes", e.What, e.Limit)
 }
 
+// UnsupportedReleaseError is a release the native compiler does not vouch
+// for: unknown, newer than the newest it knows, or one whose changes it
+// does not model. The CPython backend, with an interpreter of that release,
+// is the way out.
+type UnsupportedReleaseError struct {
+	// Release is the release asked for ("3.13.4", or a version as given).
+	Release string
+	// Covered lists the releases the native compiler covers.
+	Covered string
+	Err     error
+}
+
+func (e *UnsupportedReleaseError) Error() string {
+	return fmt.Sprintf("the native compiler cannot compile for CPython %s: %v (it covers %s; compile with an interpreter of that release instead)", e.Release, e.Err, e.Covered)
+}
+
+func (e *UnsupportedReleaseError) Unwrap() error { return e.Err }
+
+// UnsupportedError is a source the native compiler cannot reproduce
+// CPython's result for (a source encoding it lacks, a construct it does not
+// generate yet): an interpreter of the release must compile it.
+type UnsupportedError struct {
+	Err error
+}
+
+func (e *UnsupportedError) Error() string { return e.Err.Error() }
+func (e *UnsupportedError) Unwrap() error { return e.Err }
+
+// NativeFaultError is a failure of the native compiler itself on one
+// source (a bug): the stage and what went wrong (Stack for a panic).
+type NativeFaultError struct {
+	Stage string
+	Err   error
+	Stack []byte
+}
+
+func (e *NativeFaultError) Error() string {
+	return fmt.Sprintf("internal error of the native compiler (%s): %v", e.Stage, e.Err)
+}
+
+func (e *NativeFaultError) Unwrap() error { return e.Err }
+
 // IsJob reports whether err is about one job's source or output (it can't
 // be read, doesn't compile, crashes or hangs the interpreter, or its output
 // is refused) rather than about the interpreter or the tool.
@@ -184,7 +228,10 @@ func IsJob(err error) bool {
 	var cr *CrashError
 	var te *TimeoutError
 	var re *RefusedError
-	return errors.As(err, &se) || errors.As(err, &ce) || errors.As(err, &cr) || errors.As(err, &te) || errors.As(err, &re)
+	var ue *UnsupportedError
+	var nf *NativeFaultError
+	return errors.As(err, &se) || errors.As(err, &ce) || errors.As(err, &cr) || errors.As(err, &te) || errors.As(err, &re) ||
+		errors.As(err, &ue) || errors.As(err, &nf)
 }
 
 // IsSource reports whether err is about the job's source itself: it can't

@@ -65,6 +65,9 @@ type Request struct {
 	// when it is Source and from the tokenizer's buffers when it is nil; a
 	// file that differs from Source counts as Source for them.
 	File []byte
+	// Stub asks, for a source CPython rejects, for the code of a module
+	// that raises the same exception when imported (Result.Stub).
+	Stub bool
 }
 
 // Result is a compile's outcome.
@@ -76,6 +79,11 @@ type Result struct {
 	// Warnings are the warnings CPython emits while compiling the source,
 	// in order (also those emitted before an error).
 	Warnings []Warning
+	// Stub is, when Request.Stub is set and the source is rejected,
+	// marshal.dumps of the code of a module that raises the exception the
+	// source raised (same class, same args), as the CPython backend makes
+	// it.
+	Stub []byte
 }
 
 // Warning is a warning the compile emits: CPython prints it through the
@@ -186,6 +194,15 @@ func compileTraced(req Request, tr *tracer) (res *Result, err error) {
 	}
 	code, err := c.run()
 	if err != nil {
+		var serr *syntaxerr.Error
+		if req.Stub && errors.As(err, &serr) {
+			c.stage = "stub"
+			st, stubErr := stub(req, serr, c.shape)
+			if stubErr != nil {
+				return res, stubErr
+			}
+			res.Stub = st
+		}
 		return res, err
 	}
 	res.Code = code
@@ -199,6 +216,9 @@ type compile struct {
 	stage string // for faults
 	src   *source.Source
 	tr    *tracer
+	// shape is how CPython builds the args of the exception the stage
+	// that failed raises (for the stub).
+	shape argsShape
 }
 
 // text is the symbol table's and the compiler's TextFunc: the line read
@@ -250,6 +270,10 @@ func (c *compile) run() ([]byte, error) {
 		c.tr.parsed(mod)
 	}
 
+	// The future statements and the symbol table set an error's location
+	// as attributes; so do the AST optimizer's and the compiler's
+	// RecursionError (no location at all).
+	c.shape = argsMessage
 	c.stage = "future"
 	fut, err := symtable.ParseFuture(mod, name, rel, c.text)
 	if err != nil {
@@ -303,6 +327,7 @@ func (c *compile) run() ([]byte, error) {
 	}
 
 	c.stage = "codegen"
+	c.shape = argsLocated // compiler_error
 	gen, err := codegen.Generate(mod, st, codegen.Config{
 		Filename: name,
 		Release:  rel,

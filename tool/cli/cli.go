@@ -79,8 +79,13 @@ func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.
 
 	prog := newProgress(stderr, opts.quiet < 2)
 	defer prog.close()
+	python := ""
+	if opts.hasPython {
+		python = opts.python
+	}
 	e := engine.New(engine.Config{
-		Python:         opts.python,
+		Backend:        opts.backend,
+		Python:         python,
 		Version:        opts.pythonVersion,
 		Jobs:           opts.jobs,
 		Timeout:        opts.timeout,
@@ -88,7 +93,7 @@ func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.
 		Stderr:         guardedWriter{prog, stderr},
 	})
 	defer e.Close()
-	info, err := e.Interpreter(ctx, "", "")
+	target, err := e.Target(ctx, "", "", "")
 	if err != nil {
 		if ctx.Err() != nil {
 			if opts.quiet < 2 {
@@ -100,7 +105,7 @@ func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.
 		return ExitUsage
 	}
 
-	pl := &planner{opts: opts, cacheTag: info.CacheTag}
+	pl := &planner{opts: opts, cacheTag: target.CacheTag}
 	for _, d := range dests {
 		if err := pl.add(d); err != nil {
 			fmt.Fprintf(stderr, "pyc: %v\n", err)

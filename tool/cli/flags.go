@@ -53,21 +53,21 @@ type options struct {
 	timeout        time.Duration
 	startupTimeout time.Duration
 
-	// backend is "cpython" or "native" ("auto" is resolved to one of them).
-	backend string
+	// hasPython is set when --python was given: only then does an
+	// interpreter name the release for the native and auto backends.
+	hasPython bool
+
+	// backend is --backend.
+	backend engine.Backend
 	// dumpAST is --dump-ast's FILE; hasDumpAST is set when it was given.
 	dumpAST    string
 	hasDumpAST bool
-	// target is the release the native backend imitates.
+	// target is the release --dump-ast imitates.
 	target release.Release
 }
 
-// The backends (--backend).
-const (
-	backendCPython = "cpython"
-	backendNative  = "native"
-	backendAuto    = "auto"
-)
+// defaultBackend is --backend's default.
+const defaultBackend = engine.CPython
 
 // usageError is a command line that can't be run; its message says what
 // to fix.
@@ -163,15 +163,15 @@ var flagSpecs = []flagSpec{
 		func(r *rawArgs) any { return &r.legacy }},
 	{"", "hardlink-dupes", "", switchFlag, "when two -o levels give identical bytes, hard-link\nthe later .pyc to the earlier one (needs two or more\n-o levels).",
 		func(r *rawArgs) any { return &r.hardlink }},
-	{"", "python", "PATH", stringFlag, "the interpreter that compiles (default: python3 on\nPATH). Its exact build decides the bytes.",
+	{"", "python", "PATH", stringFlag, "the interpreter that compiles (default: python3 on\nPATH). Its exact build decides the bytes. With\n--backend native or auto it names the release the\nnative compiler imitates (its exact version).",
 		func(r *rawArgs) any { return &r.python }},
-	{"", "python-version", "X.Y", stringFlag, "fail unless --python is this version (X.Y or X.Y.Z).\nWith --backend native: the CPython release to\nimitate, 3.13.N, or 3.13 for the newest 3.13 known\n(the default).",
+	{"", "python-version", "X.Y", stringFlag, "fail unless --python is this version (X.Y or X.Y.Z).\nWithout --python, for --backend native or auto: the\nCPython release to imitate, 3.13.N, or 3.13 for the\nnewest 3.13 known (native's default).",
 		func(r *rawArgs) any { return &r.pyVersion }},
 	{"", "timeout", "DURATION", durationFlag, "per-file compile limit, e.g. 30s or 2m (default 1m).\nA file that takes longer fails; the others go on.\nAn interpreter's start counts under --startup-timeout.",
 		func(r *rawArgs) any { return &r.timeout }},
 	{"", "startup-timeout", "DURATION", durationFlag, "limit for an interpreter to start and say which\nversion it is, e.g. 30s (default 10s). One that has\nnot by then is stopped and refused (exit status 2).",
 		func(r *rawArgs) any { return &r.startup }},
-	{"", "backend", "NAME", stringFlag, "cpython (the default): compile with a real CPython,\n--python. native: rules_pyc's own compiler, which\nstarts no interpreter; so far it only parses\n(--dump-ast), and without --dump-ast it exits 2.\nauto: cpython, until the native backend writes\nbytecode.",
+	{"", "backend", "NAME", stringFlag, "cpython (the default): compile with a real CPython,\n--python. native: rules_pyc's own compiler, which\nstarts no interpreter (--python, if given, is only\nasked its version) and writes the bytes of the\nrelease --python or --python-version names; it\nrefuses a release it does not cover. auto: native\nfor a release it covers, cpython otherwise.",
 		func(r *rawArgs) any { return &r.backend }},
 	{"", "dump-ast", "FILE", stringFlag, "with --backend native: print on stdout the line\nprint(ast.dump(ast.parse(src, FILE),\ninclude_attributes=True)) prints, and exit 0; for a\nsource CPython rejects, print on stderr what\npy_compile writes for FILE, and exit 1. No PATH or\n-i with it; the compile options have no effect.",
 		func(r *rawArgs) any { return &r.dumpAST }},
@@ -187,7 +187,7 @@ func newFlagSet(r *rawArgs) *pflag.FlagSet {
 	r.python = "python3"
 	r.timeout = engine.DefaultTimeout
 	r.startup = engine.DefaultStartupTimeout
-	r.backend = backendCPython
+	r.backend = string(defaultBackend)
 	for _, f := range flagSpecs {
 		switch v := f.value(r).(type) {
 		case *bool:
@@ -231,9 +231,9 @@ func parseArgs(args []string) (*options, error) {
 		paths: fs.Args(), jobs: r.jobs, force: r.force, quiet: r.quiet, legacy: r.legacy, hardlink: r.hardlink,
 		limit: r.limit, list: r.list, python: r.python, pythonVersion: r.pyVersion,
 		timeout: r.timeout, startupTimeout: r.startup,
-		backend: r.backend, dumpAST: r.dumpAST, hasDumpAST: fs.Changed("dump-ast"),
+		dumpAST: r.dumpAST, hasDumpAST: fs.Changed("dump-ast"), hasPython: fs.Changed("python"),
 	}
-	if err := o.checkBackend(fs.Changed("python")); err != nil {
+	if err := o.checkBackend(r.backend); err != nil {
 		return nil, err
 	}
 	if o.jobs < 0 {
@@ -296,26 +296,23 @@ func compileRegexp(pattern string) (*regexp.Regexp, error) {
 	return nil, usagef("argument -x: invalid regular expression %q: %s (the syntax is Go's RE2, see pyc --help)", pattern, reason)
 }
 
-// checkBackend checks --backend and what goes with it: the native backend
-// takes --dump-ast and --python-version (a release it knows; the newest
-// 3.13 by default) and no --python; --dump-ast needs the native backend.
-func (o *options) checkBackend(hasPython bool) error {
-	switch o.backend {
-	case backendCPython, backendNative:
-	case backendAuto:
-		// The native backend does not write bytecode yet.
-		o.backend = backendCPython
-	default:
-		return usagef("argument --backend: invalid choice: %q (choose from 'cpython', 'native', 'auto')", o.backend)
+// checkBackend checks --backend and what goes with it: --dump-ast needs
+// the native backend, which parses as the release --python-version names
+// (the newest 3.13 by default) and no --python.
+func (o *options) checkBackend(backend string) error {
+	b, err := engine.ParseBackend(backend)
+	if err != nil {
+		return usagef("argument --backend: invalid choice: %q (choose from 'cpython', 'native', 'auto')", backend)
 	}
-	if o.backend != backendNative {
-		if o.hasDumpAST {
-			return usagef("--dump-ast needs --backend native (the cpython backend compiles; it prints no trees)")
-		}
+	o.backend = b
+	if !o.hasDumpAST {
 		return nil
 	}
-	if hasPython {
-		return usagef("--python names an interpreter, and --backend native uses none: give one or the other")
+	if b != engine.Native {
+		return usagef("--dump-ast needs --backend native (the %s backend compiles; it prints no trees)", b)
+	}
+	if o.hasPython {
+		return usagef("--dump-ast parses with the native front end alone: give --python-version, not --python")
 	}
 	version := o.pythonVersion
 	if version == "" {
@@ -329,9 +326,6 @@ func (o *options) checkBackend(hasPython bool) error {
 		return usagef("--python-version: %v", err)
 	}
 	o.target = r
-	if !o.hasDumpAST {
-		return usagef("--backend native: bytecode generation is not there yet; the native backend only parses (--dump-ast FILE). Use --backend cpython to compile")
-	}
 	if o.dumpAST == "" {
 		return usagef("--dump-ast: give the file to parse")
 	}
@@ -341,7 +335,7 @@ func (o *options) checkBackend(hasPython bool) error {
 	return nil
 }
 
-// defaultNativeVersion is the release the native backend imitates when
+// defaultNativeVersion is the release --dump-ast imitates when
 // --python-version is not given: the newest 3.13 known.
 const defaultNativeVersion = "3.13"
 
@@ -562,7 +556,8 @@ py_compile writes, with the options of python -m compileall. A PATH that is
 a file is compiled; a directory is walked in sorted order (skipping
 __pycache__ and symlinked directories) and every .py file in it is compiled.
 The bytecode comes from a real CPython (--python), run as a pool of
-long-lived processes.
+long-lived processes, or with --backend native from rules_pyc's own
+compiler, which needs no interpreter for the CPython releases it covers.
 
 Unlike compileall, the default invalidation mode is checked-hash, so the
 output is reproducible: the same sources give the same bytes on every run
@@ -585,9 +580,9 @@ Exit status:
      listed, or the -i list could not be read (every other file is still
      compiled); or the run was interrupted (SIGINT, SIGTERM)
   2  bad usage, or no usable interpreter (missing, not CPython 3.8 or
-     newer, not --python-version, or silent past --startup-timeout): the
-     message says what to fix (also --backend native without --dump-ast:
-     the native backend does not write bytecode yet)
+     newer, not --python-version, or silent past --startup-timeout), or a
+     release the native backend does not cover: the message says what to
+     fix
 With --dump-ast: 0 the dump was printed, 1 the source was rejected (py_compile's
 message on stderr) or could not be read, 2 bad usage.
 

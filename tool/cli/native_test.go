@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
 // TestNativeUsage: command lines the native backend can't run exit 2 with
@@ -18,15 +20,12 @@ func TestNativeUsage(t *testing.T) {
 		args []string
 		want string // in stderr
 	}{
-		{[]string{"--backend", "native", "pkg"}, "bytecode generation is not there yet"},
-		{[]string{"--backend", "native"}, "bytecode generation is not there yet"},
-		{[]string{"--backend=native", "-o", "1", "pkg"}, "bytecode generation is not there yet"},
-		{[]string{"--back", "native", "pkg"}, "bytecode generation is not there yet"},
+		{[]string{"--backend", "native"}, "no PATH given"},
 		{[]string{"--backend", "bogus", "pkg"}, `invalid choice: "bogus"`},
 		{[]string{"--dump-ast", "x.py"}, "--dump-ast needs --backend native"},
 		{[]string{"--backend", "cpython", "--dump-ast", "x.py"}, "--dump-ast needs --backend native"},
 		{[]string{"--backend", "auto", "--dump-ast", "x.py"}, "--dump-ast needs --backend native"},
-		{[]string{"--backend", "native", "--python", "/usr/bin/python3", "--dump-ast", "x.py"}, "--backend native uses none"},
+		{[]string{"--backend", "native", "--python", "/usr/bin/python3", "--dump-ast", "x.py"}, "give --python-version, not --python"},
 		{[]string{"--backend", "native", "--python-version", "3.12", "--dump-ast", "x.py"}, "no release of it is known"},
 		{[]string{"--backend", "native", "--python-version", "3.12.1", "--dump-ast", "x.py"}, "does not know 3.12"},
 		{[]string{"--backend", "native", "--python-version", "3.13.99", "--dump-ast", "x.py"}, "newer than the newest release"},
@@ -35,6 +34,11 @@ func TestNativeUsage(t *testing.T) {
 		{[]string{"--backend", "native", "--dump-ast", "x.py", "-i", "-"}, "give no PATH and no -i list"},
 		{[]string{"--backend", "native", "--dump-ast", ""}, "give the file to parse"},
 		{[]string{"--backend", "native", "--dump-ast"}, "flag needs an argument"},
+		// Compiling: a release the native compiler does not cover.
+		{[]string{"--backend", "native", "--python-version", "3.12", "pkg"}, "no release of it is known"},
+		{[]string{"--backend", "native", "--python-version", "3.13.4", "pkg"}, "generator expressions changed"},
+		{[]string{"--backend=native", "--python-version=3.13.99", "-o", "1", "pkg"}, "newer than the newest release"},
+		{[]string{"--back", "native", "--python-version", "3.12.1", "pkg"}, "(use --backend cpython with --python)"},
 	}
 	dir := t.TempDir()
 	buildTree(t, dir, pkgTree)
@@ -121,9 +125,17 @@ func runBare(t *testing.T, dir string, args []string) bareRun {
 }
 
 // TestBackendAuto: --backend auto and --backend cpython compile as the
-// default does.
+// default does with an interpreter the native compiler does not cover.
 func TestBackendAuto(t *testing.T) {
-	py := interpreters(t)[0]
+	var py pythons.Interpreter
+	for _, p := range interpreters(t) {
+		if p.Major == 3 && p.Minor < 13 && !p.Embedded {
+			py = p
+		}
+	}
+	if py.Path == "" {
+		t.Skip("no interpreter older than 3.13")
+	}
 	var want map[string]string
 	var wantOut string
 	for _, backend := range []string{"", "cpython", "auto"} {
@@ -144,6 +156,66 @@ func TestBackendAuto(t *testing.T) {
 		}
 		if d := diffSnapshots(want, snap); d != "" || stdout != wantOut {
 			t.Errorf("--backend %s differs from the default:\n%s\nstdout %q, default %q", backend, d, stdout, wantOut)
+		}
+	}
+}
+
+// nativeTree is pkgTree with sources that warn and that fail.
+var nativeTree = append(append([]node(nil), pkgTree...),
+	node{path: "pkg/warn.py", data: "x = '\\d'\nif x is 1: pass\nassert (x, 1)\n"},
+	node{path: "pkg/bad.py", data: "y = '\\d'\ndef f(:\n"},
+	node{path: "pkg/sym.py", data: "def f(a):\n    global a\n"},
+)
+
+// TestBackendNative: the native backend writes the tree, the listing, the
+// warnings and the errors that the CPython backend does with an
+// interpreter of the same release, at every level and in every mode: named
+// by --python (native and auto read its version), and by
+// --python-version alone, run as the binary with an empty environment (no
+// interpreter reachable).
+func TestBackendNative(t *testing.T) {
+	var found []pythons.Interpreter
+	for _, p := range interpreters(t) {
+		if p.Major == 3 && p.Minor == 13 && !p.Embedded {
+			found = append(found, p)
+		}
+	}
+	if len(found) == 0 {
+		t.Skip("no CPython 3.13 (TestChrootInterpreters covers the chroot's)")
+	}
+	for _, py := range found {
+		for _, mode := range []string{"checked-hash", "unchecked-hash", "timestamp"} {
+			common := []string{"-o", "0", "-o", "1", "-o", "2", "--invalidation-mode", mode}
+			dir := t.TempDir()
+			buildTree(t, dir, nativeTree)
+			ref := append([]string{"--backend", "cpython", "--python", py.Path}, append(common, "pkg")...)
+			wantOut, wantErr, wantCode := runMain(t, dir, ref, "")
+			if wantCode != ExitFailed || !strings.Contains(wantErr, "SyntaxWarning") || !strings.Contains(wantOut, "***") {
+				t.Fatalf("%v: exit %d, stdout %q, stderr %q; want failures and warnings", ref, wantCode, wantOut, wantErr)
+			}
+			want := snapshot(t, dir)
+			for _, args := range [][]string{
+				{"--backend", "native", "--python", py.Path},
+				{"--backend", "auto", "--python", py.Path},
+				{"--backend", "native", "--python-version", py.Version},
+				{"--backend", "auto", "--python-version", py.Version},
+			} {
+				dir := t.TempDir()
+				buildTree(t, dir, nativeTree)
+				args = append(args, append(common, "pkg")...)
+				var got bareRun
+				if args[2] == "--python-version" {
+					got = runBare(t, dir, args)
+				} else {
+					got.stdout, got.stderr, got.code = runMain(t, dir, args, "")
+				}
+				if got.code != wantCode || got.stdout != wantOut || got.stderr != wantErr {
+					t.Errorf("%v: exit %d, stdout\n%s\nstderr\n%s\nwant exit %d, stdout\n%s\nstderr\n%s", args, got.code, got.stdout, got.stderr, wantCode, wantOut, wantErr)
+				}
+				if d := diffSnapshots(want, snapshot(t, dir)); d != "" {
+					t.Errorf("%v: the tree differs from the CPython backend's:\n%s", args, d)
+				}
+			}
 		}
 	}
 }

@@ -52,7 +52,13 @@ func hint(err error) string {
 	var st *failure.StartTimeoutError
 	var ve *failure.VersionError
 	var ie *failure.InterpreterError
+	var ur *failure.UnsupportedReleaseError
+	var us *failure.UnsupportedError
 	switch {
+	case errors.As(err, &ur):
+		return " (use --backend cpython with --python)"
+	case errors.As(err, &us):
+		return " (compile it with --backend cpython)"
 	case errors.As(err, &te):
 		return " (raise the limit with --timeout)"
 	case errors.As(err, &st):

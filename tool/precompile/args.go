@@ -9,7 +9,9 @@
 //
 // plus rules_pyc's own:
 //
-//	--python PATH          the interpreter to compile with
+//	--python PATH          the interpreter to compile with (or that names the
+//	                       release the native compiler imitates)
+//	--backend NAME         cpython, native or auto (see compiler/engine)
 //	--on_error fail|stub   what a source that does not compile does
 package precompile
 
@@ -21,6 +23,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/rules-pyc/rules_pyc/compiler/engine"
 	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
 )
 
@@ -36,6 +39,9 @@ type File struct {
 
 // Request is a parsed set of arguments.
 type Request struct {
+	// Backend is empty when the request names none (the process's
+	// default).
+	Backend       engine.Backend
 	Python        string
 	PythonVersion string
 	Mode          pycfile.Invalidation
@@ -57,7 +63,7 @@ func IsRequest(args []string) bool {
 	return false
 }
 
-func requestFlags(r *Request, mode, onError *string, src, names, pycs *[]string) *pflag.FlagSet {
+func requestFlags(r *Request, backend, mode, onError *string, src, names, pycs *[]string) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("pyc", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
@@ -67,7 +73,8 @@ func requestFlags(r *Request, mode, onError *string, src, names, pycs *[]string)
 		return pflag.NormalizedName(strings.ReplaceAll(name, "-", "_"))
 	})
 	fs.StringVar(&r.Python, "python", "", "interpreter to compile with (default: python3 on PATH)")
-	fs.StringVar(&r.PythonVersion, "python_version", "", "the interpreter must be this version (X.Y or X.Y.Z)")
+	fs.StringVar(&r.PythonVersion, "python_version", "", "the interpreter must be this version (X.Y or X.Y.Z); without --python, the release the native compiler imitates")
+	fs.StringVar(backend, "backend", "", "cpython, native or auto (default: the process's, cpython)")
 	fs.StringVar(mode, "invalidation_mode", "checked_hash", "checked_hash, unchecked_hash or timestamp")
 	fs.IntVar(&r.Optimize, "optimize", 0, "optimization level: 0, 1 or 2")
 	fs.StringVar(onError, "on_error", "fail", "fail, or stub: write a pyc that raises the compile error when imported")
@@ -80,11 +87,18 @@ func requestFlags(r *Request, mode, onError *string, src, names, pycs *[]string)
 // Parse reads a request's arguments.
 func Parse(args []string) (*Request, error) {
 	r := &Request{}
-	var mode, onError string
+	var backend, mode, onError string
 	var src, names, pycs []string
-	fs := requestFlags(r, &mode, &onError, &src, &names, &pycs)
+	fs := requestFlags(r, &backend, &mode, &onError, &src, &names, &pycs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if backend != "" {
+		b, err := engine.ParseBackend(backend)
+		if err != nil {
+			return nil, fmt.Errorf("--backend: %w", err)
+		}
+		r.Backend = b
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q: sources are given with --src", fs.Arg(0))
@@ -128,9 +142,9 @@ func Parse(args []string) (*Request, error) {
 // request's own.
 func ParseDefaults(args []string, process func(*pflag.FlagSet)) ([]string, error) {
 	r := &Request{}
-	var mode, onError string
+	var backend, mode, onError string
 	var src, names, pycs []string
-	fs := requestFlags(r, &mode, &onError, &src, &names, &pycs)
+	fs := requestFlags(r, &backend, &mode, &onError, &src, &names, &pycs)
 	own := map[string]bool{}
 	fs.VisitAll(func(f *pflag.Flag) { own[f.Name] = true })
 	if process != nil {

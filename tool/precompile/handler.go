@@ -35,7 +35,7 @@ func Run(ctx context.Context, e *engine.Engine, r *Request, req *worker.Request)
 	if python != "" {
 		python = req.Resolve(python)
 	}
-	if _, err := e.Interpreter(ctx, python, r.PythonVersion); err != nil {
+	if _, err := e.Target(ctx, r.Backend, python, r.PythonVersion); err != nil {
 		return worker.Result{ExitCode: 1, Output: fmt.Sprintf("pyc: %v\n", err)}
 	}
 	type outcome struct {
@@ -50,6 +50,7 @@ func Run(ctx context.Context, e *engine.Engine, r *Request, req *worker.Request)
 		go func() {
 			defer wg.Done()
 			job := engine.Job{
+				Backend:  r.Backend,
 				Python:   python,
 				Version:  r.PythonVersion,
 				Source:   req.Resolve(f.Src),

@@ -1,0 +1,240 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rules-pyc/rules_pyc/compiler/engine"
+	"github.com/rules-pyc/rules_pyc/compiler/failure"
+	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
+	"github.com/rules-pyc/rules_pyc/internal/pythons"
+)
+
+// nativeSources are sources that exercise what a backend does besides the
+// bytes of a valid module: warnings (the tokenizer's, the parser's and the
+// compiler's), each kind of error (tokenizer, parser, future statements,
+// symbol table, compiler), and errors after warnings.
+var nativeSources = map[string]string{
+	"plain.py":     "import os\ndef f(a, b=2):\n    return [x * a for x in range(b)]\nclass C:\n    def m(self): self.y = {1, 2, 3}\n",
+	"warnings.py":  "x = '\\d'\nif x is 1: pass\ny = 1if x else 2\nassert (x, 1)\n",
+	"warnerror.py": "x = '\\d'\ndef f(:\n",
+	"tokenizer.py": "x = 'abc\n",
+	"indent.py":    "def f():\nreturn 1\n",
+	"future.py":    "from __future__ import braces\n",
+	"late.py":      "import os\nfrom __future__ import annotations\n",
+	"symtable.py":  "def f(a):\n    global a\n",
+	"codegen.py":   "return 1\n",
+	"nul.py":       "x = 1\x00\n",
+	"cookie.py":    "# -*- coding: no-such-codec -*-\nx = 1\n",
+	"latin1.py":    "# -*- coding: latin-1 -*-\nx = '\xe9'\nif x is 'a': pass\n",
+	"docs.py":      "'''Module doc.'''\ndef f():\n    '''Function doc.'''\n    assert f, 'msg'\n    return __debug__\n",
+}
+
+// outcome is what a backend made of one source at one level and mode.
+type outcome struct {
+	data   []byte
+	stub   bool
+	errMsg string
+}
+
+// compileWith compiles every source of dir with e at every level and mode,
+// one at a time, and returns the outcomes by "name -oN mode" and what e
+// wrote on stderr (warnings).
+func compileWith(t *testing.T, cfg engine.Config, dir string, names []string, stub bool) (map[string]outcome, string) {
+	t.Helper()
+	var stderr syncBuffer
+	cfg.Stderr = &stderr
+	cfg.Jobs = 1
+	e := engine.New(cfg)
+	out := map[string]outcome{}
+	for _, name := range names {
+		for _, opt := range []int{0, 1, 2} {
+			for _, mode := range []pycfile.Invalidation{pycfile.CheckedHash, pycfile.UncheckedHash, pycfile.Timestamp} {
+				res, err := e.Compile(context.Background(), engine.Job{
+					Source: filepath.Join(dir, name), Name: filepath.Join(dir, name),
+					Optimize: opt, Mode: mode, Stub: stub,
+				})
+				o := outcome{data: res.Data, stub: res.Stub}
+				var ce *failure.CompileError
+				switch {
+				case errors.As(err, &ce):
+					o.errMsg = ce.Msg
+				case err != nil:
+					t.Fatalf("%s: %v", name, err)
+				}
+				out[fmt.Sprintf("%s -o%d %s", name, opt, mode)] = o
+			}
+		}
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out, stderr.String()
+}
+
+// TestNativeBackendAsCPython compiles sources with every 3.13 interpreter
+// this process can run through the CPython backend, and with the native
+// backend for that interpreter's release (named by the interpreter, by its
+// version alone, and by Auto): the .pyc bytes in every mode and level, the
+// errors' messages, the stubs and the warnings printed must be the
+// CPython backend's.
+func TestNativeBackendAsCPython(t *testing.T) {
+	var found []pythons.Interpreter
+	for _, py := range pythons.Find(t) {
+		if py.Major == 3 && py.Minor == 13 && !py.Embedded {
+			found = append(found, py)
+		}
+	}
+	if len(found) == 0 {
+		t.Skip("no CPython 3.13 (TestChrootInterpreters covers the chroot's)")
+	}
+	dir := t.TempDir()
+	var names []string
+	for name, src := range nativeSources {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, name)
+	}
+	for _, py := range found {
+		t.Run(py.Version, func(t *testing.T) {
+			for _, stub := range []bool{false, true} {
+				want, wantErr := compileWith(t, engine.Config{Backend: engine.CPython, Python: py.Path}, dir, names, stub)
+				// The sources must reach what they are for.
+				rejected, stubs := 0, 0
+				for _, w := range want {
+					if w.errMsg != "" {
+						rejected++
+					}
+					if w.stub {
+						stubs++
+					}
+				}
+				if rejected < 8*9 || (stub && stubs != rejected) || strings.Count(wantErr, "SyntaxWarning") < 40 {
+					t.Fatalf("the CPython backend rejected %d, made %d stubs and printed %d warnings:\n%s", rejected, stubs, strings.Count(wantErr, "SyntaxWarning"), wantErr)
+				}
+				for _, cfg := range []engine.Config{
+					{Backend: engine.Native, Python: py.Path},
+					{Backend: engine.Native, Version: py.Version},
+					{Backend: engine.Auto, Python: py.Path},
+					{Backend: engine.Auto, Version: py.Version},
+				} {
+					got, gotErr := compileWith(t, cfg, dir, names, stub)
+					what := fmt.Sprintf("backend %s, python %q, version %q, stub %v", cfg.Backend, cfg.Python, cfg.Version, stub)
+					for k, w := range want {
+						g := got[k]
+						if !bytes.Equal(g.data, w.data) || g.stub != w.stub || g.errMsg != w.errMsg {
+							t.Errorf("%s: %s:\n got %d bytes (stub %v), error %q\nwant %d bytes (stub %v), error %q",
+								what, k, len(g.data), g.stub, g.errMsg, len(w.data), w.stub, w.errMsg)
+						}
+					}
+					if gotErr != wantErr {
+						t.Errorf("%s: stderr\n%s\nwant\n%s", what, gotErr, wantErr)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestTargetSelection checks the release each backend chooses, and that a
+// native target named by a version starts no interpreter (PATH is empty).
+func TestTargetSelection(t *testing.T) {
+	var py313, older pythons.Interpreter
+	for _, py := range pythons.Find(t) {
+		switch {
+		case py.Embedded:
+		case py.Major == 3 && py.Minor == 13:
+			py313 = py
+		case py.Major == 3 && py.Minor == 12:
+			older = py
+		}
+	}
+	t.Setenv("PATH", "")
+	ctx := context.Background()
+	cases := []targetCase{
+		{engine.Config{Backend: engine.Native}, engine.Native, "3.13.18", ""},
+		{engine.Config{Backend: engine.Native, Version: "3.13"}, engine.Native, "3.13.18", ""},
+		{engine.Config{Backend: engine.Native, Version: "3.13.5"}, engine.Native, "3.13.5", ""},
+		{engine.Config{Backend: engine.Native, Version: "3.13.0"}, engine.Native, "3.13.0", ""},
+		{engine.Config{Backend: engine.Auto, Version: "3.13.1"}, engine.Native, "3.13.1", ""},
+		{engine.Config{Backend: engine.Native, Version: "3.13.4"}, "", "", "generator expressions"},
+		{engine.Config{Backend: engine.Native, Version: "3.13.19"}, "", "", "newer than the newest"},
+		{engine.Config{Backend: engine.Native, Version: "3.12"}, "", "", "no release of it is known"},
+		{engine.Config{Backend: engine.Native, Version: "3.12.1"}, "", "", "does not know 3.12"},
+		// Auto for a release it does not cover goes to CPython: python3,
+		// which an empty PATH does not have.
+		{engine.Config{Backend: engine.Auto, Version: "3.12"}, "", "", "python3"},
+		{engine.Config{Backend: engine.Auto}, "", "", "python3"},
+	}
+	if py313.Path != "" {
+		cases = append(cases,
+			targetCase{engine.Config{Backend: engine.Native, Python: py313.Path}, engine.Native, py313.Version, ""},
+			targetCase{engine.Config{Backend: engine.Auto, Python: py313.Path, Version: "3.13"}, engine.Native, py313.Version, ""},
+			targetCase{engine.Config{Backend: engine.Auto, Python: py313.Path, Version: "3.12"}, "", "", "was requested"},
+		)
+	}
+	if older.Path != "" {
+		cases = append(cases,
+			targetCase{engine.Config{Backend: engine.Auto, Python: older.Path}, engine.CPython, older.Version, ""},
+			targetCase{engine.Config{Backend: engine.Native, Python: older.Path}, "", "", "does not know 3.12"},
+		)
+	}
+	for _, c := range cases {
+		name := fmt.Sprintf("%s python=%q version=%q", c.cfg.Backend, c.cfg.Python, c.cfg.Version)
+		t.Run(name, func(t *testing.T) {
+			e := engine.New(c.cfg)
+			defer e.Close()
+			target, err := e.Target(ctx, "", "", "")
+			if c.backend == "" {
+				if err == nil || !strings.Contains(err.Error(), c.errMatch) {
+					t.Fatalf("got %v, %v; want an error containing %q", target, err, c.errMatch)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if target.Backend != c.backend || target.Release.String() != c.release || target.CacheTag != "cpython-313" && c.backend == engine.Native {
+				t.Errorf("got %s (%s, %s); want %s %s", target, target.Backend, target.Release, c.backend, c.release)
+			}
+			if c.backend == engine.Native && (c.cfg.Python != "") != (target.Interpreter != nil) {
+				t.Errorf("Interpreter %v for python %q", target.Interpreter, c.cfg.Python)
+			}
+		})
+	}
+}
+
+// targetCase is a configuration and the target it must choose: a backend
+// and release, or ("" backend) an error containing errMatch.
+type targetCase struct {
+	cfg      engine.Config
+	backend  engine.Backend
+	release  string
+	errMatch string
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
