@@ -3,6 +3,7 @@ package precompile_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/rules-pyc/rules_pyc/compiler/engine"
 	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
+	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/internal/pyref"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 	"github.com/rules-pyc/rules_pyc/tool/precompile"
@@ -45,6 +47,12 @@ func TestParse(t *testing.T) {
 			args: []string{"--src", "x.py", "--pyc", "x.pyc"},
 			want: &precompile.Request{Mode: pycfile.CheckedHash, Files: []precompile.File{{"x.py", "x.py", "x.pyc"}}},
 		},
+		{
+			name: "backend",
+			args: []string{"--backend", "native", "--python_version", "3.13.5", "--src", "x.py", "--pyc", "x.pyc"},
+			want: &precompile.Request{Backend: engine.Native, PythonVersion: "3.13.5", Mode: pycfile.CheckedHash, Files: []precompile.File{{"x.py", "x.py", "x.pyc"}}},
+		},
+		{name: "bad backend", args: []string{"--backend", "jython", "--src", "x", "--pyc", "y"}, wantErr: "unknown backend"},
 		{name: "unbalanced sets", args: []string{"--src", "x.py", "--pyc", "x.pyc", "--src", "y.py"}, wantErr: "go in sets"},
 		{name: "nothing", args: nil, wantErr: "nothing to compile"},
 		{name: "bad mode", args: []string{"--invalidation_mode", "sometimes", "--src", "x", "--pyc", "y"}, wantErr: "--invalidation_mode"},
@@ -73,7 +81,7 @@ func TestParse(t *testing.T) {
 }
 
 func equal(a, b *precompile.Request) bool {
-	if a.Python != b.Python || a.PythonVersion != b.PythonVersion || a.Mode != b.Mode || a.Optimize != b.Optimize || a.Stub != b.Stub || len(a.Files) != len(b.Files) {
+	if a.Backend != b.Backend || a.Python != b.Python || a.PythonVersion != b.PythonVersion || a.Mode != b.Mode || a.Optimize != b.Optimize || a.Stub != b.Stub || len(a.Files) != len(b.Files) {
 		return false
 	}
 	for i := range a.Files {
@@ -191,5 +199,88 @@ func TestHandlerErrors(t *testing.T) {
 	res = run("--src", good)
 	if res.ExitCode != 2 || !strings.Contains(res.Output, "go in sets") {
 		t.Errorf("usage error: %+v", res)
+	}
+}
+
+// TestHandlerNative runs batched requests with the native backend, chosen
+// in each way a request or the worker's startup options can choose it, and
+// compares each output with py_compile of the 3.13 interpreter whose
+// release the request targets: named by --python (its exact version), by
+// rules_python's --python_version X.Y with the startup interpreter, by
+// --python_version X.Y.Z alone, and, for the newest release known, by
+// --python_version 3.13 alone.
+func TestHandlerNative(t *testing.T) {
+	var found []pythons.Interpreter
+	for _, py := range pythons.Find(t) {
+		if py.Major == 3 && py.Minor == 13 && !py.Embedded {
+			found = append(found, py)
+		}
+	}
+	if len(found) == 0 {
+		t.Skip("no CPython 3.13 (TestChrootInterpreters covers the chroot's)")
+	}
+	newest, _, err := release.Parse("3.13")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, py := range found {
+		t.Run(py.Version, func(t *testing.T) {
+			work := t.TempDir()
+			t.Chdir(work)
+			sandbox := "sandbox/1"
+			if err := os.MkdirAll(filepath.Join(sandbox, "pkg"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			srcs := map[string]string{
+				"pkg/a.py": "A = {'x', 'y'}\nfor i in [1, 2]: pass\n",
+				"pkg/b.py": "def b():\n    return [x for x in 'b' if (y := x)]\n",
+			}
+			for name, src := range srcs {
+				if err := os.WriteFile(filepath.Join(sandbox, name), []byte(src), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ways := []struct {
+				name           string
+				startup, flags []string
+			}{
+				{"auto, --python", nil, []string{"--backend", "auto", "--python", py.Path}},
+				{"native, --python", nil, []string{"--backend", "native", "--python", py.Path}},
+				{"rules_python's request, startup interpreter", []string{"--python", py.Path, "--backend", "auto"}, []string{"--python_version", "3.13"}},
+				{"native, --python_version X.Y.Z", nil, []string{"--backend", "native", "--python_version", py.Version}},
+			}
+			if py.Version == newest.String() {
+				ways = append(ways, struct {
+					name           string
+					startup, flags []string
+				}{"auto, --python_version 3.13", []string{"--backend", "auto"}, []string{"--python_version", "3.13"}})
+			}
+			for i, w := range ways {
+				args := append([]string{"--invalidation_mode", "checked_hash", "--optimize", "1"}, w.flags...)
+				out := fmt.Sprintf("out%d/", i)
+				for name := range srcs {
+					args = append(args, "--src", name, "--src_name", name, "--pyc", out+name+"c")
+				}
+				e := engine.New(engine.Config{Jobs: 2})
+				res := precompile.Handler(e, w.startup)(context.Background(), &worker.Request{Arguments: args, SandboxDir: sandbox})
+				e.Close()
+				if res.ExitCode != 0 || res.Output != "" || len(res.Outputs) != 2 {
+					t.Fatalf("%s: result %+v", w.name, res)
+				}
+				for name := range srcs {
+					got, err := os.ReadFile(filepath.Join(sandbox, out, name+"c"))
+					if err != nil {
+						t.Fatal(err)
+					}
+					ref, err := pyref.Compile(py.Path, pyref.Spec{Source: filepath.Join(sandbox, name), DFile: name, Optimize: 1, Mode: pyref.CheckedHash}, work)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !bytes.Equal(got, ref.Data) {
+						t.Errorf("%s: %s differs from py_compile's", w.name, name)
+					}
+				}
+			}
+		})
 	}
 }
