@@ -1,16 +1,21 @@
 package native
 
 import (
-	"bytes"
+	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/rules-pyc/rules_pyc/compiler/native/codegen"
+	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
 	"github.com/rules-pyc/rules_pyc/compiler/native/marshal"
 	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
-	"github.com/rules-pyc/rules_pyc/compiler/release"
-	"github.com/rules-pyc/rules_pyc/internal/pythons"
+	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/astdump"
+	"github.com/rules-pyc/rules_pyc/internal/cfgoracle"
 )
 
 // attribute names the first stage whose result differs for a file whose
@@ -21,7 +26,7 @@ import (
 // difference is identity (pyobj: constant sharing and interning, or
 // marshal). Otherwise the first differing code object and field say which
 // stages can be at fault, and the stage oracles decide (stageOracles).
-func attribute(t *testing.T, py pythons.Interpreter, rel release.Release, name, path string, opt int, got, want []byte) (string, string) {
+func attribute(t *testing.T, env *sweepEnv, req Request, path string, got, want []byte) (string, string) {
 	gt, err := marshal.Read(got)
 	if err != nil {
 		return "marshal", fmt.Sprintf("the native output does not read back: %v", err)
@@ -38,7 +43,7 @@ func attribute(t *testing.T, py pythons.Interpreter, rel release.Release, name, 
 		}
 		return "marshal", firstDiff(got, want)
 	}
-	if stage, detail := stageOracles(t, py, rel, name, path, opt); stage != "" {
+	if stage, detail := stageOracles(t, env, req, path); stage != "" {
 		return stage, detail + " (bytes: " + d.what + ")"
 	}
 	return d.stages, d.what
@@ -199,10 +204,183 @@ func firstDiff(got, want []byte) string {
 
 // stageOracles compares the native compiler's intermediate results for a
 // file with CPython's, stage by stage, and names the first that differs
-// ("" when none does).
-func stageOracles(t *testing.T, py pythons.Interpreter, rel release.Release, name, path string, opt int) (string, string) {
-	_ = bytes.Equal
-	return "", ""
+// ("" when none does): the parser's tree (ast.parse), the optimized tree
+// (PyCF_OPTIMIZED_AST), each code unit's instructions and metadata as code
+// generation writes them (_testinternalcapi.compiler_codegen), and each
+// unit's final instructions, stack depth and constants (compile()'s code
+// objects, through internal/cfgoracle).
+func stageOracles(t *testing.T, env *sweepEnv, req Request, path string) (string, string) {
+	var dumps dumpsAnswer
+	if err := env.drv.ask(driverRequest{Op: "dumps", Path: path, Name: req.Name, Opt: req.Optimize}, &dumps); err != nil {
+		return "oracle", err.Error()
+	}
+	units := map[*codegen.Unit]*unitTrace{}
+	var top *codegen.Unit
+	var parsed, optimized string
+	tr := &tracer{
+		parsed: func(mod ast.ModNode) {
+			parsed, _ = astdump.Dump(mod, req.Release)
+		},
+		optimized: func(mod ast.ModNode) {
+			optimized, _ = astdump.Dump(mod, req.Release)
+		},
+		generated: func(u *codegen.Unit) {
+			units[u] = &unitTrace{rows: rowsOf(&u.Seq)}
+			top = u
+		},
+		optimizedUnit: func(u *codegen.Unit) {
+			ut := units[u]
+			ut.final = u.Seq
+			ut.final.Instrs = slices.Clone(u.Seq.Instrs)
+			ut.depth, ut.nlocalsplus = u.StackDepth, u.NLocalsPlus
+			ut.consts = slices.Clone(u.Meta.Consts)
+		},
+	}
+	if _, err := compileTraced(req, tr); err != nil {
+		return "", ""
+	}
+	switch {
+	case dumps.Parsed == nil || dumps.Optimized == nil:
+		return "", ""
+	case parsed != *dumps.Parsed:
+		return "parser", "ast.dump differs: " + firstDiff([]byte(parsed), []byte(*dumps.Parsed))
+	case optimized != *dumps.Optimized:
+		return "astopt", "the optimized ast.dump differs: " + firstDiff([]byte(optimized), []byte(*dumps.Optimized))
+	}
+
+	var want *cfgoracle.File
+	err := cfgoracle.Run(context.Background(), env.py, []cfgoracle.Source{{Path: path, Name: req.Name}}, req.Optimize, func(_ int, f *cfgoracle.File) error {
+		want = f
+		return nil
+	})
+	if err != nil || want == nil || want.Top == nil {
+		return "oracle", fmt.Sprintf("compiler_codegen: %v", err)
+	}
+	type pair struct {
+		n *codegen.Unit
+		c *cfgoracle.Unit
+	}
+	var pairs []pair
+	var walk func(n *codegen.Unit, c *cfgoracle.Unit) string
+	walk = func(n *codegen.Unit, c *cfgoracle.Unit) string {
+		pairs = append(pairs, pair{n, c})
+		if len(n.Children) != len(c.Children) {
+			return fmt.Sprintf("%s: %d nested units, want %d", unitName(n), len(n.Children), len(c.Children))
+		}
+		for i := range n.Children {
+			if d := walk(n.Children[i], c.Children[i]); d != "" {
+				return d
+			}
+		}
+		return ""
+	}
+	if d := walk(top, want.Top); d != "" {
+		return "codegen", d
+	}
+	for _, p := range pairs {
+		if d := compareRows(units[p.n].rows, p.c.Seq); d != "" {
+			return "codegen", unitName(p.n) + ": " + d
+		}
+		if d := compareMeta(p.n, p.c); d != "" {
+			return "symtable/codegen", unitName(p.n) + ": " + d
+		}
+	}
+	for _, p := range pairs {
+		ut := units[p.n]
+		if p.c.Final == nil || ut.consts == nil {
+			continue
+		}
+		codeIndex := func(o *pyobj.Object) int {
+			for i, ch := range p.n.Children {
+				if ch.Code == o {
+					return i
+				}
+			}
+			return -1
+		}
+		if err := cfgoracle.CompareFinal(opcode.V313, &ut.final, ut.depth, ut.nlocalsplus, ut.consts, p.c.Final, codeIndex); err != nil {
+			return "flowgraph", unitName(p.n) + ": " + trim(err.Error())
+		}
+	}
+	return "assemble/marshal", "every stage's result agrees up to the assembler"
+}
+
+// unitTrace is what the tracer kept of one unit.
+type unitTrace struct {
+	rows               []cfgoracle.Row
+	final              instr.Sequence
+	depth, nlocalsplus int32
+	consts             []*pyobj.Object
+}
+
+// rowsOf is a sequence as compiler_codegen lists it: jump and handler
+// targets as instruction indexes.
+func rowsOf(seq *instr.Sequence) []cfgoracle.Row {
+	rows := make([]cfgoracle.Row, len(seq.Instrs))
+	for i, in := range seq.Instrs {
+		arg := in.Arg
+		if opcode.V313.Has(in.Op, opcode.HasJump) || opcode.V313.Has(in.Op, opcode.HasExc) {
+			if k, err := seq.Index(instr.Label(in.Arg)); err == nil {
+				arg = int32(k)
+			} else {
+				arg = -1
+			}
+		}
+		rows[i] = cfgoracle.Row{Op: int32(in.Op), Arg: arg, Loc: in.Loc}
+	}
+	return rows
+}
+
+func compareRows(got, want []cfgoracle.Row) string {
+	for i := 0; i < min(len(got), len(want)); i++ {
+		g, w := got[i], want[i]
+		if g.Op != w.Op || g.Arg != w.Arg || g.Loc != w.Loc {
+			return fmt.Sprintf("instruction %d: %s %d %v, want %s %d %v", i,
+				opcode.V313.Name(opcode.Op(g.Op)), g.Arg, g.Loc, opcode.V313.Name(opcode.Op(w.Op)), w.Arg, w.Loc)
+		}
+	}
+	if len(got) != len(want) {
+		return fmt.Sprintf("%d instructions, want %d", len(got), len(want))
+	}
+	return ""
+}
+
+// compareMeta compares what the symbol table decides of a unit.
+func compareMeta(n *codegen.Unit, c *cfgoracle.Unit) string {
+	strs := func(objs []*pyobj.Object) []string {
+		var out []string
+		for _, o := range objs {
+			out = append(out, o.Value.Str())
+		}
+		return out
+	}
+	hex := func(h []cfgoracle.HexStr) []string {
+		var out []string
+		for _, s := range h {
+			out = append(out, string(s))
+		}
+		return out
+	}
+	switch {
+	case !slices.Equal(strs(n.Meta.VarNames), hex(c.VarNames)):
+		return fmt.Sprintf("varnames %q, want %q", strs(n.Meta.VarNames), hex(c.VarNames))
+	case !slices.Equal(strs(n.Meta.CellVars), hex(c.CellVars)):
+		return fmt.Sprintf("cellvars %q, want %q", strs(n.Meta.CellVars), hex(c.CellVars))
+	case !slices.Equal(strs(n.Meta.FreeVars), hex(c.FreeVars)):
+		return fmt.Sprintf("freevars %q, want %q", strs(n.Meta.FreeVars), hex(c.FreeVars))
+	case n.Flags != c.Flags:
+		return fmt.Sprintf("flags %#x, want %#x", n.Flags, c.Flags)
+	case n.Meta.FirstLineNo != c.FirstLineNo:
+		return fmt.Sprintf("first line %d, want %d", n.Meta.FirstLineNo, c.FirstLineNo)
+	}
+	return ""
+}
+
+func unitName(u *codegen.Unit) string {
+	if u.Meta.QualName != nil {
+		return u.Meta.QualName.Value.Str()
+	}
+	return "?"
 }
 
 // disDiff describes where two co_code strings part: the instructions

@@ -172,6 +172,7 @@ func sweep(t *testing.T, py pythons.Interpreter, rel release.Release, root strin
 	defer func() { srv.Kill(); srv.Close() }()
 	drv := startDriver(t, ctx, py)
 	defer drv.close()
+	env := &sweepEnv{py: py, drv: drv}
 
 	var st tally
 	start := time.Now()
@@ -222,7 +223,7 @@ func sweep(t *testing.T, py pythons.Interpreter, rel release.Release, root strin
 				continue
 			}
 		case !bytes.Equal(res.Code, ref):
-			stage, detail := attribute(t, py, rel, name, path, opt, res.Code, ref)
+			stage, detail := attribute(t, env, Request{Source: src, Name: name, Release: rel, Optimize: opt, File: file}, path, res.Code, ref)
 			st.differ(stage, "%s: %s", f, detail)
 			continue
 		}
@@ -243,6 +244,12 @@ func sweep(t *testing.T, py pythons.Interpreter, rel release.Release, root strin
 	if n := st.differences(); n > 0 {
 		t.Errorf("%d of %d files differ from CPython %s at -O%d", n, st.files, py.Version, opt)
 	}
+}
+
+// sweepEnv is what a sweep compares with.
+type sweepEnv struct {
+	py  pythons.Interpreter
+	drv *driver
 }
 
 // stageOf names the stage of a native error that is no SyntaxError.

@@ -1,0 +1,85 @@
+package native
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/internal/pythons"
+)
+
+// benchSources are the .py files of the first 3.13 standard library found,
+// read once, and their release.
+var (
+	benchOnce    sync.Once
+	benchSources [][]byte
+	benchNames   []string
+	benchSize    int64
+	benchRelease release.Release
+)
+
+func loadBench(b *testing.B) {
+	benchOnce.Do(func() {
+		py := interpreters313Bench(b)
+		lib := py.Stdlib(b)
+		for _, f := range lib.Files {
+			src, err := os.ReadFile(filepath.Join(lib.Root, f))
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchSources = append(benchSources, src)
+			benchNames = append(benchNames, f)
+			benchSize += int64(len(src))
+		}
+		r, _, err := release.Parse(py.Version)
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchRelease = r
+	})
+}
+
+func interpreters313Bench(b *testing.B) pythons.Interpreter {
+	for _, py := range pythons.Find(b) {
+		if py.Major == 3 && py.Minor == 13 && !py.Embedded && py.Chroot == "" {
+			return py
+		}
+	}
+	b.Skip("no CPython 3.13")
+	return pythons.Interpreter{}
+}
+
+// BenchmarkStdlib compiles every file of the standard library at -O0 (the
+// whole pipeline: parse to marshal) on one goroutine, and reports source
+// megabytes and files per CPU second.
+func BenchmarkStdlib(b *testing.B) {
+	loadBench(b)
+	b.SetBytes(benchSize)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cpuTime()
+	for i := 0; i < b.N; i++ {
+		for k, src := range benchSources {
+			Compile(Request{Source: src, Name: benchNames[k], Release: benchRelease, File: src})
+		}
+	}
+	b.StopTimer()
+	if d := cpuTime() - cpu; d > 0 {
+		b.ReportMetric(float64(benchSize)*float64(b.N)/1e6/d.Seconds(), "MB/cpu-s")
+		b.ReportMetric(float64(len(benchSources)*b.N)/d.Seconds(), "files/cpu-s")
+	}
+}
+
+// cpuTime is the CPU time the process has used: on a machine shared with
+// other work, wall time says little.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
