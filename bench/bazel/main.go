@@ -6,7 +6,7 @@
 // `bazel build //...` side by side with PycCompile run by the persistent
 // worker, by the sandboxed and standalone one-shot strategies, and with
 // precompile disabled. Bazel is the project's scripts/bazel; the compiler is
-// a pyc built from this checkout with `go build -o pyc ./tool/pyc`. Besides
+// a pyc built from this checkout with `go build -trimpath -o pyc ./tool/pyc`. Besides
 // wall time and the PycCompile actions' time, it reports the CPU time the
 // whole machine spent during each build (from /proc/stat).
 //
@@ -71,7 +71,7 @@ func run() error {
 			return err
 		}
 	}
-	build := exec.Command("go", "build", "-o", "pyc", "./tool/pyc")
+	build := exec.Command("go", "build", "-trimpath", "-o", "pyc", "./tool/pyc")
 	build.Dir = repo
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {

@@ -82,7 +82,7 @@ func setUp(m *testing.M) (int, error) {
 	}
 
 	env.pyc = filepath.Join(tmp, "bin", "pyc")
-	build := exec.Command("go", "build", "-o", env.pyc, "./tool/pyc")
+	build := exec.Command("go", "build", "-trimpath", "-o", env.pyc, "./tool/pyc")
 	build.Dir = env.repo
 	if out, err := build.CombinedOutput(); err != nil {
 		return 0, fmt.Errorf("go build ./tool/pyc: %v\n%s", err, out)
