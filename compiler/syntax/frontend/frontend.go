@@ -49,12 +49,17 @@ func Dump(filename string, src []byte, rel release.Release) (dump []byte, serr *
 // 1), that ast.parse turns into Python objects. CPython's ast2obj_*
 // functions (Python/Python-ast.c) count one level per node against
 // Py_C_RECURSION_LIMIT (10,000 in 3.13's builds for Linux), starting from
-// the C recursion depth of the compile() call, 2 when ast.parse is called
-// from Python code, at any depth of Python frames (3.13 runs Python calls
-// without C recursion). Bisected on 3.13.0 and 3.13.18: "x = 1+1+...+1"
-// parses with 9,996 terms (a path of 9,998 nodes: Module, Assign, 9,995
-// BinOps, the leftmost Constant) and raises with 9,997.
-const MaxObjectDepth = 9998
+// the C recursion depth of the compile() call: 3 when ast.parse is called
+// from a module's code as the dump command calls it (2 for compile()
+// called there directly; more under exec()), at any depth of Python
+// frames (3.13 runs Python calls without C recursion). Bisected with the
+// dump command on 3.13.0 and 3.13.18: "x = 1+1+...+1" converts with 9,995
+// terms (a path of 9,997 nodes: Module, Assign, 9,994 BinOps, the leftmost
+// Constant) and raises with 9,996; 49 other shapes (chains of Attribute,
+// Call, Subscript and BinOp under arguments, keywords, comprehensions,
+// handlers, withitems, type parameters, patterns, f-strings, lambdas,
+// decorators and 98 nested ifs) raise exactly past this depth.
+const MaxObjectDepth = 9997
 
 // tooDeep is the exception of a tree deeper than MaxObjectDepth: ast.parse
 // raises RecursionError("maximum recursion depth exceeded during ast

@@ -274,23 +274,29 @@ func checkUTF8(text string) *Error {
 // does. Error and warning positions are converted to the units of CPython's
 // rewritten buffer (see rewrittenOffset) only when there is one.
 func (d *Decoder) decodeStr(body string) (string, *Warning, *Error) {
+	// CPython first rewrites the whole body, decoding each run of
+	// non-ASCII bytes as UTF-8 on its own (an error's positions count from
+	// the run), and only then decodes the escapes: invalid UTF-8 anywhere
+	// in the body is the error, before any bad escape, even one before it
+	// or around it ("\N{A<invalid>B}").
+	for i := 0; i < len(body); i++ {
+		if body[i] >= 0x80 {
+			j := i
+			for j < len(body) && body[j] >= 0x80 {
+				j++
+			}
+			if err := checkUTF8(body[i:j]); err != nil {
+				return "", nil, err
+			}
+			i = j
+		}
+	}
 	out := d.buf[:0]
 	warnAt := -1 // body offset of the first invalid escape's character
 	var warn *Warning
 	for i := 0; i < len(body); {
 		c := body[i]
 		if c >= 0x80 {
-			if i == 0 || body[i-1] < 0x80 {
-				// CPython decodes each run of non-ASCII bytes as UTF-8 on
-				// its own: an error's positions count from the run.
-				j := i
-				for j < len(body) && body[j] >= 0x80 {
-					j++
-				}
-				if err := checkUTF8(body[i:j]); err != nil {
-					return "", nil, err
-				}
-			}
 			r, size := ast.DecodeCodePoint(body[i:])
 			out = ast.AppendCodePoint(out, r)
 			i += size
