@@ -62,143 +62,165 @@ var first0 = [128]bool{token.ASSERT: true, token.ASYNC: true, token.AT: true, to
 var first1 = [128]bool{token.ASSERT: true, token.ASYNC: true, token.AT: true, token.AWAIT: true, token.BREAK: true, token.CLASS: true, token.CONTINUE: true, token.DEF: true, token.DEL: true, token.ELLIPSIS: true, token.ENDMARKER: true, token.FALSE: true, token.FOR: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IF: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NEWLINE: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.TRY: true, token.WHILE: true, token.WITH: true, token.YIELD: true}
 var first2 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
 var first3 = [128]bool{token.LPAR: true}
-var first4 = [128]bool{token.ASSERT: true, token.ASYNC: true, token.AT: true, token.AWAIT: true, token.BREAK: true, token.CLASS: true, token.CONTINUE: true, token.DEF: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FOR: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IF: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.TRY: true, token.WHILE: true, token.WITH: true, token.YIELD: true}
-var first5 = [128]bool{token.ASYNC: true, token.AT: true, token.CLASS: true, token.DEF: true, token.FOR: true, token.IF: true, token.NAME: true, token.TRY: true, token.WHILE: true, token.WITH: true}
-var first6 = [128]bool{token.ASSERT: true, token.AWAIT: true, token.BREAK: true, token.CONTINUE: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
-var first7 = [128]bool{token.NEWLINE: true}
-var first8 = [128]bool{token.ENDMARKER: true}
-var first9 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true}
-var first10 = [128]bool{token.NAME: true}
-var first11 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first12 = [128]bool{token.RETURN: true}
-var first13 = [128]bool{token.FROM: true, token.IMPORT: true}
-var first14 = [128]bool{token.RAISE: true}
-var first15 = [128]bool{token.PASS: true}
-var first16 = [128]bool{token.DEL: true}
-var first17 = [128]bool{token.YIELD: true}
-var first18 = [128]bool{token.ASSERT: true}
-var first19 = [128]bool{token.BREAK: true}
-var first20 = [128]bool{token.CONTINUE: true}
-var first21 = [128]bool{token.GLOBAL: true}
-var first22 = [128]bool{token.NONLOCAL: true}
-var first23 = [128]bool{token.ASYNC: true, token.AT: true, token.DEF: true}
-var first24 = [128]bool{token.IF: true}
-var first25 = [128]bool{token.AT: true, token.CLASS: true}
-var first26 = [128]bool{token.ASYNC: true, token.WITH: true}
-var first27 = [128]bool{token.ASYNC: true, token.FOR: true}
-var first28 = [128]bool{token.TRY: true}
-var first29 = [128]bool{token.WHILE: true}
-var first30 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
-var first31 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
-var first32 = [128]bool{token.PLUSEQUAL: true}
-var first33 = [128]bool{token.MINEQUAL: true}
-var first34 = [128]bool{token.STAREQUAL: true}
-var first35 = [128]bool{token.ATEQUAL: true}
-var first36 = [128]bool{token.SLASHEQUAL: true}
-var first37 = [128]bool{token.PERCENTEQUAL: true}
-var first38 = [128]bool{token.AMPEREQUAL: true}
-var first39 = [128]bool{token.VBAREQUAL: true}
-var first40 = [128]bool{token.CIRCUMFLEXEQUAL: true}
-var first41 = [128]bool{token.LEFTSHIFTEQUAL: true}
-var first42 = [128]bool{token.RIGHTSHIFTEQUAL: true}
-var first43 = [128]bool{token.DOUBLESTAREQUAL: true}
-var first44 = [128]bool{token.DOUBLESLASHEQUAL: true}
-var first45 = [128]bool{token.IMPORT: true}
-var first46 = [128]bool{token.FROM: true}
-var first47 = [128]bool{token.STAR: true}
-var first48 = [128]bool{token.NAME: true, token.NEWLINE: true}
-var first49 = [128]bool{token.DOT: true}
-var first50 = [128]bool{token.AT: true}
-var first51 = [128]bool{token.CLASS: true}
-var first52 = [128]bool{token.ASYNC: true, token.DEF: true}
-var first53 = [128]bool{token.DEF: true}
-var first54 = [128]bool{token.ASYNC: true}
-var first55 = [128]bool{token.LPAR: true, token.NAME: true, token.SLASH: true, token.STAR: true}
-var first56 = [128]bool{token.DOUBLESTAR: true, token.NAME: true, token.STAR: true}
-var first57 = [128]bool{token.DOUBLESTAR: true, token.STAR: true}
-var first58 = [128]bool{token.DOUBLESTAR: true}
-var first59 = [128]bool{token.COLON: true}
-var first60 = [128]bool{token.EQUAL: true}
-var first61 = [128]bool{token.ELIF: true}
-var first62 = [128]bool{token.ELSE: true}
-var first63 = [128]bool{token.FOR: true}
-var first64 = [128]bool{token.WITH: true}
-var first65 = [128]bool{token.EXCEPT: true}
-var first66 = [128]bool{token.FINALLY: true}
-var first67 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true}
-var first68 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
-var first69 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.MINUS: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
-var first70 = [128]bool{token.LPAR: true, token.LSQB: true}
-var first71 = [128]bool{token.LBRACE: true}
-var first72 = [128]bool{token.MINUS: true, token.NUMBER: true}
-var first73 = [128]bool{token.FSTRING_START: true, token.STRING: true}
-var first74 = [128]bool{token.NONE: true}
-var first75 = [128]bool{token.TRUE: true}
-var first76 = [128]bool{token.FALSE: true}
-var first77 = [128]bool{token.NUMBER: true}
-var first78 = [128]bool{token.MINUS: true}
-var first79 = [128]bool{token.LSQB: true}
-var first80 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
-var first81 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first82 = [128]bool{token.LAMBDA: true}
-var first83 = [128]bool{token.NOT: true}
-var first84 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first85 = [128]bool{token.EQEQUAL: true}
-var first86 = [128]bool{token.LESS: true, token.NOTEQUAL: true}
-var first87 = [128]bool{token.LESSEQUAL: true}
-var first88 = [128]bool{token.LESS: true}
-var first89 = [128]bool{token.GREATEREQUAL: true}
-var first90 = [128]bool{token.GREATER: true}
-var first91 = [128]bool{token.IN: true}
-var first92 = [128]bool{token.IS: true}
-var first93 = [128]bool{token.NOTEQUAL: true}
-var first94 = [128]bool{token.VBAR: true}
-var first95 = [128]bool{token.CIRCUMFLEX: true}
-var first96 = [128]bool{token.AMPER: true}
-var first97 = [128]bool{token.LEFTSHIFT: true, token.RIGHTSHIFT: true}
-var first98 = [128]bool{token.MINUS: true, token.PLUS: true}
-var first99 = [128]bool{token.AT: true, token.DOUBLESLASH: true, token.PERCENT: true, token.SLASH: true, token.STAR: true}
-var first100 = [128]bool{token.MINUS: true, token.PLUS: true, token.TILDE: true}
-var first101 = [128]bool{token.PLUS: true}
-var first102 = [128]bool{token.TILDE: true}
-var first103 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
-var first104 = [128]bool{token.AWAIT: true}
-var first105 = [128]bool{token.DOT: true, token.LPAR: true, token.LSQB: true}
-var first106 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first107 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first108 = [128]bool{token.ELLIPSIS: true}
-var first109 = [128]bool{token.FSTRING_MIDDLE: true}
-var first110 = [128]bool{token.EXCLAMATION: true}
-var first111 = [128]bool{token.FSTRING_START: true}
-var first112 = [128]bool{token.STRING: true}
-var first113 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first114 = [128]bool{token.LBRACE: true, token.LPAR: true, token.LSQB: true}
-var first115 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first116 = [128]bool{token.NAME: true, token.STAR: true}
-var first117 = [128]bool{token.DOUBLESTAR: true, token.NAME: true}
-var first118 = [128]bool{token.LPAR: true, token.LSQB: true, token.NAME: true}
-var first119 = [128]bool{token.TYPE_COMMENT: true}
-var first120 = [128]bool{token.FALSE: true, token.NONE: true, token.TRUE: true}
-var first121 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true, token.YIELD: true}
-var first122 = [128]bool{token.LBRACE: true, token.LSQB: true}
-var first123 = [128]bool{token.SLASH: true}
-var first124 = [128]bool{token.LPAR: true, token.NAME: true}
-var first125 = [128]bool{token.SEMI: true}
-var first126 = [128]bool{token.COMMA: true}
-var first127 = [128]bool{token.DOT: true, token.ELLIPSIS: true}
-var first128 = [128]bool{token.AS: true}
-var first129 = [128]bool{token.RARROW: true}
-var first130 = [128]bool{token.RPAR: true}
-var first131 = [128]bool{token.OR: true}
-var first132 = [128]bool{token.AND: true}
-var first133 = [128]bool{token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true}
-var first134 = [128]bool{token.FSTRING_MIDDLE: true, token.LBRACE: true}
-var first135 = [128]bool{token.SOFT_KEYWORD: true}
-var first136 = [128]bool{token.COLONEQUAL: true}
-var first137 = [128]bool{token.ASSERT: true, token.AWAIT: true, token.BREAK: true, token.CONTINUE: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NEWLINE: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
-var first138 = [128]bool{token.RBRACE: true}
-var first139 = [128]bool{token.PERCENT: true}
-var first140 = [128]bool{token.DOUBLESLASH: true}
+var first4 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first5 = [128]bool{token.ASSERT: true, token.ASYNC: true, token.AT: true, token.AWAIT: true, token.BREAK: true, token.CLASS: true, token.CONTINUE: true, token.DEF: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FOR: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IF: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.TRY: true, token.WHILE: true, token.WITH: true, token.YIELD: true}
+var first6 = [128]bool{token.ASYNC: true, token.AT: true, token.CLASS: true, token.DEF: true, token.FOR: true, token.IF: true, token.NAME: true, token.TRY: true, token.WHILE: true, token.WITH: true}
+var first7 = [128]bool{token.ASSERT: true, token.AWAIT: true, token.BREAK: true, token.CONTINUE: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
+var first8 = [128]bool{token.NEWLINE: true}
+var first9 = [128]bool{token.ENDMARKER: true}
+var first10 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true}
+var first11 = [128]bool{token.NAME: true}
+var first12 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first13 = [128]bool{token.RETURN: true}
+var first14 = [128]bool{token.FROM: true, token.IMPORT: true}
+var first15 = [128]bool{token.RAISE: true}
+var first16 = [128]bool{token.PASS: true}
+var first17 = [128]bool{token.DEL: true}
+var first18 = [128]bool{token.YIELD: true}
+var first19 = [128]bool{token.ASSERT: true}
+var first20 = [128]bool{token.BREAK: true}
+var first21 = [128]bool{token.CONTINUE: true}
+var first22 = [128]bool{token.GLOBAL: true}
+var first23 = [128]bool{token.NONLOCAL: true}
+var first24 = [128]bool{token.ASYNC: true, token.AT: true, token.DEF: true}
+var first25 = [128]bool{token.IF: true}
+var first26 = [128]bool{token.AT: true, token.CLASS: true}
+var first27 = [128]bool{token.ASYNC: true, token.WITH: true}
+var first28 = [128]bool{token.ASYNC: true, token.FOR: true}
+var first29 = [128]bool{token.TRY: true}
+var first30 = [128]bool{token.WHILE: true}
+var first31 = [128]bool{token.EQUAL: true}
+var first32 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first33 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
+var first34 = [128]bool{token.AMPEREQUAL: true, token.ATEQUAL: true, token.CIRCUMFLEXEQUAL: true, token.DOUBLESLASHEQUAL: true, token.DOUBLESTAREQUAL: true, token.LEFTSHIFTEQUAL: true, token.MINEQUAL: true, token.PERCENTEQUAL: true, token.PLUSEQUAL: true, token.RIGHTSHIFTEQUAL: true, token.SLASHEQUAL: true, token.STAREQUAL: true, token.VBAREQUAL: true}
+var first35 = [128]bool{token.PLUSEQUAL: true}
+var first36 = [128]bool{token.MINEQUAL: true}
+var first37 = [128]bool{token.STAREQUAL: true}
+var first38 = [128]bool{token.ATEQUAL: true}
+var first39 = [128]bool{token.SLASHEQUAL: true}
+var first40 = [128]bool{token.PERCENTEQUAL: true}
+var first41 = [128]bool{token.AMPEREQUAL: true}
+var first42 = [128]bool{token.VBAREQUAL: true}
+var first43 = [128]bool{token.CIRCUMFLEXEQUAL: true}
+var first44 = [128]bool{token.LEFTSHIFTEQUAL: true}
+var first45 = [128]bool{token.RIGHTSHIFTEQUAL: true}
+var first46 = [128]bool{token.DOUBLESTAREQUAL: true}
+var first47 = [128]bool{token.DOUBLESLASHEQUAL: true}
+var first48 = [128]bool{token.FROM: true}
+var first49 = [128]bool{token.NEWLINE: true, token.SEMI: true}
+var first50 = [128]bool{token.COMMA: true}
+var first51 = [128]bool{token.IMPORT: true}
+var first52 = [128]bool{token.LPAR: true, token.NAME: true, token.STAR: true}
+var first53 = [128]bool{token.DOT: true, token.ELLIPSIS: true}
+var first54 = [128]bool{token.STAR: true}
+var first55 = [128]bool{token.NAME: true, token.NEWLINE: true}
+var first56 = [128]bool{token.AS: true}
+var first57 = [128]bool{token.DOT: true}
+var first58 = [128]bool{token.AT: true}
+var first59 = [128]bool{token.CLASS: true}
+var first60 = [128]bool{token.LSQB: true}
+var first61 = [128]bool{token.ASSERT: true, token.AWAIT: true, token.BREAK: true, token.CONTINUE: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NEWLINE: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
+var first62 = [128]bool{token.ASYNC: true, token.DEF: true}
+var first63 = [128]bool{token.DEF: true}
+var first64 = [128]bool{token.DOUBLESTAR: true, token.NAME: true, token.STAR: true}
+var first65 = [128]bool{token.RARROW: true}
+var first66 = [128]bool{token.NEWLINE: true, token.TYPE_COMMENT: true}
+var first67 = [128]bool{token.ASYNC: true}
+var first68 = [128]bool{token.LPAR: true, token.NAME: true, token.SLASH: true, token.STAR: true}
+var first69 = [128]bool{token.DOUBLESTAR: true, token.STAR: true}
+var first70 = [128]bool{token.DOUBLESTAR: true}
+var first71 = [128]bool{token.COLON: true}
+var first72 = [128]bool{token.ELIF: true}
+var first73 = [128]bool{token.ELSE: true}
+var first74 = [128]bool{token.FOR: true}
+var first75 = [128]bool{token.WITH: true}
+var first76 = [128]bool{token.COLON: true, token.COMMA: true, token.RPAR: true}
+var first77 = [128]bool{token.FINALLY: true}
+var first78 = [128]bool{token.EXCEPT: true}
+var first79 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true}
+var first80 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first81 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.MINUS: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first82 = [128]bool{token.LPAR: true, token.LSQB: true}
+var first83 = [128]bool{token.LBRACE: true}
+var first84 = [128]bool{token.MINUS: true, token.NUMBER: true}
+var first85 = [128]bool{token.MINUS: true, token.PLUS: true}
+var first86 = [128]bool{token.FSTRING_START: true, token.STRING: true}
+var first87 = [128]bool{token.NONE: true}
+var first88 = [128]bool{token.TRUE: true}
+var first89 = [128]bool{token.FALSE: true}
+var first90 = [128]bool{token.NUMBER: true}
+var first91 = [128]bool{token.MINUS: true}
+var first92 = [128]bool{token.DOT: true, token.EQUAL: true, token.LPAR: true}
+var first93 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first94 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first95 = [128]bool{token.LAMBDA: true}
+var first96 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first97 = [128]bool{token.OR: true}
+var first98 = [128]bool{token.AND: true}
+var first99 = [128]bool{token.NOT: true}
+var first100 = [128]bool{token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true}
+var first101 = [128]bool{token.EQEQUAL: true}
+var first102 = [128]bool{token.LESS: true, token.NOTEQUAL: true}
+var first103 = [128]bool{token.LESSEQUAL: true}
+var first104 = [128]bool{token.LESS: true}
+var first105 = [128]bool{token.GREATEREQUAL: true}
+var first106 = [128]bool{token.GREATER: true}
+var first107 = [128]bool{token.IN: true}
+var first108 = [128]bool{token.IS: true}
+var first109 = [128]bool{token.NOTEQUAL: true}
+var first110 = [128]bool{token.VBAR: true}
+var first111 = [128]bool{token.CIRCUMFLEX: true}
+var first112 = [128]bool{token.AMPER: true}
+var first113 = [128]bool{token.LEFTSHIFT: true, token.RIGHTSHIFT: true}
+var first114 = [128]bool{token.AT: true, token.DOUBLESLASH: true, token.PERCENT: true, token.SLASH: true, token.STAR: true}
+var first115 = [128]bool{token.MINUS: true, token.PLUS: true, token.TILDE: true}
+var first116 = [128]bool{token.PLUS: true}
+var first117 = [128]bool{token.TILDE: true}
+var first118 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first119 = [128]bool{token.AWAIT: true}
+var first120 = [128]bool{token.DOT: true, token.LPAR: true, token.LSQB: true}
+var first121 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first122 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first123 = [128]bool{token.ELLIPSIS: true}
+var first124 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
+var first125 = [128]bool{token.FSTRING_MIDDLE: true}
+var first126 = [128]bool{token.EXCLAMATION: true}
+var first127 = [128]bool{token.FSTRING_START: true}
+var first128 = [128]bool{token.STRING: true}
+var first129 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first130 = [128]bool{token.LBRACE: true, token.LPAR: true, token.LSQB: true}
+var first131 = [128]bool{token.NAME: true, token.STAR: true}
+var first132 = [128]bool{token.DOUBLESTAR: true, token.NAME: true}
+var first133 = [128]bool{token.LPAR: true, token.LSQB: true, token.NAME: true}
+var first134 = [128]bool{token.TYPE_COMMENT: true}
+var first135 = [128]bool{token.COMMA: true, token.RPAR: true}
+var first136 = [128]bool{token.FALSE: true, token.NONE: true, token.TRUE: true}
+var first137 = [128]bool{token.COLON: true, token.ELSE: true}
+var first138 = [128]bool{token.COLONEQUAL: true, token.EQUAL: true}
+var first139 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true, token.YIELD: true}
+var first140 = [128]bool{token.LBRACE: true, token.LSQB: true}
+var first141 = [128]bool{token.SLASH: true}
+var first142 = [128]bool{token.LPAR: true, token.NAME: true}
+var first143 = [128]bool{token.COMMA: true, token.NAME: true}
+var first144 = [128]bool{token.DOUBLESTAR: true, token.SLASH: true, token.STAR: true}
+var first145 = [128]bool{token.COLON: true, token.COMMA: true}
+var first146 = [128]bool{token.EXCEPT: true, token.FINALLY: true}
+var first147 = [128]bool{token.COLON: true, token.NEWLINE: true}
+var first148 = [128]bool{token.COMMA: true, token.RBRACE: true}
+var first149 = [128]bool{token.COLON: true, token.EQUAL: true, token.EXCLAMATION: true, token.RBRACE: true}
+var first150 = [128]bool{token.COLON: true, token.EXCLAMATION: true, token.RBRACE: true}
+var first151 = [128]bool{token.COLON: true, token.RBRACE: true}
+var first152 = [128]bool{token.AT: true, token.DOUBLESLASH: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.SLASH: true, token.STAR: true}
+var first153 = [128]bool{token.SEMI: true}
+var first154 = [128]bool{token.RPAR: true}
+var first155 = [128]bool{token.FSTRING_MIDDLE: true, token.LBRACE: true}
+var first156 = [128]bool{token.SOFT_KEYWORD: true}
+var first157 = [128]bool{token.COLONEQUAL: true}
+var first158 = [128]bool{token.DOUBLESTAR: true, token.RPAR: true}
+var first159 = [128]bool{token.COLON: true, token.DOUBLESTAR: true}
+var first160 = [128]bool{token.RBRACE: true}
+var first161 = [128]bool{token.PERCENT: true}
+var first162 = [128]bool{token.DOUBLESLASH: true}
 
 // memoHit0 returns the memoized result of table entry i (not 0) and
 // moves to where it ended.
@@ -884,9 +906,11 @@ func (p *Parser) r_func_type() (_res *ast.FunctionType, _ok bool) {
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
-		a, _ = p.r_type_expressions()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first4) {
+			a, _ = p.r_type_expressions()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
@@ -904,6 +928,9 @@ func (p *Parser) r_func_type() (_res *ast.FunctionType, _ok bool) {
 			_v3 = &p.toks[p.mark]
 			p.mark++
 		} else if _v3 = p.expectNew(token.RARROW); _v3 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -962,7 +989,7 @@ func (p *Parser) r_statements() (_res []ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first4) {
+		if p.cannotStart(&first5) {
 			goto fail0
 		}
 		var a [][]ast.Stmt
@@ -1005,7 +1032,7 @@ func (p *Parser) r_statement() (_res []ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first5) {
+		if p.cannotStart(&first6) {
 			goto fail0
 		}
 		var a ast.Stmt
@@ -1031,7 +1058,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first6) {
+		if p.cannotStart(&first7) {
 			goto fail1
 		}
 		var a []ast.Stmt
@@ -1078,7 +1105,7 @@ func (p *Parser) r_statement_newline() (_res []ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first5) {
+		if p.cannotStart(&first6) {
 			goto fail0
 		}
 		var a ast.Stmt
@@ -1115,7 +1142,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first6) {
+		if p.cannotStart(&first7) {
 			goto fail1
 		}
 		var _v0 []ast.Stmt
@@ -1137,7 +1164,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first7) {
+		if p.cannotStart(&first8) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -1175,7 +1202,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first8) {
+		if p.cannotStart(&first9) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -1227,7 +1254,7 @@ func (p *Parser) r_simple_stmts() (_res []ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first6) {
+		if p.cannotStart(&first7) {
 			goto fail0
 		}
 		var a ast.Stmt
@@ -1268,7 +1295,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first6) {
+		if p.cannotStart(&first7) {
 			goto fail1
 		}
 		var a []ast.Stmt
@@ -1345,7 +1372,7 @@ func (p *Parser) r_simple_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first9) {
+		if p.cannotStart(&first10) {
 			goto fail0
 		}
 		var _v0 ast.Stmt
@@ -1367,7 +1394,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var _v1 ast.Stmt
@@ -1376,6 +1403,9 @@ fail0:
 		_lk = p.expectSoft("type") != nil
 		p.mark = _lm
 		if !_lk {
+			goto fail1
+		}
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		if _v1, _k = p.r_type_alias(); !_k {
@@ -1395,7 +1425,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail2
 		}
 		var e ast.Expr
@@ -1427,13 +1457,16 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first12) {
+		if p.cannotStart(&first13) {
 			goto fail3
 		}
 		var _v1 ast.Stmt
 		var _k bool
 		_lk = p.peekIs(token.RETURN)
 		if !_lk {
+			goto fail3
+		}
+		if p.cannotStart(&first13) {
 			goto fail3
 		}
 		if _v1, _k = p.r_return_stmt(); !_k {
@@ -1453,7 +1486,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first13) {
+		if p.cannotStart(&first14) {
 			goto fail4
 		}
 		var _v1 ast.Stmt
@@ -1462,6 +1495,9 @@ fail3:
 		_, _lk = p.tmp_6()
 		p.mark = _lm
 		if !_lk {
+			goto fail4
+		}
+		if p.cannotStart(&first14) {
 			goto fail4
 		}
 		if _v1, _k = p.r_import_stmt(); !_k {
@@ -1481,13 +1517,16 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first14) {
+		if p.cannotStart(&first15) {
 			goto fail5
 		}
 		var _v1 ast.Stmt
 		var _k bool
 		_lk = p.peekIs(token.RAISE)
 		if !_lk {
+			goto fail5
+		}
+		if p.cannotStart(&first15) {
 			goto fail5
 		}
 		if _v1, _k = p.r_raise_stmt(); !_k {
@@ -1507,7 +1546,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first15) {
+		if p.cannotStart(&first16) {
 			goto fail6
 		}
 		var _v0 *token.Token
@@ -1545,13 +1584,16 @@ fail6:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first16) {
+		if p.cannotStart(&first17) {
 			goto fail7
 		}
 		var _v1 ast.Stmt
 		var _k bool
 		_lk = p.peekIs(token.DEL)
 		if !_lk {
+			goto fail7
+		}
+		if p.cannotStart(&first17) {
 			goto fail7
 		}
 		if _v1, _k = p.r_del_stmt(); !_k {
@@ -1571,13 +1613,16 @@ fail7:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first17) {
+		if p.cannotStart(&first18) {
 			goto fail8
 		}
 		var _v1 ast.Stmt
 		var _k bool
 		_lk = p.peekIs(token.YIELD)
 		if !_lk {
+			goto fail8
+		}
+		if p.cannotStart(&first18) {
 			goto fail8
 		}
 		if _v1, _k = p.r_yield_stmt(); !_k {
@@ -1597,13 +1642,16 @@ fail8:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first18) {
+		if p.cannotStart(&first19) {
 			goto fail9
 		}
 		var _v1 ast.Stmt
 		var _k bool
 		_lk = p.peekIs(token.ASSERT)
 		if !_lk {
+			goto fail9
+		}
+		if p.cannotStart(&first19) {
 			goto fail9
 		}
 		if _v1, _k = p.r_assert_stmt(); !_k {
@@ -1623,7 +1671,7 @@ fail9:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first19) {
+		if p.cannotStart(&first20) {
 			goto fail10
 		}
 		var _v0 *token.Token
@@ -1661,7 +1709,7 @@ fail10:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first20) {
+		if p.cannotStart(&first21) {
 			goto fail11
 		}
 		var _v0 *token.Token
@@ -1699,13 +1747,16 @@ fail11:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first21) {
+		if p.cannotStart(&first22) {
 			goto fail12
 		}
 		var _v1 ast.Stmt
 		var _k bool
 		_lk = p.peekIs(token.GLOBAL)
 		if !_lk {
+			goto fail12
+		}
+		if p.cannotStart(&first22) {
 			goto fail12
 		}
 		if _v1, _k = p.r_global_stmt(); !_k {
@@ -1725,13 +1776,16 @@ fail12:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first22) {
+		if p.cannotStart(&first23) {
 			goto fail13
 		}
 		var _v1 ast.Stmt
 		var _k bool
 		_lk = p.peekIs(token.NONLOCAL)
 		if !_lk {
+			goto fail13
+		}
+		if p.cannotStart(&first23) {
 			goto fail13
 		}
 		if _v1, _k = p.r_nonlocal_stmt(); !_k {
@@ -1772,7 +1826,7 @@ func (p *Parser) r_compound_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first23) {
+		if p.cannotStart(&first24) {
 			goto fail0
 		}
 		var _v1 ast.Stmt
@@ -1781,6 +1835,9 @@ func (p *Parser) r_compound_stmt() (_res ast.Stmt, _ok bool) {
 		_, _lk = p.tmp_7()
 		p.mark = _lm
 		if !_lk {
+			goto fail0
+		}
+		if p.cannotStart(&first24) {
 			goto fail0
 		}
 		if _v1, _k = p.r_function_def(); !_k {
@@ -1800,13 +1857,16 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first24) {
+		if p.cannotStart(&first25) {
 			goto fail1
 		}
 		var _v1 ast.Stmt
 		var _k bool
 		_lk = p.peekIs(token.IF)
 		if !_lk {
+			goto fail1
+		}
+		if p.cannotStart(&first25) {
 			goto fail1
 		}
 		if _v1, _k = p.r_if_stmt(); !_k {
@@ -1826,7 +1886,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first25) {
+		if p.cannotStart(&first26) {
 			goto fail2
 		}
 		var _v1 ast.Stmt
@@ -1835,6 +1895,9 @@ fail1:
 		_, _lk = p.tmp_8()
 		p.mark = _lm
 		if !_lk {
+			goto fail2
+		}
+		if p.cannotStart(&first26) {
 			goto fail2
 		}
 		if _v1, _k = p.r_class_def(); !_k {
@@ -1854,7 +1917,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first26) {
+		if p.cannotStart(&first27) {
 			goto fail3
 		}
 		var _v1 ast.Stmt
@@ -1863,6 +1926,9 @@ fail2:
 		_, _lk = p.tmp_9()
 		p.mark = _lm
 		if !_lk {
+			goto fail3
+		}
+		if p.cannotStart(&first27) {
 			goto fail3
 		}
 		if _v1, _k = p.r_with_stmt(); !_k {
@@ -1882,7 +1948,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first27) {
+		if p.cannotStart(&first28) {
 			goto fail4
 		}
 		var _v1 ast.Stmt
@@ -1891,6 +1957,9 @@ fail3:
 		_, _lk = p.tmp_10()
 		p.mark = _lm
 		if !_lk {
+			goto fail4
+		}
+		if p.cannotStart(&first28) {
 			goto fail4
 		}
 		if _v1, _k = p.r_for_stmt(); !_k {
@@ -1910,13 +1979,16 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first28) {
+		if p.cannotStart(&first29) {
 			goto fail5
 		}
 		var _v1 ast.Stmt
 		var _k bool
 		_lk = p.peekIs(token.TRY)
 		if !_lk {
+			goto fail5
+		}
+		if p.cannotStart(&first29) {
 			goto fail5
 		}
 		if _v1, _k = p.r_try_stmt(); !_k {
@@ -1936,13 +2008,16 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first29) {
+		if p.cannotStart(&first30) {
 			goto fail6
 		}
 		var _v1 ast.Stmt
 		var _k bool
 		_lk = p.peekIs(token.WHILE)
 		if !_lk {
+			goto fail6
+		}
+		if p.cannotStart(&first30) {
 			goto fail6
 		}
 		if _v1, _k = p.r_while_stmt(); !_k {
@@ -1962,7 +2037,7 @@ fail6:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail7
 		}
 		var _v0 ast.Stmt
@@ -2010,7 +2085,7 @@ func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -2030,12 +2105,17 @@ func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		if b, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		c, _ = p.tmp_11()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first31) {
+			c, _ = p.tmp_11()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = a
 		_ = _v1
@@ -2065,7 +2145,7 @@ fail0:
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -2085,12 +2165,17 @@ fail0:
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first2) {
+			goto fail1
+		}
 		if b, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		c, _ = p.tmp_13()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first31) {
+			c, _ = p.tmp_13()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		_ = a
 		_ = _v1
@@ -2120,7 +2205,7 @@ fail1:
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first9) {
+		if p.cannotStart(&first10) {
 			goto fail2
 		}
 		var a []ast.Expr
@@ -2128,6 +2213,9 @@ fail1:
 		var tc *token.Token
 		var _k bool
 		if a, _k = p.loop1_14(); !_k {
+			goto fail2
+		}
+		if p.cannotStart(&first33) {
 			goto fail2
 		}
 		if b, _k = p.tmp_16(); !_k {
@@ -2168,7 +2256,7 @@ fail2:
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail3
 		}
 		var a ast.Expr
@@ -2178,10 +2266,16 @@ fail2:
 		if a, _k = p.r_single_target(); !_k {
 			goto fail3
 		}
+		if p.cannotStart(&first34) {
+			goto fail3
+		}
 		if b, _k = p.r_augassign(); !_k {
 			goto fail3
 		}
 		_cut = true
+		if p.cannotStart(&first33) {
+			goto fail3
+		}
 		if c, _k = p.tmp_17(); !_k {
 			goto fail3
 		}
@@ -2252,7 +2346,7 @@ func (p *Parser) r_annotated_rhs() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first17) {
+		if p.cannotStart(&first18) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -2274,7 +2368,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -2313,7 +2407,7 @@ func (p *Parser) r_augassign() (_res *ast.Operator, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first32) {
+		if p.cannotStart(&first35) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -2345,7 +2439,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first33) {
+		if p.cannotStart(&first36) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -2377,7 +2471,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first34) {
+		if p.cannotStart(&first37) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -2409,7 +2503,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first35) {
+		if p.cannotStart(&first38) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -2441,7 +2535,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first36) {
+		if p.cannotStart(&first39) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -2473,7 +2567,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first37) {
+		if p.cannotStart(&first40) {
 			goto fail5
 		}
 		var _v0 *token.Token
@@ -2505,7 +2599,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first38) {
+		if p.cannotStart(&first41) {
 			goto fail6
 		}
 		var _v0 *token.Token
@@ -2537,7 +2631,7 @@ fail6:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first39) {
+		if p.cannotStart(&first42) {
 			goto fail7
 		}
 		var _v0 *token.Token
@@ -2569,7 +2663,7 @@ fail7:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first40) {
+		if p.cannotStart(&first43) {
 			goto fail8
 		}
 		var _v0 *token.Token
@@ -2601,7 +2695,7 @@ fail8:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first41) {
+		if p.cannotStart(&first44) {
 			goto fail9
 		}
 		var _v0 *token.Token
@@ -2633,7 +2727,7 @@ fail9:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first42) {
+		if p.cannotStart(&first45) {
 			goto fail10
 		}
 		var _v0 *token.Token
@@ -2665,7 +2759,7 @@ fail10:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first43) {
+		if p.cannotStart(&first46) {
 			goto fail11
 		}
 		var _v0 *token.Token
@@ -2697,7 +2791,7 @@ fail11:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first44) {
+		if p.cannotStart(&first47) {
 			goto fail12
 		}
 		var _v0 *token.Token
@@ -2750,7 +2844,7 @@ func (p *Parser) r_return_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first12) {
+		if p.cannotStart(&first13) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -2765,9 +2859,11 @@ func (p *Parser) r_return_stmt() (_res ast.Stmt, _ok bool) {
 		} else if _v0 = p.expectNew(token.RETURN); _v0 == nil {
 			goto fail0
 		}
-		a, _ = p.r_star_expressions()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first12) {
+			a, _ = p.r_star_expressions()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = _v0
 		_ = a
@@ -2815,7 +2911,7 @@ func (p *Parser) r_raise_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first14) {
+		if p.cannotStart(&first15) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -2831,12 +2927,17 @@ func (p *Parser) r_raise_stmt() (_res ast.Stmt, _ok bool) {
 		} else if _v0 = p.expectNew(token.RAISE); _v0 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		if a, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		b, _ = p.tmp_18()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first48) {
+			b, _ = p.tmp_18()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = _v0
 		_ = a
@@ -2864,7 +2965,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first14) {
+		if p.cannotStart(&first15) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -2923,7 +3024,7 @@ func (p *Parser) r_global_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first21) {
+		if p.cannotStart(&first22) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -2936,6 +3037,9 @@ func (p *Parser) r_global_stmt() (_res ast.Stmt, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.GLOBAL); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		if a, _k = p.gather_19(); !_k {
@@ -2987,7 +3091,7 @@ func (p *Parser) r_nonlocal_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first22) {
+		if p.cannotStart(&first23) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -3000,6 +3104,9 @@ func (p *Parser) r_nonlocal_stmt() (_res ast.Stmt, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.NONLOCAL); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		if a, _k = p.gather_21(); !_k {
@@ -3054,7 +3161,7 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first16) {
+		if p.cannotStart(&first17) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -3069,7 +3176,13 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 		} else if _v0 = p.expectNew(token.DEL); _v0 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first32) {
+			goto fail0
+		}
 		if a, _k = p.r_del_targets(); !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first49) {
 			goto fail0
 		}
 		_lm = p.mark
@@ -3143,7 +3256,7 @@ func (p *Parser) r_yield_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first17) {
+		if p.cannotStart(&first18) {
 			goto fail0
 		}
 		var y ast.Expr
@@ -3196,7 +3309,7 @@ func (p *Parser) r_assert_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first18) {
+		if p.cannotStart(&first19) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -3212,12 +3325,17 @@ func (p *Parser) r_assert_stmt() (_res ast.Stmt, _ok bool) {
 		} else if _v0 = p.expectNew(token.ASSERT); _v0 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		if a, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		b, _ = p.tmp_24()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first50) {
+			b, _ = p.tmp_24()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = _v0
 		_ = a
@@ -3281,7 +3399,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first45) {
+		if p.cannotStart(&first51) {
 			goto fail1
 		}
 		var _v0 ast.Stmt
@@ -3303,7 +3421,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first46) {
+		if p.cannotStart(&first48) {
 			goto fail2
 		}
 		var _v0 ast.Stmt
@@ -3346,7 +3464,7 @@ func (p *Parser) r_import_name() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first45) {
+		if p.cannotStart(&first51) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -3359,6 +3477,9 @@ func (p *Parser) r_import_name() (_res ast.Stmt, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.IMPORT); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		if a, _k = p.r_dotted_as_names(); !_k {
@@ -3410,7 +3531,7 @@ func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first46) {
+		if p.cannotStart(&first48) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -3431,6 +3552,9 @@ func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 		if a, _k = p.loop0_25(); !_k {
 			goto fail0
 		}
+		if p.cannotStart(&first11) {
+			goto fail0
+		}
 		if b, _k = p.r_dotted_name(); !_k {
 			goto fail0
 		}
@@ -3441,6 +3565,9 @@ func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 			_v3 = &p.toks[p.mark]
 			p.mark++
 		} else if _v3 = p.expectNew(token.IMPORT); _v3 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first52) {
 			goto fail0
 		}
 		if c, _k = p.r_import_from_targets(); !_k {
@@ -3474,7 +3601,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first46) {
+		if p.cannotStart(&first48) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -3491,6 +3618,9 @@ fail0:
 		} else if _v0 = p.expectNew(token.FROM); _v0 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first53) {
+			goto fail1
+		}
 		if a, _k = p.loop1_27(); !_k {
 			goto fail1
 		}
@@ -3501,6 +3631,9 @@ fail0:
 			_v2 = &p.toks[p.mark]
 			p.mark++
 		} else if _v2 = p.expectNew(token.IMPORT); _v2 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first52) {
 			goto fail1
 		}
 		if b, _k = p.r_import_from_targets(); !_k {
@@ -3574,6 +3707,9 @@ func (p *Parser) r_import_from_targets() (_res []*ast.Alias, _ok bool) {
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first11) {
+			goto fail0
+		}
 		if a, _k = p.r_import_from_as_names(); !_k {
 			goto fail0
 		}
@@ -3611,7 +3747,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var _v0 []*ast.Alias
@@ -3637,7 +3773,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -3711,7 +3847,7 @@ func (p *Parser) r_import_from_as_names() (_res []*ast.Alias, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a []*ast.Alias
@@ -3758,7 +3894,7 @@ func (p *Parser) r_import_from_as_name() (_res *ast.Alias, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -3767,9 +3903,11 @@ func (p *Parser) r_import_from_as_name() (_res *ast.Alias, _ok bool) {
 		if a = p.nameToken(); a == nil {
 			goto fail0
 		}
-		b, _ = p.tmp_31()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first56) {
+			b, _ = p.tmp_31()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = a
 		_ = b
@@ -3813,7 +3951,7 @@ func (p *Parser) r_dotted_as_names() (_res []*ast.Alias, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a []*ast.Alias
@@ -3860,7 +3998,7 @@ func (p *Parser) r_dotted_as_name() (_res *ast.Alias, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -3869,9 +4007,11 @@ func (p *Parser) r_dotted_as_name() (_res *ast.Alias, _ok bool) {
 		if a, _k = p.r_dotted_name(); !_k {
 			goto fail0
 		}
-		b, _ = p.tmp_34()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first56) {
+			b, _ = p.tmp_34()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = a
 		_ = b
@@ -3921,7 +4061,7 @@ func (p *Parser) r_dotted_name() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_dotted_name, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first49[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first57[p.kinds[_resmark]&127] {
 			break
 		}
 		_raw, _rawok := p.r_dotted_name_raw(_res, _ok, _resmark)
@@ -3961,7 +4101,7 @@ func (p *Parser) r_dotted_name_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -4008,7 +4148,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -4057,7 +4197,7 @@ func (p *Parser) r_block() (_res []ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first7) {
+		if p.cannotStart(&first8) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -4081,6 +4221,9 @@ func (p *Parser) r_block() (_res []ast.Stmt, _ok bool) {
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.INDENT); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first5) {
 			goto fail0
 		}
 		if a, _k = p.r_statements(); !_k {
@@ -4116,7 +4259,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first6) {
+		if p.cannotStart(&first7) {
 			goto fail1
 		}
 		var _v0 []ast.Stmt
@@ -4175,7 +4318,7 @@ func (p *Parser) r_decorators() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first50) {
+		if p.cannotStart(&first58) {
 			goto fail0
 		}
 		var a []ast.Expr
@@ -4218,13 +4361,16 @@ func (p *Parser) r_class_def() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first50) {
+		if p.cannotStart(&first58) {
 			goto fail0
 		}
 		var a []ast.Expr
 		var b ast.Stmt
 		var _k bool
 		if a, _k = p.r_decorators(); !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first59) {
 			goto fail0
 		}
 		if b, _k = p.r_class_def_raw(); !_k {
@@ -4249,7 +4395,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first51) {
+		if p.cannotStart(&first59) {
 			goto fail1
 		}
 		var _v0 ast.Stmt
@@ -4311,7 +4457,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first51) {
+		if p.cannotStart(&first59) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -4333,13 +4479,17 @@ fail0:
 		if a = p.nameToken(); a == nil {
 			goto fail1
 		}
-		t, _ = p.r_type_params()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first60) {
+			t, _ = p.r_type_params()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
-		b, _ = p.tmp_37()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first3) {
+			b, _ = p.tmp_37()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
@@ -4348,6 +4498,9 @@ fail0:
 			_v4 = &p.toks[p.mark]
 			p.mark++
 		} else if _v4 = p.expectNew(token.COLON); _v4 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first61) {
 			goto fail1
 		}
 		if c, _k = p.r_block(); !_k {
@@ -4399,13 +4552,16 @@ func (p *Parser) r_function_def() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first50) {
+		if p.cannotStart(&first58) {
 			goto fail0
 		}
 		var d []ast.Expr
 		var f ast.Stmt
 		var _k bool
 		if d, _k = p.r_decorators(); !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first62) {
 			goto fail0
 		}
 		if f, _k = p.r_function_def_raw(); !_k {
@@ -4430,7 +4586,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first52) {
+		if p.cannotStart(&first62) {
 			goto fail1
 		}
 		var _v0 ast.Stmt
@@ -4492,7 +4648,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first53) {
+		if p.cannotStart(&first63) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -4518,9 +4674,11 @@ fail0:
 		if n = p.nameToken(); n == nil {
 			goto fail1
 		}
-		t, _ = p.r_type_params()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first60) {
+			t, _ = p.r_type_params()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
@@ -4531,9 +4689,11 @@ fail0:
 		} else if _v3 = p.expectNew(token.LPAR); _v3 == nil {
 			goto fail1
 		}
-		params, _ = p.r_params()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first64) {
+			params, _ = p.r_params()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
@@ -4544,9 +4704,11 @@ fail0:
 		} else if _v5 = p.expectNew(token.RPAR); _v5 == nil {
 			goto fail1
 		}
-		a, _ = p.tmp_38()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first65) {
+			a, _ = p.tmp_38()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
@@ -4557,8 +4719,13 @@ fail0:
 		} else if _v7 = p.expectNew(token.COLON); _v7 == nil {
 			goto fail1
 		}
-		tc, _ = p.r_func_type_comment()
-		if p.errorIndicator {
+		if !p.cannotStart(&first66) {
+			tc, _ = p.r_func_type_comment()
+			if p.errorIndicator {
+				goto fail1
+			}
+		}
+		if p.cannotStart(&first61) {
 			goto fail1
 		}
 		if b, _k = p.r_block(); !_k {
@@ -4597,7 +4764,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first54) {
+		if p.cannotStart(&first67) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -4633,9 +4800,11 @@ fail1:
 		if n = p.nameToken(); n == nil {
 			goto fail2
 		}
-		t, _ = p.r_type_params()
-		if p.errorIndicator {
-			goto fail2
+		if !p.cannotStart(&first60) {
+			t, _ = p.r_type_params()
+			if p.errorIndicator {
+				goto fail2
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
@@ -4646,9 +4815,11 @@ fail1:
 		} else if _v4 = p.expectNew(token.LPAR); _v4 == nil {
 			goto fail2
 		}
-		params, _ = p.r_params()
-		if p.errorIndicator {
-			goto fail2
+		if !p.cannotStart(&first64) {
+			params, _ = p.r_params()
+			if p.errorIndicator {
+				goto fail2
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
@@ -4659,9 +4830,11 @@ fail1:
 		} else if _v6 = p.expectNew(token.RPAR); _v6 == nil {
 			goto fail2
 		}
-		a, _ = p.tmp_39()
-		if p.errorIndicator {
-			goto fail2
+		if !p.cannotStart(&first65) {
+			a, _ = p.tmp_39()
+			if p.errorIndicator {
+				goto fail2
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
@@ -4672,8 +4845,13 @@ fail1:
 		} else if _v8 = p.expectNew(token.COLON); _v8 == nil {
 			goto fail2
 		}
-		tc, _ = p.r_func_type_comment()
-		if p.errorIndicator {
+		if !p.cannotStart(&first66) {
+			tc, _ = p.r_func_type_comment()
+			if p.errorIndicator {
+				goto fail2
+			}
+		}
+		if p.cannotStart(&first61) {
 			goto fail2
 		}
 		if b, _k = p.r_block(); !_k {
@@ -4749,7 +4927,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first56) {
+		if p.cannotStart(&first64) {
 			goto fail1
 		}
 		var _v0 *ast.Arguments
@@ -4788,7 +4966,7 @@ func (p *Parser) r_parameters() (_res *ast.Arguments, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a []*ast.Arg
@@ -4805,9 +4983,11 @@ func (p *Parser) r_parameters() (_res *ast.Arguments, _ok bool) {
 		if c, _k = p.loop0_41(); !_k {
 			goto fail0
 		}
-		d, _ = p.r_star_etc()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first69) {
+			d, _ = p.r_star_etc()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = a
 		_ = b
@@ -4830,7 +5010,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a *slashWithDefault
@@ -4843,9 +5023,11 @@ fail0:
 		if b, _k = p.loop0_42(); !_k {
 			goto fail1
 		}
-		c, _ = p.r_star_etc()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first69) {
+			c, _ = p.r_star_etc()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		_ = a
 		_ = b
@@ -4867,7 +5049,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail2
 		}
 		var a []*ast.Arg
@@ -4880,9 +5062,11 @@ fail1:
 		if b, _k = p.loop0_44(); !_k {
 			goto fail2
 		}
-		c, _ = p.r_star_etc()
-		if p.errorIndicator {
-			goto fail2
+		if !p.cannotStart(&first69) {
+			c, _ = p.r_star_etc()
+			if p.errorIndicator {
+				goto fail2
+			}
 		}
 		_ = a
 		_ = b
@@ -4904,7 +5088,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail3
 		}
 		var a []*nameDefault
@@ -4913,9 +5097,11 @@ fail2:
 		if a, _k = p.loop1_45(); !_k {
 			goto fail3
 		}
-		b, _ = p.r_star_etc()
-		if p.errorIndicator {
-			goto fail3
+		if !p.cannotStart(&first69) {
+			b, _ = p.r_star_etc()
+			if p.errorIndicator {
+				goto fail3
+			}
 		}
 		_ = a
 		_ = b
@@ -4936,7 +5122,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first69) {
 			goto fail4
 		}
 		var a *starEtc
@@ -4982,7 +5168,7 @@ func (p *Parser) r_slash_no_default() (_res []*ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a []*ast.Arg
@@ -5030,7 +5216,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a []*ast.Arg
@@ -5091,7 +5277,7 @@ func (p *Parser) r_slash_with_default() (_res *slashWithDefault, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a []*ast.Arg
@@ -5100,6 +5286,9 @@ func (p *Parser) r_slash_with_default() (_res *slashWithDefault, _ok bool) {
 		var _v3 *token.Token
 		var _k bool
 		if a, _k = p.loop0_48(); !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		if b, _k = p.loop1_49(); !_k {
@@ -5144,7 +5333,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a []*ast.Arg
@@ -5152,6 +5341,9 @@ fail0:
 		var _v2 *token.Token
 		var _k bool
 		if a, _k = p.loop0_50(); !_k {
+			goto fail1
+		}
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		if b, _k = p.loop1_51(); !_k {
@@ -5226,7 +5418,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -5243,15 +5435,20 @@ fail0:
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first11) {
+			goto fail1
+		}
 		if a, _k = p.r_param_no_default(); !_k {
 			goto fail1
 		}
 		if b, _k = p.loop0_52(); !_k {
 			goto fail1
 		}
-		c, _ = p.r_kwds()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first70) {
+			c, _ = p.r_kwds()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		_ = _v0
 		_ = a
@@ -5274,7 +5471,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -5291,15 +5488,20 @@ fail1:
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first11) {
+			goto fail2
+		}
 		if a, _k = p.r_param_no_default_star_annotation(); !_k {
 			goto fail2
 		}
 		if b, _k = p.loop0_53(); !_k {
 			goto fail2
 		}
-		c, _ = p.r_kwds()
-		if p.errorIndicator {
-			goto fail2
+		if !p.cannotStart(&first70) {
+			c, _ = p.r_kwds()
+			if p.errorIndicator {
+				goto fail2
+			}
 		}
 		_ = _v0
 		_ = a
@@ -5322,7 +5524,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -5348,12 +5550,17 @@ fail2:
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail3
 		}
+		if p.cannotStart(&first11) {
+			goto fail3
+		}
 		if b, _k = p.loop1_54(); !_k {
 			goto fail3
 		}
-		c, _ = p.r_kwds()
-		if p.errorIndicator {
-			goto fail3
+		if !p.cannotStart(&first70) {
+			c, _ = p.r_kwds()
+			if p.errorIndicator {
+				goto fail3
+			}
 		}
 		_ = _v0
 		_ = _v1
@@ -5376,7 +5583,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail4
 		}
 		var a *ast.Arg
@@ -5438,7 +5645,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -5451,6 +5658,9 @@ fail0:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		if a, _k = p.r_param_no_default(); !_k {
@@ -5495,7 +5705,7 @@ func (p *Parser) r_param_no_default() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a *ast.Arg
@@ -5538,7 +5748,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a *ast.Arg
@@ -5594,7 +5804,7 @@ func (p *Parser) r_param_no_default_star_annotation() (_res *ast.Arg, _ok bool) 
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a *ast.Arg
@@ -5637,7 +5847,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a *ast.Arg
@@ -5693,7 +5903,7 @@ func (p *Parser) r_param_with_default() (_res *nameDefault, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a *ast.Arg
@@ -5702,6 +5912,9 @@ func (p *Parser) r_param_with_default() (_res *nameDefault, _ok bool) {
 		var tc *token.Token
 		var _k bool
 		if a, _k = p.r_param(); !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first31) {
 			goto fail0
 		}
 		if c, _k = p.r_default(); !_k {
@@ -5741,7 +5954,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a *ast.Arg
@@ -5749,6 +5962,9 @@ fail0:
 		var tc *token.Token
 		var _k bool
 		if a, _k = p.r_param(); !_k {
+			goto fail1
+		}
+		if p.cannotStart(&first31) {
 			goto fail1
 		}
 		if c, _k = p.r_default(); !_k {
@@ -5802,7 +6018,7 @@ func (p *Parser) r_param_maybe_default() (_res *nameDefault, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a *ast.Arg
@@ -5813,9 +6029,11 @@ func (p *Parser) r_param_maybe_default() (_res *nameDefault, _ok bool) {
 		if a, _k = p.r_param(); !_k {
 			goto fail0
 		}
-		c, _ = p.r_default()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first31) {
+			c, _ = p.r_default()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
@@ -5851,7 +6069,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a *ast.Arg
@@ -5861,9 +6079,11 @@ fail0:
 		if a, _k = p.r_param(); !_k {
 			goto fail1
 		}
-		c, _ = p.r_default()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first31) {
+			c, _ = p.r_default()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		tc = p.expect(token.TYPE_COMMENT)
 		if p.errorIndicator {
@@ -5914,7 +6134,7 @@ func (p *Parser) r_param() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -5923,9 +6143,11 @@ func (p *Parser) r_param() (_res *ast.Arg, _ok bool) {
 		if a = p.nameToken(); a == nil {
 			goto fail0
 		}
-		b, _ = p.r_annotation()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first71) {
+			b, _ = p.r_annotation()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = a
 		_ = b
@@ -5973,13 +6195,16 @@ func (p *Parser) r_param_star_annotation() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a ast.Expr
 		var b ast.Expr
 		var _k bool
 		if a = p.nameToken(); a == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		if b, _k = p.r_star_annotation(); !_k {
@@ -6027,7 +6252,7 @@ func (p *Parser) r_annotation() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -6040,6 +6265,9 @@ func (p *Parser) r_annotation() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -6081,7 +6309,7 @@ func (p *Parser) r_star_annotation() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -6094,6 +6322,9 @@ func (p *Parser) r_star_annotation() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first12) {
 			goto fail0
 		}
 		if a, _k = p.r_star_expression(); !_k {
@@ -6135,7 +6366,7 @@ func (p *Parser) r_default() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
+		if p.cannotStart(&first31) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -6148,6 +6379,9 @@ func (p *Parser) r_default() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -6231,7 +6465,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first24) {
+		if p.cannotStart(&first25) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -6249,6 +6483,9 @@ fail0:
 		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first2) {
+			goto fail1
+		}
 		if a, _k = p.r_named_expression(); !_k {
 			goto fail1
 		}
@@ -6261,7 +6498,13 @@ fail0:
 		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first61) {
+			goto fail1
+		}
 		if b, _k = p.r_block(); !_k {
+			goto fail1
+		}
+		if p.cannotStart(&first72) {
 			goto fail1
 		}
 		if c, _k = p.r_elif_stmt(); !_k {
@@ -6295,7 +6538,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first24) {
+		if p.cannotStart(&first25) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -6313,6 +6556,9 @@ fail1:
 		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first2) {
+			goto fail2
+		}
 		if a, _k = p.r_named_expression(); !_k {
 			goto fail2
 		}
@@ -6325,12 +6571,17 @@ fail1:
 		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first61) {
+			goto fail2
+		}
 		if b, _k = p.r_block(); !_k {
 			goto fail2
 		}
-		c, _ = p.r_else_block()
-		if p.errorIndicator {
-			goto fail2
+		if !p.cannotStart(&first73) {
+			c, _ = p.r_else_block()
+			if p.errorIndicator {
+				goto fail2
+			}
 		}
 		_ = _v0
 		_ = a
@@ -6400,7 +6651,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first61) {
+		if p.cannotStart(&first72) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -6418,6 +6669,9 @@ fail0:
 		} else if _v0 = p.expectNew(token.ELIF); _v0 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first2) {
+			goto fail1
+		}
 		if a, _k = p.r_named_expression(); !_k {
 			goto fail1
 		}
@@ -6430,7 +6684,13 @@ fail0:
 		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first61) {
+			goto fail1
+		}
 		if b, _k = p.r_block(); !_k {
+			goto fail1
+		}
+		if p.cannotStart(&first72) {
 			goto fail1
 		}
 		if c, _k = p.r_elif_stmt(); !_k {
@@ -6464,7 +6724,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first61) {
+		if p.cannotStart(&first72) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -6482,6 +6742,9 @@ fail1:
 		} else if _v0 = p.expectNew(token.ELIF); _v0 == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first2) {
+			goto fail2
+		}
 		if a, _k = p.r_named_expression(); !_k {
 			goto fail2
 		}
@@ -6494,12 +6757,17 @@ fail1:
 		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first61) {
+			goto fail2
+		}
 		if b, _k = p.r_block(); !_k {
 			goto fail2
 		}
-		c, _ = p.r_else_block()
-		if p.errorIndicator {
-			goto fail2
+		if !p.cannotStart(&first73) {
+			c, _ = p.r_else_block()
+			if p.errorIndicator {
+				goto fail2
+			}
 		}
 		_ = _v0
 		_ = a
@@ -6565,7 +6833,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first62) {
+		if p.cannotStart(&first73) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -6582,6 +6850,9 @@ fail0:
 			goto fail1
 		}
 		if _v1 = p.expectForced(token.COLON, ":"); _v1 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first61) {
 			goto fail1
 		}
 		if b, _k = p.r_block(); !_k {
@@ -6647,7 +6918,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first29) {
+		if p.cannotStart(&first30) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -6665,6 +6936,9 @@ fail0:
 		} else if _v0 = p.expectNew(token.WHILE); _v0 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first2) {
+			goto fail1
+		}
 		if a, _k = p.r_named_expression(); !_k {
 			goto fail1
 		}
@@ -6677,12 +6951,17 @@ fail0:
 		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first61) {
+			goto fail1
+		}
 		if b, _k = p.r_block(); !_k {
 			goto fail1
 		}
-		c, _ = p.r_else_block()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first73) {
+			c, _ = p.r_else_block()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		_ = _v0
 		_ = a
@@ -6755,7 +7034,7 @@ fail0:
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first63) {
+		if p.cannotStart(&first74) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -6776,6 +7055,9 @@ fail0:
 		} else if _v0 = p.expectNew(token.FOR); _v0 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first10) {
+			goto fail1
+		}
 		if t, _k = p.r_star_targets(); !_k {
 			goto fail1
 		}
@@ -6789,6 +7071,9 @@ fail0:
 			goto fail1
 		}
 		_cut = true
+		if p.cannotStart(&first12) {
+			goto fail1
+		}
 		if ex, _k = p.r_star_expressions(); !_k {
 			goto fail1
 		}
@@ -6805,12 +7090,17 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
+		if p.cannotStart(&first61) {
+			goto fail1
+		}
 		if b, _k = p.r_block(); !_k {
 			goto fail1
 		}
-		el, _ = p.r_else_block()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first73) {
+			el, _ = p.r_else_block()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		_ = _v0
 		_ = t
@@ -6848,7 +7138,7 @@ fail1:
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first54) {
+		if p.cannotStart(&first67) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -6879,6 +7169,9 @@ fail1:
 		} else if _v1 = p.expectNew(token.FOR); _v1 == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first10) {
+			goto fail2
+		}
 		if t, _k = p.r_star_targets(); !_k {
 			goto fail2
 		}
@@ -6892,6 +7185,9 @@ fail1:
 			goto fail2
 		}
 		_cut = true
+		if p.cannotStart(&first12) {
+			goto fail2
+		}
 		if ex, _k = p.r_star_expressions(); !_k {
 			goto fail2
 		}
@@ -6908,12 +7204,17 @@ fail1:
 		if p.errorIndicator {
 			goto fail2
 		}
+		if p.cannotStart(&first61) {
+			goto fail2
+		}
 		if b, _k = p.r_block(); !_k {
 			goto fail2
 		}
-		el, _ = p.r_else_block()
-		if p.errorIndicator {
-			goto fail2
+		if !p.cannotStart(&first73) {
+			el, _ = p.r_else_block()
+			if p.errorIndicator {
+				goto fail2
+			}
 		}
 		_ = _v0
 		_ = _v1
@@ -7011,7 +7312,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first75) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -7041,6 +7342,9 @@ fail0:
 		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first2) {
+			goto fail1
+		}
 		if a, _k = p.gather_55(); !_k {
 			goto fail1
 		}
@@ -7068,6 +7372,9 @@ fail0:
 		}
 		tc = p.expect(token.TYPE_COMMENT)
 		if p.errorIndicator {
+			goto fail1
+		}
+		if p.cannotStart(&first61) {
 			goto fail1
 		}
 		if b, _k = p.r_block(); !_k {
@@ -7104,7 +7411,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first75) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -7122,6 +7429,9 @@ fail1:
 		} else if _v0 = p.expectNew(token.WITH); _v0 == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first2) {
+			goto fail2
+		}
 		if a, _k = p.gather_57(); !_k {
 			goto fail2
 		}
@@ -7136,6 +7446,9 @@ fail1:
 		}
 		tc = p.expect(token.TYPE_COMMENT)
 		if p.errorIndicator {
+			goto fail2
+		}
+		if p.cannotStart(&first61) {
 			goto fail2
 		}
 		if b, _k = p.r_block(); !_k {
@@ -7169,7 +7482,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first54) {
+		if p.cannotStart(&first67) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -7208,6 +7521,9 @@ fail2:
 		} else if _v2 = p.expectNew(token.LPAR); _v2 == nil {
 			goto fail3
 		}
+		if p.cannotStart(&first2) {
+			goto fail3
+		}
 		if a, _k = p.gather_59(); !_k {
 			goto fail3
 		}
@@ -7231,6 +7547,9 @@ fail2:
 			_v6 = &p.toks[p.mark]
 			p.mark++
 		} else if _v6 = p.expectNew(token.COLON); _v6 == nil {
+			goto fail3
+		}
+		if p.cannotStart(&first61) {
 			goto fail3
 		}
 		if b, _k = p.r_block(); !_k {
@@ -7267,7 +7586,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first54) {
+		if p.cannotStart(&first67) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -7295,6 +7614,9 @@ fail3:
 		} else if _v1 = p.expectNew(token.WITH); _v1 == nil {
 			goto fail4
 		}
+		if p.cannotStart(&first2) {
+			goto fail4
+		}
 		if a, _k = p.gather_61(); !_k {
 			goto fail4
 		}
@@ -7309,6 +7631,9 @@ fail3:
 		}
 		tc = p.expect(token.TYPE_COMMENT)
 		if p.errorIndicator {
+			goto fail4
+		}
+		if p.cannotStart(&first61) {
 			goto fail4
 		}
 		if b, _k = p.r_block(); !_k {
@@ -7407,7 +7732,13 @@ func (p *Parser) r_with_item() (_res *ast.WithItem, _ok bool) {
 		} else if _v1 = p.expectNew(token.AS); _v1 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		if t, _k = p.r_star_target(); !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first76) {
 			goto fail0
 		}
 		_lm = p.mark
@@ -7527,7 +7858,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first28) {
+		if p.cannotStart(&first29) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -7547,7 +7878,13 @@ fail0:
 		if _v1 = p.expectForced(token.COLON, ":"); _v1 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first61) {
+			goto fail1
+		}
 		if b, _k = p.r_block(); !_k {
+			goto fail1
+		}
+		if p.cannotStart(&first77) {
 			goto fail1
 		}
 		if f, _k = p.r_finally_block(); !_k {
@@ -7580,7 +7917,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first28) {
+		if p.cannotStart(&first29) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -7602,19 +7939,29 @@ fail1:
 		if _v1 = p.expectForced(token.COLON, ":"); _v1 == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first61) {
+			goto fail2
+		}
 		if b, _k = p.r_block(); !_k {
+			goto fail2
+		}
+		if p.cannotStart(&first78) {
 			goto fail2
 		}
 		if ex, _k = p.loop1_64(); !_k {
 			goto fail2
 		}
-		el, _ = p.r_else_block()
-		if p.errorIndicator {
-			goto fail2
+		if !p.cannotStart(&first73) {
+			el, _ = p.r_else_block()
+			if p.errorIndicator {
+				goto fail2
+			}
 		}
-		f, _ = p.r_finally_block()
-		if p.errorIndicator {
-			goto fail2
+		if !p.cannotStart(&first77) {
+			f, _ = p.r_finally_block()
+			if p.errorIndicator {
+				goto fail2
+			}
 		}
 		_ = _v0
 		_ = _v1
@@ -7645,7 +7992,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first28) {
+		if p.cannotStart(&first29) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -7667,19 +8014,29 @@ fail2:
 		if _v1 = p.expectForced(token.COLON, ":"); _v1 == nil {
 			goto fail3
 		}
+		if p.cannotStart(&first61) {
+			goto fail3
+		}
 		if b, _k = p.r_block(); !_k {
+			goto fail3
+		}
+		if p.cannotStart(&first78) {
 			goto fail3
 		}
 		if ex, _k = p.loop1_65(); !_k {
 			goto fail3
 		}
-		el, _ = p.r_else_block()
-		if p.errorIndicator {
-			goto fail3
+		if !p.cannotStart(&first73) {
+			el, _ = p.r_else_block()
+			if p.errorIndicator {
+				goto fail3
+			}
 		}
-		f, _ = p.r_finally_block()
-		if p.errorIndicator {
-			goto fail3
+		if !p.cannotStart(&first77) {
+			f, _ = p.r_finally_block()
+			if p.errorIndicator {
+				goto fail3
+			}
 		}
 		_ = _v0
 		_ = _v1
@@ -7750,7 +8107,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first65) {
+		if p.cannotStart(&first78) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -7768,12 +8125,17 @@ fail0:
 		} else if _v0 = p.expectNew(token.EXCEPT); _v0 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first2) {
+			goto fail1
+		}
 		if e, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		t, _ = p.tmp_66()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first56) {
+			t, _ = p.tmp_66()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
@@ -7782,6 +8144,9 @@ fail0:
 			_v3 = &p.toks[p.mark]
 			p.mark++
 		} else if _v3 = p.expectNew(token.COLON); _v3 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first61) {
 			goto fail1
 		}
 		if b, _k = p.r_block(); !_k {
@@ -7815,7 +8180,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first65) {
+		if p.cannotStart(&first78) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -7838,6 +8203,9 @@ fail1:
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
+			goto fail2
+		}
+		if p.cannotStart(&first61) {
 			goto fail2
 		}
 		if b, _k = p.r_block(); !_k {
@@ -7928,7 +8296,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first65) {
+		if p.cannotStart(&first78) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -7956,12 +8324,17 @@ fail0:
 		} else if _v1 = p.expectNew(token.STAR); _v1 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first2) {
+			goto fail1
+		}
 		if e, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		t, _ = p.tmp_67()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first56) {
+			t, _ = p.tmp_67()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
@@ -7970,6 +8343,9 @@ fail0:
 			_v4 = &p.toks[p.mark]
 			p.mark++
 		} else if _v4 = p.expectNew(token.COLON); _v4 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first61) {
 			goto fail1
 		}
 		if b, _k = p.r_block(); !_k {
@@ -8059,7 +8435,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first66) {
+		if p.cannotStart(&first77) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -8076,6 +8452,9 @@ fail0:
 			goto fail1
 		}
 		if _v1 = p.expectForced(token.COLON, ":"); _v1 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first61) {
 			goto fail1
 		}
 		if a, _k = p.r_block(); !_k {
@@ -8122,7 +8501,7 @@ func (p *Parser) r_match_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -8134,6 +8513,9 @@ func (p *Parser) r_match_stmt() (_res ast.Stmt, _ok bool) {
 		var _v6 *token.Token
 		var _k bool
 		if _v0 = p.expectSoft("match"); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first12) {
 			goto fail0
 		}
 		if subject, _k = p.r_subject_expr(); !_k {
@@ -8164,6 +8546,9 @@ func (p *Parser) r_match_stmt() (_res ast.Stmt, _ok bool) {
 			_v4 = &p.toks[p.mark]
 			p.mark++
 		} else if _v4 = p.expectNew(token.INDENT); _v4 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		if cases, _k = p.loop1_68(); !_k {
@@ -8248,7 +8633,7 @@ func (p *Parser) r_subject_expr() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail0
 		}
 		var value ast.Expr
@@ -8267,9 +8652,11 @@ func (p *Parser) r_subject_expr() (_res ast.Expr, _ok bool) {
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
-		values, _ = p.r_star_named_expressions()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first12) {
+			values, _ = p.r_star_named_expressions()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = value
 		_ = _v1
@@ -8355,7 +8742,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -8367,12 +8754,17 @@ fail0:
 		if _v0 = p.expectSoft("case"); _v0 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first79) {
+			goto fail1
+		}
 		if pattern, _k = p.r_patterns(); !_k {
 			goto fail1
 		}
-		guard, _ = p.r_guard()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first25) {
+			guard, _ = p.r_guard()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
@@ -8381,6 +8773,9 @@ fail0:
 			_v3 = &p.toks[p.mark]
 			p.mark++
 		} else if _v3 = p.expectNew(token.COLON); _v3 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first61) {
 			goto fail1
 		}
 		if body, _k = p.r_block(); !_k {
@@ -8425,7 +8820,7 @@ func (p *Parser) r_guard() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first24) {
+		if p.cannotStart(&first25) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -8438,6 +8833,9 @@ func (p *Parser) r_guard() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if guard, _k = p.r_named_expression(); !_k {
@@ -8483,7 +8881,7 @@ func (p *Parser) r_patterns() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first79) {
 			goto fail0
 		}
 		var patterns []ast.Pattern
@@ -8515,7 +8913,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first68) {
+		if p.cannotStart(&first80) {
 			goto fail1
 		}
 		var _v0 ast.Pattern
@@ -8554,7 +8952,7 @@ func (p *Parser) r_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first68) {
+		if p.cannotStart(&first80) {
 			goto fail0
 		}
 		var _v0 ast.Pattern
@@ -8576,7 +8974,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first68) {
+		if p.cannotStart(&first80) {
 			goto fail1
 		}
 		var _v0 ast.Pattern
@@ -8619,7 +9017,7 @@ func (p *Parser) r_as_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first68) {
+		if p.cannotStart(&first80) {
 			goto fail0
 		}
 		var pattern ast.Pattern
@@ -8636,6 +9034,9 @@ func (p *Parser) r_as_pattern() (_res ast.Pattern, _ok bool) {
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.AS); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		if target, _k = p.r_pattern_capture_target(); !_k {
@@ -8707,7 +9108,7 @@ func (p *Parser) r_or_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first68) {
+		if p.cannotStart(&first80) {
 			goto fail0
 		}
 		var patterns []ast.Pattern
@@ -8766,7 +9167,7 @@ func (p *Parser) r_closed_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first69) {
+		if p.cannotStart(&first81) {
 			goto fail0
 		}
 		var _v0 ast.Pattern
@@ -8788,7 +9189,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var _v0 ast.Pattern
@@ -8810,7 +9211,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail2
 		}
 		var _v0 ast.Pattern
@@ -8832,7 +9233,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail3
 		}
 		var _v0 ast.Pattern
@@ -8876,7 +9277,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first82) {
 			goto fail5
 		}
 		var _v0 ast.Pattern
@@ -8898,7 +9299,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail6
 		}
 		var _v0 ast.Pattern
@@ -8920,7 +9321,7 @@ fail6:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail7
 		}
 		var _v0 ast.Pattern
@@ -8967,7 +9368,7 @@ func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first72) {
+		if p.cannotStart(&first84) {
 			goto fail0
 		}
 		var value ast.Expr
@@ -8975,11 +9376,13 @@ func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 		if value, _k = p.r_signed_number(); !_k {
 			goto fail0
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_71()
-		p.mark = _lm
-		if _lk {
-			goto fail0
+		if !p.cannotStart(&first85) {
+			_lm = p.mark
+			_, _lk = p.tmp_71()
+			p.mark = _lm
+			if _lk {
+				goto fail0
+			}
 		}
 		_ = value
 		_ = _k
@@ -9005,7 +9408,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first72) {
+		if p.cannotStart(&first84) {
 			goto fail1
 		}
 		var value ast.Expr
@@ -9037,7 +9440,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first73) {
+		if p.cannotStart(&first86) {
 			goto fail2
 		}
 		var value ast.Expr
@@ -9069,7 +9472,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first74) {
+		if p.cannotStart(&first87) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -9107,7 +9510,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first75) {
+		if p.cannotStart(&first88) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -9145,7 +9548,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first76) {
+		if p.cannotStart(&first89) {
 			goto fail5
 		}
 		var _v0 *token.Token
@@ -9207,7 +9610,7 @@ func (p *Parser) r_literal_expr() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first72) {
+		if p.cannotStart(&first84) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -9215,11 +9618,13 @@ func (p *Parser) r_literal_expr() (_res ast.Expr, _ok bool) {
 		if _v0, _k = p.r_signed_number(); !_k {
 			goto fail0
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_72()
-		p.mark = _lm
-		if _lk {
-			goto fail0
+		if !p.cannotStart(&first85) {
+			_lm = p.mark
+			_, _lk = p.tmp_72()
+			p.mark = _lm
+			if _lk {
+				goto fail0
+			}
 		}
 		_ = _v0
 		_ = _k
@@ -9235,7 +9640,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first72) {
+		if p.cannotStart(&first84) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -9257,7 +9662,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first73) {
+		if p.cannotStart(&first86) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -9279,7 +9684,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first74) {
+		if p.cannotStart(&first87) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -9317,7 +9722,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first75) {
+		if p.cannotStart(&first88) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -9355,7 +9760,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first76) {
+		if p.cannotStart(&first89) {
 			goto fail5
 		}
 		var _v0 *token.Token
@@ -9414,7 +9819,7 @@ func (p *Parser) r_complex_number() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first72) {
+		if p.cannotStart(&first84) {
 			goto fail0
 		}
 		var real ast.Expr
@@ -9431,6 +9836,9 @@ func (p *Parser) r_complex_number() (_res ast.Expr, _ok bool) {
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.PLUS); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first90) {
 			goto fail0
 		}
 		if imag, _k = p.r_imaginary_number(); !_k {
@@ -9462,7 +9870,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first72) {
+		if p.cannotStart(&first84) {
 			goto fail1
 		}
 		var real ast.Expr
@@ -9479,6 +9887,9 @@ fail0:
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.MINUS); _v1 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first90) {
 			goto fail1
 		}
 		if imag, _k = p.r_imaginary_number(); !_k {
@@ -9531,7 +9942,7 @@ func (p *Parser) r_signed_number() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first77) {
+		if p.cannotStart(&first90) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -9553,7 +9964,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first91) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -9617,7 +10028,7 @@ func (p *Parser) r_signed_real_number() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first77) {
+		if p.cannotStart(&first90) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -9639,7 +10050,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first91) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -9652,6 +10063,9 @@ fail0:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first90) {
 			goto fail1
 		}
 		if real, _k = p.r_real_number(); !_k {
@@ -9699,7 +10113,7 @@ func (p *Parser) r_real_number() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first77) {
+		if p.cannotStart(&first90) {
 			goto fail0
 		}
 		var real ast.Expr
@@ -9742,7 +10156,7 @@ func (p *Parser) r_imaginary_number() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first77) {
+		if p.cannotStart(&first90) {
 			goto fail0
 		}
 		var imag ast.Expr
@@ -9789,7 +10203,7 @@ func (p *Parser) r_capture_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var target ast.Expr
@@ -9841,7 +10255,7 @@ func (p *Parser) r_pattern_capture_target() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var name ast.Expr
@@ -9855,11 +10269,13 @@ func (p *Parser) r_pattern_capture_target() (_res ast.Expr, _ok bool) {
 		if name = p.nameToken(); name == nil {
 			goto fail0
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_73()
-		p.mark = _lm
-		if _lk {
-			goto fail0
+		if !p.cannotStart(&first92) {
+			_lm = p.mark
+			_, _lk = p.tmp_73()
+			p.mark = _lm
+			if _lk {
+				goto fail0
+			}
 		}
 		_ = name
 		_ = _k
@@ -9900,7 +10316,7 @@ func (p *Parser) r_wildcard_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -9956,7 +10372,7 @@ func (p *Parser) r_value_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var attr ast.Expr
@@ -9964,11 +10380,13 @@ func (p *Parser) r_value_pattern() (_res ast.Pattern, _ok bool) {
 		if attr, _k = p.r_attr(); !_k {
 			goto fail0
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_74()
-		p.mark = _lm
-		if _lk {
-			goto fail0
+		if !p.cannotStart(&first92) {
+			_lm = p.mark
+			_, _lk = p.tmp_74()
+			p.mark = _lm
+			if _lk {
+				goto fail0
+			}
 		}
 		_ = attr
 		_ = _k
@@ -10051,7 +10469,7 @@ func (p *Parser) r_attr_raw() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var value ast.Expr
@@ -10116,7 +10534,7 @@ func (p *Parser) r_name_or_attr() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -10138,7 +10556,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -10191,6 +10609,9 @@ func (p *Parser) r_group_pattern() (_res ast.Pattern, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first80) {
 			goto fail0
 		}
 		if pattern, _k = p.r_pattern(); !_k {
@@ -10246,7 +10667,7 @@ func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -10262,9 +10683,11 @@ func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
 		}
-		patterns, _ = p.r_maybe_sequence_pattern()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first79) {
+			patterns, _ = p.r_maybe_sequence_pattern()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RSQB {
@@ -10317,9 +10740,11 @@ fail0:
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
 		}
-		patterns, _ = p.r_open_sequence_pattern()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first79) {
+			patterns, _ = p.r_open_sequence_pattern()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
@@ -10373,7 +10798,7 @@ func (p *Parser) r_open_sequence_pattern() (_res []ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first79) {
 			goto fail0
 		}
 		var pattern ast.Pattern
@@ -10392,9 +10817,11 @@ func (p *Parser) r_open_sequence_pattern() (_res []ast.Pattern, _ok bool) {
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
-		patterns, _ = p.r_maybe_sequence_pattern()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first79) {
+			patterns, _ = p.r_maybe_sequence_pattern()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = pattern
 		_ = _v1
@@ -10433,7 +10860,7 @@ func (p *Parser) r_maybe_sequence_pattern() (_res []ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first79) {
 			goto fail0
 		}
 		var patterns []ast.Pattern
@@ -10482,7 +10909,7 @@ func (p *Parser) r_maybe_star_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail0
 		}
 		var _v0 ast.Pattern
@@ -10504,7 +10931,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first68) {
+		if p.cannotStart(&first80) {
 			goto fail1
 		}
 		var _v0 ast.Pattern
@@ -10557,7 +10984,7 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -10570,6 +10997,9 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		if target, _k = p.r_pattern_capture_target(); !_k {
@@ -10600,7 +11030,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -10613,6 +11043,9 @@ fail0:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		if _v1, _k = p.r_wildcard_pattern(); !_k {
@@ -10665,7 +11098,7 @@ func (p *Parser) r_mapping_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -10714,7 +11147,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -10729,6 +11162,9 @@ fail0:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first70) {
 			goto fail1
 		}
 		if rest, _k = p.r_double_star_pattern(); !_k {
@@ -10774,7 +11210,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -10793,6 +11229,9 @@ fail1:
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first93) {
+			goto fail2
+		}
 		if items, _k = p.r_items_pattern(); !_k {
 			goto fail2
 		}
@@ -10803,6 +11242,9 @@ fail1:
 			_v2 = &p.toks[p.mark]
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
+			goto fail2
+		}
+		if p.cannotStart(&first70) {
 			goto fail2
 		}
 		if rest, _k = p.r_double_star_pattern(); !_k {
@@ -10850,7 +11292,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -10865,6 +11307,9 @@ fail2:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
+			goto fail3
+		}
+		if p.cannotStart(&first93) {
 			goto fail3
 		}
 		if items, _k = p.r_items_pattern(); !_k {
@@ -10927,7 +11372,7 @@ func (p *Parser) r_items_pattern() (_res []*keyPattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first80) {
+		if p.cannotStart(&first93) {
 			goto fail0
 		}
 		var _v0 []*keyPattern
@@ -10966,7 +11411,7 @@ func (p *Parser) r_key_value_pattern() (_res *keyPattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first80) {
+		if p.cannotStart(&first93) {
 			goto fail0
 		}
 		var key ast.Expr
@@ -10983,6 +11428,9 @@ func (p *Parser) r_key_value_pattern() (_res *keyPattern, _ok bool) {
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first80) {
 			goto fail0
 		}
 		if pattern, _k = p.r_pattern(); !_k {
@@ -11025,7 +11473,7 @@ func (p *Parser) r_double_star_pattern() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -11038,6 +11486,9 @@ func (p *Parser) r_double_star_pattern() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		if target, _k = p.r_pattern_capture_target(); !_k {
@@ -11083,7 +11534,7 @@ func (p *Parser) r_class_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var cls ast.Expr
@@ -11137,7 +11588,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var cls ast.Expr
@@ -11156,6 +11607,9 @@ fail0:
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first80) {
 			goto fail1
 		}
 		if patterns, _k = p.r_positional_patterns(); !_k {
@@ -11202,7 +11656,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail2
 		}
 		var cls ast.Expr
@@ -11221,6 +11675,9 @@ fail1:
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
+			goto fail2
+		}
+		if p.cannotStart(&first11) {
 			goto fail2
 		}
 		if keywords, _k = p.r_keyword_patterns(); !_k {
@@ -11267,7 +11724,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail3
 		}
 		var cls ast.Expr
@@ -11290,6 +11747,9 @@ fail2:
 		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail3
 		}
+		if p.cannotStart(&first80) {
+			goto fail3
+		}
 		if patterns, _k = p.r_positional_patterns(); !_k {
 			goto fail3
 		}
@@ -11300,6 +11760,9 @@ fail2:
 			_v3 = &p.toks[p.mark]
 			p.mark++
 		} else if _v3 = p.expectNew(token.COMMA); _v3 == nil {
+			goto fail3
+		}
+		if p.cannotStart(&first11) {
 			goto fail3
 		}
 		if keywords, _k = p.r_keyword_patterns(); !_k {
@@ -11384,7 +11847,7 @@ func (p *Parser) r_positional_patterns() (_res []ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first68) {
+		if p.cannotStart(&first80) {
 			goto fail0
 		}
 		var args []ast.Pattern
@@ -11427,7 +11890,7 @@ func (p *Parser) r_keyword_patterns() (_res []*keyPattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 []*keyPattern
@@ -11466,7 +11929,7 @@ func (p *Parser) r_keyword_pattern() (_res *keyPattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var arg ast.Expr
@@ -11483,6 +11946,9 @@ func (p *Parser) r_keyword_pattern() (_res *keyPattern, _ok bool) {
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first80) {
 			goto fail0
 		}
 		if value, _k = p.r_pattern(); !_k {
@@ -11529,7 +11995,7 @@ func (p *Parser) r_type_alias() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -11544,9 +12010,11 @@ func (p *Parser) r_type_alias() (_res ast.Stmt, _ok bool) {
 		if n = p.nameToken(); n == nil {
 			goto fail0
 		}
-		t, _ = p.r_type_params()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first60) {
+			t, _ = p.r_type_params()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.EQUAL {
@@ -11555,6 +12023,9 @@ func (p *Parser) r_type_alias() (_res ast.Stmt, _ok bool) {
 			_v3 = &p.toks[p.mark]
 			p.mark++
 		} else if _v3 = p.expectNew(token.EQUAL); _v3 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -11624,7 +12095,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first60) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -11638,6 +12109,9 @@ fail0:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first64) {
 			goto fail1
 		}
 		if t, _k = p.r_type_param_seq(); !_k {
@@ -11689,7 +12163,7 @@ func (p *Parser) r_type_param_seq() (_res []ast.TypeParam, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first56) {
+		if p.cannotStart(&first64) {
 			goto fail0
 		}
 		var a []ast.TypeParam
@@ -11752,7 +12226,7 @@ func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -11762,13 +12236,17 @@ func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 		if a = p.nameToken(); a == nil {
 			goto fail0
 		}
-		b, _ = p.r_type_param_bound()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first71) {
+			b, _ = p.r_type_param_bound()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
-		c, _ = p.r_type_param_default()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first31) {
+			c, _ = p.r_type_param_default()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = a
 		_ = b
@@ -11796,7 +12274,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -11825,6 +12303,9 @@ fail0:
 		} else if colon = p.expectNew(token.COLON); colon == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first2) {
+			goto fail1
+		}
 		if e, _k = p.r_expression(); !_k {
 			goto fail1
 		}
@@ -11849,7 +12330,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -11868,9 +12349,11 @@ fail1:
 		if a = p.nameToken(); a == nil {
 			goto fail2
 		}
-		b, _ = p.r_type_param_starred_default()
-		if p.errorIndicator {
-			goto fail2
+		if !p.cannotStart(&first31) {
+			b, _ = p.r_type_param_starred_default()
+			if p.errorIndicator {
+				goto fail2
+			}
 		}
 		_ = _v0
 		_ = a
@@ -11898,7 +12381,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -11927,6 +12410,9 @@ fail2:
 		} else if colon = p.expectNew(token.COLON); colon == nil {
 			goto fail3
 		}
+		if p.cannotStart(&first2) {
+			goto fail3
+		}
 		if e, _k = p.r_expression(); !_k {
 			goto fail3
 		}
@@ -11951,7 +12437,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -11970,9 +12456,11 @@ fail3:
 		if a = p.nameToken(); a == nil {
 			goto fail4
 		}
-		b, _ = p.r_type_param_default()
-		if p.errorIndicator {
-			goto fail4
+		if !p.cannotStart(&first31) {
+			b, _ = p.r_type_param_default()
+			if p.errorIndicator {
+				goto fail4
+			}
 		}
 		_ = _v0
 		_ = a
@@ -12018,7 +12506,7 @@ func (p *Parser) r_type_param_bound() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -12031,6 +12519,9 @@ func (p *Parser) r_type_param_bound() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if e, _k = p.r_expression(); !_k {
@@ -12072,7 +12563,7 @@ func (p *Parser) r_type_param_default() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
+		if p.cannotStart(&first31) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -12085,6 +12576,9 @@ func (p *Parser) r_type_param_default() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if e, _k = p.r_expression(); !_k {
@@ -12126,7 +12620,7 @@ func (p *Parser) r_type_param_starred_default() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
+		if p.cannotStart(&first31) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -12139,6 +12633,9 @@ func (p *Parser) r_type_param_starred_default() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first12) {
 			goto fail0
 		}
 		if e, _k = p.r_star_expression(); !_k {
@@ -12198,6 +12695,9 @@ func (p *Parser) r_expressions() (_res ast.Expr, _ok bool) {
 		_s0, _s0ok = p.r_expression()
 		_s0end, _s0done = p.mark, true
 		if a, _k = _s0, _s0ok; !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		if b, _k = p.loop1_86(); !_k {
@@ -12383,7 +12883,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first81) {
+		if p.cannotStart(&first94) {
 			goto fail2
 		}
 		var a ast.Expr
@@ -12406,6 +12906,9 @@ fail1:
 		} else if _v1 = p.expectNew(token.IF); _v1 == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first94) {
+			goto fail2
+		}
 		if b, _k = p.r_disjunction(); !_k {
 			goto fail2
 		}
@@ -12416,6 +12919,9 @@ fail1:
 			_v3 = &p.toks[p.mark]
 			p.mark++
 		} else if _v3 = p.expectNew(token.ELSE); _v3 == nil {
+			goto fail2
+		}
+		if p.cannotStart(&first2) {
 			goto fail2
 		}
 		if c, _k = p.r_expression(); !_k {
@@ -12449,7 +12955,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first81) {
+		if p.cannotStart(&first94) {
 			goto fail3
 		}
 		var _v0 ast.Expr
@@ -12477,7 +12983,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first82) {
+		if p.cannotStart(&first95) {
 			goto fail4
 		}
 		var _v0 ast.Expr
@@ -12521,7 +13027,7 @@ func (p *Parser) r_yield_expr() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first17) {
+		if p.cannotStart(&first18) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -12544,6 +13050,9 @@ func (p *Parser) r_yield_expr() (_res ast.Expr, _ok bool) {
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.FROM); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -12575,7 +13084,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first17) {
+		if p.cannotStart(&first18) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -12590,9 +13099,11 @@ fail0:
 		} else if _v0 = p.expectNew(token.YIELD); _v0 == nil {
 			goto fail1
 		}
-		a, _ = p.r_star_expressions()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first12) {
+			a, _ = p.r_star_expressions()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		_ = _v0
 		_ = a
@@ -12644,7 +13155,7 @@ func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -12654,6 +13165,9 @@ func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
 		_s0, _s0ok = p.r_star_expression()
 		_s0end, _s0done = p.mark, true
 		if a, _k = _s0, _s0ok; !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		if b, _k = p.loop1_88(); !_k {
@@ -12689,7 +13203,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -12738,7 +13252,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -12797,7 +13311,7 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -12810,6 +13324,9 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -12880,7 +13397,7 @@ func (p *Parser) r_star_named_expressions() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail0
 		}
 		var a []ast.Expr
@@ -12933,7 +13450,7 @@ func (p *Parser) r_star_named_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -12946,6 +13463,9 @@ func (p *Parser) r_star_named_expression() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -13021,7 +13541,7 @@ func (p *Parser) r_assignment_expression() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -13041,6 +13561,9 @@ func (p *Parser) r_assignment_expression() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		_cut = true
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		if b, _k = p.r_expression(); !_k {
 			goto fail0
 		}
@@ -13094,7 +13617,7 @@ func (p *Parser) r_named_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -13196,7 +13719,7 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first81) {
+		if p.cannotStart(&first94) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -13205,6 +13728,9 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 		_s0, _s0ok = p.r_conjunction()
 		_s0end, _s0done = p.mark, true
 		if a, _k = _s0, _s0ok; !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if b, _k = p.loop1_92(); !_k {
@@ -13235,7 +13761,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first81) {
+		if p.cannotStart(&first94) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -13299,7 +13825,7 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first81) {
+		if p.cannotStart(&first94) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -13308,6 +13834,9 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 		_s0, _s0ok = p.r_inversion()
 		_s0end, _s0done = p.mark, true
 		if a, _k = _s0, _s0ok; !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first98) {
 			goto fail0
 		}
 		if b, _k = p.loop1_94(); !_k {
@@ -13338,7 +13867,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first81) {
+		if p.cannotStart(&first94) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -13398,7 +13927,7 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first99) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -13411,6 +13940,9 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.NOT); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first94) {
 			goto fail0
 		}
 		if a, _k = p.r_inversion(); !_k {
@@ -13441,7 +13973,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -13489,7 +14021,7 @@ func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -13498,6 +14030,9 @@ func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
 		_s0, _s0ok = p.r_bitwise_or()
 		_s0end, _s0done = p.mark, true
 		if a, _k = _s0, _s0ok; !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first100) {
 			goto fail0
 		}
 		if b, _k = p.loop1_96(); !_k {
@@ -13528,7 +14063,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -13573,7 +14108,7 @@ func (p *Parser) r_compare_op_bitwise_or_pair() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first85) {
+		if p.cannotStart(&first101) {
 			goto fail0
 		}
 		var _v0 *cmpopExpr
@@ -13595,7 +14130,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first86) {
+		if p.cannotStart(&first102) {
 			goto fail1
 		}
 		var _v0 *cmpopExpr
@@ -13617,7 +14152,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first87) {
+		if p.cannotStart(&first103) {
 			goto fail2
 		}
 		var _v0 *cmpopExpr
@@ -13639,7 +14174,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first88) {
+		if p.cannotStart(&first104) {
 			goto fail3
 		}
 		var _v0 *cmpopExpr
@@ -13661,7 +14196,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first89) {
+		if p.cannotStart(&first105) {
 			goto fail4
 		}
 		var _v0 *cmpopExpr
@@ -13683,7 +14218,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first90) {
+		if p.cannotStart(&first106) {
 			goto fail5
 		}
 		var _v0 *cmpopExpr
@@ -13705,7 +14240,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first99) {
 			goto fail6
 		}
 		var _v0 *cmpopExpr
@@ -13727,7 +14262,7 @@ fail6:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first91) {
+		if p.cannotStart(&first107) {
 			goto fail7
 		}
 		var _v0 *cmpopExpr
@@ -13749,7 +14284,7 @@ fail7:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first92) {
+		if p.cannotStart(&first108) {
 			goto fail8
 		}
 		var _v0 *cmpopExpr
@@ -13771,7 +14306,7 @@ fail8:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first92) {
+		if p.cannotStart(&first108) {
 			goto fail9
 		}
 		var _v0 *cmpopExpr
@@ -13829,7 +14364,7 @@ func (p *Parser) r_eq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first85) {
+		if p.cannotStart(&first101) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -13842,6 +14377,9 @@ func (p *Parser) r_eq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.EQEQUAL); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -13883,13 +14421,16 @@ func (p *Parser) r_noteq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first93) {
+		if p.cannotStart(&first109) {
 			goto fail0
 		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
 		if _v0, _k = p.tmp_97(); !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -13914,13 +14455,16 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first88) {
+		if p.cannotStart(&first104) {
 			goto fail1
 		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
 		if _v0, _k = p.tmp_98(); !_k {
+			goto fail1
+		}
+		if p.cannotStart(&first96) {
 			goto fail1
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -13962,7 +14506,7 @@ func (p *Parser) r_lte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first87) {
+		if p.cannotStart(&first103) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -13975,6 +14519,9 @@ func (p *Parser) r_lte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.LESSEQUAL); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14016,7 +14563,7 @@ func (p *Parser) r_lt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first88) {
+		if p.cannotStart(&first104) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14029,6 +14576,9 @@ func (p *Parser) r_lt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.LESS); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14070,7 +14620,7 @@ func (p *Parser) r_gte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first89) {
+		if p.cannotStart(&first105) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14083,6 +14633,9 @@ func (p *Parser) r_gte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.GREATEREQUAL); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14124,7 +14677,7 @@ func (p *Parser) r_gt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first90) {
+		if p.cannotStart(&first106) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14137,6 +14690,9 @@ func (p *Parser) r_gt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.GREATER); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14178,7 +14734,7 @@ func (p *Parser) r_notin_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
+		if p.cannotStart(&first99) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14201,6 +14757,9 @@ func (p *Parser) r_notin_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.IN); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14243,7 +14802,7 @@ func (p *Parser) r_in_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first91) {
+		if p.cannotStart(&first107) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14256,6 +14815,9 @@ func (p *Parser) r_in_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.IN); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14297,7 +14859,7 @@ func (p *Parser) r_isnot_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first92) {
+		if p.cannotStart(&first108) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14320,6 +14882,9 @@ func (p *Parser) r_isnot_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.NOT); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14362,7 +14927,7 @@ func (p *Parser) r_is_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first92) {
+		if p.cannotStart(&first108) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14375,6 +14940,9 @@ func (p *Parser) r_is_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.IS); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14422,7 +14990,7 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_bitwise_or, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first94[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first110[p.kinds[_resmark]&127] {
 			break
 		}
 		_raw, _rawok := p.r_bitwise_or_raw(_res, _ok, _resmark)
@@ -14466,7 +15034,7 @@ func (p *Parser) r_bitwise_or_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -14488,6 +15056,9 @@ func (p *Parser) r_bitwise_or_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.VBAR); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if b, _k = p.r_bitwise_xor(); !_k {
@@ -14519,7 +15090,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -14564,7 +15135,7 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_bitwise_xor, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first95[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first111[p.kinds[_resmark]&127] {
 			break
 		}
 		_raw, _rawok := p.r_bitwise_xor_raw(_res, _ok, _resmark)
@@ -14608,7 +15179,7 @@ func (p *Parser) r_bitwise_xor_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -14630,6 +15201,9 @@ func (p *Parser) r_bitwise_xor_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.CIRCUMFLEX); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if b, _k = p.r_bitwise_and(); !_k {
@@ -14661,7 +15235,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -14706,7 +15280,7 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_bitwise_and, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first96[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first112[p.kinds[_resmark]&127] {
 			break
 		}
 		_raw, _rawok := p.r_bitwise_and_raw(_res, _ok, _resmark)
@@ -14750,7 +15324,7 @@ func (p *Parser) r_bitwise_and_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -14772,6 +15346,9 @@ func (p *Parser) r_bitwise_and_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.AMPER); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if b, _k = p.r_shift_expr(); !_k {
@@ -14803,7 +15380,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -14848,7 +15425,7 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_shift_expr, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first97[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first113[p.kinds[_resmark]&127] {
 			break
 		}
 		_raw, _rawok := p.r_shift_expr_raw(_res, _ok, _resmark)
@@ -14892,7 +15469,7 @@ func (p *Parser) r_shift_expr_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -14916,6 +15493,9 @@ func (p *Parser) r_shift_expr_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.LEFTSHIFT); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if b, _k = p.r_sum(); !_k {
@@ -14947,7 +15527,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -14969,6 +15549,9 @@ fail0:
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.RIGHTSHIFT); _v1 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first96) {
 			goto fail1
 		}
 		if b, _k = p.r_sum(); !_k {
@@ -15019,7 +15602,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail3
 		}
 		var _v0 ast.Expr
@@ -15064,7 +15647,7 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_sum, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first98[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first85[p.kinds[_resmark]&127] {
 			break
 		}
 		_raw, _rawok := p.r_sum_raw(_res, _ok, _resmark)
@@ -15108,7 +15691,7 @@ func (p *Parser) r_sum_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Ex
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -15132,6 +15715,9 @@ func (p *Parser) r_sum_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Ex
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.PLUS); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if b, _k = p.r_term(); !_k {
@@ -15163,7 +15749,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -15185,6 +15771,9 @@ fail0:
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.MINUS); _v1 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first96) {
 			goto fail1
 		}
 		if b, _k = p.r_term(); !_k {
@@ -15216,7 +15805,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -15261,7 +15850,7 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_term, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first99[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first114[p.kinds[_resmark]&127] {
 			break
 		}
 		_raw, _rawok := p.r_term_raw(_res, _ok, _resmark)
@@ -15305,7 +15894,7 @@ func (p *Parser) r_term_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.E
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -15329,6 +15918,9 @@ func (p *Parser) r_term_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.E
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.STAR); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -15360,7 +15952,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -15384,6 +15976,9 @@ fail0:
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first96) {
 			goto fail1
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -15415,7 +16010,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail2
 		}
 		var a ast.Expr
@@ -15439,6 +16034,9 @@ fail1:
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.DOUBLESLASH); _v1 == nil {
+			goto fail2
+		}
+		if p.cannotStart(&first96) {
 			goto fail2
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -15470,7 +16068,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail3
 		}
 		var a ast.Expr
@@ -15494,6 +16092,9 @@ fail2:
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.PERCENT); _v1 == nil {
+			goto fail3
+		}
+		if p.cannotStart(&first96) {
 			goto fail3
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -15525,7 +16126,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail4
 		}
 		var a ast.Expr
@@ -15547,6 +16148,9 @@ fail3:
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.AT); _v1 == nil {
+			goto fail4
+		}
+		if p.cannotStart(&first96) {
 			goto fail4
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -15597,7 +16201,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail6
 		}
 		var _v0 ast.Expr
@@ -15650,7 +16254,7 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first101) {
+		if p.cannotStart(&first116) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -15663,6 +16267,9 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.PLUS); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if a, _k = p.r_factor(); !_k {
@@ -15693,7 +16300,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first91) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -15706,6 +16313,9 @@ fail0:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first96) {
 			goto fail1
 		}
 		if a, _k = p.r_factor(); !_k {
@@ -15736,7 +16346,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first102) {
+		if p.cannotStart(&first117) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -15749,6 +16359,9 @@ fail1:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.TILDE); _v0 == nil {
+			goto fail2
+		}
+		if p.cannotStart(&first96) {
 			goto fail2
 		}
 		if a, _k = p.r_factor(); !_k {
@@ -15779,7 +16392,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first103) {
+		if p.cannotStart(&first118) {
 			goto fail3
 		}
 		var _v0 ast.Expr
@@ -15827,7 +16440,7 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first103) {
+		if p.cannotStart(&first118) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -15846,6 +16459,9 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.DOUBLESTAR); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -15877,7 +16493,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first103) {
+		if p.cannotStart(&first118) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -15936,7 +16552,7 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first104) {
+		if p.cannotStart(&first119) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -15949,6 +16565,9 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.AWAIT); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		if a, _k = p.r_primary(); !_k {
@@ -15979,7 +16598,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -16025,7 +16644,7 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_primary, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first105[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first120[p.kinds[_resmark]&127] {
 			break
 		}
 		_raw, _rawok := p.r_primary_raw(_res, _ok, _resmark)
@@ -16069,7 +16688,7 @@ func (p *Parser) r_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res as
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -16124,7 +16743,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -16138,6 +16757,9 @@ fail0:
 			p.mark = _seedEnd
 		}
 		if a, _k = _seed, _seedOK; !_k {
+			goto fail1
+		}
+		if p.cannotStart(&first3) {
 			goto fail1
 		}
 		if b, _k = p.r_genexp(); !_k {
@@ -16168,7 +16790,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail2
 		}
 		var a ast.Expr
@@ -16195,9 +16817,11 @@ fail1:
 		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail2
 		}
-		b, _ = p.r_arguments()
-		if p.errorIndicator {
-			goto fail2
+		if !p.cannotStart(&first4) {
+			b, _ = p.r_arguments()
+			if p.errorIndicator {
+				goto fail2
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
@@ -16235,7 +16859,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail3
 		}
 		var a ast.Expr
@@ -16258,6 +16882,9 @@ fail2:
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
+			goto fail3
+		}
+		if p.cannotStart(&first121) {
 			goto fail3
 		}
 		if b, _k = p.r_slices(); !_k {
@@ -16299,7 +16926,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail4
 		}
 		var _v0 ast.Expr
@@ -16345,7 +16972,7 @@ func (p *Parser) r_slices() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first106) {
+		if p.cannotStart(&first122) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -16375,7 +17002,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first107) {
+		if p.cannotStart(&first121) {
 			goto fail1
 		}
 		var a []ast.Expr
@@ -16434,7 +17061,7 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first106) {
+		if p.cannotStart(&first122) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -16455,13 +17082,17 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
 		}
-		b, _ = p.r_expression()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first2) {
+			b, _ = p.r_expression()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
-		c, _ = p.tmp_102()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first71) {
+			c, _ = p.tmp_102()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = a
 		_ = _v1
@@ -16540,7 +17171,7 @@ func (p *Parser) r_atom() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -16562,7 +17193,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first75) {
+		if p.cannotStart(&first88) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -16600,7 +17231,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first76) {
+		if p.cannotStart(&first89) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -16638,7 +17269,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first74) {
+		if p.cannotStart(&first87) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -16676,7 +17307,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first73) {
+		if p.cannotStart(&first86) {
 			goto fail4
 		}
 		var _v1 ast.Expr
@@ -16685,6 +17316,9 @@ fail3:
 		_, _lk = p.tmp_103()
 		p.mark = _lm
 		if !_lk {
+			goto fail4
+		}
+		if p.cannotStart(&first86) {
 			goto fail4
 		}
 		if _v1, _k = p.r_strings(); !_k {
@@ -16704,7 +17338,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first77) {
+		if p.cannotStart(&first90) {
 			goto fail5
 		}
 		var _v0 ast.Expr
@@ -16735,6 +17369,9 @@ fail5:
 		if !_lk {
 			goto fail6
 		}
+		if p.cannotStart(&first3) {
+			goto fail6
+		}
 		if _v1, _k = p.tmp_104(); !_k {
 			goto fail6
 		}
@@ -16752,13 +17389,16 @@ fail6:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first60) {
 			goto fail7
 		}
 		var _v1 ast.Expr
 		var _k bool
 		_lk = p.peekIs(token.LSQB)
 		if !_lk {
+			goto fail7
+		}
+		if p.cannotStart(&first60) {
 			goto fail7
 		}
 		if _v1, _k = p.tmp_105(); !_k {
@@ -16778,13 +17418,16 @@ fail7:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail8
 		}
 		var _v1 ast.Expr
 		var _k bool
 		_lk = p.peekIs(token.LBRACE)
 		if !_lk {
+			goto fail8
+		}
+		if p.cannotStart(&first83) {
 			goto fail8
 		}
 		if _v1, _k = p.tmp_106(); !_k {
@@ -16804,7 +17447,7 @@ fail8:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first108) {
+		if p.cannotStart(&first123) {
 			goto fail9
 		}
 		var _v0 *token.Token
@@ -16873,6 +17516,9 @@ func (p *Parser) r_group() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first124) {
 			goto fail0
 		}
 		if a, _k = p.tmp_107(); !_k {
@@ -16947,7 +17593,7 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first82) {
+		if p.cannotStart(&first95) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -16964,9 +17610,11 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LAMBDA); _v0 == nil {
 			goto fail0
 		}
-		a, _ = p.r_lambda_params()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first64) {
+			a, _ = p.r_lambda_params()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
@@ -16975,6 +17623,9 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 			_v2 = &p.toks[p.mark]
 			p.mark++
 		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -17043,7 +17694,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first56) {
+		if p.cannotStart(&first64) {
 			goto fail1
 		}
 		var _v0 *ast.Arguments
@@ -17082,7 +17733,7 @@ func (p *Parser) r_lambda_parameters() (_res *ast.Arguments, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a []*ast.Arg
@@ -17099,9 +17750,11 @@ func (p *Parser) r_lambda_parameters() (_res *ast.Arguments, _ok bool) {
 		if c, _k = p.loop0_109(); !_k {
 			goto fail0
 		}
-		d, _ = p.r_lambda_star_etc()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first69) {
+			d, _ = p.r_lambda_star_etc()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = a
 		_ = b
@@ -17124,7 +17777,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a *slashWithDefault
@@ -17137,9 +17790,11 @@ fail0:
 		if b, _k = p.loop0_110(); !_k {
 			goto fail1
 		}
-		c, _ = p.r_lambda_star_etc()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first69) {
+			c, _ = p.r_lambda_star_etc()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		_ = a
 		_ = b
@@ -17161,7 +17816,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail2
 		}
 		var a []*ast.Arg
@@ -17174,9 +17829,11 @@ fail1:
 		if b, _k = p.loop0_112(); !_k {
 			goto fail2
 		}
-		c, _ = p.r_lambda_star_etc()
-		if p.errorIndicator {
-			goto fail2
+		if !p.cannotStart(&first69) {
+			c, _ = p.r_lambda_star_etc()
+			if p.errorIndicator {
+				goto fail2
+			}
 		}
 		_ = a
 		_ = b
@@ -17198,7 +17855,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail3
 		}
 		var a []*nameDefault
@@ -17207,9 +17864,11 @@ fail2:
 		if a, _k = p.loop1_113(); !_k {
 			goto fail3
 		}
-		b, _ = p.r_lambda_star_etc()
-		if p.errorIndicator {
-			goto fail3
+		if !p.cannotStart(&first69) {
+			b, _ = p.r_lambda_star_etc()
+			if p.errorIndicator {
+				goto fail3
+			}
 		}
 		_ = a
 		_ = b
@@ -17230,7 +17889,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first57) {
+		if p.cannotStart(&first69) {
 			goto fail4
 		}
 		var a *starEtc
@@ -17276,7 +17935,7 @@ func (p *Parser) r_lambda_slash_no_default() (_res []*ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a []*ast.Arg
@@ -17324,7 +17983,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a []*ast.Arg
@@ -17385,7 +18044,7 @@ func (p *Parser) r_lambda_slash_with_default() (_res *slashWithDefault, _ok bool
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a []*ast.Arg
@@ -17394,6 +18053,9 @@ func (p *Parser) r_lambda_slash_with_default() (_res *slashWithDefault, _ok bool
 		var _v3 *token.Token
 		var _k bool
 		if a, _k = p.loop0_116(); !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		if b, _k = p.loop1_117(); !_k {
@@ -17438,7 +18100,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a []*ast.Arg
@@ -17446,6 +18108,9 @@ fail0:
 		var _v2 *token.Token
 		var _k bool
 		if a, _k = p.loop0_118(); !_k {
+			goto fail1
+		}
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		if b, _k = p.loop1_119(); !_k {
@@ -17520,7 +18185,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -17537,15 +18202,20 @@ fail0:
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first11) {
+			goto fail1
+		}
 		if a, _k = p.r_lambda_param_no_default(); !_k {
 			goto fail1
 		}
 		if b, _k = p.loop0_120(); !_k {
 			goto fail1
 		}
-		c, _ = p.r_lambda_kwds()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first70) {
+			c, _ = p.r_lambda_kwds()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		_ = _v0
 		_ = a
@@ -17568,7 +18238,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -17594,12 +18264,17 @@ fail1:
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first11) {
+			goto fail2
+		}
 		if b, _k = p.loop1_121(); !_k {
 			goto fail2
 		}
-		c, _ = p.r_lambda_kwds()
-		if p.errorIndicator {
-			goto fail2
+		if !p.cannotStart(&first70) {
+			c, _ = p.r_lambda_kwds()
+			if p.errorIndicator {
+				goto fail2
+			}
 		}
 		_ = _v0
 		_ = _v1
@@ -17622,7 +18297,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail3
 		}
 		var a *ast.Arg
@@ -17684,7 +18359,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -17697,6 +18372,9 @@ fail0:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		if a, _k = p.r_lambda_param_no_default(); !_k {
@@ -17741,7 +18419,7 @@ func (p *Parser) r_lambda_param_no_default() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a *ast.Arg
@@ -17778,7 +18456,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a *ast.Arg
@@ -17828,7 +18506,7 @@ func (p *Parser) r_lambda_param_with_default() (_res *nameDefault, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a *ast.Arg
@@ -17836,6 +18514,9 @@ func (p *Parser) r_lambda_param_with_default() (_res *nameDefault, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if a, _k = p.r_lambda_param(); !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first31) {
 			goto fail0
 		}
 		if c, _k = p.r_default(); !_k {
@@ -17870,13 +18551,16 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a *ast.Arg
 		var c ast.Expr
 		var _k bool
 		if a, _k = p.r_lambda_param(); !_k {
+			goto fail1
+		}
+		if p.cannotStart(&first31) {
 			goto fail1
 		}
 		if c, _k = p.r_default(); !_k {
@@ -17925,7 +18609,7 @@ func (p *Parser) r_lambda_param_maybe_default() (_res *nameDefault, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a *ast.Arg
@@ -17935,9 +18619,11 @@ func (p *Parser) r_lambda_param_maybe_default() (_res *nameDefault, _ok bool) {
 		if a, _k = p.r_lambda_param(); !_k {
 			goto fail0
 		}
-		c, _ = p.r_default()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first31) {
+			c, _ = p.r_default()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COMMA {
@@ -17968,7 +18654,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a *ast.Arg
@@ -17977,9 +18663,11 @@ fail0:
 		if a, _k = p.r_lambda_param(); !_k {
 			goto fail1
 		}
-		c, _ = p.r_default()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first31) {
+			c, _ = p.r_default()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		_lk = p.peekIs(token.COLON)
 		if !_lk {
@@ -18025,7 +18713,7 @@ func (p *Parser) r_lambda_param() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -18074,7 +18762,7 @@ func (p *Parser) r_fstring_middle() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -18096,7 +18784,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first109) {
+		if p.cannotStart(&first125) {
 			goto fail1
 		}
 		var t *token.Token
@@ -18149,7 +18837,7 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -18168,6 +18856,9 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first33) {
+			goto fail0
+		}
 		if a, _k = p.r_annotated_rhs(); !_k {
 			goto fail0
 		}
@@ -18175,13 +18866,17 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		conversion, _ = p.r_fstring_conversion()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first126) {
+			conversion, _ = p.r_fstring_conversion()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
-		format, _ = p.r_fstring_full_format_spec()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first71) {
+			format, _ = p.r_fstring_full_format_spec()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RBRACE {
@@ -18257,7 +18952,7 @@ func (p *Parser) r_fstring_conversion() (_res *resultWithMeta, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first110) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var conv_token *token.Token
@@ -18315,7 +19010,7 @@ func (p *Parser) r_fstring_full_format_spec() (_res *resultWithMeta, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var colon *token.Token
@@ -18375,7 +19070,7 @@ func (p *Parser) r_fstring_format_spec() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first109) {
+		if p.cannotStart(&first125) {
 			goto fail0
 		}
 		var t *token.Token
@@ -18407,7 +19102,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -18446,7 +19141,7 @@ func (p *Parser) r_fstring() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first111) {
+		if p.cannotStart(&first127) {
 			goto fail0
 		}
 		var a *token.Token
@@ -18511,7 +19206,7 @@ func (p *Parser) r_string() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first112) {
+		if p.cannotStart(&first128) {
 			goto fail0
 		}
 		var s *token.Token
@@ -18574,7 +19269,7 @@ func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first73) {
+		if p.cannotStart(&first86) {
 			goto fail0
 		}
 		var a []ast.Expr
@@ -18628,7 +19323,7 @@ func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -18644,9 +19339,11 @@ func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
 		}
-		a, _ = p.r_star_named_expressions()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first12) {
+			a, _ = p.r_star_named_expressions()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RSQB {
@@ -18720,9 +19417,11 @@ func (p *Parser) r_tuple() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
-		a, _ = p.tmp_126()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first12) {
+			a, _ = p.tmp_126()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
@@ -18780,7 +19479,7 @@ func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -18794,6 +19493,9 @@ func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first12) {
 			goto fail0
 		}
 		if a, _k = p.r_star_named_expressions(); !_k {
@@ -18855,7 +19557,7 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -18871,9 +19573,11 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
 		}
-		a, _ = p.r_double_starred_kvpairs()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first129) {
+			a, _ = p.r_double_starred_kvpairs()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RBRACE {
@@ -18910,7 +19614,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -18924,6 +19628,9 @@ fail0:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first129) {
 			goto fail1
 		}
 		if _v1, _k = p.r_invalid_double_starred_kvpairs(); !_k {
@@ -18970,7 +19677,7 @@ func (p *Parser) r_double_starred_kvpairs() (_res []*keyValue, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first113) {
+		if p.cannotStart(&first129) {
 			goto fail0
 		}
 		var a []*keyValue
@@ -19019,7 +19726,7 @@ func (p *Parser) r_double_starred_kvpair() (_res *keyValue, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -19032,6 +19739,9 @@ func (p *Parser) r_double_starred_kvpair() (_res *keyValue, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -19114,6 +19824,9 @@ func (p *Parser) r_kvpair() (_res *keyValue, _ok bool) {
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		if b, _k = p.r_expression(); !_k {
 			goto fail0
 		}
@@ -19154,7 +19867,7 @@ func (p *Parser) r_for_if_clauses() (_res []*ast.Comprehension, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first27) {
+		if p.cannotStart(&first28) {
 			goto fail0
 		}
 		var a []*ast.Comprehension
@@ -19202,7 +19915,7 @@ func (p *Parser) r_for_if_clause() (_res *ast.Comprehension, _ok bool) {
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first54) {
+		if p.cannotStart(&first67) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -19230,6 +19943,9 @@ func (p *Parser) r_for_if_clause() (_res *ast.Comprehension, _ok bool) {
 		} else if _v1 = p.expectNew(token.FOR); _v1 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		if a, _k = p.r_star_targets(); !_k {
 			goto fail0
 		}
@@ -19243,6 +19959,9 @@ func (p *Parser) r_for_if_clause() (_res *ast.Comprehension, _ok bool) {
 			goto fail0
 		}
 		_cut = true
+		if p.cannotStart(&first94) {
+			goto fail0
+		}
 		if b, _k = p.r_disjunction(); !_k {
 			goto fail0
 		}
@@ -19277,7 +19996,7 @@ fail0:
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first63) {
+		if p.cannotStart(&first74) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -19295,6 +20014,9 @@ fail0:
 		} else if _v0 = p.expectNew(token.FOR); _v0 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first10) {
+			goto fail1
+		}
 		if a, _k = p.r_star_targets(); !_k {
 			goto fail1
 		}
@@ -19308,6 +20030,9 @@ fail0:
 			goto fail1
 		}
 		_cut = true
+		if p.cannotStart(&first94) {
+			goto fail1
+		}
 		if b, _k = p.r_disjunction(); !_k {
 			goto fail1
 		}
@@ -19341,7 +20066,7 @@ fail1:
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first27) {
+		if p.cannotStart(&first28) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -19359,6 +20084,9 @@ fail1:
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.FOR); _v1 == nil {
+			goto fail2
+		}
+		if p.cannotStart(&first96) {
 			goto fail2
 		}
 		if _v2, _k = p.tmp_134(); !_k {
@@ -19429,7 +20157,7 @@ func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -19446,7 +20174,13 @@ func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		if a, _k = p.r_named_expression(); !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first28) {
 			goto fail0
 		}
 		if b, _k = p.r_for_if_clauses(); !_k {
@@ -19528,7 +20262,7 @@ func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -19545,7 +20279,13 @@ func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		if a, _k = p.r_named_expression(); !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first28) {
 			goto fail0
 		}
 		if b, _k = p.r_for_if_clauses(); !_k {
@@ -19644,7 +20384,13 @@ func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		if a, _k = p.tmp_135(); !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first28) {
 			goto fail0
 		}
 		if b, _k = p.r_for_if_clauses(); !_k {
@@ -19726,7 +20472,7 @@ func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -19743,7 +20489,13 @@ func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		if a, _k = p.r_kvpair(); !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first28) {
 			goto fail0
 		}
 		if b, _k = p.r_for_if_clauses(); !_k {
@@ -19834,7 +20586,7 @@ func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first115) {
+		if p.cannotStart(&first4) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -19911,7 +20663,7 @@ func (p *Parser) r_args() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail0
 		}
 		var a []ast.Expr
@@ -19920,9 +20672,11 @@ func (p *Parser) r_args() (_res ast.Expr, _ok bool) {
 		if a, _k = p.gather_136(); !_k {
 			goto fail0
 		}
-		b, _ = p.tmp_140()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first50) {
+			b, _ = p.tmp_140()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = a
 		_ = b
@@ -19949,7 +20703,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first56) {
+		if p.cannotStart(&first64) {
 			goto fail1
 		}
 		var a []*keywordOrStarred
@@ -19998,7 +20752,7 @@ func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first116) {
+		if p.cannotStart(&first131) {
 			goto fail0
 		}
 		var a []*keywordOrStarred
@@ -20015,6 +20769,9 @@ func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first132) {
 			goto fail0
 		}
 		if b, _k = p.gather_143(); !_k {
@@ -20040,7 +20797,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first116) {
+		if p.cannotStart(&first131) {
 			goto fail1
 		}
 		var _v0 []*keywordOrStarred
@@ -20062,7 +20819,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first117) {
+		if p.cannotStart(&first132) {
 			goto fail2
 		}
 		var _v0 []*keywordOrStarred
@@ -20124,7 +20881,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -20137,6 +20894,9 @@ fail0:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first2) {
 			goto fail1
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -20167,7 +20927,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -20239,7 +20999,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -20256,6 +21016,9 @@ fail0:
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first2) {
 			goto fail1
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -20287,7 +21050,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail2
 		}
 		var a ast.Expr
@@ -20353,7 +21116,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -20370,6 +21133,9 @@ fail0:
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first2) {
 			goto fail1
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -20401,7 +21167,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -20414,6 +21180,9 @@ fail1:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
+			goto fail2
+		}
+		if p.cannotStart(&first2) {
 			goto fail2
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -20472,7 +21241,7 @@ func (p *Parser) r_star_targets() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first9) {
+		if p.cannotStart(&first10) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -20504,7 +21273,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first9) {
+		if p.cannotStart(&first10) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -20570,7 +21339,7 @@ func (p *Parser) r_star_targets_list_seq() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first9) {
+		if p.cannotStart(&first10) {
 			goto fail0
 		}
 		var a []ast.Expr
@@ -20623,7 +21392,7 @@ func (p *Parser) r_star_targets_tuple_seq() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first9) {
+		if p.cannotStart(&first10) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -20633,6 +21402,9 @@ func (p *Parser) r_star_targets_tuple_seq() (_res []ast.Expr, _ok bool) {
 		_s0, _s0ok = p.r_star_target()
 		_s0end, _s0done = p.mark, true
 		if a, _k = _s0, _s0ok; !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		if b, _k = p.loop1_153(); !_k {
@@ -20662,7 +21434,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first9) {
+		if p.cannotStart(&first10) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -20736,7 +21508,7 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -20749,6 +21521,9 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first10) {
 			goto fail0
 		}
 		if a, _k = p.tmp_155(); !_k {
@@ -20779,7 +21554,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -20840,7 +21615,7 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -20864,11 +21639,13 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 		if b = p.nameToken(); b == nil {
 			goto fail0
 		}
-		_lm = p.mark
-		_, _lk = p.r_t_lookahead()
-		p.mark = _lm
-		if _lk {
-			goto fail0
+		if !p.cannotStart(&first120) {
+			_lm = p.mark
+			_, _lk = p.r_t_lookahead()
+			p.mark = _lm
+			if _lk {
+				goto fail0
+			}
 		}
 		_ = a
 		_ = _v1
@@ -20896,7 +21673,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -20922,6 +21699,9 @@ fail0:
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first121) {
+			goto fail1
+		}
 		if b, _k = p.r_slices(); !_k {
 			goto fail1
 		}
@@ -20934,11 +21714,13 @@ fail0:
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
-		_lm = p.mark
-		_, _lk = p.r_t_lookahead()
-		p.mark = _lm
-		if _lk {
-			goto fail1
+		if !p.cannotStart(&first120) {
+			_lm = p.mark
+			_, _lk = p.r_t_lookahead()
+			p.mark = _lm
+			if _lk {
+				goto fail1
+			}
 		}
 		_ = a
 		_ = _v1
@@ -20967,7 +21749,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first133) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -21011,7 +21793,7 @@ func (p *Parser) r_star_atom() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -21051,6 +21833,9 @@ fail0:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first32) {
 			goto fail1
 		}
 		if a, _k = p.r_target_with_star_atom(); !_k {
@@ -21101,9 +21886,11 @@ fail1:
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail2
 		}
-		a, _ = p.r_star_targets_tuple_seq()
-		if p.errorIndicator {
-			goto fail2
+		if !p.cannotStart(&first10) {
+			a, _ = p.r_star_targets_tuple_seq()
+			if p.errorIndicator {
+				goto fail2
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
@@ -21140,7 +21927,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first60) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -21156,9 +21943,11 @@ fail2:
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail3
 		}
-		a, _ = p.r_star_targets_list_seq()
-		if p.errorIndicator {
-			goto fail3
+		if !p.cannotStart(&first10) {
+			a, _ = p.r_star_targets_list_seq()
+			if p.errorIndicator {
+				goto fail3
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RSQB {
@@ -21212,7 +22001,7 @@ func (p *Parser) r_single_target() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -21234,7 +22023,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -21274,6 +22063,9 @@ fail1:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
+			goto fail2
+		}
+		if p.cannotStart(&first32) {
 			goto fail2
 		}
 		if a, _k = p.r_single_target(); !_k {
@@ -21336,7 +22128,7 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -21360,11 +22152,13 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 		if b = p.nameToken(); b == nil {
 			goto fail0
 		}
-		_lm = p.mark
-		_, _lk = p.r_t_lookahead()
-		p.mark = _lm
-		if _lk {
-			goto fail0
+		if !p.cannotStart(&first120) {
+			_lm = p.mark
+			_, _lk = p.r_t_lookahead()
+			p.mark = _lm
+			if _lk {
+				goto fail0
+			}
 		}
 		_ = a
 		_ = _v1
@@ -21392,7 +22186,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -21418,6 +22212,9 @@ fail0:
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first121) {
+			goto fail1
+		}
 		if b, _k = p.r_slices(); !_k {
 			goto fail1
 		}
@@ -21430,11 +22227,13 @@ fail0:
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
-		_lm = p.mark
-		_, _lk = p.r_t_lookahead()
-		p.mark = _lm
-		if _lk {
-			goto fail1
+		if !p.cannotStart(&first120) {
+			_lm = p.mark
+			_, _lk = p.r_t_lookahead()
+			p.mark = _lm
+			if _lk {
+				goto fail1
+			}
 		}
 		_ = a
 		_ = _v1
@@ -21486,7 +22285,7 @@ func (p *Parser) r_t_primary() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_t_primary, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first105[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first120[p.kinds[_resmark]&127] {
 			break
 		}
 		_raw, _rawok := p.r_t_primary_raw(_res, _ok, _resmark)
@@ -21533,7 +22332,7 @@ func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res 
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -21560,6 +22359,9 @@ func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res 
 			goto fail0
 		}
 		if b = p.nameToken(); b == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first120) {
 			goto fail0
 		}
 		_lm = p.mark
@@ -21594,7 +22396,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -21621,6 +22423,9 @@ fail0:
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first121) {
+			goto fail1
+		}
 		if b, _k = p.r_slices(); !_k {
 			goto fail1
 		}
@@ -21631,6 +22436,9 @@ fail0:
 			_v3 = &p.toks[p.mark]
 			p.mark++
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first120) {
 			goto fail1
 		}
 		_lm = p.mark
@@ -21666,7 +22474,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail2
 		}
 		var a ast.Expr
@@ -21682,7 +22490,13 @@ fail1:
 		if a, _k = _seed, _seedOK; !_k {
 			goto fail2
 		}
+		if p.cannotStart(&first3) {
+			goto fail2
+		}
 		if b, _k = p.r_genexp(); !_k {
+			goto fail2
+		}
+		if p.cannotStart(&first120) {
 			goto fail2
 		}
 		_lm = p.mark
@@ -21716,7 +22530,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail3
 		}
 		var a ast.Expr
@@ -21741,9 +22555,11 @@ fail2:
 		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail3
 		}
-		b, _ = p.r_arguments()
-		if p.errorIndicator {
-			goto fail3
+		if !p.cannotStart(&first4) {
+			b, _ = p.r_arguments()
+			if p.errorIndicator {
+				goto fail3
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
@@ -21752,6 +22568,9 @@ fail2:
 			_v3 = &p.toks[p.mark]
 			p.mark++
 		} else if _v3 = p.expectNew(token.RPAR); _v3 == nil {
+			goto fail3
+		}
+		if p.cannotStart(&first120) {
 			goto fail3
 		}
 		_lm = p.mark
@@ -21787,12 +22606,15 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail4
 		}
 		var a ast.Expr
 		var _k bool
 		if a, _k = p.r_atom(); !_k {
+			goto fail4
+		}
+		if p.cannotStart(&first120) {
 			goto fail4
 		}
 		_lm = p.mark
@@ -21864,7 +22686,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first60) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -21892,7 +22714,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first49) {
+		if p.cannotStart(&first57) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -21937,7 +22759,7 @@ func (p *Parser) r_del_targets() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		var a []ast.Expr
@@ -22007,7 +22829,7 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -22031,11 +22853,13 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 		if b = p.nameToken(); b == nil {
 			goto fail0
 		}
-		_lm = p.mark
-		_, _lk = p.r_t_lookahead()
-		p.mark = _lm
-		if _lk {
-			goto fail0
+		if !p.cannotStart(&first120) {
+			_lm = p.mark
+			_, _lk = p.r_t_lookahead()
+			p.mark = _lm
+			if _lk {
+				goto fail0
+			}
 		}
 		_ = a
 		_ = _v1
@@ -22063,7 +22887,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -22089,6 +22913,9 @@ fail0:
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first121) {
+			goto fail1
+		}
 		if b, _k = p.r_slices(); !_k {
 			goto fail1
 		}
@@ -22101,11 +22928,13 @@ fail0:
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
-		_lm = p.mark
-		_, _lk = p.r_t_lookahead()
-		p.mark = _lm
-		if _lk {
-			goto fail1
+		if !p.cannotStart(&first120) {
+			_lm = p.mark
+			_, _lk = p.r_t_lookahead()
+			p.mark = _lm
+			if _lk {
+				goto fail1
+			}
 		}
 		_ = a
 		_ = _v1
@@ -22134,7 +22963,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first133) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -22178,7 +23007,7 @@ func (p *Parser) r_del_t_atom() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -22218,6 +23047,9 @@ fail0:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first32) {
 			goto fail1
 		}
 		if a, _k = p.r_del_target(); !_k {
@@ -22268,9 +23100,11 @@ fail1:
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail2
 		}
-		a, _ = p.r_del_targets()
-		if p.errorIndicator {
-			goto fail2
+		if !p.cannotStart(&first32) {
+			a, _ = p.r_del_targets()
+			if p.errorIndicator {
+				goto fail2
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
@@ -22307,7 +23141,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first60) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -22323,9 +23157,11 @@ fail2:
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail3
 		}
-		a, _ = p.r_del_targets()
-		if p.errorIndicator {
-			goto fail3
+		if !p.cannotStart(&first32) {
+			a, _ = p.r_del_targets()
+			if p.errorIndicator {
+				goto fail3
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RSQB {
@@ -22411,6 +23247,9 @@ func (p *Parser) r_type_expressions() (_res []ast.Expr, _ok bool) {
 		} else if _v2 = p.expectNew(token.STAR); _v2 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		if b, _k = p.r_expression(); !_k {
 			goto fail0
 		}
@@ -22430,6 +23269,9 @@ func (p *Parser) r_type_expressions() (_res []ast.Expr, _ok bool) {
 			_v5 = &p.toks[p.mark]
 			p.mark++
 		} else if _v5 = p.expectNew(token.DOUBLESTAR); _v5 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if c, _k = p.r_expression(); !_k {
@@ -22488,6 +23330,9 @@ fail0:
 		} else if _v2 = p.expectNew(token.STAR); _v2 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first2) {
+			goto fail1
+		}
 		if b, _k = p.r_expression(); !_k {
 			goto fail1
 		}
@@ -22541,6 +23386,9 @@ fail1:
 		} else if _v2 = p.expectNew(token.DOUBLESTAR); _v2 == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first2) {
+			goto fail2
+		}
 		if b, _k = p.r_expression(); !_k {
 			goto fail2
 		}
@@ -22565,7 +23413,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -22581,6 +23429,9 @@ fail2:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
+			goto fail3
+		}
+		if p.cannotStart(&first2) {
 			goto fail3
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -22602,6 +23453,9 @@ fail2:
 			_v3 = &p.toks[p.mark]
 			p.mark++
 		} else if _v3 = p.expectNew(token.DOUBLESTAR); _v3 == nil {
+			goto fail3
+		}
+		if p.cannotStart(&first2) {
 			goto fail3
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -22629,7 +23483,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -22642,6 +23496,9 @@ fail3:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
+			goto fail4
+		}
+		if p.cannotStart(&first2) {
 			goto fail4
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -22666,7 +23523,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail5
 		}
 		var _v0 *token.Token
@@ -22679,6 +23536,9 @@ fail4:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
+			goto fail5
+		}
+		if p.cannotStart(&first2) {
 			goto fail5
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -22749,7 +23609,7 @@ func (p *Parser) r_func_type_comment() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first7) {
+		if p.cannotStart(&first8) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -22771,6 +23631,9 @@ func (p *Parser) r_func_type_comment() (_res *token.Token, _ok bool) {
 			t = &p.toks[p.mark]
 			p.mark++
 		} else if t = p.expectNew(token.TYPE_COMMENT); t == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first8) {
 			goto fail0
 		}
 		_lm = p.mark
@@ -22817,7 +23680,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first134) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -22865,7 +23728,7 @@ func (p *Parser) r_invalid_arguments() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first115) {
+		if p.cannotStart(&first4) {
 			goto fail0
 		}
 		var _v0 any
@@ -22882,6 +23745,9 @@ func (p *Parser) r_invalid_arguments() (_res any, _ok bool) {
 			a = &p.toks[p.mark]
 			p.mark++
 		} else if a = p.expectNew(token.COMMA); a == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first54) {
 			goto fail0
 		}
 		if _v2, _k = p.gather_169(); !_k {
@@ -22918,6 +23784,9 @@ fail0:
 		if a, _k = p.r_expression(); !_k {
 			goto fail1
 		}
+		if p.cannotStart(&first28) {
+			goto fail1
+		}
 		if b, _k = p.r_for_if_clauses(); !_k {
 			goto fail1
 		}
@@ -22930,9 +23799,11 @@ fail0:
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail1
 		}
-		_v3, _ = p.tmp_172()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first4) {
+			_v3, _ = p.tmp_172()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		_ = a
 		_ = b
@@ -22955,7 +23826,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail2
 		}
 		var a ast.Expr
@@ -22975,7 +23846,13 @@ fail1:
 		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first2) {
+			goto fail2
+		}
 		if _v2, _k = p.r_expression(); !_k {
+			goto fail2
+		}
+		if p.cannotStart(&first28) {
 			goto fail2
 		}
 		if _v3, _k = p.r_for_if_clauses(); !_k {
@@ -23002,7 +23879,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first115) {
+		if p.cannotStart(&first4) {
 			goto fail3
 		}
 		var _v0 any
@@ -23023,6 +23900,9 @@ fail2:
 			b = &p.toks[p.mark]
 			p.mark++
 		} else if b = p.expectNew(token.EQUAL); b == nil {
+			goto fail3
+		}
+		if p.cannotStart(&first135) {
 			goto fail3
 		}
 		_lm = p.mark
@@ -23051,13 +23931,16 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first115) {
+		if p.cannotStart(&first4) {
 			goto fail4
 		}
 		var a ast.Expr
 		var b []*ast.Comprehension
 		var _k bool
 		if a, _k = p.r_args(); !_k {
+			goto fail4
+		}
+		if p.cannotStart(&first28) {
 			goto fail4
 		}
 		if b, _k = p.r_for_if_clauses(); !_k {
@@ -23082,7 +23965,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first115) {
+		if p.cannotStart(&first4) {
 			goto fail5
 		}
 		var _v0 ast.Expr
@@ -23102,7 +23985,13 @@ fail4:
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail5
 		}
+		if p.cannotStart(&first2) {
+			goto fail5
+		}
 		if a, _k = p.r_expression(); !_k {
+			goto fail5
+		}
+		if p.cannotStart(&first28) {
 			goto fail5
 		}
 		if b, _k = p.r_for_if_clauses(); !_k {
@@ -23129,7 +24018,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first115) {
+		if p.cannotStart(&first4) {
 			goto fail6
 		}
 		var a ast.Expr
@@ -23146,6 +24035,9 @@ fail5:
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
+			goto fail6
+		}
+		if p.cannotStart(&first4) {
 			goto fail6
 		}
 		if _v2, _k = p.r_args(); !_k {
@@ -23191,7 +24083,7 @@ func (p *Parser) r_invalid_kwarg() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first136) {
 			goto fail0
 		}
 		var a *token.Token
@@ -23228,7 +24120,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -23248,7 +24140,13 @@ fail0:
 		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first2) {
+			goto fail1
+		}
 		if _v2, _k = p.r_expression(); !_k {
+			goto fail1
+		}
+		if p.cannotStart(&first28) {
 			goto fail1
 		}
 		if _v3, _k = p.r_for_if_clauses(); !_k {
@@ -23287,6 +24185,9 @@ fail1:
 		if _lk {
 			goto fail2
 		}
+		if p.cannotStart(&first2) {
+			goto fail2
+		}
 		if a, _k = p.r_expression(); !_k {
 			goto fail2
 		}
@@ -23318,7 +24219,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail3
 		}
 		var a *token.Token
@@ -23335,6 +24236,9 @@ fail2:
 		} else if a = p.expectNew(token.DOUBLESTAR); a == nil {
 			goto fail3
 		}
+		if p.cannotStart(&first2) {
+			goto fail3
+		}
 		if _v1, _k = p.r_expression(); !_k {
 			goto fail3
 		}
@@ -23345,6 +24249,9 @@ fail2:
 			_v2 = &p.toks[p.mark]
 			p.mark++
 		} else if _v2 = p.expectNew(token.EQUAL); _v2 == nil {
+			goto fail3
+		}
+		if p.cannotStart(&first2) {
 			goto fail3
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -23404,7 +24311,7 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first81) {
+		if p.cannotStart(&first94) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -23427,6 +24334,9 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 		} else if _v1 = p.expectNew(token.IF); _v1 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first94) {
+			goto fail0
+		}
 		if b, _k = p.r_disjunction(); !_k {
 			goto fail0
 		}
@@ -23437,6 +24347,9 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 			_v3 = &p.toks[p.mark]
 			p.mark++
 		} else if _v3 = p.expectNew(token.ELSE); _v3 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if c, _k = p.r_expression(); !_k {
@@ -23470,7 +24383,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first81) {
+		if p.cannotStart(&first94) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -23498,7 +24411,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first82) {
+		if p.cannotStart(&first95) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -23540,7 +24453,7 @@ func (p *Parser) r_invalid_legacy_expression() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -23551,6 +24464,9 @@ func (p *Parser) r_invalid_legacy_expression() (_res any, _ok bool) {
 		}
 		_lk = p.peekIs(token.LPAR)
 		if _lk {
+			goto fail0
+		}
+		if p.cannotStart(&first12) {
 			goto fail0
 		}
 		if b, _k = p.r_star_expressions(); !_k {
@@ -23595,7 +24511,7 @@ func (p *Parser) r_invalid_expression() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first81) {
+		if p.cannotStart(&first94) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -23607,7 +24523,13 @@ func (p *Parser) r_invalid_expression() (_res any, _ok bool) {
 		if _lk {
 			goto fail0
 		}
+		if p.cannotStart(&first94) {
+			goto fail0
+		}
 		if a, _k = p.r_disjunction(); !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if b, _k = p.r_expression_without_invalid(); !_k {
@@ -23632,7 +24554,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first81) {
+		if p.cannotStart(&first94) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -23651,14 +24573,19 @@ fail0:
 		} else if _v1 = p.expectNew(token.IF); _v1 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first94) {
+			goto fail1
+		}
 		if b, _k = p.r_disjunction(); !_k {
 			goto fail1
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_178()
-		p.mark = _lm
-		if _lk {
-			goto fail1
+		if !p.cannotStart(&first137) {
+			_lm = p.mark
+			_, _lk = p.tmp_178()
+			p.mark = _lm
+			if _lk {
+				goto fail1
+			}
 		}
 		_ = a
 		_ = _v1
@@ -23680,7 +24607,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first82) {
+		if p.cannotStart(&first95) {
 			goto fail2
 		}
 		var a *token.Token
@@ -23696,9 +24623,11 @@ fail1:
 		} else if a = p.expectNew(token.LAMBDA); a == nil {
 			goto fail2
 		}
-		_v1, _ = p.r_lambda_params()
-		if p.errorIndicator {
-			goto fail2
+		if !p.cannotStart(&first64) {
+			_v1, _ = p.r_lambda_params()
+			if p.errorIndicator {
+				goto fail2
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
@@ -23782,6 +24711,9 @@ func (p *Parser) r_invalid_named_expression() (_res any, _ok bool) {
 		} else if _v1 = p.expectNew(token.COLONEQUAL); _v1 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		if _v2, _k = p.r_expression(); !_k {
 			goto fail0
 		}
@@ -23805,7 +24737,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -23824,14 +24756,19 @@ fail0:
 		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first96) {
+			goto fail1
+		}
 		if b, _k = p.r_bitwise_or(); !_k {
 			goto fail1
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_179()
-		p.mark = _lm
-		if _lk {
-			goto fail1
+		if !p.cannotStart(&first138) {
+			_lm = p.mark
+			_, _lk = p.tmp_179()
+			p.mark = _lm
+			if _lk {
+				goto fail1
+			}
 		}
 		_ = a
 		_ = _v1
@@ -23853,7 +24790,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail2
 		}
 		var a ast.Expr
@@ -23864,6 +24801,9 @@ fail1:
 		_, _lk = p.tmp_180()
 		p.mark = _lm
 		if _lk {
+			goto fail2
+		}
+		if p.cannotStart(&first96) {
 			goto fail2
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -23878,14 +24818,19 @@ fail1:
 		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first96) {
+			goto fail2
+		}
 		if _v3, _k = p.r_bitwise_or(); !_k {
 			goto fail2
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_181()
-		p.mark = _lm
-		if _lk {
-			goto fail2
+		if !p.cannotStart(&first138) {
+			_lm = p.mark
+			_, _lk = p.tmp_181()
+			p.mark = _lm
+			if _lk {
+				goto fail2
+			}
 		}
 		_ = a
 		_ = b
@@ -23925,7 +24870,7 @@ func (p *Parser) r_invalid_assignment() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
+		if p.cannotStart(&first82) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -23942,6 +24887,9 @@ func (p *Parser) r_invalid_assignment() (_res any, _ok bool) {
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if _v2, _k = p.r_expression(); !_k {
@@ -23967,7 +24915,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -23998,6 +24946,9 @@ fail0:
 			_v3 = &p.toks[p.mark]
 			p.mark++
 		} else if _v3 = p.expectNew(token.COLON); _v3 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first2) {
 			goto fail1
 		}
 		if _v4, _k = p.r_expression(); !_k {
@@ -24044,6 +24995,9 @@ fail1:
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first2) {
+			goto fail2
+		}
 		if _v2, _k = p.r_expression(); !_k {
 			goto fail2
 		}
@@ -24067,7 +25021,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail3
 		}
 		var _v0 []any
@@ -24075,6 +25029,9 @@ fail2:
 		var _v2 *token.Token
 		var _k bool
 		if _v0, _k = p.loop0_183(); !_k {
+			goto fail3
+		}
+		if p.cannotStart(&first12) {
 			goto fail3
 		}
 		if a, _k = p.r_star_expressions(); !_k {
@@ -24109,7 +25066,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first139) {
 			goto fail4
 		}
 		var _v0 []any
@@ -24117,6 +25074,9 @@ fail3:
 		var _v2 *token.Token
 		var _k bool
 		if _v0, _k = p.loop0_185(); !_k {
+			goto fail4
+		}
+		if p.cannotStart(&first18) {
 			goto fail4
 		}
 		if a, _k = p.r_yield_expr(); !_k {
@@ -24151,7 +25111,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail5
 		}
 		var a ast.Expr
@@ -24161,7 +25121,13 @@ fail4:
 		if a, _k = p.r_star_expressions(); !_k {
 			goto fail5
 		}
+		if p.cannotStart(&first34) {
+			goto fail5
+		}
 		if _v1, _k = p.r_augassign(); !_k {
+			goto fail5
+		}
+		if p.cannotStart(&first33) {
 			goto fail5
 		}
 		if _v2, _k = p.r_annotated_rhs(); !_k {
@@ -24204,7 +25170,7 @@ func (p *Parser) r_invalid_ann_assign_target() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -24264,6 +25230,9 @@ fail1:
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first82) {
+			goto fail2
+		}
 		if a, _k = p.r_invalid_ann_assign_target(); !_k {
 			goto fail2
 		}
@@ -24313,7 +25282,7 @@ func (p *Parser) r_invalid_del_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first16) {
+		if p.cannotStart(&first17) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -24326,6 +25295,9 @@ func (p *Parser) r_invalid_del_stmt() (_res any, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.DEL); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first12) {
 			goto fail0
 		}
 		if a, _k = p.r_star_expressions(); !_k {
@@ -24370,7 +25342,7 @@ func (p *Parser) r_invalid_block() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first7) {
+		if p.cannotStart(&first8) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -24423,7 +25395,7 @@ func (p *Parser) r_invalid_comprehension() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first114) {
+		if p.cannotStart(&first130) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -24433,7 +25405,13 @@ func (p *Parser) r_invalid_comprehension() (_res any, _ok bool) {
 		if _v0, _k = p.tmp_187(); !_k {
 			goto fail0
 		}
+		if p.cannotStart(&first54) {
+			goto fail0
+		}
 		if a, _k = p.r_starred_expression(); !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first28) {
 			goto fail0
 		}
 		if _v2, _k = p.r_for_if_clauses(); !_k {
@@ -24459,7 +25437,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first122) {
+		if p.cannotStart(&first140) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -24469,6 +25447,9 @@ fail0:
 		var _v4 []*ast.Comprehension
 		var _k bool
 		if _v0, _k = p.tmp_188(); !_k {
+			goto fail1
+		}
+		if p.cannotStart(&first12) {
 			goto fail1
 		}
 		if a, _k = p.r_star_named_expression(); !_k {
@@ -24483,7 +25464,13 @@ fail0:
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first12) {
+			goto fail1
+		}
 		if b, _k = p.r_star_named_expressions(); !_k {
+			goto fail1
+		}
+		if p.cannotStart(&first28) {
 			goto fail1
 		}
 		if _v4, _k = p.r_for_if_clauses(); !_k {
@@ -24511,7 +25498,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first122) {
+		if p.cannotStart(&first140) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -24520,6 +25507,9 @@ fail1:
 		var _v3 []*ast.Comprehension
 		var _k bool
 		if _v0, _k = p.tmp_189(); !_k {
+			goto fail2
+		}
+		if p.cannotStart(&first12) {
 			goto fail2
 		}
 		if a, _k = p.r_star_named_expression(); !_k {
@@ -24532,6 +25522,9 @@ fail1:
 			b = &p.toks[p.mark]
 			p.mark++
 		} else if b = p.expectNew(token.COMMA); b == nil {
+			goto fail2
+		}
+		if p.cannotStart(&first28) {
 			goto fail2
 		}
 		if _v3, _k = p.r_for_if_clauses(); !_k {
@@ -24575,7 +25568,7 @@ func (p *Parser) r_invalid_dict_comprehension() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -24602,7 +25595,13 @@ func (p *Parser) r_invalid_dict_comprehension() (_res any, _ok bool) {
 		} else if a = p.expectNew(token.DOUBLESTAR); a == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first96) {
+			goto fail0
+		}
 		if _v2, _k = p.r_bitwise_or(); !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first28) {
 			goto fail0
 		}
 		if _v3, _k = p.r_for_if_clauses(); !_k {
@@ -24656,7 +25655,7 @@ func (p *Parser) r_invalid_parameters() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first123) {
+		if p.cannotStart(&first141) {
 			goto fail0
 		}
 		var a *token.Token
@@ -24699,7 +25698,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var _v0 any
@@ -24741,7 +25740,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail2
 		}
 		var _v0 []*ast.Arg
@@ -24756,7 +25755,13 @@ fail1:
 		if _v1, _k = p.loop0_192(); !_k {
 			goto fail2
 		}
+		if p.cannotStart(&first11) {
+			goto fail2
+		}
 		if _v2, _k = p.r_invalid_parameters_helper(); !_k {
+			goto fail2
+		}
+		if p.cannotStart(&first11) {
 			goto fail2
 		}
 		if a, _k = p.r_param_no_default(); !_k {
@@ -24783,7 +25788,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first124) {
+		if p.cannotStart(&first142) {
 			goto fail3
 		}
 		var _v0 []*ast.Arg
@@ -24802,6 +25807,9 @@ fail2:
 			a = &p.toks[p.mark]
 			p.mark++
 		} else if a = p.expectNew(token.LPAR); a == nil {
+			goto fail3
+		}
+		if p.cannotStart(&first11) {
 			goto fail3
 		}
 		if _v2, _k = p.loop1_194(); !_k {
@@ -24842,7 +25850,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first116) {
+		if p.cannotStart(&first131) {
 			goto fail4
 		}
 		var _v0 any
@@ -24866,6 +25874,9 @@ fail3:
 			_v2 = &p.toks[p.mark]
 			p.mark++
 		} else if _v2 = p.expectNew(token.STAR); _v2 == nil {
+			goto fail4
+		}
+		if p.cannotStart(&first143) {
 			goto fail4
 		}
 		if _v3, _k = p.tmp_197(); !_k {
@@ -24906,7 +25917,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail5
 		}
 		var _v0 []*nameDefault
@@ -24974,7 +25985,7 @@ func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
+		if p.cannotStart(&first31) {
 			goto fail0
 		}
 		var a *token.Token
@@ -24986,6 +25997,9 @@ func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 			a = &p.toks[p.mark]
 			p.mark++
 		} else if a = p.expectNew(token.EQUAL); a == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first135) {
 			goto fail0
 		}
 		_lm = p.mark
@@ -25029,7 +26043,7 @@ func (p *Parser) r_invalid_star_etc() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail0
 		}
 		var a *token.Token
@@ -25042,6 +26056,9 @@ func (p *Parser) r_invalid_star_etc() (_res any, _ok bool) {
 			a = &p.toks[p.mark]
 			p.mark++
 		} else if a = p.expectNew(token.STAR); a == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first135) {
 			goto fail0
 		}
 		if _v1, _k = p.tmp_201(); !_k {
@@ -25066,7 +26083,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -25120,7 +26137,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -25134,6 +26151,9 @@ fail1:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
+			goto fail2
+		}
+		if p.cannotStart(&first11) {
 			goto fail2
 		}
 		if _v1, _k = p.r_param(); !_k {
@@ -25168,7 +26188,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -25186,6 +26206,9 @@ fail2:
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail3
 		}
+		if p.cannotStart(&first143) {
+			goto fail3
+		}
 		if _v1, _k = p.tmp_202(); !_k {
 			goto fail3
 		}
@@ -25199,6 +26222,9 @@ fail2:
 			a = &p.toks[p.mark]
 			p.mark++
 		} else if a = p.expectNew(token.STAR); a == nil {
+			goto fail3
+		}
+		if p.cannotStart(&first143) {
 			goto fail3
 		}
 		if _v4, _k = p.tmp_204(); !_k {
@@ -25243,7 +26269,7 @@ func (p *Parser) r_invalid_kwds() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -25257,6 +26283,9 @@ func (p *Parser) r_invalid_kwds() (_res any, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		if _v1, _k = p.r_param(); !_k {
@@ -25291,7 +26320,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -25308,6 +26337,9 @@ fail0:
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first11) {
+			goto fail1
+		}
 		if _v1, _k = p.r_param(); !_k {
 			goto fail1
 		}
@@ -25318,6 +26350,9 @@ fail0:
 			_v2 = &p.toks[p.mark]
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		if a, _k = p.r_param(); !_k {
@@ -25344,7 +26379,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -25361,6 +26396,9 @@ fail1:
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first11) {
+			goto fail2
+		}
 		if _v1, _k = p.r_param(); !_k {
 			goto fail2
 		}
@@ -25371,6 +26409,9 @@ fail1:
 			_v2 = &p.toks[p.mark]
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
+			goto fail2
+		}
+		if p.cannotStart(&first144) {
 			goto fail2
 		}
 		if a, _k = p.tmp_205(); !_k {
@@ -25414,7 +26455,7 @@ func (p *Parser) r_invalid_parameters_helper() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a *slashWithDefault
@@ -25440,7 +26481,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var _v0 []*nameDefault
@@ -25479,7 +26520,7 @@ func (p *Parser) r_invalid_lambda_parameters() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first123) {
+		if p.cannotStart(&first141) {
 			goto fail0
 		}
 		var a *token.Token
@@ -25522,7 +26563,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var _v0 any
@@ -25564,7 +26605,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail2
 		}
 		var _v0 []*ast.Arg
@@ -25579,7 +26620,13 @@ fail1:
 		if _v1, _k = p.loop0_209(); !_k {
 			goto fail2
 		}
+		if p.cannotStart(&first11) {
+			goto fail2
+		}
 		if _v2, _k = p.r_invalid_lambda_parameters_helper(); !_k {
+			goto fail2
+		}
+		if p.cannotStart(&first11) {
 			goto fail2
 		}
 		if a, _k = p.r_lambda_param_no_default(); !_k {
@@ -25606,7 +26653,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first124) {
+		if p.cannotStart(&first142) {
 			goto fail3
 		}
 		var _v0 []*ast.Arg
@@ -25625,6 +26672,9 @@ fail2:
 			a = &p.toks[p.mark]
 			p.mark++
 		} else if a = p.expectNew(token.LPAR); a == nil {
+			goto fail3
+		}
+		if p.cannotStart(&first11) {
 			goto fail3
 		}
 		if _v2, _k = p.gather_211(); !_k {
@@ -25665,7 +26715,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first116) {
+		if p.cannotStart(&first131) {
 			goto fail4
 		}
 		var _v0 any
@@ -25689,6 +26739,9 @@ fail3:
 			_v2 = &p.toks[p.mark]
 			p.mark++
 		} else if _v2 = p.expectNew(token.STAR); _v2 == nil {
+			goto fail4
+		}
+		if p.cannotStart(&first143) {
 			goto fail4
 		}
 		if _v3, _k = p.tmp_215(); !_k {
@@ -25729,7 +26782,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail5
 		}
 		var _v0 []*nameDefault
@@ -25794,7 +26847,7 @@ func (p *Parser) r_invalid_lambda_parameters_helper() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var a *slashWithDefault
@@ -25820,7 +26873,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var _v0 []*nameDefault
@@ -25859,7 +26912,7 @@ func (p *Parser) r_invalid_lambda_star_etc() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -25872,6 +26925,9 @@ func (p *Parser) r_invalid_lambda_star_etc() (_res any, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first145) {
 			goto fail0
 		}
 		if _v1, _k = p.tmp_219(); !_k {
@@ -25896,7 +26952,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -25910,6 +26966,9 @@ fail0:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		if _v1, _k = p.r_lambda_param(); !_k {
@@ -25944,7 +27003,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -25962,6 +27021,9 @@ fail1:
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first143) {
+			goto fail2
+		}
 		if _v1, _k = p.tmp_220(); !_k {
 			goto fail2
 		}
@@ -25975,6 +27037,9 @@ fail1:
 			a = &p.toks[p.mark]
 			p.mark++
 		} else if a = p.expectNew(token.STAR); a == nil {
+			goto fail2
+		}
+		if p.cannotStart(&first143) {
 			goto fail2
 		}
 		if _v4, _k = p.tmp_222(); !_k {
@@ -26019,7 +27084,7 @@ func (p *Parser) r_invalid_lambda_kwds() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -26033,6 +27098,9 @@ func (p *Parser) r_invalid_lambda_kwds() (_res any, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		if _v1, _k = p.r_lambda_param(); !_k {
@@ -26067,7 +27135,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -26084,6 +27152,9 @@ fail0:
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first11) {
+			goto fail1
+		}
 		if _v1, _k = p.r_lambda_param(); !_k {
 			goto fail1
 		}
@@ -26094,6 +27165,9 @@ fail0:
 			_v2 = &p.toks[p.mark]
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		if a, _k = p.r_lambda_param(); !_k {
@@ -26120,7 +27194,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -26137,6 +27211,9 @@ fail1:
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first11) {
+			goto fail2
+		}
 		if _v1, _k = p.r_lambda_param(); !_k {
 			goto fail2
 		}
@@ -26147,6 +27224,9 @@ fail1:
 			_v2 = &p.toks[p.mark]
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
+			goto fail2
+		}
+		if p.cannotStart(&first144) {
 			goto fail2
 		}
 		if a, _k = p.tmp_223(); !_k {
@@ -26190,7 +27270,7 @@ func (p *Parser) r_invalid_double_type_comments() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first134) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -26305,7 +27385,13 @@ func (p *Parser) r_invalid_with_item() (_res any, _ok bool) {
 		} else if _v1 = p.expectNew(token.AS); _v1 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		if a, _k = p.r_expression(); !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first76) {
 			goto fail0
 		}
 		_lm = p.mark
@@ -26351,7 +27437,7 @@ func (p *Parser) r_invalid_for_target() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first27) {
+		if p.cannotStart(&first28) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -26369,6 +27455,9 @@ func (p *Parser) r_invalid_for_target() (_res any, _ok bool) {
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.FOR); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first12) {
 			goto fail0
 		}
 		if a, _k = p.r_star_expressions(); !_k {
@@ -26425,6 +27514,9 @@ func (p *Parser) r_invalid_group() (_res any, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first54) {
 			goto fail0
 		}
 		if a, _k = p.r_starred_expression(); !_k {
@@ -26485,6 +27577,9 @@ fail0:
 		} else if a = p.expectNew(token.DOUBLESTAR); a == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first2) {
+			goto fail1
+		}
 		if _v2, _k = p.r_expression(); !_k {
 			goto fail1
 		}
@@ -26535,7 +27630,7 @@ func (p *Parser) r_invalid_import() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first45) {
+		if p.cannotStart(&first51) {
 			goto fail0
 		}
 		var a *token.Token
@@ -26552,6 +27647,9 @@ func (p *Parser) r_invalid_import() (_res any, _ok bool) {
 		} else if a = p.expectNew(token.IMPORT); a == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first11) {
+			goto fail0
+		}
 		if _v1, _k = p.gather_225(); !_k {
 			goto fail0
 		}
@@ -26562,6 +27660,9 @@ func (p *Parser) r_invalid_import() (_res any, _ok bool) {
 			_v2 = &p.toks[p.mark]
 			p.mark++
 		} else if _v2 = p.expectNew(token.FROM); _v2 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		if _v3, _k = p.r_dotted_name(); !_k {
@@ -26588,7 +27689,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first45) {
+		if p.cannotStart(&first51) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -26648,7 +27749,7 @@ func (p *Parser) r_invalid_import_from_targets() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 []*ast.Alias
@@ -26696,7 +27797,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first7) {
+		if p.cannotStart(&first8) {
 			goto fail1
 		}
 		var tok *token.Token
@@ -26745,7 +27846,7 @@ func (p *Parser) r_invalid_with_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first26) {
+		if p.cannotStart(&first27) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -26764,6 +27865,9 @@ func (p *Parser) r_invalid_with_stmt() (_res any, _ok bool) {
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.WITH); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if _v2, _k = p.gather_227(); !_k {
@@ -26799,7 +27903,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first26) {
+		if p.cannotStart(&first27) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -26830,6 +27934,9 @@ fail0:
 			_v2 = &p.toks[p.mark]
 			p.mark++
 		} else if _v2 = p.expectNew(token.LPAR); _v2 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first2) {
 			goto fail1
 		}
 		if _v3, _k = p.gather_230(); !_k {
@@ -26901,7 +28008,7 @@ func (p *Parser) r_invalid_with_stmt_indent() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first26) {
+		if p.cannotStart(&first27) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -26921,6 +28028,9 @@ func (p *Parser) r_invalid_with_stmt_indent() (_res any, _ok bool) {
 			a = &p.toks[p.mark]
 			p.mark++
 		} else if a = p.expectNew(token.WITH); a == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if _v2, _k = p.gather_233(); !_k {
@@ -26970,7 +28080,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first26) {
+		if p.cannotStart(&first27) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -27002,6 +28112,9 @@ fail0:
 			_v2 = &p.toks[p.mark]
 			p.mark++
 		} else if _v2 = p.expectNew(token.LPAR); _v2 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first2) {
 			goto fail1
 		}
 		if _v3, _k = p.gather_236(); !_k {
@@ -27087,7 +28200,7 @@ func (p *Parser) r_invalid_try_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first28) {
+		if p.cannotStart(&first29) {
 			goto fail0
 		}
 		var a *token.Token
@@ -27145,7 +28258,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first28) {
+		if p.cannotStart(&first29) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -27170,14 +28283,19 @@ fail0:
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first61) {
+			goto fail1
+		}
 		if _v2, _k = p.r_block(); !_k {
 			goto fail1
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_239()
-		p.mark = _lm
-		if _lk {
-			goto fail1
+		if !p.cannotStart(&first146) {
+			_lm = p.mark
+			_, _lk = p.tmp_239()
+			p.mark = _lm
+			if _lk {
+				goto fail1
+			}
 		}
 		_ = _v0
 		_ = _v1
@@ -27199,7 +28317,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first28) {
+		if p.cannotStart(&first29) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -27233,6 +28351,9 @@ fail1:
 		if _v2, _k = p.loop0_240(); !_k {
 			goto fail2
 		}
+		if p.cannotStart(&first78) {
+			goto fail2
+		}
 		if _v3, _k = p.loop1_241(); !_k {
 			goto fail2
 		}
@@ -27254,12 +28375,17 @@ fail1:
 		} else if b = p.expectNew(token.STAR); b == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first2) {
+			goto fail2
+		}
 		if _v6, _k = p.r_expression(); !_k {
 			goto fail2
 		}
-		_v7, _ = p.tmp_242()
-		if p.errorIndicator {
-			goto fail2
+		if !p.cannotStart(&first56) {
+			_v7, _ = p.tmp_242()
+			if p.errorIndicator {
+				goto fail2
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
@@ -27296,7 +28422,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first28) {
+		if p.cannotStart(&first29) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -27328,6 +28454,9 @@ fail2:
 		if _v2, _k = p.loop0_243(); !_k {
 			goto fail3
 		}
+		if p.cannotStart(&first78) {
+			goto fail3
+		}
 		if _v3, _k = p.loop1_244(); !_k {
 			goto fail3
 		}
@@ -27340,9 +28469,11 @@ fail2:
 		} else if a = p.expectNew(token.EXCEPT); a == nil {
 			goto fail3
 		}
-		_v5, _ = p.tmp_245()
-		if p.errorIndicator {
-			goto fail3
+		if !p.cannotStart(&first2) {
+			_v5, _ = p.tmp_245()
+			if p.errorIndicator {
+				goto fail3
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
@@ -27394,7 +28525,7 @@ func (p *Parser) r_invalid_except_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first65) {
+		if p.cannotStart(&first78) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -27418,6 +28549,9 @@ func (p *Parser) r_invalid_except_stmt() (_res any, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		if a, _k = p.r_expression(); !_k {
 			goto fail0
 		}
@@ -27430,12 +28564,17 @@ func (p *Parser) r_invalid_except_stmt() (_res any, _ok bool) {
 		} else if _v3 = p.expectNew(token.COMMA); _v3 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		if _v4, _k = p.r_expressions(); !_k {
 			goto fail0
 		}
-		_v5, _ = p.tmp_246()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first56) {
+			_v5, _ = p.tmp_246()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
@@ -27470,7 +28609,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first65) {
+		if p.cannotStart(&first78) {
 			goto fail1
 		}
 		var a *token.Token
@@ -27492,12 +28631,17 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
+		if p.cannotStart(&first2) {
+			goto fail1
+		}
 		if _v2, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		_v3, _ = p.tmp_247()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first56) {
+			_v3, _ = p.tmp_247()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NEWLINE {
@@ -27530,7 +28674,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first65) {
+		if p.cannotStart(&first78) {
 			goto fail2
 		}
 		var a *token.Token
@@ -27573,7 +28717,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first65) {
+		if p.cannotStart(&first78) {
 			goto fail3
 		}
 		var a *token.Token
@@ -27596,6 +28740,9 @@ fail2:
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.STAR); _v1 == nil {
+			goto fail3
+		}
+		if p.cannotStart(&first147) {
 			goto fail3
 		}
 		if _v2, _k = p.tmp_248(); !_k {
@@ -27641,7 +28788,7 @@ func (p *Parser) r_invalid_finally_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first66) {
+		if p.cannotStart(&first77) {
 			goto fail0
 		}
 		var a *token.Token
@@ -27719,7 +28866,7 @@ func (p *Parser) r_invalid_except_stmt_indent() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first65) {
+		if p.cannotStart(&first78) {
 			goto fail0
 		}
 		var a *token.Token
@@ -27737,12 +28884,17 @@ func (p *Parser) r_invalid_except_stmt_indent() (_res any, _ok bool) {
 		} else if a = p.expectNew(token.EXCEPT); a == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		if _v1, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		_v2, _ = p.tmp_249()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first56) {
+			_v2, _ = p.tmp_249()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
@@ -27788,7 +28940,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first65) {
+		if p.cannotStart(&first78) {
 			goto fail1
 		}
 		var a *token.Token
@@ -27866,7 +29018,7 @@ func (p *Parser) r_invalid_except_star_stmt_indent() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first65) {
+		if p.cannotStart(&first78) {
 			goto fail0
 		}
 		var a *token.Token
@@ -27894,12 +29046,17 @@ func (p *Parser) r_invalid_except_star_stmt_indent() (_res any, _ok bool) {
 		} else if _v1 = p.expectNew(token.STAR); _v1 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		if _v2, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		_v3, _ = p.tmp_250()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first56) {
+			_v3, _ = p.tmp_250()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
@@ -27966,7 +29123,7 @@ func (p *Parser) r_invalid_match_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -27974,6 +29131,9 @@ func (p *Parser) r_invalid_match_stmt() (_res any, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if _v0 = p.expectSoft("match"); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first12) {
 			goto fail0
 		}
 		if _v1, _k = p.r_subject_expr(); !_k {
@@ -28008,7 +29168,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -28017,6 +29177,9 @@ fail0:
 		var _v3 *token.Token
 		var _k bool
 		if a = p.expectSoft("match"); a == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first12) {
 			goto fail1
 		}
 		if subject, _k = p.r_subject_expr(); !_k {
@@ -28085,7 +29248,7 @@ func (p *Parser) r_invalid_case_block() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -28096,12 +29259,17 @@ func (p *Parser) r_invalid_case_block() (_res any, _ok bool) {
 		if _v0 = p.expectSoft("case"); _v0 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first79) {
+			goto fail0
+		}
 		if _v1, _k = p.r_patterns(); !_k {
 			goto fail0
 		}
-		_v2, _ = p.r_guard()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first25) {
+			_v2, _ = p.r_guard()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NEWLINE {
@@ -28133,7 +29301,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -28145,12 +29313,17 @@ fail0:
 		if a = p.expectSoft("case"); a == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first79) {
+			goto fail1
+		}
 		if _v1, _k = p.r_patterns(); !_k {
 			goto fail1
 		}
-		_v2, _ = p.r_guard()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first25) {
+			_v2, _ = p.r_guard()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
@@ -28216,7 +29389,7 @@ func (p *Parser) r_invalid_as_pattern() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first68) {
+		if p.cannotStart(&first80) {
 			goto fail0
 		}
 		var _v0 ast.Pattern
@@ -28258,7 +29431,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first68) {
+		if p.cannotStart(&first80) {
 			goto fail1
 		}
 		var _v0 ast.Pattern
@@ -28281,6 +29454,9 @@ fail0:
 		_lk = p.nameToken() != nil
 		p.mark = _lm
 		if _lk {
+			goto fail1
+		}
+		if p.cannotStart(&first2) {
 			goto fail1
 		}
 		if a, _k = p.r_expression(); !_k {
@@ -28323,7 +29499,7 @@ func (p *Parser) r_invalid_class_pattern() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -28340,6 +29516,9 @@ func (p *Parser) r_invalid_class_pattern() (_res any, _ok bool) {
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first80) {
 			goto fail0
 		}
 		if a, _k = p.r_invalid_class_argument_pattern(); !_k {
@@ -28382,7 +29561,7 @@ func (p *Parser) r_invalid_class_argument_pattern() (_res []ast.Pattern, _ok boo
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first68) {
+		if p.cannotStart(&first80) {
 			goto fail0
 		}
 		var _v0 any
@@ -28392,6 +29571,9 @@ func (p *Parser) r_invalid_class_argument_pattern() (_res []ast.Pattern, _ok boo
 		var _k bool
 		_v0, _ = p.tmp_251()
 		if p.errorIndicator {
+			goto fail0
+		}
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		if _v1, _k = p.r_keyword_patterns(); !_k {
@@ -28404,6 +29586,9 @@ func (p *Parser) r_invalid_class_argument_pattern() (_res []ast.Pattern, _ok boo
 			_v2 = &p.toks[p.mark]
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first80) {
 			goto fail0
 		}
 		if a, _k = p.r_positional_patterns(); !_k {
@@ -28450,7 +29635,7 @@ func (p *Parser) r_invalid_if_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first24) {
+		if p.cannotStart(&first25) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -28464,6 +29649,9 @@ func (p *Parser) r_invalid_if_stmt() (_res any, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if _v1, _k = p.r_named_expression(); !_k {
@@ -28498,7 +29686,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first24) {
+		if p.cannotStart(&first25) {
 			goto fail1
 		}
 		var a *token.Token
@@ -28513,6 +29701,9 @@ fail0:
 			a = &p.toks[p.mark]
 			p.mark++
 		} else if a = p.expectNew(token.IF); a == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first2) {
 			goto fail1
 		}
 		if b, _k = p.r_named_expression(); !_k {
@@ -28581,7 +29772,7 @@ func (p *Parser) r_invalid_elif_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first61) {
+		if p.cannotStart(&first72) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -28595,6 +29786,9 @@ func (p *Parser) r_invalid_elif_stmt() (_res any, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.ELIF); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if _v1, _k = p.r_named_expression(); !_k {
@@ -28629,7 +29823,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first61) {
+		if p.cannotStart(&first72) {
 			goto fail1
 		}
 		var a *token.Token
@@ -28644,6 +29838,9 @@ fail0:
 			a = &p.toks[p.mark]
 			p.mark++
 		} else if a = p.expectNew(token.ELIF); a == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first2) {
 			goto fail1
 		}
 		if _v1, _k = p.r_named_expression(); !_k {
@@ -28712,7 +29909,7 @@ func (p *Parser) r_invalid_else_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first62) {
+		if p.cannotStart(&first73) {
 			goto fail0
 		}
 		var a *token.Token
@@ -28790,7 +29987,7 @@ func (p *Parser) r_invalid_while_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first29) {
+		if p.cannotStart(&first30) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -28804,6 +30001,9 @@ func (p *Parser) r_invalid_while_stmt() (_res any, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.WHILE); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if _v1, _k = p.r_named_expression(); !_k {
@@ -28838,7 +30038,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first29) {
+		if p.cannotStart(&first30) {
 			goto fail1
 		}
 		var a *token.Token
@@ -28853,6 +30053,9 @@ fail0:
 			a = &p.toks[p.mark]
 			p.mark++
 		} else if a = p.expectNew(token.WHILE); a == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first2) {
 			goto fail1
 		}
 		if _v1, _k = p.r_named_expression(); !_k {
@@ -28921,7 +30124,7 @@ func (p *Parser) r_invalid_for_stmt() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first27) {
+		if p.cannotStart(&first28) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -28944,6 +30147,9 @@ func (p *Parser) r_invalid_for_stmt() (_res any, _ok bool) {
 		} else if _v1 = p.expectNew(token.FOR); _v1 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first10) {
+			goto fail0
+		}
 		if _v2, _k = p.r_star_targets(); !_k {
 			goto fail0
 		}
@@ -28954,6 +30160,9 @@ func (p *Parser) r_invalid_for_stmt() (_res any, _ok bool) {
 			_v3 = &p.toks[p.mark]
 			p.mark++
 		} else if _v3 = p.expectNew(token.IN); _v3 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first12) {
 			goto fail0
 		}
 		if _v4, _k = p.r_star_expressions(); !_k {
@@ -28991,7 +30200,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first27) {
+		if p.cannotStart(&first28) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -29015,6 +30224,9 @@ fail0:
 		} else if a = p.expectNew(token.FOR); a == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first10) {
+			goto fail1
+		}
 		if _v2, _k = p.r_star_targets(); !_k {
 			goto fail1
 		}
@@ -29025,6 +30237,9 @@ fail0:
 			_v3 = &p.toks[p.mark]
 			p.mark++
 		} else if _v3 = p.expectNew(token.IN); _v3 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first12) {
 			goto fail1
 		}
 		if _v4, _k = p.r_star_expressions(); !_k {
@@ -29096,7 +30311,7 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first52) {
+		if p.cannotStart(&first62) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -29126,9 +30341,11 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 		if _v2 = p.nameToken(); _v2 == nil {
 			goto fail0
 		}
-		_v3, _ = p.r_type_params()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first60) {
+			_v3, _ = p.r_type_params()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.LPAR {
@@ -29139,9 +30356,11 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 		} else if _v4 = p.expectNew(token.LPAR); _v4 == nil {
 			goto fail0
 		}
-		_v5, _ = p.r_params()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first64) {
+			_v5, _ = p.r_params()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
@@ -29152,9 +30371,11 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 		} else if _v6 = p.expectNew(token.RPAR); _v6 == nil {
 			goto fail0
 		}
-		_v7, _ = p.tmp_252()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first65) {
+			_v7, _ = p.tmp_252()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
@@ -29205,7 +30426,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first52) {
+		if p.cannotStart(&first62) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -29236,16 +30457,20 @@ fail0:
 		if _v2 = p.nameToken(); _v2 == nil {
 			goto fail1
 		}
-		_v3, _ = p.r_type_params()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first60) {
+			_v3, _ = p.r_type_params()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		if _v4 = p.expectForced(token.LPAR, "("); _v4 == nil {
 			goto fail1
 		}
-		_v5, _ = p.r_params()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first64) {
+			_v5, _ = p.r_params()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
@@ -29256,15 +30481,22 @@ fail0:
 		} else if _v6 = p.expectNew(token.RPAR); _v6 == nil {
 			goto fail1
 		}
-		_v7, _ = p.tmp_253()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first65) {
+			_v7, _ = p.tmp_253()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		if _v8 = p.expectForced(token.COLON, ":"); _v8 == nil {
 			goto fail1
 		}
-		_v9, _ = p.r_func_type_comment()
-		if p.errorIndicator {
+		if !p.cannotStart(&first66) {
+			_v9, _ = p.r_func_type_comment()
+			if p.errorIndicator {
+				goto fail1
+			}
+		}
+		if p.cannotStart(&first61) {
 			goto fail1
 		}
 		if _v10, _k = p.r_block(); !_k {
@@ -29313,7 +30545,7 @@ func (p *Parser) r_invalid_class_def_raw() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first51) {
+		if p.cannotStart(&first59) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -29334,13 +30566,17 @@ func (p *Parser) r_invalid_class_def_raw() (_res any, _ok bool) {
 		if _v1 = p.nameToken(); _v1 == nil {
 			goto fail0
 		}
-		_v2, _ = p.r_type_params()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first60) {
+			_v2, _ = p.r_type_params()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
-		_v3, _ = p.tmp_254()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first3) {
+			_v3, _ = p.tmp_254()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.NEWLINE {
@@ -29373,7 +30609,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first51) {
+		if p.cannotStart(&first59) {
 			goto fail1
 		}
 		var a *token.Token
@@ -29395,13 +30631,17 @@ fail0:
 		if _v1 = p.nameToken(); _v1 == nil {
 			goto fail1
 		}
-		_v2, _ = p.r_type_params()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first60) {
+			_v2, _ = p.r_type_params()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
-		_v3, _ = p.tmp_255()
-		if p.errorIndicator {
-			goto fail1
+		if !p.cannotStart(&first3) {
+			_v3, _ = p.tmp_255()
+			if p.errorIndicator {
+				goto fail1
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
@@ -29472,7 +30712,7 @@ func (p *Parser) r_invalid_double_starred_kvpairs() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first113) {
+		if p.cannotStart(&first129) {
 			goto fail0
 		}
 		var _v0 []*keyValue
@@ -29489,6 +30729,9 @@ func (p *Parser) r_invalid_double_starred_kvpairs() (_res any, _ok bool) {
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if _v2, _k = p.r_invalid_kvpair(); !_k {
@@ -29540,6 +30783,9 @@ fail0:
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first96) {
+			goto fail1
+		}
 		if _v3, _k = p.r_bitwise_or(); !_k {
 			goto fail1
 		}
@@ -29586,6 +30832,9 @@ fail1:
 			a = &p.toks[p.mark]
 			p.mark++
 		} else if a = p.expectNew(token.COLON); a == nil {
+			goto fail2
+		}
+		if p.cannotStart(&first148) {
 			goto fail2
 		}
 		_lm = p.mark
@@ -29647,11 +30896,13 @@ func (p *Parser) r_invalid_kvpair() (_res any, _ok bool) {
 		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
-		_lm = p.mark
-		_lk = p.expect(token.COLON) != nil
-		p.mark = _lm
-		if _lk {
-			goto fail0
+		if !p.cannotStart(&first71) {
+			_lm = p.mark
+			_lk = p.expect(token.COLON) != nil
+			p.mark = _lm
+			if _lk {
+				goto fail0
+			}
 		}
 		_ = a
 		_ = _k
@@ -29706,6 +30957,9 @@ fail0:
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail1
 		}
+		if p.cannotStart(&first96) {
+			goto fail1
+		}
 		if _v3, _k = p.r_bitwise_or(); !_k {
 			goto fail1
 		}
@@ -29754,6 +31008,9 @@ fail1:
 		} else if a = p.expectNew(token.COLON); a == nil {
 			goto fail2
 		}
+		if p.cannotStart(&first148) {
+			goto fail2
+		}
 		_lm = p.mark
 		_, _lk = p.tmp_259()
 		p.mark = _lm
@@ -29796,7 +31053,7 @@ func (p *Parser) r_invalid_starred_expression() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail0
 		}
 		var a *token.Token
@@ -29813,6 +31070,9 @@ func (p *Parser) r_invalid_starred_expression() (_res any, _ok bool) {
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first2) {
+			goto fail0
+		}
 		if _v1, _k = p.r_expression(); !_k {
 			goto fail0
 		}
@@ -29823,6 +31083,9 @@ func (p *Parser) r_invalid_starred_expression() (_res any, _ok bool) {
 			_v2 = &p.toks[p.mark]
 			p.mark++
 		} else if _v2 = p.expectNew(token.EQUAL); _v2 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if b, _k = p.r_expression(); !_k {
@@ -29869,7 +31132,7 @@ func (p *Parser) r_invalid_replacement_field() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -29912,7 +31175,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -29955,7 +31218,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -29998,7 +31261,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -30041,7 +31304,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -30055,11 +31318,13 @@ fail3:
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail4
 		}
-		_lm = p.mark
-		_, _lk = p.r_annotated_rhs()
-		p.mark = _lm
-		if _lk {
-			goto fail4
+		if !p.cannotStart(&first33) {
+			_lm = p.mark
+			_, _lk = p.r_annotated_rhs()
+			p.mark = _lm
+			if _lk {
+				goto fail4
+			}
 		}
 		_ = _v0
 		_ = _k
@@ -30079,7 +31344,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail5
 		}
 		var _v0 *token.Token
@@ -30094,14 +31359,19 @@ fail4:
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail5
 		}
+		if p.cannotStart(&first33) {
+			goto fail5
+		}
 		if _v1, _k = p.r_annotated_rhs(); !_k {
 			goto fail5
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_260()
-		p.mark = _lm
-		if _lk {
-			goto fail5
+		if !p.cannotStart(&first149) {
+			_lm = p.mark
+			_, _lk = p.tmp_260()
+			p.mark = _lm
+			if _lk {
+				goto fail5
+			}
 		}
 		_ = _v0
 		_ = _v1
@@ -30122,7 +31392,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail6
 		}
 		var _v0 *token.Token
@@ -30138,6 +31408,9 @@ fail5:
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail6
 		}
+		if p.cannotStart(&first33) {
+			goto fail6
+		}
 		if _v1, _k = p.r_annotated_rhs(); !_k {
 			goto fail6
 		}
@@ -30150,11 +31423,13 @@ fail5:
 		} else if _v2 = p.expectNew(token.EQUAL); _v2 == nil {
 			goto fail6
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_261()
-		p.mark = _lm
-		if _lk {
-			goto fail6
+		if !p.cannotStart(&first150) {
+			_lm = p.mark
+			_, _lk = p.tmp_261()
+			p.mark = _lm
+			if _lk {
+				goto fail6
+			}
 		}
 		_ = _v0
 		_ = _v1
@@ -30176,7 +31451,7 @@ fail6:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail7
 		}
 		var _v0 *token.Token
@@ -30193,11 +31468,17 @@ fail6:
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail7
 		}
+		if p.cannotStart(&first33) {
+			goto fail7
+		}
 		if _v1, _k = p.r_annotated_rhs(); !_k {
 			goto fail7
 		}
 		_v2 = p.expect(token.EQUAL)
 		if p.errorIndicator {
+			goto fail7
+		}
+		if p.cannotStart(&first126) {
 			goto fail7
 		}
 		if _v3, _k = p.r_invalid_conversion_character(); !_k {
@@ -30219,7 +31500,7 @@ fail7:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail8
 		}
 		var _v0 *token.Token
@@ -30236,6 +31517,9 @@ fail7:
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail8
 		}
+		if p.cannotStart(&first33) {
+			goto fail8
+		}
 		if _v1, _k = p.r_annotated_rhs(); !_k {
 			goto fail8
 		}
@@ -30243,15 +31527,19 @@ fail7:
 		if p.errorIndicator {
 			goto fail8
 		}
-		_v3, _ = p.tmp_262()
-		if p.errorIndicator {
-			goto fail8
+		if !p.cannotStart(&first126) {
+			_v3, _ = p.tmp_262()
+			if p.errorIndicator {
+				goto fail8
+			}
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_263()
-		p.mark = _lm
-		if _lk {
-			goto fail8
+		if !p.cannotStart(&first151) {
+			_lm = p.mark
+			_, _lk = p.tmp_263()
+			p.mark = _lm
+			if _lk {
+				goto fail8
+			}
 		}
 		_ = _v0
 		_ = _v1
@@ -30274,7 +31562,7 @@ fail8:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail9
 		}
 		var _v0 *token.Token
@@ -30293,6 +31581,9 @@ fail8:
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail9
 		}
+		if p.cannotStart(&first33) {
+			goto fail9
+		}
 		if _v1, _k = p.r_annotated_rhs(); !_k {
 			goto fail9
 		}
@@ -30300,9 +31591,11 @@ fail8:
 		if p.errorIndicator {
 			goto fail9
 		}
-		_v3, _ = p.tmp_264()
-		if p.errorIndicator {
-			goto fail9
+		if !p.cannotStart(&first126) {
+			_v3, _ = p.tmp_264()
+			if p.errorIndicator {
+				goto fail9
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.COLON {
@@ -30343,7 +31636,7 @@ fail9:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail10
 		}
 		var _v0 *token.Token
@@ -30360,6 +31653,9 @@ fail9:
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail10
 		}
+		if p.cannotStart(&first33) {
+			goto fail10
+		}
 		if _v1, _k = p.r_annotated_rhs(); !_k {
 			goto fail10
 		}
@@ -30367,9 +31663,11 @@ fail9:
 		if p.errorIndicator {
 			goto fail10
 		}
-		_v3, _ = p.tmp_266()
-		if p.errorIndicator {
-			goto fail10
+		if !p.cannotStart(&first126) {
+			_v3, _ = p.tmp_266()
+			if p.errorIndicator {
+				goto fail10
+			}
 		}
 		_lk = p.peekIs(token.RBRACE)
 		if _lk {
@@ -30416,7 +31714,7 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first110) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -30428,6 +31726,9 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first151) {
 			goto fail0
 		}
 		_lm = p.mark
@@ -30454,7 +31755,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first110) {
+		if p.cannotStart(&first126) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -30509,7 +31810,7 @@ func (p *Parser) r_invalid_diamond() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first88) {
+		if p.cannotStart(&first104) {
 			goto fail0
 		}
 		var a *token.Token
@@ -30569,7 +31870,7 @@ func (p *Parser) r_invalid_arithmetic() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -30578,6 +31879,9 @@ func (p *Parser) r_invalid_arithmetic() (_res any, _ok bool) {
 		var b ast.Expr
 		var _k bool
 		if _v0, _k = p.r_sum(); !_k {
+			goto fail0
+		}
+		if p.cannotStart(&first152) {
 			goto fail0
 		}
 		if _v1, _k = p.tmp_268(); !_k {
@@ -30590,6 +31894,9 @@ func (p *Parser) r_invalid_arithmetic() (_res any, _ok bool) {
 			a = &p.toks[p.mark]
 			p.mark++
 		} else if a = p.expectNew(token.NOT); a == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first94) {
 			goto fail0
 		}
 		if b, _k = p.r_inversion(); !_k {
@@ -30633,7 +31940,7 @@ func (p *Parser) r_invalid_factor() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first100) {
+		if p.cannotStart(&first115) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -30650,6 +31957,9 @@ func (p *Parser) r_invalid_factor() (_res any, _ok bool) {
 			a = &p.toks[p.mark]
 			p.mark++
 		} else if a = p.expectNew(token.NOT); a == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -30692,7 +32002,7 @@ func (p *Parser) r_invalid_type_params() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -30756,7 +32066,7 @@ func (p *Parser) loop0_1() (_res []*token.Token, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first7) {
+			if p.cannotStart(&first8) {
 				break
 			}
 			var _v0 *token.Token
@@ -30802,7 +32112,7 @@ func (p *Parser) loop0_2() (_res []*token.Token, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first7) {
+			if p.cannotStart(&first8) {
 				break
 			}
 			var _v0 *token.Token
@@ -30848,7 +32158,7 @@ func (p *Parser) loop1_3() (_res [][]ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first4) {
+			if p.cannotStart(&first5) {
 				break
 			}
 			var _v0 []ast.Stmt
@@ -30891,7 +32201,7 @@ func (p *Parser) gather_4() (_res []ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first6) {
+		if p.cannotStart(&first7) {
 			goto fail
 		}
 		var elem ast.Stmt
@@ -30936,7 +32246,7 @@ func (p *Parser) loop0_5() (_res []ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first125) {
+			if p.cannotStart(&first153) {
 				break
 			}
 			var _v0 *token.Token
@@ -30949,6 +32259,9 @@ func (p *Parser) loop0_5() (_res []ast.Stmt, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.SEMI); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first7) {
 				break
 			}
 			if elem, _k = p.r_simple_stmt(); !_k {
@@ -30989,7 +32302,7 @@ func (p *Parser) tmp_6() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first45) {
+		if p.cannotStart(&first51) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31017,7 +32330,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first46) {
+		if p.cannotStart(&first48) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -31062,7 +32375,7 @@ func (p *Parser) tmp_7() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first53) {
+		if p.cannotStart(&first63) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31090,7 +32403,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first50) {
+		if p.cannotStart(&first58) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -31118,7 +32431,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first54) {
+		if p.cannotStart(&first67) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -31163,7 +32476,7 @@ func (p *Parser) tmp_8() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first51) {
+		if p.cannotStart(&first59) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31191,7 +32504,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first50) {
+		if p.cannotStart(&first58) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -31236,7 +32549,7 @@ func (p *Parser) tmp_9() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first75) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31264,7 +32577,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first54) {
+		if p.cannotStart(&first67) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -31309,7 +32622,7 @@ func (p *Parser) tmp_10() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first63) {
+		if p.cannotStart(&first74) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31337,7 +32650,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first54) {
+		if p.cannotStart(&first67) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -31382,7 +32695,7 @@ func (p *Parser) tmp_11() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
+		if p.cannotStart(&first31) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31395,6 +32708,9 @@ func (p *Parser) tmp_11() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first33) {
 			goto fail0
 		}
 		if d, _k = p.r_annotated_rhs(); !_k {
@@ -31452,6 +32768,9 @@ func (p *Parser) tmp_12() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
+		if p.cannotStart(&first32) {
+			goto fail0
+		}
 		if b, _k = p.r_single_target(); !_k {
 			goto fail0
 		}
@@ -31484,7 +32803,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -31523,7 +32842,7 @@ func (p *Parser) tmp_13() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
+		if p.cannotStart(&first31) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31536,6 +32855,9 @@ func (p *Parser) tmp_13() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first33) {
 			goto fail0
 		}
 		if d, _k = p.r_annotated_rhs(); !_k {
@@ -31577,7 +32899,7 @@ func (p *Parser) tmp_15() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first9) {
+		if p.cannotStart(&first10) {
 			goto fail0
 		}
 		var z ast.Expr
@@ -31635,7 +32957,7 @@ func (p *Parser) loop1_14() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first9) {
+			if p.cannotStart(&first10) {
 				break
 			}
 			var _v0 ast.Expr
@@ -31677,7 +32999,7 @@ func (p *Parser) tmp_16() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first17) {
+		if p.cannotStart(&first18) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -31699,7 +33021,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -31738,7 +33060,7 @@ func (p *Parser) tmp_17() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first17) {
+		if p.cannotStart(&first18) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -31760,7 +33082,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -31799,7 +33121,7 @@ func (p *Parser) tmp_18() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first46) {
+		if p.cannotStart(&first48) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31812,6 +33134,9 @@ func (p *Parser) tmp_18() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.FROM); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if z, _k = p.r_expression(); !_k {
@@ -31854,7 +33179,7 @@ func (p *Parser) gather_19() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail
 		}
 		var elem ast.Expr
@@ -31899,7 +33224,7 @@ func (p *Parser) loop0_20() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -31953,7 +33278,7 @@ func (p *Parser) gather_21() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail
 		}
 		var elem ast.Expr
@@ -31998,7 +33323,7 @@ func (p *Parser) loop0_22() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -32051,7 +33376,7 @@ func (p *Parser) tmp_23() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first125) {
+		if p.cannotStart(&first153) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -32079,7 +33404,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first7) {
+		if p.cannotStart(&first8) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -32124,7 +33449,7 @@ func (p *Parser) tmp_24() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -32137,6 +33462,9 @@ func (p *Parser) tmp_24() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if z, _k = p.r_expression(); !_k {
@@ -32178,7 +33506,7 @@ func (p *Parser) tmp_26() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first49) {
+		if p.cannotStart(&first57) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -32206,7 +33534,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first108) {
+		if p.cannotStart(&first123) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -32255,7 +33583,7 @@ func (p *Parser) loop0_25() (_res []*token.Token, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first127) {
+			if p.cannotStart(&first53) {
 				break
 			}
 			var _v0 *token.Token
@@ -32291,7 +33619,7 @@ func (p *Parser) tmp_28() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first49) {
+		if p.cannotStart(&first57) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -32319,7 +33647,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first108) {
+		if p.cannotStart(&first123) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -32368,7 +33696,7 @@ func (p *Parser) loop1_27() (_res []*token.Token, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first127) {
+			if p.cannotStart(&first53) {
 				break
 			}
 			var _v0 *token.Token
@@ -32411,7 +33739,7 @@ func (p *Parser) gather_29() (_res []*ast.Alias, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail
 		}
 		var elem *ast.Alias
@@ -32456,7 +33784,7 @@ func (p *Parser) loop0_30() (_res []*ast.Alias, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -32469,6 +33797,9 @@ func (p *Parser) loop0_30() (_res []*ast.Alias, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first11) {
 				break
 			}
 			if elem, _k = p.r_import_from_as_name(); !_k {
@@ -32509,7 +33840,7 @@ func (p *Parser) tmp_31() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first56) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -32564,7 +33895,7 @@ func (p *Parser) gather_32() (_res []*ast.Alias, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail
 		}
 		var elem *ast.Alias
@@ -32609,7 +33940,7 @@ func (p *Parser) loop0_33() (_res []*ast.Alias, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -32622,6 +33953,9 @@ func (p *Parser) loop0_33() (_res []*ast.Alias, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first11) {
 				break
 			}
 			if elem, _k = p.r_dotted_as_name(); !_k {
@@ -32662,7 +33996,7 @@ func (p *Parser) tmp_34() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first56) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -32716,7 +34050,7 @@ func (p *Parser) tmp_36() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first50) {
+		if p.cannotStart(&first58) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -32730,6 +34064,9 @@ func (p *Parser) tmp_36() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.AT); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if f, _k = p.r_named_expression(); !_k {
@@ -32785,7 +34122,7 @@ func (p *Parser) loop1_35() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first50) {
+			if p.cannotStart(&first58) {
 				break
 			}
 			var _v0 ast.Expr
@@ -32843,9 +34180,11 @@ func (p *Parser) tmp_37() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
-		z, _ = p.r_arguments()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first4) {
+			z, _ = p.r_arguments()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
@@ -32893,7 +34232,7 @@ func (p *Parser) tmp_38() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first129) {
+		if p.cannotStart(&first65) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -32906,6 +34245,9 @@ func (p *Parser) tmp_38() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.RARROW); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if z, _k = p.r_expression(); !_k {
@@ -32947,7 +34289,7 @@ func (p *Parser) tmp_39() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first129) {
+		if p.cannotStart(&first65) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -32960,6 +34302,9 @@ func (p *Parser) tmp_39() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.RARROW); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if z, _k = p.r_expression(); !_k {
@@ -33005,7 +34350,7 @@ func (p *Parser) loop0_40() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *ast.Arg
@@ -33045,7 +34390,7 @@ func (p *Parser) loop0_41() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -33085,7 +34430,7 @@ func (p *Parser) loop0_42() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -33125,7 +34470,7 @@ func (p *Parser) loop1_43() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *ast.Arg
@@ -33171,7 +34516,7 @@ func (p *Parser) loop0_44() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -33211,7 +34556,7 @@ func (p *Parser) loop1_45() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -33257,7 +34602,7 @@ func (p *Parser) loop1_46() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *ast.Arg
@@ -33303,7 +34648,7 @@ func (p *Parser) loop1_47() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *ast.Arg
@@ -33349,7 +34694,7 @@ func (p *Parser) loop0_48() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *ast.Arg
@@ -33389,7 +34734,7 @@ func (p *Parser) loop1_49() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -33435,7 +34780,7 @@ func (p *Parser) loop0_50() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *ast.Arg
@@ -33475,7 +34820,7 @@ func (p *Parser) loop1_51() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -33521,7 +34866,7 @@ func (p *Parser) loop0_52() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -33561,7 +34906,7 @@ func (p *Parser) loop0_53() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -33601,7 +34946,7 @@ func (p *Parser) loop1_54() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -33689,7 +35034,7 @@ func (p *Parser) loop0_56() (_res []*ast.WithItem, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -33702,6 +35047,9 @@ func (p *Parser) loop0_56() (_res []*ast.WithItem, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first2) {
 				break
 			}
 			if elem, _k = p.r_with_item(); !_k {
@@ -33788,7 +35136,7 @@ func (p *Parser) loop0_58() (_res []*ast.WithItem, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -33801,6 +35149,9 @@ func (p *Parser) loop0_58() (_res []*ast.WithItem, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first2) {
 				break
 			}
 			if elem, _k = p.r_with_item(); !_k {
@@ -33887,7 +35238,7 @@ func (p *Parser) loop0_60() (_res []*ast.WithItem, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -33900,6 +35251,9 @@ func (p *Parser) loop0_60() (_res []*ast.WithItem, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first2) {
 				break
 			}
 			if elem, _k = p.r_with_item(); !_k {
@@ -33986,7 +35340,7 @@ func (p *Parser) loop0_62() (_res []*ast.WithItem, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -33999,6 +35353,9 @@ func (p *Parser) loop0_62() (_res []*ast.WithItem, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first2) {
 				break
 			}
 			if elem, _k = p.r_with_item(); !_k {
@@ -34039,7 +35396,7 @@ func (p *Parser) tmp_63() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -34067,7 +35424,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first130) {
+		if p.cannotStart(&first154) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -34095,7 +35452,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first71) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -34144,7 +35501,7 @@ func (p *Parser) loop1_64() (_res []*ast.ExceptHandler, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first65) {
+			if p.cannotStart(&first78) {
 				break
 			}
 			var _v0 *ast.ExceptHandler
@@ -34190,7 +35547,7 @@ func (p *Parser) loop1_65() (_res []*ast.ExceptHandler, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first65) {
+			if p.cannotStart(&first78) {
 				break
 			}
 			var _v0 *ast.ExceptHandler
@@ -34232,7 +35589,7 @@ func (p *Parser) tmp_66() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first56) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -34286,7 +35643,7 @@ func (p *Parser) tmp_67() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first56) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -34344,7 +35701,7 @@ func (p *Parser) loop1_68() (_res []*ast.MatchCase, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *ast.MatchCase
@@ -34387,7 +35744,7 @@ func (p *Parser) gather_69() (_res []ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first68) {
+		if p.cannotStart(&first80) {
 			goto fail
 		}
 		var elem ast.Pattern
@@ -34432,7 +35789,7 @@ func (p *Parser) loop0_70() (_res []ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first94) {
+			if p.cannotStart(&first110) {
 				break
 			}
 			var _v0 *token.Token
@@ -34445,6 +35802,9 @@ func (p *Parser) loop0_70() (_res []ast.Pattern, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.VBAR); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first80) {
 				break
 			}
 			if elem, _k = p.r_closed_pattern(); !_k {
@@ -34485,7 +35845,7 @@ func (p *Parser) tmp_71() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first101) {
+		if p.cannotStart(&first116) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -34513,7 +35873,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first91) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -34558,7 +35918,7 @@ func (p *Parser) tmp_72() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first101) {
+		if p.cannotStart(&first116) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -34586,7 +35946,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first91) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -34631,7 +35991,7 @@ func (p *Parser) tmp_73() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first49) {
+		if p.cannotStart(&first57) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -34687,7 +36047,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
+		if p.cannotStart(&first31) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -34732,7 +36092,7 @@ func (p *Parser) tmp_74() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first49) {
+		if p.cannotStart(&first57) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -34788,7 +36148,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
+		if p.cannotStart(&first31) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -34834,7 +36194,7 @@ func (p *Parser) gather_75() (_res []ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first79) {
 			goto fail
 		}
 		var elem ast.Pattern
@@ -34879,7 +36239,7 @@ func (p *Parser) loop0_76() (_res []ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -34892,6 +36252,9 @@ func (p *Parser) loop0_76() (_res []ast.Pattern, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first79) {
 				break
 			}
 			if elem, _k = p.r_maybe_star_pattern(); !_k {
@@ -34933,7 +36296,7 @@ func (p *Parser) gather_77() (_res []*keyPattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first80) {
+		if p.cannotStart(&first93) {
 			goto fail
 		}
 		var elem *keyPattern
@@ -34978,7 +36341,7 @@ func (p *Parser) loop0_78() (_res []*keyPattern, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -34991,6 +36354,9 @@ func (p *Parser) loop0_78() (_res []*keyPattern, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first93) {
 				break
 			}
 			if elem, _k = p.r_key_value_pattern(); !_k {
@@ -35031,7 +36397,7 @@ func (p *Parser) tmp_79() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first69) {
+		if p.cannotStart(&first81) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -35053,7 +36419,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -35093,7 +36459,7 @@ func (p *Parser) gather_80() (_res []ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first68) {
+		if p.cannotStart(&first80) {
 			goto fail
 		}
 		var elem ast.Pattern
@@ -35138,7 +36504,7 @@ func (p *Parser) loop0_81() (_res []ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -35151,6 +36517,9 @@ func (p *Parser) loop0_81() (_res []ast.Pattern, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first80) {
 				break
 			}
 			if elem, _k = p.r_pattern(); !_k {
@@ -35192,7 +36561,7 @@ func (p *Parser) gather_82() (_res []*keyPattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail
 		}
 		var elem *keyPattern
@@ -35237,7 +36606,7 @@ func (p *Parser) loop0_83() (_res []*keyPattern, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -35250,6 +36619,9 @@ func (p *Parser) loop0_83() (_res []*keyPattern, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first11) {
 				break
 			}
 			if elem, _k = p.r_keyword_pattern(); !_k {
@@ -35291,7 +36663,7 @@ func (p *Parser) gather_84() (_res []ast.TypeParam, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first56) {
+		if p.cannotStart(&first64) {
 			goto fail
 		}
 		var elem ast.TypeParam
@@ -35336,7 +36708,7 @@ func (p *Parser) loop0_85() (_res []ast.TypeParam, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -35349,6 +36721,9 @@ func (p *Parser) loop0_85() (_res []ast.TypeParam, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first64) {
 				break
 			}
 			if elem, _k = p.r_type_param(); !_k {
@@ -35389,7 +36764,7 @@ func (p *Parser) tmp_87() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -35402,6 +36777,9 @@ func (p *Parser) tmp_87() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if c, _k = p.r_expression(); !_k {
@@ -35447,7 +36825,7 @@ func (p *Parser) loop1_86() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 ast.Expr
@@ -35489,7 +36867,7 @@ func (p *Parser) tmp_89() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -35502,6 +36880,9 @@ func (p *Parser) tmp_89() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first12) {
 			goto fail0
 		}
 		if c, _k = p.r_star_expression(); !_k {
@@ -35547,7 +36928,7 @@ func (p *Parser) loop1_88() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 ast.Expr
@@ -35590,7 +36971,7 @@ func (p *Parser) gather_90() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail
 		}
 		var elem ast.Expr
@@ -35635,7 +37016,7 @@ func (p *Parser) loop0_91() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -35648,6 +37029,9 @@ func (p *Parser) loop0_91() (_res []ast.Expr, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first12) {
 				break
 			}
 			if elem, _k = p.r_star_named_expression(); !_k {
@@ -35688,7 +37072,7 @@ func (p *Parser) tmp_93() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first131) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -35701,6 +37085,9 @@ func (p *Parser) tmp_93() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.OR); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first94) {
 			goto fail0
 		}
 		if c, _k = p.r_conjunction(); !_k {
@@ -35746,7 +37133,7 @@ func (p *Parser) loop1_92() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first131) {
+			if p.cannotStart(&first97) {
 				break
 			}
 			var _v0 ast.Expr
@@ -35788,7 +37175,7 @@ func (p *Parser) tmp_95() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first132) {
+		if p.cannotStart(&first98) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -35801,6 +37188,9 @@ func (p *Parser) tmp_95() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.AND); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first94) {
 			goto fail0
 		}
 		if c, _k = p.r_inversion(); !_k {
@@ -35846,7 +37236,7 @@ func (p *Parser) loop1_94() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first132) {
+			if p.cannotStart(&first98) {
 				break
 			}
 			var _v0 ast.Expr
@@ -35892,7 +37282,7 @@ func (p *Parser) loop1_96() (_res []*cmpopExpr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first133) {
+			if p.cannotStart(&first100) {
 				break
 			}
 			var _v0 *cmpopExpr
@@ -35934,7 +37324,7 @@ func (p *Parser) tmp_97() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first93) {
+		if p.cannotStart(&first109) {
 			goto fail0
 		}
 		var tok *token.Token
@@ -35983,7 +37373,7 @@ func (p *Parser) tmp_98() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first88) {
+		if p.cannotStart(&first104) {
 			goto fail0
 		}
 		var lt *token.Token
@@ -36043,7 +37433,7 @@ func (p *Parser) tmp_101() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first106) {
+		if p.cannotStart(&first122) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -36065,7 +37455,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -36105,7 +37495,7 @@ func (p *Parser) gather_99() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first107) {
+		if p.cannotStart(&first121) {
 			goto fail
 		}
 		var elem ast.Expr
@@ -36150,7 +37540,7 @@ func (p *Parser) loop0_100() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -36163,6 +37553,9 @@ func (p *Parser) loop0_100() (_res []ast.Expr, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first121) {
 				break
 			}
 			if elem, _k = p.tmp_101(); !_k {
@@ -36203,7 +37596,7 @@ func (p *Parser) tmp_102() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -36218,9 +37611,11 @@ func (p *Parser) tmp_102() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
 		}
-		d, _ = p.r_expression()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first2) {
+			d, _ = p.r_expression()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = _v0
 		_ = d
@@ -36258,7 +37653,7 @@ func (p *Parser) tmp_103() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first112) {
+		if p.cannotStart(&first128) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -36286,7 +37681,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first111) {
+		if p.cannotStart(&first127) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -36414,7 +37809,7 @@ func (p *Parser) tmp_105() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -36436,7 +37831,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first60) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -36475,7 +37870,7 @@ func (p *Parser) tmp_106() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -36497,7 +37892,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -36519,7 +37914,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -36541,7 +37936,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail3
 		}
 		var _v0 ast.Expr
@@ -36580,7 +37975,7 @@ func (p *Parser) tmp_107() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first17) {
+		if p.cannotStart(&first18) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -36645,7 +38040,7 @@ func (p *Parser) loop0_108() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *ast.Arg
@@ -36685,7 +38080,7 @@ func (p *Parser) loop0_109() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -36725,7 +38120,7 @@ func (p *Parser) loop0_110() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -36765,7 +38160,7 @@ func (p *Parser) loop1_111() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *ast.Arg
@@ -36811,7 +38206,7 @@ func (p *Parser) loop0_112() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -36851,7 +38246,7 @@ func (p *Parser) loop1_113() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -36897,7 +38292,7 @@ func (p *Parser) loop1_114() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *ast.Arg
@@ -36943,7 +38338,7 @@ func (p *Parser) loop1_115() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *ast.Arg
@@ -36989,7 +38384,7 @@ func (p *Parser) loop0_116() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *ast.Arg
@@ -37029,7 +38424,7 @@ func (p *Parser) loop1_117() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -37075,7 +38470,7 @@ func (p *Parser) loop0_118() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *ast.Arg
@@ -37115,7 +38510,7 @@ func (p *Parser) loop1_119() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -37161,7 +38556,7 @@ func (p *Parser) loop0_120() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -37201,7 +38596,7 @@ func (p *Parser) loop1_121() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -37247,7 +38642,7 @@ func (p *Parser) loop0_122() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first134) {
+			if p.cannotStart(&first155) {
 				break
 			}
 			var _v0 ast.Expr
@@ -37287,7 +38682,7 @@ func (p *Parser) loop0_123() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first134) {
+			if p.cannotStart(&first155) {
 				break
 			}
 			var _v0 ast.Expr
@@ -37323,7 +38718,7 @@ func (p *Parser) tmp_125() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first111) {
+		if p.cannotStart(&first127) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -37345,7 +38740,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first112) {
+		if p.cannotStart(&first128) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -37388,7 +38783,7 @@ func (p *Parser) loop1_124() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first73) {
+			if p.cannotStart(&first86) {
 				break
 			}
 			var _v0 ast.Expr
@@ -37430,7 +38825,7 @@ func (p *Parser) tmp_126() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail0
 		}
 		var y ast.Expr
@@ -37449,9 +38844,11 @@ func (p *Parser) tmp_126() (_res []ast.Expr, _ok bool) {
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
-		z, _ = p.r_star_named_expressions()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first12) {
+			z, _ = p.r_star_named_expressions()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = y
 		_ = _v1
@@ -37491,7 +38888,7 @@ func (p *Parser) gather_127() (_res []*keyValue, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first113) {
+		if p.cannotStart(&first129) {
 			goto fail
 		}
 		var elem *keyValue
@@ -37536,7 +38933,7 @@ func (p *Parser) loop0_128() (_res []*keyValue, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -37549,6 +38946,9 @@ func (p *Parser) loop0_128() (_res []*keyValue, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first129) {
 				break
 			}
 			if elem, _k = p.r_double_starred_kvpair(); !_k {
@@ -37593,7 +38993,7 @@ func (p *Parser) loop1_129() (_res []*ast.Comprehension, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first27) {
+			if p.cannotStart(&first28) {
 				break
 			}
 			var _v0 *ast.Comprehension
@@ -37635,7 +39035,7 @@ func (p *Parser) tmp_131() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first24) {
+		if p.cannotStart(&first25) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -37648,6 +39048,9 @@ func (p *Parser) tmp_131() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first94) {
 			goto fail0
 		}
 		if z, _k = p.r_disjunction(); !_k {
@@ -37693,7 +39096,7 @@ func (p *Parser) loop0_130() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first24) {
+			if p.cannotStart(&first25) {
 				break
 			}
 			var _v0 ast.Expr
@@ -37729,7 +39132,7 @@ func (p *Parser) tmp_133() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first24) {
+		if p.cannotStart(&first25) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -37742,6 +39145,9 @@ func (p *Parser) tmp_133() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first94) {
 			goto fail0
 		}
 		if z, _k = p.r_disjunction(); !_k {
@@ -37787,7 +39193,7 @@ func (p *Parser) loop0_132() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first24) {
+			if p.cannotStart(&first25) {
 				break
 			}
 			var _v0 ast.Expr
@@ -37823,7 +39229,7 @@ func (p *Parser) tmp_134() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -37875,7 +39281,7 @@ func (p *Parser) tmp_135() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -37943,7 +39349,7 @@ func (p *Parser) tmp_139() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -38011,7 +39417,7 @@ func (p *Parser) tmp_138() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -38077,7 +39483,7 @@ func (p *Parser) gather_136() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail
 		}
 		var elem ast.Expr
@@ -38122,7 +39528,7 @@ func (p *Parser) loop0_137() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -38135,6 +39541,9 @@ func (p *Parser) loop0_137() (_res []ast.Expr, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first12) {
 				break
 			}
 			if elem, _k = p.tmp_138(); !_k {
@@ -38175,7 +39584,7 @@ func (p *Parser) tmp_140() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -38188,6 +39597,9 @@ func (p *Parser) tmp_140() (_res []*keywordOrStarred, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first64) {
 			goto fail0
 		}
 		if k, _k = p.r_kwargs(); !_k {
@@ -38230,7 +39642,7 @@ func (p *Parser) gather_141() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first116) {
+		if p.cannotStart(&first131) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -38275,7 +39687,7 @@ func (p *Parser) loop0_142() (_res []*keywordOrStarred, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -38288,6 +39700,9 @@ func (p *Parser) loop0_142() (_res []*keywordOrStarred, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first131) {
 				break
 			}
 			if elem, _k = p.r_kwarg_or_starred(); !_k {
@@ -38329,7 +39744,7 @@ func (p *Parser) gather_143() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first117) {
+		if p.cannotStart(&first132) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -38374,7 +39789,7 @@ func (p *Parser) loop0_144() (_res []*keywordOrStarred, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -38387,6 +39802,9 @@ func (p *Parser) loop0_144() (_res []*keywordOrStarred, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first132) {
 				break
 			}
 			if elem, _k = p.r_kwarg_or_double_starred(); !_k {
@@ -38428,7 +39846,7 @@ func (p *Parser) gather_145() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first116) {
+		if p.cannotStart(&first131) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -38473,7 +39891,7 @@ func (p *Parser) loop0_146() (_res []*keywordOrStarred, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -38486,6 +39904,9 @@ func (p *Parser) loop0_146() (_res []*keywordOrStarred, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first131) {
 				break
 			}
 			if elem, _k = p.r_kwarg_or_starred(); !_k {
@@ -38527,7 +39948,7 @@ func (p *Parser) gather_147() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first117) {
+		if p.cannotStart(&first132) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -38572,7 +39993,7 @@ func (p *Parser) loop0_148() (_res []*keywordOrStarred, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -38585,6 +40006,9 @@ func (p *Parser) loop0_148() (_res []*keywordOrStarred, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first132) {
 				break
 			}
 			if elem, _k = p.r_kwarg_or_double_starred(); !_k {
@@ -38625,7 +40049,7 @@ func (p *Parser) tmp_150() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -38638,6 +40062,9 @@ func (p *Parser) tmp_150() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first10) {
 			goto fail0
 		}
 		if c, _k = p.r_star_target(); !_k {
@@ -38683,7 +40110,7 @@ func (p *Parser) loop0_149() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 ast.Expr
@@ -38720,7 +40147,7 @@ func (p *Parser) gather_151() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first9) {
+		if p.cannotStart(&first10) {
 			goto fail
 		}
 		var elem ast.Expr
@@ -38765,7 +40192,7 @@ func (p *Parser) loop0_152() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -38778,6 +40205,9 @@ func (p *Parser) loop0_152() (_res []ast.Expr, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first10) {
 				break
 			}
 			if elem, _k = p.r_star_target(); !_k {
@@ -38818,7 +40248,7 @@ func (p *Parser) tmp_154() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -38831,6 +40261,9 @@ func (p *Parser) tmp_154() (_res ast.Expr, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first10) {
 			goto fail0
 		}
 		if c, _k = p.r_star_target(); !_k {
@@ -38876,7 +40309,7 @@ func (p *Parser) loop1_153() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 ast.Expr
@@ -38921,13 +40354,16 @@ func (p *Parser) tmp_155() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first9) {
+		if p.cannotStart(&first10) {
 			goto fail0
 		}
 		var _v1 ast.Expr
 		var _k bool
 		_lk = p.peekIs(token.STAR)
 		if _lk {
+			goto fail0
+		}
+		if p.cannotStart(&first10) {
 			goto fail0
 		}
 		if _v1, _k = p.r_star_target(); !_k {
@@ -38965,7 +40401,7 @@ func (p *Parser) gather_156() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first30) {
+		if p.cannotStart(&first32) {
 			goto fail
 		}
 		var elem ast.Expr
@@ -39010,7 +40446,7 @@ func (p *Parser) loop0_157() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -39023,6 +40459,9 @@ func (p *Parser) loop0_157() (_res []ast.Expr, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first32) {
 				break
 			}
 			if elem, _k = p.r_del_target(); !_k {
@@ -39109,7 +40548,7 @@ func (p *Parser) loop0_159() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -39122,6 +40561,9 @@ func (p *Parser) loop0_159() (_res []ast.Expr, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first2) {
 				break
 			}
 			if elem, _k = p.r_expression(); !_k {
@@ -39208,7 +40650,7 @@ func (p *Parser) loop0_161() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -39221,6 +40663,9 @@ func (p *Parser) loop0_161() (_res []ast.Expr, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first2) {
 				break
 			}
 			if elem, _k = p.r_expression(); !_k {
@@ -39307,7 +40752,7 @@ func (p *Parser) loop0_163() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -39320,6 +40765,9 @@ func (p *Parser) loop0_163() (_res []ast.Expr, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first2) {
 				break
 			}
 			if elem, _k = p.r_expression(); !_k {
@@ -39406,7 +40854,7 @@ func (p *Parser) loop0_165() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -39419,6 +40867,9 @@ func (p *Parser) loop0_165() (_res []ast.Expr, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first2) {
 				break
 			}
 			if elem, _k = p.r_expression(); !_k {
@@ -39459,7 +40910,7 @@ func (p *Parser) tmp_166() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first7) {
+		if p.cannotStart(&first8) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -39514,7 +40965,7 @@ func (p *Parser) tmp_168() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail0
 		}
 		var _v0 []ast.Expr
@@ -39531,6 +40982,9 @@ func (p *Parser) tmp_168() (_res any, _ok bool) {
 			_v1 = &p.toks[p.mark]
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first64) {
 			goto fail0
 		}
 		if _v2, _k = p.r_kwargs(); !_k {
@@ -39568,7 +41022,7 @@ func (p *Parser) tmp_167() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail0
 		}
 		var _v0 any
@@ -39590,7 +41044,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first56) {
+		if p.cannotStart(&first64) {
 			goto fail1
 		}
 		var _v0 []*keywordOrStarred
@@ -39632,7 +41086,7 @@ func (p *Parser) tmp_171() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -39676,7 +41130,7 @@ func (p *Parser) gather_169() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail
 		}
 		var elem ast.Expr
@@ -39721,7 +41175,7 @@ func (p *Parser) loop0_170() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -39734,6 +41188,9 @@ func (p *Parser) loop0_170() (_res []ast.Expr, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first54) {
 				break
 			}
 			if elem, _k = p.tmp_171(); !_k {
@@ -39774,7 +41231,7 @@ func (p *Parser) tmp_172() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first115) {
+		if p.cannotStart(&first4) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -39803,6 +41260,9 @@ fail0:
 		var _v1 []*ast.Comprehension
 		var _k bool
 		if _v0, _k = p.r_expression(); !_k {
+			goto fail1
+		}
+		if p.cannotStart(&first28) {
 			goto fail1
 		}
 		if _v1, _k = p.r_for_if_clauses(); !_k {
@@ -39839,7 +41299,7 @@ func (p *Parser) tmp_173() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first115) {
+		if p.cannotStart(&first4) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -39888,7 +41348,7 @@ func (p *Parser) tmp_174() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -39916,7 +41376,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first130) {
+		if p.cannotStart(&first154) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -39961,7 +41421,7 @@ func (p *Parser) tmp_175() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first75) {
+		if p.cannotStart(&first88) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -39989,7 +41449,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first76) {
+		if p.cannotStart(&first89) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -40017,7 +41477,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first74) {
+		if p.cannotStart(&first87) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -40062,7 +41522,7 @@ func (p *Parser) tmp_176() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -40111,7 +41571,7 @@ func (p *Parser) tmp_177() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -40143,7 +41603,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first135) {
+		if p.cannotStart(&first156) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -40182,7 +41642,7 @@ func (p *Parser) tmp_178() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first62) {
+		if p.cannotStart(&first73) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40210,7 +41670,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first71) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -40255,7 +41715,7 @@ func (p *Parser) tmp_179() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
+		if p.cannotStart(&first31) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40283,7 +41743,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first136) {
+		if p.cannotStart(&first157) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -40328,7 +41788,7 @@ func (p *Parser) tmp_180() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -40394,7 +41854,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first75) {
+		if p.cannotStart(&first88) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -40422,7 +41882,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first74) {
+		if p.cannotStart(&first87) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -40450,7 +41910,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first76) {
+		if p.cannotStart(&first89) {
 			goto fail5
 		}
 		var _v0 *token.Token
@@ -40495,7 +41955,7 @@ func (p *Parser) tmp_181() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
+		if p.cannotStart(&first31) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40523,7 +41983,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first136) {
+		if p.cannotStart(&first157) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -40572,7 +42032,7 @@ func (p *Parser) loop0_182() (_res [][]ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first11) {
+			if p.cannotStart(&first12) {
 				break
 			}
 			var _v0 []ast.Expr
@@ -40608,7 +42068,7 @@ func (p *Parser) tmp_184() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first9) {
+		if p.cannotStart(&first10) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -40661,7 +42121,7 @@ func (p *Parser) loop0_183() (_res []any, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first9) {
+			if p.cannotStart(&first10) {
 				break
 			}
 			var _v0 any
@@ -40697,7 +42157,7 @@ func (p *Parser) tmp_186() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first9) {
+		if p.cannotStart(&first10) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -40750,7 +42210,7 @@ func (p *Parser) loop0_185() (_res []any, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first9) {
+			if p.cannotStart(&first10) {
 				break
 			}
 			var _v0 any
@@ -40786,7 +42246,7 @@ func (p *Parser) tmp_187() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40842,7 +42302,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -40887,7 +42347,7 @@ func (p *Parser) tmp_188() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40915,7 +42375,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -40960,7 +42420,7 @@ func (p *Parser) tmp_189() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first79) {
+		if p.cannotStart(&first60) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40988,7 +42448,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
+		if p.cannotStart(&first83) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -41033,7 +42493,7 @@ func (p *Parser) tmp_190() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 []*ast.Arg
@@ -41055,7 +42515,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var _v0 *slashWithDefault
@@ -41098,7 +42558,7 @@ func (p *Parser) loop0_191() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -41138,7 +42598,7 @@ func (p *Parser) loop0_192() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *ast.Arg
@@ -41178,7 +42638,7 @@ func (p *Parser) loop0_193() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *ast.Arg
@@ -41218,7 +42678,7 @@ func (p *Parser) loop1_194() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *ast.Arg
@@ -41260,7 +42720,7 @@ func (p *Parser) tmp_195() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 []*ast.Arg
@@ -41282,7 +42742,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var _v0 *slashWithDefault
@@ -41325,7 +42785,7 @@ func (p *Parser) loop0_196() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -41361,7 +42821,7 @@ func (p *Parser) tmp_197() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -41389,7 +42849,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var _v0 *ast.Arg
@@ -41432,7 +42892,7 @@ func (p *Parser) loop0_198() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -41472,7 +42932,7 @@ func (p *Parser) loop1_199() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -41514,7 +42974,7 @@ func (p *Parser) tmp_200() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first130) {
+		if p.cannotStart(&first154) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -41542,7 +43002,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -41587,7 +43047,7 @@ func (p *Parser) tmp_201() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first130) {
+		if p.cannotStart(&first154) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -41615,7 +43075,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -41628,6 +43088,9 @@ fail0:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first158) {
 			goto fail1
 		}
 		if _v1, _k = p.tmp_276(); !_k {
@@ -41664,7 +43127,7 @@ func (p *Parser) tmp_202() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 *ast.Arg
@@ -41686,7 +43149,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -41735,7 +43198,7 @@ func (p *Parser) loop0_203() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -41771,7 +43234,7 @@ func (p *Parser) tmp_204() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 *ast.Arg
@@ -41793,7 +43256,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -41838,7 +43301,7 @@ func (p *Parser) tmp_205() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -41866,7 +43329,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -41894,7 +43357,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first123) {
+		if p.cannotStart(&first141) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -41943,7 +43406,7 @@ func (p *Parser) loop1_206() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -41985,7 +43448,7 @@ func (p *Parser) tmp_207() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 []*ast.Arg
@@ -42007,7 +43470,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var _v0 *slashWithDefault
@@ -42050,7 +43513,7 @@ func (p *Parser) loop0_208() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -42090,7 +43553,7 @@ func (p *Parser) loop0_209() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *ast.Arg
@@ -42130,7 +43593,7 @@ func (p *Parser) loop0_210() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *ast.Arg
@@ -42167,7 +43630,7 @@ func (p *Parser) gather_211() (_res []*ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail
 		}
 		var elem *ast.Arg
@@ -42212,7 +43675,7 @@ func (p *Parser) loop0_212() (_res []*ast.Arg, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -42225,6 +43688,9 @@ func (p *Parser) loop0_212() (_res []*ast.Arg, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first11) {
 				break
 			}
 			if elem, _k = p.r_lambda_param(); !_k {
@@ -42265,7 +43731,7 @@ func (p *Parser) tmp_213() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 []*ast.Arg
@@ -42287,7 +43753,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var _v0 *slashWithDefault
@@ -42330,7 +43796,7 @@ func (p *Parser) loop0_214() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -42366,7 +43832,7 @@ func (p *Parser) tmp_215() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -42394,7 +43860,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail1
 		}
 		var _v0 *ast.Arg
@@ -42437,7 +43903,7 @@ func (p *Parser) loop0_216() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -42477,7 +43943,7 @@ func (p *Parser) loop1_217() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -42523,7 +43989,7 @@ func (p *Parser) loop1_218() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -42565,7 +44031,7 @@ func (p *Parser) tmp_219() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -42593,7 +44059,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -42606,6 +44072,9 @@ fail0:
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+			goto fail1
+		}
+		if p.cannotStart(&first159) {
 			goto fail1
 		}
 		if _v1, _k = p.tmp_277(); !_k {
@@ -42642,7 +44111,7 @@ func (p *Parser) tmp_220() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 *ast.Arg
@@ -42664,7 +44133,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -42713,7 +44182,7 @@ func (p *Parser) loop0_221() (_res []*nameDefault, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first10) {
+			if p.cannotStart(&first11) {
 				break
 			}
 			var _v0 *nameDefault
@@ -42749,7 +44218,7 @@ func (p *Parser) tmp_222() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 *ast.Arg
@@ -42771,7 +44240,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -42816,7 +44285,7 @@ func (p *Parser) tmp_223() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -42844,7 +44313,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -42872,7 +44341,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first123) {
+		if p.cannotStart(&first141) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -42917,7 +44386,7 @@ func (p *Parser) tmp_224() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -42945,7 +44414,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first130) {
+		if p.cannotStart(&first154) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -42973,7 +44442,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first71) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -43019,7 +44488,7 @@ func (p *Parser) gather_225() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail
 		}
 		var elem ast.Expr
@@ -43064,7 +44533,7 @@ func (p *Parser) loop0_226() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -43077,6 +44546,9 @@ func (p *Parser) loop0_226() (_res []ast.Expr, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first11) {
 				break
 			}
 			if elem, _k = p.r_dotted_name(); !_k {
@@ -43126,9 +44598,11 @@ func (p *Parser) tmp_229() (_res any, _ok bool) {
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		_v1, _ = p.tmp_278()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first56) {
+			_v1, _ = p.tmp_278()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = _v0
 		_ = _v1
@@ -43207,7 +44681,7 @@ func (p *Parser) loop0_228() (_res []any, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -43220,6 +44694,9 @@ func (p *Parser) loop0_228() (_res []any, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first2) {
 				break
 			}
 			if elem, _k = p.tmp_229(); !_k {
@@ -43269,9 +44746,11 @@ func (p *Parser) tmp_232() (_res any, _ok bool) {
 		if _v0, _k = p.r_expressions(); !_k {
 			goto fail0
 		}
-		_v1, _ = p.tmp_279()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first56) {
+			_v1, _ = p.tmp_279()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = _v0
 		_ = _v1
@@ -43350,7 +44829,7 @@ func (p *Parser) loop0_231() (_res []any, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -43363,6 +44842,9 @@ func (p *Parser) loop0_231() (_res []any, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first2) {
 				break
 			}
 			if elem, _k = p.tmp_232(); !_k {
@@ -43412,9 +44894,11 @@ func (p *Parser) tmp_235() (_res any, _ok bool) {
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		_v1, _ = p.tmp_280()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first56) {
+			_v1, _ = p.tmp_280()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = _v0
 		_ = _v1
@@ -43493,7 +44977,7 @@ func (p *Parser) loop0_234() (_res []any, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -43506,6 +44990,9 @@ func (p *Parser) loop0_234() (_res []any, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first2) {
 				break
 			}
 			if elem, _k = p.tmp_235(); !_k {
@@ -43555,9 +45042,11 @@ func (p *Parser) tmp_238() (_res any, _ok bool) {
 		if _v0, _k = p.r_expressions(); !_k {
 			goto fail0
 		}
-		_v1, _ = p.tmp_281()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first56) {
+			_v1, _ = p.tmp_281()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = _v0
 		_ = _v1
@@ -43636,7 +45125,7 @@ func (p *Parser) loop0_237() (_res []any, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -43649,6 +45138,9 @@ func (p *Parser) loop0_237() (_res []any, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first2) {
 				break
 			}
 			if elem, _k = p.tmp_238(); !_k {
@@ -43689,7 +45181,7 @@ func (p *Parser) tmp_239() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first65) {
+		if p.cannotStart(&first78) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -43717,7 +45209,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first66) {
+		if p.cannotStart(&first77) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -43766,7 +45258,7 @@ func (p *Parser) loop0_240() (_res [][]ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first137) {
+			if p.cannotStart(&first61) {
 				break
 			}
 			var _v0 []ast.Stmt
@@ -43806,7 +45298,7 @@ func (p *Parser) loop1_241() (_res []*ast.ExceptHandler, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first65) {
+			if p.cannotStart(&first78) {
 				break
 			}
 			var _v0 *ast.ExceptHandler
@@ -43848,7 +45340,7 @@ func (p *Parser) tmp_242() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first56) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -43901,7 +45393,7 @@ func (p *Parser) loop0_243() (_res [][]ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first137) {
+			if p.cannotStart(&first61) {
 				break
 			}
 			var _v0 []ast.Stmt
@@ -43941,7 +45433,7 @@ func (p *Parser) loop1_244() (_res []*ast.ExceptHandler, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first65) {
+			if p.cannotStart(&first78) {
 				break
 			}
 			var _v0 *ast.ExceptHandler
@@ -43992,9 +45484,11 @@ func (p *Parser) tmp_245() (_res any, _ok bool) {
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		_v1, _ = p.tmp_282()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first56) {
+			_v1, _ = p.tmp_282()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		_ = _v0
 		_ = _v1
@@ -44027,7 +45521,7 @@ func (p *Parser) tmp_246() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first56) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44076,7 +45570,7 @@ func (p *Parser) tmp_247() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first56) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44125,7 +45619,7 @@ func (p *Parser) tmp_248() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first7) {
+		if p.cannotStart(&first8) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44153,7 +45647,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first71) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -44198,7 +45692,7 @@ func (p *Parser) tmp_249() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first56) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44247,7 +45741,7 @@ func (p *Parser) tmp_250() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first56) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44296,7 +45790,7 @@ func (p *Parser) tmp_251() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first68) {
+		if p.cannotStart(&first80) {
 			goto fail0
 		}
 		var _v0 []ast.Pattern
@@ -44345,7 +45839,7 @@ func (p *Parser) tmp_252() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first129) {
+		if p.cannotStart(&first65) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44358,6 +45852,9 @@ func (p *Parser) tmp_252() (_res any, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.RARROW); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if _v1, _k = p.r_expression(); !_k {
@@ -44394,7 +45891,7 @@ func (p *Parser) tmp_253() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first129) {
+		if p.cannotStart(&first65) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44407,6 +45904,9 @@ func (p *Parser) tmp_253() (_res any, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.RARROW); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first2) {
 			goto fail0
 		}
 		if _v1, _k = p.r_expression(); !_k {
@@ -44459,9 +45959,11 @@ func (p *Parser) tmp_254() (_res any, _ok bool) {
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
-		_v1, _ = p.r_arguments()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first4) {
+			_v1, _ = p.r_arguments()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
@@ -44520,9 +46022,11 @@ func (p *Parser) tmp_255() (_res any, _ok bool) {
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
-		_v1, _ = p.r_arguments()
-		if p.errorIndicator {
-			goto fail0
+		if !p.cannotStart(&first4) {
+			_v1, _ = p.r_arguments()
+			if p.errorIndicator {
+				goto fail0
+			}
 		}
 		if p.mark < p.fill {
 			if p.kinds[p.mark] != token.RPAR {
@@ -44566,7 +46070,7 @@ func (p *Parser) gather_256() (_res []*keyValue, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first113) {
+		if p.cannotStart(&first129) {
 			goto fail
 		}
 		var elem *keyValue
@@ -44611,7 +46115,7 @@ func (p *Parser) loop0_257() (_res []*keyValue, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -44624,6 +46128,9 @@ func (p *Parser) loop0_257() (_res []*keyValue, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first129) {
 				break
 			}
 			if elem, _k = p.r_double_starred_kvpair(); !_k {
@@ -44664,7 +46171,7 @@ func (p *Parser) tmp_258() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first138) {
+		if p.cannotStart(&first160) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44692,7 +46199,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -44737,7 +46244,7 @@ func (p *Parser) tmp_259() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first138) {
+		if p.cannotStart(&first160) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44765,7 +46272,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -44810,7 +46317,7 @@ func (p *Parser) tmp_260() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
+		if p.cannotStart(&first31) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44838,7 +46345,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first110) {
+		if p.cannotStart(&first126) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -44866,7 +46373,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first71) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -44894,7 +46401,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first138) {
+		if p.cannotStart(&first160) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -44939,7 +46446,7 @@ func (p *Parser) tmp_261() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first110) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44967,7 +46474,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first71) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -44995,7 +46502,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first138) {
+		if p.cannotStart(&first160) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -45040,7 +46547,7 @@ func (p *Parser) tmp_262() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first110) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -45089,7 +46596,7 @@ func (p *Parser) tmp_263() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -45117,7 +46624,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first138) {
+		if p.cannotStart(&first160) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -45162,7 +46669,7 @@ func (p *Parser) tmp_264() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first110) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -45215,7 +46722,7 @@ func (p *Parser) loop0_265() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first134) {
+			if p.cannotStart(&first155) {
 				break
 			}
 			var _v0 ast.Expr
@@ -45251,7 +46758,7 @@ func (p *Parser) tmp_266() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first110) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -45300,7 +46807,7 @@ func (p *Parser) tmp_267() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -45328,7 +46835,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first138) {
+		if p.cannotStart(&first160) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -45373,7 +46880,7 @@ func (p *Parser) tmp_268() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first101) {
+		if p.cannotStart(&first116) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -45401,7 +46908,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first91) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -45429,7 +46936,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -45457,7 +46964,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first123) {
+		if p.cannotStart(&first141) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -45485,7 +46992,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first139) {
+		if p.cannotStart(&first161) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -45513,7 +47020,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first140) {
+		if p.cannotStart(&first162) {
 			goto fail5
 		}
 		var _v0 *token.Token
@@ -45541,7 +47048,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first50) {
+		if p.cannotStart(&first58) {
 			goto fail6
 		}
 		var _v0 *token.Token
@@ -45586,7 +47093,7 @@ func (p *Parser) tmp_269() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first101) {
+		if p.cannotStart(&first116) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -45614,7 +47121,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
+		if p.cannotStart(&first91) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -45642,7 +47149,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first102) {
+		if p.cannotStart(&first117) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -45687,7 +47194,7 @@ func (p *Parser) tmp_271() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first50) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -45700,6 +47207,9 @@ func (p *Parser) tmp_271() (_res any, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if _v1, _k = p.r_bitwise_or(); !_k {
@@ -45740,7 +47250,7 @@ func (p *Parser) loop0_270() (_res []any, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 any
@@ -45779,7 +47289,7 @@ func (p *Parser) tmp_275() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first10) {
+		if p.cannotStart(&first11) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -45847,7 +47357,7 @@ func (p *Parser) tmp_274() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first47) {
+		if p.cannotStart(&first54) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -45913,7 +47423,7 @@ func (p *Parser) gather_272() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
+		if p.cannotStart(&first12) {
 			goto fail
 		}
 		var elem ast.Expr
@@ -45958,7 +47468,7 @@ func (p *Parser) loop0_273() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first126) {
+			if p.cannotStart(&first50) {
 				break
 			}
 			var _v0 *token.Token
@@ -45971,6 +47481,9 @@ func (p *Parser) loop0_273() (_res []ast.Expr, _ok bool) {
 				_v0 = &p.toks[p.mark]
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
+				break
+			}
+			if p.cannotStart(&first12) {
 				break
 			}
 			if elem, _k = p.tmp_274(); !_k {
@@ -46011,7 +47524,7 @@ func (p *Parser) tmp_276() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first130) {
+		if p.cannotStart(&first154) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46039,7 +47552,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -46084,7 +47597,7 @@ func (p *Parser) tmp_277() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
+		if p.cannotStart(&first71) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46112,7 +47625,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
+		if p.cannotStart(&first70) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -46157,7 +47670,7 @@ func (p *Parser) tmp_278() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first56) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46170,6 +47683,9 @@ func (p *Parser) tmp_278() (_res any, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first10) {
 			goto fail0
 		}
 		if _v1, _k = p.r_star_target(); !_k {
@@ -46206,7 +47722,7 @@ func (p *Parser) tmp_279() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first56) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46219,6 +47735,9 @@ func (p *Parser) tmp_279() (_res any, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first10) {
 			goto fail0
 		}
 		if _v1, _k = p.r_star_target(); !_k {
@@ -46255,7 +47774,7 @@ func (p *Parser) tmp_280() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first56) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46268,6 +47787,9 @@ func (p *Parser) tmp_280() (_res any, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first10) {
 			goto fail0
 		}
 		if _v1, _k = p.r_star_target(); !_k {
@@ -46304,7 +47826,7 @@ func (p *Parser) tmp_281() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first56) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46317,6 +47839,9 @@ func (p *Parser) tmp_281() (_res any, _ok bool) {
 			_v0 = &p.toks[p.mark]
 			p.mark++
 		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
+			goto fail0
+		}
+		if p.cannotStart(&first10) {
 			goto fail0
 		}
 		if _v1, _k = p.r_star_target(); !_k {
@@ -46353,7 +47878,7 @@ func (p *Parser) tmp_282() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first56) {
 			goto fail0
 		}
 		var _v0 *token.Token

@@ -637,6 +637,41 @@ func (e *emitter) shareFirstItems(r *Rule) {
 	}
 }
 
+// itemFirstVar returns the table of the first set of an item that calls a
+// rule (or a helper rule) which cannot match nothing, or "" when the item
+// is matched inline or may start with anything. For a lookahead or an
+// optional item it is the set of the item inside.
+func (e *emitter) itemFirstVar(n Node) string {
+	x := n
+	switch m := n.(type) {
+	case *Look:
+		x = m.X
+	case *Opt:
+		x = m.X
+	}
+	switch m := x.(type) {
+	case *Ref:
+		if _, tok := tokenKinds[m.Name]; tok || e.g.byName[m.Name] == nil {
+			return ""
+		}
+	case *Rep, *Gather, *Group:
+	default:
+		return ""
+	}
+	f, null := e.first.node(x)
+	if null || f.any || len(f.kinds) == 0 {
+		return ""
+	}
+	k := f.key()
+	if v, ok := e.firstVars[k]; ok {
+		return v
+	}
+	v := fmt.Sprintf("first%d", len(e.firstSets))
+	e.firstVars[k] = v
+	e.firstSets = append(e.firstSets, f)
+	return v
+}
+
 // chainVar is the variable an item's value lands in.
 type chainVar struct {
 	name string
@@ -835,9 +870,42 @@ func (e *emitter) chain(a *Alt, fail string) ([]chainVar, error) {
 			}
 			continue
 		}
+		fv := ""
+		if j > 0 {
+			fv = e.itemFirstVar(it.Node)
+		}
+		if fv == "" {
+			if err := e.item(it.Node, v, fail); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		// An item that cannot start with the current token fails (a
+		// negative lookahead succeeds, an optional item matches nothing)
+		// without the calls, on the conditions of an alternative's skip.
+		switch n := it.Node.(type) {
+		case *Look:
+			if n.Pos {
+				e.printf("if p.cannotStart(&%s) {\n%s\n}\n", fv, fail)
+				if err := e.item(it.Node, v, fail); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			e.printf("if !p.cannotStart(&%s) {\n", fv)
+		case *Opt:
+			e.printf("if !p.cannotStart(&%s) {\n", fv)
+		default:
+			e.printf("if p.cannotStart(&%s) {\n%s\n}\n", fv, fail)
+			if err := e.item(it.Node, v, fail); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if err := e.item(it.Node, v, fail); err != nil {
 			return nil, err
 		}
+		e.printf("}\n")
 	}
 	// The values are read here, after the last assignment, so that the
 	// compiler and staticcheck see every variable used whether or not the
