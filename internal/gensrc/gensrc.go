@@ -38,6 +38,7 @@ var generators = map[string]func(r *rng) (string, []byte){
 	"grammar": genGrammar,
 	"text":    genText,
 	"limits":  genLimits,
+	"literal": genLiteral,
 	"unicode": genUnicode,
 }
 
