@@ -93,7 +93,7 @@ func (p *Parser) decodedConstantFromToken(t *token.Token) ast.Expr {
 			raw = st.FStringRaw
 		}
 	}
-	s, w, err := p.strs.DecodeFStringPart(p.tokText(t), raw)
+	s, w, err := p.strs.DecodeFormatSpecPart(p.tokText(t), raw)
 	if err != nil {
 		p.errorIndicator = true
 		if p.exc == nil {

@@ -255,6 +255,30 @@ func (d *Decoder) DecodeFStringPart(text string, raw bool) (string, *Warning, *E
 	return s, w, err
 }
 
+// DecodeFormatSpecPart decodes a literal part of a format spec as
+// _PyPegen_decoded_constant_from_token does: like DecodeFStringPart, except
+// that a part without a backslash is not taken as raw. It still goes
+// through the escape decoder, which decodes each run of non-ASCII bytes on
+// its own, so that invalid UTF-8 is reported at positions counted from its
+// run ("=\xe2(" gives "byte 0xe2 in position 0: unexpected end of data",
+// not "in position 1: invalid continuation byte").
+func (d *Decoder) DecodeFormatSpecPart(text string, raw bool) (string, *Warning, *Error) {
+	if text == "{{" || text == "}}" {
+		text = text[:1]
+	}
+	if raw {
+		if err := checkUTF8(text); err != nil {
+			return "", nil, err
+		}
+		return text, nil, nil
+	}
+	s, w, err := d.decodeStr(text)
+	if w != nil && (w.Char == '{' || w.Char == '}') {
+		w = nil
+	}
+	return s, w, err
+}
+
 // checkUTF8 reports the UnicodeDecodeError of CPython's strict UTF-8
 // decoder for text that is not UTF-8 (the source's text may hold such
 // bytes, which CPython finds only when it decodes a literal).
