@@ -281,10 +281,17 @@ func (c *compile) run() ([]byte, error) {
 	}
 
 	c.stage = "astopt"
+	var fresh map[*ast.Constant]bool
 	err = astopt.Optimize(mod, astopt.Config{
 		Optimize:          c.req.Optimize,
 		FutureAnnotations: fut.Features&symtable.FutureAnnotations != 0,
 		Release:           rel,
+		OnFreshStr: func(k *ast.Constant) {
+			if fresh == nil {
+				fresh = map[*ast.Constant]bool{}
+			}
+			fresh[k] = true
+		},
 	})
 	if err != nil {
 		return nil, c.stageError(err)
@@ -329,13 +336,14 @@ func (c *compile) run() ([]byte, error) {
 	c.stage = "codegen"
 	c.shape = argsLocated // compiler_error
 	gen, err := codegen.Generate(mod, st, codegen.Config{
-		Filename: name,
-		Release:  rel,
-		Optimize: c.req.Optimize,
-		Process:  p,
-		Cache:    cache,
-		Finish:   finish,
-		Text:     c.text,
+		Filename:  name,
+		Release:   rel,
+		Optimize:  c.req.Optimize,
+		Process:   p,
+		Cache:     cache,
+		Finish:    finish,
+		Text:      c.text,
+		FreshStrs: fresh,
 	})
 	if gen != nil {
 		for _, w := range gen.Warnings {

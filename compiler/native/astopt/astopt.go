@@ -44,6 +44,14 @@ type Config struct {
 	// Depth is the C recursion depth in use when the optimizer starts (see
 	// symtable.Config.Depth); zero means DefaultDepth.
 	Depth int
+	// OnFreshStr, when set, is called with each str constant the
+	// optimizer makes that CPython makes as a new object where a str made
+	// from text would be a cached singleton: a literal segment of a
+	// '%'-format rewrite that held "%%" (parse_literal's str.replace), so
+	// "%%" alone gives a '%' that is neither the latin-1 singleton nor
+	// interned. Code generation must load those as new objects
+	// (codegen.Config.FreshStrs).
+	OnFreshStr func(*ast.Constant)
 }
 
 // RecursionLimit is CPython 3.13's Py_C_RECURSION_LIMIT, and DefaultDepth

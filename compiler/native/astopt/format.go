@@ -79,10 +79,14 @@ func (o *optimizer) parseLiteral(fmt []rune, ppos *int) (ast.Expr, bool) {
 		b = ast.AppendCodePoint(b, r)
 	}
 	s := string(b)
-	if percents {
-		s = strings.ReplaceAll(s, "%%", "%")
+	if !percents {
+		return o.constant(noLoc, ast.StrValue(s)), true
 	}
-	return o.constant(noLoc, ast.StrValue(s)), true
+	lit := o.constant(noLoc, ast.StrValue(strings.ReplaceAll(s, "%%", "%")))
+	if o.cfg.OnFreshStr != nil {
+		o.cfg.OnFreshStr(lit)
+	}
+	return lit, true
 }
 
 // The conversion flags of simple_format_arg_parse.

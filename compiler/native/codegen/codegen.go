@@ -55,6 +55,9 @@ type Config struct {
 	Finish func(u *Unit) (*pyobj.Object, error)
 	// Text gives errors their source line (see symtable.TextFunc).
 	Text symtable.TextFunc
+	// FreshStrs are the str constants loaded as new objects rather than
+	// as the singletons pyobj.NewStr gives (astopt.Config.OnFreshStr).
+	FreshStrs map[*ast.Constant]bool
 }
 
 // Unit is one code unit: its instruction sequence, metadata and flags

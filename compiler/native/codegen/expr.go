@@ -1027,7 +1027,11 @@ func (c *compiler) expr(e ast.Expr) {
 	case *ast.Call:
 		c.call(t)
 	case *ast.Constant:
-		c.loadValue(loc, t.Value)
+		if c.cfg.FreshStrs[t] {
+			c.loadConst(loc, c.p.NewStrFresh(t.Value.Str()))
+		} else {
+			c.loadValue(loc, t.Value)
+		}
 	case *ast.JoinedStr:
 		c.joinedStr(t)
 	case *ast.FormattedValue:

@@ -1,0 +1,47 @@
+package native
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rules-pyc/rules_pyc/compiler/release"
+)
+
+// cases are small sources for behaviour the standard library shows once or
+// not at all, compared as the stdlib files are (bytes, messages, warnings).
+var cases = []struct{ name, src string }{
+	// parse_literal's str.replace makes a new '%', neither the latin-1
+	// singleton nor interned; a later literal '%' is merged into it, an
+	// earlier one keeps it out.
+	{"percent_fresh", "def f(a, b):\n    return '%s%%%s' % (a, b)\n"},
+	{"percent_fresh_then_literal", "def f(a, b):\n    return '%s%%%s' % (a, b)\n\ndef g(s):\n    return s.partition('%')\n"},
+	{"percent_literal_then_fresh", "def g(s):\n    return s.partition('%')\n\ndef f(a, b):\n    return '%s%%%s' % (a, b)\n"},
+	{"percent_longer", "x = '%s%%x%%%s %%' % (1, 2)\ny = 'a%%' % ()\n"},
+}
+
+// TestCasesAgainstPyCompile compiles cases with each 3.13 interpreter's
+// release at every level and compares with py_compile.
+func TestCasesAgainstPyCompile(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for _, c := range cases {
+		f := c.name + ".py"
+		if err := os.WriteFile(filepath.Join(dir, f), []byte(c.src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	for _, py := range interpreters313(t) {
+		rel, _, err := release.Parse(py.Version)
+		if err != nil {
+			t.Fatalf("%s: %v", py, err)
+		}
+		for _, opt := range []int{0, 1, 2} {
+			t.Run(fmt.Sprintf("%s/O%d", py.Version, opt), func(t *testing.T) {
+				sweep(t, py, rel, dir, files, opt)
+			})
+		}
+	}
+}
