@@ -64,6 +64,8 @@ func (l *sliceLexer) Next(t *token.Token) *syntaxerr.Error {
 	return nil
 }
 
+func (l *sliceLexer) NextReusing(t *token.Token) *syntaxerr.Error { return l.Next(t) }
+
 // tokensFromCPython converts TokenizerIter's tokens (character columns) to
 // the parser's (byte columns and offsets, bracket levels, the debug text
 // of f"{x=}" on the token after the "=").

@@ -75,6 +75,8 @@ type scanLexer struct{ s *scanner.Scanner }
 
 func (l scanLexer) Next(t *token.Token) *syntaxerr.Error { return l.s.Next(t) }
 
+func (l scanLexer) NextReusing(t *token.Token) *syntaxerr.Error { return l.s.NextReusing(t) }
+
 func (l scanLexer) Raised() *syntaxerr.Error { return l.s.Raised() }
 
 func (l scanLexer) Raise(t *token.Token, typ syntaxerr.Type, msg string) *syntaxerr.Error {

@@ -181,9 +181,11 @@ func (p *Parser) checkRestOfSource() {
 		cur = p.knownErrToken
 	}
 	errLine := cur.Start.Line
+	// One token, reused: CPython initializes it once, so a debug
+	// expression's text attached to it stays (NextReusing).
 	var t token.Token
 	for {
-		p.lex.Next(&t)
+		p.lex.NextReusing(&t)
 		if t.Kind == token.ERRORTOKEN {
 			// Only an error the tokenizer raised itself counts here, as it
 			// is, not the one the parser would make of a status code.

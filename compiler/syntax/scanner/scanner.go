@@ -387,6 +387,16 @@ func (s *Scanner) make(t *token.Token, kind token.Kind, pStart, pEnd int) token.
 // may call again to look for tokenizer errors further on).
 func (s *Scanner) Next(t *token.Token) *syntaxerr.Error {
 	t.Metadata = ""
+	return s.NextReusing(t)
+}
+
+// NextReusing is Next for a token reused as it was left: t's Metadata is
+// kept, as a C token struct that is initialized once and then refilled
+// keeps its metadata (_PyPegen_tokenize_full_source_to_check_for_errors
+// does so). A debug expression's text already attached then keeps the
+// tokenizer from decoding a later text again (set_fstring_expr), which
+// decides whether invalid UTF-8 in it is an error.
+func (s *Scanner) NextReusing(t *token.Token) *syntaxerr.Error {
 	s.raised = nil
 	var kind token.Kind
 	if m := &s.modes[s.modeIdx]; m.kind == regularMode {
