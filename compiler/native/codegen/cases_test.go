@@ -53,6 +53,8 @@ var cases = []string{
 	// equal, and merged
 	"def g():\n try:\n  pass\n finally:\n  def f(): return 1\n  h = lambda: (2, f)\n  class C: pass\n",
 	"try:\n pass\nfinally:\n def f(a=1): return [x for x in a]\n",
+	// so is a while loop's condition: its generator expression too
+	"def g(y):\n while any(x for x in y): y = y[1:]\n",
 	// set order (hash order of PYTHONHASHSEED=0; equal items of other types dropped)
 	"s = {'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 1, 1.0, True, (1, 2), b'x', 2.5, -3j}\nx in {'p', 'q', 'r', 's t', 0, 8, 16, 24, 32, 40}\nfor i in {9, 17, 25, 33, 41, 1, 'é', '日本'}: pass\ndef f(): return {0, 8, 16, 24, 32, 40, 48, 'a b', 'ab'}\n",
 }

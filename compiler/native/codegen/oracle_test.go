@@ -593,17 +593,25 @@ func compareWarnings(d *differ, want [][2]any, got []Warning) {
 	compareList(d, "warnings", "", w, g)
 }
 
-// sample says which files of the standard library to compare: every file
-// with RULES_PYC_FULL_SWEEP=1, else every 16th (every 64th with -short).
-func sample() int {
+// sample says which files of the standard library to compare: those whose
+// index i has i%every == offset. Every file with RULES_PYC_FULL_SWEEP=1;
+// RULES_PYC_SWEEP_SLICE=N/K the files with i%N == K (so that a full sweep
+// can run in parts, K = 0..N-1); else every 16th (every 64th with
+// -short).
+func sample(t *testing.T) (every, offset int) {
 	if os.Getenv("RULES_PYC_FULL_SWEEP") == "1" {
-		return 1
+		return 1, 0
+	}
+	if s := os.Getenv("RULES_PYC_SWEEP_SLICE"); s != "" {
+		if _, err := fmt.Sscanf(s, "%d/%d", &every, &offset); err != nil || every < 1 || offset < 0 || offset >= every {
+			t.Fatalf("RULES_PYC_SWEEP_SLICE=%q: want N/K with 0 <= K < N", s)
+		}
+		return every, offset
 	}
 	if testing.Short() {
-		return 64
+		return 64, 0
 	}
-
-	return 16
+	return 16, 0
 }
 
 // TestStdlibAgainstCompilerCodegen compares, for a sample of each 3.13
@@ -617,10 +625,10 @@ func TestStdlibAgainstCompilerCodegen(t *testing.T) {
 	for _, in := range astjson.Find313(t) {
 		t.Run(in.Release.String(), func(t *testing.T) {
 			lib := in.Interpreter().Stdlib(t)
-			every := sample()
+			every, offset := sample(t)
 			var files []string
 			for i, f := range lib.Files {
-				if i%every == 0 {
+				if i%every == offset {
 					files = append(files, filepath.Join(lib.Root, filepath.FromSlash(f)))
 				}
 			}
