@@ -152,10 +152,13 @@ func once(args, request []string) int {
 		fmt.Fprintf(os.Stderr, "pyc: %v\n", err)
 		return 2
 	}
-	e, h := newEngine(s, oneShotBacklog)
-	defer e.Close()
+	// The signal handlers go first so that they outlive the engine's
+	// Close: a SIGTERM while the servers stop must not kill pyc by the
+	// default action.
 	ctx, stop := worker.ShutdownContext(context.Background())
 	defer stop()
+	e, h := newEngine(s, oneShotBacklog)
+	defer e.Close()
 	return worker.RunOnce(ctx, request, h, os.Stderr)
 }
 
@@ -172,8 +175,6 @@ func serve(args []string) int {
 		logger.Printf("%v", err)
 		return 2
 	}
-	e, h := newEngine(s, 0)
-	defer e.Close()
 	p := protocol.Auto
 	if s.protocol != "" {
 		if p, err = protocol.Parse(s.protocol); err != nil {
@@ -181,8 +182,11 @@ func serve(args []string) int {
 			return 2
 		}
 	}
+	// As in once: the handlers outlive the engine's Close.
 	ctx, stop := worker.ShutdownContext(context.Background())
 	defer stop()
+	e, h := newEngine(s, 0)
+	defer e.Close()
 	if err := worker.NewServer(p, os.Stdin, out, h, logger).Serve(ctx); err != nil {
 		logger.Printf("%v", err)
 		return 1
