@@ -22,17 +22,13 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
-	"runtime/debug"
-	"sort"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/rules-pyc/rules_pyc/bench/internal/corpus"
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/frontend"
 )
@@ -49,15 +45,8 @@ func main() {
 	}
 }
 
-// corpus is the sources, in memory.
-type corpus struct {
-	names []string
-	srcs  [][]byte
-	bytes int
-}
-
 func run(python, dir, version string, rounds int) error {
-	info, err := interpreter(python)
+	info, err := corpus.Describe(python)
 	if err != nil {
 		return err
 	}
@@ -74,27 +63,27 @@ func run(python, dir, version string, rounds int) error {
 	if err != nil {
 		return err
 	}
-	c, err := load(dir)
+	c, err := corpus.Load(dir)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "%d files, %.1f MB, from %s; front end as %s; CPython %s (%s)\n",
-		len(c.names), mb(c.bytes), dir, rel, info.Version, info.Executable)
+		len(c.Names), corpus.MB(c.Bytes), dir, rel, info.Version, info.Executable)
 
 	// One core: the front end is single-threaded, and so is CPython's parser.
 	runtime.GOMAXPROCS(1)
 
 	parse := func() (rejected int) {
-		for i, src := range c.srcs {
-			if _, serr := frontend.Parse(c.names[i], src, rel); serr != nil {
+		for i, src := range c.Srcs {
+			if _, serr := frontend.Parse(c.Names[i], src, rel); serr != nil {
 				rejected++
 			}
 		}
 		return rejected
 	}
 	dump := func() (rejected int) {
-		for i, src := range c.srcs {
-			if _, serr, err := frontend.Dump(c.names[i], src, rel); serr != nil || err != nil {
+		for i, src := range c.Srcs {
+			if _, serr, err := frontend.Dump(c.Names[i], src, rel); serr != nil || err != nil {
 				rejected++
 			}
 		}
@@ -112,27 +101,27 @@ func run(python, dir, version string, rounds int) error {
 			runtime.GC()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			t0 := cpuTime()
+			t0 := corpus.CPUTime()
 			rejected = m.f()
-			cpus = append(cpus, cpuTime()-t0)
+			cpus = append(cpus, corpus.CPUTime()-t0)
 			runtime.ReadMemStats(&after)
 			allocs, allocBytes = after.Mallocs-before.Mallocs, after.TotalAlloc-before.TotalAlloc
 		}
 		rows = append(rows, row{
 			name:          m.name,
-			cpu:           median(cpus),
-			allocsPerFile: float64(allocs) / float64(len(c.srcs)),
-			bytesPerFile:  float64(allocBytes) / float64(len(c.srcs)),
+			cpu:           corpus.Median(cpus),
+			allocsPerFile: float64(allocs) / float64(len(c.Srcs)),
+			bytesPerFile:  float64(allocBytes) / float64(len(c.Srcs)),
 		})
 	}
-	goPeak := peakRSS()
+	goPeak := corpus.PeakRSS()
 	py, err := measurePython(python, c, rounds)
 	if err != nil {
 		return err
 	}
 	rows = append(rows, py...)
 
-	fmt.Printf("%d files, %.1f MB (%d rejected by the front end); one core; median of %d\n\n", len(c.names), mb(c.bytes), rejected, rounds)
+	fmt.Printf("%d files, %.1f MB (%d rejected by the front end); one core; median of %d\n\n", len(c.Names), corpus.MB(c.Bytes), rejected, rounds)
 	fmt.Println("| what | CPU (s) | MB/s | files/s | allocations/file | KB allocated/file |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|")
 	for _, r := range rows {
@@ -142,10 +131,10 @@ func run(python, dir, version string, rounds int) error {
 			allocs = fmt.Sprintf("%.0f", r.allocsPerFile)
 			kb = fmt.Sprintf("%.0f", r.bytesPerFile/1024)
 		}
-		fmt.Printf("| %s | %.2f | %.1f | %.0f | %s | %s |\n", r.name, s, mb(c.bytes)/s, float64(len(c.names))/s, allocs, kb)
+		fmt.Printf("| %s | %.2f | %.1f | %.0f | %s | %s |\n", r.name, s, corpus.MB(c.Bytes)/s, float64(len(c.Names))/s, allocs, kb)
 	}
 	fmt.Printf("\nPeak resident memory: front end process %.0f MB (the %.1f MB corpus included); %s %.0f MB.\n",
-		float64(goPeak)/(1<<20), mb(c.bytes), "CPython", float64(pyPeak)/(1<<20))
+		float64(goPeak)/(1<<20), corpus.MB(c.Bytes), "CPython", float64(pyPeak)/(1<<20))
 	return nil
 }
 
@@ -155,97 +144,6 @@ type row struct {
 	cpu           time.Duration
 	allocsPerFile float64
 	bytesPerFile  float64
-}
-
-func mb(n int) float64 { return float64(n) / 1e6 }
-
-func median(ds []time.Duration) time.Duration {
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(a, b int) bool { return s[a] < s[b] })
-	return s[len(s)/2]
-}
-
-// cpuTime is the process's user and system time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// peakRSS is the process's peak resident size in bytes (VmHWM), 0 if
-// unknown.
-func peakRSS() int64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			var kb int64
-			fmt.Sscan(rest, &kb)
-			return kb * 1024
-		}
-	}
-	return 0
-}
-
-// load reads every .py file under dir, skipping site-packages,
-// dist-packages and __pycache__, in sorted order.
-func load(dir string) (*corpus, error) {
-	c := &corpus{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && p != dir {
-			switch d.Name() {
-			case "site-packages", "dist-packages", "__pycache__":
-				return filepath.SkipDir
-			}
-		}
-		if !d.Type().IsRegular() || !strings.HasSuffix(p, ".py") {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		c.names = append(c.names, p)
-		c.srcs = append(c.srcs, data)
-		c.bytes += len(data)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", dir, err)
-	}
-	if len(c.names) == 0 {
-		return nil, fmt.Errorf("no .py files under %s", dir)
-	}
-	// The corpus is in memory now; what the walk allocated is not measured.
-	debug.FreeOSMemory()
-	return c, nil
-}
-
-// info is what the interpreter says about itself.
-type info struct {
-	Version    string `json:"version"`
-	Executable string `json:"executable"`
-	Stdlib     string `json:"stdlib"`
-}
-
-func interpreter(python string) (info, error) {
-	out, err := exec.Command(python, "-S", "-s", "-c", `import json, sys, sysconfig
-print(json.dumps({"version": "%d.%d.%d" % sys.version_info[:3], "executable": sys.executable, "stdlib": sysconfig.get_path("stdlib")}))`).Output()
-	if err != nil {
-		return info{}, fmt.Errorf("ask %s about itself: %w", python, err)
-	}
-	var i info
-	if err := json.Unmarshal(out, &i); err != nil {
-		return info{}, fmt.Errorf("ask %s about itself: %w", python, err)
-	}
-	return i, nil
 }
 
 // pythonBench reads the files named on stdin (one per line) into memory,
@@ -286,11 +184,11 @@ print(json.dumps(out))
 // pyPeak is CPython's peak resident size, set by measurePython.
 var pyPeak int64
 
-func measurePython(python string, c *corpus, rounds int) ([]row, error) {
+func measurePython(python string, c *corpus.Corpus, rounds int) ([]row, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, python, "-S", "-s", "-c", pythonBench, fmt.Sprint(rounds))
-	cmd.Stdin = strings.NewReader(strings.Join(c.names, "\n") + "\n")
+	cmd.Stdin = strings.NewReader(strings.Join(c.Names, "\n") + "\n")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

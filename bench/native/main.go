@@ -24,17 +24,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
-	"runtime/debug"
-	"sort"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/rules-pyc/rules_pyc/bench/internal/corpus"
 	"github.com/rules-pyc/rules_pyc/compiler/native"
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
@@ -52,15 +48,8 @@ func main() {
 	}
 }
 
-// corpus is the sources, in memory.
-type corpus struct {
-	names []string
-	srcs  [][]byte
-	bytes int
-}
-
 func run(python, dir, version string, rounds int) error {
-	info, err := interpreter(python)
+	info, err := corpus.Describe(python)
 	if err != nil {
 		return err
 	}
@@ -77,12 +66,12 @@ func run(python, dir, version string, rounds int) error {
 	if err != nil {
 		return err
 	}
-	c, err := load(dir)
+	c, err := corpus.Load(dir)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "%d files, %.1f MB, from %s; native compiler as %s; CPython %s (%s)\n",
-		len(c.names), mb(c.bytes), dir, rel, info.Version, info.Executable)
+		len(c.Names), corpus.MB(c.Bytes), dir, rel, info.Version, info.Executable)
 
 	// One core: the native compiler compiles a file on one goroutine, and
 	// CPython's compiler is single-threaded.
@@ -91,8 +80,8 @@ func run(python, dir, version string, rounds int) error {
 	var rejected, failed int
 	compileAll := func() {
 		rejected, failed = 0, 0
-		for i, src := range c.srcs {
-			_, err := native.Compile(native.Request{Source: src, Name: c.names[i], Release: rel, File: src})
+		for i, src := range c.Srcs {
+			_, err := native.Compile(native.Request{Source: src, Name: c.Names[i], Release: rel, File: src})
 			if err != nil {
 				var serr *syntaxerr.Error
 				if errors.As(err, &serr) {
@@ -109,19 +98,19 @@ func run(python, dir, version string, rounds int) error {
 		runtime.GC()
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		t0 := cpuTime()
+		t0 := corpus.CPUTime()
 		compileAll()
-		cpus = append(cpus, cpuTime()-t0)
+		cpus = append(cpus, corpus.CPUTime()-t0)
 		runtime.ReadMemStats(&after)
 		allocs, allocBytes = after.Mallocs-before.Mallocs, after.TotalAlloc-before.TotalAlloc
 	}
 	rows := []row{{
 		name:          "native: native.Compile (source to marshalled code object)",
-		cpu:           median(cpus),
-		allocsPerFile: float64(allocs) / float64(len(c.srcs)),
-		bytesPerFile:  float64(allocBytes) / float64(len(c.srcs)),
+		cpu:           corpus.Median(cpus),
+		allocsPerFile: float64(allocs) / float64(len(c.Srcs)),
+		bytesPerFile:  float64(allocBytes) / float64(len(c.Srcs)),
 	}}
-	goPeak := peakRSS()
+	goPeak := corpus.PeakRSS()
 	py, err := measurePython(python, c, rounds)
 	if err != nil {
 		return err
@@ -129,7 +118,7 @@ func run(python, dir, version string, rounds int) error {
 	rows = append(rows, py)
 
 	fmt.Printf("%d files, %.1f MB (%d rejected as SyntaxError, %d not compiled by the native compiler); one core; -O0; median of %d\n\n",
-		len(c.names), mb(c.bytes), rejected, failed, rounds)
+		len(c.Names), corpus.MB(c.Bytes), rejected, failed, rounds)
 	fmt.Println("| what | CPU (s) | MB/s | files/s | allocations/file | KB allocated/file | vs CPython |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|---:|")
 	for _, r := range rows {
@@ -139,11 +128,11 @@ func run(python, dir, version string, rounds int) error {
 			allocs = fmt.Sprintf("%.0f", r.allocsPerFile)
 			kb = fmt.Sprintf("%.0f", r.bytesPerFile/1024)
 		}
-		fmt.Printf("| %s | %.2f | %.1f | %.0f | %s | %s | %.2fx |\n", r.name, s, mb(c.bytes)/s, float64(len(c.names))/s, allocs, kb,
+		fmt.Printf("| %s | %.2f | %.1f | %.0f | %s | %s | %.2fx |\n", r.name, s, corpus.MB(c.Bytes)/s, float64(len(c.Names))/s, allocs, kb,
 			py.cpu.Seconds()/s)
 	}
 	fmt.Printf("\nPeak resident memory: native compiler process %.0f MB (the %.1f MB corpus included); CPython %.0f MB.\n",
-		float64(goPeak)/(1<<20), mb(c.bytes), float64(pyPeak)/(1<<20))
+		float64(goPeak)/(1<<20), corpus.MB(c.Bytes), float64(pyPeak)/(1<<20))
 	return nil
 }
 
@@ -153,97 +142,6 @@ type row struct {
 	cpu           time.Duration
 	allocsPerFile float64
 	bytesPerFile  float64
-}
-
-func mb(n int) float64 { return float64(n) / 1e6 }
-
-func median(ds []time.Duration) time.Duration {
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(a, b int) bool { return s[a] < s[b] })
-	return s[len(s)/2]
-}
-
-// cpuTime is the process's user and system time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// peakRSS is the process's peak resident size in bytes (VmHWM), 0 if
-// unknown.
-func peakRSS() int64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			var kb int64
-			fmt.Sscan(rest, &kb)
-			return kb * 1024
-		}
-	}
-	return 0
-}
-
-// load reads every .py file under dir, skipping site-packages,
-// dist-packages and __pycache__, in sorted order.
-func load(dir string) (*corpus, error) {
-	c := &corpus{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && p != dir {
-			switch d.Name() {
-			case "site-packages", "dist-packages", "__pycache__":
-				return filepath.SkipDir
-			}
-		}
-		if !d.Type().IsRegular() || !strings.HasSuffix(p, ".py") {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		c.names = append(c.names, p)
-		c.srcs = append(c.srcs, data)
-		c.bytes += len(data)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", dir, err)
-	}
-	if len(c.names) == 0 {
-		return nil, fmt.Errorf("no .py files under %s", dir)
-	}
-	// The corpus is in memory now; what the walk allocated is not measured.
-	debug.FreeOSMemory()
-	return c, nil
-}
-
-// info is what the interpreter says about itself.
-type info struct {
-	Version    string `json:"version"`
-	Executable string `json:"executable"`
-	Stdlib     string `json:"stdlib"`
-}
-
-func interpreter(python string) (info, error) {
-	out, err := exec.Command(python, "-S", "-s", "-c", `import json, sys, sysconfig
-print(json.dumps({"version": "%d.%d.%d" % sys.version_info[:3], "executable": sys.executable, "stdlib": sysconfig.get_path("stdlib")}))`).Output()
-	if err != nil {
-		return info{}, fmt.Errorf("ask %s about itself: %w", python, err)
-	}
-	var i info
-	if err := json.Unmarshal(out, &i); err != nil {
-		return info{}, fmt.Errorf("ask %s about itself: %w", python, err)
-	}
-	return i, nil
 }
 
 // pythonBench reads the files named on stdin (one per line) into memory,
@@ -276,12 +174,12 @@ print(json.dumps(out))
 // pyPeak is CPython's peak resident size, set by measurePython.
 var pyPeak int64
 
-func measurePython(python string, c *corpus, rounds int) (row, error) {
+func measurePython(python string, c *corpus.Corpus, rounds int) (row, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, python, "-S", "-s", "-c", pythonBench, fmt.Sprint(rounds))
 	cmd.Env = append(os.Environ(), "PYTHONHASHSEED=0")
-	cmd.Stdin = strings.NewReader(strings.Join(c.names, "\n") + "\n")
+	cmd.Stdin = strings.NewReader(strings.Join(c.Names, "\n") + "\n")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -780,11 +781,17 @@ func (e *emitter) growthVar(r *Rule) string {
 	return v
 }
 
+// startsWith reports whether alternative a starts with rule r.
+func startsWith(a *Alt, r *Rule) bool {
+	ref, ok := a.Items[0].Node.(*Ref)
+	return ok && ref.Name == r.Name
+}
+
 // selfCalls counts the alternatives of leader r that start with r.
 func (e *emitter) selfCalls(r *Rule) int {
 	n := 0
 	for _, a := range r.Alts {
-		if ref, ok := a.Items[0].Node.(*Ref); ok && ref.Name == r.Name {
+		if startsWith(a, r) {
 			n++
 		}
 	}
@@ -794,18 +801,8 @@ func (e *emitter) selfCalls(r *Rule) int {
 // laterSelfCall reports whether an alternative after a in the leader being
 // emitted starts with the leader itself.
 func (e *emitter) laterSelfCall(a *Alt) bool {
-	seen := false
-	for _, b := range e.raw.Alts {
-		if seen {
-			if ref, ok := b.Items[0].Node.(*Ref); ok && ref.Name == e.raw.Name {
-				return true
-			}
-		}
-		if b == a {
-			seen = true
-		}
-	}
-	return false
+	i := slices.Index(e.raw.Alts, a)
+	return i >= 0 && slices.ContainsFunc(e.raw.Alts[i+1:], func(b *Alt) bool { return startsWith(b, e.raw) })
 }
 
 // chain declares the variables of an alternative and emits the matching of

@@ -1,0 +1,124 @@
+// Package corpus holds what the one-core benchmarks (bench/frontend,
+// bench/native) share: a standard library read into memory once, what an
+// interpreter says about itself, and the process's CPU time and peak
+// resident memory. CPU time rather than wall time, because the machines
+// the figures are taken on are often shared.
+package corpus
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Corpus is a set of sources, in memory, in sorted order of their paths.
+type Corpus struct {
+	Names []string
+	Srcs  [][]byte
+	Bytes int
+}
+
+// Load reads every .py file under dir, skipping site-packages,
+// dist-packages and __pycache__, in sorted order. What the walk allocated
+// is returned to the OS before Load returns, so that it is not measured.
+func Load(dir string) (*Corpus, error) {
+	c := &Corpus{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && p != dir {
+			switch d.Name() {
+			case "site-packages", "dist-packages", "__pycache__":
+				return filepath.SkipDir
+			}
+		}
+		if !d.Type().IsRegular() || !strings.HasSuffix(p, ".py") {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		c.Names = append(c.Names, p)
+		c.Srcs = append(c.Srcs, data)
+		c.Bytes += len(data)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", dir, err)
+	}
+	if len(c.Names) == 0 {
+		return nil, fmt.Errorf("no .py files under %s", dir)
+	}
+	debug.FreeOSMemory()
+	return c, nil
+}
+
+// MB is n bytes in megabytes (10^6).
+func MB(n int) float64 { return float64(n) / 1e6 }
+
+// Interpreter is what an interpreter says about itself.
+type Interpreter struct {
+	Version    string `json:"version"`
+	Executable string `json:"executable"`
+	Stdlib     string `json:"stdlib"`
+}
+
+// Describe asks python for its exact version, executable and stdlib
+// directory.
+func Describe(python string) (Interpreter, error) {
+	out, err := exec.Command(python, "-S", "-s", "-c", `import json, sys, sysconfig
+print(json.dumps({"version": "%d.%d.%d" % sys.version_info[:3], "executable": sys.executable, "stdlib": sysconfig.get_path("stdlib")}))`).Output()
+	if err != nil {
+		return Interpreter{}, fmt.Errorf("ask %s about itself: %w", python, err)
+	}
+	var i Interpreter
+	if err := json.Unmarshal(out, &i); err != nil {
+		return Interpreter{}, fmt.Errorf("ask %s about itself: %w", python, err)
+	}
+	return i, nil
+}
+
+// Median returns the median of ds (the upper one of an even count).
+func Median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// CPUTime is the process's user and system time so far.
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// PeakRSS is the process's peak resident size in bytes (VmHWM), 0 if
+// unknown.
+func PeakRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			if _, err := fmt.Sscan(rest, &kb); err != nil {
+				return 0
+			}
+			return kb * 1024
+		}
+	}
+	return 0
+}
