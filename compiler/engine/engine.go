@@ -201,7 +201,7 @@ func (e *Engine) Target(ctx context.Context, backend Backend, python, version st
 // choice returns the cached choice for a job's settings, or makes it.
 // Failures are not cached: a later job may try again.
 func (e *Engine) choice(ctx context.Context, backend Backend, python, version string) (*choice, error) {
-	key := choiceKey{backend, python, version}
+	key := choiceKey{backend, interpreterKey(python), version}
 	e.mu.Lock()
 	c, ok := e.choices[key]
 	e.mu.Unlock()
@@ -216,6 +216,26 @@ func (e *Engine) choice(ctx context.Context, backend Backend, python, version st
 	e.choices[key] = c
 	e.mu.Unlock()
 	return c, nil
+}
+
+// interpreterKey is python as the choice cache knows it: the file it names
+// now, with symlinks resolved. A name whose link is re-pointed between jobs
+// (a Bazel toolchain's interpreter repository links bin/python3 to the
+// interpreter it was set up with) is then chosen again, as entry and
+// identify, which key by the resolved file too, would. A name that does not
+// resolve stays as it is: its choice fails, and failures are not cached.
+func interpreterKey(python string) string {
+	if python == "" {
+		return ""
+	}
+	path, err := interp.Resolve(python)
+	if err != nil {
+		return python
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		return real
+	}
+	return path
 }
 
 // identify returns the identity of the interpreter python names (empty:

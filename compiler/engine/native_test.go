@@ -238,3 +238,60 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestRepointedInterpreterLink compiles through one link to an interpreter,
+// re-points the link to another interpreter, and compiles again in the same
+// engine, as a persistent worker does when a Bazel toolchain's interpreter
+// repository (which links bin/python3) is set up again with another
+// interpreter: the second job must be the second interpreter's, for every
+// backend.
+func TestRepointedInterpreterLink(t *testing.T) {
+	found := pythons.Require(t, 2)
+	// The oldest, a 3.13 (which auto compiles natively) when there is one,
+	// and the newest: each link target a different release.
+	seq := []pythons.Interpreter{found[0]}
+	for _, py := range found {
+		if py.Major == 3 && py.Minor == 13 && !py.Embedded {
+			seq = append(seq, py)
+			break
+		}
+	}
+	seq = append(seq, found[len(found)-1])
+	if seq[0].CacheTag == seq[len(seq)-1].CacheTag {
+		t.Fatalf("need two minor versions, found %v", found)
+	}
+	dir := t.TempDir()
+	link := filepath.Join(dir, "python3")
+	src := filepath.Join(dir, "m.py")
+	if err := os.WriteFile(src, []byte("x = [i for i in range(3)]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, backend := range []engine.Backend{engine.CPython, engine.Auto} {
+		t.Run(string(backend), func(t *testing.T) {
+			e := engine.New(engine.Config{Backend: backend, Stderr: discard{}})
+			defer e.Close()
+			for _, py := range seq {
+				if err := os.Remove(link); err != nil && !os.IsNotExist(err) {
+					t.Fatal(err)
+				}
+				if err := os.Symlink(py.Path, link); err != nil {
+					t.Fatal(err)
+				}
+				target, err := e.Target(context.Background(), "", link, "")
+				if err != nil {
+					t.Fatalf("through the link to %s: %v", py, err)
+				}
+				if target.CacheTag != py.CacheTag {
+					t.Errorf("through the link to %s: the target is %s (cache tag %s, want %s)", py, target, target.CacheTag, py.CacheTag)
+				}
+				res, err := e.Compile(context.Background(), engine.Job{Python: link, Source: src, Name: "m.py", Mode: pycfile.CheckedHash})
+				if err != nil {
+					t.Fatalf("compile through the link to %s: %v", py, err)
+				}
+				if !bytes.Equal(res.Data[:4], py.Magic[:]) {
+					t.Errorf("through the link to %s: magic %x, want %x", py, res.Data[:4], py.Magic[:])
+				}
+			}
+		})
+	}
+}
