@@ -28,7 +28,10 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
@@ -227,10 +230,32 @@ type result struct {
 	err error
 }
 
+// plzLimit bounds one plz command. The longest here take about 20 s on a
+// loaded machine; Please 17.31.2 now and then stops for good while it parses
+// a package that subincludes the plugin (every goroutine waits in
+// BuildState.WaitForPackage for //plugins:all, with no CPU used and no task
+// left to run), and such a command is stopped at the limit and run once
+// more (see docs/please.md).
+const plzLimit = 4 * time.Minute
+
 // plz runs plz in the repository; a chroot interpreter's plz runs in the
 // chroot, beside it.
 func (r *hostRepo) plz(args ...string) result {
 	r.t.Helper()
+	res, stuck := r.plzOnce(args)
+	if stuck {
+		r.t.Logf("plz %s stopped after %v with no result (Please's WaitForPackage deadlock); running it again\n%s", strings.Join(args, " "), plzLimit, tail(res.out, 10))
+		res, stuck = r.plzOnce(args)
+		if stuck {
+			res.err = fmt.Errorf("plz did not finish within %v, twice: %w", plzLimit, res.err)
+		}
+	}
+	return res
+}
+
+// plzOnce runs plz once, within plzLimit; stuck reports that it was
+// stopped at the limit.
+func (r *hostRepo) plzOnce(args []string) (result, bool) {
 	all := append([]string{"--noupdate", "--plain_output", "--nocolour"}, args...)
 	var cmd *exec.Cmd
 	if r.py.Chroot != "" {
@@ -240,10 +265,22 @@ func (r *hostRepo) plz(args ...string) result {
 		cmd = exec.Command(env.plz, all...)
 	}
 	cmd.Dir = r.dir
+	// Its own process group, so that the limit stops plz and whatever it
+	// started, the chroot's wrapper included.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	return result{out: out.String(), err: err}
+	if err := cmd.Start(); err != nil {
+		return result{err: err}, false
+	}
+	var killed atomic.Bool
+	timer := time.AfterFunc(plzLimit, func() {
+		killed.Store(true)
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	})
+	err := cmd.Wait()
+	timer.Stop()
+	return result{out: out.String(), err: err}, killed.Load()
 }
 
 // mustPlz runs plz and fails the test when it fails.
