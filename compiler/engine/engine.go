@@ -228,14 +228,25 @@ func interpreterKey(python string) string {
 	if python == "" {
 		return ""
 	}
-	path, err := interp.Resolve(python)
+	path, err := resolve(python)
 	if err != nil {
 		return python
 	}
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		return real
-	}
 	return path
+}
+
+// resolve returns the file the interpreter name python (empty: python3)
+// names now: found on PATH, absolute, symlinks resolved where they can be.
+// Pools and identities are keyed by it.
+func resolve(python string) (string, error) {
+	path, err := interp.Resolve(python)
+	if err != nil {
+		return "", err
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	return path, nil
 }
 
 // identify returns the identity of the interpreter python names (empty:
@@ -244,12 +255,9 @@ func (e *Engine) identify(ctx context.Context, python string) (*interp.Info, err
 	if python == "" {
 		python = "python3"
 	}
-	path, err := interp.Resolve(python)
+	path, err := resolve(python)
 	if err != nil {
 		return nil, err
-	}
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		path = real
 	}
 	e.mu.Lock()
 	if e.closed {
@@ -301,12 +309,9 @@ func (e *Engine) entry(ctx context.Context, python string) (*entry, error) {
 	if python == "" {
 		python = e.cfg.Python
 	}
-	path, err := interp.Resolve(python)
+	path, err := resolve(python)
 	if err != nil {
 		return nil, err
-	}
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		path = real
 	}
 	e.mu.Lock()
 	if e.closed {
