@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rules-pyc/rules_pyc/compiler/native"
+	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
@@ -174,4 +176,44 @@ func writeFake(t *testing.T, script, real string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestDefaultStartsNoCompileServer: with no --backend (auto), an
+// interpreter of a release the native compiler covers is only asked its
+// version. A fake that exits at its first compile request, in front of a
+// real CPython 3.13, then fails nothing: every mode compiles every source to
+// that interpreter's py_compile bytes.
+func TestDefaultStartsNoCompileServer(t *testing.T) {
+	var real pythons.Interpreter
+	for _, py := range pythons.Find(t) {
+		r := release.Release{Major: py.Major, Minor: py.Minor, Micro: py.Micro}
+		if !py.Embedded && native.Check(r) == nil {
+			real = py
+		}
+	}
+	if real.Path == "" {
+		t.Skip("no CPython of a release the native compiler covers")
+	}
+	for _, m := range append(allModes, srcMode) {
+		t.Run(m.String(), func(t *testing.T) {
+			tr := newTree(t, 3, 200)
+			fake := writeFake(t, "fake exit 0", real.Path)
+			in := &invocation{mode: m, python: fake, tree: tr, bounds: defaultBounds, defaultBackend: true}
+			res := in.run(t)
+			checkNoLeftovers(t, "default backend")
+			if res.signaled != 0 || res.code != 0 {
+				t.Fatalf("exit %d (signal %v); pyc said:\n%s", res.code, res.signaled, res.message)
+			}
+			tr.checkFiles(t, m, real.CacheTag, tr.references(t, real.Path), tr.sources)
+
+			// The same run with the CPython backend fails: the fake does
+			// stand in the way of a compile.
+			tr = newTree(t, 3, 200)
+			in = &invocation{mode: m, python: fake, tree: tr, bounds: defaultBounds}
+			if res := in.run(t); res.code == 0 || !strings.Contains(res.message, "the interpreter process died") {
+				t.Errorf("--backend cpython: exit %d; want a failure, the interpreter process died; pyc said:\n%s", res.code, res.message)
+			}
+			checkNoLeftovers(t, "cpython backend")
+		})
+	}
 }

@@ -202,6 +202,9 @@ type invocation struct {
 	options []string // spelled so that every mode takes them (--startup-timeout, --timeout, -j)
 	tree    *tree
 	bounds  bounds
+	// defaultBackend runs pyc with no --backend (auto); otherwise it gets
+	// --backend cpython, since the faults are the interpreter's.
+	defaultBackend bool
 	// stop, when set, is called once pyc runs, on a goroutine of its own,
 	// to signal it; the run returns after it does.
 	stop func(p *os.Process)
@@ -211,20 +214,26 @@ type invocation struct {
 // params file of a one-shot run.
 func (in *invocation) command(t *testing.T) *exec.Cmd {
 	t.Helper()
-	var args []string
+	// The interpreter compiles (the CPython backend), unless the run is
+	// the default's.
+	args := []string{"--backend", "cpython", "--python", in.python}
+	if in.defaultBackend {
+		args = args[2:]
+	}
+	args = append(args, in.options...)
 	switch in.mode {
 	case cliMode:
-		args = append(append([]string{"--python", in.python}, in.options...), "--invalidation-mode", "checked-hash", "src")
+		args = append(args, "--invalidation-mode", "checked-hash", "src")
 	case oneShotMode:
 		params := filepath.Join(in.tree.dir, "params")
 		if err := os.WriteFile(params, []byte(strings.Join(in.request(), "\n")+"\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		args = append(append([]string{"--python", in.python}, in.options...), "@"+params)
+		args = append(args, "@"+params)
 	case srcMode:
-		args = append(append([]string{"--python", in.python}, in.options...), in.request()...)
+		args = append(args, in.request()...)
 	default:
-		args = append(append([]string{"--python", in.python}, in.options...), "--persistent_worker")
+		args = append(args, "--persistent_worker")
 	}
 	cmd := exec.Command(pycBinary, args...)
 	cmd.Dir = in.tree.dir

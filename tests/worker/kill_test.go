@@ -51,7 +51,8 @@ func compilingServer(t *testing.T, workerPid, not int) (server, compiling int) {
 // it compiles.  Killed once, the request is retried on a new server and
 // succeeds with py_compile's bytes; killed on the retry too, it fails with
 // a message that says so.  Either way the compiling child goes with its
-// server, and the worker goes on serving.
+// server, and the worker goes on serving.  The CPython backend compiles
+// (--backend cpython): its servers are what is killed.
 func TestServerKilled(t *testing.T) {
 	in := python(t)
 	dir := t.TempDir()
@@ -68,7 +69,7 @@ func TestServerKilled(t *testing.T) {
 	for _, w := range []wire{protoWire, jsonLines} {
 		t.Run(w.String(), func(t *testing.T) {
 			out := t.TempDir()
-			wk := startWorker(t, w, workerOptions{startup: []string{"--python", in.Path, "-j", "1"}})
+			wk := startWorker(t, w, workerOptions{startup: []string{"--backend", "cpython", "--python", in.Path, "-j", "1"}})
 			kill := func(not int) int {
 				server, compiling := compilingServer(t, wk.pid(), not)
 				if err := syscall.Kill(server, syscall.SIGKILL); err != nil {

@@ -19,7 +19,8 @@ import (
 // TestOneShotServers runs `pyc -j 4 @paramfile`, as Bazel's one-shot
 // strategies do, and counts the interpreters it starts: one server, and
 // another only when more than eight sources per running server wait (no
-// separate probe). The outputs are py_compile's.
+// separate probe). The outputs are py_compile's. The CPython backend
+// compiles (--backend cpython): the servers are what is counted.
 func TestOneShotServers(t *testing.T) {
 	in := python(t)
 	tests := []struct {
@@ -35,7 +36,7 @@ func TestOneShotServers(t *testing.T) {
 		t.Run(fmt.Sprintf("%d sources", tt.sources), func(t *testing.T) {
 			dir := t.TempDir()
 			var files []file
-			lines := []string{"--python", in.Path, "--invalidation_mode", "checked_hash"}
+			lines := []string{"--backend", "cpython", "--python", in.Path, "--invalidation_mode", "checked_hash"}
 			for i := range tt.sources {
 				// Each keeps a server busy for tens of milliseconds, so that
 				// every source is waiting before the first is compiled.

@@ -43,10 +43,13 @@ func rulesPythonArgs(c rulesPythonCase, src, shortPath, pyc, version string) []s
 
 // TestRulesPythonDropIn runs pyc exactly as rules_python runs its
 // precompiler: started with nothing but --persistent_worker in the execroot
-// (the interpreter is python3 on PATH), sent JSON requests with ids (Bazel
-// 5+ ends each with a newline) whose arguments are those of precompile.bzl,
-// and, for the standalone strategy, run once with the @param file.  The
-// outputs are py_compile's bytes for each mode and optimize level.
+// (python3 on PATH), sent JSON requests with ids (Bazel 5+ ends each with a
+// newline) whose arguments are those of precompile.bzl, and, for the
+// standalone strategy, run once with the @param file.  The outputs are
+// py_compile's bytes for each mode and optimize level: python3's for a
+// release the native compiler does not cover; for one it covers, those of
+// the release --python_version X.Y names (the newest known; see
+// TestDefaultNoInterpreter).
 func TestRulesPythonDropIn(t *testing.T) {
 	in := python(t)
 	version := majorMinor(in)
@@ -78,9 +81,20 @@ func TestRulesPythonDropIn(t *testing.T) {
 		}
 		return p
 	}
+	// The default backend, auto, compiles a release the native compiler
+	// covers natively: with no interpreter named, for the newest release
+	// of X.Y known, whatever python3 on PATH is.
+	oracle := in
+	if o, covered, found := nativeOracle(t, version); covered {
+		if !found {
+			t.Skipf("--python_version %s compiles as the newest %s release known, and no interpreter of it is here", version, version)
+		}
+		oracle = o
+	}
+	t.Logf("the outputs must be those of %s", oracle)
 	want := make([][]byte, len(cases))
 	for i, c := range cases {
-		r, err := pyref.Compile(in.Path, pyref.Spec{Source: filepath.Join(execroot, src), DFile: src, Optimize: c.optimize, Mode: c.refMode()}, t.TempDir())
+		r, err := pyref.CompileWith(runner(oracle), pyref.Spec{Source: filepath.Join(execroot, src), DFile: src, Optimize: c.optimize, Mode: c.refMode()}, t.TempDir())
 		if err != nil || r.Error != "" {
 			t.Fatalf("py_compile: %v %s", err, r.Error)
 		}

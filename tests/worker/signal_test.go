@@ -13,7 +13,8 @@ import (
 // TestSignalInFlight stops a worker with SIGTERM (as Bazel does, without
 // closing stdin) or SIGINT while it compiles.  It exits promptly with status
 // 0, answers none of the requests in flight, leaves no output or temporary
-// file for them, and leaves no process running.
+// file for them, and leaves no process running.  The CPython backend
+// compiles (--backend cpython), so that interpreter servers are in flight.
 func TestSignalInFlight(t *testing.T) {
 	in := python(t)
 	src := filepath.Join(t.TempDir(), "slow.py")
@@ -31,7 +32,7 @@ func TestSignalInFlight(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := t.TempDir()
-			wk := startWorker(t, tc.wire, workerOptions{startup: []string{"--python", in.Path, "-j", "2"}})
+			wk := startWorker(t, tc.wire, workerOptions{startup: []string{"--backend", "cpython", "--python", in.Path, "-j", "2"}})
 			var files []file
 			for i := range 4 {
 				f := file{src: src, name: "slow.py", pyc: filepath.Join(out, string(rune('a'+i))+".pyc")}

@@ -234,7 +234,8 @@ func TestProgressLine(t *testing.T) {
 
 // TestProgressOnTerminal: with stderr on a pseudo-terminal a long run draws
 // "done/total" lines in place and erases the last one; with stderr on a
-// pipe nothing but errors is printed there.
+// pipe nothing but errors is printed there. The CPython backend compiles,
+// so that the run lasts.
 func TestProgressOnTerminal(t *testing.T) {
 	pys := interpreters(t)
 	py := pys[len(pys)-1]
@@ -274,7 +275,7 @@ func TestProgressOnTerminal(t *testing.T) {
 			}
 		}()
 		var out bytes.Buffer
-		code := Main(context.Background(), []string{"--python", py.Path, "-j1", "-f", "many"}, nil, &out, tty)
+		code := Main(context.Background(), []string{"--backend", "cpython", "--python", py.Path, "-j1", "-f", "many"}, nil, &out, tty)
 		return out.String(), "", code
 	}()
 	if code != 0 {
@@ -296,7 +297,7 @@ func TestProgressOnTerminal(t *testing.T) {
 	}
 
 	// The same run with stderr on a pipe prints nothing there.
-	_, stderr, code := runMain(t, dir, []string{"--python", py.Path, "-j1", "-f", "many"}, "")
+	_, stderr, code := runMain(t, dir, []string{"--backend", "cpython", "--python", py.Path, "-j1", "-f", "many"}, "")
 	if code != 0 || stderr != "" {
 		t.Errorf("stderr on a pipe: exit %d, %q", code, stderr)
 	}
@@ -304,6 +305,7 @@ func TestProgressOnTerminal(t *testing.T) {
 
 // TestInterrupt: cancelling the context (SIGINT in the binary) stops the
 // run: compileall's "[interrupted]" line, exit 1, no temporary files left.
+// The CPython backend compiles: the servers are stopped in the middle.
 func TestInterrupt(t *testing.T) {
 	pys := interpreters(t)
 	py := pys[len(pys)-1]
@@ -333,7 +335,7 @@ func TestInterrupt(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	code := Main(ctx, []string{"--python", py.Path, "-j1", "many"}, nil, &stdout, &stderr)
+	code := Main(ctx, []string{"--backend", "cpython", "--python", py.Path, "-j1", "many"}, nil, &stdout, &stderr)
 	if err := os.Chdir(wd); err != nil {
 		t.Fatal(err)
 	}

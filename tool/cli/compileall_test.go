@@ -44,7 +44,7 @@ type compileallOutcome struct {
 // TestCompileallCommandLineTests runs the command-line tests of each
 // interpreter's own test_compileall (its CommandLineTestsBase classes)
 // against pyc: every `python -m compileall ARGS` they start runs `pyc
-// --python THAT_PYTHON ARGS` instead (see testdata/compileall_cli.py).
+// --backend cpython --python THAT_PYTHON ARGS` instead (see testdata/compileall_cli.py).
 // Every test must pass, except the expected failures, which must fail, each
 // pointing at the line of docs/cli.md that documents the difference.  A new
 // compileall release thus tells what changed.

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/rules-pyc/rules_pyc/compiler/engine"
+	"github.com/rules-pyc/rules_pyc/compiler/native"
 	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 )
@@ -66,8 +67,9 @@ type options struct {
 	target release.Release
 }
 
-// defaultBackend is --backend's default.
-const defaultBackend = engine.CPython
+// defaultBackend is --backend's default: native for a release the native
+// compiler covers, CPython otherwise.
+const defaultBackend = engine.Auto
 
 // usageError is a command line that can't be run; its message says what
 // to fix.
@@ -163,17 +165,17 @@ var flagSpecs = []flagSpec{
 		func(r *rawArgs) any { return &r.legacy }},
 	{"", "hardlink-dupes", "", switchFlag, "when two -o levels give identical bytes, hard-link\nthe later .pyc to the earlier one (needs two or more\n-o levels).",
 		func(r *rawArgs) any { return &r.hardlink }},
-	{"", "python", "PATH", stringFlag, "the interpreter that compiles (default: python3 on\nPATH). Its exact build decides the bytes. With\n--backend native or auto it names the release the\nnative compiler imitates (its exact version).",
+	{"", "python", "PATH", stringFlag, "the interpreter whose exact release the .pyc files\nare for (default: python3 on PATH, unless\n--python-version is given alone). With auto (the\ndefault) or native it is only asked its version when\nthe native compiler covers that release; otherwise\n(auto, or --backend cpython) it compiles.",
 		func(r *rawArgs) any { return &r.python }},
-	{"", "python-version", "X.Y", stringFlag, "fail unless --python is this version (X.Y or X.Y.Z).\nWithout --python, for --backend native or auto: the\nCPython release to imitate, 3.13.N, or 3.13 for the\nnewest 3.13 known (native's default).",
+	{"", "python-version", "X.Y", stringFlag, "the CPython release the .pyc files are for: X.Y or\nX.Y.Z. With --python, fail unless it is this version.\nAlone, a release the native compiler covers (3.13.N,\nor 3.13 for the newest 3.13 known) needs no\ninterpreter; for another, python3 compiles and must\nbe this version (--backend cpython: always).",
 		func(r *rawArgs) any { return &r.pyVersion }},
 	{"", "timeout", "DURATION", durationFlag, "per-file compile limit, e.g. 30s or 2m (default 1m).\nA file that takes longer fails; the others go on.\nAn interpreter's start counts under --startup-timeout.",
 		func(r *rawArgs) any { return &r.timeout }},
 	{"", "startup-timeout", "DURATION", durationFlag, "limit for an interpreter to start and say which\nversion it is, e.g. 30s (default 10s). One that has\nnot by then is stopped and refused (exit status 2).",
 		func(r *rawArgs) any { return &r.startup }},
-	{"", "backend", "NAME", stringFlag, "cpython (the default): compile with a real CPython,\n--python. native: rules_pyc's own compiler, which\nstarts no interpreter (--python, if given, is only\nasked its version) and writes the bytes of the\nrelease --python or --python-version names; it\nrefuses a release it does not cover. auto: native\nfor a release it covers, cpython otherwise.",
+	{"", "backend", "NAME", stringFlag, "auto (the default): the native compiler for a\nrelease it covers, a real CPython for any other\n(covered: " + native.Covered() + ").\ncpython: the interpreter --python (or python3)\ncompiles. native: rules_pyc's own compiler, which\nstarts no interpreter (--python, if given, is only\nasked its version); it refuses a release it does not\ncover.",
 		func(r *rawArgs) any { return &r.backend }},
-	{"", "dump-ast", "FILE", stringFlag, "with --backend native: print on stdout the line\nprint(ast.dump(ast.parse(src, FILE),\ninclude_attributes=True)) prints, and exit 0; for a\nsource CPython rejects, print on stderr what\npy_compile writes for FILE, and exit 1. No PATH or\n-i with it; the compile options have no effect.",
+	{"", "dump-ast", "FILE", stringFlag, "with the native backend: print on stdout the line\nprint(ast.dump(ast.parse(src, FILE),\ninclude_attributes=True)) prints, and exit 0; for a\nsource CPython rejects, print on stderr what\npy_compile writes for FILE, and exit 1. No PATH or\n-i with it; the compile options have no effect.",
 		func(r *rawArgs) any { return &r.dumpAST }},
 }
 
@@ -233,7 +235,7 @@ func parseArgs(args []string) (*options, error) {
 		timeout: r.timeout, startupTimeout: r.startup,
 		dumpAST: r.dumpAST, hasDumpAST: fs.Changed("dump-ast"), hasPython: fs.Changed("python"),
 	}
-	if err := o.checkBackend(r.backend); err != nil {
+	if err := o.checkBackend(r.backend, fs.Changed("backend")); err != nil {
 		return nil, err
 	}
 	if o.jobs < 0 {
@@ -296,10 +298,11 @@ func compileRegexp(pattern string) (*regexp.Regexp, error) {
 	return nil, usagef("argument -x: invalid regular expression %q: %s (the syntax is Go's RE2, see pyc --help)", pattern, reason)
 }
 
-// checkBackend checks --backend and what goes with it: --dump-ast needs
-// the native backend, which parses as the release --python-version names
-// (the newest 3.13 by default) and no --python.
-func (o *options) checkBackend(backend string) error {
+// checkBackend checks --backend (given: whether it was on the command
+// line) and what goes with it: --dump-ast needs the native backend (the
+// default then), which parses as the release --python-version names (the
+// newest 3.13 by default) and no --python.
+func (o *options) checkBackend(backend string, given bool) error {
 	b, err := engine.ParseBackend(backend)
 	if err != nil {
 		return usagef("argument --backend: invalid choice: %q (choose from 'cpython', 'native', 'auto')", backend)
@@ -307,6 +310,9 @@ func (o *options) checkBackend(backend string) error {
 	o.backend = b
 	if !o.hasDumpAST {
 		return nil
+	}
+	if !given {
+		b, o.backend = engine.Native, engine.Native
 	}
 	if b != engine.Native {
 		return usagef("--dump-ast needs --backend native (the %s backend compiles; it prints no trees)", b)
@@ -549,15 +555,16 @@ func expandAbbrev(args []string) ([]string, error) {
 var usageText = usageHead + optionsHelp() + usageTail
 
 const usageHead = `usage: pyc [options] PATH...
-       pyc --backend native [--python-version 3.13[.N]] --dump-ast FILE
+       pyc [--python-version 3.13[.N]] --dump-ast FILE
 
 Compile Python sources to .pyc files, byte for byte what CPython's
 py_compile writes, with the options of python -m compileall. A PATH that is
 a file is compiled; a directory is walked in sorted order (skipping
 __pycache__ and symlinked directories) and every .py file in it is compiled.
-The bytecode comes from a real CPython (--python), run as a pool of
-long-lived processes, or with --backend native from rules_pyc's own
-compiler, which needs no interpreter for the CPython releases it covers.
+The bytecode comes from rules_pyc's own compiler for the CPython releases
+it covers (3.13), which needs no interpreter: pyc --python-version 3.13 src/
+runs on a machine with no Python at all. For any other release a real
+CPython (--python) compiles, run as a pool of long-lived processes.
 
 Unlike compileall, the default invalidation mode is checked-hash, so the
 output is reproducible: the same sources give the same bytes on every run

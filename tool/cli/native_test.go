@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,7 +23,6 @@ func TestNativeUsage(t *testing.T) {
 	}{
 		{[]string{"--backend", "native"}, "no PATH given"},
 		{[]string{"--backend", "bogus", "pkg"}, `invalid choice: "bogus"`},
-		{[]string{"--dump-ast", "x.py"}, "--dump-ast needs --backend native"},
 		{[]string{"--backend", "cpython", "--dump-ast", "x.py"}, "--dump-ast needs --backend native"},
 		{[]string{"--backend", "auto", "--dump-ast", "x.py"}, "--dump-ast needs --backend native"},
 		{[]string{"--backend", "native", "--python", "/usr/bin/python3", "--dump-ast", "x.py"}, "give --python-version, not --python"},
@@ -170,9 +170,10 @@ var nativeTree = append(append([]node(nil), pkgTree...),
 // TestBackendNative: the native backend writes the tree, the listing, the
 // warnings and the errors that the CPython backend does with an
 // interpreter of the same release, at every level and in every mode: named
-// by --python (native and auto read its version), and by
-// --python-version alone, run as the binary with an empty environment (no
-// interpreter reachable).
+// by --python (native, auto and the default, auto, read its version; the
+// default also with an interpreter that answers only that question and
+// fails if asked to compile), and by --python-version alone, run as the
+// binary with an empty environment (no interpreter reachable).
 func TestBackendNative(t *testing.T) {
 	var found []pythons.Interpreter
 	for _, p := range interpreters(t) {
@@ -184,6 +185,7 @@ func TestBackendNative(t *testing.T) {
 		t.Skip("no CPython 3.13 (TestChrootInterpreters covers the chroot's)")
 	}
 	for _, py := range found {
+		probeOnly := probeOnlyPython(t, py.Path)
 		for _, mode := range []string{"checked-hash", "unchecked-hash", "timestamp"} {
 			common := []string{"-o", "0", "-o", "1", "-o", "2", "--invalidation-mode", mode}
 			dir := t.TempDir()
@@ -197,14 +199,18 @@ func TestBackendNative(t *testing.T) {
 			for _, args := range [][]string{
 				{"--backend", "native", "--python", py.Path},
 				{"--backend", "auto", "--python", py.Path},
+				{"--python", py.Path},
+				{"--python", probeOnly},
 				{"--backend", "native", "--python-version", py.Version},
 				{"--backend", "auto", "--python-version", py.Version},
+				{"--python-version", py.Version},
 			} {
 				dir := t.TempDir()
 				buildTree(t, dir, nativeTree)
+				bare := slices.Contains(args, "--python-version")
 				args = append(args, append(common, "pkg")...)
 				var got bareRun
-				if args[2] == "--python-version" {
+				if bare {
 					got = runBare(t, dir, args)
 				} else {
 					got.stdout, got.stderr, got.code = runMain(t, dir, args, "")
@@ -215,6 +221,50 @@ func TestBackendNative(t *testing.T) {
 				if d := diffSnapshots(want, snapshot(t, dir)); d != "" {
 					t.Errorf("%v: the tree differs from the CPython backend's:\n%s", args, d)
 				}
+			}
+		}
+	}
+}
+
+// probeOnlyPython writes an interpreter that runs real for anything but
+// the CPython backend's compile server (so pyc's probe learns real's
+// version), and fails at once, saying so, when it is started as that
+// server: a run that compiles with it compiles with no interpreter.
+func probeOnlyPython(t *testing.T, real string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "python3")
+	script := "#!/bin/sh\nfor a in \"$@\"; do\n  case \"$a\" in\n  *'def main('*) echo 'this interpreter was asked to compile' >&2; exit 1;;\n  esac\ndone\nexec '" + real + "' \"$@\"\n"
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The script must tell the server apart: the CPython backend fails
+	// with it.
+	dir := t.TempDir()
+	buildTree(t, dir, pkgTree)
+	stdout, stderr, code := runMain(t, dir, []string{"--backend", "cpython", "--python", path, "pkg"}, "")
+	if code == ExitOK || !strings.Contains(stdout+stderr, "asked to compile") {
+		t.Fatalf("--backend cpython --python %s: exit %d, stdout %q, stderr %q; want a failure", path, code, stdout, stderr)
+	}
+	return path
+}
+
+// TestDumpASTDefault: --dump-ast without --backend parses natively, as
+// --backend native does, with no interpreter reachable.
+func TestDumpASTDefault(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "x.py"), []byte("x = [i for i in y]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bad.py"), []byte("def f(:\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range []string{"x.py", "bad.py"} {
+		for _, version := range [][]string{nil, {"--python-version", "3.13.0"}} {
+			want := runBare(t, dir, append(append([]string{"--backend", "native"}, version...), "--dump-ast", file))
+			got := runBare(t, dir, append(append([]string{}, version...), "--dump-ast", file))
+			if got != want || (want.stdout == "") == (want.code == ExitOK) {
+				t.Errorf("%s %v: exit %d, stdout %q, stderr %q; --backend native: exit %d, stdout %q, stderr %q",
+					file, version, got.code, got.stdout, got.stderr, want.code, want.stdout, want.stderr)
 			}
 		}
 	}

@@ -11,7 +11,8 @@
 //
 //	--python PATH          the interpreter to compile with (or that names the
 //	                       release the native compiler imitates)
-//	--backend NAME         cpython, native or auto (see compiler/engine)
+//	--backend NAME         auto (DefaultBackend), cpython or native (see
+//	                       compiler/engine)
 //	--on_error fail|stub   what a source that does not compile does
 package precompile
 
@@ -26,6 +27,12 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/engine"
 	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
 )
+
+// DefaultBackend is the backend of a request that names none, unless the
+// process's start-up arguments name one: the native compiler when the
+// release (the interpreter --python's exact version, else
+// --python_version) is one it covers, the interpreter otherwise.
+const DefaultBackend = engine.Auto
 
 // File is one source of a request.
 type File struct {
@@ -74,7 +81,7 @@ func requestFlags(r *Request, backend, mode, onError *string, src, names, pycs *
 	})
 	fs.StringVar(&r.Python, "python", "", "interpreter to compile with (default: python3 on PATH)")
 	fs.StringVar(&r.PythonVersion, "python_version", "", "the interpreter must be this version (X.Y or X.Y.Z); without --python, the release the native compiler imitates")
-	fs.StringVar(backend, "backend", "", "cpython, native or auto (default: the process's, cpython)")
+	fs.StringVar(backend, "backend", "", "auto, cpython or native (default: the process's, auto)")
 	fs.StringVar(mode, "invalidation_mode", "checked_hash", "checked_hash, unchecked_hash or timestamp")
 	fs.IntVar(&r.Optimize, "optimize", 0, "optimization level: 0, 1 or 2")
 	fs.StringVar(onError, "on_error", "fail", "fail, or stub: write a pyc that raises the compile error when imported")

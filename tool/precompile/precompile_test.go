@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -283,4 +284,113 @@ func TestHandlerNative(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHandlerDefaultMatchesCPython: for a 3.13 interpreter, a request with
+// no --backend (the worker's default, auto, which compiles natively) gives
+// what --backend cpython gives with the same interpreter: the outputs'
+// bytes, the exit code, the messages of sources that fail, the stubs of
+// --on_error stub and the SyntaxWarnings, at every level and in every
+// invalidation mode.
+func TestHandlerDefaultMatchesCPython(t *testing.T) {
+	var found []pythons.Interpreter
+	for _, py := range pythons.Find(t) {
+		if py.Major == 3 && py.Minor == 13 && !py.Embedded {
+			found = append(found, py)
+		}
+	}
+	if len(found) == 0 {
+		t.Skip("no CPython 3.13 (TestChrootInterpreters covers the chroot's)")
+	}
+	srcs := []struct{ name, text string }{
+		{"pkg/good.py", "'''doc'''\nassert len([x for x in 'ab' if x]) == 2, 'msg'\ndef f():\n    '''f doc'''\n    return (y for y in __debug__ and 'z')\n"},
+		{"pkg/warn.py", "x = '\\d'\nif x is 1: pass\nassert (x, 1)\n"},
+		{"pkg/bad.py", "y = '\\d'\ndef f(:\n"},
+		{"pkg/sym.py", "def f(a):\n    global a\n"},
+		{"pkg/ret.py", "return 1\n"},
+	}
+	type run struct {
+		res    worker.Result
+		stderr string
+		pycs   map[string]string
+	}
+	for _, py := range found {
+		t.Run(py.Version, func(t *testing.T) {
+			work := t.TempDir()
+			t.Chdir(work)
+			for _, s := range srcs {
+				if err := os.MkdirAll(filepath.Dir(s.name), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(s.name, []byte(s.text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// do runs the request with the backend arguments given, its
+			// outputs under out.
+			do := func(out string, backend, common []string) run {
+				args := append(append([]string{}, backend...), common...)
+				for _, s := range srcs {
+					args = append(args, "--src", s.name, "--src_name", s.name, "--pyc", filepath.Join(out, s.name+"c"))
+				}
+				var stderr bytes.Buffer
+				e := engine.New(engine.Config{Backend: precompile.DefaultBackend, Jobs: 2, Stderr: &stderr})
+				res := precompile.Handler(e, nil)(context.Background(), &worker.Request{Arguments: args, Verbosity: 1})
+				e.Close()
+				r := run{res: res, stderr: stderr.String(), pycs: map[string]string{}}
+				for _, s := range srcs {
+					if b, err := os.ReadFile(filepath.Join(out, s.name+"c")); err == nil {
+						r.pycs[s.name] = string(b)
+					}
+				}
+				r.res.Outputs = nil // they name out
+				return r
+			}
+			for _, mode := range []string{"checked_hash", "unchecked_hash", "timestamp"} {
+				for _, level := range []string{"0", "1", "2"} {
+					for _, onError := range []string{"fail", "stub"} {
+						common := []string{"--python", py.Path, "--invalidation_mode", mode, "--optimize", level, "--on_error", onError}
+						name := fmt.Sprintf("%s -O%s --on_error %s", mode, level, onError)
+						out := fmt.Sprintf("%s-%s-%s", mode, level, onError)
+						want := do("cpython-"+out, []string{"--backend", "cpython"}, common)
+						got := do("default-"+out, nil, common)
+						if !strings.Contains(want.res.Output, "SyntaxError") || !strings.Contains(want.stderr, "SyntaxWarning") || len(want.pycs) == 0 {
+							t.Fatalf("%s: --backend cpython: %+v, stderr %q, %d pycs; want failures, warnings and outputs", name, want.res, want.stderr, len(want.pycs))
+						}
+						if got.res.ExitCode != want.res.ExitCode || got.res.Output != want.res.Output {
+							t.Errorf("%s: the default: exit %d, output\n%s\n--backend cpython: exit %d, output\n%s", name, got.res.ExitCode, got.res.Output, want.res.ExitCode, want.res.Output)
+						}
+						// The sources of a request compile at once: their
+						// warnings come in any order.
+						if !slices.Equal(warningBlocks(got.stderr), warningBlocks(want.stderr)) {
+							t.Errorf("%s: the default's warnings\n%s\n--backend cpython's\n%s", name, got.stderr, want.stderr)
+						}
+						for _, s := range srcs {
+							if got.pycs[s.name] != want.pycs[s.name] {
+								t.Errorf("%s: %s: the default's pyc (%d bytes) differs from --backend cpython's (%d bytes)", name, s.name, len(got.pycs[s.name]), len(want.pycs[s.name]))
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// warningBlocks splits warnings.showwarning's output into its warnings (a
+// line, then the indented source line), sorted.
+func warningBlocks(s string) []string {
+	var blocks []string
+	for _, line := range strings.SplitAfter(s, "\n") {
+		if line == "" {
+			continue
+		}
+		if len(blocks) > 0 && (line[0] == ' ' || line[0] == '\t') {
+			blocks[len(blocks)-1] += line
+			continue
+		}
+		blocks = append(blocks, line)
+	}
+	slices.Sort(blocks)
+	return blocks
 }

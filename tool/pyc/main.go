@@ -140,7 +140,7 @@ func splitProcessFlags(args []string) (process, request []string) {
 // newEngine builds the engine and the request handler from the startup
 // options.  backlog is engine.Config.Backlog.
 func newEngine(s *startup, backlog int) (*engine.Engine, worker.Handler) {
-	e := engine.New(engine.Config{Jobs: s.jobs, Backlog: backlog, Timeout: s.timeout, StartupTimeout: s.startupTimeout, Stderr: os.Stderr})
+	e := engine.New(engine.Config{Backend: precompile.DefaultBackend, Jobs: s.jobs, Backlog: backlog, Timeout: s.timeout, StartupTimeout: s.startupTimeout, Stderr: os.Stderr})
 	return e, precompile.Handler(e, s.defaults)
 }
 

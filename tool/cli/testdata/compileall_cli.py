@@ -1,6 +1,8 @@
 # Runs the command-line tests of the interpreter's own test_compileall (the
 # CommandLineTestsBase classes) against pyc: every `python -m compileall ARGS`
-# those tests start becomes `pyc --python THIS_PYTHON ARGS`.
+# those tests start becomes `pyc --backend cpython --python THIS_PYTHON ARGS`
+# (the interpreter compiles, whatever its release: the default backend is
+# compared with compileall in compat_test.go).
 #
 #   python3 compileall_cli.py PYC
 #
@@ -45,7 +47,7 @@ def pyc_command(args):
             level = 1 if level is None else 2
         elif a == "-OO":
             level = 2
-    cmd = [PYC, "--python", sys.executable]
+    cmd = [PYC, "--backend", "cpython", "--python", sys.executable]
     if level is not None and not any(a == "-o" or a.startswith("-o") for a in rest):
         cmd += ["-o", str(level)]
     if not any(a.startswith("--invalidation-mode") for a in rest) and "SOURCE_DATE_EPOCH" not in os.environ:
