@@ -19,6 +19,18 @@ var cases = []struct{ name, src string }{
 	{"percent_fresh_then_literal", "def f(a, b):\n    return '%s%%%s' % (a, b)\n\ndef g(s):\n    return s.partition('%')\n"},
 	{"percent_literal_then_fresh", "def g(s):\n    return s.partition('%')\n\ndef f(a, b):\n    return '%s%%%s' % (a, b)\n"},
 	{"percent_longer", "x = '%s%%x%%%s %%' % (1, 2)\ny = 'a%%' % ()\n"},
+	// bytes_repeat allocates an empty result: a non-empty bytes repeated 0
+	// times folds to an empty bytes that is not the b'' singleton (and a
+	// later literal b'' is merged into it); b'' repeated is b'' itself
+	// (mutant 1/1293 of tests/native).
+	{"bytes_repeat_zero", "def f(self, msg):\n    self.assertEqual(msg.get_flags(), (b'ab' * False))\n"},
+	{"bytes_repeat_zero_then_literal", "x = 0 * b'ab'\ny = b''\nz = b'' * 3\n"},
+	{"bytes_literal_then_repeat_zero", "y = b''\nx = b'abc' * 0\n"},
+	// The warnings emitted before an error of code generation are printed
+	// before it (mutants 1/111, 1/112, 1/226 of tests/native).
+	{"warning_then_codegen_error", "def _g[T]():\n    [1, 2][1.5]\n(yield from unittest)\n"},
+	{"warning_then_async_gen_return", "if (()) is x: pass\nasync def _h():\n    yield 1\n    return 2\n"},
+	{"warning_then_pattern_error", "class _C:\n    self is not 'a'\n    match x:\n        case {'k': _v, **_r} | _C(x=_v) as _w:\n            pass\n"},
 }
 
 // TestCasesAgainstPyCompile compiles cases with each 3.13 interpreter's

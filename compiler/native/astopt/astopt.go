@@ -44,12 +44,14 @@ type Config struct {
 	// Depth is the C recursion depth in use when the optimizer starts (see
 	// symtable.Config.Depth); zero means DefaultDepth.
 	Depth int
-	// OnFreshStr, when set, is called with each str constant the
-	// optimizer makes that CPython makes as a new object where a str made
+	// OnFreshStr, when set, is called with each str or bytes constant the
+	// optimizer makes that CPython makes as a new object where one made
 	// from text would be a cached singleton: a literal segment of a
 	// '%'-format rewrite that held "%%" (parse_literal's str.replace), so
 	// "%%" alone gives a '%' that is neither the latin-1 singleton nor
-	// interned. Code generation must load those as new objects
+	// interned; and the empty bytes a non-empty bytes repeated 0 times
+	// folds to (bytes_repeat allocates it: b'ab' * 0 is not b'').
+	// Code generation must load those as new objects
 	// (codegen.Config.FreshStrs).
 	OnFreshStr func(*ast.Constant)
 }
@@ -716,7 +718,12 @@ func (o *optimizer) foldBinOp(e *ast.BinOp) ast.Expr {
 	if !ok {
 		return e
 	}
-	return o.constant(e.Loc, v)
+	k := o.constant(e.Loc, v)
+	if e.Op == ast.Mult && v.Kind() == ast.BytesKind && len(v.Bytes()) == 0 && o.cfg.OnFreshStr != nil &&
+		(lc.Value.Kind() == ast.BytesKind && len(lc.Value.Bytes()) > 0 || rc.Value.Kind() == ast.BytesKind && len(rc.Value.Bytes()) > 0) {
+		o.cfg.OnFreshStr(k)
+	}
+	return k
 }
 
 func hasStarred(elts []ast.Expr) bool {

@@ -55,8 +55,9 @@ type Config struct {
 	Finish func(u *Unit) (*pyobj.Object, error)
 	// Text gives errors their source line (see symtable.TextFunc).
 	Text symtable.TextFunc
-	// FreshStrs are the str constants loaded as new objects rather than
-	// as the singletons pyobj.NewStr gives (astopt.Config.OnFreshStr).
+	// FreshStrs are the str and bytes constants loaded as new objects
+	// rather than as the singletons pyobj.NewStr and pyobj.NewBytes give
+	// (astopt.Config.OnFreshStr).
 	FreshStrs map[*ast.Constant]bool
 }
 
@@ -197,7 +198,8 @@ type compiler struct {
 }
 
 // Generate compiles mod (optimized, with its symbol table) and returns the
-// module's unit with every nested unit.
+// module's unit with every nested unit. With an error, the Result holds
+// only the warnings emitted before it (CPython prints them first).
 func Generate(mod ast.ModNode, st *symtable.Table, cfg Config) (*Result, error) {
 	c := &compiler{cfg: cfg, st: st, future: st.Future}
 	c.p = cfg.Process
@@ -212,7 +214,9 @@ func Generate(mod ast.ModNode, st *symtable.Table, cfg Config) (*Result, error) 
 	c.v313_warnFinally = cfg.Release.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 6})
 	top, err := c.module(mod)
 	if err != nil {
-		return nil, err
+		// The warnings emitted before the error: CPython prints them
+		// before py_compile reports the error.
+		return &Result{Warnings: c.warnings}, err
 	}
 	return &Result{Top: top, Warnings: c.warnings}, nil
 }

@@ -1028,7 +1028,11 @@ func (c *compiler) expr(e ast.Expr) {
 		c.call(t)
 	case *ast.Constant:
 		if c.cfg.FreshStrs[t] {
-			c.loadConst(loc, c.p.NewStrFresh(t.Value.Str()))
+			if t.Value.Kind() == ast.BytesKind {
+				c.loadConst(loc, c.p.NewBytesFresh(t.Value.Bytes()))
+			} else {
+				c.loadConst(loc, c.p.NewStrFresh(t.Value.Str()))
+			}
 		} else {
 			c.loadValue(loc, t.Value)
 		}

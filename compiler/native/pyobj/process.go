@@ -127,6 +127,13 @@ func (p *Process) NewBytes(b string) *Object {
 	return p.obj(Bytes, ast.BytesValue(b))
 }
 
+// NewBytesFresh returns a new bytes object even where NewBytes returns a
+// singleton: CPython's bytes_repeat allocates its result, so b'ab' * 0
+// (folded by the AST optimizer) is an empty bytes, not the singleton.
+func (p *Process) NewBytesFresh(b string) *Object {
+	return p.obj(Bytes, ast.BytesValue(b))
+}
+
 // NewBytesResized returns a bytes object that CPython made by resizing a
 // buffer (the assembler's tables): b” is the singleton, any other length
 // a new object.
