@@ -30,6 +30,14 @@ var cases = []struct{ name, src string }{
 	// before it (mutants 1/111, 1/112, 1/226 of tests/native).
 	{"warning_then_codegen_error", "def _g[T]():\n    [1, 2][1.5]\n(yield from unittest)\n"},
 	{"warning_then_async_gen_return", "if (()) is x: pass\nasync def _h():\n    yield 1\n    return 2\n"},
+	// 3.13.4+ show a compiler warning once per message and line (the
+	// caller's __warningregistry__, gh-131927): a finally body compiled
+	// twice (before 3.13.6, which compiles its copy without warnings) and
+	// repeated expressions on one line (mutant 1/9087 of tests/native,
+	// 3.13.5).
+	{"warning_in_finally", "try:\n    pass\nfinally:\n    None(x)\n"},
+	{"warning_repeated_on_a_line", "None(x); None(x)\nif x is 1 or x is 1: pass\ny = [1][1.5] + [1][1.5]\nNone(y)\n"},
+	{"warning_repeated_in_a_function", "def f():\n    try:\n        return 1\n    finally:\n        print(x is 'a')\n        x is 'a'\n"},
 	{"warning_then_pattern_error", "class _C:\n    self is not 'a'\n    match x:\n        case {'k': _v, **_r} | _C(x=_v) as _w:\n            pass\n"},
 }
 

@@ -346,7 +346,22 @@ func (c *compile) run() ([]byte, error) {
 		FreshStrs: fresh,
 	})
 	if gen != nil {
+		// 3.13.4 and 3.13.5 emit the compiler's warnings with the calling
+		// module's __warningregistry__ (compiler_warn calls
+		// _PyErr_WarnExplicitObjectWithContext, gh-131927), where the
+		// "default" action shows a message once per line; 3.13.6 went
+		// back to no registry (every warning shown) and compiles a
+		// finally body's exceptional copy without warnings instead.
+		once := rel.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 4}) &&
+			rel.Less(release.Release{Major: 3, Minor: 13, Micro: 6})
+		shown := map[codegen.Warning]bool{}
 		for _, w := range gen.Warnings {
+			if once {
+				if shown[w] {
+					continue
+				}
+				shown[w] = true
+			}
 			c.res.Warnings = append(c.res.Warnings, Warning{Category: "SyntaxWarning", Msg: w.Msg, Lineno: w.Lineno})
 		}
 	}
