@@ -14993,7 +14993,17 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first110[p.kinds[_resmark]&127] {
 			break
 		}
-		_raw, _rawok := p.r_bitwise_or_raw(_res, _ok, _resmark)
+		var _raw ast.Expr
+		var _rawok bool
+		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+1 < skipLevel {
+			if first96[p.kinds[p.mark]&127] {
+				p.level++
+				_raw, _rawok = p.r_bitwise_xor()
+				p.level--
+			}
+		} else {
+			_raw, _rawok = p.r_bitwise_or_raw(_res, _ok, _resmark)
+		}
 		if p.errorIndicator {
 			p.level--
 			return nil, false
@@ -15138,7 +15148,17 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first111[p.kinds[_resmark]&127] {
 			break
 		}
-		_raw, _rawok := p.r_bitwise_xor_raw(_res, _ok, _resmark)
+		var _raw ast.Expr
+		var _rawok bool
+		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+1 < skipLevel {
+			if first96[p.kinds[p.mark]&127] {
+				p.level++
+				_raw, _rawok = p.r_bitwise_and()
+				p.level--
+			}
+		} else {
+			_raw, _rawok = p.r_bitwise_xor_raw(_res, _ok, _resmark)
+		}
 		if p.errorIndicator {
 			p.level--
 			return nil, false
@@ -15283,7 +15303,17 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first112[p.kinds[_resmark]&127] {
 			break
 		}
-		_raw, _rawok := p.r_bitwise_and_raw(_res, _ok, _resmark)
+		var _raw ast.Expr
+		var _rawok bool
+		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+1 < skipLevel {
+			if first96[p.kinds[p.mark]&127] {
+				p.level++
+				_raw, _rawok = p.r_shift_expr()
+				p.level--
+			}
+		} else {
+			_raw, _rawok = p.r_bitwise_and_raw(_res, _ok, _resmark)
+		}
 		if p.errorIndicator {
 			p.level--
 			return nil, false
@@ -15428,7 +15458,17 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first113[p.kinds[_resmark]&127] {
 			break
 		}
-		_raw, _rawok := p.r_shift_expr_raw(_res, _ok, _resmark)
+		var _raw ast.Expr
+		var _rawok bool
+		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+1 < skipLevel {
+			if first96[p.kinds[p.mark]&127] {
+				p.level++
+				_raw, _rawok = p.r_sum()
+				p.level--
+			}
+		} else {
+			_raw, _rawok = p.r_shift_expr_raw(_res, _ok, _resmark)
+		}
 		if p.errorIndicator {
 			p.level--
 			return nil, false
@@ -15650,7 +15690,17 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first85[p.kinds[_resmark]&127] {
 			break
 		}
-		_raw, _rawok := p.r_sum_raw(_res, _ok, _resmark)
+		var _raw ast.Expr
+		var _rawok bool
+		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+1 < skipLevel {
+			if first96[p.kinds[p.mark]&127] {
+				p.level++
+				_raw, _rawok = p.r_term()
+				p.level--
+			}
+		} else {
+			_raw, _rawok = p.r_sum_raw(_res, _ok, _resmark)
+		}
 		if p.errorIndicator {
 			p.level--
 			return nil, false
@@ -15853,7 +15903,17 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first114[p.kinds[_resmark]&127] {
 			break
 		}
-		_raw, _rawok := p.r_term_raw(_res, _ok, _resmark)
+		var _raw ast.Expr
+		var _rawok bool
+		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+1 < skipLevel {
+			if first96[p.kinds[p.mark]&127] {
+				p.level++
+				_raw, _rawok = p.r_factor()
+				p.level--
+			}
+		} else {
+			_raw, _rawok = p.r_term_raw(_res, _ok, _resmark)
+		}
 		if p.errorIndicator {
 			p.level--
 			return nil, false
@@ -16647,7 +16707,17 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 		if _ok && !p.callInvalidRules && _resmark < p.fill && !first120[p.kinds[_resmark]&127] {
 			break
 		}
-		_raw, _rawok := p.r_primary_raw(_res, _ok, _resmark)
+		var _raw ast.Expr
+		var _rawok bool
+		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+1 < skipLevel {
+			if first32[p.kinds[p.mark]&127] {
+				p.level++
+				_raw, _rawok = p.r_atom()
+				p.level--
+			}
+		} else {
+			_raw, _rawok = p.r_primary_raw(_res, _ok, _resmark)
+		}
 		if p.errorIndicator {
 			p.level--
 			return nil, false

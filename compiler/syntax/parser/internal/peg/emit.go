@@ -493,7 +493,24 @@ func (e *emitter) leader(r *Rule) error {
 		// than the first one did).
 		e.printf("if _ok && !p.callInvalidRules && _resmark < p.fill && !%s[p.kinds[_resmark]&127] {\nbreak\n}\n", v)
 	}
-	if e.selfCalls(r) > 0 {
+	if base := e.seedBase(r); base != nil && direct {
+		// The first round, far from the stack limit in the first pass:
+		// the seed has failed, so every alternative of _raw that starts
+		// with the rule fails at once (without a call: the seed is
+		// passed), the invalid_* ones are off, and _raw gives what its
+		// one other alternative, a single rule, gives. It is called here
+		// at the level it would have inside _raw, on the same first-set
+		// condition, without the _raw call.
+		e.printf("var _raw %s\nvar _rawok bool\n", r.Type)
+		e.printf("if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+1 < skipLevel {\n")
+		if v := e.itemFirstVar(base.Items[0].Node); v != "" {
+			e.printf("if %s[p.kinds[p.mark]&127] {\n", v)
+		} else {
+			e.printf("{\n")
+		}
+		e.printf("p.level++\n_raw, _rawok = p.%s()\np.level--\n}\n", e.funcName(e.g.byName[base.Items[0].Node.(*Ref).Name]))
+		e.printf("} else {\n_raw, _rawok = p.%s_raw(_res, _ok, _resmark)\n}\n", name)
+	} else if e.selfCalls(r) > 0 {
 		// The memo now holds _res and _ok, ending at _resmark: what the
 		// _raw function would get from the rule itself (see chain).
 		e.printf("_raw, _rawok := p.%s_raw(_res, _ok, _resmark)\n", name)
@@ -779,6 +796,34 @@ func (e *emitter) growthVar(r *Rule) string {
 	e.firstVars[k] = v
 	e.firstSets = append(e.firstSets, f)
 	return v
+}
+
+// seedBase returns the one alternative of self-recursive leader r that
+// neither starts with r nor is an invalid_* alternative, when it is a
+// single reference to a rule without an action (as `/ bitwise_xor` in
+// bitwise_or), and nil otherwise.
+func (e *emitter) seedBase(r *Rule) *Alt {
+	var base *Alt
+	for _, a := range r.Alts {
+		if gatedAlt(a) || startsWith(a, r) {
+			continue
+		}
+		if base != nil {
+			return nil
+		}
+		base = a
+	}
+	if base == nil || len(base.Items) != 1 || base.Action != "" || base.Items[0].Name != "" {
+		return nil
+	}
+	ref, ok := base.Items[0].Node.(*Ref)
+	if !ok {
+		return nil
+	}
+	if _, tok := tokenKinds[ref.Name]; tok || e.g.byName[ref.Name] == nil {
+		return nil
+	}
+	return base
 }
 
 // startsWith reports whether alternative a starts with rule r.
