@@ -169,58 +169,61 @@ var first107 = [128]bool{token.IN: true}
 var first108 = [128]bool{token.IS: true}
 var first109 = [128]bool{token.NOTEQUAL: true}
 var first110 = [128]bool{token.VBAR: true}
-var first111 = [128]bool{token.CIRCUMFLEX: true}
-var first112 = [128]bool{token.AMPER: true}
-var first113 = [128]bool{token.LEFTSHIFT: true, token.RIGHTSHIFT: true}
-var first114 = [128]bool{token.AT: true, token.DOUBLESLASH: true, token.PERCENT: true, token.SLASH: true, token.STAR: true}
-var first115 = [128]bool{token.MINUS: true, token.PLUS: true, token.TILDE: true}
-var first116 = [128]bool{token.PLUS: true}
-var first117 = [128]bool{token.TILDE: true}
-var first118 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
-var first119 = [128]bool{token.AWAIT: true}
-var first120 = [128]bool{token.DOT: true, token.LPAR: true, token.LSQB: true}
-var first121 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first122 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first123 = [128]bool{token.ELLIPSIS: true}
-var first124 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
-var first125 = [128]bool{token.FSTRING_MIDDLE: true}
-var first126 = [128]bool{token.EXCLAMATION: true}
-var first127 = [128]bool{token.FSTRING_START: true}
-var first128 = [128]bool{token.STRING: true}
-var first129 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first130 = [128]bool{token.LBRACE: true, token.LPAR: true, token.LSQB: true}
-var first131 = [128]bool{token.NAME: true, token.STAR: true}
-var first132 = [128]bool{token.DOUBLESTAR: true, token.NAME: true}
-var first133 = [128]bool{token.LPAR: true, token.LSQB: true, token.NAME: true}
-var first134 = [128]bool{token.TYPE_COMMENT: true}
-var first135 = [128]bool{token.COMMA: true, token.RPAR: true}
-var first136 = [128]bool{token.FALSE: true, token.NONE: true, token.TRUE: true}
-var first137 = [128]bool{token.COLON: true, token.ELSE: true}
-var first138 = [128]bool{token.COLONEQUAL: true, token.EQUAL: true}
-var first139 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true, token.YIELD: true}
-var first140 = [128]bool{token.LBRACE: true, token.LSQB: true}
-var first141 = [128]bool{token.SLASH: true}
-var first142 = [128]bool{token.LPAR: true, token.NAME: true}
-var first143 = [128]bool{token.COMMA: true, token.NAME: true}
-var first144 = [128]bool{token.DOUBLESTAR: true, token.SLASH: true, token.STAR: true}
-var first145 = [128]bool{token.COLON: true, token.COMMA: true}
-var first146 = [128]bool{token.EXCEPT: true, token.FINALLY: true}
-var first147 = [128]bool{token.COLON: true, token.NEWLINE: true}
-var first148 = [128]bool{token.COMMA: true, token.RBRACE: true}
-var first149 = [128]bool{token.COLON: true, token.EQUAL: true, token.EXCLAMATION: true, token.RBRACE: true}
-var first150 = [128]bool{token.COLON: true, token.EXCLAMATION: true, token.RBRACE: true}
-var first151 = [128]bool{token.COLON: true, token.RBRACE: true}
-var first152 = [128]bool{token.AT: true, token.DOUBLESLASH: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.SLASH: true, token.STAR: true}
-var first153 = [128]bool{token.SEMI: true}
-var first154 = [128]bool{token.RPAR: true}
-var first155 = [128]bool{token.FSTRING_MIDDLE: true, token.LBRACE: true}
-var first156 = [128]bool{token.SOFT_KEYWORD: true}
-var first157 = [128]bool{token.COLONEQUAL: true}
-var first158 = [128]bool{token.DOUBLESTAR: true, token.RPAR: true}
-var first159 = [128]bool{token.COLON: true, token.DOUBLESTAR: true}
-var first160 = [128]bool{token.RBRACE: true}
-var first161 = [128]bool{token.PERCENT: true}
-var first162 = [128]bool{token.DOUBLESLASH: true}
+var first111 = [128]bool{token.AMPER: true, token.AT: true, token.CIRCUMFLEX: true, token.DOUBLESLASH: true, token.LEFTSHIFT: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.RIGHTSHIFT: true, token.SLASH: true, token.STAR: true}
+var first112 = [128]bool{token.CIRCUMFLEX: true}
+var first113 = [128]bool{token.AMPER: true, token.AT: true, token.DOUBLESLASH: true, token.LEFTSHIFT: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.RIGHTSHIFT: true, token.SLASH: true, token.STAR: true}
+var first114 = [128]bool{token.AMPER: true}
+var first115 = [128]bool{token.AT: true, token.DOUBLESLASH: true, token.LEFTSHIFT: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.RIGHTSHIFT: true, token.SLASH: true, token.STAR: true}
+var first116 = [128]bool{token.LEFTSHIFT: true, token.RIGHTSHIFT: true}
+var first117 = [128]bool{token.AT: true, token.DOUBLESLASH: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.SLASH: true, token.STAR: true}
+var first118 = [128]bool{token.AT: true, token.DOUBLESLASH: true, token.PERCENT: true, token.SLASH: true, token.STAR: true}
+var first119 = [128]bool{token.MINUS: true, token.PLUS: true, token.TILDE: true}
+var first120 = [128]bool{token.PLUS: true}
+var first121 = [128]bool{token.TILDE: true}
+var first122 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first123 = [128]bool{token.AWAIT: true}
+var first124 = [128]bool{token.DOT: true, token.LPAR: true, token.LSQB: true}
+var first125 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first126 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first127 = [128]bool{token.ELLIPSIS: true}
+var first128 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
+var first129 = [128]bool{token.FSTRING_MIDDLE: true}
+var first130 = [128]bool{token.EXCLAMATION: true}
+var first131 = [128]bool{token.FSTRING_START: true}
+var first132 = [128]bool{token.STRING: true}
+var first133 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first134 = [128]bool{token.LBRACE: true, token.LPAR: true, token.LSQB: true}
+var first135 = [128]bool{token.NAME: true, token.STAR: true}
+var first136 = [128]bool{token.DOUBLESTAR: true, token.NAME: true}
+var first137 = [128]bool{token.LPAR: true, token.LSQB: true, token.NAME: true}
+var first138 = [128]bool{token.TYPE_COMMENT: true}
+var first139 = [128]bool{token.COMMA: true, token.RPAR: true}
+var first140 = [128]bool{token.FALSE: true, token.NONE: true, token.TRUE: true}
+var first141 = [128]bool{token.COLON: true, token.ELSE: true}
+var first142 = [128]bool{token.COLONEQUAL: true, token.EQUAL: true}
+var first143 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true, token.YIELD: true}
+var first144 = [128]bool{token.LBRACE: true, token.LSQB: true}
+var first145 = [128]bool{token.SLASH: true}
+var first146 = [128]bool{token.LPAR: true, token.NAME: true}
+var first147 = [128]bool{token.COMMA: true, token.NAME: true}
+var first148 = [128]bool{token.DOUBLESTAR: true, token.SLASH: true, token.STAR: true}
+var first149 = [128]bool{token.COLON: true, token.COMMA: true}
+var first150 = [128]bool{token.EXCEPT: true, token.FINALLY: true}
+var first151 = [128]bool{token.COLON: true, token.NEWLINE: true}
+var first152 = [128]bool{token.COMMA: true, token.RBRACE: true}
+var first153 = [128]bool{token.COLON: true, token.EQUAL: true, token.EXCLAMATION: true, token.RBRACE: true}
+var first154 = [128]bool{token.COLON: true, token.EXCLAMATION: true, token.RBRACE: true}
+var first155 = [128]bool{token.COLON: true, token.RBRACE: true}
+var first156 = [128]bool{token.SEMI: true}
+var first157 = [128]bool{token.RPAR: true}
+var first158 = [128]bool{token.FSTRING_MIDDLE: true, token.LBRACE: true}
+var first159 = [128]bool{token.SOFT_KEYWORD: true}
+var first160 = [128]bool{token.COLONEQUAL: true}
+var first161 = [128]bool{token.DOUBLESTAR: true, token.RPAR: true}
+var first162 = [128]bool{token.COLON: true, token.DOUBLESTAR: true}
+var first163 = [128]bool{token.RBRACE: true}
+var first164 = [128]bool{token.PERCENT: true}
+var first165 = [128]bool{token.DOUBLESLASH: true}
 
 // memoHit0 returns the memoized result of table entry i (not 0) and
 // moves to where it ended.
@@ -14995,11 +14998,35 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 		}
 		var _raw ast.Expr
 		var _rawok bool
-		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+1 < skipLevel {
+		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+11 < skipLevel {
 			if first96[p.kinds[p.mark]&127] {
-				p.level++
-				_raw, _rawok = p.r_bitwise_xor()
-				p.level--
+				p.level += 11
+				_raw, _rawok = p.r_factor()
+				p.level -= 11
+				if !p.errorIndicator {
+					_row := p.memo[_mark*nMemo : (_mark+1)*nMemo]
+					if !_rawok {
+						p.mark = _mark
+						_row[memo_bitwise_xor] = int32(-_mark - 1)
+						_row[memo_bitwise_and] = int32(-_mark - 1)
+						_row[memo_shift_expr] = int32(-_mark - 1)
+						_row[memo_sum] = int32(-_mark - 1)
+						_row[memo_term] = int32(-_mark - 1)
+					} else if p.mark < p.fill && !first111[p.kinds[p.mark]&127] {
+						p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _raw, end: int32(p.mark), ok: true})
+						_i := int32(len(p.vals.s1))
+						_row[memo_bitwise_xor] = _i
+						_row[memo_bitwise_and] = _i
+						_row[memo_shift_expr] = _i
+						_row[memo_sum] = _i
+						_row[memo_term] = _i
+					} else {
+						p.mark = _mark
+						p.level++
+						_raw, _rawok = p.r_bitwise_xor()
+						p.level--
+					}
+				}
 			}
 		} else {
 			_raw, _rawok = p.r_bitwise_or_raw(_res, _ok, _resmark)
@@ -15145,16 +15172,38 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_bitwise_xor, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first111[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first112[p.kinds[_resmark]&127] {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
-		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+1 < skipLevel {
+		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+9 < skipLevel {
 			if first96[p.kinds[p.mark]&127] {
-				p.level++
-				_raw, _rawok = p.r_bitwise_and()
-				p.level--
+				p.level += 9
+				_raw, _rawok = p.r_factor()
+				p.level -= 9
+				if !p.errorIndicator {
+					_row := p.memo[_mark*nMemo : (_mark+1)*nMemo]
+					if !_rawok {
+						p.mark = _mark
+						_row[memo_bitwise_and] = int32(-_mark - 1)
+						_row[memo_shift_expr] = int32(-_mark - 1)
+						_row[memo_sum] = int32(-_mark - 1)
+						_row[memo_term] = int32(-_mark - 1)
+					} else if p.mark < p.fill && !first113[p.kinds[p.mark]&127] {
+						p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _raw, end: int32(p.mark), ok: true})
+						_i := int32(len(p.vals.s1))
+						_row[memo_bitwise_and] = _i
+						_row[memo_shift_expr] = _i
+						_row[memo_sum] = _i
+						_row[memo_term] = _i
+					} else {
+						p.mark = _mark
+						p.level++
+						_raw, _rawok = p.r_bitwise_and()
+						p.level--
+					}
+				}
 			}
 		} else {
 			_raw, _rawok = p.r_bitwise_xor_raw(_res, _ok, _resmark)
@@ -15300,16 +15349,36 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_bitwise_and, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first112[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first114[p.kinds[_resmark]&127] {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
-		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+1 < skipLevel {
+		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+7 < skipLevel {
 			if first96[p.kinds[p.mark]&127] {
-				p.level++
-				_raw, _rawok = p.r_shift_expr()
-				p.level--
+				p.level += 7
+				_raw, _rawok = p.r_factor()
+				p.level -= 7
+				if !p.errorIndicator {
+					_row := p.memo[_mark*nMemo : (_mark+1)*nMemo]
+					if !_rawok {
+						p.mark = _mark
+						_row[memo_shift_expr] = int32(-_mark - 1)
+						_row[memo_sum] = int32(-_mark - 1)
+						_row[memo_term] = int32(-_mark - 1)
+					} else if p.mark < p.fill && !first115[p.kinds[p.mark]&127] {
+						p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _raw, end: int32(p.mark), ok: true})
+						_i := int32(len(p.vals.s1))
+						_row[memo_shift_expr] = _i
+						_row[memo_sum] = _i
+						_row[memo_term] = _i
+					} else {
+						p.mark = _mark
+						p.level++
+						_raw, _rawok = p.r_shift_expr()
+						p.level--
+					}
+				}
 			}
 		} else {
 			_raw, _rawok = p.r_bitwise_and_raw(_res, _ok, _resmark)
@@ -15455,16 +15524,34 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_shift_expr, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first113[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first116[p.kinds[_resmark]&127] {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
-		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+1 < skipLevel {
+		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+5 < skipLevel {
 			if first96[p.kinds[p.mark]&127] {
-				p.level++
-				_raw, _rawok = p.r_sum()
-				p.level--
+				p.level += 5
+				_raw, _rawok = p.r_factor()
+				p.level -= 5
+				if !p.errorIndicator {
+					_row := p.memo[_mark*nMemo : (_mark+1)*nMemo]
+					if !_rawok {
+						p.mark = _mark
+						_row[memo_sum] = int32(-_mark - 1)
+						_row[memo_term] = int32(-_mark - 1)
+					} else if p.mark < p.fill && !first117[p.kinds[p.mark]&127] {
+						p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _raw, end: int32(p.mark), ok: true})
+						_i := int32(len(p.vals.s1))
+						_row[memo_sum] = _i
+						_row[memo_term] = _i
+					} else {
+						p.mark = _mark
+						p.level++
+						_raw, _rawok = p.r_sum()
+						p.level--
+					}
+				}
 			}
 		} else {
 			_raw, _rawok = p.r_shift_expr_raw(_res, _ok, _resmark)
@@ -15692,11 +15779,27 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 		}
 		var _raw ast.Expr
 		var _rawok bool
-		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+1 < skipLevel {
+		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+3 < skipLevel {
 			if first96[p.kinds[p.mark]&127] {
-				p.level++
-				_raw, _rawok = p.r_term()
-				p.level--
+				p.level += 3
+				_raw, _rawok = p.r_factor()
+				p.level -= 3
+				if !p.errorIndicator {
+					_row := p.memo[_mark*nMemo : (_mark+1)*nMemo]
+					if !_rawok {
+						p.mark = _mark
+						_row[memo_term] = int32(-_mark - 1)
+					} else if p.mark < p.fill && !first118[p.kinds[p.mark]&127] {
+						p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _raw, end: int32(p.mark), ok: true})
+						_i := int32(len(p.vals.s1))
+						_row[memo_term] = _i
+					} else {
+						p.mark = _mark
+						p.level++
+						_raw, _rawok = p.r_term()
+						p.level--
+					}
+				}
 			}
 		} else {
 			_raw, _rawok = p.r_sum_raw(_res, _ok, _resmark)
@@ -15900,7 +16003,7 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_term, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first114[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first118[p.kinds[_resmark]&127] {
 			break
 		}
 		var _raw ast.Expr
@@ -16314,7 +16417,7 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first116) {
+		if p.cannotStart(&first120) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -16406,7 +16509,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first117) {
+		if p.cannotStart(&first121) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -16452,7 +16555,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first122) {
 			goto fail3
 		}
 		var _v0 ast.Expr
@@ -16500,7 +16603,7 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first122) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -16553,7 +16656,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first118) {
+		if p.cannotStart(&first122) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -16612,7 +16715,7 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first123) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -16704,7 +16807,7 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_primary, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first120[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first124[p.kinds[_resmark]&127] {
 			break
 		}
 		var _raw ast.Expr
@@ -16954,7 +17057,7 @@ fail2:
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail3
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first125) {
 			goto fail3
 		}
 		if b, _k = p.r_slices(); !_k {
@@ -17042,7 +17145,7 @@ func (p *Parser) r_slices() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first122) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -17072,7 +17175,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first125) {
 			goto fail1
 		}
 		var a []ast.Expr
@@ -17131,7 +17234,7 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first122) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -17517,7 +17620,7 @@ fail8:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first123) {
+		if p.cannotStart(&first127) {
 			goto fail9
 		}
 		var _v0 *token.Token
@@ -17588,7 +17691,7 @@ func (p *Parser) r_group() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first124) {
+		if p.cannotStart(&first128) {
 			goto fail0
 		}
 		if a, _k = p.tmp_107(); !_k {
@@ -18854,7 +18957,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first125) {
+		if p.cannotStart(&first129) {
 			goto fail1
 		}
 		var t *token.Token
@@ -18936,7 +19039,7 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if !p.cannotStart(&first126) {
+		if !p.cannotStart(&first130) {
 			conversion, _ = p.r_fstring_conversion()
 			if p.errorIndicator {
 				goto fail0
@@ -19022,7 +19125,7 @@ func (p *Parser) r_fstring_conversion() (_res *resultWithMeta, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first130) {
 			goto fail0
 		}
 		var conv_token *token.Token
@@ -19140,7 +19243,7 @@ func (p *Parser) r_fstring_format_spec() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first125) {
+		if p.cannotStart(&first129) {
 			goto fail0
 		}
 		var t *token.Token
@@ -19211,7 +19314,7 @@ func (p *Parser) r_fstring() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first127) {
+		if p.cannotStart(&first131) {
 			goto fail0
 		}
 		var a *token.Token
@@ -19276,7 +19379,7 @@ func (p *Parser) r_string() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first132) {
 			goto fail0
 		}
 		var s *token.Token
@@ -19643,7 +19746,7 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
 		}
-		if !p.cannotStart(&first129) {
+		if !p.cannotStart(&first133) {
 			a, _ = p.r_double_starred_kvpairs()
 			if p.errorIndicator {
 				goto fail0
@@ -19700,7 +19803,7 @@ fail0:
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first129) {
+		if p.cannotStart(&first133) {
 			goto fail1
 		}
 		if _v1, _k = p.r_invalid_double_starred_kvpairs(); !_k {
@@ -19747,7 +19850,7 @@ func (p *Parser) r_double_starred_kvpairs() (_res []*keyValue, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first129) {
+		if p.cannotStart(&first133) {
 			goto fail0
 		}
 		var a []*keyValue
@@ -20822,7 +20925,7 @@ func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first131) {
+		if p.cannotStart(&first135) {
 			goto fail0
 		}
 		var a []*keywordOrStarred
@@ -20841,7 +20944,7 @@ func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first132) {
+		if p.cannotStart(&first136) {
 			goto fail0
 		}
 		if b, _k = p.gather_143(); !_k {
@@ -20867,7 +20970,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first131) {
+		if p.cannotStart(&first135) {
 			goto fail1
 		}
 		var _v0 []*keywordOrStarred
@@ -20889,7 +20992,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first132) {
+		if p.cannotStart(&first136) {
 			goto fail2
 		}
 		var _v0 []*keywordOrStarred
@@ -21709,7 +21812,7 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 		if b = p.nameToken(); b == nil {
 			goto fail0
 		}
-		if !p.cannotStart(&first120) {
+		if !p.cannotStart(&first124) {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
 			p.mark = _lm
@@ -21769,7 +21872,7 @@ fail0:
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first125) {
 			goto fail1
 		}
 		if b, _k = p.r_slices(); !_k {
@@ -21784,7 +21887,7 @@ fail0:
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
-		if !p.cannotStart(&first120) {
+		if !p.cannotStart(&first124) {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
 			p.mark = _lm
@@ -21819,7 +21922,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first133) {
+		if p.cannotStart(&first137) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -22222,7 +22325,7 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 		if b = p.nameToken(); b == nil {
 			goto fail0
 		}
-		if !p.cannotStart(&first120) {
+		if !p.cannotStart(&first124) {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
 			p.mark = _lm
@@ -22282,7 +22385,7 @@ fail0:
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first125) {
 			goto fail1
 		}
 		if b, _k = p.r_slices(); !_k {
@@ -22297,7 +22400,7 @@ fail0:
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
-		if !p.cannotStart(&first120) {
+		if !p.cannotStart(&first124) {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
 			p.mark = _lm
@@ -22355,7 +22458,7 @@ func (p *Parser) r_t_primary() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_t_primary, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first120[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first124[p.kinds[_resmark]&127] {
 			break
 		}
 		_raw, _rawok := p.r_t_primary_raw(_res, _ok, _resmark)
@@ -22431,7 +22534,7 @@ func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res 
 		if b = p.nameToken(); b == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first124) {
 			goto fail0
 		}
 		_lm = p.mark
@@ -22493,7 +22596,7 @@ fail0:
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first125) {
 			goto fail1
 		}
 		if b, _k = p.r_slices(); !_k {
@@ -22508,7 +22611,7 @@ fail0:
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first124) {
 			goto fail1
 		}
 		_lm = p.mark
@@ -22566,7 +22669,7 @@ fail1:
 		if b, _k = p.r_genexp(); !_k {
 			goto fail2
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first124) {
 			goto fail2
 		}
 		_lm = p.mark
@@ -22640,7 +22743,7 @@ fail2:
 		} else if _v3 = p.expectNew(token.RPAR); _v3 == nil {
 			goto fail3
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first124) {
 			goto fail3
 		}
 		_lm = p.mark
@@ -22684,7 +22787,7 @@ fail3:
 		if a, _k = p.r_atom(); !_k {
 			goto fail4
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first124) {
 			goto fail4
 		}
 		_lm = p.mark
@@ -22923,7 +23026,7 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 		if b = p.nameToken(); b == nil {
 			goto fail0
 		}
-		if !p.cannotStart(&first120) {
+		if !p.cannotStart(&first124) {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
 			p.mark = _lm
@@ -22983,7 +23086,7 @@ fail0:
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first125) {
 			goto fail1
 		}
 		if b, _k = p.r_slices(); !_k {
@@ -22998,7 +23101,7 @@ fail0:
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
-		if !p.cannotStart(&first120) {
+		if !p.cannotStart(&first124) {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
 			p.mark = _lm
@@ -23033,7 +23136,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first133) {
+		if p.cannotStart(&first137) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -23750,7 +23853,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first134) {
+		if p.cannotStart(&first138) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -23972,7 +24075,7 @@ fail2:
 		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail3
 		}
-		if p.cannotStart(&first135) {
+		if p.cannotStart(&first139) {
 			goto fail3
 		}
 		_lm = p.mark
@@ -24153,7 +24256,7 @@ func (p *Parser) r_invalid_kwarg() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first136) {
+		if p.cannotStart(&first140) {
 			goto fail0
 		}
 		var a *token.Token
@@ -24649,7 +24752,7 @@ fail0:
 		if b, _k = p.r_disjunction(); !_k {
 			goto fail1
 		}
-		if !p.cannotStart(&first137) {
+		if !p.cannotStart(&first141) {
 			_lm = p.mark
 			_, _lk = p.tmp_178()
 			p.mark = _lm
@@ -24832,7 +24935,7 @@ fail0:
 		if b, _k = p.r_bitwise_or(); !_k {
 			goto fail1
 		}
-		if !p.cannotStart(&first138) {
+		if !p.cannotStart(&first142) {
 			_lm = p.mark
 			_, _lk = p.tmp_179()
 			p.mark = _lm
@@ -24894,7 +24997,7 @@ fail1:
 		if _v3, _k = p.r_bitwise_or(); !_k {
 			goto fail2
 		}
-		if !p.cannotStart(&first138) {
+		if !p.cannotStart(&first142) {
 			_lm = p.mark
 			_, _lk = p.tmp_181()
 			p.mark = _lm
@@ -25136,7 +25239,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first139) {
+		if p.cannotStart(&first143) {
 			goto fail4
 		}
 		var _v0 []any
@@ -25465,7 +25568,7 @@ func (p *Parser) r_invalid_comprehension() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first130) {
+		if p.cannotStart(&first134) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -25507,7 +25610,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first140) {
+		if p.cannotStart(&first144) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -25568,7 +25671,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first140) {
+		if p.cannotStart(&first144) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -25725,7 +25828,7 @@ func (p *Parser) r_invalid_parameters() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first141) {
+		if p.cannotStart(&first145) {
 			goto fail0
 		}
 		var a *token.Token
@@ -25858,7 +25961,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first142) {
+		if p.cannotStart(&first146) {
 			goto fail3
 		}
 		var _v0 []*ast.Arg
@@ -25920,7 +26023,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first131) {
+		if p.cannotStart(&first135) {
 			goto fail4
 		}
 		var _v0 any
@@ -25946,7 +26049,7 @@ fail3:
 		} else if _v2 = p.expectNew(token.STAR); _v2 == nil {
 			goto fail4
 		}
-		if p.cannotStart(&first143) {
+		if p.cannotStart(&first147) {
 			goto fail4
 		}
 		if _v3, _k = p.tmp_197(); !_k {
@@ -26069,7 +26172,7 @@ func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first135) {
+		if p.cannotStart(&first139) {
 			goto fail0
 		}
 		_lm = p.mark
@@ -26128,7 +26231,7 @@ func (p *Parser) r_invalid_star_etc() (_res any, _ok bool) {
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first135) {
+		if p.cannotStart(&first139) {
 			goto fail0
 		}
 		if _v1, _k = p.tmp_201(); !_k {
@@ -26276,7 +26379,7 @@ fail2:
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail3
 		}
-		if p.cannotStart(&first143) {
+		if p.cannotStart(&first147) {
 			goto fail3
 		}
 		if _v1, _k = p.tmp_202(); !_k {
@@ -26294,7 +26397,7 @@ fail2:
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail3
 		}
-		if p.cannotStart(&first143) {
+		if p.cannotStart(&first147) {
 			goto fail3
 		}
 		if _v4, _k = p.tmp_204(); !_k {
@@ -26481,7 +26584,7 @@ fail1:
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first144) {
+		if p.cannotStart(&first148) {
 			goto fail2
 		}
 		if a, _k = p.tmp_205(); !_k {
@@ -26590,7 +26693,7 @@ func (p *Parser) r_invalid_lambda_parameters() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first141) {
+		if p.cannotStart(&first145) {
 			goto fail0
 		}
 		var a *token.Token
@@ -26723,7 +26826,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first142) {
+		if p.cannotStart(&first146) {
 			goto fail3
 		}
 		var _v0 []*ast.Arg
@@ -26785,7 +26888,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first131) {
+		if p.cannotStart(&first135) {
 			goto fail4
 		}
 		var _v0 any
@@ -26811,7 +26914,7 @@ fail3:
 		} else if _v2 = p.expectNew(token.STAR); _v2 == nil {
 			goto fail4
 		}
-		if p.cannotStart(&first143) {
+		if p.cannotStart(&first147) {
 			goto fail4
 		}
 		if _v3, _k = p.tmp_215(); !_k {
@@ -26997,7 +27100,7 @@ func (p *Parser) r_invalid_lambda_star_etc() (_res any, _ok bool) {
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first145) {
+		if p.cannotStart(&first149) {
 			goto fail0
 		}
 		if _v1, _k = p.tmp_219(); !_k {
@@ -27091,7 +27194,7 @@ fail1:
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first143) {
+		if p.cannotStart(&first147) {
 			goto fail2
 		}
 		if _v1, _k = p.tmp_220(); !_k {
@@ -27109,7 +27212,7 @@ fail1:
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first143) {
+		if p.cannotStart(&first147) {
 			goto fail2
 		}
 		if _v4, _k = p.tmp_222(); !_k {
@@ -27296,7 +27399,7 @@ fail1:
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first144) {
+		if p.cannotStart(&first148) {
 			goto fail2
 		}
 		if a, _k = p.tmp_223(); !_k {
@@ -27340,7 +27443,7 @@ func (p *Parser) r_invalid_double_type_comments() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first134) {
+		if p.cannotStart(&first138) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -28359,7 +28462,7 @@ fail0:
 		if _v2, _k = p.r_block(); !_k {
 			goto fail1
 		}
-		if !p.cannotStart(&first146) {
+		if !p.cannotStart(&first150) {
 			_lm = p.mark
 			_, _lk = p.tmp_239()
 			p.mark = _lm
@@ -28812,7 +28915,7 @@ fail2:
 		} else if _v1 = p.expectNew(token.STAR); _v1 == nil {
 			goto fail3
 		}
-		if p.cannotStart(&first147) {
+		if p.cannotStart(&first151) {
 			goto fail3
 		}
 		if _v2, _k = p.tmp_248(); !_k {
@@ -30782,7 +30885,7 @@ func (p *Parser) r_invalid_double_starred_kvpairs() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first129) {
+		if p.cannotStart(&first133) {
 			goto fail0
 		}
 		var _v0 []*keyValue
@@ -30904,7 +31007,7 @@ fail1:
 		} else if a = p.expectNew(token.COLON); a == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first148) {
+		if p.cannotStart(&first152) {
 			goto fail2
 		}
 		_lm = p.mark
@@ -31078,7 +31181,7 @@ fail1:
 		} else if a = p.expectNew(token.COLON); a == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first148) {
+		if p.cannotStart(&first152) {
 			goto fail2
 		}
 		_lm = p.mark
@@ -31435,7 +31538,7 @@ fail4:
 		if _v1, _k = p.r_annotated_rhs(); !_k {
 			goto fail5
 		}
-		if !p.cannotStart(&first149) {
+		if !p.cannotStart(&first153) {
 			_lm = p.mark
 			_, _lk = p.tmp_260()
 			p.mark = _lm
@@ -31493,7 +31596,7 @@ fail5:
 		} else if _v2 = p.expectNew(token.EQUAL); _v2 == nil {
 			goto fail6
 		}
-		if !p.cannotStart(&first150) {
+		if !p.cannotStart(&first154) {
 			_lm = p.mark
 			_, _lk = p.tmp_261()
 			p.mark = _lm
@@ -31548,7 +31651,7 @@ fail6:
 		if p.errorIndicator {
 			goto fail7
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first130) {
 			goto fail7
 		}
 		if _v3, _k = p.r_invalid_conversion_character(); !_k {
@@ -31597,13 +31700,13 @@ fail7:
 		if p.errorIndicator {
 			goto fail8
 		}
-		if !p.cannotStart(&first126) {
+		if !p.cannotStart(&first130) {
 			_v3, _ = p.tmp_262()
 			if p.errorIndicator {
 				goto fail8
 			}
 		}
-		if !p.cannotStart(&first151) {
+		if !p.cannotStart(&first155) {
 			_lm = p.mark
 			_, _lk = p.tmp_263()
 			p.mark = _lm
@@ -31661,7 +31764,7 @@ fail8:
 		if p.errorIndicator {
 			goto fail9
 		}
-		if !p.cannotStart(&first126) {
+		if !p.cannotStart(&first130) {
 			_v3, _ = p.tmp_264()
 			if p.errorIndicator {
 				goto fail9
@@ -31733,7 +31836,7 @@ fail9:
 		if p.errorIndicator {
 			goto fail10
 		}
-		if !p.cannotStart(&first126) {
+		if !p.cannotStart(&first130) {
 			_v3, _ = p.tmp_266()
 			if p.errorIndicator {
 				goto fail10
@@ -31784,7 +31887,7 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first130) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31798,7 +31901,7 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first151) {
+		if p.cannotStart(&first155) {
 			goto fail0
 		}
 		_lm = p.mark
@@ -31825,7 +31928,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first130) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -31951,7 +32054,7 @@ func (p *Parser) r_invalid_arithmetic() (_res any, _ok bool) {
 		if _v0, _k = p.r_sum(); !_k {
 			goto fail0
 		}
-		if p.cannotStart(&first152) {
+		if p.cannotStart(&first117) {
 			goto fail0
 		}
 		if _v1, _k = p.tmp_268(); !_k {
@@ -32010,7 +32113,7 @@ func (p *Parser) r_invalid_factor() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first115) {
+		if p.cannotStart(&first119) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -32316,7 +32419,7 @@ func (p *Parser) loop0_5() (_res []ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first153) {
+			if p.cannotStart(&first156) {
 				break
 			}
 			var _v0 *token.Token
@@ -33446,7 +33549,7 @@ func (p *Parser) tmp_23() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first153) {
+		if p.cannotStart(&first156) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -33604,7 +33707,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first123) {
+		if p.cannotStart(&first127) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -33717,7 +33820,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first123) {
+		if p.cannotStart(&first127) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -35494,7 +35597,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first154) {
+		if p.cannotStart(&first157) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -35915,7 +36018,7 @@ func (p *Parser) tmp_71() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first116) {
+		if p.cannotStart(&first120) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -35988,7 +36091,7 @@ func (p *Parser) tmp_72() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first116) {
+		if p.cannotStart(&first120) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -37503,7 +37606,7 @@ func (p *Parser) tmp_101() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first122) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -37565,7 +37668,7 @@ func (p *Parser) gather_99() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first125) {
 			goto fail
 		}
 		var elem ast.Expr
@@ -37625,7 +37728,7 @@ func (p *Parser) loop0_100() (_res []ast.Expr, _ok bool) {
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
-			if p.cannotStart(&first121) {
+			if p.cannotStart(&first125) {
 				break
 			}
 			if elem, _k = p.tmp_101(); !_k {
@@ -37723,7 +37826,7 @@ func (p *Parser) tmp_103() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first132) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -37751,7 +37854,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first127) {
+		if p.cannotStart(&first131) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -38712,7 +38815,7 @@ func (p *Parser) loop0_122() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first155) {
+			if p.cannotStart(&first158) {
 				break
 			}
 			var _v0 ast.Expr
@@ -38752,7 +38855,7 @@ func (p *Parser) loop0_123() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first155) {
+			if p.cannotStart(&first158) {
 				break
 			}
 			var _v0 ast.Expr
@@ -38788,7 +38891,7 @@ func (p *Parser) tmp_125() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first127) {
+		if p.cannotStart(&first131) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -38810,7 +38913,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first132) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -38958,7 +39061,7 @@ func (p *Parser) gather_127() (_res []*keyValue, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first129) {
+		if p.cannotStart(&first133) {
 			goto fail
 		}
 		var elem *keyValue
@@ -39018,7 +39121,7 @@ func (p *Parser) loop0_128() (_res []*keyValue, _ok bool) {
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
-			if p.cannotStart(&first129) {
+			if p.cannotStart(&first133) {
 				break
 			}
 			if elem, _k = p.r_double_starred_kvpair(); !_k {
@@ -39712,7 +39815,7 @@ func (p *Parser) gather_141() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first131) {
+		if p.cannotStart(&first135) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -39772,7 +39875,7 @@ func (p *Parser) loop0_142() (_res []*keywordOrStarred, _ok bool) {
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
-			if p.cannotStart(&first131) {
+			if p.cannotStart(&first135) {
 				break
 			}
 			if elem, _k = p.r_kwarg_or_starred(); !_k {
@@ -39814,7 +39917,7 @@ func (p *Parser) gather_143() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first132) {
+		if p.cannotStart(&first136) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -39874,7 +39977,7 @@ func (p *Parser) loop0_144() (_res []*keywordOrStarred, _ok bool) {
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
-			if p.cannotStart(&first132) {
+			if p.cannotStart(&first136) {
 				break
 			}
 			if elem, _k = p.r_kwarg_or_double_starred(); !_k {
@@ -39916,7 +40019,7 @@ func (p *Parser) gather_145() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first131) {
+		if p.cannotStart(&first135) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -39976,7 +40079,7 @@ func (p *Parser) loop0_146() (_res []*keywordOrStarred, _ok bool) {
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
-			if p.cannotStart(&first131) {
+			if p.cannotStart(&first135) {
 				break
 			}
 			if elem, _k = p.r_kwarg_or_starred(); !_k {
@@ -40018,7 +40121,7 @@ func (p *Parser) gather_147() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first132) {
+		if p.cannotStart(&first136) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -40078,7 +40181,7 @@ func (p *Parser) loop0_148() (_res []*keywordOrStarred, _ok bool) {
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
-			if p.cannotStart(&first132) {
+			if p.cannotStart(&first136) {
 				break
 			}
 			if elem, _k = p.r_kwarg_or_double_starred(); !_k {
@@ -41446,7 +41549,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first154) {
+		if p.cannotStart(&first157) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -41673,7 +41776,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first156) {
+		if p.cannotStart(&first159) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -41813,7 +41916,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first157) {
+		if p.cannotStart(&first160) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -42053,7 +42156,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first157) {
+		if p.cannotStart(&first160) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -43044,7 +43147,7 @@ func (p *Parser) tmp_200() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first154) {
+		if p.cannotStart(&first157) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -43117,7 +43220,7 @@ func (p *Parser) tmp_201() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first154) {
+		if p.cannotStart(&first157) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -43160,7 +43263,7 @@ fail0:
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first158) {
+		if p.cannotStart(&first161) {
 			goto fail1
 		}
 		if _v1, _k = p.tmp_276(); !_k {
@@ -43427,7 +43530,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first141) {
+		if p.cannotStart(&first145) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -44144,7 +44247,7 @@ fail0:
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first159) {
+		if p.cannotStart(&first162) {
 			goto fail1
 		}
 		if _v1, _k = p.tmp_277(); !_k {
@@ -44411,7 +44514,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first141) {
+		if p.cannotStart(&first145) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -44484,7 +44587,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first154) {
+		if p.cannotStart(&first157) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -46140,7 +46243,7 @@ func (p *Parser) gather_256() (_res []*keyValue, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first129) {
+		if p.cannotStart(&first133) {
 			goto fail
 		}
 		var elem *keyValue
@@ -46200,7 +46303,7 @@ func (p *Parser) loop0_257() (_res []*keyValue, _ok bool) {
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
-			if p.cannotStart(&first129) {
+			if p.cannotStart(&first133) {
 				break
 			}
 			if elem, _k = p.r_double_starred_kvpair(); !_k {
@@ -46241,7 +46344,7 @@ func (p *Parser) tmp_258() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first160) {
+		if p.cannotStart(&first163) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46314,7 +46417,7 @@ func (p *Parser) tmp_259() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first160) {
+		if p.cannotStart(&first163) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46415,7 +46518,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first130) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -46471,7 +46574,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first160) {
+		if p.cannotStart(&first163) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -46516,7 +46619,7 @@ func (p *Parser) tmp_261() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first130) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46572,7 +46675,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first160) {
+		if p.cannotStart(&first163) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -46617,7 +46720,7 @@ func (p *Parser) tmp_262() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first130) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46694,7 +46797,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first160) {
+		if p.cannotStart(&first163) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -46739,7 +46842,7 @@ func (p *Parser) tmp_264() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first130) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46792,7 +46895,7 @@ func (p *Parser) loop0_265() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first155) {
+			if p.cannotStart(&first158) {
 				break
 			}
 			var _v0 ast.Expr
@@ -46828,7 +46931,7 @@ func (p *Parser) tmp_266() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first130) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46905,7 +47008,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first160) {
+		if p.cannotStart(&first163) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -46950,7 +47053,7 @@ func (p *Parser) tmp_268() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first116) {
+		if p.cannotStart(&first120) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -47034,7 +47137,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first141) {
+		if p.cannotStart(&first145) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -47062,7 +47165,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first161) {
+		if p.cannotStart(&first164) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -47090,7 +47193,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first162) {
+		if p.cannotStart(&first165) {
 			goto fail5
 		}
 		var _v0 *token.Token
@@ -47163,7 +47266,7 @@ func (p *Parser) tmp_269() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first116) {
+		if p.cannotStart(&first120) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -47219,7 +47322,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first117) {
+		if p.cannotStart(&first121) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -47594,7 +47697,7 @@ func (p *Parser) tmp_276() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first154) {
+		if p.cannotStart(&first157) {
 			goto fail0
 		}
 		var _v0 *token.Token

@@ -493,7 +493,8 @@ func (e *emitter) leader(r *Rule) error {
 		// than the first one did).
 		e.printf("if _ok && !p.callInvalidRules && _resmark < p.fill && !%s[p.kinds[_resmark]&127] {\nbreak\n}\n", v)
 	}
-	if base := e.seedBase(r); base != nil && direct {
+	if chain, bottom := e.operandChain(r); chain != nil && direct && e.collapsedRound(r, chain, bottom) {
+	} else if base := e.seedBase(r); base != nil && direct {
 		// The first round, far from the stack limit in the first pass:
 		// the seed has failed, so every alternative of _raw that starts
 		// with the rule fails at once (without a call: the seed is
@@ -764,10 +765,19 @@ func altHasCut(a *Alt) bool {
 // the alternatives of self-recursive leader r that start with r, or ""
 // when the loop cannot be cut short safely.
 func (e *emitter) growthVar(r *Rule) string {
-	if !r.SelfRecursive {
+	f, ok := e.growthSet(r)
+	if !ok {
 		return ""
 	}
+	return e.setVar(f)
+}
+
+// growthSet returns the set of growthVar, and whether there is one.
+func (e *emitter) growthSet(r *Rule) (firstSet, bool) {
 	var f firstSet
+	if !r.SelfRecursive {
+		return f, false
+	}
 	for _, a := range r.Alts {
 		if gatedAlt(a) {
 			continue
@@ -777,25 +787,15 @@ func (e *emitter) growthVar(r *Rule) string {
 			continue
 		}
 		if len(a.Items) < 2 {
-			return ""
+			return f, false
 		}
 		s, null := e.first.node(a.Items[1].Node)
 		if null || s.any || len(s.kinds) == 0 {
-			return ""
+			return f, false
 		}
 		f.add(s)
 	}
-	if len(f.kinds) == 0 {
-		return ""
-	}
-	k := f.key()
-	if v, ok := e.firstVars[k]; ok {
-		return v
-	}
-	v := fmt.Sprintf("first%d", len(e.firstSets))
-	e.firstVars[k] = v
-	e.firstSets = append(e.firstSets, f)
-	return v
+	return f, len(f.kinds) > 0
 }
 
 // seedBase returns the one alternative of self-recursive leader r that
@@ -824,6 +824,103 @@ func (e *emitter) seedBase(r *Rule) *Alt {
 		return nil
 	}
 	return base
+}
+
+// operandChain returns, for self-recursive leader r whose base (see
+// seedBase) is a leader L1 whose base is a leader L2 ..., the leaders
+// L1..Lk and the rule their last base calls (bitwise_xor ... term and
+// factor for bitwise_or), or nil when there is no such chain. Each Li must
+// be a self-recursive leader whose first round can be cut short (a base,
+// a growth set) with its results in r's slab; the bottom rule must be
+// memoized.
+func (e *emitter) operandChain(r *Rule) ([]*Rule, *Rule) {
+	var chain []*Rule
+	prev := r
+	for {
+		base := e.seedBase(prev)
+		if base == nil {
+			return nil, nil
+		}
+		cur := e.g.byName[base.Items[0].Node.(*Ref).Name]
+		if slices.Contains(chain, cur) || cur == r {
+			return nil, nil
+		}
+		_, grows := e.growthSet(cur)
+		if !cur.Leader || !cur.SelfRecursive || e.selfCalls(cur) == 0 || !grows || e.seedBase(cur) == nil || e.slabFor(cur) != e.slabFor(r) {
+			if len(chain) == 0 || !memoized(cur) {
+				return nil, nil
+			}
+			return chain, cur
+		}
+		chain = append(chain, cur)
+		prev = cur
+	}
+}
+
+// collapsedRound emits the first round of leader r whose base starts the
+// operand chain L1..Lk ending at bottom (see operandChain), in the first
+// pass far from the stack limit. The calls r_raw, L1, L1_raw, ..., Lk,
+// Lk_raw would each check the same first set and pass the base's result
+// up; here bottom is called directly, at the level Lk_raw would call it:
+//
+//   - when it fails, every Li would fail at this token, and memoize that;
+//   - when it succeeds and the token after it is fetched and cannot follow
+//     a seed of any Li, each Li would return bottom's result unchanged,
+//     and memoize it: the same entries are made, sharing one slab value;
+//   - otherwise L1 is called as r_raw would call it, and everything is as
+//     without the shortcut (bottom's second call is a memo hit).
+func (e *emitter) collapsedRound(r *Rule, chain []*Rule, bottom *Rule) bool {
+	cond := ""
+	var ops firstSet
+	prev := r
+	for _, l := range append(slices.Clone(chain), bottom) {
+		v := e.itemFirstVar(e.seedBase(prev).Items[0].Node)
+		if prev != r && v != cond {
+			return false
+		}
+		cond = v
+		if l != bottom {
+			prev = l
+			f, _ := e.growthSet(l)
+			ops.add(f)
+		}
+	}
+	opsVar := e.setVar(ops)
+	slab := e.slabFor(r)
+	depth := 1 + 2*len(chain)
+	e.printf("var _raw %s\nvar _rawok bool\n", r.Type)
+	e.printf("if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+%d < skipLevel {\n", depth)
+	if cond != "" {
+		e.printf("if %s[p.kinds[p.mark]&127] {\n", cond)
+	} else {
+		e.printf("{\n")
+	}
+	e.printf("p.level += %d\n_raw, _rawok = p.%s()\np.level -= %d\n", depth, e.funcName(bottom), depth)
+	e.printf("if !p.errorIndicator {\n_row := p.memo[_mark*nMemo : (_mark+1)*nMemo]\n")
+	e.printf("if !_rawok {\np.mark = _mark\n")
+	for _, l := range chain {
+		e.printf("_row[memo_%s] = int32(-_mark - 1)\n", l.Name)
+	}
+	e.printf("} else if p.mark < p.fill && !%s[p.kinds[p.mark]&127] {\n", opsVar)
+	e.printf("%[1]s = append(%[1]s, memoVal[%[2]s]{v: _raw, end: int32(p.mark), ok: true})\n_i := int32(len(%[1]s))\n", slab, r.Type)
+	for _, l := range chain {
+		e.printf("_row[memo_%s] = _i\n", l.Name)
+	}
+	e.printf("} else {\np.mark = _mark\np.level++\n_raw, _rawok = p.%s()\np.level--\n}\n}\n", e.funcName(chain[0]))
+	e.printf("}\n} else {\n_raw, _rawok = p.%s_raw(_res, _ok, _resmark)\n}\n", e.funcName(r))
+	return true
+}
+
+// setVar returns the name of the table of first set f.
+func (e *emitter) setVar(f firstSet) string {
+	k := f.key()
+	if v, ok := e.firstVars[k]; ok {
+		return v
+	}
+	v := fmt.Sprintf("first%d", len(e.firstSets))
+	e.firstVars[k] = v
+	e.firstSets = append(e.firstSets, f)
+	return v
 }
 
 // startsWith reports whether alternative a starts with rule r.
