@@ -35,6 +35,7 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/native/astopt"
 	"github.com/rules-pyc/rules_pyc/compiler/native/codegen"
 	"github.com/rules-pyc/rules_pyc/compiler/native/flowgraph"
+	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
 	"github.com/rules-pyc/rules_pyc/compiler/native/marshal"
 	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
@@ -313,14 +314,23 @@ func (c *compile) run() ([]byte, error) {
 	}
 	asm := assemble.New(opcode.V313, p, cache)
 	filename := p.NewStr(surrogateEscape(name))
+	// Each unit's two sequences are dead once it is assembled (unless a
+	// tracer keeps them): their storage serves the next units.
+	var bufs *instr.Buffers
+	if c.tr == nil {
+		bufs = &instr.Buffers{}
+		opt.Buffers = bufs
+	}
 	finish := func(u *codegen.Unit) (*pyobj.Object, error) {
 		if c.tr != nil && c.tr.generated != nil {
 			c.tr.generated(u)
 		}
 		c.stage = "flowgraph"
+		generated := u.Seq
 		if err := opt.OptimizeUnit(&u.Unit, cache, u.NParams); err != nil {
 			return nil, &FaultError{Stage: "flowgraph", Err: err}
 		}
+		bufs.Release(&generated)
 		if c.tr != nil && c.tr.optimizedUnit != nil {
 			c.tr.optimizedUnit(u)
 		}
@@ -329,6 +339,7 @@ func (c *compile) run() ([]byte, error) {
 		if err != nil {
 			return nil, &FaultError{Stage: "assemble", Err: err}
 		}
+		bufs.Release(&u.Seq)
 		c.stage = "codegen"
 		return code, nil
 	}
@@ -344,6 +355,7 @@ func (c *compile) run() ([]byte, error) {
 		Finish:    finish,
 		Text:      c.text,
 		FreshStrs: fresh,
+		Buffers:   bufs,
 	})
 	if gen != nil {
 		// 3.13.4 and 3.13.5 emit the compiler's warnings with the calling

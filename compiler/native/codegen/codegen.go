@@ -59,6 +59,9 @@ type Config struct {
 	// rather than as the singletons pyobj.NewStr and pyobj.NewBytes give
 	// (astopt.Config.OnFreshStr).
 	FreshStrs map[*ast.Constant]bool
+	// Buffers, when set, gives each unit's sequence storage that Finish
+	// released (see instr.Buffers).
+	Buffers *instr.Buffers
 }
 
 // Unit is one code unit: its instruction sequence, metadata and flags
@@ -133,22 +136,73 @@ type fblock struct {
 	hasVar bool
 }
 
-// nameIndex is a Python dict of str keys to their insertion index.
+// nameIndex is a Python dict of str keys to their insertion index. Most
+// code units have few names: up to smallIndex of them are found by a scan,
+// and the map is built only past that.
 type nameIndex struct {
 	m    map[string]int32
+	keys []string
 	list []*pyobj.Object
 }
 
+// smallIndex is the size up to which an index is searched by a scan.
+const smallIndex = 16
+
 func (d *nameIndex) index(p *pyobj.Process, s string) int32 {
-	if i, ok := d.m[s]; ok {
-		return i
-	}
-	if d.m == nil {
-		d.m = make(map[string]int32)
+	if d.m != nil {
+		if i, ok := d.m[s]; ok {
+			return i
+		}
+	} else {
+		for i, k := range d.keys {
+			if k == s {
+				return int32(i)
+			}
+		}
 	}
 	i := int32(len(d.list))
-	d.m[s] = i
+	d.keys = append(d.keys, s)
 	d.list = append(d.list, p.Identifier(s))
+	if d.m != nil {
+		d.m[s] = i
+	} else if len(d.keys) > smallIndex {
+		d.m = make(map[string]int32, 2*len(d.keys))
+		for j, k := range d.keys {
+			d.m[k] = int32(j)
+		}
+	}
+	return i
+}
+
+// constIndex is the unit's constants (u_consts): each constant, merged
+// through the constant cache, with its index; searched as nameIndex is.
+type constIndex struct {
+	m    map[*pyobj.Object]int32
+	list []*pyobj.Object
+}
+
+func (d *constIndex) index(o *pyobj.Object) int32 {
+	if d.m != nil {
+		if i, ok := d.m[o]; ok {
+			return i
+		}
+	} else {
+		for i, k := range d.list {
+			if k == o {
+				return int32(i)
+			}
+		}
+	}
+	i := int32(len(d.list))
+	d.list = append(d.list, o)
+	if d.m != nil {
+		d.m[o] = i
+	} else if len(d.list) > smallIndex {
+		d.m = make(map[*pyobj.Object]int32, 2*len(d.list))
+		for j, k := range d.list {
+			d.m[k] = int32(j)
+		}
+	}
 	return i
 }
 
@@ -163,8 +217,7 @@ type unit struct {
 	private  string
 	hasPriv  bool
 
-	consts      map[*pyobj.Object]int32
-	constList   []*pyobj.Object
+	consts      constIndex
 	names       nameIndex
 	varnames    nameIndex
 	cellvars    map[string]int32
@@ -308,12 +361,10 @@ func (c *compiler) enterScope(name string, st scopeType, ste *symtable.Block, li
 	}
 	u := &unit{scope: st, ste: ste, name: name, out: &Unit{}}
 	u.seq = &u.out.Seq
-	u.consts = make(map[*pyobj.Object]int32)
+	c.cfg.Buffers.Init(u.seq)
 	for _, v := range ste.Varnames {
 		u.varnames.index(c.p, v)
 	}
-	u.cellvars = make(map[string]int32)
-	u.freevars = make(map[string]int32)
 	var cells, frees []string
 	for _, s := range ste.Symbols.List() {
 		sc := s.Flags.Scope()
@@ -339,7 +390,6 @@ func (c *compiler) enterScope(name string, st scopeType, ste *symtable.Block, li
 		u.addFree(n)
 	}
 	u.freeStarted = true
-	u.fasthidden = map[string]bool{}
 	u.firstLine = int32(lineno)
 	if st == scopeClass {
 		u.staticAttrs = map[string]bool{}
@@ -362,6 +412,9 @@ func (u *unit) addCell(n string) int32 {
 	if i, ok := u.cellvars[n]; ok {
 		return i
 	}
+	if u.cellvars == nil {
+		u.cellvars = make(map[string]int32)
+	}
 	i := int32(len(u.cellList))
 	u.cellvars[n] = i
 	u.cellList = append(u.cellList, n)
@@ -371,6 +424,9 @@ func (u *unit) addCell(n string) int32 {
 func (u *unit) addFree(n string) int32 {
 	if i, ok := u.freevars[n]; ok {
 		return i
+	}
+	if u.freevars == nil {
+		u.freevars = make(map[string]int32)
 	}
 	// dict_add_o numbers a name added after the unit started by the
 	// dict's size, without the cells' offset, as CPython does.
@@ -461,7 +517,7 @@ func (c *compiler) finishUnit(addNone bool) *Unit {
 	} else {
 		m.QualName = m.Name
 	}
-	m.Consts = u.constList
+	m.Consts = u.consts.list
 	m.Names = u.names.list
 	m.VarNames = u.varnames.list
 	for _, n := range u.cellList {
@@ -555,14 +611,7 @@ func (c *compiler) jump(op opcode.Op, l instr.Label, loc instr.Location) {
 // addConst is compiler_add_const: o merged through the constant cache,
 // and its index in the unit's constants.
 func (c *compiler) addConst(o *pyobj.Object) int32 {
-	o = c.cache.Merge(o)
-	if i, ok := c.u.consts[o]; ok {
-		return i
-	}
-	i := int32(len(c.u.constList))
-	c.u.consts[o] = i
-	c.u.constList = append(c.u.constList, o)
-	return i
+	return c.u.consts.index(c.cache.Merge(o))
 }
 
 func (c *compiler) loadConst(loc instr.Location, o *pyobj.Object) {

@@ -174,6 +174,9 @@ func (c *compiler) pushInlinedState(loc instr.Location, entry *symtable.Block) *
 		if (symbol&symtable.DefLocal != 0 && symbol&symtable.DefNonlocal == 0) || inClass {
 			if !u.ste.FunctionLike() {
 				if !u.fasthidden[k] {
+					if u.fasthidden == nil {
+						u.fasthidden = map[string]bool{}
+					}
 					u.fasthidden[k] = true
 					st.fastHidden = append(st.fastHidden, k)
 				}

@@ -84,8 +84,14 @@ type CFG struct {
 // Optimizer optimizes the code units of one compile. It holds the opcode
 // table and scratch space; it is not safe for concurrent use.
 type Optimizer struct {
+	// Buffers, when set, gives the sequences CFG.Sequence makes storage
+	// released before (see instr.Buffers).
+	Buffers *instr.Buffers
+
 	tab *opcode.Table
 	p   *pyobj.Process
+	// labels is CFG.Sequence's scratch: each block's label.
+	labels []instr.Label
 	// props and effect are indexed by opcode & opMask; effect is the
 	// stack effect of the opcodes whose effect does not depend on the
 	// oparg or the jump (pVarEffect: ask the table).

@@ -384,13 +384,20 @@ func (g *CFG) prepareLocalsplus(meta *instr.Metadata, flags int32) (int32, error
 // block order, one label per block, jump opargs and handlers as labels.
 func (g *CFG) Sequence() instr.Sequence {
 	var seq instr.Sequence
-	labels := make([]instr.Label, len(g.blocks))
+	g.o.Buffers.Init(&seq)
+	if cap(g.o.labels) < len(g.blocks) {
+		g.o.labels = make([]instr.Label, len(g.blocks)+len(g.blocks)/2)
+	}
+	labels := g.o.labels[:len(g.blocks)]
 	ninstrs := 0
 	for b := int32(0); b != none; b = g.blocks[b].next {
 		labels[b] = seq.NewLabel()
 		ninstrs += len(g.blocks[b].instrs)
 	}
-	seq.Instrs = make([]instr.Instr, 0, ninstrs)
+	if cap(seq.Instrs) < ninstrs {
+		g.o.Buffers.Release(&instr.Sequence{Instrs: seq.Instrs})
+		seq.Instrs = g.o.Buffers.Instrs(ninstrs)
+	}
 	for b := int32(0); b != none; b = g.blocks[b].next {
 		_ = seq.Place(labels[b])
 		for _, in := range g.blocks[b].instrs {

@@ -163,3 +163,59 @@ func (s *Sequence) Insert(pos int, in Instr) error {
 	}
 	return nil
 }
+
+// Buffers keeps the storage of sequences that are no longer needed, for
+// new sequences of the same compile to reuse: a compile makes two
+// sequences per code unit (code generation's and the CFG optimizer's), and
+// growing each afresh was most of the compile's allocation. The zero value
+// is ready; a nil *Buffers reuses nothing.
+type Buffers struct {
+	instrs [][]Instr
+	labels [][]int32
+}
+
+// Release hands s's storage to b and leaves s empty. Nothing may use s's
+// instructions or labels afterwards.
+func (b *Buffers) Release(s *Sequence) {
+	if b == nil {
+		return
+	}
+	if cap(s.Instrs) > 0 {
+		b.instrs = append(b.instrs, s.Instrs[:0])
+	}
+	if cap(s.labels) > 0 {
+		b.labels = append(b.labels, s.labels[:0])
+	}
+	*s = Sequence{}
+}
+
+// Instrs returns an empty instruction slice with room for n, from released
+// storage when some is large enough.
+func (b *Buffers) Instrs(n int) []Instr {
+	if b != nil {
+		for i := len(b.instrs) - 1; i >= 0; i-- {
+			if s := b.instrs[i]; cap(s) >= n {
+				b.instrs[i] = b.instrs[len(b.instrs)-1]
+				b.instrs = b.instrs[:len(b.instrs)-1]
+				return s
+			}
+		}
+	}
+	return make([]Instr, 0, n)
+}
+
+// Init empties s and gives it released storage, if there is some.
+func (b *Buffers) Init(s *Sequence) {
+	*s = Sequence{}
+	if b == nil {
+		return
+	}
+	if n := len(b.instrs); n > 0 {
+		s.Instrs = b.instrs[n-1]
+		b.instrs = b.instrs[:n-1]
+	}
+	if n := len(b.labels); n > 0 {
+		s.labels = b.labels[n-1]
+		b.labels = b.labels[:n-1]
+	}
+}

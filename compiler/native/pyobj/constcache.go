@@ -30,11 +30,22 @@ func (c *ConstCache) Merge(o *Object) *Object {
 	if o.Kind == None || o.Kind == Ellipsis {
 		return o
 	}
-	c.buf = c.p.key(c.buf[:0], o)
-	if t, ok := c.m[string(c.buf)]; ok {
-		return t
+	var k string
+	if c.p.keyedByContents(o) {
+		// A code object's key is long (its instructions, tables and
+		// constants) and already a string.
+		k = c.p.fullCodeKey(o.Code)
+		if t, ok := c.m[k]; ok {
+			return t
+		}
+		o.Code.merged = true
+	} else {
+		c.buf = c.p.key(c.buf[:0], o)
+		if t, ok := c.m[string(c.buf)]; ok {
+			return t
+		}
+		k = string(c.buf)
 	}
-	k := string(c.buf)
 	c.m[k] = o
 	switch o.Kind {
 	case Tuple:

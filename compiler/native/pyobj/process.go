@@ -347,14 +347,21 @@ func (p *Process) key(b []byte, o *Object) []byte {
 		}
 		return b
 	case Code:
-		if c := o.Code; c != nil && c.Name != nil && c.Consts != nil && c.Names != nil &&
-			c.LocalsPlusNames != nil && c.LineTable != nil && c.ExceptionTable != nil {
-			return p.codeKey(b, c)
+		if p.keyedByContents(o) {
+			return p.codeKey(b, o)
 		}
 	}
 	// A code object without contents (a placeholder), and anything else:
 	// identity.
 	return appendUvarint(append(b, 'K'), uint64(o.id))
+}
+
+// keyedByContents tells a code object with contents, which is keyed by
+// them, from a placeholder, which is keyed by identity.
+func (p *Process) keyedByContents(o *Object) bool {
+	c := o.Code
+	return o.Kind == Code && c != nil && c.Name != nil && c.Consts != nil && c.Names != nil &&
+		c.LocalsPlusNames != nil && c.LineTable != nil && c.ExceptionTable != nil
 }
 
 // codeKey appends a code object's key: code objects are their own
@@ -365,8 +372,21 @@ func (p *Process) key(b []byte, o *Object) []byte {
 // qualified name, file name, kinds of locals or stack size). So the
 // second compile of a function in a finally body's exceptional copy is
 // merged into the first.
-func (p *Process) codeKey(b []byte, c *CodeObject) []byte {
-	if c.key == nil {
+func (p *Process) codeKey(b []byte, o *Object) []byte {
+	c := o.Code
+	if c.merged {
+		// The cache holds no other code object equal to this one, and
+		// every code object inside a constant was merged first (the
+		// compiler adds a code object to its parent's constants through
+		// the cache): its identity stands for its value.
+		return appendUvarint(append(b, 'c'), uint64(o.id))
+	}
+	return append(b, p.fullCodeKey(c)...)
+}
+
+// fullCodeKey is the key of a code object by its contents, computed once.
+func (p *Process) fullCodeKey(c *CodeObject) string {
+	if c.key == "" {
 		k := appendString([]byte{'C'}, c.Name.Value.Str())
 		for _, v := range [...]int32{c.ArgCount, c.PosOnlyArgCount, c.KwOnlyArgCount, c.Flags, c.FirstLineNo} {
 			k = appendUvarint(k, uint64(uint32(v)))
@@ -377,9 +397,9 @@ func (p *Process) codeKey(b []byte, c *CodeObject) []byte {
 		k = p.key(k, c.LocalsPlusNames)
 		k = appendString(k, c.LineTable.Value.Bytes())
 		k = appendString(k, c.ExceptionTable.Value.Bytes())
-		c.key = k
+		c.key = string(k)
 	}
-	return append(b, c.key...)
+	return c.key
 }
 
 func appendUvarint(b []byte, v uint64) []byte {

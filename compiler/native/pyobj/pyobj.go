@@ -99,7 +99,12 @@ type CodeObject struct {
 	LineTable       *Object // bytes
 	ExceptionTable  *Object // bytes
 
-	key []byte // the constant key, once computed (see Process.key)
+	// key is the constant key, once computed (see Process.key), and
+	// merged whether a constant cache registered the object: a merged code
+	// object is the only one of its value in the compile, so other keys
+	// that contain it name it by identity instead of repeating its key.
+	key    string
+	merged bool
 }
 
 // The singletons marshal writes by type code.
