@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/rules-pyc/rules_pyc/compiler/native/assemble"
@@ -194,6 +195,11 @@ func compileTraced(req Request, tr *tracer) (res *Result, err error) {
 		return res, fmt.Errorf("optimization level %d: want 0, 1 or 2", req.Optimize)
 	}
 	code, err := c.run()
+	if c.scratch != nil {
+		// Not after a panic (above): the scratch may be inconsistent.
+		putScratch(c.scratch)
+		c.scratch = nil
+	}
 	if err != nil {
 		var serr *syntaxerr.Error
 		if req.Stub && errors.As(err, &serr) {
@@ -220,6 +226,52 @@ type compile struct {
 	// shape is how CPython builds the args of the exception the stage
 	// that failed raises (for the stub).
 	shape argsShape
+	// scratch is the back end's reusable memory while the compile runs.
+	scratch *scratch
+}
+
+// scratch is the memory the back end reuses from one compile to the next:
+// the CFG optimizer's and the assembler's tables and buffers, the
+// instruction sequences' storage and marshal's output buffer. It holds no
+// object of a finished compile that affects the next one (each compile
+// resets it to its own object space), so the output stays a pure function
+// of the request.
+type scratch struct {
+	opt  *flowgraph.Optimizer
+	asm  *assemble.Assembler
+	bufs instr.Buffers
+	w    marshal.Writer
+}
+
+var scratchPool sync.Pool
+
+func getScratch(p *pyobj.Process, cache *pyobj.ConstCache) (*scratch, error) {
+	if sc, ok := scratchPool.Get().(*scratch); ok {
+		sc.opt.Reset(p)
+		sc.asm.Reset(p, cache)
+		return sc, nil
+	}
+	opt, err := flowgraph.New(opcode.V313, p)
+	if err != nil {
+		return nil, err
+	}
+	return &scratch{opt: opt, asm: assemble.New(opcode.V313, p, cache)}, nil
+}
+
+// maxKeptInstrs bounds the instruction storage a scratch keeps between
+// compiles (about 1.5 MB), so that one huge source does not pin its
+// buffers for the life of a worker.
+const maxKeptInstrs = 1 << 16
+
+// maxKeptOutput bounds marshal's output buffer kept between compiles.
+const maxKeptOutput = 4 << 20
+
+func putScratch(sc *scratch) {
+	sc.bufs.Trim(maxKeptInstrs)
+	sc.w.Trim(maxKeptOutput)
+	sc.opt.Reset(nil)
+	sc.asm.Reset(nil, nil)
+	scratchPool.Put(sc)
 }
 
 // text is the symbol table's and the compiler's TextFunc: the line read
@@ -308,17 +360,18 @@ func (c *compile) run() ([]byte, error) {
 	}
 
 	cache := p.NewConstCache()
-	opt, err := flowgraph.New(opcode.V313, p)
+	sc, err := getScratch(p, cache)
 	if err != nil {
 		return nil, &FaultError{Stage: "flowgraph", Err: err}
 	}
-	asm := assemble.New(opcode.V313, p, cache)
+	c.scratch = sc
+	opt, asm := sc.opt, sc.asm
 	filename := p.NewStr(surrogateEscape(name))
 	// Each unit's two sequences are dead once it is assembled (unless a
 	// tracer keeps them): their storage serves the next units.
 	var bufs *instr.Buffers
 	if c.tr == nil {
-		bufs = &instr.Buffers{}
+		bufs = &sc.bufs
 		opt.Buffers = bufs
 	}
 	finish := func(u *codegen.Unit) (*pyobj.Object, error) {
@@ -382,8 +435,7 @@ func (c *compile) run() ([]byte, error) {
 	}
 
 	c.stage = "marshal"
-	var w marshal.Writer
-	out, err := w.Dump(gen.Top.Code)
+	out, err := sc.w.Dump(gen.Top.Code)
 	if err != nil {
 		return nil, &FaultError{Stage: "marshal", Err: err}
 	}

@@ -65,6 +65,12 @@ func New(tab *opcode.Table, p *pyobj.Process, cache *pyobj.ConstCache) *Assemble
 	return a
 }
 
+// Reset makes a the assembler of another compile: objects made in p and
+// shared through cache. Its scratch memory is kept.
+func (a *Assembler) Reset(p *pyobj.Process, cache *pyobj.ConstCache) {
+	a.p, a.cache = p, cache
+}
+
 // Assemble makes the code object of u (_PyAssemble_MakeCodeObject). It
 // changes u.Seq's instructions (jump directions and offsets).
 func (a *Assembler) Assemble(u *instr.Unit, filename *pyobj.Object) (*pyobj.Object, error) {

@@ -108,6 +108,13 @@ type Optimizer struct {
 	ints    []int
 }
 
+// Reset makes o the optimizer of another compile, whose objects are made
+// in p, with no Buffers. Its tables and scratch memory are kept.
+func (o *Optimizer) Reset(p *pyobj.Process) {
+	o.p = p
+	o.Buffers = nil
+}
+
 // props are the static properties of an opcode this package asks about.
 type props uint16
 

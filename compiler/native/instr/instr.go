@@ -219,3 +219,29 @@ func (b *Buffers) Init(s *Sequence) {
 		b.labels = b.labels[:n-1]
 	}
 }
+
+// Trim bounds the released storage: it keeps buffers, in the order they
+// were released, while their capacities add up to at most max
+// instructions (and the same for labels), and drops the rest.
+func (b *Buffers) Trim(max int) {
+	kept := b.instrs[:0]
+	total := 0
+	for _, s := range b.instrs {
+		if total+cap(s) <= max {
+			kept = append(kept, s)
+			total += cap(s)
+		}
+	}
+	clear(b.instrs[len(kept):])
+	b.instrs = kept
+	keptLabels := b.labels[:0]
+	total = 0
+	for _, s := range b.labels {
+		if total+cap(s) <= max {
+			keptLabels = append(keptLabels, s)
+			total += cap(s)
+		}
+	}
+	clear(b.labels[len(keptLabels):])
+	b.labels = keptLabels
+}

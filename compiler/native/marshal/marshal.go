@@ -93,6 +93,17 @@ func (w *Writer) Dump(top *pyobj.Object) ([]byte, error) {
 	return out, nil
 }
 
+// Trim drops w's output buffer when its capacity exceeds max bytes, so
+// that a Writer kept between dumps does not pin the largest output.
+func (w *Writer) Trim(max int) {
+	if cap(w.buf) > max {
+		w.buf = nil
+	}
+	if cap(w.seen) > max/8 {
+		w.seen = nil
+	}
+}
+
 // Dump is Writer.Dump with a new Writer.
 func Dump(top *pyobj.Object) ([]byte, error) {
 	var w Writer
@@ -133,6 +144,8 @@ func (w *Writer) reset() {
 	for _, o := range w.seen {
 		o.Refs, o.RefIx = 0, 0
 	}
+	// A Writer kept for the next dump holds no objects of this one.
+	clear(w.seen)
 	w.seen = w.seen[:0]
 }
 
