@@ -246,11 +246,19 @@ func keys[V any](m map[string]V) []string {
 
 // TestExample runs examples/please as its README says, in a copy of the
 // checkout (the example loads the plugin from the checkout it lives in):
-// `plz test //...` with the pyc built here and the interpreter found here,
-// then `plz build //...`; every pyc it wrote equals py_compile's.
+// `plz test //...` with the pyc built here and the interpreter found here (a
+// 3.13, as the example asks, which the default backend compiles for
+// natively, when the host has one), then `plz build //...`; every pyc it
+// wrote equals py_compile's.
 func TestExample(t *testing.T) {
 	requirePlease(t)
 	py := pickPython(t)
+	for _, p := range pythons.Find(t) {
+		if p.Major == 3 && p.Minor == 13 && !p.Embedded && p.Chroot == "" {
+			py = p
+		}
+	}
+	t.Logf("the example's interpreter: %s", py)
 	root := filepath.Join(t.TempDir(), "rules_pyc")
 	copyTree(t, filepath.Join(env.repo, "build_defs"), filepath.Join(root, "build_defs"))
 	copyTree(t, filepath.Join(env.repo, "examples", "please"), filepath.Join(root, "examples", "please"))
@@ -316,8 +324,10 @@ func copyTree(t *testing.T, src, dst string) {
 
 // TestToolSettings checks the Tool and Backend settings: Tool may be a
 // build label (here a rule that provides the pyc binary), whose output the
-// rules run; Backend native passes --backend native and no interpreter, and
-// the native compiler writes the target release's py_compile bytes.
+// rules run; the default Backend, auto, compiles a 3.13 with the native
+// compiler, only asking the interpreter its version; Backend native passes
+// --backend native and no interpreter, and the native compiler writes the
+// target release's py_compile bytes.
 func TestToolSettings(t *testing.T) {
 	py := pickPython(t)
 	r := newHostRepo(t, py, "", map[string]string{
@@ -334,6 +344,39 @@ func TestToolSettings(t *testing.T) {
 		got, err := os.ReadFile(r.gen("pkg/__pycache__/m." + py.CacheTag + ".pyc"))
 		if err != nil || !bytes.Equal(got, ref.Data) {
 			t.Errorf("with Tool = //tools:pyc: %v, bytes equal to py_compile's: %v", err, bytes.Equal(got, ref.Data))
+		}
+	})
+	t.Run("default backend", func(t *testing.T) {
+		// The default, auto, with a 3.13 interpreter that answers pyc's
+		// version probe and fails if started as a compile server: the rule
+		// compiles natively, as that interpreter's exact release.
+		var py313 pythons.Interpreter
+		for _, p := range pythons.Minor(t, 3, 13) {
+			if p.Chroot == "" && !p.Embedded {
+				py313 = p
+			}
+		}
+		if py313.Path == "" {
+			t.Skip("no CPython 3.13 on the host (plz runs the host's rules)")
+		}
+		fake := filepath.Join(t.TempDir(), "python3")
+		script := "#!/bin/sh\nfor a in \"$@\"; do\n  case \"$a\" in\n  *'def main('*) echo 'this interpreter was asked to compile' >&2; exit 1;;\n  esac\ndone\nexec '" + py313.Path + "' \"$@\"\n"
+		if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		r.mustPlz("-o", "plugin.pyc.pythonversion:3.13", "-o", "plugin.pyc.interpreter:"+fake, "build", "//pkg:lib")
+		ref, err := pyref.CompileWith(runner(py313), pyref.Spec{Source: filepath.Join(r.dir, "pkg", "m.py"), DFile: "pkg/m.py"}, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(r.gen("pkg/__pycache__/m." + py313.CacheTag + ".pyc"))
+		if err != nil || !bytes.Equal(got, ref.Data) {
+			t.Errorf("with the default Backend and %s only asked its version: %v, bytes equal to its py_compile's: %v", py313.Version, err, bytes.Equal(got, ref.Data))
+		}
+		// With Backend = cpython the same interpreter fails the rule: it
+		// does stand in the way of a compile.
+		if res := r.plz("-o", "plugin.pyc.backend:cpython", "-o", "plugin.pyc.pythonversion:3.13", "-o", "plugin.pyc.interpreter:"+fake, "build", "//pkg:lib"); res.err == nil || !strings.Contains(res.out, "asked to compile") {
+			t.Errorf("Backend = cpython with an interpreter that refuses to compile: %v\n%s", res.err, tail(res.out, 20))
 		}
 	})
 	t.Run("native backend", func(t *testing.T) {
