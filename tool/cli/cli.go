@@ -101,7 +101,7 @@ func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.
 			}
 			return ExitFailed
 		}
-		fmt.Fprintf(stderr, "pyc: error: %v%s\n", err, hint(err))
+		fmt.Fprintf(stderr, "pyc: error: %v%s\n", err, targetHint(opts, err))
 		return ExitUsage
 	}
 

@@ -248,6 +248,28 @@ func probeOnlyPython(t *testing.T, real string) string {
 	return path
 }
 
+// TestDefaultWithoutInterpreter: with no interpreter reachable, no --python
+// and no --python-version, the default backend has no release to compile
+// for: exit 2, and the message says that --python-version 3.13 needs no
+// interpreter; with it, the tree compiles (TestBackendNative compares the
+// bytes).
+func TestDefaultWithoutInterpreter(t *testing.T) {
+	dir := t.TempDir()
+	buildTree(t, dir, pkgTree)
+	got := runBare(t, dir, []string{"pkg"})
+	if got.code != ExitUsage || got.stdout != "" || !strings.Contains(got.stderr, `"python3"`) || !strings.Contains(got.stderr, "--python-version: 3.13 needs no interpreter") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and the hint", got.code, got.stdout, got.stderr)
+	}
+	got = runBare(t, dir, []string{"--backend", "cpython", "pkg"})
+	if got.code != ExitUsage || strings.Contains(got.stderr, "3.13 needs no interpreter") {
+		t.Errorf("--backend cpython: exit %d, stderr %q; want exit 2 without the hint", got.code, got.stderr)
+	}
+	got = runBare(t, dir, []string{"-q", "--python-version", "3.13", "pkg"})
+	if got.code != ExitOK || got.stdout != "" || got.stderr != "" {
+		t.Errorf("--python-version 3.13: exit %d, stdout %q, stderr %q; want exit 0 and nothing", got.code, got.stdout, got.stderr)
+	}
+}
+
 // TestDumpASTDefault: --dump-ast without --backend parses natively, as
 // --backend native does, with no interpreter reachable.
 func TestDumpASTDefault(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/rules-pyc/rules_pyc/compiler/engine"
 	"github.com/rules-pyc/rules_pyc/compiler/failure"
 	"github.com/rules-pyc/rules_pyc/internal/pyrepr"
 )
@@ -69,6 +70,18 @@ func hint(err error) string {
 		return " (name the interpreter with --python)"
 	}
 	return ""
+}
+
+// targetHint is hint for an error in choosing what compiles: under auto
+// or native with no --python and no --python-version, where python3 was
+// looked for to name the release, it also tells that a 3.13 release needs
+// no interpreter.
+func targetHint(opts *options, err error) string {
+	var ie *failure.InterpreterError
+	if errors.As(err, &ie) && opts.backend != engine.CPython && !opts.hasPython && opts.pythonVersion == "" {
+		return " (name the interpreter with --python, or the release with --python-version: 3.13 needs no interpreter)"
+	}
+	return hint(err)
 }
 
 // osErrorClass is the subclass of OSError Python raises for err's errno
