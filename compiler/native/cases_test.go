@@ -26,6 +26,13 @@ var cases = []struct{ name, src string }{
 	{"bytes_repeat_zero", "def f(self, msg):\n    self.assertEqual(msg.get_flags(), (b'ab' * False))\n"},
 	{"bytes_repeat_zero_then_literal", "x = 0 * b'ab'\ny = b''\nz = b'' * 3\n"},
 	{"bytes_literal_then_repeat_zero", "y = b''\nx = b'abc' * 0\n"},
+	// The NaNs of folded float and complex operations, bit for bit:
+	// glibc's fmod gives the processor's default NaN for an infinite
+	// dividend and keeps a NaN operand's; _Py_c_quot's NaN divisor gives
+	// Py_NAN (mutant 2/22157 of tests/native).
+	{"nan_fmod_infinite", "def f(self, d):\n    return self._paths[(1e400 % (-7))].joinpath(*d)\n"},
+	{"nan_fmod_more", "a = 1e400 % 7\nb = -1e400 // 3\nc = 1e400 % 1e400\nd = (1e400 - 1e400) % 3.0\ne = 5.0 % (1e400 - 1e400)\nf = -1e400 // -2.5\n"},
+	{"nan_complex_quot", "a = 1j / ((1e400 - 1e400) + 0j)\nb = (1 + 2j) / (1e400 * 0j + 1)\n"},
 	// The warnings emitted before an error of code generation are printed
 	// before it (mutants 1/111, 1/112, 1/226 of tests/native).
 	{"warning_then_codegen_error", "def _g[T]():\n    [1, 2][1.5]\n(yield from unittest)\n"},

@@ -391,7 +391,7 @@ func (cl calc) floatOp(op ast.Operator, l, r ast.Value) (ast.Value, bool) {
 		if b == 0 {
 			return ast.Value{}, false
 		}
-		m := math.Mod(a, b)
+		m := cfmod(a, b)
 		if m != 0 {
 			if (b < 0) != (m < 0) {
 				m += b
@@ -409,7 +409,7 @@ func (cl calc) floatOp(op ast.Operator, l, r ast.Value) (ast.Value, bool) {
 // floatDivMod is _float_div_mod: Python's floor division and modulo of
 // floats, from fmod.
 func floatDivMod(vx, wx float64) (floordiv, mod float64) {
-	mod = math.Mod(vx, wx)
+	mod = cfmod(vx, wx)
 	div := (vx - mod) / wx
 	if mod != 0 {
 		if (wx < 0) != (mod < 0) {
@@ -429,6 +429,23 @@ func floatDivMod(vx, wx float64) (floordiv, mod float64) {
 	}
 	return floordiv, mod
 }
+
+// cfmod is the C library's fmod (glibc's, on x86-64): math.Mod but for
+// the NaN of an infinite dividend, a NaN operand or a zero divisor, which
+// glibc computes as (x*y)/(x*y): the processor's default NaN (sign bit
+// set) for an infinity, the operand's own NaN otherwise. math.Mod returns
+// math.NaN(), another bit pattern, which marshal would write.
+func cfmod(x, y float64) float64 {
+	if math.IsInf(x, 0) || math.IsNaN(x) || math.IsNaN(y) || y == 0 {
+		p := x * y
+		return p / p
+	}
+	return math.Mod(x, y)
+}
+
+// pyNaN is CPython's Py_NAN (the C compiler's NAN: a quiet NaN with the
+// sign bit clear and no payload), which math.NaN() is not.
+var pyNaN = math.Float64frombits(0x7ff8000000000000)
 
 func isOddInteger(x float64) bool { return math.Mod(math.Abs(x), 2) == 1 }
 
@@ -562,7 +579,8 @@ func complexQuot(ar, ai, br, bi float64) (float64, float64, bool) {
 		denom := br*ratio + bi
 		return (ar*ratio + ai) / denom, (ai*ratio - ar) / denom, true
 	}
-	return math.NaN(), math.NaN(), true
+	// At least one of br, bi is a NaN.
+	return pyNaN, pyNaN, true
 }
 
 // libmApprox counts the folds that used the C library's transcendental
