@@ -3,7 +3,7 @@
 # and the field; or, when every code object is equal by value, the first
 # differing byte of the marshal stream (an object marshalled by reference
 # on one side only: interning or sharing).
-import marshal, sys
+import marshal, struct, sys
 
 FIELDS = ("co_argcount", "co_posonlyargcount", "co_kwonlyargcount", "co_nlocals",
           "co_stacksize", "co_flags", "co_firstlineno", "co_name", "co_qualname",
@@ -16,6 +16,20 @@ def first_diff(a, b):
         if x != y:
             return i
     return min(len(a), len(b))
+
+
+def key(x):
+    # A constant as marshal tells it apart: floats by their bits (NaNs
+    # differ in sign and payload), containers item by item in order.
+    if type(x) is float:
+        return ("float", struct.pack("<d", x).hex())
+    if type(x) is complex:
+        return ("complex", struct.pack("<dd", x.real, x.imag).hex())
+    if type(x) in (tuple, frozenset):
+        return (type(x).__name__, tuple(key(i) for i in x))
+    if hasattr(x, "co_code"):
+        return ("code", x.co_qualname)
+    return (type(x).__name__, repr(x))
 
 
 def walk(a, b, path):
@@ -35,8 +49,8 @@ def walk(a, b, path):
             d = walk(x, y, path + "/" + y.co_qualname)
             if d:
                 return d
-        elif type(x) is not type(y) or repr(x) != repr(y):
-            return "%s: co_consts[%d]: native %r, CPython %r" % (path, k, x, y)
+        elif key(x) != key(y):
+            return "%s: co_consts[%d]: native %r, CPython %r" % (path, k, key(x), key(y))
     return None
 
 
