@@ -152,78 +152,81 @@ var first90 = [128]bool{token.NUMBER: true}
 var first91 = [128]bool{token.MINUS: true}
 var first92 = [128]bool{token.DOT: true, token.EQUAL: true, token.LPAR: true}
 var first93 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
-var first94 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first95 = [128]bool{token.LAMBDA: true}
-var first96 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first97 = [128]bool{token.OR: true}
-var first98 = [128]bool{token.AND: true}
-var first99 = [128]bool{token.NOT: true}
-var first100 = [128]bool{token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true}
-var first101 = [128]bool{token.EQEQUAL: true}
-var first102 = [128]bool{token.LESS: true, token.NOTEQUAL: true}
-var first103 = [128]bool{token.LESSEQUAL: true}
-var first104 = [128]bool{token.LESS: true}
-var first105 = [128]bool{token.GREATEREQUAL: true}
-var first106 = [128]bool{token.GREATER: true}
-var first107 = [128]bool{token.IN: true}
-var first108 = [128]bool{token.IS: true}
-var first109 = [128]bool{token.NOTEQUAL: true}
-var first110 = [128]bool{token.VBAR: true}
-var first111 = [128]bool{token.AMPER: true, token.AT: true, token.CIRCUMFLEX: true, token.DOUBLESLASH: true, token.LEFTSHIFT: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.RIGHTSHIFT: true, token.SLASH: true, token.STAR: true}
-var first112 = [128]bool{token.CIRCUMFLEX: true}
-var first113 = [128]bool{token.AMPER: true, token.AT: true, token.DOUBLESLASH: true, token.LEFTSHIFT: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.RIGHTSHIFT: true, token.SLASH: true, token.STAR: true}
-var first114 = [128]bool{token.AMPER: true}
-var first115 = [128]bool{token.AT: true, token.DOUBLESLASH: true, token.LEFTSHIFT: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.RIGHTSHIFT: true, token.SLASH: true, token.STAR: true}
-var first116 = [128]bool{token.LEFTSHIFT: true, token.RIGHTSHIFT: true}
-var first117 = [128]bool{token.AT: true, token.DOUBLESLASH: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.SLASH: true, token.STAR: true}
-var first118 = [128]bool{token.AT: true, token.DOUBLESLASH: true, token.PERCENT: true, token.SLASH: true, token.STAR: true}
-var first119 = [128]bool{token.MINUS: true, token.PLUS: true, token.TILDE: true}
-var first120 = [128]bool{token.PLUS: true}
-var first121 = [128]bool{token.TILDE: true}
-var first122 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
-var first123 = [128]bool{token.AWAIT: true}
-var first124 = [128]bool{token.DOT: true, token.LPAR: true, token.LSQB: true}
-var first125 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first126 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first127 = [128]bool{token.ELLIPSIS: true}
-var first128 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
-var first129 = [128]bool{token.FSTRING_MIDDLE: true}
-var first130 = [128]bool{token.EXCLAMATION: true}
-var first131 = [128]bool{token.FSTRING_START: true}
-var first132 = [128]bool{token.STRING: true}
-var first133 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first134 = [128]bool{token.LBRACE: true, token.LPAR: true, token.LSQB: true}
-var first135 = [128]bool{token.NAME: true, token.STAR: true}
-var first136 = [128]bool{token.DOUBLESTAR: true, token.NAME: true}
-var first137 = [128]bool{token.LPAR: true, token.LSQB: true, token.NAME: true}
-var first138 = [128]bool{token.TYPE_COMMENT: true}
-var first139 = [128]bool{token.COMMA: true, token.RPAR: true}
-var first140 = [128]bool{token.FALSE: true, token.NONE: true, token.TRUE: true}
-var first141 = [128]bool{token.COLON: true, token.ELSE: true}
-var first142 = [128]bool{token.COLONEQUAL: true, token.EQUAL: true}
-var first143 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true, token.YIELD: true}
-var first144 = [128]bool{token.LBRACE: true, token.LSQB: true}
-var first145 = [128]bool{token.SLASH: true}
-var first146 = [128]bool{token.LPAR: true, token.NAME: true}
-var first147 = [128]bool{token.COMMA: true, token.NAME: true}
-var first148 = [128]bool{token.DOUBLESTAR: true, token.SLASH: true, token.STAR: true}
-var first149 = [128]bool{token.COLON: true, token.COMMA: true}
-var first150 = [128]bool{token.EXCEPT: true, token.FINALLY: true}
-var first151 = [128]bool{token.COLON: true, token.NEWLINE: true}
-var first152 = [128]bool{token.COMMA: true, token.RBRACE: true}
-var first153 = [128]bool{token.COLON: true, token.EQUAL: true, token.EXCLAMATION: true, token.RBRACE: true}
-var first154 = [128]bool{token.COLON: true, token.EXCLAMATION: true, token.RBRACE: true}
-var first155 = [128]bool{token.COLON: true, token.RBRACE: true}
-var first156 = [128]bool{token.SEMI: true}
-var first157 = [128]bool{token.RPAR: true}
-var first158 = [128]bool{token.FSTRING_MIDDLE: true, token.LBRACE: true}
-var first159 = [128]bool{token.SOFT_KEYWORD: true}
-var first160 = [128]bool{token.COLONEQUAL: true}
-var first161 = [128]bool{token.DOUBLESTAR: true, token.RPAR: true}
-var first162 = [128]bool{token.COLON: true, token.DOUBLESTAR: true}
-var first163 = [128]bool{token.RBRACE: true}
-var first164 = [128]bool{token.PERCENT: true}
-var first165 = [128]bool{token.DOUBLESLASH: true}
+var first94 = [128]bool{token.OR: true}
+var first95 = [128]bool{token.AND: true}
+var first96 = [128]bool{token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true}
+var first97 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first98 = [128]bool{token.AND: true, token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IF: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true, token.OR: true}
+var first99 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first100 = [128]bool{token.LAMBDA: true}
+var first101 = [128]bool{token.AND: true, token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true, token.OR: true}
+var first102 = [128]bool{token.AND: true, token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true}
+var first103 = [128]bool{token.NOT: true}
+var first104 = [128]bool{token.EQEQUAL: true}
+var first105 = [128]bool{token.LESS: true, token.NOTEQUAL: true}
+var first106 = [128]bool{token.LESSEQUAL: true}
+var first107 = [128]bool{token.LESS: true}
+var first108 = [128]bool{token.GREATEREQUAL: true}
+var first109 = [128]bool{token.GREATER: true}
+var first110 = [128]bool{token.IN: true}
+var first111 = [128]bool{token.IS: true}
+var first112 = [128]bool{token.NOTEQUAL: true}
+var first113 = [128]bool{token.VBAR: true}
+var first114 = [128]bool{token.AMPER: true, token.AT: true, token.CIRCUMFLEX: true, token.DOUBLESLASH: true, token.LEFTSHIFT: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.RIGHTSHIFT: true, token.SLASH: true, token.STAR: true}
+var first115 = [128]bool{token.CIRCUMFLEX: true}
+var first116 = [128]bool{token.AMPER: true, token.AT: true, token.DOUBLESLASH: true, token.LEFTSHIFT: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.RIGHTSHIFT: true, token.SLASH: true, token.STAR: true}
+var first117 = [128]bool{token.AMPER: true}
+var first118 = [128]bool{token.AT: true, token.DOUBLESLASH: true, token.LEFTSHIFT: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.RIGHTSHIFT: true, token.SLASH: true, token.STAR: true}
+var first119 = [128]bool{token.LEFTSHIFT: true, token.RIGHTSHIFT: true}
+var first120 = [128]bool{token.AT: true, token.DOUBLESLASH: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.SLASH: true, token.STAR: true}
+var first121 = [128]bool{token.AT: true, token.DOUBLESLASH: true, token.PERCENT: true, token.SLASH: true, token.STAR: true}
+var first122 = [128]bool{token.MINUS: true, token.PLUS: true, token.TILDE: true}
+var first123 = [128]bool{token.PLUS: true}
+var first124 = [128]bool{token.TILDE: true}
+var first125 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first126 = [128]bool{token.AWAIT: true}
+var first127 = [128]bool{token.DOT: true, token.LPAR: true, token.LSQB: true}
+var first128 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first129 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first130 = [128]bool{token.ELLIPSIS: true}
+var first131 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
+var first132 = [128]bool{token.FSTRING_MIDDLE: true}
+var first133 = [128]bool{token.EXCLAMATION: true}
+var first134 = [128]bool{token.FSTRING_START: true}
+var first135 = [128]bool{token.STRING: true}
+var first136 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first137 = [128]bool{token.LBRACE: true, token.LPAR: true, token.LSQB: true}
+var first138 = [128]bool{token.NAME: true, token.STAR: true}
+var first139 = [128]bool{token.DOUBLESTAR: true, token.NAME: true}
+var first140 = [128]bool{token.LPAR: true, token.LSQB: true, token.NAME: true}
+var first141 = [128]bool{token.TYPE_COMMENT: true}
+var first142 = [128]bool{token.COMMA: true, token.RPAR: true}
+var first143 = [128]bool{token.FALSE: true, token.NONE: true, token.TRUE: true}
+var first144 = [128]bool{token.COLON: true, token.ELSE: true}
+var first145 = [128]bool{token.COLONEQUAL: true, token.EQUAL: true}
+var first146 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true, token.YIELD: true}
+var first147 = [128]bool{token.LBRACE: true, token.LSQB: true}
+var first148 = [128]bool{token.SLASH: true}
+var first149 = [128]bool{token.LPAR: true, token.NAME: true}
+var first150 = [128]bool{token.COMMA: true, token.NAME: true}
+var first151 = [128]bool{token.DOUBLESTAR: true, token.SLASH: true, token.STAR: true}
+var first152 = [128]bool{token.COLON: true, token.COMMA: true}
+var first153 = [128]bool{token.EXCEPT: true, token.FINALLY: true}
+var first154 = [128]bool{token.COLON: true, token.NEWLINE: true}
+var first155 = [128]bool{token.COMMA: true, token.RBRACE: true}
+var first156 = [128]bool{token.COLON: true, token.EQUAL: true, token.EXCLAMATION: true, token.RBRACE: true}
+var first157 = [128]bool{token.COLON: true, token.EXCLAMATION: true, token.RBRACE: true}
+var first158 = [128]bool{token.COLON: true, token.RBRACE: true}
+var first159 = [128]bool{token.SEMI: true}
+var first160 = [128]bool{token.RPAR: true}
+var first161 = [128]bool{token.FSTRING_MIDDLE: true, token.LBRACE: true}
+var first162 = [128]bool{token.SOFT_KEYWORD: true}
+var first163 = [128]bool{token.COLONEQUAL: true}
+var first164 = [128]bool{token.DOUBLESTAR: true, token.RPAR: true}
+var first165 = [128]bool{token.COLON: true, token.DOUBLESTAR: true}
+var first166 = [128]bool{token.RBRACE: true}
+var first167 = [128]bool{token.PERCENT: true}
+var first168 = [128]bool{token.DOUBLESLASH: true}
 
 // memoHit0 returns the memoized result of table entry i (not 0) and
 // moves to where it ended.
@@ -12842,6 +12845,25 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 	var _s0ok, _s0done bool
 	var _s0end int
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
+	if !p.callInvalidRules && p.level+5 < skipLevel && first97[p.kinds[p.mark]&127] {
+		p.level += 4
+		_v, _vok := p.r_bitwise_or()
+		p.level -= 4
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if _vok && p.mark < p.fill && !first98[p.kinds[p.mark]&127] {
+			p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _v, end: int32(p.mark), ok: true})
+			_i := int32(len(p.vals.s1))
+			p.memo[_mark*nMemo+memo_disjunction] = _i
+			p.memo[_mark*nMemo+memo_conjunction] = _i
+			p.memo[_mark*nMemo+memo_inversion] = _i
+			_res, _ok = _v, true
+			goto done
+		}
+		p.mark = _mark
+	}
 	// invalid_expression
 	if p.callInvalidRules {
 		if p.errorIndicator {
@@ -12886,7 +12908,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail2
 		}
 		var a ast.Expr
@@ -12909,7 +12931,7 @@ fail1:
 		} else if _v1 = p.expectNew(token.IF); _v1 == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail2
 		}
 		if b, _k = p.r_disjunction(); !_k {
@@ -12958,7 +12980,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail3
 		}
 		var _v0 ast.Expr
@@ -12986,7 +13008,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first95) {
+		if p.cannotStart(&first100) {
 			goto fail4
 		}
 		var _v0 ast.Expr
@@ -13308,6 +13330,26 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
+	if !p.callInvalidRules && p.level+6 < skipLevel && first97[p.kinds[p.mark]&127] {
+		p.level += 5
+		_v, _vok := p.r_bitwise_or()
+		p.level -= 5
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if _vok && p.mark < p.fill && !first98[p.kinds[p.mark]&127] {
+			p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _v, end: int32(p.mark), ok: true})
+			_i := int32(len(p.vals.s1))
+			p.memo[_mark*nMemo+memo_expression] = _i
+			p.memo[_mark*nMemo+memo_disjunction] = _i
+			p.memo[_mark*nMemo+memo_conjunction] = _i
+			p.memo[_mark*nMemo+memo_inversion] = _i
+			_res, _ok = _v, true
+			goto done
+		}
+		p.mark = _mark
+	}
 	// "*" bitwise_or
 	{
 		if p.errorIndicator {
@@ -13329,7 +13371,7 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -13468,7 +13510,7 @@ func (p *Parser) r_star_named_expression() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -13716,13 +13758,38 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 	var _s0ok, _s0done bool
 	var _s0end int
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
+	if !p.callInvalidRules && p.level+4 < skipLevel && first97[p.kinds[p.mark]&127] {
+		p.level += 3
+		_v, _vok := p.r_bitwise_or()
+		p.level -= 3
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if !_vok {
+			p.memo[_mark*nMemo+memo_conjunction] = int32(-_mark - 1)
+			p.memo[_mark*nMemo+memo_inversion] = int32(-_mark - 1)
+			p.mark = _mark
+			_res, _ok = nil, false
+			goto done
+		}
+		if _vok && p.mark < p.fill && !first101[p.kinds[p.mark]&127] {
+			p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _v, end: int32(p.mark), ok: true})
+			_i := int32(len(p.vals.s1))
+			p.memo[_mark*nMemo+memo_conjunction] = _i
+			p.memo[_mark*nMemo+memo_inversion] = _i
+			_res, _ok = _v, true
+			goto done
+		}
+		p.mark = _mark
+	}
 	// conjunction ("or" conjunction)+
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -13733,7 +13800,7 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
-		if p.cannotStart(&first97) {
+		if p.cannotStart(&first94) {
 			goto fail0
 		}
 		if b, _k = p.loop1_92(); !_k {
@@ -13764,7 +13831,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -13822,13 +13889,36 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 	var _s0ok, _s0done bool
 	var _s0end int
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
+	if !p.callInvalidRules && p.level+3 < skipLevel && first97[p.kinds[p.mark]&127] {
+		p.level += 2
+		_v, _vok := p.r_bitwise_or()
+		p.level -= 2
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if !_vok {
+			p.memo[_mark*nMemo+memo_inversion] = int32(-_mark - 1)
+			p.mark = _mark
+			_res, _ok = nil, false
+			goto done
+		}
+		if _vok && p.mark < p.fill && !first102[p.kinds[p.mark]&127] {
+			p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _v, end: int32(p.mark), ok: true})
+			_i := int32(len(p.vals.s1))
+			p.memo[_mark*nMemo+memo_inversion] = _i
+			_res, _ok = _v, true
+			goto done
+		}
+		p.mark = _mark
+	}
 	// inversion ("and" inversion)+
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -13839,7 +13929,7 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
-		if p.cannotStart(&first98) {
+		if p.cannotStart(&first95) {
 			goto fail0
 		}
 		if b, _k = p.loop1_94(); !_k {
@@ -13870,7 +13960,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -13924,13 +14014,32 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
+	if !p.callInvalidRules && p.level+2 < skipLevel && first97[p.kinds[p.mark]&127] {
+		p.level += 1
+		_v, _vok := p.r_bitwise_or()
+		p.level -= 1
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if !_vok {
+			p.mark = _mark
+			_res, _ok = nil, false
+			goto done
+		}
+		if _vok && p.mark < p.fill && !first96[p.kinds[p.mark]&127] {
+			_res, _ok = _v, true
+			goto done
+		}
+		p.mark = _mark
+	}
 	// "not" inversion
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first99) {
+		if p.cannotStart(&first103) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -13945,7 +14054,7 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.NOT); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail0
 		}
 		if a, _k = p.r_inversion(); !_k {
@@ -13976,7 +14085,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -14024,7 +14133,7 @@ func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -14035,7 +14144,7 @@ func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
 		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
-		if p.cannotStart(&first100) {
+		if p.cannotStart(&first96) {
 			goto fail0
 		}
 		if b, _k = p.loop1_96(); !_k {
@@ -14066,7 +14175,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -14111,7 +14220,7 @@ func (p *Parser) r_compare_op_bitwise_or_pair() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first101) {
+		if p.cannotStart(&first104) {
 			goto fail0
 		}
 		var _v0 *cmpopExpr
@@ -14133,7 +14242,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first102) {
+		if p.cannotStart(&first105) {
 			goto fail1
 		}
 		var _v0 *cmpopExpr
@@ -14155,7 +14264,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first103) {
+		if p.cannotStart(&first106) {
 			goto fail2
 		}
 		var _v0 *cmpopExpr
@@ -14177,7 +14286,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first104) {
+		if p.cannotStart(&first107) {
 			goto fail3
 		}
 		var _v0 *cmpopExpr
@@ -14199,7 +14308,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first105) {
+		if p.cannotStart(&first108) {
 			goto fail4
 		}
 		var _v0 *cmpopExpr
@@ -14221,7 +14330,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first106) {
+		if p.cannotStart(&first109) {
 			goto fail5
 		}
 		var _v0 *cmpopExpr
@@ -14243,7 +14352,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first99) {
+		if p.cannotStart(&first103) {
 			goto fail6
 		}
 		var _v0 *cmpopExpr
@@ -14265,7 +14374,7 @@ fail6:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first107) {
+		if p.cannotStart(&first110) {
 			goto fail7
 		}
 		var _v0 *cmpopExpr
@@ -14287,7 +14396,7 @@ fail7:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first108) {
+		if p.cannotStart(&first111) {
 			goto fail8
 		}
 		var _v0 *cmpopExpr
@@ -14309,7 +14418,7 @@ fail8:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first108) {
+		if p.cannotStart(&first111) {
 			goto fail9
 		}
 		var _v0 *cmpopExpr
@@ -14367,7 +14476,7 @@ func (p *Parser) r_eq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first101) {
+		if p.cannotStart(&first104) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14382,7 +14491,7 @@ func (p *Parser) r_eq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		} else if _v0 = p.expectNew(token.EQEQUAL); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14424,7 +14533,7 @@ func (p *Parser) r_noteq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first109) {
+		if p.cannotStart(&first112) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14433,7 +14542,7 @@ func (p *Parser) r_noteq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		if _v0, _k = p.tmp_97(); !_k {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14458,7 +14567,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first104) {
+		if p.cannotStart(&first107) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -14467,7 +14576,7 @@ fail0:
 		if _v0, _k = p.tmp_98(); !_k {
 			goto fail1
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail1
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14509,7 +14618,7 @@ func (p *Parser) r_lte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first103) {
+		if p.cannotStart(&first106) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14524,7 +14633,7 @@ func (p *Parser) r_lte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LESSEQUAL); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14566,7 +14675,7 @@ func (p *Parser) r_lt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first104) {
+		if p.cannotStart(&first107) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14581,7 +14690,7 @@ func (p *Parser) r_lt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LESS); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14623,7 +14732,7 @@ func (p *Parser) r_gte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first105) {
+		if p.cannotStart(&first108) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14638,7 +14747,7 @@ func (p *Parser) r_gte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		} else if _v0 = p.expectNew(token.GREATEREQUAL); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14680,7 +14789,7 @@ func (p *Parser) r_gt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first106) {
+		if p.cannotStart(&first109) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14695,7 +14804,7 @@ func (p *Parser) r_gt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		} else if _v0 = p.expectNew(token.GREATER); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14737,7 +14846,7 @@ func (p *Parser) r_notin_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first99) {
+		if p.cannotStart(&first103) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14762,7 +14871,7 @@ func (p *Parser) r_notin_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		} else if _v1 = p.expectNew(token.IN); _v1 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14805,7 +14914,7 @@ func (p *Parser) r_in_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first107) {
+		if p.cannotStart(&first110) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14820,7 +14929,7 @@ func (p *Parser) r_in_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		} else if _v0 = p.expectNew(token.IN); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14862,7 +14971,7 @@ func (p *Parser) r_isnot_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first108) {
+		if p.cannotStart(&first111) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14887,7 +14996,7 @@ func (p *Parser) r_isnot_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		} else if _v1 = p.expectNew(token.NOT); _v1 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14930,7 +15039,7 @@ func (p *Parser) r_is_bitwise_or() (_res *cmpopExpr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first108) {
+		if p.cannotStart(&first111) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -14945,7 +15054,7 @@ func (p *Parser) r_is_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		} else if _v0 = p.expectNew(token.IS); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -14993,13 +15102,13 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_bitwise_or, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first110[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first113[p.kinds[_resmark]&127] {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+11 < skipLevel {
-			if first96[p.kinds[p.mark]&127] {
+			if first97[p.kinds[p.mark]&127] {
 				p.level += 11
 				_raw, _rawok = p.r_factor()
 				p.level -= 11
@@ -15012,7 +15121,7 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 						_row[memo_shift_expr] = int32(-_mark - 1)
 						_row[memo_sum] = int32(-_mark - 1)
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark < p.fill && !first111[p.kinds[p.mark]&127] {
+					} else if p.mark < p.fill && !first114[p.kinds[p.mark]&127] {
 						p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _raw, end: int32(p.mark), ok: true})
 						_i := int32(len(p.vals.s1))
 						_row[memo_bitwise_xor] = _i
@@ -15071,7 +15180,7 @@ func (p *Parser) r_bitwise_or_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -15095,7 +15204,7 @@ func (p *Parser) r_bitwise_or_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 		} else if _v1 = p.expectNew(token.VBAR); _v1 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if b, _k = p.r_bitwise_xor(); !_k {
@@ -15127,7 +15236,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -15172,13 +15281,13 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_bitwise_xor, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first112[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first115[p.kinds[_resmark]&127] {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+9 < skipLevel {
-			if first96[p.kinds[p.mark]&127] {
+			if first97[p.kinds[p.mark]&127] {
 				p.level += 9
 				_raw, _rawok = p.r_factor()
 				p.level -= 9
@@ -15190,7 +15299,7 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 						_row[memo_shift_expr] = int32(-_mark - 1)
 						_row[memo_sum] = int32(-_mark - 1)
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark < p.fill && !first113[p.kinds[p.mark]&127] {
+					} else if p.mark < p.fill && !first116[p.kinds[p.mark]&127] {
 						p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _raw, end: int32(p.mark), ok: true})
 						_i := int32(len(p.vals.s1))
 						_row[memo_bitwise_and] = _i
@@ -15248,7 +15357,7 @@ func (p *Parser) r_bitwise_xor_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -15272,7 +15381,7 @@ func (p *Parser) r_bitwise_xor_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 		} else if _v1 = p.expectNew(token.CIRCUMFLEX); _v1 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if b, _k = p.r_bitwise_and(); !_k {
@@ -15304,7 +15413,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -15349,13 +15458,13 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_bitwise_and, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first114[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first117[p.kinds[_resmark]&127] {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+7 < skipLevel {
-			if first96[p.kinds[p.mark]&127] {
+			if first97[p.kinds[p.mark]&127] {
 				p.level += 7
 				_raw, _rawok = p.r_factor()
 				p.level -= 7
@@ -15366,7 +15475,7 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 						_row[memo_shift_expr] = int32(-_mark - 1)
 						_row[memo_sum] = int32(-_mark - 1)
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark < p.fill && !first115[p.kinds[p.mark]&127] {
+					} else if p.mark < p.fill && !first118[p.kinds[p.mark]&127] {
 						p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _raw, end: int32(p.mark), ok: true})
 						_i := int32(len(p.vals.s1))
 						_row[memo_shift_expr] = _i
@@ -15423,7 +15532,7 @@ func (p *Parser) r_bitwise_and_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -15447,7 +15556,7 @@ func (p *Parser) r_bitwise_and_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 		} else if _v1 = p.expectNew(token.AMPER); _v1 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if b, _k = p.r_shift_expr(); !_k {
@@ -15479,7 +15588,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -15524,13 +15633,13 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_shift_expr, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first116[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first119[p.kinds[_resmark]&127] {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+5 < skipLevel {
-			if first96[p.kinds[p.mark]&127] {
+			if first97[p.kinds[p.mark]&127] {
 				p.level += 5
 				_raw, _rawok = p.r_factor()
 				p.level -= 5
@@ -15540,7 +15649,7 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 						p.mark = _mark
 						_row[memo_sum] = int32(-_mark - 1)
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark < p.fill && !first117[p.kinds[p.mark]&127] {
+					} else if p.mark < p.fill && !first120[p.kinds[p.mark]&127] {
 						p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _raw, end: int32(p.mark), ok: true})
 						_i := int32(len(p.vals.s1))
 						_row[memo_sum] = _i
@@ -15596,7 +15705,7 @@ func (p *Parser) r_shift_expr_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -15622,7 +15731,7 @@ func (p *Parser) r_shift_expr_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 		} else if _v1 = p.expectNew(token.LEFTSHIFT); _v1 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if b, _k = p.r_sum(); !_k {
@@ -15654,7 +15763,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -15678,7 +15787,7 @@ fail0:
 		} else if _v1 = p.expectNew(token.RIGHTSHIFT); _v1 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail1
 		}
 		if b, _k = p.r_sum(); !_k {
@@ -15729,7 +15838,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail3
 		}
 		var _v0 ast.Expr
@@ -15780,7 +15889,7 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+3 < skipLevel {
-			if first96[p.kinds[p.mark]&127] {
+			if first97[p.kinds[p.mark]&127] {
 				p.level += 3
 				_raw, _rawok = p.r_factor()
 				p.level -= 3
@@ -15789,7 +15898,7 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 					if !_rawok {
 						p.mark = _mark
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark < p.fill && !first118[p.kinds[p.mark]&127] {
+					} else if p.mark < p.fill && !first121[p.kinds[p.mark]&127] {
 						p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _raw, end: int32(p.mark), ok: true})
 						_i := int32(len(p.vals.s1))
 						_row[memo_term] = _i
@@ -15844,7 +15953,7 @@ func (p *Parser) r_sum_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Ex
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -15870,7 +15979,7 @@ func (p *Parser) r_sum_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Ex
 		} else if _v1 = p.expectNew(token.PLUS); _v1 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if b, _k = p.r_term(); !_k {
@@ -15902,7 +16011,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -15926,7 +16035,7 @@ fail0:
 		} else if _v1 = p.expectNew(token.MINUS); _v1 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail1
 		}
 		if b, _k = p.r_term(); !_k {
@@ -15958,7 +16067,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -16003,13 +16112,13 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_term, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first118[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first121[p.kinds[_resmark]&127] {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+1 < skipLevel {
-			if first96[p.kinds[p.mark]&127] {
+			if first97[p.kinds[p.mark]&127] {
 				p.level++
 				_raw, _rawok = p.r_factor()
 				p.level--
@@ -16057,7 +16166,7 @@ func (p *Parser) r_term_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.E
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -16083,7 +16192,7 @@ func (p *Parser) r_term_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.E
 		} else if _v1 = p.expectNew(token.STAR); _v1 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -16115,7 +16224,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -16141,7 +16250,7 @@ fail0:
 		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail1
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -16173,7 +16282,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail2
 		}
 		var a ast.Expr
@@ -16199,7 +16308,7 @@ fail1:
 		} else if _v1 = p.expectNew(token.DOUBLESLASH); _v1 == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail2
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -16231,7 +16340,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail3
 		}
 		var a ast.Expr
@@ -16257,7 +16366,7 @@ fail2:
 		} else if _v1 = p.expectNew(token.PERCENT); _v1 == nil {
 			goto fail3
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail3
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -16289,7 +16398,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail4
 		}
 		var a ast.Expr
@@ -16313,7 +16422,7 @@ fail3:
 		} else if _v1 = p.expectNew(token.AT); _v1 == nil {
 			goto fail4
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail4
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -16364,7 +16473,7 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail6
 		}
 		var _v0 ast.Expr
@@ -16411,13 +16520,36 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
+	if !p.callInvalidRules && p.level+3 < skipLevel && first32[p.kinds[p.mark]&127] {
+		p.level += 2
+		_v, _vok := p.r_primary()
+		p.level -= 2
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+		if !_vok {
+			p.memo[_mark*nMemo+memo_await_primary] = int32(-_mark - 1)
+			p.mark = _mark
+			_res, _ok = nil, false
+			goto done
+		}
+		if _vok && p.mark < p.fill && !first70[p.kinds[p.mark]&127] {
+			p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _v, end: int32(p.mark), ok: true})
+			_i := int32(len(p.vals.s1))
+			p.memo[_mark*nMemo+memo_await_primary] = _i
+			_res, _ok = _v, true
+			goto done
+		}
+		p.mark = _mark
+	}
 	// "+" factor
 	{
 		if p.errorIndicator {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first123) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -16432,7 +16564,7 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.PLUS); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if a, _k = p.r_factor(); !_k {
@@ -16478,7 +16610,7 @@ fail0:
 		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail1
 		}
 		if a, _k = p.r_factor(); !_k {
@@ -16509,7 +16641,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first124) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -16524,7 +16656,7 @@ fail1:
 		} else if _v0 = p.expectNew(token.TILDE); _v0 == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail2
 		}
 		if a, _k = p.r_factor(); !_k {
@@ -16555,7 +16687,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first122) {
+		if p.cannotStart(&first125) {
 			goto fail3
 		}
 		var _v0 ast.Expr
@@ -16603,7 +16735,7 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first122) {
+		if p.cannotStart(&first125) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -16624,7 +16756,7 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 		} else if _v1 = p.expectNew(token.DOUBLESTAR); _v1 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -16656,7 +16788,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first122) {
+		if p.cannotStart(&first125) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -16715,7 +16847,7 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first123) {
+		if p.cannotStart(&first126) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -16807,7 +16939,7 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_primary, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first124[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first127[p.kinds[_resmark]&127] {
 			break
 		}
 		var _raw ast.Expr
@@ -17057,7 +17189,7 @@ fail2:
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail3
 		}
-		if p.cannotStart(&first125) {
+		if p.cannotStart(&first128) {
 			goto fail3
 		}
 		if b, _k = p.r_slices(); !_k {
@@ -17145,7 +17277,7 @@ func (p *Parser) r_slices() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first129) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -17175,7 +17307,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first125) {
+		if p.cannotStart(&first128) {
 			goto fail1
 		}
 		var a []ast.Expr
@@ -17234,7 +17366,7 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first129) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -17620,7 +17752,7 @@ fail8:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first127) {
+		if p.cannotStart(&first130) {
 			goto fail9
 		}
 		var _v0 *token.Token
@@ -17691,7 +17823,7 @@ func (p *Parser) r_group() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first128) {
+		if p.cannotStart(&first131) {
 			goto fail0
 		}
 		if a, _k = p.tmp_107(); !_k {
@@ -17766,7 +17898,7 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first95) {
+		if p.cannotStart(&first100) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -18957,7 +19089,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first129) {
+		if p.cannotStart(&first132) {
 			goto fail1
 		}
 		var t *token.Token
@@ -19039,7 +19171,7 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		if !p.cannotStart(&first130) {
+		if !p.cannotStart(&first133) {
 			conversion, _ = p.r_fstring_conversion()
 			if p.errorIndicator {
 				goto fail0
@@ -19125,7 +19257,7 @@ func (p *Parser) r_fstring_conversion() (_res *resultWithMeta, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first130) {
+		if p.cannotStart(&first133) {
 			goto fail0
 		}
 		var conv_token *token.Token
@@ -19243,7 +19375,7 @@ func (p *Parser) r_fstring_format_spec() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first129) {
+		if p.cannotStart(&first132) {
 			goto fail0
 		}
 		var t *token.Token
@@ -19314,7 +19446,7 @@ func (p *Parser) r_fstring() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first131) {
+		if p.cannotStart(&first134) {
 			goto fail0
 		}
 		var a *token.Token
@@ -19379,7 +19511,7 @@ func (p *Parser) r_string() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first132) {
+		if p.cannotStart(&first135) {
 			goto fail0
 		}
 		var s *token.Token
@@ -19746,7 +19878,7 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
 		}
-		if !p.cannotStart(&first133) {
+		if !p.cannotStart(&first136) {
 			a, _ = p.r_double_starred_kvpairs()
 			if p.errorIndicator {
 				goto fail0
@@ -19803,7 +19935,7 @@ fail0:
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first133) {
+		if p.cannotStart(&first136) {
 			goto fail1
 		}
 		if _v1, _k = p.r_invalid_double_starred_kvpairs(); !_k {
@@ -19850,7 +19982,7 @@ func (p *Parser) r_double_starred_kvpairs() (_res []*keyValue, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first133) {
+		if p.cannotStart(&first136) {
 			goto fail0
 		}
 		var a []*keyValue
@@ -19914,7 +20046,7 @@ func (p *Parser) r_double_starred_kvpair() (_res *keyValue, _ok bool) {
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -20132,7 +20264,7 @@ func (p *Parser) r_for_if_clause() (_res *ast.Comprehension, _ok bool) {
 			goto fail0
 		}
 		_cut = true
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail0
 		}
 		if b, _k = p.r_disjunction(); !_k {
@@ -20203,7 +20335,7 @@ fail0:
 			goto fail1
 		}
 		_cut = true
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail1
 		}
 		if b, _k = p.r_disjunction(); !_k {
@@ -20259,7 +20391,7 @@ fail1:
 		} else if _v1 = p.expectNew(token.FOR); _v1 == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail2
 		}
 		if _v2, _k = p.tmp_134(); !_k {
@@ -20925,7 +21057,7 @@ func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first135) {
+		if p.cannotStart(&first138) {
 			goto fail0
 		}
 		var a []*keywordOrStarred
@@ -20944,7 +21076,7 @@ func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first136) {
+		if p.cannotStart(&first139) {
 			goto fail0
 		}
 		if b, _k = p.gather_143(); !_k {
@@ -20970,7 +21102,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first135) {
+		if p.cannotStart(&first138) {
 			goto fail1
 		}
 		var _v0 []*keywordOrStarred
@@ -20992,7 +21124,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first136) {
+		if p.cannotStart(&first139) {
 			goto fail2
 		}
 		var _v0 []*keywordOrStarred
@@ -21812,7 +21944,7 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 		if b = p.nameToken(); b == nil {
 			goto fail0
 		}
-		if !p.cannotStart(&first124) {
+		if !p.cannotStart(&first127) {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
 			p.mark = _lm
@@ -21872,7 +22004,7 @@ fail0:
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first125) {
+		if p.cannotStart(&first128) {
 			goto fail1
 		}
 		if b, _k = p.r_slices(); !_k {
@@ -21887,7 +22019,7 @@ fail0:
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
-		if !p.cannotStart(&first124) {
+		if !p.cannotStart(&first127) {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
 			p.mark = _lm
@@ -21922,7 +22054,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first137) {
+		if p.cannotStart(&first140) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -22325,7 +22457,7 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 		if b = p.nameToken(); b == nil {
 			goto fail0
 		}
-		if !p.cannotStart(&first124) {
+		if !p.cannotStart(&first127) {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
 			p.mark = _lm
@@ -22385,7 +22517,7 @@ fail0:
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first125) {
+		if p.cannotStart(&first128) {
 			goto fail1
 		}
 		if b, _k = p.r_slices(); !_k {
@@ -22400,7 +22532,7 @@ fail0:
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
-		if !p.cannotStart(&first124) {
+		if !p.cannotStart(&first127) {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
 			p.mark = _lm
@@ -22458,7 +22590,7 @@ func (p *Parser) r_t_primary() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_t_primary, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first124[p.kinds[_resmark]&127] {
+		if _ok && !p.callInvalidRules && _resmark < p.fill && !first127[p.kinds[_resmark]&127] {
 			break
 		}
 		_raw, _rawok := p.r_t_primary_raw(_res, _ok, _resmark)
@@ -22534,7 +22666,7 @@ func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res 
 		if b = p.nameToken(); b == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first124) {
+		if p.cannotStart(&first127) {
 			goto fail0
 		}
 		_lm = p.mark
@@ -22596,7 +22728,7 @@ fail0:
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first125) {
+		if p.cannotStart(&first128) {
 			goto fail1
 		}
 		if b, _k = p.r_slices(); !_k {
@@ -22611,7 +22743,7 @@ fail0:
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first124) {
+		if p.cannotStart(&first127) {
 			goto fail1
 		}
 		_lm = p.mark
@@ -22669,7 +22801,7 @@ fail1:
 		if b, _k = p.r_genexp(); !_k {
 			goto fail2
 		}
-		if p.cannotStart(&first124) {
+		if p.cannotStart(&first127) {
 			goto fail2
 		}
 		_lm = p.mark
@@ -22743,7 +22875,7 @@ fail2:
 		} else if _v3 = p.expectNew(token.RPAR); _v3 == nil {
 			goto fail3
 		}
-		if p.cannotStart(&first124) {
+		if p.cannotStart(&first127) {
 			goto fail3
 		}
 		_lm = p.mark
@@ -22787,7 +22919,7 @@ fail3:
 		if a, _k = p.r_atom(); !_k {
 			goto fail4
 		}
-		if p.cannotStart(&first124) {
+		if p.cannotStart(&first127) {
 			goto fail4
 		}
 		_lm = p.mark
@@ -23026,7 +23158,7 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 		if b = p.nameToken(); b == nil {
 			goto fail0
 		}
-		if !p.cannotStart(&first124) {
+		if !p.cannotStart(&first127) {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
 			p.mark = _lm
@@ -23086,7 +23218,7 @@ fail0:
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first125) {
+		if p.cannotStart(&first128) {
 			goto fail1
 		}
 		if b, _k = p.r_slices(); !_k {
@@ -23101,7 +23233,7 @@ fail0:
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
-		if !p.cannotStart(&first124) {
+		if !p.cannotStart(&first127) {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
 			p.mark = _lm
@@ -23136,7 +23268,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first137) {
+		if p.cannotStart(&first140) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -23853,7 +23985,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first138) {
+		if p.cannotStart(&first141) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -24075,7 +24207,7 @@ fail2:
 		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail3
 		}
-		if p.cannotStart(&first139) {
+		if p.cannotStart(&first142) {
 			goto fail3
 		}
 		_lm = p.mark
@@ -24256,7 +24388,7 @@ func (p *Parser) r_invalid_kwarg() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first140) {
+		if p.cannotStart(&first143) {
 			goto fail0
 		}
 		var a *token.Token
@@ -24484,7 +24616,7 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -24507,7 +24639,7 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 		} else if _v1 = p.expectNew(token.IF); _v1 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail0
 		}
 		if b, _k = p.r_disjunction(); !_k {
@@ -24556,7 +24688,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -24584,7 +24716,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first95) {
+		if p.cannotStart(&first100) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -24684,7 +24816,7 @@ func (p *Parser) r_invalid_expression() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail0
 		}
 		var a ast.Expr
@@ -24696,7 +24828,7 @@ func (p *Parser) r_invalid_expression() (_res any, _ok bool) {
 		if _lk {
 			goto fail0
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail0
 		}
 		if a, _k = p.r_disjunction(); !_k {
@@ -24727,7 +24859,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -24746,13 +24878,13 @@ fail0:
 		} else if _v1 = p.expectNew(token.IF); _v1 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail1
 		}
 		if b, _k = p.r_disjunction(); !_k {
 			goto fail1
 		}
-		if !p.cannotStart(&first141) {
+		if !p.cannotStart(&first144) {
 			_lm = p.mark
 			_, _lk = p.tmp_178()
 			p.mark = _lm
@@ -24780,7 +24912,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first95) {
+		if p.cannotStart(&first100) {
 			goto fail2
 		}
 		var a *token.Token
@@ -24929,13 +25061,13 @@ fail0:
 		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail1
 		}
 		if b, _k = p.r_bitwise_or(); !_k {
 			goto fail1
 		}
-		if !p.cannotStart(&first142) {
+		if !p.cannotStart(&first145) {
 			_lm = p.mark
 			_, _lk = p.tmp_179()
 			p.mark = _lm
@@ -24963,7 +25095,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail2
 		}
 		var a ast.Expr
@@ -24976,7 +25108,7 @@ fail1:
 		if _lk {
 			goto fail2
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail2
 		}
 		if a, _k = p.r_bitwise_or(); !_k {
@@ -24991,13 +25123,13 @@ fail1:
 		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail2
 		}
 		if _v3, _k = p.r_bitwise_or(); !_k {
 			goto fail2
 		}
-		if !p.cannotStart(&first142) {
+		if !p.cannotStart(&first145) {
 			_lm = p.mark
 			_, _lk = p.tmp_181()
 			p.mark = _lm
@@ -25239,7 +25371,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first143) {
+		if p.cannotStart(&first146) {
 			goto fail4
 		}
 		var _v0 []any
@@ -25568,7 +25700,7 @@ func (p *Parser) r_invalid_comprehension() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first134) {
+		if p.cannotStart(&first137) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -25610,7 +25742,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first144) {
+		if p.cannotStart(&first147) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -25671,7 +25803,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first144) {
+		if p.cannotStart(&first147) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -25768,7 +25900,7 @@ func (p *Parser) r_invalid_dict_comprehension() (_res any, _ok bool) {
 		} else if a = p.expectNew(token.DOUBLESTAR); a == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if _v2, _k = p.r_bitwise_or(); !_k {
@@ -25828,7 +25960,7 @@ func (p *Parser) r_invalid_parameters() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first145) {
+		if p.cannotStart(&first148) {
 			goto fail0
 		}
 		var a *token.Token
@@ -25961,7 +26093,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first146) {
+		if p.cannotStart(&first149) {
 			goto fail3
 		}
 		var _v0 []*ast.Arg
@@ -26023,7 +26155,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first135) {
+		if p.cannotStart(&first138) {
 			goto fail4
 		}
 		var _v0 any
@@ -26049,7 +26181,7 @@ fail3:
 		} else if _v2 = p.expectNew(token.STAR); _v2 == nil {
 			goto fail4
 		}
-		if p.cannotStart(&first147) {
+		if p.cannotStart(&first150) {
 			goto fail4
 		}
 		if _v3, _k = p.tmp_197(); !_k {
@@ -26172,7 +26304,7 @@ func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first139) {
+		if p.cannotStart(&first142) {
 			goto fail0
 		}
 		_lm = p.mark
@@ -26231,7 +26363,7 @@ func (p *Parser) r_invalid_star_etc() (_res any, _ok bool) {
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first139) {
+		if p.cannotStart(&first142) {
 			goto fail0
 		}
 		if _v1, _k = p.tmp_201(); !_k {
@@ -26379,7 +26511,7 @@ fail2:
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail3
 		}
-		if p.cannotStart(&first147) {
+		if p.cannotStart(&first150) {
 			goto fail3
 		}
 		if _v1, _k = p.tmp_202(); !_k {
@@ -26397,7 +26529,7 @@ fail2:
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail3
 		}
-		if p.cannotStart(&first147) {
+		if p.cannotStart(&first150) {
 			goto fail3
 		}
 		if _v4, _k = p.tmp_204(); !_k {
@@ -26584,7 +26716,7 @@ fail1:
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first148) {
+		if p.cannotStart(&first151) {
 			goto fail2
 		}
 		if a, _k = p.tmp_205(); !_k {
@@ -26693,7 +26825,7 @@ func (p *Parser) r_invalid_lambda_parameters() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first145) {
+		if p.cannotStart(&first148) {
 			goto fail0
 		}
 		var a *token.Token
@@ -26826,7 +26958,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first146) {
+		if p.cannotStart(&first149) {
 			goto fail3
 		}
 		var _v0 []*ast.Arg
@@ -26888,7 +27020,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first135) {
+		if p.cannotStart(&first138) {
 			goto fail4
 		}
 		var _v0 any
@@ -26914,7 +27046,7 @@ fail3:
 		} else if _v2 = p.expectNew(token.STAR); _v2 == nil {
 			goto fail4
 		}
-		if p.cannotStart(&first147) {
+		if p.cannotStart(&first150) {
 			goto fail4
 		}
 		if _v3, _k = p.tmp_215(); !_k {
@@ -27100,7 +27232,7 @@ func (p *Parser) r_invalid_lambda_star_etc() (_res any, _ok bool) {
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first149) {
+		if p.cannotStart(&first152) {
 			goto fail0
 		}
 		if _v1, _k = p.tmp_219(); !_k {
@@ -27194,7 +27326,7 @@ fail1:
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first147) {
+		if p.cannotStart(&first150) {
 			goto fail2
 		}
 		if _v1, _k = p.tmp_220(); !_k {
@@ -27212,7 +27344,7 @@ fail1:
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first147) {
+		if p.cannotStart(&first150) {
 			goto fail2
 		}
 		if _v4, _k = p.tmp_222(); !_k {
@@ -27399,7 +27531,7 @@ fail1:
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first148) {
+		if p.cannotStart(&first151) {
 			goto fail2
 		}
 		if a, _k = p.tmp_223(); !_k {
@@ -27443,7 +27575,7 @@ func (p *Parser) r_invalid_double_type_comments() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first138) {
+		if p.cannotStart(&first141) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -28462,7 +28594,7 @@ fail0:
 		if _v2, _k = p.r_block(); !_k {
 			goto fail1
 		}
-		if !p.cannotStart(&first150) {
+		if !p.cannotStart(&first153) {
 			_lm = p.mark
 			_, _lk = p.tmp_239()
 			p.mark = _lm
@@ -28915,7 +29047,7 @@ fail2:
 		} else if _v1 = p.expectNew(token.STAR); _v1 == nil {
 			goto fail3
 		}
-		if p.cannotStart(&first151) {
+		if p.cannotStart(&first154) {
 			goto fail3
 		}
 		if _v2, _k = p.tmp_248(); !_k {
@@ -30885,7 +31017,7 @@ func (p *Parser) r_invalid_double_starred_kvpairs() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first133) {
+		if p.cannotStart(&first136) {
 			goto fail0
 		}
 		var _v0 []*keyValue
@@ -30956,7 +31088,7 @@ fail0:
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail1
 		}
 		if _v3, _k = p.r_bitwise_or(); !_k {
@@ -31007,7 +31139,7 @@ fail1:
 		} else if a = p.expectNew(token.COLON); a == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first152) {
+		if p.cannotStart(&first155) {
 			goto fail2
 		}
 		_lm = p.mark
@@ -31130,7 +31262,7 @@ fail0:
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail1
 		}
 		if _v3, _k = p.r_bitwise_or(); !_k {
@@ -31181,7 +31313,7 @@ fail1:
 		} else if a = p.expectNew(token.COLON); a == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first152) {
+		if p.cannotStart(&first155) {
 			goto fail2
 		}
 		_lm = p.mark
@@ -31538,7 +31670,7 @@ fail4:
 		if _v1, _k = p.r_annotated_rhs(); !_k {
 			goto fail5
 		}
-		if !p.cannotStart(&first153) {
+		if !p.cannotStart(&first156) {
 			_lm = p.mark
 			_, _lk = p.tmp_260()
 			p.mark = _lm
@@ -31596,7 +31728,7 @@ fail5:
 		} else if _v2 = p.expectNew(token.EQUAL); _v2 == nil {
 			goto fail6
 		}
-		if !p.cannotStart(&first154) {
+		if !p.cannotStart(&first157) {
 			_lm = p.mark
 			_, _lk = p.tmp_261()
 			p.mark = _lm
@@ -31651,7 +31783,7 @@ fail6:
 		if p.errorIndicator {
 			goto fail7
 		}
-		if p.cannotStart(&first130) {
+		if p.cannotStart(&first133) {
 			goto fail7
 		}
 		if _v3, _k = p.r_invalid_conversion_character(); !_k {
@@ -31700,13 +31832,13 @@ fail7:
 		if p.errorIndicator {
 			goto fail8
 		}
-		if !p.cannotStart(&first130) {
+		if !p.cannotStart(&first133) {
 			_v3, _ = p.tmp_262()
 			if p.errorIndicator {
 				goto fail8
 			}
 		}
-		if !p.cannotStart(&first155) {
+		if !p.cannotStart(&first158) {
 			_lm = p.mark
 			_, _lk = p.tmp_263()
 			p.mark = _lm
@@ -31764,7 +31896,7 @@ fail8:
 		if p.errorIndicator {
 			goto fail9
 		}
-		if !p.cannotStart(&first130) {
+		if !p.cannotStart(&first133) {
 			_v3, _ = p.tmp_264()
 			if p.errorIndicator {
 				goto fail9
@@ -31836,7 +31968,7 @@ fail9:
 		if p.errorIndicator {
 			goto fail10
 		}
-		if !p.cannotStart(&first130) {
+		if !p.cannotStart(&first133) {
 			_v3, _ = p.tmp_266()
 			if p.errorIndicator {
 				goto fail10
@@ -31887,7 +32019,7 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first130) {
+		if p.cannotStart(&first133) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -31901,7 +32033,7 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first155) {
+		if p.cannotStart(&first158) {
 			goto fail0
 		}
 		_lm = p.mark
@@ -31928,7 +32060,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first130) {
+		if p.cannotStart(&first133) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -31983,7 +32115,7 @@ func (p *Parser) r_invalid_diamond() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first104) {
+		if p.cannotStart(&first107) {
 			goto fail0
 		}
 		var a *token.Token
@@ -32043,7 +32175,7 @@ func (p *Parser) r_invalid_arithmetic() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -32054,7 +32186,7 @@ func (p *Parser) r_invalid_arithmetic() (_res any, _ok bool) {
 		if _v0, _k = p.r_sum(); !_k {
 			goto fail0
 		}
-		if p.cannotStart(&first117) {
+		if p.cannotStart(&first120) {
 			goto fail0
 		}
 		if _v1, _k = p.tmp_268(); !_k {
@@ -32069,7 +32201,7 @@ func (p *Parser) r_invalid_arithmetic() (_res any, _ok bool) {
 		} else if a = p.expectNew(token.NOT); a == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail0
 		}
 		if b, _k = p.r_inversion(); !_k {
@@ -32113,7 +32245,7 @@ func (p *Parser) r_invalid_factor() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first119) {
+		if p.cannotStart(&first122) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -32132,7 +32264,7 @@ func (p *Parser) r_invalid_factor() (_res any, _ok bool) {
 		} else if a = p.expectNew(token.NOT); a == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if b, _k = p.r_factor(); !_k {
@@ -32419,7 +32551,7 @@ func (p *Parser) loop0_5() (_res []ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first156) {
+			if p.cannotStart(&first159) {
 				break
 			}
 			var _v0 *token.Token
@@ -33549,7 +33681,7 @@ func (p *Parser) tmp_23() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first156) {
+		if p.cannotStart(&first159) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -33707,7 +33839,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first127) {
+		if p.cannotStart(&first130) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -33820,7 +33952,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first127) {
+		if p.cannotStart(&first130) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -35597,7 +35729,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first157) {
+		if p.cannotStart(&first160) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -35962,7 +36094,7 @@ func (p *Parser) loop0_70() (_res []ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first110) {
+			if p.cannotStart(&first113) {
 				break
 			}
 			var _v0 *token.Token
@@ -36018,7 +36150,7 @@ func (p *Parser) tmp_71() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first123) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -36091,7 +36223,7 @@ func (p *Parser) tmp_72() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first123) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -37245,7 +37377,7 @@ func (p *Parser) tmp_93() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first97) {
+		if p.cannotStart(&first94) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -37260,7 +37392,7 @@ func (p *Parser) tmp_93() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.OR); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail0
 		}
 		if c, _k = p.r_conjunction(); !_k {
@@ -37306,7 +37438,7 @@ func (p *Parser) loop1_92() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first97) {
+			if p.cannotStart(&first94) {
 				break
 			}
 			var _v0 ast.Expr
@@ -37348,7 +37480,7 @@ func (p *Parser) tmp_95() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first98) {
+		if p.cannotStart(&first95) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -37363,7 +37495,7 @@ func (p *Parser) tmp_95() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.AND); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail0
 		}
 		if c, _k = p.r_inversion(); !_k {
@@ -37409,7 +37541,7 @@ func (p *Parser) loop1_94() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first98) {
+			if p.cannotStart(&first95) {
 				break
 			}
 			var _v0 ast.Expr
@@ -37455,7 +37587,7 @@ func (p *Parser) loop1_96() (_res []*cmpopExpr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first100) {
+			if p.cannotStart(&first96) {
 				break
 			}
 			var _v0 *cmpopExpr
@@ -37497,7 +37629,7 @@ func (p *Parser) tmp_97() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first109) {
+		if p.cannotStart(&first112) {
 			goto fail0
 		}
 		var tok *token.Token
@@ -37546,7 +37678,7 @@ func (p *Parser) tmp_98() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first104) {
+		if p.cannotStart(&first107) {
 			goto fail0
 		}
 		var lt *token.Token
@@ -37606,7 +37738,7 @@ func (p *Parser) tmp_101() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first126) {
+		if p.cannotStart(&first129) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -37668,7 +37800,7 @@ func (p *Parser) gather_99() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first125) {
+		if p.cannotStart(&first128) {
 			goto fail
 		}
 		var elem ast.Expr
@@ -37728,7 +37860,7 @@ func (p *Parser) loop0_100() (_res []ast.Expr, _ok bool) {
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
-			if p.cannotStart(&first125) {
+			if p.cannotStart(&first128) {
 				break
 			}
 			if elem, _k = p.tmp_101(); !_k {
@@ -37826,7 +37958,7 @@ func (p *Parser) tmp_103() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first132) {
+		if p.cannotStart(&first135) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -37854,7 +37986,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first131) {
+		if p.cannotStart(&first134) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -38815,7 +38947,7 @@ func (p *Parser) loop0_122() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first158) {
+			if p.cannotStart(&first161) {
 				break
 			}
 			var _v0 ast.Expr
@@ -38855,7 +38987,7 @@ func (p *Parser) loop0_123() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first158) {
+			if p.cannotStart(&first161) {
 				break
 			}
 			var _v0 ast.Expr
@@ -38891,7 +39023,7 @@ func (p *Parser) tmp_125() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first131) {
+		if p.cannotStart(&first134) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -38913,7 +39045,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first132) {
+		if p.cannotStart(&first135) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -39061,7 +39193,7 @@ func (p *Parser) gather_127() (_res []*keyValue, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first133) {
+		if p.cannotStart(&first136) {
 			goto fail
 		}
 		var elem *keyValue
@@ -39121,7 +39253,7 @@ func (p *Parser) loop0_128() (_res []*keyValue, _ok bool) {
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
-			if p.cannotStart(&first133) {
+			if p.cannotStart(&first136) {
 				break
 			}
 			if elem, _k = p.r_double_starred_kvpair(); !_k {
@@ -39223,7 +39355,7 @@ func (p *Parser) tmp_131() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail0
 		}
 		if z, _k = p.r_disjunction(); !_k {
@@ -39320,7 +39452,7 @@ func (p *Parser) tmp_133() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first94) {
+		if p.cannotStart(&first99) {
 			goto fail0
 		}
 		if z, _k = p.r_disjunction(); !_k {
@@ -39402,7 +39534,7 @@ func (p *Parser) tmp_134() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -39815,7 +39947,7 @@ func (p *Parser) gather_141() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first135) {
+		if p.cannotStart(&first138) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -39875,7 +40007,7 @@ func (p *Parser) loop0_142() (_res []*keywordOrStarred, _ok bool) {
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
-			if p.cannotStart(&first135) {
+			if p.cannotStart(&first138) {
 				break
 			}
 			if elem, _k = p.r_kwarg_or_starred(); !_k {
@@ -39917,7 +40049,7 @@ func (p *Parser) gather_143() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first136) {
+		if p.cannotStart(&first139) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -39977,7 +40109,7 @@ func (p *Parser) loop0_144() (_res []*keywordOrStarred, _ok bool) {
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
-			if p.cannotStart(&first136) {
+			if p.cannotStart(&first139) {
 				break
 			}
 			if elem, _k = p.r_kwarg_or_double_starred(); !_k {
@@ -40019,7 +40151,7 @@ func (p *Parser) gather_145() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first135) {
+		if p.cannotStart(&first138) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -40079,7 +40211,7 @@ func (p *Parser) loop0_146() (_res []*keywordOrStarred, _ok bool) {
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
-			if p.cannotStart(&first135) {
+			if p.cannotStart(&first138) {
 				break
 			}
 			if elem, _k = p.r_kwarg_or_starred(); !_k {
@@ -40121,7 +40253,7 @@ func (p *Parser) gather_147() (_res []*keywordOrStarred, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first136) {
+		if p.cannotStart(&first139) {
 			goto fail
 		}
 		var elem *keywordOrStarred
@@ -40181,7 +40313,7 @@ func (p *Parser) loop0_148() (_res []*keywordOrStarred, _ok bool) {
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
-			if p.cannotStart(&first136) {
+			if p.cannotStart(&first139) {
 				break
 			}
 			if elem, _k = p.r_kwarg_or_double_starred(); !_k {
@@ -41549,7 +41681,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first157) {
+		if p.cannotStart(&first160) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -41776,7 +41908,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first159) {
+		if p.cannotStart(&first162) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -41916,7 +42048,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first160) {
+		if p.cannotStart(&first163) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -42156,7 +42288,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first160) {
+		if p.cannotStart(&first163) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -43147,7 +43279,7 @@ func (p *Parser) tmp_200() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first157) {
+		if p.cannotStart(&first160) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -43220,7 +43352,7 @@ func (p *Parser) tmp_201() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first157) {
+		if p.cannotStart(&first160) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -43263,7 +43395,7 @@ fail0:
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first161) {
+		if p.cannotStart(&first164) {
 			goto fail1
 		}
 		if _v1, _k = p.tmp_276(); !_k {
@@ -43530,7 +43662,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first145) {
+		if p.cannotStart(&first148) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -44247,7 +44379,7 @@ fail0:
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first162) {
+		if p.cannotStart(&first165) {
 			goto fail1
 		}
 		if _v1, _k = p.tmp_277(); !_k {
@@ -44514,7 +44646,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first145) {
+		if p.cannotStart(&first148) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -44587,7 +44719,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first157) {
+		if p.cannotStart(&first160) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -46243,7 +46375,7 @@ func (p *Parser) gather_256() (_res []*keyValue, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first133) {
+		if p.cannotStart(&first136) {
 			goto fail
 		}
 		var elem *keyValue
@@ -46303,7 +46435,7 @@ func (p *Parser) loop0_257() (_res []*keyValue, _ok bool) {
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
-			if p.cannotStart(&first133) {
+			if p.cannotStart(&first136) {
 				break
 			}
 			if elem, _k = p.r_double_starred_kvpair(); !_k {
@@ -46344,7 +46476,7 @@ func (p *Parser) tmp_258() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first163) {
+		if p.cannotStart(&first166) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46417,7 +46549,7 @@ func (p *Parser) tmp_259() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first163) {
+		if p.cannotStart(&first166) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46518,7 +46650,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first130) {
+		if p.cannotStart(&first133) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -46574,7 +46706,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first163) {
+		if p.cannotStart(&first166) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -46619,7 +46751,7 @@ func (p *Parser) tmp_261() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first130) {
+		if p.cannotStart(&first133) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46675,7 +46807,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first163) {
+		if p.cannotStart(&first166) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -46720,7 +46852,7 @@ func (p *Parser) tmp_262() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first130) {
+		if p.cannotStart(&first133) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46797,7 +46929,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first163) {
+		if p.cannotStart(&first166) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -46842,7 +46974,7 @@ func (p *Parser) tmp_264() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first130) {
+		if p.cannotStart(&first133) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -46895,7 +47027,7 @@ func (p *Parser) loop0_265() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first158) {
+			if p.cannotStart(&first161) {
 				break
 			}
 			var _v0 ast.Expr
@@ -46931,7 +47063,7 @@ func (p *Parser) tmp_266() (_res any, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first130) {
+		if p.cannotStart(&first133) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -47008,7 +47140,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first163) {
+		if p.cannotStart(&first166) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -47053,7 +47185,7 @@ func (p *Parser) tmp_268() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first123) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -47137,7 +47269,7 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first145) {
+		if p.cannotStart(&first148) {
 			goto fail3
 		}
 		var _v0 *token.Token
@@ -47165,7 +47297,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first164) {
+		if p.cannotStart(&first167) {
 			goto fail4
 		}
 		var _v0 *token.Token
@@ -47193,7 +47325,7 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first165) {
+		if p.cannotStart(&first168) {
 			goto fail5
 		}
 		var _v0 *token.Token
@@ -47266,7 +47398,7 @@ func (p *Parser) tmp_269() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first120) {
+		if p.cannotStart(&first123) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -47322,7 +47454,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first121) {
+		if p.cannotStart(&first124) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -47382,7 +47514,7 @@ func (p *Parser) tmp_271() (_res any, _ok bool) {
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first96) {
+		if p.cannotStart(&first97) {
 			goto fail0
 		}
 		if _v1, _k = p.r_bitwise_or(); !_k {
@@ -47697,7 +47829,7 @@ func (p *Parser) tmp_276() (_res *token.Token, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first157) {
+		if p.cannotStart(&first160) {
 			goto fail0
 		}
 		var _v0 *token.Token

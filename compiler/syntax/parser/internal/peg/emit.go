@@ -582,6 +582,11 @@ func (e *emitter) ruleBody(r *Rule) error {
 		// would overflow the stack (see chain).
 		e.printf("_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack\n_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone\n")
 	}
+	if memo && e.raw == nil && !r.NoInvalid {
+		if chain := e.passChain(r); chain != nil {
+			e.passRound(r, chain)
+		}
+	}
 	for i, a := range r.Alts {
 		if err := e.alt(r, a, i, cut); err != nil {
 			return fmt.Errorf("rule %s: %w", r.Name, err)
@@ -909,6 +914,181 @@ func (e *emitter) collapsedRound(r *Rule, chain []*Rule, bottom *Rule) bool {
 	e.printf("} else {\np.mark = _mark\np.level++\n_raw, _rawok = p.%s()\np.level--\n}\n}\n", e.funcName(chain[0]))
 	e.printf("}\n} else {\n_raw, _rawok = p.%s_raw(_res, _ok, _resmark)\n}\n", e.funcName(r))
 	return true
+}
+
+// passStep describes a rule that, in the first pass, passes the value of
+// one rule through (see passThrough).
+type passStep struct {
+	next *Rule
+	// pre: the first sets of the alternatives that do not start with next;
+	// tails: the first sets of what follows next in the alternatives that
+	// continue after it; post: alternatives follow the one that is next
+	// alone.
+	pre, tails firstSet
+	post       bool
+}
+
+// passThrough reports whether rule r, in the first pass, gives the value
+// of rule next unchanged when the current token cannot start any of its
+// alternatives that do not start with next, and the token after next's
+// value cannot continue any alternative that starts with next (inversion:
+// `"not" inversion / comparison`; comparison: `bitwise_or
+// compare_op_bitwise_or_pair+ / bitwise_or`). Each such alternative then
+// fails without a call, on its first-set check; the alternative that is
+// next alone gives next's value. r's alternatives: any number that start
+// with a known token set or with next followed by an item with a known
+// token set, in any order, then next alone, then any others (tried only
+// when next fails); the invalid_* ones are off.
+func (e *emitter) passThrough(r *Rule) (passStep, bool) {
+	var st passStep
+	if r.Kind != Written || r.Leader || r.LeftRecursive || r.NoInvalid {
+		return st, false
+	}
+	for i, a := range r.Alts {
+		if gatedAlt(a) {
+			continue
+		}
+		if ref, ok := a.Items[0].Node.(*Ref); ok && len(a.Items) == 1 && a.Action == "" && a.Items[0].Name == "" && !IsToken(ref.Name) && e.g.byName[ref.Name] != nil {
+			st.next = e.g.byName[ref.Name]
+			f, null := e.first.node(a.Items[0].Node)
+			if null || f.any || len(f.kinds) == 0 {
+				return st, false
+			}
+			for _, b := range r.Alts[i+1:] {
+				if !gatedAlt(b) {
+					st.post = true
+				}
+			}
+			// The alternatives before it: check them against next.
+			for _, b := range r.Alts[:i] {
+				if gatedAlt(b) {
+					continue
+				}
+				if startsWith(b, st.next) {
+					if len(b.Items) < 2 {
+						return st, false
+					}
+					n := b.Items[1].Node
+					switch n.(type) {
+					case *Lit:
+						if tokenKindOf(n) == "" {
+							return st, false
+						}
+					case *Ref:
+						if ref := n.(*Ref); IsToken(ref.Name) && tokenKindOf(n) == "" || e.itemFirstVar(n) == "" && !IsToken(ref.Name) {
+							return st, false
+						}
+					case *Rep, *Gather, *Group:
+						if e.itemFirstVar(n) == "" {
+							return st, false
+						}
+					default:
+						return st, false
+					}
+					f, null := e.first.node(n)
+					if null || f.any || len(f.kinds) == 0 {
+						return st, false
+					}
+					st.tails.add(f)
+					continue
+				}
+				f, null := e.first.alt(b)
+				if null || f.any || len(f.kinds) == 0 {
+					return st, false
+				}
+				st.pre.add(f)
+			}
+			return st, true
+		}
+	}
+	return st, false
+}
+
+// passChain returns the rules R1..Rn that memoized rule r passes values
+// through to (see passThrough): r gives R1's, R1 gives R2's, ..., and
+// R(n-1) gives Rn's, which is memoized (expression: disjunction,
+// conjunction, inversion, comparison, bitwise_or), or nil. All have r's
+// type.
+func (e *emitter) passChain(r *Rule) []*Rule {
+	var chain []*Rule
+	cur := r
+	for {
+		st, ok := e.passThrough(cur)
+		if !ok || st.next.Type != r.Type || st.next == r || slices.Contains(chain, st.next) {
+			break
+		}
+		chain = append(chain, st.next)
+		cur = st.next
+	}
+	for len(chain) > 0 && !memoized(chain[len(chain)-1]) {
+		chain = chain[:len(chain)-1]
+	}
+	if len(chain) < 2 {
+		return nil
+	}
+	return chain
+}
+
+// passRound emits, at the start of memoized rule r's body, the shortcut
+// through the chain R1..Rn (see passChain), in the first pass far from the
+// stack limit: Rn is called at the level R(n-1) would call it, when the
+// current token can start it and no alternative of r ... R(n-1) that does
+// not start with the next rule. When it fails and no rule of the chain has
+// alternatives after the next rule alone, every one fails; when it
+// succeeds and the token after it is fetched and cannot continue any
+// alternative that starts with the next rule, every one gives its value.
+// The memoized ones among R1..R(n-1) then get their memo entries (one slab
+// value shared by their columns; an entry some already have holds the
+// same result), r its own on its way out. Otherwise r's alternatives run
+// as without the shortcut (Rn's second call is a memo hit).
+func (e *emitter) passRound(r *Rule, chain []*Rule) {
+	var pre, tails firstSet
+	post := false
+	cur := r
+	for range chain {
+		st, _ := e.passThrough(cur)
+		pre.add(st.pre)
+		tails.add(st.tails)
+		post = post || st.post
+		cur = st.next
+	}
+	last := chain[len(chain)-1]
+	start, _ := e.first.node(&Ref{Name: last.Name})
+	var ok firstSet
+	for k := range start.kinds {
+		if !pre.kinds[k] {
+			ok.add(firstSet{kinds: map[string]bool{k: true}})
+		}
+	}
+	if len(ok.kinds) == 0 {
+		return
+	}
+	slab := e.slabFor(r)
+	n := len(chain)
+	e.printf("if !p.callInvalidRules && p.level+%d < skipLevel && %s[p.kinds[p.mark]&127] {\n", n, e.setVar(ok))
+	e.printf("p.level += %d\n_v, _vok := p.%s()\np.level -= %d\n", n-1, e.funcName(last), n-1)
+	e.printf("if p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
+	var memoed []*Rule
+	for _, c := range chain[:n-1] {
+		if memoized(c) {
+			memoed = append(memoed, c)
+		}
+	}
+	if !post {
+		e.printf("if !_vok {\n")
+		for _, c := range memoed {
+			e.printf("p.memo[_mark*nMemo+memo_%s] = int32(-_mark - 1)\n", c.Name)
+		}
+		e.printf("p.mark = _mark\n_res, _ok = nil, false\ngoto done\n}\n")
+	}
+	e.printf("if _vok && p.mark < p.fill && !%s[p.kinds[p.mark]&127] {\n", e.setVar(tails))
+	if len(memoed) > 0 {
+		e.printf("%[1]s = append(%[1]s, memoVal[%[2]s]{v: _v, end: int32(p.mark), ok: true})\n_i := int32(len(%[1]s))\n", slab, r.Type)
+		for _, c := range memoed {
+			e.printf("p.memo[_mark*nMemo+memo_%s] = _i\n", c.Name)
+		}
+	}
+	e.printf("_res, _ok = _v, true\ngoto done\n}\np.mark = _mark\n}\n")
 }
 
 // setVar returns the name of the table of first set f.
