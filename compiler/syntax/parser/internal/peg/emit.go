@@ -969,13 +969,13 @@ func (e *emitter) passThrough(r *Rule) (passStep, bool) {
 						return st, false
 					}
 					n := b.Items[1].Node
-					switch n.(type) {
+					switch ref := n.(type) {
 					case *Lit:
 						if tokenKindOf(n) == "" {
 							return st, false
 						}
 					case *Ref:
-						if ref := n.(*Ref); IsToken(ref.Name) && tokenKindOf(n) == "" || e.itemFirstVar(n) == "" && !IsToken(ref.Name) {
+						if IsToken(ref.Name) && tokenKindOf(n) == "" || e.itemFirstVar(n) == "" && !IsToken(ref.Name) {
 							return st, false
 						}
 					case *Rep, *Gather, *Group:
