@@ -9,12 +9,18 @@ PycInfo = provider(
 )
 
 PycToolchainInfo = provider(
-    doc = "What the compile action needs to know about the compiler and the interpreter.",
+    doc = "What the rules need to know to compile (the target release) and to run (the runtime).",
     fields = {
+        "backend": "(str) `auto` or `cpython`, passed to pyc as --backend",
+        "cache_tag": "(str) sys.implementation.cache_tag of the target release, e.g. cpython-313",
+        "compile_files": "(depset[File]) what compiling needs of the interpreter: empty when pyc compiles natively for an exact release",
+        "compile_interpreter": "(File or None) the interpreter passed to pyc as --python; None when pyc compiles natively for an exact release",
         "compiler": "(FilesToRunProvider) the pyc executable",
-        "interpreter": "(File) the Python interpreter that compiles, and runs binaries",
-        "interpreter_files": "(depset[File]) the interpreter and its runtime files",
-        "python_version": "(str) the interpreter's version as X.Y, passed to pyc as --python_version",
-        "cache_tag": "(str) sys.implementation.cache_tag of the interpreter, e.g. cpython-312",
+        "interpreter": "(File or None) the runtime interpreter that runs binaries and tests; None for a compile-only toolchain",
+        "interpreter_files": "(depset[File]) the runtime interpreter and its runtime files",
+        "label": "(Label) the pyc_toolchain target, for messages",
+        "native": "(bool) pyc compiles natively (no interpreter runs for compiling)",
+        "python_version": "(str) the target release, X.Y or X.Y.Z, passed to pyc as --python_version",
+        "runtime_check": "(File or None) the output of the action that checks the runtime interpreter is the target release",
     },
 )

@@ -30,6 +30,7 @@ def rules_pyc_register_toolchains(
         name = "pyc_toolchains",
         python = "",
         python_version = "",
+        backend = "auto",
         exec_compatible_with = [],
         target_compatible_with = []):
     """Declares a pyc toolchain for an installed interpreter and registers it.
@@ -38,9 +39,15 @@ def rules_pyc_register_toolchains(
       name: the repository of the `toolchain()` targets; the interpreter's
         repository is `<name>_python`.
       python: the interpreter, an absolute path or a name on PATH. Empty:
-        PYC_PYTHON from `--repo_env` or the environment, else `python3` on PATH.
-      python_version: the version (X.Y) the interpreter must be; defaults to
-        what it reports.
+        PYC_PYTHON from `--repo_env` or the environment, else found as
+        `pyc.system_interpreter` finds it (with python_version: `pythonX.Y` or
+        `python3` on PATH, or pyenv's versions, that are that release; without:
+        `python3` on PATH).
+      python_version: the target release, X.Y or X.Y.Z (the interpreter must
+        be it); empty: the interpreter's. For 3.13, pyc compiles natively for
+        the interpreter's exact release, and with no interpreter of it found
+        the toolchain only compiles (binaries and tests fail to build).
+      backend: `auto` (native for 3.13) or `cpython` (always the interpreter).
       exec_compatible_with: constraint labels an execution platform must have
         to compile with this interpreter. Empty: this machine's OS and CPU.
       target_compatible_with: constraint labels a target platform must have
@@ -48,7 +55,12 @@ def rules_pyc_register_toolchains(
         machine's OS and CPU.
     """
     interpreter = name + "_python"
-    system_interpreter(name = interpreter, path = python, python_version = python_version)
+    system_interpreter(
+        name = interpreter,
+        backend = backend,
+        path = python,
+        python_version = python_version,
+    )
     toolchains_hub(
         name = name,
         interpreters = [interpreter],

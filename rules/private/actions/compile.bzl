@@ -96,7 +96,12 @@ def compile_pycs(ctx, pyc, srcs, settings):
     args = ctx.actions.args()
     args.use_param_file("@%s", use_always = True)
     args.set_param_file_format("multiline")
-    args.add("--python", pyc.interpreter)
+
+    # Natively for an exact release: `--backend auto --python_version 3.13.N`
+    # and no interpreter, neither here nor among the inputs.
+    args.add("--backend", pyc.backend)
+    if pyc.compile_interpreter != None:
+        args.add("--python", pyc.compile_interpreter)
     args.add("--python_version", pyc.python_version)
     args.add("--invalidation_mode", settings.invalidation_mode)
     args.add("--optimize", str(settings.optimize))
@@ -123,7 +128,7 @@ def compile_pycs(ctx, pyc, srcs, settings):
             # Startup flags first; Bazel hands the @paramfile's lines to the
             # worker as the request.
             arguments = ["--worker_protocol=" + _PROTOCOL, args],
-            inputs = depset(compiled, transitive = [pyc.interpreter_files]),
+            inputs = depset(compiled, transitive = [pyc.compile_files]),
             outputs = pycs,
             mnemonic = "PycCompile",
             progress_message = "Compiling %d Python file%s of %%{label} for Python %s" % (

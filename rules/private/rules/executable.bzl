@@ -28,9 +28,23 @@ def _repository_root(ctx, f):
     path = runfiles_path(ctx, f)
     return path[:-len(recorded_name(f))].rstrip("/")
 
+def _release_tuple(python_version):
+    """`3.13.5` -> `(3, 13, 5)`, `3.12` -> `(3, 12)`: what sys.version_info starts with."""
+    return "(" + ", ".join(python_version.split(".")) + ")"
+
 def _py_executable_impl(ctx):
     settings = pyc_context(ctx, require_toolchain = True)
     pyc = settings.toolchain
+    if pyc.interpreter == None:
+        fail(("{label}: the pyc toolchain {toolchain} compiles for Python {version} but has no " +
+              "interpreter to run binaries and tests. Give it one: `interpreter` of pyc_toolchain, " +
+              "or for pyc.system_interpreter an installed CPython {version} (found through " +
+              "PYC_PYTHON, python{minor} on PATH or pyenv; see docs/rules.md).").format(
+            label = ctx.label,
+            toolchain = pyc.label,
+            version = pyc.python_version,
+            minor = ".".join(pyc.python_version.split(".")[:2]),
+        ))
     main = _find_main(ctx)
     target = build_py_target(ctx, settings, ctx.files.srcs)
 
@@ -45,7 +59,9 @@ def _py_executable_impl(ctx):
         output = launcher,
         substitutions = {
             "{interpreter}": runfiles_path(ctx, pyc.interpreter),
+            "{label}": str(ctx.label),
             "{module}": _module_name(main),
+            "{release}": _release_tuple(pyc.python_version),
             "{python_path}": " ".join(python_path),
         },
         is_executable = True,
@@ -61,6 +77,9 @@ def _py_executable_impl(ctx):
             runfiles = runfiles,
         ),
         RunEnvironmentInfo(environment = ctx.attr.env),
+        # Building the binary checks, once per toolchain, that its
+        # interpreter is the release the .pyc files are for.
+        OutputGroupInfo(_validation = depset([pyc.runtime_check])),
         target.pyc_info,
     ] + target.py_infos
 

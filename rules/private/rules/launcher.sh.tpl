@@ -29,5 +29,11 @@ export PYTHONPATH="$path${PYTHONPATH:+:$PYTHONPATH}"
 # What `python -m {module}` does, minus putting the working directory first on
 # sys.path (which would import the source tree instead of the runfiles):
 # -B: never write .pyc files into the runfiles; -s: no user site-packages.
+# The .pyc files are for one CPython release: another release of 3.13 would
+# import them (same magic number) and run bytecode that is not its own, so the
+# interpreter refuses to run unless it is that release.
 exec "$runfiles/{interpreter}" -B -s -c \
-  'import runpy, sys; sys.path[:1] = [p for p in sys.path[:1] if p]; runpy._run_module_as_main("{module}")' "$@"
+  'import runpy, sys
+if sys.version_info[:len({release})] != {release}:
+    sys.exit("{label}: the .pyc files are compiled for CPython %s, but its interpreter (%s) is CPython %s" % (".".join(map(str, {release})), sys.executable, sys.version.split()[0]))
+sys.path[:1] = [p for p in sys.path[:1] if p]; runpy._run_module_as_main("{module}")' "$@"
