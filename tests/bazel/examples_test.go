@@ -76,11 +76,20 @@ func loaders(t testing.TB, out string) map[string][2]string {
 	return m
 }
 
+// examplePython is the interpreter the examples run on: they target
+// CPython 3.13 (python_version = "3.13"), compiled natively for the exact
+// release of the interpreter found. The host's 3.13 (pyenv's) if there is
+// one, named through PYC_PYTHON; else the chroot's.
+func examplePython(t *testing.T) pythons.Interpreter {
+	t.Helper()
+	return interpreters313(t)[0]
+}
+
 // TestExamples builds, runs and tests both examples, in bzlmod and in
 // WORKSPACE mode, and checks how their modules were imported.
 func TestExamples(t *testing.T) {
 	root := cloneA(t)
-	py := pickPython(t)
+	py := examplePython(t)
 	for _, m := range []mode{bzlmod, workspaceM} {
 		t.Run(string(m), func(t *testing.T) {
 			checkExample(t, exampleWorkspace(t, root, m, py.Path), py)
@@ -139,7 +148,29 @@ func TestNewestChrootInterpreter(t *testing.T) {
 	py := found[len(found)-1]
 	t.Logf("with %s (magic %x, cache tag %s)", py, py.Magic[:], py.CacheTag)
 	t.Run("example", func(t *testing.T) {
-		checkExample(t, exampleWorkspace(t, cloneA(t), bzlmod, py.Path), py)
+		// The bzlmod example, for this interpreter's release instead of 3.13.
+		root := cloneA(t)
+		dir := filepath.Join(root, "examples", "bzlmod-newest")
+		if err := copyTree(filepath.Join(root, "examples", "bzlmod"), dir); err != nil {
+			t.Fatal(err)
+		}
+		module := filepath.Join(dir, "MODULE.bazel")
+		b, err := os.ReadFile(module)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stated := `python_version = "3.13"`
+		if !strings.Contains(string(b), stated) {
+			t.Fatalf("examples/bzlmod/MODULE.bazel lacks %s", stated)
+		}
+		b = []byte(strings.Replace(string(b), stated, fmt.Sprintf(`python_version = "%d.%d"`, py.Major, py.Minor), 1))
+		if err := os.WriteFile(module, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		w := newWorkspace(t, dir, bzlmod, py.Path)
+		w.rcs = []string{filepath.Join(root, "examples", "offline.bazelrc")}
+		w.ownGo = true
+		checkExample(t, w, py)
 	})
 	t.Run("mismatched", func(t *testing.T) {
 		checkMismatch(t, corpus(t, bzlmod, py), fmt.Sprintf("%d.%d", py.Major, py.Minor-1))
@@ -158,7 +189,7 @@ func runfilesRoot(m mode) string {
 // and checks that every module came from a .pyc with no .py in the runfiles.
 func TestSourcelessBinary(t *testing.T) {
 	root := cloneA(t)
-	py := pickPython(t)
+	py := examplePython(t)
 	for _, m := range []mode{bzlmod, workspaceM} {
 		t.Run(string(m), func(t *testing.T) {
 			w := exampleWorkspace(t, root, m, py.Path)

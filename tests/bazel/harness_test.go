@@ -231,6 +231,9 @@ type spawn struct {
 	CacheHit    bool     `json:"cacheHit"`
 	TargetLabel string   `json:"targetLabel"`
 	CommandArgs []string `json:"commandArgs"`
+	Inputs      []struct {
+		Path string `json:"path"`
+	} `json:"inputs"`
 }
 
 // readExecLog parses an execution log: JSON objects one after another.

@@ -62,7 +62,7 @@ var goSDKRepository = map[mode]string{
 func TestRulesGo(t *testing.T) {
 	rc := fixtureRC(t, "rules_go")
 	root := cloneGo(t)
-	py := pickPython(t)
+	py := examplePython(t)
 	goroot := hostGoroot(t)
 	for _, m := range []mode{bzlmod, workspaceM} {
 		t.Run(string(m), func(t *testing.T) {

@@ -1,0 +1,283 @@
+package bazel
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rules-pyc/rules_pyc/compiler/native"
+	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/internal/pythons"
+)
+
+// TestNativeReleases holds the releases rules/private/toolchain.bzl compiles
+// natively (NATIVE_MINOR, NATIVE_MICROS) to those pyc's native compiler
+// accepts: a release the rules think native but pyc refuses would fail every
+// build, and one pyc covers but the rules do not would start an interpreter
+// for nothing.
+func TestNativeReleases(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(env.repo, "rules", "private", "toolchain.bzl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	minor := regexp.MustCompile(`(?m)^NATIVE_MINOR = "(\d+)\.(\d+)"$`).FindSubmatch(b)
+	micros := regexp.MustCompile(`(?m)^NATIVE_MICROS = \[([\d, ]+)\]$`).FindSubmatch(b)
+	if minor == nil || micros == nil {
+		t.Fatal("rules/private/toolchain.bzl lacks NATIVE_MINOR or NATIVE_MICROS")
+	}
+	major, _ := strconv.Atoi(string(minor[1]))
+	minorN, _ := strconv.Atoi(string(minor[2]))
+	rules := map[int]bool{}
+	for _, m := range strings.Split(string(micros[1]), ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(m))
+		if err != nil {
+			t.Fatalf("NATIVE_MICROS: %v", err)
+		}
+		rules[n] = true
+	}
+	for micro := 0; micro <= 40; micro++ {
+		rel := release.Release{Major: major, Minor: minorN, Micro: micro}
+		if pyc := native.Check(rel) == nil; pyc != rules[micro] {
+			t.Errorf("%s: pyc's native compiler covers it: %v; rules/private/toolchain.bzl: %v", rel, pyc, rules[micro])
+		}
+	}
+	for _, other := range []release.Release{{Major: 3, Minor: 12, Micro: 1}, {Major: 3, Minor: 14, Micro: 0}} {
+		if native.Check(other) == nil {
+			t.Errorf("pyc covers %s natively: the rules compile only %d.%d natively", other, major, minorN)
+		}
+	}
+}
+
+// interpreters313 returns the CPython 3.13 interpreters Bazel can run here:
+// the host's (pyenv's 3.13.0) and the sid chroot's (3.13.18), where Bazel
+// runs.
+func interpreters313(t *testing.T) []pythons.Interpreter {
+	t.Helper()
+	var out []pythons.Interpreter
+	for _, py := range append(pythons.Find(t), chrooted(t)...) {
+		if py.Major == 3 && py.Minor == 13 && !py.Embedded {
+			out = append(out, py)
+		}
+	}
+	if len(out) == 0 {
+		if pythons.OnCI() {
+			t.Fatal("no CPython 3.13 on the host or in the chroot")
+		}
+		t.Skip("no CPython 3.13 on the host or in the chroot")
+	}
+	return out
+}
+
+// checkNoInterpreter fails unless every PycCompile spawn compiled natively
+// for py's exact release: its inputs hold nothing of the toolchain's
+// interpreter repository, and its command line (the params file, as aquery
+// shows it) says --backend auto --python_version X.Y.Z and no --python.
+func checkNoInterpreter(t *testing.T, c *corpusWorkspace, spawns []spawn) {
+	t.Helper()
+	for _, s := range spawns {
+		for _, in := range s.Inputs {
+			if strings.Contains(in.Path, "corpus_python") || strings.HasSuffix(in.Path, "/python3") {
+				t.Errorf("%s: PycCompile has the interpreter among its inputs: %s", s.TargetLabel, in.Path)
+			}
+		}
+		if len(s.Inputs) == 0 {
+			t.Errorf("%s: the execution log lists no inputs", s.TargetLabel)
+		}
+	}
+	out := c.mustBazel("aquery", "--include_param_files", "mnemonic(PycCompile, //corpus:checked_o0)").stdout
+	params := regexp.MustCompile(`(?s)Params File Content \(.*?\):\n(.*?)\n\n`).FindStringSubmatch(out)
+	if params == nil {
+		t.Fatalf("aquery shows no params file:\n%s", tail(out, 30))
+	}
+	lines := strings.Fields(params[1])
+	for i, l := range lines {
+		if l == "--python" {
+			t.Errorf("the PycCompile command line names an interpreter: --python %s", lines[i+1])
+		}
+	}
+	for _, want := range []string{"--backend auto", "--python_version " + c.py.Version} {
+		if !strings.Contains(strings.Join(lines, " "), want) {
+			t.Errorf("the PycCompile command line lacks %q:\n%s", want, params[1])
+		}
+	}
+}
+
+// TestNativeStrategies builds the corpus for every CPython 3.13 here
+// (3.13.0 and 3.13.18 differ in their bytecode) under the worker, sandboxed
+// and standalone strategies: the toolchain records the interpreter's exact
+// release, pyc compiles natively with no interpreter among the actions'
+// inputs, and every .pyc is byte-identical to that release's py_compile in
+// a fresh process.
+func TestNativeStrategies(t *testing.T) {
+	runners := map[string][]string{
+		"worker":    {"worker"},
+		"sandboxed": {"linux-sandbox", "processwrapper-sandbox"},
+		"local":     {"local"},
+	}
+	for _, py := range interpreters313(t) {
+		t.Run(interpreterName(py), func(t *testing.T) {
+			c := corpus(t, bzlmod, py)
+			want := map[string][]byte{}
+			for _, v := range variants {
+				for _, src := range c.srcs {
+					want[v.output(src, c.py.CacheTag)] = pyCompile(t, c.py, filepath.Join(c.dir, "corpus", src), "corpus/"+filepath.ToSlash(src), v.opt, v.mode)
+				}
+			}
+			for _, strategy := range []string{"worker", "sandboxed", "local"} {
+				c.mustBazel("clean")
+				spawns := c.build(t, "--strategy=PycCompile="+strategy)
+				if len(spawns) != len(variants) {
+					t.Errorf("%s: %d PycCompile actions, want %d", strategy, len(spawns), len(variants))
+				}
+				for _, s := range spawns {
+					if !contains(runners[strategy], s.Runner) {
+						t.Errorf("%s: %s ran with runner %q, want one of %q", strategy, s.TargetLabel, s.Runner, runners[strategy])
+					}
+				}
+				checkNoInterpreter(t, c, spawns)
+				got := c.outputs(t, filepath.Join(c.dir, "bazel-bin"))
+				bad := 0
+				for name, b := range want {
+					if !bytes.Equal(got[name], b) {
+						bad++
+						t.Errorf("%s: %s differs from py_compile's: %s", strategy, name, firstDiff(got[name], b))
+					}
+				}
+				if bad == 0 {
+					t.Logf("%s, %s: %d .pyc files identical to py_compile's", py, strategy, len(want))
+				}
+			}
+		})
+	}
+}
+
+// otherRelease returns a release the native compiler covers whose bytecode
+// differs from py's: 3.13.0's and 3.13.18's differ (comprehensions).
+func otherRelease(py pythons.Interpreter) string {
+	if py.Micro >= 5 {
+		return "3.13.0"
+	}
+	return "3.13.18"
+}
+
+// TestRuntimeRelease checks that a binary whose .pyc files are for one 3.13
+// release is not run by another (same magic number, other bytecode): the
+// build refuses (the toolchain's PycRuntimeCheck validation), and the
+// launcher refuses at run time when validations are off. With the
+// interpreter's own release the binary runs and imports its modules from
+// the .pyc files. A toolchain with no interpreter compiles libraries and
+// refuses binaries.
+func TestRuntimeRelease(t *testing.T) {
+	py := interpreters313(t)[0]
+	c := corpus(t, bzlmod, py)
+	other := otherRelease(py)
+	dir := filepath.Join(c.dir, "runtime")
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	writeFiles(t, dir, map[string]string{
+		"BUILD.bazel": fmt.Sprintf(`load("@rules_pyc//rules:defs.bzl", "py_binary", "py_library", "pyc_toolchain")
+
+pyc_toolchain(
+    name = "same",
+    interpreter = "@corpus_python//:bin/python3",
+    python_version = %[1]q,
+)
+
+pyc_toolchain(
+    name = "other",
+    interpreter = "@corpus_python//:bin/python3",
+    python_version = %[2]q,
+)
+
+pyc_toolchain(
+    name = "compile_only",
+    python_version = "3.13.2",
+)
+
+[toolchain(
+    name = name + "_toolchain",
+    toolchain = ":" + name,
+    toolchain_type = "@rules_pyc//rules:toolchain_type",
+) for name in ["same", "other", "compile_only"]]
+
+py_library(
+    name = "lib",
+    srcs = ["lib.py"],
+)
+
+py_binary(
+    name = "bin",
+    srcs = ["bin.py"],
+    deps = [":lib"],
+)
+`, py.Version, other),
+		"lib.py": "VALUE = [x * 2 for x in range(3)]\n",
+		"bin.py": "import sys\nimport runtime.lib\n\nfor name in ('__main__', 'runtime.lib'):\n    m = sys.modules[name]\n    print('%s: %s %s' % (name, type(m.__loader__).__name__, m.__spec__.cached))\n",
+	})
+
+	t.Run("same release", func(t *testing.T) {
+		out := c.mustBazel("run", "--extra_toolchains=//runtime:same_toolchain", "//runtime:bin").stdout
+		for _, module := range []string{"__main__", "runtime.lib"} {
+			got := loaders(t, out)[module]
+			if got[0] != "SourceFileLoader" || !strings.HasSuffix(got[1], "."+py.CacheTag+".pyc") {
+				t.Errorf("%s loaded by %v, want SourceFileLoader from a .pyc", module, got)
+			} else if _, err := os.Stat(got[1]); err != nil {
+				t.Errorf("%s: %v", module, err)
+			}
+		}
+	})
+
+	t.Run("other release refused at build", func(t *testing.T) {
+		r := c.bazel("build", "--extra_toolchains=//runtime:other_toolchain", "//runtime:bin")
+		if r.err == nil {
+			t.Fatalf("a binary compiled for %s with a %s interpreter built", other, py.Version)
+		}
+		for _, want := range []string{"PycRuntimeCheck", "is CPython " + py.Version, "compiled for Python " + other} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("the error lacks %q:\n%s", want, tail(r.stderr, 20))
+			}
+		}
+		// The library alone builds: it has no runtime.
+		c.mustBazel("build", "--extra_toolchains=//runtime:other_toolchain", "//runtime:lib")
+	})
+
+	t.Run("other release refused at run", func(t *testing.T) {
+		r := c.bazel("run", "--norun_validations", "--extra_toolchains=//runtime:other_toolchain", "//runtime:bin")
+		if r.err == nil {
+			t.Fatalf("a binary compiled for %s ran with a %s interpreter:\n%s", other, py.Version, r.stdout)
+		}
+		want := "//runtime:bin: the .pyc files are compiled for CPython " + other + ", but its interpreter"
+		if !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "is CPython "+py.Version) {
+			t.Errorf("the error lacks %q and the interpreter's release:\n%s", want, tail(r.stderr, 20))
+		}
+		if strings.Contains(r.stdout, "runtime.lib:") {
+			t.Errorf("the binary ran its modules:\n%s", r.stdout)
+		}
+	})
+
+	t.Run("compile only", func(t *testing.T) {
+		log := filepath.Join(t.TempDir(), "exec.json")
+		c.mustBazel("build", "--execution_log_json_file="+log, "--extra_toolchains=//runtime:compile_only_toolchain", "//runtime:lib")
+		spawns := withMnemonic(readExecLog(t, log), "PycCompile")
+		if len(spawns) != 1 {
+			t.Fatalf("%d PycCompile actions, want 1", len(spawns))
+		}
+		for _, in := range spawns[0].Inputs {
+			// The source, the compiler and the params file: nothing else.
+			if in.Path != "runtime/lib.py" && filepath.Base(in.Path) != "pyc" && !strings.HasSuffix(in.Path, ".params") {
+				t.Errorf("an input of the compile-only toolchain's PycCompile: %s", in.Path)
+			}
+		}
+		r := c.bazel("build", "--extra_toolchains=//runtime:compile_only_toolchain", "//runtime:bin")
+		if r.err == nil {
+			t.Fatal("a binary built with a toolchain that has no interpreter")
+		}
+		if want := "has no interpreter to run binaries and tests"; !strings.Contains(r.stderr, want) {
+			t.Errorf("the error lacks %q:\n%s", want, tail(r.stderr, 20))
+		}
+	})
+}
