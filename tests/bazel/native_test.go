@@ -90,19 +90,22 @@ func checkNoInterpreter(t *testing.T, c *corpusWorkspace, spawns []spawn) {
 		}
 	}
 	out := c.mustBazel("aquery", "--include_param_files", "mnemonic(PycCompile, //corpus:checked_o0)").stdout
-	params := regexp.MustCompile(`(?s)Params File Content \(.*?\):\n(.*?)\n\n`).FindStringSubmatch(out)
-	if params == nil {
-		t.Fatalf("aquery shows no params file:\n%s", tail(out, 30))
+	m := regexp.MustCompile(`(?s)Command Line: \((.*?)\)\n`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("aquery shows no command line:\n%s", tail(out, 30))
 	}
-	lines := strings.Fields(params[1])
+	lines := strings.Fields(strings.NewReplacer("\\\n", " ", "'", "").Replace(m[1]))
 	for i, l := range lines {
-		if l == "--python" {
+		if l == "--python" && i+1 < len(lines) {
 			t.Errorf("the PycCompile command line names an interpreter: --python %s", lines[i+1])
 		}
 	}
+	if strings.Contains(out, "corpus_python") {
+		t.Errorf("the PycCompile action mentions the interpreter's repository:\n%s", tail(out, 30))
+	}
 	for _, want := range []string{"--backend auto", "--python_version " + c.py.Version} {
 		if !strings.Contains(strings.Join(lines, " "), want) {
-			t.Errorf("the PycCompile command line lacks %q:\n%s", want, params[1])
+			t.Errorf("the PycCompile command line lacks %q:\n%s", want, m[1])
 		}
 	}
 }
