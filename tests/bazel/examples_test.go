@@ -104,6 +104,10 @@ func checkExample(t *testing.T, w *workspace, py pythons.Interpreter) {
 	t.Helper()
 	w.mustBazel("build", "//...")
 	w.mustBazel("test", "//...")
+	if py.Major == 3 && py.Minor == 13 {
+		// Compiled natively for the interpreter's exact release.
+		checkNativeCommand(t, w, "//greet", "bin/python3", py.Version)
+	}
 
 	out := w.mustBazel("run", "//app:hello").stdout
 	if !strings.Contains(out, "Hello, world!") {

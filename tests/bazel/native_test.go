@@ -89,7 +89,15 @@ func checkNoInterpreter(t *testing.T, c *corpusWorkspace, spawns []spawn) {
 			t.Errorf("%s: the execution log lists no inputs", s.TargetLabel)
 		}
 	}
-	out := c.mustBazel("aquery", "--include_param_files", "mnemonic(PycCompile, //corpus:checked_o0)").stdout
+	checkNativeCommand(t, c.workspace, "//corpus:checked_o0", "corpus_python", c.py.Version)
+}
+
+// checkNativeCommand fails unless target's PycCompile action, as aquery
+// shows it, compiles natively for version: --backend auto --python_version
+// version, no --python, nothing of the interpreter's repository repo.
+func checkNativeCommand(t *testing.T, w *workspace, target, repo, version string) {
+	t.Helper()
+	out := w.mustBazel("aquery", "--include_param_files", "mnemonic(PycCompile, "+target+")").stdout
 	m := regexp.MustCompile(`(?s)Command Line: \((.*?)\)\n`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("aquery shows no command line:\n%s", tail(out, 30))
@@ -100,10 +108,10 @@ func checkNoInterpreter(t *testing.T, c *corpusWorkspace, spawns []spawn) {
 			t.Errorf("the PycCompile command line names an interpreter: --python %s", lines[i+1])
 		}
 	}
-	if strings.Contains(out, "corpus_python") {
+	if strings.Contains(out, repo) {
 		t.Errorf("the PycCompile action mentions the interpreter's repository:\n%s", tail(out, 30))
 	}
-	for _, want := range []string{"--backend auto", "--python_version " + c.py.Version} {
+	for _, want := range []string{"--backend auto", "--python_version " + version} {
 		if !strings.Contains(strings.Join(lines, " "), want) {
 			t.Errorf("the PycCompile command line lacks %q:\n%s", want, m[1])
 		}

@@ -373,15 +373,14 @@ func importLines(t *testing.T, out string) map[string]string {
 }
 
 // rulesPythonPython picks the interpreter of the rules_python tests: a
-// CPython on this machine (not the embedded 3.14, which rules_python's local
-// runtime cannot describe), 3.12 when there is one.
+// CPython 3.13 (rules_python's requests then carry --python_version 3.13,
+// pyc_precompiler names the interpreter, and pyc compiles natively for its
+// exact release; rules_pyc's toolchain compiles natively too), the host's
+// when there is one, else the chroot's. Never the embedded 3.14, which
+// rules_python's local runtime cannot describe.
 func rulesPythonPython(t *testing.T) pythons.Interpreter {
 	t.Helper()
-	py := pickPython(t)
-	if py.Embedded {
-		t.Skip("no CPython installed on this machine for rules_python's local runtime")
-	}
-	return py
+	return interpreters313(t)[0]
 }
 
 // TestRulesPythonMixedGraphs builds the interop workspace with each

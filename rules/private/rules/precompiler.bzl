@@ -59,6 +59,7 @@ def _pyc_precompiler_impl(ctx):
         template = ctx.file._template,
         output = wrapper,
         substitutions = {
+            "{backend}": _shell_quote(ctx.attr.backend),
             "{compiler}": _shell_quote(runfiles_path(ctx, pyc)),
             "{interpreter}": _shell_quote(interpreter.path),
             "{label}": str(ctx.label),
@@ -133,6 +134,13 @@ WORKSPACE before `python_register_toolchains`), and enable precompiling with
             allow_files = True,
             doc = "The pyc executable. Defaults to `@rules_pyc//rules:compiler`, the label flag " +
                   "that also chooses the compiler of rules_pyc's own toolchain.",
+        ),
+        "backend": attr.string(
+            default = "auto",
+            values = ["auto", "cpython"],
+            doc = "How pyc compiles: `auto` (natively when the interpreter, or the request's " +
+                  "`--python_version` X.Y.Z, is a CPython 3.13 release pyc covers; pyc then only " +
+                  "asks the interpreter its exact version) or `cpython` (always in the interpreter).",
         ),
         "interpreter": attr.label(
             mandatory = True,

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # {label}: pyc as rules_python's precompiler. Finds pyc and the interpreter in
-# this script's runfiles and runs `pyc --python <interpreter> "$@"`.
+# this script's runfiles and runs `pyc --backend <backend> --python <interpreter> "$@"`.
 # Written by rules_pyc.
 set -euo pipefail
 
+readonly backend={backend}
 readonly compiler={compiler}
 readonly interpreter={interpreter}
 readonly python_version={python_version}
@@ -61,7 +62,7 @@ python=$(rlocation "$interpreter")
 [[ -x "$pyc" ]] || fail "the compiler $pyc is not an executable file"
 [[ -x "$python" ]] || fail "the interpreter $python is not an executable file"
 
-args=(--python "$python")
+args=(--backend "$backend" --python "$python")
 if [[ -n "$python_version" ]]; then
   args+=(--python_version "$python_version")
 fi
