@@ -386,3 +386,61 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// Statements near the compiler's limits and past the sizes where its
+// output changes shape, added to statements: blocks nested to
+// CO_MAXBLOCKS (20) and one more, star-unpacking with 255 and 256 targets
+// before the star, displays and calls longer than their one-instruction
+// forms, bodies long enough for EXTENDED_ARG jumps, constants and names
+// past 256, long folded chains, deep lambdas.
+func init() {
+	nest := func(head string, n int, body string) string {
+		var b strings.Builder
+		for i := range n {
+			b.WriteString(strings.Repeat(" ", i) + head + "\n")
+		}
+		b.WriteString(strings.Repeat(" ", n) + body)
+		return b.String()
+	}
+	seq := func(n int, f func(i int) string, sep string) string {
+		parts := make([]string, n)
+		for i := range parts {
+			parts[i] = f(i)
+		}
+		return strings.Join(parts, sep)
+	}
+	num := func(i int) string { return fmt.Sprint(i) }
+	name := func(i int) string { return fmt.Sprintf("_v%d", i) }
+	statements = append(statements,
+		nest("for _ in {n}:", 20, "pass"),
+		nest("for _ in {n}:", 21, "pass"),
+		nest("while {n}:", 19, "try:\n"+strings.Repeat(" ", 19)+" pass\n"+strings.Repeat(" ", 19)+"finally:\n"+strings.Repeat(" ", 19)+" pass"),
+		nest("with {n}:", 21, "pass"),
+		nest("try:", 10, "pass")+"\n"+seq(10, func(i int) string {
+			return strings.Repeat(" ", 9-i) + "except E:\n" + strings.Repeat(" ", 10-i) + "pass"
+		}, "\n"),
+		seq(255, name, ", ")+", *_r = {n}",
+		seq(256, name, ", ")+", *_r = {n}",
+		"_r, *_s, "+seq(300, name, ", ")+" = {n}",
+		"{n} = ["+seq(40, num, ", ")+"]",
+		"{n} = {"+seq(40, num, ", ")+"}",
+		"{n} = ("+seq(300, num, ", ")+")",
+		"{n} = ["+seq(40, name, ", ")+"]",
+		"{n} = {"+seq(20, func(i int) string { return fmt.Sprintf("'k%d': %d", i, i) }, ", ")+"}",
+		"{n} = {"+seq(20, func(i int) string { return fmt.Sprintf("'k%d': _v%d", i, i) }, ", ")+"}",
+		"{n} = {"+seq(20, func(i int) string { return fmt.Sprintf("_v%d: %d", i, i) }, ", ")+", **{n}}",
+		"{n}("+seq(300, num, ", ")+")",
+		"{n}("+seq(40, func(i int) string { return fmt.Sprintf("k%d=%d", i, i) }, ", ")+")",
+		"def _h():\n"+seq(300, func(i int) string { return fmt.Sprintf("    _v%d = %d.5", i, i) }, "\n")+"\n    return _v0",
+		"if {n}:\n"+seq(200, func(i int) string { return fmt.Sprintf("    {n}.a%d = _v%d", i, i) }, "\n")+"\nelse:\n    pass",
+		"while {n}:\n"+seq(150, func(i int) string { return fmt.Sprintf("    if _v%d: continue", i) }, "\n"),
+		"{n} = "+seq(300, func(int) string { return "1" }, " + "),
+		"{n} = "+seq(300, func(int) string { return "'ab'" }, " + "),
+		"{n} = "+seq(100, func(int) string { return "lambda: " }, "")+"{n}",
+		"{n} = "+seq(60, func(int) string { return "(" }, "")+"{n}"+seq(60, func(int) string { return ")" }, ""),
+		"{n} = "+seq(60, func(int) string { return "[" }, "")+"{n}"+seq(60, func(int) string { return "]" }, ""),
+		"{n} = "+seq(30, func(i int) string { return fmt.Sprintf("f'{_v%d!r:>{%d}}'", i, i) }, " "),
+		"def _h(self):\n"+seq(30, func(i int) string { return fmt.Sprintf("    self.a%d = self.b%d = %d", i, i, i) }, "\n"),
+		"class _K:\n"+seq(30, func(i int) string { return fmt.Sprintf("    def m%d(self): self.x%d = super().m%d()", i, i, i) }, "\n"),
+	)
+}
