@@ -95,9 +95,10 @@ func checkNoInterpreter(t *testing.T, c *corpusWorkspace, spawns []spawn) {
 // checkNativeCommand fails unless target's PycCompile action, as aquery
 // shows it, compiles natively for version: --backend auto --python_version
 // version, no --python, nothing of the interpreter's repository repo.
-func checkNativeCommand(t *testing.T, w *workspace, target, repo, version string) {
+func checkNativeCommand(t *testing.T, w *workspace, target, repo, version string, flags ...string) {
 	t.Helper()
-	out := w.mustBazel("aquery", "--include_param_files", "mnemonic(PycCompile, "+target+")").stdout
+	args := append([]string{"--include_param_files"}, flags...)
+	out := w.mustBazel("aquery", append(args, "mnemonic(PycCompile, "+target+")")...).stdout
 	m := regexp.MustCompile(`(?s)Command Line: \((.*?)\)\n`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("aquery shows no command line:\n%s", tail(out, 30))
@@ -289,6 +290,132 @@ py_binary(
 		}
 		if want := "has no interpreter to run binaries and tests"; !strings.Contains(r.stderr, want) {
 			t.Errorf("the error lacks %q:\n%s", want, tail(r.stderr, 20))
+		}
+	})
+}
+
+// TestSystemInterpreterRelease checks pyc.system_interpreter with a
+// python_version: the interpreter found records its exact 3.13 release in
+// the toolchain (PYC_PYTHON's, or the first python3.13 on PATH that runs
+// when it is unset); a named interpreter of another release fails while
+// fetching, naming both; a 3.13 release with no interpreter of it found
+// makes a toolchain that only compiles.
+func TestSystemInterpreterRelease(t *testing.T) {
+	py := interpreters313(t)[0]
+	var other pythons.Interpreter
+	for _, p := range pythons.Find(t) {
+		if p.Minor != 13 && !p.Embedded {
+			other = p
+		}
+	}
+	root := cloneA(t)
+	dir := filepath.Join(env.tmp, "system-interpreter")
+	writeFiles(t, dir, map[string]string{
+		"MODULE.bazel": fmt.Sprintf(`module(name = "system_interpreter")
+
+bazel_dep(name = "rules_pyc")
+local_path_override(
+    module_name = "rules_pyc",
+    path = %q,
+)
+
+pyc = use_extension("@rules_pyc//rules:extensions.bzl", "pyc")
+pyc.system_interpreter(name = "py313", python_version = "3.13")
+pyc.system_interpreter(name = "py3132", python_version = "3.13.2")
+use_repo(pyc, "py313", "py3132")
+`, root),
+		"BUILD.bazel": `load("@rules_pyc//rules:defs.bzl", "py_binary", "py_library")
+
+[toolchain(
+    name = name,
+    toolchain = "@" + name + "//:pyc_toolchain",
+    toolchain_type = "@rules_pyc//rules:toolchain_type",
+) for name in ["py313", "py3132"]]
+
+py_library(
+    name = "lib",
+    srcs = ["lib.py"],
+)
+
+py_binary(
+    name = "bin",
+    srcs = ["bin.py"],
+    deps = [":lib"],
+)
+`,
+		"lib.py": "VALUE = [x * 2 for x in range(3)]\n",
+		"bin.py": "import sys\nimport lib\n\nfor name in ('__main__', 'lib'):\n    m = sys.modules[name]\n    print('%s: %s %s' % (name, type(m.__loader__).__name__, m.__spec__.cached))\nprint('release', '%d.%d.%d' % sys.version_info[:3])\n",
+	})
+	w := newWorkspace(t, dir, bzlmod, py.Path)
+	recorded := func(t *testing.T, w *workspace, repo string) string {
+		t.Helper()
+		out := w.mustBazel("cquery", "--output=build", "@"+repo+"//:pyc_toolchain").stdout
+		m := regexp.MustCompile(`python_version = "([^"]*)"`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("@%s//:pyc_toolchain has no python_version:\n%s", repo, out)
+		}
+		return m[1]
+	}
+	run := func(t *testing.T, w *workspace, release string) {
+		t.Helper()
+		out := w.mustBazel("run", "--extra_toolchains=//:py313", "//:bin").stdout
+		if !strings.Contains(out, "release "+release+"\n") {
+			t.Errorf("//:bin ran on another release than %s:\n%s", release, out)
+		}
+		for _, module := range []string{"__main__", "lib"} {
+			if got := loaders(t, out)[module]; got[0] != "SourceFileLoader" || !strings.HasSuffix(got[1], ".cpython-313.pyc") {
+				t.Errorf("%s loaded by %v, want SourceFileLoader from a .pyc", module, got)
+			}
+		}
+		checkNativeCommand(t, w, "//:lib", "bin/python3", release, "--extra_toolchains=//:py313")
+	}
+
+	t.Run("PYC_PYTHON", func(t *testing.T) {
+		if got := recorded(t, w.in(t), "py313"); got != py.Version {
+			t.Errorf("the toolchain records python_version %q, want %s (PYC_PYTHON's)", got, py.Version)
+		}
+		run(t, w.in(t), py.Version)
+	})
+
+	t.Run("found on PATH", func(t *testing.T) {
+		found := newWorkspace(t, dir, bzlmod, "") // --repo_env=PYC_PYTHON= : unset
+		got := recorded(t, found, "py313")
+		if !strings.HasPrefix(got, "3.13.") {
+			t.Fatalf("the toolchain records python_version %q, want an exact 3.13 release", got)
+		}
+		t.Logf("found CPython %s", got)
+		run(t, found, got)
+	})
+
+	t.Run("compile only", func(t *testing.T) {
+		found := newWorkspace(t, dir, bzlmod, "")
+		if got := recorded(t, found, "py3132"); got != "3.13.2" {
+			t.Errorf("the compile-only toolchain records python_version %q, want 3.13.2", got)
+		}
+		found.mustBazel("build", "--extra_toolchains=//:py3132", "//:lib")
+		checkNativeCommand(t, found, "//:lib", "bin/python3", "3.13.2", "--extra_toolchains=//:py3132")
+		r := found.bazel("build", "--extra_toolchains=//:py3132", "//:bin")
+		if r.err == nil {
+			t.Fatal("a binary built with a toolchain that found no interpreter")
+		}
+		if want := "has no interpreter to run binaries and tests"; !strings.Contains(r.stderr, want) {
+			t.Errorf("the error lacks %q:\n%s", want, tail(r.stderr, 20))
+		}
+	})
+
+	t.Run("named interpreter of another release", func(t *testing.T) {
+		if other.Path == "" {
+			t.Skip("no interpreter of another minor version on the host")
+		}
+		wrong := newWorkspace(t, dir, bzlmod, other.Path)
+		r := wrong.bazel("build", "--extra_toolchains=//:py313", "//:lib")
+		if r.err == nil {
+			t.Fatalf("a toolchain for 3.13 took PYC_PYTHON=%s (%s)", other.Path, other.Version)
+		}
+		for _, want := range []string{"wants CPython 3.13 (python_version)", "is CPython " + other.Version, "PYC_PYTHON=" + other.Path} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("the error lacks %q:\n%s", want, tail(r.stderr, 20))
+			}
 		}
 	})
 }
