@@ -26,6 +26,7 @@ package codegen
 
 import (
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
@@ -248,6 +249,7 @@ type compiler struct {
 	arena            ast.Arena
 	v313_1           bool // 3.13.1+: GET_ITER in inlined comprehensions' outermost loops
 	v313_warnFinally bool
+	nanObjs          map[*ast.Constant]*pyobj.Object // see nanConst
 }
 
 // Generate compiles mod (optimized, with its symbol table) and returns the
@@ -616,6 +618,40 @@ func (c *compiler) addConst(o *pyobj.Object) int32 {
 
 func (c *compiler) loadConst(loc instr.Location, o *pyobj.Object) {
 	c.addop(opLOAD_CONST, c.addConst(o), loc)
+}
+
+// nanConst returns the object of a constant that holds a NaN: one per
+// node, however often the node is compiled (a while loop's test, a
+// finally body). CPython's constant cache merges NaNs by identity, and
+// the node's object is one object; values made anew would not merge.
+func (c *compiler) nanConst(k *ast.Constant) *pyobj.Object {
+	if o, ok := c.nanObjs[k]; ok {
+		return o
+	}
+	o := c.p.FromValue(k.Value)
+	if c.nanObjs == nil {
+		c.nanObjs = map[*ast.Constant]*pyobj.Object{}
+	}
+	c.nanObjs[k] = o
+	return o
+}
+
+// hasNaN reports whether v is or holds a NaN float or complex number.
+func hasNaN(v ast.Value) bool {
+	switch v.Kind() {
+	case ast.FloatKind:
+		return math.IsNaN(v.Float())
+	case ast.ComplexKind:
+		re, im := v.Complex()
+		return math.IsNaN(re) || math.IsNaN(im)
+	case ast.TupleKind, ast.FrozenSetKind:
+		for _, e := range v.Elems() {
+			if hasNaN(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (c *compiler) loadValue(loc instr.Location, v ast.Value) {

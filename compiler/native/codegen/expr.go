@@ -1033,6 +1033,8 @@ func (c *compiler) expr(e ast.Expr) {
 			} else {
 				c.loadConst(loc, c.p.NewStrFresh(t.Value.Str()))
 			}
+		} else if hasNaN(t.Value) {
+			c.loadConst(loc, c.nanConst(t))
 		} else {
 			c.loadValue(loc, t.Value)
 		}
