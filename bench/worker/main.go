@@ -7,12 +7,19 @@
 //   - python -m compileall -j0;
 //   - one python -m py_compile process per file, on a sample, extrapolated;
 //   - the in-process limit: compile() + marshal.dumps() in one interpreter,
-//     divided by the number of cores.
+//     divided by the number of cores;
+//   - pyc's command line, -j 0, over the corpus directory;
+//   - with --rules_python, rules_python's own precompiler worker
+//     (tools/precompiler/precompiler.py of its release), one source per
+//     request, as Bazel drives it (JSON protocol, 4 requests in flight).
+//
+// --backend chooses the backend of pyc's worker (auto, cpython or native;
+// default: pyc's own default).
 //
 // Every method is run -r times, the methods interleaved, and the median is
 // reported as a Markdown table.  See docs/benchmarks.md.
 //
-//	go run ./bench/worker [--python PATH] [-n IN_FLIGHT] [-r REPEATS] [--svg FILE]
+//	go run ./bench/worker [--python PATH] [--backend NAME] [--rules_python precompiler.py] [-n IN_FLIGHT] [-r REPEATS] [--svg FILE]
 package main
 
 import (
@@ -36,6 +43,9 @@ type config struct {
 	repeats  int
 	sampleN  int
 	svg      string
+	backend  string
+	// rulesPython is rules_python's precompiler.py ("": not measured).
+	rulesPython string
 }
 
 func main() {
@@ -57,6 +67,8 @@ func run(args []string, stdout io.Writer) error {
 	fs.IntVar(&c.repeats, "r", 3, "repetitions of each measurement (the median is reported)")
 	fs.IntVar(&c.sampleN, "sample", 200, "files compiled with one py_compile process each")
 	fs.StringVar(&c.svg, "svg", "", "also write a bar chart of files/s to this file")
+	fs.StringVar(&c.backend, "backend", "", "the backend of pyc's worker: auto, cpython or native (default: pyc's)")
+	fs.StringVar(&c.rulesPython, "rules_python", "", "rules_python's tools/precompiler/precompiler.py: also measure its worker")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -97,10 +109,10 @@ func run(args []string, stdout io.Writer) error {
 
 	methods := []method{
 		{name: fmt.Sprintf("pyc worker, 1 source/request, %d in flight", c.inflight), short: "pyc worker, 1 source/request", run: func() (sample, error) {
-			return workerRun(c.pyc, c.python, corp, filepath.Join(tmp, "out"), c.jobs, c.inflight, 1)
+			return workerRun(c.pyc, c.python, c.backend, corp, filepath.Join(tmp, "out"), c.jobs, c.inflight, 1)
 		}},
 		{name: fmt.Sprintf("pyc worker, %d sources/request, %d in flight", c.batch, c.inflight), short: fmt.Sprintf("pyc worker, %d sources/request", c.batch), run: func() (sample, error) {
-			return workerRun(c.pyc, c.python, corp, filepath.Join(tmp, "out"), c.jobs, c.inflight, c.batch)
+			return workerRun(c.pyc, c.python, c.backend, corp, filepath.Join(tmp, "out"), c.jobs, c.inflight, c.batch)
 		}},
 		{name: "python -m compileall -j0", short: "compileall -j0", run: func() (sample, error) {
 			return compileallRun(c.python, corp)
@@ -111,6 +123,14 @@ func run(args []string, stdout io.Writer) error {
 		{name: fmt.Sprintf("in-process compile()+marshal.dumps(), ÷ %d cores", cores), short: "in-process limit", divide: cores, run: func() (sample, error) {
 			return inProcessRun(c.python, corp)
 		}},
+	}
+	methods = append(methods, method{name: "pyc -j 0 (command line)", short: "pyc -j 0", run: func() (sample, error) {
+		return cliRun(c.pyc, c.python, strings.TrimSpace(string(version)), c.backend, corp)
+	}})
+	if c.rulesPython != "" {
+		methods = append(methods, method{name: fmt.Sprintf("rules_python's precompiler worker, 1 source/request, %d in flight", c.inflight), short: "rules_python worker", run: func() (sample, error) {
+			return rulesPythonRun(c.python, c.rulesPython, corp, filepath.Join(tmp, "out"), c.inflight)
+		}})
 	}
 	for r := range c.repeats {
 		for i := range methods {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -78,7 +79,7 @@ func timed(f func() error) (sample, error) {
 // corpus to it as proto requests, batch sources per request, keeping
 // inflight requests outstanding.  The time includes starting the worker and
 // its interpreters and waiting for it to exit.
-func workerRun(pyc, python string, c *corpus, out string, jobs, inflight, batch int) (sample, error) {
+func workerRun(pyc, python, backend string, c *corpus, out string, jobs, inflight, batch int) (sample, error) {
 	if err := os.RemoveAll(out); err != nil {
 		return sample{}, err
 	}
@@ -100,7 +101,11 @@ func workerRun(pyc, python string, c *corpus, out string, jobs, inflight, batch 
 
 	var mem memory
 	s, err := timed(func() error {
-		cmd := exec.Command(pyc, "--python", python, "-j", strconv.Itoa(jobs), "--worker_protocol", "proto", "--persistent_worker")
+		args := []string{"--python", python, "-j", strconv.Itoa(jobs), "--worker_protocol", "proto"}
+		if backend != "" {
+			args = append(args, "--backend", backend)
+		}
+		cmd := exec.Command(pyc, append(args, "--persistent_worker")...)
 		cmd.Env = cleanEnv()
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
@@ -281,6 +286,36 @@ func compileallRun(python string, c *corpus) (sample, error) {
 	return s, err
 }
 
+// cliRun runs pyc's command line over the corpus directory with -j 0 (a
+// compile per CPU), as compileallRun runs compileall: checked-hash, -O0,
+// after removing the previous run's __pycache__ directories. The native
+// backend is given the interpreter's exact version instead of the
+// interpreter (--python is a usage error there).
+func cliRun(pyc, python, version, backend string, c *corpus) (sample, error) {
+	if err := removePycache(c.dir); err != nil {
+		return sample{}, err
+	}
+	args := []string{"-q", "-j", "0", "--invalidation-mode", "checked-hash"}
+	if backend == "native" {
+		args = append(args, "--backend", backend, "--python-version", version)
+	} else {
+		args = append(args, "--python", python)
+		if backend != "" {
+			args = append(args, "--backend", backend)
+		}
+	}
+	s, err := timed(func() error {
+		cmd := exec.Command(pyc, append(args, c.dir)...)
+		cmd.Env = cleanEnv()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("pyc: %w: %s", err, out)
+		}
+		return nil
+	})
+	s.files = len(c.files)
+	return s, err
+}
+
 // perProcessRun runs `python -S -s -m py_compile FILE`, one process per file,
 // jobs at a time, on n files spread over the corpus.  SOURCE_DATE_EPOCH
 // makes py_compile's default mode checked-hash, as for the other methods.
@@ -368,4 +403,101 @@ func inProcessRun(python string, c *corpus) (sample, error) {
 		files: len(c.files),
 		scale: 1,
 	}, nil
+}
+
+// rulesPythonRun starts rules_python's precompiler worker (precompiler.py
+// --persistent_worker, its default asyncio implementation, run by python
+// with -S -s) and sends it every source of the corpus, one per JSON request
+// as rules_python's rules do (--python_version X.Y, checked-hash, -O0),
+// keeping inflight requests outstanding.
+func rulesPythonRun(python, precompiler string, c *corpus, out string, inflight int) (sample, error) {
+	if err := os.RemoveAll(out); err != nil {
+		return sample{}, err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return sample{}, err
+	}
+	var reqs [][]byte
+	for i, f := range c.files {
+		line, err := json.Marshal(map[string]any{
+			"requestId": i + 1,
+			"arguments": []string{"--invalidation_mode", "checked_hash", "--optimize", "0", "--python_version", "3.13",
+				"--src", filepath.Join(c.dir, f), "--src_name", f, "--pyc", filepath.Join(out, strconv.Itoa(i)+".pyc")},
+		})
+		if err != nil {
+			return sample{}, err
+		}
+		reqs = append(reqs, append(line, '\n'))
+	}
+	var mem memory
+	s, err := timed(func() error {
+		cmd := exec.Command(python, "-S", "-s", precompiler, "--persistent_worker")
+		cmd.Env = cleanEnv()
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			return err
+		}
+		stdoutPipe, err := cmd.StdoutPipe()
+		if err != nil {
+			return err
+		}
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("start %s: %w", precompiler, err)
+		}
+		stop := make(chan struct{})
+		var sampler sync.WaitGroup
+		sampler.Add(1)
+		go func() {
+			defer sampler.Done()
+			mem = sampleMemory(cmd.Process.Pid, stop)
+		}()
+		stdout := bufio.NewReader(stdoutPipe)
+		next := 0
+		var runErr error
+		for ; next < min(inflight, len(reqs)); next++ {
+			if _, err := stdin.Write(reqs[next]); err != nil {
+				runErr = err
+			}
+		}
+		for done := 0; done < len(reqs) && runErr == nil; done++ {
+			line, err := stdout.ReadBytes('\n')
+			if err != nil {
+				runErr = fmt.Errorf("read response: %w (worker log: %s)", err, stderr.String())
+				break
+			}
+			var resp struct {
+				RequestID int    `json:"requestId"`
+				ExitCode  int    `json:"exitCode"`
+				Output    string `json:"output"`
+			}
+			if err := json.Unmarshal(line, &resp); err != nil {
+				runErr = fmt.Errorf("response %q: %w", line, err)
+				break
+			}
+			if resp.ExitCode != 0 {
+				runErr = fmt.Errorf("request %d failed: %s", resp.RequestID, resp.Output)
+				break
+			}
+			if next < len(reqs) {
+				if _, err := stdin.Write(reqs[next]); err != nil {
+					runErr = err
+					break
+				}
+				next++
+			}
+		}
+		stdin.Close()
+		close(stop)
+		sampler.Wait()
+		// The asyncio worker never returns from its read loop at the
+		// end of its input (json.loads of an empty line raises): it is
+		// stopped as Bazel stops a worker.
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return runErr
+	})
+	s.files, s.mem = len(c.files), mem
+	return s, err
 }

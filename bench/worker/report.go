@@ -73,7 +73,8 @@ type report struct {
 	cfg                   config
 	loadBefore, loadAfter string
 	// results are in the order run builds the methods: worker, worker
-	// batched, compileall, a process per file, in-process limit.
+	// batched, compileall, a process per file, in-process limit, pyc's
+	// command line, and rules_python's worker when it was measured.
 	results []result
 }
 
@@ -88,21 +89,33 @@ func (r report) write(w io.Writer) {
 			x.cpu.Seconds()*1000/float64(r.files), x.filesPerSec, x.wall.Seconds()/worker.wall.Seconds())
 	}
 	batched, compileall, perProcess, limit := r.results[1], r.results[2], r.results[3], r.results[4]
+	cli := r.results[5]
+	var rulesPython *result
+	if len(r.results) > 6 {
+		rulesPython = &r.results[6]
+	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| target | wall, 1 source/request | wall, batched | met (wall) | CPU, 1 source/request | CPU, batched |")
 	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|")
-	for _, t := range []struct {
+	type target struct {
 		name    string
 		ratio   func(x result, d func(result) time.Duration) float64
 		want    float64
 		atLeast bool
-	}{
+	}
+	targets := []target{
 		// By CPU, the in-process limit is one interpreter's CPU time:
 		// spread over the cores it is the same CPU.
-		{"worker / in-process limit (≤ 1.15)", func(x result, d func(result) time.Duration) float64 { return d(x).Seconds() / d(limit).Seconds() }, 1.15, false},
+		{"worker / in-process limit (≤ 1)", func(x result, d func(result) time.Duration) float64 { return d(x).Seconds() / d(limit).Seconds() }, 1, false},
 		{"compileall -j0 / worker (≥ 1.4)", func(x result, d func(result) time.Duration) float64 { return d(compileall).Seconds() / d(x).Seconds() }, 1.4, true},
 		{"process per file / worker (≥ 20)", func(x result, d func(result) time.Duration) float64 { return d(perProcess).Seconds() / d(x).Seconds() }, 20, true},
-	} {
+	}
+	if rulesPython != nil {
+		targets = append(targets, target{"rules_python's worker / worker (≥ 10)", func(x result, d func(result) time.Duration) float64 {
+			return d(*rulesPython).Seconds() / d(x).Seconds()
+		}, 10, true})
+	}
+	for _, t := range targets {
 		wall := func(x result) time.Duration { return x.wall }
 		cpu := func(x result) time.Duration { return x.cpu }
 		a, b := t.ratio(worker, wall), t.ratio(batched, wall)
@@ -124,6 +137,8 @@ func (r report) write(w io.Writer) {
 		fmt.Fprintf(w, "| %s | %.2fx | %.2fx | %s | %.2fx | %.2fx |\n", t.name, a, b, verdict, t.ratio(worker, cpu), t.ratio(batched, cpu))
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintf(w, "All cores, command line: compileall -j0 / pyc -j 0 = %.2fx in wall time, %.2fx in CPU time (target: at least 4x).\n\n",
+		compileall.wall.Seconds()/cli.wall.Seconds(), compileall.cpu.Seconds()/cli.cpu.Seconds())
 	fmt.Fprintf(w, "Worker CPU per file over the in-process compile: %.2f ms (1 source/request), %.2f ms (batched).\n\n",
 		(worker.cpu-limit.cpu).Seconds()*1000/float64(r.files), (batched.cpu-limit.cpu).Seconds()*1000/float64(r.files))
 	fmt.Fprintln(w, "| worker memory (peak RSS) | 1 source/request | batched |")
@@ -132,6 +147,12 @@ func (r report) write(w io.Writer) {
 	fmt.Fprintf(w, "| pyc (Go) process | %.1f MiB | %.1f MiB |\n", mib(worker.mem.goPeak), mib(b.mem.goPeak))
 	fmt.Fprintf(w, "| largest interpreter server | %.1f MiB | %.1f MiB |\n", mib(worker.mem.serverPeak), mib(b.mem.serverPeak))
 	fmt.Fprintf(w, "| interpreter servers | %d | %d |\n", worker.mem.servers, b.mem.servers)
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "Peak RSS of the pyc process against the target of 100 MB: %.1f MB (1 source/request), %.1f MB (batched).\n",
+		float64(worker.mem.goPeak)/1e6, float64(b.mem.goPeak)/1e6)
+	if rulesPython != nil {
+		fmt.Fprintf(w, "rules_python's precompiler worker: peak RSS %.1f MiB.\n", mib(rulesPython.mem.goPeak))
+	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "CPU of the pyc (Go) process itself: %.2f s (1 source/request), %.2f s (batched); the rest of the worker's CPU is its interpreters and their forks.\n",
 		worker.mem.goCPU.Seconds(), b.mem.goCPU.Seconds())

@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -137,9 +139,37 @@ func splitProcessFlags(args []string) (process, request []string) {
 	return process, request
 }
 
+// Memory of the worker and of one-shot runs: the native compiler's
+// compiles run in this process, and the garbage collector's default pacing
+// (GOGC=100) lets the heap grow to twice what is live, which over a large
+// tree of sources peaked at about 160 MB. A soft limit on the Go heap
+// (runtime/debug.SetMemoryLimit) makes the collector run earlier instead:
+// baseMemoryLimit for what the process keeps between compiles plus
+// memoryPerCompile for each compile that may run at once (the native
+// compiler's largest standard library module needs about 20 MB while it
+// compiles). It is a soft limit: a compile that needs more gets it. Setting
+// GOMEMLIMIT in the environment replaces it. See docs/benchmarks.md.
+const (
+	baseMemoryLimit  = 48 << 20
+	memoryPerCompile = 24 << 20
+)
+
+// limitMemory sets the heap's soft limit for jobs compiles at once (0: one
+// per CPU), unless GOMEMLIMIT is set.
+func limitMemory(jobs int) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+	}
+	debug.SetMemoryLimit(baseMemoryLimit + int64(jobs)*memoryPerCompile)
+}
+
 // newEngine builds the engine and the request handler from the startup
 // options.  backlog is engine.Config.Backlog.
 func newEngine(s *startup, backlog int) (*engine.Engine, worker.Handler) {
+	limitMemory(s.jobs)
 	e := engine.New(engine.Config{Backend: precompile.DefaultBackend, Jobs: s.jobs, Backlog: backlog, Timeout: s.timeout, StartupTimeout: s.startupTimeout, Stderr: os.Stderr})
 	return e, precompile.Handler(e, s.defaults)
 }
