@@ -39,6 +39,10 @@ var cases = []struct{ name, src string }{
 	{"nan_while_test", "while ((1e400 - 1e400)).attr:\n    def _f(self):\n        self.int_class(i)\n"},
 	{"nan_finally", "def _f(gc):\n    try:\n        gc.collect()\n    finally:\n        it = (1e400 - 1e400)\n        gc.collect()\n"},
 	{"nan_two_constants", "x = 1e400 - 1e400\ny = 1e400 - 1e400\nwhile (x, 1e400 * 0):\n    pass\n"},
+	// A tuple with a NaN repeated by the optimizer holds one object
+	// several times (FLAG_REF and references in marshal's stream); two
+	// folds make two objects (mutant 1/4780 of tests/native, 3.13.0).
+	{"nan_tuple_repeat", "x = (-(((1e400j / 2), 2) * 3))\ny = ((1e400 - 1e400,) * 2, (1e400 - 1e400, 1e400 - 1e400))\n"},
 	// The warnings emitted before an error of code generation are printed
 	// before it (mutants 1/111, 1/112, 1/226 of tests/native).
 	{"warning_then_codegen_error", "def _g[T]():\n    [1, 2][1.5]\n(yield from unittest)\n"},

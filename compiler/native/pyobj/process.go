@@ -25,6 +25,7 @@ type Process struct {
 	empty    struct{ str, bytes, tuple *Object }
 	nextID   uint32
 	slab     []Object
+	nans     map[any]*Object // the NaN objects by their values' identity
 }
 
 // NewProcess returns a Process whose interned strs start as startup's
@@ -221,10 +222,26 @@ func (p *Process) FromValue(v ast.Value) *Object {
 			return p.NewInt(i)
 		}
 		return p.obj(Int, v)
-	case ast.FloatKind:
-		return p.obj(Float, v)
-	case ast.ComplexKind:
-		return p.obj(Complex, v)
+	case ast.FloatKind, ast.ComplexKind:
+		k := Float
+		if v.Kind() == ast.ComplexKind {
+			k = Complex
+		}
+		id := v.Identity()
+		if id == nil {
+			return p.obj(k, v)
+		}
+		// A NaN: one object per Value made (ast.Value.Identity), as
+		// CPython's objects are.
+		if o := p.nans[id]; o != nil {
+			return o
+		}
+		o := p.obj(k, v)
+		if p.nans == nil {
+			p.nans = map[any]*Object{}
+		}
+		p.nans[id] = o
+		return o
 	case ast.StrKind:
 		return p.NewStr(v.Str())
 	case ast.BytesKind:

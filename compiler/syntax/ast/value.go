@@ -104,15 +104,43 @@ func BigIntValue(b *big.Int) Value {
 }
 
 // FloatValue returns the float f.
-func FloatValue(f float64) Value { return Value{kind: FloatKind, num: math.Float64bits(f)} }
+// A NaN gets an identity of its own (see Identity).
+func FloatValue(f float64) Value {
+	v := Value{kind: FloatKind, num: math.Float64bits(f)}
+	if math.IsNaN(f) {
+		v.ext = &valueExt{}
+	}
+	return v
+}
 
-// ComplexValue returns the complex number re+im*j.
+// ComplexValue returns the complex number re+im*j. One with a NaN part
+// gets an identity of its own (see Identity).
 func ComplexValue(re, im float64) Value {
 	v := Value{kind: ComplexKind, num: math.Float64bits(im)}
-	if math.Float64bits(re) != 0 {
+	if math.Float64bits(re) != 0 || math.IsNaN(im) {
 		v.ext = &valueExt{real: re}
 	}
 	return v
+}
+
+// Identity returns what tells apart constants that are equal but distinct
+// objects to CPython, whose constant cache merges NaNs only by identity:
+// for a float or complex number with a NaN, a token that the copies of
+// one Value share and that each FloatValue or ComplexValue call making one
+// has anew (so a tuple repeated by the AST optimizer holds one NaN object
+// several times, and two folds make two). Nil for every other value.
+func (v Value) Identity() any {
+	switch v.kind {
+	case FloatKind:
+		if v.ext != nil && math.IsNaN(v.Float()) {
+			return v.ext
+		}
+	case ComplexKind:
+		if re, im := v.Complex(); v.ext != nil && (math.IsNaN(re) || math.IsNaN(im)) {
+			return v.ext
+		}
+	}
+	return nil
 }
 
 // StrValue returns the str whose code points s encodes (see Value).
