@@ -26,6 +26,7 @@ type Process struct {
 	nextID   uint32
 	slab     []Object
 	nans     map[any]*Object // the NaN objects by their values' identity
+	slabs    int             // blocks allocated so far
 }
 
 // NewProcess returns a Process whose interned strs start as startup's
@@ -37,7 +38,10 @@ func NewProcess(startup Interned) *Process {
 // obj makes a new object, taken from a block allocated in bulk.
 func (p *Process) obj(k Kind, v ast.Value) *Object {
 	if len(p.slab) == 0 {
-		p.slab = make([]Object, 256)
+		// Blocks grow from 32 objects to 256: a small module makes only
+		// a few dozen.
+		p.slab = make([]Object, 32<<min(p.slabs, 3))
+		p.slabs++
 	}
 	o := &p.slab[0]
 	p.slab = p.slab[1:]
