@@ -874,6 +874,11 @@ func (e *emitter) operandChain(r *Rule) ([]*Rule, *Rule) {
 //     and memoize it: the same entries are made, sharing one slab value;
 //   - otherwise L1 is called as r_raw would call it, and everything is as
 //     without the shortcut (bottom's second call is a memo hit).
+//
+// The shared slab value is never updated in place: a leader updates its
+// entry only while it computes it, and no Li is computing at this token
+// (each is the only rule of its left-recursive cycle, so r cannot be
+// reached from Li without a token being consumed).
 func (e *emitter) collapsedRound(r *Rule, chain []*Rule, bottom *Rule) bool {
 	cond := ""
 	var ops firstSet
