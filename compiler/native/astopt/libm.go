@@ -299,7 +299,10 @@ func glibcLog(x float64) float64 {
 		case ix == math.Float64bits(math.Inf(1)):
 			return x
 		case top&0x8000 != 0 || top&0x7ff0 == 0x7ff0:
-			return math.NaN()
+			// __math_invalid: (x - x) / (x - x), a NaN's own bits, the
+			// processor's default NaN for a negative x.
+			d := x - x
+			return d / d
 		}
 		// A subnormal x: normalize it.
 		ix = math.Float64bits(x * 0x1p52)

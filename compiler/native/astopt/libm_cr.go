@@ -62,7 +62,9 @@ func atanSeries(x *big.Float, prec uint) *big.Float {
 // infinite or NaN x.
 func crSinCos(x float64, wantCos bool) float64 {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return math.NaN()
+		// glibc's x / x: a NaN's own bits, the processor's default NaN
+		// for an infinity.
+		return x / x
 	}
 	if x == 0 {
 		if wantCos {
@@ -135,7 +137,7 @@ func crHypot(x, y float64) float64 {
 	case math.IsInf(x, 0) || math.IsInf(y, 0):
 		return math.Inf(1)
 	case math.IsNaN(x) || math.IsNaN(y):
-		return math.NaN()
+		return x + y // glibc's: the NaN operand's bits
 	}
 	bx := new(big.Float).SetPrec(4400).SetFloat64(x)
 	by := new(big.Float).SetPrec(4400).SetFloat64(y)
@@ -149,7 +151,7 @@ func crHypot(x, y float64) float64 {
 // crAtan2 is atan2(y, x) correctly rounded, with C99's special cases.
 func crAtan2(y, x float64) float64 {
 	if math.IsNaN(x) || math.IsNaN(y) {
-		return math.NaN()
+		return x + y // glibc's: the NaN operand's bits
 	}
 	pi := bigPi()
 	neg := math.Signbit(y)
