@@ -272,6 +272,12 @@ func (c *Corpus) window(r *rng, m *Mutant) string {
 				}
 			}
 		}
+		// Sometimes under postponed annotations: every annotation is then
+		// compiled as its text, written back from the tree.
+		if r.chance(1, 8) {
+			text = "from __future__ import annotations\n" + text
+			m.Origin += " under annotations"
+		}
 		return text
 	}
 }
