@@ -97,7 +97,10 @@ _EXECUTABLE_DOC = """
 Its sources are compiled like a `py_library`'s; the main module runs as
 `python -B -s -m <module>` under the pyc toolchain's interpreter, so CPython imports it,
 and everything it imports, from the `.pyc` files in the runfiles (with
-`omit_source`, from `.pyc` files alone).
+`omit_source`, from `.pyc` files alone). That interpreter must be the toolchain's target
+release (`python_version`): building the target runs the toolchain's `PycRuntimeCheck`
+validation, and the launcher refuses to run on another release. A toolchain without an
+interpreter (compile-only) cannot build it.
 """
 
 py_binary = rule(
