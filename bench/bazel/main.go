@@ -127,6 +127,11 @@ func run() error {
 			for _, s := range spawns {
 				if s.Mnemonic == "PycCompile" {
 					m.actions++
+					if s.Metrics.ExecutionWallTime == "" {
+						// The log leaves out a zero duration: an
+						// action that took under a millisecond.
+						continue
+					}
 					d, err := time.ParseDuration(s.Metrics.ExecutionWallTime)
 					if err != nil {
 						return fmt.Errorf("execution log: %w", err)
