@@ -144,13 +144,14 @@ func splitProcessFlags(args []string) (process, request []string) {
 // (GOGC=100) lets the heap grow to twice what is live, which over a large
 // tree of sources peaked at about 160 MB. A soft limit on the Go heap
 // (runtime/debug.SetMemoryLimit) makes the collector run earlier instead:
-// baseMemoryLimit for what the process keeps between compiles plus
+// baseMemoryLimit for what the process keeps between compiles (the
+// parser's kept buffers are bounded: compiler/syntax/parser) plus
 // memoryPerCompile for each compile that may run at once (the native
 // compiler's largest standard library module needs about 20 MB while it
 // compiles). It is a soft limit: a compile that needs more gets it. Setting
 // GOMEMLIMIT in the environment replaces it. See docs/benchmarks.md.
 const (
-	baseMemoryLimit  = 48 << 20
+	baseMemoryLimit  = 32 << 20
 	memoryPerCompile = 24 << 20
 )
 

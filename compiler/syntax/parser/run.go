@@ -28,7 +28,12 @@ type config struct {
 // next parses reuse, so that a parse allocates little besides its tree.
 // Unlike a sync.Pool it is not emptied by the garbage collector, which
 // runs often while a tree is built; it keeps a few parsers, and only
-// buffers of moderate size.
+// buffers of moderate size: a parser's buffers cost about 210 bytes per
+// token (the token, its memo row of nMemo entries, its expression and kind
+// slots), so one kept at maxKeptTokens holds about 7 MB. A larger source
+// (the stdlib has a few, such as pydoc_data/topics.py at 165,000 tokens'
+// worth of buffers) gets buffers of its own, dropped after its parse: kept,
+// they made up most of a long-running worker's resident memory.
 var parsers struct {
 	sync.Mutex
 	free []*Parser
@@ -36,7 +41,7 @@ var parsers struct {
 
 const (
 	maxFreeParsers  = 4
-	maxKeptTokens   = 1 << 18
+	maxKeptTokens   = 1 << 15
 	initialTokenCap = 64
 )
 
