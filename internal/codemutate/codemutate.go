@@ -194,8 +194,12 @@ func firstLine(s ast.Stmt) int {
 	return l
 }
 
-// maxLines bounds a mutant's run of statements.
-const maxLines = 120
+// maxLines bounds a mutant's run of statements, maxModuleLines a whole
+// module taken as one.
+const (
+	maxLines       = 120
+	maxModuleLines = 600
+)
 
 // Mutant returns mutant index of seed.
 func (c *Corpus) Mutant(seed uint64, index int) Mutant {
@@ -233,7 +237,15 @@ func (c *Corpus) window(r *rng, m *Mutant) string {
 			j--
 		}
 		first, last := b.stmts[i].first, b.stmts[j].last
-		if last-first >= maxLines && try < 50 {
+		// Sometimes a whole module of modest size (bodies[0] is the
+		// module's): more code units and constants that meet.
+		whole := false
+		if mb := bodies[0]; mb.ctx == inModule && r.chance(1, 16) {
+			if n := len(mb.stmts); mb.stmts[n-1].last-mb.stmts[0].first < maxModuleLines {
+				b, first, last, whole = mb, mb.stmts[0].first, mb.stmts[n-1].last, true
+			}
+		}
+		if last-first >= maxLines && try < 50 && !whole {
 			continue
 		}
 		lines := strings.SplitAfter(c.srcs[f], "\n")
