@@ -27,22 +27,29 @@ type config struct {
 // parsers keeps parsers whose buffers (tokens, memo table and slabs) the
 // next parses reuse, so that a parse allocates little besides its tree.
 // Unlike a sync.Pool it is not emptied by the garbage collector, which
-// runs often while a tree is built; it keeps a few parsers, and only
-// buffers of moderate size: a parser's buffers cost about 210 bytes per
-// token (the token, its memo row of nMemo entries, its expression and kind
-// slots), so one kept at maxKeptTokens holds about 7 MB. A larger source
-// (the stdlib has a few, such as pydoc_data/topics.py at 165,000 tokens'
-// worth of buffers) gets buffers of its own, dropped after its parse: kept,
-// they made up most of a long-running worker's resident memory.
+// runs often while a tree is built. A parser's buffers cost about 210
+// bytes per token (the token, its memo row of nMemo entries, its
+// expression and kind slots), so what is kept is bounded by the total
+// capacity of the kept parsers, keptTokenBudget tokens (about 32 MB): a
+// long-running worker holds at most that between compiles, while a run of
+// parses (one at a time, as in a build of many files) keeps the buffers of
+// the largest source it met, up to that size.
 var parsers struct {
 	sync.Mutex
 	free []*Parser
+	// kept is the sum of cap(p.toks) over free.
+	kept int
 }
 
 const (
 	maxFreeParsers  = 4
-	maxKeptTokens   = 1 << 15
+	keptTokenBudget = 150_000
 	initialTokenCap = 64
+	// maxTokenEstimate bounds the first size of a parse's buffers: a
+	// larger source grows them as it needs (growTokens), so one made of
+	// long string literals (pydoc_data/topics.py: 823 KB, few tokens)
+	// does not get buffers for 165,000 tokens.
+	maxTokenEstimate = 1 << 15
 )
 
 func getParser() *Parser {
@@ -51,19 +58,18 @@ func getParser() *Parser {
 	if n := len(parsers.free); n > 0 {
 		p := parsers.free[n-1]
 		parsers.free = parsers.free[:n-1]
+		parsers.kept -= cap(p.toks)
 		return p
 	}
 	return new(Parser)
 }
 
 func putParser(p *Parser) {
-	if cap(p.toks) > maxKeptTokens {
-		return
-	}
 	parsers.Lock()
 	defer parsers.Unlock()
-	if len(parsers.free) < maxFreeParsers {
+	if len(parsers.free) < maxFreeParsers && parsers.kept+cap(p.toks) <= keptTokenBudget {
 		parsers.free = append(parsers.free, p)
+		parsers.kept += cap(p.toks)
 	}
 }
 
@@ -90,7 +96,7 @@ func newParser(lex lexer, c config) *Parser {
 	}
 	// Room for the tokens a source of this size usually has (the stdlib
 	// averages a token per 6 bytes).
-	n := initialTokenCap + len(c.src)/5
+	n := initialTokenCap + min(len(c.src)/5, maxTokenEstimate)
 	if cap(p.toks) < n || cap(p.memo) < n*nMemo || cap(p.exprs) < n || cap(p.kinds) < n {
 		p.toks = make([]token.Token, 0, n)
 		p.memo = make([]int32, 0, n*nMemo)
