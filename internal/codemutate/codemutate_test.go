@@ -2,8 +2,6 @@ package codemutate
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
@@ -16,14 +14,7 @@ func corpus(t testing.TB) *Corpus {
 	t.Helper()
 	py := pythons.Minor(t, 3, 13)[0]
 	lib := py.Stdlib(t)
-	srcs := make([]string, len(lib.Files))
-	for i, f := range lib.Files {
-		data, err := os.ReadFile(filepath.Join(lib.Root, filepath.FromSlash(f)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		srcs[i] = string(data)
-	}
+	srcs := lib.Sources(t)
 	c, err := NewCorpus(lib.Files, srcs)
 	if err != nil {
 		t.Fatal(err)

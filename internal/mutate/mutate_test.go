@@ -21,14 +21,7 @@ func stdlibCorpus(t *testing.T) (*Corpus, pythons.Interpreter) {
 	t.Helper()
 	py := pythons.Minor(t, 3, 13)[0]
 	lib := py.Stdlib(t)
-	srcs := make([]string, len(lib.Files))
-	for i, f := range lib.Files {
-		data, err := os.ReadFile(filepath.Join(lib.Root, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		srcs[i] = string(data)
-	}
+	srcs := lib.Sources(t)
 	c, err := NewCorpus(lib.Files, srcs)
 	if err != nil {
 		t.Fatal(err)

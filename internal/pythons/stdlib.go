@@ -32,6 +32,20 @@ type Stdlib struct {
 	Files []string
 }
 
+// Sources reads every file of s, in the order of Files.
+func (s Stdlib) Sources(t testing.TB) []string {
+	t.Helper()
+	srcs := make([]string, len(s.Files))
+	for i, f := range s.Files {
+		data, err := os.ReadFile(filepath.Join(s.Root, filepath.FromSlash(f)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs[i] = string(data)
+	}
+	return srcs
+}
+
 // stdlibScript prints sysconfig's stdlib directory.
 const stdlibScript = `import sysconfig; print(sysconfig.get_path("stdlib"))`
 

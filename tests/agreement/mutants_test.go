@@ -30,14 +30,7 @@ func mutantCorpus(t *testing.T) *mutate.Corpus {
 	t.Helper()
 	py := pythons.Minor(t, 3, 13)[0]
 	lib := py.Stdlib(t)
-	srcs := make([]string, len(lib.Files))
-	for i, f := range lib.Files {
-		data, err := os.ReadFile(filepath.Join(lib.Root, filepath.FromSlash(f)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		srcs[i] = string(data)
-	}
+	srcs := lib.Sources(t)
 	c, err := mutate.NewCorpus(lib.Files, srcs)
 	if err != nil {
 		t.Fatal(err)

@@ -123,14 +123,7 @@ func TestMutants(t *testing.T) {
 // corpus is the standard library of py.
 func corpus(t *testing.T, py pythons.Interpreter) *codemutate.Corpus {
 	lib := py.Stdlib(t)
-	srcs := make([]string, len(lib.Files))
-	for i, f := range lib.Files {
-		data, err := os.ReadFile(filepath.Join(lib.Root, filepath.FromSlash(f)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		srcs[i] = string(data)
-	}
+	srcs := lib.Sources(t)
 	c, err := codemutate.NewCorpus(lib.Files, srcs)
 	if err != nil {
 		t.Fatal(err)

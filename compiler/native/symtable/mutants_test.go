@@ -25,14 +25,7 @@ func TestMutants(t *testing.T) {
 	}
 	ins := astjson.Find313(t)
 	lib := ins[0].Interpreter().Stdlib(t)
-	srcs := make([]string, len(lib.Files))
-	for i, f := range lib.Files {
-		data, err := os.ReadFile(filepath.Join(lib.Root, filepath.FromSlash(f)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		srcs[i] = string(data)
-	}
+	srcs := lib.Sources(t)
 	corpus, err := mutate.NewCorpus(lib.Files, srcs)
 	if err != nil {
 		t.Fatal(err)

@@ -217,14 +217,7 @@ func TestMutantAgreement(t *testing.T) {
 	}
 	pys := interpreters313(t)
 	lib := pys[0].Stdlib(t)
-	srcs := make([]string, len(lib.Files))
-	for i, f := range lib.Files {
-		data, err := os.ReadFile(filepath.Join(lib.Root, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		srcs[i] = string(data)
-	}
+	srcs := lib.Sources(t)
 	c, err := mutate.NewCorpus(lib.Files, srcs)
 	if err != nil {
 		t.Fatal(err)
