@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -106,29 +107,12 @@ func workerRun(pyc, python, backend string, c *corpus, out string, jobs, infligh
 			args = append(args, "--backend", backend)
 		}
 		cmd := exec.Command(pyc, append(args, "--persistent_worker")...)
-		cmd.Env = cleanEnv()
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		stdin, err := cmd.StdinPipe()
+		p, err := startSampled(cmd, pyc)
 		if err != nil {
 			return err
 		}
-		stdoutPipe, err := cmd.StdoutPipe()
-		if err != nil {
-			return err
-		}
-		if err := cmd.Start(); err != nil {
-			return fmt.Errorf("start %s: %w", pyc, err)
-		}
-		stop := make(chan struct{})
-		var sampler sync.WaitGroup
-		sampler.Add(1)
-		go func() {
-			defer sampler.Done()
-			mem = sampleMemory(cmd.Process.Pid, stop)
-		}()
-		stdout := bufio.NewReader(stdoutPipe)
-		w := bufio.NewWriter(stdin)
+		stdout, stderr := p.stdout, p.stderr
+		w := bufio.NewWriter(p.stdin)
 		send := func(r *workerpb.WorkRequest) error {
 			if _, err := protodelim.MarshalTo(w, r); err != nil {
 				return fmt.Errorf("send request %d: %w", r.RequestId, err)
@@ -160,9 +144,7 @@ func workerRun(pyc, python, backend string, c *corpus, out string, jobs, infligh
 				next++
 			}
 		}
-		stdin.Close()
-		close(stop)
-		sampler.Wait()
+		mem = p.finish()
 		if err := cmd.Wait(); err != nil && runErr == nil {
 			runErr = fmt.Errorf("worker: %w: %s", err, stderr.String())
 		}
@@ -170,6 +152,52 @@ func workerRun(pyc, python, backend string, c *corpus, out string, jobs, infligh
 	})
 	s.files, s.mem = len(c.files), mem
 	return s, err
+}
+
+// sampled is a persistent worker process started with pipes to its stdin
+// and stdout, whose memory is sampled from its start until finish.
+type sampled struct {
+	stdin  io.WriteCloser
+	stdout *bufio.Reader
+	stderr *bytes.Buffer
+	stop   chan struct{}
+	done   sync.WaitGroup
+	mem    memory
+}
+
+// startSampled starts cmd (in a clean environment; name says which
+// program it is in errors) and the sampling of its memory.
+func startSampled(cmd *exec.Cmd, name string) (*sampled, error) {
+	p := &sampled{stderr: new(bytes.Buffer), stop: make(chan struct{})}
+	cmd.Env = cleanEnv()
+	cmd.Stderr = p.stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	p.stdin, p.stdout = stdin, bufio.NewReader(stdout)
+	p.done.Add(1)
+	go func() {
+		defer p.done.Done()
+		p.mem = sampleMemory(cmd.Process.Pid, p.stop)
+	}()
+	return p, nil
+}
+
+// finish closes the worker's stdin, stops the sampling and returns the
+// memory it saw.
+func (p *sampled) finish() memory {
+	p.stdin.Close()
+	close(p.stop)
+	p.done.Wait()
+	return p.mem
 }
 
 // sampleMemory reads the peak resident size (VmHWM) of the worker and of
@@ -432,28 +460,11 @@ func rulesPythonRun(python, precompiler string, c *corpus, out string, inflight 
 	var mem memory
 	s, err := timed(func() error {
 		cmd := exec.Command(python, "-S", "-s", precompiler, "--persistent_worker")
-		cmd.Env = cleanEnv()
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		stdin, err := cmd.StdinPipe()
+		p, err := startSampled(cmd, precompiler)
 		if err != nil {
 			return err
 		}
-		stdoutPipe, err := cmd.StdoutPipe()
-		if err != nil {
-			return err
-		}
-		if err := cmd.Start(); err != nil {
-			return fmt.Errorf("start %s: %w", precompiler, err)
-		}
-		stop := make(chan struct{})
-		var sampler sync.WaitGroup
-		sampler.Add(1)
-		go func() {
-			defer sampler.Done()
-			mem = sampleMemory(cmd.Process.Pid, stop)
-		}()
-		stdout := bufio.NewReader(stdoutPipe)
+		stdin, stdout, stderr := p.stdin, p.stdout, p.stderr
 		next := 0
 		var runErr error
 		for ; next < min(inflight, len(reqs)); next++ {
@@ -488,9 +499,7 @@ func rulesPythonRun(python, precompiler string, c *corpus, out string, inflight 
 				next++
 			}
 		}
-		stdin.Close()
-		close(stop)
-		sampler.Wait()
+		mem = p.finish()
 		// The asyncio worker never returns from its read loop at the
 		// end of its input (json.loads of an empty line raises): it is
 		// stopped as Bazel stops a worker.
