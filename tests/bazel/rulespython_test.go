@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rules-pyc/rules_pyc/compiler/interp"
 	"github.com/rules-pyc/rules_pyc/internal/pyref"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
@@ -561,6 +562,132 @@ func TestRulesPythonPrecompiler(t *testing.T) {
 	}
 }
 
+// TestRulesPythonPrecompilerNative proves that rules_python's precompile
+// requests, which name only --python_version 3.13, compile natively when
+// pyc_precompiler's interpreter is a 3.13: that interpreter is a wrapper
+// that refuses to start pyc's compile server. Under the worker and the
+// sandboxed strategies every PyCompile action still succeeds with
+// py_compile's bytes, and the wrapper saw pyc ask the interpreter its
+// release; with backend = "cpython" the same wrapper fails the build, so the
+// guard is real.
+func TestRulesPythonPrecompilerNative(t *testing.T) {
+	py := rulesPythonPython(t)
+	w := interopWorkspace(t, rulesPythonVersions[0], py)
+	guarded := filepath.Join(w.dir, "guarded")
+	t.Cleanup(func() { os.RemoveAll(guarded) })
+	calls := filepath.Join(t.TempDir(), "calls")
+	marker, _, _ := strings.Cut(interp.ServerSource(), "\n")
+	if len(marker) < 20 {
+		t.Fatalf("the compile server's first line %q is too short to recognize it by", marker)
+	}
+	writeFiles(t, guarded, map[string]string{
+		"python3": fmt.Sprintf(`#!/bin/sh
+# A CPython that refuses to run pyc's compile server, and notes each call
+# (where it can write: not from inside a sandbox).
+for arg in "$@"; do
+  case "$arg" in
+  *%s*)
+    echo server >>%s 2>/dev/null
+    echo "refused: asked to start pyc's compile server" >&2
+    exit 97
+    ;;
+  esac
+done
+echo other >>%s 2>/dev/null
+exec %s "$@"
+`, shellQuote(marker), shellQuote(calls), shellQuote(calls), shellQuote(py.Path)),
+		"BUILD.bazel": `load("@rules_pyc//rules:defs.bzl", "pyc_precompiler")
+load("@rules_python//python:py_exec_tools_toolchain.bzl", "py_exec_tools_toolchain")
+
+[
+    (
+        pyc_precompiler(
+            name = "precompiler_" + backend,
+            backend = backend,
+            interpreter = "python3",
+        ),
+        py_exec_tools_toolchain(
+            name = "exec_tools_" + backend,
+            precompiler = ":precompiler_" + backend,
+        ),
+        toolchain(
+            name = backend,
+            toolchain = ":exec_tools_" + backend,
+            toolchain_type = "@rules_python//python:exec_tools_toolchain_type",
+        ),
+    )
+    for backend in ["auto", "cpython"]
+]
+`,
+	})
+	if err := os.Chmod(filepath.Join(guarded, "python3"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	noted := func() map[string]int {
+		data, err := os.ReadFile(calls)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, line := range strings.Fields(string(data)) {
+			n[line]++
+		}
+		return n
+	}
+	targets := []string{"//rpbase", "//rptop", "//app:rp_main"}
+	sources := []string{"rpbase/__init__.py", "rpbase/c.py", "rptop/__init__.py", "rptop/a.py", "app/rp_main.py"}
+	for _, strategy := range []string{"worker", "sandboxed"} {
+		t.Run(strategy, func(t *testing.T) {
+			w := w.in(t)
+			os.Remove(calls)
+			w.mustBazel("clean")
+			log := filepath.Join(t.TempDir(), "exec.json")
+			flags := []string{"--extra_toolchains=//guarded:auto", "--strategy=PyCompile=" + strategy, "--execution_log_json_file=" + log}
+			w.mustBazel("build", append(flags, targets...)...)
+			spawns := withMnemonic(readExecLog(t, log), "PyCompile")
+			if len(spawns) < len(sources) {
+				t.Errorf("%d PyCompile actions ran, want at least %d", len(spawns), len(sources))
+			}
+			for _, sp := range spawns {
+				if exe := filepath.Base(sp.CommandArgs[0]); exe != "precompiler_auto" {
+					t.Errorf("%s: PyCompile ran %s, want //guarded:precompiler_auto", sp.TargetLabel, sp.CommandArgs[0])
+				}
+			}
+			n := noted()
+			if n["server"] != 0 {
+				t.Errorf("pyc asked the interpreter to start its compile server %d times", n["server"])
+			}
+			if strategy == "worker" && n["other"] == 0 {
+				t.Error("the guarded interpreter was never called: the test does not check what it means to")
+			}
+			t.Logf("calls of the guarded interpreter: %v", n)
+			bin := strings.TrimSpace(w.mustBazel("info", "bazel-bin").stdout)
+			for _, src := range sources {
+				dir, base := filepath.Split(src)
+				got, err := os.ReadFile(filepath.Join(bin, dir, "__pycache__", strings.TrimSuffix(base, ".py")+"."+py.CacheTag+".pyc"))
+				if err != nil {
+					t.Errorf("%s: %v", src, err)
+					continue
+				}
+				if want := pyCompile(t, py, filepath.Join(w.dir, src), src, 0, "CHECKED_HASH"); !bytes.Equal(got, want) {
+					t.Errorf("%s differs from py_compile's: %s", src, firstDiff(got, want))
+				}
+			}
+		})
+	}
+	t.Run("cpython backend is refused", func(t *testing.T) {
+		w := w.in(t)
+		os.Remove(calls)
+		r := w.bazel("build", append([]string{"--extra_toolchains=//guarded:cpython", "--strategy=PyCompile=worker"}, targets...)...)
+		if r.err == nil {
+			t.Fatalf("with backend = \"cpython\" the build succeeded through an interpreter that refuses to compile:\n%s", tail(r.stderr, 25))
+		}
+		if n := noted(); n["server"] == 0 {
+			t.Errorf("the build failed, but not because pyc asked for its compile server (calls %v):\n%s", n, tail(r.stderr, 25))
+		}
+	})
+}
+
 // TestRulesPythonPrecompilerSyntaxError: a source rules_python precompiles
 // with pyc that does not compile fails the build with py_compile's message.
 func TestRulesPythonPrecompilerSyntaxError(t *testing.T) {
@@ -601,4 +728,9 @@ func pyCompileError(t *testing.T, py pythons.Interpreter, src, dfile string) str
 		t.Fatalf("py_compile compiled %s", src)
 	}
 	return ref.Error
+}
+
+// shellQuote quotes s for a POSIX shell.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
