@@ -24,7 +24,7 @@ var (
 
 func loadBench(b *testing.B) {
 	benchOnce.Do(func() {
-		py := interpreters313Bench(b)
+		py := pythons.Local(b, 3, 13)[0]
 		lib := py.Stdlib(b)
 		for _, f := range lib.Files {
 			src, err := os.ReadFile(filepath.Join(lib.Root, f))
@@ -44,13 +44,7 @@ func loadBench(b *testing.B) {
 }
 
 func interpreters313Bench(b *testing.B) pythons.Interpreter {
-	for _, py := range pythons.Find(b) {
-		if py.Major == 3 && py.Minor == 13 && !py.Embedded && py.Chroot == "" {
-			return py
-		}
-	}
-	b.Skip("no CPython 3.13")
-	return pythons.Interpreter{}
+	return pythons.Local(b, 3, 13)[0]
 }
 
 // BenchmarkStdlib compiles every file of the standard library at -O0 (the

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
 // cases are small sources for behaviour the standard library shows once or
@@ -74,7 +75,7 @@ func TestCasesAgainstPyCompile(t *testing.T) {
 		}
 		files = append(files, f)
 	}
-	for _, py := range interpreters313(t) {
+	for _, py := range pythons.Local(t, 3, 13) {
 		rel, _, err := release.Parse(py.Version)
 		if err != nil {
 			t.Fatalf("%s: %v", py, err)

@@ -38,22 +38,10 @@ var sweepSizes = map[bool][2]int{false: {300, 100}, true: {40, 15}}
 // its CPython 3.13: Debian sid's 3.13.18 and trixie's 3.13.5.
 func TestInChroot(t *testing.T) { pythons.RunInChroot(t, "sid", "trixie") }
 
-// interpreters313 returns the CPython 3.13 interpreters this process can run
-// directly (the host's, or the chroot's inside it).
+// interpreters313 returns the 3.13 interpreters this test binary runs
+// directly (the chroots' through TestInChroot).
 func interpreters313(t *testing.T) []pythons.Interpreter {
-	var found []pythons.Interpreter
-	for _, py := range pythons.Find(t) {
-		if py.Major == 3 && py.Minor == 13 && !py.Embedded && py.Chroot == "" {
-			found = append(found, py)
-		}
-	}
-	if len(found) == 0 {
-		if pythons.InChroot() {
-			t.Fatal("no CPython 3.13 in the chroot")
-		}
-		t.Skip("no CPython 3.13 on the host (TestInChroot covers the chroot's)")
-	}
-	return found
+	return pythons.Local(t, 3, 13)
 }
 
 // TestStdlibAgainstPyCompile compiles .py files of each 3.13 interpreter's
@@ -69,7 +57,7 @@ func interpreters313(t *testing.T) []pythons.Interpreter {
 // Every difference is attributed to the first stage whose result differs
 // from CPython's (see attribute) and listed; the test fails on any.
 func TestStdlibAgainstPyCompile(t *testing.T) {
-	for _, py := range interpreters313(t) {
+	for _, py := range pythons.Local(t, 3, 13) {
 		rel, exact, err := release.Parse(py.Version)
 		if err != nil || !exact {
 			t.Fatalf("%s: version %q: %v", py, py.Version, err)

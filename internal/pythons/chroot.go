@@ -359,3 +359,28 @@ func goRoot() string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// Local returns the interpreters of version major.minor that this process
+// runs directly, not embedded: the host's, or the chroot's when the test
+// binary itself runs inside one (RunInChroot). Where there is none, it fails
+// the test inside a chroot; on the host it fails unless the machine has such
+// an interpreter somewhere (Minor), and otherwise skips, since the chroots'
+// interpreters are then compared by the package's RunInChroot test.
+func Local(t testing.TB, major, minor int) []Interpreter {
+	t.Helper()
+	var found []Interpreter
+	for _, py := range Find(t) {
+		if py.Major == major && py.Minor == minor && !py.Embedded && py.Chroot == "" {
+			found = append(found, py)
+		}
+	}
+	if len(found) > 0 {
+		return found
+	}
+	if InChroot() {
+		t.Fatalf("pythons: no CPython %d.%d in the chroot", major, minor)
+	}
+	Minor(t, major, minor)
+	t.Skipf("pythons: no CPython %d.%d on the host (the package's test in the chroot covers the chroots')", major, minor)
+	return nil
+}

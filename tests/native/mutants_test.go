@@ -45,26 +45,10 @@ const shards = 2
 // with their CPython 3.13: Debian sid's 3.13.18 and trixie's 3.13.5.
 func TestInChroot(t *testing.T) { pythons.RunInChroot(t, "sid", "trixie") }
 
-// interpreters313 returns the CPython 3.13 interpreters this process runs
-// directly (the host's, or the chroot's inside it). It fails when no 3.13
-// is found at all, on the host or in a chroot.
+// interpreters313 returns the 3.13 interpreters this test binary runs
+// directly (the chroots' through TestInChroot).
 func interpreters313(t *testing.T) []pythons.Interpreter {
-	if !pythons.InChroot() {
-		pythons.Minor(t, 3, 13)
-	}
-	var found []pythons.Interpreter
-	for _, py := range pythons.Find(t) {
-		if py.Major == 3 && py.Minor == 13 && !py.Embedded && py.Chroot == "" {
-			found = append(found, py)
-		}
-	}
-	if len(found) == 0 {
-		if pythons.InChroot() {
-			t.Fatal("no CPython 3.13 in the chroot")
-		}
-		t.Skip("no CPython 3.13 on the host (TestInChroot covers the chroots')")
-	}
-	return found
+	return pythons.Local(t, 3, 13)
 }
 
 func envInt(t *testing.T, name string, def int) int {
@@ -89,7 +73,7 @@ func TestMutants(t *testing.T) {
 		n = 1000
 	}
 	n = envInt(t, countEnv, n)
-	for _, py := range interpreters313(t) {
+	for _, py := range pythons.Local(t, 3, 13) {
 		t.Run(py.Version, func(t *testing.T) {
 			c := corpus(t, py)
 			dir := t.TempDir()
