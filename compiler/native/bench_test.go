@@ -43,10 +43,6 @@ func loadBench(b *testing.B) {
 	})
 }
 
-func interpreters313Bench(b *testing.B) pythons.Interpreter {
-	return pythons.Local(b, 3, 13)[0]
-}
-
 // BenchmarkStdlib compiles every file of the standard library at -O0 (the
 // whole pipeline: parse to marshal) on one goroutine, and reports source
 // megabytes and files per CPU second.

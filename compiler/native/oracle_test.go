@@ -38,12 +38,6 @@ var sweepSizes = map[bool][2]int{false: {300, 100}, true: {40, 15}}
 // its CPython 3.13: Debian sid's 3.13.18 and trixie's 3.13.5.
 func TestInChroot(t *testing.T) { pythons.RunInChroot(t, "sid", "trixie") }
 
-// interpreters313 returns the 3.13 interpreters this test binary runs
-// directly (the chroots' through TestInChroot).
-func interpreters313(t *testing.T) []pythons.Interpreter {
-	return pythons.Local(t, 3, 13)
-}
-
 // TestStdlibAgainstPyCompile compiles .py files of each 3.13 interpreter's
 // standard library with the native compiler, imitating that interpreter's
 // release, at -O0, -O1 and -O2, and compares with CPython:

@@ -45,12 +45,6 @@ const shards = 2
 // with their CPython 3.13: Debian sid's 3.13.18 and trixie's 3.13.5.
 func TestInChroot(t *testing.T) { pythons.RunInChroot(t, "sid", "trixie") }
 
-// interpreters313 returns the 3.13 interpreters this test binary runs
-// directly (the chroots' through TestInChroot).
-func interpreters313(t *testing.T) []pythons.Interpreter {
-	return pythons.Local(t, 3, 13)
-}
-
 func envInt(t *testing.T, name string, def int) int {
 	s := os.Getenv(name)
 	if s == "" {
