@@ -200,6 +200,12 @@ func compileTraced(req Request, tr *tracer) (res *Result, err error) {
 		putScratch(c.scratch)
 		c.scratch = nil
 	}
+	if c.p != nil && tr == nil {
+		// Nothing of the compile is looked at any more (a tracer may
+		// still hold its objects and ask the Process about them).
+		c.p.Release()
+		c.p = nil
+	}
 	if err != nil {
 		var serr *syntaxerr.Error
 		if req.Stub && errors.As(err, &serr) {
@@ -228,6 +234,8 @@ type compile struct {
 	shape argsShape
 	// scratch is the back end's reusable memory while the compile runs.
 	scratch *scratch
+	// p is the compile's object space.
+	p *pyobj.Process
 }
 
 // scratch is the memory the back end reuses from one compile to the next:
@@ -303,6 +311,7 @@ func (c *compile) run() ([]byte, error) {
 		return nil, &UnsupportedError{Stage: "pyobj", Err: err}
 	}
 	p := pyobj.NewProcess(startup)
+	c.p = p
 
 	c.stage = "parser"
 	mod, serr, err := parser.Parse(name, c.req.Source, rel, parser.Options{

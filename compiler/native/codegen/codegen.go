@@ -139,17 +139,30 @@ type fblock struct {
 
 // nameIndex is a Python dict of str keys to their insertion index. Most
 // code units have few names: up to smallIndex of them are found by a scan,
-// and the map is built only past that.
+// and the map is built only past that. The keys and the map are scratch
+// that a recycled unit keeps (see compiler.recycle); the list is the
+// unit's output.
 type nameIndex struct {
 	m    map[string]int32
 	keys []string
 	list []*pyobj.Object
+	// spare is an empty map for m when the index outgrows a scan.
+	spare map[string]int32
+}
+
+// reset empties the index for another unit, keeping its scratch.
+func (d *nameIndex) reset() {
+	if d.m != nil {
+		clear(d.m)
+		d.spare = d.m
+	}
+	*d = nameIndex{keys: d.keys[:0], spare: d.spare}
 }
 
 // smallIndex is the size up to which an index is searched by a scan.
 const smallIndex = 16
 
-func (d *nameIndex) index(p *pyobj.Process, s string) int32 {
+func (d *nameIndex) index(c *compiler, s string) int32 {
 	if d.m != nil {
 		if i, ok := d.m[s]; ok {
 			return i
@@ -162,12 +175,19 @@ func (d *nameIndex) index(p *pyobj.Process, s string) int32 {
 		}
 	}
 	i := int32(len(d.list))
+	if d.list == nil {
+		d.list = c.objs(8)
+	}
 	d.keys = append(d.keys, s)
-	d.list = append(d.list, p.Identifier(s))
+	d.list = append(d.list, c.p.Identifier(s))
 	if d.m != nil {
 		d.m[s] = i
 	} else if len(d.keys) > smallIndex {
-		d.m = make(map[string]int32, 2*len(d.keys))
+		d.m = d.spare
+		d.spare = nil
+		if d.m == nil {
+			d.m = make(map[string]int32, 2*len(d.keys))
+		}
 		for j, k := range d.keys {
 			d.m[k] = int32(j)
 		}
@@ -178,11 +198,21 @@ func (d *nameIndex) index(p *pyobj.Process, s string) int32 {
 // constIndex is the unit's constants (u_consts): each constant, merged
 // through the constant cache, with its index; searched as nameIndex is.
 type constIndex struct {
-	m    map[*pyobj.Object]int32
-	list []*pyobj.Object
+	m     map[*pyobj.Object]int32
+	list  []*pyobj.Object
+	spare map[*pyobj.Object]int32
 }
 
-func (d *constIndex) index(o *pyobj.Object) int32 {
+// reset empties the index for another unit, keeping its map.
+func (d *constIndex) reset() {
+	if d.m != nil {
+		clear(d.m)
+		d.spare = d.m
+	}
+	*d = constIndex{spare: d.spare}
+}
+
+func (d *constIndex) index(c *compiler, o *pyobj.Object) int32 {
 	if d.m != nil {
 		if i, ok := d.m[o]; ok {
 			return i
@@ -195,11 +225,18 @@ func (d *constIndex) index(o *pyobj.Object) int32 {
 		}
 	}
 	i := int32(len(d.list))
+	if d.list == nil {
+		d.list = c.objs(8)
+	}
 	d.list = append(d.list, o)
 	if d.m != nil {
 		d.m[o] = i
 	} else if len(d.list) > smallIndex {
-		d.m = make(map[*pyobj.Object]int32, 2*len(d.list))
+		d.m = d.spare
+		d.spare = nil
+		if d.m == nil {
+			d.m = make(map[*pyobj.Object]int32, 2*len(d.list))
+		}
 		for j, k := range d.list {
 			d.m[k] = int32(j)
 		}
@@ -250,6 +287,63 @@ type compiler struct {
 	v313_1           bool // 3.13.1+: GET_ITER in inlined comprehensions' outermost loops
 	v313_warnFinally bool
 	nanObjs          map[*ast.Constant]*pyobj.Object // see nanConst
+
+	// freeUnits are finished units whose scratch serves new ones.
+	freeUnits []*unit
+	// objSlab is storage for the units' object lists, taken in pieces.
+	objSlab []*pyobj.Object
+	// outSlab is storage for the units' results.
+	outSlab []Unit
+}
+
+// objs returns an empty list of objects with room for n, from the
+// compile's storage.
+func (c *compiler) objs(n int) []*pyobj.Object {
+	if len(c.objSlab) < n {
+		c.objSlab = make([]*pyobj.Object, max(n, 1024))
+	}
+	l := c.objSlab[:0:n]
+	c.objSlab = c.objSlab[n:]
+	return l
+}
+
+// newUnit returns a unit for enterScope, with the scratch of a finished
+// one if there is one.
+func (c *compiler) newUnit() *unit {
+	var u *unit
+	if n := len(c.freeUnits); n > 0 {
+		u = c.freeUnits[n-1]
+		c.freeUnits = c.freeUnits[:n-1]
+	} else {
+		u = &unit{}
+	}
+	if len(c.outSlab) == 0 {
+		c.outSlab = make([]Unit, 32)
+	}
+	u.out = &c.outSlab[0]
+	c.outSlab = c.outSlab[1:]
+	return u
+}
+
+// recycle keeps a finished unit's scratch for a later unit: its name
+// indexes' keys and maps, its cell, free and hidden-name maps and its
+// frame blocks. Nothing refers to a unit once it is finished (its result
+// is u.out).
+func (c *compiler) recycle(u *unit) {
+	u.names.reset()
+	u.varnames.reset()
+	u.consts.reset()
+	clear(u.cellvars)
+	clear(u.freevars)
+	clear(u.fasthidden)
+	clear(u.staticAttrs)
+	clear(u.fblocks)
+	*u = unit{
+		names: u.names, varnames: u.varnames, consts: u.consts,
+		cellvars: u.cellvars, freevars: u.freevars, fasthidden: u.fasthidden, staticAttrs: u.staticAttrs,
+		cellList: u.cellList[:0], freeList: u.freeList[:0], fblocks: u.fblocks[:0],
+	}
+	c.freeUnits = append(c.freeUnits, u)
 }
 
 // Generate compiles mod (optimized, with its symbol table) and returns the
@@ -361,11 +455,12 @@ func (c *compiler) enterScope(name string, st scopeType, ste *symtable.Block, li
 	if ste == nil {
 		c.fail(fmt.Errorf("codegen: no symbol table block for %s", name))
 	}
-	u := &unit{scope: st, ste: ste, name: name, out: &Unit{}}
+	u := c.newUnit()
+	u.scope, u.ste, u.name = st, ste, name
 	u.seq = &u.out.Seq
 	c.cfg.Buffers.Init(u.seq)
 	for _, v := range ste.Varnames {
-		u.varnames.index(c.p, v)
+		u.varnames.index(c, v)
 	}
 	var cells, frees []string
 	for _, s := range ste.Symbols.List() {
@@ -393,7 +488,7 @@ func (c *compiler) enterScope(name string, st scopeType, ste *symtable.Block, li
 	}
 	u.freeStarted = true
 	u.firstLine = int32(lineno)
-	if st == scopeClass {
+	if st == scopeClass && u.staticAttrs == nil {
 		u.staticAttrs = map[string]bool{}
 	}
 	if c.u != nil {
@@ -522,11 +617,17 @@ func (c *compiler) finishUnit(addNone bool) *Unit {
 	m.Consts = u.consts.list
 	m.Names = u.names.list
 	m.VarNames = u.varnames.list
-	for _, n := range u.cellList {
-		m.CellVars = append(m.CellVars, c.p.Identifier(n))
+	if len(u.cellList) > 0 {
+		m.CellVars = c.objs(len(u.cellList))
+		for _, n := range u.cellList {
+			m.CellVars = append(m.CellVars, c.p.Identifier(n))
+		}
 	}
-	for _, n := range u.freeList {
-		m.FreeVars = append(m.FreeVars, c.p.Identifier(n))
+	if len(u.freeList) > 0 {
+		m.FreeVars = c.objs(len(u.freeList))
+		for _, n := range u.freeList {
+			m.FreeVars = append(m.FreeVars, c.p.Identifier(n))
+		}
 	}
 	// Every key of u_fasthidden, also those set back to False when their
 	// comprehension ended: compute_localsplus_info tests membership.
@@ -549,6 +650,7 @@ func (c *compiler) finishUnit(addNone bool) *Unit {
 		out.Code = c.p.NewCode(&pyobj.CodeObject{})
 	}
 	c.exitScope()
+	c.recycle(u)
 	return out
 }
 
@@ -613,7 +715,7 @@ func (c *compiler) jump(op opcode.Op, l instr.Label, loc instr.Location) {
 // addConst is compiler_add_const: o merged through the constant cache,
 // and its index in the unit's constants.
 func (c *compiler) addConst(o *pyobj.Object) int32 {
-	return c.u.consts.index(c.cache.Merge(o))
+	return c.u.consts.index(c, c.cache.Merge(o))
 }
 
 func (c *compiler) loadConst(loc instr.Location, o *pyobj.Object) {
@@ -672,7 +774,7 @@ func (c *compiler) mangle(name string) string {
 
 // addName is compiler_addop_name.
 func (c *compiler) addName(op opcode.Op, name string, loc instr.Location) {
-	arg := c.u.names.index(c.p, c.mangle(name))
+	arg := c.u.names.index(c, c.mangle(name))
 	switch op {
 	case opLOAD_ATTR:
 		arg <<= 1
@@ -696,5 +798,5 @@ func (c *compiler) addName(op opcode.Op, name string, loc instr.Location) {
 
 // addNameRaw is compiler_addop_o on u_names (no mangling).
 func (c *compiler) addNameRaw(op opcode.Op, name string, loc instr.Location) {
-	c.addop(op, c.u.names.index(c.p, name), loc)
+	c.addop(op, c.u.names.index(c, name), loc)
 }

@@ -181,7 +181,7 @@ func (c *compiler) pushInlinedState(loc instr.Location, entry *symtable.Block) *
 					st.fastHidden = append(st.fastHidden, k)
 				}
 			}
-			c.addop(opLOAD_FAST_AND_CLEAR, u.varnames.index(c.p, c.mangle(k)), loc)
+			c.addop(opLOAD_FAST_AND_CLEAR, u.varnames.index(c, c.mangle(k)), loc)
 			if scope == symtable.Cell {
 				if outsc == symtable.Free {
 					c.addop(opMAKE_CELL, u.addFree(c.mangle(k)), loc)
@@ -205,7 +205,7 @@ func (c *compiler) restoreInlinedLocals(loc instr.Location, st *inlinedState) {
 	n := len(st.pushedLocals)
 	c.addop(opSWAP, int32(n+1), loc)
 	for i := n - 1; i >= 0; i-- {
-		c.addop(pSTORE_FAST_MAYBE_NULL, c.u.varnames.index(c.p, c.mangle(st.pushedLocals[i])), loc)
+		c.addop(pSTORE_FAST_MAYBE_NULL, c.u.varnames.index(c, c.mangle(st.pushedLocals[i])), loc)
 	}
 }
 

@@ -77,7 +77,7 @@ func (c *compiler) nameop(loc instr.Location, name string, ctx ast.ExprContext) 
 		default:
 			op = opDELETE_FAST
 		}
-		c.addop(op, u.varnames.index(c.p, mangled), loc)
+		c.addop(op, u.varnames.index(c, mangled), loc)
 		return
 	case opGlobal:
 		switch ctx {
@@ -107,7 +107,7 @@ func (c *compiler) nameop(loc instr.Location, name string, ctx ast.ExprContext) 
 			op = opDELETE_NAME
 		}
 	}
-	arg := u.names.index(c.p, mangled)
+	arg := u.names.index(c, mangled)
 	if op == opLOAD_GLOBAL {
 		arg <<= 1
 	}

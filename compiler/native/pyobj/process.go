@@ -17,8 +17,10 @@ type Interned interface {
 // the interned strings, starting from the reference process's. A Process
 // is not safe for concurrent use; make one per compile.
 type Process struct {
-	startup  Interned
-	interned map[string]*Object
+	startup Interned
+	// fast is startup when it is a generated set (hashes shared).
+	fast     *startupSet
+	interned internTable
 	small    [262]*Object // ints -5..256
 	latin1   [256]*Object // one-code-point strs below U+0100
 	bytes1   [256]*Object // one-byte bytes
@@ -32,7 +34,28 @@ type Process struct {
 // NewProcess returns a Process whose interned strs start as startup's
 // (nil: only the singletons).
 func NewProcess(startup Interned) *Process {
-	return &Process{startup: startup, interned: make(map[string]*Object, 256)}
+	p := &Process{startup: startup, interned: newInternTable()}
+	p.fast, _ = startup.(*startupSet)
+	return p
+}
+
+// Release ends the Process's life: its tables serve later Processes. No
+// method may be called after it (the objects made stay valid).
+func (p *Process) Release() {
+	p.interned.release()
+}
+
+// startupHas reports whether the start-up set holds s (hash h).
+func (p *Process) startupHas(s string, h uint64) bool {
+	switch {
+	case p.startup == nil:
+		return false
+	case p.fast != nil && s != "":
+		if _, ok := latin1Char(s); !ok {
+			return p.fast.hasHashed(s, h)
+		}
+	}
+	return p.startup.Has(s)
 }
 
 // obj makes a new object, taken from a block allocated in bulk.
@@ -55,7 +78,7 @@ func (p *Process) obj(k Kind, v ast.Value) *Object {
 // and 3.13.18 intern all 257 at start-up; the sets record it per release
 // rather than assume it).
 func (p *Process) singletonStr(s string) *Object {
-	if o := p.interned[s]; o != nil {
+	if o := p.interned.get(s, hashStr(s)); o != nil {
 		return o
 	}
 	if p.startup == nil || p.startup.Has(s) {
@@ -68,12 +91,16 @@ func (p *Process) singletonStr(s string) *Object {
 
 // immortalStr returns the interned, immortal str s, created once.
 func (p *Process) immortalStr(s string) *Object {
-	if o := p.interned[s]; o != nil {
+	return p.immortalStrHashed(s, hashStr(s))
+}
+
+func (p *Process) immortalStrHashed(s string, h uint64) *Object {
+	if o := p.interned.get(s, h); o != nil {
 		return o
 	}
 	o := p.obj(Str, ast.StrValue(s))
 	o.Interned, o.Immortal = true, true
-	p.interned[s] = o
+	p.interned.put(s, h, o)
 	return o
 }
 
@@ -269,7 +296,8 @@ func (p *Process) FromValue(v ast.Value) *Object {
 // Identifier returns the interned str s, as the parser makes identifiers
 // (_PyPegen_new_identifier interns them for good).
 func (p *Process) Identifier(s string) *Object {
-	if o := p.interned[s]; o != nil {
+	h := hashStr(s)
+	if o := p.interned.get(s, h); o != nil {
 		o.Immortal = true
 		return o
 	}
@@ -278,10 +306,11 @@ func (p *Process) Identifier(s string) *Object {
 
 // IsInterned reports whether a str equal to s is interned now.
 func (p *Process) IsInterned(s string) bool {
-	if _, ok := p.interned[s]; ok {
+	h := hashStr(s)
+	if p.interned.get(s, h) != nil {
 		return true
 	}
-	return p.startup != nil && p.startup.Has(s)
+	return p.startupHas(s, h)
 }
 
 // Intern interns the str o (PyUnicode_InternInPlace): it returns the
@@ -292,14 +321,15 @@ func (p *Process) Intern(o *Object) *Object {
 		return o
 	}
 	s := o.Value.Str()
-	if w := p.interned[s]; w != nil {
+	h := hashStr(s)
+	if w := p.interned.get(s, h); w != nil {
 		return w
 	}
-	if p.startup != nil && p.startup.Has(s) {
-		return p.immortalStr(s)
+	if p.startupHas(s, h) {
+		return p.immortalStrHashed(s, h)
 	}
 	o.Interned = true
-	p.interned[s] = o
+	p.interned.put(s, h, o)
 	return o
 }
 

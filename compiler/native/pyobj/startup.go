@@ -27,6 +27,8 @@ type startupSet struct {
 	once    sync.Once
 	encoded string
 	set     sortedSet
+	// index is set's members in a hash table (nil: search set).
+	index *hashSet
 	// single says which of chr(0)..chr(255) and "" (index 256) are
 	// interned.
 	single [257]bool
@@ -41,7 +43,19 @@ func (s *startupSet) Has(v string) bool {
 	if c, ok := latin1Char(v); ok {
 		return s.single[c]
 	}
-	return s.set.Has(v)
+	return s.hasHashed(v, 0)
+}
+
+// hasHashed is Has for a str that is neither "" nor one code point below
+// U+0100, whose hashStr is h (0: not computed yet).
+func (s *startupSet) hasHashed(v string, h uint64) bool {
+	if s.index == nil {
+		return s.set.Has(v)
+	}
+	if h == 0 {
+		h = hashStr(v)
+	}
+	return s.index.has(v, h)
 }
 
 // startupSets are the generated sets of interned strs, by CPython release.
@@ -65,6 +79,7 @@ func (s *startupSet) decode() {
 			var b []byte
 			if b, err = io.ReadAll(r); err == nil {
 				s.set = sortedSet(strings.Split(string(b), "\n"))
+				s.index = newHashSet(s.set)
 			}
 		}
 	}

@@ -1,0 +1,162 @@
+package pyobj
+
+import (
+	"hash/maphash"
+	"sync"
+)
+
+// The interned strs of a Process and the start-up sets are looked up for
+// every identifier the parser makes and every name the compiler adds, so
+// they are open-addressed tables of their own rather than Go maps: one
+// hash per look-up (kept in the slot, so that a probe compares strings
+// only when the hashes agree), no iteration (the order of a table never
+// shows in any output), and the Process's slots are reused from one
+// compile to the next.
+
+// strSeed seeds the tables' hash; any seed gives the same results.
+var strSeed = maphash.MakeSeed()
+
+func hashStr(s string) uint64 {
+	// 0 marks an empty slot.
+	return maphash.String(strSeed, s) | 1
+}
+
+// internSlot is one slot of an internTable: a str and its interned object.
+type internSlot struct {
+	h uint64
+	s string
+	o *Object
+}
+
+// internTable maps strs to their interned objects (linear probing, at
+// most half full).
+type internTable struct {
+	slots []internSlot
+	n     int
+}
+
+// minInternSlots is a new table's size: most modules intern a few
+// hundred strs.
+const minInternSlots = 1024
+
+// maxKeptInternSlots bounds the tables kept for reuse, so that one huge
+// source does not pin its table for the life of a worker.
+const maxKeptInternSlots = 1 << 15
+
+var internSlotsPool sync.Pool
+
+func newInternTable() internTable {
+	if s, ok := internSlotsPool.Get().(*[]internSlot); ok {
+		return internTable{slots: *s}
+	}
+	return internTable{slots: make([]internSlot, minInternSlots)}
+}
+
+// release gives the table's slots back for reuse; the table is empty
+// afterwards.
+func (t *internTable) release() {
+	if t.slots == nil || len(t.slots) > maxKeptInternSlots {
+		*t = internTable{}
+		return
+	}
+	clear(t.slots)
+	s := t.slots
+	*t = internTable{}
+	internSlotsPool.Put(&s)
+}
+
+// get returns the object interned for s (hash h), nil if none.
+func (t *internTable) get(s string, h uint64) *Object {
+	if t.slots == nil {
+		return nil
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		if sl.h == h && sl.s == s {
+			return sl.o
+		}
+		if sl.h == 0 {
+			return nil
+		}
+	}
+}
+
+// put records o as the interned object for s (hash h), which has none.
+func (t *internTable) put(s string, h uint64, o *Object) {
+	if t.slots == nil {
+		*t = newInternTable()
+	}
+	if 2*(t.n+1) > len(t.slots) {
+		t.grow()
+	}
+	mask := uint64(len(t.slots) - 1)
+	i := h & mask
+	for t.slots[i].h != 0 {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = internSlot{h: h, s: s, o: o}
+	t.n++
+}
+
+func (t *internTable) grow() {
+	old := t.slots
+	t.slots = make([]internSlot, 2*len(old))
+	mask := uint64(len(t.slots) - 1)
+	for _, sl := range old {
+		if sl.h == 0 {
+			continue
+		}
+		i := sl.h & mask
+		for t.slots[i].h != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = sl
+	}
+	if len(old) <= maxKeptInternSlots {
+		clear(old)
+		internSlotsPool.Put(&old)
+	}
+}
+
+// hashSet is a read-only set of strs (safe for concurrent use), for the
+// start-up sets.
+type hashSet struct {
+	hs []uint64
+	ss []string
+}
+
+func newHashSet(members []string) *hashSet {
+	n := 16
+	for n < 2*len(members) {
+		n *= 2
+	}
+	set := &hashSet{hs: make([]uint64, n), ss: make([]string, n)}
+	mask := uint64(n - 1)
+	for _, s := range members {
+		h := hashStr(s)
+		i := h & mask
+		for set.hs[i] != 0 {
+			if set.hs[i] == h && set.ss[i] == s {
+				break
+			}
+			i = (i + 1) & mask
+		}
+		set.hs[i], set.ss[i] = h, s
+	}
+	return set
+}
+
+func (set *hashSet) has(s string, h uint64) bool {
+	mask := uint64(len(set.hs) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch set.hs[i] {
+		case h:
+			if set.ss[i] == s {
+				return true
+			}
+		case 0:
+			return false
+		}
+	}
+}
