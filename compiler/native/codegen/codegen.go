@@ -290,17 +290,20 @@ type compiler struct {
 
 	// freeUnits are finished units whose scratch serves new ones.
 	freeUnits []*unit
-	// objSlab is storage for the units' object lists, taken in pieces.
-	objSlab []*pyobj.Object
-	// outSlab is storage for the units' results.
-	outSlab []Unit
+	// objSlab is storage for the units' object lists, taken in pieces;
+	// outSlab for the units' results. Each new block is twice the last
+	// (up to a bound): small modules need little.
+	objSlab    []*pyobj.Object
+	outSlab    []Unit
+	objN, outN int
 }
 
 // objs returns an empty list of objects with room for n, from the
 // compile's storage.
 func (c *compiler) objs(n int) []*pyobj.Object {
 	if len(c.objSlab) < n {
-		c.objSlab = make([]*pyobj.Object, max(n, 1024))
+		c.objN = min(max(2*c.objN, 64), 1024)
+		c.objSlab = make([]*pyobj.Object, max(n, c.objN))
 	}
 	l := c.objSlab[:0:n]
 	c.objSlab = c.objSlab[n:]
@@ -318,7 +321,8 @@ func (c *compiler) newUnit() *unit {
 		u = &unit{}
 	}
 	if len(c.outSlab) == 0 {
-		c.outSlab = make([]Unit, 32)
+		c.outN = min(max(2*c.outN, 2), 32)
+		c.outSlab = make([]Unit, c.outN)
 	}
 	u.out = &c.outSlab[0]
 	c.outSlab = c.outSlab[1:]

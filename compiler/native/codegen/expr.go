@@ -848,9 +848,9 @@ func (c *compiler) subkwargs(loc instr.Location, kws []*ast.Keyword, begin, end 
 
 // kwNames is compiler_call_simple_kw_helper.
 func (c *compiler) kwNames(loc instr.Location, kws []*ast.Keyword) {
-	names := make([]*pyobj.Object, len(kws))
-	for i, k := range kws {
-		names[i] = c.p.Identifier(k.Arg)
+	names := c.objs(len(kws))
+	for _, k := range kws {
+		names = append(names, c.p.Identifier(k.Arg))
 	}
 	c.loadConst(loc, c.p.NewTuple(names))
 }
