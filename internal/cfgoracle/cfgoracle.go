@@ -19,16 +19,13 @@
 package cfgoracle
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	_ "embed"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/big"
 	"sort"
 	"strings"
 
@@ -36,6 +33,7 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/internal/oraclewire"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
@@ -200,94 +198,21 @@ type Const struct {
 	Code int
 }
 
-// UnmarshalJSON reads the oracle's tagged form.
+// UnmarshalJSON reads the oracle's tagged form (package oraclewire).
 func (c *Const) UnmarshalJSON(b []byte) error {
-	var parts []json.RawMessage
-	if err := json.Unmarshal(b, &parts); err != nil {
+	tag, parts, err := oraclewire.Split(b)
+	if err != nil {
 		return err
 	}
-	if len(parts) == 0 {
-		return fmt.Errorf("empty constant")
-	}
-	var tag string
-	if err := json.Unmarshal(parts[0], &tag); err != nil {
+	if s, ok, err := oraclewire.DecodeScalar(tag, parts); ok {
+		c.Kind, c.Value = s.Kind, s.Value
 		return err
 	}
-	arg := func(i int) (string, error) {
-		if i >= len(parts) {
-			return "", fmt.Errorf("constant %s: missing part %d", b, i)
-		}
-		var s string
-		err := json.Unmarshal(parts[i], &s)
-		return s, err
-	}
-	hexArg := func(i int) (string, error) {
-		s, err := arg(i)
-		if err != nil {
-			return "", err
-		}
-		d, err := hex.DecodeString(s)
-		return string(d), err
-	}
-	float := func(i int) (float64, error) {
-		s, err := hexArg(i)
-		if err != nil || len(s) != 8 {
-			return 0, fmt.Errorf("bad float in %s", b)
-		}
-		return math.Float64frombits(binary.LittleEndian.Uint64([]byte(s))), nil
+	if len(parts) < 2 {
+		return fmt.Errorf("constant %s: no items or child", b)
 	}
 	switch tag {
-	case "N":
-		c.Kind, c.Value = pyobj.None, ast.NoneValue()
-	case "T", "F":
-		c.Kind, c.Value = pyobj.Bool, ast.BoolValue(tag == "T")
-	case "E":
-		c.Kind, c.Value = pyobj.Ellipsis, ast.EllipsisValue()
-	case "i":
-		s, err := arg(1)
-		if err != nil {
-			return err
-		}
-		n, ok := new(big.Int).SetString(s, 10)
-		if !ok {
-			return fmt.Errorf("bad int %q", s)
-		}
-		c.Kind = pyobj.Int
-		if n.IsInt64() {
-			c.Value = ast.IntValue(n.Int64())
-		} else {
-			c.Value = ast.BigIntValue(n)
-		}
-	case "f":
-		f, err := float(1)
-		if err != nil {
-			return err
-		}
-		c.Kind, c.Value = pyobj.Float, ast.FloatValue(f)
-	case "c":
-		re, err := float(1)
-		if err != nil {
-			return err
-		}
-		im, err := float(2)
-		if err != nil {
-			return err
-		}
-		c.Kind, c.Value = pyobj.Complex, ast.ComplexValue(re, im)
-	case "s", "b":
-		s, err := hexArg(1)
-		if err != nil {
-			return err
-		}
-		if tag == "s" {
-			c.Kind, c.Value = pyobj.Str, ast.StrValue(s)
-		} else {
-			c.Kind, c.Value = pyobj.Bytes, ast.BytesValue(s)
-		}
 	case "t", "fs":
-		if len(parts) < 2 {
-			return fmt.Errorf("constant %s: no items", b)
-		}
 		if err := json.Unmarshal(parts[1], &c.Items); err != nil {
 			return err
 		}
@@ -299,9 +224,6 @@ func (c *Const) UnmarshalJSON(b []byte) error {
 			c.Kind = pyobj.FrozenSet
 		}
 	case "code":
-		if len(parts) < 2 {
-			return fmt.Errorf("constant %s: no child", b)
-		}
 		c.Kind = pyobj.Code
 		return json.Unmarshal(parts[1], &c.Code)
 	default:
@@ -312,42 +234,16 @@ func (c *Const) UnmarshalJSON(b []byte) error {
 
 // MarshalJSON writes the oracle's tagged form (for raw requests).
 func (c Const) MarshalJSON() ([]byte, error) {
-	f64 := func(f float64) string {
-		var b [8]byte
-		binary.LittleEndian.PutUint64(b[:], math.Float64bits(f))
-		return hex.EncodeToString(b[:])
+	if v, ok := oraclewire.EncodeScalar(c.Kind, c.Value); ok {
+		return json.Marshal(v)
 	}
-	var v []any
 	switch c.Kind {
-	case pyobj.None:
-		v = []any{"N"}
-	case pyobj.Bool:
-		if c.Value.Bool() {
-			v = []any{"T"}
-		} else {
-			v = []any{"F"}
-		}
-	case pyobj.Ellipsis:
-		v = []any{"E"}
-	case pyobj.Int:
-		v = []any{"i", c.Value.BigInt().String()}
-	case pyobj.Float:
-		v = []any{"f", f64(c.Value.Float())}
-	case pyobj.Complex:
-		re, im := c.Value.Complex()
-		v = []any{"c", f64(re), f64(im)}
-	case pyobj.Str:
-		v = []any{"s", hex.EncodeToString([]byte(c.Value.Str()))}
-	case pyobj.Bytes:
-		v = []any{"b", hex.EncodeToString([]byte(c.Value.Bytes()))}
 	case pyobj.Tuple:
-		v = []any{"t", c.Items}
+		return json.Marshal([]any{"t", c.Items})
 	case pyobj.FrozenSet:
-		v = []any{"fs", c.Items}
-	default:
-		return nil, fmt.Errorf("cfgoracle: can't send a %s constant", c.Kind)
+		return json.Marshal([]any{"fs", c.Items})
 	}
-	return json.Marshal(v)
+	return nil, fmt.Errorf("cfgoracle: can't send a %s constant", c.Kind)
 }
 
 // Source is one file to compile: its path as the interpreter sees it and
@@ -363,50 +259,14 @@ func Run(ctx context.Context, py pythons.Interpreter, sources []Source, optimize
 	for i, s := range sources {
 		files[i] = [2]string{s.Path, s.Name}
 	}
-	req, err := json.Marshal(map[string]any{"files": files, "optimize": optimize})
-	if err != nil {
-		return err
-	}
-	cmd := py.Command(ctx, "-S", "-s", "-c", script)
-	cmd.Stdin = bytes.NewReader(req)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("cfgoracle: %s: %w", py, err)
-	}
-	r := bufio.NewReaderSize(out, 1<<20)
-	i := 0
-	var cbErr error
-	for ; i < len(sources); i++ {
-		line, err := r.ReadBytes('\n')
-		if err != nil {
-			break
-		}
+	req := map[string]any{"files": files, "optimize": optimize}
+	return oraclewire.Run(ctx, "cfgoracle", py, script, req, len(sources), func(i int, line []byte) error {
 		var f File
 		if err := json.Unmarshal(line, &f); err != nil {
-			cbErr = fmt.Errorf("cfgoracle: %s: decode the answer: %v", sources[i].Path, err)
-			break
+			return fmt.Errorf("cfgoracle: %s: decode the answer: %v", sources[i].Path, err)
 		}
-		if cbErr = each(i, &f); cbErr != nil {
-			break
-		}
-	}
-	if cbErr != nil {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		return cbErr
-	}
-	if err := cmd.Wait(); err != nil {
-		return fmt.Errorf("cfgoracle: %s: %v: %s", py, err, stderr.String())
-	}
-	if i != len(sources) {
-		return fmt.Errorf("cfgoracle: %s: %d answers for %d sources: %s", py, i, len(sources), stderr.String())
-	}
-	return nil
+		return each(i, &f)
+	})
 }
 
 // RawItem is an instruction sequence written by hand: Instrs are
@@ -447,7 +307,7 @@ func RunRaw(ctx context.Context, py pythons.Interpreter, items []RawItem) ([]*Op
 	if err != nil {
 		return nil, err
 	}
-	cmd := py.Command(ctx, "-S", "-s", "-c", script)
+	cmd := py.Command(ctx, "-S", "-s", "-c", oraclewire.Prelude+script)
 	cmd.Stdin = bytes.NewReader(body)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

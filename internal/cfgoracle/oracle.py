@@ -20,7 +20,7 @@
 # recovered list is "validated" when optimize_cfg, given it, produces the
 # real co_consts.
 import _testinternalcapi as T
-import ast, dis, json, opcode, struct, sys, types
+import ast, dis, json, opcode, sys, types
 
 CodeType = types.CodeType
 HASCONST = set(opcode.hasconst)
@@ -33,71 +33,19 @@ JUMPS = set(opcode.hasjump)
 CO_VARARGS, CO_VARKEYWORDS, CO_OPTIMIZED = 0x4, 0x8, 0x1
 
 
-def hexs(s):
-    return s.encode("utf-8", "surrogatepass").hex()
-
-
-def unhexs(h):
-    return bytes.fromhex(h).decode("utf-8", "surrogatepass")
+hexs = wire_hexs
+dec = wire_dec
 
 
 def enc(v, codes):
     """Encodes a constant; codes maps id(code object) to a child index."""
-    if v is None:
-        return ["N"]
-    if v is True:
-        return ["T"]
-    if v is False:
-        return ["F"]
-    if v is Ellipsis:
-        return ["E"]
-    t = type(v)
-    if t is int:
-        return ["i", str(v)]
-    if t is float:
-        return ["f", struct.pack("<d", v).hex()]
-    if t is complex:
-        return ["c", struct.pack("<d", v.real).hex(), struct.pack("<d", v.imag).hex()]
-    if t is str:
-        return ["s", hexs(v)]
-    if t is bytes:
-        return ["b", v.hex()]
-    if t is tuple:
-        return ["t", [enc(x, codes) for x in v]]
-    if t is frozenset:
-        return ["fs", [enc(x, codes) for x in v]]
-    if t is CodeType:
-        return ["code", codes.get(id(v), -1)]
-    if t is Probe:
-        return ["?", v.k]
-    raise TypeError("constant of type %s" % t.__name__)
-
-
-def dec(c):
-    tag = c[0]
-    if tag == "N":
-        return None
-    if tag == "T":
-        return True
-    if tag == "F":
-        return False
-    if tag == "E":
-        return Ellipsis
-    if tag == "i":
-        return int(c[1])
-    if tag == "f":
-        return struct.unpack("<d", bytes.fromhex(c[1]))[0]
-    if tag == "c":
-        return complex(struct.unpack("<d", bytes.fromhex(c[1]))[0], struct.unpack("<d", bytes.fromhex(c[2]))[0])
-    if tag == "s":
-        return unhexs(c[1])
-    if tag == "b":
-        return bytes.fromhex(c[1])
-    if tag == "t":
-        return tuple(dec(x) for x in c[1])
-    if tag == "fs":
-        return frozenset(dec(x) for x in c[1])
-    raise ValueError("constant tag %r" % tag)
+    def other(v):
+        if type(v) is CodeType:
+            return ["code", codes.get(id(v), -1)]
+        if type(v) is Probe:
+            return ["?", v.k]
+        raise TypeError("constant of type %s" % type(v).__name__)
+    return wire_enc(v, other)
 
 
 class Probe:

@@ -14,16 +14,11 @@
 package codeoracle
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	_ "embed"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math"
-	"math/big"
 	"strings"
 
 	"github.com/rules-pyc/rules_pyc/compiler/native/assemble"
@@ -31,6 +26,7 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/internal/oraclewire"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
@@ -133,71 +129,20 @@ func (h *hexStr) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// UnmarshalJSON reads the oracle's tagged form (package oraclewire).
 func (c *Const) UnmarshalJSON(b []byte) error {
-	var parts []json.RawMessage
-	if err := json.Unmarshal(b, &parts); err != nil {
+	tag, parts, err := oraclewire.Split(b)
+	if err != nil {
 		return err
 	}
-	var tag string
-	if err := json.Unmarshal(parts[0], &tag); err != nil {
+	if s, ok, err := oraclewire.DecodeScalar(tag, parts); ok {
+		c.Value, c.Fresh = s.Value, s.Fresh
 		return err
 	}
-	str := func(i int) (string, error) {
-		var h hexStr
-		err := json.Unmarshal(parts[i], &h)
-		return string(h), err
-	}
-	float := func(i int) (float64, error) {
-		s, err := str(i)
-		if err != nil || len(s) != 8 {
-			return 0, fmt.Errorf("bad float %s", parts[i])
-		}
-		return math.Float64frombits(binary.LittleEndian.Uint64([]byte(s))), nil
+	if len(parts) < 2 {
+		return fmt.Errorf("constant %s: no items or unit", b)
 	}
 	switch tag {
-	case "N":
-		c.Value = ast.NoneValue()
-	case "T", "F":
-		c.Value = ast.BoolValue(tag == "T")
-	case "E":
-		c.Value = ast.EllipsisValue()
-	case "i":
-		var s string
-		if err := json.Unmarshal(parts[1], &s); err != nil {
-			return err
-		}
-		n, ok := new(big.Int).SetString(s, 10)
-		if !ok {
-			return fmt.Errorf("bad int %q", s)
-		}
-		c.Value = ast.BigIntValue(n)
-	case "f":
-		f, err := float(1)
-		if err != nil {
-			return err
-		}
-		c.Value = ast.FloatValue(f)
-	case "c":
-		re, err := float(1)
-		if err != nil {
-			return err
-		}
-		im, err := float(2)
-		if err != nil {
-			return err
-		}
-		c.Value = ast.ComplexValue(re, im)
-	case "s", "b", "S":
-		c.Fresh = tag == "S"
-		s, err := str(1)
-		if err != nil {
-			return err
-		}
-		if tag != "b" {
-			c.Value = ast.StrValue(s)
-		} else {
-			c.Value = ast.BytesValue(s)
-		}
 	case "t", "fs":
 		var items []Const
 		if err := json.Unmarshal(parts[1], &items); err != nil {
@@ -234,50 +179,14 @@ func Run(ctx context.Context, py pythons.Interpreter, sources []Source, optimize
 	for i, s := range sources {
 		files[i] = [2]string{s.Path, s.Name}
 	}
-	req, err := json.Marshal(map[string]any{"files": files, "optimize": optimize})
-	if err != nil {
-		return err
-	}
-	cmd := py.Command(ctx, "-S", "-s", "-c", script)
-	cmd.Stdin = bytes.NewReader(req)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	r := bufio.NewReaderSize(out, 1<<20)
-	i := 0
-	var cbErr error
-	for ; i < len(sources); i++ {
-		line, err := r.ReadBytes('\n')
-		if err != nil {
-			break
-		}
+	req := map[string]any{"files": files, "optimize": optimize}
+	return oraclewire.Run(ctx, "codeoracle", py, script, req, len(sources), func(i int, line []byte) error {
 		var f File
 		if err := json.Unmarshal(line, &f); err != nil {
-			cbErr = fmt.Errorf("%s: decode the oracle's answer: %v", sources[i].Path, err)
-			break
+			return fmt.Errorf("codeoracle: %s: decode the answer: %v", sources[i].Path, err)
 		}
-		if cbErr = each(i, &f); cbErr != nil {
-			break
-		}
-	}
-	if cbErr != nil {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		return cbErr
-	}
-	if err := cmd.Wait(); err != nil {
-		return fmt.Errorf("%s: %v: %s", py, err, stderr.String())
-	}
-	if i != len(sources) {
-		return fmt.Errorf("%s: %d answers for %d sources: %s", py, i, len(sources), stderr.String())
-	}
-	return nil
+		return each(i, &f)
+	})
 }
 
 // Replay assembles f's code objects with the native assembler, in a new

@@ -5,7 +5,7 @@
 # jump targets and exception handlers) and metadata, plus the identifiers of
 # the source (the strings the parser interns). A file that does not compile
 # gives {"error": message}.
-import ast, dis, json, opcode, struct, sys
+import ast, dis, json, opcode, sys
 
 CACHES = opcode._inline_cache_entries
 EXTENDED_ARG = opcode.opmap["EXTENDED_ARG"]
@@ -14,41 +14,14 @@ JUMPS = set(opcode.hasjump)
 NAMES = opcode.opname
 
 
-def enc_str(s):
-    return s.encode("utf-8", "surrogatepass").hex()
-
-
 def const(v, codes):
-    if v is None:
-        return ["N"]
-    if v is True:
-        return ["T"]
-    if v is False:
-        return ["F"]
-    if v is Ellipsis:
-        return ["E"]
-    t = type(v)
-    if t is int:
-        return ["i", str(v)]
-    if t is float:
-        return ["f", struct.pack("<d", v).hex()]
-    if t is complex:
-        return ["c", struct.pack("<d", v.real).hex(), struct.pack("<d", v.imag).hex()]
-    if t is str:
-        if len(v) < 2 and v is not (chr(ord(v)) if v else ""):
-            # Not the cached singleton: made by str.replace in the AST
-            # optimizer's rewrite of '%'-formatting.
-            return ["S", enc_str(v)]
-        return ["s", enc_str(v)]
-    if t is bytes:
-        return ["b", v.hex()]
-    if t is tuple:
-        return ["t", [const(x, codes) for x in v]]
-    if t is frozenset:
-        return ["fs", [const(x, codes) for x in v]]
-    if t is type(const.__code__):
-        return ["code", unit(v, codes)]
-    raise TypeError("constant of type %s" % t.__name__)
+    def other(v):
+        if type(v) is type(const.__code__):
+            return ["code", unit(v, codes)]
+        raise TypeError("constant of type %s" % type(v).__name__)
+    # "S": a str made by str.replace in the AST optimizer's rewrite of
+    # '%'-formatting, not the cached singleton.
+    return wire_enc(v, other, fresh=True)
 
 
 def instructions(co):
@@ -96,11 +69,11 @@ def unit(co, codes):
         argcount=co.co_argcount, posonlyargcount=co.co_posonlyargcount,
         kwonlyargcount=co.co_kwonlyargcount, stacksize=co.co_stacksize,
         flags=co.co_flags, firstlineno=co.co_firstlineno,
-        name=enc_str(co.co_name), qualname=enc_str(co.co_qualname),
-        names=[enc_str(x) for x in co.co_names],
-        varnames=[enc_str(x) for x in co.co_varnames],
-        cellvars=[enc_str(x) for x in co.co_cellvars],
-        freevars=[enc_str(x) for x in co.co_freevars],
+        name=wire_hexs(co.co_name), qualname=wire_hexs(co.co_qualname),
+        names=[wire_hexs(x) for x in co.co_names],
+        varnames=[wire_hexs(x) for x in co.co_varnames],
+        cellvars=[wire_hexs(x) for x in co.co_cellvars],
+        freevars=[wire_hexs(x) for x in co.co_freevars],
         code=co.co_code.hex(), linetable=co.co_linetable.hex(),
         exceptiontable=co.co_exceptiontable.hex(),
         instrs=instructions(co),
@@ -121,7 +94,7 @@ def identifiers(tree):
                 out.add(val)
             elif isinstance(val, list):
                 out.update(x for x in val if isinstance(x, str))
-    return sorted(enc_str(x) for x in out)
+    return sorted(wire_hexs(x) for x in out)
 
 
 def main():
