@@ -43,6 +43,9 @@ type Assembler struct {
 	cache *pyobj.ConstCache
 
 	jump, jumpNoInterrupt, jumpForward, jumpBackward, jumpBackwardNI, extendedArg opcode.Op
+	// ops is what the loops ask about each opcode, indexed by opcode &
+	// opMask (New checks that the table fits).
+	ops [opMask + 1]opInfo
 
 	target  []int32 // per instruction: target index of a jump
 	offset  []int32 // per instruction: offset in code units
@@ -52,10 +55,41 @@ type Assembler struct {
 	excs    []byte
 }
 
+// opMask covers every opcode number of the tables (3.13's pseudo
+// instructions end at 267).
+const opMask = 511
+
+// opInfo is the part of an opcode's table entry the assembler's loops
+// read, in one small array instead of the table's entries.
+type opInfo struct {
+	cache uint8 // inline cache entries
+	flags uint8
+}
+
+const (
+	opKnown    = 1 << iota // a real instruction of the table
+	opJump                 // opcode.HasJump
+	opBackward             // opcode.BackwardJump
+)
+
 // New returns an assembler for the opcode table tab, making objects in p
 // and sharing them through cache.
 func New(tab *opcode.Table, p *pyobj.Process, cache *pyobj.ConstCache) *Assembler {
 	a := &Assembler{tab: tab, p: p, cache: cache}
+	for i := 0; i < tab.Len() && i <= opMask; i++ {
+		op := opcode.Op(i)
+		var f uint8
+		if tab.Name(op) != "" && !tab.IsPseudo(op) {
+			f |= opKnown
+		}
+		if tab.Has(op, opcode.HasJump) {
+			f |= opJump
+		}
+		if tab.Has(op, opcode.BackwardJump) {
+			f |= opBackward
+		}
+		a.ops[i] = opInfo{cache: uint8(tab.Cache(op)), flags: f}
+	}
 	a.jump = tab.MustLookup("JUMP")
 	a.jumpNoInterrupt = tab.MustLookup("JUMP_NO_INTERRUPT")
 	a.jumpForward = tab.MustLookup("JUMP_FORWARD")
@@ -80,9 +114,9 @@ func (a *Assembler) Assemble(u *instr.Unit, filename *pyobj.Object) (*pyobj.Obje
 	a.emit(u.Seq.Instrs, u.Meta.FirstLineNo)
 	// assemble_emit: the exception table, the line table and the
 	// bytecode go through the cache in this order.
-	excs := a.cache.MergeOne(a.p.NewBytesResized(string(a.excs)))
-	lines := a.cache.MergeOne(a.p.NewBytesResized(string(a.lines)))
-	a.cache.MergeOne(a.p.NewBytesResized(string(a.code)))
+	excs := a.cache.MergeResizedBytes(a.excs)
+	lines := a.cache.MergeResizedBytes(a.lines)
+	a.cache.MergeResizedBytes(a.code)
 	return a.makeCode(u, filename, lines, excs)
 }
 
@@ -111,7 +145,7 @@ func (a *Assembler) resolve(s *instr.Sequence) error {
 			}
 			a.handler[i] = int32(h)
 		}
-		if !a.tab.Has(in.Op, opcode.HasJump) {
+		if !a.isJump(in.Op) {
 			continue
 		}
 		t, err := s.Index(instr.Label(in.Arg))
@@ -142,32 +176,39 @@ func (a *Assembler) resolve(s *instr.Sequence) error {
 		// As CPython, the first size estimate uses the target's index.
 		in.Arg = int32(t)
 	}
+	jumps := false
 	for i := range s.Instrs {
 		in := &s.Instrs[i]
-		if a.tab.IsPseudo(in.Op) || a.tab.Name(in.Op) == "" {
+		if in.Op > opMask || a.ops[in.Op].flags&opKnown == 0 {
 			return fmt.Errorf("assemble: instruction %d: opcode %d (%s) can't be assembled", i, in.Op, a.tab.Name(in.Op))
 		}
 		if in.Arg < 0 {
 			return fmt.Errorf("assemble: instruction %d (%s): negative oparg %d", i, a.tab.Name(in.Op), in.Arg)
 		}
+		jumps = jumps || a.ops[in.Op].flags&opJump != 0
 	}
+	offset := a.offset[:n+1]
 	for {
 		total := int32(0)
 		for i := range s.Instrs {
-			a.offset[i] = total
-			total += int32(a.tab.Size(s.Instrs[i].Op, int(s.Instrs[i].Arg)))
+			offset[i] = total
+			total += a.size(s.Instrs[i].Op, s.Instrs[i].Arg)
 		}
-		a.offset[n] = total
+		offset[n] = total
+		if !jumps {
+			return nil
+		}
 		changed := false
 		for i := range s.Instrs {
 			in := &s.Instrs[i]
-			if !a.tab.Has(in.Op, opcode.HasJump) {
+			f := a.ops[in.Op&opMask].flags
+			if f&opJump == 0 {
 				continue
 			}
-			size := a.tab.Size(in.Op, int(in.Arg))
-			next := a.offset[i] + int32(size)
-			to := a.offset[a.target[i]]
-			backward := a.tab.Has(in.Op, opcode.BackwardJump)
+			size := a.size(in.Op, in.Arg)
+			next := offset[i] + size
+			to := offset[a.target[i]]
+			backward := f&opBackward != 0
 			if to < next {
 				if !backward {
 					return fmt.Errorf("assemble: instruction %d (%s) jumps backwards", i, a.tab.Name(in.Op))
@@ -179,7 +220,7 @@ func (a *Assembler) resolve(s *instr.Sequence) error {
 				}
 				in.Arg = to - next
 			}
-			if a.tab.Size(in.Op, int(in.Arg)) != size {
+			if a.size(in.Op, in.Arg) != size {
 				changed = true
 			}
 		}
@@ -187,6 +228,26 @@ func (a *Assembler) resolve(s *instr.Sequence) error {
 			return nil
 		}
 	}
+}
+
+func (a *Assembler) isJump(op opcode.Op) bool {
+	return op <= opMask && a.ops[op].flags&opJump != 0
+}
+
+// size is opcode.Table.Size: the code units of an instruction with its
+// EXTENDED_ARGs and inline caches; arg is not negative.
+func (a *Assembler) size(op opcode.Op, arg int32) int32 {
+	n := 1 + int32(a.ops[op&opMask].cache)
+	if arg > 0xFF {
+		n++
+		if arg > 0xFFFF {
+			n++
+			if arg > 0xFFFFFF {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func grow(s []int32, n int) []int32 {
@@ -197,11 +258,19 @@ func grow(s []int32, n int) []int32 {
 }
 
 // emit writes the bytecode, the location table and the exception table.
+// The offsets resolve computed give each instruction's size.
 func (a *Assembler) emit(ins []instr.Instr, firstLine int32) {
-	a.code = a.code[:0]
-	for i := range ins {
-		a.code = a.writeInstr(a.code, &ins[i])
+	offset := a.offset[:len(ins)+1]
+	total := int(offset[len(ins)]) * 2
+	if cap(a.code) < total {
+		a.code = make([]byte, total, total+total/4)
 	}
+	code := a.code[:total]
+	at := 0
+	for i := range ins {
+		at = a.writeInstr(code, at, &ins[i])
+	}
+	a.code = code
 	a.lines = a.lines[:0]
 	lineno := firstLine
 	loc := instr.NoLocation
@@ -212,7 +281,7 @@ func (a *Assembler) emit(ins []instr.Instr, firstLine int32) {
 			loc = ins[i].Loc
 			size = 0
 		}
-		size += a.tab.Size(ins[i].Op, int(ins[i].Arg))
+		size += int(offset[i+1] - offset[i])
 	}
 	a.lines, _ = writeLocation(a.lines, loc, size, lineno)
 
@@ -234,22 +303,31 @@ func (a *Assembler) emit(ins []instr.Instr, firstLine int32) {
 	}
 }
 
-func (a *Assembler) writeInstr(b []byte, in *instr.Instr) []byte {
+// writeInstr writes in at b[at:], which has room for its size, and
+// returns the offset after it.
+func (a *Assembler) writeInstr(b []byte, at int, in *instr.Instr) int {
 	arg := uint32(in.Arg)
+	ext := byte(a.extendedArg)
 	if arg > 0xFFFFFF {
-		b = append(b, byte(a.extendedArg), byte(arg>>24))
+		b[at], b[at+1] = ext, byte(arg>>24)
+		at += 2
 	}
 	if arg > 0xFFFF {
-		b = append(b, byte(a.extendedArg), byte(arg>>16))
+		b[at], b[at+1] = ext, byte(arg>>16)
+		at += 2
 	}
 	if arg > 0xFF {
-		b = append(b, byte(a.extendedArg), byte(arg>>8))
+		b[at], b[at+1] = ext, byte(arg>>8)
+		at += 2
 	}
-	b = append(b, byte(in.Op), byte(arg))
-	for c := a.tab.Cache(in.Op); c > 0; c-- {
-		b = append(b, 0, 0) // CACHE
+	b[at], b[at+1] = byte(in.Op), byte(arg)
+	at += 2
+	// CACHE entries are zeros.
+	for c := a.ops[in.Op&opMask].cache; c > 0; c-- {
+		b[at], b[at+1] = 0, 0
+		at += 2
 	}
-	return b
+	return at
 }
 
 // The location entry codes (Objects/locations.md).

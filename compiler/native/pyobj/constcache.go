@@ -12,9 +12,18 @@ import (
 // by code_richcompare's fields (a placeholder without contents by
 // identity).
 type ConstCache struct {
-	p   *Process
+	p *Process
+	// m holds the objects keyed by Process.key: tuples, frozensets,
+	// floats, complex numbers, big ints and code placeholders.
 	m   map[string]*Object
 	buf []byte
+	// The scalars most constants are, keyed by their value alone (their
+	// type is the map): no key is built and nothing is copied for a
+	// lookup. strs and bytes are keyed by the value's own string.
+	strs  map[string]*Object
+	bytes map[string]*Object
+	ints  map[int64]*Object
+	bools [2]*Object
 	// codes holds the code objects with contents, by a summary of their
 	// fields: the full keys (long: instructions, tables and constants) are
 	// built and compared only for code objects with the same summary,
@@ -36,11 +45,78 @@ type codeHead struct {
 
 // NewConstCache returns an empty cache for objects of p.
 func (p *Process) NewConstCache() *ConstCache {
-	return &ConstCache{p: p, m: make(map[string]*Object, 64), seed: maphash.MakeSeed()}
+	return &ConstCache{
+		p: p, m: make(map[string]*Object, 32), seed: maphash.MakeSeed(),
+		strs: make(map[string]*Object, 64), bytes: make(map[string]*Object, 32), ints: make(map[int64]*Object, 16),
+	}
 }
 
 // Len returns the number of keys in the cache.
-func (c *ConstCache) Len() int { return len(c.m) + c.ncodes }
+func (c *ConstCache) Len() int {
+	n := len(c.m) + c.ncodes + len(c.strs) + len(c.bytes) + len(c.ints)
+	for _, b := range c.bools {
+		if b != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// mergeScalar is Merge and MergeOne for a str, bytes, bool or an int that
+// fits in int64: the cached equal object, or o, registered. ok is false
+// for every other kind.
+func (c *ConstCache) mergeScalar(o *Object) (t *Object, ok bool) {
+	var m map[string]*Object
+	switch o.Kind {
+	case Str:
+		m = c.strs
+	case Bytes:
+		m = c.bytes
+	case Int:
+		i, small := o.Value.Int64()
+		if !small {
+			return nil, false
+		}
+		if t, ok := c.ints[i]; ok {
+			return t, true
+		}
+		c.ints[i] = o
+		return o, true
+	case Bool:
+		i := 0
+		if o.Value.Bool() {
+			i = 1
+		}
+		if c.bools[i] == nil {
+			c.bools[i] = o
+		}
+		return c.bools[i], true
+	default:
+		return nil, false
+	}
+	k := o.Value.Str()
+	if t, ok := m[k]; ok {
+		return t, true
+	}
+	m[k] = o
+	return o, true
+}
+
+// MergeResizedBytes is MergeOne of the bytes object
+// Process.NewBytesResized makes of b (the assembler's tables), without
+// making it when an equal one is cached: CPython drops the new object at
+// once then, and nothing else refers to it.
+func (c *ConstCache) MergeResizedBytes(b []byte) *Object {
+	if len(b) == 0 {
+		return c.MergeOne(c.p.EmptyBytes())
+	}
+	if t, ok := c.bytes[string(b)]; ok {
+		return t
+	}
+	o := c.p.NewBytesResized(string(b))
+	c.bytes[o.Value.Bytes()] = o
+	return o
+}
 
 // mergeCode is Merge for a code object with contents.
 func (c *ConstCache) mergeCode(o *Object) *Object {
@@ -80,6 +156,9 @@ func (c *ConstCache) Merge(o *Object) *Object {
 	if o.Kind == None || o.Kind == Ellipsis {
 		return o
 	}
+	if t, ok := c.mergeScalar(o); ok {
+		return t
+	}
 	if c.p.keyedByContents(o) {
 		return c.mergeCode(o)
 	}
@@ -114,6 +193,9 @@ func (c *ConstCache) Merge(o *Object) *Object {
 // MergeOne is _PyCompile_ConstCacheMergeOne: the cached object equal to
 // o, or o, registered; items are not merged.
 func (c *ConstCache) MergeOne(o *Object) *Object {
+	if t, ok := c.mergeScalar(o); ok {
+		return t
+	}
 	c.buf = c.p.key(c.buf[:0], o)
 	if t, ok := c.m[string(c.buf)]; ok {
 		return t
