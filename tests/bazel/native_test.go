@@ -271,6 +271,53 @@ py_binary(
 		}
 	})
 
+	// A toolchain that states only X.Y: pyc asks the interpreter its exact
+	// release and compiles natively for it. The interpreter refuses to start
+	// pyc's compile server, so only a native compile succeeds, and lib.py's
+	// comprehension tells the releases' bytecode apart.
+	t.Run("X.Y toolchain takes the interpreter's release", func(t *testing.T) {
+		calls := filepath.Join(t.TempDir(), "calls")
+		writeGuardedPython(t, filepath.Join(dir, "guarded", "python3"), py.Path, calls)
+		writeFiles(t, filepath.Join(dir, "guarded"), map[string]string{
+			"BUILD.bazel": `load("@rules_pyc//rules:defs.bzl", "pyc_toolchain")
+
+pyc_toolchain(
+    name = "minor",
+    interpreter = "python3",
+    python_version = "3.13",
+)
+
+toolchain(
+    name = "minor_toolchain",
+    toolchain = ":minor",
+    toolchain_type = "@rules_pyc//rules:toolchain_type",
+)
+`,
+		})
+		for _, strategy := range []string{"worker", "sandboxed"} {
+			c.mustBazel("clean")
+			c.mustBazel("build", "--extra_toolchains=//runtime/guarded:minor_toolchain", "--strategy=PycCompile="+strategy, "//runtime:lib")
+			got, err := os.ReadFile(filepath.Join(c.dir, "bazel-bin", "runtime", "__pycache__", "lib."+py.CacheTag+".pyc"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := pyCompile(t, py, filepath.Join(dir, "lib.py"), "runtime/lib.py", 0, "CHECKED_HASH"); !bytes.Equal(got, want) {
+				t.Errorf("%s: runtime/lib.py differs from %s's py_compile: %s", strategy, py.Version, firstDiff(got, want))
+			}
+			n := guardedCalls(t, calls)
+			if n["server"] != 0 {
+				t.Errorf("%s: pyc asked the interpreter to start its compile server %d times", strategy, n["server"])
+			}
+			if strategy == "worker" && n["other"] == 0 {
+				t.Errorf("%s: the guarded interpreter was never called: pyc did not ask it its release", strategy)
+			}
+		}
+		out := c.mustBazel("run", "--extra_toolchains=//runtime/guarded:minor_toolchain", "//runtime:bin").stdout
+		if got := loaders(t, out)["runtime.lib"]; got[0] != "SourceFileLoader" || !strings.HasSuffix(got[1], "."+py.CacheTag+".pyc") {
+			t.Errorf("runtime.lib loaded by %v, want SourceFileLoader from a .pyc", got)
+		}
+	})
+
 	t.Run("compile only", func(t *testing.T) {
 		log := filepath.Join(t.TempDir(), "exec.json")
 		c.mustBazel("build", "--execution_log_json_file="+log, "--extra_toolchains=//runtime:compile_only_toolchain", "//runtime:lib")

@@ -576,26 +576,7 @@ func TestRulesPythonPrecompilerNative(t *testing.T) {
 	guarded := filepath.Join(w.dir, "guarded")
 	t.Cleanup(func() { os.RemoveAll(guarded) })
 	calls := filepath.Join(t.TempDir(), "calls")
-	marker, _, _ := strings.Cut(interp.ServerSource(), "\n")
-	if len(marker) < 20 {
-		t.Fatalf("the compile server's first line %q is too short to recognize it by", marker)
-	}
 	writeFiles(t, guarded, map[string]string{
-		"python3": fmt.Sprintf(`#!/bin/sh
-# A CPython that refuses to run pyc's compile server, and notes each call
-# (where it can write: not from inside a sandbox).
-for arg in "$@"; do
-  case "$arg" in
-  *%s*)
-    echo server >>%s 2>/dev/null
-    echo "refused: asked to start pyc's compile server" >&2
-    exit 97
-    ;;
-  esac
-done
-echo other >>%s 2>/dev/null
-exec %s "$@"
-`, shellQuote(marker), shellQuote(calls), shellQuote(calls), shellQuote(py.Path)),
 		"BUILD.bazel": `load("@rules_pyc//rules:defs.bzl", "pyc_precompiler")
 load("@rules_python//python:py_exec_tools_toolchain.bzl", "py_exec_tools_toolchain")
 
@@ -620,20 +601,8 @@ load("@rules_python//python:py_exec_tools_toolchain.bzl", "py_exec_tools_toolcha
 ]
 `,
 	})
-	if err := os.Chmod(filepath.Join(guarded, "python3"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	noted := func() map[string]int {
-		data, err := os.ReadFile(calls)
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
-		n := map[string]int{}
-		for _, line := range strings.Fields(string(data)) {
-			n[line]++
-		}
-		return n
-	}
+	writeGuardedPython(t, filepath.Join(guarded, "python3"), py.Path, calls)
+	noted := func() map[string]int { return guardedCalls(t, calls) }
 	targets := []string{"//rpbase", "//rptop", "//app:rp_main"}
 	sources := []string{"rpbase/__init__.py", "rpbase/c.py", "rptop/__init__.py", "rptop/a.py", "app/rp_main.py"}
 	for _, strategy := range []string{"worker", "sandboxed"} {
@@ -728,6 +697,52 @@ func pyCompileError(t *testing.T, py pythons.Interpreter, src, dfile string) str
 		t.Fatalf("py_compile compiled %s", src)
 	}
 	return ref.Error
+}
+
+// writeGuardedPython writes, at path, a CPython that refuses to start pyc's
+// compile server (exit status 97) and otherwise runs the interpreter real.
+// Each call appends a line to the file calls, "server" or "other", where
+// it can write (not from inside a sandbox).
+func writeGuardedPython(t *testing.T, path, real, calls string) {
+	t.Helper()
+	marker, _, _ := strings.Cut(interp.ServerSource(), "\n")
+	if len(marker) < 20 {
+		t.Fatalf("the compile server's first line %q is too short to recognize it by", marker)
+	}
+	script := fmt.Sprintf(`#!/bin/sh
+# A CPython that refuses to run pyc's compile server, and notes each call.
+for arg in "$@"; do
+  case "$arg" in
+  *%s*)
+    echo server >>%s 2>/dev/null
+    echo "refused: asked to start pyc's compile server" >&2
+    exit 97
+    ;;
+  esac
+done
+echo other >>%s 2>/dev/null
+exec %s "$@"
+`, shellQuote(marker), shellQuote(calls), shellQuote(calls), shellQuote(real))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// guardedCalls counts the lines of a guarded interpreter's calls file.
+func guardedCalls(t *testing.T, calls string) map[string]int {
+	t.Helper()
+	data, err := os.ReadFile(calls)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	n := map[string]int{}
+	for _, line := range strings.Fields(string(data)) {
+		n[line]++
+	}
+	return n
 }
 
 // shellQuote quotes s for a POSIX shell.
