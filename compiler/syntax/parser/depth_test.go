@@ -45,6 +45,14 @@ var deepSources = []struct {
 	{"minus in parens", func(n int) string { return "x = (" + strings.Repeat("-", n) + "1)\n" }, 5957},
 	{"tilde plus", func(n int) string { return "x = " + strings.Repeat("~+", n) + "1\n" }, 2984},
 	{"not as target", func(n int) string { return strings.Repeat("not ", n) + "x = 1\n" }, 5963},
+	// Expression statements, which the optimistic first pass parses
+	// without trying an assignment first (ahead.go).
+	{"minus statement", func(n int) string { return strings.Repeat("-", n) + "1\n" }, 5968},
+	{"call of minus", func(n int) string { return "a.b(" + strings.Repeat("-", n) + "1)\n" }, 5963},
+	{"tuple with subscript", func(n int) string { return "a, b[" + strings.Repeat("-", n) + "1]\n" }, 5958},
+	{"minus in 100 calls", func(n int) string {
+		return strings.Repeat("f(", 100) + strings.Repeat("-", n) + "1" + strings.Repeat(")", 100) + "\n"
+	}, 3587},
 	{"nested brackets", func(n int) string {
 		return "x = " + strings.Repeat("[(", n/2) + "1" + strings.Repeat(")]", n/2) + "\n"
 	}, 199},

@@ -57,17 +57,53 @@ func Parse(filename string, src []byte, rel release.Release, opts Options) (*ast
 	if _, err := strlit.NewDecoder(rel); err != nil {
 		return nil, nil, err
 	}
+	cfg := config{filename: filename, rel: rel, src: string(s.Text), onWarning: opts.OnWarning, onIdentifier: opts.OnIdentifier}
 	sopts := scanner.Options{Filename: filename, FileBacked: !opts.NotFileBacked}
+	if m, ok := parseOptimistic(s, sopts, cfg); ok {
+		return m, nil, nil
+	}
 	if opts.OnWarning != nil {
 		sopts.OnWarning = func(w scanner.Warning) {
-			opts.OnWarning(Warning{Category: "SyntaxWarning", Msg: w.Msg, Lineno: w.Lineno})
+			opts.OnWarning(tokWarning(w))
 		}
 	}
 	sc := scanner.New(s, sopts)
-	p := newParser(scanLexer{sc}, config{filename: filename, rel: rel, src: string(s.Text), onWarning: opts.OnWarning, onIdentifier: opts.OnIdentifier})
+	p := newParser(scanLexer{sc}, cfg)
 	m, serr := p.parseModule()
 	p.release()
 	return m, serr, nil
+}
+
+func tokWarning(w scanner.Warning) Warning {
+	return Warning{Category: "SyntaxWarning", Msg: w.Msg, Lineno: w.Lineno}
+}
+
+// parseOptimistic runs an optimistic first pass (see ahead.go) over s and
+// reports whether it succeeded cleanly; if not, nothing of it is
+// observable (its warnings are held back) and the parse must run again.
+func parseOptimistic(s *source.Source, sopts scanner.Options, cfg config) (*ast.Module, bool) {
+	var held []Warning
+	tokWarnings := 0
+	sopts.OnWarning = func(w scanner.Warning) {
+		tokWarnings++
+		held = append(held, tokWarning(w))
+	}
+	onWarning := cfg.onWarning
+	cfg.onWarning = func(w Warning) { held = append(held, w) }
+	p := newParser(scanLexer{scanner.New(s, sopts)}, cfg)
+	p.optimistic, p.levelLimit, p.tokWarnings = true, optimisticLimit, &tokWarnings
+	m, _ := p.parseModule()
+	ok := !p.abandon
+	p.release()
+	if !ok {
+		return nil, false
+	}
+	if onWarning != nil {
+		for _, w := range held {
+			onWarning(w)
+		}
+	}
+	return m, true
 }
 
 // scanLexer drives the scanner for the parser.

@@ -56,6 +56,16 @@ type Parser struct {
 	mark int
 	// level counts the rule calls in progress.
 	level int
+	// levelLimit is the level at which a rule call stops the parse:
+	// maxStack, or optimisticLimit in an optimistic first pass (see
+	// ahead.go).
+	levelLimit int
+	// optimistic is set in an optimistic first pass; abandon is set when
+	// that pass must be run again as pegen runs it.
+	optimistic, abandon bool
+	// tokWarnings counts the warnings the tokenizer emitted (optimistic
+	// passes only).
+	tokWarnings *int
 
 	// errorIndicator is set once an error is pending: every rule then
 	// returns failure at once (pegen's p->error_indicator).
@@ -388,6 +398,11 @@ func (p *Parser) lastNonWhitespaceToken() *token.Token {
 //go:noinline
 func (p *Parser) stackOverflow() {
 	p.errorIndicator = true
+	if p.level < maxStack {
+		// An optimistic pass went too deep to be sure of pegen's depth.
+		p.abandon = true
+		return
+	}
 	if p.exc == nil {
 		p.exc = &syntaxerr.Error{
 			Type:       syntaxerr.MemoryError,

@@ -720,7 +720,7 @@ func pop18(p *Parser, start int) []any {
 
 // file: statements? ENDMARKER
 func (p *Parser) r_file() (_res *ast.Module, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -775,7 +775,7 @@ done:
 
 // interactive: statement_newline
 func (p *Parser) r_interactive() (_res *ast.Interactive, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -818,7 +818,7 @@ done:
 
 // eval: expressions NEWLINE* ENDMARKER
 func (p *Parser) r_eval() (_res *ast.Expression, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -877,7 +877,7 @@ done:
 
 // func_type: "(" type_expressions? ")" "->" expression NEWLINE* ENDMARKER
 func (p *Parser) r_func_type() (_res *ast.FunctionType, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -980,7 +980,7 @@ done:
 
 // statements: statement+
 func (p *Parser) r_statements() (_res []ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -1023,7 +1023,7 @@ done:
 
 // statement: compound_stmt / simple_stmts
 func (p *Parser) r_statement() (_res []ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -1092,7 +1092,7 @@ done:
 
 // statement_newline: compound_stmt NEWLINE / simple_stmts / NEWLINE / ENDMARKER
 func (p *Parser) r_statement_newline() (_res []ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -1242,7 +1242,7 @@ done:
 
 // simple_stmts: simple_stmt !";" NEWLINE / sep(";", simple_stmt) ";"? NEWLINE
 func (p *Parser) r_simple_stmts() (_res []ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -1346,7 +1346,7 @@ done:
 
 // simple_stmt: assignment / &`type` type_alias / star_expressions / &"return" return_stmt / &("import" / "from") import_stmt / &"raise" raise_stmt / "pass" / &"del" del_stmt / &"yield" yield_stmt / &"assert" assert_stmt / "break" / "continue" / &"global" global_stmt / &"nonlocal" nonlocal_stmt
 func (p *Parser) r_simple_stmt() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -1379,6 +1379,9 @@ func (p *Parser) r_simple_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		if p.cannotStart(&first10) {
+			goto fail0
+		}
+		if p.noAssignmentAhead() {
 			goto fail0
 		}
 		var _v0 ast.Stmt
@@ -1814,7 +1817,7 @@ done:
 
 // compound_stmt: &("def" / "@" / "async") function_def / &"if" if_stmt / &("class" / "@") class_def / &("with" / "async") with_stmt / &("for" / "async") for_stmt / &"try" try_stmt / &"while" while_stmt / match_stmt
 func (p *Parser) r_compound_stmt() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -2067,7 +2070,7 @@ done:
 
 // assignment: NAME ":" expression ("=" annotated_rhs)? / ("(" single_target ")" / single_subscript_attribute_target) ":" expression ("=" annotated_rhs)? / (star_targets "=")+ (yield_expr / star_expressions) !"=" TYPE_COMMENT? / single_target augassign ^ (yield_expr / star_expressions) / invalid_assignment
 func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -2337,7 +2340,7 @@ done:
 
 // annotated_rhs: yield_expr / star_expressions
 func (p *Parser) r_annotated_rhs() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -2398,7 +2401,7 @@ done:
 
 // augassign: "+=" / "-=" / "*=" / "@=" / "/=" / "%=" / "&=" / "|=" / "^=" / "<<=" / ">>=" / "**=" / "//="
 func (p *Parser) r_augassign() (_res *ast.Operator, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -2831,7 +2834,7 @@ done:
 
 // return_stmt: "return" star_expressions?
 func (p *Parser) r_return_stmt() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -2898,7 +2901,7 @@ done:
 
 // raise_stmt: "raise" expression ("from" expression)? / "raise"
 func (p *Parser) r_raise_stmt() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -3011,7 +3014,7 @@ done:
 
 // global_stmt: "global" sep(",", NAME)
 func (p *Parser) r_global_stmt() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -3078,7 +3081,7 @@ done:
 
 // nonlocal_stmt: "nonlocal" sep(",", NAME)
 func (p *Parser) r_nonlocal_stmt() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -3145,7 +3148,7 @@ done:
 
 // del_stmt: "del" del_targets &(";" / NEWLINE) / invalid_del_stmt
 func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -3243,7 +3246,7 @@ done:
 
 // yield_stmt: yield_expr
 func (p *Parser) r_yield_stmt() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -3296,7 +3299,7 @@ done:
 
 // assert_stmt: "assert" expression ("," expression)?
 func (p *Parser) r_assert_stmt() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -3371,7 +3374,7 @@ done:
 
 // import_stmt: invalid_import / import_name / import_from
 func (p *Parser) r_import_stmt() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -3451,7 +3454,7 @@ done:
 
 // import_name: "import" dotted_as_names
 func (p *Parser) r_import_name() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -3518,7 +3521,7 @@ done:
 
 // import_from: "from" ("." / "...")* dotted_name "import" import_from_targets / "from" ("." / "...")+ "import" import_from_targets
 func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -3674,7 +3677,7 @@ done:
 
 // import_from_targets: "(" import_from_as_names ","? ")" / import_from_as_names !"," / "*" / invalid_import_from_targets
 func (p *Parser) r_import_from_targets() (_res []*ast.Alias, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -3838,7 +3841,7 @@ done:
 
 // import_from_as_names: sep(",", import_from_as_name)
 func (p *Parser) r_import_from_as_names() (_res []*ast.Alias, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -3881,7 +3884,7 @@ done:
 
 // import_from_as_name: NAME ("as" NAME)?
 func (p *Parser) r_import_from_as_name() (_res *ast.Alias, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -3942,7 +3945,7 @@ done:
 
 // dotted_as_names: sep(",", dotted_as_name)
 func (p *Parser) r_dotted_as_names() (_res []*ast.Alias, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -3985,7 +3988,7 @@ done:
 
 // dotted_as_name: dotted_name ("as" NAME)?
 func (p *Parser) r_dotted_as_name() (_res *ast.Alias, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -4046,7 +4049,7 @@ done:
 
 // dotted_name: dotted_name "." NAME / NAME
 func (p *Parser) r_dotted_name() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -4090,7 +4093,7 @@ func (p *Parser) r_dotted_name() (_res ast.Expr, _ok bool) {
 }
 
 func (p *Parser) r_dotted_name_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -4178,7 +4181,7 @@ done:
 
 // block: NEWLINE INDENT statements DEDENT / simple_stmts / invalid_block
 func (p *Parser) r_block() (_res []ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -4309,7 +4312,7 @@ done:
 
 // decorators: ("@" named_expression NEWLINE)+
 func (p *Parser) r_decorators() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -4352,7 +4355,7 @@ done:
 
 // class_def: decorators class_def_raw / class_def_raw
 func (p *Parser) r_class_def() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -4425,7 +4428,7 @@ done:
 
 // class_def_raw: invalid_class_def_raw / "class" NAME type_params? ("(" arguments? ")")? ":" block
 func (p *Parser) r_class_def_raw() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -4543,7 +4546,7 @@ done:
 
 // function_def: decorators function_def_raw / function_def_raw
 func (p *Parser) r_function_def() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -4616,7 +4619,7 @@ done:
 
 // function_def_raw: invalid_def_raw / "def" NAME type_params? "(" params? ")" ("->" expression)? ":" func_type_comment? block / "async" "def" NAME type_params? "(" params? ")" ("->" expression)? ":" func_type_comment? block
 func (p *Parser) r_function_def_raw() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -4899,7 +4902,7 @@ done:
 
 // params: invalid_parameters / parameters
 func (p *Parser) r_params() (_res *ast.Arguments, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -4957,7 +4960,7 @@ done:
 
 // parameters: slash_no_default param_no_default* param_with_default* star_etc? / slash_with_default param_with_default* star_etc? / param_no_default+ param_with_default* star_etc? / param_with_default+ star_etc? / star_etc
 func (p *Parser) r_parameters() (_res *ast.Arguments, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -5156,7 +5159,7 @@ done:
 
 // slash_no_default: param_no_default+ "/" "," / param_no_default+ "/" &")"
 func (p *Parser) r_slash_no_default() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -5265,7 +5268,7 @@ done:
 
 // slash_with_default: param_no_default* param_with_default+ "/" "," / param_no_default* param_with_default+ "/" &")"
 func (p *Parser) r_slash_with_default() (_res *slashWithDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -5390,7 +5393,7 @@ done:
 
 // star_etc: invalid_star_etc / "*" param_no_default param_maybe_default* kwds? / "*" param_no_default_star_annotation param_maybe_default* kwds? / "*" "," param_maybe_default+ kwds? / kwds
 func (p *Parser) r_star_etc() (_res *starEtc, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -5617,7 +5620,7 @@ done:
 
 // kwds: invalid_kwds / "**" param_no_default
 func (p *Parser) r_kwds() (_res *ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -5693,7 +5696,7 @@ done:
 
 // param_no_default: param "," TYPE_COMMENT? / param TYPE_COMMENT? &")"
 func (p *Parser) r_param_no_default() (_res *ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -5792,7 +5795,7 @@ done:
 
 // param_no_default_star_annotation: param_star_annotation "," TYPE_COMMENT? / param_star_annotation TYPE_COMMENT? &")"
 func (p *Parser) r_param_no_default_star_annotation() (_res *ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -5891,7 +5894,7 @@ done:
 
 // param_with_default: param default "," TYPE_COMMENT? / param default TYPE_COMMENT? &")"
 func (p *Parser) r_param_with_default() (_res *nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -6006,7 +6009,7 @@ done:
 
 // param_maybe_default: param default? "," TYPE_COMMENT? / param default? TYPE_COMMENT? &")"
 func (p *Parser) r_param_maybe_default() (_res *nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -6121,7 +6124,7 @@ done:
 
 // param: NAME annotation?
 func (p *Parser) r_param() (_res *ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -6182,7 +6185,7 @@ done:
 
 // param_star_annotation: NAME star_annotation
 func (p *Parser) r_param_star_annotation() (_res *ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -6243,7 +6246,7 @@ done:
 
 // annotation: ":" expression
 func (p *Parser) r_annotation() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -6300,7 +6303,7 @@ done:
 
 // star_annotation: ":" star_expression
 func (p *Parser) r_star_annotation() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -6357,7 +6360,7 @@ done:
 
 // default: "=" expression / invalid_default
 func (p *Parser) r_default() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -6433,7 +6436,7 @@ done:
 
 // if_stmt: invalid_if_stmt / "if" named_expression ":" block elif_stmt / "if" named_expression ":" block else_block?
 func (p *Parser) r_if_stmt() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -6619,7 +6622,7 @@ done:
 
 // elif_stmt: invalid_elif_stmt / "elif" named_expression ":" block elif_stmt / "elif" named_expression ":" block else_block?
 func (p *Parser) r_elif_stmt() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -6805,7 +6808,7 @@ done:
 
 // else_block: invalid_else_stmt / "else" must(":") block
 func (p *Parser) r_else_block() (_res []ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -6886,7 +6889,7 @@ done:
 
 // while_stmt: invalid_while_stmt / "while" named_expression ":" block else_block?
 func (p *Parser) r_while_stmt() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -6999,7 +7002,7 @@ done:
 
 // for_stmt: invalid_for_stmt / "for" star_targets "in" ^ star_expressions ":" TYPE_COMMENT? block else_block? / "async" "for" star_targets "in" ^ star_expressions ":" TYPE_COMMENT? block else_block? / invalid_for_target
 func (p *Parser) r_for_stmt() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -7280,7 +7283,7 @@ done:
 
 // with_stmt: invalid_with_stmt_indent / "with" "(" sep(",", with_item) ","? ")" ":" TYPE_COMMENT? block / "with" sep(",", with_item) ":" TYPE_COMMENT? block / "async" "with" "(" sep(",", with_item) ","? ")" ":" block / "async" "with" sep(",", with_item) ":" TYPE_COMMENT? block / invalid_with_stmt
 func (p *Parser) r_with_stmt() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -7695,7 +7698,7 @@ done:
 
 // with_item: expression "as" star_target &("," / ")" / ":") / invalid_with_item / expression
 func (p *Parser) r_with_item() (_res *ast.WithItem, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -7826,7 +7829,7 @@ done:
 
 // try_stmt: invalid_try_stmt / "try" must(":") block finally_block / "try" must(":") block except_block+ else_block? finally_block? / "try" must(":") block except_star_block+ else_block? finally_block?
 func (p *Parser) r_try_stmt() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -8075,7 +8078,7 @@ done:
 
 // except_block: invalid_except_stmt_indent / "except" expression ("as" NAME)? ":" block / "except" ":" block / invalid_except_stmt
 func (p *Parser) r_except_block() (_res *ast.ExceptHandler, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -8264,7 +8267,7 @@ done:
 
 // except_star_block: invalid_except_star_stmt_indent / "except" "*" expression ("as" NAME)? ":" block / invalid_except_stmt
 func (p *Parser) r_except_star_block() (_res *ast.ExceptHandler, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -8407,7 +8410,7 @@ done:
 
 // finally_block: invalid_finally_stmt / "finally" must(":") block
 func (p *Parser) r_finally_block() (_res []ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -8488,7 +8491,7 @@ done:
 
 // match_stmt: `match` subject_expr ":" NEWLINE INDENT case_block+ DEDENT / invalid_match_stmt
 func (p *Parser) r_match_stmt() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -8620,7 +8623,7 @@ done:
 
 // subject_expr: star_named_expression "," star_named_expressions? / named_expression
 func (p *Parser) r_subject_expr() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -8714,7 +8717,7 @@ done:
 
 // case_block: invalid_case_block / `case` patterns guard? ":" block
 func (p *Parser) r_case_block() (_res *ast.MatchCase, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -8811,7 +8814,7 @@ done:
 
 // guard: "if" named_expression
 func (p *Parser) r_guard() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -8868,7 +8871,7 @@ done:
 
 // patterns: open_sequence_pattern / pattern
 func (p *Parser) r_patterns() (_res ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -8943,7 +8946,7 @@ done:
 
 // pattern: as_pattern / or_pattern
 func (p *Parser) r_pattern() (_res ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -9004,7 +9007,7 @@ done:
 
 // as_pattern: or_pattern "as" pattern_capture_target / invalid_as_pattern
 func (p *Parser) r_as_pattern() (_res ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -9095,7 +9098,7 @@ done:
 
 // or_pattern: sep("|", closed_pattern)
 func (p *Parser) r_or_pattern() (_res ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -9148,7 +9151,7 @@ done:
 
 // closed_pattern: literal_pattern / capture_pattern / wildcard_pattern / value_pattern / group_pattern / sequence_pattern / mapping_pattern / class_pattern
 func (p *Parser) r_closed_pattern() (_res ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -9352,7 +9355,7 @@ done:
 
 // literal_pattern: signed_number !("+" / "-") / complex_number / strings / "None" / "True" / "False"
 func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -9594,7 +9597,7 @@ done:
 
 // literal_expr: signed_number !("+" / "-") / complex_number / strings / "None" / "True" / "False"
 func (p *Parser) r_literal_expr() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -9806,7 +9809,7 @@ done:
 
 // complex_number: signed_real_number "+" imaginary_number / signed_real_number "-" imaginary_number
 func (p *Parser) r_complex_number() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -9929,7 +9932,7 @@ done:
 
 // signed_number: NUMBER / "-" NUMBER
 func (p *Parser) r_signed_number() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -10015,7 +10018,7 @@ done:
 
 // signed_real_number: real_number / "-" real_number
 func (p *Parser) r_signed_real_number() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -10104,7 +10107,7 @@ done:
 
 // real_number: NUMBER
 func (p *Parser) r_real_number() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -10147,7 +10150,7 @@ done:
 
 // imaginary_number: NUMBER
 func (p *Parser) r_imaginary_number() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -10190,7 +10193,7 @@ done:
 
 // capture_pattern: pattern_capture_target
 func (p *Parser) r_capture_pattern() (_res ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -10243,7 +10246,7 @@ done:
 
 // pattern_capture_target: !`_` NAME !("." / "(" / "=")
 func (p *Parser) r_pattern_capture_target() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -10303,7 +10306,7 @@ done:
 
 // wildcard_pattern: `_`
 func (p *Parser) r_wildcard_pattern() (_res ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -10356,7 +10359,7 @@ done:
 
 // value_pattern: attr !("." / "(" / "=")
 func (p *Parser) r_value_pattern() (_res ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -10420,7 +10423,7 @@ done:
 
 // attr: name_or_attr "." NAME
 func (p *Parser) r_attr() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -10456,7 +10459,7 @@ func (p *Parser) r_attr() (_res ast.Expr, _ok bool) {
 }
 
 func (p *Parser) r_attr_raw() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -10525,7 +10528,7 @@ done:
 
 // name_or_attr: attr / NAME
 func (p *Parser) r_name_or_attr() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -10586,7 +10589,7 @@ done:
 
 // group_pattern: "(" pattern ")"
 func (p *Parser) r_group_pattern() (_res ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -10654,7 +10657,7 @@ done:
 
 // sequence_pattern: "[" maybe_sequence_pattern? "]" / "(" open_sequence_pattern? ")"
 func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -10789,7 +10792,7 @@ done:
 
 // open_sequence_pattern: maybe_star_pattern "," maybe_sequence_pattern?
 func (p *Parser) r_open_sequence_pattern() (_res []ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -10851,7 +10854,7 @@ done:
 
 // maybe_sequence_pattern: sep(",", maybe_star_pattern) ","?
 func (p *Parser) r_maybe_sequence_pattern() (_res []ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -10900,7 +10903,7 @@ done:
 
 // maybe_star_pattern: star_pattern / pattern
 func (p *Parser) r_maybe_star_pattern() (_res ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -10961,7 +10964,7 @@ done:
 
 // star_pattern: "*" pattern_capture_target / "*" wildcard_pattern
 func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -11085,7 +11088,7 @@ done:
 
 // mapping_pattern: "{" "}" / "{" double_star_pattern ","? "}" / "{" items_pattern "," double_star_pattern ","? "}" / "{" items_pattern ","? "}"
 func (p *Parser) r_mapping_pattern() (_res ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -11363,7 +11366,7 @@ done:
 
 // items_pattern: sep(",", key_value_pattern)
 func (p *Parser) r_items_pattern() (_res []*keyPattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -11402,7 +11405,7 @@ done:
 
 // key_value_pattern: (literal_expr / attr) ":" pattern
 func (p *Parser) r_key_value_pattern() (_res *keyPattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -11464,7 +11467,7 @@ done:
 
 // double_star_pattern: "**" pattern_capture_target
 func (p *Parser) r_double_star_pattern() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -11521,7 +11524,7 @@ done:
 
 // class_pattern: name_or_attr "(" ")" / name_or_attr "(" positional_patterns ","? ")" / name_or_attr "(" keyword_patterns ","? ")" / name_or_attr "(" positional_patterns "," keyword_patterns ","? ")" / invalid_class_pattern
 func (p *Parser) r_class_pattern() (_res ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -11838,7 +11841,7 @@ done:
 
 // positional_patterns: sep(",", pattern)
 func (p *Parser) r_positional_patterns() (_res []ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -11881,7 +11884,7 @@ done:
 
 // keyword_patterns: sep(",", keyword_pattern)
 func (p *Parser) r_keyword_patterns() (_res []*keyPattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -11920,7 +11923,7 @@ done:
 
 // keyword_pattern: NAME "=" pattern
 func (p *Parser) r_keyword_pattern() (_res *keyPattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -11982,7 +11985,7 @@ done:
 
 // type_alias: `type` NAME type_params? "=" expression
 func (p *Parser) r_type_alias() (_res ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -12067,7 +12070,7 @@ done:
 
 // type_params: invalid_type_params / "[" type_param_seq "]"
 func (p *Parser) r_type_params() (_res []ast.TypeParam, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -12154,7 +12157,7 @@ done:
 
 // type_param_seq: sep(",", type_param) ","?
 func (p *Parser) r_type_param_seq() (_res []ast.TypeParam, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -12203,7 +12206,7 @@ done:
 
 // type_param: NAME type_param_bound? type_param_default? / "*" NAME ":" expression / "*" NAME type_param_starred_default? / "**" NAME ":" expression / "**" NAME type_param_default?
 func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -12497,7 +12500,7 @@ done:
 
 // type_param_bound: ":" expression
 func (p *Parser) r_type_param_bound() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -12554,7 +12557,7 @@ done:
 
 // type_param_default: "=" expression
 func (p *Parser) r_type_param_default() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -12611,7 +12614,7 @@ done:
 
 // type_param_starred_default: "=" star_expression
 func (p *Parser) r_type_param_starred_default() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -12668,7 +12671,7 @@ done:
 
 // expressions: expression ("," expression)+ ","? / expression "," / expression
 func (p *Parser) r_expressions() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -12818,7 +12821,7 @@ done:
 
 // expression: invalid_expression / invalid_legacy_expression / disjunction "if" disjunction "else" expression / disjunction / lambdef
 func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -13033,7 +13036,7 @@ done:
 
 // yield_expr: "yield" "from" expression / "yield" star_expressions?
 func (p *Parser) r_yield_expr() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -13157,7 +13160,7 @@ done:
 
 // star_expressions: star_expression ("," star_expression)+ ","? / star_expression "," / star_expression
 func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -13307,7 +13310,7 @@ done:
 
 // star_expression: "*" bitwise_or / expression
 func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -13427,7 +13430,7 @@ done:
 
 // star_named_expressions: sep(",", star_named_expression) ","?
 func (p *Parser) r_star_named_expressions() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -13476,7 +13479,7 @@ done:
 
 // star_named_expression: "*" bitwise_or / named_expression
 func (p *Parser) r_star_named_expression() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -13565,7 +13568,7 @@ done:
 
 // assignment_expression: NAME ":=" ^ expression
 func (p *Parser) r_assignment_expression() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -13644,7 +13647,7 @@ done:
 
 // named_expression: assignment_expression / invalid_named_expression / expression !":="
 func (p *Parser) r_named_expression() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -13731,7 +13734,7 @@ done:
 
 // disjunction: conjunction ("or" conjunction)+ / conjunction
 func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -13862,7 +13865,7 @@ done:
 
 // conjunction: inversion ("and" inversion)+ / inversion
 func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -13991,7 +13994,7 @@ done:
 
 // inversion: "not" inversion / comparison
 func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -14110,7 +14113,7 @@ done:
 
 // comparison: bitwise_or compare_op_bitwise_or_pair+ / bitwise_or
 func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -14205,7 +14208,7 @@ done:
 
 // compare_op_bitwise_or_pair: eq_bitwise_or / noteq_bitwise_or / lte_bitwise_or / lt_bitwise_or / gte_bitwise_or / gt_bitwise_or / notin_bitwise_or / in_bitwise_or / isnot_bitwise_or / is_bitwise_or / invalid_diamond
 func (p *Parser) r_compare_op_bitwise_or_pair() (_res *cmpopExpr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -14461,7 +14464,7 @@ done:
 
 // eq_bitwise_or: "==" bitwise_or
 func (p *Parser) r_eq_bitwise_or() (_res *cmpopExpr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -14518,7 +14521,7 @@ done:
 
 // noteq_bitwise_or: ("!=") bitwise_or / ("<" ">") bitwise_or
 func (p *Parser) r_noteq_bitwise_or() (_res *cmpopExpr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -14603,7 +14606,7 @@ done:
 
 // lte_bitwise_or: "<=" bitwise_or
 func (p *Parser) r_lte_bitwise_or() (_res *cmpopExpr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -14660,7 +14663,7 @@ done:
 
 // lt_bitwise_or: "<" bitwise_or
 func (p *Parser) r_lt_bitwise_or() (_res *cmpopExpr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -14717,7 +14720,7 @@ done:
 
 // gte_bitwise_or: ">=" bitwise_or
 func (p *Parser) r_gte_bitwise_or() (_res *cmpopExpr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -14774,7 +14777,7 @@ done:
 
 // gt_bitwise_or: ">" bitwise_or
 func (p *Parser) r_gt_bitwise_or() (_res *cmpopExpr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -14831,7 +14834,7 @@ done:
 
 // notin_bitwise_or: "not" "in" bitwise_or
 func (p *Parser) r_notin_bitwise_or() (_res *cmpopExpr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -14899,7 +14902,7 @@ done:
 
 // in_bitwise_or: "in" bitwise_or
 func (p *Parser) r_in_bitwise_or() (_res *cmpopExpr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -14956,7 +14959,7 @@ done:
 
 // isnot_bitwise_or: "is" "not" bitwise_or
 func (p *Parser) r_isnot_bitwise_or() (_res *cmpopExpr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -15024,7 +15027,7 @@ done:
 
 // is_bitwise_or: "is" bitwise_or
 func (p *Parser) r_is_bitwise_or() (_res *cmpopExpr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -15081,7 +15084,7 @@ done:
 
 // bitwise_or: bitwise_or "|" bitwise_xor / bitwise_xor
 func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -15159,7 +15162,7 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 }
 
 func (p *Parser) r_bitwise_or_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -15260,7 +15263,7 @@ done:
 
 // bitwise_xor: bitwise_xor "^" bitwise_and / bitwise_and
 func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -15336,7 +15339,7 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 }
 
 func (p *Parser) r_bitwise_xor_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -15437,7 +15440,7 @@ done:
 
 // bitwise_and: bitwise_and "&" shift_expr / shift_expr
 func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -15511,7 +15514,7 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 }
 
 func (p *Parser) r_bitwise_and_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -15612,7 +15615,7 @@ done:
 
 // shift_expr: shift_expr "<<" sum / shift_expr ">>" sum / invalid_arithmetic / sum
 func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -15684,7 +15687,7 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 }
 
 func (p *Parser) r_shift_expr_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -15862,7 +15865,7 @@ done:
 
 // sum: sum "+" term / sum "-" term / term
 func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -15932,7 +15935,7 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 }
 
 func (p *Parser) r_sum_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -16091,7 +16094,7 @@ done:
 
 // term: term "*" factor / term "/" factor / term "//" factor / term "%" factor / term "@" factor / invalid_factor / factor
 func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -16145,7 +16148,7 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 }
 
 func (p *Parser) r_term_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -16497,7 +16500,7 @@ done:
 
 // factor: "+" factor / "-" factor / "~" factor / power
 func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -16712,7 +16715,7 @@ done:
 
 // power: await_primary "**" factor / await_primary
 func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -16818,7 +16821,7 @@ done:
 
 // await_primary: "await" primary / primary
 func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -16918,7 +16921,7 @@ done:
 
 // primary: primary "." NAME / primary genexp / primary "(" arguments? ")" / primary "[" slices "]" / atom
 func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -16972,7 +16975,7 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 }
 
 func (p *Parser) r_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -17255,7 +17258,7 @@ done:
 
 // slices: slice !"," / sep(",", (slice / starred_expression)) ","?
 func (p *Parser) r_slices() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -17347,7 +17350,7 @@ done:
 
 // slice: expression? ":" expression? (":" expression?)? / named_expression
 func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -17454,7 +17457,7 @@ done:
 
 // atom: NAME / "True" / "False" / "None" / &(STRING / FSTRING_START) strings / NUMBER / &"(" (tuple / group / genexp) / &"[" (list / listcomp) / &"{" (dict / set / dictcomp / setcomp) / "..."
 func (p *Parser) r_atom() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -17792,7 +17795,7 @@ done:
 
 // group: "(" (yield_expr / named_expression) ")" / invalid_group
 func (p *Parser) r_group() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -17879,7 +17882,7 @@ done:
 
 // lambdef: "lambda" lambda_params? ":" expression
 func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -17965,7 +17968,7 @@ done:
 
 // lambda_params: invalid_lambda_parameters / lambda_parameters
 func (p *Parser) r_lambda_params() (_res *ast.Arguments, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -18023,7 +18026,7 @@ done:
 
 // lambda_parameters: lambda_slash_no_default lambda_param_no_default* lambda_param_with_default* lambda_star_etc? / lambda_slash_with_default lambda_param_with_default* lambda_star_etc? / lambda_param_no_default+ lambda_param_with_default* lambda_star_etc? / lambda_param_with_default+ lambda_star_etc? / lambda_star_etc
 func (p *Parser) r_lambda_parameters() (_res *ast.Arguments, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -18222,7 +18225,7 @@ done:
 
 // lambda_slash_no_default: lambda_param_no_default+ "/" "," / lambda_param_no_default+ "/" &":"
 func (p *Parser) r_lambda_slash_no_default() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -18331,7 +18334,7 @@ done:
 
 // lambda_slash_with_default: lambda_param_no_default* lambda_param_with_default+ "/" "," / lambda_param_no_default* lambda_param_with_default+ "/" &":"
 func (p *Parser) r_lambda_slash_with_default() (_res *slashWithDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -18456,7 +18459,7 @@ done:
 
 // lambda_star_etc: invalid_lambda_star_etc / "*" lambda_param_no_default lambda_param_maybe_default* lambda_kwds? / "*" "," lambda_param_maybe_default+ lambda_kwds? / lambda_kwds
 func (p *Parser) r_lambda_star_etc() (_res *starEtc, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -18630,7 +18633,7 @@ done:
 
 // lambda_kwds: invalid_lambda_kwds / "**" lambda_param_no_default
 func (p *Parser) r_lambda_kwds() (_res *ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -18706,7 +18709,7 @@ done:
 
 // lambda_param_no_default: lambda_param "," / lambda_param &":"
 func (p *Parser) r_lambda_param_no_default() (_res *ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -18793,7 +18796,7 @@ done:
 
 // lambda_param_with_default: lambda_param default "," / lambda_param default &":"
 func (p *Parser) r_lambda_param_with_default() (_res *nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -18896,7 +18899,7 @@ done:
 
 // lambda_param_maybe_default: lambda_param default? "," / lambda_param default? &":"
 func (p *Parser) r_lambda_param_maybe_default() (_res *nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -18999,7 +19002,7 @@ done:
 
 // lambda_param: NAME
 func (p *Parser) r_lambda_param() (_res *ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -19052,7 +19055,7 @@ done:
 
 // fstring_middle: fstring_replacement_field / FSTRING_MIDDLE
 func (p *Parser) r_fstring_middle() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -19123,7 +19126,7 @@ done:
 
 // fstring_replacement_field: "{" annotated_rhs "="? fstring_conversion? fstring_full_format_spec? "}" / invalid_replacement_field
 func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -19242,7 +19245,7 @@ done:
 
 // fstring_conversion: "!" NAME
 func (p *Parser) r_fstring_conversion() (_res *resultWithMeta, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -19296,7 +19299,7 @@ done:
 
 // fstring_full_format_spec: ":" fstring_format_spec*
 func (p *Parser) r_fstring_full_format_spec() (_res *resultWithMeta, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -19360,7 +19363,7 @@ done:
 
 // fstring_format_spec: FSTRING_MIDDLE / fstring_replacement_field
 func (p *Parser) r_fstring_format_spec() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -19431,7 +19434,7 @@ done:
 
 // fstring: FSTRING_START fstring_middle* FSTRING_END
 func (p *Parser) r_fstring() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -19496,7 +19499,7 @@ done:
 
 // string: STRING
 func (p *Parser) r_string() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -19545,7 +19548,7 @@ done:
 
 // strings: (fstring / string)+
 func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -19609,7 +19612,7 @@ done:
 
 // list: "[" star_named_expressions? "]"
 func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -19687,7 +19690,7 @@ done:
 
 // tuple: "(" (star_named_expression "," star_named_expressions?)? ")"
 func (p *Parser) r_tuple() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -19765,7 +19768,7 @@ done:
 
 // set: "{" star_named_expressions "}"
 func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -19843,7 +19846,7 @@ done:
 
 // dict: "{" double_starred_kvpairs? "}" / "{" invalid_double_starred_kvpairs "}"
 func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -19967,7 +19970,7 @@ done:
 
 // double_starred_kvpairs: sep(",", double_starred_kvpair) ","?
 func (p *Parser) r_double_starred_kvpairs() (_res []*keyValue, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -20016,7 +20019,7 @@ done:
 
 // double_starred_kvpair: "**" bitwise_or / kvpair
 func (p *Parser) r_double_starred_kvpair() (_res *keyValue, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -20095,7 +20098,7 @@ done:
 
 // kvpair: expression ":" expression
 func (p *Parser) r_kvpair() (_res *keyValue, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -20157,7 +20160,7 @@ done:
 
 // for_if_clauses: for_if_clause+
 func (p *Parser) r_for_if_clauses() (_res []*ast.Comprehension, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -20200,7 +20203,7 @@ done:
 
 // for_if_clause: "async" "for" star_targets "in" ^ disjunction ("if" disjunction)* / "for" star_targets "in" ^ disjunction ("if" disjunction)* / "async"? "for" (bitwise_or ("," bitwise_or)* ","?) !"in" / invalid_for_target
 func (p *Parser) r_for_if_clause() (_res *ast.Comprehension, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -20443,7 +20446,7 @@ done:
 
 // listcomp: "[" named_expression for_if_clauses "]" / invalid_comprehension
 func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -20548,7 +20551,7 @@ done:
 
 // setcomp: "{" named_expression for_if_clauses "}" / invalid_comprehension
 func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -20653,7 +20656,7 @@ done:
 
 // genexp: "(" (assignment_expression / expression !":=") for_if_clauses ")" / invalid_comprehension
 func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -20758,7 +20761,7 @@ done:
 
 // dictcomp: "{" kvpair for_if_clauses "}" / invalid_dict_comprehension
 func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -20863,7 +20866,7 @@ done:
 
 // arguments: args ","? &")" / invalid_arguments
 func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -20949,7 +20952,7 @@ done:
 
 // args: sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) ("," kwargs)? / kwargs
 func (p *Parser) r_args() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -21042,7 +21045,7 @@ done:
 
 // kwargs: sep(",", kwarg_or_starred) "," sep(",", kwarg_or_double_starred) / sep(",", kwarg_or_starred) / sep(",", kwarg_or_double_starred)
 func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -21148,7 +21151,7 @@ done:
 
 // starred_expression: invalid_starred_expression / "*" expression / "*"
 func (p *Parser) r_starred_expression() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -21266,7 +21269,7 @@ done:
 
 // kwarg_or_starred: invalid_kwarg / NAME "=" expression / starred_expression
 func (p *Parser) r_kwarg_or_starred() (_res *keywordOrStarred, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -21383,7 +21386,7 @@ done:
 
 // kwarg_or_double_starred: invalid_kwarg / NAME "=" expression / "**" expression
 func (p *Parser) r_kwarg_or_double_starred() (_res *keywordOrStarred, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -21520,7 +21523,7 @@ done:
 
 // star_targets: star_target !"," / star_target ("," star_target)* ","?
 func (p *Parser) r_star_targets() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -21629,7 +21632,7 @@ done:
 
 // star_targets_list_seq: sep(",", star_target) ","?
 func (p *Parser) r_star_targets_list_seq() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -21678,7 +21681,7 @@ done:
 
 // star_targets_tuple_seq: star_target ("," star_target)+ ","? / star_target ","
 func (p *Parser) r_star_targets_tuple_seq() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -21784,7 +21787,7 @@ done:
 
 // star_target: "*" (!"*" star_target) / target_with_star_atom
 func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -21884,7 +21887,7 @@ done:
 
 // target_with_star_atom: t_primary "." NAME !t_lookahead / t_primary "[" slices "]" !t_lookahead / star_atom
 func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -22079,7 +22082,7 @@ done:
 
 // star_atom: NAME / "(" target_with_star_atom ")" / "(" star_targets_tuple_seq? ")" / "[" star_targets_list_seq? "]"
 func (p *Parser) r_star_atom() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -22291,7 +22294,7 @@ done:
 
 // single_target: single_subscript_attribute_target / NAME / "(" single_target ")"
 func (p *Parser) r_single_target() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -22407,7 +22410,7 @@ done:
 
 // single_subscript_attribute_target: t_primary "." NAME !t_lookahead / t_primary "[" slices "]" !t_lookahead
 func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -22569,7 +22572,7 @@ done:
 
 // t_primary: t_primary "." NAME &t_lookahead / t_primary "[" slices "]" &t_lookahead / t_primary genexp &t_lookahead / t_primary "(" arguments? ")" &t_lookahead / atom &t_lookahead
 func (p *Parser) r_t_primary() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -22613,7 +22616,7 @@ func (p *Parser) r_t_primary() (_res ast.Expr, _ok bool) {
 }
 
 func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -22948,7 +22951,7 @@ done:
 
 // t_lookahead: "(" / "[" / "."
 func (p *Parser) r_t_lookahead() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -23049,7 +23052,7 @@ done:
 
 // del_targets: sep(",", del_target) ","?
 func (p *Parser) r_del_targets() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -23098,7 +23101,7 @@ done:
 
 // del_target: t_primary "." NAME !t_lookahead / t_primary "[" slices "]" !t_lookahead / del_t_atom
 func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -23293,7 +23296,7 @@ done:
 
 // del_t_atom: NAME / "(" del_target ")" / "(" del_targets? ")" / "[" del_targets? "]"
 func (p *Parser) r_del_t_atom() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -23505,7 +23508,7 @@ done:
 
 // type_expressions: sep(",", expression) "," "*" expression "," "**" expression / sep(",", expression) "," "*" expression / sep(",", expression) "," "**" expression / "*" expression "," "**" expression / "*" expression / "**" expression / sep(",", expression)
 func (p *Parser) r_type_expressions() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -23896,7 +23899,7 @@ done:
 
 // func_type_comment: NEWLINE TYPE_COMMENT &(NEWLINE INDENT) / invalid_double_type_comments / TYPE_COMMENT
 func (p *Parser) r_func_type_comment() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -24015,7 +24018,7 @@ done:
 
 // invalid_arguments: ((sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) "," kwargs) / kwargs) "," sep(",", (starred_expression !"=")) / expression for_if_clauses "," (args / expression for_if_clauses)? / NAME "=" expression for_if_clauses / (args ",")? NAME "=" &("," / ")") / args for_if_clauses / args "," expression for_if_clauses / args "," args
 func (p *Parser) r_invalid_arguments() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -24370,7 +24373,7 @@ done:
 
 // invalid_kwarg: ("True" / "False" / "None") "=" / NAME "=" expression for_if_clauses / !(NAME "=") expression "=" / "**" expression "=" expression
 func (p *Parser) r_invalid_kwarg() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -24593,7 +24596,7 @@ func (p *Parser) r_expression_without_invalid() (ast.Expr, bool) {
 }
 
 func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -24740,7 +24743,7 @@ done:
 
 // invalid_legacy_expression: NAME !"(" star_expressions
 func (p *Parser) r_invalid_legacy_expression() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -24798,7 +24801,7 @@ done:
 
 // invalid_expression: !(NAME STRING / SOFT_KEYWORD) disjunction expression_without_invalid / disjunction "if" disjunction !("else" / ":") / "lambda" lambda_params? ":" &FSTRING_MIDDLE
 func (p *Parser) r_invalid_expression() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -24969,7 +24972,7 @@ done:
 
 // invalid_named_expression: expression ":=" expression / NAME "=" bitwise_or !("=" / ":=") / !(list / tuple / genexp / "True" / "None" / "False") bitwise_or "=" bitwise_or !("=" / ":=")
 func (p *Parser) r_invalid_named_expression() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -25160,7 +25163,7 @@ done:
 
 // invalid_assignment: invalid_ann_assign_target ":" expression / star_named_expression "," star_named_expressions* ":" expression / expression ":" expression / (star_targets "=")* star_expressions "=" / (star_targets "=")* yield_expr "=" / star_expressions augassign annotated_rhs
 func (p *Parser) r_invalid_assignment() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -25460,7 +25463,7 @@ done:
 
 // invalid_ann_assign_target: list / tuple / "(" invalid_ann_assign_target ")"
 func (p *Parser) r_invalid_ann_assign_target() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -25572,7 +25575,7 @@ done:
 
 // invalid_del_stmt: "del" star_expressions
 func (p *Parser) r_invalid_del_stmt() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -25629,7 +25632,7 @@ done:
 
 // invalid_block: NEWLINE !INDENT
 func (p *Parser) r_invalid_block() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -25685,7 +25688,7 @@ done:
 
 // invalid_comprehension: ("[" / "(" / "{") starred_expression for_if_clauses / ("[" / "{") star_named_expression "," star_named_expressions for_if_clauses / ("[" / "{") star_named_expression "," for_if_clauses
 func (p *Parser) r_invalid_comprehension() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -25858,7 +25861,7 @@ done:
 
 // invalid_dict_comprehension: "{" "**" bitwise_or for_if_clauses "}"
 func (p *Parser) r_invalid_dict_comprehension() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -25945,7 +25948,7 @@ done:
 
 // invalid_parameters: "/" "," / (slash_no_default / slash_with_default) param_maybe_default* "/" / slash_no_default? param_no_default* invalid_parameters_helper param_no_default / param_no_default* "(" param_no_default+ ","? ")" / (slash_no_default / slash_with_default)? param_maybe_default* "*" ("," / param_no_default) param_maybe_default* "/" / param_maybe_default+ "/" "*"
 func (p *Parser) r_invalid_parameters() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -26272,7 +26275,7 @@ done:
 
 // invalid_default: "=" &(")" / ",")
 func (p *Parser) r_invalid_default() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -26333,7 +26336,7 @@ done:
 
 // invalid_star_etc: "*" (")" / "," (")" / "**")) / "*" "," TYPE_COMMENT / "*" param "=" / "*" (param_no_default / ",") param_maybe_default* "*" (param_no_default / ",")
 func (p *Parser) r_invalid_star_etc() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -26559,7 +26562,7 @@ done:
 
 // invalid_kwds: "**" param "=" / "**" param "," param / "**" param "," ("*" / "**" / "/")
 func (p *Parser) r_invalid_kwds() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -26745,7 +26748,7 @@ done:
 
 // invalid_parameters_helper: slash_with_default / param_with_default+
 func (p *Parser) r_invalid_parameters_helper() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -26810,7 +26813,7 @@ done:
 
 // invalid_lambda_parameters: "/" "," / (lambda_slash_no_default / lambda_slash_with_default) lambda_param_maybe_default* "/" / lambda_slash_no_default? lambda_param_no_default* invalid_lambda_parameters_helper lambda_param_no_default / lambda_param_no_default* "(" sep(",", lambda_param) ","? ")" / (lambda_slash_no_default / lambda_slash_with_default)? lambda_param_maybe_default* "*" ("," / lambda_param_no_default) lambda_param_maybe_default* "/" / lambda_param_maybe_default+ "/" "*"
 func (p *Parser) r_invalid_lambda_parameters() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -27137,7 +27140,7 @@ done:
 
 // invalid_lambda_parameters_helper: lambda_slash_with_default / lambda_param_with_default+
 func (p *Parser) r_invalid_lambda_parameters_helper() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -27202,7 +27205,7 @@ done:
 
 // invalid_lambda_star_etc: "*" (":" / "," (":" / "**")) / "*" lambda_param "=" / "*" (lambda_param_no_default / ",") lambda_param_maybe_default* "*" (lambda_param_no_default / ",")
 func (p *Parser) r_invalid_lambda_star_etc() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -27374,7 +27377,7 @@ done:
 
 // invalid_lambda_kwds: "**" lambda_param "=" / "**" lambda_param "," lambda_param / "**" lambda_param "," ("*" / "**" / "/")
 func (p *Parser) r_invalid_lambda_kwds() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -27560,7 +27563,7 @@ done:
 
 // invalid_double_type_comments: TYPE_COMMENT NEWLINE TYPE_COMMENT NEWLINE INDENT
 func (p *Parser) r_invalid_double_type_comments() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -27653,7 +27656,7 @@ done:
 
 // invalid_with_item: expression "as" expression &("," / ")" / ":")
 func (p *Parser) r_invalid_with_item() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -27727,7 +27730,7 @@ done:
 
 // invalid_for_target: "async"? "for" star_expressions
 func (p *Parser) r_invalid_for_target() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -27790,7 +27793,7 @@ done:
 
 // invalid_group: "(" starred_expression ")" / "(" "**" expression ")"
 func (p *Parser) r_invalid_group() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -27920,7 +27923,7 @@ done:
 
 // invalid_import: "import" sep(",", dotted_name) "from" dotted_name / "import" NEWLINE
 func (p *Parser) r_invalid_import() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -28039,7 +28042,7 @@ done:
 
 // invalid_import_from_targets: import_from_as_names "," NEWLINE / NEWLINE
 func (p *Parser) r_invalid_import_from_targets() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -28136,7 +28139,7 @@ done:
 
 // invalid_with_stmt: "async"? "with" sep(",", (expression ("as" star_target)?)) NEWLINE / "async"? "with" "(" sep(",", (expressions ("as" star_target)?)) ","? ")" NEWLINE
 func (p *Parser) r_invalid_with_stmt() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -28295,7 +28298,7 @@ done:
 
 // invalid_with_stmt_indent: "async"? "with" sep(",", (expression ("as" star_target)?)) ":" NEWLINE !INDENT / "async"? "with" "(" sep(",", (expressions ("as" star_target)?)) ","? ")" ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_with_stmt_indent() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -28487,7 +28490,7 @@ done:
 
 // invalid_try_stmt: "try" ":" NEWLINE !INDENT / "try" ":" block !("except" / "finally") / "try" ":" block* except_block+ "except" "*" expression ("as" NAME)? ":" / "try" ":" block* except_star_block+ "except" (expression ("as" NAME)?)? ":"
 func (p *Parser) r_invalid_try_stmt() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -28815,7 +28818,7 @@ done:
 
 // invalid_except_stmt: "except" "*"? expression "," expressions ("as" NAME)? ":" / "except" "*"? expression ("as" NAME)? NEWLINE / "except" NEWLINE / "except" "*" (NEWLINE / ":")
 func (p *Parser) r_invalid_except_stmt() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -29075,7 +29078,7 @@ done:
 
 // invalid_finally_stmt: "finally" ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_finally_stmt() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -29153,7 +29156,7 @@ done:
 
 // invalid_except_stmt_indent: "except" expression ("as" NAME)? ":" NEWLINE !INDENT / "except" ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_except_stmt_indent() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -29305,7 +29308,7 @@ done:
 
 // invalid_except_star_stmt_indent: "except" "*" expression ("as" NAME)? ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_except_star_stmt_indent() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -29410,7 +29413,7 @@ done:
 
 // invalid_match_stmt: `match` subject_expr NEWLINE / `match` subject_expr ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_match_stmt() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -29535,7 +29538,7 @@ done:
 
 // invalid_case_block: `case` patterns guard? NEWLINE / `case` patterns guard? ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_case_block() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -29676,7 +29679,7 @@ done:
 
 // invalid_as_pattern: or_pattern "as" `_` / or_pattern "as" !NAME expression
 func (p *Parser) r_invalid_as_pattern() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -29789,7 +29792,7 @@ done:
 
 // invalid_class_pattern: name_or_attr "(" invalid_class_argument_pattern
 func (p *Parser) r_invalid_class_pattern() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -29851,7 +29854,7 @@ done:
 
 // invalid_class_argument_pattern: (positional_patterns ",")? keyword_patterns "," positional_patterns
 func (p *Parser) r_invalid_class_argument_pattern() (_res []ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -29922,7 +29925,7 @@ done:
 
 // invalid_if_stmt: "if" named_expression NEWLINE / "if" named_expression ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_if_stmt() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -30059,7 +30062,7 @@ done:
 
 // invalid_elif_stmt: "elif" named_expression NEWLINE / "elif" named_expression ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_elif_stmt() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -30196,7 +30199,7 @@ done:
 
 // invalid_else_stmt: "else" ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_else_stmt() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -30274,7 +30277,7 @@ done:
 
 // invalid_while_stmt: "while" named_expression NEWLINE / "while" named_expression ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_while_stmt() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -30411,7 +30414,7 @@ done:
 
 // invalid_for_stmt: "async"? "for" star_targets "in" star_expressions NEWLINE / "async"? "for" star_targets "in" star_expressions ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_for_stmt() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -30598,7 +30601,7 @@ done:
 
 // invalid_def_raw: "async"? "def" NAME type_params? "(" params? ")" ("->" expression)? ":" NEWLINE !INDENT / "async"? "def" NAME type_params? must("(") params? ")" ("->" expression)? must(":") func_type_comment? block
 func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -30832,7 +30835,7 @@ done:
 
 // invalid_class_def_raw: "class" NAME type_params? ("(" arguments? ")")? NEWLINE / "class" NAME type_params? ("(" arguments? ")")? ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_class_def_raw() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -30995,7 +30998,7 @@ done:
 
 // invalid_double_starred_kvpairs: sep(",", double_starred_kvpair) "," invalid_kvpair / expression ":" "*" bitwise_or / expression ":" &("}" / ",")
 func (p *Parser) r_invalid_double_starred_kvpairs() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -31169,7 +31172,7 @@ done:
 
 // invalid_kvpair: expression !(":") / expression ":" "*" bitwise_or / expression ":" &("}" / ",")
 func (p *Parser) r_invalid_kvpair() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -31343,7 +31346,7 @@ done:
 
 // invalid_starred_expression: "*" expression "=" expression
 func (p *Parser) r_invalid_starred_expression() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -31419,7 +31422,7 @@ done:
 
 // invalid_replacement_field: "{" "=" / "{" "!" / "{" ":" / "{" "}" / "{" !annotated_rhs / "{" annotated_rhs !("=" / "!" / ":" / "}") / "{" annotated_rhs "=" !("!" / ":" / "}") / "{" annotated_rhs "="? invalid_conversion_character / "{" annotated_rhs "="? ("!" NAME)? !(":" / "}") / "{" annotated_rhs "="? ("!" NAME)? ":" fstring_format_spec* !"}" / "{" annotated_rhs "="? ("!" NAME)? !"}"
 func (p *Parser) r_invalid_replacement_field() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -32001,7 +32004,7 @@ done:
 
 // invalid_conversion_character: "!" &(":" / "}") / "!" !NAME
 func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -32100,7 +32103,7 @@ done:
 
 // invalid_diamond: "<" ">"
 func (p *Parser) r_invalid_diamond() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -32160,7 +32163,7 @@ done:
 
 // invalid_arithmetic: sum ("+" / "-" / "*" / "/" / "%" / "//" / "@") "not" inversion
 func (p *Parser) r_invalid_arithmetic() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -32230,7 +32233,7 @@ done:
 
 // invalid_factor: ("+" / "-" / "~") "not" factor
 func (p *Parser) r_invalid_factor() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -32292,7 +32295,7 @@ done:
 
 // invalid_type_params: "[" "]"
 func (p *Parser) r_invalid_type_params() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -32352,7 +32355,7 @@ done:
 
 // loop0_1: NEWLINE
 func (p *Parser) loop0_1() (_res []*token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -32398,7 +32401,7 @@ func (p *Parser) loop0_1() (_res []*token.Token, _ok bool) {
 
 // loop0_2: NEWLINE
 func (p *Parser) loop0_2() (_res []*token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -32444,7 +32447,7 @@ func (p *Parser) loop0_2() (_res []*token.Token, _ok bool) {
 
 // loop1_3: statement
 func (p *Parser) loop1_3() (_res [][]ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -32490,7 +32493,7 @@ func (p *Parser) loop1_3() (_res [][]ast.Stmt, _ok bool) {
 
 // gather_4: simple_stmt loop0_5
 func (p *Parser) gather_4() (_res []ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -32532,7 +32535,7 @@ fail:
 
 // loop0_5: ";" simple_stmt
 func (p *Parser) loop0_5() (_res []ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -32592,7 +32595,7 @@ func (p *Parser) loop0_5() (_res []ast.Stmt, _ok bool) {
 
 // tmp_6: "import" / "from"
 func (p *Parser) tmp_6() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -32665,7 +32668,7 @@ done:
 
 // tmp_7: "def" / "@" / "async"
 func (p *Parser) tmp_7() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -32766,7 +32769,7 @@ done:
 
 // tmp_8: "class" / "@"
 func (p *Parser) tmp_8() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -32839,7 +32842,7 @@ done:
 
 // tmp_9: "with" / "async"
 func (p *Parser) tmp_9() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -32912,7 +32915,7 @@ done:
 
 // tmp_10: "for" / "async"
 func (p *Parser) tmp_10() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -32985,7 +32988,7 @@ done:
 
 // tmp_11: "=" annotated_rhs
 func (p *Parser) tmp_11() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -33042,7 +33045,7 @@ done:
 
 // tmp_12: "(" single_target ")" / single_subscript_attribute_target
 func (p *Parser) tmp_12() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -33132,7 +33135,7 @@ done:
 
 // tmp_13: "=" annotated_rhs
 func (p *Parser) tmp_13() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -33189,7 +33192,7 @@ done:
 
 // tmp_15: star_targets "="
 func (p *Parser) tmp_15() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -33243,7 +33246,7 @@ done:
 
 // loop1_14: (star_targets "=")
 func (p *Parser) loop1_14() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -33289,7 +33292,7 @@ func (p *Parser) loop1_14() (_res []ast.Expr, _ok bool) {
 
 // tmp_16: yield_expr / star_expressions
 func (p *Parser) tmp_16() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -33350,7 +33353,7 @@ done:
 
 // tmp_17: yield_expr / star_expressions
 func (p *Parser) tmp_17() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -33411,7 +33414,7 @@ done:
 
 // tmp_18: "from" expression
 func (p *Parser) tmp_18() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -33468,7 +33471,7 @@ done:
 
 // gather_19: NAME loop0_20
 func (p *Parser) gather_19() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -33510,7 +33513,7 @@ fail:
 
 // loop0_20: "," NAME
 func (p *Parser) loop0_20() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -33567,7 +33570,7 @@ func (p *Parser) loop0_20() (_res []ast.Expr, _ok bool) {
 
 // gather_21: NAME loop0_22
 func (p *Parser) gather_21() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -33609,7 +33612,7 @@ fail:
 
 // loop0_22: "," NAME
 func (p *Parser) loop0_22() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -33666,7 +33669,7 @@ func (p *Parser) loop0_22() (_res []ast.Expr, _ok bool) {
 
 // tmp_23: ";" / NEWLINE
 func (p *Parser) tmp_23() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -33739,7 +33742,7 @@ done:
 
 // tmp_24: "," expression
 func (p *Parser) tmp_24() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -33796,7 +33799,7 @@ done:
 
 // tmp_26: "." / "..."
 func (p *Parser) tmp_26() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -33869,7 +33872,7 @@ done:
 
 // loop0_25: ("." / "...")
 func (p *Parser) loop0_25() (_res []*token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -33909,7 +33912,7 @@ func (p *Parser) loop0_25() (_res []*token.Token, _ok bool) {
 
 // tmp_28: "." / "..."
 func (p *Parser) tmp_28() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -33982,7 +33985,7 @@ done:
 
 // loop1_27: ("." / "...")
 func (p *Parser) loop1_27() (_res []*token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34028,7 +34031,7 @@ func (p *Parser) loop1_27() (_res []*token.Token, _ok bool) {
 
 // gather_29: import_from_as_name loop0_30
 func (p *Parser) gather_29() (_res []*ast.Alias, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34070,7 +34073,7 @@ fail:
 
 // loop0_30: "," import_from_as_name
 func (p *Parser) loop0_30() (_res []*ast.Alias, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34130,7 +34133,7 @@ func (p *Parser) loop0_30() (_res []*ast.Alias, _ok bool) {
 
 // tmp_31: "as" NAME
 func (p *Parser) tmp_31() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34184,7 +34187,7 @@ done:
 
 // gather_32: dotted_as_name loop0_33
 func (p *Parser) gather_32() (_res []*ast.Alias, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34226,7 +34229,7 @@ fail:
 
 // loop0_33: "," dotted_as_name
 func (p *Parser) loop0_33() (_res []*ast.Alias, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34286,7 +34289,7 @@ func (p *Parser) loop0_33() (_res []*ast.Alias, _ok bool) {
 
 // tmp_34: "as" NAME
 func (p *Parser) tmp_34() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34340,7 +34343,7 @@ done:
 
 // tmp_36: "@" named_expression NEWLINE
 func (p *Parser) tmp_36() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34408,7 +34411,7 @@ done:
 
 // loop1_35: ("@" named_expression NEWLINE)
 func (p *Parser) loop1_35() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34454,7 +34457,7 @@ func (p *Parser) loop1_35() (_res []ast.Expr, _ok bool) {
 
 // tmp_37: "(" arguments? ")"
 func (p *Parser) tmp_37() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34522,7 +34525,7 @@ done:
 
 // tmp_38: "->" expression
 func (p *Parser) tmp_38() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34579,7 +34582,7 @@ done:
 
 // tmp_39: "->" expression
 func (p *Parser) tmp_39() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34636,7 +34639,7 @@ done:
 
 // loop0_40: param_no_default
 func (p *Parser) loop0_40() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34676,7 +34679,7 @@ func (p *Parser) loop0_40() (_res []*ast.Arg, _ok bool) {
 
 // loop0_41: param_with_default
 func (p *Parser) loop0_41() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34716,7 +34719,7 @@ func (p *Parser) loop0_41() (_res []*nameDefault, _ok bool) {
 
 // loop0_42: param_with_default
 func (p *Parser) loop0_42() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34756,7 +34759,7 @@ func (p *Parser) loop0_42() (_res []*nameDefault, _ok bool) {
 
 // loop1_43: param_no_default
 func (p *Parser) loop1_43() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34802,7 +34805,7 @@ func (p *Parser) loop1_43() (_res []*ast.Arg, _ok bool) {
 
 // loop0_44: param_with_default
 func (p *Parser) loop0_44() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34842,7 +34845,7 @@ func (p *Parser) loop0_44() (_res []*nameDefault, _ok bool) {
 
 // loop1_45: param_with_default
 func (p *Parser) loop1_45() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34888,7 +34891,7 @@ func (p *Parser) loop1_45() (_res []*nameDefault, _ok bool) {
 
 // loop1_46: param_no_default
 func (p *Parser) loop1_46() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34934,7 +34937,7 @@ func (p *Parser) loop1_46() (_res []*ast.Arg, _ok bool) {
 
 // loop1_47: param_no_default
 func (p *Parser) loop1_47() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -34980,7 +34983,7 @@ func (p *Parser) loop1_47() (_res []*ast.Arg, _ok bool) {
 
 // loop0_48: param_no_default
 func (p *Parser) loop0_48() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35020,7 +35023,7 @@ func (p *Parser) loop0_48() (_res []*ast.Arg, _ok bool) {
 
 // loop1_49: param_with_default
 func (p *Parser) loop1_49() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35066,7 +35069,7 @@ func (p *Parser) loop1_49() (_res []*nameDefault, _ok bool) {
 
 // loop0_50: param_no_default
 func (p *Parser) loop0_50() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35106,7 +35109,7 @@ func (p *Parser) loop0_50() (_res []*ast.Arg, _ok bool) {
 
 // loop1_51: param_with_default
 func (p *Parser) loop1_51() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35152,7 +35155,7 @@ func (p *Parser) loop1_51() (_res []*nameDefault, _ok bool) {
 
 // loop0_52: param_maybe_default
 func (p *Parser) loop0_52() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35192,7 +35195,7 @@ func (p *Parser) loop0_52() (_res []*nameDefault, _ok bool) {
 
 // loop0_53: param_maybe_default
 func (p *Parser) loop0_53() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35232,7 +35235,7 @@ func (p *Parser) loop0_53() (_res []*nameDefault, _ok bool) {
 
 // loop1_54: param_maybe_default
 func (p *Parser) loop1_54() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35278,7 +35281,7 @@ func (p *Parser) loop1_54() (_res []*nameDefault, _ok bool) {
 
 // gather_55: with_item loop0_56
 func (p *Parser) gather_55() (_res []*ast.WithItem, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35320,7 +35323,7 @@ fail:
 
 // loop0_56: "," with_item
 func (p *Parser) loop0_56() (_res []*ast.WithItem, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35380,7 +35383,7 @@ func (p *Parser) loop0_56() (_res []*ast.WithItem, _ok bool) {
 
 // gather_57: with_item loop0_58
 func (p *Parser) gather_57() (_res []*ast.WithItem, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35422,7 +35425,7 @@ fail:
 
 // loop0_58: "," with_item
 func (p *Parser) loop0_58() (_res []*ast.WithItem, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35482,7 +35485,7 @@ func (p *Parser) loop0_58() (_res []*ast.WithItem, _ok bool) {
 
 // gather_59: with_item loop0_60
 func (p *Parser) gather_59() (_res []*ast.WithItem, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35524,7 +35527,7 @@ fail:
 
 // loop0_60: "," with_item
 func (p *Parser) loop0_60() (_res []*ast.WithItem, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35584,7 +35587,7 @@ func (p *Parser) loop0_60() (_res []*ast.WithItem, _ok bool) {
 
 // gather_61: with_item loop0_62
 func (p *Parser) gather_61() (_res []*ast.WithItem, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35626,7 +35629,7 @@ fail:
 
 // loop0_62: "," with_item
 func (p *Parser) loop0_62() (_res []*ast.WithItem, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35686,7 +35689,7 @@ func (p *Parser) loop0_62() (_res []*ast.WithItem, _ok bool) {
 
 // tmp_63: "," / ")" / ":"
 func (p *Parser) tmp_63() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35787,7 +35790,7 @@ done:
 
 // loop1_64: except_block
 func (p *Parser) loop1_64() (_res []*ast.ExceptHandler, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35833,7 +35836,7 @@ func (p *Parser) loop1_64() (_res []*ast.ExceptHandler, _ok bool) {
 
 // loop1_65: except_star_block
 func (p *Parser) loop1_65() (_res []*ast.ExceptHandler, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35879,7 +35882,7 @@ func (p *Parser) loop1_65() (_res []*ast.ExceptHandler, _ok bool) {
 
 // tmp_66: "as" NAME
 func (p *Parser) tmp_66() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35933,7 +35936,7 @@ done:
 
 // tmp_67: "as" NAME
 func (p *Parser) tmp_67() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -35987,7 +35990,7 @@ done:
 
 // loop1_68: case_block
 func (p *Parser) loop1_68() (_res []*ast.MatchCase, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -36033,7 +36036,7 @@ func (p *Parser) loop1_68() (_res []*ast.MatchCase, _ok bool) {
 
 // gather_69: closed_pattern loop0_70
 func (p *Parser) gather_69() (_res []ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -36075,7 +36078,7 @@ fail:
 
 // loop0_70: "|" closed_pattern
 func (p *Parser) loop0_70() (_res []ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -36135,7 +36138,7 @@ func (p *Parser) loop0_70() (_res []ast.Pattern, _ok bool) {
 
 // tmp_71: "+" / "-"
 func (p *Parser) tmp_71() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -36208,7 +36211,7 @@ done:
 
 // tmp_72: "+" / "-"
 func (p *Parser) tmp_72() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -36281,7 +36284,7 @@ done:
 
 // tmp_73: "." / "(" / "="
 func (p *Parser) tmp_73() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -36382,7 +36385,7 @@ done:
 
 // tmp_74: "." / "(" / "="
 func (p *Parser) tmp_74() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -36483,7 +36486,7 @@ done:
 
 // gather_75: maybe_star_pattern loop0_76
 func (p *Parser) gather_75() (_res []ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -36525,7 +36528,7 @@ fail:
 
 // loop0_76: "," maybe_star_pattern
 func (p *Parser) loop0_76() (_res []ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -36585,7 +36588,7 @@ func (p *Parser) loop0_76() (_res []ast.Pattern, _ok bool) {
 
 // gather_77: key_value_pattern loop0_78
 func (p *Parser) gather_77() (_res []*keyPattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -36627,7 +36630,7 @@ fail:
 
 // loop0_78: "," key_value_pattern
 func (p *Parser) loop0_78() (_res []*keyPattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -36687,7 +36690,7 @@ func (p *Parser) loop0_78() (_res []*keyPattern, _ok bool) {
 
 // tmp_79: literal_expr / attr
 func (p *Parser) tmp_79() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -36748,7 +36751,7 @@ done:
 
 // gather_80: pattern loop0_81
 func (p *Parser) gather_80() (_res []ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -36790,7 +36793,7 @@ fail:
 
 // loop0_81: "," pattern
 func (p *Parser) loop0_81() (_res []ast.Pattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -36850,7 +36853,7 @@ func (p *Parser) loop0_81() (_res []ast.Pattern, _ok bool) {
 
 // gather_82: keyword_pattern loop0_83
 func (p *Parser) gather_82() (_res []*keyPattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -36892,7 +36895,7 @@ fail:
 
 // loop0_83: "," keyword_pattern
 func (p *Parser) loop0_83() (_res []*keyPattern, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -36952,7 +36955,7 @@ func (p *Parser) loop0_83() (_res []*keyPattern, _ok bool) {
 
 // gather_84: type_param loop0_85
 func (p *Parser) gather_84() (_res []ast.TypeParam, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -36994,7 +36997,7 @@ fail:
 
 // loop0_85: "," type_param
 func (p *Parser) loop0_85() (_res []ast.TypeParam, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -37054,7 +37057,7 @@ func (p *Parser) loop0_85() (_res []ast.TypeParam, _ok bool) {
 
 // tmp_87: "," expression
 func (p *Parser) tmp_87() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -37111,7 +37114,7 @@ done:
 
 // loop1_86: ("," expression)
 func (p *Parser) loop1_86() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -37157,7 +37160,7 @@ func (p *Parser) loop1_86() (_res []ast.Expr, _ok bool) {
 
 // tmp_89: "," star_expression
 func (p *Parser) tmp_89() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -37214,7 +37217,7 @@ done:
 
 // loop1_88: ("," star_expression)
 func (p *Parser) loop1_88() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -37260,7 +37263,7 @@ func (p *Parser) loop1_88() (_res []ast.Expr, _ok bool) {
 
 // gather_90: star_named_expression loop0_91
 func (p *Parser) gather_90() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -37302,7 +37305,7 @@ fail:
 
 // loop0_91: "," star_named_expression
 func (p *Parser) loop0_91() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -37362,7 +37365,7 @@ func (p *Parser) loop0_91() (_res []ast.Expr, _ok bool) {
 
 // tmp_93: "or" conjunction
 func (p *Parser) tmp_93() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -37419,7 +37422,7 @@ done:
 
 // loop1_92: ("or" conjunction)
 func (p *Parser) loop1_92() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -37465,7 +37468,7 @@ func (p *Parser) loop1_92() (_res []ast.Expr, _ok bool) {
 
 // tmp_95: "and" inversion
 func (p *Parser) tmp_95() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -37522,7 +37525,7 @@ done:
 
 // loop1_94: ("and" inversion)
 func (p *Parser) loop1_94() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -37568,7 +37571,7 @@ func (p *Parser) loop1_94() (_res []ast.Expr, _ok bool) {
 
 // loop1_96: compare_op_bitwise_or_pair
 func (p *Parser) loop1_96() (_res []*cmpopExpr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -37614,7 +37617,7 @@ func (p *Parser) loop1_96() (_res []*cmpopExpr, _ok bool) {
 
 // tmp_97: "!="
 func (p *Parser) tmp_97() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -37663,7 +37666,7 @@ done:
 
 // tmp_98: "<" ">"
 func (p *Parser) tmp_98() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -37723,7 +37726,7 @@ done:
 
 // tmp_101: slice / starred_expression
 func (p *Parser) tmp_101() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -37784,7 +37787,7 @@ done:
 
 // gather_99: (slice / starred_expression) loop0_100
 func (p *Parser) gather_99() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -37826,7 +37829,7 @@ fail:
 
 // loop0_100: "," (slice / starred_expression)
 func (p *Parser) loop0_100() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -37886,7 +37889,7 @@ func (p *Parser) loop0_100() (_res []ast.Expr, _ok bool) {
 
 // tmp_102: ":" expression?
 func (p *Parser) tmp_102() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -37943,7 +37946,7 @@ done:
 
 // tmp_103: STRING / FSTRING_START
 func (p *Parser) tmp_103() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38016,7 +38019,7 @@ done:
 
 // tmp_104: tuple / group / genexp
 func (p *Parser) tmp_104() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38099,7 +38102,7 @@ done:
 
 // tmp_105: list / listcomp
 func (p *Parser) tmp_105() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38160,7 +38163,7 @@ done:
 
 // tmp_106: dict / set / dictcomp / setcomp
 func (p *Parser) tmp_106() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38265,7 +38268,7 @@ done:
 
 // tmp_107: yield_expr / named_expression
 func (p *Parser) tmp_107() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38326,7 +38329,7 @@ done:
 
 // loop0_108: lambda_param_no_default
 func (p *Parser) loop0_108() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38366,7 +38369,7 @@ func (p *Parser) loop0_108() (_res []*ast.Arg, _ok bool) {
 
 // loop0_109: lambda_param_with_default
 func (p *Parser) loop0_109() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38406,7 +38409,7 @@ func (p *Parser) loop0_109() (_res []*nameDefault, _ok bool) {
 
 // loop0_110: lambda_param_with_default
 func (p *Parser) loop0_110() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38446,7 +38449,7 @@ func (p *Parser) loop0_110() (_res []*nameDefault, _ok bool) {
 
 // loop1_111: lambda_param_no_default
 func (p *Parser) loop1_111() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38492,7 +38495,7 @@ func (p *Parser) loop1_111() (_res []*ast.Arg, _ok bool) {
 
 // loop0_112: lambda_param_with_default
 func (p *Parser) loop0_112() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38532,7 +38535,7 @@ func (p *Parser) loop0_112() (_res []*nameDefault, _ok bool) {
 
 // loop1_113: lambda_param_with_default
 func (p *Parser) loop1_113() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38578,7 +38581,7 @@ func (p *Parser) loop1_113() (_res []*nameDefault, _ok bool) {
 
 // loop1_114: lambda_param_no_default
 func (p *Parser) loop1_114() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38624,7 +38627,7 @@ func (p *Parser) loop1_114() (_res []*ast.Arg, _ok bool) {
 
 // loop1_115: lambda_param_no_default
 func (p *Parser) loop1_115() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38670,7 +38673,7 @@ func (p *Parser) loop1_115() (_res []*ast.Arg, _ok bool) {
 
 // loop0_116: lambda_param_no_default
 func (p *Parser) loop0_116() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38710,7 +38713,7 @@ func (p *Parser) loop0_116() (_res []*ast.Arg, _ok bool) {
 
 // loop1_117: lambda_param_with_default
 func (p *Parser) loop1_117() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38756,7 +38759,7 @@ func (p *Parser) loop1_117() (_res []*nameDefault, _ok bool) {
 
 // loop0_118: lambda_param_no_default
 func (p *Parser) loop0_118() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38796,7 +38799,7 @@ func (p *Parser) loop0_118() (_res []*ast.Arg, _ok bool) {
 
 // loop1_119: lambda_param_with_default
 func (p *Parser) loop1_119() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38842,7 +38845,7 @@ func (p *Parser) loop1_119() (_res []*nameDefault, _ok bool) {
 
 // loop0_120: lambda_param_maybe_default
 func (p *Parser) loop0_120() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38882,7 +38885,7 @@ func (p *Parser) loop0_120() (_res []*nameDefault, _ok bool) {
 
 // loop1_121: lambda_param_maybe_default
 func (p *Parser) loop1_121() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38928,7 +38931,7 @@ func (p *Parser) loop1_121() (_res []*nameDefault, _ok bool) {
 
 // loop0_122: fstring_format_spec
 func (p *Parser) loop0_122() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -38968,7 +38971,7 @@ func (p *Parser) loop0_122() (_res []ast.Expr, _ok bool) {
 
 // loop0_123: fstring_middle
 func (p *Parser) loop0_123() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39008,7 +39011,7 @@ func (p *Parser) loop0_123() (_res []ast.Expr, _ok bool) {
 
 // tmp_125: fstring / string
 func (p *Parser) tmp_125() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39069,7 +39072,7 @@ done:
 
 // loop1_124: (fstring / string)
 func (p *Parser) loop1_124() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39115,7 +39118,7 @@ func (p *Parser) loop1_124() (_res []ast.Expr, _ok bool) {
 
 // tmp_126: star_named_expression "," star_named_expressions?
 func (p *Parser) tmp_126() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39177,7 +39180,7 @@ done:
 
 // gather_127: double_starred_kvpair loop0_128
 func (p *Parser) gather_127() (_res []*keyValue, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39219,7 +39222,7 @@ fail:
 
 // loop0_128: "," double_starred_kvpair
 func (p *Parser) loop0_128() (_res []*keyValue, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39279,7 +39282,7 @@ func (p *Parser) loop0_128() (_res []*keyValue, _ok bool) {
 
 // loop1_129: for_if_clause
 func (p *Parser) loop1_129() (_res []*ast.Comprehension, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39325,7 +39328,7 @@ func (p *Parser) loop1_129() (_res []*ast.Comprehension, _ok bool) {
 
 // tmp_131: "if" disjunction
 func (p *Parser) tmp_131() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39382,7 +39385,7 @@ done:
 
 // loop0_130: ("if" disjunction)
 func (p *Parser) loop0_130() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39422,7 +39425,7 @@ func (p *Parser) loop0_130() (_res []ast.Expr, _ok bool) {
 
 // tmp_133: "if" disjunction
 func (p *Parser) tmp_133() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39479,7 +39482,7 @@ done:
 
 // loop0_132: ("if" disjunction)
 func (p *Parser) loop0_132() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39519,7 +39522,7 @@ func (p *Parser) loop0_132() (_res []ast.Expr, _ok bool) {
 
 // tmp_134: bitwise_or ("," bitwise_or)* ","?
 func (p *Parser) tmp_134() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39568,7 +39571,7 @@ done:
 
 // tmp_135: assignment_expression / expression !":="
 func (p *Parser) tmp_135() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39636,7 +39639,7 @@ done:
 
 // tmp_139: assignment_expression / expression !":="
 func (p *Parser) tmp_139() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39704,7 +39707,7 @@ done:
 
 // tmp_138: starred_expression / (assignment_expression / expression !":=") !"="
 func (p *Parser) tmp_138() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39772,7 +39775,7 @@ done:
 
 // gather_136: (starred_expression / (assignment_expression / expression !":=") !"=") loop0_137
 func (p *Parser) gather_136() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39814,7 +39817,7 @@ fail:
 
 // loop0_137: "," (starred_expression / (assignment_expression / expression !":=") !"=")
 func (p *Parser) loop0_137() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39874,7 +39877,7 @@ func (p *Parser) loop0_137() (_res []ast.Expr, _ok bool) {
 
 // tmp_140: "," kwargs
 func (p *Parser) tmp_140() (_res []*keywordOrStarred, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39931,7 +39934,7 @@ done:
 
 // gather_141: kwarg_or_starred loop0_142
 func (p *Parser) gather_141() (_res []*keywordOrStarred, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -39973,7 +39976,7 @@ fail:
 
 // loop0_142: "," kwarg_or_starred
 func (p *Parser) loop0_142() (_res []*keywordOrStarred, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40033,7 +40036,7 @@ func (p *Parser) loop0_142() (_res []*keywordOrStarred, _ok bool) {
 
 // gather_143: kwarg_or_double_starred loop0_144
 func (p *Parser) gather_143() (_res []*keywordOrStarred, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40075,7 +40078,7 @@ fail:
 
 // loop0_144: "," kwarg_or_double_starred
 func (p *Parser) loop0_144() (_res []*keywordOrStarred, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40135,7 +40138,7 @@ func (p *Parser) loop0_144() (_res []*keywordOrStarred, _ok bool) {
 
 // gather_145: kwarg_or_starred loop0_146
 func (p *Parser) gather_145() (_res []*keywordOrStarred, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40177,7 +40180,7 @@ fail:
 
 // loop0_146: "," kwarg_or_starred
 func (p *Parser) loop0_146() (_res []*keywordOrStarred, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40237,7 +40240,7 @@ func (p *Parser) loop0_146() (_res []*keywordOrStarred, _ok bool) {
 
 // gather_147: kwarg_or_double_starred loop0_148
 func (p *Parser) gather_147() (_res []*keywordOrStarred, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40279,7 +40282,7 @@ fail:
 
 // loop0_148: "," kwarg_or_double_starred
 func (p *Parser) loop0_148() (_res []*keywordOrStarred, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40339,7 +40342,7 @@ func (p *Parser) loop0_148() (_res []*keywordOrStarred, _ok bool) {
 
 // tmp_150: "," star_target
 func (p *Parser) tmp_150() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40396,7 +40399,7 @@ done:
 
 // loop0_149: ("," star_target)
 func (p *Parser) loop0_149() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40436,7 +40439,7 @@ func (p *Parser) loop0_149() (_res []ast.Expr, _ok bool) {
 
 // gather_151: star_target loop0_152
 func (p *Parser) gather_151() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40478,7 +40481,7 @@ fail:
 
 // loop0_152: "," star_target
 func (p *Parser) loop0_152() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40538,7 +40541,7 @@ func (p *Parser) loop0_152() (_res []ast.Expr, _ok bool) {
 
 // tmp_154: "," star_target
 func (p *Parser) tmp_154() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40595,7 +40598,7 @@ done:
 
 // loop1_153: ("," star_target)
 func (p *Parser) loop1_153() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40641,7 +40644,7 @@ func (p *Parser) loop1_153() (_res []ast.Expr, _ok bool) {
 
 // tmp_155: !"*" star_target
 func (p *Parser) tmp_155() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40690,7 +40693,7 @@ done:
 
 // gather_156: del_target loop0_157
 func (p *Parser) gather_156() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40732,7 +40735,7 @@ fail:
 
 // loop0_157: "," del_target
 func (p *Parser) loop0_157() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40792,7 +40795,7 @@ func (p *Parser) loop0_157() (_res []ast.Expr, _ok bool) {
 
 // gather_158: expression loop0_159
 func (p *Parser) gather_158() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40834,7 +40837,7 @@ fail:
 
 // loop0_159: "," expression
 func (p *Parser) loop0_159() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40894,7 +40897,7 @@ func (p *Parser) loop0_159() (_res []ast.Expr, _ok bool) {
 
 // gather_160: expression loop0_161
 func (p *Parser) gather_160() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40936,7 +40939,7 @@ fail:
 
 // loop0_161: "," expression
 func (p *Parser) loop0_161() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -40996,7 +40999,7 @@ func (p *Parser) loop0_161() (_res []ast.Expr, _ok bool) {
 
 // gather_162: expression loop0_163
 func (p *Parser) gather_162() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -41038,7 +41041,7 @@ fail:
 
 // loop0_163: "," expression
 func (p *Parser) loop0_163() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -41098,7 +41101,7 @@ func (p *Parser) loop0_163() (_res []ast.Expr, _ok bool) {
 
 // gather_164: expression loop0_165
 func (p *Parser) gather_164() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -41140,7 +41143,7 @@ fail:
 
 // loop0_165: "," expression
 func (p *Parser) loop0_165() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -41200,7 +41203,7 @@ func (p *Parser) loop0_165() (_res []ast.Expr, _ok bool) {
 
 // tmp_166: NEWLINE INDENT
 func (p *Parser) tmp_166() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -41255,7 +41258,7 @@ done:
 
 // tmp_168: sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) "," kwargs
 func (p *Parser) tmp_168() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -41312,7 +41315,7 @@ done:
 
 // tmp_167: (sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) "," kwargs) / kwargs
 func (p *Parser) tmp_167() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -41373,7 +41376,7 @@ done:
 
 // tmp_171: starred_expression !"="
 func (p *Parser) tmp_171() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -41419,7 +41422,7 @@ done:
 
 // gather_169: (starred_expression !"=") loop0_170
 func (p *Parser) gather_169() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -41461,7 +41464,7 @@ fail:
 
 // loop0_170: "," (starred_expression !"=")
 func (p *Parser) loop0_170() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -41521,7 +41524,7 @@ func (p *Parser) loop0_170() (_res []ast.Expr, _ok bool) {
 
 // tmp_172: args / expression for_if_clauses
 func (p *Parser) tmp_172() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -41589,7 +41592,7 @@ done:
 
 // tmp_173: args ","
 func (p *Parser) tmp_173() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -41638,7 +41641,7 @@ done:
 
 // tmp_174: "," / ")"
 func (p *Parser) tmp_174() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -41711,7 +41714,7 @@ done:
 
 // tmp_175: "True" / "False" / "None"
 func (p *Parser) tmp_175() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -41812,7 +41815,7 @@ done:
 
 // tmp_176: NAME "="
 func (p *Parser) tmp_176() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -41861,7 +41864,7 @@ done:
 
 // tmp_177: NAME STRING / SOFT_KEYWORD
 func (p *Parser) tmp_177() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -41932,7 +41935,7 @@ done:
 
 // tmp_178: "else" / ":"
 func (p *Parser) tmp_178() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -42005,7 +42008,7 @@ done:
 
 // tmp_179: "=" / ":="
 func (p *Parser) tmp_179() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -42078,7 +42081,7 @@ done:
 
 // tmp_180: list / tuple / genexp / "True" / "None" / "False"
 func (p *Parser) tmp_180() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -42245,7 +42248,7 @@ done:
 
 // tmp_181: "=" / ":="
 func (p *Parser) tmp_181() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -42318,7 +42321,7 @@ done:
 
 // loop0_182: star_named_expressions
 func (p *Parser) loop0_182() (_res [][]ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -42358,7 +42361,7 @@ func (p *Parser) loop0_182() (_res [][]ast.Expr, _ok bool) {
 
 // tmp_184: star_targets "="
 func (p *Parser) tmp_184() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -42407,7 +42410,7 @@ done:
 
 // loop0_183: (star_targets "=")
 func (p *Parser) loop0_183() (_res []any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -42447,7 +42450,7 @@ func (p *Parser) loop0_183() (_res []any, _ok bool) {
 
 // tmp_186: star_targets "="
 func (p *Parser) tmp_186() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -42496,7 +42499,7 @@ done:
 
 // loop0_185: (star_targets "=")
 func (p *Parser) loop0_185() (_res []any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -42536,7 +42539,7 @@ func (p *Parser) loop0_185() (_res []any, _ok bool) {
 
 // tmp_187: "[" / "(" / "{"
 func (p *Parser) tmp_187() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -42637,7 +42640,7 @@ done:
 
 // tmp_188: "[" / "{"
 func (p *Parser) tmp_188() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -42710,7 +42713,7 @@ done:
 
 // tmp_189: "[" / "{"
 func (p *Parser) tmp_189() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -42783,7 +42786,7 @@ done:
 
 // tmp_190: slash_no_default / slash_with_default
 func (p *Parser) tmp_190() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -42844,7 +42847,7 @@ done:
 
 // loop0_191: param_maybe_default
 func (p *Parser) loop0_191() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -42884,7 +42887,7 @@ func (p *Parser) loop0_191() (_res []*nameDefault, _ok bool) {
 
 // loop0_192: param_no_default
 func (p *Parser) loop0_192() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -42924,7 +42927,7 @@ func (p *Parser) loop0_192() (_res []*ast.Arg, _ok bool) {
 
 // loop0_193: param_no_default
 func (p *Parser) loop0_193() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -42964,7 +42967,7 @@ func (p *Parser) loop0_193() (_res []*ast.Arg, _ok bool) {
 
 // loop1_194: param_no_default
 func (p *Parser) loop1_194() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -43010,7 +43013,7 @@ func (p *Parser) loop1_194() (_res []*ast.Arg, _ok bool) {
 
 // tmp_195: slash_no_default / slash_with_default
 func (p *Parser) tmp_195() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -43071,7 +43074,7 @@ done:
 
 // loop0_196: param_maybe_default
 func (p *Parser) loop0_196() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -43111,7 +43114,7 @@ func (p *Parser) loop0_196() (_res []*nameDefault, _ok bool) {
 
 // tmp_197: "," / param_no_default
 func (p *Parser) tmp_197() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -43178,7 +43181,7 @@ done:
 
 // loop0_198: param_maybe_default
 func (p *Parser) loop0_198() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -43218,7 +43221,7 @@ func (p *Parser) loop0_198() (_res []*nameDefault, _ok bool) {
 
 // loop1_199: param_maybe_default
 func (p *Parser) loop1_199() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -43264,7 +43267,7 @@ func (p *Parser) loop1_199() (_res []*nameDefault, _ok bool) {
 
 // tmp_200: ")" / ","
 func (p *Parser) tmp_200() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -43337,7 +43340,7 @@ done:
 
 // tmp_201: ")" / "," (")" / "**")
 func (p *Parser) tmp_201() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -43417,7 +43420,7 @@ done:
 
 // tmp_202: param_no_default / ","
 func (p *Parser) tmp_202() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -43484,7 +43487,7 @@ done:
 
 // loop0_203: param_maybe_default
 func (p *Parser) loop0_203() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -43524,7 +43527,7 @@ func (p *Parser) loop0_203() (_res []*nameDefault, _ok bool) {
 
 // tmp_204: param_no_default / ","
 func (p *Parser) tmp_204() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -43591,7 +43594,7 @@ done:
 
 // tmp_205: "*" / "**" / "/"
 func (p *Parser) tmp_205() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -43692,7 +43695,7 @@ done:
 
 // loop1_206: param_with_default
 func (p *Parser) loop1_206() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -43738,7 +43741,7 @@ func (p *Parser) loop1_206() (_res []*nameDefault, _ok bool) {
 
 // tmp_207: lambda_slash_no_default / lambda_slash_with_default
 func (p *Parser) tmp_207() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -43799,7 +43802,7 @@ done:
 
 // loop0_208: lambda_param_maybe_default
 func (p *Parser) loop0_208() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -43839,7 +43842,7 @@ func (p *Parser) loop0_208() (_res []*nameDefault, _ok bool) {
 
 // loop0_209: lambda_param_no_default
 func (p *Parser) loop0_209() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -43879,7 +43882,7 @@ func (p *Parser) loop0_209() (_res []*ast.Arg, _ok bool) {
 
 // loop0_210: lambda_param_no_default
 func (p *Parser) loop0_210() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -43919,7 +43922,7 @@ func (p *Parser) loop0_210() (_res []*ast.Arg, _ok bool) {
 
 // gather_211: lambda_param loop0_212
 func (p *Parser) gather_211() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -43961,7 +43964,7 @@ fail:
 
 // loop0_212: "," lambda_param
 func (p *Parser) loop0_212() (_res []*ast.Arg, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -44021,7 +44024,7 @@ func (p *Parser) loop0_212() (_res []*ast.Arg, _ok bool) {
 
 // tmp_213: lambda_slash_no_default / lambda_slash_with_default
 func (p *Parser) tmp_213() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -44082,7 +44085,7 @@ done:
 
 // loop0_214: lambda_param_maybe_default
 func (p *Parser) loop0_214() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -44122,7 +44125,7 @@ func (p *Parser) loop0_214() (_res []*nameDefault, _ok bool) {
 
 // tmp_215: "," / lambda_param_no_default
 func (p *Parser) tmp_215() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -44189,7 +44192,7 @@ done:
 
 // loop0_216: lambda_param_maybe_default
 func (p *Parser) loop0_216() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -44229,7 +44232,7 @@ func (p *Parser) loop0_216() (_res []*nameDefault, _ok bool) {
 
 // loop1_217: lambda_param_maybe_default
 func (p *Parser) loop1_217() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -44275,7 +44278,7 @@ func (p *Parser) loop1_217() (_res []*nameDefault, _ok bool) {
 
 // loop1_218: lambda_param_with_default
 func (p *Parser) loop1_218() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -44321,7 +44324,7 @@ func (p *Parser) loop1_218() (_res []*nameDefault, _ok bool) {
 
 // tmp_219: ":" / "," (":" / "**")
 func (p *Parser) tmp_219() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -44401,7 +44404,7 @@ done:
 
 // tmp_220: lambda_param_no_default / ","
 func (p *Parser) tmp_220() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -44468,7 +44471,7 @@ done:
 
 // loop0_221: lambda_param_maybe_default
 func (p *Parser) loop0_221() (_res []*nameDefault, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -44508,7 +44511,7 @@ func (p *Parser) loop0_221() (_res []*nameDefault, _ok bool) {
 
 // tmp_222: lambda_param_no_default / ","
 func (p *Parser) tmp_222() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -44575,7 +44578,7 @@ done:
 
 // tmp_223: "*" / "**" / "/"
 func (p *Parser) tmp_223() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -44676,7 +44679,7 @@ done:
 
 // tmp_224: "," / ")" / ":"
 func (p *Parser) tmp_224() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -44777,7 +44780,7 @@ done:
 
 // gather_225: dotted_name loop0_226
 func (p *Parser) gather_225() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -44819,7 +44822,7 @@ fail:
 
 // loop0_226: "," dotted_name
 func (p *Parser) loop0_226() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -44879,7 +44882,7 @@ func (p *Parser) loop0_226() (_res []ast.Expr, _ok bool) {
 
 // tmp_229: expression ("as" star_target)?
 func (p *Parser) tmp_229() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -44925,7 +44928,7 @@ done:
 
 // gather_227: (expression ("as" star_target)?) loop0_228
 func (p *Parser) gather_227() (_res []any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -44967,7 +44970,7 @@ fail:
 
 // loop0_228: "," (expression ("as" star_target)?)
 func (p *Parser) loop0_228() (_res []any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45027,7 +45030,7 @@ func (p *Parser) loop0_228() (_res []any, _ok bool) {
 
 // tmp_232: expressions ("as" star_target)?
 func (p *Parser) tmp_232() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45073,7 +45076,7 @@ done:
 
 // gather_230: (expressions ("as" star_target)?) loop0_231
 func (p *Parser) gather_230() (_res []any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45115,7 +45118,7 @@ fail:
 
 // loop0_231: "," (expressions ("as" star_target)?)
 func (p *Parser) loop0_231() (_res []any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45175,7 +45178,7 @@ func (p *Parser) loop0_231() (_res []any, _ok bool) {
 
 // tmp_235: expression ("as" star_target)?
 func (p *Parser) tmp_235() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45221,7 +45224,7 @@ done:
 
 // gather_233: (expression ("as" star_target)?) loop0_234
 func (p *Parser) gather_233() (_res []any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45263,7 +45266,7 @@ fail:
 
 // loop0_234: "," (expression ("as" star_target)?)
 func (p *Parser) loop0_234() (_res []any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45323,7 +45326,7 @@ func (p *Parser) loop0_234() (_res []any, _ok bool) {
 
 // tmp_238: expressions ("as" star_target)?
 func (p *Parser) tmp_238() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45369,7 +45372,7 @@ done:
 
 // gather_236: (expressions ("as" star_target)?) loop0_237
 func (p *Parser) gather_236() (_res []any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45411,7 +45414,7 @@ fail:
 
 // loop0_237: "," (expressions ("as" star_target)?)
 func (p *Parser) loop0_237() (_res []any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45471,7 +45474,7 @@ func (p *Parser) loop0_237() (_res []any, _ok bool) {
 
 // tmp_239: "except" / "finally"
 func (p *Parser) tmp_239() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45544,7 +45547,7 @@ done:
 
 // loop0_240: block
 func (p *Parser) loop0_240() (_res [][]ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45584,7 +45587,7 @@ func (p *Parser) loop0_240() (_res [][]ast.Stmt, _ok bool) {
 
 // loop1_241: except_block
 func (p *Parser) loop1_241() (_res []*ast.ExceptHandler, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45630,7 +45633,7 @@ func (p *Parser) loop1_241() (_res []*ast.ExceptHandler, _ok bool) {
 
 // tmp_242: "as" NAME
 func (p *Parser) tmp_242() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45679,7 +45682,7 @@ done:
 
 // loop0_243: block
 func (p *Parser) loop0_243() (_res [][]ast.Stmt, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45719,7 +45722,7 @@ func (p *Parser) loop0_243() (_res [][]ast.Stmt, _ok bool) {
 
 // loop1_244: except_star_block
 func (p *Parser) loop1_244() (_res []*ast.ExceptHandler, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45765,7 +45768,7 @@ func (p *Parser) loop1_244() (_res []*ast.ExceptHandler, _ok bool) {
 
 // tmp_245: expression ("as" NAME)?
 func (p *Parser) tmp_245() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45811,7 +45814,7 @@ done:
 
 // tmp_246: "as" NAME
 func (p *Parser) tmp_246() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45860,7 +45863,7 @@ done:
 
 // tmp_247: "as" NAME
 func (p *Parser) tmp_247() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45909,7 +45912,7 @@ done:
 
 // tmp_248: NEWLINE / ":"
 func (p *Parser) tmp_248() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -45982,7 +45985,7 @@ done:
 
 // tmp_249: "as" NAME
 func (p *Parser) tmp_249() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -46031,7 +46034,7 @@ done:
 
 // tmp_250: "as" NAME
 func (p *Parser) tmp_250() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -46080,7 +46083,7 @@ done:
 
 // tmp_251: positional_patterns ","
 func (p *Parser) tmp_251() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -46129,7 +46132,7 @@ done:
 
 // tmp_252: "->" expression
 func (p *Parser) tmp_252() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -46181,7 +46184,7 @@ done:
 
 // tmp_253: "->" expression
 func (p *Parser) tmp_253() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -46233,7 +46236,7 @@ done:
 
 // tmp_254: "(" arguments? ")"
 func (p *Parser) tmp_254() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -46296,7 +46299,7 @@ done:
 
 // tmp_255: "(" arguments? ")"
 func (p *Parser) tmp_255() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -46359,7 +46362,7 @@ done:
 
 // gather_256: double_starred_kvpair loop0_257
 func (p *Parser) gather_256() (_res []*keyValue, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -46401,7 +46404,7 @@ fail:
 
 // loop0_257: "," double_starred_kvpair
 func (p *Parser) loop0_257() (_res []*keyValue, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -46461,7 +46464,7 @@ func (p *Parser) loop0_257() (_res []*keyValue, _ok bool) {
 
 // tmp_258: "}" / ","
 func (p *Parser) tmp_258() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -46534,7 +46537,7 @@ done:
 
 // tmp_259: "}" / ","
 func (p *Parser) tmp_259() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -46607,7 +46610,7 @@ done:
 
 // tmp_260: "=" / "!" / ":" / "}"
 func (p *Parser) tmp_260() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -46736,7 +46739,7 @@ done:
 
 // tmp_261: "!" / ":" / "}"
 func (p *Parser) tmp_261() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -46837,7 +46840,7 @@ done:
 
 // tmp_262: "!" NAME
 func (p *Parser) tmp_262() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -46886,7 +46889,7 @@ done:
 
 // tmp_263: ":" / "}"
 func (p *Parser) tmp_263() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -46959,7 +46962,7 @@ done:
 
 // tmp_264: "!" NAME
 func (p *Parser) tmp_264() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -47008,7 +47011,7 @@ done:
 
 // loop0_265: fstring_format_spec
 func (p *Parser) loop0_265() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -47048,7 +47051,7 @@ func (p *Parser) loop0_265() (_res []ast.Expr, _ok bool) {
 
 // tmp_266: "!" NAME
 func (p *Parser) tmp_266() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -47097,7 +47100,7 @@ done:
 
 // tmp_267: ":" / "}"
 func (p *Parser) tmp_267() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -47170,7 +47173,7 @@ done:
 
 // tmp_268: "+" / "-" / "*" / "/" / "%" / "//" / "@"
 func (p *Parser) tmp_268() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -47383,7 +47386,7 @@ done:
 
 // tmp_269: "+" / "-" / "~"
 func (p *Parser) tmp_269() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -47484,7 +47487,7 @@ done:
 
 // tmp_271: "," bitwise_or
 func (p *Parser) tmp_271() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -47536,7 +47539,7 @@ done:
 
 // loop0_270: ("," bitwise_or)
 func (p *Parser) loop0_270() (_res []any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -47576,7 +47579,7 @@ func (p *Parser) loop0_270() (_res []any, _ok bool) {
 
 // tmp_275: assignment_expression / expression !":="
 func (p *Parser) tmp_275() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -47644,7 +47647,7 @@ done:
 
 // tmp_274: starred_expression / (assignment_expression / expression !":=") !"="
 func (p *Parser) tmp_274() (_res ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -47712,7 +47715,7 @@ done:
 
 // gather_272: (starred_expression / (assignment_expression / expression !":=") !"=") loop0_273
 func (p *Parser) gather_272() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -47754,7 +47757,7 @@ fail:
 
 // loop0_273: "," (starred_expression / (assignment_expression / expression !":=") !"=")
 func (p *Parser) loop0_273() (_res []ast.Expr, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -47814,7 +47817,7 @@ func (p *Parser) loop0_273() (_res []ast.Expr, _ok bool) {
 
 // tmp_276: ")" / "**"
 func (p *Parser) tmp_276() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -47887,7 +47890,7 @@ done:
 
 // tmp_277: ":" / "**"
 func (p *Parser) tmp_277() (_res *token.Token, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -47960,7 +47963,7 @@ done:
 
 // tmp_278: "as" star_target
 func (p *Parser) tmp_278() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -48012,7 +48015,7 @@ done:
 
 // tmp_279: "as" star_target
 func (p *Parser) tmp_279() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -48064,7 +48067,7 @@ done:
 
 // tmp_280: "as" star_target
 func (p *Parser) tmp_280() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -48116,7 +48119,7 @@ done:
 
 // tmp_281: "as" star_target
 func (p *Parser) tmp_281() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++
@@ -48168,7 +48171,7 @@ done:
 
 // tmp_282: "as" NAME
 func (p *Parser) tmp_282() (_res any, _ok bool) {
-	if p.level == maxStack {
+	if p.level >= p.levelLimit {
 		p.stackOverflow()
 	}
 	p.level++

@@ -90,6 +90,7 @@ func newParser(lex lexer, c config) *Parser {
 		toks:         toks,
 		memo:         memo,
 		vals:         vals,
+		levelLimit:   maxStack,
 	}
 	if dec, err := strlit.NewDecoder(c.rel); err == nil {
 		p.strs = dec
@@ -124,8 +125,13 @@ func (p *Parser) release() {
 // parseModule runs the two passes of _PyPegen_run_parser over a file.
 func (p *Parser) parseModule() (*ast.Module, *syntaxerr.Error) {
 	m, ok := p.r_file()
-	if ok && p.exc == nil {
+	if ok && p.exc == nil && !p.abandon {
 		return m, nil
+	}
+	if p.optimistic {
+		// Anything but a clean success is found again by pegen's way.
+		p.abandon = true
+		return nil, nil
 	}
 	if ok && p.exc != nil && p.rel.AtLeast(fixActionErrorCheck) {
 		// A result returned with an exception pending is discarded.

@@ -23,10 +23,12 @@ type Options struct {
 //
 // The generated code relies on the package it lands in to define the
 // runtime: the Parser type with the fields mark, fill, toks, level,
+// levelLimit (maxStack, or lower in an optimistic first pass),
 // errorIndicator and callInvalidRules, the constant maxStack, the type
 // span, the variable dummyName, and the methods stackOverflow, fillToken,
 // expect, expectForced, expectSoft, nameToken, numberToken,
-// softKeywordToken and lastNonWhitespaceToken (and forcedResult, when the
+// softKeywordToken and lastNonWhitespaceToken, the methods of
+// aheadChecks (and forcedResult, when the
 // grammar forces a group: python.peg forces only tokens), and the generic
 // memo functions memoGet, memoInsert and memoUpdate.
 func Generate(g *Grammar, opt Options) ([]byte, error) {
@@ -457,7 +459,7 @@ func (e *emitter) rule(r *Rule) error {
 }
 
 func (e *emitter) enter() {
-	e.printf("if p.level == maxStack {\np.stackOverflow()\n}\np.level++\n")
+	e.printf("if p.level >= p.levelLimit {\np.stackOverflow()\n}\np.level++\n")
 }
 
 // leader emits a left-recursive leader: pegen's loop that grows the
@@ -742,6 +744,11 @@ func (e *emitter) alt(r *Rule, a *Alt, i int, hasCut bool) error {
 	if v := e.firstVar(a); v != "" && !gated {
 		e.printf("if p.cannotStart(&%s) {\n%s\n}\n", v, fail)
 	}
+	if len(a.Items) == 1 && !gated {
+		if ref, ok := a.Items[0].Node.(*Ref); ok && aheadChecks[ref.Name] != "" {
+			e.printf("if %s {\n%s\n}\n", aheadChecks[ref.Name], fail)
+		}
+	}
 	vars, err := e.chain(a, fail)
 	if err != nil {
 		return err
@@ -755,6 +762,15 @@ func (e *emitter) alt(r *Rule, a *Alt, i int, hasCut bool) error {
 		e.printf("if _cut {\np.level--\nreturn nil, false\n}\n")
 	}
 	return nil
+}
+
+// aheadChecks are the rules that an alternative made of that rule alone
+// skips, in the optimistic first pass, when the parser's check (a method
+// that looks ahead at the tokens of the statement) says the rule cannot
+// match there. The checks and why they change nothing are in the
+// parser's ahead.go.
+var aheadChecks = map[string]string{
+	"assignment": "p.noAssignmentAhead()",
 }
 
 func altHasCut(a *Alt) bool {

@@ -1,0 +1,87 @@
+package parser
+
+import "github.com/rules-pyc/rules_pyc/compiler/syntax/token"
+
+// The optimistic first pass.
+//
+// Pegen tries simple_stmt's assignment alternatives before the expression
+// statement, so that every expression statement (a call, most often) is
+// first parsed as the targets of an assignment (t_primary, star_targets,
+// single_target) before star_expressions parses it again. In the first
+// pass the parser may skip that attempt when a look at the statement's
+// tokens shows it cannot match: no "=", ":" or augmented assignment
+// operator outside brackets before the statement's NEWLINE or ";".
+//
+// Looking ahead fetches tokens pegen would not have fetched yet, which is
+// observable only when the parse fails (the last token fetched locates a
+// generic error; the tokenizer's state and errors come sooner). So a pass
+// with such skips is optimistic: it is kept only if it succeeds cleanly,
+// and otherwise the whole parse runs again from the source with a new
+// tokenizer, without skips, exactly as before (parseOptimistic). When it
+// succeeds it gives pegen's tree:
+//
+//   - the statement then parsed as star_expressions up to its NEWLINE or
+//     ";". In such a statement a "=" or ":" outside brackets can only
+//     belong to a lambda, whose keyword lies between the statement's start
+//     and it, where no target can reach; augmented assignment operators and
+//     NEWLINE belong to no expression. So every assignment alternative
+//     fails (alternatives ending in "=", ":" or an operator find none; the
+//     invalid_* ones are off in the first pass), and the targets they parse
+//     are made of the same tokens as parts of the expression, parsed by the
+//     same memoized rules (atoms, strings, arguments, slices) that the
+//     expression statement calls at the same places: the skipped calls
+//     raise nothing and warn of nothing the expression does not, in the
+//     same order (left to right), and make no other identifiers;
+//   - memo entries the skipped calls would have left are recomputed
+//     identically if a later rule needs them (first pass, same settings);
+//   - nesting: an optimistic pass stops (and is run again) at
+//     optimisticLimit, far enough below maxStack that the skipped target
+//     calls, which nest no deeper per token than the expression rules,
+//     could not have reached maxStack;
+//   - a tokenizer warning emitted while looking ahead would come out of
+//     order: the pass is then abandoned;
+//   - warnings are held back until the pass is kept (parseOptimistic).
+
+// optimisticLimit is the nesting level at which an optimistic pass gives
+// up.
+const optimisticLimit = skipLevel - (maxStack - skipLevel)
+
+// noAssignmentAhead reports whether simple_stmt's assignment alternative
+// may be skipped at the current token (see above). It looks at, and
+// fetches, the statement's tokens up to its NEWLINE or ";" outside
+// brackets.
+func (p *Parser) noAssignmentAhead() bool {
+	if !p.optimistic || p.callInvalidRules || p.errorIndicator {
+		return false
+	}
+	warned := *p.tokWarnings
+	depth := 0
+	for i := p.mark; ; i++ {
+		if i == p.fill && !p.fillToken() {
+			return false
+		}
+		if *p.tokWarnings != warned {
+			p.abandon = true
+			return false
+		}
+		switch k := p.kinds[i]; k {
+		case token.LPAR, token.LSQB, token.LBRACE:
+			depth++
+		case token.RPAR, token.RSQB, token.RBRACE:
+			depth--
+		case token.NEWLINE, token.SEMI, token.ENDMARKER:
+			if depth <= 0 {
+				return true
+			}
+		case token.EQUAL, token.COLON, token.PLUSEQUAL, token.MINEQUAL, token.STAREQUAL,
+			token.SLASHEQUAL, token.PERCENTEQUAL, token.AMPEREQUAL, token.VBAREQUAL,
+			token.CIRCUMFLEXEQUAL, token.LEFTSHIFTEQUAL, token.RIGHTSHIFTEQUAL,
+			token.DOUBLESTAREQUAL, token.DOUBLESLASHEQUAL, token.ATEQUAL:
+			if depth <= 0 {
+				return false
+			}
+		case token.ERRORTOKEN:
+			return false
+		}
+	}
+}
