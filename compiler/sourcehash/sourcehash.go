@@ -10,7 +10,8 @@ package sourcehash
 import (
 	"encoding/binary"
 	"fmt"
-	"math/bits"
+
+	"github.com/rules-pyc/rules_pyc/internal/siphash"
 )
 
 // Algorithm is a SipHash variant, named after its compression and
@@ -65,60 +66,6 @@ func Sum(alg Algorithm, magic [4]byte, data []byte) [8]byte {
 func SumKey(alg Algorithm, key uint64, data []byte) [8]byte {
 	c, d := alg.rounds()
 	var out [8]byte
-	binary.LittleEndian.PutUint64(out[:], sip(c, d, key, 0, data))
+	binary.LittleEndian.PutUint64(out[:], siphash.Sum(c, d, key, 0, data))
 	return out
-}
-
-// sip is SipHash-c-d of p with the key (k0, k1), as in the SipHash paper
-// (Aumasson and Bernstein, 2012).
-func sip(c, d int, k0, k1 uint64, p []byte) uint64 {
-	v0 := k0 ^ 0x736f6d6570736575
-	v1 := k1 ^ 0x646f72616e646f6d
-	v2 := k0 ^ 0x6c7967656e657261
-	v3 := k1 ^ 0x7465646279746573
-
-	// The last block holds the remaining 0-7 bytes and, in its top byte,
-	// the message length modulo 256.
-	last := uint64(len(p)) << 56
-	for ; len(p) >= 8; p = p[8:] {
-		m := binary.LittleEndian.Uint64(p)
-		v3 ^= m
-		for i := 0; i < c; i++ {
-			v0, v1, v2, v3 = round(v0, v1, v2, v3)
-		}
-		v0 ^= m
-	}
-	for i, b := range p {
-		last |= uint64(b) << (8 * i)
-	}
-	v3 ^= last
-	for i := 0; i < c; i++ {
-		v0, v1, v2, v3 = round(v0, v1, v2, v3)
-	}
-	v0 ^= last
-
-	v2 ^= 0xff
-	for i := 0; i < d; i++ {
-		v0, v1, v2, v3 = round(v0, v1, v2, v3)
-	}
-	return v0 ^ v1 ^ v2 ^ v3
-}
-
-// round is one SipRound.
-func round(v0, v1, v2, v3 uint64) (uint64, uint64, uint64, uint64) {
-	v0 += v1
-	v1 = bits.RotateLeft64(v1, 13)
-	v1 ^= v0
-	v0 = bits.RotateLeft64(v0, 32)
-	v2 += v3
-	v3 = bits.RotateLeft64(v3, 16)
-	v3 ^= v2
-	v0 += v3
-	v3 = bits.RotateLeft64(v3, 21)
-	v3 ^= v0
-	v2 += v1
-	v1 = bits.RotateLeft64(v1, 17)
-	v1 ^= v2
-	v2 = bits.RotateLeft64(v2, 32)
-	return v0, v1, v2, v3
 }
