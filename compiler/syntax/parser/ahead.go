@@ -4,6 +4,11 @@ import "github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 
 // The optimistic first pass.
 //
+// Looking ahead at the tokens, the first pass skips two attempts that
+// pegen makes and that cannot succeed: an assignment at the start of an
+// expression statement, and the parameter lists with a "/" when there is
+// none.
+//
 // Pegen tries simple_stmt's assignment alternatives before the expression
 // statement, so that every expression statement (a call, most often) is
 // first parsed as the targets of an assignment (t_primary, star_targets,
@@ -41,6 +46,14 @@ import "github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 //   - a tokenizer warning emitted while looking ahead would come out of
 //     order: the pass is then abandoned;
 //   - warnings are held back until the pass is kept (parseOptimistic).
+//
+// parameters tries slash_no_default and slash_with_default (parameters
+// before a "/") first, then parses the same parameters again without
+// them. Both need a "/" outside brackets before the ")" that closes the
+// list; without one they fail, after parsing only parameters that the
+// later alternatives parse in the same order with the same rules
+// (annotations and defaults are memoized expressions), so skipping them
+// changes nothing on the same conditions as above.
 
 // optimisticLimit is the nesting level at which an optimistic pass gives
 // up.
@@ -81,6 +94,41 @@ func (p *Parser) noAssignmentAhead() bool {
 				return false
 			}
 		case token.ERRORTOKEN:
+			return false
+		}
+	}
+}
+
+// noSlashAhead reports whether the parameter rules that need a "/" may be
+// skipped at the current token (see above): no "/" outside brackets
+// before the ")" that closes the list. It fetches the list's tokens.
+func (p *Parser) noSlashAhead() bool {
+	if !p.optimistic || p.callInvalidRules || p.errorIndicator {
+		return false
+	}
+	warned := *p.tokWarnings
+	depth := 0
+	for i := p.mark; ; i++ {
+		if i == p.fill && !p.fillToken() {
+			return false
+		}
+		if *p.tokWarnings != warned {
+			p.abandon = true
+			return false
+		}
+		switch p.kinds[i] {
+		case token.LPAR, token.LSQB, token.LBRACE:
+			depth++
+		case token.RPAR, token.RSQB, token.RBRACE:
+			if depth == 0 {
+				return true
+			}
+			depth--
+		case token.SLASH:
+			if depth == 0 {
+				return false
+			}
+		case token.NEWLINE, token.ENDMARKER, token.ERRORTOKEN:
 			return false
 		}
 	}

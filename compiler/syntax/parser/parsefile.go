@@ -106,6 +106,14 @@ func parseOptimistic(s *source.Source, sopts scanner.Options, cfg config) (*ast.
 	return m, true
 }
 
+// scannerOf returns the scanner a scanLexer drives, or nil.
+func scannerOf(l lexer) *scanner.Scanner {
+	if sl, ok := l.(scanLexer); ok {
+		return sl.s
+	}
+	return nil
+}
+
 // scanLexer drives the scanner for the parser.
 type scanLexer struct{ s *scanner.Scanner }
 

@@ -24,6 +24,7 @@ package parser
 import (
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/scanner"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/strlit"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
@@ -41,6 +42,9 @@ type span = ast.Loc
 // Parser parses one source. The zero Parser is not usable; see ParseFile.
 type Parser struct {
 	lex lexer
+	// sc is lex's scanner when lex is a scanLexer: fillToken calls it
+	// directly.
+	sc *scanner.Scanner
 	// src is the decoded source the tokens point into.
 	src      string
 	filename string
@@ -125,7 +129,12 @@ func (p *Parser) fillToken() bool {
 	}
 	p.toks = p.toks[:n+1]
 	t := &p.toks[n]
-	err := p.lex.Next(t)
+	var err *syntaxerr.Error
+	if p.sc != nil {
+		err = p.sc.Next(t)
+	} else {
+		err = p.lex.Next(t)
+	}
 	// "# type: ignore" comments are recorded and skipped.
 	for err == nil && t.Kind == token.TYPE_IGNORE {
 		ti := p.a.NewTypeIgnore()

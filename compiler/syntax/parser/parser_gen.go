@@ -4978,6 +4978,9 @@ func (p *Parser) r_parameters() (_res *ast.Arguments, _ok bool) {
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
+		if p.noSlashAhead() {
+			goto fail0
+		}
 		var a []*ast.Arg
 		var b []*ast.Arg
 		var c []*nameDefault
@@ -5020,6 +5023,9 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first11) {
+			goto fail1
+		}
+		if p.noSlashAhead() {
 			goto fail1
 		}
 		var a *slashWithDefault
@@ -26766,6 +26772,9 @@ func (p *Parser) r_invalid_parameters_helper() (_res any, _ok bool) {
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
+		if p.noSlashAhead() {
+			goto fail0
+		}
 		var a *slashWithDefault
 		var _k bool
 		if a, _k = p.r_slash_with_default(); !_k {
@@ -42804,6 +42813,9 @@ func (p *Parser) tmp_190() (_res any, _ok bool) {
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
+		if p.noSlashAhead() {
+			goto fail0
+		}
 		var _v0 []*ast.Arg
 		var _k bool
 		if _v0, _k = p.r_slash_no_default(); !_k {
@@ -42824,6 +42836,9 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first11) {
+			goto fail1
+		}
+		if p.noSlashAhead() {
 			goto fail1
 		}
 		var _v0 *slashWithDefault
@@ -43031,6 +43046,9 @@ func (p *Parser) tmp_195() (_res any, _ok bool) {
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
+		if p.noSlashAhead() {
+			goto fail0
+		}
 		var _v0 []*ast.Arg
 		var _k bool
 		if _v0, _k = p.r_slash_no_default(); !_k {
@@ -43051,6 +43069,9 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first11) {
+			goto fail1
+		}
+		if p.noSlashAhead() {
 			goto fail1
 		}
 		var _v0 *slashWithDefault

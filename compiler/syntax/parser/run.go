@@ -81,6 +81,7 @@ func newParser(lex lexer, c config) *Parser {
 		exprs:        exprs,
 		stk:          stk,
 		lex:          lex,
+		sc:           scannerOf(lex),
 		src:          c.src,
 		filename:     c.filename,
 		rel:          c.rel,
@@ -118,6 +119,7 @@ func (p *Parser) release() {
 	p.vals.reset()
 	clear(p.exprs)
 	toks, memo, vals, exprs, stk, kinds := p.toks, p.memo, p.vals, p.exprs[:0], p.stk, p.kinds[:0]
+
 	*p = Parser{toks: toks, memo: memo, vals: vals, exprs: exprs, stk: stk, kinds: kinds}
 	putParser(p)
 }

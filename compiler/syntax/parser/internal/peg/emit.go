@@ -744,7 +744,7 @@ func (e *emitter) alt(r *Rule, a *Alt, i int, hasCut bool) error {
 	if v := e.firstVar(a); v != "" && !gated {
 		e.printf("if p.cannotStart(&%s) {\n%s\n}\n", v, fail)
 	}
-	if len(a.Items) == 1 && !gated {
+	if len(a.Items) > 0 && !gated {
 		if ref, ok := a.Items[0].Node.(*Ref); ok && aheadChecks[ref.Name] != "" {
 			e.printf("if %s {\n%s\n}\n", aheadChecks[ref.Name], fail)
 		}
@@ -764,13 +764,14 @@ func (e *emitter) alt(r *Rule, a *Alt, i int, hasCut bool) error {
 	return nil
 }
 
-// aheadChecks are the rules that an alternative made of that rule alone
+// aheadChecks are the rules that an alternative starting with that rule
 // skips, in the optimistic first pass, when the parser's check (a method
-// that looks ahead at the tokens of the statement) says the rule cannot
-// match there. The checks and why they change nothing are in the
-// parser's ahead.go.
+// that looks ahead at the tokens) says the rule cannot match there. The
+// checks and why they change nothing are in the parser's ahead.go.
 var aheadChecks = map[string]string{
-	"assignment": "p.noAssignmentAhead()",
+	"assignment":         "p.noAssignmentAhead()",
+	"slash_no_default":   "p.noSlashAhead()",
+	"slash_with_default": "p.noSlashAhead()",
 }
 
 func altHasCut(a *Alt) bool {
