@@ -195,6 +195,26 @@ func (d *nameIndex) index(c *compiler, s string) int32 {
 	return i
 }
 
+// symIndex is d.index(c, s) for the name s at position at of the unit's
+// symbols (-1: none), remembered in cache by that position.
+func (u *unit) symIndex(c *compiler, d *nameIndex, cache *[]int32, at int, s string) int32 {
+	if at < 0 {
+		return d.index(c, s)
+	}
+	if at < len(*cache) {
+		if v := (*cache)[at]; v != 0 {
+			return v - 1
+		}
+	} else {
+		for len(*cache) <= at {
+			*cache = append(*cache, 0)
+		}
+	}
+	i := d.index(c, s)
+	(*cache)[at] = i + 1
+	return i
+}
+
 // constIndex is the unit's constants (u_consts): each constant, merged
 // through the constant cache, with its index; searched as nameIndex is.
 type constIndex struct {
@@ -264,6 +284,11 @@ type unit struct {
 	freeList    []string
 	fasthidden  map[string]bool
 	freeStarted bool
+
+	// symNames and symVarnames cache, by the position of a name in
+	// ste.Symbols, its index in names and varnames (+1; 0: not known
+	// yet), so that nameop looks a name up once (see symIndex).
+	symNames, symVarnames []int32
 
 	fblocks                   []fblock
 	inInlinedComp             int
@@ -346,6 +371,7 @@ func (c *compiler) recycle(u *unit) {
 		names: u.names, varnames: u.varnames, consts: u.consts,
 		cellvars: u.cellvars, freevars: u.freevars, fasthidden: u.fasthidden, staticAttrs: u.staticAttrs,
 		cellList: u.cellList[:0], freeList: u.freeList[:0], fblocks: u.fblocks[:0],
+		symNames: u.symNames[:0], symVarnames: u.symVarnames[:0],
 	}
 	c.freeUnits = append(c.freeUnits, u)
 }

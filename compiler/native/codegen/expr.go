@@ -23,7 +23,7 @@ func (c *compiler) nameop(loc instr.Location, name string, ctx ast.ExprContext) 
 		opName
 	)
 	optype := opName
-	scope := u.ste.Scope(mangled)
+	scope, at := u.ste.ScopeAt(mangled)
 	isFree := false
 	switch scope {
 	case symtable.Free:
@@ -77,7 +77,7 @@ func (c *compiler) nameop(loc instr.Location, name string, ctx ast.ExprContext) 
 		default:
 			op = opDELETE_FAST
 		}
-		c.addop(op, u.varnames.index(c, mangled), loc)
+		c.addop(op, u.symIndex(c, &u.varnames, &u.symVarnames, at, mangled), loc)
 		return
 	case opGlobal:
 		switch ctx {
@@ -107,7 +107,7 @@ func (c *compiler) nameop(loc instr.Location, name string, ctx ast.ExprContext) 
 			op = opDELETE_NAME
 		}
 	}
-	arg := u.names.index(c, mangled)
+	arg := u.symIndex(c, &u.names, &u.symNames, at, mangled)
 	if op == opLOAD_GLOBAL {
 		arg <<= 1
 	}

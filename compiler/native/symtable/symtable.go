@@ -249,6 +249,18 @@ func (b *Block) Lookup(name string) Flags { return b.Symbols.Lookup(name) }
 // know it.
 func (b *Block) Scope(name string) Scope { return b.Symbols.Lookup(name).Scope() }
 
+// ScopeAt returns the scope of name in b, as Scope, and its position in
+// b.Symbols (-1 when b does not know it). A name keeps its position for
+// the life of the table once Build returned: Set changes flags in place
+// and adds new names at the end.
+func (b *Block) ScopeAt(name string) (Scope, int) {
+	i := b.Symbols.find(name)
+	if i < 0 {
+		return 0, -1
+	}
+	return b.Symbols.list[i].Flags.Scope(), i
+}
+
 // FunctionLike reports whether b compiles with fast locals
 // (_PyST_IsFunctionLike).
 func (b *Block) FunctionLike() bool { return b.Type.FunctionLike() }
