@@ -4,10 +4,11 @@ import "github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 
 // The optimistic first pass.
 //
-// Looking ahead at the tokens, the first pass skips two attempts that
-// pegen makes and that cannot succeed: an assignment at the start of an
-// expression statement, and the parameter lists with a "/" when there is
-// none.
+// Looking ahead at the tokens, the first pass skips attempts that pegen
+// makes and that cannot succeed: an assignment at the start of an
+// expression statement, the parameter lists with a "/" when there is none,
+// and the keyword arguments followed by "**" arguments when there is no
+// "**".
 //
 // Pegen tries simple_stmt's assignment alternatives before the expression
 // statement, so that every expression statement (a call, most often) is
@@ -54,6 +55,13 @@ import "github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 // later alternatives parse in the same order with the same rules
 // (annotations and defaults are memoized expressions), so skipping them
 // changes nothing on the same conditions as above.
+//
+// kwargs likewise first tries keyword (or "*") arguments followed by ","
+// and "**" arguments, then parses the same arguments again without them.
+// The first gather takes every "name=value" and "*value" argument, so the
+// second can only start with a "**" argument: without a "**" outside
+// brackets before the call's ")", the alternative fails after parsing
+// what the next one parses again in the same way.
 
 // optimisticLimit is the nesting level at which an optimistic pass gives
 // up.
@@ -99,10 +107,11 @@ func (p *Parser) noAssignmentAhead() bool {
 	}
 }
 
-// noSlashAhead reports whether the parameter rules that need a "/" may be
-// skipped at the current token (see above): no "/" outside brackets
-// before the ")" that closes the list. It fetches the list's tokens.
-func (p *Parser) noSlashAhead() bool {
+// noneAhead reports whether the alternatives that need a token of kind k
+// may be skipped at the current token (see above): none outside brackets
+// before the closing bracket that ends the list the current token is in.
+// It fetches the list's tokens.
+func (p *Parser) noneAhead(k token.Kind) bool {
 	if !p.optimistic || p.callInvalidRules || p.errorIndicator {
 		return false
 	}
@@ -124,7 +133,7 @@ func (p *Parser) noSlashAhead() bool {
 				return true
 			}
 			depth--
-		case token.SLASH:
+		case k:
 			if depth == 0 {
 				return false
 			}

@@ -4978,7 +4978,7 @@ func (p *Parser) r_parameters() (_res *ast.Arguments, _ok bool) {
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
-		if p.noSlashAhead() {
+		if p.noneAhead(token.SLASH) {
 			goto fail0
 		}
 		var a []*ast.Arg
@@ -5025,7 +5025,7 @@ fail0:
 		if p.cannotStart(&first11) {
 			goto fail1
 		}
-		if p.noSlashAhead() {
+		if p.noneAhead(token.SLASH) {
 			goto fail1
 		}
 		var a *slashWithDefault
@@ -21069,6 +21069,9 @@ func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
 		if p.cannotStart(&first138) {
 			goto fail0
 		}
+		if p.noneAhead(token.DOUBLESTAR) {
+			goto fail0
+		}
 		var a []*keywordOrStarred
 		var _v1 *token.Token
 		var b []*keywordOrStarred
@@ -26770,9 +26773,6 @@ func (p *Parser) r_invalid_parameters_helper() (_res any, _ok bool) {
 			return nil, false
 		}
 		if p.cannotStart(&first11) {
-			goto fail0
-		}
-		if p.noSlashAhead() {
 			goto fail0
 		}
 		var a *slashWithDefault
@@ -42813,9 +42813,6 @@ func (p *Parser) tmp_190() (_res any, _ok bool) {
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
-		if p.noSlashAhead() {
-			goto fail0
-		}
 		var _v0 []*ast.Arg
 		var _k bool
 		if _v0, _k = p.r_slash_no_default(); !_k {
@@ -42836,9 +42833,6 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first11) {
-			goto fail1
-		}
-		if p.noSlashAhead() {
 			goto fail1
 		}
 		var _v0 *slashWithDefault
@@ -43046,9 +43040,6 @@ func (p *Parser) tmp_195() (_res any, _ok bool) {
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
-		if p.noSlashAhead() {
-			goto fail0
-		}
 		var _v0 []*ast.Arg
 		var _k bool
 		if _v0, _k = p.r_slash_no_default(); !_k {
@@ -43069,9 +43060,6 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first11) {
-			goto fail1
-		}
-		if p.noSlashAhead() {
 			goto fail1
 		}
 		var _v0 *slashWithDefault

@@ -744,10 +744,8 @@ func (e *emitter) alt(r *Rule, a *Alt, i int, hasCut bool) error {
 	if v := e.firstVar(a); v != "" && !gated {
 		e.printf("if p.cannotStart(&%s) {\n%s\n}\n", v, fail)
 	}
-	if len(a.Items) > 0 && !gated {
-		if ref, ok := a.Items[0].Node.(*Ref); ok && aheadChecks[ref.Name] != "" {
-			e.printf("if %s {\n%s\n}\n", aheadChecks[ref.Name], fail)
-		}
+	if c := aheadChecks[fmt.Sprintf("%s/%d", r.Name, i)]; c != "" && !gated {
+		e.printf("if %s {\n%s\n}\n", c, fail)
 	}
 	vars, err := e.chain(a, fail)
 	if err != nil {
@@ -764,14 +762,15 @@ func (e *emitter) alt(r *Rule, a *Alt, i int, hasCut bool) error {
 	return nil
 }
 
-// aheadChecks are the rules that an alternative starting with that rule
-// skips, in the optimistic first pass, when the parser's check (a method
-// that looks ahead at the tokens) says the rule cannot match there. The
-// checks and why they change nothing are in the parser's ahead.go.
+// aheadChecks are the alternatives (rule/index, from 0) that the
+// optimistic first pass skips when the parser's check (a method that looks
+// ahead at the tokens) says they cannot match there. The checks and why
+// they change nothing are in the parser's ahead.go.
 var aheadChecks = map[string]string{
-	"assignment":         "p.noAssignmentAhead()",
-	"slash_no_default":   "p.noSlashAhead()",
-	"slash_with_default": "p.noSlashAhead()",
+	"simple_stmt/0": "p.noAssignmentAhead()",
+	"parameters/0":  "p.noneAhead(token.SLASH)",
+	"parameters/1":  "p.noneAhead(token.SLASH)",
+	"kwargs/0":      "p.noneAhead(token.DOUBLESTAR)",
 }
 
 func altHasCut(a *Alt) bool {
