@@ -342,10 +342,13 @@ func (p *Parser) nameToken() ast.Expr {
 }
 
 func (p *Parser) nameFromToken(t *token.Token) ast.Expr {
-	id, ok := p.newIdentifier(p.src[t.Off:t.EndOff])
-	if !ok {
-		p.errorIndicator = true
-		return nil
+	id := p.src[t.Off:t.EndOff]
+	if !t.ASCII {
+		var ok bool
+		if id, ok = p.newIdentifier(id); !ok {
+			p.errorIndicator = true
+			return nil
+		}
 	}
 	if p.onIdentifier != nil {
 		p.onIdentifier(id)

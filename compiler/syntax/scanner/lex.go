@@ -12,6 +12,14 @@ func isPotentialIdentifierChar(c int) bool {
 
 func isDigit(c int) bool { return c >= '0' && c <= '9' }
 
+// stringPrefixChar marks the letters a string prefix is made of.
+var stringPrefixChar = func() (t [128]bool) {
+	for _, c := range "bBrRuUfF" {
+		t[c] = true
+	}
+	return t
+}()
+
 // identChar marks the ASCII bytes that may continue an identifier.
 var identChar = func() (t [128]bool) {
 	for c := 0; c < 128; c++ {
@@ -192,7 +200,10 @@ again:
 
 	// Identifiers and string prefixes.
 	if isPotentialIdentifierStart(c) {
-		sawB, sawR, sawU, sawF := false, false, false, false
+		var sawB, sawR, sawU, sawF bool
+		if !stringPrefixChar[c&127] || c >= 128 {
+			goto name
+		}
 		for {
 			switch {
 			case !(sawB || sawU || sawF) && (c == 'b' || c == 'B'):
@@ -235,6 +246,7 @@ again:
 		if nonASCII && !s.verifyIdentifier() {
 			return s.make(t, token.ERRORTOKEN, noPos, noPos)
 		}
+		t.ASCII = !nonASCII
 		return s.make(t, token.NAME, s.start, s.cur)
 	}
 

@@ -364,6 +364,10 @@ type Pos struct {
 // Token is one token as the tokenizer hands it to the parser.
 type Token struct {
 	Kind Kind
+	// ASCII, on a NAME token, says that the tokenizer found only ASCII
+	// bytes in it (false: unknown), which spares the parser the check
+	// before NFKC normalization.
+	ASCII bool
 	// Start and End are CPython's token positions (lineno, col_offset,
 	// end_lineno, end_col_offset): End.Col is the column just past the
 	// token's last byte as the tokenizer read it. A Col of -1 is CPython's
