@@ -53,7 +53,9 @@ type Parser struct {
 	// strs decodes string literals.
 	strs *strlit.Decoder
 
-	// toks are the tokens fetched so far; fill is their number.
+	// toks[:fill] are the tokens fetched so far. toks and the arrays
+	// parallel to it (kinds, exprs, and memo's rows) are kept as long as
+	// their capacity, so that fetching a token does not reslice them.
 	toks []token.Token
 	fill int
 	// mark is the index of the next token to match.
@@ -123,11 +125,10 @@ type Warning struct {
 // (_PyPegen_fill_token). On a tokenizer error it sets the pending error and
 // errorIndicator and returns false.
 func (p *Parser) fillToken() bool {
-	n := len(p.toks)
-	if n == cap(p.toks) {
+	n := p.fill
+	if n >= len(p.toks) || n >= len(p.exprs) || n >= len(p.kinds) || (n+1)*nMemo > len(p.memo) {
 		p.growTokens()
 	}
-	p.toks = p.toks[:n+1]
 	t := &p.toks[n]
 	var err *syntaxerr.Error
 	if p.sc != nil {
@@ -149,12 +150,8 @@ func (p *Parser) fillToken() bool {
 	// The token's memo row and Name are cleared here, where they are about
 	// to be used anyway (in cache), rather than in a separate pass over the
 	// arrays when a parse ends: the arrays are reused as they are.
-	m := len(p.memo)
-	p.memo = p.memo[:m+nMemo]
-	clear(p.memo[m : m+nMemo])
-	p.exprs = p.exprs[:n+1]
+	clear(p.memo[n*nMemo : (n+1)*nMemo])
 	p.exprs[n] = nil
-	p.kinds = p.kinds[:n+1]
 	p.kinds[n] = t.Kind
 	p.fill++
 	if t.Kind == token.ERRORTOKEN || err != nil {
@@ -165,20 +162,20 @@ func (p *Parser) fillToken() bool {
 }
 
 // growTokens makes room for more tokens in toks and the arrays parallel
-// to it.
+// to it (all of them are as long as their capacity; fill tokens are used).
 func (p *Parser) growTokens() {
-	n := 2*cap(p.toks) + initialTokenCap
-	toks := make([]token.Token, len(p.toks), n)
-	copy(toks, p.toks)
+	n := 2*p.fill + initialTokenCap
+	toks := make([]token.Token, n)
+	copy(toks, p.toks[:p.fill])
 	p.toks = toks
-	memo := make([]int32, len(p.memo), n*nMemo)
-	copy(memo, p.memo)
+	memo := make([]int32, n*nMemo)
+	copy(memo, p.memo[:p.fill*nMemo])
 	p.memo = memo
-	exprs := make([]ast.Expr, len(p.exprs), n)
-	copy(exprs, p.exprs)
+	exprs := make([]ast.Expr, n)
+	copy(exprs, p.exprs[:p.fill])
 	p.exprs = exprs
-	kinds := make([]token.Kind, len(p.kinds), n)
-	copy(kinds, p.kinds)
+	kinds := make([]token.Kind, n)
+	copy(kinds, p.kinds[:p.fill])
 	p.kinds = kinds
 }
 
@@ -441,7 +438,7 @@ type memoVal[T any] struct {
 // token, with the invalid_* rules enabled
 // (reset_parser_state_for_error_pass).
 func (p *Parser) resetForSecondPass() {
-	clear(p.memo)
+	clear(p.memo[:p.fill*nMemo])
 	p.vals.reset()
 	p.mark = 0
 	p.callInvalidRules = true

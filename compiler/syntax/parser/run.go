@@ -75,7 +75,7 @@ func putParser(p *Parser) {
 
 func newParser(lex lexer, c config) *Parser {
 	p := getParser()
-	toks, memo, vals, exprs, stk, kinds := p.toks[:0], p.memo[:0], p.vals, p.exprs[:0], p.stk, p.kinds[:0]
+	toks, memo, vals, exprs, stk, kinds := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds
 	*p = Parser{
 		kinds:        kinds,
 		exprs:        exprs,
@@ -99,11 +99,11 @@ func newParser(lex lexer, c config) *Parser {
 	// Room for the tokens a source of this size usually has (the stdlib
 	// averages a token per 6 bytes).
 	n := initialTokenCap + min(len(c.src)/5, maxTokenEstimate)
-	if cap(p.toks) < n || cap(p.memo) < n*nMemo || cap(p.exprs) < n || cap(p.kinds) < n {
-		p.toks = make([]token.Token, 0, n)
-		p.memo = make([]int32, 0, n*nMemo)
-		p.exprs = make([]ast.Expr, 0, n)
-		p.kinds = make([]token.Kind, 0, n)
+	if len(p.toks) < n || len(p.memo) < n*nMemo || len(p.exprs) < n || len(p.kinds) < n {
+		p.toks = make([]token.Token, n)
+		p.memo = make([]int32, n*nMemo)
+		p.exprs = make([]ast.Expr, n)
+		p.kinds = make([]token.Kind, n)
 	}
 	return p
 }
@@ -113,12 +113,10 @@ func (p *Parser) release() {
 	// The memo table needs no clearing (fillToken clears each row it
 	// adds); the tokens and Names are cleared so that the buffers keep
 	// nothing of this source alive.
-	clear(p.toks)
-	p.toks = p.toks[:0]
-	p.memo = p.memo[:0]
+	clear(p.toks[:p.fill])
 	p.vals.reset()
-	clear(p.exprs)
-	toks, memo, vals, exprs, stk, kinds := p.toks, p.memo, p.vals, p.exprs[:0], p.stk, p.kinds[:0]
+	clear(p.exprs[:p.fill])
+	toks, memo, vals, exprs, stk, kinds := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds
 
 	*p = Parser{toks: toks, memo: memo, vals: vals, exprs: exprs, stk: stk, kinds: kinds}
 	putParser(p)
