@@ -86,6 +86,12 @@ type Parser struct {
 	// barry is set by "from __future__ import barry_as_FLUFL" on releases
 	// that honour it in the parser.
 	barry bool
+	// actionErrorCheck is rel.AtLeast(fixActionErrorCheck), which every
+	// action's check asks.
+	actionErrorCheck bool
+	// metadata is set once a token with Metadata was fetched (release
+	// then clears the tokens).
+	metadata bool
 
 	// kinds are the kinds of toks, compact for the checks every rule makes.
 	kinds []token.Kind
@@ -146,6 +152,8 @@ func (p *Parser) fillToken() bool {
 	}
 	if t.Kind == token.NAME {
 		t.Kind = keyword(p.src[t.Off:t.EndOff])
+	} else if t.Metadata != "" {
+		p.metadata = true
 	}
 	// The token's memo row and Name are cleared here, where they are about
 	// to be used anyway (in cache), rather than in a separate pass over the
@@ -447,7 +455,7 @@ func (p *Parser) resetForSecondPass() {
 // actionFailed reports whether an action's result makes its rule fail with
 // the pending error (the check pegen generates after each action).
 func (p *Parser) actionFailed(ok bool) bool {
-	if p.rel.AtLeast(fixActionErrorCheck) {
+	if p.actionErrorCheck {
 		if (!ok || p.errorIndicator) && p.exc != nil {
 			p.errorIndicator = true
 			return true

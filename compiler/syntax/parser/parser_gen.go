@@ -731,10 +731,6 @@ func (p *Parser) r_file() (_res *ast.Module, _ok bool) {
 	_mark := p.mark
 	// statements? ENDMARKER
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first0) {
 			goto fail0
 		}
@@ -786,10 +782,6 @@ func (p *Parser) r_interactive() (_res *ast.Interactive, _ok bool) {
 	_mark := p.mark
 	// statement_newline
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first1) {
 			goto fail0
 		}
@@ -829,10 +821,6 @@ func (p *Parser) r_eval() (_res *ast.Expression, _ok bool) {
 	_mark := p.mark
 	// expressions NEWLINE* ENDMARKER
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first2) {
 			goto fail0
 		}
@@ -888,10 +876,6 @@ func (p *Parser) r_func_type() (_res *ast.FunctionType, _ok bool) {
 	_mark := p.mark
 	// "(" type_expressions? ")" "->" expression NEWLINE* ENDMARKER
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first3) {
 			goto fail0
 		}
@@ -991,10 +975,6 @@ func (p *Parser) r_statements() (_res []ast.Stmt, _ok bool) {
 	_mark := p.mark
 	// statement+
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first5) {
 			goto fail0
 		}
@@ -1034,10 +1014,6 @@ func (p *Parser) r_statement() (_res []ast.Stmt, _ok bool) {
 	_mark := p.mark
 	// compound_stmt
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first6) {
 			goto fail0
 		}
@@ -1107,10 +1083,6 @@ func (p *Parser) r_statement_newline() (_res []ast.Stmt, _ok bool) {
 	}
 	// compound_stmt NEWLINE
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first6) {
 			goto fail0
 		}
@@ -1256,10 +1228,6 @@ func (p *Parser) r_simple_stmts() (_res []ast.Stmt, _ok bool) {
 	_, _ = _lm, _lk
 	// simple_stmt !";" NEWLINE
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first7) {
 			goto fail0
 		}
@@ -1374,10 +1342,6 @@ func (p *Parser) r_simple_stmt() (_res ast.Stmt, _ok bool) {
 	_, _ = _lm, _lk
 	// assignment
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first10) {
 			goto fail0
 		}
@@ -1831,10 +1795,6 @@ func (p *Parser) r_compound_stmt() (_res ast.Stmt, _ok bool) {
 	_, _ = _lm, _lk
 	// &("def" / "@" / "async") function_def
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first24) {
 			goto fail0
 		}
@@ -2089,10 +2049,6 @@ func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
 	_, _ = _lm, _lk
 	// NAME ":" expression ("=" annotated_rhs)?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		_cut = false
 		if p.cannotStart(&first11) {
 			goto fail0
@@ -2351,10 +2307,6 @@ func (p *Parser) r_annotated_rhs() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// yield_expr
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first18) {
 			goto fail0
 		}
@@ -2412,10 +2364,6 @@ func (p *Parser) r_augassign() (_res *ast.Operator, _ok bool) {
 	_mark := p.mark
 	// "+="
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first35) {
 			goto fail0
 		}
@@ -2849,10 +2797,6 @@ func (p *Parser) r_return_stmt() (_res ast.Stmt, _ok bool) {
 	}
 	// "return" star_expressions?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first13) {
 			goto fail0
 		}
@@ -2916,10 +2860,6 @@ func (p *Parser) r_raise_stmt() (_res ast.Stmt, _ok bool) {
 	}
 	// "raise" expression ("from" expression)?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first15) {
 			goto fail0
 		}
@@ -3029,10 +2969,6 @@ func (p *Parser) r_global_stmt() (_res ast.Stmt, _ok bool) {
 	}
 	// "global" sep(",", NAME)
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first22) {
 			goto fail0
 		}
@@ -3096,10 +3032,6 @@ func (p *Parser) r_nonlocal_stmt() (_res ast.Stmt, _ok bool) {
 	}
 	// "nonlocal" sep(",", NAME)
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first23) {
 			goto fail0
 		}
@@ -3166,10 +3098,6 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 	_, _ = _lm, _lk
 	// "del" del_targets &(";" / NEWLINE)
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first17) {
 			goto fail0
 		}
@@ -3261,10 +3189,6 @@ func (p *Parser) r_yield_stmt() (_res ast.Stmt, _ok bool) {
 	}
 	// yield_expr
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first18) {
 			goto fail0
 		}
@@ -3314,10 +3238,6 @@ func (p *Parser) r_assert_stmt() (_res ast.Stmt, _ok bool) {
 	}
 	// "assert" expression ("," expression)?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first19) {
 			goto fail0
 		}
@@ -3385,10 +3305,6 @@ func (p *Parser) r_import_stmt() (_res ast.Stmt, _ok bool) {
 	_mark := p.mark
 	// invalid_import
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_import(); !_k {
@@ -3469,10 +3385,6 @@ func (p *Parser) r_import_name() (_res ast.Stmt, _ok bool) {
 	}
 	// "import" dotted_as_names
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first51) {
 			goto fail0
 		}
@@ -3536,10 +3448,6 @@ func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 	}
 	// "from" ("." / "...")* dotted_name "import" import_from_targets
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first48) {
 			goto fail0
 		}
@@ -3695,10 +3603,6 @@ func (p *Parser) r_import_from_targets() (_res []*ast.Alias, _ok bool) {
 	_, _ = _lm, _lk
 	// "(" import_from_as_names ","? ")"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first3) {
 			goto fail0
 		}
@@ -3852,10 +3756,6 @@ func (p *Parser) r_import_from_as_names() (_res []*ast.Alias, _ok bool) {
 	_mark := p.mark
 	// sep(",", import_from_as_name)
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -3899,10 +3799,6 @@ func (p *Parser) r_import_from_as_name() (_res *ast.Alias, _ok bool) {
 	}
 	// NAME ("as" NAME)?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -3956,10 +3852,6 @@ func (p *Parser) r_dotted_as_names() (_res []*ast.Alias, _ok bool) {
 	_mark := p.mark
 	// sep(",", dotted_as_name)
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -4003,10 +3895,6 @@ func (p *Parser) r_dotted_as_name() (_res *ast.Alias, _ok bool) {
 	}
 	// dotted_name ("as" NAME)?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -4106,10 +3994,6 @@ func (p *Parser) r_dotted_name_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// dotted_name "." NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -4202,10 +4086,6 @@ func (p *Parser) r_block() (_res []ast.Stmt, _ok bool) {
 	_mark := p.mark
 	// NEWLINE INDENT statements DEDENT
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first8) {
 			goto fail0
 		}
@@ -4323,10 +4203,6 @@ func (p *Parser) r_decorators() (_res []ast.Expr, _ok bool) {
 	_mark := p.mark
 	// ("@" named_expression NEWLINE)+
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first58) {
 			goto fail0
 		}
@@ -4366,10 +4242,6 @@ func (p *Parser) r_class_def() (_res ast.Stmt, _ok bool) {
 	_mark := p.mark
 	// decorators class_def_raw
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first58) {
 			goto fail0
 		}
@@ -4443,10 +4315,6 @@ func (p *Parser) r_class_def_raw() (_res ast.Stmt, _ok bool) {
 	}
 	// invalid_class_def_raw
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_class_def_raw(); !_k {
@@ -4557,10 +4425,6 @@ func (p *Parser) r_function_def() (_res ast.Stmt, _ok bool) {
 	_mark := p.mark
 	// decorators function_def_raw
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first58) {
 			goto fail0
 		}
@@ -4634,10 +4498,6 @@ func (p *Parser) r_function_def_raw() (_res ast.Stmt, _ok bool) {
 	}
 	// invalid_def_raw
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_def_raw(); !_k {
@@ -4913,10 +4773,6 @@ func (p *Parser) r_params() (_res *ast.Arguments, _ok bool) {
 	_mark := p.mark
 	// invalid_parameters
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_parameters(); !_k {
@@ -4971,10 +4827,6 @@ func (p *Parser) r_parameters() (_res *ast.Arguments, _ok bool) {
 	_mark := p.mark
 	// slash_no_default param_no_default* param_with_default* star_etc?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -5179,10 +5031,6 @@ func (p *Parser) r_slash_no_default() (_res []*ast.Arg, _ok bool) {
 	_, _ = _lm, _lk
 	// param_no_default+ "/" ","
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -5288,10 +5136,6 @@ func (p *Parser) r_slash_with_default() (_res *slashWithDefault, _ok bool) {
 	_, _ = _lm, _lk
 	// param_no_default* param_with_default+ "/" ","
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -5410,10 +5254,6 @@ func (p *Parser) r_star_etc() (_res *starEtc, _ok bool) {
 	_mark := p.mark
 	// invalid_star_etc
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_star_etc(); !_k {
@@ -5637,10 +5477,6 @@ func (p *Parser) r_kwds() (_res *ast.Arg, _ok bool) {
 	_mark := p.mark
 	// invalid_kwds
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_kwds(); !_k {
@@ -5716,10 +5552,6 @@ func (p *Parser) r_param_no_default() (_res *ast.Arg, _ok bool) {
 	_, _ = _lm, _lk
 	// param "," TYPE_COMMENT?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -5815,10 +5647,6 @@ func (p *Parser) r_param_no_default_star_annotation() (_res *ast.Arg, _ok bool) 
 	_, _ = _lm, _lk
 	// param_star_annotation "," TYPE_COMMENT?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -5914,10 +5742,6 @@ func (p *Parser) r_param_with_default() (_res *nameDefault, _ok bool) {
 	_, _ = _lm, _lk
 	// param default "," TYPE_COMMENT?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -6029,10 +5853,6 @@ func (p *Parser) r_param_maybe_default() (_res *nameDefault, _ok bool) {
 	_, _ = _lm, _lk
 	// param default? "," TYPE_COMMENT?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -6145,10 +5965,6 @@ func (p *Parser) r_param() (_res *ast.Arg, _ok bool) {
 	}
 	// NAME annotation?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -6206,10 +6022,6 @@ func (p *Parser) r_param_star_annotation() (_res *ast.Arg, _ok bool) {
 	}
 	// NAME star_annotation
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -6263,10 +6075,6 @@ func (p *Parser) r_annotation() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// ":" expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first71) {
 			goto fail0
 		}
@@ -6320,10 +6128,6 @@ func (p *Parser) r_star_annotation() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// ":" star_expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first71) {
 			goto fail0
 		}
@@ -6377,10 +6181,6 @@ func (p *Parser) r_default() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "=" expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first31) {
 			goto fail0
 		}
@@ -6457,10 +6257,6 @@ func (p *Parser) r_if_stmt() (_res ast.Stmt, _ok bool) {
 	}
 	// invalid_if_stmt
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_if_stmt(); !_k {
@@ -6643,10 +6439,6 @@ func (p *Parser) r_elif_stmt() (_res ast.Stmt, _ok bool) {
 	}
 	// invalid_elif_stmt
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_elif_stmt(); !_k {
@@ -6825,10 +6617,6 @@ func (p *Parser) r_else_block() (_res []ast.Stmt, _ok bool) {
 	_mark := p.mark
 	// invalid_else_stmt
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_else_stmt(); !_k {
@@ -6910,10 +6698,6 @@ func (p *Parser) r_while_stmt() (_res ast.Stmt, _ok bool) {
 	}
 	// invalid_while_stmt
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_while_stmt(); !_k {
@@ -7024,10 +6808,6 @@ func (p *Parser) r_for_stmt() (_res ast.Stmt, _ok bool) {
 	_cut := false
 	// invalid_for_stmt
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		_cut = false
 		var _v0 any
 		var _k bool
@@ -7304,10 +7084,6 @@ func (p *Parser) r_with_stmt() (_res ast.Stmt, _ok bool) {
 	}
 	// invalid_with_stmt_indent
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_with_stmt_indent(); !_k {
@@ -7722,10 +7498,6 @@ func (p *Parser) r_with_item() (_res *ast.WithItem, _ok bool) {
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// expression "as" star_target &("," / ")" / ":")
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first2) {
 			goto fail0
 		}
@@ -7850,10 +7622,6 @@ func (p *Parser) r_try_stmt() (_res ast.Stmt, _ok bool) {
 	}
 	// invalid_try_stmt
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_try_stmt(); !_k {
@@ -8099,10 +7867,6 @@ func (p *Parser) r_except_block() (_res *ast.ExceptHandler, _ok bool) {
 	}
 	// invalid_except_stmt_indent
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_except_stmt_indent(); !_k {
@@ -8288,10 +8052,6 @@ func (p *Parser) r_except_star_block() (_res *ast.ExceptHandler, _ok bool) {
 	}
 	// invalid_except_star_stmt_indent
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_except_star_stmt_indent(); !_k {
@@ -8427,10 +8187,6 @@ func (p *Parser) r_finally_block() (_res []ast.Stmt, _ok bool) {
 	_mark := p.mark
 	// invalid_finally_stmt
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_finally_stmt(); !_k {
@@ -8512,10 +8268,6 @@ func (p *Parser) r_match_stmt() (_res ast.Stmt, _ok bool) {
 	}
 	// `match` subject_expr ":" NEWLINE INDENT case_block+ DEDENT
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -8644,10 +8396,6 @@ func (p *Parser) r_subject_expr() (_res ast.Expr, _ok bool) {
 	}
 	// star_named_expression "," star_named_expressions?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first12) {
 			goto fail0
 		}
@@ -8734,10 +8482,6 @@ func (p *Parser) r_case_block() (_res *ast.MatchCase, _ok bool) {
 	_mark := p.mark
 	// invalid_case_block
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_case_block(); !_k {
@@ -8831,10 +8575,6 @@ func (p *Parser) r_guard() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "if" named_expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first25) {
 			goto fail0
 		}
@@ -8892,10 +8632,6 @@ func (p *Parser) r_patterns() (_res ast.Pattern, _ok bool) {
 	}
 	// open_sequence_pattern
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first79) {
 			goto fail0
 		}
@@ -8963,10 +8699,6 @@ func (p *Parser) r_pattern() (_res ast.Pattern, _ok bool) {
 	_mark := p.mark
 	// as_pattern
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first80) {
 			goto fail0
 		}
@@ -9028,10 +8760,6 @@ func (p *Parser) r_as_pattern() (_res ast.Pattern, _ok bool) {
 	}
 	// or_pattern "as" pattern_capture_target
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first80) {
 			goto fail0
 		}
@@ -9119,10 +8847,6 @@ func (p *Parser) r_or_pattern() (_res ast.Pattern, _ok bool) {
 	}
 	// sep("|", closed_pattern)
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first80) {
 			goto fail0
 		}
@@ -9178,10 +8902,6 @@ func (p *Parser) r_closed_pattern() (_res ast.Pattern, _ok bool) {
 	_mark := p.mark
 	// literal_pattern
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first81) {
 			goto fail0
 		}
@@ -9379,10 +9099,6 @@ func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 	_, _ = _lm, _lk
 	// signed_number !("+" / "-")
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first84) {
 			goto fail0
 		}
@@ -9621,10 +9337,6 @@ func (p *Parser) r_literal_expr() (_res ast.Expr, _ok bool) {
 	_, _ = _lm, _lk
 	// signed_number !("+" / "-")
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first84) {
 			goto fail0
 		}
@@ -9830,10 +9542,6 @@ func (p *Parser) r_complex_number() (_res ast.Expr, _ok bool) {
 	}
 	// signed_real_number "+" imaginary_number
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first84) {
 			goto fail0
 		}
@@ -9953,10 +9661,6 @@ func (p *Parser) r_signed_number() (_res ast.Expr, _ok bool) {
 	}
 	// NUMBER
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first90) {
 			goto fail0
 		}
@@ -10039,10 +9743,6 @@ func (p *Parser) r_signed_real_number() (_res ast.Expr, _ok bool) {
 	}
 	// real_number
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first90) {
 			goto fail0
 		}
@@ -10124,10 +9824,6 @@ func (p *Parser) r_real_number() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// NUMBER
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first90) {
 			goto fail0
 		}
@@ -10167,10 +9863,6 @@ func (p *Parser) r_imaginary_number() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// NUMBER
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first90) {
 			goto fail0
 		}
@@ -10214,10 +9906,6 @@ func (p *Parser) r_capture_pattern() (_res ast.Pattern, _ok bool) {
 	}
 	// pattern_capture_target
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -10266,10 +9954,6 @@ func (p *Parser) r_pattern_capture_target() (_res ast.Expr, _ok bool) {
 	_, _ = _lm, _lk
 	// !`_` NAME !("." / "(" / "=")
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -10327,10 +10011,6 @@ func (p *Parser) r_wildcard_pattern() (_res ast.Pattern, _ok bool) {
 	}
 	// `_`
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -10383,10 +10063,6 @@ func (p *Parser) r_value_pattern() (_res ast.Pattern, _ok bool) {
 	_, _ = _lm, _lk
 	// attr !("." / "(" / "=")
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -10480,10 +10156,6 @@ func (p *Parser) r_attr_raw() (_res ast.Expr, _ok bool) {
 	}
 	// name_or_attr "." NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -10545,10 +10217,6 @@ func (p *Parser) r_name_or_attr() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// attr
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -10606,10 +10274,6 @@ func (p *Parser) r_group_pattern() (_res ast.Pattern, _ok bool) {
 	_mark := p.mark
 	// "(" pattern ")"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first3) {
 			goto fail0
 		}
@@ -10678,10 +10342,6 @@ func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
 	}
 	// "[" maybe_sequence_pattern? "]"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first60) {
 			goto fail0
 		}
@@ -10809,10 +10469,6 @@ func (p *Parser) r_open_sequence_pattern() (_res []ast.Pattern, _ok bool) {
 	_mark := p.mark
 	// maybe_star_pattern "," maybe_sequence_pattern?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first79) {
 			goto fail0
 		}
@@ -10871,10 +10527,6 @@ func (p *Parser) r_maybe_sequence_pattern() (_res []ast.Pattern, _ok bool) {
 	_mark := p.mark
 	// sep(",", maybe_star_pattern) ","?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first79) {
 			goto fail0
 		}
@@ -10920,10 +10572,6 @@ func (p *Parser) r_maybe_star_pattern() (_res ast.Pattern, _ok bool) {
 	_mark := p.mark
 	// star_pattern
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first54) {
 			goto fail0
 		}
@@ -10995,10 +10643,6 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 	}
 	// "*" pattern_capture_target
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first54) {
 			goto fail0
 		}
@@ -11109,10 +10753,6 @@ func (p *Parser) r_mapping_pattern() (_res ast.Pattern, _ok bool) {
 	}
 	// "{" "}"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first83) {
 			goto fail0
 		}
@@ -11383,10 +11023,6 @@ func (p *Parser) r_items_pattern() (_res []*keyPattern, _ok bool) {
 	_mark := p.mark
 	// sep(",", key_value_pattern)
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first93) {
 			goto fail0
 		}
@@ -11422,10 +11058,6 @@ func (p *Parser) r_key_value_pattern() (_res *keyPattern, _ok bool) {
 	_mark := p.mark
 	// (literal_expr / attr) ":" pattern
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first93) {
 			goto fail0
 		}
@@ -11484,10 +11116,6 @@ func (p *Parser) r_double_star_pattern() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "**" pattern_capture_target
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first70) {
 			goto fail0
 		}
@@ -11545,10 +11173,6 @@ func (p *Parser) r_class_pattern() (_res ast.Pattern, _ok bool) {
 	}
 	// name_or_attr "(" ")"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -11858,10 +11482,6 @@ func (p *Parser) r_positional_patterns() (_res []ast.Pattern, _ok bool) {
 	_mark := p.mark
 	// sep(",", pattern)
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first80) {
 			goto fail0
 		}
@@ -11901,10 +11521,6 @@ func (p *Parser) r_keyword_patterns() (_res []*keyPattern, _ok bool) {
 	_mark := p.mark
 	// sep(",", keyword_pattern)
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -11940,10 +11556,6 @@ func (p *Parser) r_keyword_pattern() (_res *keyPattern, _ok bool) {
 	_mark := p.mark
 	// NAME "=" pattern
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -12006,10 +11618,6 @@ func (p *Parser) r_type_alias() (_res ast.Stmt, _ok bool) {
 	}
 	// `type` NAME type_params? "=" expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -12087,10 +11695,6 @@ func (p *Parser) r_type_params() (_res []ast.TypeParam, _ok bool) {
 	_mark := p.mark
 	// invalid_type_params
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_type_params(); !_k {
@@ -12174,10 +11778,6 @@ func (p *Parser) r_type_param_seq() (_res []ast.TypeParam, _ok bool) {
 	_mark := p.mark
 	// sep(",", type_param) ","?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first64) {
 			goto fail0
 		}
@@ -12237,10 +11837,6 @@ func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 	}
 	// NAME type_param_bound? type_param_default?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -12517,10 +12113,6 @@ func (p *Parser) r_type_param_bound() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// ":" expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first71) {
 			goto fail0
 		}
@@ -12574,10 +12166,6 @@ func (p *Parser) r_type_param_default() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "=" expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first31) {
 			goto fail0
 		}
@@ -12631,10 +12219,6 @@ func (p *Parser) r_type_param_starred_default() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "=" star_expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first31) {
 			goto fail0
 		}
@@ -12696,10 +12280,6 @@ func (p *Parser) r_expressions() (_res ast.Expr, _ok bool) {
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// expression ("," expression)+ ","?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first2) {
 			goto fail0
 		}
@@ -13057,10 +12637,6 @@ func (p *Parser) r_yield_expr() (_res ast.Expr, _ok bool) {
 	}
 	// "yield" "from" expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first18) {
 			goto fail0
 		}
@@ -13185,10 +12761,6 @@ func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// star_expression ("," star_expression)+ ","?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first12) {
 			goto fail0
 		}
@@ -13447,10 +13019,6 @@ func (p *Parser) r_star_named_expressions() (_res []ast.Expr, _ok bool) {
 	_mark := p.mark
 	// sep(",", star_named_expression) ","?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first12) {
 			goto fail0
 		}
@@ -13500,10 +13068,6 @@ func (p *Parser) r_star_named_expression() (_res ast.Expr, _ok bool) {
 	}
 	// "*" bitwise_or
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first54) {
 			goto fail0
 		}
@@ -13590,10 +13154,6 @@ func (p *Parser) r_assignment_expression() (_res ast.Expr, _ok bool) {
 	_cut := false
 	// NAME ":=" ^ expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		_cut = false
 		if p.cannotStart(&first11) {
 			goto fail0
@@ -13667,10 +13227,6 @@ func (p *Parser) r_named_expression() (_res ast.Expr, _ok bool) {
 	_, _ = _lm, _lk
 	// assignment_expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -14138,10 +13694,6 @@ func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// bitwise_or compare_op_bitwise_or_pair+
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first97) {
 			goto fail0
 		}
@@ -14225,10 +13777,6 @@ func (p *Parser) r_compare_op_bitwise_or_pair() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// eq_bitwise_or
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first104) {
 			goto fail0
 		}
@@ -14481,10 +14029,6 @@ func (p *Parser) r_eq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// "==" bitwise_or
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first104) {
 			goto fail0
 		}
@@ -14538,10 +14082,6 @@ func (p *Parser) r_noteq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// ("!=") bitwise_or
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first112) {
 			goto fail0
 		}
@@ -14623,10 +14163,6 @@ func (p *Parser) r_lte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// "<=" bitwise_or
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first106) {
 			goto fail0
 		}
@@ -14680,10 +14216,6 @@ func (p *Parser) r_lt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// "<" bitwise_or
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first107) {
 			goto fail0
 		}
@@ -14737,10 +14269,6 @@ func (p *Parser) r_gte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// ">=" bitwise_or
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first108) {
 			goto fail0
 		}
@@ -14794,10 +14322,6 @@ func (p *Parser) r_gt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// ">" bitwise_or
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first109) {
 			goto fail0
 		}
@@ -14851,10 +14375,6 @@ func (p *Parser) r_notin_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// "not" "in" bitwise_or
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first103) {
 			goto fail0
 		}
@@ -14919,10 +14439,6 @@ func (p *Parser) r_in_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// "in" bitwise_or
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first110) {
 			goto fail0
 		}
@@ -14976,10 +14492,6 @@ func (p *Parser) r_isnot_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// "is" "not" bitwise_or
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first111) {
 			goto fail0
 		}
@@ -15044,10 +14556,6 @@ func (p *Parser) r_is_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// "is" bitwise_or
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first111) {
 			goto fail0
 		}
@@ -15185,10 +14693,6 @@ func (p *Parser) r_bitwise_or_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// bitwise_or "|" bitwise_xor
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first97) {
 			goto fail0
 		}
@@ -15362,10 +14866,6 @@ func (p *Parser) r_bitwise_xor_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// bitwise_xor "^" bitwise_and
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first97) {
 			goto fail0
 		}
@@ -15537,10 +15037,6 @@ func (p *Parser) r_bitwise_and_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// bitwise_and "&" shift_expr
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first97) {
 			goto fail0
 		}
@@ -15710,10 +15206,6 @@ func (p *Parser) r_shift_expr_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// shift_expr "<<" sum
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first97) {
 			goto fail0
 		}
@@ -15958,10 +15450,6 @@ func (p *Parser) r_sum_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Ex
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// sum "+" term
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first97) {
 			goto fail0
 		}
@@ -16171,10 +15659,6 @@ func (p *Parser) r_term_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.E
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// term "*" factor
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first97) {
 			goto fail0
 		}
@@ -16740,10 +16224,6 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// await_primary "**" factor
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first125) {
 			goto fail0
 		}
@@ -16852,10 +16332,6 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 	}
 	// "await" primary
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first126) {
 			goto fail0
 		}
@@ -16998,10 +16474,6 @@ func (p *Parser) r_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res as
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// primary "." NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first32) {
 			goto fail0
 		}
@@ -17282,10 +16754,6 @@ func (p *Parser) r_slices() (_res ast.Expr, _ok bool) {
 	_, _ = _lm, _lk
 	// slice !","
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first129) {
 			goto fail0
 		}
@@ -17371,10 +16839,6 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 	}
 	// expression? ":" expression? (":" expression?)?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first129) {
 			goto fail0
 		}
@@ -17481,10 +16945,6 @@ func (p *Parser) r_atom() (_res ast.Expr, _ok bool) {
 	_, _ = _lm, _lk
 	// NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -17812,10 +17272,6 @@ func (p *Parser) r_group() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "(" (yield_expr / named_expression) ")"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first3) {
 			goto fail0
 		}
@@ -17903,10 +17359,6 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 	}
 	// "lambda" lambda_params? ":" expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first100) {
 			goto fail0
 		}
@@ -17985,10 +17437,6 @@ func (p *Parser) r_lambda_params() (_res *ast.Arguments, _ok bool) {
 	_mark := p.mark
 	// invalid_lambda_parameters
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_lambda_parameters(); !_k {
@@ -18043,10 +17491,6 @@ func (p *Parser) r_lambda_parameters() (_res *ast.Arguments, _ok bool) {
 	_mark := p.mark
 	// lambda_slash_no_default lambda_param_no_default* lambda_param_with_default* lambda_star_etc?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -18245,10 +17689,6 @@ func (p *Parser) r_lambda_slash_no_default() (_res []*ast.Arg, _ok bool) {
 	_, _ = _lm, _lk
 	// lambda_param_no_default+ "/" ","
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -18354,10 +17794,6 @@ func (p *Parser) r_lambda_slash_with_default() (_res *slashWithDefault, _ok bool
 	_, _ = _lm, _lk
 	// lambda_param_no_default* lambda_param_with_default+ "/" ","
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -18476,10 +17912,6 @@ func (p *Parser) r_lambda_star_etc() (_res *starEtc, _ok bool) {
 	_mark := p.mark
 	// invalid_lambda_star_etc
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_lambda_star_etc(); !_k {
@@ -18650,10 +18082,6 @@ func (p *Parser) r_lambda_kwds() (_res *ast.Arg, _ok bool) {
 	_mark := p.mark
 	// invalid_lambda_kwds
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_lambda_kwds(); !_k {
@@ -18729,10 +18157,6 @@ func (p *Parser) r_lambda_param_no_default() (_res *ast.Arg, _ok bool) {
 	_, _ = _lm, _lk
 	// lambda_param ","
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -18816,10 +18240,6 @@ func (p *Parser) r_lambda_param_with_default() (_res *nameDefault, _ok bool) {
 	_, _ = _lm, _lk
 	// lambda_param default ","
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -18919,10 +18339,6 @@ func (p *Parser) r_lambda_param_maybe_default() (_res *nameDefault, _ok bool) {
 	_, _ = _lm, _lk
 	// lambda_param default? ","
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -19023,10 +18439,6 @@ func (p *Parser) r_lambda_param() (_res *ast.Arg, _ok bool) {
 	}
 	// NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -19072,10 +18484,6 @@ func (p *Parser) r_fstring_middle() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// fstring_replacement_field
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first83) {
 			goto fail0
 		}
@@ -19147,10 +18555,6 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 	}
 	// "{" annotated_rhs "="? fstring_conversion? fstring_full_format_spec? "}"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first83) {
 			goto fail0
 		}
@@ -19262,10 +18666,6 @@ func (p *Parser) r_fstring_conversion() (_res *resultWithMeta, _ok bool) {
 	_mark := p.mark
 	// "!" NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first133) {
 			goto fail0
 		}
@@ -19320,10 +18720,6 @@ func (p *Parser) r_fstring_full_format_spec() (_res *resultWithMeta, _ok bool) {
 	}
 	// ":" fstring_format_spec*
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first71) {
 			goto fail0
 		}
@@ -19380,10 +18776,6 @@ func (p *Parser) r_fstring_format_spec() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// FSTRING_MIDDLE
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first132) {
 			goto fail0
 		}
@@ -19451,10 +18843,6 @@ func (p *Parser) r_fstring() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// FSTRING_START fstring_middle* FSTRING_END
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first134) {
 			goto fail0
 		}
@@ -19516,10 +18904,6 @@ func (p *Parser) r_string() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// STRING
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first135) {
 			goto fail0
 		}
@@ -19579,10 +18963,6 @@ func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 	}
 	// (fstring / string)+
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first86) {
 			goto fail0
 		}
@@ -19633,10 +19013,6 @@ func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
 	}
 	// "[" star_named_expressions? "]"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first60) {
 			goto fail0
 		}
@@ -19711,10 +19087,6 @@ func (p *Parser) r_tuple() (_res ast.Expr, _ok bool) {
 	}
 	// "(" (star_named_expression "," star_named_expressions?)? ")"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first3) {
 			goto fail0
 		}
@@ -19789,10 +19161,6 @@ func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
 	}
 	// "{" star_named_expressions "}"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first83) {
 			goto fail0
 		}
@@ -19867,10 +19235,6 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 	}
 	// "{" double_starred_kvpairs? "}"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first83) {
 			goto fail0
 		}
@@ -19987,10 +19351,6 @@ func (p *Parser) r_double_starred_kvpairs() (_res []*keyValue, _ok bool) {
 	_mark := p.mark
 	// sep(",", double_starred_kvpair) ","?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first136) {
 			goto fail0
 		}
@@ -20036,10 +19396,6 @@ func (p *Parser) r_double_starred_kvpair() (_res *keyValue, _ok bool) {
 	_mark := p.mark
 	// "**" bitwise_or
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first70) {
 			goto fail0
 		}
@@ -20115,10 +19471,6 @@ func (p *Parser) r_kvpair() (_res *keyValue, _ok bool) {
 	_mark := p.mark
 	// expression ":" expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first2) {
 			goto fail0
 		}
@@ -20177,10 +19529,6 @@ func (p *Parser) r_for_if_clauses() (_res []*ast.Comprehension, _ok bool) {
 	_mark := p.mark
 	// for_if_clause+
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first28) {
 			goto fail0
 		}
@@ -20224,10 +19572,6 @@ func (p *Parser) r_for_if_clause() (_res *ast.Comprehension, _ok bool) {
 	_, _ = _lm, _lk
 	// "async" "for" star_targets "in" ^ disjunction ("if" disjunction)*
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		_cut = false
 		if p.cannotStart(&first67) {
 			goto fail0
@@ -20467,10 +19811,6 @@ func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 	}
 	// "[" named_expression for_if_clauses "]"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first60) {
 			goto fail0
 		}
@@ -20572,10 +19912,6 @@ func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 	}
 	// "{" named_expression for_if_clauses "}"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first83) {
 			goto fail0
 		}
@@ -20677,10 +20013,6 @@ func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
 	}
 	// "(" (assignment_expression / expression !":=") for_if_clauses ")"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first3) {
 			goto fail0
 		}
@@ -20782,10 +20114,6 @@ func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 	}
 	// "{" kvpair for_if_clauses "}"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first83) {
 			goto fail0
 		}
@@ -20896,10 +20224,6 @@ func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
 	_, _ = _lm, _lk
 	// args ","? &")"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first4) {
 			goto fail0
 		}
@@ -20973,10 +20297,6 @@ func (p *Parser) r_args() (_res ast.Expr, _ok bool) {
 	}
 	// sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) ("," kwargs)?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first12) {
 			goto fail0
 		}
@@ -21062,10 +20382,6 @@ func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
 	_mark := p.mark
 	// sep(",", kwarg_or_starred) "," sep(",", kwarg_or_double_starred)
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first138) {
 			goto fail0
 		}
@@ -21175,10 +20491,6 @@ func (p *Parser) r_starred_expression() (_res ast.Expr, _ok bool) {
 	}
 	// invalid_starred_expression
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_starred_expression(); !_k {
@@ -21293,10 +20605,6 @@ func (p *Parser) r_kwarg_or_starred() (_res *keywordOrStarred, _ok bool) {
 	}
 	// invalid_kwarg
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_kwarg(); !_k {
@@ -21410,10 +20718,6 @@ func (p *Parser) r_kwarg_or_double_starred() (_res *keywordOrStarred, _ok bool) 
 	}
 	// invalid_kwarg
 	if p.callInvalidRules {
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		var _v0 any
 		var _k bool
 		if _v0, _k = p.r_invalid_kwarg(); !_k {
@@ -21554,10 +20858,6 @@ func (p *Parser) r_star_targets() (_res ast.Expr, _ok bool) {
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// star_target !","
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first10) {
 			goto fail0
 		}
@@ -21652,10 +20952,6 @@ func (p *Parser) r_star_targets_list_seq() (_res []ast.Expr, _ok bool) {
 	_mark := p.mark
 	// sep(",", star_target) ","?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first10) {
 			goto fail0
 		}
@@ -21705,10 +21001,6 @@ func (p *Parser) r_star_targets_tuple_seq() (_res []ast.Expr, _ok bool) {
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// star_target ("," star_target)+ ","?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first10) {
 			goto fail0
 		}
@@ -21821,10 +21113,6 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 	}
 	// "*" (!"*" star_target)
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first54) {
 			goto fail0
 		}
@@ -21928,10 +21216,6 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// t_primary "." NAME !t_lookahead
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first32) {
 			goto fail0
 		}
@@ -22106,10 +21390,6 @@ func (p *Parser) r_star_atom() (_res ast.Expr, _ok bool) {
 	}
 	// NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -22314,10 +21594,6 @@ func (p *Parser) r_single_target() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// single_subscript_attribute_target
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first32) {
 			goto fail0
 		}
@@ -22441,10 +21717,6 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// t_primary "." NAME !t_lookahead
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first32) {
 			goto fail0
 		}
@@ -22645,10 +21917,6 @@ func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res 
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// t_primary "." NAME &t_lookahead
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first32) {
 			goto fail0
 		}
@@ -22971,10 +22239,6 @@ func (p *Parser) r_t_lookahead() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "("
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first3) {
 			goto fail0
 		}
@@ -23072,10 +22336,6 @@ func (p *Parser) r_del_targets() (_res []ast.Expr, _ok bool) {
 	_mark := p.mark
 	// sep(",", del_target) ","?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first32) {
 			goto fail0
 		}
@@ -23142,10 +22402,6 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// t_primary "." NAME !t_lookahead
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first32) {
 			goto fail0
 		}
@@ -23320,10 +22576,6 @@ func (p *Parser) r_del_t_atom() (_res ast.Expr, _ok bool) {
 	}
 	// NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -23528,10 +22780,6 @@ func (p *Parser) r_type_expressions() (_res []ast.Expr, _ok bool) {
 	_mark := p.mark
 	// sep(",", expression) "," "*" expression "," "**" expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first2) {
 			goto fail0
 		}
@@ -23922,10 +23170,6 @@ func (p *Parser) r_func_type_comment() (_res *token.Token, _ok bool) {
 	_, _ = _lm, _lk
 	// NEWLINE TYPE_COMMENT &(NEWLINE INDENT)
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first8) {
 			goto fail0
 		}
@@ -24041,10 +23285,6 @@ func (p *Parser) r_invalid_arguments() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// ((sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) "," kwargs) / kwargs) "," sep(",", (starred_expression !"="))
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first4) {
 			goto fail0
 		}
@@ -24396,10 +23636,6 @@ func (p *Parser) r_invalid_kwarg() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// ("True" / "False" / "None") "="
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first143) {
 			goto fail0
 		}
@@ -24624,10 +23860,6 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// disjunction "if" disjunction "else" expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first99) {
 			goto fail0
 		}
@@ -24766,10 +23998,6 @@ func (p *Parser) r_invalid_legacy_expression() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// NAME !"(" star_expressions
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -24824,10 +24052,6 @@ func (p *Parser) r_invalid_expression() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// !(NAME STRING / SOFT_KEYWORD) disjunction expression_without_invalid
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first99) {
 			goto fail0
 		}
@@ -25005,10 +24229,6 @@ func (p *Parser) r_invalid_named_expression() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// expression ":=" expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first2) {
 			goto fail0
 		}
@@ -25183,10 +24403,6 @@ func (p *Parser) r_invalid_assignment() (_res any, _ok bool) {
 	_mark := p.mark
 	// invalid_ann_assign_target ":" expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first82) {
 			goto fail0
 		}
@@ -25483,10 +24699,6 @@ func (p *Parser) r_invalid_ann_assign_target() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// list
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first60) {
 			goto fail0
 		}
@@ -25595,10 +24807,6 @@ func (p *Parser) r_invalid_del_stmt() (_res any, _ok bool) {
 	_mark := p.mark
 	// "del" star_expressions
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first17) {
 			goto fail0
 		}
@@ -25655,10 +24863,6 @@ func (p *Parser) r_invalid_block() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// NEWLINE !INDENT
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first8) {
 			goto fail0
 		}
@@ -25708,10 +24912,6 @@ func (p *Parser) r_invalid_comprehension() (_res any, _ok bool) {
 	_mark := p.mark
 	// ("[" / "(" / "{") starred_expression for_if_clauses
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first137) {
 			goto fail0
 		}
@@ -25881,10 +25081,6 @@ func (p *Parser) r_invalid_dict_comprehension() (_res any, _ok bool) {
 	_mark := p.mark
 	// "{" "**" bitwise_or for_if_clauses "}"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first83) {
 			goto fail0
 		}
@@ -25968,10 +25164,6 @@ func (p *Parser) r_invalid_parameters() (_res any, _ok bool) {
 	_mark := p.mark
 	// "/" ","
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first148) {
 			goto fail0
 		}
@@ -26298,10 +25490,6 @@ func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "=" &(")" / ",")
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first31) {
 			goto fail0
 		}
@@ -26356,10 +25544,6 @@ func (p *Parser) r_invalid_star_etc() (_res any, _ok bool) {
 	_mark := p.mark
 	// "*" (")" / "," (")" / "**"))
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first54) {
 			goto fail0
 		}
@@ -26582,10 +25766,6 @@ func (p *Parser) r_invalid_kwds() (_res any, _ok bool) {
 	_mark := p.mark
 	// "**" param "="
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first70) {
 			goto fail0
 		}
@@ -26768,10 +25948,6 @@ func (p *Parser) r_invalid_parameters_helper() (_res any, _ok bool) {
 	_mark := p.mark
 	// slash_with_default
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -26833,10 +26009,6 @@ func (p *Parser) r_invalid_lambda_parameters() (_res any, _ok bool) {
 	_mark := p.mark
 	// "/" ","
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first148) {
 			goto fail0
 		}
@@ -27160,10 +26332,6 @@ func (p *Parser) r_invalid_lambda_parameters_helper() (_res any, _ok bool) {
 	_mark := p.mark
 	// lambda_slash_with_default
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -27225,10 +26393,6 @@ func (p *Parser) r_invalid_lambda_star_etc() (_res any, _ok bool) {
 	_mark := p.mark
 	// "*" (":" / "," (":" / "**"))
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first54) {
 			goto fail0
 		}
@@ -27397,10 +26561,6 @@ func (p *Parser) r_invalid_lambda_kwds() (_res any, _ok bool) {
 	_mark := p.mark
 	// "**" lambda_param "="
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first70) {
 			goto fail0
 		}
@@ -27583,10 +26743,6 @@ func (p *Parser) r_invalid_double_type_comments() (_res any, _ok bool) {
 	_mark := p.mark
 	// TYPE_COMMENT NEWLINE TYPE_COMMENT NEWLINE INDENT
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first141) {
 			goto fail0
 		}
@@ -27679,10 +26835,6 @@ func (p *Parser) r_invalid_with_item() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// expression "as" expression &("," / ")" / ":")
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first2) {
 			goto fail0
 		}
@@ -27750,10 +26902,6 @@ func (p *Parser) r_invalid_for_target() (_res any, _ok bool) {
 	_mark := p.mark
 	// "async"? "for" star_expressions
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first28) {
 			goto fail0
 		}
@@ -27813,10 +26961,6 @@ func (p *Parser) r_invalid_group() (_res any, _ok bool) {
 	_mark := p.mark
 	// "(" starred_expression ")"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first3) {
 			goto fail0
 		}
@@ -27943,10 +27087,6 @@ func (p *Parser) r_invalid_import() (_res any, _ok bool) {
 	_mark := p.mark
 	// "import" sep(",", dotted_name) "from" dotted_name
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first51) {
 			goto fail0
 		}
@@ -28062,10 +27202,6 @@ func (p *Parser) r_invalid_import_from_targets() (_res any, _ok bool) {
 	_mark := p.mark
 	// import_from_as_names "," NEWLINE
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -28159,10 +27295,6 @@ func (p *Parser) r_invalid_with_stmt() (_res any, _ok bool) {
 	_mark := p.mark
 	// "async"? "with" sep(",", (expression ("as" star_target)?)) NEWLINE
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first27) {
 			goto fail0
 		}
@@ -28321,10 +27453,6 @@ func (p *Parser) r_invalid_with_stmt_indent() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "async"? "with" sep(",", (expression ("as" star_target)?)) ":" NEWLINE !INDENT
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first27) {
 			goto fail0
 		}
@@ -28513,10 +27641,6 @@ func (p *Parser) r_invalid_try_stmt() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "try" ":" NEWLINE !INDENT
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first29) {
 			goto fail0
 		}
@@ -28838,10 +27962,6 @@ func (p *Parser) r_invalid_except_stmt() (_res any, _ok bool) {
 	_mark := p.mark
 	// "except" "*"? expression "," expressions ("as" NAME)? ":"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first78) {
 			goto fail0
 		}
@@ -29101,10 +28221,6 @@ func (p *Parser) r_invalid_finally_stmt() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "finally" ":" NEWLINE !INDENT
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first77) {
 			goto fail0
 		}
@@ -29179,10 +28295,6 @@ func (p *Parser) r_invalid_except_stmt_indent() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "except" expression ("as" NAME)? ":" NEWLINE !INDENT
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first78) {
 			goto fail0
 		}
@@ -29331,10 +28443,6 @@ func (p *Parser) r_invalid_except_star_stmt_indent() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "except" "*" expression ("as" NAME)? ":" NEWLINE !INDENT
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first78) {
 			goto fail0
 		}
@@ -29436,10 +28544,6 @@ func (p *Parser) r_invalid_match_stmt() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// `match` subject_expr NEWLINE
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -29561,10 +28665,6 @@ func (p *Parser) r_invalid_case_block() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// `case` patterns guard? NEWLINE
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -29702,10 +28802,6 @@ func (p *Parser) r_invalid_as_pattern() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// or_pattern "as" `_`
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first80) {
 			goto fail0
 		}
@@ -29812,10 +28908,6 @@ func (p *Parser) r_invalid_class_pattern() (_res any, _ok bool) {
 	_mark := p.mark
 	// name_or_attr "(" invalid_class_argument_pattern
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -29874,10 +28966,6 @@ func (p *Parser) r_invalid_class_argument_pattern() (_res []ast.Pattern, _ok boo
 	_mark := p.mark
 	// (positional_patterns ",")? keyword_patterns "," positional_patterns
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first80) {
 			goto fail0
 		}
@@ -29948,10 +29036,6 @@ func (p *Parser) r_invalid_if_stmt() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "if" named_expression NEWLINE
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first25) {
 			goto fail0
 		}
@@ -30085,10 +29169,6 @@ func (p *Parser) r_invalid_elif_stmt() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "elif" named_expression NEWLINE
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first72) {
 			goto fail0
 		}
@@ -30222,10 +29302,6 @@ func (p *Parser) r_invalid_else_stmt() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "else" ":" NEWLINE !INDENT
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first73) {
 			goto fail0
 		}
@@ -30300,10 +29376,6 @@ func (p *Parser) r_invalid_while_stmt() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "while" named_expression NEWLINE
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first30) {
 			goto fail0
 		}
@@ -30437,10 +29509,6 @@ func (p *Parser) r_invalid_for_stmt() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "async"? "for" star_targets "in" star_expressions NEWLINE
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first28) {
 			goto fail0
 		}
@@ -30624,10 +29692,6 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "async"? "def" NAME type_params? "(" params? ")" ("->" expression)? ":" NEWLINE !INDENT
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first62) {
 			goto fail0
 		}
@@ -30858,10 +29922,6 @@ func (p *Parser) r_invalid_class_def_raw() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "class" NAME type_params? ("(" arguments? ")")? NEWLINE
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first59) {
 			goto fail0
 		}
@@ -31025,10 +30085,6 @@ func (p *Parser) r_invalid_double_starred_kvpairs() (_res any, _ok bool) {
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// sep(",", double_starred_kvpair) "," invalid_kvpair
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first136) {
 			goto fail0
 		}
@@ -31199,10 +30255,6 @@ func (p *Parser) r_invalid_kvpair() (_res any, _ok bool) {
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// expression !(":")
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first2) {
 			goto fail0
 		}
@@ -31366,10 +30418,6 @@ func (p *Parser) r_invalid_starred_expression() (_res any, _ok bool) {
 	_mark := p.mark
 	// "*" expression "=" expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first54) {
 			goto fail0
 		}
@@ -31445,10 +30493,6 @@ func (p *Parser) r_invalid_replacement_field() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "{" "="
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first83) {
 			goto fail0
 		}
@@ -32027,10 +31071,6 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "!" &(":" / "}")
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first133) {
 			goto fail0
 		}
@@ -32123,10 +31163,6 @@ func (p *Parser) r_invalid_diamond() (_res any, _ok bool) {
 	_mark := p.mark
 	// "<" ">"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first107) {
 			goto fail0
 		}
@@ -32183,10 +31219,6 @@ func (p *Parser) r_invalid_arithmetic() (_res any, _ok bool) {
 	_mark := p.mark
 	// sum ("+" / "-" / "*" / "/" / "%" / "//" / "@") "not" inversion
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first97) {
 			goto fail0
 		}
@@ -32253,10 +31285,6 @@ func (p *Parser) r_invalid_factor() (_res any, _ok bool) {
 	_mark := p.mark
 	// ("+" / "-" / "~") "not" factor
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first122) {
 			goto fail0
 		}
@@ -32315,10 +31343,6 @@ func (p *Parser) r_invalid_type_params() (_res any, _ok bool) {
 	_mark := p.mark
 	// "[" "]"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first60) {
 			goto fail0
 		}
@@ -32615,10 +31639,6 @@ func (p *Parser) tmp_6() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "import"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first51) {
 			goto fail0
 		}
@@ -32688,10 +31708,6 @@ func (p *Parser) tmp_7() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "def"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first63) {
 			goto fail0
 		}
@@ -32789,10 +31805,6 @@ func (p *Parser) tmp_8() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "class"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first59) {
 			goto fail0
 		}
@@ -32862,10 +31874,6 @@ func (p *Parser) tmp_9() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "with"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first75) {
 			goto fail0
 		}
@@ -32935,10 +31943,6 @@ func (p *Parser) tmp_10() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "for"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first74) {
 			goto fail0
 		}
@@ -33008,10 +32012,6 @@ func (p *Parser) tmp_11() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "=" annotated_rhs
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first31) {
 			goto fail0
 		}
@@ -33065,10 +32065,6 @@ func (p *Parser) tmp_12() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "(" single_target ")"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first3) {
 			goto fail0
 		}
@@ -33155,10 +32151,6 @@ func (p *Parser) tmp_13() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "=" annotated_rhs
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first31) {
 			goto fail0
 		}
@@ -33212,10 +32204,6 @@ func (p *Parser) tmp_15() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// star_targets "="
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first10) {
 			goto fail0
 		}
@@ -33312,10 +32300,6 @@ func (p *Parser) tmp_16() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// yield_expr
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first18) {
 			goto fail0
 		}
@@ -33373,10 +32357,6 @@ func (p *Parser) tmp_17() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// yield_expr
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first18) {
 			goto fail0
 		}
@@ -33434,10 +32414,6 @@ func (p *Parser) tmp_18() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "from" expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first48) {
 			goto fail0
 		}
@@ -33689,10 +32665,6 @@ func (p *Parser) tmp_23() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// ";"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first159) {
 			goto fail0
 		}
@@ -33762,10 +32734,6 @@ func (p *Parser) tmp_24() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "," expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first50) {
 			goto fail0
 		}
@@ -33819,10 +32787,6 @@ func (p *Parser) tmp_26() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "."
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first57) {
 			goto fail0
 		}
@@ -33932,10 +32896,6 @@ func (p *Parser) tmp_28() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "."
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first57) {
 			goto fail0
 		}
@@ -34153,10 +33113,6 @@ func (p *Parser) tmp_31() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first56) {
 			goto fail0
 		}
@@ -34309,10 +33265,6 @@ func (p *Parser) tmp_34() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first56) {
 			goto fail0
 		}
@@ -34363,10 +33315,6 @@ func (p *Parser) tmp_36() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "@" named_expression NEWLINE
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first58) {
 			goto fail0
 		}
@@ -34477,10 +33425,6 @@ func (p *Parser) tmp_37() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "(" arguments? ")"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first3) {
 			goto fail0
 		}
@@ -34545,10 +33489,6 @@ func (p *Parser) tmp_38() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "->" expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first65) {
 			goto fail0
 		}
@@ -34602,10 +33542,6 @@ func (p *Parser) tmp_39() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "->" expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first65) {
 			goto fail0
 		}
@@ -35709,10 +34645,6 @@ func (p *Parser) tmp_63() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// ","
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first50) {
 			goto fail0
 		}
@@ -35902,10 +34834,6 @@ func (p *Parser) tmp_66() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first56) {
 			goto fail0
 		}
@@ -35956,10 +34884,6 @@ func (p *Parser) tmp_67() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first56) {
 			goto fail0
 		}
@@ -36158,10 +35082,6 @@ func (p *Parser) tmp_71() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "+"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first123) {
 			goto fail0
 		}
@@ -36231,10 +35151,6 @@ func (p *Parser) tmp_72() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "+"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first123) {
 			goto fail0
 		}
@@ -36304,10 +35220,6 @@ func (p *Parser) tmp_73() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "."
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first57) {
 			goto fail0
 		}
@@ -36405,10 +35317,6 @@ func (p *Parser) tmp_74() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "."
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first57) {
 			goto fail0
 		}
@@ -36710,10 +35618,6 @@ func (p *Parser) tmp_79() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// literal_expr
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first81) {
 			goto fail0
 		}
@@ -37077,10 +35981,6 @@ func (p *Parser) tmp_87() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "," expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first50) {
 			goto fail0
 		}
@@ -37180,10 +36080,6 @@ func (p *Parser) tmp_89() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "," star_expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first50) {
 			goto fail0
 		}
@@ -37385,10 +36281,6 @@ func (p *Parser) tmp_93() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "or" conjunction
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first94) {
 			goto fail0
 		}
@@ -37488,10 +36380,6 @@ func (p *Parser) tmp_95() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "and" inversion
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first95) {
 			goto fail0
 		}
@@ -37637,10 +36525,6 @@ func (p *Parser) tmp_97() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "!="
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first112) {
 			goto fail0
 		}
@@ -37686,10 +36570,6 @@ func (p *Parser) tmp_98() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "<" ">"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first107) {
 			goto fail0
 		}
@@ -37746,10 +36626,6 @@ func (p *Parser) tmp_101() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// slice
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first129) {
 			goto fail0
 		}
@@ -37909,10 +36785,6 @@ func (p *Parser) tmp_102() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// ":" expression?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first71) {
 			goto fail0
 		}
@@ -37966,10 +36838,6 @@ func (p *Parser) tmp_103() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// STRING
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first135) {
 			goto fail0
 		}
@@ -38039,10 +36907,6 @@ func (p *Parser) tmp_104() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// tuple
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first3) {
 			goto fail0
 		}
@@ -38122,10 +36986,6 @@ func (p *Parser) tmp_105() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// list
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first60) {
 			goto fail0
 		}
@@ -38183,10 +37043,6 @@ func (p *Parser) tmp_106() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// dict
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first83) {
 			goto fail0
 		}
@@ -38288,10 +37144,6 @@ func (p *Parser) tmp_107() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// yield_expr
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first18) {
 			goto fail0
 		}
@@ -39031,10 +37883,6 @@ func (p *Parser) tmp_125() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// fstring
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first134) {
 			goto fail0
 		}
@@ -39138,10 +37986,6 @@ func (p *Parser) tmp_126() (_res []ast.Expr, _ok bool) {
 	_mark := p.mark
 	// star_named_expression "," star_named_expressions?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first12) {
 			goto fail0
 		}
@@ -39348,10 +38192,6 @@ func (p *Parser) tmp_131() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "if" disjunction
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first25) {
 			goto fail0
 		}
@@ -39445,10 +38285,6 @@ func (p *Parser) tmp_133() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "if" disjunction
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first25) {
 			goto fail0
 		}
@@ -39542,10 +38378,6 @@ func (p *Parser) tmp_134() (_res any, _ok bool) {
 	_mark := p.mark
 	// bitwise_or ("," bitwise_or)* ","?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first97) {
 			goto fail0
 		}
@@ -39594,10 +38426,6 @@ func (p *Parser) tmp_135() (_res ast.Expr, _ok bool) {
 	_, _ = _lm, _lk
 	// assignment_expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -39662,10 +38490,6 @@ func (p *Parser) tmp_139() (_res ast.Expr, _ok bool) {
 	_, _ = _lm, _lk
 	// assignment_expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -39730,10 +38554,6 @@ func (p *Parser) tmp_138() (_res ast.Expr, _ok bool) {
 	_, _ = _lm, _lk
 	// starred_expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first54) {
 			goto fail0
 		}
@@ -39897,10 +38717,6 @@ func (p *Parser) tmp_140() (_res []*keywordOrStarred, _ok bool) {
 	_mark := p.mark
 	// "," kwargs
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first50) {
 			goto fail0
 		}
@@ -40362,10 +39178,6 @@ func (p *Parser) tmp_150() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "," star_target
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first50) {
 			goto fail0
 		}
@@ -40561,10 +39373,6 @@ func (p *Parser) tmp_154() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "," star_target
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first50) {
 			goto fail0
 		}
@@ -40667,10 +39475,6 @@ func (p *Parser) tmp_155() (_res ast.Expr, _ok bool) {
 	_, _ = _lm, _lk
 	// !"*" star_target
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first10) {
 			goto fail0
 		}
@@ -41223,10 +40027,6 @@ func (p *Parser) tmp_166() (_res any, _ok bool) {
 	_mark := p.mark
 	// NEWLINE INDENT
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first8) {
 			goto fail0
 		}
@@ -41278,10 +40078,6 @@ func (p *Parser) tmp_168() (_res any, _ok bool) {
 	_mark := p.mark
 	// sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) "," kwargs
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first12) {
 			goto fail0
 		}
@@ -41335,10 +40131,6 @@ func (p *Parser) tmp_167() (_res any, _ok bool) {
 	_mark := p.mark
 	// (sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) "," kwargs)
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first12) {
 			goto fail0
 		}
@@ -41399,10 +40191,6 @@ func (p *Parser) tmp_171() (_res ast.Expr, _ok bool) {
 	_, _ = _lm, _lk
 	// starred_expression !"="
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first54) {
 			goto fail0
 		}
@@ -41544,10 +40332,6 @@ func (p *Parser) tmp_172() (_res any, _ok bool) {
 	_mark := p.mark
 	// args
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first4) {
 			goto fail0
 		}
@@ -41612,10 +40396,6 @@ func (p *Parser) tmp_173() (_res any, _ok bool) {
 	_mark := p.mark
 	// args ","
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first4) {
 			goto fail0
 		}
@@ -41661,10 +40441,6 @@ func (p *Parser) tmp_174() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// ","
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first50) {
 			goto fail0
 		}
@@ -41734,10 +40510,6 @@ func (p *Parser) tmp_175() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "True"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first88) {
 			goto fail0
 		}
@@ -41835,10 +40607,6 @@ func (p *Parser) tmp_176() (_res any, _ok bool) {
 	_mark := p.mark
 	// NAME "="
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -41884,10 +40652,6 @@ func (p *Parser) tmp_177() (_res any, _ok bool) {
 	_mark := p.mark
 	// NAME STRING
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -41955,10 +40719,6 @@ func (p *Parser) tmp_178() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "else"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first73) {
 			goto fail0
 		}
@@ -42028,10 +40788,6 @@ func (p *Parser) tmp_179() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "="
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first31) {
 			goto fail0
 		}
@@ -42101,10 +40857,6 @@ func (p *Parser) tmp_180() (_res any, _ok bool) {
 	_mark := p.mark
 	// list
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first60) {
 			goto fail0
 		}
@@ -42268,10 +41020,6 @@ func (p *Parser) tmp_181() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "="
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first31) {
 			goto fail0
 		}
@@ -42381,10 +41129,6 @@ func (p *Parser) tmp_184() (_res any, _ok bool) {
 	_mark := p.mark
 	// star_targets "="
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first10) {
 			goto fail0
 		}
@@ -42470,10 +41214,6 @@ func (p *Parser) tmp_186() (_res any, _ok bool) {
 	_mark := p.mark
 	// star_targets "="
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first10) {
 			goto fail0
 		}
@@ -42559,10 +41299,6 @@ func (p *Parser) tmp_187() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "["
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first60) {
 			goto fail0
 		}
@@ -42660,10 +41396,6 @@ func (p *Parser) tmp_188() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "["
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first60) {
 			goto fail0
 		}
@@ -42733,10 +41465,6 @@ func (p *Parser) tmp_189() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "["
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first60) {
 			goto fail0
 		}
@@ -42806,10 +41534,6 @@ func (p *Parser) tmp_190() (_res any, _ok bool) {
 	_mark := p.mark
 	// slash_no_default
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -43033,10 +41757,6 @@ func (p *Parser) tmp_195() (_res any, _ok bool) {
 	_mark := p.mark
 	// slash_no_default
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -43134,10 +41854,6 @@ func (p *Parser) tmp_197() (_res any, _ok bool) {
 	_mark := p.mark
 	// ","
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first50) {
 			goto fail0
 		}
@@ -43287,10 +42003,6 @@ func (p *Parser) tmp_200() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// ")"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first160) {
 			goto fail0
 		}
@@ -43360,10 +42072,6 @@ func (p *Parser) tmp_201() (_res any, _ok bool) {
 	_mark := p.mark
 	// ")"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first160) {
 			goto fail0
 		}
@@ -43440,10 +42148,6 @@ func (p *Parser) tmp_202() (_res any, _ok bool) {
 	_mark := p.mark
 	// param_no_default
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -43547,10 +42251,6 @@ func (p *Parser) tmp_204() (_res any, _ok bool) {
 	_mark := p.mark
 	// param_no_default
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -43614,10 +42314,6 @@ func (p *Parser) tmp_205() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "*"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first54) {
 			goto fail0
 		}
@@ -43761,10 +42457,6 @@ func (p *Parser) tmp_207() (_res any, _ok bool) {
 	_mark := p.mark
 	// lambda_slash_no_default
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -44044,10 +42736,6 @@ func (p *Parser) tmp_213() (_res any, _ok bool) {
 	_mark := p.mark
 	// lambda_slash_no_default
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -44145,10 +42833,6 @@ func (p *Parser) tmp_215() (_res any, _ok bool) {
 	_mark := p.mark
 	// ","
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first50) {
 			goto fail0
 		}
@@ -44344,10 +43028,6 @@ func (p *Parser) tmp_219() (_res any, _ok bool) {
 	_mark := p.mark
 	// ":"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first71) {
 			goto fail0
 		}
@@ -44424,10 +43104,6 @@ func (p *Parser) tmp_220() (_res any, _ok bool) {
 	_mark := p.mark
 	// lambda_param_no_default
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -44531,10 +43207,6 @@ func (p *Parser) tmp_222() (_res any, _ok bool) {
 	_mark := p.mark
 	// lambda_param_no_default
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -44598,10 +43270,6 @@ func (p *Parser) tmp_223() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "*"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first54) {
 			goto fail0
 		}
@@ -44699,10 +43367,6 @@ func (p *Parser) tmp_224() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// ","
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first50) {
 			goto fail0
 		}
@@ -44902,10 +43566,6 @@ func (p *Parser) tmp_229() (_res any, _ok bool) {
 	_mark := p.mark
 	// expression ("as" star_target)?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first2) {
 			goto fail0
 		}
@@ -45050,10 +43710,6 @@ func (p *Parser) tmp_232() (_res any, _ok bool) {
 	_mark := p.mark
 	// expressions ("as" star_target)?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first2) {
 			goto fail0
 		}
@@ -45198,10 +43854,6 @@ func (p *Parser) tmp_235() (_res any, _ok bool) {
 	_mark := p.mark
 	// expression ("as" star_target)?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first2) {
 			goto fail0
 		}
@@ -45346,10 +43998,6 @@ func (p *Parser) tmp_238() (_res any, _ok bool) {
 	_mark := p.mark
 	// expressions ("as" star_target)?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first2) {
 			goto fail0
 		}
@@ -45494,10 +44142,6 @@ func (p *Parser) tmp_239() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "except"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first78) {
 			goto fail0
 		}
@@ -45653,10 +44297,6 @@ func (p *Parser) tmp_242() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first56) {
 			goto fail0
 		}
@@ -45788,10 +44428,6 @@ func (p *Parser) tmp_245() (_res any, _ok bool) {
 	_mark := p.mark
 	// expression ("as" NAME)?
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first2) {
 			goto fail0
 		}
@@ -45834,10 +44470,6 @@ func (p *Parser) tmp_246() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first56) {
 			goto fail0
 		}
@@ -45883,10 +44515,6 @@ func (p *Parser) tmp_247() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first56) {
 			goto fail0
 		}
@@ -45932,10 +44560,6 @@ func (p *Parser) tmp_248() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// NEWLINE
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first8) {
 			goto fail0
 		}
@@ -46005,10 +44629,6 @@ func (p *Parser) tmp_249() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first56) {
 			goto fail0
 		}
@@ -46054,10 +44674,6 @@ func (p *Parser) tmp_250() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first56) {
 			goto fail0
 		}
@@ -46103,10 +44719,6 @@ func (p *Parser) tmp_251() (_res any, _ok bool) {
 	_mark := p.mark
 	// positional_patterns ","
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first80) {
 			goto fail0
 		}
@@ -46152,10 +44764,6 @@ func (p *Parser) tmp_252() (_res any, _ok bool) {
 	_mark := p.mark
 	// "->" expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first65) {
 			goto fail0
 		}
@@ -46204,10 +44812,6 @@ func (p *Parser) tmp_253() (_res any, _ok bool) {
 	_mark := p.mark
 	// "->" expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first65) {
 			goto fail0
 		}
@@ -46256,10 +44860,6 @@ func (p *Parser) tmp_254() (_res any, _ok bool) {
 	_mark := p.mark
 	// "(" arguments? ")"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first3) {
 			goto fail0
 		}
@@ -46319,10 +44919,6 @@ func (p *Parser) tmp_255() (_res any, _ok bool) {
 	_mark := p.mark
 	// "(" arguments? ")"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first3) {
 			goto fail0
 		}
@@ -46484,10 +45080,6 @@ func (p *Parser) tmp_258() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "}"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first166) {
 			goto fail0
 		}
@@ -46557,10 +45149,6 @@ func (p *Parser) tmp_259() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "}"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first166) {
 			goto fail0
 		}
@@ -46630,10 +45218,6 @@ func (p *Parser) tmp_260() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "="
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first31) {
 			goto fail0
 		}
@@ -46759,10 +45343,6 @@ func (p *Parser) tmp_261() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "!"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first133) {
 			goto fail0
 		}
@@ -46860,10 +45440,6 @@ func (p *Parser) tmp_262() (_res any, _ok bool) {
 	_mark := p.mark
 	// "!" NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first133) {
 			goto fail0
 		}
@@ -46909,10 +45485,6 @@ func (p *Parser) tmp_263() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// ":"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first71) {
 			goto fail0
 		}
@@ -46982,10 +45554,6 @@ func (p *Parser) tmp_264() (_res any, _ok bool) {
 	_mark := p.mark
 	// "!" NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first133) {
 			goto fail0
 		}
@@ -47071,10 +45639,6 @@ func (p *Parser) tmp_266() (_res any, _ok bool) {
 	_mark := p.mark
 	// "!" NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first133) {
 			goto fail0
 		}
@@ -47120,10 +45684,6 @@ func (p *Parser) tmp_267() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// ":"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first71) {
 			goto fail0
 		}
@@ -47193,10 +45753,6 @@ func (p *Parser) tmp_268() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "+"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first123) {
 			goto fail0
 		}
@@ -47406,10 +45962,6 @@ func (p *Parser) tmp_269() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "+"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first123) {
 			goto fail0
 		}
@@ -47507,10 +46059,6 @@ func (p *Parser) tmp_271() (_res any, _ok bool) {
 	_mark := p.mark
 	// "," bitwise_or
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first50) {
 			goto fail0
 		}
@@ -47602,10 +46150,6 @@ func (p *Parser) tmp_275() (_res ast.Expr, _ok bool) {
 	_, _ = _lm, _lk
 	// assignment_expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first11) {
 			goto fail0
 		}
@@ -47670,10 +46214,6 @@ func (p *Parser) tmp_274() (_res ast.Expr, _ok bool) {
 	_, _ = _lm, _lk
 	// starred_expression
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first54) {
 			goto fail0
 		}
@@ -47837,10 +46377,6 @@ func (p *Parser) tmp_276() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// ")"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first160) {
 			goto fail0
 		}
@@ -47910,10 +46446,6 @@ func (p *Parser) tmp_277() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// ":"
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first71) {
 			goto fail0
 		}
@@ -47983,10 +46515,6 @@ func (p *Parser) tmp_278() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" star_target
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first56) {
 			goto fail0
 		}
@@ -48035,10 +46563,6 @@ func (p *Parser) tmp_279() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" star_target
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first56) {
 			goto fail0
 		}
@@ -48087,10 +46611,6 @@ func (p *Parser) tmp_280() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" star_target
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first56) {
 			goto fail0
 		}
@@ -48139,10 +46659,6 @@ func (p *Parser) tmp_281() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" star_target
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first56) {
 			goto fail0
 		}
@@ -48191,10 +46707,6 @@ func (p *Parser) tmp_282() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
 		if p.cannotStart(&first56) {
 			goto fail0
 		}

@@ -93,6 +93,7 @@ func newParser(lex lexer, c config) *Parser {
 		vals:         vals,
 		levelLimit:   maxStack,
 	}
+	p.actionErrorCheck = c.rel.AtLeast(fixActionErrorCheck)
 	if dec, err := strlit.NewDecoder(c.rel); err == nil {
 		p.strs = dec
 	}
@@ -113,7 +114,11 @@ func (p *Parser) release() {
 	// The memo table needs no clearing (fillToken clears each row it
 	// adds); the tokens and Names are cleared so that the buffers keep
 	// nothing of this source alive.
-	clear(p.toks[:p.fill])
+	// Only a token's Metadata refers to memory (the others' fields are
+	// numbers): the tokens need clearing only if one had some.
+	if p.metadata {
+		clear(p.toks[:p.fill])
+	}
 	p.vals.reset()
 	clear(p.exprs[:p.fill])
 	toks, memo, vals, exprs, stk, kinds := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds

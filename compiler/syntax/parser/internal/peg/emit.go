@@ -55,7 +55,10 @@ func Generate(g *Grammar, opt Options) ([]byte, error) {
 }
 
 type emitter struct {
-	g *Grammar
+	// firstChecked: the rule being emitted checked for a pending error
+	// just before its first alternative.
+	firstChecked bool
+	g            *Grammar
 	// raw is the left-recursive leader whose _raw function is being
 	// emitted, or nil.
 	raw   *Rule
@@ -584,9 +587,13 @@ func (e *emitter) ruleBody(r *Rule) error {
 		// would overflow the stack (see chain).
 		e.printf("_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack\n_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone\n")
 	}
+	// The first alternative need not check for a pending error when
+	// nothing but the checks above ran since the rule's own check.
+	e.firstChecked = true
 	if memo && e.raw == nil && !r.NoInvalid {
 		if chain := e.passChain(r); chain != nil {
 			e.passRound(r, chain)
+			e.firstChecked = false
 		}
 	}
 	for i, a := range r.Alts {
@@ -736,7 +743,9 @@ func (e *emitter) alt(r *Rule, a *Alt, i int, hasCut bool) error {
 	} else {
 		e.printf("{\n")
 	}
-	e.printf("if p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
+	if i > 0 || !e.firstChecked {
+		e.printf("if p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
+	}
 	if hasCut {
 		e.printf("_cut = false\n")
 	}
