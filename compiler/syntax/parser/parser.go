@@ -470,10 +470,13 @@ func (p *Parser) actionFailed(ok bool) bool {
 }
 
 // cannotStart reports whether an alternative whose first set is set may be
-// skipped: the current token is fetched and not in it, in the first pass,
-// below skipLevel (see internal/peg/first.go for why this changes nothing).
+// skipped: the current token is fetched and not in it, in an optimistic
+// first pass (see internal/peg/first.go for why this changes nothing). That
+// pass never calls the invalid_* rules and gives up at optimisticLimit,
+// below skipLevel, so it needs no check of its own; a parse run again
+// after an optimistic pass (an invalid file, mostly) skips nothing here.
 func (p *Parser) cannotStart(set *[128]bool) bool {
-	return p.mark < p.fill && !set[p.kinds[p.mark]&127] && !p.callInvalidRules && p.level < skipLevel
+	return p.mark < p.fill && !set[p.kinds[p.mark]&127] && p.optimistic
 }
 
 // peekIs reports whether the current token is of kind k, fetching it if
