@@ -3958,7 +3958,7 @@ func (p *Parser) r_dotted_name() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_dotted_name, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first57[p.kinds[_resmark]&127] {
+		if _ok && _resmark < p.fill && !first57[p.kinds[_resmark]&127] && p.optimistic {
 			break
 		}
 		_raw, _rawok := p.r_dotted_name_raw(_res, _ok, _resmark)
@@ -12434,7 +12434,7 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 	var _s0ok, _s0done bool
 	var _s0end int
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
-	if !p.callInvalidRules && p.level+5 < skipLevel && first97[p.kinds[p.mark]&127] {
+	if p.optimistic && first97[p.kinds[p.mark]&127] {
 		p.level += 4
 		_v, _vok := p.r_bitwise_or()
 		p.level -= 4
@@ -12911,7 +12911,7 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if !p.callInvalidRules && p.level+6 < skipLevel && first97[p.kinds[p.mark]&127] {
+	if p.optimistic && first97[p.kinds[p.mark]&127] {
 		p.level += 5
 		_v, _vok := p.r_bitwise_or()
 		p.level -= 5
@@ -13323,7 +13323,7 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 	var _s0ok, _s0done bool
 	var _s0end int
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
-	if !p.callInvalidRules && p.level+4 < skipLevel && first97[p.kinds[p.mark]&127] {
+	if p.optimistic && first97[p.kinds[p.mark]&127] {
 		p.level += 3
 		_v, _vok := p.r_bitwise_or()
 		p.level -= 3
@@ -13454,7 +13454,7 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 	var _s0ok, _s0done bool
 	var _s0end int
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
-	if !p.callInvalidRules && p.level+3 < skipLevel && first97[p.kinds[p.mark]&127] {
+	if p.optimistic && first97[p.kinds[p.mark]&127] {
 		p.level += 2
 		_v, _vok := p.r_bitwise_or()
 		p.level -= 2
@@ -13579,7 +13579,7 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if !p.callInvalidRules && p.level+2 < skipLevel && first97[p.kinds[p.mark]&127] {
+	if p.optimistic && first97[p.kinds[p.mark]&127] {
 		p.level += 1
 		_v, _vok := p.r_bitwise_or()
 		p.level -= 1
@@ -14619,12 +14619,12 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_bitwise_or, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first113[p.kinds[_resmark]&127] {
+		if _ok && _resmark < p.fill && !first113[p.kinds[_resmark]&127] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
-		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+11 < skipLevel {
+		if !_ok && !p.errorIndicator && p.optimistic {
 			if first97[p.kinds[p.mark]&127] {
 				p.level += 11
 				_raw, _rawok = p.r_factor()
@@ -14794,12 +14794,12 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_bitwise_xor, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first115[p.kinds[_resmark]&127] {
+		if _ok && _resmark < p.fill && !first115[p.kinds[_resmark]&127] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
-		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+9 < skipLevel {
+		if !_ok && !p.errorIndicator && p.optimistic {
 			if first97[p.kinds[p.mark]&127] {
 				p.level += 9
 				_raw, _rawok = p.r_factor()
@@ -14967,12 +14967,12 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_bitwise_and, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first117[p.kinds[_resmark]&127] {
+		if _ok && _resmark < p.fill && !first117[p.kinds[_resmark]&127] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
-		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+7 < skipLevel {
+		if !_ok && !p.errorIndicator && p.optimistic {
 			if first97[p.kinds[p.mark]&127] {
 				p.level += 7
 				_raw, _rawok = p.r_factor()
@@ -15138,12 +15138,12 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_shift_expr, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first119[p.kinds[_resmark]&127] {
+		if _ok && _resmark < p.fill && !first119[p.kinds[_resmark]&127] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
-		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+5 < skipLevel {
+		if !_ok && !p.errorIndicator && p.optimistic {
 			if first97[p.kinds[p.mark]&127] {
 				p.level += 5
 				_raw, _rawok = p.r_factor()
@@ -15384,12 +15384,12 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_sum, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first85[p.kinds[_resmark]&127] {
+		if _ok && _resmark < p.fill && !first85[p.kinds[_resmark]&127] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
-		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+3 < skipLevel {
+		if !_ok && !p.errorIndicator && p.optimistic {
 			if first97[p.kinds[p.mark]&127] {
 				p.level += 3
 				_raw, _rawok = p.r_factor()
@@ -15609,12 +15609,12 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_term, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first121[p.kinds[_resmark]&127] {
+		if _ok && _resmark < p.fill && !first121[p.kinds[_resmark]&127] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
-		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+1 < skipLevel {
+		if !_ok && !p.errorIndicator && p.optimistic {
 			if first97[p.kinds[p.mark]&127] {
 				p.level++
 				_raw, _rawok = p.r_factor()
@@ -16013,7 +16013,7 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if !p.callInvalidRules && p.level+3 < skipLevel && first32[p.kinds[p.mark]&127] {
+	if p.optimistic && first32[p.kinds[p.mark]&127] {
 		p.level += 2
 		_v, _vok := p.r_primary()
 		p.level -= 2
@@ -16424,12 +16424,12 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_primary, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first127[p.kinds[_resmark]&127] {
+		if _ok && _resmark < p.fill && !first127[p.kinds[_resmark]&127] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
-		if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+1 < skipLevel {
+		if !_ok && !p.errorIndicator && p.optimistic {
 			if first32[p.kinds[p.mark]&127] {
 				p.level++
 				_raw, _rawok = p.r_atom()
@@ -21874,7 +21874,7 @@ func (p *Parser) r_t_primary() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_t_primary, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && !p.callInvalidRules && _resmark < p.fill && !first127[p.kinds[_resmark]&127] {
+		if _ok && _resmark < p.fill && !first127[p.kinds[_resmark]&127] && p.optimistic {
 			break
 		}
 		_raw, _rawok := p.r_t_primary_raw(_res, _ok, _resmark)

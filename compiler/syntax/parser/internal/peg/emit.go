@@ -496,7 +496,7 @@ func (e *emitter) leader(r *Rule) error {
 		// time) and the loop would stop. In the first pass, with that
 		// token fetched, the call is skipped (it could not nest deeper
 		// than the first one did).
-		e.printf("if _ok && !p.callInvalidRules && _resmark < p.fill && !%s[p.kinds[_resmark]&127] {\nbreak\n}\n", v)
+		e.printf("if _ok && _resmark < p.fill && !%s[p.kinds[_resmark]&127] && p.optimistic {\nbreak\n}\n", v)
 	}
 	if chain, bottom := e.operandChain(r); chain != nil && direct && e.collapsedRound(r, chain, bottom) {
 	} else if base := e.seedBase(r); base != nil && direct {
@@ -508,7 +508,7 @@ func (e *emitter) leader(r *Rule) error {
 		// at the level it would have inside _raw, on the same first-set
 		// condition, without the _raw call.
 		e.printf("var _raw %s\nvar _rawok bool\n", r.Type)
-		e.printf("if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+1 < skipLevel {\n")
+		e.printf("if !_ok && !p.errorIndicator && p.optimistic {\n")
 		if v := e.itemFirstVar(base.Items[0].Node); v != "" {
 			e.printf("if %s[p.kinds[p.mark]&127] {\n", v)
 		} else {
@@ -924,7 +924,7 @@ func (e *emitter) collapsedRound(r *Rule, chain []*Rule, bottom *Rule) bool {
 	slab := e.slabFor(r)
 	depth := 1 + 2*len(chain)
 	e.printf("var _raw %s\nvar _rawok bool\n", r.Type)
-	e.printf("if !_ok && !p.callInvalidRules && !p.errorIndicator && p.level+%d < skipLevel {\n", depth)
+	e.printf("if !_ok && !p.errorIndicator && p.optimistic {\n")
 	if cond != "" {
 		e.printf("if %s[p.kinds[p.mark]&127] {\n", cond)
 	} else {
@@ -1095,7 +1095,7 @@ func (e *emitter) passRound(r *Rule, chain []*Rule) {
 	}
 	slab := e.slabFor(r)
 	n := len(chain)
-	e.printf("if !p.callInvalidRules && p.level+%d < skipLevel && %s[p.kinds[p.mark]&127] {\n", n, e.setVar(ok))
+	e.printf("if p.optimistic && %s[p.kinds[p.mark]&127] {\n", e.setVar(ok))
 	e.printf("p.level += %d\n_v, _vok := p.%s()\np.level -= %d\n", n-1, e.funcName(last), n-1)
 	e.printf("if p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
 	var memoed []*Rule

@@ -22,6 +22,12 @@ import (
 // positive lookahead's set counts as its item's) and cuts. A forced item,
 // or a nullable rule whose empty match runs an action, makes the set
 // "anything".
+//
+// The generated code takes these skips (and the other first-pass
+// shortcuts: operand chains, pass-through chains, seed bases) only in the
+// parser's optimistic first pass, which implies the first pass and a
+// nesting level below skipLevel (the parser's optimisticLimit is lower);
+// a parse run again after an optimistic pass takes none of them.
 
 // firstSet is a set of token kinds (Go constant names), or anything.
 type firstSet struct {
