@@ -2,6 +2,8 @@ package pyobj
 
 import (
 	"hash/maphash"
+	"math"
+	"math/bits"
 	"sort"
 )
 
@@ -24,6 +26,11 @@ type ConstCache struct {
 	bytes map[string]*Object
 	ints  map[int64]*Object
 	bools [2]*Object
+	// tuples holds the tuples made only of plain items (see plainHash) by
+	// a hash of their key; moreTuples the rare ones whose hash another
+	// tuple in tuples already has.
+	tuples     map[uint64]*Object
+	moreTuples map[uint64][]*Object
 	// codes holds the code objects with contents, by a summary of their
 	// fields: the full keys (long: instructions, tables and constants) are
 	// built and compared only for code objects with the same summary,
@@ -48,12 +55,16 @@ func (p *Process) NewConstCache() *ConstCache {
 	return &ConstCache{
 		p: p, m: make(map[string]*Object, 32), seed: maphash.MakeSeed(),
 		strs: make(map[string]*Object, 64), bytes: make(map[string]*Object, 32), ints: make(map[int64]*Object, 16),
+		tuples: make(map[uint64]*Object, 32),
 	}
 }
 
 // Len returns the number of keys in the cache.
 func (c *ConstCache) Len() int {
-	n := len(c.m) + c.ncodes + len(c.strs) + len(c.bytes) + len(c.ints)
+	n := len(c.m) + c.ncodes + len(c.strs) + len(c.bytes) + len(c.ints) + len(c.tuples)
+	for _, l := range c.moreTuples {
+		n += len(l)
+	}
 	for _, b := range c.bools {
 		if b != nil {
 			n++
@@ -100,6 +111,121 @@ func (c *ConstCache) mergeScalar(o *Object) (t *Object, ok bool) {
 	}
 	m[k] = o
 	return o, true
+}
+
+// mix folds v into the hash h.
+func mix(h, v uint64) uint64 {
+	return bits.RotateLeft64((h^v)*0x9e3779b97f4a7c15, 29)
+}
+
+// plainHash returns a hash of o's constant key, and ok when o is plain: a
+// singleton, a str, bytes, an int that fits in int64, a float, a code
+// object keyed by identity (a placeholder, or one the cache holds) or a
+// tuple of plain items. Keys of plain objects are compared by plainEqual
+// instead of being built; every other object is keyed by Process.key.
+// Whether an object is plain depends only on its key, so two objects
+// with one key are filed alike.
+func (c *ConstCache) plainHash(o *Object) (h uint64, ok bool) {
+	switch o.Kind {
+	case None:
+		return 1, true
+	case Ellipsis:
+		return 2, true
+	case Bool:
+		if o.Value.Bool() {
+			return 3, true
+		}
+		return 4, true
+	case Int:
+		i, ok := o.Value.Int64()
+		return mix(5, uint64(i)), ok
+	case Float:
+		f := o.Value.Float()
+		if math.IsNaN(f) {
+			return mix(6, uint64(o.id)), true
+		}
+		return mix(7, math.Float64bits(f)), true
+	case Str:
+		return mix(8, maphash.String(c.seed, o.Value.Str())), true
+	case Bytes:
+		return mix(9, maphash.String(c.seed, o.Value.Bytes())), true
+	case Tuple:
+		h = mix(10, uint64(len(o.Items)))
+		for _, it := range o.Items {
+			ih, ok := c.plainHash(it)
+			if !ok {
+				return 0, false
+			}
+			h = mix(h, ih)
+		}
+		return h, true
+	case Code:
+		if c.p.keyedByContents(o) && !o.Code.merged {
+			return 0, false
+		}
+		return mix(11, uint64(o.id)), true
+	}
+	return 0, false
+}
+
+// plainEqual reports whether the plain objects a and b have one key.
+func plainEqual(a, b *Object) bool {
+	if a == b {
+		return true
+	}
+	if a.Kind != b.Kind {
+		return false
+	}
+	switch a.Kind {
+	case None, Ellipsis:
+		return true
+	case Bool:
+		return a.Value.Bool() == b.Value.Bool()
+	case Int:
+		x, _ := a.Value.Int64()
+		y, _ := b.Value.Int64()
+		return x == y
+	case Float:
+		x, y := a.Value.Float(), b.Value.Float()
+		return !math.IsNaN(x) && math.Float64bits(x) == math.Float64bits(y)
+	case Str, Bytes:
+		return a.Value.Str() == b.Value.Str()
+	case Tuple:
+		if len(a.Items) != len(b.Items) {
+			return false
+		}
+		for i := range a.Items {
+			if !plainEqual(a.Items[i], b.Items[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	// Code objects and NaNs: identity.
+	return false
+}
+
+// mergeTuple looks a plain tuple up by its hash h: the cached equal
+// tuple and true, or o, registered, and false.
+func (c *ConstCache) mergeTuple(o *Object, h uint64) (*Object, bool) {
+	t, ok := c.tuples[h]
+	if !ok {
+		c.tuples[h] = o
+		return o, false
+	}
+	if plainEqual(t, o) {
+		return t, true
+	}
+	for _, t := range c.moreTuples[h] {
+		if plainEqual(t, o) {
+			return t, true
+		}
+	}
+	if c.moreTuples == nil {
+		c.moreTuples = make(map[uint64][]*Object)
+	}
+	c.moreTuples[h] = append(c.moreTuples[h], o)
+	return o, false
 }
 
 // MergeResizedBytes is MergeOne of the bytes object
@@ -162,6 +288,15 @@ func (c *ConstCache) Merge(o *Object) *Object {
 	if c.p.keyedByContents(o) {
 		return c.mergeCode(o)
 	}
+	if o.Kind == Tuple {
+		if h, ok := c.plainHash(o); ok {
+			if t, found := c.mergeTuple(o, h); found {
+				return t
+			}
+			c.mergeItems(o)
+			return o
+		}
+	}
 	c.buf = c.p.key(c.buf[:0], o)
 	if t, ok := c.m[string(c.buf)]; ok {
 		return t
@@ -170,11 +305,7 @@ func (c *ConstCache) Merge(o *Object) *Object {
 	c.m[k] = o
 	switch o.Kind {
 	case Tuple:
-		for i, it := range o.Items {
-			if u := c.Merge(it); u != it {
-				o.Items[i] = u
-			}
-		}
+		c.mergeItems(o)
 	case FrozenSet:
 		if len(o.Items) == 0 {
 			return o
@@ -190,11 +321,27 @@ func (c *ConstCache) Merge(o *Object) *Object {
 	return o
 }
 
+// mergeItems replaces a newly registered tuple's items by their cached
+// equals.
+func (c *ConstCache) mergeItems(o *Object) {
+	for i, it := range o.Items {
+		if u := c.Merge(it); u != it {
+			o.Items[i] = u
+		}
+	}
+}
+
 // MergeOne is _PyCompile_ConstCacheMergeOne: the cached object equal to
 // o, or o, registered; items are not merged.
 func (c *ConstCache) MergeOne(o *Object) *Object {
 	if t, ok := c.mergeScalar(o); ok {
 		return t
+	}
+	if o.Kind == Tuple {
+		if h, ok := c.plainHash(o); ok {
+			t, _ := c.mergeTuple(o, h)
+			return t
+		}
 	}
 	c.buf = c.p.key(c.buf[:0], o)
 	if t, ok := c.m[string(c.buf)]; ok {

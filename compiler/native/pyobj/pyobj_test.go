@@ -28,12 +28,29 @@ func TestConstCacheKeys(t *testing.T) {
 		{ast.TupleValue([]ast.Value{ast.IntValue(1000), ast.StrValue("x y")}), ast.TupleValue([]ast.Value{ast.IntValue(1000), ast.StrValue("x y")}), true},
 		{ast.FrozenSetValue([]ast.Value{ast.IntValue(1000), ast.StrValue("x")}), ast.FrozenSetValue([]ast.Value{ast.StrValue("x"), ast.IntValue(1000)}), true},
 		{ast.FloatValue(math.NaN()), ast.FloatValue(math.NaN()), false},
+		// Tuples of plain items are filed by a hash of their key, the
+		// others by the key itself: both must tell the same values apart.
+		{ast.TupleValue([]ast.Value{ast.IntValue(1)}), ast.TupleValue([]ast.Value{ast.BoolValue(true)}), false},
+		{ast.TupleValue([]ast.Value{ast.IntValue(1)}), ast.TupleValue([]ast.Value{ast.FloatValue(1)}), false},
+		{ast.TupleValue([]ast.Value{ast.StrValue("a")}), ast.TupleValue([]ast.Value{ast.BytesValue("a")}), false},
+		{ast.TupleValue([]ast.Value{ast.StrValue("a"), ast.StrValue("b")}), ast.TupleValue([]ast.Value{ast.StrValue("ab")}), false},
+		{ast.TupleValue([]ast.Value{ast.TupleValue([]ast.Value{ast.StrValue("a b"), ast.NoneValue()}), ast.EllipsisValue()}),
+			ast.TupleValue([]ast.Value{ast.TupleValue([]ast.Value{ast.StrValue("a b"), ast.NoneValue()}), ast.EllipsisValue()}), true},
+		{ast.TupleValue([]ast.Value{ast.TupleValue([]ast.Value{ast.StrValue("a b")})}), ast.TupleValue([]ast.Value{ast.StrValue("a b")}), false},
+		{ast.TupleValue([]ast.Value{ast.FloatValue(math.NaN())}), ast.TupleValue([]ast.Value{ast.FloatValue(math.NaN())}), false},
+		{ast.TupleValue([]ast.Value{ast.BigIntValue(big1), ast.IntValue(2)}), ast.TupleValue([]ast.Value{ast.BigIntValue(new(big.Int).Set(big1)), ast.IntValue(2)}), true},
+		{ast.TupleValue([]ast.Value{ast.ComplexValue(0, 1)}), ast.TupleValue([]ast.Value{ast.ComplexValue(0, 1)}), true},
+		{ast.TupleValue([]ast.Value{ast.IntValue(-7), ast.BytesValue("q r")}), ast.TupleValue([]ast.Value{ast.IntValue(-7), ast.BytesValue("q r")}), true},
 	}
 	for _, tt := range tests {
 		x := c.Merge(p.FromValue(tt.a))
 		y := c.Merge(p.FromValue(tt.b))
 		if (x == y) != tt.same {
 			t.Errorf("%v and %v: same object %v, want %v", tt.a, tt.b, x == y, tt.same)
+		}
+		// MergeOne files by the same keys, in the same cache.
+		if z := c.MergeOne(p.FromValue(tt.b)); (z == x) != tt.same || (tt.same && z != y) {
+			t.Errorf("MergeOne(%v): same object as Merge(%v) %v, want %v", tt.b, tt.a, z == x, tt.same)
 		}
 	}
 }
