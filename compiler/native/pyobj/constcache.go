@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"sort"
+	"sync/atomic"
 )
 
 // ConstCache is the compiler's constant cache (compile.c c_const_cache):
@@ -39,6 +40,9 @@ type ConstCache struct {
 	codes  map[codeHead][]*Object
 	ncodes int
 	seed   maphash.Seed
+	// id tells this cache's objects (Object.cache) from every other
+	// cache's.
+	id uint32
 }
 
 // codeHead is what ConstCache files a code object under: some of the
@@ -50,10 +54,21 @@ type codeHead struct {
 	sum                                           uint64
 }
 
+// cacheIDs numbers the ConstCaches made (0 is no cache's id).
+var cacheIDs atomic.Uint32
+
+func newCacheID() uint32 {
+	for {
+		if id := cacheIDs.Add(1); id != 0 {
+			return id
+		}
+	}
+}
+
 // NewConstCache returns an empty cache for objects of p.
 func (p *Process) NewConstCache() *ConstCache {
 	return &ConstCache{
-		p: p, m: make(map[string]*Object, 32), seed: maphash.MakeSeed(),
+		p: p, m: make(map[string]*Object, 32), seed: maphash.MakeSeed(), id: newCacheID(),
 		strs: make(map[string]*Object, 64), bytes: make(map[string]*Object, 32), ints: make(map[int64]*Object, 16),
 		tuples: make(map[uint64]*Object, 32),
 	}
@@ -91,7 +106,7 @@ func (c *ConstCache) mergeScalar(o *Object) (t *Object, ok bool) {
 		if t, ok := c.ints[i]; ok {
 			return t, true
 		}
-		c.ints[i] = o
+		c.ints[i] = c.hold(o)
 		return o, true
 	case Bool:
 		i := 0
@@ -109,8 +124,16 @@ func (c *ConstCache) mergeScalar(o *Object) (t *Object, ok bool) {
 	if t, ok := m[k]; ok {
 		return t, true
 	}
-	m[k] = o
+	m[k] = c.hold(o)
 	return o, true
+}
+
+// hold records that o is the object the cache holds for its key.
+func (c *ConstCache) hold(o *Object) *Object {
+	if o.Kind > Ellipsis {
+		o.cache = c.id
+	}
+	return o
 }
 
 // mix folds v into the hash h.
@@ -210,7 +233,7 @@ func plainEqual(a, b *Object) bool {
 func (c *ConstCache) mergeTuple(o *Object, h uint64) (*Object, bool) {
 	t, ok := c.tuples[h]
 	if !ok {
-		c.tuples[h] = o
+		c.tuples[h] = c.hold(o)
 		return o, false
 	}
 	if plainEqual(t, o) {
@@ -224,7 +247,7 @@ func (c *ConstCache) mergeTuple(o *Object, h uint64) (*Object, bool) {
 	if c.moreTuples == nil {
 		c.moreTuples = make(map[uint64][]*Object)
 	}
-	c.moreTuples[h] = append(c.moreTuples[h], o)
+	c.moreTuples[h] = append(c.moreTuples[h], c.hold(o))
 	return o, false
 }
 
@@ -240,7 +263,7 @@ func (c *ConstCache) MergeResizedBytes(b []byte) *Object {
 		return t
 	}
 	o := c.p.NewBytesResized(string(b))
-	c.bytes[o.Value.Bytes()] = o
+	c.bytes[o.Value.Bytes()] = c.hold(o)
 	return o
 }
 
@@ -268,7 +291,7 @@ func (c *ConstCache) mergeCode(o *Object) *Object {
 	if c.codes == nil {
 		c.codes = make(map[codeHead][]*Object)
 	}
-	c.codes[head] = append(same, o)
+	c.codes[head] = append(same, c.hold(o))
 	c.ncodes++
 	co.merged = true
 	return o
@@ -279,7 +302,7 @@ func (c *ConstCache) mergeCode(o *Object) *Object {
 // their cached equals (in place); a newly registered non-empty frozenset is
 // replaced by a new frozenset of the cached items, which is returned.
 func (c *ConstCache) Merge(o *Object) *Object {
-	if o.Kind == None || o.Kind == Ellipsis {
+	if o.Kind == None || o.Kind == Ellipsis || o.cache == c.id {
 		return o
 	}
 	if t, ok := c.mergeScalar(o); ok {
@@ -305,20 +328,21 @@ func (c *ConstCache) Merge(o *Object) *Object {
 	c.m[k] = o
 	switch o.Kind {
 	case Tuple:
+		c.hold(o)
 		c.mergeItems(o)
 	case FrozenSet:
 		if len(o.Items) == 0 {
-			return o
+			return c.hold(o)
 		}
 		items := make([]*Object, len(o.Items))
 		for i, it := range o.Items {
 			items[i] = c.Merge(it)
 		}
 		n := c.p.NewFrozenSet(items)
-		c.m[k] = n
+		c.m[k] = c.hold(n)
 		return n
 	}
-	return o
+	return c.hold(o)
 }
 
 // mergeItems replaces a newly registered tuple's items by their cached
@@ -334,6 +358,9 @@ func (c *ConstCache) mergeItems(o *Object) {
 // MergeOne is _PyCompile_ConstCacheMergeOne: the cached object equal to
 // o, or o, registered; items are not merged.
 func (c *ConstCache) MergeOne(o *Object) *Object {
+	if o.cache == c.id {
+		return o
+	}
 	if t, ok := c.mergeScalar(o); ok {
 		return t
 	}
@@ -347,7 +374,7 @@ func (c *ConstCache) MergeOne(o *Object) *Object {
 	if t, ok := c.m[string(c.buf)]; ok {
 		return t
 	}
-	c.m[string(c.buf)] = o
+	c.m[string(c.buf)] = c.hold(o)
 	return o
 }
 

@@ -64,6 +64,10 @@ type Object struct {
 	// Immortal is true for CPython's immortal objects (singletons, static
 	// strings, interned identifiers and names).
 	Immortal bool
+	// cache is the id of the ConstCache that holds this object as the one
+	// of its key (0: none), so that merging it again costs no look-up.
+	// Never set on the package's singletons, which compiles share.
+	cache uint32
 	// Value is the value of a scalar (None to Bytes).
 	Value ast.Value
 	// Items are a tuple's items, or a frozenset's (in iteration order).

@@ -71,6 +71,14 @@ func TestMergeSharesItems(t *testing.T) {
 	if c.Merge(p.FromValue(ast.FrozenSetValue([]ast.Value{ast.StrValue("a b")}))) != m {
 		t.Error("equal frozenset not merged")
 	}
+	if c.Merge(fs) != m || c.MergeOne(fs) != m {
+		t.Error("the replaced frozenset merged again is not the cached one")
+	}
+	// Another cache of the same Process holds its own objects.
+	c2 := p.NewConstCache()
+	if c2.Merge(s) != s || c2.Merge(p.NewStr("a b")) != s || c2.MergeOne(tup) != tup {
+		t.Error("a second cache does not register the first one's objects")
+	}
 }
 
 // testStartup is a start-up set with the given strs and every
