@@ -79,6 +79,9 @@ type CFG struct {
 	emptyStack [stackStride]int32
 	// todo is a traversal stack of block indexes.
 	todo []int32
+	// seen is the union of the properties of the input's opcodes: passes
+	// that provably change nothing without some opcode are skipped.
+	seen props
 }
 
 // Optimizer optimizes the code units of one compile. It holds the opcode
@@ -105,6 +108,7 @@ type Optimizer struct {
 	// scratch for building graphs and remapping constants.
 	blockOf []int32
 	isLabel []bool
+	jumps   []int32
 	ints    []int
 }
 
@@ -129,6 +133,9 @@ const (
 	pAssembler                   // IS_ASSEMBLER_OPCODE
 	pKnown                       // an opcode of the table
 	pVarEffect                   // the stack effect depends on the oparg or the jump
+	pPopBlock                    // POP_BLOCK
+	pCell                        // an oparg that fix_cell_offsets rewrites
+	pConvert                     // a pseudo instruction convert_pseudo_ops rewrites
 )
 
 // opMask covers every opcode number of 3.13 (pseudo instructions end at
@@ -236,6 +243,9 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 	// compiler emits (the specialized and instrumented forms never reach
 	// it); no Python module exposes this flag.
 	set(pEvalBreak, c.call, c.callFunctionEx, c.callKw, c.jumpBackward, c.resume, c.jump)
+	set(pPopBlock, c.popBlock)
+	set(pCell, c.makeCell, c.loadClosure, c.loadDeref, c.storeDeref, c.deleteDeref, c.loadFromDictOr)
+	set(pConvert, c.setupFinally, c.setupWith, c.setupCleanup, c.loadClosure, c.storeFastMaybeNull)
 	return o, nil
 }
 
@@ -351,9 +361,20 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 	}
 	isLabel := o.isLabel[:n]
 	clear(isLabel)
+	// jumps are the indexes of the instructions with a target.
+	jumps := o.jumps[:0]
+	var seen props
 	for i := range seq.Instrs {
 		in := &seq.Instrs[i]
-		if !o.hasTarget(in.Op) {
+		if in.Op > opMask {
+			return nil, fmt.Errorf("flowgraph: instruction %d: opcode %d can't be in a code unit's input", i, in.Op)
+		}
+		p := o.props[in.Op]
+		if p&(pKnown|pAssembler) != pKnown {
+			return nil, fmt.Errorf("flowgraph: instruction %d: opcode %d can't be in a code unit's input", i, in.Op)
+		}
+		seen |= p
+		if p&(pJump|pBlockPush) == 0 {
 			continue
 		}
 		t, err := seq.Index(instr.Label(in.Arg))
@@ -364,13 +385,11 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 			return nil, fmt.Errorf("flowgraph: instruction %d (%s) jumps to the end of the code", i, o.tab.Name(in.Op))
 		}
 		isLabel[t] = true
+		jumps = append(jumps, int32(i))
 	}
-	for i := range seq.Instrs {
-		if op := seq.Instrs[i].Op; op > opMask || !o.has(op, pKnown) || o.has(op, pAssembler) {
-			return nil, fmt.Errorf("flowgraph: instruction %d: opcode %d can't be in a code unit's input", i, op)
-		}
-	}
+	o.jumps = jumps
 	g := &o.g
+	g.seen = seen
 	g.o = o
 	g.blocks = g.blocks[:0]
 	// One array holds every instruction; a block's slice has no spare
@@ -418,17 +437,13 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 		arena[i] = instruction{op: in.Op, arg: in.Arg, loc: in.Loc, target: none, except: none}
 	}
 	closeBlock(n)
-	// translate_jump_labels_to_targets
-	for bi := range g.blocks {
-		b := &g.blocks[bi]
-		for j := range b.instrs {
-			in := &b.instrs[j]
-			if o.hasTarget(in.op) {
-				t, _ := seq.Index(instr.Label(in.arg))
-				in.arg = int32(t)
-				in.target = blockOf[t]
-			}
-		}
+	// translate_jump_labels_to_targets (the arena still holds every
+	// instruction at its input index).
+	for _, i := range jumps {
+		in := &arena[i]
+		t, _ := seq.Index(instr.Label(in.arg))
+		in.arg = int32(t)
+		in.target = blockOf[t]
 	}
 	return g, nil
 }

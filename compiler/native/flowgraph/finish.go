@@ -207,7 +207,9 @@ func (g *CFG) pushColdBlocksToEnd() error {
 // convertPseudoOps is convert_pseudo_ops.
 func (g *CFG) convertPseudoOps() error {
 	c := &g.o.op
-	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
+	// No pass makes the pseudo instructions converted here: without them
+	// in the input there is nothing to convert.
+	for bi := int32(0); bi != none && g.seen&pConvert != 0; bi = g.blocks[bi].next {
 		for i := range g.blocks[bi].instrs {
 			in := &g.blocks[bi].instrs[i]
 			switch {
@@ -351,6 +353,11 @@ func (g *CFG) fixCellOffsets(meta *instr.Metadata, fixed []int32) (int, error) {
 			dropped++
 		}
 	}
+	if g.seen&pCell == 0 && len(meta.CellVars) == 0 {
+		// No cell or free variable opargs in the input, and no MAKE_CELL
+		// in the prologue.
+		return int(dropped), nil
+	}
 	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
 		for i := range g.blocks[bi].instrs {
 			in := &g.blocks[bi].instrs[i]
@@ -427,9 +434,14 @@ func (g *CFG) OptimizeCodeUnit(consts *[]*pyobj.Object, cache *pyobj.ConstCache,
 	if len(g.blocks) == 0 || len(g.blocks[0].instrs) == 0 {
 		return errorf("empty code unit")
 	}
-	g.markExceptHandlers()
-	if err := g.labelExceptionTargets(); err != nil {
-		return err
+	// Without SETUP_* and POP_BLOCK every instruction keeps the handler
+	// Build gave it (none), no RESUME follows a yield inside a try block
+	// and no block is a handler: the two passes would change nothing.
+	if g.seen&(pBlockPush|pPopBlock) != 0 {
+		g.markExceptHandlers()
+		if err := g.labelExceptionTargets(); err != nil {
+			return err
+		}
 	}
 	if err := g.optimize(consts, cache); err != nil {
 		return err

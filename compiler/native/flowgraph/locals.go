@@ -211,22 +211,25 @@ func (g *CFG) addChecksForLoadsOfUninitializedVariables(nlocals, nparams int) {
 	}
 }
 
-// makeSuperInstruction is make_super_instruction.
-func (g *CFG) makeSuperInstruction(in1, in2 *instruction, super opcode.Op) {
+// makeSuperInstruction is make_super_instruction; it reports whether it
+// made one.
+func (g *CFG) makeSuperInstruction(in1, in2 *instruction, super opcode.Op) bool {
 	l1, l2 := in1.loc.Line, in2.loc.Line
 	if l1 >= 0 && l2 >= 0 && l1 != l2 {
-		return
+		return false
 	}
 	if in1.arg >= 16 || in2.arg >= 16 {
-		return
+		return false
 	}
 	in1.op, in1.arg = super, in1.arg<<4|in2.arg
 	in2.op, in2.arg = g.o.op.nop, 0
+	return true
 }
 
 // insertSuperinstructions is insert_superinstructions.
 func (g *CFG) insertSuperinstructions() {
 	c := &g.o.op
+	made := false
 	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
 		ins := g.blocks[bi].instrs
 		for i := range ins {
@@ -237,17 +240,23 @@ func (g *CFG) insertSuperinstructions() {
 			switch in.op {
 			case c.loadFast:
 				if next.op == c.loadFast {
-					g.makeSuperInstruction(in, next, c.loadFastLoadFast)
+					made = g.makeSuperInstruction(in, next, c.loadFastLoadFast) || made
 				}
 			case c.storeFast:
 				switch next.op {
 				case c.loadFast:
-					g.makeSuperInstruction(in, next, c.storeFastLoadFast)
+					made = g.makeSuperInstruction(in, next, c.storeFastLoadFast) || made
 				case c.storeFast:
-					g.makeSuperInstruction(in, next, c.storeFastStoreFast)
+					made = g.makeSuperInstruction(in, next, c.storeFastStoreFast) || made
 				}
 			}
 		}
 	}
-	g.removeRedundantNops()
+	// The graph is as remove_redundant_nops_and_jumps left it at the end
+	// of optimize_cfg (only constant indexes and LOAD_FAST_CHECKs changed
+	// since, which no NOP decision reads) unless a superinstruction left
+	// a NOP: only then can remove_redundant_nops find anything.
+	if made {
+		g.removeRedundantNops()
+	}
 }

@@ -66,10 +66,21 @@ func (g *CFG) removeUnreachable() {
 func (g *CFG) removeRedundantNopsIn(bi int32) int {
 	b := &g.blocks[bi]
 	nop := g.o.op.nop
-	dest := 0
+	// Most blocks have no NOP: find the first one before copying.
+	first := 0
+	for first < len(b.instrs) && b.instrs[first].op != nop {
+		first++
+	}
+	if first == len(b.instrs) {
+		return 0
+	}
+	dest := first
 	prevLine := int32(-1)
+	if first > 0 {
+		prevLine = b.instrs[first-1].loc.Line
+	}
 	n := len(b.instrs)
-	for src := 0; src < n; src++ {
+	for src := first; src < n; src++ {
 		line := b.instrs[src].loc.Line
 		if b.instrs[src].op == nop {
 			if line < 0 {
