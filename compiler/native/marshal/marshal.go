@@ -88,9 +88,8 @@ func (w *Writer) Dump(top *pyobj.Object) ([]byte, error) {
 	if w.err != nil {
 		return nil, w.err
 	}
-	out := make([]byte, len(w.buf))
-	copy(out, w.buf)
-	return out, nil
+	// A copy that is not zeroed first.
+	return append([]byte(nil), w.buf...), nil
 }
 
 // Trim drops w's output buffer when its capacity exceeds max bytes, so
@@ -180,14 +179,19 @@ func (w *Writer) object(o *pyobj.Object) {
 		}
 		return
 	}
-	w.depth++
-	defer func() { w.depth-- }()
-	if w.depth > maxDepth {
+	if w.depth >= maxDepth {
 		if w.err == nil {
 			w.err = fmt.Errorf("marshal: object too deeply nested to marshal")
 		}
 		return
 	}
+	w.depth++
+	w.write(o)
+	w.depth--
+}
+
+// write is object for an object within the depth limit.
+func (w *Writer) write(o *pyobj.Object) {
 	switch o.Kind {
 	case pyobj.None:
 		w.buf = append(w.buf, typeNone)
