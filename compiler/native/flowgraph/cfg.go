@@ -100,7 +100,10 @@ type Optimizer struct {
 	// oparg or the jump (pVarEffect: ask the table).
 	props  [opMask + 1]props
 	effect [opMask + 1]int8
-	op     ops
+	// effects are the stack effects of the pVarEffect opcodes, without
+	// and with the jump.
+	effects [opMask + 1][2]opcode.Effect
+	op      ops
 	// g is the graph Build makes, reused by the next Build.
 	g CFG
 	// arena holds the instructions of g's blocks.
@@ -136,6 +139,7 @@ const (
 	pPopBlock                    // POP_BLOCK
 	pCell                        // an oparg that fix_cell_offsets rewrites
 	pConvert                     // a pseudo instruction convert_pseudo_ops rewrites
+	pUnset                       // makes a fast local maybe unset (DELETE_FAST, LOAD_FAST_AND_CLEAR, STORE_FAST_MAYBE_NULL)
 )
 
 // opMask covers every opcode number of 3.13 (pseudo instructions end at
@@ -215,6 +219,7 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 		in := tab.Info(op)
 		if !ok0 || !ok1 || e0 != e1 || in.NoJump != in.Jump || in.NoJump.Mul|in.NoJump.And1|in.NoJump.Lo8|in.NoJump.Hi8|in.NoJump.Eq3 != 0 {
 			p |= pVarEffect
+			o.effects[i] = [2]opcode.Effect{in.NoJump, in.Jump}
 		} else {
 			o.effect[i] = int8(e0)
 		}
@@ -246,6 +251,7 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 	set(pPopBlock, c.popBlock)
 	set(pCell, c.makeCell, c.loadClosure, c.loadDeref, c.storeDeref, c.deleteDeref, c.loadFromDictOr)
 	set(pConvert, c.setupFinally, c.setupWith, c.setupCleanup, c.loadClosure, c.storeFastMaybeNull)
+	set(pUnset, c.deleteFast, c.loadFastAndClear, c.storeFastMaybeNull)
 	return o, nil
 }
 
@@ -255,11 +261,22 @@ func (o *Optimizer) has(op opcode.Op, p props) bool {
 
 // stackEffect is the stack effect CPython's compiler gives op.
 func (o *Optimizer) stackEffect(op opcode.Op, arg int32, jump bool) (int32, bool) {
-	if o.props[op&opMask]&(pVarEffect|pKnown) == pKnown {
+	p := o.props[op&opMask]
+	if p&(pVarEffect|pKnown) == pKnown {
 		return int32(o.effect[op&opMask]), true
 	}
-	e, ok := o.tab.StackEffect(op, int(arg), jump)
-	return int32(e), ok
+	if op > opMask || p&pKnown == 0 {
+		return 0, false
+	}
+	j := 0
+	if jump {
+		j = 1
+	}
+	e := o.effects[op][j]
+	if !e.Valid {
+		return 0, false
+	}
+	return int32(e.Of(int(arg))), true
 }
 
 func (o *Optimizer) isJump(op opcode.Op) bool      { return o.has(op, pJump) }

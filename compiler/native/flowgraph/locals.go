@@ -122,6 +122,11 @@ func (g *CFG) maybePush(bi int32, unsafe uint64) {
 func (g *CFG) scanBlockForLocals(bi int32) {
 	c := &g.o.op
 	unsafe := g.blocks[bi].unsafe
+	if unsafe == 0 && g.seen&pUnset == 0 {
+		// No local may be unset here and no instruction makes one so:
+		// nothing to check, nothing to pass on.
+		return
+	}
 	for i := range g.blocks[bi].instrs {
 		in := &g.blocks[bi].instrs[i]
 		if in.except != none {
