@@ -140,6 +140,7 @@ const (
 	pCell                        // an oparg that fix_cell_offsets rewrites
 	pConvert                     // a pseudo instruction convert_pseudo_ops rewrites
 	pUnset                       // makes a fast local maybe unset (DELETE_FAST, LOAD_FAST_AND_CLEAR, STORE_FAST_MAYBE_NULL)
+	pPeephole                    // an opcode optimize_basic_block looks at
 )
 
 // opMask covers every opcode number of 3.13 (pseudo instructions end at
@@ -252,6 +253,9 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 	set(pCell, c.makeCell, c.loadClosure, c.loadDeref, c.storeDeref, c.deleteDeref, c.loadFromDictOr)
 	set(pConvert, c.setupFinally, c.setupWith, c.setupCleanup, c.loadClosure, c.storeFastMaybeNull)
 	set(pUnset, c.deleteFast, c.loadFastAndClear, c.storeFastMaybeNull)
+	set(pPeephole, c.buildTuple, c.popJumpIfNotNone, c.popJumpIfNone, c.popJumpIfFalse, c.popJumpIfTrue,
+		c.jump, c.jumpNoInterrupt, c.storeFast, c.swap, c.loadGlobal, c.compareOp, c.containsOp, c.isOp,
+		c.toBool, c.unaryNot)
 	return o, nil
 }
 

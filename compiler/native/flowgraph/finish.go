@@ -98,12 +98,10 @@ func (g *CFG) markWarm() {
 			g.blocks[b.next].visited = true
 			stack = append(stack, b.next)
 		}
-		for i := range b.instrs {
-			in := &b.instrs[i]
-			if g.o.isJump(in.op) && !g.blocks[in.target].visited {
-				g.blocks[in.target].visited = true
-				stack = append(stack, in.target)
-			}
+		// A jump is always its block's last instruction.
+		if in := b.last(); in != nil && g.o.isJump(in.op) && !g.blocks[in.target].visited {
+			g.blocks[in.target].visited = true
+			stack = append(stack, in.target)
 		}
 	}
 	g.todo = stack
@@ -133,14 +131,12 @@ func (g *CFG) markCold() {
 				stack = append(stack, b.next)
 			}
 		}
-		for i := range b.instrs {
-			in := &b.instrs[i]
-			if g.o.isJump(in.op) {
-				t := &g.blocks[in.target]
-				if !t.warm && !t.visited {
-					t.visited = true
-					stack = append(stack, in.target)
-				}
+		// A jump is always its block's last instruction.
+		if in := b.last(); in != nil && g.o.isJump(in.op) {
+			t := &g.blocks[in.target]
+			if !t.warm && !t.visited {
+				t.visited = true
+				stack = append(stack, in.target)
 			}
 		}
 	}

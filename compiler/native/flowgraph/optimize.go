@@ -40,8 +40,14 @@ func (g *CFG) removeUnreachable() {
 			}
 			n.predecessors++
 		}
-		for i := range b.instrs {
-			in := &b.instrs[i]
+		// A jump is always its block's last instruction (a block ends
+		// after every jump); only SETUP_* may have a target elsewhere.
+		ins := b.instrs
+		if g.seen&pBlockPush == 0 && len(ins) > 0 {
+			ins = ins[len(ins)-1:]
+		}
+		for i := range ins {
+			in := &ins[i]
 			if g.o.hasTarget(in.op) {
 				t := &g.blocks[in.target]
 				if !t.visited {
@@ -547,10 +553,16 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 		}
 		return i - 1, nil
 	}
+	// swaps tells whether the block has a SWAP for the second loop.
+	swaps := false
 	for i := 0; i < len(g.blocks[bi].instrs); i++ {
 		ins := g.blocks[bi].instrs
 		in := &ins[i]
 		op, arg := in.op, in.arg
+		if !g.o.has(op, pPeephole) {
+			// None of the cases below.
+			continue
+		}
 		target := nopInstr
 		if g.o.hasTarget(op) {
 			if t := g.blocks[in.target].instrs; len(t) > 0 {
@@ -575,6 +587,7 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 				case 2, 3:
 					in.op, in.arg = c.nop, 0
 					ins[i+1].op = c.swap
+					swaps = true
 					continue
 				}
 			}
@@ -607,6 +620,7 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 				in.op, in.arg = c.popTop, 0
 			}
 		case c.swap:
+			swaps = true
 			if arg == 1 {
 				in.op, in.arg = c.nop, 0
 			}
@@ -645,7 +659,7 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 			}
 		}
 	}
-	for i := 0; i < len(g.blocks[bi].instrs); i++ {
+	for i := 0; swaps && i < len(g.blocks[bi].instrs); i++ {
 		if g.blocks[bi].instrs[i].op == c.swap {
 			g.swaptimize(bi, &i)
 			g.applyStaticSwaps(bi, i)
