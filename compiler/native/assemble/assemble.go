@@ -128,6 +128,11 @@ func (a *Assembler) resolve(s *instr.Sequence) error {
 	a.target = grow(a.target, n)
 	a.offset = grow(a.offset, n+1)
 	a.handler = grow(a.handler, n)
+	offset := a.offset[:n+1]
+	// One walk finds the handlers and jump targets, checks the opcodes
+	// and computes the first offsets.
+	jumps := false
+	total := int32(0)
 	for i := range s.Instrs {
 		in := &s.Instrs[i]
 		a.handler[i] = -1
@@ -145,77 +150,68 @@ func (a *Assembler) resolve(s *instr.Sequence) error {
 			}
 			a.handler[i] = int32(h)
 		}
-		if !a.isJump(in.Op) {
-			continue
+		if in.Op > opMask {
+			return fmt.Errorf("assemble: instruction %d: opcode %d can't be assembled", i, in.Op)
 		}
-		t, err := s.Index(instr.Label(in.Arg))
-		if err != nil {
-			return fmt.Errorf("assemble: jump %d (%s): %w", i, a.tab.Name(in.Op), err)
-		}
-		if t >= n {
-			return fmt.Errorf("assemble: jump %d (%s) to the end of the code", i, a.tab.Name(in.Op))
-		}
-		a.target[i] = int32(t)
-		forward := t > i
-		switch in.Op {
-		case a.jump:
-			in.Op = a.jumpBackward
-			if forward {
-				in.Op = a.jumpForward
+		if a.ops[in.Op].flags&opJump != 0 {
+			t, err := s.Index(instr.Label(in.Arg))
+			if err != nil {
+				return fmt.Errorf("assemble: jump %d (%s): %w", i, a.tab.Name(in.Op), err)
 			}
-		case a.jumpNoInterrupt:
-			in.Op = a.jumpBackwardNI
-			if forward {
-				in.Op = a.jumpForward
+			if t >= n {
+				return fmt.Errorf("assemble: jump %d (%s) to the end of the code", i, a.tab.Name(in.Op))
 			}
-		default:
-			if a.tab.IsPseudo(in.Op) {
-				return fmt.Errorf("assemble: pseudo jump %s left in the sequence", a.tab.Name(in.Op))
+			a.target[i] = int32(t)
+			forward := t > i
+			switch in.Op {
+			case a.jump:
+				in.Op = a.jumpBackward
+				if forward {
+					in.Op = a.jumpForward
+				}
+			case a.jumpNoInterrupt:
+				in.Op = a.jumpBackwardNI
+				if forward {
+					in.Op = a.jumpForward
+				}
+			default:
+				if a.tab.IsPseudo(in.Op) {
+					return fmt.Errorf("assemble: pseudo jump %s left in the sequence", a.tab.Name(in.Op))
+				}
 			}
+			// As CPython, the first size estimate uses the target's index.
+			in.Arg = int32(t)
+			jumps = true
 		}
-		// As CPython, the first size estimate uses the target's index.
-		in.Arg = int32(t)
-	}
-	jumps := false
-	for i := range s.Instrs {
-		in := &s.Instrs[i]
-		if in.Op > opMask || a.ops[in.Op].flags&opKnown == 0 {
+		if a.ops[in.Op].flags&opKnown == 0 {
 			return fmt.Errorf("assemble: instruction %d: opcode %d (%s) can't be assembled", i, in.Op, a.tab.Name(in.Op))
 		}
 		if in.Arg < 0 {
 			return fmt.Errorf("assemble: instruction %d (%s): negative oparg %d", i, a.tab.Name(in.Op), in.Arg)
 		}
-		jumps = jumps || a.ops[in.Op].flags&opJump != 0
+		offset[i] = total
+		total += a.size(in.Op, in.Arg)
 	}
-	offset := a.offset[:n+1]
-	for {
-		total := int32(0)
-		for i := range s.Instrs {
-			offset[i] = total
-			total += a.size(s.Instrs[i].Op, s.Instrs[i].Arg)
-		}
-		offset[n] = total
-		if !jumps {
-			return nil
-		}
+	offset[n] = total
+	// Jump opargs as offsets, until the sizes settle.
+	for jumps {
 		changed := false
 		for i := range s.Instrs {
 			in := &s.Instrs[i]
-			f := a.ops[in.Op&opMask].flags
+			f := a.ops[in.Op].flags
 			if f&opJump == 0 {
 				continue
 			}
 			size := a.size(in.Op, in.Arg)
 			next := offset[i] + size
 			to := offset[a.target[i]]
-			backward := f&opBackward != 0
 			if to < next {
-				if !backward {
+				if f&opBackward == 0 {
 					return fmt.Errorf("assemble: instruction %d (%s) jumps backwards", i, a.tab.Name(in.Op))
 				}
 				in.Arg = next - to
 			} else {
-				if backward {
+				if f&opBackward != 0 {
 					return fmt.Errorf("assemble: instruction %d (%s) jumps forwards", i, a.tab.Name(in.Op))
 				}
 				in.Arg = to - next
@@ -227,7 +223,14 @@ func (a *Assembler) resolve(s *instr.Sequence) error {
 		if !changed {
 			return nil
 		}
+		total = 0
+		for i := range s.Instrs {
+			offset[i] = total
+			total += a.size(s.Instrs[i].Op, s.Instrs[i].Arg)
+		}
+		offset[n] = total
 	}
+	return nil
 }
 
 func (a *Assembler) isJump(op opcode.Op) bool {
@@ -266,9 +269,19 @@ func (a *Assembler) emit(ins []instr.Instr, firstLine int32) {
 		a.code = make([]byte, total, total+total/4)
 	}
 	code := a.code[:total]
+	// CACHE entries are zeros: clear everything, then write the
+	// instructions.
+	clear(code)
 	at := 0
 	for i := range ins {
-		at = a.writeInstr(code, at, &ins[i])
+		in := &ins[i]
+		arg := uint32(in.Arg)
+		if arg > 0xFF {
+			at = a.writeExtendedArgs(code, at, arg)
+		}
+		code[at] = byte(in.Op)
+		code[at+1] = byte(arg)
+		at += 2 + 2*int(a.ops[in.Op&opMask].cache)
 	}
 	a.code = code
 	a.lines = a.lines[:0]
@@ -303,10 +316,9 @@ func (a *Assembler) emit(ins []instr.Instr, firstLine int32) {
 	}
 }
 
-// writeInstr writes in at b[at:], which has room for its size, and
-// returns the offset after it.
-func (a *Assembler) writeInstr(b []byte, at int, in *instr.Instr) int {
-	arg := uint32(in.Arg)
+// writeExtendedArgs writes the EXTENDED_ARGs of an oparg above 0xFF at
+// b[at:] and returns the offset after them.
+func (a *Assembler) writeExtendedArgs(b []byte, at int, arg uint32) int {
 	ext := byte(a.extendedArg)
 	if arg > 0xFFFFFF {
 		b[at], b[at+1] = ext, byte(arg>>24)
@@ -316,18 +328,8 @@ func (a *Assembler) writeInstr(b []byte, at int, in *instr.Instr) int {
 		b[at], b[at+1] = ext, byte(arg>>16)
 		at += 2
 	}
-	if arg > 0xFF {
-		b[at], b[at+1] = ext, byte(arg>>8)
-		at += 2
-	}
-	b[at], b[at+1] = byte(in.Op), byte(arg)
-	at += 2
-	// CACHE entries are zeros.
-	for c := a.ops[in.Op&opMask].cache; c > 0; c-- {
-		b[at], b[at+1] = 0, 0
-		at += 2
-	}
-	return at
+	b[at], b[at+1] = ext, byte(arg>>8)
+	return at + 2
 }
 
 // The location entry codes (Objects/locations.md).
