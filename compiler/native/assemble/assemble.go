@@ -233,10 +233,6 @@ func (a *Assembler) resolve(s *instr.Sequence) error {
 	return nil
 }
 
-func (a *Assembler) isJump(op opcode.Op) bool {
-	return op <= opMask && a.ops[op].flags&opJump != 0
-}
-
 // size is opcode.Table.Size: the code units of an instruction with its
 // EXTENDED_ARGs and inline caches; arg is not negative.
 func (a *Assembler) size(op opcode.Op, arg int32) int32 {
