@@ -74,11 +74,12 @@ nextline:
 				c = s.nextcSlow()
 			}
 			if c == ' ' {
-				n := 1
-				for s.cur < s.inp && s.text[s.cur] == ' ' {
-					s.cur++
-					n++
+				r, i := s.read, s.cur
+				for i < len(r) && r[i] == ' ' {
+					i++
 				}
+				n := 1 + i - s.cur
+				s.cur = i
 				col += n
 				altcol += n
 			} else if c == '\t' {
@@ -233,9 +234,9 @@ again:
 		// is what reading one byte at a time and backing up does.
 		nonASCII := c >= 128
 		s.backup(c)
-		i := s.cur
-		for ; i < s.inp; i++ {
-			b := s.text[i]
+		r, i := s.read, s.cur
+		for ; i < len(r); i++ {
+			b := r[i]
 			if b >= 128 {
 				nonASCII = true
 			} else if !identChar[b] {
@@ -438,9 +439,10 @@ func (s *Scanner) stringLiteral(t *token.Token, quote int) token.Kind {
 
 	for endQuoteSize != quoteSize {
 		// Skip ordinary characters of the current line at once.
-		if i := s.cur; i < s.inp {
-			for i < s.inp {
-				if b := s.text[i]; int(b) == quote || b == '\\' || b == '\n' {
+		if r, i := s.read, s.cur; i < len(r) {
+			q := byte(quote)
+			for i < len(r) {
+				if b := r[i]; b == q || b == '\\' || b == '\n' {
 					break
 				}
 				i++
