@@ -23,8 +23,8 @@ import "github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 // generic error; the tokenizer's state and errors come sooner). So a pass
 // with such skips is optimistic: it is kept only if it succeeds cleanly,
 // and otherwise the whole parse runs again from the source with a new
-// tokenizer, without skips, exactly as before (parseOptimistic). When it
-// succeeds it gives pegen's tree:
+// tokenizer, as pegen runs it, without any first-pass shortcut
+// (parseOptimistic). When it succeeds it gives pegen's tree:
 //
 //   - the statement then parsed as star_expressions up to its NEWLINE or
 //     ";". In such a statement a "=" or ":" outside brackets can only
