@@ -160,7 +160,8 @@ func fmtErr(e *syntaxerr.Error) string {
 }
 
 // byteCases are sources that are not text: invalid UTF-8 in literals,
-// identifiers and comments, other encodings, odd newlines.
+// identifiers and comments, other encodings, odd newlines; and raw format
+// specs.
 var byteCases = []string{
 	"print(\"b\xf6se\")\n",
 	"x = '\\n\xf6'\n",
@@ -178,6 +179,12 @@ var byteCases = []string{
 	"x = 1\r\ny = (\r\n",
 	"x = 1\ry = 2 +\r",
 	"if x:\r\n\tpass\r\n        pass\r\n",
+	// Raw format specs, whose decoding depends on the tokenizer's state
+	// when the parser makes them (see ahead.go), in the places the
+	// parser looks ahead from.
+	"f(rf\"{x:\\xFF}\", f\"{y:\\xFF}\")\n",
+	"def g(a=rf\"{x:\\d}\", /, b=f\"{y:\\xFF}\"): pass\n",
+	"h(k=rf\"{x:\\xFF}\", **m); x.y = rf\"{z:\\xFF}\"\n",
 }
 
 // TestByteAgreement compares sources that are not plain UTF-8 text with

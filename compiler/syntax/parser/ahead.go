@@ -46,6 +46,11 @@ import "github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 //     could not have reached maxStack;
 //   - a tokenizer warning emitted while looking ahead would come out of
 //     order: the pass is then abandoned;
+//   - from 3.13.6, whether a format spec is decoded raw depends on the
+//     tokenizer's state when the parser makes it (the innermost f-string it
+//     is in then): on those releases looking ahead stops, and skips
+//     nothing, at the start of an f-string, so that the tokenizer is never
+//     further on than pegen's when the parser reaches a format spec;
 //   - warnings are held back until the pass is kept (parseOptimistic).
 //
 // parameters tries slash_no_default and slash_with_default (parameters
@@ -103,6 +108,10 @@ func (p *Parser) noAssignmentAhead() bool {
 			}
 		case token.ERRORTOKEN:
 			return false
+		case token.FSTRING_START:
+			if p.stopAtFString {
+				return false
+			}
 		}
 	}
 }
@@ -139,6 +148,10 @@ func (p *Parser) noneAhead(k token.Kind) bool {
 			}
 		case token.NEWLINE, token.ENDMARKER, token.ERRORTOKEN:
 			return false
+		case token.FSTRING_START:
+			if p.stopAtFString {
+				return false
+			}
 		}
 	}
 }

@@ -92,6 +92,8 @@ type Parser struct {
 	// metadata is set once a token with Metadata was fetched (release
 	// then clears the tokens).
 	metadata bool
+	// stopAtFString: looking ahead stops at an f-string (see ahead.go).
+	stopAtFString bool
 
 	// kinds are the kinds of toks, compact for the checks every rule makes.
 	kinds []token.Kind

@@ -94,6 +94,7 @@ func newParser(lex lexer, c config) *Parser {
 		levelLimit:   maxStack,
 	}
 	p.actionErrorCheck = c.rel.AtLeast(fixActionErrorCheck)
+	p.stopAtFString = c.rel.AtLeast(fixFormatSpecRaw)
 	if dec, err := strlit.NewDecoder(c.rel); err == nil {
 		p.strs = dec
 	}
