@@ -175,8 +175,13 @@ func (d *nameIndex) index(c *compiler, s string) int32 {
 		}
 	}
 	i := int32(len(d.list))
-	if d.list == nil {
-		d.list = c.objs(8)
+	if len(d.list) == cap(d.list) {
+		// Grown from the compile's storage, as the first room is.
+		l := c.objs(max(2*len(d.list), 8))
+		d.list = append(l, d.list...)
+	}
+	if d.keys == nil {
+		d.keys = c.strs(8)
 	}
 	d.keys = append(d.keys, s)
 	d.list = append(d.list, c.p.Identifier(s))
@@ -206,8 +211,16 @@ func (u *unit) symIndex(c *compiler, d *nameIndex, cache *[]int32, at int, s str
 			return v - 1
 		}
 	} else {
-		for len(*cache) <= at {
-			*cache = append(*cache, 0)
+		// Room for every symbol the block has now.
+		n := max(at+1, u.ste.Symbols.Len())
+		if n > cap(*cache) {
+			grown := make([]int32, n, n+8)
+			copy(grown, *cache)
+			*cache = grown
+		} else {
+			old := len(*cache)
+			*cache = (*cache)[:n]
+			clear((*cache)[old:])
 		}
 	}
 	i := d.index(c, s)
@@ -245,8 +258,9 @@ func (d *constIndex) index(c *compiler, o *pyobj.Object) int32 {
 		}
 	}
 	i := int32(len(d.list))
-	if d.list == nil {
-		d.list = c.objs(8)
+	if len(d.list) == cap(d.list) {
+		l := c.objs(max(2*len(d.list), 8))
+		d.list = append(l, d.list...)
 	}
 	d.list = append(d.list, o)
 	if d.m != nil {
@@ -320,7 +334,19 @@ type compiler struct {
 	// (up to a bound): small modules need little.
 	objSlab    []*pyobj.Object
 	outSlab    []Unit
+	strSlab    []string
 	objN, outN int
+}
+
+// strs returns an empty list of strings with room for n, from the
+// compile's storage.
+func (c *compiler) strs(n int) []string {
+	if len(c.strSlab) < n {
+		c.strSlab = make([]string, max(n, 256))
+	}
+	l := c.strSlab[:0:n]
+	c.strSlab = c.strSlab[n:]
+	return l
 }
 
 // objs returns an empty list of objects with room for n, from the
@@ -573,7 +599,7 @@ func (u *unit) addFree(n string) int32 {
 func (c *compiler) setQualname() {
 	u := c.u
 	n := len(c.stack)
-	var base string
+	var base, locals string
 	hasBase := false
 	if n > 1 {
 		parent := c.stack[n-1]
@@ -595,16 +621,16 @@ func (c *compiler) setQualname() {
 			}
 		}
 		if !force {
+			// One concatenation for the whole name.
+			base = parent.qualname
 			if parent.scope == scopeFunction || parent.scope == scopeAsyncFunction || parent.scope == scopeLambda {
-				base = parent.qualname + ".<locals>"
-			} else {
-				base = parent.qualname
+				locals = ".<locals>"
 			}
 			hasBase = true
 		}
 	}
 	if hasBase {
-		u.qualname = base + "." + u.name
+		u.qualname = base + locals + "." + u.name
 		u.qualObj = c.p.NewStr(u.qualname)
 	} else {
 		u.qualname = u.name

@@ -92,10 +92,15 @@ type builder struct {
 	// Blocks and the first symbols of each are allocated in bulk.
 	blockSlab []Block
 	symSlab   []Symbol
+	// varSlab is storage for the blocks' Varnames, taken in pieces.
+	varSlab []string
 }
 
 // symbolsFirst is the room for symbols a block starts with.
 const symbolsFirst = 8
+
+// varnamesFirst is the room for parameters a block with some starts with.
+const varnamesFirst = 4
 
 // errorAt is a SyntaxError at loc with the message format fills in.
 func (b *builder) errorAt(loc ast.Loc, format string, args ...any) error {
@@ -206,6 +211,13 @@ func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc ast.Loc) err
 	}
 	blk.Symbols.Set(mangled, val)
 	if flag&DefParam != 0 {
+		if blk.Varnames == nil {
+			if len(b.varSlab) < varnamesFirst {
+				b.varSlab = make([]string, min(max(b.nblocks, 4), 256)*varnamesFirst)
+			}
+			blk.Varnames = b.varSlab[:0:varnamesFirst]
+			b.varSlab = b.varSlab[varnamesFirst:]
+		}
 		blk.Varnames = append(blk.Varnames, mangled)
 	} else if flag&DefGlobal != 0 {
 		b.global.Set(mangled, flag|b.global.Lookup(mangled))
