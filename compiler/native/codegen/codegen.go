@@ -335,7 +335,19 @@ type compiler struct {
 	objSlab    []*pyobj.Object
 	outSlab    []Unit
 	strSlab    []string
+	kidSlab    []*Unit
 	objN, outN int
+}
+
+// unitPtrs returns an empty list of units with room for n, from the
+// compile's storage.
+func (c *compiler) unitPtrs(n int) []*Unit {
+	if len(c.kidSlab) < n {
+		c.kidSlab = make([]*Unit, max(n, 64))
+	}
+	l := c.kidSlab[:0:n]
+	c.kidSlab = c.kidSlab[n:]
+	return l
 }
 
 // strs returns an empty list of strings with room for n, from the
@@ -644,7 +656,12 @@ func (c *compiler) exitScope() *Unit {
 	if n > 0 {
 		c.u = c.stack[n-1]
 		c.stack = c.stack[:n-1]
-		c.u.out.Children = append(c.u.out.Children, out)
+		kids := c.u.out.Children
+		if len(kids) == cap(kids) {
+			grown := c.unitPtrs(max(2*len(kids), 4))
+			kids = append(grown, kids...)
+		}
+		c.u.out.Children = append(kids, out)
 	} else {
 		c.u = nil
 	}
