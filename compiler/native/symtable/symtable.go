@@ -33,9 +33,6 @@
 package symtable
 
 import (
-	"hash/maphash"
-	"math/bits"
-
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 )
@@ -328,11 +325,9 @@ func (t *Table) DefaultBlock(tp ast.TypeParam) *Block { return t.blocks[blockKey
 // Symbols are the names of a block with their flags, in insertion order.
 type Symbols struct {
 	list []Symbol
-	// index finds names in list once it is long enough that a scan
-	// costs more than a hash: an open-addressed table (linear probing,
-	// at most half full) of positions in list plus one (0: empty slot),
-	// by indexHash of the name.
-	index []int32
+	// index maps names to positions in list once it is long enough that
+	// a scan costs more than a map.
+	index map[string]int32
 }
 
 // indexFrom is the length from which Symbols keeps a map.
@@ -347,16 +342,10 @@ func (s *Symbols) List() []Symbol { return s.list }
 
 func (s *Symbols) find(name string) int {
 	if s.index != nil {
-		mask := uint64(len(s.index) - 1)
-		for k := indexHash(name) & mask; ; k = (k + 1) & mask {
-			v := s.index[k]
-			if v == 0 {
-				return -1
-			}
-			if s.list[v-1].Name == name {
-				return int(v - 1)
-			}
+		if i, ok := s.index[name]; ok {
+			return int(i)
 		}
+		return -1
 	}
 	for i := range s.list {
 		if s.list[i].Name == name {
@@ -391,59 +380,14 @@ func (s *Symbols) Set(name string, f Flags) {
 		return
 	}
 	s.list = append(s.list, Symbol{name, f})
-	switch {
-	case s.index != nil && 2*len(s.list) <= len(s.index):
-		s.insert(len(s.list) - 1)
-	case len(s.list) > indexFrom:
-		s.reindex()
+	if s.index != nil {
+		s.index[name] = int32(len(s.list) - 1)
+	} else if len(s.list) > indexFrom {
+		s.index = make(map[string]int32, 2*len(s.list))
+		for i, sym := range s.list {
+			s.index[sym.Name] = int32(i)
+		}
 	}
-}
-
-// reindex builds the index of s afresh, with room to grow.
-func (s *Symbols) reindex() {
-	n := 32
-	for n < 4*len(s.list) {
-		n *= 2
-	}
-	s.index = make([]int32, n)
-	for i := range s.list {
-		s.insert(i)
-	}
-}
-
-// insert adds position i of list to the index (which has room).
-func (s *Symbols) insert(i int) {
-	mask := uint64(len(s.index) - 1)
-	k := indexHash(s.list[i].Name) & mask
-	for s.index[k] != 0 {
-		k = (k + 1) & mask
-	}
-	s.index[k] = int32(i + 1)
-}
-
-// indexSeed seeds indexHash, differently in every process (so that no source
-// can be made to collide on purpose); no output depends on it.
-var indexSeed = maphash.Comparable(maphash.MakeSeed(), 0) | 1
-
-// indexHash hashes a name for Symbols' index: eight bytes at a time, each
-// step a full 64x64-bit multiplication folded (as wyhash mixes), inline.
-func indexHash(s string) uint64 {
-	const k0, k1 = 0xa0761d6478bd642f, 0xe7037ed1a0b428db
-	h := indexSeed ^ uint64(len(s))*k0
-	for len(s) >= 8 {
-		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-		hi, lo := bits.Mul64(h^w, k1)
-		h = hi ^ lo
-		s = s[8:]
-	}
-	var w uint64
-	for i := 0; i < len(s); i++ {
-		w |= uint64(s[i]) << (8 * i)
-	}
-	hi, lo := bits.Mul64(h^w, k1)
-	hi, lo = bits.Mul64(hi^lo^k0, k1)
-	return hi ^ lo
 }
 
 // Delete removes name, keeping the order of the others.
@@ -454,6 +398,9 @@ func (s *Symbols) Delete(name string) {
 	}
 	s.list = append(s.list[:i], s.list[i+1:]...)
 	if s.index != nil {
-		s.reindex()
+		delete(s.index, name)
+		for j := i; j < len(s.list); j++ {
+			s.index[s.list[j].Name] = int32(j)
+		}
 	}
 }
