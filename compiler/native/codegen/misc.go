@@ -56,6 +56,10 @@ func cleanDoc(doc string) (string, error) {
 // checkSurrogates is the strict UTF-8 encoder's refusal of the first run
 // of surrogates in s, positions counted in code points.
 func checkSurrogates(s string) error {
+	// A surrogate's encoding starts with 0xED (see ast.DecodeCodePoint).
+	if strings.IndexByte(s, 0xED) < 0 {
+		return nil
+	}
 	pos := 0
 	for i := 0; i < len(s); {
 		r, n := ast.DecodeCodePoint(s[i:])
