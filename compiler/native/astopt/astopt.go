@@ -152,7 +152,9 @@ func (o *optimizer) exprs(es []ast.Expr) error {
 		if err != nil {
 			return err
 		}
-		es[i] = ne
+		if ne != e {
+			es[i] = ne
+		}
 	}
 	return nil
 }
@@ -508,6 +510,18 @@ func (o *optimizer) comprehensions(gens []*ast.Comprehension) error {
 
 // expr optimizes e and returns what replaces it (astfold_expr).
 func (o *optimizer) expr(e ast.Expr) (ast.Expr, error) {
+	if o.depth < o.limit {
+		// The leaves that never change, without the depth's round trip
+		// (one more level would not reach the limit).
+		switch n := e.(type) {
+		case *ast.Constant:
+			return e, nil
+		case *ast.Name:
+			if n.Ctx != ast.Load || n.ID != "__debug__" {
+				return e, nil
+			}
+		}
+	}
 	o.depth++
 	if o.depth > o.limit {
 		return e, recursionError()
@@ -658,13 +672,14 @@ func (o *optimizer) constant(loc ast.Loc, v ast.Value) *ast.Constant {
 // constTuple returns the tuple of elts' values if all are constants
 // (make_const_tuple).
 func constTuple(elts []ast.Expr) (ast.Value, bool) {
-	vals := make([]ast.Value, len(elts))
-	for i, e := range elts {
-		c, ok := e.(*ast.Constant)
-		if !ok {
+	for _, e := range elts {
+		if _, ok := e.(*ast.Constant); !ok {
 			return ast.Value{}, false
 		}
-		vals[i] = c.Value
+	}
+	vals := make([]ast.Value, len(elts))
+	for i, e := range elts {
+		vals[i] = e.(*ast.Constant).Value
 	}
 	return ast.TupleValue(vals), true
 }
