@@ -288,9 +288,6 @@ func (o *Optimizer) isBlockPush(op opcode.Op) bool { return o.has(op, pBlockPush
 func (o *Optimizer) hasTarget(op opcode.Op) bool   { return o.has(op, pJump|pBlockPush) }
 func (o *Optimizer) isScopeExit(op opcode.Op) bool { return o.has(op, pScopeExit) }
 func (o *Optimizer) isUncond(op opcode.Op) bool    { return o.has(op, pUncond) }
-func (o *Optimizer) isTerminator(op opcode.Op) bool {
-	return o.has(op, pJump|pScopeExit)
-}
 
 // last returns b's last instruction, or nil.
 func (b *block) last() *instruction {
@@ -427,34 +424,41 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 		g.blocks[cur].instrs = arena[start:end:end]
 		start = end
 	}
+	// prevTerm: the instruction before i ends a block (a jump, return or
+	// raise); every opcode was checked to be within opMask above.
+	prevTerm := false
 	for i := range seq.Instrs {
 		in := &seq.Instrs[i]
-		if isLabel[i] {
-			pending = true
-		}
+		label := isLabel[i]
 		// cfg_builder_maybe_start_new_block, as both UseLabel and Addop
-		// call it.
-		b := &g.blocks[cur]
-		terminated := false
-		if i > start && o.isTerminator(arena[i-1].op) {
-			terminated = true
-		} else if pending {
-			if i > start || b.labelled {
-				terminated = true
-			} else {
-				b.labelled = true
-				pending = false
+		// call it: a non-empty block ends after a terminator or at a
+		// label; an empty one at a label when it already has one, and
+		// takes the label otherwise.
+		if prevTerm || label || pending {
+			pending = pending || label
+			terminated := false
+			if i > start {
+				terminated = prevTerm || pending
+			} else if pending {
+				if g.blocks[cur].labelled {
+					terminated = true
+				} else {
+					g.blocks[cur].labelled = true
+					pending = false
+				}
 			}
+			if terminated {
+				closeBlock(i)
+				nb := g.newBlock()
+				g.blocks[nb].labelled = pending
+				pending = false
+				g.blocks[cur].next = nb
+				cur = nb
+			}
+			// Only jump targets, which are labels, are looked up.
+			blockOf[i] = cur
 		}
-		if terminated {
-			closeBlock(i)
-			nb := g.newBlock()
-			g.blocks[nb].labelled = pending
-			pending = false
-			g.blocks[cur].next = nb
-			cur = nb
-		}
-		blockOf[i] = cur
+		prevTerm = o.props[in.Op&opMask]&(pJump|pScopeExit) != 0
 		arena[i] = instruction{op: in.Op, arg: in.Arg, loc: in.Loc, target: none, except: none}
 	}
 	closeBlock(n)
