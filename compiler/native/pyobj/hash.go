@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/internal/siphash"
 )
 
 // Set order. A frozenset's iteration order is the order of its hash
@@ -59,7 +60,7 @@ func HashValue(v ast.Value) int64 {
 		re, im := v.Complex()
 		return complexHash(re, im)
 	case ast.StrKind:
-		return strHash(v.Str())
+		return StrHash(v.Str())
 	case ast.BytesKind:
 		return bytesHash(v.Bytes())
 	case ast.TupleKind:
@@ -211,10 +212,12 @@ func complexHash(re, im float64) int64 {
 	return int64(h)
 }
 
-// strHash is unicode_hash: SipHash-1-3 with PYTHONHASHSEED=0's key (zero)
-// over the str's characters as CPython stores them (PEP 393: one, two or
-// four bytes each, little-endian here, by its largest character).
-func strHash(s string) int64 {
+// StrHash is hash(s) of a str in a CPython process with PYTHONHASHSEED=0
+// (unicode_hash): SipHash-1-3 with a zero key over the str's characters as
+// CPython stores them (PEP 393: one, two or four bytes each, little-endian
+// here, by its largest character). s is UTF-8, surrogates encoded as
+// ast.DecodeCodePoint reads them.
+func StrHash(s string) int64 {
 	ascii := true
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -253,53 +256,11 @@ func bytesHash(p string) int64 {
 	if p == "" {
 		return 0
 	}
-	h := int64(sipHash13(p))
+	h := int64(siphash.Sum(1, 3, 0, 0, p))
 	if h == -1 {
 		return -2
 	}
 	return h
-}
-
-func sipHash13(p string) uint64 {
-	v0 := uint64(0x736f6d6570736575)
-	v1 := uint64(0x646f72616e646f6d)
-	v2 := uint64(0x6c7967656e657261)
-	v3 := uint64(0x7465646279746573)
-	round := func() {
-		v0 += v1
-		v1 = bits.RotateLeft64(v1, 13)
-		v1 ^= v0
-		v0 = bits.RotateLeft64(v0, 32)
-		v2 += v3
-		v3 = bits.RotateLeft64(v3, 16)
-		v3 ^= v2
-		v0 += v3
-		v3 = bits.RotateLeft64(v3, 21)
-		v3 ^= v0
-		v2 += v1
-		v1 = bits.RotateLeft64(v1, 17)
-		v1 ^= v2
-		v2 = bits.RotateLeft64(v2, 32)
-	}
-	last := uint64(len(p)) << 56
-	for ; len(p) >= 8; p = p[8:] {
-		m := uint64(p[0]) | uint64(p[1])<<8 | uint64(p[2])<<16 | uint64(p[3])<<24 |
-			uint64(p[4])<<32 | uint64(p[5])<<40 | uint64(p[6])<<48 | uint64(p[7])<<56
-		v3 ^= m
-		round()
-		v0 ^= m
-	}
-	for i := 0; i < len(p); i++ {
-		last |= uint64(p[i]) << (8 * i)
-	}
-	v3 ^= last
-	round()
-	v0 ^= last
-	v2 ^= 0xff
-	round()
-	round()
-	round()
-	return v0 ^ v1 ^ v2 ^ v3
 }
 
 // EqualValues is a == b between two constants, as a set compares its

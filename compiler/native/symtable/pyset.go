@@ -1,20 +1,15 @@
 package symtable
 
-import (
-	"encoding/binary"
-	"math/bits"
-	"unicode/utf8"
-)
+import "github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
 
 // CPython's symbol table adds the free names a block passes on from its
 // children to the block's symbols in the iteration order of a Python set
 // of str (update_symbols), and the compiler reads a comprehension's symbols
 // in order. That order depends on the strings' hashes and on the history
 // of the set (its size, its deleted entries). pyset reproduces
-// Objects/setobject.c's table for the operations the symbol table uses, and
-// strHash the hash of a str in a process started with PYTHONHASHSEED=0
-// (SipHash-1-3 with a zero key over the string's PEP 393 representation),
-// the process py_compile's reference output comes from.
+// Objects/setobject.c's table for the operations the symbol table uses,
+// with the hash of a str in a process started with PYTHONHASHSEED=0
+// (pyobj.StrHash), the process py_compile's reference output comes from.
 
 const (
 	setMinSize   = 8 // PySet_MINSIZE
@@ -102,10 +97,10 @@ func (s *pyset) contains(key string) bool {
 	if s.used == 0 {
 		return false
 	}
-	return s.table[s.lookup(key, strHash(key))].state == slotActive
+	return s.table[s.lookup(key, pyobj.StrHash(key))].state == slotActive
 }
 
-func (s *pyset) add(key string) { s.addEntry(key, strHash(key)) }
+func (s *pyset) add(key string) { s.addEntry(key, pyobj.StrHash(key)) }
 
 // addEntry is set_add_entry: a new key goes to the last deleted slot met
 // on its probe sequence, else to the empty slot that ends it.
@@ -207,7 +202,7 @@ func (s *pyset) discard(key string) bool {
 	if s.used == 0 {
 		return false
 	}
-	i := s.lookup(key, strHash(key))
+	i := s.lookup(key, pyobj.StrHash(key))
 	if s.table[i].state != slotActive {
 		return false
 	}
@@ -254,97 +249,4 @@ func (s *pyset) each(f func(string)) {
 			f(s.table[i].key)
 		}
 	}
-}
-
-// strHash is hash(s) for a str in a CPython process whose hash secret is
-// zero (PYTHONHASHSEED=0): SipHash-1-3 of the string's characters stored
-// in one, two or four bytes each (PEP 393), as _Py_HashBytes computes it.
-func strHash(s string) int64 {
-	if s == "" {
-		return 0
-	}
-	var h uint64
-	ascii := true
-	maxc := rune(0)
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		h = sipHash13String(s)
-	} else {
-		for _, r := range s {
-			maxc = max(maxc, r)
-		}
-		width := 4
-		switch {
-		case maxc < 0x100:
-			width = 1
-		case maxc < 0x10000:
-			width = 2
-		}
-		buf := make([]byte, 0, width*len(s))
-		for _, r := range s {
-			switch width {
-			case 1:
-				buf = append(buf, byte(r))
-			case 2:
-				buf = binary.LittleEndian.AppendUint16(buf, uint16(r))
-			default:
-				buf = binary.LittleEndian.AppendUint32(buf, uint32(r))
-			}
-		}
-		h = sipHash13String(string(buf))
-	}
-	if int64(h) == -1 {
-		return -2
-	}
-	return int64(h)
-}
-
-// sipHash13String is SipHash-1-3 of p with the key (0, 0).
-func sipHash13String(p string) uint64 {
-	v0 := uint64(0x736f6d6570736575)
-	v1 := uint64(0x646f72616e646f6d)
-	v2 := uint64(0x6c7967656e657261)
-	v3 := uint64(0x7465646279746573)
-	last := uint64(len(p)) << 56
-	for ; len(p) >= 8; p = p[8:] {
-		m := uint64(p[0]) | uint64(p[1])<<8 | uint64(p[2])<<16 | uint64(p[3])<<24 |
-			uint64(p[4])<<32 | uint64(p[5])<<40 | uint64(p[6])<<48 | uint64(p[7])<<56
-		v3 ^= m
-		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-		v0 ^= m
-	}
-	for i := 0; i < len(p); i++ {
-		last |= uint64(p[i]) << (8 * i)
-	}
-	v3 ^= last
-	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-	v0 ^= last
-	v2 ^= 0xff
-	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-	return v0 ^ v1 ^ v2 ^ v3
-}
-
-func sipRound(v0, v1, v2, v3 uint64) (uint64, uint64, uint64, uint64) {
-	v0 += v1
-	v1 = bits.RotateLeft64(v1, 13)
-	v1 ^= v0
-	v0 = bits.RotateLeft64(v0, 32)
-	v2 += v3
-	v3 = bits.RotateLeft64(v3, 16)
-	v3 ^= v2
-	v0 += v3
-	v3 = bits.RotateLeft64(v3, 21)
-	v3 ^= v0
-	v2 += v1
-	v1 = bits.RotateLeft64(v1, 17)
-	v1 ^= v2
-	v2 = bits.RotateLeft64(v2, 32)
-	return v0, v1, v2, v3
 }
