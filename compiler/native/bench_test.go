@@ -4,11 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/internal/cputime"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
@@ -51,25 +50,12 @@ func BenchmarkStdlib(b *testing.B) {
 	b.SetBytes(benchSize)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		for k, src := range benchSources {
 			Compile(Request{Source: src, Name: benchNames[k], Release: benchRelease, File: src})
 		}
 	}
 	b.StopTimer()
-	if d := cpuTime() - cpu; d > 0 {
-		b.ReportMetric(float64(benchSize)*float64(b.N)/1e6/d.Seconds(), "MB/cpu-s")
-		b.ReportMetric(float64(len(benchSources)*b.N)/d.Seconds(), "files/cpu-s")
-	}
-}
-
-// cpuTime is the CPU time the process has used: on a machine shared with
-// other work, wall time says little.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	cputime.Report(b, cpu, benchSize, len(benchSources))
 }

@@ -4,12 +4,11 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 	"github.com/rules-pyc/rules_pyc/internal/astjson"
+	"github.com/rules-pyc/rules_pyc/internal/cputime"
 )
 
 var (
@@ -57,7 +56,7 @@ func BenchmarkStdlib(b *testing.B) {
 	b.SetBytes(benchSize)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		for _, tree := range benchTrees {
 			if err := Optimize(tree, Config{}); err != nil {
@@ -66,15 +65,5 @@ func BenchmarkStdlib(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	if d := cpuTime() - cpu; d > 0 {
-		b.ReportMetric(float64(benchSize)*float64(b.N)/1e6/d.Seconds(), "MB/cpu-s")
-	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	cputime.Report(b, cpu, benchSize, 0)
 }

@@ -4,9 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/rules-pyc/rules_pyc/compiler/native/astopt"
 	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
@@ -15,6 +13,7 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/parser"
+	"github.com/rules-pyc/rules_pyc/internal/cputime"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
@@ -80,7 +79,7 @@ func BenchmarkSymtableCodegen(b *testing.B) {
 	b.SetBytes(benchSize)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	var bufs instr.Buffers
 	for i := 0; i < b.N; i++ {
 		for k, tree := range benchTrees {
@@ -99,17 +98,5 @@ func BenchmarkSymtableCodegen(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	if d := cpuTime() - cpu; d > 0 {
-		b.ReportMetric(float64(benchSize)*float64(b.N)/1e6/d.Seconds(), "MB/cpu-s")
-	}
-}
-
-// cpuTime is the CPU time the process has used: on a machine shared with
-// other work, wall time says little.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	cputime.Report(b, cpu, benchSize, 0)
 }
