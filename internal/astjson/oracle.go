@@ -18,11 +18,13 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
@@ -270,4 +272,36 @@ func (in Interp) RunJSON(t testing.TB, script string, input, output any) {
 	if err := json.Unmarshal(out, output); err != nil {
 		t.Fatalf("%s: decoding its answer (%d bytes): %v", in, len(out), err)
 	}
+}
+
+// StdlibTrees returns the trees in's interpreter makes of every every-th
+// .py file of its standard library (the files it parses), converted, and
+// the sources' total size: the input of the back end's benchmarks.
+func (in Interp) StdlibTrees(t testing.TB, every int) ([]ast.ModNode, int64) {
+	t.Helper()
+	lib := in.Interpreter().Stdlib(t)
+	var files []string
+	for i, f := range lib.Files {
+		if i%every == 0 {
+			files = append(files, filepath.Join(lib.Root, filepath.FromSlash(f)))
+		}
+	}
+	var trees []ast.ModNode
+	var size int64
+	in.Parse(t, Request{Files: files}, func(rec *Record) {
+		if rec.Tree == nil {
+			return
+		}
+		tree, err := Convert(rec.Tree)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := os.Stat(rec.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trees = append(trees, tree.(ast.ModNode))
+		size += st.Size()
+	})
+	return trees, size
 }

@@ -1,8 +1,6 @@
 package astopt
 
 import (
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -21,29 +19,7 @@ var (
 // standard library found.
 func loadBenchTrees(b *testing.B) {
 	benchOnce.Do(func() {
-		in := astjson.Find313(b)[0]
-		lib := in.Interpreter().Stdlib(b)
-		var files []string
-		for i, f := range lib.Files {
-			if i%4 == 0 {
-				files = append(files, filepath.Join(lib.Root, filepath.FromSlash(f)))
-			}
-		}
-		in.Parse(b, astjson.Request{Files: files}, func(rec *astjson.Record) {
-			if rec.Tree == nil {
-				return
-			}
-			tree, err := astjson.Convert(rec.Tree)
-			if err != nil {
-				b.Fatal(err)
-			}
-			st, err := os.Stat(rec.Name)
-			if err != nil {
-				b.Fatal(err)
-			}
-			benchTrees = append(benchTrees, tree.(ast.ModNode))
-			benchSize += st.Size()
-		})
+		benchTrees, benchSize = astjson.Find313(b)[0].StdlibTrees(b, 4)
 	})
 }
 
