@@ -10,6 +10,7 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
 	"github.com/rules-pyc/rules_pyc/internal/codeoracle"
+	"github.com/rules-pyc/rules_pyc/internal/cputime"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
@@ -83,7 +84,7 @@ func benchTail(b *testing.B, dumpOnly bool) {
 	// The machine is shared: CPU time (this process's user and system
 	// time, which includes the garbage collector) is reported besides the
 	// wall time.
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {
 		for _, top := range tops {
@@ -105,7 +106,7 @@ func benchTail(b *testing.B, dumpOnly bool) {
 		}
 	}
 	b.StopTimer()
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Process() - cpu0
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(size)*float64(b.N)/cpu.Seconds()/1e6, "cpu-MB/s")
 }
