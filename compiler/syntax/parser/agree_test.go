@@ -185,6 +185,7 @@ var byteCases = []string{
 	"f(rf\"{x:\\xFF}\", f\"{y:\\xFF}\")\n",
 	"def g(a=rf\"{x:\\d}\", /, b=f\"{y:\\xFF}\"): pass\n",
 	"h(k=rf\"{x:\\xFF}\", **m); x.y = rf\"{z:\\xFF}\"\n",
+	"f(rf\"{x:\\xFF}\" for x in y)(rf\"{z:\\xFF}\", (w for w in rf\"{v:\\d}\"))\n",
 }
 
 // TestByteAgreement compares sources that are not plain UTF-8 text with

@@ -67,6 +67,13 @@ import "github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 // second can only start with a "**" argument: without a "**" outside
 // brackets before the call's ")", the alternative fails after parsing
 // what the next one parses again in the same way.
+//
+// A call (primary and t_primary) and a parenthesized atom try a generator
+// expression first: genexp parses the first element inside the brackets
+// and fails when no "for" (or "async for") follows it. Without a "for" or
+// "async" directly inside the brackets it cannot match, and what it
+// parsed (an expression, memoized) is parsed again by the alternative
+// that matches, so it is skipped on the same conditions.
 
 // optimisticLimit is the nesting level at which an optimistic pass gives
 // up.
@@ -144,6 +151,45 @@ func (p *Parser) noneAhead(k token.Kind) bool {
 			depth--
 		case k:
 			if depth == 0 {
+				return false
+			}
+		case token.NEWLINE, token.ENDMARKER, token.ERRORTOKEN:
+			return false
+		case token.FSTRING_START:
+			if p.stopAtFString {
+				return false
+			}
+		}
+	}
+}
+
+// noForInside reports whether genexp may be skipped at the current token,
+// an opening bracket (see above): no "for" or "async" directly inside it.
+// It fetches the tokens up to the matching closing bracket.
+func (p *Parser) noForInside() bool {
+	if !p.optimistic || p.callInvalidRules || p.errorIndicator || p.mark >= p.fill || p.kinds[p.mark] != token.LPAR {
+		return false
+	}
+	warned := *p.tokWarnings
+	depth := 0
+	for i := p.mark; ; i++ {
+		if i == p.fill && !p.fillToken() {
+			return false
+		}
+		if *p.tokWarnings != warned {
+			p.abandon = true
+			return false
+		}
+		switch p.kinds[i] {
+		case token.LPAR, token.LSQB, token.LBRACE:
+			depth++
+		case token.RPAR, token.RSQB, token.RBRACE:
+			depth--
+			if depth <= 0 {
+				return true
+			}
+		case token.FOR, token.ASYNC:
+			if depth == 1 {
 				return false
 			}
 		case token.NEWLINE, token.ENDMARKER, token.ERRORTOKEN:

@@ -20016,6 +20016,9 @@ func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
 		if p.cannotStart(&first3) {
 			goto fail0
 		}
+		if p.noForInside() {
+			goto fail0
+		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var b []*ast.Comprehension

@@ -780,6 +780,7 @@ var aheadChecks = map[string]string{
 	"parameters/0":  "p.noneAhead(token.SLASH)",
 	"parameters/1":  "p.noneAhead(token.SLASH)",
 	"kwargs/0":      "p.noneAhead(token.DOUBLESTAR)",
+	"genexp/0":      "p.noForInside()",
 }
 
 func altHasCut(a *Alt) bool {
