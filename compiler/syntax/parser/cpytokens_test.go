@@ -155,8 +155,21 @@ func tokensFromCPython(c cpyTokens) (string, []token.Token) {
 	return text, out
 }
 
+// parseWithTokens parses text from toks as Parse parses a source: an
+// optimistic first pass, and the whole parse again if that pass is
+// abandoned (see ahead.go).
 func parseWithTokens(text string, toks []token.Token, rel release.Release) (*ast.Module, *syntaxerr.Error) {
-	p := newParser(&sliceLexer{toks: toks, src: text, raw: []byte(text), filename: "x.py"}, config{filename: "x.py", rel: rel, src: text})
+	cfg := config{filename: "x.py", rel: rel, src: text}
+	warnings := 0
+	p := newParser(&sliceLexer{toks: toks, src: text, raw: []byte(text), filename: "x.py"}, cfg)
+	p.optimistic, p.levelLimit, p.tokWarnings = true, optimisticLimit, &warnings
+	m, serr := p.parseModule()
+	abandoned := p.abandon
+	p.release()
+	if !abandoned {
+		return m, serr
+	}
+	p = newParser(&sliceLexer{toks: toks, src: text, raw: []byte(text), filename: "x.py"}, cfg)
 	defer p.release()
 	return p.parseModule()
 }
