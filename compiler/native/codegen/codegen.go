@@ -829,8 +829,10 @@ func hasNaN(v ast.Value) bool {
 	return false
 }
 
+// loadValue loads the constant v: the cache's object when it holds an
+// equal one (no object is made for it then), a new object otherwise.
 func (c *compiler) loadValue(loc instr.Location, v ast.Value) {
-	c.loadConst(loc, c.p.FromValue(v))
+	c.addop(opLOAD_CONST, c.u.consts.index(c, c.cache.MergeValue(v)), loc)
 }
 
 func (c *compiler) loadIdent(loc instr.Location, s string) {

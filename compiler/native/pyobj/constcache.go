@@ -6,6 +6,8 @@ import (
 	"math/bits"
 	"sort"
 	"sync/atomic"
+
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 )
 
 // ConstCache is the compiler's constant cache (compile.c c_const_cache):
@@ -126,6 +128,45 @@ func (c *ConstCache) mergeScalar(o *Object) (t *Object, ok bool) {
 	}
 	m[k] = c.hold(o)
 	return o, true
+}
+
+// MergeValue is Merge(FromValue(v)) without making the object when the
+// cache already holds one equal to it: the new object would be dropped at
+// once (CPython's cache keeps the first of equal constants, and nothing
+// else refers to the new one). Only objects FromValue makes anew are
+// looked up first (strs and bytes that are no singleton, ints outside
+// -5..256 that fit in int64, floats that are no NaN); a singleton is
+// made or taken as before, since making one interns it.
+func (c *ConstCache) MergeValue(v ast.Value) *Object {
+	switch v.Kind() {
+	case ast.StrKind:
+		s := v.Str()
+		if _, single := latin1Char(s); s != "" && !single {
+			if t, ok := c.strs[s]; ok {
+				return t
+			}
+		}
+	case ast.BytesKind:
+		if b := v.Bytes(); len(b) > 1 {
+			if t, ok := c.bytes[b]; ok {
+				return t
+			}
+		}
+	case ast.IntKind:
+		if i, ok := v.Int64(); ok && (i < -5 || i > 256) {
+			if t, ok := c.ints[i]; ok {
+				return t
+			}
+		}
+	case ast.FloatKind:
+		if f := v.Float(); !math.IsNaN(f) {
+			c.buf = appendUvarint(append(c.buf[:0], 'f'), math.Float64bits(f))
+			if t, ok := c.m[string(c.buf)]; ok {
+				return t
+			}
+		}
+	}
+	return c.Merge(c.p.FromValue(v))
 }
 
 // hold records that o is the object the cache holds for its key.

@@ -145,3 +145,43 @@ func TestSingletonsAndInterning(t *testing.T) {
 		t.Error("frozenset with new strs rebuilt, or its strs not interned in place")
 	}
 }
+
+// TestMergeValue checks that MergeValue gives the object Merge(FromValue)
+// gives, for values whose object it looks up before making one and for
+// the others, in a cache that already holds objects of both.
+func TestMergeValue(t *testing.T) {
+	values := []ast.Value{
+		ast.StrValue("a b"), ast.StrValue("a"), ast.StrValue(""), ast.StrValue("\u00e9"), ast.StrValue("\u0100"),
+		ast.BytesValue("ab"), ast.BytesValue("a"), ast.BytesValue(""),
+		ast.IntValue(1000), ast.IntValue(-6), ast.IntValue(256), ast.IntValue(-5),
+		ast.FloatValue(1.5), ast.FloatValue(0), ast.FloatValue(math.Copysign(0, -1)), ast.FloatValue(math.NaN()),
+		ast.ComplexValue(0, 1), ast.BoolValue(true), ast.NoneValue(),
+		ast.TupleValue([]ast.Value{ast.IntValue(1000), ast.StrValue("a b")}),
+	}
+	p := NewProcess(nil)
+	c := p.NewConstCache()
+	first := make([]*Object, len(values))
+	for i, v := range values {
+		first[i] = c.MergeValue(v)
+		if want := c.Merge(first[i]); want != first[i] {
+			t.Errorf("MergeValue(%v) = %p, not the object the cache holds (%p)", v, first[i], want)
+		}
+	}
+	for i, v := range values {
+		got, want := c.MergeValue(v), c.Merge(p.FromValue(v))
+		if got != want {
+			t.Errorf("MergeValue(%v) again = %p, Merge(FromValue) = %p", v, got, want)
+		}
+		// A NaN's object is one per Value (its identity), so every value
+		// gives its first object again.
+		if got != first[i] {
+			t.Errorf("MergeValue(%v) again is not the first object", v)
+		}
+	}
+	// An equal str made fresh and cached first is the one MergeValue
+	// returns, as Merge would.
+	fresh := c.Merge(p.NewStrFresh("%"))
+	if got := c.MergeValue(ast.StrValue("%")); got != fresh {
+		t.Errorf("MergeValue(%q) = %p, want the cached fresh str %p", "%", got, fresh)
+	}
+}
