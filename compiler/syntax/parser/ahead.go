@@ -79,25 +79,48 @@ import "github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 // up.
 const optimisticLimit = skipLevel - (maxStack - skipLevel)
 
+// canLookAhead reports whether the current attempt may look ahead: only in
+// an optimistic pass, with no error pending and no invalid_ rule running.
+func (p *Parser) canLookAhead() bool {
+	return p.optimistic && !p.callInvalidRules && !p.errorIndicator
+}
+
+// ahead returns the kind of token i, fetching it, or false when looking
+// ahead must stop there and skip nothing: no token can be fetched, the
+// tokenizer warned since warned (the pass is then abandoned), the token is
+// an error, or an f-string starts where the release decodes format specs
+// by the tokenizer's state (see above).
+func (p *Parser) ahead(i, warned int) (token.Kind, bool) {
+	if i == p.fill && !p.fillToken() {
+		return 0, false
+	}
+	if *p.tokWarnings != warned {
+		p.abandon = true
+		return 0, false
+	}
+	k := p.kinds[i]
+	if k == token.ERRORTOKEN || (k == token.FSTRING_START && p.stopAtFString) {
+		return k, false
+	}
+	return k, true
+}
+
 // noAssignmentAhead reports whether simple_stmt's assignment alternative
 // may be skipped at the current token (see above). It looks at, and
 // fetches, the statement's tokens up to its NEWLINE or ";" outside
 // brackets.
 func (p *Parser) noAssignmentAhead() bool {
-	if !p.optimistic || p.callInvalidRules || p.errorIndicator {
+	if !p.canLookAhead() {
 		return false
 	}
 	warned := *p.tokWarnings
 	depth := 0
 	for i := p.mark; ; i++ {
-		if i == p.fill && !p.fillToken() {
+		k, ok := p.ahead(i, warned)
+		if !ok {
 			return false
 		}
-		if *p.tokWarnings != warned {
-			p.abandon = true
-			return false
-		}
-		switch k := p.kinds[i]; k {
+		switch k {
 		case token.LPAR, token.LSQB, token.LBRACE:
 			depth++
 		case token.RPAR, token.RSQB, token.RBRACE:
@@ -113,12 +136,6 @@ func (p *Parser) noAssignmentAhead() bool {
 			if depth <= 0 {
 				return false
 			}
-		case token.ERRORTOKEN:
-			return false
-		case token.FSTRING_START:
-			if p.stopAtFString {
-				return false
-			}
 		}
 	}
 }
@@ -128,20 +145,17 @@ func (p *Parser) noAssignmentAhead() bool {
 // before the closing bracket that ends the list the current token is in.
 // It fetches the list's tokens.
 func (p *Parser) noneAhead(k token.Kind) bool {
-	if !p.optimistic || p.callInvalidRules || p.errorIndicator {
+	if !p.canLookAhead() {
 		return false
 	}
 	warned := *p.tokWarnings
 	depth := 0
 	for i := p.mark; ; i++ {
-		if i == p.fill && !p.fillToken() {
+		kind, ok := p.ahead(i, warned)
+		if !ok {
 			return false
 		}
-		if *p.tokWarnings != warned {
-			p.abandon = true
-			return false
-		}
-		switch p.kinds[i] {
+		switch kind {
 		case token.LPAR, token.LSQB, token.LBRACE:
 			depth++
 		case token.RPAR, token.RSQB, token.RBRACE:
@@ -153,12 +167,8 @@ func (p *Parser) noneAhead(k token.Kind) bool {
 			if depth == 0 {
 				return false
 			}
-		case token.NEWLINE, token.ENDMARKER, token.ERRORTOKEN:
+		case token.NEWLINE, token.ENDMARKER:
 			return false
-		case token.FSTRING_START:
-			if p.stopAtFString {
-				return false
-			}
 		}
 	}
 }
@@ -167,20 +177,17 @@ func (p *Parser) noneAhead(k token.Kind) bool {
 // an opening bracket (see above): no "for" or "async" directly inside it.
 // It fetches the tokens up to the matching closing bracket.
 func (p *Parser) noForInside() bool {
-	if !p.optimistic || p.callInvalidRules || p.errorIndicator || p.mark >= p.fill || p.kinds[p.mark] != token.LPAR {
+	if !p.canLookAhead() || p.mark >= p.fill || p.kinds[p.mark] != token.LPAR {
 		return false
 	}
 	warned := *p.tokWarnings
 	depth := 0
 	for i := p.mark; ; i++ {
-		if i == p.fill && !p.fillToken() {
+		k, ok := p.ahead(i, warned)
+		if !ok {
 			return false
 		}
-		if *p.tokWarnings != warned {
-			p.abandon = true
-			return false
-		}
-		switch p.kinds[i] {
+		switch k {
 		case token.LPAR, token.LSQB, token.LBRACE:
 			depth++
 		case token.RPAR, token.RSQB, token.RBRACE:
@@ -192,12 +199,8 @@ func (p *Parser) noForInside() bool {
 			if depth == 1 {
 				return false
 			}
-		case token.NEWLINE, token.ENDMARKER, token.ERRORTOKEN:
+		case token.NEWLINE, token.ENDMARKER:
 			return false
-		case token.FSTRING_START:
-			if p.stopAtFString {
-				return false
-			}
 		}
 	}
 }
