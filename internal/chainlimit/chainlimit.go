@@ -8,7 +8,6 @@ package chainlimit
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 )
@@ -56,16 +55,7 @@ func Longest(accepts func(n int) bool) int {
 // native side's Config.Depth must give. The check named "py_compile" is
 // always there: py_compile.compile of a file holding src.
 func Script(checks map[string]string) string {
-	names := make([]string, 0, len(checks))
-	for name := range checks {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	exprs := map[string]string{}
-	for _, name := range names {
-		exprs[name] = checks[name]
-	}
-	data, err := json.Marshal(exprs)
+	data, err := json.Marshal(checks)
 	if err != nil {
 		panic(err) // a map of strings always marshals
 	}
