@@ -4,8 +4,9 @@
 // package also has a py_binary over its library and its neighbour's, so the
 // build has runfiles trees to make, as a real one does), then times a clean
 // `bazel build //...` side by side with PycCompile run by the persistent
-// worker, by the sandboxed and standalone one-shot strategies, and with
-// precompile disabled. Bazel is the project's scripts/bazel; the compiler is
+// worker, by the sandboxed and standalone one-shot strategies, with
+// precompile disabled, and by the worker with the pycs in place of the
+// sources (source_retention=omit_source). Bazel is the project's scripts/bazel; the compiler is
 // a pyc built from this checkout with `go build -trimpath -o pyc ./tool/pyc`. Besides
 // wall time and the PycCompile actions' time, it reports the CPU time the
 // whole machine spent during each build (from /proc/stat).
@@ -52,6 +53,9 @@ var configs = []config{
 	{"sandboxed", []string{"--strategy=PycCompile=sandboxed"}},
 	{"standalone", []string{"--strategy=PycCompile=local"}},
 	{"precompile disabled", []string{"--@rules_pyc//rules:precompile=disabled"}},
+	// The worker again, with the pycs in place of the sources: the runfiles
+	// trees then hold as many files as without precompiling.
+	{"worker, omit_source", []string{"--strategy=PycCompile=worker", "--worker_multiplex", "--@rules_pyc//rules:source_retention=omit_source"}},
 }
 
 func run() error {
@@ -212,6 +216,7 @@ func report(w io.Writer, results map[string][]measurement, packages, modules, ru
 	disabled := wall("precompile disabled")
 	fmt.Fprintf(w, "\nPycCompile time, sandboxed / worker: %.1fx (target: at least 5x)\n", compile("sandboxed")/compile("worker"))
 	fmt.Fprintf(w, "clean build, worker / precompile disabled: +%.0f%% (target: at most +50%%)\n", (wall("worker")/disabled-1)*100)
+	fmt.Fprintf(w, "clean build, worker with omit_source / precompile disabled: +%.0f%%\n", (wall("worker, omit_source")/disabled-1)*100)
 	fmt.Fprintf(w, "compileall -j0 alone, as a share of the precompile-disabled build: %.0f%%\n", wall(compileallName)/disabled*100)
 	base := cpu("precompile disabled")
 	fmt.Fprintf(w, "machine CPU added by precompiling, sandboxed / worker: %.1f s / %.1f s = %.1fx\n",
