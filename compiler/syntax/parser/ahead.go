@@ -85,24 +85,61 @@ func (p *Parser) canLookAhead() bool {
 	return p.optimistic && !p.callInvalidRules && !p.errorIndicator
 }
 
-// ahead returns the kind of token i, fetching it, or false when looking
-// ahead must stop there and skip nothing: no token can be fetched, the
-// tokenizer warned since warned (the pass is then abandoned), the token is
-// an error, or an f-string starts where the release decodes format specs
-// by the tokenizer's state (see above).
-func (p *Parser) ahead(i, warned int) (token.Kind, bool) {
-	if i == p.fill && !p.fillToken() {
-		return 0, false
+// Classes of token kinds for the look-ahead scans (aheadClass).
+const (
+	aheadOther  = iota
+	aheadOpen   // ( [ {
+	aheadClose  // ) ] }
+	aheadEnd    // NEWLINE, ENDMARKER
+	aheadSemi   // ;
+	aheadAssign // = : and the augmented assignment operators
+	aheadFor    // for, async
+	aheadStop   // an error token; an f-string's start (see ahead)
+)
+
+// aheadClass classifies the token kinds for the look-ahead scans, so that
+// their loops make one table look-up per token.
+var aheadClass = func() (c [256]uint8) {
+	for _, k := range []token.Kind{token.LPAR, token.LSQB, token.LBRACE} {
+		c[k] = aheadOpen
+	}
+	for _, k := range []token.Kind{token.RPAR, token.RSQB, token.RBRACE} {
+		c[k] = aheadClose
+	}
+	c[token.NEWLINE], c[token.ENDMARKER], c[token.SEMI] = aheadEnd, aheadEnd, aheadSemi
+	for _, k := range []token.Kind{token.EQUAL, token.COLON, token.PLUSEQUAL, token.MINEQUAL,
+		token.STAREQUAL, token.SLASHEQUAL, token.PERCENTEQUAL, token.AMPEREQUAL, token.VBAREQUAL,
+		token.CIRCUMFLEXEQUAL, token.LEFTSHIFTEQUAL, token.RIGHTSHIFTEQUAL, token.DOUBLESTAREQUAL,
+		token.DOUBLESLASHEQUAL, token.ATEQUAL} {
+		c[k] = aheadAssign
+	}
+	c[token.FOR], c[token.ASYNC] = aheadFor, aheadFor
+	c[token.ERRORTOKEN], c[token.FSTRING_START] = aheadStop, aheadStop
+	return c
+}()
+
+// fetchAhead fetches the next token for a look-ahead scan that started
+// when the tokenizer had emitted warned warnings. It returns false when
+// looking ahead must stop there and skip nothing: no token can be fetched,
+// or the tokenizer warned (the pass is then abandoned). Tokens already
+// fetched need no such check: the tokenizer warns only while fetching.
+func (p *Parser) fetchAhead(warned int) bool {
+	if !p.fillToken() {
+		return false
 	}
 	if *p.tokWarnings != warned {
 		p.abandon = true
-		return 0, false
+		return false
 	}
-	k := p.kinds[i]
-	if k == token.ERRORTOKEN || (k == token.FSTRING_START && p.stopAtFString) {
-		return k, false
-	}
-	return k, true
+	return true
+}
+
+// stopsAhead reports whether a token of class aheadStop ends a look-ahead
+// scan that then skips nothing: an error token, or an f-string's start
+// where the release decodes format specs by the tokenizer's state (see
+// above).
+func (p *Parser) stopsAhead(k token.Kind) bool {
+	return k == token.ERRORTOKEN || p.stopAtFString
 }
 
 // noAssignmentAhead reports whether simple_stmt's assignment alternative
@@ -116,24 +153,26 @@ func (p *Parser) noAssignmentAhead() bool {
 	warned := *p.tokWarnings
 	depth := 0
 	for i := p.mark; ; i++ {
-		k, ok := p.ahead(i, warned)
-		if !ok {
+		if i >= p.fill && !p.fetchAhead(warned) {
 			return false
 		}
-		switch k {
-		case token.LPAR, token.LSQB, token.LBRACE:
+		k := p.kinds[i]
+		switch aheadClass[k] {
+		case aheadOther, aheadFor:
+		case aheadOpen:
 			depth++
-		case token.RPAR, token.RSQB, token.RBRACE:
+		case aheadClose:
 			depth--
-		case token.NEWLINE, token.SEMI, token.ENDMARKER:
+		case aheadEnd, aheadSemi:
 			if depth <= 0 {
 				return true
 			}
-		case token.EQUAL, token.COLON, token.PLUSEQUAL, token.MINEQUAL, token.STAREQUAL,
-			token.SLASHEQUAL, token.PERCENTEQUAL, token.AMPEREQUAL, token.VBAREQUAL,
-			token.CIRCUMFLEXEQUAL, token.LEFTSHIFTEQUAL, token.RIGHTSHIFTEQUAL,
-			token.DOUBLESTAREQUAL, token.DOUBLESLASHEQUAL, token.ATEQUAL:
+		case aheadAssign:
 			if depth <= 0 {
+				return false
+			}
+		case aheadStop:
+			if p.stopsAhead(k) {
 				return false
 			}
 		}
@@ -151,56 +190,72 @@ func (p *Parser) noneAhead(k token.Kind) bool {
 	warned := *p.tokWarnings
 	depth := 0
 	for i := p.mark; ; i++ {
-		kind, ok := p.ahead(i, warned)
-		if !ok {
+		if i >= p.fill && !p.fetchAhead(warned) {
 			return false
 		}
-		switch kind {
-		case token.LPAR, token.LSQB, token.LBRACE:
+		kind := p.kinds[i]
+		if kind == k {
+			if depth == 0 {
+				return false
+			}
+			continue
+		}
+		switch aheadClass[kind] {
+		case aheadOpen:
 			depth++
-		case token.RPAR, token.RSQB, token.RBRACE:
+		case aheadClose:
 			if depth == 0 {
 				return true
 			}
 			depth--
-		case k:
-			if depth == 0 {
+		case aheadEnd:
+			return false
+		case aheadStop:
+			if p.stopsAhead(kind) {
 				return false
 			}
-		case token.NEWLINE, token.ENDMARKER:
-			return false
 		}
 	}
 }
 
 // noForInside reports whether genexp may be skipped at the current token,
 // an opening bracket (see above): no "for" or "async" directly inside it.
-// It fetches the tokens up to the matching closing bracket.
+// It fetches the tokens up to the matching closing bracket. The answer at
+// the last bracket asked about is kept (a call's or a parenthesized atom's
+// bracket is asked about by several rules).
 func (p *Parser) noForInside() bool {
 	if !p.canLookAhead() || p.mark >= p.fill || p.kinds[p.mark] != token.LPAR {
 		return false
 	}
+	if p.noForAt == p.mark+1 {
+		return true
+	}
 	warned := *p.tokWarnings
 	depth := 0
 	for i := p.mark; ; i++ {
-		k, ok := p.ahead(i, warned)
-		if !ok {
+		if i >= p.fill && !p.fetchAhead(warned) {
 			return false
 		}
-		switch k {
-		case token.LPAR, token.LSQB, token.LBRACE:
+		k := p.kinds[i]
+		switch aheadClass[k] {
+		case aheadOpen:
 			depth++
-		case token.RPAR, token.RSQB, token.RBRACE:
+		case aheadClose:
 			depth--
 			if depth <= 0 {
+				p.noForAt = p.mark + 1
 				return true
 			}
-		case token.FOR, token.ASYNC:
+		case aheadFor:
 			if depth == 1 {
 				return false
 			}
-		case token.NEWLINE, token.ENDMARKER:
+		case aheadEnd:
 			return false
+		case aheadStop:
+			if p.stopsAhead(k) {
+				return false
+			}
 		}
 	}
 }

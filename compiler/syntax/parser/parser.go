@@ -94,6 +94,9 @@ type Parser struct {
 	metadata bool
 	// stopAtFString: looking ahead stops at an f-string (see ahead.go).
 	stopAtFString bool
+	// noForAt is one more than the index of the last opening bracket
+	// noForInside found no "for" directly inside; 0 if none.
+	noForAt int
 
 	// kinds are the kinds of toks, compact for the checks every rule makes.
 	kinds []token.Kind
