@@ -58,6 +58,9 @@ type Parser struct {
 	// their capacity, so that fetching a token does not reslice them.
 	toks []token.Token
 	fill int
+	// tokCap is the number of tokens toks and the arrays parallel to it
+	// have room for.
+	tokCap int
 	// mark is the index of the next token to match.
 	mark int
 	// level counts the rule calls in progress.
@@ -137,7 +140,7 @@ type Warning struct {
 // errorIndicator and returns false.
 func (p *Parser) fillToken() bool {
 	n := p.fill
-	if n >= len(p.toks) || n >= len(p.exprs) || n >= len(p.kinds) || (n+1)*nMemo > len(p.memo) {
+	if n >= p.tokCap {
 		p.growTokens()
 	}
 	t := &p.toks[n]
@@ -147,6 +150,27 @@ func (p *Parser) fillToken() bool {
 	} else {
 		err = p.lex.Next(t)
 	}
+	k := t.Kind
+	if k == token.NAME {
+		k = keyword(p.src[t.Off:t.EndOff])
+		t.Kind = k
+	} else if k >= token.OP || err != nil || t.Metadata != "" {
+		// Errors, type comments, f-string parts and tokens with Metadata.
+		return p.fillRare(n, t, err)
+	}
+	// The token's memo row is cleared here, where it is about to be used
+	// anyway (in cache), rather than in a separate pass over the table
+	// when a parse ends: the table is reused as it is. Its Name slot is
+	// nil already (release clears the slots a parse used).
+	clear(p.memo[n*nMemo : (n+1)*nMemo])
+	p.kinds[n] = k
+	p.fill = n + 1
+	return true
+}
+
+// fillRare is the rest of fillToken for the rarer tokens: an error, a
+// "# type: ignore" comment, an f-string part, a token with Metadata.
+func (p *Parser) fillRare(n int, t *token.Token, err *syntaxerr.Error) bool {
 	// "# type: ignore" comments are recorded and skipped.
 	for err == nil && t.Kind == token.TYPE_IGNORE {
 		ti := p.a.NewTypeIgnore()
@@ -160,11 +184,7 @@ func (p *Parser) fillToken() bool {
 	} else if t.Metadata != "" {
 		p.metadata = true
 	}
-	// The token's memo row and Name are cleared here, where they are about
-	// to be used anyway (in cache), rather than in a separate pass over the
-	// arrays when a parse ends: the arrays are reused as they are.
 	clear(p.memo[n*nMemo : (n+1)*nMemo])
-	p.exprs[n] = nil
 	p.kinds[n] = t.Kind
 	p.fill++
 	if t.Kind == token.ERRORTOKEN || err != nil {
@@ -190,6 +210,13 @@ func (p *Parser) growTokens() {
 	kinds := make([]token.Kind, n)
 	copy(kinds, p.kinds[:p.fill])
 	p.kinds = kinds
+	p.setTokCap()
+}
+
+// setTokCap sets tokCap from the lengths of toks and the arrays parallel
+// to it.
+func (p *Parser) setTokCap() {
+	p.tokCap = min(len(p.toks), len(p.exprs), len(p.kinds), len(p.memo)/nMemo)
 }
 
 // keyword returns the kind of a NAME token's text: a reserved keyword's

@@ -107,6 +107,7 @@ func newParser(lex lexer, c config) *Parser {
 		p.exprs = make([]ast.Expr, n)
 		p.kinds = make([]token.Kind, n)
 	}
+	p.setTokCap()
 	return p
 }
 
