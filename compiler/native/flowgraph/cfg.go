@@ -68,6 +68,11 @@ type block struct {
 	startDepth   int32
 	unsafe       uint64 // b_unsafe_locals_mask
 	exceptStack  int32  // index into CFG.stacks, none when unset
+	// noNop: the block holds no NOP, so the NOP sweep can skip it. Only
+	// the sweep sets it, when it leaves no NOP in the block; every pass
+	// that may write a NOP into a block, or add instructions to it,
+	// clears it first. A new block has it clear.
+	noNop bool
 }
 
 // CFG is one code unit's control-flow graph.
@@ -348,6 +353,7 @@ func (g *CFG) nextNonEmpty(b int32) int32 {
 // addop is basicblock_addop: the new instruction has no target and no
 // handler (CPython's fresh array slots are zeroed).
 func (g *CFG) addop(b int32, op opcode.Op, arg int32, loc instr.Location) {
+	g.blocks[b].noNop = false
 	g.blocks[b].instrs = append(g.blocks[b].instrs, instruction{op: op, arg: arg, loc: loc, target: none, except: none})
 }
 
@@ -356,6 +362,7 @@ func (g *CFG) addJump(b int32, op opcode.Op, target int32, loc instr.Location) e
 	if l := g.blocks[b].last(); l != nil && g.o.isJump(l.op) {
 		return fmt.Errorf("flowgraph: jump added after a jump")
 	}
+	g.blocks[b].noNop = false
 	g.blocks[b].instrs = append(g.blocks[b].instrs, instruction{op: op, loc: loc, target: target, except: none})
 	return nil
 }

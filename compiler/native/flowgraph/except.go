@@ -89,6 +89,7 @@ func (g *CFG) labelExceptionTargets() error {
 				st[0]--
 				handler = st[1+st[0]]
 				in.op, in.arg = o.op.nop, 0
+				b.noNop = false
 			case o.isJump(in.op):
 				in.except = handler
 				t := &g.blocks[in.target]

@@ -211,6 +211,7 @@ func (g *CFG) convertPseudoOps() error {
 			switch {
 			case g.o.isBlockPush(in.op):
 				in.op, in.arg = c.nop, 0
+				g.blocks[bi].noNop = false
 			case in.op == c.loadClosure:
 				in.op = c.loadFast
 			case in.op == c.storeFastMaybeNull:
@@ -292,6 +293,7 @@ func cellFixedOffsets(meta *instr.Metadata) []int32 {
 // insertInstruction is basicblock_insert_instruction.
 func (g *CFG) insertInstruction(bi int32, pos int, in instruction) {
 	b := &g.blocks[bi]
+	b.noNop = false
 	b.instrs = append(b.instrs, instruction{})
 	copy(b.instrs[pos+1:], b.instrs[pos:])
 	b.instrs[pos] = in

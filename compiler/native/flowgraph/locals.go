@@ -244,15 +244,20 @@ func (g *CFG) insertSuperinstructions() {
 			in, next := &ins[i], &ins[i+1]
 			switch in.op {
 			case c.loadFast:
-				if next.op == c.loadFast {
-					made = g.makeSuperInstruction(in, next, c.loadFastLoadFast) || made
+				if next.op == c.loadFast && g.makeSuperInstruction(in, next, c.loadFastLoadFast) {
+					made = true
+					g.blocks[bi].noNop = false
 				}
 			case c.storeFast:
-				switch next.op {
-				case c.loadFast:
-					made = g.makeSuperInstruction(in, next, c.storeFastLoadFast) || made
-				case c.storeFast:
-					made = g.makeSuperInstruction(in, next, c.storeFastStoreFast) || made
+				super := c.storeFastLoadFast
+				if next.op == c.storeFast {
+					super = c.storeFastStoreFast
+				} else if next.op != c.loadFast {
+					continue
+				}
+				if g.makeSuperInstruction(in, next, super) {
+					made = true
+					g.blocks[bi].noNop = false
 				}
 			}
 		}

@@ -71,6 +71,9 @@ func (g *CFG) removeUnreachable() {
 // NOPs that carry no line of their own and returns how many it dropped.
 func (g *CFG) removeRedundantNopsIn(bi int32) int {
 	b := &g.blocks[bi]
+	if b.noNop {
+		return 0
+	}
 	nop := g.o.op.nop
 	// Most blocks have no NOP: find the first one before copying.
 	first := 0
@@ -78,8 +81,11 @@ func (g *CFG) removeRedundantNopsIn(bi int32) int {
 		first++
 	}
 	if first == len(b.instrs) {
+		b.noNop = true
 		return 0
 	}
+	// kept: a NOP stays (it carries a line of its own).
+	kept := false
 	dest := first
 	prevLine := int32(-1)
 	if first > 0 {
@@ -121,10 +127,14 @@ func (g *CFG) removeRedundantNopsIn(bi int32) int {
 		if dest != src {
 			b.instrs[dest] = b.instrs[src]
 		}
+		if b.instrs[dest].op == nop {
+			kept = true
+		}
 		dest++
 		prevLine = line
 	}
 	b.instrs = b.instrs[:dest]
+	b.noNop = !kept
 	return n - dest
 }
 
@@ -144,7 +154,9 @@ func (g *CFG) removeRedundantNopsAndPairs() {
 	o := g.o
 	for done := false; !done; {
 		done = true
-		var prev, cur *instruction
+		var cur *instruction
+		// curBlock is the block of cur.
+		curBlock := int32(none)
 		for bi := int32(0); bi != none; bi = g.blocks[bi].next {
 			g.removeRedundantNopsIn(bi)
 			b := &g.blocks[bi]
@@ -152,14 +164,16 @@ func (g *CFG) removeRedundantNopsAndPairs() {
 				cur = nil
 			}
 			for i := range b.instrs {
-				prev = cur
-				cur = &b.instrs[i]
+				prev, prevBlock := cur, curBlock
+				cur, curBlock = &b.instrs[i], bi
 				if cur.op != o.op.popTop || prev == nil {
 					continue
 				}
 				if prev.op == o.op.loadConst || (prev.op == o.op.copy && prev.arg == 1) {
 					prev.op, prev.arg = o.op.nop, 0
 					cur.op, cur.arg = o.op.nop, 0
+					g.blocks[prevBlock].noNop = false
+					b.noNop = false
 					done = false
 				}
 			}
@@ -187,6 +201,7 @@ func (g *CFG) removeRedundantJumps() (int, error) {
 		if t == g.nextNonEmpty(b.next) {
 			changes++
 			l.op, l.arg = g.o.op.nop, 0
+			b.noNop = false
 		}
 	}
 	return changes, nil
@@ -240,6 +255,7 @@ func (g *CFG) inlineSmallOrNoLinenoBlocks() error {
 			}
 			removed := l.op
 			l.op, l.arg = o.op.nop, 0
+			b.noNop = false
 			b.instrs = append(b.instrs, t.instrs...)
 			if noLine {
 				nl := b.last()
@@ -457,6 +473,7 @@ func (g *CFG) applyStaticSwaps(bi int32, i int) {
 // optimizeLoadConst is basicblock_optimize_load_const.
 func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
 	c := &g.o.op
+	g.blocks[bi].noNop = false
 	ins := g.blocks[bi].instrs
 	var op opcode.Op
 	var arg int32
@@ -539,6 +556,8 @@ func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.
 // optimizeBasicBlock is optimize_basic_block.
 func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
 	c := &g.o.op
+	// Folding, threading and swaps write NOPs into the block.
+	g.blocks[bi].noNop = false
 	nopInstr := instruction{op: c.nop, target: none, except: none}
 	// Each threading follows one jump; more than there are blocks means
 	// the jumps form a cycle, where CPython never stops.
