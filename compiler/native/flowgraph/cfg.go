@@ -105,6 +105,8 @@ type Optimizer struct {
 	// oparg or the jump (pVarEffect: ask the table).
 	props  [opMask + 1]props
 	effect [opMask + 1]int8
+	// local is what each opcode does to a fast local (localUnset...).
+	local [opMask + 1]uint8
 	// effects are the stack effects of the pVarEffect opcodes, without
 	// and with the jump.
 	effects [opMask + 1][2]opcode.Effect
@@ -115,7 +117,7 @@ type Optimizer struct {
 	arena []instruction
 	// scratch for building graphs and remapping constants.
 	blockOf []int32
-	isLabel []bool
+	starts  []uint8
 	jumps   []int32
 	ints    []int
 }
@@ -258,6 +260,12 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 	set(pCell, c.makeCell, c.loadClosure, c.loadDeref, c.storeDeref, c.deleteDeref, c.loadFromDictOr)
 	set(pConvert, c.setupFinally, c.setupWith, c.setupCleanup, c.loadClosure, c.storeFastMaybeNull)
 	set(pUnset, c.deleteFast, c.loadFastAndClear, c.storeFastMaybeNull)
+	for _, op := range []opcode.Op{c.deleteFast, c.loadFastAndClear, c.storeFastMaybeNull} {
+		o.local[op] = localUnset
+	}
+	o.local[c.storeFast] = localSet
+	o.local[c.loadFastCheck] = localSet
+	o.local[c.loadFast] = localLoad
 	set(pPeephole, c.buildTuple, c.popJumpIfNotNone, c.popJumpIfNone, c.popJumpIfFalse, c.popJumpIfTrue,
 		c.jump, c.jumpNoInterrupt, c.storeFast, c.swap, c.loadGlobal, c.compareOp, c.containsOp, c.isOp,
 		c.toBool, c.unaryNot)
@@ -281,11 +289,20 @@ func (o *Optimizer) stackEffect(op opcode.Op, arg int32, jump bool) (int32, bool
 	if jump {
 		j = 1
 	}
-	e := o.effects[op][j]
+	e := &o.effects[op][j]
 	if !e.Valid {
 		return 0, false
 	}
-	return int32(e.Of(int(arg))), true
+	return effectOf(e, arg), true
+}
+
+// effectOf is e.Of(arg), for the optimizer's loops.
+func effectOf(e *opcode.Effect, arg int32) int32 {
+	n := int32(e.Const) + int32(e.Mul)*arg + int32(e.And1)*(arg&1) + int32(e.Lo8)*(arg&0xFF) + int32(e.Hi8)*(arg>>8)
+	if arg == 3 {
+		n += int32(e.Eq3)
+	}
+	return n
 }
 
 func (o *Optimizer) isJump(op opcode.Op) bool      { return o.has(op, pJump) }
@@ -380,17 +397,27 @@ func (g *CFG) resetVisited() {
 // reuses the memory of the previous one: it is valid until the next Build.
 func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 	n := len(seq.Instrs)
-	if cap(o.isLabel) < n {
-		o.isLabel = make([]bool, n)
+	if cap(o.starts) < n {
+		o.starts = make([]uint8, n)
 		o.blockOf = make([]int32, n)
 	}
-	isLabel := o.isLabel[:n]
-	clear(isLabel)
+	// starts marks where a block may start: at a jump or handler target
+	// (startLabel) and after a jump, return or raise (startAfter).
+	starts := o.starts[:n]
+	clear(starts)
+	// One array holds every instruction; a block's slice has no spare
+	// capacity, so appending to it moves it out of the array.
+	if cap(o.arena) < n {
+		o.arena = make([]instruction, n+n/2)
+	}
+	arena := o.arena[:n]
 	// jumps are the indexes of the instructions with a target.
 	jumps := o.jumps[:0]
 	var seen props
-	for i := range seq.Instrs {
-		in := &seq.Instrs[i]
+	// One walk validates, copies and finds the block boundaries.
+	src := seq.Instrs
+	for i := range src {
+		in := &src[i]
 		if in.Op > opMask {
 			return nil, fmt.Errorf("flowgraph: instruction %d: opcode %d can't be in a code unit's input", i, in.Op)
 		}
@@ -399,6 +426,11 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 			return nil, fmt.Errorf("flowgraph: instruction %d: opcode %d can't be in a code unit's input", i, in.Op)
 		}
 		seen |= p
+		d := &arena[i]
+		d.op, d.arg, d.loc, d.target, d.except = in.Op, in.Arg, in.Loc, none, none
+		if p&(pJump|pScopeExit) != 0 && i+1 < n {
+			starts[i+1] |= startAfter
+		}
 		if p&(pJump|pBlockPush) == 0 {
 			continue
 		}
@@ -409,7 +441,8 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 		if t >= n {
 			return nil, fmt.Errorf("flowgraph: instruction %d (%s) jumps to the end of the code", i, o.tab.Name(in.Op))
 		}
-		isLabel[t] = true
+		starts[t] |= startLabel
+		arena[i].arg = int32(t)
 		jumps = append(jumps, int32(i))
 	}
 	o.jumps = jumps
@@ -417,65 +450,44 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 	g.seen = seen
 	g.o = o
 	g.blocks = g.blocks[:0]
-	// One array holds every instruction; a block's slice has no spare
-	// capacity, so appending to it moves it out of the array.
-	if cap(o.arena) < n {
-		o.arena = make([]instruction, n+n/2)
-	}
-	arena := o.arena[:n]
 	blockOf := o.blockOf[:n]
+	// cfg_builder_maybe_start_new_block, as both UseLabel and Addop call
+	// it: the first block takes a label at the first instruction; after
+	// that a block is never empty where a new one may start, so it ends
+	// at every label and after every terminator, and the new block is
+	// labelled when it starts at a label.
 	cur := g.newBlock()
 	start := 0
-	pending := false // g_current_label
-	closeBlock := func(end int) {
-		g.blocks[cur].instrs = arena[start:end:end]
-		start = end
+	if n > 0 && starts[0]&startLabel != 0 {
+		g.blocks[cur].labelled = true
+		blockOf[0] = cur
 	}
-	// prevTerm: the instruction before i ends a block (a jump, return or
-	// raise); every opcode was checked to be within opMask above.
-	prevTerm := false
-	for i := range seq.Instrs {
-		in := &seq.Instrs[i]
-		label := isLabel[i]
-		// cfg_builder_maybe_start_new_block, as both UseLabel and Addop
-		// call it: a non-empty block ends after a terminator or at a
-		// label; an empty one at a label when it already has one, and
-		// takes the label otherwise.
-		if prevTerm || label || pending {
-			pending = pending || label
-			terminated := false
-			if i > start {
-				terminated = prevTerm || pending
-			} else if pending {
-				if g.blocks[cur].labelled {
-					terminated = true
-				} else {
-					g.blocks[cur].labelled = true
-					pending = false
-				}
-			}
-			if terminated {
-				closeBlock(i)
-				nb := g.newBlock()
-				g.blocks[nb].labelled = pending
-				pending = false
-				g.blocks[cur].next = nb
-				cur = nb
-			}
-			// Only jump targets, which are labels, are looked up.
-			blockOf[i] = cur
+	for i := 1; i < n; i++ {
+		s := starts[i]
+		if s == 0 {
+			continue
 		}
-		prevTerm = o.props[in.Op&opMask]&(pJump|pScopeExit) != 0
-		arena[i] = instruction{op: in.Op, arg: in.Arg, loc: in.Loc, target: none, except: none}
+		g.blocks[cur].instrs = arena[start:i:i]
+		start = i
+		nb := g.newBlock()
+		g.blocks[nb].labelled = s&startLabel != 0
+		g.blocks[cur].next = nb
+		cur = nb
+		// Only jump targets, which start blocks, are looked up.
+		blockOf[i] = cur
 	}
-	closeBlock(n)
-	// translate_jump_labels_to_targets (the arena still holds every
-	// instruction at its input index).
+	g.blocks[cur].instrs = arena[start:n:n]
+	// translate_jump_labels_to_targets: each jump's oparg is already the
+	// index of its target.
 	for _, i := range jumps {
 		in := &arena[i]
-		t, _ := seq.Index(instr.Label(in.arg))
-		in.arg = int32(t)
-		in.target = blockOf[t]
+		in.target = blockOf[in.arg]
 	}
 	return g, nil
 }
+
+// Block boundaries in Optimizer.starts.
+const (
+	startLabel uint8 = 1 << iota
+	startAfter
+)

@@ -45,18 +45,28 @@ func (g *CFG) stackDepth() (int32, error) {
 		g.todo = g.todo[:len(g.todo)-1]
 		depth := g.blocks[bi].startDepth
 		next := g.blocks[bi].next
-		for i := range g.blocks[bi].instrs {
-			in := g.blocks[bi].instrs[i]
-			effect, ok := o.stackEffect(in.op, in.arg, false)
-			if !ok {
-				return 0, errorf("invalid stack effect for opcode=%d, arg=%d", in.op, in.arg)
+		ins := g.blocks[bi].instrs
+		for i := range ins {
+			in := &ins[i]
+			op := in.op & opMask
+			p := o.props[op]
+			// The effect of most opcodes is a constant of the table.
+			var effect int32
+			if p&(pVarEffect|pKnown) == pKnown {
+				effect = int32(o.effect[op])
+			} else {
+				e := &o.effects[op][0]
+				if p&pKnown == 0 || !e.Valid {
+					return 0, errorf("invalid stack effect for opcode=%d, arg=%d", in.op, in.arg)
+				}
+				effect = effectOf(e, in.arg)
 			}
 			newDepth := depth + effect
 			if newDepth < 0 {
 				return 0, errorf("invalid CFG, stack underflow")
 			}
 			maxDepth = max(maxDepth, newDepth)
-			if o.hasTarget(in.op) {
+			if p&(pJump|pBlockPush) != 0 {
 				effect, ok := o.stackEffect(in.op, in.arg, true)
 				if !ok {
 					return 0, errorf("invalid stack effect for opcode=%d, arg=%d", in.op, in.arg)
@@ -68,7 +78,7 @@ func (g *CFG) stackDepth() (int32, error) {
 				}
 			}
 			depth = newDepth
-			if o.has(in.op, pUncond|pScopeExit) {
+			if p&(pUncond|pScopeExit) != 0 {
 				next = none
 				break
 			}

@@ -63,13 +63,20 @@ func (g *CFG) propagateLineNumbers() {
 		if l == nil {
 			continue
 		}
-		prev := instr.NoLocation
-		for i := range b.instrs {
-			if b.instrs[i].loc.Line < 0 {
-				b.instrs[i].loc = prev
+		// last is the index of the last instruction with a line so far.
+		ins, last := b.instrs, -1
+		for i := range ins {
+			if ins[i].loc.Line >= 0 {
+				last = i
+			} else if last >= 0 {
+				ins[i].loc = ins[last].loc
 			} else {
-				prev = b.instrs[i].loc
+				ins[i].loc = instr.NoLocation
 			}
+		}
+		prev := instr.NoLocation
+		if last >= 0 {
+			prev = ins[last].loc
 		}
 		if g.hasFallthrough(b) && b.next != none {
 			n := &g.blocks[b.next]

@@ -103,6 +103,14 @@ func (g *CFG) removeUnusedConsts(consts *[]*pyobj.Object) error {
 	return nil
 }
 
+// What an opcode does to a fast local, for scan_block_for_locals
+// (Optimizer.local).
+const (
+	localUnset = 1 + iota // DELETE_FAST, LOAD_FAST_AND_CLEAR, STORE_FAST_MAYBE_NULL
+	localSet              // STORE_FAST, LOAD_FAST_CHECK
+	localLoad             // LOAD_FAST
+)
+
 // maybePush is maybe_push: b is (re)scanned when unsafe adds locals that
 // may be unset at its start.
 func (g *CFG) maybePush(bi int32, unsafe uint64) {
@@ -127,23 +135,23 @@ func (g *CFG) scanBlockForLocals(bi int32) {
 		// nothing to check, nothing to pass on.
 		return
 	}
-	for i := range g.blocks[bi].instrs {
-		in := &g.blocks[bi].instrs[i]
+	ins := g.blocks[bi].instrs
+	for i := range ins {
+		in := &ins[i]
 		if in.except != none {
 			g.maybePush(in.except, unsafe)
 		}
-		if in.arg >= 64 || in.arg < 0 {
+		k := g.o.local[in.op&opMask]
+		if k == 0 || in.arg >= 64 || in.arg < 0 {
 			continue
 		}
 		bit := uint64(1) << uint(in.arg)
-		switch in.op {
-		case c.deleteFast, c.loadFastAndClear, c.storeFastMaybeNull:
+		switch k {
+		case localUnset:
 			unsafe |= bit
-		case c.storeFast:
+		case localSet:
 			unsafe &^= bit
-		case c.loadFastCheck:
-			unsafe &^= bit
-		case c.loadFast:
+		case localLoad:
 			if unsafe&bit != 0 {
 				in.op = c.loadFastCheck
 			}
@@ -198,12 +206,17 @@ func (g *CFG) addChecksForLoadsOfUninitializedVariables(nlocals, nparams int) {
 		g.fastScanManyLocals(nlocals)
 		nlocals = 64
 	}
-	g.resetVisited()
-	g.todo = g.todo[:0]
 	var start uint64
 	for i := nparams; i < nlocals; i++ {
 		start |= uint64(1) << uint(i)
 	}
+	if start == 0 && g.seen&pUnset == 0 {
+		// Every local is a parameter and no instruction unsets one:
+		// no block would be scanned.
+		return
+	}
+	g.resetVisited()
+	g.todo = g.todo[:0]
 	g.maybePush(0, start)
 	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
 		g.scanBlockForLocals(bi)
