@@ -337,6 +337,12 @@ type compiler struct {
 	strSlab    []string
 	kidSlab    []*Unit
 	objN, outN int
+
+	// importMask has importBit set for each name the module block
+	// imports (importMaskSet: computed), so that most names need no
+	// look-up in isImportOriginated.
+	importMask    uint64
+	importMaskSet bool
 }
 
 // unitPtrs returns an empty list of units with room for n, from the

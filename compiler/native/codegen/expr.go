@@ -613,7 +613,27 @@ func (c *compiler) isImportOriginated(e ast.Expr) bool {
 	if !ok {
 		return false
 	}
+	if !c.importMaskSet {
+		for _, sym := range c.st.Top.Symbols.List() {
+			if sym.Flags&symtable.DefImport != 0 {
+				c.importMask |= importBit(sym.Name)
+			}
+		}
+		c.importMaskSet = true
+	}
+	if c.importMask&importBit(n.ID) == 0 {
+		return false
+	}
 	return c.st.Top.Lookup(n.ID)&symtable.DefImport != 0
+}
+
+// importBit is a name's bit in compiler.importMask, from its length and
+// first byte.
+func importBit(s string) uint64 {
+	if s == "" {
+		return 1
+	}
+	return 1 << ((uint(len(s))*7 + uint(s[0])) & 63)
 }
 
 // canOptimizeSuperCall is can_optimize_super_call.

@@ -301,7 +301,15 @@ func (p *Process) Identifier(s string) *Object {
 		o.Immortal = true
 		return o
 	}
-	return p.InternImmortal(p.NewStr(s))
+	if _, ok := latin1Char(s); ok || s == "" {
+		return p.InternImmortal(p.NewStr(s))
+	}
+	// A str the start-up set holds and one it does not come out alike
+	// here: a new interned, immortal object (so the set is not asked).
+	o := p.obj(Str, ast.StrValue(s))
+	o.Interned, o.Immortal = true, true
+	p.interned.put(s, h, o)
+	return o
 }
 
 // IsInterned reports whether a str equal to s is interned now.

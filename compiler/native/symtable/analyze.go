@@ -82,6 +82,11 @@ func (s *nameSet) write(extra int) {
 }
 
 func (s *nameSet) add(name string) {
+	if s.own && s.m != nil {
+		// One map write, without a look-up first.
+		s.m[name] = struct{}{}
+		return
+	}
 	if s.has(name) {
 		return
 	}

@@ -169,6 +169,9 @@ func (b *builder) exit() {
 
 // mangle returns name as the current block stores it.
 func (b *builder) mangle(blk *Block, name string) string {
+	if b.private == "" {
+		return name
+	}
 	return MaybeMangle(b.private, blk, name)
 }
 
@@ -192,7 +195,9 @@ func (b *builder) addDef(name string, flag Flags, loc ast.Loc) error {
 func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc ast.Loc) error {
 	mangled := b.mangle(b.cur, name)
 	val := flag
-	if old, ok := blk.Symbols.Get(mangled); ok {
+	at, added := blk.Symbols.slot(mangled)
+	if !added {
+		old := blk.Symbols.list[at].Flags
 		if flag&DefParam != 0 && old&DefParam != 0 {
 			return b.errorAt(loc, msgDuplicateArgument, name)
 		}
@@ -209,7 +214,7 @@ func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc ast.Loc) err
 		}
 		val |= DefCompIter
 	}
-	blk.Symbols.Set(mangled, val)
+	blk.Symbols.list[at].Flags = val
 	if flag&DefParam != 0 {
 		if blk.Varnames == nil {
 			if len(b.varSlab) < varnamesFirst {

@@ -26,9 +26,15 @@ func Mangle(private, name string) string {
 // class and the blocks inside it only the type parameters' names are
 // mangled; everywhere else, Mangle's rule.
 func MaybeMangle(private string, b *Block, name string) string {
+	// The common case (no private name, or a name without two leading
+	// underscores) is decided where the call is inlined.
 	if private == "" || len(name) < 2 || name[0] != '_' || name[1] != '_' {
 		return name
 	}
+	return maybeMangle(private, b, name)
+}
+
+func maybeMangle(private string, b *Block, name string) string {
 	if b != nil && b.mangled != nil {
 		if _, ok := b.mangled.names[name]; !ok {
 			return name

@@ -355,6 +355,16 @@ func (s *Symbols) find(name string) int {
 	return -1
 }
 
+// slot returns the position of name, adding it with no flags at the end
+// if s does not have it (and then added is true).
+func (s *Symbols) slot(name string) (i int, added bool) {
+	if i = s.find(name); i >= 0 {
+		return i, false
+	}
+	s.add(name, 0)
+	return len(s.list) - 1, true
+}
+
 // Get returns the flags of name and whether s has it.
 func (s *Symbols) Get(name string) (Flags, bool) {
 	if i := s.find(name); i >= 0 {
@@ -379,6 +389,11 @@ func (s *Symbols) Set(name string, f Flags) {
 		s.list[i].Flags = f
 		return
 	}
+	s.add(name, f)
+}
+
+// add appends name, which s does not have, with flags f.
+func (s *Symbols) add(name string, f Flags) {
 	s.list = append(s.list, Symbol{name, f})
 	if s.index != nil {
 		s.index[name] = int32(len(s.list) - 1)
