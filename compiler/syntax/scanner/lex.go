@@ -248,7 +248,7 @@ again:
 			return s.make(t, token.ERRORTOKEN, noPos, noPos)
 		}
 		t.ASCII = !nonASCII
-		return s.make(t, token.NAME, s.start, s.cur)
+		return s.makeSpan(t, token.NAME)
 	}
 
 	if c == '\r' {
@@ -281,7 +281,7 @@ again:
 		} else {
 			s.backup(c)
 		}
-		return s.make(t, token.DOT, s.start, s.cur)
+		return s.makeSpan(t, token.DOT)
 	}
 
 	if isDigit(c) {
@@ -343,7 +343,7 @@ func (s *Scanner) operator(t *token.Token, cur *mode, c int) token.Kind {
 		} else {
 			s.backup(c3)
 		}
-		return s.make(t, k, s.start, s.cur)
+		return s.makeSpan(t, k)
 	}
 	s.backup(c2)
 
@@ -402,7 +402,7 @@ func (s *Scanner) operator(t *token.Token, cur *mode, c int) token.Kind {
 	if c == '=' && s.debugEqual(cur) {
 		cur.debug = true
 	}
-	return s.make(t, oneChar(c), s.start, s.cur)
+	return s.makeSpan(t, oneChar(c))
 }
 
 // debugEqual reports whether a '=' read in mode cur marks a debug

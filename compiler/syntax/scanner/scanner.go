@@ -378,6 +378,18 @@ func (s *Scanner) make(t *token.Token, kind token.Kind, pStart, pEnd int) token.
 	return kind
 }
 
+// makeSpan is make for a token with a span, other than STRING and
+// FSTRING_MIDDLE, from the token start to the current byte: short enough
+// to be inlined where most tokens are made.
+func (s *Scanner) makeSpan(t *token.Token, kind token.Kind) token.Kind {
+	t.Kind = kind
+	t.Level = s.level
+	t.Start = token.Pos{Line: s.lineno, Col: s.startCol}
+	t.End = token.Pos{Line: s.lineno, Col: s.cur - s.lineStart}
+	t.Off, t.EndOff = s.start, s.cur
+	return kind
+}
+
 // Next scans the next token into t. At an error it returns, with t.Kind
 // ERRORTOKEN, the exception CPython's parser raises when it fetches that
 // token (initialize_token: the tokenizer's own SyntaxError, or the one
@@ -386,7 +398,9 @@ func (s *Scanner) make(t *token.Token, kind token.Kind, pStart, pEnd int) token.
 // ENDMARKER, further calls go on as CPython's tokenizer would (the parser
 // may call again to look for tokenizer errors further on).
 func (s *Scanner) Next(t *token.Token) *syntaxerr.Error {
-	t.Metadata = ""
+	if t.Metadata != "" {
+		t.Metadata = ""
+	}
 	return s.NextReusing(t)
 }
 
@@ -397,9 +411,14 @@ func (s *Scanner) Next(t *token.Token) *syntaxerr.Error {
 // tokenizer from decoding a later text again (set_fstring_expr), which
 // decides whether invalid UTF-8 in it is an error.
 func (s *Scanner) NextReusing(t *token.Token) *syntaxerr.Error {
-	s.raised = nil
+	if s.raised != nil {
+		s.raised = nil
+	}
 	var kind token.Kind
-	if m := &s.modes[s.modeIdx]; m.kind == regularMode {
+	if s.modeIdx == 0 {
+		// Outside f-strings (the first mode is always the regular one).
+		kind = s.normal(t, &s.modes[0])
+	} else if m := &s.modes[s.modeIdx]; m.kind == regularMode {
 		kind = s.normal(t, m)
 	} else {
 		kind = s.fstring(t, m)
