@@ -12446,8 +12446,6 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 			p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _v, end: int32(p.mark), ok: true})
 			_i := int32(len(p.vals.s1))
 			p.memo[_mark*nMemo+memo_disjunction] = _i
-			p.memo[_mark*nMemo+memo_conjunction] = _i
-			p.memo[_mark*nMemo+memo_inversion] = _i
 			_res, _ok = _v, true
 			goto done
 		}
@@ -12924,8 +12922,6 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 			_i := int32(len(p.vals.s1))
 			p.memo[_mark*nMemo+memo_expression] = _i
 			p.memo[_mark*nMemo+memo_disjunction] = _i
-			p.memo[_mark*nMemo+memo_conjunction] = _i
-			p.memo[_mark*nMemo+memo_inversion] = _i
 			_res, _ok = _v, true
 			goto done
 		}
@@ -13339,10 +13335,6 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 			goto done
 		}
 		if _vok && p.mark < p.fill && !first101[p.kinds[p.mark]&127] {
-			p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _v, end: int32(p.mark), ok: true})
-			_i := int32(len(p.vals.s1))
-			p.memo[_mark*nMemo+memo_conjunction] = _i
-			p.memo[_mark*nMemo+memo_inversion] = _i
 			_res, _ok = _v, true
 			goto done
 		}
@@ -13469,9 +13461,6 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 			goto done
 		}
 		if _vok && p.mark < p.fill && !first102[p.kinds[p.mark]&127] {
-			p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _v, end: int32(p.mark), ok: true})
-			_i := int32(len(p.vals.s1))
-			p.memo[_mark*nMemo+memo_inversion] = _i
 			_res, _ok = _v, true
 			goto done
 		}
@@ -14638,15 +14627,7 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 						_row[memo_shift_expr] = int32(-_mark - 1)
 						_row[memo_sum] = int32(-_mark - 1)
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark < p.fill && !first114[p.kinds[p.mark]&127] {
-						p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _raw, end: int32(p.mark), ok: true})
-						_i := int32(len(p.vals.s1))
-						_row[memo_bitwise_xor] = _i
-						_row[memo_bitwise_and] = _i
-						_row[memo_shift_expr] = _i
-						_row[memo_sum] = _i
-						_row[memo_term] = _i
-					} else {
+					} else if p.mark >= p.fill || first114[p.kinds[p.mark]&127] {
 						p.mark = _mark
 						p.level++
 						_raw, _rawok = p.r_bitwise_xor()
@@ -14790,7 +14771,7 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		if _ok || p.callInvalidRules || p.level+1 >= maxStack {
+		if (_ok && !p.optimistic) || p.callInvalidRules || p.level+1 >= maxStack {
 			p.memoUpdate1(_mark, memo_bitwise_xor, _res, _ok)
 		}
 		p.mark = _mark
@@ -14812,14 +14793,7 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 						_row[memo_shift_expr] = int32(-_mark - 1)
 						_row[memo_sum] = int32(-_mark - 1)
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark < p.fill && !first116[p.kinds[p.mark]&127] {
-						p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _raw, end: int32(p.mark), ok: true})
-						_i := int32(len(p.vals.s1))
-						_row[memo_bitwise_and] = _i
-						_row[memo_shift_expr] = _i
-						_row[memo_sum] = _i
-						_row[memo_term] = _i
-					} else {
+					} else if p.mark >= p.fill || first116[p.kinds[p.mark]&127] {
 						p.mark = _mark
 						p.level++
 						_raw, _rawok = p.r_bitwise_and()
@@ -14963,7 +14937,7 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		if _ok || p.callInvalidRules || p.level+1 >= maxStack {
+		if (_ok && !p.optimistic) || p.callInvalidRules || p.level+1 >= maxStack {
 			p.memoUpdate1(_mark, memo_bitwise_and, _res, _ok)
 		}
 		p.mark = _mark
@@ -14984,13 +14958,7 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 						_row[memo_shift_expr] = int32(-_mark - 1)
 						_row[memo_sum] = int32(-_mark - 1)
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark < p.fill && !first118[p.kinds[p.mark]&127] {
-						p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _raw, end: int32(p.mark), ok: true})
-						_i := int32(len(p.vals.s1))
-						_row[memo_shift_expr] = _i
-						_row[memo_sum] = _i
-						_row[memo_term] = _i
-					} else {
+					} else if p.mark >= p.fill || first118[p.kinds[p.mark]&127] {
 						p.mark = _mark
 						p.level++
 						_raw, _rawok = p.r_shift_expr()
@@ -15134,7 +15102,7 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		if _ok || p.callInvalidRules || p.level+1 >= maxStack {
+		if (_ok && !p.optimistic) || p.callInvalidRules || p.level+1 >= maxStack {
 			p.memoUpdate1(_mark, memo_shift_expr, _res, _ok)
 		}
 		p.mark = _mark
@@ -15154,12 +15122,7 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 						p.mark = _mark
 						_row[memo_sum] = int32(-_mark - 1)
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark < p.fill && !first120[p.kinds[p.mark]&127] {
-						p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _raw, end: int32(p.mark), ok: true})
-						_i := int32(len(p.vals.s1))
-						_row[memo_sum] = _i
-						_row[memo_term] = _i
-					} else {
+					} else if p.mark >= p.fill || first120[p.kinds[p.mark]&127] {
 						p.mark = _mark
 						p.level++
 						_raw, _rawok = p.r_sum()
@@ -15380,7 +15343,7 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		if _ok || p.callInvalidRules || p.level+1 >= maxStack {
+		if (_ok && !p.optimistic) || p.callInvalidRules || p.level+1 >= maxStack {
 			p.memoUpdate1(_mark, memo_sum, _res, _ok)
 		}
 		p.mark = _mark
@@ -15399,11 +15362,7 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 					if !_rawok {
 						p.mark = _mark
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark < p.fill && !first121[p.kinds[p.mark]&127] {
-						p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _raw, end: int32(p.mark), ok: true})
-						_i := int32(len(p.vals.s1))
-						_row[memo_term] = _i
-					} else {
+					} else if p.mark >= p.fill || first121[p.kinds[p.mark]&127] {
 						p.mark = _mark
 						p.level++
 						_raw, _rawok = p.r_term()
@@ -15605,7 +15564,7 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		if _ok || p.callInvalidRules || p.level+1 >= maxStack {
+		if (_ok && !p.optimistic) || p.callInvalidRules || p.level+1 >= maxStack {
 			p.memoUpdate1(_mark, memo_term, _res, _ok)
 		}
 		p.mark = _mark
@@ -16028,9 +15987,6 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 			goto done
 		}
 		if _vok && p.mark < p.fill && !first70[p.kinds[p.mark]&127] {
-			p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _v, end: int32(p.mark), ok: true})
-			_i := int32(len(p.vals.s1))
-			p.memo[_mark*nMemo+memo_await_primary] = _i
 			_res, _ok = _v, true
 			goto done
 		}
@@ -16420,7 +16376,7 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	_resmark := p.mark
 	for {
-		if _ok || p.callInvalidRules || p.level+1 >= maxStack {
+		if (_ok && !p.optimistic) || p.callInvalidRules || p.level+1 >= maxStack {
 			p.memoUpdate1(_mark, memo_primary, _res, _ok)
 		}
 		p.mark = _mark

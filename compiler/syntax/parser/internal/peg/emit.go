@@ -483,7 +483,11 @@ func (e *emitter) leader(r *Rule) error {
 		// alternatives, which get the seed passed), unless the seed's
 		// call would overflow the stack and be made. It is memoized once
 		// the rule fails.
-		e.printf("for {\nif _ok || p.callInvalidRules || p.level+1 >= maxStack {\np.memoUpdate%s(_mark, memo_%s, _res, _ok)\n}\n", slabSuffix(slab), r.Name)
+		ok := "_ok"
+		if firstPassUnread[r.Name] {
+			ok = "(_ok && !p.optimistic)"
+		}
+		e.printf("for {\nif %s || p.callInvalidRules || p.level+1 >= maxStack {\np.memoUpdate%s(_mark, memo_%s, _res, _ok)\n}\n", ok, slabSuffix(slab), r.Name)
 	} else {
 		e.printf("for {\np.memoUpdate%s(_mark, memo_%s, _res, _ok)\n", slabSuffix(slab), r.Name)
 	}
@@ -771,6 +775,34 @@ func (e *emitter) alt(r *Rule, a *Alt, i int, hasCut bool) error {
 	return nil
 }
 
+// firstPassUnread are memoized rules whose successful results the first
+// pass does not memoize in an optimistic pass (their failures, kept in
+// the table itself, it does). Pegen reads such an entry only when the rule
+// is called again at the same token; over the 3.13 standard library the
+// optimistic pass never does so for these rules but primary, and for
+// primary about once per 100 files, while storing a result costs an
+// append to a slab per operand. It is a choice for speed only: a call
+// that finds no entry computes the same result again, from the same
+// memoized entries of the rules it calls (strings, whose actions warn,
+// among them), without raising anything the first computation did not;
+// nodes are equal but new, identifiers are reported again (CPython
+// interns each time, to the same object), and the deeper nesting of the
+// new computation could only make the optimistic pass give up at
+// optimisticLimit, far below pegen's limit, and run again as pegen runs.
+// A leader's own entry is read back by its alternatives only when the
+// seed's call would overflow, which an optimistic pass never reaches.
+var firstPassUnread = map[string]bool{
+	"conjunction":   true,
+	"inversion":     true,
+	"bitwise_xor":   true,
+	"bitwise_and":   true,
+	"shift_expr":    true,
+	"sum":           true,
+	"term":          true,
+	"await_primary": true,
+	"primary":       true,
+}
+
 // aheadChecks are the alternatives (rule/index, from 0) that the
 // optimistic first pass skips when the parser's check (a method that looks
 // ahead at the tokens) says they cannot match there. The checks and why
@@ -937,12 +969,23 @@ func (e *emitter) collapsedRound(r *Rule, chain []*Rule, bottom *Rule) bool {
 	for _, l := range chain {
 		e.printf("_row[memo_%s] = int32(-_mark - 1)\n", l.Name)
 	}
-	e.printf("} else if p.mark < p.fill && !%s[p.kinds[p.mark]&127] {\n", opsVar)
-	e.printf("%[1]s = append(%[1]s, memoVal[%[2]s]{v: _raw, end: int32(p.mark), ok: true})\n_i := int32(len(%[1]s))\n", slab, r.Type)
+	var kept []*Rule
 	for _, l := range chain {
-		e.printf("_row[memo_%s] = _i\n", l.Name)
+		if !firstPassUnread[l.Name] {
+			kept = append(kept, l)
+		}
 	}
-	e.printf("} else {\np.mark = _mark\np.level++\n_raw, _rawok = p.%s()\np.level--\n}\n}\n", e.funcName(chain[0]))
+	if len(kept) > 0 {
+		e.printf("} else if p.mark < p.fill && !%s[p.kinds[p.mark]&127] {\n", opsVar)
+		e.printf("%[1]s = append(%[1]s, memoVal[%[2]s]{v: _raw, end: int32(p.mark), ok: true})\n_i := int32(len(%[1]s))\n", slab, r.Type)
+		for _, l := range kept {
+			e.printf("_row[memo_%s] = _i\n", l.Name)
+		}
+		e.printf("} else {\n")
+	} else {
+		e.printf("} else if p.mark >= p.fill || %s[p.kinds[p.mark]&127] {\n", opsVar)
+	}
+	e.printf("p.mark = _mark\np.level++\n_raw, _rawok = p.%s()\np.level--\n}\n}\n", e.funcName(chain[0]))
 	e.printf("}\n} else {\n_raw, _rawok = p.%s_raw(_res, _ok, _resmark)\n}\n", e.funcName(r))
 	return true
 }
@@ -1113,9 +1156,15 @@ func (e *emitter) passRound(r *Rule, chain []*Rule) {
 		e.printf("p.mark = _mark\n_res, _ok = nil, false\ngoto done\n}\n")
 	}
 	e.printf("if _vok && p.mark < p.fill && !%s[p.kinds[p.mark]&127] {\n", e.setVar(tails))
-	if len(memoed) > 0 {
+	var kept []*Rule
+	for _, c := range memoed {
+		if !firstPassUnread[c.Name] {
+			kept = append(kept, c)
+		}
+	}
+	if len(kept) > 0 {
 		e.printf("%[1]s = append(%[1]s, memoVal[%[2]s]{v: _v, end: int32(p.mark), ok: true})\n_i := int32(len(%[1]s))\n", slab, r.Type)
-		for _, c := range memoed {
+		for _, c := range kept {
 			e.printf("p.memo[_mark*nMemo+memo_%s] = _i\n", c.Name)
 		}
 	}
