@@ -357,21 +357,20 @@ func (p *Parser) expectSoft(keyword string) ast.Expr {
 // nameToken matches a NAME token and returns it as a Name node
 // (_PyPegen_name_token).
 func (p *Parser) nameToken() ast.Expr {
-	if p.mark == p.fill && !p.fillToken() {
-		return nil
-	}
 	i := p.mark
-	t := &p.toks[i]
-	if t.Kind != token.NAME {
+	if i == p.fill && !p.fillToken() {
 		return nil
 	}
-	p.mark++
+	if p.kinds[i] != token.NAME {
+		return nil
+	}
+	p.mark = i + 1
 	// The Name of a token is made once: every rule that matches the token
 	// gets the same node, which no action changes.
 	if e := p.exprs[i]; e != nil {
 		return e
 	}
-	e := p.nameFromToken(t)
+	e := p.nameFromToken(&p.toks[i])
 	if e != nil {
 		p.exprs[i] = e
 	}

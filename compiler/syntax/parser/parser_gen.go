@@ -89,8 +89,8 @@ var first27 = [128]bool{token.ASYNC: true, token.WITH: true}
 var first28 = [128]bool{token.ASYNC: true, token.FOR: true}
 var first29 = [128]bool{token.TRY: true}
 var first30 = [128]bool{token.WHILE: true}
-var first31 = [128]bool{token.EQUAL: true}
-var first32 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first31 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first32 = [128]bool{token.EQUAL: true}
 var first33 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
 var first34 = [128]bool{token.AMPEREQUAL: true, token.ATEQUAL: true, token.CIRCUMFLEXEQUAL: true, token.DOUBLESLASHEQUAL: true, token.DOUBLESTAREQUAL: true, token.LEFTSHIFTEQUAL: true, token.MINEQUAL: true, token.PERCENTEQUAL: true, token.PLUSEQUAL: true, token.RIGHTSHIFTEQUAL: true, token.SLASHEQUAL: true, token.STAREQUAL: true, token.VBAREQUAL: true}
 var first35 = [128]bool{token.PLUSEQUAL: true}
@@ -122,10 +122,10 @@ var first60 = [128]bool{token.LSQB: true}
 var first61 = [128]bool{token.ASSERT: true, token.AWAIT: true, token.BREAK: true, token.CONTINUE: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NEWLINE: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
 var first62 = [128]bool{token.ASYNC: true, token.DEF: true}
 var first63 = [128]bool{token.DEF: true}
-var first64 = [128]bool{token.DOUBLESTAR: true, token.NAME: true, token.STAR: true}
-var first65 = [128]bool{token.RARROW: true}
-var first66 = [128]bool{token.NEWLINE: true, token.TYPE_COMMENT: true}
-var first67 = [128]bool{token.ASYNC: true}
+var first64 = [128]bool{token.ASYNC: true}
+var first65 = [128]bool{token.DOUBLESTAR: true, token.NAME: true, token.STAR: true}
+var first66 = [128]bool{token.RARROW: true}
+var first67 = [128]bool{token.NEWLINE: true, token.TYPE_COMMENT: true}
 var first68 = [128]bool{token.LPAR: true, token.NAME: true, token.SLASH: true, token.STAR: true}
 var first69 = [128]bool{token.DOUBLESTAR: true, token.STAR: true}
 var first70 = [128]bool{token.DOUBLESTAR: true}
@@ -143,8 +143,8 @@ var first81 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.MINU
 var first82 = [128]bool{token.LPAR: true, token.LSQB: true}
 var first83 = [128]bool{token.LBRACE: true}
 var first84 = [128]bool{token.MINUS: true, token.NUMBER: true}
-var first85 = [128]bool{token.MINUS: true, token.PLUS: true}
-var first86 = [128]bool{token.FSTRING_START: true, token.STRING: true}
+var first85 = [128]bool{token.FSTRING_START: true, token.STRING: true}
+var first86 = [128]bool{token.MINUS: true, token.PLUS: true}
 var first87 = [128]bool{token.NONE: true}
 var first88 = [128]bool{token.TRUE: true}
 var first89 = [128]bool{token.FALSE: true}
@@ -1229,7 +1229,7 @@ func (p *Parser) r_simple_stmts() (_res []ast.Stmt, _ok bool) {
 	// simple_stmt !";" NEWLINE
 	{
 		if p.cannotStart(&first7) {
-			goto fail0
+			goto fail1
 		}
 		var a ast.Stmt
 		var _v2 *token.Token
@@ -1268,9 +1268,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first7) {
-			goto fail1
 		}
 		var a []ast.Stmt
 		var _v1 *token.Token
@@ -2076,7 +2073,7 @@ func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
 		if b, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		if !p.cannotStart(&first31) {
+		if !p.cannotStart(&first32) {
 			c, _ = p.tmp_11()
 			if p.errorIndicator {
 				goto fail0
@@ -2110,7 +2107,7 @@ fail0:
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first32) {
+		if p.cannotStart(&first31) {
 			goto fail1
 		}
 		var a ast.Expr
@@ -2136,7 +2133,7 @@ fail0:
 		if b, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		if !p.cannotStart(&first31) {
+		if !p.cannotStart(&first32) {
 			c, _ = p.tmp_13()
 			if p.errorIndicator {
 				goto fail1
@@ -2221,7 +2218,7 @@ fail2:
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first32) {
+		if p.cannotStart(&first31) {
 			goto fail3
 		}
 		var a ast.Expr
@@ -2861,7 +2858,7 @@ func (p *Parser) r_raise_stmt() (_res ast.Stmt, _ok bool) {
 	// "raise" expression ("from" expression)?
 	{
 		if p.cannotStart(&first15) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -2913,9 +2910,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first15) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -3113,7 +3107,7 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 		} else if _v0 = p.expectNew(token.DEL); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first32) {
+		if p.cannotStart(&first31) {
 			goto fail0
 		}
 		if a, _k = p.r_del_targets(); !_k {
@@ -3449,7 +3443,7 @@ func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 	// "from" ("." / "...")* dotted_name "import" import_from_targets
 	{
 		if p.cannotStart(&first48) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 *token.Token
 		var a []*token.Token
@@ -3517,9 +3511,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first48) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var a []*token.Token
@@ -3995,7 +3986,7 @@ func (p *Parser) r_dotted_name_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 	// dotted_name "." NAME
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -4040,9 +4031,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -4558,7 +4546,7 @@ fail0:
 		} else if _v3 = p.expectNew(token.LPAR); _v3 == nil {
 			goto fail1
 		}
-		if !p.cannotStart(&first64) {
+		if !p.cannotStart(&first65) {
 			params, _ = p.r_params()
 			if p.errorIndicator {
 				goto fail1
@@ -4573,7 +4561,7 @@ fail0:
 		} else if _v5 = p.expectNew(token.RPAR); _v5 == nil {
 			goto fail1
 		}
-		if !p.cannotStart(&first65) {
+		if !p.cannotStart(&first66) {
 			a, _ = p.tmp_38()
 			if p.errorIndicator {
 				goto fail1
@@ -4588,7 +4576,7 @@ fail0:
 		} else if _v7 = p.expectNew(token.COLON); _v7 == nil {
 			goto fail1
 		}
-		if !p.cannotStart(&first66) {
+		if !p.cannotStart(&first67) {
 			tc, _ = p.r_func_type_comment()
 			if p.errorIndicator {
 				goto fail1
@@ -4633,7 +4621,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first64) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -4684,7 +4672,7 @@ fail1:
 		} else if _v4 = p.expectNew(token.LPAR); _v4 == nil {
 			goto fail2
 		}
-		if !p.cannotStart(&first64) {
+		if !p.cannotStart(&first65) {
 			params, _ = p.r_params()
 			if p.errorIndicator {
 				goto fail2
@@ -4699,7 +4687,7 @@ fail1:
 		} else if _v6 = p.expectNew(token.RPAR); _v6 == nil {
 			goto fail2
 		}
-		if !p.cannotStart(&first65) {
+		if !p.cannotStart(&first66) {
 			a, _ = p.tmp_39()
 			if p.errorIndicator {
 				goto fail2
@@ -4714,7 +4702,7 @@ fail1:
 		} else if _v8 = p.expectNew(token.COLON); _v8 == nil {
 			goto fail2
 		}
-		if !p.cannotStart(&first66) {
+		if !p.cannotStart(&first67) {
 			tc, _ = p.r_func_type_comment()
 			if p.errorIndicator {
 				goto fail2
@@ -4792,7 +4780,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail1
 		}
 		var _v0 *ast.Arguments
@@ -4828,7 +4816,7 @@ func (p *Parser) r_parameters() (_res *ast.Arguments, _ok bool) {
 	// slash_no_default param_no_default* param_with_default* star_etc?
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail3
 		}
 		if p.noneAhead(token.SLASH) {
 			goto fail0
@@ -4874,9 +4862,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
-			goto fail1
-		}
 		if p.noneAhead(token.SLASH) {
 			goto fail1
 		}
@@ -4916,9 +4901,6 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
-			goto fail2
-		}
 		var a []*ast.Arg
 		var b []*nameDefault
 		var c *starEtc
@@ -4954,9 +4936,6 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail3
 		}
 		var a []*nameDefault
 		var b *starEtc
@@ -5032,7 +5011,7 @@ func (p *Parser) r_slash_no_default() (_res []*ast.Arg, _ok bool) {
 	// param_no_default+ "/" ","
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var a []*ast.Arg
 		var _v1 *token.Token
@@ -5078,9 +5057,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var a []*ast.Arg
 		var _v1 *token.Token
@@ -5137,7 +5113,7 @@ func (p *Parser) r_slash_with_default() (_res *slashWithDefault, _ok bool) {
 	// param_no_default* param_with_default+ "/" ","
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var a []*ast.Arg
 		var b []*nameDefault
@@ -5191,9 +5167,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var a []*ast.Arg
 		var b []*nameDefault
@@ -5274,7 +5247,7 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first54) {
-			goto fail1
+			goto fail3
 		}
 		var _v0 *token.Token
 		var a *ast.Arg
@@ -5326,9 +5299,6 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first54) {
-			goto fail2
-		}
 		var _v0 *token.Token
 		var a *ast.Arg
 		var b []*nameDefault
@@ -5378,9 +5348,6 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first54) {
-			goto fail3
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -5553,7 +5520,7 @@ func (p *Parser) r_param_no_default() (_res *ast.Arg, _ok bool) {
 	// param "," TYPE_COMMENT?
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var a *ast.Arg
 		var _v1 *token.Token
@@ -5594,9 +5561,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var a *ast.Arg
 		var tc *token.Token
@@ -5648,7 +5612,7 @@ func (p *Parser) r_param_no_default_star_annotation() (_res *ast.Arg, _ok bool) 
 	// param_star_annotation "," TYPE_COMMENT?
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var a *ast.Arg
 		var _v1 *token.Token
@@ -5689,9 +5653,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var a *ast.Arg
 		var tc *token.Token
@@ -5743,7 +5704,7 @@ func (p *Parser) r_param_with_default() (_res *nameDefault, _ok bool) {
 	// param default "," TYPE_COMMENT?
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var a *ast.Arg
 		var c ast.Expr
@@ -5753,7 +5714,7 @@ func (p *Parser) r_param_with_default() (_res *nameDefault, _ok bool) {
 		if a, _k = p.r_param(); !_k {
 			goto fail0
 		}
-		if p.cannotStart(&first31) {
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		if c, _k = p.r_default(); !_k {
@@ -5793,9 +5754,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
-			goto fail1
-		}
 		var a *ast.Arg
 		var c ast.Expr
 		var tc *token.Token
@@ -5803,7 +5761,7 @@ fail0:
 		if a, _k = p.r_param(); !_k {
 			goto fail1
 		}
-		if p.cannotStart(&first31) {
+		if p.cannotStart(&first32) {
 			goto fail1
 		}
 		if c, _k = p.r_default(); !_k {
@@ -5854,7 +5812,7 @@ func (p *Parser) r_param_maybe_default() (_res *nameDefault, _ok bool) {
 	// param default? "," TYPE_COMMENT?
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var a *ast.Arg
 		var c ast.Expr
@@ -5864,7 +5822,7 @@ func (p *Parser) r_param_maybe_default() (_res *nameDefault, _ok bool) {
 		if a, _k = p.r_param(); !_k {
 			goto fail0
 		}
-		if !p.cannotStart(&first31) {
+		if !p.cannotStart(&first32) {
 			c, _ = p.r_default()
 			if p.errorIndicator {
 				goto fail0
@@ -5904,9 +5862,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
-			goto fail1
-		}
 		var a *ast.Arg
 		var c ast.Expr
 		var tc *token.Token
@@ -5914,7 +5869,7 @@ fail0:
 		if a, _k = p.r_param(); !_k {
 			goto fail1
 		}
-		if !p.cannotStart(&first31) {
+		if !p.cannotStart(&first32) {
 			c, _ = p.r_default()
 			if p.errorIndicator {
 				goto fail1
@@ -6181,7 +6136,7 @@ func (p *Parser) r_default() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "=" expression
 	{
-		if p.cannotStart(&first31) {
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -6277,7 +6232,7 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first25) {
-			goto fail1
+			goto fail2
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -6348,9 +6303,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first25) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -6459,7 +6411,7 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first72) {
-			goto fail1
+			goto fail2
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -6530,9 +6482,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first72) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -6933,7 +6882,7 @@ fail1:
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first64) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -7104,7 +7053,7 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first75) {
-			goto fail1
+			goto fail2
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -7202,9 +7151,6 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first75) {
-			goto fail2
-		}
 		var _v0 *token.Token
 		var a []*ast.WithItem
 		var _v2 *token.Token
@@ -7273,8 +7219,8 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
-			goto fail3
+		if p.cannotStart(&first64) {
+			goto fail4
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -7376,9 +7322,6 @@ fail3:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first67) {
-			goto fail4
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -7642,7 +7585,7 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first29) {
-			goto fail1
+			goto fail3
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -7699,9 +7642,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first29) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -7774,9 +7714,6 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first29) {
-			goto fail3
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -7887,7 +7824,7 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first78) {
-			goto fail1
+			goto fail2
 		}
 		var _v0 *token.Token
 		var e ast.Expr
@@ -7958,9 +7895,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first78) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -8700,7 +8634,7 @@ func (p *Parser) r_pattern() (_res ast.Pattern, _ok bool) {
 	// as_pattern
 	{
 		if p.cannotStart(&first80) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 ast.Pattern
 		var _k bool
@@ -8720,9 +8654,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first80) {
-			goto fail1
 		}
 		var _v0 ast.Pattern
 		var _k bool
@@ -8925,7 +8856,7 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first11) {
-			goto fail1
+			goto fail3
 		}
 		var _v0 ast.Pattern
 		var _k bool
@@ -8946,9 +8877,6 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
-			goto fail2
-		}
 		var _v0 ast.Pattern
 		var _k bool
 		if _v0, _k = p.r_wildcard_pattern(); !_k {
@@ -8967,9 +8895,6 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail3
 		}
 		var _v0 ast.Pattern
 		var _k bool
@@ -9100,14 +9025,14 @@ func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 	// signed_number !("+" / "-")
 	{
 		if p.cannotStart(&first84) {
-			goto fail0
+			goto fail1
 		}
 		var value ast.Expr
 		var _k bool
 		if value, _k = p.r_signed_number(); !_k {
 			goto fail0
 		}
-		if !p.cannotStart(&first85) {
+		if !p.cannotStart(&first86) {
 			_lm = p.mark
 			_, _lk = p.tmp_71()
 			p.mark = _lm
@@ -9139,9 +9064,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
-			goto fail1
-		}
 		var value ast.Expr
 		var _k bool
 		if value, _k = p.r_complex_number(); !_k {
@@ -9171,7 +9093,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first86) {
+		if p.cannotStart(&first85) {
 			goto fail2
 		}
 		var value ast.Expr
@@ -9338,14 +9260,14 @@ func (p *Parser) r_literal_expr() (_res ast.Expr, _ok bool) {
 	// signed_number !("+" / "-")
 	{
 		if p.cannotStart(&first84) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 ast.Expr
 		var _k bool
 		if _v0, _k = p.r_signed_number(); !_k {
 			goto fail0
 		}
-		if !p.cannotStart(&first85) {
+		if !p.cannotStart(&first86) {
 			_lm = p.mark
 			_, _lk = p.tmp_72()
 			p.mark = _lm
@@ -9367,9 +9289,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first84) {
-			goto fail1
-		}
 		var _v0 ast.Expr
 		var _k bool
 		if _v0, _k = p.r_complex_number(); !_k {
@@ -9389,7 +9308,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first86) {
+		if p.cannotStart(&first85) {
 			goto fail2
 		}
 		var _v0 ast.Expr
@@ -9543,7 +9462,7 @@ func (p *Parser) r_complex_number() (_res ast.Expr, _ok bool) {
 	// signed_real_number "+" imaginary_number
 	{
 		if p.cannotStart(&first84) {
-			goto fail0
+			goto fail1
 		}
 		var real ast.Expr
 		var _v1 *token.Token
@@ -9592,9 +9511,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first84) {
-			goto fail1
 		}
 		var real ast.Expr
 		var _v1 *token.Token
@@ -10218,7 +10134,7 @@ func (p *Parser) r_name_or_attr() (_res ast.Expr, _ok bool) {
 	// attr
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -10238,9 +10154,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -10644,7 +10557,7 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 	// "*" pattern_capture_target
 	{
 		if p.cannotStart(&first54) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 *token.Token
 		var target ast.Expr
@@ -10688,9 +10601,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first54) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _v1 ast.Pattern
@@ -10754,7 +10664,7 @@ func (p *Parser) r_mapping_pattern() (_res ast.Pattern, _ok bool) {
 	// "{" "}"
 	{
 		if p.cannotStart(&first83) {
-			goto fail0
+			goto fail3
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -10801,9 +10711,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first83) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var rest ast.Expr
@@ -10864,9 +10771,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first83) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var items []*keyPattern
@@ -10946,9 +10850,6 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first83) {
-			goto fail3
 		}
 		var _v0 *token.Token
 		var items []*keyPattern
@@ -11174,7 +11075,7 @@ func (p *Parser) r_class_pattern() (_res ast.Pattern, _ok bool) {
 	// name_or_attr "(" ")"
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail3
 		}
 		var cls ast.Expr
 		var _v1 *token.Token
@@ -11226,9 +11127,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var cls ast.Expr
 		var _v1 *token.Token
@@ -11295,9 +11193,6 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
-			goto fail2
-		}
 		var cls ast.Expr
 		var _v1 *token.Token
 		var keywords []*keyPattern
@@ -11362,9 +11257,6 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail3
 		}
 		var cls ast.Expr
 		var _v1 *token.Token
@@ -11730,7 +11622,7 @@ fail0:
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail1
 		}
 		if t, _k = p.r_type_param_seq(); !_k {
@@ -11778,7 +11670,7 @@ func (p *Parser) r_type_param_seq() (_res []ast.TypeParam, _ok bool) {
 	_mark := p.mark
 	// sep(",", type_param) ","?
 	{
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail0
 		}
 		var a []ast.TypeParam
@@ -11853,7 +11745,7 @@ func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 				goto fail0
 			}
 		}
-		if !p.cannotStart(&first31) {
+		if !p.cannotStart(&first32) {
 			c, _ = p.r_type_param_default()
 			if p.errorIndicator {
 				goto fail0
@@ -11886,7 +11778,7 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first54) {
-			goto fail1
+			goto fail2
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -11941,9 +11833,6 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first54) {
-			goto fail2
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var b ast.Expr
@@ -11960,7 +11849,7 @@ fail1:
 		if a = p.nameToken(); a == nil {
 			goto fail2
 		}
-		if !p.cannotStart(&first31) {
+		if !p.cannotStart(&first32) {
 			b, _ = p.r_type_param_starred_default()
 			if p.errorIndicator {
 				goto fail2
@@ -11993,7 +11882,7 @@ fail2:
 			return nil, false
 		}
 		if p.cannotStart(&first70) {
-			goto fail3
+			goto fail4
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -12048,9 +11937,6 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
-			goto fail4
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var b ast.Expr
@@ -12067,7 +11953,7 @@ fail3:
 		if a = p.nameToken(); a == nil {
 			goto fail4
 		}
-		if !p.cannotStart(&first31) {
+		if !p.cannotStart(&first32) {
 			b, _ = p.r_type_param_default()
 			if p.errorIndicator {
 				goto fail4
@@ -12166,7 +12052,7 @@ func (p *Parser) r_type_param_default() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "=" expression
 	{
-		if p.cannotStart(&first31) {
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -12219,7 +12105,7 @@ func (p *Parser) r_type_param_starred_default() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "=" star_expression
 	{
-		if p.cannotStart(&first31) {
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -12281,7 +12167,7 @@ func (p *Parser) r_expressions() (_res ast.Expr, _ok bool) {
 	// expression ("," expression)+ ","?
 	{
 		if p.cannotStart(&first2) {
-			goto fail0
+			goto fail2
 		}
 		var a ast.Expr
 		var b []ast.Expr
@@ -12328,9 +12214,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first2) {
-			goto fail1
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var _k bool
@@ -12376,9 +12259,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first2) {
-			goto fail2
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -12496,7 +12376,7 @@ fail1:
 			return nil, false
 		}
 		if p.cannotStart(&first99) {
-			goto fail2
+			goto fail3
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -12567,9 +12447,6 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first99) {
-			goto fail3
-		}
 		var _v0 ast.Expr
 		var _k bool
 		if _s0done {
@@ -12636,7 +12513,7 @@ func (p *Parser) r_yield_expr() (_res ast.Expr, _ok bool) {
 	// "yield" "from" expression
 	{
 		if p.cannotStart(&first18) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -12691,9 +12568,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first18) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -12760,7 +12634,7 @@ func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
 	// star_expression ("," star_expression)+ ","?
 	{
 		if p.cannotStart(&first12) {
-			goto fail0
+			goto fail2
 		}
 		var a ast.Expr
 		var b []ast.Expr
@@ -12807,9 +12681,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first12) {
-			goto fail1
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var _k bool
@@ -12855,9 +12726,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first12) {
-			goto fail2
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -13347,7 +13215,7 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		if p.cannotStart(&first99) {
-			goto fail0
+			goto fail1
 		}
 		var a ast.Expr
 		var b []ast.Expr
@@ -13387,9 +13255,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first99) {
-			goto fail1
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -13473,7 +13338,7 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		if p.cannotStart(&first99) {
-			goto fail0
+			goto fail1
 		}
 		var a ast.Expr
 		var b []ast.Expr
@@ -13513,9 +13378,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first99) {
-			goto fail1
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -13684,7 +13546,7 @@ func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
 	// bitwise_or compare_op_bitwise_or_pair+
 	{
 		if p.cannotStart(&first97) {
-			goto fail0
+			goto fail1
 		}
 		var a ast.Expr
 		var b []*cmpopExpr
@@ -13724,9 +13586,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first97) {
-			goto fail1
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -13943,7 +13802,7 @@ fail7:
 			return nil, false
 		}
 		if p.cannotStart(&first111) {
-			goto fail8
+			goto fail9
 		}
 		var _v0 *cmpopExpr
 		var _k bool
@@ -13963,9 +13822,6 @@ fail8:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first111) {
-			goto fail9
 		}
 		var _v0 *cmpopExpr
 		var _k bool
@@ -14675,7 +14531,7 @@ func (p *Parser) r_bitwise_or_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 	// bitwise_or "|" bitwise_xor
 	{
 		if p.cannotStart(&first97) {
-			goto fail0
+			goto fail1
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -14729,9 +14585,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first97) {
-			goto fail1
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -14841,7 +14694,7 @@ func (p *Parser) r_bitwise_xor_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 	// bitwise_xor "^" bitwise_and
 	{
 		if p.cannotStart(&first97) {
-			goto fail0
+			goto fail1
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -14895,9 +14748,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first97) {
-			goto fail1
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -15006,7 +14856,7 @@ func (p *Parser) r_bitwise_and_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 	// bitwise_and "&" shift_expr
 	{
 		if p.cannotStart(&first97) {
-			goto fail0
+			goto fail1
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -15060,9 +14910,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first97) {
-			goto fail1
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -15170,7 +15017,7 @@ func (p *Parser) r_shift_expr_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 	// shift_expr "<<" sum
 	{
 		if p.cannotStart(&first97) {
-			goto fail0
+			goto fail1
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -15226,9 +15073,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first97) {
-			goto fail1
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -15347,7 +15191,7 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_sum, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first85[p.kinds[_resmark]&127] && p.optimistic {
+		if _ok && _resmark < p.fill && !first86[p.kinds[_resmark]&127] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
@@ -15410,7 +15254,7 @@ func (p *Parser) r_sum_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Ex
 	// sum "+" term
 	{
 		if p.cannotStart(&first97) {
-			goto fail0
+			goto fail2
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -15467,9 +15311,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first97) {
-			goto fail1
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var b ast.Expr
@@ -15522,9 +15363,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first97) {
-			goto fail2
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -15619,7 +15457,7 @@ func (p *Parser) r_term_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.E
 	// term "*" factor
 	{
 		if p.cannotStart(&first97) {
-			goto fail0
+			goto fail4
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -15676,9 +15514,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first97) {
-			goto fail1
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var b ast.Expr
@@ -15733,9 +15568,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first97) {
-			goto fail2
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -15792,9 +15624,6 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first97) {
-			goto fail3
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var b ast.Expr
@@ -15849,9 +15678,6 @@ fail3:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first97) {
-			goto fail4
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -15972,7 +15798,7 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 		p.level--
 		return nil, false
 	}
-	if p.optimistic && first32[p.kinds[p.mark]&127] {
+	if p.optimistic && first31[p.kinds[p.mark]&127] {
 		p.level += 2
 		_v, _vok := p.r_primary()
 		p.level -= 2
@@ -16181,7 +16007,7 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 	// await_primary "**" factor
 	{
 		if p.cannotStart(&first125) {
-			goto fail0
+			goto fail1
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -16232,9 +16058,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first125) {
-			goto fail1
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -16303,7 +16126,7 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.AWAIT); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first32) {
+		if p.cannotStart(&first31) {
 			goto fail0
 		}
 		if a, _k = p.r_primary(); !_k {
@@ -16334,7 +16157,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first32) {
+		if p.cannotStart(&first31) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -16386,7 +16209,7 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.errorIndicator && p.optimistic {
-			if first32[p.kinds[p.mark]&127] {
+			if first31[p.kinds[p.mark]&127] {
 				p.level++
 				_raw, _rawok = p.r_atom()
 				p.level--
@@ -16430,8 +16253,8 @@ func (p *Parser) r_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res as
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// primary "." NAME
 	{
-		if p.cannotStart(&first32) {
-			goto fail0
+		if p.cannotStart(&first31) {
+			goto fail4
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -16485,9 +16308,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first32) {
-			goto fail1
-		}
 		var a ast.Expr
 		var b ast.Expr
 		var _k bool
@@ -16531,9 +16351,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first32) {
-			goto fail2
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -16601,9 +16418,6 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first32) {
-			goto fail3
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var b ast.Expr
@@ -16667,9 +16481,6 @@ fail3:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first32) {
-			goto fail4
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -17037,7 +16848,7 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first86) {
+		if p.cannotStart(&first85) {
 			goto fail4
 		}
 		var _v1 ast.Expr
@@ -17048,7 +16859,7 @@ fail3:
 		if !_lk {
 			goto fail4
 		}
-		if p.cannotStart(&first86) {
+		if p.cannotStart(&first85) {
 			goto fail4
 		}
 		if _v1, _k = p.r_strings(); !_k {
@@ -17332,7 +17143,7 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LAMBDA); _v0 == nil {
 			goto fail0
 		}
-		if !p.cannotStart(&first64) {
+		if !p.cannotStart(&first65) {
 			a, _ = p.r_lambda_params()
 			if p.errorIndicator {
 				goto fail0
@@ -17412,7 +17223,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail1
 		}
 		var _v0 *ast.Arguments
@@ -17448,7 +17259,7 @@ func (p *Parser) r_lambda_parameters() (_res *ast.Arguments, _ok bool) {
 	// lambda_slash_no_default lambda_param_no_default* lambda_param_with_default* lambda_star_etc?
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail3
 		}
 		var a []*ast.Arg
 		var b []*ast.Arg
@@ -17491,9 +17302,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
-			goto fail1
-		}
 		var a *slashWithDefault
 		var b []*nameDefault
 		var c *starEtc
@@ -17530,9 +17338,6 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
-			goto fail2
-		}
 		var a []*ast.Arg
 		var b []*nameDefault
 		var c *starEtc
@@ -17568,9 +17373,6 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail3
 		}
 		var a []*nameDefault
 		var b *starEtc
@@ -17646,7 +17448,7 @@ func (p *Parser) r_lambda_slash_no_default() (_res []*ast.Arg, _ok bool) {
 	// lambda_param_no_default+ "/" ","
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var a []*ast.Arg
 		var _v1 *token.Token
@@ -17692,9 +17494,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var a []*ast.Arg
 		var _v1 *token.Token
@@ -17751,7 +17550,7 @@ func (p *Parser) r_lambda_slash_with_default() (_res *slashWithDefault, _ok bool
 	// lambda_param_no_default* lambda_param_with_default+ "/" ","
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var a []*ast.Arg
 		var b []*nameDefault
@@ -17805,9 +17604,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var a []*ast.Arg
 		var b []*nameDefault
@@ -17888,7 +17684,7 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first54) {
-			goto fail1
+			goto fail2
 		}
 		var _v0 *token.Token
 		var a *ast.Arg
@@ -17939,9 +17735,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first54) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -18114,7 +17907,7 @@ func (p *Parser) r_lambda_param_no_default() (_res *ast.Arg, _ok bool) {
 	// lambda_param ","
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var a *ast.Arg
 		var _v1 *token.Token
@@ -18149,9 +17942,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var a *ast.Arg
 		var _k bool
@@ -18197,7 +17987,7 @@ func (p *Parser) r_lambda_param_with_default() (_res *nameDefault, _ok bool) {
 	// lambda_param default ","
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var a *ast.Arg
 		var c ast.Expr
@@ -18206,7 +17996,7 @@ func (p *Parser) r_lambda_param_with_default() (_res *nameDefault, _ok bool) {
 		if a, _k = p.r_lambda_param(); !_k {
 			goto fail0
 		}
-		if p.cannotStart(&first31) {
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		if c, _k = p.r_default(); !_k {
@@ -18241,16 +18031,13 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
-			goto fail1
-		}
 		var a *ast.Arg
 		var c ast.Expr
 		var _k bool
 		if a, _k = p.r_lambda_param(); !_k {
 			goto fail1
 		}
-		if p.cannotStart(&first31) {
+		if p.cannotStart(&first32) {
 			goto fail1
 		}
 		if c, _k = p.r_default(); !_k {
@@ -18296,7 +18083,7 @@ func (p *Parser) r_lambda_param_maybe_default() (_res *nameDefault, _ok bool) {
 	// lambda_param default? ","
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var a *ast.Arg
 		var c ast.Expr
@@ -18305,7 +18092,7 @@ func (p *Parser) r_lambda_param_maybe_default() (_res *nameDefault, _ok bool) {
 		if a, _k = p.r_lambda_param(); !_k {
 			goto fail0
 		}
-		if !p.cannotStart(&first31) {
+		if !p.cannotStart(&first32) {
 			c, _ = p.r_default()
 			if p.errorIndicator {
 				goto fail0
@@ -18340,16 +18127,13 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
-			goto fail1
-		}
 		var a *ast.Arg
 		var c ast.Expr
 		var _k bool
 		if a, _k = p.r_lambda_param(); !_k {
 			goto fail1
 		}
-		if !p.cannotStart(&first31) {
+		if !p.cannotStart(&first32) {
 			c, _ = p.r_default()
 			if p.errorIndicator {
 				goto fail1
@@ -18919,7 +18703,7 @@ func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 	}
 	// (fstring / string)+
 	{
-		if p.cannotStart(&first86) {
+		if p.cannotStart(&first85) {
 			goto fail0
 		}
 		var a []ast.Expr
@@ -19192,7 +18976,7 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 	// "{" double_starred_kvpairs? "}"
 	{
 		if p.cannotStart(&first83) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 *token.Token
 		var a []*keyValue
@@ -19247,9 +19031,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first83) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _v1 any
@@ -19529,7 +19310,7 @@ func (p *Parser) r_for_if_clause() (_res *ast.Comprehension, _ok bool) {
 	// "async" "for" star_targets "in" ^ disjunction ("if" disjunction)*
 	{
 		_cut = false
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first64) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -20296,7 +20077,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail1
 		}
 		var a []*keywordOrStarred
@@ -20342,7 +20123,7 @@ func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
 	// sep(",", kwarg_or_starred) "," sep(",", kwarg_or_double_starred)
 	{
 		if p.cannotStart(&first138) {
-			goto fail0
+			goto fail1
 		}
 		if p.noneAhead(token.DOUBLESTAR) {
 			goto fail0
@@ -20388,9 +20169,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first138) {
-			goto fail1
 		}
 		var _v0 []*keywordOrStarred
 		var _k bool
@@ -20470,7 +20248,7 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first54) {
-			goto fail1
+			goto fail2
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -20514,9 +20292,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first54) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -20818,7 +20593,7 @@ func (p *Parser) r_star_targets() (_res ast.Expr, _ok bool) {
 	// star_target !","
 	{
 		if p.cannotStart(&first10) {
-			goto fail0
+			goto fail1
 		}
 		var a ast.Expr
 		var _k bool
@@ -20848,9 +20623,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first10) {
-			goto fail1
 		}
 		var a ast.Expr
 		var b []ast.Expr
@@ -20961,7 +20733,7 @@ func (p *Parser) r_star_targets_tuple_seq() (_res []ast.Expr, _ok bool) {
 	// star_target ("," star_target)+ ","?
 	{
 		if p.cannotStart(&first10) {
-			goto fail0
+			goto fail1
 		}
 		var a ast.Expr
 		var b []ast.Expr
@@ -21001,9 +20773,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first10) {
-			goto fail1
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -21118,7 +20887,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first32) {
+		if p.cannotStart(&first31) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -21175,8 +20944,8 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// t_primary "." NAME !t_lookahead
 	{
-		if p.cannotStart(&first32) {
-			goto fail0
+		if p.cannotStart(&first31) {
+			goto fail1
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -21232,9 +21001,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first32) {
-			goto fail1
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -21376,7 +21142,7 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first3) {
-			goto fail1
+			goto fail2
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -21391,7 +21157,7 @@ fail0:
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first32) {
+		if p.cannotStart(&first31) {
 			goto fail1
 		}
 		if a, _k = p.r_target_with_star_atom(); !_k {
@@ -21425,9 +21191,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first3) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var a []ast.Expr
@@ -21553,7 +21316,7 @@ func (p *Parser) r_single_target() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// single_subscript_attribute_target
 	{
-		if p.cannotStart(&first32) {
+		if p.cannotStart(&first31) {
 			goto fail0
 		}
 		var _v0 ast.Expr
@@ -21617,7 +21380,7 @@ fail1:
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first32) {
+		if p.cannotStart(&first31) {
 			goto fail2
 		}
 		if a, _k = p.r_single_target(); !_k {
@@ -21676,8 +21439,8 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// t_primary "." NAME !t_lookahead
 	{
-		if p.cannotStart(&first32) {
-			goto fail0
+		if p.cannotStart(&first31) {
+			goto fail1
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -21733,9 +21496,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first32) {
-			goto fail1
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -21876,8 +21636,8 @@ func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res 
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// t_primary "." NAME &t_lookahead
 	{
-		if p.cannotStart(&first32) {
-			goto fail0
+		if p.cannotStart(&first31) {
+			goto fail4
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -21939,9 +21699,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first32) {
-			goto fail1
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -22018,9 +21775,6 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first32) {
-			goto fail2
-		}
 		var a ast.Expr
 		var b ast.Expr
 		var _k bool
@@ -22073,9 +21827,6 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first32) {
-			goto fail3
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -22149,9 +21900,6 @@ fail3:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first32) {
-			goto fail4
 		}
 		var a ast.Expr
 		var _k bool
@@ -22295,7 +22043,7 @@ func (p *Parser) r_del_targets() (_res []ast.Expr, _ok bool) {
 	_mark := p.mark
 	// sep(",", del_target) ","?
 	{
-		if p.cannotStart(&first32) {
+		if p.cannotStart(&first31) {
 			goto fail0
 		}
 		var a []ast.Expr
@@ -22361,8 +22109,8 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
 	// t_primary "." NAME !t_lookahead
 	{
-		if p.cannotStart(&first32) {
-			goto fail0
+		if p.cannotStart(&first31) {
+			goto fail1
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -22418,9 +22166,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first32) {
-			goto fail1
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -22562,7 +22307,7 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first3) {
-			goto fail1
+			goto fail2
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -22577,7 +22322,7 @@ fail0:
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first32) {
+		if p.cannotStart(&first31) {
 			goto fail1
 		}
 		if a, _k = p.r_del_target(); !_k {
@@ -22612,9 +22357,6 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first3) {
-			goto fail2
-		}
 		var _v0 *token.Token
 		var a []ast.Expr
 		var _v2 *token.Token
@@ -22628,7 +22370,7 @@ fail1:
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail2
 		}
-		if !p.cannotStart(&first32) {
+		if !p.cannotStart(&first31) {
 			a, _ = p.r_del_targets()
 			if p.errorIndicator {
 				goto fail2
@@ -22685,7 +22427,7 @@ fail2:
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail3
 		}
-		if !p.cannotStart(&first32) {
+		if !p.cannotStart(&first31) {
 			a, _ = p.r_del_targets()
 			if p.errorIndicator {
 				goto fail3
@@ -22740,7 +22482,7 @@ func (p *Parser) r_type_expressions() (_res []ast.Expr, _ok bool) {
 	// sep(",", expression) "," "*" expression "," "**" expression
 	{
 		if p.cannotStart(&first2) {
-			goto fail0
+			goto fail2
 		}
 		var a []ast.Expr
 		var _v1 *token.Token
@@ -22825,9 +22567,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first2) {
-			goto fail1
-		}
 		var a []ast.Expr
 		var _v1 *token.Token
 		var _v2 *token.Token
@@ -22880,9 +22619,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first2) {
-			goto fail2
 		}
 		var a []ast.Expr
 		var _v1 *token.Token
@@ -22938,7 +22674,7 @@ fail2:
 			return nil, false
 		}
 		if p.cannotStart(&first54) {
-			goto fail3
+			goto fail4
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -23006,9 +22742,6 @@ fail3:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first54) {
-			goto fail4
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -23396,7 +23129,7 @@ fail2:
 			return nil, false
 		}
 		if p.cannotStart(&first4) {
-			goto fail3
+			goto fail6
 		}
 		var _v0 any
 		var a ast.Expr
@@ -23447,9 +23180,6 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first4) {
-			goto fail4
-		}
 		var a ast.Expr
 		var b []*ast.Comprehension
 		var _k bool
@@ -23480,9 +23210,6 @@ fail4:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first4) {
-			goto fail5
 		}
 		var _v0 ast.Expr
 		var _v1 *token.Token
@@ -23533,9 +23260,6 @@ fail5:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first4) {
-			goto fail6
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -23820,7 +23544,7 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 	// disjunction "if" disjunction "else" expression
 	{
 		if p.cannotStart(&first99) {
-			goto fail0
+			goto fail1
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -23890,9 +23614,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first99) {
-			goto fail1
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -24012,7 +23733,7 @@ func (p *Parser) r_invalid_expression() (_res any, _ok bool) {
 	// !(NAME STRING / SOFT_KEYWORD) disjunction expression_without_invalid
 	{
 		if p.cannotStart(&first99) {
-			goto fail0
+			goto fail1
 		}
 		var a ast.Expr
 		var b ast.Expr
@@ -24053,9 +23774,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first99) {
-			goto fail1
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -24123,7 +23841,7 @@ fail1:
 		} else if a = p.expectNew(token.LAMBDA); a == nil {
 			goto fail2
 		}
-		if !p.cannotStart(&first64) {
+		if !p.cannotStart(&first65) {
 			_v1, _ = p.r_lambda_params()
 			if p.errorIndicator {
 				goto fail2
@@ -24681,7 +24399,7 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first3) {
-			goto fail1
+			goto fail2
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -24701,9 +24419,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first3) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -24914,7 +24629,7 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first147) {
-			goto fail1
+			goto fail2
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -24973,9 +24688,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first147) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -25167,7 +24879,7 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first11) {
-			goto fail1
+			goto fail2
 		}
 		var _v0 any
 		var _v1 []*nameDefault
@@ -25207,9 +24919,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail2
 		}
 		var _v0 []*ast.Arg
 		var _v1 []*ast.Arg
@@ -25449,7 +25158,7 @@ func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "=" &(")" / ",")
 	{
-		if p.cannotStart(&first31) {
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		var a *token.Token
@@ -25504,7 +25213,7 @@ func (p *Parser) r_invalid_star_etc() (_res any, _ok bool) {
 	// "*" (")" / "," (")" / "**"))
 	{
 		if p.cannotStart(&first54) {
-			goto fail0
+			goto fail3
 		}
 		var a *token.Token
 		var _v1 any
@@ -25542,9 +25251,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first54) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -25597,9 +25303,6 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first54) {
-			goto fail2
-		}
 		var _v0 *token.Token
 		var _v1 *ast.Arg
 		var a *token.Token
@@ -25647,9 +25350,6 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first54) {
-			goto fail3
 		}
 		var _v0 *token.Token
 		var _v1 any
@@ -25726,7 +25426,7 @@ func (p *Parser) r_invalid_kwds() (_res any, _ok bool) {
 	// "**" param "="
 	{
 		if p.cannotStart(&first70) {
-			goto fail0
+			goto fail2
 		}
 		var _v0 *token.Token
 		var _v1 *ast.Arg
@@ -25775,9 +25475,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first70) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _v1 *ast.Arg
@@ -25834,9 +25531,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first70) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _v1 *ast.Arg
@@ -25908,7 +25602,7 @@ func (p *Parser) r_invalid_parameters_helper() (_res any, _ok bool) {
 	// slash_with_default
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var a *slashWithDefault
 		var _k bool
@@ -25932,9 +25626,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var _v0 []*nameDefault
 		var _k bool
@@ -26012,7 +25703,7 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first11) {
-			goto fail1
+			goto fail2
 		}
 		var _v0 any
 		var _v1 []*nameDefault
@@ -26052,9 +25743,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail2
 		}
 		var _v0 []*ast.Arg
 		var _v1 []*ast.Arg
@@ -26292,7 +25980,7 @@ func (p *Parser) r_invalid_lambda_parameters_helper() (_res any, _ok bool) {
 	// lambda_slash_with_default
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var a *slashWithDefault
 		var _k bool
@@ -26316,9 +26004,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var _v0 []*nameDefault
 		var _k bool
@@ -26353,7 +26038,7 @@ func (p *Parser) r_invalid_lambda_star_etc() (_res any, _ok bool) {
 	// "*" (":" / "," (":" / "**"))
 	{
 		if p.cannotStart(&first54) {
-			goto fail0
+			goto fail2
 		}
 		var _v0 *token.Token
 		var _v1 any
@@ -26391,9 +26076,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first54) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _v1 *ast.Arg
@@ -26442,9 +26124,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first54) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _v1 any
@@ -26521,7 +26200,7 @@ func (p *Parser) r_invalid_lambda_kwds() (_res any, _ok bool) {
 	// "**" lambda_param "="
 	{
 		if p.cannotStart(&first70) {
-			goto fail0
+			goto fail2
 		}
 		var _v0 *token.Token
 		var _v1 *ast.Arg
@@ -26570,9 +26249,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first70) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _v1 *ast.Arg
@@ -26629,9 +26305,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first70) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _v1 *ast.Arg
@@ -26921,7 +26594,7 @@ func (p *Parser) r_invalid_group() (_res any, _ok bool) {
 	// "(" starred_expression ")"
 	{
 		if p.cannotStart(&first3) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -26970,9 +26643,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first3) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var a *token.Token
@@ -27047,7 +26717,7 @@ func (p *Parser) r_invalid_import() (_res any, _ok bool) {
 	// "import" sep(",", dotted_name) "from" dotted_name
 	{
 		if p.cannotStart(&first51) {
-			goto fail0
+			goto fail1
 		}
 		var a *token.Token
 		var _v1 []ast.Expr
@@ -27104,9 +26774,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first51) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var tok *token.Token
@@ -27255,7 +26922,7 @@ func (p *Parser) r_invalid_with_stmt() (_res any, _ok bool) {
 	// "async"? "with" sep(",", (expression ("as" star_target)?)) NEWLINE
 	{
 		if p.cannotStart(&first27) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -27310,9 +26977,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first27) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -27413,7 +27077,7 @@ func (p *Parser) r_invalid_with_stmt_indent() (_res any, _ok bool) {
 	// "async"? "with" sep(",", (expression ("as" star_target)?)) ":" NEWLINE !INDENT
 	{
 		if p.cannotStart(&first27) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 *token.Token
 		var a *token.Token
@@ -27483,9 +27147,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first27) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var a *token.Token
@@ -27601,7 +27262,7 @@ func (p *Parser) r_invalid_try_stmt() (_res any, _ok bool) {
 	// "try" ":" NEWLINE !INDENT
 	{
 		if p.cannotStart(&first29) {
-			goto fail0
+			goto fail3
 		}
 		var a *token.Token
 		var _v1 *token.Token
@@ -27658,9 +27319,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first29) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var _v1 *token.Token
 		var _v2 []ast.Stmt
@@ -27716,9 +27374,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first29) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -27822,9 +27477,6 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first29) {
-			goto fail3
-		}
 		var _v0 *token.Token
 		var _v1 *token.Token
 		var _v2 [][]ast.Stmt
@@ -27922,7 +27574,7 @@ func (p *Parser) r_invalid_except_stmt() (_res any, _ok bool) {
 	// "except" "*"? expression "," expressions ("as" NAME)? ":"
 	{
 		if p.cannotStart(&first78) {
-			goto fail0
+			goto fail3
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -28005,9 +27657,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
-			goto fail1
-		}
 		var a *token.Token
 		var _v1 *token.Token
 		var _v2 ast.Expr
@@ -28070,9 +27719,6 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
-			goto fail2
-		}
 		var a *token.Token
 		var _v1 *token.Token
 		var _k bool
@@ -28112,9 +27758,6 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first78) {
-			goto fail3
 		}
 		var a *token.Token
 		var _v1 *token.Token
@@ -28255,7 +27898,7 @@ func (p *Parser) r_invalid_except_stmt_indent() (_res any, _ok bool) {
 	// "except" expression ("as" NAME)? ":" NEWLINE !INDENT
 	{
 		if p.cannotStart(&first78) {
-			goto fail0
+			goto fail1
 		}
 		var a *token.Token
 		var _v1 ast.Expr
@@ -28327,9 +27970,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first78) {
-			goto fail1
 		}
 		var a *token.Token
 		var _v1 *token.Token
@@ -28504,7 +28144,7 @@ func (p *Parser) r_invalid_match_stmt() (_res any, _ok bool) {
 	// `match` subject_expr NEWLINE
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 ast.Expr
 		var _v1 ast.Expr
@@ -28547,9 +28187,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var a ast.Expr
 		var subject ast.Expr
@@ -28625,7 +28262,7 @@ func (p *Parser) r_invalid_case_block() (_res any, _ok bool) {
 	// `case` patterns guard? NEWLINE
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 ast.Expr
 		var _v1 ast.Pattern
@@ -28676,9 +28313,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var a ast.Expr
 		var _v1 ast.Pattern
@@ -28762,7 +28396,7 @@ func (p *Parser) r_invalid_as_pattern() (_res any, _ok bool) {
 	// or_pattern "as" `_`
 	{
 		if p.cannotStart(&first80) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 ast.Pattern
 		var _v1 *token.Token
@@ -28802,9 +28436,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first80) {
-			goto fail1
 		}
 		var _v0 ast.Pattern
 		var _v1 *token.Token
@@ -28996,7 +28627,7 @@ func (p *Parser) r_invalid_if_stmt() (_res any, _ok bool) {
 	// "if" named_expression NEWLINE
 	{
 		if p.cannotStart(&first25) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
@@ -29045,9 +28676,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first25) {
-			goto fail1
 		}
 		var a *token.Token
 		var b ast.Expr
@@ -29129,7 +28757,7 @@ func (p *Parser) r_invalid_elif_stmt() (_res any, _ok bool) {
 	// "elif" named_expression NEWLINE
 	{
 		if p.cannotStart(&first72) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
@@ -29178,9 +28806,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first72) {
-			goto fail1
 		}
 		var a *token.Token
 		var _v1 ast.Expr
@@ -29336,7 +28961,7 @@ func (p *Parser) r_invalid_while_stmt() (_res any, _ok bool) {
 	// "while" named_expression NEWLINE
 	{
 		if p.cannotStart(&first30) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
@@ -29385,9 +29010,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first30) {
-			goto fail1
 		}
 		var a *token.Token
 		var _v1 ast.Expr
@@ -29469,7 +29091,7 @@ func (p *Parser) r_invalid_for_stmt() (_res any, _ok bool) {
 	// "async"? "for" star_targets "in" star_expressions NEWLINE
 	{
 		if p.cannotStart(&first28) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -29543,9 +29165,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first28) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var a *token.Token
@@ -29652,7 +29271,7 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 	// "async"? "def" NAME type_params? "(" params? ")" ("->" expression)? ":" NEWLINE !INDENT
 	{
 		if p.cannotStart(&first62) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 *token.Token
 		var a *token.Token
@@ -29696,7 +29315,7 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 		} else if _v4 = p.expectNew(token.LPAR); _v4 == nil {
 			goto fail0
 		}
-		if !p.cannotStart(&first64) {
+		if !p.cannotStart(&first65) {
 			_v5, _ = p.r_params()
 			if p.errorIndicator {
 				goto fail0
@@ -29711,7 +29330,7 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 		} else if _v6 = p.expectNew(token.RPAR); _v6 == nil {
 			goto fail0
 		}
-		if !p.cannotStart(&first65) {
+		if !p.cannotStart(&first66) {
 			_v7, _ = p.tmp_252()
 			if p.errorIndicator {
 				goto fail0
@@ -29766,9 +29385,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first62) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var _v1 *token.Token
 		var _v2 ast.Expr
@@ -29806,7 +29422,7 @@ fail0:
 		if _v4 = p.expectForced(token.LPAR, "("); _v4 == nil {
 			goto fail1
 		}
-		if !p.cannotStart(&first64) {
+		if !p.cannotStart(&first65) {
 			_v5, _ = p.r_params()
 			if p.errorIndicator {
 				goto fail1
@@ -29821,7 +29437,7 @@ fail0:
 		} else if _v6 = p.expectNew(token.RPAR); _v6 == nil {
 			goto fail1
 		}
-		if !p.cannotStart(&first65) {
+		if !p.cannotStart(&first66) {
 			_v7, _ = p.tmp_253()
 			if p.errorIndicator {
 				goto fail1
@@ -29830,7 +29446,7 @@ fail0:
 		if _v8 = p.expectForced(token.COLON, ":"); _v8 == nil {
 			goto fail1
 		}
-		if !p.cannotStart(&first66) {
+		if !p.cannotStart(&first67) {
 			_v9, _ = p.r_func_type_comment()
 			if p.errorIndicator {
 				goto fail1
@@ -29882,7 +29498,7 @@ func (p *Parser) r_invalid_class_def_raw() (_res any, _ok bool) {
 	// "class" NAME type_params? ("(" arguments? ")")? NEWLINE
 	{
 		if p.cannotStart(&first59) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
@@ -29944,9 +29560,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first59) {
-			goto fail1
 		}
 		var a *token.Token
 		var _v1 ast.Expr
@@ -30085,7 +29698,7 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first2) {
-			goto fail1
+			goto fail2
 		}
 		var _v0 ast.Expr
 		var _v1 *token.Token
@@ -30141,9 +29754,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first2) {
-			goto fail2
 		}
 		var _v0 ast.Expr
 		var a *token.Token
@@ -30215,7 +29825,7 @@ func (p *Parser) r_invalid_kvpair() (_res any, _ok bool) {
 	// expression !(":")
 	{
 		if p.cannotStart(&first2) {
-			goto fail0
+			goto fail2
 		}
 		var a ast.Expr
 		var _k bool
@@ -30249,9 +29859,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first2) {
-			goto fail1
 		}
 		var _v0 ast.Expr
 		var _v1 *token.Token
@@ -30311,9 +29918,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first2) {
-			goto fail2
 		}
 		var _v0 ast.Expr
 		var a *token.Token
@@ -30453,7 +30057,7 @@ func (p *Parser) r_invalid_replacement_field() (_res any, _ok bool) {
 	// "{" "="
 	{
 		if p.cannotStart(&first83) {
-			goto fail0
+			goto fail10
 		}
 		var _v0 *token.Token
 		var a *token.Token
@@ -30495,9 +30099,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var a *token.Token
 		var _k bool
@@ -30537,9 +30138,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first83) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var a *token.Token
@@ -30581,9 +30179,6 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
-			goto fail3
-		}
 		var _v0 *token.Token
 		var a *token.Token
 		var _k bool
@@ -30624,9 +30219,6 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
-			goto fail4
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -30663,9 +30255,6 @@ fail4:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first83) {
-			goto fail5
 		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
@@ -30711,9 +30300,6 @@ fail5:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first83) {
-			goto fail6
 		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
@@ -30771,9 +30357,6 @@ fail6:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
-			goto fail7
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _v2 *token.Token
@@ -30819,9 +30402,6 @@ fail7:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first83) {
-			goto fail8
 		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
@@ -30881,9 +30461,6 @@ fail8:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first83) {
-			goto fail9
 		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
@@ -30955,9 +30532,6 @@ fail9:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first83) {
-			goto fail10
 		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
@@ -31031,7 +30605,7 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 	// "!" &(":" / "}")
 	{
 		if p.cannotStart(&first133) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -31070,9 +30644,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first133) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -31723,7 +31294,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first64) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -31861,7 +31432,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first64) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -31930,7 +31501,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first67) {
+		if p.cannotStart(&first64) {
 			goto fail1
 		}
 		var _v0 *token.Token
@@ -31971,7 +31542,7 @@ func (p *Parser) tmp_11() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "=" annotated_rhs
 	{
-		if p.cannotStart(&first31) {
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -32040,7 +31611,7 @@ func (p *Parser) tmp_12() (_res ast.Expr, _ok bool) {
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first32) {
+		if p.cannotStart(&first31) {
 			goto fail0
 		}
 		if b, _k = p.r_single_target(); !_k {
@@ -32075,7 +31646,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first32) {
+		if p.cannotStart(&first31) {
 			goto fail1
 		}
 		var _v0 ast.Expr
@@ -32110,7 +31681,7 @@ func (p *Parser) tmp_13() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "=" annotated_rhs
 	{
-		if p.cannotStart(&first31) {
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -33448,7 +33019,7 @@ func (p *Parser) tmp_38() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "->" expression
 	{
-		if p.cannotStart(&first65) {
+		if p.cannotStart(&first66) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -33501,7 +33072,7 @@ func (p *Parser) tmp_39() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "->" expression
 	{
-		if p.cannotStart(&first65) {
+		if p.cannotStart(&first66) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -35235,7 +34806,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first31) {
+		if p.cannotStart(&first32) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -35332,7 +34903,7 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first31) {
+		if p.cannotStart(&first32) {
 			goto fail2
 		}
 		var _v0 *token.Token
@@ -35843,7 +35414,7 @@ func (p *Parser) gather_84() (_res []ast.TypeParam, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail
 		}
 		var elem ast.TypeParam
@@ -35903,7 +35474,7 @@ func (p *Parser) loop0_85() (_res []ast.TypeParam, _ok bool) {
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
-			if p.cannotStart(&first64) {
+			if p.cannotStart(&first65) {
 				break
 			}
 			if elem, _k = p.r_type_param(); !_k {
@@ -36867,7 +36438,7 @@ func (p *Parser) tmp_104() (_res ast.Expr, _ok bool) {
 	// tuple
 	{
 		if p.cannotStart(&first3) {
-			goto fail0
+			goto fail2
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -36888,9 +36459,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first3) {
-			goto fail1
-		}
 		var _v0 ast.Expr
 		var _k bool
 		if _v0, _k = p.r_group(); !_k {
@@ -36909,9 +36477,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first3) {
-			goto fail2
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -36946,7 +36511,7 @@ func (p *Parser) tmp_105() (_res ast.Expr, _ok bool) {
 	// list
 	{
 		if p.cannotStart(&first60) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -36966,9 +36531,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first60) {
-			goto fail1
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -37003,7 +36565,7 @@ func (p *Parser) tmp_106() (_res ast.Expr, _ok bool) {
 	// dict
 	{
 		if p.cannotStart(&first83) {
-			goto fail0
+			goto fail3
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -37024,9 +36586,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
-			goto fail1
-		}
 		var _v0 ast.Expr
 		var _k bool
 		if _v0, _k = p.r_set(); !_k {
@@ -37046,9 +36605,6 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
-			goto fail2
-		}
 		var _v0 ast.Expr
 		var _k bool
 		if _v0, _k = p.r_dictcomp(); !_k {
@@ -37067,9 +36623,6 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first83) {
-			goto fail3
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -37907,7 +37460,7 @@ func (p *Parser) loop1_124() (_res []ast.Expr, _ok bool) {
 			return nil, false
 		}
 		for {
-			if p.cannotStart(&first86) {
+			if p.cannotStart(&first85) {
 				break
 			}
 			var _v0 ast.Expr
@@ -38691,7 +38244,7 @@ func (p *Parser) tmp_140() (_res []*keywordOrStarred, _ok bool) {
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail0
 		}
 		if k, _k = p.r_kwargs(); !_k {
@@ -39481,7 +39034,7 @@ func (p *Parser) gather_156() (_res []ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first32) {
+		if p.cannotStart(&first31) {
 			goto fail
 		}
 		var elem ast.Expr
@@ -39541,7 +39094,7 @@ func (p *Parser) loop0_157() (_res []ast.Expr, _ok bool) {
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
 			}
-			if p.cannotStart(&first32) {
+			if p.cannotStart(&first31) {
 				break
 			}
 			if elem, _k = p.r_del_target(); !_k {
@@ -40056,7 +39609,7 @@ func (p *Parser) tmp_168() (_res any, _ok bool) {
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail0
 		}
 		if _v2, _k = p.r_kwargs(); !_k {
@@ -40112,7 +39665,7 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first64) {
+		if p.cannotStart(&first65) {
 			goto fail1
 		}
 		var _v0 []*keywordOrStarred
@@ -40747,7 +40300,7 @@ func (p *Parser) tmp_179() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "="
 	{
-		if p.cannotStart(&first31) {
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -40839,7 +40392,7 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first3) {
-			goto fail1
+			goto fail2
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -40859,9 +40412,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first3) {
-			goto fail2
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -40979,7 +40529,7 @@ func (p *Parser) tmp_181() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "="
 	{
-		if p.cannotStart(&first31) {
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -41494,7 +41044,7 @@ func (p *Parser) tmp_190() (_res any, _ok bool) {
 	// slash_no_default
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 []*ast.Arg
 		var _k bool
@@ -41514,9 +41064,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var _v0 *slashWithDefault
 		var _k bool
@@ -41717,7 +41264,7 @@ func (p *Parser) tmp_195() (_res any, _ok bool) {
 	// slash_no_default
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 []*ast.Arg
 		var _k bool
@@ -41737,9 +41284,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var _v0 *slashWithDefault
 		var _k bool
@@ -42417,7 +41961,7 @@ func (p *Parser) tmp_207() (_res any, _ok bool) {
 	// lambda_slash_no_default
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 []*ast.Arg
 		var _k bool
@@ -42437,9 +41981,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var _v0 *slashWithDefault
 		var _k bool
@@ -42696,7 +42237,7 @@ func (p *Parser) tmp_213() (_res any, _ok bool) {
 	// lambda_slash_no_default
 	{
 		if p.cannotStart(&first11) {
-			goto fail0
+			goto fail1
 		}
 		var _v0 []*ast.Arg
 		var _k bool
@@ -42716,9 +42257,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var _v0 *slashWithDefault
 		var _k bool
@@ -44723,7 +44261,7 @@ func (p *Parser) tmp_252() (_res any, _ok bool) {
 	_mark := p.mark
 	// "->" expression
 	{
-		if p.cannotStart(&first65) {
+		if p.cannotStart(&first66) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -44771,7 +44309,7 @@ func (p *Parser) tmp_253() (_res any, _ok bool) {
 	_mark := p.mark
 	// "->" expression
 	{
-		if p.cannotStart(&first65) {
+		if p.cannotStart(&first66) {
 			goto fail0
 		}
 		var _v0 *token.Token
@@ -45177,7 +44715,7 @@ func (p *Parser) tmp_260() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "="
 	{
-		if p.cannotStart(&first31) {
+		if p.cannotStart(&first32) {
 			goto fail0
 		}
 		var _v0 *token.Token

@@ -754,8 +754,18 @@ func (e *emitter) alt(r *Rule, a *Alt, i int, hasCut bool) error {
 		e.printf("_cut = false\n")
 	}
 	fail := fmt.Sprintf("goto fail%d", i)
-	if v := e.firstVar(a); v != "" && !gated {
-		e.printf("if p.cannotStart(&%s) {\n%s\n}\n", v, fail)
+	if v := e.firstVar(a); v != "" && !gated && !(i > 0 && e.sameFirst(r.Alts[i-1], v)) {
+		// The alternatives after this one with the same first set are
+		// skipped with it: their checks would fail too, at the same token
+		// (nothing is fetched or changed in between). A later one's check
+		// is left out: this one's passed, so skipping it would be a gain
+		// only if a token fetched in between fell outside the set, and
+		// leaving a check out never changes a result.
+		last := i
+		for last+1 < len(r.Alts) && e.sameFirst(r.Alts[last+1], v) {
+			last++
+		}
+		e.printf("if p.cannotStart(&%s) {\ngoto fail%d\n}\n", v, last)
 	}
 	if c := aheadChecks[fmt.Sprintf("%s/%d", r.Name, i)]; c != "" && !gated {
 		e.printf("if %s {\n%s\n}\n", c, fail)
@@ -773,6 +783,12 @@ func (e *emitter) alt(r *Rule, a *Alt, i int, hasCut bool) error {
 		e.printf("if _cut {\np.level--\nreturn nil, false\n}\n")
 	}
 	return nil
+}
+
+// sameFirst reports whether alternative a is checked against first set v
+// (see alt).
+func (e *emitter) sameFirst(a *Alt, v string) bool {
+	return !gatedAlt(a) && e.firstVar(a) == v
 }
 
 // firstPassUnread are memoized rules whose successful results the first
