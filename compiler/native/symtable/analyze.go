@@ -81,6 +81,55 @@ func (s *nameSet) write(extra int) {
 	s.own = true
 }
 
+// spareSet is storage a frame keeps for its newBound between blocks.
+type spareSet struct {
+	list []string
+	m    map[string]struct{}
+}
+
+// writeWith is write with extra names to come, taking its storage from sp
+// (the frame's, which nothing refers to once the block that used it last
+// is done) instead of allocating; the storage returns to sp with keep.
+// It reports whether it did (false: s was its own already).
+func (s *nameSet) writeWith(extra int, sp *spareSet) bool {
+	if s.own {
+		return false
+	}
+	n := s.len()
+	if s.m != nil || n+extra > nameSetSmall {
+		m := sp.m
+		if m == nil {
+			m = make(map[string]struct{}, n+extra)
+		} else {
+			clear(m)
+		}
+		for k := range s.m {
+			m[k] = struct{}{}
+		}
+		for _, k := range s.list {
+			m[k] = struct{}{}
+		}
+		s.m, s.list = m, nil
+	} else {
+		l := sp.list[:0]
+		if cap(l) < n+extra {
+			l = make([]string, 0, max(n+extra, 4))
+		}
+		s.list = append(l, s.list...)
+	}
+	s.own = true
+	return true
+}
+
+// keep gives s's storage to sp for the next block at the same depth.
+func (s *nameSet) keep(sp *spareSet) {
+	if s.m != nil {
+		sp.m = s.m
+	} else if cap(s.list) > cap(sp.list) {
+		sp.list = s.list[:0]
+	}
+}
+
 func (s *nameSet) add(name string) {
 	if s.own && s.m != nil {
 		// One map write, without a look-up first.
@@ -165,6 +214,8 @@ type frame struct {
 	childBound, childGlobal, childTypeParams nameSet
 	childFree                                pyset
 	scopes                                   []Scope
+	// boundSpare is newBound's storage when it copies what it shares.
+	boundSpare spareSet
 }
 
 // frame returns the frame for depth, emptied (tables and arrays kept for
@@ -215,13 +266,25 @@ func (a *analyzer) block(ste *Block, bound *nameSet, free *pyset, global, typePa
 		if ste.FunctionLike() {
 			*newBound = local.share()
 		}
-		if bound != nil {
-			newBound.union(bound)
+		if bound != nil && bound.len() != 0 {
+			if newBound.len() == 0 {
+				*newBound = bound.share()
+			} else {
+				spare := newBound.writeWith(bound.len(), &f.boundSpare)
+				newBound.union(bound)
+				if spare {
+					newBound.keep(&f.boundSpare)
+				}
+			}
 		}
 		*newGlobal = global.share()
 	} else {
+		spare := newBound.writeWith(2, &f.boundSpare)
 		newBound.add("__class__")
 		newBound.add("__classdict__")
+		if spare {
+			newBound.keep(&f.boundSpare)
+		}
 	}
 
 	for _, child := range ste.Children {
