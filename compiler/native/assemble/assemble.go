@@ -53,6 +53,9 @@ type Assembler struct {
 	code    []byte
 	lines   []byte
 	excs    []byte
+	// makeCode's scratch: the fast locals' names and kinds.
+	lpNames []*pyobj.Object
+	kinds   []byte
 }
 
 // opMask covers every opcode number of the tables (3.13's pseudo
@@ -424,13 +427,17 @@ func appendExceptionItem(b []byte, v int32, msb byte) []byte {
 // makeCode builds the code object (makecode, _PyCode_New).
 func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object) (*pyobj.Object, error) {
 	m := &u.Meta
-	names := a.cache.MergeOne(a.p.NewTuple(append([]*pyobj.Object(nil), m.Names...)))
-	consts := a.cache.MergeOne(a.p.NewTuple(append([]*pyobj.Object(nil), m.Consts...)))
+	names := a.cache.MergeOne(a.p.NewTuple(a.p.Items(m.Names)))
+	consts := a.cache.MergeOne(a.p.NewTuple(a.p.Items(m.Consts)))
 
 	nlocals := len(m.VarNames)
 	nplus := int(u.NLocalsPlus)
-	lpNames := make([]*pyobj.Object, nplus)
-	kinds := make([]byte, nplus)
+	if cap(a.lpNames) < nplus {
+		a.lpNames = make([]*pyobj.Object, nplus, nplus+nplus/4)
+		a.kinds = make([]byte, nplus, nplus+nplus/4)
+	}
+	lpNames, kinds := a.lpNames[:nplus], a.kinds[:nplus]
+	clear(lpNames)
 	set := func(off int, name *pyobj.Object, kind byte) error {
 		if off < 0 || off >= nplus {
 			return fmt.Errorf("assemble: local %q at %d, outside the %d fast locals", name.Str(), off, nplus)
@@ -483,22 +490,23 @@ func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object)
 			return nil, fmt.Errorf("assemble: fast local %d has no name", i)
 		}
 	}
-	lpKinds := a.p.NewBytesResized(string(kinds))
-	lpTuple := a.cache.MergeOne(a.p.NewTuple(lpNames))
+	lpKinds := a.p.NewBytesResized(a.p.String(kinds))
+	lpTuple := a.cache.MergeOne(a.p.NewTuple(a.p.Items(lpNames)))
+	// The scratch keeps no object of this compile.
+	clear(lpNames)
 
 	qual := m.QualName
 	if qual == nil {
 		qual = m.Name
 	}
-	code := make([]byte, len(a.code))
-	copy(code, a.code)
-	return a.p.NewCodeObject(&pyobj.CodeObject{
+	co := a.p.NewCodeFields()
+	*co = pyobj.CodeObject{
 		ArgCount:        m.PosOnlyArgCount + m.ArgCount,
 		PosOnlyArgCount: m.PosOnlyArgCount,
 		KwOnlyArgCount:  m.KwOnlyArgCount,
 		StackSize:       u.StackDepth,
 		Flags:           u.Flags,
-		Bytecode:        code,
+		Bytecode:        a.p.Bytes(a.code),
 		Consts:          consts,
 		Names:           names,
 		LocalsPlusNames: lpTuple,
@@ -509,5 +517,6 @@ func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object)
 		FirstLineNo:     m.FirstLineNo,
 		LineTable:       lines,
 		ExceptionTable:  excs,
-	}), nil
+	}
+	return a.p.NewCodeObject(co), nil
 }

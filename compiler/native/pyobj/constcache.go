@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"sort"
+	"sync"
 	"sync/atomic"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
@@ -38,10 +39,12 @@ type ConstCache struct {
 	// fields: the full keys (long: instructions, tables and constants) are
 	// built and compared only for code objects with the same summary,
 	// which are rare (a function compiled twice, in a finally body's two
-	// copies).
-	codes  map[codeHead][]*Object
-	ncodes int
-	seed   maphash.Seed
+	// copies); moreCodes holds the rarer ones whose summary another code
+	// object in codes already has.
+	codes     map[codeHead]*Object
+	moreCodes map[codeHead][]*Object
+	ncodes    int
+	seed      maphash.Seed
 	// id tells this cache's objects (Object.cache) from every other
 	// cache's.
 	id uint32
@@ -67,13 +70,53 @@ func newCacheID() uint32 {
 	}
 }
 
-// NewConstCache returns an empty cache for objects of p.
+// NewConstCache returns an empty cache for objects of p. Its tables may
+// be a released cache's (Process.Release gives them back), so that a
+// compile does not grow its maps from nothing.
 func (p *Process) NewConstCache() *ConstCache {
-	return &ConstCache{
-		p: p, m: make(map[string]*Object, 32), seed: maphash.MakeSeed(), id: newCacheID(),
-		strs: make(map[string]*Object, 64), bytes: make(map[string]*Object, 32), ints: make(map[int64]*Object, 16),
-		tuples: make(map[uint64]*Object, 32),
+	c, ok := cachePool.Get().(*ConstCache)
+	if !ok {
+		c = &ConstCache{
+			m: make(map[string]*Object, 32), seed: maphash.MakeSeed(),
+			strs: make(map[string]*Object, 64), bytes: make(map[string]*Object, 32), ints: make(map[int64]*Object, 16),
+			tuples: make(map[uint64]*Object, 32),
+		}
 	}
+	c.p, c.id = p, newCacheID()
+	p.caches = append(p.caches, c)
+	return c
+}
+
+// cachePool holds the released caches, empty.
+var cachePool sync.Pool
+
+// maxKeptCacheKeys bounds the keys a released cache may have held to be
+// kept for reuse (cleared maps keep their size): one huge source does not
+// pin its tables for the life of a worker.
+const maxKeptCacheKeys = 4096
+
+// release empties c and gives it back for reuse when it is small; c is
+// not used afterwards.
+func (c *ConstCache) release() {
+	for _, n := range [...]int{len(c.m), len(c.strs), len(c.bytes), len(c.ints), len(c.tuples), len(c.codes)} {
+		if n > maxKeptCacheKeys {
+			return
+		}
+	}
+	clear(c.m)
+	clear(c.strs)
+	clear(c.bytes)
+	clear(c.ints)
+	clear(c.tuples)
+	clear(c.codes)
+	c.moreTuples, c.moreCodes = nil, nil
+	c.bools = [2]*Object{}
+	c.ncodes = 0
+	c.p, c.id = nil, 0
+	if cap(c.buf) > 1<<16 {
+		c.buf = nil
+	}
+	cachePool.Put(c)
 }
 
 // Len returns the number of keys in the cache.
@@ -303,7 +346,7 @@ func (c *ConstCache) MergeResizedBytes(b []byte) *Object {
 	if t, ok := c.bytes[string(b)]; ok {
 		return t
 	}
-	o := c.p.NewBytesResized(string(b))
+	o := c.p.NewBytesResized(c.p.String(b))
 	c.bytes[o.Value.Bytes()] = c.hold(o)
 	return o
 }
@@ -320,19 +363,26 @@ func (c *ConstCache) mergeCode(o *Object) *Object {
 		name: co.Name.Value.Str(), argCount: co.ArgCount, posOnly: co.PosOnlyArgCount, kwOnly: co.KwOnlyArgCount,
 		flags: co.Flags, firstLineNo: co.FirstLineNo, sum: h.Sum64(),
 	}
-	same := c.codes[head]
-	if len(same) > 0 {
+	if t, ok := c.codes[head]; ok {
 		k := c.p.fullCodeKey(co)
-		for _, t := range same {
+		if t == o || c.p.fullCodeKey(t.Code) == k {
+			return t
+		}
+		for _, t := range c.moreCodes[head] {
 			if t == o || c.p.fullCodeKey(t.Code) == k {
 				return t
 			}
 		}
+		if c.moreCodes == nil {
+			c.moreCodes = make(map[codeHead][]*Object)
+		}
+		c.moreCodes[head] = append(c.moreCodes[head], c.hold(o))
+	} else {
+		if c.codes == nil {
+			c.codes = make(map[codeHead]*Object)
+		}
+		c.codes[head] = c.hold(o)
 	}
-	if c.codes == nil {
-		c.codes = make(map[codeHead][]*Object)
-	}
-	c.codes[head] = append(same, c.hold(o))
 	c.ncodes++
 	co.merged = true
 	return o

@@ -2,6 +2,7 @@ package pyobj
 
 import (
 	"math"
+	"strings"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 )
@@ -29,6 +30,17 @@ type Process struct {
 	slab     []Object
 	nans     map[any]*Object // the NaN objects by their values' identity
 	slabs    int             // blocks allocated so far
+	// Bulk storage of what objects hold (alloc.go), and the number of
+	// blocks of each allocated so far.
+	itemBlock              []*Object
+	byteBlock              []byte
+	strBlock               strings.Builder
+	codeBlock              []CodeObject
+	itemBlocks, byteBlocks int
+	codeBlocks             int
+	// caches are the constant caches made for this Process, released
+	// with it.
+	caches []*ConstCache
 }
 
 // NewProcess returns a Process whose interned strs start as startup's
@@ -39,10 +51,15 @@ func NewProcess(startup Interned) *Process {
 	return p
 }
 
-// Release ends the Process's life: its tables serve later Processes. No
-// method may be called after it (the objects made stay valid).
+// Release ends the Process's life: its tables (interned strs, constant
+// caches) serve later Processes. No method of it or of its constant caches
+// may be called after it (the objects made stay valid).
 func (p *Process) Release() {
 	p.interned.release()
+	for _, c := range p.caches {
+		c.release()
+	}
+	p.caches = nil
 }
 
 // startupHas reports whether the start-up set holds s (hash h).

@@ -1,0 +1,106 @@
+package pyobj
+
+import "strings"
+
+// A Process carves what its objects hold (the items of the tuples the
+// assembler makes, code objects' fields, co_code, the bytes of the
+// assembler's tables) from blocks allocated in bulk: a compile makes
+// thousands of small slices and strings that all live exactly as long as
+// the compile. A block is never written again where it was handed out,
+// so the strings carved from it stay immutable.
+
+// maxCarved is the largest piece carved from a block; a larger one has
+// an allocation of its own (a block keeps no tail of a huge table).
+const maxCarved = 2048
+
+// Block sizes grow from small (a small module makes a few dozen code
+// objects) to these.
+const (
+	maxItemBlock  = 1024
+	maxByteBlock  = 16 << 10
+	maxCodeBlock  = 64
+	firstCodeSize = 4
+)
+
+// Items returns a copy of items carved from the Process's bulk storage
+// (its capacity is its length: appending to it never reaches another
+// piece).
+func (p *Process) Items(items []*Object) []*Object {
+	n := len(items)
+	if n == 0 {
+		return nil
+	}
+	if n > maxCarved/8 {
+		s := make([]*Object, n)
+		copy(s, items)
+		return s
+	}
+	if len(p.itemBlock) < n {
+		size := max(min(64<<min(p.itemBlocks, 4), maxItemBlock), n)
+		p.itemBlocks++
+		p.itemBlock = make([]*Object, size)
+	}
+	s := p.itemBlock[:n:n]
+	p.itemBlock = p.itemBlock[n:]
+	copy(s, items)
+	return s
+}
+
+// Bytes returns a copy of b carved from the Process's bulk storage
+// (capacity = length).
+func (p *Process) Bytes(b []byte) []byte {
+	n := len(b)
+	if n == 0 {
+		return []byte{}
+	}
+	if n > maxCarved {
+		s := make([]byte, n)
+		copy(s, b)
+		return s
+	}
+	if len(p.byteBlock) < n {
+		p.byteBlock = make([]byte, max(p.nextByteBlock(), n))
+	}
+	s := p.byteBlock[:n:n]
+	p.byteBlock = p.byteBlock[n:]
+	copy(s, b)
+	return s
+}
+
+func (p *Process) nextByteBlock() int {
+	size := min(1024<<min(p.byteBlocks, 4), maxByteBlock)
+	p.byteBlocks++
+	return size
+}
+
+// String returns b as a string carved from the Process's bulk storage.
+func (p *Process) String(b []byte) string {
+	n := len(b)
+	if n == 0 {
+		return ""
+	}
+	if n > maxCarved {
+		return string(b)
+	}
+	if p.strBlock.Cap()-p.strBlock.Len() < n {
+		// The strings carved so far keep the old block; the builder
+		// only ever appends, so none of them changes.
+		p.strBlock = strings.Builder{}
+		p.strBlock.Grow(max(p.nextByteBlock(), n))
+	}
+	start := p.strBlock.Len()
+	p.strBlock.Write(b)
+	return p.strBlock.String()[start:]
+}
+
+// NewCodeFields returns a zeroed CodeObject of the Process's bulk
+// storage, for NewCodeObject.
+func (p *Process) NewCodeFields() *CodeObject {
+	if len(p.codeBlock) == 0 {
+		p.codeBlock = make([]CodeObject, min(firstCodeSize<<min(p.codeBlocks, 4), maxCodeBlock))
+		p.codeBlocks++
+	}
+	c := &p.codeBlock[0]
+	p.codeBlock = p.codeBlock[1:]
+	return c
+}
