@@ -130,7 +130,7 @@ func (o *Optimizer) Reset(p *pyobj.Process) {
 }
 
 // props are the static properties of an opcode this package asks about.
-type props uint16
+type props uint32
 
 const (
 	pJump      props = 1 << iota // OPCODE_HAS_JUMP
@@ -148,6 +148,8 @@ const (
 	pConvert                     // a pseudo instruction convert_pseudo_ops rewrites
 	pUnset                       // makes a fast local maybe unset (DELETE_FAST, LOAD_FAST_AND_CLEAR, STORE_FAST_MAYBE_NULL)
 	pPeephole                    // an opcode optimize_basic_block looks at
+	pExcept                      // an opcode label_exception_targets does more for than set its handler
+	pNop                         // NOP
 )
 
 // opMask covers every opcode number of 3.13 (pseudo instructions end at
@@ -257,6 +259,7 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 	// it); no Python module exposes this flag.
 	set(pEvalBreak, c.call, c.callFunctionEx, c.callKw, c.jumpBackward, c.resume, c.jump)
 	set(pPopBlock, c.popBlock)
+	set(pNop, c.nop)
 	set(pCell, c.makeCell, c.loadClosure, c.loadDeref, c.storeDeref, c.deleteDeref, c.loadFromDictOr)
 	set(pConvert, c.setupFinally, c.setupWith, c.setupCleanup, c.loadClosure, c.storeFastMaybeNull)
 	set(pUnset, c.deleteFast, c.loadFastAndClear, c.storeFastMaybeNull)
@@ -266,6 +269,12 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 	o.local[c.storeFast] = localSet
 	o.local[c.loadFastCheck] = localSet
 	o.local[c.loadFast] = localLoad
+	set(pExcept, c.setupFinally, c.setupWith, c.setupCleanup, c.popBlock, c.yieldValue, c.resume)
+	for op := range o.props {
+		if o.props[op]&pJump != 0 {
+			o.props[op] |= pExcept
+		}
+	}
 	set(pPeephole, c.buildTuple, c.popJumpIfNotNone, c.popJumpIfNone, c.popJumpIfFalse, c.popJumpIfTrue,
 		c.jump, c.jumpNoInterrupt, c.storeFast, c.swap, c.loadGlobal, c.compareOp, c.containsOp, c.isOp,
 		c.toBool, c.unaryNot)
@@ -335,8 +344,9 @@ func (g *CFG) exitsScope(b *block) bool {
 
 // hasEvalBreak is basicblock_has_eval_break.
 func (g *CFG) hasEvalBreak(b *block) bool {
-	for i := range b.instrs {
-		if g.o.has(b.instrs[i].op, pEvalBreak) {
+	ins := b.instrs
+	for i := range ins {
+		if g.o.props[ins[i].op&opMask]&pEvalBreak != 0 {
 			return true
 		}
 	}
@@ -345,8 +355,9 @@ func (g *CFG) hasEvalBreak(b *block) bool {
 
 // hasNoLineno is basicblock_has_no_lineno.
 func hasNoLineno(b *block) bool {
-	for i := range b.instrs {
-		if b.instrs[i].loc.Line >= 0 {
+	ins := b.instrs
+	for i := range ins {
+		if ins[i].loc.Line >= 0 {
 			return false
 		}
 	}
@@ -432,6 +443,9 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 			starts[i+1] |= startAfter
 		}
 		if p&(pJump|pBlockPush) == 0 {
+			if p&pNop != 0 {
+				starts[i] |= startNop
+			}
 			continue
 		}
 		t, err := seq.Index(instr.Label(in.Arg))
@@ -462,12 +476,20 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 		g.blocks[cur].labelled = true
 		blockOf[0] = cur
 	}
+	// A block without NOP is marked so (noNop).
+	hasNop := n > 0 && starts[0]&startNop != 0
 	for i := 1; i < n; i++ {
 		s := starts[i]
 		if s == 0 {
 			continue
 		}
+		if s == startNop {
+			hasNop = true
+			continue
+		}
 		g.blocks[cur].instrs = arena[start:i:i]
+		g.blocks[cur].noNop = !hasNop
+		hasNop = s&startNop != 0
 		start = i
 		nb := g.newBlock()
 		g.blocks[nb].labelled = s&startLabel != 0
@@ -477,6 +499,7 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 		blockOf[i] = cur
 	}
 	g.blocks[cur].instrs = arena[start:n:n]
+	g.blocks[cur].noNop = !hasNop
 	// translate_jump_labels_to_targets: each jump's oparg is already the
 	// index of its target.
 	for _, i := range jumps {
@@ -490,4 +513,6 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 const (
 	startLabel uint8 = 1 << iota
 	startAfter
+	// startNop is no block start: the instruction is a NOP.
+	startNop
 )

@@ -8,9 +8,10 @@ const maxBlocks = 21
 // markExceptHandlers is mark_except_handlers.
 func (g *CFG) markExceptHandlers() {
 	for b := int32(0); b != none; b = g.blocks[b].next {
-		for i := range g.blocks[b].instrs {
-			in := &g.blocks[b].instrs[i]
-			if g.o.isBlockPush(in.op) {
+		ins := g.blocks[b].instrs
+		for i := range ins {
+			in := &ins[i]
+			if g.o.props[in.op&opMask]&pBlockPush != 0 {
 				g.blocks[in.target].handler = true
 			}
 		}
@@ -61,8 +62,14 @@ func (g *CFG) labelExceptionTargets() error {
 		st := g.stack(stack)
 		handler := st[1+st[0]]
 		lastYieldDepth := -1
-		for i := range b.instrs {
-			in := &b.instrs[i]
+		ins := b.instrs
+		for i := range ins {
+			in := &ins[i]
+			if o.props[in.op&opMask]&pExcept == 0 {
+				// The default case below.
+				in.except = handler
+				continue
+			}
 			switch {
 			case o.isBlockPush(in.op):
 				t := &g.blocks[in.target]

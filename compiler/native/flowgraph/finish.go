@@ -216,10 +216,15 @@ func (g *CFG) convertPseudoOps() error {
 	// No pass makes the pseudo instructions converted here: without them
 	// in the input there is nothing to convert.
 	for bi := int32(0); bi != none && g.seen&pConvert != 0; bi = g.blocks[bi].next {
-		for i := range g.blocks[bi].instrs {
-			in := &g.blocks[bi].instrs[i]
+		ins := g.blocks[bi].instrs
+		for i := range ins {
+			in := &ins[i]
+			p := g.o.props[in.op&opMask]
+			if p&pConvert == 0 {
+				continue
+			}
 			switch {
-			case g.o.isBlockPush(in.op):
+			case p&pBlockPush != 0:
 				in.op, in.arg = c.nop, 0
 				g.blocks[bi].noNop = false
 			case in.op == c.loadClosure:
@@ -367,8 +372,12 @@ func (g *CFG) fixCellOffsets(meta *instr.Metadata, fixed []int32) (int, error) {
 		return int(dropped), nil
 	}
 	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
-		for i := range g.blocks[bi].instrs {
-			in := &g.blocks[bi].instrs[i]
+		ins := g.blocks[bi].instrs
+		for i := range ins {
+			in := &ins[i]
+			if g.o.props[in.op&opMask]&pCell == 0 {
+				continue
+			}
 			switch in.op {
 			case c.makeCell, c.loadClosure, c.loadDeref, c.storeDeref, c.deleteDeref, c.loadFromDictOr:
 				if in.arg < 0 || int(in.arg) >= len(fixed) {

@@ -58,10 +58,12 @@ func (g *CFG) removeUnusedConsts(consts *[]*pyobj.Object) error {
 		indexMap[i] = -1
 	}
 	indexMap[0] = 0
+	props := &g.o.props
 	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
-		for i := range g.blocks[bi].instrs {
-			in := &g.blocks[bi].instrs[i]
-			if g.o.has(in.op, pConst) {
+		ins := g.blocks[bi].instrs
+		for i := range ins {
+			in := &ins[i]
+			if props[in.op&opMask]&pConst != 0 {
 				if in.arg < 0 || int(in.arg) >= n {
 					return errorf("LOAD_CONST index %d is out of range for consts (len=%d)", in.arg, n)
 				}
@@ -93,9 +95,10 @@ func (g *CFG) removeUnusedConsts(consts *[]*pyobj.Object) error {
 		reverse[indexMap[i]] = i
 	}
 	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
-		for i := range g.blocks[bi].instrs {
-			in := &g.blocks[bi].instrs[i]
-			if g.o.has(in.op, pConst) {
+		ins := g.blocks[bi].instrs
+		for i := range ins {
+			in := &ins[i]
+			if props[in.op&opMask]&pConst != 0 {
 				in.arg = int32(reverse[in.arg])
 			}
 		}
@@ -175,8 +178,9 @@ func (g *CFG) fastScanManyLocals(nlocals int) {
 	blocknum := 0
 	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
 		blocknum++
-		for i := range g.blocks[bi].instrs {
-			in := &g.blocks[bi].instrs[i]
+		ins := g.blocks[bi].instrs
+		for i := range ins {
+			in := &ins[i]
 			arg := int(in.arg)
 			if arg < 64 || arg >= nlocals {
 				continue

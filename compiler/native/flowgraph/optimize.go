@@ -24,6 +24,7 @@ func (g *CFG) removeUnreachable() {
 		g.blocks[b].predecessors = 0
 	}
 	g.resetVisited()
+	props := &g.o.props
 	stack := g.todo[:0]
 	g.blocks[0].predecessors = 1
 	g.blocks[0].visited = true
@@ -48,7 +49,7 @@ func (g *CFG) removeUnreachable() {
 		}
 		for i := range ins {
 			in := &ins[i]
-			if g.o.hasTarget(in.op) {
+			if props[in.op&opMask]&(pJump|pBlockPush) != 0 {
 				t := &g.blocks[in.target]
 				if !t.visited {
 					t.visited = true
@@ -75,12 +76,13 @@ func (g *CFG) removeRedundantNopsIn(bi int32) int {
 		return 0
 	}
 	nop := g.o.op.nop
+	ins := b.instrs
 	// Most blocks have no NOP: find the first one before copying.
 	first := 0
-	for first < len(b.instrs) && b.instrs[first].op != nop {
+	for first < len(ins) && ins[first].op != nop {
 		first++
 	}
-	if first == len(b.instrs) {
+	if first == len(ins) {
 		b.noNop = true
 		return 0
 	}
@@ -89,12 +91,13 @@ func (g *CFG) removeRedundantNopsIn(bi int32) int {
 	dest := first
 	prevLine := int32(-1)
 	if first > 0 {
-		prevLine = b.instrs[first-1].loc.Line
+		prevLine = ins[first-1].loc.Line
 	}
-	n := len(b.instrs)
+	n := len(ins)
 	for src := first; src < n; src++ {
-		line := b.instrs[src].loc.Line
-		if b.instrs[src].op == nop {
+		in := &ins[src]
+		line := in.loc.Line
+		if in.op == nop {
 			if line < 0 {
 				continue
 			}
@@ -102,12 +105,12 @@ func (g *CFG) removeRedundantNopsIn(bi int32) int {
 				continue
 			}
 			if src < n-1 {
-				nextLine := b.instrs[src+1].loc.Line
+				nextLine := ins[src+1].loc.Line
 				if nextLine == line {
 					continue
 				}
 				if nextLine < 0 {
-					b.instrs[src+1].loc = b.instrs[src].loc
+					ins[src+1].loc = ins[src].loc
 					continue
 				}
 			} else if next := g.nextNonEmpty(b.next); next != none {
@@ -124,16 +127,16 @@ func (g *CFG) removeRedundantNopsIn(bi int32) int {
 				}
 			}
 		}
-		if dest != src {
-			b.instrs[dest] = b.instrs[src]
-		}
-		if b.instrs[dest].op == nop {
+		if in.op == nop {
 			kept = true
+		}
+		if dest != src {
+			ins[dest] = *in
 		}
 		dest++
 		prevLine = line
 	}
-	b.instrs = b.instrs[:dest]
+	b.instrs = ins[:dest]
 	b.noNop = !kept
 	return n - dest
 }
@@ -142,7 +145,9 @@ func (g *CFG) removeRedundantNopsIn(bi int32) int {
 func (g *CFG) removeRedundantNops() int {
 	changes := 0
 	for b := int32(0); b != none; b = g.blocks[b].next {
-		changes += g.removeRedundantNopsIn(b)
+		if !g.blocks[b].noNop {
+			changes += g.removeRedundantNopsIn(b)
+		}
 	}
 	return changes
 }
@@ -152,30 +157,44 @@ func (g *CFG) removeRedundantNops() int {
 // a fall through into a block that is no jump target.
 func (g *CFG) removeRedundantNopsAndPairs() {
 	o := g.o
+	popTop := o.op.popTop
 	for done := false; !done; {
 		done = true
 		var cur *instruction
 		// curBlock is the block of cur.
 		curBlock := int32(none)
 		for bi := int32(0); bi != none; bi = g.blocks[bi].next {
-			g.removeRedundantNopsIn(bi)
 			b := &g.blocks[bi]
+			if !b.noNop {
+				g.removeRedundantNopsIn(bi)
+			}
 			if b.labelled {
 				cur = nil
 			}
-			for i := range b.instrs {
+			ins := b.instrs
+			for i := range ins {
+				if ins[i].op != popTop {
+					continue
+				}
+				// The instruction before, in this block or at the end
+				// of the one that falls through into it.
 				prev, prevBlock := cur, curBlock
-				cur, curBlock = &b.instrs[i], bi
-				if cur.op != o.op.popTop || prev == nil {
+				if i > 0 {
+					prev, prevBlock = &ins[i-1], bi
+				}
+				if prev == nil {
 					continue
 				}
 				if prev.op == o.op.loadConst || (prev.op == o.op.copy && prev.arg == 1) {
 					prev.op, prev.arg = o.op.nop, 0
-					cur.op, cur.arg = o.op.nop, 0
+					ins[i].op, ins[i].arg = o.op.nop, 0
 					g.blocks[prevBlock].noNop = false
 					b.noNop = false
 					done = false
 				}
+			}
+			if len(ins) > 0 {
+				cur, curBlock = &ins[len(ins)-1], bi
 			}
 			if (cur != nil && o.isJump(cur.op)) || !g.hasFallthrough(b) {
 				cur = nil
@@ -332,6 +351,9 @@ func (g *CFG) foldTuple(bi int32, at int, n int, consts *[]*pyobj.Object, cache 
 		ins[i].op, ins[i].arg = g.o.op.nop, 0
 	}
 	ins[n].op, ins[n].arg = g.o.op.loadConst, idx
+	if n > 0 {
+		g.blocks[bi].noNop = false
+	}
 	return nil
 }
 
@@ -473,8 +495,9 @@ func (g *CFG) applyStaticSwaps(bi int32, i int) {
 // optimizeLoadConst is basicblock_optimize_load_const.
 func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
 	c := &g.o.op
-	g.blocks[bi].noNop = false
 	ins := g.blocks[bi].instrs
+	// nops: a NOP was written into the block.
+	nops := false
 	var op opcode.Op
 	var arg int32
 	for i := 0; i < len(ins); i++ {
@@ -497,10 +520,12 @@ func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.
 				return err
 			}
 			in.op, in.arg = c.nop, 0
+			nops = true
 			if truth(v) == (next == c.popJumpIfTrue) {
 				ins[i+1].op = c.jump
 			} else {
 				ins[i+1].op, ins[i+1].arg = c.nop, 0
+				nops = true
 			}
 		case c.isOp:
 			v, err := constValue(*consts, arg)
@@ -514,6 +539,7 @@ func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.
 			j := &ins[i+2]
 			if j.op == c.toBool {
 				j.op, j.arg = c.nop, 0
+				nops = true
 				if len(ins) <= i+3 {
 					break
 				}
@@ -526,7 +552,9 @@ func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.
 				break
 			}
 			in.op, in.arg = c.nop, 0
+			nops = true
 			isInstr.op, isInstr.arg = c.nop, 0
+			nops = true
 			if invert {
 				j.op = c.popJumpIfNotNone
 			} else {
@@ -534,6 +562,7 @@ func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.
 			}
 		case c.returnValue:
 			in.op, in.arg = c.nop, 0
+			nops = true
 			i++
 			ins[i].op, ins[i].arg = c.returnConst, arg
 		case c.toBool:
@@ -547,8 +576,12 @@ func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.
 			}
 			idx := g.addConst(b, consts, cache)
 			in.op, in.arg = c.nop, 0
+			nops = true
 			ins[i+1].op, ins[i+1].arg = c.loadConst, idx
 		}
+	}
+	if nops {
+		g.blocks[bi].noNop = false
 	}
 	return nil
 }
@@ -556,8 +589,9 @@ func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.
 // optimizeBasicBlock is optimize_basic_block.
 func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
 	c := &g.o.op
-	// Folding, threading and swaps write NOPs into the block.
-	g.blocks[bi].noNop = false
+	// nops: a NOP was written into the block (folding and threading
+	// clear the block's noNop themselves).
+	nops := false
 	nopInstr := instruction{op: c.nop, target: none, except: none}
 	// Each threading follows one jump; more than there are blocks means
 	// the jumps form a cycle, where CPython never stops.
@@ -601,10 +635,13 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 				switch arg {
 				case 1:
 					in.op, in.arg = c.nop, 0
+					nops = true
 					ins[i+1].op, ins[i+1].arg = c.nop, 0
+					nops = true
 					continue
 				case 2, 3:
 					in.op, in.arg = c.nop, 0
+					nops = true
 					ins[i+1].op = c.swap
 					swaps = true
 					continue
@@ -642,41 +679,52 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 			swaps = true
 			if arg == 1 {
 				in.op, in.arg = c.nop, 0
+				nops = true
 			}
 		case c.loadGlobal:
 			if next == c.pushNull && arg&1 == 0 {
 				in.arg = arg | 1
 				ins[i+1].op, ins[i+1].arg = c.nop, 0
+				nops = true
 			}
 		case c.compareOp:
 			if next == c.toBool {
 				in.op, in.arg = c.nop, 0
+				nops = true
 				ins[i+1].op, ins[i+1].arg = c.compareOp, arg|16
 				continue
 			}
 		case c.containsOp, c.isOp:
 			if next == c.toBool {
 				in.op, in.arg = c.nop, 0
+				nops = true
 				ins[i+1].op, ins[i+1].arg = op, arg
 				continue
 			}
 		case c.toBool:
 			if next == c.toBool {
 				in.op, in.arg = c.nop, 0
+				nops = true
 				continue
 			}
 		case c.unaryNot:
 			if next == c.toBool {
 				in.op, in.arg = c.nop, 0
+				nops = true
 				ins[i+1].op, ins[i+1].arg = c.unaryNot, 0
 				continue
 			}
 			if next == c.unaryNot {
 				in.op, in.arg = c.nop, 0
+				nops = true
 				ins[i+1].op, ins[i+1].arg = c.nop, 0
+				nops = true
 				continue
 			}
 		}
+	}
+	if swaps || nops {
+		g.blocks[bi].noNop = false
 	}
 	for i := 0; swaps && i < len(g.blocks[bi].instrs); i++ {
 		if g.blocks[bi].instrs[i].op == c.swap {
