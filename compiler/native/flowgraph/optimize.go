@@ -608,14 +608,18 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 	}
 	// swaps tells whether the block has a SWAP for the second loop.
 	swaps := false
+	props := &g.o.props
 	for i := 0; i < len(g.blocks[bi].instrs); i++ {
 		ins := g.blocks[bi].instrs
+		// Skip the opcodes none of the cases below is for.
+		for i < len(ins) && props[ins[i].op&opMask]&pPeephole == 0 {
+			i++
+		}
+		if i == len(ins) {
+			break
+		}
 		in := &ins[i]
 		op, arg := in.op, in.arg
-		if !g.o.has(op, pPeephole) {
-			// None of the cases below.
-			continue
-		}
 		target := nopInstr
 		if g.o.hasTarget(op) {
 			if t := g.blocks[in.target].instrs; len(t) > 0 {
