@@ -463,11 +463,14 @@ func (g *CFG) OptimizeCodeUnit(consts *[]*pyobj.Object, cache *pyobj.ConstCache,
 	if err := g.optimize(consts, cache); err != nil {
 		return err
 	}
-	if err := g.removeUnusedConsts(consts); err != nil {
+	// remove_unused_consts marks the constants in use in the walk of
+	// insert_superinstructions (see there) and compacts them after it.
+	uses := g.constUses(len(*consts))
+	g.addChecksForLoadsOfUninitializedVariables(nlocals, nparams)
+	if err := g.insertSuperinstructions(uses); err != nil {
 		return err
 	}
-	g.addChecksForLoadsOfUninitializedVariables(nlocals, nparams)
-	g.insertSuperinstructions()
+	g.removeUnusedConsts(consts, uses)
 	if err := g.pushColdBlocksToEnd(); err != nil {
 		return err
 	}

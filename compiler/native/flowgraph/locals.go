@@ -42,11 +42,11 @@ func truth(o *pyobj.Object) bool {
 	return true // Ellipsis, code objects
 }
 
-// removeUnusedConsts is remove_unused_consts: the constants no
-// instruction uses are dropped, keeping the order of the others, and
-// constant 0 is always kept (it may be a docstring).
-func (g *CFG) removeUnusedConsts(consts *[]*pyobj.Object) error {
-	n := len(*consts)
+// constUses returns the table in which insertSuperinstructions marks the
+// constants instructions use, for removeUnusedConsts: -1 for each of the
+// n constants but constant 0, which is always kept (it may be a
+// docstring). It is nil when there are no constants.
+func (g *CFG) constUses(n int) []int {
 	if n == 0 {
 		return nil
 	}
@@ -58,19 +58,19 @@ func (g *CFG) removeUnusedConsts(consts *[]*pyobj.Object) error {
 		indexMap[i] = -1
 	}
 	indexMap[0] = 0
-	props := &g.o.props
-	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
-		ins := g.blocks[bi].instrs
-		for i := range ins {
-			in := &ins[i]
-			if props[in.op&opMask]&pConst != 0 {
-				if in.arg < 0 || int(in.arg) >= n {
-					return errorf("LOAD_CONST index %d is out of range for consts (len=%d)", in.arg, n)
-				}
-				indexMap[in.arg] = int(in.arg)
-			}
-		}
+	return indexMap
+}
+
+// removeUnusedConsts is remove_unused_consts: the constants no
+// instruction uses are dropped, keeping the order of the others.
+// indexMap is constUses' table, in which insertSuperinstructions marked
+// the constants in use (indexMap[i] = i); nil when consts is empty.
+func (g *CFG) removeUnusedConsts(consts *[]*pyobj.Object, indexMap []int) {
+	n := len(indexMap)
+	if n == 0 {
+		return
 	}
+	props := &g.o.props
 	used := 0
 	for i := 0; i < n; i++ {
 		if indexMap[i] != -1 {
@@ -79,7 +79,7 @@ func (g *CFG) removeUnusedConsts(consts *[]*pyobj.Object) error {
 		}
 	}
 	if used == n {
-		return nil
+		return
 	}
 	cs := *consts
 	for i := 0; i < used; i++ {
@@ -103,7 +103,6 @@ func (g *CFG) removeUnusedConsts(consts *[]*pyobj.Object) error {
 			}
 		}
 	}
-	return nil
 }
 
 // What an opcode does to a fast local, for scan_block_for_locals
@@ -248,17 +247,31 @@ func (g *CFG) makeSuperInstruction(in1, in2 *instruction, super opcode.Op) bool 
 	return true
 }
 
-// insertSuperinstructions is insert_superinstructions.
-func (g *CFG) insertSuperinstructions() {
+// insertSuperinstructions is insert_superinstructions. The same walk
+// marks in uses (constUses' table; nil: no constants) the constants
+// that instructions use, which remove_unused_consts looks for before
+// add_checks_for_loads_of_uninitialized_variables: neither pass, nor
+// this one, reads or changes a constant load, so the walk of
+// remove_unused_consts can be this one.
+func (g *CFG) insertSuperinstructions(uses []int) error {
 	c := &g.o.op
+	props := &g.o.props
 	made := false
 	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
 		ins := g.blocks[bi].instrs
 		for i := range ins {
+			in := &ins[i]
+			if props[in.op&opMask]&pConst != 0 && uses != nil {
+				if in.arg < 0 || int(in.arg) >= len(uses) {
+					return errorf("LOAD_CONST index %d is out of range for consts (len=%d)", in.arg, len(uses))
+				}
+				uses[in.arg] = int(in.arg)
+				continue
+			}
 			if i+1 >= len(ins) {
 				break
 			}
-			in, next := &ins[i], &ins[i+1]
+			next := &ins[i+1]
 			switch in.op {
 			case c.loadFast:
 				if next.op == c.loadFast && g.makeSuperInstruction(in, next, c.loadFastLoadFast) {
@@ -280,10 +293,11 @@ func (g *CFG) insertSuperinstructions() {
 		}
 	}
 	// The graph is as remove_redundant_nops_and_jumps left it at the end
-	// of optimize_cfg (only constant indexes and LOAD_FAST_CHECKs changed
-	// since, which no NOP decision reads) unless a superinstruction left
-	// a NOP: only then can remove_redundant_nops find anything.
+	// of optimize_cfg (only LOAD_FAST_CHECKs changed since, which no NOP
+	// decision reads) unless a superinstruction left a NOP: only then
+	// can remove_redundant_nops find anything.
 	if made {
 		g.removeRedundantNops()
 	}
+	return nil
 }
