@@ -136,9 +136,10 @@ func (a *Assembler) resolve(s *instr.Sequence) error {
 	// and computes the first offsets.
 	jumps := false
 	total := int32(0)
+	handler := a.handler[:n]
 	for i := range s.Instrs {
 		in := &s.Instrs[i]
-		a.handler[i] = -1
+		h := int32(-1)
 		if in.Handler.Label != instr.NoLabel {
 			depth := in.Handler.StartDepth - 1
 			if in.Handler.PreserveLasti {
@@ -147,53 +148,36 @@ func (a *Assembler) resolve(s *instr.Sequence) error {
 			if depth < 0 {
 				return fmt.Errorf("assemble: instruction %d: handler start depth %d is too small", i, in.Handler.StartDepth)
 			}
-			h, err := s.Index(in.Handler.Label)
+			x, err := s.Index(in.Handler.Label)
 			if err != nil {
 				return fmt.Errorf("assemble: handler of instruction %d: %w", i, err)
 			}
-			a.handler[i] = int32(h)
+			h = int32(x)
 		}
+		handler[i] = h
 		if in.Op > opMask {
 			return fmt.Errorf("assemble: instruction %d: opcode %d can't be assembled", i, in.Op)
 		}
-		if a.ops[in.Op].flags&opJump != 0 {
-			t, err := s.Index(instr.Label(in.Arg))
-			if err != nil {
-				return fmt.Errorf("assemble: jump %d (%s): %w", i, a.tab.Name(in.Op), err)
+		info := a.ops[in.Op]
+		if info.flags&opJump != 0 {
+			if err := a.firstJump(s, i, in); err != nil {
+				return err
 			}
-			if t >= n {
-				return fmt.Errorf("assemble: jump %d (%s) to the end of the code", i, a.tab.Name(in.Op))
-			}
-			a.target[i] = int32(t)
-			forward := t > i
-			switch in.Op {
-			case a.jump:
-				in.Op = a.jumpBackward
-				if forward {
-					in.Op = a.jumpForward
-				}
-			case a.jumpNoInterrupt:
-				in.Op = a.jumpBackwardNI
-				if forward {
-					in.Op = a.jumpForward
-				}
-			default:
-				if a.tab.IsPseudo(in.Op) {
-					return fmt.Errorf("assemble: pseudo jump %s left in the sequence", a.tab.Name(in.Op))
-				}
-			}
-			// As CPython, the first size estimate uses the target's index.
-			in.Arg = int32(t)
+			info = a.ops[in.Op&opMask]
 			jumps = true
 		}
-		if a.ops[in.Op].flags&opKnown == 0 {
+		if info.flags&opKnown == 0 {
 			return fmt.Errorf("assemble: instruction %d: opcode %d (%s) can't be assembled", i, in.Op, a.tab.Name(in.Op))
 		}
-		if in.Arg < 0 {
+		arg := in.Arg
+		if arg < 0 {
 			return fmt.Errorf("assemble: instruction %d (%s): negative oparg %d", i, a.tab.Name(in.Op), in.Arg)
 		}
 		offset[i] = total
-		total += a.size(in.Op, in.Arg)
+		total += 1 + int32(info.cache)
+		if arg > 0xFF {
+			total += extSize(arg)
+		}
 	}
 	offset[n] = total
 	// Jump opargs as offsets, until the sizes settle.
@@ -234,6 +218,50 @@ func (a *Assembler) resolve(s *instr.Sequence) error {
 		offset[n] = total
 	}
 	return nil
+}
+
+// firstJump resolves the jump in (instruction i) for the first size
+// estimate: its target's index, the direction of a pseudo jump, and the
+// target's index as oparg, as CPython estimates.
+func (a *Assembler) firstJump(s *instr.Sequence, i int, in *instr.Instr) error {
+	t, err := s.Index(instr.Label(in.Arg))
+	if err != nil {
+		return fmt.Errorf("assemble: jump %d (%s): %w", i, a.tab.Name(in.Op), err)
+	}
+	if t >= len(s.Instrs) {
+		return fmt.Errorf("assemble: jump %d (%s) to the end of the code", i, a.tab.Name(in.Op))
+	}
+	a.target[i] = int32(t)
+	forward := t > i
+	switch in.Op {
+	case a.jump:
+		in.Op = a.jumpBackward
+		if forward {
+			in.Op = a.jumpForward
+		}
+	case a.jumpNoInterrupt:
+		in.Op = a.jumpBackwardNI
+		if forward {
+			in.Op = a.jumpForward
+		}
+	default:
+		if a.tab.IsPseudo(in.Op) {
+			return fmt.Errorf("assemble: pseudo jump %s left in the sequence", a.tab.Name(in.Op))
+		}
+	}
+	in.Arg = int32(t)
+	return nil
+}
+
+// extSize is the number of EXTENDED_ARGs of an oparg above 0xFF.
+func extSize(arg int32) int32 {
+	if arg > 0xFFFF {
+		if arg > 0xFFFFFF {
+			return 3
+		}
+		return 2
+	}
+	return 1
 }
 
 // size is opcode.Table.Size: the code units of an instruction with its
@@ -283,19 +311,7 @@ func (a *Assembler) emit(ins []instr.Instr, firstLine int32) {
 		at += 2 + 2*int(a.ops[in.Op&opMask].cache)
 	}
 	a.code = code
-	a.lines = a.lines[:0]
-	lineno := firstLine
-	loc := instr.NoLocation
-	size := 0
-	for i := range ins {
-		if ins[i].Loc != loc {
-			a.lines, lineno = writeLocation(a.lines, loc, size, lineno)
-			loc = ins[i].Loc
-			size = 0
-		}
-		size += int(offset[i+1] - offset[i])
-	}
-	a.lines, _ = writeLocation(a.lines, loc, size, lineno)
+	a.lines = emitLocations(a.lines[:0], ins, offset, firstLine)
 
 	a.excs = a.excs[:0]
 	cur := instr.NoHandler
@@ -313,6 +329,39 @@ func (a *Assembler) emit(ins []instr.Instr, firstLine int32) {
 	if curIx >= 0 {
 		a.excs = writeException(a.excs, start, a.offset[len(ins)], a.offset[curIx], cur)
 	}
+}
+
+// emitLocations appends the location table of ins to b: one run of
+// entries per run of instructions with one location, whose size the
+// offsets at its ends give.
+func emitLocations(b []byte, ins []instr.Instr, offset []int32, lineno int32) []byte {
+	loc := instr.NoLocation
+	at := int32(0) // where loc's run starts
+	for i := range ins {
+		l := &ins[i].Loc
+		if *l == loc {
+			continue
+		}
+		if size := offset[i] - at; size > 0 {
+			// The two forms of most entries, inline: writeLocationEntry's
+			// short form and one-line form for a run of at most 8 units.
+			delta := loc.Line - lineno
+			switch {
+			case size > 8 || loc.Line < 0 || loc.EndLine != loc.Line || loc.Col < 0 || loc.EndCol < 0:
+				b, lineno = writeLocation(b, loc, int(size), lineno)
+			case delta == 0 && loc.Col < 80 && loc.EndCol >= loc.Col && loc.EndCol-loc.Col < 16:
+				b = append(b, byte(0x80|(locShort0+int(loc.Col>>3))<<3|int(size-1)), byte((loc.Col&7)<<4|(loc.EndCol-loc.Col)))
+			case delta >= 0 && delta < 3 && loc.Col < 128 && loc.EndCol < 128:
+				b = append(b, byte(0x80|(locOneLine0+int(delta))<<3|int(size-1)), byte(loc.Col), byte(loc.EndCol))
+				lineno = loc.Line
+			default:
+				b, lineno = writeLocation(b, loc, int(size), lineno)
+			}
+		}
+		loc, at = *l, offset[i]
+	}
+	b, _ = writeLocation(b, loc, int(offset[len(ins)]-at), lineno)
+	return b
 }
 
 // writeExtendedArgs writes the EXTENDED_ARGs of an oparg above 0xFF at
