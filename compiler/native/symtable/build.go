@@ -195,6 +195,18 @@ func (b *builder) addDef(name string, flag Flags, loc ast.Loc) error {
 func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc ast.Loc) error {
 	mangled := b.mangle(b.cur, name)
 	val := flag
+	if l := blk.Symbols.list; len(l) == cap(l) {
+		// Room for more symbols from the slab, doubled, as append would
+		// give it.
+		n := max(2*cap(l), symbolsFirst)
+		if len(b.symSlab) < n {
+			b.symSlab = make([]Symbol, max(n, min(max(b.nblocks, 4), 256)*symbolsFirst))
+		}
+		grown := b.symSlab[:len(l):n]
+		copy(grown, l)
+		b.symSlab = b.symSlab[n:]
+		blk.Symbols.list = grown
+	}
 	at, added := blk.Symbols.slot(mangled)
 	if !added {
 		old := blk.Symbols.list[at].Flags
