@@ -36,21 +36,24 @@ type internSlot struct {
 type internTable struct {
 	slots []internSlot
 	n     int
+	// used are the indexes of the filled slots, so that release clears
+	// only those (a module fills a few hundred of the 1,024).
+	used []int32
 }
 
 // minInternSlots is a new table's size: most modules intern a few
 // hundred strs.
 const minInternSlots = 1024
 
-// maxKeptInternSlots bounds the tables kept for reuse, so that one huge
-// source does not pin its table for the life of a worker.
-const maxKeptInternSlots = 1 << 15
-
-var internSlotsPool sync.Pool
+// internTablePool keeps tables of minInternSlots slots, empty, for reuse.
+// A table that grew for a large module is not kept: a smaller module
+// would spread its few strs over all of it (more cache lines to touch)
+// and clear it again.
+var internTablePool sync.Pool
 
 func newInternTable() internTable {
-	if s, ok := internSlotsPool.Get().(*[]internSlot); ok {
-		return internTable{slots: *s}
+	if t, ok := internTablePool.Get().(*internTable); ok {
+		return *t
 	}
 	return internTable{slots: make([]internSlot, minInternSlots)}
 }
@@ -58,14 +61,16 @@ func newInternTable() internTable {
 // release gives the table's slots back for reuse; the table is empty
 // afterwards.
 func (t *internTable) release() {
-	if t.slots == nil || len(t.slots) > maxKeptInternSlots {
+	if len(t.slots) != minInternSlots {
 		*t = internTable{}
 		return
 	}
-	clear(t.slots)
-	s := t.slots
+	for _, i := range t.used {
+		t.slots[i] = internSlot{}
+	}
+	kept := &internTable{slots: t.slots, used: t.used[:0]}
 	*t = internTable{}
-	internSlotsPool.Put(&s)
+	internTablePool.Put(kept)
 }
 
 // get returns the object interned for s (hash h), nil if none.
@@ -99,6 +104,7 @@ func (t *internTable) put(s string, h uint64, o *Object) {
 		i = (i + 1) & mask
 	}
 	t.slots[i] = internSlot{h: h, s: s, o: o}
+	t.used = append(t.used, int32(i))
 	t.n++
 }
 
@@ -106,19 +112,20 @@ func (t *internTable) grow() {
 	old := t.slots
 	t.slots = make([]internSlot, 2*len(old))
 	mask := uint64(len(t.slots) - 1)
-	for _, sl := range old {
-		if sl.h == 0 {
-			continue
-		}
+	used := t.used[:0]
+	for _, j := range t.used {
+		sl := old[j]
 		i := sl.h & mask
 		for t.slots[i].h != 0 {
 			i = (i + 1) & mask
 		}
 		t.slots[i] = sl
+		used = append(used, int32(i))
 	}
-	if len(old) <= maxKeptInternSlots {
+	t.used = used
+	if len(old) == minInternSlots {
 		clear(old)
-		internSlotsPool.Put(&old)
+		internTablePool.Put(&internTable{slots: old})
 	}
 }
 
