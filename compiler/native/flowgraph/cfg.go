@@ -67,7 +67,11 @@ type block struct {
 	predecessors int32
 	startDepth   int32
 	unsafe       uint64 // b_unsafe_locals_mask
-	exceptStack  int32  // index into CFG.stacks, none when unset
+	// scannedMask is unsafe when scan_block_for_locals last scanned the
+	// block (scanned: it did).
+	scannedMask uint64
+	scanned     bool
+	exceptStack int32 // index into CFG.stacks, none when unset
 	// noNop: the block holds no NOP, so the NOP sweep can skip it. Only
 	// the sweep sets it, when it leaves no NOP in the block; every pass
 	// that may write a NOP into a block, or add instructions to it,

@@ -137,6 +137,14 @@ func (g *CFG) scanBlockForLocals(bi int32) {
 		// nothing to check, nothing to pass on.
 		return
 	}
+	sb := &g.blocks[bi]
+	if sb.scanned && sb.scannedMask == unsafe {
+		// Scanned before with the same mask: the instructions it made
+		// LOAD_FAST_CHECK clear their local as LOAD_FAST did, so the
+		// scan would change nothing and push nothing new.
+		return
+	}
+	sb.scanned, sb.scannedMask = true, unsafe
 	ins := g.blocks[bi].instrs
 	for i := range ins {
 		in := &ins[i]
