@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
 	"github.com/rules-pyc/rules_pyc/internal/cfgoracle"
+	"github.com/rules-pyc/rules_pyc/internal/cputime"
 )
 
 // benchUnit is one code unit's input, ready for the optimizer.
@@ -44,7 +44,7 @@ func BenchmarkOptimize(b *testing.B) {
 	runtime.GC()
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := cpuTime()
+	start := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		for j := range units {
 			u := &units[j]
@@ -61,7 +61,10 @@ func BenchmarkOptimize(b *testing.B) {
 			}
 		}
 	}
-	cpu := cpuTime() - start
+	cpu := cputime.Process() - start
+	if cpu <= 0 {
+		return
+	}
 	b.ReportMetric(float64(ninstrs)*float64(b.N)/cpu.Seconds()/1e6, "Minstrs/cpu-s")
 	b.ReportMetric(float64(len(units)), "units")
 	b.ReportMetric(float64(ninstrs), "instrs")
@@ -115,14 +118,4 @@ func loadBenchUnits(b *testing.B) ([]benchUnit, int, *pyobj.Process) {
 		b.Fatal(err)
 	}
 	return units, ninstrs, p
-}
-
-// cpuTime is the process's user and system CPU time: the machine is
-// shared, so wall time says little.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
