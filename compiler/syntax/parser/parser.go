@@ -222,7 +222,7 @@ func (p *Parser) setTokCap() {
 // keyword returns the kind of a NAME token's text: a reserved keyword's
 // kind, or NAME (_get_keyword_or_name_type; soft keywords stay NAME).
 func keyword(s string) token.Kind {
-	if len(s) < 2 || len(s) > 8 || s[0] < 'F' || s[0] > 'y' {
+	if len(s) < 2 || len(s) > 8 || keywordLens[s[0]]>>len(s)&1 == 0 {
 		return token.NAME
 	}
 	switch s {
@@ -299,6 +299,17 @@ func keyword(s string) token.Kind {
 	}
 	return token.NAME
 }
+
+// keywordLens has, for each byte, bit n set when a keyword of n bytes
+// starts with it: most names (self, x, _private) are told apart from the
+// keywords without comparing strings.
+var keywordLens = func() (t [256]uint16) {
+	for k := token.FirstKeyword; k <= token.LastKeyword; k++ {
+		s := k.Text()
+		t[s[0]] |= 1 << len(s)
+	}
+	return t
+}()
 
 // tokText returns the source text of a token (pegen's token->bytes).
 func (p *Parser) tokText(t *token.Token) string { return p.src[t.Off:t.EndOff] }
