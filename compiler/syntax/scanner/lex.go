@@ -28,6 +28,26 @@ var identChar = func() (t [128]bool) {
 	return
 }()
 
+// identClass classifies the bytes that may continue an identifier: 0 for
+// none, identASCII for an ASCII letter, digit or '_', identNonASCII for
+// any byte of a non-ASCII character (checked once the name is read).
+var identClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= 128:
+			t[c] = identNonASCII
+		case identChar[c]:
+			t[c] = identASCII
+		}
+	}
+	return
+}()
+
+const (
+	identASCII    = 1
+	identNonASCII = 2
+)
+
 func isXDigit(c int) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
@@ -232,18 +252,21 @@ again:
 		// The rest of the name. A line always ends with a newline, so the
 		// name ends within the current line: scanning the buffer directly
 		// is what reading one byte at a time and backing up does.
-		nonASCII := c >= 128
+		var class uint8
+		if c >= 128 {
+			class = identNonASCII
+		}
 		s.backup(c)
 		r, i := s.read, s.cur
 		for ; i < len(r); i++ {
-			b := r[i]
-			if b >= 128 {
-				nonASCII = true
-			} else if !identChar[b] {
+			k := identClass[r[i]]
+			if k == 0 {
 				break
 			}
+			class |= k
 		}
 		s.cur = i
+		nonASCII := class&identNonASCII != 0
 		if nonASCII && !s.verifyIdentifier() {
 			return s.make(t, token.ERRORTOKEN, noPos, noPos)
 		}
