@@ -185,13 +185,8 @@ func (w *Writer) object(o *pyobj.Object) {
 		}
 		return
 	}
-	w.depth++
-	w.write(o)
-	w.depth--
-}
-
-// write is object for an object within the depth limit.
-func (w *Writer) write(o *pyobj.Object) {
+	// The singletons are written by type code alone (no reference, no
+	// nesting).
 	switch o.Kind {
 	case pyobj.None:
 		w.buf = append(w.buf, typeNone)
@@ -207,6 +202,14 @@ func (w *Writer) write(o *pyobj.Object) {
 		}
 		return
 	}
+	w.depth++
+	w.write(o)
+	w.depth--
+}
+
+// write is object for an object that is no singleton, within the depth
+// limit.
+func (w *Writer) write(o *pyobj.Object) {
 	flag, done := w.ref(o)
 	if done {
 		return
@@ -247,13 +250,7 @@ func (w *Writer) write(o *pyobj.Object) {
 
 func (w *Writer) str(o *pyobj.Object, flag byte) {
 	s := o.Value.Str()
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
+	ascii := isASCII(s)
 	switch {
 	case ascii && len(s) < 256:
 		t := byte(typeShortASCII)
@@ -275,6 +272,26 @@ func (w *Writer) str(o *pyobj.Object, flag byte) {
 		}
 		w.pstring(t|flag, s)
 	}
+}
+
+// isASCII reports whether s has no byte above 0x7F, eight bytes at a
+// time.
+func isASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		// The compiler merges the byte loads into one.
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if w&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func (w *Writer) pstring(t byte, s string) {
