@@ -3,6 +3,7 @@ package pyobj
 import (
 	"bytes"
 	"testing"
+	"unsafe"
 )
 
 // TestCarved checks the pieces carved from a Process's blocks: equal to
@@ -51,5 +52,13 @@ func TestCarved(t *testing.T) {
 			t.Fatalf("code fields %d are not zero", i)
 		}
 		c.Name = p.NewStr("x")
+	}
+}
+
+// TestObjectSize checks that an Object stays in its size class (the
+// constant cache's hash fills what was padding).
+func TestObjectSize(t *testing.T) {
+	if n := unsafe.Sizeof(Object{}); n > 96 {
+		t.Errorf("Object is %d bytes, want at most 96", n)
 	}
 }

@@ -253,9 +253,9 @@ func (c *ConstCache) plainHash(o *Object) (h uint64, ok bool) {
 		}
 		return mix(7, math.Float64bits(f)), true
 	case Str:
-		return mix(8, maphash.String(c.seed, o.Value.Str())), true
+		return mix(8, valueHash(o)), true
 	case Bytes:
-		return mix(9, maphash.String(c.seed, o.Value.Bytes())), true
+		return mix(9, valueHash(o)), true
 	case Tuple:
 		h = mix(10, uint64(len(o.Items)))
 		for _, it := range o.Items {
@@ -273,6 +273,18 @@ func (c *ConstCache) plainHash(o *Object) (h uint64, ok bool) {
 		return mix(11, uint64(o.id)), true
 	}
 	return 0, false
+}
+
+// valueHash returns a hash of a str's or bytes' value, computed once per
+// object (the names of a code unit are hashed for each tuple they are in).
+func valueHash(o *Object) uint64 {
+	if o.hash == 0 {
+		o.hash = uint32(hashStr(o.Value.Str()))
+		if o.hash == 0 {
+			o.hash = 1
+		}
+	}
+	return uint64(o.hash)
 }
 
 // plainEqual reports whether the plain objects a and b have one key.

@@ -82,6 +82,9 @@ type Object struct {
 	// index (+1; 0 = not written yet).
 	Refs  int32
 	RefIx int32
+	// hash is a hash of a str's or bytes' value for the constant cache,
+	// once computed (0: not yet); it fills what was padding.
+	hash uint32
 }
 
 // CodeObject is a code object's fields, as marshal writes them.
