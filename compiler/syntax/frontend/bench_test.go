@@ -3,11 +3,10 @@ package frontend
 import (
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/internal/cputime"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
@@ -29,23 +28,6 @@ func stdlib(b *testing.B) (names []string, srcs [][]byte, size int64, rel releas
 	return names, srcs, size, release.Release{Major: py.Major, Minor: py.Minor, Micro: py.Micro}
 }
 
-// cpuTime is the process's user and system time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportCPU reports MB per CPU second: on a loaded machine wall time (MB/s)
-// says little.
-func reportCPU(b *testing.B, size int64, cpu time.Duration) {
-	if cpu > 0 {
-		b.ReportMetric(float64(size)*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
-	}
-}
-
 // BenchmarkParseStdlib parses a whole 3.13 standard library per iteration
 // (run it with -cpu 1 for one core). It reports MB/s, MB per CPU second and
 // allocations per file; bench/frontend sets the figures beside CPython's.
@@ -54,13 +36,13 @@ func BenchmarkParseStdlib(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := cpuTime()
+	start := cputime.Process()
 	for b.Loop() {
 		for i, src := range srcs {
 			Parse(names[i], src, rel)
 		}
 	}
-	reportCPU(b, size, cpuTime()-start)
+	cputime.Report(b, start, size, 0)
 	b.ReportMetric(float64(testing.AllocsPerRun(1, func() {
 		for i, src := range srcs {
 			Parse(names[i], src, rel)
@@ -75,11 +57,11 @@ func BenchmarkDumpStdlib(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := cpuTime()
+	start := cputime.Process()
 	for b.Loop() {
 		for i, src := range srcs {
 			Dump(names[i], src, rel)
 		}
 	}
-	reportCPU(b, size, cpuTime()-start)
+	cputime.Report(b, start, size, 0)
 }

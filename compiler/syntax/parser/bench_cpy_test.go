@@ -2,11 +2,11 @@ package parser
 
 import (
 	"os"
-	"syscall"
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
+	"github.com/rules-pyc/rules_pyc/internal/cputime"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
@@ -50,7 +50,7 @@ func BenchmarkParseCPythonTokens(b *testing.B) {
 	rel := release.Release{Major: 3, Minor: 13, Micro: 0}
 	b.SetBytes(int64(size))
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		for _, in := range ins {
 			parseWithTokens(in.text, in.toks, rel)
@@ -58,12 +58,5 @@ func BenchmarkParseCPythonTokens(b *testing.B) {
 	}
 	// The machine is shared: CPU time (all threads, GC included) says more
 	// than wall time.
-	b.ReportMetric(float64(size)*float64(b.N)/(cpuTime()-cpu0)/1e6, "MB/cpu-s")
-}
-
-// cpuTime returns the process's user and system CPU time in seconds.
-func cpuTime() float64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
+	cputime.Report(b, cpu0, int64(size), 0)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/internal/cputime"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
@@ -44,12 +45,12 @@ func BenchmarkParseFile(b *testing.B) {
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		for _, f := range files {
 			ParseFile(f.name, f.src, rel)
 		}
 	}
-	b.ReportMetric(float64(size)*float64(b.N)/(cpuTime()-cpu0)/1e6, "MB/cpu-s")
+	cputime.Report(b, cpu0, int64(size), 0)
 	b.ReportMetric(float64(b.N*len(files)), "files")
 }

@@ -6,13 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/scanner"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/source"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
+	"github.com/rules-pyc/rules_pyc/internal/cputime"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
@@ -72,7 +71,7 @@ func BenchmarkStdlib(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	var tok token.Token
 	for i := 0; i < b.N; i++ {
 		for _, src := range srcs {
@@ -81,25 +80,7 @@ func BenchmarkStdlib(b *testing.B) {
 			}
 		}
 	}
-	reportCPU(b, size, cpu)
-}
-
-// cpuTime is the CPU time the process has used. On a machine shared with
-// other work, bytes per CPU second is a steadier figure than per second of
-// wall time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportCPU reports MB per CPU second since start.
-func reportCPU(b *testing.B, size int64, start time.Duration) {
-	if d := cpuTime() - start; d > 0 {
-		b.ReportMetric(float64(size)*float64(b.N)/1e6/d.Seconds(), "MB/cpu-s")
-	}
+	cputime.Report(b, cpu, size, 0)
 }
 
 // BenchmarkStdlibDecode decodes every file of the 3.13 standard library
@@ -109,7 +90,7 @@ func BenchmarkStdlibDecode(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		for _, src := range srcs {
 			if _, err := source.Decode(src.Raw, "x.py", src.Release()); err != nil {
@@ -117,5 +98,5 @@ func BenchmarkStdlibDecode(b *testing.B) {
 			}
 		}
 	}
-	reportCPU(b, size, cpu)
+	cputime.Report(b, cpu, size, 0)
 }
