@@ -248,7 +248,10 @@ type scratch struct {
 	opt  *flowgraph.Optimizer
 	asm  *assemble.Assembler
 	bufs instr.Buffers
-	w    marshal.Writer
+	// final holds a unit's final instructions from the CFG optimizer to
+	// the assembler (flowgraph.Optimizer.OptimizeUnitFinal).
+	final []instr.Instr
+	w     marshal.Writer
 }
 
 var scratchPool sync.Pool
@@ -276,6 +279,9 @@ const maxKeptOutput = 4 << 20
 
 func putScratch(sc *scratch) {
 	sc.bufs.Trim(maxKeptInstrs)
+	if cap(sc.final) > maxKeptInstrs {
+		sc.final = nil
+	}
 	sc.w.Trim(maxKeptOutput)
 	sc.opt.Reset(nil)
 	sc.asm.Reset(nil, nil)
@@ -388,6 +394,23 @@ func (c *compile) run() ([]byte, error) {
 			c.tr.generated(u)
 		}
 		c.stage = "flowgraph"
+		if c.tr == nil {
+			// The optimizer hands its final instructions to the
+			// assembler without making a sequence of them.
+			final, err := opt.OptimizeUnitFinal(&u.Unit, cache, u.NParams, sc.final)
+			sc.final = final[:0]
+			if err != nil {
+				return nil, &FaultError{Stage: "flowgraph", Err: err}
+			}
+			c.stage = "assemble"
+			code, err := asm.AssembleFinal(&u.Unit, final, filename)
+			if err != nil {
+				return nil, &FaultError{Stage: "assemble", Err: err}
+			}
+			bufs.Release(&u.Seq)
+			c.stage = "codegen"
+			return code, nil
+		}
 		generated := u.Seq
 		if err := opt.OptimizeUnit(&u.Unit, cache, u.NParams); err != nil {
 			return nil, &FaultError{Stage: "flowgraph", Err: err}

@@ -8,7 +8,8 @@
 // Invariants:
 //   - The input is what the CFG optimizer produces: real instructions,
 //     except the pseudo jumps JUMP and JUMP_NO_INTERRUPT, whose direction
-//     the assembler picks; jump opargs and handlers are labels.
+//     the assembler picks; jump opargs and handlers are labels of the
+//     unit's sequence (Assemble) or instruction indexes (AssembleFinal).
 //   - Every bytes and tuple object the assembler makes goes through the
 //     compile's constant cache exactly where CPython's does (exception
 //     table, line table, bytecode, names, consts, local names), so equal
@@ -111,10 +112,25 @@ func (a *Assembler) Reset(p *pyobj.Process, cache *pyobj.ConstCache) {
 // Assemble makes the code object of u (_PyAssemble_MakeCodeObject). It
 // changes u.Seq's instructions (jump directions and offsets).
 func (a *Assembler) Assemble(u *instr.Unit, filename *pyobj.Object) (*pyobj.Object, error) {
-	if err := a.resolve(&u.Seq); err != nil {
+	return a.assemble(u, u.Seq.Instrs, &u.Seq, filename)
+}
+
+// AssembleFinal makes the code object of u from ins, its final
+// instructions with jump opargs and handler labels given as instruction
+// indexes instead of labels (the CFG optimizer's OptimizeUnitFinal writes
+// them so); u.Seq is not read. It changes ins (jump directions and
+// offsets).
+func (a *Assembler) AssembleFinal(u *instr.Unit, ins []instr.Instr, filename *pyobj.Object) (*pyobj.Object, error) {
+	return a.assemble(u, ins, nil, filename)
+}
+
+// assemble assembles ins, whose labels are those of s, or instruction
+// indexes when s is nil.
+func (a *Assembler) assemble(u *instr.Unit, ins []instr.Instr, s *instr.Sequence, filename *pyobj.Object) (*pyobj.Object, error) {
+	if err := a.resolve(ins, s); err != nil {
 		return nil, err
 	}
-	a.emit(u.Seq.Instrs, u.Meta.FirstLineNo)
+	a.emit(ins, u.Meta.FirstLineNo)
 	// assemble_emit: the exception table, the line table and the
 	// bytecode go through the cache in this order.
 	excs := a.cache.MergeResizedBytes(a.excs)
@@ -125,9 +141,10 @@ func (a *Assembler) Assemble(u *instr.Unit, filename *pyobj.Object) (*pyobj.Obje
 
 // resolve maps labels to instruction indexes, picks the direction of
 // pseudo jumps and computes jump opargs as code-unit offsets, adding
-// EXTENDED_ARGs until the sizes settle (resolve_jump_offsets).
-func (a *Assembler) resolve(s *instr.Sequence) error {
-	n := len(s.Instrs)
+// EXTENDED_ARGs until the sizes settle (resolve_jump_offsets). The labels
+// of ins are s's, or instruction indexes when s is nil.
+func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
+	n := len(ins)
 	a.target = grow(a.target, n)
 	a.offset = grow(a.offset, n+1)
 	a.handler = grow(a.handler, n)
@@ -137,8 +154,8 @@ func (a *Assembler) resolve(s *instr.Sequence) error {
 	jumps := false
 	total := int32(0)
 	handler := a.handler[:n]
-	for i := range s.Instrs {
-		in := &s.Instrs[i]
+	for i := range ins {
+		in := &ins[i]
 		h := int32(-1)
 		if in.Handler.Label != instr.NoLabel {
 			depth := in.Handler.StartDepth - 1
@@ -148,7 +165,7 @@ func (a *Assembler) resolve(s *instr.Sequence) error {
 			if depth < 0 {
 				return fmt.Errorf("assemble: instruction %d: handler start depth %d is too small", i, in.Handler.StartDepth)
 			}
-			x, err := s.Index(in.Handler.Label)
+			x, err := index(s, in.Handler.Label, n)
 			if err != nil {
 				return fmt.Errorf("assemble: handler of instruction %d: %w", i, err)
 			}
@@ -160,7 +177,7 @@ func (a *Assembler) resolve(s *instr.Sequence) error {
 		}
 		info := a.ops[in.Op]
 		if info.flags&opJump != 0 {
-			if err := a.firstJump(s, i, in); err != nil {
+			if err := a.firstJump(s, n, i, in); err != nil {
 				return err
 			}
 			info = a.ops[in.Op&opMask]
@@ -183,8 +200,8 @@ func (a *Assembler) resolve(s *instr.Sequence) error {
 	// Jump opargs as offsets, until the sizes settle.
 	for jumps {
 		changed := false
-		for i := range s.Instrs {
-			in := &s.Instrs[i]
+		for i := range ins {
+			in := &ins[i]
 			f := a.ops[in.Op].flags
 			if f&opJump == 0 {
 				continue
@@ -211,9 +228,9 @@ func (a *Assembler) resolve(s *instr.Sequence) error {
 			return nil
 		}
 		total = 0
-		for i := range s.Instrs {
+		for i := range ins {
 			offset[i] = total
-			total += a.size(s.Instrs[i].Op, s.Instrs[i].Arg)
+			total += a.size(ins[i].Op, ins[i].Arg)
 		}
 		offset[n] = total
 	}
@@ -223,12 +240,12 @@ func (a *Assembler) resolve(s *instr.Sequence) error {
 // firstJump resolves the jump in (instruction i) for the first size
 // estimate: its target's index, the direction of a pseudo jump, and the
 // target's index as oparg, as CPython estimates.
-func (a *Assembler) firstJump(s *instr.Sequence, i int, in *instr.Instr) error {
-	t, err := s.Index(instr.Label(in.Arg))
+func (a *Assembler) firstJump(s *instr.Sequence, n, i int, in *instr.Instr) error {
+	t, err := index(s, instr.Label(in.Arg), n)
 	if err != nil {
 		return fmt.Errorf("assemble: jump %d (%s): %w", i, a.tab.Name(in.Op), err)
 	}
-	if t >= len(s.Instrs) {
+	if t >= n {
 		return fmt.Errorf("assemble: jump %d (%s) to the end of the code", i, a.tab.Name(in.Op))
 	}
 	a.target[i] = int32(t)
@@ -251,6 +268,18 @@ func (a *Assembler) firstJump(s *instr.Sequence, i int, in *instr.Instr) error {
 	}
 	in.Arg = int32(t)
 	return nil
+}
+
+// index is s.Index(l), or l itself when s is nil (an instruction index,
+// at most n: the end of the code).
+func index(s *instr.Sequence, l instr.Label, n int) (int, error) {
+	if s != nil {
+		return s.Index(l)
+	}
+	if l < 0 || int(l) > n {
+		return 0, fmt.Errorf("instruction index %d out of range [0, %d]", l, n)
+	}
+	return int(l), nil
 }
 
 // extSize is the number of EXTENDED_ARGs of an oparg above 0xFF.

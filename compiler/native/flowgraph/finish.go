@@ -482,6 +482,16 @@ func (g *CFG) OptimizeCodeUnit(consts *[]*pyobj.Object, cache *pyobj.ConstCache,
 // the prologue, the conversion of pseudo instructions and of backward
 // conditional jumps, and the final sequence. flags are the code flags.
 func (g *CFG) Finish(meta *instr.Metadata, flags int32) (seq instr.Sequence, stackDepth, nlocalsplus int32, err error) {
+	if stackDepth, nlocalsplus, err = g.finishGraph(meta, flags); err != nil {
+		return
+	}
+	seq = g.Sequence()
+	return
+}
+
+// finishGraph is Finish without the final sequence: the graph is left in
+// its final form.
+func (g *CFG) finishGraph(meta *instr.Metadata, flags int32) (stackDepth, nlocalsplus int32, err error) {
 	if stackDepth, err = g.stackDepth(); err != nil {
 		return
 	}
@@ -491,11 +501,71 @@ func (g *CFG) Finish(meta *instr.Metadata, flags int32) (seq instr.Sequence, sta
 	if err = g.convertPseudoOps(); err != nil {
 		return
 	}
-	if err = g.normalizeJumps(); err != nil {
-		return
-	}
-	seq = g.Sequence()
+	err = g.normalizeJumps()
 	return
+}
+
+// Final writes the graph's instructions in block order into dst (reusing
+// its storage) for the assembler's AssembleFinal: as Sequence writes them,
+// except that a jump's oparg and a handler's label are the index of the
+// target block's first instruction in the result, not labels. It returns
+// the instructions.
+func (g *CFG) Final(dst []instr.Instr) []instr.Instr {
+	if cap(g.o.labels) < len(g.blocks) {
+		g.o.labels = make([]instr.Label, len(g.blocks)+len(g.blocks)/2)
+	}
+	// start[b] is the index of block b's first instruction (of the next
+	// block's, when b is empty, as a label placed at b would be).
+	start := g.o.labels[:len(g.blocks)]
+	n := 0
+	for b := int32(0); b != none; b = g.blocks[b].next {
+		start[b] = instr.Label(n)
+		n += len(g.blocks[b].instrs)
+	}
+	if cap(dst) < n {
+		dst = make([]instr.Instr, n, n+n/4)
+	}
+	dst = dst[:n]
+	props := &g.o.props
+	at := 0
+	for b := int32(0); b != none; b = g.blocks[b].next {
+		ins := g.blocks[b].instrs
+		out := dst[at : at+len(ins)]
+		at += len(ins)
+		for i := range ins {
+			in := &ins[i]
+			arg := in.arg
+			if props[in.op&opMask]&(pJump|pBlockPush) != 0 {
+				arg = int32(start[in.target])
+			}
+			out[i] = instr.Instr{Op: in.op, Arg: arg, Loc: in.loc, Handler: instr.Handler{Label: instr.NoLabel, StartDepth: -1}}
+		}
+	}
+	// Without SETUP_* in the input no instruction has a handler.
+	if g.seen&pBlockPush == 0 {
+		return dst
+	}
+	at = 0
+	cur, h := int32(none), instr.NoHandler
+	for b := int32(0); b != none; b = g.blocks[b].next {
+		ins := g.blocks[b].instrs
+		out := dst[at : at+len(ins)]
+		at += len(ins)
+		for i := range ins {
+			if e := ins[i].except; e != cur {
+				cur = e
+				h = instr.NoHandler
+				if cur != none {
+					eb := &g.blocks[cur]
+					h = instr.Handler{Label: start[cur], StartDepth: eb.startDepth, PreserveLasti: eb.lasti}
+				}
+			}
+			if cur != none {
+				out[i].Handler = h
+			}
+		}
+	}
+	return dst
 }
 
 // OptimizeUnit runs the whole CFG stage on u, as compile.c's
@@ -517,4 +587,24 @@ func (o *Optimizer) OptimizeUnit(u *instr.Unit, cache *pyobj.ConstCache, nparams
 	}
 	u.Seq, u.StackDepth, u.NLocalsPlus = seq, depth, nlp
 	return nil
+}
+
+// OptimizeUnitFinal is OptimizeUnit for the assembler's AssembleFinal:
+// instead of replacing u.Seq it writes the final instructions into dst
+// (reusing its storage, see CFG.Final) and returns them; u.Seq is left
+// as it was.
+func (o *Optimizer) OptimizeUnitFinal(u *instr.Unit, cache *pyobj.ConstCache, nparams int, dst []instr.Instr) ([]instr.Instr, error) {
+	g, err := o.Build(&u.Seq)
+	if err != nil {
+		return dst, err
+	}
+	if err := g.OptimizeCodeUnit(&u.Meta.Consts, cache, len(u.Meta.VarNames), nparams); err != nil {
+		return dst, err
+	}
+	depth, nlp, err := g.finishGraph(&u.Meta, u.Flags)
+	if err != nil {
+		return dst, err
+	}
+	u.StackDepth, u.NLocalsPlus = depth, nlp
+	return g.Final(dst), nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
 	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
 	"github.com/rules-pyc/rules_pyc/internal/cfgoracle"
@@ -157,6 +158,9 @@ func checkUnit(t *testing.T, c *tally, where string, p *pyobj.Process, cache *py
 			if err != nil {
 				return err
 			}
+			if err := finalAgrees(o, &out, g.Final(nil)); err != nil {
+				return err
+			}
 			return cfgoracle.CompareFinal(tab, &out, depth, nlp, meta.Consts, u.Final, codeIndex)
 		}()
 		if err != nil {
@@ -238,4 +242,33 @@ func TestStdlib(t *testing.T) {
 			}
 		})
 	}
+}
+
+// finalAgrees checks that final, what CFG.Final wrote, is seq with each
+// jump's oparg and each handler's label replaced by the instruction index
+// the label stands for.
+func finalAgrees(o *Optimizer, seq *instr.Sequence, final []instr.Instr) error {
+	if len(final) != len(seq.Instrs) {
+		return fmt.Errorf("Final wrote %d instructions, Sequence %d", len(final), len(seq.Instrs))
+	}
+	for i, want := range seq.Instrs {
+		if o.hasTarget(want.Op) {
+			x, err := seq.Index(instr.Label(want.Arg))
+			if err != nil {
+				return fmt.Errorf("instruction %d: %w", i, err)
+			}
+			want.Arg = int32(x)
+		}
+		if want.Handler.Label != instr.NoLabel {
+			x, err := seq.Index(want.Handler.Label)
+			if err != nil {
+				return fmt.Errorf("handler of instruction %d: %w", i, err)
+			}
+			want.Handler.Label = instr.Label(x)
+		}
+		if final[i] != want {
+			return fmt.Errorf("instruction %d: Final wrote %+v, Sequence %+v (labels resolved)", i, final[i], want)
+		}
+	}
+	return nil
 }
