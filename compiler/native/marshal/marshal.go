@@ -110,9 +110,12 @@ func Dump(top *pyobj.Object) ([]byte, error) {
 }
 
 // count adds one reference to o, and counts o's own references the first
-// time o is reached.
+// time o is reached. The singletons marshal writes by type code alone
+// (None, True, False, ...) are not counted: no reference of theirs is
+// ever asked about, and the package's own are shared by concurrent
+// compiles.
 func (w *Writer) count(o *pyobj.Object) {
-	if o == nil {
+	if o == nil || o.Kind <= pyobj.Ellipsis {
 		return
 	}
 	o.Refs++
@@ -123,7 +126,18 @@ func (w *Writer) count(o *pyobj.Object) {
 	switch o.Kind {
 	case pyobj.Tuple, pyobj.FrozenSet:
 		for _, it := range o.Items {
-			w.count(it)
+			switch {
+			case it == nil || it.Kind <= pyobj.Ellipsis:
+			case it.Kind < pyobj.Tuple:
+				// A scalar refers to nothing: counted here, without a
+				// call.
+				it.Refs++
+				if it.Refs == 1 {
+					w.seen = append(w.seen, it)
+				}
+			default:
+				w.count(it)
+			}
 		}
 	case pyobj.Code:
 		c := o.Code
@@ -149,7 +163,11 @@ func (w *Writer) reset() {
 }
 
 // ref is w_ref: it writes a back-reference and returns true for an object
-// written before; otherwise it returns the flag for the type byte.
+// written before; otherwise it returns the flag for the type byte. An
+// object numbered here stays flaggable for the rest of the dump (a count
+// only falls back to what it was after a frozenset's extra references,
+// and an object that was flagged only through them has no other place in
+// the tree), so items takes any numbered object as a back-reference.
 func (w *Writer) ref(o *pyobj.Object) (flag byte, done bool) {
 	if !o.Immortal && !(o.Kind == pyobj.Str && o.Interned) && o.Refs <= 1 {
 		return 0, false
@@ -236,15 +254,57 @@ func (w *Writer) write(o *pyobj.Object) {
 			w.buf = append(w.buf, typeTuple|flag)
 			w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(n))
 		}
-		for _, it := range o.Items {
-			w.object(it)
-		}
+		w.items(o.Items)
 	case pyobj.FrozenSet:
 		w.frozenset(o, flag)
 	case pyobj.Code:
 		w.code(o.Code, flag)
 	default:
 		w.err = fmt.Errorf("marshal: can't write a %s", o.Kind)
+	}
+}
+
+// items writes a tuple's items. The singletons and the back-references
+// to objects written before, most items, are written here without a call
+// to object; within the depth limit only (object reports an item beyond
+// it, even a singleton, as CPython does).
+func (w *Writer) items(items []*pyobj.Object) {
+	if w.depth >= maxDepth || w.local != nil {
+		for _, it := range items {
+			w.object(it)
+		}
+		return
+	}
+	for _, it := range items {
+		if it == nil {
+			w.object(it)
+			continue
+		}
+		switch it.Kind {
+		case pyobj.None:
+			w.buf = append(w.buf, typeNone)
+			continue
+		case pyobj.Ellipsis:
+			w.buf = append(w.buf, typeEllipsis)
+			continue
+		case pyobj.Bool:
+			if it.Value.Bool() {
+				w.buf = append(w.buf, typeTrue)
+			} else {
+				w.buf = append(w.buf, typeFalse)
+			}
+			continue
+		}
+		// An object numbered before was flagged when it was numbered,
+		// and stays so while the dump runs (see ref).
+		if ix := it.RefIx; ix > 0 {
+			w.buf = append(w.buf, typeRef)
+			w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(ix-1))
+			continue
+		}
+		w.depth++
+		w.write(it)
+		w.depth--
 	}
 }
 
