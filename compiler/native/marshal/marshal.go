@@ -334,15 +334,17 @@ func (w *Writer) str(o *pyobj.Object, flag byte) {
 	}
 }
 
-// isASCII reports whether s has no byte above 0x7F, eight bytes at a
-// time.
+// isASCII reports whether s has no byte above 0x7F: 32 bytes at a time
+// (docstrings make the average str long), then eight, then one.
 func isASCII(s string) bool {
 	i := 0
+	for ; i+32 <= len(s); i += 32 {
+		if (load64(s, i)|load64(s, i+8)|load64(s, i+16)|load64(s, i+24))&0x8080808080808080 != 0 {
+			return false
+		}
+	}
 	for ; i+8 <= len(s); i += 8 {
-		// The compiler merges the byte loads into one.
-		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if w&0x8080808080808080 != 0 {
+		if load64(s, i)&0x8080808080808080 != 0 {
 			return false
 		}
 	}
@@ -352,6 +354,14 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// load64 returns the eight bytes of s at i, little-endian (the compiler
+// merges the byte loads into one).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 func (w *Writer) pstring(t byte, s string) {
