@@ -152,17 +152,22 @@ func (p *Parser) noAssignmentAhead() bool {
 	}
 	warned := *p.tokWarnings
 	depth := 0
+	var b bracketScan
 	for i := p.mark; ; i++ {
 		if i >= p.fill && !p.fetchAhead(warned) {
 			return false
 		}
 		k := p.kinds[i]
 		switch aheadClass[k] {
-		case aheadOther, aheadFor:
+		case aheadOther:
+		case aheadFor:
+			b.sawFor(depth)
 		case aheadOpen:
+			b.open(depth, i)
 			depth++
 		case aheadClose:
 			depth--
+			b.close(p, depth)
 		case aheadEnd, aheadSemi:
 			if depth <= 0 {
 				return true
@@ -218,6 +223,43 @@ func (p *Parser) noneAhead(k token.Kind) bool {
 	}
 }
 
+// bracketScan follows the brackets a look-ahead scan passes over, so that
+// the scan records the answer noForInside would give at each "(" it sees
+// closed: the tokens from the "(" to its closing bracket are the same
+// whichever scan reads them, and a "(" is marked only when the scan read
+// them all up to that bracket without stopping. Brackets nested deeper
+// than it can follow are left unmarked (noForInside then scans them).
+type bracketScan struct {
+	opens  [32]int32 // the open brackets' token indexes, by depth
+	hasFor uint32    // bit d: a "for" or "async" directly inside opens[d]
+}
+
+// open records the opening bracket at token i, at depth (before it).
+func (b *bracketScan) open(depth, i int) {
+	if uint(depth) < uint(len(b.opens)) {
+		b.opens[depth] = int32(i)
+		b.hasFor &^= 1 << depth
+	}
+}
+
+// sawFor records a "for" or "async" at depth (inside the bracket at
+// depth-1).
+func (b *bracketScan) sawFor(depth int) {
+	if d := depth - 1; uint(d) < uint(len(b.opens)) {
+		b.hasFor |= 1 << d
+	}
+}
+
+// close records the closing of the bracket at depth (after the closing
+// token's decrement): a "(" without a "for" directly inside is marked.
+func (b *bracketScan) close(p *Parser, depth int) {
+	if uint(depth) < uint(len(b.opens)) && b.hasFor>>depth&1 == 0 {
+		if o := b.opens[depth]; p.kinds[o] == token.LPAR {
+			p.noFor[o] = true
+		}
+	}
+}
+
 // noForInside reports whether genexp may be skipped at the current token,
 // an opening bracket (see above): no "for" or "async" directly inside it.
 // It fetches the tokens up to the matching closing bracket. The answer at
@@ -227,11 +269,12 @@ func (p *Parser) noForInside() bool {
 	if !p.canLookAhead() || p.mark >= p.fill || p.kinds[p.mark] != token.LPAR {
 		return false
 	}
-	if p.noForAt == p.mark+1 {
+	if p.noFor[p.mark] {
 		return true
 	}
 	warned := *p.tokWarnings
 	depth := 0
+	var b bracketScan
 	for i := p.mark; ; i++ {
 		if i >= p.fill && !p.fetchAhead(warned) {
 			return false
@@ -239,17 +282,20 @@ func (p *Parser) noForInside() bool {
 		k := p.kinds[i]
 		switch aheadClass[k] {
 		case aheadOpen:
+			b.open(depth, i)
 			depth++
 		case aheadClose:
 			depth--
 			if depth <= 0 {
-				p.noForAt = p.mark + 1
+				p.noFor[p.mark] = true
 				return true
 			}
+			b.close(p, depth)
 		case aheadFor:
 			if depth == 1 {
 				return false
 			}
+			b.sawFor(depth)
 		case aheadEnd:
 			return false
 		case aheadStop:

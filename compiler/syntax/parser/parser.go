@@ -97,9 +97,10 @@ type Parser struct {
 	metadata bool
 	// stopAtFString: looking ahead stops at an f-string (see ahead.go).
 	stopAtFString bool
-	// noForAt is one more than the index of the last opening bracket
-	// noForInside found no "for" directly inside; 0 if none.
-	noForAt int
+	// noFor, parallel to toks, marks the "(" tokens that a look-ahead scan
+	// found to close with no "for" or "async" directly inside (noForInside;
+	// false: unknown). release clears the part a parse used.
+	noFor []bool
 
 	// kinds are the kinds of toks, compact for the checks every rule makes.
 	kinds []token.Kind
@@ -210,13 +211,16 @@ func (p *Parser) growTokens() {
 	kinds := make([]token.Kind, n)
 	copy(kinds, p.kinds[:p.fill])
 	p.kinds = kinds
+	noFor := make([]bool, n)
+	copy(noFor, p.noFor[:p.fill])
+	p.noFor = noFor
 	p.setTokCap()
 }
 
 // setTokCap sets tokCap from the lengths of toks and the arrays parallel
 // to it.
 func (p *Parser) setTokCap() {
-	p.tokCap = min(len(p.toks), len(p.exprs), len(p.kinds), len(p.memo)/nMemo)
+	p.tokCap = min(len(p.toks), len(p.exprs), len(p.kinds), len(p.noFor), len(p.memo)/nMemo)
 }
 
 // keyword returns the kind of a NAME token's text: a reserved keyword's

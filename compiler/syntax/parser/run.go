@@ -75,9 +75,10 @@ func putParser(p *Parser) {
 
 func newParser(lex lexer, c config) *Parser {
 	p := getParser()
-	toks, memo, vals, exprs, stk, kinds := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds
+	toks, memo, vals, exprs, stk, kinds, noFor := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds, p.noFor
 	*p = Parser{
 		kinds:        kinds,
+		noFor:        noFor,
 		exprs:        exprs,
 		stk:          stk,
 		lex:          lex,
@@ -101,11 +102,12 @@ func newParser(lex lexer, c config) *Parser {
 	// Room for the tokens a source of this size usually has (the stdlib
 	// averages a token per 6 bytes).
 	n := initialTokenCap + min(len(c.src)/5, maxTokenEstimate)
-	if len(p.toks) < n || len(p.memo) < n*nMemo || len(p.exprs) < n || len(p.kinds) < n {
+	if len(p.toks) < n || len(p.memo) < n*nMemo || len(p.exprs) < n || len(p.kinds) < n || len(p.noFor) < n {
 		p.toks = make([]token.Token, n)
 		p.memo = make([]int32, n*nMemo)
 		p.exprs = make([]ast.Expr, n)
 		p.kinds = make([]token.Kind, n)
+		p.noFor = make([]bool, n)
 	}
 	p.setTokCap()
 	return p
@@ -123,9 +125,10 @@ func (p *Parser) release() {
 	}
 	p.vals.reset()
 	clear(p.exprs[:p.fill])
-	toks, memo, vals, exprs, stk, kinds := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds
+	clear(p.noFor[:p.fill])
+	toks, memo, vals, exprs, stk, kinds, noFor := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds, p.noFor
 
-	*p = Parser{toks: toks, memo: memo, vals: vals, exprs: exprs, stk: stk, kinds: kinds}
+	*p = Parser{toks: toks, memo: memo, vals: vals, exprs: exprs, stk: stk, kinds: kinds, noFor: noFor}
 	putParser(p)
 }
 
