@@ -162,7 +162,7 @@ func parseWithTokens(text string, toks []token.Token, rel release.Release) (*ast
 	cfg := config{filename: "x.py", rel: rel, src: text}
 	warnings := 0
 	p := newParser(&sliceLexer{toks: toks, src: text, raw: []byte(text), filename: "x.py"}, cfg)
-	p.optimistic, p.levelLimit, p.tokWarnings = true, optimisticLimit, &warnings
+	p.optimistic, p.limit, p.levelLimit, p.tokWarnings = true, optimisticLimit, optimisticLimit, &warnings
 	m, serr := p.parseModule()
 	abandoned := p.abandon
 	p.release()

@@ -30,7 +30,7 @@ const currentPos = -5
 // it: the SyntaxError it raised itself, or the one CPython's parser makes
 // of its status code (E_EOF, E_DEDENT, ...), at the error token.
 func (p *Parser) tokenizerError(err *syntaxerr.Error) {
-	p.errorIndicator = true
+	p.setErrorIndicator()
 	if p.exc == nil {
 		p.exc = err
 	}
@@ -55,7 +55,7 @@ func (p *Parser) raiseError(typ syntaxerr.Type, useMark bool, msg string) any {
 		return nil
 	}
 	if useMark && p.mark == p.fill && !p.fillToken() {
-		p.errorIndicator = true
+		p.setErrorIndicator()
 		return nil
 	}
 	var t *token.Token
@@ -67,7 +67,7 @@ func (p *Parser) raiseError(typ syntaxerr.Type, useMark bool, msg string) any {
 	default:
 		t = &p.toks[p.fill-1]
 	}
-	p.errorIndicator = true
+	p.setErrorIndicator()
 	p.exc = p.lex.Raise(t, typ, msg)
 	return nil
 }
@@ -145,6 +145,6 @@ func (p *Parser) raiseLocated(typ syntaxerr.Type, line, col, endLine, endCol int
 	if p.errorIndicator && p.exc != nil {
 		return
 	}
-	p.errorIndicator = true
+	p.setErrorIndicator()
 	p.exc = p.lex.RaiseAt(typ, line, col, endLine, endCol, msg)
 }

@@ -30,7 +30,7 @@ func (p *Parser) numberToken() ast.Expr {
 	}
 	v, err := parseNumber(p.tokText(t))
 	if err != "" {
-		p.errorIndicator = true
+		p.setErrorIndicator()
 		// Without columns: the literal may be thousands of digits long.
 		p.raiseErrorKnownLocation(syntaxerr.SyntaxError, t.Start.Line, -1, t.End.Line, -1,
 			err+" - Consider hexadecimal for huge integer literals to avoid decimal conversion limits.")

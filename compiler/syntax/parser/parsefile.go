@@ -91,7 +91,7 @@ func parseOptimistic(s *source.Source, sopts scanner.Options, cfg config) (*ast.
 	onWarning := cfg.onWarning
 	cfg.onWarning = func(w Warning) { held = append(held, w) }
 	p := newParser(scanLexer{scanner.New(s, sopts)}, cfg)
-	p.optimistic, p.levelLimit, p.tokWarnings = true, optimisticLimit, &tokWarnings
+	p.optimistic, p.limit, p.levelLimit, p.tokWarnings = true, optimisticLimit, optimisticLimit, &tokWarnings
 	m, _ := p.parseModule()
 	ok := !p.abandon
 	p.release()

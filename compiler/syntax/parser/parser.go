@@ -65,10 +65,13 @@ type Parser struct {
 	mark int
 	// level counts the rule calls in progress.
 	level int
-	// levelLimit is the level at which a rule call stops the parse:
-	// maxStack, or optimisticLimit in an optimistic first pass (see
-	// ahead.go).
-	levelLimit int
+	// limit is the level at which a rule call stops the parse: maxStack,
+	// or optimisticLimit in an optimistic first pass (see ahead.go).
+	// levelLimit is limit while no error is pending and -1 (below any
+	// level) once errorIndicator is set (setErrorIndicator; it is never
+	// cleared), so that a rule's first comparison tests both: only when it
+	// holds does the rule look at which (enterSlow).
+	limit, levelLimit int
 	// optimistic is set in an optimistic first pass; abandon is set when
 	// that pass must be run again as pegen runs it.
 	optimistic, abandon bool
@@ -397,7 +400,7 @@ func (p *Parser) nameFromToken(t *token.Token) ast.Expr {
 	if !t.ASCII {
 		var ok bool
 		if id, ok = p.newIdentifier(id); !ok {
-			p.errorIndicator = true
+			p.setErrorIndicator()
 			return nil
 		}
 	}
@@ -456,11 +459,29 @@ func (p *Parser) lastNonWhitespaceToken() *token.Token {
 	return t
 }
 
+// setErrorIndicator makes an error pending (pegen's error_indicator): the
+// rules then fail at once (levelLimit, see limit).
+func (p *Parser) setErrorIndicator() {
+	p.errorIndicator = true
+	p.levelLimit = -1
+}
+
+// enterSlow is the rare part of a rule's start, when its level is at
+// levelLimit: the nesting limit is reached (the parse stops), or an error
+// is pending (the caller, unless a left-recursive leader, then fails).
+//
+//go:noinline
+func (p *Parser) enterSlow() {
+	if p.level >= p.limit {
+		p.stackOverflow()
+	}
+}
+
 // stackOverflow stops the parse: the grammar's rules nest too deeply.
 //
 //go:noinline
 func (p *Parser) stackOverflow() {
-	p.errorIndicator = true
+	p.setErrorIndicator()
 	if p.level < maxStack {
 		// An optimistic pass went too deep to be sure of pegen's depth.
 		p.abandon = true
@@ -503,13 +524,13 @@ func (p *Parser) resetForSecondPass() {
 func (p *Parser) actionFailed(ok bool) bool {
 	if p.actionErrorCheck {
 		if (!ok || p.errorIndicator) && p.exc != nil {
-			p.errorIndicator = true
+			p.setErrorIndicator()
 			return true
 		}
 		return false
 	}
 	if !ok && p.exc != nil {
-		p.errorIndicator = true
+		p.setErrorIndicator()
 		return true
 	}
 	return false

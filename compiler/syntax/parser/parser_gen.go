@@ -721,13 +721,10 @@ func pop18(p *Parser, start int) []any {
 // file: statements? ENDMARKER
 func (p *Parser) r_file() (_res *ast.Module, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// statements? ENDMARKER
 	{
@@ -772,13 +769,10 @@ done:
 // interactive: statement_newline
 func (p *Parser) r_interactive() (_res *ast.Interactive, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// statement_newline
 	{
@@ -811,13 +805,10 @@ done:
 // eval: expressions NEWLINE* ENDMARKER
 func (p *Parser) r_eval() (_res *ast.Expression, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// expressions NEWLINE* ENDMARKER
 	{
@@ -866,13 +857,10 @@ done:
 // func_type: "(" type_expressions? ")" "->" expression NEWLINE* ENDMARKER
 func (p *Parser) r_func_type() (_res *ast.FunctionType, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "(" type_expressions? ")" "->" expression NEWLINE* ENDMARKER
 	{
@@ -965,13 +953,10 @@ done:
 // statements: statement+
 func (p *Parser) r_statements() (_res []ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// statement+
 	{
@@ -1004,13 +989,10 @@ done:
 // statement: compound_stmt / simple_stmts
 func (p *Parser) r_statement() (_res []ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// compound_stmt
 	{
@@ -1069,13 +1051,10 @@ done:
 // statement_newline: compound_stmt NEWLINE / simple_stmts / NEWLINE / ENDMARKER
 func (p *Parser) r_statement_newline() (_res []ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -1215,13 +1194,10 @@ done:
 // simple_stmts: simple_stmt !";" NEWLINE / sep(";", simple_stmt) ";"? NEWLINE
 func (p *Parser) r_simple_stmts() (_res []ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -1312,13 +1288,10 @@ done:
 // simple_stmt: assignment / &`type` type_alias / star_expressions / &"return" return_stmt / &("import" / "from") import_stmt / &"raise" raise_stmt / "pass" / &"del" del_stmt / &"yield" yield_stmt / &"assert" assert_stmt / "break" / "continue" / &"global" global_stmt / &"nonlocal" nonlocal_stmt
 func (p *Parser) r_simple_stmt() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	if p.mark < p.fill {
 		if i := p.memo[p.mark*nMemo+memo_simple_stmt]; i != 0 {
 			v, ok := p.memoHit0(i)
@@ -1779,13 +1752,10 @@ done:
 // compound_stmt: &("def" / "@" / "async") function_def / &"if" if_stmt / &("class" / "@") class_def / &("with" / "async") with_stmt / &("for" / "async") for_stmt / &"try" try_stmt / &"while" while_stmt / match_stmt
 func (p *Parser) r_compound_stmt() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -2028,13 +1998,10 @@ done:
 // assignment: NAME ":" expression ("=" annotated_rhs)? / ("(" single_target ")" / single_subscript_attribute_target) ":" expression ("=" annotated_rhs)? / (star_targets "=")+ (yield_expr / star_expressions) !"=" TYPE_COMMENT? / single_target augassign ^ (yield_expr / star_expressions) / invalid_assignment
 func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -2294,13 +2261,10 @@ done:
 // annotated_rhs: yield_expr / star_expressions
 func (p *Parser) r_annotated_rhs() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// yield_expr
 	{
@@ -2351,13 +2315,10 @@ done:
 // augassign: "+=" / "-=" / "*=" / "@=" / "/=" / "%=" / "&=" / "|=" / "^=" / "<<=" / ">>=" / "**=" / "//="
 func (p *Parser) r_augassign() (_res *ast.Operator, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "+="
 	{
@@ -2780,13 +2741,10 @@ done:
 // return_stmt: "return" star_expressions?
 func (p *Parser) r_return_stmt() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -2843,13 +2801,10 @@ done:
 // raise_stmt: "raise" expression ("from" expression)? / "raise"
 func (p *Parser) r_raise_stmt() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -2949,13 +2904,10 @@ done:
 // global_stmt: "global" sep(",", NAME)
 func (p *Parser) r_global_stmt() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -3012,13 +2964,10 @@ done:
 // nonlocal_stmt: "nonlocal" sep(",", NAME)
 func (p *Parser) r_nonlocal_stmt() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -3075,13 +3024,10 @@ done:
 // del_stmt: "del" del_targets &(";" / NEWLINE) / invalid_del_stmt
 func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -3169,13 +3115,10 @@ done:
 // yield_stmt: yield_expr
 func (p *Parser) r_yield_stmt() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -3218,13 +3161,10 @@ done:
 // assert_stmt: "assert" expression ("," expression)?
 func (p *Parser) r_assert_stmt() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -3289,13 +3229,10 @@ done:
 // import_stmt: invalid_import / import_name / import_from
 func (p *Parser) r_import_stmt() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// invalid_import
 	if p.callInvalidRules {
@@ -3365,13 +3302,10 @@ done:
 // import_name: "import" dotted_as_names
 func (p *Parser) r_import_name() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -3428,13 +3362,10 @@ done:
 // import_from: "from" ("." / "...")* dotted_name "import" import_from_targets / "from" ("." / "...")+ "import" import_from_targets
 func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -3577,13 +3508,10 @@ done:
 // import_from_targets: "(" import_from_as_names ","? ")" / import_from_as_names !"," / "*" / invalid_import_from_targets
 func (p *Parser) r_import_from_targets() (_res []*ast.Alias, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -3737,13 +3665,10 @@ done:
 // import_from_as_names: sep(",", import_from_as_name)
 func (p *Parser) r_import_from_as_names() (_res []*ast.Alias, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// sep(",", import_from_as_name)
 	{
@@ -3776,13 +3701,10 @@ done:
 // import_from_as_name: NAME ("as" NAME)?
 func (p *Parser) r_import_from_as_name() (_res *ast.Alias, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -3833,13 +3755,10 @@ done:
 // dotted_as_names: sep(",", dotted_as_name)
 func (p *Parser) r_dotted_as_names() (_res []*ast.Alias, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// sep(",", dotted_as_name)
 	{
@@ -3872,13 +3791,10 @@ done:
 // dotted_as_name: dotted_name ("as" NAME)?
 func (p *Parser) r_dotted_as_name() (_res *ast.Alias, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -3929,7 +3845,7 @@ done:
 // dotted_name: dotted_name "." NAME / NAME
 func (p *Parser) r_dotted_name() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
+		p.enterSlow()
 	}
 	p.level++
 	if p.mark < p.fill {
@@ -3973,13 +3889,10 @@ func (p *Parser) r_dotted_name() (_res ast.Expr, _ok bool) {
 
 func (p *Parser) r_dotted_name_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_seed, _seedOK, _seedEnd, _seedDone := seed, seedOK, seedEnd, p.level != maxStack
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
@@ -4054,13 +3967,10 @@ done:
 // block: NEWLINE INDENT statements DEDENT / simple_stmts / invalid_block
 func (p *Parser) r_block() (_res []ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	if p.mark < p.fill {
 		if i := p.memo[p.mark*nMemo+memo_block]; i != 0 {
 			v, ok := p.memoHit2(i)
@@ -4181,13 +4091,10 @@ done:
 // decorators: ("@" named_expression NEWLINE)+
 func (p *Parser) r_decorators() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ("@" named_expression NEWLINE)+
 	{
@@ -4220,13 +4127,10 @@ done:
 // class_def: decorators class_def_raw / class_def_raw
 func (p *Parser) r_class_def() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// decorators class_def_raw
 	{
@@ -4289,13 +4193,10 @@ done:
 // class_def_raw: invalid_class_def_raw / "class" NAME type_params? ("(" arguments? ")")? ":" block
 func (p *Parser) r_class_def_raw() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -4403,13 +4304,10 @@ done:
 // function_def: decorators function_def_raw / function_def_raw
 func (p *Parser) r_function_def() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// decorators function_def_raw
 	{
@@ -4472,13 +4370,10 @@ done:
 // function_def_raw: invalid_def_raw / "def" NAME type_params? "(" params? ")" ("->" expression)? ":" func_type_comment? block / "async" "def" NAME type_params? "(" params? ")" ("->" expression)? ":" func_type_comment? block
 func (p *Parser) r_function_def_raw() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -4751,13 +4646,10 @@ done:
 // params: invalid_parameters / parameters
 func (p *Parser) r_params() (_res *ast.Arguments, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// invalid_parameters
 	if p.callInvalidRules {
@@ -4805,13 +4697,10 @@ done:
 // parameters: slash_no_default param_no_default* param_with_default* star_etc? / slash_with_default param_with_default* star_etc? / param_no_default+ param_with_default* star_etc? / param_with_default+ star_etc? / star_etc
 func (p *Parser) r_parameters() (_res *ast.Arguments, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// slash_no_default param_no_default* param_with_default* star_etc?
 	{
@@ -4997,13 +4886,10 @@ done:
 // slash_no_default: param_no_default+ "/" "," / param_no_default+ "/" &")"
 func (p *Parser) r_slash_no_default() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -5099,13 +4985,10 @@ done:
 // slash_with_default: param_no_default* param_with_default+ "/" "," / param_no_default* param_with_default+ "/" &")"
 func (p *Parser) r_slash_with_default() (_res *slashWithDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -5217,13 +5100,10 @@ done:
 // star_etc: invalid_star_etc / "*" param_no_default param_maybe_default* kwds? / "*" param_no_default_star_annotation param_maybe_default* kwds? / "*" "," param_maybe_default+ kwds? / kwds
 func (p *Parser) r_star_etc() (_res *starEtc, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// invalid_star_etc
 	if p.callInvalidRules {
@@ -5434,13 +5314,10 @@ done:
 // kwds: invalid_kwds / "**" param_no_default
 func (p *Parser) r_kwds() (_res *ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// invalid_kwds
 	if p.callInvalidRules {
@@ -5506,13 +5383,10 @@ done:
 // param_no_default: param "," TYPE_COMMENT? / param TYPE_COMMENT? &")"
 func (p *Parser) r_param_no_default() (_res *ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -5598,13 +5472,10 @@ done:
 // param_no_default_star_annotation: param_star_annotation "," TYPE_COMMENT? / param_star_annotation TYPE_COMMENT? &")"
 func (p *Parser) r_param_no_default_star_annotation() (_res *ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -5690,13 +5561,10 @@ done:
 // param_with_default: param default "," TYPE_COMMENT? / param default TYPE_COMMENT? &")"
 func (p *Parser) r_param_with_default() (_res *nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -5798,13 +5666,10 @@ done:
 // param_maybe_default: param default? "," TYPE_COMMENT? / param default? TYPE_COMMENT? &")"
 func (p *Parser) r_param_maybe_default() (_res *nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -5906,13 +5771,10 @@ done:
 // param: NAME annotation?
 func (p *Parser) r_param() (_res *ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -5963,13 +5825,10 @@ done:
 // param_star_annotation: NAME star_annotation
 func (p *Parser) r_param_star_annotation() (_res *ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -6020,13 +5879,10 @@ done:
 // annotation: ":" expression
 func (p *Parser) r_annotation() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ":" expression
 	{
@@ -6073,13 +5929,10 @@ done:
 // star_annotation: ":" star_expression
 func (p *Parser) r_star_annotation() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ":" star_expression
 	{
@@ -6126,13 +5979,10 @@ done:
 // default: "=" expression / invalid_default
 func (p *Parser) r_default() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "=" expression
 	{
@@ -6198,13 +6048,10 @@ done:
 // if_stmt: invalid_if_stmt / "if" named_expression ":" block elif_stmt / "if" named_expression ":" block else_block?
 func (p *Parser) r_if_stmt() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -6377,13 +6224,10 @@ done:
 // elif_stmt: invalid_elif_stmt / "elif" named_expression ":" block elif_stmt / "elif" named_expression ":" block else_block?
 func (p *Parser) r_elif_stmt() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -6556,13 +6400,10 @@ done:
 // else_block: invalid_else_stmt / "else" must(":") block
 func (p *Parser) r_else_block() (_res []ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// invalid_else_stmt
 	if p.callInvalidRules {
@@ -6633,13 +6474,10 @@ done:
 // while_stmt: invalid_while_stmt / "while" named_expression ":" block else_block?
 func (p *Parser) r_while_stmt() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -6742,13 +6580,10 @@ done:
 // for_stmt: invalid_for_stmt / "for" star_targets "in" ^ star_expressions ":" TYPE_COMMENT? block else_block? / "async" "for" star_targets "in" ^ star_expressions ":" TYPE_COMMENT? block else_block? / invalid_for_target
 func (p *Parser) r_for_stmt() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -7019,13 +6854,10 @@ done:
 // with_stmt: invalid_with_stmt_indent / "with" "(" sep(",", with_item) ","? ")" ":" TYPE_COMMENT? block / "with" sep(",", with_item) ":" TYPE_COMMENT? block / "async" "with" "(" sep(",", with_item) ","? ")" ":" block / "async" "with" sep(",", with_item) ":" TYPE_COMMENT? block / invalid_with_stmt
 func (p *Parser) r_with_stmt() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -7424,13 +7256,10 @@ done:
 // with_item: expression "as" star_target &("," / ")" / ":") / invalid_with_item / expression
 func (p *Parser) r_with_item() (_res *ast.WithItem, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -7551,13 +7380,10 @@ done:
 // try_stmt: invalid_try_stmt / "try" must(":") block finally_block / "try" must(":") block except_block+ else_block? finally_block? / "try" must(":") block except_star_block+ else_block? finally_block?
 func (p *Parser) r_try_stmt() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -7790,13 +7616,10 @@ done:
 // except_block: invalid_except_stmt_indent / "except" expression ("as" NAME)? ":" block / "except" ":" block / invalid_except_stmt
 func (p *Parser) r_except_block() (_res *ast.ExceptHandler, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -7972,13 +7795,10 @@ done:
 // except_star_block: invalid_except_star_stmt_indent / "except" "*" expression ("as" NAME)? ":" block / invalid_except_stmt
 func (p *Parser) r_except_star_block() (_res *ast.ExceptHandler, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -8111,13 +7931,10 @@ done:
 // finally_block: invalid_finally_stmt / "finally" must(":") block
 func (p *Parser) r_finally_block() (_res []ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// invalid_finally_stmt
 	if p.callInvalidRules {
@@ -8188,13 +8005,10 @@ done:
 // match_stmt: `match` subject_expr ":" NEWLINE INDENT case_block+ DEDENT / invalid_match_stmt
 func (p *Parser) r_match_stmt() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -8316,13 +8130,10 @@ done:
 // subject_expr: star_named_expression "," star_named_expressions? / named_expression
 func (p *Parser) r_subject_expr() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -8406,13 +8217,10 @@ done:
 // case_block: invalid_case_block / `case` patterns guard? ":" block
 func (p *Parser) r_case_block() (_res *ast.MatchCase, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// invalid_case_block
 	if p.callInvalidRules {
@@ -8499,13 +8307,10 @@ done:
 // guard: "if" named_expression
 func (p *Parser) r_guard() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "if" named_expression
 	{
@@ -8552,13 +8357,10 @@ done:
 // patterns: open_sequence_pattern / pattern
 func (p *Parser) r_patterns() (_res ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -8623,13 +8425,10 @@ done:
 // pattern: as_pattern / or_pattern
 func (p *Parser) r_pattern() (_res ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// as_pattern
 	{
@@ -8677,13 +8476,10 @@ done:
 // as_pattern: or_pattern "as" pattern_capture_target / invalid_as_pattern
 func (p *Parser) r_as_pattern() (_res ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -8764,13 +8560,10 @@ done:
 // or_pattern: sep("|", closed_pattern)
 func (p *Parser) r_or_pattern() (_res ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -8813,13 +8606,10 @@ done:
 // closed_pattern: literal_pattern / capture_pattern / wildcard_pattern / value_pattern / group_pattern / sequence_pattern / mapping_pattern / class_pattern
 func (p *Parser) r_closed_pattern() (_res ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	if p.mark < p.fill {
 		if i := p.memo[p.mark*nMemo+memo_closed_pattern]; i != 0 {
 			v, ok := p.memoHit3(i)
@@ -9007,13 +8797,10 @@ done:
 // literal_pattern: signed_number !("+" / "-") / complex_number / strings / "None" / "True" / "False"
 func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -9242,13 +9029,10 @@ done:
 // literal_expr: signed_number !("+" / "-") / complex_number / strings / "None" / "True" / "False"
 func (p *Parser) r_literal_expr() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -9447,13 +9231,10 @@ done:
 // complex_number: signed_real_number "+" imaginary_number / signed_real_number "-" imaginary_number
 func (p *Parser) r_complex_number() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -9563,13 +9344,10 @@ done:
 // signed_number: NUMBER / "-" NUMBER
 func (p *Parser) r_signed_number() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -9645,13 +9423,10 @@ done:
 // signed_real_number: real_number / "-" real_number
 func (p *Parser) r_signed_real_number() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -9730,13 +9505,10 @@ done:
 // real_number: NUMBER
 func (p *Parser) r_real_number() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// NUMBER
 	{
@@ -9769,13 +9541,10 @@ done:
 // imaginary_number: NUMBER
 func (p *Parser) r_imaginary_number() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// NUMBER
 	{
@@ -9808,13 +9577,10 @@ done:
 // capture_pattern: pattern_capture_target
 func (p *Parser) r_capture_pattern() (_res ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -9857,13 +9623,10 @@ done:
 // pattern_capture_target: !`_` NAME !("." / "(" / "=")
 func (p *Parser) r_pattern_capture_target() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -9913,13 +9676,10 @@ done:
 // wildcard_pattern: `_`
 func (p *Parser) r_wildcard_pattern() (_res ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -9962,13 +9722,10 @@ done:
 // value_pattern: attr !("." / "(" / "=")
 func (p *Parser) r_value_pattern() (_res ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -10022,7 +9779,7 @@ done:
 // attr: name_or_attr "." NAME
 func (p *Parser) r_attr() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
+		p.enterSlow()
 	}
 	p.level++
 	if p.mark < p.fill {
@@ -10058,13 +9815,10 @@ func (p *Parser) r_attr() (_res ast.Expr, _ok bool) {
 
 func (p *Parser) r_attr_raw() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -10123,13 +9877,10 @@ done:
 // name_or_attr: attr / NAME
 func (p *Parser) r_name_or_attr() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// attr
 	{
@@ -10177,13 +9928,10 @@ done:
 // group_pattern: "(" pattern ")"
 func (p *Parser) r_group_pattern() (_res ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "(" pattern ")"
 	{
@@ -10241,13 +9989,10 @@ done:
 // sequence_pattern: "[" maybe_sequence_pattern? "]" / "(" open_sequence_pattern? ")"
 func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -10372,13 +10117,10 @@ done:
 // open_sequence_pattern: maybe_star_pattern "," maybe_sequence_pattern?
 func (p *Parser) r_open_sequence_pattern() (_res []ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// maybe_star_pattern "," maybe_sequence_pattern?
 	{
@@ -10430,13 +10172,10 @@ done:
 // maybe_sequence_pattern: sep(",", maybe_star_pattern) ","?
 func (p *Parser) r_maybe_sequence_pattern() (_res []ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// sep(",", maybe_star_pattern) ","?
 	{
@@ -10475,13 +10214,10 @@ done:
 // maybe_star_pattern: star_pattern / pattern
 func (p *Parser) r_maybe_star_pattern() (_res ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// star_pattern
 	{
@@ -10532,13 +10268,10 @@ done:
 // star_pattern: "*" pattern_capture_target / "*" wildcard_pattern
 func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	if p.mark < p.fill {
 		if i := p.memo[p.mark*nMemo+memo_star_pattern]; i != 0 {
 			v, ok := p.memoHit3(i)
@@ -10649,13 +10382,10 @@ done:
 // mapping_pattern: "{" "}" / "{" double_star_pattern ","? "}" / "{" items_pattern "," double_star_pattern ","? "}" / "{" items_pattern ","? "}"
 func (p *Parser) r_mapping_pattern() (_res ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -10914,13 +10644,10 @@ done:
 // items_pattern: sep(",", key_value_pattern)
 func (p *Parser) r_items_pattern() (_res []*keyPattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// sep(",", key_value_pattern)
 	{
@@ -10949,13 +10676,10 @@ done:
 // key_value_pattern: (literal_expr / attr) ":" pattern
 func (p *Parser) r_key_value_pattern() (_res *keyPattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// (literal_expr / attr) ":" pattern
 	{
@@ -11007,13 +10731,10 @@ done:
 // double_star_pattern: "**" pattern_capture_target
 func (p *Parser) r_double_star_pattern() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "**" pattern_capture_target
 	{
@@ -11060,13 +10781,10 @@ done:
 // class_pattern: name_or_attr "(" ")" / name_or_attr "(" positional_patterns ","? ")" / name_or_attr "(" keyword_patterns ","? ")" / name_or_attr "(" positional_patterns "," keyword_patterns ","? ")" / invalid_class_pattern
 func (p *Parser) r_class_pattern() (_res ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -11364,13 +11082,10 @@ done:
 // positional_patterns: sep(",", pattern)
 func (p *Parser) r_positional_patterns() (_res []ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// sep(",", pattern)
 	{
@@ -11403,13 +11118,10 @@ done:
 // keyword_patterns: sep(",", keyword_pattern)
 func (p *Parser) r_keyword_patterns() (_res []*keyPattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// sep(",", keyword_pattern)
 	{
@@ -11438,13 +11150,10 @@ done:
 // keyword_pattern: NAME "=" pattern
 func (p *Parser) r_keyword_pattern() (_res *keyPattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// NAME "=" pattern
 	{
@@ -11496,13 +11205,10 @@ done:
 // type_alias: `type` NAME type_params? "=" expression
 func (p *Parser) r_type_alias() (_res ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -11577,13 +11283,10 @@ done:
 // type_params: invalid_type_params / "[" type_param_seq "]"
 func (p *Parser) r_type_params() (_res []ast.TypeParam, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// invalid_type_params
 	if p.callInvalidRules {
@@ -11660,13 +11363,10 @@ done:
 // type_param_seq: sep(",", type_param) ","?
 func (p *Parser) r_type_param_seq() (_res []ast.TypeParam, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// sep(",", type_param) ","?
 	{
@@ -11705,13 +11405,10 @@ done:
 // type_param: NAME type_param_bound? type_param_default? / "*" NAME ":" expression / "*" NAME type_param_starred_default? / "**" NAME ":" expression / "**" NAME type_param_default?
 func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	if p.mark < p.fill {
 		if i := p.memo[p.mark*nMemo+memo_type_param]; i != 0 {
 			v, ok := p.memoHit4(i)
@@ -11989,13 +11686,10 @@ done:
 // type_param_bound: ":" expression
 func (p *Parser) r_type_param_bound() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ":" expression
 	{
@@ -12042,13 +11736,10 @@ done:
 // type_param_default: "=" expression
 func (p *Parser) r_type_param_default() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "=" expression
 	{
@@ -12095,13 +11786,10 @@ done:
 // type_param_starred_default: "=" star_expression
 func (p *Parser) r_type_param_starred_default() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "=" star_expression
 	{
@@ -12148,13 +11836,10 @@ done:
 // expressions: expression ("," expression)+ ","? / expression "," / expression
 func (p *Parser) r_expressions() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -12288,13 +11973,10 @@ done:
 // expression: invalid_expression / invalid_legacy_expression / disjunction "if" disjunction "else" expression / disjunction / lambdef
 func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	if p.mark < p.fill {
 		if i := p.memo[p.mark*nMemo+memo_expression]; i != 0 {
 			v, ok := p.memoHit1(i)
@@ -12498,13 +12180,10 @@ done:
 // yield_expr: "yield" "from" expression / "yield" star_expressions?
 func (p *Parser) r_yield_expr() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -12615,13 +12294,10 @@ done:
 // star_expressions: star_expression ("," star_expression)+ ","? / star_expression "," / star_expression
 func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -12755,13 +12431,10 @@ done:
 // star_expression: "*" bitwise_or / expression
 func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	if p.mark < p.fill {
 		if i := p.memo[p.mark*nMemo+memo_star_expression]; i != 0 {
 			v, ok := p.memoHit1(i)
@@ -12873,13 +12546,10 @@ done:
 // star_named_expressions: sep(",", star_named_expression) ","?
 func (p *Parser) r_star_named_expressions() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// sep(",", star_named_expression) ","?
 	{
@@ -12918,13 +12588,10 @@ done:
 // star_named_expression: "*" bitwise_or / named_expression
 func (p *Parser) r_star_named_expression() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -13003,13 +12670,10 @@ done:
 // assignment_expression: NAME ":=" ^ expression
 func (p *Parser) r_assignment_expression() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -13078,13 +12742,10 @@ done:
 // named_expression: assignment_expression / invalid_named_expression / expression !":="
 func (p *Parser) r_named_expression() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -13161,13 +12822,10 @@ done:
 // disjunction: conjunction ("or" conjunction)+ / conjunction
 func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	if p.mark < p.fill {
 		if i := p.memo[p.mark*nMemo+memo_disjunction]; i != 0 {
 			v, ok := p.memoHit1(i)
@@ -13285,13 +12943,10 @@ done:
 // conjunction: inversion ("and" inversion)+ / inversion
 func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	if p.mark < p.fill {
 		if i := p.memo[p.mark*nMemo+memo_conjunction]; i != 0 {
 			v, ok := p.memoHit1(i)
@@ -13408,13 +13063,10 @@ done:
 // inversion: "not" inversion / comparison
 func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	if p.mark < p.fill {
 		if i := p.memo[p.mark*nMemo+memo_inversion]; i != 0 {
 			v, ok := p.memoHit1(i)
@@ -13527,13 +13179,10 @@ done:
 // comparison: bitwise_or compare_op_bitwise_or_pair+ / bitwise_or
 func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -13615,13 +13264,10 @@ done:
 // compare_op_bitwise_or_pair: eq_bitwise_or / noteq_bitwise_or / lte_bitwise_or / lt_bitwise_or / gte_bitwise_or / gt_bitwise_or / notin_bitwise_or / in_bitwise_or / isnot_bitwise_or / is_bitwise_or / invalid_diamond
 func (p *Parser) r_compare_op_bitwise_or_pair() (_res *cmpopExpr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// eq_bitwise_or
 	{
@@ -13864,13 +13510,10 @@ done:
 // eq_bitwise_or: "==" bitwise_or
 func (p *Parser) r_eq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "==" bitwise_or
 	{
@@ -13917,13 +13560,10 @@ done:
 // noteq_bitwise_or: ("!=") bitwise_or / ("<" ">") bitwise_or
 func (p *Parser) r_noteq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ("!=") bitwise_or
 	{
@@ -13998,13 +13638,10 @@ done:
 // lte_bitwise_or: "<=" bitwise_or
 func (p *Parser) r_lte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "<=" bitwise_or
 	{
@@ -14051,13 +13688,10 @@ done:
 // lt_bitwise_or: "<" bitwise_or
 func (p *Parser) r_lt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "<" bitwise_or
 	{
@@ -14104,13 +13738,10 @@ done:
 // gte_bitwise_or: ">=" bitwise_or
 func (p *Parser) r_gte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ">=" bitwise_or
 	{
@@ -14157,13 +13788,10 @@ done:
 // gt_bitwise_or: ">" bitwise_or
 func (p *Parser) r_gt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ">" bitwise_or
 	{
@@ -14210,13 +13838,10 @@ done:
 // notin_bitwise_or: "not" "in" bitwise_or
 func (p *Parser) r_notin_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "not" "in" bitwise_or
 	{
@@ -14274,13 +13899,10 @@ done:
 // in_bitwise_or: "in" bitwise_or
 func (p *Parser) r_in_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "in" bitwise_or
 	{
@@ -14327,13 +13949,10 @@ done:
 // isnot_bitwise_or: "is" "not" bitwise_or
 func (p *Parser) r_isnot_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "is" "not" bitwise_or
 	{
@@ -14391,13 +14010,10 @@ done:
 // is_bitwise_or: "is" bitwise_or
 func (p *Parser) r_is_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "is" bitwise_or
 	{
@@ -14444,7 +14060,7 @@ done:
 // bitwise_or: bitwise_or "|" bitwise_xor / bitwise_xor
 func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
+		p.enterSlow()
 	}
 	p.level++
 	if p.mark < p.fill {
@@ -14514,13 +14130,10 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 
 func (p *Parser) r_bitwise_or_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -14608,7 +14221,7 @@ done:
 // bitwise_xor: bitwise_xor "^" bitwise_and / bitwise_and
 func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
+		p.enterSlow()
 	}
 	p.level++
 	if p.mark < p.fill {
@@ -14677,13 +14290,10 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 
 func (p *Parser) r_bitwise_xor_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -14771,7 +14381,7 @@ done:
 // bitwise_and: bitwise_and "&" shift_expr / shift_expr
 func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
+		p.enterSlow()
 	}
 	p.level++
 	if p.mark < p.fill {
@@ -14839,13 +14449,10 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 
 func (p *Parser) r_bitwise_and_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -14933,7 +14540,7 @@ done:
 // shift_expr: shift_expr "<<" sum / shift_expr ">>" sum / invalid_arithmetic / sum
 func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
+		p.enterSlow()
 	}
 	p.level++
 	if p.mark < p.fill {
@@ -15000,13 +14607,10 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 
 func (p *Parser) r_shift_expr_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -15171,7 +14775,7 @@ done:
 // sum: sum "+" term / sum "-" term / term
 func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
+		p.enterSlow()
 	}
 	p.level++
 	if p.mark < p.fill {
@@ -15237,13 +14841,10 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 
 func (p *Parser) r_sum_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -15386,7 +14987,7 @@ done:
 // term: term "*" factor / term "/" factor / term "//" factor / term "%" factor / term "@" factor / invalid_factor / factor
 func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
+		p.enterSlow()
 	}
 	p.level++
 	if p.mark < p.fill {
@@ -15440,13 +15041,10 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 
 func (p *Parser) r_term_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -15776,13 +15374,10 @@ done:
 // factor: "+" factor / "-" factor / "~" factor / power
 func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	if p.mark < p.fill {
 		if i := p.memo[p.mark*nMemo+memo_factor]; i != 0 {
 			v, ok := p.memoHit1(i)
@@ -15988,13 +15583,10 @@ done:
 // power: await_primary "**" factor / await_primary
 func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -16087,13 +15679,10 @@ done:
 // await_primary: "await" primary / primary
 func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	if p.mark < p.fill {
 		if i := p.memo[p.mark*nMemo+memo_await_primary]; i != 0 {
 			v, ok := p.memoHit1(i)
@@ -16183,7 +15772,7 @@ done:
 // primary: primary "." NAME / primary genexp / primary "(" arguments? ")" / primary "[" slices "]" / atom
 func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
+		p.enterSlow()
 	}
 	p.level++
 	if p.mark < p.fill {
@@ -16237,13 +15826,10 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 
 func (p *Parser) r_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -16504,13 +16090,10 @@ done:
 // slices: slice !"," / sep(",", (slice / starred_expression)) ","?
 func (p *Parser) r_slices() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -16592,13 +16175,10 @@ done:
 // slice: expression? ":" expression? (":" expression?)? / named_expression
 func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -16695,13 +16275,10 @@ done:
 // atom: NAME / "True" / "False" / "None" / &(STRING / FSTRING_START) strings / NUMBER / &"(" (tuple / group / genexp) / &"[" (list / listcomp) / &"{" (dict / set / dictcomp / setcomp) / "..."
 func (p *Parser) r_atom() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -17029,13 +16606,10 @@ done:
 // group: "(" (yield_expr / named_expression) ")" / invalid_group
 func (p *Parser) r_group() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "(" (yield_expr / named_expression) ")"
 	{
@@ -17112,13 +16686,10 @@ done:
 // lambdef: "lambda" lambda_params? ":" expression
 func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -17194,13 +16765,10 @@ done:
 // lambda_params: invalid_lambda_parameters / lambda_parameters
 func (p *Parser) r_lambda_params() (_res *ast.Arguments, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// invalid_lambda_parameters
 	if p.callInvalidRules {
@@ -17248,13 +16816,10 @@ done:
 // lambda_parameters: lambda_slash_no_default lambda_param_no_default* lambda_param_with_default* lambda_star_etc? / lambda_slash_with_default lambda_param_with_default* lambda_star_etc? / lambda_param_no_default+ lambda_param_with_default* lambda_star_etc? / lambda_param_with_default+ lambda_star_etc? / lambda_star_etc
 func (p *Parser) r_lambda_parameters() (_res *ast.Arguments, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// lambda_slash_no_default lambda_param_no_default* lambda_param_with_default* lambda_star_etc?
 	{
@@ -17434,13 +16999,10 @@ done:
 // lambda_slash_no_default: lambda_param_no_default+ "/" "," / lambda_param_no_default+ "/" &":"
 func (p *Parser) r_lambda_slash_no_default() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -17536,13 +17098,10 @@ done:
 // lambda_slash_with_default: lambda_param_no_default* lambda_param_with_default+ "/" "," / lambda_param_no_default* lambda_param_with_default+ "/" &":"
 func (p *Parser) r_lambda_slash_with_default() (_res *slashWithDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -17654,13 +17213,10 @@ done:
 // lambda_star_etc: invalid_lambda_star_etc / "*" lambda_param_no_default lambda_param_maybe_default* lambda_kwds? / "*" "," lambda_param_maybe_default+ lambda_kwds? / lambda_kwds
 func (p *Parser) r_lambda_star_etc() (_res *starEtc, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// invalid_lambda_star_etc
 	if p.callInvalidRules {
@@ -17821,13 +17377,10 @@ done:
 // lambda_kwds: invalid_lambda_kwds / "**" lambda_param_no_default
 func (p *Parser) r_lambda_kwds() (_res *ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// invalid_lambda_kwds
 	if p.callInvalidRules {
@@ -17893,13 +17446,10 @@ done:
 // lambda_param_no_default: lambda_param "," / lambda_param &":"
 func (p *Parser) r_lambda_param_no_default() (_res *ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -17973,13 +17523,10 @@ done:
 // lambda_param_with_default: lambda_param default "," / lambda_param default &":"
 func (p *Parser) r_lambda_param_with_default() (_res *nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -18069,13 +17616,10 @@ done:
 // lambda_param_maybe_default: lambda_param default? "," / lambda_param default? &":"
 func (p *Parser) r_lambda_param_maybe_default() (_res *nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -18165,13 +17709,10 @@ done:
 // lambda_param: NAME
 func (p *Parser) r_lambda_param() (_res *ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -18214,13 +17755,10 @@ done:
 // fstring_middle: fstring_replacement_field / FSTRING_MIDDLE
 func (p *Parser) r_fstring_middle() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// fstring_replacement_field
 	{
@@ -18281,13 +17819,10 @@ done:
 // fstring_replacement_field: "{" annotated_rhs "="? fstring_conversion? fstring_full_format_spec? "}" / invalid_replacement_field
 func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -18396,13 +17931,10 @@ done:
 // fstring_conversion: "!" NAME
 func (p *Parser) r_fstring_conversion() (_res *resultWithMeta, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "!" NAME
 	{
@@ -18446,13 +17978,10 @@ done:
 // fstring_full_format_spec: ":" fstring_format_spec*
 func (p *Parser) r_fstring_full_format_spec() (_res *resultWithMeta, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -18506,13 +18035,10 @@ done:
 // fstring_format_spec: FSTRING_MIDDLE / fstring_replacement_field
 func (p *Parser) r_fstring_format_spec() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// FSTRING_MIDDLE
 	{
@@ -18573,13 +18099,10 @@ done:
 // fstring: FSTRING_START fstring_middle* FSTRING_END
 func (p *Parser) r_fstring() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// FSTRING_START fstring_middle* FSTRING_END
 	{
@@ -18634,13 +18157,10 @@ done:
 // string: STRING
 func (p *Parser) r_string() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// STRING
 	{
@@ -18679,13 +18199,10 @@ done:
 // strings: (fstring / string)+
 func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	if p.mark < p.fill {
 		if i := p.memo[p.mark*nMemo+memo_strings]; i != 0 {
 			v, ok := p.memoHit1(i)
@@ -18739,13 +18256,10 @@ done:
 // list: "[" star_named_expressions? "]"
 func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -18813,13 +18327,10 @@ done:
 // tuple: "(" (star_named_expression "," star_named_expressions?)? ")"
 func (p *Parser) r_tuple() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -18887,13 +18398,10 @@ done:
 // set: "{" star_named_expressions "}"
 func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -18961,13 +18469,10 @@ done:
 // dict: "{" double_starred_kvpairs? "}" / "{" invalid_double_starred_kvpairs "}"
 func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -19078,13 +18583,10 @@ done:
 // double_starred_kvpairs: sep(",", double_starred_kvpair) ","?
 func (p *Parser) r_double_starred_kvpairs() (_res []*keyValue, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// sep(",", double_starred_kvpair) ","?
 	{
@@ -19123,13 +18625,10 @@ done:
 // double_starred_kvpair: "**" bitwise_or / kvpair
 func (p *Parser) r_double_starred_kvpair() (_res *keyValue, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "**" bitwise_or
 	{
@@ -19198,13 +18697,10 @@ done:
 // kvpair: expression ":" expression
 func (p *Parser) r_kvpair() (_res *keyValue, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// expression ":" expression
 	{
@@ -19256,13 +18752,10 @@ done:
 // for_if_clauses: for_if_clause+
 func (p *Parser) r_for_if_clauses() (_res []*ast.Comprehension, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// for_if_clause+
 	{
@@ -19295,13 +18788,10 @@ done:
 // for_if_clause: "async" "for" star_targets "in" ^ disjunction ("if" disjunction)* / "for" star_targets "in" ^ disjunction ("if" disjunction)* / "async"? "for" (bitwise_or ("," bitwise_or)* ","?) !"in" / invalid_for_target
 func (p *Parser) r_for_if_clause() (_res *ast.Comprehension, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_cut := false
 	var _lm int
@@ -19534,13 +19024,10 @@ done:
 // listcomp: "[" named_expression for_if_clauses "]" / invalid_comprehension
 func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -19635,13 +19122,10 @@ done:
 // setcomp: "{" named_expression for_if_clauses "}" / invalid_comprehension
 func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -19736,13 +19220,10 @@ done:
 // genexp: "(" (assignment_expression / expression !":=") for_if_clauses ")" / invalid_comprehension
 func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -19840,13 +19321,10 @@ done:
 // dictcomp: "{" kvpair for_if_clauses "}" / invalid_dict_comprehension
 func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -19941,13 +19419,10 @@ done:
 // arguments: args ","? &")" / invalid_arguments
 func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	if p.mark < p.fill {
 		if i := p.memo[p.mark*nMemo+memo_arguments]; i != 0 {
 			v, ok := p.memoHit1(i)
@@ -20023,13 +19498,10 @@ done:
 // args: sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) ("," kwargs)? / kwargs
 func (p *Parser) r_args() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -20112,13 +19584,10 @@ done:
 // kwargs: sep(",", kwarg_or_starred) "," sep(",", kwarg_or_double_starred) / sep(",", kwarg_or_starred) / sep(",", kwarg_or_double_starred)
 func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// sep(",", kwarg_or_starred) "," sep(",", kwarg_or_double_starred)
 	{
@@ -20214,13 +19683,10 @@ done:
 // starred_expression: invalid_starred_expression / "*" expression / "*"
 func (p *Parser) r_starred_expression() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -20325,13 +19791,10 @@ done:
 // kwarg_or_starred: invalid_kwarg / NAME "=" expression / starred_expression
 func (p *Parser) r_kwarg_or_starred() (_res *keywordOrStarred, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -20438,13 +19901,10 @@ done:
 // kwarg_or_double_starred: invalid_kwarg / NAME "=" expression / "**" expression
 func (p *Parser) r_kwarg_or_double_starred() (_res *keywordOrStarred, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -20571,13 +20031,10 @@ done:
 // star_targets: star_target !"," / star_target ("," star_target)* ","?
 func (p *Parser) r_star_targets() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -20673,13 +20130,10 @@ done:
 // star_targets_list_seq: sep(",", star_target) ","?
 func (p *Parser) r_star_targets_list_seq() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// sep(",", star_target) ","?
 	{
@@ -20718,13 +20172,10 @@ done:
 // star_targets_tuple_seq: star_target ("," star_target)+ ","? / star_target ","
 func (p *Parser) r_star_targets_tuple_seq() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _s0 ast.Expr
 	var _s0ok, _s0done bool
@@ -20817,13 +20268,10 @@ done:
 // star_target: "*" (!"*" star_target) / target_with_star_atom
 func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	if p.mark < p.fill {
 		if i := p.memo[p.mark*nMemo+memo_star_target]; i != 0 {
 			v, ok := p.memoHit1(i)
@@ -20913,13 +20361,10 @@ done:
 // target_with_star_atom: t_primary "." NAME !t_lookahead / t_primary "[" slices "]" !t_lookahead / star_atom
 func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	if p.mark < p.fill {
 		if i := p.memo[p.mark*nMemo+memo_target_with_star_atom]; i != 0 {
 			v, ok := p.memoHit1(i)
@@ -21101,13 +20546,10 @@ done:
 // star_atom: NAME / "(" target_with_star_atom ")" / "(" star_targets_tuple_seq? ")" / "[" star_targets_list_seq? "]"
 func (p *Parser) r_star_atom() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -21306,13 +20748,10 @@ done:
 // single_target: single_subscript_attribute_target / NAME / "(" single_target ")"
 func (p *Parser) r_single_target() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// single_subscript_attribute_target
 	{
@@ -21418,13 +20857,10 @@ done:
 // single_subscript_attribute_target: t_primary "." NAME !t_lookahead / t_primary "[" slices "]" !t_lookahead
 func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -21573,7 +21009,7 @@ done:
 // t_primary: t_primary "." NAME &t_lookahead / t_primary "[" slices "]" &t_lookahead / t_primary genexp &t_lookahead / t_primary "(" arguments? ")" &t_lookahead / atom &t_lookahead
 func (p *Parser) r_t_primary() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
+		p.enterSlow()
 	}
 	p.level++
 	if p.mark < p.fill {
@@ -21617,13 +21053,10 @@ func (p *Parser) r_t_primary() (_res ast.Expr, _ok bool) {
 
 func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -21936,13 +21369,10 @@ done:
 // t_lookahead: "(" / "[" / "."
 func (p *Parser) r_t_lookahead() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "("
 	{
@@ -22033,13 +21463,10 @@ done:
 // del_targets: sep(",", del_target) ","?
 func (p *Parser) r_del_targets() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// sep(",", del_target) ","?
 	{
@@ -22078,13 +21505,10 @@ done:
 // del_target: t_primary "." NAME !t_lookahead / t_primary "[" slices "]" !t_lookahead / del_t_atom
 func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	if p.mark < p.fill {
 		if i := p.memo[p.mark*nMemo+memo_del_target]; i != 0 {
 			v, ok := p.memoHit1(i)
@@ -22266,13 +21690,10 @@ done:
 // del_t_atom: NAME / "(" del_target ")" / "(" del_targets? ")" / "[" del_targets? "]"
 func (p *Parser) r_del_t_atom() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -22471,13 +21892,10 @@ done:
 // type_expressions: sep(",", expression) "," "*" expression "," "**" expression / sep(",", expression) "," "*" expression / sep(",", expression) "," "**" expression / "*" expression "," "**" expression / "*" expression / "**" expression / sep(",", expression)
 func (p *Parser) r_type_expressions() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// sep(",", expression) "," "*" expression "," "**" expression
 	{
@@ -22849,13 +22267,10 @@ done:
 // func_type_comment: NEWLINE TYPE_COMMENT &(NEWLINE INDENT) / invalid_double_type_comments / TYPE_COMMENT
 func (p *Parser) r_func_type_comment() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -22964,13 +22379,10 @@ done:
 // invalid_arguments: ((sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) "," kwargs) / kwargs) "," sep(",", (starred_expression !"=")) / expression for_if_clauses "," (args / expression for_if_clauses)? / NAME "=" expression for_if_clauses / (args ",")? NAME "=" &("," / ")") / args for_if_clauses / args "," expression for_if_clauses / args "," args
 func (p *Parser) r_invalid_arguments() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -23306,13 +22718,10 @@ done:
 // invalid_kwarg: ("True" / "False" / "None") "=" / NAME "=" expression for_if_clauses / !(NAME "=") expression "=" / "**" expression "=" expression
 func (p *Parser) r_invalid_kwarg() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -23525,13 +22934,10 @@ func (p *Parser) r_expression_without_invalid() (ast.Expr, bool) {
 
 func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
@@ -23665,13 +23071,10 @@ done:
 // invalid_legacy_expression: NAME !"(" star_expressions
 func (p *Parser) r_invalid_legacy_expression() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -23719,13 +23122,10 @@ done:
 // invalid_expression: !(NAME STRING / SOFT_KEYWORD) disjunction expression_without_invalid / disjunction "if" disjunction !("else" / ":") / "lambda" lambda_params? ":" &FSTRING_MIDDLE
 func (p *Parser) r_invalid_expression() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -23883,13 +23283,10 @@ done:
 // invalid_named_expression: expression ":=" expression / NAME "=" bitwise_or !("=" / ":=") / !(list / tuple / genexp / "True" / "None" / "False") bitwise_or "=" bitwise_or !("=" / ":=")
 func (p *Parser) r_invalid_named_expression() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	if p.mark < p.fill {
 		if i := p.memo[p.mark*nMemo+memo_invalid_named_expression]; i != 0 {
 			v, ok := p.memoHit5(i)
@@ -24070,13 +23467,10 @@ done:
 // invalid_assignment: invalid_ann_assign_target ":" expression / star_named_expression "," star_named_expressions* ":" expression / expression ":" expression / (star_targets "=")* star_expressions "=" / (star_targets "=")* yield_expr "=" / star_expressions augassign annotated_rhs
 func (p *Parser) r_invalid_assignment() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// invalid_ann_assign_target ":" expression
 	{
@@ -24366,13 +23760,10 @@ done:
 // invalid_ann_assign_target: list / tuple / "(" invalid_ann_assign_target ")"
 func (p *Parser) r_invalid_ann_assign_target() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// list
 	{
@@ -24471,13 +23862,10 @@ done:
 // invalid_del_stmt: "del" star_expressions
 func (p *Parser) r_invalid_del_stmt() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "del" star_expressions
 	{
@@ -24524,13 +23912,10 @@ done:
 // invalid_block: NEWLINE !INDENT
 func (p *Parser) r_invalid_block() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -24576,13 +23961,10 @@ done:
 // invalid_comprehension: ("[" / "(" / "{") starred_expression for_if_clauses / ("[" / "{") star_named_expression "," star_named_expressions for_if_clauses / ("[" / "{") star_named_expression "," for_if_clauses
 func (p *Parser) r_invalid_comprehension() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ("[" / "(" / "{") starred_expression for_if_clauses
 	{
@@ -24742,13 +24124,10 @@ done:
 // invalid_dict_comprehension: "{" "**" bitwise_or for_if_clauses "}"
 func (p *Parser) r_invalid_dict_comprehension() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "{" "**" bitwise_or for_if_clauses "}"
 	{
@@ -24825,13 +24204,10 @@ done:
 // invalid_parameters: "/" "," / (slash_no_default / slash_with_default) param_maybe_default* "/" / slash_no_default? param_no_default* invalid_parameters_helper param_no_default / param_no_default* "(" param_no_default+ ","? ")" / (slash_no_default / slash_with_default)? param_maybe_default* "*" ("," / param_no_default) param_maybe_default* "/" / param_maybe_default+ "/" "*"
 func (p *Parser) r_invalid_parameters() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "/" ","
 	{
@@ -25145,13 +24521,10 @@ done:
 // invalid_default: "=" &(")" / ",")
 func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -25202,13 +24575,10 @@ done:
 // invalid_star_etc: "*" (")" / "," (")" / "**")) / "*" "," TYPE_COMMENT / "*" param "=" / "*" (param_no_default / ",") param_maybe_default* "*" (param_no_default / ",")
 func (p *Parser) r_invalid_star_etc() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "*" (")" / "," (")" / "**"))
 	{
@@ -25415,13 +24785,10 @@ done:
 // invalid_kwds: "**" param "=" / "**" param "," param / "**" param "," ("*" / "**" / "/")
 func (p *Parser) r_invalid_kwds() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "**" param "="
 	{
@@ -25591,13 +24958,10 @@ done:
 // invalid_parameters_helper: slash_with_default / param_with_default+
 func (p *Parser) r_invalid_parameters_helper() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// slash_with_default
 	{
@@ -25649,13 +25013,10 @@ done:
 // invalid_lambda_parameters: "/" "," / (lambda_slash_no_default / lambda_slash_with_default) lambda_param_maybe_default* "/" / lambda_slash_no_default? lambda_param_no_default* invalid_lambda_parameters_helper lambda_param_no_default / lambda_param_no_default* "(" sep(",", lambda_param) ","? ")" / (lambda_slash_no_default / lambda_slash_with_default)? lambda_param_maybe_default* "*" ("," / lambda_param_no_default) lambda_param_maybe_default* "/" / lambda_param_maybe_default+ "/" "*"
 func (p *Parser) r_invalid_lambda_parameters() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "/" ","
 	{
@@ -25969,13 +25330,10 @@ done:
 // invalid_lambda_parameters_helper: lambda_slash_with_default / lambda_param_with_default+
 func (p *Parser) r_invalid_lambda_parameters_helper() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// lambda_slash_with_default
 	{
@@ -26027,13 +25385,10 @@ done:
 // invalid_lambda_star_etc: "*" (":" / "," (":" / "**")) / "*" lambda_param "=" / "*" (lambda_param_no_default / ",") lambda_param_maybe_default* "*" (lambda_param_no_default / ",")
 func (p *Parser) r_invalid_lambda_star_etc() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "*" (":" / "," (":" / "**"))
 	{
@@ -26189,13 +25544,10 @@ done:
 // invalid_lambda_kwds: "**" lambda_param "=" / "**" lambda_param "," lambda_param / "**" lambda_param "," ("*" / "**" / "/")
 func (p *Parser) r_invalid_lambda_kwds() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "**" lambda_param "="
 	{
@@ -26365,13 +25717,10 @@ done:
 // invalid_double_type_comments: TYPE_COMMENT NEWLINE TYPE_COMMENT NEWLINE INDENT
 func (p *Parser) r_invalid_double_type_comments() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// TYPE_COMMENT NEWLINE TYPE_COMMENT NEWLINE INDENT
 	{
@@ -26454,13 +25803,10 @@ done:
 // invalid_with_item: expression "as" expression &("," / ")" / ":")
 func (p *Parser) r_invalid_with_item() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -26524,13 +25870,10 @@ done:
 // invalid_for_target: "async"? "for" star_expressions
 func (p *Parser) r_invalid_for_target() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "async"? "for" star_expressions
 	{
@@ -26583,13 +25926,10 @@ done:
 // invalid_group: "(" starred_expression ")" / "(" "**" expression ")"
 func (p *Parser) r_invalid_group() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "(" starred_expression ")"
 	{
@@ -26706,13 +26046,10 @@ done:
 // invalid_import: "import" sep(",", dotted_name) "from" dotted_name / "import" NEWLINE
 func (p *Parser) r_invalid_import() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "import" sep(",", dotted_name) "from" dotted_name
 	{
@@ -26818,13 +26155,10 @@ done:
 // invalid_import_from_targets: import_from_as_names "," NEWLINE / NEWLINE
 func (p *Parser) r_invalid_import_from_targets() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// import_from_as_names "," NEWLINE
 	{
@@ -26911,13 +26245,10 @@ done:
 // invalid_with_stmt: "async"? "with" sep(",", (expression ("as" star_target)?)) NEWLINE / "async"? "with" "(" sep(",", (expressions ("as" star_target)?)) ","? ")" NEWLINE
 func (p *Parser) r_invalid_with_stmt() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "async"? "with" sep(",", (expression ("as" star_target)?)) NEWLINE
 	{
@@ -27063,13 +26394,10 @@ done:
 // invalid_with_stmt_indent: "async"? "with" sep(",", (expression ("as" star_target)?)) ":" NEWLINE !INDENT / "async"? "with" "(" sep(",", (expressions ("as" star_target)?)) ","? ")" ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_with_stmt_indent() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -27248,13 +26576,10 @@ done:
 // invalid_try_stmt: "try" ":" NEWLINE !INDENT / "try" ":" block !("except" / "finally") / "try" ":" block* except_block+ "except" "*" expression ("as" NAME)? ":" / "try" ":" block* except_star_block+ "except" (expression ("as" NAME)?)? ":"
 func (p *Parser) r_invalid_try_stmt() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -27563,13 +26888,10 @@ done:
 // invalid_except_stmt: "except" "*"? expression "," expressions ("as" NAME)? ":" / "except" "*"? expression ("as" NAME)? NEWLINE / "except" NEWLINE / "except" "*" (NEWLINE / ":")
 func (p *Parser) r_invalid_except_stmt() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "except" "*"? expression "," expressions ("as" NAME)? ":"
 	{
@@ -27810,13 +27132,10 @@ done:
 // invalid_finally_stmt: "finally" ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_finally_stmt() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -27884,13 +27203,10 @@ done:
 // invalid_except_stmt_indent: "except" expression ("as" NAME)? ":" NEWLINE !INDENT / "except" ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_except_stmt_indent() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -28029,13 +27345,10 @@ done:
 // invalid_except_star_stmt_indent: "except" "*" expression ("as" NAME)? ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_except_star_stmt_indent() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -28130,13 +27443,10 @@ done:
 // invalid_match_stmt: `match` subject_expr NEWLINE / `match` subject_expr ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_match_stmt() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -28248,13 +27558,10 @@ done:
 // invalid_case_block: `case` patterns guard? NEWLINE / `case` patterns guard? ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_case_block() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -28382,13 +27689,10 @@ done:
 // invalid_as_pattern: or_pattern "as" `_` / or_pattern "as" !NAME expression
 func (p *Parser) r_invalid_as_pattern() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -28488,13 +27792,10 @@ done:
 // invalid_class_pattern: name_or_attr "(" invalid_class_argument_pattern
 func (p *Parser) r_invalid_class_pattern() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// name_or_attr "(" invalid_class_argument_pattern
 	{
@@ -28546,13 +27847,10 @@ done:
 // invalid_class_argument_pattern: (positional_patterns ",")? keyword_patterns "," positional_patterns
 func (p *Parser) r_invalid_class_argument_pattern() (_res []ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// (positional_patterns ",")? keyword_patterns "," positional_patterns
 	{
@@ -28613,13 +27911,10 @@ done:
 // invalid_if_stmt: "if" named_expression NEWLINE / "if" named_expression ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_if_stmt() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -28743,13 +28038,10 @@ done:
 // invalid_elif_stmt: "elif" named_expression NEWLINE / "elif" named_expression ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_elif_stmt() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -28873,13 +28165,10 @@ done:
 // invalid_else_stmt: "else" ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_else_stmt() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -28947,13 +28236,10 @@ done:
 // invalid_while_stmt: "while" named_expression NEWLINE / "while" named_expression ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_while_stmt() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -29077,13 +28363,10 @@ done:
 // invalid_for_stmt: "async"? "for" star_targets "in" star_expressions NEWLINE / "async"? "for" star_targets "in" star_expressions ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_for_stmt() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -29257,13 +28540,10 @@ done:
 // invalid_def_raw: "async"? "def" NAME type_params? "(" params? ")" ("->" expression)? ":" NEWLINE !INDENT / "async"? "def" NAME type_params? must("(") params? ")" ("->" expression)? must(":") func_type_comment? block
 func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -29484,13 +28764,10 @@ done:
 // invalid_class_def_raw: "class" NAME type_params? ("(" arguments? ")")? NEWLINE / "class" NAME type_params? ("(" arguments? ")")? ":" NEWLINE !INDENT
 func (p *Parser) r_invalid_class_def_raw() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -29640,13 +28917,10 @@ done:
 // invalid_double_starred_kvpairs: sep(",", double_starred_kvpair) "," invalid_kvpair / expression ":" "*" bitwise_or / expression ":" &("}" / ",")
 func (p *Parser) r_invalid_double_starred_kvpairs() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -29807,13 +29081,10 @@ done:
 // invalid_kvpair: expression !(":") / expression ":" "*" bitwise_or / expression ":" &("}" / ",")
 func (p *Parser) r_invalid_kvpair() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -29971,13 +29242,10 @@ done:
 // invalid_starred_expression: "*" expression "=" expression
 func (p *Parser) r_invalid_starred_expression() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "*" expression "=" expression
 	{
@@ -30043,13 +29311,10 @@ done:
 // invalid_replacement_field: "{" "=" / "{" "!" / "{" ":" / "{" "}" / "{" !annotated_rhs / "{" annotated_rhs !("=" / "!" / ":" / "}") / "{" annotated_rhs "=" !("!" / ":" / "}") / "{" annotated_rhs "="? invalid_conversion_character / "{" annotated_rhs "="? ("!" NAME)? !(":" / "}") / "{" annotated_rhs "="? ("!" NAME)? ":" fstring_format_spec* !"}" / "{" annotated_rhs "="? ("!" NAME)? !"}"
 func (p *Parser) r_invalid_replacement_field() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -30591,13 +29856,10 @@ done:
 // invalid_conversion_character: "!" &(":" / "}") / "!" !NAME
 func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -30683,13 +29945,10 @@ done:
 // invalid_diamond: "<" ">"
 func (p *Parser) r_invalid_diamond() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "<" ">"
 	{
@@ -30739,13 +29998,10 @@ done:
 // invalid_arithmetic: sum ("+" / "-" / "*" / "/" / "%" / "//" / "@") "not" inversion
 func (p *Parser) r_invalid_arithmetic() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// sum ("+" / "-" / "*" / "/" / "%" / "//" / "@") "not" inversion
 	{
@@ -30805,13 +30061,10 @@ done:
 // invalid_factor: ("+" / "-" / "~") "not" factor
 func (p *Parser) r_invalid_factor() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ("+" / "-" / "~") "not" factor
 	{
@@ -30863,13 +30116,10 @@ done:
 // invalid_type_params: "[" "]"
 func (p *Parser) r_invalid_type_params() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "[" "]"
 	{
@@ -30919,13 +30169,10 @@ done:
 // loop0_1: NEWLINE
 func (p *Parser) loop0_1() (_res []*token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s0)
 	// NEWLINE
@@ -30965,13 +30212,10 @@ func (p *Parser) loop0_1() (_res []*token.Token, _ok bool) {
 // loop0_2: NEWLINE
 func (p *Parser) loop0_2() (_res []*token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s0)
 	// NEWLINE
@@ -31011,13 +30255,10 @@ func (p *Parser) loop0_2() (_res []*token.Token, _ok bool) {
 // loop1_3: statement
 func (p *Parser) loop1_3() (_res [][]ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s1)
 	// statement
@@ -31057,13 +30298,10 @@ func (p *Parser) loop1_3() (_res [][]ast.Stmt, _ok bool) {
 // gather_4: simple_stmt loop0_5
 func (p *Parser) gather_4() (_res []ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s2)
 	// simple_stmt loop0_5
@@ -31099,13 +30337,10 @@ fail:
 // loop0_5: ";" simple_stmt
 func (p *Parser) loop0_5() (_res []ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s2)
 	// ";" simple_stmt
@@ -31159,13 +30394,10 @@ func (p *Parser) loop0_5() (_res []ast.Stmt, _ok bool) {
 // tmp_6: "import" / "from"
 func (p *Parser) tmp_6() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "import"
 	{
@@ -31228,13 +30460,10 @@ done:
 // tmp_7: "def" / "@" / "async"
 func (p *Parser) tmp_7() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "def"
 	{
@@ -31325,13 +30554,10 @@ done:
 // tmp_8: "class" / "@"
 func (p *Parser) tmp_8() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "class"
 	{
@@ -31394,13 +30620,10 @@ done:
 // tmp_9: "with" / "async"
 func (p *Parser) tmp_9() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "with"
 	{
@@ -31463,13 +30686,10 @@ done:
 // tmp_10: "for" / "async"
 func (p *Parser) tmp_10() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "for"
 	{
@@ -31532,13 +30752,10 @@ done:
 // tmp_11: "=" annotated_rhs
 func (p *Parser) tmp_11() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "=" annotated_rhs
 	{
@@ -31585,13 +30802,10 @@ done:
 // tmp_12: "(" single_target ")" / single_subscript_attribute_target
 func (p *Parser) tmp_12() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "(" single_target ")"
 	{
@@ -31671,13 +30885,10 @@ done:
 // tmp_13: "=" annotated_rhs
 func (p *Parser) tmp_13() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "=" annotated_rhs
 	{
@@ -31724,13 +30935,10 @@ done:
 // tmp_15: star_targets "="
 func (p *Parser) tmp_15() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// star_targets "="
 	{
@@ -31774,13 +30982,10 @@ done:
 // loop1_14: (star_targets "=")
 func (p *Parser) loop1_14() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// (star_targets "=")
@@ -31820,13 +31025,10 @@ func (p *Parser) loop1_14() (_res []ast.Expr, _ok bool) {
 // tmp_16: yield_expr / star_expressions
 func (p *Parser) tmp_16() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// yield_expr
 	{
@@ -31877,13 +31079,10 @@ done:
 // tmp_17: yield_expr / star_expressions
 func (p *Parser) tmp_17() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// yield_expr
 	{
@@ -31934,13 +31133,10 @@ done:
 // tmp_18: "from" expression
 func (p *Parser) tmp_18() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "from" expression
 	{
@@ -31987,13 +31183,10 @@ done:
 // gather_19: NAME loop0_20
 func (p *Parser) gather_19() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// NAME loop0_20
@@ -32029,13 +31222,10 @@ fail:
 // loop0_20: "," NAME
 func (p *Parser) loop0_20() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// "," NAME
@@ -32086,13 +31276,10 @@ func (p *Parser) loop0_20() (_res []ast.Expr, _ok bool) {
 // gather_21: NAME loop0_22
 func (p *Parser) gather_21() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// NAME loop0_22
@@ -32128,13 +31315,10 @@ fail:
 // loop0_22: "," NAME
 func (p *Parser) loop0_22() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// "," NAME
@@ -32185,13 +31369,10 @@ func (p *Parser) loop0_22() (_res []ast.Expr, _ok bool) {
 // tmp_23: ";" / NEWLINE
 func (p *Parser) tmp_23() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ";"
 	{
@@ -32254,13 +31435,10 @@ done:
 // tmp_24: "," expression
 func (p *Parser) tmp_24() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "," expression
 	{
@@ -32307,13 +31485,10 @@ done:
 // tmp_26: "." / "..."
 func (p *Parser) tmp_26() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "."
 	{
@@ -32376,13 +31551,10 @@ done:
 // loop0_25: ("." / "...")
 func (p *Parser) loop0_25() (_res []*token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s0)
 	// ("." / "...")
@@ -32416,13 +31588,10 @@ func (p *Parser) loop0_25() (_res []*token.Token, _ok bool) {
 // tmp_28: "." / "..."
 func (p *Parser) tmp_28() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "."
 	{
@@ -32485,13 +31654,10 @@ done:
 // loop1_27: ("." / "...")
 func (p *Parser) loop1_27() (_res []*token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s0)
 	// ("." / "...")
@@ -32531,13 +31697,10 @@ func (p *Parser) loop1_27() (_res []*token.Token, _ok bool) {
 // gather_29: import_from_as_name loop0_30
 func (p *Parser) gather_29() (_res []*ast.Alias, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s4)
 	// import_from_as_name loop0_30
@@ -32573,13 +31736,10 @@ fail:
 // loop0_30: "," import_from_as_name
 func (p *Parser) loop0_30() (_res []*ast.Alias, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s4)
 	// "," import_from_as_name
@@ -32633,13 +31793,10 @@ func (p *Parser) loop0_30() (_res []*ast.Alias, _ok bool) {
 // tmp_31: "as" NAME
 func (p *Parser) tmp_31() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "as" NAME
 	{
@@ -32683,13 +31840,10 @@ done:
 // gather_32: dotted_as_name loop0_33
 func (p *Parser) gather_32() (_res []*ast.Alias, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s4)
 	// dotted_as_name loop0_33
@@ -32725,13 +31879,10 @@ fail:
 // loop0_33: "," dotted_as_name
 func (p *Parser) loop0_33() (_res []*ast.Alias, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s4)
 	// "," dotted_as_name
@@ -32785,13 +31936,10 @@ func (p *Parser) loop0_33() (_res []*ast.Alias, _ok bool) {
 // tmp_34: "as" NAME
 func (p *Parser) tmp_34() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "as" NAME
 	{
@@ -32835,13 +31983,10 @@ done:
 // tmp_36: "@" named_expression NEWLINE
 func (p *Parser) tmp_36() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "@" named_expression NEWLINE
 	{
@@ -32899,13 +32044,10 @@ done:
 // loop1_35: ("@" named_expression NEWLINE)
 func (p *Parser) loop1_35() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// ("@" named_expression NEWLINE)
@@ -32945,13 +32087,10 @@ func (p *Parser) loop1_35() (_res []ast.Expr, _ok bool) {
 // tmp_37: "(" arguments? ")"
 func (p *Parser) tmp_37() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "(" arguments? ")"
 	{
@@ -33009,13 +32148,10 @@ done:
 // tmp_38: "->" expression
 func (p *Parser) tmp_38() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "->" expression
 	{
@@ -33062,13 +32198,10 @@ done:
 // tmp_39: "->" expression
 func (p *Parser) tmp_39() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "->" expression
 	{
@@ -33115,13 +32248,10 @@ done:
 // loop0_40: param_no_default
 func (p *Parser) loop0_40() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// param_no_default
@@ -33155,13 +32285,10 @@ func (p *Parser) loop0_40() (_res []*ast.Arg, _ok bool) {
 // loop0_41: param_with_default
 func (p *Parser) loop0_41() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// param_with_default
@@ -33195,13 +32322,10 @@ func (p *Parser) loop0_41() (_res []*nameDefault, _ok bool) {
 // loop0_42: param_with_default
 func (p *Parser) loop0_42() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// param_with_default
@@ -33235,13 +32359,10 @@ func (p *Parser) loop0_42() (_res []*nameDefault, _ok bool) {
 // loop1_43: param_no_default
 func (p *Parser) loop1_43() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// param_no_default
@@ -33281,13 +32402,10 @@ func (p *Parser) loop1_43() (_res []*ast.Arg, _ok bool) {
 // loop0_44: param_with_default
 func (p *Parser) loop0_44() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// param_with_default
@@ -33321,13 +32439,10 @@ func (p *Parser) loop0_44() (_res []*nameDefault, _ok bool) {
 // loop1_45: param_with_default
 func (p *Parser) loop1_45() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// param_with_default
@@ -33367,13 +32482,10 @@ func (p *Parser) loop1_45() (_res []*nameDefault, _ok bool) {
 // loop1_46: param_no_default
 func (p *Parser) loop1_46() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// param_no_default
@@ -33413,13 +32525,10 @@ func (p *Parser) loop1_46() (_res []*ast.Arg, _ok bool) {
 // loop1_47: param_no_default
 func (p *Parser) loop1_47() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// param_no_default
@@ -33459,13 +32568,10 @@ func (p *Parser) loop1_47() (_res []*ast.Arg, _ok bool) {
 // loop0_48: param_no_default
 func (p *Parser) loop0_48() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// param_no_default
@@ -33499,13 +32605,10 @@ func (p *Parser) loop0_48() (_res []*ast.Arg, _ok bool) {
 // loop1_49: param_with_default
 func (p *Parser) loop1_49() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// param_with_default
@@ -33545,13 +32648,10 @@ func (p *Parser) loop1_49() (_res []*nameDefault, _ok bool) {
 // loop0_50: param_no_default
 func (p *Parser) loop0_50() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// param_no_default
@@ -33585,13 +32685,10 @@ func (p *Parser) loop0_50() (_res []*ast.Arg, _ok bool) {
 // loop1_51: param_with_default
 func (p *Parser) loop1_51() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// param_with_default
@@ -33631,13 +32728,10 @@ func (p *Parser) loop1_51() (_res []*nameDefault, _ok bool) {
 // loop0_52: param_maybe_default
 func (p *Parser) loop0_52() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// param_maybe_default
@@ -33671,13 +32765,10 @@ func (p *Parser) loop0_52() (_res []*nameDefault, _ok bool) {
 // loop0_53: param_maybe_default
 func (p *Parser) loop0_53() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// param_maybe_default
@@ -33711,13 +32802,10 @@ func (p *Parser) loop0_53() (_res []*nameDefault, _ok bool) {
 // loop1_54: param_maybe_default
 func (p *Parser) loop1_54() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// param_maybe_default
@@ -33757,13 +32845,10 @@ func (p *Parser) loop1_54() (_res []*nameDefault, _ok bool) {
 // gather_55: with_item loop0_56
 func (p *Parser) gather_55() (_res []*ast.WithItem, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s7)
 	// with_item loop0_56
@@ -33799,13 +32884,10 @@ fail:
 // loop0_56: "," with_item
 func (p *Parser) loop0_56() (_res []*ast.WithItem, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s7)
 	// "," with_item
@@ -33859,13 +32941,10 @@ func (p *Parser) loop0_56() (_res []*ast.WithItem, _ok bool) {
 // gather_57: with_item loop0_58
 func (p *Parser) gather_57() (_res []*ast.WithItem, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s7)
 	// with_item loop0_58
@@ -33901,13 +32980,10 @@ fail:
 // loop0_58: "," with_item
 func (p *Parser) loop0_58() (_res []*ast.WithItem, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s7)
 	// "," with_item
@@ -33961,13 +33037,10 @@ func (p *Parser) loop0_58() (_res []*ast.WithItem, _ok bool) {
 // gather_59: with_item loop0_60
 func (p *Parser) gather_59() (_res []*ast.WithItem, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s7)
 	// with_item loop0_60
@@ -34003,13 +33076,10 @@ fail:
 // loop0_60: "," with_item
 func (p *Parser) loop0_60() (_res []*ast.WithItem, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s7)
 	// "," with_item
@@ -34063,13 +33133,10 @@ func (p *Parser) loop0_60() (_res []*ast.WithItem, _ok bool) {
 // gather_61: with_item loop0_62
 func (p *Parser) gather_61() (_res []*ast.WithItem, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s7)
 	// with_item loop0_62
@@ -34105,13 +33172,10 @@ fail:
 // loop0_62: "," with_item
 func (p *Parser) loop0_62() (_res []*ast.WithItem, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s7)
 	// "," with_item
@@ -34165,13 +33229,10 @@ func (p *Parser) loop0_62() (_res []*ast.WithItem, _ok bool) {
 // tmp_63: "," / ")" / ":"
 func (p *Parser) tmp_63() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ","
 	{
@@ -34262,13 +33323,10 @@ done:
 // loop1_64: except_block
 func (p *Parser) loop1_64() (_res []*ast.ExceptHandler, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s8)
 	// except_block
@@ -34308,13 +33366,10 @@ func (p *Parser) loop1_64() (_res []*ast.ExceptHandler, _ok bool) {
 // loop1_65: except_star_block
 func (p *Parser) loop1_65() (_res []*ast.ExceptHandler, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s8)
 	// except_star_block
@@ -34354,13 +33409,10 @@ func (p *Parser) loop1_65() (_res []*ast.ExceptHandler, _ok bool) {
 // tmp_66: "as" NAME
 func (p *Parser) tmp_66() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "as" NAME
 	{
@@ -34404,13 +33456,10 @@ done:
 // tmp_67: "as" NAME
 func (p *Parser) tmp_67() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "as" NAME
 	{
@@ -34454,13 +33503,10 @@ done:
 // loop1_68: case_block
 func (p *Parser) loop1_68() (_res []*ast.MatchCase, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s9)
 	// case_block
@@ -34500,13 +33546,10 @@ func (p *Parser) loop1_68() (_res []*ast.MatchCase, _ok bool) {
 // gather_69: closed_pattern loop0_70
 func (p *Parser) gather_69() (_res []ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s10)
 	// closed_pattern loop0_70
@@ -34542,13 +33585,10 @@ fail:
 // loop0_70: "|" closed_pattern
 func (p *Parser) loop0_70() (_res []ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s10)
 	// "|" closed_pattern
@@ -34602,13 +33642,10 @@ func (p *Parser) loop0_70() (_res []ast.Pattern, _ok bool) {
 // tmp_71: "+" / "-"
 func (p *Parser) tmp_71() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "+"
 	{
@@ -34671,13 +33708,10 @@ done:
 // tmp_72: "+" / "-"
 func (p *Parser) tmp_72() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "+"
 	{
@@ -34740,13 +33774,10 @@ done:
 // tmp_73: "." / "(" / "="
 func (p *Parser) tmp_73() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "."
 	{
@@ -34837,13 +33868,10 @@ done:
 // tmp_74: "." / "(" / "="
 func (p *Parser) tmp_74() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "."
 	{
@@ -34934,13 +33962,10 @@ done:
 // gather_75: maybe_star_pattern loop0_76
 func (p *Parser) gather_75() (_res []ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s10)
 	// maybe_star_pattern loop0_76
@@ -34976,13 +34001,10 @@ fail:
 // loop0_76: "," maybe_star_pattern
 func (p *Parser) loop0_76() (_res []ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s10)
 	// "," maybe_star_pattern
@@ -35036,13 +34058,10 @@ func (p *Parser) loop0_76() (_res []ast.Pattern, _ok bool) {
 // gather_77: key_value_pattern loop0_78
 func (p *Parser) gather_77() (_res []*keyPattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s11)
 	// key_value_pattern loop0_78
@@ -35078,13 +34097,10 @@ fail:
 // loop0_78: "," key_value_pattern
 func (p *Parser) loop0_78() (_res []*keyPattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s11)
 	// "," key_value_pattern
@@ -35138,13 +34154,10 @@ func (p *Parser) loop0_78() (_res []*keyPattern, _ok bool) {
 // tmp_79: literal_expr / attr
 func (p *Parser) tmp_79() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// literal_expr
 	{
@@ -35195,13 +34208,10 @@ done:
 // gather_80: pattern loop0_81
 func (p *Parser) gather_80() (_res []ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s10)
 	// pattern loop0_81
@@ -35237,13 +34247,10 @@ fail:
 // loop0_81: "," pattern
 func (p *Parser) loop0_81() (_res []ast.Pattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s10)
 	// "," pattern
@@ -35297,13 +34304,10 @@ func (p *Parser) loop0_81() (_res []ast.Pattern, _ok bool) {
 // gather_82: keyword_pattern loop0_83
 func (p *Parser) gather_82() (_res []*keyPattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s11)
 	// keyword_pattern loop0_83
@@ -35339,13 +34343,10 @@ fail:
 // loop0_83: "," keyword_pattern
 func (p *Parser) loop0_83() (_res []*keyPattern, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s11)
 	// "," keyword_pattern
@@ -35399,13 +34400,10 @@ func (p *Parser) loop0_83() (_res []*keyPattern, _ok bool) {
 // gather_84: type_param loop0_85
 func (p *Parser) gather_84() (_res []ast.TypeParam, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s12)
 	// type_param loop0_85
@@ -35441,13 +34439,10 @@ fail:
 // loop0_85: "," type_param
 func (p *Parser) loop0_85() (_res []ast.TypeParam, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s12)
 	// "," type_param
@@ -35501,13 +34496,10 @@ func (p *Parser) loop0_85() (_res []ast.TypeParam, _ok bool) {
 // tmp_87: "," expression
 func (p *Parser) tmp_87() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "," expression
 	{
@@ -35554,13 +34546,10 @@ done:
 // loop1_86: ("," expression)
 func (p *Parser) loop1_86() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// ("," expression)
@@ -35600,13 +34589,10 @@ func (p *Parser) loop1_86() (_res []ast.Expr, _ok bool) {
 // tmp_89: "," star_expression
 func (p *Parser) tmp_89() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "," star_expression
 	{
@@ -35653,13 +34639,10 @@ done:
 // loop1_88: ("," star_expression)
 func (p *Parser) loop1_88() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// ("," star_expression)
@@ -35699,13 +34682,10 @@ func (p *Parser) loop1_88() (_res []ast.Expr, _ok bool) {
 // gather_90: star_named_expression loop0_91
 func (p *Parser) gather_90() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// star_named_expression loop0_91
@@ -35741,13 +34721,10 @@ fail:
 // loop0_91: "," star_named_expression
 func (p *Parser) loop0_91() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// "," star_named_expression
@@ -35801,13 +34778,10 @@ func (p *Parser) loop0_91() (_res []ast.Expr, _ok bool) {
 // tmp_93: "or" conjunction
 func (p *Parser) tmp_93() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "or" conjunction
 	{
@@ -35854,13 +34828,10 @@ done:
 // loop1_92: ("or" conjunction)
 func (p *Parser) loop1_92() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// ("or" conjunction)
@@ -35900,13 +34871,10 @@ func (p *Parser) loop1_92() (_res []ast.Expr, _ok bool) {
 // tmp_95: "and" inversion
 func (p *Parser) tmp_95() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "and" inversion
 	{
@@ -35953,13 +34921,10 @@ done:
 // loop1_94: ("and" inversion)
 func (p *Parser) loop1_94() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// ("and" inversion)
@@ -35999,13 +34964,10 @@ func (p *Parser) loop1_94() (_res []ast.Expr, _ok bool) {
 // loop1_96: compare_op_bitwise_or_pair
 func (p *Parser) loop1_96() (_res []*cmpopExpr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s13)
 	// compare_op_bitwise_or_pair
@@ -36045,13 +35007,10 @@ func (p *Parser) loop1_96() (_res []*cmpopExpr, _ok bool) {
 // tmp_97: "!="
 func (p *Parser) tmp_97() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "!="
 	{
@@ -36090,13 +35049,10 @@ done:
 // tmp_98: "<" ">"
 func (p *Parser) tmp_98() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "<" ">"
 	{
@@ -36146,13 +35102,10 @@ done:
 // tmp_101: slice / starred_expression
 func (p *Parser) tmp_101() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// slice
 	{
@@ -36203,13 +35156,10 @@ done:
 // gather_99: (slice / starred_expression) loop0_100
 func (p *Parser) gather_99() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// (slice / starred_expression) loop0_100
@@ -36245,13 +35195,10 @@ fail:
 // loop0_100: "," (slice / starred_expression)
 func (p *Parser) loop0_100() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// "," (slice / starred_expression)
@@ -36305,13 +35252,10 @@ func (p *Parser) loop0_100() (_res []ast.Expr, _ok bool) {
 // tmp_102: ":" expression?
 func (p *Parser) tmp_102() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ":" expression?
 	{
@@ -36358,13 +35302,10 @@ done:
 // tmp_103: STRING / FSTRING_START
 func (p *Parser) tmp_103() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// STRING
 	{
@@ -36427,13 +35368,10 @@ done:
 // tmp_104: tuple / group / genexp
 func (p *Parser) tmp_104() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// tuple
 	{
@@ -36500,13 +35438,10 @@ done:
 // tmp_105: list / listcomp
 func (p *Parser) tmp_105() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// list
 	{
@@ -36554,13 +35489,10 @@ done:
 // tmp_106: dict / set / dictcomp / setcomp
 func (p *Parser) tmp_106() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// dict
 	{
@@ -36646,13 +35578,10 @@ done:
 // tmp_107: yield_expr / named_expression
 func (p *Parser) tmp_107() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// yield_expr
 	{
@@ -36703,13 +35632,10 @@ done:
 // loop0_108: lambda_param_no_default
 func (p *Parser) loop0_108() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// lambda_param_no_default
@@ -36743,13 +35669,10 @@ func (p *Parser) loop0_108() (_res []*ast.Arg, _ok bool) {
 // loop0_109: lambda_param_with_default
 func (p *Parser) loop0_109() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// lambda_param_with_default
@@ -36783,13 +35706,10 @@ func (p *Parser) loop0_109() (_res []*nameDefault, _ok bool) {
 // loop0_110: lambda_param_with_default
 func (p *Parser) loop0_110() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// lambda_param_with_default
@@ -36823,13 +35743,10 @@ func (p *Parser) loop0_110() (_res []*nameDefault, _ok bool) {
 // loop1_111: lambda_param_no_default
 func (p *Parser) loop1_111() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// lambda_param_no_default
@@ -36869,13 +35786,10 @@ func (p *Parser) loop1_111() (_res []*ast.Arg, _ok bool) {
 // loop0_112: lambda_param_with_default
 func (p *Parser) loop0_112() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// lambda_param_with_default
@@ -36909,13 +35823,10 @@ func (p *Parser) loop0_112() (_res []*nameDefault, _ok bool) {
 // loop1_113: lambda_param_with_default
 func (p *Parser) loop1_113() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// lambda_param_with_default
@@ -36955,13 +35866,10 @@ func (p *Parser) loop1_113() (_res []*nameDefault, _ok bool) {
 // loop1_114: lambda_param_no_default
 func (p *Parser) loop1_114() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// lambda_param_no_default
@@ -37001,13 +35909,10 @@ func (p *Parser) loop1_114() (_res []*ast.Arg, _ok bool) {
 // loop1_115: lambda_param_no_default
 func (p *Parser) loop1_115() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// lambda_param_no_default
@@ -37047,13 +35952,10 @@ func (p *Parser) loop1_115() (_res []*ast.Arg, _ok bool) {
 // loop0_116: lambda_param_no_default
 func (p *Parser) loop0_116() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// lambda_param_no_default
@@ -37087,13 +35989,10 @@ func (p *Parser) loop0_116() (_res []*ast.Arg, _ok bool) {
 // loop1_117: lambda_param_with_default
 func (p *Parser) loop1_117() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// lambda_param_with_default
@@ -37133,13 +36032,10 @@ func (p *Parser) loop1_117() (_res []*nameDefault, _ok bool) {
 // loop0_118: lambda_param_no_default
 func (p *Parser) loop0_118() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// lambda_param_no_default
@@ -37173,13 +36069,10 @@ func (p *Parser) loop0_118() (_res []*ast.Arg, _ok bool) {
 // loop1_119: lambda_param_with_default
 func (p *Parser) loop1_119() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// lambda_param_with_default
@@ -37219,13 +36112,10 @@ func (p *Parser) loop1_119() (_res []*nameDefault, _ok bool) {
 // loop0_120: lambda_param_maybe_default
 func (p *Parser) loop0_120() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// lambda_param_maybe_default
@@ -37259,13 +36149,10 @@ func (p *Parser) loop0_120() (_res []*nameDefault, _ok bool) {
 // loop1_121: lambda_param_maybe_default
 func (p *Parser) loop1_121() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// lambda_param_maybe_default
@@ -37305,13 +36192,10 @@ func (p *Parser) loop1_121() (_res []*nameDefault, _ok bool) {
 // loop0_122: fstring_format_spec
 func (p *Parser) loop0_122() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// fstring_format_spec
@@ -37345,13 +36229,10 @@ func (p *Parser) loop0_122() (_res []ast.Expr, _ok bool) {
 // loop0_123: fstring_middle
 func (p *Parser) loop0_123() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// fstring_middle
@@ -37385,13 +36266,10 @@ func (p *Parser) loop0_123() (_res []ast.Expr, _ok bool) {
 // tmp_125: fstring / string
 func (p *Parser) tmp_125() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// fstring
 	{
@@ -37442,13 +36320,10 @@ done:
 // loop1_124: (fstring / string)
 func (p *Parser) loop1_124() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// (fstring / string)
@@ -37488,13 +36363,10 @@ func (p *Parser) loop1_124() (_res []ast.Expr, _ok bool) {
 // tmp_126: star_named_expression "," star_named_expressions?
 func (p *Parser) tmp_126() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// star_named_expression "," star_named_expressions?
 	{
@@ -37546,13 +36418,10 @@ done:
 // gather_127: double_starred_kvpair loop0_128
 func (p *Parser) gather_127() (_res []*keyValue, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s14)
 	// double_starred_kvpair loop0_128
@@ -37588,13 +36457,10 @@ fail:
 // loop0_128: "," double_starred_kvpair
 func (p *Parser) loop0_128() (_res []*keyValue, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s14)
 	// "," double_starred_kvpair
@@ -37648,13 +36514,10 @@ func (p *Parser) loop0_128() (_res []*keyValue, _ok bool) {
 // loop1_129: for_if_clause
 func (p *Parser) loop1_129() (_res []*ast.Comprehension, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s15)
 	// for_if_clause
@@ -37694,13 +36557,10 @@ func (p *Parser) loop1_129() (_res []*ast.Comprehension, _ok bool) {
 // tmp_131: "if" disjunction
 func (p *Parser) tmp_131() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "if" disjunction
 	{
@@ -37747,13 +36607,10 @@ done:
 // loop0_130: ("if" disjunction)
 func (p *Parser) loop0_130() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// ("if" disjunction)
@@ -37787,13 +36644,10 @@ func (p *Parser) loop0_130() (_res []ast.Expr, _ok bool) {
 // tmp_133: "if" disjunction
 func (p *Parser) tmp_133() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "if" disjunction
 	{
@@ -37840,13 +36694,10 @@ done:
 // loop0_132: ("if" disjunction)
 func (p *Parser) loop0_132() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// ("if" disjunction)
@@ -37880,13 +36731,10 @@ func (p *Parser) loop0_132() (_res []ast.Expr, _ok bool) {
 // tmp_134: bitwise_or ("," bitwise_or)* ","?
 func (p *Parser) tmp_134() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// bitwise_or ("," bitwise_or)* ","?
 	{
@@ -37925,13 +36773,10 @@ done:
 // tmp_135: assignment_expression / expression !":="
 func (p *Parser) tmp_135() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -37989,13 +36834,10 @@ done:
 // tmp_139: assignment_expression / expression !":="
 func (p *Parser) tmp_139() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -38053,13 +36895,10 @@ done:
 // tmp_138: starred_expression / (assignment_expression / expression !":=") !"="
 func (p *Parser) tmp_138() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -38117,13 +36956,10 @@ done:
 // gather_136: (starred_expression / (assignment_expression / expression !":=") !"=") loop0_137
 func (p *Parser) gather_136() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// (starred_expression / (assignment_expression / expression !":=") !"=") loop0_137
@@ -38159,13 +36995,10 @@ fail:
 // loop0_137: "," (starred_expression / (assignment_expression / expression !":=") !"=")
 func (p *Parser) loop0_137() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// "," (starred_expression / (assignment_expression / expression !":=") !"=")
@@ -38219,13 +37052,10 @@ func (p *Parser) loop0_137() (_res []ast.Expr, _ok bool) {
 // tmp_140: "," kwargs
 func (p *Parser) tmp_140() (_res []*keywordOrStarred, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "," kwargs
 	{
@@ -38272,13 +37102,10 @@ done:
 // gather_141: kwarg_or_starred loop0_142
 func (p *Parser) gather_141() (_res []*keywordOrStarred, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s16)
 	// kwarg_or_starred loop0_142
@@ -38314,13 +37141,10 @@ fail:
 // loop0_142: "," kwarg_or_starred
 func (p *Parser) loop0_142() (_res []*keywordOrStarred, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s16)
 	// "," kwarg_or_starred
@@ -38374,13 +37198,10 @@ func (p *Parser) loop0_142() (_res []*keywordOrStarred, _ok bool) {
 // gather_143: kwarg_or_double_starred loop0_144
 func (p *Parser) gather_143() (_res []*keywordOrStarred, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s16)
 	// kwarg_or_double_starred loop0_144
@@ -38416,13 +37237,10 @@ fail:
 // loop0_144: "," kwarg_or_double_starred
 func (p *Parser) loop0_144() (_res []*keywordOrStarred, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s16)
 	// "," kwarg_or_double_starred
@@ -38476,13 +37294,10 @@ func (p *Parser) loop0_144() (_res []*keywordOrStarred, _ok bool) {
 // gather_145: kwarg_or_starred loop0_146
 func (p *Parser) gather_145() (_res []*keywordOrStarred, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s16)
 	// kwarg_or_starred loop0_146
@@ -38518,13 +37333,10 @@ fail:
 // loop0_146: "," kwarg_or_starred
 func (p *Parser) loop0_146() (_res []*keywordOrStarred, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s16)
 	// "," kwarg_or_starred
@@ -38578,13 +37390,10 @@ func (p *Parser) loop0_146() (_res []*keywordOrStarred, _ok bool) {
 // gather_147: kwarg_or_double_starred loop0_148
 func (p *Parser) gather_147() (_res []*keywordOrStarred, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s16)
 	// kwarg_or_double_starred loop0_148
@@ -38620,13 +37429,10 @@ fail:
 // loop0_148: "," kwarg_or_double_starred
 func (p *Parser) loop0_148() (_res []*keywordOrStarred, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s16)
 	// "," kwarg_or_double_starred
@@ -38680,13 +37486,10 @@ func (p *Parser) loop0_148() (_res []*keywordOrStarred, _ok bool) {
 // tmp_150: "," star_target
 func (p *Parser) tmp_150() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "," star_target
 	{
@@ -38733,13 +37536,10 @@ done:
 // loop0_149: ("," star_target)
 func (p *Parser) loop0_149() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// ("," star_target)
@@ -38773,13 +37573,10 @@ func (p *Parser) loop0_149() (_res []ast.Expr, _ok bool) {
 // gather_151: star_target loop0_152
 func (p *Parser) gather_151() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// star_target loop0_152
@@ -38815,13 +37612,10 @@ fail:
 // loop0_152: "," star_target
 func (p *Parser) loop0_152() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// "," star_target
@@ -38875,13 +37669,10 @@ func (p *Parser) loop0_152() (_res []ast.Expr, _ok bool) {
 // tmp_154: "," star_target
 func (p *Parser) tmp_154() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "," star_target
 	{
@@ -38928,13 +37719,10 @@ done:
 // loop1_153: ("," star_target)
 func (p *Parser) loop1_153() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// ("," star_target)
@@ -38974,13 +37762,10 @@ func (p *Parser) loop1_153() (_res []ast.Expr, _ok bool) {
 // tmp_155: !"*" star_target
 func (p *Parser) tmp_155() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -39019,13 +37804,10 @@ done:
 // gather_156: del_target loop0_157
 func (p *Parser) gather_156() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// del_target loop0_157
@@ -39061,13 +37843,10 @@ fail:
 // loop0_157: "," del_target
 func (p *Parser) loop0_157() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// "," del_target
@@ -39121,13 +37900,10 @@ func (p *Parser) loop0_157() (_res []ast.Expr, _ok bool) {
 // gather_158: expression loop0_159
 func (p *Parser) gather_158() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// expression loop0_159
@@ -39163,13 +37939,10 @@ fail:
 // loop0_159: "," expression
 func (p *Parser) loop0_159() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// "," expression
@@ -39223,13 +37996,10 @@ func (p *Parser) loop0_159() (_res []ast.Expr, _ok bool) {
 // gather_160: expression loop0_161
 func (p *Parser) gather_160() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// expression loop0_161
@@ -39265,13 +38035,10 @@ fail:
 // loop0_161: "," expression
 func (p *Parser) loop0_161() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// "," expression
@@ -39325,13 +38092,10 @@ func (p *Parser) loop0_161() (_res []ast.Expr, _ok bool) {
 // gather_162: expression loop0_163
 func (p *Parser) gather_162() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// expression loop0_163
@@ -39367,13 +38131,10 @@ fail:
 // loop0_163: "," expression
 func (p *Parser) loop0_163() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// "," expression
@@ -39427,13 +38188,10 @@ func (p *Parser) loop0_163() (_res []ast.Expr, _ok bool) {
 // gather_164: expression loop0_165
 func (p *Parser) gather_164() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// expression loop0_165
@@ -39469,13 +38227,10 @@ fail:
 // loop0_165: "," expression
 func (p *Parser) loop0_165() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// "," expression
@@ -39529,13 +38284,10 @@ func (p *Parser) loop0_165() (_res []ast.Expr, _ok bool) {
 // tmp_166: NEWLINE INDENT
 func (p *Parser) tmp_166() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// NEWLINE INDENT
 	{
@@ -39580,13 +38332,10 @@ done:
 // tmp_168: sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) "," kwargs
 func (p *Parser) tmp_168() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) "," kwargs
 	{
@@ -39633,13 +38382,10 @@ done:
 // tmp_167: (sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) "," kwargs) / kwargs
 func (p *Parser) tmp_167() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// (sep(",", (starred_expression / (assignment_expression / expression !":=") !"=")) "," kwargs)
 	{
@@ -39690,13 +38436,10 @@ done:
 // tmp_171: starred_expression !"="
 func (p *Parser) tmp_171() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -39732,13 +38475,10 @@ done:
 // gather_169: (starred_expression !"=") loop0_170
 func (p *Parser) gather_169() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// (starred_expression !"=") loop0_170
@@ -39774,13 +38514,10 @@ fail:
 // loop0_170: "," (starred_expression !"=")
 func (p *Parser) loop0_170() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// "," (starred_expression !"=")
@@ -39834,13 +38571,10 @@ func (p *Parser) loop0_170() (_res []ast.Expr, _ok bool) {
 // tmp_172: args / expression for_if_clauses
 func (p *Parser) tmp_172() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// args
 	{
@@ -39898,13 +38632,10 @@ done:
 // tmp_173: args ","
 func (p *Parser) tmp_173() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// args ","
 	{
@@ -39943,13 +38674,10 @@ done:
 // tmp_174: "," / ")"
 func (p *Parser) tmp_174() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ","
 	{
@@ -40012,13 +38740,10 @@ done:
 // tmp_175: "True" / "False" / "None"
 func (p *Parser) tmp_175() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "True"
 	{
@@ -40109,13 +38834,10 @@ done:
 // tmp_176: NAME "="
 func (p *Parser) tmp_176() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// NAME "="
 	{
@@ -40154,13 +38876,10 @@ done:
 // tmp_177: NAME STRING / SOFT_KEYWORD
 func (p *Parser) tmp_177() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// NAME STRING
 	{
@@ -40221,13 +38940,10 @@ done:
 // tmp_178: "else" / ":"
 func (p *Parser) tmp_178() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "else"
 	{
@@ -40290,13 +39006,10 @@ done:
 // tmp_179: "=" / ":="
 func (p *Parser) tmp_179() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "="
 	{
@@ -40359,13 +39072,10 @@ done:
 // tmp_180: list / tuple / genexp / "True" / "None" / "False"
 func (p *Parser) tmp_180() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// list
 	{
@@ -40519,13 +39229,10 @@ done:
 // tmp_181: "=" / ":="
 func (p *Parser) tmp_181() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "="
 	{
@@ -40588,13 +39295,10 @@ done:
 // loop0_182: star_named_expressions
 func (p *Parser) loop0_182() (_res [][]ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s17)
 	// star_named_expressions
@@ -40628,13 +39332,10 @@ func (p *Parser) loop0_182() (_res [][]ast.Expr, _ok bool) {
 // tmp_184: star_targets "="
 func (p *Parser) tmp_184() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// star_targets "="
 	{
@@ -40673,13 +39374,10 @@ done:
 // loop0_183: (star_targets "=")
 func (p *Parser) loop0_183() (_res []any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s18)
 	// (star_targets "=")
@@ -40713,13 +39411,10 @@ func (p *Parser) loop0_183() (_res []any, _ok bool) {
 // tmp_186: star_targets "="
 func (p *Parser) tmp_186() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// star_targets "="
 	{
@@ -40758,13 +39453,10 @@ done:
 // loop0_185: (star_targets "=")
 func (p *Parser) loop0_185() (_res []any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s18)
 	// (star_targets "=")
@@ -40798,13 +39490,10 @@ func (p *Parser) loop0_185() (_res []any, _ok bool) {
 // tmp_187: "[" / "(" / "{"
 func (p *Parser) tmp_187() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "["
 	{
@@ -40895,13 +39584,10 @@ done:
 // tmp_188: "[" / "{"
 func (p *Parser) tmp_188() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "["
 	{
@@ -40964,13 +39650,10 @@ done:
 // tmp_189: "[" / "{"
 func (p *Parser) tmp_189() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "["
 	{
@@ -41033,13 +39716,10 @@ done:
 // tmp_190: slash_no_default / slash_with_default
 func (p *Parser) tmp_190() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// slash_no_default
 	{
@@ -41087,13 +39767,10 @@ done:
 // loop0_191: param_maybe_default
 func (p *Parser) loop0_191() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// param_maybe_default
@@ -41127,13 +39804,10 @@ func (p *Parser) loop0_191() (_res []*nameDefault, _ok bool) {
 // loop0_192: param_no_default
 func (p *Parser) loop0_192() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// param_no_default
@@ -41167,13 +39841,10 @@ func (p *Parser) loop0_192() (_res []*ast.Arg, _ok bool) {
 // loop0_193: param_no_default
 func (p *Parser) loop0_193() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// param_no_default
@@ -41207,13 +39878,10 @@ func (p *Parser) loop0_193() (_res []*ast.Arg, _ok bool) {
 // loop1_194: param_no_default
 func (p *Parser) loop1_194() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// param_no_default
@@ -41253,13 +39921,10 @@ func (p *Parser) loop1_194() (_res []*ast.Arg, _ok bool) {
 // tmp_195: slash_no_default / slash_with_default
 func (p *Parser) tmp_195() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// slash_no_default
 	{
@@ -41307,13 +39972,10 @@ done:
 // loop0_196: param_maybe_default
 func (p *Parser) loop0_196() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// param_maybe_default
@@ -41347,13 +40009,10 @@ func (p *Parser) loop0_196() (_res []*nameDefault, _ok bool) {
 // tmp_197: "," / param_no_default
 func (p *Parser) tmp_197() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ","
 	{
@@ -41410,13 +40069,10 @@ done:
 // loop0_198: param_maybe_default
 func (p *Parser) loop0_198() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// param_maybe_default
@@ -41450,13 +40106,10 @@ func (p *Parser) loop0_198() (_res []*nameDefault, _ok bool) {
 // loop1_199: param_maybe_default
 func (p *Parser) loop1_199() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// param_maybe_default
@@ -41496,13 +40149,10 @@ func (p *Parser) loop1_199() (_res []*nameDefault, _ok bool) {
 // tmp_200: ")" / ","
 func (p *Parser) tmp_200() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ")"
 	{
@@ -41565,13 +40215,10 @@ done:
 // tmp_201: ")" / "," (")" / "**")
 func (p *Parser) tmp_201() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ")"
 	{
@@ -41641,13 +40288,10 @@ done:
 // tmp_202: param_no_default / ","
 func (p *Parser) tmp_202() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// param_no_default
 	{
@@ -41704,13 +40348,10 @@ done:
 // loop0_203: param_maybe_default
 func (p *Parser) loop0_203() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// param_maybe_default
@@ -41744,13 +40385,10 @@ func (p *Parser) loop0_203() (_res []*nameDefault, _ok bool) {
 // tmp_204: param_no_default / ","
 func (p *Parser) tmp_204() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// param_no_default
 	{
@@ -41807,13 +40445,10 @@ done:
 // tmp_205: "*" / "**" / "/"
 func (p *Parser) tmp_205() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "*"
 	{
@@ -41904,13 +40539,10 @@ done:
 // loop1_206: param_with_default
 func (p *Parser) loop1_206() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// param_with_default
@@ -41950,13 +40582,10 @@ func (p *Parser) loop1_206() (_res []*nameDefault, _ok bool) {
 // tmp_207: lambda_slash_no_default / lambda_slash_with_default
 func (p *Parser) tmp_207() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// lambda_slash_no_default
 	{
@@ -42004,13 +40633,10 @@ done:
 // loop0_208: lambda_param_maybe_default
 func (p *Parser) loop0_208() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// lambda_param_maybe_default
@@ -42044,13 +40670,10 @@ func (p *Parser) loop0_208() (_res []*nameDefault, _ok bool) {
 // loop0_209: lambda_param_no_default
 func (p *Parser) loop0_209() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// lambda_param_no_default
@@ -42084,13 +40707,10 @@ func (p *Parser) loop0_209() (_res []*ast.Arg, _ok bool) {
 // loop0_210: lambda_param_no_default
 func (p *Parser) loop0_210() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// lambda_param_no_default
@@ -42124,13 +40744,10 @@ func (p *Parser) loop0_210() (_res []*ast.Arg, _ok bool) {
 // gather_211: lambda_param loop0_212
 func (p *Parser) gather_211() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// lambda_param loop0_212
@@ -42166,13 +40783,10 @@ fail:
 // loop0_212: "," lambda_param
 func (p *Parser) loop0_212() (_res []*ast.Arg, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s5)
 	// "," lambda_param
@@ -42226,13 +40840,10 @@ func (p *Parser) loop0_212() (_res []*ast.Arg, _ok bool) {
 // tmp_213: lambda_slash_no_default / lambda_slash_with_default
 func (p *Parser) tmp_213() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// lambda_slash_no_default
 	{
@@ -42280,13 +40891,10 @@ done:
 // loop0_214: lambda_param_maybe_default
 func (p *Parser) loop0_214() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// lambda_param_maybe_default
@@ -42320,13 +40928,10 @@ func (p *Parser) loop0_214() (_res []*nameDefault, _ok bool) {
 // tmp_215: "," / lambda_param_no_default
 func (p *Parser) tmp_215() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ","
 	{
@@ -42383,13 +40988,10 @@ done:
 // loop0_216: lambda_param_maybe_default
 func (p *Parser) loop0_216() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// lambda_param_maybe_default
@@ -42423,13 +41025,10 @@ func (p *Parser) loop0_216() (_res []*nameDefault, _ok bool) {
 // loop1_217: lambda_param_maybe_default
 func (p *Parser) loop1_217() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// lambda_param_maybe_default
@@ -42469,13 +41068,10 @@ func (p *Parser) loop1_217() (_res []*nameDefault, _ok bool) {
 // loop1_218: lambda_param_with_default
 func (p *Parser) loop1_218() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// lambda_param_with_default
@@ -42515,13 +41111,10 @@ func (p *Parser) loop1_218() (_res []*nameDefault, _ok bool) {
 // tmp_219: ":" / "," (":" / "**")
 func (p *Parser) tmp_219() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ":"
 	{
@@ -42591,13 +41184,10 @@ done:
 // tmp_220: lambda_param_no_default / ","
 func (p *Parser) tmp_220() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// lambda_param_no_default
 	{
@@ -42654,13 +41244,10 @@ done:
 // loop0_221: lambda_param_maybe_default
 func (p *Parser) loop0_221() (_res []*nameDefault, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s6)
 	// lambda_param_maybe_default
@@ -42694,13 +41281,10 @@ func (p *Parser) loop0_221() (_res []*nameDefault, _ok bool) {
 // tmp_222: lambda_param_no_default / ","
 func (p *Parser) tmp_222() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// lambda_param_no_default
 	{
@@ -42757,13 +41341,10 @@ done:
 // tmp_223: "*" / "**" / "/"
 func (p *Parser) tmp_223() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "*"
 	{
@@ -42854,13 +41435,10 @@ done:
 // tmp_224: "," / ")" / ":"
 func (p *Parser) tmp_224() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ","
 	{
@@ -42951,13 +41529,10 @@ done:
 // gather_225: dotted_name loop0_226
 func (p *Parser) gather_225() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// dotted_name loop0_226
@@ -42993,13 +41568,10 @@ fail:
 // loop0_226: "," dotted_name
 func (p *Parser) loop0_226() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// "," dotted_name
@@ -43053,13 +41625,10 @@ func (p *Parser) loop0_226() (_res []ast.Expr, _ok bool) {
 // tmp_229: expression ("as" star_target)?
 func (p *Parser) tmp_229() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// expression ("as" star_target)?
 	{
@@ -43095,13 +41664,10 @@ done:
 // gather_227: (expression ("as" star_target)?) loop0_228
 func (p *Parser) gather_227() (_res []any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s18)
 	// (expression ("as" star_target)?) loop0_228
@@ -43137,13 +41703,10 @@ fail:
 // loop0_228: "," (expression ("as" star_target)?)
 func (p *Parser) loop0_228() (_res []any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s18)
 	// "," (expression ("as" star_target)?)
@@ -43197,13 +41760,10 @@ func (p *Parser) loop0_228() (_res []any, _ok bool) {
 // tmp_232: expressions ("as" star_target)?
 func (p *Parser) tmp_232() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// expressions ("as" star_target)?
 	{
@@ -43239,13 +41799,10 @@ done:
 // gather_230: (expressions ("as" star_target)?) loop0_231
 func (p *Parser) gather_230() (_res []any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s18)
 	// (expressions ("as" star_target)?) loop0_231
@@ -43281,13 +41838,10 @@ fail:
 // loop0_231: "," (expressions ("as" star_target)?)
 func (p *Parser) loop0_231() (_res []any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s18)
 	// "," (expressions ("as" star_target)?)
@@ -43341,13 +41895,10 @@ func (p *Parser) loop0_231() (_res []any, _ok bool) {
 // tmp_235: expression ("as" star_target)?
 func (p *Parser) tmp_235() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// expression ("as" star_target)?
 	{
@@ -43383,13 +41934,10 @@ done:
 // gather_233: (expression ("as" star_target)?) loop0_234
 func (p *Parser) gather_233() (_res []any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s18)
 	// (expression ("as" star_target)?) loop0_234
@@ -43425,13 +41973,10 @@ fail:
 // loop0_234: "," (expression ("as" star_target)?)
 func (p *Parser) loop0_234() (_res []any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s18)
 	// "," (expression ("as" star_target)?)
@@ -43485,13 +42030,10 @@ func (p *Parser) loop0_234() (_res []any, _ok bool) {
 // tmp_238: expressions ("as" star_target)?
 func (p *Parser) tmp_238() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// expressions ("as" star_target)?
 	{
@@ -43527,13 +42069,10 @@ done:
 // gather_236: (expressions ("as" star_target)?) loop0_237
 func (p *Parser) gather_236() (_res []any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s18)
 	// (expressions ("as" star_target)?) loop0_237
@@ -43569,13 +42108,10 @@ fail:
 // loop0_237: "," (expressions ("as" star_target)?)
 func (p *Parser) loop0_237() (_res []any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s18)
 	// "," (expressions ("as" star_target)?)
@@ -43629,13 +42165,10 @@ func (p *Parser) loop0_237() (_res []any, _ok bool) {
 // tmp_239: "except" / "finally"
 func (p *Parser) tmp_239() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "except"
 	{
@@ -43698,13 +42231,10 @@ done:
 // loop0_240: block
 func (p *Parser) loop0_240() (_res [][]ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s1)
 	// block
@@ -43738,13 +42268,10 @@ func (p *Parser) loop0_240() (_res [][]ast.Stmt, _ok bool) {
 // loop1_241: except_block
 func (p *Parser) loop1_241() (_res []*ast.ExceptHandler, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s8)
 	// except_block
@@ -43784,13 +42311,10 @@ func (p *Parser) loop1_241() (_res []*ast.ExceptHandler, _ok bool) {
 // tmp_242: "as" NAME
 func (p *Parser) tmp_242() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "as" NAME
 	{
@@ -43829,13 +42353,10 @@ done:
 // loop0_243: block
 func (p *Parser) loop0_243() (_res [][]ast.Stmt, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s1)
 	// block
@@ -43869,13 +42390,10 @@ func (p *Parser) loop0_243() (_res [][]ast.Stmt, _ok bool) {
 // loop1_244: except_star_block
 func (p *Parser) loop1_244() (_res []*ast.ExceptHandler, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s8)
 	// except_star_block
@@ -43915,13 +42433,10 @@ func (p *Parser) loop1_244() (_res []*ast.ExceptHandler, _ok bool) {
 // tmp_245: expression ("as" NAME)?
 func (p *Parser) tmp_245() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// expression ("as" NAME)?
 	{
@@ -43957,13 +42472,10 @@ done:
 // tmp_246: "as" NAME
 func (p *Parser) tmp_246() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "as" NAME
 	{
@@ -44002,13 +42514,10 @@ done:
 // tmp_247: "as" NAME
 func (p *Parser) tmp_247() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "as" NAME
 	{
@@ -44047,13 +42556,10 @@ done:
 // tmp_248: NEWLINE / ":"
 func (p *Parser) tmp_248() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// NEWLINE
 	{
@@ -44116,13 +42622,10 @@ done:
 // tmp_249: "as" NAME
 func (p *Parser) tmp_249() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "as" NAME
 	{
@@ -44161,13 +42664,10 @@ done:
 // tmp_250: "as" NAME
 func (p *Parser) tmp_250() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "as" NAME
 	{
@@ -44206,13 +42706,10 @@ done:
 // tmp_251: positional_patterns ","
 func (p *Parser) tmp_251() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// positional_patterns ","
 	{
@@ -44251,13 +42748,10 @@ done:
 // tmp_252: "->" expression
 func (p *Parser) tmp_252() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "->" expression
 	{
@@ -44299,13 +42793,10 @@ done:
 // tmp_253: "->" expression
 func (p *Parser) tmp_253() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "->" expression
 	{
@@ -44347,13 +42838,10 @@ done:
 // tmp_254: "(" arguments? ")"
 func (p *Parser) tmp_254() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "(" arguments? ")"
 	{
@@ -44406,13 +42894,10 @@ done:
 // tmp_255: "(" arguments? ")"
 func (p *Parser) tmp_255() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "(" arguments? ")"
 	{
@@ -44465,13 +42950,10 @@ done:
 // gather_256: double_starred_kvpair loop0_257
 func (p *Parser) gather_256() (_res []*keyValue, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s14)
 	// double_starred_kvpair loop0_257
@@ -44507,13 +42989,10 @@ fail:
 // loop0_257: "," double_starred_kvpair
 func (p *Parser) loop0_257() (_res []*keyValue, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s14)
 	// "," double_starred_kvpair
@@ -44567,13 +43046,10 @@ func (p *Parser) loop0_257() (_res []*keyValue, _ok bool) {
 // tmp_258: "}" / ","
 func (p *Parser) tmp_258() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "}"
 	{
@@ -44636,13 +43112,10 @@ done:
 // tmp_259: "}" / ","
 func (p *Parser) tmp_259() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "}"
 	{
@@ -44705,13 +43178,10 @@ done:
 // tmp_260: "=" / "!" / ":" / "}"
 func (p *Parser) tmp_260() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "="
 	{
@@ -44830,13 +43300,10 @@ done:
 // tmp_261: "!" / ":" / "}"
 func (p *Parser) tmp_261() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "!"
 	{
@@ -44927,13 +43394,10 @@ done:
 // tmp_262: "!" NAME
 func (p *Parser) tmp_262() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "!" NAME
 	{
@@ -44972,13 +43436,10 @@ done:
 // tmp_263: ":" / "}"
 func (p *Parser) tmp_263() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ":"
 	{
@@ -45041,13 +43502,10 @@ done:
 // tmp_264: "!" NAME
 func (p *Parser) tmp_264() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "!" NAME
 	{
@@ -45086,13 +43544,10 @@ done:
 // loop0_265: fstring_format_spec
 func (p *Parser) loop0_265() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// fstring_format_spec
@@ -45126,13 +43581,10 @@ func (p *Parser) loop0_265() (_res []ast.Expr, _ok bool) {
 // tmp_266: "!" NAME
 func (p *Parser) tmp_266() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "!" NAME
 	{
@@ -45171,13 +43623,10 @@ done:
 // tmp_267: ":" / "}"
 func (p *Parser) tmp_267() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ":"
 	{
@@ -45240,13 +43689,10 @@ done:
 // tmp_268: "+" / "-" / "*" / "/" / "%" / "//" / "@"
 func (p *Parser) tmp_268() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "+"
 	{
@@ -45449,13 +43895,10 @@ done:
 // tmp_269: "+" / "-" / "~"
 func (p *Parser) tmp_269() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "+"
 	{
@@ -45546,13 +43989,10 @@ done:
 // tmp_271: "," bitwise_or
 func (p *Parser) tmp_271() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "," bitwise_or
 	{
@@ -45594,13 +44034,10 @@ done:
 // loop0_270: ("," bitwise_or)
 func (p *Parser) loop0_270() (_res []any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s18)
 	// ("," bitwise_or)
@@ -45634,13 +44071,10 @@ func (p *Parser) loop0_270() (_res []any, _ok bool) {
 // tmp_275: assignment_expression / expression !":="
 func (p *Parser) tmp_275() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -45698,13 +44132,10 @@ done:
 // tmp_274: starred_expression / (assignment_expression / expression !":=") !"="
 func (p *Parser) tmp_274() (_res ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	var _lm int
 	var _lk bool
@@ -45762,13 +44193,10 @@ done:
 // gather_272: (starred_expression / (assignment_expression / expression !":=") !"=") loop0_273
 func (p *Parser) gather_272() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// (starred_expression / (assignment_expression / expression !":=") !"=") loop0_273
@@ -45804,13 +44232,10 @@ fail:
 // loop0_273: "," (starred_expression / (assignment_expression / expression !":=") !"=")
 func (p *Parser) loop0_273() (_res []ast.Expr, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	_start := len(p.stk.s3)
 	// "," (starred_expression / (assignment_expression / expression !":=") !"=")
@@ -45864,13 +44289,10 @@ func (p *Parser) loop0_273() (_res []ast.Expr, _ok bool) {
 // tmp_276: ")" / "**"
 func (p *Parser) tmp_276() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ")"
 	{
@@ -45933,13 +44355,10 @@ done:
 // tmp_277: ":" / "**"
 func (p *Parser) tmp_277() (_res *token.Token, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// ":"
 	{
@@ -46002,13 +44421,10 @@ done:
 // tmp_278: "as" star_target
 func (p *Parser) tmp_278() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "as" star_target
 	{
@@ -46050,13 +44466,10 @@ done:
 // tmp_279: "as" star_target
 func (p *Parser) tmp_279() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "as" star_target
 	{
@@ -46098,13 +44511,10 @@ done:
 // tmp_280: "as" star_target
 func (p *Parser) tmp_280() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "as" star_target
 	{
@@ -46146,13 +44556,10 @@ done:
 // tmp_281: "as" star_target
 func (p *Parser) tmp_281() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "as" star_target
 	{
@@ -46194,13 +44601,10 @@ done:
 // tmp_282: "as" NAME
 func (p *Parser) tmp_282() (_res any, _ok bool) {
 	if p.level >= p.levelLimit {
-		p.stackOverflow()
-	}
-	p.level++
-	if p.errorIndicator {
-		p.level--
+		p.enterSlow()
 		return nil, false
 	}
+	p.level++
 	_mark := p.mark
 	// "as" NAME
 	{

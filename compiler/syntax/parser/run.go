@@ -92,6 +92,7 @@ func newParser(lex lexer, c config) *Parser {
 		toks:         toks,
 		memo:         memo,
 		vals:         vals,
+		limit:        maxStack,
 		levelLimit:   maxStack,
 	}
 	p.actionErrorCheck = c.rel.AtLeast(fixActionErrorCheck)
@@ -254,7 +255,7 @@ func (p *Parser) newIdentifier(s string) (string, bool) {
 	}
 	id := unidata.V15_1.NFKC(s)
 	if p.rel.AtLeast(identifierConstants) && (id == "None" || id == "True" || id == "False") {
-		p.errorIndicator = true
+		p.setErrorIndicator()
 		if p.exc == nil {
 			p.exc = &syntaxerr.Error{
 				Type:       syntaxerr.ValueError,

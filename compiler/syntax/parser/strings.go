@@ -43,7 +43,7 @@ func (p *Parser) constantFromString(t *token.Token) ast.Expr {
 			// The SystemError goes through as it is
 			// (_Pypegen_raise_decode_error converts only Unicode and
 			// value errors).
-			p.errorIndicator = true
+			p.setErrorIndicator()
 			if p.exc == nil {
 				p.exc = &syntaxerr.Error{Type: syntaxerr.SystemError, Filename: p.filename, NoLocation: true,
 					Msg: fmt.Sprintf("Parser/string_parser.c:%d: bad argument to internal function", parseStringCheckLine(p.rel, err.Check))}
@@ -70,7 +70,7 @@ func (p *Parser) constantFromToken(t *token.Token) ast.Expr {
 	text := p.tokText(t)
 	if e := checkUTF8(text); e != nil {
 		// PyUnicode_FromString's UnicodeDecodeError escapes as it is.
-		p.errorIndicator = true
+		p.setErrorIndicator()
 		if p.exc == nil {
 			p.exc = &syntaxerr.Error{Type: syntaxerr.UnicodeDecodeError, Msg: e.Error(), Filename: p.filename, NoLocation: true}
 		}
@@ -95,7 +95,7 @@ func (p *Parser) decodedConstantFromToken(t *token.Token) ast.Expr {
 	}
 	s, w, err := p.strs.DecodeFormatSpecPart(p.tokText(t), raw)
 	if err != nil {
-		p.errorIndicator = true
+		p.setErrorIndicator()
 		if p.exc == nil {
 			p.exc = &syntaxerr.Error{Type: syntaxerr.UnicodeDecodeError, Msg: err.Msg, Filename: p.filename, NoLocation: true}
 		}

@@ -23,7 +23,8 @@ type Options struct {
 //
 // The generated code relies on the package it lands in to define the
 // runtime: the Parser type with the fields mark, fill, toks, level,
-// levelLimit (maxStack, or lower in an optimistic first pass),
+// levelLimit (maxStack, or lower in an optimistic first pass; below any
+// level once errorIndicator is set),
 // errorIndicator and callInvalidRules, the constant maxStack, the type
 // span, the variable dummyName, and the methods stackOverflow, fillToken,
 // expect, expectForced, expectSoft, nameToken, numberToken,
@@ -461,8 +462,18 @@ func (e *emitter) rule(r *Rule) error {
 	return e.ruleBody(r)
 }
 
+// enter emits a left-recursive leader's start: the nesting check (pegen's
+// leaders do not check the error indicator before their memo look-up).
 func (e *emitter) enter() {
-	e.printf("if p.level >= p.levelLimit {\np.stackOverflow()\n}\np.level++\n")
+	e.printf("if p.level >= p.levelLimit {\np.enterSlow()\n}\np.level++\n")
+}
+
+// enterChecked emits the start of any other rule: the nesting check and
+// the error check, which pegen makes one after the other (a call at the
+// limit stops the parse, and with an error pending the rule fails), in one
+// comparison: levelLimit is below any level once an error is pending.
+func (e *emitter) enterChecked() {
+	e.printf("if p.level >= p.levelLimit {\np.enterSlow()\nreturn nil, false\n}\np.level++\n")
 }
 
 // leader emits a left-recursive leader: pegen's loop that grows the
@@ -549,8 +560,7 @@ func (e *emitter) leader(r *Rule) error {
 // ruleBody emits the body of an ordinary rule (its header is written).
 func (e *emitter) ruleBody(r *Rule) error {
 	memo := r.Memo && !r.LeftRecursive
-	e.enter()
-	e.printf("if p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
+	e.enterChecked()
 	slab := ""
 	if memo {
 		slab = e.slabFor(r)
@@ -1493,8 +1503,7 @@ func (e *emitter) result(r *Rule, a *Alt, vars []chainVar, errExit string) error
 // matches, its values collected.
 func (e *emitter) loop(r *Rule) error {
 	stk := e.stackFor(r.Elem)
-	e.enter()
-	e.printf("if p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
+	e.enterChecked()
 	e.printf("_mark := p.mark\n_start := len(%s)\n", stk)
 	a := r.Alts[0]
 	e.printf("// %s\n{\n", a)
@@ -1545,8 +1554,7 @@ func (e *emitter) gather(r *Rule) error {
 		return err
 	}
 	e.printf("func (p *Parser) %s() (_res %s, _ok bool) {\n", r.Name, r.Type)
-	e.enter()
-	e.printf("if p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
+	e.enterChecked()
 	e.printf("_mark := p.mark\n_start := len(%s)\n", stk)
 	e.printf("// %s\n{\n", a)
 	e.printf("if p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
