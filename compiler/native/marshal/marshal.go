@@ -162,16 +162,14 @@ func (w *Writer) reset() {
 	w.seen = w.seen[:0]
 }
 
-// ref is w_ref: it writes a back-reference and returns true for an object
-// written before; otherwise it returns the flag for the type byte. An
+// ref is w_ref for an object that gets FLAG_REF (write tests that): it
+// writes a back-reference and returns true for an object written before;
+// otherwise it numbers the object and returns the flag. An
 // object numbered here stays flaggable for the rest of the dump (a count
 // only falls back to what it was after a frozenset's extra references,
 // and an object that was flagged only through them has no other place in
 // the tree), so items takes any numbered object as a back-reference.
 func (w *Writer) ref(o *pyobj.Object) (flag byte, done bool) {
-	if !o.Immortal && !(o.Kind == pyobj.Str && o.Interned) && o.Refs <= 1 {
-		return 0, false
-	}
 	ix := o.RefIx
 	if w.local != nil {
 		ix = w.local[o]
@@ -228,9 +226,14 @@ func (w *Writer) object(o *pyobj.Object) {
 // write is object for an object that is no singleton, within the depth
 // limit.
 func (w *Writer) write(o *pyobj.Object) {
-	flag, done := w.ref(o)
-	if done {
-		return
+	// The test of w_ref, here so that an object without the flag costs
+	// no call.
+	var flag byte
+	if o.Immortal || o.Refs > 1 || (o.Kind == pyobj.Str && o.Interned) {
+		var done bool
+		if flag, done = w.ref(o); done {
+			return
+		}
 	}
 	switch o.Kind {
 	case pyobj.Int:
@@ -347,6 +350,10 @@ func isASCII(s string) bool {
 		if load64(s, i)&0x8080808080808080 != 0 {
 			return false
 		}
+	}
+	if len(s) >= 8 {
+		// The last eight bytes, overlapping those tested above.
+		return i == len(s) || load64(s, len(s)-8)&0x8080808080808080 == 0
 	}
 	for ; i < len(s); i++ {
 		if s[i] >= 0x80 {
