@@ -1303,10 +1303,6 @@ func (p *Parser) r_simple_stmt() (_res ast.Stmt, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.mark == p.fill && !p.fillToken() {
-		p.level--
-		return nil, false
-	}
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
@@ -10283,10 +10279,6 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.mark == p.fill && !p.fillToken() {
-		p.level--
-		return nil, false
-	}
 	// "*" pattern_capture_target
 	{
 		if p.cannotStart(&first54) {
@@ -11420,10 +11412,6 @@ func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.mark == p.fill && !p.fillToken() {
-		p.level--
-		return nil, false
-	}
 	// NAME type_param_bound? type_param_default?
 	{
 		if p.cannotStart(&first11) {
@@ -11988,10 +11976,6 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.mark == p.fill && !p.fillToken() {
-		p.level--
-		return nil, false
-	}
 	var _s0 ast.Expr
 	var _s0ok, _s0done bool
 	var _s0end int
@@ -12446,10 +12430,6 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.mark == p.fill && !p.fillToken() {
-		p.level--
-		return nil, false
-	}
 	if p.optimistic && first97[p.kinds[p.mark]&127] {
 		p.level += 5
 		_v, _vok := p.r_bitwise_or()
@@ -12837,10 +12817,6 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.mark == p.fill && !p.fillToken() {
-		p.level--
-		return nil, false
-	}
 	var _s0 ast.Expr
 	var _s0ok, _s0done bool
 	var _s0end int
@@ -12958,10 +12934,6 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.mark == p.fill && !p.fillToken() {
-		p.level--
-		return nil, false
-	}
 	var _s0 ast.Expr
 	var _s0ok, _s0done bool
 	var _s0end int
@@ -13078,10 +13050,6 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.mark == p.fill && !p.fillToken() {
-		p.level--
-		return nil, false
-	}
 	if p.optimistic && first97[p.kinds[p.mark]&127] {
 		p.level += 1
 		_v, _vok := p.r_bitwise_or()
@@ -15389,10 +15357,6 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.mark == p.fill && !p.fillToken() {
-		p.level--
-		return nil, false
-	}
 	if p.optimistic && first31[p.kinds[p.mark]&127] {
 		p.level += 2
 		_v, _vok := p.r_primary()
@@ -15694,10 +15658,6 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.mark == p.fill && !p.fillToken() {
-		p.level--
-		return nil, false
-	}
 	// "await" primary
 	{
 		if p.cannotStart(&first126) {
@@ -18214,10 +18174,6 @@ func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.mark == p.fill && !p.fillToken() {
-		p.level--
-		return nil, false
-	}
 	// (fstring / string)+
 	{
 		if p.cannotStart(&first85) {
@@ -20283,10 +20239,6 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.mark == p.fill && !p.fillToken() {
-		p.level--
-		return nil, false
-	}
 	// "*" (!"*" star_target)
 	{
 		if p.cannotStart(&first54) {
@@ -20376,10 +20328,6 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.mark == p.fill && !p.fillToken() {
-		p.level--
-		return nil, false
-	}
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
@@ -21520,10 +21468,6 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.mark == p.fill && !p.fillToken() {
-		p.level--
-		return nil, false
-	}
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk

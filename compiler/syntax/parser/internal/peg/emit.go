@@ -581,10 +581,10 @@ func (e *emitter) ruleBody(r *Rule) error {
 			}
 		}
 	}
-	if extra {
+	if extra && !memo {
 		// The rule's first token is fetched first (pegen does so to take
 		// its position); the position itself is read when an action needs
-		// it.
+		// it. A memoized rule's look-up has fetched it already.
 		e.printf("if p.mark == p.fill && !p.fillToken() {\np.level--\nreturn nil, false\n}\n")
 	}
 	if cut {
