@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"math/bits"
 	"strings"
+	"sync/atomic"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
@@ -585,8 +586,8 @@ func complexQuot(ar, ai, br, bi float64) (float64, float64, bool) {
 
 // libmApprox counts the folds that used the C library's transcendental
 // functions for a complex power (tests tell their differences from
-// CPython's apart).
-var libmApprox int
+// CPython's apart). Concurrent compiles all count here.
+var libmApprox atomic.Int64
 
 // complexPow is _Py_c_pow with complex_pow's error checks: false for 0 to
 // a negative or complex power (EDOM), for an overflow (ERANGE), and where a
@@ -607,7 +608,7 @@ func (cl calc) complexPow(ar, ai, br, bi float64) (float64, float64, bool) {
 		// pow, exp and log are glibc's algorithms; hypot, atan2, cos and
 		// sin are correctly rounded, which glibc's are but for a few
 		// inputs in a thousand (see docs/native.md).
-		libmApprox++
+		libmApprox.Add(1)
 		vabs := libmHypot(ar, ai, &errno)
 		length := libmPow(vabs, br, &errno)
 		at := libmAtan2(ai, ar, &errno)

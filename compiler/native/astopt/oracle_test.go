@@ -70,9 +70,9 @@ func compareRecord(rec *astjson.Record, in astjson.Interp, src []byte, knownGap 
 	if err := json.Unmarshal(rec.Extra, &ans); err != nil || len(ans) != 3 {
 		return oracleFailed, fmt.Sprintf("decoding the answer: %v", err)
 	}
-	approx := libmApprox
+	approx := libmApprox.Load()
 	defer func() {
-		if o == differ && libmApprox != approx && knownGap {
+		if o == differ && libmApprox.Load() != approx && knownGap {
 			o = libmGap
 		}
 	}()

@@ -419,8 +419,12 @@ func (w *Writer) frozenset(o *pyobj.Object, flag byte) {
 	pairs := make([]pair, len(o.Items))
 	for i, it := range o.Items {
 		// The iterator's reference, then the pair's, until the set is
-		// written.
-		it.Refs++
+		// written. The singletons are left alone, as count leaves them:
+		// their references are never asked about, and the package's own
+		// are shared by concurrent compiles.
+		if it.Kind > pyobj.Ellipsis {
+			it.Refs++
+		}
 		sub := Writer{depth: w.depth, local: map[*pyobj.Object]int32{}}
 		sub.object(it)
 		if sub.err != nil && w.err == nil {
@@ -433,7 +437,9 @@ func (w *Writer) frozenset(o *pyobj.Object, flag byte) {
 		w.object(p.item)
 	}
 	for _, it := range o.Items {
-		it.Refs--
+		if it.Kind > pyobj.Ellipsis {
+			it.Refs--
+		}
 	}
 }
 
