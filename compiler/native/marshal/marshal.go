@@ -201,21 +201,7 @@ func (w *Writer) object(o *pyobj.Object) {
 		}
 		return
 	}
-	// The singletons are written by type code alone (no reference, no
-	// nesting).
-	switch o.Kind {
-	case pyobj.None:
-		w.buf = append(w.buf, typeNone)
-		return
-	case pyobj.Ellipsis:
-		w.buf = append(w.buf, typeEllipsis)
-		return
-	case pyobj.Bool:
-		if o.Value.Bool() {
-			w.buf = append(w.buf, typeTrue)
-		} else {
-			w.buf = append(w.buf, typeFalse)
-		}
+	if w.singleton(o) {
 		return
 	}
 	w.depth++
@@ -267,6 +253,27 @@ func (w *Writer) write(o *pyobj.Object) {
 	}
 }
 
+// singleton writes o by its type code alone when o is one of the
+// singletons (no reference, no nesting), and reports whether it was.
+func (w *Writer) singleton(o *pyobj.Object) bool {
+	var c byte
+	switch o.Kind {
+	case pyobj.None:
+		c = typeNone
+	case pyobj.Ellipsis:
+		c = typeEllipsis
+	case pyobj.Bool:
+		c = typeFalse
+		if o.Value.Bool() {
+			c = typeTrue
+		}
+	default:
+		return false
+	}
+	w.buf = append(w.buf, c)
+	return true
+}
+
 // items writes a tuple's items. The singletons and the back-references
 // to objects written before, most items, are written here without a call
 // to object; within the depth limit only (object reports an item beyond
@@ -283,19 +290,7 @@ func (w *Writer) items(items []*pyobj.Object) {
 			w.object(it)
 			continue
 		}
-		switch it.Kind {
-		case pyobj.None:
-			w.buf = append(w.buf, typeNone)
-			continue
-		case pyobj.Ellipsis:
-			w.buf = append(w.buf, typeEllipsis)
-			continue
-		case pyobj.Bool:
-			if it.Value.Bool() {
-				w.buf = append(w.buf, typeTrue)
-			} else {
-				w.buf = append(w.buf, typeFalse)
-			}
+		if w.singleton(it) {
 			continue
 		}
 		// An object numbered before was flagged when it was numbered,

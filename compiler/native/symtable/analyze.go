@@ -60,25 +60,8 @@ func (s *nameSet) share() nameSet {
 
 // write makes the set its own, with room for extra more names.
 func (s *nameSet) write(extra int) {
-	if s.own {
-		return
-	}
-	n := s.len()
-	if s.m != nil || n+extra > nameSetSmall {
-		m := make(map[string]struct{}, n+extra)
-		for k := range s.m {
-			m[k] = struct{}{}
-		}
-		for _, k := range s.list {
-			m[k] = struct{}{}
-		}
-		s.m, s.list = m, nil
-	} else {
-		l := make([]string, n, max(n+extra, 4))
-		copy(l, s.list)
-		s.list = l
-	}
-	s.own = true
+	var sp spareSet
+	s.writeWith(extra, &sp)
 }
 
 // spareSet is storage a frame keeps for its newBound between blocks.
