@@ -24,10 +24,10 @@ type ConstCache struct {
 	m   map[string]*Object
 	buf []byte
 	// The scalars most constants are, keyed by their value alone (their
-	// type is the map): no key is built and nothing is copied for a
-	// lookup. strs and bytes are keyed by the value's own string.
-	strs  map[string]*Object
-	bytes map[string]*Object
+	// type is the table): no key is built and nothing is copied for a
+	// lookup. strs and bytes are filed by their value's string.
+	strs  valueTable
+	bytes valueTable
 	ints  map[int64]*Object
 	bools [2]*Object
 	// tuples holds the tuples made only of plain items (see plainHash) by
@@ -78,7 +78,7 @@ func (p *Process) NewConstCache() *ConstCache {
 	if !ok {
 		c = &ConstCache{
 			m: make(map[string]*Object, 32), seed: maphash.MakeSeed(),
-			strs: make(map[string]*Object, 64), bytes: make(map[string]*Object, 32), ints: make(map[int64]*Object, 16),
+			strs: newValueTable(128), bytes: newValueTable(64), ints: make(map[int64]*Object, 16),
 			tuples: make(map[uint64]*Object, 32),
 		}
 	}
@@ -98,14 +98,14 @@ const maxKeptCacheKeys = 4096
 // release empties c and gives it back for reuse when it is small; c is
 // not used afterwards.
 func (c *ConstCache) release() {
-	for _, n := range [...]int{len(c.m), len(c.strs), len(c.bytes), len(c.ints), len(c.tuples), len(c.codes)} {
+	for _, n := range [...]int{len(c.m), len(c.strs.used), len(c.bytes.used), len(c.ints), len(c.tuples), len(c.codes)} {
 		if n > maxKeptCacheKeys {
 			return
 		}
 	}
 	clear(c.m)
-	clear(c.strs)
-	clear(c.bytes)
+	c.strs.reset()
+	c.bytes.reset()
 	clear(c.ints)
 	clear(c.tuples)
 	clear(c.codes)
@@ -121,7 +121,7 @@ func (c *ConstCache) release() {
 
 // Len returns the number of keys in the cache.
 func (c *ConstCache) Len() int {
-	n := len(c.m) + c.ncodes + len(c.strs) + len(c.bytes) + len(c.ints) + len(c.tuples)
+	n := len(c.m) + c.ncodes + len(c.strs.used) + len(c.bytes.used) + len(c.ints) + len(c.tuples)
 	for _, l := range c.moreTuples {
 		n += len(l)
 	}
@@ -137,12 +137,12 @@ func (c *ConstCache) Len() int {
 // fits in int64: the cached equal object, or o, registered. ok is false
 // for every other kind.
 func (c *ConstCache) mergeScalar(o *Object) (t *Object, ok bool) {
-	var m map[string]*Object
+	var tab *valueTable
 	switch o.Kind {
 	case Str:
-		m = c.strs
+		tab = &c.strs
 	case Bytes:
-		m = c.bytes
+		tab = &c.bytes
 	case Int:
 		i, small := o.Value.Int64()
 		if !small {
@@ -165,12 +165,13 @@ func (c *ConstCache) mergeScalar(o *Object) (t *Object, ok bool) {
 	default:
 		return nil, false
 	}
-	k := o.Value.Str()
-	if t, ok := m[k]; ok {
-		return t, true
+	h := uint32(valueHash(o))
+	u, i := find(tab, o.Value.Str(), h)
+	if u == nil {
+		tab.insert(i, h, c.hold(o))
+		return o, true
 	}
-	m[k] = c.hold(o)
-	return o, true
+	return u, true
 }
 
 // MergeValue is Merge(FromValue(v)) without making the object when the
@@ -183,17 +184,29 @@ func (c *ConstCache) mergeScalar(o *Object) (t *Object, ok bool) {
 func (c *ConstCache) MergeValue(v ast.Value) *Object {
 	switch v.Kind() {
 	case ast.StrKind:
+		// A str or bytes that is no singleton is a new object (NewStr,
+		// NewBytes): filed where the look-up stopped, as Merge would.
 		s := v.Str()
 		if _, single := latin1Char(s); s != "" && !single {
-			if t, ok := c.strs[s]; ok {
-				return t
+			h := strHash(s)
+			t, i := find(&c.strs, s, h)
+			if t == nil {
+				t = c.p.NewStr(s)
+				t.hash = h
+				c.strs.insert(i, h, c.hold(t))
 			}
+			return t
 		}
 	case ast.BytesKind:
 		if b := v.Bytes(); len(b) > 1 {
-			if t, ok := c.bytes[b]; ok {
-				return t
+			h := strHash(b)
+			t, i := find(&c.bytes, b, h)
+			if t == nil {
+				t = c.p.NewBytes(b)
+				t.hash = h
+				c.bytes.insert(i, h, c.hold(t))
 			}
+			return t
 		}
 	case ast.IntKind:
 		if i, ok := v.Int64(); ok && (i < -5 || i > 256) {
@@ -279,10 +292,7 @@ func (c *ConstCache) plainHash(o *Object) (h uint64, ok bool) {
 // object (the names of a code unit are hashed for each tuple they are in).
 func valueHash(o *Object) uint64 {
 	if o.hash == 0 {
-		o.hash = uint32(hashStr(o.Value.Str()))
-		if o.hash == 0 {
-			o.hash = 1
-		}
+		o.hash = strHash(o.Value.Str())
 	}
 	return uint64(o.hash)
 }
@@ -355,11 +365,14 @@ func (c *ConstCache) MergeResizedBytes(b []byte) *Object {
 	if len(b) == 0 {
 		return c.MergeOne(c.p.EmptyBytes())
 	}
-	if t, ok := c.bytes[string(b)]; ok {
+	h := strHashBytes(b)
+	t, i := find(&c.bytes, b, h)
+	if t != nil {
 		return t
 	}
 	o := c.p.NewBytesResized(c.p.String(b))
-	c.bytes[o.Value.Bytes()] = c.hold(o)
+	o.hash = h
+	c.bytes.insert(i, h, c.hold(o))
 	return o
 }
 
@@ -482,3 +495,92 @@ func (c *ConstCache) MergeOne(o *Object) *Object {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// valueSlot is one slot of a valueTable: an object (nil: empty) and its
+// value's hash.
+type valueSlot struct {
+	h uint32
+	o *Object
+}
+
+// valueTable files strs (or bytes) by their value: an open-addressing
+// table with linear probing, at most half full. Instead of a Go map it
+// lets a look-up that finds nothing insert at the slot it stopped at (one
+// hash and one probe for a new key, where a map hashes the key again to
+// insert it), reuses the hash an object keeps (Object.hash), and is
+// emptied by clearing only the slots it filled (a map's clear walks all
+// of its groups, as many as the largest module it served needed).
+type valueTable struct {
+	slots []valueSlot
+	// used are the indexes of the filled slots.
+	used []int32
+}
+
+func newValueTable(size int) valueTable {
+	return valueTable{slots: make([]valueSlot, size)}
+}
+
+// strHash is the hash a valueTable files s by (Object.hash's; never 0).
+// It takes the high half of the 64-bit hash: hashStr sets the low bit.
+func strHash(s string) uint32 {
+	return nonzero(uint32(maphash.String(strSeed, s) >> 32))
+}
+
+// strHashBytes is strHash(string(b)).
+func strHashBytes(b []byte) uint32 {
+	return nonzero(uint32(maphash.Bytes(strSeed, b) >> 32))
+}
+
+func nonzero(h uint32) uint32 {
+	if h == 0 {
+		return 1
+	}
+	return h
+}
+
+// find returns the object filed in t for the value s (hash h), or nil and
+// the slot where it would be filed.
+func find[V string | []byte](t *valueTable, s V, h uint32) (*Object, int) {
+	mask := len(t.slots) - 1
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		if sl.o == nil {
+			return nil, i
+		}
+		if sl.h == h && sl.o.Value.Str() == string(s) {
+			return sl.o, i
+		}
+	}
+}
+
+// insert files o (hash h) in slot i, which find returned for its value.
+func (t *valueTable) insert(i int, h uint32, o *Object) {
+	t.slots[i] = valueSlot{h: h, o: o}
+	t.used = append(t.used, int32(i))
+	if 2*len(t.used) > len(t.slots) {
+		t.grow()
+	}
+}
+
+func (t *valueTable) grow() {
+	old := t.slots
+	t.slots = make([]valueSlot, 2*len(old))
+	mask := len(t.slots) - 1
+	for k, j := range t.used {
+		sl := old[j]
+		i := int(sl.h) & mask
+		for t.slots[i].o != nil {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = sl
+		t.used[k] = int32(i)
+	}
+}
+
+// reset empties t, clearing the slots it filled.
+func (t *valueTable) reset() {
+	for _, i := range t.used {
+		t.slots[i] = valueSlot{}
+	}
+	t.used = t.used[:0]
+}

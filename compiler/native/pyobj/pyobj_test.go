@@ -1,6 +1,7 @@
 package pyobj
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 	"testing"
@@ -183,5 +184,62 @@ func TestMergeValue(t *testing.T) {
 	fresh := c.Merge(p.NewStrFresh("%"))
 	if got := c.MergeValue(ast.StrValue("%")); got != fresh {
 		t.Errorf("MergeValue(%q) = %p, want the cached fresh str %p", "%", got, fresh)
+	}
+}
+
+// TestConstCacheValueTables fills the strs' and bytes' tables past
+// several growths, in caches reused after Process.Release, and checks
+// every look-up against a map of the first object of each value: the
+// ways in (Merge, MergeOne, MergeValue, MergeResizedBytes) find one
+// another's objects, strs and bytes stay apart, and a reused cache holds
+// nothing of the compile before.
+func TestConstCacheValueTables(t *testing.T) {
+	for round := range 3 {
+		p := NewProcess(nil)
+		c := p.NewConstCache()
+		strs, bytes := map[string]*Object{}, map[string]*Object{}
+		n := 300 << round
+		for i := range n {
+			s := fmt.Sprintf("value %d", i%(n/2))
+			var o, made *Object
+			switch i % 4 {
+			case 0:
+				made = p.NewStr(s)
+				o = c.Merge(made)
+			case 1:
+				o = c.MergeValue(ast.StrValue(s))
+			case 2:
+				made = p.NewStr(s)
+				o = c.MergeOne(made)
+			case 3:
+				b := c.MergeResizedBytes([]byte(s))
+				if want, ok := bytes[s]; ok && b != want {
+					t.Fatalf("round %d: MergeResizedBytes(%q) is not the bytes cached first", round, s)
+				}
+				bytes[s] = b
+				if b.Kind != Bytes || b.Value.Bytes() != s {
+					t.Fatalf("round %d: MergeResizedBytes(%q) = %v %q", round, s, b.Kind, b.Value.Bytes())
+				}
+				if v := c.MergeValue(ast.BytesValue(s)); v != b {
+					t.Fatalf("round %d: MergeValue(b%q) is not the cached bytes", round, s)
+				}
+				continue
+			}
+			if o.Kind != Str || o.Str() != s {
+				t.Fatalf("round %d: merging %q gave %v %q", round, s, o.Kind, o.Str())
+			}
+			want, ok := strs[s]
+			if ok && o != want {
+				t.Fatalf("round %d: %q: not the str cached first", round, s)
+			}
+			if !ok && made != nil && o != made {
+				t.Fatalf("round %d: %q: merged first, but another object was cached", round, s)
+			}
+			strs[s] = o
+		}
+		if got, want := c.Len(), len(strs)+len(bytes); got != want {
+			t.Errorf("round %d: Len() = %d, want %d", round, got, want)
+		}
+		p.Release()
 	}
 }
