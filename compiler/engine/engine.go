@@ -66,8 +66,10 @@ type Config struct {
 	// StartupTimeout bounds the start of an interpreter, up to its first
 	// answer; 0 means DefaultStartupTimeout.
 	StartupTimeout time.Duration
-	// Stderr receives what the interpreters print there (compiler warnings);
-	// nil means os.Stderr.
+	// Stderr receives what the interpreters print there outside a
+	// compile (a server's own messages); nil means os.Stderr.  A compile's
+	// warnings are in its Result.
+
 	Stderr io.Writer
 }
 
@@ -113,6 +115,12 @@ type Result struct {
 	Written bool
 	// Stub is set when Data is a stub for a source that does not compile.
 	Stub bool
+	// Warnings is what compiling the source printed on stderr, as
+	// py_compile's process prints it there: the compiler's warnings
+	// (SyntaxWarning and the others), each with its source line.  Compile
+	// returns it with a failed compile's error too.  The caller shows it
+	// (the command line and the worker do, with the file's other messages).
+	Warnings string
 }
 
 // Engine compiles jobs.  It is safe for concurrent use; the number of
@@ -123,10 +131,7 @@ type Engine struct {
 	ctx    context.Context // ends at Close: abandons interpreter starts
 	cancel context.CancelFunc
 	// slots bounds the native compiles that run at once.
-	slots chan struct{}
-	// stderrMu keeps one compile's warnings together on Stderr.
-	stderrMu sync.Mutex
-
+	slots   chan struct{}
 	mu      sync.Mutex
 	interp  map[string]*entry    // by resolved interpreter path
 	ids     map[string]*identity // interpreters identified without a pool
@@ -392,25 +397,26 @@ func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
 	if name == "" {
 		name = j.Source
 	}
-	var code []byte
+	var a interp.Answer
 	if c.nat != nil {
-		code, err = c.nat.compile(ctx, &j, name, src, st)
+		a, err = c.nat.compile(ctx, &j, name, src, st)
 	} else {
-		code, err = c.cpy.pool.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: j.Optimize, Stub: j.Stub})
+		a, err = c.cpy.pool.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: j.Optimize, Stub: j.Stub})
 	}
+	code, warnings := a.Code, string(a.Warnings)
 	var ce *failure.CompileError
 	stub := err != nil && j.Stub && errors.As(err, &ce) && ce.Stub != nil
 	if stub {
 		code = ce.Stub
 	} else if err != nil {
-		return Result{}, err
+		return Result{Warnings: warnings}, err
 	}
 	data := header(c.target, j.Mode, src, st).Append(make([]byte, 0, pycfile.HeaderSize+len(code)))
 	data = append(data, code...)
-	res := Result{Data: data, Stub: stub}
+	res := Result{Data: data, Stub: stub, Warnings: warnings}
 	if j.Output != "" {
 		if res.Written, err = write(ctx, j, data, st.Mode()); err != nil {
-			return Result{}, err
+			return Result{Warnings: warnings}, err
 		}
 	}
 	if stub {

@@ -39,14 +39,14 @@ func (nb *nativeBackend) withFallback(python string) *nativeBackend {
 	return &c
 }
 
-// compile compiles one source. Warnings go to the engine's Stderr, as
-// CPython's warnings module prints them.
-func (nb *nativeBackend) compile(ctx context.Context, j *Job, name string, src []byte, st fs.FileInfo) ([]byte, error) {
+// compile compiles one source, and returns its code and its warnings as
+// CPython's warnings module prints them on stderr.
+func (nb *nativeBackend) compile(ctx context.Context, j *Job, name string, src []byte, st fs.FileInfo) (interp.Answer, error) {
 	e := nb.e
 	select {
 	case e.slots <- struct{}{}:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return interp.Answer{}, ctx.Err()
 	}
 	req := native.Request{
 		Source:   src,
@@ -58,36 +58,31 @@ func (nb *nativeBackend) compile(ctx context.Context, j *Job, name string, src [
 	}
 	res, err := native.Compile(req)
 	<-e.slots
-	if len(res.Warnings) > 0 {
-		var b strings.Builder
-		for _, w := range res.Warnings {
-			b.WriteString(native.FormatWarning(name, w, native.SourceLine(name, w.Lineno, req.Release)))
-		}
-		e.stderrMu.Lock()
-		e.cfg.Stderr.Write([]byte(b.String()))
-		e.stderrMu.Unlock()
+	var warnings []byte
+	for _, w := range res.Warnings {
+		warnings = append(warnings, native.FormatWarning(name, w, native.SourceLine(name, w.Lineno, req.Release))...)
 	}
 	var serr *syntaxerr.Error
 	var unsup *native.UnsupportedError
 	var fault *native.FaultError
 	switch {
 	case err == nil:
-		return res.Code, nil
+		return interp.Answer{Code: res.Code, Warnings: warnings}, nil
 	case errors.As(err, &serr):
-		return nil, &failure.CompileError{Msg: strings.TrimSuffix(syntaxerr.Format(serr), "\n"), Stub: res.Stub}
+		return interp.Answer{Warnings: warnings}, &failure.CompileError{Msg: strings.TrimSuffix(syntaxerr.Format(serr), "\n"), Stub: res.Stub}
 	case errors.As(err, &unsup):
 		if nb.fallback != "" {
 			ent, ferr := e.entry(ctx, nb.fallback)
 			if ferr != nil {
-				return nil, ferr
+				return interp.Answer{Warnings: warnings}, ferr
 			}
 			return ent.pool.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: j.Optimize, Stub: j.Stub})
 		}
-		return nil, &failure.UnsupportedError{Err: unsup}
+		return interp.Answer{Warnings: warnings}, &failure.UnsupportedError{Err: unsup}
 	case errors.As(err, &fault):
-		return nil, &failure.NativeFaultError{Stage: fault.Stage, Err: fault.Err, Stack: fault.Stack}
+		return interp.Answer{Warnings: warnings}, &failure.NativeFaultError{Stage: fault.Stage, Err: fault.Err, Stack: fault.Stack}
 	}
-	return nil, err
+	return interp.Answer{Warnings: warnings}, err
 }
 
 // readBack returns what CPython finds when it reads the file named name back

@@ -39,14 +39,16 @@ var nativeSources = map[string]string{
 
 // outcome is what a backend made of one source at one level and mode.
 type outcome struct {
-	data   []byte
-	stub   bool
-	errMsg string
+	data     []byte
+	stub     bool
+	errMsg   string
+	warnings string
 }
 
 // compileWith compiles every source of dir with e at every level and mode,
-// one at a time, and returns the outcomes by "name -oN mode" and what e
-// wrote on stderr (warnings).
+// one at a time, and returns the outcomes by "name -oN mode" and every
+// compile's warnings in the order of the compiles.  Nothing may reach the
+// engine's Stderr: a compile's warnings belong to its result.
 func compileWith(t *testing.T, cfg engine.Config, dir string, names []string, stub bool) (map[string]outcome, string) {
 	t.Helper()
 	var stderr syncBuffer
@@ -54,6 +56,7 @@ func compileWith(t *testing.T, cfg engine.Config, dir string, names []string, st
 	cfg.Jobs = 1
 	e := engine.New(cfg)
 	out := map[string]outcome{}
+	var warnings strings.Builder
 	for _, name := range names {
 		for _, opt := range []int{0, 1, 2} {
 			for _, mode := range []pycfile.Invalidation{pycfile.CheckedHash, pycfile.UncheckedHash, pycfile.Timestamp} {
@@ -61,7 +64,8 @@ func compileWith(t *testing.T, cfg engine.Config, dir string, names []string, st
 					Source: filepath.Join(dir, name), Name: filepath.Join(dir, name),
 					Optimize: opt, Mode: mode, Stub: stub,
 				})
-				o := outcome{data: res.Data, stub: res.Stub}
+				o := outcome{data: res.Data, stub: res.Stub, warnings: res.Warnings}
+				warnings.WriteString(res.Warnings)
 				var ce *failure.CompileError
 				switch {
 				case errors.As(err, &ce):
@@ -76,7 +80,10 @@ func compileWith(t *testing.T, cfg engine.Config, dir string, names []string, st
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return out, stderr.String()
+	if s := stderr.String(); s != "" {
+		t.Errorf("backend %s wrote on the engine's stderr, not in a result:\n%s", cfg.Backend, s)
+	}
+	return out, warnings.String()
 }
 
 // TestNativeBackendAsCPython compiles sources with every 3.13 interpreter
@@ -134,9 +141,12 @@ func TestNativeBackendAsCPython(t *testing.T) {
 							t.Errorf("%s: %s:\n got %d bytes (stub %v), error %q\nwant %d bytes (stub %v), error %q",
 								what, k, len(g.data), g.stub, g.errMsg, len(w.data), w.stub, w.errMsg)
 						}
+						if g.warnings != w.warnings {
+							t.Errorf("%s: %s: warnings\n%s\nwant\n%s", what, k, g.warnings, w.warnings)
+						}
 					}
 					if gotErr != wantErr {
-						t.Errorf("%s: stderr\n%s\nwant\n%s", what, gotErr, wantErr)
+						t.Errorf("%s: warnings\n%s\nwant\n%s", what, gotErr, wantErr)
 					}
 				}
 			}

@@ -56,7 +56,8 @@ func launch(t *testing.T, py pythons.Interpreter) *interp.Server {
 
 // compile compiles one source with s.
 func compile(s *interp.Server, name string, src []byte, optimize int) ([]byte, error) {
-	return s.Compile(context.Background(), interp.Request{Name: name, Source: src, Optimize: optimize})
+	a, err := s.Compile(context.Background(), interp.Request{Name: name, Source: src, Optimize: optimize})
+	return a.Code, err
 }
 
 func TestProbeAgreesWithInterpreter(t *testing.T) {

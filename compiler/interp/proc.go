@@ -1,7 +1,6 @@
 package interp
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +24,10 @@ const (
 	// maxStderr bounds what one process may write on its stderr once it
 	// serves: the rest is dropped, with a line that says so.
 	maxStderr = 64 << 20
+	// maxCaptured bounds what one compile may write on stderr (its
+	// warnings, kept for its answer): the rest is dropped, with a line
+	// that says so.
+	maxCaptured = 8 << 20
 	// stderrTail is how much of the stderr written before a process
 	// serves is kept, for the message when it fails to.
 	stderrTail = 8 << 10
@@ -45,6 +48,10 @@ type proc struct {
 	stdout   *os.File // read end of its stdout
 	lifeline *os.File // write end of the lifeline (nil where there is none)
 	stderr   *stderrSink
+	// stderrW is this side's copy of the write end of the process's
+	// stderr, for the sink's marks (stderrSink.endCapture).  It is closed
+	// once the process has ended, so that the sink sees the end.
+	stderrW *os.File
 
 	done chan struct{} // closed once the process has been waited for
 	err  error         // cmd.Wait's result, valid once done is closed
@@ -83,7 +90,7 @@ func spawn(exe string, args []string, sink *stderrSink) (*proc, error) {
 	if err != nil {
 		return fail(err)
 	}
-	parent, child = append(parent, stderrR), append(child, stderrW)
+	parent = append(parent, stderrR, stderrW)
 
 	cmd := exec.Command(exe, args...)
 	cmd.Env = []string{"PYTHONHASHSEED=0"}
@@ -102,7 +109,7 @@ func spawn(exe string, args []string, sink *stderrSink) (*proc, error) {
 	if err := cmd.Start(); err != nil {
 		return fail(err)
 	}
-	p := &proc{cmd: cmd, stdin: stdinW, stdout: stdoutR, lifeline: lifeW, stderr: sink, done: make(chan struct{})}
+	p := &proc{cmd: cmd, stdin: stdinW, stdout: stdoutR, lifeline: lifeW, stderr: sink, stderrW: stderrW, done: make(chan struct{})}
 	if lifeR != nil {
 		if err := armLifeline(lifeR, cmd.Process.Pid); err != nil {
 			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
@@ -124,6 +131,7 @@ func spawn(exe string, args []string, sink *stderrSink) (*proc, error) {
 		} else {
 			_ = syscall.Kill(-p.pid(), syscall.SIGKILL)
 		}
+		p.stderrW.Close()
 		close(p.done)
 	}()
 	return p, nil
@@ -146,6 +154,7 @@ func (p *proc) kill() {
 	p.pipeOnce.Do(func() {
 		p.stdin.Close()
 		p.stdout.Close()
+		p.stderrW.Close()
 	})
 }
 
@@ -188,104 +197,6 @@ func (p *proc) status() string {
 		return "exit status 0"
 	}
 	return p.err.Error()
-}
-
-// stderrSink takes what a process writes on stderr.  Until open it keeps
-// only the last stderrTail bytes, for the message if the process fails
-// before it serves; once open it passes everything on to w, up to
-// maxStderr bytes, then one line saying that the rest is dropped.  Memory
-// stays bounded whatever the process writes, and the process is never
-// blocked by it except through w itself.
-type stderrSink struct {
-	path    string        // the interpreter, for the drop notice
-	drained chan struct{} // closed when the process's stderr has ended
-
-	mu      sync.Mutex
-	w       io.Writer
-	opened  bool
-	tail    []byte
-	passed  int64
-	dropped bool
-}
-
-func newStderrSink(path string, w io.Writer) *stderrSink {
-	return &stderrSink{path: path, w: w, drained: make(chan struct{})}
-}
-
-// drain copies r into the sink until r ends.
-func (s *stderrSink) drain(r *os.File) {
-	defer close(s.drained)
-	defer r.Close()
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := r.Read(buf)
-		if n > 0 {
-			s.write(buf[:n])
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-func (s *stderrSink) write(p []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.opened {
-		s.keep(p)
-		return
-	}
-	if s.w == nil || s.dropped {
-		return
-	}
-	if room := maxStderr - s.passed; int64(len(p)) > room {
-		s.w.Write(p[:room])
-		s.passed = maxStderr
-		s.dropped = true
-		fmt.Fprintf(s.w, "\npyc: interpreter %s wrote more than %d bytes on stderr; the rest is dropped\n", s.path, maxStderr)
-		return
-	}
-	s.passed += int64(len(p))
-	s.w.Write(p)
-}
-
-// keep appends p to the tail, keeping the last stderrTail bytes.
-func (s *stderrSink) keep(p []byte) {
-	if len(p) >= stderrTail {
-		s.tail = append(s.tail[:0], p[len(p)-stderrTail:]...)
-		return
-	}
-	if over := len(s.tail) + len(p) - stderrTail; over > 0 {
-		s.tail = append(s.tail[:0], s.tail[over:]...)
-	}
-	s.tail = append(s.tail, p...)
-}
-
-// open passes what was kept, and everything after it, on to w.
-func (s *stderrSink) open() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.opened = true
-	if s.w != nil && len(s.tail) > 0 {
-		s.passed = int64(len(s.tail))
-		s.w.Write(s.tail)
-	}
-	s.tail = nil
-}
-
-// lastLine is the last non-empty line kept before open, once the
-// process's stderr has ended (or a moment has passed: a process it left
-// behind may hold it open).
-func (s *stderrSink) lastLine() string {
-	t := time.NewTimer(time.Second)
-	defer t.Stop()
-	select {
-	case <-s.drained:
-	case <-t.C:
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return lastLine(string(bytes.TrimSpace(s.tail)))
 }
 
 // readN reads exactly n bytes, growing the buffer as the bytes arrive

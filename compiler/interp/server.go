@@ -188,39 +188,60 @@ func (s *Server) Info() *Info { return s.info }
 // Pid is the server's process id.
 func (s *Server) Pid() int { return s.proc.pid() }
 
+// Answer is what one compile gave.
+type Answer struct {
+	// Code is marshal.dumps of the code object; nil when the compile
+	// failed.
+	Code []byte
+	// Warnings is what the compile wrote on stderr, as py_compile's own
+	// process prints it there: the compiler's warnings (SyntaxWarning,
+	// DeprecationWarning, ...).  A failed compile may have warned too.
+	Warnings []byte
+}
+
 // Compile sends one source to the server and returns marshal.dumps of its
-// code object.  If ctx ends first the server is killed (its process group,
-// so the forked compile too) and ctx's error is returned: the server is
-// then unusable.
+// code object, with the warnings compiling it printed.  If ctx ends first
+// the server is killed (its process group, so the forked compile too) and
+// ctx's error is returned: the server is then unusable.
 //
 // Errors: *failure.CompileError for a source CPython rejects (with a Stub
 // when req.Stub is set), *failure.CrashError when the forked compile died;
-// the server goes on serving after both.  *failure.ServerError when the
-// server itself died or broke the protocol (it is killed).
-func (s *Server) Compile(ctx context.Context, req Request) ([]byte, error) {
+// the server goes on serving after both, and the Answer still holds the
+// warnings.  *failure.ServerError when the server itself died or broke the
+// protocol (it is killed).
+func (s *Server) Compile(ctx context.Context, req Request) (Answer, error) {
 	if req.Optimize < 0 || req.Optimize > 2 {
-		return nil, fmt.Errorf("optimize level %d: want 0, 1 or 2", req.Optimize)
+		return Answer{}, fmt.Errorf("optimize level %d: want 0, 1 or 2", req.Optimize)
 	}
 	if uint64(len(req.Source)) > 1<<32-1 || uint64(len(req.Name)) > 1<<32-1 {
-		return nil, fmt.Errorf("source %s is too large (%d bytes)", req.Name, len(req.Source))
+		return Answer{}, fmt.Errorf("source %s is too large (%d bytes)", req.Name, len(req.Source))
 	}
-	type answer struct {
-		data []byte
-		err  error
+	type result struct {
+		a   Answer
+		err error
 	}
-	ch := make(chan answer, 1)
+	ch := make(chan result, 1)
 	go func() {
-		data, err := s.roundTrip(req)
-		ch <- answer{data, err}
+		s.proc.stderr.beginCapture()
+		code, err := s.roundTrip(req)
+		a := Answer{Code: code, Warnings: s.proc.stderr.endCapture(s.proc.stderrW)}
+		var se *failure.ServerError
+		if errors.As(err, &se) {
+			// The server is gone, and what it wrote may say why: that
+			// goes where its other output goes, not to the compile.
+			s.proc.stderr.passOn(a.Warnings)
+			a.Warnings = nil
+		}
+		ch <- result{a, err}
 	}()
 	select {
-	case a := <-ch:
-		return a.data, a.err
+	case r := <-ch:
+		return r.a, r.err
 	case <-ctx.Done():
 		// Killing closes the pipes, so the round trip returns.
 		s.Kill()
 		<-ch
-		return nil, ctx.Err()
+		return Answer{}, ctx.Err()
 	}
 }
 

@@ -173,7 +173,8 @@ func sweep(t *testing.T, py pythons.Interpreter, rel release.Release, root strin
 		if i%2 == 1 {
 			name, file = filepath.Join("missing", f), nil
 		}
-		ref, refErr := srv.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: opt})
+		answer, refErr := srv.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: opt})
+		ref := answer.Code
 		var ce *failure.CompileError
 		if refErr != nil && !errors.As(refErr, &ce) {
 			t.Fatalf("%s: py_compile: %v", f, refErr)

@@ -27,7 +27,7 @@ const DefaultTimeout = 60 * time.Second
 type Server interface {
 	// Compile compiles one source, with the errors of
 	// interp.Server.Compile; when ctx ends it stops the server.
-	Compile(ctx context.Context, req interp.Request) ([]byte, error)
+	Compile(ctx context.Context, req interp.Request) (interp.Answer, error)
 	// Kill stops the server at once.
 	Kill()
 	// Close stops it gracefully.
@@ -104,39 +104,40 @@ func (p *Pool) Warm(ctx context.Context) error {
 	return nil
 }
 
-// Compile returns marshal.dumps of the code object of req's source.  It
+// Compile returns marshal.dumps of the code object of req's source, with
+// the warnings compiling it printed (interp.Answer).  It
 // waits for a free server, or starts one (see Config.Backlog).  A server
 // that stops serving under a request (a *failure.ServerError: killed from
 // outside, or broken) is replaced and the request tried once more; a
 // compile that crashes the interpreter or times out (*failure.TimeoutError)
 // is reported as an error for this source only.
-func (p *Pool) Compile(ctx context.Context, req interp.Request) ([]byte, error) {
+func (p *Pool) Compile(ctx context.Context, req interp.Request) (interp.Answer, error) {
 	for attempt := 0; ; attempt++ {
 		s, err := p.get(ctx)
 		if err != nil {
-			return nil, err
+			return interp.Answer{}, err
 		}
 		tctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
-		data, err := s.Compile(tctx, req)
+		a, err := s.Compile(tctx, req)
 		timedOut := tctx.Err() == context.DeadlineExceeded && ctx.Err() == nil
 		cancel()
 		var se *failure.ServerError
 		switch {
 		case err == nil, isSourceError(err):
 			p.put(s)
-			return data, err
+			return a, err
 		case timedOut:
 			p.drop(s)
-			return nil, &failure.TimeoutError{Limit: p.cfg.Timeout}
+			return interp.Answer{}, &failure.TimeoutError{Limit: p.cfg.Timeout}
 		case ctx.Err() != nil:
 			p.drop(s)
-			return nil, ctx.Err()
+			return interp.Answer{}, ctx.Err()
 		case errors.As(err, &se) && attempt == 0:
 			p.drop(s)
 			continue
 		default:
 			p.drop(s)
-			return nil, err
+			return interp.Answer{}, err
 		}
 	}
 }

@@ -24,12 +24,12 @@ type fakeServer struct {
 	killed  bool
 }
 
-func (f *fakeServer) Compile(ctx context.Context, _ interp.Request) ([]byte, error) {
+func (f *fakeServer) Compile(ctx context.Context, _ interp.Request) (interp.Answer, error) {
 	select {
 	case <-f.release:
-		return []byte("code"), nil
+		return interp.Answer{Code: []byte("code")}, nil
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return interp.Answer{}, ctx.Err()
 	}
 }
 

@@ -85,7 +85,7 @@ var faultCases = []faultCase{
 	{name: "hanging in a compile", script: "fake hang 0", options: []string{"--timeout", "2s"}, sources: 1, outcome: failed,
 		want: []string{"took longer than the limit of 2s"}},
 	{name: "flooding stderr after a good start", script: "fake stderr-flood 0", sources: 1, outcome: compiled,
-		want: []string{"wrote more than 67108864 bytes on stderr; the rest is dropped"}},
+		want: []string{"wrote more than 8388608 bytes on stderr while compiling one source; the rest is dropped"}},
 	{name: "sleeping when started again", script: "fake late-start 1", options: []string{"-j", "2", "--startup-timeout", "5s"}, sources: 6, outcome: compiled},
 }
 
@@ -134,7 +134,8 @@ func runCase(t *testing.T, c faultCase, m mode, real pythons.Interpreter, n int)
 	}
 	where := res.message
 	if c.outcome == compiled {
-		where = res.log
+		// The command line's stderr, or the worker's log and its answer.
+		where = res.log + "\n" + res.message
 	}
 	if miss := containsAll(where, c.want); miss != "" {
 		t.Errorf("the message lacks %q:\n%s", miss, where)

@@ -130,7 +130,7 @@ func compileAll(t *testing.T, jobs []engine.Job) compiled {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[s] = compileShard(jobs[lo:hi], out.native[lo:hi], out.cpython[lo:hi], t.TempDir())
+			errs[s] = compileShard(jobs[lo:hi], out.native[lo:hi], out.cpython[lo:hi])
 		}()
 	}
 	wg.Wait()
@@ -162,74 +162,29 @@ func (b *syncBuffer) take() string {
 	return s
 }
 
-func (b *syncBuffer) contains(s string) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Contains(b.b.Bytes(), []byte(s))
-}
-
 // compileShard compiles jobs with a native engine and a CPython engine of
-// one server each. The native engine prints a compile's warnings before
-// Compile returns; the CPython server's come through a pipe, so they are
-// split by the names they start with once a last compile, whose warning is
-// known, has come through after them.
-func compileShard(jobs []engine.Job, nat, cpy []outcome, tmp string) error {
+// one server each; each compile's warnings come with its result.  Neither
+// engine may print anything on its stderr.
+func compileShard(jobs []engine.Job, nat, cpy []outcome) error {
 	ctx := context.Background()
 	var natErr, cpyErr syncBuffer
 	ne := engine.New(engine.Config{Backend: engine.Native, Jobs: 1, Stderr: &natErr, Timeout: 2 * time.Minute})
 	defer ne.Close()
 	ce := engine.New(engine.Config{Backend: engine.CPython, Jobs: 1, Stderr: &cpyErr, Timeout: 2 * time.Minute})
 	defer ce.Close()
-	names := map[string]int{}
 	for i, j := range jobs {
-		names[j.Name] = i
-		nat[i].data, nat[i].err = compileOne(ctx, ne, j)
-		nat[i].warnings = natErr.take()
-		cpy[i].data, cpy[i].err = compileOne(ctx, ce, j)
+		nat[i].data, nat[i].warnings, nat[i].err = compileOne(ctx, ne, j)
+		cpy[i].data, cpy[i].warnings, cpy[i].err = compileOne(ctx, ce, j)
 	}
-	if len(jobs) == 0 {
-		return nil
-	}
-	// The end marker: a warning that can only come after the others.
-	end := filepath.Join(tmp, "end-of-the-shard.py")
-	if err := os.WriteFile(end, []byte("'\\d'\n"), 0o644); err != nil {
-		return err
-	}
-	if _, err := ce.Compile(ctx, engine.Job{Source: end, Python: jobs[0].Python, Mode: pycfile.CheckedHash}); err != nil {
-		return fmt.Errorf("the end marker: %w", err)
-	}
-	deadline := time.Now().Add(time.Minute)
-	for !cpyErr.contains(end + ":1: SyntaxWarning") {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("the CPython server's warnings did not come through within a minute")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	cur := -1
-	var stray strings.Builder
-	for _, l := range strings.SplitAfter(cpyErr.take(), "\n") {
-		if k := strings.Index(l, ":"); k > 0 {
-			if i, ok := names[l[:k]]; ok {
-				cur = i
-			} else if l[:k] == end {
-				break
-			}
-		}
-		if cur < 0 {
-			stray.WriteString(l)
-			continue
-		}
-		cpy[cur].warnings += l
-	}
-	if stray.Len() > 0 {
-		return fmt.Errorf("the CPython server printed what no compile's warnings explain: %q", stray.String())
+	if s := natErr.take() + cpyErr.take(); s != "" {
+		return fmt.Errorf("printed on the engines' stderr, outside any compile's result: %q", s)
 	}
 	return nil
 }
 
-func compileOne(ctx context.Context, e *engine.Engine, j engine.Job) ([]byte, error) {
+func compileOne(ctx context.Context, e *engine.Engine, j engine.Job) ([]byte, string, error) {
 	res, err := e.Compile(ctx, j)
-	return res.Data, err
+	return res.Data, res.Warnings, err
 }
 
 // tally counts the outcomes.

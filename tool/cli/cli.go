@@ -55,9 +55,10 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 
 // outcome is what compiling one task gave.
 type outcome struct {
-	done    chan struct{}
-	written bool
-	err     error
+	done     chan struct{}
+	written  bool
+	warnings string // what the compiles printed on stderr
+	err      error
 }
 
 func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -116,7 +117,7 @@ func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.
 	defer cancel()
 	outcomes, wait := compileAll(ctx, e, opts, pl, prog)
 	defer wait()
-	out := newLinePrinter(stdout, prog)
+	out := newLinePrinter(stdout, guardedWriter{prog, stderr}, prog)
 	defer out.flush()
 	return report(ctx, opts, pl, outcomes, out)
 }
@@ -144,7 +145,7 @@ func compileAll(ctx context.Context, e *engine.Engine, opts *options, pl *planne
 			defer wg.Done()
 			for i := range next {
 				o := &outcomes[i]
-				o.written, o.err = compileTask(ctx, e, opts, pl.steps[i].task)
+				o.written, o.warnings, o.err = compileTask(ctx, e, opts, pl.steps[i].task)
 				prog.step()
 				close(o.done)
 			}
@@ -165,7 +166,10 @@ func compileAll(ctx context.Context, e *engine.Engine, opts *options, pl *planne
 
 // report prints the plan's lines and each task's outcome in the plan's
 // order, as compileall prints them, as the outcomes become known, and
-// returns the exit status.
+// returns the exit status.  A file's warnings go to stderr where
+// compileall's one process prints them: after its "Compiling" line and
+// before its error, so that they come in the listing's order whatever -j
+// is.
 func report(ctx context.Context, opts *options, pl *planner, outcomes []outcome, out *linePrinter) int {
 	status := ExitOK
 	for i, s := range pl.steps {
@@ -187,19 +191,19 @@ func report(ctx context.Context, opts *options, pl *planner, outcomes []outcome,
 			break
 		}
 		name := pyrepr.String(s.task.source)
-		switch {
-		case o.err != nil:
+		if opts.quiet == 0 && (o.err != nil || o.written) {
+			out.print("Compiling " + name + "...")
+		}
+		out.warn(o.warnings)
+		if o.err != nil {
 			status = ExitFailed
 			switch opts.quiet {
 			case 0:
-				out.print("Compiling " + name + "...")
 				out.print("*** " + errorText(o.err))
 			case 1:
 				out.print("*** Error compiling " + name + "...")
 				out.print(errorText(o.err))
 			}
-		case o.written && opts.quiet == 0:
-			out.print("Compiling " + name + "...")
 		}
 	}
 	if ctx.Err() != nil {
@@ -218,8 +222,8 @@ const interruptedLine = "\n[interrupted]"
 // compileTask compiles one file at every level, as compile_file does: the
 // levels in order, stopping at the first error, and with --hardlink-dupes a
 // level whose bytes equal the previous level's is hard-linked to its file.
-// written reports whether any output changed.
-func compileTask(ctx context.Context, e *engine.Engine, opts *options, t *task) (written bool, err error) {
+// written reports whether any output changed; warnings are every level's.
+func compileTask(ctx context.Context, e *engine.Engine, opts *options, t *task) (written bool, warnings string, err error) {
 	for i, level := range opts.levels {
 		job := engine.Job{
 			Source:   t.source,
@@ -233,12 +237,13 @@ func compileTask(ctx context.Context, e *engine.Engine, opts *options, t *task) 
 			job.HardlinkTo = t.outputs[i-1]
 		}
 		res, err := e.Compile(ctx, job)
+		warnings += res.Warnings
 		if err != nil {
-			return written, err
+			return written, warnings, err
 		}
 		written = written || res.Written
 	}
-	return written, nil
+	return written, warnings, nil
 }
 
 // readList reads -i FILE ("-": stdin): one path per line, stripped of
@@ -268,15 +273,26 @@ func readList(name string, stdin io.Reader) ([]string, error) {
 }
 
 // linePrinter prints stdout lines, buffered unless stdout is a terminal,
-// with the progress line erased first.
+// with the progress line erased first, and the files' warnings on stderr.
 type linePrinter struct {
-	w    *bufio.Writer
-	tty  bool
-	prog *progress
+	w      *bufio.Writer
+	tty    bool
+	prog   *progress
+	stderr io.Writer
 }
 
-func newLinePrinter(w io.Writer, prog *progress) *linePrinter {
-	return &linePrinter{w: bufio.NewWriter(w), tty: isTerminal(w), prog: prog}
+func newLinePrinter(w, stderr io.Writer, prog *progress) *linePrinter {
+	return &linePrinter{w: bufio.NewWriter(w), tty: isTerminal(w), prog: prog, stderr: stderr}
+}
+
+// warn writes a file's warnings to stderr, after the lines printed so far
+// (stdout is flushed first: the two may be one file).
+func (p *linePrinter) warn(text string) {
+	if text == "" {
+		return
+	}
+	p.w.Flush()
+	io.WriteString(p.stderr, text)
 }
 
 func (p *linePrinter) print(line string) {

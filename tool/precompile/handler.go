@@ -28,8 +28,10 @@ func Handler(e *engine.Engine, defaults []string) worker.Handler {
 
 // Run compiles every file of r, all at once (the engine's pools bound the
 // real parallelism).  Paths are resolved under the request's sandbox.
-// The result lists the outputs written, and the py_compile message of every
-// source that failed.
+// The result lists the outputs written; its output holds, source by source
+// in the request's order, the warnings compiling it printed (as
+// py_compile's process prints them on stderr) and the py_compile message
+// of a source that failed.
 func Run(ctx context.Context, e *engine.Engine, r *Request, req *worker.Request) worker.Result {
 	python := r.Python
 	if python != "" {
@@ -39,9 +41,10 @@ func Run(ctx context.Context, e *engine.Engine, r *Request, req *worker.Request)
 		return worker.Result{ExitCode: 1, Output: fmt.Sprintf("pyc: %v\n", err)}
 	}
 	type outcome struct {
-		written string // the output, when this request wrote it
-		msg     string // what to tell the user
-		failed  bool
+		written  string // the output, when this request wrote it
+		warnings string // what compiling it printed on stderr
+		msg      string // what to tell the user
+		failed   bool
 	}
 	outcomes := make([]outcome, len(r.Files))
 	var wg sync.WaitGroup
@@ -64,6 +67,7 @@ func Run(ctx context.Context, e *engine.Engine, r *Request, req *worker.Request)
 			if res.Written {
 				outcomes[i].written = job.Output
 			}
+			outcomes[i].warnings = res.Warnings
 			switch {
 			case err == nil:
 			case res.Stub:
@@ -79,13 +83,15 @@ func Run(ctx context.Context, e *engine.Engine, r *Request, req *worker.Request)
 	}
 	wg.Wait()
 	var res worker.Result
-	var msgs []string
+	var out strings.Builder
 	for _, o := range outcomes {
 		if o.written != "" {
 			res.Outputs = append(res.Outputs, o.written)
 		}
+		out.WriteString(o.warnings)
 		if o.msg != "" {
-			msgs = append(msgs, strings.TrimRight(o.msg, "\n"))
+			out.WriteString(strings.TrimRight(o.msg, "\n"))
+			out.WriteByte('\n')
 		}
 		if o.failed {
 			res.ExitCode = 1
@@ -94,9 +100,7 @@ func Run(ctx context.Context, e *engine.Engine, r *Request, req *worker.Request)
 	if ctx.Err() != nil {
 		res.ExitCode = 1
 	}
-	if len(msgs) > 0 {
-		res.Output = strings.Join(msgs, "\n") + "\n"
-	}
+	res.Output = out.String()
 	return res
 }
 

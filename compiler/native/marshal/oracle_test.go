@@ -141,7 +141,8 @@ func compareFiles(t *testing.T, py pythons.Interpreter, root string, files []str
 		if err != nil {
 			return err
 		}
-		ref, refErr := srv.Compile(ctx, interp.Request{Name: sources[i].Name, Source: src, Optimize: opt})
+		answer, refErr := srv.Compile(ctx, interp.Request{Name: sources[i].Name, Source: src, Optimize: opt})
+		ref := answer.Code
 		if f.Error != "" {
 			if refErr == nil {
 				st.attr++
