@@ -185,6 +185,42 @@ except py_compile.PyCompileError as e:
 	t.Logf("the message:\n%s", tail(r.stderr, 10))
 }
 
+// TestWarningsShown checks that the warnings CPython prints while compiling
+// a source reach Bazel's output with the action, under the worker strategy
+// (in the worker's response) as under the local one (on the action's
+// stderr): the lines py_compile prints for the source, each of them.
+func TestWarningsShown(t *testing.T) {
+	py := pickPython(t)
+	c := corpus(t, bzlmod, py)
+	for _, strategy := range []string{"worker", "local"} {
+		pkg := "warn_" + strategy
+		dir := filepath.Join(c.dir, pkg)
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		writeFiles(t, dir, map[string]string{
+			"BUILD.bazel": "load(\"@rules_pyc//rules:defs.bzl\", \"py_library\")\n\npy_library(\n    name = \"w\",\n    srcs = [\"w.py\"],\n)\n",
+			"w.py":        "x = 1\nif x is 1:\n    pass\n",
+		})
+		cmd := exec.Command(py.Path, "-S", "-s", "-c", "import py_compile, sys\npy_compile.compile(sys.argv[1], cfile=sys.argv[2], dfile=sys.argv[1], doraise=True)\n",
+			pkg+"/w.py", filepath.Join(t.TempDir(), "w.pyc"))
+		cmd.Dir = c.dir
+		cmd.Env = []string{"PYTHONHASHSEED=0"}
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil || !strings.Contains(stderr.String(), "SyntaxWarning") {
+			t.Fatalf("py_compile on %s/w.py: %v, stderr %q; want a SyntaxWarning", pkg, err, stderr.String())
+		}
+		r := c.bazel("build", "--strategy=PycCompile="+strategy, "//"+pkg+":w")
+		if r.err != nil {
+			t.Fatalf("%s: the build failed: %v\n%s", strategy, r.err, tail(r.stderr, 25))
+		}
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			if strings.TrimSpace(line) != "" && !strings.Contains(r.stderr, line) {
+				t.Errorf("%s: Bazel's output lacks py_compile's line %q\npy_compile says:\n%s\nBazel says:\n%s", strategy, line, stderr.String(), tail(r.stderr, 25))
+			}
+		}
+	}
+}
+
 // TestInterpreterErrors checks the messages for an interpreter that does not
 // exist and for one whose version is not the toolchain's.
 func TestInterpreterErrors(t *testing.T) {
