@@ -159,6 +159,13 @@ func (p *Parser) flattenStmts(seqs [][]ast.Stmt) []ast.Stmt {
 	out := p.a.StmtList(n)
 	i := 0
 	for _, s := range seqs {
+		// Most lines hold one statement: copy would call into the
+		// runtime (typedslicecopy) for each.
+		if len(s) == 1 {
+			out[i] = s[0]
+			i++
+			continue
+		}
 		i += copy(out[i:], s)
 	}
 	return out

@@ -471,6 +471,10 @@ type loopStacks struct {
 	s18 []any
 }
 
+// shortList is the longest list a pop copies and clears element by
+// element rather than with copy and clear.
+const shortList = 8
+
 // pop0 returns the elements from start up as a new list and drops them.
 func pop0(p *Parser, start int) []*token.Token {
 	s := p.stk.s0[start:]
@@ -478,10 +482,29 @@ func pop0(p *Parser, start int) []*token.Token {
 		return nil
 	}
 	out := make([]*token.Token, len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero *token.Token
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s0 = p.stk.s0[:start]
 	return out
+}
+
+// drop0 drops the elements from start up.
+func drop0(p *Parser, start int) {
+	s := p.stk.s0[start:]
+	var zero *token.Token
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s0 = p.stk.s0[:start]
 }
 
 // pop1 returns the elements from start up as a new list and drops them.
@@ -491,10 +514,29 @@ func pop1(p *Parser, start int) [][]ast.Stmt {
 		return nil
 	}
 	out := make([][]ast.Stmt, len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero []ast.Stmt
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s1 = p.stk.s1[:start]
 	return out
+}
+
+// drop1 drops the elements from start up.
+func drop1(p *Parser, start int) {
+	s := p.stk.s1[start:]
+	var zero []ast.Stmt
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s1 = p.stk.s1[:start]
 }
 
 // pop2 returns the elements from start up as a new list and drops them.
@@ -504,10 +546,29 @@ func pop2(p *Parser, start int) []ast.Stmt {
 		return nil
 	}
 	out := p.a.StmtList(len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero ast.Stmt
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s2 = p.stk.s2[:start]
 	return out
+}
+
+// drop2 drops the elements from start up.
+func drop2(p *Parser, start int) {
+	s := p.stk.s2[start:]
+	var zero ast.Stmt
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s2 = p.stk.s2[:start]
 }
 
 // pop3 returns the elements from start up as a new list and drops them.
@@ -517,10 +578,29 @@ func pop3(p *Parser, start int) []ast.Expr {
 		return nil
 	}
 	out := p.a.ExprList(len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero ast.Expr
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s3 = p.stk.s3[:start]
 	return out
+}
+
+// drop3 drops the elements from start up.
+func drop3(p *Parser, start int) {
+	s := p.stk.s3[start:]
+	var zero ast.Expr
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s3 = p.stk.s3[:start]
 }
 
 // pop4 returns the elements from start up as a new list and drops them.
@@ -530,10 +610,29 @@ func pop4(p *Parser, start int) []*ast.Alias {
 		return nil
 	}
 	out := p.a.AliasList(len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero *ast.Alias
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s4 = p.stk.s4[:start]
 	return out
+}
+
+// drop4 drops the elements from start up.
+func drop4(p *Parser, start int) {
+	s := p.stk.s4[start:]
+	var zero *ast.Alias
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s4 = p.stk.s4[:start]
 }
 
 // pop5 returns the elements from start up as a new list and drops them.
@@ -543,10 +642,29 @@ func pop5(p *Parser, start int) []*ast.Arg {
 		return nil
 	}
 	out := p.a.ArgList(len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero *ast.Arg
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s5 = p.stk.s5[:start]
 	return out
+}
+
+// drop5 drops the elements from start up.
+func drop5(p *Parser, start int) {
+	s := p.stk.s5[start:]
+	var zero *ast.Arg
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s5 = p.stk.s5[:start]
 }
 
 // pop6 returns the elements from start up as a new list and drops them.
@@ -556,10 +674,29 @@ func pop6(p *Parser, start int) []*nameDefault {
 		return nil
 	}
 	out := make([]*nameDefault, len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero *nameDefault
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s6 = p.stk.s6[:start]
 	return out
+}
+
+// drop6 drops the elements from start up.
+func drop6(p *Parser, start int) {
+	s := p.stk.s6[start:]
+	var zero *nameDefault
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s6 = p.stk.s6[:start]
 }
 
 // pop7 returns the elements from start up as a new list and drops them.
@@ -569,10 +706,29 @@ func pop7(p *Parser, start int) []*ast.WithItem {
 		return nil
 	}
 	out := p.a.WithItemList(len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero *ast.WithItem
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s7 = p.stk.s7[:start]
 	return out
+}
+
+// drop7 drops the elements from start up.
+func drop7(p *Parser, start int) {
+	s := p.stk.s7[start:]
+	var zero *ast.WithItem
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s7 = p.stk.s7[:start]
 }
 
 // pop8 returns the elements from start up as a new list and drops them.
@@ -582,10 +738,29 @@ func pop8(p *Parser, start int) []*ast.ExceptHandler {
 		return nil
 	}
 	out := p.a.ExceptHandlerList(len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero *ast.ExceptHandler
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s8 = p.stk.s8[:start]
 	return out
+}
+
+// drop8 drops the elements from start up.
+func drop8(p *Parser, start int) {
+	s := p.stk.s8[start:]
+	var zero *ast.ExceptHandler
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s8 = p.stk.s8[:start]
 }
 
 // pop9 returns the elements from start up as a new list and drops them.
@@ -595,10 +770,29 @@ func pop9(p *Parser, start int) []*ast.MatchCase {
 		return nil
 	}
 	out := p.a.MatchCaseList(len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero *ast.MatchCase
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s9 = p.stk.s9[:start]
 	return out
+}
+
+// drop9 drops the elements from start up.
+func drop9(p *Parser, start int) {
+	s := p.stk.s9[start:]
+	var zero *ast.MatchCase
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s9 = p.stk.s9[:start]
 }
 
 // pop10 returns the elements from start up as a new list and drops them.
@@ -608,10 +802,29 @@ func pop10(p *Parser, start int) []ast.Pattern {
 		return nil
 	}
 	out := p.a.PatternList(len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero ast.Pattern
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s10 = p.stk.s10[:start]
 	return out
+}
+
+// drop10 drops the elements from start up.
+func drop10(p *Parser, start int) {
+	s := p.stk.s10[start:]
+	var zero ast.Pattern
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s10 = p.stk.s10[:start]
 }
 
 // pop11 returns the elements from start up as a new list and drops them.
@@ -621,10 +834,29 @@ func pop11(p *Parser, start int) []*keyPattern {
 		return nil
 	}
 	out := make([]*keyPattern, len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero *keyPattern
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s11 = p.stk.s11[:start]
 	return out
+}
+
+// drop11 drops the elements from start up.
+func drop11(p *Parser, start int) {
+	s := p.stk.s11[start:]
+	var zero *keyPattern
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s11 = p.stk.s11[:start]
 }
 
 // pop12 returns the elements from start up as a new list and drops them.
@@ -634,10 +866,29 @@ func pop12(p *Parser, start int) []ast.TypeParam {
 		return nil
 	}
 	out := p.a.TypeParamList(len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero ast.TypeParam
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s12 = p.stk.s12[:start]
 	return out
+}
+
+// drop12 drops the elements from start up.
+func drop12(p *Parser, start int) {
+	s := p.stk.s12[start:]
+	var zero ast.TypeParam
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s12 = p.stk.s12[:start]
 }
 
 // pop13 returns the elements from start up as a new list and drops them.
@@ -647,10 +898,29 @@ func pop13(p *Parser, start int) []*cmpopExpr {
 		return nil
 	}
 	out := make([]*cmpopExpr, len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero *cmpopExpr
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s13 = p.stk.s13[:start]
 	return out
+}
+
+// drop13 drops the elements from start up.
+func drop13(p *Parser, start int) {
+	s := p.stk.s13[start:]
+	var zero *cmpopExpr
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s13 = p.stk.s13[:start]
 }
 
 // pop14 returns the elements from start up as a new list and drops them.
@@ -660,10 +930,29 @@ func pop14(p *Parser, start int) []*keyValue {
 		return nil
 	}
 	out := make([]*keyValue, len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero *keyValue
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s14 = p.stk.s14[:start]
 	return out
+}
+
+// drop14 drops the elements from start up.
+func drop14(p *Parser, start int) {
+	s := p.stk.s14[start:]
+	var zero *keyValue
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s14 = p.stk.s14[:start]
 }
 
 // pop15 returns the elements from start up as a new list and drops them.
@@ -673,10 +962,29 @@ func pop15(p *Parser, start int) []*ast.Comprehension {
 		return nil
 	}
 	out := p.a.ComprehensionList(len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero *ast.Comprehension
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s15 = p.stk.s15[:start]
 	return out
+}
+
+// drop15 drops the elements from start up.
+func drop15(p *Parser, start int) {
+	s := p.stk.s15[start:]
+	var zero *ast.Comprehension
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s15 = p.stk.s15[:start]
 }
 
 // pop16 returns the elements from start up as a new list and drops them.
@@ -686,10 +994,29 @@ func pop16(p *Parser, start int) []*keywordOrStarred {
 		return nil
 	}
 	out := make([]*keywordOrStarred, len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero *keywordOrStarred
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s16 = p.stk.s16[:start]
 	return out
+}
+
+// drop16 drops the elements from start up.
+func drop16(p *Parser, start int) {
+	s := p.stk.s16[start:]
+	var zero *keywordOrStarred
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s16 = p.stk.s16[:start]
 }
 
 // pop17 returns the elements from start up as a new list and drops them.
@@ -699,10 +1026,29 @@ func pop17(p *Parser, start int) [][]ast.Expr {
 		return nil
 	}
 	out := make([][]ast.Expr, len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero []ast.Expr
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s17 = p.stk.s17[:start]
 	return out
+}
+
+// drop17 drops the elements from start up.
+func drop17(p *Parser, start int) {
+	s := p.stk.s17[start:]
+	var zero []ast.Expr
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s17 = p.stk.s17[:start]
 }
 
 // pop18 returns the elements from start up as a new list and drops them.
@@ -712,10 +1058,29 @@ func pop18(p *Parser, start int) []any {
 		return nil
 	}
 	out := make([]any, len(s))
-	copy(out, s)
-	clear(s)
+	if len(s) <= shortList {
+		var zero any
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
 	p.stk.s18 = p.stk.s18[:start]
 	return out
+}
+
+// drop18 drops the elements from start up.
+func drop18(p *Parser, start int) {
+	s := p.stk.s18[start:]
+	var zero any
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s18 = p.stk.s18[:start]
 }
 
 // file: statements? ENDMARKER
@@ -30122,8 +30487,7 @@ func (p *Parser) loop0_1() (_res []*token.Token, _ok bool) {
 	// NEWLINE
 	{
 		if p.errorIndicator {
-			clear(p.stk.s0[_start:])
-			p.stk.s0 = p.stk.s0[:_start]
+			drop0(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -30165,8 +30529,7 @@ func (p *Parser) loop0_2() (_res []*token.Token, _ok bool) {
 	// NEWLINE
 	{
 		if p.errorIndicator {
-			clear(p.stk.s0[_start:])
-			p.stk.s0 = p.stk.s0[:_start]
+			drop0(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -30208,8 +30571,7 @@ func (p *Parser) loop1_3() (_res [][]ast.Stmt, _ok bool) {
 	// statement
 	{
 		if p.errorIndicator {
-			clear(p.stk.s1[_start:])
-			p.stk.s1 = p.stk.s1[:_start]
+			drop1(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -30230,8 +30592,7 @@ func (p *Parser) loop1_3() (_res [][]ast.Stmt, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s1) == _start || p.errorIndicator {
-		clear(p.stk.s1[_start:])
-		p.stk.s1 = p.stk.s1[:_start]
+		drop1(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -30271,8 +30632,7 @@ func (p *Parser) gather_4() (_res []ast.Stmt, _ok bool) {
 		return pop2(p, _start), true
 	}
 fail:
-	clear(p.stk.s2[_start:])
-	p.stk.s2 = p.stk.s2[:_start]
+	drop2(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -30290,8 +30650,7 @@ func (p *Parser) loop0_5() (_res []ast.Stmt, _ok bool) {
 	// ";" simple_stmt
 	{
 		if p.errorIndicator {
-			clear(p.stk.s2[_start:])
-			p.stk.s2 = p.stk.s2[:_start]
+			drop2(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -30321,8 +30680,7 @@ func (p *Parser) loop0_5() (_res []ast.Stmt, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s2[_start:])
-				p.stk.s2 = p.stk.s2[:_start]
+				drop2(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -30935,8 +31293,7 @@ func (p *Parser) loop1_14() (_res []ast.Expr, _ok bool) {
 	// (star_targets "=")
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -30957,8 +31314,7 @@ func (p *Parser) loop1_14() (_res []ast.Expr, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s3) == _start || p.errorIndicator {
-		clear(p.stk.s3[_start:])
-		p.stk.s3 = p.stk.s3[:_start]
+		drop3(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -31156,8 +31512,7 @@ func (p *Parser) gather_19() (_res []ast.Expr, _ok bool) {
 		return pop3(p, _start), true
 	}
 fail:
-	clear(p.stk.s3[_start:])
-	p.stk.s3 = p.stk.s3[:_start]
+	drop3(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -31175,8 +31530,7 @@ func (p *Parser) loop0_20() (_res []ast.Expr, _ok bool) {
 	// "," NAME
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -31203,8 +31557,7 @@ func (p *Parser) loop0_20() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s3[_start:])
-				p.stk.s3 = p.stk.s3[:_start]
+				drop3(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -31249,8 +31602,7 @@ func (p *Parser) gather_21() (_res []ast.Expr, _ok bool) {
 		return pop3(p, _start), true
 	}
 fail:
-	clear(p.stk.s3[_start:])
-	p.stk.s3 = p.stk.s3[:_start]
+	drop3(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -31268,8 +31620,7 @@ func (p *Parser) loop0_22() (_res []ast.Expr, _ok bool) {
 	// "," NAME
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -31296,8 +31647,7 @@ func (p *Parser) loop0_22() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s3[_start:])
-				p.stk.s3 = p.stk.s3[:_start]
+				drop3(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -31504,8 +31854,7 @@ func (p *Parser) loop0_25() (_res []*token.Token, _ok bool) {
 	// ("." / "...")
 	{
 		if p.errorIndicator {
-			clear(p.stk.s0[_start:])
-			p.stk.s0 = p.stk.s0[:_start]
+			drop0(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -31607,8 +31956,7 @@ func (p *Parser) loop1_27() (_res []*token.Token, _ok bool) {
 	// ("." / "...")
 	{
 		if p.errorIndicator {
-			clear(p.stk.s0[_start:])
-			p.stk.s0 = p.stk.s0[:_start]
+			drop0(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -31629,8 +31977,7 @@ func (p *Parser) loop1_27() (_res []*token.Token, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s0) == _start || p.errorIndicator {
-		clear(p.stk.s0[_start:])
-		p.stk.s0 = p.stk.s0[:_start]
+		drop0(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -31670,8 +32017,7 @@ func (p *Parser) gather_29() (_res []*ast.Alias, _ok bool) {
 		return pop4(p, _start), true
 	}
 fail:
-	clear(p.stk.s4[_start:])
-	p.stk.s4 = p.stk.s4[:_start]
+	drop4(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -31689,8 +32035,7 @@ func (p *Parser) loop0_30() (_res []*ast.Alias, _ok bool) {
 	// "," import_from_as_name
 	{
 		if p.errorIndicator {
-			clear(p.stk.s4[_start:])
-			p.stk.s4 = p.stk.s4[:_start]
+			drop4(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -31720,8 +32065,7 @@ func (p *Parser) loop0_30() (_res []*ast.Alias, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s4[_start:])
-				p.stk.s4 = p.stk.s4[:_start]
+				drop4(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -31813,8 +32157,7 @@ func (p *Parser) gather_32() (_res []*ast.Alias, _ok bool) {
 		return pop4(p, _start), true
 	}
 fail:
-	clear(p.stk.s4[_start:])
-	p.stk.s4 = p.stk.s4[:_start]
+	drop4(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -31832,8 +32175,7 @@ func (p *Parser) loop0_33() (_res []*ast.Alias, _ok bool) {
 	// "," dotted_as_name
 	{
 		if p.errorIndicator {
-			clear(p.stk.s4[_start:])
-			p.stk.s4 = p.stk.s4[:_start]
+			drop4(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -31863,8 +32205,7 @@ func (p *Parser) loop0_33() (_res []*ast.Alias, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s4[_start:])
-				p.stk.s4 = p.stk.s4[:_start]
+				drop4(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -31997,8 +32338,7 @@ func (p *Parser) loop1_35() (_res []ast.Expr, _ok bool) {
 	// ("@" named_expression NEWLINE)
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -32019,8 +32359,7 @@ func (p *Parser) loop1_35() (_res []ast.Expr, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s3) == _start || p.errorIndicator {
-		clear(p.stk.s3[_start:])
-		p.stk.s3 = p.stk.s3[:_start]
+		drop3(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -32201,8 +32540,7 @@ func (p *Parser) loop0_40() (_res []*ast.Arg, _ok bool) {
 	// param_no_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
+			drop5(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -32238,8 +32576,7 @@ func (p *Parser) loop0_41() (_res []*nameDefault, _ok bool) {
 	// param_with_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -32275,8 +32612,7 @@ func (p *Parser) loop0_42() (_res []*nameDefault, _ok bool) {
 	// param_with_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -32312,8 +32648,7 @@ func (p *Parser) loop1_43() (_res []*ast.Arg, _ok bool) {
 	// param_no_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
+			drop5(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -32334,8 +32669,7 @@ func (p *Parser) loop1_43() (_res []*ast.Arg, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s5) == _start || p.errorIndicator {
-		clear(p.stk.s5[_start:])
-		p.stk.s5 = p.stk.s5[:_start]
+		drop5(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -32355,8 +32689,7 @@ func (p *Parser) loop0_44() (_res []*nameDefault, _ok bool) {
 	// param_with_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -32392,8 +32725,7 @@ func (p *Parser) loop1_45() (_res []*nameDefault, _ok bool) {
 	// param_with_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -32414,8 +32746,7 @@ func (p *Parser) loop1_45() (_res []*nameDefault, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s6) == _start || p.errorIndicator {
-		clear(p.stk.s6[_start:])
-		p.stk.s6 = p.stk.s6[:_start]
+		drop6(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -32435,8 +32766,7 @@ func (p *Parser) loop1_46() (_res []*ast.Arg, _ok bool) {
 	// param_no_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
+			drop5(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -32457,8 +32787,7 @@ func (p *Parser) loop1_46() (_res []*ast.Arg, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s5) == _start || p.errorIndicator {
-		clear(p.stk.s5[_start:])
-		p.stk.s5 = p.stk.s5[:_start]
+		drop5(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -32478,8 +32807,7 @@ func (p *Parser) loop1_47() (_res []*ast.Arg, _ok bool) {
 	// param_no_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
+			drop5(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -32500,8 +32828,7 @@ func (p *Parser) loop1_47() (_res []*ast.Arg, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s5) == _start || p.errorIndicator {
-		clear(p.stk.s5[_start:])
-		p.stk.s5 = p.stk.s5[:_start]
+		drop5(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -32521,8 +32848,7 @@ func (p *Parser) loop0_48() (_res []*ast.Arg, _ok bool) {
 	// param_no_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
+			drop5(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -32558,8 +32884,7 @@ func (p *Parser) loop1_49() (_res []*nameDefault, _ok bool) {
 	// param_with_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -32580,8 +32905,7 @@ func (p *Parser) loop1_49() (_res []*nameDefault, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s6) == _start || p.errorIndicator {
-		clear(p.stk.s6[_start:])
-		p.stk.s6 = p.stk.s6[:_start]
+		drop6(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -32601,8 +32925,7 @@ func (p *Parser) loop0_50() (_res []*ast.Arg, _ok bool) {
 	// param_no_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
+			drop5(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -32638,8 +32961,7 @@ func (p *Parser) loop1_51() (_res []*nameDefault, _ok bool) {
 	// param_with_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -32660,8 +32982,7 @@ func (p *Parser) loop1_51() (_res []*nameDefault, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s6) == _start || p.errorIndicator {
-		clear(p.stk.s6[_start:])
-		p.stk.s6 = p.stk.s6[:_start]
+		drop6(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -32681,8 +33002,7 @@ func (p *Parser) loop0_52() (_res []*nameDefault, _ok bool) {
 	// param_maybe_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -32718,8 +33038,7 @@ func (p *Parser) loop0_53() (_res []*nameDefault, _ok bool) {
 	// param_maybe_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -32755,8 +33074,7 @@ func (p *Parser) loop1_54() (_res []*nameDefault, _ok bool) {
 	// param_maybe_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -32777,8 +33095,7 @@ func (p *Parser) loop1_54() (_res []*nameDefault, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s6) == _start || p.errorIndicator {
-		clear(p.stk.s6[_start:])
-		p.stk.s6 = p.stk.s6[:_start]
+		drop6(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -32818,8 +33135,7 @@ func (p *Parser) gather_55() (_res []*ast.WithItem, _ok bool) {
 		return pop7(p, _start), true
 	}
 fail:
-	clear(p.stk.s7[_start:])
-	p.stk.s7 = p.stk.s7[:_start]
+	drop7(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -32837,8 +33153,7 @@ func (p *Parser) loop0_56() (_res []*ast.WithItem, _ok bool) {
 	// "," with_item
 	{
 		if p.errorIndicator {
-			clear(p.stk.s7[_start:])
-			p.stk.s7 = p.stk.s7[:_start]
+			drop7(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -32868,8 +33183,7 @@ func (p *Parser) loop0_56() (_res []*ast.WithItem, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s7[_start:])
-				p.stk.s7 = p.stk.s7[:_start]
+				drop7(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -32914,8 +33228,7 @@ func (p *Parser) gather_57() (_res []*ast.WithItem, _ok bool) {
 		return pop7(p, _start), true
 	}
 fail:
-	clear(p.stk.s7[_start:])
-	p.stk.s7 = p.stk.s7[:_start]
+	drop7(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -32933,8 +33246,7 @@ func (p *Parser) loop0_58() (_res []*ast.WithItem, _ok bool) {
 	// "," with_item
 	{
 		if p.errorIndicator {
-			clear(p.stk.s7[_start:])
-			p.stk.s7 = p.stk.s7[:_start]
+			drop7(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -32964,8 +33276,7 @@ func (p *Parser) loop0_58() (_res []*ast.WithItem, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s7[_start:])
-				p.stk.s7 = p.stk.s7[:_start]
+				drop7(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -33010,8 +33321,7 @@ func (p *Parser) gather_59() (_res []*ast.WithItem, _ok bool) {
 		return pop7(p, _start), true
 	}
 fail:
-	clear(p.stk.s7[_start:])
-	p.stk.s7 = p.stk.s7[:_start]
+	drop7(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -33029,8 +33339,7 @@ func (p *Parser) loop0_60() (_res []*ast.WithItem, _ok bool) {
 	// "," with_item
 	{
 		if p.errorIndicator {
-			clear(p.stk.s7[_start:])
-			p.stk.s7 = p.stk.s7[:_start]
+			drop7(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -33060,8 +33369,7 @@ func (p *Parser) loop0_60() (_res []*ast.WithItem, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s7[_start:])
-				p.stk.s7 = p.stk.s7[:_start]
+				drop7(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -33106,8 +33414,7 @@ func (p *Parser) gather_61() (_res []*ast.WithItem, _ok bool) {
 		return pop7(p, _start), true
 	}
 fail:
-	clear(p.stk.s7[_start:])
-	p.stk.s7 = p.stk.s7[:_start]
+	drop7(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -33125,8 +33432,7 @@ func (p *Parser) loop0_62() (_res []*ast.WithItem, _ok bool) {
 	// "," with_item
 	{
 		if p.errorIndicator {
-			clear(p.stk.s7[_start:])
-			p.stk.s7 = p.stk.s7[:_start]
+			drop7(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -33156,8 +33462,7 @@ func (p *Parser) loop0_62() (_res []*ast.WithItem, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s7[_start:])
-				p.stk.s7 = p.stk.s7[:_start]
+				drop7(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -33276,8 +33581,7 @@ func (p *Parser) loop1_64() (_res []*ast.ExceptHandler, _ok bool) {
 	// except_block
 	{
 		if p.errorIndicator {
-			clear(p.stk.s8[_start:])
-			p.stk.s8 = p.stk.s8[:_start]
+			drop8(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -33298,8 +33602,7 @@ func (p *Parser) loop1_64() (_res []*ast.ExceptHandler, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s8) == _start || p.errorIndicator {
-		clear(p.stk.s8[_start:])
-		p.stk.s8 = p.stk.s8[:_start]
+		drop8(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -33319,8 +33622,7 @@ func (p *Parser) loop1_65() (_res []*ast.ExceptHandler, _ok bool) {
 	// except_star_block
 	{
 		if p.errorIndicator {
-			clear(p.stk.s8[_start:])
-			p.stk.s8 = p.stk.s8[:_start]
+			drop8(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -33341,8 +33643,7 @@ func (p *Parser) loop1_65() (_res []*ast.ExceptHandler, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s8) == _start || p.errorIndicator {
-		clear(p.stk.s8[_start:])
-		p.stk.s8 = p.stk.s8[:_start]
+		drop8(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -33456,8 +33757,7 @@ func (p *Parser) loop1_68() (_res []*ast.MatchCase, _ok bool) {
 	// case_block
 	{
 		if p.errorIndicator {
-			clear(p.stk.s9[_start:])
-			p.stk.s9 = p.stk.s9[:_start]
+			drop9(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -33478,8 +33778,7 @@ func (p *Parser) loop1_68() (_res []*ast.MatchCase, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s9) == _start || p.errorIndicator {
-		clear(p.stk.s9[_start:])
-		p.stk.s9 = p.stk.s9[:_start]
+		drop9(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -33519,8 +33818,7 @@ func (p *Parser) gather_69() (_res []ast.Pattern, _ok bool) {
 		return pop10(p, _start), true
 	}
 fail:
-	clear(p.stk.s10[_start:])
-	p.stk.s10 = p.stk.s10[:_start]
+	drop10(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -33538,8 +33836,7 @@ func (p *Parser) loop0_70() (_res []ast.Pattern, _ok bool) {
 	// "|" closed_pattern
 	{
 		if p.errorIndicator {
-			clear(p.stk.s10[_start:])
-			p.stk.s10 = p.stk.s10[:_start]
+			drop10(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -33569,8 +33866,7 @@ func (p *Parser) loop0_70() (_res []ast.Pattern, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s10[_start:])
-				p.stk.s10 = p.stk.s10[:_start]
+				drop10(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -33935,8 +34231,7 @@ func (p *Parser) gather_75() (_res []ast.Pattern, _ok bool) {
 		return pop10(p, _start), true
 	}
 fail:
-	clear(p.stk.s10[_start:])
-	p.stk.s10 = p.stk.s10[:_start]
+	drop10(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -33954,8 +34249,7 @@ func (p *Parser) loop0_76() (_res []ast.Pattern, _ok bool) {
 	// "," maybe_star_pattern
 	{
 		if p.errorIndicator {
-			clear(p.stk.s10[_start:])
-			p.stk.s10 = p.stk.s10[:_start]
+			drop10(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -33985,8 +34279,7 @@ func (p *Parser) loop0_76() (_res []ast.Pattern, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s10[_start:])
-				p.stk.s10 = p.stk.s10[:_start]
+				drop10(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -34031,8 +34324,7 @@ func (p *Parser) gather_77() (_res []*keyPattern, _ok bool) {
 		return pop11(p, _start), true
 	}
 fail:
-	clear(p.stk.s11[_start:])
-	p.stk.s11 = p.stk.s11[:_start]
+	drop11(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -34050,8 +34342,7 @@ func (p *Parser) loop0_78() (_res []*keyPattern, _ok bool) {
 	// "," key_value_pattern
 	{
 		if p.errorIndicator {
-			clear(p.stk.s11[_start:])
-			p.stk.s11 = p.stk.s11[:_start]
+			drop11(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -34081,8 +34372,7 @@ func (p *Parser) loop0_78() (_res []*keyPattern, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s11[_start:])
-				p.stk.s11 = p.stk.s11[:_start]
+				drop11(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -34181,8 +34471,7 @@ func (p *Parser) gather_80() (_res []ast.Pattern, _ok bool) {
 		return pop10(p, _start), true
 	}
 fail:
-	clear(p.stk.s10[_start:])
-	p.stk.s10 = p.stk.s10[:_start]
+	drop10(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -34200,8 +34489,7 @@ func (p *Parser) loop0_81() (_res []ast.Pattern, _ok bool) {
 	// "," pattern
 	{
 		if p.errorIndicator {
-			clear(p.stk.s10[_start:])
-			p.stk.s10 = p.stk.s10[:_start]
+			drop10(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -34231,8 +34519,7 @@ func (p *Parser) loop0_81() (_res []ast.Pattern, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s10[_start:])
-				p.stk.s10 = p.stk.s10[:_start]
+				drop10(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -34277,8 +34564,7 @@ func (p *Parser) gather_82() (_res []*keyPattern, _ok bool) {
 		return pop11(p, _start), true
 	}
 fail:
-	clear(p.stk.s11[_start:])
-	p.stk.s11 = p.stk.s11[:_start]
+	drop11(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -34296,8 +34582,7 @@ func (p *Parser) loop0_83() (_res []*keyPattern, _ok bool) {
 	// "," keyword_pattern
 	{
 		if p.errorIndicator {
-			clear(p.stk.s11[_start:])
-			p.stk.s11 = p.stk.s11[:_start]
+			drop11(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -34327,8 +34612,7 @@ func (p *Parser) loop0_83() (_res []*keyPattern, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s11[_start:])
-				p.stk.s11 = p.stk.s11[:_start]
+				drop11(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -34373,8 +34657,7 @@ func (p *Parser) gather_84() (_res []ast.TypeParam, _ok bool) {
 		return pop12(p, _start), true
 	}
 fail:
-	clear(p.stk.s12[_start:])
-	p.stk.s12 = p.stk.s12[:_start]
+	drop12(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -34392,8 +34675,7 @@ func (p *Parser) loop0_85() (_res []ast.TypeParam, _ok bool) {
 	// "," type_param
 	{
 		if p.errorIndicator {
-			clear(p.stk.s12[_start:])
-			p.stk.s12 = p.stk.s12[:_start]
+			drop12(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -34423,8 +34705,7 @@ func (p *Parser) loop0_85() (_res []ast.TypeParam, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s12[_start:])
-				p.stk.s12 = p.stk.s12[:_start]
+				drop12(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -34499,8 +34780,7 @@ func (p *Parser) loop1_86() (_res []ast.Expr, _ok bool) {
 	// ("," expression)
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -34521,8 +34801,7 @@ func (p *Parser) loop1_86() (_res []ast.Expr, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s3) == _start || p.errorIndicator {
-		clear(p.stk.s3[_start:])
-		p.stk.s3 = p.stk.s3[:_start]
+		drop3(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -34592,8 +34871,7 @@ func (p *Parser) loop1_88() (_res []ast.Expr, _ok bool) {
 	// ("," star_expression)
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -34614,8 +34892,7 @@ func (p *Parser) loop1_88() (_res []ast.Expr, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s3) == _start || p.errorIndicator {
-		clear(p.stk.s3[_start:])
-		p.stk.s3 = p.stk.s3[:_start]
+		drop3(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -34655,8 +34932,7 @@ func (p *Parser) gather_90() (_res []ast.Expr, _ok bool) {
 		return pop3(p, _start), true
 	}
 fail:
-	clear(p.stk.s3[_start:])
-	p.stk.s3 = p.stk.s3[:_start]
+	drop3(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -34674,8 +34950,7 @@ func (p *Parser) loop0_91() (_res []ast.Expr, _ok bool) {
 	// "," star_named_expression
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -34705,8 +34980,7 @@ func (p *Parser) loop0_91() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s3[_start:])
-				p.stk.s3 = p.stk.s3[:_start]
+				drop3(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -34781,8 +35055,7 @@ func (p *Parser) loop1_92() (_res []ast.Expr, _ok bool) {
 	// ("or" conjunction)
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -34803,8 +35076,7 @@ func (p *Parser) loop1_92() (_res []ast.Expr, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s3) == _start || p.errorIndicator {
-		clear(p.stk.s3[_start:])
-		p.stk.s3 = p.stk.s3[:_start]
+		drop3(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -34874,8 +35146,7 @@ func (p *Parser) loop1_94() (_res []ast.Expr, _ok bool) {
 	// ("and" inversion)
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -34896,8 +35167,7 @@ func (p *Parser) loop1_94() (_res []ast.Expr, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s3) == _start || p.errorIndicator {
-		clear(p.stk.s3[_start:])
-		p.stk.s3 = p.stk.s3[:_start]
+		drop3(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -34917,8 +35187,7 @@ func (p *Parser) loop1_96() (_res []*cmpopExpr, _ok bool) {
 	// compare_op_bitwise_or_pair
 	{
 		if p.errorIndicator {
-			clear(p.stk.s13[_start:])
-			p.stk.s13 = p.stk.s13[:_start]
+			drop13(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -34939,8 +35208,7 @@ func (p *Parser) loop1_96() (_res []*cmpopExpr, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s13) == _start || p.errorIndicator {
-		clear(p.stk.s13[_start:])
-		p.stk.s13 = p.stk.s13[:_start]
+		drop13(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -35129,8 +35397,7 @@ func (p *Parser) gather_99() (_res []ast.Expr, _ok bool) {
 		return pop3(p, _start), true
 	}
 fail:
-	clear(p.stk.s3[_start:])
-	p.stk.s3 = p.stk.s3[:_start]
+	drop3(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -35148,8 +35415,7 @@ func (p *Parser) loop0_100() (_res []ast.Expr, _ok bool) {
 	// "," (slice / starred_expression)
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -35179,8 +35445,7 @@ func (p *Parser) loop0_100() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s3[_start:])
-				p.stk.s3 = p.stk.s3[:_start]
+				drop3(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -35585,8 +35850,7 @@ func (p *Parser) loop0_108() (_res []*ast.Arg, _ok bool) {
 	// lambda_param_no_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
+			drop5(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -35622,8 +35886,7 @@ func (p *Parser) loop0_109() (_res []*nameDefault, _ok bool) {
 	// lambda_param_with_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -35659,8 +35922,7 @@ func (p *Parser) loop0_110() (_res []*nameDefault, _ok bool) {
 	// lambda_param_with_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -35696,8 +35958,7 @@ func (p *Parser) loop1_111() (_res []*ast.Arg, _ok bool) {
 	// lambda_param_no_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
+			drop5(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -35718,8 +35979,7 @@ func (p *Parser) loop1_111() (_res []*ast.Arg, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s5) == _start || p.errorIndicator {
-		clear(p.stk.s5[_start:])
-		p.stk.s5 = p.stk.s5[:_start]
+		drop5(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -35739,8 +35999,7 @@ func (p *Parser) loop0_112() (_res []*nameDefault, _ok bool) {
 	// lambda_param_with_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -35776,8 +36035,7 @@ func (p *Parser) loop1_113() (_res []*nameDefault, _ok bool) {
 	// lambda_param_with_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -35798,8 +36056,7 @@ func (p *Parser) loop1_113() (_res []*nameDefault, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s6) == _start || p.errorIndicator {
-		clear(p.stk.s6[_start:])
-		p.stk.s6 = p.stk.s6[:_start]
+		drop6(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -35819,8 +36076,7 @@ func (p *Parser) loop1_114() (_res []*ast.Arg, _ok bool) {
 	// lambda_param_no_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
+			drop5(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -35841,8 +36097,7 @@ func (p *Parser) loop1_114() (_res []*ast.Arg, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s5) == _start || p.errorIndicator {
-		clear(p.stk.s5[_start:])
-		p.stk.s5 = p.stk.s5[:_start]
+		drop5(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -35862,8 +36117,7 @@ func (p *Parser) loop1_115() (_res []*ast.Arg, _ok bool) {
 	// lambda_param_no_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
+			drop5(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -35884,8 +36138,7 @@ func (p *Parser) loop1_115() (_res []*ast.Arg, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s5) == _start || p.errorIndicator {
-		clear(p.stk.s5[_start:])
-		p.stk.s5 = p.stk.s5[:_start]
+		drop5(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -35905,8 +36158,7 @@ func (p *Parser) loop0_116() (_res []*ast.Arg, _ok bool) {
 	// lambda_param_no_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
+			drop5(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -35942,8 +36194,7 @@ func (p *Parser) loop1_117() (_res []*nameDefault, _ok bool) {
 	// lambda_param_with_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -35964,8 +36215,7 @@ func (p *Parser) loop1_117() (_res []*nameDefault, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s6) == _start || p.errorIndicator {
-		clear(p.stk.s6[_start:])
-		p.stk.s6 = p.stk.s6[:_start]
+		drop6(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -35985,8 +36235,7 @@ func (p *Parser) loop0_118() (_res []*ast.Arg, _ok bool) {
 	// lambda_param_no_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
+			drop5(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -36022,8 +36271,7 @@ func (p *Parser) loop1_119() (_res []*nameDefault, _ok bool) {
 	// lambda_param_with_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -36044,8 +36292,7 @@ func (p *Parser) loop1_119() (_res []*nameDefault, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s6) == _start || p.errorIndicator {
-		clear(p.stk.s6[_start:])
-		p.stk.s6 = p.stk.s6[:_start]
+		drop6(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -36065,8 +36312,7 @@ func (p *Parser) loop0_120() (_res []*nameDefault, _ok bool) {
 	// lambda_param_maybe_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -36102,8 +36348,7 @@ func (p *Parser) loop1_121() (_res []*nameDefault, _ok bool) {
 	// lambda_param_maybe_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -36124,8 +36369,7 @@ func (p *Parser) loop1_121() (_res []*nameDefault, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s6) == _start || p.errorIndicator {
-		clear(p.stk.s6[_start:])
-		p.stk.s6 = p.stk.s6[:_start]
+		drop6(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -36145,8 +36389,7 @@ func (p *Parser) loop0_122() (_res []ast.Expr, _ok bool) {
 	// fstring_format_spec
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -36182,8 +36425,7 @@ func (p *Parser) loop0_123() (_res []ast.Expr, _ok bool) {
 	// fstring_middle
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -36273,8 +36515,7 @@ func (p *Parser) loop1_124() (_res []ast.Expr, _ok bool) {
 	// (fstring / string)
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -36295,8 +36536,7 @@ func (p *Parser) loop1_124() (_res []ast.Expr, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s3) == _start || p.errorIndicator {
-		clear(p.stk.s3[_start:])
-		p.stk.s3 = p.stk.s3[:_start]
+		drop3(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -36391,8 +36631,7 @@ func (p *Parser) gather_127() (_res []*keyValue, _ok bool) {
 		return pop14(p, _start), true
 	}
 fail:
-	clear(p.stk.s14[_start:])
-	p.stk.s14 = p.stk.s14[:_start]
+	drop14(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -36410,8 +36649,7 @@ func (p *Parser) loop0_128() (_res []*keyValue, _ok bool) {
 	// "," double_starred_kvpair
 	{
 		if p.errorIndicator {
-			clear(p.stk.s14[_start:])
-			p.stk.s14 = p.stk.s14[:_start]
+			drop14(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -36441,8 +36679,7 @@ func (p *Parser) loop0_128() (_res []*keyValue, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s14[_start:])
-				p.stk.s14 = p.stk.s14[:_start]
+				drop14(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -36467,8 +36704,7 @@ func (p *Parser) loop1_129() (_res []*ast.Comprehension, _ok bool) {
 	// for_if_clause
 	{
 		if p.errorIndicator {
-			clear(p.stk.s15[_start:])
-			p.stk.s15 = p.stk.s15[:_start]
+			drop15(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -36489,8 +36725,7 @@ func (p *Parser) loop1_129() (_res []*ast.Comprehension, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s15) == _start || p.errorIndicator {
-		clear(p.stk.s15[_start:])
-		p.stk.s15 = p.stk.s15[:_start]
+		drop15(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -36560,8 +36795,7 @@ func (p *Parser) loop0_130() (_res []ast.Expr, _ok bool) {
 	// ("if" disjunction)
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -36647,8 +36881,7 @@ func (p *Parser) loop0_132() (_res []ast.Expr, _ok bool) {
 	// ("if" disjunction)
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -36929,8 +37162,7 @@ func (p *Parser) gather_136() (_res []ast.Expr, _ok bool) {
 		return pop3(p, _start), true
 	}
 fail:
-	clear(p.stk.s3[_start:])
-	p.stk.s3 = p.stk.s3[:_start]
+	drop3(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -36948,8 +37180,7 @@ func (p *Parser) loop0_137() (_res []ast.Expr, _ok bool) {
 	// "," (starred_expression / (assignment_expression / expression !":=") !"=")
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -36979,8 +37210,7 @@ func (p *Parser) loop0_137() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s3[_start:])
-				p.stk.s3 = p.stk.s3[:_start]
+				drop3(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -37075,8 +37305,7 @@ func (p *Parser) gather_141() (_res []*keywordOrStarred, _ok bool) {
 		return pop16(p, _start), true
 	}
 fail:
-	clear(p.stk.s16[_start:])
-	p.stk.s16 = p.stk.s16[:_start]
+	drop16(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -37094,8 +37323,7 @@ func (p *Parser) loop0_142() (_res []*keywordOrStarred, _ok bool) {
 	// "," kwarg_or_starred
 	{
 		if p.errorIndicator {
-			clear(p.stk.s16[_start:])
-			p.stk.s16 = p.stk.s16[:_start]
+			drop16(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -37125,8 +37353,7 @@ func (p *Parser) loop0_142() (_res []*keywordOrStarred, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s16[_start:])
-				p.stk.s16 = p.stk.s16[:_start]
+				drop16(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -37171,8 +37398,7 @@ func (p *Parser) gather_143() (_res []*keywordOrStarred, _ok bool) {
 		return pop16(p, _start), true
 	}
 fail:
-	clear(p.stk.s16[_start:])
-	p.stk.s16 = p.stk.s16[:_start]
+	drop16(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -37190,8 +37416,7 @@ func (p *Parser) loop0_144() (_res []*keywordOrStarred, _ok bool) {
 	// "," kwarg_or_double_starred
 	{
 		if p.errorIndicator {
-			clear(p.stk.s16[_start:])
-			p.stk.s16 = p.stk.s16[:_start]
+			drop16(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -37221,8 +37446,7 @@ func (p *Parser) loop0_144() (_res []*keywordOrStarred, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s16[_start:])
-				p.stk.s16 = p.stk.s16[:_start]
+				drop16(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -37267,8 +37491,7 @@ func (p *Parser) gather_145() (_res []*keywordOrStarred, _ok bool) {
 		return pop16(p, _start), true
 	}
 fail:
-	clear(p.stk.s16[_start:])
-	p.stk.s16 = p.stk.s16[:_start]
+	drop16(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -37286,8 +37509,7 @@ func (p *Parser) loop0_146() (_res []*keywordOrStarred, _ok bool) {
 	// "," kwarg_or_starred
 	{
 		if p.errorIndicator {
-			clear(p.stk.s16[_start:])
-			p.stk.s16 = p.stk.s16[:_start]
+			drop16(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -37317,8 +37539,7 @@ func (p *Parser) loop0_146() (_res []*keywordOrStarred, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s16[_start:])
-				p.stk.s16 = p.stk.s16[:_start]
+				drop16(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -37363,8 +37584,7 @@ func (p *Parser) gather_147() (_res []*keywordOrStarred, _ok bool) {
 		return pop16(p, _start), true
 	}
 fail:
-	clear(p.stk.s16[_start:])
-	p.stk.s16 = p.stk.s16[:_start]
+	drop16(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -37382,8 +37602,7 @@ func (p *Parser) loop0_148() (_res []*keywordOrStarred, _ok bool) {
 	// "," kwarg_or_double_starred
 	{
 		if p.errorIndicator {
-			clear(p.stk.s16[_start:])
-			p.stk.s16 = p.stk.s16[:_start]
+			drop16(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -37413,8 +37632,7 @@ func (p *Parser) loop0_148() (_res []*keywordOrStarred, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s16[_start:])
-				p.stk.s16 = p.stk.s16[:_start]
+				drop16(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -37489,8 +37707,7 @@ func (p *Parser) loop0_149() (_res []ast.Expr, _ok bool) {
 	// ("," star_target)
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -37546,8 +37763,7 @@ func (p *Parser) gather_151() (_res []ast.Expr, _ok bool) {
 		return pop3(p, _start), true
 	}
 fail:
-	clear(p.stk.s3[_start:])
-	p.stk.s3 = p.stk.s3[:_start]
+	drop3(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -37565,8 +37781,7 @@ func (p *Parser) loop0_152() (_res []ast.Expr, _ok bool) {
 	// "," star_target
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -37596,8 +37811,7 @@ func (p *Parser) loop0_152() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s3[_start:])
-				p.stk.s3 = p.stk.s3[:_start]
+				drop3(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -37672,8 +37886,7 @@ func (p *Parser) loop1_153() (_res []ast.Expr, _ok bool) {
 	// ("," star_target)
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -37694,8 +37907,7 @@ func (p *Parser) loop1_153() (_res []ast.Expr, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s3) == _start || p.errorIndicator {
-		clear(p.stk.s3[_start:])
-		p.stk.s3 = p.stk.s3[:_start]
+		drop3(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -37777,8 +37989,7 @@ func (p *Parser) gather_156() (_res []ast.Expr, _ok bool) {
 		return pop3(p, _start), true
 	}
 fail:
-	clear(p.stk.s3[_start:])
-	p.stk.s3 = p.stk.s3[:_start]
+	drop3(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -37796,8 +38007,7 @@ func (p *Parser) loop0_157() (_res []ast.Expr, _ok bool) {
 	// "," del_target
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -37827,8 +38037,7 @@ func (p *Parser) loop0_157() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s3[_start:])
-				p.stk.s3 = p.stk.s3[:_start]
+				drop3(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -37873,8 +38082,7 @@ func (p *Parser) gather_158() (_res []ast.Expr, _ok bool) {
 		return pop3(p, _start), true
 	}
 fail:
-	clear(p.stk.s3[_start:])
-	p.stk.s3 = p.stk.s3[:_start]
+	drop3(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -37892,8 +38100,7 @@ func (p *Parser) loop0_159() (_res []ast.Expr, _ok bool) {
 	// "," expression
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -37923,8 +38130,7 @@ func (p *Parser) loop0_159() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s3[_start:])
-				p.stk.s3 = p.stk.s3[:_start]
+				drop3(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -37969,8 +38175,7 @@ func (p *Parser) gather_160() (_res []ast.Expr, _ok bool) {
 		return pop3(p, _start), true
 	}
 fail:
-	clear(p.stk.s3[_start:])
-	p.stk.s3 = p.stk.s3[:_start]
+	drop3(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -37988,8 +38193,7 @@ func (p *Parser) loop0_161() (_res []ast.Expr, _ok bool) {
 	// "," expression
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -38019,8 +38223,7 @@ func (p *Parser) loop0_161() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s3[_start:])
-				p.stk.s3 = p.stk.s3[:_start]
+				drop3(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -38065,8 +38268,7 @@ func (p *Parser) gather_162() (_res []ast.Expr, _ok bool) {
 		return pop3(p, _start), true
 	}
 fail:
-	clear(p.stk.s3[_start:])
-	p.stk.s3 = p.stk.s3[:_start]
+	drop3(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -38084,8 +38286,7 @@ func (p *Parser) loop0_163() (_res []ast.Expr, _ok bool) {
 	// "," expression
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -38115,8 +38316,7 @@ func (p *Parser) loop0_163() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s3[_start:])
-				p.stk.s3 = p.stk.s3[:_start]
+				drop3(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -38161,8 +38361,7 @@ func (p *Parser) gather_164() (_res []ast.Expr, _ok bool) {
 		return pop3(p, _start), true
 	}
 fail:
-	clear(p.stk.s3[_start:])
-	p.stk.s3 = p.stk.s3[:_start]
+	drop3(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -38180,8 +38379,7 @@ func (p *Parser) loop0_165() (_res []ast.Expr, _ok bool) {
 	// "," expression
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -38211,8 +38409,7 @@ func (p *Parser) loop0_165() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s3[_start:])
-				p.stk.s3 = p.stk.s3[:_start]
+				drop3(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -38448,8 +38645,7 @@ func (p *Parser) gather_169() (_res []ast.Expr, _ok bool) {
 		return pop3(p, _start), true
 	}
 fail:
-	clear(p.stk.s3[_start:])
-	p.stk.s3 = p.stk.s3[:_start]
+	drop3(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -38467,8 +38663,7 @@ func (p *Parser) loop0_170() (_res []ast.Expr, _ok bool) {
 	// "," (starred_expression !"=")
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -38498,8 +38693,7 @@ func (p *Parser) loop0_170() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s3[_start:])
-				p.stk.s3 = p.stk.s3[:_start]
+				drop3(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -39248,8 +39442,7 @@ func (p *Parser) loop0_182() (_res [][]ast.Expr, _ok bool) {
 	// star_named_expressions
 	{
 		if p.errorIndicator {
-			clear(p.stk.s17[_start:])
-			p.stk.s17 = p.stk.s17[:_start]
+			drop17(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -39327,8 +39520,7 @@ func (p *Parser) loop0_183() (_res []any, _ok bool) {
 	// (star_targets "=")
 	{
 		if p.errorIndicator {
-			clear(p.stk.s18[_start:])
-			p.stk.s18 = p.stk.s18[:_start]
+			drop18(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -39406,8 +39598,7 @@ func (p *Parser) loop0_185() (_res []any, _ok bool) {
 	// (star_targets "=")
 	{
 		if p.errorIndicator {
-			clear(p.stk.s18[_start:])
-			p.stk.s18 = p.stk.s18[:_start]
+			drop18(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -39720,8 +39911,7 @@ func (p *Parser) loop0_191() (_res []*nameDefault, _ok bool) {
 	// param_maybe_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -39757,8 +39947,7 @@ func (p *Parser) loop0_192() (_res []*ast.Arg, _ok bool) {
 	// param_no_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
+			drop5(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -39794,8 +39983,7 @@ func (p *Parser) loop0_193() (_res []*ast.Arg, _ok bool) {
 	// param_no_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
+			drop5(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -39831,8 +40019,7 @@ func (p *Parser) loop1_194() (_res []*ast.Arg, _ok bool) {
 	// param_no_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
+			drop5(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -39853,8 +40040,7 @@ func (p *Parser) loop1_194() (_res []*ast.Arg, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s5) == _start || p.errorIndicator {
-		clear(p.stk.s5[_start:])
-		p.stk.s5 = p.stk.s5[:_start]
+		drop5(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -39925,8 +40111,7 @@ func (p *Parser) loop0_196() (_res []*nameDefault, _ok bool) {
 	// param_maybe_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -40022,8 +40207,7 @@ func (p *Parser) loop0_198() (_res []*nameDefault, _ok bool) {
 	// param_maybe_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -40059,8 +40243,7 @@ func (p *Parser) loop1_199() (_res []*nameDefault, _ok bool) {
 	// param_maybe_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -40081,8 +40264,7 @@ func (p *Parser) loop1_199() (_res []*nameDefault, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s6) == _start || p.errorIndicator {
-		clear(p.stk.s6[_start:])
-		p.stk.s6 = p.stk.s6[:_start]
+		drop6(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -40301,8 +40483,7 @@ func (p *Parser) loop0_203() (_res []*nameDefault, _ok bool) {
 	// param_maybe_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -40492,8 +40673,7 @@ func (p *Parser) loop1_206() (_res []*nameDefault, _ok bool) {
 	// param_with_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -40514,8 +40694,7 @@ func (p *Parser) loop1_206() (_res []*nameDefault, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s6) == _start || p.errorIndicator {
-		clear(p.stk.s6[_start:])
-		p.stk.s6 = p.stk.s6[:_start]
+		drop6(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -40586,8 +40765,7 @@ func (p *Parser) loop0_208() (_res []*nameDefault, _ok bool) {
 	// lambda_param_maybe_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -40623,8 +40801,7 @@ func (p *Parser) loop0_209() (_res []*ast.Arg, _ok bool) {
 	// lambda_param_no_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
+			drop5(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -40660,8 +40837,7 @@ func (p *Parser) loop0_210() (_res []*ast.Arg, _ok bool) {
 	// lambda_param_no_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
+			drop5(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -40717,8 +40893,7 @@ func (p *Parser) gather_211() (_res []*ast.Arg, _ok bool) {
 		return pop5(p, _start), true
 	}
 fail:
-	clear(p.stk.s5[_start:])
-	p.stk.s5 = p.stk.s5[:_start]
+	drop5(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -40736,8 +40911,7 @@ func (p *Parser) loop0_212() (_res []*ast.Arg, _ok bool) {
 	// "," lambda_param
 	{
 		if p.errorIndicator {
-			clear(p.stk.s5[_start:])
-			p.stk.s5 = p.stk.s5[:_start]
+			drop5(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -40767,8 +40941,7 @@ func (p *Parser) loop0_212() (_res []*ast.Arg, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s5[_start:])
-				p.stk.s5 = p.stk.s5[:_start]
+				drop5(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -40844,8 +41017,7 @@ func (p *Parser) loop0_214() (_res []*nameDefault, _ok bool) {
 	// lambda_param_maybe_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -40941,8 +41113,7 @@ func (p *Parser) loop0_216() (_res []*nameDefault, _ok bool) {
 	// lambda_param_maybe_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -40978,8 +41149,7 @@ func (p *Parser) loop1_217() (_res []*nameDefault, _ok bool) {
 	// lambda_param_maybe_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -41000,8 +41170,7 @@ func (p *Parser) loop1_217() (_res []*nameDefault, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s6) == _start || p.errorIndicator {
-		clear(p.stk.s6[_start:])
-		p.stk.s6 = p.stk.s6[:_start]
+		drop6(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -41021,8 +41190,7 @@ func (p *Parser) loop1_218() (_res []*nameDefault, _ok bool) {
 	// lambda_param_with_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -41043,8 +41211,7 @@ func (p *Parser) loop1_218() (_res []*nameDefault, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s6) == _start || p.errorIndicator {
-		clear(p.stk.s6[_start:])
-		p.stk.s6 = p.stk.s6[:_start]
+		drop6(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -41197,8 +41364,7 @@ func (p *Parser) loop0_221() (_res []*nameDefault, _ok bool) {
 	// lambda_param_maybe_default
 	{
 		if p.errorIndicator {
-			clear(p.stk.s6[_start:])
-			p.stk.s6 = p.stk.s6[:_start]
+			drop6(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -41502,8 +41668,7 @@ func (p *Parser) gather_225() (_res []ast.Expr, _ok bool) {
 		return pop3(p, _start), true
 	}
 fail:
-	clear(p.stk.s3[_start:])
-	p.stk.s3 = p.stk.s3[:_start]
+	drop3(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -41521,8 +41686,7 @@ func (p *Parser) loop0_226() (_res []ast.Expr, _ok bool) {
 	// "," dotted_name
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -41552,8 +41716,7 @@ func (p *Parser) loop0_226() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s3[_start:])
-				p.stk.s3 = p.stk.s3[:_start]
+				drop3(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -41637,8 +41800,7 @@ func (p *Parser) gather_227() (_res []any, _ok bool) {
 		return pop18(p, _start), true
 	}
 fail:
-	clear(p.stk.s18[_start:])
-	p.stk.s18 = p.stk.s18[:_start]
+	drop18(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -41656,8 +41818,7 @@ func (p *Parser) loop0_228() (_res []any, _ok bool) {
 	// "," (expression ("as" star_target)?)
 	{
 		if p.errorIndicator {
-			clear(p.stk.s18[_start:])
-			p.stk.s18 = p.stk.s18[:_start]
+			drop18(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -41687,8 +41848,7 @@ func (p *Parser) loop0_228() (_res []any, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s18[_start:])
-				p.stk.s18 = p.stk.s18[:_start]
+				drop18(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -41772,8 +41932,7 @@ func (p *Parser) gather_230() (_res []any, _ok bool) {
 		return pop18(p, _start), true
 	}
 fail:
-	clear(p.stk.s18[_start:])
-	p.stk.s18 = p.stk.s18[:_start]
+	drop18(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -41791,8 +41950,7 @@ func (p *Parser) loop0_231() (_res []any, _ok bool) {
 	// "," (expressions ("as" star_target)?)
 	{
 		if p.errorIndicator {
-			clear(p.stk.s18[_start:])
-			p.stk.s18 = p.stk.s18[:_start]
+			drop18(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -41822,8 +41980,7 @@ func (p *Parser) loop0_231() (_res []any, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s18[_start:])
-				p.stk.s18 = p.stk.s18[:_start]
+				drop18(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -41907,8 +42064,7 @@ func (p *Parser) gather_233() (_res []any, _ok bool) {
 		return pop18(p, _start), true
 	}
 fail:
-	clear(p.stk.s18[_start:])
-	p.stk.s18 = p.stk.s18[:_start]
+	drop18(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -41926,8 +42082,7 @@ func (p *Parser) loop0_234() (_res []any, _ok bool) {
 	// "," (expression ("as" star_target)?)
 	{
 		if p.errorIndicator {
-			clear(p.stk.s18[_start:])
-			p.stk.s18 = p.stk.s18[:_start]
+			drop18(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -41957,8 +42112,7 @@ func (p *Parser) loop0_234() (_res []any, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s18[_start:])
-				p.stk.s18 = p.stk.s18[:_start]
+				drop18(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -42042,8 +42196,7 @@ func (p *Parser) gather_236() (_res []any, _ok bool) {
 		return pop18(p, _start), true
 	}
 fail:
-	clear(p.stk.s18[_start:])
-	p.stk.s18 = p.stk.s18[:_start]
+	drop18(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -42061,8 +42214,7 @@ func (p *Parser) loop0_237() (_res []any, _ok bool) {
 	// "," (expressions ("as" star_target)?)
 	{
 		if p.errorIndicator {
-			clear(p.stk.s18[_start:])
-			p.stk.s18 = p.stk.s18[:_start]
+			drop18(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -42092,8 +42244,7 @@ func (p *Parser) loop0_237() (_res []any, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s18[_start:])
-				p.stk.s18 = p.stk.s18[:_start]
+				drop18(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -42184,8 +42335,7 @@ func (p *Parser) loop0_240() (_res [][]ast.Stmt, _ok bool) {
 	// block
 	{
 		if p.errorIndicator {
-			clear(p.stk.s1[_start:])
-			p.stk.s1 = p.stk.s1[:_start]
+			drop1(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -42221,8 +42371,7 @@ func (p *Parser) loop1_241() (_res []*ast.ExceptHandler, _ok bool) {
 	// except_block
 	{
 		if p.errorIndicator {
-			clear(p.stk.s8[_start:])
-			p.stk.s8 = p.stk.s8[:_start]
+			drop8(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -42243,8 +42392,7 @@ func (p *Parser) loop1_241() (_res []*ast.ExceptHandler, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s8) == _start || p.errorIndicator {
-		clear(p.stk.s8[_start:])
-		p.stk.s8 = p.stk.s8[:_start]
+		drop8(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -42306,8 +42454,7 @@ func (p *Parser) loop0_243() (_res [][]ast.Stmt, _ok bool) {
 	// block
 	{
 		if p.errorIndicator {
-			clear(p.stk.s1[_start:])
-			p.stk.s1 = p.stk.s1[:_start]
+			drop1(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -42343,8 +42490,7 @@ func (p *Parser) loop1_244() (_res []*ast.ExceptHandler, _ok bool) {
 	// except_star_block
 	{
 		if p.errorIndicator {
-			clear(p.stk.s8[_start:])
-			p.stk.s8 = p.stk.s8[:_start]
+			drop8(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -42365,8 +42511,7 @@ func (p *Parser) loop1_244() (_res []*ast.ExceptHandler, _ok bool) {
 		p.mark = _mark
 	}
 	if len(p.stk.s8) == _start || p.errorIndicator {
-		clear(p.stk.s8[_start:])
-		p.stk.s8 = p.stk.s8[:_start]
+		drop8(p, _start)
 		p.level--
 		return nil, false
 	}
@@ -42923,8 +43068,7 @@ func (p *Parser) gather_256() (_res []*keyValue, _ok bool) {
 		return pop14(p, _start), true
 	}
 fail:
-	clear(p.stk.s14[_start:])
-	p.stk.s14 = p.stk.s14[:_start]
+	drop14(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -42942,8 +43086,7 @@ func (p *Parser) loop0_257() (_res []*keyValue, _ok bool) {
 	// "," double_starred_kvpair
 	{
 		if p.errorIndicator {
-			clear(p.stk.s14[_start:])
-			p.stk.s14 = p.stk.s14[:_start]
+			drop14(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -42973,8 +43116,7 @@ func (p *Parser) loop0_257() (_res []*keyValue, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s14[_start:])
-				p.stk.s14 = p.stk.s14[:_start]
+				drop14(p, _start)
 				p.level--
 				return nil, false
 			}
@@ -43497,8 +43639,7 @@ func (p *Parser) loop0_265() (_res []ast.Expr, _ok bool) {
 	// fstring_format_spec
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -43987,8 +44128,7 @@ func (p *Parser) loop0_270() (_res []any, _ok bool) {
 	// ("," bitwise_or)
 	{
 		if p.errorIndicator {
-			clear(p.stk.s18[_start:])
-			p.stk.s18 = p.stk.s18[:_start]
+			drop18(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -44166,8 +44306,7 @@ func (p *Parser) gather_272() (_res []ast.Expr, _ok bool) {
 		return pop3(p, _start), true
 	}
 fail:
-	clear(p.stk.s3[_start:])
-	p.stk.s3 = p.stk.s3[:_start]
+	drop3(p, _start)
 	p.mark = _mark
 	p.level--
 	return nil, false
@@ -44185,8 +44324,7 @@ func (p *Parser) loop0_273() (_res []ast.Expr, _ok bool) {
 	// "," (starred_expression / (assignment_expression / expression !":=") !"=")
 	{
 		if p.errorIndicator {
-			clear(p.stk.s3[_start:])
-			p.stk.s3 = p.stk.s3[:_start]
+			drop3(p, _start)
 			p.level--
 			return nil, false
 		}
@@ -44216,8 +44354,7 @@ func (p *Parser) loop0_273() (_res []ast.Expr, _ok bool) {
 			_ = elem
 			_ = _k
 			if p.actionFailed(true) {
-				clear(p.stk.s3[_start:])
-				p.stk.s3 = p.stk.s3[:_start]
+				drop3(p, _start)
 				p.level--
 				return nil, false
 			}

@@ -1503,11 +1503,12 @@ func (e *emitter) result(r *Rule, a *Alt, vars []chainVar, errExit string) error
 // matches, its values collected.
 func (e *emitter) loop(r *Rule) error {
 	stk := e.stackFor(r.Elem)
+	drop := e.dropFor(r.Elem)
 	e.enterChecked()
 	e.printf("_mark := p.mark\n_start := len(%s)\n", stk)
 	a := r.Alts[0]
 	e.printf("// %s\n{\n", a)
-	e.printf("if p.errorIndicator {\nclear(%s[_start:])\n%s = %s[:_start]\np.level--\nreturn nil, false\n}\n", stk, stk, stk)
+	e.printf("if p.errorIndicator {\n%s(p, _start)\np.level--\nreturn nil, false\n}\n", drop)
 	e.printf("for {\n")
 	if v := e.firstVar(a); v != "" {
 		e.printf("if p.cannotStart(&%s) {\nbreak\n}\n", v)
@@ -1520,7 +1521,7 @@ func (e *emitter) loop(r *Rule) error {
 	switch {
 	case a.Action != "":
 		val = a.Action
-		e.printf("if p.actionFailed(true) {\nclear(%s[_start:])\n%s = %s[:_start]\np.level--\nreturn nil, false\n}\n", stk, stk, stk)
+		e.printf("if p.actionFailed(true) {\n%s(p, _start)\np.level--\nreturn nil, false\n}\n", drop)
 	case len(vars) == 1:
 		val = vars[0].name
 	default:
@@ -1529,7 +1530,7 @@ func (e *emitter) loop(r *Rule) error {
 	e.printf("%s = append(%s, %s)\n_mark = p.mark\n}\n", stk, stk, val)
 	e.printf("p.mark = _mark\n}\n")
 	if r.Kind == Loop1Rule {
-		e.printf("if len(%s) == _start || p.errorIndicator {\nclear(%s[_start:])\n%s = %s[:_start]\np.level--\nreturn nil, false\n}\n", stk, stk, stk, stk)
+		e.printf("if len(%s) == _start || p.errorIndicator {\n%s(p, _start)\np.level--\nreturn nil, false\n}\n", stk, drop)
 	}
 	if r.pushOnly {
 		// The loop of a gather leaves its elements on the stack, after
@@ -1545,6 +1546,7 @@ func (e *emitter) loop(r *Rule) error {
 // pushes the following elements onto the same stack.
 func (e *emitter) gather(r *Rule) error {
 	stk := e.stackFor(r.Elem)
+	drop := e.dropFor(r.Elem)
 	a := r.Alts[0]
 	elem := a.Items[0].Node
 	loop := e.g.byName[a.Items[1].Node.(*Ref).Name]
@@ -1570,7 +1572,7 @@ func (e *emitter) gather(r *Rule) error {
 	e.printf("%s = append(%s, elem)\n", stk, stk)
 	e.printf("if _, _k = p.%s(); !_k {\ngoto fail\n}\n", loop.Name)
 	e.printf("p.level--\nreturn %s(p, _start), true\n}\n", e.popFor(r.Elem))
-	e.printf("fail:\nclear(%s[_start:])\n%s = %s[:_start]\np.mark = _mark\np.level--\nreturn nil, false\n}\n", stk, stk, stk)
+	e.printf("fail:\n%s(p, _start)\np.mark = _mark\np.level--\nreturn nil, false\n}\n", drop)
 	return nil
 }
 
@@ -1605,19 +1607,60 @@ func (e *emitter) popFor(t string) string {
 	return fmt.Sprintf("pop%d", e.stacks[t])
 }
 
+func (e *emitter) dropFor(t string) string {
+	e.stackFor(t)
+	return fmt.Sprintf("drop%d", e.stacks[t])
+}
+
 func (e *emitter) writeStacks(out *bytes.Buffer) {
 	out.WriteString("// loopStacks are the scratch stacks loops collect their elements on,\n// one per element type.\ntype loopStacks struct {\n")
 	for i, t := range e.stackTypes {
 		fmt.Fprintf(out, "\ts%d []%s\n", i, t)
 	}
 	out.WriteString("}\n\n")
+	out.WriteString("// shortList is the longest list a pop copies and clears element by\n// element rather than with copy and clear.\nconst shortList = 8\n\n")
 	for i, t := range e.stackTypes {
 		alloc := fmt.Sprintf("make([]%s, len(s))", t)
 		if l, ok := arenaLists[t]; ok {
 			alloc = fmt.Sprintf("p.a.%s(len(s))", l)
 		}
-		fmt.Fprintf(out, "// pop%d returns the elements from start up as a new list and drops them.\n", i)
-		fmt.Fprintf(out, "func pop%d(p *Parser, start int) []%s {\n\ts := p.stk.s%d[start:]\n\tif len(s) == 0 {\n\t\treturn nil\n\t}\n\tout := %s\n\tcopy(out, s)\n\tclear(s)\n\tp.stk.s%d = p.stk.s%d[:start]\n\treturn out\n}\n\n", i, t, i, alloc, i, i)
+		// Every element type holds pointers: copy and clear call into
+		// the runtime (typedslicecopy, memclrHasPointers and its write
+		// barrier check, even for no elements), which costs more than
+		// the few elements most lists have, so those go one by one.
+		fmt.Fprintf(out, `// pop%[1]d returns the elements from start up as a new list and drops them.
+func pop%[1]d(p *Parser, start int) []%[2]s {
+	s := p.stk.s%[1]d[start:]
+	if len(s) == 0 {
+		return nil
+	}
+	out := %[3]s
+	if len(s) <= shortList {
+		var zero %[2]s
+		out = out[:len(s)]
+		for i, v := range s {
+			out[i] = v
+			s[i] = zero
+		}
+	} else {
+		copy(out, s)
+		clear(s)
+	}
+	p.stk.s%[1]d = p.stk.s%[1]d[:start]
+	return out
+}
+
+// drop%[1]d drops the elements from start up.
+func drop%[1]d(p *Parser, start int) {
+	s := p.stk.s%[1]d[start:]
+	var zero %[2]s
+	for i := range s {
+		s[i] = zero
+	}
+	p.stk.s%[1]d = p.stk.s%[1]d[:start]
+}
+
+`, i, t, alloc)
 	}
 }
 
