@@ -228,6 +228,10 @@ var first166 = [128]bool{token.RBRACE: true}
 var first167 = [128]bool{token.PERCENT: true}
 var first168 = [128]bool{token.DOUBLESLASH: true}
 
+// alts0: the first alternative of atom a token may start (see
+// dispatch in internal/peg): 1 + its index, 0 for alternative 10.
+var alts0 = [128]uint8{token.ELLIPSIS: 10, token.FALSE: 3, token.FSTRING_START: 5, token.LBRACE: 9, token.LPAR: 7, token.LSQB: 8, token.NAME: 1, token.NONE: 4, token.NUMBER: 6, token.STRING: 5, token.TRUE: 2}
+
 // memoHit0 returns the memoized result of table entry i (not 0) and
 // moves to where it ended.
 func (p *Parser) memoHit0(i int32) (ast.Stmt, bool) {
@@ -16612,6 +16616,30 @@ func (p *Parser) r_atom() (_res ast.Expr, _ok bool) {
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
+	if p.optimistic && p.mark < p.fill {
+		switch alts0[p.kinds[p.mark]&127] {
+		case 0:
+			goto fail9
+		case 2:
+			goto fail0
+		case 3:
+			goto fail1
+		case 4:
+			goto fail2
+		case 5:
+			goto fail3
+		case 6:
+			goto fail4
+		case 7:
+			goto fail5
+		case 8:
+			goto fail6
+		case 9:
+			goto fail7
+		case 10:
+			goto fail8
+		}
+	}
 	// NAME
 	{
 		if p.cannotStart(&first11) {
