@@ -149,8 +149,14 @@ func (p *Parser) fillToken() bool {
 	}
 	t := &p.toks[n]
 	var err *syntaxerr.Error
-	if p.sc != nil {
-		err = p.sc.Next(t)
+	if sc := p.sc; sc != nil {
+		if sc.Regular() && t.Metadata == "" {
+			if sc.NextRegular(t) == token.ERRORTOKEN {
+				err = sc.TokenError(t)
+			}
+		} else {
+			err = sc.Next(t)
+		}
 	} else {
 		err = p.lex.Next(t)
 	}

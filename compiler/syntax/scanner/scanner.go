@@ -404,6 +404,27 @@ func (s *Scanner) Next(t *token.Token) *syntaxerr.Error {
 	return s.NextReusing(t)
 }
 
+// Regular reports whether the next token is scanned in the regular mode
+// (outside f-strings) with no error raised by the last one: then
+// NextRegular does what Next does for a token without Metadata.
+func (s *Scanner) Regular() bool {
+	return s.modeIdx == 0 && s.raised == nil
+}
+
+// NextRegular is Next for a token without Metadata when Regular holds,
+// without Next's own call (it is inlined where tokens are fetched): it
+// returns the token's kind, and after ERRORTOKEN the caller gets Next's
+// error from TokenError.
+func (s *Scanner) NextRegular(t *token.Token) token.Kind {
+	return s.normal(t, &s.modes[0])
+}
+
+// TokenError returns the error Next returns for t, just scanned as an
+// ERRORTOKEN by NextRegular.
+func (s *Scanner) TokenError(t *token.Token) *syntaxerr.Error {
+	return s.tokenError(t)
+}
+
 // NextReusing is Next for a token reused as it was left: t's Metadata is
 // kept, as a C token struct that is initialized once and then refilled
 // keeps its metadata (_PyPegen_tokenize_full_source_to_check_for_errors
