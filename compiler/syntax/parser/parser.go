@@ -344,7 +344,13 @@ func (p *Parser) expectNew(k token.Kind) *token.Token {
 	if !p.fillToken() {
 		return nil
 	}
-	return p.expect(k)
+	// expect, with the token now fetched.
+	i := p.mark
+	if p.kinds[i] != k {
+		return nil
+	}
+	p.mark = i + 1
+	return &p.toks[i]
 }
 
 // expectForced matches a token of kind k or raises "expected 'text'" at
