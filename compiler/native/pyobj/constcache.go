@@ -28,13 +28,11 @@ type ConstCache struct {
 	// lookup. strs and bytes are filed by their value's string.
 	strs  valueTable
 	bytes valueTable
-	ints  map[int64]*Object
+	ints  valueTable
 	bools [2]*Object
 	// tuples holds the tuples made only of plain items (see plainHash) by
-	// a hash of their key; moreTuples the rare ones whose hash another
-	// tuple in tuples already has.
-	tuples     map[uint64]*Object
-	moreTuples map[uint64][]*Object
+	// a hash of their key.
+	tuples valueTable
 	// codes holds the code objects with contents, by a summary of their
 	// fields: the full keys (long: instructions, tables and constants) are
 	// built and compared only for code objects with the same summary,
@@ -78,8 +76,8 @@ func (p *Process) NewConstCache() *ConstCache {
 	if !ok {
 		c = &ConstCache{
 			m: make(map[string]*Object, 32), seed: maphash.MakeSeed(),
-			strs: newValueTable(128), bytes: newValueTable(64), ints: make(map[int64]*Object, 16),
-			tuples: make(map[uint64]*Object, 32),
+			strs: newValueTable(128), bytes: newValueTable(64), ints: newValueTable(32),
+			tuples: newValueTable(64),
 		}
 	}
 	c.p, c.id = p, newCacheID()
@@ -98,7 +96,7 @@ const maxKeptCacheKeys = 4096
 // release empties c and gives it back for reuse when it is small; c is
 // not used afterwards.
 func (c *ConstCache) release() {
-	for _, n := range [...]int{len(c.m), len(c.strs.used), len(c.bytes.used), len(c.ints), len(c.tuples), len(c.codes)} {
+	for _, n := range [...]int{len(c.m), len(c.strs.used), len(c.bytes.used), len(c.ints.used), len(c.tuples.used), len(c.codes)} {
 		if n > maxKeptCacheKeys {
 			return
 		}
@@ -106,10 +104,10 @@ func (c *ConstCache) release() {
 	clear(c.m)
 	c.strs.reset()
 	c.bytes.reset()
-	clear(c.ints)
-	clear(c.tuples)
+	c.ints.reset()
+	c.tuples.reset()
 	clear(c.codes)
-	c.moreTuples, c.moreCodes = nil, nil
+	c.moreCodes = nil
 	c.bools = [2]*Object{}
 	c.ncodes = 0
 	c.p, c.id = nil, 0
@@ -121,10 +119,7 @@ func (c *ConstCache) release() {
 
 // Len returns the number of keys in the cache.
 func (c *ConstCache) Len() int {
-	n := len(c.m) + c.ncodes + len(c.strs.used) + len(c.bytes.used) + len(c.ints) + len(c.tuples)
-	for _, l := range c.moreTuples {
-		n += len(l)
-	}
+	n := len(c.m) + c.ncodes + len(c.strs.used) + len(c.bytes.used) + len(c.ints.used) + len(c.tuples.used)
 	for _, b := range c.bools {
 		if b != nil {
 			n++
@@ -148,11 +143,13 @@ func (c *ConstCache) mergeScalar(o *Object) (t *Object, ok bool) {
 		if !small {
 			return nil, false
 		}
-		if t, ok := c.ints[i]; ok {
-			return t, true
+		h := cacheIntHash(i)
+		t, j := c.ints.findInt(i, h)
+		if t == nil {
+			c.ints.insert(j, h, c.hold(o))
+			return o, true
 		}
-		c.ints[i] = c.hold(o)
-		return o, true
+		return t, true
 	case Bool:
 		i := 0
 		if o.Value.Bool() {
@@ -168,7 +165,7 @@ func (c *ConstCache) mergeScalar(o *Object) (t *Object, ok bool) {
 	h := uint32(valueHash(o))
 	u, i := find(tab, o.Value.Str(), h)
 	if u == nil {
-		tab.insert(i, h, c.hold(o))
+		tab.insert(i, uint64(h), c.hold(o))
 		return o, true
 	}
 	return u, true
@@ -193,7 +190,7 @@ func (c *ConstCache) MergeValue(v ast.Value) *Object {
 			if t == nil {
 				t = c.p.NewStr(s)
 				t.hash = h
-				c.strs.insert(i, h, c.hold(t))
+				c.strs.insert(i, uint64(h), c.hold(t))
 			}
 			return t
 		}
@@ -204,15 +201,21 @@ func (c *ConstCache) MergeValue(v ast.Value) *Object {
 			if t == nil {
 				t = c.p.NewBytes(b)
 				t.hash = h
-				c.bytes.insert(i, h, c.hold(t))
+				c.bytes.insert(i, uint64(h), c.hold(t))
 			}
 			return t
 		}
 	case ast.IntKind:
+		// An int outside -5..256 is a new object (NewInt): filed where
+		// the look-up stopped, as Merge would.
 		if i, ok := v.Int64(); ok && (i < -5 || i > 256) {
-			if t, ok := c.ints[i]; ok {
-				return t
+			h := cacheIntHash(i)
+			t, j := c.ints.findInt(i, h)
+			if t == nil {
+				t = c.p.NewInt(i)
+				c.ints.insert(j, h, c.hold(t))
 			}
+			return t
 		}
 	case ast.FloatKind:
 		if f := v.Float(); !math.IsNaN(f) {
@@ -337,24 +340,12 @@ func plainEqual(a, b *Object) bool {
 // mergeTuple looks a plain tuple up by its hash h: the cached equal
 // tuple and true, or o, registered, and false.
 func (c *ConstCache) mergeTuple(o *Object, h uint64) (*Object, bool) {
-	t, ok := c.tuples[h]
-	if !ok {
-		c.tuples[h] = c.hold(o)
+	t, i := c.tuples.findTuple(o, h)
+	if t == nil {
+		c.tuples.insert(i, h, c.hold(o))
 		return o, false
 	}
-	if plainEqual(t, o) {
-		return t, true
-	}
-	for _, t := range c.moreTuples[h] {
-		if plainEqual(t, o) {
-			return t, true
-		}
-	}
-	if c.moreTuples == nil {
-		c.moreTuples = make(map[uint64][]*Object)
-	}
-	c.moreTuples[h] = append(c.moreTuples[h], c.hold(o))
-	return o, false
+	return t, true
 }
 
 // MergeResizedBytes is MergeOne of the bytes object
@@ -372,7 +363,7 @@ func (c *ConstCache) MergeResizedBytes(b []byte) *Object {
 	}
 	o := c.p.NewBytesResized(c.p.String(b))
 	o.hash = h
-	c.bytes.insert(i, h, c.hold(o))
+	c.bytes.insert(i, uint64(h), c.hold(o))
 	return o
 }
 
@@ -499,12 +490,12 @@ func sortStrings(s []string) { sort.Strings(s) }
 // valueSlot is one slot of a valueTable: an object (nil: empty) and its
 // value's hash.
 type valueSlot struct {
-	h uint32
+	h uint64
 	o *Object
 }
 
-// valueTable files strs (or bytes) by their value: an open-addressing
-// table with linear probing, at most half full. Instead of a Go map it
+// valueTable files strs, bytes, ints or plain tuples by their value: an
+// open-addressing table with linear probing, at most half full. Instead of a Go map it
 // lets a look-up that finds nothing insert at the slot it stopped at (one
 // hash and one probe for a new key, where a map hashes the key again to
 // insert it), reuses the hash an object keeps (Object.hash), and is
@@ -540,7 +531,8 @@ func nonzero(h uint32) uint32 {
 
 // find returns the object filed in t for the value s (hash h), or nil and
 // the slot where it would be filed.
-func find[V string | []byte](t *valueTable, s V, h uint32) (*Object, int) {
+func find[V string | []byte](t *valueTable, s V, h32 uint32) (*Object, int) {
+	h := uint64(h32)
 	mask := len(t.slots) - 1
 	for i := int(h) & mask; ; i = (i + 1) & mask {
 		sl := &t.slots[i]
@@ -553,8 +545,42 @@ func find[V string | []byte](t *valueTable, s V, h uint32) (*Object, int) {
 	}
 }
 
+// cacheIntHash is the hash a valueTable files the int v by.
+func cacheIntHash(v int64) uint64 { return mix(5, uint64(v)) }
+
+// findInt is find for the int v (hash h), in a table of ints that fit
+// in int64.
+func (t *valueTable) findInt(v int64, h uint64) (*Object, int) {
+	mask := len(t.slots) - 1
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		if sl.o == nil {
+			return nil, i
+		}
+		if sl.h == h {
+			if x, _ := sl.o.Value.Int64(); x == v {
+				return sl.o, i
+			}
+		}
+	}
+}
+
+// findTuple is find for the plain tuple o (plainHash h), by plainEqual.
+func (t *valueTable) findTuple(o *Object, h uint64) (*Object, int) {
+	mask := len(t.slots) - 1
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		if sl.o == nil {
+			return nil, i
+		}
+		if sl.h == h && plainEqual(sl.o, o) {
+			return sl.o, i
+		}
+	}
+}
+
 // insert files o (hash h) in slot i, which find returned for its value.
-func (t *valueTable) insert(i int, h uint32, o *Object) {
+func (t *valueTable) insert(i int, h uint64, o *Object) {
 	t.slots[i] = valueSlot{h: h, o: o}
 	t.used = append(t.used, int32(i))
 	if 2*len(t.used) > len(t.slots) {

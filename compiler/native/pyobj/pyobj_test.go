@@ -187,8 +187,8 @@ func TestMergeValue(t *testing.T) {
 	}
 }
 
-// TestConstCacheValueTables fills the strs' and bytes' tables past
-// several growths, in caches reused after Process.Release, and checks
+// TestConstCacheValueTables fills the strs', bytes', ints' and tuples'
+// tables past several growths, in caches reused after Process.Release, and checks
 // every look-up against a map of the first object of each value: the
 // ways in (Merge, MergeOne, MergeValue, MergeResizedBytes) find one
 // another's objects, strs and bytes stay apart, and a reused cache holds
@@ -239,6 +239,42 @@ func TestConstCacheValueTables(t *testing.T) {
 		}
 		if got, want := c.Len(), len(strs)+len(bytes); got != want {
 			t.Errorf("round %d: Len() = %d, want %d", round, got, want)
+		}
+		// ints (beyond the small ones) and tuples of plain items, in
+		// tables of their own.
+		ints, tuples := map[int64]*Object{}, map[string]*Object{}
+		for i := range n {
+			v := int64(i%(n/2)) * 1000003
+			var o *Object
+			if i%2 == 0 {
+				o = c.Merge(p.NewInt(v))
+			} else {
+				o = c.MergeValue(ast.IntValue(v))
+			}
+			if x, ok := o.Value.Int64(); o.Kind != Int || !ok || x != v {
+				t.Fatalf("round %d: merging %d gave %v %v", round, v, o.Kind, o.Value)
+			}
+			if want, ok := ints[v]; ok && o != want {
+				t.Fatalf("round %d: %d: not the int cached first", round, v)
+			}
+			ints[v] = o
+			s := fmt.Sprintf("value %d", i%(n/2))
+			tv := ast.TupleValue([]ast.Value{ast.IntValue(v), ast.StrValue(s), ast.BytesValue(s)})
+			made := p.FromValue(tv)
+			var u *Object
+			if i%2 == 0 {
+				u = c.Merge(made)
+			} else {
+				u = c.MergeOne(made)
+			}
+			want, ok := tuples[s]
+			if ok && u != want {
+				t.Fatalf("round %d: %v: not the tuple cached first", round, tv)
+			}
+			if !ok && u != made {
+				t.Fatalf("round %d: %v: merged first, but another object was cached", round, tv)
+			}
+			tuples[s] = u
 		}
 		p.Release()
 	}
