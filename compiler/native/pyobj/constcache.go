@@ -33,28 +33,12 @@ type ConstCache struct {
 	// tuples holds the tuples made only of plain items (see plainHash) by
 	// a hash of their key.
 	tuples valueTable
-	// codes holds the code objects with contents, by a summary of their
-	// fields: the full keys (long: instructions, tables and constants) are
-	// built and compared only for code objects with the same summary,
-	// which are rare (a function compiled twice, in a finally body's two
-	// copies); moreCodes holds the rarer ones whose summary another code
-	// object in codes already has.
-	codes     map[codeHead]*Object
-	moreCodes map[codeHead][]*Object
-	ncodes    int
-	seed      maphash.Seed
+	// codes holds the code objects with contents, by codeHash.
+	codes valueTable
+	seed  maphash.Seed
 	// id tells this cache's objects (Object.cache) from every other
 	// cache's.
 	id uint32
-}
-
-// codeHead is what ConstCache files a code object under: some of the
-// fields code_richcompare compares, and a hash of its instructions and
-// tables.
-type codeHead struct {
-	name                                          string
-	argCount, posOnly, kwOnly, flags, firstLineNo int32
-	sum                                           uint64
 }
 
 // cacheIDs numbers the ConstCaches made (0 is no cache's id).
@@ -77,7 +61,7 @@ func (p *Process) NewConstCache() *ConstCache {
 		c = &ConstCache{
 			m: make(map[string]*Object, 32), seed: maphash.MakeSeed(),
 			strs: newValueTable(128), bytes: newValueTable(64), ints: newValueTable(32),
-			tuples: newValueTable(64),
+			tuples: newValueTable(64), codes: newValueTable(64),
 		}
 	}
 	c.p, c.id = p, newCacheID()
@@ -96,7 +80,7 @@ const maxKeptCacheKeys = 4096
 // release empties c and gives it back for reuse when it is small; c is
 // not used afterwards.
 func (c *ConstCache) release() {
-	for _, n := range [...]int{len(c.m), len(c.strs.used), len(c.bytes.used), len(c.ints.used), len(c.tuples.used), len(c.codes)} {
+	for _, n := range [...]int{len(c.m), len(c.strs.used), len(c.bytes.used), len(c.ints.used), len(c.tuples.used), len(c.codes.used)} {
 		if n > maxKeptCacheKeys {
 			return
 		}
@@ -106,10 +90,8 @@ func (c *ConstCache) release() {
 	c.bytes.reset()
 	c.ints.reset()
 	c.tuples.reset()
-	clear(c.codes)
-	c.moreCodes = nil
+	c.codes.reset()
 	c.bools = [2]*Object{}
-	c.ncodes = 0
 	c.p, c.id = nil, 0
 	if cap(c.buf) > 1<<16 {
 		c.buf = nil
@@ -119,7 +101,7 @@ func (c *ConstCache) release() {
 
 // Len returns the number of keys in the cache.
 func (c *ConstCache) Len() int {
-	n := len(c.m) + c.ncodes + len(c.strs.used) + len(c.bytes.used) + len(c.ints.used) + len(c.tuples.used)
+	n := len(c.m) + len(c.codes.used) + len(c.strs.used) + len(c.bytes.used) + len(c.ints.used) + len(c.tuples.used)
 	for _, b := range c.bools {
 		if b != nil {
 			n++
@@ -275,6 +257,12 @@ func (c *ConstCache) plainHash(o *Object) (h uint64, ok bool) {
 	case Tuple:
 		h = mix(10, uint64(len(o.Items)))
 		for _, it := range o.Items {
+			// A str with its hash kept (a name, most items) without a
+			// call.
+			if it.Kind == Str && it.hash != 0 {
+				h = mix(h, mix(8, uint64(it.hash)))
+				continue
+			}
 			ih, ok := c.plainHash(it)
 			if !ok {
 				return 0, false
@@ -370,38 +358,45 @@ func (c *ConstCache) MergeResizedBytes(b []byte) *Object {
 // mergeCode is Merge for a code object with contents.
 func (c *ConstCache) mergeCode(o *Object) *Object {
 	co := o.Code
-	var h maphash.Hash
-	h.SetSeed(c.seed)
-	h.Write(co.Bytecode)
-	h.WriteString(co.LineTable.Value.Bytes())
-	h.WriteString(co.ExceptionTable.Value.Bytes())
-	head := codeHead{
-		name: co.Name.Value.Str(), argCount: co.ArgCount, posOnly: co.PosOnlyArgCount, kwOnly: co.KwOnlyArgCount,
-		flags: co.Flags, firstLineNo: co.FirstLineNo, sum: h.Sum64(),
+	h := codeHash(c.seed, co)
+	t := &c.codes
+	mask := len(t.slots) - 1
+	key, keyed := "", false
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		if sl.o == nil {
+			t.insert(i, h, c.hold(o))
+			co.merged = true
+			return o
+		}
+		if sl.h != h || sl.o.Code.FirstLineNo != co.FirstLineNo || sl.o.Code.Name.Value.Str() != co.Name.Value.Str() {
+			continue
+		}
+		if sl.o == o {
+			return o
+		}
+		if !keyed {
+			key, keyed = c.p.fullCodeKey(co), true
+		}
+		if c.p.fullCodeKey(sl.o.Code) == key {
+			return sl.o
+		}
 	}
-	if t, ok := c.codes[head]; ok {
-		k := c.p.fullCodeKey(co)
-		if t == o || c.p.fullCodeKey(t.Code) == k {
-			return t
-		}
-		for _, t := range c.moreCodes[head] {
-			if t == o || c.p.fullCodeKey(t.Code) == k {
-				return t
-			}
-		}
-		if c.moreCodes == nil {
-			c.moreCodes = make(map[codeHead][]*Object)
-		}
-		c.moreCodes[head] = append(c.moreCodes[head], c.hold(o))
-	} else {
-		if c.codes == nil {
-			c.codes = make(map[codeHead]*Object)
-		}
-		c.codes[head] = c.hold(o)
-	}
-	c.ncodes++
-	co.merged = true
-	return o
+}
+
+// codeHash is the hash ConstCache files a code object by: a summary of
+// some of the fields code_richcompare compares (name, argument counts,
+// flags, first line, instructions and tables). The full keys (long:
+// instructions, tables and constants) are built and compared only for
+// code objects with the same summary, which are rare (a function compiled
+// twice, in a finally body's two copies). The tables' and the name's
+// hashes are those they were merged by (Object.hash).
+func codeHash(seed maphash.Seed, co *CodeObject) uint64 {
+	h := maphash.Bytes(seed, co.Bytecode)
+	h = mix(h, valueHash(co.LineTable)<<32|valueHash(co.ExceptionTable))
+	h = mix(h, valueHash(co.Name)<<32|uint64(uint32(co.FirstLineNo)))
+	h = mix(h, uint64(uint32(co.ArgCount))<<32|uint64(uint32(co.PosOnlyArgCount)))
+	return mix(h, uint64(uint32(co.KwOnlyArgCount))<<32|uint64(uint32(co.Flags)))
 }
 
 // Merge is merge_consts_recursive: it returns the cached object equal to

@@ -279,3 +279,53 @@ func TestConstCacheValueTables(t *testing.T) {
 		p.Release()
 	}
 }
+
+// TestConstCacheCodeObjects merges code objects: equal ones (another
+// object with the same fields, as a finally body's two copies) are one,
+// and code objects that agree in everything the summary hashes but
+// differ in their constants, names or local names, or in one field, stay
+// apart; enough of them to grow the table.
+func TestConstCacheCodeObjects(t *testing.T) {
+	p := NewProcess(nil)
+	c := p.NewConstCache()
+	code := func(name string, line, argc int32, konst, global string) *Object {
+		cs := []*Object{c.Merge(p.NewStr(konst))}
+		ns := []*Object{p.Identifier(global)}
+		return p.NewCodeObject(&CodeObject{
+			ArgCount: argc, FirstLineNo: line, Bytecode: []byte{151, 0, 83, 0},
+			Consts: c.MergeOne(p.NewTuple(cs)), Names: c.MergeOne(p.NewTuple(ns)), LocalsPlusNames: p.NewTuple(nil),
+			LocalsPlusKinds: p.EmptyBytes(), LineTable: c.MergeResizedBytes([]byte{0xf0, 1}),
+			ExceptionTable: c.MergeResizedBytes(nil), Filename: p.NewStr("f.py"), Name: p.Identifier(name),
+			QualName: p.Identifier(name),
+		})
+	}
+	var kept []*Object
+	for i := range 200 {
+		name := fmt.Sprintf("f%d", i%50)
+		a := c.Merge(code(name, 1, 0, "a b", "x"))
+		if b := c.Merge(code(name, 1, 0, "a b", "x")); b != a {
+			t.Fatalf("%s: two equal code objects were not merged", name)
+		}
+		if i >= 50 {
+			if a != kept[i%50] {
+				t.Fatalf("%s: an equal code object merged earlier was not found", name)
+			}
+			continue
+		}
+		kept = append(kept, a)
+		for _, o := range []*Object{
+			code(name, 1, 0, "a c", "x"), code(name, 1, 0, "a b", "y"), code(name, 2, 0, "a b", "x"),
+			code(name, 1, 1, "a b", "x"), code(name+"_", 1, 0, "a b", "x"),
+		} {
+			if m := c.Merge(o); m != o {
+				t.Fatalf("%s: a code object that differs from the cached one was merged with it", name)
+			}
+			if m := c.Merge(o); m != o {
+				t.Fatalf("%s: a cached code object did not merge with itself", name)
+			}
+		}
+	}
+	if got, want := c.Len(), 300; got < want {
+		t.Errorf("Len() = %d, want at least the %d code objects", got, want)
+	}
+}
