@@ -218,6 +218,7 @@ func TestWarningsShown(t *testing.T) {
 				t.Errorf("%s: Bazel's output lacks py_compile's line %q\npy_compile says:\n%s\nBazel says:\n%s", strategy, line, stderr.String(), tail(r.stderr, 25))
 			}
 		}
+		t.Logf("%s:\n%s", strategy, tail(r.stderr, 12))
 	}
 }
 
