@@ -42,14 +42,18 @@ import (
 // none is the absent block index (CPython's NULL).
 const none = -1
 
-// instruction is a cfg_instr: target and except are block indexes.
-type instruction struct {
-	op     opcode.Op
-	arg    int32
-	loc    instr.Location
-	target int32
-	except int32
-}
+// instruction is a cfg_instr. It is the sequence's instruction type, so
+// that the graph is made and written out by block copies: in the graph a
+// label is a block index, so the Arg of an instruction with a target
+// (a jump, SETUP_*) is the target block's index (CPython's i_target; its
+// i_oparg, the label, is read by no pass), and Handler.Label is the
+// innermost handler's block (none: no handler). Handler's StartDepth and
+// PreserveLasti stay NoHandler's inside the graph (they are the handler
+// block's, written out by Final and Sequence).
+type instruction = instr.Instr
+
+// noHandler is the handler of an instruction outside every try block.
+var noHandler = instr.NoHandler
 
 // block is a basicblock.
 type block struct {
@@ -91,6 +95,10 @@ type CFG struct {
 	// seen is the union of the properties of the input's opcodes: passes
 	// that provably change nothing without some opcode are skipped.
 	seen props
+	// pushes: SETUP_* may be in the graph (the input had some and
+	// convertPseudoOps has not run), so an instruction other than a
+	// block's last may have a target.
+	pushes bool
 }
 
 // Optimizer optimizes the code units of one compile. It holds the opcode
@@ -102,8 +110,9 @@ type Optimizer struct {
 
 	tab *opcode.Table
 	p   *pyobj.Process
-	// labels is CFG.Sequence's scratch: each block's label.
-	labels []instr.Label
+	// refs is the output's scratch: what a reference to each block
+	// becomes (CFG.refs).
+	refs []int32
 	// props and effect are indexed by opcode & opMask; effect is the
 	// stack effect of the opcodes whose effect does not depend on the
 	// oparg or the jump (pVarEffect: ask the table).
@@ -114,7 +123,7 @@ type Optimizer struct {
 	// effects are the stack effects of the pVarEffect opcodes, without
 	// and with the jump.
 	effects [opMask + 1][2]opcode.Effect
-	op      ops
+	opc     ops
 	// g is the graph Build makes, reused by the next Build.
 	g CFG
 	// arena holds the instructions of g's blocks.
@@ -189,7 +198,7 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 		}
 		return op
 	}
-	o.op = ops{
+	o.opc = ops{
 		nop: look("NOP"), popTop: look("POP_TOP"), loadConst: look("LOAD_CONST"),
 		returnConst: look("RETURN_CONST"), returnValue: look("RETURN_VALUE"),
 		raiseVarargs: look("RAISE_VARARGS"), reraise: look("RERAISE"),
@@ -253,7 +262,7 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 			o.props[op] |= p
 		}
 	}
-	c := &o.op
+	c := &o.opc
 	set(pBlockPush, c.setupFinally, c.setupWith, c.setupCleanup)
 	set(pScopeExit, c.returnValue, c.returnConst, c.raiseVarargs, c.reraise)
 	set(pUncond, c.jump, c.jumpNoInterrupt, c.jumpForward, c.jumpBackward, c.jumpBackwardNI)
@@ -335,7 +344,7 @@ func (b *block) last() *instruction {
 // noFallthrough is BB_NO_FALLTHROUGH.
 func (g *CFG) noFallthrough(b *block) bool {
 	l := b.last()
-	return l != nil && g.o.has(l.op, pScopeExit|pUncond)
+	return l != nil && g.o.has(l.Op, pScopeExit|pUncond)
 }
 
 func (g *CFG) hasFallthrough(b *block) bool { return !g.noFallthrough(b) }
@@ -343,14 +352,14 @@ func (g *CFG) hasFallthrough(b *block) bool { return !g.noFallthrough(b) }
 // exitsScope is basicblock_exits_scope.
 func (g *CFG) exitsScope(b *block) bool {
 	l := b.last()
-	return l != nil && g.o.isScopeExit(l.op)
+	return l != nil && g.o.isScopeExit(l.Op)
 }
 
 // hasEvalBreak is basicblock_has_eval_break.
 func (g *CFG) hasEvalBreak(b *block) bool {
 	ins := b.instrs
 	for i := range ins {
-		if g.o.props[ins[i].op&opMask]&pEvalBreak != 0 {
+		if g.o.props[ins[i].Op&opMask]&pEvalBreak != 0 {
 			return true
 		}
 	}
@@ -361,7 +370,7 @@ func (g *CFG) hasEvalBreak(b *block) bool {
 func hasNoLineno(b *block) bool {
 	ins := b.instrs
 	for i := range ins {
-		if ins[i].loc.Line >= 0 {
+		if ins[i].Loc.Line >= 0 {
 			return false
 		}
 	}
@@ -386,16 +395,16 @@ func (g *CFG) nextNonEmpty(b int32) int32 {
 // handler (CPython's fresh array slots are zeroed).
 func (g *CFG) addop(b int32, op opcode.Op, arg int32, loc instr.Location) {
 	g.blocks[b].noNop = false
-	g.blocks[b].instrs = append(g.blocks[b].instrs, instruction{op: op, arg: arg, loc: loc, target: none, except: none})
+	g.blocks[b].instrs = append(g.blocks[b].instrs, instruction{Op: op, Arg: arg, Loc: loc, Handler: noHandler})
 }
 
 // addJump is basicblock_add_jump.
 func (g *CFG) addJump(b int32, op opcode.Op, target int32, loc instr.Location) error {
-	if l := g.blocks[b].last(); l != nil && g.o.isJump(l.op) {
+	if l := g.blocks[b].last(); l != nil && g.o.isJump(l.Op) {
 		return fmt.Errorf("flowgraph: jump added after a jump")
 	}
 	g.blocks[b].noNop = false
-	g.blocks[b].instrs = append(g.blocks[b].instrs, instruction{op: op, loc: loc, target: target, except: none})
+	g.blocks[b].instrs = append(g.blocks[b].instrs, instruction{Op: op, Arg: target, Loc: loc, Handler: noHandler})
 	return nil
 }
 
@@ -429,20 +438,22 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 	// jumps are the indexes of the instructions with a target.
 	jumps := o.jumps[:0]
 	var seen props
-	// One walk validates, copies and finds the block boundaries.
-	src := seq.Instrs
-	for i := range src {
-		in := &src[i]
-		if in.Op > opMask {
-			return nil, fmt.Errorf("flowgraph: instruction %d: opcode %d can't be in a code unit's input", i, in.Op)
+	// The instructions are copied as they are; one walk validates them,
+	// drops any handler (code generation's input has none: the graph
+	// computes them) and finds the block boundaries.
+	copy(arena, seq.Instrs)
+	for i := range arena {
+		d := &arena[i]
+		op := d.Op
+		if op > opMask {
+			return nil, fmt.Errorf("flowgraph: instruction %d: opcode %d can't be in a code unit's input", i, op)
 		}
-		p := o.props[in.Op]
+		p := o.props[op]
 		if p&(pKnown|pAssembler) != pKnown {
-			return nil, fmt.Errorf("flowgraph: instruction %d: opcode %d can't be in a code unit's input", i, in.Op)
+			return nil, fmt.Errorf("flowgraph: instruction %d: opcode %d can't be in a code unit's input", i, op)
 		}
 		seen |= p
-		d := &arena[i]
-		d.op, d.arg, d.loc, d.target, d.except = in.Op, in.Arg, in.Loc, none, none
+		d.Handler = instr.Handler{Label: instr.NoLabel, StartDepth: -1}
 		if p&(pJump|pScopeExit) != 0 && i+1 < n {
 			starts[i+1] |= startAfter
 		}
@@ -452,20 +463,21 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 			}
 			continue
 		}
-		t, err := seq.Index(instr.Label(in.Arg))
+		t, err := seq.Index(instr.Label(d.Arg))
 		if err != nil {
-			return nil, fmt.Errorf("flowgraph: instruction %d (%s): %w", i, o.tab.Name(in.Op), err)
+			return nil, fmt.Errorf("flowgraph: instruction %d (%s): %w", i, o.tab.Name(op), err)
 		}
 		if t >= n {
-			return nil, fmt.Errorf("flowgraph: instruction %d (%s) jumps to the end of the code", i, o.tab.Name(in.Op))
+			return nil, fmt.Errorf("flowgraph: instruction %d (%s) jumps to the end of the code", i, o.tab.Name(op))
 		}
 		starts[t] |= startLabel
-		arena[i].arg = int32(t)
+		d.Arg = int32(t)
 		jumps = append(jumps, int32(i))
 	}
 	o.jumps = jumps
 	g := &o.g
 	g.seen = seen
+	g.pushes = seen&pBlockPush != 0
 	g.o = o
 	g.blocks = g.blocks[:0]
 	blockOf := o.blockOf[:n]
@@ -508,7 +520,7 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 	// index of its target.
 	for _, i := range jumps {
 		in := &arena[i]
-		in.target = blockOf[in.arg]
+		in.Arg = blockOf[in.Arg]
 	}
 	return g, nil
 }

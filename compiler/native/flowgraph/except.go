@@ -1,5 +1,7 @@
 package flowgraph
 
+import "github.com/rules-pyc/rules_pyc/compiler/native/instr"
+
 // maxBlocks is CO_MAXBLOCKS: code generation refuses deeper nesting of
 // try blocks ("too many statically nested blocks"), so an exception stack
 // never holds more handlers.
@@ -11,8 +13,8 @@ func (g *CFG) markExceptHandlers() {
 		ins := g.blocks[b].instrs
 		for i := range ins {
 			in := &ins[i]
-			if g.o.props[in.op&opMask]&pBlockPush != 0 {
-				g.blocks[in.target].handler = true
+			if g.o.props[in.Op&opMask]&pBlockPush != 0 {
+				g.blocks[in.Arg].handler = true
 			}
 		}
 	}
@@ -65,20 +67,20 @@ func (g *CFG) labelExceptionTargets() error {
 		ins := b.instrs
 		for i := range ins {
 			in := &ins[i]
-			if o.props[in.op&opMask]&pExcept == 0 {
+			if o.props[in.Op&opMask]&pExcept == 0 {
 				// The default case below.
-				in.except = handler
+				in.Handler.Label = instr.Label(handler)
 				continue
 			}
 			switch {
-			case o.isBlockPush(in.op):
-				t := &g.blocks[in.target]
+			case o.isBlockPush(in.Op):
+				t := &g.blocks[in.Arg]
 				if !t.visited {
 					t.exceptStack = g.newStack(stack)
 					t.visited = true
-					todo = append(todo, in.target)
+					todo = append(todo, in.Arg)
 				}
-				if in.op == o.op.setupWith || in.op == o.op.setupCleanup {
+				if in.Op == o.opc.setupWith || in.Op == o.opc.setupCleanup {
 					t.lasti = true
 				}
 				st := g.stack(stack)
@@ -86,20 +88,20 @@ func (g *CFG) labelExceptionTargets() error {
 					return errorf("too many nested exception blocks")
 				}
 				st[0]++
-				st[1+st[0]] = in.target
-				handler = in.target
-			case in.op == o.op.popBlock:
+				st[1+st[0]] = in.Arg
+				handler = in.Arg
+			case in.Op == o.opc.popBlock:
 				st := g.stack(stack)
 				if st[0] == 0 {
 					return errorf("POP_BLOCK without a block")
 				}
 				st[0]--
 				handler = st[1+st[0]]
-				in.op, in.arg = o.op.nop, 0
+				in.Op, in.Arg = o.opc.nop, 0
 				b.noNop = false
-			case o.isJump(in.op):
-				in.except = handler
-				t := &g.blocks[in.target]
+			case o.isJump(in.Op):
+				in.Handler.Label = instr.Label(handler)
+				t := &g.blocks[in.Arg]
 				if !t.visited {
 					if g.hasFallthrough(b) {
 						t.exceptStack = g.newStack(stack)
@@ -108,21 +110,21 @@ func (g *CFG) labelExceptionTargets() error {
 						stack = none
 					}
 					t.visited = true
-					todo = append(todo, in.target)
+					todo = append(todo, in.Arg)
 				}
-			case in.op == o.op.yieldValue:
-				in.except = handler
+			case in.Op == o.opc.yieldValue:
+				in.Handler.Label = instr.Label(handler)
 				lastYieldDepth = int(g.stack(stack)[0])
-			case in.op == o.op.resume:
-				in.except = handler
-				if in.arg != resumeAtFuncStart {
+			case in.Op == o.opc.resume:
+				in.Handler.Label = instr.Label(handler)
+				if in.Arg != resumeAtFuncStart {
 					if lastYieldDepth == 1 {
-						in.arg |= resumeDepth1Mask
+						in.Arg |= resumeDepth1Mask
 					}
 					lastYieldDepth = -1
 				}
 			default:
-				in.except = handler
+				in.Handler.Label = instr.Label(handler)
 			}
 		}
 		if g.hasFallthrough(b) && b.next != none && !g.blocks[b.next].visited {

@@ -48,7 +48,7 @@ func (g *CFG) stackDepth() (int32, error) {
 		ins := g.blocks[bi].instrs
 		for i := range ins {
 			in := &ins[i]
-			op := in.op & opMask
+			op := in.Op & opMask
 			p := o.props[op]
 			// The effect of most opcodes is a constant of the table.
 			var effect int32
@@ -57,9 +57,9 @@ func (g *CFG) stackDepth() (int32, error) {
 			} else {
 				e := &o.effects[op][0]
 				if p&pKnown == 0 || !e.Valid {
-					return 0, errorf("invalid stack effect for opcode=%d, arg=%d", in.op, in.arg)
+					return 0, errorf("invalid stack effect for opcode=%d, arg=%d", in.Op, in.Arg)
 				}
-				effect = effectOf(e, in.arg)
+				effect = effectOf(e, in.Arg)
 			}
 			newDepth := depth + effect
 			if newDepth < 0 {
@@ -67,13 +67,13 @@ func (g *CFG) stackDepth() (int32, error) {
 			}
 			maxDepth = max(maxDepth, newDepth)
 			if p&(pJump|pBlockPush) != 0 {
-				effect, ok := o.stackEffect(in.op, in.arg, true)
+				effect, ok := o.stackEffect(in.Op, in.Arg, true)
 				if !ok {
-					return 0, errorf("invalid stack effect for opcode=%d, arg=%d", in.op, in.arg)
+					return 0, errorf("invalid stack effect for opcode=%d, arg=%d", in.Op, in.Arg)
 				}
 				targetDepth := depth + effect
 				maxDepth = max(maxDepth, targetDepth)
-				if err := g.stackdepthPush(in.target, targetDepth); err != nil {
+				if err := g.stackdepthPush(in.Arg, targetDepth); err != nil {
 					return 0, err
 				}
 			}
@@ -109,9 +109,9 @@ func (g *CFG) markWarm() {
 			stack = append(stack, b.next)
 		}
 		// A jump is always its block's last instruction.
-		if in := b.last(); in != nil && g.o.isJump(in.op) && !g.blocks[in.target].visited {
-			g.blocks[in.target].visited = true
-			stack = append(stack, in.target)
+		if in := b.last(); in != nil && g.o.isJump(in.Op) && !g.blocks[in.Arg].visited {
+			g.blocks[in.Arg].visited = true
+			stack = append(stack, in.Arg)
 		}
 	}
 	g.todo = stack
@@ -142,11 +142,11 @@ func (g *CFG) markCold() {
 			}
 		}
 		// A jump is always its block's last instruction.
-		if in := b.last(); in != nil && g.o.isJump(in.op) {
-			t := &g.blocks[in.target]
+		if in := b.last(); in != nil && g.o.isJump(in.Op) {
+			t := &g.blocks[in.Arg]
 			if !t.warm && !t.visited {
 				t.visited = true
-				stack = append(stack, in.target)
+				stack = append(stack, in.Arg)
 			}
 		}
 	}
@@ -169,9 +169,9 @@ func (g *CFG) pushColdBlocksToEnd() error {
 		next := b.next
 		ji := g.newBlock()
 		g.blocks[next].labelled = true
-		g.addop(ji, g.o.op.jumpNoInterrupt, 0, instr.NoLocation)
+		g.addop(ji, g.o.opc.jumpNoInterrupt, 0, instr.NoLocation)
 		j := &g.blocks[ji]
-		j.instrs[0].target = next
+		j.instrs[0].Arg = next
 		j.cold = true
 		j.next = next
 		j.predecessors = 1
@@ -212,47 +212,48 @@ func (g *CFG) pushColdBlocksToEnd() error {
 
 // convertPseudoOps is convert_pseudo_ops.
 func (g *CFG) convertPseudoOps() error {
-	c := &g.o.op
+	c := &g.o.opc
 	// No pass makes the pseudo instructions converted here: without them
 	// in the input there is nothing to convert.
 	for bi := int32(0); bi != none && g.seen&pConvert != 0; bi = g.blocks[bi].next {
 		ins := g.blocks[bi].instrs
 		for i := range ins {
 			in := &ins[i]
-			p := g.o.props[in.op&opMask]
+			p := g.o.props[in.Op&opMask]
 			if p&pConvert == 0 {
 				continue
 			}
 			switch {
 			case p&pBlockPush != 0:
-				in.op, in.arg = c.nop, 0
+				in.Op, in.Arg = c.nop, 0
 				g.blocks[bi].noNop = false
-			case in.op == c.loadClosure:
-				in.op = c.loadFast
-			case in.op == c.storeFastMaybeNull:
-				in.op = c.storeFast
+			case in.Op == c.loadClosure:
+				in.Op = c.loadFast
+			case in.Op == c.storeFastMaybeNull:
+				in.Op = c.storeFast
 			}
 		}
 	}
+	g.pushes = false
 	return g.removeRedundantNopsAndJumps()
 }
 
 // normalizeJumps is normalize_jumps: a conditional jump backwards becomes
 // the reversed jump over an unconditional jump backwards.
 func (g *CFG) normalizeJumps() error {
-	c := &g.o.op
+	c := &g.o.opc
 	g.resetVisited()
 	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
 		g.blocks[bi].visited = true
 		l := g.blocks[bi].last()
-		if l == nil || !g.o.isJump(l.op) || g.o.isUncond(l.op) {
+		if l == nil || !g.o.isJump(l.Op) || g.o.isUncond(l.Op) {
 			continue
 		}
-		if !g.blocks[l.target].visited {
+		if !g.blocks[l.Arg].visited {
 			continue // forward
 		}
-		var reversed = l.op
-		switch l.op {
+		var reversed = l.Op
+		switch l.Op {
 		case c.popJumpIfNotNone:
 			reversed = c.popJumpIfNone
 		case c.popJumpIfNone:
@@ -262,20 +263,20 @@ func (g *CFG) normalizeJumps() error {
 		case c.popJumpIfTrue:
 			reversed = c.popJumpIfFalse
 		default:
-			return errorf("%s jumps backwards", g.o.tab.Name(l.op))
+			return errorf("%s jumps backwards", g.o.tab.Name(l.Op))
 		}
 		if g.blocks[bi].next == none {
-			return errorf("%s at the end of the code", g.o.tab.Name(l.op))
+			return errorf("%s at the end of the code", g.o.tab.Name(l.Op))
 		}
-		target, loc := l.target, l.loc
+		target, loc := l.Arg, l.Loc
 		ji := g.newBlock()
 		if err := g.addJump(ji, c.jump, target, loc); err != nil {
 			return err
 		}
 		b := &g.blocks[bi]
 		l = b.last()
-		l.op = reversed
-		l.target = b.next
+		l.Op = reversed
+		l.Arg = b.next
 		j := &g.blocks[ji]
 		j.cold = b.cold
 		j.next = b.next
@@ -318,14 +319,14 @@ func (g *CFG) insertInstruction(bi int32, pos int, in instruction) {
 // and POP_TOP for generators and coroutines, MAKE_CELL for each cell in
 // localsplus order, COPY_FREE_VARS.
 func (g *CFG) insertPrefixInstructions(meta *instr.Metadata, fixed []int32, flags int32) error {
-	c := &g.o.op
+	c := &g.o.opc
 	if meta.FirstLineNo <= 0 {
 		return errorf("first line %d is not positive", meta.FirstLineNo)
 	}
 	if flags&(coGenerator|coCoroutine|coAsyncGenerator) != 0 {
 		loc := instr.Location{Line: meta.FirstLineNo, EndLine: meta.FirstLineNo, Col: -1, EndCol: -1}
-		g.insertInstruction(0, 0, instruction{op: c.returnGenerator, loc: loc, target: none, except: none})
-		g.insertInstruction(0, 1, instruction{op: c.popTop, loc: loc, target: none, except: none})
+		g.insertInstruction(0, 0, instruction{Op: c.returnGenerator, Loc: loc, Handler: noHandler})
+		g.insertInstruction(0, 1, instruction{Op: c.popTop, Loc: loc, Handler: noHandler})
 	}
 	ncells := len(meta.CellVars)
 	if ncells > 0 {
@@ -342,12 +343,12 @@ func (g *CFG) insertPrefixInstructions(meta *instr.Metadata, fixed []int32, flag
 			if old == -1 {
 				continue
 			}
-			g.insertInstruction(0, used, instruction{op: c.makeCell, arg: old, loc: instr.NoLocation, target: none, except: none})
+			g.insertInstruction(0, used, instruction{Op: c.makeCell, Arg: old, Loc: instr.NoLocation, Handler: noHandler})
 			used++
 		}
 	}
 	if n := len(meta.FreeVars); n > 0 {
-		g.insertInstruction(0, 0, instruction{op: c.copyFreeVars, arg: int32(n), loc: instr.NoLocation, target: none, except: none})
+		g.insertInstruction(0, 0, instruction{Op: c.copyFreeVars, Arg: int32(n), Loc: instr.NoLocation, Handler: noHandler})
 	}
 	return nil
 }
@@ -356,7 +357,7 @@ func (g *CFG) insertPrefixInstructions(meta *instr.Metadata, fixed []int32, flag
 // become localsplus indexes. It returns the number of cells that share a
 // local's slot.
 func (g *CFG) fixCellOffsets(meta *instr.Metadata, fixed []int32) (int, error) {
-	c := &g.o.op
+	c := &g.o.opc
 	nlocals := int32(len(meta.VarNames))
 	dropped := int32(0)
 	for i := range fixed {
@@ -375,15 +376,15 @@ func (g *CFG) fixCellOffsets(meta *instr.Metadata, fixed []int32) (int, error) {
 		ins := g.blocks[bi].instrs
 		for i := range ins {
 			in := &ins[i]
-			if g.o.props[in.op&opMask]&pCell == 0 {
+			if g.o.props[in.Op&opMask]&pCell == 0 {
 				continue
 			}
-			switch in.op {
+			switch in.Op {
 			case c.makeCell, c.loadClosure, c.loadDeref, c.storeDeref, c.deleteDeref, c.loadFromDictOr:
-				if in.arg < 0 || int(in.arg) >= len(fixed) {
-					return 0, errorf("%s oparg %d: the unit has %d cell and free variables", g.o.tab.Name(in.op), in.arg, len(fixed))
+				if in.Arg < 0 || int(in.Arg) >= len(fixed) {
+					return 0, errorf("%s oparg %d: the unit has %d cell and free variables", g.o.tab.Name(in.Op), in.Arg, len(fixed))
 				}
-				in.arg = fixed[in.arg]
+				in.Arg = fixed[in.Arg]
 			}
 		}
 	}
@@ -405,38 +406,27 @@ func (g *CFG) prepareLocalsplus(meta *instr.Metadata, flags int32) (int32, error
 }
 
 // Sequence is _PyCfg_ToInstructionSequence: the graph's instructions in
-// block order, one label per block, jump opargs and handlers as labels.
+// block order, one label per block (label k at the k-th block in order),
+// jump opargs and handlers as labels. It is Final's output with labels in
+// place of instruction indexes.
 func (g *CFG) Sequence() instr.Sequence {
 	var seq instr.Sequence
 	g.o.Buffers.Init(&seq)
-	if cap(g.o.labels) < len(g.blocks) {
-		g.o.labels = make([]instr.Label, len(g.blocks)+len(g.blocks)/2)
-	}
-	labels := g.o.labels[:len(g.blocks)]
-	ninstrs := 0
-	for b := int32(0); b != none; b = g.blocks[b].next {
-		labels[b] = seq.NewLabel()
-		ninstrs += len(g.blocks[b].instrs)
-	}
-	if cap(seq.Instrs) < ninstrs {
+	ref, n := g.refs(true)
+	if cap(seq.Instrs) < n {
 		g.o.Buffers.Release(&instr.Sequence{Instrs: seq.Instrs})
-		seq.Instrs = g.o.Buffers.Instrs(ninstrs)
+		seq.Instrs = g.o.Buffers.Instrs(n)
 	}
+	all := seq.Instrs[:n]
+	g.write(all, ref)
+	// Each label is placed before the instruction its block starts at.
+	at := 0
 	for b := int32(0); b != none; b = g.blocks[b].next {
-		_ = seq.Place(labels[b])
-		for _, in := range g.blocks[b].instrs {
-			arg := in.arg
-			if g.o.hasTarget(in.op) {
-				arg = int32(labels[in.target])
-			}
-			h := instr.NoHandler
-			if in.except != none {
-				e := &g.blocks[in.except]
-				h = instr.Handler{Label: labels[in.except], StartDepth: e.startDepth, PreserveLasti: e.lasti}
-			}
-			seq.Instrs = append(seq.Instrs, instr.Instr{Op: in.op, Arg: arg, Loc: in.loc, Handler: h})
-		}
+		seq.Instrs = all[:at]
+		_ = seq.Place(seq.NewLabel())
+		at += len(g.blocks[b].instrs)
 	}
+	seq.Instrs = all
 	return seq
 }
 
@@ -511,53 +501,79 @@ func (g *CFG) finishGraph(meta *instr.Metadata, flags int32) (stackDepth, nlocal
 // target block's first instruction in the result, not labels. It returns
 // the instructions.
 func (g *CFG) Final(dst []instr.Instr) []instr.Instr {
-	if cap(g.o.labels) < len(g.blocks) {
-		g.o.labels = make([]instr.Label, len(g.blocks)+len(g.blocks)/2)
-	}
-	// start[b] is the index of block b's first instruction (of the next
-	// block's, when b is empty, as a label placed at b would be).
-	start := g.o.labels[:len(g.blocks)]
-	n := 0
-	for b := int32(0); b != none; b = g.blocks[b].next {
-		start[b] = instr.Label(n)
-		n += len(g.blocks[b].instrs)
-	}
+	ref, n := g.refs(false)
 	if cap(dst) < n {
 		dst = make([]instr.Instr, n, n+n/4)
 	}
 	dst = dst[:n]
+	g.write(dst, ref)
+	return dst
+}
+
+// refs returns what a reference to each block in the list becomes in the
+// output: the index of its first instruction (of the next block's, when
+// it is empty, as a label placed at it would be), or with labels its
+// place in the list (Sequence's labels); and the number of instructions.
+func (g *CFG) refs(labels bool) ([]int32, int) {
+	if cap(g.o.refs) < len(g.blocks) {
+		g.o.refs = make([]int32, len(g.blocks)+len(g.blocks)/2)
+	}
+	ref := g.o.refs[:len(g.blocks)]
+	n, k := 0, int32(0)
+	for b := int32(0); b != none; b = g.blocks[b].next {
+		ref[b] = int32(n)
+		if labels {
+			ref[b] = k
+			k++
+		}
+		n += len(g.blocks[b].instrs)
+	}
+	return ref, n
+}
+
+// write writes the graph's instructions in block order into dst, which
+// has room for exactly them, a reference to block b (a target, a
+// handler) as ref[b], with each handler's depth and lasti. This is the
+// one writer of the graph's output: Final and Sequence differ only in
+// ref.
+func (g *CFG) write(dst []instr.Instr, ref []int32) {
 	props := &g.o.props
 	at := 0
 	for b := int32(0); b != none; b = g.blocks[b].next {
 		ins := g.blocks[b].instrs
 		out := dst[at : at+len(ins)]
 		at += len(ins)
-		for i := range ins {
-			in := &ins[i]
-			arg := in.arg
-			if props[in.op&opMask]&(pJump|pBlockPush) != 0 {
-				arg = int32(start[in.target])
+		copy(out, ins)
+		if g.pushes {
+			// SETUP_* is not converted yet: targets anywhere.
+			for i := range out {
+				if props[out[i].Op&opMask]&(pJump|pBlockPush) != 0 {
+					out[i].Arg = ref[out[i].Arg]
+				}
 			}
-			out[i] = instr.Instr{Op: in.op, Arg: arg, Loc: in.loc, Handler: instr.Handler{Label: instr.NoLabel, StartDepth: -1}}
+		} else if l := len(out) - 1; l >= 0 && props[out[l].Op&opMask]&pJump != 0 {
+			// A jump is always its block's last instruction.
+			out[l].Arg = ref[out[l].Arg]
 		}
 	}
-	// Without SETUP_* in the input no instruction has a handler.
+	// Without SETUP_* in the input no instruction has a handler: each
+	// has noHandler as the graph does.
 	if g.seen&pBlockPush == 0 {
-		return dst
+		return
 	}
 	at = 0
-	cur, h := int32(none), instr.NoHandler
+	cur, h := int32(none), noHandler
 	for b := int32(0); b != none; b = g.blocks[b].next {
 		ins := g.blocks[b].instrs
 		out := dst[at : at+len(ins)]
 		at += len(ins)
 		for i := range ins {
-			if e := ins[i].except; e != cur {
+			if e := int32(ins[i].Handler.Label); e != cur {
 				cur = e
-				h = instr.NoHandler
+				h = noHandler
 				if cur != none {
 					eb := &g.blocks[cur]
-					h = instr.Handler{Label: start[cur], StartDepth: eb.startDepth, PreserveLasti: eb.lasti}
+					h = instr.Handler{Label: instr.Label(ref[cur]), StartDepth: eb.startDepth, PreserveLasti: eb.lasti}
 				}
 			}
 			if cur != none {
@@ -565,7 +581,6 @@ func (g *CFG) Final(dst []instr.Instr) []instr.Instr {
 			}
 		}
 	}
-	return dst
 }
 
 // OptimizeUnit runs the whole CFG stage on u, as compile.c's
@@ -574,18 +589,11 @@ func (g *CFG) Final(dst []instr.Instr) []instr.Instr {
 // u.StackDepth and u.NLocalsPlus are set. nparams is the number of
 // parameters (the length of the symbol table's ste_varnames).
 func (o *Optimizer) OptimizeUnit(u *instr.Unit, cache *pyobj.ConstCache, nparams int) error {
-	g, err := o.Build(&u.Seq)
+	g, err := o.optimizeUnit(u, cache, nparams)
 	if err != nil {
 		return err
 	}
-	if err := g.OptimizeCodeUnit(&u.Meta.Consts, cache, len(u.Meta.VarNames), nparams); err != nil {
-		return err
-	}
-	seq, depth, nlp, err := g.Finish(&u.Meta, u.Flags)
-	if err != nil {
-		return err
-	}
-	u.Seq, u.StackDepth, u.NLocalsPlus = seq, depth, nlp
+	u.Seq = g.Sequence()
 	return nil
 }
 
@@ -594,17 +602,27 @@ func (o *Optimizer) OptimizeUnit(u *instr.Unit, cache *pyobj.ConstCache, nparams
 // (reusing its storage, see CFG.Final) and returns them; u.Seq is left
 // as it was.
 func (o *Optimizer) OptimizeUnitFinal(u *instr.Unit, cache *pyobj.ConstCache, nparams int, dst []instr.Instr) ([]instr.Instr, error) {
-	g, err := o.Build(&u.Seq)
+	g, err := o.optimizeUnit(u, cache, nparams)
 	if err != nil {
 		return dst, err
 	}
+	return g.Final(dst), nil
+}
+
+// optimizeUnit is the stage up to the output: the graph of u.Seq in its
+// final form, u.Meta.Consts, u.StackDepth and u.NLocalsPlus set.
+func (o *Optimizer) optimizeUnit(u *instr.Unit, cache *pyobj.ConstCache, nparams int) (*CFG, error) {
+	g, err := o.Build(&u.Seq)
+	if err != nil {
+		return nil, err
+	}
 	if err := g.OptimizeCodeUnit(&u.Meta.Consts, cache, len(u.Meta.VarNames), nparams); err != nil {
-		return dst, err
+		return nil, err
 	}
 	depth, nlp, err := g.finishGraph(&u.Meta, u.Flags)
 	if err != nil {
-		return dst, err
+		return nil, err
 	}
 	u.StackDepth, u.NLocalsPlus = depth, nlp
-	return g.Final(dst), nil
+	return g, nil
 }

@@ -17,10 +17,10 @@ func (g *CFG) exitOrEvalCheckWithoutLineno(b *block) bool {
 func (g *CFG) duplicateExitsWithoutLineno() {
 	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
 		l := g.blocks[bi].last()
-		if l == nil || !g.o.isJump(l.op) {
+		if l == nil || !g.o.isJump(l.Op) {
 			continue
 		}
-		ti := g.nextNonEmpty(l.target)
+		ti := g.nextNonEmpty(l.Arg)
 		if ti == none {
 			continue
 		}
@@ -28,14 +28,14 @@ func (g *CFG) duplicateExitsWithoutLineno() {
 		if !g.exitOrEvalCheckWithoutLineno(t) || t.predecessors <= 1 {
 			continue
 		}
-		loc := l.loc
+		loc := l.Loc
 		ni := g.newBlock()
 		// newBlock may have moved the blocks.
 		t = &g.blocks[ti]
 		nb := &g.blocks[ni]
 		nb.instrs = append(make([]instruction, 0, len(t.instrs)), t.instrs...)
-		nb.instrs[0].loc = loc
-		g.blocks[bi].last().target = ni
+		nb.instrs[0].Loc = loc
+		g.blocks[bi].last().Arg = ni
 		t.predecessors--
 		nb.predecessors = 1
 		nb.next = t.next
@@ -47,7 +47,7 @@ func (g *CFG) duplicateExitsWithoutLineno() {
 		if g.hasFallthrough(b) && b.next != none && len(b.instrs) > 0 {
 			n := &g.blocks[b.next]
 			if g.exitOrEvalCheckWithoutLineno(n) {
-				n.instrs[0].loc = b.last().loc
+				n.instrs[0].Loc = b.last().Loc
 			}
 		}
 	}
@@ -66,28 +66,28 @@ func (g *CFG) propagateLineNumbers() {
 		// last is the index of the last instruction with a line so far.
 		ins, last := b.instrs, -1
 		for i := range ins {
-			if ins[i].loc.Line >= 0 {
+			if ins[i].Loc.Line >= 0 {
 				last = i
 			} else if last >= 0 {
-				ins[i].loc = ins[last].loc
+				ins[i].Loc = ins[last].Loc
 			} else {
-				ins[i].loc = instr.NoLocation
+				ins[i].Loc = instr.NoLocation
 			}
 		}
 		prev := instr.NoLocation
 		if last >= 0 {
-			prev = ins[last].loc
+			prev = ins[last].Loc
 		}
 		if g.hasFallthrough(b) && b.next != none {
 			n := &g.blocks[b.next]
-			if n.predecessors == 1 && len(n.instrs) > 0 && n.instrs[0].loc.Line < 0 {
-				n.instrs[0].loc = prev
+			if n.predecessors == 1 && len(n.instrs) > 0 && n.instrs[0].Loc.Line < 0 {
+				n.instrs[0].Loc = prev
 			}
 		}
-		if g.o.isJump(l.op) {
-			t := &g.blocks[l.target]
-			if t.predecessors == 1 && len(t.instrs) > 0 && t.instrs[0].loc.Line < 0 {
-				t.instrs[0].loc = prev
+		if g.o.isJump(l.Op) {
+			t := &g.blocks[l.Arg]
+			if t.predecessors == 1 && len(t.instrs) > 0 && t.instrs[0].Loc.Line < 0 {
+				t.instrs[0].Loc = prev
 			}
 		}
 	}

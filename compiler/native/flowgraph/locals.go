@@ -98,8 +98,8 @@ func (g *CFG) removeUnusedConsts(consts *[]*pyobj.Object, indexMap []int) {
 		ins := g.blocks[bi].instrs
 		for i := range ins {
 			in := &ins[i]
-			if props[in.op&opMask]&pConst != 0 {
-				in.arg = int32(reverse[in.arg])
+			if props[in.Op&opMask]&pConst != 0 {
+				in.Arg = int32(reverse[in.Arg])
 			}
 		}
 	}
@@ -130,7 +130,7 @@ func (g *CFG) maybePush(bi int32, unsafe uint64) {
 // scanBlockForLocals is scan_block_for_locals: a LOAD_FAST of a local
 // that may be unset becomes LOAD_FAST_CHECK.
 func (g *CFG) scanBlockForLocals(bi int32) {
-	c := &g.o.op
+	c := &g.o.opc
 	unsafe := g.blocks[bi].unsafe
 	if unsafe == 0 && g.seen&pUnset == 0 {
 		// No local may be unset here and no instruction makes one so:
@@ -148,14 +148,14 @@ func (g *CFG) scanBlockForLocals(bi int32) {
 	ins := g.blocks[bi].instrs
 	for i := range ins {
 		in := &ins[i]
-		if in.except != none {
-			g.maybePush(in.except, unsafe)
+		if in.Handler.Label != none {
+			g.maybePush(int32(in.Handler.Label), unsafe)
 		}
-		k := g.o.local[in.op&opMask]
-		if k == 0 || in.arg >= 64 || in.arg < 0 {
+		k := g.o.local[in.Op&opMask]
+		if k == 0 || in.Arg >= 64 || in.Arg < 0 {
 			continue
 		}
-		bit := uint64(1) << uint(in.arg)
+		bit := uint64(1) << uint(in.Arg)
 		switch k {
 		case localUnset:
 			unsafe |= bit
@@ -163,7 +163,7 @@ func (g *CFG) scanBlockForLocals(bi int32) {
 			unsafe &^= bit
 		case localLoad:
 			if unsafe&bit != 0 {
-				in.op = c.loadFastCheck
+				in.Op = c.loadFastCheck
 			}
 			unsafe &^= bit
 		}
@@ -172,15 +172,15 @@ func (g *CFG) scanBlockForLocals(bi int32) {
 	if b.next != none && g.hasFallthrough(b) {
 		g.maybePush(b.next, unsafe)
 	}
-	if l := b.last(); l != nil && g.o.isJump(l.op) {
-		g.maybePush(l.target, unsafe)
+	if l := b.last(); l != nil && g.o.isJump(l.Op) {
+		g.maybePush(l.Arg, unsafe)
 	}
 }
 
 // fastScanManyLocals is fast_scan_many_locals: locals from the 65th on
 // are followed within each block only.
 func (g *CFG) fastScanManyLocals(nlocals int) {
-	c := &g.o.op
+	c := &g.o.opc
 	states := make([]int, nlocals-64)
 	blocknum := 0
 	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
@@ -188,18 +188,18 @@ func (g *CFG) fastScanManyLocals(nlocals int) {
 		ins := g.blocks[bi].instrs
 		for i := range ins {
 			in := &ins[i]
-			arg := int(in.arg)
+			arg := int(in.Arg)
 			if arg < 64 || arg >= nlocals {
 				continue
 			}
-			switch in.op {
+			switch in.Op {
 			case c.deleteFast, c.loadFastAndClear, c.storeFastMaybeNull:
 				states[arg-64] = blocknum - 1
 			case c.storeFast:
 				states[arg-64] = blocknum
 			case c.loadFast:
 				if states[arg-64] != blocknum {
-					in.op = c.loadFastCheck
+					in.Op = c.loadFastCheck
 				}
 				states[arg-64] = blocknum
 			}
@@ -243,15 +243,15 @@ func (g *CFG) addChecksForLoadsOfUninitializedVariables(nlocals, nparams int) {
 // makeSuperInstruction is make_super_instruction; it reports whether it
 // made one.
 func (g *CFG) makeSuperInstruction(in1, in2 *instruction, super opcode.Op) bool {
-	l1, l2 := in1.loc.Line, in2.loc.Line
+	l1, l2 := in1.Loc.Line, in2.Loc.Line
 	if l1 >= 0 && l2 >= 0 && l1 != l2 {
 		return false
 	}
-	if in1.arg >= 16 || in2.arg >= 16 {
+	if in1.Arg >= 16 || in2.Arg >= 16 {
 		return false
 	}
-	in1.op, in1.arg = super, in1.arg<<4|in2.arg
-	in2.op, in2.arg = g.o.op.nop, 0
+	in1.Op, in1.Arg = super, in1.Arg<<4|in2.Arg
+	in2.Op, in2.Arg = g.o.opc.nop, 0
 	return true
 }
 
@@ -262,35 +262,35 @@ func (g *CFG) makeSuperInstruction(in1, in2 *instruction, super opcode.Op) bool 
 // this one, reads or changes a constant load, so the walk of
 // remove_unused_consts can be this one.
 func (g *CFG) insertSuperinstructions(uses []int) error {
-	c := &g.o.op
+	c := &g.o.opc
 	props := &g.o.props
 	made := false
 	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
 		ins := g.blocks[bi].instrs
 		for i := range ins {
 			in := &ins[i]
-			if props[in.op&opMask]&pConst != 0 && uses != nil {
-				if in.arg < 0 || int(in.arg) >= len(uses) {
-					return errorf("LOAD_CONST index %d is out of range for consts (len=%d)", in.arg, len(uses))
+			if props[in.Op&opMask]&pConst != 0 && uses != nil {
+				if in.Arg < 0 || int(in.Arg) >= len(uses) {
+					return errorf("LOAD_CONST index %d is out of range for consts (len=%d)", in.Arg, len(uses))
 				}
-				uses[in.arg] = int(in.arg)
+				uses[in.Arg] = int(in.Arg)
 				continue
 			}
 			if i+1 >= len(ins) {
 				break
 			}
 			next := &ins[i+1]
-			switch in.op {
+			switch in.Op {
 			case c.loadFast:
-				if next.op == c.loadFast && g.makeSuperInstruction(in, next, c.loadFastLoadFast) {
+				if next.Op == c.loadFast && g.makeSuperInstruction(in, next, c.loadFastLoadFast) {
 					made = true
 					g.blocks[bi].noNop = false
 				}
 			case c.storeFast:
 				super := c.storeFastLoadFast
-				if next.op == c.storeFast {
+				if next.Op == c.storeFast {
 					super = c.storeFastStoreFast
-				} else if next.op != c.loadFast {
+				} else if next.Op != c.loadFast {
 					continue
 				}
 				if g.makeSuperInstruction(in, next, super) {

@@ -49,11 +49,11 @@ func (g *CFG) removeUnreachable() {
 		}
 		for i := range ins {
 			in := &ins[i]
-			if props[in.op&opMask]&(pJump|pBlockPush) != 0 {
-				t := &g.blocks[in.target]
+			if props[in.Op&opMask]&(pJump|pBlockPush) != 0 {
+				t := &g.blocks[in.Arg]
 				if !t.visited {
 					t.visited = true
-					stack = append(stack, in.target)
+					stack = append(stack, in.Arg)
 				}
 				t.predecessors++
 			}
@@ -75,11 +75,11 @@ func (g *CFG) removeRedundantNopsIn(bi int32) int {
 	if b.noNop {
 		return 0
 	}
-	nop := g.o.op.nop
+	nop := g.o.opc.nop
 	ins := b.instrs
 	// Most blocks have no NOP: find the first one before copying.
 	first := 0
-	for first < len(ins) && ins[first].op != nop {
+	for first < len(ins) && ins[first].Op != nop {
 		first++
 	}
 	if first == len(ins) {
@@ -91,13 +91,13 @@ func (g *CFG) removeRedundantNopsIn(bi int32) int {
 	dest := first
 	prevLine := int32(-1)
 	if first > 0 {
-		prevLine = ins[first-1].loc.Line
+		prevLine = ins[first-1].Loc.Line
 	}
 	n := len(ins)
 	for src := first; src < n; src++ {
 		in := &ins[src]
-		line := in.loc.Line
-		if in.op == nop {
+		line := in.Loc.Line
+		if in.Op == nop {
 			if line < 0 {
 				continue
 			}
@@ -105,21 +105,21 @@ func (g *CFG) removeRedundantNopsIn(bi int32) int {
 				continue
 			}
 			if src < n-1 {
-				nextLine := ins[src+1].loc.Line
+				nextLine := ins[src+1].Loc.Line
 				if nextLine == line {
 					continue
 				}
 				if nextLine < 0 {
-					ins[src+1].loc = ins[src].loc
+					ins[src+1].Loc = ins[src].Loc
 					continue
 				}
 			} else if next := g.nextNonEmpty(b.next); next != none {
 				nextLoc := instr.NoLocation
 				for _, in := range g.blocks[next].instrs {
-					if in.op == nop && in.loc.Line == instr.NoLocation.Line {
+					if in.Op == nop && in.Loc.Line == instr.NoLocation.Line {
 						continue
 					}
-					nextLoc = in.loc
+					nextLoc = in.Loc
 					break
 				}
 				if line == nextLoc.Line {
@@ -127,7 +127,7 @@ func (g *CFG) removeRedundantNopsIn(bi int32) int {
 				}
 			}
 		}
-		if in.op == nop {
+		if in.Op == nop {
 			kept = true
 		}
 		if dest != src {
@@ -157,7 +157,7 @@ func (g *CFG) removeRedundantNops() int {
 // a fall through into a block that is no jump target.
 func (g *CFG) removeRedundantNopsAndPairs() {
 	o := g.o
-	popTop := o.op.popTop
+	popTop := o.opc.popTop
 	for done := false; !done; {
 		done = true
 		var cur *instruction
@@ -173,7 +173,7 @@ func (g *CFG) removeRedundantNopsAndPairs() {
 			}
 			ins := b.instrs
 			for i := range ins {
-				if ins[i].op != popTop {
+				if ins[i].Op != popTop {
 					continue
 				}
 				// The instruction before, in this block or at the end
@@ -185,9 +185,9 @@ func (g *CFG) removeRedundantNopsAndPairs() {
 				if prev == nil {
 					continue
 				}
-				if prev.op == o.op.loadConst || (prev.op == o.op.copy && prev.arg == 1) {
-					prev.op, prev.arg = o.op.nop, 0
-					ins[i].op, ins[i].arg = o.op.nop, 0
+				if prev.Op == o.opc.loadConst || (prev.Op == o.opc.copy && prev.Arg == 1) {
+					prev.Op, prev.Arg = o.opc.nop, 0
+					ins[i].Op, ins[i].Arg = o.opc.nop, 0
 					g.blocks[prevBlock].noNop = false
 					b.noNop = false
 					done = false
@@ -196,7 +196,7 @@ func (g *CFG) removeRedundantNopsAndPairs() {
 			if len(ins) > 0 {
 				cur, curBlock = &ins[len(ins)-1], bi
 			}
-			if (cur != nil && o.isJump(cur.op)) || !g.hasFallthrough(b) {
+			if (cur != nil && o.isJump(cur.Op)) || !g.hasFallthrough(b) {
 				cur = nil
 			}
 		}
@@ -210,16 +210,16 @@ func (g *CFG) removeRedundantJumps() (int, error) {
 	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
 		b := &g.blocks[bi]
 		l := b.last()
-		if l == nil || !g.o.isUncond(l.op) {
+		if l == nil || !g.o.isUncond(l.Op) {
 			continue
 		}
-		t := g.nextNonEmpty(l.target)
+		t := g.nextNonEmpty(l.Arg)
 		if t == none {
 			return 0, errorf("jump with no target")
 		}
 		if t == g.nextNonEmpty(b.next) {
 			changes++
-			l.op, l.arg = g.o.op.nop, 0
+			l.Op, l.Arg = g.o.opc.nop, 0
 			b.noNop = false
 		}
 	}
@@ -257,10 +257,10 @@ func (g *CFG) inlineSmallOrNoLinenoBlocks() error {
 		for bi := int32(0); bi != none; bi = g.blocks[bi].next {
 			b := &g.blocks[bi]
 			l := b.last()
-			if l == nil || !o.isUncond(l.op) {
+			if l == nil || !o.isUncond(l.Op) {
 				continue
 			}
-			ti := l.target
+			ti := l.Arg
 			t := &g.blocks[ti]
 			small := g.exitsScope(t) && len(t.instrs) <= maxCopySize
 			noLine := hasNoLineno(t) && !g.hasFallthrough(t)
@@ -272,15 +272,15 @@ func (g *CFG) inlineSmallOrNoLinenoBlocks() error {
 				// runs out.
 				return errorf("a block without line numbers jumps to itself")
 			}
-			removed := l.op
-			l.op, l.arg = o.op.nop, 0
+			removed := l.Op
+			l.Op, l.Arg = o.opc.nop, 0
 			b.noNop = false
 			b.instrs = append(b.instrs, t.instrs...)
 			if noLine {
 				nl := b.last()
-				if o.isUncond(nl.op) && removed == o.op.jump {
+				if o.isUncond(nl.Op) && removed == o.opc.jump {
 					// Keep the eval breaker check.
-					nl.op = o.op.jump
+					nl.Op = o.opc.jump
 				}
 			}
 			t.predecessors--
@@ -294,11 +294,11 @@ func (g *CFG) inlineSmallOrNoLinenoBlocks() error {
 // target starts with the jump tgt, jumps straight to tgt's target.
 func (g *CFG) jumpThread(bi int32, inst int, tgt instruction, op opcode.Op) (bool, error) {
 	in := &g.blocks[bi].instrs[inst]
-	if in.target == tgt.target {
+	if in.Arg == tgt.Arg {
 		return false, nil
 	}
-	in.op, in.arg = g.o.op.nop, 0
-	if err := g.addJump(bi, op, tgt.target, tgt.loc); err != nil {
+	in.Op, in.Arg = g.o.opc.nop, 0
+	if err := g.addJump(bi, op, tgt.Arg, tgt.Loc); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -331,16 +331,16 @@ func (g *CFG) addConst(o *pyobj.Object, consts *[]*pyobj.Object, cache *pyobj.Co
 func (g *CFG) foldTuple(bi int32, at int, n int, consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
 	ins := g.blocks[bi].instrs[at-n : at+1]
 	for i := 0; i < n; i++ {
-		if !g.o.has(ins[i].op, pConst) {
+		if !g.o.has(ins[i].Op, pConst) {
 			return nil
 		}
 	}
 	items := make([]*pyobj.Object, n)
 	for i := 0; i < n; i++ {
-		if ins[i].op != g.o.op.loadConst {
+		if ins[i].Op != g.o.opc.loadConst {
 			return errorf("internal error: failed to get value of a constant")
 		}
-		c, err := constValue(*consts, ins[i].arg)
+		c, err := constValue(*consts, ins[i].Arg)
 		if err != nil {
 			return err
 		}
@@ -348,9 +348,9 @@ func (g *CFG) foldTuple(bi int32, at int, n int, consts *[]*pyobj.Object, cache 
 	}
 	idx := g.addConst(g.o.p.NewTuple(items), consts, cache)
 	for i := 0; i < n; i++ {
-		ins[i].op, ins[i].arg = g.o.op.nop, 0
+		ins[i].Op, ins[i].Arg = g.o.opc.nop, 0
 	}
-	ins[n].op, ins[n].arg = g.o.op.loadConst, idx
+	ins[n].Op, ins[n].Arg = g.o.opc.loadConst, idx
 	if n > 0 {
 		g.blocks[bi].noNop = false
 	}
@@ -365,15 +365,15 @@ const visitedSwap = -1
 func (g *CFG) swaptimize(bi int32, ix *int) {
 	o := g.o
 	ins := g.blocks[bi].instrs[*ix:]
-	depth := int(ins[0].arg)
+	depth := int(ins[0].Arg)
 	length := 0
 	more := false
 	for length = 1; length < len(ins); length++ {
-		op := ins[length].op
-		if op == o.op.swap {
-			depth = max(depth, int(ins[length].arg))
+		op := ins[length].Op
+		if op == o.opc.swap {
+			depth = max(depth, int(ins[length].Arg))
 			more = true
-		} else if op != o.op.nop {
+		} else if op != o.opc.nop {
 			break
 		}
 	}
@@ -385,8 +385,8 @@ func (g *CFG) swaptimize(bi int32, ix *int) {
 		stack = append(stack, i)
 	}
 	for i := 0; i < length; i++ {
-		if ins[i].op == o.op.swap {
-			a := int(ins[i].arg)
+		if ins[i].Op == o.opc.swap {
+			a := int(ins[i].Arg)
 			if a < 1 || a > depth {
 				return
 			}
@@ -401,7 +401,7 @@ func (g *CFG) swaptimize(bi int32, ix *int) {
 		j := i
 		for {
 			if j != 0 {
-				ins[current].op, ins[current].arg = o.op.swap, int32(j+1)
+				ins[current].Op, ins[current].Arg = o.opc.swap, int32(j+1)
 				current--
 			}
 			if stack[j] == visitedSwap {
@@ -413,7 +413,7 @@ func (g *CFG) swaptimize(bi int32, ix *int) {
 		}
 	}
 	for ; current >= 0; current-- {
-		ins[current].op, ins[current].arg = o.op.nop, 0
+		ins[current].Op, ins[current].Arg = o.opc.nop, 0
 	}
 	g.o.ints = stack
 	*ix += length - 1
@@ -421,14 +421,14 @@ func (g *CFG) swaptimize(bi int32, ix *int) {
 
 // swappable is SWAPPABLE: instructions that may trade places.
 func (g *CFG) swappable(op opcode.Op) bool {
-	c := &g.o.op
+	c := &g.o.opc
 	return op == c.storeFast || op == c.storeFastMaybeNull || op == c.popTop
 }
 
 // storesTo is STORES_TO.
 func (g *CFG) storesTo(in *instruction) int32 {
-	if in.op == g.o.op.storeFast || in.op == g.o.op.storeFastMaybeNull {
-		return in.arg
+	if in.Op == g.o.opc.storeFast || in.Op == g.o.opc.storeFastMaybeNull {
+		return in.Arg
 	}
 	return -1
 }
@@ -437,13 +437,13 @@ func (g *CFG) storesTo(in *instruction) int32 {
 func (g *CFG) nextSwappable(ins []instruction, i int, line int32) int {
 	for i++; i < len(ins); i++ {
 		in := &ins[i]
-		if line >= 0 && in.loc.Line != line {
+		if line >= 0 && in.Loc.Line != line {
 			return -1
 		}
-		if in.op == g.o.op.nop {
+		if in.Op == g.o.opc.nop {
 			continue
 		}
-		if g.swappable(in.op) {
+		if g.swappable(in.Op) {
 			return i
 		}
 		return -1
@@ -457,8 +457,8 @@ func (g *CFG) applyStaticSwaps(bi int32, i int) {
 	ins := g.blocks[bi].instrs
 	for ; i >= 0; i-- {
 		swap := &ins[i]
-		if swap.op != g.o.op.swap {
-			if swap.op == g.o.op.nop || g.swappable(swap.op) {
+		if swap.Op != g.o.opc.swap {
+			if swap.Op == g.o.opc.nop || g.swappable(swap.Op) {
 				continue
 			}
 			return
@@ -468,8 +468,8 @@ func (g *CFG) applyStaticSwaps(bi int32, i int) {
 			return
 		}
 		k := j
-		line := ins[j].loc.Line
-		for count := swap.arg - 1; count > 0; count-- {
+		line := ins[j].Loc.Line
+		for count := swap.Arg - 1; count > 0; count-- {
 			k = g.nextSwappable(ins, k, line)
 			if k < 0 {
 				return
@@ -487,14 +487,14 @@ func (g *CFG) applyStaticSwaps(bi int32, i int) {
 				}
 			}
 		}
-		swap.op, swap.arg = g.o.op.nop, 0
+		swap.Op, swap.Arg = g.o.opc.nop, 0
 		ins[j], ins[k] = ins[k], ins[j]
 	}
 }
 
 // optimizeLoadConst is basicblock_optimize_load_const.
 func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
-	c := &g.o.op
+	c := &g.o.opc
 	ins := g.blocks[bi].instrs
 	// nops: a NOP was written into the block.
 	nops := false
@@ -502,16 +502,16 @@ func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.
 	var arg int32
 	for i := 0; i < len(ins); i++ {
 		in := &ins[i]
-		isCopyOfLoadConst := op == c.loadConst && in.op == c.copy && in.arg == 1
+		isCopyOfLoadConst := op == c.loadConst && in.Op == c.copy && in.Arg == 1
 		if !isCopyOfLoadConst {
-			op, arg = in.op, in.arg
+			op, arg = in.Op, in.Arg
 		}
 		if op != c.loadConst {
 			continue
 		}
 		var next opcode.Op
 		if i+1 < len(ins) {
-			next = ins[i+1].op
+			next = ins[i+1].Op
 		}
 		switch next {
 		case c.popJumpIfFalse, c.popJumpIfTrue:
@@ -519,12 +519,12 @@ func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.
 			if err != nil {
 				return err
 			}
-			in.op, in.arg = c.nop, 0
+			in.Op, in.Arg = c.nop, 0
 			nops = true
 			if truth(v) == (next == c.popJumpIfTrue) {
-				ins[i+1].op = c.jump
+				ins[i+1].Op = c.jump
 			} else {
-				ins[i+1].op, ins[i+1].arg = c.nop, 0
+				ins[i+1].Op, ins[i+1].Arg = c.nop, 0
 				nops = true
 			}
 		case c.isOp:
@@ -537,34 +537,34 @@ func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.
 			}
 			isInstr := &ins[i+1]
 			j := &ins[i+2]
-			if j.op == c.toBool {
-				j.op, j.arg = c.nop, 0
+			if j.Op == c.toBool {
+				j.Op, j.Arg = c.nop, 0
 				nops = true
 				if len(ins) <= i+3 {
 					break
 				}
 				j = &ins[i+3]
 			}
-			invert := isInstr.arg != 0
-			if j.op == c.popJumpIfFalse {
+			invert := isInstr.Arg != 0
+			if j.Op == c.popJumpIfFalse {
 				invert = !invert
-			} else if j.op != c.popJumpIfTrue {
+			} else if j.Op != c.popJumpIfTrue {
 				break
 			}
-			in.op, in.arg = c.nop, 0
+			in.Op, in.Arg = c.nop, 0
 			nops = true
-			isInstr.op, isInstr.arg = c.nop, 0
+			isInstr.Op, isInstr.Arg = c.nop, 0
 			nops = true
 			if invert {
-				j.op = c.popJumpIfNotNone
+				j.Op = c.popJumpIfNotNone
 			} else {
-				j.op = c.popJumpIfNone
+				j.Op = c.popJumpIfNone
 			}
 		case c.returnValue:
-			in.op, in.arg = c.nop, 0
+			in.Op, in.Arg = c.nop, 0
 			nops = true
 			i++
-			ins[i].op, ins[i].arg = c.returnConst, arg
+			ins[i].Op, ins[i].Arg = c.returnConst, arg
 		case c.toBool:
 			v, err := constValue(*consts, arg)
 			if err != nil {
@@ -575,9 +575,9 @@ func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.
 				b = pyobj.TrueObj
 			}
 			idx := g.addConst(b, consts, cache)
-			in.op, in.arg = c.nop, 0
+			in.Op, in.Arg = c.nop, 0
 			nops = true
-			ins[i+1].op, ins[i+1].arg = c.loadConst, idx
+			ins[i+1].Op, ins[i+1].Arg = c.loadConst, idx
 		}
 	}
 	if nops {
@@ -588,11 +588,11 @@ func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.
 
 // optimizeBasicBlock is optimize_basic_block.
 func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
-	c := &g.o.op
+	c := &g.o.opc
 	// nops: a NOP was written into the block (folding and threading
 	// clear the block's noNop themselves).
 	nops := false
-	nopInstr := instruction{op: c.nop, target: none, except: none}
+	nopInstr := instruction{Op: c.nop, Handler: noHandler}
 	// Each threading follows one jump; more than there are blocks means
 	// the jumps form a cycle, where CPython never stops.
 	threads := 0
@@ -612,41 +612,41 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 	for i := 0; i < len(g.blocks[bi].instrs); i++ {
 		ins := g.blocks[bi].instrs
 		// Skip the opcodes none of the cases below is for.
-		for i < len(ins) && props[ins[i].op&opMask]&pPeephole == 0 {
+		for i < len(ins) && props[ins[i].Op&opMask]&pPeephole == 0 {
 			i++
 		}
 		if i == len(ins) {
 			break
 		}
 		in := &ins[i]
-		op, arg := in.op, in.arg
+		op, arg := in.Op, in.Arg
 		target := nopInstr
 		if g.o.hasTarget(op) {
-			if t := g.blocks[in.target].instrs; len(t) > 0 {
+			if t := g.blocks[in.Arg].instrs; len(t) > 0 {
 				target = t[0]
 			}
 		}
 		var next opcode.Op
 		if i+1 < len(ins) {
-			next = ins[i+1].op
+			next = ins[i+1].Op
 		}
 		switch op {
 		case c.buildTuple:
 			if arg < 0 {
 				return errorf("BUILD_TUPLE %d", arg)
 			}
-			if next == c.unpackSequence && arg == ins[i+1].arg {
+			if next == c.unpackSequence && arg == ins[i+1].Arg {
 				switch arg {
 				case 1:
-					in.op, in.arg = c.nop, 0
+					in.Op, in.Arg = c.nop, 0
 					nops = true
-					ins[i+1].op, ins[i+1].arg = c.nop, 0
+					ins[i+1].Op, ins[i+1].Arg = c.nop, 0
 					nops = true
 					continue
 				case 2, 3:
-					in.op, in.arg = c.nop, 0
+					in.Op, in.Arg = c.nop, 0
 					nops = true
-					ins[i+1].op = c.swap
+					ins[i+1].Op = c.swap
 					swaps = true
 					continue
 				}
@@ -657,7 +657,7 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 				}
 			}
 		case c.popJumpIfNotNone, c.popJumpIfNone, c.popJumpIfFalse, c.popJumpIfTrue:
-			if target.op == c.jump {
+			if target.Op == c.jump {
 				var err error
 				if i, err = thread(i, target, op); err != nil {
 					return err
@@ -665,7 +665,7 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 			}
 		case c.jump, c.jumpNoInterrupt:
 			var err error
-			switch target.op {
+			switch target.Op {
 			case c.jump:
 				i, err = thread(i, target, c.jump)
 			case c.jumpNoInterrupt:
@@ -676,52 +676,52 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 			}
 			continue
 		case c.storeFast:
-			if op == next && arg == ins[i+1].arg && in.loc.Line == ins[i+1].loc.Line {
-				in.op, in.arg = c.popTop, 0
+			if op == next && arg == ins[i+1].Arg && in.Loc.Line == ins[i+1].Loc.Line {
+				in.Op, in.Arg = c.popTop, 0
 			}
 		case c.swap:
 			swaps = true
 			if arg == 1 {
-				in.op, in.arg = c.nop, 0
+				in.Op, in.Arg = c.nop, 0
 				nops = true
 			}
 		case c.loadGlobal:
 			if next == c.pushNull && arg&1 == 0 {
-				in.arg = arg | 1
-				ins[i+1].op, ins[i+1].arg = c.nop, 0
+				in.Arg = arg | 1
+				ins[i+1].Op, ins[i+1].Arg = c.nop, 0
 				nops = true
 			}
 		case c.compareOp:
 			if next == c.toBool {
-				in.op, in.arg = c.nop, 0
+				in.Op, in.Arg = c.nop, 0
 				nops = true
-				ins[i+1].op, ins[i+1].arg = c.compareOp, arg|16
+				ins[i+1].Op, ins[i+1].Arg = c.compareOp, arg|16
 				continue
 			}
 		case c.containsOp, c.isOp:
 			if next == c.toBool {
-				in.op, in.arg = c.nop, 0
+				in.Op, in.Arg = c.nop, 0
 				nops = true
-				ins[i+1].op, ins[i+1].arg = op, arg
+				ins[i+1].Op, ins[i+1].Arg = op, arg
 				continue
 			}
 		case c.toBool:
 			if next == c.toBool {
-				in.op, in.arg = c.nop, 0
+				in.Op, in.Arg = c.nop, 0
 				nops = true
 				continue
 			}
 		case c.unaryNot:
 			if next == c.toBool {
-				in.op, in.arg = c.nop, 0
+				in.Op, in.Arg = c.nop, 0
 				nops = true
-				ins[i+1].op, ins[i+1].arg = c.unaryNot, 0
+				ins[i+1].Op, ins[i+1].Arg = c.unaryNot, 0
 				continue
 			}
 			if next == c.unaryNot {
-				in.op, in.arg = c.nop, 0
+				in.Op, in.Arg = c.nop, 0
 				nops = true
-				ins[i+1].op, ins[i+1].arg = c.nop, 0
+				ins[i+1].Op, ins[i+1].Arg = c.nop, 0
 				nops = true
 				continue
 			}
@@ -731,7 +731,7 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 		g.blocks[bi].noNop = false
 	}
 	for i := 0; swaps && i < len(g.blocks[bi].instrs); i++ {
-		if g.blocks[bi].instrs[i].op == c.swap {
+		if g.blocks[bi].instrs[i].Op == c.swap {
 			g.swaptimize(bi, &i)
 			g.applyStaticSwaps(bi, i)
 		}
