@@ -165,11 +165,16 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 			if depth < 0 {
 				return fmt.Errorf("assemble: instruction %d: handler start depth %d is too small", i, in.Handler.StartDepth)
 			}
-			x, err := index(s, in.Handler.Label, n)
-			if err != nil {
-				return fmt.Errorf("assemble: handler of instruction %d: %w", i, err)
+			if l := in.Handler.Label; s == nil && l >= 0 && int(l) <= n {
+				// An instruction index (AssembleFinal), without a call.
+				h = int32(l)
+			} else {
+				x, err := index(s, l, n)
+				if err != nil {
+					return fmt.Errorf("assemble: handler of instruction %d: %w", i, err)
+				}
+				h = int32(x)
 			}
-			h = int32(x)
 		}
 		handler[i] = h
 		if in.Op > opMask {
@@ -346,17 +351,18 @@ func (a *Assembler) emit(ins []instr.Instr, firstLine int32) {
 	cur := instr.NoHandler
 	curIx := int32(-1)
 	start := int32(0)
-	for i := range ins {
-		if a.handler[i] != curIx {
+	handler := a.handler[:len(ins)]
+	for i, h := range handler {
+		if h != curIx {
 			if curIx >= 0 {
-				a.excs = writeException(a.excs, start, a.offset[i], a.offset[curIx], cur)
+				a.excs = writeException(a.excs, start, offset[i], offset[curIx], cur)
 			}
-			start = a.offset[i]
-			cur, curIx = ins[i].Handler, a.handler[i]
+			start = offset[i]
+			cur, curIx = ins[i].Handler, h
 		}
 	}
 	if curIx >= 0 {
-		a.excs = writeException(a.excs, start, a.offset[len(ins)], a.offset[curIx], cur)
+		a.excs = writeException(a.excs, start, offset[len(ins)], offset[curIx], cur)
 	}
 }
 
