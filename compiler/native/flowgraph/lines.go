@@ -63,9 +63,15 @@ func (g *CFG) propagateLineNumbers() {
 		if l == nil {
 			continue
 		}
-		// last is the index of the last instruction with a line so far.
-		ins, last := b.instrs, -1
-		for i := range ins {
+		// last is the index of the last instruction with a line so far;
+		// most blocks start with a run of instructions that have one.
+		ins := b.instrs
+		i := 0
+		for i < len(ins) && ins[i].Loc.Line >= 0 {
+			i++
+		}
+		last := i - 1
+		for ; i < len(ins); i++ {
 			if ins[i].Loc.Line >= 0 {
 				last = i
 			} else if last >= 0 {
