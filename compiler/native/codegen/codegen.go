@@ -343,6 +343,11 @@ type compiler struct {
 	// look-up in isImportOriginated.
 	importMask    uint64
 	importMaskSet bool
+
+	// buf is scratch for strings built before they are carved from the
+	// compile's storage (pyobj.Process.String): qualified names, cleaned
+	// docstrings.
+	buf []byte
 }
 
 // unitPtrs returns an empty list of units with room for n, from the
@@ -648,7 +653,12 @@ func (c *compiler) setQualname() {
 		}
 	}
 	if hasBase {
-		u.qualname = base + locals + "." + u.name
+		b := append(c.buf[:0], base...)
+		b = append(b, locals...)
+		b = append(b, '.')
+		b = append(b, u.name...)
+		c.buf = b[:0]
+		u.qualname = c.p.String(b)
 		u.qualObj = c.p.NewStr(u.qualname)
 	} else {
 		u.qualname = u.name

@@ -50,7 +50,10 @@ func cleanDoc(doc string) (string, error) {
 	if err := checkSurrogates(doc); err != nil {
 		return "", err
 	}
-	return dedentDoc(doc), nil
+	if w, changed := dedentDoc(doc, nil); changed {
+		return string(w), nil
+	}
+	return doc, nil
 }
 
 // checkSurrogates is the strict UTF-8 encoder's refusal of the first run
@@ -87,8 +90,9 @@ func checkSurrogates(s string) error {
 }
 
 // dedentDoc is the rest of _PyCompile_CleanDoc, on a docstring whose tabs
-// are expanded.
-func dedentDoc(doc string) string {
+// are expanded: the cleaned docstring appended to w[:0] and true, or w and
+// false when the docstring is clean as it is.
+func dedentDoc(doc string, w []byte) ([]byte, bool) {
 	p, end := 0, len(doc)
 	for p < end {
 		p++
@@ -122,9 +126,9 @@ func dedentDoc(doc string) string {
 		p++
 	}
 	if p == 0 && margin == 0 {
-		return doc
+		return w, false
 	}
-	w := make([]byte, 0, len(doc))
+	w = w[:0]
 	for p < end {
 		ch := doc[p]
 		w = append(w, ch)
@@ -148,14 +152,21 @@ func dedentDoc(doc string) string {
 			}
 		}
 	}
-	return string(w)
+	return w, true
 }
 
-// cleanDoc is cleanDoc, stopping code generation at its error.
+// cleanDoc is cleanDoc, stopping code generation at its error; a cleaned
+// docstring is carved from the compile's string storage.
 func (c *compiler) cleanDoc(doc string) string {
-	s, err := cleanDoc(doc)
-	if err != nil {
+	doc = expandTabs(doc)
+	if err := checkSurrogates(doc); err != nil {
 		c.fail(err)
+		return ""
 	}
-	return s
+	w, changed := dedentDoc(doc, c.buf)
+	if !changed {
+		return doc
+	}
+	c.buf = w[:0]
+	return c.p.String(w)
 }

@@ -197,8 +197,9 @@ type frame struct {
 	childBound, childGlobal, childTypeParams nameSet
 	childFree                                pyset
 	scopes                                   []Scope
-	// boundSpare is newBound's storage when it copies what it shares.
-	boundSpare spareSet
+	// boundSpare is newBound's storage when it copies what it shares;
+	// localSpare is local's, kept from the last block at this depth.
+	boundSpare, localSpare spareSet
 }
 
 // frame returns the frame for depth, emptied (tables and arrays kept for
@@ -208,7 +209,11 @@ func (a *analyzer) frame(depth int) *frame {
 		a.frames = append(a.frames, new(frame))
 	}
 	f := a.frames[depth]
-	f.local = nameSet{list: f.local.list[:0], own: true}
+	f.local.keep(&f.localSpare)
+	f.local = nameSet{list: f.localSpare.list[:0], own: true}
+	if f.local.list == nil {
+		f.local.list = make([]string, 0, nameSetSmall)
+	}
 	f.newGlobal, f.newBound, f.inlinedCells = nameSet{}, nameSet{}, nameSet{}
 	f.newFree.reset()
 	return f
@@ -231,6 +236,17 @@ func (a *analyzer) block(ste *Block, bound *nameSet, free *pyset, global, typePa
 	}
 	scopes := f.scopes[:n]
 	local, newGlobal, newBound, inlinedCells, newFree := &f.local, &f.newGlobal, &f.newBound, &f.inlinedCells, &f.newFree
+	if n > nameSetSmall {
+		// More names than a list holds may be bound: a map from the
+		// start (the last block's at this depth, if it had one).
+		m := f.localSpare.m
+		if m == nil {
+			m = make(map[string]struct{}, n)
+		} else {
+			clear(m)
+		}
+		*local = nameSet{m: m, own: true}
+	}
 
 	// A class's names are not visible in the blocks inside it: they get
 	// what the class got.

@@ -94,6 +94,10 @@ type builder struct {
 	symSlab   []Symbol
 	// varSlab is storage for the blocks' Varnames, taken in pieces.
 	varSlab []string
+	// childSlab is storage for the blocks' Children, taken in pieces
+	// (each with its own capacity) that double as append would double
+	// them.
+	childSlab []*Block
 }
 
 // symbolsFirst is the room for symbols a block starts with.
@@ -150,12 +154,28 @@ func (b *builder) enter(name string, typ BlockType, key blockKey, loc ast.Loc) *
 	if typ != AnnotationBlock {
 		b.blocks[key] = nb
 		if prev != nil {
+			if l := prev.Children; len(l) == cap(l) {
+				prev.Children = b.children(l)
+			}
 			prev.Children = append(prev.Children, nb)
 		}
 	}
 	b.stack = append(b.stack, nb)
 	b.cur = nb
 	return nb
+}
+
+// children returns a copy of l, which is full, with twice its room
+// (at least two), from the builder's slab.
+func (b *builder) children(l []*Block) []*Block {
+	n := max(2*cap(l), 2)
+	if len(b.childSlab) < n {
+		b.childSlab = make([]*Block, max(n, min(max(b.nblocks, 4), 256)*2))
+	}
+	grown := b.childSlab[:len(l):n]
+	copy(grown, l)
+	b.childSlab = b.childSlab[n:]
+	return grown
 }
 
 // exit closes the current block (symtable_exit_block).
