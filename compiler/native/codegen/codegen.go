@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 
 	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
 	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
@@ -440,7 +441,14 @@ func Generate(mod ast.ModNode, st *symtable.Table, cfg Config) (*Result, error) 
 	}
 	c.v313_1 = cfg.Release.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 1})
 	c.v313_warnFinally = cfg.Release.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 6})
+	if fu, ok := unitPool.Get().(*[]*unit); ok {
+		c.freeUnits = *fu
+	}
 	top, err := c.module(mod)
+	// The finished units' scratch serves the next compile (a unit is
+	// emptied when it finishes: see recycle).
+	fu := c.freeUnits[:min(len(c.freeUnits), maxPooledUnits)]
+	unitPool.Put(&fu)
 	if err != nil {
 		// The warnings emitted before the error: CPython prints them
 		// before py_compile reports the error.
@@ -448,6 +456,13 @@ func Generate(mod ast.ModNode, st *symtable.Table, cfg Config) (*Result, error) 
 	}
 	return &Result{Top: top, Warnings: c.warnings}, nil
 }
+
+// unitPool keeps the finished units of a compile (emptied by recycle:
+// they hold scratch only) for the next compile.
+var unitPool sync.Pool
+
+// maxPooledUnits bounds the units kept: nesting deeper than this is rare.
+const maxPooledUnits = 16
 
 type genError struct{ err error }
 

@@ -2,6 +2,7 @@ package symtable
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 )
@@ -219,11 +220,48 @@ func (a *analyzer) frame(depth int) *frame {
 	return f
 }
 
+// framePool keeps the frames of finished analyses for the next compile's
+// (scratch only: every frame is emptied before use, see analyzer.frame).
+var framePool sync.Pool
+
+// maxPooledFrames bounds the depth of frames kept, and maxPooledSet the
+// size of a kept map: a map that grew large costs its size again each
+// time a smaller block clears it.
+const (
+	maxPooledFrames = 16
+	maxPooledSet    = 256
+)
+
 func analyze(t *Table, b *builder) error {
 	a := &analyzer{b: b, rel: t.Release}
+	if fs, ok := framePool.Get().(*[]*frame); ok {
+		a.frames = *fs
+	}
 	var free pyset
 	var global, typeParams nameSet
-	return a.block(t.Top, nil, &free, &global, &typeParams, nil, 0)
+	err := a.block(t.Top, nil, &free, &global, &typeParams, nil, 0)
+	fs := a.frames[:min(len(a.frames), maxPooledFrames)]
+	for _, f := range fs {
+		f.local.keep(&f.localSpare)
+		*f = frame{
+			local:      nameSet{list: f.local.list[:0]},
+			newFree:    f.newFree,
+			childFree:  f.childFree,
+			scopes:     f.scopes[:0],
+			boundSpare: f.boundSpare.pooled(),
+			localSpare: f.localSpare.pooled(),
+		}
+	}
+	framePool.Put(&fs)
+	return err
+}
+
+// pooled returns sp without a map that grew large.
+func (sp spareSet) pooled() spareSet {
+	if len(sp.m) > maxPooledSet {
+		sp.m = nil
+	}
+	return sp
 }
 
 // block is analyze_block at depth. bound is nil for the module. The sets
