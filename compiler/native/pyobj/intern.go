@@ -1,8 +1,11 @@
 package pyobj
 
 import (
+	"encoding/binary"
 	"hash/maphash"
+	"math/bits"
 	"sync"
+	"unsafe"
 )
 
 // The interned strs of a Process and the start-up sets are looked up for
@@ -14,14 +17,47 @@ import (
 // compile to the next.
 
 // strSeed seeds the tables' hash (random per process: a source cannot be
-// made to collide on purpose); nothing in the output depends on it. The
-// runtime's hash (hash/maphash) was measured against an inline
-// multiply-fold hash: no fewer instructions per byte for identifiers.
+// made to collide on purpose); nothing in the output depends on it.
 var strSeed = maphash.MakeSeed()
 
+// strKeys are the random keys of hashStr's short-string mix, drawn once
+// per process from strSeed.
+var strKeys = func() [3]uint64 {
+	var k [3]uint64
+	for i := range k {
+		k[i] = maphash.String(strSeed, string(rune('a'+i))) | 1
+	}
+	return k
+}()
+
+// hashStr hashes s for the intern tables and the start-up sets. A string
+// of up to 16 bytes (nearly every identifier) is read as words that
+// together cover it (two overlapping 8-byte words from 8 bytes on, two
+// overlapping 4-byte halves of one word from 4 bytes on) and mixed with
+// 64-bit multiplications under random keys (wyhash's mum), the length
+// entering the second; a longer string goes to the runtime's hash. The
+// runtime's hash costs about 65 instructions for an identifier (its call
+// chain and set-up), this one about 20.
 func hashStr(s string) uint64 {
-	// 0 marks an empty slot.
-	return maphash.String(strSeed, s) | 1
+	n := len(s)
+	var a, b uint64
+	switch {
+	case n > 16:
+		// 0 marks an empty slot.
+		return maphash.String(strSeed, s) | 1
+	case n >= 8:
+		p := unsafe.Slice(unsafe.StringData(s), n)
+		a = binary.LittleEndian.Uint64(p)
+		b = binary.LittleEndian.Uint64(p[n-8:])
+	case n >= 4:
+		p := unsafe.Slice(unsafe.StringData(s), n)
+		a = uint64(binary.LittleEndian.Uint32(p)) | uint64(binary.LittleEndian.Uint32(p[n-4:]))<<32
+	case n > 0:
+		a = uint64(s[0])<<16 | uint64(s[n>>1])<<8 | uint64(s[n-1])
+	}
+	hi, lo := bits.Mul64(a^strKeys[0], b^strKeys[1])
+	hi, lo = bits.Mul64(hi^lo^uint64(n), strKeys[2])
+	return (hi ^ lo) | 1
 }
 
 // internSlot is one slot of an internTable: a str and its interned object.

@@ -56,3 +56,32 @@ func BenchmarkIdentifier(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(words)), "ns/ident")
 }
+
+// TestHashStrReadsEveryByte checks that hashStr's short-string path sees
+// every byte and the length: changing any one byte of a string, or its
+// length, changes the hash (for these strings; a collision of the mix
+// itself would be a 2^-63 accident).
+func TestHashStrReadsEveryByte(t *testing.T) {
+	seen := map[uint64]string{}
+	for n := 0; n <= 24; n++ {
+		base := []byte(strings.Repeat("x", n))
+		variants := []string{string(base)}
+		for i := 0; i < n; i++ {
+			for _, c := range []byte{'y', 0, 0xff} {
+				v := append([]byte(nil), base...)
+				v[i] = c
+				variants = append(variants, string(v))
+			}
+		}
+		for _, v := range variants {
+			h := hashStr(v)
+			if h&1 == 0 {
+				t.Errorf("hashStr(%q) = %#x: want the low bit set (0 marks an empty slot)", v, h)
+			}
+			if w, ok := seen[h]; ok && w != v {
+				t.Errorf("hashStr(%q) = hashStr(%q) = %#x", v, w, h)
+			}
+			seen[h] = v
+		}
+	}
+}
