@@ -41,21 +41,6 @@ func expandTabs(s string) string {
 	return string(b)
 }
 
-// cleanDoc is _PyCompile_CleanDoc: tabs expanded, the first line's
-// leading spaces and the common indentation of the other lines removed.
-// A docstring holding a surrogate cannot be encoded to UTF-8 for that:
-// the error is CPython's UnicodeEncodeError.
-func cleanDoc(doc string) (string, error) {
-	doc = expandTabs(doc)
-	if err := checkSurrogates(doc); err != nil {
-		return "", err
-	}
-	if w, changed := dedentDoc(doc, nil); changed {
-		return string(w), nil
-	}
-	return doc, nil
-}
-
 // checkSurrogates is the strict UTF-8 encoder's refusal of the first run
 // of surrogates in s, positions counted in code points.
 func checkSurrogates(s string) error {
@@ -155,8 +140,11 @@ func dedentDoc(doc string, w []byte) ([]byte, bool) {
 	return w, true
 }
 
-// cleanDoc is cleanDoc, stopping code generation at its error; a cleaned
-// docstring is carved from the compile's string storage.
+// cleanDoc is _PyCompile_CleanDoc: tabs expanded, the first line's
+// leading spaces and the common indentation of the other lines removed.
+// A docstring holding a surrogate cannot be encoded to UTF-8 for that:
+// the error (CPython's UnicodeEncodeError) stops code generation. A
+// cleaned docstring is carved from the compile's string storage.
 func (c *compiler) cleanDoc(doc string) string {
 	doc = expandTabs(doc)
 	if err := checkSurrogates(doc); err != nil {
