@@ -331,7 +331,7 @@ again:
 // operator scans punctuation: the f-string bookkeeping of ':', '!', '{'
 // and '}', two- and three-character operators, and the bracket stack.
 func (s *Scanner) operator(t *token.Token, cur *mode, c int) token.Kind {
-	if (c == ':' || c == '}' || c == '!' || c == '{') && s.modeIdx > 0 && cur.exprStartDepth >= 0 {
+	if s.modeIdx > 0 && (c == ':' || c == '}' || c == '!' || c == '{') && cur.exprStartDepth >= 0 {
 		// Called before '{' increments the depth, hence the adjustment.
 		cursor := cur.curlyDepth
 		if c != '{' {
@@ -351,24 +351,29 @@ func (s *Scanner) operator(t *token.Token, cur *mode, c int) token.Kind {
 		}
 	}
 
-	// Two- and three-character operators.
-	var c2 int
-	if i := s.cur; i < len(s.read) { // nextc, inlined
-		s.cur = i + 1
-		c2 = int(s.read[i])
-	} else {
-		c2 = s.nextcSlow()
-	}
-	if k := twoChars(c, c2); k != token.OP && !(k == token.NOTEQUAL && c == '<' && s.ft.splitDiamond) {
-		c3 := s.nextc()
-		if k3 := threeChars(c, c2, c3); k3 != token.OP {
-			k = k3
+	// Two- and three-character operators. A character no two-character
+	// operator starts with (brackets, commas) needs no look at the next
+	// one when it is in the bytes read (reading it and backing up would
+	// change nothing).
+	if uint(c) >= 128 || opStartsTwo[c] || s.cur >= len(s.read) {
+		var c2 int
+		if i := s.cur; i < len(s.read) { // nextc, inlined
+			s.cur = i + 1
+			c2 = int(s.read[i])
 		} else {
-			s.backup(c3)
+			c2 = s.nextcSlow()
 		}
-		return s.makeSpan(t, k)
+		if k := twoChars(c, c2); k != token.OP && !(k == token.NOTEQUAL && c == '<' && s.ft.splitDiamond) {
+			c3 := s.nextc()
+			if k3 := threeChars(c, c2, c3); k3 != token.OP {
+				k = k3
+			} else {
+				s.backup(c3)
+			}
+			return s.makeSpan(t, k)
+		}
+		s.backup(c2)
 	}
-	s.backup(c2)
 
 	// The bracket stack.
 	switch c {
@@ -425,8 +430,24 @@ func (s *Scanner) operator(t *token.Token, cur *mode, c int) token.Kind {
 	if c == '=' && s.debugEqual(cur) {
 		cur.debug = true
 	}
-	return s.makeSpan(t, oneChar(c))
+	return s.makeSpan(t, oneCharKinds[c])
 }
+
+// opStartsTwo tells the ASCII characters some two-character operator
+// starts with (twoChars is not OP for some next character), and
+// oneCharKinds is oneChar of each ASCII character; both are made from
+// those functions.
+var opStartsTwo, oneCharKinds = func() (starts [128]bool, kinds [128]token.Kind) {
+	for c := range 128 {
+		for c2 := eof; c2 < 256; c2++ {
+			if twoChars(c, c2) != token.OP {
+				starts[c] = true
+			}
+		}
+		kinds[c] = oneChar(c)
+	}
+	return starts, kinds
+}()
 
 // debugEqual reports whether a '=' read in mode cur marks a debug
 // expression ("f'{x=}'"): 3.13.0 takes any '=' inside a replacement
