@@ -3,11 +3,11 @@ package flowgraph
 import "github.com/rules-pyc/rules_pyc/compiler/native/instr"
 
 // exitOrEvalCheckWithoutLineno is is_exit_or_eval_check_without_lineno.
+// The tests are pure, so the one that fails soonest comes first: a block
+// with a line usually has one on its first instruction, while the eval
+// break test reads every instruction of a block without one.
 func (g *CFG) exitOrEvalCheckWithoutLineno(b *block) bool {
-	if g.exitsScope(b) || g.hasEvalBreak(b) {
-		return hasNoLineno(b)
-	}
-	return false
+	return hasNoLineno(b) && (g.exitsScope(b) || g.hasEvalBreak(b))
 }
 
 // duplicateExitsWithoutLineno is duplicate_exits_without_lineno: an exit
