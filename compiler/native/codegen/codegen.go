@@ -328,8 +328,10 @@ type compiler struct {
 	v313_warnFinally bool
 	nanObjs          map[*ast.Constant]*pyobj.Object // see nanConst
 
-	// freeUnits are finished units whose scratch serves new ones.
-	freeUnits []*unit
+	// freeUnits are finished units whose scratch serves new ones;
+	// freeInlined the same for inlined comprehensions' states.
+	freeUnits   []*unit
+	freeInlined []*inlinedState
 	// objSlab is storage for the units' object lists, taken in pieces;
 	// outSlab for the units' results. Each new block is twice the last
 	// (up to a bound): small modules need little.
@@ -441,14 +443,22 @@ func Generate(mod ast.ModNode, st *symtable.Table, cfg Config) (*Result, error) 
 	}
 	c.v313_1 = cfg.Release.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 1})
 	c.v313_warnFinally = cfg.Release.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 6})
-	if fu, ok := unitPool.Get().(*[]*unit); ok {
-		c.freeUnits = *fu
+	kept, _ := unitPool.Get().(*pooledUnits)
+	if kept != nil {
+		c.freeUnits, c.stack, c.freeInlined = kept.free, kept.stack, kept.inlined
+	} else {
+		kept = new(pooledUnits)
 	}
 	top, err := c.module(mod)
 	// The finished units' scratch serves the next compile (a unit is
-	// emptied when it finishes: see recycle).
-	fu := c.freeUnits[:min(len(c.freeUnits), maxPooledUnits)]
-	unitPool.Put(&fu)
+	// emptied when it finishes: see recycle), and so does the stack.
+	clear(c.stack[:cap(c.stack)])
+	*kept = pooledUnits{
+		free:    c.freeUnits[:min(len(c.freeUnits), maxPooledUnits)],
+		stack:   c.stack[:0],
+		inlined: c.freeInlined[:min(len(c.freeInlined), maxPooledUnits)],
+	}
+	unitPool.Put(kept)
 	if err != nil {
 		// The warnings emitted before the error: CPython prints them
 		// before py_compile reports the error.
@@ -458,8 +468,13 @@ func Generate(mod ast.ModNode, st *symtable.Table, cfg Config) (*Result, error) 
 }
 
 // unitPool keeps the finished units of a compile (emptied by recycle:
-// they hold scratch only) for the next compile.
+// they hold scratch only) and its emptied unit stack for the next compile.
 var unitPool sync.Pool
+
+type pooledUnits struct {
+	free, stack []*unit
+	inlined     []*inlinedState
+}
 
 // maxPooledUnits bounds the units kept: nesting deeper than this is rare.
 const maxPooledUnits = 16

@@ -157,7 +157,7 @@ type inlinedState struct {
 // pushInlinedState is push_inlined_comprehension_state.
 func (c *compiler) pushInlinedState(loc instr.Location, entry *symtable.Block) *inlinedState {
 	u := c.u
-	st := &inlinedState{cleanup: instr.NoLabel, end: instr.NoLabel}
+	st := c.newInlinedState()
 	inClass := u.ste.Type == symtable.ClassBlock && u.inInlinedComp == 0
 	u.inInlinedComp++
 	syms := entry.Symbols.List()
@@ -230,6 +230,25 @@ func (c *compiler) popInlinedState(loc instr.Location, st *inlinedState) {
 	for _, k := range st.fastHidden {
 		u.fasthidden[k] = false
 	}
+	// Nothing refers to st any more: its lists serve the next one.
+	c.freeInlined = append(c.freeInlined, st)
+}
+
+// newInlinedState returns an empty inlinedState, with the lists of a
+// finished one if there is one.
+func (c *compiler) newInlinedState() *inlinedState {
+	n := len(c.freeInlined)
+	if n == 0 {
+		return &inlinedState{cleanup: instr.NoLabel, end: instr.NoLabel}
+	}
+	st := c.freeInlined[n-1]
+	c.freeInlined = c.freeInlined[:n-1]
+	clear(st.tempSymbols)
+	*st = inlinedState{
+		pushedLocals: st.pushedLocals[:0], tempSymbols: st.tempSymbols[:0], fastHidden: st.fastHidden[:0],
+		cleanup: instr.NoLabel, end: instr.NoLabel,
+	}
+	return st
 }
 
 func (c *compiler) compIter(comp *ast.Comprehension) {

@@ -347,7 +347,7 @@ func allConst(es []ast.Expr) bool {
 func (c *compiler) starunpack(loc instr.Location, elts []ast.Expr, pushed int, build, add, extend opcode.Op, tuple bool) {
 	n := len(elts)
 	if n > 2 && allConst(elts) {
-		items := make([]*pyobj.Object, n)
+		items := c.objs(n)[:n]
 		for i, e := range elts {
 			items[i] = c.p.FromValue(e.(*ast.Constant).Value)
 		}

@@ -234,8 +234,11 @@ const (
 
 func analyze(t *Table, b *builder) error {
 	a := &analyzer{b: b, rel: t.Release}
-	if fs, ok := framePool.Get().(*[]*frame); ok {
-		a.frames = *fs
+	kept, _ := framePool.Get().(*[]*frame)
+	if kept != nil {
+		a.frames = *kept
+	} else {
+		kept = new([]*frame)
 	}
 	var free pyset
 	var global, typeParams nameSet
@@ -252,7 +255,8 @@ func analyze(t *Table, b *builder) error {
 			localSpare: f.localSpare.pooled(),
 		}
 	}
-	framePool.Put(&fs)
+	*kept = fs
+	framePool.Put(kept)
 	return err
 }
 
