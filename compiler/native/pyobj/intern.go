@@ -115,7 +115,7 @@ func (t *internTable) get(s string, h uint64) *Object {
 		return nil
 	}
 	mask := uint64(len(t.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := home(h, mask); ; i = (i + 1) & mask {
 		sl := &t.slots[i]
 		if sl.h == h && sl.s == s {
 			return sl.o
@@ -135,7 +135,7 @@ func (t *internTable) put(s string, h uint64, o *Object) {
 		t.grow()
 	}
 	mask := uint64(len(t.slots) - 1)
-	i := h & mask
+	i := home(h, mask)
 	for t.slots[i].h != 0 {
 		i = (i + 1) & mask
 	}
@@ -151,7 +151,7 @@ func (t *internTable) grow() {
 	used := t.used[:0]
 	for _, j := range t.used {
 		sl := old[j]
-		i := sl.h & mask
+		i := home(sl.h, mask)
 		for t.slots[i].h != 0 {
 			i = (i + 1) & mask
 		}
@@ -164,6 +164,12 @@ func (t *internTable) grow() {
 		internTablePool.Put(&internTable{slots: old})
 	}
 }
+
+// home is the first slot a table of mask+1 slots tries for hash h. The
+// low bit of every hashStr is set (0 marks an empty slot), so it is
+// shifted out: with it, only odd slots would be home slots, and the
+// probes of neighbouring hashes would run into each other.
+func home(h, mask uint64) uint64 { return (h >> 1) & mask }
 
 // hashSet is a read-only set of strs (safe for concurrent use), for the
 // start-up sets.
@@ -181,7 +187,7 @@ func newHashSet(members []string) *hashSet {
 	mask := uint64(n - 1)
 	for _, s := range members {
 		h := hashStr(s)
-		i := h & mask
+		i := home(h, mask)
 		for set.hs[i] != 0 {
 			if set.hs[i] == h && set.ss[i] == s {
 				break
@@ -195,7 +201,7 @@ func newHashSet(members []string) *hashSet {
 
 func (set *hashSet) has(s string, h uint64) bool {
 	mask := uint64(len(set.hs) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := home(h, mask); ; i = (i + 1) & mask {
 		switch set.hs[i] {
 		case h:
 			if set.ss[i] == s {
