@@ -167,25 +167,11 @@ func (c *ConstCache) MergeValue(v ast.Value) *Object {
 		// NewBytes): filed where the look-up stopped, as Merge would.
 		s := v.Str()
 		if _, single := latin1Char(s); s != "" && !single {
-			h := strHash(s)
-			t, i := find(&c.strs, s, h)
-			if t == nil {
-				t = c.p.NewStr(s)
-				t.hash = h
-				c.strs.insert(i, uint64(h), c.hold(t))
-			}
-			return t
+			return c.mergeText(&c.strs, s, c.p.NewStr)
 		}
 	case ast.BytesKind:
 		if b := v.Bytes(); len(b) > 1 {
-			h := strHash(b)
-			t, i := find(&c.bytes, b, h)
-			if t == nil {
-				t = c.p.NewBytes(b)
-				t.hash = h
-				c.bytes.insert(i, uint64(h), c.hold(t))
-			}
-			return t
+			return c.mergeText(&c.bytes, b, c.p.NewBytes)
 		}
 	case ast.IntKind:
 		// An int outside -5..256 is a new object (NewInt): filed where
@@ -208,6 +194,19 @@ func (c *ConstCache) MergeValue(v ast.Value) *Object {
 		}
 	}
 	return c.Merge(c.p.FromValue(v))
+}
+
+// mergeText returns the str or bytes s filed in t, or a new one made by
+// newObj and filed where the look-up stopped, as Merge would.
+func (c *ConstCache) mergeText(t *valueTable, s string, newObj func(string) *Object) *Object {
+	h := strHash(s)
+	o, i := find(t, s, h)
+	if o == nil {
+		o = newObj(s)
+		o.hash = h
+		t.insert(i, uint64(h), c.hold(o))
+	}
+	return o
 }
 
 // hold records that o is the object the cache holds for its key.
