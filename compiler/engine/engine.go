@@ -69,7 +69,6 @@ type Config struct {
 	// Stderr receives what the interpreters print there outside a
 	// compile (a server's own messages); nil means os.Stderr.  A compile's
 	// warnings are in its Result.
-
 	Stderr io.Writer
 }
 
