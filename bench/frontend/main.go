@@ -12,23 +12,21 @@
 // memory and times compile(src, name, 'exec', ast.PyCF_ONLY_AST) (parse and
 // build the ast module's objects) and _symtable.symtable(src, name, 'exec')
 // (parse to the C AST and build the symbol table), with its peak memory.
-// Each measurement is repeated -r times and the median is reported; the
-// table goes to stdout as Markdown.
+// Each measurement is repeated -r times, the rounds of the two sides
+// alternating (so that a change in the machine's speed during the run falls
+// on both alike), and the median is reported; the table goes to stdout as
+// Markdown.
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/rules-pyc/rules_pyc/bench/internal/corpus"
+	"github.com/rules-pyc/rules_pyc/bench/internal/pyside"
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/frontend"
 )
@@ -89,37 +87,55 @@ func run(python, dir, version string, rounds int) error {
 		}
 		return rejected
 	}
-	var rows []row
-	var rejected int
-	for _, m := range []struct {
+	py, err := pyside.Start(python, pythonBench, c.Names)
+	if err != nil {
+		return err
+	}
+	// The rounds alternate between the two sides: the front end's two
+	// measurements, then CPython's two.
+	ours := []struct {
 		name string
 		f    func() int
-	}{{"front end: parse (frontend.Parse)", parse}, {"front end: parse + ast.dump text (frontend.Dump)", dump}} {
-		var cpus []time.Duration
-		var allocs, allocBytes uint64
-		for range rounds {
+	}{{"front end: parse (frontend.Parse)", parse}, {"front end: parse + ast.dump text (frontend.Dump)", dump}}
+	theirs := []struct{ name, measure string }{
+		{"CPython: compile(src, name, 'exec', ast.PyCF_ONLY_AST)", "parse"},
+		{"CPython: _symtable.symtable(src, name, 'exec')", "symtable"},
+	}
+	rows := make([]row, len(ours)+len(theirs))
+	cpus := make([][]time.Duration, len(rows))
+	var rejected int
+	for range rounds {
+		for i, m := range ours {
 			runtime.GC()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			t0 := corpus.CPUTime()
 			rejected = m.f()
-			cpus = append(cpus, corpus.CPUTime()-t0)
+			cpus[i] = append(cpus[i], corpus.CPUTime()-t0)
 			runtime.ReadMemStats(&after)
-			allocs, allocBytes = after.Mallocs-before.Mallocs, after.TotalAlloc-before.TotalAlloc
+			rows[i] = row{
+				name:          m.name,
+				allocsPerFile: float64(after.Mallocs-before.Mallocs) / float64(len(c.Srcs)),
+				bytesPerFile:  float64(after.TotalAlloc-before.TotalAlloc) / float64(len(c.Srcs)),
+			}
 		}
-		rows = append(rows, row{
-			name:          m.name,
-			cpu:           corpus.Median(cpus),
-			allocsPerFile: float64(allocs) / float64(len(c.Srcs)),
-			bytesPerFile:  float64(allocBytes) / float64(len(c.Srcs)),
-		})
+		for i, m := range theirs {
+			cpu, err := py.Time(m.measure)
+			if err != nil {
+				return err
+			}
+			cpus[len(ours)+i] = append(cpus[len(ours)+i], cpu)
+			rows[len(ours)+i].name = m.name
+		}
+	}
+	for i := range rows {
+		rows[i].cpu = corpus.Median(cpus[i])
 	}
 	goPeak := corpus.PeakRSS()
-	py, err := measurePython(python, c, rounds)
+	pyPeak, err := py.Close()
 	if err != nil {
 		return err
 	}
-	rows = append(rows, py...)
 
 	fmt.Printf("%d files, %.1f MB (%d rejected by the front end); one core; median of %d\n\n", len(c.Names), corpus.MB(c.Bytes), rejected, rounds)
 	fmt.Println("| what | CPU (s) | MB/s | files/s | allocations/file | KB allocated/file |")
@@ -146,13 +162,9 @@ type row struct {
 	bytesPerFile  float64
 }
 
-// pythonBench reads the files named on stdin (one per line) into memory,
-// then times each way of parsing them, rounds times, and prints the CPU
-// times and its peak resident size.
-const pythonBench = `import _symtable, ast, json, sys, time
-names = sys.stdin.read().split("\n")[:-1]
-srcs = [open(n, "rb").read() for n in names]
-rounds = int(sys.argv[1])
+// pythonBench is CPython's side: its parser alone, and its parser with the
+// symbol table, over the corpus.
+const pythonBench = `import _symtable, ast
 def parse():
     for n, s in zip(names, srcs):
         try:
@@ -165,47 +177,5 @@ def symtable():
             _symtable.symtable(s, n, "exec")
         except Exception:
             pass
-out = {}
-for name, f in (("parse", parse), ("symtable", symtable)):
-    times = []
-    for _ in range(rounds):
-        t = time.process_time()
-        f()
-        times.append(time.process_time() - t)
-    out[name] = sorted(times)[len(times) // 2]
-# VmHWM: getrusage's ru_maxrss survives exec, so it would report the
-# parent's peak when that is larger.
-for line in open("/proc/self/status"):
-    if line.startswith("VmHWM:"):
-        out["maxrss"] = int(line.split()[1]) * 1024
-print(json.dumps(out))
+measures = {"parse": parse, "symtable": symtable}
 `
-
-// pyPeak is CPython's peak resident size, set by measurePython.
-var pyPeak int64
-
-func measurePython(python string, c *corpus.Corpus, rounds int) ([]row, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, python, "-S", "-s", "-c", pythonBench, fmt.Sprint(rounds))
-	cmd.Stdin = strings.NewReader(strings.Join(c.Names, "\n") + "\n")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w: %s", python, err, stderr.String())
-	}
-	var res struct {
-		Parse, Symtable float64
-		Maxrss          int64
-	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		return nil, fmt.Errorf("%s: %w", python, err)
-	}
-	pyPeak = res.Maxrss
-	sec := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
-	return []row{
-		{name: "CPython: compile(src, name, 'exec', ast.PyCF_ONLY_AST)", cpu: sec(res.Parse)},
-		{name: "CPython: _symtable.symtable(src, name, 'exec')", cpu: sec(res.Symtable)},
-	}, nil
-}

@@ -13,24 +13,23 @@
 // reads the same files into memory and times compile(src, name, 'exec',
 // dont_inherit=True) followed by marshal.dumps() of the code object (what
 // py_compile does once the source is read, without writing the file), with
-// its peak memory. Each measurement is repeated -r times and the median is
-// reported; the table goes to stdout as Markdown.
+// its peak memory. Each measurement is repeated -r times, the rounds of the
+// two sides alternating (so that a change in the machine's speed during the
+// run falls on both alike), and the median is reported, with each round's
+// ratio; the table goes to stdout as Markdown.
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"runtime"
 	"strings"
 	"time"
 
 	"github.com/rules-pyc/rules_pyc/bench/internal/corpus"
+	"github.com/rules-pyc/rules_pyc/bench/internal/pyside"
 	"github.com/rules-pyc/rules_pyc/compiler/native"
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
@@ -92,7 +91,13 @@ func run(python, dir, version string, rounds int) error {
 			}
 		}
 	}
-	var cpus []time.Duration
+	py, err := pyside.Start(python, pythonBench, c.Names)
+	if err != nil {
+		return err
+	}
+	// The rounds alternate: one of the native compiler, one of CPython.
+	var cpus, pyCPUs []time.Duration
+	var ratios []string
 	var allocs, allocBytes uint64
 	for range rounds {
 		runtime.GC()
@@ -100,22 +105,31 @@ func run(python, dir, version string, rounds int) error {
 		runtime.ReadMemStats(&before)
 		t0 := corpus.CPUTime()
 		compileAll()
-		cpus = append(cpus, corpus.CPUTime()-t0)
+		cpu := corpus.CPUTime() - t0
 		runtime.ReadMemStats(&after)
 		allocs, allocBytes = after.Mallocs-before.Mallocs, after.TotalAlloc-before.TotalAlloc
+		pyCPU, err := py.Time("compile")
+		if err != nil {
+			return err
+		}
+		cpus, pyCPUs = append(cpus, cpu), append(pyCPUs, pyCPU)
+		ratios = append(ratios, fmt.Sprintf("%.2fx", pyCPU.Seconds()/cpu.Seconds()))
+	}
+	goPeak := corpus.PeakRSS()
+	pyPeak, err := py.Close()
+	if err != nil {
+		return err
 	}
 	rows := []row{{
 		name:          "native: native.Compile (source to marshalled code object)",
 		cpu:           corpus.Median(cpus),
 		allocsPerFile: float64(allocs) / float64(len(c.Srcs)),
 		bytesPerFile:  float64(allocBytes) / float64(len(c.Srcs)),
+	}, {
+		name: "CPython: marshal.dumps(compile(src, name, 'exec', dont_inherit=True))",
+		cpu:  corpus.Median(pyCPUs),
 	}}
-	goPeak := corpus.PeakRSS()
-	py, err := measurePython(python, c, rounds)
-	if err != nil {
-		return err
-	}
-	rows = append(rows, py)
+	pyRow := rows[1]
 
 	fmt.Printf("%d files, %.1f MB (%d rejected as SyntaxError, %d not compiled by the native compiler); one core; -O0; median of %d\n\n",
 		len(c.Names), corpus.MB(c.Bytes), rejected, failed, rounds)
@@ -129,8 +143,9 @@ func run(python, dir, version string, rounds int) error {
 			kb = fmt.Sprintf("%.0f", r.bytesPerFile/1024)
 		}
 		fmt.Printf("| %s | %.2f | %.1f | %.0f | %s | %s | %.2fx |\n", r.name, s, corpus.MB(c.Bytes)/s, float64(len(c.Names))/s, allocs, kb,
-			py.cpu.Seconds()/s)
+			pyRow.cpu.Seconds()/s)
 	}
+	fmt.Printf("\nEach round's ratio, in order: %s.\n", strings.Join(ratios, ", "))
 	fmt.Printf("\nPeak resident memory: native compiler process %.0f MB (the %.1f MB corpus included); CPython %.0f MB.\n",
 		float64(goPeak)/(1<<20), corpus.MB(c.Bytes), float64(pyPeak)/(1<<20))
 	return nil
@@ -144,58 +159,15 @@ type row struct {
 	bytesPerFile  float64
 }
 
-// pythonBench reads the files named on stdin (one per line) into memory,
-// then times compile() and marshal.dumps() over them, rounds times, and
-// prints the median CPU time and its peak resident size.
-const pythonBench = `import json, marshal, sys, time
-names = sys.stdin.read().split("\n")[:-1]
-srcs = [open(n, "rb").read() for n in names]
-rounds = int(sys.argv[1])
-def run():
+// pythonBench is CPython's side: compile() followed by marshal.dumps() of
+// the code object, over the corpus (what py_compile does once the source is
+// read, without writing the file).
+const pythonBench = `import marshal
+def compile_all():
     for n, s in zip(names, srcs):
         try:
             marshal.dumps(compile(s, n, "exec", dont_inherit=True))
         except Exception:
             pass
-times = []
-for _ in range(rounds):
-    t = time.process_time()
-    run()
-    times.append(time.process_time() - t)
-out = {"compile": sorted(times)[len(times) // 2]}
-# VmHWM: getrusage's ru_maxrss survives exec, so it would report the
-# parent's peak when that is larger.
-for line in open("/proc/self/status"):
-    if line.startswith("VmHWM:"):
-        out["maxrss"] = int(line.split()[1]) * 1024
-print(json.dumps(out))
+measures = {"compile": compile_all}
 `
-
-// pyPeak is CPython's peak resident size, set by measurePython.
-var pyPeak int64
-
-func measurePython(python string, c *corpus.Corpus, rounds int) (row, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, python, "-S", "-s", "-c", pythonBench, fmt.Sprint(rounds))
-	cmd.Env = append(os.Environ(), "PYTHONHASHSEED=0")
-	cmd.Stdin = strings.NewReader(strings.Join(c.Names, "\n") + "\n")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return row{}, fmt.Errorf("%s: %w: %s", python, err, stderr.String())
-	}
-	var res struct {
-		Compile float64
-		Maxrss  int64
-	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		return row{}, fmt.Errorf("%s: %w", python, err)
-	}
-	pyPeak = res.Maxrss
-	return row{
-		name: "CPython: marshal.dumps(compile(src, name, 'exec', dont_inherit=True))",
-		cpu:  time.Duration(res.Compile * float64(time.Second)),
-	}, nil
-}
