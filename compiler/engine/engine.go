@@ -396,11 +396,13 @@ func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
 	if name == "" {
 		name = j.Source
 	}
-	var a interp.Answer
+	var a compiled
 	if c.nat != nil {
 		a, err = c.nat.compile(ctx, &j, name, src, st)
 	} else {
-		a, err = c.cpy.pool.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: j.Optimize, Stub: j.Stub})
+		var ia interp.Answer
+		ia, err = c.cpy.pool.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: j.Optimize, Stub: j.Stub})
+		a = compiled(ia)
 	}
 	code, warnings := a.Code, string(a.Warnings)
 	var ce *failure.CompileError
@@ -422,6 +424,16 @@ func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
 		return res, ce
 	}
 	return res, nil
+}
+
+// compiled is what a backend gave for one source: marshal.dumps of its code
+// object (nil when the compile failed) and what the compile printed on
+// stderr, as py_compile's own process prints it there (its warnings; a
+// failed compile may have warned too).  It has the fields of the CPython
+// backend's interp.Answer, so that one converts to it.
+type compiled struct {
+	Code     []byte
+	Warnings []byte
 }
 
 // write puts data at j.Output unless it is already there.

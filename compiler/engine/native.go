@@ -24,6 +24,11 @@ type nativeBackend struct {
 	fallback string
 }
 
+// NativeCovered describes the releases the native backend covers (for
+// messages and help texts); a release outside them is compiled by CPython
+// (Auto) or refused (Native).
+func NativeCovered() string { return native.Covered() }
+
 // native returns the native backend of rel.
 func (e *Engine) native(rel release.Release) (*nativeBackend, error) {
 	magic, tag, err := native.Magic(rel)
@@ -41,12 +46,12 @@ func (nb *nativeBackend) withFallback(python string) *nativeBackend {
 
 // compile compiles one source, and returns its code and its warnings as
 // CPython's warnings module prints them on stderr.
-func (nb *nativeBackend) compile(ctx context.Context, j *Job, name string, src []byte, st fs.FileInfo) (interp.Answer, error) {
+func (nb *nativeBackend) compile(ctx context.Context, j *Job, name string, src []byte, st fs.FileInfo) (compiled, error) {
 	e := nb.e
 	select {
 	case e.slots <- struct{}{}:
 	case <-ctx.Done():
-		return interp.Answer{}, ctx.Err()
+		return compiled{}, ctx.Err()
 	}
 	req := native.Request{
 		Source:   src,
@@ -67,22 +72,23 @@ func (nb *nativeBackend) compile(ctx context.Context, j *Job, name string, src [
 	var fault *native.FaultError
 	switch {
 	case err == nil:
-		return interp.Answer{Code: res.Code, Warnings: warnings}, nil
+		return compiled{Code: res.Code, Warnings: warnings}, nil
 	case errors.As(err, &serr):
-		return interp.Answer{Warnings: warnings}, &failure.CompileError{Msg: strings.TrimSuffix(syntaxerr.Format(serr), "\n"), Stub: res.Stub}
+		return compiled{Warnings: warnings}, &failure.CompileError{Msg: strings.TrimSuffix(syntaxerr.Format(serr), "\n"), Stub: res.Stub}
 	case errors.As(err, &unsup):
 		if nb.fallback != "" {
 			ent, ferr := e.entry(ctx, nb.fallback)
 			if ferr != nil {
-				return interp.Answer{Warnings: warnings}, ferr
+				return compiled{Warnings: warnings}, ferr
 			}
-			return ent.pool.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: j.Optimize, Stub: j.Stub})
+			a, err := ent.pool.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: j.Optimize, Stub: j.Stub})
+			return compiled(a), err
 		}
-		return interp.Answer{Warnings: warnings}, &failure.UnsupportedError{Err: unsup}
+		return compiled{Warnings: warnings}, &failure.UnsupportedError{Err: unsup}
 	case errors.As(err, &fault):
-		return interp.Answer{Warnings: warnings}, &failure.NativeFaultError{Stage: fault.Stage, Err: fault.Err, Stack: fault.Stack}
+		return compiled{Warnings: warnings}, &failure.NativeFaultError{Stage: fault.Stage, Err: fault.Err, Stack: fault.Stack}
 	}
-	return interp.Answer{Warnings: warnings}, err
+	return compiled{Warnings: warnings}, err
 }
 
 // readBack returns what CPython finds when it reads the file named name back

@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/rules-pyc/rules_pyc/compiler/engine"
-	"github.com/rules-pyc/rules_pyc/compiler/native"
 	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 )
@@ -173,7 +172,7 @@ var flagSpecs = []flagSpec{
 		func(r *rawArgs) any { return &r.timeout }},
 	{"", "startup-timeout", "DURATION", durationFlag, "limit for an interpreter to start and say which\nversion it is, e.g. 30s (default 10s). One that has\nnot by then is stopped and refused (exit status 2).",
 		func(r *rawArgs) any { return &r.startup }},
-	{"", "backend", "NAME", stringFlag, "auto (the default): the native compiler for a\nrelease it covers, a real CPython for any other\n(covered: " + native.Covered() + ").\ncpython: the interpreter --python (or python3)\ncompiles. native: rules_pyc's own compiler, which\nstarts no interpreter (--python, if given, is only\nasked its version); it refuses a release it does not\ncover.",
+	{"", "backend", "NAME", stringFlag, "auto (the default): the native compiler for a\nrelease it covers, a real CPython for any other\n(covered: " + engine.NativeCovered() + ").\ncpython: the interpreter --python (or python3)\ncompiles. native: rules_pyc's own compiler, which\nstarts no interpreter (--python, if given, is only\nasked its version); it refuses a release it does not\ncover.",
 		func(r *rawArgs) any { return &r.backend }},
 	{"", "dump-ast", "FILE", stringFlag, "with the native backend: print on stdout the line\nprint(ast.dump(ast.parse(src, FILE),\ninclude_attributes=True)) prints, and exit 0; for a\nsource CPython rejects, print on stderr what\npy_compile writes for FILE, and exit 1. No PATH or\n-i with it; the compile options have no effect.",
 		func(r *rawArgs) any { return &r.dumpAST }},
