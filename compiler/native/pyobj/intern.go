@@ -60,6 +60,30 @@ func hashStr(s string) uint64 {
 	return (hi ^ lo) | 1
 }
 
+// EqualStr reports whether x == y. Go compiles a string comparison to a
+// length test and a call to the runtime's memequal; names are short and
+// are compared where the hashes or lengths already agree (the intern
+// tables, the symbol table's and the code generator's name scans), so a
+// string of up to 16 bytes is compared here inline, as the words that
+// hashStr reads from it (which together cover every byte), with no call.
+func EqualStr(x, y string) bool {
+	n := len(x)
+	if n != len(y) {
+		return false
+	}
+	if uint(n-4) > 12 {
+		// Shorter than 4 or longer than 16 bytes.
+		return x == y
+	}
+	px, py := unsafe.Pointer(unsafe.StringData(x)), unsafe.Pointer(unsafe.StringData(y))
+	if n >= 8 {
+		return *(*uint64)(px) == *(*uint64)(py) &&
+			*(*uint64)(unsafe.Add(px, n-8)) == *(*uint64)(unsafe.Add(py, n-8))
+	}
+	return *(*uint32)(px) == *(*uint32)(py) &&
+		*(*uint32)(unsafe.Add(px, n-4)) == *(*uint32)(unsafe.Add(py, n-4))
+}
+
 // internSlot is one slot of an internTable: a str and its interned object.
 type internSlot struct {
 	h uint64

@@ -85,3 +85,40 @@ func TestHashStrReadsEveryByte(t *testing.T) {
 		}
 	}
 }
+
+// TestEqualStr checks EqualStr against Go's comparison for every length up
+// to 24, at every alignment in a buffer, with each byte changed in turn
+// and with lengths that differ.
+func TestEqualStr(t *testing.T) {
+	buf := []byte(strings.Repeat("abcdefghijklmnopqrstuvwxyz0123456789", 3))
+	for n := 0; n <= 24; n++ {
+		for off := 0; off < 8; off++ {
+			x := string(buf[off : off+n])
+			for off2 := 0; off2 < 8; off2++ {
+				y := []byte(string(buf[off2 : off2+n]))
+				if got, want := EqualStr(x, string(y)), x == string(y); got != want {
+					t.Errorf("EqualStr(%q, %q) = %v, want %v", x, y, got, want)
+				}
+			}
+			same := []byte(x)
+			if !EqualStr(x, string(same)) {
+				t.Errorf("EqualStr(%q, copy) = false", x)
+			}
+			for i := 0; i < n; i++ {
+				for _, c := range []byte{0, 'A', 0xff} {
+					v := append([]byte(nil), same...)
+					v[i] = c
+					if got, want := EqualStr(x, string(v)), x == string(v); got != want {
+						t.Errorf("EqualStr(%q, %q) = %v, want %v", x, v, got, want)
+					}
+				}
+			}
+			if n > 0 && EqualStr(x, x[:n-1]) {
+				t.Errorf("EqualStr(%q, %q) = true", x, x[:n-1])
+			}
+			if EqualStr(x, x+"a") {
+				t.Errorf("EqualStr(%q, %q) = true", x, x+"a")
+			}
+		}
+	}
+}

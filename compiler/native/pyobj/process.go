@@ -314,9 +314,20 @@ func (p *Process) FromValue(v ast.Value) *Object {
 // (_PyPegen_new_identifier interns them for good).
 func (p *Process) Identifier(s string) *Object {
 	h := hashStr(s)
-	if o := p.interned.get(s, h); o != nil {
-		o.Immortal = true
-		return o
+	// p.interned.get, with the strings compared inline (the parser asks
+	// for every identifier token, and nearly every one is found).
+	if t := &p.interned; t.slots != nil {
+		mask := uint64(len(t.slots) - 1)
+		for i := home(h, mask); ; i = (i + 1) & mask {
+			sl := &t.slots[i]
+			if sl.h == h && EqualStr(sl.s, s) {
+				sl.o.Immortal = true
+				return sl.o
+			}
+			if sl.h == 0 {
+				break
+			}
+		}
 	}
 	if _, ok := latin1Char(s); ok || s == "" {
 		return p.InternImmortal(p.NewStr(s))
