@@ -207,7 +207,7 @@ func (c *compiler) tryExcept(s tryParts) {
 	c.addop(opPUSH_EXC_INFO, 0, noLoc)
 	c.pushFblock(loc, fbExceptionHandler, instr.NoLabel, instr.NoLabel, fblock{})
 	for i, h := range s.handlers {
-		hloc := locOf(h)
+		hloc := locAt(h.Location())
 		if h.Type == nil && i < n-1 {
 			c.errorf(hloc, "default 'except:' must be last")
 		}
@@ -274,7 +274,7 @@ func (c *compiler) tryStarExcept(s tryParts) {
 	c.addop(opPUSH_EXC_INFO, 0, noLoc)
 	c.pushFblock(loc, fbExceptionGroupHandler, instr.NoLabel, instr.NoLabel, fblock{})
 	for i, h := range s.handlers {
-		hloc := locOf(h)
+		hloc := locAt(h.Location())
 		except = c.newLabel()
 		exceptWithError := c.newLabel()
 		noMatch := c.newLabel()

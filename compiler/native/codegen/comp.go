@@ -26,7 +26,7 @@ func (c *compiler) compGenerator(loc instr.Location, gens []*ast.Comprehension, 
 }
 
 func (c *compiler) compElement(elt, val ast.Expr, typ compType, depth int) instr.Location {
-	eltLoc := locOf(elt)
+	eltLoc := locAt(elt.Location())
 	switch typ {
 	case compGenExp:
 		c.expr(elt)
@@ -53,7 +53,7 @@ func (c *compiler) syncCompGenerator(loc instr.Location, gens []*ast.Comprehensi
 	start, ifCleanup, anchor := c.newLabel(), c.newLabel(), c.newLabel()
 	hasStart := true
 	gen := gens[i]
-	iterLoc := locOf(gen.Iter)
+	iterLoc := locAt(gen.Iter.Location())
 	if !iterOnStack {
 		if i == 0 {
 			c.u.argcount = 1
@@ -94,7 +94,7 @@ func (c *compiler) syncCompGenerator(loc instr.Location, gens []*ast.Comprehensi
 	if i < len(gens) {
 		c.compGenerator(loc, gens, i, depth, elt, val, typ, false)
 	}
-	eltLoc := locOf(elt)
+	eltLoc := locAt(elt.Location())
 	if i >= len(gens) {
 		eltLoc = c.compElement(elt, val, typ, depth)
 	}
@@ -117,7 +117,7 @@ func (c *compiler) asyncCompGenerator(loc instr.Location, gens []*ast.Comprehens
 			c.addop(opLOAD_FAST, 0, loc)
 		} else {
 			c.expr(gen.Iter)
-			c.addop(opGET_AITER, 0, locOf(gen.Iter))
+			c.addop(opGET_AITER, 0, locAt(gen.Iter.Location()))
 		}
 	}
 	c.useLabel(start)
@@ -136,7 +136,7 @@ func (c *compiler) asyncCompGenerator(loc instr.Location, gens []*ast.Comprehens
 	if i < len(gens) {
 		c.compGenerator(loc, gens, i, depth, elt, val, typ, false)
 	}
-	eltLoc := locOf(elt)
+	eltLoc := locAt(elt.Location())
 	if i >= len(gens) {
 		eltLoc = c.compElement(elt, val, typ, depth)
 	}
@@ -254,9 +254,9 @@ func (c *compiler) newInlinedState() *inlinedState {
 func (c *compiler) compIter(comp *ast.Comprehension) {
 	c.expr(comp.Iter)
 	if comp.IsAsync != 0 {
-		c.addop(opGET_AITER, 0, locOf(comp.Iter))
+		c.addop(opGET_AITER, 0, locAt(comp.Iter.Location()))
 	} else {
-		c.addop(opGET_ITER, 0, locOf(comp.Iter))
+		c.addop(opGET_ITER, 0, locAt(comp.Iter.Location()))
 	}
 }
 
@@ -269,7 +269,7 @@ func (c *compiler) comprehension(e ast.Expr, typ compType, name string, gens []*
 	}
 	inlined := entry.CompInlined
 	asyncGen := entry.Coroutine
-	loc := locOf(e)
+	loc := locAt(e.Location())
 	outermost := gens[0]
 	var st *inlinedState
 	if inlined {
@@ -336,14 +336,14 @@ func (c *compiler) withExceptFinish(cleanup instr.Label) {
 
 // asyncWith is compiler_async_with.
 func (c *compiler) asyncWith(s *ast.AsyncWith, pos int) {
-	loc := locOf(s)
+	loc := locAt(s.Location())
 	item := s.Items[pos]
 	if c.u.scope != scopeAsyncFunction {
 		c.errorf(loc, "'async with' outside async function")
 	}
 	block, final, exit, cleanup := c.newLabel(), c.newLabel(), c.newLabel(), c.newLabel()
 	c.expr(item.ContextExpr)
-	loc = locOf(item.ContextExpr)
+	loc = locAt(item.ContextExpr.Location())
 	c.addop(opBEFORE_ASYNC_WITH, 0, loc)
 	c.addop(opGET_AWAITABLE, 1, loc)
 	c.loadConst(loc, pyobj.NoneObj)
@@ -386,7 +386,7 @@ func (c *compiler) with(s *ast.With, pos int) {
 	item := s.Items[pos]
 	block, final, exit, cleanup := c.newLabel(), c.newLabel(), c.newLabel(), c.newLabel()
 	c.expr(item.ContextExpr)
-	loc := locOf(item.ContextExpr)
+	loc := locAt(item.ContextExpr.Location())
 	c.addop(opBEFORE_WITH, 0, loc)
 	c.jump(pSETUP_WITH, final, loc)
 	c.useLabel(block)

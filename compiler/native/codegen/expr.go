@@ -227,9 +227,9 @@ func (c *compiler) checkCompare(e *ast.Compare) {
 					lit = leftExpr
 				}
 				if op == ast.Is {
-					c.warn(locOf(e), "\"is\" with '%s' literal. Did you mean \"==\"?", inferType(lit))
+					c.warn(locAt(e.Location()), "\"is\" with '%s' literal. Did you mean \"==\"?", inferType(lit))
 				} else {
-					c.warn(locOf(e), "\"is not\" with '%s' literal. Did you mean \"!=\"?", inferType(lit))
+					c.warn(locAt(e.Location()), "\"is not\" with '%s' literal. Did you mean \"!=\"?", inferType(lit))
 				}
 				return
 			}
@@ -276,7 +276,7 @@ func (c *compiler) jumpIf(loc instr.Location, e ast.Expr, next instr.Label, cond
 		if n > 0 {
 			c.checkCompare(t)
 			cleanup := c.newLabel()
-			el := locOf(e)
+			el := locAt(e.Location())
 			c.expr(t.Left)
 			for i := 0; i < n; i++ {
 				c.expr(t.Comparators[i])
@@ -306,7 +306,7 @@ func (c *compiler) jumpIf(loc instr.Location, e ast.Expr, next instr.Label, cond
 		}
 	}
 	c.expr(e)
-	el := locOf(e)
+	el := locAt(e.Location())
 	c.addop(opTO_BOOL, 0, el)
 	if cond {
 		c.jump(opPOP_JUMP_IF_TRUE, next, el)
@@ -316,7 +316,7 @@ func (c *compiler) jumpIf(loc instr.Location, e ast.Expr, next instr.Label, cond
 }
 
 func (c *compiler) boolop(e *ast.BoolOp) {
-	loc := locOf(e)
+	loc := locAt(e.Location())
 	jumpi := opPOP_JUMP_IF_TRUE
 	if e.Op == ast.And {
 		jumpi = opPOP_JUMP_IF_FALSE
@@ -445,7 +445,7 @@ func (c *compiler) assignmentHelper(loc instr.Location, elts []ast.Expr) {
 func (c *compiler) subdict(e *ast.Dict, begin, end int) {
 	n := end - begin
 	big := n*2 > stackUseGuideline
-	loc := locOf(e)
+	loc := locAt(e.Location())
 	if n > 1 && !big && allConstKeys(e.Keys[begin:end]) {
 		for i := begin; i < end; i++ {
 			c.expr(e.Values[i])
@@ -487,7 +487,7 @@ func allConstKeys(es []ast.Expr) bool {
 
 // dict is compiler_dict.
 func (c *compiler) dict(e *ast.Dict) {
-	loc := locOf(e)
+	loc := locAt(e.Location())
 	n := len(e.Values)
 	haveDict := false
 	elements := 0
@@ -532,7 +532,7 @@ func (c *compiler) dict(e *ast.Dict) {
 
 // compare is compiler_compare.
 func (c *compiler) compare(e *ast.Compare) {
-	loc := locOf(e)
+	loc := locAt(e.Location())
 	c.checkCompare(e)
 	c.expr(e.Left)
 	n := len(e.Ops) - 1
@@ -567,7 +567,7 @@ func (c *compiler) checkCaller(e ast.Expr) {
 	switch e.(type) {
 	case *ast.Constant, *ast.Tuple, *ast.List, *ast.ListComp, *ast.Dict, *ast.DictComp,
 		*ast.Set, *ast.SetComp, *ast.GeneratorExp, *ast.JoinedStr, *ast.FormattedValue:
-		c.warn(locOf(e), "'%s' object is not callable; perhaps you missed a comma?", inferType(e))
+		c.warn(locAt(e.Location()), "'%s' object is not callable; perhaps you missed a comma?", inferType(e))
 	}
 }
 
@@ -584,7 +584,7 @@ func (c *compiler) checkSubscripter(e ast.Expr) {
 	default:
 		return
 	}
-	c.warn(locOf(e), "'%s' object is not subscriptable; perhaps you missed a comma?", inferType(e))
+	c.warn(locAt(e.Location()), "'%s' object is not subscriptable; perhaps you missed a comma?", inferType(e))
 }
 
 // checkIndex is check_index.
@@ -604,7 +604,7 @@ func (c *compiler) checkIndex(e, s ast.Expr) {
 	default:
 		return
 	}
-	c.warn(locOf(e), "%s indices must be integers or slices, not %s; perhaps you missed a comma?", inferType(e), it)
+	c.warn(locAt(e.Location()), "%s indices must be integers or slices, not %s; perhaps you missed a comma?", inferType(e), it)
 }
 
 // isImportOriginated is is_import_originated.
@@ -672,8 +672,8 @@ func (c *compiler) canOptimizeSuperCall(attr *ast.Attribute) bool {
 
 // loadArgsForSuper is load_args_for_super.
 func (c *compiler) loadArgsForSuper(e *ast.Call) {
-	loc := locOf(e)
-	c.nameop(locOf(e.Func), e.Func.(*ast.Name).ID, ast.Load)
+	loc := locAt(e.Location())
+	c.nameop(locAt(e.Func.Location()), e.Func.(*ast.Name).ID, ast.Load)
 	if len(e.Args) == 2 {
 		c.expr(e.Args[0])
 		c.expr(e.Args[1])
@@ -733,7 +733,7 @@ func (c *compiler) maybeOptimizeMethodCall(e *ast.Call) bool {
 			return false
 		}
 	}
-	loc := locOf(meth)
+	loc := locAt(meth.Location())
 	if c.canOptimizeSuperCall(meth) {
 		call := meth.Value.(*ast.Call)
 		c.loadArgsForSuper(call)
@@ -757,10 +757,10 @@ func (c *compiler) maybeOptimizeMethodCall(e *ast.Call) bool {
 			c.expr(k.Value)
 		}
 		c.kwNames(loc, e.Keywords)
-		loc = updateStartLocationToMatchAttr(locOf(e), meth)
+		loc = updateStartLocationToMatchAttr(locAt(e.Location()), meth)
 		c.addop(opCALL_KW, int32(argsl+kwdsl), loc)
 	} else {
-		loc = updateStartLocationToMatchAttr(locOf(e), meth)
+		loc = updateStartLocationToMatchAttr(locAt(e.Location()), meth)
 		c.addop(opCALL, int32(argsl), loc)
 	}
 	return true
@@ -772,10 +772,10 @@ func (c *compiler) validateKeywords(kws []*ast.Keyword) {
 		if k.Arg == "" {
 			continue
 		}
-		c.forbiddenName(locOf(k), k.Arg, ast.Store)
+		c.forbiddenName(locAt(k.Location()), k.Arg, ast.Store)
 		for _, o := range kws[i+1:] {
 			if o.Arg != "" && o.Arg == k.Arg {
-				c.errorf(locOf(o), "keyword argument repeated: %s", k.Arg)
+				c.errorf(locAt(o.Location()), "keyword argument repeated: %s", k.Arg)
 			}
 		}
 	}
@@ -788,12 +788,12 @@ func (c *compiler) call(e *ast.Call) {
 	}
 	c.checkCaller(e.Func)
 	c.expr(e.Func)
-	c.addop(opPUSH_NULL, 0, locOf(e.Func))
-	c.callHelper(locOf(e), 0, e.Args, e.Keywords)
+	c.addop(opPUSH_NULL, 0, locAt(e.Func.Location()))
+	c.callHelper(locAt(e.Location()), 0, e.Args, e.Keywords)
 }
 
 func (c *compiler) joinedStr(e *ast.JoinedStr) {
-	loc := locOf(e)
+	loc := locAt(e.Location())
 	n := len(e.Values)
 	if n > stackUseGuideline {
 		c.loadConst(loc, c.p.NewStr(""))
@@ -818,7 +818,7 @@ func (c *compiler) joinedStr(e *ast.JoinedStr) {
 
 func (c *compiler) formattedValue(e *ast.FormattedValue) {
 	c.expr(e.Value)
-	loc := locOf(e)
+	loc := locAt(e.Location())
 	switch e.Conversion {
 	case 's':
 		c.addop(opCONVERT_VALUE, 1, loc)
@@ -963,7 +963,7 @@ func (c *compiler) exprs(es []ast.Expr) {
 
 // expr is compiler_visit_expr.
 func (c *compiler) expr(e ast.Expr) {
-	loc := locOf(e)
+	loc := locAt(e.Location())
 	switch t := e.(type) {
 	case *ast.NamedExpr:
 		c.expr(t.Value)
@@ -1077,7 +1077,7 @@ func (c *compiler) expr(e ast.Expr) {
 		}
 		c.maybeAddStaticAttribute(t)
 		c.expr(t.Value)
-		loc = updateStartLocationToMatchAttr(locOf(e), t)
+		loc = updateStartLocationToMatchAttr(locAt(e.Location()), t)
 		switch t.Ctx {
 		case ast.Load:
 			c.addName(opLOAD_ATTR, t.Attr, loc)
@@ -1151,7 +1151,7 @@ func isTwoElementSlice(s ast.Expr) bool {
 
 // subscript is compiler_subscript.
 func (c *compiler) subscript(e *ast.Subscript) {
-	loc := locOf(e)
+	loc := locAt(e.Location())
 	if e.Ctx == ast.Load {
 		c.checkSubscripter(e.Value)
 		c.checkIndex(e.Value, e.Slice)
@@ -1183,12 +1183,12 @@ func (c *compiler) slice(s *ast.Slice) int {
 	if s.Lower != nil {
 		c.expr(s.Lower)
 	} else {
-		c.loadConst(locOf(s), pyobj.NoneObj)
+		c.loadConst(locAt(s.Location()), pyobj.NoneObj)
 	}
 	if s.Upper != nil {
 		c.expr(s.Upper)
 	} else {
-		c.loadConst(locOf(s), pyobj.NoneObj)
+		c.loadConst(locAt(s.Location()), pyobj.NoneObj)
 	}
 	if s.Step != nil {
 		n++
@@ -1200,7 +1200,7 @@ func (c *compiler) slice(s *ast.Slice) int {
 // augAssign is compiler_augassign.
 func (c *compiler) augAssign(s *ast.AugAssign) {
 	e := s.Target
-	loc := locOf(e)
+	loc := locAt(e.Location())
 	switch t := e.(type) {
 	case *ast.Attribute:
 		c.expr(t.Value)
@@ -1227,8 +1227,8 @@ func (c *compiler) augAssign(s *ast.AugAssign) {
 		c.fail(errorf("codegen: invalid node type %T for augmented assignment", e))
 	}
 	c.expr(s.Value)
-	c.binary(locOf(s), s.Op, true)
-	loc = locOf(e)
+	c.binary(locAt(s.Location()), s.Op, true)
+	loc = locAt(e.Location())
 	switch t := e.(type) {
 	case *ast.Attribute:
 		loc = updateStartLocationToMatchAttr(loc, t)
@@ -1252,7 +1252,7 @@ func (c *compiler) augAssign(s *ast.AugAssign) {
 
 func (c *compiler) checkAnnExpr(e ast.Expr) {
 	c.expr(e)
-	c.addop(opPOP_TOP, 0, locOf(e))
+	c.addop(opPOP_TOP, 0, locAt(e.Location()))
 }
 
 func (c *compiler) checkAnnSubscr(e ast.Expr) {
@@ -1278,7 +1278,7 @@ func (c *compiler) checkAnnSubscr(e ast.Expr) {
 
 // annAssign is compiler_annassign.
 func (c *compiler) annAssign(s *ast.AnnAssign) {
-	loc := locOf(s)
+	loc := locAt(s.Location())
 	if s.Value != nil {
 		c.expr(s.Value)
 		c.expr(s.Target)

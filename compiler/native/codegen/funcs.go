@@ -115,7 +115,7 @@ func (c *compiler) annexpr(e ast.Expr) {
 		}
 		c.fail(err)
 	}
-	c.loadConst(locOf(e), c.p.NewStr(s))
+	c.loadConst(locAt(e.Location()), c.p.NewStr(s))
 }
 
 // annotations is compiler_visit_annotations.
@@ -178,7 +178,7 @@ func (c *compiler) forbiddenName(loc instr.Location, name string, ctx ast.ExprCo
 func (c *compiler) checkDebugArgs(a *ast.Arguments) {
 	one := func(x *ast.Arg) {
 		if x != nil {
-			c.forbiddenName(locOf(x), x.Arg, ast.Store)
+			c.forbiddenName(locAt(x.Location()), x.Arg, ast.Store)
 		}
 	}
 	for _, x := range a.Posonlyargs {
@@ -212,13 +212,13 @@ func (c *compiler) typeParamBoundOrDefault(e ast.Expr, name string, blk *symtabl
 	c.enterScope(name, scopeTypeParams, blk, e.Location().Lineno)
 	if st, ok := e.(*ast.Starred); ok && allowStarred {
 		c.expr(st.Value)
-		c.addop(opUNPACK_SEQUENCE, 1, locOf(e))
+		c.addop(opUNPACK_SEQUENCE, 1, locAt(e.Location()))
 	} else {
 		c.expr(e)
 	}
-	c.addop(opRETURN_VALUE, 0, locOf(e))
+	c.addop(opRETURN_VALUE, 0, locAt(e.Location()))
 	child := c.finishUnit(true)
-	c.makeClosure(locOf(e), child, 0)
+	c.makeClosure(locAt(e.Location()), child, 0)
 }
 
 // typeParams is compiler_type_params.
@@ -228,7 +228,7 @@ func (c *compiler) typeParams(tps []ast.TypeParam) {
 	}
 	seenDefault := false
 	for _, tp := range tps {
-		loc := locOf(tp)
+		loc := locAt(tp.Location())
 		var name string
 		var def ast.Expr
 		switch t := tp.(type) {
@@ -290,7 +290,7 @@ func (c *compiler) function(s ast.Stmt, isAsync bool) {
 	if len(decos) > 0 {
 		firstLine = decos[0].Location().Lineno
 	}
-	loc := locOf(s)
+	loc := locAt(s.Location())
 	generic := len(tps) > 0
 	funcflags := c.defaultArguments(loc, args)
 	ntp := 0
@@ -365,7 +365,7 @@ func (c *compiler) functionBody(s ast.Stmt, isAsync bool, name string, args *ast
 		c.popFblock(fbStopIteration)
 	}
 	child := c.finishUnit(true)
-	c.makeClosure(locOf(s), child, funcflags)
+	c.makeClosure(locAt(s.Location()), child, funcflags)
 }
 
 // docString is _PyAST_GetDocString.
@@ -430,7 +430,7 @@ func (c *compiler) classBody(s *ast.ClassDef, firstLine int) {
 	}
 	c.addop(opRETURN_VALUE, 0, noLoc)
 	child := c.finishUnit(true)
-	loc = locOf(s)
+	loc = locAt(s.Location())
 	c.addop(opLOAD_BUILD_CLASS, 0, loc)
 	c.addop(opPUSH_NULL, 0, loc)
 	c.makeClosure(loc, child, 0)
@@ -452,7 +452,7 @@ func (c *compiler) class(s *ast.ClassDef) {
 	if len(s.DecoratorList) > 0 {
 		firstLine = s.DecoratorList[0].Location().Lineno
 	}
-	loc := locOf(s)
+	loc := locAt(s.Location())
 	generic := len(s.TypeParams) > 0
 	if generic {
 		c.enterScope("<generic parameters of "+s.Name+">", scopeTypeParams, c.st.TypeParamsBlock(s), firstLine)
@@ -485,7 +485,7 @@ func (c *compiler) class(s *ast.ClassDef) {
 
 // typeAliasBody is compiler_typealias_body.
 func (c *compiler) typeAliasBody(s *ast.TypeAlias) {
-	loc := locOf(s)
+	loc := locAt(s.Location())
 	name := s.Name.(*ast.Name).ID
 	c.enterScope(name, scopeFunction, c.st.Block(s), s.Lineno)
 	c.addConst(pyobj.NoneObj)
@@ -499,7 +499,7 @@ func (c *compiler) typeAliasBody(s *ast.TypeAlias) {
 
 // typeAlias is compiler_typealias.
 func (c *compiler) typeAlias(s *ast.TypeAlias) {
-	loc := locOf(s)
+	loc := locAt(s.Location())
 	name := s.Name.(*ast.Name).ID
 	generic := len(s.TypeParams) > 0
 	if generic {
@@ -523,7 +523,7 @@ func (c *compiler) typeAlias(s *ast.TypeAlias) {
 // lambda is compiler_lambda.
 func (c *compiler) lambda(e *ast.Lambda) {
 	c.checkDebugArgs(e.Args)
-	loc := locOf(e)
+	loc := locAt(e.Location())
 	funcflags := c.defaultArguments(loc, e.Args)
 	c.enterScope("<lambda>", scopeLambda, c.st.Block(e), e.Lineno)
 	c.addConst(pyobj.NoneObj)
@@ -535,7 +535,7 @@ func (c *compiler) lambda(e *ast.Lambda) {
 	if c.u.ste.Generator {
 		child = c.finishUnit(false)
 	} else {
-		c.addop(opRETURN_VALUE, 0, locOf(e.Body))
+		c.addop(opRETURN_VALUE, 0, locAt(e.Body.Location()))
 		child = c.finishUnit(true)
 	}
 	c.makeClosure(loc, child, funcflags)

@@ -138,7 +138,7 @@ func (c *compiler) patternSubpattern(p ast.Pattern, pc *patternContext) {
 }
 
 func (c *compiler) patternAs(p *ast.MatchAs, pc *patternContext) {
-	loc := locOf(p)
+	loc := locAt(p.Location())
 	if p.Pattern == nil {
 		if !pc.allowIrrefutable {
 			if p.Name != "" {
@@ -157,7 +157,7 @@ func (c *compiler) patternAs(p *ast.MatchAs, pc *patternContext) {
 }
 
 func (c *compiler) patternClass(p *ast.MatchClass, pc *patternContext) {
-	loc := locOf(p)
+	loc := locAt(p.Location())
 	nargs, nattrs := len(p.Patterns), len(p.KwdAttrs)
 	if nattrs != len(p.KwdPatterns) {
 		c.errorf(loc, "kwd_attrs (%d) / kwd_patterns (%d) length mismatch in class pattern", nattrs, len(p.KwdPatterns))
@@ -210,7 +210,7 @@ func (c *compiler) repr(v ast.Value) string {
 }
 
 func (c *compiler) patternMapping(p *ast.MatchMapping, pc *patternContext) {
-	loc := locOf(p)
+	loc := locAt(p.Location())
 	size := len(p.Keys)
 	if size != len(p.Patterns) {
 		c.errorf(loc, "keys (%d) / patterns (%d) length mismatch in mapping pattern", size, len(p.Patterns))
@@ -292,7 +292,7 @@ func indexOf(list []string, s string) int {
 }
 
 func (c *compiler) patternOr(p *ast.MatchOr, pc *patternContext) {
-	loc := locOf(p)
+	loc := locAt(p.Location())
 	end := c.newLabel()
 	old := *pc
 	var control []string
@@ -301,7 +301,7 @@ func (c *compiler) patternOr(p *ast.MatchOr, pc *patternContext) {
 		pc.allowIrrefutable = i == len(p.Patterns)-1 && old.allowIrrefutable
 		pc.failPop = nil
 		pc.onTop = 0
-		c.addop(opCOPY, 1, locOf(alt))
+		c.addop(opCOPY, 1, locAt(alt.Location()))
 		c.pattern(alt, pc)
 		nstores := len(pc.stores)
 		if i == 0 {
@@ -325,13 +325,13 @@ func (c *compiler) patternOr(p *ast.MatchOr, pc *patternContext) {
 					ns = append(ns, rest[at:]...)
 					pc.stores = ns
 					for ; rotations > 0; rotations-- {
-						c.patternRotate(locOf(alt), icontrol+1)
+						c.patternRotate(locAt(alt.Location()), icontrol+1)
 					}
 				}
 			}
 		}
-		c.jump(pJUMP, end, locOf(alt))
-		c.emitAndResetFailPop(locOf(alt), pc)
+		c.jump(pJUMP, end, locAt(alt.Location()))
+		c.emitAndResetFailPop(locAt(alt.Location()), pc)
 	}
 	*pc = old
 	c.addop(opPOP_TOP, 0, loc)
@@ -351,7 +351,7 @@ func (c *compiler) patternOr(p *ast.MatchOr, pc *patternContext) {
 }
 
 func (c *compiler) patternSequence(p *ast.MatchSequence, pc *patternContext) {
-	loc := locOf(p)
+	loc := locAt(p.Location())
 	pats := p.Patterns
 	size := len(pats)
 	star := -1
@@ -394,7 +394,7 @@ func (c *compiler) patternSequence(p *ast.MatchSequence, pc *patternContext) {
 }
 
 func (c *compiler) pattern(p ast.Pattern, pc *patternContext) {
-	loc := locOf(p)
+	loc := locAt(p.Location())
 	switch t := p.(type) {
 	case *ast.MatchValue:
 		switch t.Value.(type) {
@@ -440,7 +440,7 @@ func (c *compiler) match(s *ast.Match) {
 	}
 	for i := 0; i < cases-hasDefault; i++ {
 		m = s.Cases[i]
-		ploc := locOf(m.Pattern)
+		ploc := locAt(m.Pattern.Location())
 		if i != cases-hasDefault-1 {
 			c.addop(opCOPY, 1, ploc)
 		}
@@ -465,7 +465,7 @@ func (c *compiler) match(s *ast.Match) {
 	}
 	if hasDefault == 1 {
 		m = s.Cases[cases-1]
-		ploc := locOf(m.Pattern)
+		ploc := locAt(m.Pattern.Location())
 		if cases == 1 {
 			c.addop(opPOP_TOP, 0, ploc)
 		} else {

@@ -89,7 +89,7 @@ func (c *compiler) body(loc instr.Location, ss []ast.Stmt) {
 		first = 1
 		if c.cfg.Optimize < 2 {
 			v := ss[0].(*ast.ExprStmt).Value
-			c.loadConst(locOf(v), c.p.NewStr(c.cleanDoc(d)))
+			c.loadConst(locAt(v.Location()), c.p.NewStr(c.cleanDoc(d)))
 			c.nameop(noLoc, "__doc__", ast.Store)
 		}
 	}
@@ -118,7 +118,7 @@ func (c *compiler) stmt(s ast.Stmt) {
 		c.expr(t.Value)
 		for i, e := range t.Targets {
 			if i < len(t.Targets)-1 {
-				c.addop(opCOPY, 1, locOf(s))
+				c.addop(opCOPY, 1, locAt(s.Location()))
 			}
 			c.expr(e)
 		}
@@ -146,16 +146,16 @@ func (c *compiler) stmt(s ast.Stmt) {
 				n++
 			}
 		}
-		c.addop(opRAISE_VARARGS, n, locOf(s))
+		c.addop(opRAISE_VARARGS, n, locAt(s.Location()))
 	case *ast.Try:
-		p := tryParts{locOf(s), t.Body, t.Handlers, t.Orelse, t.Finalbody}
+		p := tryParts{locAt(s.Location()), t.Body, t.Handlers, t.Orelse, t.Finalbody}
 		if len(t.Finalbody) > 0 {
 			c.tryFinally(p, false)
 		} else {
 			c.tryExcept(p)
 		}
 	case *ast.TryStar:
-		p := tryParts{locOf(s), t.Body, t.Handlers, t.Orelse, t.Finalbody}
+		p := tryParts{locAt(s.Location()), t.Body, t.Handlers, t.Orelse, t.Finalbody}
 		if len(t.Finalbody) > 0 {
 			c.tryFinally(p, true)
 		} else {
@@ -169,13 +169,13 @@ func (c *compiler) stmt(s ast.Stmt) {
 		c.fromImport(t)
 	case *ast.Global, *ast.Nonlocal:
 	case *ast.ExprStmt:
-		c.stmtExpr(locOf(s), t.Value)
+		c.stmtExpr(locAt(s.Location()), t.Value)
 	case *ast.Pass:
-		c.addop(opNOP, 0, locOf(s))
+		c.addop(opNOP, 0, locAt(s.Location()))
 	case *ast.Break:
-		c.breakStmt(locOf(s))
+		c.breakStmt(locAt(s.Location()))
 	case *ast.Continue:
-		c.continueStmt(locOf(s))
+		c.continueStmt(locAt(s.Location()))
 	case *ast.With:
 		c.with(t, 0)
 	case *ast.AsyncWith:
@@ -204,7 +204,7 @@ func (c *compiler) ifStmt(s *ast.If) {
 	if len(s.Orelse) > 0 {
 		next = c.newLabel()
 	}
-	c.jumpIf(locOf(s), s.Test, next, false)
+	c.jumpIf(locAt(s.Location()), s.Test, next, false)
 	c.stmts(s.Body)
 	if len(s.Orelse) > 0 {
 		c.jump(pJUMP_NO_INTERRUPT, end, noLoc)
@@ -215,15 +215,15 @@ func (c *compiler) ifStmt(s *ast.If) {
 }
 
 func (c *compiler) forStmt(s *ast.For) {
-	loc := locOf(s)
+	loc := locAt(s.Location())
 	start, body, cleanup, end := c.newLabel(), c.newLabel(), c.newLabel(), c.newLabel()
 	c.pushFblock(loc, fbForLoop, start, end, fblock{})
 	c.expr(s.Iter)
-	loc = locOf(s.Iter)
+	loc = locAt(s.Iter.Location())
 	c.addop(opGET_ITER, 0, loc)
 	c.useLabel(start)
 	c.jump(opFOR_ITER, cleanup, loc)
-	c.addop(opNOP, 0, locOf(s.Target))
+	c.addop(opNOP, 0, locAt(s.Target.Location()))
 	c.useLabel(body)
 	c.expr(s.Target)
 	c.stmts(s.Body)
@@ -237,13 +237,13 @@ func (c *compiler) forStmt(s *ast.For) {
 }
 
 func (c *compiler) asyncFor(s *ast.AsyncFor) {
-	loc := locOf(s)
+	loc := locAt(s.Location())
 	if c.u.scope != scopeAsyncFunction {
 		c.errorf(loc, "'async for' outside async function")
 	}
 	start, except, end := c.newLabel(), c.newLabel(), c.newLabel()
 	c.expr(s.Iter)
-	c.addop(opGET_AITER, 0, locOf(s.Iter))
+	c.addop(opGET_AITER, 0, locAt(s.Iter.Location()))
 	c.useLabel(start)
 	c.pushFblock(loc, fbForLoop, start, end, fblock{})
 	c.jump(pSETUP_FINALLY, except, loc)
@@ -256,7 +256,7 @@ func (c *compiler) asyncFor(s *ast.AsyncFor) {
 	c.jump(pJUMP, start, noLoc)
 	c.popFblock(fbForLoop)
 	c.useLabel(except)
-	c.addop(opEND_ASYNC_FOR, 0, locOf(s.Iter))
+	c.addop(opEND_ASYNC_FOR, 0, locAt(s.Iter.Location()))
 	c.stmts(s.Orelse)
 	c.useLabel(end)
 }
@@ -264,11 +264,11 @@ func (c *compiler) asyncFor(s *ast.AsyncFor) {
 func (c *compiler) while(s *ast.While) {
 	loop, body, end, anchor := c.newLabel(), c.newLabel(), c.newLabel(), c.newLabel()
 	c.useLabel(loop)
-	c.pushFblock(locOf(s), fbWhileLoop, loop, end, fblock{})
-	c.jumpIf(locOf(s), s.Test, anchor, false)
+	c.pushFblock(locAt(s.Location()), fbWhileLoop, loop, end, fblock{})
+	c.jumpIf(locAt(s.Location()), s.Test, anchor, false)
 	c.useLabel(body)
 	c.stmts(s.Body)
-	c.jumpIf(locOf(s), s.Test, body, true)
+	c.jumpIf(locAt(s.Location()), s.Test, body, true)
 	c.popFblock(fbWhileLoop)
 	c.useLabel(anchor)
 	c.stmts(s.Orelse)
@@ -276,7 +276,7 @@ func (c *compiler) while(s *ast.While) {
 }
 
 func (c *compiler) returnStmt(s *ast.Return) {
-	loc := locOf(s)
+	loc := locAt(s.Location())
 	_, isConst := s.Value.(*ast.Constant)
 	preserve := s.Value != nil && !isConst
 	if !c.u.ste.FunctionLike() {
@@ -288,11 +288,11 @@ func (c *compiler) returnStmt(s *ast.Return) {
 	if preserve {
 		c.expr(s.Value)
 	} else if s.Value != nil {
-		loc = locOf(s.Value)
+		loc = locAt(s.Value.Location())
 		c.addop(opNOP, 0, loc)
 	}
 	if s.Value == nil || s.Value.Location().Lineno != s.Lineno {
-		loc = locOf(s)
+		loc = locAt(s.Location())
 		c.addop(opNOP, 0, loc)
 	}
 	c.unwindFblockStack(&loc, preserve, false)
@@ -353,7 +353,7 @@ func (c *compiler) importAs(loc instr.Location, name, asname string) {
 }
 
 func (c *compiler) importStmt(s *ast.Import) {
-	loc := locOf(s)
+	loc := locAt(s.Location())
 	for _, a := range s.Names {
 		c.loadConst(loc, c.p.NewInt(0))
 		c.loadConst(loc, pyobj.NoneObj)
@@ -371,7 +371,7 @@ func (c *compiler) importStmt(s *ast.Import) {
 }
 
 func (c *compiler) fromImport(s *ast.ImportFrom) {
-	loc := locOf(s)
+	loc := locAt(s.Location())
 	c.loadConst(loc, c.p.NewInt(int64(s.Level)))
 	names := make([]*pyobj.Object, len(s.Names))
 	for i, a := range s.Names {
@@ -409,18 +409,18 @@ func (c *compiler) assert(s *ast.Assert) {
 		always = t.Value.Kind() == ast.TupleKind && len(t.Value.Elems()) > 0
 	}
 	if always {
-		c.warn(locOf(s), "assertion is always true, perhaps remove parentheses?")
+		c.warn(locAt(s.Location()), "assertion is always true, perhaps remove parentheses?")
 	}
 	if c.cfg.Optimize > 0 {
 		return
 	}
 	end := c.newLabel()
-	c.jumpIf(locOf(s), s.Test, end, true)
-	c.addop(opLOAD_ASSERTION_ERROR, 0, locOf(s))
+	c.jumpIf(locAt(s.Location()), s.Test, end, true)
+	c.addop(opLOAD_ASSERTION_ERROR, 0, locAt(s.Location()))
 	if s.Msg != nil {
 		c.expr(s.Msg)
-		c.addop(opCALL, 0, locOf(s))
+		c.addop(opCALL, 0, locAt(s.Location()))
 	}
-	c.addop(opRAISE_VARARGS, 1, locOf(s.Test))
+	c.addop(opRAISE_VARARGS, 1, locAt(s.Test.Location()))
 	c.useLabel(end)
 }
