@@ -645,8 +645,8 @@ func CompareFinal(tab *opcode.Table, got *instr.Sequence, stackDepth, nlocalsplu
 			if err != nil {
 				return err
 			}
-			h, lasti = t, g.Handler.PreserveLasti
-			depth = g.Handler.StartDepth - 1
+			h, lasti = t, g.Handler.PreserveLasti()
+			depth = g.Handler.StartDepth() - 1
 			if lasti {
 				depth--
 			}

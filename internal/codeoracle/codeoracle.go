@@ -372,7 +372,7 @@ func (r *replay) unit(u *Unit) (*pyobj.Object, error) {
 			if x.HLasti {
 				sd++
 			}
-			in.Handler = instr.Handler{Label: labels[int(x.HTarget)], StartDepth: sd, PreserveLasti: x.HLasti}
+			in.Handler = instr.NewHandler(labels[int(x.HTarget)], sd, x.HLasti)
 		}
 		seq.Instrs = append(seq.Instrs, in)
 	}

@@ -158,12 +158,12 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 		in := &ins[i]
 		h := int32(-1)
 		if in.Handler.Label != instr.NoLabel {
-			depth := in.Handler.StartDepth - 1
-			if in.Handler.PreserveLasti {
+			depth := in.Handler.StartDepth() - 1
+			if in.Handler.PreserveLasti() {
 				depth--
 			}
 			if depth < 0 {
-				return fmt.Errorf("assemble: instruction %d: handler start depth %d is too small", i, in.Handler.StartDepth)
+				return fmt.Errorf("assemble: instruction %d: handler start depth %d is too small", i, in.Handler.StartDepth())
 			}
 			if l := in.Handler.Label; s == nil && l >= 0 && int(l) <= n {
 				// An instruction index (AssembleFinal), without a call.
@@ -485,9 +485,9 @@ func appendSignedVarint(b []byte, v int32) []byte {
 // writeException writes one exception table entry
 // (assemble_emit_exception_table_entry).
 func writeException(b []byte, start, end, target int32, h instr.Handler) []byte {
-	depth := h.StartDepth - 1
+	depth := h.StartDepth() - 1
 	lasti := int32(0)
-	if h.PreserveLasti {
+	if h.PreserveLasti() {
 		depth--
 		lasti = 1
 	}

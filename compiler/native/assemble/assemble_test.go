@@ -79,7 +79,7 @@ func nops(n int, l instr.Location) []instr.Instr {
 
 func cases() []spec {
 	h := func(target int, depth int32, lasti bool) instr.Handler {
-		return instr.Handler{Label: instr.Label(target), StartDepth: depth, PreserveLasti: lasti}
+		return instr.NewHandler(instr.Label(target), depth, lasti)
 	}
 	var out []spec
 	// Jumps over 300 and 70,000 code units (one and two EXTENDED_ARGs), a
@@ -317,12 +317,12 @@ func check(t *testing.T, name string, u *instr.Unit, d *decoded) {
 			fail("instruction %d: no handler", i)
 		case h.Label != instr.NoLabel:
 			target, _ := u.Seq.Index(h.Label)
-			depth := int(h.StartDepth) - 1
-			if h.PreserveLasti {
+			depth := int(h.StartDepth()) - 1
+			if h.PreserveLasti() {
 				depth--
 			}
-			if num(got[2]) != start[target] || num(got[3]) != depth || got[4].(bool) != h.PreserveLasti {
-				fail("instruction %d: handler %v, want target %d depth %d lasti %v", i, *got, start[target], depth, h.PreserveLasti)
+			if num(got[2]) != start[target] || num(got[3]) != depth || got[4].(bool) != h.PreserveLasti() {
+				fail("instruction %d: handler %v, want target %d depth %d lasti %v", i, *got, start[target], depth, h.PreserveLasti())
 			}
 		}
 	}
@@ -353,7 +353,7 @@ func TestErrors(t *testing.T) {
 		{"handler depth", func(s *instr.Sequence) {
 			l := s.NewLabel()
 			_ = s.Place(l)
-			s.Instrs = append(s.Instrs, instr.Instr{Op: op("NOP"), Handler: instr.Handler{Label: l, StartDepth: 0}})
+			s.Instrs = append(s.Instrs, instr.Instr{Op: op("NOP"), Handler: instr.NewHandler(l, 0, false)})
 		}},
 		{"backward jump forwards", func(s *instr.Sequence) {
 			l := s.NewLabel()

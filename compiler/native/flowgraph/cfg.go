@@ -47,8 +47,8 @@ const none = -1
 // label is a block index, so the Arg of an instruction with a target
 // (a jump, SETUP_*) is the target block's index (CPython's i_target; its
 // i_oparg, the label, is read by no pass), and Handler.Label is the
-// innermost handler's block (none: no handler). Handler's StartDepth and
-// PreserveLasti stay NoHandler's inside the graph (they are the handler
+// innermost handler's block (none: no handler). Handler's start depth and
+// lasti flag stay NoHandler's inside the graph (they are the handler
 // block's, written out by Final and Sequence).
 type instruction = instr.Instr
 
@@ -453,7 +453,7 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 			return nil, fmt.Errorf("flowgraph: instruction %d: opcode %d can't be in a code unit's input", i, op)
 		}
 		seen |= p
-		d.Handler = instr.Handler{Label: instr.NoLabel, StartDepth: -1}
+		d.Handler = noHandler
 		if p&(pJump|pScopeExit) != 0 && i+1 < n {
 			starts[i+1] |= startAfter
 		}

@@ -573,7 +573,7 @@ func (g *CFG) write(dst []instr.Instr, ref []int32) {
 				h = noHandler
 				if cur != none {
 					eb := &g.blocks[cur]
-					h = instr.Handler{Label: instr.Label(ref[cur]), StartDepth: eb.startDepth, PreserveLasti: eb.lasti}
+					h = instr.NewHandler(instr.Label(ref[cur]), eb.startDepth, eb.lasti)
 				}
 			}
 			if cur != none {

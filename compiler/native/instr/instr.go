@@ -37,15 +37,46 @@ const NoLabel Label = -1
 
 // Handler is an instruction's exception handler
 // (_PyExceptHandlerInfo): the handler's label (NoLabel: none), the stack
-// depth at its start, and whether it pushes the last instruction offset.
+// depth at its start and whether it pushes the last instruction offset.
+// The depth and the flag share one int32, so that a Handler is 8 bytes
+// and an Instr 32: every pass of the CFG optimizer and of the assembler
+// walks arrays of Instrs.
 type Handler struct {
-	Label         Label
-	StartDepth    int32
-	PreserveLasti bool
+	Label Label
+	// depth is the start depth shifted left by one, with the lasti flag
+	// in bit 0.
+	depth int32
 }
 
+// Start depths a Handler holds: CPython's exception table encodes the
+// depth (less one, shifted left by one) in at most 30 bits, so no code
+// object has a handler deeper than MaxStartDepth.
+const (
+	MinStartDepth = -1
+	MaxStartDepth = 1<<29 - 1
+)
+
+// NewHandler returns the handler at label l with start depth startDepth
+// (clamped to [MinStartDepth, MaxStartDepth]) that pushes the last
+// instruction offset when lasti is set.
+func NewHandler(l Label, startDepth int32, lasti bool) Handler {
+	startDepth = min(max(startDepth, MinStartDepth), MaxStartDepth)
+	h := Handler{Label: l, depth: startDepth << 1}
+	if lasti {
+		h.depth |= 1
+	}
+	return h
+}
+
+// StartDepth is the stack depth at the handler's start.
+func (h Handler) StartDepth() int32 { return h.depth >> 1 }
+
+// PreserveLasti reports whether the handler pushes the last instruction
+// offset.
+func (h Handler) PreserveLasti() bool { return h.depth&1 != 0 }
+
 // NoHandler is an instruction outside every try block.
-var NoHandler = Handler{Label: NoLabel, StartDepth: -1}
+var NoHandler = NewHandler(NoLabel, -1, false)
 
 // Instr is one instruction.
 type Instr struct {

@@ -2,6 +2,7 @@ package instr
 
 import (
 	"testing"
+	"unsafe"
 
 	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
@@ -42,5 +43,38 @@ func TestNLocalsPlus(t *testing.T) {
 	}
 	if n := m.NLocalsPlus(); n != 4 {
 		t.Errorf("NLocalsPlus = %d, want 4", n)
+	}
+}
+
+func TestHandler(t *testing.T) {
+	tests := []struct {
+		label       Label
+		depth, want int32
+		lasti       bool
+	}{
+		{NoLabel, -1, -1, false},
+		{0, 0, 0, false},
+		{3, 1, 1, true},
+		{7, 12345, 12345, false},
+		{7, 12345, 12345, true},
+		{2, MaxStartDepth, MaxStartDepth, true},
+		{2, MaxStartDepth + 1, MaxStartDepth, false},
+		{2, 1 << 30, MaxStartDepth, true},
+		{2, -2, MinStartDepth, true},
+		{2, -1 << 31, MinStartDepth, false},
+	}
+	for _, tc := range tests {
+		h := NewHandler(tc.label, tc.depth, tc.lasti)
+		if h.Label != tc.label || h.StartDepth() != tc.want || h.PreserveLasti() != tc.lasti {
+			t.Errorf("NewHandler(%d, %d, %v) = label %d depth %d lasti %v; want %d %d %v", tc.label, tc.depth, tc.lasti,
+				h.Label, h.StartDepth(), h.PreserveLasti(), tc.label, tc.want, tc.lasti)
+		}
+	}
+	if NoHandler.Label != NoLabel || NoHandler.StartDepth() != -1 || NoHandler.PreserveLasti() {
+		t.Errorf("NoHandler = %+v", NoHandler)
+	}
+	// The passes over instruction arrays depend on the size (see Handler).
+	if n := unsafe.Sizeof(Instr{}); n != 32 {
+		t.Errorf("an Instr is %d bytes, want 32", n)
 	}
 }
