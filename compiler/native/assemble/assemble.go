@@ -51,9 +51,13 @@ type Assembler struct {
 	target  []int32 // per instruction: target index of a jump
 	offset  []int32 // per instruction: offset in code units
 	handler []int32 // per instruction: handler instruction index, -1 none
-	code    []byte
-	lines   []byte
-	excs    []byte
+	// jumps are the indexes of the jumps, in order; handlers tells
+	// whether any instruction has a handler (resolve sets both).
+	jumps    []int32
+	handlers bool
+	code     []byte
+	lines    []byte
+	excs     []byte
 	// makeCode's scratch: the fast locals' names and kinds.
 	lpNames []*pyobj.Object
 	kinds   []byte
@@ -151,7 +155,8 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 	offset := a.offset[:n+1]
 	// One walk finds the handlers and jump targets, checks the opcodes
 	// and computes the first offsets.
-	jumps := false
+	// The rare cases write to a's fields, not to variables of the loop.
+	a.jumps, a.handlers = a.jumps[:0], false
 	total := int32(0)
 	handler := a.handler[:n]
 	for i := range ins {
@@ -175,6 +180,7 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 				}
 				h = int32(x)
 			}
+			a.handlers = true
 		}
 		handler[i] = h
 		if in.Op > opMask {
@@ -186,7 +192,6 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 				return err
 			}
 			info = a.ops[in.Op&opMask]
-			jumps = true
 		}
 		if info.flags&opKnown == 0 {
 			return fmt.Errorf("assemble: instruction %d: opcode %d (%s) can't be assembled", i, in.Op, a.tab.Name(in.Op))
@@ -202,18 +207,17 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 		}
 	}
 	offset[n] = total
+	jumps := a.jumps
 	// Jump opargs as offsets, until the sizes settle.
-	for jumps {
+	target := a.target[:n]
+	for len(jumps) > 0 {
 		changed := false
-		for i := range ins {
+		for _, i := range jumps {
 			in := &ins[i]
-			f := a.ops[in.Op].flags
-			if f&opJump == 0 {
-				continue
-			}
+			f := a.ops[in.Op&opMask].flags
 			size := a.size(in.Op, in.Arg)
 			next := offset[i] + size
-			to := offset[a.target[i]]
+			to := offset[target[i]]
 			if to < next {
 				if f&opBackward == 0 {
 					return fmt.Errorf("assemble: instruction %d (%s) jumps backwards", i, a.tab.Name(in.Op))
@@ -254,6 +258,7 @@ func (a *Assembler) firstJump(s *instr.Sequence, n, i int, in *instr.Instr) erro
 		return fmt.Errorf("assemble: jump %d (%s) to the end of the code", i, a.tab.Name(in.Op))
 	}
 	a.target[i] = int32(t)
+	a.jumps = append(a.jumps, int32(i))
 	forward := t > i
 	switch in.Op {
 	case a.jump:
@@ -348,6 +353,9 @@ func (a *Assembler) emit(ins []instr.Instr, firstLine int32) {
 	a.lines = emitLocations(a.lines[:0], ins, offset, firstLine)
 
 	a.excs = a.excs[:0]
+	if !a.handlers {
+		return
+	}
 	cur := instr.NoHandler
 	curIx := int32(-1)
 	start := int32(0)
