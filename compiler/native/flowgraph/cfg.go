@@ -33,6 +33,7 @@ package flowgraph
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
 	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
@@ -63,8 +64,10 @@ type block struct {
 	next int32
 	// labelled is IS_LABEL(b_label): the block is a jump target or was
 	// given a label by a pass.
-	labelled     bool
-	visited      bool
+	labelled bool
+	// mark is CFG.epoch when the block is visited (b_visited): resetting
+	// every block's flag is one increment of the epoch.
+	mark         uint32
 	handler      bool // b_except_handler
 	cold, warm   bool
 	lasti        bool // b_preserve_lasti
@@ -95,6 +98,9 @@ type CFG struct {
 	// seen is the union of the properties of the input's opcodes: passes
 	// that provably change nothing without some opcode are skipped.
 	seen props
+	// epoch is the mark of a visited block (block.mark); it is never 0,
+	// the mark of a block not visited since it was made or unmarked.
+	epoch uint32
 	// pushes: SETUP_* may be in the graph (the input had some and
 	// convertPseudoOps has not run), so an instruction other than a
 	// block's last may have a target.
@@ -118,6 +124,10 @@ type Optimizer struct {
 	// oparg or the jump (pVarEffect: ask the table).
 	props  [opMask + 1]props
 	effect [opMask + 1]int8
+	// plain is the stack effect of the opcodes the stack depth pass only
+	// adds up (known, a fixed effect, no target, execution goes on to the
+	// next instruction), notPlain for the others.
+	plain [opMask + 1]int8
 	// local is what each opcode does to a fast local (localUnset...).
 	local [opMask + 1]uint8
 	// effects are the stack effects of the pVarEffect opcodes, without
@@ -163,6 +173,10 @@ const (
 	pPeephole                    // an opcode optimize_basic_block looks at
 	pExcept                      // an opcode label_exception_targets does more for than set its handler
 	pNop                         // NOP
+	// pBuild: Build does more for the opcode than copy it (a target, a
+	// terminator, NOP, or no opcode of the input: unknown or an
+	// assembler opcode).
+	pBuild
 )
 
 // opMask covers every opcode number of 3.13 (pseudo instructions end at
@@ -283,16 +297,29 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 	o.local[c.loadFastCheck] = localSet
 	o.local[c.loadFast] = localLoad
 	set(pExcept, c.setupFinally, c.setupWith, c.setupCleanup, c.popBlock, c.yieldValue, c.resume)
-	for op := range o.props {
-		if o.props[op]&pJump != 0 {
+	for op, p := range o.props {
+		if p&pJump != 0 {
 			o.props[op] |= pExcept
+		}
+		if p&(pJump|pScopeExit|pBlockPush|pNop|pAssembler) != 0 || p&pKnown == 0 {
+			o.props[op] |= pBuild
 		}
 	}
 	set(pPeephole, c.buildTuple, c.popJumpIfNotNone, c.popJumpIfNone, c.popJumpIfFalse, c.popJumpIfTrue,
 		c.jump, c.jumpNoInterrupt, c.storeFast, c.swap, c.loadGlobal, c.compareOp, c.containsOp, c.isOp,
 		c.toBool, c.unaryNot)
+	for op, p := range o.props {
+		o.plain[op] = notPlain
+		if p&(pKnown|pVarEffect|pJump|pBlockPush|pUncond|pScopeExit) == pKnown {
+			o.plain[op] = o.effect[op]
+		}
+	}
 	return o, nil
 }
+
+// notPlain marks the opcodes of Optimizer.plain that are not (no stack
+// effect of 3.13 is this low).
+const notPlain = math.MinInt8
 
 func (o *Optimizer) has(op opcode.Op, p props) bool {
 	return o.props[op&opMask]&p != 0
@@ -408,11 +435,13 @@ func (g *CFG) addJump(b int32, op opcode.Op, target int32, loc instr.Location) e
 	return nil
 }
 
-// resetVisited is the first half of make_cfg_traversal_stack.
+// resetVisited is the first half of make_cfg_traversal_stack: no block
+// is visited afterwards. CPython clears the flag of the blocks in the
+// b_next list, which holds every block of the graph here (passes insert
+// blocks into it and reorder it, but never drop one), so a new epoch is
+// the same.
 func (g *CFG) resetVisited() {
-	for b := int32(0); b != none; b = g.blocks[b].next {
-		g.blocks[b].visited = false
-	}
+	g.epoch++
 }
 
 // Build makes the graph of an instruction sequence as code generation
@@ -449,11 +478,14 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 			return nil, fmt.Errorf("flowgraph: instruction %d: opcode %d can't be in a code unit's input", i, op)
 		}
 		p := o.props[op]
+		seen |= p
+		d.Handler = noHandler
+		if p&pBuild == 0 {
+			continue
+		}
 		if p&(pKnown|pAssembler) != pKnown {
 			return nil, fmt.Errorf("flowgraph: instruction %d: opcode %d can't be in a code unit's input", i, op)
 		}
-		seen |= p
-		d.Handler = noHandler
 		if p&(pJump|pScopeExit) != 0 && i+1 < n {
 			starts[i+1] |= startAfter
 		}
@@ -480,6 +512,7 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 	g.pushes = seen&pBlockPush != 0
 	g.o = o
 	g.blocks = g.blocks[:0]
+	g.epoch = 1
 	blockOf := o.blockOf[:n]
 	// cfg_builder_maybe_start_new_block, as both UseLabel and Addop call
 	// it: the first block takes a label at the first instruction; after

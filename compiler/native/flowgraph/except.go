@@ -52,7 +52,7 @@ func (g *CFG) labelExceptionTargets() error {
 	g.emptyStack[1] = none
 	todo := g.todo[:0]
 	entry := int32(0)
-	g.blocks[entry].visited = true
+	g.blocks[entry].mark = g.epoch
 	g.blocks[entry].exceptStack = g.newStack(none)
 	todo = append(todo, entry)
 	for len(todo) > 0 {
@@ -75,9 +75,9 @@ func (g *CFG) labelExceptionTargets() error {
 			switch {
 			case o.isBlockPush(in.Op):
 				t := &g.blocks[in.Arg]
-				if !t.visited {
+				if t.mark != g.epoch {
 					t.exceptStack = g.newStack(stack)
-					t.visited = true
+					t.mark = g.epoch
 					todo = append(todo, in.Arg)
 				}
 				if in.Op == o.opc.setupWith || in.Op == o.opc.setupCleanup {
@@ -102,14 +102,14 @@ func (g *CFG) labelExceptionTargets() error {
 			case o.isJump(in.Op):
 				in.Handler.Label = instr.Label(handler)
 				t := &g.blocks[in.Arg]
-				if !t.visited {
+				if t.mark != g.epoch {
 					if g.hasFallthrough(b) {
 						t.exceptStack = g.newStack(stack)
 					} else {
 						t.exceptStack = stack
 						stack = none
 					}
-					t.visited = true
+					t.mark = g.epoch
 					todo = append(todo, in.Arg)
 				}
 			case in.Op == o.opc.yieldValue:
@@ -127,13 +127,13 @@ func (g *CFG) labelExceptionTargets() error {
 				in.Handler.Label = instr.Label(handler)
 			}
 		}
-		if g.hasFallthrough(b) && b.next != none && !g.blocks[b.next].visited {
+		if g.hasFallthrough(b) && b.next != none && g.blocks[b.next].mark != g.epoch {
 			if stack == none {
 				return errorf("fall through after a jump that took the exception stack")
 			}
 			nb := &g.blocks[b.next]
 			nb.exceptStack = stack
-			nb.visited = true
+			nb.mark = g.epoch
 			todo = append(todo, b.next)
 		}
 	}

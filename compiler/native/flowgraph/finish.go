@@ -49,6 +49,15 @@ func (g *CFG) stackDepth() (int32, error) {
 		for i := range ins {
 			in := &ins[i]
 			op := in.Op & opMask
+			// Most instructions only add their effect.
+			if e := o.plain[op]; e != notPlain {
+				depth += int32(e)
+				if depth < 0 {
+					return 0, errorf("invalid CFG, stack underflow")
+				}
+				maxDepth = max(maxDepth, depth)
+				continue
+			}
 			p := o.props[op]
 			// The effect of most opcodes is a constant of the table.
 			var effect int32
@@ -98,19 +107,19 @@ func (g *CFG) markWarm() {
 	g.resetVisited()
 	stack := g.todo[:0]
 	stack = append(stack, 0)
-	g.blocks[0].visited = true
+	g.blocks[0].mark = g.epoch
 	for len(stack) > 0 {
 		bi := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		b := &g.blocks[bi]
 		b.warm = true
-		if b.next != none && g.hasFallthrough(b) && !g.blocks[b.next].visited {
-			g.blocks[b.next].visited = true
+		if b.next != none && g.hasFallthrough(b) && g.blocks[b.next].mark != g.epoch {
+			g.blocks[b.next].mark = g.epoch
 			stack = append(stack, b.next)
 		}
 		// A jump is always its block's last instruction.
-		if in := b.last(); in != nil && g.o.isJump(in.Op) && !g.blocks[in.Arg].visited {
-			g.blocks[in.Arg].visited = true
+		if in := b.last(); in != nil && g.o.isJump(in.Op) && g.blocks[in.Arg].mark != g.epoch {
+			g.blocks[in.Arg].mark = g.epoch
 			stack = append(stack, in.Arg)
 		}
 	}
@@ -126,7 +135,7 @@ func (g *CFG) markCold() {
 	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
 		if g.blocks[bi].handler {
 			stack = append(stack, bi)
-			g.blocks[bi].visited = true
+			g.blocks[bi].mark = g.epoch
 		}
 	}
 	for len(stack) > 0 {
@@ -136,16 +145,16 @@ func (g *CFG) markCold() {
 		b.cold = true
 		if b.next != none && g.hasFallthrough(b) {
 			n := &g.blocks[b.next]
-			if !n.warm && !n.visited {
-				n.visited = true
+			if !n.warm && n.mark != g.epoch {
+				n.mark = g.epoch
 				stack = append(stack, b.next)
 			}
 		}
 		// A jump is always its block's last instruction.
 		if in := b.last(); in != nil && g.o.isJump(in.Op) {
 			t := &g.blocks[in.Arg]
-			if !t.warm && !t.visited {
-				t.visited = true
+			if !t.warm && t.mark != g.epoch {
+				t.mark = g.epoch
 				stack = append(stack, in.Arg)
 			}
 		}
@@ -244,12 +253,12 @@ func (g *CFG) normalizeJumps() error {
 	c := &g.o.opc
 	g.resetVisited()
 	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
-		g.blocks[bi].visited = true
+		g.blocks[bi].mark = g.epoch
 		l := g.blocks[bi].last()
 		if l == nil || !g.o.isJump(l.Op) || g.o.isUncond(l.Op) {
 			continue
 		}
-		if !g.blocks[l.Arg].visited {
+		if g.blocks[l.Arg].mark != g.epoch {
 			continue // forward
 		}
 		var reversed = l.Op

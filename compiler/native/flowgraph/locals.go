@@ -120,9 +120,9 @@ func (g *CFG) maybePush(bi int32, unsafe uint64) {
 	both := b.unsafe | unsafe
 	if b.unsafe != both {
 		b.unsafe = both
-		if !b.visited {
+		if b.mark != g.epoch {
 			g.todo = append(g.todo, bi)
-			b.visited = true
+			b.mark = g.epoch
 		}
 	}
 }
@@ -235,7 +235,7 @@ func (g *CFG) addChecksForLoadsOfUninitializedVariables(nlocals, nparams int) {
 	for len(g.todo) > 0 {
 		bi := g.todo[len(g.todo)-1]
 		g.todo = g.todo[:len(g.todo)-1]
-		g.blocks[bi].visited = false
+		g.blocks[bi].mark = 0
 		g.scanBlockForLocals(bi)
 	}
 }

@@ -27,7 +27,7 @@ func (g *CFG) removeUnreachable() {
 	props := &g.o.props
 	stack := g.todo[:0]
 	g.blocks[0].predecessors = 1
-	g.blocks[0].visited = true
+	g.blocks[0].mark = g.epoch
 	stack = append(stack, 0)
 	for len(stack) > 0 {
 		bi := stack[len(stack)-1]
@@ -35,8 +35,8 @@ func (g *CFG) removeUnreachable() {
 		b := &g.blocks[bi]
 		if b.next != none && g.hasFallthrough(b) {
 			n := &g.blocks[b.next]
-			if !n.visited {
-				n.visited = true
+			if n.mark != g.epoch {
+				n.mark = g.epoch
 				stack = append(stack, b.next)
 			}
 			n.predecessors++
@@ -51,8 +51,8 @@ func (g *CFG) removeUnreachable() {
 			in := &ins[i]
 			if props[in.Op&opMask]&(pJump|pBlockPush) != 0 {
 				t := &g.blocks[in.Arg]
-				if !t.visited {
-					t.visited = true
+				if t.mark != g.epoch {
+					t.mark = g.epoch
 					stack = append(stack, in.Arg)
 				}
 				t.predecessors++
