@@ -963,6 +963,11 @@ func (c *compiler) exprs(es []ast.Expr) {
 
 // expr is compiler_visit_expr.
 func (c *compiler) expr(e ast.Expr) {
+	if n, ok := e.(*ast.Name); ok {
+		// The commonest expression, before the switch's search.
+		c.nameop(locAt(&n.Loc), n.ID, n.Ctx)
+		return
+	}
 	loc := locAt(e.Location())
 	switch t := e.(type) {
 	case *ast.NamedExpr:

@@ -164,9 +164,14 @@ func (c *compiler) defaultArguments(loc instr.Location, a *ast.Arguments) int32 
 
 // forbiddenName is forbidden_name (it raises).
 func (c *compiler) forbiddenName(loc instr.Location, name string, ctx ast.ExprContext) {
-	if name != "__debug__" {
-		return
+	if name == "__debug__" {
+		c.forbiddenDebug(loc, ctx)
 	}
+}
+
+// forbiddenDebug is forbidden_name for __debug__ (out of line, so that
+// forbiddenName is inlined where every name passes).
+func (c *compiler) forbiddenDebug(loc instr.Location, ctx ast.ExprContext) {
 	switch ctx {
 	case ast.Store:
 		c.errorf(loc, "cannot assign to __debug__")

@@ -201,10 +201,9 @@ func (b *builder) lookup(blk *Block, name string) Flags {
 }
 
 // addDef records flag for name in the current block (symtable_add_def).
+// A type parameter's name is recorded in the block's set of mangled names
+// first (typeParam does it, so that addDef stays small enough to inline).
 func (b *builder) addDef(name string, flag Flags, loc ast.Loc) error {
-	if flag&DefTypeParam != 0 && b.cur.mangled != nil {
-		b.cur.mangled.names[name] = struct{}{}
-	}
 	return b.addDefIn(b.cur, name, flag, loc)
 }
 
@@ -854,6 +853,9 @@ func (b *builder) typeParam(tp ast.TypeParam) error {
 		return fmt.Errorf("symtable: unexpected type parameter %T", tp)
 	}
 	loc := *tp.Location()
+	if b.cur.mangled != nil {
+		b.cur.mangled.names[name] = struct{}{}
+	}
 	if err := b.addDef(name, DefTypeParam|DefLocal, loc); err != nil {
 		return err
 	}
@@ -962,6 +964,11 @@ func (b *builder) pattern1(p ast.Pattern) error {
 }
 
 func (b *builder) expr(e ast.Expr) error {
+	if n, ok := e.(*ast.Name); ok && b.depth < RecursionLimit {
+		// A name (the commonest expression, a leaf) without the depth's
+		// round trip: one more level would not reach the limit.
+		return b.name(n)
+	}
 	if err := b.enterDepth(); err != nil {
 		return err
 	}
@@ -1107,17 +1114,7 @@ func (b *builder) expr1(e ast.Expr) error {
 			}
 		}
 	case *ast.Name:
-		flag := DefLocal
-		if e.Ctx == ast.Load {
-			flag = Use
-		}
-		if err := b.addDef(e.ID, flag, e.Loc); err != nil {
-			return err
-		}
-		// super() counts as a use of __class__.
-		if e.Ctx == ast.Load && e.ID == "super" && b.cur.Type.FunctionLike() {
-			return b.addDef("__class__", Use, e.Loc)
-		}
+		return b.name(e)
 	case *ast.List:
 		return b.exprs(e.Elts)
 	case *ast.Tuple:
@@ -1126,6 +1123,22 @@ func (b *builder) expr1(e ast.Expr) error {
 		return fmt.Errorf("symtable: nil expression")
 	default:
 		return fmt.Errorf("symtable: unexpected expression %v", e.Class())
+	}
+	return nil
+}
+
+// name records a use or binding of a name.
+func (b *builder) name(e *ast.Name) error {
+	flag := DefLocal
+	if e.Ctx == ast.Load {
+		flag = Use
+	}
+	if err := b.addDef(e.ID, flag, e.Loc); err != nil {
+		return err
+	}
+	// super() counts as a use of __class__.
+	if e.Ctx == ast.Load && e.ID == "super" && b.cur.Type.FunctionLike() {
+		return b.addDef("__class__", Use, e.Loc)
 	}
 	return nil
 }
