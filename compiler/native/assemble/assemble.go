@@ -338,16 +338,16 @@ func (a *Assembler) emit(ins []instr.Instr, firstLine int32) {
 	// CACHE entries are zeros: clear everything, then write the
 	// instructions.
 	clear(code)
-	at := 0
 	for i := range ins {
 		in := &ins[i]
+		// The instruction's EXTENDED_ARGs start at its offset.
+		at := 2 * int(offset[i])
 		arg := uint32(in.Arg)
 		if arg > 0xFF {
 			at = a.writeExtendedArgs(code, at, arg)
 		}
 		code[at] = byte(in.Op)
 		code[at+1] = byte(arg)
-		at += 2 + 2*int(a.ops[in.Op&opMask].cache)
 	}
 	a.code = code
 	a.lines = emitLocations(a.lines[:0], ins, offset, firstLine)
