@@ -128,6 +128,9 @@ type Optimizer struct {
 	// adds up (known, a fixed effect, no target, execution goes on to the
 	// next instruction), notPlain for the others.
 	plain [opMask + 1]int8
+	// super is what insert_superinstructions' walk does with an opcode
+	// (superConst...; 0: nothing).
+	super [opMask + 1]uint8
 	// local is what each opcode does to a fast local (localUnset...).
 	local [opMask + 1]uint8
 	// effects are the stack effects of the pVarEffect opcodes, without
@@ -314,8 +317,24 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 			o.plain[op] = o.effect[op]
 		}
 	}
+	for op, p := range o.props {
+		if p&pConst != 0 {
+			o.super[op] = superConst
+		}
+	}
+	o.super[c.loadFast] = superLoadFast
+	o.super[c.storeFast] = superStoreFast
 	return o, nil
 }
+
+// What insert_superinstructions' walk does with an opcode
+// (Optimizer.super): mark the constant it loads as used, or look for a
+// superinstruction starting with it.
+const (
+	superConst = 1 + iota
+	superLoadFast
+	superStoreFast
+)
 
 // notPlain marks the opcodes of Optimizer.plain that are not (no stack
 // effect of 3.13 is this low).

@@ -263,30 +263,36 @@ func (g *CFG) makeSuperInstruction(in1, in2 *instruction, super opcode.Op) bool 
 // remove_unused_consts can be this one.
 func (g *CFG) insertSuperinstructions(uses []int) error {
 	c := &g.o.opc
-	props := &g.o.props
+	kinds := &g.o.super
 	made := false
 	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
 		ins := g.blocks[bi].instrs
 		for i := range ins {
 			in := &ins[i]
-			if props[in.Op&opMask]&pConst != 0 && uses != nil {
-				if in.Arg < 0 || int(in.Arg) >= len(uses) {
-					return errorf("LOAD_CONST index %d is out of range for consts (len=%d)", in.Arg, len(uses))
+			k := kinds[in.Op&opMask]
+			if k == 0 {
+				continue
+			}
+			if k == superConst {
+				if uses != nil {
+					if in.Arg < 0 || int(in.Arg) >= len(uses) {
+						return errorf("LOAD_CONST index %d is out of range for consts (len=%d)", in.Arg, len(uses))
+					}
+					uses[in.Arg] = int(in.Arg)
 				}
-				uses[in.Arg] = int(in.Arg)
 				continue
 			}
 			if i+1 >= len(ins) {
 				break
 			}
 			next := &ins[i+1]
-			switch in.Op {
-			case c.loadFast:
+			switch k {
+			case superLoadFast:
 				if next.Op == c.loadFast && g.makeSuperInstruction(in, next, c.loadFastLoadFast) {
 					made = true
 					g.blocks[bi].noNop = false
 				}
-			case c.storeFast:
+			case superStoreFast:
 				super := c.storeFastLoadFast
 				if next.Op == c.storeFast {
 					super = c.storeFastStoreFast

@@ -126,13 +126,11 @@ func (g *CFG) removeRedundantNopsIn(bi int32) int {
 					continue
 				}
 			}
-		}
-		if in.Op == nop {
 			kept = true
 		}
-		if dest != src {
-			ins[dest] = *in
-		}
+		// Copying an instruction onto itself (no NOP dropped yet) is
+		// harmless and cheaper than testing for it.
+		ins[dest] = *in
 		dest++
 		prevLine = line
 	}
