@@ -84,6 +84,10 @@ type block struct {
 	// that may write a NOP into a block, or add instructions to it,
 	// clears it first. A new block has it clear.
 	noNop bool
+	// pushes: the block may hold a SETUP_* (Build found one in it, or a
+	// block that may was copied into it); false means it holds none, so
+	// only its last instruction may have a target.
+	pushes bool
 }
 
 // CFG is one code unit's control-flow graph.
@@ -514,6 +518,9 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 			}
 			continue
 		}
+		if p&pBlockPush != 0 {
+			starts[i] |= startPush
+		}
 		t, err := seq.Index(instr.Label(d.Arg))
 		if err != nil {
 			return nil, fmt.Errorf("flowgraph: instruction %d (%s): %w", i, o.tab.Name(op), err)
@@ -544,20 +551,25 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 		g.blocks[cur].labelled = true
 		blockOf[0] = cur
 	}
-	// A block without NOP is marked so (noNop).
+	// A block without NOP is marked so (noNop), a block with SETUP_* too
+	// (pushes).
 	hasNop := n > 0 && starts[0]&startNop != 0
+	hasPush := n > 0 && starts[0]&startPush != 0
 	for i := 1; i < n; i++ {
 		s := starts[i]
 		if s == 0 {
 			continue
 		}
-		if s == startNop {
-			hasNop = true
+		if s&(startLabel|startAfter) == 0 {
+			hasNop = hasNop || s&startNop != 0
+			hasPush = hasPush || s&startPush != 0
 			continue
 		}
 		g.blocks[cur].instrs = arena[start:i:i]
 		g.blocks[cur].noNop = !hasNop
+		g.blocks[cur].pushes = hasPush
 		hasNop = s&startNop != 0
+		hasPush = s&startPush != 0
 		start = i
 		nb := g.newBlock()
 		g.blocks[nb].labelled = s&startLabel != 0
@@ -568,6 +580,7 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 	}
 	g.blocks[cur].instrs = arena[start:n:n]
 	g.blocks[cur].noNop = !hasNop
+	g.blocks[cur].pushes = hasPush
 	// translate_jump_labels_to_targets: each jump's oparg is already the
 	// index of its target.
 	for _, i := range jumps {
@@ -581,6 +594,8 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 const (
 	startLabel uint8 = 1 << iota
 	startAfter
-	// startNop is no block start: the instruction is a NOP.
+	// startNop and startPush are no block starts: the instruction is a
+	// NOP, a SETUP_*.
 	startNop
+	startPush
 )

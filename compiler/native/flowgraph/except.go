@@ -10,6 +10,9 @@ const maxBlocks = 21
 // markExceptHandlers is mark_except_handlers.
 func (g *CFG) markExceptHandlers() {
 	for b := int32(0); b != none; b = g.blocks[b].next {
+		if !g.blocks[b].pushes {
+			continue
+		}
 		ins := g.blocks[b].instrs
 		for i := range ins {
 			in := &ins[i]

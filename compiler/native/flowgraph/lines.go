@@ -35,6 +35,7 @@ func (g *CFG) duplicateExitsWithoutLineno() {
 		nb := &g.blocks[ni]
 		nb.instrs = append(make([]instruction, 0, len(t.instrs)), t.instrs...)
 		nb.instrs[0].Loc = loc
+		nb.pushes = t.pushes
 		g.blocks[bi].last().Arg = ni
 		t.predecessors--
 		nb.predecessors = 1

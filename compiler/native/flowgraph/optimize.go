@@ -44,7 +44,7 @@ func (g *CFG) removeUnreachable() {
 		// A jump is always its block's last instruction (a block ends
 		// after every jump); only SETUP_* may have a target elsewhere.
 		ins := b.instrs
-		if g.seen&pBlockPush == 0 && len(ins) > 0 {
+		if !b.pushes && len(ins) > 0 {
 			ins = ins[len(ins)-1:]
 		}
 		for i := range ins {
@@ -274,6 +274,7 @@ func (g *CFG) inlineSmallOrNoLinenoBlocks() error {
 			l.Op, l.Arg = o.opc.nop, 0
 			b.noNop = false
 			b.instrs = append(b.instrs, t.instrs...)
+			b.pushes = b.pushes || t.pushes
 			if noLine {
 				nl := b.last()
 				if o.isUncond(nl.Op) && removed == o.opc.jump {
