@@ -378,28 +378,32 @@ func (a *Assembler) emit(ins []instr.Instr, firstLine int32) {
 // entries per run of instructions with one location, whose size the
 // offsets at its ends give.
 func emitLocations(b []byte, ins []instr.Instr, offset []int32, lineno int32) []byte {
-	loc := instr.NoLocation
+	if len(ins) == 0 {
+		return b
+	}
+	// The first run starts with the first instruction; every
+	// instruction takes at least one code unit, so no run is empty.
+	loc := ins[0].Loc
 	at := int32(0) // where loc's run starts
-	for i := range ins {
+	for i := 1; i < len(ins); i++ {
 		l := &ins[i].Loc
 		if *l == loc {
 			continue
 		}
-		if size := offset[i] - at; size > 0 {
-			// The two forms of most entries, inline: writeLocationEntry's
-			// short form and one-line form for a run of at most 8 units.
-			delta := loc.Line - lineno
-			switch {
-			case size > 8 || loc.Line < 0 || loc.EndLine != loc.Line || loc.Col < 0 || loc.EndCol < 0:
-				b, lineno = writeLocation(b, loc, int(size), lineno)
-			case delta == 0 && loc.Col < 80 && loc.EndCol >= loc.Col && loc.EndCol-loc.Col < 16:
-				b = append(b, byte(0x80|(locShort0+int(loc.Col>>3))<<3|int(size-1)), byte((loc.Col&7)<<4|(loc.EndCol-loc.Col)))
-			case delta >= 0 && delta < 3 && loc.Col < 128 && loc.EndCol < 128:
-				b = append(b, byte(0x80|(locOneLine0+int(delta))<<3|int(size-1)), byte(loc.Col), byte(loc.EndCol))
-				lineno = loc.Line
-			default:
-				b, lineno = writeLocation(b, loc, int(size), lineno)
-			}
+		size := offset[i] - at
+		// The two forms of most entries, inline: writeLocationEntry's
+		// short form and one-line form for a run of at most 8 units.
+		delta := loc.Line - lineno
+		switch {
+		case size > 8 || loc.Line < 0 || loc.EndLine != loc.Line || loc.Col < 0 || loc.EndCol < 0:
+			b, lineno = writeLocation(b, loc, int(size), lineno)
+		case delta == 0 && loc.Col < 80 && loc.EndCol >= loc.Col && loc.EndCol-loc.Col < 16:
+			b = append(b, byte(0x80|(locShort0+int(loc.Col>>3))<<3|int(size-1)), byte((loc.Col&7)<<4|(loc.EndCol-loc.Col)))
+		case delta >= 0 && delta < 3 && loc.Col < 128 && loc.EndCol < 128:
+			b = append(b, byte(0x80|(locOneLine0+int(delta))<<3|int(size-1)), byte(loc.Col), byte(loc.EndCol))
+			lineno = loc.Line
+		default:
+			b, lineno = writeLocation(b, loc, int(size), lineno)
 		}
 		loc, at = *l, offset[i]
 	}
