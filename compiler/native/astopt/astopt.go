@@ -54,6 +54,9 @@ type Config struct {
 	// Code generation must load those as new objects
 	// (codegen.Config.FreshStrs).
 	OnFreshStr func(*ast.Constant)
+	// Arena, when set, is where the nodes the optimizer makes are
+	// allocated (the parser's, usually); a new Arena otherwise.
+	Arena *ast.Arena
 }
 
 // RecursionLimit is CPython 3.13's Py_C_RECURSION_LIMIT, and DefaultDepth
@@ -66,7 +69,10 @@ const (
 // Optimize optimizes mod in place (_PyAST_Optimize). Its only error is
 // CPython's RecursionError for a tree too deep.
 func Optimize(mod ast.ModNode, cfg Config) error {
-	o := &optimizer{cfg: cfg, depth: cfg.Depth, calc: calcFor(cfg.Release)}
+	o := &optimizer{cfg: cfg, depth: cfg.Depth, calc: calcFor(cfg.Release), arena: cfg.Arena}
+	if o.arena == nil {
+		o.arena = ast.NewArena()
+	}
 	if o.depth == 0 {
 		o.depth = DefaultDepth
 	}
@@ -90,7 +96,7 @@ type optimizer struct {
 	cfg          Config
 	calc         calc
 	depth, limit int
-	arena        ast.Arena
+	arena        *ast.Arena
 }
 
 func recursionError() error {

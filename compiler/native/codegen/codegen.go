@@ -323,7 +323,6 @@ type compiler struct {
 	interactive      bool
 	warnings         []Warning
 	disableWarning   int
-	arena            ast.Arena
 	v313_1           bool // 3.13.1+: GET_ITER in inlined comprehensions' outermost loops
 	v313_warnFinally bool
 	nanObjs          map[*ast.Constant]*pyobj.Object // see nanConst

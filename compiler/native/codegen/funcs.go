@@ -472,7 +472,8 @@ func (c *compiler) class(s *ast.ClassDef) {
 		c.nameop(loc, ".generic_base", ast.Store)
 		bases := make([]ast.Expr, len(s.Bases), len(s.Bases)+1)
 		copy(bases, s.Bases)
-		nm := c.arena.NewName()
+		// Rare (generic classes only): one node of its own.
+		nm := new(ast.Name)
 		nm.ID, nm.Ctx = ".generic_base", ast.Load
 		nm.Loc = s.Loc
 		bases = append(bases, nm)

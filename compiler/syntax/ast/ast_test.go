@@ -49,6 +49,67 @@ func TestArenaSlices(t *testing.T) {
 	}
 }
 
+// TestArenaReset checks that a Reset arena hands out its memory again,
+// cleared, and keeps no more than it is allowed.
+func TestArenaReset(t *testing.T) {
+	for _, tt := range []struct{ nodes, lists int }{{1, 0}, {5, 3}, {700, 40}, {3000, 300}} {
+		var a Arena
+		fill := func() (map[*Name]bool, map[*Expr]bool) {
+			names, lists := map[*Name]bool{}, map[*Expr]bool{}
+			for i := 0; i < tt.nodes; i++ {
+				n := a.NewName()
+				if n.ID != "" || n.Ctx != 0 || n.Loc != (Loc{}) {
+					t.Fatalf("%d nodes: NewName #%d not zero: %+v", tt.nodes, i, n)
+				}
+				n.ID, n.Ctx, n.Lineno = "x", Load, i+1
+				names[n] = true
+			}
+			for i := 0; i < tt.lists; i++ {
+				l := a.ExprList(3)
+				for j, e := range l {
+					if e != nil {
+						t.Fatalf("%d lists: ExprList #%d: element %d not nil", tt.lists, i, j)
+					}
+					l[j] = a.NewName()
+				}
+				lists[&l[0]] = true
+			}
+			return names, lists
+		}
+		names, lists := fill()
+		kept := a.Reset(1 << 30)
+		if kept == 0 {
+			t.Fatalf("%d nodes: Reset kept nothing", tt.nodes)
+		}
+		names2, lists2 := fill()
+		// The last chunk of each slab is handed out again.
+		reused := 0
+		for n := range names2 {
+			if names[n] {
+				reused++
+			}
+		}
+		for l := range lists2 {
+			if lists[l] {
+				reused++
+			}
+		}
+		if reused == 0 {
+			t.Errorf("%d nodes: no node or list handed out again after Reset", tt.nodes)
+		}
+		if got := a.Reset(0); got != 0 {
+			t.Errorf("Reset(0) kept %d bytes", got)
+		}
+		// Nothing is kept: every node is new memory.
+		names3, _ := fill()
+		for n := range names3 {
+			if names2[n] {
+				t.Fatalf("%d nodes: a node is handed out again after Reset(0)", tt.nodes)
+			}
+		}
+	}
+}
+
 func TestNodeInterfaces(t *testing.T) {
 	var a Arena
 	var e Expr = a.NewBinOp()

@@ -24,6 +24,10 @@ type Options struct {
 	// interns each one it makes (_PyPegen_new_identifier,
 	// _PyPegen_join_names_with_dot), also in alternatives that fail.
 	OnIdentifier func(id string)
+	// Arena, when set, is where the tree's nodes and lists are allocated
+	// (a new Arena otherwise): a caller that compiles many sources can
+	// Reset it and reuse its memory once the last tree is dead.
+	Arena *ast.Arena
 }
 
 // ParseFile parses the bytes of a Python file as CPython rel does in
@@ -57,7 +61,7 @@ func Parse(filename string, src []byte, rel release.Release, opts Options) (*ast
 	if _, err := strlit.NewDecoder(rel); err != nil {
 		return nil, nil, err
 	}
-	cfg := config{filename: filename, rel: rel, src: string(s.Text), onWarning: opts.OnWarning, onIdentifier: opts.OnIdentifier}
+	cfg := config{filename: filename, rel: rel, src: string(s.Text), onWarning: opts.OnWarning, onIdentifier: opts.OnIdentifier, arena: opts.Arena}
 	sopts := scanner.Options{Filename: filename, FileBacked: !opts.NotFileBacked}
 	if m, ok := parseOptimistic(s, sopts, cfg); ok {
 		return m, nil, nil

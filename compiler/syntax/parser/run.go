@@ -22,6 +22,8 @@ type config struct {
 	// Options.OnIdentifier.
 	onWarning    func(Warning)
 	onIdentifier func(string)
+	// arena is Options.Arena: nil for a new one.
+	arena *ast.Arena
 }
 
 // parsers keeps parsers whose buffers (tokens, memo table and slabs) the
@@ -88,12 +90,15 @@ func newParser(lex lexer, c config) *Parser {
 		rel:          c.rel,
 		onWarning:    c.onWarning,
 		onIdentifier: c.onIdentifier,
-		a:            ast.NewArena(),
+		a:            c.arena,
 		toks:         toks,
 		memo:         memo,
 		vals:         vals,
 		limit:        maxStack,
 		levelLimit:   maxStack,
+	}
+	if p.a == nil {
+		p.a = ast.NewArena()
 	}
 	p.actionErrorCheck = c.rel.AtLeast(fixActionErrorCheck)
 	p.stopAtFString = c.rel.AtLeast(fixFormatSpecRaw)
