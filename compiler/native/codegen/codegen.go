@@ -891,15 +891,14 @@ func (c *compiler) loadIdent(loc instr.Location, s string) {
 
 // mangle is _Py_MaybeMangle with the unit's private name.
 func (c *compiler) mangle(name string) string {
-	if !c.u.hasPriv {
-		return name
-	}
+	// Outside a class (no private name, hasPriv false) Mangle changes
+	// nothing.
 	return symtable.MaybeMangle(c.u.private, c.u.ste, name)
 }
 
 // addName is compiler_addop_name.
 func (c *compiler) addName(op opcode.Op, name string, loc instr.Location) {
-	arg := c.u.names.index(c, c.mangle(name))
+	arg := c.u.names.index(c, symtable.MaybeMangle(c.u.private, c.u.ste, name))
 	switch op {
 	case opLOAD_ATTR:
 		arg <<= 1

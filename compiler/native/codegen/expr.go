@@ -15,7 +15,7 @@ const stackUseGuideline = 30
 func (c *compiler) nameop(loc instr.Location, name string, ctx ast.ExprContext) {
 	c.forbiddenName(loc, name, ctx)
 	u := c.u
-	mangled := c.mangle(name)
+	mangled := symtable.MaybeMangle(c.u.private, c.u.ste, name) // c.mangle, inlined
 	const (
 		opFast = iota
 		opGlobal

@@ -189,9 +189,7 @@ func (b *builder) exit() {
 
 // mangle returns name as the current block stores it.
 func (b *builder) mangle(blk *Block, name string) string {
-	if b.private == "" {
-		return name
-	}
+	// Outside a class (no private name) Mangle changes nothing.
 	return MaybeMangle(b.private, blk, name)
 }
 
@@ -212,7 +210,7 @@ func (b *builder) addDef(name string, flag Flags, loc ast.Loc) error {
 // its target (symtable_add_def_helper). The name is mangled as the current
 // block mangles it.
 func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc ast.Loc) error {
-	mangled := b.mangle(b.cur, name)
+	mangled := MaybeMangle(b.private, b.cur, name) // b.mangle, inlined
 	val := flag
 	if l := blk.Symbols.list; len(l) == cap(l) {
 		// Room for more symbols from the slab, doubled, as append would

@@ -26,9 +26,10 @@ func Mangle(private, name string) string {
 // class and the blocks inside it only the type parameters' names are
 // mangled; everywhere else, Mangle's rule.
 func MaybeMangle(private string, b *Block, name string) string {
-	// The common case (no private name, or a name without two leading
-	// underscores) is decided where the call is inlined.
-	if private == "" || len(name) < 2 || name[0] != '_' || name[1] != '_' {
+	// The common case (a name without two leading underscores) is
+	// decided where the call is inlined; no private name is Mangle's
+	// test (the callers make it first).
+	if len(name) < 2 || name[:2] != "__" {
 		return name
 	}
 	return maybeMangle(private, b, name)
