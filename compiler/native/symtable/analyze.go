@@ -290,9 +290,15 @@ func (a *analyzer) block(ste *Block, bound *nameSet, free *pyset, global, typePa
 		*local = nameSet{m: m, own: true}
 	}
 
+	// newGlobal and newBound are what the block hands its children (and
+	// only them): a block without children does not make them. Most
+	// functions have none, and a function's newBound inside a function or
+	// class is a copy of its locals and everything bound around it.
+	hasChildren := len(ste.Children) > 0
+
 	// A class's names are not visible in the blocks inside it: they get
 	// what the class got.
-	if ste.Type == ClassBlock {
+	if ste.Type == ClassBlock && hasChildren {
 		*newGlobal = global.share()
 		if bound != nil {
 			*newBound = bound.share()
@@ -303,7 +309,8 @@ func (a *analyzer) block(ste *Block, bound *nameSet, free *pyset, global, typePa
 			return err
 		}
 	}
-	if ste.Type != ClassBlock {
+	if !hasChildren {
+	} else if ste.Type != ClassBlock {
 		if ste.FunctionLike() {
 			*newBound = local.share()
 		}
