@@ -209,8 +209,10 @@ func compileTraced(req Request, tr *tracer) (res *Result, err error) {
 	}
 	if c.p != nil && tr == nil {
 		// Nothing of the compile is looked at any more (a tracer may
-		// still hold its objects and ask the Process about them).
-		c.p.Release()
+		// still hold its objects and ask the Process about them): the
+		// output is marshalled bytes, and the scratch, the constant
+		// caches and the intern table were reset or emptied.
+		c.p.Free()
 		c.p = nil
 	}
 	if err != nil {

@@ -36,9 +36,9 @@ func (p *Process) Items(items []*Object) []*Object {
 		return s
 	}
 	if len(p.itemBlock) < n {
-		size := max(min(64<<min(p.itemBlocks, 4), maxItemBlock), n)
-		p.itemBlocks++
-		p.itemBlock = make([]*Object, size)
+		// 64 items, then twice the last block's, up to maxItemBlock.
+		p.itemBlock = make([]*Object, max(min(2*len(p.itemCur), maxItemBlock), 64, n))
+		p.itemCur = p.itemBlock
 	}
 	s := p.itemBlock[:n:n]
 	p.itemBlock = p.itemBlock[n:]
@@ -98,6 +98,7 @@ func (p *Process) String(b []byte) string {
 func (p *Process) NewCodeFields() *CodeObject {
 	if len(p.codeBlock) == 0 {
 		p.codeBlock = make([]CodeObject, min(firstCodeSize<<min(p.codeBlocks, 4), maxCodeBlock))
+		p.codeCur = p.codeBlock
 		p.codeBlocks++
 	}
 	c := &p.codeBlock[0]

@@ -62,3 +62,45 @@ func TestObjectSize(t *testing.T) {
 		t.Errorf("Object is %d bytes, want at most 96", n)
 	}
 }
+
+// TestFreeReuses checks that a Process ended by Free gives its blocks to a
+// later Process cleared: every object, items slice and code object made
+// after it is zero but for what its constructor sets, and the memory is
+// handed out again (sync.Pool may drop a Process now and then, so the
+// test asks that of one round in several).
+func TestFreeReuses(t *testing.T) {
+	reused := 0
+	var last map[*Object]bool
+	for round := 0; round < 20; round++ {
+		p := NewProcess(nil)
+		made := map[*Object]bool{}
+		for i := 0; i < 300; i++ {
+			o := p.NewStr("s" + string(rune('a'+i%26)) + string(rune('a'+i/26)))
+			if o.Interned || o.Immortal || o.Items != nil || o.Code != nil || o.Refs != 0 || o.RefIx != 0 || o.cache != 0 || o.hash != 0 {
+				t.Fatalf("round %d: object %d not zero: %+v", round, i, o)
+			}
+			if last[o] {
+				reused++
+			}
+			made[o] = true
+			o.Refs, o.RefIx, o.hash = 7, 8, 9
+			items := p.Items([]*Object{o, o})
+			if items[0] != o || items[1] != o {
+				t.Fatalf("round %d: items %v", round, items)
+			}
+			c := p.NewCodeFields()
+			if c.Consts != nil || c.Bytecode != nil || c.key != "" || c.ArgCount != 0 {
+				t.Fatalf("round %d: code fields not zero: %+v", round, c)
+			}
+			c.ArgCount, c.key = 3, "k"
+		}
+		if p.NewInt(5) == nil || !p.NewInt(5).Immortal {
+			t.Fatalf("round %d: the small ints are not set up again", round)
+		}
+		p.Free()
+		last = made
+	}
+	if reused == 0 {
+		t.Error("no object was handed out again after Free")
+	}
+}

@@ -3,6 +3,7 @@ package pyobj
 import (
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 )
@@ -32,12 +33,17 @@ type Process struct {
 	slabs    int             // blocks allocated so far
 	// Bulk storage of what objects hold (alloc.go), and the number of
 	// blocks of each allocated so far.
-	itemBlock              []*Object
-	byteBlock              []byte
-	strBlock               strings.Builder
-	codeBlock              []CodeObject
-	itemBlocks, byteBlocks int
-	codeBlocks             int
+	itemBlock  []*Object
+	byteBlock  []byte
+	strBlock   strings.Builder
+	codeBlock  []CodeObject
+	byteBlocks int
+	codeBlocks int
+	// The blocks slab, itemBlock and codeBlock are the rest of (the last
+	// allocated, or kept by Free).
+	slabCur []Object
+	itemCur []*Object
+	codeCur []CodeObject
 	// caches are the constant caches made for this Process, released
 	// with it.
 	caches []*ConstCache
@@ -46,9 +52,37 @@ type Process struct {
 // NewProcess returns a Process whose interned strs start as startup's
 // (nil: only the singletons).
 func NewProcess(startup Interned) *Process {
-	p := &Process{startup: startup, interned: newInternTable()}
+	p, ok := processPool.Get().(*Process)
+	if !ok {
+		p = new(Process)
+	}
+	p.startup, p.interned = startup, newInternTable()
 	p.fast, _ = startup.(*startupSet)
 	return p
+}
+
+// processPool keeps the Processes ended by Free, with the last block of
+// objects, of items and of code objects each had, cleared.
+var processPool sync.Pool
+
+// Free ends the Process's life and its objects': nothing may refer to
+// them any more (the compile's output is marshalled bytes). It releases
+// the tables (Release), clears the current block of objects, of tuple
+// items and of code objects and keeps them, with the Process itself, for
+// the next NewProcess, which makes its first objects there instead of in
+// new blocks. The strs and bytes carved from the Process's storage are
+// not reused (a caller may still hold a str).
+func (p *Process) Free() {
+	p.Release()
+	clear(p.slabCur[:len(p.slabCur)-len(p.slab)])
+	clear(p.itemCur[:len(p.itemCur)-len(p.itemBlock)])
+	clear(p.codeCur[:len(p.codeCur)-len(p.codeBlock)])
+	*p = Process{
+		slab: p.slabCur, slabCur: p.slabCur, slabs: p.slabs,
+		itemBlock: p.itemCur, itemCur: p.itemCur,
+		codeBlock: p.codeCur, codeCur: p.codeCur, codeBlocks: p.codeBlocks,
+	}
+	processPool.Put(p)
 }
 
 // Release ends the Process's life: its tables (interned strs, constant
@@ -78,9 +112,11 @@ func (p *Process) startupHas(s string, h uint64) bool {
 // obj makes a new object, taken from a block allocated in bulk.
 func (p *Process) obj(k Kind, v ast.Value) *Object {
 	if len(p.slab) == 0 {
-		// Blocks grow from 32 objects to 256: a small module makes only
-		// a few dozen.
-		p.slab = make([]Object, 32<<min(p.slabs, 3))
+		// Blocks grow from 32 objects to 1,024: a small module makes
+		// only a few dozen, and a Process that Free kept for reuse starts
+		// from its last block.
+		p.slab = make([]Object, 32<<min(p.slabs, 5))
+		p.slabCur = p.slab
 		p.slabs++
 	}
 	o := &p.slab[0]
