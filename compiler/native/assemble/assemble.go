@@ -511,6 +511,13 @@ func writeException(b []byte, start, end, target int32, h instr.Handler) []byte 
 
 func appendExceptionItem(b []byte, v int32, msb byte) []byte {
 	const cont = 64
+	// Most items take one or two bytes.
+	if uint32(v) < 1<<6 {
+		return append(b, byte(v)|msb)
+	}
+	if uint32(v) < 1<<12 {
+		return append(b, byte(v>>6)|cont|msb, byte(v)&0x3f)
+	}
 	for _, shift := range [...]uint{24, 18, 12, 6} {
 		if v >= 1<<shift {
 			b = append(b, byte(v>>shift)&0x3f|cont|msb)
