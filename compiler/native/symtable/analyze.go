@@ -278,7 +278,17 @@ func (a *analyzer) block(ste *Block, bound *nameSet, free *pyset, global, typePa
 	}
 	scopes := f.scopes[:n]
 	local, newGlobal, newBound, inlinedCells, newFree := &f.local, &f.newGlobal, &f.newBound, &f.inlinedCells, &f.newFree
-	if n > nameSetSmall {
+
+	// newGlobal and newBound are what the block hands its children (and
+	// only them): a block without children does not make them. Most
+	// functions have none, and a function's newBound inside a function or
+	// class is a copy of its locals and everything bound around it. The
+	// set of locals is only read for a function's newBound: without one,
+	// it is not kept (nil for name).
+	hasChildren := len(ste.Children) > 0
+	if !hasChildren || !ste.FunctionLike() {
+		local = nil
+	} else if n > nameSetSmall {
 		// More names than a list holds may be bound: a map from the
 		// start (the last block's at this depth, if it had one).
 		m := f.localSpare.m
@@ -289,12 +299,6 @@ func (a *analyzer) block(ste *Block, bound *nameSet, free *pyset, global, typePa
 		}
 		*local = nameSet{m: m, own: true}
 	}
-
-	// newGlobal and newBound are what the block hands its children (and
-	// only them): a block without children does not make them. Most
-	// functions have none, and a function's newBound inside a function or
-	// class is a copy of its locals and everything bound around it.
-	hasChildren := len(ste.Children) > 0
 
 	// A class's names are not visible in the blocks inside it: they get
 	// what the class got.
@@ -410,7 +414,8 @@ func (a *analyzer) block(ste *Block, bound *nameSet, free *pyset, global, typePa
 	return nil
 }
 
-// name decides the scope of one name of ste (analyze_name).
+// name decides the scope of one name of ste (analyze_name). local is nil
+// when nothing reads the block's set of locals.
 func (a *analyzer) name(ste *Block, scopes []Scope, i int, name string, flags Flags,
 	bound, local *nameSet, free *pyset, global, typeParams *nameSet, classEntry *Block) error {
 	if flags&DefGlobal != 0 {
@@ -441,7 +446,9 @@ func (a *analyzer) name(ste *Block, scopes []Scope, i int, name string, flags Fl
 	}
 	if flags&DefBound != 0 {
 		scopes[i] = Local
-		local.add(name)
+		if local != nil {
+			local.add(name)
+		}
 		global.discard(name)
 		if flags&DefTypeParam != 0 {
 			typeParams.add(name)
