@@ -782,7 +782,9 @@ func (c *compiler) validateKeywords(kws []*ast.Keyword) {
 }
 
 func (c *compiler) call(e *ast.Call) {
-	c.validateKeywords(e.Keywords)
+	if len(e.Keywords) != 0 {
+		c.validateKeywords(e.Keywords)
+	}
 	if c.maybeOptimizeMethodCall(e) {
 		return
 	}
@@ -877,7 +879,9 @@ func (c *compiler) kwNames(loc instr.Location, kws []*ast.Keyword) {
 
 // callHelper is compiler_call_helper.
 func (c *compiler) callHelper(loc instr.Location, n int, args []ast.Expr, kws []*ast.Keyword) {
-	c.validateKeywords(kws)
+	if len(kws) != 0 {
+		c.validateKeywords(kws)
+	}
 	nelts, nkw := len(args), len(kws)
 	ex := nelts+nkw*2 > stackUseGuideline
 	for _, a := range args {

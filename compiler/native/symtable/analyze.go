@@ -449,10 +449,13 @@ func (a *analyzer) name(ste *Block, scopes []Scope, i int, name string, flags Fl
 		if local != nil {
 			local.add(name)
 		}
-		global.discard(name)
+		// The sets are mostly empty: no call then.
+		if global.len() != 0 {
+			global.discard(name)
+		}
 		if flags&DefTypeParam != 0 {
 			typeParams.add(name)
-		} else {
+		} else if typeParams.len() != 0 {
 			typeParams.discard(name)
 		}
 		return nil

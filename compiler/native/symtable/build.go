@@ -290,7 +290,14 @@ func (b *builder) exprs(es []ast.Expr) error {
 			// Dict.keys and kw_defaults hold None.
 			continue
 		}
-		if err := b.expr(e); err != nil {
+		var err error
+		if n, ok := e.(*ast.Name); ok && b.depth < RecursionLimit {
+			// expr's fast path, without the call to expr.
+			err = b.name(n)
+		} else {
+			err = b.expr(e)
+		}
+		if err != nil {
 			return err
 		}
 	}
