@@ -20,7 +20,8 @@ import (
 // nativeSources are sources that exercise what a backend does besides the
 // bytes of a valid module: warnings (the tokenizer's, the parser's and the
 // compiler's), each kind of error (tokenizer, parser, future statements,
-// symbol table, compiler), and errors after warnings.
+// symbol table, compiler, marshal's ValueError for code nested deeper than
+// it goes, which py_compile does not wrap), and errors after warnings.
 var nativeSources = map[string]string{
 	"plain.py":     "import os\ndef f(a, b=2):\n    return [x * a for x in range(b)]\nclass C:\n    def m(self): self.y = {1, 2, 3}\n",
 	"warnings.py":  "x = '\\d'\nif x is 1: pass\ny = 1if x else 2\nassert (x, 1)\n",
@@ -35,6 +36,9 @@ var nativeSources = map[string]string{
 	"cookie.py":    "# -*- coding: no-such-codec -*-\nx = 1\n",
 	"latin1.py":    "# -*- coding: latin-1 -*-\nx = '\xe9'\nif x is 'a': pass\n",
 	"docs.py":      "'''Module doc.'''\ndef f():\n    '''Function doc.'''\n    assert f, 'msg'\n    return __debug__\n",
+	// 998 nested lambdas are the most marshal takes (MAX_MARSHAL_STACK_DEPTH).
+	"deepest.py": "f = " + strings.Repeat("lambda: ", 998) + "1\n",
+	"toodeep.py": "f = " + strings.Repeat("lambda: ", 999) + "1\n",
 }
 
 // outcome is what a backend made of one source at one level and mode.

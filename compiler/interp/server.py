@@ -166,7 +166,12 @@ def main():
                 optimize = header[0] & 3
                 try:
                     data = b"\x00" + _compile(name, data[size:], optimize)
-                except py_compile.PyCompileError as exc:
+                except Exception as exc:
+                    # py_compile wraps what compiling raises, but not what
+                    # marshal raises after it (a ValueError for code nested
+                    # too deeply): wrap that the same way.
+                    if not isinstance(exc, py_compile.PyCompileError):
+                        exc = py_compile.PyCompileError(exc.__class__, exc, name)
                     msg = exc.msg.encode("utf-8", "backslashreplace")
                     data = b"\x01" + msg
                     if header[0] & 0x80:

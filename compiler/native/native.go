@@ -507,6 +507,12 @@ func (c *compile) run() ([]byte, error) {
 
 	c.stage = "marshal"
 	out, err := sc.w.Dump(gen.Top.Code)
+	if errors.Is(err, marshal.ErrTooDeep) {
+		// py_compile lets marshal's ValueError through: compileall stops
+		// on it with a traceback; the CPython backend reports it as the
+		// file's error, and so does this one.
+		return nil, &syntaxerr.Error{Type: syntaxerr.ValueError, Msg: err.Error(), NoLocation: true}
+	}
 	if err != nil {
 		return nil, &FaultError{Stage: "marshal", Err: err}
 	}

@@ -23,6 +23,7 @@ package marshal
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -61,6 +62,10 @@ const (
 
 // maxDepth is MAX_MARSHAL_STACK_DEPTH.
 const maxDepth = 2000
+
+// ErrTooDeep is the error of an object nested deeper than marshal goes:
+// CPython's marshal.dumps raises ValueError with this message.
+var ErrTooDeep = errors.New("object too deeply nested to marshal")
 
 // Writer writes objects. It keeps its buffers between calls; it is not
 // safe for concurrent use.
@@ -197,7 +202,7 @@ func (w *Writer) object(o *pyobj.Object) {
 	}
 	if w.depth >= maxDepth {
 		if w.err == nil {
-			w.err = fmt.Errorf("marshal: object too deeply nested to marshal")
+			w.err = ErrTooDeep
 		}
 		return
 	}
