@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -25,7 +26,16 @@ var cases = []string{
 	"return 1\n", "yield 1\n", "await x\n", "def f():\n await x\n", "break\n", "continue\n",
 	"def f():\n x = [i async for i in y]\n", "async def f():\n yield from x\n",
 	"async def f():\n yield 1\n return 2\n", "__debug__ = 1\n", "del __debug__\n", "def f(__debug__): pass\n",
-	"f(a=1, a=2)\n", "x.__debug__ = 1\n", "a, *b, *c = d\n", "*a = b\n", "a = *b\n",
+	"f(a=1, a=2)\n", "x.__debug__ = 1\n",
+	// more keywords than the quadratic check handles: the first repeated
+	// name reported at its next occurrence, __debug__ before a repeat
+	// after it, and the reverse
+	manyKeywords(40, "k5", "k30", "k12", "k35"), manyKeywords(40, "k20", "__debug__", "k7", "k30"),
+	manyKeywords(40, "k3", "__debug__", "k8", "k39"), manyKeywords(40),
+	// more mapping pattern keys than are compared one by one: the duplicate
+	// found through hashes (1 == 1.0 == True, -0.0 == 0)
+	mappingKeys(40, ""), mappingKeys(40, "8.0"), mappingKeys(40, "-0.0"), mappingKeys(40, "'k5'"),
+	mappingKeys(40, "11j"), mappingKeys(40, "6.5"), mappingKeys(40, "True"), mappingKeys(40, "3"), "a, *b, *c = d\n", "*a = b\n", "a = *b\n",
 	"try:\n pass\nexcept:\n pass\nexcept E:\n pass\n",
 	"try:\n pass\nexcept* E:\n break\n",
 	"x = 1\nfrom __future__ import annotations\n",
@@ -57,6 +67,54 @@ var cases = []string{
 	"def g(y):\n while any(x for x in y): y = y[1:]\n",
 	// set order (hash order of PYTHONHASHSEED=0; equal items of other types dropped)
 	"s = {'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 1, 1.0, True, (1, 2), b'x', 2.5, -3j}\nx in {'p', 'q', 'r', 's t', 0, 8, 16, 24, 32, 40}\nfor i in {9, 17, 25, 33, 41, 1, 'é', '日本'}: pass\ndef f(): return {0, 8, 16, 24, 32, 40, 48, 'a b', 'ab'}\n",
+}
+
+// manyKeywords is a call with n keywords named k0, k1, ..., a **d among
+// them, and set renaming pairs: keyword set[0] renamed to set[1], and so on.
+func manyKeywords(n int, set ...string) string {
+	rename := map[string]string{}
+	for i := 0; i+1 < len(set); i += 2 {
+		rename[set[i]] = set[i+1]
+	}
+	var b strings.Builder
+	b.WriteString("f(")
+	for i := range n {
+		name := "k" + strconv.Itoa(i)
+		if r, ok := rename[name]; ok {
+			name = r
+		}
+		if i == n/2 {
+			b.WriteString("**d, ")
+		}
+		b.WriteString(name + "=" + strconv.Itoa(i) + ", ")
+	}
+	b.WriteString(")\n")
+	return b.String()
+}
+
+// mappingKeys is a match statement whose mapping pattern has n literal keys
+// of four types (ints, strs, floats, complex numbers) and then extra, if any.
+func mappingKeys(n int, extra string) string {
+	var b strings.Builder
+	b.WriteString("match x:\n case {")
+	for i := range n {
+		switch i % 4 {
+		case 0:
+			b.WriteString(strconv.Itoa(i))
+		case 1:
+			b.WriteString("'k" + strconv.Itoa(i) + "'")
+		case 2:
+			b.WriteString(strconv.Itoa(i) + ".5")
+		case 3:
+			b.WriteString(strconv.Itoa(i) + "j")
+		}
+		b.WriteString(": a" + strconv.Itoa(i) + ", ")
+	}
+	if extra != "" {
+		b.WriteString(extra + ": z")
+	}
+	b.WriteString("}: pass\n")
+	return b.String()
 }
 
 // annotations are expressions written back as text under "from

@@ -766,17 +766,45 @@ func (c *compiler) maybeOptimizeMethodCall(e *ast.Call) bool {
 	return true
 }
 
-// validateKeywords is validate_keywords.
+// validateKeywords is validate_keywords: going through the keywords in
+// order, the first one named __debug__, or named again by a later one, is an
+// error (a repeat reported at its next occurrence). CPython compares each
+// keyword with every later one; past a few keywords the next occurrences
+// come from one map instead, so that a call with tens of thousands of
+// keywords takes linear time, with the same error.
 func (c *compiler) validateKeywords(kws []*ast.Keyword) {
+	if len(kws) <= 16 {
+		for i, k := range kws {
+			if k.Arg == "" {
+				continue
+			}
+			c.forbiddenName(locAt(k.Location()), k.Arg, ast.Store)
+			for _, o := range kws[i+1:] {
+				if o.Arg == k.Arg {
+					c.errorf(locAt(o.Location()), "keyword argument repeated: %s", k.Arg)
+				}
+			}
+		}
+		return
+	}
+	next := make([]int, len(kws))
+	seen := make(map[string]int, len(kws))
+	for i := len(kws) - 1; i >= 0; i-- {
+		next[i] = -1
+		if a := kws[i].Arg; a != "" {
+			if j, ok := seen[a]; ok {
+				next[i] = j
+			}
+			seen[a] = i
+		}
+	}
 	for i, k := range kws {
 		if k.Arg == "" {
 			continue
 		}
 		c.forbiddenName(locAt(k.Location()), k.Arg, ast.Store)
-		for _, o := range kws[i+1:] {
-			if o.Arg != "" && o.Arg == k.Arg {
-				c.errorf(locAt(o.Location()), "keyword argument repeated: %s", k.Arg)
-			}
+		if j := next[i]; j >= 0 {
+			c.errorf(locAt(kws[j].Location()), "keyword argument repeated: %s", k.Arg)
 		}
 	}
 }

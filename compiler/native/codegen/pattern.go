@@ -230,20 +230,16 @@ func (c *compiler) patternMapping(p *ast.MatchMapping, pc *patternContext) {
 		c.addCompare(loc, ast.GtE)
 		c.jumpToFailPop(loc, pc, opPOP_JUMP_IF_FALSE)
 	}
-	var seen []ast.Value
+	var seen keySet
 	for i, key := range p.Keys {
 		if key == nil {
 			c.errorf(locOf(p.Patterns[i]), "can't use NULL keys in MatchMapping (set 'rest' parameter instead)")
 		}
 		switch k := key.(type) {
 		case *ast.Constant:
-			// seen is a Python set: 1, 1.0 and True are one key.
-			for _, v := range seen {
-				if pyobj.EqualValues(v, k.Value) {
-					c.errorf(loc, "mapping pattern checks duplicate key (%s)", c.repr(k.Value))
-				}
+			if seen.add(k.Value) {
+				c.errorf(loc, "mapping pattern checks duplicate key (%s)", c.repr(k.Value))
 			}
-			seen = append(seen, k.Value)
 		case *ast.Attribute:
 		default:
 			c.errorf(loc, "mapping pattern keys may only match literals and attribute lookups")
@@ -477,4 +473,43 @@ func (c *compiler) match(s *ast.Match) {
 		c.stmts(m.Body)
 	}
 	c.useLabel(end)
+}
+
+// keySet is the set of a mapping pattern's literal keys, a Python set: 1,
+// 1.0 and True are one key. It compares a key with every earlier one while
+// there are few, and past that only with those of the same hash (equal
+// keys hash alike), so that a pattern of thousands of keys takes linear
+// time.
+type keySet struct {
+	keys   []ast.Value
+	byHash map[int64][]int
+}
+
+// add adds v to the set and reports whether an equal key was there.
+func (s *keySet) add(v ast.Value) bool {
+	if s.byHash == nil && len(s.keys) < 16 {
+		for _, k := range s.keys {
+			if pyobj.EqualValues(k, v) {
+				return true
+			}
+		}
+		s.keys = append(s.keys, v)
+		return false
+	}
+	if s.byHash == nil {
+		s.byHash = make(map[int64][]int, 2*len(s.keys))
+		for i, k := range s.keys {
+			h := pyobj.HashValue(k)
+			s.byHash[h] = append(s.byHash[h], i)
+		}
+	}
+	h := pyobj.HashValue(v)
+	for _, i := range s.byHash[h] {
+		if pyobj.EqualValues(s.keys[i], v) {
+			return true
+		}
+	}
+	s.byHash[h] = append(s.byHash[h], len(s.keys))
+	s.keys = append(s.keys, v)
+	return false
 }
