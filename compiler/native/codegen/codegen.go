@@ -819,8 +819,28 @@ func (c *compiler) codeFlags() int32 {
 
 // ---- emitting ----
 
+// maxUnitInstrs bounds the instructions of one code unit before the CFG
+// optimizer: some constructs make code quadratic in their size (a match
+// pattern's captures rotate the stack, one SWAP per item below them), and
+// CPython builds all of it before optimizing it away: a sequence pattern
+// of 2,000 captures takes it 490 MB, one of 20,000 more memory than the
+// machine has (the kernel kills it). Past this bound (1.2 GB of
+// instructions here; CPython would need several GB) the compile fails with
+// a MemoryError instead, what CPython raises when its memory runs out. A
+// variable, so that tests can lower it.
+var maxUnitInstrs = 1 << 23
+
 func (c *compiler) addop(op opcode.Op, arg int32, loc instr.Location) {
+	if len(c.u.seq.Instrs) >= maxUnitInstrs {
+		c.tooLarge()
+	}
 	c.u.seq.Add(op, arg, loc)
+}
+
+// tooLarge fails the compile of a code unit past maxUnitInstrs.
+func (c *compiler) tooLarge() {
+	c.fail(&syntaxerr.Error{Type: syntaxerr.MemoryError, NoLocation: true,
+		Msg: fmt.Sprintf("code object too large to compile (more than %d instructions)", maxUnitInstrs)})
 }
 
 func (c *compiler) newLabel() instr.Label { return c.u.seq.NewLabel() }
@@ -832,6 +852,9 @@ func (c *compiler) useLabel(l instr.Label) {
 }
 
 func (c *compiler) jump(op opcode.Op, l instr.Label, loc instr.Location) {
+	if len(c.u.seq.Instrs) >= maxUnitInstrs {
+		c.tooLarge()
+	}
 	c.u.seq.Add(op, int32(l), loc)
 }
 

@@ -1,0 +1,71 @@
+package codegen
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
+	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
+	"github.com/rules-pyc/rules_pyc/compiler/native/symtable"
+	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/parser"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
+)
+
+// TestUnitTooLarge checks that a code unit whose instructions pass
+// maxUnitInstrs fails with a MemoryError rather than growing on, and that
+// one below it compiles. The bound is lowered here (at its real value such
+// a unit takes over a gigabyte); the sources are sequence patterns whose
+// captures make code quadratic in their number, as CPython's does.
+func TestUnitTooLarge(t *testing.T) {
+	rel := release.Release{Major: 3, Minor: 13}
+	startup, err := pyobj.StartupFor(rel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := maxUnitInstrs
+	defer func() { maxUnitInstrs = saved }()
+	maxUnitInstrs = 5000
+	for _, tc := range []struct {
+		captures int
+		tooLarge bool
+	}{{40, false}, {200, true}} {
+		names := make([]string, tc.captures)
+		for i := range names {
+			names[i] = fmt.Sprintf("a%d", i)
+		}
+		src := "def f(x):\n    match x:\n        case [" + strings.Join(names, ", ") + "]: pass\n"
+		mod, serr, err := parser.Parse("x.py", []byte(src), rel, parser.Options{})
+		if err != nil || serr != nil {
+			t.Fatalf("parse: %v %v", err, serr)
+		}
+		fut, err := symtable.ParseFuture(mod, "x.py", rel, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := symtable.Build(mod, symtable.Config{Filename: "x.py", Release: rel, Future: fut})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := pyobj.NewProcess(startup)
+		units := 0
+		finish := func(u *Unit) (*pyobj.Object, error) {
+			units++
+			return p.NewCode(&pyobj.CodeObject{}), nil
+		}
+		_, err = Generate(mod, st, Config{Filename: "x.py", Release: rel, Process: p, Finish: finish, Buffers: &instr.Buffers{}})
+		var e *syntaxerr.Error
+		switch {
+		case !tc.tooLarge && err != nil:
+			t.Errorf("%d captures: %v", tc.captures, err)
+		case !tc.tooLarge && units != 2:
+			t.Errorf("%d captures: %d code units finished, want 2", tc.captures, units)
+		case tc.tooLarge && !errors.As(err, &e):
+			t.Errorf("%d captures: got %v, want a MemoryError", tc.captures, err)
+		case tc.tooLarge && (e.Type != syntaxerr.MemoryError || e.Msg != "code object too large to compile (more than 5000 instructions)"):
+			t.Errorf("%d captures: got %s: %s, want MemoryError: code object too large to compile (more than 5000 instructions)", tc.captures, e.Type, e.Msg)
+		}
+	}
+}
