@@ -35,7 +35,9 @@ var cases = []string{
 	// more mapping pattern keys than are compared one by one: the duplicate
 	// found through hashes (1 == 1.0 == True, -0.0 == 0)
 	mappingKeys(40, ""), mappingKeys(40, "8.0"), mappingKeys(40, "-0.0"), mappingKeys(40, "'k5'"),
-	mappingKeys(40, "11j"), mappingKeys(40, "6.5"), mappingKeys(40, "True"), mappingKeys(40, "3"), "a, *b, *c = d\n", "*a = b\n", "a = *b\n",
+	mappingKeys(40, "11j"), mappingKeys(40, "6.5"), mappingKeys(40, "True"), mappingKeys(40, "3"),
+	// and more class pattern attributes
+	classAttrs(40, "k7", "k30", "k12", "k35"), classAttrs(40, "k3", "__debug__", "k8", "k39"), classAttrs(40), "a, *b, *c = d\n", "*a = b\n", "a = *b\n",
 	"try:\n pass\nexcept:\n pass\nexcept E:\n pass\n",
 	"try:\n pass\nexcept* E:\n break\n",
 	"x = 1\nfrom __future__ import annotations\n",
@@ -89,6 +91,27 @@ func manyKeywords(n int, set ...string) string {
 		b.WriteString(name + "=" + strconv.Itoa(i) + ", ")
 	}
 	b.WriteString(")\n")
+	return b.String()
+}
+
+// classAttrs is a match statement whose class pattern has n keyword
+// patterns on attributes k0, k1, ..., and set renaming pairs: attribute
+// set[0] renamed to set[1], and so on.
+func classAttrs(n int, set ...string) string {
+	rename := map[string]string{}
+	for i := 0; i+1 < len(set); i += 2 {
+		rename[set[i]] = set[i+1]
+	}
+	var b strings.Builder
+	b.WriteString("match x:\n case C(")
+	for i := range n {
+		name := "k" + strconv.Itoa(i)
+		if r, ok := rename[name]; ok {
+			name = r
+		}
+		b.WriteString(name + "=a" + strconv.Itoa(i) + ", ")
+	}
+	b.WriteString("): pass\n")
 	return b.String()
 }
 

@@ -787,17 +787,7 @@ func (c *compiler) validateKeywords(kws []*ast.Keyword) {
 		}
 		return
 	}
-	next := make([]int, len(kws))
-	seen := make(map[string]int, len(kws))
-	for i := len(kws) - 1; i >= 0; i-- {
-		next[i] = -1
-		if a := kws[i].Arg; a != "" {
-			if j, ok := seen[a]; ok {
-				next[i] = j
-			}
-			seen[a] = i
-		}
-	}
+	next := nextSame(len(kws), func(i int) string { return kws[i].Arg })
 	for i, k := range kws {
 		if k.Arg == "" {
 			continue
@@ -807,6 +797,25 @@ func (c *compiler) validateKeywords(kws []*ast.Keyword) {
 			c.errorf(locAt(kws[j].Location()), "keyword argument repeated: %s", k.Arg)
 		}
 	}
+}
+
+// nextSame returns, for each of n names, the index of the same name's next
+// occurrence, or -1 (an empty name has none): what validate_keywords and
+// validate_kwd_attrs find by comparing each name with every later one, in
+// linear time.
+func nextSame(n int, name func(int) string) []int {
+	next := make([]int, n)
+	seen := make(map[string]int, n)
+	for i := n - 1; i >= 0; i-- {
+		next[i] = -1
+		if a := name(i); a != "" {
+			if j, ok := seen[a]; ok {
+				next[i] = j
+			}
+			seen[a] = i
+		}
+	}
+	return next
 }
 
 func (c *compiler) call(e *ast.Call) {

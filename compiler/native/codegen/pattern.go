@@ -162,8 +162,20 @@ func (c *compiler) patternClass(p *ast.MatchClass, pc *patternContext) {
 	if nattrs != len(p.KwdPatterns) {
 		c.errorf(loc, "kwd_attrs (%d) / kwd_patterns (%d) length mismatch in class pattern", nattrs, len(p.KwdPatterns))
 	}
+	// validate_kwd_attrs: each name against every later one, through
+	// nextSame past a few.
+	var next []int
+	if nattrs > 16 {
+		next = nextSame(nattrs, func(i int) string { return p.KwdAttrs[i] })
+	}
 	for i, a := range p.KwdAttrs {
 		c.forbiddenName(locOf(p.KwdPatterns[i]), a, ast.Store)
+		if next != nil {
+			if j := next[i]; j >= 0 {
+				c.errorf(locOf(p.KwdPatterns[j]), "attribute name repeated in class pattern: %s", a)
+			}
+			continue
+		}
 		for j := i + 1; j < nattrs; j++ {
 			if p.KwdAttrs[j] == a {
 				c.errorf(locOf(p.KwdPatterns[j]), "attribute name repeated in class pattern: %s", a)
