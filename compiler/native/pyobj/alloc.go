@@ -60,6 +60,7 @@ func (p *Process) Bytes(b []byte) []byte {
 	}
 	if len(p.byteBlock) < n {
 		p.byteBlock = make([]byte, max(p.nextByteBlock(), n))
+		p.byteCur = p.byteBlock
 	}
 	s := p.byteBlock[:n:n]
 	p.byteBlock = p.byteBlock[n:]

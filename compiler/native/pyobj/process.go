@@ -44,6 +44,7 @@ type Process struct {
 	slabCur []Object
 	itemCur []*Object
 	codeCur []CodeObject
+	byteCur []byte
 	// caches are the constant caches made for this Process, released
 	// with it.
 	caches []*ConstCache
@@ -68,10 +69,10 @@ var processPool sync.Pool
 // Free ends the Process's life and its objects': nothing may refer to
 // them any more (the compile's output is marshalled bytes). It releases
 // the tables (Release), clears the current block of objects, of tuple
-// items and of code objects and keeps them, with the Process itself, for
-// the next NewProcess, which makes its first objects there instead of in
-// new blocks. The strs and bytes carved from the Process's storage are
-// not reused (a caller may still hold a str).
+// items and of code objects and keeps them and the current block of
+// bytes, with the Process itself, for the next NewProcess, which makes its
+// first objects there instead of in new blocks. The strs carved from the
+// Process's storage are not reused (a caller may still hold a str).
 func (p *Process) Free() {
 	p.Release()
 	clear(p.slabCur[:len(p.slabCur)-len(p.slab)])
@@ -81,6 +82,10 @@ func (p *Process) Free() {
 		slab: p.slabCur, slabCur: p.slabCur, slabs: p.slabs,
 		itemBlock: p.itemCur, itemCur: p.itemCur,
 		codeBlock: p.codeCur, codeCur: p.codeCur, codeBlocks: p.codeBlocks,
+		// Bytes overwrites every byte it hands out: no clearing. The
+		// count of byte blocks, which the strs' blocks share, starts
+		// again, so that a small module's strs get a small block.
+		byteBlock: p.byteCur, byteCur: p.byteCur,
 	}
 	processPool.Put(p)
 }
@@ -112,10 +117,10 @@ func (p *Process) startupHas(s string, h uint64) bool {
 // obj makes a new object, taken from a block allocated in bulk.
 func (p *Process) obj(k Kind, v ast.Value) *Object {
 	if len(p.slab) == 0 {
-		// Blocks grow from 32 objects to 1,024: a small module makes
+		// Blocks grow from 32 objects to 4,096: a small module makes
 		// only a few dozen, and a Process that Free kept for reuse starts
 		// from its last block.
-		p.slab = make([]Object, 32<<min(p.slabs, 5))
+		p.slab = make([]Object, 32<<min(p.slabs, 7))
 		p.slabCur = p.slab
 		p.slabs++
 	}

@@ -6,7 +6,7 @@ import "unsafe"
 // nodes of each type) and doubles up to maxSlab.
 const (
 	minSlab = 8
-	maxSlab = 1024
+	maxSlab = 2048
 )
 
 // slab hands out elements of T from chunks allocated in bulk. An element
