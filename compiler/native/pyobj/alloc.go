@@ -46,6 +46,22 @@ func (p *Process) Items(items []*Object) []*Object {
 	return s
 }
 
+// newItems returns n nil items carved from the Process's bulk storage
+// (capacity n), for a tuple or frozenset the caller fills; Items is the
+// same with a copy, written out so that it stays inlined.
+func (p *Process) newItems(n int) []*Object {
+	if n > maxCarved/8 {
+		return make([]*Object, n)
+	}
+	if len(p.itemBlock) < n {
+		p.itemBlock = make([]*Object, max(min(2*len(p.itemCur), maxItemBlock), 64, n))
+		p.itemCur = p.itemBlock
+	}
+	s := p.itemBlock[:n:n]
+	p.itemBlock = p.itemBlock[n:]
+	return s
+}
+
 // Bytes returns a copy of b carved from the Process's bulk storage
 // (capacity = length).
 func (p *Process) Bytes(b []byte) []byte {

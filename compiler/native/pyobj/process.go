@@ -337,7 +337,11 @@ func (p *Process) FromValue(v ast.Value) *Object {
 		return p.NewBytes(v.Bytes())
 	case ast.TupleKind, ast.FrozenSetKind:
 		elems := v.Elems()
-		items := make([]*Object, len(elems))
+		// No elements: an empty list, not nil, as before (no allocation).
+		items := make([]*Object, 0)
+		if len(elems) > 0 {
+			items = p.newItems(len(elems))
+		}
 		for i, e := range elems {
 			items[i] = p.FromValue(e)
 		}
