@@ -554,8 +554,8 @@ func (p *Parser) actionFailed(ok bool) bool {
 // pass never calls the invalid_* rules and gives up at optimisticLimit,
 // below skipLevel, so it needs no check of its own; a parse run again
 // after an optimistic pass (an invalid file, mostly) skips nothing here.
-func (p *Parser) cannotStart(set *[128]bool) bool {
-	return p.mark < p.fill && !set[p.kinds[p.mark]&127] && p.optimistic
+func (p *Parser) cannotStart(set *[256]bool) bool {
+	return p.mark < p.fill && !set[p.kinds[p.mark]] && p.optimistic
 }
 
 // peekIs reports whether the current token is of kind k, fetching it if

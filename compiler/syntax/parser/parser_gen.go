@@ -58,179 +58,179 @@ type memoSlabs struct {
 // would make could not reach maxStack.
 const skipLevel = maxStack - 1080
 
-var first0 = [128]bool{token.ASSERT: true, token.ASYNC: true, token.AT: true, token.AWAIT: true, token.BREAK: true, token.CLASS: true, token.CONTINUE: true, token.DEF: true, token.DEL: true, token.ELLIPSIS: true, token.ENDMARKER: true, token.FALSE: true, token.FOR: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IF: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.TRY: true, token.WHILE: true, token.WITH: true, token.YIELD: true}
-var first1 = [128]bool{token.ASSERT: true, token.ASYNC: true, token.AT: true, token.AWAIT: true, token.BREAK: true, token.CLASS: true, token.CONTINUE: true, token.DEF: true, token.DEL: true, token.ELLIPSIS: true, token.ENDMARKER: true, token.FALSE: true, token.FOR: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IF: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NEWLINE: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.TRY: true, token.WHILE: true, token.WITH: true, token.YIELD: true}
-var first2 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first3 = [128]bool{token.LPAR: true}
-var first4 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first5 = [128]bool{token.ASSERT: true, token.ASYNC: true, token.AT: true, token.AWAIT: true, token.BREAK: true, token.CLASS: true, token.CONTINUE: true, token.DEF: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FOR: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IF: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.TRY: true, token.WHILE: true, token.WITH: true, token.YIELD: true}
-var first6 = [128]bool{token.ASYNC: true, token.AT: true, token.CLASS: true, token.DEF: true, token.FOR: true, token.IF: true, token.NAME: true, token.TRY: true, token.WHILE: true, token.WITH: true}
-var first7 = [128]bool{token.ASSERT: true, token.AWAIT: true, token.BREAK: true, token.CONTINUE: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
-var first8 = [128]bool{token.NEWLINE: true}
-var first9 = [128]bool{token.ENDMARKER: true}
-var first10 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true}
-var first11 = [128]bool{token.NAME: true}
-var first12 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first13 = [128]bool{token.RETURN: true}
-var first14 = [128]bool{token.FROM: true, token.IMPORT: true}
-var first15 = [128]bool{token.RAISE: true}
-var first16 = [128]bool{token.PASS: true}
-var first17 = [128]bool{token.DEL: true}
-var first18 = [128]bool{token.YIELD: true}
-var first19 = [128]bool{token.ASSERT: true}
-var first20 = [128]bool{token.BREAK: true}
-var first21 = [128]bool{token.CONTINUE: true}
-var first22 = [128]bool{token.GLOBAL: true}
-var first23 = [128]bool{token.NONLOCAL: true}
-var first24 = [128]bool{token.ASYNC: true, token.AT: true, token.DEF: true}
-var first25 = [128]bool{token.IF: true}
-var first26 = [128]bool{token.AT: true, token.CLASS: true}
-var first27 = [128]bool{token.ASYNC: true, token.WITH: true}
-var first28 = [128]bool{token.ASYNC: true, token.FOR: true}
-var first29 = [128]bool{token.TRY: true}
-var first30 = [128]bool{token.WHILE: true}
-var first31 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
-var first32 = [128]bool{token.EQUAL: true}
-var first33 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
-var first34 = [128]bool{token.AMPEREQUAL: true, token.ATEQUAL: true, token.CIRCUMFLEXEQUAL: true, token.DOUBLESLASHEQUAL: true, token.DOUBLESTAREQUAL: true, token.LEFTSHIFTEQUAL: true, token.MINEQUAL: true, token.PERCENTEQUAL: true, token.PLUSEQUAL: true, token.RIGHTSHIFTEQUAL: true, token.SLASHEQUAL: true, token.STAREQUAL: true, token.VBAREQUAL: true}
-var first35 = [128]bool{token.PLUSEQUAL: true}
-var first36 = [128]bool{token.MINEQUAL: true}
-var first37 = [128]bool{token.STAREQUAL: true}
-var first38 = [128]bool{token.ATEQUAL: true}
-var first39 = [128]bool{token.SLASHEQUAL: true}
-var first40 = [128]bool{token.PERCENTEQUAL: true}
-var first41 = [128]bool{token.AMPEREQUAL: true}
-var first42 = [128]bool{token.VBAREQUAL: true}
-var first43 = [128]bool{token.CIRCUMFLEXEQUAL: true}
-var first44 = [128]bool{token.LEFTSHIFTEQUAL: true}
-var first45 = [128]bool{token.RIGHTSHIFTEQUAL: true}
-var first46 = [128]bool{token.DOUBLESTAREQUAL: true}
-var first47 = [128]bool{token.DOUBLESLASHEQUAL: true}
-var first48 = [128]bool{token.FROM: true}
-var first49 = [128]bool{token.NEWLINE: true, token.SEMI: true}
-var first50 = [128]bool{token.COMMA: true}
-var first51 = [128]bool{token.IMPORT: true}
-var first52 = [128]bool{token.LPAR: true, token.NAME: true, token.STAR: true}
-var first53 = [128]bool{token.DOT: true, token.ELLIPSIS: true}
-var first54 = [128]bool{token.STAR: true}
-var first55 = [128]bool{token.NAME: true, token.NEWLINE: true}
-var first56 = [128]bool{token.AS: true}
-var first57 = [128]bool{token.DOT: true}
-var first58 = [128]bool{token.AT: true}
-var first59 = [128]bool{token.CLASS: true}
-var first60 = [128]bool{token.LSQB: true}
-var first61 = [128]bool{token.ASSERT: true, token.AWAIT: true, token.BREAK: true, token.CONTINUE: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NEWLINE: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
-var first62 = [128]bool{token.ASYNC: true, token.DEF: true}
-var first63 = [128]bool{token.DEF: true}
-var first64 = [128]bool{token.ASYNC: true}
-var first65 = [128]bool{token.DOUBLESTAR: true, token.NAME: true, token.STAR: true}
-var first66 = [128]bool{token.RARROW: true}
-var first67 = [128]bool{token.NEWLINE: true, token.TYPE_COMMENT: true}
-var first68 = [128]bool{token.LPAR: true, token.NAME: true, token.SLASH: true, token.STAR: true}
-var first69 = [128]bool{token.DOUBLESTAR: true, token.STAR: true}
-var first70 = [128]bool{token.DOUBLESTAR: true}
-var first71 = [128]bool{token.COLON: true}
-var first72 = [128]bool{token.ELIF: true}
-var first73 = [128]bool{token.ELSE: true}
-var first74 = [128]bool{token.FOR: true}
-var first75 = [128]bool{token.WITH: true}
-var first76 = [128]bool{token.COLON: true, token.COMMA: true, token.RPAR: true}
-var first77 = [128]bool{token.FINALLY: true}
-var first78 = [128]bool{token.EXCEPT: true}
-var first79 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true}
-var first80 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
-var first81 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.MINUS: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
-var first82 = [128]bool{token.LPAR: true, token.LSQB: true}
-var first83 = [128]bool{token.LBRACE: true}
-var first84 = [128]bool{token.MINUS: true, token.NUMBER: true}
-var first85 = [128]bool{token.FSTRING_START: true, token.STRING: true}
-var first86 = [128]bool{token.MINUS: true, token.PLUS: true}
-var first87 = [128]bool{token.NONE: true}
-var first88 = [128]bool{token.TRUE: true}
-var first89 = [128]bool{token.FALSE: true}
-var first90 = [128]bool{token.NUMBER: true}
-var first91 = [128]bool{token.MINUS: true}
-var first92 = [128]bool{token.DOT: true, token.EQUAL: true, token.LPAR: true}
-var first93 = [128]bool{token.FALSE: true, token.FSTRING_START: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
-var first94 = [128]bool{token.OR: true}
-var first95 = [128]bool{token.AND: true}
-var first96 = [128]bool{token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true}
-var first97 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first98 = [128]bool{token.AND: true, token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IF: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true, token.OR: true}
-var first99 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first100 = [128]bool{token.LAMBDA: true}
-var first101 = [128]bool{token.AND: true, token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true, token.OR: true}
-var first102 = [128]bool{token.AND: true, token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true}
-var first103 = [128]bool{token.NOT: true}
-var first104 = [128]bool{token.EQEQUAL: true}
-var first105 = [128]bool{token.LESS: true, token.NOTEQUAL: true}
-var first106 = [128]bool{token.LESSEQUAL: true}
-var first107 = [128]bool{token.LESS: true}
-var first108 = [128]bool{token.GREATEREQUAL: true}
-var first109 = [128]bool{token.GREATER: true}
-var first110 = [128]bool{token.IN: true}
-var first111 = [128]bool{token.IS: true}
-var first112 = [128]bool{token.NOTEQUAL: true}
-var first113 = [128]bool{token.VBAR: true}
-var first114 = [128]bool{token.AMPER: true, token.AT: true, token.CIRCUMFLEX: true, token.DOUBLESLASH: true, token.LEFTSHIFT: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.RIGHTSHIFT: true, token.SLASH: true, token.STAR: true}
-var first115 = [128]bool{token.CIRCUMFLEX: true}
-var first116 = [128]bool{token.AMPER: true, token.AT: true, token.DOUBLESLASH: true, token.LEFTSHIFT: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.RIGHTSHIFT: true, token.SLASH: true, token.STAR: true}
-var first117 = [128]bool{token.AMPER: true}
-var first118 = [128]bool{token.AT: true, token.DOUBLESLASH: true, token.LEFTSHIFT: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.RIGHTSHIFT: true, token.SLASH: true, token.STAR: true}
-var first119 = [128]bool{token.LEFTSHIFT: true, token.RIGHTSHIFT: true}
-var first120 = [128]bool{token.AT: true, token.DOUBLESLASH: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.SLASH: true, token.STAR: true}
-var first121 = [128]bool{token.AT: true, token.DOUBLESLASH: true, token.PERCENT: true, token.SLASH: true, token.STAR: true}
-var first122 = [128]bool{token.MINUS: true, token.PLUS: true, token.TILDE: true}
-var first123 = [128]bool{token.PLUS: true}
-var first124 = [128]bool{token.TILDE: true}
-var first125 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
-var first126 = [128]bool{token.AWAIT: true}
-var first127 = [128]bool{token.DOT: true, token.LPAR: true, token.LSQB: true}
-var first128 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first129 = [128]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first130 = [128]bool{token.ELLIPSIS: true}
-var first131 = [128]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
-var first132 = [128]bool{token.FSTRING_MIDDLE: true}
-var first133 = [128]bool{token.EXCLAMATION: true}
-var first134 = [128]bool{token.FSTRING_START: true}
-var first135 = [128]bool{token.STRING: true}
-var first136 = [128]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
-var first137 = [128]bool{token.LBRACE: true, token.LPAR: true, token.LSQB: true}
-var first138 = [128]bool{token.NAME: true, token.STAR: true}
-var first139 = [128]bool{token.DOUBLESTAR: true, token.NAME: true}
-var first140 = [128]bool{token.LPAR: true, token.LSQB: true, token.NAME: true}
-var first141 = [128]bool{token.TYPE_COMMENT: true}
-var first142 = [128]bool{token.COMMA: true, token.RPAR: true}
-var first143 = [128]bool{token.FALSE: true, token.NONE: true, token.TRUE: true}
-var first144 = [128]bool{token.COLON: true, token.ELSE: true}
-var first145 = [128]bool{token.COLONEQUAL: true, token.EQUAL: true}
-var first146 = [128]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true, token.YIELD: true}
-var first147 = [128]bool{token.LBRACE: true, token.LSQB: true}
-var first148 = [128]bool{token.SLASH: true}
-var first149 = [128]bool{token.LPAR: true, token.NAME: true}
-var first150 = [128]bool{token.COMMA: true, token.NAME: true}
-var first151 = [128]bool{token.DOUBLESTAR: true, token.SLASH: true, token.STAR: true}
-var first152 = [128]bool{token.COLON: true, token.COMMA: true}
-var first153 = [128]bool{token.EXCEPT: true, token.FINALLY: true}
-var first154 = [128]bool{token.COLON: true, token.NEWLINE: true}
-var first155 = [128]bool{token.COMMA: true, token.RBRACE: true}
-var first156 = [128]bool{token.COLON: true, token.EQUAL: true, token.EXCLAMATION: true, token.RBRACE: true}
-var first157 = [128]bool{token.COLON: true, token.EXCLAMATION: true, token.RBRACE: true}
-var first158 = [128]bool{token.COLON: true, token.RBRACE: true}
-var first159 = [128]bool{token.SEMI: true}
-var first160 = [128]bool{token.RPAR: true}
-var first161 = [128]bool{token.FSTRING_MIDDLE: true, token.LBRACE: true}
-var first162 = [128]bool{token.SOFT_KEYWORD: true}
-var first163 = [128]bool{token.COLONEQUAL: true}
-var first164 = [128]bool{token.DOUBLESTAR: true, token.RPAR: true}
-var first165 = [128]bool{token.COLON: true, token.DOUBLESTAR: true}
-var first166 = [128]bool{token.RBRACE: true}
-var first167 = [128]bool{token.PERCENT: true}
-var first168 = [128]bool{token.DOUBLESLASH: true}
+var first0 = [256]bool{token.ASSERT: true, token.ASYNC: true, token.AT: true, token.AWAIT: true, token.BREAK: true, token.CLASS: true, token.CONTINUE: true, token.DEF: true, token.DEL: true, token.ELLIPSIS: true, token.ENDMARKER: true, token.FALSE: true, token.FOR: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IF: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.TRY: true, token.WHILE: true, token.WITH: true, token.YIELD: true}
+var first1 = [256]bool{token.ASSERT: true, token.ASYNC: true, token.AT: true, token.AWAIT: true, token.BREAK: true, token.CLASS: true, token.CONTINUE: true, token.DEF: true, token.DEL: true, token.ELLIPSIS: true, token.ENDMARKER: true, token.FALSE: true, token.FOR: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IF: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NEWLINE: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.TRY: true, token.WHILE: true, token.WITH: true, token.YIELD: true}
+var first2 = [256]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first3 = [256]bool{token.LPAR: true}
+var first4 = [256]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first5 = [256]bool{token.ASSERT: true, token.ASYNC: true, token.AT: true, token.AWAIT: true, token.BREAK: true, token.CLASS: true, token.CONTINUE: true, token.DEF: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FOR: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IF: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.TRY: true, token.WHILE: true, token.WITH: true, token.YIELD: true}
+var first6 = [256]bool{token.ASYNC: true, token.AT: true, token.CLASS: true, token.DEF: true, token.FOR: true, token.IF: true, token.NAME: true, token.TRY: true, token.WHILE: true, token.WITH: true}
+var first7 = [256]bool{token.ASSERT: true, token.AWAIT: true, token.BREAK: true, token.CONTINUE: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
+var first8 = [256]bool{token.NEWLINE: true}
+var first9 = [256]bool{token.ENDMARKER: true}
+var first10 = [256]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true}
+var first11 = [256]bool{token.NAME: true}
+var first12 = [256]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first13 = [256]bool{token.RETURN: true}
+var first14 = [256]bool{token.FROM: true, token.IMPORT: true}
+var first15 = [256]bool{token.RAISE: true}
+var first16 = [256]bool{token.PASS: true}
+var first17 = [256]bool{token.DEL: true}
+var first18 = [256]bool{token.YIELD: true}
+var first19 = [256]bool{token.ASSERT: true}
+var first20 = [256]bool{token.BREAK: true}
+var first21 = [256]bool{token.CONTINUE: true}
+var first22 = [256]bool{token.GLOBAL: true}
+var first23 = [256]bool{token.NONLOCAL: true}
+var first24 = [256]bool{token.ASYNC: true, token.AT: true, token.DEF: true}
+var first25 = [256]bool{token.IF: true}
+var first26 = [256]bool{token.AT: true, token.CLASS: true}
+var first27 = [256]bool{token.ASYNC: true, token.WITH: true}
+var first28 = [256]bool{token.ASYNC: true, token.FOR: true}
+var first29 = [256]bool{token.TRY: true}
+var first30 = [256]bool{token.WHILE: true}
+var first31 = [256]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first32 = [256]bool{token.EQUAL: true}
+var first33 = [256]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
+var first34 = [256]bool{token.AMPEREQUAL: true, token.ATEQUAL: true, token.CIRCUMFLEXEQUAL: true, token.DOUBLESLASHEQUAL: true, token.DOUBLESTAREQUAL: true, token.LEFTSHIFTEQUAL: true, token.MINEQUAL: true, token.PERCENTEQUAL: true, token.PLUSEQUAL: true, token.RIGHTSHIFTEQUAL: true, token.SLASHEQUAL: true, token.STAREQUAL: true, token.VBAREQUAL: true}
+var first35 = [256]bool{token.PLUSEQUAL: true}
+var first36 = [256]bool{token.MINEQUAL: true}
+var first37 = [256]bool{token.STAREQUAL: true}
+var first38 = [256]bool{token.ATEQUAL: true}
+var first39 = [256]bool{token.SLASHEQUAL: true}
+var first40 = [256]bool{token.PERCENTEQUAL: true}
+var first41 = [256]bool{token.AMPEREQUAL: true}
+var first42 = [256]bool{token.VBAREQUAL: true}
+var first43 = [256]bool{token.CIRCUMFLEXEQUAL: true}
+var first44 = [256]bool{token.LEFTSHIFTEQUAL: true}
+var first45 = [256]bool{token.RIGHTSHIFTEQUAL: true}
+var first46 = [256]bool{token.DOUBLESTAREQUAL: true}
+var first47 = [256]bool{token.DOUBLESLASHEQUAL: true}
+var first48 = [256]bool{token.FROM: true}
+var first49 = [256]bool{token.NEWLINE: true, token.SEMI: true}
+var first50 = [256]bool{token.COMMA: true}
+var first51 = [256]bool{token.IMPORT: true}
+var first52 = [256]bool{token.LPAR: true, token.NAME: true, token.STAR: true}
+var first53 = [256]bool{token.DOT: true, token.ELLIPSIS: true}
+var first54 = [256]bool{token.STAR: true}
+var first55 = [256]bool{token.NAME: true, token.NEWLINE: true}
+var first56 = [256]bool{token.AS: true}
+var first57 = [256]bool{token.DOT: true}
+var first58 = [256]bool{token.AT: true}
+var first59 = [256]bool{token.CLASS: true}
+var first60 = [256]bool{token.LSQB: true}
+var first61 = [256]bool{token.ASSERT: true, token.AWAIT: true, token.BREAK: true, token.CONTINUE: true, token.DEL: true, token.ELLIPSIS: true, token.FALSE: true, token.FROM: true, token.FSTRING_START: true, token.GLOBAL: true, token.IMPORT: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NEWLINE: true, token.NONE: true, token.NONLOCAL: true, token.NOT: true, token.NUMBER: true, token.PASS: true, token.PLUS: true, token.RAISE: true, token.RETURN: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
+var first62 = [256]bool{token.ASYNC: true, token.DEF: true}
+var first63 = [256]bool{token.DEF: true}
+var first64 = [256]bool{token.ASYNC: true}
+var first65 = [256]bool{token.DOUBLESTAR: true, token.NAME: true, token.STAR: true}
+var first66 = [256]bool{token.RARROW: true}
+var first67 = [256]bool{token.NEWLINE: true, token.TYPE_COMMENT: true}
+var first68 = [256]bool{token.LPAR: true, token.NAME: true, token.SLASH: true, token.STAR: true}
+var first69 = [256]bool{token.DOUBLESTAR: true, token.STAR: true}
+var first70 = [256]bool{token.DOUBLESTAR: true}
+var first71 = [256]bool{token.COLON: true}
+var first72 = [256]bool{token.ELIF: true}
+var first73 = [256]bool{token.ELSE: true}
+var first74 = [256]bool{token.FOR: true}
+var first75 = [256]bool{token.WITH: true}
+var first76 = [256]bool{token.COLON: true, token.COMMA: true, token.RPAR: true}
+var first77 = [256]bool{token.FINALLY: true}
+var first78 = [256]bool{token.EXCEPT: true}
+var first79 = [256]bool{token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true}
+var first80 = [256]bool{token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first81 = [256]bool{token.FALSE: true, token.FSTRING_START: true, token.MINUS: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first82 = [256]bool{token.LPAR: true, token.LSQB: true}
+var first83 = [256]bool{token.LBRACE: true}
+var first84 = [256]bool{token.MINUS: true, token.NUMBER: true}
+var first85 = [256]bool{token.FSTRING_START: true, token.STRING: true}
+var first86 = [256]bool{token.MINUS: true, token.PLUS: true}
+var first87 = [256]bool{token.NONE: true}
+var first88 = [256]bool{token.TRUE: true}
+var first89 = [256]bool{token.FALSE: true}
+var first90 = [256]bool{token.NUMBER: true}
+var first91 = [256]bool{token.MINUS: true}
+var first92 = [256]bool{token.DOT: true, token.EQUAL: true, token.LPAR: true}
+var first93 = [256]bool{token.FALSE: true, token.FSTRING_START: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first94 = [256]bool{token.OR: true}
+var first95 = [256]bool{token.AND: true}
+var first96 = [256]bool{token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true}
+var first97 = [256]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first98 = [256]bool{token.AND: true, token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IF: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true, token.OR: true}
+var first99 = [256]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first100 = [256]bool{token.LAMBDA: true}
+var first101 = [256]bool{token.AND: true, token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true, token.OR: true}
+var first102 = [256]bool{token.AND: true, token.EQEQUAL: true, token.GREATER: true, token.GREATEREQUAL: true, token.IN: true, token.IS: true, token.LESS: true, token.LESSEQUAL: true, token.NOT: true, token.NOTEQUAL: true}
+var first103 = [256]bool{token.NOT: true}
+var first104 = [256]bool{token.EQEQUAL: true}
+var first105 = [256]bool{token.LESS: true, token.NOTEQUAL: true}
+var first106 = [256]bool{token.LESSEQUAL: true}
+var first107 = [256]bool{token.LESS: true}
+var first108 = [256]bool{token.GREATEREQUAL: true}
+var first109 = [256]bool{token.GREATER: true}
+var first110 = [256]bool{token.IN: true}
+var first111 = [256]bool{token.IS: true}
+var first112 = [256]bool{token.NOTEQUAL: true}
+var first113 = [256]bool{token.VBAR: true}
+var first114 = [256]bool{token.AMPER: true, token.AT: true, token.CIRCUMFLEX: true, token.DOUBLESLASH: true, token.LEFTSHIFT: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.RIGHTSHIFT: true, token.SLASH: true, token.STAR: true}
+var first115 = [256]bool{token.CIRCUMFLEX: true}
+var first116 = [256]bool{token.AMPER: true, token.AT: true, token.DOUBLESLASH: true, token.LEFTSHIFT: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.RIGHTSHIFT: true, token.SLASH: true, token.STAR: true}
+var first117 = [256]bool{token.AMPER: true}
+var first118 = [256]bool{token.AT: true, token.DOUBLESLASH: true, token.LEFTSHIFT: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.RIGHTSHIFT: true, token.SLASH: true, token.STAR: true}
+var first119 = [256]bool{token.LEFTSHIFT: true, token.RIGHTSHIFT: true}
+var first120 = [256]bool{token.AT: true, token.DOUBLESLASH: true, token.MINUS: true, token.PERCENT: true, token.PLUS: true, token.SLASH: true, token.STAR: true}
+var first121 = [256]bool{token.AT: true, token.DOUBLESLASH: true, token.PERCENT: true, token.SLASH: true, token.STAR: true}
+var first122 = [256]bool{token.MINUS: true, token.PLUS: true, token.TILDE: true}
+var first123 = [256]bool{token.PLUS: true}
+var first124 = [256]bool{token.TILDE: true}
+var first125 = [256]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STRING: true, token.TRUE: true}
+var first126 = [256]bool{token.AWAIT: true}
+var first127 = [256]bool{token.DOT: true, token.LPAR: true, token.LSQB: true}
+var first128 = [256]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STAR: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first129 = [256]bool{token.AWAIT: true, token.COLON: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first130 = [256]bool{token.ELLIPSIS: true}
+var first131 = [256]bool{token.AWAIT: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true, token.YIELD: true}
+var first132 = [256]bool{token.FSTRING_MIDDLE: true}
+var first133 = [256]bool{token.EXCLAMATION: true}
+var first134 = [256]bool{token.FSTRING_START: true}
+var first135 = [256]bool{token.STRING: true}
+var first136 = [256]bool{token.AWAIT: true, token.DOUBLESTAR: true, token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LAMBDA: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.MINUS: true, token.NAME: true, token.NONE: true, token.NOT: true, token.NUMBER: true, token.PLUS: true, token.STRING: true, token.TILDE: true, token.TRUE: true}
+var first137 = [256]bool{token.LBRACE: true, token.LPAR: true, token.LSQB: true}
+var first138 = [256]bool{token.NAME: true, token.STAR: true}
+var first139 = [256]bool{token.DOUBLESTAR: true, token.NAME: true}
+var first140 = [256]bool{token.LPAR: true, token.LSQB: true, token.NAME: true}
+var first141 = [256]bool{token.TYPE_COMMENT: true}
+var first142 = [256]bool{token.COMMA: true, token.RPAR: true}
+var first143 = [256]bool{token.FALSE: true, token.NONE: true, token.TRUE: true}
+var first144 = [256]bool{token.COLON: true, token.ELSE: true}
+var first145 = [256]bool{token.COLONEQUAL: true, token.EQUAL: true}
+var first146 = [256]bool{token.ELLIPSIS: true, token.FALSE: true, token.FSTRING_START: true, token.LBRACE: true, token.LPAR: true, token.LSQB: true, token.NAME: true, token.NONE: true, token.NUMBER: true, token.STAR: true, token.STRING: true, token.TRUE: true, token.YIELD: true}
+var first147 = [256]bool{token.LBRACE: true, token.LSQB: true}
+var first148 = [256]bool{token.SLASH: true}
+var first149 = [256]bool{token.LPAR: true, token.NAME: true}
+var first150 = [256]bool{token.COMMA: true, token.NAME: true}
+var first151 = [256]bool{token.DOUBLESTAR: true, token.SLASH: true, token.STAR: true}
+var first152 = [256]bool{token.COLON: true, token.COMMA: true}
+var first153 = [256]bool{token.EXCEPT: true, token.FINALLY: true}
+var first154 = [256]bool{token.COLON: true, token.NEWLINE: true}
+var first155 = [256]bool{token.COMMA: true, token.RBRACE: true}
+var first156 = [256]bool{token.COLON: true, token.EQUAL: true, token.EXCLAMATION: true, token.RBRACE: true}
+var first157 = [256]bool{token.COLON: true, token.EXCLAMATION: true, token.RBRACE: true}
+var first158 = [256]bool{token.COLON: true, token.RBRACE: true}
+var first159 = [256]bool{token.SEMI: true}
+var first160 = [256]bool{token.RPAR: true}
+var first161 = [256]bool{token.FSTRING_MIDDLE: true, token.LBRACE: true}
+var first162 = [256]bool{token.SOFT_KEYWORD: true}
+var first163 = [256]bool{token.COLONEQUAL: true}
+var first164 = [256]bool{token.DOUBLESTAR: true, token.RPAR: true}
+var first165 = [256]bool{token.COLON: true, token.DOUBLESTAR: true}
+var first166 = [256]bool{token.RBRACE: true}
+var first167 = [256]bool{token.PERCENT: true}
+var first168 = [256]bool{token.DOUBLESLASH: true}
 
 // alts0: the first alternative of atom a token may start (see
 // dispatch in internal/peg): 1 + its index, 0 for alternative 10.
-var alts0 = [128]uint8{token.ELLIPSIS: 10, token.FALSE: 3, token.FSTRING_START: 5, token.LBRACE: 9, token.LPAR: 7, token.LSQB: 8, token.NAME: 1, token.NONE: 4, token.NUMBER: 6, token.STRING: 5, token.TRUE: 2}
+var alts0 = [256]uint8{token.ELLIPSIS: 10, token.FALSE: 3, token.FSTRING_START: 5, token.LBRACE: 9, token.LPAR: 7, token.LSQB: 8, token.NAME: 1, token.NONE: 4, token.NUMBER: 6, token.STRING: 5, token.TRUE: 2}
 
 // memoHit0 returns the memoized result of table entry i (not 0) and
 // moves to where it ended.
@@ -4230,7 +4230,7 @@ func (p *Parser) r_dotted_name() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_dotted_name, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first57[p.kinds[_resmark]&127] && p.optimistic {
+		if _ok && _resmark < p.fill && !first57[p.kinds[_resmark]] && p.optimistic {
 			break
 		}
 		_raw, _rawok := p.r_dotted_name_raw(_res, _ok, _resmark)
@@ -12349,7 +12349,7 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 	var _s0ok, _s0done bool
 	var _s0end int
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
-	if p.optimistic && first97[p.kinds[p.mark]&127] {
+	if p.optimistic && first97[p.kinds[p.mark]] {
 		p.level += 4
 		_v, _vok := p.r_bitwise_or()
 		p.level -= 4
@@ -12357,7 +12357,7 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if _vok && p.mark < p.fill && !first98[p.kinds[p.mark]&127] {
+		if _vok && p.mark < p.fill && !first98[p.kinds[p.mark]] {
 			p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _v, end: int32(p.mark), ok: true})
 			_i := int32(len(p.vals.s1))
 			p.memo[_mark*nMemo+memo_disjunction] = _i
@@ -12799,7 +12799,7 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.optimistic && first97[p.kinds[p.mark]&127] {
+	if p.optimistic && first97[p.kinds[p.mark]] {
 		p.level += 5
 		_v, _vok := p.r_bitwise_or()
 		p.level -= 5
@@ -12807,7 +12807,7 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if _vok && p.mark < p.fill && !first98[p.kinds[p.mark]&127] {
+		if _vok && p.mark < p.fill && !first98[p.kinds[p.mark]] {
 			p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _v, end: int32(p.mark), ok: true})
 			_i := int32(len(p.vals.s1))
 			p.memo[_mark*nMemo+memo_expression] = _i
@@ -13190,7 +13190,7 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 	var _s0ok, _s0done bool
 	var _s0end int
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
-	if p.optimistic && first97[p.kinds[p.mark]&127] {
+	if p.optimistic && first97[p.kinds[p.mark]] {
 		p.level += 3
 		_v, _vok := p.r_bitwise_or()
 		p.level -= 3
@@ -13205,7 +13205,7 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 			_res, _ok = nil, false
 			goto done
 		}
-		if _vok && p.mark < p.fill && !first101[p.kinds[p.mark]&127] {
+		if _vok && p.mark < p.fill && !first101[p.kinds[p.mark]] {
 			_res, _ok = _v, true
 			goto done
 		}
@@ -13307,7 +13307,7 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 	var _s0ok, _s0done bool
 	var _s0end int
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
-	if p.optimistic && first97[p.kinds[p.mark]&127] {
+	if p.optimistic && first97[p.kinds[p.mark]] {
 		p.level += 2
 		_v, _vok := p.r_bitwise_or()
 		p.level -= 2
@@ -13321,7 +13321,7 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 			_res, _ok = nil, false
 			goto done
 		}
-		if _vok && p.mark < p.fill && !first102[p.kinds[p.mark]&127] {
+		if _vok && p.mark < p.fill && !first102[p.kinds[p.mark]] {
 			_res, _ok = _v, true
 			goto done
 		}
@@ -13419,7 +13419,7 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.optimistic && first97[p.kinds[p.mark]&127] {
+	if p.optimistic && first97[p.kinds[p.mark]] {
 		p.level += 1
 		_v, _vok := p.r_bitwise_or()
 		p.level -= 1
@@ -13432,7 +13432,7 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 			_res, _ok = nil, false
 			goto done
 		}
-		if _vok && p.mark < p.fill && !first96[p.kinds[p.mark]&127] {
+		if _vok && p.mark < p.fill && !first96[p.kinds[p.mark]] {
 			_res, _ok = _v, true
 			goto done
 		}
@@ -14417,13 +14417,13 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_bitwise_or, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first113[p.kinds[_resmark]&127] && p.optimistic {
+		if _ok && _resmark < p.fill && !first113[p.kinds[_resmark]] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.errorIndicator && p.optimistic {
-			if first97[p.kinds[p.mark]&127] {
+			if first97[p.kinds[p.mark]] {
 				p.level += 11
 				_raw, _rawok = p.r_factor()
 				p.level -= 11
@@ -14436,7 +14436,7 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 						_row[memo_shift_expr] = int32(-_mark - 1)
 						_row[memo_sum] = int32(-_mark - 1)
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark >= p.fill || first114[p.kinds[p.mark]&127] {
+					} else if p.mark >= p.fill || first114[p.kinds[p.mark]] {
 						p.mark = _mark
 						p.level++
 						_raw, _rawok = p.r_bitwise_xor()
@@ -14578,13 +14578,13 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_bitwise_xor, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first115[p.kinds[_resmark]&127] && p.optimistic {
+		if _ok && _resmark < p.fill && !first115[p.kinds[_resmark]] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.errorIndicator && p.optimistic {
-			if first97[p.kinds[p.mark]&127] {
+			if first97[p.kinds[p.mark]] {
 				p.level += 9
 				_raw, _rawok = p.r_factor()
 				p.level -= 9
@@ -14596,7 +14596,7 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 						_row[memo_shift_expr] = int32(-_mark - 1)
 						_row[memo_sum] = int32(-_mark - 1)
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark >= p.fill || first116[p.kinds[p.mark]&127] {
+					} else if p.mark >= p.fill || first116[p.kinds[p.mark]] {
 						p.mark = _mark
 						p.level++
 						_raw, _rawok = p.r_bitwise_and()
@@ -14738,13 +14738,13 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_bitwise_and, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first117[p.kinds[_resmark]&127] && p.optimistic {
+		if _ok && _resmark < p.fill && !first117[p.kinds[_resmark]] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.errorIndicator && p.optimistic {
-			if first97[p.kinds[p.mark]&127] {
+			if first97[p.kinds[p.mark]] {
 				p.level += 7
 				_raw, _rawok = p.r_factor()
 				p.level -= 7
@@ -14755,7 +14755,7 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 						_row[memo_shift_expr] = int32(-_mark - 1)
 						_row[memo_sum] = int32(-_mark - 1)
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark >= p.fill || first118[p.kinds[p.mark]&127] {
+					} else if p.mark >= p.fill || first118[p.kinds[p.mark]] {
 						p.mark = _mark
 						p.level++
 						_raw, _rawok = p.r_shift_expr()
@@ -14897,13 +14897,13 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_shift_expr, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first119[p.kinds[_resmark]&127] && p.optimistic {
+		if _ok && _resmark < p.fill && !first119[p.kinds[_resmark]] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.errorIndicator && p.optimistic {
-			if first97[p.kinds[p.mark]&127] {
+			if first97[p.kinds[p.mark]] {
 				p.level += 5
 				_raw, _rawok = p.r_factor()
 				p.level -= 5
@@ -14913,7 +14913,7 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 						p.mark = _mark
 						_row[memo_sum] = int32(-_mark - 1)
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark >= p.fill || first120[p.kinds[p.mark]&127] {
+					} else if p.mark >= p.fill || first120[p.kinds[p.mark]] {
 						p.mark = _mark
 						p.level++
 						_raw, _rawok = p.r_sum()
@@ -15132,13 +15132,13 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_sum, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first86[p.kinds[_resmark]&127] && p.optimistic {
+		if _ok && _resmark < p.fill && !first86[p.kinds[_resmark]] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.errorIndicator && p.optimistic {
-			if first97[p.kinds[p.mark]&127] {
+			if first97[p.kinds[p.mark]] {
 				p.level += 3
 				_raw, _rawok = p.r_factor()
 				p.level -= 3
@@ -15147,7 +15147,7 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 					if !_rawok {
 						p.mark = _mark
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark >= p.fill || first121[p.kinds[p.mark]&127] {
+					} else if p.mark >= p.fill || first121[p.kinds[p.mark]] {
 						p.mark = _mark
 						p.level++
 						_raw, _rawok = p.r_term()
@@ -15344,13 +15344,13 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_term, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first121[p.kinds[_resmark]&127] && p.optimistic {
+		if _ok && _resmark < p.fill && !first121[p.kinds[_resmark]] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.errorIndicator && p.optimistic {
-			if first97[p.kinds[p.mark]&127] {
+			if first97[p.kinds[p.mark]] {
 				p.level++
 				_raw, _rawok = p.r_factor()
 				p.level--
@@ -15726,7 +15726,7 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.optimistic && first31[p.kinds[p.mark]&127] {
+	if p.optimistic && first31[p.kinds[p.mark]] {
 		p.level += 2
 		_v, _vok := p.r_primary()
 		p.level -= 2
@@ -15740,7 +15740,7 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 			_res, _ok = nil, false
 			goto done
 		}
-		if _vok && p.mark < p.fill && !first70[p.kinds[p.mark]&127] {
+		if _vok && p.mark < p.fill && !first70[p.kinds[p.mark]] {
 			_res, _ok = _v, true
 			goto done
 		}
@@ -16121,13 +16121,13 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_primary, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first127[p.kinds[_resmark]&127] && p.optimistic {
+		if _ok && _resmark < p.fill && !first127[p.kinds[_resmark]] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.errorIndicator && p.optimistic {
-			if first31[p.kinds[p.mark]&127] {
+			if first31[p.kinds[p.mark]] {
 				p.level++
 				_raw, _rawok = p.r_atom()
 				p.level--
@@ -16617,7 +16617,7 @@ func (p *Parser) r_atom() (_res ast.Expr, _ok bool) {
 	var _lk bool
 	_, _ = _lm, _lk
 	if p.optimistic && p.mark < p.fill {
-		switch alts0[p.kinds[p.mark]&127] {
+		switch alts0[p.kinds[p.mark]] {
 		case 0:
 			goto fail9
 		case 2:
@@ -21370,7 +21370,7 @@ func (p *Parser) r_t_primary() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_t_primary, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first127[p.kinds[_resmark]&127] && p.optimistic {
+		if _ok && _resmark < p.fill && !first127[p.kinds[_resmark]] && p.optimistic {
 			break
 		}
 		_raw, _rawok := p.r_t_primary_raw(_res, _ok, _resmark)

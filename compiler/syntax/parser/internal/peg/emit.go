@@ -145,7 +145,7 @@ func (e *emitter) writeTables(out *bytes.Buffer) {
 			ks = append(ks, k+": true")
 		}
 		sort.Strings(ks)
-		fmt.Fprintf(out, "var first%d = [128]bool{%s}\n", i, strings.Join(ks, ", "))
+		fmt.Fprintf(out, "var first%d = [256]bool{%s}\n", i, strings.Join(ks, ", "))
 	}
 	out.WriteString("\n")
 	for _, d := range e.dispatchTables {
@@ -518,7 +518,7 @@ func (e *emitter) leader(r *Rule) error {
 		// time) and the loop would stop. In the first pass, with that
 		// token fetched, the call is skipped (it could not nest deeper
 		// than the first one did).
-		e.printf("if _ok && _resmark < p.fill && !%s[p.kinds[_resmark]&127] && p.optimistic {\nbreak\n}\n", v)
+		e.printf("if _ok && _resmark < p.fill && !%s[p.kinds[_resmark]] && p.optimistic {\nbreak\n}\n", v)
 	}
 	if chain, bottom := e.operandChain(r); chain != nil && direct && e.collapsedRound(r, chain, bottom) {
 	} else if base := e.seedBase(r); base != nil && direct {
@@ -532,7 +532,7 @@ func (e *emitter) leader(r *Rule) error {
 		e.printf("var _raw %s\nvar _rawok bool\n", r.Type)
 		e.printf("if !_ok && !p.errorIndicator && p.optimistic {\n")
 		if v := e.itemFirstVar(base.Items[0].Node); v != "" {
-			e.printf("if %s[p.kinds[p.mark]&127] {\n", v)
+			e.printf("if %s[p.kinds[p.mark]] {\n", v)
 		} else {
 			e.printf("{\n")
 		}
@@ -879,8 +879,8 @@ func (e *emitter) dispatch(r *Rule) {
 		ks = append(ks, fmt.Sprintf("%s: %d", k, t+1))
 	}
 	sort.Strings(ks)
-	e.dispatchTables = append(e.dispatchTables, fmt.Sprintf("// %s: the first alternative of %s a token may start (see\n// dispatch in internal/peg): 1 + its index, 0 for alternative %d.\nvar %s = [128]uint8{%s}\n", name, r.Name, other, name, strings.Join(ks, ", ")))
-	e.printf("if p.optimistic && p.mark < p.fill {\nswitch %s[p.kinds[p.mark]&127] {\n", name)
+	e.dispatchTables = append(e.dispatchTables, fmt.Sprintf("// %s: the first alternative of %s a token may start (see\n// dispatch in internal/peg): 1 + its index, 0 for alternative %d.\nvar %s = [256]uint8{%s}\n", name, r.Name, other, name, strings.Join(ks, ", ")))
+	e.printf("if p.optimistic && p.mark < p.fill {\nswitch %s[p.kinds[p.mark]] {\n", name)
 	if other > 0 {
 		e.printf("case 0:\ngoto fail%d\n", other-1)
 	}
@@ -1097,7 +1097,7 @@ func (e *emitter) collapsedRound(r *Rule, chain []*Rule, bottom *Rule) bool {
 	e.printf("var _raw %s\nvar _rawok bool\n", r.Type)
 	e.printf("if !_ok && !p.errorIndicator && p.optimistic {\n")
 	if cond != "" {
-		e.printf("if %s[p.kinds[p.mark]&127] {\n", cond)
+		e.printf("if %s[p.kinds[p.mark]] {\n", cond)
 	} else {
 		e.printf("{\n")
 	}
@@ -1114,14 +1114,14 @@ func (e *emitter) collapsedRound(r *Rule, chain []*Rule, bottom *Rule) bool {
 		}
 	}
 	if len(kept) > 0 {
-		e.printf("} else if p.mark < p.fill && !%s[p.kinds[p.mark]&127] {\n", opsVar)
+		e.printf("} else if p.mark < p.fill && !%s[p.kinds[p.mark]] {\n", opsVar)
 		e.printf("%[1]s = append(%[1]s, memoVal[%[2]s]{v: _raw, end: int32(p.mark), ok: true})\n_i := int32(len(%[1]s))\n", slab, r.Type)
 		for _, l := range kept {
 			e.printf("_row[memo_%s] = _i\n", l.Name)
 		}
 		e.printf("} else {\n")
 	} else {
-		e.printf("} else if p.mark >= p.fill || %s[p.kinds[p.mark]&127] {\n", opsVar)
+		e.printf("} else if p.mark >= p.fill || %s[p.kinds[p.mark]] {\n", opsVar)
 	}
 	e.printf("p.mark = _mark\np.level++\n_raw, _rawok = p.%s()\np.level--\n}\n}\n", e.funcName(chain[0]))
 	e.printf("}\n} else {\n_raw, _rawok = p.%s_raw(_res, _ok, _resmark)\n}\n", e.funcName(r))
@@ -1277,7 +1277,7 @@ func (e *emitter) passRound(r *Rule, chain []*Rule) {
 	}
 	slab := e.slabFor(r)
 	n := len(chain)
-	e.printf("if p.optimistic && %s[p.kinds[p.mark]&127] {\n", e.setVar(ok))
+	e.printf("if p.optimistic && %s[p.kinds[p.mark]] {\n", e.setVar(ok))
 	e.printf("p.level += %d\n_v, _vok := p.%s()\np.level -= %d\n", n-1, e.funcName(last), n-1)
 	e.printf("if p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
 	var memoed []*Rule
@@ -1293,7 +1293,7 @@ func (e *emitter) passRound(r *Rule, chain []*Rule) {
 		}
 		e.printf("p.mark = _mark\n_res, _ok = nil, false\ngoto done\n}\n")
 	}
-	e.printf("if _vok && p.mark < p.fill && !%s[p.kinds[p.mark]&127] {\n", e.setVar(tails))
+	e.printf("if _vok && p.mark < p.fill && !%s[p.kinds[p.mark]] {\n", e.setVar(tails))
 	var kept []*Rule
 	for _, c := range memoed {
 		if !firstPassUnread[c.Name] {
