@@ -1233,9 +1233,6 @@ func (p *Parser) r_func_type() (_res *ast.FunctionType, _ok bool) {
 	_mark := p.mark
 	// "(" type_expressions? ")" "->" expression NEWLINE* ENDMARKER
 	{
-		if p.cannotStart(&first3) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a []ast.Expr
 		var _v2 *token.Token
@@ -1490,9 +1487,6 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first8) {
-			goto fail2
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -1527,9 +1521,6 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first9) {
-			goto fail3
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -1765,9 +1756,6 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first13) {
-			goto fail3
-		}
 		var _v1 ast.Stmt
 		var _k bool
 		_lk = p.peekIs(token.RETURN)
@@ -1825,9 +1813,6 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first15) {
-			goto fail5
-		}
 		var _v1 ast.Stmt
 		var _k bool
 		_lk = p.peekIs(token.RAISE)
@@ -1853,9 +1838,6 @@ fail5:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first16) {
-			goto fail6
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -1892,9 +1874,6 @@ fail6:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first17) {
-			goto fail7
-		}
 		var _v1 ast.Stmt
 		var _k bool
 		_lk = p.peekIs(token.DEL)
@@ -1920,9 +1899,6 @@ fail7:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first18) {
-			goto fail8
 		}
 		var _v1 ast.Stmt
 		var _k bool
@@ -1950,9 +1926,6 @@ fail8:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first19) {
-			goto fail9
-		}
 		var _v1 ast.Stmt
 		var _k bool
 		_lk = p.peekIs(token.ASSERT)
@@ -1978,9 +1951,6 @@ fail9:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first20) {
-			goto fail10
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -2017,9 +1987,6 @@ fail10:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first21) {
-			goto fail11
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -2055,9 +2022,6 @@ fail11:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first22) {
-			goto fail12
-		}
 		var _v1 ast.Stmt
 		var _k bool
 		_lk = p.peekIs(token.GLOBAL)
@@ -2083,9 +2047,6 @@ fail12:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first23) {
-			goto fail13
 		}
 		var _v1 ast.Stmt
 		var _k bool
@@ -2157,9 +2118,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first25) {
-			goto fail1
 		}
 		var _v1 ast.Stmt
 		var _k bool
@@ -2280,9 +2238,6 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first29) {
-			goto fail5
-		}
 		var _v1 ast.Stmt
 		var _k bool
 		_lk = p.peekIs(token.TRY)
@@ -2308,9 +2263,6 @@ fail5:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first30) {
-			goto fail6
 		}
 		var _v1 ast.Stmt
 		var _k bool
@@ -2379,9 +2331,6 @@ func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
 	// NAME ":" expression ("=" annotated_rhs)?
 	{
 		_cut = false
-		if p.cannotStart(&first11) {
-			goto fail0
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var b ast.Expr
@@ -2687,9 +2636,6 @@ func (p *Parser) r_augassign() (_res *ast.Operator, _ok bool) {
 	_mark := p.mark
 	// "+="
 	{
-		if p.cannotStart(&first35) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -2718,9 +2664,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first36) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -2751,9 +2694,6 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first37) {
-			goto fail2
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -2782,9 +2722,6 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first38) {
-			goto fail3
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -2815,9 +2752,6 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first39) {
-			goto fail4
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -2846,9 +2780,6 @@ fail4:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first40) {
-			goto fail5
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -2879,9 +2810,6 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first41) {
-			goto fail6
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -2910,9 +2838,6 @@ fail6:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first42) {
-			goto fail7
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -2943,9 +2868,6 @@ fail7:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first43) {
-			goto fail8
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -2974,9 +2896,6 @@ fail8:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first44) {
-			goto fail9
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -3007,9 +2926,6 @@ fail9:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first45) {
-			goto fail10
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -3039,9 +2955,6 @@ fail10:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first46) {
-			goto fail11
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -3070,9 +2983,6 @@ fail11:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first47) {
-			goto fail12
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -3117,9 +3027,6 @@ func (p *Parser) r_return_stmt() (_res ast.Stmt, _ok bool) {
 	}
 	// "return" star_expressions?
 	{
-		if p.cannotStart(&first13) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -3280,9 +3187,6 @@ func (p *Parser) r_global_stmt() (_res ast.Stmt, _ok bool) {
 	}
 	// "global" sep(",", NAME)
 	{
-		if p.cannotStart(&first22) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a []ast.Expr
 		var _k bool
@@ -3340,9 +3244,6 @@ func (p *Parser) r_nonlocal_stmt() (_res ast.Stmt, _ok bool) {
 	}
 	// "nonlocal" sep(",", NAME)
 	{
-		if p.cannotStart(&first23) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a []ast.Expr
 		var _k bool
@@ -3403,9 +3304,6 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 	_, _ = _lm, _lk
 	// "del" del_targets &(";" / NEWLINE)
 	{
-		if p.cannotStart(&first17) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a []ast.Expr
 		var _k bool
@@ -3537,9 +3435,6 @@ func (p *Parser) r_assert_stmt() (_res ast.Stmt, _ok bool) {
 	}
 	// "assert" expression ("," expression)?
 	{
-		if p.cannotStart(&first19) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var b ast.Expr
@@ -3678,9 +3573,6 @@ func (p *Parser) r_import_name() (_res ast.Stmt, _ok bool) {
 	}
 	// "import" dotted_as_names
 	{
-		if p.cannotStart(&first51) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a []*ast.Alias
 		var _k bool
@@ -3887,9 +3779,6 @@ func (p *Parser) r_import_from_targets() (_res []*ast.Alias, _ok bool) {
 	_, _ = _lm, _lk
 	// "(" import_from_as_names ","? ")"
 	{
-		if p.cannotStart(&first3) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a []*ast.Alias
 		var _v2 *token.Token
@@ -3969,9 +3858,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first54) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -4077,9 +3963,6 @@ func (p *Parser) r_import_from_as_name() (_res *ast.Alias, _ok bool) {
 	}
 	// NAME ("as" NAME)?
 	{
-		if p.cannotStart(&first11) {
-			goto fail0
-		}
 		var a ast.Expr
 		var b ast.Expr
 		var _k bool
@@ -4349,9 +4232,6 @@ func (p *Parser) r_block() (_res []ast.Stmt, _ok bool) {
 	_mark := p.mark
 	// NEWLINE INDENT statements DEDENT
 	{
-		if p.cannotStart(&first8) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 *token.Token
 		var a []ast.Stmt
@@ -4588,9 +4468,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first59) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var t []ast.TypeParam
@@ -4765,9 +4642,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first63) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var n ast.Expr
 		var t []ast.TypeParam
@@ -4880,9 +4754,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first64) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -5705,9 +5576,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var a *ast.Arg
 		var _k bool
@@ -6147,9 +6015,6 @@ func (p *Parser) r_param() (_res *ast.Arg, _ok bool) {
 	}
 	// NAME annotation?
 	{
-		if p.cannotStart(&first11) {
-			goto fail0
-		}
 		var a ast.Expr
 		var b ast.Expr
 		var _k bool
@@ -6201,9 +6066,6 @@ func (p *Parser) r_param_star_annotation() (_res *ast.Arg, _ok bool) {
 	}
 	// NAME star_annotation
 	{
-		if p.cannotStart(&first11) {
-			goto fail0
-		}
 		var a ast.Expr
 		var b ast.Expr
 		var _k bool
@@ -6251,9 +6113,6 @@ func (p *Parser) r_annotation() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// ":" expression
 	{
-		if p.cannotStart(&first71) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -6301,9 +6160,6 @@ func (p *Parser) r_star_annotation() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// ":" star_expression
 	{
-		if p.cannotStart(&first71) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -6351,9 +6207,6 @@ func (p *Parser) r_default() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "=" expression
 	{
-		if p.cannotStart(&first32) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -6791,9 +6644,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first73) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var _v1 *token.Token
 		var b []ast.Stmt
@@ -6868,9 +6718,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first30) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -6978,9 +6825,6 @@ fail0:
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first74) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var t ast.Expr
 		var _v2 *token.Token
@@ -7082,9 +6926,6 @@ fail1:
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first64) {
-			goto fail2
-		}
 		var _v0 *token.Token
 		var _v1 *token.Token
 		var t ast.Expr
@@ -8190,9 +8031,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first78) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var _v1 *token.Token
 		var e ast.Expr
@@ -8321,9 +8159,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first77) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -8679,9 +8514,6 @@ func (p *Parser) r_guard() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "if" named_expression
 	{
-		if p.cannotStart(&first25) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var guard ast.Expr
 		var _k bool
@@ -9277,9 +9109,6 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first87) {
-			goto fail3
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -9315,9 +9144,6 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first88) {
-			goto fail4
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -9352,9 +9178,6 @@ fail4:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first89) {
-			goto fail5
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -9479,9 +9302,6 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first87) {
-			goto fail3
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -9517,9 +9337,6 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first88) {
-			goto fail4
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -9554,9 +9371,6 @@ fail4:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first89) {
-			goto fail5
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -9720,9 +9534,6 @@ func (p *Parser) r_signed_number() (_res ast.Expr, _ok bool) {
 	}
 	// NUMBER
 	{
-		if p.cannotStart(&first90) {
-			goto fail0
-		}
 		var _v0 ast.Expr
 		var _k bool
 		if _v0 = p.numberToken(); _v0 == nil {
@@ -9741,9 +9552,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first91) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var number ast.Expr
@@ -9821,9 +9629,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first91) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var real ast.Expr
 		var _k bool
@@ -9877,9 +9682,6 @@ func (p *Parser) r_real_number() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// NUMBER
 	{
-		if p.cannotStart(&first90) {
-			goto fail0
-		}
 		var real ast.Expr
 		var _k bool
 		if real = p.numberToken(); real == nil {
@@ -9913,9 +9715,6 @@ func (p *Parser) r_imaginary_number() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// NUMBER
 	{
-		if p.cannotStart(&first90) {
-			goto fail0
-		}
 		var imag ast.Expr
 		var _k bool
 		if imag = p.numberToken(); imag == nil {
@@ -10300,9 +10099,6 @@ func (p *Parser) r_group_pattern() (_res ast.Pattern, _ok bool) {
 	_mark := p.mark
 	// "(" pattern ")"
 	{
-		if p.cannotStart(&first3) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var pattern ast.Pattern
 		var _v2 *token.Token
@@ -10365,9 +10161,6 @@ func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
 	}
 	// "[" maybe_sequence_pattern? "]"
 	{
-		if p.cannotStart(&first60) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var patterns []ast.Pattern
 		var _v2 *token.Token
@@ -10421,9 +10214,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first3) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var patterns []ast.Pattern
@@ -11099,9 +10889,6 @@ func (p *Parser) r_double_star_pattern() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "**" pattern_capture_target
 	{
-		if p.cannotStart(&first70) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var target ast.Expr
 		var _k bool
@@ -11518,9 +11305,6 @@ func (p *Parser) r_keyword_pattern() (_res *keyPattern, _ok bool) {
 	_mark := p.mark
 	// NAME "=" pattern
 	{
-		if p.cannotStart(&first11) {
-			goto fail0
-		}
 		var arg ast.Expr
 		var _v1 *token.Token
 		var value ast.Pattern
@@ -11670,9 +11454,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var t []ast.TypeParam
 		var _v2 *token.Token
@@ -11783,9 +11564,6 @@ func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 	_mark := p.mark
 	// NAME type_param_bound? type_param_default?
 	{
-		if p.cannotStart(&first11) {
-			goto fail0
-		}
 		var a ast.Expr
 		var b ast.Expr
 		var c ast.Expr
@@ -12050,9 +11828,6 @@ func (p *Parser) r_type_param_bound() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// ":" expression
 	{
-		if p.cannotStart(&first71) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var e ast.Expr
 		var _k bool
@@ -12100,9 +11875,6 @@ func (p *Parser) r_type_param_default() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "=" expression
 	{
-		if p.cannotStart(&first32) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var e ast.Expr
 		var _k bool
@@ -12150,9 +11922,6 @@ func (p *Parser) r_type_param_starred_default() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "=" star_expression
 	{
-		if p.cannotStart(&first32) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var e ast.Expr
 		var _k bool
@@ -12823,9 +12592,6 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first54) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -12948,9 +12714,6 @@ func (p *Parser) r_star_named_expression() (_res ast.Expr, _ok bool) {
 	}
 	// "*" bitwise_or
 	{
-		if p.cannotStart(&first54) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -13032,9 +12795,6 @@ func (p *Parser) r_assignment_expression() (_res ast.Expr, _ok bool) {
 	// NAME ":=" ^ expression
 	{
 		_cut = false
-		if p.cannotStart(&first11) {
-			goto fail0
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var b ast.Expr
@@ -13444,9 +13204,6 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first103) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -13854,9 +13611,6 @@ func (p *Parser) r_eq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// "==" bitwise_or
 	{
-		if p.cannotStart(&first104) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -13982,9 +13736,6 @@ func (p *Parser) r_lte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// "<=" bitwise_or
 	{
-		if p.cannotStart(&first106) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -14032,9 +13783,6 @@ func (p *Parser) r_lt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// "<" bitwise_or
 	{
-		if p.cannotStart(&first107) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -14082,9 +13830,6 @@ func (p *Parser) r_gte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// ">=" bitwise_or
 	{
-		if p.cannotStart(&first108) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -14132,9 +13877,6 @@ func (p *Parser) r_gt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// ">" bitwise_or
 	{
-		if p.cannotStart(&first109) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -14182,9 +13924,6 @@ func (p *Parser) r_notin_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// "not" "in" bitwise_or
 	{
-		if p.cannotStart(&first103) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 *token.Token
 		var a ast.Expr
@@ -14243,9 +13982,6 @@ func (p *Parser) r_in_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// "in" bitwise_or
 	{
-		if p.cannotStart(&first110) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -14293,9 +14029,6 @@ func (p *Parser) r_isnot_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// "is" "not" bitwise_or
 	{
-		if p.cannotStart(&first111) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 *token.Token
 		var a ast.Expr
@@ -14354,9 +14087,6 @@ func (p *Parser) r_is_bitwise_or() (_res *cmpopExpr, _ok bool) {
 	_mark := p.mark
 	// "is" bitwise_or
 	{
-		if p.cannotStart(&first111) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -15752,9 +15482,6 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first123) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -15798,9 +15525,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first91) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -15843,9 +15567,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first124) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -16029,9 +15750,6 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "await" primary
 	{
-		if p.cannotStart(&first126) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -16642,9 +16360,6 @@ func (p *Parser) r_atom() (_res ast.Expr, _ok bool) {
 	}
 	// NAME
 	{
-		if p.cannotStart(&first11) {
-			goto fail0
-		}
 		var _v0 ast.Expr
 		var _k bool
 		if _v0 = p.nameToken(); _v0 == nil {
@@ -16663,9 +16378,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first88) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -16702,9 +16414,6 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first89) {
-			goto fail2
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -16739,9 +16448,6 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first87) {
-			goto fail3
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -16809,9 +16515,6 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first90) {
-			goto fail5
-		}
 		var _v0 ast.Expr
 		var _k bool
 		if _v0 = p.numberToken(); _v0 == nil {
@@ -16830,9 +16533,6 @@ fail5:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first3) {
-			goto fail6
 		}
 		var _v1 ast.Expr
 		var _k bool
@@ -16860,9 +16560,6 @@ fail6:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
-			goto fail7
-		}
 		var _v1 ast.Expr
 		var _k bool
 		_lk = p.peekIs(token.LSQB)
@@ -16889,9 +16586,6 @@ fail7:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first83) {
-			goto fail8
-		}
 		var _v1 ast.Expr
 		var _k bool
 		_lk = p.peekIs(token.LBRACE)
@@ -16917,9 +16611,6 @@ fail8:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first130) {
-			goto fail9
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -16966,9 +16657,6 @@ func (p *Parser) r_group() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "(" (yield_expr / named_expression) ")"
 	{
-		if p.cannotStart(&first3) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _v2 *token.Token
@@ -17050,9 +16738,6 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 	}
 	// "lambda" lambda_params? ":" expression
 	{
-		if p.cannotStart(&first100) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a *ast.Arguments
 		var _v2 *token.Token
@@ -17756,9 +17441,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var a *ast.Arg
 		var _k bool
@@ -18073,9 +17755,6 @@ func (p *Parser) r_lambda_param() (_res *ast.Arg, _ok bool) {
 	}
 	// NAME
 	{
-		if p.cannotStart(&first11) {
-			goto fail0
-		}
 		var a ast.Expr
 		var _k bool
 		if a = p.nameToken(); a == nil {
@@ -18137,9 +17816,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first132) {
-			goto fail1
-		}
 		var t *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -18183,9 +17859,6 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 	}
 	// "{" annotated_rhs "="? fstring_conversion? fstring_full_format_spec? "}"
 	{
-		if p.cannotStart(&first83) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var debug_expr *token.Token
@@ -18291,9 +17964,6 @@ func (p *Parser) r_fstring_conversion() (_res *resultWithMeta, _ok bool) {
 	_mark := p.mark
 	// "!" NAME
 	{
-		if p.cannotStart(&first133) {
-			goto fail0
-		}
 		var conv_token *token.Token
 		var conv ast.Expr
 		var _k bool
@@ -18342,9 +18012,6 @@ func (p *Parser) r_fstring_full_format_spec() (_res *resultWithMeta, _ok bool) {
 	}
 	// ":" fstring_format_spec*
 	{
-		if p.cannotStart(&first71) {
-			goto fail0
-		}
 		var colon *token.Token
 		var spec []ast.Expr
 		var _k bool
@@ -18395,9 +18062,6 @@ func (p *Parser) r_fstring_format_spec() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// FSTRING_MIDDLE
 	{
-		if p.cannotStart(&first132) {
-			goto fail0
-		}
 		var t *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -18459,9 +18123,6 @@ func (p *Parser) r_fstring() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// FSTRING_START fstring_middle* FSTRING_END
 	{
-		if p.cannotStart(&first134) {
-			goto fail0
-		}
 		var a *token.Token
 		var b []ast.Expr
 		var c *token.Token
@@ -18517,9 +18178,6 @@ func (p *Parser) r_string() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// STRING
 	{
-		if p.cannotStart(&first135) {
-			goto fail0
-		}
 		var s *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -18616,9 +18274,6 @@ func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
 	}
 	// "[" star_named_expressions? "]"
 	{
-		if p.cannotStart(&first60) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a []ast.Expr
 		var _v2 *token.Token
@@ -18687,9 +18342,6 @@ func (p *Parser) r_tuple() (_res ast.Expr, _ok bool) {
 	}
 	// "(" (star_named_expression "," star_named_expressions?)? ")"
 	{
-		if p.cannotStart(&first3) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a []ast.Expr
 		var _v2 *token.Token
@@ -18758,9 +18410,6 @@ func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
 	}
 	// "{" star_named_expressions "}"
 	{
-		if p.cannotStart(&first83) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a []ast.Expr
 		var _v2 *token.Token
@@ -18981,9 +18630,6 @@ func (p *Parser) r_double_starred_kvpair() (_res *keyValue, _ok bool) {
 	_mark := p.mark
 	// "**" bitwise_or
 	{
-		if p.cannotStart(&first70) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -19149,9 +18795,6 @@ func (p *Parser) r_for_if_clause() (_res *ast.Comprehension, _ok bool) {
 	// "async" "for" star_targets "in" ^ disjunction ("if" disjunction)*
 	{
 		_cut = false
-		if p.cannotStart(&first64) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 *token.Token
 		var a ast.Expr
@@ -19230,9 +18873,6 @@ fail0:
 			return nil, false
 		}
 		_cut = false
-		if p.cannotStart(&first74) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _v2 *token.Token
@@ -19384,9 +19024,6 @@ func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 	}
 	// "[" named_expression for_if_clauses "]"
 	{
-		if p.cannotStart(&first60) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var b []*ast.Comprehension
@@ -19482,9 +19119,6 @@ func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 	}
 	// "{" named_expression for_if_clauses "}"
 	{
-		if p.cannotStart(&first83) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var b []*ast.Comprehension
@@ -19681,9 +19315,6 @@ func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 	}
 	// "{" kvpair for_if_clauses "}"
 	{
-		if p.cannotStart(&first83) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a *keyValue
 		var b []*ast.Comprehension
@@ -20170,9 +19801,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
-			goto fail1
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var b ast.Expr
@@ -20280,9 +19908,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
-			goto fail1
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var b ast.Expr
@@ -20330,9 +19955,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first70) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -20634,9 +20256,6 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "*" (!"*" star_target)
 	{
-		if p.cannotStart(&first54) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -20898,9 +20517,6 @@ func (p *Parser) r_star_atom() (_res ast.Expr, _ok bool) {
 	}
 	// NAME
 	{
-		if p.cannotStart(&first11) {
-			goto fail0
-		}
 		var a ast.Expr
 		var _k bool
 		if a = p.nameToken(); a == nil {
@@ -21029,9 +20645,6 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
-			goto fail3
-		}
 		var _v0 *token.Token
 		var a []ast.Expr
 		var _v2 *token.Token
@@ -21118,9 +20731,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
-			goto fail1
-		}
 		var a ast.Expr
 		var _k bool
 		if a = p.nameToken(); a == nil {
@@ -21143,9 +20753,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first3) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var a ast.Expr
@@ -21717,9 +21324,6 @@ func (p *Parser) r_t_lookahead() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "("
 	{
-		if p.cannotStart(&first3) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -21745,9 +21349,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first60) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -21772,9 +21373,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first57) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -22038,9 +21636,6 @@ func (p *Parser) r_del_t_atom() (_res ast.Expr, _ok bool) {
 	}
 	// NAME
 	{
-		if p.cannotStart(&first11) {
-			goto fail0
-		}
 		var a ast.Expr
 		var _k bool
 		if a = p.nameToken(); a == nil {
@@ -22168,9 +21763,6 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first60) {
-			goto fail3
 		}
 		var _v0 *token.Token
 		var a []ast.Expr
@@ -22535,9 +22127,6 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
-			goto fail5
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -22614,9 +22203,6 @@ func (p *Parser) r_func_type_comment() (_res *token.Token, _ok bool) {
 	_, _ = _lm, _lk
 	// NEWLINE TYPE_COMMENT &(NEWLINE INDENT)
 	{
-		if p.cannotStart(&first8) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var t *token.Token
 		var _k bool
@@ -22684,9 +22270,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first141) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -22823,9 +22406,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail2
 		}
 		var a ast.Expr
 		var b *token.Token
@@ -23102,9 +22682,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first11) {
-			goto fail1
-		}
 		var a ast.Expr
 		var b *token.Token
 		var _v2 ast.Expr
@@ -23200,9 +22777,6 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first70) {
-			goto fail3
 		}
 		var a *token.Token
 		var _v1 ast.Expr
@@ -23418,9 +22992,6 @@ func (p *Parser) r_invalid_legacy_expression() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// NAME !"(" star_expressions
 	{
-		if p.cannotStart(&first11) {
-			goto fail0
-		}
 		var a ast.Expr
 		var b ast.Expr
 		var _k bool
@@ -23562,9 +23133,6 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first100) {
-			goto fail2
-		}
 		var a *token.Token
 		var _v1 *ast.Arguments
 		var b *token.Token
@@ -23684,9 +23252,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first11) {
-			goto fail1
 		}
 		var a ast.Expr
 		var _v1 *token.Token
@@ -24206,9 +23771,6 @@ func (p *Parser) r_invalid_del_stmt() (_res any, _ok bool) {
 	_mark := p.mark
 	// "del" star_expressions
 	{
-		if p.cannotStart(&first17) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a ast.Expr
 		var _k bool
@@ -24259,9 +23821,6 @@ func (p *Parser) r_invalid_block() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// NEWLINE !INDENT
 	{
-		if p.cannotStart(&first8) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -24468,9 +24027,6 @@ func (p *Parser) r_invalid_dict_comprehension() (_res any, _ok bool) {
 	_mark := p.mark
 	// "{" "**" bitwise_or for_if_clauses "}"
 	{
-		if p.cannotStart(&first83) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var a *token.Token
 		var _v2 ast.Expr
@@ -24548,9 +24104,6 @@ func (p *Parser) r_invalid_parameters() (_res any, _ok bool) {
 	_mark := p.mark
 	// "/" ","
 	{
-		if p.cannotStart(&first148) {
-			goto fail0
-		}
 		var a *token.Token
 		var _v1 *token.Token
 		var _k bool
@@ -24868,9 +24421,6 @@ func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "=" &(")" / ",")
 	{
-		if p.cannotStart(&first32) {
-			goto fail0
-		}
 		var a *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -25357,9 +24907,6 @@ func (p *Parser) r_invalid_lambda_parameters() (_res any, _ok bool) {
 	_mark := p.mark
 	// "/" ","
 	{
-		if p.cannotStart(&first148) {
-			goto fail0
-		}
 		var a *token.Token
 		var _v1 *token.Token
 		var _k bool
@@ -26061,9 +25608,6 @@ func (p *Parser) r_invalid_double_type_comments() (_res any, _ok bool) {
 	_mark := p.mark
 	// TYPE_COMMENT NEWLINE TYPE_COMMENT NEWLINE INDENT
 	{
-		if p.cannotStart(&first141) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 *token.Token
 		var _v2 *token.Token
@@ -26546,9 +26090,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first8) {
-			goto fail1
 		}
 		var tok *token.Token
 		var _k bool
@@ -27479,9 +27020,6 @@ func (p *Parser) r_invalid_finally_stmt() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "finally" ":" NEWLINE !INDENT
 	{
-		if p.cannotStart(&first77) {
-			goto fail0
-		}
 		var a *token.Token
 		var _v1 *token.Token
 		var _v2 *token.Token
@@ -27692,9 +27230,6 @@ func (p *Parser) r_invalid_except_star_stmt_indent() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "except" "*" expression ("as" NAME)? ":" NEWLINE !INDENT
 	{
-		if p.cannotStart(&first78) {
-			goto fail0
-		}
 		var a *token.Token
 		var _v1 *token.Token
 		var _v2 ast.Expr
@@ -28512,9 +28047,6 @@ func (p *Parser) r_invalid_else_stmt() (_res any, _ok bool) {
 	_, _ = _lm, _lk
 	// "else" ":" NEWLINE !INDENT
 	{
-		if p.cannotStart(&first73) {
-			goto fail0
-		}
 		var a *token.Token
 		var _v1 *token.Token
 		var _v2 *token.Token
@@ -29586,9 +29118,6 @@ func (p *Parser) r_invalid_starred_expression() (_res any, _ok bool) {
 	_mark := p.mark
 	// "*" expression "=" expression
 	{
-		if p.cannotStart(&first54) {
-			goto fail0
-		}
 		var a *token.Token
 		var _v1 ast.Expr
 		var _v2 *token.Token
@@ -30289,9 +29818,6 @@ func (p *Parser) r_invalid_diamond() (_res any, _ok bool) {
 	_mark := p.mark
 	// "<" ">"
 	{
-		if p.cannotStart(&first107) {
-			goto fail0
-		}
 		var a *token.Token
 		var b *token.Token
 		var _k bool
@@ -30460,9 +29986,6 @@ func (p *Parser) r_invalid_type_params() (_res any, _ok bool) {
 	_mark := p.mark
 	// "[" "]"
 	{
-		if p.cannotStart(&first60) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var tok *token.Token
 		var _k bool
@@ -30731,9 +30254,6 @@ func (p *Parser) tmp_6() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "import"
 	{
-		if p.cannotStart(&first51) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -30758,9 +30278,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first48) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -30797,9 +30314,6 @@ func (p *Parser) tmp_7() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "def"
 	{
-		if p.cannotStart(&first63) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -30825,9 +30339,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first58) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -30852,9 +30363,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first64) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -30891,9 +30399,6 @@ func (p *Parser) tmp_8() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "class"
 	{
-		if p.cannotStart(&first59) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -30918,9 +30423,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first58) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -30957,9 +30459,6 @@ func (p *Parser) tmp_9() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "with"
 	{
-		if p.cannotStart(&first75) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -30984,9 +30483,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first64) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -31023,9 +30519,6 @@ func (p *Parser) tmp_10() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "for"
 	{
-		if p.cannotStart(&first74) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -31050,9 +30543,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first64) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -31089,9 +30579,6 @@ func (p *Parser) tmp_11() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "=" annotated_rhs
 	{
-		if p.cannotStart(&first32) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var d ast.Expr
 		var _k bool
@@ -31139,9 +30626,6 @@ func (p *Parser) tmp_12() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "(" single_target ")"
 	{
-		if p.cannotStart(&first3) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var b ast.Expr
 		var _v2 *token.Token
@@ -31222,9 +30706,6 @@ func (p *Parser) tmp_13() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "=" annotated_rhs
 	{
-		if p.cannotStart(&first32) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var d ast.Expr
 		var _k bool
@@ -31468,9 +30949,6 @@ func (p *Parser) tmp_18() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "from" expression
 	{
-		if p.cannotStart(&first48) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var z ast.Expr
 		var _k bool
@@ -31698,9 +31176,6 @@ func (p *Parser) tmp_23() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// ";"
 	{
-		if p.cannotStart(&first159) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -31725,9 +31200,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first8) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -31764,9 +31236,6 @@ func (p *Parser) tmp_24() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "," expression
 	{
-		if p.cannotStart(&first50) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var z ast.Expr
 		var _k bool
@@ -31814,9 +31283,6 @@ func (p *Parser) tmp_26() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "."
 	{
-		if p.cannotStart(&first57) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -31841,9 +31307,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first130) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -31916,9 +31379,6 @@ func (p *Parser) tmp_28() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "."
 	{
-		if p.cannotStart(&first57) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -31943,9 +31403,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first130) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -32116,9 +31573,6 @@ func (p *Parser) tmp_31() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.cannotStart(&first56) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var z ast.Expr
 		var _k bool
@@ -32256,9 +31710,6 @@ func (p *Parser) tmp_34() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.cannotStart(&first56) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var z ast.Expr
 		var _k bool
@@ -32303,9 +31754,6 @@ func (p *Parser) tmp_36() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "@" named_expression NEWLINE
 	{
-		if p.cannotStart(&first58) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var f ast.Expr
 		var _v2 *token.Token
@@ -32405,9 +31853,6 @@ func (p *Parser) tmp_37() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "(" arguments? ")"
 	{
-		if p.cannotStart(&first3) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var z ast.Expr
 		var _v2 *token.Token
@@ -32466,9 +31911,6 @@ func (p *Parser) tmp_38() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "->" expression
 	{
-		if p.cannotStart(&first66) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var z ast.Expr
 		var _k bool
@@ -32516,9 +31958,6 @@ func (p *Parser) tmp_39() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "->" expression
 	{
-		if p.cannotStart(&first66) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var z ast.Expr
 		var _k bool
@@ -33513,9 +32952,6 @@ func (p *Parser) tmp_63() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// ","
 	{
-		if p.cannotStart(&first50) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -33541,9 +32977,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first160) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -33568,9 +33001,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first71) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -33689,9 +33119,6 @@ func (p *Parser) tmp_66() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.cannotStart(&first56) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var z ast.Expr
 		var _k bool
@@ -33736,9 +33163,6 @@ func (p *Parser) tmp_67() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.cannotStart(&first56) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var z ast.Expr
 		var _k bool
@@ -33917,9 +33341,6 @@ func (p *Parser) tmp_71() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "+"
 	{
-		if p.cannotStart(&first123) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -33944,9 +33365,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first91) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -33983,9 +33401,6 @@ func (p *Parser) tmp_72() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "+"
 	{
-		if p.cannotStart(&first123) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -34010,9 +33425,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first91) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -34049,9 +33461,6 @@ func (p *Parser) tmp_73() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "."
 	{
-		if p.cannotStart(&first57) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -34077,9 +33486,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first3) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -34104,9 +33510,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first32) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -34143,9 +33546,6 @@ func (p *Parser) tmp_74() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "."
 	{
-		if p.cannotStart(&first57) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -34171,9 +33571,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first3) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -34198,9 +33595,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first32) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -34756,9 +34150,6 @@ func (p *Parser) tmp_87() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "," expression
 	{
-		if p.cannotStart(&first50) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var c ast.Expr
 		var _k bool
@@ -34847,9 +34238,6 @@ func (p *Parser) tmp_89() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "," star_expression
 	{
-		if p.cannotStart(&first50) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var c ast.Expr
 		var _k bool
@@ -35031,9 +34419,6 @@ func (p *Parser) tmp_93() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "or" conjunction
 	{
-		if p.cannotStart(&first94) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var c ast.Expr
 		var _k bool
@@ -35122,9 +34507,6 @@ func (p *Parser) tmp_95() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "and" inversion
 	{
-		if p.cannotStart(&first95) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var c ast.Expr
 		var _k bool
@@ -35254,9 +34636,6 @@ func (p *Parser) tmp_97() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "!="
 	{
-		if p.cannotStart(&first112) {
-			goto fail0
-		}
 		var tok *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -35296,9 +34675,6 @@ func (p *Parser) tmp_98() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "<" ">"
 	{
-		if p.cannotStart(&first107) {
-			goto fail0
-		}
 		var lt *token.Token
 		var gt *token.Token
 		var _k bool
@@ -35496,9 +34872,6 @@ func (p *Parser) tmp_102() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// ":" expression?
 	{
-		if p.cannotStart(&first71) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var d ast.Expr
 		var _k bool
@@ -35546,9 +34919,6 @@ func (p *Parser) tmp_103() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// STRING
 	{
-		if p.cannotStart(&first135) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -35573,9 +34943,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first134) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -36771,9 +36138,6 @@ func (p *Parser) tmp_131() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "if" disjunction
 	{
-		if p.cannotStart(&first25) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var z ast.Expr
 		var _k bool
@@ -36857,9 +36221,6 @@ func (p *Parser) tmp_133() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "if" disjunction
 	{
-		if p.cannotStart(&first25) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var z ast.Expr
 		var _k bool
@@ -37261,9 +36622,6 @@ func (p *Parser) tmp_140() (_res []*keywordOrStarred, _ok bool) {
 	_mark := p.mark
 	// "," kwargs
 	{
-		if p.cannotStart(&first50) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var k []*keywordOrStarred
 		var _k bool
@@ -37683,9 +37041,6 @@ func (p *Parser) tmp_150() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "," star_target
 	{
-		if p.cannotStart(&first50) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var c ast.Expr
 		var _k bool
@@ -37862,9 +37217,6 @@ func (p *Parser) tmp_154() (_res ast.Expr, _ok bool) {
 	_mark := p.mark
 	// "," star_target
 	{
-		if p.cannotStart(&first50) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var c ast.Expr
 		var _k bool
@@ -38460,9 +37812,6 @@ func (p *Parser) tmp_166() (_res any, _ok bool) {
 	_mark := p.mark
 	// NEWLINE INDENT
 	{
-		if p.cannotStart(&first8) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 *token.Token
 		var _k bool
@@ -38847,9 +38196,6 @@ func (p *Parser) tmp_174() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// ","
 	{
-		if p.cannotStart(&first50) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -38874,9 +38220,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first160) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -38913,9 +38256,6 @@ func (p *Parser) tmp_175() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "True"
 	{
-		if p.cannotStart(&first88) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -38941,9 +38281,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first89) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -38968,9 +38305,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first87) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -39007,9 +38341,6 @@ func (p *Parser) tmp_176() (_res any, _ok bool) {
 	_mark := p.mark
 	// NAME "="
 	{
-		if p.cannotStart(&first11) {
-			goto fail0
-		}
 		var _v0 ast.Expr
 		var _v1 *token.Token
 		var _k bool
@@ -39049,9 +38380,6 @@ func (p *Parser) tmp_177() (_res any, _ok bool) {
 	_mark := p.mark
 	// NAME STRING
 	{
-		if p.cannotStart(&first11) {
-			goto fail0
-		}
 		var _v0 ast.Expr
 		var _v1 *token.Token
 		var _k bool
@@ -39113,9 +38441,6 @@ func (p *Parser) tmp_178() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "else"
 	{
-		if p.cannotStart(&first73) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -39140,9 +38465,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first71) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -39179,9 +38501,6 @@ func (p *Parser) tmp_179() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "="
 	{
-		if p.cannotStart(&first32) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -39206,9 +38525,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first163) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -39308,9 +38624,6 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first88) {
-			goto fail3
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -39336,9 +38649,6 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first87) {
-			goto fail4
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -39363,9 +38673,6 @@ fail4:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first89) {
-			goto fail5
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -39402,9 +38709,6 @@ func (p *Parser) tmp_181() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "="
 	{
-		if p.cannotStart(&first32) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -39429,9 +38733,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first163) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -39660,9 +38961,6 @@ func (p *Parser) tmp_187() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "["
 	{
-		if p.cannotStart(&first60) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -39688,9 +38986,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first3) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -39715,9 +39010,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first83) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -39754,9 +39046,6 @@ func (p *Parser) tmp_188() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "["
 	{
-		if p.cannotStart(&first60) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -39781,9 +39070,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first83) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -39820,9 +39106,6 @@ func (p *Parser) tmp_189() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "["
 	{
-		if p.cannotStart(&first60) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -39847,9 +39130,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first83) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -40173,9 +39453,6 @@ func (p *Parser) tmp_197() (_res any, _ok bool) {
 	_mark := p.mark
 	// ","
 	{
-		if p.cannotStart(&first50) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -40310,9 +39587,6 @@ func (p *Parser) tmp_200() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// ")"
 	{
-		if p.cannotStart(&first160) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -40337,9 +39611,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first50) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -40376,9 +39647,6 @@ func (p *Parser) tmp_201() (_res any, _ok bool) {
 	_mark := p.mark
 	// ")"
 	{
-		if p.cannotStart(&first160) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -40403,9 +39671,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first50) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -40470,9 +39735,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first50) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -40567,9 +39829,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first50) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -40605,9 +39864,6 @@ func (p *Parser) tmp_205() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "*"
 	{
-		if p.cannotStart(&first54) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -40633,9 +39889,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -40660,9 +39913,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first148) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -41079,9 +40329,6 @@ func (p *Parser) tmp_215() (_res any, _ok bool) {
 	_mark := p.mark
 	// ","
 	{
-		if p.cannotStart(&first50) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -41257,9 +40504,6 @@ func (p *Parser) tmp_219() (_res any, _ok bool) {
 	_mark := p.mark
 	// ":"
 	{
-		if p.cannotStart(&first71) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -41284,9 +40528,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first50) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _v1 *token.Token
@@ -41351,9 +40592,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first50) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -41448,9 +40686,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first50) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -41486,9 +40721,6 @@ func (p *Parser) tmp_223() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "*"
 	{
-		if p.cannotStart(&first54) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -41514,9 +40746,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first70) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -41541,9 +40770,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first148) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -41580,9 +40806,6 @@ func (p *Parser) tmp_224() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// ","
 	{
-		if p.cannotStart(&first50) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -41608,9 +40831,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first160) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -41635,9 +40855,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first71) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -42295,9 +41512,6 @@ func (p *Parser) tmp_239() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "except"
 	{
-		if p.cannotStart(&first78) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -42322,9 +41536,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first77) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -42438,9 +41649,6 @@ func (p *Parser) tmp_242() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.cannotStart(&first56) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _k bool
@@ -42596,9 +41804,6 @@ func (p *Parser) tmp_246() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.cannotStart(&first56) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _k bool
@@ -42638,9 +41843,6 @@ func (p *Parser) tmp_247() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.cannotStart(&first56) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _k bool
@@ -42680,9 +41882,6 @@ func (p *Parser) tmp_248() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// NEWLINE
 	{
-		if p.cannotStart(&first8) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -42707,9 +41906,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first71) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -42746,9 +41942,6 @@ func (p *Parser) tmp_249() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.cannotStart(&first56) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _k bool
@@ -42788,9 +41981,6 @@ func (p *Parser) tmp_250() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.cannotStart(&first56) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _k bool
@@ -42872,9 +42062,6 @@ func (p *Parser) tmp_252() (_res any, _ok bool) {
 	_mark := p.mark
 	// "->" expression
 	{
-		if p.cannotStart(&first66) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _k bool
@@ -42917,9 +42104,6 @@ func (p *Parser) tmp_253() (_res any, _ok bool) {
 	_mark := p.mark
 	// "->" expression
 	{
-		if p.cannotStart(&first66) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _k bool
@@ -42962,9 +42146,6 @@ func (p *Parser) tmp_254() (_res any, _ok bool) {
 	_mark := p.mark
 	// "(" arguments? ")"
 	{
-		if p.cannotStart(&first3) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _v2 *token.Token
@@ -43018,9 +42199,6 @@ func (p *Parser) tmp_255() (_res any, _ok bool) {
 	_mark := p.mark
 	// "(" arguments? ")"
 	{
-		if p.cannotStart(&first3) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _v2 *token.Token
@@ -43167,9 +42345,6 @@ func (p *Parser) tmp_258() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "}"
 	{
-		if p.cannotStart(&first166) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -43194,9 +42369,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first50) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -43233,9 +42405,6 @@ func (p *Parser) tmp_259() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "}"
 	{
-		if p.cannotStart(&first166) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -43260,9 +42429,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first50) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -43299,9 +42465,6 @@ func (p *Parser) tmp_260() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "="
 	{
-		if p.cannotStart(&first32) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -43326,9 +42489,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first133) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -43355,9 +42515,6 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
-			goto fail2
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -43382,9 +42539,6 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first166) {
-			goto fail3
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -43421,9 +42575,6 @@ func (p *Parser) tmp_261() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "!"
 	{
-		if p.cannotStart(&first133) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -43449,9 +42600,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first71) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -43476,9 +42624,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first166) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -43515,9 +42660,6 @@ func (p *Parser) tmp_262() (_res any, _ok bool) {
 	_mark := p.mark
 	// "!" NAME
 	{
-		if p.cannotStart(&first133) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _k bool
@@ -43557,9 +42699,6 @@ func (p *Parser) tmp_263() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// ":"
 	{
-		if p.cannotStart(&first71) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -43584,9 +42723,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first166) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -43623,9 +42759,6 @@ func (p *Parser) tmp_264() (_res any, _ok bool) {
 	_mark := p.mark
 	// "!" NAME
 	{
-		if p.cannotStart(&first133) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _k bool
@@ -43701,9 +42834,6 @@ func (p *Parser) tmp_266() (_res any, _ok bool) {
 	_mark := p.mark
 	// "!" NAME
 	{
-		if p.cannotStart(&first133) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _k bool
@@ -43743,9 +42873,6 @@ func (p *Parser) tmp_267() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// ":"
 	{
-		if p.cannotStart(&first71) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -43770,9 +42897,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first166) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -43809,9 +42933,6 @@ func (p *Parser) tmp_268() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "+"
 	{
-		if p.cannotStart(&first123) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -43836,9 +42957,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first91) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -43865,9 +42983,6 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first54) {
-			goto fail2
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -43892,9 +43007,6 @@ fail2:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first148) {
-			goto fail3
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -43921,9 +43033,6 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first167) {
-			goto fail4
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -43949,9 +43058,6 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first168) {
-			goto fail5
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -43976,9 +43082,6 @@ fail5:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first58) {
-			goto fail6
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -44015,9 +43118,6 @@ func (p *Parser) tmp_269() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// "+"
 	{
-		if p.cannotStart(&first123) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -44043,9 +43143,6 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first91) {
-			goto fail1
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -44070,9 +43167,6 @@ fail1:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first124) {
-			goto fail2
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -44109,9 +43203,6 @@ func (p *Parser) tmp_271() (_res any, _ok bool) {
 	_mark := p.mark
 	// "," bitwise_or
 	{
-		if p.cannotStart(&first50) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _k bool
@@ -44405,9 +43496,6 @@ func (p *Parser) tmp_276() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// ")"
 	{
-		if p.cannotStart(&first160) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -44432,9 +43520,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first70) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -44471,9 +43556,6 @@ func (p *Parser) tmp_277() (_res *token.Token, _ok bool) {
 	_mark := p.mark
 	// ":"
 	{
-		if p.cannotStart(&first71) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
@@ -44498,9 +43580,6 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
-		}
-		if p.cannotStart(&first70) {
-			goto fail1
 		}
 		var _v0 *token.Token
 		var _k bool
@@ -44537,9 +43616,6 @@ func (p *Parser) tmp_278() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" star_target
 	{
-		if p.cannotStart(&first56) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _k bool
@@ -44582,9 +43658,6 @@ func (p *Parser) tmp_279() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" star_target
 	{
-		if p.cannotStart(&first56) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _k bool
@@ -44627,9 +43700,6 @@ func (p *Parser) tmp_280() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" star_target
 	{
-		if p.cannotStart(&first56) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _k bool
@@ -44672,9 +43742,6 @@ func (p *Parser) tmp_281() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" star_target
 	{
-		if p.cannotStart(&first56) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _k bool
@@ -44717,9 +43784,6 @@ func (p *Parser) tmp_282() (_res any, _ok bool) {
 	_mark := p.mark
 	// "as" NAME
 	{
-		if p.cannotStart(&first56) {
-			goto fail0
-		}
 		var _v0 *token.Token
 		var _v1 ast.Expr
 		var _k bool

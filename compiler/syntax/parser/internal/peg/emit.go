@@ -772,7 +772,7 @@ func (e *emitter) alt(r *Rule, a *Alt, i int, hasCut bool) error {
 		e.printf("_cut = false\n")
 	}
 	fail := fmt.Sprintf("goto fail%d", i)
-	if v := e.firstVar(a); v != "" && !gated && !(i > 0 && e.sameFirst(r.Alts[i-1], v)) {
+	if v := e.firstVar(a); v != "" && !gated && !(i > 0 && e.sameFirst(r.Alts[i-1], v)) && !e.tokenDecides(r, i, v) {
 		// The alternatives after this one with the same first set are
 		// skipped with it: their checks would fail too, at the same token
 		// (nothing is fetched or changed in between). A later one's check
@@ -840,8 +840,10 @@ func (e *emitter) dispatch(r *Rule) {
 			}
 		}
 	}
-	// checks counts the first-set checks emitted for alternatives
-	// before i (see alt: one per run of alternatives with the same set).
+	// checks counts the first-set checks that alternatives before i
+	// would have (see alt: one per run of alternatives with the same set;
+	// an alternative whose first token decides has a token test instead,
+	// which costs about as much).
 	checks := func(i int) int {
 		n := 0
 		for j := 0; j < i; j++ {
@@ -905,6 +907,33 @@ func (e *emitter) dispatch(r *Rule) {
 // at every simple statement, are cheap enough that a table gained nothing.
 var dispatchRules = map[string]bool{
 	"atom": true,
+}
+
+// tokenDecides reports whether alternative i of rule r, whose first set is
+// v, needs no first-set check at its start: its first item tests the
+// current token's kind itself (a token, a keyword, NAME, NUMBER, or a
+// positive lookahead of a token), fetching it if needed, and fails at once
+// wherever the check would skip the alternative (the token is fetched and
+// not of that kind), so the check would only repeat that test. An
+// alternative that shares its set with the next one keeps its check, which
+// skips them together, and so does one with a look-ahead scan (which must
+// not run when the check would skip).
+func (e *emitter) tokenDecides(r *Rule, i int, v string) bool {
+	a := r.Alts[i]
+	if len(a.Items) == 0 || i+1 < len(r.Alts) && e.sameFirst(r.Alts[i+1], v) {
+		return false
+	}
+	if aheadChecks[fmt.Sprintf("%s/%d", r.Name, i)] != "" {
+		return false
+	}
+	n := a.Items[0].Node
+	if l, ok := n.(*Look); ok {
+		return l.Pos && tokenKindOf(l.X) != ""
+	}
+	if ref, ok := n.(*Ref); ok && (ref.Name == "NAME" || ref.Name == "NUMBER") {
+		return true
+	}
+	return tokenKindOf(n) != ""
 }
 
 // sameFirst reports whether alternative a is checked against first set v
