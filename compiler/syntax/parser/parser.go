@@ -558,6 +558,15 @@ func (p *Parser) cannotStart(set *[256]bool) bool {
 	return p.mark < p.fill && !set[p.kinds[p.mark]] && p.optimistic
 }
 
+// peekIn reports whether the current token's kind is in set, fetching the
+// token if needed (a look-ahead of a rule that matches one token of a set).
+func (p *Parser) peekIn(set *[256]bool) bool {
+	if p.mark == p.fill && !p.fillToken() {
+		return false
+	}
+	return set[p.kinds[p.mark]]
+}
+
 // peekIs reports whether the current token is of kind k, fetching it if
 // needed (a lookahead on a token: _PyPegen_lookahead_with_int).
 func (p *Parser) peekIs(k token.Kind) bool {

@@ -1704,9 +1704,6 @@ fail0:
 		if !_lk {
 			goto fail1
 		}
-		if p.cannotStart(&first11) {
-			goto fail1
-		}
 		if _v1, _k = p.r_type_alias(); !_k {
 			goto fail1
 		}
@@ -1762,9 +1759,6 @@ fail2:
 		if !_lk {
 			goto fail3
 		}
-		if p.cannotStart(&first13) {
-			goto fail3
-		}
 		if _v1, _k = p.r_return_stmt(); !_k {
 			goto fail3
 		}
@@ -1782,18 +1776,16 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first14) {
-			goto fail4
-		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lm = p.mark
-		_, _lk = p.tmp_6()
-		p.mark = _lm
-		if !_lk {
-			goto fail4
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first14)
+		} else {
+			_lm = p.mark
+			_, _lk = p.tmp_6()
+			p.mark = _lm
 		}
-		if p.cannotStart(&first14) {
+		if !_lk {
 			goto fail4
 		}
 		if _v1, _k = p.r_import_stmt(); !_k {
@@ -1817,9 +1809,6 @@ fail4:
 		var _k bool
 		_lk = p.peekIs(token.RAISE)
 		if !_lk {
-			goto fail5
-		}
-		if p.cannotStart(&first15) {
 			goto fail5
 		}
 		if _v1, _k = p.r_raise_stmt(); !_k {
@@ -1880,9 +1869,6 @@ fail6:
 		if !_lk {
 			goto fail7
 		}
-		if p.cannotStart(&first17) {
-			goto fail7
-		}
 		if _v1, _k = p.r_del_stmt(); !_k {
 			goto fail7
 		}
@@ -1906,9 +1892,6 @@ fail7:
 		if !_lk {
 			goto fail8
 		}
-		if p.cannotStart(&first18) {
-			goto fail8
-		}
 		if _v1, _k = p.r_yield_stmt(); !_k {
 			goto fail8
 		}
@@ -1930,9 +1913,6 @@ fail8:
 		var _k bool
 		_lk = p.peekIs(token.ASSERT)
 		if !_lk {
-			goto fail9
-		}
-		if p.cannotStart(&first19) {
 			goto fail9
 		}
 		if _v1, _k = p.r_assert_stmt(); !_k {
@@ -2028,9 +2008,6 @@ fail11:
 		if !_lk {
 			goto fail12
 		}
-		if p.cannotStart(&first22) {
-			goto fail12
-		}
 		if _v1, _k = p.r_global_stmt(); !_k {
 			goto fail12
 		}
@@ -2052,9 +2029,6 @@ fail12:
 		var _k bool
 		_lk = p.peekIs(token.NONLOCAL)
 		if !_lk {
-			goto fail13
-		}
-		if p.cannotStart(&first23) {
 			goto fail13
 		}
 		if _v1, _k = p.r_nonlocal_stmt(); !_k {
@@ -2088,18 +2062,16 @@ func (p *Parser) r_compound_stmt() (_res ast.Stmt, _ok bool) {
 	_, _ = _lm, _lk
 	// &("def" / "@" / "async") function_def
 	{
-		if p.cannotStart(&first24) {
-			goto fail0
-		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lm = p.mark
-		_, _lk = p.tmp_7()
-		p.mark = _lm
-		if !_lk {
-			goto fail0
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first24)
+		} else {
+			_lm = p.mark
+			_, _lk = p.tmp_7()
+			p.mark = _lm
 		}
-		if p.cannotStart(&first24) {
+		if !_lk {
 			goto fail0
 		}
 		if _v1, _k = p.r_function_def(); !_k {
@@ -2125,9 +2097,6 @@ fail0:
 		if !_lk {
 			goto fail1
 		}
-		if p.cannotStart(&first25) {
-			goto fail1
-		}
 		if _v1, _k = p.r_if_stmt(); !_k {
 			goto fail1
 		}
@@ -2145,18 +2114,16 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first26) {
-			goto fail2
-		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lm = p.mark
-		_, _lk = p.tmp_8()
-		p.mark = _lm
-		if !_lk {
-			goto fail2
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first26)
+		} else {
+			_lm = p.mark
+			_, _lk = p.tmp_8()
+			p.mark = _lm
 		}
-		if p.cannotStart(&first26) {
+		if !_lk {
 			goto fail2
 		}
 		if _v1, _k = p.r_class_def(); !_k {
@@ -2176,18 +2143,16 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first27) {
-			goto fail3
-		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lm = p.mark
-		_, _lk = p.tmp_9()
-		p.mark = _lm
-		if !_lk {
-			goto fail3
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first27)
+		} else {
+			_lm = p.mark
+			_, _lk = p.tmp_9()
+			p.mark = _lm
 		}
-		if p.cannotStart(&first27) {
+		if !_lk {
 			goto fail3
 		}
 		if _v1, _k = p.r_with_stmt(); !_k {
@@ -2207,18 +2172,16 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first28) {
-			goto fail4
-		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lm = p.mark
-		_, _lk = p.tmp_10()
-		p.mark = _lm
-		if !_lk {
-			goto fail4
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first28)
+		} else {
+			_lm = p.mark
+			_, _lk = p.tmp_10()
+			p.mark = _lm
 		}
-		if p.cannotStart(&first28) {
+		if !_lk {
 			goto fail4
 		}
 		if _v1, _k = p.r_for_stmt(); !_k {
@@ -2244,9 +2207,6 @@ fail4:
 		if !_lk {
 			goto fail5
 		}
-		if p.cannotStart(&first29) {
-			goto fail5
-		}
 		if _v1, _k = p.r_try_stmt(); !_k {
 			goto fail5
 		}
@@ -2268,9 +2228,6 @@ fail5:
 		var _k bool
 		_lk = p.peekIs(token.WHILE)
 		if !_lk {
-			goto fail6
-		}
-		if p.cannotStart(&first30) {
 			goto fail6
 		}
 		if _v1, _k = p.r_while_stmt(); !_k {
@@ -3322,12 +3279,13 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 		if a, _k = p.r_del_targets(); !_k {
 			goto fail0
 		}
-		if p.cannotStart(&first49) {
-			goto fail0
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first49)
+		} else {
+			_lm = p.mark
+			_, _lk = p.tmp_23()
+			p.mark = _lm
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_23()
-		p.mark = _lm
 		if !_lk {
 			goto fail0
 		}
@@ -7503,12 +7461,13 @@ func (p *Parser) r_with_item() (_res *ast.WithItem, _ok bool) {
 		if t, _k = p.r_star_target(); !_k {
 			goto fail0
 		}
-		if p.cannotStart(&first76) {
-			goto fail0
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first76)
+		} else {
+			_lm = p.mark
+			_, _lk = p.tmp_63()
+			p.mark = _lm
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_63()
-		p.mark = _lm
 		if !_lk {
 			goto fail0
 		}
@@ -9016,13 +8975,15 @@ func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 		if value, _k = p.r_signed_number(); !_k {
 			goto fail0
 		}
-		if !p.cannotStart(&first86) {
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first86)
+		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_71()
 			p.mark = _lm
-			if _lk {
-				goto fail0
-			}
+		}
+		if _lk {
+			goto fail0
 		}
 		_ = value
 		_ = _k
@@ -9239,13 +9200,15 @@ func (p *Parser) r_literal_expr() (_res ast.Expr, _ok bool) {
 		if _v0, _k = p.r_signed_number(); !_k {
 			goto fail0
 		}
-		if !p.cannotStart(&first86) {
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first86)
+		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_72()
 			p.mark = _lm
-			if _lk {
-				goto fail0
-			}
+		}
+		if _lk {
+			goto fail0
 		}
 		_ = _v0
 		_ = _k
@@ -9811,13 +9774,15 @@ func (p *Parser) r_pattern_capture_target() (_res ast.Expr, _ok bool) {
 		if name = p.nameToken(); name == nil {
 			goto fail0
 		}
-		if !p.cannotStart(&first92) {
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first92)
+		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_73()
 			p.mark = _lm
-			if _lk {
-				goto fail0
-			}
+		}
+		if _lk {
+			goto fail0
 		}
 		_ = name
 		_ = _k
@@ -9908,13 +9873,15 @@ func (p *Parser) r_value_pattern() (_res ast.Pattern, _ok bool) {
 		if attr, _k = p.r_attr(); !_k {
 			goto fail0
 		}
-		if !p.cannotStart(&first92) {
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first92)
+		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_74()
 			p.mark = _lm
-			if _lk {
-				goto fail0
-			}
+		}
+		if _lk {
+			goto fail0
 		}
 		_ = attr
 		_ = _k
@@ -16484,18 +16451,16 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		if p.cannotStart(&first85) {
-			goto fail4
-		}
 		var _v1 ast.Expr
 		var _k bool
-		_lm = p.mark
-		_, _lk = p.tmp_103()
-		p.mark = _lm
-		if !_lk {
-			goto fail4
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first85)
+		} else {
+			_lm = p.mark
+			_, _lk = p.tmp_103()
+			p.mark = _lm
 		}
-		if p.cannotStart(&first85) {
+		if !_lk {
 			goto fail4
 		}
 		if _v1, _k = p.r_strings(); !_k {
@@ -16540,9 +16505,6 @@ fail5:
 		if !_lk {
 			goto fail6
 		}
-		if p.cannotStart(&first3) {
-			goto fail6
-		}
 		if _v1, _k = p.tmp_104(); !_k {
 			goto fail6
 		}
@@ -16566,9 +16528,6 @@ fail6:
 		if !_lk {
 			goto fail7
 		}
-		if p.cannotStart(&first60) {
-			goto fail7
-		}
 		if _v1, _k = p.tmp_105(); !_k {
 			goto fail7
 		}
@@ -16590,9 +16549,6 @@ fail7:
 		var _k bool
 		_lk = p.peekIs(token.LBRACE)
 		if !_lk {
-			goto fail8
-		}
-		if p.cannotStart(&first83) {
 			goto fail8
 		}
 		if _v1, _k = p.tmp_106(); !_k {
@@ -20373,13 +20329,15 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 		if b = p.nameToken(); b == nil {
 			goto fail0
 		}
-		if !p.cannotStart(&first127) {
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first127)
+		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
 			p.mark = _lm
-			if _lk {
-				goto fail0
-			}
+		}
+		if _lk {
+			goto fail0
 		}
 		_ = a
 		_ = _v1
@@ -20445,13 +20403,15 @@ fail0:
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
-		if !p.cannotStart(&first127) {
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first127)
+		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
 			p.mark = _lm
-			if _lk {
-				goto fail1
-			}
+		}
+		if _lk {
+			goto fail1
 		}
 		_ = a
 		_ = _v1
@@ -20847,13 +20807,15 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 		if b = p.nameToken(); b == nil {
 			goto fail0
 		}
-		if !p.cannotStart(&first127) {
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first127)
+		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
 			p.mark = _lm
-			if _lk {
-				goto fail0
-			}
+		}
+		if _lk {
+			goto fail0
 		}
 		_ = a
 		_ = _v1
@@ -20919,13 +20881,15 @@ fail0:
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
-		if !p.cannotStart(&first127) {
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first127)
+		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
 			p.mark = _lm
-			if _lk {
-				goto fail1
-			}
+		}
+		if _lk {
+			goto fail1
 		}
 		_ = a
 		_ = _v1
@@ -21046,12 +21010,13 @@ func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res 
 		if b = p.nameToken(); b == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first127) {
-			goto fail0
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first127)
+		} else {
+			_lm = p.mark
+			_, _lk = p.r_t_lookahead()
+			p.mark = _lm
 		}
-		_lm = p.mark
-		_, _lk = p.r_t_lookahead()
-		p.mark = _lm
 		if !_lk {
 			goto fail0
 		}
@@ -21120,12 +21085,13 @@ fail0:
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
-		if p.cannotStart(&first127) {
-			goto fail1
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first127)
+		} else {
+			_lm = p.mark
+			_, _lk = p.r_t_lookahead()
+			p.mark = _lm
 		}
-		_lm = p.mark
-		_, _lk = p.r_t_lookahead()
-		p.mark = _lm
 		if !_lk {
 			goto fail1
 		}
@@ -21175,12 +21141,13 @@ fail1:
 		if b, _k = p.r_genexp(); !_k {
 			goto fail2
 		}
-		if p.cannotStart(&first127) {
-			goto fail2
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first127)
+		} else {
+			_lm = p.mark
+			_, _lk = p.r_t_lookahead()
+			p.mark = _lm
 		}
-		_lm = p.mark
-		_, _lk = p.r_t_lookahead()
-		p.mark = _lm
 		if !_lk {
 			goto fail2
 		}
@@ -21246,12 +21213,13 @@ fail2:
 		} else if _v3 = p.expectNew(token.RPAR); _v3 == nil {
 			goto fail3
 		}
-		if p.cannotStart(&first127) {
-			goto fail3
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first127)
+		} else {
+			_lm = p.mark
+			_, _lk = p.r_t_lookahead()
+			p.mark = _lm
 		}
-		_lm = p.mark
-		_, _lk = p.r_t_lookahead()
-		p.mark = _lm
 		if !_lk {
 			goto fail3
 		}
@@ -21287,12 +21255,13 @@ fail3:
 		if a, _k = p.r_atom(); !_k {
 			goto fail4
 		}
-		if p.cannotStart(&first127) {
-			goto fail4
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first127)
+		} else {
+			_lm = p.mark
+			_, _lk = p.r_t_lookahead()
+			p.mark = _lm
 		}
-		_lm = p.mark
-		_, _lk = p.r_t_lookahead()
-		p.mark = _lm
 		if !_lk {
 			goto fail4
 		}
@@ -21492,13 +21461,15 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 		if b = p.nameToken(); b == nil {
 			goto fail0
 		}
-		if !p.cannotStart(&first127) {
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first127)
+		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
 			p.mark = _lm
-			if _lk {
-				goto fail0
-			}
+		}
+		if _lk {
+			goto fail0
 		}
 		_ = a
 		_ = _v1
@@ -21564,13 +21535,15 @@ fail0:
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
 		}
-		if !p.cannotStart(&first127) {
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first127)
+		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
 			p.mark = _lm
-			if _lk {
-				goto fail1
-			}
+		}
+		if _lk {
+			goto fail1
 		}
 		_ = a
 		_ = _v1
@@ -22480,12 +22453,13 @@ fail2:
 		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail3
 		}
-		if p.cannotStart(&first142) {
-			goto fail3
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first142)
+		} else {
+			_lm = p.mark
+			_, _lk = p.tmp_174()
+			p.mark = _lm
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_174()
-		p.mark = _lm
 		if !_lk {
 			goto fail3
 		}
@@ -23105,13 +23079,15 @@ fail0:
 		if b, _k = p.r_disjunction(); !_k {
 			goto fail1
 		}
-		if !p.cannotStart(&first144) {
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first144)
+		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_178()
 			p.mark = _lm
-			if _lk {
-				goto fail1
-			}
+		}
+		if _lk {
+			goto fail1
 		}
 		_ = a
 		_ = _v1
@@ -23275,13 +23251,15 @@ fail0:
 		if b, _k = p.r_bitwise_or(); !_k {
 			goto fail1
 		}
-		if !p.cannotStart(&first145) {
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first145)
+		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_179()
 			p.mark = _lm
-			if _lk {
-				goto fail1
-			}
+		}
+		if _lk {
+			goto fail1
 		}
 		_ = a
 		_ = _v1
@@ -23337,13 +23315,15 @@ fail1:
 		if _v3, _k = p.r_bitwise_or(); !_k {
 			goto fail2
 		}
-		if !p.cannotStart(&first145) {
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first145)
+		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_181()
 			p.mark = _lm
-			if _lk {
-				goto fail2
-			}
+		}
+		if _lk {
+			goto fail2
 		}
 		_ = a
 		_ = b
@@ -24432,12 +24412,13 @@ func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first142) {
-			goto fail0
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first142)
+		} else {
+			_lm = p.mark
+			_, _lk = p.tmp_200()
+			p.mark = _lm
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_200()
-		p.mark = _lm
 		if !_lk {
 			goto fail0
 		}
@@ -25719,12 +25700,13 @@ func (p *Parser) r_invalid_with_item() (_res any, _ok bool) {
 		if a, _k = p.r_expression(); !_k {
 			goto fail0
 		}
-		if p.cannotStart(&first76) {
-			goto fail0
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first76)
+		} else {
+			_lm = p.mark
+			_, _lk = p.tmp_224()
+			p.mark = _lm
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_224()
-		p.mark = _lm
 		if !_lk {
 			goto fail0
 		}
@@ -26550,13 +26532,15 @@ fail0:
 		if _v2, _k = p.r_block(); !_k {
 			goto fail1
 		}
-		if !p.cannotStart(&first153) {
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first153)
+		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_239()
 			p.mark = _lm
-			if _lk {
-				goto fail1
-			}
+		}
+		if _lk {
+			goto fail1
 		}
 		_ = _v0
 		_ = _v1
@@ -28919,12 +28903,13 @@ fail1:
 		} else if a = p.expectNew(token.COLON); a == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first155) {
-			goto fail2
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first155)
+		} else {
+			_lm = p.mark
+			_, _lk = p.tmp_258()
+			p.mark = _lm
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_258()
-		p.mark = _lm
 		if !_lk {
 			goto fail2
 		}
@@ -28974,13 +28959,15 @@ func (p *Parser) r_invalid_kvpair() (_res any, _ok bool) {
 		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
-		if !p.cannotStart(&first71) {
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first71)
+		} else {
 			_lm = p.mark
 			_lk = p.expect(token.COLON) != nil
 			p.mark = _lm
-			if _lk {
-				goto fail0
-			}
+		}
+		if _lk {
+			goto fail0
 		}
 		_ = a
 		_ = _k
@@ -29080,12 +29067,13 @@ fail1:
 		} else if a = p.expectNew(token.COLON); a == nil {
 			goto fail2
 		}
-		if p.cannotStart(&first155) {
-			goto fail2
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first155)
+		} else {
+			_lm = p.mark
+			_, _lk = p.tmp_259()
+			p.mark = _lm
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_259()
-		p.mark = _lm
 		if !_lk {
 			goto fail2
 		}
@@ -29405,13 +29393,15 @@ fail4:
 		if _v1, _k = p.r_annotated_rhs(); !_k {
 			goto fail5
 		}
-		if !p.cannotStart(&first156) {
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first156)
+		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_260()
 			p.mark = _lm
-			if _lk {
-				goto fail5
-			}
+		}
+		if _lk {
+			goto fail5
 		}
 		_ = _v0
 		_ = _v1
@@ -29460,13 +29450,15 @@ fail5:
 		} else if _v2 = p.expectNew(token.EQUAL); _v2 == nil {
 			goto fail6
 		}
-		if !p.cannotStart(&first157) {
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first157)
+		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_261()
 			p.mark = _lm
-			if _lk {
-				goto fail6
-			}
+		}
+		if _lk {
+			goto fail6
 		}
 		_ = _v0
 		_ = _v1
@@ -29564,13 +29556,15 @@ fail7:
 				goto fail8
 			}
 		}
-		if !p.cannotStart(&first158) {
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first158)
+		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_263()
 			p.mark = _lm
-			if _lk {
-				goto fail8
-			}
+		}
+		if _lk {
+			goto fail8
 		}
 		_ = _v0
 		_ = _v1
@@ -29746,12 +29740,13 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail0
 		}
-		if p.cannotStart(&first158) {
-			goto fail0
+		if p.level < p.levelLimit {
+			_lk = p.peekIn(&first158)
+		} else {
+			_lm = p.mark
+			_, _lk = p.tmp_267()
+			p.mark = _lm
 		}
-		_lm = p.mark
-		_, _lk = p.tmp_267()
-		p.mark = _lm
 		if !_lk {
 			goto fail0
 		}

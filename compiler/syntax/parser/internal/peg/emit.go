@@ -928,12 +928,61 @@ func (e *emitter) tokenDecides(r *Rule, i int, v string) bool {
 	}
 	n := a.Items[0].Node
 	if l, ok := n.(*Look); ok {
-		return l.Pos && tokenKindOf(l.X) != ""
+		return l.Pos && (tokenKindOf(l.X) != "" || e.tokenSet(l.X) != "")
 	}
 	if ref, ok := n.(*Ref); ok && (ref.Name == "NAME" || ref.Name == "NUMBER") {
 		return true
 	}
 	return tokenKindOf(n) != ""
+}
+
+// lookedAhead reports whether item n, which follows item prev, needs no
+// first-set check because prev is a positive look-ahead (which moves
+// nothing) that succeeds only on a fetched token of a kind n may start
+// with, so that n's check would always pass.
+func (e *emitter) lookedAhead(prev, n Node) bool {
+	l, ok := prev.(*Look)
+	if !ok || !l.Pos {
+		return false
+	}
+	lf, lnull := e.first.node(l.X)
+	f, null := e.first.node(n)
+	if lnull || lf.any || null || f.any {
+		return false
+	}
+	for k := range lf.kinds {
+		if !f.kinds[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// tokenSet returns the first-set table of n when n is a rule or a group
+// that matches exactly one token of a set: every alternative a single
+// token or keyword (no action, no invalid_* rule), the rule not memoized.
+// A look-ahead of such an n tests the set instead of calling it (see
+// item); "" otherwise.
+func (e *emitter) tokenSet(n Node) string {
+	var alts []*Alt
+	switch m := n.(type) {
+	case *Ref:
+		r := e.g.byName[m.Name]
+		if r == nil || memoized(r) || r.Kind != Written {
+			return ""
+		}
+		alts = r.Alts
+	case *Group:
+		alts = m.Alts
+	default:
+		return ""
+	}
+	for _, a := range alts {
+		if len(a.Items) != 1 || a.Action != "" || tokenKindOf(a.Items[0].Node) == "" {
+			return ""
+		}
+	}
+	return e.itemFirstVar(n)
 }
 
 // sameFirst reports whether alternative a is checked against first set v
@@ -1437,7 +1486,8 @@ func (e *emitter) chain(a *Alt, fail string) ([]chainVar, error) {
 			continue
 		}
 		fv := ""
-		if j > 0 {
+		if l, ok := it.Node.(*Look); j > 0 && !(ok && e.tokenSet(l.X) != "") && !e.lookedAhead(a.Items[j-1].Node, it.Node) {
+			// (A look-ahead of a token set tests the token itself.)
 			fv = e.itemFirstVar(it.Node)
 		}
 		if fv == "" {
@@ -1506,6 +1556,14 @@ func (e *emitter) item(n Node, v, fail string) error {
 			}
 			return nil
 		}
+		set := e.tokenSet(n.X)
+		if set != "" {
+			// The rule only matches one of a set of tokens: below the
+			// nesting limit (where its call would stop the parse) the
+			// set's test gives what the call would, with the same token
+			// fetched and nothing else done.
+			e.printf("if p.level < p.levelLimit {\n_lk = p.peekIn(&%s)\n} else {\n", set)
+		}
 		e.printf("_lm = p.mark\n")
 		if c.pair {
 			e.printf("_, _lk = %s\n", c.expr)
@@ -1513,6 +1571,9 @@ func (e *emitter) item(n Node, v, fail string) error {
 			e.printf("_lk = %s != nil\n", c.expr)
 		}
 		e.printf("p.mark = _lm\n")
+		if set != "" {
+			e.printf("}\n")
+		}
 		if n.Pos {
 			e.printf("if !_lk {\n%s\n}\n", fail)
 		} else {
