@@ -4104,9 +4104,6 @@ func (p *Parser) r_dotted_name_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// dotted_name "." NAME
 	{
-		if p.cannotStart(&first11) {
-			goto fail1
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var b ast.Expr
@@ -14177,9 +14174,6 @@ func (p *Parser) r_bitwise_or_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// bitwise_or "|" bitwise_xor
 	{
-		if p.cannotStart(&first97) {
-			goto fail1
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var b ast.Expr
@@ -14232,6 +14226,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first97) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -14337,9 +14334,6 @@ func (p *Parser) r_bitwise_xor_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// bitwise_xor "^" bitwise_and
 	{
-		if p.cannotStart(&first97) {
-			goto fail1
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var b ast.Expr
@@ -14392,6 +14386,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first97) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -14496,9 +14493,6 @@ func (p *Parser) r_bitwise_and_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// bitwise_and "&" shift_expr
 	{
-		if p.cannotStart(&first97) {
-			goto fail1
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var b ast.Expr
@@ -14551,6 +14545,9 @@ fail0:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first97) {
+			goto fail1
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -14654,9 +14651,6 @@ func (p *Parser) r_shift_expr_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// shift_expr "<<" sum
 	{
-		if p.cannotStart(&first97) {
-			goto fail1
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var b ast.Expr
@@ -14888,9 +14882,6 @@ func (p *Parser) r_sum_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Ex
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// sum "+" term
 	{
-		if p.cannotStart(&first97) {
-			goto fail2
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var b ast.Expr
@@ -14999,6 +14990,9 @@ fail1:
 			p.level--
 			return nil, false
 		}
+		if p.cannotStart(&first97) {
+			goto fail2
+		}
 		var _v0 ast.Expr
 		var _k bool
 		if _v0, _k = p.r_term(); !_k {
@@ -15088,9 +15082,6 @@ func (p *Parser) r_term_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.E
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// term "*" factor
 	{
-		if p.cannotStart(&first97) {
-			goto fail4
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var b ast.Expr
@@ -15853,9 +15844,6 @@ func (p *Parser) r_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res as
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// primary "." NAME
 	{
-		if p.cannotStart(&first31) {
-			goto fail4
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var b ast.Expr
@@ -16081,6 +16069,9 @@ fail3:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first31) {
+			goto fail4
 		}
 		var _v0 ast.Expr
 		var _k bool
@@ -20981,9 +20972,6 @@ func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res 
 	_, _, _, _ = _seed, _seedOK, _seedEnd, _seedDone
 	// t_primary "." NAME &t_lookahead
 	{
-		if p.cannotStart(&first31) {
-			goto fail4
-		}
 		var a ast.Expr
 		var _v1 *token.Token
 		var b ast.Expr
@@ -21249,6 +21237,9 @@ fail3:
 		if p.errorIndicator {
 			p.level--
 			return nil, false
+		}
+		if p.cannotStart(&first31) {
+			goto fail4
 		}
 		var a ast.Expr
 		var _k bool

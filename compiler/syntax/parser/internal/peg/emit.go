@@ -772,7 +772,7 @@ func (e *emitter) alt(r *Rule, a *Alt, i int, hasCut bool) error {
 		e.printf("_cut = false\n")
 	}
 	fail := fmt.Sprintf("goto fail%d", i)
-	if v := e.firstVar(a); v != "" && !gated && !(i > 0 && e.sameFirst(r.Alts[i-1], v)) && !e.tokenDecides(r, i, v) {
+	if v := e.firstVar(a); v != "" && !gated && !e.coveredBefore(r, i, v) && !e.seedDecides(a) && !e.tokenDecides(r, i, v) {
 		// The alternatives after this one with the same first set are
 		// skipped with it: their checks would fail too, at the same token
 		// (nothing is fetched or changed in between). A later one's check
@@ -907,6 +907,31 @@ func (e *emitter) dispatch(r *Rule) {
 // at every simple statement, are cheap enough that a table gained nothing.
 var dispatchRules = map[string]bool{
 	"atom": true,
+}
+
+// coveredBefore reports whether alternative i of rule r, whose first set
+// is v, is skipped by the check of an alternative before it: the nearest
+// one before it with the same set that is checked, passing over those
+// without a check of their own (seedDecides), up to one with another set.
+func (e *emitter) coveredBefore(r *Rule, i int, v string) bool {
+	for j := i - 1; j >= 0 && e.sameFirst(r.Alts[j], v); j-- {
+		if !e.seedDecides(r.Alts[j]) {
+			return true
+		}
+	}
+	return false
+}
+
+// seedDecides reports whether alternative a of the _raw function being
+// emitted starts with the leader itself, whose value is the seed passed
+// in: such an alternative needs no first-set check at its start. With the
+// seed matched at _mark, the token there is in the leader's first set and
+// the check would pass; with the seed failed, the alternative fails at
+// once, without a call, where the check would have skipped it (the seed's
+// own call, made only at the nesting limit, is never skipped: the first
+// pass checks nothing that close to it).
+func (e *emitter) seedDecides(a *Alt) bool {
+	return e.raw != nil && startsWith(a, e.raw) && e.selfCalls(e.raw) > 0
 }
 
 // tokenDecides reports whether alternative i of rule r, whose first set is
