@@ -28,6 +28,7 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/strlit"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
+	"unsafe"
 )
 
 //go:generate go run ./internal/peg/peggen grammar/python.peg parser_gen.go
@@ -329,14 +330,15 @@ func (p *Parser) tokText(t *token.Token) string { return p.src[t.Off:t.EndOff] }
 
 // expect matches a token of kind k (_PyPegen_expect_token).
 func (p *Parser) expect(k token.Kind) *token.Token {
-	if p.mark == p.fill {
+	i := p.mark
+	if i == p.fill {
 		return p.expectNew(k)
 	}
-	if p.kinds[p.mark] != k {
+	if p.kindOf(i) != k {
 		return nil
 	}
-	p.mark++
-	return &p.toks[p.mark-1]
+	p.mark = i + 1
+	return p.tokOf(i)
 }
 
 // expectNew is expect when the token is not fetched yet.
@@ -346,11 +348,11 @@ func (p *Parser) expectNew(k token.Kind) *token.Token {
 	}
 	// expect, with the token now fetched.
 	i := p.mark
-	if p.kinds[i] != k {
+	if p.kindOf(i) != k {
 		return nil
 	}
 	p.mark = i + 1
-	return &p.toks[i]
+	return p.tokOf(i)
 }
 
 // expectForced matches a token of kind k or raises "expected 'text'" at
@@ -391,7 +393,7 @@ func (p *Parser) nameToken() ast.Expr {
 	if i == p.fill && !p.fillToken() {
 		return nil
 	}
-	if p.kinds[i] != token.NAME {
+	if p.kindOf(i) != token.NAME {
 		return nil
 	}
 	p.mark = i + 1
@@ -555,7 +557,25 @@ func (p *Parser) actionFailed(ok bool) bool {
 // below skipLevel, so it needs no check of its own; a parse run again
 // after an optimistic pass (an invalid file, mostly) skips nothing here.
 func (p *Parser) cannotStart(set *[256]bool) bool {
-	return p.mark < p.fill && !set[p.kinds[p.mark]] && p.optimistic
+	return p.mark < p.fill && !set[p.kindOf(p.mark)] && p.optimistic
+}
+
+// kindOf, tokOf and memoOf read the kind, the token and a memo entry of
+// token i, which must be fetched (i < p.fill), without a bounds check:
+// they are the reads every rule makes, each right after comparing i with
+// p.fill. The arrays are never shorter than tokCap, which fill does not
+// pass (fillToken grows them first), so i < p.fill keeps every read within
+// them; col is a memo column (below nMemo).
+func (p *Parser) kindOf(i int) token.Kind {
+	return *(*token.Kind)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.kinds)), i))
+}
+
+func (p *Parser) tokOf(i int) *token.Token {
+	return (*token.Token)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.toks)), uintptr(i)*unsafe.Sizeof(token.Token{})))
+}
+
+func (p *Parser) memoOf(i, col int) int32 {
+	return *(*int32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.memo)), uintptr(i*nMemo+col)*4))
 }
 
 // peekIn reports whether the current token's kind is in set, fetching the

@@ -1108,10 +1108,10 @@ func (p *Parser) r_file() (_res *ast.Module, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ENDMARKER {
+			if p.kindOf(p.mark) != token.ENDMARKER {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.ENDMARKER); _v1 == nil {
 			goto fail0
@@ -1195,10 +1195,10 @@ func (p *Parser) r_eval() (_res *ast.Expression, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ENDMARKER {
+			if p.kindOf(p.mark) != token.ENDMARKER {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.ENDMARKER); _v2 == nil {
 			goto fail0
@@ -1242,10 +1242,10 @@ func (p *Parser) r_func_type() (_res *ast.FunctionType, _ok bool) {
 		var _v6 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
@@ -1257,19 +1257,19 @@ func (p *Parser) r_func_type() (_res *ast.FunctionType, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RARROW {
+			if p.kindOf(p.mark) != token.RARROW {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.RARROW); _v3 == nil {
 			goto fail0
@@ -1284,10 +1284,10 @@ func (p *Parser) r_func_type() (_res *ast.FunctionType, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ENDMARKER {
+			if p.kindOf(p.mark) != token.ENDMARKER {
 				goto fail0
 			}
-			_v6 = &p.toks[p.mark]
+			_v6 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v6 = p.expectNew(token.ENDMARKER); _v6 == nil {
 			goto fail0
@@ -1438,10 +1438,10 @@ func (p *Parser) r_statement_newline() (_res []ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.NEWLINE); _v1 == nil {
 			goto fail0
@@ -1490,10 +1490,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail2
@@ -1525,10 +1525,10 @@ fail2:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ENDMARKER {
+			if p.kindOf(p.mark) != token.ENDMARKER {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ENDMARKER); _v0 == nil {
 			goto fail3
@@ -1578,10 +1578,10 @@ func (p *Parser) r_simple_stmts() (_res []ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
@@ -1617,10 +1617,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail1
@@ -1653,7 +1653,7 @@ func (p *Parser) r_simple_stmt() (_res ast.Stmt, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_simple_stmt]; i != 0 {
+		if i := p.memoOf(p.mark, memo_simple_stmt); i != 0 {
 			v, ok := p.memoHit0(i)
 			p.level--
 			return v, ok
@@ -1831,10 +1831,10 @@ fail5:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.PASS {
+			if p.kindOf(p.mark) != token.PASS {
 				goto fail6
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.PASS); _v0 == nil {
 			goto fail6
@@ -1935,10 +1935,10 @@ fail9:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.BREAK {
+			if p.kindOf(p.mark) != token.BREAK {
 				goto fail10
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.BREAK); _v0 == nil {
 			goto fail10
@@ -1970,10 +1970,10 @@ fail10:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.CONTINUE {
+			if p.kindOf(p.mark) != token.CONTINUE {
 				goto fail11
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.CONTINUE); _v0 == nil {
 			goto fail11
@@ -2297,10 +2297,10 @@ func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
@@ -2357,10 +2357,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail1
@@ -2596,10 +2596,10 @@ func (p *Parser) r_augassign() (_res *ast.Operator, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.PLUSEQUAL {
+			if p.kindOf(p.mark) != token.PLUSEQUAL {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.PLUSEQUAL); _v0 == nil {
 			goto fail0
@@ -2625,10 +2625,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.MINEQUAL {
+			if p.kindOf(p.mark) != token.MINEQUAL {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.MINEQUAL); _v0 == nil {
 			goto fail1
@@ -2654,10 +2654,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAREQUAL {
+			if p.kindOf(p.mark) != token.STAREQUAL {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAREQUAL); _v0 == nil {
 			goto fail2
@@ -2683,10 +2683,10 @@ fail2:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ATEQUAL {
+			if p.kindOf(p.mark) != token.ATEQUAL {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ATEQUAL); _v0 == nil {
 			goto fail3
@@ -2712,10 +2712,10 @@ fail3:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASHEQUAL {
+			if p.kindOf(p.mark) != token.SLASHEQUAL {
 				goto fail4
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.SLASHEQUAL); _v0 == nil {
 			goto fail4
@@ -2741,10 +2741,10 @@ fail4:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.PERCENTEQUAL {
+			if p.kindOf(p.mark) != token.PERCENTEQUAL {
 				goto fail5
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.PERCENTEQUAL); _v0 == nil {
 			goto fail5
@@ -2770,10 +2770,10 @@ fail5:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AMPEREQUAL {
+			if p.kindOf(p.mark) != token.AMPEREQUAL {
 				goto fail6
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AMPEREQUAL); _v0 == nil {
 			goto fail6
@@ -2799,10 +2799,10 @@ fail6:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.VBAREQUAL {
+			if p.kindOf(p.mark) != token.VBAREQUAL {
 				goto fail7
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.VBAREQUAL); _v0 == nil {
 			goto fail7
@@ -2828,10 +2828,10 @@ fail7:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.CIRCUMFLEXEQUAL {
+			if p.kindOf(p.mark) != token.CIRCUMFLEXEQUAL {
 				goto fail8
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.CIRCUMFLEXEQUAL); _v0 == nil {
 			goto fail8
@@ -2857,10 +2857,10 @@ fail8:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LEFTSHIFTEQUAL {
+			if p.kindOf(p.mark) != token.LEFTSHIFTEQUAL {
 				goto fail9
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LEFTSHIFTEQUAL); _v0 == nil {
 			goto fail9
@@ -2886,10 +2886,10 @@ fail9:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RIGHTSHIFTEQUAL {
+			if p.kindOf(p.mark) != token.RIGHTSHIFTEQUAL {
 				goto fail10
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RIGHTSHIFTEQUAL); _v0 == nil {
 			goto fail10
@@ -2915,10 +2915,10 @@ fail10:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAREQUAL {
+			if p.kindOf(p.mark) != token.DOUBLESTAREQUAL {
 				goto fail11
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAREQUAL); _v0 == nil {
 			goto fail11
@@ -2944,10 +2944,10 @@ fail11:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESLASHEQUAL {
+			if p.kindOf(p.mark) != token.DOUBLESLASHEQUAL {
 				goto fail12
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESLASHEQUAL); _v0 == nil {
 			goto fail12
@@ -2988,10 +2988,10 @@ func (p *Parser) r_return_stmt() (_res ast.Stmt, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RETURN {
+			if p.kindOf(p.mark) != token.RETURN {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RETURN); _v0 == nil {
 			goto fail0
@@ -3049,10 +3049,10 @@ func (p *Parser) r_raise_stmt() (_res ast.Stmt, _ok bool) {
 		var b ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RAISE {
+			if p.kindOf(p.mark) != token.RAISE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RAISE); _v0 == nil {
 			goto fail0
@@ -3098,10 +3098,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RAISE {
+			if p.kindOf(p.mark) != token.RAISE {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RAISE); _v0 == nil {
 			goto fail1
@@ -3148,10 +3148,10 @@ func (p *Parser) r_global_stmt() (_res ast.Stmt, _ok bool) {
 		var a []ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.GLOBAL {
+			if p.kindOf(p.mark) != token.GLOBAL {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.GLOBAL); _v0 == nil {
 			goto fail0
@@ -3205,10 +3205,10 @@ func (p *Parser) r_nonlocal_stmt() (_res ast.Stmt, _ok bool) {
 		var a []ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NONLOCAL {
+			if p.kindOf(p.mark) != token.NONLOCAL {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.NONLOCAL); _v0 == nil {
 			goto fail0
@@ -3265,10 +3265,10 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 		var a []ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DEL {
+			if p.kindOf(p.mark) != token.DEL {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DEL); _v0 == nil {
 			goto fail0
@@ -3398,10 +3398,10 @@ func (p *Parser) r_assert_stmt() (_res ast.Stmt, _ok bool) {
 		var b ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ASSERT {
+			if p.kindOf(p.mark) != token.ASSERT {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ASSERT); _v0 == nil {
 			goto fail0
@@ -3535,10 +3535,10 @@ func (p *Parser) r_import_name() (_res ast.Stmt, _ok bool) {
 		var a []*ast.Alias
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IMPORT {
+			if p.kindOf(p.mark) != token.IMPORT {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.IMPORT); _v0 == nil {
 			goto fail0
@@ -3598,10 +3598,10 @@ func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 		var c []*ast.Alias
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FROM {
+			if p.kindOf(p.mark) != token.FROM {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.FROM); _v0 == nil {
 			goto fail0
@@ -3616,10 +3616,10 @@ func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IMPORT {
+			if p.kindOf(p.mark) != token.IMPORT {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.IMPORT); _v3 == nil {
 			goto fail0
@@ -3664,10 +3664,10 @@ fail0:
 		var b []*ast.Alias
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FROM {
+			if p.kindOf(p.mark) != token.FROM {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.FROM); _v0 == nil {
 			goto fail1
@@ -3679,10 +3679,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IMPORT {
+			if p.kindOf(p.mark) != token.IMPORT {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.IMPORT); _v2 == nil {
 			goto fail1
@@ -3743,10 +3743,10 @@ func (p *Parser) r_import_from_targets() (_res []*ast.Alias, _ok bool) {
 		var _v3 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
@@ -3762,10 +3762,10 @@ func (p *Parser) r_import_from_targets() (_res []*ast.Alias, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.RPAR); _v3 == nil {
 			goto fail0
@@ -3820,10 +3820,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
@@ -4055,7 +4055,7 @@ func (p *Parser) r_dotted_name() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_dotted_name]; i != 0 {
+		if i := p.memoOf(p.mark, memo_dotted_name); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -4071,7 +4071,7 @@ func (p *Parser) r_dotted_name() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_dotted_name, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first57[p.kinds[_resmark]] && p.optimistic {
+		if _ok && _resmark < p.fill && !first57[p.kindOf(_resmark)] && p.optimistic {
 			break
 		}
 		_raw, _rawok := p.r_dotted_name_raw(_res, _ok, _resmark)
@@ -4117,10 +4117,10 @@ func (p *Parser) r_dotted_name_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOT {
+			if p.kindOf(p.mark) != token.DOT {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.DOT); _v1 == nil {
 			goto fail0
@@ -4175,7 +4175,7 @@ func (p *Parser) r_block() (_res []ast.Stmt, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_block]; i != 0 {
+		if i := p.memoOf(p.mark, memo_block); i != 0 {
 			v, ok := p.memoHit2(i)
 			p.level--
 			return v, ok
@@ -4193,19 +4193,19 @@ func (p *Parser) r_block() (_res []ast.Stmt, _ok bool) {
 		var _v3 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.INDENT {
+			if p.kindOf(p.mark) != token.INDENT {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.INDENT); _v1 == nil {
 			goto fail0
@@ -4217,10 +4217,10 @@ func (p *Parser) r_block() (_res []ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DEDENT {
+			if p.kindOf(p.mark) != token.DEDENT {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.DEDENT); _v3 == nil {
 			goto fail0
@@ -4431,10 +4431,10 @@ fail0:
 		var c []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.CLASS {
+			if p.kindOf(p.mark) != token.CLASS {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.CLASS); _v0 == nil {
 			goto fail1
@@ -4455,10 +4455,10 @@ fail0:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.COLON); _v4 == nil {
 			goto fail1
@@ -4609,10 +4609,10 @@ fail0:
 		var b []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DEF {
+			if p.kindOf(p.mark) != token.DEF {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DEF); _v0 == nil {
 			goto fail1
@@ -4627,10 +4627,10 @@ fail0:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail1
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.LPAR); _v3 == nil {
 			goto fail1
@@ -4642,10 +4642,10 @@ fail0:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail1
 			}
-			_v5 = &p.toks[p.mark]
+			_v5 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v5 = p.expectNew(token.RPAR); _v5 == nil {
 			goto fail1
@@ -4657,10 +4657,10 @@ fail0:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v7 = &p.toks[p.mark]
+			_v7 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v7 = p.expectNew(token.COLON); _v7 == nil {
 			goto fail1
@@ -4723,19 +4723,19 @@ fail1:
 		var b []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ASYNC {
+			if p.kindOf(p.mark) != token.ASYNC {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DEF {
+			if p.kindOf(p.mark) != token.DEF {
 				goto fail2
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.DEF); _v1 == nil {
 			goto fail2
@@ -4750,10 +4750,10 @@ fail1:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail2
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.LPAR); _v4 == nil {
 			goto fail2
@@ -4765,10 +4765,10 @@ fail1:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail2
 			}
-			_v6 = &p.toks[p.mark]
+			_v6 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v6 = p.expectNew(token.RPAR); _v6 == nil {
 			goto fail2
@@ -4780,10 +4780,10 @@ fail1:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail2
 			}
-			_v8 = &p.toks[p.mark]
+			_v8 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v8 = p.expectNew(token.COLON); _v8 == nil {
 			goto fail2
@@ -5098,19 +5098,19 @@ func (p *Parser) r_slash_no_default() (_res []*ast.Arg, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail0
@@ -5142,10 +5142,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail1
@@ -5204,19 +5204,19 @@ func (p *Parser) r_slash_with_default() (_res *slashWithDefault, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.SLASH); _v2 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.COMMA); _v3 == nil {
 			goto fail0
@@ -5256,10 +5256,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.SLASH); _v2 == nil {
 			goto fail1
@@ -5326,10 +5326,10 @@ fail0:
 		var c *ast.Arg
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail1
@@ -5376,10 +5376,10 @@ fail1:
 		var c *ast.Arg
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
@@ -5426,19 +5426,19 @@ fail2:
 		var c *ast.Arg
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail3
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail3
@@ -5535,10 +5535,10 @@ fail0:
 		var a *ast.Arg
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
@@ -5592,10 +5592,10 @@ func (p *Parser) r_param_no_default() (_res *ast.Arg, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
@@ -5681,10 +5681,10 @@ func (p *Parser) r_param_no_default_star_annotation() (_res *ast.Arg, _ok bool) 
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
@@ -5777,10 +5777,10 @@ func (p *Parser) r_param_with_default() (_res *nameDefault, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail0
@@ -5882,10 +5882,10 @@ func (p *Parser) r_param_maybe_default() (_res *nameDefault, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail0
@@ -6072,10 +6072,10 @@ func (p *Parser) r_annotation() (_res ast.Expr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
@@ -6119,10 +6119,10 @@ func (p *Parser) r_star_annotation() (_res ast.Expr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
@@ -6166,10 +6166,10 @@ func (p *Parser) r_default() (_res ast.Expr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
@@ -6261,10 +6261,10 @@ fail0:
 		var c ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IF {
+			if p.kindOf(p.mark) != token.IF {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
 			goto fail1
@@ -6276,10 +6276,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail1
@@ -6331,10 +6331,10 @@ fail1:
 		var c []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IF {
+			if p.kindOf(p.mark) != token.IF {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
 			goto fail2
@@ -6346,10 +6346,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail2
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail2
@@ -6437,10 +6437,10 @@ fail0:
 		var c ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ELIF {
+			if p.kindOf(p.mark) != token.ELIF {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ELIF); _v0 == nil {
 			goto fail1
@@ -6452,10 +6452,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail1
@@ -6507,10 +6507,10 @@ fail1:
 		var c []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ELIF {
+			if p.kindOf(p.mark) != token.ELIF {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ELIF); _v0 == nil {
 			goto fail2
@@ -6522,10 +6522,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail2
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail2
@@ -6604,10 +6604,10 @@ fail0:
 		var b []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ELSE {
+			if p.kindOf(p.mark) != token.ELSE {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ELSE); _v0 == nil {
 			goto fail1
@@ -6681,10 +6681,10 @@ fail0:
 		var c []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.WHILE {
+			if p.kindOf(p.mark) != token.WHILE {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.WHILE); _v0 == nil {
 			goto fail1
@@ -6696,10 +6696,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail1
@@ -6790,10 +6790,10 @@ fail0:
 		var el []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FOR {
+			if p.kindOf(p.mark) != token.FOR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.FOR); _v0 == nil {
 			goto fail1
@@ -6805,10 +6805,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IN {
+			if p.kindOf(p.mark) != token.IN {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.IN); _v2 == nil {
 			goto fail1
@@ -6821,10 +6821,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v5 = &p.toks[p.mark]
+			_v5 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v5 = p.expectNew(token.COLON); _v5 == nil {
 			goto fail1
@@ -6892,19 +6892,19 @@ fail1:
 		var el []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ASYNC {
+			if p.kindOf(p.mark) != token.ASYNC {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FOR {
+			if p.kindOf(p.mark) != token.FOR {
 				goto fail2
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.FOR); _v1 == nil {
 			goto fail2
@@ -6916,10 +6916,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IN {
+			if p.kindOf(p.mark) != token.IN {
 				goto fail2
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.IN); _v3 == nil {
 			goto fail2
@@ -6932,10 +6932,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail2
 			}
-			_v6 = &p.toks[p.mark]
+			_v6 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v6 = p.expectNew(token.COLON); _v6 == nil {
 			goto fail2
@@ -7058,19 +7058,19 @@ fail0:
 		var b []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.WITH {
+			if p.kindOf(p.mark) != token.WITH {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.WITH); _v0 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail1
@@ -7086,19 +7086,19 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail1
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.RPAR); _v4 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v5 = &p.toks[p.mark]
+			_v5 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v5 = p.expectNew(token.COLON); _v5 == nil {
 			goto fail1
@@ -7151,10 +7151,10 @@ fail1:
 		var b []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.WITH {
+			if p.kindOf(p.mark) != token.WITH {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.WITH); _v0 == nil {
 			goto fail2
@@ -7166,10 +7166,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail2
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail2
@@ -7225,28 +7225,28 @@ fail2:
 		var b []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ASYNC {
+			if p.kindOf(p.mark) != token.ASYNC {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.WITH {
+			if p.kindOf(p.mark) != token.WITH {
 				goto fail3
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.WITH); _v1 == nil {
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail3
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.LPAR); _v2 == nil {
 			goto fail3
@@ -7262,19 +7262,19 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail3
 			}
-			_v5 = &p.toks[p.mark]
+			_v5 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v5 = p.expectNew(token.RPAR); _v5 == nil {
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail3
 			}
-			_v6 = &p.toks[p.mark]
+			_v6 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v6 = p.expectNew(token.COLON); _v6 == nil {
 			goto fail3
@@ -7324,19 +7324,19 @@ fail3:
 		var b []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ASYNC {
+			if p.kindOf(p.mark) != token.ASYNC {
 				goto fail4
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail4
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.WITH {
+			if p.kindOf(p.mark) != token.WITH {
 				goto fail4
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.WITH); _v1 == nil {
 			goto fail4
@@ -7348,10 +7348,10 @@ fail3:
 			goto fail4
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail4
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.COLON); _v3 == nil {
 			goto fail4
@@ -7444,10 +7444,10 @@ func (p *Parser) r_with_item() (_res *ast.WithItem, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.AS); _v1 == nil {
 			goto fail0
@@ -7581,10 +7581,10 @@ fail0:
 		var f []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TRY {
+			if p.kindOf(p.mark) != token.TRY {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.TRY); _v0 == nil {
 			goto fail1
@@ -7639,10 +7639,10 @@ fail1:
 		var f []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TRY {
+			if p.kindOf(p.mark) != token.TRY {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.TRY); _v0 == nil {
 			goto fail2
@@ -7711,10 +7711,10 @@ fail2:
 		var f []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TRY {
+			if p.kindOf(p.mark) != token.TRY {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.TRY); _v0 == nil {
 			goto fail3
@@ -7818,10 +7818,10 @@ fail0:
 		var b []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCEPT {
+			if p.kindOf(p.mark) != token.EXCEPT {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EXCEPT); _v0 == nil {
 			goto fail1
@@ -7839,10 +7839,10 @@ fail0:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.COLON); _v3 == nil {
 			goto fail1
@@ -7886,19 +7886,19 @@ fail1:
 		var b []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCEPT {
+			if p.kindOf(p.mark) != token.EXCEPT {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EXCEPT); _v0 == nil {
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail2
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail2
@@ -7995,19 +7995,19 @@ fail0:
 		var b []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCEPT {
+			if p.kindOf(p.mark) != token.EXCEPT {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EXCEPT); _v0 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.STAR); _v1 == nil {
 			goto fail1
@@ -8025,10 +8025,10 @@ fail0:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.COLON); _v4 == nil {
 			goto fail1
@@ -8121,10 +8121,10 @@ fail0:
 		var a []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FINALLY {
+			if p.kindOf(p.mark) != token.FINALLY {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.FINALLY); _v0 == nil {
 			goto fail1
@@ -8193,28 +8193,28 @@ func (p *Parser) r_match_stmt() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.INDENT {
+			if p.kindOf(p.mark) != token.INDENT {
 				goto fail0
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.INDENT); _v4 == nil {
 			goto fail0
@@ -8226,10 +8226,10 @@ func (p *Parser) r_match_stmt() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DEDENT {
+			if p.kindOf(p.mark) != token.DEDENT {
 				goto fail0
 			}
-			_v6 = &p.toks[p.mark]
+			_v6 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v6 = p.expectNew(token.DEDENT); _v6 == nil {
 			goto fail0
@@ -8308,10 +8308,10 @@ func (p *Parser) r_subject_expr() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
@@ -8424,10 +8424,10 @@ fail0:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.COLON); _v3 == nil {
 			goto fail1
@@ -8474,10 +8474,10 @@ func (p *Parser) r_guard() (_res ast.Expr, _ok bool) {
 		var guard ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IF {
+			if p.kindOf(p.mark) != token.IF {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
 			goto fail0
@@ -8651,10 +8651,10 @@ func (p *Parser) r_as_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.AS); _v1 == nil {
 			goto fail0
@@ -8764,7 +8764,7 @@ func (p *Parser) r_closed_pattern() (_res ast.Pattern, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_closed_pattern]; i != 0 {
+		if i := p.memoOf(p.mark, memo_closed_pattern); i != 0 {
 			v, ok := p.memoHit3(i)
 			p.level--
 			return v, ok
@@ -9070,10 +9070,10 @@ fail2:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NONE {
+			if p.kindOf(p.mark) != token.NONE {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.NONE); _v0 == nil {
 			goto fail3
@@ -9105,10 +9105,10 @@ fail3:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TRUE {
+			if p.kindOf(p.mark) != token.TRUE {
 				goto fail4
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.TRUE); _v0 == nil {
 			goto fail4
@@ -9140,10 +9140,10 @@ fail4:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FALSE {
+			if p.kindOf(p.mark) != token.FALSE {
 				goto fail5
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.FALSE); _v0 == nil {
 			goto fail5
@@ -9265,10 +9265,10 @@ fail2:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NONE {
+			if p.kindOf(p.mark) != token.NONE {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.NONE); _v0 == nil {
 			goto fail3
@@ -9300,10 +9300,10 @@ fail3:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TRUE {
+			if p.kindOf(p.mark) != token.TRUE {
 				goto fail4
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.TRUE); _v0 == nil {
 			goto fail4
@@ -9335,10 +9335,10 @@ fail4:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FALSE {
+			if p.kindOf(p.mark) != token.FALSE {
 				goto fail5
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.FALSE); _v0 == nil {
 			goto fail5
@@ -9392,10 +9392,10 @@ func (p *Parser) r_complex_number() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.PLUS {
+			if p.kindOf(p.mark) != token.PLUS {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.PLUS); _v1 == nil {
 			goto fail0
@@ -9440,10 +9440,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.MINUS {
+			if p.kindOf(p.mark) != token.MINUS {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.MINUS); _v1 == nil {
 			goto fail1
@@ -9517,10 +9517,10 @@ fail0:
 		var number ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.MINUS {
+			if p.kindOf(p.mark) != token.MINUS {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
@@ -9593,10 +9593,10 @@ fail0:
 		var real ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.MINUS {
+			if p.kindOf(p.mark) != token.MINUS {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
@@ -9911,7 +9911,7 @@ func (p *Parser) r_attr() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_attr]; i != 0 {
+		if i := p.memoOf(p.mark, memo_attr); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -9965,10 +9965,10 @@ func (p *Parser) r_attr_raw() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOT {
+			if p.kindOf(p.mark) != token.DOT {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.DOT); _v1 == nil {
 			goto fail0
@@ -10068,10 +10068,10 @@ func (p *Parser) r_group_pattern() (_res ast.Pattern, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
@@ -10083,10 +10083,10 @@ func (p *Parser) r_group_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
@@ -10130,10 +10130,10 @@ func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LSQB {
+			if p.kindOf(p.mark) != token.LSQB {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
@@ -10145,10 +10145,10 @@ func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RSQB {
+			if p.kindOf(p.mark) != token.RSQB {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RSQB); _v2 == nil {
 			goto fail0
@@ -10184,10 +10184,10 @@ fail0:
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
@@ -10199,10 +10199,10 @@ fail0:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail1
@@ -10254,10 +10254,10 @@ func (p *Parser) r_open_sequence_pattern() (_res []ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
@@ -10392,7 +10392,7 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_star_pattern]; i != 0 {
+		if i := p.memoOf(p.mark, memo_star_pattern); i != 0 {
 			v, ok := p.memoHit3(i)
 			p.level--
 			return v, ok
@@ -10411,10 +10411,10 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 		var target ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
@@ -10454,10 +10454,10 @@ fail0:
 		var _v1 ast.Pattern
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail1
@@ -10515,19 +10515,19 @@ func (p *Parser) r_mapping_pattern() (_res ast.Pattern, _ok bool) {
 		var _v1 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RBRACE {
+			if p.kindOf(p.mark) != token.RBRACE {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.RBRACE); _v1 == nil {
 			goto fail0
@@ -10563,10 +10563,10 @@ fail0:
 		var _v3 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail1
@@ -10582,10 +10582,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RBRACE {
+			if p.kindOf(p.mark) != token.RBRACE {
 				goto fail1
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.RBRACE); _v3 == nil {
 			goto fail1
@@ -10625,10 +10625,10 @@ fail1:
 		var _v5 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail2
@@ -10640,10 +10640,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail2
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail2
@@ -10659,10 +10659,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RBRACE {
+			if p.kindOf(p.mark) != token.RBRACE {
 				goto fail2
 			}
-			_v5 = &p.toks[p.mark]
+			_v5 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v5 = p.expectNew(token.RBRACE); _v5 == nil {
 			goto fail2
@@ -10702,10 +10702,10 @@ fail2:
 		var _v3 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail3
@@ -10721,10 +10721,10 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RBRACE {
+			if p.kindOf(p.mark) != token.RBRACE {
 				goto fail3
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.RBRACE); _v3 == nil {
 			goto fail3
@@ -10809,10 +10809,10 @@ func (p *Parser) r_key_value_pattern() (_res *keyPattern, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
@@ -10857,10 +10857,10 @@ func (p *Parser) r_double_star_pattern() (_res ast.Expr, _ok bool) {
 		var target ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail0
@@ -10915,19 +10915,19 @@ func (p *Parser) r_class_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
@@ -10968,10 +10968,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail1
@@ -10987,10 +10987,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail1
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.RPAR); _v4 == nil {
 			goto fail1
@@ -11033,10 +11033,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail2
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail2
@@ -11052,10 +11052,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail2
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.RPAR); _v4 == nil {
 			goto fail2
@@ -11100,10 +11100,10 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail3
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail3
@@ -11115,10 +11115,10 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail3
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.COMMA); _v3 == nil {
 			goto fail3
@@ -11134,10 +11134,10 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail3
 			}
-			_v6 = &p.toks[p.mark]
+			_v6 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v6 = p.expectNew(token.RPAR); _v6 == nil {
 			goto fail3
@@ -11277,10 +11277,10 @@ func (p *Parser) r_keyword_pattern() (_res *keyPattern, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail0
@@ -11347,10 +11347,10 @@ func (p *Parser) r_type_alias() (_res ast.Stmt, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.EQUAL); _v3 == nil {
 			goto fail0
@@ -11423,10 +11423,10 @@ fail0:
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LSQB {
+			if p.kindOf(p.mark) != token.LSQB {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail1
@@ -11438,10 +11438,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RSQB {
+			if p.kindOf(p.mark) != token.RSQB {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RSQB); _v2 == nil {
 			goto fail1
@@ -11516,7 +11516,7 @@ func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_type_param]; i != 0 {
+		if i := p.memoOf(p.mark, memo_type_param); i != 0 {
 			v, ok := p.memoHit4(i)
 			p.level--
 			return v, ok
@@ -11582,10 +11582,10 @@ fail0:
 		var e ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail1
@@ -11594,10 +11594,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			colon = &p.toks[p.mark]
+			colon = p.tokOf(p.mark)
 			p.mark++
 		} else if colon = p.expectNew(token.COLON); colon == nil {
 			goto fail1
@@ -11634,10 +11634,10 @@ fail1:
 		var b ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
@@ -11686,10 +11686,10 @@ fail2:
 		var e ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail3
@@ -11698,10 +11698,10 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail3
 			}
-			colon = &p.toks[p.mark]
+			colon = p.tokOf(p.mark)
 			p.mark++
 		} else if colon = p.expectNew(token.COLON); colon == nil {
 			goto fail3
@@ -11738,10 +11738,10 @@ fail3:
 		var b ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail4
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail4
@@ -11796,10 +11796,10 @@ func (p *Parser) r_type_param_bound() (_res ast.Expr, _ok bool) {
 		var e ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
@@ -11843,10 +11843,10 @@ func (p *Parser) r_type_param_default() (_res ast.Expr, _ok bool) {
 		var e ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
@@ -11890,10 +11890,10 @@ func (p *Parser) r_type_param_starred_default() (_res ast.Expr, _ok bool) {
 		var e ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
@@ -12002,10 +12002,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail1
@@ -12068,7 +12068,7 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_expression]; i != 0 {
+		if i := p.memoOf(p.mark, memo_expression); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -12090,7 +12090,7 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if _vok && p.mark < p.fill && !first98[p.kinds[p.mark]] {
+		if _vok && p.mark < p.fill && !first98[p.kindOf(p.mark)] {
 			p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _v, end: int32(p.mark), ok: true})
 			_i := int32(len(p.vals.s1))
 			p.memo[_mark*nMemo+memo_disjunction] = _i
@@ -12158,10 +12158,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IF {
+			if p.kindOf(p.mark) != token.IF {
 				goto fail2
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.IF); _v1 == nil {
 			goto fail2
@@ -12173,10 +12173,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ELSE {
+			if p.kindOf(p.mark) != token.ELSE {
 				goto fail2
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.ELSE); _v3 == nil {
 			goto fail2
@@ -12285,19 +12285,19 @@ func (p *Parser) r_yield_expr() (_res ast.Expr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.YIELD {
+			if p.kindOf(p.mark) != token.YIELD {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.YIELD); _v0 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FROM {
+			if p.kindOf(p.mark) != token.FROM {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.FROM); _v1 == nil {
 			goto fail0
@@ -12338,10 +12338,10 @@ fail0:
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.YIELD {
+			if p.kindOf(p.mark) != token.YIELD {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.YIELD); _v0 == nil {
 			goto fail1
@@ -12456,10 +12456,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail1
@@ -12522,7 +12522,7 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_star_expression]; i != 0 {
+		if i := p.memoOf(p.mark, memo_star_expression); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -12540,7 +12540,7 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		if _vok && p.mark < p.fill && !first98[p.kinds[p.mark]] {
+		if _vok && p.mark < p.fill && !first98[p.kindOf(p.mark)] {
 			p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _v, end: int32(p.mark), ok: true})
 			_i := int32(len(p.vals.s1))
 			p.memo[_mark*nMemo+memo_expression] = _i
@@ -12560,10 +12560,10 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
@@ -12682,10 +12682,10 @@ func (p *Parser) r_star_named_expression() (_res ast.Expr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
@@ -12767,10 +12767,10 @@ func (p *Parser) r_assignment_expression() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLONEQUAL {
+			if p.kindOf(p.mark) != token.COLONEQUAL {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLONEQUAL); _v1 == nil {
 			goto fail0
@@ -12900,7 +12900,7 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_disjunction]; i != 0 {
+		if i := p.memoOf(p.mark, memo_disjunction); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -12929,7 +12929,7 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 			_res, _ok = nil, false
 			goto done
 		}
-		if _vok && p.mark < p.fill && !first101[p.kinds[p.mark]] {
+		if _vok && p.mark < p.fill && !first101[p.kindOf(p.mark)] {
 			_res, _ok = _v, true
 			goto done
 		}
@@ -13017,7 +13017,7 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_conjunction]; i != 0 {
+		if i := p.memoOf(p.mark, memo_conjunction); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -13045,7 +13045,7 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 			_res, _ok = nil, false
 			goto done
 		}
-		if _vok && p.mark < p.fill && !first102[p.kinds[p.mark]] {
+		if _vok && p.mark < p.fill && !first102[p.kindOf(p.mark)] {
 			_res, _ok = _v, true
 			goto done
 		}
@@ -13133,7 +13133,7 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_inversion]; i != 0 {
+		if i := p.memoOf(p.mark, memo_inversion); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -13156,7 +13156,7 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 			_res, _ok = nil, false
 			goto done
 		}
-		if _vok && p.mark < p.fill && !first96[p.kinds[p.mark]] {
+		if _vok && p.mark < p.fill && !first96[p.kindOf(p.mark)] {
 			_res, _ok = _v, true
 			goto done
 		}
@@ -13172,10 +13172,10 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NOT {
+			if p.kindOf(p.mark) != token.NOT {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.NOT); _v0 == nil {
 			goto fail0
@@ -13579,10 +13579,10 @@ func (p *Parser) r_eq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQEQUAL {
+			if p.kindOf(p.mark) != token.EQEQUAL {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EQEQUAL); _v0 == nil {
 			goto fail0
@@ -13704,10 +13704,10 @@ func (p *Parser) r_lte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LESSEQUAL {
+			if p.kindOf(p.mark) != token.LESSEQUAL {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LESSEQUAL); _v0 == nil {
 			goto fail0
@@ -13751,10 +13751,10 @@ func (p *Parser) r_lt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LESS {
+			if p.kindOf(p.mark) != token.LESS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LESS); _v0 == nil {
 			goto fail0
@@ -13798,10 +13798,10 @@ func (p *Parser) r_gte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.GREATEREQUAL {
+			if p.kindOf(p.mark) != token.GREATEREQUAL {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.GREATEREQUAL); _v0 == nil {
 			goto fail0
@@ -13845,10 +13845,10 @@ func (p *Parser) r_gt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.GREATER {
+			if p.kindOf(p.mark) != token.GREATER {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.GREATER); _v0 == nil {
 			goto fail0
@@ -13893,19 +13893,19 @@ func (p *Parser) r_notin_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NOT {
+			if p.kindOf(p.mark) != token.NOT {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.NOT); _v0 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IN {
+			if p.kindOf(p.mark) != token.IN {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.IN); _v1 == nil {
 			goto fail0
@@ -13950,10 +13950,10 @@ func (p *Parser) r_in_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IN {
+			if p.kindOf(p.mark) != token.IN {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.IN); _v0 == nil {
 			goto fail0
@@ -13998,19 +13998,19 @@ func (p *Parser) r_isnot_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IS {
+			if p.kindOf(p.mark) != token.IS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.IS); _v0 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NOT {
+			if p.kindOf(p.mark) != token.NOT {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.NOT); _v1 == nil {
 			goto fail0
@@ -14055,10 +14055,10 @@ func (p *Parser) r_is_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IS {
+			if p.kindOf(p.mark) != token.IS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.IS); _v0 == nil {
 			goto fail0
@@ -14095,7 +14095,7 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_bitwise_or]; i != 0 {
+		if i := p.memoOf(p.mark, memo_bitwise_or); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -14111,7 +14111,7 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_bitwise_or, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first113[p.kinds[_resmark]] && p.optimistic {
+		if _ok && _resmark < p.fill && !first113[p.kindOf(_resmark)] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
@@ -14187,10 +14187,10 @@ func (p *Parser) r_bitwise_or_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.VBAR {
+			if p.kindOf(p.mark) != token.VBAR {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.VBAR); _v1 == nil {
 			goto fail0
@@ -14256,7 +14256,7 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_bitwise_xor]; i != 0 {
+		if i := p.memoOf(p.mark, memo_bitwise_xor); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -14272,7 +14272,7 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_bitwise_xor, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first115[p.kinds[_resmark]] && p.optimistic {
+		if _ok && _resmark < p.fill && !first115[p.kindOf(_resmark)] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
@@ -14347,10 +14347,10 @@ func (p *Parser) r_bitwise_xor_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.CIRCUMFLEX {
+			if p.kindOf(p.mark) != token.CIRCUMFLEX {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.CIRCUMFLEX); _v1 == nil {
 			goto fail0
@@ -14416,7 +14416,7 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_bitwise_and]; i != 0 {
+		if i := p.memoOf(p.mark, memo_bitwise_and); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -14432,7 +14432,7 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_bitwise_and, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first117[p.kinds[_resmark]] && p.optimistic {
+		if _ok && _resmark < p.fill && !first117[p.kindOf(_resmark)] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
@@ -14506,10 +14506,10 @@ func (p *Parser) r_bitwise_and_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AMPER {
+			if p.kindOf(p.mark) != token.AMPER {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.AMPER); _v1 == nil {
 			goto fail0
@@ -14575,7 +14575,7 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_shift_expr]; i != 0 {
+		if i := p.memoOf(p.mark, memo_shift_expr); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -14591,7 +14591,7 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_shift_expr, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first119[p.kinds[_resmark]] && p.optimistic {
+		if _ok && _resmark < p.fill && !first119[p.kindOf(_resmark)] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
@@ -14666,10 +14666,10 @@ func (p *Parser) r_shift_expr_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LEFTSHIFT {
+			if p.kindOf(p.mark) != token.LEFTSHIFT {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.LEFTSHIFT); _v1 == nil {
 			goto fail0
@@ -14719,10 +14719,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RIGHTSHIFT {
+			if p.kindOf(p.mark) != token.RIGHTSHIFT {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.RIGHTSHIFT); _v1 == nil {
 			goto fail1
@@ -14807,7 +14807,7 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_sum]; i != 0 {
+		if i := p.memoOf(p.mark, memo_sum); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -14823,7 +14823,7 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_sum, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first86[p.kinds[_resmark]] && p.optimistic {
+		if _ok && _resmark < p.fill && !first86[p.kindOf(_resmark)] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
@@ -14897,10 +14897,10 @@ func (p *Parser) r_sum_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Ex
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.PLUS {
+			if p.kindOf(p.mark) != token.PLUS {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.PLUS); _v1 == nil {
 			goto fail0
@@ -14950,10 +14950,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.MINUS {
+			if p.kindOf(p.mark) != token.MINUS {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.MINUS); _v1 == nil {
 			goto fail1
@@ -15019,7 +15019,7 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_term]; i != 0 {
+		if i := p.memoOf(p.mark, memo_term); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -15035,7 +15035,7 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_term, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first121[p.kinds[_resmark]] && p.optimistic {
+		if _ok && _resmark < p.fill && !first121[p.kindOf(_resmark)] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
@@ -15097,10 +15097,10 @@ func (p *Parser) r_term_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.E
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.STAR); _v1 == nil {
 			goto fail0
@@ -15152,10 +15152,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail1
@@ -15207,10 +15207,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESLASH {
+			if p.kindOf(p.mark) != token.DOUBLESLASH {
 				goto fail2
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.DOUBLESLASH); _v1 == nil {
 			goto fail2
@@ -15262,10 +15262,10 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.PERCENT {
+			if p.kindOf(p.mark) != token.PERCENT {
 				goto fail3
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.PERCENT); _v1 == nil {
 			goto fail3
@@ -15315,10 +15315,10 @@ fail3:
 			goto fail4
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AT {
+			if p.kindOf(p.mark) != token.AT {
 				goto fail4
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.AT); _v1 == nil {
 			goto fail4
@@ -15404,7 +15404,7 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_factor]; i != 0 {
+		if i := p.memoOf(p.mark, memo_factor); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -15428,7 +15428,7 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 			_res, _ok = nil, false
 			goto done
 		}
-		if _vok && p.mark < p.fill && !first70[p.kinds[p.mark]] {
+		if _vok && p.mark < p.fill && !first70[p.kindOf(p.mark)] {
 			_res, _ok = _v, true
 			goto done
 		}
@@ -15444,10 +15444,10 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.PLUS {
+			if p.kindOf(p.mark) != token.PLUS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.PLUS); _v0 == nil {
 			goto fail0
@@ -15487,10 +15487,10 @@ fail0:
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.MINUS {
+			if p.kindOf(p.mark) != token.MINUS {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
@@ -15530,10 +15530,10 @@ fail1:
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TILDE {
+			if p.kindOf(p.mark) != token.TILDE {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.TILDE); _v0 == nil {
 			goto fail2
@@ -15623,10 +15623,10 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.DOUBLESTAR); _v1 == nil {
 			goto fail0
@@ -15696,7 +15696,7 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_await_primary]; i != 0 {
+		if i := p.memoOf(p.mark, memo_await_primary); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -15712,10 +15712,10 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AWAIT {
+			if p.kindOf(p.mark) != token.AWAIT {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AWAIT); _v0 == nil {
 			goto fail0
@@ -15781,7 +15781,7 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_primary]; i != 0 {
+		if i := p.memoOf(p.mark, memo_primary); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -15797,7 +15797,7 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_primary, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first127[p.kinds[_resmark]] && p.optimistic {
+		if _ok && _resmark < p.fill && !first127[p.kindOf(_resmark)] && p.optimistic {
 			break
 		}
 		var _raw ast.Expr
@@ -15859,10 +15859,10 @@ func (p *Parser) r_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res as
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOT {
+			if p.kindOf(p.mark) != token.DOT {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.DOT); _v1 == nil {
 			goto fail0
@@ -15956,10 +15956,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail2
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail2
@@ -15971,10 +15971,10 @@ fail1:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail2
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.RPAR); _v3 == nil {
 			goto fail2
@@ -16020,10 +16020,10 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LSQB {
+			if p.kindOf(p.mark) != token.LSQB {
 				goto fail3
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail3
@@ -16035,10 +16035,10 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RSQB {
+			if p.kindOf(p.mark) != token.RSQB {
 				goto fail3
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail3
@@ -16204,10 +16204,10 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
@@ -16293,7 +16293,7 @@ func (p *Parser) r_atom() (_res ast.Expr, _ok bool) {
 	var _lk bool
 	_, _ = _lm, _lk
 	if p.optimistic && p.mark < p.fill {
-		switch alts0[p.kinds[p.mark]] {
+		switch alts0[p.kindOf(p.mark)] {
 		case 0:
 			goto fail9
 		case 2:
@@ -16340,10 +16340,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TRUE {
+			if p.kindOf(p.mark) != token.TRUE {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.TRUE); _v0 == nil {
 			goto fail1
@@ -16375,10 +16375,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FALSE {
+			if p.kindOf(p.mark) != token.FALSE {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.FALSE); _v0 == nil {
 			goto fail2
@@ -16410,10 +16410,10 @@ fail2:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NONE {
+			if p.kindOf(p.mark) != token.NONE {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.NONE); _v0 == nil {
 			goto fail3
@@ -16562,10 +16562,10 @@ fail8:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ELLIPSIS {
+			if p.kindOf(p.mark) != token.ELLIPSIS {
 				goto fail9
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ELLIPSIS); _v0 == nil {
 			goto fail9
@@ -16609,10 +16609,10 @@ func (p *Parser) r_group() (_res ast.Expr, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
@@ -16624,10 +16624,10 @@ func (p *Parser) r_group() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
@@ -16691,10 +16691,10 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 		var b ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LAMBDA {
+			if p.kindOf(p.mark) != token.LAMBDA {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LAMBDA); _v0 == nil {
 			goto fail0
@@ -16706,10 +16706,10 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail0
@@ -17005,19 +17005,19 @@ func (p *Parser) r_lambda_slash_no_default() (_res []*ast.Arg, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail0
@@ -17049,10 +17049,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail1
@@ -17111,19 +17111,19 @@ func (p *Parser) r_lambda_slash_with_default() (_res *slashWithDefault, _ok bool
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.SLASH); _v2 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.COMMA); _v3 == nil {
 			goto fail0
@@ -17163,10 +17163,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.SLASH); _v2 == nil {
 			goto fail1
@@ -17233,10 +17233,10 @@ fail0:
 		var c *ast.Arg
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail1
@@ -17283,19 +17283,19 @@ fail1:
 		var c *ast.Arg
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail2
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail2
@@ -17392,10 +17392,10 @@ fail0:
 		var a *ast.Arg
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
@@ -17448,10 +17448,10 @@ func (p *Parser) r_lambda_param_no_default() (_res *ast.Arg, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
@@ -17532,10 +17532,10 @@ func (p *Parser) r_lambda_param_with_default() (_res *nameDefault, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail0
@@ -17625,10 +17625,10 @@ func (p *Parser) r_lambda_param_maybe_default() (_res *nameDefault, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail0
@@ -17766,10 +17766,10 @@ fail0:
 		var t *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FSTRING_MIDDLE {
+			if p.kindOf(p.mark) != token.FSTRING_MIDDLE {
 				goto fail1
 			}
-			t = &p.toks[p.mark]
+			t = p.tokOf(p.mark)
 			p.mark++
 		} else if t = p.expectNew(token.FSTRING_MIDDLE); t == nil {
 			goto fail1
@@ -17814,10 +17814,10 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 		var rbrace *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
@@ -17845,10 +17845,10 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RBRACE {
+			if p.kindOf(p.mark) != token.RBRACE {
 				goto fail0
 			}
-			rbrace = &p.toks[p.mark]
+			rbrace = p.tokOf(p.mark)
 			p.mark++
 		} else if rbrace = p.expectNew(token.RBRACE); rbrace == nil {
 			goto fail0
@@ -17915,10 +17915,10 @@ func (p *Parser) r_fstring_conversion() (_res *resultWithMeta, _ok bool) {
 		var conv ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCLAMATION {
+			if p.kindOf(p.mark) != token.EXCLAMATION {
 				goto fail0
 			}
-			conv_token = &p.toks[p.mark]
+			conv_token = p.tokOf(p.mark)
 			p.mark++
 		} else if conv_token = p.expectNew(token.EXCLAMATION); conv_token == nil {
 			goto fail0
@@ -17963,10 +17963,10 @@ func (p *Parser) r_fstring_full_format_spec() (_res *resultWithMeta, _ok bool) {
 		var spec []ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			colon = &p.toks[p.mark]
+			colon = p.tokOf(p.mark)
 			p.mark++
 		} else if colon = p.expectNew(token.COLON); colon == nil {
 			goto fail0
@@ -18012,10 +18012,10 @@ func (p *Parser) r_fstring_format_spec() (_res ast.Expr, _ok bool) {
 		var t *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FSTRING_MIDDLE {
+			if p.kindOf(p.mark) != token.FSTRING_MIDDLE {
 				goto fail0
 			}
-			t = &p.toks[p.mark]
+			t = p.tokOf(p.mark)
 			p.mark++
 		} else if t = p.expectNew(token.FSTRING_MIDDLE); t == nil {
 			goto fail0
@@ -18075,10 +18075,10 @@ func (p *Parser) r_fstring() (_res ast.Expr, _ok bool) {
 		var c *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FSTRING_START {
+			if p.kindOf(p.mark) != token.FSTRING_START {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.FSTRING_START); a == nil {
 			goto fail0
@@ -18087,10 +18087,10 @@ func (p *Parser) r_fstring() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FSTRING_END {
+			if p.kindOf(p.mark) != token.FSTRING_END {
 				goto fail0
 			}
-			c = &p.toks[p.mark]
+			c = p.tokOf(p.mark)
 			p.mark++
 		} else if c = p.expectNew(token.FSTRING_END); c == nil {
 			goto fail0
@@ -18128,10 +18128,10 @@ func (p *Parser) r_string() (_res ast.Expr, _ok bool) {
 		var s *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STRING {
+			if p.kindOf(p.mark) != token.STRING {
 				goto fail0
 			}
-			s = &p.toks[p.mark]
+			s = p.tokOf(p.mark)
 			p.mark++
 		} else if s = p.expectNew(token.STRING); s == nil {
 			goto fail0
@@ -18162,7 +18162,7 @@ func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_strings]; i != 0 {
+		if i := p.memoOf(p.mark, memo_strings); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -18226,10 +18226,10 @@ func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LSQB {
+			if p.kindOf(p.mark) != token.LSQB {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
@@ -18241,10 +18241,10 @@ func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RSQB {
+			if p.kindOf(p.mark) != token.RSQB {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RSQB); _v2 == nil {
 			goto fail0
@@ -18294,10 +18294,10 @@ func (p *Parser) r_tuple() (_res ast.Expr, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
@@ -18309,10 +18309,10 @@ func (p *Parser) r_tuple() (_res ast.Expr, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
@@ -18362,10 +18362,10 @@ func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
@@ -18377,10 +18377,10 @@ func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RBRACE {
+			if p.kindOf(p.mark) != token.RBRACE {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RBRACE); _v2 == nil {
 			goto fail0
@@ -18433,10 +18433,10 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
@@ -18448,10 +18448,10 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RBRACE {
+			if p.kindOf(p.mark) != token.RBRACE {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RBRACE); _v2 == nil {
 			goto fail0
@@ -18487,10 +18487,10 @@ fail0:
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail1
@@ -18502,10 +18502,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RBRACE {
+			if p.kindOf(p.mark) != token.RBRACE {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RBRACE); _v2 == nil {
 			goto fail1
@@ -18581,10 +18581,10 @@ func (p *Parser) r_double_starred_kvpair() (_res *keyValue, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail0
@@ -18657,10 +18657,10 @@ func (p *Parser) r_kvpair() (_res *keyValue, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
@@ -18750,19 +18750,19 @@ func (p *Parser) r_for_if_clause() (_res *ast.Comprehension, _ok bool) {
 		var c []ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ASYNC {
+			if p.kindOf(p.mark) != token.ASYNC {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FOR {
+			if p.kindOf(p.mark) != token.FOR {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.FOR); _v1 == nil {
 			goto fail0
@@ -18774,10 +18774,10 @@ func (p *Parser) r_for_if_clause() (_res *ast.Comprehension, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IN {
+			if p.kindOf(p.mark) != token.IN {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.IN); _v3 == nil {
 			goto fail0
@@ -18827,10 +18827,10 @@ fail0:
 		var c []ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FOR {
+			if p.kindOf(p.mark) != token.FOR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.FOR); _v0 == nil {
 			goto fail1
@@ -18842,10 +18842,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IN {
+			if p.kindOf(p.mark) != token.IN {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.IN); _v2 == nil {
 			goto fail1
@@ -18899,10 +18899,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FOR {
+			if p.kindOf(p.mark) != token.FOR {
 				goto fail2
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.FOR); _v1 == nil {
 			goto fail2
@@ -18977,10 +18977,10 @@ func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 		var _v3 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LSQB {
+			if p.kindOf(p.mark) != token.LSQB {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
@@ -18998,10 +18998,10 @@ func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RSQB {
+			if p.kindOf(p.mark) != token.RSQB {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail0
@@ -19072,10 +19072,10 @@ func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 		var _v3 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
@@ -19093,10 +19093,10 @@ func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RBRACE {
+			if p.kindOf(p.mark) != token.RBRACE {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.RBRACE); _v3 == nil {
 			goto fail0
@@ -19173,10 +19173,10 @@ func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
 		var _v3 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
@@ -19194,10 +19194,10 @@ func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.RPAR); _v3 == nil {
 			goto fail0
@@ -19268,10 +19268,10 @@ func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 		var _v3 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
@@ -19289,10 +19289,10 @@ func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RBRACE {
+			if p.kindOf(p.mark) != token.RBRACE {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.RBRACE); _v3 == nil {
 			goto fail0
@@ -19351,7 +19351,7 @@ func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_arguments]; i != 0 {
+		if i := p.memoOf(p.mark, memo_arguments); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -19532,10 +19532,10 @@ func (p *Parser) r_kwargs() (_res []*keywordOrStarred, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
@@ -19647,10 +19647,10 @@ fail0:
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail1
@@ -19689,10 +19689,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
@@ -19756,10 +19756,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail1
@@ -19863,10 +19863,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail1
@@ -19907,10 +19907,10 @@ fail1:
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail2
@@ -20156,10 +20156,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail1
@@ -20191,7 +20191,7 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_star_target]; i != 0 {
+		if i := p.memoOf(p.mark, memo_star_target); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -20207,10 +20207,10 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
@@ -20277,7 +20277,7 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_target_with_star_atom]; i != 0 {
+		if i := p.memoOf(p.mark, memo_target_with_star_atom); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -20309,10 +20309,10 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOT {
+			if p.kindOf(p.mark) != token.DOT {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.DOT); _v1 == nil {
 			goto fail0
@@ -20371,10 +20371,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LSQB {
+			if p.kindOf(p.mark) != token.LSQB {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
@@ -20386,10 +20386,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RSQB {
+			if p.kindOf(p.mark) != token.RSQB {
 				goto fail1
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
@@ -20499,10 +20499,10 @@ fail0:
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
@@ -20514,10 +20514,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail1
@@ -20547,10 +20547,10 @@ fail1:
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail2
@@ -20562,10 +20562,10 @@ fail1:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail2
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail2
@@ -20601,10 +20601,10 @@ fail2:
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LSQB {
+			if p.kindOf(p.mark) != token.LSQB {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail3
@@ -20616,10 +20616,10 @@ fail2:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RSQB {
+			if p.kindOf(p.mark) != token.RSQB {
 				goto fail3
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RSQB); _v2 == nil {
 			goto fail3
@@ -20710,10 +20710,10 @@ fail1:
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail2
@@ -20725,10 +20725,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail2
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail2
@@ -20787,10 +20787,10 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOT {
+			if p.kindOf(p.mark) != token.DOT {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.DOT); _v1 == nil {
 			goto fail0
@@ -20849,10 +20849,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LSQB {
+			if p.kindOf(p.mark) != token.LSQB {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
@@ -20864,10 +20864,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RSQB {
+			if p.kindOf(p.mark) != token.RSQB {
 				goto fail1
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
@@ -20916,7 +20916,7 @@ func (p *Parser) r_t_primary() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_t_primary]; i != 0 {
+		if i := p.memoOf(p.mark, memo_t_primary); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -20932,7 +20932,7 @@ func (p *Parser) r_t_primary() (_res ast.Expr, _ok bool) {
 			p.memoUpdate1(_mark, memo_t_primary, _res, _ok)
 		}
 		p.mark = _mark
-		if _ok && _resmark < p.fill && !first127[p.kinds[_resmark]] && p.optimistic {
+		if _ok && _resmark < p.fill && !first127[p.kindOf(_resmark)] && p.optimistic {
 			break
 		}
 		_raw, _rawok := p.r_t_primary_raw(_res, _ok, _resmark)
@@ -20987,10 +20987,10 @@ func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res 
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOT {
+			if p.kindOf(p.mark) != token.DOT {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.DOT); _v1 == nil {
 			goto fail0
@@ -21050,10 +21050,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LSQB {
+			if p.kindOf(p.mark) != token.LSQB {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
@@ -21065,10 +21065,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RSQB {
+			if p.kindOf(p.mark) != token.RSQB {
 				goto fail1
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
@@ -21178,10 +21178,10 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail3
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail3
@@ -21193,10 +21193,10 @@ fail2:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail3
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.RPAR); _v3 == nil {
 			goto fail3
@@ -21287,10 +21287,10 @@ func (p *Parser) r_t_lookahead() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
@@ -21312,10 +21312,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LSQB {
+			if p.kindOf(p.mark) != token.LSQB {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail1
@@ -21337,10 +21337,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOT {
+			if p.kindOf(p.mark) != token.DOT {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOT); _v0 == nil {
 			goto fail2
@@ -21409,7 +21409,7 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_del_target]; i != 0 {
+		if i := p.memoOf(p.mark, memo_del_target); i != 0 {
 			v, ok := p.memoHit1(i)
 			p.level--
 			return v, ok
@@ -21441,10 +21441,10 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOT {
+			if p.kindOf(p.mark) != token.DOT {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.DOT); _v1 == nil {
 			goto fail0
@@ -21503,10 +21503,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LSQB {
+			if p.kindOf(p.mark) != token.LSQB {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.LSQB); _v1 == nil {
 			goto fail1
@@ -21518,10 +21518,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RSQB {
+			if p.kindOf(p.mark) != token.RSQB {
 				goto fail1
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.RSQB); _v3 == nil {
 			goto fail1
@@ -21631,10 +21631,10 @@ fail0:
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
@@ -21646,10 +21646,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail1
@@ -21679,10 +21679,10 @@ fail1:
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail2
@@ -21694,10 +21694,10 @@ fail1:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail2
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail2
@@ -21733,10 +21733,10 @@ fail2:
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LSQB {
+			if p.kindOf(p.mark) != token.LSQB {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail3
@@ -21748,10 +21748,10 @@ fail2:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RSQB {
+			if p.kindOf(p.mark) != token.RSQB {
 				goto fail3
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RSQB); _v2 == nil {
 			goto fail3
@@ -21807,19 +21807,19 @@ func (p *Parser) r_type_expressions() (_res []ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.STAR); _v2 == nil {
 			goto fail0
@@ -21831,19 +21831,19 @@ func (p *Parser) r_type_expressions() (_res []ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.COMMA); _v4 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail0
 			}
-			_v5 = &p.toks[p.mark]
+			_v5 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v5 = p.expectNew(token.DOUBLESTAR); _v5 == nil {
 			goto fail0
@@ -21887,19 +21887,19 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.STAR); _v2 == nil {
 			goto fail1
@@ -21940,19 +21940,19 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail2
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail2
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.DOUBLESTAR); _v2 == nil {
 			goto fail2
@@ -21994,10 +21994,10 @@ fail2:
 		var b ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail3
@@ -22009,19 +22009,19 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail3
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail3
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.DOUBLESTAR); _v3 == nil {
 			goto fail3
@@ -22058,10 +22058,10 @@ fail3:
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail4
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail4
@@ -22095,10 +22095,10 @@ fail4:
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail5
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail5
@@ -22171,19 +22171,19 @@ func (p *Parser) r_func_type_comment() (_res *token.Token, _ok bool) {
 		var t *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TYPE_COMMENT {
+			if p.kindOf(p.mark) != token.TYPE_COMMENT {
 				goto fail0
 			}
-			t = &p.toks[p.mark]
+			t = p.tokOf(p.mark)
 			p.mark++
 		} else if t = p.expectNew(token.TYPE_COMMENT); t == nil {
 			goto fail0
@@ -22238,10 +22238,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TYPE_COMMENT {
+			if p.kindOf(p.mark) != token.TYPE_COMMENT {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.TYPE_COMMENT); _v0 == nil {
 			goto fail2
@@ -22284,10 +22284,10 @@ func (p *Parser) r_invalid_arguments() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.COMMA); a == nil {
 			goto fail0
@@ -22336,10 +22336,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail1
@@ -22380,10 +22380,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail2
 			}
-			b = &p.toks[p.mark]
+			b = p.tokOf(p.mark)
 			p.mark++
 		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail2
@@ -22436,10 +22436,10 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail3
 			}
-			b = &p.toks[p.mark]
+			b = p.tokOf(p.mark)
 			p.mark++
 		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail3
@@ -22514,10 +22514,10 @@ fail4:
 			goto fail5
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail5
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail5
@@ -22563,10 +22563,10 @@ fail5:
 			goto fail6
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail6
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail6
@@ -22620,10 +22620,10 @@ func (p *Parser) r_invalid_kwarg() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			b = &p.toks[p.mark]
+			b = p.tokOf(p.mark)
 			p.mark++
 		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail0
@@ -22656,10 +22656,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail1
 			}
-			b = &p.toks[p.mark]
+			b = p.tokOf(p.mark)
 			p.mark++
 		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail1
@@ -22716,10 +22716,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail2
 			}
-			b = &p.toks[p.mark]
+			b = p.tokOf(p.mark)
 			p.mark++
 		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail2
@@ -22749,10 +22749,10 @@ fail2:
 		var b ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail3
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.DOUBLESTAR); a == nil {
 			goto fail3
@@ -22764,10 +22764,10 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail3
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.EQUAL); _v2 == nil {
 			goto fail3
@@ -22840,10 +22840,10 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IF {
+			if p.kindOf(p.mark) != token.IF {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.IF); _v1 == nil {
 			goto fail0
@@ -22855,10 +22855,10 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ELSE {
+			if p.kindOf(p.mark) != token.ELSE {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.ELSE); _v3 == nil {
 			goto fail0
@@ -23056,10 +23056,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IF {
+			if p.kindOf(p.mark) != token.IF {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.IF); _v1 == nil {
 			goto fail1
@@ -23105,10 +23105,10 @@ fail1:
 		var b *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LAMBDA {
+			if p.kindOf(p.mark) != token.LAMBDA {
 				goto fail2
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.LAMBDA); a == nil {
 			goto fail2
@@ -23120,10 +23120,10 @@ fail1:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail2
 			}
-			b = &p.toks[p.mark]
+			b = p.tokOf(p.mark)
 			p.mark++
 		} else if b = p.expectNew(token.COLON); b == nil {
 			goto fail2
@@ -23160,7 +23160,7 @@ func (p *Parser) r_invalid_named_expression() (_res any, _ok bool) {
 	}
 	p.level++
 	if p.mark < p.fill {
-		if i := p.memo[p.mark*nMemo+memo_invalid_named_expression]; i != 0 {
+		if i := p.memoOf(p.mark, memo_invalid_named_expression); i != 0 {
 			v, ok := p.memoHit5(i)
 			p.level--
 			return v, ok
@@ -23186,10 +23186,10 @@ func (p *Parser) r_invalid_named_expression() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLONEQUAL {
+			if p.kindOf(p.mark) != token.COLONEQUAL {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLONEQUAL); _v1 == nil {
 			goto fail0
@@ -23228,10 +23228,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail1
@@ -23292,10 +23292,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail2
 			}
-			b = &p.toks[p.mark]
+			b = p.tokOf(p.mark)
 			p.mark++
 		} else if b = p.expectNew(token.EQUAL); b == nil {
 			goto fail2
@@ -23358,10 +23358,10 @@ func (p *Parser) r_invalid_assignment() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
@@ -23405,10 +23405,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail1
@@ -23417,10 +23417,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.COLON); _v3 == nil {
 			goto fail1
@@ -23464,10 +23464,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail2
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail2
@@ -23515,10 +23515,10 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail3
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.EQUAL); _v2 == nil {
 			goto fail3
@@ -23560,10 +23560,10 @@ fail3:
 			goto fail4
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail4
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.EQUAL); _v2 == nil {
 			goto fail4
@@ -23689,10 +23689,10 @@ fail1:
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail2
@@ -23704,10 +23704,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail2
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail2
@@ -23746,10 +23746,10 @@ func (p *Parser) r_invalid_del_stmt() (_res any, _ok bool) {
 		var a ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DEL {
+			if p.kindOf(p.mark) != token.DEL {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DEL); _v0 == nil {
 			goto fail0
@@ -23795,10 +23795,10 @@ func (p *Parser) r_invalid_block() (_res any, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail0
@@ -23896,10 +23896,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail1
@@ -23953,10 +23953,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail2
 			}
-			b = &p.toks[p.mark]
+			b = p.tokOf(p.mark)
 			p.mark++
 		} else if b = p.expectNew(token.COMMA); b == nil {
 			goto fail2
@@ -24005,19 +24005,19 @@ func (p *Parser) r_invalid_dict_comprehension() (_res any, _ok bool) {
 		var _v4 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.DOUBLESTAR); a == nil {
 			goto fail0
@@ -24035,10 +24035,10 @@ func (p *Parser) r_invalid_dict_comprehension() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RBRACE {
+			if p.kindOf(p.mark) != token.RBRACE {
 				goto fail0
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.RBRACE); _v4 == nil {
 			goto fail0
@@ -24079,19 +24079,19 @@ func (p *Parser) r_invalid_parameters() (_res any, _ok bool) {
 		var _v1 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.SLASH); a == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
@@ -24129,10 +24129,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail1
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.SLASH); a == nil {
 			goto fail1
@@ -24215,10 +24215,10 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail3
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.LPAR); a == nil {
 			goto fail3
@@ -24234,10 +24234,10 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail3
 			}
-			b = &p.toks[p.mark]
+			b = p.tokOf(p.mark)
 			p.mark++
 		} else if b = p.expectNew(token.RPAR); b == nil {
 			goto fail3
@@ -24282,10 +24282,10 @@ fail3:
 			goto fail4
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail4
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.STAR); _v2 == nil {
 			goto fail4
@@ -24300,10 +24300,10 @@ fail3:
 			goto fail4
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail4
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.SLASH); a == nil {
 			goto fail4
@@ -24342,19 +24342,19 @@ fail4:
 			goto fail5
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail5
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail5
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail5
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail5
@@ -24395,10 +24395,10 @@ func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 		var a *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail0
@@ -24448,10 +24448,10 @@ func (p *Parser) r_invalid_star_etc() (_res any, _ok bool) {
 		var _v1 any
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail0
@@ -24486,28 +24486,28 @@ fail0:
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TYPE_COMMENT {
+			if p.kindOf(p.mark) != token.TYPE_COMMENT {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.TYPE_COMMENT); _v2 == nil {
 			goto fail1
@@ -24537,10 +24537,10 @@ fail1:
 		var a *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
@@ -24552,10 +24552,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail2
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail2
@@ -24587,10 +24587,10 @@ fail2:
 		var _v4 any
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail3
@@ -24605,10 +24605,10 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail3
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail3
@@ -24659,10 +24659,10 @@ func (p *Parser) r_invalid_kwds() (_res any, _ok bool) {
 		var a *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail0
@@ -24674,10 +24674,10 @@ func (p *Parser) r_invalid_kwds() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail0
@@ -24708,10 +24708,10 @@ fail0:
 		var a *ast.Arg
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
@@ -24723,10 +24723,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail1
@@ -24764,10 +24764,10 @@ fail1:
 		var a *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail2
@@ -24779,10 +24779,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail2
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail2
@@ -24883,19 +24883,19 @@ func (p *Parser) r_invalid_lambda_parameters() (_res any, _ok bool) {
 		var _v1 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.SLASH); a == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
@@ -24933,10 +24933,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail1
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.SLASH); a == nil {
 			goto fail1
@@ -25019,10 +25019,10 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail3
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.LPAR); a == nil {
 			goto fail3
@@ -25038,10 +25038,10 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail3
 			}
-			b = &p.toks[p.mark]
+			b = p.tokOf(p.mark)
 			p.mark++
 		} else if b = p.expectNew(token.RPAR); b == nil {
 			goto fail3
@@ -25086,10 +25086,10 @@ fail3:
 			goto fail4
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail4
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.STAR); _v2 == nil {
 			goto fail4
@@ -25104,10 +25104,10 @@ fail3:
 			goto fail4
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail4
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.SLASH); a == nil {
 			goto fail4
@@ -25146,19 +25146,19 @@ fail4:
 			goto fail5
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail5
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail5
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail5
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail5
@@ -25255,10 +25255,10 @@ func (p *Parser) r_invalid_lambda_star_etc() (_res any, _ok bool) {
 		var _v1 any
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
@@ -25293,10 +25293,10 @@ fail0:
 		var a *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail1
@@ -25308,10 +25308,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail1
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail1
@@ -25343,10 +25343,10 @@ fail1:
 		var _v4 any
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
@@ -25361,10 +25361,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail2
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail2
@@ -25415,10 +25415,10 @@ func (p *Parser) r_invalid_lambda_kwds() (_res any, _ok bool) {
 		var a *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail0
@@ -25430,10 +25430,10 @@ func (p *Parser) r_invalid_lambda_kwds() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail0
@@ -25464,10 +25464,10 @@ fail0:
 		var a *ast.Arg
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
@@ -25479,10 +25479,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail1
@@ -25520,10 +25520,10 @@ fail1:
 		var a *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail2
@@ -25535,10 +25535,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail2
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail2
@@ -25587,46 +25587,46 @@ func (p *Parser) r_invalid_double_type_comments() (_res any, _ok bool) {
 		var _v4 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TYPE_COMMENT {
+			if p.kindOf(p.mark) != token.TYPE_COMMENT {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.TYPE_COMMENT); _v0 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.NEWLINE); _v1 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TYPE_COMMENT {
+			if p.kindOf(p.mark) != token.TYPE_COMMENT {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.TYPE_COMMENT); _v2 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.INDENT {
+			if p.kindOf(p.mark) != token.INDENT {
 				goto fail0
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.INDENT); _v4 == nil {
 			goto fail0
@@ -25677,10 +25677,10 @@ func (p *Parser) r_invalid_with_item() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.AS); _v1 == nil {
 			goto fail0
@@ -25743,10 +25743,10 @@ func (p *Parser) r_invalid_for_target() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FOR {
+			if p.kindOf(p.mark) != token.FOR {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.FOR); _v1 == nil {
 			goto fail0
@@ -25795,10 +25795,10 @@ func (p *Parser) r_invalid_group() (_res any, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
@@ -25810,10 +25810,10 @@ func (p *Parser) r_invalid_group() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
@@ -25844,19 +25844,19 @@ fail0:
 		var _v3 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail1
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.DOUBLESTAR); a == nil {
 			goto fail1
@@ -25868,10 +25868,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail1
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.RPAR); _v3 == nil {
 			goto fail1
@@ -25916,10 +25916,10 @@ func (p *Parser) r_invalid_import() (_res any, _ok bool) {
 		var _v3 ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IMPORT {
+			if p.kindOf(p.mark) != token.IMPORT {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.IMPORT); a == nil {
 			goto fail0
@@ -25931,10 +25931,10 @@ func (p *Parser) r_invalid_import() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FROM {
+			if p.kindOf(p.mark) != token.FROM {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.FROM); _v2 == nil {
 			goto fail0
@@ -25970,19 +25970,19 @@ fail0:
 		var tok *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IMPORT {
+			if p.kindOf(p.mark) != token.IMPORT {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.IMPORT); _v0 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail1
 			}
-			tok = &p.toks[p.mark]
+			tok = p.tokOf(p.mark)
 			p.mark++
 		} else if tok = p.expectNew(token.NEWLINE); tok == nil {
 			goto fail1
@@ -26027,19 +26027,19 @@ func (p *Parser) r_invalid_import_from_targets() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
@@ -26067,10 +26067,10 @@ fail0:
 		var tok *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail1
 			}
-			tok = &p.toks[p.mark]
+			tok = p.tokOf(p.mark)
 			p.mark++
 		} else if tok = p.expectNew(token.NEWLINE); tok == nil {
 			goto fail1
@@ -26116,10 +26116,10 @@ func (p *Parser) r_invalid_with_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.WITH {
+			if p.kindOf(p.mark) != token.WITH {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.WITH); _v1 == nil {
 			goto fail0
@@ -26131,10 +26131,10 @@ func (p *Parser) r_invalid_with_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail0
@@ -26173,19 +26173,19 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.WITH {
+			if p.kindOf(p.mark) != token.WITH {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.WITH); _v1 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.LPAR); _v2 == nil {
 			goto fail1
@@ -26201,19 +26201,19 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail1
 			}
-			_v5 = &p.toks[p.mark]
+			_v5 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v5 = p.expectNew(token.RPAR); _v5 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail1
 			}
-			_v6 = &p.toks[p.mark]
+			_v6 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v6 = p.expectNew(token.NEWLINE); _v6 == nil {
 			goto fail1
@@ -26269,10 +26269,10 @@ func (p *Parser) r_invalid_with_stmt_indent() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.WITH {
+			if p.kindOf(p.mark) != token.WITH {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.WITH); a == nil {
 			goto fail0
@@ -26284,19 +26284,19 @@ func (p *Parser) r_invalid_with_stmt_indent() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.COLON); _v3 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.NEWLINE); _v4 == nil {
 			goto fail0
@@ -26341,19 +26341,19 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.WITH {
+			if p.kindOf(p.mark) != token.WITH {
 				goto fail1
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.WITH); a == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.LPAR); _v2 == nil {
 			goto fail1
@@ -26369,28 +26369,28 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail1
 			}
-			_v5 = &p.toks[p.mark]
+			_v5 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v5 = p.expectNew(token.RPAR); _v5 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v6 = &p.toks[p.mark]
+			_v6 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v6 = p.expectNew(token.COLON); _v6 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail1
 			}
-			_v7 = &p.toks[p.mark]
+			_v7 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v7 = p.expectNew(token.NEWLINE); _v7 == nil {
 			goto fail1
@@ -26445,28 +26445,28 @@ func (p *Parser) r_invalid_try_stmt() (_res any, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TRY {
+			if p.kindOf(p.mark) != token.TRY {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.TRY); a == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
@@ -26500,19 +26500,19 @@ fail0:
 		var _v2 []ast.Stmt
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TRY {
+			if p.kindOf(p.mark) != token.TRY {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.TRY); _v0 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail1
@@ -26564,19 +26564,19 @@ fail1:
 		var _v8 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TRY {
+			if p.kindOf(p.mark) != token.TRY {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.TRY); _v0 == nil {
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail2
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail2
@@ -26591,19 +26591,19 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCEPT {
+			if p.kindOf(p.mark) != token.EXCEPT {
 				goto fail2
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.EXCEPT); a == nil {
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail2
 			}
-			b = &p.toks[p.mark]
+			b = p.tokOf(p.mark)
 			p.mark++
 		} else if b = p.expectNew(token.STAR); b == nil {
 			goto fail2
@@ -26621,10 +26621,10 @@ fail1:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail2
 			}
-			_v8 = &p.toks[p.mark]
+			_v8 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v8 = p.expectNew(token.COLON); _v8 == nil {
 			goto fail2
@@ -26664,19 +26664,19 @@ fail2:
 		var _v6 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TRY {
+			if p.kindOf(p.mark) != token.TRY {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.TRY); _v0 == nil {
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail3
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail3
@@ -26691,10 +26691,10 @@ fail2:
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCEPT {
+			if p.kindOf(p.mark) != token.EXCEPT {
 				goto fail3
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.EXCEPT); a == nil {
 			goto fail3
@@ -26706,10 +26706,10 @@ fail2:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail3
 			}
-			_v6 = &p.toks[p.mark]
+			_v6 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v6 = p.expectNew(token.COLON); _v6 == nil {
 			goto fail3
@@ -26760,10 +26760,10 @@ func (p *Parser) r_invalid_except_stmt() (_res any, _ok bool) {
 		var _v6 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCEPT {
+			if p.kindOf(p.mark) != token.EXCEPT {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EXCEPT); _v0 == nil {
 			goto fail0
@@ -26779,10 +26779,10 @@ func (p *Parser) r_invalid_except_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.COMMA); _v3 == nil {
 			goto fail0
@@ -26800,10 +26800,10 @@ func (p *Parser) r_invalid_except_stmt() (_res any, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v6 = &p.toks[p.mark]
+			_v6 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v6 = p.expectNew(token.COLON); _v6 == nil {
 			goto fail0
@@ -26839,10 +26839,10 @@ fail0:
 		var _v4 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCEPT {
+			if p.kindOf(p.mark) != token.EXCEPT {
 				goto fail1
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.EXCEPT); a == nil {
 			goto fail1
@@ -26864,10 +26864,10 @@ fail0:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail1
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.NEWLINE); _v4 == nil {
 			goto fail1
@@ -26898,19 +26898,19 @@ fail1:
 		var _v1 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCEPT {
+			if p.kindOf(p.mark) != token.EXCEPT {
 				goto fail2
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.EXCEPT); a == nil {
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail2
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.NEWLINE); _v1 == nil {
 			goto fail2
@@ -26939,19 +26939,19 @@ fail2:
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCEPT {
+			if p.kindOf(p.mark) != token.EXCEPT {
 				goto fail3
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.EXCEPT); a == nil {
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail3
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.STAR); _v1 == nil {
 			goto fail3
@@ -27000,28 +27000,28 @@ func (p *Parser) r_invalid_finally_stmt() (_res any, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FINALLY {
+			if p.kindOf(p.mark) != token.FINALLY {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.FINALLY); a == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
@@ -27073,10 +27073,10 @@ func (p *Parser) r_invalid_except_stmt_indent() (_res any, _ok bool) {
 		var _v4 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCEPT {
+			if p.kindOf(p.mark) != token.EXCEPT {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.EXCEPT); a == nil {
 			goto fail0
@@ -27094,19 +27094,19 @@ func (p *Parser) r_invalid_except_stmt_indent() (_res any, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.COLON); _v3 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.NEWLINE); _v4 == nil {
 			goto fail0
@@ -27142,28 +27142,28 @@ fail0:
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCEPT {
+			if p.kindOf(p.mark) != token.EXCEPT {
 				goto fail1
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.EXCEPT); a == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail1
@@ -27213,19 +27213,19 @@ func (p *Parser) r_invalid_except_star_stmt_indent() (_res any, _ok bool) {
 		var _v5 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCEPT {
+			if p.kindOf(p.mark) != token.EXCEPT {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.EXCEPT); a == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.STAR); _v1 == nil {
 			goto fail0
@@ -27243,19 +27243,19 @@ func (p *Parser) r_invalid_except_star_stmt_indent() (_res any, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.COLON); _v4 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v5 = &p.toks[p.mark]
+			_v5 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v5 = p.expectNew(token.NEWLINE); _v5 == nil {
 			goto fail0
@@ -27317,10 +27317,10 @@ func (p *Parser) r_invalid_match_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
@@ -27360,19 +27360,19 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail1
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail1
@@ -27439,10 +27439,10 @@ func (p *Parser) r_invalid_case_block() (_res any, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail0
@@ -27490,19 +27490,19 @@ fail0:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.COLON); _v3 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail1
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.NEWLINE); _v4 == nil {
 			goto fail1
@@ -27557,10 +27557,10 @@ func (p *Parser) r_invalid_as_pattern() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.AS); _v1 == nil {
 			goto fail0
@@ -27596,10 +27596,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.AS); _v1 == nil {
 			goto fail1
@@ -27657,10 +27657,10 @@ func (p *Parser) r_invalid_class_pattern() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.LPAR); _v1 == nil {
 			goto fail0
@@ -27720,10 +27720,10 @@ func (p *Parser) r_invalid_class_argument_pattern() (_res []ast.Pattern, _ok boo
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COMMA); _v2 == nil {
 			goto fail0
@@ -27776,10 +27776,10 @@ func (p *Parser) r_invalid_if_stmt() (_res any, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IF {
+			if p.kindOf(p.mark) != token.IF {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
 			goto fail0
@@ -27791,10 +27791,10 @@ func (p *Parser) r_invalid_if_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
@@ -27825,10 +27825,10 @@ fail0:
 		var _v3 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IF {
+			if p.kindOf(p.mark) != token.IF {
 				goto fail1
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.IF); a == nil {
 			goto fail1
@@ -27840,19 +27840,19 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail1
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail1
@@ -27903,10 +27903,10 @@ func (p *Parser) r_invalid_elif_stmt() (_res any, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ELIF {
+			if p.kindOf(p.mark) != token.ELIF {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ELIF); _v0 == nil {
 			goto fail0
@@ -27918,10 +27918,10 @@ func (p *Parser) r_invalid_elif_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
@@ -27952,10 +27952,10 @@ fail0:
 		var _v3 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ELIF {
+			if p.kindOf(p.mark) != token.ELIF {
 				goto fail1
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.ELIF); a == nil {
 			goto fail1
@@ -27967,19 +27967,19 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail1
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail1
@@ -28027,28 +28027,28 @@ func (p *Parser) r_invalid_else_stmt() (_res any, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ELSE {
+			if p.kindOf(p.mark) != token.ELSE {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.ELSE); a == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
@@ -28098,10 +28098,10 @@ func (p *Parser) r_invalid_while_stmt() (_res any, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.WHILE {
+			if p.kindOf(p.mark) != token.WHILE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.WHILE); _v0 == nil {
 			goto fail0
@@ -28113,10 +28113,10 @@ func (p *Parser) r_invalid_while_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
@@ -28147,10 +28147,10 @@ fail0:
 		var _v3 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.WHILE {
+			if p.kindOf(p.mark) != token.WHILE {
 				goto fail1
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.WHILE); a == nil {
 			goto fail1
@@ -28162,19 +28162,19 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.COLON); _v2 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail1
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail1
@@ -28232,10 +28232,10 @@ func (p *Parser) r_invalid_for_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FOR {
+			if p.kindOf(p.mark) != token.FOR {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.FOR); _v1 == nil {
 			goto fail0
@@ -28247,10 +28247,10 @@ func (p *Parser) r_invalid_for_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IN {
+			if p.kindOf(p.mark) != token.IN {
 				goto fail0
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.IN); _v3 == nil {
 			goto fail0
@@ -28262,10 +28262,10 @@ func (p *Parser) r_invalid_for_stmt() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v5 = &p.toks[p.mark]
+			_v5 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v5 = p.expectNew(token.NEWLINE); _v5 == nil {
 			goto fail0
@@ -28306,10 +28306,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FOR {
+			if p.kindOf(p.mark) != token.FOR {
 				goto fail1
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.FOR); a == nil {
 			goto fail1
@@ -28321,10 +28321,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IN {
+			if p.kindOf(p.mark) != token.IN {
 				goto fail1
 			}
-			_v3 = &p.toks[p.mark]
+			_v3 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v3 = p.expectNew(token.IN); _v3 == nil {
 			goto fail1
@@ -28336,19 +28336,19 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v5 = &p.toks[p.mark]
+			_v5 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v5 = p.expectNew(token.COLON); _v5 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail1
 			}
-			_v6 = &p.toks[p.mark]
+			_v6 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v6 = p.expectNew(token.NEWLINE); _v6 == nil {
 			goto fail1
@@ -28413,10 +28413,10 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DEF {
+			if p.kindOf(p.mark) != token.DEF {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.DEF); a == nil {
 			goto fail0
@@ -28431,10 +28431,10 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail0
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.LPAR); _v4 == nil {
 			goto fail0
@@ -28446,10 +28446,10 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail0
 			}
-			_v6 = &p.toks[p.mark]
+			_v6 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v6 = p.expectNew(token.RPAR); _v6 == nil {
 			goto fail0
@@ -28461,19 +28461,19 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v8 = &p.toks[p.mark]
+			_v8 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v8 = p.expectNew(token.COLON); _v8 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v9 = &p.toks[p.mark]
+			_v9 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v9 = p.expectNew(token.NEWLINE); _v9 == nil {
 			goto fail0
@@ -28526,10 +28526,10 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DEF {
+			if p.kindOf(p.mark) != token.DEF {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.DEF); _v1 == nil {
 			goto fail1
@@ -28553,10 +28553,10 @@ fail0:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail1
 			}
-			_v6 = &p.toks[p.mark]
+			_v6 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v6 = p.expectNew(token.RPAR); _v6 == nil {
 			goto fail1
@@ -28628,10 +28628,10 @@ func (p *Parser) r_invalid_class_def_raw() (_res any, _ok bool) {
 		var _v4 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.CLASS {
+			if p.kindOf(p.mark) != token.CLASS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.CLASS); _v0 == nil {
 			goto fail0
@@ -28652,10 +28652,10 @@ func (p *Parser) r_invalid_class_def_raw() (_res any, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.NEWLINE); _v4 == nil {
 			goto fail0
@@ -28690,10 +28690,10 @@ fail0:
 		var _v5 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.CLASS {
+			if p.kindOf(p.mark) != token.CLASS {
 				goto fail1
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.CLASS); a == nil {
 			goto fail1
@@ -28714,19 +28714,19 @@ fail0:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.COLON); _v4 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail1
 			}
-			_v5 = &p.toks[p.mark]
+			_v5 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v5 = p.expectNew(token.NEWLINE); _v5 == nil {
 			goto fail1
@@ -28786,10 +28786,10 @@ func (p *Parser) r_invalid_double_starred_kvpairs() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
@@ -28829,19 +28829,19 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail1
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail1
@@ -28886,10 +28886,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail2
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.COLON); a == nil {
 			goto fail2
@@ -28993,19 +28993,19 @@ fail0:
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COLON); _v1 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail1
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail1
@@ -29050,10 +29050,10 @@ fail1:
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail2
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.COLON); a == nil {
 			goto fail2
@@ -29103,10 +29103,10 @@ func (p *Parser) r_invalid_starred_expression() (_res any, _ok bool) {
 		var b ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.STAR); a == nil {
 			goto fail0
@@ -29118,10 +29118,10 @@ func (p *Parser) r_invalid_starred_expression() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.EQUAL); _v2 == nil {
 			goto fail0
@@ -29173,19 +29173,19 @@ func (p *Parser) r_invalid_replacement_field() (_res any, _ok bool) {
 		var a *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.EQUAL); a == nil {
 			goto fail0
@@ -29213,19 +29213,19 @@ fail0:
 		var a *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail1
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCLAMATION {
+			if p.kindOf(p.mark) != token.EXCLAMATION {
 				goto fail1
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.EXCLAMATION); a == nil {
 			goto fail1
@@ -29253,19 +29253,19 @@ fail1:
 		var a *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail2
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail2
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.COLON); a == nil {
 			goto fail2
@@ -29293,19 +29293,19 @@ fail2:
 		var a *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail3
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RBRACE {
+			if p.kindOf(p.mark) != token.RBRACE {
 				goto fail3
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.RBRACE); a == nil {
 			goto fail3
@@ -29332,10 +29332,10 @@ fail3:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail4
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail4
@@ -29370,10 +29370,10 @@ fail4:
 		var _v1 ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail5
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail5
@@ -29418,10 +29418,10 @@ fail5:
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail6
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail6
@@ -29433,10 +29433,10 @@ fail5:
 			goto fail6
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail6
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.EQUAL); _v2 == nil {
 			goto fail6
@@ -29477,10 +29477,10 @@ fail6:
 		var _v3 any
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail7
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail7
@@ -29523,10 +29523,10 @@ fail7:
 		var _v3 any
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail8
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail8
@@ -29586,10 +29586,10 @@ fail8:
 		var _v5 []ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail9
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail9
@@ -29611,10 +29611,10 @@ fail8:
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail9
 			}
-			_v4 = &p.toks[p.mark]
+			_v4 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v4 = p.expectNew(token.COLON); _v4 == nil {
 			goto fail9
@@ -29655,10 +29655,10 @@ fail9:
 		var _v3 any
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail10
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail10
@@ -29723,10 +29723,10 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCLAMATION {
+			if p.kindOf(p.mark) != token.EXCLAMATION {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail0
@@ -29762,10 +29762,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCLAMATION {
+			if p.kindOf(p.mark) != token.EXCLAMATION {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail1
@@ -29808,19 +29808,19 @@ func (p *Parser) r_invalid_diamond() (_res any, _ok bool) {
 		var b *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LESS {
+			if p.kindOf(p.mark) != token.LESS {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.LESS); a == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.GREATER {
+			if p.kindOf(p.mark) != token.GREATER {
 				goto fail0
 			}
-			b = &p.toks[p.mark]
+			b = p.tokOf(p.mark)
 			p.mark++
 		} else if b = p.expectNew(token.GREATER); b == nil {
 			goto fail0
@@ -29872,10 +29872,10 @@ func (p *Parser) r_invalid_arithmetic() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NOT {
+			if p.kindOf(p.mark) != token.NOT {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.NOT); a == nil {
 			goto fail0
@@ -29928,10 +29928,10 @@ func (p *Parser) r_invalid_factor() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NOT {
+			if p.kindOf(p.mark) != token.NOT {
 				goto fail0
 			}
-			a = &p.toks[p.mark]
+			a = p.tokOf(p.mark)
 			p.mark++
 		} else if a = p.expectNew(token.NOT); a == nil {
 			goto fail0
@@ -29976,19 +29976,19 @@ func (p *Parser) r_invalid_type_params() (_res any, _ok bool) {
 		var tok *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LSQB {
+			if p.kindOf(p.mark) != token.LSQB {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RSQB {
+			if p.kindOf(p.mark) != token.RSQB {
 				goto fail0
 			}
-			tok = &p.toks[p.mark]
+			tok = p.tokOf(p.mark)
 			p.mark++
 		} else if tok = p.expectNew(token.RSQB); tok == nil {
 			goto fail0
@@ -30035,10 +30035,10 @@ func (p *Parser) loop0_1() (_res []*token.Token, _ok bool) {
 			var _v0 *token.Token
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.NEWLINE {
+				if p.kindOf(p.mark) != token.NEWLINE {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 				break
@@ -30077,10 +30077,10 @@ func (p *Parser) loop0_2() (_res []*token.Token, _ok bool) {
 			var _v0 *token.Token
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.NEWLINE {
+				if p.kindOf(p.mark) != token.NEWLINE {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 				break
@@ -30199,10 +30199,10 @@ func (p *Parser) loop0_5() (_res []ast.Stmt, _ok bool) {
 			var elem ast.Stmt
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.SEMI {
+				if p.kindOf(p.mark) != token.SEMI {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.SEMI); _v0 == nil {
 				break
@@ -30243,10 +30243,10 @@ func (p *Parser) tmp_6() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IMPORT {
+			if p.kindOf(p.mark) != token.IMPORT {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.IMPORT); _v0 == nil {
 			goto fail0
@@ -30268,10 +30268,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FROM {
+			if p.kindOf(p.mark) != token.FROM {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.FROM); _v0 == nil {
 			goto fail1
@@ -30303,10 +30303,10 @@ func (p *Parser) tmp_7() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DEF {
+			if p.kindOf(p.mark) != token.DEF {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DEF); _v0 == nil {
 			goto fail0
@@ -30328,10 +30328,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AT {
+			if p.kindOf(p.mark) != token.AT {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AT); _v0 == nil {
 			goto fail1
@@ -30353,10 +30353,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ASYNC {
+			if p.kindOf(p.mark) != token.ASYNC {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail2
@@ -30388,10 +30388,10 @@ func (p *Parser) tmp_8() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.CLASS {
+			if p.kindOf(p.mark) != token.CLASS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.CLASS); _v0 == nil {
 			goto fail0
@@ -30413,10 +30413,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AT {
+			if p.kindOf(p.mark) != token.AT {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AT); _v0 == nil {
 			goto fail1
@@ -30448,10 +30448,10 @@ func (p *Parser) tmp_9() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.WITH {
+			if p.kindOf(p.mark) != token.WITH {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.WITH); _v0 == nil {
 			goto fail0
@@ -30473,10 +30473,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ASYNC {
+			if p.kindOf(p.mark) != token.ASYNC {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail1
@@ -30508,10 +30508,10 @@ func (p *Parser) tmp_10() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FOR {
+			if p.kindOf(p.mark) != token.FOR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.FOR); _v0 == nil {
 			goto fail0
@@ -30533,10 +30533,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ASYNC {
+			if p.kindOf(p.mark) != token.ASYNC {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ASYNC); _v0 == nil {
 			goto fail1
@@ -30569,10 +30569,10 @@ func (p *Parser) tmp_11() (_res ast.Expr, _ok bool) {
 		var d ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
@@ -30617,10 +30617,10 @@ func (p *Parser) tmp_12() (_res ast.Expr, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
@@ -30632,10 +30632,10 @@ func (p *Parser) tmp_12() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
@@ -30696,10 +30696,10 @@ func (p *Parser) tmp_13() (_res ast.Expr, _ok bool) {
 		var d ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
@@ -30749,10 +30749,10 @@ func (p *Parser) tmp_15() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail0
@@ -30939,10 +30939,10 @@ func (p *Parser) tmp_18() (_res ast.Expr, _ok bool) {
 		var z ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FROM {
+			if p.kindOf(p.mark) != token.FROM {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.FROM); _v0 == nil {
 			goto fail0
@@ -31034,10 +31034,10 @@ func (p *Parser) loop0_20() (_res []ast.Expr, _ok bool) {
 			var elem ast.Expr
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -31124,10 +31124,10 @@ func (p *Parser) loop0_22() (_res []ast.Expr, _ok bool) {
 			var elem ast.Expr
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -31165,10 +31165,10 @@ func (p *Parser) tmp_23() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SEMI {
+			if p.kindOf(p.mark) != token.SEMI {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.SEMI); _v0 == nil {
 			goto fail0
@@ -31190,10 +31190,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail1
@@ -31226,10 +31226,10 @@ func (p *Parser) tmp_24() (_res ast.Expr, _ok bool) {
 		var z ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
@@ -31272,10 +31272,10 @@ func (p *Parser) tmp_26() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOT {
+			if p.kindOf(p.mark) != token.DOT {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOT); _v0 == nil {
 			goto fail0
@@ -31297,10 +31297,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ELLIPSIS {
+			if p.kindOf(p.mark) != token.ELLIPSIS {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ELLIPSIS); _v0 == nil {
 			goto fail1
@@ -31368,10 +31368,10 @@ func (p *Parser) tmp_28() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOT {
+			if p.kindOf(p.mark) != token.DOT {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOT); _v0 == nil {
 			goto fail0
@@ -31393,10 +31393,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ELLIPSIS {
+			if p.kindOf(p.mark) != token.ELLIPSIS {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ELLIPSIS); _v0 == nil {
 			goto fail1
@@ -31518,10 +31518,10 @@ func (p *Parser) loop0_30() (_res []*ast.Alias, _ok bool) {
 			var elem *ast.Alias
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -31563,10 +31563,10 @@ func (p *Parser) tmp_31() (_res ast.Expr, _ok bool) {
 		var z ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
@@ -31655,10 +31655,10 @@ func (p *Parser) loop0_33() (_res []*ast.Alias, _ok bool) {
 			var elem *ast.Alias
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -31700,10 +31700,10 @@ func (p *Parser) tmp_34() (_res ast.Expr, _ok bool) {
 		var z ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
@@ -31745,10 +31745,10 @@ func (p *Parser) tmp_36() (_res ast.Expr, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AT {
+			if p.kindOf(p.mark) != token.AT {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AT); _v0 == nil {
 			goto fail0
@@ -31760,10 +31760,10 @@ func (p *Parser) tmp_36() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
@@ -31844,10 +31844,10 @@ func (p *Parser) tmp_37() (_res ast.Expr, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
@@ -31859,10 +31859,10 @@ func (p *Parser) tmp_37() (_res ast.Expr, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
@@ -31901,10 +31901,10 @@ func (p *Parser) tmp_38() (_res ast.Expr, _ok bool) {
 		var z ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RARROW {
+			if p.kindOf(p.mark) != token.RARROW {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RARROW); _v0 == nil {
 			goto fail0
@@ -31948,10 +31948,10 @@ func (p *Parser) tmp_39() (_res ast.Expr, _ok bool) {
 		var z ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RARROW {
+			if p.kindOf(p.mark) != token.RARROW {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RARROW); _v0 == nil {
 			goto fail0
@@ -32618,10 +32618,10 @@ func (p *Parser) loop0_56() (_res []*ast.WithItem, _ok bool) {
 			var elem *ast.WithItem
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -32711,10 +32711,10 @@ func (p *Parser) loop0_58() (_res []*ast.WithItem, _ok bool) {
 			var elem *ast.WithItem
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -32804,10 +32804,10 @@ func (p *Parser) loop0_60() (_res []*ast.WithItem, _ok bool) {
 			var elem *ast.WithItem
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -32897,10 +32897,10 @@ func (p *Parser) loop0_62() (_res []*ast.WithItem, _ok bool) {
 			var elem *ast.WithItem
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -32941,10 +32941,10 @@ func (p *Parser) tmp_63() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
@@ -32966,10 +32966,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RPAR); _v0 == nil {
 			goto fail1
@@ -32991,10 +32991,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail2
@@ -33109,10 +33109,10 @@ func (p *Parser) tmp_66() (_res ast.Expr, _ok bool) {
 		var z ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
@@ -33153,10 +33153,10 @@ func (p *Parser) tmp_67() (_res ast.Expr, _ok bool) {
 		var z ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
@@ -33286,10 +33286,10 @@ func (p *Parser) loop0_70() (_res []ast.Pattern, _ok bool) {
 			var elem ast.Pattern
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.VBAR {
+				if p.kindOf(p.mark) != token.VBAR {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.VBAR); _v0 == nil {
 				break
@@ -33330,10 +33330,10 @@ func (p *Parser) tmp_71() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.PLUS {
+			if p.kindOf(p.mark) != token.PLUS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.PLUS); _v0 == nil {
 			goto fail0
@@ -33355,10 +33355,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.MINUS {
+			if p.kindOf(p.mark) != token.MINUS {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
@@ -33390,10 +33390,10 @@ func (p *Parser) tmp_72() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.PLUS {
+			if p.kindOf(p.mark) != token.PLUS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.PLUS); _v0 == nil {
 			goto fail0
@@ -33415,10 +33415,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.MINUS {
+			if p.kindOf(p.mark) != token.MINUS {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
@@ -33450,10 +33450,10 @@ func (p *Parser) tmp_73() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOT {
+			if p.kindOf(p.mark) != token.DOT {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOT); _v0 == nil {
 			goto fail0
@@ -33475,10 +33475,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
@@ -33500,10 +33500,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail2
@@ -33535,10 +33535,10 @@ func (p *Parser) tmp_74() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOT {
+			if p.kindOf(p.mark) != token.DOT {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOT); _v0 == nil {
 			goto fail0
@@ -33560,10 +33560,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
@@ -33585,10 +33585,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail2
@@ -33669,10 +33669,10 @@ func (p *Parser) loop0_76() (_res []ast.Pattern, _ok bool) {
 			var elem ast.Pattern
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -33762,10 +33762,10 @@ func (p *Parser) loop0_78() (_res []*keyPattern, _ok bool) {
 			var elem *keyPattern
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -33909,10 +33909,10 @@ func (p *Parser) loop0_81() (_res []ast.Pattern, _ok bool) {
 			var elem ast.Pattern
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -34002,10 +34002,10 @@ func (p *Parser) loop0_83() (_res []*keyPattern, _ok bool) {
 			var elem *keyPattern
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -34095,10 +34095,10 @@ func (p *Parser) loop0_85() (_res []ast.TypeParam, _ok bool) {
 			var elem ast.TypeParam
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -34140,10 +34140,10 @@ func (p *Parser) tmp_87() (_res ast.Expr, _ok bool) {
 		var c ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
@@ -34228,10 +34228,10 @@ func (p *Parser) tmp_89() (_res ast.Expr, _ok bool) {
 		var c ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
@@ -34364,10 +34364,10 @@ func (p *Parser) loop0_91() (_res []ast.Expr, _ok bool) {
 			var elem ast.Expr
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -34409,10 +34409,10 @@ func (p *Parser) tmp_93() (_res ast.Expr, _ok bool) {
 		var c ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.OR {
+			if p.kindOf(p.mark) != token.OR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.OR); _v0 == nil {
 			goto fail0
@@ -34497,10 +34497,10 @@ func (p *Parser) tmp_95() (_res ast.Expr, _ok bool) {
 		var c ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AND {
+			if p.kindOf(p.mark) != token.AND {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AND); _v0 == nil {
 			goto fail0
@@ -34625,10 +34625,10 @@ func (p *Parser) tmp_97() (_res *token.Token, _ok bool) {
 		var tok *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NOTEQUAL {
+			if p.kindOf(p.mark) != token.NOTEQUAL {
 				goto fail0
 			}
-			tok = &p.toks[p.mark]
+			tok = p.tokOf(p.mark)
 			p.mark++
 		} else if tok = p.expectNew(token.NOTEQUAL); tok == nil {
 			goto fail0
@@ -34665,19 +34665,19 @@ func (p *Parser) tmp_98() (_res *token.Token, _ok bool) {
 		var gt *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LESS {
+			if p.kindOf(p.mark) != token.LESS {
 				goto fail0
 			}
-			lt = &p.toks[p.mark]
+			lt = p.tokOf(p.mark)
 			p.mark++
 		} else if lt = p.expectNew(token.LESS); lt == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.GREATER {
+			if p.kindOf(p.mark) != token.GREATER {
 				goto fail0
 			}
-			gt = &p.toks[p.mark]
+			gt = p.tokOf(p.mark)
 			p.mark++
 		} else if gt = p.expectNew(token.GREATER); gt == nil {
 			goto fail0
@@ -34817,10 +34817,10 @@ func (p *Parser) loop0_100() (_res []ast.Expr, _ok bool) {
 			var elem ast.Expr
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -34862,10 +34862,10 @@ func (p *Parser) tmp_102() (_res ast.Expr, _ok bool) {
 		var d ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
@@ -34908,10 +34908,10 @@ func (p *Parser) tmp_103() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STRING {
+			if p.kindOf(p.mark) != token.STRING {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STRING); _v0 == nil {
 			goto fail0
@@ -34933,10 +34933,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FSTRING_START {
+			if p.kindOf(p.mark) != token.FSTRING_START {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.FSTRING_START); _v0 == nil {
 			goto fail1
@@ -35946,10 +35946,10 @@ func (p *Parser) tmp_126() (_res []ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
@@ -36042,10 +36042,10 @@ func (p *Parser) loop0_128() (_res []*keyValue, _ok bool) {
 			var elem *keyValue
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -36128,10 +36128,10 @@ func (p *Parser) tmp_131() (_res ast.Expr, _ok bool) {
 		var z ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IF {
+			if p.kindOf(p.mark) != token.IF {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
 			goto fail0
@@ -36211,10 +36211,10 @@ func (p *Parser) tmp_133() (_res ast.Expr, _ok bool) {
 		var z ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.IF {
+			if p.kindOf(p.mark) != token.IF {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.IF); _v0 == nil {
 			goto fail0
@@ -36567,10 +36567,10 @@ func (p *Parser) loop0_137() (_res []ast.Expr, _ok bool) {
 			var elem ast.Expr
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -36612,10 +36612,10 @@ func (p *Parser) tmp_140() (_res []*keywordOrStarred, _ok bool) {
 		var k []*keywordOrStarred
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
@@ -36707,10 +36707,10 @@ func (p *Parser) loop0_142() (_res []*keywordOrStarred, _ok bool) {
 			var elem *keywordOrStarred
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -36800,10 +36800,10 @@ func (p *Parser) loop0_144() (_res []*keywordOrStarred, _ok bool) {
 			var elem *keywordOrStarred
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -36893,10 +36893,10 @@ func (p *Parser) loop0_146() (_res []*keywordOrStarred, _ok bool) {
 			var elem *keywordOrStarred
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -36986,10 +36986,10 @@ func (p *Parser) loop0_148() (_res []*keywordOrStarred, _ok bool) {
 			var elem *keywordOrStarred
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -37031,10 +37031,10 @@ func (p *Parser) tmp_150() (_res ast.Expr, _ok bool) {
 		var c ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
@@ -37162,10 +37162,10 @@ func (p *Parser) loop0_152() (_res []ast.Expr, _ok bool) {
 			var elem ast.Expr
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -37207,10 +37207,10 @@ func (p *Parser) tmp_154() (_res ast.Expr, _ok bool) {
 		var c ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
@@ -37385,10 +37385,10 @@ func (p *Parser) loop0_157() (_res []ast.Expr, _ok bool) {
 			var elem ast.Expr
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -37478,10 +37478,10 @@ func (p *Parser) loop0_159() (_res []ast.Expr, _ok bool) {
 			var elem ast.Expr
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -37571,10 +37571,10 @@ func (p *Parser) loop0_161() (_res []ast.Expr, _ok bool) {
 			var elem ast.Expr
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -37664,10 +37664,10 @@ func (p *Parser) loop0_163() (_res []ast.Expr, _ok bool) {
 			var elem ast.Expr
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -37757,10 +37757,10 @@ func (p *Parser) loop0_165() (_res []ast.Expr, _ok bool) {
 			var elem ast.Expr
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -37802,19 +37802,19 @@ func (p *Parser) tmp_166() (_res any, _ok bool) {
 		var _v1 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.INDENT {
+			if p.kindOf(p.mark) != token.INDENT {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.INDENT); _v1 == nil {
 			goto fail0
@@ -37854,10 +37854,10 @@ func (p *Parser) tmp_168() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
@@ -38038,10 +38038,10 @@ func (p *Parser) loop0_170() (_res []ast.Expr, _ok bool) {
 			var elem ast.Expr
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -38150,10 +38150,10 @@ func (p *Parser) tmp_173() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
@@ -38185,10 +38185,10 @@ func (p *Parser) tmp_174() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
@@ -38210,10 +38210,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RPAR); _v0 == nil {
 			goto fail1
@@ -38245,10 +38245,10 @@ func (p *Parser) tmp_175() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TRUE {
+			if p.kindOf(p.mark) != token.TRUE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.TRUE); _v0 == nil {
 			goto fail0
@@ -38270,10 +38270,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FALSE {
+			if p.kindOf(p.mark) != token.FALSE {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.FALSE); _v0 == nil {
 			goto fail1
@@ -38295,10 +38295,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NONE {
+			if p.kindOf(p.mark) != token.NONE {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.NONE); _v0 == nil {
 			goto fail2
@@ -38334,10 +38334,10 @@ func (p *Parser) tmp_176() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail0
@@ -38373,10 +38373,10 @@ func (p *Parser) tmp_177() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STRING {
+			if p.kindOf(p.mark) != token.STRING {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.STRING); _v1 == nil {
 			goto fail0
@@ -38430,10 +38430,10 @@ func (p *Parser) tmp_178() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.ELSE {
+			if p.kindOf(p.mark) != token.ELSE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.ELSE); _v0 == nil {
 			goto fail0
@@ -38455,10 +38455,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail1
@@ -38490,10 +38490,10 @@ func (p *Parser) tmp_179() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
@@ -38515,10 +38515,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLONEQUAL {
+			if p.kindOf(p.mark) != token.COLONEQUAL {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLONEQUAL); _v0 == nil {
 			goto fail1
@@ -38613,10 +38613,10 @@ fail2:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TRUE {
+			if p.kindOf(p.mark) != token.TRUE {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.TRUE); _v0 == nil {
 			goto fail3
@@ -38638,10 +38638,10 @@ fail3:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NONE {
+			if p.kindOf(p.mark) != token.NONE {
 				goto fail4
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.NONE); _v0 == nil {
 			goto fail4
@@ -38663,10 +38663,10 @@ fail4:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FALSE {
+			if p.kindOf(p.mark) != token.FALSE {
 				goto fail5
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.FALSE); _v0 == nil {
 			goto fail5
@@ -38698,10 +38698,10 @@ func (p *Parser) tmp_181() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
@@ -38723,10 +38723,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLONEQUAL {
+			if p.kindOf(p.mark) != token.COLONEQUAL {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLONEQUAL); _v0 == nil {
 			goto fail1
@@ -38801,10 +38801,10 @@ func (p *Parser) tmp_184() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail0
@@ -38879,10 +38879,10 @@ func (p *Parser) tmp_186() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.EQUAL); _v1 == nil {
 			goto fail0
@@ -38950,10 +38950,10 @@ func (p *Parser) tmp_187() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LSQB {
+			if p.kindOf(p.mark) != token.LSQB {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
@@ -38975,10 +38975,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail1
@@ -39000,10 +39000,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail2
@@ -39035,10 +39035,10 @@ func (p *Parser) tmp_188() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LSQB {
+			if p.kindOf(p.mark) != token.LSQB {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
@@ -39060,10 +39060,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail1
@@ -39095,10 +39095,10 @@ func (p *Parser) tmp_189() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LSQB {
+			if p.kindOf(p.mark) != token.LSQB {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LSQB); _v0 == nil {
 			goto fail0
@@ -39120,10 +39120,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LBRACE {
+			if p.kindOf(p.mark) != token.LBRACE {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LBRACE); _v0 == nil {
 			goto fail1
@@ -39442,10 +39442,10 @@ func (p *Parser) tmp_197() (_res any, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
@@ -39576,10 +39576,10 @@ func (p *Parser) tmp_200() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RPAR); _v0 == nil {
 			goto fail0
@@ -39601,10 +39601,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
@@ -39636,10 +39636,10 @@ func (p *Parser) tmp_201() (_res any, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RPAR); _v0 == nil {
 			goto fail0
@@ -39662,10 +39662,10 @@ fail0:
 		var _v1 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
@@ -39725,10 +39725,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
@@ -39818,10 +39818,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
@@ -39853,10 +39853,10 @@ func (p *Parser) tmp_205() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
@@ -39878,10 +39878,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
@@ -39903,10 +39903,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.SLASH); _v0 == nil {
 			goto fail2
@@ -40187,10 +40187,10 @@ func (p *Parser) loop0_212() (_res []*ast.Arg, _ok bool) {
 			var elem *ast.Arg
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -40318,10 +40318,10 @@ func (p *Parser) tmp_215() (_res any, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
@@ -40493,10 +40493,10 @@ func (p *Parser) tmp_219() (_res any, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
@@ -40519,10 +40519,10 @@ fail0:
 		var _v1 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
@@ -40582,10 +40582,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
@@ -40675,10 +40675,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
@@ -40710,10 +40710,10 @@ func (p *Parser) tmp_223() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail0
@@ -40735,10 +40735,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
@@ -40760,10 +40760,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.SLASH); _v0 == nil {
 			goto fail2
@@ -40795,10 +40795,10 @@ func (p *Parser) tmp_224() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
@@ -40820,10 +40820,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RPAR); _v0 == nil {
 			goto fail1
@@ -40845,10 +40845,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail2
@@ -40929,10 +40929,10 @@ func (p *Parser) loop0_226() (_res []ast.Expr, _ok bool) {
 			var elem ast.Expr
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -41061,10 +41061,10 @@ func (p *Parser) loop0_228() (_res []any, _ok bool) {
 			var elem any
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -41193,10 +41193,10 @@ func (p *Parser) loop0_231() (_res []any, _ok bool) {
 			var elem any
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -41325,10 +41325,10 @@ func (p *Parser) loop0_234() (_res []any, _ok bool) {
 			var elem any
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -41457,10 +41457,10 @@ func (p *Parser) loop0_237() (_res []any, _ok bool) {
 			var elem any
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -41501,10 +41501,10 @@ func (p *Parser) tmp_239() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCEPT {
+			if p.kindOf(p.mark) != token.EXCEPT {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EXCEPT); _v0 == nil {
 			goto fail0
@@ -41526,10 +41526,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.FINALLY {
+			if p.kindOf(p.mark) != token.FINALLY {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.FINALLY); _v0 == nil {
 			goto fail1
@@ -41639,10 +41639,10 @@ func (p *Parser) tmp_242() (_res any, _ok bool) {
 		var _v1 ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
@@ -41794,10 +41794,10 @@ func (p *Parser) tmp_246() (_res any, _ok bool) {
 		var _v1 ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
@@ -41833,10 +41833,10 @@ func (p *Parser) tmp_247() (_res any, _ok bool) {
 		var _v1 ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
@@ -41871,10 +41871,10 @@ func (p *Parser) tmp_248() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.NEWLINE {
+			if p.kindOf(p.mark) != token.NEWLINE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail0
@@ -41896,10 +41896,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail1
@@ -41932,10 +41932,10 @@ func (p *Parser) tmp_249() (_res any, _ok bool) {
 		var _v1 ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
@@ -41971,10 +41971,10 @@ func (p *Parser) tmp_250() (_res any, _ok bool) {
 		var _v1 ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
@@ -42016,10 +42016,10 @@ func (p *Parser) tmp_251() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v1 = &p.toks[p.mark]
+			_v1 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v1 = p.expectNew(token.COMMA); _v1 == nil {
 			goto fail0
@@ -42052,10 +42052,10 @@ func (p *Parser) tmp_252() (_res any, _ok bool) {
 		var _v1 ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RARROW {
+			if p.kindOf(p.mark) != token.RARROW {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RARROW); _v0 == nil {
 			goto fail0
@@ -42094,10 +42094,10 @@ func (p *Parser) tmp_253() (_res any, _ok bool) {
 		var _v1 ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RARROW {
+			if p.kindOf(p.mark) != token.RARROW {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RARROW); _v0 == nil {
 			goto fail0
@@ -42137,10 +42137,10 @@ func (p *Parser) tmp_254() (_res any, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
@@ -42152,10 +42152,10 @@ func (p *Parser) tmp_254() (_res any, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
@@ -42190,10 +42190,10 @@ func (p *Parser) tmp_255() (_res any, _ok bool) {
 		var _v2 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.LPAR {
+			if p.kindOf(p.mark) != token.LPAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.LPAR); _v0 == nil {
 			goto fail0
@@ -42205,10 +42205,10 @@ func (p *Parser) tmp_255() (_res any, _ok bool) {
 			}
 		}
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail0
 			}
-			_v2 = &p.toks[p.mark]
+			_v2 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v2 = p.expectNew(token.RPAR); _v2 == nil {
 			goto fail0
@@ -42290,10 +42290,10 @@ func (p *Parser) loop0_257() (_res []*keyValue, _ok bool) {
 			var elem *keyValue
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -42334,10 +42334,10 @@ func (p *Parser) tmp_258() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RBRACE {
+			if p.kindOf(p.mark) != token.RBRACE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RBRACE); _v0 == nil {
 			goto fail0
@@ -42359,10 +42359,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
@@ -42394,10 +42394,10 @@ func (p *Parser) tmp_259() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RBRACE {
+			if p.kindOf(p.mark) != token.RBRACE {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RBRACE); _v0 == nil {
 			goto fail0
@@ -42419,10 +42419,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail1
@@ -42454,10 +42454,10 @@ func (p *Parser) tmp_260() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EQUAL {
+			if p.kindOf(p.mark) != token.EQUAL {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EQUAL); _v0 == nil {
 			goto fail0
@@ -42479,10 +42479,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCLAMATION {
+			if p.kindOf(p.mark) != token.EXCLAMATION {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail1
@@ -42504,10 +42504,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail2
@@ -42529,10 +42529,10 @@ fail2:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RBRACE {
+			if p.kindOf(p.mark) != token.RBRACE {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RBRACE); _v0 == nil {
 			goto fail3
@@ -42564,10 +42564,10 @@ func (p *Parser) tmp_261() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCLAMATION {
+			if p.kindOf(p.mark) != token.EXCLAMATION {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail0
@@ -42589,10 +42589,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail1
@@ -42614,10 +42614,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RBRACE {
+			if p.kindOf(p.mark) != token.RBRACE {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RBRACE); _v0 == nil {
 			goto fail2
@@ -42650,10 +42650,10 @@ func (p *Parser) tmp_262() (_res any, _ok bool) {
 		var _v1 ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCLAMATION {
+			if p.kindOf(p.mark) != token.EXCLAMATION {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail0
@@ -42688,10 +42688,10 @@ func (p *Parser) tmp_263() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
@@ -42713,10 +42713,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RBRACE {
+			if p.kindOf(p.mark) != token.RBRACE {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RBRACE); _v0 == nil {
 			goto fail1
@@ -42749,10 +42749,10 @@ func (p *Parser) tmp_264() (_res any, _ok bool) {
 		var _v1 ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCLAMATION {
+			if p.kindOf(p.mark) != token.EXCLAMATION {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail0
@@ -42824,10 +42824,10 @@ func (p *Parser) tmp_266() (_res any, _ok bool) {
 		var _v1 ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.EXCLAMATION {
+			if p.kindOf(p.mark) != token.EXCLAMATION {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.EXCLAMATION); _v0 == nil {
 			goto fail0
@@ -42862,10 +42862,10 @@ func (p *Parser) tmp_267() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
@@ -42887,10 +42887,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RBRACE {
+			if p.kindOf(p.mark) != token.RBRACE {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RBRACE); _v0 == nil {
 			goto fail1
@@ -42922,10 +42922,10 @@ func (p *Parser) tmp_268() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.PLUS {
+			if p.kindOf(p.mark) != token.PLUS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.PLUS); _v0 == nil {
 			goto fail0
@@ -42947,10 +42947,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.MINUS {
+			if p.kindOf(p.mark) != token.MINUS {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
@@ -42972,10 +42972,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.STAR {
+			if p.kindOf(p.mark) != token.STAR {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.STAR); _v0 == nil {
 			goto fail2
@@ -42997,10 +42997,10 @@ fail2:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.SLASH {
+			if p.kindOf(p.mark) != token.SLASH {
 				goto fail3
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.SLASH); _v0 == nil {
 			goto fail3
@@ -43022,10 +43022,10 @@ fail3:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.PERCENT {
+			if p.kindOf(p.mark) != token.PERCENT {
 				goto fail4
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.PERCENT); _v0 == nil {
 			goto fail4
@@ -43047,10 +43047,10 @@ fail4:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESLASH {
+			if p.kindOf(p.mark) != token.DOUBLESLASH {
 				goto fail5
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESLASH); _v0 == nil {
 			goto fail5
@@ -43072,10 +43072,10 @@ fail5:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AT {
+			if p.kindOf(p.mark) != token.AT {
 				goto fail6
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AT); _v0 == nil {
 			goto fail6
@@ -43107,10 +43107,10 @@ func (p *Parser) tmp_269() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.PLUS {
+			if p.kindOf(p.mark) != token.PLUS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.PLUS); _v0 == nil {
 			goto fail0
@@ -43132,10 +43132,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.MINUS {
+			if p.kindOf(p.mark) != token.MINUS {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.MINUS); _v0 == nil {
 			goto fail1
@@ -43157,10 +43157,10 @@ fail1:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.TILDE {
+			if p.kindOf(p.mark) != token.TILDE {
 				goto fail2
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.TILDE); _v0 == nil {
 			goto fail2
@@ -43193,10 +43193,10 @@ func (p *Parser) tmp_271() (_res any, _ok bool) {
 		var _v1 ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COMMA {
+			if p.kindOf(p.mark) != token.COMMA {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 			goto fail0
@@ -43441,10 +43441,10 @@ func (p *Parser) loop0_273() (_res []ast.Expr, _ok bool) {
 			var elem ast.Expr
 			var _k bool
 			if p.mark < p.fill {
-				if p.kinds[p.mark] != token.COMMA {
+				if p.kindOf(p.mark) != token.COMMA {
 					break
 				}
-				_v0 = &p.toks[p.mark]
+				_v0 = p.tokOf(p.mark)
 				p.mark++
 			} else if _v0 = p.expectNew(token.COMMA); _v0 == nil {
 				break
@@ -43485,10 +43485,10 @@ func (p *Parser) tmp_276() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.RPAR {
+			if p.kindOf(p.mark) != token.RPAR {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.RPAR); _v0 == nil {
 			goto fail0
@@ -43510,10 +43510,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
@@ -43545,10 +43545,10 @@ func (p *Parser) tmp_277() (_res *token.Token, _ok bool) {
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.COLON {
+			if p.kindOf(p.mark) != token.COLON {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.COLON); _v0 == nil {
 			goto fail0
@@ -43570,10 +43570,10 @@ fail0:
 		var _v0 *token.Token
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.DOUBLESTAR {
+			if p.kindOf(p.mark) != token.DOUBLESTAR {
 				goto fail1
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.DOUBLESTAR); _v0 == nil {
 			goto fail1
@@ -43606,10 +43606,10 @@ func (p *Parser) tmp_278() (_res any, _ok bool) {
 		var _v1 ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
@@ -43648,10 +43648,10 @@ func (p *Parser) tmp_279() (_res any, _ok bool) {
 		var _v1 ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
@@ -43690,10 +43690,10 @@ func (p *Parser) tmp_280() (_res any, _ok bool) {
 		var _v1 ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
@@ -43732,10 +43732,10 @@ func (p *Parser) tmp_281() (_res any, _ok bool) {
 		var _v1 ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0
@@ -43774,10 +43774,10 @@ func (p *Parser) tmp_282() (_res any, _ok bool) {
 		var _v1 ast.Expr
 		var _k bool
 		if p.mark < p.fill {
-			if p.kinds[p.mark] != token.AS {
+			if p.kindOf(p.mark) != token.AS {
 				goto fail0
 			}
-			_v0 = &p.toks[p.mark]
+			_v0 = p.tokOf(p.mark)
 			p.mark++
 		} else if _v0 = p.expectNew(token.AS); _v0 == nil {
 			goto fail0

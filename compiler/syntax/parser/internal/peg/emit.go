@@ -199,7 +199,7 @@ func (p *Parser) memoUpdate%[1]d(mark, col int, v %[2]s, ok bool) {
 // memoLookup emits the memo lookup at a rule's start: the common case (the
 // token fetched, nothing memoized) costs one load and no call.
 func (e *emitter) memoLookup(r *Rule, slab string) {
-	e.printf("if p.mark < p.fill {\nif i := p.memo[p.mark*nMemo+memo_%s]; i != 0 {\nv, ok := p.memoHit%s(i)\np.level--\nreturn v, ok\n}\n} else if !p.fillToken() {\np.level--\nreturn nil, false\n}\n", r.Name, slabSuffix(slab))
+	e.printf("if p.mark < p.fill {\nif i := p.memoOf(p.mark, memo_%s); i != 0 {\nv, ok := p.memoHit%s(i)\np.level--\nreturn v, ok\n}\n} else if !p.fillToken() {\np.level--\nreturn nil, false\n}\n", r.Name, slabSuffix(slab))
 }
 
 func slabSuffix(slab string) string { return strings.TrimPrefix(slab, "p.vals.s") }
@@ -518,7 +518,7 @@ func (e *emitter) leader(r *Rule) error {
 		// time) and the loop would stop. In the first pass, with that
 		// token fetched, the call is skipped (it could not nest deeper
 		// than the first one did).
-		e.printf("if _ok && _resmark < p.fill && !%s[p.kinds[_resmark]] && p.optimistic {\nbreak\n}\n", v)
+		e.printf("if _ok && _resmark < p.fill && !%s[p.kindOf(_resmark)] && p.optimistic {\nbreak\n}\n", v)
 	}
 	if chain, bottom := e.operandChain(r); chain != nil && direct && e.collapsedRound(r, chain, bottom) {
 	} else if base := e.seedBase(r); base != nil && direct {
@@ -882,7 +882,7 @@ func (e *emitter) dispatch(r *Rule) {
 	}
 	sort.Strings(ks)
 	e.dispatchTables = append(e.dispatchTables, fmt.Sprintf("// %s: the first alternative of %s a token may start (see\n// dispatch in internal/peg): 1 + its index, 0 for alternative %d.\nvar %s = [256]uint8{%s}\n", name, r.Name, other, name, strings.Join(ks, ", ")))
-	e.printf("if p.optimistic && p.mark < p.fill {\nswitch %s[p.kinds[p.mark]] {\n", name)
+	e.printf("if p.optimistic && p.mark < p.fill {\nswitch %s[p.kindOf(p.mark)] {\n", name)
 	if other > 0 {
 		e.printf("case 0:\ngoto fail%d\n", other-1)
 	}
@@ -1217,7 +1217,7 @@ func (e *emitter) collapsedRound(r *Rule, chain []*Rule, bottom *Rule) bool {
 		}
 	}
 	if len(kept) > 0 {
-		e.printf("} else if p.mark < p.fill && !%s[p.kinds[p.mark]] {\n", opsVar)
+		e.printf("} else if p.mark < p.fill && !%s[p.kindOf(p.mark)] {\n", opsVar)
 		e.printf("%[1]s = append(%[1]s, memoVal[%[2]s]{v: _raw, end: int32(p.mark), ok: true})\n_i := int32(len(%[1]s))\n", slab, r.Type)
 		for _, l := range kept {
 			e.printf("_row[memo_%s] = _i\n", l.Name)
@@ -1396,7 +1396,7 @@ func (e *emitter) passRound(r *Rule, chain []*Rule) {
 		}
 		e.printf("p.mark = _mark\n_res, _ok = nil, false\ngoto done\n}\n")
 	}
-	e.printf("if _vok && p.mark < p.fill && !%s[p.kinds[p.mark]] {\n", e.setVar(tails))
+	e.printf("if _vok && p.mark < p.fill && !%s[p.kindOf(p.mark)] {\n", e.setVar(tails))
 	var kept []*Rule
 	for _, c := range memoed {
 		if !firstPassUnread[c.Name] {
@@ -1642,7 +1642,7 @@ func (e *emitter) item(n Node, v, fail string) error {
 	if k := tokenKindOf(n); k != "" {
 		// A token, matched inline when it is fetched already
 		// (_PyPegen_expect_token without the call).
-		e.printf("if p.mark < p.fill {\nif p.kinds[p.mark] != %s {\n%s\n}\n%s = &p.toks[p.mark]\np.mark++\n} else if %s = p.expectNew(%s); %s == nil {\n%s\n}\n", k, fail, v, v, k, v, fail)
+		e.printf("if p.mark < p.fill {\nif p.kindOf(p.mark) != %s {\n%s\n}\n%s = p.tokOf(p.mark)\np.mark++\n} else if %s = p.expectNew(%s); %s == nil {\n%s\n}\n", k, fail, v, v, k, v, fail)
 		return nil
 	}
 	c, err := e.callFor(n)
