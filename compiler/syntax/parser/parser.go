@@ -148,7 +148,7 @@ func (p *Parser) fillToken() bool {
 	if n >= p.tokCap {
 		p.growTokens()
 	}
-	t := &p.toks[n]
+	t := p.tokOf(n)
 	var err *syntaxerr.Error
 	if sc := p.sc; sc != nil {
 		if sc.Regular() && t.Metadata == "" {
@@ -173,8 +173,8 @@ func (p *Parser) fillToken() bool {
 	// anyway (in cache), rather than in a separate pass over the table
 	// when a parse ends: the table is reused as it is. Its Name slot is
 	// nil already (release clears the slots a parse used).
-	clear(p.memo[n*nMemo : (n+1)*nMemo])
-	p.kinds[n] = k
+	*p.memoRow(n) = [nMemo]int32{}
+	*p.kindRef(n) = k
 	p.fill = n + 1
 	return true
 }
@@ -465,7 +465,7 @@ func (p *Parser) softKeywordMatches(kw, text string) bool {
 func (p *Parser) lastNonWhitespaceToken() *token.Token {
 	var t *token.Token
 	for m := p.mark - 1; m >= 0; m-- {
-		t = &p.toks[m]
+		t = p.tokOf(m)
 		if t.Kind != token.ENDMARKER && (t.Kind < token.NEWLINE || t.Kind > token.DEDENT) {
 			break
 		}
@@ -575,7 +575,22 @@ func (p *Parser) tokOf(i int) *token.Token {
 }
 
 func (p *Parser) memoOf(i, col int) int32 {
-	return *(*int32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.memo)), uintptr(i*nMemo+col)*4))
+	return *p.memoRef(i, col)
+}
+
+// memoRef is memoOf's entry itself, to write; memoRow is the token's whole
+// row, and kindRef its kind. The same condition holds: i < p.fill, or
+// i < p.tokCap in fillToken, which adds token i.
+func (p *Parser) memoRef(i, col int) *int32 {
+	return (*int32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.memo)), uintptr(i*nMemo+col)*4))
+}
+
+func (p *Parser) memoRow(i int) *[nMemo]int32 {
+	return (*[nMemo]int32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.memo)), uintptr(i*nMemo)*4))
+}
+
+func (p *Parser) kindRef(i int) *token.Kind {
+	return (*token.Kind)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.kinds)), i))
 }
 
 // peekIn reports whether the current token's kind is in set, fetching the
@@ -584,7 +599,7 @@ func (p *Parser) peekIn(set *[256]bool) bool {
 	if p.mark == p.fill && !p.fillToken() {
 		return false
 	}
-	return set[p.kinds[p.mark]]
+	return set[p.kindOf(p.mark)]
 }
 
 // peekIs reports whether the current token is of kind k, fetching it if
@@ -593,5 +608,5 @@ func (p *Parser) peekIs(k token.Kind) bool {
 	if p.mark == p.fill && !p.fillToken() {
 		return false
 	}
-	return p.kinds[p.mark] == k
+	return p.kindOf(p.mark) == k
 }

@@ -249,17 +249,17 @@ func (p *Parser) memoHit0(i int32) (ast.Stmt, bool) {
 // is kept in the table itself.
 func (p *Parser) memoInsert0(mark, col int, v ast.Stmt, ok bool) {
 	if !ok {
-		p.memo[mark*nMemo+col] = int32(-p.mark - 1)
+		*p.memoRef(mark, col) = int32(-p.mark - 1)
 		return
 	}
 	p.vals.s0 = append(p.vals.s0, memoVal[ast.Stmt]{v: v, end: int32(p.mark), ok: ok})
-	p.memo[mark*nMemo+col] = int32(len(p.vals.s0))
+	*p.memoRef(mark, col) = int32(len(p.vals.s0))
 }
 
 // memoUpdate0 replaces the memoized result at mark, or memoizes it
 // (_PyPegen_update_memo).
 func (p *Parser) memoUpdate0(mark, col int, v ast.Stmt, ok bool) {
-	if i := p.memo[mark*nMemo+col]; i > 0 && ok {
+	if i := p.memoOf(mark, col); i > 0 && ok {
 		p.vals.s0[i-1] = memoVal[ast.Stmt]{v: v, end: int32(p.mark), ok: ok}
 		return
 	}
@@ -283,17 +283,17 @@ func (p *Parser) memoHit1(i int32) (ast.Expr, bool) {
 // is kept in the table itself.
 func (p *Parser) memoInsert1(mark, col int, v ast.Expr, ok bool) {
 	if !ok {
-		p.memo[mark*nMemo+col] = int32(-p.mark - 1)
+		*p.memoRef(mark, col) = int32(-p.mark - 1)
 		return
 	}
 	p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: v, end: int32(p.mark), ok: ok})
-	p.memo[mark*nMemo+col] = int32(len(p.vals.s1))
+	*p.memoRef(mark, col) = int32(len(p.vals.s1))
 }
 
 // memoUpdate1 replaces the memoized result at mark, or memoizes it
 // (_PyPegen_update_memo).
 func (p *Parser) memoUpdate1(mark, col int, v ast.Expr, ok bool) {
-	if i := p.memo[mark*nMemo+col]; i > 0 && ok {
+	if i := p.memoOf(mark, col); i > 0 && ok {
 		p.vals.s1[i-1] = memoVal[ast.Expr]{v: v, end: int32(p.mark), ok: ok}
 		return
 	}
@@ -317,17 +317,17 @@ func (p *Parser) memoHit2(i int32) ([]ast.Stmt, bool) {
 // is kept in the table itself.
 func (p *Parser) memoInsert2(mark, col int, v []ast.Stmt, ok bool) {
 	if !ok {
-		p.memo[mark*nMemo+col] = int32(-p.mark - 1)
+		*p.memoRef(mark, col) = int32(-p.mark - 1)
 		return
 	}
 	p.vals.s2 = append(p.vals.s2, memoVal[[]ast.Stmt]{v: v, end: int32(p.mark), ok: ok})
-	p.memo[mark*nMemo+col] = int32(len(p.vals.s2))
+	*p.memoRef(mark, col) = int32(len(p.vals.s2))
 }
 
 // memoUpdate2 replaces the memoized result at mark, or memoizes it
 // (_PyPegen_update_memo).
 func (p *Parser) memoUpdate2(mark, col int, v []ast.Stmt, ok bool) {
-	if i := p.memo[mark*nMemo+col]; i > 0 && ok {
+	if i := p.memoOf(mark, col); i > 0 && ok {
 		p.vals.s2[i-1] = memoVal[[]ast.Stmt]{v: v, end: int32(p.mark), ok: ok}
 		return
 	}
@@ -351,17 +351,17 @@ func (p *Parser) memoHit3(i int32) (ast.Pattern, bool) {
 // is kept in the table itself.
 func (p *Parser) memoInsert3(mark, col int, v ast.Pattern, ok bool) {
 	if !ok {
-		p.memo[mark*nMemo+col] = int32(-p.mark - 1)
+		*p.memoRef(mark, col) = int32(-p.mark - 1)
 		return
 	}
 	p.vals.s3 = append(p.vals.s3, memoVal[ast.Pattern]{v: v, end: int32(p.mark), ok: ok})
-	p.memo[mark*nMemo+col] = int32(len(p.vals.s3))
+	*p.memoRef(mark, col) = int32(len(p.vals.s3))
 }
 
 // memoUpdate3 replaces the memoized result at mark, or memoizes it
 // (_PyPegen_update_memo).
 func (p *Parser) memoUpdate3(mark, col int, v ast.Pattern, ok bool) {
-	if i := p.memo[mark*nMemo+col]; i > 0 && ok {
+	if i := p.memoOf(mark, col); i > 0 && ok {
 		p.vals.s3[i-1] = memoVal[ast.Pattern]{v: v, end: int32(p.mark), ok: ok}
 		return
 	}
@@ -385,17 +385,17 @@ func (p *Parser) memoHit4(i int32) (ast.TypeParam, bool) {
 // is kept in the table itself.
 func (p *Parser) memoInsert4(mark, col int, v ast.TypeParam, ok bool) {
 	if !ok {
-		p.memo[mark*nMemo+col] = int32(-p.mark - 1)
+		*p.memoRef(mark, col) = int32(-p.mark - 1)
 		return
 	}
 	p.vals.s4 = append(p.vals.s4, memoVal[ast.TypeParam]{v: v, end: int32(p.mark), ok: ok})
-	p.memo[mark*nMemo+col] = int32(len(p.vals.s4))
+	*p.memoRef(mark, col) = int32(len(p.vals.s4))
 }
 
 // memoUpdate4 replaces the memoized result at mark, or memoizes it
 // (_PyPegen_update_memo).
 func (p *Parser) memoUpdate4(mark, col int, v ast.TypeParam, ok bool) {
-	if i := p.memo[mark*nMemo+col]; i > 0 && ok {
+	if i := p.memoOf(mark, col); i > 0 && ok {
 		p.vals.s4[i-1] = memoVal[ast.TypeParam]{v: v, end: int32(p.mark), ok: ok}
 		return
 	}
@@ -419,17 +419,17 @@ func (p *Parser) memoHit5(i int32) (any, bool) {
 // is kept in the table itself.
 func (p *Parser) memoInsert5(mark, col int, v any, ok bool) {
 	if !ok {
-		p.memo[mark*nMemo+col] = int32(-p.mark - 1)
+		*p.memoRef(mark, col) = int32(-p.mark - 1)
 		return
 	}
 	p.vals.s5 = append(p.vals.s5, memoVal[any]{v: v, end: int32(p.mark), ok: ok})
-	p.memo[mark*nMemo+col] = int32(len(p.vals.s5))
+	*p.memoRef(mark, col) = int32(len(p.vals.s5))
 }
 
 // memoUpdate5 replaces the memoized result at mark, or memoizes it
 // (_PyPegen_update_memo).
 func (p *Parser) memoUpdate5(mark, col int, v any, ok bool) {
-	if i := p.memo[mark*nMemo+col]; i > 0 && ok {
+	if i := p.memoOf(mark, col); i > 0 && ok {
 		p.vals.s5[i-1] = memoVal[any]{v: v, end: int32(p.mark), ok: ok}
 		return
 	}
@@ -12093,7 +12093,7 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 		if _vok && p.mark < p.fill && !first98[p.kindOf(p.mark)] {
 			p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _v, end: int32(p.mark), ok: true})
 			_i := int32(len(p.vals.s1))
-			p.memo[_mark*nMemo+memo_disjunction] = _i
+			*p.memoRef(_mark, memo_disjunction) = _i
 			_res, _ok = _v, true
 			goto done
 		}
@@ -12543,8 +12543,8 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 		if _vok && p.mark < p.fill && !first98[p.kindOf(p.mark)] {
 			p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _v, end: int32(p.mark), ok: true})
 			_i := int32(len(p.vals.s1))
-			p.memo[_mark*nMemo+memo_expression] = _i
-			p.memo[_mark*nMemo+memo_disjunction] = _i
+			*p.memoRef(_mark, memo_expression) = _i
+			*p.memoRef(_mark, memo_disjunction) = _i
 			_res, _ok = _v, true
 			goto done
 		}
@@ -12923,8 +12923,8 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		if !_vok {
-			p.memo[_mark*nMemo+memo_conjunction] = int32(-_mark - 1)
-			p.memo[_mark*nMemo+memo_inversion] = int32(-_mark - 1)
+			*p.memoRef(_mark, memo_conjunction) = int32(-_mark - 1)
+			*p.memoRef(_mark, memo_inversion) = int32(-_mark - 1)
 			p.mark = _mark
 			_res, _ok = nil, false
 			goto done
@@ -13040,7 +13040,7 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		if !_vok {
-			p.memo[_mark*nMemo+memo_inversion] = int32(-_mark - 1)
+			*p.memoRef(_mark, memo_inversion) = int32(-_mark - 1)
 			p.mark = _mark
 			_res, _ok = nil, false
 			goto done
@@ -14122,7 +14122,7 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 				_raw, _rawok = p.r_factor()
 				p.level -= 11
 				if !p.errorIndicator {
-					_row := p.memo[_mark*nMemo : (_mark+1)*nMemo]
+					_row := p.memoRow(_mark)
 					if !_rawok {
 						p.mark = _mark
 						_row[memo_bitwise_xor] = int32(-_mark - 1)
@@ -14283,7 +14283,7 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 				_raw, _rawok = p.r_factor()
 				p.level -= 9
 				if !p.errorIndicator {
-					_row := p.memo[_mark*nMemo : (_mark+1)*nMemo]
+					_row := p.memoRow(_mark)
 					if !_rawok {
 						p.mark = _mark
 						_row[memo_bitwise_and] = int32(-_mark - 1)
@@ -14443,7 +14443,7 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 				_raw, _rawok = p.r_factor()
 				p.level -= 7
 				if !p.errorIndicator {
-					_row := p.memo[_mark*nMemo : (_mark+1)*nMemo]
+					_row := p.memoRow(_mark)
 					if !_rawok {
 						p.mark = _mark
 						_row[memo_shift_expr] = int32(-_mark - 1)
@@ -14602,7 +14602,7 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 				_raw, _rawok = p.r_factor()
 				p.level -= 5
 				if !p.errorIndicator {
-					_row := p.memo[_mark*nMemo : (_mark+1)*nMemo]
+					_row := p.memoRow(_mark)
 					if !_rawok {
 						p.mark = _mark
 						_row[memo_sum] = int32(-_mark - 1)
@@ -14834,7 +14834,7 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 				_raw, _rawok = p.r_factor()
 				p.level -= 3
 				if !p.errorIndicator {
-					_row := p.memo[_mark*nMemo : (_mark+1)*nMemo]
+					_row := p.memoRow(_mark)
 					if !_rawok {
 						p.mark = _mark
 						_row[memo_term] = int32(-_mark - 1)
@@ -15423,7 +15423,7 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		if !_vok {
-			p.memo[_mark*nMemo+memo_await_primary] = int32(-_mark - 1)
+			*p.memoRef(_mark, memo_await_primary) = int32(-_mark - 1)
 			p.mark = _mark
 			_res, _ok = nil, false
 			goto done

@@ -170,17 +170,17 @@ func (p *Parser) memoHit%[1]d(i int32) (%[2]s, bool) {
 // is kept in the table itself.
 func (p *Parser) memoInsert%[1]d(mark, col int, v %[2]s, ok bool) {
 	if !ok {
-		p.memo[mark*nMemo+col] = int32(-p.mark - 1)
+		*p.memoRef(mark, col) = int32(-p.mark - 1)
 		return
 	}
 	p.vals.s%[1]d = append(p.vals.s%[1]d, memoVal[%[2]s]{v: v, end: int32(p.mark), ok: ok})
-	p.memo[mark*nMemo+col] = int32(len(p.vals.s%[1]d))
+	*p.memoRef(mark, col) = int32(len(p.vals.s%[1]d))
 }
 
 // memoUpdate%[1]d replaces the memoized result at mark, or memoizes it
 // (_PyPegen_update_memo).
 func (p *Parser) memoUpdate%[1]d(mark, col int, v %[2]s, ok bool) {
-	if i := p.memo[mark*nMemo+col]; i > 0 && ok {
+	if i := p.memoOf(mark, col); i > 0 && ok {
 		p.vals.s%[1]d[i-1] = memoVal[%[2]s]{v: v, end: int32(p.mark), ok: ok}
 		return
 	}
@@ -1205,7 +1205,7 @@ func (e *emitter) collapsedRound(r *Rule, chain []*Rule, bottom *Rule) bool {
 		e.printf("{\n")
 	}
 	e.printf("p.level += %d\n_raw, _rawok = p.%s()\np.level -= %d\n", depth, e.funcName(bottom), depth)
-	e.printf("if !p.errorIndicator {\n_row := p.memo[_mark*nMemo : (_mark+1)*nMemo]\n")
+	e.printf("if !p.errorIndicator {\n_row := p.memoRow(_mark)\n")
 	e.printf("if !_rawok {\np.mark = _mark\n")
 	for _, l := range chain {
 		e.printf("_row[memo_%s] = int32(-_mark - 1)\n", l.Name)
@@ -1392,7 +1392,7 @@ func (e *emitter) passRound(r *Rule, chain []*Rule) {
 	if !post {
 		e.printf("if !_vok {\n")
 		for _, c := range memoed {
-			e.printf("p.memo[_mark*nMemo+memo_%s] = int32(-_mark - 1)\n", c.Name)
+			e.printf("*p.memoRef(_mark, memo_%s) = int32(-_mark - 1)\n", c.Name)
 		}
 		e.printf("p.mark = _mark\n_res, _ok = nil, false\ngoto done\n}\n")
 	}
@@ -1406,7 +1406,7 @@ func (e *emitter) passRound(r *Rule, chain []*Rule) {
 	if len(kept) > 0 {
 		e.printf("%[1]s = append(%[1]s, memoVal[%[2]s]{v: _v, end: int32(p.mark), ok: true})\n_i := int32(len(%[1]s))\n", slab, r.Type)
 		for _, c := range kept {
-			e.printf("p.memo[_mark*nMemo+memo_%s] = _i\n", c.Name)
+			e.printf("*p.memoRef(_mark, memo_%s) = _i\n", c.Name)
 		}
 	}
 	e.printf("_res, _ok = _v, true\ngoto done\n}\np.mark = _mark\n}\n")
