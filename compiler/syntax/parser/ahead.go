@@ -157,7 +157,7 @@ func (p *Parser) noAssignmentAhead() bool {
 		if i >= p.fill && !p.fetchAhead(warned) {
 			return false
 		}
-		k := p.kinds[i]
+		k := p.kindOf(i)
 		switch aheadClass[k] {
 		case aheadOther:
 		case aheadFor:
@@ -198,7 +198,7 @@ func (p *Parser) noneAhead(k token.Kind) bool {
 		if i >= p.fill && !p.fetchAhead(warned) {
 			return false
 		}
-		kind := p.kinds[i]
+		kind := p.kindOf(i)
 		if kind == k {
 			if depth == 0 {
 				return false
@@ -279,7 +279,7 @@ func (p *Parser) noForInside() bool {
 		if i >= p.fill && !p.fetchAhead(warned) {
 			return false
 		}
-		k := p.kinds[i]
+		k := p.kindOf(i)
 		switch aheadClass[k] {
 		case aheadOpen:
 			b.open(depth, i)

@@ -25,7 +25,8 @@ func (p *Parser) numberToken() ast.Expr {
 	if t == nil {
 		return nil
 	}
-	if e := p.exprs[p.mark-1]; e != nil {
+	x := p.exprOf(p.mark - 1)
+	if e := *x; e != nil {
 		return e
 	}
 	v, err := parseNumber(p.tokText(t))
@@ -39,7 +40,7 @@ func (p *Parser) numberToken() ast.Expr {
 	n := p.a.NewConstant()
 	n.Value = v
 	n.Loc = tokSpan(t)
-	p.exprs[p.mark-1] = n
+	*x = n
 	return n
 }
 

@@ -399,12 +399,13 @@ func (p *Parser) nameToken() ast.Expr {
 	p.mark = i + 1
 	// The Name of a token is made once: every rule that matches the token
 	// gets the same node, which no action changes.
-	if e := p.exprs[i]; e != nil {
+	x := p.exprOf(i)
+	if e := *x; e != nil {
 		return e
 	}
-	e := p.nameFromToken(&p.toks[i])
+	e := p.nameFromToken(p.tokOf(i))
 	if e != nil {
-		p.exprs[i] = e
+		*x = e
 	}
 	return e
 }
@@ -587,6 +588,12 @@ func (p *Parser) memoRef(i, col int) *int32 {
 
 func (p *Parser) memoRow(i int) *[nMemo]int32 {
 	return (*[nMemo]int32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.memo)), uintptr(i*nMemo)*4))
+}
+
+// exprOf is the slot of token i's Name or Constant node (see nameToken),
+// on the same condition.
+func (p *Parser) exprOf(i int) *ast.Expr {
+	return (*ast.Expr)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.exprs)), uintptr(i)*unsafe.Sizeof(ast.Expr(nil))))
 }
 
 func (p *Parser) kindRef(i int) *token.Kind {

@@ -1505,7 +1505,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.stmts1(p.newPass(_extra))
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -1736,7 +1737,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newExprStmt(e, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -1846,7 +1848,8 @@ fail5:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newPass(_extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -1950,7 +1953,8 @@ fail9:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBreak(_extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -1985,7 +1989,8 @@ fail10:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newContinue(_extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2327,7 +2332,8 @@ func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAnnAssign(p.setExprContext(a, ast.Store), b, c, 1, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2387,7 +2393,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAnnAssign(a, b, c, 0, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2438,7 +2445,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAssign(a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2488,7 +2496,8 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAugAssign(a, *b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3010,7 +3019,8 @@ func (p *Parser) r_return_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newReturn(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3078,7 +3088,8 @@ func (p *Parser) r_raise_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newRaise(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3113,7 +3124,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newRaise(nil, nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3170,7 +3182,8 @@ func (p *Parser) r_global_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newGlobal(namesToIDs(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3227,7 +3240,8 @@ func (p *Parser) r_nonlocal_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newNonlocal(namesToIDs(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3297,7 +3311,8 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newDelete(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3362,7 +3377,8 @@ func (p *Parser) r_yield_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newExprStmt(y, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3427,7 +3443,8 @@ func (p *Parser) r_assert_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAssert(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3557,7 +3574,8 @@ func (p *Parser) r_import_name() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newImport(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3641,7 +3659,8 @@ func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newImportFromModule(nameID(b), c, countDots(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3703,7 +3722,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newImportFrom("", b, countDots(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3835,7 +3855,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.aliases1(p.newAlias("*", "", _extra))
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -3941,7 +3962,8 @@ func (p *Parser) r_import_from_as_name() (_res *ast.Alias, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAlias(nameID(a), optNameID(b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4031,7 +4053,8 @@ func (p *Parser) r_dotted_as_name() (_res *ast.Alias, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAlias(nameID(a), optNameID(b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4481,7 +4504,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newClassDef(nameID(a), b, c, t, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4693,7 +4717,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newFunctionDef(false, nameID(n), params, b, a, p.typeComment(tc), t, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4817,7 +4842,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newFunctionDef(true, nameID(n), params, b, a, p.typeComment(tc), t, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5990,7 +6016,8 @@ func (p *Parser) r_param() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newArg(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6041,7 +6068,8 @@ func (p *Parser) r_param_star_annotation() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newArg(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6307,7 +6335,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newIf(a, b, p.stmts1(c), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6377,7 +6406,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newIf(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6483,7 +6513,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newIf(a, b, p.stmts1(c), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6553,7 +6584,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newIf(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6727,7 +6759,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newWhile(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6859,7 +6892,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newFor(false, t, ex, b, el, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6971,7 +7005,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newFor(true, t, ex, b, el, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7127,7 +7162,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newWith(false, a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7195,7 +7231,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newWith(false, a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7299,7 +7336,8 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newWith(true, a, b, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7378,7 +7416,8 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newWith(true, a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7614,7 +7653,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTry(false, b, nil, nil, f, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7686,7 +7726,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTry(false, b, ex, el, f, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7758,7 +7799,8 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTry(true, b, ex, el, f, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7864,7 +7906,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newExceptHandler(e, optNameID(t), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7918,7 +7961,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newExceptHandler(nil, "", b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8051,7 +8095,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newExceptHandler(e, optNameID(t), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8247,7 +8292,8 @@ func (p *Parser) r_match_stmt() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatch(subject, cases, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8331,7 +8377,8 @@ func (p *Parser) r_subject_expr() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(seqInsertInFront(value, values), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8536,7 +8583,8 @@ func (p *Parser) r_patterns() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchSequence(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8674,7 +8722,8 @@ func (p *Parser) r_as_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchAs(pattern, nameID(target), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8739,7 +8788,8 @@ func (p *Parser) r_or_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.orPattern(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8989,7 +9039,8 @@ func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchValue(value, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9018,7 +9069,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchValue(value, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9050,7 +9102,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchValue(value, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9085,7 +9138,8 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchSingleton(ast.NoneValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9120,7 +9174,8 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchSingleton(ast.BoolValue(true), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9155,7 +9210,8 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchSingleton(ast.BoolValue(false), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9280,7 +9336,8 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.NoneValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9315,7 +9372,8 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.BoolValue(true), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9350,7 +9408,8 @@ fail4:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.BoolValue(false), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9415,7 +9474,8 @@ func (p *Parser) r_complex_number() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(real, ast.Add, imag, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9463,7 +9523,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(real, ast.Sub, imag, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9536,7 +9597,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newUnaryOp(ast.USub, number, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9615,7 +9677,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newUnaryOp(ast.USub, real, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9727,7 +9790,8 @@ func (p *Parser) r_capture_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchAs(nil, nameID(target), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9828,7 +9892,8 @@ func (p *Parser) r_wildcard_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchAs(nil, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9887,7 +9952,8 @@ func (p *Parser) r_value_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchValue(attr, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9985,7 +10051,8 @@ func (p *Parser) r_attr_raw() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAttribute(value, nameID(attr), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10162,7 +10229,8 @@ func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchSequence(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10216,7 +10284,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchSequence(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10433,7 +10502,8 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchStar(nameID(target), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10476,7 +10546,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchStar("", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10540,7 +10611,8 @@ func (p *Parser) r_mapping_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchMapping(nil, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10600,7 +10672,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchMapping(nil, nameID(rest), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10679,7 +10752,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchMapping(items, nameID(rest), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10739,7 +10813,8 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchMapping(items, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10941,7 +11016,8 @@ func (p *Parser) r_class_pattern() (_res ast.Pattern, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchClass(cls, nil, nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11006,7 +11082,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchClass(cls, patterns, nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11071,7 +11148,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchClass(cls, nil, keywords, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11155,7 +11233,8 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newMatchClass(cls, patterns, keywords, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11372,7 +11451,8 @@ func (p *Parser) r_type_alias() (_res ast.Stmt, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTypeAlias(p.setExprContext(n, ast.Store), t, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11556,7 +11636,8 @@ func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTypeVar(nameID(a), b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11660,7 +11741,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTypeVarTuple(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11764,7 +11846,8 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newParamSpec(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11972,7 +12055,8 @@ func (p *Parser) r_expressions() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(seqInsertInFront(a, b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12018,7 +12102,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(p.exprs1(a), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12198,7 +12283,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newIfExp(b, a, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12317,7 +12403,8 @@ func (p *Parser) r_yield_expr() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newYieldFrom(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12360,7 +12447,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newYield(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12426,7 +12514,8 @@ func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(seqInsertInFront(a, b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12472,7 +12561,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(p.exprs1(a), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12582,7 +12672,8 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newStarred(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12704,7 +12795,8 @@ func (p *Parser) r_star_named_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newStarred(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12791,7 +12883,8 @@ func (p *Parser) r_assignment_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newNamedExpr(p.setExprContext(a, ast.Store), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12966,7 +13059,8 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBoolOp(ast.Or, seqInsertInFront(a, b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13082,7 +13176,8 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBoolOp(ast.And, seqInsertInFront(a, b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13194,7 +13289,8 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newUnaryOp(ast.Not, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13277,7 +13373,8 @@ func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newCompare(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14210,7 +14307,8 @@ func (p *Parser) r_bitwise_or_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.BitOr, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14370,7 +14468,8 @@ func (p *Parser) r_bitwise_xor_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.BitXor, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14529,7 +14628,8 @@ func (p *Parser) r_bitwise_and_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.BitAnd, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14689,7 +14789,8 @@ func (p *Parser) r_shift_expr_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.LShift, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14742,7 +14843,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.RShift, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14920,7 +15022,8 @@ func (p *Parser) r_sum_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Ex
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.Add, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14973,7 +15076,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.Sub, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15120,7 +15224,8 @@ func (p *Parser) r_term_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.E
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.Mult, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15175,7 +15280,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.Div, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15230,7 +15336,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.FloorDiv, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15285,7 +15392,8 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.Mod, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15338,7 +15446,8 @@ fail3:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.MatMult, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15466,7 +15575,8 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newUnaryOp(ast.UAdd, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15509,7 +15619,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newUnaryOp(ast.USub, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15552,7 +15663,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newUnaryOp(ast.Invert, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15646,7 +15758,8 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newBinOp(a, ast.Pow, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15734,7 +15847,8 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAwait(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15879,7 +15993,8 @@ func (p *Parser) r_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res as
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAttribute(a, nameID(b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15923,7 +16038,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newCall(a, p.exprs1(b), nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15989,7 +16105,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newCallFrom(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16053,7 +16170,8 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSubscript(a, b, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16160,7 +16278,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16234,7 +16353,8 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSlice(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16355,7 +16475,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.BoolValue(true), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16390,7 +16511,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.BoolValue(false), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16425,7 +16547,8 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.NoneValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16577,7 +16700,8 @@ fail8:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newConstant(ast.EllipsisValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16730,7 +16854,8 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newLambda(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17714,7 +17839,8 @@ func (p *Parser) r_lambda_param() (_res *ast.Arg, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newArg(nameID(a), nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17865,7 +17991,8 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.formattedValue(a, debug_expr, conversion, format, rbrace, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17982,7 +18109,8 @@ func (p *Parser) r_fstring_full_format_spec() (_res *resultWithMeta, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.setupFullFormatSpec(colon, spec, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18189,7 +18317,8 @@ func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.concatenateStrings(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18258,7 +18387,8 @@ func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newList(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18326,7 +18456,8 @@ func (p *Parser) r_tuple() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18394,7 +18525,8 @@ func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSet(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18465,7 +18597,8 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newDict(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19016,7 +19149,8 @@ func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newListComp(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19111,7 +19245,8 @@ func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSetComp(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19212,7 +19347,8 @@ func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newGeneratorExp(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19307,7 +19443,8 @@ func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newDictComp(a.key, a.value, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19459,7 +19596,8 @@ func (p *Parser) r_args() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.collectCallSeqs(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19491,7 +19629,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newCall(dummyName, seqExtractStarredExprs(a), seqDeleteStarredExprs(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19669,7 +19808,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newStarred(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19779,7 +19919,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = &keywordOrStarred{p.newKeyword(nameID(a), b, _extra), true}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19886,7 +20027,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = &keywordOrStarred{p.newKeyword(nameID(a), b, _extra), true}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19929,7 +20071,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = &keywordOrStarred{p.newKeyword("", a, _extra), true}
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20028,7 +20171,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(seqInsertInFront(a, b), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20229,7 +20373,8 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newStarred(p.setExprContext(a, ast.Store), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20339,7 +20484,8 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAttribute(a, nameID(b), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20414,7 +20560,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSubscript(a, b, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20579,7 +20726,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(a, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20633,7 +20781,8 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newList(a, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20817,7 +20966,8 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAttribute(a, nameID(b), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20892,7 +21042,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSubscript(a, b, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21017,7 +21168,8 @@ func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res 
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAttribute(a, nameID(b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21093,7 +21245,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSubscript(a, b, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21147,7 +21300,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newCall(a, p.exprs1(b), nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21221,7 +21375,8 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newCallFrom(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21471,7 +21626,8 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newAttribute(a, nameID(b), ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21546,7 +21702,8 @@ fail0:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newSubscript(a, b, ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21711,7 +21868,8 @@ fail1:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newTuple(a, ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21765,7 +21923,8 @@ fail2:
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newList(a, ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -22880,7 +23039,8 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 			p.level--
 			return nil, false
 		}
-		_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_st := p.tokOf(_mark)
+		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
 		_res = p.newIfExp(b, a, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {

@@ -1709,7 +1709,8 @@ func (e *emitter) result(r *Rule, a *Alt, vars []chainVar, errExit string) error
 	action := a.Action
 	if usesExtra(action) {
 		e.printf("_etok := p.lastNonWhitespaceToken()\nif _etok == nil {\n%s\n}\n", errExit)
-		e.printf("_extra := span{Lineno: p.toks[_mark].Start.Line, ColOffset: p.toks[_mark].Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}\n")
+		// The rule's first token is fetched (see ruleBody).
+		e.printf("_st := p.tokOf(_mark)\n_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}\n")
 		action = replaceWord(action, "EXTRA", "_extra")
 	}
 	e.printf("_res = %s\n", action)
