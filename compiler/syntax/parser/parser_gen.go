@@ -12167,7 +12167,7 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 	var _s0ok, _s0done bool
 	var _s0end int
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
-	if p.optimistic && first97[p.kinds[p.mark]] {
+	if p.optimistic && first97[p.kindOf(p.mark)] {
 		p.level += 4
 		_v, _vok := p.r_bitwise_or()
 		p.level -= 4
@@ -12622,7 +12622,7 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.optimistic && first97[p.kinds[p.mark]] {
+	if p.optimistic && first97[p.kindOf(p.mark)] {
 		p.level += 5
 		_v, _vok := p.r_bitwise_or()
 		p.level -= 5
@@ -13007,7 +13007,7 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 	var _s0ok, _s0done bool
 	var _s0end int
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
-	if p.optimistic && first97[p.kinds[p.mark]] {
+	if p.optimistic && first97[p.kindOf(p.mark)] {
 		p.level += 3
 		_v, _vok := p.r_bitwise_or()
 		p.level -= 3
@@ -13125,7 +13125,7 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 	var _s0ok, _s0done bool
 	var _s0end int
 	_, _, _, _ = _s0, _s0ok, _s0done, _s0end
-	if p.optimistic && first97[p.kinds[p.mark]] {
+	if p.optimistic && first97[p.kindOf(p.mark)] {
 		p.level += 2
 		_v, _vok := p.r_bitwise_or()
 		p.level -= 2
@@ -13238,7 +13238,7 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.optimistic && first97[p.kinds[p.mark]] {
+	if p.optimistic && first97[p.kindOf(p.mark)] {
 		p.level += 1
 		_v, _vok := p.r_bitwise_or()
 		p.level -= 1
@@ -14214,7 +14214,7 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.errorIndicator && p.optimistic {
-			if first97[p.kinds[p.mark]] {
+			if first97[p.kindOf(p.mark)] {
 				p.level += 11
 				_raw, _rawok = p.r_factor()
 				p.level -= 11
@@ -14227,7 +14227,7 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 						_row[memo_shift_expr] = int32(-_mark - 1)
 						_row[memo_sum] = int32(-_mark - 1)
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark >= p.fill || first114[p.kinds[p.mark]] {
+					} else if p.mark >= p.fill || first114[p.kindOf(p.mark)] {
 						p.mark = _mark
 						p.level++
 						_raw, _rawok = p.r_bitwise_xor()
@@ -14376,7 +14376,7 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.errorIndicator && p.optimistic {
-			if first97[p.kinds[p.mark]] {
+			if first97[p.kindOf(p.mark)] {
 				p.level += 9
 				_raw, _rawok = p.r_factor()
 				p.level -= 9
@@ -14388,7 +14388,7 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 						_row[memo_shift_expr] = int32(-_mark - 1)
 						_row[memo_sum] = int32(-_mark - 1)
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark >= p.fill || first116[p.kinds[p.mark]] {
+					} else if p.mark >= p.fill || first116[p.kindOf(p.mark)] {
 						p.mark = _mark
 						p.level++
 						_raw, _rawok = p.r_bitwise_and()
@@ -14537,7 +14537,7 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.errorIndicator && p.optimistic {
-			if first97[p.kinds[p.mark]] {
+			if first97[p.kindOf(p.mark)] {
 				p.level += 7
 				_raw, _rawok = p.r_factor()
 				p.level -= 7
@@ -14548,7 +14548,7 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 						_row[memo_shift_expr] = int32(-_mark - 1)
 						_row[memo_sum] = int32(-_mark - 1)
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark >= p.fill || first118[p.kinds[p.mark]] {
+					} else if p.mark >= p.fill || first118[p.kindOf(p.mark)] {
 						p.mark = _mark
 						p.level++
 						_raw, _rawok = p.r_shift_expr()
@@ -14697,7 +14697,7 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.errorIndicator && p.optimistic {
-			if first97[p.kinds[p.mark]] {
+			if first97[p.kindOf(p.mark)] {
 				p.level += 5
 				_raw, _rawok = p.r_factor()
 				p.level -= 5
@@ -14707,7 +14707,7 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 						p.mark = _mark
 						_row[memo_sum] = int32(-_mark - 1)
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark >= p.fill || first120[p.kinds[p.mark]] {
+					} else if p.mark >= p.fill || first120[p.kindOf(p.mark)] {
 						p.mark = _mark
 						p.level++
 						_raw, _rawok = p.r_sum()
@@ -14931,7 +14931,7 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.errorIndicator && p.optimistic {
-			if first97[p.kinds[p.mark]] {
+			if first97[p.kindOf(p.mark)] {
 				p.level += 3
 				_raw, _rawok = p.r_factor()
 				p.level -= 3
@@ -14940,7 +14940,7 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 					if !_rawok {
 						p.mark = _mark
 						_row[memo_term] = int32(-_mark - 1)
-					} else if p.mark >= p.fill || first121[p.kinds[p.mark]] {
+					} else if p.mark >= p.fill || first121[p.kindOf(p.mark)] {
 						p.mark = _mark
 						p.level++
 						_raw, _rawok = p.r_term()
@@ -15145,7 +15145,7 @@ func (p *Parser) r_term() (_res ast.Expr, _ok bool) {
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.errorIndicator && p.optimistic {
-			if first97[p.kinds[p.mark]] {
+			if first97[p.kindOf(p.mark)] {
 				p.level++
 				_raw, _rawok = p.r_factor()
 				p.level--
@@ -15523,7 +15523,7 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
-	if p.optimistic && first31[p.kinds[p.mark]] {
+	if p.optimistic && first31[p.kindOf(p.mark)] {
 		p.level += 2
 		_v, _vok := p.r_primary()
 		p.level -= 2
@@ -15917,7 +15917,7 @@ func (p *Parser) r_primary() (_res ast.Expr, _ok bool) {
 		var _raw ast.Expr
 		var _rawok bool
 		if !_ok && !p.errorIndicator && p.optimistic {
-			if first31[p.kinds[p.mark]] {
+			if first31[p.kindOf(p.mark)] {
 				p.level++
 				_raw, _rawok = p.r_atom()
 				p.level--

@@ -532,7 +532,7 @@ func (e *emitter) leader(r *Rule) error {
 		e.printf("var _raw %s\nvar _rawok bool\n", r.Type)
 		e.printf("if !_ok && !p.errorIndicator && p.optimistic {\n")
 		if v := e.itemFirstVar(base.Items[0].Node); v != "" {
-			e.printf("if %s[p.kinds[p.mark]] {\n", v)
+			e.printf("if %s[p.kindOf(p.mark)] {\n", v)
 		} else {
 			e.printf("{\n")
 		}
@@ -1200,7 +1200,7 @@ func (e *emitter) collapsedRound(r *Rule, chain []*Rule, bottom *Rule) bool {
 	e.printf("var _raw %s\nvar _rawok bool\n", r.Type)
 	e.printf("if !_ok && !p.errorIndicator && p.optimistic {\n")
 	if cond != "" {
-		e.printf("if %s[p.kinds[p.mark]] {\n", cond)
+		e.printf("if %s[p.kindOf(p.mark)] {\n", cond)
 	} else {
 		e.printf("{\n")
 	}
@@ -1224,7 +1224,7 @@ func (e *emitter) collapsedRound(r *Rule, chain []*Rule, bottom *Rule) bool {
 		}
 		e.printf("} else {\n")
 	} else {
-		e.printf("} else if p.mark >= p.fill || %s[p.kinds[p.mark]] {\n", opsVar)
+		e.printf("} else if p.mark >= p.fill || %s[p.kindOf(p.mark)] {\n", opsVar)
 	}
 	e.printf("p.mark = _mark\np.level++\n_raw, _rawok = p.%s()\np.level--\n}\n}\n", e.funcName(chain[0]))
 	e.printf("}\n} else {\n_raw, _rawok = p.%s_raw(_res, _ok, _resmark)\n}\n", e.funcName(r))
@@ -1380,7 +1380,7 @@ func (e *emitter) passRound(r *Rule, chain []*Rule) {
 	}
 	slab := e.slabFor(r)
 	n := len(chain)
-	e.printf("if p.optimistic && %s[p.kinds[p.mark]] {\n", e.setVar(ok))
+	e.printf("if p.optimistic && %s[p.kindOf(p.mark)] {\n", e.setVar(ok))
 	e.printf("p.level += %d\n_v, _vok := p.%s()\np.level -= %d\n", n-1, e.funcName(last), n-1)
 	e.printf("if p.errorIndicator {\np.level--\nreturn nil, false\n}\n")
 	var memoed []*Rule
