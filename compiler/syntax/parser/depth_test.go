@@ -53,6 +53,12 @@ var deepSources = []struct {
 	{"minus in 100 calls", func(n int) string {
 		return strings.Repeat("f(", 100) + strings.Repeat("-", n) + "1" + strings.Repeat(")", 100) + "\n"
 	}, 3587},
+	// Targets: t_primary and its look-ahead of a token set (t_lookahead),
+	// del_target, and with_item's look-ahead of (',' | ')' | ':').
+	{"subscript target", func(n int) string { return "a[" + strings.Repeat("-", n) + "1] = 1\n" }, 5964},
+	{"attribute of subscript target", func(n int) string { return "a[" + strings.Repeat("-", n) + "1].b = 1\n" }, 5964},
+	{"del subscript", func(n int) string { return "del a[" + strings.Repeat("-", n) + "1]\n" }, 5963},
+	{"with target subscript", func(n int) string { return "with a as b[" + strings.Repeat("-", n) + "1]: pass\n" }, 5963},
 	{"nested brackets", func(n int) string {
 		return "x = " + strings.Repeat("[(", n/2) + "1" + strings.Repeat(")]", n/2) + "\n"
 	}, 199},
