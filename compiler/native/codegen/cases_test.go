@@ -71,20 +71,29 @@ var cases = []string{
 	"s = {'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 1, 1.0, True, (1, 2), b'x', 2.5, -3j}\nx in {'p', 'q', 'r', 's t', 0, 8, 16, 24, 32, 40}\nfor i in {9, 17, 25, 33, 41, 1, 'é', '日本'}: pass\ndef f(): return {0, 8, 16, 24, 32, 40, 48, 'a b', 'ab'}\n",
 }
 
-// manyKeywords is a call with n keywords named k0, k1, ..., a **d among
-// them, and set renaming pairs: keyword set[0] renamed to set[1], and so on.
-func manyKeywords(n int, set ...string) string {
+// renamedK returns the names k0, k1, ..., k(n-1), with set renaming pairs:
+// name set[0] renamed to set[1], and so on.
+func renamedK(n int, set []string) []string {
 	rename := map[string]string{}
 	for i := 0; i+1 < len(set); i += 2 {
 		rename[set[i]] = set[i+1]
 	}
+	names := make([]string, n)
+	for i := range names {
+		names[i] = "k" + strconv.Itoa(i)
+		if r, ok := rename[names[i]]; ok {
+			names[i] = r
+		}
+	}
+	return names
+}
+
+// manyKeywords is a call with n keywords named by renamedK, a **d among
+// them.
+func manyKeywords(n int, set ...string) string {
 	var b strings.Builder
 	b.WriteString("f(")
-	for i := range n {
-		name := "k" + strconv.Itoa(i)
-		if r, ok := rename[name]; ok {
-			name = r
-		}
+	for i, name := range renamedK(n, set) {
 		if i == n/2 {
 			b.WriteString("**d, ")
 		}
@@ -95,20 +104,11 @@ func manyKeywords(n int, set ...string) string {
 }
 
 // classAttrs is a match statement whose class pattern has n keyword
-// patterns on attributes k0, k1, ..., and set renaming pairs: attribute
-// set[0] renamed to set[1], and so on.
+// patterns on the attributes renamedK names.
 func classAttrs(n int, set ...string) string {
-	rename := map[string]string{}
-	for i := 0; i+1 < len(set); i += 2 {
-		rename[set[i]] = set[i+1]
-	}
 	var b strings.Builder
 	b.WriteString("match x:\n case C(")
-	for i := range n {
-		name := "k" + strconv.Itoa(i)
-		if r, ok := rename[name]; ok {
-			name = r
-		}
+	for i, name := range renamedK(n, set) {
 		b.WriteString(name + "=a" + strconv.Itoa(i) + ", ")
 	}
 	b.WriteString("): pass\n")
