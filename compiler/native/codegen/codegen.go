@@ -824,9 +824,10 @@ func (c *compiler) codeFlags() int32 {
 // pattern's captures rotate the stack, one SWAP per item below them), and
 // CPython builds all of it before optimizing it away: a sequence pattern
 // of 2,000 captures takes it 490 MB, one of 20,000 more memory than the
-// machine has (the kernel kills it). Past this bound (1.2 GB of
-// instructions here; CPython would need several GB) the compile fails with
-// a MemoryError instead, what CPython raises when its memory runs out. A
+// machine has (the kernel kills it). Past this bound (about 270 MB of
+// instructions here, 1.35 GB at the failing compile's peak; the first
+// patterns to reach it take CPython over 1 GB) the compile fails with a
+// MemoryError instead, what CPython raises when its memory runs out. A
 // variable, so that tests can lower it.
 var maxUnitInstrs = 1 << 23
 
