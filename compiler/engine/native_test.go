@@ -35,7 +35,11 @@ var nativeSources = map[string]string{
 	"nul.py":       "x = 1\x00\n",
 	"cookie.py":    "# -*- coding: no-such-codec -*-\nx = 1\n",
 	"latin1.py":    "# -*- coding: latin-1 -*-\nx = '\xe9'\nif x is 'a': pass\n",
-	"docs.py":      "'''Module doc.'''\ndef f():\n    '''Function doc.'''\n    assert f, 'msg'\n    return __debug__\n",
+	// Folding ~True warns from C (DeprecationWarning), attributed to the
+	// frame that called compile(): in py_compile's importlib, which
+	// ignores it.
+	"invert.py": "x = ~True\ny = ~False\n",
+	"docs.py":   "'''Module doc.'''\ndef f():\n    '''Function doc.'''\n    assert f, 'msg'\n    return __debug__\n",
 	// 998 nested lambdas are the most marshal takes (MAX_MARSHAL_STACK_DEPTH).
 	"deepest.py": "f = " + strings.Repeat("lambda: ", 998) + "1\n",
 	"toodeep.py": "f = " + strings.Repeat("lambda: ", 999) + "1\n",

@@ -31,7 +31,9 @@ var driverSource string
 // -O0 and at each of -O1 and -O2 (fixed-seed samples): by default (CI) and
 // with -short. RULES_PYC_FULL_SWEEP=1 compares every file at every level
 // (the documented full sweep); RULES_PYC_ORACLE_FILES (comma-separated,
-// stdlib-relative) only those files.
+// stdlib-relative) only those files. RULES_PYC_ORACLE_TREE names a
+// directory whose .py files are compared instead of the stdlib's (host
+// interpreters only): another release's stdlib or a project's sources.
 var sweepSizes = map[bool][2]int{false: {300, 100}, true: {40, 15}}
 
 // TestInChroot runs this package's tests once more inside the chroot, with
@@ -61,7 +63,7 @@ func TestStdlibAgainstPyCompile(t *testing.T) {
 			continue
 		}
 		t.Run(py.Version, func(t *testing.T) {
-			lib := py.Stdlib(t)
+			lib := corpus(t, py)
 			for _, opt := range []int{0, 1, 2} {
 				files := pickFiles(lib.Files, opt)
 				t.Run(fmt.Sprintf("O%d", opt), func(t *testing.T) {
@@ -70,6 +72,23 @@ func TestStdlibAgainstPyCompile(t *testing.T) {
 			}
 		})
 	}
+}
+
+// corpus is what a sweep with py compiles: its stdlib, or the tree
+// RULES_PYC_ORACLE_TREE names.
+func corpus(t *testing.T, py pythons.Interpreter) pythons.Stdlib {
+	dir := os.Getenv("RULES_PYC_ORACLE_TREE")
+	if dir == "" {
+		return py.Stdlib(t)
+	}
+	if py.Chroot != "" {
+		t.Fatalf("RULES_PYC_ORACLE_TREE: %s runs in a chroot, which does not see %s", py, dir)
+	}
+	lib, err := pythons.Tree(dir)
+	if err != nil || len(lib.Files) == 0 {
+		t.Fatalf("RULES_PYC_ORACLE_TREE=%s: no .py files (%v)", dir, err)
+	}
+	return lib
 }
 
 // pickFiles returns the files to compare at level opt.

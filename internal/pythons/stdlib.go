@@ -100,6 +100,11 @@ func skipDir(name string) bool {
 	return name == "site-packages" || name == "dist-packages" || name == "__pycache__"
 }
 
+// Tree lists the .py files under root as a Stdlib, skipping the same
+// directories as an interpreter's own stdlib: a corpus of other sources
+// to compare on.
+func Tree(root string) (Stdlib, error) { return hostStdlib(root) }
+
 func hostStdlib(root string) (Stdlib, error) {
 	s := Stdlib{Root: root}
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {

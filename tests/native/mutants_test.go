@@ -30,10 +30,14 @@ import (
 //
 // and the mutants that differ are kept in RULES_PYC_MUTANT_KEEP (a new
 // directory under the system's temporary directory when unset).
+// RULES_PYC_ORACLE_TREE names a directory whose .py files the mutants are
+// cut from instead of the stdlib (host interpreters only): another
+// release's stdlib or a project's sources.
 const (
 	seedEnv  = "RULES_PYC_MUTANT_SEED"
 	countEnv = "RULES_PYC_MUTANT_COUNT"
 	keepEnv  = "RULES_PYC_MUTANT_KEEP"
+	treeEnv  = "RULES_PYC_ORACLE_TREE"
 )
 
 // shards is how many pairs of engines compile at once, each pair over a
@@ -98,9 +102,21 @@ func TestMutants(t *testing.T) {
 	}
 }
 
-// corpus is the standard library of py.
+// corpus is the standard library of py, or the tree RULES_PYC_ORACLE_TREE
+// names.
 func corpus(t *testing.T, py pythons.Interpreter) *codemutate.Corpus {
-	lib := py.Stdlib(t)
+	var lib pythons.Stdlib
+	if dir := os.Getenv(treeEnv); dir != "" {
+		if py.Chroot != "" {
+			t.Fatalf("%s: %s runs in a chroot, which does not see %s", treeEnv, py, dir)
+		}
+		var err error
+		if lib, err = pythons.Tree(dir); err != nil || len(lib.Files) == 0 {
+			t.Fatalf("%s=%s: no .py files (%v)", treeEnv, dir, err)
+		}
+	} else {
+		lib = py.Stdlib(t)
+	}
 	srcs := lib.Sources(t)
 	c, err := codemutate.NewCorpus(lib.Files, srcs)
 	if err != nil {

@@ -6,7 +6,11 @@
 #
 #   {"op": "warnings", "path": P, "name": N, "opt": O}
 #       compile(open(P, 'rb').read(), N, 'exec', optimize=O) as py_compile
-#       calls it, with the warnings it emits recorded: the text the warnings
+#       calls it (through importlib's source_to_code, so that a warning
+#       raised from C without a location of its own, such as the
+#       DeprecationWarning of folding `~True`, is attributed to importlib's
+#       frame and filtered as py_compile's are, not to this __main__
+#       module's), with the warnings it emits recorded: the text the warnings
 #       module prints for each (formatwarning, with linecache reading N),
 #       in order, also those emitted before an exception.
 #       -> {"warnings": [...], "error": "Type: str(e)" or null}
@@ -17,6 +21,7 @@
 #
 # Strings are sent as JSON (surrogates escaped), so any text comes through.
 import ast
+import importlib._bootstrap
 import json
 import sys
 import warnings
@@ -41,7 +46,8 @@ def main():
             out = {"warnings": [], "error": None}
             with warnings.catch_warnings(record=True) as log:
                 try:
-                    compile(src, name, "exec", dont_inherit=True, optimize=opt)
+                    importlib._bootstrap._call_with_frames_removed(
+                        compile, src, name, "exec", dont_inherit=True, optimize=opt)
                 except Exception as e:
                     out["error"] = describe(e)
             for w in log:
