@@ -12,6 +12,7 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/interp"
 	"github.com/rules-pyc/rules_pyc/compiler/native"
 	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/compiler/stop"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 )
 
@@ -53,6 +54,11 @@ func (nb *nativeBackend) compile(ctx context.Context, j *Job, name string, src [
 	case <-ctx.Done():
 		return compiled{}, ctx.Err()
 	}
+	limit := e.cfg.Timeout
+	if limit <= 0 {
+		limit = DefaultTimeout
+	}
+	cctx, cancel := context.WithTimeout(ctx, limit)
 	req := native.Request{
 		Source:   src,
 		Name:     name,
@@ -60,9 +66,17 @@ func (nb *nativeBackend) compile(ctx context.Context, j *Job, name string, src [
 		Optimize: j.Optimize,
 		File:     readBack(name, j.Source, src, st),
 		Stub:     j.Stub,
+		Stop:     cctx.Done(),
 	}
 	res, err := native.Compile(req)
+	cancel()
 	<-e.slots
+	if errors.Is(err, stop.ErrStopped) {
+		if ctx.Err() != nil {
+			return compiled{}, ctx.Err()
+		}
+		return compiled{}, &failure.TimeoutError{Limit: limit, Native: true}
+	}
 	var warnings []byte
 	for _, w := range res.Warnings {
 		warnings = append(warnings, native.FormatWarning(name, w, native.SourceLine(name, w.Lineno, req.Release))...)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rules-pyc/rules_pyc/compiler/engine"
 	"github.com/rules-pyc/rules_pyc/compiler/failure"
@@ -309,6 +310,56 @@ func TestRepointedInterpreterLink(t *testing.T) {
 				if !bytes.Equal(res.Data[:4], py.Magic[:]) {
 					t.Errorf("through the link to %s: magic %x, want %x", py, res.Data[:4], py.Magic[:])
 				}
+			}
+		})
+	}
+}
+
+// TestNativeLimits: a native compile is bound by Config.Timeout like the
+// CPython backend's (a TimeoutError that says the native compile was
+// stopped), and stops when its context ends (the context's error); a
+// compile after either, in the same process (whose pooled memory the
+// stopped compile may have left), gives the usual bytes.
+func TestNativeLimits(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "big.py")
+	if err := os.WriteFile(path, []byte(strings.Repeat("x = [1, 2, 3]\n", 50000)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	job := engine.Job{Source: path, Name: path, Mode: pycfile.CheckedHash}
+	for _, tc := range []struct {
+		name    string
+		timeout time.Duration
+		cancel  bool
+		check   func(err error) bool
+	}{
+		{"timeout", time.Nanosecond, false, func(err error) bool {
+			var te *failure.TimeoutError
+			return errors.As(err, &te) && te.Native && te.Limit == time.Nanosecond &&
+				strings.Contains(err.Error(), "the native compile was stopped")
+		}},
+		{"cancelled", 0, true, func(err error) bool { return errors.Is(err, context.Canceled) }},
+		{"neither", 0, false, func(err error) bool { return err == nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := engine.New(engine.Config{Backend: engine.Native, Version: "3.13.0", Timeout: tc.timeout, Jobs: 1})
+			defer e.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			if tc.cancel {
+				cancel()
+			}
+			defer cancel()
+			res, err := e.Compile(ctx, job)
+			if !tc.check(err) {
+				t.Errorf("got %v", err)
+			}
+			if err != nil && res.Data != nil {
+				t.Errorf("a stopped compile returned %d bytes", len(res.Data))
+			}
+			e2 := engine.New(engine.Config{Backend: engine.Native, Version: "3.13.0", Jobs: 1})
+			defer e2.Close()
+			if res, err := e2.Compile(context.Background(), job); err != nil || len(res.Data) < 16 {
+				t.Errorf("the next compile: %v, %d bytes", err, len(res.Data))
 			}
 		})
 	}

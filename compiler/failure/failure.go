@@ -67,12 +67,17 @@ func (e *CrashError) Error() string {
 }
 
 // TimeoutError is a compile that took longer than its limit.  The server
-// that ran it was stopped.
+// that ran it was stopped, or, for the native compiler (Native), the
+// compile itself.
 type TimeoutError struct {
-	Limit time.Duration
+	Limit  time.Duration
+	Native bool
 }
 
 func (e *TimeoutError) Error() string {
+	if e.Native {
+		return fmt.Sprintf("compiling took longer than the limit of %s; the native compile was stopped", e.Limit)
+	}
 	return fmt.Sprintf("compiling took longer than the limit of %s; the interpreter was stopped", e.Limit)
 }
 

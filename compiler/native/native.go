@@ -42,6 +42,7 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
 	"github.com/rules-pyc/rules_pyc/compiler/native/symtable"
 	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/compiler/stop"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/parser"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/source"
@@ -70,6 +71,11 @@ type Request struct {
 	// Stub asks, for a source CPython rejects, for the code of a module
 	// that raises the same exception when imported (Result.Stub).
 	Stub bool
+	// Stop, when set, stops the compile soon after it is closed: Compile
+	// then returns stop.ErrStopped. It is polled every few thousand
+	// tokens, every 65,536 instructions of a code unit, and between
+	// stages and units.
+	Stop <-chan struct{}
 }
 
 // Result is a compile's outcome.
@@ -185,6 +191,11 @@ func compileTraced(req Request, tr *tracer) (res *Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			res.Code = nil
+			if stop.Is(r) {
+				res.Warnings, res.Stub = nil, nil
+				err = stop.ErrStopped
+				return
+			}
 			err = &FaultError{Stage: c.stage, Err: fmt.Errorf("panic: %v", r), Stack: debug.Stack()}
 		}
 	}()
@@ -365,6 +376,7 @@ func (c *compile) run() ([]byte, error) {
 		// compiler runs: whether a str has an interned twin decides how
 		// code object creation treats it.
 		OnIdentifier: func(id string) { p.Identifier(id) },
+		Stop:         c.req.Stop,
 	})
 	if err != nil {
 		return nil, &UnsupportedError{Stage: "source", Err: err}
@@ -381,12 +393,14 @@ func (c *compile) run() ([]byte, error) {
 	// RecursionError (no location at all).
 	c.shape = argsMessage
 	c.stage = "future"
+	stop.Poll(c.req.Stop)
 	fut, err := symtable.ParseFuture(mod, name, rel, c.text)
 	if err != nil {
 		return nil, c.stageError(err)
 	}
 
 	c.stage = "astopt"
+	stop.Poll(c.req.Stop)
 	var fresh map[*ast.Constant]bool
 	err = astopt.Optimize(mod, astopt.Config{
 		Optimize:          c.req.Optimize,
@@ -408,6 +422,7 @@ func (c *compile) run() ([]byte, error) {
 	}
 
 	c.stage = "symtable"
+	stop.Poll(c.req.Stop)
 	st, err := symtable.Build(mod, symtable.Config{Filename: name, Release: rel, Future: fut, Text: c.text})
 	if err != nil {
 		return nil, c.stageError(err)
@@ -433,6 +448,7 @@ func (c *compile) run() ([]byte, error) {
 			c.tr.generated(u)
 		}
 		c.stage = "flowgraph"
+		stop.Poll(c.req.Stop)
 		if c.tr == nil {
 			// The optimizer hands its final instructions to the
 			// assembler without making a sequence of them.
@@ -442,6 +458,7 @@ func (c *compile) run() ([]byte, error) {
 				return nil, &FaultError{Stage: "flowgraph", Err: err}
 			}
 			c.stage = "assemble"
+			stop.Poll(c.req.Stop)
 			code, err := asm.AssembleFinal(&u.Unit, final, filename)
 			if err != nil {
 				return nil, &FaultError{Stage: "assemble", Err: err}
@@ -480,6 +497,7 @@ func (c *compile) run() ([]byte, error) {
 		Text:      c.text,
 		FreshStrs: fresh,
 		Buffers:   bufs,
+		Stop:      c.req.Stop,
 	})
 	if gen != nil {
 		// 3.13.4 and 3.13.5 emit the compiler's warnings with the calling
@@ -506,6 +524,7 @@ func (c *compile) run() ([]byte, error) {
 	}
 
 	c.stage = "marshal"
+	stop.Poll(c.req.Stop)
 	out, err := sc.w.Dump(gen.Top.Code)
 	if errors.Is(err, marshal.ErrTooDeep) {
 		// py_compile lets marshal's ValueError through: compileall stops

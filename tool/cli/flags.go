@@ -168,7 +168,7 @@ var flagSpecs = []flagSpec{
 		func(r *rawArgs) any { return &r.python }},
 	{"", "python-version", "X.Y", stringFlag, "the CPython release the .pyc files are for: X.Y or\nX.Y.Z. With --python, fail unless it is this version.\nAlone, a release the native compiler covers (3.13.N,\nor 3.13 for the newest 3.13 known) needs no\ninterpreter; for another, python3 compiles and must\nbe this version (--backend cpython: always).",
 		func(r *rawArgs) any { return &r.pyVersion }},
-	{"", "timeout", "DURATION", durationFlag, "the CPython backend's per-file compile limit, e.g.\n30s or 2m (default 1m). A file that takes longer\nfails; the others go on. An interpreter's start\ncounts under --startup-timeout.",
+	{"", "timeout", "DURATION", durationFlag, "per-file compile limit, e.g. 30s or 2m (default\n1m), for both backends. A file that takes longer\nfails; the others go on. An interpreter's start\ncounts under --startup-timeout.",
 		func(r *rawArgs) any { return &r.timeout }},
 	{"", "startup-timeout", "DURATION", durationFlag, "limit for an interpreter to start and say which\nversion it is, e.g. 30s (default 10s). One that has\nnot by then is stopped and refused (exit status 2).",
 		func(r *rawArgs) any { return &r.startup }},

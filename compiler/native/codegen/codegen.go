@@ -35,6 +35,7 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
 	"github.com/rules-pyc/rules_pyc/compiler/native/symtable"
 	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/compiler/stop"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 )
@@ -64,6 +65,9 @@ type Config struct {
 	// Buffers, when set, gives each unit's sequence storage that Finish
 	// released (see instr.Buffers).
 	Buffers *instr.Buffers
+	// Stop, when set, stops the compile once it is closed (see package
+	// stop): it is polled every stopEvery instructions of a unit.
+	Stop <-chan struct{}
 }
 
 // Unit is one code unit: its instruction sequence, metadata and flags
@@ -831,11 +835,24 @@ func (c *compiler) codeFlags() int32 {
 // variable, so that tests can lower it.
 var maxUnitInstrs = 1 << 23
 
+// stopEvery is how many instructions of a unit code generation emits
+// between two polls of Config.Stop (a power of two).
+const stopEvery = 1 << 16
+
 func (c *compiler) addop(op opcode.Op, arg int32, loc instr.Location) {
-	if len(c.u.seq.Instrs) >= maxUnitInstrs {
-		c.tooLarge()
+	if n := len(c.u.seq.Instrs); n&(stopEvery-1) == 0 || n >= maxUnitInstrs {
+		c.checkpoint(n)
 	}
 	c.u.seq.Add(op, arg, loc)
+}
+
+// checkpoint fails a unit of n instructions past maxUnitInstrs, and stops
+// the compile if it was asked to.
+func (c *compiler) checkpoint(n int) {
+	if n >= maxUnitInstrs {
+		c.tooLarge()
+	}
+	stop.Poll(c.cfg.Stop)
 }
 
 // tooLarge fails the compile of a code unit past maxUnitInstrs.
@@ -853,10 +870,7 @@ func (c *compiler) useLabel(l instr.Label) {
 }
 
 func (c *compiler) jump(op opcode.Op, l instr.Label, loc instr.Location) {
-	if len(c.u.seq.Instrs) >= maxUnitInstrs {
-		c.tooLarge()
-	}
-	c.u.seq.Add(op, int32(l), loc)
+	c.addop(op, int32(l), loc)
 }
 
 // addConst is compiler_add_const: o merged through the constant cache,

@@ -28,6 +28,9 @@ type Options struct {
 	// (a new Arena otherwise): a caller that compiles many sources can
 	// Reset it and reuse its memory once the last tree is dead.
 	Arena *ast.Arena
+	// Stop, when set, stops the parse once it is closed (see package
+	// stop): it is polled every 4,096 tokens.
+	Stop <-chan struct{}
 }
 
 // ParseFile parses the bytes of a Python file as CPython rel does in
@@ -61,7 +64,7 @@ func Parse(filename string, src []byte, rel release.Release, opts Options) (*ast
 	if _, err := strlit.NewDecoder(rel); err != nil {
 		return nil, nil, err
 	}
-	cfg := config{filename: filename, rel: rel, src: string(s.Text), onWarning: opts.OnWarning, onIdentifier: opts.OnIdentifier, arena: opts.Arena}
+	cfg := config{filename: filename, rel: rel, src: string(s.Text), onWarning: opts.OnWarning, onIdentifier: opts.OnIdentifier, arena: opts.Arena, stop: opts.Stop}
 	sopts := scanner.Options{Filename: filename, FileBacked: !opts.NotFileBacked}
 	if m, ok := parseOptimistic(s, sopts, cfg); ok {
 		return m, nil, nil

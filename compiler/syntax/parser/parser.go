@@ -22,13 +22,15 @@
 package parser
 
 import (
+	"unsafe"
+
 	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/compiler/stop"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/scanner"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/strlit"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
-	"unsafe"
 )
 
 //go:generate go run ./internal/peg/peggen grammar/python.peg parser_gen.go
@@ -51,6 +53,8 @@ type Parser struct {
 	filename string
 	rel      release.Release
 	a        *ast.Arena
+	// stop is polled every stopEvery tokens (Options.Stop).
+	stop <-chan struct{}
 	// strs decodes string literals.
 	strs *strlit.Decoder
 
@@ -143,10 +147,17 @@ type Warning struct {
 // fillToken fetches the next token from the tokenizer into toks
 // (_PyPegen_fill_token). On a tokenizer error it sets the pending error and
 // errorIndicator and returns false.
+// stopEvery is how many tokens the parser reads between two polls of its
+// stop channel (a power of two).
+const stopEvery = 4096
+
 func (p *Parser) fillToken() bool {
 	n := p.fill
 	if n >= p.tokCap {
 		p.growTokens()
+	}
+	if n&(stopEvery-1) == 0 && p.stop != nil {
+		stop.Poll(p.stop)
 	}
 	t := p.tokOf(n)
 	var err *syntaxerr.Error

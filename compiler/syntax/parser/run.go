@@ -24,6 +24,8 @@ type config struct {
 	onIdentifier func(string)
 	// arena is Options.Arena: nil for a new one.
 	arena *ast.Arena
+	// stop is Options.Stop.
+	stop <-chan struct{}
 }
 
 // parsers keeps parsers whose buffers (tokens, memo table and slabs) the
@@ -91,6 +93,7 @@ func newParser(lex lexer, c config) *Parser {
 		onWarning:    c.onWarning,
 		onIdentifier: c.onIdentifier,
 		a:            c.arena,
+		stop:         c.stop,
 		toks:         toks,
 		memo:         memo,
 		vals:         vals,
