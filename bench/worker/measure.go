@@ -17,6 +17,7 @@ import (
 
 	"google.golang.org/protobuf/encoding/protodelim"
 
+	shared "github.com/rules-pyc/rules_pyc/bench/internal/corpus"
 	"github.com/rules-pyc/rules_pyc/compiler/interp"
 	"github.com/rules-pyc/rules_pyc/tool/worker/workerpb"
 )
@@ -209,7 +210,7 @@ func sampleMemory(pid int, stop <-chan struct{}) memory {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if v := peakRSS(pid); v > m.goPeak {
+		if v := shared.PeakRSSOf(pid); v > m.goPeak {
 			m.goPeak = v
 		}
 		if v := ownCPU(pid); v > m.goCPU {
@@ -220,7 +221,7 @@ func sampleMemory(pid int, stop <-chan struct{}) memory {
 				continue
 			}
 			servers[c] = true
-			if v := peakRSS(c); v > m.serverPeak {
+			if v := shared.PeakRSSOf(c); v > m.serverPeak {
 				m.serverPeak = v
 			}
 		}
@@ -231,24 +232,6 @@ func sampleMemory(pid int, stop <-chan struct{}) memory {
 		case <-tick.C:
 		}
 	}
-}
-
-// peakRSS is VmHWM of a process in bytes, or 0 if it is gone.
-func peakRSS(pid int) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			f := strings.Fields(rest)
-			if len(f) > 0 {
-				kb, _ := strconv.ParseInt(f[0], 10, 64)
-				return kb * 1024
-			}
-		}
-	}
-	return 0
 }
 
 // ownCPU is a process's own user+sys time (utime and stime of

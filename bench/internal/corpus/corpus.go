@@ -104,10 +104,17 @@ func CPUTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// PeakRSS is the process's peak resident size in bytes (VmHWM), 0 if
+// PeakRSS is this process's peak resident size in bytes (VmHWM), 0 if
 // unknown.
-func PeakRSS() int64 {
-	data, err := os.ReadFile("/proc/self/status")
+func PeakRSS() int64 { return peakRSS("/proc/self/status") }
+
+// PeakRSSOf is process pid's peak resident size in bytes (VmHWM), 0 if
+// it is gone.
+func PeakRSSOf(pid int) int64 { return peakRSS(fmt.Sprintf("/proc/%d/status", pid)) }
+
+// peakRSS reads VmHWM from a /proc status file.
+func peakRSS(status string) int64 {
+	data, err := os.ReadFile(status)
 	if err != nil {
 		return 0
 	}
