@@ -364,3 +364,52 @@ func TestNativeLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestUnreproducibleSystemError: a lambda reading __classdict__ in a class
+// body's comprehension makes CPython 3.13.0 to 3.13.5 raise a SystemError
+// whose message holds a memory address (get_ref_type's "unknown scope in
+// unit <module> (ADDRESS)"), which no other process can write: there the
+// native backend must refuse the source (so that auto hands it to CPython)
+// rather than guess; where CPython's message holds no address (later
+// releases), both backends must give the same one.
+func TestUnreproducibleSystemError(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "classdict.py")
+	if err := os.WriteFile(path, []byte("class _C:\n    res = [(lambda: __classdict__)() for _ in [1]]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	job := engine.Job{Source: path, Name: path, Mode: pycfile.CheckedHash}
+	tested := 0
+	for _, py := range pythons.Find(t) {
+		if py.Major != 3 || py.Minor != 13 || py.Embedded {
+			continue
+		}
+		tested++
+		t.Run(py.Version, func(t *testing.T) {
+			cpy := engine.New(engine.Config{Backend: engine.CPython, Python: py.Path, Jobs: 1})
+			defer cpy.Close()
+			_, err := cpy.Compile(context.Background(), job)
+			var want *failure.CompileError
+			if !errors.As(err, &want) || !strings.HasPrefix(want.Msg, "Sorry: SystemError: ") {
+				t.Fatalf("CPython %s: got %v, want a SystemError", py.Version, err)
+			}
+			nat := engine.New(engine.Config{Backend: engine.Native, Version: py.Version, Jobs: 1})
+			defer nat.Close()
+			_, err = nat.Compile(context.Background(), job)
+			if strings.Contains(want.Msg, "unknown scope in unit") {
+				var unsup *failure.UnsupportedError
+				if !errors.As(err, &unsup) {
+					t.Errorf("native %s: got %v, want the source refused (CPython: %s)", py.Version, err, want.Msg)
+				}
+				return
+			}
+			var got *failure.CompileError
+			if !errors.As(err, &got) || got.Msg != want.Msg {
+				t.Errorf("native %s: got %v, want %q", py.Version, err, want.Msg)
+			}
+		})
+	}
+	if tested == 0 {
+		t.Skip("no CPython 3.13 (TestChrootInterpreters covers the chroot's)")
+	}
+}

@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
@@ -19,6 +20,21 @@ func (c *compiler) refType(name string) symtable.Scope {
 	return c.u.ste.Scope(name)
 }
 
+// namesRepr is repr() of a tuple of strs.
+func (c *compiler) namesRepr(names []*pyobj.Object) string {
+	b := []byte{'('}
+	for i, n := range names {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, c.repr(ast.StrValue(n.Str()))...)
+	}
+	if len(names) == 1 {
+		b = append(b, ',')
+	}
+	return string(append(b, ')'))
+}
+
 // makeClosure is compiler_make_closure.
 func (c *compiler) makeClosure(loc instr.Location, child *Unit, flags int32) {
 	if n := len(child.Meta.FreeVars); n > 0 {
@@ -26,13 +42,27 @@ func (c *compiler) makeClosure(loc instr.Location, child *Unit, flags int32) {
 			name := fv.Str()
 			var arg int32
 			var ok bool
-			if c.refType(name) == symtable.Cell {
+			ref := c.refType(name)
+			if ref == 0 {
+				// get_ref_type's SystemError names the block's id, the
+				// address of its node in CPython's memory, which no
+				// other process can write.
+				c.fail(&ErrUnsupported{What: fmt.Sprintf("CPython rejects this source with a SystemError whose message holds one of its memory addresses (_PyST_GetScope(name=%s) failed in %s)",
+					c.repr(ast.StrValue(name)), c.u.name)})
+			}
+			if ref == symtable.Cell {
 				arg, ok = c.u.cellvars[name]
 			} else {
 				arg, ok = c.u.freevars[name]
 			}
 			if !ok {
-				c.fail(errorf("codegen: compiler_lookup_arg(name=%q) failed in %s", name, c.u.name))
+				// CPython 3.13 reaches this for a lambda in a comprehension
+				// of a class body that reads __class__ (super() too) or,
+				// from 3.13.6 or so, __classdict__: py_compile reports
+				// the SystemError.
+				c.fail(&syntaxerr.Error{Type: syntaxerr.SystemError, NoLocation: true,
+					Msg: fmt.Sprintf("compiler_lookup_arg(name=%s) with reftype=%d failed in %s; freevars of code %s: %s",
+						c.repr(ast.StrValue(name)), ref, c.u.name, child.Meta.Name.Str(), c.namesRepr(child.Meta.FreeVars))})
 			}
 			c.addop(pLOAD_CLOSURE, arg, loc)
 		}
