@@ -93,7 +93,11 @@ func TestMutants(t *testing.T) {
 				}
 				jobs[i] = engine.Job{Source: path, Name: name, Optimize: i % 3, Mode: pycfile.CheckedHash, Python: py.Path}
 			}
-			t.Logf("%d mutants of seed %d cut from the stdlib of %s in %s", n, seed, py, time.Since(start).Round(time.Millisecond))
+			from := "the stdlib of " + py.String()
+			if dir := os.Getenv(treeEnv); dir != "" {
+				from = dir
+			}
+			t.Logf("%d mutants of seed %d cut from %s in %s", n, seed, from, time.Since(start).Round(time.Millisecond))
 			start = time.Now()
 			out := compileAll(t, jobs)
 			t.Logf("compiled twice in %s", time.Since(start).Round(time.Millisecond))
