@@ -32,8 +32,9 @@ var driverSource string
 // with -short. RULES_PYC_FULL_SWEEP=1 compares every file at every level
 // (the documented full sweep); RULES_PYC_ORACLE_FILES (comma-separated,
 // stdlib-relative) only those files. RULES_PYC_ORACLE_TREE names a
-// directory whose .py files are compared instead of the stdlib's (host
-// interpreters only): another release's stdlib or a project's sources.
+// directory whose .py files are compared instead of the stdlib's:
+// another release's stdlib or a project's sources (for TestInChroot, a
+// tree the chroot sees: under /tmp).
 var sweepSizes = map[bool][2]int{false: {300, 100}, true: {40, 15}}
 
 // TestInChroot runs this package's tests once more inside the chroot, with

@@ -31,8 +31,9 @@ import (
 // and the mutants that differ are kept in RULES_PYC_MUTANT_KEEP (a new
 // directory under the system's temporary directory when unset).
 // RULES_PYC_ORACLE_TREE names a directory whose .py files the mutants are
-// cut from instead of the stdlib (host interpreters only): another
-// release's stdlib or a project's sources.
+// cut from instead of the stdlib: another release's stdlib or a
+// project's sources (for TestInChroot, a tree the chroot sees: under
+// /tmp).
 const (
 	seedEnv  = "RULES_PYC_MUTANT_SEED"
 	countEnv = "RULES_PYC_MUTANT_COUNT"
