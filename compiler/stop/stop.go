@@ -27,6 +27,21 @@ func Poll(ch <-chan struct{}) {
 	}
 }
 
+// Run calls f and reports whether a Poll inside it stopped it. Any other
+// panic goes on up.
+func Run(f func()) (stopped bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if !Is(r) {
+				panic(r)
+			}
+			stopped = true
+		}
+	}()
+	f()
+	return false
+}
+
 // Is reports whether r, a value recovered from a panic, is Poll's.
 func Is(r any) bool {
 	_, ok := r.(signal)

@@ -15,18 +15,7 @@ func TestPoll(t *testing.T) {
 		{"closed", closed, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := func() (stopped bool) {
-				defer func() {
-					if r := recover(); r != nil {
-						if !Is(r) {
-							panic(r)
-						}
-						stopped = true
-					}
-				}()
-				Poll(tc.ch)
-				return false
-			}()
+			got := Run(func() { Poll(tc.ch) })
 			if got != tc.want {
 				t.Errorf("Poll stopped = %v, want %v", got, tc.want)
 			}
@@ -35,4 +24,11 @@ func TestPoll(t *testing.T) {
 	if Is("other") || Is(nil) {
 		t.Error("Is accepts a value that is not Poll's")
 	}
+	defer func() {
+		if r := recover(); r != "other" {
+			t.Errorf("Run let %v through, want the other panic", r)
+		}
+	}()
+	Run(func() { panic("other") })
+	t.Error("Run swallowed a panic that is not Poll's")
 }

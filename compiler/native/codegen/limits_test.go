@@ -62,20 +62,11 @@ func TestStopPolled(t *testing.T) {
 				}
 				return p.NewCode(&pyobj.CodeObject{}), nil
 			}
-			stopped := func() (stopped bool) {
-				defer func() {
-					if r := recover(); r != nil {
-						if !stop.Is(r) {
-							panic(r)
-						}
-						stopped = true
-					}
-				}()
+			stopped := stop.Run(func() {
 				if err := generateSrc(t, src, finish, p, ch); err != nil {
 					t.Fatal(err)
 				}
-				return false
-			}()
+			})
 			if stopped != tc.stopped || (!stopped && units != 2) || (stopped && units != 1) {
 				t.Errorf("stopped %v after %d units, want stopped %v", stopped, units, tc.stopped)
 			}

@@ -40,20 +40,11 @@ func TestStopPolled(t *testing.T) {
 					}
 				}
 			}}
-			stopped := func() (stopped bool) {
-				defer func() {
-					if r := recover(); r != nil {
-						if !stop.Is(r) {
-							panic(r)
-						}
-						stopped = true
-					}
-				}()
+			stopped := stop.Run(func() {
 				if _, _, err := Parse("x.py", []byte(tc.src), rel, opts); err != nil {
 					t.Fatal(err)
 				}
-				return false
-			}()
+			})
 			if stopped != tc.stopped {
 				t.Errorf("stopped %v, want %v", stopped, tc.stopped)
 			}
