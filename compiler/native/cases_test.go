@@ -61,6 +61,18 @@ var cases = []struct{ name, src string }{
 	{"warning_repeated_on_a_line", "None(x); None(x)\nif x is 1 or x is 1: pass\ny = [1][1.5] + [1][1.5]\nNone(y)\n"},
 	{"warning_repeated_in_a_function", "def f():\n    try:\n        return 1\n    finally:\n        print(x is 'a')\n        x is 'a'\n"},
 	{"warning_then_pattern_error", "class _C:\n    self is not 'a'\n    match x:\n        case {'k': _v, **_r} | _C(x=_v) as _w:\n            pass\n"},
+	// A class body's comprehension reading __classdict__ where the
+	// enclosing scope knows the name (a global use, a module or function
+	// local, a parameter): 3.13.0 to 3.13.5 raise compiler_lookup_arg's
+	// SystemError (reftype 3 or 1, no memory address in it), 3.13.18
+	// compiles it (the inlined comprehension no longer leaves
+	// __classdict__ free through the class). Found by comparing generated
+	// combinations of scopes.
+	{"classdict_comp_global_implicit", "class C(**__classdict__):\n    x = [__classdict__ for _ in y]\n"},
+	{"classdict_comp_class_named_classdict", "class __classdict__:\n    x = [__classdict__ for _ in y]\n"},
+	{"classdict_comp_module_local", "__classdict__ = 1\nclass C:\n    x = {__classdict__: 1 for _ in y}\n"},
+	{"classdict_comp_parameter", "def f(__classdict__):\n    class C:\n        x = [__classdict__ for _ in y]\n"},
+	{"classdict_comp_function_local", "def f():\n    class C:\n        x = [__classdict__ for _ in y]\n    __classdict__ = 1\n"},
 }
 
 // TestCasesAgainstPyCompile compiles cases with each 3.13 interpreter's
