@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
@@ -61,6 +62,13 @@ var cases = []struct{ name, src string }{
 	{"warning_repeated_on_a_line", "None(x); None(x)\nif x is 1 or x is 1: pass\ny = [1][1.5] + [1][1.5]\nNone(y)\n"},
 	{"warning_repeated_in_a_function", "def f():\n    try:\n        return 1\n    finally:\n        print(x is 'a')\n        x is 'a'\n"},
 	{"warning_then_pattern_error", "class _C:\n    self is not 'a'\n    match x:\n        case {'k': _v, **_r} | _C(x=_v) as _w:\n            pass\n"},
+	// A float literal with more than 800 significant digits: strconv's
+	// ParseFloat misplaces the decimal point of such a literal (4300 nines
+	// and e-4300 was 0.0, not 1.0), so the parser shortens it first; found
+	// by a generator of number literals.
+	{"float_long_mantissa", "a = " + strings.Repeat("9", 4300) + "e-4300\nb = " + strings.Repeat("1", 900) +
+		".5e-700\nc = 0." + strings.Repeat("0", 900) + strings.Repeat("7", 900) + "e901\nd = " +
+		strings.Repeat("3", 1000) + "e-1000j\ne = " + strings.Repeat("1", 801) + "e-801\n"},
 }
 
 // TestCasesAgainstPyCompile compiles cases with each 3.13 interpreter's
