@@ -69,6 +69,11 @@ var cases = []struct{ name, src string }{
 	{"float_long_mantissa", "a = " + strings.Repeat("9", 4300) + "e-4300\nb = " + strings.Repeat("1", 900) +
 		".5e-700\nc = 0." + strings.Repeat("0", 900) + strings.Repeat("7", 900) + "e901\nd = " +
 		strings.Repeat("3", 1000) + "e-1000j\ne = " + strings.Repeat("1", 801) + "e-801\n"},
+	// A debug field whose closing brace is nested too deep in format specs
+	// for the tokenizer to attach its text: CPython's parser action makes a
+	// Constant without a value, and compile() raises that ValueError
+	// instead of the SyntaxError (found by a generator of f-strings).
+	{"fstring_debug_nested_spec", "x = f\"{x:{y:{{}=}}}\"\n"},
 }
 
 // TestCasesAgainstPyCompile compiles cases with each 3.13 interpreter's
