@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
@@ -73,6 +74,18 @@ var cases = []struct{ name, src string }{
 	{"classdict_comp_module_local", "__classdict__ = 1\nclass C:\n    x = {__classdict__: 1 for _ in y}\n"},
 	{"classdict_comp_parameter", "def f(__classdict__):\n    class C:\n        x = [__classdict__ for _ in y]\n"},
 	{"classdict_comp_function_local", "def f():\n    class C:\n        x = [__classdict__ for _ in y]\n    __classdict__ = 1\n"},
+	// A float literal with more than 800 significant digits: strconv's
+	// ParseFloat misplaces the decimal point of such a literal (4300 nines
+	// and e-4300 was 0.0, not 1.0), so the parser shortens it first; found
+	// by a generator of number literals.
+	{"float_long_mantissa", "a = " + strings.Repeat("9", 4300) + "e-4300\nb = " + strings.Repeat("1", 900) +
+		".5e-700\nc = 0." + strings.Repeat("0", 900) + strings.Repeat("7", 900) + "e901\nd = " +
+		strings.Repeat("3", 1000) + "e-1000j\ne = " + strings.Repeat("1", 801) + "e-801\n"},
+	// A debug field whose closing brace is nested too deep in format specs
+	// for the tokenizer to attach its text: CPython's parser action makes a
+	// Constant without a value, and compile() raises that ValueError
+	// instead of the SyntaxError (found by a generator of f-strings).
+	{"fstring_debug_nested_spec", "x = f\"{x:{y:{{}=}}}\"\n"},
 }
 
 // TestCasesAgainstPyCompile compiles cases with each 3.13 interpreter's

@@ -107,10 +107,81 @@ func isIntLiteral(s string) bool {
 // parseFloat converts a decimal float literal, correctly rounded; a value
 // too large is infinity, as with C's strtod.
 func parseFloat(s string) float64 {
+	if len(s) > maxFloatDigits {
+		s = shortenDecimal(s)
+	}
 	// A syntax error cannot happen with the tokenizer's NUMBER tokens; a
 	// value out of range is infinity or zero, as with strtod.
 	f, _ := strconv.ParseFloat(s, 64)
 	return f
+}
+
+// maxFloatDigits is how many significant digits shortenDecimal keeps: more
+// than the 767 a double's rounding can depend on, fewer than the 800
+// strconv.ParseFloat holds exactly. Beyond 800 digits before the decimal
+// point (or the exponent) strconv.ParseFloat misplaces the point, so a
+// longer literal, such as 4300 nines followed by e-4300, must be shortened
+// first.
+const maxFloatDigits = 780
+
+// shortenDecimal rewrites a decimal float literal (digits, an optional
+// point and fraction, an optional exponent; no underscores) as at most
+// maxFloatDigits+1 digits and an exponent with the same correctly rounded
+// double: the digits past maxFloatDigits are dropped, and a final 1 stands
+// for any of them that is not zero (so that a value just above a halfway
+// point between two doubles stays above it).
+func shortenDecimal(s string) string {
+	mant, exp := s, int64(0)
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		mant = s[:i]
+		e := s[i+1:]
+		neg := false
+		if e != "" && (e[0] == '+' || e[0] == '-') {
+			neg = e[0] == '-'
+			e = e[1:]
+		}
+		for j := 0; j < len(e); j++ {
+			// Saturated: far beyond any double, yet no overflow when a
+			// literal's digit count is added.
+			if exp < 1<<40 {
+				exp = exp*10 + int64(e[j]-'0')
+			}
+		}
+		if neg {
+			exp = -exp
+		}
+	}
+	// The value is digits×10^exp: each digit of the fraction lowers exp,
+	// each digit dropped raises it.
+	digits := make([]byte, 0, maxFloatDigits+1)
+	sticky, fraction := false, false
+	for j := 0; j < len(mant); j++ {
+		c := mant[j]
+		if c == '.' {
+			fraction = true
+			continue
+		}
+		if fraction {
+			exp--
+		}
+		switch {
+		case c == '0' && len(digits) == 0:
+			// A leading zero.
+		case len(digits) < maxFloatDigits:
+			digits = append(digits, c)
+		default:
+			exp++
+			sticky = sticky || c != '0'
+		}
+	}
+	if len(digits) == 0 {
+		return "0"
+	}
+	if sticky {
+		digits = append(digits, '1')
+		exp--
+	}
+	return string(digits) + "e" + strconv.FormatInt(exp, 10)
 }
 
 // parseOddNumber is parsenumber_raw for a NUMBER token whose text does not

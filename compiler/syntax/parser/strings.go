@@ -207,6 +207,21 @@ func (p *Parser) formattedValue(e ast.Expr, debug *token.Token, conv, format *re
 	default:
 		endLine, endCol, meta = l.EndLineno, l.EndColOffset, rbrace.Metadata
 	}
+	if meta == "" {
+		// The tokenizer attaches no text to a token that closes a debug
+		// field nested too deep in format specs ("f'{x:{y:{{}=}'"):
+		// _PyAST_Constant refuses the missing value.
+		p.setErrorIndicator()
+		if p.exc == nil {
+			p.exc = &syntaxerr.Error{
+				Type:       syntaxerr.ValueError,
+				Msg:        "field 'value' is required for Constant",
+				Filename:   p.filename,
+				NoLocation: true,
+			}
+		}
+		return nil
+	}
 	text := p.a.NewConstant()
 	text.Value = ast.StrValue(meta)
 	text.Loc = span{Lineno: l.Lineno, ColOffset: l.ColOffset + 1, EndLineno: endLine, EndColOffset: endCol - 1}
