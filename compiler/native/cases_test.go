@@ -86,6 +86,11 @@ var cases = []struct{ name, src string }{
 	// Constant without a value, and compile() raises that ValueError
 	// instead of the SyntaxError (found by a generator of f-strings).
 	{"fstring_debug_nested_spec", "x = f\"{x:{y:{{}=}}}\"\n"},
+	// The text of a debug field that starts where another field nested in
+	// the same format spec ended: 3.13.0 keeps the first nested field's
+	// text ("1"), 3.13.5 the text from its start ("1}{y="), 3.13.18 the
+	// field's own ("y="). Found by a generator of f-strings.
+	{"fstring_debug_after_nested_field", "a = f'{x:{1}{y=}}'\nb = f'{x:{1}{y}{z=:>3}}'\nc = f'{x=!r:{a}{y = }{z=}}'\nd = f'{x:{a}b{y=}}'\n"},
 }
 
 // TestCasesAgainstPyCompile compiles cases with each 3.13 interpreter's

@@ -35,6 +35,11 @@ type features struct {
 	commentEscapes bool
 	// "<>" is two tokens, '<' and '>' (earlier: one NOTEQUAL token).
 	splitDiamond bool
+	// A replacement field that starts right where the last one of a
+	// format spec ended starts its expression's text too (earlier it kept
+	// the start of the spec's first nested field: f'{x:{1}{y=}}' had the
+	// debug text "1}{y=", 3.13.18 gives "y="). Seen in 3.13.18 only.
+	nestedFieldStartsExpr bool
 }
 
 func rel(micro int) release.Release { return release.Release{Major: 3, Minor: 13, Micro: micro} }
@@ -50,5 +55,6 @@ func featuresOf(r release.Release) features {
 		splitDiamond:           r.AtLeast(rel(16)),
 		commentEscapes:         r.AtLeast(rel(16)),
 		colonEndAlways:         r.AtLeast(rel(16)),
+		nestedFieldStartsExpr:  r.AtLeast(rel(16)),
 	}
 }

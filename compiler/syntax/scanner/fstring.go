@@ -68,6 +68,9 @@ func (s *Scanner) fstring(t *token.Token, cur *mode) token.Kind {
 	if startChar == '{' {
 		peek := s.nextc()
 		s.backup(peek)
+		if peek != '{' && s.ft.nestedFieldStartsExpr {
+			s.updateFStringExpr('{')
+		}
 		s.backup(startChar)
 		if peek != '{' {
 			cur.exprStartDepth++
