@@ -64,7 +64,7 @@ func TestStdlibAgainstPyCompile(t *testing.T) {
 			continue
 		}
 		t.Run(py.Version, func(t *testing.T) {
-			lib := corpus(t, py)
+			lib := pythons.Corpus(t, py)
 			for _, opt := range []int{0, 1, 2} {
 				files := pickFiles(lib.Files, opt)
 				t.Run(fmt.Sprintf("O%d", opt), func(t *testing.T) {
@@ -73,23 +73,6 @@ func TestStdlibAgainstPyCompile(t *testing.T) {
 			}
 		})
 	}
-}
-
-// corpus is what a sweep with py compiles: its stdlib, or the tree
-// RULES_PYC_ORACLE_TREE names.
-func corpus(t *testing.T, py pythons.Interpreter) pythons.Stdlib {
-	dir := os.Getenv("RULES_PYC_ORACLE_TREE")
-	if dir == "" {
-		return py.Stdlib(t)
-	}
-	if py.Chroot != "" {
-		t.Fatalf("RULES_PYC_ORACLE_TREE: %s runs in a chroot, which does not see %s", py, dir)
-	}
-	lib, err := pythons.Tree(dir)
-	if err != nil || len(lib.Files) == 0 {
-		t.Fatalf("RULES_PYC_ORACLE_TREE=%s: no .py files (%v)", dir, err)
-	}
-	return lib
 }
 
 // pickFiles returns the files to compare at level opt.

@@ -105,6 +105,32 @@ func skipDir(name string) bool {
 // to compare on.
 func Tree(root string) (Stdlib, error) { return hostStdlib(root) }
 
+// TreeEnv names a directory whose .py files the oracle tests compare on
+// instead of an interpreter's standard library: another release's stdlib,
+// a project's sources, a generated corpus. Under RunInChroot the child
+// reads it inside the chroot, which sees the host's temporary directory at
+// the same path: a tree for the chroot's interpreters lives under /tmp.
+const TreeEnv = "RULES_PYC_ORACLE_TREE"
+
+// Corpus is what an oracle test compares py on: the tree TreeEnv names, or
+// py's standard library when it is unset. A tree without a .py file (or
+// one this process cannot read) fails t.
+func Corpus(t testing.TB, py Interpreter) Stdlib {
+	t.Helper()
+	dir := os.Getenv(TreeEnv)
+	if dir == "" {
+		return py.Stdlib(t)
+	}
+	lib, err := Tree(dir)
+	if err == nil && len(lib.Files) == 0 {
+		err = errors.New("no .py file in it")
+	}
+	if err != nil {
+		t.Fatalf("%s=%s: %v", TreeEnv, dir, err)
+	}
+	return lib
+}
+
 func hostStdlib(root string) (Stdlib, error) {
 	s := Stdlib{Root: root}
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -124,7 +150,7 @@ func hostStdlib(root string) (Stdlib, error) {
 		return nil
 	})
 	if err != nil {
-		return Stdlib{}, fmt.Errorf("walk stdlib: %w", err)
+		return Stdlib{}, fmt.Errorf("list the .py files: %w", err)
 	}
 	sort.Strings(s.Files)
 	return s, nil

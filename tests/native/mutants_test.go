@@ -38,7 +38,6 @@ const (
 	seedEnv  = "RULES_PYC_MUTANT_SEED"
 	countEnv = "RULES_PYC_MUTANT_COUNT"
 	keepEnv  = "RULES_PYC_MUTANT_KEEP"
-	treeEnv  = "RULES_PYC_ORACLE_TREE"
 )
 
 // shards is how many pairs of engines compile at once, each pair over a
@@ -95,7 +94,7 @@ func TestMutants(t *testing.T) {
 				jobs[i] = engine.Job{Source: path, Name: name, Optimize: i % 3, Mode: pycfile.CheckedHash, Python: py.Path}
 			}
 			from := "the stdlib of " + py.String()
-			if dir := os.Getenv(treeEnv); dir != "" {
+			if dir := os.Getenv(pythons.TreeEnv); dir != "" {
 				from = dir
 			}
 			t.Logf("%d mutants of seed %d cut from %s in %s", n, seed, from, time.Since(start).Round(time.Millisecond))
@@ -107,23 +106,10 @@ func TestMutants(t *testing.T) {
 	}
 }
 
-// corpus is the standard library of py, or the tree RULES_PYC_ORACLE_TREE
-// names.
+// corpus is what the mutants of py are cut from (see pythons.Corpus).
 func corpus(t *testing.T, py pythons.Interpreter) *codemutate.Corpus {
-	var lib pythons.Stdlib
-	if dir := os.Getenv(treeEnv); dir != "" {
-		if py.Chroot != "" {
-			t.Fatalf("%s: %s runs in a chroot, which does not see %s", treeEnv, py, dir)
-		}
-		var err error
-		if lib, err = pythons.Tree(dir); err != nil || len(lib.Files) == 0 {
-			t.Fatalf("%s=%s: no .py files (%v)", treeEnv, dir, err)
-		}
-	} else {
-		lib = py.Stdlib(t)
-	}
-	srcs := lib.Sources(t)
-	c, err := codemutate.NewCorpus(lib.Files, srcs)
+	lib := pythons.Corpus(t, py)
+	c, err := codemutate.NewCorpus(lib.Files, lib.Sources(t))
 	if err != nil {
 		t.Fatal(err)
 	}
