@@ -36,9 +36,10 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/sourcehash"
 )
 
-// The defaults of Config.Timeout and Config.StartupTimeout.
+// The defaults of Config.Timeout and Config.StartupTimeout. New settles
+// both: every backend reads the limits from the engine's Config.
 const (
-	DefaultTimeout        = pool.DefaultTimeout
+	DefaultTimeout        = 60 * time.Second
 	DefaultStartupTimeout = interp.DefaultStartupTimeout
 )
 
@@ -167,6 +168,12 @@ func New(cfg Config) *Engine {
 	}
 	if cfg.Stderr == nil {
 		cfg.Stderr = os.Stderr
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.StartupTimeout <= 0 {
+		cfg.StartupTimeout = DefaultStartupTimeout
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Engine{

@@ -55,9 +55,6 @@ func (nb *nativeBackend) compile(ctx context.Context, j *Job, name string, src [
 		return compiled{}, ctx.Err()
 	}
 	limit := e.cfg.Timeout
-	if limit <= 0 {
-		limit = DefaultTimeout
-	}
 	cctx, cancel := context.WithTimeout(ctx, limit)
 	req := native.Request{
 		Source:   src,

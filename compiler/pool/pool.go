@@ -20,9 +20,6 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/interp"
 )
 
-// DefaultTimeout bounds one compile when the caller sets none.
-const DefaultTimeout = 60 * time.Second
-
 // Server is one compile server (*interp.Server, or a test's).
 type Server interface {
 	// Compile compiles one source, with the errors of
@@ -51,7 +48,8 @@ type Config struct {
 	// servers for many compiles and starts one whenever a compile finds none
 	// idle (0).
 	Backlog int
-	// Timeout bounds each compile (0 means DefaultTimeout).
+	// Timeout bounds each compile; 0 means no limit (the engine, the one
+	// caller, always sets one: see engine.DefaultTimeout).
 	Timeout time.Duration
 }
 
@@ -82,8 +80,8 @@ func New(start Starter, cfg Config) *Pool {
 	if cfg.Backlog < 0 {
 		cfg.Backlog = 0
 	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
+	if cfg.Timeout < 0 {
+		cfg.Timeout = 0
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	return &Pool{start: start, cfg: cfg, ctx: ctx, stop: stop, live: map[Server]bool{}, limit: cfg.Size}
@@ -117,7 +115,10 @@ func (p *Pool) Compile(ctx context.Context, req interp.Request) (interp.Answer, 
 		if err != nil {
 			return interp.Answer{}, err
 		}
-		tctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+		tctx, cancel := ctx, context.CancelFunc(func() {})
+		if p.cfg.Timeout > 0 {
+			tctx, cancel = context.WithTimeout(ctx, p.cfg.Timeout)
+		}
 		a, err := s.Compile(tctx, req)
 		timedOut := tctx.Err() == context.DeadlineExceeded && ctx.Err() == nil
 		cancel()
