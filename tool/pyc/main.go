@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -155,14 +154,11 @@ const (
 	memoryPerCompile = 24 << 20
 )
 
-// limitMemory sets the heap's soft limit for jobs compiles at once (0: one
-// per CPU), unless GOMEMLIMIT is set.
+// limitMemory sets the heap's soft limit for jobs compiles at once (the
+// engine's Jobs), unless GOMEMLIMIT is set.
 func limitMemory(jobs int) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
-	}
-	if jobs <= 0 {
-		jobs = runtime.NumCPU()
 	}
 	debug.SetMemoryLimit(baseMemoryLimit + int64(jobs)*memoryPerCompile)
 }
@@ -170,8 +166,8 @@ func limitMemory(jobs int) {
 // newEngine builds the engine and the request handler from the startup
 // options.  backlog is engine.Config.Backlog.
 func newEngine(s *startup, backlog int) (*engine.Engine, worker.Handler) {
-	limitMemory(s.jobs)
 	e := engine.New(engine.Config{Backend: precompile.DefaultBackend, Jobs: s.jobs, Backlog: backlog, Timeout: s.timeout, StartupTimeout: s.startupTimeout, Stderr: os.Stderr})
+	limitMemory(e.Jobs())
 	return e, precompile.Handler(e, s.defaults)
 }
 
