@@ -342,32 +342,14 @@ func (d *Decoder) decodeStr(body string) (string, *Warning, *Error) {
 		e := body[i+1]
 		i += 2
 		switch e {
-		case '\n':
-		case '\\', '\'', '"':
-			out = append(out, e)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 't':
-			out = append(out, '\t')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 'v':
-			out = append(out, '\v')
-		case 'a':
-			out = append(out, '\a')
+		case '\n': // a line continuation: nothing
+		case '\\', '\'', '"', 'b', 'f', 't', 'n', 'r', 'v', 'a':
+			out = append(out, simpleEscapes[e])
 		case '0', '1', '2', '3', '4', '5', '6', '7':
-			v := rune(e - '0')
-			for n := 0; n < 2 && i < len(body) && body[i] >= '0' && body[i] <= '7'; n++ {
-				v = v<<3 + rune(body[i]-'0')
-				i++
-			}
+			var v rune
+			v, i = octalEscape(body, i)
 			if v > 0o377 && warn == nil {
-				warn = &Warning{Msg: "invalid octal escape sequence '\\" + body[i-3:i] + "'", Octal: true, Char: e}
-				warnAt = start + 1
+				warn, warnAt = octalWarning(body, start, i), start+1
 			}
 			out = ast.AppendCodePoint(out, v)
 		case 'x', 'u', 'U':
@@ -512,6 +494,32 @@ func unicodeError(body string, start, end int, reason string) *Error {
 		strconv.Itoa(start) + "-" + strconv.Itoa(end-1) + ": " + reason}
 }
 
+// simpleEscapes maps the character after a backslash to what the escape
+// stands for, in str and bytes literals alike, for the one-character
+// escapes (\\ \' \" \b \f \t \n \r \v \a).
+var simpleEscapes = [128]byte{
+	'\\': '\\', '\'': '\'', '"': '"', 'b': '\b', 'f': '\f', 't': '\t',
+	'n': '\n', 'r': '\r', 'v': '\v', 'a': '\a',
+}
+
+// octalEscape reads an octal escape whose first digit is body[i-1] (up to
+// two more digits from body[i]) and returns its value and the offset after
+// it. A value above 0o377 is the caller's to warn of (octalWarning).
+func octalEscape(body string, i int) (rune, int) {
+	v := rune(body[i-1] - '0')
+	for n := 0; n < 2 && i < len(body) && body[i] >= '0' && body[i] <= '7'; n++ {
+		v = v<<3 + rune(body[i]-'0')
+		i++
+	}
+	return v, i
+}
+
+// octalWarning is the SyntaxWarning of the octal escape body[start:end]
+// whose value is above 0o377 (three digits: the backslash at start).
+func octalWarning(body string, start, end int) *Warning {
+	return &Warning{Msg: "invalid octal escape sequence '\\" + body[end-3:end] + "'", Octal: true, Char: body[start+1]}
+}
+
 func hexValue(c byte) (byte, bool) {
 	switch {
 	case c >= '0' && c <= '9':
@@ -545,32 +553,14 @@ func (d *Decoder) decodeBytes(body string) (string, *Warning, *Error) {
 		e := body[i+1]
 		i += 2
 		switch e {
-		case '\n':
-		case '\\', '\'', '"':
-			out = append(out, e)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 't':
-			out = append(out, '\t')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 'v':
-			out = append(out, '\v')
-		case 'a':
-			out = append(out, '\a')
+		case '\n': // a line continuation: nothing
+		case '\\', '\'', '"', 'b', 'f', 't', 'n', 'r', 'v', 'a':
+			out = append(out, simpleEscapes[e])
 		case '0', '1', '2', '3', '4', '5', '6', '7':
-			v := int(e - '0')
-			for n := 0; n < 2 && i < len(body) && body[i] >= '0' && body[i] <= '7'; n++ {
-				v = v<<3 + int(body[i]-'0')
-				i++
-			}
+			var v rune
+			v, i = octalEscape(body, i)
 			if v > 0o377 && warn == nil {
-				warn = &Warning{Msg: "invalid octal escape sequence '\\" + body[i-3:i] + "'", Octal: true, Char: e}
-				warnAt = start + 1
+				warn, warnAt = octalWarning(body, start, i), start+1
 			}
 			out = append(out, byte(v)) // C stores the int in a char: v & 0xFF
 		case 'x':
