@@ -44,29 +44,10 @@ func main() {
 }
 
 func run(python, dir, version string, rounds int) error {
-	info, err := corpus.Describe(python)
+	c, rel, err := corpus.Prepare(python, dir, version, release.Supported, "front end")
 	if err != nil {
 		return err
 	}
-	if dir == "" {
-		dir = info.Stdlib
-	}
-	if version == "" {
-		version = info.Version
-	}
-	rel, _, err := release.Parse(version)
-	if err == nil {
-		err = release.Supported(rel)
-	}
-	if err != nil {
-		return err
-	}
-	c, err := corpus.Load(dir)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "%d files, %.1f MB, from %s; front end as %s; CPython %s (%s)\n",
-		len(c.Names), corpus.MB(c.Bytes), dir, rel, info.Version, info.Executable)
 
 	// One core: the front end is single-threaded, and so is CPython's parser.
 	runtime.GOMAXPROCS(1)

@@ -31,7 +31,6 @@ import (
 	"github.com/rules-pyc/rules_pyc/bench/internal/corpus"
 	"github.com/rules-pyc/rules_pyc/bench/internal/pyside"
 	"github.com/rules-pyc/rules_pyc/compiler/native"
-	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 )
 
@@ -48,29 +47,10 @@ func main() {
 }
 
 func run(python, dir, version string, rounds int) error {
-	info, err := corpus.Describe(python)
+	c, rel, err := corpus.Prepare(python, dir, version, native.Check, "native compiler")
 	if err != nil {
 		return err
 	}
-	if dir == "" {
-		dir = info.Stdlib
-	}
-	if version == "" {
-		version = info.Version
-	}
-	rel, _, err := release.Parse(version)
-	if err == nil {
-		err = native.Check(rel)
-	}
-	if err != nil {
-		return err
-	}
-	c, err := corpus.Load(dir)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "%d files, %.1f MB, from %s; native compiler as %s; CPython %s (%s)\n",
-		len(c.Names), corpus.MB(c.Bytes), dir, rel, info.Version, info.Executable)
 
 	// One core: the native compiler compiles a file on one goroutine, and
 	// CPython's compiler is single-threaded.

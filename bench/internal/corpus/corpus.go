@@ -17,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/rules-pyc/rules_pyc/compiler/release"
 )
 
 // Corpus is a set of sources, in memory, in sorted order of their paths.
@@ -61,6 +63,38 @@ func Load(dir string) (*Corpus, error) {
 	}
 	debug.FreeOSMemory()
 	return c, nil
+}
+
+// Prepare is the start a one-core benchmark shares: it asks python about
+// itself, loads dir (python's stdlib when empty), and parses version
+// (python's own when empty) as the release to imitate, which supported
+// must accept. It says on stderr what is compared, the compiler under test
+// being what.
+func Prepare(python, dir, version string, supported func(release.Release) error, what string) (*Corpus, release.Release, error) {
+	info, err := Describe(python)
+	if err != nil {
+		return nil, release.Release{}, err
+	}
+	if dir == "" {
+		dir = info.Stdlib
+	}
+	if version == "" {
+		version = info.Version
+	}
+	rel, _, err := release.Parse(version)
+	if err == nil {
+		err = supported(rel)
+	}
+	if err != nil {
+		return nil, release.Release{}, err
+	}
+	c, err := Load(dir)
+	if err != nil {
+		return nil, release.Release{}, err
+	}
+	fmt.Fprintf(os.Stderr, "%d files, %.1f MB, from %s; %s as %s; CPython %s (%s)\n",
+		len(c.Names), MB(c.Bytes), dir, what, rel, info.Version, info.Executable)
+	return c, rel, nil
 }
 
 // MB is n bytes in megabytes (10^6).
