@@ -274,10 +274,9 @@ func (in Interp) RunJSON(t testing.TB, script string, input, output any) {
 	}
 }
 
-// StdlibTrees returns the trees in's interpreter makes of every every-th
-// .py file of its standard library (the files it parses), converted, and
-// the sources' total size: the input of the back end's benchmarks.
-func (in Interp) StdlibTrees(t testing.TB, every int) ([]ast.ModNode, int64) {
+// StdlibFiles returns the paths of every every-th .py file of in's
+// standard library, in sorted order.
+func (in Interp) StdlibFiles(t testing.TB, every int) []string {
 	t.Helper()
 	lib := in.Interpreter().Stdlib(t)
 	var files []string
@@ -286,6 +285,33 @@ func (in Interp) StdlibTrees(t testing.TB, every int) ([]ast.ModNode, int64) {
 			files = append(files, filepath.Join(lib.Root, filepath.FromSlash(f)))
 		}
 	}
+	return files
+}
+
+var (
+	benchOnce  sync.Once
+	benchTrees []ast.ModNode
+	benchSize  int64
+)
+
+// BenchTrees returns the trees of a quarter of the first 3.13 standard
+// library found (StdlibTrees), converted once per process, and their
+// sources' size: the input of the per-stage benchmarks. A benchmark that
+// changes the trees changes them for the next one.
+func BenchTrees(b *testing.B) ([]ast.ModNode, int64) {
+	b.Helper()
+	benchOnce.Do(func() {
+		benchTrees, benchSize = Find313(b)[0].StdlibTrees(b, 4)
+	})
+	return benchTrees, benchSize
+}
+
+// StdlibTrees returns the trees in's interpreter makes of every every-th
+// .py file of its standard library (the files it parses), converted, and
+// the sources' total size: the input of the back end's benchmarks.
+func (in Interp) StdlibTrees(t testing.TB, every int) ([]ast.ModNode, int64) {
+	t.Helper()
+	files := in.StdlibFiles(t, every)
 	var trees []ast.ModNode
 	var size int64
 	in.Parse(t, Request{Files: files}, func(rec *Record) {

@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"testing"
 )
 
 // FullSweepEnv names the environment variable that asks the whole-stdlib
@@ -14,6 +16,23 @@ const FullSweepEnv = "RULES_PYC_FULL_SWEEP"
 
 // FullSweep reports whether RULES_PYC_FULL_SWEEP is set to a non-empty value.
 func FullSweep() bool { return os.Getenv(FullSweepEnv) != "" }
+
+// Every is the step of a sweep that takes every Nth file of a standard
+// library: the positive number the environment variable env holds when it
+// is set, else 1 (every file) under RULES_PYC_FULL_SWEEP, else short with
+// -short and normal otherwise.
+func Every(env string, short, normal int) int {
+	if n, err := strconv.Atoi(os.Getenv(env)); err == nil && n > 0 {
+		return n
+	}
+	switch {
+	case FullSweep():
+		return 1
+	case testing.Short():
+		return short
+	}
+	return normal
+}
 
 // Sample returns n of the sorted files, chosen with a fixed seed and kept in
 // their order, plus every file whose base name starts with "bad" (the

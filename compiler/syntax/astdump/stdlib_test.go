@@ -2,28 +2,17 @@ package astdump
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/internal/astjson"
+	"github.com/rules-pyc/rules_pyc/internal/pyref"
 )
 
-// FullSweepEnv, set to 1, makes the standard-library tests take every file
-// instead of a fixed sample.
-const FullSweepEnv = "RULES_PYC_FULL_SWEEP"
-
 // sampleEvery returns how many files of a standard library the sweep steps
-// over: all of them (1) under RULES_PYC_FULL_SWEEP=1, else a fixed sample.
-func sampleEvery() int {
-	switch {
-	case os.Getenv(FullSweepEnv) == "1":
-		return 1
-	case testing.Short():
-		return 97
-	}
-	return 20
-}
+// over: all of them (1) under RULES_PYC_FULL_SWEEP, else a fixed sample
+// (ASTDUMP_EVERY=N overrides it).
+func sampleEvery() int { return pyref.Every("ASTDUMP_EVERY", 97, 20) }
 
 // TestDumpStdlib rebuilds the tree of every sampled .py file of each 3.13
 // interpreter's standard library (test/ included) from the interpreter's
