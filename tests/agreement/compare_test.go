@@ -49,7 +49,7 @@ func runNative(filename string, src []byte, rel release.Release) (n native) {
 // releaseOf is the release the front end imitates for py.
 func releaseOf(t *testing.T, py pythons.Interpreter) release.Release {
 	t.Helper()
-	r := release.Release{Major: py.Major, Minor: py.Minor, Micro: py.Micro}
+	r := py.Release()
 	if err := release.Supported(r); err != nil {
 		t.Fatalf("%s: %v", py, err)
 	}

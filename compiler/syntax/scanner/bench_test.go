@@ -50,7 +50,7 @@ func benchSources(b *testing.B) ([]*source.Source, int64) {
 		if err != nil {
 			return err
 		}
-		src, derr := source.Decode(raw, path, releaseOf(*in))
+		src, derr := source.Decode(raw, path, in.Release())
 		if derr != nil {
 			return nil
 		}

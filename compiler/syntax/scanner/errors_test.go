@@ -94,7 +94,7 @@ func describeOracle(r []any) string {
 // tokenizerErrorsOf decodes and scans raw to its first error, as CPython's
 // parser meets it when the tokens before it are valid.
 func tokenizerErrorOf(raw []byte, name string, in pythons.Interpreter, fileBacked, werror bool) (*syntaxerr.Error, []scanner.Warning) {
-	src, err := source.Decode(raw, name, releaseOf(in))
+	src, err := source.Decode(raw, name, in.Release())
 	if err != nil {
 		if se, ok := err.(*syntaxerr.Error); ok {
 			return se, nil
@@ -339,7 +339,7 @@ func TestErrors(t *testing.T) {
 					files = append(files, [2]string{p, name})
 				}
 				var results []compileResult
-				runLines(t, in, compileScript, map[string]any{"files": files, "werror": mode.werror}, func(line []byte) {
+				in.RunLines(t, compileScript, map[string]any{"files": files, "werror": mode.werror}, func(line []byte) {
 					var r compileResult
 					if err := json.Unmarshal(line, &r); err != nil {
 						t.Fatalf("oracle output: %v", err)

@@ -55,7 +55,7 @@ func TestDebugMetadata(t *testing.T) {
 	for _, in := range oracles(t) {
 		t.Run(in.Version, func(t *testing.T) {
 			i := 0
-			runLines(t, in, `
+			in.RunLines(t, `
 import sys, json, ast
 for path in json.load(sys.stdin):
     with open(path, 'rb') as f:
@@ -81,7 +81,7 @@ for path in json.load(sys.stdin):
 				if err != nil {
 					t.Fatal(err)
 				}
-				src, err := source.Decode(raw, "x.py", releaseOf(in))
+				src, err := source.Decode(raw, "x.py", in.Release())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -96,7 +96,7 @@ for path in json.load(sys.stdin):
 						break
 					}
 				}
-				if strings.Contains(got, "\\") && !releaseOf(in).AtLeast(release.Release{Major: 3, Minor: 13, Micro: 16}) {
+				if strings.Contains(got, "\\") && !in.Release().AtLeast(release.Release{Major: 3, Minor: 13, Micro: 16}) {
 					// Earlier parsers decode escape sequences in the debug
 					// text (as in a literal part of the f-string): the
 					// AST does not show the metadata as it is.

@@ -1,9 +1,6 @@
 package scanner_test
 
 import (
-	"bufio"
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
@@ -12,18 +9,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/scanner"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/source"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
-
-// releaseOf is the release an interpreter is.
-func releaseOf(in pythons.Interpreter) release.Release {
-	return release.Release{Major: in.Major, Minor: in.Minor, Micro: in.Micro}
-}
 
 // oracles returns the CPython 3.13 interpreters of the machine (failing
 // the test when there is none).
@@ -34,44 +25,6 @@ func oracles(t *testing.T) []pythons.Interpreter {
 		t.Logf("oracle: %s", in)
 	}
 	return ins
-}
-
-// runLines runs script in the interpreter with input as JSON on stdin and
-// calls each for every line it prints.
-func runLines(t *testing.T, in pythons.Interpreter, script string, input any, each func(line []byte)) {
-	t.Helper()
-	data, err := json.Marshal(input)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	scriptFile := filepath.Join(dir, "oracle.py")
-	if err := os.WriteFile(scriptFile, []byte(script), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := in.Command(context.Background(), "-S", "-s", scriptFile)
-	cmd.Dir = dir
-	cmd.Stdin = bytes.NewReader(data)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("%s: %v", in, err)
-	}
-	sc := bufio.NewScanner(out)
-	sc.Buffer(make([]byte, 1<<20), 1<<30)
-	for sc.Scan() {
-		each(sc.Bytes())
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("%s: reading its output: %v", in, err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("%s: %v: %s", in, err, stderr.String())
-	}
 }
 
 // tokensScript prints, for each file named in its JSON input, the tokens
@@ -224,7 +177,7 @@ func clip(b []byte) string {
 func stdlibFiles(t *testing.T, in pythons.Interpreter) []string {
 	t.Helper()
 	var files []string
-	runLines(t, in, `
+	in.RunLines(t, `
 import sys, os, sysconfig, json
 root = sysconfig.get_paths()['stdlib']
 json.load(sys.stdin)
@@ -250,7 +203,7 @@ func hostCopies(t *testing.T, in pythons.Interpreter, files []string) []string {
 	}
 	dir := t.TempDir()
 	var copies []string
-	runLines(t, in, `
+	in.RunLines(t, `
 import sys, json, os, shutil
 dest, files = json.load(sys.stdin)
 for i, f in enumerate(files):
@@ -293,9 +246,9 @@ func TestStdlibTokens(t *testing.T) {
 	for _, in := range oracles(t) {
 		t.Run(in.Version, func(t *testing.T) {
 			files := hostCopies(t, in, sample(stdlibFiles(t, in), 4))
-			rel := releaseOf(in)
+			rel := in.Release()
 			var results []pyTokens
-			runLines(t, in, tokensScript, files, func(line []byte) {
+			in.RunLines(t, tokensScript, files, func(line []byte) {
 				var r pyTokens
 				if err := json.Unmarshal(line, &r); err != nil {
 					t.Fatalf("oracle output: %v", err)

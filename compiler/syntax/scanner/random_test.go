@@ -90,10 +90,10 @@ func TestRandomSources(t *testing.T) {
 	}
 	for _, in := range oracles(t) {
 		t.Run(in.Version, func(t *testing.T) {
-			rel := releaseOf(in)
+			rel := in.Release()
 			i := 0
 			failures := 0
-			runLines(t, in, errorsScript, paths, func(line []byte) {
+			in.RunLines(t, errorsScript, paths, func(line []byte) {
 				raw := srcs[i]
 				i++
 				var want struct {

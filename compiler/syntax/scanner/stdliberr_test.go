@@ -26,7 +26,7 @@ func TestStdlibErrors(t *testing.T) {
 			}
 			i := 0
 			rejected, same := 0, 0
-			runLines(t, in, compileScript, map[string]any{"files": inputs, "werror": false}, func(line []byte) {
+			in.RunLines(t, compileScript, map[string]any{"files": inputs, "werror": false}, func(line []byte) {
 				path := files[i]
 				i++
 				var r compileResult

@@ -125,9 +125,9 @@ func TestValidTokens(t *testing.T) {
 	_, paths := writeCases(t, validCases)
 	for _, in := range oracles(t) {
 		t.Run(in.Version, func(t *testing.T) {
-			rel := releaseOf(in)
+			rel := in.Release()
 			var toks []pyTokens
-			runLines(t, in, tokensScript, paths, func(line []byte) {
+			in.RunLines(t, tokensScript, paths, func(line []byte) {
 				var r pyTokens
 				if err := json.Unmarshal(line, &r); err != nil {
 					t.Fatalf("oracle output: %v", err)
@@ -139,7 +139,7 @@ func TestValidTokens(t *testing.T) {
 				files = append(files, [2]string{p, "x.py"})
 			}
 			var compiled []compileResult
-			runLines(t, in, compileScript, map[string]any{"files": files, "werror": false}, func(line []byte) {
+			in.RunLines(t, compileScript, map[string]any{"files": files, "werror": false}, func(line []byte) {
 				var r compileResult
 				if err := json.Unmarshal(line, &r); err != nil {
 					t.Fatalf("oracle output: %v", err)

@@ -97,9 +97,9 @@ func TestRandomDecode(t *testing.T) {
 	}
 	for _, in := range pythons.Minor(t, 3, 13) {
 		t.Run(in.Version, func(t *testing.T) {
-			rel := releaseOf(in)
+			rel := in.Release()
 			i, bad := 0, 0
-			runPython(t, in, randomScript, cases, func(line []byte) {
+			in.RunLines(t, randomScript, cases, func(line []byte) {
 				c := inputs[i]
 				i++
 				var r [2][2]string
@@ -237,9 +237,9 @@ func TestCJK(t *testing.T) {
 	}
 	for _, in := range pythons.Minor(t, 3, 13) {
 		t.Run(in.Version, func(t *testing.T) {
-			rel := releaseOf(in)
+			rel := in.Release()
 			k, bad, refused, compared := 0, 0, 0, 0
-			runPython(t, in, cjkScript, payload, func(line []byte) {
+			in.RunLines(t, cjkScript, payload, func(line []byte) {
 				bt := batches[k]
 				k++
 				var res [][2]string

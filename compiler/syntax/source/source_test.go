@@ -1,9 +1,6 @@
 package source_test
 
 import (
-	"bufio"
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,50 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/source"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
-
-func releaseOf(in pythons.Interpreter) release.Release {
-	return release.Release{Major: in.Major, Minor: in.Minor, Micro: in.Micro}
-}
-
-// runPython runs script in the interpreter with input as JSON on stdin and
-// decodes each line it prints with each.
-func runPython(t *testing.T, in pythons.Interpreter, script string, input any, each func(line []byte)) {
-	t.Helper()
-	data, err := json.Marshal(input)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	file := filepath.Join(dir, "oracle.py")
-	if err := os.WriteFile(file, []byte(script), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := in.Command(context.Background(), "-S", "-s", file)
-	cmd.Dir = dir
-	cmd.Stdin = bytes.NewReader(data)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("%s: %v", in, err)
-	}
-	sc := bufio.NewScanner(out)
-	sc.Buffer(make([]byte, 1<<20), 1<<28)
-	for sc.Scan() {
-		each(sc.Bytes())
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("%s: %v: %s", in, err, stderr.String())
-	}
-}
 
 // codecScript decodes, with each codec name of its input, every single
 // byte (1..255) and a few multi-byte sequences, printing for each the
@@ -92,7 +49,7 @@ for name in names:
 func codecNames(t *testing.T, in pythons.Interpreter) []string {
 	t.Helper()
 	var names []string
-	runPython(t, in, `
+	in.RunLines(t, `
 import sys, json, pkgutil, encodings, encodings.aliases
 json.load(sys.stdin)
 names = set(encodings.aliases.aliases) | set(encodings.aliases.aliases.values())
@@ -143,11 +100,11 @@ func probes() []string {
 func TestCodecs(t *testing.T) {
 	for _, in := range pythons.Minor(t, 3, 13) {
 		t.Run(in.Version, func(t *testing.T) {
-			rel := releaseOf(in)
+			rel := in.Release()
 			names := codecNames(t, in)
 			ps := probes()
 			supported, unsupported := 0, 0
-			runPython(t, in, codecScript, []any{names, ps}, func(line []byte) {
+			in.RunLines(t, codecScript, []any{names, ps}, func(line []byte) {
 				var r struct {
 					Name   string     `json:"name"`
 					Lookup string     `json:"lookup"`
@@ -356,7 +313,7 @@ func TestDecode(t *testing.T) {
 	for _, in := range pythons.Minor(t, 3, 13) {
 		t.Run(in.Version, func(t *testing.T) {
 			i := 0
-			runPython(t, in, decodeScript, paths, func(line []byte) {
+			in.RunLines(t, decodeScript, paths, func(line []byte) {
 				c := decodeCases[i]
 				i++
 				var r struct {
@@ -366,7 +323,7 @@ func TestDecode(t *testing.T) {
 				if err := json.Unmarshal(line, &r); err != nil {
 					t.Fatal(err)
 				}
-				src, err := source.Decode([]byte(c.raw), "x.py", releaseOf(in))
+				src, err := source.Decode([]byte(c.raw), "x.py", in.Release())
 				if r.Err != nil {
 					if err == nil {
 						// A later error (the parser's): the text must
