@@ -186,7 +186,7 @@ func TestTargetSelection(t *testing.T) {
 		{engine.Config{Backend: engine.Auto, Version: "3.13.1"}, engine.Native, "3.13.1", ""},
 		{engine.Config{Backend: engine.Native, Version: "3.13.4"}, "", "", "generator expressions"},
 		{engine.Config{Backend: engine.Native, Version: "3.13.19"}, "", "", "newer than the newest"},
-		{engine.Config{Backend: engine.Native, Version: "3.12"}, "", "", "no release of it is known"},
+		{engine.Config{Backend: engine.Native, Version: "3.12"}, "", "", "knows no release of it"},
 		{engine.Config{Backend: engine.Native, Version: "3.12.1"}, "", "", "does not know 3.12"},
 		// Auto for a release it does not cover goes to CPython: python3,
 		// which an empty PATH does not have.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/rules-pyc/rules_pyc/compiler/failure"
@@ -85,7 +86,8 @@ type choice struct {
 // against version. Native compiles for the release so chosen, and refuses
 // one it does not cover (*failure.UnsupportedReleaseError). Auto is Native
 // for a covered release and CPython otherwise (an interpreter named, or
-// python3 checked against version).
+// python3 checked against version; when no interpreter will do,
+// *failure.FallbackError also says why one was needed).
 func (e *Engine) choose(ctx context.Context, kind Backend, python, version string) (*choice, error) {
 	if kind == "" {
 		kind = e.cfg.Backend
@@ -94,6 +96,13 @@ func (e *Engine) choose(ctx context.Context, kind Backend, python, version strin
 	if python == "" && version == "" {
 		python, version = e.cfg.Python, e.cfg.Version
 		explicit = python != ""
+	}
+	if version != "" {
+		// A malformed version is refused before any interpreter is
+		// looked for, whatever the backend.
+		if _, _, err := release.Parse(version); errors.Is(err, release.ErrSyntax) {
+			return nil, err
+		}
 	}
 	switch kind {
 	case "", CPython:
@@ -119,10 +128,11 @@ func (e *Engine) choose(ctx context.Context, kind Backend, python, version strin
 	case version != "":
 		r, _, err := release.Parse(version)
 		if err != nil {
+			ur := &failure.UnsupportedReleaseError{Release: version, Covered: native.Covered(), Err: err}
 			if kind == Auto {
-				return e.chooseCPython(ctx, python, version)
+				return e.fallBack(ctx, python, version, ur)
 			}
-			return nil, &failure.UnsupportedReleaseError{Release: version, Covered: native.Covered(), Err: err}
+			return nil, ur
 		}
 		rel = r
 	default:
@@ -134,10 +144,11 @@ func (e *Engine) choose(ctx context.Context, kind Backend, python, version strin
 		rel = r
 	}
 	if err := native.Check(rel); err != nil {
+		ur := &failure.UnsupportedReleaseError{Release: rel.String(), Covered: native.Covered(), Err: err}
 		if kind == Auto {
-			return e.chooseCPython(ctx, python, version)
+			return e.fallBack(ctx, python, version, ur)
 		}
-		return nil, &failure.UnsupportedReleaseError{Release: rel.String(), Covered: native.Covered(), Err: err}
+		return nil, ur
 	}
 	nb, err := e.native(rel)
 	if err != nil {
@@ -159,6 +170,19 @@ const defaultNativeVersion = "3.13"
 
 // chooseCPython is the CPython backend with the interpreter python (empty:
 // python3), checked against version.
+// fallBack is auto's choice for a release the native compiler does not
+// cover (ur): the CPython backend, whose failure to find or use an
+// interpreter for it says why one was needed (*failure.FallbackError).
+func (e *Engine) fallBack(ctx context.Context, python, version string, ur *failure.UnsupportedReleaseError) (*choice, error) {
+	c, err := e.chooseCPython(ctx, python, version)
+	var ie *failure.InterpreterError
+	var ve *failure.VersionError
+	if err != nil && (errors.As(err, &ie) || errors.As(err, &ve)) {
+		return nil, &failure.FallbackError{Release: ur, Err: err}
+	}
+	return c, err
+}
+
 func (e *Engine) chooseCPython(ctx context.Context, python, version string) (*choice, error) {
 	ent, err := e.entry(ctx, python)
 	if err != nil {

@@ -11,7 +11,8 @@
 //     other jobs go on;
 //   - an interpreter's problem (InterpreterError, VersionError,
 //     ServerError), or a release the native compiler does not cover
-//     (UnsupportedReleaseError): nothing can be compiled that way.
+//     (UnsupportedReleaseError, and FallbackError when no interpreter can
+//     stand in for it): nothing can be compiled that way.
 //
 // Messages never name a command-line flag: the tool that has flags (the
 // command line, the worker) adds its own hints.
@@ -195,10 +196,25 @@ type UnsupportedReleaseError struct {
 }
 
 func (e *UnsupportedReleaseError) Error() string {
-	return fmt.Sprintf("the native compiler cannot compile for CPython %s: %v (it covers %s; compile with an interpreter of that release instead)", e.Release, e.Err, e.Covered)
+	return fmt.Sprintf("%v (it covers %s): compile with an interpreter of that release instead", e.Err, e.Covered)
 }
 
 func (e *UnsupportedReleaseError) Unwrap() error { return e.Err }
+
+// FallbackError is the CPython backend's failure to start for a release
+// the native compiler does not cover, under auto: Err is that failure (an
+// *InterpreterError or *VersionError), Release why the native compiler was
+// not used. errors.As finds either.
+type FallbackError struct {
+	Release *UnsupportedReleaseError
+	Err     error
+}
+
+func (e *FallbackError) Error() string {
+	return fmt.Sprintf("%v (it covers %s), and the CPython backend cannot compile for it: %v", e.Release.Err, e.Release.Covered, e.Err)
+}
+
+func (e *FallbackError) Unwrap() []error { return []error{e.Err, e.Release} }
 
 // UnsupportedError is a source the native compiler cannot reproduce
 // CPython's result for (a source encoding it lacks, a construct it does not

@@ -7,6 +7,7 @@
 package release
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -38,18 +39,22 @@ var newest = map[[2]int]int{
 	{3, 13}: 18,
 }
 
+// ErrSyntax is wrapped by Parse's error for a version that is not "X.Y"
+// or "X.Y.Z".
+var ErrSyntax = errors.New("want X.Y or X.Y.Z, e.g. 3.13")
+
 // Parse reads "X.Y" or "X.Y.Z". For "X.Y" it returns the newest release of
 // X.Y that this build knows, and exact is false.
 func Parse(s string) (r Release, exact bool, err error) {
 	parts := strings.Split(s, ".")
 	if len(parts) != 2 && len(parts) != 3 {
-		return Release{}, false, fmt.Errorf("python version %q: want X.Y or X.Y.Z", s)
+		return Release{}, false, fmt.Errorf("bad Python version %q: %w", s, ErrSyntax)
 	}
 	var n [3]int
 	for i, p := range parts {
 		v, err := strconv.Atoi(p)
 		if err != nil || v < 0 || p == "" || (len(p) > 1 && p[0] == '0') {
-			return Release{}, false, fmt.Errorf("python version %q: want X.Y or X.Y.Z", s)
+			return Release{}, false, fmt.Errorf("bad Python version %q: %w", s, ErrSyntax)
 		}
 		n[i] = v
 	}
@@ -59,7 +64,7 @@ func Parse(s string) (r Release, exact bool, err error) {
 	}
 	micro, ok := newest[[2]int{r.Major, r.Minor}]
 	if !ok {
-		return Release{}, false, fmt.Errorf("python version %s: no release of it is known to the native compiler (known: %s)", s, Known())
+		return Release{}, false, fmt.Errorf("python version %s: the native compiler knows no release of it", s)
 	}
 	r.Micro = micro
 	return r, false, nil
@@ -80,10 +85,10 @@ func Known() string {
 func Supported(r Release) error {
 	micro, ok := newest[[2]int{r.Major, r.Minor}]
 	if !ok {
-		return fmt.Errorf("python version %s: the native compiler does not know %d.%d (known: %s)", r, r.Major, r.Minor, Known())
+		return fmt.Errorf("the native compiler does not know %d.%d", r.Major, r.Minor)
 	}
 	if r.Micro > micro {
-		return fmt.Errorf("python version %s: newer than the newest release the native compiler knows (known: %s)", r, Known())
+		return fmt.Errorf("%s is newer than the newest release the native compiler knows, %d.%d.%d", r, r.Major, r.Minor, micro)
 	}
 	return nil
 }

@@ -328,7 +328,10 @@ func (o *options) checkBackend(backend string, given bool) error {
 		err = release.Supported(r)
 	}
 	if err != nil {
-		return usagef("--python-version: %v", err)
+		if errors.Is(err, release.ErrSyntax) {
+			return usagef("--python-version: %v", err)
+		}
+		return usagef("--python-version: %v (it knows %s)", err, release.Known())
 	}
 	o.target = r
 	if o.dumpAST == "" {

@@ -26,7 +26,7 @@ func TestNativeUsage(t *testing.T) {
 		{[]string{"--backend", "cpython", "--dump-ast", "x.py"}, "--dump-ast needs --backend native"},
 		{[]string{"--backend", "auto", "--dump-ast", "x.py"}, "--dump-ast needs --backend native"},
 		{[]string{"--backend", "native", "--python", "/usr/bin/python3", "--dump-ast", "x.py"}, "give --python-version, not --python"},
-		{[]string{"--backend", "native", "--python-version", "3.12", "--dump-ast", "x.py"}, "no release of it is known"},
+		{[]string{"--backend", "native", "--python-version", "3.12", "--dump-ast", "x.py"}, "knows no release of it"},
 		{[]string{"--backend", "native", "--python-version", "3.12.1", "--dump-ast", "x.py"}, "does not know 3.12"},
 		{[]string{"--backend", "native", "--python-version", "3.13.99", "--dump-ast", "x.py"}, "newer than the newest release"},
 		{[]string{"--backend", "native", "--python-version", "3.x", "--dump-ast", "x.py"}, "want X.Y or X.Y.Z"},
@@ -35,7 +35,7 @@ func TestNativeUsage(t *testing.T) {
 		{[]string{"--backend", "native", "--dump-ast", ""}, "give the file to parse"},
 		{[]string{"--backend", "native", "--dump-ast"}, "flag needs an argument"},
 		// Compiling: a release the native compiler does not cover.
-		{[]string{"--backend", "native", "--python-version", "3.12", "pkg"}, "no release of it is known"},
+		{[]string{"--backend", "native", "--python-version", "3.12", "pkg"}, "knows no release of it"},
 		{[]string{"--backend", "native", "--python-version", "3.13.4", "pkg"}, "generator expressions changed"},
 		{[]string{"--backend=native", "--python-version=3.13.99", "-o", "1", "pkg"}, "newer than the newest release"},
 		{[]string{"--back", "native", "--python-version", "3.12.1", "pkg"}, "(use --backend cpython with --python)"},
@@ -59,6 +59,45 @@ func TestNativeUsage(t *testing.T) {
 			if bin.code != code || bin.stdout != stdout || bin.stderr != stderr {
 				t.Errorf("the binary with an empty environment: exit %d, stdout %q, stderr %q; Main: exit %d, stderr %q",
 					bin.code, bin.stdout, bin.stderr, code, stderr)
+			}
+		})
+	}
+	if d := diffSnapshots(before, snapshot(t, dir)); d != "" {
+		t.Errorf("the tree changed:\n%s", d)
+	}
+}
+
+// TestAutoWithoutInterpreter: under auto, a release the native compiler
+// does not cover needs an interpreter; with none reachable (the binary
+// with an empty environment) the message says both why the native
+// compiler was not used and why no interpreter was, and a malformed
+// version is refused as such before any interpreter is looked for.
+func TestAutoWithoutInterpreter(t *testing.T) {
+	cases := []struct {
+		version string
+		want    []string // in stderr
+	}{
+		{"3.13.99", []string{"3.13.99 is newer than the newest release the native compiler knows", "it covers 3.13.0", "the CPython backend cannot compile for it", `"python3"`, "(name an interpreter of that release with --python"}},
+		{"3.12", []string{"knows no release of it", "the CPython backend cannot compile for it", "(name an interpreter of that release with --python"}},
+		{"3.13.4", []string{"generator expressions changed", "the CPython backend cannot compile for it"}},
+		{"3.x", []string{`bad Python version "3.x": want X.Y or X.Y.Z`}},
+	}
+	dir := t.TempDir()
+	buildTree(t, dir, pkgTree)
+	before := snapshot(t, dir)
+	for _, c := range cases {
+		t.Run(c.version, func(t *testing.T) {
+			bin := runBare(t, dir, []string{"--python-version", c.version, "pkg"})
+			if bin.code != ExitUsage || bin.stdout != "" || !strings.HasPrefix(bin.stderr, "pyc: error: ") {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want exit 2, no output, an error", bin.code, bin.stdout, bin.stderr)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(bin.stderr, w) {
+					t.Errorf("stderr %q lacks %q", bin.stderr, w)
+				}
+			}
+			if c.version == "3.x" && strings.Contains(bin.stderr, "python3") {
+				t.Errorf("stderr %q: a malformed version looked for an interpreter", bin.stderr)
 			}
 		})
 	}

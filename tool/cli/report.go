@@ -55,7 +55,10 @@ func hint(err error) string {
 	var ie *failure.InterpreterError
 	var ur *failure.UnsupportedReleaseError
 	var us *failure.UnsupportedError
+	var fb *failure.FallbackError
 	switch {
+	case errors.As(err, &fb):
+		return " (name an interpreter of that release with --python, or a covered release with --python-version)"
 	case errors.As(err, &ur):
 		return " (use --backend cpython with --python)"
 	case errors.As(err, &us):
