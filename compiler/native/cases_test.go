@@ -108,6 +108,14 @@ var cases = []struct{ name, src string }{
 	{"comprehensions_nested_in_later_iterable", "x = [1 for a in b for c in " + nestedComps(21, "[%s for x in y]") + "]\nz = [a for a in " + nestedComps(21, "[%s for x in y]") + "]\n"},
 	{"comprehensions_nested_in_condition", "class C:\n    x = [1 for a in b if " + nestedComps(21, "[%s for x in y]") + "]\n"},
 	{"comprehensions_nested_no_hidden_locals", "x = " + nestedComps(30, "[%s for a.b in y]") + "\ny = " + nestedComps(30, "(%s for x in y)") + "\n"},
+	// The new empty bytes of a non-empty bytes repeated 0 times keeps its
+	// identity inside folded tuples, lists and sets turned constant, a
+	// dict's constant keys, out of a subscript and through b'' + it
+	// (bytes_concat returns the other operand); it was the b'' singleton
+	// there. Found by a generator of marshal's boundary constants.
+	{"bytes_repeat_zero_in_tuples", "x = (1, b'a' * 0)\ny = b''\nz = [1, 2, b'a' * 0]\n"},
+	{"bytes_repeat_zero_folded_more", "def f(v):\n    return v in {1, b'ab' * 0}, {b'q' * 0: 1, 2: 3}, (b'a' * 0, 1)[0], b'' + (b'x' * 0)\n" +
+		"def g(v):\n    return v in {b'', b'a' * 0}, ((b'a' * 0,) * 3, (b'b' * 0) * 2)\nfor i in [1, b'a' * 0]: pass\n"},
 }
 
 // nestedComps nests n comprehensions of the form format (with one %s for
