@@ -91,6 +91,41 @@ var cases = []struct{ name, src string }{
 	// text ("1"), 3.13.5 the text from its start ("1}{y="), 3.13.18 the
 	// field's own ("y="). Found by a generator of f-strings.
 	{"fstring_debug_after_nested_field", "a = f'{x:{1}{y=}}'\nb = f'{x:{1}{y}{z=:>3}}'\nc = f'{x=!r:{a}{y = }{z=}}'\nd = f'{x:{a}b{y=}}'\n"},
+	// limits and layout
+	// Inlined comprehensions that hide locals nested 22 deep, alone, under
+	// statement blocks, in a later iterable or a condition: 3.13.16+ count
+	// each as a frame block ("too many statically nested blocks" at the
+	// 22nd, gh-156091), earlier releases compile them (and crash from 23
+	// on, see TestInlinedComprehensionsTooDeep). Attribute targets hide
+	// nothing and generator expressions are not inlined: no limit. Found
+	// by a generator of nested expressions.
+	{"comprehensions_nested_21", "x = " + nestedComps(21, "[%s for x in y]") + "\n"},
+	{"comprehensions_nested_22", "x = [1 is 1, " + nestedComps(22, "[%s for x in y]") + "]\n"},
+	{"comprehensions_nested_22_set_dict", "def f(y):\n    return (1,\n  " + nestedComps(11, "{%s for x in y}") + ",\n  " +
+		nestedComps(22, "{1: %s for (p, q) in y}") + ")\n"},
+	{"comprehensions_under_loops", strings.Repeat("for i in x:\n ", 20) + strings.Repeat(" ", 19) + "y = [[a for a in b] for c in d]\n"},
+	{"comprehensions_under_loops_21", strings.Repeat("for i in x:\n ", 20) + strings.Repeat(" ", 19) + "y = [a for a in [c for c in d]]\n"},
+	{"comprehensions_nested_in_later_iterable", "x = [1 for a in b for c in " + nestedComps(21, "[%s for x in y]") + "]\nz = [a for a in " + nestedComps(21, "[%s for x in y]") + "]\n"},
+	{"comprehensions_nested_in_condition", "class C:\n    x = [1 for a in b if " + nestedComps(21, "[%s for x in y]") + "]\n"},
+	{"comprehensions_nested_no_hidden_locals", "x = " + nestedComps(30, "[%s for a.b in y]") + "\ny = " + nestedComps(30, "(%s for x in y)") + "\n"},
+	// The new empty bytes of a non-empty bytes repeated 0 times keeps its
+	// identity inside folded tuples, lists and sets turned constant, a
+	// dict's constant keys, out of a subscript and through b'' + it
+	// (bytes_concat returns the other operand); it was the b'' singleton
+	// there. Found by a generator of marshal's boundary constants.
+	{"bytes_repeat_zero_in_tuples", "x = (1, b'a' * 0)\ny = b''\nz = [1, 2, b'a' * 0]\n"},
+	{"bytes_repeat_zero_folded_more", "def f(v):\n    return v in {1, b'ab' * 0}, {b'q' * 0: 1, 2: 3}, (b'a' * 0, 1)[0], b'' + (b'x' * 0)\n" +
+		"def g(v):\n    return v in {b'', b'a' * 0}, ((b'a' * 0,) * 3, (b'b' * 0) * 2)\nfor i in [1, b'a' * 0]: pass\n"},
+}
+
+// nestedComps nests n comprehensions of the form format (with one %s for
+// the element) around x.
+func nestedComps(n int, format string) string {
+	e := "x"
+	for range n {
+		e = fmt.Sprintf(format, e)
+	}
+	return e
 }
 
 // TestCasesAgainstPyCompile compiles cases with each 3.13 interpreter's

@@ -455,7 +455,7 @@ func (c *compile) run() ([]byte, error) {
 			final, err := opt.OptimizeUnitFinal(&u.Unit, cache, u.NParams, sc.final)
 			sc.final = final[:0]
 			if err != nil {
-				return nil, &FaultError{Stage: "flowgraph", Err: err}
+				return nil, flowgraphError(err)
 			}
 			c.stage = "assemble"
 			stop.Poll(c.req.Stop)
@@ -469,7 +469,7 @@ func (c *compile) run() ([]byte, error) {
 		}
 		generated := u.Seq
 		if err := opt.OptimizeUnit(&u.Unit, cache, u.NParams); err != nil {
-			return nil, &FaultError{Stage: "flowgraph", Err: err}
+			return nil, flowgraphError(err)
 		}
 		bufs.Release(&generated)
 		if c.tr != nil && c.tr.optimizedUnit != nil {
@@ -536,6 +536,15 @@ func (c *compile) run() ([]byte, error) {
 		return nil, &FaultError{Stage: "marshal", Err: err}
 	}
 	return out, nil
+}
+
+// flowgraphError classifies an error of the flow graph's optimizer: a
+// source CPython crashes on is unsupported, the rest are faults.
+func flowgraphError(err error) error {
+	if errors.Is(err, flowgraph.ErrExceptStackOverflow) {
+		return &codegen.ErrUnsupported{What: "CPython crashes on this source: its exception stack overflows (" + err.Error() + ")"}
+	}
+	return &FaultError{Stage: "flowgraph", Err: err}
 }
 
 // stageError classifies an error of the current stage: CPython's

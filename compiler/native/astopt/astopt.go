@@ -740,8 +740,7 @@ func (o *optimizer) foldBinOp(e *ast.BinOp) ast.Expr {
 		return e
 	}
 	k := o.constant(e.Loc, v)
-	if e.Op == ast.Mult && v.Kind() == ast.BytesKind && len(v.Bytes()) == 0 && o.cfg.OnFreshStr != nil &&
-		(lc.Value.Kind() == ast.BytesKind && len(lc.Value.Bytes()) > 0 || rc.Value.Kind() == ast.BytesKind && len(rc.Value.Bytes()) > 0) {
+	if v.Fresh() && o.cfg.OnFreshStr != nil {
 		o.cfg.OnFreshStr(k)
 	}
 	return k

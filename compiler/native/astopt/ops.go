@@ -244,6 +244,15 @@ func (cl calc) add(l, r ast.Value) (ast.Value, bool) {
 	case l.Kind() == ast.StrKind && r.Kind() == ast.StrKind:
 		return ast.StrValue(l.Str() + r.Str()), true
 	case l.Kind() == ast.BytesKind && r.Kind() == ast.BytesKind:
+		// bytes_concat returns an operand itself when the other is
+		// empty (the right one first): b'' + (b'ab' * 0) is that new
+		// empty bytes.
+		if l.Bytes() == "" {
+			return r, true
+		}
+		if r.Bytes() == "" {
+			return l, true
+		}
 		return ast.BytesValue(l.Bytes() + r.Bytes()), true
 	case l.Kind() == ast.TupleKind && r.Kind() == ast.TupleKind:
 		e := make([]ast.Value, 0, len(l.Elems())+len(r.Elems()))
@@ -764,6 +773,11 @@ func repeat(seq ast.Value, n int64) (ast.Value, bool) {
 		s := seq.Bytes()
 		if s != "" && n > int64(math.MaxInt32)/int64(len(s)) {
 			return ast.Value{}, false
+		}
+		if n == 0 {
+			// bytes_repeat allocates the empty result of a non-empty
+			// bytes: a new object, not the b'' singleton.
+			return ast.FreshBytesValue(""), true
 		}
 		return ast.BytesValue(strings.Repeat(s, int(n))), true
 	}

@@ -62,7 +62,7 @@ func (c *compiler) popExceptAndReraise(loc instr.Location) {
 // unwindFblock is compiler_unwind_fblock.
 func (c *compiler) unwindFblock(loc *instr.Location, info *fblock, preserveTOS bool) {
 	switch info.typ {
-	case fbWhileLoop, fbExceptionHandler, fbExceptionGroupHandler, fbAsyncComprehensionGenerator, fbStopIteration:
+	case fbWhileLoop, fbExceptionHandler, fbExceptionGroupHandler, fbAsyncComprehensionGenerator, fbStopIteration, fbInlinedComprehension:
 	case fbForLoop:
 		if preserveTOS {
 			c.addop(opSWAP, 2, *loc)

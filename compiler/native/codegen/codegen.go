@@ -125,6 +125,11 @@ const (
 	fbExceptionGroupHandler
 	fbAsyncComprehensionGenerator
 	fbStopIteration
+	// fbInlinedComprehension (3.13.16+) is an inlined comprehension's
+	// handler that restores the locals it hid: it counts toward
+	// CO_MAXBLOCKS (gh-156091; before, deep nesting overflowed the
+	// exception stack of the flow graph).
+	fbInlinedComprehension
 )
 
 // maxBlocks is CO_MAXBLOCKS.
@@ -329,6 +334,7 @@ type compiler struct {
 	disableWarning   int
 	v313_1           bool // 3.13.1+: GET_ITER in inlined comprehensions' outermost loops
 	v313_warnFinally bool
+	v313_16          bool                            // 3.13.16+: an inlined comprehension hiding locals is a frame block
 	nanObjs          map[*ast.Constant]*pyobj.Object // see nanConst
 
 	// freeUnits are finished units whose scratch serves new ones;
@@ -446,6 +452,7 @@ func Generate(mod ast.ModNode, st *symtable.Table, cfg Config) (*Result, error) 
 	}
 	c.v313_1 = cfg.Release.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 1})
 	c.v313_warnFinally = cfg.Release.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 6})
+	c.v313_16 = cfg.Release.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 16})
 	kept, _ := unitPool.Get().(*pooledUnits)
 	if kept != nil {
 		c.freeUnits, c.stack, c.freeInlined = kept.free, kept.stack, kept.inlined

@@ -193,6 +193,9 @@ func (c *compiler) pushInlinedState(loc instr.Location, entry *symtable.Block) *
 		}
 	}
 	if len(st.pushedLocals) > 0 {
+		if c.v313_16 {
+			c.pushFblock(loc, fbInlinedComprehension, instr.NoLabel, instr.NoLabel, fblock{})
+		}
 		c.addop(opSWAP, int32(len(st.pushedLocals)+1), loc)
 		st.cleanup = c.newLabel()
 		st.end = c.newLabel()
@@ -217,6 +220,9 @@ func (c *compiler) popInlinedState(loc instr.Location, st *inlinedState) {
 		u.ste.Symbols.Set(s.Name, s.Flags)
 	}
 	if len(st.pushedLocals) > 0 {
+		if c.v313_16 {
+			c.popFblock(fbInlinedComprehension)
+		}
 		c.addop(pPOP_BLOCK, 0, noLoc)
 		c.jump(pJUMP_NO_INTERRUPT, st.end, noLoc)
 		c.useLabel(st.cleanup)

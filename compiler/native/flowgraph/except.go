@@ -1,6 +1,10 @@
 package flowgraph
 
-import "github.com/rules-pyc/rules_pyc/compiler/native/instr"
+import (
+	"errors"
+
+	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
+)
 
 // maxBlocks is CO_MAXBLOCKS: code generation refuses deeper nesting of
 // try blocks ("too many statically nested blocks"), so an exception stack
@@ -22,6 +26,12 @@ func (g *CFG) markExceptHandlers() {
 		}
 	}
 }
+
+// ErrExceptStackOverflow is a unit whose try blocks nest deeper than an
+// exception stack holds: CPython writes past the end of its array
+// (push_except_block) and crashes, which happens before 3.13.16 with more
+// than 22 nested inlined comprehensions that hide locals (gh-156091).
+var ErrExceptStackOverflow = errors.New("flowgraph: too many nested exception blocks")
 
 // Exception stacks live in CFG.stackBuf, stackStride int32s each: the
 // depth, then the handlers (handlers[0] is none, the handler outside every
@@ -88,7 +98,7 @@ func (g *CFG) labelExceptionTargets() error {
 				}
 				st := g.stack(stack)
 				if st[0] >= maxBlocks+1 {
-					return errorf("too many nested exception blocks")
+					return ErrExceptStackOverflow
 				}
 				st[0]++
 				st[1+st[0]] = in.Arg

@@ -334,6 +334,9 @@ func (p *Process) FromValue(v ast.Value) *Object {
 	case ast.StrKind:
 		return p.NewStr(v.Str())
 	case ast.BytesKind:
+		if v.Fresh() {
+			return p.NewBytesFresh(v.Bytes())
+		}
 		return p.NewBytes(v.Bytes())
 	case ast.TupleKind, ast.FrozenSetKind:
 		elems := v.Elems()

@@ -149,6 +149,17 @@ func StrValue(s string) Value { return Value{kind: StrKind, str: s} }
 // BytesValue returns the bytes b.
 func BytesValue(b string) Value { return Value{kind: BytesKind, str: b} }
 
+// FreshBytesValue returns the bytes b as an object of its own where
+// CPython would share a singleton: the empty bytes that bytes_repeat
+// allocates for a non-empty bytes repeated 0 times (b'ab' * 0 is not the
+// singleton).
+// The mark goes wherever the value does (into tuples and frozensets,
+// out of subscripts), so that the object is made anew (see Fresh).
+func FreshBytesValue(b string) Value { return Value{kind: BytesKind, str: b, num: 1} }
+
+// Fresh reports whether v is a bytes FreshBytesValue made.
+func (v Value) Fresh() bool { return v.kind == BytesKind && v.num != 0 }
+
 // TupleValue returns the tuple of elems (retained).
 func TupleValue(elems []Value) Value {
 	return Value{kind: TupleKind, ext: &valueExt{elems: elems}}
