@@ -151,9 +151,9 @@ func Lookup(name string, rel release.Release) (*Codec, error) {
 	return nil, &LookupError{Msg: "unknown encoding: " + name}
 }
 
-// laterAliasesRelease is the first release with laterAliases (estimated;
-// see docs/native.md).
-var laterAliasesRelease = release.Release{Major: 3, Minor: 13, Micro: 16}
+// laterAliasesRelease is the first release with laterAliases: 3.13.14,
+// whose changelog lists gh-149801 (see docs/native.md).
+var laterAliasesRelease = release.Release{Major: 3, Minor: 13, Micro: 14}
 
 // Decode decodes b strictly, returning UTF-8, or the error CPython
 // raises: the codec's, or the UnicodeEncodeError of a decoded text that
