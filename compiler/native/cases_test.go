@@ -116,6 +116,27 @@ var cases = []struct{ name, src string }{
 	{"bytes_repeat_zero_in_tuples", "x = (1, b'a' * 0)\ny = b''\nz = [1, 2, b'a' * 0]\n"},
 	{"bytes_repeat_zero_folded_more", "def f(v):\n    return v in {1, b'ab' * 0}, {b'q' * 0: 1, 2: 3}, (b'a' * 0, 1)[0], b'' + (b'x' * 0)\n" +
 		"def g(v):\n    return v in {b'', b'a' * 0}, ((b'a' * 0,) * 3, (b'b' * 0) * 2)\nfor i in [1, b'a' * 0]: pass\n"},
+	// syntax errors and warnings
+	// The source line of a warning is read by linecache through
+	// tokenize.detect_encoding, which reads lines split at "\n" only and
+	// decodes each line it examines as UTF-8 before looking for a cookie:
+	// a file with "\r" line ends and non-UTF-8 text, or a non-UTF-8 line 1
+	// (with a cookie on it or on line 2), shows no line; in a file with
+	// "\r" line ends, a cookie past line 2 that the compiler ignores
+	// decodes the line (mojibake), or clashes with a BOM (no line). Each
+	// source is here twice, since every other case is compiled under a
+	// name that is no file. Found by a generator of sources in other
+	// encodings.
+	{"warning_line_cr_latin1", "# coding: latin-1\rx = '\xe9' is 1\r"},
+	{"warning_line_cr_latin1_again", "# coding: latin-1\rx = '\xe9' is 1\r"},
+	{"warning_line_cookie_line_not_utf8", "# coding: latin-1 \xe9\nx = '\xe9' is 1\n"},
+	{"warning_line_cookie_line_not_utf8_again", "# coding: latin-1 \xe9\nx = '\xe9' is 1\n"},
+	{"warning_line_first_line_not_utf8", "#!x \xe9\n# coding: latin-1\nx = '\xe9' is 1\n"},
+	{"warning_line_first_line_not_utf8_again", "#!x \xe9\n# coding: latin-1\nx = '\xe9' is 1\n"},
+	{"warning_line_cr_late_cookie", "#!x\rx = '\u00e9' is 1\r# coding: latin-1\r"},
+	{"warning_line_cr_late_cookie_again", "#!x\rx = '\u00e9' is 1\r# coding: latin-1\r"},
+	{"warning_line_cr_bom_late_cookie", "\ufeff#!x\rx = '\u00e9' is 1\r# coding: latin-1\r"},
+	{"warning_line_cr_bom_late_cookie_again", "\ufeff#!x\rx = '\u00e9' is 1\r# coding: latin-1\r"},
 }
 
 // nestedComps nests n comprehensions of the form format (with one %s for

@@ -7,6 +7,7 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
 	"github.com/rules-pyc/rules_pyc/compiler/native/symtable"
+	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/astdump"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
@@ -480,6 +481,33 @@ func (u *unit) qualnameObj(c *compiler) *pyobj.Object {
 	return u.qualObj
 }
 
+// reservedTypeParamName is the first release whose symbol table refuses a
+// type parameter named __classdict__.
+var reservedTypeParamName = release.Release{Major: 3, Minor: 13, Micro: 2}
+
+// checkClassdictTypeParam refuses a generic class defined in a class body
+// with a type parameter named __classdict__: CPython 3.13.0 crashes
+// (SIGSEGV) assembling its generic parameters' code, on a NULL item of a
+// tuple it merges into the constant cache (seen with every such source
+// tried, whatever the class bodies hold); 3.13.1 is taken to do the same,
+// and later releases refuse the name in the symbol table.
+func (c *compiler) checkClassdictTypeParam(s *ast.ClassDef) {
+	for _, tp := range s.TypeParams {
+		var name string
+		switch tp := tp.(type) {
+		case *ast.TypeVar:
+			name = tp.Name
+		case *ast.TypeVarTuple:
+			name = tp.Name
+		case *ast.ParamSpec:
+			name = tp.Name
+		}
+		if name == "__classdict__" {
+			c.fail(&ErrUnsupported{What: "CPython " + c.cfg.Release.String() + " crashes compiling a generic class defined in a class body with a type parameter named __classdict__"})
+		}
+	}
+}
+
 // class is compiler_class.
 func (c *compiler) class(s *ast.ClassDef) {
 	c.decorators(s.DecoratorList)
@@ -489,6 +517,9 @@ func (c *compiler) class(s *ast.ClassDef) {
 	}
 	loc := locAt(s.Location())
 	generic := len(s.TypeParams) > 0
+	if generic && c.u.scope == scopeClass && !c.cfg.Release.AtLeast(reservedTypeParamName) {
+		c.checkClassdictTypeParam(s)
+	}
 	if generic {
 		c.enterScope("<generic parameters of "+s.Name+">", scopeTypeParams, c.st.TypeParamsBlock(s), firstLine)
 		c.u.private, c.u.hasPriv = s.Name, true

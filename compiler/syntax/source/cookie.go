@@ -96,3 +96,7 @@ func normalName(s string) string {
 	}
 	return s
 }
+
+// NormalName is the normalization of a coding spec's name that CPython's
+// tokenizer and tokenize.detect_encoding share (see normalName).
+func NormalName(s string) string { return normalName(s) }
