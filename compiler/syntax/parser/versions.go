@@ -6,8 +6,9 @@ import "github.com/rules-pyc/rules_pyc/compiler/release"
 // release with the change; see docs/native.md for how they were found.
 var (
 	// fixJoinedStrDebug: the debug text of f"{x=}" is no longer decoded as
-	// an f-string part (action_helpers.c _PyPegen_joined_str).
-	fixJoinedStrDebug = release.Release{Major: 3, Minor: 13, Micro: 1}
+	// an f-string part (action_helpers.c _PyPegen_joined_str; gh-124363,
+	// listed under 3.13.2 in 3.13.18's changelog, Misc/NEWS).
+	fixJoinedStrDebug = release.Release{Major: 3, Minor: 13, Micro: 2}
 	// barryFuture: "from __future__ import barry_as_FLUFL" switches the
 	// parser to "<>" (gh-125331, 3.13.3).
 	barryFuture = release.Release{Major: 3, Minor: 13, Micro: 3}
