@@ -20,7 +20,7 @@ type features struct {
 	// comment (gh-135148, 3.13.6).
 	hashInStrings bool
 	// An error line found in the tokenizer's buffer starts at the current
-	// line, not at the buffer's start.
+	// line, not at the buffer's start (no changelog entry names it).
 	errorLineFromLineStart bool
 	// The byte columns of a tokenizer error with a known range (leading
 	// zeros) are converted to characters.
