@@ -503,11 +503,13 @@ func (c *compile) run() ([]byte, error) {
 		// 3.13.4 and 3.13.5 emit the compiler's warnings with the calling
 		// module's __warningregistry__ (compiler_warn calls
 		// _PyErr_WarnExplicitObjectWithContext, gh-131927), where the
-		// "default" action shows a message once per line; 3.13.6 went
+		// "default" action shows a message once per line; 3.13.10 went
 		// back to no registry (every warning shown) and compiles a
-		// finally body's exceptional copy without warnings instead.
+		// finally body's exceptional copy without warnings instead
+		// (gh-139640, listed under 3.13.10 in 3.13.18's changelog,
+		// Misc/NEWS).
 		once := rel.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 4}) &&
-			rel.Less(release.Release{Major: 3, Minor: 13, Micro: 6})
+			rel.Less(release.Release{Major: 3, Minor: 13, Micro: 10})
 		shown := map[codegen.Warning]bool{}
 		for _, w := range gen.Warnings {
 			if once {

@@ -332,8 +332,8 @@ type compiler struct {
 	interactive      bool
 	warnings         []Warning
 	disableWarning   int
-	v313_1           bool // 3.13.1+: GET_ITER in inlined comprehensions' outermost loops
-	v313_warnFinally bool
+	v313_1           bool                            // 3.13.1+ (gh-125038): GET_ITER in inlined comprehensions' outermost loops
+	v313_warnFinally bool                            // 3.13.10+ (gh-139640): no warnings from a finally body's exceptional copy
 	v313_16          bool                            // 3.13.16+: an inlined comprehension hiding locals is a frame block
 	nanObjs          map[*ast.Constant]*pyobj.Object // see nanConst
 
@@ -451,7 +451,7 @@ func Generate(mod ast.ModNode, st *symtable.Table, cfg Config) (*Result, error) 
 		c.cache = c.p.NewConstCache()
 	}
 	c.v313_1 = cfg.Release.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 1})
-	c.v313_warnFinally = cfg.Release.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 6})
+	c.v313_warnFinally = cfg.Release.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 10})
 	c.v313_16 = cfg.Release.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 16})
 	kept, _ := unitPool.Get().(*pooledUnits)
 	if kept != nil {

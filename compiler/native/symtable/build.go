@@ -837,8 +837,9 @@ func (b *builder) typeParams(tps []ast.TypeParam) error {
 }
 
 // reservedTypeParamName is the first release that refuses a type parameter
-// named __classdict__ (in 3.13.0 it breaks the class's __classdict__ cell).
-var reservedTypeParamName = release.Release{Major: 3, Minor: 13, Micro: 2}
+// named __classdict__ (in 3.13.0 it breaks the class's __classdict__ cell):
+// gh-128632, listed under 3.13.3 in 3.13.18's changelog (Misc/NEWS).
+var reservedTypeParamName = release.Release{Major: 3, Minor: 13, Micro: 3}
 
 func (b *builder) typeParam(tp ast.TypeParam) error {
 	var name string

@@ -63,7 +63,8 @@ var futureAccepted = map[string]bool{
 
 // rangedFutureErrors is the first release whose future errors span the
 // feature's name (3.13.0 points at the statement's start, with no end
-// column).
+// column): gh-126139, listed under 3.13.1 in 3.13.18's changelog
+// (Misc/NEWS).
 var rangedFutureErrors = release.Release{Major: 3, Minor: 13, Micro: 1}
 
 // ParseFuture reads the future statements at the start of a module (after

@@ -102,8 +102,8 @@ type dumper struct {
 	tmp  []item
 	repr reprer
 	err  error
-	// noneRequired: a required field that is None is written (3.13.4+),
-	// instead of left out.
+	// noneRequired: a required field that is None is written (3.13.4+,
+	// gh-134718), instead of left out.
 	noneRequired bool
 	// maxDepth is the deepest node's depth met so far.
 	maxDepth int

@@ -3,11 +3,13 @@ package parser
 import "github.com/rules-pyc/rules_pyc/compiler/release"
 
 // The releases of 3.13 that changed what the parser does. Each is the first
-// release with the change; see docs/native.md for how they were found.
+// release with the change, the one 3.13.18's changelog (Misc/NEWS) lists it
+// under where an entry names it; see docs/native.md for how they were found.
 var (
 	// fixJoinedStrDebug: the debug text of f"{x=}" is no longer decoded as
-	// an f-string part (action_helpers.c _PyPegen_joined_str).
-	fixJoinedStrDebug = release.Release{Major: 3, Minor: 13, Micro: 1}
+	// an f-string part (action_helpers.c _PyPegen_joined_str; gh-124363,
+	// listed under 3.13.2 in 3.13.18's changelog, Misc/NEWS).
+	fixJoinedStrDebug = release.Release{Major: 3, Minor: 13, Micro: 2}
 	// barryFuture: "from __future__ import barry_as_FLUFL" switches the
 	// parser to "<>" (gh-125331, 3.13.3).
 	barryFuture = release.Release{Major: 3, Minor: 13, Micro: 3}
@@ -15,19 +17,21 @@ var (
 	// True or False raises ValueError (gh-133516, 3.13.4).
 	identifierConstants = release.Release{Major: 3, Minor: 13, Micro: 4}
 	// fixSoftKeywordPrefix: SOFT_KEYWORD no longer matches a name that is
-	// only a prefix of a soft keyword ("ma" for "match").
+	// only a prefix of a soft keyword ("ma" for "match"; gh-130077, 3.13.6).
 	fixSoftKeywordPrefix = release.Release{Major: 3, Minor: 13, Micro: 6}
 	// fixActionErrorCheck: a rule's action fails when an error is pending
-	// even if it returned a value.
+	// even if it returned a value. No entry of 3.13.18's changelog
+	// (Misc/NEWS) names it (gh-145783, 3.13.13, and gh-151763, 3.13.15, are
+	// candidates); the estimate is the first release after 3.13.5.
 	fixActionErrorCheck = release.Release{Major: 3, Minor: 13, Micro: 6}
 )
 
 var (
 	// fixFormatSpecRaw: the literal parts of a format spec in a raw
-	// f-string are not escape-decoded.
+	// f-string are not escape-decoded (gh-137314, 3.13.6).
 	fixFormatSpecRaw = release.Release{Major: 3, Minor: 13, Micro: 6}
 	// fixExclamationTypo: "exclamanation" is spelled "exclamation" in the
-	// f-string conversion error.
+	// f-string conversion error (gh-135496, 3.13.6).
 	fixExclamationTypo = release.Release{Major: 3, Minor: 13, Micro: 6}
 )
 

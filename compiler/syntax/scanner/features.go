@@ -13,13 +13,14 @@ type features struct {
 	// error.
 	noNewlineInSpec bool
 	// Only a '=' at the replacement field's top bracket level marks a
-	// debug expression.
+	// debug expression (gh-139516, listed under 3.13.10 in 3.13.18's
+	// changelog, Misc/NEWS).
 	debugAtTop bool
 	// A '#' inside a string of a debug expression does not start a
-	// comment.
+	// comment (gh-135148, 3.13.6).
 	hashInStrings bool
 	// An error line found in the tokenizer's buffer starts at the current
-	// line, not at the buffer's start.
+	// line, not at the buffer's start (no changelog entry names it).
 	errorLineFromLineStart bool
 	// The byte columns of a tokenizer error with a known range (leading
 	// zeros) are converted to characters.
@@ -48,7 +49,7 @@ func featuresOf(r release.Release) features {
 	return features{
 		exprEndAlways:          r.AtLeast(rel(2)),
 		noNewlineInSpec:        r.AtLeast(rel(4)),
-		debugAtTop:             r.AtLeast(rel(6)),
+		debugAtTop:             r.AtLeast(rel(10)),
 		hashInStrings:          r.AtLeast(rel(6)),
 		errorLineFromLineStart: r.AtLeast(rel(1)),
 		knownRangeChars:        r.AtLeast(rel(16)),

@@ -360,7 +360,8 @@ var charmapChanges = []struct {
 	r     rune
 	since release.Release
 }{
-	// gh-135995 (merged June 2025, after 3.13.5): palmos 0x9B is U+203A
+	// gh-135995 (merged June 2025, after 3.13.5; listed under 3.13.6 in
+	// 3.13.18's changelog, Misc/NEWS): palmos 0x9B is U+203A
 	// SINGLE RIGHT-POINTING ANGLE QUOTATION MARK, no longer a C1 control.
 	{"palmos", 0x9B, 0x203A, release.Release{Major: 3, Minor: 13, Micro: 6}},
 }

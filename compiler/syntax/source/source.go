@@ -57,7 +57,7 @@ type Source struct {
 // LookupBuffer returns the buffer CPython searches line by line for an
 // error's text when it cannot read the file back
 // (get_error_line_from_tokenizer_buffers: tok->str). Releases before
-// 3.13.6 search the undecoded bytes when a codec converted the file.
+// 3.13.13 search the undecoded bytes when a codec converted the file.
 func (s *Source) LookupBuffer() []byte {
 	if s.Codec != nil && !decodedLookupBuffer(s.rel) {
 		return s.translated
@@ -184,9 +184,10 @@ func translateNewlines(b []byte) []byte {
 // docs/native.md, "Version differences").
 var (
 	// Later releases translate newlines again after a codec converted the
-	// source, and search the converted text for error lines.
-	rel3136 = release.Release{Major: 3, Minor: 13, Micro: 6}
+	// source, and search the converted text for error lines (gh-145234,
+	// listed under 3.13.13 in 3.13.18's changelog, Misc/NEWS).
+	translateAfterCodec = release.Release{Major: 3, Minor: 13, Micro: 13}
 )
 
-func decodedNewlines(r release.Release) bool     { return r.AtLeast(rel3136) }
-func decodedLookupBuffer(r release.Release) bool { return r.AtLeast(rel3136) }
+func decodedNewlines(r release.Release) bool     { return r.AtLeast(translateAfterCodec) }
+func decodedLookupBuffer(r release.Release) bool { return r.AtLeast(translateAfterCodec) }
