@@ -9,6 +9,7 @@ import (
 
 	"github.com/rules-pyc/rules_pyc/compiler/failure"
 	"github.com/rules-pyc/rules_pyc/compiler/interp"
+	"github.com/rules-pyc/rules_pyc/compiler/native/symtable"
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
@@ -30,13 +31,14 @@ var crashSources = []string{
 // hands them to the interpreter) and gives the later releases' error, and
 // that each local 3.13 interpreter does crash (or reject) as expected.
 func TestCasesCPythonCrashes(t *testing.T) {
-	for _, rel := range []release.Release{{Major: 3, Minor: 13, Micro: 0}, {Major: 3, Minor: 13, Micro: 1}, {Major: 3, Minor: 13, Micro: 5}, {Major: 3, Minor: 13, Micro: 18}} {
+	for _, micro := range []int{0, 1, 2, 3, 5, 18} {
+		rel := release.Release{Major: 3, Minor: 13, Micro: micro}
 		for _, src := range crashSources {
 			_, err := Compile(Request{Source: []byte(src), Name: "c.py", Release: rel})
 			var unsup *UnsupportedError
 			var serr *syntaxerr.Error
 			switch {
-			case !rel.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 2}):
+			case !rel.AtLeast(symtable.ReservedTypeParamName):
 				if !errors.As(err, &unsup) {
 					t.Errorf("%s: %q: got %v, want the source refused", rel, src, err)
 				}
@@ -63,7 +65,7 @@ func TestCasesCPythonCrashes(t *testing.T) {
 			cancel()
 			var ce *failure.CompileError
 			rejected := errors.As(refErr, &ce)
-			if rel.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 2}) != rejected || (refErr == nil) {
+			if rel.AtLeast(symtable.ReservedTypeParamName) != rejected || (refErr == nil) {
 				t.Errorf("%s: %q: got %v", py, src, refErr)
 			}
 		}

@@ -7,7 +7,6 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
 	"github.com/rules-pyc/rules_pyc/compiler/native/symtable"
-	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/astdump"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
@@ -481,16 +480,13 @@ func (u *unit) qualnameObj(c *compiler) *pyobj.Object {
 	return u.qualObj
 }
 
-// reservedTypeParamName is the first release whose symbol table refuses a
-// type parameter named __classdict__.
-var reservedTypeParamName = release.Release{Major: 3, Minor: 13, Micro: 2}
-
 // checkClassdictTypeParam refuses a generic class defined in a class body
 // with a type parameter named __classdict__: CPython 3.13.0 crashes
 // (SIGSEGV) assembling its generic parameters' code, on a NULL item of a
 // tuple it merges into the constant cache (seen with every such source
-// tried, whatever the class bodies hold); 3.13.1 is taken to do the same,
-// and later releases refuse the name in the symbol table.
+// tried, whatever the class bodies hold); the releases up to
+// symtable.ReservedTypeParamName, which refuses the name, are taken to do
+// the same.
 func (c *compiler) checkClassdictTypeParam(s *ast.ClassDef) {
 	for _, tp := range s.TypeParams {
 		var name string
@@ -517,7 +513,7 @@ func (c *compiler) class(s *ast.ClassDef) {
 	}
 	loc := locAt(s.Location())
 	generic := len(s.TypeParams) > 0
-	if generic && c.u.scope == scopeClass && !c.cfg.Release.AtLeast(reservedTypeParamName) {
+	if generic && c.u.scope == scopeClass && !c.cfg.Release.AtLeast(symtable.ReservedTypeParamName) {
 		c.checkClassdictTypeParam(s)
 	}
 	if generic {

@@ -836,10 +836,10 @@ func (b *builder) typeParams(tps []ast.TypeParam) error {
 	return nil
 }
 
-// reservedTypeParamName is the first release that refuses a type parameter
+// ReservedTypeParamName is the first release that refuses a type parameter
 // named __classdict__ (in 3.13.0 it breaks the class's __classdict__ cell):
 // gh-128632, listed under 3.13.3 in 3.13.18's changelog (Misc/NEWS).
-var reservedTypeParamName = release.Release{Major: 3, Minor: 13, Micro: 3}
+var ReservedTypeParamName = release.Release{Major: 3, Minor: 13, Micro: 3}
 
 func (b *builder) typeParam(tp ast.TypeParam) error {
 	var name string
@@ -880,7 +880,7 @@ func (b *builder) typeParam(tp ast.TypeParam) error {
 // typeVariable visits a type parameter's bound or default in its own block
 // (symtable_visit_type_param_bound_or_default).
 func (b *builder) typeVariable(tp ast.TypeParam, e ast.Expr, name string, role blockRole, info string, loc ast.Loc) error {
-	if name == "__classdict__" && b.cfg.Release.AtLeast(reservedTypeParamName) {
+	if name == "__classdict__" && b.cfg.Release.AtLeast(ReservedTypeParamName) {
 		return b.errorAt(loc, msgReservedTypeParam, name)
 	}
 	if e == nil {
