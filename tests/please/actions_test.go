@@ -2,7 +2,9 @@ package please
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -70,18 +72,37 @@ func outputStates(t *testing.T, r *hostRepo, pkgs []string) map[string]fileState
 
 // builtTargets runs `plz build //...` and returns the targets it ran a
 // command for, from Please's own debug log ("Building target //pkg:name";
-// an up-to-date target logs "Not rebuilding ..., nothing's changed").
+// an up-to-date target logs "Not rebuilding ..., nothing's changed"). When
+// plz is stopped and run again (see plzLimit), each attempt logs to a file
+// of its own and the targets of both count: what the stopped one built, the
+// second finds up to date.
 func builtTargets(t *testing.T, r *hostRepo) map[string]bool {
 	t.Helper()
-	log := filepath.Join(t.TempDir(), "build.log")
-	r.mustPlz("--log_file="+log, "--log_file_level=debug", "build", "//...")
-	data, err := os.ReadFile(log)
-	if err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	logOf := func(attempt int) string { return filepath.Join(dir, fmt.Sprintf("build%d.log", attempt)) }
+	res := r.plzEach(func(attempt int) []string {
+		return []string{"--log_file=" + logOf(attempt), "--log_file_level=debug", "build", "//..."}
+	})
+	if res.err != nil {
+		t.Fatalf("plz build //... in %s: %v\n%s", r.dir, res.err, tail(res.out, 40))
 	}
 	built := map[string]bool{}
-	for _, m := range buildingTarget.FindAllStringSubmatch(string(data), -1) {
-		built[m[1]] = true
+	logs := 0
+	for attempt := 1; attempt <= 2; attempt++ {
+		data, err := os.ReadFile(logOf(attempt))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // no such attempt, or stopped before it logged
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs++
+		for _, m := range buildingTarget.FindAllStringSubmatch(string(data), -1) {
+			built[m[1]] = true
+		}
+	}
+	if logs == 0 {
+		t.Fatalf("plz build //... wrote no log in %s", dir)
 	}
 	return built
 }

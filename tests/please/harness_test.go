@@ -242,10 +242,19 @@ const plzLimit = 4 * time.Minute
 // chroot, beside it.
 func (r *hostRepo) plz(args ...string) result {
 	r.t.Helper()
+	return r.plzEach(func(int) []string { return args })
+}
+
+// plzEach is plz with the arguments argsOf gives each attempt (1, and 2
+// for the run after a stopped one), so that a caller can tell the
+// attempts' logs apart.
+func (r *hostRepo) plzEach(argsOf func(attempt int) []string) result {
+	r.t.Helper()
+	args := argsOf(1)
 	res, stuck := r.plzOnce(args)
 	if stuck {
 		r.t.Logf("plz %s stopped after %v with no result (Please's WaitForPackage deadlock); running it again\n%s", strings.Join(args, " "), plzLimit, tail(res.out, 10))
-		res, stuck = r.plzOnce(args)
+		res, stuck = r.plzOnce(argsOf(2))
 		if stuck {
 			res.err = fmt.Errorf("plz did not finish within %v, twice: %w", plzLimit, res.err)
 		}
