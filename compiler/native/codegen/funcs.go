@@ -264,16 +264,14 @@ func (c *compiler) typeParams(tps []ast.TypeParam) {
 	seenDefault := false
 	for _, tp := range tps {
 		loc := locAt(tp.Location())
-		var name string
-		var def ast.Expr
-		switch t := tp.(type) {
+		name, bound, def := ast.TypeParamParts(tp)
+		c.loadIdent(loc, name)
+		switch tp.(type) {
 		case *ast.TypeVar:
-			name, def = t.Name, t.DefaultValue
-			c.loadIdent(loc, name)
-			if t.Bound != nil {
-				c.typeParamBoundOrDefault(t.Bound, name, c.st.BoundBlock(tp), false)
+			if bound != nil {
+				c.typeParamBoundOrDefault(bound, name, c.st.BoundBlock(tp), false)
 				intr := int32(intrinsic2TypeVarWithBound)
-				if _, ok := t.Bound.(*ast.Tuple); ok {
+				if _, ok := bound.(*ast.Tuple); ok {
 					intr = intrinsic2TypeVarWithConstraints
 				}
 				c.addop(opCALL_INTRINSIC_2, intr, loc)
@@ -281,12 +279,8 @@ func (c *compiler) typeParams(tps []ast.TypeParam) {
 				c.addop(opCALL_INTRINSIC_1, intrinsicTypeVar, loc)
 			}
 		case *ast.TypeVarTuple:
-			name, def = t.Name, t.DefaultValue
-			c.loadIdent(loc, name)
 			c.addop(opCALL_INTRINSIC_1, intrinsicTypeVarTuple, loc)
 		case *ast.ParamSpec:
-			name, def = t.Name, t.DefaultValue
-			c.loadIdent(loc, name)
 			c.addop(opCALL_INTRINSIC_1, intrinsicParamSpec, loc)
 		}
 		if def != nil {
@@ -489,16 +483,7 @@ func (u *unit) qualnameObj(c *compiler) *pyobj.Object {
 // the same.
 func (c *compiler) checkClassdictTypeParam(s *ast.ClassDef) {
 	for _, tp := range s.TypeParams {
-		var name string
-		switch tp := tp.(type) {
-		case *ast.TypeVar:
-			name = tp.Name
-		case *ast.TypeVarTuple:
-			name = tp.Name
-		case *ast.ParamSpec:
-			name = tp.Name
-		}
-		if name == "__classdict__" {
+		if name, _, _ := ast.TypeParamParts(tp); name == "__classdict__" {
 			c.fail(&ErrUnsupported{What: "CPython " + c.cfg.Release.String() + " crashes compiling a generic class defined in a class body with a type parameter named __classdict__"})
 		}
 	}

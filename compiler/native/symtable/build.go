@@ -842,22 +842,7 @@ func (b *builder) typeParams(tps []ast.TypeParam) error {
 var ReservedTypeParamName = release.Release{Major: 3, Minor: 13, Micro: 3}
 
 func (b *builder) typeParam(tp ast.TypeParam) error {
-	var name string
-	var bound, def ast.Expr
-	var info string
-	switch tp := tp.(type) {
-	case *ast.TypeVar:
-		name, bound, def = tp.Name, tp.Bound, tp.DefaultValue
-		info = "a TypeVar default"
-	case *ast.TypeVarTuple:
-		name, def = tp.Name, tp.DefaultValue
-		info = "a TypeVarTuple default"
-	case *ast.ParamSpec:
-		name, def = tp.Name, tp.DefaultValue
-		info = "a ParamSpec default"
-	default:
-		return fmt.Errorf("symtable: unexpected type parameter %T", tp)
-	}
+	name, bound, def := ast.TypeParamParts(tp)
 	loc := *tp.Location()
 	if b.cur.mangled != nil {
 		b.cur.mangled.names[name] = struct{}{}
@@ -874,7 +859,7 @@ func (b *builder) typeParam(tp ast.TypeParam) error {
 			return err
 		}
 	}
-	return b.typeVariable(tp, def, name, roleDefault, info, loc)
+	return b.typeVariable(tp, def, name, roleDefault, "a "+tp.Class().String()+" default", loc)
 }
 
 // typeVariable visits a type parameter's bound or default in its own block

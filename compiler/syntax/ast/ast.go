@@ -35,6 +35,8 @@
 // its nodes is referenced.
 package ast
 
+import "fmt"
+
 //go:generate go run ./gen -schema gen/schema-3.13.json
 
 // Loc is the position of a node in the source: Lineno and EndLineno are
@@ -103,4 +105,19 @@ func ClassByName(name string) (Class, bool) {
 		}
 	}
 	return ClassInvalid, false
+}
+
+// TypeParamParts returns a type parameter's name, its bound (a TypeVar's
+// bound or constraints; nil for the other kinds, which have none) and its
+// default value (nil when it has none).
+func TypeParamParts(tp TypeParam) (name string, bound, def Expr) {
+	switch tp := tp.(type) {
+	case *TypeVar:
+		return tp.Name, tp.Bound, tp.DefaultValue
+	case *TypeVarTuple:
+		return tp.Name, nil, tp.DefaultValue
+	case *ParamSpec:
+		return tp.Name, nil, tp.DefaultValue
+	}
+	panic(fmt.Sprintf("ast: unexpected type parameter %T", tp))
 }
