@@ -9,13 +9,11 @@
 package astjson
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -183,58 +181,24 @@ func (in Interp) Parse(t testing.TB, req Request, each func(*Record)) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := in.command("-c", oracleScript)
-	cmd.Stdin = bytes.NewReader(body)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("%s: %v", in, err)
-	}
-	finished := false
-	defer func() {
-		// each may have stopped the test (FailNow): do not leave the
-		// interpreter running.
-		if !finished {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	}()
-	r := bufio.NewReaderSize(stdout, 1<<20)
 	n, done := 0, -1
-	for {
-		line, err := r.ReadBytes('\n')
-		if len(line) > 0 {
-			var end struct {
-				Done *int `json:"done"`
-			}
-			if bytes.HasPrefix(line, []byte(`{"done": `)) && json.Unmarshal(line, &end) == nil && end.Done != nil {
-				done = *end.Done
-				continue
-			}
-			rec := new(Record)
-			if err := json.Unmarshal(line, rec); err != nil {
-				t.Fatalf("%s: record %d: %v", in, n, err)
-			}
-			n++
-			each(rec)
+	pythons.StreamLines(t, in.String(), in.command("-c", oracleScript), body, func(line []byte) {
+		var end struct {
+			Done *int `json:"done"`
 		}
-		if err == io.EOF {
-			break
+		if bytes.HasPrefix(line, []byte(`{"done": `)) && json.Unmarshal(line, &end) == nil && end.Done != nil {
+			done = *end.Done
+			return
 		}
-		if err != nil {
-			t.Fatalf("%s: reading its answer: %v", in, err)
+		rec := new(Record)
+		if err := json.Unmarshal(line, rec); err != nil {
+			t.Fatalf("%s: record %d: %v", in, n, err)
 		}
-	}
-	finished = true
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("%s: %v: %s", in, err, stderr.String())
-	}
+		n++
+		each(rec)
+	})
 	if done != n {
-		t.Fatalf("%s: %d records, but it says it wrote %d: %s", in, n, done, stderr.String())
+		t.Fatalf("%s: %d records, but it says it wrote %d", in, n, done)
 	}
 }
 

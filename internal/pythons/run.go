@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -34,7 +35,17 @@ func (i Interpreter) RunLines(t testing.TB, script string, input any, each func(
 	}
 	cmd := i.Command(context.Background(), "-S", "-s", file)
 	cmd.Dir = dir
-	cmd.Stdin = bytes.NewReader(data)
+	StreamLines(t, i.String(), cmd, data, each)
+}
+
+// StreamLines runs cmd with stdin as its input and calls each with every
+// line it prints (without the newline; up to 1 GiB a line), as it prints
+// them. The command's failure, with what it printed on stderr, fails t,
+// which name identifies in the message. When each stops the test (t's
+// FailNow), the command is killed and waited for, not left running.
+func StreamLines(t testing.TB, name string, cmd *exec.Cmd, stdin []byte, each func(line []byte)) {
+	t.Helper()
+	cmd.Stdin = bytes.NewReader(stdin)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -42,19 +53,25 @@ func (i Interpreter) RunLines(t testing.TB, script string, input any, each func(
 		t.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("%s: %v", i, err)
+		t.Fatalf("%s: %v", name, err)
 	}
+	finished := false
+	defer func() {
+		if !finished {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	}()
 	sc := bufio.NewScanner(out)
 	sc.Buffer(make([]byte, 1<<20), 1<<30)
 	for sc.Scan() {
 		each(sc.Bytes())
 	}
 	if err := sc.Err(); err != nil {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("%s: reading its output: %v", i, err)
+		t.Fatalf("%s: reading its output: %v", name, err)
 	}
+	finished = true
 	if err := cmd.Wait(); err != nil {
-		t.Fatalf("%s: %v: %s", i, err, stderr.String())
+		t.Fatalf("%s: %v: %s", name, err, stderr.String())
 	}
 }
