@@ -12,6 +12,7 @@ package pool
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -48,8 +49,8 @@ type Config struct {
 	// servers for many compiles and starts one whenever a compile finds none
 	// idle (0).
 	Backlog int
-	// Timeout bounds each compile; 0 means no limit (the engine, the one
-	// caller, always sets one: see engine.DefaultTimeout).
+	// Timeout bounds each compile. It must be positive: the caller decides
+	// the limit (the engine's is engine.DefaultTimeout unless configured).
 	Timeout time.Duration
 }
 
@@ -80,8 +81,8 @@ func New(start Starter, cfg Config) *Pool {
 	if cfg.Backlog < 0 {
 		cfg.Backlog = 0
 	}
-	if cfg.Timeout < 0 {
-		cfg.Timeout = 0
+	if cfg.Timeout <= 0 {
+		panic(fmt.Sprintf("pool: compile limit %v is not positive", cfg.Timeout))
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	return &Pool{start: start, cfg: cfg, ctx: ctx, stop: stop, live: map[Server]bool{}, limit: cfg.Size}
@@ -115,10 +116,7 @@ func (p *Pool) Compile(ctx context.Context, req interp.Request) (interp.Answer, 
 		if err != nil {
 			return interp.Answer{}, err
 		}
-		tctx, cancel := ctx, context.CancelFunc(func() {})
-		if p.cfg.Timeout > 0 {
-			tctx, cancel = context.WithTimeout(ctx, p.cfg.Timeout)
-		}
+		tctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
 		a, err := s.Compile(tctx, req)
 		timedOut := tctx.Err() == context.DeadlineExceeded && ctx.Err() == nil
 		cancel()

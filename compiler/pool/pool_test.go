@@ -100,7 +100,7 @@ func TestBacklogArithmetic(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("size %d, backlog %d, %d compiles", tt.size, tt.backlog, tt.compiles), func(t *testing.T) {
 			fs := &fakeStarter{release: make(chan struct{})}
-			p := pool.New(fs.start, pool.Config{Size: tt.size, Backlog: tt.backlog})
+			p := pool.New(fs.start, pool.Config{Size: tt.size, Backlog: tt.backlog, Timeout: time.Minute})
 			defer p.Close()
 			var wg sync.WaitGroup
 			errs := make([]error, tt.compiles)
@@ -133,7 +133,7 @@ func TestBacklogArithmetic(t *testing.T) {
 // compile waits: both return ErrClosed at once.
 func TestCloseAbandonsStarts(t *testing.T) {
 	fs := &fakeStarter{release: make(chan struct{})}
-	p := pool.New(fs.start, pool.Config{Size: 1})
+	p := pool.New(fs.start, pool.Config{Size: 1, Timeout: time.Minute})
 	errs := make(chan error, 2)
 	for range 2 {
 		go func() {
@@ -165,7 +165,7 @@ func TestFailedStartWithServersRunning(t *testing.T) {
 			return nil, errors.New("no second server")
 		}
 		return &fakeServer{release: release}, nil
-	}, pool.Config{Size: 2})
+	}, pool.Config{Size: 2, Timeout: time.Minute})
 	defer p.Close()
 	errs := make(chan error, 2)
 	for range 2 {
@@ -193,7 +193,7 @@ func TestFailedStartWithServersRunning(t *testing.T) {
 func TestFailedStartAlone(t *testing.T) {
 	p := pool.New(func(ctx context.Context) (pool.Server, error) {
 		return nil, errors.New("no server")
-	}, pool.Config{Size: 2})
+	}, pool.Config{Size: 2, Timeout: time.Minute})
 	defer p.Close()
 	if _, err := p.Compile(context.Background(), interp.Request{Name: "m.py"}); err == nil || err.Error() != "no server" {
 		t.Errorf("got %v, want the start's error", err)
@@ -261,7 +261,7 @@ var slow = func() []byte {
 var small = []byte("x = 1\n")
 
 func TestPoolBoundsAndReusesServers(t *testing.T) {
-	p := newPool(t, 2, 0)
+	p := newPool(t, 2, time.Minute)
 	var wg sync.WaitGroup
 	errs := make(chan error, 20)
 	for i := 0; i < 20; i++ {
@@ -286,7 +286,7 @@ func TestPoolBoundsAndReusesServers(t *testing.T) {
 // TestPoolWaitCanBeCancelled cancels a compile that waits for a server and
 // checks the pool goes on working.
 func TestPoolWaitCanBeCancelled(t *testing.T) {
-	p := newPool(t, 1, 0)
+	p := newPool(t, 1, time.Minute)
 	busy := make(chan error, 1)
 	go func() { busy <- compile(p, context.Background(), "slow.py", slow) }()
 	waitFor(t, "busy", func() bool { return p.Stats().Live == 1 && p.Stats().Idle == 0 })
@@ -310,7 +310,7 @@ func TestPoolWaitCanBeCancelled(t *testing.T) {
 }
 
 func TestPoolReplacesKilledServer(t *testing.T) {
-	p := newPool(t, 1, 0)
+	p := newPool(t, 1, time.Minute)
 	if err := compile(p, context.Background(), "m.py", small); err != nil {
 		t.Fatal(err)
 	}
@@ -357,7 +357,7 @@ func TestPoolTimeoutAndCancel(t *testing.T) {
 }
 
 func TestPoolCloseStopsEverything(t *testing.T) {
-	p := newPool(t, 2, 0)
+	p := newPool(t, 2, time.Minute)
 	for i := 0; i < 4; i++ {
 		if err := compile(p, context.Background(), "m.py", small); err != nil {
 			t.Fatal(err)
