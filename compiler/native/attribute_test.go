@@ -16,6 +16,7 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/astdump"
 	"github.com/rules-pyc/rules_pyc/internal/cfgoracle"
+	"github.com/rules-pyc/rules_pyc/internal/oraclewire"
 )
 
 // attribute names the first stage whose result differs for a file whose
@@ -354,7 +355,7 @@ func compareMeta(n *codegen.Unit, c *cfgoracle.Unit) string {
 		}
 		return out
 	}
-	hex := func(h []cfgoracle.HexStr) []string {
+	hex := func(h []oraclewire.HexStr) []string {
 		var out []string
 		for _, s := range h {
 			out = append(out, string(s))

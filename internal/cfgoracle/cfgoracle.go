@@ -22,7 +22,6 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -64,9 +63,9 @@ type Unit struct {
 	Flags            int32 `json:"flags"`
 	// VarNames, CellVars and FreeVars are the compiler's u_varnames,
 	// u_cellvars and u_freevars in index order.
-	VarNames []HexStr `json:"varnames"`
-	CellVars []HexStr `json:"cellvars"`
-	FreeVars []HexStr `json:"freevars"`
+	VarNames []oraclewire.HexStr `json:"varnames"`
+	CellVars []oraclewire.HexStr `json:"cellvars"`
+	FreeVars []oraclewire.HexStr `json:"freevars"`
 	// Opt is optimize_cfg's answer for Seq and Consts (with no
 	// parameters, as optimize_cfg takes them).
 	Opt *Opt `json:"opt"`
@@ -168,23 +167,6 @@ func (r *FinalRow) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return json.Unmarshal(h[2], &r.HLasti)
-}
-
-// HexStr is a string sent as hex (strs as surrogatepass UTF-8).
-type HexStr string
-
-// UnmarshalJSON decodes the hex.
-func (h *HexStr) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	d, err := hex.DecodeString(s)
-	if err != nil {
-		return err
-	}
-	*h = HexStr(d)
-	return nil
 }
 
 // Const is a constant: a scalar Value, a tuple or frozenset of Items, or
@@ -388,7 +370,7 @@ func Sequence(tab *opcode.Table, rows []Row) (instr.Sequence, error) {
 }
 
 // Names makes the str objects of names.
-func Names(p *pyobj.Process, names []HexStr) []*pyobj.Object {
+func Names(p *pyobj.Process, names []oraclewire.HexStr) []*pyobj.Object {
 	out := make([]*pyobj.Object, len(names))
 	for i, n := range names {
 		out[i] = p.Identifier(string(n))

@@ -16,7 +16,6 @@ package codeoracle
 import (
 	"context"
 	_ "embed"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -35,23 +34,23 @@ var script string
 
 // Unit is one code object as compile() made it.
 type Unit struct {
-	ArgCount        int32    `json:"argcount"`
-	PosOnlyArgCount int32    `json:"posonlyargcount"`
-	KwOnlyArgCount  int32    `json:"kwonlyargcount"`
-	StackSize       int32    `json:"stacksize"`
-	Flags           int32    `json:"flags"`
-	FirstLineNo     int32    `json:"firstlineno"`
-	Name            hexStr   `json:"name"`
-	QualName        hexStr   `json:"qualname"`
-	Names           []hexStr `json:"names"`
-	VarNames        []hexStr `json:"varnames"`
-	CellVars        []hexStr `json:"cellvars"`
-	FreeVars        []hexStr `json:"freevars"`
-	Code            hexStr   `json:"code"`
-	LineTable       hexStr   `json:"linetable"`
-	ExceptionTable  hexStr   `json:"exceptiontable"`
-	Instrs          []Row    `json:"instrs"`
-	Consts          []Const  `json:"consts"`
+	ArgCount        int32               `json:"argcount"`
+	PosOnlyArgCount int32               `json:"posonlyargcount"`
+	KwOnlyArgCount  int32               `json:"kwonlyargcount"`
+	StackSize       int32               `json:"stacksize"`
+	Flags           int32               `json:"flags"`
+	FirstLineNo     int32               `json:"firstlineno"`
+	Name            oraclewire.HexStr   `json:"name"`
+	QualName        oraclewire.HexStr   `json:"qualname"`
+	Names           []oraclewire.HexStr `json:"names"`
+	VarNames        []oraclewire.HexStr `json:"varnames"`
+	CellVars        []oraclewire.HexStr `json:"cellvars"`
+	FreeVars        []oraclewire.HexStr `json:"freevars"`
+	Code            oraclewire.HexStr   `json:"code"`
+	LineTable       oraclewire.HexStr   `json:"linetable"`
+	ExceptionTable  oraclewire.HexStr   `json:"exceptiontable"`
+	Instrs          []Row               `json:"instrs"`
+	Consts          []Const             `json:"consts"`
 }
 
 // Row is one instruction of compile()'s code: opcode, oparg, position
@@ -102,31 +101,15 @@ type Const struct {
 
 // File is one source's answer.
 type File struct {
-	Top         *Unit    `json:"top"`
-	Identifiers []hexStr `json:"identifiers"`
-	Error       string   `json:"error"`
+	Top         *Unit               `json:"top"`
+	Identifiers []oraclewire.HexStr `json:"identifiers"`
+	Error       string              `json:"error"`
 	// Kinds, when set, are co_localspluskinds of each code object in
 	// pre-order (a code object, then those of its co_consts): the only
 	// metadata compile() does not show (which locals are hidden, from
 	// inlined comprehensions). Tests read them from CPython's marshal
 	// output.
 	Kinds [][]byte `json:"-"`
-}
-
-// hexStr is a string sent as hex (strs as surrogatepass UTF-8).
-type hexStr string
-
-func (h *hexStr) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	d, err := hex.DecodeString(s)
-	if err != nil {
-		return err
-	}
-	*h = hexStr(d)
-	return nil
 }
 
 // UnmarshalJSON reads the oracle's tagged form (package oraclewire).
@@ -241,7 +224,7 @@ func (r *replay) object(v ast.Value) *pyobj.Object {
 // CO_OPTIMIZED: a function-like scope.
 const coOptimized = 0x1
 
-func (r *replay) ids(names []hexStr) []*pyobj.Object {
+func (r *replay) ids(names []oraclewire.HexStr) []*pyobj.Object {
 	out := make([]*pyobj.Object, len(names))
 	for i, n := range names {
 		out[i] = r.p.Identifier(string(n))
@@ -312,7 +295,7 @@ func (r *replay) unit(u *Unit) (*pyobj.Object, error) {
 		vars[string(v)] = true
 	}
 	// Cells that are also locals first: they take no slot of their own.
-	var pure []hexStr
+	var pure []oraclewire.HexStr
 	for _, c := range u.CellVars {
 		if vars[string(c)] {
 			m.CellVars = append(m.CellVars, r.p.Identifier(string(c)))

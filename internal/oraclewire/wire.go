@@ -211,3 +211,21 @@ func Run(ctx context.Context, name string, py pythons.Interpreter, script string
 	}
 	return nil
 }
+
+// HexStr is a string sent as hex (a str as its surrogatepass UTF-8, as
+// wire_hexs writes it).
+type HexStr string
+
+// UnmarshalJSON decodes the hex.
+func (h *HexStr) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	d, err := hex.DecodeString(s)
+	if err != nil {
+		return err
+	}
+	*h = HexStr(d)
+	return nil
+}

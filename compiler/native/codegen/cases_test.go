@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/internal/astjson"
+	"github.com/rules-pyc/rules_pyc/internal/oraclewire"
 )
 
 // cases are sources for the constructs and the errors and warnings of
@@ -182,7 +183,7 @@ func TestCases(t *testing.T) {
 			for _, src := range cases {
 				req.AddSource([]byte(src))
 			}
-			req.Extra = oracleScript
+			req.Extra = oraclewire.Prelude + oracleScript
 			k := &checker{in: in, cfg: startOptCfg(t, in)}
 			i := 0
 			in.Parse(t, req, func(rec *astjson.Record) {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/internal/astjson"
+	"github.com/rules-pyc/rules_pyc/internal/oraclewire"
 )
 
 //go:embed testdata/optcfg.py
@@ -52,7 +53,7 @@ type optCfg struct {
 // stops it.
 func startOptCfg(t *testing.T, in astjson.Interp) *optCfg {
 	t.Helper()
-	cmd := in.Interpreter().Command(context.Background(), "-S", "-s", "-c", optcfgScript)
+	cmd := in.Interpreter().Command(context.Background(), "-S", "-s", "-c", oraclewire.Prelude+optcfgScript)
 	cmd.Env = append(cmd.Env, "PYTHONHASHSEED=0")
 	w, err := cmd.StdinPipe()
 	if err != nil {
@@ -122,9 +123,9 @@ func (o *optCfg) run(d *differ, jobs []cfgJob) error {
 func compareLoads(d *differ, path string, want, got, rebuilt [][2]json.RawMessage) {
 	n := min(len(want), len(got))
 	for i := 0; i < n; i++ {
-		w := string(want[i][0]) + " " + canonOracle(want[i][1])
-		g := string(got[i][0]) + " " + canonOracle(got[i][1])
-		if w != g && i < len(rebuilt) && w == string(rebuilt[i][0])+" "+canonOracle(rebuilt[i][1]) {
+		w := string(want[i][0]) + " " + canonConst(want[i][1])
+		g := string(got[i][0]) + " " + canonConst(got[i][1])
+		if w != g && i < len(rebuilt) && w == string(rebuilt[i][0])+" "+canonConst(rebuilt[i][1]) {
 			continue
 		}
 		if w != g {

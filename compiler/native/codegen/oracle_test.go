@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,22 +24,11 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/source"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
 	"github.com/rules-pyc/rules_pyc/internal/astjson"
+	"github.com/rules-pyc/rules_pyc/internal/oraclewire"
 )
 
 //go:embed testdata/oracle.py
 var oracleScript string
-
-type hexStr string
-
-func (h *hexStr) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	d, err := hex.DecodeString(s)
-	*h = hexStr(d)
-	return err
-}
 
 type oErr struct {
 	Type      string  `json:"type"`
@@ -53,9 +41,9 @@ type oErr struct {
 }
 
 type oCode struct {
-	QualName                  hexStr               `json:"qualname"`
-	Names, VarNames, CellVars []hexStr             `json:"-"`
-	FreeVars                  []hexStr             `json:"freevars"`
+	QualName                  oraclewire.HexStr    `json:"qualname"`
+	Names, VarNames, CellVars []oraclewire.HexStr  `json:"-"`
+	FreeVars                  []oraclewire.HexStr  `json:"freevars"`
 	Consts                    []json.RawMessage    `json:"consts"`
 	Loads                     [][2]json.RawMessage `json:"loads"`
 	ArgCount                  int32                `json:"argcount"`
@@ -69,9 +57,9 @@ func (c *oCode) UnmarshalJSON(b []byte) error {
 	type plain oCode
 	var v struct {
 		plain
-		Names    []hexStr `json:"names"`
-		VarNames []hexStr `json:"varnames"`
-		CellVars []hexStr `json:"cellvars"`
+		Names    []oraclewire.HexStr `json:"names"`
+		VarNames []oraclewire.HexStr `json:"varnames"`
+		CellVars []oraclewire.HexStr `json:"cellvars"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
@@ -82,14 +70,14 @@ func (c *oCode) UnmarshalJSON(b []byte) error {
 }
 
 type oUnit struct {
-	Seq      [][6]int32        `json:"seq"`
-	Consts   []json.RawMessage `json:"consts"`
-	Names    []hexStr          `json:"names"`
-	VarNames []hexStr          `json:"varnames"`
-	CellVars []hexStr          `json:"cellvars"`
-	FreeVars []hexStr          `json:"freevars"`
-	Children []*oUnit          `json:"children"`
-	Code     *oCode            `json:"code"`
+	Seq      [][6]int32          `json:"seq"`
+	Consts   []json.RawMessage   `json:"consts"`
+	Names    []oraclewire.HexStr `json:"names"`
+	VarNames []oraclewire.HexStr `json:"varnames"`
+	CellVars []oraclewire.HexStr `json:"cellvars"`
+	FreeVars []oraclewire.HexStr `json:"freevars"`
+	Children []*oUnit            `json:"children"`
+	Code     *oCode              `json:"code"`
 }
 
 type oLevel struct {
@@ -100,69 +88,35 @@ type oLevel struct {
 	Top        *oUnit          `json:"top"`
 }
 
-// encodeConst writes o as oracle.py's enc does.
+// encodeConst writes o as oracle.py's enc does: scalars in the oracle
+// wire's form (internal/oraclewire), a tuple or frozenset as its tag and
+// its items, a code object as "code".
 func encodeConst(o *pyobj.Object) any {
-	v := o.Value
+	if f, ok := oraclewire.EncodeScalar(o.Kind, o.Value); ok {
+		return f
+	}
 	switch o.Kind {
-	case pyobj.None:
-		return []any{"N"}
-	case pyobj.Bool:
-		if v.Bool() {
-			return []any{"T"}
-		}
-		return []any{"F"}
-	case pyobj.Ellipsis:
-		return []any{"E"}
-	case pyobj.Int:
-		b := v.BigInt()
-		if b.Sign() < 0 {
-			return []any{"i", "-0x" + new(big.Int).Neg(b).Text(16)}
-		}
-		return []any{"i", "0x" + b.Text(16)}
-	case pyobj.Float:
-		return []any{"f", f64hex(v.Float())}
-	case pyobj.Complex:
-		re, im := v.Complex()
-		return []any{"c", f64hex(re), f64hex(im)}
-	case pyobj.Str:
-		return []any{"s", hex.EncodeToString([]byte(v.Str()))}
-	case pyobj.Bytes:
-		return []any{"b", hex.EncodeToString([]byte(v.Bytes()))}
 	case pyobj.Tuple, pyobj.FrozenSet:
 		tag := "t"
 		if o.Kind == pyobj.FrozenSet {
 			tag = "fs"
 		}
-		out := []any{tag}
-		for _, it := range o.Items {
-			out = append(out, encodeConst(it))
+		items := make([]any, len(o.Items))
+		for i, it := range o.Items {
+			items[i] = encodeConst(it)
 		}
-		return out
+		return []any{tag, items}
 	case pyobj.Code:
 		return []any{"code"}
 	}
 	return []any{"?"}
 }
 
-// f64hex is a float's bytes in hex; any NaN is "nan", since the trees
-// internal/astjson carries lose a NaN's sign and payload (float.hex).
-func f64hex(f float64) string {
-	if math.IsNaN(f) {
-		return "nan"
-	}
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], math.Float64bits(f))
-	return hex.EncodeToString(b[:])
-}
-
-func canon(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-// canonOracle re-encodes an oracle constant, dropping code objects'
-// qualified names.
-func canonOracle(raw json.RawMessage) string {
+// canonConst is a constant's form (oracle.py's or encodeConst's) as text
+// to compare: code objects without their qualified names, and every NaN
+// as "nan", since the trees internal/astjson carries lose a NaN's sign
+// and payload (float.hex).
+func canonConst(raw json.RawMessage) string {
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return "?"
@@ -173,10 +127,10 @@ func canonOracle(raw json.RawMessage) string {
 		if !ok || len(a) == 0 {
 			return x
 		}
-		if a[0] == "code" {
+		switch a[0] {
+		case "code":
 			return []any{"code"}
-		}
-		if a[0] == "f" || a[0] == "c" {
+		case "f", "c":
 			out := []any{a[0]}
 			for _, h := range a[1:] {
 				hs, _ := h.(string)
@@ -187,17 +141,27 @@ func canonOracle(raw json.RawMessage) string {
 				out = append(out, hs)
 			}
 			return out
-		}
-		if a[0] == "t" || a[0] == "fs" {
-			out := []any{a[0]}
-			for _, it := range a[1:] {
-				out = append(out, strip(it))
+		case "t", "fs":
+			items, _ := a[1].([]any)
+			out := make([]any, len(items))
+			for i, it := range items {
+				out[i] = strip(it)
 			}
-			return out
+			return []any{a[0], out}
 		}
 		return a
 	}
-	return canon(strip(v))
+	b, _ := json.Marshal(strip(v))
+	return string(b)
+}
+
+// canonNative is canonConst of encodeConst(o).
+func canonNative(o *pyobj.Object) string {
+	b, err := json.Marshal(encodeConst(o))
+	if err != nil {
+		return "?"
+	}
+	return canonConst(b)
 }
 
 type differ struct {
@@ -267,7 +231,7 @@ func strsOf(objs []*pyobj.Object) []string {
 	return out
 }
 
-func hexStrs(h []hexStr) []string {
+func hexStrs(h []oraclewire.HexStr) []string {
 	out := make([]string, len(h))
 	for i, x := range h {
 		out[i] = string(x)
@@ -293,10 +257,10 @@ func compareUnit(d *differ, path string, want *oUnit, got *Unit, top bool) {
 	if top {
 		var w, g []string
 		for _, c := range want.Consts {
-			w = append(w, canonOracle(c))
+			w = append(w, canonConst(c))
 		}
 		for _, c := range m.Consts {
-			g = append(g, canon(encodeConst(c)))
+			g = append(g, canonNative(c))
 		}
 		compareList(d, path, "consts", w, g)
 		compareList(d, path, "names", hexStrs(want.Names), strsOf(m.Names))
@@ -322,7 +286,7 @@ func compareUnit(d *differ, path string, want *oUnit, got *Unit, top bool) {
 		// co_consts[0] stays first (remove_unused_consts keeps it, loaded
 		// or not: a function's docstring or None).
 		if len(co.Consts) > 0 && len(m.Consts) > 0 {
-			if w, g := canonOracle(co.Consts[0]), canon(encodeConst(m.Consts[0])); w != g {
+			if w, g := canonConst(co.Consts[0]), canonNative(m.Consts[0]); w != g {
 				d.addf("%s: co_consts[0]: CPython %s, native %s", path, w, g)
 			}
 		}
@@ -636,7 +600,7 @@ func TestStdlibAgainstCompilerCodegen(t *testing.T) {
 			var counts [2]map[outcome][3]int
 			counts[0], counts[1] = map[outcome][3]int{}, map[outcome][3]int{}
 			var report []string
-			in.Parse(t, astjson.Request{Files: files, Extra: oracleScript}, func(rec *astjson.Record) {
+			in.Parse(t, astjson.Request{Files: files, Extra: oraclewire.Prelude + oracleScript}, func(rec *astjson.Record) {
 				if rec.ExtraError != "" {
 					t.Errorf("%s: oracle: %s", rec.Name, rec.ExtraError)
 					return

@@ -12,8 +12,9 @@
 # interning of str constants does when it replaces one of its strs by an
 # equal interned earlier. The test compares them with the loads of the code object
 # compile() made: equal loads mean the unit's constants were CPython's, for
-# every constant that reaches the code object.
-import json, opcode, struct, sys, types
+# every constant that reaches the code object. The oracle wire's prelude
+# (internal/oraclewire) comes first, which encodes scalar constants.
+import json, opcode, sys, types
 import _testinternalcapi as T
 
 HASCONST = set(opcode.hasconst)
@@ -22,40 +23,15 @@ KEEP = []   # keeps those frozensets (and their ids) alive
 CODES = []
 
 
-def hexs(s):
-    return s.encode("utf-8", "surrogatepass").hex()
-
-
-def f64(h):
-    if h == "nan":
-        return float("nan")
-    return struct.unpack("<d", bytes.fromhex(h))[0]
-
-
 def dec(c):
+    """The constant of form c (the oracle wire's, internal/oraclewire): a
+    frozenset remembers the order the unit gave its items, a code object is
+    a new empty one."""
     t = c[0]
-    if t == "N":
-        return None
-    if t == "T":
-        return True
-    if t == "F":
-        return False
-    if t == "E":
-        return Ellipsis
-    if t == "i":
-        return int(c[1], 16)
-    if t == "f":
-        return f64(c[1])
-    if t == "c":
-        return complex(f64(c[1]), f64(c[2]))
-    if t == "s":
-        return bytes.fromhex(c[1]).decode("utf-8", "surrogatepass")
-    if t == "b":
-        return bytes.fromhex(c[1])
     if t == "t":
-        return tuple(dec(x) for x in c[1:])
+        return tuple(dec(x) for x in c[1])
     if t == "fs":
-        items = [dec(x) for x in c[1:]]
+        items = [dec(x) for x in c[1]]
         fs = frozenset(items)
         ORDER[id(fs)] = items
         KEEP.append(fs)
@@ -65,38 +41,20 @@ def dec(c):
         co = compile("", "<code %d>" % len(CODES), "exec")
         CODES.append(co)
         return co
-    raise ValueError("constant tag %r" % (t,))
+    return wire_dec(c)
 
 
 def enc(v, real=False):
-    """v's encoding; a frozenset made by dec in the order the unit gave, or
+    """v's form; a frozenset made by dec in the order the unit gave, or
     with real set, in its own iteration order."""
-    if v is None:
-        return ["N"]
-    if v is True:
-        return ["T"]
-    if v is False:
-        return ["F"]
-    if v is Ellipsis:
-        return ["E"]
     t = type(v)
-    if t is int:
-        return ["i", hex(v)]
-    if t is float:
-        return ["f", struct.pack("<d", v).hex()]
-    if t is complex:
-        return ["c", struct.pack("<d", v.real).hex(), struct.pack("<d", v.imag).hex()]
-    if t is str:
-        return ["s", hexs(v)]
-    if t is bytes:
-        return ["b", v.hex()]
     if t is tuple:
-        return ["t"] + [enc(x, real) for x in v]
+        return ["t", [enc(x, real) for x in v]]
     if t is frozenset:
-        return ["fs"] + [enc(x, real) for x in (v if real else ORDER.get(id(v), v))]
+        return ["fs", [enc(x, real) for x in (v if real else ORDER.get(id(v), v))]]
     if t is types.CodeType:
         return ["code"]
-    return ["?", t.__name__]
+    return wire_enc(v, lambda x: ["?", type(x).__name__])
 
 
 def unit(u):

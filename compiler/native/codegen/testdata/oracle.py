@@ -5,8 +5,9 @@
 # module's with its metadata, the nested ones with the code objects
 # compile() made of them), or the error and the SyntaxWarnings compile()
 # gives for the parsed tree (so that only the compiler's own warnings are
-# seen).
-import ast, opcode, struct, types, warnings
+# seen). The oracle wire's prelude (internal/oraclewire) comes first, which
+# encodes constants.
+import ast, opcode, types, warnings
 import __main__
 import _testinternalcapi as T
 
@@ -17,35 +18,15 @@ EXTENDED_ARG = opcode.opmap["EXTENDED_ARG"]
 CACHES = opcode._inline_cache_entries
 
 
-def hexs(s):
-    return s.encode("utf-8", "surrogatepass").hex()
+hexs = wire_hexs  # the prelude's (internal/oraclewire)
 
 
 def enc(v):
-    if v is None:
-        return ["N"]
-    if v is True:
-        return ["T"]
-    if v is False:
-        return ["F"]
-    if v is Ellipsis:
-        return ["E"]
-    t = type(v)
-    if t is int:
-        return ["i", hex(v)]
-    if t is float:
-        return ["f", struct.pack("<d", v).hex()]
-    if t is complex:
-        return ["c", struct.pack("<d", v.real).hex(), struct.pack("<d", v.imag).hex()]
-    if t is str:
-        return ["s", hexs(v)]
-    if t is bytes:
-        return ["b", v.hex()]
-    if t is tuple:
-        return ["t"] + [enc(x) for x in v]
-    if t is frozenset:
-        return ["fs"] + [enc(x) for x in v]
-    if t is CodeType:
+    return wire_enc(v, enc_other)
+
+
+def enc_other(v):
+    if type(v) is CodeType:
         return ["code", hexs(v.co_qualname)]
     return ["?", type(v).__name__]
 
