@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/internal/gobuild"
 	"github.com/rules-pyc/rules_pyc/internal/pyoracle"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
@@ -28,10 +29,8 @@ func TestMain(m *testing.M) {
 	}
 	code := func() int {
 		defer os.RemoveAll(dir)
-		pycBinary = filepath.Join(dir, "pyc")
-		out, err := exec.Command("go", "build", "-o", pycBinary, "../../tool/pyc").CombinedOutput()
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "build tool/pyc: %v\n%s", err, out)
+		if pycBinary, err = gobuild.Binary(dir, "tool/pyc"); err != nil {
+			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
 		return m.Run()

@@ -27,6 +27,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/rules-pyc/rules_pyc/internal/gobuild"
 )
 
 // env is what every test shares: built once in TestMain.
@@ -65,11 +67,8 @@ func setUp(m *testing.M) (int, error) {
 	defer shutdownAll()
 	env.userRoot = filepath.Join(tmp, "user_root")
 
-	env.pyc = filepath.Join(tmp, "bin", "pyc")
-	build := exec.Command("go", "build", "-trimpath", "-o", env.pyc, "./tool/pyc")
-	build.Dir = env.repo
-	if out, err := build.CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("go build ./tool/pyc: %v\n%s", err, out)
+	if env.pyc, err = gobuild.Binary(filepath.Join(tmp, "bin"), "tool/pyc"); err != nil {
+		return 0, err
 	}
 	env.stubs = filepath.Join(env.repo, "tests", "bazel", "testdata", "stubs")
 	return m.Run(), nil

@@ -5,10 +5,9 @@ package faults
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
+	"github.com/rules-pyc/rules_pyc/internal/gobuild"
 	"github.com/rules-pyc/rules_pyc/internal/proctree"
 )
 
@@ -27,16 +26,13 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	pycBinary = os.Getenv("RULES_PYC_FAULTS_PYC")
-	builds := map[string]*string{"github.com/rules-pyc/rules_pyc/tests/faults/fakepython": &fakeBinary}
+	builds := map[string]*string{"tests/faults/fakepython": &fakeBinary}
 	if pycBinary == "" {
-		builds["github.com/rules-pyc/rules_pyc/tool/pyc"] = &pycBinary
+		builds["tool/pyc"] = &pycBinary
 	}
 	for pkg, out := range builds {
-		*out = filepath.Join(dir, filepath.Base(pkg))
-		build := exec.Command("go", "build", "-o", *out, pkg)
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			fmt.Fprintf(os.Stderr, "go build %s: %v\n", pkg, err)
+		if *out, err = gobuild.Binary(dir, pkg); err != nil {
+			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
 	}

@@ -33,6 +33,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rules-pyc/rules_pyc/internal/gobuild"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
@@ -84,11 +85,8 @@ func setUp(m *testing.M) (int, error) {
 		return 0, err
 	}
 
-	env.pyc = filepath.Join(tmp, "bin", "pyc")
-	build := exec.Command("go", "build", "-trimpath", "-o", env.pyc, "./tool/pyc")
-	build.Dir = env.repo
-	if out, err := build.CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("go build ./tool/pyc: %v\n%s", err, out)
+	if env.pyc, err = gobuild.Binary(filepath.Join(tmp, "bin"), "tool/pyc"); err != nil {
+		return 0, err
 	}
 	env.plugins = filepath.Join(tmp, "plugin-repos")
 	if err := pluginArchive(filepath.Join(env.plugins, "rules-pyc", "rules_pyc", "archive", pluginRevision+".zip")); err != nil {

@@ -5,10 +5,9 @@ package worker
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
+	"github.com/rules-pyc/rules_pyc/internal/gobuild"
 	"github.com/rules-pyc/rules_pyc/internal/proctree"
 )
 
@@ -26,11 +25,8 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	pycBinary = filepath.Join(dir, "pyc")
-	build := exec.Command("go", "build", "-o", pycBinary, "github.com/rules-pyc/rules_pyc/tool/pyc")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "go build ./tool/pyc: %v\n", err)
+	if pycBinary, err = gobuild.Binary(dir, "tool/pyc"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	// Orphans of the worker's process tree become children of this process

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rules-pyc/rules_pyc/internal/gobuild"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
@@ -246,19 +247,20 @@ func TestMain(m *testing.M) {
 
 // buildPyc builds the pyc binary into dir.
 func buildPyc(dir string) (string, error) {
-	bin := filepath.Join(dir, "pyc")
 	if _, err := os.Stat(filepath.Join("..", "pyc", "main.go")); err == nil {
-		out, err := exec.Command("go", "build", "-o", bin, "../pyc").CombinedOutput()
+		bin, err := gobuild.Binary(dir, "tool/pyc")
 		if err == nil {
 			return bin, nil
 		}
-		fmt.Fprintf(os.Stderr, "tool/cli tests: tool/pyc does not build, testing internal/testmain instead:\n%s", out)
+		fmt.Fprintf(os.Stderr, "tool/cli tests: tool/pyc does not build, testing internal/testmain instead:\n%v\n", err)
 	}
-	out, err := exec.Command("go", "build", "-o", bin, "./internal/testmain").CombinedOutput()
+	built, err := gobuild.Binary(dir, "tool/cli/internal/testmain")
 	if err != nil {
-		return "", fmt.Errorf("build the pyc test binary: %v\n%s", err, out)
+		return "", fmt.Errorf("build the pyc test binary: %w", err)
 	}
-	return bin, nil
+	// Named pyc, as the messages it prints name the program.
+	bin := filepath.Join(dir, "pyc")
+	return bin, os.Rename(built, bin)
 }
 
 // runPyc runs the pyc binary in dir and returns stdout, stderr and the
