@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -136,31 +135,6 @@ func splitProcessFlags(args []string) (process, request []string) {
 		}
 	}
 	return process, request
-}
-
-// Memory of the worker and of one-shot runs: the native compiler's
-// compiles run in this process, and the garbage collector's default pacing
-// (GOGC=100) lets the heap grow to twice what is live, which over a large
-// tree of sources peaked at about 160 MB. A soft limit on the Go heap
-// (runtime/debug.SetMemoryLimit) makes the collector run earlier instead:
-// baseMemoryLimit for what the process keeps between compiles (the
-// parser's kept buffers are bounded: compiler/syntax/parser) plus
-// memoryPerCompile for each compile that may run at once (the native
-// compiler's largest standard library module needs about 20 MB while it
-// compiles). It is a soft limit: a compile that needs more gets it. Setting
-// GOMEMLIMIT in the environment replaces it. See docs/benchmarks.md.
-const (
-	baseMemoryLimit  = 32 << 20
-	memoryPerCompile = 24 << 20
-)
-
-// limitMemory sets the heap's soft limit for jobs compiles at once (the
-// engine's Jobs), unless GOMEMLIMIT is set.
-func limitMemory(jobs int) {
-	if os.Getenv("GOMEMLIMIT") != "" {
-		return
-	}
-	debug.SetMemoryLimit(baseMemoryLimit + int64(jobs)*memoryPerCompile)
 }
 
 // newEngine builds the engine and the request handler from the startup

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+func TestLimitFor(t *testing.T) {
+	const base = 80 << 20
+	for _, tc := range []struct {
+		live, want int64
+	}{
+		{0, base},
+		{40 << 20, base},
+		{64 << 20, base},               // a quarter above is the base
+		{72 << 20, 90 << 20},           // a quarter above
+		{120 << 20, 150 << 20},         // a quarter above, at 1.5 × base
+		{121 << 20, 121 << 20 * 3 / 2}, // half above, beyond 1.5 × base
+		{1200 << 20, 1800 << 20},
+	} {
+		if got := limitFor(base, tc.live); got != tc.want {
+			t.Errorf("limitFor(%d MiB live) = %d MiB, want %d MiB", tc.live>>20, got>>20, tc.want>>20)
+		}
+	}
+}
+
+// TestLimitFollowsLiveHeap: with the limit set as the worker sets it, a
+// live heap well beyond the base raises the limit after the next
+// collections, and the limit falls back to the base once it is garbage.
+func TestLimitFollowsLiveHeap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates 400 MB")
+	}
+	t.Setenv("GOMEMLIMIT", "")
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	limitMemory(2)
+	base := int64(baseMemoryLimit + 2*memoryPerCompile)
+	limit := func() int64 { return debug.SetMemoryLimit(-1) }
+	waitFor := func(what string, ok func(int64) bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+			runtime.GC()
+			if ok(limit()) {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Fatalf("the limit is %d MiB, want %s", limit()>>20, what)
+	}
+	waitFor("the base", func(l int64) bool { return l == base })
+	live := make([][]byte, 400)
+	for i := range live {
+		live[i] = make([]byte, 1<<20)
+		live[i][0] = 1
+	}
+	waitFor("at least 1.5 × 400 MiB", func(l int64) bool { return l >= 600<<20 })
+	runtime.KeepAlive(live)
+	live = nil
+	waitFor("the base again", func(l int64) bool { return l == base })
+}
