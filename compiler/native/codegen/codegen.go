@@ -423,10 +423,20 @@ func (c *compiler) recycle(u *unit) {
 	u.names.reset()
 	u.varnames.reset()
 	u.consts.reset()
-	clear(u.cellvars)
-	clear(u.freevars)
-	clear(u.fasthidden)
-	clear(u.staticAttrs)
+	// Most units leave these maps empty: clearing an empty map still
+	// costs a call.
+	if len(u.cellvars) > 0 {
+		clear(u.cellvars)
+	}
+	if len(u.freevars) > 0 {
+		clear(u.freevars)
+	}
+	if len(u.fasthidden) > 0 {
+		clear(u.fasthidden)
+	}
+	if len(u.staticAttrs) > 0 {
+		clear(u.staticAttrs)
+	}
 	clear(u.fblocks)
 	*u = unit{
 		names: u.names, varnames: u.varnames, consts: u.consts,
@@ -596,8 +606,12 @@ func (c *compiler) enterScope(name string, st scopeType, ste *symtable.Block, li
 			frees = append(frees, s.Name)
 		}
 	}
-	sort.Strings(cells)
-	sort.Strings(frees)
+	if len(cells) > 1 {
+		sort.Strings(cells)
+	}
+	if len(frees) > 1 {
+		sort.Strings(frees)
+	}
 	for _, n := range cells {
 		u.addCell(n)
 	}
@@ -765,11 +779,13 @@ func (c *compiler) finishUnit(addNone bool) *Unit {
 	}
 	// Every key of u_fasthidden, also those set back to False when their
 	// comprehension ended: compute_localsplus_info tests membership.
-	for n := range u.fasthidden {
-		if m.FastHidden == nil {
-			m.FastHidden = map[string]bool{}
+	if len(u.fasthidden) > 0 {
+		for n := range u.fasthidden {
+			if m.FastHidden == nil {
+				m.FastHidden = map[string]bool{}
+			}
+			m.FastHidden[n] = true
 		}
-		m.FastHidden[n] = true
 	}
 	m.ArgCount, m.PosOnlyArgCount, m.KwOnlyArgCount = u.argcount, u.posonly, u.kwonly
 	m.FirstLineNo = u.firstLine
