@@ -298,6 +298,8 @@ type unit struct {
 	qualObj  *pyobj.Object
 	private  string
 	hasPriv  bool
+	// nextCheck is the sequence length at which addop calls checkpoint.
+	nextCheck int
 
 	consts      constIndex
 	names       nameIndex
@@ -862,20 +864,25 @@ var maxUnitInstrs = 1 << 23
 // between two polls of Config.Stop (a power of two).
 const stopEvery = 1 << 16
 
+// addop appends an instruction to the unit's sequence (Sequence.Add),
+// calling checkpoint when one is due.
 func (c *compiler) addop(op opcode.Op, arg int32, loc instr.Location) {
-	if n := len(c.u.seq.Instrs); n&(stopEvery-1) == 0 || n >= maxUnitInstrs {
-		c.checkpoint(n)
+	u := c.u
+	if len(u.seq.Instrs) >= u.nextCheck {
+		c.checkpoint(len(u.seq.Instrs))
 	}
-	c.u.seq.Add(op, arg, loc)
+	u.seq.Instrs = append(u.seq.Instrs, instr.Instr{Op: op, Arg: arg, Loc: loc, Handler: instr.NoHandler})
 }
 
 // checkpoint fails a unit of n instructions past maxUnitInstrs, and stops
-// the compile if it was asked to.
+// the compile if it was asked to. addop calls it at the unit's first
+// instruction, every stopEvery instructions after, and at maxUnitInstrs.
 func (c *compiler) checkpoint(n int) {
 	if n >= maxUnitInstrs {
 		c.tooLarge()
 	}
 	stop.Poll(c.cfg.Stop)
+	c.u.nextCheck = min(n&^(stopEvery-1)+stopEvery, maxUnitInstrs)
 }
 
 // tooLarge fails the compile of a code unit past maxUnitInstrs.

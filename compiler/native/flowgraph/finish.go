@@ -474,8 +474,13 @@ func (g *CFG) OptimizeCodeUnit(consts *[]*pyobj.Object, cache *pyobj.ConstCache,
 		return err
 	}
 	g.removeUnusedConsts(consts, uses)
-	if err := g.pushColdBlocksToEnd(); err != nil {
-		return err
+	// Only the blocks reached through an exception handler are cold, and
+	// without SETUP_* in the input no block is a handler: the pass would
+	// move nothing and add no jump.
+	if g.seen&pBlockPush != 0 {
+		if err := g.pushColdBlocksToEnd(); err != nil {
+			return err
+		}
 	}
 	g.resolveLineNumbers()
 	return nil
