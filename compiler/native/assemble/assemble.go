@@ -528,6 +528,20 @@ func appendExceptionItem(b []byte, v int32, msb byte) []byte {
 }
 
 // makeCode builds the code object (makecode, _PyCode_New).
+// fewCells is the number of cells up to which makeCode finds the names
+// that are both cells and locals by a scan instead of maps.
+const fewCells = 4
+
+// hasName reports whether list holds a str equal to name.
+func hasName(list []*pyobj.Object, name *pyobj.Object) bool {
+	for _, o := range list {
+		if o == name || o.Str() == name.Str() {
+			return true
+		}
+	}
+	return false
+}
+
 func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object) (*pyobj.Object, error) {
 	m := &u.Meta
 	names := a.cache.MergeOne(a.p.NewTuple(a.p.Items(m.Names)))
@@ -549,9 +563,10 @@ func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object)
 		return nil
 	}
 	// Most code units have no cells: build the name sets only for those
-	// that have.
+	// that have, and only when they have more than a few (a scan of a
+	// few cells costs less than the maps).
 	var cells, vars map[string]bool
-	if len(m.CellVars) > 0 {
+	if len(m.CellVars) > fewCells {
 		cells = make(map[string]bool, len(m.CellVars))
 		for _, c := range m.CellVars {
 			cells[c.Str()] = true
@@ -566,7 +581,11 @@ func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object)
 		if m.FastHidden != nil && m.FastHidden[v.Str()] {
 			kind |= KindHidden
 		}
-		if cells != nil && cells[v.Str()] {
+		if cells != nil {
+			if cells[v.Str()] {
+				kind |= KindCell
+			}
+		} else if len(m.CellVars) > 0 && hasName(m.CellVars, v) {
 			kind |= KindCell
 		}
 		if err := set(i, v, kind); err != nil {
@@ -575,7 +594,7 @@ func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object)
 	}
 	dropped := 0
 	for i, c := range m.CellVars {
-		if vars[c.Str()] {
+		if vars != nil && vars[c.Str()] || vars == nil && hasName(m.VarNames, c) {
 			dropped++
 			continue
 		}

@@ -298,6 +298,8 @@ type unit struct {
 	qualObj  *pyobj.Object
 	private  string
 	hasPriv  bool
+	// nextCheck is the sequence length at which addop calls checkpoint.
+	nextCheck int
 
 	consts      constIndex
 	names       nameIndex
@@ -423,10 +425,20 @@ func (c *compiler) recycle(u *unit) {
 	u.names.reset()
 	u.varnames.reset()
 	u.consts.reset()
-	clear(u.cellvars)
-	clear(u.freevars)
-	clear(u.fasthidden)
-	clear(u.staticAttrs)
+	// Most units leave these maps empty: clearing an empty map still
+	// costs a call.
+	if len(u.cellvars) > 0 {
+		clear(u.cellvars)
+	}
+	if len(u.freevars) > 0 {
+		clear(u.freevars)
+	}
+	if len(u.fasthidden) > 0 {
+		clear(u.fasthidden)
+	}
+	if len(u.staticAttrs) > 0 {
+		clear(u.staticAttrs)
+	}
 	clear(u.fblocks)
 	*u = unit{
 		names: u.names, varnames: u.varnames, consts: u.consts,
@@ -596,8 +608,12 @@ func (c *compiler) enterScope(name string, st scopeType, ste *symtable.Block, li
 			frees = append(frees, s.Name)
 		}
 	}
-	sort.Strings(cells)
-	sort.Strings(frees)
+	if len(cells) > 1 {
+		sort.Strings(cells)
+	}
+	if len(frees) > 1 {
+		sort.Strings(frees)
+	}
 	for _, n := range cells {
 		u.addCell(n)
 	}
@@ -765,11 +781,13 @@ func (c *compiler) finishUnit(addNone bool) *Unit {
 	}
 	// Every key of u_fasthidden, also those set back to False when their
 	// comprehension ended: compute_localsplus_info tests membership.
-	for n := range u.fasthidden {
-		if m.FastHidden == nil {
-			m.FastHidden = map[string]bool{}
+	if len(u.fasthidden) > 0 {
+		for n := range u.fasthidden {
+			if m.FastHidden == nil {
+				m.FastHidden = map[string]bool{}
+			}
+			m.FastHidden[n] = true
 		}
-		m.FastHidden[n] = true
 	}
 	m.ArgCount, m.PosOnlyArgCount, m.KwOnlyArgCount = u.argcount, u.posonly, u.kwonly
 	m.FirstLineNo = u.firstLine
@@ -846,20 +864,25 @@ var maxUnitInstrs = 1 << 23
 // between two polls of Config.Stop (a power of two).
 const stopEvery = 1 << 16
 
+// addop appends an instruction to the unit's sequence (Sequence.Add),
+// calling checkpoint when one is due.
 func (c *compiler) addop(op opcode.Op, arg int32, loc instr.Location) {
-	if n := len(c.u.seq.Instrs); n&(stopEvery-1) == 0 || n >= maxUnitInstrs {
-		c.checkpoint(n)
+	u := c.u
+	if len(u.seq.Instrs) >= u.nextCheck {
+		c.checkpoint(len(u.seq.Instrs))
 	}
-	c.u.seq.Add(op, arg, loc)
+	u.seq.Instrs = append(u.seq.Instrs, instr.Instr{Op: op, Arg: arg, Loc: loc, Handler: instr.NoHandler})
 }
 
 // checkpoint fails a unit of n instructions past maxUnitInstrs, and stops
-// the compile if it was asked to.
+// the compile if it was asked to. addop calls it at the unit's first
+// instruction, every stopEvery instructions after, and at maxUnitInstrs.
 func (c *compiler) checkpoint(n int) {
 	if n >= maxUnitInstrs {
 		c.tooLarge()
 	}
 	stop.Poll(c.cfg.Stop)
+	c.u.nextCheck = min(n&^(stopEvery-1)+stopEvery, maxUnitInstrs)
 }
 
 // tooLarge fails the compile of a code unit past maxUnitInstrs.

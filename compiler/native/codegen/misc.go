@@ -78,13 +78,8 @@ func checkSurrogates(s string) error {
 // are expanded: the cleaned docstring appended to w[:0] and true, or w and
 // false when the docstring is clean as it is.
 func dedentDoc(doc string, w []byte) ([]byte, bool) {
-	p, end := 0, len(doc)
-	for p < end {
-		p++
-		if doc[p-1] == '\n' {
-			break
-		}
-	}
+	end := len(doc)
+	p := lineEnd(doc, 0)
 	margin := -1
 	for p < end {
 		s := p
@@ -96,12 +91,7 @@ func dedentDoc(doc string, w []byte) ([]byte, bool) {
 				margin = p - s
 			}
 		}
-		for p < end {
-			p++
-			if doc[p-1] == '\n' {
-				break
-			}
-		}
+		p = lineEnd(doc, p)
 	}
 	if margin < 0 {
 		margin = 0
@@ -113,31 +103,29 @@ func dedentDoc(doc string, w []byte) ([]byte, bool) {
 	if p == 0 && margin == 0 {
 		return w, false
 	}
-	w = w[:0]
-	for p < end {
-		ch := doc[p]
-		w = append(w, ch)
-		p++
-		if ch == '\n' {
-			break
-		}
-	}
+	q := lineEnd(doc, p)
+	w = append(w[:0], doc[p:q]...)
+	p = q
 	for p < end {
 		for i := 0; i < margin && p < end; i, p = i+1, p+1 {
 			if doc[p] != ' ' {
 				break
 			}
 		}
-		for p < end {
-			ch := doc[p]
-			w = append(w, ch)
-			p++
-			if ch == '\n' {
-				break
-			}
-		}
+		q = lineEnd(doc, p)
+		w = append(w, doc[p:q]...)
+		p = q
 	}
 	return w, true
+}
+
+// lineEnd returns the index after the first newline of doc at or after
+// p, or len(doc) when there is none.
+func lineEnd(doc string, p int) int {
+	if i := strings.IndexByte(doc[p:], '\n'); i >= 0 {
+		return p + i + 1
+	}
+	return len(doc)
 }
 
 // cleanDoc is _PyCompile_CleanDoc: tabs expanded, the first line's

@@ -145,6 +145,9 @@ type Optimizer struct {
 	g CFG
 	// arena holds the instructions of g's blocks.
 	arena []instruction
+	// spare is the room of the arena past the unit's instructions, from
+	// which a full block that grows takes its new storage (room).
+	spare []instruction
 	// scratch for building graphs and remapping constants.
 	blockOf []int32
 	starts  []uint8
@@ -444,8 +447,29 @@ func (g *CFG) nextNonEmpty(b int32) int32 {
 // addop is basicblock_addop: the new instruction has no target and no
 // handler (CPython's fresh array slots are zeroed).
 func (g *CFG) addop(b int32, op opcode.Op, arg int32, loc instr.Location) {
-	g.blocks[b].noNop = false
-	g.blocks[b].instrs = append(g.blocks[b].instrs, instruction{Op: op, Arg: arg, Loc: loc, Handler: noHandler})
+	bb := &g.blocks[b]
+	bb.noNop = false
+	g.room(bb, 1)
+	bb.instrs = append(bb.instrs, instruction{Op: op, Arg: arg, Loc: loc, Handler: noHandler})
+}
+
+// room makes room in b for extra more instructions: a full block moves
+// to storage taken from the arena's spare room (new storage when that is
+// used up), with twice what it needs, as append would grow it.
+func (g *CFG) room(b *block, extra int) {
+	ins := b.instrs
+	if cap(ins)-len(ins) >= extra {
+		return
+	}
+	n := 2 * (len(ins) + extra)
+	o := g.o
+	if len(o.spare) < n {
+		o.spare = make([]instruction, max(n, 256))
+	}
+	grown := o.spare[:len(ins):n]
+	o.spare = o.spare[n:]
+	copy(grown, ins)
+	b.instrs = grown
 }
 
 // addJump is basicblock_add_jump.
@@ -453,8 +477,10 @@ func (g *CFG) addJump(b int32, op opcode.Op, target int32, loc instr.Location) e
 	if l := g.blocks[b].last(); l != nil && g.o.isJump(l.Op) {
 		return fmt.Errorf("flowgraph: jump added after a jump")
 	}
-	g.blocks[b].noNop = false
-	g.blocks[b].instrs = append(g.blocks[b].instrs, instruction{Op: op, Arg: target, Loc: loc, Handler: noHandler})
+	bb := &g.blocks[b]
+	bb.noNop = false
+	g.room(bb, 1)
+	bb.instrs = append(bb.instrs, instruction{Op: op, Arg: target, Loc: loc, Handler: noHandler})
 	return nil
 }
 
@@ -487,6 +513,7 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 		o.arena = make([]instruction, n+n/2)
 	}
 	arena := o.arena[:n]
+	o.spare = o.arena[n:cap(o.arena)]
 	// jumps are the indexes of the instructions with a target.
 	jumps := o.jumps[:0]
 	var seen props

@@ -300,6 +300,9 @@ func (g *CFG) normalizeJumps() error {
 func cellFixedOffsets(meta *instr.Metadata) []int32 {
 	nlocals := len(meta.VarNames)
 	ncells := len(meta.CellVars)
+	if ncells+len(meta.FreeVars) == 0 {
+		return nil
+	}
 	fixed := make([]int32, ncells+len(meta.FreeVars))
 	for i := range fixed {
 		fixed[i] = int32(nlocals + i)
@@ -319,6 +322,7 @@ func cellFixedOffsets(meta *instr.Metadata) []int32 {
 func (g *CFG) insertInstruction(bi int32, pos int, in instruction) {
 	b := &g.blocks[bi]
 	b.noNop = false
+	g.room(b, 1)
 	b.instrs = append(b.instrs, instruction{})
 	copy(b.instrs[pos+1:], b.instrs[pos:])
 	b.instrs[pos] = in
@@ -470,8 +474,13 @@ func (g *CFG) OptimizeCodeUnit(consts *[]*pyobj.Object, cache *pyobj.ConstCache,
 		return err
 	}
 	g.removeUnusedConsts(consts, uses)
-	if err := g.pushColdBlocksToEnd(); err != nil {
-		return err
+	// Only the blocks reached through an exception handler are cold, and
+	// without SETUP_* in the input no block is a handler: the pass would
+	// move nothing and add no jump.
+	if g.seen&pBlockPush != 0 {
+		if err := g.pushColdBlocksToEnd(); err != nil {
+			return err
+		}
 	}
 	g.resolveLineNumbers()
 	return nil

@@ -33,7 +33,8 @@ func (g *CFG) duplicateExitsWithoutLineno() {
 		// newBlock may have moved the blocks.
 		t = &g.blocks[ti]
 		nb := &g.blocks[ni]
-		nb.instrs = append(make([]instruction, 0, len(t.instrs)), t.instrs...)
+		g.room(nb, len(t.instrs))
+		nb.instrs = append(nb.instrs, t.instrs...)
 		nb.instrs[0].Loc = loc
 		nb.pushes = t.pushes
 		g.blocks[bi].last().Arg = ni

@@ -273,6 +273,7 @@ func (g *CFG) inlineSmallOrNoLinenoBlocks() error {
 			removed := l.Op
 			l.Op, l.Arg = o.opc.nop, 0
 			b.noNop = false
+			g.room(b, len(t.instrs))
 			b.instrs = append(b.instrs, t.instrs...)
 			b.pushes = b.pushes || t.pushes
 			if noLine {
