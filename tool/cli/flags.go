@@ -223,7 +223,7 @@ func parseArgs(args []string) (*options, error) {
 		if errors.Is(err, pflag.ErrHelp) {
 			return nil, pflag.ErrHelp
 		}
-		return nil, usagef("%s", err)
+		return nil, usagef("%s", flagError(err))
 	}
 	if r.help {
 		return nil, pflag.ErrHelp
@@ -277,6 +277,25 @@ func parseArgs(args []string) (*options, error) {
 		}
 	}
 	return o, nil
+}
+
+// flagError is pflag's message for a command line it can't parse, with an
+// option that has no long name named as it is spelled: pflag names the
+// flag of -r "-r, --r", and pyc has no --r.
+func flagError(err error) string {
+	var bad *pflag.InvalidValueError
+	if !errors.As(err, &bad) {
+		return err.Error()
+	}
+	f := bad.GetFlag()
+	name := "--" + f.Name
+	if f.Shorthand != "" {
+		name = "-" + f.Shorthand
+		if f.Name != f.Shorthand {
+			name += ", --" + f.Name
+		}
+	}
+	return fmt.Sprintf("invalid argument %q for %q flag: %v", bad.GetValue(), name, errors.Unwrap(bad))
 }
 
 // compileRegexp compiles -x's pattern; the error gives the regexp
