@@ -154,7 +154,7 @@ var flagSpecs = []flagSpec{
 		func(r *rawArgs) any { return &r.list }},
 	{"f", "", "", switchFlag, "rewrite outputs even when they are up to date.",
 		func(r *rawArgs) any { return &r.force }},
-	{"q", "", "", countFlag, "print only errors; -qq prints nothing (not even\nerrors; the exit status still tells).",
+	{"q", "", "", countFlag, "print only errors; -qq prints nothing on stdout (not\neven errors; the exit status still tells). CPython's\nwarnings still go to stderr, as with compileall.",
 		func(r *rawArgs) any { return &r.quiet }},
 	{"l", "", "", switchFlag, "don't recurse into subdirectories.",
 		func(r *rawArgs) any { return &r.noRecurse }},
