@@ -21,6 +21,7 @@ package failure
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"syscall"
 	"time"
 
@@ -235,7 +236,9 @@ type NativeFaultError struct {
 }
 
 func (e *NativeFaultError) Error() string {
-	return fmt.Sprintf("internal error of the native compiler (%s): %v", e.Stage, e.Err)
+	// The stage's own errors start with its name ("codegen: "), which the
+	// message names already.
+	return fmt.Sprintf("internal error of the native compiler (%s): %s", e.Stage, strings.TrimPrefix(e.Err.Error(), e.Stage+": "))
 }
 
 func (e *NativeFaultError) Unwrap() error { return e.Err }

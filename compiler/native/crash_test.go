@@ -41,6 +41,9 @@ func TestCasesCPythonCrashes(t *testing.T) {
 			case !rel.AtLeast(symtable.ReservedTypeParamName):
 				if !errors.As(err, &unsup) {
 					t.Errorf("%s: %q: got %v, want the source refused", rel, src, err)
+				} else if msg := err.Error(); !strings.HasPrefix(msg, "the native compiler cannot compile this source as CPython does (codegen): CPython ") {
+					// The stage is named once, not "(codegen): codegen: ".
+					t.Errorf("%s: %q: message %q", rel, src, msg)
 				}
 			case !errors.As(err, &serr) || !strings.Contains(serr.Msg, "reserved name '__classdict__'"):
 				t.Errorf("%s: %q: got %v, want the reserved name's SyntaxError", rel, src, err)

@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -112,7 +113,7 @@ type UnsupportedError struct {
 }
 
 func (e *UnsupportedError) Error() string {
-	return fmt.Sprintf("the native compiler cannot compile this source as CPython does (%s): %v", e.Stage, e.Err)
+	return fmt.Sprintf("the native compiler cannot compile this source as CPython does (%s): %s", e.Stage, stageDetail(e.Stage, e.Err))
 }
 
 func (e *UnsupportedError) Unwrap() error { return e.Err }
@@ -126,7 +127,14 @@ type FaultError struct {
 }
 
 func (e *FaultError) Error() string {
-	return fmt.Sprintf("internal error of the native compiler in %s: %v", e.Stage, e.Err)
+	return fmt.Sprintf("internal error of the native compiler in %s: %s", e.Stage, stageDetail(e.Stage, e.Err))
+}
+
+// stageDetail is err's message without the "stage: " its own package puts
+// in front of it (codegen's errors start "codegen: "), which the message
+// around it names already.
+func stageDetail(stage string, err error) string {
+	return strings.TrimPrefix(err.Error(), stage+": ")
 }
 
 func (e *FaultError) Unwrap() error { return e.Err }

@@ -154,7 +154,7 @@ var flagSpecs = []flagSpec{
 		func(r *rawArgs) any { return &r.list }},
 	{"f", "", "", switchFlag, "rewrite outputs even when they are up to date.",
 		func(r *rawArgs) any { return &r.force }},
-	{"q", "", "", countFlag, "print only errors; -qq prints nothing (not even\nerrors; the exit status still tells).",
+	{"q", "", "", countFlag, "print only errors; -qq prints nothing on stdout (not\neven errors; the exit status still tells). CPython's\nwarnings still go to stderr, as with compileall.",
 		func(r *rawArgs) any { return &r.quiet }},
 	{"l", "", "", switchFlag, "don't recurse into subdirectories.",
 		func(r *rawArgs) any { return &r.noRecurse }},
@@ -164,7 +164,7 @@ var flagSpecs = []flagSpec{
 		func(r *rawArgs) any { return &r.legacy }},
 	{"", "hardlink-dupes", "", switchFlag, "when two -o levels give identical bytes, hard-link\nthe later .pyc to the earlier one (needs two or more\n-o levels).",
 		func(r *rawArgs) any { return &r.hardlink }},
-	{"", "python", "PATH", stringFlag, "the interpreter whose exact release the .pyc files\nare for (default: python3 on PATH, unless\n--python-version is given alone). With auto (the\ndefault) or native it is only asked its version when\nthe native compiler covers that release; otherwise\n(auto, or --backend cpython) it compiles.",
+	{"", "python", "PATH", stringFlag, "the interpreter whose exact release the .pyc files\nare for (default: python3 on PATH, not looked for\nwhen --python-version alone names a release the\nnative compiler covers). With auto (the default) or\nnative it is only asked its version when the native\ncompiler covers that release; otherwise (auto, or\n--backend cpython) it compiles.",
 		func(r *rawArgs) any { return &r.python }},
 	{"", "python-version", "X.Y", stringFlag, "the CPython release the .pyc files are for: X.Y or\nX.Y.Z. With --python, fail unless it is this version.\nAlone, a release the native compiler covers (3.13.N,\nor 3.13 for the newest 3.13 known) needs no\ninterpreter; for another, python3 compiles and must\nbe this version (--backend cpython: always).",
 		func(r *rawArgs) any { return &r.pyVersion }},
@@ -223,7 +223,7 @@ func parseArgs(args []string) (*options, error) {
 		if errors.Is(err, pflag.ErrHelp) {
 			return nil, pflag.ErrHelp
 		}
-		return nil, usagef("%s", err)
+		return nil, usagef("%s", flagError(err))
 	}
 	if r.help {
 		return nil, pflag.ErrHelp
@@ -277,6 +277,25 @@ func parseArgs(args []string) (*options, error) {
 		}
 	}
 	return o, nil
+}
+
+// flagError is pflag's message for a command line it can't parse, with an
+// option that has no long name named as it is spelled: pflag names the
+// flag of -r "-r, --r", and pyc has no --r.
+func flagError(err error) string {
+	var bad *pflag.InvalidValueError
+	if !errors.As(err, &bad) {
+		return err.Error()
+	}
+	f := bad.GetFlag()
+	name := "--" + f.Name
+	if f.Shorthand != "" {
+		name = "-" + f.Shorthand
+		if f.Name != f.Shorthand {
+			name += ", --" + f.Name
+		}
+	}
+	return fmt.Sprintf("invalid argument %q for %q flag: %v", bad.GetValue(), name, errors.Unwrap(bad))
 }
 
 // compileRegexp compiles -x's pattern; the error gives the regexp
@@ -592,8 +611,8 @@ Exit status:
      newer, not --python-version, or silent past --startup-timeout), or a
      release the native backend does not cover: the message says what to
      fix
-With --dump-ast: 0 the dump was printed, 1 the source was rejected (py_compile's
-message on stderr) or could not be read, 2 bad usage.
+With --dump-ast: 0 the dump was printed, 1 the source was rejected
+(py_compile's message on stderr) or could not be read, 2 bad usage.
 
 Inside Bazel, pyc also runs as a persistent worker (pyc [--python PATH]
 --persistent_worker), runs one request from a flag file (pyc @FILE), and

@@ -106,6 +106,35 @@ func TestAutoWithoutInterpreter(t *testing.T) {
 	}
 }
 
+// TestUnsupportedSourceNeedsAnInterpreter: a source the native compiler
+// cannot reproduce for its release (3.13.0 crashes on it), with no
+// interpreter named, fails on its own with a message that says how to
+// compile it; the other files are compiled.
+func TestUnsupportedSourceNeedsAnInterpreter(t *testing.T) {
+	dir := t.TempDir()
+	buildTree(t, dir, []node{
+		{path: "pkg/crash.py", data: "class W:\n    class C[__classdict__]: pass\n"},
+		{path: "pkg/ok.py", data: "x = 1\n"},
+	})
+	bin := runBare(t, dir, []string{"--python-version", "3.13.0", "pkg"})
+	want := []string{
+		"Compiling 'pkg/crash.py'...\n*** the native compiler cannot compile this source as CPython does (codegen): CPython 3.13.0 crashes",
+		" (compile it with an interpreter of that release: --python PATH, with --backend auto or cpython)\n",
+		"Compiling 'pkg/ok.py'...\n",
+	}
+	for _, w := range want {
+		if !strings.Contains(bin.stdout, w) {
+			t.Errorf("stdout %q lacks %q", bin.stdout, w)
+		}
+	}
+	if bin.code != 1 {
+		t.Errorf("exit %d, want 1", bin.code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pkg", "__pycache__", "ok.cpython-313.pyc")); err != nil {
+		t.Errorf("the other file: %v", err)
+	}
+}
+
 // TestDumpASTUnreadable: a FILE that can't be read exits 1 with the
 // OSError Python raises for open(FILE, 'rb').read(), without a traceback
 // and without an interpreter.

@@ -62,7 +62,7 @@ func hint(err error) string {
 	case errors.As(err, &ur):
 		return " (use --backend cpython with --python)"
 	case errors.As(err, &us):
-		return " (compile it with --backend cpython)"
+		return " (compile it with an interpreter of that release: --python PATH, with --backend auto or cpython)"
 	case errors.As(err, &te):
 		return " (raise the limit with --timeout)"
 	case errors.As(err, &st):

@@ -92,7 +92,7 @@ pyc_precompiler = rule(
     doc = """pyc as the precompiler of rules_python's `py_exec_tools_toolchain`.
 
 The target is an executable (a small bash script) that runs
-`pyc --python <interpreter> "$@"`, finding both in its runfiles, so rules_python's
+`pyc --backend <backend> --python <interpreter> "$@"`, finding both in its runfiles, so rules_python's
 `PyCompile` actions compile with rules_pyc's engine: the bytes are CPython's
 `py_compile`'s, and one persistent worker with a pool of interpreters serves
 every action. It provides `testing.ExecutionInfo` with the execution requirements
