@@ -123,6 +123,9 @@ type Parser struct {
 	vals memoSlabs
 	// stk holds the elements of the loops in progress.
 	stk loopStacks
+	// scratch holds the values of parser types that actions read only
+	// while a parse lasts, kept from parse to parse.
+	scratch scratchVals
 
 	// typeIgnores are the "# type: ignore" comments (never seen unless the
 	// tokenizer reports type comments).

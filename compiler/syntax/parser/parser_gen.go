@@ -473,6 +473,95 @@ type loopStacks struct {
 	s16 []*keywordOrStarred
 	s17 [][]ast.Expr
 	s18 []any
+	// l1 holds the lists pop1 hands out during a parse.
+	l1 [][]ast.Stmt
+	// l6 holds the lists pop6 hands out during a parse.
+	l6 []*nameDefault
+	// l13 holds the lists pop13 hands out during a parse.
+	l13 []*cmpopExpr
+	// l14 holds the lists pop14 hands out during a parse.
+	l14 []*keyValue
+	// l16 holds the lists pop16 hands out during a parse.
+	l16 []*keywordOrStarred
+}
+
+// resetLists clears the lists the pops of scratch types handed out.
+func (k *loopStacks) resetLists() {
+	clear(k.l1)
+	k.l1 = k.l1[:0]
+	clear(k.l6)
+	k.l6 = k.l6[:0]
+	clear(k.l13)
+	k.l13 = k.l13[:0]
+	clear(k.l14)
+	k.l14 = k.l14[:0]
+	clear(k.l16)
+	k.l16 = k.l16[:0]
+}
+
+// take1 returns n zero elements of l1, with capacity n (a full
+// buffer is left to the lists already handed out and a larger one
+// started).
+func (k *loopStacks) take1(n int) [][]ast.Stmt {
+	m := len(k.l1)
+	if n > cap(k.l1)-m {
+		k.l1 = make([][]ast.Stmt, 0, max(2*cap(k.l1), n, 256))
+		m = 0
+	}
+	k.l1 = k.l1[:m+n]
+	return k.l1[m : m+n : m+n]
+}
+
+// take6 returns n zero elements of l6, with capacity n (a full
+// buffer is left to the lists already handed out and a larger one
+// started).
+func (k *loopStacks) take6(n int) []*nameDefault {
+	m := len(k.l6)
+	if n > cap(k.l6)-m {
+		k.l6 = make([]*nameDefault, 0, max(2*cap(k.l6), n, 256))
+		m = 0
+	}
+	k.l6 = k.l6[:m+n]
+	return k.l6[m : m+n : m+n]
+}
+
+// take13 returns n zero elements of l13, with capacity n (a full
+// buffer is left to the lists already handed out and a larger one
+// started).
+func (k *loopStacks) take13(n int) []*cmpopExpr {
+	m := len(k.l13)
+	if n > cap(k.l13)-m {
+		k.l13 = make([]*cmpopExpr, 0, max(2*cap(k.l13), n, 256))
+		m = 0
+	}
+	k.l13 = k.l13[:m+n]
+	return k.l13[m : m+n : m+n]
+}
+
+// take14 returns n zero elements of l14, with capacity n (a full
+// buffer is left to the lists already handed out and a larger one
+// started).
+func (k *loopStacks) take14(n int) []*keyValue {
+	m := len(k.l14)
+	if n > cap(k.l14)-m {
+		k.l14 = make([]*keyValue, 0, max(2*cap(k.l14), n, 256))
+		m = 0
+	}
+	k.l14 = k.l14[:m+n]
+	return k.l14[m : m+n : m+n]
+}
+
+// take16 returns n zero elements of l16, with capacity n (a full
+// buffer is left to the lists already handed out and a larger one
+// started).
+func (k *loopStacks) take16(n int) []*keywordOrStarred {
+	m := len(k.l16)
+	if n > cap(k.l16)-m {
+		k.l16 = make([]*keywordOrStarred, 0, max(2*cap(k.l16), n, 256))
+		m = 0
+	}
+	k.l16 = k.l16[:m+n]
+	return k.l16[m : m+n : m+n]
 }
 
 // shortList is the longest list a pop copies and clears element by
@@ -517,7 +606,7 @@ func pop1(p *Parser, start int) [][]ast.Stmt {
 	if len(s) == 0 {
 		return nil
 	}
-	out := make([][]ast.Stmt, len(s))
+	out := p.stk.take1(len(s))
 	if len(s) <= shortList {
 		var zero []ast.Stmt
 		out = out[:len(s)]
@@ -677,7 +766,7 @@ func pop6(p *Parser, start int) []*nameDefault {
 	if len(s) == 0 {
 		return nil
 	}
-	out := make([]*nameDefault, len(s))
+	out := p.stk.take6(len(s))
 	if len(s) <= shortList {
 		var zero *nameDefault
 		out = out[:len(s)]
@@ -901,7 +990,7 @@ func pop13(p *Parser, start int) []*cmpopExpr {
 	if len(s) == 0 {
 		return nil
 	}
-	out := make([]*cmpopExpr, len(s))
+	out := p.stk.take13(len(s))
 	if len(s) <= shortList {
 		var zero *cmpopExpr
 		out = out[:len(s)]
@@ -933,7 +1022,7 @@ func pop14(p *Parser, start int) []*keyValue {
 	if len(s) == 0 {
 		return nil
 	}
-	out := make([]*keyValue, len(s))
+	out := p.stk.take14(len(s))
 	if len(s) <= shortList {
 		var zero *keyValue
 		out = out[:len(s)]
@@ -997,7 +1086,7 @@ func pop16(p *Parser, start int) []*keywordOrStarred {
 	if len(s) == 0 {
 		return nil
 	}
-	out := make([]*keywordOrStarred, len(s))
+	out := p.stk.take16(len(s))
 	if len(s) <= shortList {
 		var zero *keywordOrStarred
 		out = out[:len(s)]
@@ -8379,7 +8468,7 @@ func (p *Parser) r_subject_expr() (_res ast.Expr, _ok bool) {
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = p.newTuple(seqInsertInFront(value, values), ast.Load, _extra)
+		_res = p.newTuple(p.exprsInFront(value, values), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -12057,7 +12146,7 @@ func (p *Parser) r_expressions() (_res ast.Expr, _ok bool) {
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = p.newTuple(seqInsertInFront(a, b), ast.Load, _extra)
+		_res = p.newTuple(p.exprsInFront(a, b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -12516,7 +12605,7 @@ func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = p.newTuple(seqInsertInFront(a, b), ast.Load, _extra)
+		_res = p.newTuple(p.exprsInFront(a, b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -13061,7 +13150,7 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = p.newBoolOp(ast.Or, seqInsertInFront(a, b), _extra)
+		_res = p.newBoolOp(ast.Or, p.exprsInFront(a, b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -13178,7 +13267,7 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = p.newBoolOp(ast.And, seqInsertInFront(a, b), _extra)
+		_res = p.newBoolOp(ast.And, p.exprsInFront(a, b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -13693,7 +13782,7 @@ func (p *Parser) r_eq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.Eq, a}
+		_res = p.newCmpop(ast.Eq, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -13737,7 +13826,7 @@ func (p *Parser) r_noteq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.NotEq, a}
+		_res = p.newCmpop(ast.NotEq, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -13771,7 +13860,7 @@ fail0:
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.NotEq, a}
+		_res = p.newCmpop(ast.NotEq, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -13818,7 +13907,7 @@ func (p *Parser) r_lte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.LtE, a}
+		_res = p.newCmpop(ast.LtE, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -13865,7 +13954,7 @@ func (p *Parser) r_lt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.Lt, a}
+		_res = p.newCmpop(ast.Lt, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -13912,7 +14001,7 @@ func (p *Parser) r_gte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.GtE, a}
+		_res = p.newCmpop(ast.GtE, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -13959,7 +14048,7 @@ func (p *Parser) r_gt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.Gt, a}
+		_res = p.newCmpop(ast.Gt, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -14017,7 +14106,7 @@ func (p *Parser) r_notin_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v1
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.NotIn, a}
+		_res = p.newCmpop(ast.NotIn, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -14064,7 +14153,7 @@ func (p *Parser) r_in_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.In, a}
+		_res = p.newCmpop(ast.In, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -14122,7 +14211,7 @@ func (p *Parser) r_isnot_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v1
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.IsNot, a}
+		_res = p.newCmpop(ast.IsNot, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -14169,7 +14258,7 @@ func (p *Parser) r_is_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.Is, a}
+		_res = p.newCmpop(ast.Is, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -18731,7 +18820,7 @@ func (p *Parser) r_double_starred_kvpair() (_res *keyValue, _ok bool) {
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &keyValue{nil, a}
+		_res = p.newKeyValue(nil, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -18808,7 +18897,7 @@ func (p *Parser) r_kvpair() (_res *keyValue, _ok bool) {
 		_ = _v1
 		_ = b
 		_ = _k
-		_res = &keyValue{a, b}
+		_res = p.newKeyValue(a, b)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -19631,7 +19720,7 @@ fail0:
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = p.newCall(dummyName, seqExtractStarredExprs(a), seqDeleteStarredExprs(a), _extra)
+		_res = p.newCall(dummyName, p.seqExtractStarredExprs(a), p.seqDeleteStarredExprs(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -19921,7 +20010,7 @@ fail0:
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = &keywordOrStarred{p.newKeyword(nameID(a), b, _extra), true}
+		_res = p.newKeywordOrStarred(p.newKeyword(nameID(a), b, _extra), true)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -19947,7 +20036,7 @@ fail1:
 		}
 		_ = a
 		_ = _k
-		_res = &keywordOrStarred{a, false}
+		_res = p.newKeywordOrStarred(a, false)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -20029,7 +20118,7 @@ fail0:
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = &keywordOrStarred{p.newKeyword(nameID(a), b, _extra), true}
+		_res = p.newKeywordOrStarred(p.newKeyword(nameID(a), b, _extra), true)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -20073,7 +20162,7 @@ fail1:
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = &keywordOrStarred{p.newKeyword("", a, _extra), true}
+		_res = p.newKeywordOrStarred(p.newKeyword("", a, _extra), true)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -20173,7 +20262,7 @@ fail0:
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = p.newTuple(seqInsertInFront(a, b), ast.Store, _extra)
+		_res = p.newTuple(p.exprsInFront(a, b), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -20271,7 +20360,7 @@ func (p *Parser) r_star_targets_tuple_seq() (_res []ast.Expr, _ok bool) {
 		_ = b
 		_ = _v2
 		_ = _k
-		_res = seqInsertInFront(a, b)
+		_res = p.exprsInFront(a, b)
 		_ok = true
 		if p.actionFailed(_ok) {
 			p.level--
@@ -36124,7 +36213,7 @@ func (p *Parser) tmp_126() (_res []ast.Expr, _ok bool) {
 		_ = _v1
 		_ = z
 		_ = _k
-		_res = seqInsertInFront(y, z)
+		_res = p.exprsInFront(y, z)
 		_ok = true
 		if p.actionFailed(_ok) {
 			p.level--
