@@ -137,6 +137,17 @@ type Parser struct {
 	// Options.OnIdentifier.
 	onWarning    func(Warning)
 	onIdentifier func(string)
+	// reported holds identifiers onIdentifier was called with in this
+	// pass, at an index made from their length and three of their bytes
+	// (reportedSlot): a Name whose identifier is found there is not
+	// reported again (see Options.OnIdentifier).
+	reported [256]string
+}
+
+// reportedSlot is the index of id in Parser.reported.
+func reportedSlot(id string) uint8 {
+	n := len(id)
+	return uint8(n*31 + int(id[0])*7 + int(id[n-1])*13 + int(id[n>>1])*3)
 }
 
 // Warning is a SyntaxWarning or DeprecationWarning CPython's parser would
@@ -434,7 +445,10 @@ func (p *Parser) nameFromToken(t *token.Token) ast.Expr {
 		}
 	}
 	if p.onIdentifier != nil {
-		p.onIdentifier(id)
+		if r := &p.reported[reportedSlot(id)]; *r != id {
+			*r = id
+			p.onIdentifier(id)
+		}
 	}
 	n := p.a.NewName()
 	n.ID = id
@@ -544,6 +558,7 @@ type memoVal[T any] struct {
 func (p *Parser) resetForSecondPass() {
 	clear(p.memo[:p.fill*nMemo])
 	p.vals.reset()
+	p.reported = [256]string{}
 	p.mark = 0
 	p.callInvalidRules = true
 }
