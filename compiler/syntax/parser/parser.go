@@ -629,19 +629,23 @@ func (p *Parser) kindRef(i int) *token.Kind {
 	return (*token.Kind)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.kinds)), i))
 }
 
-// peekIn reports whether the current token's kind is in set, fetching the
-// token if needed (a look-ahead of a rule that matches one token of a set).
-func (p *Parser) peekIn(set *[256]bool) bool {
-	if p.mark == p.fill && !p.fillToken() {
+// peekInNew reports whether the token at the current position, not
+// fetched yet, is of a kind in set, fetching it (a look-ahead of a rule
+// that matches one token of a set). The generated code tests a fetched
+// token itself.
+func (p *Parser) peekInNew(set *[256]bool) bool {
+	if !p.fillToken() {
 		return false
 	}
 	return set[p.kindOf(p.mark)]
 }
 
-// peekIs reports whether the current token is of kind k, fetching it if
-// needed (a lookahead on a token: _PyPegen_lookahead_with_int).
-func (p *Parser) peekIs(k token.Kind) bool {
-	if p.mark == p.fill && !p.fillToken() {
+// peekIsNew reports whether the token at the current position, not
+// fetched yet, is of kind k, fetching it (a lookahead on a token:
+// _PyPegen_lookahead_with_int). The generated code tests a fetched token
+// itself.
+func (p *Parser) peekIsNew(k token.Kind) bool {
+	if !p.fillToken() {
 		return false
 	}
 	return p.kindOf(p.mark) == k

@@ -1663,7 +1663,11 @@ func (p *Parser) r_simple_stmts() (_res []ast.Stmt, _ok bool) {
 		if a, _k = p.r_simple_stmt(); !_k {
 			goto fail0
 		}
-		_lk = p.peekIs(token.SEMI)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.SEMI
+		} else {
+			_lk = p.peekIsNew(token.SEMI)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -1846,7 +1850,11 @@ fail2:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.RETURN)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RETURN
+		} else {
+			_lk = p.peekIsNew(token.RETURN)
+		}
 		if !_lk {
 			goto fail3
 		}
@@ -1870,7 +1878,11 @@ fail3:
 		var _v1 ast.Stmt
 		var _k bool
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first14)
+			if p.mark < p.fill {
+				_lk = first14[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first14)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_6()
@@ -1898,7 +1910,11 @@ fail4:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.RAISE)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RAISE
+		} else {
+			_lk = p.peekIsNew(token.RAISE)
+		}
 		if !_lk {
 			goto fail5
 		}
@@ -1957,7 +1973,11 @@ fail6:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.DEL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.DEL
+		} else {
+			_lk = p.peekIsNew(token.DEL)
+		}
 		if !_lk {
 			goto fail7
 		}
@@ -1980,7 +2000,11 @@ fail7:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.YIELD)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.YIELD
+		} else {
+			_lk = p.peekIsNew(token.YIELD)
+		}
 		if !_lk {
 			goto fail8
 		}
@@ -2003,7 +2027,11 @@ fail8:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.ASSERT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.ASSERT
+		} else {
+			_lk = p.peekIsNew(token.ASSERT)
+		}
 		if !_lk {
 			goto fail9
 		}
@@ -2098,7 +2126,11 @@ fail11:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.GLOBAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.GLOBAL
+		} else {
+			_lk = p.peekIsNew(token.GLOBAL)
+		}
 		if !_lk {
 			goto fail12
 		}
@@ -2121,7 +2153,11 @@ fail12:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.NONLOCAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.NONLOCAL
+		} else {
+			_lk = p.peekIsNew(token.NONLOCAL)
+		}
 		if !_lk {
 			goto fail13
 		}
@@ -2159,7 +2195,11 @@ func (p *Parser) r_compound_stmt() (_res ast.Stmt, _ok bool) {
 		var _v1 ast.Stmt
 		var _k bool
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first24)
+			if p.mark < p.fill {
+				_lk = first24[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first24)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_7()
@@ -2187,7 +2227,11 @@ fail0:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.IF)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.IF
+		} else {
+			_lk = p.peekIsNew(token.IF)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -2211,7 +2255,11 @@ fail1:
 		var _v1 ast.Stmt
 		var _k bool
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first26)
+			if p.mark < p.fill {
+				_lk = first26[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first26)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_8()
@@ -2240,7 +2288,11 @@ fail2:
 		var _v1 ast.Stmt
 		var _k bool
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first27)
+			if p.mark < p.fill {
+				_lk = first27[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first27)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_9()
@@ -2269,7 +2321,11 @@ fail3:
 		var _v1 ast.Stmt
 		var _k bool
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first28)
+			if p.mark < p.fill {
+				_lk = first28[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first28)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_10()
@@ -2297,7 +2353,11 @@ fail4:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.TRY)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.TRY
+		} else {
+			_lk = p.peekIsNew(token.TRY)
+		}
 		if !_lk {
 			goto fail5
 		}
@@ -2320,7 +2380,11 @@ fail5:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.WHILE)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.WHILE
+		} else {
+			_lk = p.peekIsNew(token.WHILE)
+		}
 		if !_lk {
 			goto fail6
 		}
@@ -2517,7 +2581,11 @@ fail1:
 		if b, _k = p.tmp_16(); !_k {
 			goto fail2
 		}
-		_lk = p.peekIs(token.EQUAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.EQUAL
+		} else {
+			_lk = p.peekIsNew(token.EQUAL)
+		}
 		if _lk {
 			goto fail2
 		}
@@ -3383,7 +3451,11 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first49)
+			if p.mark < p.fill {
+				_lk = first49[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first49)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_23()
@@ -3908,7 +3980,11 @@ fail0:
 		if _v0, _k = p.r_import_from_as_names(); !_k {
 			goto fail1
 		}
-		_lk = p.peekIs(token.COMMA)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COMMA
+		} else {
+			_lk = p.peekIsNew(token.COMMA)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -5265,7 +5341,11 @@ fail0:
 		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.RPAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RPAR
+		} else {
+			_lk = p.peekIsNew(token.RPAR)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -5379,7 +5459,11 @@ fail0:
 		} else if _v2 = p.expectNew(token.SLASH); _v2 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.RPAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RPAR
+		} else {
+			_lk = p.peekIsNew(token.RPAR)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -5749,7 +5833,11 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		_lk = p.peekIs(token.RPAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RPAR
+		} else {
+			_lk = p.peekIsNew(token.RPAR)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -5838,7 +5926,11 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		_lk = p.peekIs(token.RPAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RPAR
+		} else {
+			_lk = p.peekIsNew(token.RPAR)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -5942,7 +6034,11 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		_lk = p.peekIs(token.RPAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RPAR
+		} else {
+			_lk = p.peekIsNew(token.RPAR)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -6047,7 +6143,11 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		_lk = p.peekIs(token.RPAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RPAR
+		} else {
+			_lk = p.peekIsNew(token.RPAR)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -7587,7 +7687,11 @@ func (p *Parser) r_with_item() (_res *ast.WithItem, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first76)
+			if p.mark < p.fill {
+				_lk = first76[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first76)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_63()
@@ -9112,7 +9216,11 @@ func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first86)
+			if p.mark < p.fill {
+				_lk = first86[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first86)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_71()
@@ -9343,7 +9451,11 @@ func (p *Parser) r_literal_expr() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first86)
+			if p.mark < p.fill {
+				_lk = first86[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first86)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_72()
@@ -9925,7 +10037,11 @@ func (p *Parser) r_pattern_capture_target() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first92)
+			if p.mark < p.fill {
+				_lk = first92[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first92)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_73()
@@ -10025,7 +10141,11 @@ func (p *Parser) r_value_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first92)
+			if p.mark < p.fill {
+				_lk = first92[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first92)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_74()
@@ -13056,7 +13176,11 @@ fail1:
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail2
 		}
-		_lk = p.peekIs(token.COLONEQUAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COLONEQUAL
+		} else {
+			_lk = p.peekIsNew(token.COLONEQUAL)
+		}
 		if _lk {
 			goto fail2
 		}
@@ -16324,7 +16448,11 @@ func (p *Parser) r_slices() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_slice(); !_k {
 			goto fail0
 		}
-		_lk = p.peekIs(token.COMMA)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COMMA
+		} else {
+			_lk = p.peekIsNew(token.COMMA)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -16657,7 +16785,11 @@ fail3:
 		var _v1 ast.Expr
 		var _k bool
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first85)
+			if p.mark < p.fill {
+				_lk = first85[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first85)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_103()
@@ -16704,7 +16836,11 @@ fail5:
 		}
 		var _v1 ast.Expr
 		var _k bool
-		_lk = p.peekIs(token.LPAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.LPAR
+		} else {
+			_lk = p.peekIsNew(token.LPAR)
+		}
 		if !_lk {
 			goto fail6
 		}
@@ -16727,7 +16863,11 @@ fail6:
 		}
 		var _v1 ast.Expr
 		var _k bool
-		_lk = p.peekIs(token.LSQB)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.LSQB
+		} else {
+			_lk = p.peekIsNew(token.LSQB)
+		}
 		if !_lk {
 			goto fail7
 		}
@@ -16750,7 +16890,11 @@ fail7:
 		}
 		var _v1 ast.Expr
 		var _k bool
-		_lk = p.peekIs(token.LBRACE)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.LBRACE
+		} else {
+			_lk = p.peekIsNew(token.LBRACE)
+		}
 		if !_lk {
 			goto fail8
 		}
@@ -17271,7 +17415,11 @@ fail0:
 		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.COLON)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COLON
+		} else {
+			_lk = p.peekIsNew(token.COLON)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -17385,7 +17533,11 @@ fail0:
 		} else if _v2 = p.expectNew(token.SLASH); _v2 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.COLON)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COLON
+		} else {
+			_lk = p.peekIsNew(token.COLON)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -17694,7 +17846,11 @@ fail0:
 		if a, _k = p.r_lambda_param(); !_k {
 			goto fail1
 		}
-		_lk = p.peekIs(token.COLON)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COLON
+		} else {
+			_lk = p.peekIsNew(token.COLON)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -17786,7 +17942,11 @@ fail0:
 		if c, _k = p.r_default(); !_k {
 			goto fail1
 		}
-		_lk = p.peekIs(token.COLON)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COLON
+		} else {
+			_lk = p.peekIsNew(token.COLON)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -17879,7 +18039,11 @@ fail0:
 				goto fail1
 			}
 		}
-		_lk = p.peekIs(token.COLON)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COLON
+		} else {
+			_lk = p.peekIsNew(token.COLON)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -19135,7 +19299,11 @@ fail1:
 		if _v2, _k = p.tmp_134(); !_k {
 			goto fail2
 		}
-		_lk = p.peekIs(token.IN)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.IN
+		} else {
+			_lk = p.peekIsNew(token.IN)
+		}
 		if _lk {
 			goto fail2
 		}
@@ -19605,7 +19773,11 @@ func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		_lk = p.peekIs(token.RPAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RPAR
+		} else {
+			_lk = p.peekIsNew(token.RPAR)
+		}
 		if !_lk {
 			goto fail0
 		}
@@ -20209,7 +20381,11 @@ func (p *Parser) r_star_targets() (_res ast.Expr, _ok bool) {
 		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
-		_lk = p.peekIs(token.COMMA)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COMMA
+		} else {
+			_lk = p.peekIsNew(token.COMMA)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -20555,7 +20731,11 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -20630,7 +20810,11 @@ fail0:
 			goto fail1
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -21037,7 +21221,11 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -21112,7 +21300,11 @@ fail0:
 			goto fail1
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -21239,7 +21431,11 @@ func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res 
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -21315,7 +21511,11 @@ fail0:
 			goto fail1
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -21372,7 +21572,11 @@ fail1:
 			goto fail2
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -21445,7 +21649,11 @@ fail2:
 			goto fail3
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -21491,7 +21699,11 @@ fail3:
 			goto fail4
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -21697,7 +21909,11 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -21772,7 +21988,11 @@ fail0:
 			goto fail1
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -22693,7 +22913,11 @@ fail2:
 			goto fail3
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first142)
+			if p.mark < p.fill {
+				_lk = first142[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first142)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_174()
@@ -23212,7 +23436,11 @@ func (p *Parser) r_invalid_legacy_expression() (_res any, _ok bool) {
 		if a = p.nameToken(); a == nil {
 			goto fail0
 		}
-		_lk = p.peekIs(token.LPAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.LPAR
+		} else {
+			_lk = p.peekIsNew(token.LPAR)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -23320,7 +23548,11 @@ fail0:
 			goto fail1
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first144)
+			if p.mark < p.fill {
+				_lk = first144[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first144)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_178()
@@ -23377,7 +23609,11 @@ fail1:
 		} else if b = p.expectNew(token.COLON); b == nil {
 			goto fail2
 		}
-		_lk = p.peekIs(token.FSTRING_MIDDLE)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.FSTRING_MIDDLE
+		} else {
+			_lk = p.peekIsNew(token.FSTRING_MIDDLE)
+		}
 		if !_lk {
 			goto fail2
 		}
@@ -23492,7 +23728,11 @@ fail0:
 			goto fail1
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first145)
+			if p.mark < p.fill {
+				_lk = first145[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first145)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_179()
@@ -23556,7 +23796,11 @@ fail1:
 			goto fail2
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first145)
+			if p.mark < p.fill {
+				_lk = first145[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first145)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_181()
@@ -24052,7 +24296,11 @@ func (p *Parser) r_invalid_block() (_res any, _ok bool) {
 		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail0
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -24653,7 +24901,11 @@ func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first142)
+			if p.mark < p.fill {
+				_lk = first142[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first142)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_200()
@@ -25941,7 +26193,11 @@ func (p *Parser) r_invalid_with_item() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first76)
+			if p.mark < p.fill {
+				_lk = first76[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first76)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_224()
@@ -26550,7 +26806,11 @@ func (p *Parser) r_invalid_with_stmt_indent() (_res any, _ok bool) {
 		} else if _v4 = p.expectNew(token.NEWLINE); _v4 == nil {
 			goto fail0
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -26644,7 +26904,11 @@ fail0:
 		} else if _v7 = p.expectNew(token.NEWLINE); _v7 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -26720,7 +26984,11 @@ func (p *Parser) r_invalid_try_stmt() (_res any, _ok bool) {
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -26773,7 +27041,11 @@ fail0:
 			goto fail1
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first153)
+			if p.mark < p.fill {
+				_lk = first153[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first153)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_239()
@@ -27275,7 +27547,11 @@ func (p *Parser) r_invalid_finally_stmt() (_res any, _ok bool) {
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -27360,7 +27636,11 @@ func (p *Parser) r_invalid_except_stmt_indent() (_res any, _ok bool) {
 		} else if _v4 = p.expectNew(token.NEWLINE); _v4 == nil {
 			goto fail0
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -27417,7 +27697,11 @@ fail0:
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -27509,7 +27793,11 @@ func (p *Parser) r_invalid_except_star_stmt_indent() (_res any, _ok bool) {
 		} else if _v5 = p.expectNew(token.NEWLINE); _v5 == nil {
 			goto fail0
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -27626,7 +27914,11 @@ fail0:
 		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -27756,7 +28048,11 @@ fail0:
 		} else if _v4 = p.expectNew(token.NEWLINE); _v4 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -28106,7 +28402,11 @@ fail0:
 		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -28233,7 +28533,11 @@ fail0:
 		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -28302,7 +28606,11 @@ func (p *Parser) r_invalid_else_stmt() (_res any, _ok bool) {
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -28428,7 +28736,11 @@ fail0:
 		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -28602,7 +28914,11 @@ fail0:
 		} else if _v6 = p.expectNew(token.NEWLINE); _v6 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -28727,7 +29043,11 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 		} else if _v9 = p.expectNew(token.NEWLINE); _v9 == nil {
 			goto fail0
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -28980,7 +29300,11 @@ fail0:
 		} else if _v5 = p.expectNew(token.NEWLINE); _v5 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -29144,7 +29468,11 @@ fail1:
 			goto fail2
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first155)
+			if p.mark < p.fill {
+				_lk = first155[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first155)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_258()
@@ -29200,7 +29528,11 @@ func (p *Parser) r_invalid_kvpair() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first71)
+			if p.mark < p.fill {
+				_lk = first71[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first71)
+			}
 		} else {
 			_lm = p.mark
 			_lk = p.expect(token.COLON) != nil
@@ -29308,7 +29640,11 @@ fail1:
 			goto fail2
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first155)
+			if p.mark < p.fill {
+				_lk = first155[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first155)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_259()
@@ -29634,7 +29970,11 @@ fail4:
 			goto fail5
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first156)
+			if p.mark < p.fill {
+				_lk = first156[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first156)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_260()
@@ -29691,7 +30031,11 @@ fail5:
 			goto fail6
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first157)
+			if p.mark < p.fill {
+				_lk = first157[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first157)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_261()
@@ -29797,7 +30141,11 @@ fail7:
 			}
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first158)
+			if p.mark < p.fill {
+				_lk = first158[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first158)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_263()
@@ -29871,7 +30219,11 @@ fail8:
 		if _v5, _k = p.loop0_265(); !_k {
 			goto fail9
 		}
-		_lk = p.peekIs(token.RBRACE)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RBRACE
+		} else {
+			_lk = p.peekIsNew(token.RBRACE)
+		}
 		if _lk {
 			goto fail9
 		}
@@ -29928,7 +30280,11 @@ fail9:
 				goto fail10
 			}
 		}
-		_lk = p.peekIs(token.RBRACE)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RBRACE
+		} else {
+			_lk = p.peekIsNew(token.RBRACE)
+		}
 		if _lk {
 			goto fail10
 		}
@@ -29981,7 +30337,11 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first158)
+			if p.mark < p.fill {
+				_lk = first158[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first158)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_267()
@@ -36614,7 +36974,11 @@ fail0:
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		_lk = p.peekIs(token.COLONEQUAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COLONEQUAL
+		} else {
+			_lk = p.peekIsNew(token.COLONEQUAL)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -36675,7 +37039,11 @@ fail0:
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		_lk = p.peekIs(token.COLONEQUAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COLONEQUAL
+		} else {
+			_lk = p.peekIsNew(token.COLONEQUAL)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -36736,7 +37104,11 @@ fail0:
 		if _v0, _k = p.tmp_139(); !_k {
 			goto fail1
 		}
-		_lk = p.peekIs(token.EQUAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.EQUAL
+		} else {
+			_lk = p.peekIsNew(token.EQUAL)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -37548,7 +37920,11 @@ func (p *Parser) tmp_155() (_res ast.Expr, _ok bool) {
 		}
 		var _v1 ast.Expr
 		var _k bool
-		_lk = p.peekIs(token.STAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.STAR
+		} else {
+			_lk = p.peekIsNew(token.STAR)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -38207,7 +38583,11 @@ func (p *Parser) tmp_171() (_res ast.Expr, _ok bool) {
 		if _v0, _k = p.r_starred_expression(); !_k {
 			goto fail0
 		}
-		_lk = p.peekIs(token.EQUAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.EQUAL
+		} else {
+			_lk = p.peekIsNew(token.EQUAL)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -43549,7 +43929,11 @@ fail0:
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		_lk = p.peekIs(token.COLONEQUAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COLONEQUAL
+		} else {
+			_lk = p.peekIsNew(token.COLONEQUAL)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -43610,7 +43994,11 @@ fail0:
 		if _v0, _k = p.tmp_275(); !_k {
 			goto fail1
 		}
-		_lk = p.peekIs(token.EQUAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.EQUAL
+		} else {
+			_lk = p.peekIsNew(token.EQUAL)
+		}
 		if _lk {
 			goto fail1
 		}

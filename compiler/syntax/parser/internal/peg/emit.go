@@ -1573,7 +1573,7 @@ func (e *emitter) item(n Node, v, fail string) error {
 			return err
 		}
 		if k := tokenKindOf(n.X); k != "" {
-			e.printf("_lk = p.peekIs(%s)\n", k)
+			e.printf("if p.mark < p.fill {\n_lk = p.kindOf(p.mark) == %s\n} else {\n_lk = p.peekIsNew(%s)\n}\n", k, k)
 			if n.Pos {
 				e.printf("if !_lk {\n%s\n}\n", fail)
 			} else {
@@ -1587,7 +1587,7 @@ func (e *emitter) item(n Node, v, fail string) error {
 			// nesting limit (where its call would stop the parse) the
 			// set's test gives what the call would, with the same token
 			// fetched and nothing else done.
-			e.printf("if p.level < p.levelLimit {\n_lk = p.peekIn(&%s)\n} else {\n", set)
+			e.printf("if p.level < p.levelLimit {\nif p.mark < p.fill {\n_lk = %s[p.kindOf(p.mark)]\n} else {\n_lk = p.peekInNew(&%s)\n}\n} else {\n", set, set)
 		}
 		e.printf("_lm = p.mark\n")
 		if c.pair {
