@@ -511,7 +511,62 @@ func (p *Parser) addTypeCommentToArg(a *ast.Arg, tc *token.Token) *ast.Arg {
 }
 
 func (p *Parser) nameDefaultPair(a *ast.Arg, value ast.Expr, tc *token.Token) *nameDefault {
-	return &nameDefault{arg: p.addTypeCommentToArg(a, tc), value: value}
+	nd := scratchOne(&p.scratch.nds)
+	nd.arg, nd.value = p.addTypeCommentToArg(a, tc), value
+	return nd
+}
+
+// scratchVals holds, from parse to parse, the parser's own values that
+// actions read only while a parse lasts (they copy what they keep into the
+// tree): comparison pairs, key-value pairs, keyword or starred arguments,
+// parameters with defaults. They are handed out one by one instead of
+// being allocated each, and release clears them.
+type scratchVals struct {
+	cmpops []cmpopExpr
+	kvs    []keyValue
+	kws    []keywordOrStarred
+	nds    []nameDefault
+}
+
+// scratchOne returns a pointer to a new zero element of *s. A full buffer
+// is left to the pointers already handed out and a larger one started.
+func scratchOne[T any](s *[]T) *T {
+	n := len(*s)
+	if n == cap(*s) {
+		*s = make([]T, 0, max(2*n, 64))
+		n = 0
+	}
+	*s = (*s)[:n+1]
+	return &(*s)[n]
+}
+
+func (v *scratchVals) reset() {
+	clear(v.cmpops)
+	v.cmpops = v.cmpops[:0]
+	clear(v.kvs)
+	v.kvs = v.kvs[:0]
+	clear(v.kws)
+	v.kws = v.kws[:0]
+	clear(v.nds)
+	v.nds = v.nds[:0]
+}
+
+func (p *Parser) newCmpop(op ast.CmpOperator, e ast.Expr) *cmpopExpr {
+	c := scratchOne(&p.scratch.cmpops)
+	c.op, c.e = op, e
+	return c
+}
+
+func (p *Parser) newKeyValue(key, value ast.Expr) *keyValue {
+	kv := scratchOne(&p.scratch.kvs)
+	kv.key, kv.value = key, value
+	return kv
+}
+
+func (p *Parser) newKeywordOrStarred(element any, isKeyword bool) *keywordOrStarred {
+	k := scratchOne(&p.scratch.kws)
+	k.element, k.isKeyword = element, isKeyword
+	return k
 }
 
 // typeComment returns the text of a TYPE_COMMENT token, "" for none.
@@ -522,18 +577,53 @@ func (p *Parser) typeComment(tc *token.Token) string {
 	return p.tokText(tc)
 }
 
-func argNames(pairs []*nameDefault) []*ast.Arg {
-	out := make([]*ast.Arg, len(pairs))
-	for i, nd := range pairs {
-		out[i] = nd.arg
+// exprList returns an arena list of n expressions, empty but not nil for
+// n == 0 (as make gives).
+func (p *Parser) exprList(n int) []ast.Expr {
+	if n == 0 {
+		return []ast.Expr{}
+	}
+	return p.a.ExprList(n)
+}
+
+// exprsInFront is seqInsertInFront for expressions, in the arena.
+func (p *Parser) exprsInFront(a ast.Expr, seq []ast.Expr) []ast.Expr {
+	out := p.a.ExprList(len(seq) + 1)
+	out[0] = a
+	for i, e := range seq {
+		out[i+1] = e
 	}
 	return out
 }
 
-func argDefaults(pairs []*nameDefault) []ast.Expr {
-	out := make([]ast.Expr, len(pairs))
-	for i, nd := range pairs {
+// argList returns the args of plain followed by those of pairs, as an
+// arena list (not nil).
+func (p *Parser) argList(plain []*ast.Arg, pairs []*nameDefault) []*ast.Arg {
+	n := len(plain) + len(pairs)
+	if n == 0 {
+		return []*ast.Arg{}
+	}
+	out := p.a.ArgList(n)
+	i := copy(out, plain)
+	for _, nd := range pairs {
+		out[i] = nd.arg
+		i++
+	}
+	return out
+}
+
+// defaultList returns the values of a followed by those of b, as an arena
+// list (not nil).
+func (p *Parser) defaultList(a, b []*nameDefault) []ast.Expr {
+	out := p.exprList(len(a) + len(b))
+	i := 0
+	for _, nd := range a {
 		out[i] = nd.value
+		i++
+	}
+	for _, nd := range b {
+		out[i] = nd.value
+		i++
 	}
 	return out
 }
@@ -546,18 +636,18 @@ func (p *Parser) makeArguments(slashNoDefault []*ast.Arg, slashWithDef *slashWit
 	case slashNoDefault != nil:
 		n.Posonlyargs = slashNoDefault
 	case slashWithDef != nil:
-		n.Posonlyargs = joinSequences(slashWithDef.plainNames, argNames(slashWithDef.namesWithDefaults))
+		n.Posonlyargs = p.argList(slashWithDef.plainNames, slashWithDef.namesWithDefaults)
 	}
-	n.Args = joinSequences(plain, argNames(withDefault))
+	n.Args = p.argList(plain, withDefault)
 	if slashWithDef != nil {
-		n.Defaults = joinSequences(argDefaults(slashWithDef.namesWithDefaults), argDefaults(withDefault))
+		n.Defaults = p.defaultList(slashWithDef.namesWithDefaults, withDefault)
 	} else {
-		n.Defaults = argDefaults(withDefault)
+		n.Defaults = p.defaultList(nil, withDefault)
 	}
 	if star != nil {
 		n.Vararg = star.vararg
-		n.Kwonlyargs = argNames(star.kwonlyargs)
-		n.KwDefaults = argDefaults(star.kwonlyargs)
+		n.Kwonlyargs = p.argList(nil, star.kwonlyargs)
+		n.KwDefaults = p.defaultList(nil, star.kwonlyargs)
 		n.Kwarg = star.kwarg
 	}
 	return n
@@ -614,8 +704,8 @@ func (p *Parser) newIfExp(test, body, orelse ast.Expr, l span) ast.Expr {
 
 func (p *Parser) newDict(pairs []*keyValue, l span) ast.Expr {
 	n := p.a.NewDict()
-	n.Keys = make([]ast.Expr, len(pairs))
-	n.Values = make([]ast.Expr, len(pairs))
+	n.Keys = p.exprList(len(pairs))
+	n.Values = p.exprList(len(pairs))
 	for i, kv := range pairs {
 		n.Keys[i], n.Values[i] = kv.key, kv.value
 	}
@@ -836,30 +926,74 @@ func (p *Parser) collectCallSeqs(a []ast.Expr, b []*keywordOrStarred, l span) as
 	if b == nil {
 		return p.newCall(dummyName, a, nil, l)
 	}
-	starreds := seqExtractStarredExprs(b)
-	keywords := seqDeleteStarredExprs(b)
-	args := joinSequences(a, starreds)
-	return p.newCall(dummyName, args, keywords, l)
+	starreds := 0
+	for _, k := range b {
+		if !k.isKeyword {
+			if _, ok := k.element.(ast.Expr); ok {
+				starreds++
+			}
+		}
+	}
+	args := p.exprList(len(a) + starreds)
+	i := copy(args, a)
+	for _, k := range b {
+		if !k.isKeyword {
+			if e, ok := k.element.(ast.Expr); ok {
+				args[i] = e
+				i++
+			}
+		}
+	}
+	return p.newCall(dummyName, args, p.seqDeleteStarredExprs(b), l)
 }
 
-func seqExtractStarredExprs(kw []*keywordOrStarred) []ast.Expr {
-	var out []ast.Expr
+// seqExtractStarredExprs returns the starred expressions of kw, nil for
+// none.
+func (p *Parser) seqExtractStarredExprs(kw []*keywordOrStarred) []ast.Expr {
+	n := 0
+	for _, k := range kw {
+		if !k.isKeyword {
+			if _, ok := k.element.(ast.Expr); ok {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := p.a.ExprList(n)
+	i := 0
 	for _, k := range kw {
 		if !k.isKeyword {
 			if e, ok := k.element.(ast.Expr); ok {
-				out = append(out, e)
+				out[i] = e
+				i++
 			}
 		}
 	}
 	return out
 }
 
-func seqDeleteStarredExprs(kw []*keywordOrStarred) []*ast.Keyword {
-	var out []*ast.Keyword
+// seqDeleteStarredExprs returns the keywords of kw, nil for none.
+func (p *Parser) seqDeleteStarredExprs(kw []*keywordOrStarred) []*ast.Keyword {
+	n := 0
+	for _, k := range kw {
+		if k.isKeyword {
+			if _, ok := k.element.(*ast.Keyword); ok {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := p.a.KeywordList(n)
+	i := 0
 	for _, k := range kw {
 		if k.isKeyword {
 			if kw, ok := k.element.(*ast.Keyword); ok {
-				out = append(out, kw)
+				out[i] = kw
+				i++
 			}
 		}
 	}

@@ -22,7 +22,11 @@ type Options struct {
 	// OnIdentifier, when set, is called with every identifier the parser
 	// makes from a NAME token or joins with dots, as CPython's parser
 	// interns each one it makes (_PyPegen_new_identifier,
-	// _PyPegen_join_names_with_dot), also in alternatives that fail.
+	// _PyPegen_join_names_with_dot), also in alternatives that fail. An
+	// identifier it was called with during the same pass over the tokens
+	// may not be reported again (for most repeated names it is not), so
+	// it must give the same outcome for one call as for several, as
+	// interning does.
 	OnIdentifier func(id string)
 	// Arena, when set, is where the tree's nodes and lists are allocated
 	// (a new Arena otherwise): a caller that compiles many sources can

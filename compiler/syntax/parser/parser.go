@@ -123,6 +123,9 @@ type Parser struct {
 	vals memoSlabs
 	// stk holds the elements of the loops in progress.
 	stk loopStacks
+	// scratch holds the values of parser types that actions read only
+	// while a parse lasts, kept from parse to parse.
+	scratch scratchVals
 
 	// typeIgnores are the "# type: ignore" comments (never seen unless the
 	// tokenizer reports type comments).
@@ -134,6 +137,17 @@ type Parser struct {
 	// Options.OnIdentifier.
 	onWarning    func(Warning)
 	onIdentifier func(string)
+	// reported holds identifiers onIdentifier was called with in this
+	// pass, at an index made from their length and three of their bytes
+	// (reportedSlot): a Name whose identifier is found there is not
+	// reported again (see Options.OnIdentifier).
+	reported [256]string
+}
+
+// reportedSlot is the index of id in Parser.reported.
+func reportedSlot(id string) uint8 {
+	n := len(id)
+	return uint8(n*31 + int(id[0])*7 + int(id[n-1])*13 + int(id[n>>1])*3)
 }
 
 // Warning is a SyntaxWarning or DeprecationWarning CPython's parser would
@@ -431,7 +445,10 @@ func (p *Parser) nameFromToken(t *token.Token) ast.Expr {
 		}
 	}
 	if p.onIdentifier != nil {
-		p.onIdentifier(id)
+		if r := &p.reported[reportedSlot(id)]; *r != id {
+			*r = id
+			p.onIdentifier(id)
+		}
 	}
 	n := p.a.NewName()
 	n.ID = id
@@ -541,6 +558,7 @@ type memoVal[T any] struct {
 func (p *Parser) resetForSecondPass() {
 	clear(p.memo[:p.fill*nMemo])
 	p.vals.reset()
+	p.reported = [256]string{}
 	p.mark = 0
 	p.callInvalidRules = true
 }
@@ -611,19 +629,23 @@ func (p *Parser) kindRef(i int) *token.Kind {
 	return (*token.Kind)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.kinds)), i))
 }
 
-// peekIn reports whether the current token's kind is in set, fetching the
-// token if needed (a look-ahead of a rule that matches one token of a set).
-func (p *Parser) peekIn(set *[256]bool) bool {
-	if p.mark == p.fill && !p.fillToken() {
+// peekInNew reports whether the token at the current position, not
+// fetched yet, is of a kind in set, fetching it (a look-ahead of a rule
+// that matches one token of a set). The generated code tests a fetched
+// token itself.
+func (p *Parser) peekInNew(set *[256]bool) bool {
+	if !p.fillToken() {
 		return false
 	}
 	return set[p.kindOf(p.mark)]
 }
 
-// peekIs reports whether the current token is of kind k, fetching it if
-// needed (a lookahead on a token: _PyPegen_lookahead_with_int).
-func (p *Parser) peekIs(k token.Kind) bool {
-	if p.mark == p.fill && !p.fillToken() {
+// peekIsNew reports whether the token at the current position, not
+// fetched yet, is of kind k, fetching it (a lookahead on a token:
+// _PyPegen_lookahead_with_int). The generated code tests a fetched token
+// itself.
+func (p *Parser) peekIsNew(k token.Kind) bool {
+	if !p.fillToken() {
 		return false
 	}
 	return p.kindOf(p.mark) == k

@@ -473,6 +473,95 @@ type loopStacks struct {
 	s16 []*keywordOrStarred
 	s17 [][]ast.Expr
 	s18 []any
+	// l1 holds the lists pop1 hands out during a parse.
+	l1 [][]ast.Stmt
+	// l6 holds the lists pop6 hands out during a parse.
+	l6 []*nameDefault
+	// l13 holds the lists pop13 hands out during a parse.
+	l13 []*cmpopExpr
+	// l14 holds the lists pop14 hands out during a parse.
+	l14 []*keyValue
+	// l16 holds the lists pop16 hands out during a parse.
+	l16 []*keywordOrStarred
+}
+
+// resetLists clears the lists the pops of scratch types handed out.
+func (k *loopStacks) resetLists() {
+	clear(k.l1)
+	k.l1 = k.l1[:0]
+	clear(k.l6)
+	k.l6 = k.l6[:0]
+	clear(k.l13)
+	k.l13 = k.l13[:0]
+	clear(k.l14)
+	k.l14 = k.l14[:0]
+	clear(k.l16)
+	k.l16 = k.l16[:0]
+}
+
+// take1 returns n zero elements of l1, with capacity n (a full
+// buffer is left to the lists already handed out and a larger one
+// started).
+func (k *loopStacks) take1(n int) [][]ast.Stmt {
+	m := len(k.l1)
+	if n > cap(k.l1)-m {
+		k.l1 = make([][]ast.Stmt, 0, max(2*cap(k.l1), n, 256))
+		m = 0
+	}
+	k.l1 = k.l1[:m+n]
+	return k.l1[m : m+n : m+n]
+}
+
+// take6 returns n zero elements of l6, with capacity n (a full
+// buffer is left to the lists already handed out and a larger one
+// started).
+func (k *loopStacks) take6(n int) []*nameDefault {
+	m := len(k.l6)
+	if n > cap(k.l6)-m {
+		k.l6 = make([]*nameDefault, 0, max(2*cap(k.l6), n, 256))
+		m = 0
+	}
+	k.l6 = k.l6[:m+n]
+	return k.l6[m : m+n : m+n]
+}
+
+// take13 returns n zero elements of l13, with capacity n (a full
+// buffer is left to the lists already handed out and a larger one
+// started).
+func (k *loopStacks) take13(n int) []*cmpopExpr {
+	m := len(k.l13)
+	if n > cap(k.l13)-m {
+		k.l13 = make([]*cmpopExpr, 0, max(2*cap(k.l13), n, 256))
+		m = 0
+	}
+	k.l13 = k.l13[:m+n]
+	return k.l13[m : m+n : m+n]
+}
+
+// take14 returns n zero elements of l14, with capacity n (a full
+// buffer is left to the lists already handed out and a larger one
+// started).
+func (k *loopStacks) take14(n int) []*keyValue {
+	m := len(k.l14)
+	if n > cap(k.l14)-m {
+		k.l14 = make([]*keyValue, 0, max(2*cap(k.l14), n, 256))
+		m = 0
+	}
+	k.l14 = k.l14[:m+n]
+	return k.l14[m : m+n : m+n]
+}
+
+// take16 returns n zero elements of l16, with capacity n (a full
+// buffer is left to the lists already handed out and a larger one
+// started).
+func (k *loopStacks) take16(n int) []*keywordOrStarred {
+	m := len(k.l16)
+	if n > cap(k.l16)-m {
+		k.l16 = make([]*keywordOrStarred, 0, max(2*cap(k.l16), n, 256))
+		m = 0
+	}
+	k.l16 = k.l16[:m+n]
+	return k.l16[m : m+n : m+n]
 }
 
 // shortList is the longest list a pop copies and clears element by
@@ -517,7 +606,7 @@ func pop1(p *Parser, start int) [][]ast.Stmt {
 	if len(s) == 0 {
 		return nil
 	}
-	out := make([][]ast.Stmt, len(s))
+	out := p.stk.take1(len(s))
 	if len(s) <= shortList {
 		var zero []ast.Stmt
 		out = out[:len(s)]
@@ -677,7 +766,7 @@ func pop6(p *Parser, start int) []*nameDefault {
 	if len(s) == 0 {
 		return nil
 	}
-	out := make([]*nameDefault, len(s))
+	out := p.stk.take6(len(s))
 	if len(s) <= shortList {
 		var zero *nameDefault
 		out = out[:len(s)]
@@ -901,7 +990,7 @@ func pop13(p *Parser, start int) []*cmpopExpr {
 	if len(s) == 0 {
 		return nil
 	}
-	out := make([]*cmpopExpr, len(s))
+	out := p.stk.take13(len(s))
 	if len(s) <= shortList {
 		var zero *cmpopExpr
 		out = out[:len(s)]
@@ -933,7 +1022,7 @@ func pop14(p *Parser, start int) []*keyValue {
 	if len(s) == 0 {
 		return nil
 	}
-	out := make([]*keyValue, len(s))
+	out := p.stk.take14(len(s))
 	if len(s) <= shortList {
 		var zero *keyValue
 		out = out[:len(s)]
@@ -997,7 +1086,7 @@ func pop16(p *Parser, start int) []*keywordOrStarred {
 	if len(s) == 0 {
 		return nil
 	}
-	out := make([]*keywordOrStarred, len(s))
+	out := p.stk.take16(len(s))
 	if len(s) <= shortList {
 		var zero *keywordOrStarred
 		out = out[:len(s)]
@@ -1574,7 +1663,11 @@ func (p *Parser) r_simple_stmts() (_res []ast.Stmt, _ok bool) {
 		if a, _k = p.r_simple_stmt(); !_k {
 			goto fail0
 		}
-		_lk = p.peekIs(token.SEMI)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.SEMI
+		} else {
+			_lk = p.peekIsNew(token.SEMI)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -1757,7 +1850,11 @@ fail2:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.RETURN)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RETURN
+		} else {
+			_lk = p.peekIsNew(token.RETURN)
+		}
 		if !_lk {
 			goto fail3
 		}
@@ -1781,7 +1878,11 @@ fail3:
 		var _v1 ast.Stmt
 		var _k bool
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first14)
+			if p.mark < p.fill {
+				_lk = first14[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first14)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_6()
@@ -1809,7 +1910,11 @@ fail4:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.RAISE)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RAISE
+		} else {
+			_lk = p.peekIsNew(token.RAISE)
+		}
 		if !_lk {
 			goto fail5
 		}
@@ -1868,7 +1973,11 @@ fail6:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.DEL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.DEL
+		} else {
+			_lk = p.peekIsNew(token.DEL)
+		}
 		if !_lk {
 			goto fail7
 		}
@@ -1891,7 +2000,11 @@ fail7:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.YIELD)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.YIELD
+		} else {
+			_lk = p.peekIsNew(token.YIELD)
+		}
 		if !_lk {
 			goto fail8
 		}
@@ -1914,7 +2027,11 @@ fail8:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.ASSERT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.ASSERT
+		} else {
+			_lk = p.peekIsNew(token.ASSERT)
+		}
 		if !_lk {
 			goto fail9
 		}
@@ -2009,7 +2126,11 @@ fail11:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.GLOBAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.GLOBAL
+		} else {
+			_lk = p.peekIsNew(token.GLOBAL)
+		}
 		if !_lk {
 			goto fail12
 		}
@@ -2032,7 +2153,11 @@ fail12:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.NONLOCAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.NONLOCAL
+		} else {
+			_lk = p.peekIsNew(token.NONLOCAL)
+		}
 		if !_lk {
 			goto fail13
 		}
@@ -2070,7 +2195,11 @@ func (p *Parser) r_compound_stmt() (_res ast.Stmt, _ok bool) {
 		var _v1 ast.Stmt
 		var _k bool
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first24)
+			if p.mark < p.fill {
+				_lk = first24[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first24)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_7()
@@ -2098,7 +2227,11 @@ fail0:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.IF)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.IF
+		} else {
+			_lk = p.peekIsNew(token.IF)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -2122,7 +2255,11 @@ fail1:
 		var _v1 ast.Stmt
 		var _k bool
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first26)
+			if p.mark < p.fill {
+				_lk = first26[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first26)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_8()
@@ -2151,7 +2288,11 @@ fail2:
 		var _v1 ast.Stmt
 		var _k bool
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first27)
+			if p.mark < p.fill {
+				_lk = first27[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first27)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_9()
@@ -2180,7 +2321,11 @@ fail3:
 		var _v1 ast.Stmt
 		var _k bool
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first28)
+			if p.mark < p.fill {
+				_lk = first28[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first28)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_10()
@@ -2208,7 +2353,11 @@ fail4:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.TRY)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.TRY
+		} else {
+			_lk = p.peekIsNew(token.TRY)
+		}
 		if !_lk {
 			goto fail5
 		}
@@ -2231,7 +2380,11 @@ fail5:
 		}
 		var _v1 ast.Stmt
 		var _k bool
-		_lk = p.peekIs(token.WHILE)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.WHILE
+		} else {
+			_lk = p.peekIsNew(token.WHILE)
+		}
 		if !_lk {
 			goto fail6
 		}
@@ -2428,7 +2581,11 @@ fail1:
 		if b, _k = p.tmp_16(); !_k {
 			goto fail2
 		}
-		_lk = p.peekIs(token.EQUAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.EQUAL
+		} else {
+			_lk = p.peekIsNew(token.EQUAL)
+		}
 		if _lk {
 			goto fail2
 		}
@@ -3294,7 +3451,11 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first49)
+			if p.mark < p.fill {
+				_lk = first49[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first49)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_23()
@@ -3819,7 +3980,11 @@ fail0:
 		if _v0, _k = p.r_import_from_as_names(); !_k {
 			goto fail1
 		}
-		_lk = p.peekIs(token.COMMA)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COMMA
+		} else {
+			_lk = p.peekIsNew(token.COMMA)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -5176,7 +5341,11 @@ fail0:
 		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.RPAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RPAR
+		} else {
+			_lk = p.peekIsNew(token.RPAR)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -5290,7 +5459,11 @@ fail0:
 		} else if _v2 = p.expectNew(token.SLASH); _v2 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.RPAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RPAR
+		} else {
+			_lk = p.peekIsNew(token.RPAR)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -5660,7 +5833,11 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		_lk = p.peekIs(token.RPAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RPAR
+		} else {
+			_lk = p.peekIsNew(token.RPAR)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -5749,7 +5926,11 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		_lk = p.peekIs(token.RPAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RPAR
+		} else {
+			_lk = p.peekIsNew(token.RPAR)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -5853,7 +6034,11 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		_lk = p.peekIs(token.RPAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RPAR
+		} else {
+			_lk = p.peekIsNew(token.RPAR)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -5958,7 +6143,11 @@ fail0:
 		if p.errorIndicator {
 			goto fail1
 		}
-		_lk = p.peekIs(token.RPAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RPAR
+		} else {
+			_lk = p.peekIsNew(token.RPAR)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -7498,7 +7687,11 @@ func (p *Parser) r_with_item() (_res *ast.WithItem, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first76)
+			if p.mark < p.fill {
+				_lk = first76[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first76)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_63()
@@ -8379,7 +8572,7 @@ func (p *Parser) r_subject_expr() (_res ast.Expr, _ok bool) {
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = p.newTuple(seqInsertInFront(value, values), ast.Load, _extra)
+		_res = p.newTuple(p.exprsInFront(value, values), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -9023,7 +9216,11 @@ func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first86)
+			if p.mark < p.fill {
+				_lk = first86[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first86)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_71()
@@ -9254,7 +9451,11 @@ func (p *Parser) r_literal_expr() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first86)
+			if p.mark < p.fill {
+				_lk = first86[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first86)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_72()
@@ -9836,7 +10037,11 @@ func (p *Parser) r_pattern_capture_target() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first92)
+			if p.mark < p.fill {
+				_lk = first92[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first92)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_73()
@@ -9936,7 +10141,11 @@ func (p *Parser) r_value_pattern() (_res ast.Pattern, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first92)
+			if p.mark < p.fill {
+				_lk = first92[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first92)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_74()
@@ -12057,7 +12266,7 @@ func (p *Parser) r_expressions() (_res ast.Expr, _ok bool) {
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = p.newTuple(seqInsertInFront(a, b), ast.Load, _extra)
+		_res = p.newTuple(p.exprsInFront(a, b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -12516,7 +12725,7 @@ func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = p.newTuple(seqInsertInFront(a, b), ast.Load, _extra)
+		_res = p.newTuple(p.exprsInFront(a, b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -12967,7 +13176,11 @@ fail1:
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail2
 		}
-		_lk = p.peekIs(token.COLONEQUAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COLONEQUAL
+		} else {
+			_lk = p.peekIsNew(token.COLONEQUAL)
+		}
 		if _lk {
 			goto fail2
 		}
@@ -13061,7 +13274,7 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = p.newBoolOp(ast.Or, seqInsertInFront(a, b), _extra)
+		_res = p.newBoolOp(ast.Or, p.exprsInFront(a, b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -13178,7 +13391,7 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = p.newBoolOp(ast.And, seqInsertInFront(a, b), _extra)
+		_res = p.newBoolOp(ast.And, p.exprsInFront(a, b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -13693,7 +13906,7 @@ func (p *Parser) r_eq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.Eq, a}
+		_res = p.newCmpop(ast.Eq, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -13737,7 +13950,7 @@ func (p *Parser) r_noteq_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.NotEq, a}
+		_res = p.newCmpop(ast.NotEq, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -13771,7 +13984,7 @@ fail0:
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.NotEq, a}
+		_res = p.newCmpop(ast.NotEq, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -13818,7 +14031,7 @@ func (p *Parser) r_lte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.LtE, a}
+		_res = p.newCmpop(ast.LtE, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -13865,7 +14078,7 @@ func (p *Parser) r_lt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.Lt, a}
+		_res = p.newCmpop(ast.Lt, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -13912,7 +14125,7 @@ func (p *Parser) r_gte_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.GtE, a}
+		_res = p.newCmpop(ast.GtE, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -13959,7 +14172,7 @@ func (p *Parser) r_gt_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.Gt, a}
+		_res = p.newCmpop(ast.Gt, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -14017,7 +14230,7 @@ func (p *Parser) r_notin_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v1
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.NotIn, a}
+		_res = p.newCmpop(ast.NotIn, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -14064,7 +14277,7 @@ func (p *Parser) r_in_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.In, a}
+		_res = p.newCmpop(ast.In, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -14122,7 +14335,7 @@ func (p *Parser) r_isnot_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v1
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.IsNot, a}
+		_res = p.newCmpop(ast.IsNot, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -14169,7 +14382,7 @@ func (p *Parser) r_is_bitwise_or() (_res *cmpopExpr, _ok bool) {
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &cmpopExpr{ast.Is, a}
+		_res = p.newCmpop(ast.Is, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -16235,7 +16448,11 @@ func (p *Parser) r_slices() (_res ast.Expr, _ok bool) {
 		if a, _k = p.r_slice(); !_k {
 			goto fail0
 		}
-		_lk = p.peekIs(token.COMMA)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COMMA
+		} else {
+			_lk = p.peekIsNew(token.COMMA)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -16568,7 +16785,11 @@ fail3:
 		var _v1 ast.Expr
 		var _k bool
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first85)
+			if p.mark < p.fill {
+				_lk = first85[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first85)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_103()
@@ -16615,7 +16836,11 @@ fail5:
 		}
 		var _v1 ast.Expr
 		var _k bool
-		_lk = p.peekIs(token.LPAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.LPAR
+		} else {
+			_lk = p.peekIsNew(token.LPAR)
+		}
 		if !_lk {
 			goto fail6
 		}
@@ -16638,7 +16863,11 @@ fail6:
 		}
 		var _v1 ast.Expr
 		var _k bool
-		_lk = p.peekIs(token.LSQB)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.LSQB
+		} else {
+			_lk = p.peekIsNew(token.LSQB)
+		}
 		if !_lk {
 			goto fail7
 		}
@@ -16661,7 +16890,11 @@ fail7:
 		}
 		var _v1 ast.Expr
 		var _k bool
-		_lk = p.peekIs(token.LBRACE)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.LBRACE
+		} else {
+			_lk = p.peekIsNew(token.LBRACE)
+		}
 		if !_lk {
 			goto fail8
 		}
@@ -17182,7 +17415,11 @@ fail0:
 		} else if _v1 = p.expectNew(token.SLASH); _v1 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.COLON)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COLON
+		} else {
+			_lk = p.peekIsNew(token.COLON)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -17296,7 +17533,11 @@ fail0:
 		} else if _v2 = p.expectNew(token.SLASH); _v2 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.COLON)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COLON
+		} else {
+			_lk = p.peekIsNew(token.COLON)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -17605,7 +17846,11 @@ fail0:
 		if a, _k = p.r_lambda_param(); !_k {
 			goto fail1
 		}
-		_lk = p.peekIs(token.COLON)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COLON
+		} else {
+			_lk = p.peekIsNew(token.COLON)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -17697,7 +17942,11 @@ fail0:
 		if c, _k = p.r_default(); !_k {
 			goto fail1
 		}
-		_lk = p.peekIs(token.COLON)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COLON
+		} else {
+			_lk = p.peekIsNew(token.COLON)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -17790,7 +18039,11 @@ fail0:
 				goto fail1
 			}
 		}
-		_lk = p.peekIs(token.COLON)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COLON
+		} else {
+			_lk = p.peekIsNew(token.COLON)
+		}
 		if !_lk {
 			goto fail1
 		}
@@ -18731,7 +18984,7 @@ func (p *Parser) r_double_starred_kvpair() (_res *keyValue, _ok bool) {
 		_ = _v0
 		_ = a
 		_ = _k
-		_res = &keyValue{nil, a}
+		_res = p.newKeyValue(nil, a)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -18808,7 +19061,7 @@ func (p *Parser) r_kvpair() (_res *keyValue, _ok bool) {
 		_ = _v1
 		_ = b
 		_ = _k
-		_res = &keyValue{a, b}
+		_res = p.newKeyValue(a, b)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -19046,7 +19299,11 @@ fail1:
 		if _v2, _k = p.tmp_134(); !_k {
 			goto fail2
 		}
-		_lk = p.peekIs(token.IN)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.IN
+		} else {
+			_lk = p.peekIsNew(token.IN)
+		}
 		if _lk {
 			goto fail2
 		}
@@ -19516,7 +19773,11 @@ func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
 		if p.errorIndicator {
 			goto fail0
 		}
-		_lk = p.peekIs(token.RPAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RPAR
+		} else {
+			_lk = p.peekIsNew(token.RPAR)
+		}
 		if !_lk {
 			goto fail0
 		}
@@ -19631,7 +19892,7 @@ fail0:
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = p.newCall(dummyName, seqExtractStarredExprs(a), seqDeleteStarredExprs(a), _extra)
+		_res = p.newCall(dummyName, p.seqExtractStarredExprs(a), p.seqDeleteStarredExprs(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -19921,7 +20182,7 @@ fail0:
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = &keywordOrStarred{p.newKeyword(nameID(a), b, _extra), true}
+		_res = p.newKeywordOrStarred(p.newKeyword(nameID(a), b, _extra), true)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -19947,7 +20208,7 @@ fail1:
 		}
 		_ = a
 		_ = _k
-		_res = &keywordOrStarred{a, false}
+		_res = p.newKeywordOrStarred(a, false)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -20029,7 +20290,7 @@ fail0:
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = &keywordOrStarred{p.newKeyword(nameID(a), b, _extra), true}
+		_res = p.newKeywordOrStarred(p.newKeyword(nameID(a), b, _extra), true)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -20073,7 +20334,7 @@ fail1:
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = &keywordOrStarred{p.newKeyword("", a, _extra), true}
+		_res = p.newKeywordOrStarred(p.newKeyword("", a, _extra), true)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -20120,7 +20381,11 @@ func (p *Parser) r_star_targets() (_res ast.Expr, _ok bool) {
 		if a, _k = _s0, _s0ok; !_k {
 			goto fail0
 		}
-		_lk = p.peekIs(token.COMMA)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COMMA
+		} else {
+			_lk = p.peekIsNew(token.COMMA)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -20173,7 +20438,7 @@ fail0:
 		}
 		_st := p.tokOf(_mark)
 		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
-		_res = p.newTuple(seqInsertInFront(a, b), ast.Store, _extra)
+		_res = p.newTuple(p.exprsInFront(a, b), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
 			p.level--
@@ -20271,7 +20536,7 @@ func (p *Parser) r_star_targets_tuple_seq() (_res []ast.Expr, _ok bool) {
 		_ = b
 		_ = _v2
 		_ = _k
-		_res = seqInsertInFront(a, b)
+		_res = p.exprsInFront(a, b)
 		_ok = true
 		if p.actionFailed(_ok) {
 			p.level--
@@ -20466,7 +20731,11 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -20541,7 +20810,11 @@ fail0:
 			goto fail1
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -20948,7 +21221,11 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -21023,7 +21300,11 @@ fail0:
 			goto fail1
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -21150,7 +21431,11 @@ func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res 
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -21226,7 +21511,11 @@ fail0:
 			goto fail1
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -21283,7 +21572,11 @@ fail1:
 			goto fail2
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -21356,7 +21649,11 @@ fail2:
 			goto fail3
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -21402,7 +21699,11 @@ fail3:
 			goto fail4
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -21608,7 +21909,11 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -21683,7 +21988,11 @@ fail0:
 			goto fail1
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first127)
+			if p.mark < p.fill {
+				_lk = first127[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first127)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.r_t_lookahead()
@@ -22604,7 +22913,11 @@ fail2:
 			goto fail3
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first142)
+			if p.mark < p.fill {
+				_lk = first142[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first142)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_174()
@@ -23123,7 +23436,11 @@ func (p *Parser) r_invalid_legacy_expression() (_res any, _ok bool) {
 		if a = p.nameToken(); a == nil {
 			goto fail0
 		}
-		_lk = p.peekIs(token.LPAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.LPAR
+		} else {
+			_lk = p.peekIsNew(token.LPAR)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -23231,7 +23548,11 @@ fail0:
 			goto fail1
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first144)
+			if p.mark < p.fill {
+				_lk = first144[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first144)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_178()
@@ -23288,7 +23609,11 @@ fail1:
 		} else if b = p.expectNew(token.COLON); b == nil {
 			goto fail2
 		}
-		_lk = p.peekIs(token.FSTRING_MIDDLE)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.FSTRING_MIDDLE
+		} else {
+			_lk = p.peekIsNew(token.FSTRING_MIDDLE)
+		}
 		if !_lk {
 			goto fail2
 		}
@@ -23403,7 +23728,11 @@ fail0:
 			goto fail1
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first145)
+			if p.mark < p.fill {
+				_lk = first145[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first145)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_179()
@@ -23467,7 +23796,11 @@ fail1:
 			goto fail2
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first145)
+			if p.mark < p.fill {
+				_lk = first145[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first145)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_181()
@@ -23963,7 +24296,11 @@ func (p *Parser) r_invalid_block() (_res any, _ok bool) {
 		} else if _v0 = p.expectNew(token.NEWLINE); _v0 == nil {
 			goto fail0
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -24564,7 +24901,11 @@ func (p *Parser) r_invalid_default() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first142)
+			if p.mark < p.fill {
+				_lk = first142[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first142)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_200()
@@ -25852,7 +26193,11 @@ func (p *Parser) r_invalid_with_item() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first76)
+			if p.mark < p.fill {
+				_lk = first76[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first76)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_224()
@@ -26461,7 +26806,11 @@ func (p *Parser) r_invalid_with_stmt_indent() (_res any, _ok bool) {
 		} else if _v4 = p.expectNew(token.NEWLINE); _v4 == nil {
 			goto fail0
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -26555,7 +26904,11 @@ fail0:
 		} else if _v7 = p.expectNew(token.NEWLINE); _v7 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -26631,7 +26984,11 @@ func (p *Parser) r_invalid_try_stmt() (_res any, _ok bool) {
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -26684,7 +27041,11 @@ fail0:
 			goto fail1
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first153)
+			if p.mark < p.fill {
+				_lk = first153[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first153)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_239()
@@ -27186,7 +27547,11 @@ func (p *Parser) r_invalid_finally_stmt() (_res any, _ok bool) {
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -27271,7 +27636,11 @@ func (p *Parser) r_invalid_except_stmt_indent() (_res any, _ok bool) {
 		} else if _v4 = p.expectNew(token.NEWLINE); _v4 == nil {
 			goto fail0
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -27328,7 +27697,11 @@ fail0:
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -27420,7 +27793,11 @@ func (p *Parser) r_invalid_except_star_stmt_indent() (_res any, _ok bool) {
 		} else if _v5 = p.expectNew(token.NEWLINE); _v5 == nil {
 			goto fail0
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -27537,7 +27914,11 @@ fail0:
 		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -27667,7 +28048,11 @@ fail0:
 		} else if _v4 = p.expectNew(token.NEWLINE); _v4 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -28017,7 +28402,11 @@ fail0:
 		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -28144,7 +28533,11 @@ fail0:
 		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -28213,7 +28606,11 @@ func (p *Parser) r_invalid_else_stmt() (_res any, _ok bool) {
 		} else if _v2 = p.expectNew(token.NEWLINE); _v2 == nil {
 			goto fail0
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -28339,7 +28736,11 @@ fail0:
 		} else if _v3 = p.expectNew(token.NEWLINE); _v3 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -28513,7 +28914,11 @@ fail0:
 		} else if _v6 = p.expectNew(token.NEWLINE); _v6 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -28638,7 +29043,11 @@ func (p *Parser) r_invalid_def_raw() (_res any, _ok bool) {
 		} else if _v9 = p.expectNew(token.NEWLINE); _v9 == nil {
 			goto fail0
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -28891,7 +29300,11 @@ fail0:
 		} else if _v5 = p.expectNew(token.NEWLINE); _v5 == nil {
 			goto fail1
 		}
-		_lk = p.peekIs(token.INDENT)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.INDENT
+		} else {
+			_lk = p.peekIsNew(token.INDENT)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -29055,7 +29468,11 @@ fail1:
 			goto fail2
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first155)
+			if p.mark < p.fill {
+				_lk = first155[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first155)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_258()
@@ -29111,7 +29528,11 @@ func (p *Parser) r_invalid_kvpair() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first71)
+			if p.mark < p.fill {
+				_lk = first71[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first71)
+			}
 		} else {
 			_lm = p.mark
 			_lk = p.expect(token.COLON) != nil
@@ -29219,7 +29640,11 @@ fail1:
 			goto fail2
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first155)
+			if p.mark < p.fill {
+				_lk = first155[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first155)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_259()
@@ -29545,7 +29970,11 @@ fail4:
 			goto fail5
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first156)
+			if p.mark < p.fill {
+				_lk = first156[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first156)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_260()
@@ -29602,7 +30031,11 @@ fail5:
 			goto fail6
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first157)
+			if p.mark < p.fill {
+				_lk = first157[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first157)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_261()
@@ -29708,7 +30141,11 @@ fail7:
 			}
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first158)
+			if p.mark < p.fill {
+				_lk = first158[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first158)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_263()
@@ -29782,7 +30219,11 @@ fail8:
 		if _v5, _k = p.loop0_265(); !_k {
 			goto fail9
 		}
-		_lk = p.peekIs(token.RBRACE)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RBRACE
+		} else {
+			_lk = p.peekIsNew(token.RBRACE)
+		}
 		if _lk {
 			goto fail9
 		}
@@ -29839,7 +30280,11 @@ fail9:
 				goto fail10
 			}
 		}
-		_lk = p.peekIs(token.RBRACE)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.RBRACE
+		} else {
+			_lk = p.peekIsNew(token.RBRACE)
+		}
 		if _lk {
 			goto fail10
 		}
@@ -29892,7 +30337,11 @@ func (p *Parser) r_invalid_conversion_character() (_res any, _ok bool) {
 			goto fail0
 		}
 		if p.level < p.levelLimit {
-			_lk = p.peekIn(&first158)
+			if p.mark < p.fill {
+				_lk = first158[p.kindOf(p.mark)]
+			} else {
+				_lk = p.peekInNew(&first158)
+			}
 		} else {
 			_lm = p.mark
 			_, _lk = p.tmp_267()
@@ -36124,7 +36573,7 @@ func (p *Parser) tmp_126() (_res []ast.Expr, _ok bool) {
 		_ = _v1
 		_ = z
 		_ = _k
-		_res = seqInsertInFront(y, z)
+		_res = p.exprsInFront(y, z)
 		_ok = true
 		if p.actionFailed(_ok) {
 			p.level--
@@ -36525,7 +36974,11 @@ fail0:
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		_lk = p.peekIs(token.COLONEQUAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COLONEQUAL
+		} else {
+			_lk = p.peekIsNew(token.COLONEQUAL)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -36586,7 +37039,11 @@ fail0:
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		_lk = p.peekIs(token.COLONEQUAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COLONEQUAL
+		} else {
+			_lk = p.peekIsNew(token.COLONEQUAL)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -36647,7 +37104,11 @@ fail0:
 		if _v0, _k = p.tmp_139(); !_k {
 			goto fail1
 		}
-		_lk = p.peekIs(token.EQUAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.EQUAL
+		} else {
+			_lk = p.peekIsNew(token.EQUAL)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -37459,7 +37920,11 @@ func (p *Parser) tmp_155() (_res ast.Expr, _ok bool) {
 		}
 		var _v1 ast.Expr
 		var _k bool
-		_lk = p.peekIs(token.STAR)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.STAR
+		} else {
+			_lk = p.peekIsNew(token.STAR)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -38118,7 +38583,11 @@ func (p *Parser) tmp_171() (_res ast.Expr, _ok bool) {
 		if _v0, _k = p.r_starred_expression(); !_k {
 			goto fail0
 		}
-		_lk = p.peekIs(token.EQUAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.EQUAL
+		} else {
+			_lk = p.peekIsNew(token.EQUAL)
+		}
 		if _lk {
 			goto fail0
 		}
@@ -43460,7 +43929,11 @@ fail0:
 		if _v0, _k = p.r_expression(); !_k {
 			goto fail1
 		}
-		_lk = p.peekIs(token.COLONEQUAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.COLONEQUAL
+		} else {
+			_lk = p.peekIsNew(token.COLONEQUAL)
+		}
 		if _lk {
 			goto fail1
 		}
@@ -43521,7 +43994,11 @@ fail0:
 		if _v0, _k = p.tmp_275(); !_k {
 			goto fail1
 		}
-		_lk = p.peekIs(token.EQUAL)
+		if p.mark < p.fill {
+			_lk = p.kindOf(p.mark) == token.EQUAL
+		} else {
+			_lk = p.peekIsNew(token.EQUAL)
+		}
 		if _lk {
 			goto fail1
 		}

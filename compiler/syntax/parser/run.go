@@ -79,8 +79,9 @@ func putParser(p *Parser) {
 
 func newParser(lex lexer, c config) *Parser {
 	p := getParser()
-	toks, memo, vals, exprs, stk, kinds, noFor := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds, p.noFor
+	toks, memo, vals, exprs, stk, kinds, noFor, scratch := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds, p.noFor, p.scratch
 	*p = Parser{
+		scratch:      scratch,
 		kinds:        kinds,
 		noFor:        noFor,
 		exprs:        exprs,
@@ -133,11 +134,13 @@ func (p *Parser) release() {
 		clear(p.toks[:p.fill])
 	}
 	p.vals.reset()
+	p.stk.resetLists()
+	p.scratch.reset()
 	clear(p.exprs[:p.fill])
 	clear(p.noFor[:p.fill])
-	toks, memo, vals, exprs, stk, kinds, noFor := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds, p.noFor
+	toks, memo, vals, exprs, stk, kinds, noFor, scratch := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds, p.noFor, p.scratch
 
-	*p = Parser{toks: toks, memo: memo, vals: vals, exprs: exprs, stk: stk, kinds: kinds, noFor: noFor}
+	*p = Parser{toks: toks, memo: memo, vals: vals, exprs: exprs, stk: stk, kinds: kinds, noFor: noFor, scratch: scratch}
 	putParser(p)
 }
 

@@ -202,8 +202,17 @@ again:
 	// return, is read).
 	if c == '#' {
 		i := s.cur
-		for i < s.inp && s.text[i] != '\n' && s.text[i] != '\r' {
-			i++
+		if s.noCR {
+			// The lines read end at s.inp, after the only '\n' at or
+			// past s.cur, if any (underflow reads one line at a time).
+			i = s.inp
+			if i > s.cur && s.text[i-1] == '\n' {
+				i--
+			}
+		} else {
+			for i < s.inp && s.text[i] != '\n' && s.text[i] != '\r' {
+				i++
+			}
 		}
 		s.cur = i
 		c = s.nextc()

@@ -176,6 +176,9 @@ type Scanner struct {
 	rel  release.Release
 	uni  UnicodeTables
 	ft   features
+	// noCR: text holds no '\r', so that a comment ends where its line
+	// does (the '\n' that ends the lines read, or the end of the text).
+	noCR bool
 
 	// Reading state: buf <= lineStart <= cur <= inp <= len(text).
 	buf       int    // start of the buffer as CPython keeps it (tok->buf)
@@ -218,6 +221,7 @@ type Scanner struct {
 // New returns a scanner at the start of src.
 func New(src *source.Source, opts Options) *Scanner {
 	s := &Scanner{src: src, text: src.Text, opts: opts, rel: src.Release()}
+	s.noCR = bytes.IndexByte(s.text, '\r') < 0
 	s.ft = featuresOf(s.rel)
 	s.uni = opts.Unicode
 	if s.uni == nil {

@@ -23,9 +23,11 @@
 package strlit
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
@@ -283,15 +285,31 @@ func (d *Decoder) DecodeFormatSpecPart(text string, raw bool) (string, *Warning,
 // decoder for text that is not UTF-8 (the source's text may hold such
 // bytes, which CPython finds only when it decodes a literal).
 func checkUTF8(text string) *Error {
-	for i := 0; i < len(text); i++ {
-		if text[i] >= 0x80 {
-			if e := source.CheckUTF8([]byte(text)); e != nil {
-				return &Error{Kind: UnicodeError, Msg: e.Error()}
-			}
-			return nil
-		}
+	if !hasNonASCII(text) {
+		return nil
+	}
+	if e := source.CheckUTF8([]byte(text)); e != nil {
+		return &Error{Kind: UnicodeError, Msg: e.Error()}
 	}
 	return nil
+}
+
+// hasNonASCII reports whether text holds a byte of 0x80 or more, testing
+// eight bytes at a time.
+func hasNonASCII(text string) bool {
+	b := unsafe.Slice(unsafe.StringData(text), len(text))
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+			return true
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 // decodeStr decodes the escapes of a str body as decode_unicode_with_escapes
@@ -303,16 +321,18 @@ func (d *Decoder) decodeStr(body string) (string, *Warning, *Error) {
 	// the run), and only then decodes the escapes: invalid UTF-8 anywhere
 	// in the body is the error, before any bad escape, even one before it
 	// or around it ("\N{A<invalid>B}").
-	for i := 0; i < len(body); i++ {
-		if body[i] >= 0x80 {
-			j := i
-			for j < len(body) && body[j] >= 0x80 {
-				j++
+	if hasNonASCII(body) {
+		for i := 0; i < len(body); i++ {
+			if body[i] >= 0x80 {
+				j := i
+				for j < len(body) && body[j] >= 0x80 {
+					j++
+				}
+				if err := checkUTF8(body[i:j]); err != nil {
+					return "", nil, err
+				}
+				i = j
 			}
-			if err := checkUTF8(body[i:j]); err != nil {
-				return "", nil, err
-			}
-			i = j
 		}
 	}
 	out := d.buf[:0]

@@ -1573,7 +1573,7 @@ func (e *emitter) item(n Node, v, fail string) error {
 			return err
 		}
 		if k := tokenKindOf(n.X); k != "" {
-			e.printf("_lk = p.peekIs(%s)\n", k)
+			e.printf("if p.mark < p.fill {\n_lk = p.kindOf(p.mark) == %s\n} else {\n_lk = p.peekIsNew(%s)\n}\n", k, k)
 			if n.Pos {
 				e.printf("if !_lk {\n%s\n}\n", fail)
 			} else {
@@ -1587,7 +1587,7 @@ func (e *emitter) item(n Node, v, fail string) error {
 			// nesting limit (where its call would stop the parse) the
 			// set's test gives what the call would, with the same token
 			// fetched and nothing else done.
-			e.printf("if p.level < p.levelLimit {\n_lk = p.peekIn(&%s)\n} else {\n", set)
+			e.printf("if p.level < p.levelLimit {\nif p.mark < p.fill {\n_lk = %s[p.kindOf(p.mark)]\n} else {\n_lk = p.peekInNew(&%s)\n}\n} else {\n", set, set)
 		}
 		e.printf("_lm = p.mark\n")
 		if c.pair {
@@ -1819,6 +1819,22 @@ var arenaLists = map[string]string{
 	"*ast.Arg":           "ArgList",
 }
 
+// scratchLists are the element types whose lists only actions read while
+// the parse lasts, copying what they keep into arena lists: statement+
+// gives flattenStmts the lists of each statement's statements, the
+// parameters with defaults go to makeArguments, the comparison pairs to
+// newCompare, the key-value pairs to newDict, the keyword and starred
+// arguments to collectCallSeqs and its kind. pop takes them from a buffer
+// of the loop stacks that release clears and reuses, instead of a new
+// allocation per list.
+var scratchLists = map[string]bool{
+	"[]ast.Stmt":        true,
+	"*nameDefault":      true,
+	"*cmpopExpr":        true,
+	"*keyValue":         true,
+	"*keywordOrStarred": true,
+}
+
 // stackFor returns the scratch stack for loop elements of type t.
 func (e *emitter) stackFor(t string) string {
 	i, ok := e.stacks[t]
@@ -1845,12 +1861,45 @@ func (e *emitter) writeStacks(out *bytes.Buffer) {
 	for i, t := range e.stackTypes {
 		fmt.Fprintf(out, "\ts%d []%s\n", i, t)
 	}
+	for i, t := range e.stackTypes {
+		if scratchLists[t] {
+			fmt.Fprintf(out, "\t// l%d holds the lists pop%d hands out during a parse.\n\tl%d []%s\n", i, i, i, t)
+		}
+	}
 	out.WriteString("}\n\n")
+	out.WriteString("// resetLists clears the lists the pops of scratch types handed out.\nfunc (k *loopStacks) resetLists() {\n")
+	for i, t := range e.stackTypes {
+		if scratchLists[t] {
+			fmt.Fprintf(out, "\tclear(k.l%[1]d)\n\tk.l%[1]d = k.l%[1]d[:0]\n", i)
+		}
+	}
+	out.WriteString("}\n\n")
+	for i, t := range e.stackTypes {
+		if !scratchLists[t] {
+			continue
+		}
+		fmt.Fprintf(out, `// take%[1]d returns n zero elements of l%[1]d, with capacity n (a full
+// buffer is left to the lists already handed out and a larger one
+// started).
+func (k *loopStacks) take%[1]d(n int) []%[2]s {
+	m := len(k.l%[1]d)
+	if n > cap(k.l%[1]d)-m {
+		k.l%[1]d = make([]%[2]s, 0, max(2*cap(k.l%[1]d), n, 256))
+		m = 0
+	}
+	k.l%[1]d = k.l%[1]d[:m+n]
+	return k.l%[1]d[m : m+n : m+n]
+}
+
+`, i, t)
+	}
 	out.WriteString("// shortList is the longest list a pop copies and clears element by\n// element rather than with copy and clear.\nconst shortList = 8\n\n")
 	for i, t := range e.stackTypes {
 		alloc := fmt.Sprintf("make([]%s, len(s))", t)
 		if l, ok := arenaLists[t]; ok {
 			alloc = fmt.Sprintf("p.a.%s(len(s))", l)
+		} else if scratchLists[t] {
+			alloc = fmt.Sprintf("p.stk.take%d(len(s))", i)
 		}
 		// Every element type holds pointers: copy and clear call into
 		// the runtime (typedslicecopy, memclrHasPointers and its write
