@@ -152,6 +152,11 @@ var cases = []struct{ name, src string }{
 		"        def k(): return (" + lines(18, "q%[1]d, ") + "v7)\n" +
 		"        yield k\n" +
 		"    return g, h\n"},
+	// A frozenset constant of many items, whose sort keys (each item's own
+	// dump) hold back-references of their own: the keys' dumps share a
+	// buffer and a table of references, cleared for each. Found as above
+	// (a set literal of hundreds of thousands of constants).
+	{"frozenset_many_items", "def f(x):\n    return x in {" + lines(70, "(%[2]d, 'k%[2]d', 'k%[2]d', (1.5, 'k%[2]d')), %[1]d, 'v%[1]d', ") + "'v3', -0.0, 0.0, b'', ''}\n"},
 }
 
 // lines repeats format n times, with the count (from 0) as the first
