@@ -327,25 +327,33 @@ const constScanMax = 16
 func (g *CFG) addConst(o *pyobj.Object, consts *[]*pyobj.Object, cache *pyobj.ConstCache) int32 {
 	o = cache.MergeOne(o)
 	cs := *consts
-	if len(cs) <= constScanMax {
-		for i, c := range cs {
-			if c == o {
-				return int32(i)
-			}
+	if len(cs) > constScanMax {
+		return g.addConstIndexed(o, consts)
+	}
+	for i, c := range cs {
+		if c == o {
+			return int32(i)
 		}
-	} else {
-		if g.constIndex == nil {
-			g.constIndex = make(map[*pyobj.Object]int32, len(cs))
+	}
+	*consts = append(cs, o)
+	return int32(len(*consts) - 1)
+}
+
+// addConstIndexed is addConst's lookup through CFG.constIndex, brought up
+// to date with the items appended since the last.
+func (g *CFG) addConstIndexed(o *pyobj.Object, consts *[]*pyobj.Object) int32 {
+	cs := *consts
+	if g.constIndex == nil {
+		g.constIndex = make(map[*pyobj.Object]int32, len(cs))
+	}
+	for ; g.constIndexed < len(cs); g.constIndexed++ {
+		c := cs[g.constIndexed]
+		if _, ok := g.constIndex[c]; !ok {
+			g.constIndex[c] = int32(g.constIndexed)
 		}
-		for ; g.constIndexed < len(cs); g.constIndexed++ {
-			c := cs[g.constIndexed]
-			if _, ok := g.constIndex[c]; !ok {
-				g.constIndex[c] = int32(g.constIndexed)
-			}
-		}
-		if i, ok := g.constIndex[o]; ok {
-			return i
-		}
+	}
+	if i, ok := g.constIndex[o]; ok {
+		return i
 	}
 	*consts = append(cs, o)
 	return int32(len(*consts) - 1)
@@ -766,8 +774,9 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 
 // optimize is optimize_cfg.
 func (g *CFG) optimize(consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
+	// The index of the constants is this call's (and dropped at its
+	// end, or at the next call's start after an error).
 	g.constIndex, g.constIndexed = nil, 0
-	defer func() { g.constIndex, g.constIndexed = nil, 0 }()
 	if err := g.inlineSmallOrNoLinenoBlocks(); err != nil {
 		return err
 	}
@@ -783,6 +792,7 @@ func (g *CFG) optimize(consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
 			return err
 		}
 	}
+	g.constIndex, g.constIndexed = nil, 0
 	g.removeRedundantNopsAndPairs()
 	g.removeUnreachable()
 	return g.removeRedundantNopsAndJumps()
