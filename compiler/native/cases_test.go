@@ -137,6 +137,36 @@ var cases = []struct{ name, src string }{
 	{"warning_line_cr_late_cookie_again", "#!x\rx = '\u00e9' is 1\r# coding: latin-1\r"},
 	{"warning_line_cr_bom_late_cookie", "\ufeff#!x\rx = '\u00e9' is 1\r# coding: latin-1\r"},
 	{"warning_line_cr_bom_late_cookie_again", "\ufeff#!x\rx = '\u00e9' is 1\r# coding: latin-1\r"},
+	// Units past 16 constants whose folds look the constant up through a
+	// map (add_const), with repeated folded tuples, and functions past 16
+	// cells and locals whose MAKE_CELLs go in at once and whose cells are
+	// matched to their parameters through a map. Found timing generated
+	// modules of each shape at growing sizes: a class of thousands of
+	// methods with defaults, a function of thousands of variables used by
+	// nested functions, were quadratic.
+	{"many_consts_folds", "class C:\n" + lines(40, "    def m%[1]d(self, a=(%[2]d, 'x'), b=%[2]d.5, *, c=(None, %[2]d)): return (a, b, c, %[1]d)\n") +
+		lines(30, "l%[1]d = lambda a=%[2]d, b=('k', %[2]d): (a, b, %[1]d)\n")},
+	{"many_cells", "def f(" + lines(20, "p%[1]d, ") + "*args):\n" + lines(25, "    v%[1]d = p%[2]d\n") + lines(20, "    w%[1]d = %[1]d\n") +
+		"    def g():\n        return (" + lines(20, "p%[1]d, ") + lines(25, "v%[1]d, ") + ")\n" +
+		"    async def h(" + lines(18, "q%[1]d, ") + "):\n        yield (" + lines(18, "q%[1]d, ") + "v3, p4, w1)\n" +
+		"        def k(): return (" + lines(18, "q%[1]d, ") + "v7)\n" +
+		"        yield k\n" +
+		"    return g, h\n"},
+	// A frozenset constant of many items, whose sort keys (each item's own
+	// dump) hold back-references of their own: the keys' dumps share a
+	// buffer and a table of references, cleared for each. Found as above
+	// (a set literal of hundreds of thousands of constants).
+	{"frozenset_many_items", "def f(x):\n    return x in {" + lines(70, "(%[2]d, 'k%[2]d', 'k%[2]d', (1.5, 'k%[2]d')), %[1]d, 'v%[1]d', ") + "'v3', -0.0, 0.0, b'', ''}\n"},
+}
+
+// lines repeats format n times, with the count (from 0) as the first
+// operand and its remainder by 5 as the second.
+func lines(n int, format string) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, format, i, i%5)
+	}
+	return b.String()
 }
 
 // nestedComps nests n comprehensions of the form format (with one %s for

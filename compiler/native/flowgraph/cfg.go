@@ -109,6 +109,11 @@ type CFG struct {
 	// convertPseudoOps has not run), so an instruction other than a
 	// block's last may have a target.
 	pushes bool
+	// constIndex maps each constant of the unit's list to its first
+	// index while optimize runs, once the list is past constScanMax
+	// (addConst); constIndexed is how many of the list's items it holds.
+	constIndex   map[*pyobj.Object]int32
+	constIndexed int
 }
 
 // Optimizer optimizes the code units of one compile. It holds the opcode

@@ -307,12 +307,29 @@ func cellFixedOffsets(meta *instr.Metadata) []int32 {
 	for i := range fixed {
 		fixed[i] = int32(nlocals + i)
 	}
-	for ci, cell := range meta.CellVars {
-		for vi, v := range meta.VarNames {
-			if v == cell || v.Str() == cell.Str() {
-				fixed[ci] = int32(vi)
-				break
+	if ncells <= 16 || nlocals <= 16 {
+		for ci, cell := range meta.CellVars {
+			for vi, v := range meta.VarNames {
+				if v == cell || v.Str() == cell.Str() {
+					fixed[ci] = int32(vi)
+					break
+				}
 			}
+		}
+		return fixed
+	}
+	// Many cells and many locals (a function whose thousands of
+	// variables its nested functions use): the first local of each name
+	// through a map rather than a scan of the locals per cell.
+	first := make(map[string]int32, nlocals)
+	for vi, v := range meta.VarNames {
+		if _, ok := first[v.Str()]; !ok {
+			first[v.Str()] = int32(vi)
+		}
+	}
+	for ci, cell := range meta.CellVars {
+		if vi, ok := first[cell.Str()]; ok {
+			fixed[ci] = vi
 		}
 	}
 	return fixed
@@ -326,6 +343,22 @@ func (g *CFG) insertInstruction(bi int32, pos int, in instruction) {
 	b.instrs = append(b.instrs, instruction{})
 	copy(b.instrs[pos+1:], b.instrs[pos:])
 	b.instrs[pos] = in
+}
+
+// insertInstructions puts ins at pos in block bi, in order: what
+// insertInstruction of each at pos, pos+1, ... does, with one shift of the
+// block's tail instead of one per instruction.
+func (g *CFG) insertInstructions(bi int32, pos int, ins []instruction) {
+	if len(ins) == 0 {
+		return
+	}
+	b := &g.blocks[bi]
+	b.noNop = false
+	g.room(b, len(ins))
+	n := len(b.instrs)
+	b.instrs = b.instrs[:n+len(ins)]
+	copy(b.instrs[pos+len(ins):], b.instrs[pos:n])
+	copy(b.instrs[pos:], ins)
 }
 
 // insertPrefixInstructions is insert_prefix_instructions: RETURN_GENERATOR
@@ -350,15 +383,19 @@ func (g *CFG) insertPrefixInstructions(meta *instr.Metadata, fixed []int32, flag
 			}
 			sorted[fixed[i]] = int32(i + 1)
 		}
-		used := 0
-		for i := 0; used < ncells && i < len(sorted); i++ {
+		// The MAKE_CELLs go in before the block's first instruction in
+		// one shift: CPython inserts them one at a time, which is
+		// quadratic in the number of cells (a function with thousands of
+		// variables its nested functions use).
+		cells := make([]instruction, 0, ncells)
+		for i := 0; len(cells) < ncells && i < len(sorted); i++ {
 			old := sorted[i] - 1
 			if old == -1 {
 				continue
 			}
-			g.insertInstruction(0, used, instruction{Op: c.makeCell, Arg: old, Loc: instr.NoLocation, Handler: noHandler})
-			used++
+			cells = append(cells, instruction{Op: c.makeCell, Arg: old, Loc: instr.NoLocation, Handler: noHandler})
 		}
+		g.insertInstructions(0, 0, cells)
 	}
 	if n := len(meta.FreeVars); n > 0 {
 		g.insertInstruction(0, 0, instruction{Op: c.copyFreeVars, Arg: int32(n), Loc: instr.NoLocation, Handler: noHandler})

@@ -312,17 +312,50 @@ func constValue(consts []*pyobj.Object, arg int32) (*pyobj.Object, error) {
 	return consts[arg], nil
 }
 
+// constScanMax is the length of a unit's constant list up to which
+// addConst looks for a constant by a scan rather than through
+// CFG.constIndex.
+const constScanMax = 16
+
 // addConst is add_const: the constant goes through the compile's constant
 // cache, and its index is that of the identical object in consts, which
-// it is appended to if absent.
+// it is appended to if absent. CPython scans the list for it; past
+// constScanMax items the first index of each object is kept in a map
+// instead (while optimize runs, the list only grows, and only here), so
+// that a unit with many constants and many folds (a class of thousands
+// of methods with defaults) is not quadratic.
 func (g *CFG) addConst(o *pyobj.Object, consts *[]*pyobj.Object, cache *pyobj.ConstCache) int32 {
 	o = cache.MergeOne(o)
-	for i, c := range *consts {
+	cs := *consts
+	if len(cs) > constScanMax {
+		return g.addConstIndexed(o, consts)
+	}
+	for i, c := range cs {
 		if c == o {
 			return int32(i)
 		}
 	}
-	*consts = append(*consts, o)
+	*consts = append(cs, o)
+	return int32(len(*consts) - 1)
+}
+
+// addConstIndexed is addConst's lookup through CFG.constIndex, brought up
+// to date with the items appended since the last.
+func (g *CFG) addConstIndexed(o *pyobj.Object, consts *[]*pyobj.Object) int32 {
+	cs := *consts
+	if g.constIndex == nil {
+		g.constIndex = make(map[*pyobj.Object]int32, len(cs))
+	}
+	for ; g.constIndexed < len(cs); g.constIndexed++ {
+		c := cs[g.constIndexed]
+		if _, ok := g.constIndex[c]; !ok {
+			g.constIndex[c] = int32(g.constIndexed)
+		}
+	}
+	if i, ok := g.constIndex[o]; ok {
+		return i
+	}
+	*consts = append(cs, o)
 	return int32(len(*consts) - 1)
 }
 
@@ -741,6 +774,9 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 
 // optimize is optimize_cfg.
 func (g *CFG) optimize(consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
+	// The index of the constants is this call's (and dropped at its
+	// end, or at the next call's start after an error).
+	g.constIndex, g.constIndexed = nil, 0
 	if err := g.inlineSmallOrNoLinenoBlocks(); err != nil {
 		return err
 	}
@@ -756,6 +792,7 @@ func (g *CFG) optimize(consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
 			return err
 		}
 	}
+	g.constIndex, g.constIndexed = nil, 0
 	g.removeRedundantNopsAndPairs()
 	g.removeUnreachable()
 	return g.removeRedundantNopsAndJumps()

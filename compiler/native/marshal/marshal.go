@@ -27,7 +27,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"sort"
+	"slices"
 
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
 )
@@ -411,12 +411,17 @@ func (w *Writer) frozenset(o *pyobj.Object, flag byte) {
 	w.buf = append(w.buf, typeFrozenSet|flag)
 	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(len(o.Items)))
 	// The sort key of each item is its own dump, made by a new writer
-	// while the set's iterator holds the item.
+	// while the set's iterator holds the item. The writers share one
+	// scratch buffer and one table of back-references (cleared for each),
+	// and the keys are copied into one array.
 	type pair struct {
 		key  []byte
 		item *pyobj.Object
 	}
 	pairs := make([]pair, len(o.Items))
+	ends := make([]int, len(o.Items))
+	var keys, scratch []byte
+	local := map[*pyobj.Object]int32{}
 	for i, it := range o.Items {
 		// The iterator's reference, then the pair's, until the set is
 		// written. The singletons are left alone, as count leaves them:
@@ -425,14 +430,28 @@ func (w *Writer) frozenset(o *pyobj.Object, flag byte) {
 		if it.Kind > pyobj.Ellipsis {
 			it.Refs++
 		}
-		sub := Writer{depth: w.depth, local: map[*pyobj.Object]int32{}}
+		if len(local) > 64 {
+			// A new table rather than the clearing of a large one.
+			local = map[*pyobj.Object]int32{}
+		} else {
+			clear(local)
+		}
+		sub := Writer{buf: scratch[:0], depth: w.depth, local: local}
 		sub.object(it)
 		if sub.err != nil && w.err == nil {
 			w.err = sub.err
 		}
-		pairs[i] = pair{sub.buf, it}
+		scratch = sub.buf
+		keys = append(keys, sub.buf...)
+		ends[i] = len(keys)
+		pairs[i].item = it
 	}
-	sort.SliceStable(pairs, func(i, j int) bool { return bytes.Compare(pairs[i].key, pairs[j].key) < 0 })
+	start := 0
+	for i := range pairs {
+		pairs[i].key = keys[start:ends[i]:ends[i]]
+		start = ends[i]
+	}
+	slices.SortStableFunc(pairs, func(a, b pair) int { return bytes.Compare(a.key, b.key) })
 	for _, p := range pairs {
 		w.object(p.item)
 	}
