@@ -450,13 +450,11 @@ func write(ctx context.Context, j Job, data []byte, mode fs.FileMode) (bool, err
 			return link(j.HardlinkTo, j.Output, j.Force)
 		}
 	}
-	if !j.Force {
-		if same, _ := output.Same(j.Output, data); same {
-			return false, nil
-		}
-	}
 	if err := ctx.Err(); err != nil {
 		return false, err
+	}
+	if !j.Force {
+		return output.Update(j.Output, data, mode)
 	}
 	if err := output.Write(j.Output, data, mode); err != nil {
 		return false, err

@@ -26,11 +26,16 @@ import (
 // *failure.RefusedError). A path that does not exist passes.
 func Check(path string) error {
 	st, err := os.Lstat(path)
+	return refuse(path, st, err)
+}
+
+// refuse is Check given path's Lstat result.
+func refuse(path string, st fs.FileInfo, lstatErr error) error {
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(lstatErr, fs.ErrNotExist):
 		return nil
-	case err != nil:
-		return fmt.Errorf("check %s: %w", path, err)
+	case lstatErr != nil:
+		return fmt.Errorf("check %s: %w", path, lstatErr)
 	case st.Mode()&fs.ModeSymlink != 0:
 		return &failure.RefusedError{Path: path, Reason: failure.Symlink}
 	case !st.Mode().IsRegular():
@@ -56,16 +61,38 @@ func Mode(sourceMode fs.FileMode) fs.FileMode {
 // a temporary name (see writeNew), so that not even a process killed with
 // SIGKILL leaves one behind.
 func Write(path string, data []byte, sourceMode fs.FileMode) error {
-	if err := Check(path); err != nil {
+	st, err := os.Lstat(path)
+	return write(path, data, sourceMode, st, err)
+}
+
+// Update is Write, except that a regular file at path that already holds
+// exactly data is left as it is (compileall leaves an unchanged .pyc alone
+// unless forced). It reports whether it wrote. It looks at path once for
+// both: a new output costs one failed lstat before it is created.
+func Update(path string, data []byte, sourceMode fs.FileMode) (bool, error) {
+	st, err := os.Lstat(path)
+	if err == nil && st.Mode().IsRegular() && st.Size() == int64(len(data)) {
+		if same, _ := holds(path, data); same {
+			return false, nil
+		}
+	}
+	return true, write(path, data, sourceMode, st, err)
+}
+
+// write is Write given path's Lstat result.
+func write(path string, data []byte, sourceMode fs.FileMode, st fs.FileInfo, lstatErr error) error {
+	if err := refuse(path, st, lstatErr); err != nil {
 		return err
+	}
+	if errors.Is(lstatErr, fs.ErrNotExist) {
+		if done, err := writeNew(path, data, Mode(sourceMode)); done {
+			return err
+		}
 	}
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o777); err != nil {
 			return fmt.Errorf("write %s: %w", path, err)
 		}
-	}
-	if done, err := writeNew(path, data, Mode(sourceMode)); done {
-		return err
 	}
 	f, tmp, err := createTemp(path, func(name string) (*os.File, error) {
 		return os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, Mode(sourceMode))
@@ -99,6 +126,12 @@ func Same(path string, data []byte) (bool, error) {
 	if !st.Mode().IsRegular() || st.Size() != int64(len(data)) {
 		return false, nil
 	}
+	return holds(path, data)
+}
+
+// holds reports whether the file at path holds exactly data (path was a
+// regular file of data's size when it was looked at).
+func holds(path string, data []byte) (bool, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return false, fmt.Errorf("compare %s: %w", path, err)

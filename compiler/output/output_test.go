@@ -420,6 +420,60 @@ func TestSame(t *testing.T) {
 	}
 }
 
+func TestUpdate(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "x.pyc")
+	link := filepath.Join(dir, "link.pyc")
+	tests := []struct {
+		name    string
+		path    string
+		before  string // the file's content first ("": none)
+		data    string
+		written bool
+		refused bool
+	}{
+		{"new", filepath.Join(dir, "new.pyc"), "", "abc", true, false},
+		{"new directory", filepath.Join(dir, "a", "__pycache__", "x.pyc"), "", "abc", true, false},
+		{"equal", file, "abc", "abc", false, false},
+		{"different byte", file, "abc", "abd", true, false},
+		{"longer", file, "abc", "abcd", true, false},
+		{"symlink to an equal file", link, "abc", "abc", false, true},
+		{"directory", filepath.Join(dir, "a"), "", "", false, true},
+	}
+	if err := os.Symlink(file, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		if tt.before != "" {
+			if err := os.WriteFile(file, []byte(tt.before), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st0, _ := os.Lstat(tt.path)
+		written, err := Update(tt.path, []byte(tt.data), 0o644)
+		var refused *failure.RefusedError
+		if tt.refused {
+			if !errors.As(err, &refused) {
+				t.Errorf("%s: Update = %v, %v; want a refusal", tt.name, written, err)
+			}
+			continue
+		}
+		if err != nil || written != tt.written {
+			t.Errorf("%s: Update = %v, %v; want %v", tt.name, written, err, tt.written)
+			continue
+		}
+		if got, err := os.ReadFile(tt.path); err != nil || string(got) != tt.data {
+			t.Errorf("%s: the file holds %q (%v), want %q", tt.name, got, err, tt.data)
+		}
+		if st1, _ := os.Lstat(tt.path); !tt.written && !os.SameFile(st0, st1) {
+			t.Errorf("%s: an unchanged file was replaced", tt.name)
+		}
+	}
+	if names := listDir(t, dir); len(names) != 4 {
+		t.Errorf("left in the directory: %v, want a, link.pyc, new.pyc and x.pyc", names)
+	}
+}
+
 func TestLink(t *testing.T) {
 	dir := t.TempDir()
 	a := filepath.Join(dir, "__pycache__", "x.cpython-312.opt-1.pyc")
