@@ -17,6 +17,15 @@ var cases = []struct{ name, src string }{
 	// parse_literal's str.replace makes a new '%', neither the latin-1
 	// singleton nor interned; a later literal '%' is merged into it, an
 	// earlier one keeps it out.
+	// While a module-level comprehension compiles, its own flags stand in
+	// for an imported name's (push_inlined_comprehension_state), so
+	// is_import_originated says no there and a call on the module is a
+	// method call; before and after it, it says yes. The mask that spares
+	// the look-up was computed on first use, inside the comprehension,
+	// and missed the import for the rest of the module (a pandas test
+	// module, 2026-12-02).
+	{"import_originated_after_comprehension", "import pd\narrays = [pd.array(x) for x in y]\narrays += [pd.array([True])]\n"},
+	{"import_originated_around_comprehensions", "import pd, np as n\nfrom m import f\npd.a(1)\n[pd.b(x) + n.c(x) + f.d(x) for x in y]\n{pd.e(k): n.f(v) for k, v in z}\npd.g(2); n.h(3); f.i(4)\ndef h():\n    return [pd.j(x) for x in pd.k()]\nclass C:\n    v = [pd.l(x) for x in n.m()]\n    w = pd.n()\n"},
 	{"percent_fresh", "def f(a, b):\n    return '%s%%%s' % (a, b)\n"},
 	{"percent_fresh_then_literal", "def f(a, b):\n    return '%s%%%s' % (a, b)\n\ndef g(s):\n    return s.partition('%')\n"},
 	{"percent_literal_then_fresh", "def g(s):\n    return s.partition('%')\n\ndef f(a, b):\n    return '%s%%%s' % (a, b)\n"},

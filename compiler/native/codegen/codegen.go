@@ -353,10 +353,9 @@ type compiler struct {
 	objN, outN int
 
 	// importMask has importBit set for each name the module block
-	// imports (importMaskSet: computed), so that most names need no
-	// look-up in isImportOriginated.
-	importMask    uint64
-	importMaskSet bool
+	// imports (setImportMask), so that most names need no look-up in
+	// isImportOriginated.
+	importMask uint64
 
 	// buf is scratch for strings built before they are carved from the
 	// compile's storage (pyobj.Process.String): qualified names, cleaned
@@ -471,6 +470,7 @@ func Generate(mod ast.ModNode, st *symtable.Table, cfg Config) (*Result, error) 
 	} else {
 		kept = new(pooledUnits)
 	}
+	c.setImportMask()
 	top, err := c.module(mod)
 	// The finished units' scratch serves the next compile (a unit is
 	// emptied when it finishes: see recycle), and so does the stack.

@@ -613,18 +613,23 @@ func (c *compiler) isImportOriginated(e ast.Expr) bool {
 	if !ok {
 		return false
 	}
-	if !c.importMaskSet {
-		for _, sym := range c.st.Top.Symbols.List() {
-			if sym.Flags&symtable.DefImport != 0 {
-				c.importMask |= importBit(sym.Name)
-			}
-		}
-		c.importMaskSet = true
-	}
 	if c.importMask&importBit(n.ID) == 0 {
 		return false
 	}
 	return c.st.Top.Lookup(n.ID)&symtable.DefImport != 0
+}
+
+// setImportMask computes compiler.importMask from the module block's
+// symbols, before any code is generated: an inlined comprehension at module
+// level later swaps its own flags in for some of the module's names while
+// it compiles (pushInlined, as CPython does), and CPython's look-up sees
+// those, but the mask must hold every name the module imports.
+func (c *compiler) setImportMask() {
+	for _, sym := range c.st.Top.Symbols.List() {
+		if sym.Flags&symtable.DefImport != 0 {
+			c.importMask |= importBit(sym.Name)
+		}
+	}
 }
 
 // importBit is a name's bit in compiler.importMask, from its length and
