@@ -61,6 +61,8 @@ type Assembler struct {
 	// makeCode's scratch: the fast locals' names and kinds.
 	lpNames []*pyobj.Object
 	kinds   []byte
+	// cellLocals is makeCode's scratch for Metadata.CellLocals.
+	cellLocals []int32
 }
 
 // opMask covers every opcode number of the tables (3.13's pseudo
@@ -528,20 +530,6 @@ func appendExceptionItem(b []byte, v int32, msb byte) []byte {
 }
 
 // makeCode builds the code object (makecode, _PyCode_New).
-// fewCells is the number of cells up to which makeCode finds the names
-// that are both cells and locals by a scan instead of maps.
-const fewCells = 4
-
-// hasName reports whether list holds a str equal to name.
-func hasName(list []*pyobj.Object, name *pyobj.Object) bool {
-	for _, o := range list {
-		if o == name || o.Str() == name.Str() {
-			return true
-		}
-	}
-	return false
-}
-
 func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object) (*pyobj.Object, error) {
 	m := &u.Meta
 	names := a.cache.MergeOne(a.p.NewTuple(a.p.Items(m.Names)))
@@ -562,31 +550,12 @@ func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object)
 		lpNames[off], kinds[off] = name, kind
 		return nil
 	}
-	// Most code units have no cells: build the name sets only for those
-	// that have, and only when they have more than a few (a scan of a
-	// few cells costs less than the maps).
-	var cells, vars map[string]bool
-	if len(m.CellVars) > fewCells {
-		cells = make(map[string]bool, len(m.CellVars))
-		for _, c := range m.CellVars {
-			cells[c.Str()] = true
-		}
-		vars = make(map[string]bool, nlocals)
-		for _, v := range m.VarNames {
-			vars[v.Str()] = true
-		}
-	}
+	a.cellLocals = m.CellLocals(a.cellLocals)
+	cellLocals := a.cellLocals
 	for i, v := range m.VarNames {
 		kind := byte(KindLocal)
 		if m.FastHidden != nil && m.FastHidden[v.Str()] {
 			kind |= KindHidden
-		}
-		if cells != nil {
-			if cells[v.Str()] {
-				kind |= KindCell
-			}
-		} else if len(m.CellVars) > 0 && hasName(m.CellVars, v) {
-			kind |= KindCell
 		}
 		if err := set(i, v, kind); err != nil {
 			return nil, err
@@ -594,7 +563,9 @@ func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object)
 	}
 	dropped := 0
 	for i, c := range m.CellVars {
-		if vars != nil && vars[c.Str()] || vars == nil && hasName(m.VarNames, c) {
+		if vi := cellLocals[i]; vi >= 0 {
+			// A cell that is also a local keeps the local's slot.
+			kinds[vi] |= KindCell
 			dropped++
 			continue
 		}

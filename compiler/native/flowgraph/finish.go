@@ -304,32 +304,10 @@ func cellFixedOffsets(meta *instr.Metadata) []int32 {
 		return nil
 	}
 	fixed := make([]int32, ncells+len(meta.FreeVars))
+	meta.CellLocals(fixed)
 	for i := range fixed {
-		fixed[i] = int32(nlocals + i)
-	}
-	if ncells <= 16 || nlocals <= 16 {
-		for ci, cell := range meta.CellVars {
-			for vi, v := range meta.VarNames {
-				if v == cell || v.Str() == cell.Str() {
-					fixed[ci] = int32(vi)
-					break
-				}
-			}
-		}
-		return fixed
-	}
-	// Many cells and many locals (a function whose thousands of
-	// variables its nested functions use): the first local of each name
-	// through a map rather than a scan of the locals per cell.
-	first := make(map[string]int32, nlocals)
-	for vi, v := range meta.VarNames {
-		if _, ok := first[v.Str()]; !ok {
-			first[v.Str()] = int32(vi)
-		}
-	}
-	for ci, cell := range meta.CellVars {
-		if vi, ok := first[cell.Str()]; ok {
-			fixed[ci] = vi
+		if i >= ncells || fixed[i] < 0 {
+			fixed[i] = int32(nlocals + i)
 		}
 	}
 	return fixed
