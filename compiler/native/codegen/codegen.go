@@ -864,14 +864,14 @@ var maxUnitInstrs = 1 << 23
 // between two polls of Config.Stop (a power of two).
 const stopEvery = 1 << 16
 
-// addop appends an instruction to the unit's sequence (Sequence.Add),
-// calling checkpoint when one is due.
+// addop appends an instruction to the unit's sequence, calling checkpoint
+// when one is due.
 func (c *compiler) addop(op opcode.Op, arg int32, loc instr.Location) {
 	u := c.u
 	if len(u.seq.Instrs) >= u.nextCheck {
 		c.checkpoint(len(u.seq.Instrs))
 	}
-	u.seq.Instrs = append(u.seq.Instrs, instr.Instr{Op: op, Arg: arg, Loc: loc, Handler: instr.NoHandler})
+	u.seq.Add(op, arg, loc)
 }
 
 // checkpoint fails a unit of n instructions past maxUnitInstrs, and stops

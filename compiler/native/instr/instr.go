@@ -111,7 +111,8 @@ func (s *Sequence) Place(l Label) error {
 	return nil
 }
 
-// Add appends an instruction outside any handler.
+// Add appends an instruction outside any handler. Code generation adds
+// every instruction through it: it must stay small enough to be inlined.
 func (s *Sequence) Add(op opcode.Op, arg int32, loc Location) {
 	s.Instrs = append(s.Instrs, Instr{Op: op, Arg: arg, Loc: loc, Handler: NoHandler})
 }
