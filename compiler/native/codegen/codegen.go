@@ -531,7 +531,7 @@ func (c *compiler) module(mod ast.ModNode) (u *Unit, err error) {
 		c.expr(m.Body)
 		addNone = false
 	default:
-		return nil, fmt.Errorf("codegen: cannot compile a %T", mod)
+		return nil, fmt.Errorf("cannot compile a %T", mod)
 	}
 	return c.finishUnit(addNone), nil
 }
@@ -589,7 +589,7 @@ var noLoc = instr.NoLocation
 // enterScope is compiler_enter_scope.
 func (c *compiler) enterScope(name string, st scopeType, ste *symtable.Block, lineno int) {
 	if ste == nil {
-		c.fail(fmt.Errorf("codegen: no symbol table block for %s", name))
+		c.fail(fmt.Errorf("no symbol table block for %s", name))
 	}
 	u := c.newUnit()
 	u.scope, u.ste, u.name = st, ste, name
