@@ -21,7 +21,6 @@ package failure
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"syscall"
 	"time"
 
@@ -236,9 +235,7 @@ type NativeFaultError struct {
 }
 
 func (e *NativeFaultError) Error() string {
-	// The stage's own errors start with its name ("codegen: "), which the
-	// message names already.
-	return fmt.Sprintf("internal error of the native compiler (%s): %s", e.Stage, strings.TrimPrefix(e.Err.Error(), e.Stage+": "))
+	return fmt.Sprintf("internal error of the native compiler (%s): %v", e.Stage, e.Err)
 }
 
 func (e *NativeFaultError) Unwrap() error { return e.Err }

@@ -29,7 +29,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -113,7 +112,7 @@ type UnsupportedError struct {
 }
 
 func (e *UnsupportedError) Error() string {
-	return fmt.Sprintf("the native compiler cannot compile this source as CPython does (%s): %s", e.Stage, stageDetail(e.Stage, e.Err))
+	return fmt.Sprintf("the native compiler cannot compile this source as CPython does (%s): %v", e.Stage, e.Err)
 }
 
 func (e *UnsupportedError) Unwrap() error { return e.Err }
@@ -127,14 +126,7 @@ type FaultError struct {
 }
 
 func (e *FaultError) Error() string {
-	return fmt.Sprintf("internal error of the native compiler in %s: %s", e.Stage, stageDetail(e.Stage, e.Err))
-}
-
-// stageDetail is err's message without the "stage: " its own package puts
-// in front of it (codegen's errors start "codegen: "), which the message
-// around it names already.
-func stageDetail(stage string, err error) string {
-	return strings.TrimPrefix(err.Error(), stage+": ")
+	return fmt.Sprintf("internal error of the native compiler in %s: %v", e.Stage, e.Err)
 }
 
 func (e *FaultError) Unwrap() error { return e.Err }
@@ -552,7 +544,8 @@ func (c *compile) run() ([]byte, error) {
 // source CPython crashes on is unsupported, the rest are faults.
 func flowgraphError(err error) error {
 	if errors.Is(err, flowgraph.ErrExceptStackOverflow) {
-		return &codegen.ErrUnsupported{What: "CPython crashes on this source: its exception stack overflows (" + err.Error() + ")"}
+		// Users have always read this one with both stages named.
+		return &codegen.ErrUnsupported{What: "codegen: CPython crashes on this source: its exception stack overflows (flowgraph: " + err.Error() + ")"}
 	}
 	return &FaultError{Stage: "flowgraph", Err: err}
 }

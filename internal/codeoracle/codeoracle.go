@@ -361,7 +361,7 @@ func (r *replay) unit(u *Unit) (*pyobj.Object, error) {
 	}
 	code, err := r.asm.Assemble(unit, r.filename)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", u.QualName, err)
+		return nil, fmt.Errorf("%s: assemble: %w", u.QualName, err)
 	}
 	c := code.Code
 	if string(c.Bytecode) != string(u.Code) {

@@ -61,6 +61,8 @@ type Assembler struct {
 	// makeCode's scratch: the fast locals' names and kinds.
 	lpNames []*pyobj.Object
 	kinds   []byte
+	// cellLocals is makeCode's scratch for Metadata.CellLocals.
+	cellLocals []int32
 }
 
 // opMask covers every opcode number of the tables (3.13's pseudo
@@ -168,7 +170,7 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 				depth--
 			}
 			if depth < 0 {
-				return fmt.Errorf("assemble: instruction %d: handler start depth %d is too small", i, in.Handler.StartDepth())
+				return fmt.Errorf("instruction %d: handler start depth %d is too small", i, in.Handler.StartDepth())
 			}
 			if l := in.Handler.Label; s == nil && l >= 0 && int(l) <= n {
 				// An instruction index (AssembleFinal), without a call.
@@ -176,7 +178,7 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 			} else {
 				x, err := index(s, l, n)
 				if err != nil {
-					return fmt.Errorf("assemble: handler of instruction %d: %w", i, err)
+					return fmt.Errorf("handler of instruction %d: %w", i, err)
 				}
 				h = int32(x)
 			}
@@ -184,7 +186,7 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 		}
 		handler[i] = h
 		if in.Op > opMask {
-			return fmt.Errorf("assemble: instruction %d: opcode %d can't be assembled", i, in.Op)
+			return fmt.Errorf("instruction %d: opcode %d can't be assembled", i, in.Op)
 		}
 		info := a.ops[in.Op]
 		if info.flags&opJump != 0 {
@@ -194,11 +196,11 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 			info = a.ops[in.Op&opMask]
 		}
 		if info.flags&opKnown == 0 {
-			return fmt.Errorf("assemble: instruction %d: opcode %d (%s) can't be assembled", i, in.Op, a.tab.Name(in.Op))
+			return fmt.Errorf("instruction %d: opcode %d (%s) can't be assembled", i, in.Op, a.tab.Name(in.Op))
 		}
 		arg := in.Arg
 		if arg < 0 {
-			return fmt.Errorf("assemble: instruction %d (%s): negative oparg %d", i, a.tab.Name(in.Op), in.Arg)
+			return fmt.Errorf("instruction %d (%s): negative oparg %d", i, a.tab.Name(in.Op), in.Arg)
 		}
 		offset[i] = total
 		total += 1 + int32(info.cache)
@@ -220,12 +222,12 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 			to := offset[target[i]]
 			if to < next {
 				if f&opBackward == 0 {
-					return fmt.Errorf("assemble: instruction %d (%s) jumps backwards", i, a.tab.Name(in.Op))
+					return fmt.Errorf("instruction %d (%s) jumps backwards", i, a.tab.Name(in.Op))
 				}
 				in.Arg = next - to
 			} else {
 				if f&opBackward != 0 {
-					return fmt.Errorf("assemble: instruction %d (%s) jumps forwards", i, a.tab.Name(in.Op))
+					return fmt.Errorf("instruction %d (%s) jumps forwards", i, a.tab.Name(in.Op))
 				}
 				in.Arg = to - next
 			}
@@ -252,10 +254,10 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 func (a *Assembler) firstJump(s *instr.Sequence, n, i int, in *instr.Instr) error {
 	t, err := index(s, instr.Label(in.Arg), n)
 	if err != nil {
-		return fmt.Errorf("assemble: jump %d (%s): %w", i, a.tab.Name(in.Op), err)
+		return fmt.Errorf("jump %d (%s): %w", i, a.tab.Name(in.Op), err)
 	}
 	if t >= n {
-		return fmt.Errorf("assemble: jump %d (%s) to the end of the code", i, a.tab.Name(in.Op))
+		return fmt.Errorf("jump %d (%s) to the end of the code", i, a.tab.Name(in.Op))
 	}
 	a.target[i] = int32(t)
 	a.jumps = append(a.jumps, int32(i))
@@ -273,7 +275,7 @@ func (a *Assembler) firstJump(s *instr.Sequence, n, i int, in *instr.Instr) erro
 		}
 	default:
 		if a.tab.IsPseudo(in.Op) {
-			return fmt.Errorf("assemble: pseudo jump %s left in the sequence", a.tab.Name(in.Op))
+			return fmt.Errorf("pseudo jump %s left in the sequence", a.tab.Name(in.Op))
 		}
 	}
 	in.Arg = int32(t)
@@ -528,20 +530,6 @@ func appendExceptionItem(b []byte, v int32, msb byte) []byte {
 }
 
 // makeCode builds the code object (makecode, _PyCode_New).
-// fewCells is the number of cells up to which makeCode finds the names
-// that are both cells and locals by a scan instead of maps.
-const fewCells = 4
-
-// hasName reports whether list holds a str equal to name.
-func hasName(list []*pyobj.Object, name *pyobj.Object) bool {
-	for _, o := range list {
-		if o == name || o.Str() == name.Str() {
-			return true
-		}
-	}
-	return false
-}
-
 func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object) (*pyobj.Object, error) {
 	m := &u.Meta
 	names := a.cache.MergeOne(a.p.NewTuple(a.p.Items(m.Names)))
@@ -557,36 +545,17 @@ func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object)
 	clear(lpNames)
 	set := func(off int, name *pyobj.Object, kind byte) error {
 		if off < 0 || off >= nplus {
-			return fmt.Errorf("assemble: local %q at %d, outside the %d fast locals", name.Str(), off, nplus)
+			return fmt.Errorf("local %q at %d, outside the %d fast locals", name.Str(), off, nplus)
 		}
 		lpNames[off], kinds[off] = name, kind
 		return nil
 	}
-	// Most code units have no cells: build the name sets only for those
-	// that have, and only when they have more than a few (a scan of a
-	// few cells costs less than the maps).
-	var cells, vars map[string]bool
-	if len(m.CellVars) > fewCells {
-		cells = make(map[string]bool, len(m.CellVars))
-		for _, c := range m.CellVars {
-			cells[c.Str()] = true
-		}
-		vars = make(map[string]bool, nlocals)
-		for _, v := range m.VarNames {
-			vars[v.Str()] = true
-		}
-	}
+	a.cellLocals = m.CellLocals(a.cellLocals)
+	cellLocals := a.cellLocals
 	for i, v := range m.VarNames {
 		kind := byte(KindLocal)
 		if m.FastHidden != nil && m.FastHidden[v.Str()] {
 			kind |= KindHidden
-		}
-		if cells != nil {
-			if cells[v.Str()] {
-				kind |= KindCell
-			}
-		} else if len(m.CellVars) > 0 && hasName(m.CellVars, v) {
-			kind |= KindCell
 		}
 		if err := set(i, v, kind); err != nil {
 			return nil, err
@@ -594,7 +563,9 @@ func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object)
 	}
 	dropped := 0
 	for i, c := range m.CellVars {
-		if vars != nil && vars[c.Str()] || vars == nil && hasName(m.VarNames, c) {
+		if vi := cellLocals[i]; vi >= 0 {
+			// A cell that is also a local keeps the local's slot.
+			kinds[vi] |= KindCell
 			dropped++
 			continue
 		}
@@ -609,7 +580,7 @@ func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object)
 	}
 	for i, n := range lpNames {
 		if n == nil {
-			return nil, fmt.Errorf("assemble: fast local %d has no name", i)
+			return nil, fmt.Errorf("fast local %d has no name", i)
 		}
 	}
 	lpKinds := a.p.NewBytesResized(a.p.String(kinds))

@@ -87,7 +87,7 @@ func Optimize(mod ast.ModNode, cfg Config) error {
 		m.Body, err = o.expr(m.Body)
 	case *ast.FunctionType:
 	default:
-		err = fmt.Errorf("astopt: cannot optimize a %T", mod)
+		err = fmt.Errorf("cannot optimize a %T", mod)
 	}
 	return err
 }
@@ -318,7 +318,7 @@ func (o *optimizer) stmt1(s ast.Stmt) error {
 		}
 	case *ast.Import, *ast.ImportFrom, *ast.Global, *ast.Nonlocal, *ast.Pass, *ast.Break, *ast.Continue:
 	default:
-		return fmt.Errorf("astopt: unexpected statement %T", s)
+		return fmt.Errorf("unexpected statement %T", s)
 	}
 	return err
 }
@@ -659,9 +659,9 @@ func (o *optimizer) expr1(e ast.Expr) (ast.Expr, error) {
 		e.Value, err = o.expr(e.Value)
 	case *ast.Constant:
 	case nil:
-		return e, fmt.Errorf("astopt: nil expression")
+		return e, fmt.Errorf("nil expression")
 	default:
-		return e, fmt.Errorf("astopt: unexpected expression %T", e)
+		return e, fmt.Errorf("unexpected expression %T", e)
 	}
 	return e, err
 }

@@ -531,7 +531,7 @@ func (c *compiler) module(mod ast.ModNode) (u *Unit, err error) {
 		c.expr(m.Body)
 		addNone = false
 	default:
-		return nil, fmt.Errorf("codegen: cannot compile a %T", mod)
+		return nil, fmt.Errorf("cannot compile a %T", mod)
 	}
 	return c.finishUnit(addNone), nil
 }
@@ -589,7 +589,7 @@ var noLoc = instr.NoLocation
 // enterScope is compiler_enter_scope.
 func (c *compiler) enterScope(name string, st scopeType, ste *symtable.Block, lineno int) {
 	if ste == nil {
-		c.fail(fmt.Errorf("codegen: no symbol table block for %s", name))
+		c.fail(fmt.Errorf("no symbol table block for %s", name))
 	}
 	u := c.newUnit()
 	u.scope, u.ste, u.name = st, ste, name
@@ -864,14 +864,14 @@ var maxUnitInstrs = 1 << 23
 // between two polls of Config.Stop (a power of two).
 const stopEvery = 1 << 16
 
-// addop appends an instruction to the unit's sequence (Sequence.Add),
-// calling checkpoint when one is due.
+// addop appends an instruction to the unit's sequence, calling checkpoint
+// when one is due.
 func (c *compiler) addop(op opcode.Op, arg int32, loc instr.Location) {
 	u := c.u
 	if len(u.seq.Instrs) >= u.nextCheck {
 		c.checkpoint(len(u.seq.Instrs))
 	}
-	u.seq.Instrs = append(u.seq.Instrs, instr.Instr{Op: op, Arg: arg, Loc: loc, Handler: instr.NoHandler})
+	u.seq.Add(op, arg, loc)
 }
 
 // checkpoint fails a unit of n instructions past maxUnitInstrs, and stops

@@ -271,7 +271,7 @@ func (c *compiler) comprehension(e ast.Expr, typ compType, name string, gens []*
 	scopeType := c.u.scope
 	entry := c.st.Block(e)
 	if entry == nil {
-		c.fail(errorf("codegen: no symbol table block for %s", name))
+		c.fail(errorf("no symbol table block for %s", name))
 	}
 	inlined := entry.CompInlined
 	asyncGen := entry.Coroutine

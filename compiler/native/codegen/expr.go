@@ -686,7 +686,7 @@ func (c *compiler) loadArgsForSuper(e *ast.Call) {
 	}
 	c.nameop(loc, "__class__", ast.Load)
 	if len(c.u.varnames.list) == 0 {
-		c.fail(errorf("codegen: super() without arguments in a unit without locals"))
+		c.fail(errorf("super() without arguments in a unit without locals"))
 	}
 	c.nameop(loc, c.u.varnames.list[0].Str(), ast.Load)
 }
@@ -1169,7 +1169,7 @@ func (c *compiler) expr(e ast.Expr) {
 			c.exprs(t.Elts)
 		}
 	default:
-		c.fail(errorf("codegen: unexpected expression %T", e))
+		c.fail(errorf("unexpected expression %T", e))
 	}
 }
 
@@ -1275,7 +1275,7 @@ func (c *compiler) augAssign(s *ast.AugAssign) {
 	case *ast.Name:
 		c.nameop(loc, t.ID, ast.Load)
 	default:
-		c.fail(errorf("codegen: invalid node type %T for augmented assignment", e))
+		c.fail(errorf("invalid node type %T for augmented assignment", e))
 	}
 	c.expr(s.Value)
 	c.binary(locAt(s.Location()), s.Op, true)
@@ -1359,7 +1359,7 @@ func (c *compiler) annAssign(s *ast.AnnAssign) {
 			c.checkAnnSubscr(t.Slice)
 		}
 	default:
-		c.fail(errorf("codegen: invalid node type %T for annotated assignment", s.Target))
+		c.fail(errorf("invalid node type %T for annotated assignment", s.Target))
 	}
 	if s.Simple == 0 && !futureAnn && (c.u.scope == scopeModule || c.u.scope == scopeClass) {
 		c.checkAnnExpr(s.Annotation)

@@ -206,7 +206,7 @@ func (u *unparser) fstringElement(e ast.Expr, formatSpec bool) {
 	case *ast.FormattedValue:
 		u.formattedValue(t)
 	default:
-		u.err = errorf("codegen: unknown expression kind inside f-string: %s", e.Class())
+		u.err = errorf("unknown expression kind inside f-string: %s", e.Class())
 	}
 }
 
@@ -464,6 +464,6 @@ func (u *unparser) expr(e ast.Expr, level int) {
 		u.expr(t.Value, prAtom)
 		u.sif(level > prTuple, ")")
 	default:
-		u.err = errorf("codegen: unknown expression kind in an annotation: %s", e.Class())
+		u.err = errorf("unknown expression kind in an annotation: %s", e.Class())
 	}
 }

@@ -5,4 +5,4 @@ package codegen
 // when one is at hand: What says why.
 type ErrUnsupported struct{ What string }
 
-func (e *ErrUnsupported) Error() string { return "codegen: " + e.What }
+func (e *ErrUnsupported) Error() string { return e.What }

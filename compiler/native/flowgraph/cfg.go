@@ -216,7 +216,7 @@ type ops struct {
 // new constants in p.
 func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 	if tab == nil || tab.Version != "3.13" {
-		return nil, fmt.Errorf("flowgraph: no optimizer for opcode table %v", tab)
+		return nil, fmt.Errorf("no optimizer for opcode table %v", tab)
 	}
 	o := &Optimizer{tab: tab, p: p}
 	var missing []string
@@ -255,10 +255,10 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 		callFunctionEx: look("CALL_FUNCTION_EX"), callKw: look("CALL_KW"),
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("flowgraph: opcode table %s lacks %v", tab.Version, missing)
+		return nil, fmt.Errorf("opcode table %s lacks %v", tab.Version, missing)
 	}
 	if tab.Len() > opMask+1 {
-		return nil, fmt.Errorf("flowgraph: opcode table %s has opcodes above %d", tab.Version, opMask)
+		return nil, fmt.Errorf("opcode table %s has opcodes above %d", tab.Version, opMask)
 	}
 	for i := 0; i < tab.Len(); i++ {
 		op := opcode.Op(i)
@@ -480,7 +480,7 @@ func (g *CFG) room(b *block, extra int) {
 // addJump is basicblock_add_jump.
 func (g *CFG) addJump(b int32, op opcode.Op, target int32, loc instr.Location) error {
 	if l := g.blocks[b].last(); l != nil && g.o.isJump(l.Op) {
-		return fmt.Errorf("flowgraph: jump added after a jump")
+		return fmt.Errorf("jump added after a jump")
 	}
 	bb := &g.blocks[b]
 	bb.noNop = false
@@ -530,7 +530,7 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 		d := &arena[i]
 		op := d.Op
 		if op > opMask {
-			return nil, fmt.Errorf("flowgraph: instruction %d: opcode %d can't be in a code unit's input", i, op)
+			return nil, fmt.Errorf("instruction %d: opcode %d can't be in a code unit's input", i, op)
 		}
 		p := o.props[op]
 		seen |= p
@@ -539,7 +539,7 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 			continue
 		}
 		if p&(pKnown|pAssembler) != pKnown {
-			return nil, fmt.Errorf("flowgraph: instruction %d: opcode %d can't be in a code unit's input", i, op)
+			return nil, fmt.Errorf("instruction %d: opcode %d can't be in a code unit's input", i, op)
 		}
 		if p&(pJump|pScopeExit) != 0 && i+1 < n {
 			starts[i+1] |= startAfter
@@ -555,10 +555,10 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 		}
 		t, err := seq.Index(instr.Label(d.Arg))
 		if err != nil {
-			return nil, fmt.Errorf("flowgraph: instruction %d (%s): %w", i, o.tab.Name(op), err)
+			return nil, fmt.Errorf("instruction %d (%s): %w", i, o.tab.Name(op), err)
 		}
 		if t >= n {
-			return nil, fmt.Errorf("flowgraph: instruction %d (%s) jumps to the end of the code", i, o.tab.Name(op))
+			return nil, fmt.Errorf("instruction %d (%s) jumps to the end of the code", i, o.tab.Name(op))
 		}
 		starts[t] |= startLabel
 		d.Arg = int32(t)

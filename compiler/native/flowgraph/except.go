@@ -2,6 +2,7 @@ package flowgraph
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
 )
@@ -31,7 +32,7 @@ func (g *CFG) markExceptHandlers() {
 // exception stack holds: CPython writes past the end of its array
 // (push_except_block) and crashes, which happens before 3.13.16 with more
 // than 22 nested inlined comprehensions that hide locals (gh-156091).
-var ErrExceptStackOverflow = errors.New("flowgraph: too many nested exception blocks")
+var ErrExceptStackOverflow = errors.New("too many nested exception blocks")
 
 // Exception stacks live in CFG.stackBuf, stackStride int32s each: the
 // depth, then the handlers (handlers[0] is none, the handler outside every
@@ -106,7 +107,7 @@ func (g *CFG) labelExceptionTargets() error {
 			case in.Op == o.opc.popBlock:
 				st := g.stack(stack)
 				if st[0] == 0 {
-					return errorf("POP_BLOCK without a block")
+					return fmt.Errorf("POP_BLOCK without a block")
 				}
 				st[0]--
 				handler = st[1+st[0]]
@@ -142,7 +143,7 @@ func (g *CFG) labelExceptionTargets() error {
 		}
 		if g.hasFallthrough(b) && b.next != none && g.blocks[b.next].mark != g.epoch {
 			if stack == none {
-				return errorf("fall through after a jump that took the exception stack")
+				return fmt.Errorf("fall through after a jump that took the exception stack")
 			}
 			nb := &g.blocks[b.next]
 			nb.exceptStack = stack

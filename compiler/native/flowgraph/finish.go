@@ -1,6 +1,7 @@
 package flowgraph
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
@@ -18,7 +19,7 @@ const (
 func (g *CFG) stackdepthPush(bi int32, depth int32) error {
 	b := &g.blocks[bi]
 	if !(b.startDepth < 0 || b.startDepth == depth) {
-		return errorf("invalid CFG, inconsistent stackdepth")
+		return fmt.Errorf("invalid CFG, inconsistent stackdepth")
 	}
 	if b.startDepth < depth && b.startDepth < 100 {
 		b.startDepth = depth
@@ -53,7 +54,7 @@ func (g *CFG) stackDepth() (int32, error) {
 			if e := o.plain[op]; e != notPlain {
 				depth += int32(e)
 				if depth < 0 {
-					return 0, errorf("invalid CFG, stack underflow")
+					return 0, fmt.Errorf("invalid CFG, stack underflow")
 				}
 				maxDepth = max(maxDepth, depth)
 				continue
@@ -66,19 +67,19 @@ func (g *CFG) stackDepth() (int32, error) {
 			} else {
 				e := &o.effects[op][0]
 				if p&pKnown == 0 || !e.Valid {
-					return 0, errorf("invalid stack effect for opcode=%d, arg=%d", in.Op, in.Arg)
+					return 0, fmt.Errorf("invalid stack effect for opcode=%d, arg=%d", in.Op, in.Arg)
 				}
 				effect = effectOf(e, in.Arg)
 			}
 			newDepth := depth + effect
 			if newDepth < 0 {
-				return 0, errorf("invalid CFG, stack underflow")
+				return 0, fmt.Errorf("invalid CFG, stack underflow")
 			}
 			maxDepth = max(maxDepth, newDepth)
 			if p&(pJump|pBlockPush) != 0 {
 				effect, ok := o.stackEffect(in.Op, in.Arg, true)
 				if !ok {
-					return 0, errorf("invalid stack effect for opcode=%d, arg=%d", in.Op, in.Arg)
+					return 0, fmt.Errorf("invalid stack effect for opcode=%d, arg=%d", in.Op, in.Arg)
 				}
 				targetDepth := depth + effect
 				maxDepth = max(maxDepth, targetDepth)
@@ -187,7 +188,7 @@ func (g *CFG) pushColdBlocksToEnd() error {
 		g.blocks[bi].next = ji
 	}
 	if g.blocks[0].cold {
-		return errorf("the entry block is cold")
+		return fmt.Errorf("the entry block is cold")
 	}
 	coldHead, coldTail := int32(none), int32(none)
 	b := int32(0)
@@ -272,10 +273,10 @@ func (g *CFG) normalizeJumps() error {
 		case c.popJumpIfTrue:
 			reversed = c.popJumpIfFalse
 		default:
-			return errorf("%s jumps backwards", g.o.tab.Name(l.Op))
+			return fmt.Errorf("%s jumps backwards", g.o.tab.Name(l.Op))
 		}
 		if g.blocks[bi].next == none {
-			return errorf("%s at the end of the code", g.o.tab.Name(l.Op))
+			return fmt.Errorf("%s at the end of the code", g.o.tab.Name(l.Op))
 		}
 		target, loc := l.Arg, l.Loc
 		ji := g.newBlock()
@@ -304,32 +305,10 @@ func cellFixedOffsets(meta *instr.Metadata) []int32 {
 		return nil
 	}
 	fixed := make([]int32, ncells+len(meta.FreeVars))
+	meta.CellLocals(fixed)
 	for i := range fixed {
-		fixed[i] = int32(nlocals + i)
-	}
-	if ncells <= 16 || nlocals <= 16 {
-		for ci, cell := range meta.CellVars {
-			for vi, v := range meta.VarNames {
-				if v == cell || v.Str() == cell.Str() {
-					fixed[ci] = int32(vi)
-					break
-				}
-			}
-		}
-		return fixed
-	}
-	// Many cells and many locals (a function whose thousands of
-	// variables its nested functions use): the first local of each name
-	// through a map rather than a scan of the locals per cell.
-	first := make(map[string]int32, nlocals)
-	for vi, v := range meta.VarNames {
-		if _, ok := first[v.Str()]; !ok {
-			first[v.Str()] = int32(vi)
-		}
-	}
-	for ci, cell := range meta.CellVars {
-		if vi, ok := first[cell.Str()]; ok {
-			fixed[ci] = vi
+		if i >= ncells || fixed[i] < 0 {
+			fixed[i] = int32(nlocals + i)
 		}
 	}
 	return fixed
@@ -367,7 +346,7 @@ func (g *CFG) insertInstructions(bi int32, pos int, ins []instruction) {
 func (g *CFG) insertPrefixInstructions(meta *instr.Metadata, fixed []int32, flags int32) error {
 	c := &g.o.opc
 	if meta.FirstLineNo <= 0 {
-		return errorf("first line %d is not positive", meta.FirstLineNo)
+		return fmt.Errorf("first line %d is not positive", meta.FirstLineNo)
 	}
 	if flags&(coGenerator|coCoroutine|coAsyncGenerator) != 0 {
 		loc := instr.Location{Line: meta.FirstLineNo, EndLine: meta.FirstLineNo, Col: -1, EndCol: -1}
@@ -379,7 +358,7 @@ func (g *CFG) insertPrefixInstructions(meta *instr.Metadata, fixed []int32, flag
 		sorted := make([]int32, ncells+len(meta.VarNames))
 		for i := 0; i < ncells; i++ {
 			if int(fixed[i]) >= len(sorted) {
-				return errorf("cell %d has offset %d", i, fixed[i])
+				return fmt.Errorf("cell %d has offset %d", i, fixed[i])
 			}
 			sorted[fixed[i]] = int32(i + 1)
 		}
@@ -432,7 +411,7 @@ func (g *CFG) fixCellOffsets(meta *instr.Metadata, fixed []int32) (int, error) {
 			switch in.Op {
 			case c.makeCell, c.loadClosure, c.loadDeref, c.storeDeref, c.deleteDeref, c.loadFromDictOr:
 				if in.Arg < 0 || int(in.Arg) >= len(fixed) {
-					return 0, errorf("%s oparg %d: the unit has %d cell and free variables", g.o.tab.Name(in.Op), in.Arg, len(fixed))
+					return 0, fmt.Errorf("%s oparg %d: the unit has %d cell and free variables", g.o.tab.Name(in.Op), in.Arg, len(fixed))
 				}
 				in.Arg = fixed[in.Arg]
 			}
@@ -489,7 +468,7 @@ func (g *CFG) Sequence() instr.Sequence {
 // cache.
 func (g *CFG) OptimizeCodeUnit(consts *[]*pyobj.Object, cache *pyobj.ConstCache, nlocals, nparams int) error {
 	if len(g.blocks) == 0 || len(g.blocks[0].instrs) == 0 {
-		return errorf("empty code unit")
+		return fmt.Errorf("empty code unit")
 	}
 	// Without SETUP_* and POP_BLOCK every instruction keeps the handler
 	// Build gave it (none), no RESUME follows a yield inside a try block

@@ -1,6 +1,7 @@
 package flowgraph
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
@@ -276,7 +277,7 @@ func (g *CFG) insertSuperinstructions(uses []int) error {
 			if k == superConst {
 				if uses != nil {
 					if in.Arg < 0 || int(in.Arg) >= len(uses) {
-						return errorf("LOAD_CONST index %d is out of range for consts (len=%d)", in.Arg, len(uses))
+						return fmt.Errorf("LOAD_CONST index %d is out of range for consts (len=%d)", in.Arg, len(uses))
 					}
 					uses[in.Arg] = int(in.Arg)
 				}

@@ -8,10 +8,6 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
 )
 
-func errorf(format string, args ...any) error {
-	return fmt.Errorf("flowgraph: "+format, args...)
-}
-
 // maxCopySize is MAX_COPY_SIZE: the largest exit block that is copied
 // into the blocks jumping to it.
 const maxCopySize = 4
@@ -213,7 +209,7 @@ func (g *CFG) removeRedundantJumps() (int, error) {
 		}
 		t := g.nextNonEmpty(l.Arg)
 		if t == none {
-			return 0, errorf("jump with no target")
+			return 0, fmt.Errorf("jump with no target")
 		}
 		if t == g.nextNonEmpty(b.next) {
 			changes++
@@ -249,7 +245,7 @@ func (g *CFG) inlineSmallOrNoLinenoBlocks() error {
 	rounds := 0
 	for changes := true; changes; {
 		if rounds++; rounds > len(g.blocks)+1 {
-			return errorf("blocks without line numbers jump to each other in a cycle")
+			return fmt.Errorf("blocks without line numbers jump to each other in a cycle")
 		}
 		changes = false
 		for bi := int32(0); bi != none; bi = g.blocks[bi].next {
@@ -268,7 +264,7 @@ func (g *CFG) inlineSmallOrNoLinenoBlocks() error {
 			if ti == bi {
 				// CPython appends the block to itself until memory
 				// runs out.
-				return errorf("a block without line numbers jumps to itself")
+				return fmt.Errorf("a block without line numbers jumps to itself")
 			}
 			removed := l.Op
 			l.Op, l.Arg = o.opc.nop, 0
@@ -307,7 +303,7 @@ func (g *CFG) jumpThread(bi int32, inst int, tgt instruction, op opcode.Op) (boo
 // constValue is get_const_value.
 func constValue(consts []*pyobj.Object, arg int32) (*pyobj.Object, error) {
 	if arg < 0 || int(arg) >= len(consts) {
-		return nil, errorf("LOAD_CONST index %d is out of range for consts (len=%d)", arg, len(consts))
+		return nil, fmt.Errorf("LOAD_CONST index %d is out of range for consts (len=%d)", arg, len(consts))
 	}
 	return consts[arg], nil
 }
@@ -371,7 +367,7 @@ func (g *CFG) foldTuple(bi int32, at int, n int, consts *[]*pyobj.Object, cache 
 	items := make([]*pyobj.Object, n)
 	for i := 0; i < n; i++ {
 		if ins[i].Op != g.o.opc.loadConst {
-			return errorf("internal error: failed to get value of a constant")
+			return fmt.Errorf("internal error: failed to get value of a constant")
 		}
 		c, err := constValue(*consts, ins[i].Arg)
 		if err != nil {
@@ -635,7 +631,7 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 			return i, err
 		}
 		if threads++; threads > len(g.blocks) {
-			return i, errorf("jump threading does not end (a cycle of jumps)")
+			return i, fmt.Errorf("jump threading does not end (a cycle of jumps)")
 		}
 		return i - 1, nil
 	}
@@ -666,7 +662,7 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 		switch op {
 		case c.buildTuple:
 			if arg < 0 {
-				return errorf("BUILD_TUPLE %d", arg)
+				return fmt.Errorf("BUILD_TUPLE %d", arg)
 			}
 			if next == c.unpackSequence && arg == ins[i+1].Arg {
 				switch arg {

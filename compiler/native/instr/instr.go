@@ -111,7 +111,8 @@ func (s *Sequence) Place(l Label) error {
 	return nil
 }
 
-// Add appends an instruction outside any handler.
+// Add appends an instruction outside any handler. Code generation adds
+// every instruction through it: it must stay small enough to be inlined.
 func (s *Sequence) Add(op opcode.Op, arg int32, loc Location) {
 	s.Instrs = append(s.Instrs, Instr{Op: op, Arg: arg, Loc: loc, Handler: NoHandler})
 }
@@ -164,17 +165,59 @@ type Unit struct {
 // the metadata gives a code object: the locals, the cells that are not
 // also locals, and the free variables (flowgraph.c prepare_localsplus).
 func (m *Metadata) NLocalsPlus() int32 {
-	vars := make(map[string]bool, len(m.VarNames))
-	for _, v := range m.VarNames {
-		vars[v.Str()] = true
-	}
 	n := len(m.VarNames) + len(m.FreeVars)
-	for _, c := range m.CellVars {
-		if !vars[c.Str()] {
+	for _, vi := range m.CellLocals(nil) {
+		if vi < 0 {
 			n++
 		}
 	}
 	return int32(n)
+}
+
+// fewCellLocals is the number of cells or locals up to which CellLocals
+// scans the locals for each cell instead of building a map of them.
+const fewCellLocals = 16
+
+// CellLocals returns, for each cell variable in order, the index in
+// VarNames of the local of the same name (a parameter a nested scope uses,
+// which keeps its local's slot: build_cellfixedoffsets,
+// compute_localsplus_info), or -1 for a cell that is not a local. It
+// writes into dst, grown if short. Few cells or few locals are matched by
+// a scan of the locals per cell; many of both through a map of the locals'
+// names, so a function of thousands of variables that nested functions
+// use costs linear time.
+func (m *Metadata) CellLocals(dst []int32) []int32 {
+	cells, vars := m.CellVars, m.VarNames
+	if cap(dst) < len(cells) {
+		dst = make([]int32, len(cells))
+	}
+	dst = dst[:len(cells)]
+	if len(cells) <= fewCellLocals || len(vars) <= fewCellLocals {
+		for ci, c := range cells {
+			dst[ci] = -1
+			for vi, v := range vars {
+				if v == c || v.Str() == c.Str() {
+					dst[ci] = int32(vi)
+					break
+				}
+			}
+		}
+		return dst
+	}
+	first := make(map[string]int32, len(vars))
+	for vi, v := range vars {
+		if _, ok := first[v.Str()]; !ok {
+			first[v.Str()] = int32(vi)
+		}
+	}
+	for ci, c := range cells {
+		if vi, ok := first[c.Str()]; ok {
+			dst[ci] = vi
+		} else {
+			dst[ci] = -1
+		}
+	}
+	return dst
 }
 
 // Insert puts in before the instruction at index pos

@@ -1,6 +1,7 @@
 package instr
 
 import (
+	"fmt"
 	"testing"
 	"unsafe"
 
@@ -43,6 +44,37 @@ func TestNLocalsPlus(t *testing.T) {
 	}
 	if n := m.NLocalsPlus(); n != 4 {
 		t.Errorf("NLocalsPlus = %d, want 4", n)
+	}
+}
+
+// TestCellLocals checks the cells' local slots by scan (few cells or few
+// locals) and through the map (many of both) against each other.
+func TestCellLocals(t *testing.T) {
+	p := pyobj.NewProcess(nil)
+	for _, n := range []int{0, 1, 3, fewCellLocals, fewCellLocals + 1, 60} {
+		var m Metadata
+		for i := 0; i < n; i++ {
+			m.VarNames = append(m.VarNames, p.Identifier(fmt.Sprintf("v%d", i)))
+			// Every third cell is a local, the others are not.
+			name := fmt.Sprintf("c%d", i)
+			if i%3 == 0 {
+				name = fmt.Sprintf("v%d", n-1-i)
+			}
+			m.CellVars = append(m.CellVars, p.Identifier(name))
+		}
+		got := m.CellLocals(make([]int32, 1))
+		if len(got) != n {
+			t.Fatalf("%d cells: %d slots", n, len(got))
+		}
+		for i, vi := range got {
+			want := int32(-1)
+			if i%3 == 0 {
+				want = int32(n - 1 - i)
+			}
+			if vi != want {
+				t.Errorf("%d cells: cell %d at local %d, want %d", n, i, vi, want)
+			}
+		}
 	}
 }
 

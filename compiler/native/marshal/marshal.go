@@ -196,7 +196,7 @@ func (w *Writer) ref(o *pyobj.Object) (flag byte, done bool) {
 func (w *Writer) object(o *pyobj.Object) {
 	if o == nil {
 		if w.err == nil {
-			w.err = fmt.Errorf("marshal: a code object field is missing")
+			w.err = fmt.Errorf("a code object field is missing")
 		}
 		return
 	}
@@ -254,7 +254,7 @@ func (w *Writer) write(o *pyobj.Object) {
 	case pyobj.Code:
 		w.code(o.Code, flag)
 	default:
-		w.err = fmt.Errorf("marshal: can't write a %s", o.Kind)
+		w.err = fmt.Errorf("can't write a %s", o.Kind)
 	}
 }
 

@@ -84,7 +84,7 @@ func (s *startupSet) decode() {
 		}
 	}
 	if err != nil {
-		s.err = fmt.Errorf("pyobj: damaged start-up set: %v", err)
+		s.err = fmt.Errorf("damaged start-up set: %v", err)
 	}
 }
 
@@ -115,7 +115,7 @@ func StartupInterned(release string) (Interned, error) {
 			}
 		}
 		if best == "" || !sameMinor(best, release) {
-			return nil, fmt.Errorf("pyobj: no set of start-up interned strings for CPython %s (known: %s)", release, strings.Join(StartupReleases(), ", "))
+			return nil, fmt.Errorf("no set of start-up interned strings for CPython %s (known: %s)", release, strings.Join(StartupReleases(), ", "))
 		}
 		s = startupSets[best]
 	}

@@ -500,7 +500,7 @@ func (a *analyzer) directiveError(ste *Block, name, msg string) error {
 			return newError(a.b.cfg.Filename, a.b.cfg.Text, msg, d.loc)
 		}
 	}
-	return fmt.Errorf("symtable: no declaration of %q recorded in block %q (%s)", name, ste.Name, msg)
+	return fmt.Errorf("no declaration of %q recorded in block %q (%s)", name, ste.Name, msg)
 }
 
 // inline merges an inlined comprehension's names into its parent ste

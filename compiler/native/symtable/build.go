@@ -62,14 +62,14 @@ func Build(mod ast.ModNode, cfg Config) (*Table, error) {
 	case *ast.Expression:
 		err = b.expr(m.Body)
 	default:
-		err = fmt.Errorf("symtable: cannot build the table of a %v", mod.Class())
+		err = fmt.Errorf("cannot build the table of a %v", mod.Class())
 	}
 	if err != nil {
 		return nil, err
 	}
 	b.exit()
 	if b.depth != start {
-		return nil, fmt.Errorf("symtable: recursion depth mismatch (before=%d, after=%d)", start, b.depth)
+		return nil, fmt.Errorf("recursion depth mismatch (before=%d, after=%d)", start, b.depth)
 	}
 	if err := analyze(t, b); err != nil {
 		return nil, err
@@ -426,9 +426,9 @@ func (b *builder) stmt1(s ast.Stmt) error {
 	case *ast.AsyncWith:
 		return b.with(s.Items, s.Body)
 	case nil:
-		return fmt.Errorf("symtable: nil statement")
+		return fmt.Errorf("nil statement")
 	default:
-		return fmt.Errorf("symtable: unexpected statement %v", s.Class())
+		return fmt.Errorf("unexpected statement %v", s.Class())
 	}
 	return nil
 }
@@ -436,7 +436,7 @@ func (b *builder) stmt1(s ast.Stmt) error {
 func (b *builder) funcDef(s ast.Stmt, name string, args *ast.Arguments, body []ast.Stmt, decorators []ast.Expr,
 	returns ast.Expr, typeParams []ast.TypeParam, loc ast.Loc, async bool) error {
 	if args == nil {
-		return fmt.Errorf("symtable: function %q without arguments", name)
+		return fmt.Errorf("function %q without arguments", name)
 	}
 	if err := b.addDef(name, DefLocal, loc); err != nil {
 		return err
@@ -537,7 +537,7 @@ func (b *builder) typeAlias(s *ast.TypeAlias) error {
 	}
 	nm, ok := s.Name.(*ast.Name)
 	if !ok {
-		return fmt.Errorf("symtable: type alias name is a %v", s.Name.Class())
+		return fmt.Errorf("type alias name is a %v", s.Name.Class())
 	}
 	inClass := b.cur.Type == ClassBlock
 	generic := len(s.TypeParams) > 0
@@ -949,7 +949,7 @@ func (b *builder) pattern1(p ast.Pattern) error {
 	case *ast.MatchOr:
 		return b.patterns(p.Patterns)
 	default:
-		return fmt.Errorf("symtable: unexpected pattern %T", p)
+		return fmt.Errorf("unexpected pattern %T", p)
 	}
 	return nil
 }
@@ -986,7 +986,7 @@ func (b *builder) expr1(e ast.Expr) error {
 		return b.expr(e.Operand)
 	case *ast.Lambda:
 		if e.Args == nil {
-			return fmt.Errorf("symtable: lambda without arguments")
+			return fmt.Errorf("lambda without arguments")
 		}
 		if err := b.exprs(e.Args.Defaults); err != nil {
 			return err
@@ -1111,9 +1111,9 @@ func (b *builder) expr1(e ast.Expr) error {
 	case *ast.Tuple:
 		return b.exprs(e.Elts)
 	case nil:
-		return fmt.Errorf("symtable: nil expression")
+		return fmt.Errorf("nil expression")
 	default:
-		return fmt.Errorf("symtable: unexpected expression %v", e.Class())
+		return fmt.Errorf("unexpected expression %v", e.Class())
 	}
 	return nil
 }
@@ -1175,7 +1175,7 @@ func (b *builder) namedExpr(e *ast.NamedExpr) error {
 		// enclosing block that is not one.
 		target, ok := e.Target.(*ast.Name)
 		if !ok {
-			return fmt.Errorf("symtable: assignment expression target is a %v", e.Target.Class())
+			return fmt.Errorf("assignment expression target is a %v", e.Target.Class())
 		}
 		if err := b.extendNamedExprScope(target); err != nil {
 			return err
@@ -1229,14 +1229,14 @@ func (b *builder) extendNamedExprScope(target *ast.Name) error {
 		}
 		// An annotation block: look further out.
 	}
-	return fmt.Errorf("symtable: no block for the assignment expression target %q", name)
+	return fmt.Errorf("no block for the assignment expression target %q", name)
 }
 
 // comprehension visits a comprehension (symtable_handle_comprehension):
 // its outermost iterable in the current block, the rest in its own.
 func (b *builder) comprehension(e ast.Expr, name string, kind CompKind, gens []*ast.Comprehension, elt, value ast.Expr) error {
 	if len(gens) == 0 {
-		return fmt.Errorf("symtable: %s without generators", name)
+		return fmt.Errorf("%s without generators", name)
 	}
 	outer := gens[0]
 	b.cur.compIterExpr++

@@ -540,6 +540,19 @@ func scratchOne[T any](s *[]T) *T {
 	return &(*s)[n]
 }
 
+// takeList returns n zero elements of *l, with capacity n, for the pops
+// of the loop stacks' scratch lists. A full buffer is left to the lists
+// already handed out and a larger one started.
+func takeList[T any](l *[]T, n int) []T {
+	m := len(*l)
+	if n > cap(*l)-m {
+		*l = make([]T, 0, max(2*cap(*l), n, 256))
+		m = 0
+	}
+	*l = (*l)[:m+n]
+	return (*l)[m : m+n : m+n]
+}
+
 func (v *scratchVals) reset() {
 	clear(v.cmpops)
 	v.cmpops = v.cmpops[:0]

@@ -499,71 +499,6 @@ func (k *loopStacks) resetLists() {
 	k.l16 = k.l16[:0]
 }
 
-// take1 returns n zero elements of l1, with capacity n (a full
-// buffer is left to the lists already handed out and a larger one
-// started).
-func (k *loopStacks) take1(n int) [][]ast.Stmt {
-	m := len(k.l1)
-	if n > cap(k.l1)-m {
-		k.l1 = make([][]ast.Stmt, 0, max(2*cap(k.l1), n, 256))
-		m = 0
-	}
-	k.l1 = k.l1[:m+n]
-	return k.l1[m : m+n : m+n]
-}
-
-// take6 returns n zero elements of l6, with capacity n (a full
-// buffer is left to the lists already handed out and a larger one
-// started).
-func (k *loopStacks) take6(n int) []*nameDefault {
-	m := len(k.l6)
-	if n > cap(k.l6)-m {
-		k.l6 = make([]*nameDefault, 0, max(2*cap(k.l6), n, 256))
-		m = 0
-	}
-	k.l6 = k.l6[:m+n]
-	return k.l6[m : m+n : m+n]
-}
-
-// take13 returns n zero elements of l13, with capacity n (a full
-// buffer is left to the lists already handed out and a larger one
-// started).
-func (k *loopStacks) take13(n int) []*cmpopExpr {
-	m := len(k.l13)
-	if n > cap(k.l13)-m {
-		k.l13 = make([]*cmpopExpr, 0, max(2*cap(k.l13), n, 256))
-		m = 0
-	}
-	k.l13 = k.l13[:m+n]
-	return k.l13[m : m+n : m+n]
-}
-
-// take14 returns n zero elements of l14, with capacity n (a full
-// buffer is left to the lists already handed out and a larger one
-// started).
-func (k *loopStacks) take14(n int) []*keyValue {
-	m := len(k.l14)
-	if n > cap(k.l14)-m {
-		k.l14 = make([]*keyValue, 0, max(2*cap(k.l14), n, 256))
-		m = 0
-	}
-	k.l14 = k.l14[:m+n]
-	return k.l14[m : m+n : m+n]
-}
-
-// take16 returns n zero elements of l16, with capacity n (a full
-// buffer is left to the lists already handed out and a larger one
-// started).
-func (k *loopStacks) take16(n int) []*keywordOrStarred {
-	m := len(k.l16)
-	if n > cap(k.l16)-m {
-		k.l16 = make([]*keywordOrStarred, 0, max(2*cap(k.l16), n, 256))
-		m = 0
-	}
-	k.l16 = k.l16[:m+n]
-	return k.l16[m : m+n : m+n]
-}
-
 // shortList is the longest list a pop copies and clears element by
 // element rather than with copy and clear.
 const shortList = 8
@@ -606,7 +541,7 @@ func pop1(p *Parser, start int) [][]ast.Stmt {
 	if len(s) == 0 {
 		return nil
 	}
-	out := p.stk.take1(len(s))
+	out := takeList(&p.stk.l1, len(s))
 	if len(s) <= shortList {
 		var zero []ast.Stmt
 		out = out[:len(s)]
@@ -766,7 +701,7 @@ func pop6(p *Parser, start int) []*nameDefault {
 	if len(s) == 0 {
 		return nil
 	}
-	out := p.stk.take6(len(s))
+	out := takeList(&p.stk.l6, len(s))
 	if len(s) <= shortList {
 		var zero *nameDefault
 		out = out[:len(s)]
@@ -990,7 +925,7 @@ func pop13(p *Parser, start int) []*cmpopExpr {
 	if len(s) == 0 {
 		return nil
 	}
-	out := p.stk.take13(len(s))
+	out := takeList(&p.stk.l13, len(s))
 	if len(s) <= shortList {
 		var zero *cmpopExpr
 		out = out[:len(s)]
@@ -1022,7 +957,7 @@ func pop14(p *Parser, start int) []*keyValue {
 	if len(s) == 0 {
 		return nil
 	}
-	out := p.stk.take14(len(s))
+	out := takeList(&p.stk.l14, len(s))
 	if len(s) <= shortList {
 		var zero *keyValue
 		out = out[:len(s)]
@@ -1086,7 +1021,7 @@ func pop16(p *Parser, start int) []*keywordOrStarred {
 	if len(s) == 0 {
 		return nil
 	}
-	out := p.stk.take16(len(s))
+	out := takeList(&p.stk.l16, len(s))
 	if len(s) <= shortList {
 		var zero *keywordOrStarred
 		out = out[:len(s)]

@@ -71,7 +71,7 @@ func loadCJK(name string) (*cjkTable, error) {
 			l.table, err = parseCJK(data)
 		}
 		if err != nil {
-			l.err = fmt.Errorf("source: table of codec %s: %w", name, err)
+			l.err = fmt.Errorf("table of codec %s: %w", name, err)
 		}
 	})
 	return l.table, l.err

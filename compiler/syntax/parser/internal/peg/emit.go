@@ -1874,32 +1874,13 @@ func (e *emitter) writeStacks(out *bytes.Buffer) {
 		}
 	}
 	out.WriteString("}\n\n")
-	for i, t := range e.stackTypes {
-		if !scratchLists[t] {
-			continue
-		}
-		fmt.Fprintf(out, `// take%[1]d returns n zero elements of l%[1]d, with capacity n (a full
-// buffer is left to the lists already handed out and a larger one
-// started).
-func (k *loopStacks) take%[1]d(n int) []%[2]s {
-	m := len(k.l%[1]d)
-	if n > cap(k.l%[1]d)-m {
-		k.l%[1]d = make([]%[2]s, 0, max(2*cap(k.l%[1]d), n, 256))
-		m = 0
-	}
-	k.l%[1]d = k.l%[1]d[:m+n]
-	return k.l%[1]d[m : m+n : m+n]
-}
-
-`, i, t)
-	}
 	out.WriteString("// shortList is the longest list a pop copies and clears element by\n// element rather than with copy and clear.\nconst shortList = 8\n\n")
 	for i, t := range e.stackTypes {
 		alloc := fmt.Sprintf("make([]%s, len(s))", t)
 		if l, ok := arenaLists[t]; ok {
 			alloc = fmt.Sprintf("p.a.%s(len(s))", l)
 		} else if scratchLists[t] {
-			alloc = fmt.Sprintf("p.stk.take%d(len(s))", i)
+			alloc = fmt.Sprintf("takeList(&p.stk.l%d, len(s))", i)
 		}
 		// Every element type holds pointers: copy and clear call into
 		// the runtime (typedslicecopy, memclrHasPointers and its write
