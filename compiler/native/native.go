@@ -544,8 +544,7 @@ func (c *compile) run() ([]byte, error) {
 // source CPython crashes on is unsupported, the rest are faults.
 func flowgraphError(err error) error {
 	if errors.Is(err, flowgraph.ErrExceptStackOverflow) {
-		// Users have always read this one with both stages named.
-		return &codegen.ErrUnsupported{What: "codegen: CPython crashes on this source: its exception stack overflows (flowgraph: " + err.Error() + ")"}
+		return &codegen.ErrUnsupported{What: "CPython crashes on this source: its exception stack overflows (" + err.Error() + ")"}
 	}
 	return &FaultError{Stage: "flowgraph", Err: err}
 }

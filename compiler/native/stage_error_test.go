@@ -58,10 +58,10 @@ func TestStageErrorMessages(t *testing.T) {
 			t.Errorf("NativeFaultError: got %q, want %q", got, want)
 		}
 	}
-	// The refusal names both stages, as it always has.
+	// The refusal names its stage once.
 	refusal := (&UnsupportedError{Stage: "flowgraph", Err: flowgraphError(flowgraph.ErrExceptStackOverflow)}).Error()
-	if want := "the native compiler cannot compile this source as CPython does (flowgraph): codegen: CPython crashes on this source: " +
-		"its exception stack overflows (flowgraph: too many nested exception blocks)"; refusal != want {
+	if want := "the native compiler cannot compile this source as CPython does (flowgraph): CPython crashes on this source: " +
+		"its exception stack overflows (too many nested exception blocks)"; refusal != want {
 		t.Errorf("refusal: got %q, want %q", refusal, want)
 	}
 }
