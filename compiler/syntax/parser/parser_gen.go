@@ -1595,7 +1595,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.stmts1(p.newPass(_extra))
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -1831,7 +1831,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newExprStmt(e, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -1954,7 +1954,7 @@ fail5:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newPass(_extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2071,7 +2071,7 @@ fail9:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBreak(_extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2107,7 +2107,7 @@ fail10:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newContinue(_extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2486,7 +2486,7 @@ func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAnnAssign(p.setExprContext(a, ast.Store), b, c, 1, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2547,7 +2547,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAnnAssign(a, b, c, 0, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2603,7 +2603,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAssign(a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2654,7 +2654,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAugAssign(a, *b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3177,7 +3177,7 @@ func (p *Parser) r_return_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newReturn(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3246,7 +3246,7 @@ func (p *Parser) r_raise_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newRaise(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3282,7 +3282,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newRaise(nil, nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3340,7 +3340,7 @@ func (p *Parser) r_global_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newGlobal(namesToIDs(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3398,7 +3398,7 @@ func (p *Parser) r_nonlocal_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newNonlocal(namesToIDs(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3473,7 +3473,7 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newDelete(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3539,7 +3539,7 @@ func (p *Parser) r_yield_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newExprStmt(y, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3605,7 +3605,7 @@ func (p *Parser) r_assert_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAssert(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3736,7 +3736,7 @@ func (p *Parser) r_import_name() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newImport(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3821,7 +3821,7 @@ func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newImportFromModule(nameID(b), c, countDots(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3884,7 +3884,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newImportFrom("", b, countDots(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4021,7 +4021,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.aliases1(p.newAlias("*", "", _extra))
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -4128,7 +4128,7 @@ func (p *Parser) r_import_from_as_name() (_res *ast.Alias, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAlias(nameID(a), optNameID(b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4219,7 +4219,7 @@ func (p *Parser) r_dotted_as_name() (_res *ast.Alias, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAlias(nameID(a), optNameID(b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4670,7 +4670,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newClassDef(nameID(a), b, c, t, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4883,7 +4883,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newFunctionDef(false, nameID(n), params, b, a, p.typeComment(tc), t, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -5008,7 +5008,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newFunctionDef(true, nameID(n), params, b, a, p.typeComment(tc), t, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6206,7 +6206,7 @@ func (p *Parser) r_param() (_res *ast.Arg, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newArg(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6258,7 +6258,7 @@ func (p *Parser) r_param_star_annotation() (_res *ast.Arg, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newArg(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6525,7 +6525,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newIf(a, b, p.stmts1(c), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6596,7 +6596,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newIf(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6703,7 +6703,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newIf(a, b, p.stmts1(c), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6774,7 +6774,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newIf(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6949,7 +6949,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newWhile(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7082,7 +7082,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newFor(false, t, ex, b, el, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7195,7 +7195,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newFor(true, t, ex, b, el, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7352,7 +7352,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newWith(false, a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7421,7 +7421,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newWith(false, a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7526,7 +7526,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newWith(true, a, b, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7606,7 +7606,7 @@ fail3:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newWith(true, a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7847,7 +7847,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTry(false, b, nil, nil, f, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7920,7 +7920,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTry(false, b, ex, el, f, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7993,7 +7993,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTry(true, b, ex, el, f, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8100,7 +8100,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newExceptHandler(e, optNameID(t), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8155,7 +8155,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newExceptHandler(nil, "", b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8289,7 +8289,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newExceptHandler(e, optNameID(t), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8486,7 +8486,7 @@ func (p *Parser) r_match_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatch(subject, cases, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8571,7 +8571,7 @@ func (p *Parser) r_subject_expr() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(p.exprsInFront(value, values), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8777,7 +8777,7 @@ func (p *Parser) r_patterns() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchSequence(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8916,7 +8916,7 @@ func (p *Parser) r_as_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchAs(pattern, nameID(target), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8982,7 +8982,7 @@ func (p *Parser) r_or_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.orPattern(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9237,7 +9237,7 @@ func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchValue(value, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9267,7 +9267,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchValue(value, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9300,7 +9300,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchValue(value, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9336,7 +9336,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchSingleton(ast.NoneValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9372,7 +9372,7 @@ fail3:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchSingleton(ast.BoolValue(true), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9408,7 +9408,7 @@ fail4:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchSingleton(ast.BoolValue(false), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9538,7 +9538,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newConstant(ast.NoneValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9574,7 +9574,7 @@ fail3:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newConstant(ast.BoolValue(true), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9610,7 +9610,7 @@ fail4:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newConstant(ast.BoolValue(false), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9676,7 +9676,7 @@ func (p *Parser) r_complex_number() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(real, ast.Add, imag, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9725,7 +9725,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(real, ast.Sub, imag, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9799,7 +9799,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newUnaryOp(ast.USub, number, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9879,7 +9879,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newUnaryOp(ast.USub, real, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9992,7 +9992,7 @@ func (p *Parser) r_capture_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchAs(nil, nameID(target), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10098,7 +10098,7 @@ func (p *Parser) r_wildcard_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchAs(nil, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10162,7 +10162,7 @@ func (p *Parser) r_value_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchValue(attr, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10261,7 +10261,7 @@ func (p *Parser) r_attr_raw() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAttribute(value, nameID(attr), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10439,7 +10439,7 @@ func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchSequence(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10494,7 +10494,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchSequence(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10712,7 +10712,7 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchStar(nameID(target), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10756,7 +10756,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchStar("", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10821,7 +10821,7 @@ func (p *Parser) r_mapping_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchMapping(nil, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10882,7 +10882,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchMapping(nil, nameID(rest), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10962,7 +10962,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchMapping(items, nameID(rest), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11023,7 +11023,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchMapping(items, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11226,7 +11226,7 @@ func (p *Parser) r_class_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchClass(cls, nil, nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11292,7 +11292,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchClass(cls, patterns, nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11358,7 +11358,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchClass(cls, nil, keywords, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11443,7 +11443,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchClass(cls, patterns, keywords, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11661,7 +11661,7 @@ func (p *Parser) r_type_alias() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTypeAlias(p.setExprContext(n, ast.Store), t, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11846,7 +11846,7 @@ func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTypeVar(nameID(a), b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11951,7 +11951,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTypeVarTuple(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12056,7 +12056,7 @@ fail3:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newParamSpec(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12265,7 +12265,7 @@ func (p *Parser) r_expressions() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(p.exprsInFront(a, b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12312,7 +12312,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(p.exprs1(a), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12493,7 +12493,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newIfExp(b, a, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12613,7 +12613,7 @@ func (p *Parser) r_yield_expr() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newYieldFrom(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12657,7 +12657,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newYield(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12724,7 +12724,7 @@ func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(p.exprsInFront(a, b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12771,7 +12771,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(p.exprs1(a), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12882,7 +12882,7 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newStarred(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13005,7 +13005,7 @@ func (p *Parser) r_star_named_expression() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newStarred(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13093,7 +13093,7 @@ func (p *Parser) r_assignment_expression() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newNamedExpr(p.setExprContext(a, ast.Store), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13273,7 +13273,7 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBoolOp(ast.Or, p.exprsInFront(a, b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13390,7 +13390,7 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBoolOp(ast.And, p.exprsInFront(a, b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13503,7 +13503,7 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newUnaryOp(ast.Not, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13587,7 +13587,7 @@ func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newCompare(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14521,7 +14521,7 @@ func (p *Parser) r_bitwise_or_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.BitOr, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14682,7 +14682,7 @@ func (p *Parser) r_bitwise_xor_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.BitXor, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14842,7 +14842,7 @@ func (p *Parser) r_bitwise_and_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.BitAnd, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15003,7 +15003,7 @@ func (p *Parser) r_shift_expr_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.LShift, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15057,7 +15057,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.RShift, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15236,7 +15236,7 @@ func (p *Parser) r_sum_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Ex
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.Add, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15290,7 +15290,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.Sub, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15438,7 +15438,7 @@ func (p *Parser) r_term_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.E
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.Mult, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15494,7 +15494,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.Div, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15550,7 +15550,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.FloorDiv, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15606,7 +15606,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.Mod, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15660,7 +15660,7 @@ fail3:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.MatMult, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15789,7 +15789,7 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newUnaryOp(ast.UAdd, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15833,7 +15833,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newUnaryOp(ast.USub, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15877,7 +15877,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newUnaryOp(ast.Invert, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15972,7 +15972,7 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.Pow, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16061,7 +16061,7 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAwait(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16207,7 +16207,7 @@ func (p *Parser) r_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res as
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAttribute(a, nameID(b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16252,7 +16252,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newCall(a, p.exprs1(b), nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16319,7 +16319,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newCallFrom(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16384,7 +16384,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newSubscript(a, b, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16496,7 +16496,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16571,7 +16571,7 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newSlice(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16693,7 +16693,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newConstant(ast.BoolValue(true), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16729,7 +16729,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newConstant(ast.BoolValue(false), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16765,7 +16765,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newConstant(ast.NoneValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16934,7 +16934,7 @@ fail8:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newConstant(ast.EllipsisValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17088,7 +17088,7 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newLambda(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18093,7 +18093,7 @@ func (p *Parser) r_lambda_param() (_res *ast.Arg, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newArg(nameID(a), nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18245,7 +18245,7 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.formattedValue(a, debug_expr, conversion, format, rbrace, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18363,7 +18363,7 @@ func (p *Parser) r_fstring_full_format_spec() (_res *resultWithMeta, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.setupFullFormatSpec(colon, spec, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18571,7 +18571,7 @@ func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.concatenateStrings(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18641,7 +18641,7 @@ func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newList(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18710,7 +18710,7 @@ func (p *Parser) r_tuple() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18779,7 +18779,7 @@ func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newSet(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18851,7 +18851,7 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newDict(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19407,7 +19407,7 @@ func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newListComp(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19503,7 +19503,7 @@ func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newSetComp(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19605,7 +19605,7 @@ func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newGeneratorExp(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19701,7 +19701,7 @@ func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newDictComp(a.key, a.value, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19858,7 +19858,7 @@ func (p *Parser) r_args() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.collectCallSeqs(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19891,7 +19891,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newCall(dummyName, p.seqExtractStarredExprs(a), p.seqDeleteStarredExprs(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20070,7 +20070,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newStarred(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20181,7 +20181,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newKeywordOrStarred(p.newKeyword(nameID(a), b, _extra), true)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20289,7 +20289,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newKeywordOrStarred(p.newKeyword(nameID(a), b, _extra), true)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20333,7 +20333,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newKeywordOrStarred(p.newKeyword("", a, _extra), true)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20437,7 +20437,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(p.exprsInFront(a, b), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20639,7 +20639,7 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newStarred(p.setExprContext(a, ast.Store), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20754,7 +20754,7 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAttribute(a, nameID(b), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20834,7 +20834,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newSubscript(a, b, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21000,7 +21000,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(a, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21055,7 +21055,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newList(a, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21244,7 +21244,7 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAttribute(a, nameID(b), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21324,7 +21324,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newSubscript(a, b, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21454,7 +21454,7 @@ func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res 
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAttribute(a, nameID(b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21535,7 +21535,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newSubscript(a, b, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21594,7 +21594,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newCall(a, p.exprs1(b), nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21673,7 +21673,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newCallFrom(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21932,7 +21932,7 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAttribute(a, nameID(b), ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -22012,7 +22012,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newSubscript(a, b, ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -22178,7 +22178,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(a, ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -22233,7 +22233,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newList(a, ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23353,7 +23353,7 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newIfExp(b, a, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {

@@ -115,7 +115,7 @@ func newParser(lex lexer, c config) *Parser {
 	if len(p.toks) < n || len(p.memo) < n*nMemo || len(p.exprs) < n || len(p.kinds) < n || len(p.noFor) < n {
 		p.toks = make([]token.Token, n)
 		p.memo = make([]int32, n*nMemo)
-		p.exprs = make([]ast.Expr, n)
+		p.exprs = make([]int32, n)
 		p.kinds = make([]token.Kind, n)
 		p.noFor = make([]bool, n)
 	}
@@ -126,13 +126,10 @@ func newParser(lex lexer, c config) *Parser {
 // release returns p's buffers for reuse; p must not be used afterwards.
 func (p *Parser) release() {
 	// The memo table needs no clearing (fillToken clears each row it
-	// adds); the tokens and Names are cleared so that the buffers keep
-	// nothing of this source alive.
-	// Only a token's Metadata refers to memory (the others' fields are
-	// numbers): the tokens need clearing only if one had some.
-	if p.metadata {
-		clear(p.toks[:p.fill])
-	}
+	// adds), nor do the tokens, which hold no pointer (a stale Meta only
+	// sends fillToken to the scanner's Next, which resets it); the node
+	// slots are cleared (the next parse reads them as they are) and the
+	// list they refer to is dropped.
 	p.vals.reset()
 	p.stk.resetLists()
 	p.scratch.reset()
@@ -219,7 +216,7 @@ func (p *Parser) checkRestOfSource() {
 	if p.knownErrToken != nil {
 		cur = p.knownErrToken
 	}
-	errLine := cur.Start.Line
+	errLine := int(cur.Start.Line)
 	// One token, reused: CPython initializes it once, so a debug
 	// expression's text attached to it stays (NextReusing).
 	var t token.Token
