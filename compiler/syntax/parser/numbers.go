@@ -27,7 +27,7 @@ func (p *Parser) numberToken() ast.Expr {
 	}
 	x := p.exprOf(p.mark - 1)
 	if j := *x; j != 0 {
-		return p.tokNodes[j-1]
+		return p.nodeOf(j)
 	}
 	v, err := parseNumber(p.tokText(t))
 	if err != "" {

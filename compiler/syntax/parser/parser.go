@@ -111,9 +111,9 @@ type Parser struct {
 	kinds []token.Kind
 	// exprs refers to the Name or Constant made of each token matched as
 	// NAME or NUMBER: 0 for none, else its index plus one in tokNodes.
-	// Unlike tokNodes, which lives as long as a parse, exprs is kept from
-	// parse to parse, and holds no pointer so that the garbage collector
-	// does not scan it.
+	// exprs holds no pointer, so that the garbage collector does not scan
+	// it where it is kept from parse to parse; tokNodes is kept only while
+	// it is small (keptNodes).
 	exprs    []int32
 	tokNodes []ast.Expr
 
@@ -437,7 +437,7 @@ func (p *Parser) nameToken() ast.Expr {
 	// gets the same node, which no action changes.
 	x := p.exprOf(i)
 	if j := *x; j != 0 {
-		return p.tokNodes[j-1]
+		return p.nodeOf(j)
 	}
 	e := p.nameFromToken(p.tokOf(i))
 	if e != nil {
@@ -640,6 +640,13 @@ func (p *Parser) memoRow(i int) *[nMemo]int32 {
 // on the same condition.
 func (p *Parser) exprOf(i int) *int32 {
 	return (*int32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.exprs)), uintptr(i)*4))
+}
+
+// nodeOf is the node a token's slot refers to (j, not 0), read without
+// a bounds check: setExpr stores no j beyond len(tokNodes), which never
+// shrinks while a parse lasts.
+func (p *Parser) nodeOf(j int32) ast.Expr {
+	return *(*ast.Expr)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.tokNodes)), uintptr(j-1)*unsafe.Sizeof(ast.Expr(nil))))
 }
 
 // setExpr records e as the node of the token whose slot is x.

@@ -31,13 +31,17 @@ type config struct {
 // parsers keeps parsers whose buffers (tokens, memo table and slabs) the
 // next parses reuse, so that a parse allocates little besides its tree.
 // Unlike a sync.Pool it is not emptied by the garbage collector, which
-// runs often while a tree is built. A parser's buffers cost about 210
-// bytes per token (the token, its memo row of nMemo entries, its
-// expression and kind slots), so what is kept is bounded by the total
-// capacity of the kept parsers, keptTokenBudget tokens (about 32 MB): a
-// long-running worker holds at most that between compiles, while a run of
-// parses (one at a time, as in a build of many files) keeps the buffers of
-// the largest source it met, up to that size.
+// runs often while a tree is built. A parser's buffers cost 150 bytes per
+// token (the 32-byte token, its memo row of nMemo 4-byte entries, its
+// 4-byte node slot, its kind and noFor bytes), none of them holding a
+// pointer, so that the collector does not scan them; what is kept is
+// bounded by the total capacity of the kept parsers, keptTokenBudget
+// tokens (about 22 MB), besides the memo slabs, loop stacks and scratch
+// values (about 3.6 MB after the standard library, mostly the slab of
+// memoized expressions, which hold pointers): a long-running worker holds
+// at most that between compiles, while a run of parses (one at a time, as
+// in a build of many files) keeps the buffers of the largest source it
+// met, up to that size.
 var parsers struct {
 	sync.Mutex
 	free []*Parser
@@ -49,6 +53,11 @@ const (
 	maxFreeParsers  = 4
 	keptTokenBudget = 150_000
 	initialTokenCap = 64
+	// keptNodes is the largest capacity of tokNodes kept for the next
+	// parse (64 KB): most sources make fewer Names and Constants of
+	// tokens, and a larger list, which holds pointers, is left to the
+	// collector.
+	keptNodes = 4096
 	// maxTokenEstimate bounds the first size of a parse's buffers: a
 	// larger source grows them as it needs (growTokens), so one made of
 	// long string literals (pydoc_data/topics.py: 823 KB, few tokens)
@@ -79,8 +88,9 @@ func putParser(p *Parser) {
 
 func newParser(lex lexer, c config) *Parser {
 	p := getParser()
-	toks, memo, vals, exprs, stk, kinds, noFor, scratch := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds, p.noFor, p.scratch
+	toks, memo, vals, exprs, stk, kinds, noFor, scratch, nodes := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds, p.noFor, p.scratch, p.tokNodes
 	*p = Parser{
+		tokNodes:     nodes,
 		scratch:      scratch,
 		kinds:        kinds,
 		noFor:        noFor,
@@ -128,16 +138,23 @@ func (p *Parser) release() {
 	// The memo table needs no clearing (fillToken clears each row it
 	// adds), nor do the tokens, which hold no pointer (a stale Meta only
 	// sends fillToken to the scanner's Next, which resets it); the node
-	// slots are cleared (the next parse reads them as they are) and the
-	// list they refer to is dropped.
+	// slots are cleared (the next parse reads them as they are) and so is
+	// the list they refer to, or it is dropped.
 	p.vals.reset()
 	p.stk.resetLists()
 	p.scratch.reset()
 	clear(p.exprs[:p.fill])
 	clear(p.noFor[:p.fill])
+	nodes := p.tokNodes
+	if cap(nodes) <= keptNodes {
+		clear(nodes)
+		nodes = nodes[:0]
+	} else {
+		nodes = nil
+	}
 	toks, memo, vals, exprs, stk, kinds, noFor, scratch := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds, p.noFor, p.scratch
 
-	*p = Parser{toks: toks, memo: memo, vals: vals, exprs: exprs, stk: stk, kinds: kinds, noFor: noFor, scratch: scratch}
+	*p = Parser{toks: toks, memo: memo, vals: vals, exprs: exprs, stk: stk, kinds: kinds, noFor: noFor, scratch: scratch, tokNodes: nodes}
 	putParser(p)
 }
 
