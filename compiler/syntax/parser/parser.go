@@ -112,8 +112,8 @@ type Parser struct {
 	// exprs refers to the Name or Constant made of each token matched as
 	// NAME or NUMBER: 0 for none, else its index plus one in tokNodes.
 	// exprs holds no pointer, so that the garbage collector does not scan
-	// it where it is kept from parse to parse; tokNodes is kept only while
-	// it is small (keptNodes).
+	// it where it is kept from parse to parse; tokNodes, about a third as
+	// long, is kept too unless it is very long (keptNodes).
 	exprs    []int32
 	tokNodes []ast.Expr
 
