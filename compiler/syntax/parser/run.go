@@ -36,12 +36,12 @@ type config struct {
 // 4-byte node slot, its kind and noFor bytes), none of them holding a
 // pointer, so that the collector does not scan them; what is kept is
 // bounded by the total capacity of the kept parsers, keptTokenBudget
-// tokens (about 22 MB), besides the memo slabs, loop stacks and scratch
-// values (about 3.6 MB after the standard library, mostly the slab of
-// memoized expressions, which hold pointers): a long-running worker holds
-// at most that between compiles, while a run of parses (one at a time, as
-// in a build of many files) keeps the buffers of the largest source it
-// met, up to that size.
+// tokens (about 22 MB), besides the memo slabs, loop stacks, scratch
+// values and the list of Names and Constants (about 4 MB after the
+// standard library, mostly the slab of memoized expressions; these hold
+// pointers): a long-running worker holds at most that between compiles,
+// while a run of parses (one at a time, as in a build of many files)
+// keeps the buffers of the largest source it met, up to that size.
 var parsers struct {
 	sync.Mutex
 	free []*Parser
