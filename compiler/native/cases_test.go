@@ -100,6 +100,15 @@ var cases = []struct{ name, src string }{
 	// text ("1"), 3.13.5 the text from its start ("1}{y="), 3.13.18 the
 	// field's own ("y="). Found by a generator of f-strings.
 	{"fstring_debug_after_nested_field", "a = f'{x:{1}{y=}}'\nb = f'{x:{1}{y}{z=:>3}}'\nc = f'{x=!r:{a}{y = }{z=}}'\nd = f'{x:{a}b{y=}}'\n"},
+	// Tokens refer to their debug text by its index in the tokenizer's
+	// table of them: many debug fields in one file, with conversions,
+	// specs and a comment; then some before a syntax error, where the
+	// parse runs again after its optimistic pass gives up (in the same
+	// token buffers, the first run's references still in them) and its
+	// second pass and rest-of-source check read the tokens again. Written
+	// when the token lost its text field.
+	{"fstring_debug_many", "a = f'{x=}' f'{y = !r}' f'{z=:>4}'\nb = f\"\"\"{w # c\n=}{v=!s:{n}}\"\"\"\nc = [f'{i=}{j = }' for i, j in d]\n"},
+	{"fstring_debug_then_error", "a = f'{x=}'\nb = f'{y=!r}' f'{z = :>3}'\nc = (1 +\nd = f'{w=}'\n"},
 	// limits and layout
 	// Inlined comprehensions that hide locals nested 22 deep, alone, under
 	// statement blocks, in a later iterable or a condition: 3.13.16+ count

@@ -36,6 +36,7 @@ func BenchmarkParseCPythonTokens(b *testing.B) {
 	type input struct {
 		text string
 		toks []token.Token
+		meta []string
 	}
 	var ins []input
 	size := 0
@@ -43,8 +44,8 @@ func BenchmarkParseCPythonTokens(b *testing.B) {
 		if c.Error != "" {
 			continue
 		}
-		text, tk := tokensFromCPython(c)
-		ins = append(ins, input{text, tk})
+		text, tk, meta := tokensFromCPython(c)
+		ins = append(ins, input{text, tk, meta})
 		size += len(text)
 	}
 	rel := release.Release{Major: 3, Minor: 13, Micro: 0}
@@ -53,7 +54,7 @@ func BenchmarkParseCPythonTokens(b *testing.B) {
 	cpu0 := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		for _, in := range ins {
-			parseWithTokens(in.text, in.toks, rel)
+			parseWithTokens(in.text, in.toks, in.meta, rel)
 		}
 	}
 	// The machine is shared: CPU time (all threads, GC included) says more

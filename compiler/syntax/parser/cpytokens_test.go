@@ -52,6 +52,8 @@ type sliceLexer struct {
 	src      string
 	raw      []byte
 	filename string
+	// meta holds the debug texts the tokens' Meta refer to.
+	meta []string
 }
 
 func (l *sliceLexer) Next(t *token.Token) *syntaxerr.Error {
@@ -66,10 +68,17 @@ func (l *sliceLexer) Next(t *token.Token) *syntaxerr.Error {
 
 func (l *sliceLexer) NextReusing(t *token.Token) *syntaxerr.Error { return l.Next(t) }
 
+func (l *sliceLexer) Metadata(t *token.Token) string {
+	if t.Meta == 0 {
+		return ""
+	}
+	return l.meta[t.Meta-1]
+}
+
 // tokensFromCPython converts TokenizerIter's tokens (character columns) to
 // the parser's (byte columns and offsets, bracket levels, the debug text
 // of f"{x=}" on the token after the "=").
-func tokensFromCPython(c cpyTokens) (string, []token.Token) {
+func tokensFromCPython(c cpyTokens) (string, []token.Token, []string) {
 	text := string(c.Text)
 	// Byte offset of each line start; column conversion per line.
 	lines := strings.SplitAfter(text, "\n")
@@ -97,13 +106,13 @@ func tokensFromCPython(c cpyTokens) (string, []token.Token) {
 	for _, t := range c.Toks {
 		kind := token.Kind(t[0])
 		tk := token.Token{Kind: kind}
-		tk.Start = token.Pos{Line: t[1], Col: byteCol(t[1], t[2])}
-		tk.End = token.Pos{Line: t[3], Col: byteCol(t[3], t[4])}
+		tk.Start = token.Pos{Line: int32(t[1]), Col: int32(byteCol(t[1], t[2]))}
+		tk.End = token.Pos{Line: int32(t[3]), Col: int32(byteCol(t[3], t[4]))}
 		if tk.Start.Col >= 0 && t[1] <= len(lines) {
-			tk.Off = lineOff[t[1]] + tk.Start.Col
+			tk.Off = int32(lineOff[t[1]]) + tk.Start.Col
 		}
 		if tk.End.Col >= 0 && t[3] <= len(lines) {
-			tk.EndOff = lineOff[t[3]] + tk.End.Col
+			tk.EndOff = int32(lineOff[t[3]]) + tk.End.Col
 		}
 		if tk.Start.Col < 0 {
 			tk.Off, tk.EndOff = 0, 0
@@ -114,14 +123,14 @@ func tokensFromCPython(c cpyTokens) (string, []token.Token) {
 		case token.RPAR, token.RSQB, token.RBRACE:
 			level--
 		}
-		tk.Level = level
+		tk.Level = uint16(level)
 		// An implicit NEWLINE spans one column to CPython's parser.
 		if kind == token.NEWLINE && tk.End == tk.Start && tk.Start.Col >= 0 {
 			tk.End.Col++
 		}
 		// TokenizerIter ends a literal part written "{{" or "}}" before its
 		// second brace; the parser's token ends after it.
-		if kind == token.FSTRING_MIDDLE && tk.EndOff > tk.Off && tk.EndOff < len(text) {
+		if kind == token.FSTRING_MIDDLE && tk.EndOff > tk.Off && int(tk.EndOff) < len(text) {
 			if c := text[tk.EndOff-1]; (c == '{' || c == '}') && text[tk.EndOff] == c {
 				tk.End.Col++
 			}
@@ -135,11 +144,13 @@ func tokensFromCPython(c cpyTokens) (string, []token.Token) {
 		field bool
 	}
 	var stack []open
+	var meta []string
 	for i := range out {
 		k := out[i].Kind
 		if i > 0 && out[i-1].Kind == token.EQUAL && len(stack) > 0 && stack[len(stack)-1].field &&
 			(k == token.EXCLAMATION || k == token.COLON || k == token.RBRACE) {
-			out[i].Metadata = text[out[stack[len(stack)-1].i].EndOff:out[i].Off]
+			meta = append(meta, text[out[stack[len(stack)-1].i].EndOff:out[i].Off])
+			out[i].Meta = int32(len(meta))
 		}
 		switch k {
 		case token.LPAR, token.LSQB, token.LBRACE:
@@ -152,16 +163,16 @@ func tokensFromCPython(c cpyTokens) (string, []token.Token) {
 			}
 		}
 	}
-	return text, out
+	return text, out, meta
 }
 
 // parseWithTokens parses text from toks as Parse parses a source: an
 // optimistic first pass, and the whole parse again if that pass is
 // abandoned (see ahead.go).
-func parseWithTokens(text string, toks []token.Token, rel release.Release) (*ast.Module, *syntaxerr.Error) {
+func parseWithTokens(text string, toks []token.Token, meta []string, rel release.Release) (*ast.Module, *syntaxerr.Error) {
 	cfg := config{filename: "x.py", rel: rel, src: text}
 	warnings := 0
-	p := newParser(&sliceLexer{toks: toks, src: text, raw: []byte(text), filename: "x.py"}, cfg)
+	p := newParser(&sliceLexer{toks: toks, src: text, raw: []byte(text), filename: "x.py", meta: meta}, cfg)
 	p.optimistic, p.limit, p.levelLimit, p.tokWarnings = true, optimisticLimit, optimisticLimit, &warnings
 	m, serr := p.parseModule()
 	abandoned := p.abandon
@@ -169,7 +180,7 @@ func parseWithTokens(text string, toks []token.Token, rel release.Release) (*ast
 	if !abandoned {
 		return m, serr
 	}
-	p = newParser(&sliceLexer{toks: toks, src: text, raw: []byte(text), filename: "x.py"}, cfg)
+	p = newParser(&sliceLexer{toks: toks, src: text, raw: []byte(text), filename: "x.py", meta: meta}, cfg)
 	defer p.release()
 	return p.parseModule()
 }

@@ -24,7 +24,7 @@ func (l *sliceLexer) State() lexState {
 	for _, t := range l.toks[:l.i] {
 		switch t.Kind {
 		case token.LPAR, token.LSQB, token.LBRACE:
-			st.Parens = append(st.Parens, paren{Char: l.src[t.Off], Line: t.Start.Line, Col: t.Start.Col})
+			st.Parens = append(st.Parens, paren{Char: l.src[t.Off], Line: int(t.Start.Line), Col: int(t.Start.Col)})
 		case token.RPAR, token.RSQB, token.RBRACE:
 			if len(st.Parens) > 0 {
 				st.Parens = st.Parens[:len(st.Parens)-1]
@@ -48,25 +48,25 @@ func (l *sliceLexer) cur() (line, col int) {
 	if (t.Kind == token.INDENT || t.Kind == token.DEDENT) && l.i < len(l.toks) {
 		// The tokenizer stands after the indentation, at the next token.
 		n := l.toks[l.i]
-		return n.Start.Line, n.Start.Col
+		return int(n.Start.Line), int(n.Start.Col)
 	}
 	if t.End.Col < 0 {
-		return t.End.Line, 0
+		return int(t.End.Line), 0
 	}
-	return t.End.Line, t.End.Col
+	return int(t.End.Line), int(t.End.Col)
 }
 
 func (l *sliceLexer) Raise(t *token.Token, typ syntaxerr.Type, msg string) *syntaxerr.Error {
-	col := t.Start.Col + 1
+	col := int(t.Start.Col) + 1
 	if t.Start.Col == -1 {
 		_, c := l.cur()
 		col = c
 	}
 	endCol := -1
 	if t.End.Col != -1 {
-		endCol = t.End.Col + 1
+		endCol = int(t.End.Col) + 1
 	}
-	return l.RaiseAt(typ, t.Start.Line, col, t.End.Line, endCol, msg)
+	return l.RaiseAt(typ, int(t.Start.Line), col, int(t.End.Line), endCol, msg)
 }
 
 func (l *sliceLexer) RaiseAt(typ syntaxerr.Type, line, col, endLine, endCol int, msg string) *syntaxerr.Error {

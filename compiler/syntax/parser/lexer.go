@@ -14,9 +14,11 @@ type lexer interface {
 	// t.Kind to ERRORTOKEN and returns the error CPython's parser raises
 	// when it fetches that token.
 	Next(t *token.Token) *syntaxerr.Error
-	// NextReusing is Next that keeps t's Metadata from the token t held
+	// NextReusing is Next that keeps t's Meta from the token t held
 	// before, as the rest-of-source check's reused C token does.
 	NextReusing(t *token.Token) *syntaxerr.Error
+	// Metadata is the debug text t refers to (its Meta), or "".
+	Metadata(t *token.Token) string
 	// Raised is the exception the tokenizer raised itself with its last
 	// error token (CPython's pending exception after _PyTokenizer_Get),
 	// or nil when it only set its status code.

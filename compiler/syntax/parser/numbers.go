@@ -26,21 +26,21 @@ func (p *Parser) numberToken() ast.Expr {
 		return nil
 	}
 	x := p.exprOf(p.mark - 1)
-	if e := *x; e != nil {
-		return e
+	if j := *x; j != 0 {
+		return p.nodeOf(j)
 	}
 	v, err := parseNumber(p.tokText(t))
 	if err != "" {
 		p.setErrorIndicator()
 		// Without columns: the literal may be thousands of digits long.
-		p.raiseErrorKnownLocation(syntaxerr.SyntaxError, t.Start.Line, -1, t.End.Line, -1,
+		p.raiseErrorKnownLocation(syntaxerr.SyntaxError, int(t.Start.Line), -1, int(t.End.Line), -1,
 			err+" - Consider hexadecimal for huge integer literals to avoid decimal conversion limits.")
 		return nil
 	}
 	n := p.a.NewConstant()
 	n.Value = v
 	n.Loc = tokSpan(t)
-	*x = n
+	p.setExpr(x, n)
 	return n
 }
 

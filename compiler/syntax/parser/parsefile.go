@@ -1,6 +1,9 @@
 package parser
 
 import (
+	"errors"
+	"strconv"
+
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/scanner"
@@ -68,6 +71,10 @@ func Parse(filename string, src []byte, rel release.Release, opts Options) (*ast
 	if _, err := strlit.NewDecoder(rel); err != nil {
 		return nil, nil, err
 	}
+	if len(s.Text) > token.MaxSource {
+		// Token offsets are 32-bit.
+		return nil, nil, errors.New("source of " + strconv.Itoa(len(s.Text)) + " bytes is too large to compile natively")
+	}
 	cfg := config{filename: filename, rel: rel, src: string(s.Text), onWarning: opts.OnWarning, onIdentifier: opts.OnIdentifier, arena: opts.Arena, stop: opts.Stop}
 	sopts := scanner.Options{Filename: filename, FileBacked: !opts.NotFileBacked}
 	if m, ok := parseOptimistic(s, sopts, cfg); ok {
@@ -133,6 +140,8 @@ func (l scanLexer) Next(t *token.Token) *syntaxerr.Error { return l.s.Next(t) }
 func (l scanLexer) NextReusing(t *token.Token) *syntaxerr.Error { return l.s.NextReusing(t) }
 
 func (l scanLexer) Raised() *syntaxerr.Error { return l.s.Raised() }
+
+func (l scanLexer) Metadata(t *token.Token) string { return l.s.Metadata(t) }
 
 func (l scanLexer) Raise(t *token.Token, typ syntaxerr.Type, msg string) *syntaxerr.Error {
 	return l.s.Raise(t, typ, msg)

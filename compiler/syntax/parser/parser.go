@@ -100,9 +100,6 @@ type Parser struct {
 	// actionErrorCheck is rel.AtLeast(fixActionErrorCheck), which every
 	// action's check asks.
 	actionErrorCheck bool
-	// metadata is set once a token with Metadata was fetched (release
-	// then clears the tokens).
-	metadata bool
 	// stopAtFString: looking ahead stops at an f-string (see ahead.go).
 	stopAtFString bool
 	// noFor, parallel to toks, marks the "(" tokens that a look-ahead scan
@@ -112,9 +109,13 @@ type Parser struct {
 
 	// kinds are the kinds of toks, compact for the checks every rule makes.
 	kinds []token.Kind
-	// exprs holds the Name or Constant made of each token matched as NAME
-	// or NUMBER.
-	exprs []ast.Expr
+	// exprs refers to the Name or Constant made of each token matched as
+	// NAME or NUMBER: 0 for none, else its index plus one in tokNodes.
+	// exprs holds no pointer, so that the garbage collector does not scan
+	// it where it is kept from parse to parse; tokNodes, about a third as
+	// long, is kept too unless it is very long (keptNodes).
+	exprs    []int32
+	tokNodes []ast.Expr
 
 	// memo has a row of nMemo entries per token fetched: entry c of row i
 	// is 0 when the rule in column c has no result memoized at token i,
@@ -176,7 +177,7 @@ func (p *Parser) fillToken() bool {
 	t := p.tokOf(n)
 	var err *syntaxerr.Error
 	if sc := p.sc; sc != nil {
-		if sc.Regular() && t.Metadata == "" {
+		if sc.Regular() && t.Meta == 0 {
 			if sc.NextRegular(t) == token.ERRORTOKEN {
 				err = sc.TokenError(t)
 			}
@@ -190,8 +191,8 @@ func (p *Parser) fillToken() bool {
 	if k == token.NAME {
 		k = keyword(p.src[t.Off:t.EndOff])
 		t.Kind = k
-	} else if k >= token.OP || err != nil || t.Metadata != "" {
-		// Errors, type comments, f-string parts and tokens with Metadata.
+	} else if k >= token.OP || err != nil || t.Meta != 0 {
+		// Errors, type comments, f-string parts and tokens with Meta.
 		return p.fillRare(n, t, err)
 	}
 	// The token's memo row is cleared here, where it is about to be used
@@ -205,20 +206,18 @@ func (p *Parser) fillToken() bool {
 }
 
 // fillRare is the rest of fillToken for the rarer tokens: an error, a
-// "# type: ignore" comment, an f-string part, a token with Metadata.
+// "# type: ignore" comment, an f-string part, a token with Meta.
 func (p *Parser) fillRare(n int, t *token.Token, err *syntaxerr.Error) bool {
 	// "# type: ignore" comments are recorded and skipped.
 	for err == nil && t.Kind == token.TYPE_IGNORE {
 		ti := p.a.NewTypeIgnore()
-		ti.Lineno = t.Start.Line
+		ti.Lineno = int(t.Start.Line)
 		ti.Tag = p.src[t.Off:t.EndOff]
 		p.typeIgnores = append(p.typeIgnores, ti)
 		err = p.lex.Next(t)
 	}
 	if t.Kind == token.NAME {
 		t.Kind = keyword(p.src[t.Off:t.EndOff])
-	} else if t.Metadata != "" {
-		p.metadata = true
 	}
 	clear(p.memo[n*nMemo : (n+1)*nMemo])
 	p.kinds[n] = t.Kind
@@ -232,15 +231,27 @@ func (p *Parser) fillRare(n int, t *token.Token, err *syntaxerr.Error) bool {
 
 // growTokens makes room for more tokens in toks and the arrays parallel
 // to it (all of them are as long as their capacity; fill tokens are used).
+// The new size is what the whole source needs if the rest of it has as
+// many tokens per byte as the part read, an eighth more, and at least a
+// quarter more than now: the buffers are kept after the parse (see
+// parsers), so that doubling them would keep up to twice what the largest
+// source needs (test/test_typing.py: 131,520 tokens for its 82,970; this
+// way 89,270).
 func (p *Parser) growTokens() {
-	n := 2*p.fill + initialTokenCap
+	n := p.fill + p.fill/4 + initialTokenCap
+	if p.fill > 0 {
+		if read := int64(p.toks[p.fill-1].EndOff); read > 0 {
+			est := int64(p.fill) * int64(len(p.src)) / read
+			n = max(n, int(min(est+est/8, token.MaxSource/2))+initialTokenCap)
+		}
+	}
 	toks := make([]token.Token, n)
 	copy(toks, p.toks[:p.fill])
 	p.toks = toks
 	memo := make([]int32, n*nMemo)
 	copy(memo, p.memo[:p.fill*nMemo])
 	p.memo = memo
-	exprs := make([]ast.Expr, n)
+	exprs := make([]int32, n)
 	copy(exprs, p.exprs[:p.fill])
 	p.exprs = exprs
 	kinds := make([]token.Kind, n)
@@ -425,12 +436,12 @@ func (p *Parser) nameToken() ast.Expr {
 	// The Name of a token is made once: every rule that matches the token
 	// gets the same node, which no action changes.
 	x := p.exprOf(i)
-	if e := *x; e != nil {
-		return e
+	if j := *x; j != 0 {
+		return p.nodeOf(j)
 	}
 	e := p.nameFromToken(p.tokOf(i))
 	if e != nil {
-		*x = e
+		p.setExpr(x, e)
 	}
 	return e
 }
@@ -541,7 +552,13 @@ func (p *Parser) stackOverflow() {
 }
 
 func tokSpan(t *token.Token) span {
-	return span{Lineno: t.Start.Line, ColOffset: t.Start.Col, EndLineno: t.End.Line, EndColOffset: t.End.Col}
+	return span{Lineno: int(t.Start.Line), ColOffset: int(t.Start.Col), EndLineno: int(t.End.Line), EndColOffset: int(t.End.Col)}
+}
+
+// spanOf is the span from the start of token st to the end of token et
+// (a rule's EXTRA).
+func spanOf(st, et *token.Token) span {
+	return span{Lineno: int(st.Start.Line), ColOffset: int(st.Start.Col), EndLineno: int(et.End.Line), EndColOffset: int(et.End.Col)}
 }
 
 // memoVal is a memoized result: the value, whether the rule succeeded,
@@ -621,8 +638,21 @@ func (p *Parser) memoRow(i int) *[nMemo]int32 {
 
 // exprOf is the slot of token i's Name or Constant node (see nameToken),
 // on the same condition.
-func (p *Parser) exprOf(i int) *ast.Expr {
-	return (*ast.Expr)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.exprs)), uintptr(i)*unsafe.Sizeof(ast.Expr(nil))))
+func (p *Parser) exprOf(i int) *int32 {
+	return (*int32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.exprs)), uintptr(i)*4))
+}
+
+// nodeOf is the node a token's slot refers to (j, not 0), read without
+// a bounds check: setExpr stores no j beyond len(tokNodes), which never
+// shrinks while a parse lasts.
+func (p *Parser) nodeOf(j int32) ast.Expr {
+	return *(*ast.Expr)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.tokNodes)), uintptr(j-1)*unsafe.Sizeof(ast.Expr(nil))))
+}
+
+// setExpr records e as the node of the token whose slot is x.
+func (p *Parser) setExpr(x *int32, e ast.Expr) {
+	p.tokNodes = append(p.tokNodes, e)
+	*x = int32(len(p.tokNodes))
 }
 
 func (p *Parser) kindRef(i int) *token.Kind {

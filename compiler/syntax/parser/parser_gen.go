@@ -1530,7 +1530,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.stmts1(p.newPass(_extra))
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -1766,7 +1766,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newExprStmt(e, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -1889,7 +1889,7 @@ fail5:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newPass(_extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2006,7 +2006,7 @@ fail9:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBreak(_extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2042,7 +2042,7 @@ fail10:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newContinue(_extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2421,7 +2421,7 @@ func (p *Parser) r_assignment() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAnnAssign(p.setExprContext(a, ast.Store), b, c, 1, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2482,7 +2482,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAnnAssign(a, b, c, 0, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2538,7 +2538,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAssign(a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -2589,7 +2589,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAugAssign(a, *b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3112,7 +3112,7 @@ func (p *Parser) r_return_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newReturn(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3181,7 +3181,7 @@ func (p *Parser) r_raise_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newRaise(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3217,7 +3217,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newRaise(nil, nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3275,7 +3275,7 @@ func (p *Parser) r_global_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newGlobal(namesToIDs(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3333,7 +3333,7 @@ func (p *Parser) r_nonlocal_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newNonlocal(namesToIDs(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3408,7 +3408,7 @@ func (p *Parser) r_del_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newDelete(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3474,7 +3474,7 @@ func (p *Parser) r_yield_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newExprStmt(y, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3540,7 +3540,7 @@ func (p *Parser) r_assert_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAssert(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3671,7 +3671,7 @@ func (p *Parser) r_import_name() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newImport(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3756,7 +3756,7 @@ func (p *Parser) r_import_from() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newImportFromModule(nameID(b), c, countDots(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3819,7 +3819,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newImportFrom("", b, countDots(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -3956,7 +3956,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.aliases1(p.newAlias("*", "", _extra))
 		_ok = true
 		if p.actionFailed(_ok) {
@@ -4063,7 +4063,7 @@ func (p *Parser) r_import_from_as_name() (_res *ast.Alias, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAlias(nameID(a), optNameID(b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4154,7 +4154,7 @@ func (p *Parser) r_dotted_as_name() (_res *ast.Alias, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAlias(nameID(a), optNameID(b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4605,7 +4605,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newClassDef(nameID(a), b, c, t, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4818,7 +4818,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newFunctionDef(false, nameID(n), params, b, a, p.typeComment(tc), t, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -4943,7 +4943,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newFunctionDef(true, nameID(n), params, b, a, p.typeComment(tc), t, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6141,7 +6141,7 @@ func (p *Parser) r_param() (_res *ast.Arg, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newArg(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6193,7 +6193,7 @@ func (p *Parser) r_param_star_annotation() (_res *ast.Arg, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newArg(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6460,7 +6460,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newIf(a, b, p.stmts1(c), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6531,7 +6531,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newIf(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6638,7 +6638,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newIf(a, b, p.stmts1(c), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6709,7 +6709,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newIf(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -6884,7 +6884,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newWhile(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7017,7 +7017,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newFor(false, t, ex, b, el, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7130,7 +7130,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newFor(true, t, ex, b, el, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7287,7 +7287,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newWith(false, a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7356,7 +7356,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newWith(false, a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7461,7 +7461,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newWith(true, a, b, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7541,7 +7541,7 @@ fail3:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newWith(true, a, b, p.typeComment(tc), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7782,7 +7782,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTry(false, b, nil, nil, f, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7855,7 +7855,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTry(false, b, ex, el, f, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -7928,7 +7928,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTry(true, b, ex, el, f, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8035,7 +8035,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newExceptHandler(e, optNameID(t), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8090,7 +8090,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newExceptHandler(nil, "", b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8224,7 +8224,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newExceptHandler(e, optNameID(t), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8421,7 +8421,7 @@ func (p *Parser) r_match_stmt() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatch(subject, cases, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8506,7 +8506,7 @@ func (p *Parser) r_subject_expr() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(p.exprsInFront(value, values), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8712,7 +8712,7 @@ func (p *Parser) r_patterns() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchSequence(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8851,7 +8851,7 @@ func (p *Parser) r_as_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchAs(pattern, nameID(target), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -8917,7 +8917,7 @@ func (p *Parser) r_or_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.orPattern(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9172,7 +9172,7 @@ func (p *Parser) r_literal_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchValue(value, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9202,7 +9202,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchValue(value, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9235,7 +9235,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchValue(value, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9271,7 +9271,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchSingleton(ast.NoneValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9307,7 +9307,7 @@ fail3:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchSingleton(ast.BoolValue(true), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9343,7 +9343,7 @@ fail4:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchSingleton(ast.BoolValue(false), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9473,7 +9473,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newConstant(ast.NoneValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9509,7 +9509,7 @@ fail3:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newConstant(ast.BoolValue(true), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9545,7 +9545,7 @@ fail4:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newConstant(ast.BoolValue(false), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9611,7 +9611,7 @@ func (p *Parser) r_complex_number() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(real, ast.Add, imag, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9660,7 +9660,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(real, ast.Sub, imag, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9734,7 +9734,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newUnaryOp(ast.USub, number, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9814,7 +9814,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newUnaryOp(ast.USub, real, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -9927,7 +9927,7 @@ func (p *Parser) r_capture_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchAs(nil, nameID(target), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10033,7 +10033,7 @@ func (p *Parser) r_wildcard_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchAs(nil, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10097,7 +10097,7 @@ func (p *Parser) r_value_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchValue(attr, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10196,7 +10196,7 @@ func (p *Parser) r_attr_raw() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAttribute(value, nameID(attr), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10374,7 +10374,7 @@ func (p *Parser) r_sequence_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchSequence(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10429,7 +10429,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchSequence(patterns, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10647,7 +10647,7 @@ func (p *Parser) r_star_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchStar(nameID(target), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10691,7 +10691,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchStar("", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10756,7 +10756,7 @@ func (p *Parser) r_mapping_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchMapping(nil, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10817,7 +10817,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchMapping(nil, nameID(rest), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10897,7 +10897,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchMapping(items, nameID(rest), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -10958,7 +10958,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchMapping(items, "", _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11161,7 +11161,7 @@ func (p *Parser) r_class_pattern() (_res ast.Pattern, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchClass(cls, nil, nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11227,7 +11227,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchClass(cls, patterns, nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11293,7 +11293,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchClass(cls, nil, keywords, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11378,7 +11378,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newMatchClass(cls, patterns, keywords, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11596,7 +11596,7 @@ func (p *Parser) r_type_alias() (_res ast.Stmt, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTypeAlias(p.setExprContext(n, ast.Store), t, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11781,7 +11781,7 @@ func (p *Parser) r_type_param() (_res ast.TypeParam, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTypeVar(nameID(a), b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11886,7 +11886,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTypeVarTuple(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -11991,7 +11991,7 @@ fail3:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newParamSpec(nameID(a), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12200,7 +12200,7 @@ func (p *Parser) r_expressions() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(p.exprsInFront(a, b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12247,7 +12247,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(p.exprs1(a), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12428,7 +12428,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newIfExp(b, a, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12548,7 +12548,7 @@ func (p *Parser) r_yield_expr() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newYieldFrom(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12592,7 +12592,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newYield(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12659,7 +12659,7 @@ func (p *Parser) r_star_expressions() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(p.exprsInFront(a, b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12706,7 +12706,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(p.exprs1(a), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12817,7 +12817,7 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newStarred(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -12940,7 +12940,7 @@ func (p *Parser) r_star_named_expression() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newStarred(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13028,7 +13028,7 @@ func (p *Parser) r_assignment_expression() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newNamedExpr(p.setExprContext(a, ast.Store), b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13208,7 +13208,7 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBoolOp(ast.Or, p.exprsInFront(a, b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13325,7 +13325,7 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBoolOp(ast.And, p.exprsInFront(a, b), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13438,7 +13438,7 @@ func (p *Parser) r_inversion() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newUnaryOp(ast.Not, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -13522,7 +13522,7 @@ func (p *Parser) r_comparison() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newCompare(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14456,7 +14456,7 @@ func (p *Parser) r_bitwise_or_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.BitOr, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14617,7 +14617,7 @@ func (p *Parser) r_bitwise_xor_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.BitXor, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14777,7 +14777,7 @@ func (p *Parser) r_bitwise_and_raw(seed ast.Expr, seedOK bool, seedEnd int) (_re
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.BitAnd, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14938,7 +14938,7 @@ func (p *Parser) r_shift_expr_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.LShift, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -14992,7 +14992,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.RShift, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15171,7 +15171,7 @@ func (p *Parser) r_sum_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.Ex
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.Add, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15225,7 +15225,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.Sub, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15373,7 +15373,7 @@ func (p *Parser) r_term_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res ast.E
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.Mult, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15429,7 +15429,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.Div, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15485,7 +15485,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.FloorDiv, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15541,7 +15541,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.Mod, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15595,7 +15595,7 @@ fail3:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.MatMult, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15724,7 +15724,7 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newUnaryOp(ast.UAdd, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15768,7 +15768,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newUnaryOp(ast.USub, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15812,7 +15812,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newUnaryOp(ast.Invert, a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15907,7 +15907,7 @@ func (p *Parser) r_power() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newBinOp(a, ast.Pow, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -15996,7 +15996,7 @@ func (p *Parser) r_await_primary() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAwait(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16142,7 +16142,7 @@ func (p *Parser) r_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res as
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAttribute(a, nameID(b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16187,7 +16187,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newCall(a, p.exprs1(b), nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16254,7 +16254,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newCallFrom(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16319,7 +16319,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newSubscript(a, b, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16431,7 +16431,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16506,7 +16506,7 @@ func (p *Parser) r_slice() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newSlice(a, b, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16628,7 +16628,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newConstant(ast.BoolValue(true), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16664,7 +16664,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newConstant(ast.BoolValue(false), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16700,7 +16700,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newConstant(ast.NoneValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -16869,7 +16869,7 @@ fail8:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newConstant(ast.EllipsisValue(), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -17023,7 +17023,7 @@ func (p *Parser) r_lambdef() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newLambda(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18028,7 +18028,7 @@ func (p *Parser) r_lambda_param() (_res *ast.Arg, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newArg(nameID(a), nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18180,7 +18180,7 @@ func (p *Parser) r_fstring_replacement_field() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.formattedValue(a, debug_expr, conversion, format, rbrace, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18298,7 +18298,7 @@ func (p *Parser) r_fstring_full_format_spec() (_res *resultWithMeta, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.setupFullFormatSpec(colon, spec, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18506,7 +18506,7 @@ func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.concatenateStrings(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18576,7 +18576,7 @@ func (p *Parser) r_list() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newList(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18645,7 +18645,7 @@ func (p *Parser) r_tuple() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18714,7 +18714,7 @@ func (p *Parser) r_set() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newSet(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -18786,7 +18786,7 @@ func (p *Parser) r_dict() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newDict(a, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19342,7 +19342,7 @@ func (p *Parser) r_listcomp() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newListComp(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19438,7 +19438,7 @@ func (p *Parser) r_setcomp() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newSetComp(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19540,7 +19540,7 @@ func (p *Parser) r_genexp() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newGeneratorExp(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19636,7 +19636,7 @@ func (p *Parser) r_dictcomp() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newDictComp(a.key, a.value, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19793,7 +19793,7 @@ func (p *Parser) r_args() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.collectCallSeqs(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -19826,7 +19826,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newCall(dummyName, p.seqExtractStarredExprs(a), p.seqDeleteStarredExprs(a), _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20005,7 +20005,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newStarred(a, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20116,7 +20116,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newKeywordOrStarred(p.newKeyword(nameID(a), b, _extra), true)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20224,7 +20224,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newKeywordOrStarred(p.newKeyword(nameID(a), b, _extra), true)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20268,7 +20268,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newKeywordOrStarred(p.newKeyword("", a, _extra), true)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20372,7 +20372,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(p.exprsInFront(a, b), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20574,7 +20574,7 @@ func (p *Parser) r_star_target() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newStarred(p.setExprContext(a, ast.Store), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20689,7 +20689,7 @@ func (p *Parser) r_target_with_star_atom() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAttribute(a, nameID(b), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20769,7 +20769,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newSubscript(a, b, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20935,7 +20935,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(a, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -20990,7 +20990,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newList(a, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21179,7 +21179,7 @@ func (p *Parser) r_single_subscript_attribute_target() (_res ast.Expr, _ok bool)
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAttribute(a, nameID(b), ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21259,7 +21259,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newSubscript(a, b, ast.Store, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21389,7 +21389,7 @@ func (p *Parser) r_t_primary_raw(seed ast.Expr, seedOK bool, seedEnd int) (_res 
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAttribute(a, nameID(b), ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21470,7 +21470,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newSubscript(a, b, ast.Load, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21529,7 +21529,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newCall(a, p.exprs1(b), nil, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21608,7 +21608,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newCallFrom(a, b, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21867,7 +21867,7 @@ func (p *Parser) r_del_target() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newAttribute(a, nameID(b), ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -21947,7 +21947,7 @@ fail0:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newSubscript(a, b, ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -22113,7 +22113,7 @@ fail1:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newTuple(a, ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -22168,7 +22168,7 @@ fail2:
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newList(a, ast.Del, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {
@@ -23288,7 +23288,7 @@ func (p *Parser) r_expression_without_invalid_body() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		_st := p.tokOf(_mark)
-		_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}
+		_extra := spanOf(_st, _etok)
 		_res = p.newIfExp(b, a, c, _extra)
 		_ok = _res != nil
 		if p.actionFailed(_ok) {

@@ -31,13 +31,17 @@ type config struct {
 // parsers keeps parsers whose buffers (tokens, memo table and slabs) the
 // next parses reuse, so that a parse allocates little besides its tree.
 // Unlike a sync.Pool it is not emptied by the garbage collector, which
-// runs often while a tree is built. A parser's buffers cost about 210
-// bytes per token (the token, its memo row of nMemo entries, its
-// expression and kind slots), so what is kept is bounded by the total
-// capacity of the kept parsers, keptTokenBudget tokens (about 32 MB): a
-// long-running worker holds at most that between compiles, while a run of
-// parses (one at a time, as in a build of many files) keeps the buffers of
-// the largest source it met, up to that size.
+// runs often while a tree is built. A parser's buffers cost 150 bytes per
+// token (the 32-byte token, its memo row of nMemo 4-byte entries, its
+// 4-byte node slot, its kind and noFor bytes), none of them holding a
+// pointer, so that the collector does not scan them; what is kept is
+// bounded by the total capacity of the kept parsers, keptTokenBudget
+// tokens (about 22 MB), besides the memo slabs, loop stacks, scratch
+// values and the list of Names and Constants (about 4 MB after the
+// standard library, mostly the slab of memoized expressions; these hold
+// pointers): a long-running worker holds at most that between compiles,
+// while a run of parses (one at a time, as in a build of many files)
+// keeps the buffers of the largest source it met, up to that size.
 var parsers struct {
 	sync.Mutex
 	free []*Parser
@@ -49,6 +53,13 @@ const (
 	maxFreeParsers  = 4
 	keptTokenBudget = 150_000
 	initialTokenCap = 64
+	// keptNodes is the largest capacity of tokNodes kept for the next
+	// parse (1 MB; it holds pointers, which the collector scans): the
+	// standard library's largest source makes fewer Names and Constants
+	// of tokens. Keeping only up to 4,096 of them, tried first, had the
+	// larger sources grow their list again on every parse: 10% more bytes
+	// allocated over the standard library, and more collections.
+	keptNodes = 1 << 16
 	// maxTokenEstimate bounds the first size of a parse's buffers: a
 	// larger source grows them as it needs (growTokens), so one made of
 	// long string literals (pydoc_data/topics.py: 823 KB, few tokens)
@@ -79,8 +90,9 @@ func putParser(p *Parser) {
 
 func newParser(lex lexer, c config) *Parser {
 	p := getParser()
-	toks, memo, vals, exprs, stk, kinds, noFor, scratch := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds, p.noFor, p.scratch
+	toks, memo, vals, exprs, stk, kinds, noFor, scratch, nodes := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds, p.noFor, p.scratch, p.tokNodes
 	*p = Parser{
+		tokNodes:     nodes,
 		scratch:      scratch,
 		kinds:        kinds,
 		noFor:        noFor,
@@ -115,7 +127,7 @@ func newParser(lex lexer, c config) *Parser {
 	if len(p.toks) < n || len(p.memo) < n*nMemo || len(p.exprs) < n || len(p.kinds) < n || len(p.noFor) < n {
 		p.toks = make([]token.Token, n)
 		p.memo = make([]int32, n*nMemo)
-		p.exprs = make([]ast.Expr, n)
+		p.exprs = make([]int32, n)
 		p.kinds = make([]token.Kind, n)
 		p.noFor = make([]bool, n)
 	}
@@ -126,21 +138,25 @@ func newParser(lex lexer, c config) *Parser {
 // release returns p's buffers for reuse; p must not be used afterwards.
 func (p *Parser) release() {
 	// The memo table needs no clearing (fillToken clears each row it
-	// adds); the tokens and Names are cleared so that the buffers keep
-	// nothing of this source alive.
-	// Only a token's Metadata refers to memory (the others' fields are
-	// numbers): the tokens need clearing only if one had some.
-	if p.metadata {
-		clear(p.toks[:p.fill])
-	}
+	// adds), nor do the tokens, which hold no pointer (a stale Meta only
+	// sends fillToken to the scanner's Next, which resets it); the node
+	// slots are cleared (the next parse reads them as they are) and so is
+	// the list they refer to, or it is dropped.
 	p.vals.reset()
 	p.stk.resetLists()
 	p.scratch.reset()
 	clear(p.exprs[:p.fill])
 	clear(p.noFor[:p.fill])
+	nodes := p.tokNodes
+	if cap(nodes) <= keptNodes {
+		clear(nodes)
+		nodes = nodes[:0]
+	} else {
+		nodes = nil
+	}
 	toks, memo, vals, exprs, stk, kinds, noFor, scratch := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds, p.noFor, p.scratch
 
-	*p = Parser{toks: toks, memo: memo, vals: vals, exprs: exprs, stk: stk, kinds: kinds, noFor: noFor, scratch: scratch}
+	*p = Parser{toks: toks, memo: memo, vals: vals, exprs: exprs, stk: stk, kinds: kinds, noFor: noFor, scratch: scratch, tokNodes: nodes}
 	putParser(p)
 }
 
@@ -219,7 +235,7 @@ func (p *Parser) checkRestOfSource() {
 	if p.knownErrToken != nil {
 		cur = p.knownErrToken
 	}
-	errLine := cur.Start.Line
+	errLine := int(cur.Start.Line)
 	// One token, reused: CPython initializes it once, so a debug
 	// expression's text attached to it stays (NextReusing).
 	var t token.Token

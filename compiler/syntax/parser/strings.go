@@ -20,7 +20,7 @@ func (p *Parser) warn(w *strlit.Warning, t *token.Token) {
 	if w == nil || p.callInvalidRules {
 		return
 	}
-	line := t.Start.Line
+	line := int(t.Start.Line)
 	if p.rel.AtLeast(escapeWarningLine) {
 		line += w.Line
 	}
@@ -166,7 +166,7 @@ func (p *Parser) joinedStr(start *token.Token, parts []ast.Expr, end *token.Toke
 	}
 	n := p.a.NewJoinedStr()
 	n.Values = values
-	n.Loc = span{Lineno: start.Start.Line, ColOffset: start.Start.Col, EndLineno: end.End.Line, EndColOffset: end.End.Col}
+	n.Loc = spanOf(start, end)
 	return n
 }
 
@@ -205,7 +205,7 @@ func (p *Parser) formattedValue(e ast.Expr, debug *token.Token, conv, format *re
 		fl := format.result.Location()
 		endLine, endCol, meta = fl.Lineno, fl.ColOffset+1, format.metadata
 	default:
-		endLine, endCol, meta = l.EndLineno, l.EndColOffset, rbrace.Metadata
+		endLine, endCol, meta = l.EndLineno, l.EndColOffset, p.lex.Metadata(rbrace)
 	}
 	if meta == "" {
 		// The tokenizer attaches no text to a token that closes a debug
@@ -235,7 +235,7 @@ func (p *Parser) formattedValue(e ast.Expr, debug *token.Token, conv, format *re
 // directly (_PyPegen_check_fstring_conversion).
 func (p *Parser) checkFstringConversion(bang *token.Token, conv ast.Expr) *resultWithMeta {
 	cl := conv.Location()
-	if bang.Start.Line != cl.Lineno || bang.End.Col != cl.ColOffset {
+	if int(bang.Start.Line) != cl.Lineno || int(bang.End.Col) != cl.ColOffset {
 		msg := "f-string: conversion type must come right after the exclamanation mark"
 		if p.rel.AtLeast(fixExclamationTypo) {
 			msg = "f-string: conversion type must come right after the exclamation mark"
@@ -243,7 +243,7 @@ func (p *Parser) checkFstringConversion(bang *token.Token, conv ast.Expr) *resul
 		p.raiseKnownRange(bang, conv, msg)
 		return nil
 	}
-	return &resultWithMeta{result: conv, metadata: bang.Metadata}
+	return &resultWithMeta{result: conv, metadata: p.lex.Metadata(bang)}
 }
 
 // setupFullFormatSpec builds the format spec of a replacement field
@@ -267,7 +267,7 @@ func (p *Parser) setupFullFormatSpec(colon *token.Token, spec []ast.Expr, l span
 	if res == nil {
 		return nil
 	}
-	return &resultWithMeta{result: res, metadata: colon.Metadata}
+	return &resultWithMeta{result: res, metadata: p.lex.Metadata(colon)}
 }
 
 func isConstant(e ast.Expr) bool {

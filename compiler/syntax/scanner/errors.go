@@ -63,7 +63,7 @@ func (s *Scanner) UnclosedParen() *syntaxerr.Error {
 // the token not taken from the mark): from t's start to its end, or, for a
 // token without columns, at the tokenizer's current column.
 func (s *Scanner) Raise(t *token.Token, typ syntaxerr.Type, msg string) *syntaxerr.Error {
-	col := t.Start.Col + 1
+	col := int(t.Start.Col) + 1
 	if t.Start.Col == -1 {
 		if s.cur == s.buf {
 			col = 0
@@ -73,9 +73,9 @@ func (s *Scanner) Raise(t *token.Token, typ syntaxerr.Type, msg string) *syntaxe
 	}
 	endCol := -1
 	if t.End.Col != -1 {
-		endCol = t.End.Col + 1
+		endCol = int(t.End.Col) + 1
 	}
-	return s.RaiseAt(typ, t.Start.Line, col, t.End.Line, endCol, msg)
+	return s.RaiseAt(typ, int(t.Start.Line), col, int(t.End.Line), endCol, msg)
 }
 
 // RaiseAt is the error CPython's parser raises at a known location

@@ -241,7 +241,7 @@ func (s *Scanner) updateFStringExpr(c byte) {
 // the text is not valid UTF-8: CPython then raises the UnicodeDecodeError.
 func (s *Scanner) setFStringExpr(t *token.Token) bool {
 	m := &s.modes[s.modeIdx]
-	if !m.debug || t.Metadata != "" {
+	if !m.debug || t.Meta != 0 {
 		return true
 	}
 	if m.exprStart == noPos || m.exprEnd == noPos || m.exprEnd < m.exprStart {
@@ -258,8 +258,17 @@ func (s *Scanner) setFStringExpr(t *token.Token) bool {
 		s.raised = &syntaxerr.Error{Type: syntaxerr.UnicodeDecodeError, Msg: e.Error(), Filename: s.opts.Filename, NoLocation: true}
 		return false
 	}
-	t.Metadata = string(text)
+	s.meta = append(s.meta, string(text))
+	t.Meta = int32(len(s.meta))
 	return true
+}
+
+// Metadata returns the debug text attached to t (its Meta), or "".
+func (s *Scanner) Metadata(t *token.Token) string {
+	if t.Meta == 0 {
+		return ""
+	}
+	return s.meta[t.Meta-1]
 }
 
 // stripComments removes comments from an expression's text as 3.13.0

@@ -38,7 +38,7 @@ func checkScan(t *testing.T, raw []byte, rel release.Release) {
 		}
 		s := scanner.New(src, scanner.Options{Filename: "f.py", FileBacked: fileBacked})
 		limit := 3*len(src.Text) + 10 + 2*scanner.MaxIndent
-		prevLine := 0
+		prevLine := int32(0)
 		for n := 0; ; n++ {
 			if n > limit {
 				t.Fatalf("no end after %d tokens for %q", n, raw)
@@ -50,7 +50,7 @@ func checkScan(t *testing.T, raw []byte, rel release.Release) {
 				}
 				break
 			}
-			if tok.Off < 0 || tok.EndOff < tok.Off || tok.EndOff > len(src.Text) {
+			if tok.Off < 0 || tok.EndOff < tok.Off || int(tok.EndOff) > len(src.Text) {
 				t.Fatalf("token %v span %d:%d outside the text (%d bytes) for %q", tok.Kind, tok.Off, tok.EndOff, len(src.Text), raw)
 			}
 			if tok.Start.Line < prevLine && tok.Kind != token.FSTRING_MIDDLE && tok.Kind != token.STRING {

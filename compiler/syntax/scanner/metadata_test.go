@@ -85,14 +85,14 @@ for path in json.load(sys.stdin):
 				if err != nil {
 					t.Fatal(err)
 				}
-				toks, serr, _ := scanAll(src, scanner.Options{Filename: "x.py"})
+				toks, serr, sc := scanAll(src, scanner.Options{Filename: "x.py"})
 				if serr != nil {
 					t.Fatalf("%s: %v", c.name, serr)
 				}
 				got := "(none)"
 				for _, tok := range toks {
-					if tok.Metadata != "" {
-						got = tok.Metadata
+					if m := sc.Metadata(&tok); m != "" {
+						got = m
 						break
 					}
 				}

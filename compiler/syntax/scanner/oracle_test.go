@@ -83,7 +83,7 @@ func oracleView(text []byte, starts []int, tok *token.Token) [7]int64 {
 	if tok.Start.Col >= 0 {
 		ls := starts[tok.Start.Line-1]
 		v[2] = int64(source.CharCount(text[ls:tok.Off]))
-		le := lineStartOf(starts, tok.EndOff)
+		le := lineStartOf(starts, int(tok.EndOff))
 		v[4] = int64(source.CharCount(text[le:tok.EndOff]))
 		b := text[tok.Off:tok.EndOff]
 		v[5] = int64(len(b))

@@ -192,6 +192,9 @@ type Scanner struct {
 
 	done   Code
 	raised *syntaxerr.Error // the exception the tokenizer raised itself
+	// meta holds the debug texts of f-string replacement fields, which
+	// tokens refer to by index plus one (token.Token.Meta).
+	meta []string
 
 	atbol       bool
 	pendin      int
@@ -364,20 +367,20 @@ func (s *Scanner) setStart(p int) {
 // pStart and pEnd delimit the token's bytes, or are noPos.
 func (s *Scanner) make(t *token.Token, kind token.Kind, pStart, pEnd int) token.Kind {
 	t.Kind = kind
-	t.Level = s.level
+	t.Level = uint16(s.level)
 	if kind == token.STRING || kind == token.FSTRING_MIDDLE {
-		t.Start.Line = s.firstLineno
+		t.Start.Line = int32(s.firstLineno)
 	} else {
-		t.Start.Line = s.lineno
+		t.Start.Line = int32(s.lineno)
 	}
-	t.End.Line = s.lineno
+	t.End.Line = int32(s.lineno)
 	if pStart != noPos && pEnd != noPos {
-		t.Start.Col = s.startCol
-		t.End.Col = s.cur - s.lineStart
-		t.Off, t.EndOff = pStart, pEnd
+		t.Start.Col = int32(s.startCol)
+		t.End.Col = int32(s.cur - s.lineStart)
+		t.Off, t.EndOff = int32(pStart), int32(pEnd)
 	} else {
 		t.Start.Col, t.End.Col = -1, -1
-		t.Off, t.EndOff = s.cur, s.cur
+		t.Off, t.EndOff = int32(s.cur), int32(s.cur)
 	}
 	return kind
 }
@@ -387,10 +390,10 @@ func (s *Scanner) make(t *token.Token, kind token.Kind, pStart, pEnd int) token.
 // to be inlined where most tokens are made.
 func (s *Scanner) makeSpan(t *token.Token, kind token.Kind) token.Kind {
 	t.Kind = kind
-	t.Level = s.level
-	t.Start = token.Pos{Line: s.lineno, Col: s.startCol}
-	t.End = token.Pos{Line: s.lineno, Col: s.cur - s.lineStart}
-	t.Off, t.EndOff = s.start, s.cur
+	t.Level = uint16(s.level)
+	t.Start = token.Pos{Line: int32(s.lineno), Col: int32(s.startCol)}
+	t.End = token.Pos{Line: int32(s.lineno), Col: int32(s.cur - s.lineStart)}
+	t.Off, t.EndOff = int32(s.start), int32(s.cur)
 	return kind
 }
 
@@ -402,20 +405,18 @@ func (s *Scanner) makeSpan(t *token.Token, kind token.Kind) token.Kind {
 // ENDMARKER, further calls go on as CPython's tokenizer would (the parser
 // may call again to look for tokenizer errors further on).
 func (s *Scanner) Next(t *token.Token) *syntaxerr.Error {
-	if t.Metadata != "" {
-		t.Metadata = ""
-	}
+	t.Meta = 0
 	return s.NextReusing(t)
 }
 
 // Regular reports whether the next token is scanned in the regular mode
 // (outside f-strings) with no error raised by the last one: then
-// NextRegular does what Next does for a token without Metadata.
+// NextRegular does what Next does for a token without Meta.
 func (s *Scanner) Regular() bool {
 	return s.modeIdx == 0 && s.raised == nil
 }
 
-// NextRegular is Next for a token without Metadata when Regular holds,
+// NextRegular is Next for a token without Meta when Regular holds,
 // without Next's own call (it is inlined where tokens are fetched): it
 // returns the token's kind, and after ERRORTOKEN the caller gets Next's
 // error from TokenError.
@@ -429,7 +430,7 @@ func (s *Scanner) TokenError(t *token.Token) *syntaxerr.Error {
 	return s.tokenError(t)
 }
 
-// NextReusing is Next for a token reused as it was left: t's Metadata is
+// NextReusing is Next for a token reused as it was left: t's Meta is
 // kept, as a C token struct that is initialized once and then refilled
 // keeps its metadata (_PyPegen_tokenize_full_source_to_check_for_errors
 // does so). A debug expression's text already attached then keeps the

@@ -355,19 +355,33 @@ var SoftKeywords = []string{"_", "case", "match", "type"}
 
 // Pos is a position in a source: a 1-based line and a 0-based column in
 // UTF-8 bytes from the start of that line of the decoded source, as
-// CPython's AST and tokens count them.
+// CPython's AST and tokens count them. Both are 32-bit, as CPython's (C
+// int) are.
 type Pos struct {
-	Line int
-	Col  int
+	Line int32
+	Col  int32
 }
 
-// Token is one token as the tokenizer hands it to the parser.
+// Token is one token as the tokenizer hands it to the parser. It holds no
+// pointer (32 bytes), so that the garbage collector never scans the
+// parser's token arrays, which are kept from parse to parse.
 type Token struct {
 	Kind Kind
 	// ASCII, on a NAME token, says that the tokenizer found only ASCII
 	// bytes in it (false: unknown), which spares the parser the check
 	// before NFKC normalization.
 	ASCII bool
+	// Level is the bracket nesting depth (tok->level) after the token
+	// (an opening bracket counts itself, a closing one does not). The
+	// tokenizer allows at most 200 (MAXLEVEL).
+	Level uint16
+	// Meta refers to the text CPython attaches to a token that ends an
+	// f-string replacement field written with '=' (f"{x = }"): the
+	// expression and the '=' with their spaces (comments removed), which the
+	// parser turns into the debug text. It is on the '!', ':' or '}' that
+	// follows the expression. It is 0 for none, else the index plus one of
+	// the text in a table its tokenizer keeps (see the scanner's Metadata).
+	Meta int32
 	// Start and End are CPython's token positions (lineno, col_offset,
 	// end_lineno, end_col_offset): End.Col is the column just past the
 	// token's last byte as the tokenizer read it. A Col of -1 is CPython's
@@ -379,15 +393,11 @@ type Token struct {
 	// They may be narrower than the columns: a NEWLINE has no text but
 	// spans the newline's column, and an FSTRING_MIDDLE ending in "{{" or
 	// "}}" keeps one brace of the two it spans. For a token without a
-	// span, Off == EndOff.
-	Off, EndOff int
-	// Level is the bracket nesting depth (tok->level) after the token
-	// (an opening bracket counts itself, a closing one does not).
-	Level int
-	// Metadata is the text CPython attaches to a token that ends an
-	// f-string replacement field written with '=' (f"{x = }"): the
-	// expression and the '=' with their spaces (comments removed), which the
-	// parser turns into the debug text. It is on the '!', ':' or '}' that
-	// follows the expression. Empty otherwise.
-	Metadata string
+	// span, Off == EndOff. A source is at most MaxSource bytes, so that
+	// they fit.
+	Off, EndOff int32
 }
+
+// MaxSource is the size in bytes of the largest decoded source whose
+// tokens can be represented (positions and offsets are 32-bit).
+const MaxSource = 1<<31 - 1

@@ -1710,7 +1710,7 @@ func (e *emitter) result(r *Rule, a *Alt, vars []chainVar, errExit string) error
 	if usesExtra(action) {
 		e.printf("_etok := p.lastNonWhitespaceToken()\nif _etok == nil {\n%s\n}\n", errExit)
 		// The rule's first token is fetched (see ruleBody).
-		e.printf("_st := p.tokOf(_mark)\n_extra := span{Lineno: _st.Start.Line, ColOffset: _st.Start.Col, EndLineno: _etok.End.Line, EndColOffset: _etok.End.Col}\n")
+		e.printf("_st := p.tokOf(_mark)\n_extra := spanOf(_st, _etok)\n")
 		action = replaceWord(action, "EXTRA", "_extra")
 	}
 	e.printf("_res = %s\n", action)
