@@ -26,6 +26,23 @@ func TestLimitFor(t *testing.T) {
 	}
 }
 
+func TestCLILimitFor(t *testing.T) {
+	const base = 320 << 20
+	for _, tc := range []struct {
+		live, want int64
+	}{
+		{0, base},
+		{100 << 20, base},      // GOGC=200 paces: three times live is under the base
+		{160 << 20, base},      // twice live is the base
+		{161 << 20, 322 << 20}, // twice live
+		{1200 << 20, 2400 << 20},
+	} {
+		if got := cliLimitFor(base, tc.live); got != tc.want {
+			t.Errorf("cliLimitFor(%d MiB live) = %d MiB, want %d MiB", tc.live>>20, got>>20, tc.want>>20)
+		}
+	}
+}
+
 // TestLimitFollowsLiveHeap: with the limit set as the worker sets it, a
 // live heap well beyond the base raises the limit after the next
 // collections, and the limit falls back to the base once it is garbage.

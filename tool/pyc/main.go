@@ -50,6 +50,7 @@ func run(args []string) int {
 		startup, request := splitProcessFlags(args)
 		return once(startup, request)
 	}
+	paceCommandLine()
 	ctx, stop := worker.ShutdownContext(context.Background())
 	defer stop()
 	return cli.Main(ctx, args, os.Stdin, os.Stdout, os.Stderr)
