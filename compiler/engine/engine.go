@@ -395,6 +395,16 @@ func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	// A native compile takes its slot before it reads its source, so that
+	// jobs waiting for a slot (a worker sent many requests at once) hold
+	// no source in memory.
+	var s slot
+	if c.nat != nil {
+		if s, err = e.acquire(ctx); err != nil {
+			return Result{}, err
+		}
+		defer s.release()
+	}
 	src, st, err := readSource(j.Source)
 	if err != nil {
 		return Result{}, err
@@ -405,7 +415,7 @@ func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
 	}
 	var a compiled
 	if c.nat != nil {
-		a, err = c.nat.compile(ctx, &j, name, src, st)
+		a, err = c.nat.compile(ctx, &s, &j, name, src, st)
 	} else {
 		var ia interp.Answer
 		ia, err = c.cpy.pool.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: j.Optimize, Stub: j.Stub})

@@ -45,15 +45,32 @@ func (nb *nativeBackend) withFallback(python string) *nativeBackend {
 	return &c
 }
 
-// compile compiles one source, and returns its code and its warnings as
-// CPython's warnings module prints them on stderr.
-func (nb *nativeBackend) compile(ctx context.Context, j *Job, name string, src []byte, st fs.FileInfo) (compiled, error) {
-	e := nb.e
+// slot is one of the engine's native compile slots, held until released.
+type slot struct{ slots chan struct{} }
+
+// acquire takes a native compile slot, or fails when ctx ends first.
+func (e *Engine) acquire(ctx context.Context) (slot, error) {
 	select {
 	case e.slots <- struct{}{}:
+		return slot{e.slots}, nil
 	case <-ctx.Done():
-		return compiled{}, ctx.Err()
+		return slot{}, ctx.Err()
 	}
+}
+
+// release gives the slot back; releasing it again does nothing.
+func (s *slot) release() {
+	if s.slots != nil {
+		<-s.slots
+		s.slots = nil
+	}
+}
+
+// compile compiles one source in the slot s, which it releases once the
+// native compiler is done (before a fallback to CPython), and returns its
+// code and its warnings as CPython's warnings module prints them on stderr.
+func (nb *nativeBackend) compile(ctx context.Context, s *slot, j *Job, name string, src []byte, st fs.FileInfo) (compiled, error) {
+	e := nb.e
 	limit := e.cfg.Timeout
 	cctx, cancel := context.WithTimeout(ctx, limit)
 	req := native.Request{
@@ -67,7 +84,7 @@ func (nb *nativeBackend) compile(ctx context.Context, j *Job, name string, src [
 	}
 	res, err := native.Compile(req)
 	cancel()
-	<-e.slots
+	s.release()
 	if errors.Is(err, stop.ErrStopped) {
 		if ctx.Err() != nil {
 			return compiled{}, ctx.Err()
