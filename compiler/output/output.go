@@ -71,8 +71,8 @@ func Write(path string, data []byte, sourceMode fs.FileMode) error {
 // both: a new output costs one failed lstat before it is created.
 func Update(path string, data []byte, sourceMode fs.FileMode) (bool, error) {
 	st, err := os.Lstat(path)
-	if err == nil && st.Mode().IsRegular() && st.Size() == int64(len(data)) {
-		if same, _ := holds(path, data); same {
+	if err == nil {
+		if same, _ := holds(path, st, data); same {
 			return false, nil
 		}
 	}
@@ -123,15 +123,15 @@ func Same(path string, data []byte) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("compare %s: %w", path, err)
 	}
+	return holds(path, st, data)
+}
+
+// holds reports whether path, whose Lstat gave st, is a regular file (not
+// a symlink) holding exactly data.
+func holds(path string, st fs.FileInfo, data []byte) (bool, error) {
 	if !st.Mode().IsRegular() || st.Size() != int64(len(data)) {
 		return false, nil
 	}
-	return holds(path, data)
-}
-
-// holds reports whether the file at path holds exactly data (path was a
-// regular file of data's size when it was looked at).
-func holds(path string, data []byte) (bool, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return false, fmt.Errorf("compare %s: %w", path, err)
