@@ -259,6 +259,10 @@ type compile struct {
 	// arena holds the compile's syntax tree (the parser's nodes and the
 	// AST optimizer's).
 	arena *ast.Arena
+	// cache is the compile's constant cache, and filename its
+	// co_filename, for every unit.
+	cache    *pyobj.ConstCache
+	filename *pyobj.Object
 }
 
 // arenaPool keeps the arenas of finished compiles, Reset: their trees are
@@ -357,18 +361,38 @@ func (c *compile) warn(w parser.Warning) {
 
 // run runs the stages in compile()'s order.
 func (c *compile) run() ([]byte, error) {
-	rel, name := c.req.Release, c.req.Name
-
-	startup, err := pyobj.StartupFor(rel)
+	startup, err := pyobj.StartupFor(c.req.Release)
 	if err != nil {
 		return nil, &UnsupportedError{Stage: "pyobj", Err: err}
 	}
-	p := pyobj.NewProcess(startup)
-	c.p = p
+	c.p = pyobj.NewProcess(startup)
+	mod, err := c.parse()
+	if err != nil {
+		return nil, err
+	}
+	fut, fresh, err := c.optimize(mod)
+	if err != nil {
+		return nil, err
+	}
+	c.stage = "symtable"
+	stop.Poll(c.req.Stop)
+	st, err := symtable.Build(mod, symtable.Config{Filename: c.req.Name, Release: c.req.Release, Future: fut, Text: c.text})
+	if err != nil {
+		return nil, c.stageError(err)
+	}
+	top, err := c.generate(mod, st, fresh)
+	if err != nil {
+		return nil, err
+	}
+	return c.marshal(top)
+}
 
+// parse runs the tokenizer and the parser into the compile's arena.
+func (c *compile) parse() (*ast.Module, error) {
 	c.stage = "parser"
 	c.arena = getArena()
-	mod, serr, err := parser.Parse(name, c.req.Source, rel, parser.Options{
+	p := c.p
+	mod, serr, err := parser.Parse(c.req.Name, c.req.Source, c.req.Release, parser.Options{
 		Arena:         c.arena,
 		NotFileBacked: c.req.File == nil,
 		OnWarning:     c.warn,
@@ -387,16 +411,21 @@ func (c *compile) run() ([]byte, error) {
 	if c.tr != nil && c.tr.parsed != nil {
 		c.tr.parsed(mod)
 	}
+	return mod, nil
+}
 
+// optimize reads the future statements and runs the AST optimizer, which
+// reports the strs it makes (fresh objects, not the source's constants).
+func (c *compile) optimize(mod *ast.Module) (symtable.Future, map[*ast.Constant]bool, error) {
 	// The future statements and the symbol table set an error's location
 	// as attributes; so do the AST optimizer's and the compiler's
 	// RecursionError (no location at all).
 	c.shape = argsMessage
 	c.stage = "future"
 	stop.Poll(c.req.Stop)
-	fut, err := symtable.ParseFuture(mod, name, rel, c.text)
+	fut, err := symtable.ParseFuture(mod, c.req.Name, c.req.Release, c.text)
 	if err != nil {
-		return nil, c.stageError(err)
+		return fut, nil, c.stageError(err)
 	}
 
 	c.stage = "astopt"
@@ -405,7 +434,7 @@ func (c *compile) run() ([]byte, error) {
 	err = astopt.Optimize(mod, astopt.Config{
 		Optimize:          c.req.Optimize,
 		FutureAnnotations: fut.Features&symtable.FutureAnnotations != 0,
-		Release:           rel,
+		Release:           c.req.Release,
 		Arena:             c.arena,
 		OnFreshStr: func(k *ast.Constant) {
 			if fresh == nil {
@@ -415,119 +444,129 @@ func (c *compile) run() ([]byte, error) {
 		},
 	})
 	if err != nil {
-		return nil, c.stageError(err)
+		return fut, nil, c.stageError(err)
 	}
 	if c.tr != nil && c.tr.optimized != nil {
 		c.tr.optimized(mod)
 	}
+	return fut, fresh, nil
+}
 
-	c.stage = "symtable"
-	stop.Poll(c.req.Stop)
-	st, err := symtable.Build(mod, symtable.Config{Filename: name, Release: rel, Future: fut, Text: c.text})
-	if err != nil {
-		return nil, c.stageError(err)
-	}
-
-	cache := p.NewConstCache()
-	sc, err := getScratch(p, cache)
+// generate runs code generation, which hands each finished unit to
+// finish, and returns the module's code object.
+func (c *compile) generate(mod *ast.Module, st *symtable.Table, fresh map[*ast.Constant]bool) (*pyobj.Object, error) {
+	p := c.p
+	c.cache = p.NewConstCache()
+	sc, err := getScratch(p, c.cache)
 	if err != nil {
 		return nil, &FaultError{Stage: "flowgraph", Err: err}
 	}
 	c.scratch = sc
-	opt, asm := sc.opt, sc.asm
-	filename := p.NewStr(surrogateEscape(name))
+	c.filename = p.NewStr(surrogateEscape(c.req.Name))
 	// Each unit's two sequences are dead once it is assembled (unless a
 	// tracer keeps them): their storage serves the next units.
 	var bufs *instr.Buffers
 	if c.tr == nil {
 		bufs = &sc.bufs
-		opt.Buffers = bufs
-	}
-	finish := func(u *codegen.Unit) (*pyobj.Object, error) {
-		if c.tr != nil && c.tr.generated != nil {
-			c.tr.generated(u)
-		}
-		c.stage = "flowgraph"
-		stop.Poll(c.req.Stop)
-		if c.tr == nil {
-			// The optimizer hands its final instructions to the
-			// assembler without making a sequence of them.
-			final, err := opt.OptimizeUnitFinal(&u.Unit, cache, u.NParams, sc.final)
-			sc.final = final[:0]
-			if err != nil {
-				return nil, flowgraphError(err)
-			}
-			c.stage = "assemble"
-			stop.Poll(c.req.Stop)
-			code, err := asm.AssembleFinal(&u.Unit, final, filename)
-			if err != nil {
-				return nil, &FaultError{Stage: "assemble", Err: err}
-			}
-			bufs.Release(&u.Seq)
-			c.stage = "codegen"
-			return code, nil
-		}
-		generated := u.Seq
-		if err := opt.OptimizeUnit(&u.Unit, cache, u.NParams); err != nil {
-			return nil, flowgraphError(err)
-		}
-		bufs.Release(&generated)
-		if c.tr != nil && c.tr.optimizedUnit != nil {
-			c.tr.optimizedUnit(u)
-		}
-		c.stage = "assemble"
-		code, err := asm.Assemble(&u.Unit, filename)
-		if err != nil {
-			return nil, &FaultError{Stage: "assemble", Err: err}
-		}
-		bufs.Release(&u.Seq)
-		c.stage = "codegen"
-		return code, nil
+		sc.opt.Buffers = bufs
 	}
 
 	c.stage = "codegen"
 	c.shape = argsLocated // compiler_error
 	gen, err := codegen.Generate(mod, st, codegen.Config{
-		Filename:  name,
-		Release:   rel,
+		Filename:  c.req.Name,
+		Release:   c.req.Release,
 		Optimize:  c.req.Optimize,
 		Process:   p,
-		Cache:     cache,
-		Finish:    finish,
+		Cache:     c.cache,
+		Finish:    c.finish,
 		Text:      c.text,
 		FreshStrs: fresh,
 		Buffers:   bufs,
 		Stop:      c.req.Stop,
 	})
 	if gen != nil {
-		// 3.13.4 and 3.13.5 emit the compiler's warnings with the calling
-		// module's __warningregistry__ (compiler_warn calls
-		// _PyErr_WarnExplicitObjectWithContext, gh-131927), where the
-		// "default" action shows a message once per line; 3.13.10 went
-		// back to no registry (every warning shown) and compiles a
-		// finally body's exceptional copy without warnings instead
-		// (gh-139640, listed under 3.13.10 in 3.13.18's changelog,
-		// Misc/NEWS).
-		once := rel.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 4}) &&
-			rel.Less(release.Release{Major: 3, Minor: 13, Micro: 10})
-		shown := map[codegen.Warning]bool{}
-		for _, w := range gen.Warnings {
-			if once {
-				if shown[w] {
-					continue
-				}
-				shown[w] = true
-			}
-			c.res.Warnings = append(c.res.Warnings, Warning{Category: "SyntaxWarning", Msg: w.Msg, Lineno: w.Lineno})
-		}
+		c.codegenWarnings(gen.Warnings)
 	}
 	if err != nil {
 		return nil, c.stageError(err)
 	}
+	return gen.Top.Code, nil
+}
 
+// finish turns a unit code generation finished into its code object: the
+// CFG optimizer, then the assembler.
+func (c *compile) finish(u *codegen.Unit) (*pyobj.Object, error) {
+	sc := c.scratch
+	if c.tr != nil && c.tr.generated != nil {
+		c.tr.generated(u)
+	}
+	c.stage = "flowgraph"
+	stop.Poll(c.req.Stop)
+	if c.tr == nil {
+		// The optimizer hands its final instructions to the assembler
+		// without making a sequence of them.
+		final, err := sc.opt.OptimizeUnitFinal(&u.Unit, c.cache, u.NParams, sc.final)
+		sc.final = final[:0]
+		if err != nil {
+			return nil, flowgraphError(err)
+		}
+		c.stage = "assemble"
+		stop.Poll(c.req.Stop)
+		code, err := sc.asm.AssembleFinal(&u.Unit, final, c.filename)
+		if err != nil {
+			return nil, &FaultError{Stage: "assemble", Err: err}
+		}
+		sc.bufs.Release(&u.Seq)
+		c.stage = "codegen"
+		return code, nil
+	}
+	// Traced: the optimized sequence is kept for the tracer, and the
+	// sequences' storage is not reused.
+	if err := sc.opt.OptimizeUnit(&u.Unit, c.cache, u.NParams); err != nil {
+		return nil, flowgraphError(err)
+	}
+	if c.tr.optimizedUnit != nil {
+		c.tr.optimizedUnit(u)
+	}
+	c.stage = "assemble"
+	code, err := sc.asm.Assemble(&u.Unit, c.filename)
+	if err != nil {
+		return nil, &FaultError{Stage: "assemble", Err: err}
+	}
+	c.stage = "codegen"
+	return code, nil
+}
+
+// codegenWarnings adds the compiler's warnings to the result.
+func (c *compile) codegenWarnings(ws []codegen.Warning) {
+	// 3.13.4 and 3.13.5 emit the compiler's warnings with the calling
+	// module's __warningregistry__ (compiler_warn calls
+	// _PyErr_WarnExplicitObjectWithContext, gh-131927), where the
+	// "default" action shows a message once per line; 3.13.10 went back
+	// to no registry (every warning shown) and compiles a finally body's
+	// exceptional copy without warnings instead (gh-139640, listed under
+	// 3.13.10 in 3.13.18's changelog, Misc/NEWS).
+	rel := c.req.Release
+	once := rel.AtLeast(release.Release{Major: 3, Minor: 13, Micro: 4}) &&
+		rel.Less(release.Release{Major: 3, Minor: 13, Micro: 10})
+	shown := map[codegen.Warning]bool{}
+	for _, w := range ws {
+		if once {
+			if shown[w] {
+				continue
+			}
+			shown[w] = true
+		}
+		c.res.Warnings = append(c.res.Warnings, Warning{Category: "SyntaxWarning", Msg: w.Msg, Lineno: w.Lineno})
+	}
+}
+
+// marshal writes the module's code object as marshal.dumps does.
+func (c *compile) marshal(top *pyobj.Object) ([]byte, error) {
 	c.stage = "marshal"
 	stop.Poll(c.req.Stop)
-	out, err := sc.w.Dump(gen.Top.Code)
+	out, err := c.scratch.w.Dump(top)
 	if errors.Is(err, marshal.ErrTooDeep) {
 		// py_compile lets marshal's ValueError through: compileall stops
 		// on it with a traceback; the CPython backend reports it as the
