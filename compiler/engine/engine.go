@@ -130,8 +130,9 @@ type Engine struct {
 	cfg    Config
 	ctx    context.Context // ends at Close: abandons interpreter starts
 	cancel context.CancelFunc
-	// slots bounds the native compiles that run at once.
-	slots   chan struct{}
+	// slots bounds the native compiles that run at once, and ahead the
+	// native jobs that wait for a slot with their source read.
+	slots, ahead chan struct{}
 	mu      sync.Mutex
 	interp  map[string]*entry    // by resolved interpreter path
 	ids     map[string]*identity // interpreters identified without a pool
@@ -179,6 +180,7 @@ func New(cfg Config) *Engine {
 	return &Engine{
 		cfg: cfg, ctx: ctx, cancel: cancel,
 		slots:   make(chan struct{}, cfg.Jobs),
+		ahead:   make(chan struct{}, cfg.Jobs),
 		interp:  map[string]*entry{},
 		ids:     map[string]*identity{},
 		choices: map[choiceKey]*choice{},
@@ -395,17 +397,15 @@ func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	// A native compile takes its slot before it reads its source, so that
-	// jobs waiting for a slot (a worker sent many requests at once) hold
-	// no source in memory.
 	var s slot
+	var src []byte
+	var st fs.FileInfo
 	if c.nat != nil {
-		if s, err = e.acquire(ctx); err != nil {
-			return Result{}, err
-		}
+		s, src, st, err = e.readForSlot(ctx, j.Source)
 		defer s.release()
+	} else {
+		src, st, err = readSource(j.Source)
 	}
-	src, st, err := readSource(j.Source)
 	if err != nil {
 		return Result{}, err
 	}

@@ -45,25 +45,48 @@ func (nb *nativeBackend) withFallback(python string) *nativeBackend {
 	return &c
 }
 
-// slot is one of the engine's native compile slots, held until released.
-type slot struct{ slots chan struct{} }
+// slot is a place in one of the engine's queues (a native compile slot,
+// or a place ahead), held until released.
+type slot struct{ ch chan struct{} }
 
-// acquire takes a native compile slot, or fails when ctx ends first.
-func (e *Engine) acquire(ctx context.Context) (slot, error) {
+// acquire takes a place in ch, or fails when ctx ends first.
+func acquire(ctx context.Context, ch chan struct{}) (slot, error) {
 	select {
-	case e.slots <- struct{}{}:
-		return slot{e.slots}, nil
+	case ch <- struct{}{}:
+		return slot{ch}, nil
 	case <-ctx.Done():
 		return slot{}, ctx.Err()
 	}
 }
 
-// release gives the slot back; releasing it again does nothing.
+// release gives the place back; releasing it again does nothing.
 func (s *slot) release() {
-	if s.slots != nil {
-		<-s.slots
-		s.slots = nil
+	if s.ch != nil {
+		<-s.ch
+		s.ch = nil
 	}
+}
+
+// readForSlot reads a native job's source and returns it with a compile
+// slot. The job reads only once it is among the next Jobs to take a slot
+// (a place in ahead), so that a worker sent many requests at once does not
+// hold all their sources while they wait, and the next sources are read
+// while the running compiles keep the CPUs busy.
+func (e *Engine) readForSlot(ctx context.Context, path string) (slot, []byte, fs.FileInfo, error) {
+	next, err := acquire(ctx, e.ahead)
+	if err != nil {
+		return slot{}, nil, nil, err
+	}
+	defer next.release()
+	src, st, err := readSource(path)
+	if err != nil {
+		return slot{}, nil, nil, err
+	}
+	s, err := acquire(ctx, e.slots)
+	if err != nil {
+		return slot{}, nil, nil, err
+	}
+	return s, src, st, nil
 }
 
 // compile compiles one source in the slot s, which it releases once the

@@ -13,67 +13,80 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
 )
 
-// TestNativeReadsSourceInItsSlot: a native job reads its source only once
-// it holds a compile slot, so that jobs queued behind busy slots (a worker
-// sent many requests at once) hold no sources in memory. A queued job whose
-// source is missing waits for its slot (and ends with its context, not with
-// a read error), and a queued job compiles the source as it is when its
-// slot frees, not as it was when the job arrived.
-func TestNativeReadsSourceInItsSlot(t *testing.T) {
+// TestNativeReadAhead: native jobs queued for a compile slot read their
+// sources only when they are among the next Jobs to compile. With one
+// slot, held here: the first queued job reads its source at once (and
+// compiles the text it read), the next one waits unread (a missing source
+// ends with the job's context, not with a read error, and a source
+// rewritten meanwhile is compiled as it is when the job reads it).
+func TestNativeReadAhead(t *testing.T) {
 	dir := t.TempDir()
-	src := filepath.Join(dir, "m.py")
-	write := func(text string) {
+	write := func(name, text string) {
 		t.Helper()
-		if err := os.WriteFile(src, []byte(text), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	e := New(Config{Backend: Native, Version: "3.13.0", Jobs: 1, Stderr: io.Discard})
 	defer e.Close()
 	ctx := context.Background()
-	job := Job{Source: src, Name: "m.py", Mode: pycfile.CheckedHash}
+	job := func(name string) Job {
+		return Job{Source: filepath.Join(dir, name), Name: "m.py", Mode: pycfile.CheckedHash}
+	}
 
 	// The answer for each text, with the slot free.
-	write("x = 2\n")
-	want, err := e.Compile(ctx, job)
-	if err != nil {
-		t.Fatal(err)
+	answer := func(text string) []byte {
+		t.Helper()
+		write("m.py", text)
+		res, err := e.Compile(ctx, job("m.py"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Data
 	}
-	write("x = 1\n")
-	old, err := e.Compile(ctx, job)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Equal(old.Data, want.Data) {
+	one, two := answer("x = 1\n"), answer("x = 2\n")
+	if bytes.Equal(one, two) {
 		t.Fatal("the two texts compile to the same bytes")
 	}
+	write("a.py", "x = 1\n")
+	write("b.py", "x = 1\n")
 
-	s, err := e.acquire(ctx)
+	s, err := acquire(ctx, e.slots)
 	if err != nil {
 		t.Fatal(err)
 	}
-	missing := Job{Source: filepath.Join(dir, "missing.py")}
+	compile := func(name string) <-chan []byte {
+		done := make(chan []byte, 1)
+		go func() {
+			res, err := e.Compile(ctx, job(name))
+			if err != nil {
+				t.Error(err)
+			}
+			done <- res.Data
+		}()
+		return done
+	}
+	// Long enough for a job to read its source if it may, and to reach a
+	// queue.
+	settle := func() { time.Sleep(100 * time.Millisecond) }
+
+	first := compile("a.py")
+	settle()
 	tctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-	_, err = e.Compile(tctx, missing)
+	_, err = e.Compile(tctx, job("missing.py"))
 	cancel()
 	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("queued job with a missing source: got %v, want the context's deadline (it must not read before its slot)", err)
+		t.Errorf("queued job behind the next one, with a missing source: got %v, want the context's deadline (it must not read yet)", err)
 	}
-
-	done := make(chan Result, 1)
-	go func() {
-		res, err := e.Compile(ctx, job)
-		if err != nil {
-			t.Error(err)
-		}
-		done <- res
-	}()
-	// Long enough for the job to reach its slot's queue (and, if it read
-	// first, to read the old text).
-	time.Sleep(100 * time.Millisecond)
-	write("x = 2\n")
+	second := compile("b.py")
+	settle()
+	write("a.py", "x = 2\n")
+	write("b.py", "x = 2\n")
 	s.release()
-	if res := <-done; !bytes.Equal(res.Data, want.Data) {
-		t.Errorf("queued job compiled the source as it was before its slot freed")
+	if got := <-first; !bytes.Equal(got, one) {
+		t.Errorf("the next job to compile did not compile the text it read while it waited")
+	}
+	if got := <-second; !bytes.Equal(got, two) {
+		t.Errorf("a job queued behind the next one compiled its source as it was before it could read it")
 	}
 }
