@@ -133,11 +133,11 @@ type Engine struct {
 	// slots bounds the native compiles that run at once, and ahead the
 	// native jobs that wait for a slot with their source read.
 	slots, ahead chan struct{}
-	mu      sync.Mutex
-	interp  map[string]*entry    // by resolved interpreter path
-	ids     map[string]*identity // interpreters identified without a pool
-	choices map[choiceKey]*choice
-	closed  bool
+	mu           sync.Mutex
+	interp       map[string]*entry    // by resolved interpreter path
+	ids          map[string]*identity // interpreters identified without a pool
+	choices      map[choiceKey]*choice
+	closed       bool
 }
 
 // choiceKey is what a job names that decides its target.
