@@ -26,6 +26,20 @@ var cases = []struct{ name, src string }{
 	// module, 2026-12-02).
 	{"import_originated_after_comprehension", "import pd\narrays = [pd.array(x) for x in y]\narrays += [pd.array([True])]\n"},
 	{"import_originated_around_comprehensions", "import pd, np as n\nfrom m import f\npd.a(1)\n[pd.b(x) + n.c(x) + f.d(x) for x in y]\n{pd.e(k): n.f(v) for k, v in z}\npd.g(2); n.h(3); f.i(4)\ndef h():\n    return [pd.j(x) for x in pd.k()]\nclass C:\n    v = [pd.l(x) for x in n.m()]\n    w = pd.n()\n"},
+	// 3.13.16 and later tokenize "<>" as '<' and '>' until the parser has
+	// seen the future import barry_as_FLUFL, and as one token after it:
+	// an error at "<>" spans both characters there, and "<>=" is "<>"
+	// then "=" (a generated input, 2026-12-02).
+	{"barry_diamond_error_for_target", "from __future__ import barry_as_FLUFL\n[x for a, *<>.n in y]\n"},
+	{"barry_diamond_error_call", "from __future__ import barry_as_FLUFL; print(<>)\n"},
+	{"barry_diamond_error_fstring", "from __future__ import barry_as_FLUFL\nx = f\"{a <> b}\"\ny = f\"{<>}\"\n"},
+	{"barry_diamond_error_block", "if 1:\n    from __future__ import barry_as_FLUFL\nprint(<>)\n"},
+	{"barry_diamond_then_equal", "from __future__ import barry_as_FLUFL\nx = a <>= b\n"},
+	{"barry_diamond_then_greater", "from __future__ import barry_as_FLUFL\nx = a <>> b\n"},
+	{"barry_diamond_before_import_takes_effect", "from __future__ import nested_scopes, barry_as_FLUFL <> 1\n"},
+	{"barry_diamond_valid", "from __future__ import barry_as_FLUFL\nx = (a <> b) <> c\ny = [i for i in z if i <> 0]\n"},
+	{"diamond_without_barry", "x = a <>= b\n"},
+	{"diamond_without_barry_call", "print(<>)\n"},
 	{"percent_fresh", "def f(a, b):\n    return '%s%%%s' % (a, b)\n"},
 	{"percent_fresh_then_literal", "def f(a, b):\n    return '%s%%%s' % (a, b)\n\ndef g(s):\n    return s.partition('%')\n"},
 	{"percent_literal_then_fresh", "def g(s):\n    return s.partition('%')\n\ndef f(a, b):\n    return '%s%%%s' % (a, b)\n"},

@@ -314,6 +314,9 @@ func (p *Parser) newImportFromModule(module string, names []*ast.Alias, level in
 		for _, a := range names {
 			if a.Name == "barry_as_FLUFL" {
 				p.barry = true
+				if p.sc != nil {
+					p.sc.KeepDiamond()
+				}
 			}
 		}
 	}

@@ -39,9 +39,11 @@ var (
 // of the escape, not the token's first line (gh-116042, 3.13.3).
 var escapeWarningLine = release.Release{Major: 3, Minor: 13, Micro: 3}
 
-// 3.13.16 (gh-151464) tokenizes "<>" as "<" and ">": the scanner makes the
-// two tokens for that release and later, and the grammar's noteq_bitwise_or
-// and invalid_diamond alternatives (actions checkDiamond, diamondError) take
+// 3.13.16 (gh-151464) tokenizes "<>" as "<" and ">" unless the future
+// import barry_as_FLUFL has been parsed: the scanner makes the two tokens
+// for that release and later until newImportFromModule tells it of the
+// import (scanner.KeepDiamond), and the grammar's noteq_bitwise_or and
+// invalid_diamond alternatives (actions checkDiamond, diamondError) take
 // them; the parser itself needs no release check for it.
 
 // parseStringCheckLine is the line of Parser/string_parser.c, in rel, of

@@ -34,7 +34,9 @@ type features struct {
 	// Removing the comments of a debug expression skips escaped
 	// characters (an escaped quote does not end a string).
 	commentEscapes bool
-	// "<>" is two tokens, '<' and '>' (earlier: one NOTEQUAL token).
+	// "<>" is two tokens, '<' and '>' (earlier: one NOTEQUAL token),
+	// until the parser has seen "from __future__ import barry_as_FLUFL"
+	// (KeepDiamond).
 	splitDiamond bool
 	// A replacement field that starts right where the last one of a
 	// format spec ended starts its expression's text too (earlier it kept

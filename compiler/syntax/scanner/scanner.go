@@ -237,6 +237,14 @@ func New(src *source.Source, opts Options) *Scanner {
 	return s
 }
 
+// KeepDiamond makes "<>" one NOTEQUAL token from here on. The tokenizer of
+// 3.13.16 and later makes '<' and '>' of it until the parser has seen
+// "from __future__ import barry_as_FLUFL", and one token from the next
+// token on: under the future import, "a <>= b" is '<>' then '=' and an
+// error at "<>" spans both characters, where without it "<>=" is '<' then
+// '>='.
+func (s *Scanner) KeepDiamond() { s.ft.splitDiamond = false }
+
 // Text is the decoded source the scanner reads.
 func (s *Scanner) Text() []byte { return s.text }
 
