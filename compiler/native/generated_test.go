@@ -1,0 +1,69 @@
+package native
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/internal/gensrc"
+	"github.com/rules-pyc/rules_pyc/internal/pythons"
+)
+
+// How many inputs of each kind TestGeneratedAgainstPyCompile compares by
+// default (CI) and with -short. RULES_PYC_GEN_SEED and RULES_PYC_GEN_COUNT
+// (inputs of each kind) run campaigns; the inputs that differ are named by
+// kind, seed and index, which internal/gensrc makes again.
+var generatedSizes = map[bool]int{false: 100, true: 20}
+
+// TestGeneratedAgainstPyCompile compares, as TestStdlibAgainstPyCompile
+// does (bytes, messages, warnings, at -O0, -O1 and -O2), the inputs
+// internal/gensrc makes for the front end's agreement test: grammar
+// programs, damaged text, literals, odd Unicode and constructs at
+// CPython's limits, seed 1 unless RULES_PYC_GEN_SEED says otherwise. Most
+// of them are rejected; what matters is that the listing is CPython's.
+func TestGeneratedAgainstPyCompile(t *testing.T) {
+	seed, n := uint64(1), generatedSizes[testing.Short()]
+	if s := os.Getenv("RULES_PYC_GEN_SEED"); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("RULES_PYC_GEN_SEED=%q: %v", s, err)
+		}
+		seed = v
+	}
+	if s := os.Getenv("RULES_PYC_GEN_COUNT"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 1 {
+			t.Fatalf("RULES_PYC_GEN_COUNT=%q: want a positive number", s)
+		}
+		n = v
+	}
+	dir := t.TempDir()
+	var files []string
+	for _, kind := range gensrc.Kinds() {
+		for i := range n {
+			in, err := gensrc.Make(kind, seed, i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := fmt.Sprintf("%s_%d_%05d.py", kind, seed, i)
+			if err := os.WriteFile(filepath.Join(dir, f), in.Src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, f)
+		}
+	}
+	for _, py := range pythons.Local(t, 3, 13) {
+		rel, _, err := release.Parse(py.Version)
+		if err != nil {
+			t.Fatalf("%s: %v", py, err)
+		}
+		for _, opt := range []int{0, 1, 2} {
+			t.Run(fmt.Sprintf("%s/O%d", py.Version, opt), func(t *testing.T) {
+				sweep(t, py, rel, dir, files, opt)
+			})
+		}
+	}
+}
