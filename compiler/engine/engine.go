@@ -162,6 +162,17 @@ type entry struct {
 	err   error
 }
 
+// compile reads j's source and compiles it in the interpreter's fork
+// server pool.
+func (ent *entry) compile(ctx context.Context, j *Job, name string) ([]byte, fs.FileInfo, compiled, error) {
+	src, st, err := readSource(j.Source)
+	if err != nil {
+		return nil, nil, compiled{}, err
+	}
+	a, err := ent.pool.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: j.Optimize, Stub: j.Stub})
+	return src, st, compiled(a), err
+}
+
 // New returns an engine.  No interpreter is started until a job needs one.
 func New(cfg Config) *Engine {
 	if cfg.Jobs <= 0 {
@@ -397,30 +408,11 @@ func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	var s slot
-	var src []byte
-	var st fs.FileInfo
-	if c.nat != nil {
-		s, src, st, err = e.readForSlot(ctx, j.Source)
-		defer s.release()
-	} else {
-		src, st, err = readSource(j.Source)
-	}
-	if err != nil {
-		return Result{}, err
-	}
 	name := j.Name
 	if name == "" {
 		name = j.Source
 	}
-	var a compiled
-	if c.nat != nil {
-		a, err = c.nat.compile(ctx, &s, &j, name, src, st)
-	} else {
-		var ia interp.Answer
-		ia, err = c.cpy.pool.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: j.Optimize, Stub: j.Stub})
-		a = compiled(ia)
-	}
+	src, st, a, err := c.backend.compile(ctx, &j, name)
 	code, warnings := a.Code, string(a.Warnings)
 	var ce *failure.CompileError
 	stub := err != nil && j.Stub && errors.As(err, &ce) && ce.Stub != nil

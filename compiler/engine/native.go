@@ -89,10 +89,23 @@ func (e *Engine) readForSlot(ctx context.Context, path string) (slot, []byte, fs
 	return s, src, st, nil
 }
 
-// compile compiles one source in the slot s, which it releases once the
-// native compiler is done (before a fallback to CPython), and returns its
-// code and its warnings as CPython's warnings module prints them on stderr.
-func (nb *nativeBackend) compile(ctx context.Context, s *slot, j *Job, name string, src []byte, st fs.FileInfo) (compiled, error) {
+// compile reads j's source when it is among the next to take a compile
+// slot (readForSlot) and compiles it in that slot, which it releases once
+// the native compiler is done (before a fallback to CPython).
+func (nb *nativeBackend) compile(ctx context.Context, j *Job, name string) ([]byte, fs.FileInfo, compiled, error) {
+	s, src, st, err := nb.e.readForSlot(ctx, j.Source)
+	if err != nil {
+		return nil, nil, compiled{}, err
+	}
+	defer s.release()
+	a, err := nb.compileIn(ctx, &s, j, name, src, st)
+	return src, st, a, err
+}
+
+// compileIn compiles src in the slot s, which it releases once the native
+// compiler is done, and returns its code and its warnings as CPython's
+// warnings module prints them on stderr.
+func (nb *nativeBackend) compileIn(ctx context.Context, s *slot, j *Job, name string, src []byte, st fs.FileInfo) (compiled, error) {
 	e := nb.e
 	limit := e.cfg.Timeout
 	cctx, cancel := context.WithTimeout(ctx, limit)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/rules-pyc/rules_pyc/compiler/failure"
 	"github.com/rules-pyc/rules_pyc/compiler/interp"
@@ -69,9 +70,18 @@ func (t Target) String() string {
 
 // choice is a job's resolved target and the backend that compiles for it.
 type choice struct {
-	target Target
-	cpy    *entry         // CPython: the interpreter's pool
-	nat    *nativeBackend // Native
+	target  Target
+	backend backend
+}
+
+// backend compiles one job's source for a choice's target: the CPython
+// fork server of an interpreter (*entry) or the native compiler
+// (*nativeBackend). It reads the source itself (when it reads is part of
+// its scheduling) and returns it, with its file information for the
+// header, whether or not the compile succeeded (a failed read returns
+// only its error).
+type backend interface {
+	compile(ctx context.Context, j *Job, name string) (src []byte, st fs.FileInfo, a compiled, err error)
 }
 
 // choose resolves what compiles a job that names kind, python and version
@@ -161,7 +171,7 @@ func (e *Engine) choose(ctx context.Context, kind Backend, python, version strin
 		// interpreter of that very release.
 		nb = nb.withFallback(info.Path)
 	}
-	return &choice{target: t, nat: nb}, nil
+	return &choice{target: t, backend: nb}, nil
 }
 
 // defaultNativeVersion is the release the native backend imitates when no
@@ -191,7 +201,7 @@ func (e *Engine) chooseCPython(ctx context.Context, python, version string) (*ch
 	if err := ent.info.Check(version); err != nil {
 		return nil, err
 	}
-	return &choice{target: cpythonTarget(ent.info), cpy: ent}, nil
+	return &choice{target: cpythonTarget(ent.info), backend: ent}, nil
 }
 
 func cpythonTarget(info *interp.Info) Target {

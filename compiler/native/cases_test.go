@@ -214,14 +214,31 @@ func nestedComps(n int, format string) string {
 // TestCasesAgainstPyCompile compiles cases with each 3.13 interpreter's
 // release at every level and compares with py_compile.
 func TestCasesAgainstPyCompile(t *testing.T) {
+	srcs := make([]namedSource, len(cases))
+	for i, c := range cases {
+		srcs[i] = namedSource{c.name + ".py", []byte(c.src)}
+	}
+	sweepSources(t, srcs)
+}
+
+// namedSource is a source to write under a file name for sweepSources.
+type namedSource struct {
+	file string
+	src  []byte
+}
+
+// sweepSources writes srcs into a temporary directory and compares them,
+// as TestStdlibAgainstPyCompile compares the stdlib's files, against every
+// local 3.13 interpreter at -O0, -O1 and -O2.
+func sweepSources(t *testing.T, srcs []namedSource) {
+	t.Helper()
 	dir := t.TempDir()
-	var files []string
-	for _, c := range cases {
-		f := c.name + ".py"
-		if err := os.WriteFile(filepath.Join(dir, f), []byte(c.src), 0o644); err != nil {
+	files := make([]string, len(srcs))
+	for i, s := range srcs {
+		if err := os.WriteFile(filepath.Join(dir, s.file), s.src, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		files = append(files, f)
+		files[i] = s.file
 	}
 	for _, py := range pythons.Local(t, 3, 13) {
 		rel, _, err := release.Parse(py.Version)

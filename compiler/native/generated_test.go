@@ -3,13 +3,10 @@ package native
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 
-	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/internal/gensrc"
-	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
 // How many inputs of each kind TestGeneratedAgainstPyCompile compares by
@@ -40,30 +37,15 @@ func TestGeneratedAgainstPyCompile(t *testing.T) {
 		}
 		n = v
 	}
-	dir := t.TempDir()
-	var files []string
+	var srcs []namedSource
 	for _, kind := range gensrc.Kinds() {
 		for i := range n {
 			in, err := gensrc.Make(kind, seed, i)
 			if err != nil {
 				t.Fatal(err)
 			}
-			f := fmt.Sprintf("%s_%d_%05d.py", kind, seed, i)
-			if err := os.WriteFile(filepath.Join(dir, f), in.Src, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			files = append(files, f)
+			srcs = append(srcs, namedSource{fmt.Sprintf("%s_%d_%05d.py", kind, seed, i), in.Src})
 		}
 	}
-	for _, py := range pythons.Local(t, 3, 13) {
-		rel, _, err := release.Parse(py.Version)
-		if err != nil {
-			t.Fatalf("%s: %v", py, err)
-		}
-		for _, opt := range []int{0, 1, 2} {
-			t.Run(fmt.Sprintf("%s/O%d", py.Version, opt), func(t *testing.T) {
-				sweep(t, py, rel, dir, files, opt)
-			})
-		}
-	}
+	sweepSources(t, srcs)
 }
