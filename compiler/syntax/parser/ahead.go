@@ -7,8 +7,9 @@ import "github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 // Looking ahead at the tokens, the first pass skips attempts that pegen
 // makes and that cannot succeed: an assignment at the start of an
 // expression statement, the parameter lists with a "/" when there is none,
-// and the keyword arguments followed by "**" arguments when there is no
-// "**".
+// the keyword arguments followed by "**" arguments when there is no "**",
+// a generator expression without a "for", an assignment's value parsed as
+// a target, and a keyword argument's name parsed as a positional argument.
 //
 // Pegen tries simple_stmt's assignment alternatives before the expression
 // statement, so that every expression statement (a call, most often) is
@@ -74,6 +75,30 @@ import "github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 // "async" directly inside the brackets it cannot match, and what it
 // parsed (an expression, memoized) is parsed again by the alternative
 // that matches, so it is skipped on the same conditions.
+
+// assignment's third alternative parses its targets with a loop of
+// (star_targets "="): after the last target and its "=", the loop tries
+// star_targets once more on the value, which fails (a value such as a call
+// fails as a target at its end, where t_lookahead finds no "(", "[" or
+// "."), and the value is then parsed again by star_expressions. A target
+// is made of balanced brackets and holds no NEWLINE or ";" outside them,
+// so star_targets "=" needs a "=" outside brackets before the statement's
+// end; without one the attempt is skipped. What it would have parsed is a
+// part of the value, parsed by the same memoized rules at the same
+// places, so skipping it changes nothing, on the same conditions as
+// above. (At the first target, the check finds the "=" that follows it.)
+
+// In a call's arguments, args first gathers the positional ones, each
+// tried as (assignment_expression / expression !":=") !"=" after
+// starred_expression; a keyword argument ends the gather there, after
+// its name has been parsed as an expression, and kwargs then parses it
+// again. A NAME followed by "=" is an expression of that name alone (no
+// operator, call, subscript or attribute continues it with "="), which
+// !"=" rejects, and assignment_expression needs ":=": the alternative
+// fails. It is skipped when both tokens are already fetched; the name's
+// Name node and identifier are then made by kwarg_or_starred's NAME, the
+// next rule to parse a token, so that nothing changes on the same
+// conditions as above.
 
 // optimisticLimit is the nesting level at which an optimistic pass gives
 // up.
@@ -182,6 +207,57 @@ func (p *Parser) noAssignmentAhead() bool {
 			}
 		}
 	}
+}
+
+// noEqualAhead reports whether assignment's (star_targets "=") may be
+// skipped at the current token (see above): no "=" outside brackets before
+// the statement's NEWLINE or ";". It fetches the statement's tokens up to
+// the first such "=" or the end.
+func (p *Parser) noEqualAhead() bool {
+	if !p.canLookAhead() {
+		return false
+	}
+	warned := *p.tokWarnings
+	depth := 0
+	var b bracketScan
+	for i := p.mark; ; i++ {
+		if i >= p.fill && !p.fetchAhead(warned) {
+			return false
+		}
+		k := p.kindOf(i)
+		switch aheadClass[k] {
+		case aheadOther:
+		case aheadFor:
+			b.sawFor(depth)
+		case aheadOpen:
+			b.open(depth, i)
+			depth++
+		case aheadClose:
+			depth--
+			if depth < 0 {
+				return false
+			}
+			b.close(p, depth)
+		case aheadEnd, aheadSemi:
+			return depth == 0
+		case aheadAssign:
+			if depth == 0 && k == token.EQUAL {
+				return false
+			}
+		case aheadStop:
+			if p.stopsAhead(k) {
+				return false
+			}
+		}
+	}
+}
+
+// keywordAhead reports whether the alternative of a positional argument
+// may be skipped (see above): the current token is a NAME and the next
+// one, already fetched, a "=".
+func (p *Parser) keywordAhead() bool {
+	i := p.mark
+	return i+1 < p.fill && p.kinds[i] == token.NAME && p.kinds[i+1] == token.EQUAL && p.canLookAhead()
 }
 
 // noneAhead reports whether the alternatives that need a token of kind k

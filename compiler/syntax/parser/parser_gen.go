@@ -31286,6 +31286,9 @@ func (p *Parser) tmp_15() (_res ast.Expr, _ok bool) {
 		if p.cannotStart(&first10) {
 			goto fail0
 		}
+		if p.noEqualAhead() {
+			goto fail0
+		}
 		var z ast.Expr
 		var _v1 *token.Token
 		var _k bool
@@ -37032,6 +37035,9 @@ fail0:
 			return nil, false
 		}
 		if p.cannotStart(&first2) {
+			goto fail1
+		}
+		if p.keywordAhead() {
 			goto fail1
 		}
 		var _v0 ast.Expr

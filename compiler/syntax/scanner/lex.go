@@ -260,21 +260,24 @@ again:
 	name:
 		// The rest of the name. A line always ends with a newline, so the
 		// name ends within the current line: scanning the buffer directly
-		// is what reading one byte at a time and backing up does.
+		// is what reading one byte at a time and backing up does (over
+		// the rest of the buffer, indexed from 0: no bounds check a byte).
 		var class uint8
 		if c >= 128 {
 			class = identNonASCII
 		}
 		s.backup(c)
-		r, i := s.read, s.cur
-		for ; i < len(r); i++ {
-			k := identClass[r[i]]
+		r := s.read[s.cur:]
+		j := 0
+		for j < len(r) {
+			k := identClass[r[j]]
 			if k == 0 {
 				break
 			}
 			class |= k
+			j++
 		}
-		s.cur = i
+		s.cur += j
 		nonASCII := class&identNonASCII != 0
 		if nonASCII && !s.verifyIdentifier() {
 			return s.make(t, token.ERRORTOKEN, noPos, noPos)

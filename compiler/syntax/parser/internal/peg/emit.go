@@ -34,6 +34,9 @@ type Options struct {
 // memo functions memoGet, memoInsert and memoUpdate.
 func Generate(g *Grammar, opt Options) ([]byte, error) {
 	e := &emitter{g: g, cache: map[Node]*Rule{}, slab: map[string]int{}, first: newFirstInfo(g), firstVars: map[string]string{}, stacks: map[string]int{}}
+	if err := e.resolveGroupChecks(); err != nil {
+		return nil, err
+	}
 	if err := e.run(); err != nil {
 		return nil, err
 	}
@@ -87,6 +90,9 @@ type emitter struct {
 	// shared maps the alternatives of the rule being emitted that start
 	// with a memoized rule which another alternative starts with too.
 	shared map[*Alt]sharedFirst
+
+	// groupChecks maps the groups of groupAheadChecks to their checks.
+	groupChecks map[*Group]map[int]string
 }
 
 // sharedFirst is how an alternative uses the result of a memoized rule
@@ -274,6 +280,7 @@ func (e *emitter) callFor(n Node) (call, error) {
 		if r == nil {
 			r = e.newHelper(TmpRule, "tmp")
 			r.Alts = n.Alts
+			r.aheadChecks = e.groupChecks[n]
 			t, err := e.altsType(n.Alts)
 			if err != nil {
 				return call{}, fmt.Errorf("%s: %w", n, err)
@@ -785,7 +792,7 @@ func (e *emitter) alt(r *Rule, a *Alt, i int, hasCut bool) error {
 		}
 		e.printf("if p.cannotStart(&%s) {\ngoto fail%d\n}\n", v, last)
 	}
-	if c := aheadChecks[fmt.Sprintf("%s/%d", r.Name, i)]; c != "" && !gated {
+	if c := e.aheadCheck(r, i); c != "" && !gated {
 		e.printf("if %s {\n%s\n}\n", c, fail)
 	}
 	vars, err := e.chain(a, fail)
@@ -948,7 +955,7 @@ func (e *emitter) tokenDecides(r *Rule, i int, v string) bool {
 	if len(a.Items) == 0 || i+1 < len(r.Alts) && e.sameFirst(r.Alts[i+1], v) {
 		return false
 	}
-	if aheadChecks[fmt.Sprintf("%s/%d", r.Name, i)] != "" {
+	if e.aheadCheck(r, i) != "" {
 		return false
 	}
 	n := a.Items[0].Node
@@ -1054,6 +1061,55 @@ var aheadChecks = map[string]string{
 	"parameters/1":  "p.noneAhead(token.SLASH)",
 	"kwargs/0":      "p.noneAhead(token.DOUBLESTAR)",
 	"genexp/0":      "p.noForInside()",
+}
+
+// groupAheadChecks are the alternatives of groups that the optimistic
+// first pass skips when the parser's check says they cannot match there,
+// as for aheadChecks. A key is rule/alternative/item/group alternative,
+// from 0: the item is the group, or a repetition or gather of it.
+var groupAheadChecks = map[string]string{
+	"assignment/2/0/0": "p.noEqualAhead()",
+	"args/0/0/1":       "p.keywordAhead()",
+}
+
+// resolveGroupChecks finds the groups of groupAheadChecks.
+func (e *emitter) resolveGroupChecks() error {
+	e.groupChecks = map[*Group]map[int]string{}
+	for key, check := range groupAheadChecks {
+		var name string
+		var alt, item, galt int
+		if _, err := fmt.Sscanf(strings.ReplaceAll(key, "/", " "), "%s %d %d %d", &name, &alt, &item, &galt); err != nil {
+			return fmt.Errorf("group check %s: %w", key, err)
+		}
+		r := e.g.byName[name]
+		if r == nil || alt >= len(r.Alts) || item >= len(r.Alts[alt].Items) {
+			return fmt.Errorf("group check %s: no such item", key)
+		}
+		n := r.Alts[alt].Items[item].Node
+		switch x := n.(type) {
+		case *Rep:
+			n = x.X
+		case *Gather:
+			n = x.Elem
+		}
+		g, ok := n.(*Group)
+		if !ok || galt >= len(g.Alts) || len(g.Alts) == 1 && len(g.Alts[0].Items) == 1 && g.Alts[0].Action == "" && g.Alts[0].Items[0].Name == "" {
+			return fmt.Errorf("group check %s: %s is not a group with that alternative", key, n)
+		}
+		if e.groupChecks[g] == nil {
+			e.groupChecks[g] = map[int]string{}
+		}
+		e.groupChecks[g][galt] = check
+	}
+	return nil
+}
+
+// aheadCheck returns the look-ahead check of rule r's alternative i, or "".
+func (e *emitter) aheadCheck(r *Rule, i int) string {
+	if r.Kind == TmpRule {
+		return r.aheadChecks[i]
+	}
+	return aheadChecks[fmt.Sprintf("%s/%d", r.Name, i)]
 }
 
 func altHasCut(a *Alt) bool {

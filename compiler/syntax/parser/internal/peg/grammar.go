@@ -60,6 +60,9 @@ type Rule struct {
 	Elem string
 	// pushOnly: a gather's loop, which leaves its elements on the stack.
 	pushOnly bool
+	// aheadChecks: a group's look-ahead checks by alternative
+	// (groupAheadChecks).
+	aheadChecks map[int]string
 }
 
 // Alt is one alternative: a sequence of items and an optional action.
