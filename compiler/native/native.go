@@ -218,6 +218,17 @@ func compileTraced(req Request, tr *tracer) (res *Result, err error) {
 		putArena(c.arena)
 		c.arena = nil
 	}
+	if c.st != nil && tr == nil {
+		// Not after a panic either. Code generation is over and its
+		// code objects are marshalled; nothing returned refers to the
+		// table or to the units.
+		c.st.Free()
+		c.st = nil
+	}
+	if c.gen != nil && tr == nil {
+		c.gen.Free()
+		c.gen = nil
+	}
 	if c.p != nil && tr == nil {
 		// Nothing of the compile is looked at any more (a tracer may
 		// still hold its objects and ask the Process about them): the
@@ -256,6 +267,10 @@ type compile struct {
 	scratch *scratch
 	// p is the compile's object space.
 	p *pyobj.Process
+	// st is the module's symbol table, once built; gen what code
+	// generation returned.
+	st  *symtable.Table
+	gen *codegen.Result
 	// arena holds the compile's syntax tree (the parser's nodes and the
 	// AST optimizer's).
 	arena *ast.Arena
@@ -380,6 +395,7 @@ func (c *compile) run() ([]byte, error) {
 	if err != nil {
 		return nil, c.stageError(err)
 	}
+	c.st = st
 	top, err := c.generate(mod, st, fresh)
 	if err != nil {
 		return nil, err
@@ -486,6 +502,7 @@ func (c *compile) generate(mod *ast.Module, st *symtable.Table, fresh map[*ast.C
 		Stop:      c.req.Stop,
 	})
 	if gen != nil {
+		c.gen = gen
 		c.codegenWarnings(gen.Warnings)
 	}
 	if err != nil {

@@ -93,6 +93,8 @@ type Warning struct {
 type Result struct {
 	Top      *Unit
 	Warnings []Warning
+	// slabs is the storage the units came from (see Free).
+	slabs *slabs
 }
 
 // scope types of compiler units (COMPILER_SCOPE_*).
@@ -351,6 +353,8 @@ type compiler struct {
 	strSlab    []string
 	kidSlab    []*Unit
 	objN, outN int
+	// slabs gives the slabs above, and keeps them for Result.Free.
+	slabs *slabs
 
 	// importMask has importBit set for each name the module block
 	// imports (setImportMask), so that most names need no look-up in
@@ -367,7 +371,7 @@ type compiler struct {
 // compile's storage.
 func (c *compiler) unitPtrs(n int) []*Unit {
 	if len(c.kidSlab) < n {
-		c.kidSlab = make([]*Unit, max(n, 64))
+		c.kidSlab = c.slabs.kidChunks.take(max(n, 64))
 	}
 	l := c.kidSlab[:0:n]
 	c.kidSlab = c.kidSlab[n:]
@@ -390,7 +394,7 @@ func (c *compiler) strs(n int) []string {
 func (c *compiler) objs(n int) []*pyobj.Object {
 	if len(c.objSlab) < n {
 		c.objN = min(max(2*c.objN, 64), 1024)
-		c.objSlab = make([]*pyobj.Object, max(n, c.objN))
+		c.objSlab = c.slabs.objChunks.take(max(n, c.objN))
 	}
 	l := c.objSlab[:0:n]
 	c.objSlab = c.objSlab[n:]
@@ -409,7 +413,7 @@ func (c *compiler) newUnit() *unit {
 	}
 	if len(c.outSlab) == 0 {
 		c.outN = min(max(2*c.outN, 2), 32)
-		c.outSlab = make([]Unit, c.outN)
+		c.outSlab = c.slabs.outChunks.take(c.outN)
 	}
 	u.out = &c.outSlab[0]
 	c.outSlab = c.outSlab[1:]
@@ -471,6 +475,7 @@ func Generate(mod ast.ModNode, st *symtable.Table, cfg Config) (*Result, error) 
 		kept = new(pooledUnits)
 	}
 	c.setImportMask()
+	c.slabs = getSlabs()
 	top, err := c.module(mod)
 	// The finished units' scratch serves the next compile (a unit is
 	// emptied when it finishes: see recycle), and so does the stack.
@@ -484,9 +489,9 @@ func Generate(mod ast.ModNode, st *symtable.Table, cfg Config) (*Result, error) 
 	if err != nil {
 		// The warnings emitted before the error: CPython prints them
 		// before py_compile reports the error.
-		return &Result{Warnings: c.warnings}, err
+		return &Result{Warnings: c.warnings, slabs: c.slabs}, err
 	}
-	return &Result{Top: top, Warnings: c.warnings}, nil
+	return &Result{Top: top, Warnings: c.warnings, slabs: c.slabs}, nil
 }
 
 // unitPool keeps the finished units of a compile (emptied by recycle:

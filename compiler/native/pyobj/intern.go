@@ -105,14 +105,40 @@ type internTable struct {
 // hundred strs.
 const minInternSlots = 1024
 
-// internTablePool keeps tables of minInternSlots slots, empty, for reuse.
-// A table that grew for a large module is not kept: a smaller module
-// would spread its few strs over all of it (more cache lines to touch)
-// and clear it again.
-var internTablePool sync.Pool
+// internTablePools keeps empty tables for reuse, by size: pool k holds
+// tables of minInternSlots<<k slots. A compile starts with a table of the
+// first size (a table that grew for a large module, handed to a smaller
+// one, would spread its few strs over all of it: more cache lines to
+// touch); a table that grows takes the next size from the pools.
+var internTablePools [maxInternPool + 1]sync.Pool
+
+// maxInternPool is the largest size kept, as a shift of minInternSlots
+// (16,384 slots, 512 KB).
+const maxInternPool = 4
+
+// internPool returns the pool for tables of n slots, nil for a size
+// not kept.
+func internPool(n int) *sync.Pool {
+	for k := 0; k <= maxInternPool; k++ {
+		if n == minInternSlots<<k {
+			return &internTablePools[k]
+		}
+	}
+	return nil
+}
+
+// internSlots returns n empty slots, a kept table's when there is one.
+func internSlots(n int) []internSlot {
+	if pool := internPool(n); pool != nil {
+		if t, ok := pool.Get().(*internTable); ok {
+			return t.slots
+		}
+	}
+	return make([]internSlot, n)
+}
 
 func newInternTable() internTable {
-	if t, ok := internTablePool.Get().(*internTable); ok {
+	if t, ok := internTablePools[0].Get().(*internTable); ok {
 		return *t
 	}
 	return internTable{slots: make([]internSlot, minInternSlots)}
@@ -121,7 +147,8 @@ func newInternTable() internTable {
 // release gives the table's slots back for reuse; the table is empty
 // afterwards.
 func (t *internTable) release() {
-	if len(t.slots) != minInternSlots {
+	pool := internPool(len(t.slots))
+	if pool == nil {
 		*t = internTable{}
 		return
 	}
@@ -130,7 +157,7 @@ func (t *internTable) release() {
 	}
 	kept := &internTable{slots: t.slots, used: t.used[:0]}
 	*t = internTable{}
-	internTablePool.Put(kept)
+	pool.Put(kept)
 }
 
 // get returns the object interned for s (hash h), nil if none.
@@ -170,11 +197,12 @@ func (t *internTable) put(s string, h uint64, o *Object) {
 
 func (t *internTable) grow() {
 	old := t.slots
-	t.slots = make([]internSlot, 2*len(old))
+	t.slots = internSlots(2 * len(old))
 	mask := uint64(len(t.slots) - 1)
 	used := t.used[:0]
 	for _, j := range t.used {
 		sl := old[j]
+		old[j] = internSlot{}
 		i := home(sl.h, mask)
 		for t.slots[i].h != 0 {
 			i = (i + 1) & mask
@@ -183,9 +211,9 @@ func (t *internTable) grow() {
 		used = append(used, int32(i))
 	}
 	t.used = used
-	if len(old) == minInternSlots {
-		clear(old)
-		internTablePool.Put(&internTable{slots: old})
+	if pool := internPool(len(old)); pool != nil {
+		// Emptied above.
+		pool.Put(&internTable{slots: old})
 	}
 }
 

@@ -33,12 +33,12 @@ type Process struct {
 	slabs    int             // blocks allocated so far
 	// Bulk storage of what objects hold (alloc.go), and the number of
 	// blocks of each allocated so far.
-	itemBlock  []*Object
-	byteBlock  []byte
-	strBlock   strings.Builder
-	codeBlock  []CodeObject
-	byteBlocks int
-	codeBlocks int
+	itemBlock []*Object
+	byteBlock []byte
+	strBlock  strings.Builder
+	codeBlock []CodeObject
+	nbytes    int
+	ncodes    int
 	// The blocks slab, itemBlock and codeBlock are the rest of (the last
 	// allocated, or kept by Free).
 	slabCur []Object
@@ -48,6 +48,12 @@ type Process struct {
 	// caches are the constant caches made for this Process, released
 	// with it.
 	caches []*ConstCache
+	// The blocks of each kind filled before the current one, and those
+	// Free kept for reuse (see blockList).
+	objBlocks  blockList[Object]
+	itemBlocks blockList[*Object]
+	codeBlocks blockList[CodeObject]
+	byteBlocks blockList[byte]
 }
 
 // NewProcess returns a Process whose interned strs start as startup's
@@ -62,30 +68,38 @@ func NewProcess(startup Interned) *Process {
 	return p
 }
 
-// processPool keeps the Processes ended by Free, with the last block of
-// objects, of items and of code objects each had, cleared.
+// processPool keeps the Processes ended by Free, with the blocks of
+// objects, of items and of code objects each filled, cleared, and its
+// blocks of bytes.
 var processPool sync.Pool
 
 // Free ends the Process's life and its objects': nothing may refer to
 // them any more (the compile's output is marshalled bytes). It releases
-// the tables (Release), clears the current block of objects, of tuple
-// items and of code objects and keeps them and the current block of
-// bytes, with the Process itself, for the next NewProcess, which makes its
-// first objects there instead of in new blocks. The strs carved from the
-// Process's storage are not reused (a caller may still hold a str).
+// the tables (Release), clears the blocks of objects, of tuple items and
+// of code objects it filled and keeps them (up to a bound, see
+// maxKeptObjects) and its blocks of bytes, with the Process itself, for
+// the next NewProcess, which makes its objects there, in the same order,
+// before it allocates new blocks. The strs carved from the Process's
+// storage are not reused (a caller may still hold a str).
 func (p *Process) Free() {
 	p.Release()
 	clear(p.slabCur[:len(p.slabCur)-len(p.slab)])
 	clear(p.itemCur[:len(p.itemCur)-len(p.itemBlock)])
 	clear(p.codeCur[:len(p.codeCur)-len(p.codeBlock)])
+	p.objBlocks.keep(maxKeptObjects-len(p.slabCur), true)
+	p.itemBlocks.keep(maxKeptItems-len(p.itemCur), true)
+	p.codeBlocks.keep(maxKeptCodes-len(p.codeCur), true)
+	p.byteBlocks.keep(maxKeptBytes-len(p.byteCur), false)
 	*p = Process{
 		slab: p.slabCur, slabCur: p.slabCur, slabs: p.slabs,
 		itemBlock: p.itemCur, itemCur: p.itemCur,
-		codeBlock: p.codeCur, codeCur: p.codeCur, codeBlocks: p.codeBlocks,
+		codeBlock: p.codeCur, codeCur: p.codeCur, ncodes: p.ncodes,
 		// Bytes overwrites every byte it hands out: no clearing. The
 		// count of byte blocks, which the strs' blocks share, starts
 		// again, so that a small module's strs get a small block.
 		byteBlock: p.byteCur, byteCur: p.byteCur,
+		objBlocks: p.objBlocks, itemBlocks: p.itemBlocks,
+		codeBlocks: p.codeBlocks, byteBlocks: p.byteBlocks,
 	}
 	processPool.Put(p)
 }
@@ -119,8 +133,8 @@ func (p *Process) obj(k Kind, v ast.Value) *Object {
 	if len(p.slab) == 0 {
 		// Blocks grow from 32 objects to 4,096: a small module makes
 		// only a few dozen, and a Process that Free kept for reuse starts
-		// from its last block.
-		p.slab = make([]Object, 32<<min(p.slabs, 7))
+		// from its last block and goes on with the others it kept.
+		p.slab = p.objBlocks.take(p.slabCur, 1, 32<<min(p.slabs, 7))
 		p.slabCur = p.slab
 		p.slabs++
 	}

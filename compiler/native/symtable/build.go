@@ -40,16 +40,18 @@ const DefaultDepth = 3
 // the tree after the AST optimizer, as compile() builds it. It returns the
 // first error CPython would raise, as a *syntaxerr.Error.
 func Build(mod ast.ModNode, cfg Config) (*Table, error) {
+	sl := getSlabs()
 	b := &builder{
 		cfg:    cfg,
 		depth:  cfg.Depth,
-		blocks: make(map[blockKey]*Block),
+		blocks: sl.blocks,
+		slabs:  sl,
 	}
 	if b.depth == 0 {
 		b.depth = DefaultDepth
 	}
 	start := b.depth
-	t := &Table{Future: cfg.Future, Release: cfg.Release, blocks: b.blocks}
+	t := &Table{Future: cfg.Future, Release: cfg.Release, blocks: b.blocks, slabs: sl}
 	top := b.enter("top", ModuleBlock, blockKey{mod, roleMain}, ast.Loc{})
 	t.Top = top
 	b.global = &top.Symbols
@@ -98,6 +100,9 @@ type builder struct {
 	// (each with its own capacity) that double as append would double
 	// them.
 	childSlab []*Block
+	// slabs gives the slabs above, and keeps them for the table's
+	// Release.
+	slabs *slabs
 }
 
 // symbolsFirst is the room for symbols a block starts with.
@@ -119,7 +124,7 @@ func (b *builder) errorMsg(loc ast.Loc, msg string) error {
 // enter opens a new block inside the current one (symtable_enter_block).
 func (b *builder) enter(name string, typ BlockType, key blockKey, loc ast.Loc) *Block {
 	if len(b.blockSlab) == 0 {
-		b.blockSlab = make([]Block, min(max(b.nblocks, 4), 256))
+		b.blockSlab = b.slabs.blockChunks.take(min(max(b.nblocks, 4), 256))
 	}
 	nb := &b.blockSlab[0]
 	b.blockSlab = b.blockSlab[1:]
@@ -133,7 +138,7 @@ func (b *builder) enter(name string, typ BlockType, key blockKey, loc ast.Loc) *
 		EndColOffset: loc.EndColOffset,
 	}
 	if len(b.symSlab) < symbolsFirst {
-		b.symSlab = make([]Symbol, min(max(b.nblocks, 4), 256)*symbolsFirst)
+		b.symSlab = b.slabs.symChunks.take(min(max(b.nblocks, 4), 256) * symbolsFirst)
 	}
 	nb.Symbols.list = b.symSlab[:0:symbolsFirst]
 	b.symSlab = b.symSlab[symbolsFirst:]
@@ -170,7 +175,7 @@ func (b *builder) enter(name string, typ BlockType, key blockKey, loc ast.Loc) *
 func (b *builder) children(l []*Block) []*Block {
 	n := max(2*cap(l), 2)
 	if len(b.childSlab) < n {
-		b.childSlab = make([]*Block, max(n, min(max(b.nblocks, 4), 256)*2))
+		b.childSlab = b.slabs.childChunks.take(max(n, min(max(b.nblocks, 4), 256)*2))
 	}
 	grown := b.childSlab[:len(l):n]
 	copy(grown, l)
@@ -217,7 +222,7 @@ func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc ast.Loc) err
 		// give it.
 		n := max(2*cap(l), symbolsFirst)
 		if len(b.symSlab) < n {
-			b.symSlab = make([]Symbol, max(n, min(max(b.nblocks, 4), 256)*symbolsFirst))
+			b.symSlab = b.slabs.symChunks.take(max(n, min(max(b.nblocks, 4), 256)*symbolsFirst))
 		}
 		grown := b.symSlab[:len(l):n]
 		copy(grown, l)
@@ -247,7 +252,7 @@ func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc ast.Loc) err
 	if flag&DefParam != 0 {
 		if blk.Varnames == nil {
 			if len(b.varSlab) < varnamesFirst {
-				b.varSlab = make([]string, min(max(b.nblocks, 4), 256)*varnamesFirst)
+				b.varSlab = b.slabs.varChunks.take(min(max(b.nblocks, 4), 256) * varnamesFirst)
 			}
 			blk.Varnames = b.varSlab[:0:varnamesFirst]
 			b.varSlab = b.varSlab[varnamesFirst:]

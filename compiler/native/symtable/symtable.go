@@ -284,6 +284,9 @@ type Table struct {
 	// Release is the CPython release whose symbol table this is.
 	Release release.Release
 	blocks  map[blockKey]*Block
+	// slabs is the storage the blocks were carved from (nil once
+	// released).
+	slabs *slabs
 }
 
 // blockKey identifies a block by its node and, for a node that owns
