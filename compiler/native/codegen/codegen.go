@@ -371,7 +371,7 @@ type compiler struct {
 // compile's storage.
 func (c *compiler) unitPtrs(n int) []*Unit {
 	if len(c.kidSlab) < n {
-		c.kidSlab = c.slabs.kidChunks.take(max(n, 64))
+		c.kidSlab = c.slabs.kidChunks.Take(max(n, 64), 0)
 	}
 	l := c.kidSlab[:0:n]
 	c.kidSlab = c.kidSlab[n:]
@@ -394,7 +394,7 @@ func (c *compiler) strs(n int) []string {
 func (c *compiler) objs(n int) []*pyobj.Object {
 	if len(c.objSlab) < n {
 		c.objN = min(max(2*c.objN, 64), 1024)
-		c.objSlab = c.slabs.objChunks.take(max(n, c.objN))
+		c.objSlab = c.slabs.objChunks.Take(max(n, c.objN), 0)
 	}
 	l := c.objSlab[:0:n]
 	c.objSlab = c.objSlab[n:]
@@ -413,7 +413,7 @@ func (c *compiler) newUnit() *unit {
 	}
 	if len(c.outSlab) == 0 {
 		c.outN = min(max(2*c.outN, 2), 32)
-		c.outSlab = c.slabs.outChunks.take(c.outN)
+		c.outSlab = c.slabs.outChunks.Take(c.outN, 0)
 	}
 	u.out = &c.outSlab[0]
 	c.outSlab = c.outSlab[1:]

@@ -3,6 +3,7 @@ package codegen
 import (
 	"sync"
 
+	"github.com/rules-pyc/rules_pyc/compiler/native/internal/chunks"
 	"github.com/rules-pyc/rules_pyc/compiler/native/pyobj"
 )
 
@@ -14,65 +15,9 @@ import (
 // compiler.strs, are not among them: a recycled unit keeps its keys'
 // room for the next compile, see nameIndex.reset.)
 type slabs struct {
-	objChunks chunks[*pyobj.Object]
-	outChunks chunks[Unit]
-	kidChunks chunks[*Unit]
-}
-
-// chunks are the chunks of one kind: those taken by the current Generate,
-// in order, and those an earlier one released that are still free.
-type chunks[T any] struct {
-	used [][]T
-	free [][]T
-	next int // the first free chunk not taken yet
-	// spare is the array release builds the next free list in.
-	spare [][]T
-}
-
-// take returns a chunk of at least n elements, all zero: the next free
-// chunk when it is long enough, a new one otherwise.
-func (c *chunks[T]) take(n int) []T {
-	for c.next < len(c.free) {
-		s := c.free[c.next]
-		c.free[c.next] = nil
-		c.next++
-		if len(s) >= n {
-			c.used = append(c.used, s)
-			return s
-		}
-	}
-	s := make([]T, n)
-	c.used = append(c.used, s)
-	return s
-}
-
-// release clears the chunks taken and makes them free again, in the order
-// they were taken (a compile asks for sizes in the same growing order),
-// up to max elements in all.
-func (c *chunks[T]) release(max int) {
-	kept := c.spare[:0]
-	total := 0
-	for _, s := range c.used {
-		if total+len(s) > max {
-			break
-		}
-		clear(s)
-		kept = append(kept, s)
-		total += len(s)
-	}
-	for _, s := range c.free[c.next:] {
-		// Not taken: still zero.
-		if total+len(s) <= max {
-			kept = append(kept, s)
-			total += len(s)
-		}
-	}
-	clear(c.used)
-	c.used = c.used[:0]
-	clear(c.free)
-	c.spare = c.free[:0]
-	c.free = kept
-	c.next = 0
+	objChunks chunks.List[*pyobj.Object]
+	outChunks chunks.List[Unit]
+	kidChunks chunks.List[*Unit]
 }
 
 // The most a released result keeps of each kind, so that one huge module
@@ -101,8 +46,8 @@ func (r *Result) Free() {
 		return
 	}
 	r.slabs, r.Top = nil, nil
-	s.objChunks.release(maxKeptObjs)
-	s.outChunks.release(maxKeptUnits)
-	s.kidChunks.release(maxKeptKids)
+	s.objChunks.Release(maxKeptObjs, true)
+	s.outChunks.Release(maxKeptUnits, true)
+	s.kidChunks.Release(maxKeptKids, true)
 	slabPool.Put(s)
 }

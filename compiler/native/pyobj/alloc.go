@@ -37,7 +37,7 @@ func (p *Process) Items(items []*Object) []*Object {
 	}
 	if len(p.itemBlock) < n {
 		// 64 items, then twice the last block's, up to maxItemBlock.
-		p.itemBlock = p.itemBlocks.take(p.itemCur, n, max(min(2*len(p.itemCur), maxItemBlock), 64))
+		p.itemBlock = p.itemBlocks.Take(n, max(min(2*len(p.itemCur), maxItemBlock), 64))
 		p.itemCur = p.itemBlock
 	}
 	s := p.itemBlock[:n:n]
@@ -54,7 +54,7 @@ func (p *Process) newItems(n int) []*Object {
 		return make([]*Object, n)
 	}
 	if len(p.itemBlock) < n {
-		p.itemBlock = p.itemBlocks.take(p.itemCur, n, max(min(2*len(p.itemCur), maxItemBlock), 64))
+		p.itemBlock = p.itemBlocks.Take(n, max(min(2*len(p.itemCur), maxItemBlock), 64))
 		p.itemCur = p.itemBlock
 	}
 	s := p.itemBlock[:n:n]
@@ -75,8 +75,7 @@ func (p *Process) Bytes(b []byte) []byte {
 		return s
 	}
 	if len(p.byteBlock) < n {
-		p.byteBlock = p.byteBlocks.take(p.byteCur, n, p.nextByteBlock())
-		p.byteCur = p.byteBlock
+		p.byteBlock = p.byteBlocks.Take(n, p.nextByteBlock())
 	}
 	s := p.byteBlock[:n:n]
 	p.byteBlock = p.byteBlock[n:]
@@ -114,8 +113,7 @@ func (p *Process) String(b []byte) string {
 // storage, for NewCodeObject.
 func (p *Process) NewCodeFields() *CodeObject {
 	if len(p.codeBlock) == 0 {
-		p.codeBlock = p.codeBlocks.take(p.codeCur, 1, min(firstCodeSize<<min(p.ncodes, 4), maxCodeBlock))
-		p.codeCur = p.codeBlock
+		p.codeBlock = p.codeBlocks.Take(1, min(firstCodeSize<<min(p.ncodes, 4), maxCodeBlock))
 		p.ncodes++
 	}
 	c := &p.codeBlock[0]
@@ -123,8 +121,7 @@ func (p *Process) NewCodeFields() *CodeObject {
 	return c
 }
 
-// The most a Process that Free keeps holds of each kind of block, the
-// current blocks included: about what a module of a few hundred code
+// The most a Process that Free keeps holds of each kind of block: about what a module of a few hundred code
 // objects fills, so that one huge module does not pin its storage in a
 // long-lived process.
 const (
@@ -133,63 +130,3 @@ const (
 	maxKeptCodes   = 256
 	maxKeptBytes   = 64 << 10
 )
-
-// blockList is the blocks of one kind a Process filled before its
-// current one, and those Free kept that are not in use again yet, in the
-// order they were filled (a compile asks for sizes in the same growing
-// order).
-type blockList[T any] struct {
-	full [][]T
-	free [][]T
-	next int // the first free block not taken yet
-	// spare is the array keep builds the next free list in.
-	spare [][]T
-}
-
-// take records cur, the block being replaced (nil: none), as full and
-// returns the next kept block of at least n elements, or a new one of
-// max(size, n).
-func (l *blockList[T]) take(cur []T, n, size int) []T {
-	if cur != nil {
-		l.full = append(l.full, cur)
-	}
-	for l.next < len(l.free) {
-		s := l.free[l.next]
-		l.free[l.next] = nil
-		l.next++
-		if len(s) >= n {
-			return s
-		}
-	}
-	return make([]T, max(size, n))
-}
-
-// keep makes the full blocks free again, cleared when clr is set (the
-// caller clears the current block), up to max elements in all.
-func (l *blockList[T]) keep(max int, clr bool) {
-	kept := l.spare[:0]
-	total := 0
-	for _, s := range l.full {
-		if total+len(s) > max {
-			break
-		}
-		if clr {
-			clear(s)
-		}
-		kept = append(kept, s)
-		total += len(s)
-	}
-	for _, s := range l.free[l.next:] {
-		// Not taken: as keep left it.
-		if total+len(s) <= max {
-			kept = append(kept, s)
-			total += len(s)
-		}
-	}
-	clear(l.full)
-	l.full = l.full[:0]
-	clear(l.free)
-	l.spare = l.free[:0]
-	l.free = kept
-	l.next = 0
-}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/rules-pyc/rules_pyc/compiler/native/internal/chunks"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 )
 
@@ -39,21 +40,18 @@ type Process struct {
 	codeBlock []CodeObject
 	nbytes    int
 	ncodes    int
-	// The blocks slab, itemBlock and codeBlock are the rest of (the last
-	// allocated, or kept by Free).
-	slabCur []Object
+	// itemCur is the block itemBlock is the rest of (the next one is
+	// twice its size).
 	itemCur []*Object
-	codeCur []CodeObject
-	byteCur []byte
 	// caches are the constant caches made for this Process, released
 	// with it.
 	caches []*ConstCache
-	// The blocks of each kind filled before the current one, and those
-	// Free kept for reuse (see blockList).
-	objBlocks  blockList[Object]
-	itemBlocks blockList[*Object]
-	codeBlocks blockList[CodeObject]
-	byteBlocks blockList[byte]
+	// The blocks of each kind taken (the current one last), and those
+	// Free kept for reuse.
+	objBlocks  chunks.List[Object]
+	itemBlocks chunks.List[*Object]
+	codeBlocks chunks.List[CodeObject]
+	byteBlocks chunks.List[byte]
 }
 
 // NewProcess returns a Process whose interned strs start as startup's
@@ -83,21 +81,14 @@ var processPool sync.Pool
 // storage are not reused (a caller may still hold a str).
 func (p *Process) Free() {
 	p.Release()
-	clear(p.slabCur[:len(p.slabCur)-len(p.slab)])
-	clear(p.itemCur[:len(p.itemCur)-len(p.itemBlock)])
-	clear(p.codeCur[:len(p.codeCur)-len(p.codeBlock)])
-	p.objBlocks.keep(maxKeptObjects-len(p.slabCur), true)
-	p.itemBlocks.keep(maxKeptItems-len(p.itemCur), true)
-	p.codeBlocks.keep(maxKeptCodes-len(p.codeCur), true)
-	p.byteBlocks.keep(maxKeptBytes-len(p.byteCur), false)
+	p.objBlocks.Release(maxKeptObjects, true)
+	p.itemBlocks.Release(maxKeptItems, true)
+	p.codeBlocks.Release(maxKeptCodes, true)
+	// Bytes overwrites every byte it hands out: no clearing.
+	p.byteBlocks.Release(maxKeptBytes, false)
+	// The counts of blocks, which size the new ones, start again, so that
+	// a small module gets small blocks once the kept ones are taken.
 	*p = Process{
-		slab: p.slabCur, slabCur: p.slabCur, slabs: p.slabs,
-		itemBlock: p.itemCur, itemCur: p.itemCur,
-		codeBlock: p.codeCur, codeCur: p.codeCur, ncodes: p.ncodes,
-		// Bytes overwrites every byte it hands out: no clearing. The
-		// count of byte blocks, which the strs' blocks share, starts
-		// again, so that a small module's strs get a small block.
-		byteBlock: p.byteCur, byteCur: p.byteCur,
 		objBlocks: p.objBlocks, itemBlocks: p.itemBlocks,
 		codeBlocks: p.codeBlocks, byteBlocks: p.byteBlocks,
 	}
@@ -134,8 +125,7 @@ func (p *Process) obj(k Kind, v ast.Value) *Object {
 		// Blocks grow from 32 objects to 4,096: a small module makes
 		// only a few dozen, and a Process that Free kept for reuse starts
 		// from its last block and goes on with the others it kept.
-		p.slab = p.objBlocks.take(p.slabCur, 1, 32<<min(p.slabs, 7))
-		p.slabCur = p.slab
+		p.slab = p.objBlocks.Take(1, 32<<min(p.slabs, 7))
 		p.slabs++
 	}
 	o := &p.slab[0]

@@ -124,7 +124,7 @@ func (b *builder) errorMsg(loc ast.Loc, msg string) error {
 // enter opens a new block inside the current one (symtable_enter_block).
 func (b *builder) enter(name string, typ BlockType, key blockKey, loc ast.Loc) *Block {
 	if len(b.blockSlab) == 0 {
-		b.blockSlab = b.slabs.blockChunks.take(min(max(b.nblocks, 4), 256))
+		b.blockSlab = b.slabs.blockChunks.Take(min(max(b.nblocks, 4), 256), 0)
 	}
 	nb := &b.blockSlab[0]
 	b.blockSlab = b.blockSlab[1:]
@@ -138,7 +138,7 @@ func (b *builder) enter(name string, typ BlockType, key blockKey, loc ast.Loc) *
 		EndColOffset: loc.EndColOffset,
 	}
 	if len(b.symSlab) < symbolsFirst {
-		b.symSlab = b.slabs.symChunks.take(min(max(b.nblocks, 4), 256) * symbolsFirst)
+		b.symSlab = b.slabs.symChunks.Take(min(max(b.nblocks, 4), 256)*symbolsFirst, 0)
 	}
 	nb.Symbols.list = b.symSlab[:0:symbolsFirst]
 	b.symSlab = b.symSlab[symbolsFirst:]
@@ -175,7 +175,7 @@ func (b *builder) enter(name string, typ BlockType, key blockKey, loc ast.Loc) *
 func (b *builder) children(l []*Block) []*Block {
 	n := max(2*cap(l), 2)
 	if len(b.childSlab) < n {
-		b.childSlab = b.slabs.childChunks.take(max(n, min(max(b.nblocks, 4), 256)*2))
+		b.childSlab = b.slabs.childChunks.Take(max(n, min(max(b.nblocks, 4), 256)*2), 0)
 	}
 	grown := b.childSlab[:len(l):n]
 	copy(grown, l)
@@ -222,7 +222,7 @@ func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc ast.Loc) err
 		// give it.
 		n := max(2*cap(l), symbolsFirst)
 		if len(b.symSlab) < n {
-			b.symSlab = b.slabs.symChunks.take(max(n, min(max(b.nblocks, 4), 256)*symbolsFirst))
+			b.symSlab = b.slabs.symChunks.Take(max(n, min(max(b.nblocks, 4), 256)*symbolsFirst), 0)
 		}
 		grown := b.symSlab[:len(l):n]
 		copy(grown, l)
@@ -252,7 +252,7 @@ func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc ast.Loc) err
 	if flag&DefParam != 0 {
 		if blk.Varnames == nil {
 			if len(b.varSlab) < varnamesFirst {
-				b.varSlab = b.slabs.varChunks.take(min(max(b.nblocks, 4), 256) * varnamesFirst)
+				b.varSlab = b.slabs.varChunks.Take(min(max(b.nblocks, 4), 256)*varnamesFirst, 0)
 			}
 			blk.Varnames = b.varSlab[:0:varnamesFirst]
 			b.varSlab = b.varSlab[varnamesFirst:]

@@ -171,49 +171,21 @@ func (p *Parser) stopsAhead(k token.Kind) bool {
 // may be skipped at the current token (see above). It looks at, and
 // fetches, the statement's tokens up to its NEWLINE or ";" outside
 // brackets.
-func (p *Parser) noAssignmentAhead() bool {
-	if !p.canLookAhead() {
-		return false
-	}
-	warned := *p.tokWarnings
-	depth := 0
-	var b bracketScan
-	for i := p.mark; ; i++ {
-		if i >= p.fill && !p.fetchAhead(warned) {
-			return false
-		}
-		k := p.kindOf(i)
-		switch aheadClass[k] {
-		case aheadOther:
-		case aheadFor:
-			b.sawFor(depth)
-		case aheadOpen:
-			b.open(depth, i)
-			depth++
-		case aheadClose:
-			depth--
-			b.close(p, depth)
-		case aheadEnd, aheadSemi:
-			if depth <= 0 {
-				return true
-			}
-		case aheadAssign:
-			if depth <= 0 {
-				return false
-			}
-		case aheadStop:
-			if p.stopsAhead(k) {
-				return false
-			}
-		}
-	}
-}
+func (p *Parser) noAssignmentAhead() bool { return p.endsBeforeAssign(false) }
 
 // noEqualAhead reports whether assignment's (star_targets "=") may be
 // skipped at the current token (see above): no "=" outside brackets before
 // the statement's NEWLINE or ";". It fetches the statement's tokens up to
 // the first such "=" or the end.
-func (p *Parser) noEqualAhead() bool {
+func (p *Parser) noEqualAhead() bool { return p.endsBeforeAssign(true) }
+
+// endsBeforeAssign scans the statement from the current token, fetching
+// its tokens, and reports whether its NEWLINE or ";" outside brackets
+// comes before an assignment outside brackets: any assignment operator,
+// or only "=" when eqOnly is set. With eqOnly it also gives up (false) on
+// a closing bracket that was not opened in the scan and on an end inside
+// brackets, which the other scan passes over.
+func (p *Parser) endsBeforeAssign(eqOnly bool) bool {
 	if !p.canLookAhead() {
 		return false
 	}
@@ -234,14 +206,19 @@ func (p *Parser) noEqualAhead() bool {
 			depth++
 		case aheadClose:
 			depth--
-			if depth < 0 {
+			if eqOnly && depth < 0 {
 				return false
 			}
 			b.close(p, depth)
 		case aheadEnd, aheadSemi:
-			return depth == 0
+			if depth <= 0 {
+				return true
+			}
+			if eqOnly {
+				return false
+			}
 		case aheadAssign:
-			if depth == 0 && k == token.EQUAL {
+			if depth <= 0 && (!eqOnly || k == token.EQUAL) {
 				return false
 			}
 		case aheadStop:
