@@ -36,8 +36,10 @@ const (
 // Main runs the command line args (without the program name) and returns
 // the exit status. stdin is read for "-i -"; stdout receives compileall's
 // listing lines, stderr errors about the run itself and, on a terminal, the
-// progress line.
-func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// progress line. pace, unless nil, is called once the number of compiles
+// that may run at once is known, before the first starts (the binary paces
+// its garbage collector by it).
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, pace func(jobs int)) int {
 	opts, err := parseArgs(args)
 	if errors.Is(err, pflag.ErrHelp) {
 		io.WriteString(stdout, usageText)
@@ -50,7 +52,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if opts.hasDumpAST {
 		return dumpAST(opts, stdout, stderr)
 	}
-	return run(ctx, opts, stdin, stdout, stderr)
+	return run(ctx, opts, stdin, stdout, stderr, pace)
 }
 
 // outcome is what compiling one task gave.
@@ -61,7 +63,7 @@ type outcome struct {
 	err      error
 }
 
-func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.Writer) int {
+func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.Writer, pace func(jobs int)) int {
 	dests := opts.paths
 	if opts.list != "" {
 		listed, err := readList(opts.list, stdin)
@@ -94,6 +96,9 @@ func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.
 		Stderr:         guardedWriter{prog, stderr},
 	})
 	defer e.Close()
+	if pace != nil {
+		pace(e.Jobs())
+	}
 	target, err := e.Target(ctx, "", "", "")
 	if err != nil {
 		if ctx.Err() != nil {

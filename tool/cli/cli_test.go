@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"regexp/syntax"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -151,7 +152,7 @@ json.dump(out, sys.stdout)`
 func TestHelp(t *testing.T) {
 	for _, arg := range []string{"-h", "--help", "--he"} {
 		var stdout, stderr bytes.Buffer
-		code := Main(context.Background(), []string{arg, "pkg"}, nil, &stdout, &stderr)
+		code := Main(context.Background(), []string{arg, "pkg"}, nil, &stdout, &stderr, nil)
 		if code != 0 || stderr.Len() != 0 {
 			t.Fatalf("%s: exit %d, stderr %q", arg, code, stderr.String())
 		}
@@ -275,7 +276,7 @@ func TestProgressOnTerminal(t *testing.T) {
 			}
 		}()
 		var out bytes.Buffer
-		code := Main(context.Background(), []string{"--backend", "cpython", "--python", py.Path, "-j1", "-f", "many"}, nil, &out, tty)
+		code := Main(context.Background(), []string{"--backend", "cpython", "--python", py.Path, "-j1", "-f", "many"}, nil, &out, tty, nil)
 		return out.String(), "", code
 	}()
 	if code != 0 {
@@ -335,7 +336,7 @@ func TestInterrupt(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	code := Main(ctx, []string{"--backend", "cpython", "--python", py.Path, "-j1", "many"}, nil, &stdout, &stderr)
+	code := Main(ctx, []string{"--backend", "cpython", "--python", py.Path, "-j1", "many"}, nil, &stdout, &stderr, nil)
 	if err := os.Chdir(wd); err != nil {
 		t.Fatal(err)
 	}
@@ -349,5 +350,39 @@ func TestInterrupt(t *testing.T) {
 	}
 	if len(pycs) == 0 || len(pycs) == len(tree) {
 		t.Errorf("%d of %d files compiled: the run was not interrupted midway", len(pycs), len(tree))
+	}
+}
+
+// TestPaceGetsJobs: the pacing callback learns how many compiles may run at
+// once, -j's value or one per CPU for -j 0, before the first compile.
+func TestPaceGetsJobs(t *testing.T) {
+	for _, tc := range []struct {
+		jobs string
+		want int
+	}{
+		{"1", 1},
+		{"3", 3},
+		{"0", runtime.NumCPU()},
+	} {
+		dir := t.TempDir()
+		src := filepath.Join(dir, "m.py")
+		if err := os.WriteFile(src, []byte("x = 1\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var got []int
+		var stdout, stderr bytes.Buffer
+		pace := func(jobs int) {
+			if _, err := os.Stat(filepath.Join(dir, "__pycache__")); err == nil {
+				t.Errorf("-j %s: paced after a compile", tc.jobs)
+			}
+			got = append(got, jobs)
+		}
+		code := Main(context.Background(), []string{"--python-version", "3.13", "-q", "-j", tc.jobs, dir}, nil, &stdout, &stderr, pace)
+		if code != 0 {
+			t.Fatalf("-j %s: exit %d, stderr %q", tc.jobs, code, stderr.String())
+		}
+		if len(got) != 1 || got[0] != tc.want {
+			t.Errorf("-j %s: paced with %v, want [%d]", tc.jobs, got, tc.want)
+		}
 	}
 }

@@ -211,7 +211,7 @@ func runMain(t *testing.T, dir string, args []string, stdin string) (string, str
 		}
 	}()
 	var stdout, stderr bytes.Buffer
-	code := Main(context.Background(), args, strings.NewReader(stdin), &stdout, &stderr)
+	code := Main(context.Background(), args, strings.NewReader(stdin), &stdout, &stderr, nil)
 	return stdout.String(), stderr.String(), code
 }
 

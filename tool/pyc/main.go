@@ -25,6 +25,7 @@ import (
 
 	"github.com/rules-pyc/rules_pyc/compiler/engine"
 	"github.com/rules-pyc/rules_pyc/tool/cli"
+	"github.com/rules-pyc/rules_pyc/tool/internal/heap"
 	"github.com/rules-pyc/rules_pyc/tool/precompile"
 	"github.com/rules-pyc/rules_pyc/tool/worker"
 	"github.com/rules-pyc/rules_pyc/tool/worker/protocol"
@@ -50,10 +51,9 @@ func run(args []string) int {
 		startup, request := splitProcessFlags(args)
 		return once(startup, request)
 	}
-	paceCommandLine()
 	ctx, stop := worker.ShutdownContext(context.Background())
 	defer stop()
-	return cli.Main(ctx, args, os.Stdin, os.Stdout, os.Stderr)
+	return cli.Main(ctx, args, os.Stdin, os.Stdout, os.Stderr, heap.PaceCommandLine)
 }
 
 // oneShotBacklog is engine.Config.Backlog for a process that runs one
@@ -142,7 +142,7 @@ func splitProcessFlags(args []string) (process, request []string) {
 // options.  backlog is engine.Config.Backlog.
 func newEngine(s *startup, backlog int) (*engine.Engine, worker.Handler) {
 	e := engine.New(engine.Config{Backend: precompile.DefaultBackend, Jobs: s.jobs, Backlog: backlog, Timeout: s.timeout, StartupTimeout: s.startupTimeout, Stderr: os.Stderr})
-	limitMemory(e.Jobs())
+	heap.LimitWorker(e.Jobs())
 	return e, precompile.Handler(e, s.defaults)
 }
 

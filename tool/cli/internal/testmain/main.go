@@ -9,11 +9,12 @@ import (
 	"syscall"
 
 	"github.com/rules-pyc/rules_pyc/tool/cli"
+	"github.com/rules-pyc/rules_pyc/tool/internal/heap"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	code := cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, heap.PaceCommandLine)
 	stop()
 	os.Exit(code)
 }

@@ -1,4 +1,7 @@
-package main
+// Package heap paces the Go garbage collector of the pyc process: the
+// native compiler's compiles run in it, so its heap follows what they keep
+// live.
+package heap
 
 import (
 	"os"
@@ -46,16 +49,16 @@ const (
 const (
 	cliGCPercent   = 200
 	cliMemoryLimit = 256 << 20
-	cliPerCPU      = 32 << 20
+	cliPerJob      = 32 << 20
 )
 
-// paceCommandLine sets the command line's pacing (unless GOGC is set) and
-// its limit (unless GOMEMLIMIT is), for at most one compile per CPU.
-func paceCommandLine() {
+// PaceCommandLine sets the command line's pacing (unless GOGC is set) and
+// its limit (unless GOMEMLIMIT is), for at most jobs compiles at once.
+func PaceCommandLine(jobs int) {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(cliGCPercent)
 	}
-	followLive(cliMemoryLimit+int64(runtime.NumCPU())*cliPerCPU, cliLimitFor)
+	followLive(cliMemoryLimit+int64(jobs)*cliPerJob, cliLimitFor)
 }
 
 // heapLimit follows the live heap (see above).
@@ -65,10 +68,10 @@ type heapLimit struct {
 	sample []metrics.Sample
 }
 
-// limitMemory sets the heap's soft limit for jobs compiles at once (the
-// engine's Jobs) and keeps it above what is live, unless GOMEMLIMIT is
+// LimitWorker sets the worker's heap soft limit for jobs compiles at once
+// (the engine's Jobs) and keeps it above what is live, unless GOMEMLIMIT is
 // set.
-func limitMemory(jobs int) {
+func LimitWorker(jobs int) {
 	followLive(baseMemoryLimit+int64(jobs)*memoryPerCompile, limitFor)
 }
 

@@ -1,4 +1,4 @@
-package main
+package heap
 
 import (
 	"runtime"
@@ -52,7 +52,7 @@ func TestLimitFollowsLiveHeap(t *testing.T) {
 	}
 	t.Setenv("GOMEMLIMIT", "")
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
-	limitMemory(2)
+	LimitWorker(2)
 	base := int64(baseMemoryLimit + 2*memoryPerCompile)
 	limit := func() int64 { return debug.SetMemoryLimit(-1) }
 	waitFor := func(what string, ok func(int64) bool) {
