@@ -497,6 +497,7 @@ func (s *Scanner) stringLiteral(t *token.Token, quote int) token.Kind {
 		// Skip ordinary characters of the current line at once.
 		if r, i := s.read, s.cur; i < len(r) {
 			q := byte(quote)
+			i += stringStopRun(r[i:], q)
 			for i < len(r) {
 				if b := r[i]; b == q || b == '\\' || b == '\n' {
 					break
