@@ -1,6 +1,10 @@
 package scanner
 
-import "github.com/rules-pyc/rules_pyc/compiler/syntax/token"
+import (
+	"strings"
+
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
+)
 
 func isPotentialIdentifierStart(c int) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 128
@@ -18,6 +22,24 @@ var stringPrefixChar = func() (t [128]bool) {
 		t[c] = true
 	}
 	return t
+}()
+
+// identStart marks the ASCII bytes that may start an identifier.
+var identStart = func() (t [128]bool) {
+	for c := 0; c < 128; c++ {
+		t[c] = isPotentialIdentifierStart(c)
+	}
+	return
+}()
+
+// opDirect marks the ASCII bytes that normal hands to operator once it
+// knows they start no name: all but a line end, a period, a digit, a
+// quote and a backslash.
+var opDirect = func() (t [128]bool) {
+	for c := 0; c < 128; c++ {
+		t[c] = !isPotentialIdentifierStart(c) && !isDigit(c) && !strings.ContainsRune("\r\n.\"'\\", rune(c))
+	}
+	return
 }()
 
 // identChar marks the ASCII bytes that may continue an identifier.
@@ -192,7 +214,8 @@ again:
 		} else {
 			c = s.nextcSlow()
 		}
-		if c != ' ' && c != '\t' && c != '\f' {
+		// Most tokens start past ' ': one comparison for them.
+		if c > ' ' || c != ' ' && c != '\t' && c != '\f' {
 			break
 		}
 	}
@@ -229,7 +252,7 @@ again:
 	}
 
 	// Identifiers and string prefixes.
-	if isPotentialIdentifierStart(c) {
+	if uint(c) >= 128 || identStart[uint(c)] { // isPotentialIdentifierStart
 		var sawB, sawR, sawU, sawF bool
 		if !stringPrefixChar[c&127] || c >= 128 {
 			goto name
@@ -269,13 +292,16 @@ again:
 		s.backup(c)
 		r := s.read[s.cur:]
 		j := 0
-		for j < len(r) {
-			k := identClass[r[j]]
-			if k == 0 {
-				break
-			}
-			class |= k
+		for j < len(r) && identClass[r[j]] == identASCII {
 			j++
+		}
+		if j < len(r) && identClass[r[j]] == identNonASCII {
+			// The rare name with a non-ASCII character: its rest, any
+			// byte of a name.
+			class = identNonASCII
+			for j < len(r) && identClass[r[j]] != 0 {
+				j++
+			}
 		}
 		s.cur += j
 		nonASCII := class&identNonASCII != 0
@@ -284,6 +310,13 @@ again:
 		}
 		t.ASCII = !nonASCII
 		return s.makeSpan(t, token.NAME)
+	}
+
+	// Every other ASCII byte but these few is an operator's (or an
+	// invalid character's): one look-up for them instead of the
+	// comparisons below, which they all fail.
+	if opDirect[c&127] {
+		return s.operator(t, cur, c)
 	}
 
 	if c == '\r' {
@@ -497,6 +530,7 @@ func (s *Scanner) stringLiteral(t *token.Token, quote int) token.Kind {
 		// Skip ordinary characters of the current line at once.
 		if r, i := s.read, s.cur; i < len(r) {
 			q := byte(quote)
+			i += stringStopRun(r[i:], q)
 			for i < len(r) {
 				if b := r[i]; b == q || b == '\\' || b == '\n' {
 					break
