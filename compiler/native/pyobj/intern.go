@@ -224,29 +224,29 @@ func (t *internTable) grow() {
 func home(h, mask uint64) uint64 { return (h >> 1) & mask }
 
 // hashSet is a read-only set of strs (safe for concurrent use), for the
-// start-up sets.
+// start-up sets. A slot holds a member's hash (0: empty) and its index in
+// members, which the set shares rather than copies.
 type hashSet struct {
-	hs []uint64
-	ss []string
+	hs      []uint64
+	ix      []int32
+	members []string
 }
 
+// newHashSet indexes members, which must be distinct.
 func newHashSet(members []string) *hashSet {
 	n := 16
 	for n < 2*len(members) {
 		n *= 2
 	}
-	set := &hashSet{hs: make([]uint64, n), ss: make([]string, n)}
+	set := &hashSet{hs: make([]uint64, n), ix: make([]int32, n), members: members}
 	mask := uint64(n - 1)
-	for _, s := range members {
+	for k, s := range members {
 		h := hashStr(s)
 		i := home(h, mask)
 		for set.hs[i] != 0 {
-			if set.hs[i] == h && set.ss[i] == s {
-				break
-			}
 			i = (i + 1) & mask
 		}
-		set.hs[i], set.ss[i] = h, s
+		set.hs[i], set.ix[i] = h, int32(k)
 	}
 	return set
 }
@@ -256,7 +256,7 @@ func (set *hashSet) has(s string, h uint64) bool {
 	for i := home(h, mask); ; i = (i + 1) & mask {
 		switch set.hs[i] {
 		case h:
-			if set.ss[i] == s {
+			if set.members[set.ix[i]] == s {
 				return true
 			}
 		case 0:

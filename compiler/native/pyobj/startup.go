@@ -1,11 +1,7 @@
 package pyobj
 
 import (
-	"bytes"
-	"compress/gzip"
-	"encoding/base64"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -22,17 +18,15 @@ func (s sortedSet) Has(v string) bool {
 	return i < len(s) && s[i] == v
 }
 
-// startupSet is one release's generated set, decoded on first use.
+// startupSet is one release's generated set, indexed on first use.
 type startupSet struct {
-	once    sync.Once
-	encoded string
-	set     sortedSet
+	once sync.Once
+	set  sortedSet
 	// index is set's members in a hash table (nil: search set).
 	index *hashSet
 	// single says which of chr(0)..chr(255) and "" (index 256) are
 	// interned.
 	single [257]bool
-	err    error
 }
 
 // Has reports whether s is interned.
@@ -61,32 +55,20 @@ func (s *startupSet) hasHashed(v string, h uint64) bool {
 // startupSets are the generated sets of interned strs, by CPython release.
 var startupSets = map[string]*startupSet{}
 
-// registerStartupGzip adds a generated set: its values, sorted and
-// newline-separated, gzip-compressed, base64-encoded.
-func registerStartupGzip(release, single, encoded string) {
-	s := &startupSet{encoded: encoded}
+// registerStartup adds a generated set: single as a string of '0' and
+// '1' (chr(0)..chr(255), then ""), and the other members, sorted. The
+// generated files hold the members as an array of string literals, which
+// the linker lays out: nothing is decoded or copied at start-up, and the
+// first use only hashes them into the index.
+func registerStartup(release, single string, members []string) {
+	s := &startupSet{set: sortedSet(members)}
 	for i := 0; i < len(single) && i < len(s.single); i++ {
 		s.single[i] = single[i] == '1'
 	}
 	startupSets[release] = s
 }
 
-func (s *startupSet) decode() {
-	z, err := base64.StdEncoding.DecodeString(s.encoded)
-	if err == nil {
-		var r *gzip.Reader
-		if r, err = gzip.NewReader(bytes.NewReader(z)); err == nil {
-			var b []byte
-			if b, err = io.ReadAll(r); err == nil {
-				s.set = sortedSet(strings.Split(string(b), "\n"))
-				s.index = newHashSet(s.set)
-			}
-		}
-	}
-	if err != nil {
-		s.err = fmt.Errorf("damaged start-up set: %v", err)
-	}
-}
+func (s *startupSet) buildIndex() { s.index = newHashSet(s.set) }
 
 // StartupFor is StartupInterned for a release value.
 func StartupFor(r release.Release) (Interned, error) { return StartupInterned(r.String()) }
@@ -119,10 +101,7 @@ func StartupInterned(release string) (Interned, error) {
 		}
 		s = startupSets[best]
 	}
-	s.once.Do(s.decode)
-	if s.err != nil {
-		return nil, s.err
-	}
+	s.once.Do(s.buildIndex)
 	return s, nil
 }
 

@@ -2,364 +2,1142 @@
 
 package pyobj
 
-// The 5795 strs interned in CPython 3.13.0's reference process before it
-// compiles, sorted, newline-separated, gzip-compressed, base64-encoded.
 // The one-character strs chr(0)..chr(255) and "" that are interned: 1.
 func init() {
-	registerStartupGzip("3.13.0",
+	registerStartup("3.13.0",
 		"1111111111111111111111111111111111111111111111111111111111111111"+
 			"1111111111111111111111111111111111111111111111111111111111111111"+
 			"1111111111111111111111111111111111111111111111111111111111111111"+
 			"1111111111111111111111111111111111111111111111111111111111111111"+
 			"1",
-		startup3_13_0)
+		startup3_13_0[:])
 }
 
-const startup3_13_0 = "" +
-	"H4sIAAAAAAAC/6S9X3PbLvY/fs+j2JvfbbdJ0zSd2dkZ11ESf+rYXttp2r1hZAnb1JLQW0hJ3Ef/m/MHhGQl3b6/M4k45wXC" +
-	"CCE4HA6H/+//E+/ei3f/ykwSZ/bf4l2qtnGT1Va826lCVTqRm9gq8e7w3MbUx1LJMq7i3Ip/VsbU/3xXHlXx9M8nVVltCvvP" +
-	"D+/OPrx7/89Mb/5ZHuu9KQD4p0xMZir9S70rj390Y2KyTCU1ppBSF7qW8s/zKGr1Umd68+d3lsdK7f70NlUkJtXF7u8Xuc0h" +
-	"znRslf37GTT1Vl79+e1N/qf3bJsiqY3J/risOi9NBa/nb1dXkEO8Sf707oM6Ppsq/dPbMl2oJE72f9ymTamquDbVn95XHmVi" +
-	"8lJnf/yLlfrbVQu3JrFVW/3yt26lAld/797C1nFR279zcxlX9u/8bFn9jX4CupfnKi7/+L4qTtQmTg5/fOOx/PM+4TmuCugS" +
-	"4L73Z+cfLj5efvLE1eeAjDdJqrajL+Pr6Ea8//BJnL0/vxRnZ+cfxdnZxXtxdv4RL2dwOYfLB7hcwOUjXC7h8gkuV+L80wfx" +
-	"4b24OL8QFx8+iY/v34vLi0vx6dNHcfXxvbj6eC6uPgL9SVx9vBJXl+/F1eWZuLo8F1eXH8TV5YW4uvwori4vxdXlZ3F19fGz" +
-	"+PzhXHz+cCk+X3wWnz++F/+aPUyn/xb/SnVSQ5P7t/jXtjK/VPEPGYwg0Dm0MR0mMalKbMvzEFjG9b4FfTfzTm6MqW1dxeXb" +
-	"sVK91Koq4mwoWR4ne12o6jgU2dQ6vMm0tAmKWRqrX7qFtHVct9wvXVKe/xb/gmd6Kat/i39lcb5JYyC0dfWVm7TJ1L/Fv6xy" +
-	"kK0rXez+Lf7VFIfCPBf/FqMvY/i/V3XswnfQs8B3mqhkr5KDlEFMoZ47vG02SRZbe5Iy3iQSO1Mrk0zFVTemUjtt6+rYj0ub" +
-	"vPSRHiZAQbqJXN8to9G1GM1WkzHIIFaMZj/gX46mUzFajScTuk6j9TparsRotYqWaw7keH4dOUzO5msxgj9G1/P7yVjeLucP" +
-	"CzFaS/j/Et1OZrPJ7LbDyOlkFnWR1XrpUs0fZtej5Q+go9k1B/4WoNvE0/l4NI2Y6twK/Gw+62D3D9P1xGXUj3yYTeA5mOxH" +
-	"9ZJvoDkn9cgei2RM8tR9XMQ7qOXX495JGauiVhW86t8ke4HR6TepXPPZG3MIEr9SoJPb+0U5TdAtxG9/H2Szf2xN9Y+tVln6" +
-	"j6LJN6r6x/vXIs5eizh/LeLDaxEXr0V8FKOyzNRNFefq2VSHqYlTqJMB8F1SqbhWkr58Map2Ta6KeoEjpxhVut7nqtZJVFWm" +
-	"EiNrVQXdqGf1rhDhe7pWiUHBZhh9J2USZxnU25vRfkryTheFejWzSnHxk5ySRC+6XtVxcuixnUZ4GsOv/JWItjByq1+keklU" +
-	"CZUgeVJxciMXKgZYJhsJYkHpnuL36YLfwwL8T7e/mbJs7N79TI5J+0niJDNW9VGqMr5x+GHDrOMs2wzUfZCk/elbGFzbhuJZ" +
-	"qPZCvfj3EUb0P71ufPgIAWpVkZ6A9b4yzz10fSz57kmtqniT9TgomQ6aUIAPFQyj/fM5bjCTgccO8H7mdV3pTVMr/gafY11T" +
-	"YR0FeQENiQOsl8+Xye34brRcRWvxZT69lrfLKJoReT+6jWbrETHL6Fp8md/D/4dz+SViYorE5QUjlxeMMO+4h/XN2WVLuVhi" +
-	"2jQfzlsqSON/B5gr8WU5mo3vxJeHyXQ9mcno+zharCfzmZxO7idr8eXHOoLRTK4ebm4m36OV+BJbFbnPtcvdVqYpxRddzEvx" +
-	"JTPJQRe7yZzq9EtlDqpY6JLr+Euz3SoXvJNygwTUoUP6dYt4eLNKJ3P4/ZYtkkpBVxtn0KGlqnoj6p2bub2ZhouVIv9Wyt+n" +
-	"2KkaZMg301TKqvqtBPaNTKLi1WfmqDef2afhZ0ZVx1s/9O73KXa/L+7rz+wSnDzz8nER6/Y5l3GRmrxlVRzWwmMFfYP40uis" +
-	"1sVNU+CcBTsmxiYoyLdpHN8bx/ux6kUlr8VtdZFKW6rkJGanasm1dhphTVMlp1HayjJODvHOR92rem9SeohjrVY4oUDSTuYU" +
-	"PtKsVIxBHh+PZuNoOo2uxXi0mIjxaB3dzpeTaOXIH56QLXU9uZ2sWxYE3i/LaPQ1gFA4XsvH+fK6i3YRSNPLDaCBHAFeLUbj" +
-	"qAt1s+slALG6lztAA7mTAL4eSv1KeVzUwE+elgvQgYTdRMTxMDG+oznP+C4af42u5d1odSfGd24+Mr7z04nx9FqO57P1ZPYA" +
-	"r3F6La8f7hdMRt8naya/Tug9T2F6M1+4FOvliOn5+Kv8Mp+v15P7iNn7+Wy+ns8m4z4vl6NHxhbL+ThareR48QB3yonLaxmN" +
-	"pkFe69HEUThF7N0wi+TNZApPTLQjZtHjmGZ8np8sxi0zg8ryTHDXwuc7ix5dOYh7WEXLgFu7u1aT27vRzN22+rH6torumeN5" +
-	"LTHf7gW+nsl/IzGeT+dLImY38yXE4MuYP6zEeP4tWo5u6RlX8nb2IKeTL2P5LVquJvMZYIvR+k5AfU5WEYTR+mE5E2OYmk+K" +
-	"rRHjOMvwgnKHI1rZPkB6A6OLWVTm5YhdwjgubZMpolWWEbGPdXEfl56AQdcYzLtFQCKNdWFfQ1s5ulV7BAlTlela5d27d6o+" +
-	"BXkcChFT9QCS6QIkU0UXyLW1uth1wX4+lSr7SD+JPS0iqURa1pTHlttWJj+oo22RnapbplDPMtnrLG2hMq5UUQc3lKbsMPD7" +
-	"Ygw3LSqTKGtJ1BnDm6bu/lrZpNKlE6vHIJp/VUcxNim/a5OqhK5OHiGGB2pkqLU5il5PoZ7jaocvPYggJVOIuJoEaMnqIS6m" +
-	"1wYG5EBbNUVBcaMNjG2pu9vBfX6pto09TbYEmcGD0DZVQPXacQCfFqc7wX59bv0/T6vfnlGPTWWaWheqpYaK5aJo+tXyOPFq" +
-	"WZpyeZ4bQQMzTBfCxCVNMVPPF10++Gg9pv46YQc/fZ9ipzo3APubG+rODbpfSt0vpusxWoC+4pa3zaYDZOqEfbtMWfcHgt7F" +
-	"Y4Xqsd3oXpFKYzt8pdImUT2o7N7Te4qDUiXko2v95N8ud0fMqAwlZuuBtntiIDcWxM48x++TMNtsUBvngdrUcea5pkxB5r6O" +
-	"vjzc0vU2WsIAh7SECaOnTyaJ19HN6GG6ll8ebm6ipcQBFGWulbierEZfppG4nq9BMr1WZaWSGD5qJ7Fe6yoq6uooro9FnOsE" +
-	"u0A/RR9GqRmrGur2tQQgYb8ey83rtWj7xs30y9UrsTtVvx5pKTK6uZbj6Tz6Ho2Rns1nX0CGQmYV3Y8Wd/NlJKL/i8ZrEU1X" +
-	"kYhm13IczdbL0VReT5YoMK7nVNXy8uIkHl/BEEiJv5GAgsSP9d18BkV5WOObasG7+T2xUi5+fANiOnqYje+ipZQimt9Qjxyt" +
-	"xqNFtBKtLgGkLRBKIVO5WEY3k+9Ac3sR0fd1NANBqW1A0Xc5Hs3W42U0WiMzn91MboG6Hq1H0XIJ5GTOxGx+N1+tiZrMFg9M" +
-	"LqLlPVEoCUbf5fwrXld833wFsihQi+V8PR/Pp0Cv5jfrx9ES8XV0v7gZTRB/mI2+jSZTqpPv8mE1uo1ElGW6tNp6Ajthmrqm" +
-	"NzpjWhc717yjosnxgsNUeYSqIy5VquwhumqZranyuG75fWz3Lcftlzkau5nhXke9hFAZ5Gz1rojrplIBVLfx0DWjvUQIPMVZ" +
-	"o7rwjtR+SqLWjRJwlOtKiS3iXBGFiZAc71VyQOpaJ7Unuk/GSCuuDYFDfbxPl6t8oyoJJbAtyp0d8CBRQYhrcUDwCyWiFZoD" +
-	"hEWEEGnFjwBNVRbXvl4dqHvArvNwDLIsfIK89qyciATmAKDH75WrbSwh8Jusy0qBTNu9MWhWHnlSlVXpa+hvfsWq+qTKoPXx" +
-	"awxQWvrcmkqqF21raGzuYcNUpnhSVT0EBSVx67hBIpLgAgRVPGlcx/TQgzFo1tWPgcoNMBiVcv0CjUVExZOuTAGDOXelXtHa" +
-	"U7K2izLh4opbjulgtBBzCv12Caa9hcTQ6KWEEtWqsNoU0LfxItgA5kTI4SjXcw1Gus99ILKrkBtKESrlhuK9+u21yK3OFHVP" +
-	"ryRgHd1QdKCnezt6qNHDKPOwjASMSHK0Xi8nXx7WkRwtx3eTbyfweH6/WEarVXTdj7mOvk3GJ+mvJ8tovJ4vf/Qjotl4+WOx" +
-	"Ps3nbnJ9Hc366GS2jm6Xk/UPuVovo9F9P342X96PpqfoGnVX0WwtJ7Pr6Pvpz83mcjVePnzB8b0fOb+5wdX2HryMRtfz2fTH" +
-	"Kb4YLVeRXMwns3U/ckVxOPD3o36s1tHJI4EIMF+OTqvu22S5fsCHnU1Wd/BI09HtStzMl2N4QdP5UtxIlOJuQPC4ketotYaA" +
-	"sQcK48wqAc0kgn6Lp/3A3+gCvq6WbD+OAWywTYXJuG8Osa3OMjIP6cDYzEuVhGCr0Q5AXTzFmU5xbotGJmFkGdd7CTPaQbAt" +
-	"roew8+49+GQugo7mtH8Z6laGepPeRwy9s3jty+/hlaJPXlaqX4jMxKnrbQCemfrGNEXavkNejLjJ4h1e/PSbGRYmmAvEBkY0" +
-	"jU0tTx08czS8M2OCCPeuiSNZjpmXIN2gwOaiGGAef5hH3c1RpmorX48ZGEoH03Z+0YuIwH6Baoyro7jJTAyD+cJoNyiiucWq" +
-	"yXOMDxjfKLpYK1D1Ilzb6KFcxV2Uq7oLumruoKlKYRxOZaYL+CI6kabSO13E2WAkzDEHcIAIQVH0Bi3Q/KJVl6WxvCl9q+zF" +
-	"QmPOnlTQ2LsJuiNsLzIcXHtRQffQjfAD7gDOQ2kvJhhFezGdzy1cyLtpYPLiJli30/mX0VRSb0xL8LfL6Ie4Xc6CmTVyy9Hs" +
-	"en4vcOFhGd14QkbfJ6v1quUntzOYgHt+Oh+fYA+zice8JUZoa8HGCG+YX7RRJHK1PGr+WpY0f54HUU10rS5uydISzZnErapH" +
-	"4wUEK1X39Mh3o2+RvBmNx9FqNVozO767niw9fT+/Dukg1fxxFtI+5nq+iGZtFjDx/xYxsxit72A+z+xqPVr7+4D5drNibr18" +
-	"mI1Ha3cjriPNViHXZVw20/EdvX3H+QeYBkWeTmZf/R0rX4ZpmPH91+vJ0sXcf72Z3MxbbtZWBTyuo0EsCfNeRrPRfeS41Y/7" +
-	"MPJh1uHoCYGNvrPC7O5r9EOOH5ZLkJ5QkYEIrhDK+9H4DiQj1MzcxXaPy0eOaMfEAOk1OWqx49EqEpOZmMxu5mIyW62XD+P1" +
-	"ZA6Aa9OTWdjqJ7OwvbMhhjP2mMBjLOViOb9x9DIaTR3tBCf6sPkWpN0nPGDJ8ZYFx+v2GG/ZYbxqf/GW3cWAvcVbdhavW028" +
-	"ZS3xqpXEW9YRQdxMPcOg0VYdjEhxu74CwIsja1RITYoahZQJTCGrpvRrMxM7utaVSmrj1nomtcrtN62eW6oru4Qwj6YBtK1M" +
-	"jjA21Umf6NzzijGYtwMLTLrCmzrd7etmX5Na586k6P9W8xnVF/MP9wvxNYrg8kN8VfzsX9VxY+Iq9dUEiEqXagsE1YojupUS" +
-	"oFzUFulWCU51ppN1tBxNXcgG047jz86xwXfpoODjZFuCKUpi2OVP419HFqlbEoqLOhQV71Qls4F4btQB1pUXgohQVgjgbYwN" +
-	"aQAakBmneiOmujgIV9bB3zwVxacmOdBzGnNoSnpzzgDvfnQ7GdNVzh7uv0RLcT9afhX3oxVcvsM/Glzcj77j0L4CahktoAe/" +
-	"H31/nFyv74CAOfg99MnTaIZ8m0Y+TGbrD+dEztaTqbi/uZaj6XT+KFfRaDqZ3SLiVP5A3z3cRuvpF0/Ls8vbDncfcp2oMOb8" +
-	"YyfheZjwPIz50OE+np1/7bJh7OVFGHkVRlG1OW51N7lZi/vJzFeGJ+V8FiHLFTJZrbAaVvJxMrueP65Ea1V/H5clDAMcdj+k" +
-	"FkRhv2VbOd9hO1V7GqKs53B1zDE4DfFsa0fBAH7UAd1+CF2QpghdjGcI93Gd7MU9Tnx64te9yn3Peq/qGKami7je8yR4cOk/" +
-	"MP8i8pGMlAnBj6A7FSVsBfJ5S/oaDBH3ZCHmHqLFcLafhsg+thI+YFRWBjjZPTBC5WvQeta/4w7bWY4+iWr1/r0oMtbogaUp" +
-	"ByC0s+jBVtW8F7cfwwsDjK7UX40qkhN+qNRBHK9tn0acPI+Pg9dZpCdw5zk9ql7qocS6sKqqT+CgWjxWqdw8qQEY1fQtHuRW" +
-	"t2v0XQz1C12IlrS72Es/XZymIdt71Ppdqm0SV500nUep3VOAtH3N079ZdAvzh1n0fS1m1J1L6ORnc4gXZPRHI21Au5EzhIIx" +
-	"NoSDcXY2Z63fbC6jb9FsvRKz1eRWzGCeDRf6FoGyZZw4pVaPb7/BfkR33OvHhgNuP85Pwoci+vqtoTQ8U+9HBVP1flQ4Hvs4" +
-	"1obNDG8Zm5lC4QU7hpmp+6LmzNSTvCTzBpX22KEkmNF8vOa503xBctN8sZ7cT/4bXQ/YKrg4NG6YL9zbnC/YCDMA2BbTI0sx" +
-	"X1Ep5nI0Ht+D2DCXowXMfYFY/ZiNxdwP83NJ69lzVsd7Yr78ATQnj76Pp2Iub5idjpa3Eaqr53J2HU1HkHY2H6GtI1Dj9Zqg" +
-	"mzlIGEiykmNOy/pzuSRFORCPSwg4cw7W9wv+BZxyi7l8XNINpSq+qqMLoxcxr1JVqRQXaQO60wV2cRxkuhC38B6IPUIPI1G5" +
-	"C9J6ZRcbuNcb2/ThciitX6bsRQxk3HbbPVz/Umbbg6kf6yCmPHYAb64TgiSvhMhJEujtZG0kdP4hDt1ij8dRL8SCIS+EWRSa" +
-	"P6lqm5lnatzYhhZjCR0r9p6o25ndisVkEYnFdLSeTr5cT5ZiMV9Nvsub0fU3eT2frWdRdB1i8NE8rKIedD+ahgir5AJkFf3n" +
-	"IZqtJ910j5PpNPiB1WL0OIMvzecfIDdLnyOh1w+L8w4wX0QzAFbRajVBnQ2KrycISrFswbJYRt/EYjmZy8XtcsEUWUkTg8qa" +
-	"xXIOnxb2LosfaDAFgxEZ1IxHq2j+lRmqZiRpIFmJxY/Hyewb5PJDLqPVw31EFBoPL37I1Xq0hLzk+m45fwTiYQbiNFA/JtH0" +
-	"WixwP+5CzuaPo8naE3OxkItbKJJcuOsNhJQqruIcpcVAEm3JYIUoBP1Cjj2FNetwebUpiKfVcm3JIkqbwp7E9n/pdNkJIqf6" +
-	"oDzxTsqtxV+WIdZTACziulZV4UJu7QHTdlULVaS62A2Yqy1UhUsXTrmyMKUqBBvxhjPQdmKxOI7JfwNHdNjgN/s4LeQsjnKp" +
-	"Srgtmbia0Ka4hwF+gW4JbnQRZ/pXoPH5T6Oq4zdczyET9OVodsvXUIZZRtdiGd1OVuvlD/k1+tFhJBkD8rdBwWR2y7oJ/kBw" +
-	"Z4MIvpZlxL8YrSK4a/UwXYslzNHFcj29ltdRtPgCbRY5Ut4TPR399wdTMBITOZtfR9NoHTluOh9dO/pRLB9v3PgLJA2pQN1N" +
-	"FssJUvwlAEmxcv5VLONn1mGyjLJUSVO1L3WptqoCmbjH4utcqp16Qe0Zvhe4tC+RuJ9GF0zi+OOVPYhV/jagzlpSxlUVHwM+" +
-	"BdE85GEYblnyTmBViDkvAh0oTJBpG7Ldu20dlEzWTcllRqXhkkVH9yksVd1U8JzoMYMez5HdQbaD977KZVPU2knLzLhfWI3v" +
-	"QIgbrcd3TN9MbuZMTq6nEZPz9V20ZBobnpzP5M18+dVhECkn8284nq3GOAA4ejG6pT0fTEvHrKJ7OVtF9zSHWEXRVzl+WBKB" +
-	"dgtIQeND4m4O5QEKWv7Kt0ygyKwDabhzCoPG6kbeTJa4PAD05P6eLTBX0GpppQDoZbRaLyfjNd2+itY+1Wo2Wqzu5muxmtyO" +
-	"viwpnC7vIfzysIJgfDe9xpCD+QxT3SwiCO4eFhBMplMMKG4ypysyXzkOx34I58wv5zcYPi4h+M/DBJMv11hVSExmQKyi228Y" +
-	"rr/eTNdEzfFXVz+whOuICrxejhBer9YUrimD9Xr+AOHD8haD1fKMw3MIv63dEz9OZtBMJrffxwu84/vN6r8QSpKOgbq+wdJD" +
-	"/4fhKlqjSgvoB5aiV/OH5TiC9xTJaDGHPAnxc4jVIhpPRlPu/FaL6WQcyRt5D11qwH0LOC+jr5YRTlYlOc3wLHW2LUv20p4P" +
-	"1m08xppez7caNQ+57WQe+BYtv8w5k8nsZi7d1jQPuAmyB1j+gdcmMQ5XiqhNCvKpge41nO1SADkz5cuLEP3vZEGI/0LWkuY3" +
-	"q7UcO+I6+gYBSC2rtZzM5hDcj2bXVI1rifMvCN0d/MWs/XQJSc5nNselPQ/jFA2p1QP9BE+agIqmPiV1BmscPO6W89kcvqu1" +
-	"5Hsel5N1JFYPXxaj9TpazsTqAVdWXciD5UpGs5v7tVjJCf2unNx8mX7FcHy3xBAkagzncyKwp5OTm+mMEtL9N4v5kohldIvh" +
-	"CutDTm4e7zCC6kVOcGcbhCCuQjhf32H4sMIfWD5+v+VwzuEDhCsu2YpLtuKSrVzJVq5oK3w5crLiIq5c2VZctpUrG9WxnKy+" +
-	"rb9jyGV95LI9ctm4PuXkkQv5nRN85wTfEU9i3HzDYTv6OsAmcSG8+i5QwQWK5QBtVcmhGo/mogESDGitis40Rd1jh2yzAjVd" +
-	"ql7ESsFNtbcPCujhu/3Mmkjcf8Nk7cmsRbMWNVWHfD3/ihR3IfN64jDtb5K+tCXoLn0htI/tHiltU21BcqrFSudlprwiSaz0" +
-	"L5XS1WveHdcTJ1YoogRWZH3gHc0i5OZY06LxSQKcSNg6ru1pnHXmZBTT+Y038+/r5k5QVrp1cCxJDhLRAB6W8K3SvWOFX23C" +
-	"X86UtSe11AX7hR2IdYWu4+TgbLRC5p1UL7jtiN48qa5VKrdVnCu5U0Uvtd2bJksheJZJXCl4wN8kCAybbRk/F1Zum4wsrrr3" +
-	"ckkGwTaT3xWRtmUMYXyHHaqGoRQDS6B/cI9p6rKpBx7zf75t8IP9f81p+Eng3eO8Y4W2C3gNem1kcTV6h+buAZAZc9iovS7S" +
-	"TlRmrAoBpC0zMCN3kaYMnMFoUyAUcjS14dBrGz0/aDO5qisV5zx1DJnAKL8Pv/CjdtCd3+/Qi/A100UHs2bDhx4a7gLqRLGp" +
-	"TAerVJyeIty2BlDbh2EW2YGsUocOwo45TqFX6qyNPK05Hzdcfz56oBbbuDd+cqBGfdxr9coJTmoywE/qsxdnhyP7dcsRr9Tw" +
-	"u2cIXo3o/g4ZDHW4gdfh8e6bcPDpS+hZRZ3Aw9n3at3BQxXujKSCum6hTjV3YXuCh5XrLKyCeiWoW6UBFubZaeCvNO3hRv1q" +
-	"cx5uyG80xYE2c9paBtrJYAtBd05i1Wyc3rQlO8s/HTgQpUPYPUCIsRgXQrxY08HsUI68YB4gaZOXIb9T9bNO632I8RL5qtmQ" +
-	"fYVYHYs6ZtM4or3m6WhrlbsYpF90LVBZsQ5sedbh9l1gyOZx9GWFE8gWIZ88cj5D7RBg84c1KpbQ/nQ9ul+I9f2CkB+LiFe0" +
-	"1/GGCrFWLzXrLIlkIxDkBui20jvgVr9IC42ygJaDSm7bTbGPizRTMjPFTj6bKn07dkiI6NyQN8VOyee9rlmW78TaMoNaPYFk" +
-	"sm+KQ69kz1VcDkVsdZZ1AEgo1jpXpmF707U5qEL/UgEVVFAAQScUAK1QgubzbYTqZou2Rx2uKWqddaHnvc7CPHI0E2r50tiA" +
-	"wy+2ZWsFD+k8Hbc7BU8hN1McjHGPPBRH6w1DUSwJWvxEJD/7/5ZusIEM3IoWBNT3DESrlwS3V74Vh8rrgXiW2F+NCfZCmiI7" +
-	"DiakycsbdV5WMG/1EWsqa6MEUNQGH7xG+OEm3NH3QDrhb6OH6RoY3or3EKqEH27kbH79cL8gipXDDzdyvhj95wHjvWL44Uau" +
-	"l6PxV8h61vE05bSBD7MJ3lRsTFOkU3g/XMRCw+gWWsYyRPbHXShk1lVc2Cyuu6jrTR8KqDa8Ys08FLYpcYkwnZdOFn+wqkI7" +
-	"A0d09TUdFHfNB0g7GgVgOxYFIH8AIYLqiRCgITtAaKgKgP4tPHCFSD+JPS0NmgZ4ztsFeAQ6FWCmMHVyhHfxEgBJ3E3QqzaP" +
-	"+mpjpFttDGLnEfCoa+rw9elNu7rL65My6rzJekj7KhjJVJ8vekDvhpM8q5PfDV4NI/b0AVie8DyZcbSse1HMNUVQ3WyP53nS" +
-	"8AUsCh2eL03ZMmzDFvBkgucBa/hedvrXkp124KHE5GWGEmEP7jQIj/t37ZFtZuK6D/omECBhHYZw612qG3OSKe9V6WBBkwiw" +
-	"EyhTp0hxAp3clpuT+mobkIeqgWoNGlGLDWRHQ2gAJXGp6zjTv1QXtWprsrSD4VShg/h2xgDvJekgqX3W9b6DvZRxkdbxxobo" +
-	"Vhedn+NR8QSReVyGaNuaHWDjrGjyPlTu4x5kE627UKoSncdZD9Q7XXchnaqi1lvdrQ5tM/Pch4omV5VOuiAOxqhh7sAkf3ag" +
-	"Wtf9VA1K0gGEi/kBn/1sbKfAJ8XKbF3pTi2WcVVrP8oxSB9/WamtfjnFbbM9wcus9wRV/7VWJ++r6he3Gi4MieIdpP8UJ0kQ" +
-	"IKEtROu4qk+a5Wluz3EJH0KInbyP2skVIXjyin7hFAAAJ3G4dU72ySjvR/83X7bcZAYcmmChmQxJLUjSrp6W7PaeHZwFhcfW" +
-	"UefjeL6MUE57ZCedGK7Wo/XDSjzeiMe7yToip6GPk5vgxsmNu2Fys5rczkZTptmr5+NkfSdn0fe1vFmO7qPH+fKreJzN70az" +
-	"WwjRyOURvX4u5WgFOdyjTbLDHhbXo3W0Eo8+QyBWk1vxCJNaJB5mIDhCnJx/Fa4qObxX1sY71WPbPvsEp77wUcWHr+oI8ow2" +
-	"RVwdxaMuUvNsnUdBtjcbRN9JU6qiPZvilURWxVWy/12y1riM54m9bRaswPk+Wq+XZLobMbOMFlN4Y8ShGy2YpqODqR8RWuH+" +
-	"d7K4vJDR9/VyJNejW/FfVZlr/aRbm6L/6jLcAflfXbICWXYOyZCjNFXpdZZ52+gBKFAsDUeSemkwjl/XYBwPcwNxtEFZjopk" +
-	"byorZNfxe+/oiDdjw4MEfp+QH+TLZL2CWc1sJSQ5IXcOcbps8Hw93DllbM8S+G2K104ReOXGN9OgB393csBgJN7uDwDoJXkN" +
-	"p4p0Lnx6kaUpZZxlJ3Bj90I6j+3zwr+1EyhsZoOR7u0MxPnX0HXeLtlrNTuEl2Mhx+9kLuR4tIrkeL5aMzmZraLZarKefIvk" +
-	"Yjpa38yX96u34tDWf4VWjG+lWq2XnObuYfaVzDvw04MmJmTrolc6T7udrfWDaEcefi0FLSy9Fuut119PQJ/m2BRJXKsirnsF" +
-	"u44Wy2g8WkfX8n51K+S1ilN4L9TdSGfKqloP4ujz7LWIgQOJ3kjKD3fd5PmRNn+hxWcfCNrFaYx7wn5MnPzV6EqdRlQqU9im" +
-	"ouWSnpkJZ7LE/TG0hpWQ3tmcZMdbnujMhAMweKkt6B4gQHCqHwL8zbQITU8CoH+Le/g+MqQ+CxP187GnRcbJq+eCnQCS1Fd3" +
-	"xhxG1c46XptiAQL02PUqg3BYE4PxKtf1W3EDi8avpNa4oV3IV4eb1wcQ3329kYQ7sVdSUK/1RmRQEW+mCv0Ctymd5v4EGco2" +
-	"iOo/VhvFy2inUTyEn+A7TUYegzG4+D8cVTUFyoeDkUetsnRbmYFnJecmpzA5OTnBpdR2p4qhCBpsUyHvotFi/WMRCXkX271K" +
-	"V+qvgGx1DR3MVa8bmUg6g57Ft/wTKGxSg5HcmCYFKWJqNSlKtwghvfMA2d3nL9v98YO78jGeOr6Q7viY7OK8koheZzFSFwe4" +
-	"2lpI+qEvsdWJ7XK9PYfduHDHYTcm2BfYjQh3BYLEPB6N76KWOkdSjkez6wla207WEYzxALK5KA3P9/NvTjYINpDLcKAZHGMG" +
-	"h5ehkSXA9rGVKQ+dnQg/2rSY74BOoLCdDEa+9Et4Kjl19yZLmcfVAX5sFkXXKzmdj3BTFnrbu5k/zK6FnMW5SifYceKRn6dI" +
-	"O1QPxLga6m9ZbYFFXO97bHd6fBIXDKH9KPecJzjXWx/nMbQPn5SacfvqL+NEkHaq03Ylcg/bT7ZTdZjqJB5EoSxpUDnRi2N1" +
-	"spwv1kLOl5PbyUzIedlu0JHBLrzWwcog2jU8DZN4FyRD4Ou3BVqOYfj1W6EjrdLKmLoH53F5glBr7YADd/KWe7mYLx6mMOWW" +
-	"ix/cTyxHj7LjuUMuo/HDEvfnjR/W85sbQPyHQJuQuEftb1eS7ZYfuVQpzmvJ9qHPh5/uaQx/tycRrjGvooWQ5E9Jru9dj9a1" +
-	"BpcrVdS6UFlLBe04WOiX632l4vQO19yF9IvBvEwtH2YT97xAuuzd4gGvC8nH0RIPy7yO1qPJdCXk4+Q6QsN/iTsZbibRElAV" +
-	"H7ARBLqaITB42rdiW/muHfb+LP3f/qG2l/vD+3g5Zvi2xOS5riWmiTM7nIoWjgajdqoejghFclZdQa9s0B+m/K+qTNtgpJAs" +
-	"sEiU51Ih8WzXutxmMa66AO9DNG7N0WkIY7i2EapgWiWLP1dPSnJxjaFJiCr4RidfyrgoDLmZ4qwr9/tNvTecD5+iJ/EUfE9Y" +
-	"R+nE6l+Mk29MIBr+rU2l4kNpdFGzcXdwcByQOksl2n57vuZhCK2viSLnJUzyYzl1CjMFniDNDHwxMokbLm6iNN8zIJcFv05U" +
-	"MNwRkij3k8Cl2OWFXBBvLLlklyiOM+FW83CUTeLakfBmdVFbx/sB2CmDPF3FT3Gl48IhuAYMRAfGo7DJSNs0dRlXMT1EGtcx" +
-	"PRqej2p7ICZkUG2aHVPesT0w2LJD2qXPXOhE2PZQh86EXKZO70Cv0dciEGa7pcManG91CG2ZxUffZlL9REt1UqbcmtvWjyug" +
-	"ko07/C3+k9jqTDFRWVzqKAzx/nNzK6ZIcbtHKtVPxDhP/sEuZSm3TUFl2SkOahf6+uiL8QAEuUFrK3TtP7yw9XVWYjsstyfn" +
-	"fo6YzGzijJNS5u1I72dPblXfu4KRUgfNUneeWmd2r7cck8c1rbQCze+CNokz6SKLlIunC/jOqY3yt+kGAyLcvg9GeqoqXjVG" +
-	"l7ouVO7X+CXp0jwTUQVFtd1uk0GcgTrXNiij5r7n8r2mrqtG+ed/4Z85PHfaPbcnlmYh3NV7uXflzbK2M8p4SghkW0L+mPJY" +
-	"F0yUeK2TfdsHBxXeHgIQnnHjVsMlT9CIrIwPVVFXmvtQlxUIykS4YMfhsw/Z3y+zZvMzJPnlkvjiVRWyMD7kXzSbn+3b5Yo0" +
-	"lasNU+ldMJAgGybXO64bIH2heZLKdBXnqnb1gkuicRa8cv+d0qE+ENIztichSFkeaa8P0H81ceZ/qnIfSuU+lCrohVplb8eG" +
-	"FzicY4ajHC/6OtqBrXguq85nVwUtpQpaQeV/3CP0cbMKUVZ+2K3co1bBd9Eh+SuowvZeufZuVbZtifa1uG4aQl9RNujtghmb" +
-	"tGHvFB5YEvhdkdJmpsbJm+eYKhX1rZCHTqTvRDm6TlVVOZKbiq1T03AJXYH4Ofvn7beIy7C7Bw2AsqyUtZ3RGInus9R7bdsa" +
-	"qp35IHNt5daVGy3Q0jEYdusjage0lU0BDVylmOQprnD3fpjGtVzbbGwdRpwAbVaYh+9VPE5MFUNvmSn/2LQ/BilcNwQ5Kxig" +
-	"0QmAoep+puVit2ZLmIoPmbbhmA5QpbYhHcY6BaCjEOWGGG8SvLATkpa0kqV0QHReZkwVunZUMJoQVKhdXOsnFWbWxdzTURw9" +
-	"l6pCDuZTIRcWo9PEALLCy+/wLKSpkpWytang9xM8IAzkeRGe2IN0mmUybZePAdrqjEoTnKZyerCPjHeC6XyTWKYVEbsCEmSZ" +
-	"3OjaMqme8CSyYC4AtCmOuWkwDa4rxNWO5EshY9t2vciiSws621wbuUXX3nLDC4pCxjWITwdZKX490FmgJXDwURMNQVMbFO6h" +
-	"TSBTNFkWkME8Gyck6kUlpGYjAHpbITcZfLr50cv5m+wAvY7wBZPwoBtjanhDZUDiFseqiLMQcyrQDbu5h1+HqY00Bc1JaBQQ" +
-	"vfOne0czuwkOSeloj47THMkfBDz6PoYGoyrGBM+DeOunFTIRMvkgc1XtFFGVceHgUhM3dwzORX9rK0+uIMwS2RlhEck5EavJ" +
-	"ZI4rjgkuSuODP+t6T2sMlibWlJlFkygJIv/OVEd+WJqU5WyHIpMNNwScQzlXsx2ufaStgMrRhaB53JjnzsgsVZxSE0B2pdQh" +
-	"YB8rPh2eZ4BxtcPftQ7AKhZvnkjEkTwRdyw/lacDe4MWbC0KBhPiVoc3kleqfoozKAGOMsomMVYZcHp7BAlGUD/kXzUyuqBm" +
-	"7FwuMYyjj0+IsHXPkVn3Pqi1yTiNS+qluLEAWBuaTtAPM1LrXNk6zssQ5rxSBR1R4o8Z7TLUyycmMxV+oInJN7pQND0Tpzob" +
-	"mFHDGJjqnYKZfkIulzwRtm1G4KPCb8kBGs0DHMdboD1fq7wknTAjFVEG2m5lOkxwmii0f7gtfT2BrSuY+W5QNQiJYFZomx08" +
-	"CQyrtC8DRI6t3vFwlrB6Hx+dRJH2A6KjsER7TJZMjDlojKKSNkXNgfTHTvrTsRyBnXfHsqYT0bWLGbDDGbSfIVC5lfoO29YK" +
-	"NXJbV6+mcH3pK9Gub30z+qCgX6mhR2oqXBDwe0Fsi1E3JmgDfqAjQXdPPX6wr00VqdtANBKkT8kRoZ3+fNSI6B854tQqMR3I" +
-	"K1OViUBlgnS9F+RMipwv1NBOiOepRIjjiMxKFEmb6LrscOmbvAwEHZWX9RG/nQ2b+pB9MwVQLFWaZC+k+gv+2cuB76D8hp9A" +
-	"MyM61Q5DN12fKJm2NcLQ7DvGVIy2bUu547pcV9YCwQOw4wL0MiBjMnyTvJW9UNKqXY6v439MOGTv8Me3auf1///lXkl70/48" +
-	"B7cHXqf4Yv9mDrg/92/caqqcDOn//F6r6sYdq8uN522vFHIr5BaP6pJbRdM1L96jItTrMh3PIgFpSV0oBSoQcxzPSIgIDuHy" +
-	"QjmF1hMyb2r6dB0Q/Dj6+kPZGNcx4yJFMbXHyqYAUVU5PDi68OTEQgJoItSeWfjqMmlrR9uSVJG0TLrVLyAC+DOHXjlvcHgr" +
-	"au9AIxzHZR7bgxSschVOn4pVgR0FtaihTYoM8mQT1UEhlts+66oBWsKzqQ6CnozFia77Gva/x4rMTG9OkWA6wFGsbXN1aVHA" +
-	"8UQgsFo3cg1EuVGL1MkCdcm1MSDgbJ/j7MDBYD+NMZKNgYgJbiHDHSF3Qu6SlB9EyJ2iZ98FNNSApxE/cZUhhv1ntKh5UlUW" +
-	"l+7j8Hgr1VhAMffazzaQJqlM8vYJ6XzV+K+cobJh+YXEIkJpiEZKgSCFqhqoRAfSmoUO/G3yXAajm7wkSr1A9VjybSLdsXKW" +
-	"SWhD9ALKyrwcCdUWpjf8EBm2pazzEKjXrXHhV2oa8MNDQ4mhRpT4IjFAkmkAkBVLDwjEp00nkhoTAjAaY2eCWm6z9WLuiVUE" +
-	"Asekk8AqriACtzpzEdhtIOU2gNISC820ueZ82/EyzU7VbjKIDJulOYrKT73NDsZ/Xs8Qclc8CYkbuKGj3XGPD9Kvo7OQroXb" +
-	"4Q48vdaTDfEytBFSxO/h+qQCuQXZLZ9bZoXcqxd+YY4a/Dz3ereXG3gGvStQ1UOhFPAx4sV3jryCUscwmhMDvdwv7Io0mqDF" +
-	"td5kKhBw+FVXimYTVLb/PW1oHfFnd/GK2h/d5FZ8/uAm6FEqDdWMN+c45yeSUrOqCCAdZ25FxAM8tuqibFjoRG1glnnC9+ne" +
-	"zbFt44KxQMOnS8tOKpUB2cqY2gipoS25jSjEag4b3BkDpBtMYbJsD7ocBAfbk7ZypzOpCuhhU+T9s7lSe9zN+WGe0oXa0byD" +
-	"Vl2IM8IuDJGywqPyATTPLppWl6F8Pfa1Bygr/YQzaqDR5TEt/iMAbw/m7fjJWGnbSutKAtqSAl7xAe2CdObQjuiD1ZZlW5jr" +
-	"4Gqaww/qSB++rlXOB/zTEqCgxT/UiGZ2IzpHXorBYzRfORWTJ2BYMNxxKA9KOZn1SQF7FPLwTBrVLLa1m0Ah3emSEWHf7jJT" +
-	"bZ+XBcN4FgzdmYqhSgI3HbLC5IVwC5RAPKnC7mulC/TgjV6GZabzjRFuKoqBn6AKlkxRIIWZ2HNcpbL9lEXo9UEG1qLS7nUu" +
-	"+oKsHyOwlQge3ODKiXzHmBlTCplVDSss/czvBArGQoRZJf/bdDTSvpGs/clgzPF03dJQ3lzIPD4ourKqrilKnRwyEoyG8UAP" +
-	"OKxPxtuw4Thq8BPDyEpl8QvqXk+A4HdOUrGksmcbNcQacizB+k4CWf+Mi9U5HwbkvoI8LqVnWDIOuTaSJyw+Y1qv5emUP1JW" +
-	"5gf4JOm3cMh1DSOQgqxoxw/oiQKGXgzJKgxTV5A3Wa3jCr66E782rAbFDlm4pyiUSi20eBmnaYWff7BGzgyXDeg6rlDaRRp/" +
-	"EuVmP+Jwh+vnwjTf9ZOnwtRyp5/gs/VksOTBm6XdPNBsfqqk5nKbLA30gCE3pLjA+OeUCCq0FdIUiWoHN1NkR6nz3FQ1fK3d" +
-	"nZzAsr7JlLXOcV7vqFblir0urfuL/mm60sA/D/fd6ZVFPXytUCPkk+Db43GplSKs5DW3Mk5glolBo4v6wzkwFbR0DGRqLCmp" +
-	"iOU5ITG22TiSOvTa8ZXgXhnn0PHGBhw3XKS3tA82PFdh8DAFBq3MWy05Q7hqyDQKEUyT/I0MDS2BX1Ge2psqD8pFG70DerDb" +
-	"aKPJlKDLS/XioDrmWKtKS2s+iclAri+p6QYKeuzcoFjGWr3JjtLiLEFI3NQf6BE2WY2PUpmErspa45SDZWVqw59Zlwukyh4c" +
-	"2iXwhA03ZrJ62+3d7O7kHNq6WR5pVQI7xmAdtmMwXimy4msS/AiAhbbe2SVUuVMJnCaegSfXZ3nrkYAEmYKmP/xlu6Vonn2E" +
-	"PTjSKu00RmeDYuMn5PDYGZjtuPX3FuwuM1eqVDEWktwUuG6mewKCrBQuZVu3nHmKdIabblQ7kv8PMdQlnABD2XPv8VoeYYR1" +
-	"igjruLZTOzlv2yOe4xHMxlt0WIXDoI0Ljcpy7If6u9mlVfAU1tsAY88IP3y6wowOgE3BFBQDpjsiOGscSPpMkCwrg6myjAZy" +
-	"SoCGKD2sKcWQe15kWL/WYVjZ5hBUtQUMK9rsvqlT8wyFQZ/PLpSqaPIOE0hgPDDxNIUmANZpCb1NkJAWBEeoK5glu1HkxEkw" +
-	"IU/QsFtVpq/QUiUwTcQRiaQX7hw7fuqIQ7WmBcnZ1nFFibHvs3Wa6Q1N7JiGR4L78O3wRgRbVyV1yo6SaVwrhpqNrXXdsBLV" +
-	"QrahlowVKlY+6apu4kzWqso1qh7tMxrHkC2AkPZohayVwgvqwkgSEDhidl8AtQDBR4GwPVChnpl0kyFu1RhQ19QUez6Emmci" +
-	"cggjya8p/ORbpfCgPIpjzF9wPRTYRpoijyu7h/eBfRnZI+FofXbZYWHwDtjLC2DRgSCb+vV5J1I2lu2dhPTHDrUL1h7qrVjj" +
-	"45x3xFk3r6OQ+8KnuMIhhgyty7jaIVZWpiU2Qj6pamNCWwev/0cdrT3mmS4OVsbWKRwRrzdsUAFtO1jtgE9ONgUa46sUF3eb" +
-	"Gpv+azEdf9joNdsZbNmWCtZA/NAQCsTBbBJlQfgwnnURl1qw3ULo0ZEZ0ku3dKhw6qKsUOqAgfF0B3dDfhc8zdb/vK6VjGuT" +
-	"60TIFy9W/FKVCTriX7rESzsKukEUQOrHsdsRMR4VFJOiGISDeJOkarvb65+HLC9M+Vdl6+bp+eX4a/RlfB3d3N5N/u/r9H42" +
-	"X/xnuVo/fHv8/uO/cJMV8UaT5BlvTAWZAWVlbTLhhEtvOIYmsi1Ldj4tgB0oN/wBrK23rkm0Z8sKpPj66IE2azK87KUPwSDz" +
-	"BEQ3CJqchKOYXgMGMKw4InQd0sFeOCMP+axpg6czn0ONAeuU0YIO1xpq6CXqKs5LgwNCnKYCTeqqXYNrrac2dYiYQrVSHyB+" +
-	"ToEcv6U0lYWyIMIiaWr8gbhJNekX45Rdm8dpyusBQJpSxFt4VF3IZK+ztGX5kN14R9trgMDuMN7x/DDe+c3Z8U7axpa4vini" +
-	"3a5SO5QucejE/T4izuIqF3G2M5Wu90Dp2NJVpqqOdcacSlvlmTMMjLNMOJtAJEjK8JSftCFEPq0o3iT4qpngV5NlIFngw2S5" +
-	"sXUrSZGHsTiD4ego4ozXJK0qgTkoxJizqsQz74H+BdJQnD3HRyt4pdiFMlPbGibPzlrO4ZXe7Wscw+s2KoV/KXD/k4iLQgQ2" +
-	"j3FhNV54CQr6bGRfPsgLefb58krExVHEpfY9OW8RpQAKIuIq3uhExFXif7RK9vpJCRgm4mrHvUe1S9XWQkgVU+1olhpXO5Av" +
-	"BWoIncmlcI0YqScBb9by/AAomA3vVCXRBycATb29EuS7Da/OGJEYXngkxi1lEVcb8oMW2wQFlhi3+cc2N/LTe8iSSmvRG2Js" +
-	"rd4VeC8wxyKhq1sBNBXxvFic80brAawdqfYqAxE9Jj8C3Hmj+AsXllRa8p3fD9bBXM9xigULsE2R/D7F0Jy5c5PfBtBDUVnj" +
-	"rVuRorrDlQu8ygIfEah6rwomaS9tKrBzEbQND/eLtr1UUxu8BE9KnPvZpjYksqRIkwGdiJ8E9TVoT5PFdu9meX2A1O0W8Von" +
-	"B4HmanC5vOCAjPqQkQyycaa3yXUron0jXeR9n4Ac2pQihWMfUe3dPiEUqcb14w0ar2zU1lRKbEDk9ersjd7B/0e8yP3BJpbI" +
-	"+hlDhxTwH1dHNB4AGnqbDdQPzAlwsg4U6c4Fdo64RlCqSpLDQ7QkpqtKpSlEaFq8yerCio1Jj2JjTCZQnSqc+bDYVNBTCdT5" +
-	"0rVdnbTCq4L3x3KvCgZwG6Xo7qgUbJrFdsa+lTCPJs8b9t+EOyUMszACEGUh5IQ6S33N86Q809B6HMeTqi7LqlIH0vvirZxi" +
-	"0+DaK73ZY63ogERPtVZrALmncRacjmhvJ2GMDHZpNoSWAER28qJXBeMJcW6Gixx1iSkx1CWmYvPrHP65cSdk5ZyguYveNaax" +
-	"IglcSCeyotMTSWAMFx+IJhU0rakTslO1CBYfiMwUZ+Eql5h2e5MH6j2TdbxzlDm421MO/ISzkx+8Vxb1evw7t3HxFOf+5TQi" +
-	"ULRxJG71oVEqifGVJDEqLakSadHVKf5oqaEi2BqoTKBAwoQ3lLD/LOGbcxIXrYVwAt855FmkOJNrqY5xf4vqFApVmEInceZU" +
-	"iknMFeq9uyZxWTeVD2mNCu6s8LVVqiYzBMF6EwpwooS6OO8SNsG+CvchJzH+J/t28tVlg8nRacQLV38P96+lh/MA4M0s0Npe" +
-	"JBuRbPx2JuFs7pNUVyJROsMaV1lGZl34AsnOE4IqDmTm1jDnNAo7kERVNb10uu5FspcxXDaChge8ghT6kng6tzuB/bnf+9BS" +
-	"FidytcI7nR1qS9KT7ElTwyEvLDuOhR/HsvgDLPZTqBUSbrWCQ5bskj3WEVzD1+R4fjvMupeCGkAyakalwwal7vKY2BAFnha2" +
-	"2P4ZjQBIU8MIdxzePBop7muAVKkLyd7XMaj1cQx6I3cMKzc6qRnrpcM5n2PJlic43Kl3pMLgKU8IQpY0h6L5D14rfJlESIsH" +
-	"c7R8Y/H9wrwDMs6xGOYZ7gAcVylQ2yBY50DTIFpXpdJ4kj9N5KmhuC37Ipw2c5eNmyP6ZsWEslk4Mg43yQG6zQpxZlBo7nCy" +
-	"cNG2E2070VYJ9gSBwZZDrkggq7jYUSL8Wv0k2bfJFuFW2Z9Hs3MCkUCPlvm6gtkd7vIEmrBcuKWRJE9FkpeyNrgC3ZKB341h" +
-	"1Pklfy0SNxi9Glm/Eeke55Xo7K2Mcdt1YkRiZFztSMZLDG43esJegI/Xw7CwNSJ+1CLxNTSLRdr7FECWGruR20opl+fh2RTZ" +
-	"MfxFmmEz4fPNYDK6AcrlTnIVEG4sMoFSkJh+3m4TM9CoF6Ge2TjFJdyHz5iqM7ye45WdP2BDoyS8uIx04pQFvJknMRn8u1lu" +
-	"uLUnoN/FmwR4rJvMVKIdwplI3RpEH0CdbgijWqfLtmmaHH84B4nelaJlSKPKkxvUBvEWI9+1mTyPob83ORrXu41ojucazHMY" +
-	"+TAg0YFIEpcTk5d4ibHKchDfaoMNgLYnuc1F1OmTVxDhLFc9ARXQ7XbbCNbqtzjcVqCEYXy3a4qU3z7aylIA0kzC4j8gOJxQ" +
-	"6NtY8bPZoTAVrGkGtDQb4T+KwjY59FYG6xI9lzAba6x8J0iwobjbt4QGY8xkeiN6uoHfqAVCORzIAqshcI8iaFkJlTPdFSbe" +
-	"FIV+NNGvCVqscq9qymOldhTq3R6yqYxoVewDKnW3a9l9dU1Rz7fCO2QRSfn+wyeRlGfvzy8x+HgGwdn5Rwwu3kNw/pGDMwrO" +
-	"KfhAwQUFHym4pOATBVcQfLjE+zDh+Se468MlxF+cA3KBv3/x4RMbZiflx/fwc5cf37+H+z59gpyvzj7DFQtyhQW4wl+8wl+6" +
-	"wh+6usRY/LWrS0xz+QGvF3jF9JeXdG0wgEw/fzjHK0R8vkAEf0buKrhqKxL4iqixOhNvkVSsEU14sTvh4RcIUkQC5XSjSRXo" +
-	"RpMqEbz07hammU2PRZxrH+vmRfZusTR5XFyJhM86SCyqDhKrNzm+QSDoJQKF1QwE1jEQWKlAYL0R8ckRV0xcujRQh0R8cMSF" +
-	"I9ztl5eO+AyENefvz89/li19qIj+eLXbnH84O796T3wW17o4C+jzgP4Q0BcB/TGgLwOaNZktkBwrnWUdaFcpdQj4vdpU6lkk" +
-	"9mD0FRSyTD59+riJsxpvK5Orj+/RgAemHE2cEXZ53r25TK7gxZfxTmEbtiU3TVvW3NwtOrL4CU0IV0hTQfrKpH4RSVPRjBpC" +
-	"/HqbCqX4pqILdOheWeQAnkY3VUV9fYNaYwgxeE5FckygyRx3z9CsfGUwIWOr40KkscqNM/236HrrWaUijSu4C2fFuGnH6+CR" +
-	"Q10AUvjj7bYeFlA9YJFEbRwQOAjhBDiNj/CfYe+VbhIr0mQrUvX6AgmO9nT11lWCp0oUuAkIa0qcpQOzpIAhBmTDlA+ipJCG" +
-	"KKRxE3VcinaXBpJkJ+uN6x1mKtKQ8z5JCto98XAvPBd5WnN7PNxw3e75qL2GwWF5/II+QVBzZz3sChruvmQO5wl+eTRVW6pu" +
-	"lcE/C3rs+EqQ0ysOkNUwq0lVYXKQQgxgfjdnS7YK7AEsMHI5cZf0m+TkzOfNRM4cppOIhWvabYqbS0WqKv0EgU2EM3KnWnIG" +
-	"7zS3SpXVlUolLwWmqo4TyKNWSWCwzTw3ZkX2DdpCB5GqJ5KNUvWkExeEtz6hJ4gUVQv0dnRSS1/ZwADllYAesUQe1LEbh5Ne" +
-	"pNhvDTHYKLop2RIb3b2BoJdqVKlCF9KSzhFmqneCN6dTwN810jCjdY1QQ+6V3AJS0RWHw1RX1Ng0tHiN/8F2aG3lKTK0VPFG" +
-	"IjLF+32Kc+F+Dm0+SLuRapvEFZSXrOw9wbPm1voeRQ/HQmtr/boJ3wmTWyWRHqDfTuEVm0SkpoAvea8qXRNDK/peNZyaKtbQ" +
-	"ExqIr2m1MDVOd5+aGmPKcHUwLbtLgmllytDeAXg64jGFl4fLCvR+mnwjcNMY75He2paS1CIbEMjTBpKU53DJNHxXVqDqFo9f" +
-	"JdeDWAShYlvTsMEbtNUmSXUik1JuVMAkcciEyfZhsiILmMYGzHMtVJLH8uzswhFXQqUwzVPbrUIvNKgiVVlcWpUKlalcsK8A" +
-	"F/pO1vsQUJneCpWZWn4+vxIqs0qoDNJDXK5rgdvHBevbWMUOQ0W7IZ+oikPqi/337gjbUu/Qo40qUvin/ctItBNRZgvjKENJ" +
-	"eIaOJIftHaXBTOm4I9KosMEoT1+6R3QQVykLYxC7WMPwSFdapkEtHFx4BoIk9lpIsRKaaRzmkca+VKGVN3QljoIeVxVPwjlT" +
-	"4HAjVGl1BsBfQlUV/KM6VVUVB/C0uHuGF/V4dz4FTjnKnHtXVIgmkUmBwU9tz9+/v3C0DJmX9+dnH4gpMThUENCdJKByNkEu" +
-	"4X10G9z1FGcCvRHRdZu6EM1wPUOnHiOXx/Yg2IGRehHqJYH/9k29JN78AWgUtHB7n/PSJfxmP38EKU8OPI89sue8dqVzZCkw" +
-	"3HxRWyQCjwftglG7/oFzdXbqEDhEUC+JK6IuLOZSb/BKJcT/BC8SVxaJ4rkOMm6mgwwucodO38N1WaAzulJEVnJALC/XtiTa" +
-	"PqKzBrpS3FMpnAMH9N8g8ZHZew7Osrm60LcDqhVRRekaPdCs91YvkFcZFykHEk/ACw7DIxJ1xESiik29QFerna2UZ52tFGod" +
-	"+IjHAUcBBKH9Rmv90yqC3ZalFvEmMGhYR+uPLYmzD2Jx2CcSJxh8R1K7kORyz+HLRhI1XNgC0CBmeya252KLG7AweIp1BsS2" +
-	"UgpC2g2zlRv8ya13pCu2NIvehouYW7l1GWw5AzJB3KJYC0HF+WytTsXW78Xd4r40DSF1qFu3SLbF15zHL2JLX5cLWdfpOFPS" +
-	"LqJtnOhM10fhxpVtrDOVcuC6R/LfsI1znUGKwjS12Ma2JvkRRXMn6G9psWZLawZbWjTYpmKbnostvBe0UNmC/L4F+WKbmlIV" +
-	"YrtTtei5gyCW9GI4tGMzjlm/iYwfpbbem1Db1pHi4QVpqkz2IiG8+tgR554iIcZvCsWZnuf4NEHHU0kK+mEUF/klwhVXVbql" +
-	"dBgNA3jaHlyo22I3FhRwrbNHCwr96iW6bKArdkHszQJvLuIsQyTFC4985KtCWzKG4TosUmfb3/qiACrGYuE2Ggg0laqyNV1p" +
-	"cYtInMci2aZi7IXnZ0DR3huiT3xVwHecol8g+qK3+qUpBX0Fzm2F4LzgeibQVTBd+b0jiUuvtj5Ca2FfnmKbNXYvtoXY8vsy" +
-	"WQqXzDx7+1/mHV3Bf6LISBnoA15AkOLTPtsDr0X/7GsxfBi287VRUSPK87jyIHYywamhzgEHvg6msYtipt4wBfNYT7GGruVp" +
-	"0tVx3CG2aACD13C3NAG68I5YeXjahtsPt6XYlmdiW54LnIYnptgK/lF8LKwO36P3HrXvxMF7BpFkASSgE5S1MZmESq9Mjhf2" +
-	"Ctc7OLzrP4Qd1kAleo9+7EeliimbPXzR7lxo75IACG+AjlxTwyPQJ4EBdh/OhYh3GEK9ChkJb3FrAl6ftlZsqYtDR6MgPG5h" +
-	"ukyG5Ji6yTI6rx4oKmqTZRwHdzZFwnCRmM1P4bUzrXMS8u4ots+CvJRsXwqx25xdvf/w3oUgHgIDoh8H8uzzlYMkUgexUwLe" +
-	"FVsLwq+0hoOeskRqVBULntgK6LN3qibXlEjAk+9UwZvuAPL+J73XEVbyIY+LsPj5OqcjTGT0m3VrR+98EcP4haYlJLZ5HyTk" +
-	"bWTT0C+hMEqblz1LGZLsFfOtfhAgNyO4Q4nX29DFCKq/kKIpMLY24mlFBvtRAk60Wzu/VQgpaPphSXzpipjnfsSRiTOQvK20" +
-	"FZMRJO17S8YZS1w73EFF+kKU1RW+I6dBBNLtZKGxEBFjMiJAit5rLp1baESSDItTFm9wZ4CmOkO1207VbBGyUzXKFZx54pIl" +
-	"zykHGwidlnLnj2vwQyRAGYgE1NvvVK12VDFulorkEweYnWooRTu8UloeY09j+Ic4Y5wFYG/gGLzHO/mKs6C8ARoUCJVWGOqc" +
-	"EBwBOcTsQH6Nn3ZE8gvMXf2UXJRyV2GTKJl1YaVNBVLazm8zQ/K5iHMiuAaquEgNQu3r91sfyYIQkS0pZ5De0ZyZjCi4HDCr" +
-	"Jsq6YAfyBlL0bsl3tHC+75F41nWyx13BT5S4piKgAAOhqeMs/HUSUXeq5l9rCg116lxguN8iL2s7dMDZIMK7ZHxGzOOvkOYI" +
-	"CNTnAEHn0e5U/UINls9p86eyBWew7XSwlNU5fg3rBspBJt+8MxQloYCmTVsMoPASAjBLdVK8OylA7LgdQKsunjo+J3amxoNH" +
-	"d1Vc1GUtaK0Hr1eClprxujlSiJoNpMiQFslKbUtjhWvaEGDVWLGrxa6Jq1Sw0wF20GPVX0xWVnSO8SKG9P5AY88Ag8Y+tli1" +
-	"+9jSeL2P2aYdXfq0JlhMQv+IFPb+SGE/jBQ1Y/3LZ72XVvGt1AT2sbX0ayyO72HmuqdGT0FrJcc8tiaiLYTlX4JXu/YqKwWv" +
-	"bu9VBakgxxe2QN2rF7ecvddir1Ml0TWKTUwFpdK7vfDOhqD9iz0+3kEdBZk57w08mjEHsTdNJfalrGjBc/8iyLZY7H+J/S+5" +
-	"29BV4qi9/7XbCB2nqdAwG+fFUAw+C7ciiuHHMwzPzj9SePFe8Dqp3uQfLvGmi/MLDCiLj+8xyadPeMfVGWZ49fE9BeeC11J5" +
-	"JZXXUXkVlddQMaCUlx8EL6PyIiovofICKp9tIXQqaEilc+nrIw44QqcvQm+FP/VC6K0V7LSJfTaxpg11oQ6i7p1PxxA6j3eC" +
-	"j8cQGmafuC8WjTWww8a2wG7Y2N+TC0k1xwwraZxLKPg0W19Enno35Km6jc1jtJ6rjiGmajLJbaGKm2OLNNDVaXyGQuhCblOB" +
-	"Ppugb2p9VvY9UA4MVgMjFR//ScGAMwqKwE6KSCuoG8HrfEshdTswK0wUJAA4PGFE4CfNApNzZxLKT7i85SUv4kjiBpq7Kd7H" +
-	"6kKeBTjOPwmx5rnAxyMON1EEiWmAchx1IMDhmA/EE/4OZVG4nkIXMESghyehC9xrQ4FkeyTreF52ZI6cKRbqGUUABkuNqUsQ" +
-	"LFGn6Lxc0cAqfW/rHOaLQMCU7iUEIid+NgXPfQdkTxxC2bU90gpVgUQXFFRNyW69kLVkLtZh3FqaH9R18STYmR+rZrxrP+U2" +
-	"8586+yOHXUIboeE7M1bo0jwLPi1GQOVYCf+kHtKtSwN24gWBgerkVR4Mvf9O7T0UeMqfo6n9ziwgf7qplLaoUeS7WzNVYAyU" +
-	"KMygdRaBVvSBh2kiTUwUixDoYLq70O9OGej5nkbXWqiBIJKevTZlpp4U/pCzxSeXJNrGGcgbEJb7GEK0l9Ew+B6Ftn5ZTvMw" +
-	"7HaWaetnUtu2DlKV6Bzeqk3VU1pRCWlXDfk9gav9iSsp7PxEW+q7txprtG2vNqhb5+ZL20xjHD8i7WvTNke5TVt2oyPYpEb+" +
-	"LANSnoXMeYd5//4i5D+EjHqpPXuoRGu646k25zDjXr5htt1cKdPLi0vZQAWbq6uPn11IWRP1viUD9ENLXrTkx5a89OS5p9qb" +
-	"2nvaW9o7PnnqylNYNhnUr+xUsOzUsOxXsezUsexVsgxqWbbPL4MKcLQ8+/z5PADChGfwcyHwIaAvQhpyuQqAjwF9GdL9HOXZ" +
-	"56tPLR+U5LwXFfz2B4gKfi4oykUvKijIx15UUK7L3m+FZC8qyOCql+HngIQo4hOFFl5A6kqevX/fkmct+dmTZ22C88uW/OTJ" +
-	"D1eevLhoyRb92Ka9bHP47H/ivM33o78LoaTGXsewNpVM17CbQhs2U0jXA7bdcHmAbhDtIUiMsLgNQVtrtnXb47h+nA2ltHX2" +
-	"OkRahbc0paqIrKkp17rGPJsNXNAmR9sX6vJqgRN8PFKpMBQeoXNtnRi2ZGtM1MHYpmcA6+2G/W2KIROTzk1+N2wPxV1JpBPG" +
-	"K2+vcSewCc0PQjpV9qKIwoYzwgGCNaFAsi4USFJLumPbhH4xlfDLyz/NPt4IdJgFF9S+/bSmeOdk1Z9NXoqDUlAeK2DedFBH" +
-	"rPuDOuL8GdW27iVzaMVBZxleyp046CIVB3zRB6OvZCUOplJxIQ5WJvLj5fuzlqJP7WDlC3wnEJFwghfin8XhGYJzcXhuV6TQ" +
-	"Z6Rgz5GH55Q9oAKVx9UBCbYxQbS9D8r6jPKm34VgxeHX2fuLK3H4JTHMzkR29l5k5yL7ILILkX0U2aXIPonsSmSfRRZvVEZX" +
-	"K0hiFxm/wiy2tSBPli8JEVh7SKEcihTK20TBe0OqVS4Seyw5guTkUBkBNAn/uPyIQikajQq2eaXgvWCzV7Z4ZWNXtnNlE1cM" +
-	"PlFwRcFnCuSZC51ZhGO5uWXxL1qjaKn2k2h1rhmtPUItqHhLMj2uLqOvgsRkwjst4FXUvhMD5H0cZIV7kINzBkVGXz91Vpl6" +
-	"gYkuhra2ItObKq6OLkRBlpRw9Ep0od4/63qPb9AxpqkdL9stwsCyjhVIfnxdqFRvt8KVkZ4bN22VAkUuuNAZgUiVlXoS2Azh" +
-	"8g98hf8wTf0Ps/0HWeED3u7fRY7PteiAaH0HBD2TZcWa87qR6Rp60+xnAz9ViAxKB39xKsKj7PlUKD6dkXppZpzBCLM0h3NG" +
-	"ABDCNYHfgqsSvACOAc7ZvWoKFVe40rBXWSrYBypvF/eRW5GZnUDVrARZOjM7du6VmWKHlRPUS3eXnUUAvgsMWJ3ADL3rlsbE" +
-	"kPRZkDiMV15Wbjd/eoeoLTUwYx+IGzLr/d+SDeVvlToI1rBkuM6VwcBaiqwWGQ6deZxI3KnaVIYYZ5UNDCksgdKJyuIiRZo7" +
-	"CCBREYZU3VQHbfdA875WyLJUCAR5+iz3ULOtoiWPk+A3dFEbyqz9Mf9b7U/tME8N6E9TCXS66tYIcCkWEa+uQv2q9wULRKqe" +
-	"KNSVRaKu4gIoPICGzpvJYzR23wHRxBk5uxOUO/lv5RB3pjNNi6R5XML91Q6LCAEZ3MF4czqj46Pi2bWXwGVzWmtkvVgev8A/" +
-	"iOPqpUQSVbFAuG1WZdbgpNtSnxlGkckkIZYIbz4KjMszNKxqedLHA889KZL4SeTxCzkkyOMXMngGgir7hVUaefzCq2d5/NKu" +
-	"zebxCwouefwCnTQG0BsDoamQ8AVDmKscAlPvKT3f7h6T3NEBQaJjHr+Qs7Y8fuGVCSBpYEQbyDzJrMiVyFU+pR8lg5m+g0ze" +
-	"3Uvl8a7NROCZV3R89gY+eh3NvxowLhmG25QPXgKGBplc5QYv1fFJq2fhXKChmw+40DIoUNTzEkUh6il52Z8CPAyw6jCtqNtD" +
-	"/WN3UC+XnuAomQ6iQ8KuO/wt1yLXCfQ6cLUqMfDpQz9BNKQo4N83d124UOdNDiF887pooN60tSqlwArnzN55Qub3why/jAOM" +
-	"fvlhq7dG5IcCquqAY08OJDYXQ9sAObRAUK3TAMiOO1ovyQy4NaLwNArn0JucWqIT2CEMnVqGvpadC0AMGwgLXRtq4aYwtSmg" +
-	"D3SULDAFFrFS0jcxY0nxCb2MeUJP+SCn5FD9FjfB5fbzh3O8XsL14jNcP74XuZWHuPipRW538O8+ecso1Rh0TuhVmPqjplYv" +
-	"Ij8meSkKCVJ34Q4EKqSFDqJIVIs0BdRu6gGocu8dkCj8yDEVfdMtOdTEhmJ7J4EPJ+G2PBjJR3QOxqHT8sEY5x6ojaTsQ7zn" +
-	"MYiaWqvU9BR98S1rFe+PbTG4rxAFVjnOUgpSJBbcCxepzkWhRKFUyj4GiWRj30Lt4J8/ETzYFQK0aShAkhSFeoZ/MhsBAlWh" +
-	"jiCI/BQghV0TUrjVFiiY5EDY2vohB7NnIGimhBR2hK2fcCT9DVQZ6pnObwaCjKwC9+GFeibPFECg0rJQz9g3FuqZxhmn6edQ" +
-	"ujkt83gr/xJWT/fgL3+MV6HhRWWiyOCXbS3cXvPCSKuhDg16ZXAMbhWH8RVJnrEATY9nCjqqlQ65LUyB8klhKFcgXI04qu22" +
-	"C1P4wxIKUwUGjO3JYa3f9E4kOmDxLrALqFZTQ45Y5mCLR2FFgR58BdRpTcmbLMOLb0stHTos7MPkaqGLDqcdTOqeuskF7hOg" +
-	"nfBAul0FSL8kjqir2I3AALhOp4EunL6ghqqWNg3A1/VshdkIwz5fzOanYCsjNvHhkdZsflICiKFXykfSptaTtkocSRKV2elU" +
-	"mAz/8duAkL4/k+FeD5OlvFECKGjtfFYHmfQbkN/ggmlD1/OmoLkMeh1FHYwphSndtgvyu0rGxAINedE3vWdVhQEpDYAq66NA" +
-	"f/VFSiGKrd6DvSnxIzbk0MSU8HM1qwLZpb27o2W68UrQtA1X+iornMdRyL2SwlSpIN9VpsLNMnjiPTr0QwqqmQysvLtFb2XV" +
-	"2f3XwlTWkAsj1bNwR+cLY4Wx77CtG3b9QbIoXrn7I9oZzTOHXQ/R/GKbGv7lNoVgZ+ADNE1dElw2rPbhU8FKlQq/vRQI2sSV" +
-	"mkTQ0ile6bmcwrWMdwo4XT1rCyzu32WPmXxICksxHY6ei6GQxudmGmUdouE3KvoBdhjckk9M+pNgu2w7SnrXn28kcMoJPkuA" +
-	"ArYZLGFe4/wZc9hKty1AHrpannZ4trwXcUMIJYI+MCR1tGmCQ/u7XpU7XL9AfX+wJ7Dtup8dSNItbQ9+o8wu5dCpJb9PEgpC" +
-	"wT34qZN3kZKaprWoAC5j9AgouEnVezrNnFtbewSEPwGipfA8ixudqZteEiuGzohADOdtntqI4NAHJF0Ryb0J52lV6Ql2+u1Y" +
-	"55PEn+nAJB4/RlTON+Nw4G2tHcG9jGP1rnVr5p050ASBz4qAkCYJwm2C9IrqEt2TlUodhD9EArd0lqraUtcD9RQwMEdAnowR" +
-	"oe8pVZXjpal50aBUldW2hq9dpyGHWkDg4eXuK5AYSu03NvKpFRTIzZGM6uiJPBaeysCoc+XCrFeJMI/HU4kSSqLTbYpnqDBp" +
-	"FR7OhwaOpVYwgJcaal2X6lyUhx32e4cdNTaQs/cmw6aTxTV6rQQi0xtMl8V14KO+zBrscnJRmkwnR1GaEv7RqK+kQpgSV5dK" +
-	"U6J6Gs+ewwo0+H8Gl3O4XF6I1uuQp9DUHrgXusptnD7h62POOQgmnkZhZtBff0iXxNCjeqdG+GsWz5lyBNe9gQ/DPIuyUvAP" +
-	"LxauTxCkmn6WNhJQcMYhfb1E4ilsAe3S8NoGMf6M5rJSeOw4D1aVwt96ouGurHQeV3RYssCVQsE7rN02an/2ieidgsI87THi" +
-	"NQHGcHWFSe1JmisQDX2Cs9HFY1T4FJX20EyPUK8RMPgxVSZtEky0q2LX3IFR+JBEeG8KHnCucbxPycA3JFklQV/edzDZcyB5" +
-	"ArBHSTzUha6JyQTpI0toj9AcrWpSfy5MWZ99vBDOMUhZ76nx84lWO1UnZYPG/vD9MYprd46xeofKyrIm72clfL6ibCoQRBq7" +
-	"F+H5Mc4bZYDhhsayQcvw8pl+/TkV5TMKK7RVlYInUR5FeaQmcMSDO7Cx85KS2/7izdN6+2Ho0DwO+E5HSvh1vzP1r0ZVR7g2" +
-	"QGtVi78aU1aaA7Yt/asxNfr0dKvaBPR43HVZXYkqTvWLoN4Zr67fosWb3ipFFT/DP+2PAIKVmLK763gghlfaKviLU7yc4RWL" +
-	"hESWYcgObv0NuJ5T4SF4tfEE3YyflCOsow5I4BYpdNcCIjz1IZWK8Uey0G8x8FjvlYphBKlUovQTu7LEo4DI0Zbgc4C87Zbo" +
-	"HfnTZd9eP/mDtKeuPaAnrGCu5whp61RVVYcHeZ7PmqOgav3B/P+UXd2S46gOvuddTtV2enZ6ztNQTkwSpv23COJOb+27n9In" +
-	"CeN0ZvfsReCTjBPHxiCEflI4O0s9VIHvsodj2paUyN6LypG1W13MGcDeRQoXfgSDDGkM8sx3GymLrJbtMSVkmZXCgK1lNXtL" +
-	"wZ7G2EVYv0lKI/c0s5EyN/9eZWzObMKAskKgvndCqLG3ELLlmOQ1TeqMqamTUlgGZxqyB+2YkY02QjvEkl6cpBdBKTsSgLIn" +
-	"ITDiUS7Jn0cDdTNCMjSZTZxSytYbvWxhs8Rb0U6jLNegwiLDIR5dChTSDbdGmlLIsScBVeyz7EiyhtzlSlKi347hWxCAQzdU" +
-	"dDmvgZSl0heaITfAHrDVfQWWcyTB3VTitknQf54zBOn2dJsL4AlL9R1J7AoSto7TOywj0sgDeuI7JmbzUGFwQS7N+eWVSy8V" +
-	"ixwJPo4oucHq0racUJPTJJs9STYzE9RNqUz88RaHkHGdB5jQ5W4qfEcKLC/pxdHBkf8ZSUoxnKMtJgPVsCPIVIW3hbohO+pG" +
-	"yefMAC5PRmCflXZJkEFNYQWQwY5O3YSCb47WPmZAXtMTAkIjqbTKJn7sPp6y47Sxu/OZl4/3jSNOlJUEKEP9hfZwlYKETMmr" +
-	"b5xYDwuXvvwI7X+Evv6IJFNvuQM5XdHo7kcdrXUnSKoqDhKP4fxvaz4A/gJ+LWIGekeBSQZ5wrhAQBYKFxjd8xB4wsINkVq5" +
-	"wIYtgPYNYMvhg7wNXMiTbbyefRIa2W94fVYTbVD4gz/iWm87HRUwK0W+kzwmJH+dCSm6jCaeLygQyX3ga/vilkmtWyb9Hz6W" +
-	"ZD6WtLlS0oNPJD13gQTb5BF69IKECrN7D2XxZ75RFvCZ1LGQghiaUPUTBGz8A0n9A0m9AEm8+qg68llEKarOeRTyBP6iLRfR" +
-	"HJG631Hjb7eldWP44EkHjn6Hus5RdZ0DUkBWXXp0imzSrml5APbOcySGRZZBjoF+W1ma2LNkLm2EjnjteKi4hmFwMsyhlMHJ" +
-	"kA5QRuogZZH8DGyNmjZzyvxeNDnrBI+9ALi7qWYcDL2zDFNQ9YFr09xR9EceajXfC9cSLIei58U6RUi4oPlWFWKEOxF1I1Hm" +
-	"VeKOqz4NTExOJWPNjsJVPMdTN5l9GMWLqjsYct/oEfGS4qWtsfWqGfU08iskgDa3m2LoxxW3Mb73rH0rKLt2EWWF0EgQkpHP" +
-	"bZm5SXGN+bUnG0XaPif33zV7lqv7X7Z/phn81Vf846VXWfefGjwxWPrVKSaM74/X+/+VWVfLf3fwq97yF61VIfuro1/1sk9b" +
-	"PtwYSdToKOagakuH1RMXsE5UH12pNFsK4S3fxoHt9X6PCwrRgajahYSlTuVNxA9m83v5Hpc7txoCz2Jw96CBBTMa+XaMNDji" +
-	"RQTNYkwpSI1hCdcsaWnVS11/STadW8LXJaRdTJpH1dIqB66mikU9q4QIXYLlFimG7lWJrGHHjayGscLAAAskFlWygw6VnW77" +
-	"0cISzMJS2dKt06BV0HqxWhk3rYxcrGZGOLkthSYeSLVn3PhqPglGxfIIIN1KYk1RBAOLi0/NsAmgo2FNPkzJUTrxx6LuUVod" +
-	"P6zsxe/fgOcJiGUJiW1O2QIgUfYna3lqWvbhxhVmShYXZq5gJ8O1nTE2Z0zSY7JPeq79EqYAaODE1Ur53eldlqmWNlQs1mSF" +
-	"IXHoBP+c44RoWhr0ypYlZI0haxvat9KVihDQ2QNK4DqR3bOFpQHS5ZXO9Zahxe0y+9nspkFEtN5OhcaAcs+ieu7jvO27KymL" +
-	"20b3rHCXG0g1DZT5Zc2BBaQ8M5yTrhYF5sQzEcsVVZaToJO4E3SdWRjPqZHtcupyuNydZmCVSvVBQqgXPhPQS1BOZ33mCdOk" +
-	"OMbVPwJKe0eKfRAe/jCv2VAuoa9A3/Isi0Ye3g6u5oGlnEwggBOlVj4V2MQpBSkCTw2knsk/jDmxHPkD9QnXmlvU1S1hAFQq" +
-	"+BTZ5K95WM1Qy95ltJ24kD4Fui4XKzSxuBxVcezgyMJLgmyusDWpLa5HwpupuqQGStMstzK0iYWq2zLfOmJRpmCWlAy4sI8W" +
-	"i+uaE1fGYguAWNk2VBi9D2lZ2W2TxxBM9YApI7cQWzVrjoHGwqNliXlHw7F5Vzm2ci4pzZcuB43CWGnsMtLqaO0WmLLQfTzO" +
-	"/EjVS5Pu4xi4Z/om9OwzpjnOwqeTWOK7U10j3klSLv4GaLEF6E7Y5NPa3ti7aMQ1Q0t+cfngNOZOHVlkDZY7iTuXu4vDsMSF" +
-	"/SgwvomR9qjcvQcJl6H2TlL52FdEjfpOeOQyix356PJR42fko0akYyCqnXwUv4N8xFSTTxbeJJ9spZWDy4E/w+DqDn8OaXT7" +
-	"MDVK8TCTA2WX+RnKtyKbgQ2EoC5hAkBa3HztIhfZ5StaXCM5Hct15yFuiN98xXjzG8zTkZDyNWleXeZT49AHJ62tWRwDj7FY" +
-	"bW5muUZafpoH2s5M2JDcN6F9Ey3rs49jEI0hIyTpzJG+H37jyje139Dh98N/H8kXJy5wefSXEfHW8+gRriKPPlLPN370Y9/d" +
-	"UccJ1YyKwomrVQ/erQ4dzpaLGhfPo2OeXZ5Vvsuz1ScvYWgQHAoPfcZkbLkweZbK84IE53lezj2X0p3nBQM/z1u6j4A4M1JK" +
-	"snI8tMVJ7MOqJ98kvIpkZd+OjznhTeKSx0FY90tHTdx3eZ40p7ca8ctAz4gvjf9YvsvllsXp44ItZ51Bt4Tg+TaTyyvLcZk7" +
-	"+X1xmH9gsKWm+EJIJAwSAho0xSyfMIBAy6BHKVcA1VK+w/Egf7r8KT3/U45+8rnl5bsrrwdX3lz54Qo0COV6cix2FRBYehSc" +
-	"gtK6Y5l2qVI++fBDrnJnA/yLf/Eln/2be74z9XxXyrjm2m60dRWjm6TZ4pOhB47xguzn79u50G4pFt+ltsU8cflH4Z+W9OlF" +
-	"5NIysby78J9GfnRYG5cpdRKmG4YnZaqrtjKRxK4qE127FJzOEVL5/RqQjM1SmEJbxAopSx/LVCouq0UjQJUUXSFXyEuAAMvF" +
-	"DtDGUmFaIyaYnTiztpg7TIlBLSOLzlco9Oc5mU7VIRYszFOrFrYaqzYTCPMQC6fkM3/+84NL7mv5zL0tn98c0uZyIbIfUDnR" +
-	"oaJvjLyc5F+++2PYUO05lWGdRhj7w/tj4ePh8NCgL4f2J9dr0HPkz/jXg10dUPslwmi+5PXwcHh/bH91rwc/NOjLof3J9Rr0" +
-	"nDcp27Pe2jN+SNke/7EdjwMX/BCLK0X3sW+yqXrrBifqIZG2iSk7UoJ7zO7vdESQKnMzfLp0cTVRFuw4ZTPE3cJ0s714k7+l" +
-	"5m54Cymerdrs9x7oZ8qq2kQlRhPKtBbh4DYPZQzu9rHO6Z0c1IRcvKL8hhKWPSvygUuL2GtlIyRTi3Jl1Qdnio+I2HlOFOIO" +
-	"YR25gCuWIOypA8nSFzAf3dqlCYW5Km8yEbgWilmoefKIRqn+pHULkYFZy65dPl1ncuvRrdA62pbGGsI7Cp7iV5as1iuE4BWB" +
-	"s9ZrPF2diJTN/up6nd16vTuxV17jxJ/XA5f9vJJHDqaGeGmJXbPXlvjWEr+3xPeWeGuJH5V4ffnJeOJ7EHmUdljAI0vZJhow" +
-	"ielhnVPvxS4Fzudh8fyHFaoKlzmLW/F4k4MMajmqbPDmmtxqGydim/KQVEFIFjPL5SqUqGl0Da2WLGua1TWpgTCtWsl9+LE7" +
-	"+Z/d0iGJo5DqEi8EX7O3JI/CyqnrN9Y4nK5dSuFsO+lfOLZa/7CO8zEnB7FPNuw+oQD/RJjjz7jwZ5N4mBjmCd4On3Exy8sW" +
-	"by/knqlmqjumxfOkHXuLa9xya7jRRyYe9SOzbgI/HniMtvl4XHWaLftruKTd0S3uUMtufaY/h3hEoSPvn3+6v/76XwAAAP//" +
-	"YVLkaT0zAQA="
+// The 5795 strs interned in CPython 3.13.0's reference process before it
+// compiles, sorted.
+var startup3_13_0 = [...]string{
+	"%%", ".0", ".<locals>", ".defaults", ".generic_base", ".kwdefaults", ".type_params",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/_colorize.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/collections/__init__.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/contextlib.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/copyreg.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/encodings/__init__.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/encodings/aliases.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/encodings/utf_8.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/enum.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/functools.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/importlib/__init__.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/importlib/_abc.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/keyword.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/linecache.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/operator.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/py_compile.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/re/__init__.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/re/_casefix.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/re/_compiler.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/re/_constants.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/re/_parser.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/reprlib.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/textwrap.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/traceback.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/types.py",
+	"/root/.pyenv/versions/3.13.0/lib/python3.13/warnings.py", "01234567", "0123456789",
+	"0123456789abcdefABCDEF", "037", "1026", "1125", "1140", "1250", "1251", "1252", "1253",
+	"1254", "1255", "1256", "1257", "1258", "273", "30", "424", "437", "500", "646", "775", "850",
+	"852", "855", "857", "858", "860", "861", "862", "863", "864", "865", "866", "869", "8859",
+	"932", "936", "949", "950", "<NULL>", "<dictcomp>", "<frozen _collections_abc>",
+	"<frozen abc>", "<frozen codecs>", "<frozen genericpath>", "<frozen importlib._bootstrap>",
+	"<frozen importlib._bootstrap_external>", "<frozen importlib.machinery>",
+	"<frozen importlib.util>", "<frozen io>", "<frozen os>", "<frozen posixpath>", "<frozen stat>",
+	"<frozen zipimport>", "<genexpr>", "<lambda>", "<listcomp>", "<module>", "<setcomp>",
+	"<string>", "<unknown>", "ABC", "ABCMeta", "ABCMeta.__instancecheck__", "ABCMeta.__new__",
+	"ABCMeta.__subclasscheck__", "ABCMeta._abc_caches_clear", "ABCMeta._abc_registry_clear",
+	"ABCMeta._dump_registry", "ABCMeta.register", "ABI_THREAD", "ANSIColors", "ANY", "ANY_ALL",
+	"ASCII", "ASCIILETTERS", "ASSERT", "ASSERT_CODES", "ASSERT_NOT", "AT", "ATCODES",
+	"ATOMIC_GROUP", "AT_", "AT_BEGINNING", "AT_BEGINNING_LINE", "AT_BEGINNING_STRING",
+	"AT_BOUNDARY", "AT_END", "AT_END_LINE", "AT_END_STRING", "AT_LOCALE", "AT_LOC_BOUNDARY",
+	"AT_LOC_NON_BOUNDARY", "AT_MULTILINE", "AT_NON_BOUNDARY", "AT_UNICODE", "AT_UNI_BOUNDARY",
+	"AT_UNI_NON_BOUNDARY", "AbstractAsyncContextManager", "AbstractAsyncContextManager.__aenter__",
+	"AbstractAsyncContextManager.__aexit__", "AbstractAsyncContextManager.__subclasshook__",
+	"AbstractContextManager", "AbstractContextManager.__enter__",
+	"AbstractContextManager.__exit__", "AbstractContextManager.__subclasshook__",
+	"Alias for field number 0", "Alias for field number 1", "Alias for field number 2",
+	"Alias for field number 3", "Alias for field number 4", "Alias for field number 5",
+	"AppleFrameworkLoader", "AppleFrameworkLoader.create_module", "ArgumentParser",
+	"ArithmeticError", "AssertionError", "Assign", "AsyncContextDecorator",
+	"AsyncContextDecorator.__call__", "AsyncContextDecorator.__call__.<locals>.inner",
+	"AsyncContextDecorator._recreate_cm", "AsyncExitStack", "AsyncExitStack.__aenter__",
+	"AsyncExitStack.__aexit__", "AsyncExitStack.__aexit__.<locals>._fix_exception_context",
+	"AsyncExitStack._create_async_cb_wrapper",
+	"AsyncExitStack._create_async_cb_wrapper.<locals>._exit_wrapper",
+	"AsyncExitStack._create_async_exit_wrapper", "AsyncExitStack._push_async_cm_exit",
+	"AsyncExitStack.aclose", "AsyncExitStack.enter_async_context",
+	"AsyncExitStack.push_async_callback", "AsyncExitStack.push_async_exit", "AsyncGenerator",
+	"AsyncGenerator.__anext__", "AsyncGenerator.__subclasshook__", "AsyncGenerator.aclose",
+	"AsyncGenerator.asend", "AsyncGenerator.athrow", "AsyncGeneratorType", "AsyncIterable",
+	"AsyncIterable.__aiter__", "AsyncIterable.__subclasshook__", "AsyncIterator",
+	"AsyncIterator.__aiter__", "AsyncIterator.__anext__", "AsyncIterator.__subclasshook__",
+	"AttributeError", "Awaitable", "Awaitable.__await__", "Awaitable.__subclasshook__",
+	"BIGCHARSET", "BOLD_GREEN", "BOLD_MAGENTA", "BOLD_RED", "BOM", "BOM32_BE", "BOM32_LE",
+	"BOM64_BE", "BOM64_LE", "BOM_BE", "BOM_LE", "BOM_UTF16", "BOM_UTF16_BE", "BOM_UTF16_LE",
+	"BOM_UTF32", "BOM_UTF32_BE", "BOM_UTF32_LE", "BOM_UTF8", "BRANCH", "BUILTIN_EXCEPTION_LIMIT",
+	"BYTECODE_SUFFIXES", "BaseException", "BaseExceptionGroup", "BinOp", "BlockingIOError",
+	"BrokenPipeError", "Buffer", "Buffer.__buffer__", "Buffer.__subclasshook__", "BufferError",
+	"BufferedIOBase", "BufferedIncrementalDecoder", "BufferedIncrementalDecoder.__init__",
+	"BufferedIncrementalDecoder._buffer_decode", "BufferedIncrementalDecoder.decode",
+	"BufferedIncrementalDecoder.getstate", "BufferedIncrementalDecoder.reset",
+	"BufferedIncrementalDecoder.setstate", "BufferedIncrementalEncoder",
+	"BufferedIncrementalEncoder.__init__", "BufferedIncrementalEncoder._buffer_encode",
+	"BufferedIncrementalEncoder.encode", "BufferedIncrementalEncoder.getstate",
+	"BufferedIncrementalEncoder.reset", "BufferedIncrementalEncoder.setstate", "BufferedRWPair",
+	"BufferedRandom", "BufferedReader", "BufferedWriter", "BuiltinFunctionType", "BuiltinImporter",
+	"BuiltinImporter.create_module", "BuiltinImporter.exec_module", "BuiltinImporter.find_spec",
+	"BuiltinImporter.get_code", "BuiltinImporter.get_source", "BuiltinImporter.is_package",
+	"BuiltinMethodType", "ByteString", "BytesIO", "BytesWarning", "CALL", "CANCELLED", "CAPI",
+	"CATEGORIES", "CATEGORY", "CATEGORY_", "CATEGORY_DIGIT", "CATEGORY_LINEBREAK",
+	"CATEGORY_LOC_NOT_WORD", "CATEGORY_LOC_WORD", "CATEGORY_NOT_DIGIT", "CATEGORY_NOT_LINEBREAK",
+	"CATEGORY_NOT_SPACE", "CATEGORY_NOT_WORD", "CATEGORY_SPACE", "CATEGORY_UNI_DIGIT",
+	"CATEGORY_UNI_LINEBREAK", "CATEGORY_UNI_NOT_DIGIT", "CATEGORY_UNI_NOT_LINEBREAK",
+	"CATEGORY_UNI_NOT_SPACE", "CATEGORY_UNI_NOT_WORD", "CATEGORY_UNI_SPACE", "CATEGORY_UNI_WORD",
+	"CATEGORY_WORD", "CHARSET", "CHCODES", "CHECKED_HASH", "CH_LOCALE", "CH_UNICODE",
+	"CLD_CONTINUED", "CLD_DUMPED", "CLD_EXITED", "CLD_KILLED", "CLD_STOPPED", "CLD_TRAPPED",
+	"CLOCK_BOOTTIME", "CLOCK_MONOTONIC", "CLOCK_MONOTONIC_RAW", "CLOCK_PROCESS_CPUTIME_ID",
+	"CLOCK_REALTIME", "CLOCK_TAI", "CLOCK_THREAD_CPUTIME_ID", "CLONE_FILES", "CLONE_FS",
+	"CLONE_NEWCGROUP", "CLONE_NEWIPC", "CLONE_NEWNET", "CLONE_NEWNS", "CLONE_NEWPID",
+	"CLONE_NEWTIME", "CLONE_NEWUSER", "CLONE_NEWUTS", "CLONE_SIGHAND", "CLONE_SYSVSEM",
+	"CLONE_THREAD", "CLONE_VM", "CODESIZE", "COLORIZE", "CONFORM", "CONTINUOUS", "COVERAGE_ID",
+	"CS_GNU_LIBC_VERSION", "CS_PATH", "C_RAISE", "C_RETURN", "CacheInfo", "Call", "Callable",
+	"Callable.__call__", "Callable.__subclasshook__", "CallableProxyType", "CapsuleType",
+	"CellType", "ChainMap", "ChainMap.__bool__", "ChainMap.__contains__",
+	"ChainMap.__contains__.<locals>.<genexpr>", "ChainMap.__delitem__", "ChainMap.__getitem__",
+	"ChainMap.__init__", "ChainMap.__ior__", "ChainMap.__iter__", "ChainMap.__len__",
+	"ChainMap.__missing__", "ChainMap.__or__", "ChainMap.__repr__", "ChainMap.__ror__",
+	"ChainMap.__setitem__", "ChainMap.clear", "ChainMap.copy", "ChainMap.fromkeys", "ChainMap.get",
+	"ChainMap.new_child", "ChainMap.parents", "ChainMap.pop", "ChainMap.popitem",
+	"ChildProcessError", "ClassMethodDescriptorType", "CloseKey", "CodeType", "Codec",
+	"Codec.decode", "Codec.encode", "CodecInfo", "CodecInfo.__getnewargs__", "CodecInfo.__new__",
+	"CodecInfo.__repr__", "CodecRegistryError", "Collection", "Collection.__subclasshook__",
+	"ConnectionAbortedError", "ConnectionError", "ConnectionRefusedError", "ConnectionResetError",
+	"Container", "Container.__contains__", "Container.__subclasshook__", "ContextDecorator",
+	"ContextDecorator.__call__", "ContextDecorator.__call__.<locals>.inner",
+	"ContextDecorator._recreate_cm", "Coroutine", "Coroutine.__subclasshook__", "Coroutine.close",
+	"Coroutine.send", "Coroutine.throw", "CoroutineType", "Counter", "Counter.__add__",
+	"Counter.__and__", "Counter.__delitem__", "Counter.__eq__",
+	"Counter.__eq__.<locals>.<genexpr>", "Counter.__ge__", "Counter.__ge__.<locals>.<genexpr>",
+	"Counter.__gt__", "Counter.__iadd__", "Counter.__iand__", "Counter.__init__",
+	"Counter.__ior__", "Counter.__isub__", "Counter.__le__", "Counter.__le__.<locals>.<genexpr>",
+	"Counter.__lt__", "Counter.__missing__", "Counter.__ne__", "Counter.__neg__", "Counter.__or__",
+	"Counter.__pos__", "Counter.__reduce__", "Counter.__repr__", "Counter.__sub__",
+	"Counter._keep_positive", "Counter.copy", "Counter.elements", "Counter.fromkeys",
+	"Counter.most_common", "Counter.subtract", "Counter.total", "Counter.update", "DEBUG",
+	"DEBUGGER_ID", "DEBUG_BUILD", "DEBUG_BYTECODE_SUFFIXES", "DEFAULT_BUFFER_SIZE", "DIGITS",
+	"DISABLE", "DOTALL", "DeprecationWarning", "DirEntry", "DynamicClassAttribute",
+	"DynamicClassAttribute.__delete__", "DynamicClassAttribute.__get__",
+	"DynamicClassAttribute.__init__", "DynamicClassAttribute.__set__",
+	"DynamicClassAttribute.deleter", "DynamicClassAttribute.getter",
+	"DynamicClassAttribute.setter", "EFD_CLOEXEC", "EFD_NONBLOCK", "EFD_SEMAPHORE", "EJECT",
+	"ELSE", "END_CENTRAL_DIR_LOCATOR_SIZE_64", "END_CENTRAL_DIR_SIZE", "END_CENTRAL_DIR_SIZE_64",
+	"ENV_PATH", "ENV_PYTHONEXECUTABLE", "ENV_PYTHONHOME", "ENV___PYVENV_LAUNCHER__", "EOFError",
+	"ESCAPES", "EXCEPTION_HANDLED", "EXEC_PREFIX", "EXE_SUFFIX", "EXTENSION_SUFFIXES",
+	"EX_CANTCREAT", "EX_CONFIG", "EX_DATAERR", "EX_IOERR", "EX_NOHOST", "EX_NOINPUT", "EX_NOPERM",
+	"EX_NOUSER", "EX_OK", "EX_OSERR", "EX_OSFILE", "EX_PROTOCOL", "EX_SOFTWARE", "EX_TEMPFAIL",
+	"EX_UNAVAILABLE", "EX_USAGE", "Ellipsis", "EllipsisType", "EncodedFile", "EncodingWarning",
+	"Enum", "Enum.__copy__", "Enum.__deepcopy__", "Enum.__dir__", "Enum.__format__",
+	"Enum.__hash__", "Enum.__init__", "Enum.__new__", "Enum.__reduce_ex__", "Enum.__repr__",
+	"Enum.__signature__", "Enum.__str__", "Enum._add_alias_", "Enum._add_value_alias_",
+	"Enum._generate_next_value_", "Enum._missing_", "Enum.name", "Enum.value", "EnumCheck",
+	"EnumDict", "EnumDict.__init__", "EnumDict.__setitem__",
+	"EnumDict.__setitem__.<locals>.<genexpr>", "EnumDict.member_names", "EnumDict.update",
+	"EnumKey", "EnumMeta", "EnumType", "EnumType.__bool__", "EnumType.__call__",
+	"EnumType.__contains__", "EnumType.__delattr__", "EnumType.__dir__", "EnumType.__getitem__",
+	"EnumType.__iter__", "EnumType.__iter__.<locals>.<genexpr>", "EnumType.__len__",
+	"EnumType.__members__", "EnumType.__new__", "EnumType.__new__.<locals>.<genexpr>",
+	"EnumType.__prepare__", "EnumType.__repr__", "EnumType.__reversed__",
+	"EnumType.__reversed__.<locals>.<genexpr>", "EnumType.__setattr__", "EnumType._add_member_",
+	"EnumType._check_for_existing_members_", "EnumType._convert_",
+	"EnumType._convert_.<locals>.<lambda>", "EnumType._create_", "EnumType._find_data_repr_",
+	"EnumType._find_data_type_", "EnumType._find_new_", "EnumType._get_mixins_",
+	"EnvironmentError", "Exception", "ExceptionGroup", "ExitStack", "ExitStack.__enter__",
+	"ExitStack.__exit__", "ExitStack.__exit__.<locals>._fix_exception_context", "ExitStack.close",
+	"Expr", "ExtensionFileLoader", "ExtensionFileLoader.__eq__", "ExtensionFileLoader.__hash__",
+	"ExtensionFileLoader.__init__", "ExtensionFileLoader.create_module",
+	"ExtensionFileLoader.exec_module", "ExtensionFileLoader.get_code",
+	"ExtensionFileLoader.get_filename", "ExtensionFileLoader.get_source",
+	"ExtensionFileLoader.is_package", "ExtensionFileLoader.is_package.<locals>.<genexpr>",
+	"FAILURE", "FILE_ATTRIBUTE_ARCHIVE", "FILE_ATTRIBUTE_COMPRESSED", "FILE_ATTRIBUTE_DEVICE",
+	"FILE_ATTRIBUTE_DIRECTORY", "FILE_ATTRIBUTE_ENCRYPTED", "FILE_ATTRIBUTE_HIDDEN",
+	"FILE_ATTRIBUTE_INTEGRITY_STREAM", "FILE_ATTRIBUTE_NORMAL",
+	"FILE_ATTRIBUTE_NOT_CONTENT_INDEXED", "FILE_ATTRIBUTE_NO_SCRUB_DATA", "FILE_ATTRIBUTE_OFFLINE",
+	"FILE_ATTRIBUTE_READONLY", "FILE_ATTRIBUTE_REPARSE_POINT", "FILE_ATTRIBUTE_SPARSE_FILE",
+	"FILE_ATTRIBUTE_SYSTEM", "FILE_ATTRIBUTE_TEMPORARY", "FILE_ATTRIBUTE_VIRTUAL", "FINISHED",
+	"FLAGS", "FORCE_COLOR", "F_LOCK", "F_OK", "F_TEST", "F_TLOCK", "F_ULOCK", "False",
+	"FileExistsError", "FileFinder", "FileFinder.__init__",
+	"FileFinder.__init__.<locals>.<genexpr>", "FileFinder.__repr__", "FileFinder._fill_cache",
+	"FileFinder._get_spec", "FileFinder.find_spec", "FileFinder.invalidate_caches",
+	"FileFinder.path_hook", "FileFinder.path_hook.<locals>.path_hook_for_FileFinder", "FileIO",
+	"FileLoader", "FileLoader.__eq__", "FileLoader.__hash__", "FileLoader.__init__",
+	"FileLoader.get_data", "FileLoader.get_filename", "FileLoader.get_resource_reader",
+	"FileLoader.load_module", "FileNotFoundError", "FileReader", "Flag", "Flag.__and__",
+	"Flag.__bool__", "Flag.__contains__", "Flag.__invert__", "Flag.__iter__", "Flag.__len__",
+	"Flag.__or__", "Flag.__repr__", "Flag.__str__", "Flag.__xor__", "Flag._generate_next_value_",
+	"Flag._get_value", "Flag._iter_member_by_def_", "Flag._iter_member_by_def_.<locals>.<lambda>",
+	"Flag._iter_member_by_value_", "Flag._missing_", "FlagBoundary", "FloatingPointError",
+	"FrameSummary", "FrameSummary.__eq__", "FrameSummary.__getitem__", "FrameSummary.__init__",
+	"FrameSummary.__iter__", "FrameSummary.__len__", "FrameSummary.__repr__",
+	"FrameSummary._dedented_lines", "FrameSummary._original_lines", "FrameSummary._set_lines",
+	"FrameSummary.line", "FrameType", "FrozenImporter", "FrozenImporter._fix_up_module",
+	"FrozenImporter._resolve_filename", "FrozenImporter.create_module",
+	"FrozenImporter.exec_module", "FrozenImporter.find_spec", "FrozenImporter.get_code",
+	"FrozenImporter.get_source", "FrozenImporter.is_package", "FrozenImporter.load_module",
+	"FunctionType", "FutureWarning", "GLOBAL_FLAGS", "GREEN", "GREY", "GRND_NONBLOCK",
+	"GRND_RANDOM", "GROUPREF", "GROUPREF_EXISTS", "GROUPREF_IGNORE", "GROUPREF_LOC_IGNORE",
+	"GROUPREF_UNI_IGNORE", "Generator", "Generator.__next__", "Generator.__subclasshook__",
+	"Generator.close", "Generator.send", "Generator.throw", "GeneratorExit", "GeneratorType",
+	"GenericAlias", "GetACP", "GetSetDescriptorType", "HAVE_FACCESSAT", "HAVE_FCHDIR",
+	"HAVE_FCHMOD", "HAVE_FCHMODAT", "HAVE_FCHOWN", "HAVE_FCHOWNAT", "HAVE_FDOPENDIR",
+	"HAVE_FEXECVE", "HAVE_FPATHCONF", "HAVE_FSTATAT", "HAVE_FSTATVFS", "HAVE_FTRUNCATE",
+	"HAVE_FUTIMENS", "HAVE_FUTIMES", "HAVE_FUTIMESAT", "HAVE_LCHFLAGS", "HAVE_LCHMOD",
+	"HAVE_LCHOWN", "HAVE_LINKAT", "HAVE_LSTAT", "HAVE_LUTIMES", "HAVE_MKDIRAT", "HAVE_MKFIFOAT",
+	"HAVE_MKNODAT", "HAVE_OPENAT", "HAVE_READLINKAT", "HAVE_RENAMEAT", "HAVE_SYMLINKAT",
+	"HAVE_UNLINKAT", "HAVE_UTIMENSAT", "HEXDIGITS", "HKEY_CURRENT_USER", "HKEY_LOCAL_MACHINE",
+	"HOME", "Hashable", "Hashable.__hash__", "Hashable.__subclasshook__", "IGNORECASE", "IN",
+	"INFO", "INSTRUCTION", "IN_IGNORE", "IN_LOC_IGNORE", "IN_UNI_IGNORE", "IOBase", "IOError",
+	"ITIMER_PROF", "ITIMER_REAL", "ITIMER_VIRTUAL", "ImportError", "ImportWarning",
+	"IncrementalDecoder", "IncrementalDecoder.__init__", "IncrementalDecoder.decode",
+	"IncrementalDecoder.getstate", "IncrementalDecoder.reset", "IncrementalDecoder.setstate",
+	"IncrementalEncoder", "IncrementalEncoder.__init__", "IncrementalEncoder.encode",
+	"IncrementalEncoder.getstate", "IncrementalEncoder.reset", "IncrementalEncoder.setstate",
+	"IncrementalNewlineDecoder", "IndentationError", "IndexError", "IntEnum", "IntFlag",
+	"InterruptedError", "IsADirectoryError", "ItemsView", "ItemsView.__contains__",
+	"ItemsView.__iter__", "ItemsView._from_iterable", "Iterable", "Iterable.__iter__",
+	"Iterable.__subclasshook__", "Iterator", "Iterator.__iter__", "Iterator.__next__",
+	"Iterator.__subclasshook__", "ItimerError", "JSONDecodeError", "JUMP", "KEEP", "KEY",
+	"KeyError", "KeyboardInterrupt", "KeyedRef", "KeysView", "KeysView.__contains__",
+	"KeysView.__iter__", "KeysView._from_iterable", "LINE", "LITERAL", "LITERAL_CODES",
+	"LITERAL_IGNORE", "LITERAL_LOC_IGNORE", "LITERAL_UNI_IGNORE", "LOCALE", "LambdaType",
+	"LazyLoader", "LazyLoader.__check_eager_loader", "LazyLoader.__init__",
+	"LazyLoader.create_module", "LazyLoader.exec_module", "LazyLoader.factory",
+	"LazyLoader.factory.<locals>.<lambda>", "Lib", "Link", "Loader", "Loader.create_module",
+	"Loader.load_module", "LockType", "LookupError", "MAGENTA", "MAGIC", "MAGIC_NUMBER", "MARK",
+	"MASK", "MAX", "MAXCODE", "MAXGROUPS", "MAXREPEAT", "MAXWIDTH", "MAX_COMMENT_LEN",
+	"MAX_REPEAT", "MAX_UINT32", "MAX_UNTIL", "MFD_ALLOW_SEALING", "MFD_CLOEXEC", "MFD_HUGETLB",
+	"MFD_HUGE_16GB", "MFD_HUGE_16MB", "MFD_HUGE_1GB", "MFD_HUGE_1MB", "MFD_HUGE_256MB",
+	"MFD_HUGE_2GB", "MFD_HUGE_2MB", "MFD_HUGE_32MB", "MFD_HUGE_512KB", "MFD_HUGE_512MB",
+	"MFD_HUGE_64KB", "MFD_HUGE_8MB", "MFD_HUGE_MASK", "MFD_HUGE_SHIFT", "MIN_REPEAT",
+	"MIN_REPEAT_ONE", "MIN_UNTIL", "MISSING", "MS_WINDOWS", "MULTILINE", "Mapping",
+	"Mapping.__contains__", "Mapping.__eq__", "Mapping.__getitem__", "Mapping.get",
+	"Mapping.items", "Mapping.keys", "Mapping.values", "MappingProxyType", "MappingView",
+	"MappingView.__init__", "MappingView.__len__", "MappingView.__repr__", "Match",
+	"MemberDescriptorType", "MemoryError", "MetadataPathFinder", "MethodDescriptorType",
+	"MethodType", "MethodWrapperType", "ModuleNotFoundError", "ModuleSpec", "ModuleSpec.__eq__",
+	"ModuleSpec.__init__", "ModuleSpec.__repr__", "ModuleSpec.cached", "ModuleSpec.has_location",
+	"ModuleSpec.parent", "ModuleType", "MutableMapping", "MutableMapping.__delitem__",
+	"MutableMapping.__setitem__", "MutableMapping.clear", "MutableMapping.pop",
+	"MutableMapping.popitem", "MutableMapping.setdefault", "MutableMapping.update",
+	"MutableSequence", "MutableSequence.__delitem__", "MutableSequence.__iadd__",
+	"MutableSequence.__setitem__", "MutableSequence.append", "MutableSequence.clear",
+	"MutableSequence.extend", "MutableSequence.insert", "MutableSequence.pop",
+	"MutableSequence.remove", "MutableSequence.reverse", "MutableSet", "MutableSet.__iand__",
+	"MutableSet.__ior__", "MutableSet.__isub__", "MutableSet.__ixor__", "MutableSet.add",
+	"MutableSet.clear", "MutableSet.discard", "MutableSet.pop", "MutableSet.remove", "NAMED_FLAGS",
+	"NEGATE", "NEXT", "NGROUPS_MAX", "NOFLAG", "NOT_LITERAL", "NOT_LITERAL_IGNORE",
+	"NOT_LITERAL_LOC_IGNORE", "NOT_LITERAL_UNI_IGNORE", "NO_COLOR", "NO_EVENTS", "NSIG", "Name",
+	"NameError", "NamespaceLoader", "NamespaceLoader.__init__", "NamespaceLoader.create_module",
+	"NamespaceLoader.exec_module", "NamespaceLoader.get_code",
+	"NamespaceLoader.get_resource_reader", "NamespaceLoader.get_source",
+	"NamespaceLoader.is_package", "NamespaceLoader.load_module", "NamespaceReader", "NoColors",
+	"None", "NoneType", "NotADirectoryError", "NotImplemented", "NotImplementedError",
+	"NotImplementedType", "OCTDIGITS", "OPCODES", "OPTIMIZED_BYTECODE_SUFFIXES", "OPTIMIZER_ID",
+	"OP_IGNORE", "OP_LOCALE_IGNORE", "OP_UNICODE_IGNORE", "OR", "OSError", "O_ACCMODE", "O_APPEND",
+	"O_ASYNC", "O_CLOEXEC", "O_CREAT", "O_DIRECT", "O_DIRECTORY", "O_DSYNC", "O_EXCL", "O_FSYNC",
+	"O_LARGEFILE", "O_NDELAY", "O_NOATIME", "O_NOCTTY", "O_NOFOLLOW", "O_NONBLOCK", "O_PATH",
+	"O_RDONLY", "O_RDWR", "O_RSYNC", "O_SYNC", "O_TMPFILE", "O_TRUNC", "O_WRONLY", "OpenKey",
+	"OpenKeyEx", "OrderedDict", "OrderedDict.__delitem__", "OrderedDict.__eq__",
+	"OrderedDict.__init__", "OrderedDict.__ior__", "OrderedDict.__iter__", "OrderedDict.__new__",
+	"OrderedDict.__or__", "OrderedDict.__reduce__", "OrderedDict.__repr__",
+	"OrderedDict.__reversed__", "OrderedDict.__ror__", "OrderedDict.__setitem__",
+	"OrderedDict.__sizeof__", "OrderedDict.clear", "OrderedDict.copy", "OrderedDict.fromkeys",
+	"OrderedDict.items", "OrderedDict.keys", "OrderedDict.move_to_end", "OrderedDict.pop",
+	"OrderedDict.popitem", "OrderedDict.setdefault", "OrderedDict.values", "OverflowError", "PATH",
+	"PC_NAME_MAX", "PENDING", "PIPE", "PLATLIBDIR", "POSIX_FADV_DONTNEED", "POSIX_FADV_NOREUSE",
+	"POSIX_FADV_NORMAL", "POSIX_FADV_RANDOM", "POSIX_FADV_SEQUENTIAL", "POSIX_FADV_WILLNEED",
+	"POSIX_SPAWN_CLOSE", "POSIX_SPAWN_CLOSEFROM", "POSIX_SPAWN_DUP2", "POSIX_SPAWN_OPEN",
+	"POSSESSIVE_REPEAT", "POSSESSIVE_REPEAT_ONE", "PREFIX", "PREV", "PRIO_PGRP", "PRIO_PROCESS",
+	"PRIO_USER", "PROFILER_ID", "PYDEBUGEXT", "PYTHONCASEOK", "PYTHONPATH", "PYTHON_COLORS",
+	"PYWINVER", "PY_RESUME", "PY_RETURN", "PY_START", "PY_THROW", "PY_UNWIND", "PY_YIELD", "P_ALL",
+	"P_NOWAIT", "P_NOWAITO", "P_PGID", "P_PID", "P_PIDFD", "P_WAIT", "ParamSpec", "PathFinder",
+	"PathFinder._get_spec", "PathFinder._path_hooks", "PathFinder._path_importer_cache",
+	"PathFinder.find_distributions", "PathFinder.find_spec", "PathFinder.invalidate_caches",
+	"PathLike", "PathLike.__fspath__", "PathLike.__subclasshook__", "Pattern", "PatternError",
+	"PatternError.__init__", "PendingDeprecationWarning", "PermissionError", "Popen",
+	"ProcessLookupError", "ProxyType", "PyCompileError", "PyCompileError.__init__",
+	"PyCompileError.__str__", "Py_Repr", "PycInvalidationMode", "PythonFinalizationError",
+	"QueryValue", "RAISE", "RANGE", "RANGE_UNI_IGNORE", "RED", "REGISTRY_KEY",
+	"REGISTRY_KEY_DEBUG", "REPEAT", "REPEATING_CODES", "REPEAT_CHARS", "REPEAT_ONE", "RERAISE",
+	"RESET", "RESULT", "RLock", "RTLD_DEEPBIND", "RTLD_GLOBAL", "RTLD_LAZY", "RTLD_LOCAL",
+	"RTLD_NODELETE", "RTLD_NOLOAD", "RTLD_NOW", "RWF_APPEND", "RWF_DSYNC", "RWF_HIPRI",
+	"RWF_NOWAIT", "RWF_SYNC", "R_OK", "RawIOBase", "Reader", "RecursionError", "ReferenceError",
+	"ReferenceType", "RegexFlag", "Repr", "Repr.__init__", "Repr._join", "Repr._repr_iterable",
+	"Repr.repr", "Repr.repr1", "Repr.repr_array", "Repr.repr_deque", "Repr.repr_dict",
+	"Repr.repr_frozenset", "Repr.repr_instance", "Repr.repr_int", "Repr.repr_list",
+	"Repr.repr_set", "Repr.repr_str", "Repr.repr_tuple", "ReprEnum", "ResourceWarning", "Return",
+	"Reversible", "Reversible.__reversed__", "Reversible.__subclasshook__", "RuntimeError",
+	"RuntimeWarning", "SCHED_BATCH", "SCHED_FIFO", "SCHED_IDLE", "SCHED_OTHER",
+	"SCHED_RESET_ON_FORK", "SCHED_RR", "SC_IOV_MAX", "SC_OPEN_MAX", "SC_PAGESIZE", "SC_PAGE_SIZE",
+	"SC_SEM_NSEMS_MAX", "SEEK_CUR", "SEEK_DATA", "SEEK_END", "SEEK_HOLE", "SEEK_SET", "SF_APPEND",
+	"SF_ARCHIVED", "SF_DATALESS", "SF_FIRMLINK", "SF_IMMUTABLE", "SF_NOUNLINK", "SF_RESTRICTED",
+	"SF_SETTABLE", "SF_SNAPSHOT", "SIGABRT", "SIGALRM", "SIGBUS", "SIGCHLD", "SIGCLD", "SIGCONT",
+	"SIGFPE", "SIGHUP", "SIGILL", "SIGINT", "SIGIO", "SIGIOT", "SIGKILL", "SIGPIPE", "SIGPOLL",
+	"SIGPROF", "SIGPWR", "SIGQUIT", "SIGRTMAX", "SIGRTMIN", "SIGSEGV", "SIGSTKFLT", "SIGSTOP",
+	"SIGSYS", "SIGTERM", "SIGTRAP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGUSR1",
+	"SIGUSR2", "SIGVTALRM", "SIGWINCH", "SIGXCPU", "SIGXFSZ", "SIG_BLOCK", "SIG_DFL", "SIG_IGN",
+	"SIG_SETMASK", "SIG_UNBLOCK", "SOURCE_DATE_EPOCH", "SOURCE_SUFFIXES", "SPECIAL_CHARS",
+	"SPLICE_F_MORE", "SPLICE_F_MOVE", "SPLICE_F_NONBLOCK", "SRE_FLAG_ASCII", "SRE_FLAG_DEBUG",
+	"SRE_FLAG_DOTALL", "SRE_FLAG_IGNORECASE", "SRE_FLAG_LOCALE", "SRE_FLAG_MULTILINE",
+	"SRE_FLAG_UNICODE", "SRE_FLAG_VERBOSE", "SRE_INFO_CHARSET", "SRE_INFO_LITERAL",
+	"SRE_INFO_PREFIX", "STOP_ITERATION", "STRICT", "STRING_END_ARCHIVE", "STRING_END_LOCATOR_64",
+	"STRING_END_ZIP_64", "ST_APPEND", "ST_ATIME", "ST_CTIME", "ST_DEV", "ST_GID", "ST_INO",
+	"ST_MANDLOCK", "ST_MODE", "ST_MTIME", "ST_NLINK", "ST_NOATIME", "ST_NODEV", "ST_NODIRATIME",
+	"ST_NOEXEC", "ST_NOSUID", "ST_RDONLY", "ST_RELATIME", "ST_SIZE", "ST_SYNCHRONOUS", "ST_UID",
+	"ST_WRITE", "SUBPATTERN", "SUCCESS", "SUCCESS_CODES", "S_ENFMT", "S_IEXEC", "S_IFBLK",
+	"S_IFCHR", "S_IFDIR", "S_IFDOOR", "S_IFIFO", "S_IFLNK", "S_IFMT", "S_IFPORT", "S_IFREG",
+	"S_IFSOCK", "S_IFWHT", "S_IMODE", "S_IREAD", "S_IRGRP", "S_IROTH", "S_IRUSR", "S_IRWXG",
+	"S_IRWXO", "S_IRWXU", "S_ISBLK", "S_ISCHR", "S_ISDIR", "S_ISDOOR", "S_ISFIFO", "S_ISGID",
+	"S_ISLNK", "S_ISPORT", "S_ISREG", "S_ISSOCK", "S_ISUID", "S_ISVTX", "S_ISWHT", "S_IWGRP",
+	"S_IWOTH", "S_IWRITE", "S_IWUSR", "S_IXGRP", "S_IXOTH", "S_IXUSR", "Scanner",
+	"Scanner.__init__", "Scanner.scan", "Sequence", "Sequence.__contains__",
+	"Sequence.__getitem__", "Sequence.__iter__", "Sequence.__reversed__", "Sequence.count",
+	"Sequence.count.<locals>.<genexpr>", "Sequence.index", "Set", "Set.__and__",
+	"Set.__and__.<locals>.<genexpr>", "Set.__eq__", "Set.__ge__", "Set.__gt__", "Set.__le__",
+	"Set.__lt__", "Set.__or__", "Set.__or__.<locals>.<genexpr>", "Set.__rsub__",
+	"Set.__rsub__.<locals>.<genexpr>", "Set.__sub__", "Set.__sub__.<locals>.<genexpr>",
+	"Set.__xor__", "Set._from_iterable", "Set._hash", "Set.isdisjoint", "SimpleNamespace", "Sized",
+	"Sized.__len__", "Sized.__subclasshook__", "SourceFileLoader",
+	"SourceFileLoader._cache_bytecode", "SourceFileLoader.path_stats", "SourceFileLoader.set_data",
+	"SourceLoader", "SourceLoader._cache_bytecode", "SourceLoader.get_code",
+	"SourceLoader.get_source", "SourceLoader.path_mtime", "SourceLoader.path_stats",
+	"SourceLoader.set_data", "SourceLoader.source_to_code", "SourcelessFileLoader",
+	"SourcelessFileLoader.get_code", "SourcelessFileLoader.get_source", "StackSummary",
+	"StackSummary._extract_from_extended_frame_gen", "StackSummary._should_show_carets",
+	"StackSummary._should_show_carets.<locals>._spawns_full_line", "StackSummary.extract",
+	"StackSummary.extract.<locals>.extended_frame_gen", "StackSummary.format",
+	"StackSummary.format_frame_summary", "StackSummary.format_frame_summary.<locals>.<lambda>",
+	"StackSummary.format_frame_summary.<locals>.output_line",
+	"StackSummary.format_frame_summary.<locals>.output_line.<locals>.<genexpr>",
+	"StackSummary.format_frame_summary.<locals>.output_line.<locals>.<lambda>",
+	"StackSummary.from_list", "State", "State.__init__", "State.checkgroup",
+	"State.checklookbehindgroup", "State.closegroup", "State.groups", "State.opengroup",
+	"StopAsyncIteration", "StopIteration", "StrEnum", "StrEnum.__new__",
+	"StrEnum._generate_next_value_", "StreamReader", "StreamReader.__enter__",
+	"StreamReader.__exit__", "StreamReader.__getattr__", "StreamReader.__init__",
+	"StreamReader.__iter__", "StreamReader.__next__", "StreamReader.__reduce_ex__",
+	"StreamReader.decode", "StreamReader.read", "StreamReader.readline", "StreamReader.readlines",
+	"StreamReader.reset", "StreamReader.seek", "StreamReaderWriter",
+	"StreamReaderWriter.__enter__", "StreamReaderWriter.__exit__",
+	"StreamReaderWriter.__getattr__", "StreamReaderWriter.__init__", "StreamReaderWriter.__iter__",
+	"StreamReaderWriter.__next__", "StreamReaderWriter.__reduce_ex__", "StreamReaderWriter.read",
+	"StreamReaderWriter.readline", "StreamReaderWriter.readlines", "StreamReaderWriter.reset",
+	"StreamReaderWriter.seek", "StreamReaderWriter.write", "StreamReaderWriter.writelines",
+	"StreamRecoder", "StreamRecoder.__enter__", "StreamRecoder.__exit__",
+	"StreamRecoder.__getattr__", "StreamRecoder.__init__", "StreamRecoder.__iter__",
+	"StreamRecoder.__next__", "StreamRecoder.__reduce_ex__", "StreamRecoder.read",
+	"StreamRecoder.readline", "StreamRecoder.readlines", "StreamRecoder.reset",
+	"StreamRecoder.seek", "StreamRecoder.write", "StreamRecoder.writelines", "StreamWriter",
+	"StreamWriter.__enter__", "StreamWriter.__exit__", "StreamWriter.__getattr__",
+	"StreamWriter.__init__", "StreamWriter.__reduce_ex__", "StreamWriter.reset",
+	"StreamWriter.seek", "StreamWriter.write", "StreamWriter.writelines", "StringIO", "SubPattern",
+	"SubPattern.__delitem__", "SubPattern.__getitem__", "SubPattern.__init__",
+	"SubPattern.__len__", "SubPattern.__repr__", "SubPattern.__setitem__", "SubPattern.append",
+	"SubPattern.dump", "SubPattern.getwidth", "SubPattern.insert", "Subscript", "SyntaxError",
+	"SyntaxWarning", "SystemError", "SystemExit", "TERM", "TFD_CLOEXEC", "TFD_NONBLOCK",
+	"TFD_TIMER_ABSTIME", "TFD_TIMER_CANCEL_ON_SET", "TIMEOUT_MAX", "TIMESTAMP", "TMP_MAX",
+	"TYPE_FLAGS", "TabError", "TextIOBase", "TextIOWrapper", "TextWrapper", "TextWrapper.__init__",
+	"TextWrapper._fix_sentence_endings", "TextWrapper._handle_long_word",
+	"TextWrapper._handle_long_word.<locals>.<genexpr>", "TextWrapper._munge_whitespace",
+	"TextWrapper._split", "TextWrapper._split_chunks", "TextWrapper._wrap_chunks",
+	"TextWrapper.fill", "TextWrapper.wrap", "TimeoutError", "Tokenizer", "Tokenizer.__init__",
+	"Tokenizer.__next", "Tokenizer.checkgroupname", "Tokenizer.error", "Tokenizer.get",
+	"Tokenizer.getuntil", "Tokenizer.getwhile", "Tokenizer.match", "Tokenizer.pos",
+	"Tokenizer.seek", "Tokenizer.tell", "TracebackException", "TracebackException.__eq__",
+	"TracebackException.__init__", "TracebackException.__str__",
+	"TracebackException._format_syntax_error",
+	"TracebackException._format_syntax_error.<locals>.<genexpr>", "TracebackException._load_lines",
+	"TracebackException.exc_type", "TracebackException.exc_type_str", "TracebackException.format",
+	"TracebackException.format_exception_only", "TracebackException.from_exception",
+	"TracebackException.print", "TracebackType", "True", "TypeError", "UF_APPEND", "UF_COMPRESSED",
+	"UF_DATAVAULT", "UF_HIDDEN", "UF_IMMUTABLE", "UF_NODUMP", "UF_NOUNLINK", "UF_OPAQUE",
+	"UF_SETTABLE", "UF_TRACKED", "UNCHECKED_HASH", "UNICODE", "UNIQUE", "UnboundLocalError",
+	"UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError", "UnicodeTranslateError",
+	"UnicodeWarning", "Union", "UnionType", "UnsupportedOperation", "UserDict",
+	"UserDict.__contains__", "UserDict.__copy__", "UserDict.__delitem__", "UserDict.__getitem__",
+	"UserDict.__init__", "UserDict.__ior__", "UserDict.__iter__", "UserDict.__len__",
+	"UserDict.__or__", "UserDict.__repr__", "UserDict.__ror__", "UserDict.__setitem__",
+	"UserDict.copy", "UserDict.fromkeys", "UserDict.get", "UserList", "UserList.__add__",
+	"UserList.__cast", "UserList.__contains__", "UserList.__copy__", "UserList.__delitem__",
+	"UserList.__eq__", "UserList.__ge__", "UserList.__getitem__", "UserList.__gt__",
+	"UserList.__iadd__", "UserList.__imul__", "UserList.__init__", "UserList.__le__",
+	"UserList.__len__", "UserList.__lt__", "UserList.__mul__", "UserList.__radd__",
+	"UserList.__repr__", "UserList.__setitem__", "UserList.append", "UserList.clear",
+	"UserList.copy", "UserList.count", "UserList.extend", "UserList.index", "UserList.insert",
+	"UserList.pop", "UserList.remove", "UserList.reverse", "UserList.sort", "UserString",
+	"UserString.__add__", "UserString.__complex__", "UserString.__contains__", "UserString.__eq__",
+	"UserString.__float__", "UserString.__ge__", "UserString.__getitem__",
+	"UserString.__getnewargs__", "UserString.__gt__", "UserString.__hash__", "UserString.__init__",
+	"UserString.__int__", "UserString.__le__", "UserString.__len__", "UserString.__lt__",
+	"UserString.__mod__", "UserString.__mul__", "UserString.__radd__", "UserString.__repr__",
+	"UserString.__rmod__", "UserString.__str__", "UserString.capitalize", "UserString.casefold",
+	"UserString.center", "UserString.count", "UserString.encode", "UserString.endswith",
+	"UserString.expandtabs", "UserString.find", "UserString.format", "UserString.format_map",
+	"UserString.index", "UserString.isalnum", "UserString.isalpha", "UserString.isascii",
+	"UserString.isdecimal", "UserString.isdigit", "UserString.isidentifier", "UserString.islower",
+	"UserString.isnumeric", "UserString.isprintable", "UserString.isspace", "UserString.istitle",
+	"UserString.isupper", "UserString.join", "UserString.ljust", "UserString.lower",
+	"UserString.lstrip", "UserString.partition", "UserString.removeprefix",
+	"UserString.removesuffix", "UserString.replace", "UserString.rfind", "UserString.rindex",
+	"UserString.rjust", "UserString.rpartition", "UserString.rsplit", "UserString.rstrip",
+	"UserString.split", "UserString.splitlines", "UserString.startswith", "UserString.strip",
+	"UserString.swapcase", "UserString.title", "UserString.translate", "UserString.upper",
+	"UserString.zfill", "UserWarning", "VERBOSE", "VERSION_MAJOR", "VERSION_MINOR", "VPATH",
+	"ValueError", "ValuesView", "ValuesView.__contains__", "ValuesView.__iter__", "WCONTINUED",
+	"WCOREDUMP", "WEXITED", "WEXITSTATUS", "WF", "WHITESPACE", "WIFCONTINUED", "WIFEXITED",
+	"WIFSIGNALED", "WIFSTOPPED", "WITH_NEXT_FRAMEWORK", "WNOHANG", "WNOWAIT",
+	"WRAPPER_ASSIGNMENTS", "WRAPPER_UPDATES", "WSTOPPED", "WSTOPSIG", "WTERMSIG", "WUNTRACED",
+	"W_OK", "Warning", "WarningMessage", "WarningMessage.__init__", "WarningMessage.__str__",
+	"WeakKeyDictionary", "WindowsRegistryFinder", "WindowsRegistryFinder._open_registry",
+	"WindowsRegistryFinder._search_registry", "WindowsRegistryFinder.find_spec",
+	"WrapperDescriptorType", "Writer", "XATTR_CREATE", "XATTR_REPLACE", "XATTR_SIZE_MAX", "X_OK",
+	"YELLOW", "ZIP64_EXTRA_TAG", "ZeroDivisionError", "ZipImportError", "ZipReader",
+	"_ASSERT_CODES", "_AddedDllDirectory", "_AddedDllDirectory.__enter__",
+	"_AddedDllDirectory.__exit__", "_AddedDllDirectory.__init__", "_AddedDllDirectory.__repr__",
+	"_AddedDllDirectory.close", "_Anchors", "_AsyncGeneratorContextManager",
+	"_AsyncGeneratorContextManager.__aenter__", "_AsyncGeneratorContextManager.__aexit__",
+	"_BITS_TRANS", "_BaseExitStack", "_BaseExitStack.__init__",
+	"_BaseExitStack._create_cb_wrapper",
+	"_BaseExitStack._create_cb_wrapper.<locals>._exit_wrapper",
+	"_BaseExitStack._create_exit_wrapper", "_BaseExitStack._push_cm_exit",
+	"_BaseExitStack._push_exit_callback", "_BaseExitStack.callback",
+	"_BaseExitStack.enter_context", "_BaseExitStack.pop_all", "_BaseExitStack.push",
+	"_BlockingOnManager", "_BlockingOnManager.__enter__", "_BlockingOnManager.__exit__",
+	"_BlockingOnManager.__init__", "_BufferedIOBase", "_BytesIOBuffer", "_C", "_C._m",
+	"_CASE_COST", "_CASE_INSENSITIVE_PLATFORMS", "_CASE_INSENSITIVE_PLATFORMS_BYTES_KEY",
+	"_CASE_INSENSITIVE_PLATFORMS_STR_KEY", "_CHUNK_SIZE", "_CODEBITS", "_CacheInfo",
+	"_CallableGenericAlias", "_CallableGenericAlias.__getitem__", "_CallableGenericAlias.__new__",
+	"_CallableGenericAlias.__reduce__", "_CallableGenericAlias.__repr__",
+	"_ConcatenateGenericAlias", "_DEPRECATED_MSG", "_DeadlockError", "_DeprecateByteStringMeta",
+	"_DeprecateByteStringMeta.__instancecheck__", "_DeprecateByteStringMeta.__new__",
+	"_DummyModuleLock", "_DummyModuleLock.__init__", "_DummyModuleLock.__repr__",
+	"_DummyModuleLock.acquire", "_DummyModuleLock.release", "_ERR_MSG", "_ERR_MSG_PREFIX",
+	"_EXTRA_CASES", "_EnumDict", "_Environ", "_Environ.__delitem__", "_Environ.__getitem__",
+	"_Environ.__init__", "_Environ.__ior__", "_Environ.__iter__", "_Environ.__len__",
+	"_Environ.__or__", "_Environ.__repr__", "_Environ.__repr__.<locals>.<genexpr>",
+	"_Environ.__ror__", "_Environ.__setitem__", "_Environ.copy", "_Environ.setdefault",
+	"_ExceptHookArgs", "_ExceptionPrintContext", "_ExceptionPrintContext.__init__",
+	"_ExceptionPrintContext.emit", "_ExceptionPrintContext.emit.<locals>.<lambda>",
+	"_ExceptionPrintContext.indent", "_GeneratorContextManager",
+	"_GeneratorContextManager.__enter__", "_GeneratorContextManager.__exit__",
+	"_GeneratorContextManagerBase", "_GeneratorContextManagerBase.__init__",
+	"_GeneratorContextManagerBase._recreate_cm", "_GeneratorWrapper", "_GeneratorWrapper.__init__",
+	"_GeneratorWrapper.__iter__", "_GeneratorWrapper.__next__", "_GeneratorWrapper.close",
+	"_GeneratorWrapper.gi_code", "_GeneratorWrapper.gi_frame", "_GeneratorWrapper.gi_running",
+	"_GeneratorWrapper.gi_yieldfrom", "_GeneratorWrapper.send", "_GeneratorWrapper.throw",
+	"_GeneratorWrapper__isgen", "_GeneratorWrapper__wrapped", "_HEAPTYPE", "_HashedSeq",
+	"_HashedSeq.__hash__", "_HashedSeq.__init__", "_IOBase", "_ImportLockContext",
+	"_ImportLockContext.__enter__", "_ImportLockContext.__exit__", "_IncompleteInputError",
+	"_KeyedRef", "_LITERAL_CODES", "_LazyLoader__check_eager_loader", "_LazyModule",
+	"_LazyModule.__delattr__", "_LazyModule.__getattribute__", "_Link", "_List", "_LoaderBasics",
+	"_LoaderBasics.create_module", "_LoaderBasics.exec_module", "_LoaderBasics.is_package",
+	"_LoaderBasics.load_module", "_MAXCACHE", "_MAXCACHE2", "_MAX_CANDIDATE_ITEMS",
+	"_MAX_STRING_SIZE", "_MOVE_COST", "_MS_WINDOWS", "_ModuleLock", "_ModuleLock.__init__",
+	"_ModuleLock.__repr__", "_ModuleLock.acquire", "_ModuleLock.has_deadlock",
+	"_ModuleLock.release", "_ModuleLockManager", "_ModuleLockManager.__enter__",
+	"_ModuleLockManager.__exit__", "_ModuleLockManager.__init__", "_MutableMapping__marker",
+	"_NEEDS_LOADING", "_NOT_FOUND", "_NamedIntConstant", "_NamedIntConstant.__new__",
+	"_NamedIntConstant.__repr__", "_NamespaceLoader", "_NamespacePath",
+	"_NamespacePath.__contains__", "_NamespacePath.__getitem__", "_NamespacePath.__init__",
+	"_NamespacePath.__iter__", "_NamespacePath.__len__", "_NamespacePath.__repr__",
+	"_NamespacePath.__setitem__", "_NamespacePath._find_parent_path_names",
+	"_NamespacePath._get_parent_path", "_NamespacePath._recalculate", "_NamespacePath.append",
+	"_OPT", "_ORIGIN", "_OptionError", "_OrderedDictItemsView",
+	"_OrderedDictItemsView.__reversed__", "_OrderedDictKeysView",
+	"_OrderedDictKeysView.__reversed__", "_OrderedDictValuesView",
+	"_OrderedDictValuesView.__reversed__", "_OrderedDict__hardroot", "_OrderedDict__map",
+	"_OrderedDict__marker", "_OrderedDict__root", "_OrderedDict__update", "_POPULATE", "_PYCACHE",
+	"_RAW_MAGIC_NUMBER", "_RECURSIVE_CUTOFF", "_RELOADING", "_REPEATCODES", "_REPEATING_CODES",
+	"_RawIOBase", "_RedirectStream", "_RedirectStream.__enter__", "_RedirectStream.__exit__",
+	"_RedirectStream.__init__", "_SEP", "_STRUCT_TM_ITEMS", "_SUCCESS_CODES", "_Sentinel",
+	"_Sentinel.__repr__", "_TextIOBase", "_ThreadHandle", "_Tokenizer__next", "_UNITCODES",
+	"_UNIT_CODES", "_UserList__cast", "_WARNING_DETAILS", "_WIDE_CHAR_SPECIFIERS",
+	"_WeakValueDictionary", "_WeakValueDictionary.__init__",
+	"_WeakValueDictionary.__init__.<locals>.KeyedRef",
+	"_WeakValueDictionary.__init__.<locals>.KeyedRef.__init__",
+	"_WeakValueDictionary.__init__.<locals>.KeyedRef.__new__",
+	"_WeakValueDictionary.__init__.<locals>.KeyedRef.remove",
+	"_WeakValueDictionary._commit_removals", "_WeakValueDictionary.clear",
+	"_WeakValueDictionary.get", "_WeakValueDictionary.setdefault", "_WindowsConsoleIO",
+	"_ZeroSentinel", "__", "__IOBase_closed", "__abc_tpflags__", "__abs__", "__abstractmethods__",
+	"__add__", "__aenter__", "__aexit__", "__aiter__", "__all__", "__alloc__", "__and__",
+	"__anext__", "__annotations__", "__args__", "__author__", "__await__", "__base__", "__bases__",
+	"__basicsize__", "__bool__", "__bound__", "__breakpointhook__", "__buffer__",
+	"__build_class__", "__builtins__", "__bytes__", "__cached__", "__call__", "__callback__",
+	"__cantrace__", "__cast", "__cause__", "__ceil__", "__check_eager_loader", "__class__",
+	"__class_getitem__", "__classcell__", "__classdict__", "__classdictcell__", "__closure__",
+	"__code__", "__complex__", "__concat__", "__constraints__", "__contains__", "__context__",
+	"__contravariant__", "__copy__", "__covariant__", "__ctypes_from_outparam__",
+	"__dataclass_fields__", "__dataclass_params__", "__debug__", "__deepcopy__", "__default__",
+	"__defaults__", "__del__", "__delattr__", "__delete__", "__delitem__", "__deprecated__",
+	"__dict__", "__dictoffset__", "__dir__", "__displayhook__", "__divmod__", "__doc__",
+	"__enter__", "__eq__", "__excepthook__", "__exit__", "__file__", "__firstlineno__",
+	"__flags__", "__float__", "__floor__", "__floordiv__", "__format__", "__fspath__", "__func__",
+	"__ge__", "__get__", "__getattr__", "__getattribute__", "__getformat__", "__getinitargs__",
+	"__getitem__", "__getnewargs__", "__getnewargs_ex__", "__getstate__", "__globals__", "__gt__",
+	"__hardroot", "__hash__", "__iadd__", "__iand__", "__iconcat__", "__ifloordiv__",
+	"__ilshift__", "__imatmul__", "__imod__", "__import__", "__imul__", "__index__",
+	"__infer_variance__", "__init__", "__init_subclass__", "__instancecheck__", "__int__",
+	"__inv__", "__invert__", "__ior__", "__ipow__", "__irshift__", "__isabstractmethod__",
+	"__isgen", "__isub__", "__itemsize__", "__iter__", "__itruediv__", "__ixor__",
+	"__kwdefaults__", "__le__", "__len__", "__length_hint__", "__lltrace__", "__loader__",
+	"__lshift__", "__lt__", "__main__", "__map", "__match_args__", "__matmul__", "__members__",
+	"__missing__", "__mod__", "__module__", "__mro__", "__mro_entries__", "__mul__", "__name__",
+	"__ne__", "__neg__", "__new__", "__new_member__", "__newobj__", "__newobj_ex__", "__next",
+	"__next__", "__not__", "__notes__", "__objclass__", "__or__", "__order__", "__orig_bases__",
+	"__orig_class__", "__origin__", "__origname__", "__package__", "__parameters__",
+	"__partialmethod__", "__path__", "__pos__", "__pow__", "__prepare__", "__pycache__",
+	"__qualname__", "__radd__", "__rand__", "__rdivmod__", "__reduce__", "__reduce_ex__",
+	"__release_buffer__", "__replace__", "__repr__", "__reversed__", "__rfloordiv__",
+	"__rlshift__", "__rmatmul__", "__rmod__", "__rmul__", "__root", "__ror__", "__round__",
+	"__rpow__", "__rrshift__", "__rshift__", "__rsub__", "__rtruediv__", "__rxor__", "__self__",
+	"__self_class__", "__set__", "__set_name__", "__setattr__", "__setitem__", "__setstate__",
+	"__signature__", "__sizeof__", "__slotnames__", "__slots__", "__spec__",
+	"__static_attributes__", "__stderr__", "__stdin__", "__stdout__", "__str__", "__sub__",
+	"__subclasscheck__", "__subclasses__", "__subclasshook__", "__suppress_context__",
+	"__text_signature__", "__thisclass__", "__traceback__", "__truediv__", "__trunc__",
+	"__type_params__", "__typing_is_unpacked_typevartuple__", "__typing_prepare_subst__",
+	"__typing_subst__", "__typing_unpacked_tuple_args__", "__unpacked__", "__unraisablehook__",
+	"__value__", "__vectorcalloffset__", "__version__", "__warningregistry__",
+	"__weaklistoffset__", "__weakref__", "__weakrefoffset__", "__wrapped", "__wrapped__",
+	"__xor__", "_abc", "_abc_cache", "_abc_caches_clear", "_abc_impl", "_abc_init",
+	"_abc_instancecheck", "_abc_negative_cache", "_abc_negative_cache_version", "_abc_register",
+	"_abc_registry", "_abc_registry_clear", "_abc_subclasscheck", "_abs", "_abstract_",
+	"_acquire_restore", "_active", "_add", "_add_alias_", "_add_dll_directory", "_add_filter",
+	"_add_member_", "_add_value_alias_", "_ag", "_alias_mbcs", "_aliases", "_align_", "_all_bits_",
+	"_all_events", "_annotation", "_anonymous_", "_args", "_argtypes_", "_as_parameter_",
+	"_asdict", "_asyncio_future_blocking", "_at_fork_reinit", "_attr_type", "_attributes",
+	"_attrs", "_auto_called", "_auto_null", "_auto_null.__repr__", "_base_executable", "_baserepl",
+	"_bless_my_loader", "_blksize", "_blocking_on", "_bootstrap", "_bootstrap_external",
+	"_bootstrap_module", "_boundary_", "_break_on_call_reduce", "_buffer_decode", "_buffer_encode",
+	"_builtin_from_name", "_byte_offset_to_character_offset", "_bytes_to_codes", "_c", "_c3_merge",
+	"_c3_mro", "_c3_mro.<locals>.<genexpr>", "_cache", "_cache2", "_cache_bytecode", "_cached",
+	"_calc___package__", "_calc_mode", "_calculate_meta", "_call", "_call_with_frames_removed",
+	"_casefix", "_category_name", "_cause_message", "_cb_type", "_cell_factory",
+	"_cell_factory.<locals>.f", "_chain", "_checkClosed", "_checkReadable", "_checkSeekable",
+	"_checkWritable", "_check_arg_types", "_check_bytes", "_check_for_existing_members_",
+	"_check_methods", "_check_name", "_check_name.<locals>._check_name_wrapper",
+	"_check_name.<locals>._wrap", "_check_name_wrapper", "_check_retval_", "_class_escape",
+	"_classify_pyc", "_clear_cache", "_clear_internal_caches", "_clear_type_cache", "_cls",
+	"_cls_name", "_cls_type", "_co_code_adaptive", "_code", "_code_to_hash_pyc",
+	"_code_to_timestamp_pyc", "_code_type", "_codecs", "_collections", "_collections_abc",
+	"_colorize", "_combine_flags", "_commit_removals", "_compare_digest", "_compile",
+	"_compile_bytecode", "_compile_charset", "_compile_info", "_compile_source",
+	"_compile_template", "_compiler", "_compose_mro", "_compose_mro.<locals>.is_related",
+	"_compose_mro.<locals>.is_strict_base", "_compute_suggestion_error", "_config_init",
+	"_constants", "_context_message", "_convert", "_convert_", "_cookie", "_coro", "_count",
+	"_count_elements", "_create_", "_create_async_cb_wrapper", "_create_async_exit_wrapper",
+	"_create_cb_wrapper", "_create_exit_wrapper", "_createenviron",
+	"_createenviron.<locals>.check_str", "_createenviron.<locals>.decode",
+	"_createenviron.<locals>.encode", "_createenviron.<locals>.encodekey", "_ctx",
+	"_current_exceptions", "_current_frames", "_data", "_dataclass_repr",
+	"_dataclass_repr.<locals>.<genexpr>", "_dealloc_warn", "_debugmallocstats", "_dedent",
+	"_dedented_lines", "_defaultaction", "_del", "_deprecated", "_depth", "_deque_iterator",
+	"_deque_reverse_iterator", "_dict", "_display_width", "_display_width.<locals>.<genexpr>",
+	"_dump_registry", "_empty_charbuffer", "_enter", "_entered", "_epoch", "_eq", "_eq_mtime",
+	"_escape", "_exc_type", "_excepthook", "_exceptions", "_exec", "_execvpe", "_exists", "_exit",
+	"_exit_callbacks", "_exit_wrapper", "_extension_cache", "_extension_registry",
+	"_extract_caret_anchors_from_line_segment",
+	"_extract_caret_anchors_from_line_segment.<locals>.<lambda>",
+	"_extract_caret_anchors_from_line_segment.<locals>.increment",
+	"_extract_caret_anchors_from_line_segment.<locals>.increment_until",
+	"_extract_caret_anchors_from_line_segment.<locals>.next_valid_char",
+	"_extract_caret_anchors_from_line_segment.<locals>.nextline",
+	"_extract_caret_anchors_from_line_segment.<locals>.normalize",
+	"_extract_caret_anchors_from_line_segment.<locals>.setup_positions",
+	"_extract_from_extended_frame_gen", "_f", "_false", "_feature_version", "_field_defaults",
+	"_field_types", "_fields", "_fields_", "_filemode_table", "_fill_cache", "_filter", "_filters",
+	"_filters_mutated", "_filters_version", "_finalizing", "_find_and_load",
+	"_find_and_load_unlocked", "_find_data_repr_", "_find_data_type_", "_find_impl", "_find_new_",
+	"_find_parent_path_names", "_find_spec", "_find_spec_from_path", "_fix_co_filename",
+	"_fix_exception_context", "_fix_sentence_endings", "_fix_up_module", "_flag_mask_", "_flags_",
+	"_format_final_exc_line", "_format_syntax_error", "_formatwarning_orig", "_formatwarnmsg",
+	"_formatwarnmsg_impl", "_framework", "_from_flags", "_from_iterable", "_frozen_importlib",
+	"_frozen_importlib_external", "_frozen_module_names", "_fscodec", "_fscodec.<locals>.fsdecode",
+	"_fscodec.<locals>.fsencode", "_fspath", "_functools", "_fwalk", "_fwalk.<locals>.<genexpr>",
+	"_fwalk_close", "_fwalk_walk", "_fwalk_yield", "_g", "_gcd_import", "_ge_from_gt",
+	"_ge_from_le", "_ge_from_lt", "_generate_next_value", "_generate_next_value_",
+	"_generate_overlap_table", "_generate_suggestions", "_get", "_get_cached",
+	"_get_charset_prefix", "_get_code_position", "_get_cpu_count_config", "_get_data",
+	"_get_decompress_func", "_get_default_invalidation_mode", "_get_dump", "_get_exports_list",
+	"_get_files", "_get_framelocalsproxy", "_get_iscased", "_get_literal_prefix",
+	"_get_main_thread_ident", "_get_mixins_", "_get_module_code", "_get_module_info",
+	"_get_module_lock", "_get_module_lock.<locals>.cb", "_get_module_path",
+	"_get_mtime_and_size_of_source", "_get_parent_path", "_get_pyc_source", "_get_sep",
+	"_get_sourcefile", "_get_spec", "_get_supported_file_loaders", "_get_value", "_getaction",
+	"_getcategory", "_getframe", "_getframemodulename", "_git", "_globals", "_gnv", "_grouper",
+	"_gt_from_ge", "_gt_from_le", "_gt_from_lt", "_handle_fromlist", "_handle_long_word",
+	"_has_deadlocked", "_hash", "_have_exc_type", "_have_functions", "_hex_code",
+	"_hex_code.<locals>.<genexpr>", "_high_bit", "_ignore", "_ignore_", "_imp", "_imp_module",
+	"_import_tail", "_importing_zlib", "_incompatible_extension_module_restrictions",
+	"_incompatible_extension_module_restrictions.__enter__",
+	"_incompatible_extension_module_restrictions.__exit__",
+	"_incompatible_extension_module_restrictions.__init__",
+	"_incompatible_extension_module_restrictions.override", "_init_main", "_init_module_attrs",
+	"_initial_missing", "_initializing", "_inputhook", "_install", "_install_external_importers",
+	"_install_importlib", "_int", "_inverted_", "_inverted_registry", "_io", "_is_descriptor",
+	"_is_dir", "_is_dunder", "_is_filename_to_skip", "_is_filename_to_skip.<locals>.<genexpr>",
+	"_is_gil_enabled", "_is_inputhook_installed", "_is_internal_class", "_is_internal_filename",
+	"_is_internal_frame", "_is_interned", "_is_main_interpreter", "_is_owned", "_is_param_expr",
+	"_is_param_expr.<locals>.<genexpr>", "_is_private", "_is_python_build", "_is_single_bit",
+	"_is_sunder", "_is_syntax_error", "_is_text_encoding", "_is_union_type",
+	"_is_valid_dispatch_type", "_iskeyword", "_itemgetter", "_items", "_iter_bits_lsb",
+	"_iter_member_", "_iter_member_by_def_", "_iter_member_by_value_", "_iterating", "_join",
+	"_keep_positive", "_key", "_kwargs", "_last_epoch", "_last_parent_path", "_last_values",
+	"_le_from_ge", "_le_from_gt", "_le_from_lt", "_leading_whitespace_re", "_len", "_length_",
+	"_levenshtein_distance", "_limbo", "_lines", "_lines_dedented", "_load",
+	"_load_backward_compatible", "_load_lines", "_load_module_shim", "_load_unlocked", "_loaders",
+	"_local", "_lock", "_lock_unlock_module", "_loop", "_lru_cache_wrapper",
+	"_lru_cache_wrapper.<locals>.cache_clear", "_lru_cache_wrapper.<locals>.cache_info",
+	"_lru_cache_wrapper.<locals>.wrapper", "_lt_from_ge", "_lt_from_gt", "_lt_from_le", "_m",
+	"_make", "_make_class_unpicklable", "_make_class_unpicklable.<locals>._break_on_call_reduce",
+	"_make_key", "_make_key.<locals>.<genexpr>", "_make_relax_case",
+	"_make_relax_case.<locals>._relax_case", "_make_thread_handle", "_make_unbound_method",
+	"_makecodes", "_map", "_mapping", "_member_map_", "_member_names", "_member_names_",
+	"_member_type_", "_method", "_method_cache", "_missing_", "_mk_bitmap", "_mode", "_module",
+	"_module_locks", "_module_repr", "_module_repr_from_spec", "_module_type", "_multiarch",
+	"_munge_whitespace", "_name", "_name_", "_names", "_needs_com_addref_", "_new_member_",
+	"_new_module", "_new_target", "_new_type", "_next_external_frame", "_normalize_line_endings",
+	"_not_given", "_not_given.__repr__", "_numeric_repr_", "_object_name", "_old_convert_",
+	"_old_convert_.<locals>.<lambda>", "_old_cwd", "_old_targets", "_onceregistry",
+	"_only_immortal", "_open_registry", "_operator", "_optimize", "_optimize_charset", "_ord",
+	"_order_", "_original_lines", "_os", "_override_frozen_modules_for_tests",
+	"_override_multi_interp_extensions_check", "_pack_", "_pack_uint32", "_parse",
+	"_parse_dostime", "_parse_flags", "_parse_sub", "_parse_value_tb", "_parser", "_path",
+	"_path_abspath", "_path_cache", "_path_finder", "_path_hooks", "_path_importer_cache",
+	"_path_is_mode_type", "_path_isabs", "_path_isdir", "_path_isfile", "_path_join",
+	"_path_mtime", "_path_normpath", "_path_split", "_path_split.<locals>.<genexpr>",
+	"_path_splitroot", "_path_splitroot_ex", "_path_stat", "_pathseps_with_colon",
+	"_pending_removals", "_pickle", "_possibly_sorted", "_print_exception_bltin", "_proc",
+	"_processoptions", "_proto_member", "_proto_member.__init__", "_proto_member.__set_name__",
+	"_proxy", "_push_async_cm_exit", "_push_cm_exit", "_push_exit_callback", "_py_abc",
+	"_read_directory", "_recalculate", "_reconstructor", "_record", "_recreate_cm",
+	"_recursion_count", "_recursive_repr", "_reduce_ex", "_reduce_ex_by_global_name",
+	"_register_code", "_relax_case", "_relaxed_path_cache", "_release_save",
+	"_remove_dead_weakref", "_remove_dll_directory", "_repeat", "_replace", "_repr_",
+	"_repr_iterable", "_requires_builtin", "_requires_builtin.<locals>._requires_builtin_wrapper",
+	"_requires_builtin_wrapper", "_requires_frozen",
+	"_requires_frozen.<locals>._requires_frozen_wrapper", "_requires_frozen_wrapper",
+	"_reset_caches", "_reset_registry", "_resolve_filename", "_resolve_name", "_restype_",
+	"_safe_string", "_sanity_check", "_search_registry", "_seen", "_sentinel", "_set",
+	"_set_bootstrap_module", "_set_done", "_set_fileattr", "_set_lines", "_setoption",
+	"_setprofileallthreads", "_settraceallthreads", "_setup", "_should_show_carets",
+	"_showwarning", "_showwarning_orig", "_showwarnmsg", "_showwarnmsg_impl", "_shutdown",
+	"_simple", "_simple_enum", "_simple_enum.<locals>.convert_class", "_singles_mask_",
+	"_slotnames", "_socket", "_sort_order_", "_spawns_full_line", "_spawnvef", "_spec_from_module",
+	"_special_chars_map", "_split", "_split_chunks", "_splitext", "_sre", "_starmap", "_stat",
+	"_stdlib_dir", "_stdlib_enums", "_str", "_stream", "_strptime", "_strptime_datetime",
+	"_substitution_cost", "_suggestions", "_supports_virtual_terminal", "_swappedbytes_", "_sys",
+	"_tee", "_tee_dataobject", "_test_simple_enum", "_thread", "_tuple", "_tuple_new",
+	"_tuplegetter", "_type_", "_type_repr", "_unhashable_values_", "_unhashable_values_map_",
+	"_uninitialized_submodules", "_uniq", "_unknown", "_unmarshal_code", "_unpack_uint16",
+	"_unpack_uint32", "_unpack_uint64", "_unwrap_partial", "_unwrap_partialmethod", "_use_args_",
+	"_validate_hash_pyc", "_validate_timestamp_pyc", "_value2member_map_", "_value_",
+	"_value_repr_", "_varname_from_oparg", "_varprog", "_varprogb", "_verbose_message", "_version",
+	"_walk_symlinks_as_files", "_walk_tb_with_full_positions", "_warn_unawaited_coroutine",
+	"_warn_unawaited_coroutine.<locals>.extract", "_warnings", "_warnings_defaults", "_weakref",
+	"_whitespace", "_whitespace_only_re", "_winapi", "_wrap", "_wrap_chunks", "_wrap_close",
+	"_wrap_close.__enter__", "_wrap_close.__exit__", "_wrap_close.__getattr__",
+	"_wrap_close.__init__", "_wrap_close.__iter__", "_wrap_close.close", "_write_atomic",
+	"_xoptions", "_zero_sentinel", "_zip", "_zip_directory_cache", "_zip_searchorder", "aRepr",
+	"a_list", "abc", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcs", "abiflags",
+	"abort", "abs", "abs_tol", "abspath", "abstract_bases", "abstract_c3_mros",
+	"abstractclassmethod", "abstractclassmethod.__init__", "abstractmethod", "abstractproperty",
+	"abstracts", "abstractstaticmethod", "abstractstaticmethod.__init__", "access", "accumulate",
+	"aclose", "aclosing", "aclosing.__aenter__", "aclosing.__aexit__", "aclosing.__init__",
+	"acquire", "acquire_lock", "action", "activate_stack_trampoline", "add", "add_argument",
+	"add_dll_directory", "add_done_callback", "add_extension", "add_flags", "add_nested",
+	"add_note", "addaudithook", "addgroup", "addliteral", "addop", "after_in_child",
+	"after_in_parent", "ag_await", "ag_code", "ag_frame", "ag_running", "ag_suspended",
+	"aggregate_class", "aiter", "alarm", "algorithm", "alias", "alias_details", "aliased_encoding",
+	"aliases", "all", "all_bits", "all_lines", "all_lines_original", "all_suffixes", "allocate",
+	"allocate_lock", "allow_code", "almost_filename", "alpha", "already", "alt_path_sep", "altkey",
+	"altsep", "altsepIndex", "altzone", "always", "anchors", "anchors_left_end_offset",
+	"anchors_right_start_offset", "and", "and_", "anext", "ann", "annotation", "ansi",
+	"ansi_code_page", "ansi_x3_4_1968", "any", "api_version", "append", "appendleft", "arabic",
+	"arc_offset", "archive", "arg", "arg_list", "argdefs", "argname", "argparse", "argrest",
+	"args", "argtypes", "arguments", "argv", "as", "as_global", "as_integer_ratio", "as_utf8",
+	"ascii", "ascii_decode", "ascii_encode", "ascii_iscased", "ascii_tolower", "asctime", "asend",
+	"asmo_708", "asname", "assert", "assigned", "ast", "async", "async_generator",
+	"asynccontextmanager", "asynccontextmanager.<locals>.helper", "athrow", "atomic", "attr",
+	"attrgetter", "attrgetter.__call__", "attrgetter.__init__",
+	"attrgetter.__init__.<locals>.func", "attrgetter.__init__.<locals>.func.<locals>.<genexpr>",
+	"attrgetter.__reduce__", "attrgetter.__repr__", "attribute", "attrname", "attrs", "attrs_now",
+	"attrs_then", "attrs_updated", "audit", "authorizer_callback", "auto", "auto.__init__",
+	"auto.__repr__", "auto_valued", "autocommit", "av", "await", "backslashreplace",
+	"backslashreplace_errors", "backtick", "base", "base64", "base64_codec", "base_64",
+	"base_chain", "base_exec_prefix", "base_executable", "base_filename", "base_meta", "base_path",
+	"base_prefix", "basename", "bases", "batched", "bchar", "before", "best_distance", "big",
+	"big5", "big5_hkscs", "big5_tw", "big5hkscs", "bin", "binary_form", "bindex", "bit",
+	"bit_count", "bit_length", "bits", "bits_per_digit", "block", "blocked_on", "blocking_on",
+	"bltns", "body", "bool", "bound", "boundary", "branch", "break", "break_long_words",
+	"break_on_hyphens", "breakpoint", "breakpointhook", "buffer", "buffer_callback", "buffer_size",
+	"buffered_stdio", "buffering", "buffers", "bufsize", "build_prefix", "builtin_limit",
+	"builtin_module", "builtin_module_names", "builtin_name", "builtins", "bundle_path",
+	"bytearray", "bytearray_iterator", "bytebuffer", "bytecode", "bytecode_path", "byteorder",
+	"bytes", "bytes_data", "bytes_iterator", "bytes_per_sep", "bytes_warning", "bytesdecoded",
+	"bytesencoded", "bz2", "bz2_codec", "c_call", "c_contiguous", "c_exception", "c_return",
+	"cache", "cache_clear", "cache_from_source", "cache_get", "cache_info", "cache_len",
+	"cache_module", "cache_parameters", "cache_path", "cache_tag", "cache_token", "cached",
+	"cached_datetime_module", "cached_property", "cached_property.__get__",
+	"cached_property.__init__", "cached_property.__set_name__", "cached_statements", "cadata",
+	"cafile", "call", "call_exception_handler", "call_soon", "call_tracing", "callable",
+	"callback", "can_colorize", "cancel", "candidate", "candidate_blocking_on", "candidate_ids",
+	"canonical_member", "capath", "capitalize", "capture", "capture_locals", "caret",
+	"caret_group", "carets", "caretspace", "case", "casefold", "cases", "cast", "cat",
+	"catch_warnings", "catch_warnings.__enter__", "catch_warnings.__exit__",
+	"catch_warnings.__init__", "catch_warnings.__repr__", "category", "cause", "cb", "cb_suppress",
+	"cb_type", "cdir", "ceiling", "cell_contents", "center", "central_directory_position",
+	"central_directory_size", "certfile", "cfile", "ch", "ch_a", "ch_b", "chain", "chained_exc",
+	"chained_msg", "char", "character", "characters_written", "charbuffer", "charbuffertype",
+	"charmap", "charmap_build", "charmap_decode", "charmap_encode", "charname", "chars", "charset",
+	"charsetappend", "chdir", "chdir.__enter__", "chdir.__exit__", "chdir.__init__", "check",
+	"check_hash_based_pycs", "check_hash_pycs_mode", "check_same_thread", "check_source",
+	"check_str", "checkcache", "checked", "checked_dict", "checked_enum", "checked_keys",
+	"checked_member_dict", "checked_member_keys", "checked_method", "checked_value", "checkgroup",
+	"checkgroupname", "checklookbehindgroup", "checks", "chflags", "child", "children",
+	"children_system", "children_user", "chinese", "chmod", "chown", "chr", "chroot", "chunk",
+	"chunks", "class", "class_name", "class_namespace", "class_type", "classdict", "classmethod",
+	"clear", "clear_extension_cache", "clear_frames", "clearcache", "clock_getres",
+	"clock_gettime", "clock_gettime_ns", "clock_settime", "clock_settime_ns", "close", "closed",
+	"closefd", "closegroup", "closerange", "closing", "closing.__enter__", "closing.__exit__",
+	"closing.__init__", "closure", "cls", "cls_name", "cls_or_self", "clsname", "cm", "cm_exit",
+	"cmd", "cmp_to_key", "cmp_to_key.<locals>.K", "cmp_to_key.<locals>.K.__eq__",
+	"cmp_to_key.<locals>.K.__ge__", "cmp_to_key.<locals>.K.__gt__",
+	"cmp_to_key.<locals>.K.__init__", "cmp_to_key.<locals>.K.__le__",
+	"cmp_to_key.<locals>.K.__lt__", "co", "co_argcount", "co_cellvars", "co_code", "co_consts",
+	"co_exceptiontable", "co_filename", "co_firstlineno", "co_flags", "co_freevars",
+	"co_kwonlyargcount", "co_lines", "co_linetable", "co_lnotab", "co_name", "co_names",
+	"co_nlocals", "co_positions", "co_posonlyargcount", "co_qualname", "co_stacksize",
+	"co_varnames", "code", "code1", "code2", "code_debug_ranges", "code_object", "codecaliases",
+	"codecs", "col", "col_offset", "collections", "collections.abc", "colno", "color", "colorize",
+	"colorized_carets", "colorized_carets_parts", "colorized_line", "colorized_line_parts",
+	"columns", "combinations", "combinations_with_replacement", "combined_value", "command",
+	"comment_factory", "comment_size", "common", "commonpath", "commonprefix", "comp", "compact",
+	"comparators", "compile", "compile_mode", "complex", "compress", "compressed_checked_value",
+	"compressed_simple_value", "comps", "concat", "condgroup", "condname", "config",
+	"configure_c_stdio", "confstr", "confstr_names", "conjugate", "constructor", "constructor_ob",
+	"consts", "consumed", "cont", "contained", "contains", "contents", "context", "context_expr",
+	"contextlib", "contextmanager", "contextmanager.<locals>.helper", "contiguous", "continue",
+	"contravariant", "conversion", "convert_class", "cookie", "copy", "copy_file_range", "copyreg",
+	"copyright", "coro", "coroutine", "coroutine.<locals>.wrapped", "count", "countOf",
+	"covariant", "cp037", "cp1026", "cp1051", "cp1125", "cp1140", "cp1250", "cp1251", "cp1252",
+	"cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258", "cp1361", "cp154", "cp273",
+	"cp367", "cp424", "cp437", "cp437_table", "cp500", "cp65001", "cp775", "cp819", "cp850",
+	"cp852", "cp855", "cp857", "cp858", "cp860", "cp861", "cp862", "cp863", "cp864", "cp865",
+	"cp866", "cp866u", "cp869", "cp932", "cp936", "cp949", "cp950", "cp_gr", "cp_is", "cpathname",
+	"cpu_count", "cr_await", "cr_code", "cr_frame", "cr_origin", "cr_running", "cr_suspended",
+	"crc", "create_builtin", "create_dynamic", "create_module", "csHPRoman8", "csascii", "csbig5",
+	"csibm037", "csibm1026", "csibm273", "csibm424", "csibm500", "csibm855", "csibm857",
+	"csibm858", "csibm860", "csibm861", "csibm863", "csibm864", "csibm865", "csibm866", "csibm869",
+	"csiso2022jp", "csiso2022kr", "csiso58gb231280", "csisolatin1", "csisolatin2", "csisolatin3",
+	"csisolatin4", "csisolatin5", "csisolatin6", "csisolatinarabic", "csisolatincyrillic",
+	"csisolatingreek", "csisolatinhebrew", "cskoi8r", "cspc775baltic", "cspc850multilingual",
+	"cspc862latinhebrew", "cspc8codepage437", "cspcp852", "csptcp154", "csshiftjis", "ctermid",
+	"ctime", "ctx", "cur_len", "cur_line", "curdir", "curr", "current_distance", "current_token",
+	"currsize", "cut_off", "cutoff", "cwd", "cycle", "cygwin", "cyrillic", "cyrillic_asian",
+	"daemon_threads_allowed", "darwin", "data", "data_encoding", "data_info", "data_size",
+	"data_type_method", "data_types", "database", "datapath", "date", "day", "daylight", "dbcs",
+	"dcf", "deactivate_stack_trampoline", "debug", "debug_override", "decode", "decode_source",
+	"decoded_string", "decodedbytes", "decodekey", "decoder", "decodevalue", "decoding_map",
+	"decompress", "decorating_function", "decorator_list", "dedent", "dedent_characters", "def",
+	"default", "default_factory", "default_int_handler", "default_max_str_digits", "default_value",
+	"defaultaction", "defaultdict", "defaults", "defpath", "del", "del_flags", "delattr", "delete",
+	"deleter", "delitem", "denominator", "deprecated", "deprecated.__call__",
+	"deprecated.__call__.<locals>.__init_subclass__", "deprecated.__call__.<locals>.__new__",
+	"deprecated.__call__.<locals>.wrapper", "deprecated.__init__", "depth", "deque", "derive",
+	"desc", "description", "descriptor_type", "desired_access", "detach", "detect_encoding",
+	"detect_types", "deterministic", "dev_mode", "device", "device_encoding", "devnull", "dfile",
+	"dict", "dict_delitem", "dict_itemiterator", "dict_items", "dict_keyiterator", "dict_keys",
+	"dict_setitem", "dict_valueiterator", "dict_values", "dictcomp", "difference",
+	"difference_update", "dig", "digest", "digest_size", "digestmod", "digits", "dir", "dir_fd",
+	"dirfd", "dirname", "dirpath", "dirs", "dis", "dis.<locals>.dis_",
+	"dis.<locals>.dis_.<locals>.<genexpr>", "dis.<locals>.dis_.<locals>.print_",
+	"dis.<locals>.dis_.<locals>.print_2", "dis_", "disable_check", "discard", "dispatch",
+	"dispatch_cache", "dispatch_table", "dispatcher", "displayhook", "distance", "divmod", "dklen",
+	"dll", "doc", "dont_inherit", "dont_write_bytecode", "doraise", "dot", "dotIndex", "dot_count",
+	"dotdot", "dp_end_offset", "dp_start_offset", "drop_whitespace", "dropwhile", "dst",
+	"dst_dir_fd", "dumb", "dump", "dump_refs", "dump_refs_file", "dumps", "dup", "dup2",
+	"duplicates", "e_pattern", "eager_start", "east_asian_width", "ebcdic_cp_be", "ebcdic_cp_ca",
+	"ebcdic_cp_ch", "ebcdic_cp_he", "ebcdic_cp_nl", "ebcdic_cp_us", "ebcdic_cp_wt", "ecma_114",
+	"ecma_118", "edges", "effective_ids", "elapsed", "elem", "element", "element_factory",
+	"elements", "elif", "elot_928", "else", "elt", "elts", "emit", "empty", "encode", "encodedkey",
+	"encodekey", "encoder", "encodevalue", "encoding", "encodings", "encodings.mbcs", "end",
+	"end_char", "end_col_offset", "end_colno", "end_color", "end_lineno", "end_lno", "end_offset",
+	"endpos", "endswith", "enter_async_context", "enter_context", "enter_result", "entries",
+	"entry", "entrypoint", "enum", "enum_class", "enum_dict", "enum_member", "enum_method",
+	"enum_type", "enumerate", "enumeration", "env", "environ", "environb", "epsilon", "eq", "err",
+	"err_msg", "errmsg", "errno", "error", "errors", "escape", "escape_decode", "escape_encode",
+	"etype", "euc_cn", "euc_jis2004", "euc_jis_2004", "euc_jisx0213", "euc_jp", "euc_kr", "euccn",
+	"eucgb2312_cn", "eucjis2004", "eucjisx0213", "eucjp", "euckr", "eval", "event", "eventfd",
+	"eventfd_read", "eventfd_write", "eventmask", "events", "ex", "exc", "exc_context",
+	"exc_details", "exc_info", "exc_traceback", "exc_type", "exc_type_module", "exc_type_name",
+	"exc_type_qualname", "exc_type_str", "exc_value", "except", "excepthook", "exception",
+	"exception_group_depth", "exceptions", "excinfo", "excinst", "exctb", "exctype", "exe", "exec",
+	"exec_body", "exec_builtin", "exec_dynamic", "exec_func", "exec_module", "exec_prefix",
+	"execl", "execle", "execlp", "execlpe", "executable", "executable_dir", "execv", "execve",
+	"execvp", "execvpe", "exist_ok", "existing_file_name", "exists", "exit", "exit_method",
+	"exit_thread", "exp", "expand", "expand_tabs", "expandtabs", "expanduser", "expandvars",
+	"explicit_bases", "explicit_c3_mros", "expr", "extend", "extended_frame_gen", "extendleft",
+	"extension", "extension_loaders", "extension_suffixes", "extra_data", "extra_data_len",
+	"extra_size", "extra_tokens", "extract", "extract_stack", "extract_tb", "extracted_list",
+	"extsep", "f1", "f2", "f_back", "f_bavail", "f_bfree", "f_blocks", "f_bsize", "f_builtins",
+	"f_code", "f_contiguous", "f_favail", "f_ffree", "f_files", "f_flag", "f_frsize", "f_fsid",
+	"f_globals", "f_lasti", "f_lineno", "f_locals", "f_namemax", "f_trace", "f_trace_lines",
+	"f_trace_opcodes", "facility", "factory", "failed", "failed_member", "false", "family",
+	"fanout", "fasttypes", "faulthandler", "fchdir", "fchmod", "fchown", "fd", "fd2", "fdatasync",
+	"fdel", "fdoc", "fdopen", "fget", "field_defaults", "field_names", "file", "file_actions",
+	"file_encoding", "file_info", "file_name", "file_offset", "file_size", "filemode", "filename",
+	"filename2", "filenameIndex", "filename_base", "filename_suffix", "filenames", "fileno",
+	"filepath", "files", "filesystem_encoding", "filesystem_errors", "fill", "fillvalue", "filter",
+	"filterfalse", "filters", "filterwarnings", "final", "finalbody", "finalizer", "finally",
+	"find", "find_class", "find_distributions", "find_frozen", "find_spec", "findall", "finder",
+	"finditer", "first", "first_enum", "first_line", "firstiter", "firstline", "fix_flags",
+	"fix_imports", "fix_sentence_endings", "fixed_ctx", "fixes", "fixup", "flag", "flag_mask",
+	"flags", "flags1", "float", "float_info", "float_repr_style", "floordiv", "flush", "fn",
+	"fnames", "fold", "follow_symlinks", "followlinks", "for", "force_valid", "fork", "forkpty",
+	"format", "format_exc", "format_exception", "format_exception_only", "format_frame_summary",
+	"format_list", "format_map", "format_spec", "format_stack", "format_tb", "formatted",
+	"formatted_frame", "formatted_items", "formatwarning", "found", "found_descriptor",
+	"found_in_pycache_prefix", "found_method", "fp", "fp1", "fp2", "fpathconf", "frame",
+	"frame_exc", "frame_gen", "frame_summary", "framelocalsproxy", "framework_binary",
+	"free_tool_id", "from", "from_bytes", "from_exception", "from_iterable", "from_list",
+	"from_name", "from_param", "fromhex", "fromkeys", "fromlist", "fromtimestamp", "fromutc",
+	"frozen", "frozenset", "fsdecode", "fsencode", "fset", "fspath", "fstat", "fstatvfs", "fsync",
+	"ftruncate", "full", "full_path", "fullmatch", "fullname", "fullpath", "func", "funcname",
+	"funcobj", "function", "functools", "future", "fw", "fwalk", "fxn", "gb18030", "gb18030_2000",
+	"gb2312", "gb2312_1980", "gb2312_80", "gbk", "ge", "gen", "generation", "generator",
+	"generators", "genericpath", "genexpr", "get", "get_args", "get_asyncgen_hooks",
+	"get_blocking", "get_cache_token", "get_clock_info", "get_code", "get_colors",
+	"get_coroutine_origin_tracking_depth", "get_data", "get_debug", "get_event_loop", "get_events",
+	"get_exec_path", "get_filename", "get_frozen_object", "get_ident", "get_inheritable",
+	"get_instructions", "get_int_max_str_digits", "get_lines", "get_local_events", "get_loop",
+	"get_native_id", "get_nested", "get_object_traceback", "get_origin", "get_original_bases",
+	"get_resource_reader", "get_source", "get_terminal_size", "get_tool", "get_type_hints",
+	"getaliases", "getallocatedblocks", "getatime", "getattr", "getbuffer", "getcodesize",
+	"getctime", "getcwd", "getcwdb", "getdecoder", "getdefaultencoding", "getdlopenflags",
+	"getegid", "getencoder", "getenv", "getenvb", "geteuid", "getfilesystemencodeerrors",
+	"getfilesystemencoding", "getgid", "getgrouplist", "getgroups", "getincrementaldecoder",
+	"getincrementalencoder", "getitem", "getitimer", "getline", "getlines", "getloadavg",
+	"getlogin", "getmtime", "getpgid", "getpgrp", "getpid", "getppid", "getpriority", "getprofile",
+	"getpwnam", "getpwuid", "getrandom", "getreader", "getrecursionlimit", "getrefcount",
+	"getregentry", "getresgid", "getresuid", "getsid", "getsignal", "getsize", "getsizeof",
+	"getstate", "getswitchinterval", "getter", "getters", "gettotalrefcount", "gettrace", "getuid",
+	"getunicodeinternedsize", "getuntil", "getvalue", "getweakrefcount", "getweakrefs", "getwhile",
+	"getwidth", "getwriter", "getxattr", "gi_code", "gi_frame", "gi_running", "gi_suspended",
+	"gi_yieldfrom", "gid", "gil", "global", "global_enum", "global_enum_repr", "global_flag_repr",
+	"global_str", "globals", "globals_", "gmtime", "gnv", "gnv_last_values", "got_all", "grantpt",
+	"greek", "greek8", "group", "groupby", "groupdict", "groupindex", "grouprefpos", "groups",
+	"groupwidths", "gt", "guard", "handle", "handle_seq", "handlers", "has_deadlock",
+	"has_default", "has_location", "hasattr", "hasbytes", "hascased", "hash", "hash_based",
+	"hash_bits", "hash_info", "hash_name", "hash_randomization", "hash_seed", "hashvalue",
+	"hasstr", "hassuffix", "head", "header", "header_position", "header_size", "headers", "heapq",
+	"hebrew", "help", "helper", "here", "hex", "hex_codec", "hexversion", "hi", "hide_underscored",
+	"high", "high_bit", "hint", "hits", "hkey", "hkscs", "home", "hook", "hour", "hp_roman8", "hx",
+	"hyphen", "hz", "hz_gb", "hz_gb_2312", "hzgb", "iadd", "iand", "ibm037", "ibm039", "ibm1026",
+	"ibm1051", "ibm1125", "ibm1140", "ibm273", "ibm367", "ibm424", "ibm437", "ibm500", "ibm775",
+	"ibm819", "ibm850", "ibm852", "ibm855", "ibm857", "ibm858", "ibm860", "ibm861", "ibm862",
+	"ibm863", "ibm864", "ibm865", "ibm866", "ibm869", "iconcat", "id", "ident", "identity_hint",
+	"idx", "if", "ifloordiv", "ifs", "ignore", "ignore_environment", "ignore_errors", "ilshift",
+	"imag", "imatmul", "imod", "impl", "implementation", "import", "import_", "import_error",
+	"import_module", "import_time", "importlib", "importlib._bootstrap_external",
+	"importlib.machinery", "importlib.metadata", "importlib.readers", "importlib.util", "imul",
+	"in", "in_fd", "incoming", "increment", "increment_until", "incrementaldecoder",
+	"incrementalencoder", "indent", "indent.<locals>.<lambda>", "indent_str", "indents", "index",
+	"indexOf", "indexgroup", "indices", "inf", "infer_variance", "info", "inherit_handle",
+	"inheritable", "init_filename", "init_frozen", "initgroups", "initial", "initial_bytes",
+	"initial_indent", "initial_owner", "initial_slashes", "initial_state", "initial_value",
+	"initlist", "initval", "inner", "inner_size", "inode", "input", "insert", "insert_comments",
+	"insert_delete", "insert_final_newline", "insert_pis", "inspect", "inst",
+	"install_signal_handlers", "instance", "instruction_index", "instructions", "int", "int_info",
+	"int_max_str_digits", "interactive", "interesting", "intern", "interrupt_main", "intersection",
+	"intersection_update", "interval", "inv", "invalid_names", "invalidate_caches",
+	"invalidation_mode", "invert", "io", "ior", "ios", "ipow", "irshift", "is", "is_", "is_async",
+	"is_builtin", "is_dir", "is_done", "is_file", "is_finalizing", "is_frozen",
+	"is_frozen_package", "is_integer", "is_junction", "is_loading", "is_namespace", "is_not",
+	"is_package", "is_recursive_call", "is_related", "is_reload", "is_running",
+	"is_stack_trampoline_active", "is_strict_base", "is_symlink", "is_sync", "is_toplevel",
+	"is_tracing", "isabs", "isalnum", "isalpha", "isascii", "isatty", "isbytecode", "isbytes",
+	"iscased", "iscoroutinefunction", "isdecimal", "isdevdrive", "isdigit", "isdir", "isdisjoint",
+	"isfile", "isidentifier", "isinstance", "isjunction", "iskeyword", "islice", "islink",
+	"islower", "ismount", "isnumeric", "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2",
+	"iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_ext", "iso2022_kr", "iso2022jp", "iso2022jp_1",
+	"iso2022jp_2", "iso2022jp_2004", "iso2022jp_3", "iso2022jp_ext", "iso2022kr", "iso646_us",
+	"iso8859", "iso8859_1", "iso8859_10", "iso8859_11", "iso8859_13", "iso8859_14", "iso8859_15",
+	"iso8859_16", "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_5", "iso8859_6", "iso8859_7",
+	"iso8859_8", "iso8859_9", "iso_2022_jp", "iso_2022_jp_1", "iso_2022_jp_2", "iso_2022_jp_2004",
+	"iso_2022_jp_3", "iso_2022_jp_ext", "iso_2022_kr", "iso_8859_1", "iso_8859_10",
+	"iso_8859_10_1992", "iso_8859_11", "iso_8859_11_2001", "iso_8859_13", "iso_8859_14",
+	"iso_8859_14_1998", "iso_8859_15", "iso_8859_16", "iso_8859_16_2001", "iso_8859_1_1987",
+	"iso_8859_2", "iso_8859_2_1987", "iso_8859_3", "iso_8859_3_1988", "iso_8859_4",
+	"iso_8859_4_1988", "iso_8859_5", "iso_8859_5_1988", "iso_8859_6", "iso_8859_6_1987",
+	"iso_8859_7", "iso_8859_7_1987", "iso_8859_8", "iso_8859_8_1988", "iso_8859_9",
+	"iso_8859_9_1989", "iso_celtic", "iso_ir_100", "iso_ir_101", "iso_ir_109", "iso_ir_110",
+	"iso_ir_126", "iso_ir_127", "iso_ir_138", "iso_ir_144", "iso_ir_148", "iso_ir_157",
+	"iso_ir_166", "iso_ir_199", "iso_ir_226", "iso_ir_58", "iso_ir_6", "isoctal", "isoformat",
+	"isolated", "isolation_level", "ispackage", "ispkg", "isprintable", "isroot", "issoftkeyword",
+	"isspace", "isstring", "issubclass", "issubset", "issuperset", "istext", "istitle", "isub",
+	"isupper", "isxfile", "it", "item", "item_no", "item_yes", "itemgetter", "itemgetter.__call__",
+	"itemgetter.__init__", "itemgetter.__init__.<locals>.func",
+	"itemgetter.__init__.<locals>.func.<locals>.<genexpr>", "itemgetter.__reduce__",
+	"itemgetter.__repr__", "items", "itemsappend", "itemsize", "iter", "iterable", "iterations",
+	"iterator", "iterdecode", "iterencode", "itertools", "itruediv", "ixor", "jisx0213", "johab",
+	"join", "joinpath", "json.decoder", "jump", "keepends", "key", "keyfile", "keyrepr", "keys",
+	"keyword", "keywords", "kill", "killpg", "kind", "klass", "koi8_r", "korean", "ks_c_5601",
+	"ks_c_5601_1987", "ks_x_1001", "ksc5601", "ksx1001", "kw", "kw1", "kw2", "kw_defaults",
+	"kwarg", "kwargs", "kwd_attrs", "kwd_mark", "kwd_patterns", "kwdefaults", "kwds", "kwlist",
+	"kwonlyargs", "kz1048", "kz_1048", "l1", "l10", "l2", "l3", "l4", "l5", "l6", "l7", "l8", "l9",
+	"label", "labels", "lambda", "lappend", "last", "last_exc", "last_file", "last_line",
+	"last_name", "last_node", "last_traceback", "last_type", "last_value", "last_values",
+	"lastgroup", "lastindex", "latin", "latin1", "latin10", "latin2", "latin3", "latin4", "latin5",
+	"latin6", "latin7", "latin8", "latin9", "latin_1", "latin_1_decode", "latin_1_encode",
+	"lazycache", "lazycache.<locals>.get_lines", "lchown", "le", "leaf_size", "left", "left_col",
+	"left_end_lineno", "left_end_offset", "left_lineno", "len", "length", "length_hint", "letter",
+	"level", "lexicon", "lexists", "library", "library_dir", "limit", "line", "line0withend",
+	"line0withoutend", "line_buffering", "linebuffer", "linecache", "linediff", "lineno", "lines",
+	"linesep", "link", "link_next", "link_prev", "list", "list index out of range",
+	"list_iterator", "list_reverseiterator", "listcomp", "listdir", "listxattr", "literal",
+	"little", "ljust", "ln", "lno", "lo", "load", "load_module", "loader", "loader_class",
+	"loader_details", "loader_state", "loaders", "loads", "local", "locale", "locals", "localtime",
+	"location", "lock", "lock_held", "locked", "locked_lock", "lockf", "log", "login_tty",
+	"logoption", "longrange_iterator", "lookbehindgroups", "lookup", "lookup_error", "lookup_line",
+	"lookup_lines", "loop", "low", "lower", "lower_suffix_contents", "lru_cache",
+	"lru_cache.<locals>.<lambda>", "lru_cache.<locals>.decorating_function",
+	"lru_cache.<locals>.decorating_function.<locals>.<lambda>", "lseek", "lshift", "lstat",
+	"lstrip", "lt", "ltext", "mac_centeuro", "mac_cyrillic", "mac_greek", "mac_iceland",
+	"mac_latin2", "mac_roman", "mac_turkish", "maccentraleurope", "maccyrillic", "macgreek",
+	"machine", "machinery", "maciceland", "macintosh", "maclatin2", "macroman", "macturkish",
+	"magic", "main", "major", "make_encoding_map", "make_identity_dict", "make_key", "makedev",
+	"makedirs", "maketrans", "malloc_stats", "mant_dig", "manual_reset", "map", "mapping",
+	"mapping_get", "mappingproxy", "maps", "margin", "margin_char", "markcoroutinefunction",
+	"marker", "marshal", "mask", "match", "matmul", "max", "max_10_exp", "max_bits",
+	"max_comment_plus_dirs_size", "max_comment_start", "max_cost", "max_distance", "max_exp",
+	"max_group_depth", "max_group_width", "max_length", "max_lines", "maxarray", "maxdeque",
+	"maxdict", "maxdigits", "maxevents", "maxfrozenset", "maxiter", "maxlen", "maxlevel",
+	"maxlist", "maxlong", "maxmem", "maxother", "maxset", "maxsize", "maxsplit", "maxstring",
+	"maxtuple", "maxunicode", "maxvalue", "mbcs", "mcls", "me", "memLevel", "member",
+	"member.__init__", "member_list", "member_map", "member_name", "member_names", "member_type",
+	"member_value", "member_values", "members", "memfd_create", "memlimit", "memo", "memoryview",
+	"message", "meta", "meta_path", "metaclass", "metacls", "metadata", "method", "methodcaller",
+	"methodcaller.__call__", "methodcaller.__init__", "methodcaller.__reduce__",
+	"methodcaller.__repr__", "methodcaller.__repr__.<locals>.<genexpr>", "methods", "mi", "micro",
+	"microsecond", "milliseconds", "min", "min_10_exp", "min_exp", "minimum", "minor", "minute",
+	"missed", "misses", "missing", "missing_names", "missing_value", "mkdir", "mkfifo", "mknod",
+	"mktime", "mod", "mode", "modname", "modnames", "modpath", "module", "module_from_spec",
+	"module_globals", "module_info", "module_search_paths", "module_search_paths_set",
+	"module_type", "modules", "modulus", "monitoring", "monotonic", "monotonic_ns", "month",
+	"more_members", "most_common", "move_to_end", "mro", "ms1361", "ms932", "ms936", "ms949",
+	"ms950", "ms_kanji", "msg", "msg_lines", "mskanji", "mtime", "mul", "multi_bits", "mutex",
+	"mycmp", "n_arg", "n_fields", "n_sequence_fields", "n_unnamed_fields", "name", "name_from",
+	"name_size", "namedtuple", "namedtuple.<locals>.<genexpr>",
+	"namedtuple.<locals>.__getnewargs__", "namedtuple.<locals>.__repr__",
+	"namedtuple.<locals>._asdict", "namedtuple.<locals>._make", "namedtuple.<locals>._replace",
+	"namedtuple_", "namereplace", "namereplace_errors", "names", "namespace", "namespace_path",
+	"namespace_separator", "namespaces", "nan", "narg", "nargs", "nbytes", "ndigits", "ndim", "ne",
+	"need_close", "need_context", "neg", "neg_value", "negate", "nested", "never", "new",
+	"new_args", "new_base", "new_bases", "new_child", "new_class", "new_comps", "new_exc",
+	"new_file_name", "new_func", "new_label", "new_limit", "new_member", "new_name", "new_path",
+	"new_root", "new_stack", "new_target", "newchars", "newcount", "newdata", "newlevel",
+	"newline", "newline_decoder", "newlines", "newpath", "next", "next_valid_char", "nextline",
+	"nice", "nl", "nlargest", "nlocals", "no_site", "no_user_site", "node_depth", "node_offset",
+	"nodename", "non_auto_store", "nondirs", "nonlocal", "nonmember", "nonmember.__init__",
+	"nonpositive", "norm_encoding", "normalize", "normalize_encoding", "normcase", "normpath",
+	"not", "not_", "note", "nowhitespace", "ns", "nstype", "nt", "ntpath", "null", "nullcontext",
+	"nullcontext.__aenter__", "nullcontext.__aexit__", "nullcontext.__enter__",
+	"nullcontext.__exit__", "nullcontext.__init__", "num", "num_carets", "num_entries", "num_excs",
+	"num_extra_values", "num_fields", "num_spaces", "number", "numerator", "nws", "ob", "ob_type",
+	"obj", "object", "object_method", "objtype", "oct", "offset", "offset_dst", "offset_src",
+	"offset_width", "ogid", "old", "old_exc", "old_value", "oldkey", "oldresult", "oldroot",
+	"on_type_read", "once", "oncekey", "onceregistry", "onerror", "only_keys", "op", "op_result",
+	"oparg", "opcode", "open", "open_code", "opener", "opengroup", "openpty", "operand",
+	"operation", "operator", "opfunc", "opname", "ops", "opt_level", "optimization",
+	"optimization_level", "optimize", "optional_vars", "options", "or", "or_", "ord", "order",
+	"orelse", "orig_argv", "orig_st", "origin", "original", "original_init_subclass",
+	"original_name", "original_names", "original_new", "origname", "os", "os.path", "os_name",
+	"other", "other_bases", "other_c3_mros", "other_count", "other_value", "out", "out_fd",
+	"outgoing", "output", "output_line", "overlapped", "override", "overwrite_doc", "owner",
+	"ownerclass", "package", "pages", "pairwise", "pardir", "parent", "parent_module",
+	"parent_module_name", "parent_name", "parent_path", "parent_spec", "parents", "parse",
+	"parse_args", "parse_argv", "parse_template", "parse_template.<locals>.addgroup",
+	"parse_template.<locals>.addliteral", "parser", "parser_debug", "part", "partial",
+	"partial.__call__", "partial.__get__", "partial.__new__", "partial.__reduce__",
+	"partial.__repr__", "partial.__repr__.<locals>.<genexpr>", "partial.__setstate__",
+	"partialmethod", "partialmethod.__get__", "partialmethod.__init__",
+	"partialmethod.__isabstractmethod__", "partialmethod.__repr__",
+	"partialmethod.__repr__.<locals>.<genexpr>", "partialmethod._make_unbound_method",
+	"partialmethod._make_unbound_method.<locals>._method", "partition", "parts", "pass",
+	"password", "pat_len", "path", "path_attr_name", "path_finder", "path_hook",
+	"path_hook_for_FileFinder", "path_hooks", "path_importer_cache", "path_list", "path_listb",
+	"path_mtime", "path_parts", "path_repr", "path_sep", "path_sep_tuple", "path_separators",
+	"path_stats", "path_tail", "path_tmp", "path_type", "pathconf", "pathconf_names",
+	"pathconfig_warnings", "pathname", "paths", "pathsep", "patsearch", "pattern", "patterns",
+	"pause", "peek", "pending_raise", "perf_counter", "perf_counter_ns", "perf_profiling", "perm",
+	"permutations", "persistent_id", "persistent_load", "person", "phrase", "pi_factory", "pickle",
+	"pickle_by_enum_name", "pickle_by_global_name", "pickle_complex", "pickle_function",
+	"pickle_union", "pid", "pidfd_open", "pidfd_send_signal", "pieces", "pipe", "pipe2", "pkgdir",
+	"pkgpath", "placeholder", "platform", "platlibdir", "platstdlib_dir", "plural", "pm", "policy",
+	"pop", "pop_all", "popen", "popitem", "popleft", "portions", "pos", "pos1", "pos2", "pos64",
+	"positions", "positions_gen", "posix", "posix_fadvise", "posix_fallocate", "posix_openpt",
+	"posix_spawn", "posix_spawnp", "posixpath", "posonlyargs", "possible", "possible_name", "post",
+	"pow", "pre", "pread", "preadv", "predicate", "prefix", "prefix1", "prefix_len", "prefix_skip",
+	"prefix_skip1", "prefixappend", "prefixed_lines", "prepare_class", "prev", "prev_line",
+	"primary_char", "print", "print_", "print_2", "print_exc", "print_exception",
+	"print_file_and_line", "print_last", "print_list", "print_stack", "print_tb", "priority",
+	"proc", "process_cpu_count", "process_time", "process_time_ns", "product", "program_name",
+	"progress", "progress_handler", "progress_routine", "property", "property.__delete__",
+	"property.__get__", "property.__set__", "property.__set_name__", "proto", "protocol", "proxy",
+	"ps1", "ps2", "pseudo_member", "pt154", "ptcp154", "pth_dir", "pthread_getcpuclockid",
+	"pthread_kill", "pthread_sigmask", "ptsname", "punct", "purge", "push", "push_async_callback",
+	"push_async_exit", "putenv", "pw_dir", "pwd", "pwent", "pwrite", "pwritev", "py", "py_exc",
+	"py_setpath", "pycache", "pycache_filename", "pycache_prefix", "python", "pythonpath",
+	"pythonpath_env", "qualname", "query", "queue", "quiet", "quopri", "quopri_codec",
+	"quoted_printable", "quotedprintable", "quotetabs", "r8", "radix", "raise", "raise_signal",
+	"range", "range_iterator", "raw", "raw_data", "raw_unicode_escape_decode",
+	"raw_unicode_escape_encode", "re", "read", "read1", "readable", "readall", "readbuffer_encode",
+	"reader", "readinto", "readinto1", "readline", "readlines", "readlink", "readonly", "readsize",
+	"readv", "real", "real_executable", "realpath", "reason", "received_exc", "reconfigure",
+	"record", "recursive", "recursive_repr", "recursive_repr.<locals>.decorating_function",
+	"recursive_repr.<locals>.decorating_function.<locals>.wrapper", "redirect", "redirect_stderr",
+	"redirect_stdout", "reduce", "reducer_override", "ref", "register", "register_at_fork",
+	"register_callback", "register_error", "registry", "registry_key", "regs", "rel_list",
+	"rel_tol", "release", "release_lock", "releaselevel", "relfile", "reload", "relpath",
+	"remaining", "remove", "remove_dll_directory", "remove_extension", "remove_formatted",
+	"removedirs", "removeprefix", "removesuffix", "removexattr", "rename", "renames", "repeat",
+	"repl", "replace", "replace_errors", "replace_whitespace", "repr", "repr1", "repr_",
+	"repr_array", "repr_deque", "repr_dict", "repr_fmt", "repr_frozenset", "repr_instance",
+	"repr_int", "repr_list", "repr_running", "repr_set", "repr_str", "repr_tuple", "reprlib",
+	"reserved", "reset", "resetids", "resetwarnings", "resolve_bases", "resolve_name",
+	"resolved_bases", "rest", "restart_events", "result", "return", "returncode", "returns",
+	"reverse", "reversed", "reversed_chunks", "rfind", "right", "right_col", "right_lineno",
+	"right_start_lineno", "right_start_offset", "rindex", "rjust", "rk1048", "rmdir", "rng",
+	"roman8", "root", "roots", "rot13", "rot_13", "rotate", "round", "rounds", "row", "rpartition",
+	"rshift", "rsplit", "rstrip", "rtext", "run", "run_command", "run_filename", "run_module",
+	"runs", "ruscii", "s1", "s2", "s_jis", "s_jis_2004", "s_jisx0213", "s_pattern", "safe_path",
+	"salt", "samefile", "sameopenfile", "samestat", "save_exc_type", "save_new", "saved_exc",
+	"scan", "scandir", "scandir_it", "scanner", "sched_get_priority_max", "sched_get_priority_min",
+	"sched_getaffinity", "sched_getparam", "sched_getscheduler", "sched_param", "sched_priority",
+	"sched_rr_get_interval", "sched_setaffinity", "sched_setparam", "sched_setscheduler",
+	"sched_yield", "scheduler", "scls", "search", "search_function", "second", "secondary_char",
+	"security_attributes", "seed_bits", "seek", "seekable", "seen", "seen_ids", "segment",
+	"selectors", "self", "self_get", "self_module", "self_weakref", "send", "sendfile",
+	"sentence_end_re", "sentinel", "sep", "sepIndex", "seq", "seqtypes", "sequence", "sequences",
+	"serial", "server_hostname", "server_side", "session", "set", "set_asyncgen_hooks",
+	"set_blocking", "set_coroutine_origin_tracking_depth", "set_data", "set_events",
+	"set_inheritable", "set_int_max_str_digits", "set_iterator", "set_local_events",
+	"set_wakeup_fd", "setappend", "setattr", "setcomp", "setdefault", "setdlopenflags", "setegid",
+	"seteuid", "setgid", "setgroups", "setitem", "setitimer", "setns", "setpgid", "setpgroup",
+	"setpgrp", "setpriority", "setprofile", "setrecursionlimit", "setregid", "setresgid",
+	"setresuid", "setreuid", "setsid", "setsigdef", "setsigmask", "setstate", "setswitchinterval",
+	"setter", "settrace", "setuid", "setup_positions", "setxattr", "sget", "shape", "shell",
+	"shift", "shift_jis", "shift_jis_2004", "shift_jisx0213", "shiftjis", "shiftjis2004",
+	"shiftjisx0213", "shorten", "show_carets", "show_cmd", "show_flag_values", "show_group",
+	"show_ref_count", "showwarning", "si_band", "si_code", "si_errno", "si_pid", "si_signo",
+	"si_status", "si_uid", "sig_lines_list", "siginterrupt", "sign", "signal", "signed",
+	"significant_lines", "sigpending", "sigtimedwait", "sigwait", "sigwaitinfo", "simple",
+	"simple_dict", "simple_enum", "simple_keys", "simple_member_dict", "simple_member_keys",
+	"simple_method", "simple_value", "simplefilter", "single", "single_bits", "singledispatch",
+	"singledispatch.<locals>._is_union_type", "singledispatch.<locals>._is_valid_dispatch_type",
+	"singledispatch.<locals>._is_valid_dispatch_type.<locals>.<genexpr>",
+	"singledispatch.<locals>.dispatch", "singledispatch.<locals>.register",
+	"singledispatch.<locals>.register.<locals>.<lambda>", "singledispatch.<locals>.wrapper",
+	"singledispatchmethod", "singledispatchmethod.__get__",
+	"singledispatchmethod.__get__.<locals>._method", "singledispatchmethod.__init__",
+	"singledispatchmethod.__isabstractmethod__", "singledispatchmethod.register", "singles_mask",
+	"site_import", "size", "sizehint", "sizeof", "sizeof_digit", "sjis", "sjis_2004", "sjisx0213",
+	"skip", "skip_file_prefixes", "skip_source_first_line", "skipno", "skipyes", "sleep", "slice",
+	"slots", "smod", "smsl", "sock", "soft_link", "softkwlist", "sort", "sorted", "source",
+	"source_bytes", "source_bytes_readline", "source_from_cache", "source_hash", "source_mtime",
+	"source_path", "source_size", "source_stats", "source_to_code", "source_traceback",
+	"sourceget", "sourcematch", "space_left", "spaces", "spam", "span", "spawnl", "spawnle",
+	"spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe", "spec",
+	"spec_from_file_location", "spec_from_loader", "spec_loader", "splice", "split", "split_paths",
+	"splitdrive", "splitext", "splitlines", "splitroot", "sr", "src", "src_dir_fd", "srw", "st",
+	"st_atime", "st_atime_ns", "st_blksize", "st_blocks", "st_ctime", "st_ctime_ns", "st_dev",
+	"st_gid", "st_ino", "st_mode", "st_mtime", "st_mtime_ns", "st_nlink", "st_rdev", "st_size",
+	"st_uid", "stack", "stack_size", "stacklevel", "starmap", "start", "start_color",
+	"start_joinable_thread", "start_list", "start_new", "start_new_thread", "start_offset",
+	"start_tail", "startswith", "stat", "stat_info", "stat_result", "state", "statement",
+	"staticmethod", "status", "statvfs", "statvfs_result", "stderr", "stdin", "stdio_encoding",
+	"stdio_errors", "stdlib_dir", "stdlib_module_names", "stdout", "step", "steps", "stop",
+	"store_name", "store_true", "str", "str_digits_check_threshold", "str_iterator", "strategy",
+	"stream", "streamreader", "streamwriter", "strerror", "strftime", "strict", "strict_errors",
+	"strict_mode", "strides", "string", "strip", "stripped", "stripped_path", "strk1048_2002",
+	"strptime", "strsignal", "struct", "struct_rusage", "struct_siginfo", "struct_time", "sts",
+	"stype", "sub", "sub_key", "sub_verbose", "subclass", "subcls", "subgroup", "subject",
+	"submodule_search_locations", "subn", "suboffsets", "subpattern", "subpatternappend",
+	"subprocess", "subsequent_indent", "substitute", "subtract", "suffix", "suffixes",
+	"suggest_tracemalloc", "suggestion", "sum", "super", "supported_loaders",
+	"supports_bytes_environ", "supports_dir_fd", "supports_effective_ids", "supports_fd",
+	"supports_follow_symlinks", "supports_unicode_filenames", "suppress", "suppress.__enter__",
+	"suppress.__exit__", "suppress.__init__", "suppressed_exc", "surrogateescape", "surrogatepass",
+	"sw", "swapcase", "symbols", "symlink", "symmetric_difference", "symmetric_difference_update",
+	"sync", "sys", "sys_module", "sys_path_0", "sys_version", "sysconf", "sysconf_names",
+	"sysname", "system", "t1", "t2", "t_args", "t_result", "table", "tabsize", "tag", "tail",
+	"tail_module", "tail_name", "tailappend", "takewhile", "target", "target_id",
+	"target_is_directory", "targets", "task", "tb", "tb_frame", "tb_lasti", "tb_lineno", "tb_next",
+	"tbtext", "tcgetpgrp", "tcsetpgrp", "te", "tee", "tell", "template", "term", "terminal_size",
+	"terminator", "test", "texc", "text", "text_encoding", "text_gen", "textwrap", "thai", "that",
+	"thing", "this", "thread", "thread_id", "thread_info", "thread_time", "thread_time_ns",
+	"threading", "throw", "tid", "tilde", "time", "time_ns", "timeout", "timerfd_create",
+	"timerfd_gettime", "timerfd_gettime_ns", "timerfd_settime", "timerfd_settime_ns", "times",
+	"times_result", "timetuple", "timezone", "tis620", "tis_620", "tis_620_0", "tis_620_2529_0",
+	"tis_620_2529_1", "title", "tm_gmtoff", "tm_hour", "tm_isdst", "tm_mday", "tm_min", "tm_mon",
+	"tm_sec", "tm_wday", "tm_yday", "tm_year", "tm_zone", "tmp_cls", "to", "to_bytes", "tobytes",
+	"toc_entry", "tokenize", "tolist", "tolower", "top", "topdown", "topfd", "topname", "toppath",
+	"toreadonly", "total", "total_ordering", "tp", "trace_callback", "traceback", "tracebacklimit",
+	"tracemalloc", "trail", "trailers", "translate", "tree", "true", "truediv", "truncate",
+	"truncated", "truth", "try", "ttyname", "tup", "tuple", "tuple_iterator", "tuple_new", "tvos",
+	"twice", "txt", "typ", "type", "type_comment", "type_ignores", "type_params", "type_set",
+	"typecode", "typed", "typename", "types", "typing", "tz", "tzinfo", "tzname", "tzset", "u16",
+	"u32", "u7", "u8", "u_jis", "uhc", "uid", "ujis", "umask", "uname", "uname_result",
+	"uncompressed_size", "unhashable_values", "unicode_1_1_utf_7", "unicode_escape_decode",
+	"unicode_escape_encode", "unicode_iscased", "unicode_tolower", "unicode_whitespace_trans",
+	"unicodebigunmarked", "unicodedata", "unicodelittleunmarked", "union", "unique", "unknown",
+	"unlink", "unlockpt", "unpack_from", "unraisablehook", "unregister", "unsetenv", "unshare",
+	"update", "update_abstractmethods", "update_str", "update_wrapper", "updatecache", "updated",
+	"upper", "urandom", "uri", "us", "us_ascii", "use_args", "use_environment",
+	"use_frozen_modules", "use_hash_seed", "use_label", "use_tool_id", "usedforsecurity", "user",
+	"user_function", "user_site_directory", "userhome", "utf", "utf-8", "utf16", "utf32", "utf7",
+	"utf8", "utf8_mode", "utf8_ucs2", "utf8_ucs4", "utf_16", "utf_16_be", "utf_16_be_decode",
+	"utf_16_be_encode", "utf_16_decode", "utf_16_encode", "utf_16_ex_decode", "utf_16_le",
+	"utf_16_le_decode", "utf_16_le_encode", "utf_16be", "utf_16le", "utf_32", "utf_32_be",
+	"utf_32_be_decode", "utf_32_be_encode", "utf_32_decode", "utf_32_encode", "utf_32_ex_decode",
+	"utf_32_le", "utf_32_le_decode", "utf_32_le_encode", "utf_32be", "utf_32le", "utf_7",
+	"utf_7_decode", "utf_7_encode", "utf_8", "utf_8_decode", "utf_8_encode", "util", "utime", "uu",
+	"uu_codec", "v_repr", "val", "valid_signals", "valrepr", "value", "value2member_map", "values",
+	"valuestr", "var", "vararg", "varnames", "vars", "ve_exc", "venv_prefix", "verbose",
+	"verbosity", "verify", "verify.__call__", "verify.__call__.<locals>.<genexpr>",
+	"verify.__init__", "version", "version_info", "volume", "vxworks", "wait", "wait3", "wait4",
+	"wait_all", "waiters", "waitid", "waitid_result", "waitpid", "waitstatus_to_exitcode",
+	"wakeup", "walk", "walk_dirs", "walk_into", "walk_stack", "walk_tb", "warn",
+	"warn_default_encoding", "warn_explicit", "warn_on_full_buffer", "warnings", "warnoptions",
+	"watchos", "wb", "wbits", "weakref", "week", "weekday", "what", "whence", "where", "which",
+	"while", "whitespace", "who", "why", "width", "win", "win32", "windows_1250", "windows_1251",
+	"windows_1252", "windows_1253", "windows_1254", "windows_1255", "windows_1256", "windows_1257",
+	"windows_1258", "windows_31j", "winner", "winreg", "with", "with_traceback", "withdata",
+	"word_punct", "wordsep_re", "wordsep_simple_re", "wp", "wpid", "wr", "wrap", "wrapped",
+	"wrapper", "wraps", "writable", "write", "write_bytecode", "write_through", "writelines",
+	"writer", "writev", "wrong_name", "wrong_name_len", "ws", "x_mac_japanese", "x_mac_korean",
+	"x_mac_simp_chinese", "x_mac_trad_chinese", "xmlcharrefreplace", "xmlcharrefreplace_errors",
+	"xoptions", "xor", "year", "yield", "zdict", "zfill", "zip", "zip_iterator", "zip_longest",
+	"zipimporter", "zipimporter.__init__", "zipimporter.__repr__", "zipimporter._get_files",
+	"zipimporter.find_spec", "zipimporter.get_code", "zipimporter.get_data",
+	"zipimporter.get_filename", "zipimporter.get_resource_reader", "zipimporter.get_source",
+	"zipimporter.invalidate_caches", "zipimporter.is_package", "zipimporter.load_module", "zlib",
+	"zlib_codec", "{{", "}}",
+}

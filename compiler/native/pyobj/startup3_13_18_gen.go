@@ -2,371 +2,1155 @@
 
 package pyobj
 
-// The 5905 strs interned in CPython 3.13.18's reference process before it
-// compiles, sorted, newline-separated, gzip-compressed, base64-encoded.
 // The one-character strs chr(0)..chr(255) and "" that are interned: 1.
 func init() {
-	registerStartupGzip("3.13.18",
+	registerStartup("3.13.18",
 		"1111111111111111111111111111111111111111111111111111111111111111"+
 			"1111111111111111111111111111111111111111111111111111111111111111"+
 			"1111111111111111111111111111111111111111111111111111111111111111"+
 			"1111111111111111111111111111111111111111111111111111111111111111"+
 			"1",
-		startup3_13_18)
+		startup3_13_18[:])
 }
 
-const startup3_13_18 = "" +
-	"H4sIAAAAAAAC/6S9S3PbPLI/vMenmM27zYmdxHGqpqZKkWlbJ7Kk0SVOng0KIiEJEW8PQdpWPv1bfQEIUrQzc/5VNtH9AwiB" +
-	"IAg0Go3G//f/iXfvxbt/pkWsUvsv8S7RO9WktRXv9jrXlYnlVlkt3h2f25j6VGpZqkplVvxPY6v/Sc32f8pTfSjyD+8uPvyP" +
-	"lLumbiot5bvyNJwiLtKiMr/1awniIk11XJsit/8jpclN/XpmcZHX+qVOzfb1FOWp0vvXonUeF4nJ93/+qTalSo2y2v45YVPv" +
-	"5PXryZrstbhdk8d1UaSv/obJyqKCx/5jsYOUahu/luqoT89FlbwWnZpcxyo+vPrOilJXqi6q1+LLk4yLrDTpqzlU+o+PAkli" +
-	"ZfXOvLyZhH6oejtNbmuV1/atRKWq7FvZlNUb7Q6a5XOlylfjKxXrrYqPryY4la+3sWdV5dDEIP79xeWHj5+uPnvi+ktAqm2c" +
-	"6N3o6/gmuhXvP3wWF+8vr8TFxeUncXHx8b24uPyElwu4XMLlA1w+wuUTXK7g8hku1+JCf3j/RVx+/iA+vBcfLz+Kjx8+i0/v" +
-	"34urj1fi8+dP4vrTe3H96VJcfwL6s7j+dC2ur96L66sLcX11Ka6vPojrq4/i+uqTuL66EtdXX8T19acv4suHS/Hlw5X48vGL" +
-	"+PLpvfjnbDOd/kv8MzFxDS/0X+Kfu6r4rfN/yKB/gCbdxnSYuEh0bFueu7RS1YcW9B/HO7ktitrWlSrfjpX6pdZVrtKhZJmK" +
-	"DybX1WkosqlNeFPR0kVQzLKw5qVbSFuruuV+m5Ly/Jf4JzzTS1n9S/wzVdk2UUAY6+orK5Im1f8S/7TaQbauTL7/l/hnkx/z" +
-	"4jn/lxh9HcP/g66VC9/BdwhfR6zjg46PUgYxuX7u8LbZxqmy9iyl2sYSuwwr41SrqhtT6b2xdXXqxyVNVvpIDxOgId1Eru+X" +
-	"0ehGjKbT+aN8mKxWk9ldl3snZaWTJtZQnrOIsgJ4tpqMYRyyYjT7Cf9yNJ2K0Wo8mdB1Gq3X0XIlRqtVtFxzIMfzm8hhcjZf" +
-	"ixH8MbqeP0zG8m453yzEaC3h/2t0N5nNsIQBI6eTWdRFVuulSzXfzG5Gy59AR7MbDvwtQLeJp/PxaBox1bkV+Nl81sEeNtP1" +
-	"xGXUj9zMJvAcTPajesm38DHE9cie8nhMY/CDytUe3tHrce+kVDqvNb6BPyR7gZHgD6lc4zsUxTFI/EqBzm7vF+U8QbcQf/x9" +
-	"kAv+sSuqf+yMTpN/5E221dU/3r8WcfFaxOVrER9ei/j4WsQnMSrLVN9WKtPPRXWcFiqBOhkA38WVVrWW1G+IUbVvMp3XCxwF" +
-	"xagy9SHTtYmjqioqMbJWV9AJe9bscxG+pxsdFygUDKPvpIxVmkK9vRntBdR3Js/1q5lVmosfZ5QkejH1qlbxscd2GuF5DL/y" +
-	"VyLawsideZH6JdYlVIJkQfTsRi6UAljGWwkiQeme4s/pgt/DAvxHt7+Zsmzswf1Mhkn7SVScFlb3UaoyvnH4YcOsVZpuB+o+" +
-	"SNL+9B0MzW1D8SxUe65f/PsII/qfXjc+fIQAtTpPzsD6UBXPPXR9KvnuSa0rtU17HJTMBE0owIcKhtH++Rw3mMnAYwd4P/O6" +
-	"rsy2qTV/g8/K1FRYR0FeQEPiAOvl83U0/gbD1uxGfp2Oxt+6wCYK+fHP0Szk75ZR1AEeRnfRbD0KoWV0E7KP95N1J8+fEYzS" +
-	"4uvkbnw/Wq6iteBi4G/Pp75YRDqQigIUFwJI//PA4A8DwT8JpPux+QP8f7iUXyMmpkhcfWTk6iMjzDtus769uGopF0tMm+bD" +
-	"ZUsFafzvAHMtvi5Hs/G9+LqZTNeTmYx+jKPFejKfyenkYbIWX3+uIxiV5Wpzezv5Ea3EV2V15LqdLndXFU0pvpp8XoqvaREf" +
-	"Tb6fzKltfK2Ko84XpuS28rXZ7bQL3km5RQLagkP6bQTx8GadTObw+y2bx5WGIUOl0DEnunoj6p2b7b2ZhouVIP9Wyj+n2Osa" +
-	"JOk301Ta6vqtBPaNTKL81WfmqDef2afhZ0Y1wls/9O7PKfZ/Lu7rz+wSnD3z8nGhTPucS5UnRdayWoW18FhBHye+NiatTX7b" +
-	"5Dhzww6WsQlOZ9o0ju/JI/1Y/aLj1+J2Jk+kLXV8FrPXteRaO4+wRVPF51HGylLFR7X3UQ+6PhQJPcSp1iucViFpJ3MKH2mG" +
-	"LsYwrxiPZuNoOo1uxHi0mIjxaB3dzZeTaOXIn56QLXUzuZusWxYE96/LaPQtgFDIX8vH+fKmi3YRSNPLDaCBHAFeLUbjqAt1" +
-	"s+slgOlBL3eABnKnicR6KPUr5XFRAz95Xi5ABxJ2ExHH48z4nuZu4/to/C26kfej1b0Y37t51fjeT4vGMODMZ+vJbAOvcXoj" +
-	"bzYPCyajH5M1k98m9J6nME2bL1yK9XLE9Hz8TX6dz9fryUPE7MN8Nl/PZ5Nxn5fL0SNji+V8HK1WcrzYwJ1y4vJaRqNpkNd6" +
-	"NHEUTpR7N8wieTuZwhMT7YhZ9DimmavnJ4txy8ygsjwT3LXw+c6iR1cO4jaraBlwa3fXanJ3P5q521Y/V99X0QNzPLsn5vuD" +
-	"wNcz+SsS4/l0viRidjtfQgy+jPlmJcbz79FydEfPOJe3m/VmGcnR19V8ullHcvKwmC/XYcxsNl+PYJhdBejX0XL5U45W8uvN" +
-	"7TTAbybfJ6vJfBZAd9EsWo7W8yW+4yBisZzM1vJ2Mxuvu3dwM5LTyTpajqbh7z5O1vdytR6to4dohsVss0f1RYRPNYtW2MZW" +
-	"8m62kdPJ17H8Hi2pYCu5GK3vBQpE0GgmqwjCaL1ZzsRYxQc9yXeFGKs0xQsKiY5oJ2IB0hv9XcyiKl5O2O+NVWmbVBOt05SI" +
-	"gzL5gyo9AZJFUWDeLQLTB2Vy+xraTnpaDVeQMNGpqXXWvXuv63OQB9sQKaoeQAJ4gKQ67wKZsdbk+y7Yz4f1SiHST2LPi0ja" +
-	"r5YtylPL7aoiO+qTbZG9rlsm188yPpg0aaFSVTqvgxvKouww8PtiDDctqiLW1pI8N4Y3TWPajbZxZUo3BxrDPOqbPolxkfC7" +
-	"LhId09UJXcSwNIIMtTZH0evJ9bOq9vjSgwjSJ4aIq0mAlqwJ5GJ6xW9ADrTVIs8pbrSFATxxdzu4zy/1rrHnyZYgGHkQ2qYO" +
-	"qF47DuDz4nS1Ia8rQv5jHcjb6o9xURVNbXLdUkPFclE0V255nCW3LM2PPc+NoMlrLAeGMMtMEszU83mXDz5aj+m/z9jBT9+n" +
-	"2OvODcD+4Ya6c4Ppl9L0i+l6jBagr7jlbbPtAKk+Y98uU9r9gaB38Viue2w3uleksrAd3uu+Q6js3tN7iqPWJeRjavPk3y53" +
-	"R8zoFKcF1gNt98RAVliQrbMMv0/CbLNF1akH6qJWqeeaMoGJxU30dXNH17toCaM40hJmxZ4+mwnfRLejzXQtv25ub6OlRCkB" +
-	"BcuVuJmsRl+nkbiZr0H8vtFlpWMFH7UTy29MFeV1dRI3p1xlJsYu0OtThlFqxrqGun0tAUwjXo/l5vVatH3jZvrl6pXYva5f" +
-	"j7QUGd3eyPF0Hv2IxkjP5rOvICgis4oeRov7+TIS0f9G47WIpqtIRLMbOY5m6+VoKm8mS5SKUeiZ/BXJq49n8fgKhkBKPF/f" +
-	"TJYimn0naQWJn+v7+QyKtFnjG2vB+/kDsVIufn4HYjrazMb30VJKEc1vqWeOVuPRIlqJVnECoiVI4JCpXCyj28kPoLndiOjH" +
-	"OpqB1NQ2pOiHHI9m6/EyGq2Rmc9uJ3dA3YzWo2i5BHIyZ2I2v5+v1kRNZosNk4to+UAUir3RDzn/htcV3zdfgeAN1GI5X8/H" +
-	"8ynQq/nt+nG0RHwdPSxuRxPEN7PR99FkSnXyQ25Wo7tIRGlqSmusJ7Azpnl6cmtSpk2+d808ypsMLzhclSeoOuISrcseYqqW" +
-	"2RVVpuqWPyh7aDlux8zRGM4M9z76JYTKIGdr9rkiExEP1W08dNFoYBECTyptdBfek65WS1SVUgKOcl0qsbnKNFGYCMnxQcdH" +
-	"pG5MXHui+2SMtGLbEDjU1/t0mc62upJQAtui3OkBD5IVhLj8CgS/UCJa4TlAWFQIkVYMCdBEp6r29epA0wP2nYdjkGXiM+S1" +
-	"Z+VEJDgHAD1+r1xtYwmBP2RdVhpk2+6NQbPyyJOurE5eQ//wK1bXZ1UGrY9fY4DSaveuqKR+MbaGxuYeNkxV5E+6qoegoCRu" +
-	"6T5IRJJcgKA+K1G1oocejEHLrH4MVG6AweiUmRdoLCLKn0xV5DCoc1fqtco9jXK7khauiLk1tA5Gq2fn0B/XzdpbSByNXkoo" +
-	"Ua1za4oc+jZeuRzAnCg5HOV6rsFI97kPRHa1j0MpQg3kULzXNb4WuTOppu7plQSskByKDpSSb0cPNXoYZTbLSMCIJEfr9XLy" +
-	"dbOO5Gg5vp98P4PH84fFMlqtopt+zE30fTI+S38zWUbj9Xz5sx8RzcbLn4v1eT73k5ubaNZHJ7N1dLecrH/K1XoZjR768bP5" +
-	"8mE0PUfXqKiLZms5md1EP85/bjaXq/Fy8xXH937k/PYWTSR68DIa3cxn05/n+GK0XEVyMZ/M1v3IFcXhwN+P+rlaR2ePBCLA" +
-	"fDk6r7rvk+V6gw87m6zu4ZGmo7uVuJ0vx/CCpvOluJUozd2C4HEr19FqDQFjGwpVarWAZhJBv8XTf+BvTQ5fV0u2H8cANtim" +
-	"wmTcN4fYzqQpWQR1YGzmpY5DsFXfB6DJn1RqEpzjol1RGFmq+iBhZjsItsX1EHbevQefzEXQ0Zz3L0PdylBv0vuIoXcWr335" +
-	"PbzS9MnLSvcLkRYqcb0NwLOivi2aPGnfIa+83KZqjxc/DWeGhQnmArGBEUNjU8tTB88cDe/MFEGEe9fEkSzHzEuQblBgc1EM" +
-	"MI8/zKPu9iQTvZOvxwwMpYNpO7/oRURgv0I1quokbtNCwWC+KIwbFNFGZtVkGcYHjG8UXawVqHoRrm30UK7iLspV3QVdNXfQ" +
-	"RCcwDicyNTl8EZ3IojJ7k6t0MBLmmgM4QISgKHqLRod+ha7L0ljelL5V9mKhMadPOmjs3QTdEbYXGQ6uvaige+hG+AF3AOeh" +
-	"tBcTjKK9mM7nFq5a3qJ9u5tg3U3nX0dTSb0xmSHcLWfB5Bq55Wh2M38QuMCyjG49IaMfk9V61fKTuxnMwT0/nY/PsM1s4jFv" +
-	"ORPaxrDxyBvmMm0USVstj8q/liXln+dBShNdK5k7sqtF8zNxp+vReAHBStc9VfL96Hskb0fjcbRajdbMju9vJktPP8xvQjpI" +
-	"NX+chbSPuZkvolmbBcz5v0fMLEbre5jKM7taj9b+PmC+366YWy83s/Fo7W7E9bLZKuS6jMtmOr6nF+84/wDToMjTyeybv2Pl" +
-	"yzANM374djNZupiHb7eT23nLzdqqgMd1NEgkYd7LaDZ6iBy3+vkQRm5mHY6eENjoB+vM7r9FP+V4s1yC4IQ6DERwJVQ+jMb3" +
-	"IBShUuZe2QOuIDmiHQ4DpNfkqMWOR6tITGZiMrudi8lstV5uaKUMZL3ZKpJnpkiDEZtoCMflrwGcPsuBCGcrNBC1jG6GYLIj" +
-	"GohgqyIf0y17WOBOKbtF65cnLET3l/3PuZ5gMgv7isks7CUmc8GWOs4aaALvfykXy/mto5fRaOpoJ2xSZ8i3IO26vQFTn7dM" +
-	"fF432HnLUOdVA523DHMGDHLeMsR53azmLXOaV81o3jKfCeJm+hkG2rbqYBRX7doUAC+OrFGJN8lrFOwmMO2umtKva03s6MZU" +
-	"Oq4Lt042qXVmvxv93FJdeS+EWQIJoF1VZAjjNz7pE517XrF69AaPge1ieFNnnHrdvnFSm8zZnP3vaj6j+mJ+87AQ36IILj/F" +
-	"N83P/k2ftoWqEl9NgOhkqXdAUK04olspAcpFbZFuleD0kBfyXcg7AxzHX55jg0/TQcH3ycYmU5Recaycqt8nnoa0JBQX9U5a" +
-	"7XUl04F4btQB1pWxgohQvgrgncKGNAANyNlTsxVTkx+FK+vgb55PX6ZFfKTnLIpjU9Kbc53fw+huMqarnG0evkZL8TBafhMP" +
-	"oxVcfsA/WuQ8jH6gTLQCahktYOh7GP14nNys74GQ4/nDAwxm02iGfJtGbiaz9YdLImfryVQ83N6QsYVcRaPpZHaHiFsuAfp+" +
-	"cxetp189LS+u7jrcQ8h1osKYy0+dhJdhwssw5kOH+3Rx+a3LhrFXH8PI6zCKqs1xq/vJ7Vo8TGa+Mjwp57MIWa4Q3lnzsJKP" +
-	"k9nN/HEl2u0jD6osYRjgsPshtSBOkFq2nRs5bK9rT0OU9RyuLDoGp26ebW1QGMCPOqDbD6EL0rSqi/Gs6kHV8UE84GSxJ7c+" +
-	"6Mz3rA+6VjCdX6j6wIqDQbOJwD6QyEeyxicEP4Lu9J2wFcxpWtLXYIi4Jwsx9xAthhqSJEQOykr4gFHBG+BkM8IIla9BM3H/" +
-	"jjtsZyn/LKpdK+lFkaFLDyyLcgBCG5UebHXNW5D7MbyYwuhK/93oPD7jh0odxLFdwHnE2fP4OHideXIGd57To/qlHkpscqur" +
-	"+gwOqsVjlc6KJz0A49JGiwe51a19QxdDnUwXInOALvbST6eSJGR7j1q/S4yNVdVJ03mU2j0FTFNueMo8i+5g4jWLfqzFjLpz" +
-	"CZ38bA7xgqxCaaQNaDdyhlAwxoZwMM7O5qwpnc1l9D2arVditprciZnKNF7oWwTKlip2isAe336D/YjuuNePDQfcfpxXXAxF" +
-	"9HWCQ2lYu9GPCtQb/ahwPPZxrEGcFbw3clbkGi/YMcyKui9qzop6kpVkGqKTHjuUBDOaj9c86ZwvSG6aL9aTh8lf0c2AnYeL" +
-	"Q8OQ+cK9zfmCrXQDwFlZOmQp5isqxVyOxuMHEBvmcrRYRLMbIFY/Z2Mx98P8XJINwJyXMDwxX/4EmpNHP8ZTMZe3zE5Hy7sI" +
-	"VfxzObuJpiNIO5uP0BgWqPF6TdDtHGdt81Y7NCdTiLlc0uICEI9LCDhzDtYPC/4F1FWIuXxc0g2lzr/pkwujFzGvEl3pBBe2" +
-	"A7rTBXZxHGS6ELfwHog9Qg8jUbkL0hpvFxu41xsq9eFyKK1f2u1FDGTcdts93PzWxa4HUz/WQYry1AG8qVMIkrwSImdJoLeT" +
-	"dSGh8w9x6BZ7PI56IRYMeSHMotD8SVe7tHimxo1taDGW0LFi77kYY7siOprdgCC3mNyERj+LySISi+loPZ18vZksxWK+mvyQ" +
-	"t6Ob7/JmPlvPougmxOB72qyiHvQwmoYIqzkDZBX9exPN1pNuusfJdBr8wGoxepzBR+jzD5Dbpc+R0JvN4rIDzBfRDIBVtFpN" +
-	"UA+Gku0ZggIuGwQtltF3sVhO5nJxt1wwRRb2xKACbLGcw1eHHc/iJ9qhwThF9knj0Sqaf2OG3gCSNMasxOLn42T2HXL5KZfR" +
-	"avMQEYU22YufcrUeLSEvub5fzh+B2MxA0gbq5ySa3ogF7klfyNn8cTRZe2IuFnJxB0WSC3e9hZBSqUplKEgGQmpLBgtuIejX" +
-	"xew5bFglzot3QTwZHxhLhmamyO1ZbP+XzlfxIHJqjtoT76TcWfxlGWI93cBC1bWuchfyhxAwbS+20Hli8v2AFeBCV7gS5PQu" +
-	"i6LUuWDb6HBy2s45Fqcx+RfhiA4b/GYfp3WxxUkudQm3xRNXE6bIH2DsX6B7j1uTq9T8DpRB/250dfqOy2Nk2b8cze74Goo3" +
-	"y+hGLKO7yWq9/Cm/RT87jCQbS/42KJjM7lhtwR8I7ooRwdeyjPgXo1UEd60207VYwvRdLNfTG3kTRYuv0GaRo7UQoqejv34y" +
-	"BYM0kbP5TTSN1pHjpvPRjaMfxfLx1g3NQNJoC9T9ZLGcIMVfApAUK+ffxFI9s3qTxZeljpuqfalLvdMViMs9Fl/nUu/1CyrW" +
-	"8L3ApX2JxP0qTM4kDk1eD4RY5W8D6qIlpaoqdQr4BKT2kIcRumXJv4fVIeb8cHSgMEFqbMh277Z1UDJZNyWXGfWJS5Yq3aew" +
-	"1HVTwXPCOGvo8RzZHX87eO+rXDZ5bZwgzYz7hdX4HuS70Xp8z/Tt5HbO5ORmGjE5X99HS6ax4cn5TN7Ol98cBpFytLzD4W01" +
-	"lpP5d0fCWODoxeiOtg4xLR2zih7kbBU90ExjFUXf5HizJAItQpCCdojE/RyKBhR8BCvfSIEigxmk4c4pjB+rW3k7WeLqC9CT" +
-	"hwe2bV1BA6aFGKCX0Wq9nIzXdPsqWvtUq9losbqfr8Vqcjf6uqRwunyA8OtmBcH4fnqDIQfzGaa6XUQQ3G8WEEymUwwobjKn" +
-	"KzLfOA7FAAjnzC/ntxg+LiH492aCyZdrrCokJjMgVtHddwzX326na6Lm+Kurn1jCdUQFXi9HCK9XawrXlMF6Pd9AuFneYbBa" +
-	"XnB4CeH3tXvix8kMWszk7sd4gXf8uF39BaEkSQaom1ssPXSFGK6iNSq+gN6wxLOab5bjCN5TJKPFHPIkxM80VotoPBlNuR9c" +
-	"LaaTcSRv5QP0rgH3PeC8PLVaRjilleRDxrPU77YsWaR7PlgW8xjrgz3f6t085HYleuB7tPw650wms9u5dDscPeCm0R5gUQhe" +
-	"m8Q4XIijNinIxQx6m3FWYQHkDMGvPoboX5MFIf4LWUuaBa3WcuyIm+g7BCDArNZyMptD8DCa3VA1riXO0iB0d/AXs/aTKiQ5" +
-	"n9kcV049jBM5pFYb+gmeWgEVTX1K6gzWOI7cL+ezOXxXa8n3PC4n60isNl8Xo/U6Ws7EaoML1y7kcXMlo9ntw1qs5IR+V05u" +
-	"v06/YTi+X2IIwjWG8zkR2OnJye10Rgnp/lvcowjEMrrDcIX1ISe3j/cYQfUiJ7hBEkKQXCGcr+8x3KzwB5aPP+44nHO4gXDF" +
-	"JVtxyVZcspUr2coVbYUvR05WXMSVK9uKy7ZyZaM6lpPV9/UPDLmsj1y2Ry4b16ecPHIhf3CCH5zgB+Kxwu1NHLYDsQNsrHLh" +
-	"lXyBoi5QPwdoq3AOlX00Yw2QYGxrFXlFk9c9dsjqLVDmJfpFrDTcVHvLq4AevtvPv4nEHU5M1p5MWzRt0aLqkK/nX5F6L2Re" +
-	"Txym/UPSl7YE3QUyhA7KHpAyNjEWhKharExWptqrm8TK/NYJXb1+3nE9yWKF0kpgn9cH3tGEQm5PNS0tnyXAOYWtVW3P46wz" +
-	"1KOYzm+8mX9fg3eGsmqug2NJMhCOBvCwhG+V7h2rBesi/OVUW3tWS12wX9iBWFfoWsVHZ/0WMu+kfsGNXfTmScGtE7mrVKbl" +
-	"Xue91PZQNGkCwbOMVaXhAf+QIDAZt6V6zq3cNSnZsnXv5ZIMgm0mfyoibXgZwvgOO1QNQykGFkr/i3uKpi6beuAx/+PbBj/Y" +
-	"/9echp8E3j1OQVZo4YDXoNdGFtes97iRIADSojhu9cHkSScqLawOAaQtMzA5d5FFGfhGMkWOUMjRLIdDr5P0/KA16qqutMp4" +
-	"FhkywXaHPvzCj9pB934nSS/C10wXHcyazSN6aLi/qhPFBjUdrNIqOUe4bQ2gtg/DhLIDWa2PHYT9u5xDr9RZG3lecz5uuP58" +
-	"9EAttnFv/ORAjfq41+qVE5zVZICf1Wcvzg5H9uuWI16p4XfPELwa0f0dMivqcAOvw+PdN+Hg85fQs506g4ez79W6g4cq3JlS" +
-	"BXXdQp1q7sL2DA8r19lhBfVKULdKAyzMs9PAX2naw4361eY83JDfaIoDbea8tQy0k8EWgl7BxKrZOhVqS3YWiTpwIEqHsHuA" +
-	"EGMxLoR4SaeD2aEceVk9QJImK0N+r+tnk9SHEOOF9FWzJSsMsTrltWIDOqK9Eupka525GKRfTC1QWbEOLH7W4VoJMGQZOfq6" +
-	"wglki5BrJzmfoXYIsPlmjYolNO9djx4WYv2wIOTnIuJ177XaUiHW+qVm9SWRbCqC3ADdVnoH3JkXaaFR5tByUN9tuykOKk9S" +
-	"LdMi38vnokrejh0SIjo3ZE2+1/L5YGqW5TuxtkyhVs8gGR+a/Ngr2XOlyqGInUnTDgAJxdpkumjYKnVdHHVufuuACioogKAT" +
-	"CoBWKMGNCW2E7maLFkodrslrk3ah54NJwzwyNCZq+bKwAYdfbMvWGh7SOQNv92CeQ26mOBjjHnkojpYehqJYErT4iUh+9v8s" +
-	"3WADGbgV7Qyo7xmI1i8xblx9Kw712APxLLG/GhPsMi3y9DSYkCYvb9R5WcG81UesqayNFkBRG9x4jfDmNtwruSGd8PfRZroG" +
-	"hjc5bkKV8OZWzuY3m4cFUawc3tzK+WL07w3Ge8Xw5laul6PxN8h61nFY5rSBm9kEb8q3RZMnU3g/XMTcwOgW2s8yRFbKXShk" +
-	"1pXKbarqLup6000O1YZXrJlNbpsSVwuTeelk8Y3VFVojOKKrr+mg6I8gQNrRKADbsSgA+QMIEVRPhAAN2QFCQ1UA9G/hgStE" +
-	"+knseWnQgMBz3nrAI9CpADOFqZMjvBOdAIhVN0Gv2jzqq42RbrUxiJ1HwKOuqcPX5zft6y5vzsposibtIe2rYCTVfT7vAb0b" +
-	"zvKszn43eDWM2PMHYHnC82Ts0bLuRTHX5EF1s9We50nDF7AodHi+LMqWYUu3gCdDPQ/Ygu9l35Et2WkHHoqLrExRIuzBnQbh" +
-	"cf+uPbJLC1X3Qd8EAiSswxBu/Xd1Y84y5a1AHSxoEgF2BqX6HMnPoLPbsuKsvtoG5KFqoFqDRtRiA9nREBpAsSpNrVLzW3dR" +
-	"q3dFmnQwnCp0EN/OGOAdJx0ksc+mPnSwl1LlSa22NkR3Ju/8HI+KZ4jMVBmibWt2gFVp3mR9qDyoHmRjY7pQomOTqbQHmr2p" +
-	"u5BJdF6bnelWh7Fp8dyH8ibTlYm7IA7GqGHuwCR/dqDa1P1UDUrSAYTr+gGf/mpsp8BnxUptXZlOLZaqqo0f5Rikj7+s9M68" +
-	"nOO22Z3hZdp7gqr/Wquz91X1i1sNF4ZE8Q7Sf4qzJAiQ0Baitarqs2Z5ntuzKuFDCLGz91E7uSIEz17Rb5wCAOAkDrfOya4v" +
-	"5cPof+fLlpvMgENrLLSYIakFSdr705Ld3rODs6Dw2Pp7fRzPlxHKaY/s6xXD1Xq03qzE462g7Xl4JQ+0j5Pb4PbJrbttcrua" +
-	"3M1GU6bZRSz6AJ1FP9bydjl6iB7ny2/icTa/H83uIESrl0d0IbuUoxXk8ID2yw7bLG5G62glHn2GQKwmd+IRprZIbGYgPkKc" +
-	"nH8TrkI5fNDWqr3usW3PfYZTj/io1fGbPoFUY4pcVSfxaPKkeLbOcyMboA2i72RR6rw97uWVRFarKj78KVlrbcazxd6WDFbj" +
-	"/Bit10sy842YWUaLKbwx4tBdGUzW0YEX77P8a7K4+iijH+vlSK5Hd+IvXRU35sm0RkZ/mTLcLfmXKVmNLDsnx8hRkujkJk29" +
-	"HfUAFKiXhiNJyTQYx69rMI4Hu4E42gUuR3l8KCorZPc0hN55Km/Ghqdr/DkhP8jXyXoFc5vZSkjyaO8cDnXZ4Pl6uHN+2R6w" +
-	"8ccUrx2t8cqNb6bBYy3ccRqDkXi7PxWjl+Q1nCrSuUjqRZZFKVWansGNPQjp3P/Pc//WzqCwmQ1GurczEOdfQ/ckAMku0Pl0" +
-	"ATkWcvxOZkKOR6tIjuerNZOT2SqarSbryfdILqaj9e18+bB6Kw73BazQrPGtVKv1ktPcb2bfyMgDPz1oYkK2rpCl82jc8V8w" +
-	"iHak4tdS0PLSa7He0v31BPRpjos8VrXOVd0r2E20WEbj0Tq6kQ+rOyFvtErgvVB3I51tq27d0aNPudciBs74eiMpP9xNk2Un" +
-	"2iiGJqB9IGgX5zHuCfsxKv67MZU+j6h0qrFNRcslPLOzV+JuGBrBSkjvw0+yPzNPdKbBARi8yxZ05Q4QnOeHAH8qLUJzkwDo" +
-	"3+KeuY8M6c7CRP187HmRcebquWCzgCTd1X1RHEfV3jreFPkCpOex60wG4bAmBuN1Zuq34gZWjF9JbXDPu5C3Gp1BeiIoQou4" +
-	"inTIXsMwksCoclq6dhJEzvH3VOrjXh3LXh+dfN/4RhLuIV9J8fWtn4bI4FnfTBU6d25TusWBM2Qo2yCq/1htFK/UnUexfHCG" +
-	"7w3ZkQzGoH3BcFTV5Ch8DkbaxpZoqjEcfTI6TXZVMVAV5L3mHCYvNme4lMbudT4UQQN9IuR9NFqsfy4iIe+VPehkpf8OyFbb" +
-	"0cFc7btRkSRD6NX853cGhS1uMJLb2iQnVVCtJ3nplkGkd3Igu/4IZLuPf9B7AMZTpxvSHf+hXZzXMtGzMEaa/AhXWwtJP/RV" +
-	"WRPbLtfbG9mNC3dGdmOC/YvdiHD3Ikjr49H4PmqpSyTleDS7maC972QdgXwBIBuskmjwMP/u5JJgo7sMB7nB8W1waBsa1QLs" +
-	"oKxMeNjuRPiRrsV8/3QGhe1kMPKlX8Jzqa27h1rKTFVH+LFZFN2s5HQ+wg1j6Enxdr6Z3Qg5U5lOJth747m550grJgzEuBrq" +
-	"b61tgYWqDz22O0E/iwvG8X6Ue84znOutj/NA3ofPSs24ffWXcRJKO+pp7xS5/u0n2+s6THUWD2JYGjeoHunFsUJbzhdrIefL" +
-	"yd1kJiQNd9wVBLsFW0cwg2jX9DVM4l2lDIGv3xboWYbh12+FjrRKqqKoe3CmyjOEWmsHHLiTXQPIxXyxmcJ0Xy5+cj+xHD3K" +
-	"jocRuYzGmyVuFhxv1vPbW0D8h0A7orhH7e+dku3+I7nUCc6pyfqiz4ef7nkMf7dnEa4xr6KFkOQwS64fXI/WtUeXK53XJtdp" +
-	"SwXtODA1kOtDpVVyj6v+QvrlaF4ol5vZxD0vkC57t3zBK1PycbTE02tvovVoMl0J+Ti5iXDrgcS9FLeTaAmoVkdsBIGeaAgM" +
-	"nvat2FbIbIe9/y79//mH2l7uv7yPF4SGb4uLLDO1xDQqtcOpaOlqMGqv6+GIcF7AajPolQv0dSr/0lXRNhgpJAssEsW9REg8" +
-	"qrkud6nCdR/gfYjmtRk6N2EMV1dC9U+r4PEHXUpJ7ssxLGKicr7RiZ9S5XlB7rA468r9flMfCs6Hj7WUcgtFdoR1lImt+c04" +
-	"+T0FouHf2lZaHcvC5DWblwcnIAJp0kSi9bnnax6G0P6bKHKywiQ/llPlMJPjMe/MwBcjY9VwcWNt+J4BuSz4daKC4Y6QWLuf" +
-	"BC7BLi/kgvjCkrt9idI6E249EUfZWNWOhDdr8to63g/AThHl6Uo9qcqo3CG4Cg1EB8Zz7MlMvGjqUlWKHiJRtaJHwwOLbQ/E" +
-	"hAzqbbNnyh9aAAy27JB26VMXOhG2PbijoxWQidN50Gv0tQhEsdvRgRzObz6EtkzVybeZxDzRYqGUCbfmtvXjGqxk8xJ/i/8k" +
-	"dibVTFQWF1vygnj/ubk1W6S43SOVmCdi3CkNwZZpKXdNHjNRuxe/d0HtQl81fYkegCBjaHi5qf03GDbEzrJwh+Wm5TzmEZMW" +
-	"W5VyUsq8HfT9RMqZGHjvNVKaoIWaTgWY1B7MjmMyVdOyL9D8WmjzOpMuMk+4eCaHT56aK3+mblwgwm1CYaSnMeMlbPSc7ELt" +
-	"fo3flymLZyKqoKi224MyiJNR540HxdXMd2K+AzV11Wj//C/8M8fnzifATYsFWwj39UEeXHnTtO2XUp4dAtmWkL+rTJmciRKv" +
-	"dXxou+OgwtuzHsIjjdzSvOS5GpFV4UOd15Xh7tRlBTIzES7Yc/jsQ3brzGyx/RWS/HJJkvFKDZkXPuRfLLa/2rfLFVlUrjaK" +
-	"yuyDMQXZMLnZc90A6QvN81WmK5Xp2tULrs+qNHjl/pOlM5wgpGdsD7yQsjzRxiOg/25U6n+qch9K5T6UKuiQWp1zx6AYOJxu" +
-	"hgMer0A72oGtpC6rzmdXBS2lClpB5X/cI/Rxs0pTVn4ErtyjVsF30SH5K6jC9l659m51umuJ9rW4HhtCX1E26O2CyZu0Ye8U" +
-	"nksTuIqR0qZFjfM4zzFVaupmIQ8TS9+JcnSd6KpyJDcVWydFwyV0BeLndF1N27s4xGXY3RAHQFlW2trOwIxE91nqg7FtDdXO" +
-	"lpG5tnLryg0caHYZjMD1CRUFxsomhwauE0zypCr0KhCmcS3XNltbhxFnQJsV5uF7FY8TUynoLVPtH5s26yCFy5cgcgVjNTon" +
-	"KKi6n2nV2i0dE6bVMTU2HN4BqvQupMNYpwt0FKLcENU2xgs7R2lJK1lgB8RkZcpUbmpHBaMJQbneq9o86TCzLuaejuLouXQV" +
-	"cjC1CrmwGJ0mBpAVXpSHZyGllay0rYsKfj/G8+BAtBfhwUxIJ2kqk3YVG6CdSak0waE55+c3SbUXTGfb2DKtidjnkCBN5dbU" +
-	"lkn9hAfPBdMCoIv8lBUNpsF1DlXtSdQUUtm260UWXW1IZU95bAonFm15XVNIVYMkdZSV5tcDnQWaJQcfNdEQNHWBcj60CWTy" +
-	"Jk0DMphy49xEv+iYNG4EQG8r5DaFTzc7eZF/mx6h1xG+YBIedFsUNbyhMiBxv2WVqzTEnDZ0y6cZwK/DLEcWOU1PaBQQvTPV" +
-	"e8eNu7kOCexoHI8zHskfBDz6QUGD0RVjgqdEvA/VChkLGX+Qma72mqiqcOHg0hc3dwwuRX+fLc+zIExj2RlhEck4EWvMZIYL" +
-	"nzGujeODP5v6QKsRlubYlJlF+ywJ0v++qE78sDQ/y9gcRsZbbgg4nXLecTtc+0g7AZVjckFTujFPo5FZapVQE0B2pfUxYB8r" +
-	"UwcsNGb8XesArGLx5sFTHMlzcsfyU3k6MHtowdawYTAh7rt4I3ml6yeVQglwlNE2VlhlwJndCSQYQf2Qf9XImJyasXMFxTCO" +
-	"Pj4hwtY9R2rd+6DWJlWiSuqluLEAWBc0naAfZqQ2mba1ysoQ5rwSDR1R7E+V7TLUy8dFWlT4gcZFtjW5ppmaOFffwOQaxsDE" +
-	"7DVM+mNyBeWJsG0zAh8VfksOMGil4Djej+35WmclqYcZqYgqoO1WRYcJDo+F9g+3Ja8nsHUFk+AtagkhEcwKbbOHJ4FhlTaJ" +
-	"gMixM3sezmLW9OOjkyjSfkB04ploT0OTcVEcDUZRSZu85kD6U0b9IWiOwM67Y+DTieia5wyYAw2a8RConeVAh21rhRq5ratX" +
-	"U7i+9JVo17e+GX3U0K/U0CM1Fa4N+I0ptsWoGxPkDSBQl6Abqh4/2NcmmjRvIBoJUq1kiJDbAT5RRvRPlnEaFkXnL8tEpyLQ" +
-	"niBdHwQ5uSJPEDW0E+J5KhHiOCKzPkXSjr4uO1z6JisDQUdnZX3Cb2fLFkdkbE0BFEuXRXwQUv8N/+xywXdQfvdRoKQRnWqH" +
-	"oZuuT5TM2BphaPYdmy5G27al3alsritrgeAB2IsCujyQiuzvJO+rz7W0ep/h6/gPEw7ZX/zXtxp3UMH/y72SNsr99zm4Dfkm" +
-	"wRf7f8wBNwv/H24tqoys+v/7e62uG3eKMjeet11kyJ2QOzyRTe7IdqUV71En6tWajmeRgBSmLpQCdYkZjmckRARnrXmhnELr" +
-	"CZk1NX26Dgh+HH0QomyMS5oqT1BM7bGyyUFU1Q4PTqg8O5iSAJoItUdTvrpi2prztiRVJK2Y7swLiAD+aKlXjpUc3hfbO7cK" +
-	"x3GZKXuUgrWvwqlWsSqwo6AWNbRjkkGebKI6KMQy22ddNUBLeC6qo6AnY3Gi60uH/QKyIjM123MkmA5wFGvbXF1aFHA8EQis" +
-	"1o1cA1Fu1CLNskC1cl0UIODsnlV65GCwn8YYyWZDxAS3kA2PkHsh93HCDyLkXtOz7wMaasDTiJ/57RDDzjxatHjSVapK93F4" +
-	"vJVqLKCYe+1nG0iTVCZ5L4d0jnP8V85Q2bD8QmIRoTREI6VBkEJVDVSiA2n5wgR+QHkug9FNVhKlX6B6LDlake70QMsktCF6" +
-	"AWVVvJwINRamN/wQKbaltPMQqNetcQ1YGhrww7NhiaFGFPsiMUCSaQCQQUsPCMSnbSeSGhMCMBpjZ4Ja7mLnxdwzAwkETnEn" +
-	"gVU7Lf3aTB8ZbJaYSHO9Ul47k7r8sLdBym1ipUUamqBzhfsm50Whva7dHBIZtntzFD127jAcO7A5+4pFCauDgXTBqyVC7vMn" +
-	"IXGvOnTjex5PQLZ2dBrStXCb+YGnRnO291+Gxkia+ANd4SOhp4SGcFBPOpCTkN3xcXhWyIN+4TI7arDeD2Z/kFt4KrPPUbVE" +
-	"oRTw8ePFd8a8YlMrkB6IgV71N3Z9Bq3fVG2gkK1AxU2r0jR7obL952lDw4z/7i5ezPuvbnIrTP/FTdCDVQaqGW/OUMdAJKVm" +
-	"1RRARqVuBcYDPJabvGxYyEXtY5p6wo8h3t2zbeOCscdAV4HzdlIOOimDVr50IgOyFXNNIaSBBue25BBrOGxwjxCQbjyH+bo9" +
-	"mnIQHGxixsq9SaXOof0myPvHdQ/icad2gKlSF2oFig5adSHOCHtRRMpK1/wIxbOLprVuKF+Pfe0Byso84aQeaPQGTaYICMAL" +
-	"TTV/RVbattK6woixtAaAwze9diubHJoWfcPGsngN0y1c0HP4UZ+odzC1zva6pkdCP/e0/ohK2dRuRedwVTF4YOsr56/yHBAL" +
-	"hjsw5VFrJzY/aWBPQh6fSambKlu7ORzSnVEBEfaIL1PddoxpIEmkgfSQagVVErgtkRUmz4VbIwXiSef2UGuTo3NzdMAsU5Nt" +
-	"C+Fmw9RluzmyYOEYZWKYDD6rKpHt1y1CLxgysF2V9mAy0Zel/XiDrUTw+ApXTuT7yhRdlGMI16ph3amfhJ5BwbCMMK8O/DEd" +
-	"DfpvJGt/MhigPF23NJQ7EzJTR01X1ho2eWniY0oy2jAeqCSHVdt4GzYgRw1+ahiZqt+8sKpz7KSG0Pb2vT8vlxJWOlUvqEU+" +
-	"A4JinqVimevAhneINeSvgzW3BLImHZfdMz6JyX1MmSqlZ1jGD7k2kqdePmN36rHMjvAtU+44fLsWFUhwVrRjEXRhAUNvkgQm" +
-	"hqkPyZq0NqqCz/XMQRCrcLEnF67cudaJhU9FqiSpsN8I1veZ4bIBXasKJXWk8SdR5vejF/fUfh5Pc3U/8cuLWu7NE3zvngyW" +
-	"a3jXuZvDFttfOq653EWaBDrMkBtSumD8c0IEFdoKWeSxbkfFIk9P0mRZUdXwmXc3wwLLurKirE2GOglHtepi7K7JZkH0D3yW" +
-	"Bfyz6NCdGlpcQ6g1arN8Enx7PKC1EomVvF5YqhhmyBg0Jq8/XAJTQdvGQCaFJQUbsTyfJcY2W0fSSFA7vhLcneP8X21twLF0" +
-	"gfSOthKHZ1UMHlDBoJVZq+FnCFc8mUbpg2maBCBDY1LgoJXVEkWVBeWiHfMBPdjPtNFkBtHlpX5xUK041urS0npVXKQwuSip" +
-	"6QaLC9gbQrEKa802PUmLUxUh0TtCoAPZpjU+SlXEdNXWFk6xWVZFXfBn1uUCCbUHhzYVPNnEva2smnfbX7ubYYd2v5YnWlHB" +
-	"rjBYQ+7YvVeajBGbGD8CYKGtd/ZCVe6kB7eKwMCT67O85UtAgjBCkyv+st0yOs9kwj4baZ10GqOzn7HqCTk85QfmUs52oAW7" +
-	"S+SVLrXCQpK/B9fNdE+VkJXGZXjrlmLPkc4A041qh/7/IIa6hDNgKHvuPV7LI4ywToliHdd2amdHwnvEczxm4Vx+r2sNs19k" +
-	"LHnKkVblBrX+2Cn1vQNIq+GRrLdrxm4SSnG+VI5ulYucKSgTzKNEcDY+kPTNIFlWBaZKUxrHKQFa1PQwkMoGnB4jw4rCDsNa" +
-	"Q4egzjBgWGNoD02dFM9QGPSk7UKp8ybrMIH8xqMUT3ZoGmGdutMbNwlpQfyEuoLptxtSzlwvE/IErbzVyfoKLXUM808cnkh4" +
-	"4Z6y4/2PONTPWpC/ba0qSowdoa2T1Gxpesg0PBLch2+HN1fYuiqph3aUTFStGWq2tjZ1w9pgC9mG6j5W8Vj5ZKq6UamsdZUZ" +
-	"1KHaZ7TyIaMGIe3JCllrjRdU6pFYIHD47L4AagGCz1phw6ZcPzPpplTcxDGgfqrJz1Uv5xgJfk3uZ/U6gQflIR1j/obrMcc2" +
-	"0uSZquwB3gd2bGRYhUP3xVWHhZE8YK8+AotuGdlmsc87ibKxbLglpD/XqV1591Bv6R0f57IjzbrZIYXcMT6pCscbMh4vVbVH" +
-	"rGS/pUCjWEEhELraFqH5hl/SQLWzPWWpyY9WKut0qIjXW7YRgVYeLODAxyebHLca6ATXq5saP4LXYjr+xtErubNBsy0VLOv4" +
-	"ESOUk4PZKYqI8Ik8m1yVRrApRugxkxlStbd0qNPqoqyz6oCBPXgHd5JAFzzP1v+8qbVUdZGZWMgXL2381lURdMm/TYmXdnB0" +
-	"YyuA1KNjByQUnsqkSPcNMoPaxone7Q/m1zHN8qL8u7J18/T8cvo9+jq+iW7v7if/+236MJsv/r1crTffH3/8/AtuskJtDQmk" +
-	"altUkBlQVtZFCmGRNrV2KxFOBvW2cWgF3LJkytQC2LXyJzGAtfXYtfr2bFmBsF+fPNBmTbalvfQhGGQeg4QHQZORDKXotWAA" +
-	"A44jQictHeyFM/KQz5q2szoLQdRIsP4b9YC4nFJD/1FXKisLHCpUkgi0Gqz2DS4nn5sNIlLkuhUOAfFTD+T4rSWJzLUFSRfJ" +
-	"osYfUE1iSKWpEnYlr5KElzyALEqhdvCoJpfxwaRJy/LRx2pPm4mAwI5S7XkaqfZ+p7raB/vS1X5f6T0KoTio4u4moVJVZUKl" +
-	"+6Iy9QEooyxdZaJrZVLmdNIq55zto0pT4cwekXArwjQ4q9RN6jzlZ3sIkVcxii9ifPlM8MtKU5BC8PHSrLB1K4KRjzeVwtB1" +
-	"EirlhVirS2COGjHmrC4n6IhMpfVvkJxU+qxOVvDyuAtlqnc1zLqdiaDDK7M/1Dje121UAv9S4P4vofJcBIaewVYwoXJr8MJr" +
-	"cNDDI/vyQX6UF1+uroXKT0KVxvf7vF2WAiiUUJXamlioKvYFqOKDedIChhdV7bmvqfaJ3lkIqZKqPU11VbUHIVWgftLZnArX" +
-	"xJF6EnT0G7x9y1MNoGBivdeVRL+oADT17lqQPz28OptMYnj9lRi3okdcXZBvOmVjFHcUOj5QNivk5/eQJZXZoodKZa3Z53gv" +
-	"MKc8pqtbCC0q4nnNPOOt5wNYO7oddArSviLPCtzho/AMF5ZzWvKd3yHXwVzvco4F69BNHv85xdD0u3OT3w3RQ1Hv4418kaK6" +
-	"wwUVvMocHxGo+qBzJml3cSKwAxK0MRF30LY9WVMXeAmelDj3s01dkMCTIE12hEI9CeqP0KwoVfbgJox9gFT+FvHaxEexVVV1" +
-	"Aunmdrq5nQo04oPL1UcOyNQRGckgm6x6S2W3Ttw3XUbedxrIoaUtUjhcEtXe7RNCCWtcVd+iSc9W74pKiy3Iz17DvsXMzB7+" +
-	"P+FFHo42tkTWzxg6JId/VZ3QrgJo6JO2UGcwy0BdAFCk0xfYqeLaRakrSY4p0ciarjqRRS5Cq+ttWudWbIvkJLZFkQrUzwpn" +
-	"WS22FfRnAnXQdG2XVq3wqunDqTzonAHcbCq6+04FW62xCbZvOcyjNfiWPWzhJpKCWRg5iLIQckKTJr76ec6fGmhRjuNpWpfl" +
-	"EcaB9NJ4w6vYNrhwTK/3VGvq2DzVGvQB5J7GGbc6or2dhDqyZab5FRpJENnJi14VjDrEuTkzctRNJsRQN5mI7e9L+OcWHpMB" +
-	"eIyWQGbfFI0VceDqO5YVHXhJgme4GEI0abjJ3ICQva5FsBhCZKo5C1e5xLQ7vzxQH5is1d5RxdHdnnDgp7Cd/OC9sojY49+5" +
-	"PZ3nOPc55xGBHo8jcRcUjV+xwlcSK9SJUiXS+rDTK9LaRUWwLaAygQLJFN5QzB7OhG/Oscpb4+mQCY94CtQ9MfQH8LN5gtPH" +
-	"lupsjWhRk0C58yI3sUqdUjNWXOfeUW+sSnQ1xSEtr8GdFb7ZStdkZiFYWUMBzslQG+i9+8bYp+GG7ljhf3xo53ldNpiHnUe8" +
-	"8Bvq4f7N9XAeN7y1Ce5VEPFWxFu/GUy4HQtxYioRa5PiS9FpSkZx+I7JShaCSgXieGvWdB6FfUysq5raBV0PIj5IBZetoGEE" +
-	"ryDgvsSezuxeYL/vd460lMU5Y63xTmfF25L0JAdSD3HIa+KOY5nJsSw1AYtdGaqihFsv4ZDFwviAdQTX8DU5nt8Os+6loNqR" +
-	"TMJR07FFgb48xTZEgaelNbYeR/sFUg8xwn2LNy5HirsjIHXiQrKWdgyqmhyDjuUdwxqVTmrGeulwOulYMmkKzunqnY4xeGAX" +
-	"gpAlTc9oaoXXCl8mEdLiGSst31h8vzCBgYwzLEbxDHcAjuskqNgQrN6gGRYtBVNpPMmfJvLUUJzvAxHOyLlXx60lfaNsQtmo" +
-	"HhmHF/ER+qMKcWZQ1u5wMnfRthNtO9FWC3apgcGOQ65IICuV7ykRfq1+/u3bZItwq+xP0dnLg4ihR0t9XcE0EffIAk1YJtzi" +
-	"TJwlIs5KWRe4aN6SgQOTYdS5mH8tErdnvRpZvxHpHueV6PStjHHTelyIuJCq2pMYGBe4WesJewE+KRHD3NaI+IGNxNzQqBhp" +
-	"75wBWWrshdxVWrs8j89Fnp7CX6SpOhM+3xSmslugXO4kegHhxqIi0D8S08/bbQEHGlUu1DMXTlsK9+EzJvoCr5d4ZS8a2NAo" +
-	"iTQJhazPRsHJ6SN4S1RcpPDvpsrhBqmAfqe2MfBYR2lRiXa0ZyJxCyB9ABXKIYyaoy7bpmky/OEMhH9XipYhJS7PjVDhxBu1" +
-	"fBdXZJmCfr/IcIuC287neK7JLIMREAMSIYgkyToushIvCqssA0mvLrAh0CYvt0WLOn/enYUNR7DTFeGsgT0B1dHtjNsIXmBo" +
-	"cbgtR7mj8J1xkSfcJtD+mAKQcWKeNwCCgwyFvuXlv5o9iljwPYhwxTWgZbEV/oPJbZNBT1Zg/aJ7GGaVwRfihAw2wXc7wtAO" +
-	"jpnUbEVP3fAHTUMoxgOZY2UEPmgErXOh1qe75MXbzdBjKjqPQaNe7nGL8lTpPYVmf4BsqkK0mv4Bzb7bD+6+yCav5zvhvd6I" +
-	"uHz//vrTNYQXFx/fQ/jhs4jLi/eXVxh8uoDg4vITBpji4vITBxcUXFLwgYKPFHyi4IqCzxTAD118uML7MOHlZ7jrwxXEf7wE" +
-	"5CP+/scPn9kEPi4/vYefu/r0/j3c9/kz5Hx98QWuWJBrLMA1/uI1/hI90fUVxuKvXV9hmqsPeP2IV0x/dUXXBgPI9MuHS7xC" +
-	"xJePiODPyH0FV2NFDF8aNWFnTC/iihWzMS/NxzxUA0HaT6CcijauAhVtXMWCDQXcMjqzySlXmfGxbppl7xfLIlP5tYj5iIvY" +
-	"oiYitmab8RtFkl4ZklCvQNCrBQorHwiseSCwqoHA2iTisyM4T6xWIi4c8cERHx3hbr+6csQXIGxx+f7y8lfZ0seK6E/X++3l" +
-	"h4vL6/fEp6o2+UVAXwb0h4D+GNCfAvoqoFmR2gLxqTJp2oH2ldbHgD/obaWfRWyPhbmGQpbx58+ftiqt8bYyvv70Ho2QYNLS" +
-	"qJSwq8vuzWV8Dc2hVHuNLduW3GBtWfNHYNGRyC9oWLiwmwhSlMb1i4ibiqbtEOI33lQ4D2gqusBQ4NVSDuC5elNVNEo0qMCG" +
-	"EIPnRMSnGBrSaf8Mjc1XBhNSWaNykSidFW7rhUUvaM86EYmq4C6ceuOmKb9AgBwqHJDCH2+3VbGI6wGLJOr9gMDhC6fQiTrB" +
-	"f4p9XLKNrUjinUj066s3KC/Q1VuICZ5sUeCmMKyOcQYazJKWhxiQLhM+lZRCGs6Qxk3sqhTtLhkkyUjYbzZwWFGRgp73qVLQ" +
-	"+iSAe+G5yOmd22PjBvp2z03t1RgOy9QL+mRB9aD1sCtouPuVOZxp+LXcRO+ounUK/ywqsg8yQf7HOEDWwLwo0XmRgfxSAOZ3" +
-	"07ZkqzkfwAL9yZm7qj8kJ2dKbyZyJj2dRCye025f3NwrEl2ZJwhsLJyFP9WSs/an2Vmiral0InmdMtG1iiGPWseBtTrz3Jg1" +
-	"mWUYCx1Eop9Iqkr0k4ldEN76hJ44ElRO0NsxcS19ZQMDlNc0esQSedSnbhxOm5Fiv0HEYKPopmQzdPS8ByJiYlBvC11ISzqf" +
-	"pInZC3YOQAF/10jDnNg1QgO5V3IHSEVXHCQTU1FjM9DiDf4H29GNlefI0BrJG4nInPDPKS6F+zk0VSH9SGJsrCooL20x8ATP" +
-	"u9utByiQOBZaW+tiT/hOOOGzVgT5txLJETrwBN51EYukyOGTPujK1MSQHYJXRCdFpQx0iQXE17SCmRRupSApaowpwxXLpOwu" +
-	"UyZVUYZWGsDTwZ8JvEVcyaAX1WRbgbv3eLP6zraUpKbZgBSfNJCkvIRLauADswIVxWjcQu4gsQhCK1vT+ME75fU2Tkws41Ju" +
-	"dcDEKmTCZIcwWZ4GTGMD5rl2TGPlh89SN1UhdJwpeXHx0RHXQicwh9S7naY9QCaxQqeqtDoROtWZYDcOLvT9r3fvoFOzEzot" +
-	"avnl8lro1GqhU0gPcZmpBe7sF6zMYxU/jCKtrwSiKg6pm/ZdgSNsS71DZ0M6T+CftpYj0c5umc0LRxWUhKf/SHLY3lEWmCkd" +
-	"i0XqGraH5flP9xAX4iptYXhi73eCNiDglZaJUMUHF57CIIkdGlKs4WYaJQCksZvVaMQOvYyj4MPR+ZNwfi443ApdWpMC8LfQ" +
-	"VQX/qKvVVcUBPC3uKsIrvQtacmQXChQ4HSxz7q1RcZpYxjkGv4y9fP/+o6NlyLy8v7z4QEyJwbGCgO4kKZazCXIJ76Pb4K4n" +
-	"lQp0GUXXXeJCtDf2DJ2TjVym7FGwlyn9IvRLDP/tO3uJvQEH0CiN4Z5I50pN+B2S/tBanld4Hrttz3klTueQW2C4IaNSSgRu" +
-	"Kdqlq3YlBif/7Hkj8FqhX2JXRAOzev0S11u8UgnxP8aLxDVOoniahIybJCGDS/Chk/5wmRjolK4UkZYcEMurxy2Jdp3oUYOu" +
-	"FPdUCudlA51sSHxkdnGEE3auLnTAgdpL1IS65g80q9f1C+RVqjzhQOKZicHxiUSiKppI1OS1ZDvEoasu/QL9s3FmYJ51ZmCo" +
-	"2eDTQgfcPBCExietYVOriHa7vVrE2/KgDSEtkbYkzl2IRaGBSJye8B1x7UKS6j2HrQBJ1Kxh00DLnt2F2F2KHe5dw+BJmRSI" +
-	"XaU1hLQfaCe3+JM77xFZ7GhmvgvXWXdy5zLYcQZkbbkjNdhO7irOZ2dNInZ+r/MOt/QZCKnP3blFuh2+/0y9iB19di5kXavj" +
-	"ipJ2Tu1UbFJTn4QbenbKpDrhwPWgO7dESW44diozKSTNi6YWO2VrEkNRwnfzhR2tGu1o8WJHqxe7ROySS7GDF4QWNjuYBuxA" +
-	"OtklRalzsdvrWvS8ehBLqjgUDLChK1awIuNHtJ13CtV+DUjxUIQ01So7AxFej+2IS0+RCOQ31uKE0XN8QqXjqSQ5/TBKnfw2" +
-	"4YrLO91SOowGCjzBES7UsbE3Egq41tkxCYV+GRU9b9AVOyl2SoI35ypNEUnwwqMkuRwxlox5uA7zxG1zaF2KAKWwWLijCAJD" +
-	"papsTVdaZSMSp8NItqkYe+FpHlBkPEr0mcsR+KATdO9En/bOvDSloM/BeR8RnBdcLwQ6f6Yrv3ckcQ3Y1idoLeySVezSxh7E" +
-	"Lhc7fl9FmsAlLZ69zTPzjq7gP9Zkog30ES8gdPEJsu0h6qJ/nroYPmDduUypqBFlmao8iL1NcBKt86OCr4Np7KuYqbdMwXTY" +
-	"U6z+a3mau3X8r4gdGuvgNdxxToDJvT9dHsB24d7LXSl25YXYlZcCZ/Nxke8E/yg+FlaH79p7j9r3xeEdvEiyVhLQG8q6KFIJ" +
-	"lV4VGV7YuV/vMPquGxj2OwSV6B0zsjucSlE2B/ii3Vnj3vcDEN78HrmmhkegTwID7D6cJxjv94V6FTKE3uHGDLw+7azYUReH" +
-	"/mJB0NzBrJuM5zF1k6boKRopKmqTphwHdzZ5zHAeF9tfwit5Wh8z5KRT7J4FOZvZveRiv724fv/hvQtBgAQGhEMO5MWXawdJ" +
-	"pI5irwW8K7Z2hF9pDR89JW1dlC1riTSolhY8XRbQhQ8dPTZw4the1+SXFAmor73OedciQN75qHc5wxpG5HENGT9653GGiZSK" +
-	"Vrc7Dpwjahj+0DKGxEHvgIZczWwb+iUUcmm7uGcpQ5LpFN/qhw7yMYNbvHiZEP3LoO4NKZp2YxslnhaNsPcl4Ey11m6lRgo+" +
-	"mLAkvnS54tklcWT8DSTvy23FbwRpQaAlVcoC2x63oJGyEucAGl+lU18C6Xb/0AiKSFGkRIB0fjBcOrc+iiQZWCcsHeEeCkN1" +
-	"hjq/va7ZoGWvaxRLOPPYJYufEw62EDoV6d4f2+EHVoBSECRojNjrWu+pYtw8mI2nKMDsdEMp2kGZ0vLIfB7DP8QZ4+wC+xDH" +
-	"4D3ew5tKg/IGaFAg1JhhaDJCcNx0Pm+QKFSinvZE8gvMXP2UXJRyX2GTKJl1YWWKCoS8vd+ah+RzrjIiuAYqlScFQu3r93tH" +
-	"yUYSkR0phJDe06ycbEC4HDBvJ8q6YA9SClL0bslxuHAHHyDxbOr4gNuqnyhxTUVAsQfColZp+Osk4e51zb/W5Abq1Dkfcb9F" +
-	"Lvb26H21QYT3E/mMmMdfIW0VEKhDAoLORN7r+oUaLB/n5w/vC47q6xzM1zmGD+sGykGG7ry1FuWngKaNbgygyBMCMPt1kwB3" +
-	"TITYczuAVp0/dbx97IsaD7/dVyqvy1rQQhNerwWtieN1e6IQdSdIkakwkpXelYUVrmlDgFVjxb4W+0ZViWA/Dew/yeq/mays" +
-	"6BznRgwtOgCNPQMMNcA8V0W+pyH7oCzW9EFZGvQPig370QFTa1DGJHSXSOFggJTL5yCpVZvf/pcO0mq+Ndg2iDy1kIOyln6d" +
-	"ZfwDTJgP9E1Q0NoAMo+NjWgLYfm34JW4g05LwevzB11BKsjxhU1wD/rFLcgfjDiYREv0WWPjooJSmv1BeMdQ8HmIAz7uUZ8E" +
-	"2XkfCnjUojiKQ9FU4lDKipZoDy+CjKvF4bc4/Jb7LV0ligKH3/utMCpJhFF5IvzyrV+85aVbDL4It36L4acLDC8uP1FIqS8/" +
-	"f4DgwxXe9PHyIwaUxaf3mOTzZ7zj+gIzvP70noJLwSu/vO7Lq7685ssrvhhQyqsPghd9ecmXF3x5uZdPQhEmETQG49XUJxyh" +
-	"hElehNkJf0aKMDsr2OUWe9xi5R+qZx1E4wFxCfsR4pNVhMnUXvDRKsLAlBe3IqNRCvb32FZ44xz77nIh50QM646cey/4slu/" +
-	"Up56N+TlvI3NFNoOVqcQ0zXZLLdQxc21RRroKQ0+Qy5MLneJQP9b0LW1/k773ksHxrqBgY6PsqVgwBkIRWAfR6QV1Avhdb6j" +
-	"kHotmIrGGhIAHJ5OI7ALYHnLOZAJxS9cmvOCG3Ek5gPNvRxvHXYhTz0c55+E2OI5x8cjDneeBIlpfHMcdTDAocgAxBP+DmWR" +
-	"u57E5DDCoGsuYXLcoESBZCss63heMmWOHHHm+hklCAZLg6lLkEtR1ek8ltG4LH1n7Q5bEIF8Kt1LCCRW/IhynnAPiK6B5zOi" +
-	"NWooic4pqJqSXbQha8lIrsO4dUAvE5j8SbAjSNYHebeQ2jlTOHcUSZ7WhCmEge+ssMKUxbPgk4YEVI6V8E86KdO6lGDvaxAU" +
-	"UJ28MIWh9/1qvIcIT/njWI3fzgbkLzd/Mxb1mXx3a6QLTAElCjNonXXgNoPAOzmRhSKKJRB0Tt41UnAnVPT8lqNPNFR7EEnP" +
-	"Xhdlqp80/pDbrEAuYYxVKYgrEJYHBSFaABkYrE/CWL+SaHjYdtvxjPUTsV1bB4mOTQZv1Sb6KamohLTtiPzOwNX+wqUedj5j" +
-	"LPXkO4M12rZXG9St889mbGowjh+RNgMam6HYZyy7MRJsDiR/lQEpL0LmssO8f/8x5D+EjH6pPXusRGt25Kk25zDjXr5htt1c" +
-	"KdOrj1eygQourq8/fXEhZU3U+5YM0A8t+bElP7XklScvPdXe1N7T3tLe8dlT157CssmgfmWngmWnhmW/imWnjmWvkmVQy7J9" +
-	"fhlUgKPlxZcvlwEQJryAnwuBDwH9MaQhl+sA+BTQVyHdz1FefLn+3PJBSS57UcFvf4Co4OeConzsRQUF+dSLCsp11futkOxF" +
-	"BRlc9zL8EpAQRXys0ToNSFPJi/fvW/KiJb948qJNcHnVkp89+eHakx8/tmSLfmrTXrU5fPE/cdnm+8nfhVBcY69TsAqXzO6w" +
-	"m0L7uyKXrgdsu+HyCN0g2nKQGGFxE4axttjVbY/j+nE28jLW2RoRaTXe0pS6IrKmplybGvNstnBBeyJjX6jLqwXqB/A4rryg" +
-	"8ASda+t9siVbQ6gOxvZIA1hvC/EfUwyZx3Ru8luIeyjuySJFNF55c5E7vU8YfhBS5LL7SxQ2nAEREKx+BZIVsECSLtQd+SfM" +
-	"S1EJv+r9qziorUCHZXBB5d0vW+TvnKz6q8lKcdQaymMFzKuO+oR1f9QnnH6jrti9ZA6tOJo0xUu5F0eTJ+KIL/pYmGtZiWNR" +
-	"aZWLo5Wx/HT1/qKl6FM7WvkC3wlExJzghfhncXyG4FIcn9tlMHT2Kdjl5/E5YW+2QGWqOiLBZjGItvdBWZ9R3vR7MKw4/r54" +
-	"//FaHH9LDNMLkV68F+mlSD+I9KNIP4n0SqSfRXot0i8iVVud0tUKkthFyq8wVbYW5IL0JSYCaw8plEORQnmbKHhvSLW6SWJP" +
-	"JUeQnBzqMoAm4R8XP1EoRYNXwfa6FLwXbLLL1rpsqMs2umyei8FnCq4p+EKBvHChs9ZwLDe3VP0+sStM7wRTpLS8Cc+s1Y4k" +
-	"eFzJRgcPcZEK7+mBV2z7nh+Q93GQFW7JDk6kFCl969Q1pfoFJrkY2tqK1GwrBWWiEMVW0tjRCzC5fv9s6gO+L8cUTe142e6Y" +
-	"BpYVskDyE5pcJ2a3E66MqJjEqy4FClhwodMkkSor/SSw0cHlH/jC/lE09T+K3T9oVwHg7XZm5PgElA6IdoJA0DNZ1sI55yWp" +
-	"qaHvTH818FO5SKF08KcSEfiQFXx+GJ/jSX0yM85qhVmasTmDAwjhGsNvwVULXmzHAGfoXo+FWi5cljjoNBHsqpZ3z/vInUiL" +
-	"PfxDay1wWaI+AcU+1NIi32MVBbXT3VdoBfu0pYBVCMzQG29pTAxJnwWJwHjl9et2u6v3WttSA7P0gbghM+T/LNlQ/lbro2Ct" +
-	"SooLaikMpqVIa5HicJmpWOLe3KYqiHFW5MCQjhMoE+tU5QnS3CkAicoxpOqmOhp7AJp38kKWpUYgyNNneYCabZUrmYqD3zB5" +
-	"XVBm7Y/532p/ao95GkB/FZVA17ZuWQHXfBHxCitUyXqHvUAk+olCU1kk6krlQOGBRXQ+UebW3lrKLbllCu3290A0KiXfg4J+" +
-	"mBzocog7+ZmmhdpMlZB1tcfSQ0AGgjD8nE/wANUYaQ8qFbh0T+udGQzBrCvL1Av8g4iuX0okUZ0LhNtwVqYNTsQt9axhFFl+" +
-	"EmKJYB0EkTw/BMZlH5qDtTxp+4HnrhdJ/Hoy9UIOHTL1QrbcQNB7eWl/jdfmMvXSrhdn6gXlmky9QK+OAXTfQKCJARJUcPjq" +
-	"Icx0BkFRH+hGzsc9OnkKBIJEzEy9kB+9TL3wAgiQNICiMWcWp1ZkWmQ6m9Kvk1lP35Ep74Gm8nivcyLwmSw63pQD78mO5l8N" +
-	"GJcMw13Ch3sBQ8NTprMCL9Xpyehn4XzSodMUuNBqK1DUZxNFIeoz2SaBAjxwsuowrUjcQ/1jd1Avv57hKMEOokNCsTtgMDMi" +
-	"MzH0VHC1Oi6gu4C+hWhIkcO//wRM7kKTNRmE0E+YvIF6M9bqhAIr3AEGzmM1vxfm+GUcYdzMjjuzK0R2zKGqjjhqZUBicylo" +
-	"WySHFgiqdRo62QNK682aAbcUFZ544jy2k79RdNY7hKG/0dAntvPOiGEDYW7qglp4kRd1kUO/6SiZYwosYqWlb2KFJQUpdD/F" +
-	"Ex6FABJOBtVvcftfZr98uMTrFVw/foHrp/cis/Ko8l9GZHYP/+7bt4xSjUGHhd6fqY9qav0islOclSKXIJ3n7tCpXFroKfJY" +
-	"t0iTQ+0mHoAq944bicKPHFPRN92SQ01sKLZ32vxwEm7Lg5F8DOxgHHqjH4xxvpfaSMo+xHvumKiptcpPT9EX37JW8+7hFoP7" +
-	"cpFjleNsJieFY87dcZ6YTORa5Fon7PSRSLZVzvUe/vkTwcODIUDTCQqkjYsScgSJVOT6Gf7JVgUIVKA6giDy7YAUdlRI4UZk" +
-	"oGBqBGFrlogczLmBoPkVUtgttt7dkfQ3UNXoZzoxHAiyBwucvuf6mbx5AIGqzlw/Y0+Z62caftz6AIfSzYSZx1v5l7CyukfN" +
-	"+YPjcgOvLRV5Cr9sa+H25+eFtAZqtEBPFo7B7fUw7CLJMx+g6fGKnA4HpmOV8yJHCScvKFcgXI04qu3E8yL3Z2PkRRXYWrZn" +
-	"1bXe7juR6LTGOy7PoVqLGnLEMgd7WXIrcvS7LKBOa0repClefMtq6dB/ZB8m9xRddDjtYFL31E0mcPsDeQ0A0m2WQPoldkRd" +
-	"KTceA+C6oAY6dPqeGqpa2gsB39qzFcVWFOwnp9j+EmzaxHZFPO4W21+UAGLolfIhyIn1pK1iR5KgVexNIooU//HbgJC+xiLF" +
-	"LSxFmvD+D6CgtfPRLLQ/oQCxDi6YNjwwoMhpNoROYVFzU5SiKN1uEnKQSwbQAm2O8UQBz+oKA1I1AFXWJ4GnDOQJhSjd+nMH" +
-	"ihI/4oKcwBQl/FzNCkQ+iMDd0TLdeC0KtovzhJPWHY/Oe4XzFAs/W0lRVIkgX2FFhZuDisrsJbpWRArqn8y9vBNMb/PV2QjZ" +
-	"wvQQIRdG6mdkKJEVhX2HH0HBflRIZMUr94tEux0AzGGfRDS/8aaGf7lLINgX8GUWTV0SXDasReID6kqdCL/TFgjaxpYUsaCV" +
-	"WLzSczn9ban2GjhTPRsLLG5lZs+mfFgOCzsdjp6LoZDG52YaRSKi4Tcq+gF2+dyST0z6Q4m7bDuYehetbyRw2g8+GoICtmAs" +
-	"YUoEF65q55yaw1YebgFyjtbytO+15b1QHEIoQ/SBITmlTWPZ3qu9kXuRDtcvUN+F7xlsux6DB5J0S9uD3yizSzl0As2fk4Si" +
-	"U3APdgfkraWkVmotqpZLhc4YBbeu+kBn7HPDaw/38Gd7tBSeVHJrUn3bS2LF0OkfiOFMz1NbERzngaQrIrmL4TytLj3BHtwd" +
-	"63y8+NM6mMRD6ojK+GYcMrzpuCO4w3Gs2bfu4rzjC5pS8CkgENK0QrgdoV4FXqLbtzKWoasEef3pPe3XLLU+Cn9uCG58LXW1" +
-	"o28GKjBgYLqBPJlPQv9U6irDS+P87pa6ssbW0COYJORQFQk8vPVDBd16afxmTz6ohAK5PZEZID2qx8KDOBh1XnKY9WoX5vEo" +
-	"M1FCSUyyS/DYHCatxrMk0SSzNBpG/9LA6zClvhTlcY9943FPrRBE9kORYptKVY2eRIFIzRbTpaoOTiIo0wa7pez/p+xalxxH" +
-	"dfB/3uVUbdKzM3OexuXEJGHaFwZB3OmtffdT+iRhnO6ZPVvVgU8yTtw2BiF0cXEZw/nh4hL5AzPEKBexRGxoxSVCR47UhbiB" +
-	"Cz4HLo5cfP3itjBPFcGlgKk3KbtLP9zx+JSy0M5CyxSuBLIytDgKIf9qjSKFXyPkJDOg937hN2ZZXUyeP/xgubxzNQT5WXGY" +
-	"kOqgtbzWApGxr8HWRrdThKgpxWPyyJKvE1ry+K27TIkxhalPktvbYXPSqUO6eZ3XdDfuKfGN0uJLpRsTxqt9CST2dxSGCmXd" +
-	"IZjHDjMyRiIdzaOzpXytHBldGgLvVlqGckaja+qt9zPh8T8LqLEoKsPCD9Wwn034TrGL4jH/OQboU4zPDwwN+om0PlKel9GJ" +
-	"CjRy9+TeSb4MNTNQzIc/vzgLqxLzTd4FzWJ29fkcC7wV+HVULnYPjaBwhX40Zok+F/kJuFgSyy6Fbq7NIGTeeA0Pnp6xwLQ9" +
-	"rvLr6+DiCvlGfHilurv4cPEhPeKBbC3o+7qTZV4/1UDuyQ1I8i1qpWca7PjXq8vuz+LTg8vCOPjsfpYlpqCVWr/+LEtG2FXb" +
-	"VxfGEw131PTdpX4Ib04Ga5Q2jMmG0tOeSepX/oiDBwNVj3Z7d+xPjuheX+K/fkBxQIlLAhhH1BqDuJ6APaaE/Il5qUBOxhtm" +
-	"gAy9AsAzDMFueDkgQ0ryPX5kbONLM437nnzPE0ryZx/uGkoUyaAkpJnTTFDVesw9JX3ak7/fzfkXbT8GRuGBMfG60UBHefAp" +
-	"7WheAmh6QqnSFk0n+Yuz5FMVdH3u4I+3paWy96JyZB1YF4YGsJOS/JUfwShDGoO88N2WZZclr8KWnRKyZEt+xOa2Gt4lb09j" +
-	"6gPs7ySplfs0t5UyN/9mZWw+fMKA4kOgvndCqDm6ELINmuQ1TeqDqsmz4JBturcnvZuRjWZDO0RMByc5ZVDKpgegbHsIDHiU" +
-	"MXWXyUDd75AcXWaVp5Sy9UbHLRSZOGnaaZTlGlSoZDiGk0uefLrj1khT8jkMJKCKh5YfS5adu2xZSgzbMXwLopbono2qBjTW" +
-	"tVT6QjPkBtiXtnqowNLLJHjZSmw8yd7Ac4Yg3TJvkzp8wlLdSRLLhoTt7PQK24w08YCe+I6JYT/UIVyQS0s+vHDZScUSSIJr" +
-	"J0pusLq0LTvU6DXJNlKSrdUE1VUqM386i//IuM4DTOgKORW+IwW2n3RwdHTU/QgkpZju0RasgmqsFgSvxttC/Zgd9ZOkFWcA" +
-	"ny0jsOtLu5TaoGa/AshgR+d+RsE3R+suZMDZM+vmB0mJrrJJN/Vvn7LDvLH7y4WXmY+NI76jlQQoY/2F9nCVgoRMqVPnPrFf" +
-	"Fi59+BHa/wh9/BH4EbmWO5LTlY/uq9TRWveYpKrSIfEYzv9tTePAX8CvRchArygwySA5HBeIWUP+CrN/HgLPWOAhUi4X2CMG" +
-	"0L4BbOmakG6DC3myjbN3l4RGoiNex9WMKeR/8kciCtgeSgXMSoHvJI8JqbsthLxsRhPPF+SJ5D7wtX3wK6XWr5T+DydRMidR" +
-	"2nxB6cmpkz734QTb5BF6duOEOrR/9SV2F75RFnCb1DOSvBi/UHV0BGwcHEkdHEndGEncEql6Ilo8LqreheTzDH7UllGUTaT+" +
-	"g9Q4DG65/Bg+uQKCo9+hvn9Uff+AFJBV1wGdIpu0a9oggL33H4mxk6UNZKDfVmIT+5fMJ4/QEW89DxU3P45OhjmUMjgZ0gHK" +
-	"SB2kLA6iga1R02ZJmd+LJlGh4GkQAH891bKDoXeWYfKqTXBtbkMK3YmHWk3Ww7XEE6LQ8dqdAiRc0HyrCjHCnQi6RSnzKnHH" +
-	"Va8KJmankrEmteEqXMK5n82pmMJVtR8MuW8MiCJK4drW2NTVNIoaYxcSQJvQTzF07YrbGOt71r4VlGK72L1CaAAMScPotqTu" +
-	"pLhGTNuTjcJtn879d80+S/P+L9t/pkH81Vf846VXWfefGnxiPvWrU0wY3x+v9/8js66Wf3fwo37zF61Vcfurox/1t5+2fLox" +
-	"kp3TUdhS0mH1xAUsJtXJWCpNaEN4y7dxYHu9X0NEISoR1cKQsNQrvgl0wmx+L19DfHCr0fMsBocTGlkwo4lvx0SjI15E0CIG" +
-	"noLUHJdwzZKYWN3s9ZdkO7slurqEtItJy6TaXOXAOVaxqHGVEKFLsNwixdDRKpE17LuR1TRXGBhggcSIS/bmocHTLUSKLMFE" +
-	"lspiv86jVl7raLUy7loZGa1mhj+7LW8qHki1sdz4atIJRsXyCCDdSjZVURgDi5NRTasKoKNhTT9NyVE688dCFVJaHT+s3Eng" +
-	"AgMdT0AsS0hsecoWAIpyd7aW56bl4O9cYaZkcWHhChY4XNsZU3PGLD0md0nPtV/CFAANnDh7Kb8/v8oy1XLFin2crDAkVJ/g" +
-	"H0uY4fys0cBsWULWGLK2oX0rXakIAd0+oMT2E9k9WzQeIF1e6VxvSXTcLmmjzW4aO0Xr7VRoDCgPLKrnISzbHr6SsrhtVNEK" +
-	"d+mbVNNAmV/W7FlAygvDRXMIKsyJZyKWK6osJyE7cSfotrAwnlMj2+XUZ399OE27K5Xqg4TQMAJMQC9BOV30mSdMk+KaV/8R" +
-	"UNo7Uhi88PAP85oNZfRDBfqWZ1k08vB2dDX5L+VkAgHcOLXqUoG1nVKQIvDUQOqZ/MOYE8uJP1CfcK1pZF3dRQZApYJPEYOB" +
-	"mnzXTMDsXUbbmQvpU6DrcrFCE4vLSRXHDq40vCTI5oxbMxnjeiS8m6pLaqA4TW0sQ5vYy7ot3bEjFmUKZklJewybbbECr4mQ" +
-	"ZSy2GJGVbUOF0fuon5XdNnmOPFUPmDJyiyxWsxYZaKxFWpaYijQcm3eVYyvnktJy7bPX8JSVxm4krY7WPsIshh7TaeFHqn6i" +
-	"9Jgmzz2zawL3fsY01114lRJLfA+qa8QHSe7MPwAt+gE9CJuBWtsb+xCNuGbIyQeXj06DBtWRRdZguZe4e7m/OgxLXNiPAuOb" +
-	"GGmPyv2rl3gfajslVReGiqhR3ylPtkWF4JpeXT65fNJoIPmk4fkYiJ4nn8QxIp8w7+SzBWvJZ1t2Ze+y5884umohkH2a3D7o" +
-	"jlI85mRP2WV+oPKtSB9hoyKoq58BkA453/rARXb5hha3QE4Hdt2GCBviYUAxhoEG89wkpHxNWlaX+dQwDt5Ja2sWJs8DLpae" +
-	"m/WvkZYs6Im2MxM2K/dNaN9Ey9oRwuRFfcgIqVdzoK/HP7jqmrrb0PHP43+fyYMTj7w8ddcJoevz1CG6Rp66QAPf+Kmbhv6B" +
-	"OsyoFlTkz1ytevBhte9xtlzUFDseKvPi8qLCXl6sPquDEUJd4aEvmJktnylPWXmJSHGfl3gZuJS+vUTMAjyJ6aYCouZIKenq" +
-	"8dCik0CQVWm+iXsVyTK/HSxzwmvFJQ+KcDyQjpq47/KkaT54NeqZgYERXxr/Y/khl1ui08cFk9E6nW4p4fN9IZdXFuoyd/JH" +
-	"dJiMYAmmXgBCSGAOEgLqNMUsrDCAdMtgQClXAD1TfsDxIb+7/C49/12OvvO55fDVlZejK99c+e4K1AnldnYsgxUQWIcUnILS" +
-	"umOZdxlq3vnwc9gZG+0P3aEr+dJ9c59vU32+RWVc87Q3Wu2Dtq+3vmN0kz1d/Ef0wClckRD/dfsy6L4Ui7dV22KZufxZ+Fok" +
-	"o34RqbXMLA1HvgtImQ8r5zKnXkKgw3ylzHVNV2aS0FxlplufvNMZRKpuv0IkY7OMptCWuELKwsjSz4pLbdEAVyUFV8gV6iSA" +
-	"gaXnB2gjvzCtER3MPp1ZWwwhpsR0l5GFLCzkh8uSTOPqEEIXhrBVR1vNYpvphXmI5VPyhT//+c4ld7584e6XL98cciFzIZIh" +
-	"UDnTsaIvjDo5qTt87U5+Q7UrVYb1ImHsD++P+benw2ODPhzan1yvQc+Rf6Z7OdrVAbVfIozmS16OT4f3x/ZX93LsxgZ9OLQ/" +
-	"uV6DnvNNyvasb+0Z36Vsj3/fjoeRC36IxZWiu9x32XK996MT5ZHI4sSUHSleymPjeqNDhFSZm+HTp6uracxgGCpbJe7u57vt" +
-	"1Jt0LjV3w7tP4WLVZgX4RH+myqpNVJ40kU1rkRbuy1gm7+5v65JeyUGJyMULyi8oYQa0IhG8tAiDVjZkMhWVK2tCOHG8BYQG" +
-	"dKIud4h1yQXcwgRhxx1IFsaA+eTWPs0ozJV6E5LAtUDVQi1zhxCd6gFbNxgZmPnt2ufzbSG3ntwKnaRteKzev6LgOX9lUWu9" +
-	"QUReEfhrvYXzzYnA2ey+rrfFrbeHE8voNcz8eTlyOSwrdch61RCHltg1e2mJLy3xZ0t8bYlvLfG9Ei+HH4xnvgeBR2mH5T1y" +
-	"x21LeJCb6MAkZot1SUMnRizwlfex4/9foep7mRPdiqedHGRUSxpmYznX5FbbZRFDlqe0FUKyGFquN6FEp6MLbjV7acLLbRBm" +
-	"WSu5t27qz92PPvbIuCmkevALwdfcWUZOYeXUDxtrGs+3PiV/sW33Dxxb2r9ZP3pbkoNYKLt779CWvyMU9HuI/NkkIibGZYab" +
-	"xXuIZs7Z4u393DPV9nXHtOiltGNvsZ9bbg2u+szEo35m1h3j5wPPsUWfj6sCtGV/jO60O7qFSWrZrdP3+xhOKHQg/usv9/ff" +
-	"/wsAAP//3nDdltI3AQA="
+// The 5905 strs interned in CPython 3.13.18's reference process before it
+// compiles, sorted.
+var startup3_13_18 = [...]string{
+	"%%", ".0", ".<locals>", ".defaults", ".generic_base", ".kwdefaults", ".type_params",
+	"/usr/lib/python3.13/__future__.py", "/usr/lib/python3.13/_colorize.py",
+	"/usr/lib/python3.13/collections/__init__.py", "/usr/lib/python3.13/contextlib.py",
+	"/usr/lib/python3.13/copyreg.py", "/usr/lib/python3.13/encodings/__init__.py",
+	"/usr/lib/python3.13/encodings/aliases.py", "/usr/lib/python3.13/encodings/utf_8.py",
+	"/usr/lib/python3.13/enum.py", "/usr/lib/python3.13/functools.py",
+	"/usr/lib/python3.13/importlib/__init__.py", "/usr/lib/python3.13/importlib/_abc.py",
+	"/usr/lib/python3.13/keyword.py", "/usr/lib/python3.13/linecache.py",
+	"/usr/lib/python3.13/operator.py", "/usr/lib/python3.13/py_compile.py",
+	"/usr/lib/python3.13/re/__init__.py", "/usr/lib/python3.13/re/_casefix.py",
+	"/usr/lib/python3.13/re/_compiler.py", "/usr/lib/python3.13/re/_constants.py",
+	"/usr/lib/python3.13/re/_parser.py", "/usr/lib/python3.13/reprlib.py",
+	"/usr/lib/python3.13/textwrap.py", "/usr/lib/python3.13/traceback.py",
+	"/usr/lib/python3.13/types.py", "/usr/lib/python3.13/warnings.py", "01234567", "0123456789",
+	"0123456789abcdefABCDEF", "037", "1026", "1125", "1140", "1250", "1251", "1252", "1253",
+	"1254", "1255", "1256", "1257", "1258", "1e309", "273", "30", "424", "437", "500", "646",
+	"775", "850", "852", "855", "857", "858", "860", "861", "862", "863", "864", "865", "866",
+	"869", "8859", "932", "936", "949", "950", "<NULL>", "<dictcomp>", "<frozen _collections_abc>",
+	"<frozen abc>", "<frozen codecs>", "<frozen genericpath>", "<frozen importlib._bootstrap>",
+	"<frozen importlib._bootstrap_external>", "<frozen importlib.machinery>",
+	"<frozen importlib.util>", "<frozen io>", "<frozen os>", "<frozen posixpath>", "<frozen stat>",
+	"<frozen zipimport>", "<genexpr>", "<lambda>", "<listcomp>", "<module>", "<setcomp>",
+	"<string>", "<unknown>", "ABC", "ABCMeta", "ABCMeta.__instancecheck__", "ABCMeta.__new__",
+	"ABCMeta.__subclasscheck__", "ABCMeta._abc_caches_clear", "ABCMeta._abc_registry_clear",
+	"ABCMeta._dump_registry", "ABCMeta.register", "ABI_THREAD", "ALLOW_MISSING",
+	"ALLOW_MISSING.__reduce__", "ALLOW_MISSING.__repr__", "ANSIColors", "ANY", "ANY_ALL", "ASCII",
+	"ASCIILETTERS", "ASSERT", "ASSERT_CODES", "ASSERT_NOT", "AT", "ATCODES", "ATOMIC_GROUP", "AT_",
+	"AT_BEGINNING", "AT_BEGINNING_LINE", "AT_BEGINNING_STRING", "AT_BOUNDARY", "AT_END",
+	"AT_END_LINE", "AT_END_STRING", "AT_LOCALE", "AT_LOC_BOUNDARY", "AT_LOC_NON_BOUNDARY",
+	"AT_MULTILINE", "AT_NON_BOUNDARY", "AT_UNICODE", "AT_UNI_BOUNDARY", "AT_UNI_NON_BOUNDARY",
+	"AbstractAsyncContextManager", "AbstractAsyncContextManager.__aenter__",
+	"AbstractAsyncContextManager.__aexit__", "AbstractAsyncContextManager.__subclasshook__",
+	"AbstractContextManager", "AbstractContextManager.__enter__",
+	"AbstractContextManager.__exit__", "AbstractContextManager.__subclasshook__",
+	"Alias for field number 0", "Alias for field number 1", "Alias for field number 2",
+	"Alias for field number 3", "Alias for field number 4", "Alias for field number 5",
+	"AppleFrameworkLoader", "AppleFrameworkLoader.create_module", "ArgumentParser",
+	"ArithmeticError", "AssertionError", "Assign", "AsyncContextDecorator",
+	"AsyncContextDecorator.__call__", "AsyncContextDecorator.__call__.<locals>.inner",
+	"AsyncContextDecorator._recreate_cm", "AsyncExitStack", "AsyncExitStack.__aenter__",
+	"AsyncExitStack.__aexit__", "AsyncExitStack.__aexit__.<locals>._fix_exception_context",
+	"AsyncExitStack._create_async_cb_wrapper",
+	"AsyncExitStack._create_async_cb_wrapper.<locals>._exit_wrapper",
+	"AsyncExitStack._create_async_exit_wrapper", "AsyncExitStack._push_async_cm_exit",
+	"AsyncExitStack.aclose", "AsyncExitStack.enter_async_context",
+	"AsyncExitStack.push_async_callback", "AsyncExitStack.push_async_exit", "AsyncGenerator",
+	"AsyncGenerator.__anext__", "AsyncGenerator.__subclasshook__", "AsyncGenerator.aclose",
+	"AsyncGenerator.asend", "AsyncGenerator.athrow", "AsyncGeneratorType", "AsyncIterable",
+	"AsyncIterable.__aiter__", "AsyncIterable.__subclasshook__", "AsyncIterator",
+	"AsyncIterator.__aiter__", "AsyncIterator.__anext__", "AsyncIterator.__subclasshook__",
+	"AttributeError", "Awaitable", "Awaitable.__await__", "Awaitable.__subclasshook__",
+	"BACKGROUND_BLACK", "BACKGROUND_BLUE", "BACKGROUND_CYAN", "BACKGROUND_GREEN",
+	"BACKGROUND_MAGENTA", "BACKGROUND_RED", "BACKGROUND_WHITE", "BACKGROUND_YELLOW", "BIGCHARSET",
+	"BLACK", "BLUE", "BOLD_BLACK", "BOLD_BLUE", "BOLD_CYAN", "BOLD_GREEN", "BOLD_MAGENTA",
+	"BOLD_RED", "BOLD_WHITE", "BOLD_YELLOW", "BOM", "BOM32_BE", "BOM32_LE", "BOM64_BE", "BOM64_LE",
+	"BOM_BE", "BOM_LE", "BOM_UTF16", "BOM_UTF16_BE", "BOM_UTF16_LE", "BOM_UTF32", "BOM_UTF32_BE",
+	"BOM_UTF32_LE", "BOM_UTF8", "BRANCH", "BUILTIN_EXCEPTION_LIMIT", "BYTECODE_SUFFIXES",
+	"BaseException", "BaseExceptionGroup", "BinOp", "BlockingIOError", "BrokenPipeError", "Buffer",
+	"Buffer.__buffer__", "Buffer.__subclasshook__", "BufferError", "BufferedIOBase",
+	"BufferedIncrementalDecoder", "BufferedIncrementalDecoder.__init__",
+	"BufferedIncrementalDecoder._buffer_decode", "BufferedIncrementalDecoder.decode",
+	"BufferedIncrementalDecoder.getstate", "BufferedIncrementalDecoder.reset",
+	"BufferedIncrementalDecoder.setstate", "BufferedIncrementalEncoder",
+	"BufferedIncrementalEncoder.__init__", "BufferedIncrementalEncoder._buffer_encode",
+	"BufferedIncrementalEncoder.encode", "BufferedIncrementalEncoder.getstate",
+	"BufferedIncrementalEncoder.reset", "BufferedIncrementalEncoder.setstate", "BufferedRWPair",
+	"BufferedRandom", "BufferedReader", "BufferedWriter", "BuiltinFunctionType", "BuiltinImporter",
+	"BuiltinImporter.create_module", "BuiltinImporter.exec_module", "BuiltinImporter.find_spec",
+	"BuiltinImporter.get_code", "BuiltinImporter.get_source", "BuiltinImporter.is_package",
+	"BuiltinMethodType", "ByteString", "BytesIO", "BytesWarning", "CALL", "CANCELLED", "CAPI",
+	"CATEGORIES", "CATEGORY", "CATEGORY_", "CATEGORY_DIGIT", "CATEGORY_LINEBREAK",
+	"CATEGORY_LOC_NOT_WORD", "CATEGORY_LOC_WORD", "CATEGORY_NOT_DIGIT", "CATEGORY_NOT_LINEBREAK",
+	"CATEGORY_NOT_SPACE", "CATEGORY_NOT_WORD", "CATEGORY_SPACE", "CATEGORY_UNI_DIGIT",
+	"CATEGORY_UNI_LINEBREAK", "CATEGORY_UNI_NOT_DIGIT", "CATEGORY_UNI_NOT_LINEBREAK",
+	"CATEGORY_UNI_NOT_SPACE", "CATEGORY_UNI_NOT_WORD", "CATEGORY_UNI_SPACE", "CATEGORY_UNI_WORD",
+	"CATEGORY_WORD", "CHARSET", "CHCODES", "CHECKED_HASH", "CH_LOCALE", "CH_UNICODE",
+	"CLD_CONTINUED", "CLD_DUMPED", "CLD_EXITED", "CLD_KILLED", "CLD_STOPPED", "CLD_TRAPPED",
+	"CLOCK_BOOTTIME", "CLOCK_MONOTONIC", "CLOCK_MONOTONIC_RAW", "CLOCK_PROCESS_CPUTIME_ID",
+	"CLOCK_REALTIME", "CLOCK_TAI", "CLOCK_THREAD_CPUTIME_ID", "CLONE_FILES", "CLONE_FS",
+	"CLONE_NEWCGROUP", "CLONE_NEWIPC", "CLONE_NEWNET", "CLONE_NEWNS", "CLONE_NEWPID",
+	"CLONE_NEWTIME", "CLONE_NEWUSER", "CLONE_NEWUTS", "CLONE_SIGHAND", "CLONE_SYSVSEM",
+	"CLONE_THREAD", "CLONE_VM", "CODESIZE", "COLORIZE", "CONFORM", "CONTINUOUS", "COVERAGE_ID",
+	"CO_FUTURE_ABSOLUTE_IMPORT", "CO_FUTURE_ANNOTATIONS", "CO_FUTURE_BARRY_AS_BDFL",
+	"CO_FUTURE_DIVISION", "CO_FUTURE_GENERATOR_STOP", "CO_FUTURE_PRINT_FUNCTION",
+	"CO_FUTURE_UNICODE_LITERALS", "CO_FUTURE_WITH_STATEMENT", "CO_GENERATOR_ALLOWED", "CO_NESTED",
+	"CS_GNU_LIBC_VERSION", "CS_PATH", "CYAN", "C_RAISE", "C_RETURN", "CacheInfo", "Call",
+	"Callable", "Callable.__call__", "Callable.__subclasshook__", "CallableProxyType",
+	"CapsuleType", "CellType", "ChainMap", "ChainMap.__bool__", "ChainMap.__contains__",
+	"ChainMap.__contains__.<locals>.<genexpr>", "ChainMap.__delitem__", "ChainMap.__getitem__",
+	"ChainMap.__init__", "ChainMap.__ior__", "ChainMap.__iter__", "ChainMap.__len__",
+	"ChainMap.__missing__", "ChainMap.__or__", "ChainMap.__repr__", "ChainMap.__ror__",
+	"ChainMap.__setitem__", "ChainMap.clear", "ChainMap.copy", "ChainMap.fromkeys", "ChainMap.get",
+	"ChainMap.new_child", "ChainMap.parents", "ChainMap.pop", "ChainMap.popitem",
+	"ChildProcessError", "ClassMethodDescriptorType", "CloseKey", "CodeType", "Codec",
+	"Codec.decode", "Codec.encode", "CodecInfo", "CodecInfo.__getnewargs__", "CodecInfo.__new__",
+	"CodecInfo.__repr__", "CodecRegistryError", "Collection", "Collection.__subclasshook__",
+	"ConnectionAbortedError", "ConnectionError", "ConnectionRefusedError", "ConnectionResetError",
+	"Container", "Container.__contains__", "Container.__subclasshook__", "ContextDecorator",
+	"ContextDecorator.__call__", "ContextDecorator.__call__.<locals>.inner",
+	"ContextDecorator._recreate_cm", "Coroutine", "Coroutine.__subclasshook__", "Coroutine.close",
+	"Coroutine.send", "Coroutine.throw", "CoroutineType", "Counter", "Counter.__add__",
+	"Counter.__and__", "Counter.__delitem__", "Counter.__eq__",
+	"Counter.__eq__.<locals>.<genexpr>", "Counter.__ge__", "Counter.__ge__.<locals>.<genexpr>",
+	"Counter.__gt__", "Counter.__iadd__", "Counter.__iand__", "Counter.__init__",
+	"Counter.__ior__", "Counter.__isub__", "Counter.__le__", "Counter.__le__.<locals>.<genexpr>",
+	"Counter.__lt__", "Counter.__missing__", "Counter.__ne__", "Counter.__neg__", "Counter.__or__",
+	"Counter.__pos__", "Counter.__reduce__", "Counter.__repr__", "Counter.__sub__",
+	"Counter._keep_positive", "Counter.copy", "Counter.elements", "Counter.fromkeys",
+	"Counter.most_common", "Counter.subtract", "Counter.total", "Counter.update", "DEBUG",
+	"DEBUGGER_ID", "DEBUG_BUILD", "DEBUG_BYTECODE_SUFFIXES", "DEFAULT_BUFFER_SIZE", "DIGITS",
+	"DISABLE", "DOTALL", "DeprecationWarning", "DirEntry", "DynamicClassAttribute",
+	"DynamicClassAttribute.__delete__", "DynamicClassAttribute.__get__",
+	"DynamicClassAttribute.__init__", "DynamicClassAttribute.__set__",
+	"DynamicClassAttribute.deleter", "DynamicClassAttribute.getter",
+	"DynamicClassAttribute.setter", "EFD_CLOEXEC", "EFD_NONBLOCK", "EFD_SEMAPHORE", "EJECT",
+	"ELSE", "END_CENTRAL_DIR_LOCATOR_SIZE_64", "END_CENTRAL_DIR_SIZE", "END_CENTRAL_DIR_SIZE_64",
+	"ENOTDIR", "ENV_PATH", "ENV_PYTHONEXECUTABLE", "ENV_PYTHONHOME", "ENV___PYVENV_LAUNCHER__",
+	"EOFError", "ESCAPES", "EXCEPTION_HANDLED", "EXEC_PREFIX", "EXE_SUFFIX", "EXTENSION_SUFFIXES",
+	"EX_CANTCREAT", "EX_CONFIG", "EX_DATAERR", "EX_IOERR", "EX_NOHOST", "EX_NOINPUT", "EX_NOPERM",
+	"EX_NOUSER", "EX_OK", "EX_OSERR", "EX_OSFILE", "EX_PROTOCOL", "EX_SOFTWARE", "EX_TEMPFAIL",
+	"EX_UNAVAILABLE", "EX_USAGE", "Ellipsis", "EllipsisType", "EncodedFile", "EncodingWarning",
+	"Enum", "Enum.__copy__", "Enum.__deepcopy__", "Enum.__dir__", "Enum.__format__",
+	"Enum.__hash__", "Enum.__init__", "Enum.__new__", "Enum.__reduce_ex__", "Enum.__repr__",
+	"Enum.__signature__", "Enum.__str__", "Enum._add_alias_", "Enum._add_value_alias_",
+	"Enum._generate_next_value_", "Enum._missing_", "Enum.name", "Enum.value", "EnumCheck",
+	"EnumDict", "EnumDict.__init__", "EnumDict.__setitem__",
+	"EnumDict.__setitem__.<locals>.<genexpr>", "EnumDict.member_names", "EnumDict.update",
+	"EnumKey", "EnumMeta", "EnumType", "EnumType.__bool__", "EnumType.__call__",
+	"EnumType.__contains__", "EnumType.__delattr__", "EnumType.__dir__", "EnumType.__getitem__",
+	"EnumType.__iter__", "EnumType.__iter__.<locals>.<genexpr>", "EnumType.__len__",
+	"EnumType.__members__", "EnumType.__new__", "EnumType.__new__.<locals>.<genexpr>",
+	"EnumType.__prepare__", "EnumType.__repr__", "EnumType.__reversed__",
+	"EnumType.__reversed__.<locals>.<genexpr>", "EnumType.__setattr__", "EnumType._add_member_",
+	"EnumType._check_for_existing_members_", "EnumType._convert_",
+	"EnumType._convert_.<locals>.<lambda>", "EnumType._create_", "EnumType._find_data_repr_",
+	"EnumType._find_data_type_", "EnumType._find_new_", "EnumType._get_mixins_",
+	"EnvironmentError", "Exception", "ExceptionGroup", "ExitStack", "ExitStack.__enter__",
+	"ExitStack.__exit__", "ExitStack.__exit__.<locals>._fix_exception_context", "ExitStack.close",
+	"Expr", "ExtensionFileLoader", "ExtensionFileLoader.__eq__", "ExtensionFileLoader.__hash__",
+	"ExtensionFileLoader.__init__", "ExtensionFileLoader.create_module",
+	"ExtensionFileLoader.exec_module", "ExtensionFileLoader.get_code",
+	"ExtensionFileLoader.get_filename", "ExtensionFileLoader.get_source",
+	"ExtensionFileLoader.is_package", "ExtensionFileLoader.is_package.<locals>.<genexpr>",
+	"FAILURE", "FILE_ATTRIBUTE_ARCHIVE", "FILE_ATTRIBUTE_COMPRESSED", "FILE_ATTRIBUTE_DEVICE",
+	"FILE_ATTRIBUTE_DIRECTORY", "FILE_ATTRIBUTE_ENCRYPTED", "FILE_ATTRIBUTE_HIDDEN",
+	"FILE_ATTRIBUTE_INTEGRITY_STREAM", "FILE_ATTRIBUTE_NORMAL",
+	"FILE_ATTRIBUTE_NOT_CONTENT_INDEXED", "FILE_ATTRIBUTE_NO_SCRUB_DATA", "FILE_ATTRIBUTE_OFFLINE",
+	"FILE_ATTRIBUTE_READONLY", "FILE_ATTRIBUTE_REPARSE_POINT", "FILE_ATTRIBUTE_SPARSE_FILE",
+	"FILE_ATTRIBUTE_SYSTEM", "FILE_ATTRIBUTE_TEMPORARY", "FILE_ATTRIBUTE_VIRTUAL", "FINISHED",
+	"FLAGS", "FORCE_COLOR", "F_LOCK", "F_OK", "F_TEST", "F_TLOCK", "F_ULOCK", "False",
+	"FileExistsError", "FileFinder", "FileFinder.__init__",
+	"FileFinder.__init__.<locals>.<genexpr>", "FileFinder.__repr__", "FileFinder._fill_cache",
+	"FileFinder._get_spec", "FileFinder.find_spec", "FileFinder.invalidate_caches",
+	"FileFinder.path_hook", "FileFinder.path_hook.<locals>.path_hook_for_FileFinder", "FileIO",
+	"FileLoader", "FileLoader.__eq__", "FileLoader.__hash__", "FileLoader.__init__",
+	"FileLoader.get_data", "FileLoader.get_filename", "FileLoader.get_resource_reader",
+	"FileLoader.load_module", "FileNotFoundError", "FileReader", "Flag", "Flag.__and__",
+	"Flag.__bool__", "Flag.__contains__", "Flag.__invert__", "Flag.__iter__", "Flag.__len__",
+	"Flag.__or__", "Flag.__repr__", "Flag.__str__", "Flag.__xor__", "Flag._generate_next_value_",
+	"Flag._get_value", "Flag._iter_member_by_def_", "Flag._iter_member_by_def_.<locals>.<lambda>",
+	"Flag._iter_member_by_value_", "Flag._missing_", "FlagBoundary", "FloatingPointError",
+	"FrameSummary", "FrameSummary.__eq__", "FrameSummary.__getitem__", "FrameSummary.__init__",
+	"FrameSummary.__iter__", "FrameSummary.__len__", "FrameSummary.__repr__",
+	"FrameSummary._dedented_lines", "FrameSummary._original_lines", "FrameSummary._set_lines",
+	"FrameSummary.line", "FrameType", "FrozenImporter", "FrozenImporter._fix_up_module",
+	"FrozenImporter._resolve_filename", "FrozenImporter.create_module",
+	"FrozenImporter.exec_module", "FrozenImporter.find_spec", "FrozenImporter.get_code",
+	"FrozenImporter.get_source", "FrozenImporter.is_package", "FrozenImporter.load_module",
+	"FunctionType", "FutureWarning", "GLOBAL_FLAGS", "GREEN", "GRND_NONBLOCK", "GRND_RANDOM",
+	"GROUPREF", "GROUPREF_EXISTS", "GROUPREF_IGNORE", "GROUPREF_LOC_IGNORE", "GROUPREF_UNI_IGNORE",
+	"Generator", "Generator.__next__", "Generator.__subclasshook__", "Generator.close",
+	"Generator.send", "Generator.throw", "GeneratorExit", "GeneratorType", "GenericAlias",
+	"GetACP", "GetSetDescriptorType", "HAVE_FACCESSAT", "HAVE_FCHDIR", "HAVE_FCHMOD",
+	"HAVE_FCHMODAT", "HAVE_FCHOWN", "HAVE_FCHOWNAT", "HAVE_FDOPENDIR", "HAVE_FEXECVE",
+	"HAVE_FPATHCONF", "HAVE_FSTATAT", "HAVE_FSTATVFS", "HAVE_FTRUNCATE", "HAVE_FUTIMENS",
+	"HAVE_FUTIMES", "HAVE_FUTIMESAT", "HAVE_LCHFLAGS", "HAVE_LCHMOD", "HAVE_LCHOWN", "HAVE_LINKAT",
+	"HAVE_LSTAT", "HAVE_LUTIMES", "HAVE_MKDIRAT", "HAVE_MKFIFOAT", "HAVE_MKNODAT", "HAVE_OPENAT",
+	"HAVE_READLINKAT", "HAVE_RENAMEAT", "HAVE_SYMLINKAT", "HAVE_UNLINKAT", "HAVE_UTIMENSAT",
+	"HEXDIGITS", "HKEY_CURRENT_USER", "HKEY_LOCAL_MACHINE", "HOME", "Hashable",
+	"Hashable.__hash__", "Hashable.__subclasshook__", "IGNORECASE", "IN", "INFO", "INSTRUCTION",
+	"INTENSE_BACKGROUND_BLACK", "INTENSE_BACKGROUND_BLUE", "INTENSE_BACKGROUND_CYAN",
+	"INTENSE_BACKGROUND_GREEN", "INTENSE_BACKGROUND_MAGENTA", "INTENSE_BACKGROUND_RED",
+	"INTENSE_BACKGROUND_WHITE", "INTENSE_BACKGROUND_YELLOW", "INTENSE_BLACK", "INTENSE_BLUE",
+	"INTENSE_CYAN", "INTENSE_GREEN", "INTENSE_MAGENTA", "INTENSE_RED", "INTENSE_WHITE",
+	"INTENSE_YELLOW", "IN_IGNORE", "IN_LOC_IGNORE", "IN_UNI_IGNORE", "IO", "IOBase", "IOError",
+	"ITIMER_PROF", "ITIMER_REAL", "ITIMER_VIRTUAL", "ImportError", "ImportWarning",
+	"IncrementalDecoder", "IncrementalDecoder.__init__", "IncrementalDecoder.decode",
+	"IncrementalDecoder.getstate", "IncrementalDecoder.reset", "IncrementalDecoder.setstate",
+	"IncrementalEncoder", "IncrementalEncoder.__init__", "IncrementalEncoder.encode",
+	"IncrementalEncoder.getstate", "IncrementalEncoder.reset", "IncrementalEncoder.setstate",
+	"IncrementalNewlineDecoder", "IndentationError", "IndexError", "IntEnum", "IntFlag",
+	"InterruptedError", "IsADirectoryError", "ItemsView", "ItemsView.__contains__",
+	"ItemsView.__iter__", "ItemsView._from_iterable", "Iterable", "Iterable.__iter__",
+	"Iterable.__subclasshook__", "Iterator", "Iterator.__iter__", "Iterator.__next__",
+	"Iterator.__subclasshook__", "ItimerError", "JSONDecodeError", "JUMP", "KEEP", "KEY",
+	"KeyError", "KeyboardInterrupt", "KeyedRef", "KeysView", "KeysView.__contains__",
+	"KeysView.__iter__", "KeysView._from_iterable", "LINE", "LITERAL", "LITERAL_CODES",
+	"LITERAL_IGNORE", "LITERAL_LOC_IGNORE", "LITERAL_UNI_IGNORE", "LOCALE", "LambdaType",
+	"LazyLoader", "LazyLoader.__check_eager_loader", "LazyLoader.__init__",
+	"LazyLoader.create_module", "LazyLoader.exec_module", "LazyLoader.factory",
+	"LazyLoader.factory.<locals>.<lambda>", "Lib", "Link", "Loader", "Loader.create_module",
+	"Loader.load_module", "LockType", "LookupError", "MAGENTA", "MAGIC", "MAGIC_NUMBER", "MARK",
+	"MASK", "MAX", "MAXCODE", "MAXGROUPS", "MAXREPEAT", "MAXWIDTH", "MAX_COMMENT_LEN",
+	"MAX_REPEAT", "MAX_UINT32", "MAX_UNTIL", "MFD_ALLOW_SEALING", "MFD_CLOEXEC", "MFD_HUGETLB",
+	"MFD_HUGE_16GB", "MFD_HUGE_16MB", "MFD_HUGE_1GB", "MFD_HUGE_1MB", "MFD_HUGE_256MB",
+	"MFD_HUGE_2GB", "MFD_HUGE_2MB", "MFD_HUGE_32MB", "MFD_HUGE_512KB", "MFD_HUGE_512MB",
+	"MFD_HUGE_64KB", "MFD_HUGE_8MB", "MFD_HUGE_MASK", "MFD_HUGE_SHIFT", "MIN_REPEAT",
+	"MIN_REPEAT_ONE", "MIN_UNTIL", "MISSING", "MS_WINDOWS", "MULTILINE", "Mapping",
+	"Mapping.__contains__", "Mapping.__eq__", "Mapping.__getitem__", "Mapping.get",
+	"Mapping.items", "Mapping.keys", "Mapping.values", "MappingProxyType", "MappingView",
+	"MappingView.__init__", "MappingView.__len__", "MappingView.__repr__", "Match",
+	"MemberDescriptorType", "MemoryError", "MetadataPathFinder", "MethodDescriptorType",
+	"MethodType", "MethodWrapperType", "ModuleNotFoundError", "ModuleSpec", "ModuleSpec.__eq__",
+	"ModuleSpec.__init__", "ModuleSpec.__repr__", "ModuleSpec.cached", "ModuleSpec.has_location",
+	"ModuleSpec.parent", "ModuleType", "MutableMapping", "MutableMapping.__delitem__",
+	"MutableMapping.__setitem__", "MutableMapping.clear", "MutableMapping.pop",
+	"MutableMapping.popitem", "MutableMapping.setdefault", "MutableMapping.update",
+	"MutableSequence", "MutableSequence.__delitem__", "MutableSequence.__iadd__",
+	"MutableSequence.__setitem__", "MutableSequence.append", "MutableSequence.clear",
+	"MutableSequence.extend", "MutableSequence.insert", "MutableSequence.pop",
+	"MutableSequence.remove", "MutableSequence.reverse", "MutableSet", "MutableSet.__iand__",
+	"MutableSet.__ior__", "MutableSet.__isub__", "MutableSet.__ixor__", "MutableSet.add",
+	"MutableSet.clear", "MutableSet.discard", "MutableSet.pop", "MutableSet.remove", "NAMED_FLAGS",
+	"NEGATE", "NEXT", "NGROUPS_MAX", "NOFLAG", "NOT_LITERAL", "NOT_LITERAL_IGNORE",
+	"NOT_LITERAL_LOC_IGNORE", "NOT_LITERAL_UNI_IGNORE", "NO_COLOR", "NO_EVENTS", "NSIG", "Name",
+	"NameError", "NamespaceLoader", "NamespaceLoader.__init__", "NamespaceLoader.create_module",
+	"NamespaceLoader.exec_module", "NamespaceLoader.get_code",
+	"NamespaceLoader.get_resource_reader", "NamespaceLoader.get_source",
+	"NamespaceLoader.is_package", "NamespaceLoader.load_module", "NamespaceReader", "NoColors",
+	"None", "NoneType", "NotADirectoryError", "NotImplemented", "NotImplementedError",
+	"NotImplementedType", "OCTDIGITS", "OPCODES", "OPTIMIZED_BYTECODE_SUFFIXES", "OPTIMIZER_ID",
+	"OP_IGNORE", "OP_LOCALE_IGNORE", "OP_UNICODE_IGNORE", "OR", "OSError", "O_ACCMODE", "O_APPEND",
+	"O_ASYNC", "O_CLOEXEC", "O_CREAT", "O_DIRECT", "O_DIRECTORY", "O_DSYNC", "O_EXCL", "O_FSYNC",
+	"O_LARGEFILE", "O_NDELAY", "O_NOATIME", "O_NOCTTY", "O_NOFOLLOW", "O_NONBLOCK", "O_PATH",
+	"O_RDONLY", "O_RDWR", "O_RSYNC", "O_SYNC", "O_TMPFILE", "O_TRUNC", "O_WRONLY", "OpenKey",
+	"OpenKeyEx", "OrderedDict", "OrderedDict.__delitem__", "OrderedDict.__eq__",
+	"OrderedDict.__init__", "OrderedDict.__ior__", "OrderedDict.__iter__", "OrderedDict.__new__",
+	"OrderedDict.__or__", "OrderedDict.__reduce__", "OrderedDict.__repr__",
+	"OrderedDict.__reversed__", "OrderedDict.__ror__", "OrderedDict.__setitem__",
+	"OrderedDict.__sizeof__", "OrderedDict.clear", "OrderedDict.copy", "OrderedDict.fromkeys",
+	"OrderedDict.items", "OrderedDict.keys", "OrderedDict.move_to_end", "OrderedDict.pop",
+	"OrderedDict.popitem", "OrderedDict.setdefault", "OrderedDict.values", "OverflowError", "PATH",
+	"PC_NAME_MAX", "PC_PATH_MAX", "PENDING", "PIDFD_NONBLOCK", "PIPE", "PLATLIBDIR",
+	"POSIX_FADV_DONTNEED", "POSIX_FADV_NOREUSE", "POSIX_FADV_NORMAL", "POSIX_FADV_RANDOM",
+	"POSIX_FADV_SEQUENTIAL", "POSIX_FADV_WILLNEED", "POSIX_SPAWN_CLOSE", "POSIX_SPAWN_CLOSEFROM",
+	"POSIX_SPAWN_DUP2", "POSIX_SPAWN_OPEN", "POSSESSIVE_REPEAT", "POSSESSIVE_REPEAT_ONE", "PREFIX",
+	"PREV", "PRIO_PGRP", "PRIO_PROCESS", "PRIO_USER", "PROFILER_ID", "PYDEBUGEXT", "PYTHONCASEOK",
+	"PYTHONPATH", "PYTHON_COLORS", "PYWINVER", "PY_RESUME", "PY_RETURN", "PY_START", "PY_THROW",
+	"PY_UNWIND", "PY_YIELD", "P_ALL", "P_NOWAIT", "P_NOWAITO", "P_PGID", "P_PID", "P_PIDFD",
+	"P_WAIT", "ParamSpec", "PathFinder", "PathFinder._get_spec", "PathFinder._path_hooks",
+	"PathFinder._path_importer_cache", "PathFinder.find_distributions", "PathFinder.find_spec",
+	"PathFinder.invalidate_caches", "PathLike", "PathLike.__fspath__", "PathLike.__subclasshook__",
+	"Pattern", "PatternError", "PatternError.__init__", "PendingDeprecationWarning",
+	"PermissionError", "Popen", "ProcessLookupError", "ProxyType", "PyCompileError",
+	"PyCompileError.__init__", "PyCompileError.__str__", "Py_Repr", "PycInvalidationMode",
+	"PythonFinalizationError", "QueryValue", "RAISE", "RANGE", "RANGE_UNI_IGNORE", "RED",
+	"REGISTRY_KEY", "REGISTRY_KEY_DEBUG", "REPEAT", "REPEATING_CODES", "REPEAT_CHARS",
+	"REPEAT_ONE", "RERAISE", "RESET", "RESULT", "RLock", "RTLD_DEEPBIND", "RTLD_GLOBAL",
+	"RTLD_LAZY", "RTLD_LOCAL", "RTLD_NODELETE", "RTLD_NOLOAD", "RTLD_NOW", "RWF_APPEND",
+	"RWF_DSYNC", "RWF_HIPRI", "RWF_NOWAIT", "RWF_SYNC", "R_OK", "RawIOBase", "Reader",
+	"RecursionError", "ReferenceError", "ReferenceType", "RegexFlag", "Repr", "Repr.__init__",
+	"Repr._join", "Repr._repr_iterable", "Repr.repr", "Repr.repr1", "Repr.repr_array",
+	"Repr.repr_deque", "Repr.repr_dict", "Repr.repr_frozenset", "Repr.repr_instance",
+	"Repr.repr_int", "Repr.repr_list", "Repr.repr_set", "Repr.repr_str", "Repr.repr_tuple",
+	"ReprEnum", "ResourceWarning", "Return", "Reversible", "Reversible.__reversed__",
+	"Reversible.__subclasshook__", "RuntimeError", "RuntimeWarning", "SCHED_BATCH", "SCHED_FIFO",
+	"SCHED_IDLE", "SCHED_OTHER", "SCHED_RESET_ON_FORK", "SCHED_RR", "SC_ARG_MAX", "SC_IOV_MAX",
+	"SC_OPEN_MAX", "SC_PAGESIZE", "SC_PAGE_SIZE", "SC_SEM_NSEMS_MAX", "SEEK_CUR", "SEEK_DATA",
+	"SEEK_END", "SEEK_HOLE", "SEEK_SET", "SF_APPEND", "SF_ARCHIVED", "SF_DATALESS", "SF_FIRMLINK",
+	"SF_IMMUTABLE", "SF_NOUNLINK", "SF_RESTRICTED", "SF_SETTABLE", "SF_SNAPSHOT", "SIGABRT",
+	"SIGALRM", "SIGBUS", "SIGCHLD", "SIGCLD", "SIGCONT", "SIGFPE", "SIGHUP", "SIGILL", "SIGINT",
+	"SIGIO", "SIGIOT", "SIGKILL", "SIGPIPE", "SIGPOLL", "SIGPROF", "SIGPWR", "SIGQUIT", "SIGRTMAX",
+	"SIGRTMIN", "SIGSEGV", "SIGSTKFLT", "SIGSTOP", "SIGSYS", "SIGTERM", "SIGTRAP", "SIGTSTP",
+	"SIGTTIN", "SIGTTOU", "SIGURG", "SIGUSR1", "SIGUSR2", "SIGVTALRM", "SIGWINCH", "SIGXCPU",
+	"SIGXFSZ", "SIG_BLOCK", "SIG_DFL", "SIG_IGN", "SIG_SETMASK", "SIG_UNBLOCK",
+	"SOURCE_DATE_EPOCH", "SOURCE_SUFFIXES", "SPECIAL_CHARS", "SPLICE_F_MORE", "SPLICE_F_MOVE",
+	"SPLICE_F_NONBLOCK", "SRE_FLAG_ASCII", "SRE_FLAG_DEBUG", "SRE_FLAG_DOTALL",
+	"SRE_FLAG_IGNORECASE", "SRE_FLAG_LOCALE", "SRE_FLAG_MULTILINE", "SRE_FLAG_UNICODE",
+	"SRE_FLAG_VERBOSE", "SRE_INFO_CHARSET", "SRE_INFO_LITERAL", "SRE_INFO_PREFIX",
+	"STOP_ITERATION", "STRICT", "STRING_END_ARCHIVE", "STRING_END_LOCATOR_64", "STRING_END_ZIP_64",
+	"ST_APPEND", "ST_ATIME", "ST_CTIME", "ST_DEV", "ST_GID", "ST_INO", "ST_MANDLOCK", "ST_MODE",
+	"ST_MTIME", "ST_NLINK", "ST_NOATIME", "ST_NODEV", "ST_NODIRATIME", "ST_NOEXEC", "ST_NOSUID",
+	"ST_RDONLY", "ST_RELATIME", "ST_SIZE", "ST_SYNCHRONOUS", "ST_UID", "ST_WRITE", "SUBPATTERN",
+	"SUCCESS", "SUCCESS_CODES", "S_ENFMT", "S_IEXEC", "S_IFBLK", "S_IFCHR", "S_IFDIR", "S_IFDOOR",
+	"S_IFIFO", "S_IFLNK", "S_IFMT", "S_IFPORT", "S_IFREG", "S_IFSOCK", "S_IFWHT", "S_IMODE",
+	"S_IREAD", "S_IRGRP", "S_IROTH", "S_IRUSR", "S_IRWXG", "S_IRWXO", "S_IRWXU", "S_ISBLK",
+	"S_ISCHR", "S_ISDIR", "S_ISDOOR", "S_ISFIFO", "S_ISGID", "S_ISLNK", "S_ISPORT", "S_ISREG",
+	"S_ISSOCK", "S_ISUID", "S_ISVTX", "S_ISWHT", "S_IWGRP", "S_IWOTH", "S_IWRITE", "S_IWUSR",
+	"S_IXGRP", "S_IXOTH", "S_IXUSR", "Scanner", "Scanner.__init__", "Scanner.scan", "Sequence",
+	"Sequence.__contains__", "Sequence.__getitem__", "Sequence.__iter__", "Sequence.__reversed__",
+	"Sequence.count", "Sequence.count.<locals>.<genexpr>", "Sequence.index", "Set", "Set.__and__",
+	"Set.__and__.<locals>.<genexpr>", "Set.__eq__", "Set.__ge__", "Set.__gt__", "Set.__le__",
+	"Set.__lt__", "Set.__or__", "Set.__or__.<locals>.<genexpr>", "Set.__rsub__",
+	"Set.__rsub__.<locals>.<genexpr>", "Set.__sub__", "Set.__sub__.<locals>.<genexpr>",
+	"Set.__xor__", "Set._from_iterable", "Set._hash", "Set.isdisjoint", "SimpleNamespace", "Sized",
+	"Sized.__len__", "Sized.__subclasshook__", "SourceFileLoader",
+	"SourceFileLoader._cache_bytecode", "SourceFileLoader.path_stats", "SourceFileLoader.set_data",
+	"SourceLoader", "SourceLoader._cache_bytecode", "SourceLoader.get_code",
+	"SourceLoader.get_source", "SourceLoader.path_mtime", "SourceLoader.path_stats",
+	"SourceLoader.set_data", "SourceLoader.source_to_code", "SourcelessFileLoader",
+	"SourcelessFileLoader.get_code", "SourcelessFileLoader.get_source", "StackSummary",
+	"StackSummary._extract_from_extended_frame_gen", "StackSummary._should_show_carets",
+	"StackSummary._should_show_carets.<locals>._spawns_full_line", "StackSummary.extract",
+	"StackSummary.extract.<locals>.extended_frame_gen", "StackSummary.format",
+	"StackSummary.format_frame_summary", "StackSummary.format_frame_summary.<locals>.<lambda>",
+	"StackSummary.format_frame_summary.<locals>.output_line",
+	"StackSummary.format_frame_summary.<locals>.output_line.<locals>.<genexpr>",
+	"StackSummary.format_frame_summary.<locals>.output_line.<locals>.<lambda>",
+	"StackSummary.from_list", "State", "State.__init__", "State.checkgroup",
+	"State.checklookbehindgroup", "State.closegroup", "State.groups", "State.opengroup",
+	"StopAsyncIteration", "StopIteration", "StrEnum", "StrEnum.__new__",
+	"StrEnum._generate_next_value_", "StreamReader", "StreamReader.__enter__",
+	"StreamReader.__exit__", "StreamReader.__getattr__", "StreamReader.__init__",
+	"StreamReader.__iter__", "StreamReader.__next__", "StreamReader.__reduce_ex__",
+	"StreamReader.decode", "StreamReader.read", "StreamReader.readline", "StreamReader.readlines",
+	"StreamReader.reset", "StreamReader.seek", "StreamReaderWriter",
+	"StreamReaderWriter.__enter__", "StreamReaderWriter.__exit__",
+	"StreamReaderWriter.__getattr__", "StreamReaderWriter.__init__", "StreamReaderWriter.__iter__",
+	"StreamReaderWriter.__next__", "StreamReaderWriter.__reduce_ex__", "StreamReaderWriter.read",
+	"StreamReaderWriter.readline", "StreamReaderWriter.readlines", "StreamReaderWriter.reset",
+	"StreamReaderWriter.seek", "StreamReaderWriter.write", "StreamReaderWriter.writelines",
+	"StreamRecoder", "StreamRecoder.__enter__", "StreamRecoder.__exit__",
+	"StreamRecoder.__getattr__", "StreamRecoder.__init__", "StreamRecoder.__iter__",
+	"StreamRecoder.__next__", "StreamRecoder.__reduce_ex__", "StreamRecoder.read",
+	"StreamRecoder.readline", "StreamRecoder.readlines", "StreamRecoder.reset",
+	"StreamRecoder.seek", "StreamRecoder.write", "StreamRecoder.writelines", "StreamWriter",
+	"StreamWriter.__enter__", "StreamWriter.__exit__", "StreamWriter.__getattr__",
+	"StreamWriter.__init__", "StreamWriter.__reduce_ex__", "StreamWriter.reset",
+	"StreamWriter.seek", "StreamWriter.write", "StreamWriter.writelines", "StringIO", "SubPattern",
+	"SubPattern.__delitem__", "SubPattern.__getitem__", "SubPattern.__init__",
+	"SubPattern.__len__", "SubPattern.__repr__", "SubPattern.__setitem__", "SubPattern.append",
+	"SubPattern.dump", "SubPattern.getwidth", "SubPattern.insert", "Subscript", "SyntaxError",
+	"SyntaxWarning", "SystemError", "SystemExit", "TERM", "TFD_CLOEXEC", "TFD_NONBLOCK",
+	"TFD_TIMER_ABSTIME", "TFD_TIMER_CANCEL_ON_SET", "TIMEOUT_MAX", "TIMESTAMP", "TMP_MAX",
+	"TYPE_FLAGS", "TabError", "TextIOBase", "TextIOWrapper", "TextWrapper", "TextWrapper.__init__",
+	"TextWrapper._fix_sentence_endings", "TextWrapper._handle_long_word",
+	"TextWrapper._handle_long_word.<locals>.<genexpr>", "TextWrapper._munge_whitespace",
+	"TextWrapper._split", "TextWrapper._split_chunks", "TextWrapper._wrap_chunks",
+	"TextWrapper.fill", "TextWrapper.wrap", "TimeoutError", "Tokenizer", "Tokenizer.__init__",
+	"Tokenizer.__next", "Tokenizer.checkgroupname", "Tokenizer.error", "Tokenizer.get",
+	"Tokenizer.getuntil", "Tokenizer.getwhile", "Tokenizer.match", "Tokenizer.pos",
+	"Tokenizer.seek", "Tokenizer.tell", "TracebackException", "TracebackException.__eq__",
+	"TracebackException.__init__", "TracebackException.__str__",
+	"TracebackException._format_syntax_error",
+	"TracebackException._format_syntax_error.<locals>.<genexpr>", "TracebackException._load_lines",
+	"TracebackException.exc_type", "TracebackException.exc_type_str", "TracebackException.format",
+	"TracebackException.format_exception_only", "TracebackException.from_exception",
+	"TracebackException.print", "TracebackType", "True", "TypeError", "UF_APPEND", "UF_COMPRESSED",
+	"UF_DATAVAULT", "UF_HIDDEN", "UF_IMMUTABLE", "UF_NODUMP", "UF_NOUNLINK", "UF_OPAQUE",
+	"UF_SETTABLE", "UF_TRACKED", "UNCHECKED_HASH", "UNICODE", "UNIQUE", "UnboundLocalError",
+	"UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError", "UnicodeTranslateError",
+	"UnicodeWarning", "Union", "UnionType", "UnsupportedOperation", "UserDict",
+	"UserDict.__contains__", "UserDict.__copy__", "UserDict.__delitem__", "UserDict.__getitem__",
+	"UserDict.__init__", "UserDict.__ior__", "UserDict.__iter__", "UserDict.__len__",
+	"UserDict.__or__", "UserDict.__repr__", "UserDict.__ror__", "UserDict.__setitem__",
+	"UserDict.copy", "UserDict.fromkeys", "UserDict.get", "UserList", "UserList.__add__",
+	"UserList.__cast", "UserList.__contains__", "UserList.__copy__", "UserList.__delitem__",
+	"UserList.__eq__", "UserList.__ge__", "UserList.__getitem__", "UserList.__gt__",
+	"UserList.__iadd__", "UserList.__imul__", "UserList.__init__", "UserList.__le__",
+	"UserList.__len__", "UserList.__lt__", "UserList.__mul__", "UserList.__radd__",
+	"UserList.__repr__", "UserList.__setitem__", "UserList.append", "UserList.clear",
+	"UserList.copy", "UserList.count", "UserList.extend", "UserList.index", "UserList.insert",
+	"UserList.pop", "UserList.remove", "UserList.reverse", "UserList.sort", "UserString",
+	"UserString.__add__", "UserString.__complex__", "UserString.__contains__", "UserString.__eq__",
+	"UserString.__float__", "UserString.__ge__", "UserString.__getitem__",
+	"UserString.__getnewargs__", "UserString.__gt__", "UserString.__hash__", "UserString.__init__",
+	"UserString.__int__", "UserString.__le__", "UserString.__len__", "UserString.__lt__",
+	"UserString.__mod__", "UserString.__mul__", "UserString.__radd__", "UserString.__repr__",
+	"UserString.__rmod__", "UserString.__str__", "UserString.capitalize", "UserString.casefold",
+	"UserString.center", "UserString.count", "UserString.encode", "UserString.endswith",
+	"UserString.expandtabs", "UserString.find", "UserString.format", "UserString.format_map",
+	"UserString.index", "UserString.isalnum", "UserString.isalpha", "UserString.isascii",
+	"UserString.isdecimal", "UserString.isdigit", "UserString.isidentifier", "UserString.islower",
+	"UserString.isnumeric", "UserString.isprintable", "UserString.isspace", "UserString.istitle",
+	"UserString.isupper", "UserString.join", "UserString.ljust", "UserString.lower",
+	"UserString.lstrip", "UserString.partition", "UserString.removeprefix",
+	"UserString.removesuffix", "UserString.replace", "UserString.rfind", "UserString.rindex",
+	"UserString.rjust", "UserString.rpartition", "UserString.rsplit", "UserString.rstrip",
+	"UserString.split", "UserString.splitlines", "UserString.startswith", "UserString.strip",
+	"UserString.swapcase", "UserString.title", "UserString.translate", "UserString.upper",
+	"UserString.zfill", "UserWarning", "VERBOSE", "VERSION_MAJOR", "VERSION_MINOR", "VPATH",
+	"ValueError", "ValuesView", "ValuesView.__contains__", "ValuesView.__iter__", "WCONTINUED",
+	"WCOREDUMP", "WEXITED", "WEXITSTATUS", "WF", "WHITE", "WHITESPACE", "WIFCONTINUED",
+	"WIFEXITED", "WIFSIGNALED", "WIFSTOPPED", "WITH_NEXT_FRAMEWORK", "WNOHANG", "WNOWAIT",
+	"WRAPPER_ASSIGNMENTS", "WRAPPER_UPDATES", "WSTOPPED", "WSTOPSIG", "WTERMSIG", "WUNTRACED",
+	"W_OK", "Warning", "WarningMessage", "WarningMessage.__init__", "WarningMessage.__str__",
+	"WeakKeyDictionary", "WindowsRegistryFinder", "WindowsRegistryFinder._open_registry",
+	"WindowsRegistryFinder._search_registry", "WindowsRegistryFinder.find_spec",
+	"WrapperDescriptorType", "Writer", "XATTR_CREATE", "XATTR_REPLACE", "XATTR_SIZE_MAX", "X_OK",
+	"YELLOW", "ZIP64_EXTRA_TAG", "ZeroDivisionError", "ZipImportError", "ZipReader",
+	"_ASSERT_CODES", "_AddedDllDirectory", "_AddedDllDirectory.__enter__",
+	"_AddedDllDirectory.__exit__", "_AddedDllDirectory.__init__", "_AddedDllDirectory.__repr__",
+	"_AddedDllDirectory.close", "_Anchors", "_AsyncGeneratorContextManager",
+	"_AsyncGeneratorContextManager.__aenter__", "_AsyncGeneratorContextManager.__aexit__",
+	"_BITS_TRANS", "_BaseExitStack", "_BaseExitStack.__init__",
+	"_BaseExitStack._create_cb_wrapper",
+	"_BaseExitStack._create_cb_wrapper.<locals>._exit_wrapper",
+	"_BaseExitStack._create_exit_wrapper", "_BaseExitStack._push_cm_exit",
+	"_BaseExitStack._push_exit_callback", "_BaseExitStack.callback",
+	"_BaseExitStack.enter_context", "_BaseExitStack.pop_all", "_BaseExitStack.push",
+	"_BlockingOnManager", "_BlockingOnManager.__enter__", "_BlockingOnManager.__exit__",
+	"_BlockingOnManager.__init__", "_BufferedIOBase", "_BytesIOBuffer", "_C", "_C._m",
+	"_CASE_COST", "_CASE_INSENSITIVE_PLATFORMS", "_CASE_INSENSITIVE_PLATFORMS_BYTES_KEY",
+	"_CASE_INSENSITIVE_PLATFORMS_STR_KEY", "_CHUNK_SIZE", "_CODEBITS", "_CacheInfo",
+	"_CallableGenericAlias", "_CallableGenericAlias.__getitem__", "_CallableGenericAlias.__new__",
+	"_CallableGenericAlias.__reduce__", "_CallableGenericAlias.__repr__",
+	"_ConcatenateGenericAlias", "_DEPRECATED_MSG", "_DeadlockError", "_DeprecateByteStringMeta",
+	"_DeprecateByteStringMeta.__instancecheck__", "_DeprecateByteStringMeta.__new__",
+	"_DummyModuleLock", "_DummyModuleLock.__init__", "_DummyModuleLock.__repr__",
+	"_DummyModuleLock.acquire", "_DummyModuleLock.release", "_ERR_MSG_PREFIX", "_EXTRA_CASES",
+	"_EnumDict", "_Environ", "_Environ.__delitem__", "_Environ.__getitem__", "_Environ.__init__",
+	"_Environ.__ior__", "_Environ.__iter__", "_Environ.__len__", "_Environ.__or__",
+	"_Environ.__repr__", "_Environ.__repr__.<locals>.<genexpr>", "_Environ.__ror__",
+	"_Environ.__setitem__", "_Environ.copy", "_Environ.setdefault", "_ExceptHookArgs",
+	"_ExceptionPrintContext", "_ExceptionPrintContext.__init__", "_ExceptionPrintContext.emit",
+	"_ExceptionPrintContext.emit.<locals>.<lambda>", "_ExceptionPrintContext.indent", "_Feature",
+	"_Feature.__init__", "_Feature.__repr__", "_Feature.getMandatoryRelease",
+	"_Feature.getOptionalRelease", "_GeneratorContextManager",
+	"_GeneratorContextManager.__enter__", "_GeneratorContextManager.__exit__",
+	"_GeneratorContextManagerBase", "_GeneratorContextManagerBase.__init__",
+	"_GeneratorContextManagerBase._recreate_cm", "_GeneratorWrapper", "_GeneratorWrapper.__init__",
+	"_GeneratorWrapper.__iter__", "_GeneratorWrapper.__next__", "_GeneratorWrapper.close",
+	"_GeneratorWrapper.gi_code", "_GeneratorWrapper.gi_frame", "_GeneratorWrapper.gi_running",
+	"_GeneratorWrapper.gi_suspended", "_GeneratorWrapper.gi_yieldfrom", "_GeneratorWrapper.send",
+	"_GeneratorWrapper.throw", "_GeneratorWrapper__isgen", "_GeneratorWrapper__wrapped",
+	"_HEAPTYPE", "_HashedSeq", "_HashedSeq.__hash__", "_HashedSeq.__init__", "_IOBase",
+	"_ImportLockContext", "_ImportLockContext.__enter__", "_ImportLockContext.__exit__",
+	"_IncompleteInputError", "_KeyedRef", "_LITERAL_CODES", "_LazyLoader__check_eager_loader",
+	"_LazyModule", "_LazyModule.__delattr__", "_LazyModule.__getattribute__", "_Link", "_List",
+	"_LoaderBasics", "_LoaderBasics.create_module", "_LoaderBasics.exec_module",
+	"_LoaderBasics.is_package", "_LoaderBasics.load_module", "_MAXCACHE", "_MAXCACHE2",
+	"_MAX_CANDIDATE_ITEMS", "_MAX_STRING_SIZE", "_MOVE_COST", "_MS_WINDOWS", "_ModuleLock",
+	"_ModuleLock.__init__", "_ModuleLock.__repr__", "_ModuleLock.acquire",
+	"_ModuleLock.has_deadlock", "_ModuleLock.release", "_ModuleLockManager",
+	"_ModuleLockManager.__enter__", "_ModuleLockManager.__exit__", "_ModuleLockManager.__init__",
+	"_MutableMapping__marker", "_NEEDS_LOADING", "_NOT_FOUND", "_NamedIntConstant",
+	"_NamedIntConstant.__new__", "_NamedIntConstant.__repr__", "_NamespaceLoader",
+	"_NamespacePath", "_NamespacePath.__contains__", "_NamespacePath.__getitem__",
+	"_NamespacePath.__init__", "_NamespacePath.__iter__", "_NamespacePath.__len__",
+	"_NamespacePath.__repr__", "_NamespacePath.__setitem__",
+	"_NamespacePath._find_parent_path_names", "_NamespacePath._get_parent_path",
+	"_NamespacePath._recalculate", "_NamespacePath.append", "_OPT", "_ORIGIN", "_OptionError",
+	"_OrderedDictItemsView", "_OrderedDictItemsView.__reversed__", "_OrderedDictKeysView",
+	"_OrderedDictKeysView.__reversed__", "_OrderedDictValuesView",
+	"_OrderedDictValuesView.__reversed__", "_OrderedDict__hardroot", "_OrderedDict__map",
+	"_OrderedDict__marker", "_OrderedDict__root", "_OrderedDict__update", "_POPULATE", "_PYCACHE",
+	"_RAW_MAGIC_NUMBER", "_RECURSIVE_CUTOFF", "_RELOADING", "_REPEATCODES", "_REPEATING_CODES",
+	"_RawIOBase", "_RedirectStream", "_RedirectStream.__enter__", "_RedirectStream.__exit__",
+	"_RedirectStream.__init__", "_SEP", "_STRUCT_TM_ITEMS", "_SUCCESS_CODES", "_Sentinel",
+	"_Sentinel.__repr__", "_TextIOBase", "_ThreadHandle", "_Tokenizer__next", "_UNITCODES",
+	"_UNIT_CODES", "_UserList__cast", "_WARNING_DETAILS", "_WIDE_CHAR_SPECIFIERS",
+	"_WeakValueDictionary", "_WeakValueDictionary.__init__",
+	"_WeakValueDictionary.__init__.<locals>.KeyedRef",
+	"_WeakValueDictionary.__init__.<locals>.KeyedRef.__init__",
+	"_WeakValueDictionary.__init__.<locals>.KeyedRef.__new__",
+	"_WeakValueDictionary.__init__.<locals>.KeyedRef.remove",
+	"_WeakValueDictionary._commit_removals", "_WeakValueDictionary.clear",
+	"_WeakValueDictionary.get", "_WeakValueDictionary.setdefault", "_WindowsConsoleIO",
+	"_ZeroSentinel", "__", "__IOBase_closed", "__abc_tpflags__", "__abs__", "__abstractmethods__",
+	"__add__", "__aenter__", "__aexit__", "__aiter__", "__all__", "__alloc__", "__and__",
+	"__anext__", "__annotations__", "__args__", "__author__", "__await__", "__base__", "__bases__",
+	"__basicsize__", "__bool__", "__bound__", "__breakpointhook__", "__buffer__",
+	"__build_class__", "__builtins__", "__bytes__", "__cached__", "__call__", "__callback__",
+	"__cantrace__", "__cast", "__cause__", "__ceil__", "__check_eager_loader", "__class__",
+	"__class_getitem__", "__classcell__", "__classdict__", "__classdictcell__", "__closure__",
+	"__code__", "__complex__", "__concat__", "__constraints__", "__contains__", "__context__",
+	"__contravariant__", "__copy__", "__covariant__", "__ctypes_from_outparam__",
+	"__dataclass_fields__", "__dataclass_params__", "__debug__", "__deepcopy__", "__default__",
+	"__defaults__", "__del__", "__delattr__", "__delete__", "__delitem__", "__deprecated__",
+	"__dict__", "__dictoffset__", "__dir__", "__displayhook__", "__divmod__", "__doc__",
+	"__enter__", "__eq__", "__excepthook__", "__exit__", "__file__", "__firstlineno__",
+	"__flags__", "__float__", "__floor__", "__floordiv__", "__format__", "__fspath__", "__func__",
+	"__future__", "__ge__", "__get__", "__getattr__", "__getattribute__", "__getformat__",
+	"__getinitargs__", "__getitem__", "__getnewargs__", "__getnewargs_ex__", "__getstate__",
+	"__globals__", "__gt__", "__hardroot", "__hash__", "__iadd__", "__iand__", "__iconcat__",
+	"__ifloordiv__", "__ilshift__", "__imatmul__", "__imod__", "__import__", "__imul__",
+	"__index__", "__infer_variance__", "__init__", "__init_subclass__", "__instancecheck__",
+	"__int__", "__inv__", "__invert__", "__ior__", "__ipow__", "__irshift__",
+	"__isabstractmethod__", "__isgen", "__isub__", "__itemsize__", "__iter__", "__itruediv__",
+	"__ixor__", "__kwdefaults__", "__le__", "__len__", "__length_hint__", "__lltrace__",
+	"__loader__", "__lshift__", "__lt__", "__main__", "__map", "__match_args__", "__matmul__",
+	"__members__", "__missing__", "__mod__", "__module__", "__mro__", "__mro_entries__", "__mul__",
+	"__name__", "__ne__", "__neg__", "__new__", "__new_member__", "__newobj__", "__newobj_ex__",
+	"__next", "__next__", "__not__", "__notes__", "__objclass__", "__or__", "__order__",
+	"__orig_bases__", "__orig_class__", "__origin__", "__origname__", "__package__",
+	"__parameters__", "__partialmethod__", "__path__", "__pos__", "__pow__", "__prepare__",
+	"__pycache__", "__qualname__", "__radd__", "__rand__", "__rdivmod__", "__reduce__",
+	"__reduce_ex__", "__release_buffer__", "__replace__", "__repr__", "__reversed__",
+	"__rfloordiv__", "__rlshift__", "__rmatmul__", "__rmod__", "__rmul__", "__root", "__ror__",
+	"__round__", "__rpow__", "__rrshift__", "__rshift__", "__rsub__", "__rtruediv__", "__rxor__",
+	"__self__", "__self_class__", "__set__", "__set_name__", "__setattr__", "__setitem__",
+	"__setstate__", "__signature__", "__sizeof__", "__slotnames__", "__slots__", "__spec__",
+	"__static_attributes__", "__stderr__", "__stdin__", "__stdout__", "__str__", "__sub__",
+	"__subclasscheck__", "__subclasses__", "__subclasshook__", "__suppress_context__",
+	"__text_signature__", "__thisclass__", "__traceback__", "__truediv__", "__trunc__",
+	"__type_params__", "__typing_is_unpacked_typevartuple__", "__typing_prepare_subst__",
+	"__typing_subst__", "__typing_unpacked_tuple_args__", "__unpacked__", "__unraisablehook__",
+	"__value__", "__vectorcalloffset__", "__version__", "__warningregistry__",
+	"__weaklistoffset__", "__weakref__", "__weakrefoffset__", "__wrapped", "__wrapped__",
+	"__xor__", "_abc", "_abc_cache", "_abc_caches_clear", "_abc_impl", "_abc_init",
+	"_abc_instancecheck", "_abc_negative_cache", "_abc_negative_cache_version", "_abc_register",
+	"_abc_registry", "_abc_registry_clear", "_abc_subclasscheck", "_abs", "_abstract_",
+	"_acquire_restore", "_active", "_add", "_add_alias_", "_add_dll_directory", "_add_filter",
+	"_add_member_", "_add_value_alias_", "_ag", "_alias_mbcs", "_aliases", "_align_", "_all_bits_",
+	"_all_events", "_annotation", "_anonymous_", "_args", "_argtypes_", "_as_parameter_",
+	"_asdict", "_asyncio_future_blocking", "_at_fork_reinit", "_attr_type", "_attributes",
+	"_attrs", "_auto_called", "_auto_null", "_auto_null.__repr__", "_base_executable", "_baserepl",
+	"_bless_my_loader", "_blksize", "_blocking_on", "_bootstrap", "_bootstrap_external",
+	"_bootstrap_module", "_boundary_", "_break_on_call_reduce", "_buffer_decode", "_buffer_encode",
+	"_builtin_from_name", "_byte_offset_to_character_offset", "_bytes_to_codes", "_c", "_c3_merge",
+	"_c3_mro", "_c3_mro.<locals>.<genexpr>", "_cache", "_cache2", "_cache_bytecode", "_cached",
+	"_calc___package__", "_calc_mode", "_calculate_meta", "_call", "_call_with_frames_removed",
+	"_casefix", "_category_name", "_cause_message", "_cb_type", "_cell_factory",
+	"_cell_factory.<locals>.f", "_chain", "_checkClosed", "_checkReadable", "_checkSeekable",
+	"_checkWritable", "_check_arg_types", "_check_bytes", "_check_for_existing_members_",
+	"_check_methods", "_check_name", "_check_name.<locals>._check_name_wrapper",
+	"_check_name.<locals>._wrap", "_check_name_wrapper", "_check_retval_", "_class_escape",
+	"_classify_pyc", "_clear_cache", "_clear_internal_caches", "_clear_type_cache", "_cls",
+	"_cls_name", "_cls_type", "_co_code_adaptive", "_code", "_code_to_hash_pyc",
+	"_code_to_timestamp_pyc", "_code_type", "_codecs", "_collections", "_collections_abc",
+	"_colorize", "_combine_flags", "_commit_removals", "_compare_digest", "_compile",
+	"_compile_bytecode", "_compile_charset", "_compile_info", "_compile_source",
+	"_compile_template", "_compiler", "_compose_mro", "_compose_mro.<locals>.is_related",
+	"_compose_mro.<locals>.is_strict_base", "_compute_suggestion_error", "_config_init",
+	"_constants", "_context_message", "_convert", "_convert_", "_cookie", "_coro", "_count",
+	"_count_elements", "_create_", "_create_async_cb_wrapper", "_create_async_exit_wrapper",
+	"_create_cb_wrapper", "_create_exit_wrapper", "_createenviron",
+	"_createenviron.<locals>.check_str", "_createenviron.<locals>.decode",
+	"_createenviron.<locals>.encode", "_createenviron.<locals>.encodekey", "_ctx",
+	"_current_exceptions", "_current_frames", "_data", "_dataclass_repr",
+	"_dataclass_repr.<locals>.<genexpr>", "_dealloc_warn", "_debugmallocstats", "_dedent",
+	"_dedented_lines", "_defaultaction", "_del", "_deprecated", "_depth", "_deque_iterator",
+	"_deque_reverse_iterator", "_dict", "_display_width", "_display_width.<locals>.<genexpr>",
+	"_dump_registry", "_empty_charbuffer", "_enter", "_entered", "_epoch", "_eq", "_eq_mtime",
+	"_escape", "_exc_type", "_excepthook", "_exceptions", "_exec", "_execvpe", "_exists", "_exit",
+	"_exit_callbacks", "_exit_wrapper", "_extension_cache", "_extension_registry",
+	"_extract_caret_anchors_from_line_segment",
+	"_extract_caret_anchors_from_line_segment.<locals>.<lambda>",
+	"_extract_caret_anchors_from_line_segment.<locals>.increment",
+	"_extract_caret_anchors_from_line_segment.<locals>.increment_until",
+	"_extract_caret_anchors_from_line_segment.<locals>.next_valid_char",
+	"_extract_caret_anchors_from_line_segment.<locals>.nextline",
+	"_extract_caret_anchors_from_line_segment.<locals>.normalize",
+	"_extract_caret_anchors_from_line_segment.<locals>.setup_positions",
+	"_extract_from_extended_frame_gen", "_f", "_false", "_feature_version", "_field_defaults",
+	"_field_types", "_fields", "_fields_", "_filemode_table", "_fill_cache", "_filter", "_filters",
+	"_filters_mutated", "_filters_version", "_finalizing", "_find_and_load",
+	"_find_and_load_unlocked", "_find_data_repr_", "_find_data_type_", "_find_impl", "_find_new_",
+	"_find_parent_path_names", "_find_spec", "_find_spec_from_path", "_fix_co_filename",
+	"_fix_exception_context", "_fix_sentence_endings", "_fix_up_module", "_flag_mask_", "_flags_",
+	"_format_final_exc_line", "_format_syntax_error", "_formatwarning_orig", "_formatwarnmsg",
+	"_formatwarnmsg_impl", "_framework", "_from_flags", "_from_iterable", "_frozen_importlib",
+	"_frozen_importlib_external", "_frozen_module_names", "_fscodec", "_fscodec.<locals>.fsdecode",
+	"_fscodec.<locals>.fsencode", "_fspath", "_functools", "_fwalk", "_fwalk.<locals>.<genexpr>",
+	"_fwalk_close", "_fwalk_walk", "_fwalk_yield", "_g", "_gcd_import", "_ge_from_gt",
+	"_ge_from_le", "_ge_from_lt", "_generate_next_value", "_generate_next_value_",
+	"_generate_overlap_table", "_generate_suggestions", "_get", "_get_cached",
+	"_get_charset_prefix", "_get_code_position", "_get_cpu_count_config", "_get_data",
+	"_get_decompress_func", "_get_default_invalidation_mode", "_get_dump", "_get_exports_list",
+	"_get_files", "_get_framelocalsproxy", "_get_iscased", "_get_literal_prefix",
+	"_get_main_thread_ident", "_get_mixins_", "_get_module_code", "_get_module_info",
+	"_get_module_lock", "_get_module_lock.<locals>.cb", "_get_module_path",
+	"_get_mtime_and_size_of_source", "_get_parent_path", "_get_pyc_source", "_get_safe___dir__",
+	"_get_safe___dir__.<locals>.<genexpr>", "_get_sep", "_get_sourcefile", "_get_spec",
+	"_get_supported_file_loaders", "_get_value", "_getaction", "_getcategory", "_getframe",
+	"_getframemodulename", "_getline_from_code", "_getlines_from_code", "_git", "_globals", "_gnv",
+	"_grouper", "_gt_from_ge", "_gt_from_le", "_gt_from_lt", "_handle_fromlist",
+	"_handle_long_word", "_has_deadlocked", "_hash", "_hashable_values_", "_have_exc_type",
+	"_have_functions", "_hex_code", "_hex_code.<locals>.<genexpr>", "_high_bit", "_ignore",
+	"_ignore_", "_imp", "_imp_module", "_import_tail", "_importing_zlib",
+	"_incompatible_extension_module_restrictions",
+	"_incompatible_extension_module_restrictions.__enter__",
+	"_incompatible_extension_module_restrictions.__exit__",
+	"_incompatible_extension_module_restrictions.__init__",
+	"_incompatible_extension_module_restrictions.override", "_init_main", "_init_module_attrs",
+	"_initial_missing", "_initializing", "_inputhook", "_install", "_install_external_importers",
+	"_install_importlib", "_int", "_interactive_cache", "_inverted_", "_inverted_registry", "_io",
+	"_is_descriptor", "_is_dir", "_is_dunder", "_is_filename_to_skip",
+	"_is_filename_to_skip.<locals>.<genexpr>", "_is_gil_enabled", "_is_inputhook_installed",
+	"_is_internal_class", "_is_internal_filename", "_is_internal_frame", "_is_interned",
+	"_is_main_interpreter", "_is_owned", "_is_param_expr", "_is_param_expr.<locals>.<genexpr>",
+	"_is_private", "_is_python_build", "_is_single_bit", "_is_sunder", "_is_syntax_error",
+	"_is_text_encoding", "_is_union_type", "_is_valid_dispatch_type", "_iskeyword", "_itemgetter",
+	"_items", "_iter_bits_lsb", "_iter_member_", "_iter_member_by_def_", "_iter_member_by_value_",
+	"_iterating", "_join", "_keep_positive", "_key", "_kwargs", "_last_epoch", "_last_parent_path",
+	"_last_values", "_le_from_ge", "_le_from_gt", "_le_from_lt", "_leading_whitespace_re", "_len",
+	"_length_", "_levenshtein_distance", "_limbo", "_lines", "_lines_dedented", "_load",
+	"_load_backward_compatible", "_load_lines", "_load_module_shim", "_load_unlocked", "_loaders",
+	"_local", "_lock", "_lock_unlock_module", "_lookup", "_loop", "_lru_cache_wrapper",
+	"_lru_cache_wrapper.<locals>.cache_clear", "_lru_cache_wrapper.<locals>.cache_info",
+	"_lru_cache_wrapper.<locals>.wrapper", "_lt_from_ge", "_lt_from_gt", "_lt_from_le", "_m",
+	"_make", "_make_class_unpicklable", "_make_class_unpicklable.<locals>._break_on_call_reduce",
+	"_make_key", "_make_key.<locals>.<genexpr>", "_make_lazycache_entry",
+	"_make_lazycache_entry.<locals>.get_lines", "_make_relax_case",
+	"_make_relax_case.<locals>._relax_case", "_make_thread_handle", "_make_unbound_method",
+	"_makecodes", "_map", "_mapping", "_member_map_", "_member_names", "_member_names_",
+	"_member_type_", "_method", "_missing_", "_mk_bitmap", "_mode", "_module", "_module_locks",
+	"_module_repr", "_module_repr_from_spec", "_module_type", "_multiarch", "_munge_whitespace",
+	"_name", "_name_", "_names", "_needs_com_addref_", "_new_member_", "_new_module",
+	"_new_target", "_new_type", "_next_external_frame", "_normalize_line_endings", "_not_given",
+	"_not_given.__repr__", "_numeric_repr_", "_object_name", "_old_convert_",
+	"_old_convert_.<locals>.<lambda>", "_old_cwd", "_old_targets", "_onceregistry",
+	"_only_immortal", "_open_registry", "_operator", "_optimize", "_optimize_charset", "_ord",
+	"_order_", "_original_lines", "_os", "_override_frozen_modules_for_tests",
+	"_override_multi_interp_extensions_check", "_pack_", "_pack_uint32", "_parse",
+	"_parse_dostime", "_parse_flags", "_parse_sub", "_parse_value_tb", "_parser", "_path",
+	"_path_abspath", "_path_cache", "_path_finder", "_path_hooks", "_path_importer_cache",
+	"_path_is_mode_type", "_path_isabs", "_path_isdir", "_path_isfile", "_path_join",
+	"_path_mtime", "_path_normpath", "_path_split", "_path_split.<locals>.<genexpr>",
+	"_path_splitroot", "_path_splitroot_ex", "_path_stat", "_pathseps_with_colon",
+	"_pending_removals", "_pickle", "_possibly_sorted", "_print_exception_bltin", "_proc",
+	"_processoptions", "_proto_member", "_proto_member.__init__", "_proto_member.__set_name__",
+	"_proxy", "_push_async_cm_exit", "_push_cm_exit", "_push_exit_callback", "_py_abc",
+	"_read_directory", "_recalculate", "_reconstructor", "_record", "_recreate_cm",
+	"_recursion_count", "_recursive_repr", "_reduce_ex", "_reduce_ex_by_global_name",
+	"_register_code", "_relax_case", "_relaxed_path_cache", "_release_save",
+	"_remove_dead_weakref", "_remove_dll_directory", "_repeat", "_replace", "_repr_",
+	"_repr_iterable", "_requires_builtin", "_requires_builtin.<locals>._requires_builtin_wrapper",
+	"_requires_builtin_wrapper", "_requires_frozen",
+	"_requires_frozen.<locals>._requires_frozen_wrapper", "_requires_frozen_wrapper",
+	"_reset_caches", "_reset_registry", "_resolve_filename", "_resolve_name", "_restype_",
+	"_safe_getenv", "_safe_string", "_sanity_check", "_search_registry", "_seen", "_sentinel",
+	"_set", "_set_bootstrap_module", "_set_done", "_set_fileattr", "_set_lines", "_setoption",
+	"_setprofileallthreads", "_settraceallthreads", "_setup", "_should_show_carets",
+	"_showwarning", "_showwarning_orig", "_showwarnmsg", "_showwarnmsg_impl", "_shutdown",
+	"_simple", "_simple_enum", "_simple_enum.<locals>.convert_class", "_singles_mask_",
+	"_slotnames", "_socket", "_sort_order_", "_spawns_full_line", "_spawnvef", "_spec_from_module",
+	"_special_chars_map", "_split", "_split_chunks", "_splitext", "_sre", "_starmap", "_stat",
+	"_stdlib_dir", "_stdlib_enums", "_str", "_stream", "_strptime", "_strptime_datetime",
+	"_substitution_cost", "_suggestions", "_supports_virtual_terminal", "_swappedbytes_", "_sys",
+	"_tee", "_tee_dataobject", "_test_simple_enum", "_thread", "_tuple", "_tuple_new",
+	"_tuplegetter", "_type_", "_type_repr", "_unhashable_values_", "_unhashable_values_map_",
+	"_uninitialized_submodules", "_uniq", "_unknown", "_unmarshal_code", "_unpack_uint16",
+	"_unpack_uint32", "_unpack_uint64", "_unwrap_partial", "_unwrap_partialmethod", "_use_args_",
+	"_validate_hash_pyc", "_validate_timestamp_pyc", "_value2member_map_", "_value_",
+	"_value_repr_", "_varname_from_oparg", "_varpattern", "_varsub", "_varsubb",
+	"_verbose_message", "_version", "_walk_symlinks_as_files", "_walk_tb_with_full_positions",
+	"_warn_unawaited_coroutine", "_warn_unawaited_coroutine.<locals>.extract", "_warnings",
+	"_warnings_defaults", "_weakref", "_whitespace", "_whitespace_only_re", "_winapi", "_wrap",
+	"_wrap_chunks", "_wrap_close", "_wrap_close.__enter__", "_wrap_close.__exit__",
+	"_wrap_close.__getattr__", "_wrap_close.__init__", "_wrap_close.__iter__", "_wrap_close.close",
+	"_write_atomic", "_xoptions", "_zero_sentinel", "_zip", "_zip_directory_cache",
+	"_zip_searchorder", "aRepr", "a_list", "abc",
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcs", "abiflags", "abort", "abs",
+	"abs_tol", "absolute_import", "abspath", "abstract_bases", "abstract_c3_mros",
+	"abstractclassmethod", "abstractclassmethod.__init__", "abstractmethod", "abstractproperty",
+	"abstracts", "abstractstaticmethod", "abstractstaticmethod.__init__", "access", "accumulate",
+	"aclose", "aclosing", "aclosing.__aenter__", "aclosing.__aexit__", "aclosing.__init__",
+	"acquire", "acquire_lock", "action", "activate_stack_trampoline", "add", "add_argument",
+	"add_dll_directory", "add_done_callback", "add_extension", "add_flags", "add_nested",
+	"add_note", "addaudithook", "addgroup", "addliteral", "addop", "after_in_child",
+	"after_in_parent", "ag_await", "ag_code", "ag_frame", "ag_running", "ag_suspended",
+	"aggregate_class", "aiter", "alarm", "algorithm", "alias", "alias_details", "aliased_encoding",
+	"aliases", "all", "all_bits", "all_feature_names", "all_lines", "all_lines_original",
+	"all_suffixes", "allocate", "allocate_lock", "allow_code", "almost_filename", "alpha",
+	"already", "alt_path_sep", "altkey", "altsep", "altsepIndex", "altzone", "always", "anchors",
+	"anchors_left_end_offset", "anchors_right_start_offset", "and", "and_", "anext", "ann",
+	"annotation", "annotations", "ansi", "ansi_code_page", "ansi_x3_4_1968", "any", "api_version",
+	"append", "appendleft", "arabic", "arc_offset", "archive", "arg", "arg_list", "argdefs",
+	"argname", "argparse", "argrest", "args", "argtypes", "arguments", "argv", "array", "as",
+	"as_global", "as_integer_ratio", "as_utf8", "ascii", "ascii_decode", "ascii_encode",
+	"ascii_iscased", "ascii_tolower", "asctime", "asend", "asmo_708", "asname", "assert",
+	"assigned", "ast", "async", "async_generator", "asynccontextmanager",
+	"asynccontextmanager.<locals>.helper", "athrow", "atomic", "attr", "attrgetter",
+	"attrgetter.__call__", "attrgetter.__init__", "attrgetter.__init__.<locals>.func",
+	"attrgetter.__init__.<locals>.func.<locals>.<genexpr>", "attrgetter.__reduce__",
+	"attrgetter.__repr__", "attribute", "attrname", "attrs", "attrs_now", "attrs_then",
+	"attrs_updated", "audit", "authorizer_callback", "auto", "auto.__init__", "auto.__repr__",
+	"auto_valued", "autocommit", "av", "await", "backslashreplace", "backslashreplace_errors",
+	"backtick", "barry_as_FLUFL", "base", "base64", "base64_codec", "base_64", "base_chain",
+	"base_exec_prefix", "base_executable", "base_filename", "base_meta", "base_path",
+	"base_prefix", "basename", "bases", "batched", "bchar", "before", "best_distance", "beta",
+	"big", "big5", "big5_hkscs", "big5_tw", "big5hkscs", "bin", "binary_form", "bindex", "bit",
+	"bit_count", "bit_length", "bits", "bits_per_digit", "block", "blocked_on", "blocking_on",
+	"bltns", "body", "bool", "bound", "boundary", "branch", "break", "break_long_words",
+	"break_on_hyphens", "breakpoint", "breakpointhook", "buffer", "buffer_callback", "buffer_size",
+	"buffered_stdio", "buffering", "buffers", "bufsize", "build_prefix", "builtin_limit",
+	"builtin_module", "builtin_module_names", "builtin_name", "builtins", "bundle_path",
+	"bytearray", "bytearray_iterator", "bytebuffer", "bytecode", "bytecode_path", "byteorder",
+	"bytes", "bytes_data", "bytes_iterator", "bytes_per_sep", "bytes_warning", "bytesdecoded",
+	"bytesencoded", "bz2", "bz2_codec", "c_call", "c_contiguous", "c_exception", "c_return",
+	"cache", "cache_clear", "cache_from_source", "cache_get", "cache_info", "cache_len",
+	"cache_module", "cache_parameters", "cache_path", "cache_tag", "cache_token", "cached",
+	"cached_datetime_module", "cached_property", "cached_property.__get__",
+	"cached_property.__init__", "cached_property.__set_name__", "cached_statements", "cadata",
+	"cafile", "call", "call_exception_handler", "call_soon", "call_tracing", "callable",
+	"callback", "can_colorize", "can_colorize.<locals>._safe_getenv", "cancel", "candidate",
+	"candidate_blocking_on", "candidate_ids", "canonical_member", "capath", "capitalize",
+	"capture", "capture_locals", "caret", "caret_group", "carets", "caretspace", "case",
+	"casefold", "cases", "cast", "cat", "catch_warnings", "catch_warnings.__enter__",
+	"catch_warnings.__exit__", "catch_warnings.__init__", "catch_warnings.__repr__", "category",
+	"cause", "cb", "cb_suppress", "cb_type", "cdir", "ceiling", "cell_contents", "center",
+	"central_directory_position", "central_directory_size", "certfile", "cfile", "ch", "ch_a",
+	"ch_b", "chain", "chained_exc", "chained_msg", "char", "character", "characters_written",
+	"charbuffer", "charbuffertype", "charmap", "charmap_build", "charmap_decode", "charmap_encode",
+	"charname", "chars", "charset", "charsetappend", "chdir", "chdir.__enter__", "chdir.__exit__",
+	"chdir.__init__", "check", "check_hash_based_pycs", "check_hash_pycs_mode",
+	"check_same_thread", "check_source", "check_str", "checkcache", "checked", "checked_dict",
+	"checked_enum", "checked_keys", "checked_member_dict", "checked_member_keys", "checked_method",
+	"checked_value", "checkgroup", "checkgroupname", "checklookbehindgroup", "checks", "chflags",
+	"child", "children", "children_system", "children_user", "chinese", "chmod", "chown", "chr",
+	"chroot", "chunk", "chunks", "class", "class_name", "class_namespace", "class_type",
+	"classdict", "classmethod", "clear", "clear_extension_cache", "clear_frames", "clearcache",
+	"clock_getres", "clock_gettime", "clock_gettime_ns", "clock_settime", "clock_settime_ns",
+	"close", "closed", "closefd", "closegroup", "closerange", "closing", "closing.__enter__",
+	"closing.__exit__", "closing.__init__", "closure", "cls", "cls_name", "cls_or_self", "clsname",
+	"cm", "cm_exit", "cmd", "cmp_to_key", "cmp_to_key.<locals>.K", "cmp_to_key.<locals>.K.__eq__",
+	"cmp_to_key.<locals>.K.__ge__", "cmp_to_key.<locals>.K.__gt__",
+	"cmp_to_key.<locals>.K.__init__", "cmp_to_key.<locals>.K.__le__",
+	"cmp_to_key.<locals>.K.__lt__", "co", "co_argcount", "co_cellvars", "co_code", "co_consts",
+	"co_exceptiontable", "co_filename", "co_firstlineno", "co_flags", "co_freevars",
+	"co_kwonlyargcount", "co_lines", "co_linetable", "co_lnotab", "co_name", "co_names",
+	"co_nlocals", "co_positions", "co_posonlyargcount", "co_qualname", "co_stacksize",
+	"co_varnames", "code", "code1", "code2", "code_debug_ranges", "code_id", "code_object",
+	"codecaliases", "codecs", "col", "col_offset", "collections", "collections.abc", "colno",
+	"color", "colorize", "colorized_carets", "colorized_carets_parts", "colorized_line",
+	"colorized_line_parts", "columns", "combinations", "combinations_with_replacement",
+	"combined_value", "command", "comment_factory", "comment_size", "common", "commonpath",
+	"commonprefix", "comp", "compact", "comparators", "compile", "compile_mode", "compiler_flag",
+	"complex", "compress", "compressed_checked_value", "compressed_simple_value", "comps",
+	"concat", "condgroup", "condname", "config", "configure_c_stdio", "confstr", "confstr_names",
+	"conjugate", "const", "constructor", "constructor_ob", "consts", "consumed", "cont",
+	"contained", "contains", "contents", "context", "context_expr", "contextlib", "contextmanager",
+	"contextmanager.<locals>.helper", "contiguous", "continue", "contravariant", "conversion",
+	"convert_class", "cookie", "copy", "copy_file_range", "copyreg", "copyright", "coro",
+	"coroutine", "coroutine.<locals>.wrapped", "count", "countOf", "covariant", "cp00858",
+	"cp01140", "cp037", "cp1026", "cp1051", "cp1125", "cp1140", "cp1250", "cp1251", "cp1252",
+	"cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258", "cp1361", "cp154", "cp273",
+	"cp367", "cp424", "cp437", "cp437_table", "cp500", "cp65001", "cp775", "cp819", "cp850",
+	"cp852", "cp855", "cp857", "cp858", "cp860", "cp861", "cp862", "cp863", "cp864", "cp865",
+	"cp866", "cp866u", "cp869", "cp932", "cp936", "cp949", "cp950", "cp_gr", "cp_is", "cpathname",
+	"cpu_count", "cr_await", "cr_code", "cr_frame", "cr_origin", "cr_running", "cr_suspended",
+	"crc", "create_builtin", "create_dynamic", "create_module", "csHPRoman8", "csascii", "csbig5",
+	"csibm00858", "csibm01140", "csibm037", "csibm1026", "csibm273", "csibm424", "csibm500",
+	"csibm855", "csibm857", "csibm858", "csibm860", "csibm861", "csibm863", "csibm864", "csibm865",
+	"csibm866", "csibm869", "csiso2022jp", "csiso2022kr", "csiso58gb231280", "csisolatin1",
+	"csisolatin2", "csisolatin3", "csisolatin4", "csisolatin5", "csisolatin6", "csisolatinarabic",
+	"csisolatincyrillic", "csisolatingreek", "csisolatinhebrew", "cskoi8r", "cspc775baltic",
+	"cspc850multilingual", "cspc862latinhebrew", "cspc8codepage437", "cspcp852", "csptcp154",
+	"csshiftjis", "ctermid", "ctime", "ctx", "cur_len", "cur_line", "curdir", "curr",
+	"current_distance", "current_token", "currsize", "cut_off", "cutoff", "cwd", "cycle", "cygwin",
+	"cyrillic", "cyrillic_asian", "daemon_threads_allowed", "darwin", "data", "data_encoding",
+	"data_info", "data_size", "data_type_method", "data_types", "database", "datapath", "date",
+	"day", "daylight", "dbcs", "dcf", "deactivate_stack_trampoline", "debug", "debug_override",
+	"decode", "decode_source", "decoded_string", "decodedbytes", "decodekey", "decoder",
+	"decodevalue", "decoding_map", "decompress", "decorating_function", "decorator_list", "dedent",
+	"dedent_characters", "def", "default", "default_factory", "default_int_handler",
+	"default_max_str_digits", "default_value", "defaultaction", "defaultdict", "defaults",
+	"defpath", "del", "del_flags", "delattr", "delete", "deleter", "delitem", "denominator",
+	"deprecated", "deprecated.__call__", "deprecated.__call__.<locals>.__init_subclass__",
+	"deprecated.__call__.<locals>.__new__", "deprecated.__call__.<locals>.wrapper",
+	"deprecated.__init__", "depth", "deque", "derive", "desc", "description", "descriptor_type",
+	"desired_access", "detach", "detect_encoding", "detect_types", "deterministic", "dev_mode",
+	"device", "device_encoding", "devnull", "dfile", "dict", "dict_delitem", "dict_itemiterator",
+	"dict_items", "dict_keyiterator", "dict_keys", "dict_setitem", "dict_valueiterator",
+	"dict_values", "dictcomp", "difference", "difference_update", "dig", "digest", "digest_size",
+	"digestmod", "digits", "dir", "dir_fd", "dirfd", "dirname", "dirpath", "dirs", "dis",
+	"dis.<locals>.dis_", "dis.<locals>.dis_.<locals>.<genexpr>",
+	"dis.<locals>.dis_.<locals>.print_", "dis.<locals>.dis_.<locals>.print_2", "dis_",
+	"disable_check", "discard", "dispatch", "dispatch_cache", "dispatch_table", "dispatcher",
+	"displayhook", "distance", "division", "divmod", "dklen", "dll", "doc", "dont_inherit",
+	"dont_write_bytecode", "doraise", "dot", "dotIndex", "dot_count", "dotdot", "dp_end_offset",
+	"dp_start_offset", "drop_whitespace", "dropwhile", "dst", "dst_dir_fd", "dumb", "dump",
+	"dump_refs", "dump_refs_file", "dumps", "dup", "dup2", "duplicates", "e_pattern",
+	"eager_start", "east_asian_width", "ebcdic_cp_be", "ebcdic_cp_ca", "ebcdic_cp_ch",
+	"ebcdic_cp_he", "ebcdic_cp_nl", "ebcdic_cp_us", "ebcdic_cp_wt", "ebcdic_us_37_euro",
+	"ecma_114", "ecma_118", "edges", "effective_ids", "elapsed", "elem", "element",
+	"element_factory", "elements", "elif", "elot_928", "else", "elt", "elts", "emit", "empty",
+	"encode", "encodedkey", "encodekey", "encoder", "encodevalue", "encoding", "encodings",
+	"encodings.mbcs", "end", "end_char", "end_col_offset", "end_colno", "end_color", "end_lineno",
+	"end_lno", "end_offset", "endpos", "endswith", "enter_async_context", "enter_context",
+	"enter_result", "entries", "entry", "entrypoint", "enum", "enum_class", "enum_dict",
+	"enum_member", "enum_method", "enum_type", "enumerate", "enumeration", "env", "environ",
+	"environb", "epsilon", "eq", "err", "err_msg", "errmsg", "errno", "error", "errorcode",
+	"errors", "escape", "escape_decode", "escape_encode", "etype", "euc_cn", "euc_jis2004",
+	"euc_jis_2004", "euc_jisx0213", "euc_jp", "euc_kr", "euccn", "eucgb2312_cn", "eucjis2004",
+	"eucjisx0213", "eucjp", "euckr", "eval", "event", "eventfd", "eventfd_read", "eventfd_write",
+	"eventmask", "events", "ex", "exc", "exc_context", "exc_details", "exc_info", "exc_traceback",
+	"exc_type", "exc_type_module", "exc_type_name", "exc_type_qualname", "exc_type_str",
+	"exc_value", "except", "excepthook", "exception", "exception_group_depth", "exceptions",
+	"excinfo", "excinst", "exctb", "exctype", "exe", "exec", "exec_body", "exec_builtin",
+	"exec_dynamic", "exec_func", "exec_module", "exec_prefix", "execl", "execle", "execlp",
+	"execlpe", "executable", "executable_dir", "execv", "execve", "execvp", "execvpe", "exist_ok",
+	"existing_file_name", "exists", "exit", "exit_method", "exit_thread", "exp", "expand",
+	"expand_tabs", "expandtabs", "expanduser", "expandvars", "expandvars.<locals>.repl",
+	"explicit_bases", "explicit_c3_mros", "expr", "extend", "extended_frame_gen", "extendleft",
+	"extension", "extension_loaders", "extension_suffixes", "extra_data", "extra_data_len",
+	"extra_size", "extra_tokens", "extract", "extract_stack", "extract_tb", "extracted_list",
+	"extsep", "f1", "f2", "f_back", "f_bavail", "f_bfree", "f_blocks", "f_bsize", "f_builtins",
+	"f_code", "f_contiguous", "f_favail", "f_ffree", "f_files", "f_flag", "f_frsize", "f_fsid",
+	"f_globals", "f_lasti", "f_lineno", "f_locals", "f_namemax", "f_trace", "f_trace_lines",
+	"f_trace_opcodes", "facility", "factory", "failed", "failed_member", "fallback", "false",
+	"family", "fanout", "fasttypes", "faulthandler", "fchdir", "fchmod", "fchown", "fd", "fd2",
+	"fdatasync", "fdel", "fdoc", "fdopen", "fget", "field_defaults", "field_names", "file",
+	"file_actions", "file_encoding", "file_info", "file_name", "file_offset", "file_size",
+	"filemode", "filename", "filename2", "filenameIndex", "filename_base", "filename_suffix",
+	"filenames", "fileno", "filepath", "files", "filesystem_encoding", "filesystem_errors", "fill",
+	"fillvalue", "filter", "filterfalse", "filters", "filterwarnings", "final", "finalbody",
+	"finalizer", "finally", "find", "find_class", "find_distributions", "find_frozen", "find_spec",
+	"findall", "finder", "finditer", "first", "first_enum", "first_line", "firstiter", "firstline",
+	"fix_flags", "fix_imports", "fix_sentence_endings", "fixed_ctx", "fixes", "fixup", "flag",
+	"flag_mask", "flags", "flags1", "float", "float_info", "float_repr_style", "floordiv", "flush",
+	"fn", "fnames", "fold", "follow_symlinks", "followlinks", "for", "force_valid", "fork",
+	"forkpty", "format", "format_exc", "format_exception", "format_exception_only",
+	"format_frame_summary", "format_list", "format_map", "format_spec", "format_stack",
+	"format_tb", "formatted", "formatted_frame", "formatted_items", "formatwarning", "found",
+	"found_descriptor", "found_in_pycache_prefix", "found_method", "fp", "fp1", "fp2", "fpathconf",
+	"frame", "frame_exc", "frame_gen", "frame_summary", "framelocalsproxy", "framework_binary",
+	"free_tool_id", "from", "from_bytes", "from_exception", "from_iterable", "from_list",
+	"from_name", "from_param", "fromhex", "fromkeys", "fromlist", "fromtimestamp", "fromutc",
+	"frozen", "frozenset", "fsdecode", "fsencode", "fset", "fspath", "fstat", "fstatvfs", "fsync",
+	"ftruncate", "full", "full_path", "fullmatch", "fullname", "fullpath", "func", "funcname",
+	"funcobj", "function", "functools", "future", "fw", "fwalk", "fxn", "gb18030", "gb18030_2000",
+	"gb2312", "gb2312_1980", "gb2312_80", "gbk", "ge", "gen", "generation", "generator",
+	"generator_stop", "generators", "genericpath", "genexpr", "get", "getMandatoryRelease",
+	"getOptionalRelease", "get_args", "get_asyncgen_hooks", "get_blocking", "get_cache_token",
+	"get_clock_info", "get_code", "get_colors", "get_coroutine_origin_tracking_depth", "get_data",
+	"get_debug", "get_event_loop", "get_events", "get_exec_path", "get_filename",
+	"get_frozen_object", "get_ident", "get_inheritable", "get_instructions",
+	"get_int_max_str_digits", "get_lines", "get_local_events", "get_loop", "get_native_id",
+	"get_nested", "get_object_traceback", "get_origin", "get_original_bases",
+	"get_resource_reader", "get_source", "get_terminal_size", "get_tool", "get_type_hints",
+	"getaliases", "getallocatedblocks", "getatime", "getattr", "getbuffer", "getcodesize",
+	"getctime", "getcwd", "getcwdb", "getdecoder", "getdefaultencoding", "getdlopenflags",
+	"getegid", "getencoder", "getenv", "getenvb", "geteuid", "getfilesystemencodeerrors",
+	"getfilesystemencoding", "getgid", "getgrouplist", "getgroups", "getincrementaldecoder",
+	"getincrementalencoder", "getitem", "getitimer", "getline", "getlines", "getloadavg",
+	"getlogin", "getmtime", "getpgid", "getpgrp", "getpid", "getppid", "getpriority", "getprofile",
+	"getpwnam", "getpwuid", "getrandom", "getreader", "getrecursionlimit", "getrefcount",
+	"getregentry", "getresgid", "getresuid", "getsid", "getsignal", "getsize", "getsizeof",
+	"getstate", "getswitchinterval", "getter", "getters", "gettotalrefcount", "gettrace", "getuid",
+	"getunicodeinternedsize", "getuntil", "getvalue", "getweakrefcount", "getweakrefs", "getwhile",
+	"getwidth", "getwriter", "getxattr", "gi_code", "gi_frame", "gi_running", "gi_suspended",
+	"gi_yieldfrom", "gid", "gil", "global", "global_enum", "global_enum_repr", "global_flag_repr",
+	"global_str", "globals", "globals_", "gmtime", "gnv", "gnv_last_values", "got_all", "grantpt",
+	"greek", "greek8", "group", "groupby", "groupdict", "groupindex", "grouprefpos", "groups",
+	"groupwidths", "gt", "guard", "handle", "handle_seq", "handlers", "has_deadlock",
+	"has_default", "has_location", "has_wrong_name", "hasattr", "hasbytes", "hascased", "hash",
+	"hash_based", "hash_bits", "hash_info", "hash_name", "hash_randomization", "hash_seed",
+	"hashable_values", "hashvalue", "hasstr", "hassuffix", "head", "header", "header_position",
+	"header_size", "headers", "heapq", "hebrew", "help", "helper", "here", "hex", "hex_codec",
+	"hexversion", "hi", "hide_underscored", "high", "high_bit", "hint", "hits", "hkey", "hkscs",
+	"home", "hook", "hour", "hp_roman8", "hx", "hyphen", "hz", "hz_gb", "hz_gb_2312", "hzgb",
+	"iadd", "iand", "ibm00858", "ibm01140", "ibm037", "ibm039", "ibm1026", "ibm1051", "ibm1125",
+	"ibm1140", "ibm273", "ibm367", "ibm424", "ibm437", "ibm500", "ibm775", "ibm819", "ibm850",
+	"ibm852", "ibm855", "ibm857", "ibm858", "ibm860", "ibm861", "ibm862", "ibm863", "ibm864",
+	"ibm865", "ibm866", "ibm869", "iconcat", "id", "ident", "identity_hint", "idx", "if",
+	"ifloordiv", "ifs", "ignore", "ignore_environment", "ignore_errors", "ignored_error",
+	"ilshift", "imag", "imatmul", "imod", "impl", "implementation", "import", "import_",
+	"import_error", "import_module", "import_time", "importlib", "importlib._bootstrap_external",
+	"importlib.machinery", "importlib.metadata", "importlib.readers", "importlib.util", "imul",
+	"in", "in_fd", "incoming", "increment", "increment_until", "incrementaldecoder",
+	"incrementalencoder", "indent", "indent.<locals>.<lambda>", "indent_str", "indents", "index",
+	"indexOf", "indexgroup", "indices", "inf", "infer_variance", "info", "inherit_handle",
+	"inheritable", "init_filename", "init_frozen", "initgroups", "initial", "initial_bytes",
+	"initial_indent", "initial_owner", "initial_slashes", "initial_state", "initial_value",
+	"initlist", "initval", "inner", "inner_size", "inode", "input", "insert", "insert_comments",
+	"insert_delete", "insert_final_newline", "insert_pis", "inspect", "inst",
+	"install_signal_handlers", "instance", "instruction_index", "instructions", "int", "int_info",
+	"int_max_str_digits", "interactive", "interesting", "intern", "interrupt_main", "intersection",
+	"intersection_update", "interval", "inv", "invalid_names", "invalidate_caches",
+	"invalidation_mode", "invert", "io", "ior", "ios", "ipow", "irshift", "is", "is_", "is_async",
+	"is_builtin", "is_dir", "is_done", "is_file", "is_finalizing", "is_frozen",
+	"is_frozen_package", "is_integer", "is_junction", "is_loading", "is_namespace", "is_not",
+	"is_package", "is_recursive_call", "is_related", "is_reload", "is_running",
+	"is_stack_trampoline_active", "is_strict_base", "is_symlink", "is_sync", "is_toplevel",
+	"is_tracing", "isabs", "isalnum", "isalpha", "isascii", "isatty", "isbytecode", "isbytes",
+	"iscased", "iscoroutinefunction", "isdecimal", "isdevdrive", "isdigit", "isdir", "isdisjoint",
+	"isfile", "isidentifier", "isinstance", "isjunction", "iskeyword", "islice", "islink",
+	"islower", "ismount", "isnumeric", "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2",
+	"iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_ext", "iso2022_kr", "iso2022jp", "iso2022jp_1",
+	"iso2022jp_2", "iso2022jp_2004", "iso2022jp_3", "iso2022jp_ext", "iso2022kr", "iso646_us",
+	"iso8859", "iso8859_1", "iso8859_10", "iso8859_11", "iso8859_13", "iso8859_14", "iso8859_15",
+	"iso8859_16", "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_5", "iso8859_6", "iso8859_7",
+	"iso8859_8", "iso8859_9", "iso_2022_jp", "iso_2022_jp_1", "iso_2022_jp_2", "iso_2022_jp_2004",
+	"iso_2022_jp_3", "iso_2022_jp_ext", "iso_2022_kr", "iso_8859_1", "iso_8859_10",
+	"iso_8859_10_1992", "iso_8859_11", "iso_8859_11_2001", "iso_8859_13", "iso_8859_14",
+	"iso_8859_14_1998", "iso_8859_15", "iso_8859_16", "iso_8859_16_2001", "iso_8859_1_1987",
+	"iso_8859_2", "iso_8859_2_1987", "iso_8859_3", "iso_8859_3_1988", "iso_8859_4",
+	"iso_8859_4_1988", "iso_8859_5", "iso_8859_5_1988", "iso_8859_6", "iso_8859_6_1987",
+	"iso_8859_7", "iso_8859_7_1987", "iso_8859_8", "iso_8859_8_1988", "iso_8859_9",
+	"iso_8859_9_1989", "iso_celtic", "iso_ir_100", "iso_ir_101", "iso_ir_109", "iso_ir_110",
+	"iso_ir_126", "iso_ir_127", "iso_ir_138", "iso_ir_144", "iso_ir_148", "iso_ir_157",
+	"iso_ir_166", "iso_ir_199", "iso_ir_226", "iso_ir_58", "iso_ir_6", "isoctal", "isoformat",
+	"isolated", "isolation_level", "ispackage", "ispkg", "isprintable", "isroot", "issoftkeyword",
+	"isspace", "isstring", "issubclass", "issubset", "issuperset", "istext", "istitle", "isub",
+	"isupper", "isxfile", "it", "item", "item_no", "item_yes", "itemgetter", "itemgetter.__call__",
+	"itemgetter.__init__", "itemgetter.__init__.<locals>.func",
+	"itemgetter.__init__.<locals>.func.<locals>.<genexpr>", "itemgetter.__reduce__",
+	"itemgetter.__repr__", "items", "itemsappend", "itemsize", "iter", "iterable", "iterations",
+	"iterator", "iterdecode", "iterencode", "itertools", "itruediv", "ixor", "jisx0213", "johab",
+	"join", "joinpath", "json.decoder", "jump", "keepends", "key", "keyfile", "keyrepr", "keys",
+	"keyword", "keywords", "kill", "killpg", "kind", "klass", "koi8_r", "korean", "ks_c_5601",
+	"ks_c_5601_1987", "ks_x_1001", "ksc5601", "ksx1001", "kw", "kw1", "kw2", "kw_defaults",
+	"kwarg", "kwargs", "kwd_attrs", "kwd_mark", "kwd_patterns", "kwdefaults", "kwds", "kwlist",
+	"kwonlyargs", "kz1048", "kz_1048", "l1", "l10", "l2", "l3", "l4", "l5", "l6", "l7", "l8", "l9",
+	"label", "labels", "lambda", "lappend", "last", "last_exc", "last_file", "last_line",
+	"last_name", "last_node", "last_traceback", "last_type", "last_value", "last_values",
+	"lastgroup", "lastindex", "latin", "latin1", "latin10", "latin2", "latin3", "latin4", "latin5",
+	"latin6", "latin7", "latin8", "latin9", "latin_1", "latin_1_decode", "latin_1_encode",
+	"lazy_entry", "lazycache", "lchown", "le", "leaf_size", "left", "left_col", "left_end_lineno",
+	"left_end_offset", "left_lineno", "len", "length", "length_hint", "letter", "level", "lexicon",
+	"lexists", "library", "library_dir", "limit", "line", "line0withend", "line0withoutend",
+	"line_buffering", "linebuffer", "linecache", "linediff", "lineno", "lines", "linesep", "link",
+	"link_next", "link_prev", "list", "list index out of range", "list_iterator",
+	"list_reverseiterator", "listcomp", "listdir", "listxattr", "literal", "little", "ljust", "ln",
+	"lno", "lo", "load", "load_module", "loader", "loader_class", "loader_details", "loader_state",
+	"loaders", "loads", "local", "locale", "locals", "localtime", "location", "lock", "lock_held",
+	"locked", "locked_lock", "lockf", "log", "log10", "login_tty", "logoption",
+	"longrange_iterator", "lookbehindgroups", "lookup", "lookup_error", "lookup_line",
+	"lookup_lines", "loop", "low", "lower", "lower_suffix_contents", "lru_cache",
+	"lru_cache.<locals>.<lambda>", "lru_cache.<locals>.decorating_function",
+	"lru_cache.<locals>.decorating_function.<locals>.<lambda>", "lseek", "lshift", "lstat",
+	"lstrip", "lt", "ltext", "mac_centeuro", "mac_cyrillic", "mac_greek", "mac_iceland",
+	"mac_latin2", "mac_roman", "mac_turkish", "maccentraleurope", "maccyrillic", "macgreek",
+	"machine", "machinery", "maciceland", "macintosh", "maclatin2", "macroman", "macturkish",
+	"magic", "main", "major", "make_encoding_map", "make_identity_dict", "make_key", "makedev",
+	"makedirs", "maketrans", "malloc_stats", "mandatory", "mandatoryRelease", "mant_dig",
+	"manual_reset", "map", "mapping", "mapping_get", "mappingproxy", "maps", "margin",
+	"margin_char", "markcoroutinefunction", "marker", "marshal", "mask", "match", "math", "matmul",
+	"max", "max_10_exp", "max_bits", "max_comment_plus_dirs_size", "max_comment_start", "max_cost",
+	"max_digits", "max_distance", "max_exp", "max_group_depth", "max_group_width", "max_length",
+	"max_lines", "maxarray", "maxdeque", "maxdict", "maxdigits", "maxevents", "maxfrozenset",
+	"maxiter", "maxlen", "maxlevel", "maxlinks", "maxlist", "maxlong", "maxmem", "maxother",
+	"maxset", "maxsize", "maxsplit", "maxstring", "maxtuple", "maxunicode", "maxvalue", "mbcs",
+	"mcls", "me", "memLevel", "member", "member.__init__", "member_list", "member_map",
+	"member_name", "member_names", "member_type", "member_value", "member_values", "members",
+	"memfd_create", "memlimit", "memo", "memoryview", "message", "meta", "meta_path", "metaclass",
+	"metacls", "metadata", "method", "methodcaller", "methodcaller.__call__",
+	"methodcaller.__init__", "methodcaller.__reduce__", "methodcaller.__repr__",
+	"methodcaller.__repr__.<locals>.<genexpr>", "methods", "mi", "micro", "microsecond",
+	"milliseconds", "min", "min_10_exp", "min_exp", "minimum", "minor", "minute", "missed",
+	"misses", "missing", "missing_names", "missing_value", "mkdir", "mkfifo", "mknod", "mktime",
+	"mod", "mode", "modname", "modnames", "modpath", "module", "module_from_spec",
+	"module_globals", "module_info", "module_search_paths", "module_search_paths_set",
+	"module_type", "modules", "modulus", "monitoring", "monotonic", "monotonic_ns", "month",
+	"more_members", "most_common", "move_to_end", "mro", "ms1361", "ms932", "ms936", "ms949",
+	"ms950", "ms_kanji", "msg", "msg_lines", "mskanji", "mtime", "mul", "multi_bits", "mutex",
+	"mycmp", "n_arg", "n_fields", "n_sequence_fields", "n_unnamed_fields", "name", "name_from",
+	"name_size", "namedtuple", "namedtuple.<locals>.<genexpr>",
+	"namedtuple.<locals>.__getnewargs__", "namedtuple.<locals>.__repr__",
+	"namedtuple.<locals>._asdict", "namedtuple.<locals>._make", "namedtuple.<locals>._replace",
+	"namedtuple_", "namereplace", "namereplace_errors", "names", "namespace", "namespace_path",
+	"namespace_separator", "namespaces", "nan", "narg", "nargs", "nbytes", "ndigits", "ndim", "ne",
+	"need_close", "need_context", "neg", "neg_value", "negate", "nested", "nested_scopes", "never",
+	"new", "new_args", "new_base", "new_bases", "new_child", "new_class", "new_comps", "new_exc",
+	"new_file_name", "new_func", "new_label", "new_limit", "new_member", "new_name", "new_path",
+	"new_root", "new_stack", "new_target", "newchars", "newcount", "newdata", "newlevel",
+	"newline", "newline_decoder", "newlines", "newpath", "next", "next_valid_char", "nextline",
+	"nice", "nl", "nlargest", "nlocals", "no_site", "no_user_site", "node_depth", "node_offset",
+	"nodename", "non_auto_store", "nondirs", "nonlocal", "nonmember", "nonmember.__init__",
+	"nonpositive", "norm_encoding", "normalize", "normalize_encoding", "normcase", "normpath",
+	"not", "not_", "note", "nowhitespace", "ns", "nstype", "nt", "ntpath", "null", "nullcontext",
+	"nullcontext.__aenter__", "nullcontext.__aexit__", "nullcontext.__enter__",
+	"nullcontext.__exit__", "nullcontext.__init__", "num", "num_carets", "num_entries", "num_excs",
+	"num_extra_values", "num_fields", "num_spaces", "number", "numerator", "nws", "ob", "ob_type",
+	"obj", "object", "object_method", "objtype", "oct", "offset", "offset_dst", "offset_src",
+	"offset_width", "ogid", "old", "old_exc", "old_value", "oldkey", "oldresult", "oldroot",
+	"on_type_read", "once", "oncekey", "onceregistry", "onerror", "only_keys", "op", "op_result",
+	"oparg", "opcode", "open", "open_code", "opener", "opengroup", "openpty", "operand",
+	"operation", "operator", "opfunc", "opname", "ops", "opt_level", "optimization",
+	"optimization_level", "optimize", "optional", "optionalRelease", "optional_vars", "options",
+	"or", "or_", "ord", "order", "orelse", "orig_argv", "orig_st", "origin", "original",
+	"original_init_subclass", "original_name", "original_names", "original_new", "origname", "os",
+	"os.path", "os_name", "other", "other_bases", "other_c3_mros", "other_count", "other_value",
+	"out", "out_fd", "outgoing", "output", "output_line", "overlapped", "override",
+	"overwrite_doc", "owner", "ownerclass", "package", "pages", "pairwise", "pardir", "parent",
+	"parent_module", "parent_module_name", "parent_name", "parent_path", "parent_spec", "parents",
+	"parse", "parse_args", "parse_argv", "parse_template", "parse_template.<locals>.addgroup",
+	"parse_template.<locals>.addliteral", "parser", "parser_debug", "part", "part_count",
+	"partial", "partial.__call__", "partial.__get__", "partial.__new__", "partial.__reduce__",
+	"partial.__repr__", "partial.__repr__.<locals>.<genexpr>", "partial.__setstate__",
+	"partialmethod", "partialmethod.__get__", "partialmethod.__init__",
+	"partialmethod.__isabstractmethod__", "partialmethod.__repr__",
+	"partialmethod.__repr__.<locals>.<genexpr>", "partialmethod._make_unbound_method",
+	"partialmethod._make_unbound_method.<locals>._method", "partition", "parts", "pass",
+	"password", "pat_len", "path", "path_attr_name", "path_finder", "path_hook",
+	"path_hook_for_FileFinder", "path_hooks", "path_importer_cache", "path_list", "path_listb",
+	"path_mtime", "path_parts", "path_repr", "path_sep", "path_sep_tuple", "path_separators",
+	"path_stats", "path_tail", "path_tmp", "path_type", "pathconf", "pathconf_names",
+	"pathconfig_warnings", "pathname", "paths", "pathsep", "patsearch", "pattern", "patterns",
+	"pause", "pc_multilingual_850_euro", "peek", "pending_raise", "perf_counter",
+	"perf_counter_ns", "perf_profiling", "perm", "permutations", "persistent_id",
+	"persistent_load", "person", "phrase", "pi_factory", "pickle", "pickle_by_enum_name",
+	"pickle_by_global_name", "pickle_complex", "pickle_function", "pickle_union", "pid",
+	"pidfd_open", "pidfd_send_signal", "pieces", "pipe", "pipe2", "pkgdir", "pkgpath",
+	"placeholder", "platform", "platlibdir", "platstdlib_dir", "plural", "pm", "policy", "pop",
+	"pop_all", "popen", "popitem", "popleft", "portions", "pos", "pos1", "pos2", "pos64",
+	"positions", "positions_gen", "posix", "posix_fadvise", "posix_fallocate", "posix_openpt",
+	"posix_spawn", "posix_spawnp", "posixpath", "posonlyargs", "possible", "possible_name", "post",
+	"pow", "pre", "pread", "preadv", "predicate", "prefix", "prefix1", "prefix_len", "prefix_skip",
+	"prefix_skip1", "prefixappend", "prefixed_lines", "prepare_class", "prev", "prev_line",
+	"primary_char", "print", "print_", "print_2", "print_exc", "print_exception",
+	"print_file_and_line", "print_function", "print_last", "print_list", "print_stack", "print_tb",
+	"priority", "proc", "process_cpu_count", "process_time", "process_time_ns", "product",
+	"program_name", "progress", "progress_handler", "progress_routine", "property",
+	"property.__delete__", "property.__get__", "property.__set__", "property.__set_name__",
+	"proto", "protocol", "proxy", "ps1", "ps2", "pseudo_member", "pt154", "ptcp154", "pth_dir",
+	"pthread_getcpuclockid", "pthread_kill", "pthread_sigmask", "ptsname", "punct", "purge",
+	"push", "push_async_callback", "push_async_exit", "putenv", "pw_dir", "pwd", "pwent", "pwrite",
+	"pwritev", "py", "py_exc", "py_setpath", "pycache", "pycache_filename", "pycache_prefix",
+	"python", "pythonpath", "pythonpath_env", "qualname", "query", "queue", "quiet", "quopri",
+	"quopri_codec", "quoted_printable", "quotedprintable", "quotetabs", "r8", "radix", "raise",
+	"raise_signal", "range", "range_iterator", "raw", "raw_data", "raw_unicode_escape_decode",
+	"raw_unicode_escape_encode", "re", "read", "read1", "readable", "readall", "readbuffer_encode",
+	"reader", "readinto", "readinto1", "readline", "readlines", "readlink", "readonly", "readsize",
+	"readv", "real", "real_executable", "realpath", "reason", "received_exc", "reconfigure",
+	"record", "recursive", "recursive_repr", "recursive_repr.<locals>.decorating_function",
+	"recursive_repr.<locals>.decorating_function.<locals>.wrapper", "redirect", "redirect_stderr",
+	"redirect_stdout", "reduce", "reducer_override", "ref", "register", "register_at_fork",
+	"register_callback", "register_error", "registry", "registry_key", "regs", "rel_list",
+	"rel_tol", "release", "release_lock", "releaselevel", "relfile", "reload", "relpath",
+	"remaining", "remove", "remove_dll_directory", "remove_extension", "remove_formatted",
+	"removedirs", "removeprefix", "removesuffix", "removexattr", "rename", "renames", "repeat",
+	"repl", "replace", "replace_errors", "replace_whitespace", "repr", "repr1", "repr_",
+	"repr_array", "repr_deque", "repr_dict", "repr_fmt", "repr_frozenset", "repr_instance",
+	"repr_int", "repr_list", "repr_running", "repr_set", "repr_str", "repr_tuple", "reprlib",
+	"reserved", "reset", "resetids", "resetwarnings", "resolve_bases", "resolve_name",
+	"resolved_bases", "rest", "restart_events", "result", "return", "returncode", "returns",
+	"reverse", "reversed", "reversed_chunks", "rfind", "right", "right_col", "right_lineno",
+	"right_start_lineno", "right_start_offset", "rindex", "rjust", "rk1048", "rmdir", "rng",
+	"roman8", "root", "roots", "rot13", "rot_13", "rotate", "round", "rounds", "row", "rpartition",
+	"rshift", "rsplit", "rstrip", "rtext", "run", "run_command", "run_filename", "run_module",
+	"runs", "ruscii", "s1", "s2", "s_jis", "s_jis_2004", "s_jisx0213", "s_pattern", "safe_path",
+	"salt", "samefile", "sameopenfile", "samestat", "save_exc_type", "save_new", "saved_exc",
+	"scan", "scandir", "scandir_it", "scanner", "sched_get_priority_max", "sched_get_priority_min",
+	"sched_getaffinity", "sched_getparam", "sched_getscheduler", "sched_param", "sched_priority",
+	"sched_rr_get_interval", "sched_setaffinity", "sched_setparam", "sched_setscheduler",
+	"sched_yield", "scheduler", "scls", "search", "search_function", "second", "secondary_char",
+	"security_attributes", "seed_bits", "seek", "seekable", "seen", "seen_ids", "segment",
+	"selectors", "self", "self_get", "self_module", "self_weakref", "send", "sendfile",
+	"sentence_end_re", "sentinel", "sep", "sepIndex", "seq", "seqtypes", "sequence", "sequences",
+	"serial", "server_hostname", "server_side", "session", "set", "set_asyncgen_hooks",
+	"set_blocking", "set_coroutine_origin_tracking_depth", "set_data", "set_events",
+	"set_inheritable", "set_int_max_str_digits", "set_iterator", "set_local_events",
+	"set_wakeup_fd", "setappend", "setattr", "setcomp", "setdefault", "setdlopenflags", "setegid",
+	"seteuid", "setgid", "setgroups", "setitem", "setitimer", "setns", "setpgid", "setpgroup",
+	"setpgrp", "setpriority", "setprofile", "setrecursionlimit", "setregid", "setresgid",
+	"setresuid", "setreuid", "setsid", "setsigdef", "setsigmask", "setstate", "setswitchinterval",
+	"setter", "settrace", "setuid", "setup_positions", "setxattr", "sget", "shape", "shell",
+	"shift", "shift_jis", "shift_jis_2004", "shift_jisx0213", "shiftjis", "shiftjis2004",
+	"shiftjisx0213", "shorten", "show_carets", "show_cmd", "show_flag_values", "show_group",
+	"show_ref_count", "showwarning", "si_band", "si_code", "si_errno", "si_pid", "si_signo",
+	"si_status", "si_uid", "sig_lines_list", "siginterrupt", "sign", "signal", "signed",
+	"significant_lines", "sigpending", "sigtimedwait", "sigwait", "sigwaitinfo", "simple",
+	"simple_dict", "simple_enum", "simple_keys", "simple_member_dict", "simple_member_keys",
+	"simple_method", "simple_value", "simplefilter", "single", "single_bits", "singledispatch",
+	"singledispatch.<locals>._is_union_type", "singledispatch.<locals>._is_valid_dispatch_type",
+	"singledispatch.<locals>._is_valid_dispatch_type.<locals>.<genexpr>",
+	"singledispatch.<locals>.dispatch", "singledispatch.<locals>.register",
+	"singledispatch.<locals>.register.<locals>.<lambda>", "singledispatch.<locals>.wrapper",
+	"singledispatchmethod", "singledispatchmethod.__get__",
+	"singledispatchmethod.__get__.<locals>._method", "singledispatchmethod.__init__",
+	"singledispatchmethod.__isabstractmethod__", "singledispatchmethod.register", "singles_mask",
+	"site_import", "size", "sizehint", "sizeof", "sizeof_digit", "sjis", "sjis_2004", "sjisx0213",
+	"skip", "skip_file_prefixes", "skip_source_first_line", "skipno", "skipyes", "sleep", "slice",
+	"slots", "smod", "smsl", "sock", "soft_link", "softkwlist", "sort", "sorted", "source",
+	"source_bytes", "source_bytes_readline", "source_from_cache", "source_hash", "source_mtime",
+	"source_path", "source_size", "source_stats", "source_to_code", "source_traceback",
+	"sourceget", "sourcematch", "space_left", "spaces", "spam", "span", "spawnl", "spawnle",
+	"spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe", "spec",
+	"spec_from_file_location", "spec_from_loader", "spec_loader", "splice", "split", "split_paths",
+	"splitdrive", "splitext", "splitlines", "splitroot", "sr", "src", "src_dir_fd", "srw", "st",
+	"st_atime", "st_atime_ns", "st_blksize", "st_blocks", "st_ctime", "st_ctime_ns", "st_dev",
+	"st_gid", "st_ino", "st_mode", "st_mtime", "st_mtime_ns", "st_nlink", "st_rdev", "st_size",
+	"st_uid", "stack", "stack_size", "stacklevel", "starmap", "start", "start_color",
+	"start_joinable_thread", "start_list", "start_new", "start_new_thread", "start_offset",
+	"start_tail", "startswith", "stat", "stat_info", "stat_result", "state", "statement",
+	"staticmethod", "status", "statvfs", "statvfs_result", "stderr", "stdin", "stdio_encoding",
+	"stdio_errors", "stdlib_dir", "stdlib_module_names", "stdout", "step", "steps", "stop",
+	"store_name", "store_true", "str", "str_digits_check_threshold", "str_iterator", "strategy",
+	"stream", "streamreader", "streamwriter", "strerror", "strftime", "strict", "strict_errors",
+	"strict_mode", "strides", "string", "strip", "stripped", "stripped_path", "strk1048_2002",
+	"strptime", "strsignal", "struct", "struct_rusage", "struct_siginfo", "struct_time", "sts",
+	"stype", "sub", "sub_key", "sub_verbose", "subclass", "subcls", "subgroup", "subject",
+	"submodule_search_locations", "subn", "suboffsets", "subpattern", "subpatternappend",
+	"subprocess", "subsequent_indent", "substitute", "subtract", "suffix", "suffixes",
+	"suggest_tracemalloc", "suggestion", "sum", "super", "supported_loaders",
+	"supports_bytes_environ", "supports_dir_fd", "supports_effective_ids", "supports_fd",
+	"supports_follow_symlinks", "supports_unicode_filenames", "suppress", "suppress.__enter__",
+	"suppress.__exit__", "suppress.__init__", "suppressed_exc", "surrogateescape", "surrogatepass",
+	"sw", "swapcase", "symbols", "symlink", "symmetric_difference", "symmetric_difference_update",
+	"sync", "sys", "sys_module", "sys_path_0", "sys_version", "sysconf", "sysconf_names",
+	"sysname", "system", "t1", "t2", "t_args", "t_result", "table", "tabsize", "tag", "tail",
+	"tail_module", "tail_name", "tailappend", "takewhile", "target", "target_id",
+	"target_is_directory", "target_parts", "targets", "task", "tb", "tb_frame", "tb_lasti",
+	"tb_lineno", "tb_next", "tbtext", "tcgetpgrp", "tcsetpgrp", "te", "tee", "tell", "template",
+	"term", "terminal_size", "terminator", "test", "texc", "text", "text_encoding", "text_gen",
+	"textwrap", "thai", "that", "thing", "this", "thread", "thread_id", "thread_info",
+	"thread_time", "thread_time_ns", "threading", "throw", "tid", "tilde", "time", "time_ns",
+	"timeout", "timerfd_create", "timerfd_gettime", "timerfd_gettime_ns", "timerfd_settime",
+	"timerfd_settime_ns", "times", "times_result", "timetuple", "timezone", "tis620", "tis_620",
+	"tis_620_0", "tis_620_2529_0", "tis_620_2529_1", "title", "tm_gmtoff", "tm_hour", "tm_isdst",
+	"tm_mday", "tm_min", "tm_mon", "tm_sec", "tm_wday", "tm_yday", "tm_year", "tm_zone", "tmp_cls",
+	"to", "to_bytes", "tobytes", "toc_entry", "tokenize", "tolist", "tolower", "top", "topdown",
+	"topfd", "topname", "toppath", "toreadonly", "total", "total_ordering", "tp", "trace_callback",
+	"traceback", "tracebacklimit", "tracemalloc", "trail", "trailers", "translate", "tree", "true",
+	"truediv", "truncate", "truncated", "truth", "try", "ttyname", "tup", "tuple",
+	"tuple_iterator", "tuple_new", "tvos", "twice", "txt", "typ", "type", "type_comment",
+	"type_ignores", "type_params", "type_set", "typecode", "typed", "typename", "types", "typing",
+	"tz", "tzinfo", "tzname", "tzset", "u16", "u32", "u7", "u8", "u_jis", "uhc", "uid", "ujis",
+	"umask", "uname", "uname_result", "uncompressed_size", "unhashable_values",
+	"unicode_1_1_utf_7", "unicode_escape_decode", "unicode_escape_encode", "unicode_iscased",
+	"unicode_literals", "unicode_tolower", "unicode_whitespace_trans", "unicodebigunmarked",
+	"unicodedata", "unicodelittleunmarked", "union", "unique", "unknown", "unlink", "unlockpt",
+	"unpack_from", "unraisablehook", "unregister", "unsetenv", "unshare", "update",
+	"update_abstractmethods", "update_str", "update_wrapper", "updatecache", "updated", "upper",
+	"urandom", "uri", "us", "us_ascii", "use_args", "use_environment", "use_frozen_modules",
+	"use_hash_seed", "use_label", "use_tool_id", "usedforsecurity", "user", "user_function",
+	"user_site_directory", "userhome", "utf", "utf-8", "utf16", "utf32", "utf7", "utf8",
+	"utf8_mode", "utf8_ucs2", "utf8_ucs4", "utf_16", "utf_16_be", "utf_16_be_decode",
+	"utf_16_be_encode", "utf_16_decode", "utf_16_encode", "utf_16_ex_decode", "utf_16_le",
+	"utf_16_le_decode", "utf_16_le_encode", "utf_16be", "utf_16le", "utf_32", "utf_32_be",
+	"utf_32_be_decode", "utf_32_be_encode", "utf_32_decode", "utf_32_encode", "utf_32_ex_decode",
+	"utf_32_le", "utf_32_le_decode", "utf_32_le_encode", "utf_32be", "utf_32le", "utf_7",
+	"utf_7_decode", "utf_7_encode", "utf_8", "utf_8_decode", "utf_8_encode", "util", "utime", "uu",
+	"uu_codec", "v_repr", "val", "valid_signals", "valrepr", "value", "value2member_map", "values",
+	"valuestr", "var", "vararg", "varnames", "vars", "ve_exc", "venv_prefix", "verbose",
+	"verbosity", "verify", "verify.__call__", "verify.__call__.<locals>.<genexpr>",
+	"verify.__init__", "version", "version_info", "volume", "vxworks", "wait", "wait3", "wait4",
+	"wait_all", "waiters", "waitid", "waitid_result", "waitpid", "waitstatus_to_exitcode",
+	"wakeup", "walk", "walk_dirs", "walk_into", "walk_stack", "walk_tb", "warn",
+	"warn_default_encoding", "warn_explicit", "warn_on_full_buffer", "warnings", "warnoptions",
+	"watchos", "wb", "wbits", "weakref", "week", "weekday", "what", "whence", "where", "which",
+	"while", "whitespace", "who", "why", "width", "win", "win32", "windows_1250", "windows_1251",
+	"windows_1252", "windows_1253", "windows_1254", "windows_1255", "windows_1256", "windows_1257",
+	"windows_1258", "windows_31j", "winner", "winreg", "with", "with_statement", "with_traceback",
+	"withdata", "word_punct", "wordsep_re", "wordsep_simple_re", "wp", "wpid", "wr", "wrap",
+	"wrapped", "wrapper", "wraps", "writable", "write", "write_bytecode", "write_through",
+	"writelines", "writer", "writev", "wrong_name", "wrong_name_len", "ws", "x_mac_japanese",
+	"x_mac_korean", "x_mac_simp_chinese", "x_mac_trad_chinese", "xmlcharrefreplace",
+	"xmlcharrefreplace_errors", "xoptions", "xor", "year", "yield", "zdict", "zfill", "zip",
+	"zip_iterator", "zip_longest", "zipimporter", "zipimporter.__init__", "zipimporter.__repr__",
+	"zipimporter._get_files", "zipimporter.find_spec", "zipimporter.get_code",
+	"zipimporter.get_data", "zipimporter.get_filename", "zipimporter.get_resource_reader",
+	"zipimporter.get_source", "zipimporter.invalidate_caches", "zipimporter.is_package",
+	"zipimporter.load_module", "zlib", "zlib_codec", "{{", "}}",
+}

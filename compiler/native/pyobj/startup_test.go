@@ -3,6 +3,8 @@ package pyobj
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"testing"
 
@@ -110,5 +112,64 @@ func TestStartupInternedReleases(t *testing.T) {
 	}
 	if _, err := StartupInterned("3.14.0"); err == nil {
 		t.Error("3.14.0 has a set")
+	}
+}
+
+// TestStartupSetsPinned pins the generated sets to what the generator
+// wrote when it was run on each release (regenerating them must give the
+// same members): their size, the SHA-256 of their members joined with
+// newlines (the encoding the files used before they held string literals,
+// whose decoded sets these equal), some members and non-members, and the
+// one-character strs. It also checks that the members are sorted and
+// distinct, as the binary search and the index need.
+func TestStartupSetsPinned(t *testing.T) {
+	for _, c := range []struct {
+		release string
+		n       int
+		sha256  string
+	}{
+		{"3.13.0", 5795, "9fbc4193578d84f4f5a763f6a3ee721f91db0a7ebd6049486cab9465dc8e2413"},
+		{"3.13.18", 5905, "b930f63ec5c51c552d09d7943add60338532e960a21c63c0646f725ca1f0e954"},
+	} {
+		s := startupSets[c.release]
+		if s == nil {
+			t.Fatalf("no set for %s", c.release)
+		}
+		if len(s.set) != c.n {
+			t.Errorf("%s: %d members, want %d", c.release, len(s.set), c.n)
+		}
+		for i := 1; i < len(s.set); i++ {
+			if s.set[i-1] >= s.set[i] {
+				t.Fatalf("%s: members %q and %q out of order", c.release, s.set[i-1], s.set[i])
+			}
+		}
+		sum := sha256.Sum256([]byte(strings.Join(s.set, "\n")))
+		if got := hex.EncodeToString(sum[:]); got != c.sha256 {
+			t.Errorf("%s: members hash to %s, want %s", c.release, got, c.sha256)
+		}
+		in, err := StartupInterned(c.release)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []string{"__name__", "__init__", "append", "self", "<module>", "__annotations__"} {
+			if !in.Has(v) {
+				t.Errorf("%s: %q is not a member", c.release, v)
+			}
+		}
+		for _, v := range []string{"frobnicate", "zz_not_interned_q", "glöbals"} {
+			if in.Has(v) {
+				t.Errorf("%s: %q is a member", c.release, v)
+			}
+		}
+		for _, v := range s.set {
+			if !in.Has(v) {
+				t.Fatalf("%s: index misses %q", c.release, v)
+			}
+		}
+		for k := range s.single {
+			if !s.single[k] {
+				t.Errorf("%s: one-character str %d not interned", c.release, k)
+			}
+		}
 	}
 }

@@ -479,19 +479,20 @@ func (s *Scanner) operator(t *token.Token, cur *mode, c int) token.Kind {
 }
 
 // opStartsTwo tells the ASCII characters some two-character operator
-// starts with (twoChars is not OP for some next character), and
-// oneCharKinds is oneChar of each ASCII character; both are made from
-// those functions.
-var opStartsTwo, oneCharKinds = func() (starts [128]bool, kinds [128]token.Kind) {
+// starts with (twoChars is not OP for some next character; a test derives
+// it from twoChars). It is a literal rather than derived at start-up,
+// which called twoChars 33,000 times in every process.
+var opStartsTwo = [128]bool{
+	'!': true, '%': true, '&': true, '*': true, '+': true, '-': true, '/': true,
+	':': true, '<': true, '=': true, '>': true, '@': true, '^': true, '|': true,
+}
+
+// oneCharKinds is oneChar of each ASCII character.
+var oneCharKinds = func() (kinds [128]token.Kind) {
 	for c := range 128 {
-		for c2 := eof; c2 < 256; c2++ {
-			if twoChars(c, c2) != token.OP {
-				starts[c] = true
-			}
-		}
 		kinds[c] = oneChar(c)
 	}
-	return starts, kinds
+	return kinds
 }()
 
 // debugEqual reports whether a '=' read in mode cur marks a debug

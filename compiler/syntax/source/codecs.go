@@ -3,6 +3,7 @@ package source
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
@@ -139,6 +140,9 @@ func Lookup(name string, rel release.Release) (*Codec, error) {
 		}
 		cc := *c
 		cc.rel = rel
+		if cc.kind == kindCharmap {
+			cc.table = charmapTable(mod)
+		}
 		for _, ch := range charmapChanges {
 			if ch.codec == mod && rel.AtLeast(ch.since) {
 				t := *cc.table
@@ -343,9 +347,10 @@ var codecs = func() map[string]*Codec {
 	fn("idna", func(_ *Codec, b []byte, replace bool, out []rune) ([]rune, error) {
 		return decodeIDNA(b, replace, out)
 	})
-	for name, t := range charmapTables() {
+	// A single-byte codec's table is decoded by Lookup, on first use.
+	for name := range charmapData {
 		if _, done := m[name]; !done {
-			m[name] = &Codec{Name: name, kind: kindCharmap, table: t}
+			m[name] = &Codec{Name: name, kind: kindCharmap}
 		}
 	}
 	return m
@@ -366,25 +371,32 @@ var charmapChanges = []struct {
 	{"palmos", 0x9B, 0x203A, release.Release{Major: 3, Minor: 13, Micro: 6}},
 }
 
-// charmapTables decodes charmapData.
-func charmapTables() map[string]*[256]rune {
-	m := make(map[string]*[256]rune, len(charmapData))
-	for name, data := range charmapData {
-		t := new([256]rune)
-		i := 0
-		for _, r := range data {
-			if i < 256 {
-				if r == 0xFFFE {
-					r = -1
-				}
-				t[i] = r
-			}
-			i++
-		}
-		if i != 256 {
-			panic("source: damaged table of " + name)
-		}
-		m[name] = t
+// charmapTables holds the tables charmapTable has decoded, by codec
+// name. Decoding all of them took most of the package's start-up cost (about
+// 0.9 million instructions), which a process that compiles only UTF-8
+// sources need not pay.
+var charmapTables sync.Map // name -> *[256]rune
+
+// charmapTable is the table of charmapData[name], decoded once.
+func charmapTable(name string) *[256]rune {
+	if t, ok := charmapTables.Load(name); ok {
+		return t.(*[256]rune)
 	}
-	return m
+	data := charmapData[name]
+	t := new([256]rune)
+	i := 0
+	for _, r := range data {
+		if i < 256 {
+			if r == 0xFFFE {
+				r = -1
+			}
+			t[i] = r
+		}
+		i++
+	}
+	if i != 256 {
+		panic("source: damaged table of " + name)
+	}
+	v, _ := charmapTables.LoadOrStore(name, t)
+	return v.(*[256]rune)
 }
