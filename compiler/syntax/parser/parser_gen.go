@@ -12307,6 +12307,13 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	if p.fast {
+		if _v, _vok := p.fastExpression(); _vok {
+			p.memoInsert1(_mark, memo_expression, _v, true)
+			p.level--
+			return _v, true
+		}
+	}
 	var _s0 ast.Expr
 	var _s0ok, _s0done bool
 	var _s0end int
@@ -12766,6 +12773,13 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	if p.fast {
+		if _v, _vok := p.fastStarExpression(); _vok {
+			p.memoInsert1(_mark, memo_star_expression, _v, true)
+			p.level--
+			return _v, true
+		}
+	}
 	if p.optimistic && first97[p.kindOf(p.mark)] {
 		p.level += 5
 		_v, _vok := p.r_bitwise_or()

@@ -581,6 +581,11 @@ func (e *emitter) ruleBody(r *Rule) error {
 		e.memoLookup(r, slab)
 	}
 	e.printf("_mark := p.mark\n")
+	if hook, ok := fastHooks[r.Name]; ok && memo {
+		// The hand-written fast path (fast.go) gives the rule's result or
+		// declines.
+		e.printf("if p.fast {\nif _v, _vok := p.%s(); _vok {\np.memoInsert%s(_mark, memo_%s, _v, true)\np.level--\nreturn _v, true\n}\n}\n", hook, slabSuffix(slab), r.Name)
+	}
 	extra, cut, look := false, false, false
 	for _, a := range r.Alts {
 		if usesExtra(a.Action) {
@@ -638,6 +643,15 @@ func (e *emitter) ruleBody(r *Rule) error {
 	}
 	e.printf("p.level--\nreturn _res, _ok\n}\n")
 	return nil
+}
+
+// fastHooks names the memoized rules that ask a hand-written function of
+// the parser (fast.go) for their result first, in an optimistic pass: it
+// returns the result and true, or false with the position unchanged to
+// let the rule's alternatives run.
+var fastHooks = map[string]string{
+	"expression":      "fastExpression",
+	"star_expression": "fastStarExpression",
 }
 
 // memoized reports whether calls of rule r are memoized (a memo hit
