@@ -12,8 +12,10 @@ import (
 // await_primary, primary, atom), each with its nesting check, memo look-up
 // and memo store, shortened but not removed by the generator's shortcuts.
 // In an optimistic pass (see ahead.go) `expression` first asks
-// fastExpression, a recursive-descent parser of the operator levels and
-// primaries, for its result. It builds the nodes with the same action
+// fastExpression, a precedence-climbing parser of the operator levels and
+// the primaries, for its result (and `star_expression` asks
+// fastStarExpression; the generator emits these calls, see fastHooks in
+// internal/peg). It builds the nodes with the same action
 // helpers and calls the generated rules for everything else (atoms other
 // than names, call arguments, generator expressions, slices), so that
 // strings, f-strings, numbers and brackets are parsed by pegen's own
@@ -55,11 +57,13 @@ import (
 //     share them, in the order of the tokens;
 //   - nesting: the generated rules called from here run at a level above
 //     the one pegen would have there (fastDepth for the chain of rules
-//     between `expression` and `atom`, fastStep more per operator nested
-//     on the right), so the pass never gets further from the nesting
-//     limit than pegen would; the fast path declines well below
-//     optimisticLimit, leaving the rest to the generated rules, which give
-//     up at that limit (the pass then runs again as pegen runs).
+//     between `expression` and `atom`, fastStep more per nested operand:
+//     a prefix's, a right operand), so the pass never gets further from
+//     the nesting limit than pegen would; the fast path declines at
+//     fastLimit, below optimisticLimit, also where it nests without
+//     calling a generated rule (prefixes, "**" chains), leaving the rest
+//     to the generated rules, which give up at that limit (the pass then
+//     runs again as pegen runs).
 
 // fastEnabled switches the fast path on; tests switch it off to compare
 // (see fast_test.go).
@@ -88,14 +92,14 @@ var fastCounts *struct{ Asked, Taken int }
 // alternatives run.
 func (p *Parser) fastExpression() (ast.Expr, bool) {
 	start, base := p.mark, p.level
-	e := p.fastDisjunction(base + fastDepth)
+	e := p.fastOperators(base+fastDepth, precOr)
 	p.level = base
 	if e != nil && !p.errorIndicator {
 		// `expression` tries `disjunction "if" disjunction "else"
 		// expression` first: a conditional expression (or an "if" that
 		// pegen's later alternative leaves out) is left to the generated
 		// rules.
-		if k, ok := p.fastPeek(); !ok || k == token.IF {
+		if p.fastKind() == token.IF {
 			e = nil
 		}
 	}
@@ -118,30 +122,32 @@ func (p *Parser) fastExpression() (ast.Expr, bool) {
 // (the generator's pass-through shortcut of star_expression would go
 // straight to bitwise_or, around fastExpression); a "*" is declined.
 func (p *Parser) fastStarExpression() (ast.Expr, bool) {
-	if k, ok := p.fastPeek(); !ok || k == token.STAR {
+	if p.fastKind() == token.STAR {
 		return nil, false
 	}
 	return p.r_expression()
 }
 
-// fastPeek returns the kind of the token at the current position,
-// fetching it if need be; false on a tokenizer error.
-func (p *Parser) fastPeek() (token.Kind, bool) {
+// fastKind returns the kind of the token at the current position,
+// fetching it if need be. On a tokenizer error it returns ERRORTOKEN,
+// which no part of the fast path accepts, with the error pending (which
+// fails every generated rule, and so the optimistic pass).
+func (p *Parser) fastKind() token.Kind {
 	if i := p.mark; i < p.fill {
-		return p.kinds[i], true
+		return p.kinds[i]
 	}
-	return p.fastPeekNew()
+	return p.fastKindNew()
 }
 
-// fastPeekNew is fastPeek when the token is not fetched yet (apart, so
-// that fastPeek is inlined).
+// fastKindNew is fastKind when the token is not fetched yet (apart, so
+// that fastKind is inlined).
 //
 //go:noinline
-func (p *Parser) fastPeekNew() (token.Kind, bool) {
+func (p *Parser) fastKindNew() token.Kind {
 	if !p.fillToken() {
-		return 0, false
+		return token.ERRORTOKEN
 	}
-	return p.kindOf(p.mark), true
+	return p.kindOf(p.mark)
 }
 
 // fastSpan is EXTRA of a rule that started at token start and has just
@@ -154,37 +160,184 @@ func (p *Parser) fastSpan(start int) (span, bool) {
 	return spanOf(p.tokOf(start), et), true
 }
 
-// fastBoolOp parses `disjunction` (op "or") or `conjunction` (op "and"):
-// a:next (op next)+ gives one BoolOp of all the operands, else next's
-// value. lvl is the level for the generated rules called below.
-func (p *Parser) fastDisjunction(lvl int) ast.Expr {
-	return p.fastBoolOp(lvl, token.OR)
+// Precedences of the operator levels, from `disjunction` (loosest) to
+// `power`: fastOperators(lvl, prec) parses what the rule of level prec
+// parses.
+const (
+	precOr     = 1 + iota // disjunction
+	precAnd               // conjunction
+	precNot               // inversion
+	precCmp               // comparison
+	precBitOr             // bitwise_or "|"
+	precBitXor            // bitwise_xor "^"
+	precBitAnd            // bitwise_and "&"
+	precShift             // shift_expr "<<" ">>"
+	precSum               // sum "+" "-"
+	precTerm              // term "*" "/" "//" "%" "@"
+	precFactor            // factor: unary "+" "-" "~"
+)
+
+// binaryOps gives each binary operator token its level (precBitOr ...
+// precTerm; 0: none) and its operator.
+var binaryOps = func() (t [256]struct {
+	prec uint8
+	op   ast.Operator
+}) {
+	for _, o := range []struct {
+		k    token.Kind
+		prec uint8
+		op   ast.Operator
+	}{
+		{token.VBAR, precBitOr, ast.BitOr},
+		{token.CIRCUMFLEX, precBitXor, ast.BitXor},
+		{token.AMPER, precBitAnd, ast.BitAnd},
+		{token.LEFTSHIFT, precShift, ast.LShift}, {token.RIGHTSHIFT, precShift, ast.RShift},
+		{token.PLUS, precSum, ast.Add}, {token.MINUS, precSum, ast.Sub},
+		{token.STAR, precTerm, ast.Mult}, {token.SLASH, precTerm, ast.Div}, {token.DOUBLESLASH, precTerm, ast.FloorDiv},
+		{token.PERCENT, precTerm, ast.Mod}, {token.AT, precTerm, ast.MatMult},
+	} {
+		t[o.k].prec, t[o.k].op = o.prec, o.op
+	}
+	return t
+}()
+
+// cmpStarts marks the tokens a comparison operator starts with.
+var cmpStarts = func() (t [256]bool) {
+	for _, k := range []token.Kind{token.EQEQUAL, token.NOTEQUAL, token.LESS, token.LESSEQUAL,
+		token.GREATER, token.GREATEREQUAL, token.IN, token.NOT, token.IS} {
+		t[k] = true
+	}
+	return t
+}()
+
+// fastOperators parses the operator levels from prec down (precOr:
+// `disjunction`) by precedence climbing, one look at the token after
+// each operand, where pegen descends through a rule per level. Pegen's
+// levels are greedy loops: "or" and "and" gather their operands into one
+// BoolOp; a comparison gathers its pairs into one Compare; each binary
+// level is a left-recursive leader whose longest chain pegen keeps (left
+// associative, the next level's operand on the right). Every node spans
+// from the first token of the rule that makes it, which is where this
+// call started (a prefix and a parenthesized operand's "(" included), to
+// the last token matched, as EXTRA does. lvl is the level for the
+// generated rules called below; it grows by fastStep per nested operand.
+func (p *Parser) fastOperators(lvl int, prec uint8) ast.Expr {
+	if lvl >= fastLimit {
+		// Prefixes and right operands nest without a call of a generated
+		// rule.
+		return nil
+	}
+	start := p.mark
+	left := p.fastPrefix(lvl, prec)
+	for left != nil {
+		// Every operand ends with a look at the token after it, so that
+		// token is fetched.
+		if p.mark >= p.fill {
+			return nil
+		}
+		k := p.kindOf(p.mark)
+		switch o := binaryOps[k]; {
+		case o.prec >= prec:
+			p.mark++
+			right := p.fastOperators(lvl+fastStep, o.prec+1)
+			if right == nil {
+				return nil
+			}
+			l, ok := p.fastSpan(start)
+			if !ok {
+				return nil
+			}
+			left = p.newBinOp(left, o.op, right, l)
+		case cmpStarts[k] && prec <= precCmp:
+			var more bool
+			if left, more = p.fastCompare(lvl, start, left); !more {
+				return left
+			}
+		case k == token.AND && prec <= precAnd:
+			left = p.fastBoolOp(lvl, start, left, token.AND)
+		case k == token.OR && prec <= precOr:
+			left = p.fastBoolOp(lvl, start, left, token.OR)
+		default:
+			return left
+		}
+	}
+	return nil
 }
 
-func (p *Parser) fastBoolOp(lvl int, kw token.Kind) ast.Expr {
+// fastPrefix parses an operand of level prec with its prefixes:
+// `inversion`'s "not" inversion (only where an inversion may stand),
+// `factor`'s "+", "-", "~" factor, else power.
+func (p *Parser) fastPrefix(lvl int, prec uint8) ast.Expr {
 	start := p.mark
-	a := p.fastBoolOperand(lvl, kw)
+	k := p.fastKind()
+	var op ast.UnaryOperator
+	operand := uint8(precFactor)
+	switch k {
+	case token.NOT:
+		if prec > precNot {
+			return nil
+		}
+		op, operand = ast.Not, precNot
+	case token.PLUS:
+		op = ast.UAdd
+	case token.MINUS:
+		op = ast.USub
+	case token.TILDE:
+		op = ast.Invert
+	default:
+		return p.fastPower(lvl)
+	}
+	p.mark++
+	a := p.fastOperators(lvl+fastStep, operand)
 	if a == nil {
 		return nil
 	}
-	k, ok := p.fastPeek()
+	l, ok := p.fastSpan(start)
 	if !ok {
 		return nil
 	}
-	if k != kw {
+	return p.newUnaryOp(op, a, l)
+}
+
+// fastPower parses `power`: await_primary "**" factor, or await_primary
+// (an "await" is declined).
+func (p *Parser) fastPower(lvl int) ast.Expr {
+	start := p.mark
+	a := p.fastPrimary(lvl)
+	if a == nil || p.mark >= p.fill {
+		return nil
+	}
+	if p.kindOf(p.mark) != token.DOUBLESTAR {
 		return a
 	}
+	p.mark++
+	b := p.fastOperators(lvl+fastStep, precFactor)
+	if b == nil {
+		return nil
+	}
+	l, ok := p.fastSpan(start)
+	if !ok {
+		return nil
+	}
+	return p.newBinOp(a, ast.Pow, b, l)
+}
+
+// fastBoolOp continues `disjunction` (kw "or") or `conjunction` (kw
+// "and") after its first operand a, which started at token start: one
+// BoolOp of all the operands.
+func (p *Parser) fastBoolOp(lvl, start int, a ast.Expr, kw token.Kind) ast.Expr {
+	prec, op := uint8(precOr), ast.Or
+	if kw == token.AND {
+		prec, op = precAnd, ast.And
+	}
 	values := []ast.Expr{a}
-	for k == kw {
+	for p.mark < p.fill && p.kindOf(p.mark) == kw {
 		p.mark++
-		b := p.fastBoolOperand(lvl+fastStep, kw)
+		b := p.fastOperators(lvl+fastStep, prec+1)
 		if b == nil {
 			return nil
 		}
 		values = append(values, b)
-		if k, ok = p.fastPeek(); !ok {
-			return nil
-		}
 	}
 	l, ok := p.fastSpan(start)
 	if !ok {
@@ -192,44 +345,7 @@ func (p *Parser) fastBoolOp(lvl int, kw token.Kind) ast.Expr {
 	}
 	list := p.a.ExprList(len(values))
 	copy(list, values)
-	op := ast.Or
-	if kw == token.AND {
-		op = ast.And
-	}
 	return p.newBoolOp(op, list, l)
-}
-
-// fastBoolOperand parses an operand of fastBoolOp: a conjunction in a
-// disjunction, an inversion in a conjunction.
-func (p *Parser) fastBoolOperand(lvl int, kw token.Kind) ast.Expr {
-	if kw == token.OR {
-		return p.fastBoolOp(lvl, token.AND)
-	}
-	return p.fastInversion(lvl)
-}
-
-// fastInversion parses `inversion`: "not" inversion / comparison.
-func (p *Parser) fastInversion(lvl int) ast.Expr {
-	if lvl >= fastLimit {
-		// "not" nests without a call of a generated rule.
-		return nil
-	}
-	start := p.mark
-	if k, ok := p.fastPeek(); !ok {
-		return nil
-	} else if k != token.NOT {
-		return p.fastComparison(lvl)
-	}
-	p.mark++
-	a := p.fastInversion(lvl + fastStep)
-	if a == nil {
-		return nil
-	}
-	l, ok := p.fastSpan(start)
-	if !ok {
-		return nil
-	}
-	return p.newUnaryOp(ast.Not, a, l)
 }
 
 // fastCmpOp matches a comparison operator at the current position, as
@@ -237,10 +353,7 @@ func (p *Parser) fastInversion(lvl int) ast.Expr {
 // true, moving past it; found false when no operator follows (the loop of
 // pairs ends there); ok false to decline.
 func (p *Parser) fastCmpOp() (op ast.CmpOperator, found, ok bool) {
-	k, ok := p.fastPeek()
-	if !ok {
-		return 0, false, false
-	}
+	k := p.fastKind()
 	i := p.mark
 	switch k {
 	case token.EQEQUAL:
@@ -255,9 +368,9 @@ func (p *Parser) fastCmpOp() (op ast.CmpOperator, found, ok bool) {
 	case token.LESS:
 		// noteq_bitwise_or's "<" ">" comes before lt_bitwise_or.
 		p.mark++
-		k2, ok := p.fastPeek()
+		k2 := p.fastKind()
 		p.mark = i
-		if !ok || k2 == token.GREATER {
+		if k2 == token.GREATER {
 			return 0, false, false
 		}
 		op = ast.Lt
@@ -272,10 +385,7 @@ func (p *Parser) fastCmpOp() (op ast.CmpOperator, found, ok bool) {
 	case token.NOT, token.IS:
 		// "not" "in", and "is" "not" before "is".
 		p.mark++
-		k2, ok := p.fastPeek()
-		if !ok {
-			return 0, false, false
-		}
+		k2 := p.fastKind()
 		switch {
 		case k == token.NOT && k2 == token.IN:
 			op = ast.NotIn
@@ -296,151 +406,34 @@ func (p *Parser) fastCmpOp() (op ast.CmpOperator, found, ok bool) {
 	return op, true, true
 }
 
-// fastComparison parses `comparison`: bitwise_or followed by pairs of an
-// operator and a bitwise_or gives a Compare, else bitwise_or's value.
-func (p *Parser) fastComparison(lvl int) ast.Expr {
-	start := p.mark
-	a := p.fastBinary(lvl, 1)
-	if a == nil {
-		return nil
-	}
+// fastCompare continues `comparison` after its first operand a, which
+// started at token start: the pairs of an operator and a bitwise_or give
+// one Compare. more is false when no operator matched (a "not" without
+// "in"): the comparison is a, and its operand levels end there.
+func (p *Parser) fastCompare(lvl, start int, a ast.Expr) (e ast.Expr, more bool) {
 	var pairs []*cmpopExpr
 	for {
 		op, found, ok := p.fastCmpOp()
 		if !ok {
-			return nil
+			return nil, true
 		}
 		if !found {
 			break
 		}
-		b := p.fastBinary(lvl+fastStep, 1)
+		b := p.fastOperators(lvl+fastStep, precBitOr)
 		if b == nil {
-			return nil
+			return nil, true
 		}
 		pairs = append(pairs, p.newCmpop(op, b))
 	}
 	if pairs == nil {
-		return a
+		return a, false
 	}
 	l, ok := p.fastSpan(start)
 	if !ok {
-		return nil
+		return nil, true
 	}
-	return p.newCompare(a, pairs, l)
-}
-
-// binaryOps gives each binary operator token its level (1 for "|" up to 6
-// for the multiplicative operators; 0: none) and its operator.
-var binaryOps = func() (t [256]struct {
-	prec uint8
-	op   ast.Operator
-}) {
-	for _, o := range []struct {
-		k    token.Kind
-		prec uint8
-		op   ast.Operator
-	}{
-		{token.VBAR, 1, ast.BitOr},
-		{token.CIRCUMFLEX, 2, ast.BitXor},
-		{token.AMPER, 3, ast.BitAnd},
-		{token.LEFTSHIFT, 4, ast.LShift}, {token.RIGHTSHIFT, 4, ast.RShift},
-		{token.PLUS, 5, ast.Add}, {token.MINUS, 5, ast.Sub},
-		{token.STAR, 6, ast.Mult}, {token.SLASH, 6, ast.Div}, {token.DOUBLESLASH, 6, ast.FloorDiv},
-		{token.PERCENT, 6, ast.Mod}, {token.AT, 6, ast.MatMult},
-	} {
-		t[o.k].prec, t[o.k].op = o.prec, o.op
-	}
-	return t
-}()
-
-// fastBinary parses the binary levels from minPrec up (bitwise_or for
-// 1): each level is a left-recursive leader, `a:level op b:next`, whose
-// longest chain pegen keeps; every node of a chain spans from the chain's
-// first token.
-func (p *Parser) fastBinary(lvl int, minPrec uint8) ast.Expr {
-	start := p.mark
-	left := p.fastFactor(lvl)
-	for left != nil {
-		k, ok := p.fastPeek()
-		if !ok {
-			return nil
-		}
-		o := binaryOps[k]
-		if o.prec == 0 || o.prec < minPrec {
-			return left
-		}
-		p.mark++
-		right := p.fastBinary(lvl, o.prec+1)
-		if right == nil {
-			return nil
-		}
-		l, ok := p.fastSpan(start)
-		if !ok {
-			return nil
-		}
-		left = p.newBinOp(left, o.op, right, l)
-	}
-	return nil
-}
-
-// fastFactor parses `factor`: "+", "-" or "~" and a factor, or power.
-func (p *Parser) fastFactor(lvl int) ast.Expr {
-	if lvl >= fastLimit {
-		// Unary operators and "**" nest without a call of a generated
-		// rule.
-		return nil
-	}
-	start := p.mark
-	k, ok := p.fastPeek()
-	if !ok {
-		return nil
-	}
-	var op ast.UnaryOperator
-	switch k {
-	case token.PLUS:
-		op = ast.UAdd
-	case token.MINUS:
-		op = ast.USub
-	case token.TILDE:
-		op = ast.Invert
-	default:
-		return p.fastPower(lvl)
-	}
-	p.mark++
-	a := p.fastFactor(lvl + fastStep)
-	if a == nil {
-		return nil
-	}
-	l, ok := p.fastSpan(start)
-	if !ok {
-		return nil
-	}
-	return p.newUnaryOp(op, a, l)
-}
-
-// fastPower parses `power`: await_primary "**" factor, or await_primary
-// (an "await" is declined).
-func (p *Parser) fastPower(lvl int) ast.Expr {
-	start := p.mark
-	a := p.fastPrimary(lvl)
-	if a == nil {
-		return nil
-	}
-	if k, ok := p.fastPeek(); !ok {
-		return nil
-	} else if k != token.DOUBLESTAR {
-		return a
-	}
-	p.mark++
-	b := p.fastFactor(lvl + fastStep)
-	if b == nil {
-		return nil
-	}
-	l, ok := p.fastSpan(start)
-	if !ok {
-		return nil
-	}
-	return p.newBinOp(a, ast.Pow, b, l)
+	return p.newCompare(a, pairs, l), true
 }
 
 // fastPrimary parses `primary`: an atom grown by attributes, calls and
@@ -449,10 +442,7 @@ func (p *Parser) fastPrimary(lvl int) ast.Expr {
 	start := p.mark
 	a := p.fastAtom(lvl)
 	for a != nil {
-		k, ok := p.fastPeek()
-		if !ok {
-			return nil
-		}
+		k := p.fastKind()
 		switch k {
 		case token.DOT:
 			p.mark++
@@ -497,16 +487,14 @@ func (p *Parser) fastCall(lvl, start int, a ast.Expr) ast.Expr {
 	}
 	p.mark = open + 1
 	var args ast.Expr
-	if k, ok := p.fastPeek(); !ok {
-		return nil
-	} else if k != token.RPAR {
+	if p.fastKind() != token.RPAR {
 		p.level = lvl
 		args, _ = p.r_arguments()
 		if p.errorIndicator {
 			return nil
 		}
 	}
-	if k, ok := p.fastPeek(); !ok || k != token.RPAR {
+	if p.fastKind() != token.RPAR {
 		return nil
 	}
 	p.mark++
@@ -534,7 +522,7 @@ func (p *Parser) fastSubscript(lvl, start int, a ast.Expr) ast.Expr {
 	if !ok || p.errorIndicator {
 		return nil
 	}
-	if k, ok := p.fastPeek(); !ok || k != token.RSQB {
+	if p.fastKind() != token.RSQB {
 		return nil
 	}
 	p.mark++
@@ -548,10 +536,7 @@ func (p *Parser) fastSubscript(lvl, start int, a ast.Expr) ast.Expr {
 // fastAtom parses `atom`: a NAME here, anything else by the generated
 // rule ("await" and "lambda", which no atom starts with, are declined).
 func (p *Parser) fastAtom(lvl int) ast.Expr {
-	k, ok := p.fastPeek()
-	if !ok {
-		return nil
-	}
+	k := p.fastKind()
 	if k == token.NAME {
 		return p.nameToken()
 	}
