@@ -85,8 +85,10 @@ const (
 )
 
 // fastCounts, when set (by tests), counts the calls of fastExpression and
-// the results it gave.
-var fastCounts *struct{ Asked, Taken int }
+// fastArguments and the results they gave.
+var fastCounts *fastCount
+
+type fastCount struct{ Asked, Taken, ArgsAsked, ArgsTaken int }
 
 // fastExpression is `expression` in the first pass, or false to let its
 // alternatives run.
@@ -549,4 +551,131 @@ func (p *Parser) fastAtom(lvl int) ast.Expr {
 		return nil
 	}
 	return a
+}
+
+// fastArgsDepth is above the number of rule calls pegen makes between
+// `arguments` and the `expression` of an argument (args, the gather, the
+// groups of an element; or args, kwargs, its gather, kwarg_or_starred: 4).
+const fastArgsDepth = 8
+
+// fastArguments is `arguments` in the first pass, or false to let its
+// alternatives run: a call's arguments when they are expressions
+// followed by `name=expression` keywords, and a trailing comma before the
+// ")" (not matched: `arguments` only looks at it). Starred arguments, a
+// keyword before a positional argument and an argument that is followed
+// by anything but "," or ")" (":=", "=", "for": a walrus, a generator
+// expression) are declined.
+//
+// Pegen's `args` gathers the positional arguments first: a NAME followed
+// by "=" fails there (after `expression` has parsed the NAME alone, which
+// the keyword's NAME then matches again, as nameToken does here), and
+// `kwargs` gathers the keywords after the ",". Its action makes the Call
+// that `primary` takes the arguments of, spanning the arguments without
+// the trailing comma; both forms are made here with the same helpers
+// (collectCallSeqs for positional arguments with or without keywords,
+// newCall with seqExtractStarredExprs and seqDeleteStarredExprs for
+// keywords alone).
+func (p *Parser) fastArguments() (ast.Expr, bool) {
+	start, base := p.mark, p.level
+	var e ast.Expr
+	if lvl := base + fastArgsDepth; lvl < fastLimit {
+		e = p.fastArgs(lvl)
+	}
+	p.level = base
+	if fastCounts != nil {
+		fastCounts.ArgsAsked++
+		if e != nil && !p.errorIndicator {
+			fastCounts.ArgsTaken++
+		}
+	}
+	if e == nil || p.errorIndicator {
+		p.mark = start
+		return nil, false
+	}
+	return e, true
+}
+
+// fastArgs parses fastArguments' arguments, leaving the position at the
+// ")"; nil to decline.
+func (p *Parser) fastArgs(lvl int) ast.Expr {
+	start := p.mark
+	var pos []ast.Expr
+	var kws []*keywordOrStarred
+	end := start
+	for {
+		switch p.fastKind() {
+		case token.STAR, token.DOUBLESTAR, token.RPAR:
+			return nil
+		case token.NAME:
+			p.mark++
+			isKeyword := p.fastKind() == token.EQUAL
+			p.mark--
+			if isKeyword {
+				kw := p.fastKeyword(lvl)
+				if kw == nil {
+					return nil
+				}
+				kws = append(kws, kw)
+				break
+			}
+			fallthrough
+		default:
+			if kws != nil {
+				return nil
+			}
+			p.level = lvl
+			e, ok := p.r_expression()
+			if !ok || p.errorIndicator {
+				return nil
+			}
+			pos = append(pos, e)
+		}
+		end = p.mark
+		switch p.fastKind() {
+		case token.COMMA:
+			p.mark++
+			if p.fastKind() != token.RPAR {
+				continue
+			}
+		case token.RPAR:
+		default:
+			return nil
+		}
+		break
+	}
+	// args' EXTRA ends at its last argument.
+	at := p.mark
+	p.mark = end
+	l, ok := p.fastSpan(start)
+	p.mark = at
+	if !ok {
+		return nil
+	}
+	if pos == nil {
+		return p.newCall(dummyName, p.seqExtractStarredExprs(kws), p.seqDeleteStarredExprs(kws), l)
+	}
+	list := p.a.ExprList(len(pos))
+	copy(list, pos)
+	return p.collectCallSeqs(list, kws, l)
+}
+
+// fastKeyword parses kwarg_or_starred's `NAME "=" expression` (the "="
+// is known to follow).
+func (p *Parser) fastKeyword(lvl int) *keywordOrStarred {
+	start := p.mark
+	n := p.nameToken()
+	if n == nil {
+		return nil
+	}
+	p.mark++
+	p.level = lvl
+	v, ok := p.r_expression()
+	if !ok || p.errorIndicator {
+		return nil
+	}
+	l, ok := p.fastSpan(start)
+	if !ok {
+		return nil
+	}
+	return p.newKeywordOrStarred(p.newKeyword(nameID(n), v, l), true)
 }

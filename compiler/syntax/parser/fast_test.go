@@ -144,6 +144,26 @@ var fastSources = []string{
 	"del a.b, c[d]\n",
 	"x = f(a)(b for b in c)\n",
 	"x = a if b else c if d else e\n",
+	"f(a, b=1, c=2,)\n",
+	"f(a=1)\n",
+	"f(a=1, b)\n",
+	"f(a, *b, c=1)\n",
+	"f(a, b=1, *c, **d)\n",
+	"f(x, )\n",
+	"f(,)\n",
+	"class A(B, metaclass=M): pass\n",
+	"f(a := 1)\n",
+	"f(a, b := 1)\n",
+	"f(a=b=c)\n",
+	"f(a=1 for b in c)\n",
+	"f(True=1)\n",
+	"@d(a, b=c)\ndef f(): pass\n",
+	"f(a)(b=1)[c](d, e)\n",
+	"x.y(z).w = f(a, k=v)\n",
+	"f(a, k=v)(w)[0].x = 1\n",
+	"f(\n    a,\n    b=c,\n)\n",
+	"f(a b)\n",
+	"f(a, b=1 c)\n",
 	"x = " + strings.Repeat("-", 7000) + "a\n",
 	"x = " + strings.Repeat("not ", 7000) + "a\n",
 	"x = " + strings.Repeat("a ** ", 3000) + "a\n",
@@ -186,7 +206,7 @@ func TestFastPathStdlib(t *testing.T) {
 			if testing.Short() {
 				step = 7
 			}
-			counts := struct{ Asked, Taken int }{}
+			var counts fastCount
 			fastCounts = &counts
 			defer func() { fastCounts = nil }()
 			n, bad := 0, 0
@@ -204,8 +224,9 @@ func TestFastPathStdlib(t *testing.T) {
 					}
 				}
 			}
-			t.Logf("%s: %d files, %d differ; fast path asked %d times, taken %d (%.1f%%)",
-				py, n, bad, counts.Asked, counts.Taken, 100*float64(counts.Taken)/float64(max(counts.Asked, 1)))
+			t.Logf("%s: %d files, %d differ; expression asked %d times, taken %d (%.1f%%); arguments asked %d times, taken %d (%.1f%%)",
+				py, n, bad, counts.Asked, counts.Taken, 100*float64(counts.Taken)/float64(max(counts.Asked, 1)),
+				counts.ArgsAsked, counts.ArgsTaken, 100*float64(counts.ArgsTaken)/float64(max(counts.ArgsAsked, 1)))
 		})
 	}
 }

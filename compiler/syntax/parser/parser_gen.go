@@ -19704,6 +19704,13 @@ func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	if p.fast {
+		if _v, _vok := p.fastArguments(); _vok {
+			p.memoInsert1(_mark, memo_arguments, _v, true)
+			p.level--
+			return _v, true
+		}
+	}
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk

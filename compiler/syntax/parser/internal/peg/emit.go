@@ -652,6 +652,7 @@ func (e *emitter) ruleBody(r *Rule) error {
 var fastHooks = map[string]string{
 	"expression":      "fastExpression",
 	"star_expression": "fastStarExpression",
+	"arguments":       "fastArguments",
 }
 
 // memoized reports whether calls of rule r are memoized (a memo hit
