@@ -13,8 +13,9 @@ import (
 // and memo store, shortened but not removed by the generator's shortcuts.
 // In an optimistic pass (see ahead.go) `expression` first asks
 // fastExpression, a precedence-climbing parser of the operator levels and
-// the primaries, for its result (and `star_expression` asks
-// fastStarExpression; the generator emits these calls, see fastHooks in
+// the primaries, for its result; `star_expression`, `named_expression`,
+// `arguments` and `slices` ask the functions below for theirs in their
+// common forms (the generator emits these calls, see fastHooks in
 // internal/peg). It builds the nodes with the same action
 // helpers and calls the generated rules for everything else (atoms other
 // than names, call arguments, generator expressions, slices), so that
@@ -128,6 +129,50 @@ func (p *Parser) fastStarExpression() (ast.Expr, bool) {
 		return nil, false
 	}
 	return p.r_expression()
+}
+
+// fastNamedExpression is `named_expression` in the first pass, or false
+// to let its alternatives run: `expression !":="` where
+// assignment_expression (NAME ":=") cannot match, called at the level
+// pegen calls it; a walrus is declined.
+func (p *Parser) fastNamedExpression() (ast.Expr, bool) {
+	start := p.mark
+	if p.fastKind() == token.NAME {
+		p.mark++
+		walrus := p.fastKind() == token.COLONEQUAL
+		p.mark = start
+		if walrus {
+			return nil, false
+		}
+	}
+	e, ok := p.r_expression()
+	if !ok || p.errorIndicator || p.fastKind() == token.COLONEQUAL {
+		p.mark = start
+		return nil, false
+	}
+	return e, true
+}
+
+// fastSlices is `slices` in the first pass, or false to let its
+// alternatives run: a subscript of one expression followed by "]".
+// `slice` then fails its first alternative (no ":" after the
+// expression) and gives named_expression's value, the expression, which
+// !"," accepts. The expression is parsed at a level above pegen's (slices,
+// slice, named_expression, then expression); anything else (a slice, a
+// tuple, a starred or walrus subscript) is declined.
+func (p *Parser) fastSlices() (ast.Expr, bool) {
+	start, base := p.mark, p.level
+	if k := p.fastKind(); k == token.COLON || k == token.STAR || base+4 >= fastLimit {
+		return nil, false
+	}
+	p.level = base + 4
+	e, ok := p.r_expression()
+	p.level = base
+	if !ok || p.errorIndicator || p.fastKind() != token.RSQB {
+		p.mark = start
+		return nil, false
+	}
+	return e, true
 }
 
 // fastKind returns the kind of the token at the current position,

@@ -12313,6 +12313,10 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return _v, true
 		}
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
 	}
 	var _s0 ast.Expr
 	var _s0ok, _s0done bool
@@ -12779,6 +12783,10 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 			p.level--
 			return _v, true
 		}
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
 	}
 	if p.optimistic && first97[p.kindOf(p.mark)] {
 		p.level += 5
@@ -13071,6 +13079,16 @@ func (p *Parser) r_named_expression() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	_mark := p.mark
+	if p.fast {
+		if _v, _vok := p.fastNamedExpression(); _vok {
+			p.level--
+			return _v, true
+		}
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+	}
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
@@ -16380,6 +16398,16 @@ func (p *Parser) r_slices() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	_mark := p.mark
+	if p.fast {
+		if _v, _vok := p.fastSlices(); _vok {
+			p.level--
+			return _v, true
+		}
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+	}
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
 		return nil, false
@@ -19709,6 +19737,10 @@ func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
 			p.memoInsert1(_mark, memo_arguments, _v, true)
 			p.level--
 			return _v, true
+		}
+		if p.errorIndicator {
+			p.level--
+			return nil, false
 		}
 	}
 	var _lm int
