@@ -1,8 +1,11 @@
 package parser
 
 import (
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
@@ -53,4 +56,51 @@ func BenchmarkParseFile(b *testing.B) {
 	}
 	cputime.Report(b, cpu0, int64(size), 0)
 	b.ReportMetric(float64(b.N*len(files)), "files")
+}
+
+// TestMeasurePasses parses every tenth .py file (in lexical order) under
+// PARSER_MEASURE_DIR (a 3.13 standard library) PARSER_MEASURE_PASSES
+// times, as 3.13.0, for instruction counts (callgrind, which needs
+// GODEBUG=asyncpreemptoff=1 and a process that starts no other: the
+// difference between runs of different numbers of passes is what a warm
+// pass costs). PARSER_FAST=0 turns the fast path (fast.go) off.
+func TestMeasurePasses(t *testing.T) {
+	passes := 0
+	fmt.Sscan(os.Getenv("PARSER_MEASURE_PASSES"), &passes)
+	dir := os.Getenv("PARSER_MEASURE_DIR")
+	if passes <= 0 || dir == "" {
+		t.Skip("PARSER_MEASURE_PASSES or PARSER_MEASURE_DIR not set")
+	}
+	if os.Getenv("PARSER_FAST") == "0" {
+		fastEnabled = false
+		defer func() { fastEnabled = true }()
+	}
+	var names []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".py") {
+			names = append(names, path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var srcs [][]byte
+	size := 0
+	for i := 0; i < len(names); i += 10 {
+		src, err := os.ReadFile(names[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		names[len(srcs)] = names[i]
+		srcs = append(srcs, src)
+		size += len(src)
+	}
+	rel := release.Release{Major: 3, Minor: 13, Micro: 0}
+	for range passes {
+		for i, src := range srcs {
+			ParseFile(names[i], src, rel)
+		}
+	}
+	t.Logf("%d files, %d bytes, %d passes", len(srcs), size, passes)
 }

@@ -110,6 +110,7 @@ func parseOptimistic(s *source.Source, sopts scanner.Options, cfg config) (*ast.
 	cfg.onWarning = func(w Warning) { held = append(held, w) }
 	p := newParser(scanLexer{scanner.New(s, sopts)}, cfg)
 	p.optimistic, p.limit, p.levelLimit, p.tokWarnings = true, optimisticLimit, optimisticLimit, &tokWarnings
+	p.fast = fastEnabled
 	m, _ := p.parseModule()
 	ok := !p.abandon
 	p.release()

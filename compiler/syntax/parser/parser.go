@@ -80,6 +80,9 @@ type Parser struct {
 	// optimistic is set in an optimistic first pass; abandon is set when
 	// that pass must be run again as pegen runs it.
 	optimistic, abandon bool
+	// fast is set in an optimistic pass when the hand-written fast path
+	// (fast.go) may be asked.
+	fast bool
 	// tokWarnings counts the warnings the tokenizer emitted (optimistic
 	// passes only).
 	tokWarnings *int

@@ -12307,6 +12307,17 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	if p.fast {
+		if _v, _vok := p.fastExpression(); _vok {
+			p.memoInsert1(_mark, memo_expression, _v, true)
+			p.level--
+			return _v, true
+		}
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+	}
 	var _s0 ast.Expr
 	var _s0ok, _s0done bool
 	var _s0end int
@@ -12766,6 +12777,17 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	if p.fast {
+		if _v, _vok := p.fastStarExpression(); _vok {
+			p.memoInsert1(_mark, memo_star_expression, _v, true)
+			p.level--
+			return _v, true
+		}
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+	}
 	if p.optimistic && first97[p.kindOf(p.mark)] {
 		p.level += 5
 		_v, _vok := p.r_bitwise_or()
@@ -13057,6 +13079,16 @@ func (p *Parser) r_named_expression() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	_mark := p.mark
+	if p.fast {
+		if _v, _vok := p.fastNamedExpression(); _vok {
+			p.level--
+			return _v, true
+		}
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+	}
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk
@@ -16366,6 +16398,16 @@ func (p *Parser) r_slices() (_res ast.Expr, _ok bool) {
 	}
 	p.level++
 	_mark := p.mark
+	if p.fast {
+		if _v, _vok := p.fastSlices(); _vok {
+			p.level--
+			return _v, true
+		}
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+	}
 	if p.mark == p.fill && !p.fillToken() {
 		p.level--
 		return nil, false
@@ -19690,6 +19732,17 @@ func (p *Parser) r_arguments() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	if p.fast {
+		if _v, _vok := p.fastArguments(); _vok {
+			p.memoInsert1(_mark, memo_arguments, _v, true)
+			p.level--
+			return _v, true
+		}
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+	}
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk

@@ -581,6 +581,16 @@ func (e *emitter) ruleBody(r *Rule) error {
 		e.memoLookup(r, slab)
 	}
 	e.printf("_mark := p.mark\n")
+	if hook, ok := fastHooks[r.Name]; ok {
+		// The hand-written fast path (fast.go) gives the rule's result
+		// (memoized as the rule's own) or declines; an error it left
+		// pending fails the rule, as it would fail the rule's first call.
+		e.printf("if p.fast {\nif _v, _vok := p.%s(); _vok {\n", hook)
+		if memo {
+			e.printf("p.memoInsert%s(_mark, memo_%s, _v, true)\n", slabSuffix(slab), r.Name)
+		}
+		e.printf("p.level--\nreturn _v, true\n}\nif p.errorIndicator {\np.level--\nreturn nil, false\n}\n}\n")
+	}
 	extra, cut, look := false, false, false
 	for _, a := range r.Alts {
 		if usesExtra(a.Action) {
@@ -638,6 +648,18 @@ func (e *emitter) ruleBody(r *Rule) error {
 	}
 	e.printf("p.level--\nreturn _res, _ok\n}\n")
 	return nil
+}
+
+// fastHooks names the rules that ask a hand-written function of
+// the parser (fast.go) for their result first, in an optimistic pass: it
+// returns the result and true, or false with the position unchanged to
+// let the rule's alternatives run.
+var fastHooks = map[string]string{
+	"expression":       "fastExpression",
+	"star_expression":  "fastStarExpression",
+	"arguments":        "fastArguments",
+	"named_expression": "fastNamedExpression",
+	"slices":           "fastSlices",
 }
 
 // memoized reports whether calls of rule r are memoized (a memo hit

@@ -1,0 +1,726 @@
+package parser
+
+import (
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
+)
+
+// The hand-written fast path of the optimistic first pass.
+//
+// The generated rules imitate pegen call for call: an operand costs a
+// chain of rule calls (expression, disjunction, ... factor, power,
+// await_primary, primary, atom), each with its nesting check, memo look-up
+// and memo store, shortened but not removed by the generator's shortcuts.
+// In an optimistic pass (see ahead.go) `expression` first asks
+// fastExpression, a precedence-climbing parser of the operator levels and
+// the primaries, for its result; `star_expression`, `named_expression`,
+// `arguments` and `slices` ask the functions below for theirs in their
+// common forms (the generator emits these calls, see fastHooks in
+// internal/peg). It builds the nodes with the same action
+// helpers and calls the generated rules for everything else (atoms other
+// than names, call arguments, generator expressions, slices), so that
+// strings, f-strings, numbers and brackets are parsed by pegen's own
+// rules. It declines (restores the position and returns false) on
+// anything it does not handle: then `expression`'s own alternatives run,
+// as if it had not been asked.
+//
+// Within the optimistic pass only a success must be exact: any failure
+// of the pass makes the whole parse run again as pegen runs it. A result
+// of `expression` at a position is a function of that position alone in
+// the first pass (it reads the tokens and the memo entries of rules
+// below it, which hold the same results whoever computed them), so a
+// success is exact when it is the node pegen's `expression` builds:
+//
+//   - the operator levels are pegen's greedy loops: `or` and `and`
+//     gather their operands into one BoolOp; `not` is a prefix of an
+//     inversion; a comparison gathers its pairs into one Compare; the
+//     binary operators of each level associate to the left (pegen's
+//     left-recursive leaders grow the longest chain) and take the
+//     next level's operands on their right; unary "+", "-", "~" prefix a
+//     factor; "**" takes an await_primary on its left and a factor on its
+//     right. Each node spans from the first token of the rule that makes
+//     it (a parenthesized operand's "(" included) to the last token
+//     matched, as EXTRA does;
+//   - primaries grow as pegen's `primary` grows its seed: ".NAME", then a
+//     generator expression (tried first, as pegen does, by the generated
+//     `genexp`), a call's arguments (the generated `arguments`) or a
+//     subscript (`slices`);
+//   - whatever would make pegen's `expression` end elsewhere or fail is
+//     declined: a conditional expression (`if` after the disjunction),
+//     `await`, `lambda`, the "<" ">" pair and a "!=" or "<>" that
+//     checkBarryAsFlufl rejects, an operator whose right operand does not
+//     parse, a failed call, subscript or attribute;
+//   - tokens are fetched one at a time as the parse reaches them, never
+//     before pegen's rules would fetch them (each follows an operand or an
+//     operator pegen also looks past), so the tokenizer's warnings keep
+//     their order with the warnings of the actions (strings);
+//   - Names come from nameToken, shared per token as the generated rules
+//     share them, in the order of the tokens;
+//   - nesting: the generated rules called from here run at a level above
+//     the one pegen would have there (fastDepth for the chain of rules
+//     between `expression` and `atom`, fastStep more per nested operand:
+//     a prefix's, a right operand), so the pass never gets further from
+//     the nesting limit than pegen would; the fast path declines at
+//     fastLimit, below optimisticLimit, also where it nests without
+//     calling a generated rule (prefixes, "**" chains), leaving the rest
+//     to the generated rules, which give up at that limit (the pass then
+//     runs again as pegen runs).
+
+// fastEnabled switches the fast path on; tests switch it off to compare
+// (see fast_test.go).
+var fastEnabled = true
+
+const (
+	// fastDepth is above the number of rule calls pegen makes between
+	// `expression` and the rules called for an operand (disjunction,
+	// conjunction, inversion, comparison, the leaders of the six binary
+	// levels and their _raw functions, factor, power, await_primary,
+	// primary and its _raw: 22).
+	fastDepth = 32
+	// fastStep is above what a nested operand adds to pegen's nesting: the
+	// loop and group helpers of a comparison's or a BoolOp's right
+	// operand, factor's or inversion's own recursion, power's factor.
+	fastStep = 4
+	// fastLimit is the level at which the fast path declines.
+	fastLimit = optimisticLimit - 256
+)
+
+// fastCounts, when set (by tests), counts the calls of fastExpression and
+// fastArguments and the results they gave.
+var fastCounts *fastCount
+
+type fastCount struct{ Asked, Taken, ArgsAsked, ArgsTaken int }
+
+// fastExpression is `expression` in the first pass, or false to let its
+// alternatives run.
+func (p *Parser) fastExpression() (ast.Expr, bool) {
+	start, base := p.mark, p.level
+	e := p.fastOperators(base+fastDepth, precOr)
+	p.level = base
+	if e != nil && !p.errorIndicator {
+		// `expression` tries `disjunction "if" disjunction "else"
+		// expression` first: a conditional expression (or an "if" that
+		// pegen's later alternative leaves out) is left to the generated
+		// rules.
+		if p.fastKind() == token.IF {
+			e = nil
+		}
+	}
+	if fastCounts != nil {
+		fastCounts.Asked++
+		if e != nil && !p.errorIndicator {
+			fastCounts.Taken++
+		}
+	}
+	if e == nil || p.errorIndicator {
+		p.mark = start
+		return nil, false
+	}
+	return e, true
+}
+
+// fastStarExpression is `star_expression` in the first pass, or false to
+// let its alternatives run. Without a "*" its first alternative fails
+// and its second is `expression`, called here at the level pegen calls it
+// (the generator's pass-through shortcut of star_expression would go
+// straight to bitwise_or, around fastExpression); a "*" is declined.
+func (p *Parser) fastStarExpression() (ast.Expr, bool) {
+	if p.fastKind() == token.STAR {
+		return nil, false
+	}
+	return p.r_expression()
+}
+
+// fastNamedExpression is `named_expression` in the first pass, or false
+// to let its alternatives run: `expression !":="` where
+// assignment_expression (NAME ":=") cannot match, called at the level
+// pegen calls it; a walrus is declined.
+func (p *Parser) fastNamedExpression() (ast.Expr, bool) {
+	start := p.mark
+	if p.fastKind() == token.NAME {
+		p.mark++
+		walrus := p.fastKind() == token.COLONEQUAL
+		p.mark = start
+		if walrus {
+			return nil, false
+		}
+	}
+	e, ok := p.r_expression()
+	if !ok || p.errorIndicator || p.fastKind() == token.COLONEQUAL {
+		p.mark = start
+		return nil, false
+	}
+	return e, true
+}
+
+// fastSlices is `slices` in the first pass, or false to let its
+// alternatives run: a subscript of one expression followed by "]".
+// `slice` then fails its first alternative (no ":" after the
+// expression) and gives named_expression's value, the expression, which
+// !"," accepts. The expression is parsed at a level above pegen's (slices,
+// slice, named_expression, then expression); anything else (a slice, a
+// tuple, a starred or walrus subscript) is declined.
+func (p *Parser) fastSlices() (ast.Expr, bool) {
+	start, base := p.mark, p.level
+	if k := p.fastKind(); k == token.COLON || k == token.STAR || base+4 >= fastLimit {
+		return nil, false
+	}
+	p.level = base + 4
+	e, ok := p.r_expression()
+	p.level = base
+	if !ok || p.errorIndicator || p.fastKind() != token.RSQB {
+		p.mark = start
+		return nil, false
+	}
+	return e, true
+}
+
+// fastKind returns the kind of the token at the current position,
+// fetching it if need be. On a tokenizer error it returns ERRORTOKEN,
+// which no part of the fast path accepts, with the error pending (which
+// fails every generated rule, and so the optimistic pass).
+func (p *Parser) fastKind() token.Kind {
+	if i := p.mark; i < p.fill {
+		return p.kinds[i]
+	}
+	return p.fastKindNew()
+}
+
+// fastKindNew is fastKind when the token is not fetched yet (apart, so
+// that fastKind is inlined).
+//
+//go:noinline
+func (p *Parser) fastKindNew() token.Kind {
+	if !p.fillToken() {
+		return token.ERRORTOKEN
+	}
+	return p.kindOf(p.mark)
+}
+
+// fastSpan is EXTRA of a rule that started at token start and has just
+// matched its last token.
+func (p *Parser) fastSpan(start int) (span, bool) {
+	et := p.lastNonWhitespaceToken()
+	if et == nil {
+		return span{}, false
+	}
+	return spanOf(p.tokOf(start), et), true
+}
+
+// Precedences of the operator levels, from `disjunction` (loosest) to
+// `power`: fastOperators(lvl, prec) parses what the rule of level prec
+// parses.
+const (
+	precOr     = 1 + iota // disjunction
+	precAnd               // conjunction
+	precNot               // inversion
+	precCmp               // comparison
+	precBitOr             // bitwise_or "|"
+	precBitXor            // bitwise_xor "^"
+	precBitAnd            // bitwise_and "&"
+	precShift             // shift_expr "<<" ">>"
+	precSum               // sum "+" "-"
+	precTerm              // term "*" "/" "//" "%" "@"
+	precFactor            // factor: unary "+" "-" "~"
+)
+
+// binaryOps gives each binary operator token its level (precBitOr ...
+// precTerm; 0: none) and its operator.
+var binaryOps = func() (t [256]struct {
+	prec uint8
+	op   ast.Operator
+}) {
+	for _, o := range []struct {
+		k    token.Kind
+		prec uint8
+		op   ast.Operator
+	}{
+		{token.VBAR, precBitOr, ast.BitOr},
+		{token.CIRCUMFLEX, precBitXor, ast.BitXor},
+		{token.AMPER, precBitAnd, ast.BitAnd},
+		{token.LEFTSHIFT, precShift, ast.LShift}, {token.RIGHTSHIFT, precShift, ast.RShift},
+		{token.PLUS, precSum, ast.Add}, {token.MINUS, precSum, ast.Sub},
+		{token.STAR, precTerm, ast.Mult}, {token.SLASH, precTerm, ast.Div}, {token.DOUBLESLASH, precTerm, ast.FloorDiv},
+		{token.PERCENT, precTerm, ast.Mod}, {token.AT, precTerm, ast.MatMult},
+	} {
+		t[o.k].prec, t[o.k].op = o.prec, o.op
+	}
+	return t
+}()
+
+// cmpStarts marks the tokens a comparison operator starts with.
+var cmpStarts = func() (t [256]bool) {
+	for _, k := range []token.Kind{token.EQEQUAL, token.NOTEQUAL, token.LESS, token.LESSEQUAL,
+		token.GREATER, token.GREATEREQUAL, token.IN, token.NOT, token.IS} {
+		t[k] = true
+	}
+	return t
+}()
+
+// fastOperators parses the operator levels from prec down (precOr:
+// `disjunction`) by precedence climbing, one look at the token after
+// each operand, where pegen descends through a rule per level. Pegen's
+// levels are greedy loops: "or" and "and" gather their operands into one
+// BoolOp; a comparison gathers its pairs into one Compare; each binary
+// level is a left-recursive leader whose longest chain pegen keeps (left
+// associative, the next level's operand on the right). Every node spans
+// from the first token of the rule that makes it, which is where this
+// call started (a prefix and a parenthesized operand's "(" included), to
+// the last token matched, as EXTRA does. lvl is the level for the
+// generated rules called below; it grows by fastStep per nested operand.
+func (p *Parser) fastOperators(lvl int, prec uint8) ast.Expr {
+	if lvl >= fastLimit {
+		// Prefixes and right operands nest without a call of a generated
+		// rule.
+		return nil
+	}
+	start := p.mark
+	left := p.fastPrefix(lvl, prec)
+	for left != nil {
+		// Every operand ends with a look at the token after it, so that
+		// token is fetched.
+		if p.mark >= p.fill {
+			return nil
+		}
+		k := p.kindOf(p.mark)
+		switch o := binaryOps[k]; {
+		case o.prec >= prec:
+			p.mark++
+			right := p.fastOperators(lvl+fastStep, o.prec+1)
+			if right == nil {
+				return nil
+			}
+			l, ok := p.fastSpan(start)
+			if !ok {
+				return nil
+			}
+			left = p.newBinOp(left, o.op, right, l)
+		case cmpStarts[k] && prec <= precCmp:
+			var more bool
+			if left, more = p.fastCompare(lvl, start, left); !more {
+				return left
+			}
+		case k == token.AND && prec <= precAnd:
+			left = p.fastBoolOp(lvl, start, left, token.AND)
+		case k == token.OR && prec <= precOr:
+			left = p.fastBoolOp(lvl, start, left, token.OR)
+		default:
+			return left
+		}
+	}
+	return nil
+}
+
+// fastPrefix parses an operand of level prec with its prefixes:
+// `inversion`'s "not" inversion (only where an inversion may stand),
+// `factor`'s "+", "-", "~" factor, else power.
+func (p *Parser) fastPrefix(lvl int, prec uint8) ast.Expr {
+	start := p.mark
+	k := p.fastKind()
+	var op ast.UnaryOperator
+	operand := uint8(precFactor)
+	switch k {
+	case token.NOT:
+		if prec > precNot {
+			return nil
+		}
+		op, operand = ast.Not, precNot
+	case token.PLUS:
+		op = ast.UAdd
+	case token.MINUS:
+		op = ast.USub
+	case token.TILDE:
+		op = ast.Invert
+	default:
+		return p.fastPower(lvl)
+	}
+	p.mark++
+	a := p.fastOperators(lvl+fastStep, operand)
+	if a == nil {
+		return nil
+	}
+	l, ok := p.fastSpan(start)
+	if !ok {
+		return nil
+	}
+	return p.newUnaryOp(op, a, l)
+}
+
+// fastPower parses `power`: await_primary "**" factor, or await_primary
+// (an "await" is declined).
+func (p *Parser) fastPower(lvl int) ast.Expr {
+	start := p.mark
+	a := p.fastPrimary(lvl)
+	if a == nil || p.mark >= p.fill {
+		return nil
+	}
+	if p.kindOf(p.mark) != token.DOUBLESTAR {
+		return a
+	}
+	p.mark++
+	b := p.fastOperators(lvl+fastStep, precFactor)
+	if b == nil {
+		return nil
+	}
+	l, ok := p.fastSpan(start)
+	if !ok {
+		return nil
+	}
+	return p.newBinOp(a, ast.Pow, b, l)
+}
+
+// fastBoolOp continues `disjunction` (kw "or") or `conjunction` (kw
+// "and") after its first operand a, which started at token start: one
+// BoolOp of all the operands.
+func (p *Parser) fastBoolOp(lvl, start int, a ast.Expr, kw token.Kind) ast.Expr {
+	prec, op := uint8(precOr), ast.Or
+	if kw == token.AND {
+		prec, op = precAnd, ast.And
+	}
+	values := []ast.Expr{a}
+	for p.mark < p.fill && p.kindOf(p.mark) == kw {
+		p.mark++
+		b := p.fastOperators(lvl+fastStep, prec+1)
+		if b == nil {
+			return nil
+		}
+		values = append(values, b)
+	}
+	l, ok := p.fastSpan(start)
+	if !ok {
+		return nil
+	}
+	list := p.a.ExprList(len(values))
+	copy(list, values)
+	return p.newBoolOp(op, list, l)
+}
+
+// fastCmpOp matches a comparison operator at the current position, as
+// compare_op_bitwise_or_pair's alternatives match one: its operator and
+// true, moving past it; found false when no operator follows (the loop of
+// pairs ends there); ok false to decline.
+func (p *Parser) fastCmpOp() (op ast.CmpOperator, found, ok bool) {
+	k := p.fastKind()
+	i := p.mark
+	switch k {
+	case token.EQEQUAL:
+		op = ast.Eq
+	case token.NOTEQUAL:
+		// "!=" is checked against barry_as_FLUFL; "<>" (a NOTEQUAL in
+		// releases before 3.13.16) only counts under it.
+		if p.checkBarryAsFlufl(p.tokOf(i)) == nil {
+			return 0, false, false
+		}
+		op = ast.NotEq
+	case token.LESS:
+		// noteq_bitwise_or's "<" ">" comes before lt_bitwise_or.
+		p.mark++
+		k2 := p.fastKind()
+		p.mark = i
+		if k2 == token.GREATER {
+			return 0, false, false
+		}
+		op = ast.Lt
+	case token.LESSEQUAL:
+		op = ast.LtE
+	case token.GREATEREQUAL:
+		op = ast.GtE
+	case token.GREATER:
+		op = ast.Gt
+	case token.IN:
+		op = ast.In
+	case token.NOT, token.IS:
+		// "not" "in", and "is" "not" before "is".
+		p.mark++
+		k2 := p.fastKind()
+		switch {
+		case k == token.NOT && k2 == token.IN:
+			op = ast.NotIn
+		case k == token.NOT:
+			// A "not" without "in" ends the comparison.
+			p.mark = i
+			return 0, false, true
+		case k2 == token.NOT:
+			op = ast.IsNot
+		default:
+			p.mark = i
+			op = ast.Is
+		}
+	default:
+		return 0, false, true
+	}
+	p.mark++
+	return op, true, true
+}
+
+// fastCompare continues `comparison` after its first operand a, which
+// started at token start: the pairs of an operator and a bitwise_or give
+// one Compare. more is false when no operator matched (a "not" without
+// "in"): the comparison is a, and its operand levels end there.
+func (p *Parser) fastCompare(lvl, start int, a ast.Expr) (e ast.Expr, more bool) {
+	var pairs []*cmpopExpr
+	for {
+		op, found, ok := p.fastCmpOp()
+		if !ok {
+			return nil, true
+		}
+		if !found {
+			break
+		}
+		b := p.fastOperators(lvl+fastStep, precBitOr)
+		if b == nil {
+			return nil, true
+		}
+		pairs = append(pairs, p.newCmpop(op, b))
+	}
+	if pairs == nil {
+		return a, false
+	}
+	l, ok := p.fastSpan(start)
+	if !ok {
+		return nil, true
+	}
+	return p.newCompare(a, pairs, l), true
+}
+
+// fastPrimary parses `primary`: an atom grown by attributes, calls and
+// subscripts, in the order of pegen's alternatives.
+func (p *Parser) fastPrimary(lvl int) ast.Expr {
+	start := p.mark
+	a := p.fastAtom(lvl)
+	for a != nil {
+		k := p.fastKind()
+		switch k {
+		case token.DOT:
+			p.mark++
+			b := p.nameToken()
+			if b == nil {
+				return nil
+			}
+			l, ok := p.fastSpan(start)
+			if !ok {
+				return nil
+			}
+			a = p.newAttribute(a, nameID(b), ast.Load, l)
+		case token.LPAR:
+			a = p.fastCall(lvl, start, a)
+		case token.LSQB:
+			a = p.fastSubscript(lvl, start, a)
+		default:
+			return a
+		}
+	}
+	return nil
+}
+
+// fastCall grows primary a (which started at token start) by a call:
+// `primary genexp` first, then `primary "(" arguments? ")"`.
+func (p *Parser) fastCall(lvl, start int, a ast.Expr) ast.Expr {
+	open := p.mark
+	if !p.fastCallable(lvl) {
+		return nil
+	}
+	p.level = lvl
+	g, ok := p.r_genexp()
+	if p.errorIndicator {
+		return nil
+	}
+	if ok {
+		l, ok := p.fastSpan(start)
+		if !ok {
+			return nil
+		}
+		return p.newCall(a, p.exprs1(g), nil, l)
+	}
+	p.mark = open + 1
+	var args ast.Expr
+	if p.fastKind() != token.RPAR {
+		p.level = lvl
+		args, _ = p.r_arguments()
+		if p.errorIndicator {
+			return nil
+		}
+	}
+	if p.fastKind() != token.RPAR {
+		return nil
+	}
+	p.mark++
+	l, ok := p.fastSpan(start)
+	if !ok {
+		return nil
+	}
+	return p.newCallFrom(a, args, l)
+}
+
+// fastCallable reports whether generated rules may be called at level lvl
+// (declining well below the optimistic pass's limit).
+func (p *Parser) fastCallable(lvl int) bool {
+	return lvl < fastLimit
+}
+
+// fastSubscript grows primary a by `"[" slices "]"`.
+func (p *Parser) fastSubscript(lvl, start int, a ast.Expr) ast.Expr {
+	if !p.fastCallable(lvl) {
+		return nil
+	}
+	p.mark++
+	p.level = lvl
+	s, ok := p.r_slices()
+	if !ok || p.errorIndicator {
+		return nil
+	}
+	if p.fastKind() != token.RSQB {
+		return nil
+	}
+	p.mark++
+	l, ok := p.fastSpan(start)
+	if !ok {
+		return nil
+	}
+	return p.newSubscript(a, s, ast.Load, l)
+}
+
+// fastAtom parses `atom`: a NAME here, anything else by the generated
+// rule ("await" and "lambda", which no atom starts with, are declined).
+func (p *Parser) fastAtom(lvl int) ast.Expr {
+	k := p.fastKind()
+	if k == token.NAME {
+		return p.nameToken()
+	}
+	if !p.fastCallable(lvl) {
+		return nil
+	}
+	p.level = lvl
+	a, ok := p.r_atom()
+	if !ok || p.errorIndicator {
+		return nil
+	}
+	return a
+}
+
+// fastArgsDepth is above the number of rule calls pegen makes between
+// `arguments` and the `expression` of an argument (args, the gather, the
+// groups of an element; or args, kwargs, its gather, kwarg_or_starred: 4).
+const fastArgsDepth = 8
+
+// fastArguments is `arguments` in the first pass, or false to let its
+// alternatives run: a call's arguments when they are expressions
+// followed by `name=expression` keywords, and a trailing comma before the
+// ")" (not matched: `arguments` only looks at it). Starred arguments, a
+// keyword before a positional argument and an argument that is followed
+// by anything but "," or ")" (":=", "=", "for": a walrus, a generator
+// expression) are declined.
+//
+// Pegen's `args` gathers the positional arguments first: a NAME followed
+// by "=" fails there (after `expression` has parsed the NAME alone, which
+// the keyword's NAME then matches again, as nameToken does here), and
+// `kwargs` gathers the keywords after the ",". Its action makes the Call
+// that `primary` takes the arguments of, spanning the arguments without
+// the trailing comma; both forms are made here with the same helpers
+// (collectCallSeqs for positional arguments with or without keywords,
+// newCall with seqExtractStarredExprs and seqDeleteStarredExprs for
+// keywords alone).
+func (p *Parser) fastArguments() (ast.Expr, bool) {
+	start, base := p.mark, p.level
+	var e ast.Expr
+	if lvl := base + fastArgsDepth; lvl < fastLimit {
+		e = p.fastArgs(lvl)
+	}
+	p.level = base
+	if fastCounts != nil {
+		fastCounts.ArgsAsked++
+		if e != nil && !p.errorIndicator {
+			fastCounts.ArgsTaken++
+		}
+	}
+	if e == nil || p.errorIndicator {
+		p.mark = start
+		return nil, false
+	}
+	return e, true
+}
+
+// fastArgs parses fastArguments' arguments, leaving the position at the
+// ")"; nil to decline.
+func (p *Parser) fastArgs(lvl int) ast.Expr {
+	start := p.mark
+	var pos []ast.Expr
+	var kws []*keywordOrStarred
+	end := start
+	for {
+		switch p.fastKind() {
+		case token.STAR, token.DOUBLESTAR, token.RPAR:
+			return nil
+		case token.NAME:
+			p.mark++
+			isKeyword := p.fastKind() == token.EQUAL
+			p.mark--
+			if isKeyword {
+				kw := p.fastKeyword(lvl)
+				if kw == nil {
+					return nil
+				}
+				kws = append(kws, kw)
+				break
+			}
+			fallthrough
+		default:
+			if kws != nil {
+				return nil
+			}
+			p.level = lvl
+			e, ok := p.r_expression()
+			if !ok || p.errorIndicator {
+				return nil
+			}
+			pos = append(pos, e)
+		}
+		end = p.mark
+		switch p.fastKind() {
+		case token.COMMA:
+			p.mark++
+			if p.fastKind() != token.RPAR {
+				continue
+			}
+		case token.RPAR:
+		default:
+			return nil
+		}
+		break
+	}
+	// args' EXTRA ends at its last argument.
+	at := p.mark
+	p.mark = end
+	l, ok := p.fastSpan(start)
+	p.mark = at
+	if !ok {
+		return nil
+	}
+	if pos == nil {
+		return p.newCall(dummyName, p.seqExtractStarredExprs(kws), p.seqDeleteStarredExprs(kws), l)
+	}
+	list := p.a.ExprList(len(pos))
+	copy(list, pos)
+	return p.collectCallSeqs(list, kws, l)
+}
+
+// fastKeyword parses kwarg_or_starred's `NAME "=" expression` (the "="
+// is known to follow).
+func (p *Parser) fastKeyword(lvl int) *keywordOrStarred {
+	start := p.mark
+	n := p.nameToken()
+	if n == nil {
+		return nil
+	}
+	p.mark++
+	p.level = lvl
+	v, ok := p.r_expression()
+	if !ok || p.errorIndicator {
+		return nil
+	}
+	l, ok := p.fastSpan(start)
+	if !ok {
+		return nil
+	}
+	return p.newKeywordOrStarred(p.newKeyword(nameID(n), v, l), true)
+}
