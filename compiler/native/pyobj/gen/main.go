@@ -232,7 +232,7 @@ func run(python []string, globalsFile, dir string) error {
 	}
 	var set []string
 	for i, c := range all {
-		if answer[i] == 1 && !singleton(string(c)) {
+		if answer[i] == 1 && !singleton(string(c)) && !installedFile(string(c)) {
 			set = append(set, string(c))
 		}
 	}
@@ -285,6 +285,15 @@ func run(python []string, globalsFile, dir string) error {
 func singleton(s string) bool {
 	r := []rune(s)
 	return len(r) == 0 || (len(r) == 1 && r[0] < 0x100)
+}
+
+// installedFile reports whether s is the file name of a module the
+// reference process imported (an absolute path of a .py file, its code's
+// co_filename): it says where that interpreter is installed, which differs
+// from one machine to the next, so the set leaves such names out (only a
+// source holding one as a constant could tell the difference).
+func installedFile(s string) bool {
+	return strings.HasPrefix(s, "/") && strings.HasSuffix(s, ".py")
 }
 
 func contains(sorted []string, s string) bool {
