@@ -1,8 +1,11 @@
 package native
 
 import (
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -58,4 +61,47 @@ func BenchmarkStdlib(b *testing.B) {
 	}
 	b.StopTimer()
 	cputime.Report(b, cpu, benchSize, len(benchSources))
+}
+
+// TestMeasurePasses compiles every tenth .py file (in lexical order) under
+// NATIVE_MEASURE_DIR (a 3.13 standard library) NATIVE_MEASURE_PASSES times
+// at -O0, as 3.13.0, on one goroutine, for instruction counts (callgrind,
+// which needs GODEBUG=asyncpreemptoff=1 and GOGC=off for steady figures:
+// the difference between runs of different numbers of passes is what a
+// warm pass costs). See docs/native.md for the command.
+func TestMeasurePasses(t *testing.T) {
+	passes := 0
+	fmt.Sscan(os.Getenv("NATIVE_MEASURE_PASSES"), &passes)
+	dir := os.Getenv("NATIVE_MEASURE_DIR")
+	if passes <= 0 || dir == "" {
+		t.Skip("NATIVE_MEASURE_PASSES or NATIVE_MEASURE_DIR not set")
+	}
+	var names []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".py") {
+			names = append(names, path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var srcs [][]byte
+	size := 0
+	for i := 0; i < len(names); i += 10 {
+		src, err := os.ReadFile(names[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		names[len(srcs)] = names[i]
+		srcs = append(srcs, src)
+		size += len(src)
+	}
+	rel := release.Release{Major: 3, Minor: 13, Micro: 0}
+	for range passes {
+		for i, src := range srcs {
+			Compile(Request{Source: src, Name: names[i], Release: rel, File: src})
+		}
+	}
+	t.Logf("%d files, %d bytes, %d passes", len(srcs), size, passes)
 }
