@@ -71,10 +71,7 @@ func TestMeasurePasses(t *testing.T) {
 	if passes <= 0 || dir == "" {
 		t.Skip("PARSER_MEASURE_PASSES or PARSER_MEASURE_DIR not set")
 	}
-	if os.Getenv("PARSER_FAST") == "0" {
-		fastEnabled = false
-		defer func() { fastEnabled = true }()
-	}
+	opts := Options{noFast: os.Getenv("PARSER_FAST") == "0"}
 	var names []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".py") {
@@ -99,7 +96,7 @@ func TestMeasurePasses(t *testing.T) {
 	rel := release.Release{Major: 3, Minor: 13, Micro: 0}
 	for range passes {
 		for i, src := range srcs {
-			ParseFile(names[i], src, rel)
+			Parse(names[i], src, rel, opts)
 		}
 	}
 	t.Logf("%d files, %d bytes, %d passes", len(srcs), size, passes)

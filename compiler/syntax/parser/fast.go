@@ -66,10 +66,6 @@ import (
 //     to the generated rules, which give up at that limit (the pass then
 //     runs again as pegen runs).
 
-// fastEnabled switches the fast path on; tests switch it off to compare
-// (see fast_test.go).
-var fastEnabled = true
-
 const (
 	// fastDepth is above the number of rule calls pegen makes between
 	// `expression` and the rules called for an operand (disjunction,
@@ -85,10 +81,8 @@ const (
 	fastLimit = optimisticLimit - 256
 )
 
-// fastCounts, when set (by tests), counts the calls of fastExpression and
-// fastArguments and the results they gave.
-var fastCounts *fastCount
-
+// fastCount counts the calls of fastExpression and fastArguments and the
+// results they gave (Options.fastCounts, for tests).
 type fastCount struct{ Asked, Taken, ArgsAsked, ArgsTaken int }
 
 // fastExpression is `expression` in the first pass, or false to let its
@@ -106,10 +100,10 @@ func (p *Parser) fastExpression() (ast.Expr, bool) {
 			e = nil
 		}
 	}
-	if fastCounts != nil {
-		fastCounts.Asked++
+	if c := p.fastCounts; c != nil {
+		c.Asked++
 		if e != nil && !p.errorIndicator {
-			fastCounts.Taken++
+			c.Taken++
 		}
 	}
 	if e == nil || p.errorIndicator {
@@ -174,6 +168,34 @@ func (p *Parser) fastSlices() (ast.Expr, bool) {
 	}
 	return e, true
 }
+
+// fastStatement is `statement` in the first pass, or false to let its
+// alternatives run: at a token that starts no compound statement it
+// calls simple_stmts, which is what pegen's second alternative calls
+// there, at the same level. compound_stmt, tried first, fails at such a
+// token without calling a rule or fetching a token past it: its
+// alternatives but the last test the token's kind (below the nesting
+// limit the look-aheads are tests, see peekIn), and match_stmt's first
+// alternative fails at once on a NAME that is not the soft keyword
+// `match` (its invalid_ one is off in the first pass). A statement that
+// may be compound is declined.
+func (p *Parser) fastStatement() ([]ast.Stmt, bool) {
+	k := p.fastKind()
+	if compoundStart[k] || k == token.NAME && p.src[p.tokOf(p.mark).Off:p.tokOf(p.mark).EndOff] == "match" {
+		return nil, false
+	}
+	s, ok := p.r_simple_stmts()
+	if !ok || p.errorIndicator {
+		return nil, false
+	}
+	return s, true
+}
+
+// compoundStart holds the kinds compound_stmt's alternatives test for,
+// and ERRORTOKEN (which fastKind gives on a tokenizer error).
+var compoundStart = [256]bool{token.DEF: true, token.AT: true, token.ASYNC: true, token.IF: true,
+	token.CLASS: true, token.WITH: true, token.FOR: true, token.TRY: true, token.WHILE: true,
+	token.ERRORTOKEN: true}
 
 // fastKind returns the kind of the token at the current position,
 // fetching it if need be. On a tokenizer error it returns ERRORTOKEN,
@@ -627,10 +649,10 @@ func (p *Parser) fastArguments() (ast.Expr, bool) {
 		e = p.fastArgs(lvl)
 	}
 	p.level = base
-	if fastCounts != nil {
-		fastCounts.ArgsAsked++
+	if c := p.fastCounts; c != nil {
+		c.ArgsAsked++
 		if e != nil && !p.errorIndicator {
-			fastCounts.ArgsTaken++
+			c.ArgsTaken++
 		}
 	}
 	if e == nil || p.errorIndicator {

@@ -38,6 +38,13 @@ type Options struct {
 	// Stop, when set, stops the parse once it is closed (see package
 	// stop): it is polled every 4,096 tokens.
 	Stop <-chan struct{}
+
+	// noFast and fastCounts are for this package's tests: noFast turns the
+	// hand-written fast path (fast.go) off, so that a parse can be
+	// compared with one that uses it, and fastCounts, when set, counts
+	// what the fast path was asked and gave.
+	noFast     bool
+	fastCounts *fastCount
 }
 
 // ParseFile parses the bytes of a Python file as CPython rel does in
@@ -75,7 +82,7 @@ func Parse(filename string, src []byte, rel release.Release, opts Options) (*ast
 		// Token offsets are 32-bit.
 		return nil, nil, errors.New("source of " + strconv.Itoa(len(s.Text)) + " bytes is too large to compile natively")
 	}
-	cfg := config{filename: filename, rel: rel, src: string(s.Text), onWarning: opts.OnWarning, onIdentifier: opts.OnIdentifier, arena: opts.Arena, stop: opts.Stop}
+	cfg := config{filename: filename, rel: rel, src: string(s.Text), onWarning: opts.OnWarning, onIdentifier: opts.OnIdentifier, arena: opts.Arena, stop: opts.Stop, noFast: opts.noFast, fastCounts: opts.fastCounts}
 	sopts := scanner.Options{Filename: filename, FileBacked: !opts.NotFileBacked}
 	if m, ok := parseOptimistic(s, sopts, cfg); ok {
 		return m, nil, nil
@@ -110,7 +117,7 @@ func parseOptimistic(s *source.Source, sopts scanner.Options, cfg config) (*ast.
 	cfg.onWarning = func(w Warning) { held = append(held, w) }
 	p := newParser(scanLexer{scanner.New(s, sopts)}, cfg)
 	p.optimistic, p.limit, p.levelLimit, p.tokWarnings = true, optimisticLimit, optimisticLimit, &tokWarnings
-	p.fast = fastEnabled
+	p.fast = !cfg.noFast
 	m, _ := p.parseModule()
 	ok := !p.abandon
 	p.release()

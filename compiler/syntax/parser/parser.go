@@ -83,6 +83,9 @@ type Parser struct {
 	// fast is set in an optimistic pass when the hand-written fast path
 	// (fast.go) may be asked.
 	fast bool
+	// fastCounts, when set (by tests, Options.fastCounts), counts the
+	// calls of the fast path and the results it gave.
+	fastCounts *fastCount
 	// tokWarnings counts the warnings the tokenizer emitted (optimistic
 	// passes only).
 	tokWarnings *int

@@ -26,6 +26,9 @@ type config struct {
 	arena *ast.Arena
 	// stop is Options.Stop.
 	stop <-chan struct{}
+	// noFast and fastCounts are Options.noFast and Options.fastCounts.
+	noFast     bool
+	fastCounts *fastCount
 }
 
 // parsers keeps parsers whose buffers (tokens, memo table and slabs) the
@@ -107,6 +110,7 @@ func newParser(lex lexer, c config) *Parser {
 		onIdentifier: c.onIdentifier,
 		a:            c.arena,
 		stop:         c.stop,
+		fastCounts:   c.fastCounts,
 		toks:         toks,
 		memo:         memo,
 		vals:         vals,

@@ -660,6 +660,7 @@ var fastHooks = map[string]string{
 	"arguments":        "fastArguments",
 	"named_expression": "fastNamedExpression",
 	"slices":           "fastSlices",
+	"statement":        "fastStatement",
 }
 
 // memoized reports whether calls of rule r are memoized (a memo hit
