@@ -83,7 +83,7 @@ const (
 
 // fastCount counts the calls of fastExpression and fastArguments and the
 // results they gave (Options.fastCounts, for tests).
-type fastCount struct{ Asked, Taken, ArgsAsked, ArgsTaken int }
+type fastCount struct{ Asked, Taken, ArgsAsked, ArgsTaken, StmtAsked, StmtTaken int }
 
 // fastExpression is `expression` in the first pass, or false to let its
 // alternatives run.
@@ -189,6 +189,153 @@ func (p *Parser) fastStatement() ([]ast.Stmt, bool) {
 		return nil, false
 	}
 	return s, true
+}
+
+// fastSimpleStmt is `simple_stmt` in the first pass, or false to let its
+// alternatives run. It takes the two commonest forms:
+//
+//   - an assignment to one target, a NAME or attributes of a NAME
+//     (`x = v`, `self.x = v`), whose value is followed by NEWLINE or ";".
+//     assignment's first two alternatives fail at the "=" (after the NAME,
+//     or after the target: its annotation's ":" is missing); the third
+//     makes the target as target_with_star_atom does (t_primary's
+//     attributes, Load, then the last one, Store; or star_atom's Name),
+//     tries star_targets again at the value, and takes the value from
+//     star_expressions at the level made here (assignment, its group).
+//     That second star_targets cannot match: a target followed by "="
+//     lies outside brackets and holds neither NEWLINE nor ";" nor (outside
+//     brackets) "lambda", so it would end inside the value at a "=" that
+//     belongs to no expression (see ahead.go); so the Assign has one
+//     target, and what the failed attempt parses is part of the value,
+//     parsed by the same memoized rules. A "yield" value, another "=",
+//     a TYPE_COMMENT or anything else after the value is declined;
+//   - an expression statement: star_expressions followed by NEWLINE or
+//     ";", at a token other than the soft keyword `type` (type_alias is
+//     tried before). assignment cannot match there: its "=", ":" or
+//     augmented assignment operator would lie outside brackets within
+//     the expression, where only a lambda's ":" or "=" may, after a
+//     "lambda" that no target can hold (see ahead.go).
+//
+// Names and identifiers are made in the order of the tokens, as pegen's
+// rules make them; tokens are fetched as the parse reaches them.
+func (p *Parser) fastSimpleStmt() (ast.Stmt, bool) {
+	start, base := p.mark, p.level
+	if base+3 >= fastLimit {
+		return nil, false
+	}
+	var s ast.Stmt
+	if p.fastKind() == token.NAME {
+		s = p.fastAssign(start, base)
+		p.level = base
+		if s == nil {
+			if p.errorIndicator {
+				return nil, false
+			}
+			p.mark = start
+			if t := p.tokOf(start); p.src[t.Off:t.EndOff] == "type" {
+				return nil, false
+			}
+		}
+	}
+	if s == nil {
+		if e, ok := p.fastStarExpressions(base); ok && !p.errorIndicator {
+			if k := p.fastKind(); k == token.NEWLINE || k == token.SEMI {
+				if l, ok := p.fastSpan(start); ok {
+					s = p.newExprStmt(e, l)
+				}
+			}
+		}
+	}
+	if c := p.fastCounts; c != nil {
+		c.StmtAsked++
+		if s != nil && !p.errorIndicator {
+			c.StmtTaken++
+		}
+	}
+	if s == nil || p.errorIndicator {
+		p.mark = start
+		return nil, false
+	}
+	return s, true
+}
+
+// fastAssign is fastSimpleStmt's assignment (at a NAME), or nil to
+// decline; it leaves the level changed.
+func (p *Parser) fastAssign(start, base int) ast.Stmt {
+	a := p.nameToken()
+	if a == nil {
+		return nil
+	}
+	var target ast.Expr
+	switch p.fastKind() {
+	case token.EQUAL:
+		target = p.setExprContext(a, ast.Store)
+	case token.DOT:
+		for {
+			p.mark++
+			b := p.nameToken()
+			if b == nil {
+				return nil
+			}
+			l, ok := p.fastSpan(start)
+			if !ok {
+				return nil
+			}
+			k := p.fastKind()
+			if k == token.EQUAL {
+				target = p.newAttribute(a, nameID(b), ast.Store, l)
+				break
+			}
+			if k != token.DOT {
+				return nil
+			}
+			a = p.newAttribute(a, nameID(b), ast.Load, l)
+		}
+	default:
+		return nil
+	}
+	p.mark++
+	if p.fastKind() == token.YIELD {
+		return nil
+	}
+	v, ok := p.fastStarExpressions(base + 2)
+	if !ok || p.errorIndicator {
+		return nil
+	}
+	if k := p.fastKind(); k != token.NEWLINE && k != token.SEMI {
+		return nil
+	}
+	l, ok := p.fastSpan(start)
+	if !ok {
+		return nil
+	}
+	return p.newAssign(p.exprs1(target), v, "", l)
+}
+
+// fastStarExpressions calls star_expressions as a rule whose body is at
+// level lvl would (star_expressions' own body at lvl+1), and leaves the
+// level at lvl. Without a "*" at its start and a "," after its first
+// star_expression, star_expressions gives that star_expression's value,
+// which is `expression`'s (fastStarExpression): expression is called
+// directly then, at the level pegen calls it (star_expressions,
+// star_expression). Otherwise star_expressions is called, which finds
+// expression's result memoized.
+func (p *Parser) fastStarExpressions(lvl int) (ast.Expr, bool) {
+	if p.fastKind() != token.STAR {
+		start := p.mark
+		p.level = lvl + 2
+		e, ok := p.r_expression()
+		p.level = lvl
+		if !ok || p.errorIndicator {
+			return nil, false
+		}
+		if p.fastKind() != token.COMMA {
+			return e, true
+		}
+		p.mark = start
+	}
+	p.level = lvl
+	return p.r_star_expressions()
 }
 
 // compoundStart holds the kinds compound_stmt's alternatives test for,
@@ -537,22 +684,20 @@ func (p *Parser) fastPrimary(lvl int) ast.Expr {
 
 // fastCall grows primary a (which started at token start) by a call:
 // `primary genexp` first, then `primary "(" arguments? ")"`.
+//
+// arguments is asked first: where it matches, genexp cannot. genexp
+// needs a "for" (or "async") after its first element, which it parses
+// as args parses its first argument (assignment_expression, or
+// expression !":="): args would then end after that argument, where
+// arguments' ")" is missing. Neither genexp (which fails at once at
+// "()") nor arguments changes what the other then parses: the first
+// element is memoized (expression), so its warnings and identifiers
+// come first either way. This spares genexp's look-ahead for a "for"
+// (noForInside) at most calls.
 func (p *Parser) fastCall(lvl, start int, a ast.Expr) ast.Expr {
 	open := p.mark
 	if !p.fastCallable(lvl) {
 		return nil
-	}
-	p.level = lvl
-	g, ok := p.r_genexp()
-	if p.errorIndicator {
-		return nil
-	}
-	if ok {
-		l, ok := p.fastSpan(start)
-		if !ok {
-			return nil
-		}
-		return p.newCall(a, p.exprs1(g), nil, l)
 	}
 	p.mark = open + 1
 	var args ast.Expr
@@ -562,9 +707,19 @@ func (p *Parser) fastCall(lvl, start int, a ast.Expr) ast.Expr {
 		if p.errorIndicator {
 			return nil
 		}
-	}
-	if p.fastKind() != token.RPAR {
-		return nil
+		if p.fastKind() != token.RPAR {
+			p.mark = open
+			p.level = lvl
+			g, ok := p.r_genexp()
+			if !ok || p.errorIndicator {
+				return nil
+			}
+			l, ok := p.fastSpan(start)
+			if !ok {
+				return nil
+			}
+			return p.newCall(a, p.exprs1(g), nil, l)
+		}
 	}
 	p.mark++
 	l, ok := p.fastSpan(start)

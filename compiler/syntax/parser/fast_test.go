@@ -97,6 +97,13 @@ func fastDiffAll(name string, src []byte) string {
 // fastSources are sources of the constructs the fast path handles and of
 // those it declines, where pegen's choices are easy to get wrong.
 var fastSources = []string{
+	"x = 1\nself.a.b = f(x)\nx = y = 1\nx.y = z.w = 1\nx = 1; y.z = 2;\nx.y(z).w = 1\nx.y[z] = 1\n",
+	"def f():\n    x = yield\n    x.y = yield z\n    x = await y\n",
+	"a.b = lambda: 0\nx = lambda a=1: a\nx = *a, b\nx = a, b = c\nx = a, *b\n",
+	"x: int = 1\nx.y: int\nx += 1\nx.y += 1\nx = '\\d'\nx.y = '\\d' '\\w'\n'\\d'\n",
+	"x = 1 2\nx.y = = 1\nx. = 1\nx.1 = 2\nx = \n",
+	"f(a for a in b)\nf()\nf(a)(b for b in c)(d)\nf(x := 1)\nf(*a, **k)\nf(a, b for b in c)\nf(a for a in b, c)\n",
+	"f(async for a in b)\nf(a, async=1)\nf(a)\n(b for b in c)\nf(a, (b for b in c))\n",
 	"match x:\n    case 1: pass\nmatch = 1\nmatch(x)\nmatch[x]\nmatch.x = 1\n",
 	"if x:\n    pass\nelif y: z\nwhile x: pass\nfor x in y: pass\ntry: pass\nfinally: pass\n",
 	"@d\nclass C: pass\nasync def f(): pass\nwith x: pass\ndef g(): return\n",
@@ -247,9 +254,10 @@ func TestFastPathStdlib(t *testing.T) {
 					}
 				}
 			}
-			t.Logf("%s: %d files, %d differ; expression asked %d times, taken %d (%.1f%%); arguments asked %d times, taken %d (%.1f%%)",
+			t.Logf("%s: %d files, %d differ; expression asked %d times, taken %d (%.1f%%); arguments asked %d times, taken %d (%.1f%%); simple_stmt asked %d times, taken %d (%.1f%%)",
 				py, n, bad, counts.Asked, counts.Taken, 100*float64(counts.Taken)/float64(max(counts.Asked, 1)),
-				counts.ArgsAsked, counts.ArgsTaken, 100*float64(counts.ArgsTaken)/float64(max(counts.ArgsAsked, 1)))
+				counts.ArgsAsked, counts.ArgsTaken, 100*float64(counts.ArgsTaken)/float64(max(counts.ArgsAsked, 1)),
+				counts.StmtAsked, counts.StmtTaken, 100*float64(counts.StmtTaken)/float64(max(counts.StmtAsked, 1)))
 		})
 	}
 }

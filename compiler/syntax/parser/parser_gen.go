@@ -1702,6 +1702,17 @@ func (p *Parser) r_simple_stmt() (_res ast.Stmt, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	if p.fast {
+		if _v, _vok := p.fastSimpleStmt(); _vok {
+			p.memoInsert0(_mark, memo_simple_stmt, _v, true)
+			p.level--
+			return _v, true
+		}
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+	}
 	var _lm int
 	var _lk bool
 	_, _ = _lm, _lk

@@ -661,6 +661,7 @@ var fastHooks = map[string]string{
 	"named_expression": "fastNamedExpression",
 	"slices":           "fastSlices",
 	"statement":        "fastStatement",
+	"simple_stmt":      "fastSimpleStmt",
 }
 
 // memoized reports whether calls of rule r are memoized (a memo hit
