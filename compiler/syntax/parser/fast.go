@@ -169,26 +169,63 @@ func (p *Parser) fastSlices() (ast.Expr, bool) {
 	return e, true
 }
 
-// fastStatement is `statement` in the first pass, or false to let its
-// alternatives run: at a token that starts no compound statement it
-// calls simple_stmts, which is what pegen's second alternative calls
-// there, at the same level. compound_stmt, tried first, fails at such a
-// token without calling a rule or fetching a token past it: its
-// alternatives but the last test the token's kind (below the nesting
-// limit the look-aheads are tests, see peekIn), and match_stmt's first
-// alternative fails at once on a NAME that is not the soft keyword
-// `match` (its invalid_ one is off in the first pass). A statement that
-// may be compound is declined.
-func (p *Parser) fastStatement() ([]ast.Stmt, bool) {
-	k := p.fastKind()
-	if compoundStart[k] || k == token.NAME && p.src[p.tokOf(p.mark).Off:p.tokOf(p.mark).EndOff] == "match" {
+// fastStatements is `statements` in the first pass, or false to let its
+// alternatives run. It collects the statements of `statement+` into one
+// list as flattenStmts would, taking a line of one simple statement
+// without `statement`, `simple_stmts` and their one-element lists:
+//
+//   - at a token that starts no compound statement, `statement` tries
+//     compound_stmt first, which fails there without calling a rule or
+//     fetching a token past it (its alternatives but the last test the
+//     token's kind: below the nesting limit the look-aheads are tests,
+//     see peekIn; match_stmt's first alternative fails at once on a NAME
+//     that is not the soft keyword `match`, and its invalid_ one is off
+//     in the first pass); then simple_stmts, whose first alternative is
+//     simple_stmt !";" NEWLINE. simple_stmt is called here at the level
+//     pegen calls it (statements, statement+, statement, simple_stmts),
+//     and when NEWLINE follows it the line is that statement;
+//   - otherwise (a compound statement, a ";", a failure) `statement` is
+//     called, at its level, and finds simple_stmt memoized;
+//   - DEDENT and ENDMARKER start no statement: the loop ends there, where
+//     `statement` would fail without a call.
+func (p *Parser) fastStatements() ([]ast.Stmt, bool) {
+	base := p.level
+	if base+4 >= fastLimit {
 		return nil, false
 	}
-	s, ok := p.r_simple_stmts()
-	if !ok || p.errorIndicator {
+	start := len(p.stk.s2)
+	for {
+		m := p.mark
+		k := p.fastKind()
+		if k == token.DEDENT || k == token.ENDMARKER {
+			break
+		}
+		if !compoundStart[k] && (k != token.NAME || p.src[p.tokOf(m).Off:p.tokOf(m).EndOff] != "match") {
+			p.level = base + 3
+			s, ok := p.r_simple_stmt()
+			if ok && !p.errorIndicator && p.fastKind() == token.NEWLINE {
+				p.mark++
+				p.stk.s2 = append(p.stk.s2, s)
+				continue
+			}
+			p.mark = m
+		}
+		if p.errorIndicator {
+			break
+		}
+		p.level = base + 1
+		l, ok := p.r_statement()
+		if !ok {
+			break
+		}
+		p.stk.s2 = append(p.stk.s2, l...)
+	}
+	p.level = base
+	if len(p.stk.s2) == start || p.errorIndicator {
+		drop2(p, start)
 		return nil, false
 	}
-	return s, true
+	return pop2(p, start), true
 }
 
 // fastSimpleStmt is `simple_stmt` in the first pass, or false to let its
@@ -339,7 +376,8 @@ func (p *Parser) fastStarExpressions(lvl int) (ast.Expr, bool) {
 }
 
 // compoundStart holds the kinds compound_stmt's alternatives test for,
-// and ERRORTOKEN (which fastKind gives on a tokenizer error).
+// and ERRORTOKEN (which fastKind gives on a tokenizer error, and which
+// starts no statement).
 var compoundStart = [256]bool{token.DEF: true, token.AT: true, token.ASYNC: true, token.IF: true,
 	token.CLASS: true, token.WITH: true, token.FOR: true, token.TRY: true, token.WHILE: true,
 	token.ERRORTOKEN: true}

@@ -97,6 +97,9 @@ func fastDiffAll(name string, src []byte) string {
 // fastSources are sources of the constructs the fast path handles and of
 // those it declines, where pegen's choices are easy to get wrong.
 var fastSources = []string{
+	"if x:\n    a; b\n    c\n    if y: d; e\n    else:\n        f\ng",
+	"def f():\n    x = 1\n  y = 2\n",
+	"class C:\n    x = 1\n    def f(self): return self.x\n\n    match = 2\n",
 	"x = 1\nself.a.b = f(x)\nx = y = 1\nx.y = z.w = 1\nx = 1; y.z = 2;\nx.y(z).w = 1\nx.y[z] = 1\n",
 	"def f():\n    x = yield\n    x.y = yield z\n    x = await y\n",
 	"a.b = lambda: 0\nx = lambda a=1: a\nx = *a, b\nx = a, b = c\nx = a, *b\n",

@@ -1348,6 +1348,16 @@ func (p *Parser) r_statements() (_res []ast.Stmt, _ok bool) {
 	}
 	p.level++
 	_mark := p.mark
+	if p.fast {
+		if _v, _vok := p.fastStatements(); _vok {
+			p.level--
+			return _v, true
+		}
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+	}
 	// statement+
 	{
 		if p.cannotStart(&first5) {
@@ -1384,16 +1394,6 @@ func (p *Parser) r_statement() (_res []ast.Stmt, _ok bool) {
 	}
 	p.level++
 	_mark := p.mark
-	if p.fast {
-		if _v, _vok := p.fastStatement(); _vok {
-			p.level--
-			return _v, true
-		}
-		if p.errorIndicator {
-			p.level--
-			return nil, false
-		}
-	}
 	// compound_stmt
 	{
 		if p.cannotStart(&first6) {

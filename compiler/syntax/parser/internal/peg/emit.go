@@ -660,7 +660,7 @@ var fastHooks = map[string]string{
 	"arguments":        "fastArguments",
 	"named_expression": "fastNamedExpression",
 	"slices":           "fastSlices",
-	"statement":        "fastStatement",
+	"statements":       "fastStatements",
 	"simple_stmt":      "fastSimpleStmt",
 }
 
