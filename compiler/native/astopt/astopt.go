@@ -151,16 +151,16 @@ func (o *optimizer) stmts(ss []ast.Stmt) error {
 // kw_defaults) stay.
 func (o *optimizer) exprs(es []ast.Expr) error {
 	for i, e := range es {
-		if e == nil {
+		if e == nil || o.leaf(e) {
 			continue
 		}
 		ne, err := o.expr(e)
 		if err != nil {
 			return err
 		}
-		if ne != e {
-			es[i] = ne
-		}
+		// Stored unconditionally: comparing two interfaces of one type
+		// costs a call.
+		es[i] = ne
 	}
 	return nil
 }
@@ -516,17 +516,8 @@ func (o *optimizer) comprehensions(gens []*ast.Comprehension) error {
 
 // expr optimizes e and returns what replaces it (astfold_expr).
 func (o *optimizer) expr(e ast.Expr) (ast.Expr, error) {
-	if o.depth < o.limit {
-		// The leaves that never change, without the depth's round trip
-		// (one more level would not reach the limit).
-		switch n := e.(type) {
-		case *ast.Constant:
-			return e, nil
-		case *ast.Name:
-			if n.Ctx != ast.Load || n.ID != "__debug__" {
-				return e, nil
-			}
-		}
+	if o.leaf(e) {
+		return e, nil
 	}
 	o.depth++
 	if o.depth > o.limit {
@@ -538,6 +529,23 @@ func (o *optimizer) expr(e ast.Expr) (ast.Expr, error) {
 	}
 	o.depth--
 	return ne, nil
+}
+
+// leaf reports whether e is a leaf that never changes (a constant, a name
+// other than a load of __debug__) and one more level would not reach the
+// recursion limit: expr returns it as it is, without the depth's round
+// trip, and exprs does not call expr for it.
+func (o *optimizer) leaf(e ast.Expr) bool {
+	if o.depth >= o.limit {
+		return false
+	}
+	switch n := e.(type) {
+	case *ast.Constant:
+		return true
+	case *ast.Name:
+		return n.Ctx != ast.Load || n.ID != "__debug__"
+	}
+	return false
 }
 
 func (o *optimizer) expr1(e ast.Expr) (ast.Expr, error) {

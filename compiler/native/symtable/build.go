@@ -296,9 +296,15 @@ func (b *builder) exprs(es []ast.Expr) error {
 			continue
 		}
 		var err error
-		if n, ok := e.(*ast.Name); ok && b.depth < RecursionLimit {
+		if b.depth < RecursionLimit {
 			// expr's fast path, without the call to expr.
-			err = b.name(n)
+			switch n := e.(type) {
+			case *ast.Name:
+				err = b.name(n)
+			case *ast.Constant:
+			default:
+				err = b.expr(e)
+			}
 		} else {
 			err = b.expr(e)
 		}
@@ -960,10 +966,15 @@ func (b *builder) pattern1(p ast.Pattern) error {
 }
 
 func (b *builder) expr(e ast.Expr) error {
-	if n, ok := e.(*ast.Name); ok && b.depth < RecursionLimit {
-		// A name (the commonest expression, a leaf) without the depth's
+	if b.depth < RecursionLimit {
+		// The leaves, the commonest expressions, without the depth's
 		// round trip: one more level would not reach the limit.
-		return b.name(n)
+		switch n := e.(type) {
+		case *ast.Name:
+			return b.name(n)
+		case *ast.Constant:
+			return nil
+		}
 	}
 	if err := b.enterDepth(); err != nil {
 		return err
