@@ -309,6 +309,9 @@ again:
 			return s.make(t, token.ERRORTOKEN, noPos, noPos)
 		}
 		t.ASCII = !nonASCII
+		if s.keywords && token.MayBeKeyword(s.read[s.start], s.cur-s.start) {
+			return s.makeSpan(t, token.Keyword(s.read[s.start:s.cur]))
+		}
 		return s.makeSpan(t, token.NAME)
 	}
 

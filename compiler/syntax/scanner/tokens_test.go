@@ -7,8 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/scanner"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/source"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 )
 
 // validCases are sources the tokenizer accepts whole, chosen for the
@@ -194,5 +196,32 @@ func TestValidTokens(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestKeywordKinds scans every valid case with and without
+// Options.Keywords: the tokens must be the same but for the kinds of the
+// NAME tokens that spell a keyword (token.Lookup of their text).
+func TestKeywordKinds(t *testing.T) {
+	rel := release.Release{Major: 3, Minor: 13, Micro: 0}
+	for _, c := range validCases {
+		src, err := source.Decode([]byte(c.src), "x.py", rel)
+		if err != nil {
+			continue
+		}
+		plain, perr, _ := scanAll(src, scanner.Options{Filename: "x.py"})
+		kw, kerr, _ := scanAll(src, scanner.Options{Filename: "x.py", Keywords: true})
+		if (perr == nil) != (kerr == nil) || len(plain) != len(kw) {
+			t.Errorf("%s: %d tokens and %v without Keywords, %d and %v with", c.name, len(plain), perr, len(kw), kerr)
+			continue
+		}
+		for i, p := range plain {
+			if p.Kind == token.NAME {
+				p.Kind = token.Lookup(string(src.Text[p.Off:p.EndOff]))
+			}
+			if p != kw[i] {
+				t.Errorf("%s: token %d is %+v with Keywords, want %+v", c.name, i, kw[i], p)
+			}
+		}
 	}
 }
