@@ -437,7 +437,7 @@ func (s *Scanner) Regular() bool {
 // error from TokenError.
 func (s *Scanner) NextRegular(t *token.Token) token.Kind {
 	t.Meta = 0
-	return s.normal(t, &s.modes[0])
+	return s.regular(t, &s.modes[0])
 }
 
 // TokenError returns the error Next returns for t, just scanned as an
@@ -459,9 +459,9 @@ func (s *Scanner) NextReusing(t *token.Token) *syntaxerr.Error {
 	var kind token.Kind
 	if s.modeIdx == 0 {
 		// Outside f-strings (the first mode is always the regular one).
-		kind = s.normal(t, &s.modes[0])
+		kind = s.regular(t, &s.modes[0])
 	} else if m := &s.modes[s.modeIdx]; m.kind == regularMode {
-		kind = s.normal(t, m)
+		kind = s.regular(t, m)
 	} else {
 		kind = s.fstring(t, m)
 	}

@@ -3,6 +3,7 @@ package scanner_test
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand"
 	"os"
 	"strings"
 	"testing"
@@ -221,6 +222,43 @@ func TestKeywordKinds(t *testing.T) {
 			}
 			if p != kw[i] {
 				t.Errorf("%s: token %d is %+v with Keywords, want %+v", c.name, i, kw[i], p)
+			}
+		}
+	}
+}
+
+// TestQuickPath compares the scanner with and without the quick path of
+// the regular mode's common tokens (regular, against normal alone) on
+// every valid and error case and on random sources, for both ends of
+// 3.13, with and without Options.Keywords.
+func TestQuickPath(t *testing.T) {
+	srcs := []string{"", "x", "x ", "x\t\f.y", "a.b.c(1)\n", "a .5\n", "a..b\n", "a...\n", "f.'x'\n", "x.\n", "(x\n.y)\n",
+		"rb'x' rbx'y' bb'z' r\"\" f'{a}' u''\n", "x\n  \n\ty\n", "if x:\n  y.z = 'q'\n", "a\\\n.b\n", "é.x\n", "xé\n", "\x00\n", "a\v\n"}
+	for _, c := range validCases {
+		srcs = append(srcs, c.src)
+	}
+	for _, c := range errorCases {
+		srcs = append(srcs, c.src)
+	}
+	r := rand.New(rand.NewSource(7))
+	n := 3000
+	if testing.Short() {
+		n = 500
+	}
+	for range n {
+		srcs = append(srcs, randomSource(r, 1+r.Intn(40)))
+	}
+	for _, micro := range []int{0, 18} {
+		rel := release.Release{Major: 3, Minor: 13, Micro: micro}
+		for _, raw := range srcs {
+			src, err := source.Decode([]byte(raw), "x.py", rel)
+			if err != nil {
+				continue
+			}
+			for _, kw := range []bool{false, true} {
+				if d := scanner.QuickDiff(src, scanner.Options{Filename: "x.py", Keywords: kw}); d != "" {
+					t.Errorf("3.13.%d, keywords %v, %q: %s", micro, kw, raw, d)
+				}
 			}
 		}
 	}
