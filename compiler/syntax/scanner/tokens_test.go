@@ -233,7 +233,9 @@ func TestKeywordKinds(t *testing.T) {
 // 3.13, with and without Options.Keywords.
 func TestQuickPath(t *testing.T) {
 	srcs := []string{"", "x", "x ", "x\t\f.y", "a.b.c(1)\n", "a .5\n", "a..b\n", "a...\n", "f.'x'\n", "x.\n", "(x\n.y)\n",
-		"rb'x' rbx'y' bb'z' r\"\" f'{a}' u''\n", "x\n  \n\ty\n", "if x:\n  y.z = 'q'\n", "a\\\n.b\n", "é.x\n", "xé\n", "\x00\n", "a\v\n"}
+		"rb'x' rbx'y' bb'z' r\"\" f'{a}' u''\n", "x\n  \n\ty\n", "if x:\n  y.z = 'q'\n",
+		"if a:\n    b\n    c\n  d\n", "if a:\n    b\n\tc\n", "if a:\n \tb\n \tc\n", "x = (\n  1,\n    2\n)\n", "a\n\n  \n#c\n  #d\nb\n",
+		"if a:\n  b\n  )\n", "if a:\n  b\n  1\n  .5\n  'x'\n  rb''\n  é\n", "a\n\\\nb\n", "a\r\n  b\r\n", "if a:\n  b\n  ", "a\\\n.b\n", "é.x\n", "xé\n", "\x00\n", "a\v\n"}
 	for _, c := range validCases {
 		srcs = append(srcs, c.src)
 	}
