@@ -127,15 +127,18 @@ const (
 	quickQuote
 )
 
-// regular scans a token in the regular mode. The most common tokens, a
-// name of ASCII bytes or an operator in the middle of a line, are made
-// here with the position in local variables; for the others (the start
-// of a line, pending indents, comments, numbers, strings, a name that
-// goes on with a non-ASCII byte or is a string prefix, the end of the
-// line) normal scans the token from the start, since nothing has been
-// changed yet. For those common tokens normal would do exactly this:
+// regular scans a token in the regular mode. The most common tokens in
+// the middle of a line (a name of ASCII bytes, a comma, a round or square
+// bracket, a period, a NEWLINE) are made here with the position in local
+// variables, and the other operators and the strings without a prefix
+// are handed to operator and stringLiteral from here; for the rest (the
+// start of a line, pending indents, comments, numbers, a name that goes
+// on with a non-ASCII byte or is a string's prefix, the end of the lines
+// read) normal scans the token from the start, since nothing has been
+// changed yet. For the tokens made here normal would do exactly this:
 // skip the blanks (within the line read, which ends with its newline or
-// the text), set the start, read the name or hand the byte to operator.
+// the text), set the start, and read the token or hand its first byte
+// on.
 func (s *Scanner) regular(t *token.Token, cur *mode) token.Kind {
 	if s.atbol || s.pendin != 0 {
 		return s.normal(t, cur)
@@ -168,6 +171,32 @@ func (s *Scanner) regular(t *token.Token, cur *mode) token.Kind {
 		return s.makeSpan(t, token.NAME)
 	case quickOp:
 		s.start, s.startCol, s.cur = i, i-s.lineStart, i+1
+		if s.modeIdx == 0 && i+1 < len(r) {
+			// What operator does for a comma and the round and square
+			// brackets outside f-strings, when the next byte is read
+			// (no two-character operator starts with them).
+			switch c {
+			case ',':
+				return s.makeSpan(t, token.COMMA)
+			case '(', '[':
+				if s.level < MaxLevel {
+					s.parenstack[s.level] = c
+					s.parenlinenostack[s.level] = s.lineno
+					s.parencolstack[s.level] = i - s.lineStart
+					s.level++
+					return s.makeSpan(t, oneCharKinds[c])
+				}
+			case ')', ']':
+				opening := byte('(')
+				if c == ']' {
+					opening = '['
+				}
+				if s.level > 0 && s.parenstack[s.level-1] == opening {
+					s.level--
+					return s.makeSpan(t, oneCharKinds[c])
+				}
+			}
+		}
 		return s.operator(t, cur, int(c))
 	case quickNewline:
 		// Not a blank line (not at its start), so a NEWLINE outside
