@@ -83,7 +83,7 @@ func Parse(filename string, src []byte, rel release.Release, opts Options) (*ast
 		return nil, nil, errors.New("source of " + strconv.Itoa(len(s.Text)) + " bytes is too large to compile natively")
 	}
 	cfg := config{filename: filename, rel: rel, src: string(s.Text), onWarning: opts.OnWarning, onIdentifier: opts.OnIdentifier, arena: opts.Arena, stop: opts.Stop, noFast: opts.noFast, fastCounts: opts.fastCounts}
-	sopts := scanner.Options{Filename: filename, FileBacked: !opts.NotFileBacked}
+	sopts := scanner.Options{Filename: filename, FileBacked: !opts.NotFileBacked, Keywords: true}
 	if m, ok := parseOptimistic(s, sopts, cfg); ok {
 		return m, nil, nil
 	}

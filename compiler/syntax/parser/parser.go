@@ -66,6 +66,10 @@ type Parser struct {
 	// tokCap is the number of tokens toks and the arrays parallel to it
 	// have room for.
 	tokCap int
+	// plainTo is the index of the next token fillToken cannot fetch by
+	// its short path: tokCap, or the next poll of stop if sooner; 0 when
+	// the lexer is not the scanner.
+	plainTo int
 	// mark is the index of the next token to match.
 	mark int
 	// level counts the rule calls in progress.
@@ -147,14 +151,22 @@ type Parser struct {
 	// reported holds identifiers onIdentifier was called with in this
 	// pass, at an index made from their length and three of their bytes
 	// (reportedSlot): a Name whose identifier is found there is not
-	// reported again (see Options.OnIdentifier).
-	reported [256]string
+	// reported again (see Options.OnIdentifier), and takes the string
+	// found there as its own, so that most Names of one identifier share
+	// one string (of the first such Name's bytes in the source).
+	reported [reportedSlots]string
 }
 
+// reportedSlots is the size of Parser.reported: 20% of the Names of the
+// standard library miss, 15% being the first of their identifier in the
+// file, which must. (1,024 slots missed 17%: the fewer reports saved
+// about what clearing the larger table for every parse cost.)
+const reportedSlots = 256
+
 // reportedSlot is the index of id in Parser.reported.
-func reportedSlot(id string) uint8 {
+func reportedSlot(id string) int {
 	n := len(id)
-	return uint8(n*31 + int(id[0])*7 + int(id[n-1])*13 + int(id[n>>1])*3)
+	return (n*31 + int(id[0])*7 + int(id[n-1])*13 + int(id[n>>1])*3) & (reportedSlots - 1)
 }
 
 // Warning is a SyntaxWarning or DeprecationWarning CPython's parser would
@@ -174,6 +186,38 @@ const stopEvery = 4096
 
 func (p *Parser) fillToken() bool {
 	n := p.fill
+	// plainTo is 0 unless the scanner is the lexer (p.sc is not nil).
+	if n >= p.plainTo || !p.sc.Regular() {
+		return p.fillSlow()
+	}
+	t := p.tokOf(n)
+	k := p.sc.NextRegular(t)
+	if uint8(k-token.OP) <= uint8(token.ERRORTOKEN-token.OP) {
+		// Errors, type comments, f-string parts (keywords are past
+		// ERRORTOKEN: the scanner gives them their kinds).
+		var err *syntaxerr.Error
+		if k == token.ERRORTOKEN {
+			err = p.sc.TokenError(t)
+		}
+		return p.fillRare(n, t, err)
+	}
+	// The token's memo row is cleared here, where it is about to be used
+	// anyway (in cache), rather than in a separate pass over the table
+	// when a parse ends: the table is reused as it is. Its Name slot is
+	// nil already (release clears the slots a parse used).
+	*p.memoRow(n) = [nMemo]int32{}
+	*p.kindRef(n) = k
+	p.fill = n + 1
+	return true
+}
+
+// fillSlow is fillToken for a token that needs more than a plain call of
+// the scanner's regular mode: the arrays are full, the stop channel is
+// due for a poll, the scanner is in an f-string or has raised an error,
+// or the lexer is not the scanner. It sets plainTo, the index of the next
+// token that needs it for the first two reasons.
+func (p *Parser) fillSlow() bool {
+	n := p.fill
 	if n >= p.tokCap {
 		p.growTokens()
 	}
@@ -183,28 +227,21 @@ func (p *Parser) fillToken() bool {
 	t := p.tokOf(n)
 	var err *syntaxerr.Error
 	if sc := p.sc; sc != nil {
-		if sc.Regular() && t.Meta == 0 {
-			if sc.NextRegular(t) == token.ERRORTOKEN {
-				err = sc.TokenError(t)
-			}
-		} else {
-			err = sc.Next(t)
+		p.plainTo = p.tokCap
+		if p.stop != nil {
+			p.plainTo = min(p.tokCap, n&^(stopEvery-1)+stopEvery)
 		}
+		err = sc.Next(t)
 	} else {
 		err = p.lex.Next(t)
+		if t.Kind == token.NAME {
+			t.Kind = keyword(p.src[t.Off:t.EndOff])
+		}
 	}
 	k := t.Kind
-	if k == token.NAME {
-		k = keyword(p.src[t.Off:t.EndOff])
-		t.Kind = k
-	} else if k >= token.OP || err != nil || t.Meta != 0 {
-		// Errors, type comments, f-string parts and tokens with Meta.
+	if uint8(k-token.OP) <= uint8(token.ERRORTOKEN-token.OP) || err != nil || t.Meta != 0 {
 		return p.fillRare(n, t, err)
 	}
-	// The token's memo row is cleared here, where it is about to be used
-	// anyway (in cache), rather than in a separate pass over the table
-	// when a parse ends: the table is reused as it is. Its Name slot is
-	// nil already (release clears the slots a parse used).
 	*p.memoRow(n) = [nMemo]int32{}
 	*p.kindRef(n) = k
 	p.fill = n + 1
@@ -222,7 +259,7 @@ func (p *Parser) fillRare(n int, t *token.Token, err *syntaxerr.Error) bool {
 		p.typeIgnores = append(p.typeIgnores, ti)
 		err = p.lex.Next(t)
 	}
-	if t.Kind == token.NAME {
+	if t.Kind == token.NAME && p.sc == nil {
 		t.Kind = keyword(p.src[t.Off:t.EndOff])
 	}
 	clear(p.memo[n*nMemo : (n+1)*nMemo])
@@ -275,97 +312,14 @@ func (p *Parser) setTokCap() {
 	p.tokCap = min(len(p.toks), len(p.exprs), len(p.kinds), len(p.noFor), len(p.memo)/nMemo)
 }
 
-// keyword returns the kind of a NAME token's text: a reserved keyword's
-// kind, or NAME (_get_keyword_or_name_type; soft keywords stay NAME).
+// keyword returns the kind of a NAME token's text from a lexer other
+// than the scanner (which gives keywords their kinds itself): a reserved
+// keyword's kind, or NAME (_get_keyword_or_name_type; soft keywords stay
+// NAME).
 func keyword(s string) token.Kind {
-	if len(s) < 2 || len(s) > 8 || keywordLens[s[0]]>>len(s)&1 == 0 {
-		return token.NAME
-	}
-	switch s {
-	case "False":
-		return token.FALSE
-	case "None":
-		return token.NONE
-	case "True":
-		return token.TRUE
-	case "and":
-		return token.AND
-	case "as":
-		return token.AS
-	case "assert":
-		return token.ASSERT
-	case "async":
-		return token.ASYNC
-	case "await":
-		return token.AWAIT
-	case "break":
-		return token.BREAK
-	case "class":
-		return token.CLASS
-	case "continue":
-		return token.CONTINUE
-	case "def":
-		return token.DEF
-	case "del":
-		return token.DEL
-	case "elif":
-		return token.ELIF
-	case "else":
-		return token.ELSE
-	case "except":
-		return token.EXCEPT
-	case "finally":
-		return token.FINALLY
-	case "for":
-		return token.FOR
-	case "from":
-		return token.FROM
-	case "global":
-		return token.GLOBAL
-	case "if":
-		return token.IF
-	case "import":
-		return token.IMPORT
-	case "in":
-		return token.IN
-	case "is":
-		return token.IS
-	case "lambda":
-		return token.LAMBDA
-	case "nonlocal":
-		return token.NONLOCAL
-	case "not":
-		return token.NOT
-	case "or":
-		return token.OR
-	case "pass":
-		return token.PASS
-	case "raise":
-		return token.RAISE
-	case "return":
-		return token.RETURN
-	case "try":
-		return token.TRY
-	case "while":
-		return token.WHILE
-	case "with":
-		return token.WITH
-	case "yield":
-		return token.YIELD
-	}
-	return token.NAME
+	// Keyword only reads the bytes.
+	return token.Keyword(unsafe.Slice(unsafe.StringData(s), len(s)))
 }
-
-// keywordLens has, for each byte, bit n set when a keyword of n bytes
-// starts with it: most names (self, x, _private) are told apart from the
-// keywords without comparing strings.
-var keywordLens = func() (t [256]uint16) {
-	for k := token.FirstKeyword; k <= token.LastKeyword; k++ {
-		s := k.Text()
-		t[s[0]] |= 1 << len(s)
-	}
-	return t
-}()
 
 // tokText returns the source text of a token (pegen's token->bytes).
 func (p *Parser) tokText(t *token.Token) string { return p.src[t.Off:t.EndOff] }
@@ -465,6 +419,8 @@ func (p *Parser) nameFromToken(t *token.Token) ast.Expr {
 		if r := &p.reported[reportedSlot(id)]; *r != id {
 			*r = id
 			p.onIdentifier(id)
+		} else {
+			id = *r
 		}
 	}
 	n := p.a.NewName()
@@ -581,7 +537,7 @@ type memoVal[T any] struct {
 func (p *Parser) resetForSecondPass() {
 	clear(p.memo[:p.fill*nMemo])
 	p.vals.reset()
-	p.reported = [256]string{}
+	p.reported = [reportedSlots]string{}
 	p.mark = 0
 	p.callInvalidRules = true
 }

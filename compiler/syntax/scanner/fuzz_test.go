@@ -36,6 +36,9 @@ func checkScan(t *testing.T, raw []byte, rel release.Release) {
 		if err != nil {
 			return
 		}
+		if d := scanner.QuickDiff(src, scanner.Options{Filename: "f.py", FileBacked: fileBacked}); d != "" {
+			t.Fatalf("%q: %s", raw, d)
+		}
 		s := scanner.New(src, scanner.Options{Filename: "f.py", FileBacked: fileBacked})
 		limit := 3*len(src.Text) + 10 + 2*scanner.MaxIndent
 		prevLine := int32(0)

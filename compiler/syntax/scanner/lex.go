@@ -96,6 +96,133 @@ func (s *Scanner) continuationLine() int {
 	return c
 }
 
+// quickClass sorts the first byte of a token for regular: quickName for
+// an ASCII letter or '_' that starts no string prefix, quickPrefix for
+// one that may (bBrRuUfF), quickOp for a byte normal hands to operator
+// at once (opDirect, but for '#'), 0 for the rest.
+var quickClass = func() (t [256]uint8) {
+	for c := 0; c < 128; c++ {
+		switch {
+		case identStart[c] && stringPrefixChar[c]:
+			t[c] = quickPrefix
+		case identStart[c]:
+			t[c] = quickName
+		case opDirect[c] && c != '#' && c != ' ' && c != '\t' && c != '\f':
+			t[c] = quickOp
+		}
+	}
+	t['\n'] = quickNewline
+	t['.'] = quickDot
+	t['"'] = quickQuote
+	t['\''] = quickQuote
+	return
+}()
+
+const (
+	quickName = 1 + iota
+	quickPrefix
+	quickOp
+	quickNewline
+	quickDot
+	quickQuote
+)
+
+// regular scans a token in the regular mode. The most common tokens in
+// the middle of a line (a name of ASCII bytes, a comma, a round or square
+// bracket, a period, a NEWLINE) are made here with the position in local
+// variables, and the other operators and the strings without a prefix
+// are handed to operator and stringLiteral from here; for the rest (the
+// start of a line, pending indents, comments, numbers, a name that goes
+// on with a non-ASCII byte or is a string's prefix, the end of the lines
+// read) normal scans the token from the start, since nothing has been
+// changed yet. For the tokens made here normal would do exactly this:
+// skip the blanks (within the line read, which ends with its newline or
+// the text), set the start, and read the token or hand its first byte
+// on.
+func (s *Scanner) regular(t *token.Token, cur *mode) token.Kind {
+	if s.atbol || s.pendin != 0 {
+		return s.normal(t, cur)
+	}
+	r, i := s.read, s.cur
+	// Most tokens start past ' ': one comparison for them.
+	for i < len(r) && r[i] <= ' ' && (r[i] == ' ' || r[i] == '\t' || r[i] == '\f') {
+		i++
+	}
+	if i >= len(r) {
+		return s.normal(t, cur)
+	}
+	c := r[i]
+	switch quickClass[c] {
+	case quickName, quickPrefix:
+		j := i + 1
+		for j < len(r) && identClass[r[j]] == identASCII {
+			j++
+		}
+		if j < len(r) {
+			if b := r[j]; b >= 128 || (b == '"' || b == '\'') && quickClass[c] == quickPrefix {
+				return s.normal(t, cur)
+			}
+		}
+		s.start, s.startCol, s.cur = i, i-s.lineStart, j
+		t.ASCII = true
+		if s.keywords && token.MayBeKeyword(c, j-i) {
+			return s.makeSpan(t, token.Keyword(r[i:j]))
+		}
+		return s.makeSpan(t, token.NAME)
+	case quickOp:
+		s.start, s.startCol, s.cur = i, i-s.lineStart, i+1
+		if s.modeIdx == 0 && i+1 < len(r) {
+			// What operator does for a comma and the round and square
+			// brackets outside f-strings, when the next byte is read
+			// (no two-character operator starts with them).
+			switch c {
+			case ',':
+				return s.makeSpan(t, token.COMMA)
+			case '(', '[':
+				if s.level < MaxLevel {
+					s.parenstack[s.level] = c
+					s.parenlinenostack[s.level] = s.lineno
+					s.parencolstack[s.level] = i - s.lineStart
+					s.level++
+					return s.makeSpan(t, oneCharKinds[c])
+				}
+			case ')', ']':
+				opening := byte('(')
+				if c == ']' {
+					opening = '['
+				}
+				if s.level > 0 && s.parenstack[s.level-1] == opening {
+					s.level--
+					return s.makeSpan(t, oneCharKinds[c])
+				}
+			}
+		}
+		return s.operator(t, cur, int(c))
+	case quickNewline:
+		// Not a blank line (not at its start), so a NEWLINE outside
+		// brackets; inside them normal goes on to the next line.
+		if s.level == 0 {
+			s.start, s.startCol, s.cur = i, i-s.lineStart, i+1
+			s.atbol = true
+			s.contLine = false
+			s.makeSpan(t, token.NEWLINE)
+			t.EndOff = int32(i) // no text
+			return token.NEWLINE
+		}
+	case quickDot:
+		// A period not followed by a digit or another period (reading
+		// the next byte of the line and backing up changes nothing).
+		if j := i + 1; j < len(r) && r[j] != '.' && !isDigit(int(r[j])) {
+			s.start, s.startCol, s.cur = i, i-s.lineStart, j
+			return s.makeSpan(t, token.DOT)
+		}
+	case quickQuote:
+		s.start, s.startCol, s.cur = i, i-s.lineStart, i+1
+		return s.stringLiteral(t, int(c))
+	}
+	return s.normal(t, cur)
+}
+
 // normal scans a token in the regular mode (tok_get_normal_mode); cur is
 // the mode the token is read in.
 func (s *Scanner) normal(t *token.Token, cur *mode) token.Kind {
@@ -309,6 +436,9 @@ again:
 			return s.make(t, token.ERRORTOKEN, noPos, noPos)
 		}
 		t.ASCII = !nonASCII
+		if s.keywords && token.MayBeKeyword(s.read[s.start], s.cur-s.start) {
+			return s.makeSpan(t, token.Keyword(s.read[s.start:s.cur]))
+		}
 		return s.makeSpan(t, token.NAME)
 	}
 

@@ -121,6 +121,10 @@ type Options struct {
 	// caller can keep the tokenizer's and the parser's warnings in the
 	// order CPython prints them.
 	OnWarning func(Warning)
+	// Keywords gives a NAME token that spells a reserved keyword the
+	// keyword's kind (token.Keyword), as CPython's parser does to each
+	// token it fetches: the parser then need not look at the name again.
+	Keywords bool
 }
 
 // Warning is a SyntaxWarning the tokenizer emitted (CPython prints it and
@@ -179,6 +183,8 @@ type Scanner struct {
 	// noCR: text holds no '\r', so that a comment ends where its line
 	// does (the '\n' that ends the lines read, or the end of the text).
 	noCR bool
+	// keywords is Options.Keywords.
+	keywords bool
 
 	// Reading state: buf <= lineStart <= cur <= inp <= len(text).
 	buf       int    // start of the buffer as CPython keeps it (tok->buf)
@@ -225,6 +231,7 @@ type Scanner struct {
 func New(src *source.Source, opts Options) *Scanner {
 	s := &Scanner{src: src, text: src.Text, opts: opts, rel: src.Release()}
 	s.noCR = bytes.IndexByte(s.text, '\r') < 0
+	s.keywords = opts.Keywords
 	s.ft = featuresOf(s.rel)
 	s.uni = opts.Unicode
 	if s.uni == nil {
@@ -419,17 +426,18 @@ func (s *Scanner) Next(t *token.Token) *syntaxerr.Error {
 
 // Regular reports whether the next token is scanned in the regular mode
 // (outside f-strings) with no error raised by the last one: then
-// NextRegular does what Next does for a token without Meta.
+// NextRegular does what Next does.
 func (s *Scanner) Regular() bool {
 	return s.modeIdx == 0 && s.raised == nil
 }
 
-// NextRegular is Next for a token without Meta when Regular holds,
+// NextRegular is Next when Regular holds,
 // without Next's own call (it is inlined where tokens are fetched): it
 // returns the token's kind, and after ERRORTOKEN the caller gets Next's
 // error from TokenError.
 func (s *Scanner) NextRegular(t *token.Token) token.Kind {
-	return s.normal(t, &s.modes[0])
+	t.Meta = 0
+	return s.regular(t, &s.modes[0])
 }
 
 // TokenError returns the error Next returns for t, just scanned as an
@@ -451,9 +459,9 @@ func (s *Scanner) NextReusing(t *token.Token) *syntaxerr.Error {
 	var kind token.Kind
 	if s.modeIdx == 0 {
 		// Outside f-strings (the first mode is always the regular one).
-		kind = s.normal(t, &s.modes[0])
+		kind = s.regular(t, &s.modes[0])
 	} else if m := &s.modes[s.modeIdx]; m.kind == regularMode {
-		kind = s.normal(t, m)
+		kind = s.regular(t, m)
 	} else {
 		kind = s.fstring(t, m)
 	}

@@ -3,12 +3,15 @@ package scanner_test
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/scanner"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/source"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 )
 
 // validCases are sources the tokenizer accepts whole, chosen for the
@@ -194,5 +197,71 @@ func TestValidTokens(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestKeywordKinds scans every valid case with and without
+// Options.Keywords: the tokens must be the same but for the kinds of the
+// NAME tokens that spell a keyword (token.Lookup of their text).
+func TestKeywordKinds(t *testing.T) {
+	rel := release.Release{Major: 3, Minor: 13, Micro: 0}
+	for _, c := range validCases {
+		src, err := source.Decode([]byte(c.src), "x.py", rel)
+		if err != nil {
+			continue
+		}
+		plain, perr, _ := scanAll(src, scanner.Options{Filename: "x.py"})
+		kw, kerr, _ := scanAll(src, scanner.Options{Filename: "x.py", Keywords: true})
+		if (perr == nil) != (kerr == nil) || len(plain) != len(kw) {
+			t.Errorf("%s: %d tokens and %v without Keywords, %d and %v with", c.name, len(plain), perr, len(kw), kerr)
+			continue
+		}
+		for i, p := range plain {
+			if p.Kind == token.NAME {
+				p.Kind = token.Lookup(string(src.Text[p.Off:p.EndOff]))
+			}
+			if p != kw[i] {
+				t.Errorf("%s: token %d is %+v with Keywords, want %+v", c.name, i, kw[i], p)
+			}
+		}
+	}
+}
+
+// TestQuickPath compares the scanner with and without the quick path of
+// the regular mode's common tokens (regular, against normal alone) on
+// every valid and error case and on random sources, for both ends of
+// 3.13, with and without Options.Keywords.
+func TestQuickPath(t *testing.T) {
+	srcs := []string{"", "x", "x ", "x\t\f.y", "a.b.c(1)\n", "a .5\n", "a..b\n", "a...\n", "f.'x'\n", "x.\n", "(x\n.y)\n",
+		"rb'x' rbx'y' bb'z' r\"\" f'{a}' u''\n", "x\n  \n\ty\n", "if x:\n  y.z = 'q'\n",
+		"if a:\n    b\n    c\n  d\n", "if a:\n    b\n\tc\n", "if a:\n \tb\n \tc\n", "x = (\n  1,\n    2\n)\n", "a\n\n  \n#c\n  #d\nb\n",
+		"if a:\n  b\n  )\n", "if a:\n  b\n  1\n  .5\n  'x'\n  rb''\n  é\n", "a\n\\\nb\n", "a\r\n  b\r\n", "if a:\n  b\n  ", "a\\\n.b\n", "é.x\n", "xé\n", "\x00\n", "a\v\n"}
+	for _, c := range validCases {
+		srcs = append(srcs, c.src)
+	}
+	for _, c := range errorCases {
+		srcs = append(srcs, c.src)
+	}
+	r := rand.New(rand.NewSource(7))
+	n := 3000
+	if testing.Short() {
+		n = 500
+	}
+	for range n {
+		srcs = append(srcs, randomSource(r, 1+r.Intn(40)))
+	}
+	for _, micro := range []int{0, 18} {
+		rel := release.Release{Major: 3, Minor: 13, Micro: micro}
+		for _, raw := range srcs {
+			src, err := source.Decode([]byte(raw), "x.py", rel)
+			if err != nil {
+				continue
+			}
+			for _, kw := range []bool{false, true} {
+				if d := scanner.QuickDiff(src, scanner.Options{Filename: "x.py", Keywords: kw}); d != "" {
+					t.Errorf("3.13.%d, keywords %v, %q: %s", micro, kw, raw, d)
+				}
+			}
+		}
 	}
 }

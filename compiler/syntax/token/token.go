@@ -349,6 +349,110 @@ func Lookup(name string) Kind {
 	return NAME
 }
 
+// Keyword is Lookup for a NAME token's bytes, as the tokenizer has them:
+// most names are told apart from the keywords by their first byte and
+// length alone, without comparing bytes.
+func Keyword(name []byte) Kind {
+	if len(name) > 0 && MayBeKeyword(name[0], len(name)) {
+		return keyword(name)
+	}
+	return NAME
+}
+
+// MayBeKeyword reports whether some keyword of n bytes starts with the
+// byte first: Keyword's first test, which a caller that has the byte at
+// hand can make itself.
+func MayBeKeyword(first byte, n int) bool {
+	// A length past 15 shifts every bit out.
+	return keywordLens[first]>>uint(n)&1 != 0
+}
+
+func keyword(name []byte) Kind {
+	switch string(name) { // compared in place, not copied
+	case "False":
+		return FALSE
+	case "None":
+		return NONE
+	case "True":
+		return TRUE
+	case "and":
+		return AND
+	case "as":
+		return AS
+	case "assert":
+		return ASSERT
+	case "async":
+		return ASYNC
+	case "await":
+		return AWAIT
+	case "break":
+		return BREAK
+	case "class":
+		return CLASS
+	case "continue":
+		return CONTINUE
+	case "def":
+		return DEF
+	case "del":
+		return DEL
+	case "elif":
+		return ELIF
+	case "else":
+		return ELSE
+	case "except":
+		return EXCEPT
+	case "finally":
+		return FINALLY
+	case "for":
+		return FOR
+	case "from":
+		return FROM
+	case "global":
+		return GLOBAL
+	case "if":
+		return IF
+	case "import":
+		return IMPORT
+	case "in":
+		return IN
+	case "is":
+		return IS
+	case "lambda":
+		return LAMBDA
+	case "nonlocal":
+		return NONLOCAL
+	case "not":
+		return NOT
+	case "or":
+		return OR
+	case "pass":
+		return PASS
+	case "raise":
+		return RAISE
+	case "return":
+		return RETURN
+	case "try":
+		return TRY
+	case "while":
+		return WHILE
+	case "with":
+		return WITH
+	case "yield":
+		return YIELD
+	}
+	return NAME
+}
+
+// keywordLens has, for each byte, bit n set when a keyword of n bytes
+// starts with it (no keyword starts with the s of self).
+var keywordLens = func() (t [256]uint16) {
+	for k := FirstKeyword; k <= LastKeyword; k++ {
+		s := texts[k]
+		t[s[0]] |= 1 << len(s)
+	}
+	return t
+}()
+
 // SoftKeywords are the names CPython 3.13's grammar treats as keywords only
 // where they begin a match statement, a case clause or a type alias.
 var SoftKeywords = []string{"_", "case", "match", "type"}
