@@ -482,7 +482,18 @@ func (p *Parser) fastOperators(lvl int, prec uint8) ast.Expr {
 		return nil
 	}
 	start := p.mark
-	left := p.fastPrefix(lvl, prec)
+	var left ast.Expr
+	switch p.fastKind() {
+	case token.NOT, token.PLUS, token.MINUS, token.TILDE:
+		left = p.fastPrefix(lvl, prec)
+	default:
+		// `power`: await_primary, then "**" factor (an "await" is
+		// declined).
+		left = p.fastPrimary(lvl)
+		if left != nil && p.mark < p.fill && p.kindOf(p.mark) == token.DOUBLESTAR {
+			left = p.fastPower(lvl, start, left)
+		}
+	}
 	for left != nil {
 		// Every operand ends with a look at the token after it, so that
 		// token is fetched.
@@ -518,9 +529,10 @@ func (p *Parser) fastOperators(lvl int, prec uint8) ast.Expr {
 	return nil
 }
 
-// fastPrefix parses an operand of level prec with its prefixes:
+// fastPrefix parses an operand of level prec that starts with a prefix:
 // `inversion`'s "not" inversion (only where an inversion may stand),
-// `factor`'s "+", "-", "~" factor, else power.
+// `factor`'s "+", "-", "~" factor. (fastOperators parses the other
+// operands, `power`'s.)
 func (p *Parser) fastPrefix(lvl int, prec uint8) ast.Expr {
 	start := p.mark
 	k := p.fastKind()
@@ -539,7 +551,7 @@ func (p *Parser) fastPrefix(lvl int, prec uint8) ast.Expr {
 	case token.TILDE:
 		op = ast.Invert
 	default:
-		return p.fastPower(lvl)
+		return nil
 	}
 	p.mark++
 	a := p.fastOperators(lvl+fastStep, operand)
@@ -553,17 +565,9 @@ func (p *Parser) fastPrefix(lvl int, prec uint8) ast.Expr {
 	return p.newUnaryOp(op, a, l)
 }
 
-// fastPower parses `power`: await_primary "**" factor, or await_primary
-// (an "await" is declined).
-func (p *Parser) fastPower(lvl int) ast.Expr {
-	start := p.mark
-	a := p.fastPrimary(lvl)
-	if a == nil || p.mark >= p.fill {
-		return nil
-	}
-	if p.kindOf(p.mark) != token.DOUBLESTAR {
-		return a
-	}
+// fastPower continues `power` after its await_primary a, which started
+// at token start, at the "**": a factor follows.
+func (p *Parser) fastPower(lvl, start int, a ast.Expr) ast.Expr {
 	p.mark++
 	b := p.fastOperators(lvl+fastStep, precFactor)
 	if b == nil {
@@ -694,7 +698,12 @@ func (p *Parser) fastCompare(lvl, start int, a ast.Expr) (e ast.Expr, more bool)
 // subscripts, in the order of pegen's alternatives.
 func (p *Parser) fastPrimary(lvl int) ast.Expr {
 	start := p.mark
-	a := p.fastAtom(lvl)
+	var a ast.Expr
+	if p.fastKind() == token.NAME {
+		a = p.nameToken()
+	} else {
+		a = p.fastAtom(lvl)
+	}
 	for a != nil {
 		k := p.fastKind()
 		switch k {
@@ -795,13 +804,10 @@ func (p *Parser) fastSubscript(lvl, start int, a ast.Expr) ast.Expr {
 	return p.newSubscript(a, s, ast.Load, l)
 }
 
-// fastAtom parses `atom`: a NAME here, anything else by the generated
-// rule ("await" and "lambda", which no atom starts with, are declined).
+// fastAtom parses an `atom` other than a NAME (which fastPrimary takes)
+// by the generated rule ("await" and "lambda", which no atom starts with,
+// are declined).
 func (p *Parser) fastAtom(lvl int) ast.Expr {
-	k := p.fastKind()
-	if k == token.NAME {
-		return p.nameToken()
-	}
 	if !p.fastCallable(lvl) {
 		return nil
 	}
