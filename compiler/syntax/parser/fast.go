@@ -83,7 +83,9 @@ const (
 
 // fastCount counts the calls of fastExpression and fastArguments and the
 // results they gave (Options.fastCounts, for tests).
-type fastCount struct{ Asked, Taken, ArgsAsked, ArgsTaken, StmtAsked, StmtTaken int }
+type fastCount struct {
+	Asked, Taken, ArgsAsked, ArgsTaken, StmtAsked, StmtTaken, ParamsAsked, ParamsTaken int
+}
 
 // fastExpression is `expression` in the first pass, or false to let its
 // alternatives run.
@@ -482,7 +484,18 @@ func (p *Parser) fastOperators(lvl int, prec uint8) ast.Expr {
 		return nil
 	}
 	start := p.mark
-	left := p.fastPrefix(lvl, prec)
+	var left ast.Expr
+	switch p.fastKind() {
+	case token.NOT, token.PLUS, token.MINUS, token.TILDE:
+		left = p.fastPrefix(lvl, prec)
+	default:
+		// `power`: await_primary, then "**" factor (an "await" is
+		// declined).
+		left = p.fastPrimary(lvl)
+		if left != nil && p.mark < p.fill && p.kindOf(p.mark) == token.DOUBLESTAR {
+			left = p.fastPower(lvl, start, left)
+		}
+	}
 	for left != nil {
 		// Every operand ends with a look at the token after it, so that
 		// token is fetched.
@@ -518,9 +531,10 @@ func (p *Parser) fastOperators(lvl int, prec uint8) ast.Expr {
 	return nil
 }
 
-// fastPrefix parses an operand of level prec with its prefixes:
+// fastPrefix parses an operand of level prec that starts with a prefix:
 // `inversion`'s "not" inversion (only where an inversion may stand),
-// `factor`'s "+", "-", "~" factor, else power.
+// `factor`'s "+", "-", "~" factor. (fastOperators parses the other
+// operands, `power`'s.)
 func (p *Parser) fastPrefix(lvl int, prec uint8) ast.Expr {
 	start := p.mark
 	k := p.fastKind()
@@ -539,7 +553,7 @@ func (p *Parser) fastPrefix(lvl int, prec uint8) ast.Expr {
 	case token.TILDE:
 		op = ast.Invert
 	default:
-		return p.fastPower(lvl)
+		return nil
 	}
 	p.mark++
 	a := p.fastOperators(lvl+fastStep, operand)
@@ -553,17 +567,9 @@ func (p *Parser) fastPrefix(lvl int, prec uint8) ast.Expr {
 	return p.newUnaryOp(op, a, l)
 }
 
-// fastPower parses `power`: await_primary "**" factor, or await_primary
-// (an "await" is declined).
-func (p *Parser) fastPower(lvl int) ast.Expr {
-	start := p.mark
-	a := p.fastPrimary(lvl)
-	if a == nil || p.mark >= p.fill {
-		return nil
-	}
-	if p.kindOf(p.mark) != token.DOUBLESTAR {
-		return a
-	}
+// fastPower continues `power` after its await_primary a, which started
+// at token start, at the "**": a factor follows.
+func (p *Parser) fastPower(lvl, start int, a ast.Expr) ast.Expr {
 	p.mark++
 	b := p.fastOperators(lvl+fastStep, precFactor)
 	if b == nil {
@@ -694,7 +700,12 @@ func (p *Parser) fastCompare(lvl, start int, a ast.Expr) (e ast.Expr, more bool)
 // subscripts, in the order of pegen's alternatives.
 func (p *Parser) fastPrimary(lvl int) ast.Expr {
 	start := p.mark
-	a := p.fastAtom(lvl)
+	var a ast.Expr
+	if p.fastKind() == token.NAME {
+		a = p.nameToken()
+	} else {
+		a = p.fastAtom(lvl)
+	}
 	for a != nil {
 		k := p.fastKind()
 		switch k {
@@ -795,13 +806,10 @@ func (p *Parser) fastSubscript(lvl, start int, a ast.Expr) ast.Expr {
 	return p.newSubscript(a, s, ast.Load, l)
 }
 
-// fastAtom parses `atom`: a NAME here, anything else by the generated
-// rule ("await" and "lambda", which no atom starts with, are declined).
+// fastAtom parses an `atom` other than a NAME (which fastPrimary takes)
+// by the generated rule ("await" and "lambda", which no atom starts with,
+// are declined).
 func (p *Parser) fastAtom(lvl int) ast.Expr {
-	k := p.fastKind()
-	if k == token.NAME {
-		return p.nameToken()
-	}
 	if !p.fastCallable(lvl) {
 		return nil
 	}
@@ -938,4 +946,179 @@ func (p *Parser) fastKeyword(lvl int) *keywordOrStarred {
 		return nil
 	}
 	return p.newKeywordOrStarred(p.newKeyword(nameID(n), v, l), true)
+}
+
+// fastParamsDepth is above the number of rule calls pegen makes between
+// `params` and the `expression` of a parameter's annotation or default
+// (parameters, star_etc, kwds, param_no_default, param, annotation: 6).
+const fastParamsDepth = 8
+
+// fastParams is `params` in the first pass, or false to let its
+// alternatives run (invalid_parameters is off in the first pass): a
+// parameter list without "/", followed by ")", of
+//
+//   - positional parameters `NAME`, `NAME: annotation`, each of them, or
+//     each after the first with a default (`= expression`), having one;
+//   - then, optionally, "*" NAME (with an annotation) or a bare "*" and
+//     at least one parameter, then keyword-only parameters with or without
+//     a default, in any order;
+//   - then, optionally, "**" NAME (with an annotation);
+//
+// each followed by "," or by the ")", which is not matched. That is what
+// `parameters` parses there: its two "/" alternatives fail (a "/" would
+// stand after a parameter, where none does), param_no_default+ takes the
+// parameters without a default, param_with_default* those with one (or,
+// when the first has a default, its next alternative takes them all),
+// star_etc "*" with param_no_default, param_maybe_default* and kwds?, or
+// kwds alone. The loops are greedy and stop where the list does, so
+// pegen's `parameters` ends at the same ")" with the same Arguments,
+// made here with the same actions (newArg spanning the NAME and its
+// annotation, nameDefaultPair, makeArguments). Anything else is
+// declined: a "/", a parameter without a default after one with a default
+// (before the "*"), a "*" annotation (`*args: *Ts`), a default of "*" or
+// "**" parameters, two "*", anything after "**", a TYPE_COMMENT, an
+// annotation or default that does not parse or is followed by anything
+// but "," or ")".
+//
+// Annotations and defaults are parsed by `expression` at a level above
+// pegen's; tokens are fetched as the parse reaches them.
+func (p *Parser) fastParams() (*ast.Arguments, bool) {
+	start, base := p.mark, p.level
+	var a *ast.Arguments
+	if lvl := base + fastParamsDepth; lvl < fastLimit {
+		s5, s6 := len(p.stk.s5), len(p.stk.s6)
+		a = p.fastParamList(lvl, s5, s6)
+		drop5(p, s5)
+		drop6(p, s6)
+	}
+	p.level = base
+	if c := p.fastCounts; c != nil {
+		c.ParamsAsked++
+		if a != nil && !p.errorIndicator {
+			c.ParamsTaken++
+		}
+	}
+	if a == nil || p.errorIndicator {
+		p.mark = start
+		return nil, false
+	}
+	return a, true
+}
+
+// fastParamList parses fastParams' list, collecting the positional
+// parameters without a default on the stack s5 from s5 up and those with
+// one, then the keyword-only ones, on s6 from s6 up; nil to decline.
+func (p *Parser) fastParamList(lvl, s5, s6 int) *ast.Arguments {
+	var vararg, kwarg *ast.Arg
+	star := false
+	kwonly := -1 // where the keyword-only parameters start on s6
+	for done := false; !done; {
+		switch p.fastKind() {
+		case token.STAR:
+			if star {
+				return nil
+			}
+			star = true
+			kwonly = len(p.stk.s6)
+			p.mark++
+			if p.fastKind() == token.COMMA {
+				// A bare "*" needs a keyword-only parameter after it.
+				p.mark++
+				if p.fastKind() != token.NAME {
+					return nil
+				}
+				continue
+			}
+			if vararg = p.fastParam(lvl); vararg == nil {
+				return nil
+			}
+		case token.DOUBLESTAR:
+			p.mark++
+			if kwarg = p.fastParam(lvl); kwarg == nil {
+				return nil
+			}
+			// Nothing may follow kwds but the ")".
+			if end, ok := p.fastParamEnd(); !ok || !end {
+				return nil
+			}
+			done = true
+			continue
+		default:
+			a := p.fastParam(lvl)
+			if a == nil {
+				return nil
+			}
+			var d ast.Expr
+			if p.fastKind() == token.EQUAL {
+				p.mark++
+				p.level = lvl
+				v, ok := p.r_expression()
+				if !ok || p.errorIndicator {
+					return nil
+				}
+				d = v
+			}
+			switch {
+			case d == nil && !star:
+				if len(p.stk.s6) > s6 {
+					return nil
+				}
+				p.stk.s5 = append(p.stk.s5, a)
+			default:
+				p.stk.s6 = append(p.stk.s6, p.nameDefaultPair(a, d, nil))
+			}
+		}
+		end, ok := p.fastParamEnd()
+		if !ok {
+			return nil
+		}
+		done = end
+	}
+	if kwonly < 0 {
+		kwonly = len(p.stk.s6)
+	}
+	var se *starEtc
+	if star || kwarg != nil {
+		se = &starEtc{vararg, p.stk.s6[kwonly:], kwarg}
+	}
+	return p.makeArguments(nil, nil, p.stk.s5[s5:], p.stk.s6[s6:kwonly], se)
+}
+
+// fastParam parses `param`: NAME, with an annotation (":" expression);
+// nil to decline.
+func (p *Parser) fastParam(lvl int) *ast.Arg {
+	start := p.mark
+	n := p.nameToken()
+	if n == nil {
+		return nil
+	}
+	var ann ast.Expr
+	if p.fastKind() == token.COLON {
+		p.mark++
+		p.level = lvl
+		e, ok := p.r_expression()
+		if !ok || p.errorIndicator {
+			return nil
+		}
+		ann = e
+	}
+	l, ok := p.fastSpan(start)
+	if !ok {
+		return nil
+	}
+	return p.newArg(nameID(n), ann, l)
+}
+
+// fastParamEnd matches what follows a parameter, "," or the list's ")"
+// (not matched): end is true at the ")", which may follow the ",". ok is
+// false on anything else.
+func (p *Parser) fastParamEnd() (end, ok bool) {
+	switch p.fastKind() {
+	case token.COMMA:
+		p.mark++
+		return p.fastKind() == token.RPAR, true
+	case token.RPAR:
+		return true, true
+	}
+	return false, false
 }

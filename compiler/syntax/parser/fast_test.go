@@ -199,6 +199,19 @@ var fastSources = []string{
 	"x = a[b]:\n",
 	"f(a b)\n",
 	"f(a, b=1 c)\n",
+	"def f(self, a, b: int, c=1, d: str = 'x', *args: int, e, f=2, g: list = [], **kw: dict): pass\n",
+	"def f(a, b,): pass\ndef g(*a,): pass\ndef h(**k,): pass\ndef i(a=1, *, b, c=2, **d): pass\n",
+	"def f(a, *, b): pass\ndef g(*, a=1): pass\ndef h(*, **k): pass\ndef i(*,): pass\ndef j(*): pass\n",
+	"def f(a, /, b): pass\ndef g(a=1, /, b=2, *, c): pass\ndef h(a, b=(1 / 2)): pass\n",
+	"def f(a=1, b): pass\ndef g(*a, *b): pass\ndef h(**a, b): pass\ndef i(**a, **b): pass\n",
+	"def f(*a: *b): pass\ndef g(*a=1): pass\ndef h(**a=1): pass\ndef i(a:=1): pass\n",
+	"def f(a=yield): pass\ndef g(a=*b): pass\ndef h(a: b = c := d): pass\ndef i(a, , b): pass\n",
+	"def f(a=lambda x: x, b=c if d else e, c='\\d'): pass\ndef g(a: '\\d', b=f'{x}'): pass\n",
+	"def f(None): pass\ndef g(a.b): pass\ndef h(a b): pass\ndef i(a = ): pass\ndef j(a: ): pass\n",
+	"async def f(a, *b, c, **d) -> int: pass\nclass C:\n    def m(self, x=1, *, y): return x\n",
+	"def f[T](a: T, *b: T) -> T: pass\ndef g(a,\n      b=1,\n      ):\n    pass\n",
+	"def f(" + strings.Repeat("a, ", 300) + "b): pass\n",
+	"def f(a=" + strings.Repeat("(", 190) + "1" + strings.Repeat(")", 190) + "): pass\n",
 	"x = " + strings.Repeat("-", 7000) + "a\n",
 	"x = " + strings.Repeat("not ", 7000) + "a\n",
 	"x = " + strings.Repeat("a ** ", 3000) + "a\n",
@@ -257,10 +270,11 @@ func TestFastPathStdlib(t *testing.T) {
 					}
 				}
 			}
-			t.Logf("%s: %d files, %d differ; expression asked %d times, taken %d (%.1f%%); arguments asked %d times, taken %d (%.1f%%); simple_stmt asked %d times, taken %d (%.1f%%)",
+			t.Logf("%s: %d files, %d differ; expression asked %d times, taken %d (%.1f%%); arguments asked %d times, taken %d (%.1f%%); simple_stmt asked %d times, taken %d (%.1f%%); params asked %d times, taken %d (%.1f%%)",
 				py, n, bad, counts.Asked, counts.Taken, 100*float64(counts.Taken)/float64(max(counts.Asked, 1)),
 				counts.ArgsAsked, counts.ArgsTaken, 100*float64(counts.ArgsTaken)/float64(max(counts.ArgsAsked, 1)),
-				counts.StmtAsked, counts.StmtTaken, 100*float64(counts.StmtTaken)/float64(max(counts.StmtAsked, 1)))
+				counts.StmtAsked, counts.StmtTaken, 100*float64(counts.StmtTaken)/float64(max(counts.StmtAsked, 1)),
+				counts.ParamsAsked, counts.ParamsTaken, 100*float64(counts.ParamsTaken)/float64(max(counts.ParamsAsked, 1)))
 		})
 	}
 }

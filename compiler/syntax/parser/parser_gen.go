@@ -4989,6 +4989,16 @@ func (p *Parser) r_params() (_res *ast.Arguments, _ok bool) {
 	}
 	p.level++
 	_mark := p.mark
+	if p.fast {
+		if _v, _vok := p.fastParams(); _vok {
+			p.level--
+			return _v, true
+		}
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+	}
 	// invalid_parameters
 	if p.callInvalidRules {
 		var _v0 any

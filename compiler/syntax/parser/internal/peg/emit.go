@@ -662,6 +662,7 @@ var fastHooks = map[string]string{
 	"slices":           "fastSlices",
 	"statements":       "fastStatements",
 	"simple_stmt":      "fastSimpleStmt",
+	"params":           "fastParams",
 }
 
 // memoized reports whether calls of rule r are memoized (a memo hit
