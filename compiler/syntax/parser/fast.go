@@ -15,9 +15,13 @@ import (
 // fastExpression, a precedence-climbing parser of the operator levels and
 // the primaries, for its result; `star_expression`, `named_expression`,
 // `arguments` and `slices` ask the functions below for theirs in their
-// common forms (the generator emits these calls, see fastHooks in
-// internal/peg). It builds the nodes with the same action
-// helpers and calls the generated rules for everything else (atoms other
+// common forms, and so do, at the statement level, `statements` (a
+// block's lines), `simple_stmt` (one-target assignments and expression
+// statements) and `params` (a def's parameters without "/"); each
+// function's comment says why its success is pegen's result (the
+// generator emits these calls, see fastHooks in internal/peg). It builds
+// the nodes with the same action helpers and calls the generated rules
+// for everything else (atoms other
 // than names, call arguments, generator expressions, slices), so that
 // strings, f-strings, numbers and brackets are parsed by pegen's own
 // rules. It declines (restores the position and returns false) on
@@ -41,9 +45,10 @@ import (
 //     right. Each node spans from the first token of the rule that makes
 //     it (a parenthesized operand's "(" included) to the last token
 //     matched, as EXTRA does;
-//   - primaries grow as pegen's `primary` grows its seed: ".NAME", then a
-//     generator expression (tried first, as pegen does, by the generated
-//     `genexp`), a call's arguments (the generated `arguments`) or a
+//   - primaries grow as pegen's `primary` grows its seed: ".NAME", a
+//     call (its arguments by the generated `arguments`, or a generator
+//     expression by the generated `genexp` where arguments does not
+//     match: see fastCall for why the order does not matter) or a
 //     subscript (`slices`);
 //   - whatever would make pegen's `expression` end elsewhere or fail is
 //     declined: a conditional expression (`if` after the disjunction),
