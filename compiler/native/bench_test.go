@@ -1,16 +1,14 @@
 package native
 
 import (
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/internal/cputime"
+	"github.com/rules-pyc/rules_pyc/internal/passes"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
@@ -70,38 +68,12 @@ func BenchmarkStdlib(b *testing.B) {
 // the difference between runs of different numbers of passes is what a
 // warm pass costs). See docs/native.md for the command.
 func TestMeasurePasses(t *testing.T) {
-	passes := 0
-	fmt.Sscan(os.Getenv("NATIVE_MEASURE_PASSES"), &passes)
-	dir := os.Getenv("NATIVE_MEASURE_DIR")
-	if passes <= 0 || dir == "" {
-		t.Skip("NATIVE_MEASURE_PASSES or NATIVE_MEASURE_DIR not set")
-	}
-	var names []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".py") {
-			names = append(names, path)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var srcs [][]byte
-	size := 0
-	for i := 0; i < len(names); i += 10 {
-		src, err := os.ReadFile(names[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		names[len(srcs)] = names[i]
-		srcs = append(srcs, src)
-		size += len(src)
-	}
+	s := passes.FromEnv(t, "NATIVE")
 	rel := release.Release{Major: 3, Minor: 13, Micro: 0}
-	for range passes {
-		for i, src := range srcs {
-			Compile(Request{Source: src, Name: names[i], Release: rel, File: src})
+	for range s.Passes {
+		for i, src := range s.Sources {
+			Compile(Request{Source: src, Name: s.Names[i], Release: rel, File: src})
 		}
 	}
-	t.Logf("%d files, %d bytes, %d passes", len(srcs), size, passes)
+	s.Log(t)
 }

@@ -1,15 +1,13 @@
 package parser
 
 import (
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/internal/cputime"
+	"github.com/rules-pyc/rules_pyc/internal/passes"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
@@ -65,39 +63,13 @@ func BenchmarkParseFile(b *testing.B) {
 // difference between runs of different numbers of passes is what a warm
 // pass costs). PARSER_FAST=0 turns the fast path (fast.go) off.
 func TestMeasurePasses(t *testing.T) {
-	passes := 0
-	fmt.Sscan(os.Getenv("PARSER_MEASURE_PASSES"), &passes)
-	dir := os.Getenv("PARSER_MEASURE_DIR")
-	if passes <= 0 || dir == "" {
-		t.Skip("PARSER_MEASURE_PASSES or PARSER_MEASURE_DIR not set")
-	}
+	s := passes.FromEnv(t, "PARSER")
 	opts := Options{noFast: os.Getenv("PARSER_FAST") == "0"}
-	var names []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".py") {
-			names = append(names, path)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var srcs [][]byte
-	size := 0
-	for i := 0; i < len(names); i += 10 {
-		src, err := os.ReadFile(names[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		names[len(srcs)] = names[i]
-		srcs = append(srcs, src)
-		size += len(src)
-	}
 	rel := release.Release{Major: 3, Minor: 13, Micro: 0}
-	for range passes {
-		for i, src := range srcs {
-			Parse(names[i], src, rel, opts)
+	for range s.Passes {
+		for i, src := range s.Sources {
+			Parse(s.Names[i], src, rel, opts)
 		}
 	}
-	t.Logf("%d files, %d bytes, %d passes", len(srcs), size, passes)
+	s.Log(t)
 }
