@@ -86,10 +86,43 @@ const (
 	fastLimit = optimisticLimit - 256
 )
 
-// fastCount counts the calls of fastExpression and fastArguments and the
-// results they gave (Options.fastCounts, for tests).
-type fastCount struct {
-	Asked, Taken, ArgsAsked, ArgsTaken, StmtAsked, StmtTaken, ParamsAsked, ParamsTaken int
+// fastCount counts the calls of the hooks that end with fastDone and the
+// results they gave (Options.fastCounts, for tests), indexed by hook.
+type fastCount [nFastHooks]struct{ Asked, Taken int }
+
+// The hooks fastCount counts.
+const (
+	hookExpression = iota
+	hookArguments
+	hookSimpleStmt
+	hookParams
+	nFastHooks
+)
+
+// fastDone ends a call of a hook: it reports whether the hook gives its
+// result (got, with no error pending), and otherwise puts the position
+// back at start, where the rule's own alternatives begin.
+func (p *Parser) fastDone(hook, start int, got bool) bool {
+	if p.fastCounts != nil {
+		p.countFast(hook, got)
+	}
+	if !got || p.errorIndicator {
+		p.mark = start
+		return false
+	}
+	return true
+}
+
+// countFast counts a call of a hook for fastDone; only tests count, so it
+// is kept out of the hooks' code.
+//
+//go:noinline
+func (p *Parser) countFast(hook int, got bool) {
+	c := &p.fastCounts[hook]
+	c.Asked++
+	if got && !p.errorIndicator {
+		c.Taken++
+	}
 }
 
 // fastExpression is `expression` in the first pass, or false to let its
@@ -107,14 +140,7 @@ func (p *Parser) fastExpression() (ast.Expr, bool) {
 			e = nil
 		}
 	}
-	if c := p.fastCounts; c != nil {
-		c.Asked++
-		if e != nil && !p.errorIndicator {
-			c.Taken++
-		}
-	}
-	if e == nil || p.errorIndicator {
-		p.mark = start
+	if !p.fastDone(hookExpression, start, e != nil) {
 		return nil, false
 	}
 	return e, true
@@ -290,14 +316,7 @@ func (p *Parser) fastSimpleStmt() (ast.Stmt, bool) {
 			}
 		}
 	}
-	if c := p.fastCounts; c != nil {
-		c.StmtAsked++
-		if s != nil && !p.errorIndicator {
-			c.StmtTaken++
-		}
-	}
-	if s == nil || p.errorIndicator {
-		p.mark = start
+	if !p.fastDone(hookSimpleStmt, start, s != nil) {
 		return nil, false
 	}
 	return s, true
@@ -855,14 +874,7 @@ func (p *Parser) fastArguments() (ast.Expr, bool) {
 		e = p.fastArgs(lvl)
 	}
 	p.level = base
-	if c := p.fastCounts; c != nil {
-		c.ArgsAsked++
-		if e != nil && !p.errorIndicator {
-			c.ArgsTaken++
-		}
-	}
-	if e == nil || p.errorIndicator {
-		p.mark = start
+	if !p.fastDone(hookArguments, start, e != nil) {
 		return nil, false
 	}
 	return e, true
@@ -997,14 +1009,7 @@ func (p *Parser) fastParams() (*ast.Arguments, bool) {
 		drop6(p, s6)
 	}
 	p.level = base
-	if c := p.fastCounts; c != nil {
-		c.ParamsAsked++
-		if a != nil && !p.errorIndicator {
-			c.ParamsTaken++
-		}
-	}
-	if a == nil || p.errorIndicator {
-		p.mark = start
+	if !p.fastDone(hookParams, start, a != nil) {
 		return nil, false
 	}
 	return a, true
