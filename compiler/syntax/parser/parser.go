@@ -68,7 +68,8 @@ type Parser struct {
 	tokCap int
 	// plainTo is the index of the next token fillToken cannot fetch by
 	// its short path: tokCap, or the next poll of stop if sooner; 0 when
-	// the lexer is not the scanner.
+	// the lexer is not the scanner, or the scanner is not in its regular
+	// mode or has raised an error (see fillSlow).
 	plainTo int
 	// mark is the index of the next token to match.
 	mark int
@@ -186,8 +187,9 @@ const stopEvery = 4096
 
 func (p *Parser) fillToken() bool {
 	n := p.fill
-	// plainTo is 0 unless the scanner is the lexer (p.sc is not nil).
-	if n >= p.plainTo || !p.sc.Regular() {
+	// plainTo is 0 unless the scanner is the lexer (p.sc is not nil) and
+	// Regular holds.
+	if n >= p.plainTo {
 		return p.fillSlow()
 	}
 	t := p.tokOf(n)
@@ -214,8 +216,12 @@ func (p *Parser) fillToken() bool {
 // fillSlow is fillToken for a token that needs more than a plain call of
 // the scanner's regular mode: the arrays are full, the stop channel is
 // due for a poll, the scanner is in an f-string or has raised an error,
-// or the lexer is not the scanner. It sets plainTo, the index of the next
-// token that needs it for the first two reasons.
+// or the lexer is not the scanner. It sets plainTo: the index of the next
+// token that needs it for the first two reasons when the scanner is left
+// in its regular mode with no error raised, else 0. Only a token that
+// goes to fillRare (an f-string's start, an error) can change that, and
+// fillRare sets plainTo to 0, so that fillToken's short path needs no
+// test of the scanner's mode.
 func (p *Parser) fillSlow() bool {
 	n := p.fill
 	if n >= p.tokCap {
@@ -227,11 +233,14 @@ func (p *Parser) fillSlow() bool {
 	t := p.tokOf(n)
 	var err *syntaxerr.Error
 	if sc := p.sc; sc != nil {
-		p.plainTo = p.tokCap
-		if p.stop != nil {
-			p.plainTo = min(p.tokCap, n&^(stopEvery-1)+stopEvery)
-		}
 		err = sc.Next(t)
+		p.plainTo = 0
+		if sc.Regular() {
+			p.plainTo = p.tokCap
+			if p.stop != nil {
+				p.plainTo = min(p.tokCap, n&^(stopEvery-1)+stopEvery)
+			}
+		}
 	} else {
 		err = p.lex.Next(t)
 		if t.Kind == token.NAME {
@@ -251,6 +260,9 @@ func (p *Parser) fillSlow() bool {
 // fillRare is the rest of fillToken for the rarer tokens: an error, a
 // "# type: ignore" comment, an f-string part, a token with Meta.
 func (p *Parser) fillRare(n int, t *token.Token, err *syntaxerr.Error) bool {
+	// The scanner may have left its regular mode or raised an error:
+	// fillSlow looks.
+	p.plainTo = 0
 	// "# type: ignore" comments are recorded and skipped.
 	for err == nil && t.Kind == token.TYPE_IGNORE {
 		ti := p.a.NewTypeIgnore()
