@@ -845,6 +845,60 @@ func (p *Parser) fastAtom(lvl int) ast.Expr {
 	return a
 }
 
+// fastStrings is `strings` in the first pass, or false to let its
+// alternative run: `(fstring / string)+` and concatenateStrings, with the
+// loop and its group written out. Each element is a STRING, made into its
+// Constant by constantFromString as `string` makes it, or an f-string
+// start, for which `fstring` is called at the level pegen calls it
+// (strings, the loop, its group); the loop ends at any other token, or at
+// an f-string that `fstring` does not parse (its group then tries
+// `string`, which cannot start there). Tokens are fetched and the actions
+// run in pegen's order, one element after the other, so the warnings of
+// the literals keep theirs. An error raised on the way fails the rule, as
+// it fails the loop.
+func (p *Parser) fastStrings() (ast.Expr, bool) {
+	start, base := p.mark, p.level
+	if base+3 >= fastLimit {
+		return nil, false
+	}
+	s3 := len(p.stk.s3)
+	for {
+		var e ast.Expr
+		switch p.fastKind() {
+		case token.STRING:
+			e = p.constantFromString(p.tokOf(p.mark))
+			p.mark++
+		case token.FSTRING_START:
+			m := p.mark
+			p.level = base + 2
+			var ok bool
+			if e, ok = p.r_fstring(); !ok {
+				p.mark = m
+				e = nil
+			}
+			p.level = base
+		}
+		if e == nil || p.errorIndicator {
+			break
+		}
+		p.stk.s3 = append(p.stk.s3, e)
+	}
+	if len(p.stk.s3) == s3 || p.errorIndicator {
+		drop3(p, s3)
+		p.mark = start
+		return nil, false
+	}
+	strs := pop3(p, s3)
+	// The last token matched is a STRING or an FSTRING_END: EXTRA spans
+	// to it.
+	res := p.concatenateStrings(strs, spanOf(p.tokOf(start), p.tokOf(p.mark-1)))
+	if p.actionFailed(res != nil) || res == nil {
+		p.mark = start
+		return nil, false
+	}
+	return res, true
+}
+
 // fastArgsDepth is above the number of rule calls pegen makes between
 // `arguments` and the `expression` of an argument (args, the gather, the
 // groups of an element; or args, kwargs, its gather, kwarg_or_starred: 4).
