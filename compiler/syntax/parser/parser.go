@@ -210,7 +210,47 @@ func (p *Parser) fillToken() bool {
 	*p.memoRow(n) = [nMemo]int32{}
 	*p.kindRef(n) = k
 	p.fill = n + 1
+	if p.optimistic && k != token.NEWLINE && k != token.SEMI && k != token.ENDMARKER {
+		p.fillAhead()
+	}
 	return true
+}
+
+// fillAhead fetches, in an optimistic pass, the tokens after the one just
+// fetched, up to the end of its statement's line: the NEWLINE, a ";" or
+// the ENDMARKER, or the first token fillToken's short path cannot fetch
+// (an f-string's start, an error), which is fetched as fillRare fetches
+// it, or plainTo. The rules then find these tokens fetched, without a
+// call of fillToken each. Fetching tokens before pegen does is what the
+// look-ahead scans do (see ahead.go), on the same terms: it shows only
+// when the pass fails, and then the parse runs again as pegen runs it; a
+// tokenizer warning meanwhile abandons the pass (its order with the
+// actions' warnings would change); and it stops at an f-string's start
+// and at the statement's end, after which the tokenizer may depend on
+// what the parser has seen (the barry_as_FLUFL import).
+func (p *Parser) fillAhead() {
+	warned := *p.tokWarnings
+	for n := p.fill; n < p.plainTo; n++ {
+		t := p.tokOf(n)
+		k := p.sc.NextRegular(t)
+		if uint8(k-token.OP) <= uint8(token.ERRORTOKEN-token.OP) {
+			var err *syntaxerr.Error
+			if k == token.ERRORTOKEN {
+				err = p.sc.TokenError(t)
+			}
+			p.fillRare(n, t, err)
+			break
+		}
+		*p.memoRow(n) = [nMemo]int32{}
+		*p.kindRef(n) = k
+		p.fill = n + 1
+		if k == token.NEWLINE || k == token.SEMI || k == token.ENDMARKER {
+			break
+		}
+	}
+	if *p.tokWarnings != warned {
+		p.abandon = true
+	}
 }
 
 // fillSlow is fillToken for a token that needs more than a plain call of
