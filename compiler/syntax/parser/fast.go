@@ -17,14 +17,14 @@ import (
 // `arguments` and `slices` ask the functions below for theirs in their
 // common forms, and so do, at the statement level, `statements` (a
 // block's lines), `simple_stmt` (one-target assignments and expression
-// statements) and `params` (a def's parameters without "/"); each
+// statements) and `params` (a def's parameters without "/"), and
+// `strings` asks fastStrings for its run of literals; each
 // function's comment says why its success is pegen's result (the
 // generator emits these calls, see fastHooks in internal/peg). It builds
 // the nodes with the same action helpers and calls the generated rules
 // for everything else (atoms other
 // than names, call arguments, generator expressions, slices), so that
-// strings, f-strings, numbers and brackets are parsed by pegen's own
-// rules. It declines (restores the position and returns false) on
+// f-strings, numbers and brackets are parsed by pegen's own rules. It declines (restores the position and returns false) on
 // anything it does not handle: then `expression`'s own alternatives run,
 // as if it had not been asked.
 //
@@ -58,7 +58,8 @@ import (
 //   - tokens are fetched one at a time as the parse reaches them, never
 //     before pegen's rules would fetch them (each follows an operand or an
 //     operator pegen also looks past), so the tokenizer's warnings keep
-//     their order with the warnings of the actions (strings);
+//     their order with the warnings of the actions (strings); fillAhead
+//     fetches further, on the look-ahead scans' terms;
 //   - Names come from nameToken, shared per token as the generated rules
 //     share them, in the order of the tokens;
 //   - nesting: the generated rules called from here run at a level above
