@@ -17,14 +17,14 @@ import (
 // `arguments` and `slices` ask the functions below for theirs in their
 // common forms, and so do, at the statement level, `statements` (a
 // block's lines), `simple_stmt` (one-target assignments and expression
-// statements) and `params` (a def's parameters without "/"); each
+// statements) and `params` (a def's parameters without "/"), and
+// `strings` asks fastStrings for its run of literals; each
 // function's comment says why its success is pegen's result (the
 // generator emits these calls, see fastHooks in internal/peg). It builds
 // the nodes with the same action helpers and calls the generated rules
 // for everything else (atoms other
 // than names, call arguments, generator expressions, slices), so that
-// strings, f-strings, numbers and brackets are parsed by pegen's own
-// rules. It declines (restores the position and returns false) on
+// f-strings, numbers and brackets are parsed by pegen's own rules. It declines (restores the position and returns false) on
 // anything it does not handle: then `expression`'s own alternatives run,
 // as if it had not been asked.
 //
@@ -58,7 +58,8 @@ import (
 //   - tokens are fetched one at a time as the parse reaches them, never
 //     before pegen's rules would fetch them (each follows an operand or an
 //     operator pegen also looks past), so the tokenizer's warnings keep
-//     their order with the warnings of the actions (strings);
+//     their order with the warnings of the actions (strings); fillAhead
+//     fetches further, on the look-ahead scans' terms;
 //   - Names come from nameToken, shared per token as the generated rules
 //     share them, in the order of the tokens;
 //   - nesting: the generated rules called from here run at a level above
@@ -86,10 +87,43 @@ const (
 	fastLimit = optimisticLimit - 256
 )
 
-// fastCount counts the calls of fastExpression and fastArguments and the
-// results they gave (Options.fastCounts, for tests).
-type fastCount struct {
-	Asked, Taken, ArgsAsked, ArgsTaken, StmtAsked, StmtTaken, ParamsAsked, ParamsTaken int
+// fastCount counts the calls of the hooks that end with fastDone and the
+// results they gave (Options.fastCounts, for tests), indexed by hook.
+type fastCount [nFastHooks]struct{ Asked, Taken int }
+
+// The hooks fastCount counts.
+const (
+	hookExpression = iota
+	hookArguments
+	hookSimpleStmt
+	hookParams
+	nFastHooks
+)
+
+// fastDone ends a call of a hook: it reports whether the hook gives its
+// result (got, with no error pending), and otherwise puts the position
+// back at start, where the rule's own alternatives begin.
+func (p *Parser) fastDone(hook, start int, got bool) bool {
+	if p.fastCounts != nil {
+		p.countFast(hook, got)
+	}
+	if !got || p.errorIndicator {
+		p.mark = start
+		return false
+	}
+	return true
+}
+
+// countFast counts a call of a hook for fastDone; only tests count, so it
+// is kept out of the hooks' code.
+//
+//go:noinline
+func (p *Parser) countFast(hook int, got bool) {
+	c := &p.fastCounts[hook]
+	c.Asked++
+	if got && !p.errorIndicator {
+		c.Taken++
+	}
 }
 
 // fastExpression is `expression` in the first pass, or false to let its
@@ -107,14 +141,7 @@ func (p *Parser) fastExpression() (ast.Expr, bool) {
 			e = nil
 		}
 	}
-	if c := p.fastCounts; c != nil {
-		c.Asked++
-		if e != nil && !p.errorIndicator {
-			c.Taken++
-		}
-	}
-	if e == nil || p.errorIndicator {
-		p.mark = start
+	if !p.fastDone(hookExpression, start, e != nil) {
 		return nil, false
 	}
 	return e, true
@@ -290,14 +317,7 @@ func (p *Parser) fastSimpleStmt() (ast.Stmt, bool) {
 			}
 		}
 	}
-	if c := p.fastCounts; c != nil {
-		c.StmtAsked++
-		if s != nil && !p.errorIndicator {
-			c.StmtTaken++
-		}
-	}
-	if s == nil || p.errorIndicator {
-		p.mark = start
+	if !p.fastDone(hookSimpleStmt, start, s != nil) {
 		return nil, false
 	}
 	return s, true
@@ -826,6 +846,60 @@ func (p *Parser) fastAtom(lvl int) ast.Expr {
 	return a
 }
 
+// fastStrings is `strings` in the first pass, or false to let its
+// alternative run: `(fstring / string)+` and concatenateStrings, with the
+// loop and its group written out. Each element is a STRING, made into its
+// Constant by constantFromString as `string` makes it, or an f-string
+// start, for which `fstring` is called at the level pegen calls it
+// (strings, the loop, its group); the loop ends at any other token, or at
+// an f-string that `fstring` does not parse (its group then tries
+// `string`, which cannot start there). Tokens are fetched and the actions
+// run in pegen's order, one element after the other, so the warnings of
+// the literals keep theirs. An error raised on the way fails the rule, as
+// it fails the loop.
+func (p *Parser) fastStrings() (ast.Expr, bool) {
+	start, base := p.mark, p.level
+	if base+3 >= fastLimit {
+		return nil, false
+	}
+	s3 := len(p.stk.s3)
+	for {
+		var e ast.Expr
+		switch p.fastKind() {
+		case token.STRING:
+			e = p.constantFromString(p.tokOf(p.mark))
+			p.mark++
+		case token.FSTRING_START:
+			m := p.mark
+			p.level = base + 2
+			var ok bool
+			if e, ok = p.r_fstring(); !ok {
+				p.mark = m
+				e = nil
+			}
+			p.level = base
+		}
+		if e == nil || p.errorIndicator {
+			break
+		}
+		p.stk.s3 = append(p.stk.s3, e)
+	}
+	if len(p.stk.s3) == s3 || p.errorIndicator {
+		drop3(p, s3)
+		p.mark = start
+		return nil, false
+	}
+	strs := pop3(p, s3)
+	// The last token matched is a STRING or an FSTRING_END: EXTRA spans
+	// to it.
+	res := p.concatenateStrings(strs, spanOf(p.tokOf(start), p.tokOf(p.mark-1)))
+	if p.actionFailed(res != nil) || res == nil {
+		p.mark = start
+		return nil, false
+	}
+	return res, true
+}
+
 // fastArgsDepth is above the number of rule calls pegen makes between
 // `arguments` and the `expression` of an argument (args, the gather, the
 // groups of an element; or args, kwargs, its gather, kwarg_or_starred: 4).
@@ -855,14 +929,7 @@ func (p *Parser) fastArguments() (ast.Expr, bool) {
 		e = p.fastArgs(lvl)
 	}
 	p.level = base
-	if c := p.fastCounts; c != nil {
-		c.ArgsAsked++
-		if e != nil && !p.errorIndicator {
-			c.ArgsTaken++
-		}
-	}
-	if e == nil || p.errorIndicator {
-		p.mark = start
+	if !p.fastDone(hookArguments, start, e != nil) {
 		return nil, false
 	}
 	return e, true
@@ -997,14 +1064,7 @@ func (p *Parser) fastParams() (*ast.Arguments, bool) {
 		drop6(p, s6)
 	}
 	p.level = base
-	if c := p.fastCounts; c != nil {
-		c.ParamsAsked++
-		if a != nil && !p.errorIndicator {
-			c.ParamsTaken++
-		}
-	}
-	if a == nil || p.errorIndicator {
-		p.mark = start
+	if !p.fastDone(hookParams, start, a != nil) {
 		return nil, false
 	}
 	return a, true

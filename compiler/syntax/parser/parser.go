@@ -68,7 +68,8 @@ type Parser struct {
 	tokCap int
 	// plainTo is the index of the next token fillToken cannot fetch by
 	// its short path: tokCap, or the next poll of stop if sooner; 0 when
-	// the lexer is not the scanner.
+	// the lexer is not the scanner, or the scanner is not in its regular
+	// mode or has raised an error (see fillSlow).
 	plainTo int
 	// mark is the index of the next token to match.
 	mark int
@@ -186,8 +187,9 @@ const stopEvery = 4096
 
 func (p *Parser) fillToken() bool {
 	n := p.fill
-	// plainTo is 0 unless the scanner is the lexer (p.sc is not nil).
-	if n >= p.plainTo || !p.sc.Regular() {
+	// plainTo is 0 unless the scanner is the lexer (p.sc is not nil) and
+	// Regular holds.
+	if n >= p.plainTo {
 		return p.fillSlow()
 	}
 	t := p.tokOf(n)
@@ -208,14 +210,58 @@ func (p *Parser) fillToken() bool {
 	*p.memoRow(n) = [nMemo]int32{}
 	*p.kindRef(n) = k
 	p.fill = n + 1
+	if p.optimistic && k != token.NEWLINE && k != token.SEMI && k != token.ENDMARKER {
+		p.fillAhead()
+	}
 	return true
+}
+
+// fillAhead fetches, in an optimistic pass, the tokens after the one just
+// fetched, up to the end of its statement's line: the NEWLINE, a ";" or
+// the ENDMARKER, or the first token fillToken's short path cannot fetch
+// (an f-string's start, an error), which is fetched as fillRare fetches
+// it, or plainTo. The rules then find these tokens fetched, without a
+// call of fillToken each. Fetching tokens before pegen does is what the
+// look-ahead scans do (see ahead.go), on the same terms: it shows only
+// when the pass fails, and then the parse runs again as pegen runs it; a
+// tokenizer warning meanwhile abandons the pass (its order with the
+// actions' warnings would change); and it stops at an f-string's start
+// and at the statement's end, after which the tokenizer may depend on
+// what the parser has seen (the barry_as_FLUFL import).
+func (p *Parser) fillAhead() {
+	warned := *p.tokWarnings
+	for n := p.fill; n < p.plainTo; n++ {
+		t := p.tokOf(n)
+		k := p.sc.NextRegular(t)
+		if uint8(k-token.OP) <= uint8(token.ERRORTOKEN-token.OP) {
+			var err *syntaxerr.Error
+			if k == token.ERRORTOKEN {
+				err = p.sc.TokenError(t)
+			}
+			p.fillRare(n, t, err)
+			break
+		}
+		*p.memoRow(n) = [nMemo]int32{}
+		*p.kindRef(n) = k
+		p.fill = n + 1
+		if k == token.NEWLINE || k == token.SEMI || k == token.ENDMARKER {
+			break
+		}
+	}
+	if *p.tokWarnings != warned {
+		p.abandon = true
+	}
 }
 
 // fillSlow is fillToken for a token that needs more than a plain call of
 // the scanner's regular mode: the arrays are full, the stop channel is
 // due for a poll, the scanner is in an f-string or has raised an error,
-// or the lexer is not the scanner. It sets plainTo, the index of the next
-// token that needs it for the first two reasons.
+// or the lexer is not the scanner. It sets plainTo: the index of the next
+// token that needs it for the first two reasons when the scanner is left
+// in its regular mode with no error raised, else 0. Only a token that
+// goes to fillRare (an f-string's start, an error) can change that, and
+// fillRare sets plainTo to 0, so that fillToken's short path needs no
+// test of the scanner's mode.
 func (p *Parser) fillSlow() bool {
 	n := p.fill
 	if n >= p.tokCap {
@@ -227,11 +273,14 @@ func (p *Parser) fillSlow() bool {
 	t := p.tokOf(n)
 	var err *syntaxerr.Error
 	if sc := p.sc; sc != nil {
-		p.plainTo = p.tokCap
-		if p.stop != nil {
-			p.plainTo = min(p.tokCap, n&^(stopEvery-1)+stopEvery)
-		}
 		err = sc.Next(t)
+		p.plainTo = 0
+		if sc.Regular() {
+			p.plainTo = p.tokCap
+			if p.stop != nil {
+				p.plainTo = min(p.tokCap, n&^(stopEvery-1)+stopEvery)
+			}
+		}
 	} else {
 		err = p.lex.Next(t)
 		if t.Kind == token.NAME {
@@ -251,6 +300,9 @@ func (p *Parser) fillSlow() bool {
 // fillRare is the rest of fillToken for the rarer tokens: an error, a
 // "# type: ignore" comment, an f-string part, a token with Meta.
 func (p *Parser) fillRare(n int, t *token.Token, err *syntaxerr.Error) bool {
+	// The scanner may have left its regular mode or raised an error:
+	// fillSlow looks.
+	p.plainTo = 0
 	// "# type: ignore" comments are recorded and skipped.
 	for err == nil && t.Kind == token.TYPE_IGNORE {
 		ti := p.a.NewTypeIgnore()

@@ -18561,6 +18561,17 @@ func (p *Parser) r_strings() (_res ast.Expr, _ok bool) {
 		return nil, false
 	}
 	_mark := p.mark
+	if p.fast {
+		if _v, _vok := p.fastStrings(); _vok {
+			p.memoInsert1(_mark, memo_strings, _v, true)
+			p.level--
+			return _v, true
+		}
+		if p.errorIndicator {
+			p.level--
+			return nil, false
+		}
+	}
 	// (fstring / string)+
 	{
 		if p.cannotStart(&first85) {

@@ -663,6 +663,7 @@ var fastHooks = map[string]string{
 	"statements":       "fastStatements",
 	"simple_stmt":      "fastSimpleStmt",
 	"params":           "fastParams",
+	"strings":          "fastStrings",
 }
 
 // memoized reports whether calls of rule r are memoized (a memo hit
