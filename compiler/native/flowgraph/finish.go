@@ -33,8 +33,10 @@ func (g *CFG) stackdepthPush(bi int32, depth int32) error {
 // handlers of the output carry.
 func (g *CFG) stackDepth() (int32, error) {
 	o := g.o
-	for b := int32(0); b != none; b = g.blocks[b].next {
-		g.blocks[b].startDepth = math.MinInt32
+	// Every block is in the list (see resetVisited): the order of the
+	// resets does not matter.
+	for i := range g.blocks {
+		g.blocks[i].startDepth = math.MinInt32
 	}
 	g.todo = g.todo[:0]
 	if err := g.stackdepthPush(0, 0); err != nil {
@@ -53,6 +55,14 @@ func (g *CFG) stackDepth() (int32, error) {
 			// Most instructions only add their effect.
 			if e := o.plain[op]; e != notPlain {
 				depth += int32(e)
+				if depth < 0 {
+					return 0, fmt.Errorf("invalid CFG, stack underflow")
+				}
+				maxDepth = max(maxDepth, depth)
+				continue
+			}
+			if l := o.linear[op]; l.ok {
+				depth += int32(l.c) + int32(l.mul)*in.Arg + int32(l.and1)*(in.Arg&1)
 				if depth < 0 {
 					return 0, fmt.Errorf("invalid CFG, stack underflow")
 				}
