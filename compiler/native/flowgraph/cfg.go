@@ -84,6 +84,11 @@ type block struct {
 	// that may write a NOP into a block, or add instructions to it,
 	// clears it first. A new block has it clear.
 	noNop bool
+	// lined: every instruction of the block has a line (line
+	// propagation left it so, and no instruction was added since); false
+	// says nothing. The second propagation need not look for the first
+	// instruction without a line in such a block.
+	lined bool
 	// pushes: the block may hold a SETUP_* (Build found one in it, or a
 	// block that may was copied into it); false means it holds none, so
 	// only its last instruction may have a target.
@@ -196,6 +201,7 @@ const (
 	pPopBlock                    // POP_BLOCK
 	pCell                        // an oparg that fix_cell_offsets rewrites
 	pConvert                     // a pseudo instruction convert_pseudo_ops rewrites
+	pRename                      // one it makes another opcode (LOAD_CLOSURE, STORE_FAST_MAYBE_NULL)
 	pUnset                       // makes a fast local maybe unset (DELETE_FAST, LOAD_FAST_AND_CLEAR, STORE_FAST_MAYBE_NULL)
 	pExcept                      // an opcode label_exception_targets does more for than set its handler
 	pNop                         // NOP
@@ -315,6 +321,7 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 	set(pNop, c.nop)
 	set(pCell, c.makeCell, c.loadClosure, c.loadDeref, c.storeDeref, c.deleteDeref, c.loadFromDictOr)
 	set(pConvert, c.setupFinally, c.setupWith, c.setupCleanup, c.loadClosure, c.storeFastMaybeNull)
+	set(pRename, c.loadClosure, c.storeFastMaybeNull)
 	set(pUnset, c.deleteFast, c.loadFastAndClear, c.storeFastMaybeNull)
 	for _, op := range []opcode.Op{c.deleteFast, c.loadFastAndClear, c.storeFastMaybeNull} {
 		o.local[op] = localUnset
@@ -507,7 +514,7 @@ func (g *CFG) nextNonEmpty(b int32) int32 {
 // handler (CPython's fresh array slots are zeroed).
 func (g *CFG) addop(b int32, op opcode.Op, arg int32, loc instr.Location) {
 	bb := &g.blocks[b]
-	bb.noNop = false
+	bb.noNop, bb.lined = false, false
 	g.room(bb, 1)
 	bb.instrs = append(bb.instrs, instruction{Op: op, Arg: arg, Loc: loc, Handler: noHandler})
 }
@@ -538,7 +545,7 @@ func (g *CFG) addJump(b int32, op opcode.Op, target int32, loc instr.Location) e
 		return fmt.Errorf("jump added after a jump")
 	}
 	bb := &g.blocks[b]
-	bb.noNop = false
+	bb.noNop, bb.lined = false, false
 	g.room(bb, 1)
 	bb.instrs = append(bb.instrs, instruction{Op: op, Arg: target, Loc: loc, Handler: noHandler})
 	return nil

@@ -235,7 +235,13 @@ func (g *CFG) convertPseudoOps() error {
 	c := &g.o.opc
 	// No pass makes the pseudo instructions converted here: without them
 	// in the input there is nothing to convert.
+	// Without LOAD_CLOSURE and STORE_FAST_MAYBE_NULL only SETUP_* are
+	// converted, and only the blocks that may hold one need a look.
+	rename := g.seen&pRename != 0
 	for bi := int32(0); bi != none && g.seen&pConvert != 0; bi = g.blocks[bi].next {
+		if !rename && !g.blocks[bi].pushes {
+			continue
+		}
 		ins := g.blocks[bi].instrs
 		for i := range ins {
 			in := &ins[i]
@@ -327,7 +333,7 @@ func cellFixedOffsets(meta *instr.Metadata) []int32 {
 // insertInstruction is basicblock_insert_instruction.
 func (g *CFG) insertInstruction(bi int32, pos int, in instruction) {
 	b := &g.blocks[bi]
-	b.noNop = false
+	b.noNop, b.lined = false, false
 	g.room(b, 1)
 	b.instrs = append(b.instrs, instruction{})
 	copy(b.instrs[pos+1:], b.instrs[pos:])
@@ -342,7 +348,7 @@ func (g *CFG) insertInstructions(bi int32, pos int, ins []instruction) {
 		return
 	}
 	b := &g.blocks[bi]
-	b.noNop = false
+	b.noNop, b.lined = false, false
 	g.room(b, len(ins))
 	n := len(b.instrs)
 	b.instrs = b.instrs[:n+len(ins)]

@@ -271,7 +271,7 @@ func (g *CFG) inlineSmallOrNoLinenoBlocks() error {
 			}
 			removed := l.Op
 			l.Op, l.Arg = o.opc.nop, 0
-			b.noNop = false
+			b.noNop, b.lined = false, false
 			g.room(b, len(t.instrs))
 			b.instrs = append(b.instrs, t.instrs...)
 			b.pushes = b.pushes || t.pushes
