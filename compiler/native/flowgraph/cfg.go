@@ -84,6 +84,11 @@ type block struct {
 	// that may write a NOP into a block, or add instructions to it,
 	// clears it first. A new block has it clear.
 	noNop bool
+	// lined: every instruction of the block has a line (line
+	// propagation left it so, and no instruction was added since); false
+	// says nothing. The second propagation need not look for the first
+	// instruction without a line in such a block.
+	lined bool
 	// pushes: the block may hold a SETUP_* (Build found one in it, or a
 	// block that may was copied into it); false means it holds none, so
 	// only its last instruction may have a target.
@@ -105,6 +110,10 @@ type CFG struct {
 	// epoch is the mark of a visited block (block.mark); it is never 0,
 	// the mark of a block not visited since it was made or unmarked.
 	epoch uint32
+	// edges: since removeUnreachable last counted predecessors, a jump
+	// may have been retargeted, removed or made unconditional, or a block
+	// added (see optimize).
+	edges bool
 	// pushes: SETUP_* may be in the graph (the input had some and
 	// convertPseudoOps has not run), so an instruction other than a
 	// block's last may have a target.
@@ -137,9 +146,17 @@ type Optimizer struct {
 	// adds up (known, a fixed effect, no target, execution goes on to the
 	// next instruction), notPlain for the others.
 	plain [opMask + 1]int8
+	// linear is the stack effect of the other opcodes the stack depth
+	// pass only adds up whose effect depends on the oparg through its
+	// value and its low bit alone (CALL, BUILD_*, LOAD_ATTR,
+	// LOAD_GLOBAL...), so that it needs no general formula.
+	linear [opMask + 1]linearEffect
 	// super is what insert_superinstructions' walk does with an opcode
 	// (superConst...; 0: nothing).
 	super [opMask + 1]uint8
+	// peep is the case of optimize_basic_block for an opcode
+	// (peepBuildTuple...; 0: none).
+	peep [opMask + 1]uint8
 	// local is what each opcode does to a fast local (localUnset...).
 	local [opMask + 1]uint8
 	// effects are the stack effects of the pVarEffect opcodes, without
@@ -184,8 +201,8 @@ const (
 	pPopBlock                    // POP_BLOCK
 	pCell                        // an oparg that fix_cell_offsets rewrites
 	pConvert                     // a pseudo instruction convert_pseudo_ops rewrites
+	pRename                      // one it makes another opcode (LOAD_CLOSURE, STORE_FAST_MAYBE_NULL)
 	pUnset                       // makes a fast local maybe unset (DELETE_FAST, LOAD_FAST_AND_CLEAR, STORE_FAST_MAYBE_NULL)
-	pPeephole                    // an opcode optimize_basic_block looks at
 	pExcept                      // an opcode label_exception_targets does more for than set its handler
 	pNop                         // NOP
 	// pBuild: Build does more for the opcode than copy it (a target, a
@@ -304,6 +321,7 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 	set(pNop, c.nop)
 	set(pCell, c.makeCell, c.loadClosure, c.loadDeref, c.storeDeref, c.deleteDeref, c.loadFromDictOr)
 	set(pConvert, c.setupFinally, c.setupWith, c.setupCleanup, c.loadClosure, c.storeFastMaybeNull)
+	set(pRename, c.loadClosure, c.storeFastMaybeNull)
 	set(pUnset, c.deleteFast, c.loadFastAndClear, c.storeFastMaybeNull)
 	for _, op := range []opcode.Op{c.deleteFast, c.loadFastAndClear, c.storeFastMaybeNull} {
 		o.local[op] = localUnset
@@ -320,13 +338,32 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 			o.props[op] |= pBuild
 		}
 	}
-	set(pPeephole, c.buildTuple, c.popJumpIfNotNone, c.popJumpIfNone, c.popJumpIfFalse, c.popJumpIfTrue,
-		c.jump, c.jumpNoInterrupt, c.storeFast, c.swap, c.loadGlobal, c.compareOp, c.containsOp, c.isOp,
-		c.toBool, c.unaryNot)
+	peep := func(k uint8, list ...opcode.Op) {
+		for _, op := range list {
+			o.peep[op] = k
+		}
+	}
+	peep(peepBuildTuple, c.buildTuple)
+	peep(peepCondJump, c.popJumpIfNotNone, c.popJumpIfNone, c.popJumpIfFalse, c.popJumpIfTrue)
+	peep(peepJump, c.jump, c.jumpNoInterrupt)
+	peep(peepStoreFast, c.storeFast)
+	peep(peepSwap, c.swap)
+	peep(peepLoadGlobal, c.loadGlobal)
+	peep(peepCompareOp, c.compareOp)
+	peep(peepContainsOrIs, c.containsOp, c.isOp)
+	peep(peepToBool, c.toBool)
+	peep(peepUnaryNot, c.unaryNot)
 	for op, p := range o.props {
 		o.plain[op] = notPlain
 		if p&(pKnown|pVarEffect|pJump|pBlockPush|pUncond|pScopeExit) == pKnown {
 			o.plain[op] = o.effect[op]
+		}
+	}
+	for op, p := range o.props {
+		e := &o.effects[op][0]
+		if p&(pKnown|pVarEffect|pJump|pBlockPush|pUncond|pScopeExit) == pKnown|pVarEffect &&
+			e.Valid && e.Lo8|e.Hi8|e.Eq3 == 0 {
+			o.linear[op] = linearEffect{c: e.Const, mul: e.Mul, and1: e.And1, ok: true}
 		}
 	}
 	for op, p := range o.props {
@@ -339,6 +376,22 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 	return o, nil
 }
 
+// The cases of optimize_basic_block (Optimizer.peep): a switch on these
+// constants is a jump table, where one on the opcodes (variables) is a
+// chain of comparisons.
+const (
+	peepBuildTuple = 1 + iota
+	peepCondJump
+	peepJump
+	peepStoreFast
+	peepSwap
+	peepLoadGlobal
+	peepCompareOp
+	peepContainsOrIs
+	peepToBool
+	peepUnaryNot
+)
+
 // What insert_superinstructions' walk does with an opcode
 // (Optimizer.super): mark the constant it loads as used, or look for a
 // superinstruction starting with it.
@@ -347,6 +400,13 @@ const (
 	superLoadFast
 	superStoreFast
 )
+
+// linearEffect is an opcode's stack effect c + mul*oparg + and1*(oparg&1)
+// (Optimizer.linear); ok is false for the opcodes whose effect is not.
+type linearEffect struct {
+	c, mul, and1 int8
+	ok           bool
+}
 
 // notPlain marks the opcodes of Optimizer.plain that are not (no stack
 // effect of 3.13 is this low).
@@ -437,6 +497,7 @@ func hasNoLineno(b *block) bool {
 
 // newBlock appends an empty block and returns its index.
 func (g *CFG) newBlock() int32 {
+	g.edges = true
 	g.blocks = append(g.blocks, block{next: none, exceptStack: none, startDepth: 0})
 	return int32(len(g.blocks) - 1)
 }
@@ -453,7 +514,7 @@ func (g *CFG) nextNonEmpty(b int32) int32 {
 // handler (CPython's fresh array slots are zeroed).
 func (g *CFG) addop(b int32, op opcode.Op, arg int32, loc instr.Location) {
 	bb := &g.blocks[b]
-	bb.noNop = false
+	bb.noNop, bb.lined = false, false
 	g.room(bb, 1)
 	bb.instrs = append(bb.instrs, instruction{Op: op, Arg: arg, Loc: loc, Handler: noHandler})
 }
@@ -479,11 +540,12 @@ func (g *CFG) room(b *block, extra int) {
 
 // addJump is basicblock_add_jump.
 func (g *CFG) addJump(b int32, op opcode.Op, target int32, loc instr.Location) error {
+	g.edges = true
 	if l := g.blocks[b].last(); l != nil && g.o.isJump(l.Op) {
 		return fmt.Errorf("jump added after a jump")
 	}
 	bb := &g.blocks[b]
-	bb.noNop = false
+	bb.noNop, bb.lined = false, false
 	g.room(bb, 1)
 	bb.instrs = append(bb.instrs, instruction{Op: op, Arg: target, Loc: loc, Handler: noHandler})
 	return nil

@@ -33,8 +33,10 @@ func (g *CFG) stackdepthPush(bi int32, depth int32) error {
 // handlers of the output carry.
 func (g *CFG) stackDepth() (int32, error) {
 	o := g.o
-	for b := int32(0); b != none; b = g.blocks[b].next {
-		g.blocks[b].startDepth = math.MinInt32
+	// Every block is in the list (see resetVisited): the order of the
+	// resets does not matter.
+	for i := range g.blocks {
+		g.blocks[i].startDepth = math.MinInt32
 	}
 	g.todo = g.todo[:0]
 	if err := g.stackdepthPush(0, 0); err != nil {
@@ -53,6 +55,14 @@ func (g *CFG) stackDepth() (int32, error) {
 			// Most instructions only add their effect.
 			if e := o.plain[op]; e != notPlain {
 				depth += int32(e)
+				if depth < 0 {
+					return 0, fmt.Errorf("invalid CFG, stack underflow")
+				}
+				maxDepth = max(maxDepth, depth)
+				continue
+			}
+			if l := o.linear[op]; l.ok {
+				depth += int32(l.c) + int32(l.mul)*in.Arg + int32(l.and1)*(in.Arg&1)
 				if depth < 0 {
 					return 0, fmt.Errorf("invalid CFG, stack underflow")
 				}
@@ -225,7 +235,13 @@ func (g *CFG) convertPseudoOps() error {
 	c := &g.o.opc
 	// No pass makes the pseudo instructions converted here: without them
 	// in the input there is nothing to convert.
+	// Without LOAD_CLOSURE and STORE_FAST_MAYBE_NULL only SETUP_* are
+	// converted, and only the blocks that may hold one need a look.
+	rename := g.seen&pRename != 0
 	for bi := int32(0); bi != none && g.seen&pConvert != 0; bi = g.blocks[bi].next {
+		if !rename && !g.blocks[bi].pushes {
+			continue
+		}
 		ins := g.blocks[bi].instrs
 		for i := range ins {
 			in := &ins[i]
@@ -317,7 +333,7 @@ func cellFixedOffsets(meta *instr.Metadata) []int32 {
 // insertInstruction is basicblock_insert_instruction.
 func (g *CFG) insertInstruction(bi int32, pos int, in instruction) {
 	b := &g.blocks[bi]
-	b.noNop = false
+	b.noNop, b.lined = false, false
 	g.room(b, 1)
 	b.instrs = append(b.instrs, instruction{})
 	copy(b.instrs[pos+1:], b.instrs[pos:])
@@ -332,7 +348,7 @@ func (g *CFG) insertInstructions(bi int32, pos int, ins []instruction) {
 		return
 	}
 	b := &g.blocks[bi]
-	b.noNop = false
+	b.noNop, b.lined = false, false
 	g.room(b, len(ins))
 	n := len(b.instrs)
 	b.instrs = b.instrs[:n+len(ins)]

@@ -69,6 +69,9 @@ func (g *CFG) propagateLineNumbers() {
 		// most blocks start with a run of instructions that have one.
 		ins := b.instrs
 		i := 0
+		if b.lined {
+			i = len(ins)
+		}
 		for i < len(ins) && ins[i].Loc.Line >= 0 {
 			i++
 		}
@@ -82,6 +85,9 @@ func (g *CFG) propagateLineNumbers() {
 				ins[i].Loc = instr.NoLocation
 			}
 		}
+		// From the first instruction with a line on, every one has one
+		// now; a pass that adds an instruction clears the flag.
+		b.lined = ins[0].Loc.Line >= 0
 		prev := instr.NoLocation
 		if last >= 0 {
 			prev = ins[last].Loc

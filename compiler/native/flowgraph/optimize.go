@@ -16,8 +16,10 @@ const maxCopySize = 4
 // predecessors (fall through, jumps and SETUP_* handlers from reachable
 // blocks) and empties the blocks that have none.
 func (g *CFG) removeUnreachable() {
-	for b := int32(0); b != none; b = g.blocks[b].next {
-		g.blocks[b].predecessors = 0
+	// Every block is in the list (see resetVisited): the order of the
+	// resets does not matter, here and in the sweep at the end.
+	for i := range g.blocks {
+		g.blocks[i].predecessors = 0
 	}
 	g.resetVisited()
 	props := &g.o.props
@@ -56,10 +58,11 @@ func (g *CFG) removeUnreachable() {
 		}
 	}
 	g.todo = stack
-	for b := int32(0); b != none; b = g.blocks[b].next {
-		if g.blocks[b].predecessors == 0 {
-			g.blocks[b].instrs = g.blocks[b].instrs[:0]
-			g.blocks[b].handler = false
+	g.edges = false
+	for i := range g.blocks {
+		if b := &g.blocks[i]; b.predecessors == 0 {
+			b.instrs = b.instrs[:0]
+			b.handler = false
 		}
 	}
 }
@@ -268,7 +271,7 @@ func (g *CFG) inlineSmallOrNoLinenoBlocks() error {
 			}
 			removed := l.Op
 			l.Op, l.Arg = o.opc.nop, 0
-			b.noNop = false
+			b.noNop, b.lined = false, false
 			g.room(b, len(t.instrs))
 			b.instrs = append(b.instrs, t.instrs...)
 			b.pushes = b.pushes || t.pushes
@@ -550,6 +553,8 @@ func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.
 			}
 			in.Op, in.Arg = c.nop, 0
 			nops = true
+			// The jump becomes unconditional or goes.
+			g.edges = true
 			if truth(v) == (next == c.popJumpIfTrue) {
 				ins[i+1].Op = c.jump
 			} else {
@@ -637,11 +642,11 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 	}
 	// swaps tells whether the block has a SWAP for the second loop.
 	swaps := false
-	props := &g.o.props
+	peep := &g.o.peep
 	for i := 0; i < len(g.blocks[bi].instrs); i++ {
 		ins := g.blocks[bi].instrs
 		// Skip the opcodes none of the cases below is for.
-		for i < len(ins) && props[ins[i].Op&opMask]&pPeephole == 0 {
+		for i < len(ins) && peep[ins[i].Op&opMask] == 0 {
 			i++
 		}
 		if i == len(ins) {
@@ -649,8 +654,9 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 		}
 		in := &ins[i]
 		op, arg := in.Op, in.Arg
+		kind := peep[op&opMask]
 		target := nopInstr
-		if g.o.hasTarget(op) {
+		if kind == peepCondJump || kind == peepJump {
 			if t := g.blocks[in.Arg].instrs; len(t) > 0 {
 				target = t[0]
 			}
@@ -659,8 +665,8 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 		if i+1 < len(ins) {
 			next = ins[i+1].Op
 		}
-		switch op {
-		case c.buildTuple:
+		switch kind {
+		case peepBuildTuple:
 			if arg < 0 {
 				return fmt.Errorf("BUILD_TUPLE %d", arg)
 			}
@@ -685,14 +691,14 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 					return err
 				}
 			}
-		case c.popJumpIfNotNone, c.popJumpIfNone, c.popJumpIfFalse, c.popJumpIfTrue:
+		case peepCondJump:
 			if target.Op == c.jump {
 				var err error
 				if i, err = thread(i, target, op); err != nil {
 					return err
 				}
 			}
-		case c.jump, c.jumpNoInterrupt:
+		case peepJump:
 			var err error
 			switch target.Op {
 			case c.jump:
@@ -704,43 +710,43 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 				return err
 			}
 			continue
-		case c.storeFast:
+		case peepStoreFast:
 			if op == next && arg == ins[i+1].Arg && in.Loc.Line == ins[i+1].Loc.Line {
 				in.Op, in.Arg = c.popTop, 0
 			}
-		case c.swap:
+		case peepSwap:
 			swaps = true
 			if arg == 1 {
 				in.Op, in.Arg = c.nop, 0
 				nops = true
 			}
-		case c.loadGlobal:
+		case peepLoadGlobal:
 			if next == c.pushNull && arg&1 == 0 {
 				in.Arg = arg | 1
 				ins[i+1].Op, ins[i+1].Arg = c.nop, 0
 				nops = true
 			}
-		case c.compareOp:
+		case peepCompareOp:
 			if next == c.toBool {
 				in.Op, in.Arg = c.nop, 0
 				nops = true
 				ins[i+1].Op, ins[i+1].Arg = c.compareOp, arg|16
 				continue
 			}
-		case c.containsOp, c.isOp:
+		case peepContainsOrIs:
 			if next == c.toBool {
 				in.Op, in.Arg = c.nop, 0
 				nops = true
 				ins[i+1].Op, ins[i+1].Arg = op, arg
 				continue
 			}
-		case c.toBool:
+		case peepToBool:
 			if next == c.toBool {
 				in.Op, in.Arg = c.nop, 0
 				nops = true
 				continue
 			}
-		case c.unaryNot:
+		case peepUnaryNot:
 			if next == c.toBool {
 				in.Op, in.Arg = c.nop, 0
 				nops = true
@@ -790,6 +796,14 @@ func (g *CFG) optimize(consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
 	}
 	g.constIndex, g.constIndexed = nil, 0
 	g.removeRedundantNopsAndPairs()
-	g.removeUnreachable()
+	// The second remove_unreachable finds what the first did (the same
+	// blocks reachable, the same predecessor counts) unless an edge of
+	// the graph changed since: only jump threading, a constant condition
+	// and the copy of an exit block change one (NOPs and the pairs made
+	// NOPs neither end a block nor make it fall through: a jump or a
+	// return is always the last instruction).
+	if g.edges {
+		g.removeUnreachable()
+	}
 	return g.removeRedundantNopsAndJumps()
 }
