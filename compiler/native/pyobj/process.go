@@ -430,6 +430,9 @@ func (p *Process) identifier(s string) *Object {
 	// here: a new interned, immortal object (so the set is not asked).
 	o := p.obj(Str, ast.StrValue(s))
 	o.Interned, o.Immortal = true, true
+	// The constant cache's hash of it, from the one just computed (the
+	// names tuples of code objects are hashed by their items' hashes).
+	o.hash = nonzero(uint32(h >> 32))
 	p.interned.put(s, h, o)
 	return o
 }
