@@ -633,7 +633,10 @@ func (p *Process) internConstants(t *Object, modified *bool) {
 		v := t.Items[i]
 		switch v.Kind {
 		case Str:
-			if v.IsNameLike() {
+			// An interned str is its own interned str: Intern would
+			// return it (most str constants are in several code
+			// objects, and interned by the first).
+			if !v.Interned && v.IsNameLike() {
 				if w := p.Intern(v); w != v {
 					t.Items[i] = w
 					if modified != nil {
