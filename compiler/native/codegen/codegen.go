@@ -519,7 +519,7 @@ func (c *compiler) module(mod ast.ModNode) (u *Unit, err error) {
 			u, err = nil, ge.err
 		}
 	}()
-	c.enterScope("<module>", scopeModule, c.st.Block(mod), 1)
+	c.enterScope("<module>", scopeModule, c.st.Top, 1)
 	addNone := true
 	switch m := mod.(type) {
 	case *ast.Module:

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 )
@@ -505,15 +506,17 @@ func newValueTable(size int) valueTable {
 	return valueTable{slots: make([]valueSlot, size)}
 }
 
-// strHash is the hash a valueTable files s by (Object.hash's; never 0).
-// It takes the high half of the 64-bit hash: hashStr sets the low bit.
+// strHash is the hash a valueTable files s by (Object.hash's; never 0):
+// the high half of hashStr's, so that Identifier keeps it on the objects
+// it makes without hashing again (hashStr sets the low bit).
 func strHash(s string) uint32 {
-	return nonzero(uint32(maphash.String(strSeed, s) >> 32))
+	return nonzero(uint32(hashStr(s) >> 32))
 }
 
-// strHashBytes is strHash(string(b)).
+// strHashBytes is strHash(string(b)), without a copy: b is only read
+// while it is hashed.
 func strHashBytes(b []byte) uint32 {
-	return nonzero(uint32(maphash.Bytes(strSeed, b) >> 32))
+	return strHash(unsafe.String(unsafe.SliceData(b), len(b)))
 }
 
 func nonzero(h uint32) uint32 {

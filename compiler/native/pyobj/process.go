@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/rules-pyc/rules_pyc/compiler/native/internal/chunks"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
@@ -24,14 +25,17 @@ type Process struct {
 	// fast is startup when it is a generated set (hashes shared).
 	fast     *startupSet
 	interned internTable
-	small    [262]*Object // ints -5..256
-	latin1   [256]*Object // one-code-point strs below U+0100
-	bytes1   [256]*Object // one-byte bytes
-	empty    struct{ str, bytes, tuple *Object }
-	nextID   uint32
-	slab     []Object
-	nans     map[any]*Object // the NaN objects by their values' identity
-	slabs    int             // blocks allocated so far
+	// idents remembers Identifier's recent answers by the address and
+	// length of the string asked about (see Identifier).
+	idents *[identSlots]identEntry
+	small  [262]*Object // ints -5..256
+	latin1 [256]*Object // one-code-point strs below U+0100
+	bytes1 [256]*Object // one-byte bytes
+	empty  struct{ str, bytes, tuple *Object }
+	nextID uint32
+	slab   []Object
+	nans   map[any]*Object // the NaN objects by their values' identity
+	slabs  int             // blocks allocated so far
 	// Bulk storage of what objects hold (alloc.go), and the number of
 	// blocks of each allocated so far.
 	itemBlock []*Object
@@ -91,6 +95,7 @@ func (p *Process) Free() {
 	*p = Process{
 		objBlocks: p.objBlocks, itemBlocks: p.itemBlocks,
 		codeBlocks: p.codeBlocks, byteBlocks: p.byteBlocks,
+		idents: p.idents,
 	}
 	processPool.Put(p)
 }
@@ -100,6 +105,11 @@ func (p *Process) Free() {
 // may be called after it (the objects made stay valid).
 func (p *Process) Release() {
 	p.interned.release()
+	if p.idents != nil {
+		// The entries hold strings' bytes (the compile's source): none
+		// is kept past the compile.
+		clear(p.idents[:])
+	}
 	for _, c := range p.caches {
 		c.release()
 	}
@@ -365,6 +375,38 @@ func (p *Process) FromValue(v ast.Value) *Object {
 // Identifier returns the interned str s, as the parser makes identifiers
 // (_PyPegen_new_identifier interns them for good).
 func (p *Process) Identifier(s string) *Object {
+	// The parser hands most Names of an identifier one string (the one
+	// it reported first), and the compiler asks about the names it
+	// reads from the tree: the same bytes again and again, found by
+	// their address without hashing them. An entry holds the bytes it
+	// is keyed by, so they cannot be reused for another string while
+	// it is there.
+	d := unsafe.StringData(s)
+	if p.idents == nil {
+		p.idents = new([identSlots]identEntry)
+	}
+	e := &p.idents[uintptr(unsafe.Pointer(d))%identSlots]
+	if e.data == d && e.n == len(s) && e.o != nil {
+		return e.o
+	}
+	o := p.identifier(s)
+	*e = identEntry{d, len(s), o}
+	return o
+}
+
+// identSlots is the number of entries of Identifier's table.
+const identSlots = 512
+
+// identEntry is an entry of Identifier's table: the interned str for the
+// string of n bytes at data.
+type identEntry struct {
+	data *byte
+	n    int
+	o    *Object
+}
+
+// identifier is Identifier without its table of recent answers.
+func (p *Process) identifier(s string) *Object {
 	h := hashStr(s)
 	// p.interned.get, with the strings compared inline (the parser asks
 	// for every identifier token, and nearly every one is found).
@@ -388,6 +430,9 @@ func (p *Process) Identifier(s string) *Object {
 	// here: a new interned, immortal object (so the set is not asked).
 	o := p.obj(Str, ast.StrValue(s))
 	o.Interned, o.Immortal = true, true
+	// The constant cache's hash of it, from the one just computed (the
+	// names tuples of code objects are hashed by their items' hashes).
+	o.hash = nonzero(uint32(h >> 32))
 	p.interned.put(s, h, o)
 	return o
 }
@@ -575,7 +620,11 @@ func (p *Process) NewCodeObject(c *CodeObject) *Object {
 
 func (p *Process) internStrings(t *Object) {
 	for i := len(t.Items) - 1; i >= 0; i-- {
-		t.Items[i] = p.InternImmortal(t.Items[i])
+		// Most names are identifiers, interned and immortal already:
+		// InternImmortal would return them unchanged.
+		if o := t.Items[i]; !o.Interned || !o.Immortal {
+			t.Items[i] = p.InternImmortal(o)
+		}
 	}
 }
 
@@ -584,7 +633,10 @@ func (p *Process) internConstants(t *Object, modified *bool) {
 		v := t.Items[i]
 		switch v.Kind {
 		case Str:
-			if v.IsNameLike() {
+			// An interned str is its own interned str: Intern would
+			// return it (most str constants are in several code
+			// objects, and interned by the first).
+			if !v.Interned && v.IsNameLike() {
 				if w := p.Intern(v); w != v {
 					t.Items[i] = w
 					if modified != nil {

@@ -45,6 +45,7 @@ func Build(mod ast.ModNode, cfg Config) (*Table, error) {
 		cfg:    cfg,
 		depth:  cfg.Depth,
 		blocks: sl.blocks,
+		others: &sl.others,
 		slabs:  sl,
 	}
 	if b.depth == 0 {
@@ -52,7 +53,7 @@ func Build(mod ast.ModNode, cfg Config) (*Table, error) {
 	}
 	start := b.depth
 	t := &Table{Future: cfg.Future, Release: cfg.Release, blocks: b.blocks, slabs: sl}
-	top := b.enter("top", ModuleBlock, blockKey{mod, roleMain}, ast.Loc{})
+	top := b.enter("top", ModuleBlock, blockKey{}, ast.Loc{})
 	t.Top = top
 	b.global = &top.Symbols
 	var err error
@@ -70,6 +71,7 @@ func Build(mod ast.ModNode, cfg Config) (*Table, error) {
 		return nil, err
 	}
 	b.exit()
+	t.others = sl.others
 	if b.depth != start {
 		return nil, fmt.Errorf("recursion depth mismatch (before=%d, after=%d)", start, b.depth)
 	}
@@ -82,7 +84,10 @@ func Build(mod ast.ModNode, cfg Config) (*Table, error) {
 // builder holds the state of the first pass (struct symtable).
 type builder struct {
 	cfg    Config
-	blocks map[blockKey]*Block
+	blocks map[*ast.Loc]*Block
+	// others points at the slabs' map of the blocks of other roles, made
+	// by the first of them.
+	others *map[blockKey]*Block
 	stack  []*Block
 	cur    *Block
 	global *Symbols // the module's symbols (st_global)
@@ -157,7 +162,16 @@ func (b *builder) enter(name string, typ BlockType, key blockKey, loc ast.Loc) *
 	// that a later block of the same node replaces, and the compiler never
 	// looks one up.
 	if typ != AnnotationBlock {
-		b.blocks[key] = nb
+		switch {
+		case key.role != roleMain:
+			if *b.others == nil {
+				*b.others = make(map[blockKey]*Block)
+			}
+			(*b.others)[key] = nb
+		case key.node != nil:
+			// Not the module's (Top).
+			b.blocks[key.node] = nb
+		}
 		if prev != nil {
 			if l := prev.Children; len(l) == cap(l) {
 				prev.Children = b.children(l)
@@ -466,7 +480,7 @@ func (b *builder) funcDef(s ast.Stmt, name string, args *ast.Arguments, body []a
 		// CPython tests args->defaults != NULL, which holds for every
 		// tree its parser (or ast module) makes, even without defaults:
 		// the block of a generic function always has ".defaults".
-		if err := b.enterTypeParams(name, blockKey{s, roleTypeParams}, true,
+		if err := b.enterTypeParams(name, blockKey{s.Location(), roleTypeParams}, true,
 			hasKwonlyDefaults(args), false, loc); err != nil {
 			return err
 		}
@@ -477,7 +491,7 @@ func (b *builder) funcDef(s ast.Stmt, name string, args *ast.Arguments, body []a
 	if err := b.annotations(s, loc, args, returns); err != nil {
 		return err
 	}
-	fb := b.enter(name, FunctionBlock, blockKey{s, roleMain}, loc)
+	fb := b.enter(name, FunctionBlock, blockKey{s.Location(), roleMain}, loc)
 	if async {
 		fb.Coroutine = true
 	}
@@ -504,7 +518,7 @@ func (b *builder) classDef(s *ast.ClassDef) error {
 	saved := b.private
 	generic := len(s.TypeParams) > 0
 	if generic {
-		if err := b.enterTypeParams(s.Name, blockKey{s, roleTypeParams}, false, false, true, s.Loc); err != nil {
+		if err := b.enterTypeParams(s.Name, blockKey{s.Location(), roleTypeParams}, false, false, true, s.Loc); err != nil {
 			return err
 		}
 		b.private = s.Name
@@ -521,7 +535,7 @@ func (b *builder) classDef(s *ast.ClassDef) error {
 			return err
 		}
 	}
-	b.enter(s.Name, ClassBlock, blockKey{s, roleMain}, s.Loc)
+	b.enter(s.Name, ClassBlock, blockKey{s.Location(), roleMain}, s.Loc)
 	b.private = s.Name
 	if generic {
 		if err := b.addDef("__type_params__", DefLocal, s.Loc); err != nil {
@@ -553,14 +567,14 @@ func (b *builder) typeAlias(s *ast.TypeAlias) error {
 	inClass := b.cur.Type == ClassBlock
 	generic := len(s.TypeParams) > 0
 	if generic {
-		if err := b.enterTypeParams(nm.ID, blockKey{s, roleTypeParams}, false, false, false, s.Loc); err != nil {
+		if err := b.enterTypeParams(nm.ID, blockKey{s.Location(), roleTypeParams}, false, false, false, s.Loc); err != nil {
 			return err
 		}
 		if err := b.typeParams(s.TypeParams); err != nil {
 			return err
 		}
 	}
-	ab := b.enter(nm.ID, TypeAliasBlock, blockKey{s, roleMain}, s.Loc)
+	ab := b.enter(nm.ID, TypeAliasBlock, blockKey{s.Location(), roleMain}, s.Loc)
 	ab.CanSeeClassScope = inClass
 	if inClass {
 		if err := b.addDef("__classdict__", Use, *s.Value.Location()); err != nil {
@@ -784,7 +798,7 @@ func (b *builder) arguments(a *ast.Arguments) error {
 func (b *builder) annotation(e ast.Expr) error {
 	future := b.cfg.Future.Features&FutureAnnotations != 0
 	if future {
-		b.enter("_annotation", AnnotationBlock, blockKey{e, roleMain}, *e.Location())
+		b.enter("_annotation", AnnotationBlock, blockKey{e.Location(), roleMain}, *e.Location())
 	}
 	if err := b.expr(e); err != nil {
 		return err
@@ -801,7 +815,7 @@ func (b *builder) annotation(e ast.Expr) error {
 func (b *builder) annotations(s ast.Stmt, loc ast.Loc, a *ast.Arguments, returns ast.Expr) error {
 	future := b.cfg.Future.Features&FutureAnnotations != 0
 	if future {
-		b.enter("_annotation", AnnotationBlock, blockKey{s, roleMain}, loc)
+		b.enter("_annotation", AnnotationBlock, blockKey{s.Location(), roleMain}, loc)
 	}
 	visit := func(args ...*ast.Arg) error {
 		for _, arg := range args {
@@ -884,7 +898,7 @@ func (b *builder) typeVariable(tp ast.TypeParam, e ast.Expr, name string, role b
 	}
 	inClass := b.cur.CanSeeClassScope
 	eloc := *e.Location()
-	vb := b.enter(name, TypeVariableBlock, blockKey{tp, role}, eloc)
+	vb := b.enter(name, TypeVariableBlock, blockKey{tp.Location(), role}, eloc)
 	vb.CanSeeClassScope = inClass
 	if inClass {
 		if err := b.addDef("__classdict__", Use, eloc); err != nil {
@@ -1010,7 +1024,7 @@ func (b *builder) expr1(e ast.Expr) error {
 		if err := b.exprs(e.Args.KwDefaults); err != nil {
 			return err
 		}
-		b.enter("lambda", FunctionBlock, blockKey{e, roleMain}, e.Loc)
+		b.enter("lambda", FunctionBlock, blockKey{e.Location(), roleMain}, e.Loc)
 		if err := b.arguments(e.Args); err != nil {
 			return err
 		}
@@ -1260,7 +1274,7 @@ func (b *builder) comprehension(e ast.Expr, name string, kind CompKind, gens []*
 		return err
 	}
 	b.cur.compIterExpr--
-	cb := b.enter(name, FunctionBlock, blockKey{e, roleMain}, *e.Location())
+	cb := b.enter(name, FunctionBlock, blockKey{e.Location(), roleMain}, *e.Location())
 	cb.Comprehension = kind
 	if outer.IsAsync != 0 {
 		cb.Coroutine = true

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/rules-pyc/rules_pyc/compiler/native/internal/chunks"
+	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 )
 
 // slabs is the storage a Build carves its blocks, their first symbols,
@@ -16,7 +17,8 @@ type slabs struct {
 	symChunks   chunks.List[Symbol]
 	varChunks   chunks.List[string]
 	childChunks chunks.List[*Block]
-	blocks      map[blockKey]*Block
+	blocks      map[*ast.Loc]*Block
+	others      map[blockKey]*Block
 }
 
 // The most a released table keeps of each kind: about what a module of
@@ -36,7 +38,7 @@ func getSlabs() *slabs {
 	if s, ok := slabPool.Get().(*slabs); ok {
 		return s
 	}
-	return &slabs{blocks: make(map[blockKey]*Block)}
+	return &slabs{blocks: make(map[*ast.Loc]*Block)}
 }
 
 // Free gives t's storage to the next Build. Nothing may use t, its
@@ -46,15 +48,18 @@ func (t *Table) Free() {
 	if s == nil {
 		return
 	}
-	t.slabs, t.blocks, t.Top = nil, nil, nil
+	t.slabs, t.blocks, t.others, t.Top = nil, nil, nil, nil
 	s.blockChunks.Release(maxKeptBlocks, true)
 	s.symChunks.Release(maxKeptSymbols, true)
 	s.varChunks.Release(maxKeptVarnames, true)
 	s.childChunks.Release(maxKeptChildren, true)
 	if len(s.blocks) > maxKeptMap {
-		s.blocks = make(map[blockKey]*Block)
+		s.blocks = make(map[*ast.Loc]*Block)
 	} else {
 		clear(s.blocks)
+	}
+	if len(s.others) > 0 {
+		clear(s.others)
 	}
 	slabPool.Put(s)
 }

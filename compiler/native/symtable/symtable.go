@@ -283,16 +283,22 @@ type Table struct {
 	Future Future
 	// Release is the CPython release whose symbol table this is.
 	Release release.Release
-	blocks  map[blockKey]*Block
+	// blocks are the blocks of nodes (their main blocks) by the node's
+	// location field, whose address identifies the node as the node's
+	// own does, and is hashed as a plain pointer (an ast.Node key was
+	// an interface to hash); others are the blocks of the other roles.
+	// The module's block is Top.
+	blocks map[*ast.Loc]*Block
+	others map[blockKey]*Block
 	// slabs is the storage the blocks were carved from (nil once
 	// released).
 	slabs *slabs
 }
 
-// blockKey identifies a block by its node and, for a node that owns
-// several blocks, which one.
+// blockKey identifies a block by its node's location field and, for a
+// node that owns several blocks, which one.
 type blockKey struct {
-	node ast.Node
+	node *ast.Loc
 	role blockRole
 }
 
@@ -305,25 +311,31 @@ const (
 	roleDefault              // a type parameter's default
 )
 
-// Block returns the block of a node that opens one: the *ast.Module, a
-// *ast.FunctionDef, *ast.AsyncFunctionDef, *ast.ClassDef, *ast.Lambda,
-// *ast.ListComp, *ast.SetComp, *ast.DictComp, *ast.GeneratorExp, or the
-// value block of a *ast.TypeAlias. Inlined comprehensions have their
+// Block returns the block of a node that opens one: a *ast.FunctionDef,
+// *ast.AsyncFunctionDef, *ast.ClassDef, *ast.Lambda, *ast.ListComp,
+// *ast.SetComp, *ast.DictComp, *ast.GeneratorExp, or the value block of a
+// *ast.TypeAlias (the module's is Top). Inlined comprehensions have their
 // blocks too (CompInlined). nil for any other node.
-func (t *Table) Block(n ast.Node) *Block { return t.blocks[blockKey{n, roleMain}] }
+func (t *Table) Block(n ast.Located) *Block { return t.blocks[n.Location()] }
 
 // TypeParamsBlock returns the type parameters block of a generic
 // *ast.FunctionDef, *ast.AsyncFunctionDef, *ast.ClassDef or *ast.TypeAlias;
 // nil for one without type parameters.
-func (t *Table) TypeParamsBlock(n ast.Node) *Block { return t.blocks[blockKey{n, roleTypeParams}] }
+func (t *Table) TypeParamsBlock(n ast.Located) *Block {
+	return t.others[blockKey{n.Location(), roleTypeParams}]
+}
 
 // BoundBlock returns the block of a TypeVar's bound or constraints; nil
 // when it has none.
-func (t *Table) BoundBlock(tp ast.TypeParam) *Block { return t.blocks[blockKey{tp, roleBound}] }
+func (t *Table) BoundBlock(tp ast.TypeParam) *Block {
+	return t.others[blockKey{tp.Location(), roleBound}]
+}
 
 // DefaultBlock returns the block of a type parameter's default; nil when it
 // has none.
-func (t *Table) DefaultBlock(tp ast.TypeParam) *Block { return t.blocks[blockKey{tp, roleDefault}] }
+func (t *Table) DefaultBlock(tp ast.TypeParam) *Block {
+	return t.others[blockKey{tp.Location(), roleDefault}]
+}
 
 // Symbols are the names of a block with their flags, in insertion order.
 type Symbols struct {
