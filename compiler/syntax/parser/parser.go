@@ -199,7 +199,7 @@ func (p *Parser) fillToken() bool {
 		return p.fillRareRegular(n, k)
 	}
 	p.addToken(n, k)
-	if p.optimistic && k != token.NEWLINE && k != token.SEMI && k != token.ENDMARKER {
+	if p.optimistic && !fillAheadStop[k] {
 		p.fillAhead()
 	}
 	return true
@@ -236,8 +236,9 @@ func (p *Parser) fillAhead() {
 	}
 }
 
-// fillAheadStop holds the kinds fillAhead stops at: the ends of a
-// statement's line and the rareKind ones.
+// fillAheadStop holds the kinds fillAhead stops at, and after which
+// fillToken does not call it: the ends of a statement's line and the
+// rareKind ones.
 var fillAheadStop = func() (t [256]bool) {
 	t[token.NEWLINE], t[token.SEMI], t[token.ENDMARKER] = true, true, true
 	for k := token.OP; k <= token.ERRORTOKEN; k++ {
