@@ -15,18 +15,18 @@ import (
 // fastExpression, a precedence-climbing parser of the operator levels and
 // the primaries, for its result; `star_expression`, `named_expression`,
 // `arguments` and `slices` ask the functions below for theirs in their
-// common forms, and so do, at the statement level, `statements` (a
-// block's lines), `simple_stmt` (one-target assignments and expression
-// statements) and `params` (a def's parameters without "/"), and
-// `strings` asks fastStrings for its run of literals; each
-// function's comment says why its success is pegen's result (the
-// generator emits these calls, see fastHooks in internal/peg). It builds
-// the nodes with the same action helpers and calls the generated rules
-// for everything else (atoms other
+// common forms, and so do, at the statement level, `statements` (a block's
+// lines), `simple_stmt` (one-target assignments and expression statements)
+// and `params` (a def's parameters without "/"), and `strings` asks
+// fastStrings for its run of literals; each function's comment says why
+// its success is pegen's result (the generator emits these calls, see
+// fastHooks in internal/peg). It builds the nodes with the same action
+// helpers and calls the generated rules for everything else (atoms other
 // than names, call arguments, generator expressions, slices), so that
-// f-strings, numbers and brackets are parsed by pegen's own rules. It declines (restores the position and returns false) on
-// anything it does not handle: then `expression`'s own alternatives run,
-// as if it had not been asked.
+// f-strings, numbers and brackets are parsed by pegen's own rules. It
+// declines (restores the position and returns false) on anything it does
+// not handle: then `expression`'s own alternatives run, as if it had not
+// been asked.
 //
 // Within the optimistic pass only a success must be exact: any failure
 // of the pass makes the whole parse run again as pegen runs it. A result
@@ -55,11 +55,15 @@ import (
 //     `await`, `lambda`, the "<" ">" pair and a "!=" or "<>" that
 //     checkBarryAsFlufl rejects, an operator whose right operand does not
 //     parse, a failed call, subscript or attribute;
-//   - tokens are fetched one at a time as the parse reaches them, never
-//     before pegen's rules would fetch them (each follows an operand or an
-//     operator pegen also looks past), so the tokenizer's warnings keep
-//     their order with the warnings of the actions (strings); fillAhead
-//     fetches further, on the look-ahead scans' terms;
+//   - tokens: the fast path asks for a token only where pegen's rules
+//     would (each follows an operand or an operator pegen also looks
+//     past), so it makes the parser fetch none that pegen would not.
+//     fillToken itself fetches further in an optimistic pass: with a
+//     token that does not end a statement's line it fetches the rest of
+//     the line (fillAhead), on the look-ahead scans' terms; a tokenizer
+//     warning met that way abandons the pass, so the tokenizer's warnings
+//     keep their order with the warnings of the actions (strings) in a
+//     pass that is kept;
 //   - Names come from nameToken, shared per token as the generated rules
 //     share them, in the order of the tokens;
 //   - nesting: the generated rules called from here run at a level above

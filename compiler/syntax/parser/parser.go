@@ -12,7 +12,9 @@
 //   - Tokens are fetched from the tokenizer lazily, one at a time, when a
 //     rule first looks at them, so that a tokenizer error surfaces exactly
 //     when CPython's parser meets it, and a generic "invalid syntax" is
-//     reported at the last token the first pass fetched.
+//     reported at the last token the first pass fetched. (An optimistic
+//     first pass fetches further ahead, and is kept only when it
+//     succeeds: see ahead.go.)
 //   - A failed first pass is followed by a second pass with the invalid_*
 //     rules enabled (CPython's _PyPegen_run_parser), and the error is chosen
 //     as CPython chooses it (pegen_errors.c).
@@ -192,25 +194,12 @@ func (p *Parser) fillToken() bool {
 	if n >= p.plainTo {
 		return p.fillSlow()
 	}
-	t := p.tokOf(n)
-	k := p.sc.NextRegular(t)
-	if uint8(k-token.OP) <= uint8(token.ERRORTOKEN-token.OP) {
-		// Errors, type comments, f-string parts (keywords are past
-		// ERRORTOKEN: the scanner gives them their kinds).
-		var err *syntaxerr.Error
-		if k == token.ERRORTOKEN {
-			err = p.sc.TokenError(t)
-		}
-		return p.fillRare(n, t, err)
+	k := p.sc.NextRegular(p.tokOf(n))
+	if rareKind(k) {
+		return p.fillRareRegular(n, k)
 	}
-	// The token's memo row is cleared here, where it is about to be used
-	// anyway (in cache), rather than in a separate pass over the table
-	// when a parse ends: the table is reused as it is. Its Name slot is
-	// nil already (release clears the slots a parse used).
-	*p.memoRow(n) = [nMemo]int32{}
-	*p.kindRef(n) = k
-	p.fill = n + 1
-	if p.optimistic && k != token.NEWLINE && k != token.SEMI && k != token.ENDMARKER {
+	p.addToken(n, k)
+	if p.optimistic && !fillAheadStop[k] {
 		p.fillAhead()
 	}
 	return true
@@ -231,26 +220,61 @@ func (p *Parser) fillToken() bool {
 func (p *Parser) fillAhead() {
 	warned := *p.tokWarnings
 	for n := p.fill; n < p.plainTo; n++ {
-		t := p.tokOf(n)
-		k := p.sc.NextRegular(t)
-		if uint8(k-token.OP) <= uint8(token.ERRORTOKEN-token.OP) {
-			var err *syntaxerr.Error
-			if k == token.ERRORTOKEN {
-				err = p.sc.TokenError(t)
+		k := p.sc.NextRegular(p.tokOf(n))
+		if fillAheadStop[k] {
+			if rareKind(k) {
+				p.fillRareRegular(n, k)
+			} else {
+				p.addToken(n, k)
 			}
-			p.fillRare(n, t, err)
 			break
 		}
-		*p.memoRow(n) = [nMemo]int32{}
-		*p.kindRef(n) = k
-		p.fill = n + 1
-		if k == token.NEWLINE || k == token.SEMI || k == token.ENDMARKER {
-			break
-		}
+		p.addToken(n, k)
 	}
 	if *p.tokWarnings != warned {
 		p.abandon = true
 	}
+}
+
+// fillAheadStop holds the kinds fillAhead stops at, and after which
+// fillToken does not call it: the ends of a statement's line and the
+// rareKind ones.
+var fillAheadStop = func() (t [256]bool) {
+	t[token.NEWLINE], t[token.SEMI], t[token.ENDMARKER] = true, true, true
+	for k := token.OP; k <= token.ERRORTOKEN; k++ {
+		t[k] = true
+	}
+	return t
+}()
+
+// rareKind reports whether a token of kind k, made by the scanner's
+// regular mode, goes to fillRare: an error, a type comment, an f-string's
+// start (keywords are past ERRORTOKEN: the scanner gives them their
+// kinds).
+func rareKind(k token.Kind) bool {
+	return uint8(k-token.OP) <= uint8(token.ERRORTOKEN-token.OP)
+}
+
+// addToken adds token n, of kind k, to the tokens fetched, when k is not
+// rareKind. The token's memo row is cleared here, where it is about to be
+// used anyway (in cache), rather than in a separate pass over the table
+// when a parse ends: the table is reused as it is. Its Name slot is nil
+// already (release clears the slots a parse used).
+func (p *Parser) addToken(n int, k token.Kind) {
+	*p.memoRow(n) = [nMemo]int32{}
+	*p.kindRef(n) = k
+	p.fill = n + 1
+}
+
+// fillRareRegular is fillRare for token n, of a rareKind k, just made by
+// the scanner's regular mode.
+func (p *Parser) fillRareRegular(n int, k token.Kind) bool {
+	t := p.tokOf(n)
+	var err *syntaxerr.Error
+	if k == token.ERRORTOKEN {
+		err = p.sc.TokenError(t)
+	}
+	return p.fillRare(n, t, err)
 }
 
 // fillSlow is fillToken for a token that needs more than a plain call of
@@ -288,12 +312,10 @@ func (p *Parser) fillSlow() bool {
 		}
 	}
 	k := t.Kind
-	if uint8(k-token.OP) <= uint8(token.ERRORTOKEN-token.OP) || err != nil || t.Meta != 0 {
+	if rareKind(k) || err != nil || t.Meta != 0 {
 		return p.fillRare(n, t, err)
 	}
-	*p.memoRow(n) = [nMemo]int32{}
-	*p.kindRef(n) = k
-	p.fill = n + 1
+	p.addToken(n, k)
 	return true
 }
 

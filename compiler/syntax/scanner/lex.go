@@ -127,21 +127,22 @@ const (
 	quickQuote
 )
 
-// regular scans a token in the regular mode. The most common tokens in
-// the middle of a line (a name of ASCII bytes, a comma, a round or square
-// bracket, a period, a NEWLINE) are made here with the position in local
-// variables, and the other operators and the strings without a prefix
-// are handed to operator and stringLiteral from here; for the rest (the
-// start of a line, pending indents, comments, numbers, a name that goes
-// on with a non-ASCII byte or is a string's prefix, the end of the lines
-// read) normal scans the token from the start, since nothing has been
-// changed yet. For the tokens made here normal would do exactly this:
-// skip the blanks (within the line read, which ends with its newline or
-// the text), set the start, and read the token or hand its first byte
-// on.
-func (s *Scanner) regular(t *token.Token, cur *mode) token.Kind {
+// regular scans a token in the regular mode, the current one
+// (modes[modeIdx], which the callees that need it are given: most tokens
+// do not). The most common tokens in the middle of a line (a name of ASCII
+// bytes, a comma, a round or square bracket, a period, a NEWLINE) are made
+// here with the position in local variables, and the other operators and
+// the strings without a prefix are handed to operator and stringLiteral
+// from here; for the rest (the start of a line, pending indents, comments,
+// numbers, a name that goes on with a non-ASCII byte or is a string's
+// prefix, the end of the lines read) normal scans the token from the
+// start, since nothing has been changed yet. For the tokens made here
+// normal would do exactly this: skip the blanks (within the line read,
+// which ends with its newline or the text), set the start, and read the
+// token or hand its first byte on.
+func (s *Scanner) regular(t *token.Token) token.Kind {
 	if s.atbol || s.pendin != 0 {
-		return s.normal(t, cur)
+		return s.normal(t, &s.modes[s.modeIdx])
 	}
 	r, i := s.read, s.cur
 	// Most tokens start past ' ': one comparison for them.
@@ -149,7 +150,7 @@ func (s *Scanner) regular(t *token.Token, cur *mode) token.Kind {
 		i++
 	}
 	if i >= len(r) {
-		return s.normal(t, cur)
+		return s.normal(t, &s.modes[s.modeIdx])
 	}
 	c := r[i]
 	switch quickClass[c] {
@@ -160,7 +161,7 @@ func (s *Scanner) regular(t *token.Token, cur *mode) token.Kind {
 		}
 		if j < len(r) {
 			if b := r[j]; b >= 128 || (b == '"' || b == '\'') && quickClass[c] == quickPrefix {
-				return s.normal(t, cur)
+				return s.normal(t, &s.modes[s.modeIdx])
 			}
 		}
 		s.start, s.startCol, s.cur = i, i-s.lineStart, j
@@ -197,7 +198,7 @@ func (s *Scanner) regular(t *token.Token, cur *mode) token.Kind {
 				}
 			}
 		}
-		return s.operator(t, cur, int(c))
+		return s.operator(t, &s.modes[s.modeIdx], int(c))
 	case quickNewline:
 		// Not a blank line (not at its start), so a NEWLINE outside
 		// brackets; inside them normal goes on to the next line.
@@ -220,7 +221,7 @@ func (s *Scanner) regular(t *token.Token, cur *mode) token.Kind {
 		s.start, s.startCol, s.cur = i, i-s.lineStart, i+1
 		return s.stringLiteral(t, int(c))
 	}
-	return s.normal(t, cur)
+	return s.normal(t, &s.modes[s.modeIdx])
 }
 
 // normal scans a token in the regular mode (tok_get_normal_mode); cur is

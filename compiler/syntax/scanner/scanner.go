@@ -321,11 +321,12 @@ func (s *Scanner) Warnings() []Warning { return s.warnings }
 // nextc returns the next byte, reading the next line when the current one
 // is used up (tok_nextc), or eof.
 func (s *Scanner) nextc() int {
-	if i := s.cur; i < len(s.read) {
-		s.cur = i + 1
-		return int(s.read[i])
+	// Written so as to be inlined (at the inliner's budget).
+	if s.cur >= len(s.read) {
+		return s.nextcSlow()
 	}
-	return s.nextcSlow()
+	s.cur++
+	return int(s.read[s.cur-1])
 }
 
 func (s *Scanner) nextcSlow() int {
@@ -437,7 +438,7 @@ func (s *Scanner) Regular() bool {
 // error from TokenError.
 func (s *Scanner) NextRegular(t *token.Token) token.Kind {
 	t.Meta = 0
-	return s.regular(t, &s.modes[0])
+	return s.regular(t)
 }
 
 // TokenError returns the error Next returns for t, just scanned as an
@@ -457,11 +458,10 @@ func (s *Scanner) NextReusing(t *token.Token) *syntaxerr.Error {
 		s.raised = nil
 	}
 	var kind token.Kind
-	if s.modeIdx == 0 {
-		// Outside f-strings (the first mode is always the regular one).
-		kind = s.regular(t, &s.modes[0])
-	} else if m := &s.modes[s.modeIdx]; m.kind == regularMode {
-		kind = s.regular(t, m)
+	if m := &s.modes[s.modeIdx]; m.kind == regularMode {
+		// Outside f-strings (the first mode is always the regular one),
+		// or in a replacement field's expression.
+		kind = s.regular(t)
 	} else {
 		kind = s.fstring(t, m)
 	}
