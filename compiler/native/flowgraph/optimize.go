@@ -668,11 +668,22 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 	}
 	// swaps tells whether the block has a SWAP for the second loop.
 	swaps := false
-	peep := &g.o.peep
+	peep, want, kind := &g.o.peep, &g.o.peepNext, &g.o.peepNextOf
 	for i := 0; i < len(g.blocks[bi].instrs); i++ {
 		ins := g.blocks[bi].instrs
-		// Skip the opcodes none of the cases below is for.
-		for i < len(ins) && peep[ins[i].Op&opMask] == 0 {
+		// Skip the instructions none of the cases below changes
+		// anything at: their opcode has no case, or its case acts only
+		// before other opcodes than the next one.
+		for i < len(ins) {
+			if w := want[ins[i].Op&opMask]; w != 0 {
+				next := uint8(nextAny)
+				if i+1 < len(ins) {
+					next = kind[ins[i+1].Op&opMask]
+				}
+				if w&next != 0 {
+					break
+				}
+			}
 			i++
 		}
 		if i == len(ins) {
