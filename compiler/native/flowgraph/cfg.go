@@ -157,6 +157,13 @@ type Optimizer struct {
 	// peep is the case of optimize_basic_block for an opcode
 	// (peepBuildTuple...; 0: none).
 	peep [opMask + 1]uint8
+	// peepNext is, for an opcode with a case in peep, the next opcodes
+	// before which its case may change something, as bits of peepNextOf
+	// (nextAny: all, the end of the block too): most cases do nothing
+	// unless the next instruction is one opcode or two (LOAD_GLOBAL
+	// before PUSH_NULL, COMPARE_OP before TO_BOOL...).
+	peepNext   [opMask + 1]uint8
+	peepNextOf [opMask + 1]uint8
 	// local is what each opcode does to a fast local (localUnset...).
 	local [opMask + 1]uint8
 	// effects are the stack effects of the pVarEffect opcodes, without
@@ -353,6 +360,29 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 	peep(peepContainsOrIs, c.containsOp, c.isOp)
 	peep(peepToBool, c.toBool)
 	peep(peepUnaryNot, c.unaryNot)
+	// Every opcode, and the end of the block, is nextAny.
+	for op := range o.peepNextOf {
+		o.peepNextOf[op] = nextAny
+	}
+	o.peepNextOf[c.toBool] |= nextToBool
+	o.peepNextOf[c.unaryNot] |= nextUnaryNot
+	o.peepNextOf[c.pushNull] |= nextPushNull
+	o.peepNextOf[c.storeFast] |= nextStoreFast
+	for op, k := range o.peep {
+		switch k {
+		case peepStoreFast:
+			o.peepNext[op] = nextStoreFast
+		case peepLoadGlobal:
+			o.peepNext[op] = nextPushNull
+		case peepCompareOp, peepContainsOrIs, peepToBool:
+			o.peepNext[op] = nextToBool
+		case peepUnaryNot:
+			o.peepNext[op] = nextToBool | nextUnaryNot
+		case 0:
+		default:
+			o.peepNext[op] = nextAny
+		}
+	}
 	for op, p := range o.props {
 		o.plain[op] = notPlain
 		if p&(pKnown|pVarEffect|pJump|pBlockPush|pUncond|pScopeExit) == pKnown {
@@ -390,6 +420,17 @@ const (
 	peepContainsOrIs
 	peepToBool
 	peepUnaryNot
+)
+
+// The bits of Optimizer.peepNextOf: nextAny is every opcode's, the others
+// name the opcodes the cases of optimize_basic_block look for after
+// theirs.
+const (
+	nextAny = 1 << iota
+	nextToBool
+	nextUnaryNot
+	nextPushNull
+	nextStoreFast
 )
 
 // What insert_superinstructions' walk does with an opcode

@@ -10,6 +10,13 @@ func (g *CFG) exitOrEvalCheckWithoutLineno(b *block) bool {
 	return hasNoLineno(b) && (g.exitsScope(b) || g.hasEvalBreak(b))
 }
 
+// startsLined tells that b's first instruction has a line, so that b is
+// no exit or eval check without a line: most blocks, which the callers
+// pass without a call.
+func startsLined(b *block) bool {
+	return len(b.instrs) > 0 && b.instrs[0].Loc.Line >= 0
+}
+
 // duplicateExitsWithoutLineno is duplicate_exits_without_lineno: an exit
 // block without line numbers that several blocks jump to is copied for
 // each, so that every exit gets the line of its one predecessor (PEP 626).
@@ -25,7 +32,7 @@ func (g *CFG) duplicateExitsWithoutLineno() {
 			continue
 		}
 		t := &g.blocks[ti]
-		if !g.exitOrEvalCheckWithoutLineno(t) || t.predecessors <= 1 {
+		if startsLined(t) || !g.exitOrEvalCheckWithoutLineno(t) || t.predecessors <= 1 {
 			continue
 		}
 		loc := l.Loc
@@ -48,7 +55,7 @@ func (g *CFG) duplicateExitsWithoutLineno() {
 		b := &g.blocks[bi]
 		if g.hasFallthrough(b) && b.next != none && len(b.instrs) > 0 {
 			n := &g.blocks[b.next]
-			if g.exitOrEvalCheckWithoutLineno(n) {
+			if !startsLined(n) && g.exitOrEvalCheckWithoutLineno(n) {
 				n.instrs[0].Loc = b.last().Loc
 			}
 		}

@@ -68,11 +68,12 @@ func (g *CFG) removeUnreachable() {
 }
 
 // removeRedundantNopsIn is basicblock_remove_redundant_nops: it drops the
-// NOPs that carry no line of their own and returns how many it dropped.
-func (g *CFG) removeRedundantNopsIn(bi int32) int {
+// NOPs that carry no line of their own. It reports whether it emptied a
+// block of NOPs without a line (see removeRedundantNops).
+func (g *CFG) removeRedundantNopsIn(bi int32) bool {
 	b := &g.blocks[bi]
 	if b.noNop {
-		return 0
+		return false
 	}
 	nop := g.o.opc.nop
 	ins := b.instrs
@@ -83,7 +84,7 @@ func (g *CFG) removeRedundantNopsIn(bi int32) int {
 	}
 	if first == len(ins) {
 		b.noNop = true
-		return 0
+		return false
 	}
 	// kept: a NOP stays (it carries a line of its own).
 	kept := false
@@ -135,18 +136,37 @@ func (g *CFG) removeRedundantNopsIn(bi int32) int {
 	}
 	b.instrs = ins[:dest]
 	b.noNop = !kept
-	return n - dest
+	// An emptied block whose NOPs had a line hands the line on to its
+	// last NOP, which then has the line of the block after (see
+	// removeRedundantNops); one whose last NOP has none had none.
+	return dest == 0 && ins[n-1].Loc.Line < 0
 }
 
-// removeRedundantNops is remove_redundant_nops.
-func (g *CFG) removeRedundantNops() int {
-	changes := 0
+// removeRedundantNops is remove_redundant_nops. It reports whether it
+// emptied a block of NOPs without a line: otherwise a second sweep right
+// after it drops nothing.
+//
+// A NOP is kept when it has a line L, the last instruction kept before it
+// in the block has none or another, and the instruction after it has a
+// line other than L; that instruction, when the sweep drops it, is a NOP
+// whose line M is that of the next instruction kept (it is dropped for
+// having the line of the one after it, or hands its location on to it)
+// or, at the end of the block, that of the next block's first line, so
+// the second sweep compares L with M again. A NOP at the end of a block
+// is compared with the next non-empty block's first line (the line of its
+// first instruction that is not a NOP without a line, none if there is
+// no such instruction), which the sweep of that block leaves as it is by
+// the same argument, and which is that of the block after when the sweep
+// empties it, unless the block held NOPs without a line only: its first
+// line was none, and becomes the next block's.
+func (g *CFG) removeRedundantNops() bool {
+	unlined := false
 	for b := int32(0); b != none; b = g.blocks[b].next {
-		if !g.blocks[b].noNop {
-			changes += g.removeRedundantNopsIn(b)
+		if !g.blocks[b].noNop && g.removeRedundantNopsIn(b) {
+			unlined = true
 		}
 	}
-	return changes
+	return unlined
 }
 
 // removeRedundantNopsAndPairs is remove_redundant_nops_and_pairs: a
@@ -223,15 +243,21 @@ func (g *CFG) removeRedundantJumps() (int, error) {
 	return changes, nil
 }
 
-// removeRedundantNopsAndJumps is remove_redundant_nops_and_jumps.
+// removeRedundantNopsAndJumps is remove_redundant_nops_and_jumps. CPython
+// repeats the two sweeps until a round changes nothing; here a round whose
+// jump sweep changes nothing is the last unless its NOP sweep emptied a
+// block of NOPs without a line. Otherwise the NOP sweep finds nothing on
+// the graph it leaves (see removeRedundantNops) and the jump sweep then
+// sees the graph it has just seen, so CPython's extra round changes
+// nothing.
 func (g *CFG) removeRedundantNopsAndJumps() error {
 	for {
-		nops := g.removeRedundantNops()
+		again := g.removeRedundantNops()
 		jumps, err := g.removeRedundantJumps()
 		if err != nil {
 			return err
 		}
-		if nops+jumps == 0 {
+		if jumps == 0 && !again {
 			return nil
 		}
 	}
@@ -642,11 +668,22 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 	}
 	// swaps tells whether the block has a SWAP for the second loop.
 	swaps := false
-	peep := &g.o.peep
+	peep, want, kind := &g.o.peep, &g.o.peepNext, &g.o.peepNextOf
 	for i := 0; i < len(g.blocks[bi].instrs); i++ {
 		ins := g.blocks[bi].instrs
-		// Skip the opcodes none of the cases below is for.
-		for i < len(ins) && peep[ins[i].Op&opMask] == 0 {
+		// Skip the instructions none of the cases below changes
+		// anything at: their opcode has no case, or its case acts only
+		// before other opcodes than the next one.
+		for i < len(ins) {
+			if w := want[ins[i].Op&opMask]; w != 0 {
+				next := uint8(nextAny)
+				if i+1 < len(ins) {
+					next = kind[ins[i+1].Op&opMask]
+				}
+				if w&next != 0 {
+					break
+				}
+			}
 			i++
 		}
 		if i == len(ins) {
