@@ -340,17 +340,7 @@ func (a *Assembler) emit(ins []instr.Instr, firstLine int32) {
 	// CACHE entries are zeros: clear everything, then write the
 	// instructions.
 	clear(code)
-	for i := range ins {
-		in := &ins[i]
-		// The instruction's EXTENDED_ARGs start at its offset.
-		at := 2 * int(offset[i])
-		arg := uint32(in.Arg)
-		if arg > 0xFF {
-			at = a.writeExtendedArgs(code, at, arg)
-		}
-		code[at] = byte(in.Op)
-		code[at+1] = byte(arg)
-	}
+	writeCode(code, ins, offset, byte(a.extendedArg))
 	a.code = code
 	a.lines = emitLocations(a.lines[:0], ins, offset, firstLine)
 
@@ -394,18 +384,21 @@ func emitLocations(b []byte, ins []instr.Instr, offset []int32, lineno int32) []
 		}
 		size := offset[i] - at
 		// The two forms of most entries, inline: writeLocationEntry's
-		// short form and one-line form for a run of at most 8 units.
+		// short form and one-line form for a run of at most 8 units;
+		// a longer run is writeLocation's.
 		delta := loc.Line - lineno
 		switch {
-		case size > 8 || loc.Line < 0 || loc.EndLine != loc.Line || loc.Col < 0 || loc.EndCol < 0:
+		case size > 8:
 			b, lineno = writeLocation(b, loc, int(size), lineno)
+		case loc.Line < 0 || loc.EndLine != loc.Line || loc.Col < 0 || loc.EndCol < 0:
+			b, lineno = writeLocationEntry(b, loc, int(size), lineno)
 		case delta == 0 && loc.Col < 80 && loc.EndCol >= loc.Col && loc.EndCol-loc.Col < 16:
 			b = append(b, byte(0x80|(locShort0+int(loc.Col>>3))<<3|int(size-1)), byte((loc.Col&7)<<4|(loc.EndCol-loc.Col)))
 		case delta >= 0 && delta < 3 && loc.Col < 128 && loc.EndCol < 128:
 			b = append(b, byte(0x80|(locOneLine0+int(delta))<<3|int(size-1)), byte(loc.Col), byte(loc.EndCol))
 			lineno = loc.Line
 		default:
-			b, lineno = writeLocation(b, loc, int(size), lineno)
+			b, lineno = writeLocationEntry(b, loc, int(size), lineno)
 		}
 		loc, at = *l, offset[i]
 	}
@@ -413,10 +406,30 @@ func emitLocations(b []byte, ins []instr.Instr, offset []int32, lineno int32) []
 	return b
 }
 
-// writeExtendedArgs writes the EXTENDED_ARGs of an oparg above 0xFF at
-// b[at:] and returns the offset after them.
-func (a *Assembler) writeExtendedArgs(b []byte, at int, arg uint32) int {
-	ext := byte(a.extendedArg)
+// writeCode writes each instruction of ins, with its EXTENDED_ARGs (ext),
+// at twice its offset in code. It is a function of its own, not inlined,
+// so that its loop has the registers to itself: inside emit, the values
+// emit keeps for later were reloaded at every instruction.
+//
+//go:noinline
+func writeCode(code []byte, ins []instr.Instr, offset []int32, ext byte) {
+	offset = offset[:len(ins)]
+	for i := range ins {
+		in := &ins[i]
+		// The instruction's EXTENDED_ARGs start at its offset.
+		at := 2 * int(offset[i])
+		arg := uint32(in.Arg)
+		if arg > 0xFF {
+			at = writeExtendedArgs(code, at, arg, ext)
+		}
+		code[at] = byte(in.Op)
+		code[at+1] = byte(arg)
+	}
+}
+
+// writeExtendedArgs writes the EXTENDED_ARGs (ext) of an oparg above 0xFF
+// at b[at:] and returns the offset after them.
+func writeExtendedArgs(b []byte, at int, arg uint32, ext byte) int {
 	if arg > 0xFFFFFF {
 		b[at], b[at+1] = ext, byte(arg>>24)
 		at += 2
@@ -442,6 +455,26 @@ const (
 // (assemble_emit_location), and returns the line the next entry is
 // relative to.
 func writeLocation(b []byte, loc instr.Location, size int, lineno int32) ([]byte, int32) {
+	if loc.Line >= 0 && loc.EndLine == loc.Line && uint32(loc.Col) < 128 && uint32(loc.EndCol) < 128 {
+		// One line with columns (an instruction with many inline
+		// caches, most often): the short and one-line forms inline.
+		// After the first entry the line delta is 0.
+		for size > 0 {
+			n := min(size, 8)
+			delta := loc.Line - lineno
+			switch {
+			case delta == 0 && loc.Col < 80 && uint32(loc.EndCol-loc.Col) < 16:
+				b = append(b, byte(0x80|(locShort0+int(loc.Col>>3))<<3|(n-1)), byte((loc.Col&7)<<4|(loc.EndCol-loc.Col)))
+			case uint32(delta) < 3:
+				b = append(b, byte(0x80|(locOneLine0+int(delta))<<3|(n-1)), byte(loc.Col), byte(loc.EndCol))
+				lineno = loc.Line
+			default:
+				b, lineno = writeLocationEntry(b, loc, n, lineno)
+			}
+			size -= n
+		}
+		return b, lineno
+	}
 	for size > 0 {
 		n := size
 		if n > 8 {
