@@ -375,34 +375,37 @@ func emitLocations(b []byte, ins []instr.Instr, offset []int32, lineno int32) []
 	}
 	// The first run starts with the first instruction; every
 	// instruction takes at least one code unit, so no run is empty.
-	loc := ins[0].Loc
-	at := int32(0) // where loc's run starts
+	// The run's location is kept as its two words (locKey), which are
+	// what the scan compares.
+	key0, key1 := locKey(&ins[0].Loc)
+	at := int32(0) // where the run starts
 	for i := 1; i < len(ins); i++ {
-		l := &ins[i].Loc
-		if *l == loc {
+		k0, k1 := locKey(&ins[i].Loc)
+		if k0 == key0 && k1 == key1 {
 			continue
 		}
 		size := offset[i] - at
+		line, endLine, col, endCol := int32(key0), int32(key0>>32), int32(key1), int32(key1>>32)
 		// The two forms of most entries, inline: writeLocationEntry's
 		// short form and one-line form for a run of at most 8 units;
 		// a longer run is writeLocation's.
-		delta := loc.Line - lineno
+		delta := line - lineno
 		switch {
 		case size > 8:
-			b, lineno = writeLocation(b, loc, int(size), lineno)
-		case loc.Line < 0 || loc.EndLine != loc.Line || loc.Col < 0 || loc.EndCol < 0:
-			b, lineno = writeLocationEntry(b, loc, int(size), lineno)
-		case delta == 0 && loc.Col < 80 && loc.EndCol >= loc.Col && loc.EndCol-loc.Col < 16:
-			b = append(b, byte(0x80|(locShort0+int(loc.Col>>3))<<3|int(size-1)), byte((loc.Col&7)<<4|(loc.EndCol-loc.Col)))
-		case delta >= 0 && delta < 3 && loc.Col < 128 && loc.EndCol < 128:
-			b = append(b, byte(0x80|(locOneLine0+int(delta))<<3|int(size-1)), byte(loc.Col), byte(loc.EndCol))
-			lineno = loc.Line
+			b, lineno = writeLocation(b, instr.Location{Line: line, EndLine: endLine, Col: col, EndCol: endCol}, int(size), lineno)
+		case line < 0 || endLine != line || col < 0 || endCol < 0:
+			b, lineno = writeLocationEntry(b, instr.Location{Line: line, EndLine: endLine, Col: col, EndCol: endCol}, int(size), lineno)
+		case delta == 0 && col < 80 && endCol >= col && endCol-col < 16:
+			b = append(b, byte(0x80|(locShort0+int(col>>3))<<3|int(size-1)), byte((col&7)<<4|(endCol-col)))
+		case delta >= 0 && delta < 3 && col < 128 && endCol < 128:
+			b = append(b, byte(0x80|(locOneLine0+int(delta))<<3|int(size-1)), byte(col), byte(endCol))
+			lineno = line
 		default:
-			b, lineno = writeLocationEntry(b, loc, int(size), lineno)
+			b, lineno = writeLocationEntry(b, instr.Location{Line: line, EndLine: endLine, Col: col, EndCol: endCol}, int(size), lineno)
 		}
-		loc, at = *l, offset[i]
+		key0, key1, at = k0, k1, offset[i]
 	}
-	b, _ = writeLocation(b, loc, int(offset[len(ins)]-at), lineno)
+	b, _ = writeLocation(b, ins[len(ins)-1].Loc, int(offset[len(ins)]-at), lineno)
 	return b
 }
 
@@ -425,6 +428,14 @@ func writeCode(code []byte, ins []instr.Instr, offset []int32, ext byte) {
 		code[at] = byte(in.Op)
 		code[at+1] = byte(arg)
 	}
+}
+
+// locKey is l as two words, equal for equal locations: the compiler
+// loads each with one instruction, so that a location is compared in two
+// steps instead of four.
+func locKey(l *instr.Location) (uint64, uint64) {
+	return uint64(uint32(l.Line)) | uint64(uint32(l.EndLine))<<32,
+		uint64(uint32(l.Col)) | uint64(uint32(l.EndCol))<<32
 }
 
 // writeExtendedArgs writes the EXTENDED_ARGs (ext) of an oparg above 0xFF
