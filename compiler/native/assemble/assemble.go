@@ -70,17 +70,19 @@ type Assembler struct {
 const opMask = 511
 
 // opInfo is the part of an opcode's table entry the assembler's loops
-// read, in one small array instead of the table's entries.
-type opInfo struct {
-	cache uint8 // inline cache entries
-	flags uint8
-}
+// read, in one small array instead of the table's entries: the number of
+// inline cache entries in the low byte, flags above it, so that one load
+// reads both.
+type opInfo uint16
 
 const (
-	opKnown    = 1 << iota // a real instruction of the table
-	opJump                 // opcode.HasJump
-	opBackward             // opcode.BackwardJump
+	opKnown    opInfo = 1 << (8 + iota) // a real instruction of the table
+	opJump                              // opcode.HasJump
+	opBackward                          // opcode.BackwardJump
 )
+
+// cache is the number of inline cache entries.
+func (o opInfo) cache() int32 { return int32(o & 0xFF) }
 
 // New returns an assembler for the opcode table tab, making objects in p
 // and sharing them through cache.
@@ -88,7 +90,7 @@ func New(tab *opcode.Table, p *pyobj.Process, cache *pyobj.ConstCache) *Assemble
 	a := &Assembler{tab: tab, p: p, cache: cache}
 	for i := 0; i < tab.Len() && i <= opMask; i++ {
 		op := opcode.Op(i)
-		var f uint8
+		f := opInfo(uint8(tab.Cache(op)))
 		if tab.Name(op) != "" && !tab.IsPseudo(op) {
 			f |= opKnown
 		}
@@ -98,7 +100,7 @@ func New(tab *opcode.Table, p *pyobj.Process, cache *pyobj.ConstCache) *Assemble
 		if tab.Has(op, opcode.BackwardJump) {
 			f |= opBackward
 		}
-		a.ops[i] = opInfo{cache: uint8(tab.Cache(op)), flags: f}
+		a.ops[i] = f
 	}
 	a.jump = tab.MustLookup("JUMP")
 	a.jumpNoInterrupt = tab.MustLookup("JUMP_NO_INTERRUPT")
@@ -189,13 +191,13 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 			return fmt.Errorf("instruction %d: opcode %d can't be assembled", i, in.Op)
 		}
 		info := a.ops[in.Op]
-		if info.flags&opJump != 0 {
+		if info&opJump != 0 {
 			if err := a.firstJump(s, n, i, in); err != nil {
 				return err
 			}
 			info = a.ops[in.Op&opMask]
 		}
-		if info.flags&opKnown == 0 {
+		if info&opKnown == 0 {
 			return fmt.Errorf("instruction %d: opcode %d (%s) can't be assembled", i, in.Op, a.tab.Name(in.Op))
 		}
 		arg := in.Arg
@@ -203,7 +205,7 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 			return fmt.Errorf("instruction %d (%s): negative oparg %d", i, a.tab.Name(in.Op), in.Arg)
 		}
 		offset[i] = total
-		total += 1 + int32(info.cache)
+		total += 1 + info.cache()
 		if arg > 0xFF {
 			total += extSize(arg)
 		}
@@ -216,7 +218,7 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 		changed := false
 		for _, i := range jumps {
 			in := &ins[i]
-			f := a.ops[in.Op&opMask].flags
+			f := a.ops[in.Op&opMask]
 			size := a.size(in.Op, in.Arg)
 			next := offset[i] + size
 			to := offset[target[i]]
@@ -308,7 +310,7 @@ func extSize(arg int32) int32 {
 // size is opcode.Table.Size: the code units of an instruction with its
 // EXTENDED_ARGs and inline caches; arg is not negative.
 func (a *Assembler) size(op opcode.Op, arg int32) int32 {
-	n := 1 + int32(a.ops[op&opMask].cache)
+	n := 1 + a.ops[op&opMask].cache()
 	if arg > 0xFF {
 		n++
 		if arg > 0xFFFF {
