@@ -70,17 +70,19 @@ type Assembler struct {
 const opMask = 511
 
 // opInfo is the part of an opcode's table entry the assembler's loops
-// read, in one small array instead of the table's entries.
-type opInfo struct {
-	cache uint8 // inline cache entries
-	flags uint8
-}
+// read, in one small array instead of the table's entries: the number of
+// inline cache entries in the low byte, flags above it, so that one load
+// reads both.
+type opInfo uint16
 
 const (
-	opKnown    = 1 << iota // a real instruction of the table
-	opJump                 // opcode.HasJump
-	opBackward             // opcode.BackwardJump
+	opKnown    opInfo = 1 << (8 + iota) // a real instruction of the table
+	opJump                              // opcode.HasJump
+	opBackward                          // opcode.BackwardJump
 )
+
+// cache is the number of inline cache entries.
+func (o opInfo) cache() int32 { return int32(o & 0xFF) }
 
 // New returns an assembler for the opcode table tab, making objects in p
 // and sharing them through cache.
@@ -88,7 +90,7 @@ func New(tab *opcode.Table, p *pyobj.Process, cache *pyobj.ConstCache) *Assemble
 	a := &Assembler{tab: tab, p: p, cache: cache}
 	for i := 0; i < tab.Len() && i <= opMask; i++ {
 		op := opcode.Op(i)
-		var f uint8
+		f := opInfo(uint8(tab.Cache(op)))
 		if tab.Name(op) != "" && !tab.IsPseudo(op) {
 			f |= opKnown
 		}
@@ -98,7 +100,7 @@ func New(tab *opcode.Table, p *pyobj.Process, cache *pyobj.ConstCache) *Assemble
 		if tab.Has(op, opcode.BackwardJump) {
 			f |= opBackward
 		}
-		a.ops[i] = opInfo{cache: uint8(tab.Cache(op)), flags: f}
+		a.ops[i] = f
 	}
 	a.jump = tab.MustLookup("JUMP")
 	a.jumpNoInterrupt = tab.MustLookup("JUMP_NO_INTERRUPT")
@@ -189,13 +191,13 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 			return fmt.Errorf("instruction %d: opcode %d can't be assembled", i, in.Op)
 		}
 		info := a.ops[in.Op]
-		if info.flags&opJump != 0 {
+		if info&opJump != 0 {
 			if err := a.firstJump(s, n, i, in); err != nil {
 				return err
 			}
 			info = a.ops[in.Op&opMask]
 		}
-		if info.flags&opKnown == 0 {
+		if info&opKnown == 0 {
 			return fmt.Errorf("instruction %d: opcode %d (%s) can't be assembled", i, in.Op, a.tab.Name(in.Op))
 		}
 		arg := in.Arg
@@ -203,7 +205,7 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 			return fmt.Errorf("instruction %d (%s): negative oparg %d", i, a.tab.Name(in.Op), in.Arg)
 		}
 		offset[i] = total
-		total += 1 + int32(info.cache)
+		total += 1 + info.cache()
 		if arg > 0xFF {
 			total += extSize(arg)
 		}
@@ -216,7 +218,7 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 		changed := false
 		for _, i := range jumps {
 			in := &ins[i]
-			f := a.ops[in.Op&opMask].flags
+			f := a.ops[in.Op&opMask]
 			size := a.size(in.Op, in.Arg)
 			next := offset[i] + size
 			to := offset[target[i]]
@@ -308,7 +310,7 @@ func extSize(arg int32) int32 {
 // size is opcode.Table.Size: the code units of an instruction with its
 // EXTENDED_ARGs and inline caches; arg is not negative.
 func (a *Assembler) size(op opcode.Op, arg int32) int32 {
-	n := 1 + int32(a.ops[op&opMask].cache)
+	n := 1 + a.ops[op&opMask].cache()
 	if arg > 0xFF {
 		n++
 		if arg > 0xFFFF {
@@ -340,17 +342,7 @@ func (a *Assembler) emit(ins []instr.Instr, firstLine int32) {
 	// CACHE entries are zeros: clear everything, then write the
 	// instructions.
 	clear(code)
-	for i := range ins {
-		in := &ins[i]
-		// The instruction's EXTENDED_ARGs start at its offset.
-		at := 2 * int(offset[i])
-		arg := uint32(in.Arg)
-		if arg > 0xFF {
-			at = a.writeExtendedArgs(code, at, arg)
-		}
-		code[at] = byte(in.Op)
-		code[at+1] = byte(arg)
-	}
+	writeCode(code, ins, offset, byte(a.extendedArg))
 	a.code = code
 	a.lines = emitLocations(a.lines[:0], ins, offset, firstLine)
 
@@ -385,38 +377,72 @@ func emitLocations(b []byte, ins []instr.Instr, offset []int32, lineno int32) []
 	}
 	// The first run starts with the first instruction; every
 	// instruction takes at least one code unit, so no run is empty.
-	loc := ins[0].Loc
-	at := int32(0) // where loc's run starts
+	// The run's location is kept as its two words (locKey), which are
+	// what the scan compares.
+	key0, key1 := locKey(&ins[0].Loc)
+	at := int32(0) // where the run starts
 	for i := 1; i < len(ins); i++ {
-		l := &ins[i].Loc
-		if *l == loc {
+		k0, k1 := locKey(&ins[i].Loc)
+		if k0 == key0 && k1 == key1 {
 			continue
 		}
 		size := offset[i] - at
+		line, endLine, col, endCol := int32(key0), int32(key0>>32), int32(key1), int32(key1>>32)
 		// The two forms of most entries, inline: writeLocationEntry's
-		// short form and one-line form for a run of at most 8 units.
-		delta := loc.Line - lineno
+		// short form and one-line form for a run of at most 8 units;
+		// a longer run is writeLocation's.
+		delta := line - lineno
 		switch {
-		case size > 8 || loc.Line < 0 || loc.EndLine != loc.Line || loc.Col < 0 || loc.EndCol < 0:
-			b, lineno = writeLocation(b, loc, int(size), lineno)
-		case delta == 0 && loc.Col < 80 && loc.EndCol >= loc.Col && loc.EndCol-loc.Col < 16:
-			b = append(b, byte(0x80|(locShort0+int(loc.Col>>3))<<3|int(size-1)), byte((loc.Col&7)<<4|(loc.EndCol-loc.Col)))
-		case delta >= 0 && delta < 3 && loc.Col < 128 && loc.EndCol < 128:
-			b = append(b, byte(0x80|(locOneLine0+int(delta))<<3|int(size-1)), byte(loc.Col), byte(loc.EndCol))
-			lineno = loc.Line
+		case size > 8:
+			b, lineno = writeLocation(b, instr.Location{Line: line, EndLine: endLine, Col: col, EndCol: endCol}, int(size), lineno)
+		case line < 0 || endLine != line || col < 0 || endCol < 0:
+			b, lineno = writeLocationEntry(b, instr.Location{Line: line, EndLine: endLine, Col: col, EndCol: endCol}, int(size), lineno)
+		case delta == 0 && col < 80 && endCol >= col && endCol-col < 16:
+			b = append(b, byte(0x80|(locShort0+int(col>>3))<<3|int(size-1)), byte((col&7)<<4|(endCol-col)))
+		case delta >= 0 && delta < 3 && col < 128 && endCol < 128:
+			b = append(b, byte(0x80|(locOneLine0+int(delta))<<3|int(size-1)), byte(col), byte(endCol))
+			lineno = line
 		default:
-			b, lineno = writeLocation(b, loc, int(size), lineno)
+			b, lineno = writeLocationEntry(b, instr.Location{Line: line, EndLine: endLine, Col: col, EndCol: endCol}, int(size), lineno)
 		}
-		loc, at = *l, offset[i]
+		key0, key1, at = k0, k1, offset[i]
 	}
-	b, _ = writeLocation(b, loc, int(offset[len(ins)]-at), lineno)
+	b, _ = writeLocation(b, ins[len(ins)-1].Loc, int(offset[len(ins)]-at), lineno)
 	return b
 }
 
-// writeExtendedArgs writes the EXTENDED_ARGs of an oparg above 0xFF at
-// b[at:] and returns the offset after them.
-func (a *Assembler) writeExtendedArgs(b []byte, at int, arg uint32) int {
-	ext := byte(a.extendedArg)
+// writeCode writes each instruction of ins, with its EXTENDED_ARGs (ext),
+// at twice its offset in code. It is a function of its own, not inlined,
+// so that its loop has the registers to itself: inside emit, the values
+// emit keeps for later were reloaded at every instruction.
+//
+//go:noinline
+func writeCode(code []byte, ins []instr.Instr, offset []int32, ext byte) {
+	offset = offset[:len(ins)]
+	for i := range ins {
+		in := &ins[i]
+		// The instruction's EXTENDED_ARGs start at its offset.
+		at := 2 * int(offset[i])
+		arg := uint32(in.Arg)
+		if arg > 0xFF {
+			at = writeExtendedArgs(code, at, arg, ext)
+		}
+		code[at] = byte(in.Op)
+		code[at+1] = byte(arg)
+	}
+}
+
+// locKey is l as two words, equal for equal locations: the compiler
+// loads each with one instruction, so that a location is compared in two
+// steps instead of four.
+func locKey(l *instr.Location) (uint64, uint64) {
+	return uint64(uint32(l.Line)) | uint64(uint32(l.EndLine))<<32,
+		uint64(uint32(l.Col)) | uint64(uint32(l.EndCol))<<32
+}
+
+// writeExtendedArgs writes the EXTENDED_ARGs (ext) of an oparg above 0xFF
+// at b[at:] and returns the offset after them.
+func writeExtendedArgs(b []byte, at int, arg uint32, ext byte) int {
 	if arg > 0xFFFFFF {
 		b[at], b[at+1] = ext, byte(arg>>24)
 		at += 2
@@ -442,6 +468,26 @@ const (
 // (assemble_emit_location), and returns the line the next entry is
 // relative to.
 func writeLocation(b []byte, loc instr.Location, size int, lineno int32) ([]byte, int32) {
+	if loc.Line >= 0 && loc.EndLine == loc.Line && uint32(loc.Col) < 128 && uint32(loc.EndCol) < 128 {
+		// One line with columns (an instruction with many inline
+		// caches, most often): the short and one-line forms inline.
+		// After the first entry the line delta is 0.
+		for size > 0 {
+			n := min(size, 8)
+			delta := loc.Line - lineno
+			switch {
+			case delta == 0 && loc.Col < 80 && uint32(loc.EndCol-loc.Col) < 16:
+				b = append(b, byte(0x80|(locShort0+int(loc.Col>>3))<<3|(n-1)), byte((loc.Col&7)<<4|(loc.EndCol-loc.Col)))
+			case uint32(delta) < 3:
+				b = append(b, byte(0x80|(locOneLine0+int(delta))<<3|(n-1)), byte(loc.Col), byte(loc.EndCol))
+				lineno = loc.Line
+			default:
+				b, lineno = writeLocationEntry(b, loc, n, lineno)
+			}
+			size -= n
+		}
+		return b, lineno
+	}
 	for size > 0 {
 		n := size
 		if n > 8 {

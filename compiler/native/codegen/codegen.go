@@ -874,9 +874,18 @@ const stopEvery = 1 << 16
 func (c *compiler) addop(op opcode.Op, arg int32, loc instr.Location) {
 	u := c.u
 	if len(u.seq.Instrs) >= u.nextCheck {
-		c.checkpoint(len(u.seq.Instrs))
+		// A call that ends addop: nothing of addop's is live after
+		// it, so the arguments are not saved on every call.
+		c.checkpointAdd(op, arg, loc)
+		return
 	}
 	u.seq.Add(op, arg, loc)
+}
+
+// checkpointAdd is addop when a checkpoint is due.
+func (c *compiler) checkpointAdd(op opcode.Op, arg int32, loc instr.Location) {
+	c.checkpoint(len(c.u.seq.Instrs))
+	c.u.seq.Add(op, arg, loc)
 }
 
 // checkpoint fails a unit of n instructions past maxUnitInstrs, and stops
