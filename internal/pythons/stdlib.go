@@ -273,3 +273,49 @@ func extractTar(archive []byte, dir string) error {
 		}
 	}
 }
+
+// OldSource is the standard library of a release too old for Find (Python
+// 2, or 3 before 3.8), as a corpus of sources only: no test runs it.
+type OldSource struct {
+	// Version is the release, from the name of pyenv's version directory
+	// ("2.7.18").
+	Version string
+	Lib     Stdlib
+}
+
+// OldStdlibs returns the standard libraries of the releases before 3.8 that
+// pyenv holds on the host, sorted by version directory; none inside a
+// chroot. They are sources that a 3.13 compiler must reject or compile
+// exactly as CPython 3.13 does: Python 2's print statements, old escapes,
+// removed syntax.
+func OldStdlibs(t testing.TB) []OldSource {
+	t.Helper()
+	root := pyenvRoot()
+	if root == "" || InChroot() {
+		return nil
+	}
+	dirs, err := filepath.Glob(filepath.Join(root, "versions", "*", "lib", "python[23].*"))
+	if err != nil {
+		t.Fatalf("pythons: list pyenv's stdlibs: %v", err)
+	}
+	sort.Strings(dirs)
+	var out []OldSource
+	for _, dir := range dirs {
+		var major, minor int
+		if _, err := fmt.Sscanf(filepath.Base(dir), "python%d.%d", &major, &minor); err != nil || (major == 3 && minor >= 8) {
+			continue
+		}
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			continue
+		}
+		lib, err := hostStdlib(dir)
+		if err != nil {
+			t.Fatalf("pythons: %s: %v", dir, err)
+		}
+		if len(lib.Files) == 0 {
+			continue
+		}
+		out = append(out, OldSource{Version: filepath.Base(filepath.Dir(filepath.Dir(dir))), Lib: lib})
+	}
+	return out
+}
