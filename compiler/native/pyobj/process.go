@@ -67,6 +67,9 @@ func NewProcess(startup Interned) *Process {
 	}
 	p.startup, p.interned = startup, newInternTable()
 	p.fast, _ = startup.(*startupSet)
+	if p.idents == nil {
+		p.idents = new([identSlots]identEntry)
+	}
 	return p
 }
 
@@ -105,11 +108,9 @@ func (p *Process) Free() {
 // may be called after it (the objects made stay valid).
 func (p *Process) Release() {
 	p.interned.release()
-	if p.idents != nil {
-		// The entries hold strings' bytes (the compile's source): none
-		// is kept past the compile.
-		clear(p.idents[:])
-	}
+	// The entries hold strings' bytes (the compile's source): none is
+	// kept past the compile.
+	clear(p.idents[:])
 	for _, c := range p.caches {
 		c.release()
 	}
@@ -382,9 +383,6 @@ func (p *Process) Identifier(s string) *Object {
 	// is keyed by, so they cannot be reused for another string while
 	// it is there.
 	d := unsafe.StringData(s)
-	if p.idents == nil {
-		p.idents = new([identSlots]identEntry)
-	}
 	e := &p.idents[uintptr(unsafe.Pointer(d))%identSlots]
 	if e.data == d && e.n == len(s) && e.o != nil {
 		return e.o

@@ -57,13 +57,13 @@ import (
 //     parse, a failed call, subscript or attribute;
 //   - tokens: the fast path asks for a token only where pegen's rules
 //     would (each follows an operand or an operator pegen also looks
-//     past), so it makes the parser fetch none that pegen would not.
-//     fillToken itself fetches further in an optimistic pass: with a
-//     token that does not end a statement's line it fetches the rest of
-//     the line (fillAhead), on the look-ahead scans' terms; a tokenizer
-//     warning met that way abandons the pass, so the tokenizer's warnings
-//     keep their order with the warnings of the actions (strings) in a
-//     pass that is kept;
+//     past). The tokens fetched are pegen's with one exception, the same
+//     with or without the fast path: in an optimistic pass fillToken,
+//     given a token that does not end a statement's line, fetches the
+//     rest of the line at once (fillAhead), on the look-ahead scans'
+//     terms. A tokenizer warning met that way abandons the pass, so the
+//     tokenizer's warnings keep their order with the warnings of the
+//     actions (strings) in a pass that is kept;
 //   - Names come from nameToken, shared per token as the generated rules
 //     share them, in the order of the tokens;
 //   - nesting: the generated rules called from here run at a level above
@@ -478,7 +478,8 @@ var binaryOps = func() (t [256]struct {
 		{token.AMPER, precBitAnd, ast.BitAnd},
 		{token.LEFTSHIFT, precShift, ast.LShift}, {token.RIGHTSHIFT, precShift, ast.RShift},
 		{token.PLUS, precSum, ast.Add}, {token.MINUS, precSum, ast.Sub},
-		{token.STAR, precTerm, ast.Mult}, {token.SLASH, precTerm, ast.Div}, {token.DOUBLESLASH, precTerm, ast.FloorDiv},
+		{token.STAR, precTerm, ast.Mult}, {token.SLASH, precTerm, ast.Div},
+		{token.DOUBLESLASH, precTerm, ast.FloorDiv},
 		{token.PERCENT, precTerm, ast.Mod}, {token.AT, precTerm, ast.MatMult},
 	} {
 		t[o.k].prec, t[o.k].op = o.prec, o.op
