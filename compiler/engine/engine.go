@@ -170,7 +170,7 @@ func (ent *entry) compile(ctx context.Context, j *Job, name string) ([]byte, fs.
 		return nil, nil, compiled{}, err
 	}
 	a, err := ent.pool.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: j.Optimize, Stub: j.Stub})
-	return src, st, compiled(a), err
+	return src, st, compiled{Code: a.Code, Warnings: a.Warnings}, err
 }
 
 // New returns an engine.  No interpreter is started until a job needs one.
@@ -421,8 +421,11 @@ func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
 	} else if err != nil {
 		return Result{Warnings: warnings}, err
 	}
-	data := header(c.target, j.Mode, src, st).Append(make([]byte, 0, pycfile.HeaderSize+len(code)))
-	data = append(data, code...)
+	data := a.Pyc
+	if stub || data == nil {
+		data = header(c.target, j.Mode, src, st).Append(make([]byte, 0, pycfile.HeaderSize+len(code)))
+		data = append(data, code...)
+	}
 	res := Result{Data: data, Stub: stub, Warnings: warnings}
 	if j.Output != "" {
 		if res.Written, err = write(ctx, j, data, st.Mode()); err != nil {
@@ -438,11 +441,13 @@ func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
 // compiled is what a backend gave for one source: marshal.dumps of its code
 // object (nil when the compile failed) and what the compile printed on
 // stderr, as py_compile's own process prints it there (its warnings; a
-// failed compile may have warned too).  It has the fields of the CPython
-// backend's interp.Answer, so that one converts to it.
+// failed compile may have warned too).
 type compiled struct {
 	Code     []byte
 	Warnings []byte
+	// Pyc, when set, is the whole .pyc: the header the engine computes
+	// (header) followed by Code, in one array (the native backend's).
+	Pyc []byte
 }
 
 // write puts data at j.Output unless it is already there.

@@ -11,6 +11,7 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/failure"
 	"github.com/rules-pyc/rules_pyc/compiler/interp"
 	"github.com/rules-pyc/rules_pyc/compiler/native"
+	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/stop"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/syntaxerr"
@@ -116,6 +117,7 @@ func (nb *nativeBackend) compileIn(ctx context.Context, s *slot, j *Job, name st
 		Optimize: j.Optimize,
 		File:     readBack(name, j.Source, src, st),
 		Stub:     j.Stub,
+		Prefix:   header(nb.target, j.Mode, src, st).Append(make([]byte, 0, pycfile.HeaderSize)),
 		Stop:     cctx.Done(),
 	}
 	res, err := native.Compile(req)
@@ -136,7 +138,7 @@ func (nb *nativeBackend) compileIn(ctx context.Context, s *slot, j *Job, name st
 	var fault *native.FaultError
 	switch {
 	case err == nil:
-		return compiled{Code: res.Code, Warnings: warnings}, nil
+		return compiled{Code: res.Code[len(req.Prefix):], Pyc: res.Code, Warnings: warnings}, nil
 	case errors.As(err, &serr):
 		return compiled{Warnings: warnings}, &failure.CompileError{Msg: strings.TrimSuffix(syntaxerr.Format(serr), "\n"), Stub: res.Stub}
 	case errors.As(err, &unsup):
@@ -146,7 +148,7 @@ func (nb *nativeBackend) compileIn(ctx context.Context, s *slot, j *Job, name st
 				return compiled{Warnings: warnings}, ferr
 			}
 			a, err := ent.pool.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: j.Optimize, Stub: j.Stub})
-			return compiled(a), err
+			return compiled{Code: a.Code, Warnings: a.Warnings}, err
 		}
 		return compiled{Warnings: warnings}, &failure.UnsupportedError{Err: unsup}
 	case errors.As(err, &fault):

@@ -71,6 +71,9 @@ type Request struct {
 	// Stub asks, for a source CPython rejects, for the code of a module
 	// that raises the same exception when imported (Result.Stub).
 	Stub bool
+	// Prefix is copied in front of Result.Code: a caller that writes a
+	// .pyc passes its header, and gets the file's bytes in one array.
+	Prefix []byte
 	// Stop, when set, stops the compile soon after it is closed: Compile
 	// then returns stop.ErrStopped. It is polled every few thousand
 	// tokens, every 65,536 instructions of a code unit, and between
@@ -80,9 +83,9 @@ type Request struct {
 
 // Result is a compile's outcome.
 type Result struct {
-	// Code is marshal.dumps of the module's code object as py_compile
-	// writes it after the 16-byte header; nil when the source does not
-	// compile.
+	// Code is Request.Prefix followed by marshal.dumps of the module's
+	// code object as py_compile writes it after the 16-byte header; nil
+	// when the source does not compile.
 	Code []byte
 	// Warnings are the warnings CPython emits while compiling the source,
 	// in order (also those emitted before an error).
@@ -583,7 +586,7 @@ func (c *compile) codegenWarnings(ws []codegen.Warning) {
 func (c *compile) marshal(top *pyobj.Object) ([]byte, error) {
 	c.stage = "marshal"
 	stop.Poll(c.req.Stop)
-	out, err := c.scratch.w.Dump(top)
+	out, err := c.scratch.w.DumpAfter(c.req.Prefix, top)
 	if errors.Is(err, marshal.ErrTooDeep) {
 		// py_compile lets marshal's ValueError through: compileall stops
 		// on it with a traceback; the CPython backend reports it as the

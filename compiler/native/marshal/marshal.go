@@ -83,7 +83,13 @@ type Writer struct {
 // Dump returns the marshal bytes of top as py_compile writes them (top
 // held by a variable).
 func (w *Writer) Dump(top *pyobj.Object) ([]byte, error) {
-	w.buf = w.buf[:0]
+	return w.DumpAfter(nil, top)
+}
+
+// DumpAfter returns prefix followed by Dump's bytes, in one new array (a
+// .pyc's header and its code object need no second copy).
+func (w *Writer) DumpAfter(prefix []byte, top *pyobj.Object) ([]byte, error) {
+	w.buf = append(w.buf[:0], prefix...)
 	w.count(top)
 	top.Refs++
 	defer w.reset()

@@ -132,3 +132,34 @@ func TestReadRoundTrip(t *testing.T) {
 		t.Error("truncated stream read without error")
 	}
 }
+
+// TestDumpAfter: DumpAfter gives the prefix and then Dump's bytes, in a
+// new array (the prefix is not written to), for each constant and with
+// one Writer used again and again, as a compile's scratch Writer is.
+func TestDumpAfter(t *testing.T) {
+	p := pyobj.NewProcess(nil)
+	var w marshal.Writer
+	for _, prefix := range [][]byte{nil, {}, []byte("0123456789abcdef")} {
+		for _, c := range valueCases {
+			top := p.FromValue(c.v)
+			want, err := marshal.Dump(top)
+			if err != nil {
+				t.Fatal(err)
+			}
+			keep := string(prefix)
+			got, err := w.DumpAfter(prefix, top)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != keep+string(want) {
+				t.Errorf("DumpAfter(%q, %s) = %x, want %x", keep, c.expr, got, append([]byte(keep), want...))
+			}
+			if len(got) > 0 {
+				got[0] ^= 0xff
+			}
+			if string(prefix) != keep {
+				t.Fatalf("DumpAfter(%q, %s) wrote to its prefix", keep, c.expr)
+			}
+		}
+	}
+}
