@@ -56,9 +56,14 @@ const (
 // The command line's heap is also backed by transparent huge pages where
 // the kernel has them (MADV_HUGEPAGE; see adviseHugePages), for a run of
 // at least hugeMinCompiles native compiles: hugeBase plus hugePerJob for
-// each compile that may run at once, up to hugeMax, which covers what the
-// 3.13 standard library at -j 0 on 2 cores peaks at (150-180 MB). With
-// 4 KB pages such a run spent about a tenth of its CPU time in the
+// each compile that may run at once, up to hugeMax; 2 jobs get 256 MiB,
+// which covers what the 3.13 standard library at -j 0 on 2 cores peaks at
+// (150-180 MB). The range is address space the heap maps, not memory it
+// uses, but under strict overcommit (vm.overcommit_memory=2) mapping it
+// counts against the commit limit, and the runtime cannot survive a
+// failed heap mapping: there it is not done.
+//
+// With 4 KB pages such a run spent about a tenth of its CPU time in the
 // kernel's page faults for fresh heap (40,000 of them); with huge pages it
 // takes about 3,000, and 2-9% less CPU in three interleaved series. A
 // smaller run gains little, and setting the range up costs 2-3 ms (the
@@ -67,9 +72,9 @@ const (
 // this off.
 const (
 	hugeMinCompiles = 100
-	hugeBase        = 96 << 20
-	hugePerJob      = 80 << 20
-	hugeMax         = 1 << 30
+	hugeBase        = 160 << 20
+	hugePerJob      = 48 << 20
+	hugeMax         = 512 << 20
 )
 
 // PaceCommandLine sets the command line's pacing (unless GOGC is set) and
@@ -81,7 +86,7 @@ func PaceCommandLine(jobs, inProcess int) {
 		debug.SetGCPercent(cliGCPercent)
 	}
 	followLive(cliMemoryLimit+int64(jobs)*cliPerJob, cliLimitFor)
-	if inProcess >= hugeMinCompiles && !hugePagesDisabled(os.Getenv("GODEBUG")) {
+	if inProcess >= hugeMinCompiles && !hugePagesDisabled(os.Getenv("GODEBUG")) && !strictOvercommit() {
 		adviseHugePages(hugeSize(jobs))
 	}
 }

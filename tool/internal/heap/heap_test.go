@@ -99,10 +99,12 @@ func TestHugePagesDisabled(t *testing.T) {
 
 func TestHugeSize(t *testing.T) {
 	for _, tc := range []struct{ jobs, want int }{
-		{0, 176 << 20},
-		{1, 176 << 20},
+		{0, 208 << 20},
+		{1, 208 << 20},
 		{2, 256 << 20},
-		{64, 1 << 30}, // at most hugeMax
+		{7, 496 << 20},
+		{8, 512 << 20},
+		{64, 512 << 20}, // at most hugeMax
 	} {
 		if got := hugeSize(tc.jobs); got != tc.want {
 			t.Errorf("hugeSize(%d) = %d MiB, want %d MiB", tc.jobs, got>>20, tc.want>>20)

@@ -1,7 +1,9 @@
 package heap
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"runtime"
 	"unsafe"
 
@@ -31,4 +33,11 @@ func adviseHugePages(n int) (uintptr, error) {
 		return addr, fmt.Errorf("madvise(MADV_HUGEPAGE) of %d MiB of heap: %w", n>>20, err)
 	}
 	return addr, nil
+}
+
+// strictOvercommit reports whether the kernel commits memory strictly
+// (vm.overcommit_memory=2), or whether that can't be read.
+func strictOvercommit() bool {
+	b, err := os.ReadFile("/proc/sys/vm/overcommit_memory")
+	return err != nil || string(bytes.TrimSpace(b)) == "2"
 }

@@ -8,3 +8,6 @@ import "errors"
 func adviseHugePages(int) (uintptr, error) {
 	return 0, errors.New("no transparent huge pages on this system")
 }
+
+// strictOvercommit is false where nothing is advised.
+func strictOvercommit() bool { return false }
