@@ -65,11 +65,11 @@ const (
 //
 // With 4 KB pages such a run spent about a tenth of its CPU time in the
 // kernel's page faults for fresh heap (40,000 of them); with huge pages it
-// takes about 3,000, and 2-9% less CPU in three interleaved series. A
-// smaller run gains little, and setting the range up costs 2-3 ms (the
-// runtime's bookkeeping for the larger heap). See docs/benchmarks.md.
-// GODEBUG=disablethp=1, the Go runtime's own switch for huge pages, turns
-// this off.
+// takes about 3,000, and about 5% less CPU (five interleaved series: -9%
+// to +2%). A smaller run gains little, and setting the range up costs 2-3
+// ms (the runtime's bookkeeping for the larger heap). See
+// docs/benchmarks.md. GODEBUG=disablethp=1, the Go runtime's own switch
+// for huge pages, turns this off.
 const (
 	hugeMinCompiles = 100
 	hugeBase        = 160 << 20
