@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"strings"
 )
 
 // Memory of the worker and of one-shot runs: the native compiler's
@@ -53,60 +52,13 @@ const (
 	cliPerJob      = 32 << 20
 )
 
-// The command line's heap is also backed by transparent huge pages where
-// the kernel has them (MADV_HUGEPAGE; see adviseHugePages), for a run of
-// at least hugeMinCompiles native compiles: hugeBase plus hugePerJob for
-// each compile that may run at once, up to hugeMax; 2 jobs get 256 MiB,
-// which covers what the 3.13 standard library at -j 0 on 2 cores peaks at
-// (150-180 MB). The range is address space the heap maps, not memory it
-// uses, but under strict overcommit (vm.overcommit_memory=2) mapping it
-// counts against the commit limit, and the runtime cannot survive a
-// failed heap mapping: there it is not done.
-//
-// With 4 KB pages such a run spent about a tenth of its CPU time in the
-// kernel's page faults for fresh heap (40,000 of them); with huge pages it
-// takes about 3,000, and about 5% less CPU (five interleaved series: -9%
-// to +2%). A smaller run gains little, and setting the range up costs 2-3
-// ms (the runtime's bookkeeping for the larger heap). See
-// docs/benchmarks.md. GODEBUG=disablethp=1, the Go runtime's own switch
-// for huge pages, turns this off.
-const (
-	hugeMinCompiles = 100
-	hugeBase        = 160 << 20
-	hugePerJob      = 48 << 20
-	hugeMax         = 512 << 20
-)
-
 // PaceCommandLine sets the command line's pacing (unless GOGC is set) and
-// its limit (unless GOMEMLIMIT is), for at most jobs compiles at once, and
-// asks for huge pages for a run of inProcess native compiles (unless
-// GODEBUG has disablethp=1).
-func PaceCommandLine(jobs, inProcess int) {
+// its limit (unless GOMEMLIMIT is), for at most jobs compiles at once.
+func PaceCommandLine(jobs int) {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(cliGCPercent)
 	}
 	followLive(cliMemoryLimit+int64(jobs)*cliPerJob, cliLimitFor)
-	if inProcess >= hugeMinCompiles && !hugePagesDisabled(os.Getenv("GODEBUG")) && !strictOvercommit() {
-		adviseHugePages(hugeSize(jobs))
-	}
-}
-
-// hugeSize is how much of the heap adviseHugePages advises for jobs
-// compiles at once.
-func hugeSize(jobs int) int {
-	return min(hugeBase+max(jobs, 1)*hugePerJob, hugeMax)
-}
-
-// hugePagesDisabled reports whether godebug (GODEBUG's value) turns huge
-// pages off: the last disablethp setting in it wins, as in the runtime.
-func hugePagesDisabled(godebug string) bool {
-	off := false
-	for _, kv := range strings.Split(godebug, ",") {
-		if k, v, ok := strings.Cut(strings.TrimSpace(kv), "="); ok && k == "disablethp" {
-			off = v == "1"
-		}
-	}
-	return off
 }
 
 // heapLimit follows the live heap (see above).

@@ -77,37 +77,3 @@ func TestLimitFollowsLiveHeap(t *testing.T) {
 	live = nil
 	waitFor("the base again", func(l int64) bool { return l == base })
 }
-
-func TestHugePagesDisabled(t *testing.T) {
-	for _, tc := range []struct {
-		godebug string
-		want    bool
-	}{
-		{"", false},
-		{"disablethp=1", true},
-		{"disablethp=0", false},
-		{"madvdontneed=1,disablethp=1", true},
-		{"disablethp=1,disablethp=0", false}, // the last one wins
-		{"disablethp=1, gctrace=1", true},
-		{"xdisablethp=1", false},
-	} {
-		if got := hugePagesDisabled(tc.godebug); got != tc.want {
-			t.Errorf("hugePagesDisabled(%q) = %v, want %v", tc.godebug, got, tc.want)
-		}
-	}
-}
-
-func TestHugeSize(t *testing.T) {
-	for _, tc := range []struct{ jobs, want int }{
-		{0, 208 << 20},
-		{1, 208 << 20},
-		{2, 256 << 20},
-		{7, 496 << 20},
-		{8, 512 << 20},
-		{64, 512 << 20}, // at most hugeMax
-	} {
-		if got := hugeSize(tc.jobs); got != tc.want {
-			t.Errorf("hugeSize(%d) = %d MiB, want %d MiB", tc.jobs, got>>20, tc.want>>20)
-		}
-	}
-}
