@@ -151,7 +151,7 @@ func isSourceError(err error) bool {
 
 // get returns a server for one compile: an idle one, a new one when the
 // compiles waiting are worth starting it, or else the next one put back.
-// A start that fails fails the compile only when no server runs.
+// A start that fails fails the compile only when no server runs or starts.
 func (p *Pool) get(ctx context.Context) (Server, error) {
 	for {
 		p.mu.Lock()
@@ -173,13 +173,15 @@ func (p *Pool) get(ctx context.Context) (Server, error) {
 				return s, err
 			}
 			p.mu.Lock()
-			if len(p.live) == 0 {
+			if len(p.live) == 0 && p.starting == 0 {
 				p.mu.Unlock()
 				return nil, err
 			}
-			// Servers run: make do with them (and start no more until
-			// one goes), rather than fail this compile.
-			p.limit = len(p.live)
+			// Servers run or are starting: make do with them (and start
+			// no more until one goes), rather than fail this compile. If
+			// the starts under way fail too, the last one wakes this
+			// compile, which then tries a start of its own again.
+			p.limit = len(p.live) + p.starting
 			p.mu.Unlock()
 			continue
 		}

@@ -188,6 +188,106 @@ func TestFailedStartWithServersRunning(t *testing.T) {
 	}
 }
 
+// TestFailedStartWhileAnotherStarts: a start that fails while another
+// server is still starting (none runs yet) does not fail its compile
+// either; the compile waits for the server under way.
+func TestFailedStartWhileAnotherStarts(t *testing.T) {
+	first := make(chan struct{}) // closed: the first start finishes
+	release := make(chan struct{})
+	var mu sync.Mutex
+	starts := 0
+	p := pool.New(func(ctx context.Context) (pool.Server, error) {
+		mu.Lock()
+		starts++
+		n := starts
+		mu.Unlock()
+		if n > 1 {
+			return nil, errors.New("no second server")
+		}
+		select {
+		case <-first:
+			return &fakeServer{release: release}, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}, pool.Config{Size: 2, Timeout: time.Minute})
+	defer p.Close()
+	errs := make(chan error, 2)
+	compile := func() {
+		_, err := p.Compile(context.Background(), interp.Request{Name: "m.py"})
+		errs <- err
+	}
+	go compile()
+	waitFor(t, "the first server starting", func() bool { return p.Stats().Starting == 1 })
+	go compile()
+	waitFor(t, "one starting, one waiting", func() bool { st := p.Stats(); return st.Starting == 1 && st.Waiting == 1 })
+	select {
+	case err := <-errs:
+		t.Fatalf("a compile returned while the first server was still starting: %v", err)
+	default:
+	}
+	close(first)
+	close(release)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if starts != 2 {
+		t.Errorf("%d starts, want 2 (the second failed, and no third was tried)", starts)
+	}
+	if st := p.Stats(); st.Live != 1 || st.Idle != 1 {
+		t.Errorf("after the compiles: %+v, want the one server live and idle", st)
+	}
+}
+
+// TestFailedStartAllFail: when every start fails, each compile fails with
+// the start's error, whether or not another start was under way when its
+// own failed; none waits for ever.
+func TestFailedStartAllFail(t *testing.T) {
+	first := make(chan struct{}) // closed: the first start fails
+	var mu sync.Mutex
+	starts := 0
+	p := pool.New(func(ctx context.Context) (pool.Server, error) {
+		mu.Lock()
+		starts++
+		n := starts
+		mu.Unlock()
+		if n == 1 {
+			<-first
+		}
+		return nil, fmt.Errorf("start %d failed", n)
+	}, pool.Config{Size: 2, Timeout: time.Minute})
+	defer p.Close()
+	errs := make(chan error, 2)
+	compile := func() {
+		_, err := p.Compile(context.Background(), interp.Request{Name: "m.py"})
+		errs <- err
+	}
+	go compile()
+	waitFor(t, "the first server starting", func() bool { return p.Stats().Starting == 1 })
+	go compile()
+	waitFor(t, "one starting, one waiting", func() bool { st := p.Stats(); return st.Starting == 1 && st.Waiting == 1 })
+	close(first)
+	for range 2 {
+		select {
+		case err := <-errs:
+			if err == nil || !strings.Contains(err.Error(), "failed") {
+				t.Errorf("got %v, want a start's error", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a compile still waits 10s after every start failed")
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if starts != 3 {
+		t.Errorf("%d starts, want 3 (the waiting compile tries once more when the first fails)", starts)
+	}
+}
+
 // TestFailedStartAlone: a start that fails while no server runs fails the
 // compile with the start's error.
 func TestFailedStartAlone(t *testing.T) {
