@@ -194,13 +194,7 @@ func TestFailedStartWithServersRunning(t *testing.T) {
 func TestFailedStartWhileAnotherStarts(t *testing.T) {
 	first := make(chan struct{}) // closed: the first start finishes
 	release := make(chan struct{})
-	var mu sync.Mutex
-	starts := 0
-	p := pool.New(func(ctx context.Context) (pool.Server, error) {
-		mu.Lock()
-		starts++
-		n := starts
-		mu.Unlock()
+	start, starts := countStarts(func(ctx context.Context, n int) (pool.Server, error) {
 		if n > 1 {
 			return nil, errors.New("no second server")
 		}
@@ -210,17 +204,10 @@ func TestFailedStartWhileAnotherStarts(t *testing.T) {
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-	}, pool.Config{Size: 2, Timeout: time.Minute})
+	})
+	p := pool.New(start, pool.Config{Size: 2, Timeout: time.Minute})
 	defer p.Close()
-	errs := make(chan error, 2)
-	compile := func() {
-		_, err := p.Compile(context.Background(), interp.Request{Name: "m.py"})
-		errs <- err
-	}
-	go compile()
-	waitFor(t, "the first server starting", func() bool { return p.Stats().Starting == 1 })
-	go compile()
-	waitFor(t, "one starting, one waiting", func() bool { st := p.Stats(); return st.Starting == 1 && st.Waiting == 1 })
+	errs := compileWhileStarting(t, p)
 	select {
 	case err := <-errs:
 		t.Fatalf("a compile returned while the first server was still starting: %v", err)
@@ -233,10 +220,8 @@ func TestFailedStartWhileAnotherStarts(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if starts != 2 {
-		t.Errorf("%d starts, want 2 (the second failed, and no third was tried)", starts)
+	if n := starts(); n != 2 {
+		t.Errorf("%d starts, want 2 (the second failed, and no third was tried)", n)
 	}
 	if st := p.Stats(); st.Live != 1 || st.Idle != 1 {
 		t.Errorf("after the compiles: %+v, want the one server live and idle", st)
@@ -248,28 +233,15 @@ func TestFailedStartWhileAnotherStarts(t *testing.T) {
 // own failed; none waits for ever.
 func TestFailedStartAllFail(t *testing.T) {
 	first := make(chan struct{}) // closed: the first start fails
-	var mu sync.Mutex
-	starts := 0
-	p := pool.New(func(ctx context.Context) (pool.Server, error) {
-		mu.Lock()
-		starts++
-		n := starts
-		mu.Unlock()
+	start, starts := countStarts(func(ctx context.Context, n int) (pool.Server, error) {
 		if n == 1 {
 			<-first
 		}
 		return nil, fmt.Errorf("start %d failed", n)
-	}, pool.Config{Size: 2, Timeout: time.Minute})
+	})
+	p := pool.New(start, pool.Config{Size: 2, Timeout: time.Minute})
 	defer p.Close()
-	errs := make(chan error, 2)
-	compile := func() {
-		_, err := p.Compile(context.Background(), interp.Request{Name: "m.py"})
-		errs <- err
-	}
-	go compile()
-	waitFor(t, "the first server starting", func() bool { return p.Stats().Starting == 1 })
-	go compile()
-	waitFor(t, "one starting, one waiting", func() bool { st := p.Stats(); return st.Starting == 1 && st.Waiting == 1 })
+	errs := compileWhileStarting(t, p)
 	close(first)
 	for range 2 {
 		select {
@@ -281,11 +253,46 @@ func TestFailedStartAllFail(t *testing.T) {
 			t.Fatal("a compile still waits 10s after every start failed")
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if starts != 3 {
-		t.Errorf("%d starts, want 3 (the waiting compile tries once more when the first fails)", starts)
+	if n := starts(); n != 3 {
+		t.Errorf("%d starts, want 3 (the waiting compile tries once more when the first fails)", n)
 	}
+}
+
+// countStarts wraps start, which is told the number of its call (from 1),
+// into a Starter, and returns with it a function that reads how many
+// starts were made.
+func countStarts(start func(ctx context.Context, n int) (pool.Server, error)) (pool.Starter, func() int) {
+	var mu sync.Mutex
+	starts := 0
+	starter := func(ctx context.Context) (pool.Server, error) {
+		mu.Lock()
+		starts++
+		n := starts
+		mu.Unlock()
+		return start(ctx, n)
+	}
+	return starter, func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return starts
+	}
+}
+
+// compileWhileStarting sends one compile to p, waits until its server is
+// starting, then sends a second and waits until it waits; the compiles'
+// errors arrive on the returned channel.
+func compileWhileStarting(t *testing.T, p *pool.Pool) <-chan error {
+	t.Helper()
+	errs := make(chan error, 2)
+	compile := func() {
+		_, err := p.Compile(context.Background(), interp.Request{Name: "m.py"})
+		errs <- err
+	}
+	go compile()
+	waitFor(t, "the first server starting", func() bool { return p.Stats().Starting == 1 })
+	go compile()
+	waitFor(t, "one starting, one waiting", func() bool { st := p.Stats(); return st.Starting == 1 && st.Waiting == 1 })
+	return errs
 }
 
 // TestFailedStartAlone: a start that fails while no server runs fails the
