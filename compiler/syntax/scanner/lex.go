@@ -99,7 +99,8 @@ func (s *Scanner) continuationLine() int {
 // quickClass sorts the first byte of a token for regular: quickName for
 // an ASCII letter or '_' that starts no string prefix, quickPrefix for
 // one that may (bBrRuUfF), quickOp for a byte normal hands to operator
-// at once (opDirect, but for '#'), 0 for the rest.
+// at once (opDirect, but for '#'), 0 for the rest (and the classes named
+// after the few bytes they hold).
 var quickClass = func() (t [256]uint8) {
 	for c := 0; c < 128; c++ {
 		switch {
@@ -112,6 +113,7 @@ var quickClass = func() (t [256]uint8) {
 		}
 	}
 	t['\n'] = quickNewline
+	t['#'] = quickComment
 	t['.'] = quickDot
 	t['"'] = quickQuote
 	t['\''] = quickQuote
@@ -125,24 +127,26 @@ const (
 	quickNewline
 	quickDot
 	quickQuote
+	quickComment
 )
 
 // regular scans a token in the regular mode, the current one
 // (modes[modeIdx], which the callees that need it are given: most tokens
 // do not). The most common tokens in the middle of a line (a name of ASCII
-// bytes, a comma, a round or square bracket, a period, a NEWLINE) are made
-// here with the position in local variables, and the other operators and
-// the strings without a prefix are handed to operator and stringLiteral
-// from here; for the rest (the start of a line, pending indents, comments,
-// numbers, a name that goes on with a non-ASCII byte or is a string's
-// prefix, the end of the lines read) normal scans the token from the
-// start, since nothing has been changed yet. For the tokens made here
+// bytes, a comma, a round or square bracket, a period, a NEWLINE, with or
+// without a comment before it) are made here with the position in local
+// variables, and the other operators and the strings without a prefix are
+// handed to operator and stringLiteral from here; a plain start of a line
+// is read by startLine. For the rest (a change of indentation, pending
+// indents, numbers, a name that goes on with a non-ASCII byte or is a
+// string's prefix, the end of the lines read) normal scans the token from
+// the start, since nothing has been changed yet. For the tokens made here
 // normal would do exactly this: skip the blanks (within the line read,
 // which ends with its newline or the text), set the start, and read the
 // token or hand its first byte on.
 func (s *Scanner) regular(t *token.Token) token.Kind {
 	if s.atbol || s.pendin != 0 {
-		return s.normal(t, &s.modes[s.modeIdx])
+		return s.atLineStart(t)
 	}
 	r, i := s.read, s.cur
 	// Most tokens start past ' ': one comparison for them.
@@ -199,17 +203,29 @@ func (s *Scanner) regular(t *token.Token) token.Kind {
 			}
 		}
 		return s.operator(t, &s.modes[s.modeIdx], int(c))
+	case quickComment:
+		// A comment runs to the newline that ends the lines read (when
+		// there is one and no '\r' can end it first); then the NEWLINE,
+		// which starts at the '#' as normal makes it.
+		if !s.noCR || r[len(r)-1] != '\n' {
+			break
+		}
+		j := len(r) - 1
+		if s.level == 0 {
+			return s.newline(t, i, j)
+		}
+		s.cur, s.startCol = j+1, i-s.lineStart
+		s.atbol = true
+		return s.atLineStart(t)
 	case quickNewline:
 		// Not a blank line (not at its start), so a NEWLINE outside
-		// brackets; inside them normal goes on to the next line.
+		// brackets; inside them the next line goes on.
 		if s.level == 0 {
-			s.start, s.startCol, s.cur = i, i-s.lineStart, i+1
-			s.atbol = true
-			s.contLine = false
-			s.makeSpan(t, token.NEWLINE)
-			t.EndOff = int32(i) // no text
-			return token.NEWLINE
+			return s.newline(t, i, i)
 		}
+		s.cur, s.startCol = i+1, i-s.lineStart
+		s.atbol = true
+		return s.atLineStart(t)
 	case quickDot:
 		// A period not followed by a digit or another period (reading
 		// the next byte of the line and backing up changes nothing).
@@ -222,6 +238,75 @@ func (s *Scanner) regular(t *token.Token) token.Kind {
 		return s.stringLiteral(t, int(c))
 	}
 	return s.normal(t, &s.modes[s.modeIdx])
+}
+
+// newline makes the NEWLINE token that ends a logical line at the newline
+// at offset nl, starting at offset start (the newline's, or a comment's
+// before it).
+func (s *Scanner) newline(t *token.Token, start, nl int) token.Kind {
+	s.start, s.startCol, s.cur = start, start-s.lineStart, nl+1
+	s.atbol = true
+	s.contLine = false
+	s.makeSpan(t, token.NEWLINE)
+	t.EndOff = int32(nl) // no text
+	return token.NEWLINE
+}
+
+// atLineStart scans the token at the start of a line, or one pending there
+// (an INDENT or DEDENT): regular once startLine has read a plain start,
+// else normal.
+func (s *Scanner) atLineStart(t *token.Token) token.Kind {
+	if !s.startLine() {
+		return s.normal(t, &s.modes[s.modeIdx])
+	}
+	return s.regular(t)
+}
+
+// startLine reads the start of the next line when the scanner is at the
+// start of a line (atbol) with nothing pending and the current line used
+// up, as normal would, for the plain case: it skips blank lines (comments
+// only when no '\r' is in the text) and reads an indentation of spaces
+// that is the current one (any, inside brackets), leaving the scanner at
+// the line's first token. It reports whether it did; else normal reads
+// the line, from its start, with the state it would have had (the lines
+// read so far as normal reads them, start unset, startCol that of the
+// last blank line's first byte).
+func (s *Scanner) startLine() bool {
+	if !s.atbol || s.pendin != 0 || s.cur != s.inp || s.done != OK {
+		return false
+	}
+	for {
+		s.start = noPos
+		if !s.underflow() {
+			return false // the end of the input, for normal
+		}
+		r, i := s.read, s.cur
+		for i < len(r) && r[i] == ' ' {
+			i++
+		}
+		if i == len(r) {
+			return false
+		}
+		switch r[i] {
+		case '\n':
+			s.cur, s.startCol = i+1, i-s.lineStart
+			continue
+		case '#':
+			if !s.noCR || r[len(r)-1] != '\n' {
+				return false
+			}
+			s.cur, s.startCol = len(r), i-s.lineStart
+			continue
+		case '\t', '\f', '\\', '\r':
+			return false
+		}
+		if col := i - s.cur; s.level == 0 && (col != s.indstack[s.indent] || col != s.altindstack[s.indent]) {
+			return false
+		}
+		s.cur = i
+		s.atbol = false
+		return true
+	}
 }
 
 // normal scans a token in the regular mode (tok_get_normal_mode); cur is
