@@ -253,11 +253,21 @@ func (s *Scanner) newline(t *token.Token, start, nl int) token.Kind {
 }
 
 // atLineStart scans the token at the start of a line, or one pending there
-// (an INDENT or DEDENT): regular once startLine has read a plain start,
-// else normal.
+// (an INDENT or DEDENT): the pending one as normal makes it, else the
+// line's first token with regular once startLine has read a plain start
+// of the line, else normal.
 func (s *Scanner) atLineStart(t *token.Token) token.Kind {
-	if !s.startLine() {
+	if s.atbol && !s.startLine() {
 		return s.normal(t, &s.modes[s.modeIdx])
+	}
+	if s.pendin != 0 {
+		s.setStart(s.cur)
+		if s.pendin < 0 {
+			s.pendin++
+			return s.make(t, token.DEDENT, noPos, noPos)
+		}
+		s.pendin--
+		return s.make(t, token.INDENT, noPos, noPos)
 	}
 	return s.regular(t)
 }
@@ -266,13 +276,13 @@ func (s *Scanner) atLineStart(t *token.Token) token.Kind {
 // start of a line (atbol) with nothing pending and the current line used
 // up, as normal would, for the plain case: it skips blank lines (comments
 // only when no '\r' is in the text) and reads an indentation of spaces
-// that is the current one (any, inside brackets), leaving the scanner at
-// the line's first token. It reports whether it did; else normal reads
-// the line, from its start, with the state it would have had (the lines
-// read so far as normal reads them, start unset, startCol that of the
-// last blank line's first byte).
+// (which sets the indents or dedents pending outside brackets), leaving
+// the scanner at the line's first token. It reports whether it did; else
+// normal reads the line, from its start, with the state it would have had
+// (the lines read so far as normal reads them, start unset, startCol that
+// of the last blank line's first byte).
 func (s *Scanner) startLine() bool {
-	if !s.atbol || s.pendin != 0 || s.cur != s.inp || s.done != OK {
+	if s.pendin != 0 || s.cur != s.inp || s.done != OK {
 		return false
 	}
 	for {
@@ -281,6 +291,7 @@ func (s *Scanner) startLine() bool {
 			return false // the end of the input, for normal
 		}
 		r, i := s.read, s.cur
+		i += spaceRun(r[i:])
 		for i < len(r) && r[i] == ' ' {
 			i++
 		}
@@ -300,13 +311,43 @@ func (s *Scanner) startLine() bool {
 		case '\t', '\f', '\\', '\r':
 			return false
 		}
-		if col := i - s.cur; s.level == 0 && (col != s.indstack[s.indent] || col != s.altindstack[s.indent]) {
+		if s.level == 0 && !s.indentTo(i-s.cur) {
 			return false
 		}
 		s.cur = i
 		s.atbol = false
 		return true
 	}
+}
+
+// indentTo sets the indentation stack for a line indented by col spaces
+// outside brackets, with nothing pending, as normal does: it pushes an
+// indent or pops the dedents, which it leaves pending. It reports whether
+// it did; it changes nothing where normal reports an error.
+func (s *Scanner) indentTo(col int) bool {
+	top := s.indstack[s.indent]
+	switch {
+	case col == top:
+		return col == s.altindstack[s.indent]
+	case col > top:
+		if s.indent+1 >= MaxIndent || col <= s.altindstack[s.indent] {
+			return false
+		}
+		s.pendin = 1
+		s.indent++
+		s.indstack[s.indent], s.altindstack[s.indent] = col, col
+		return true
+	}
+	k := s.indent
+	for k > 0 && col < s.indstack[k] {
+		k--
+	}
+	if col != s.indstack[k] || col != s.altindstack[k] {
+		return false
+	}
+	s.pendin = k - s.indent
+	s.indent = k
+	return true
 }
 
 // normal scans a token in the regular mode (tok_get_normal_mode); cur is

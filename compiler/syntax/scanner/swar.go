@@ -8,8 +8,9 @@ import (
 // The ordinary characters of a string literal are skipped eight bytes at a
 // time: a word of the buffer is tested for the three bytes that stop the
 // skip with a few arithmetic operations instead of three comparisons a
-// byte. (Tried for the rest of a name too, and dropped: names are short,
-// and the word test cost more than the table look-ups it saved.)
+// byte. The spaces that indent a line are counted eight at a time too.
+// (Tried for the rest of a name too, and dropped: names are short, and the
+// word test cost more than the table look-ups it saved.)
 
 const (
 	lsbs = 0x0101010101010101
@@ -38,3 +39,17 @@ func stringStopRun(r []byte, q byte) int {
 // first zero byte of v, 0 when v has none. (Bytes above the first zero
 // one may be marked too, through the borrow of the subtraction.)
 func zeroByte(v uint64) uint64 { return (v - lsbs) &^ v & msbs }
+
+// spaceRun returns the number of leading spaces of r, counting whole
+// words of eight bytes only: the caller goes on byte by byte from there.
+func spaceRun(r []byte) int {
+	j := 0
+	for len(r)-j >= 8 {
+		// The lowest byte that differs from a space is the first other.
+		if w := binary.LittleEndian.Uint64(r[j:]) ^ ' '*lsbs; w != 0 {
+			return j + bits.TrailingZeros64(w)>>3
+		}
+		j += 8
+	}
+	return j
+}

@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -54,5 +55,20 @@ func TestStringStopRun(t *testing.T) {
 			}
 		}
 		check(r)
+	}
+}
+
+// spaceRun agrees with the byte loop it stands for.
+func TestSpaceRun(t *testing.T) {
+	for n := 0; n < 40; n++ {
+		for _, after := range []byte{'x', '\t', '\n', 0, 0xa0, ' ' + 1, ' ' - 1} {
+			r := append([]byte(strings.Repeat(" ", n)), after, ' ', 'y')
+			for cut := 0; cut <= len(r); cut++ {
+				got, want := spaceRun(r[:cut]), min(n, cut)
+				if got > want || got < want && (got%8 != 0 || got+8 <= cut) {
+					t.Fatalf("spaceRun(%q) = %d, the byte loop %d", r[:cut], got, want)
+				}
+			}
+		}
 	}
 }
