@@ -99,8 +99,8 @@ func (s *Scanner) continuationLine() int {
 // quickClass sorts the first byte of a token for regular: quickName for
 // an ASCII letter or '_' that starts no string prefix, quickPrefix for
 // one that may (bBrRuUfF), quickOp for a byte normal hands to operator
-// at once (opDirect, but for '#'), 0 for the rest (and the classes named
-// after the few bytes they hold).
+// at once (opDirect, but for '#' and the blanks), the classes named after
+// the bytes they hold, 0 for the rest.
 var quickClass = func() (t [256]uint8) {
 	for c := 0; c < 128; c++ {
 		switch {
@@ -114,6 +114,9 @@ var quickClass = func() (t [256]uint8) {
 	}
 	t['\n'] = quickNewline
 	t['#'] = quickComment
+	for c := '0'; c <= '9'; c++ {
+		t[c] = quickDigit
+	}
 	t['.'] = quickDot
 	t['"'] = quickQuote
 	t['\''] = quickQuote
@@ -128,6 +131,7 @@ const (
 	quickDot
 	quickQuote
 	quickComment
+	quickDigit
 )
 
 // regular scans a token in the regular mode, the current one
@@ -135,28 +139,31 @@ const (
 // do not). The most common tokens in the middle of a line (a name of ASCII
 // bytes, a comma, a round or square bracket, a period, a NEWLINE, with or
 // without a comment before it) are made here with the position in local
-// variables, and the other operators and the strings without a prefix are
-// handed to operator and stringLiteral from here; a plain start of a line
-// is read by startLine. For the rest (a change of indentation, pending
-// indents, numbers, a name that goes on with a non-ASCII byte or is a
-// string's prefix, the end of the lines read) normal scans the token from
-// the start, since nothing has been changed yet. For the tokens made here
-// normal would do exactly this: skip the blanks (within the line read,
-// which ends with its newline or the text), set the start, and read the
-// token or hand its first byte on.
+// variables, and the other operators, the numbers and the strings without
+// a prefix are handed to operator, number and stringLiteral from here; the
+// start of a line and the indents and dedents pending go to atLineStart.
+// For the rest (a name that goes on with a non-ASCII byte or is a
+// string's prefix, the end of the lines read, a byte of no token) normal
+// scans the token from the start, since nothing has been changed yet. For
+// the tokens made here normal would do exactly this: skip the blanks
+// (within the line read, which ends with its newline or the text), set
+// the start, and read the token or hand its first byte on.
 func (s *Scanner) regular(t *token.Token) token.Kind {
 	if s.atbol || s.pendin != 0 {
 		return s.atLineStart(t)
 	}
 	r, i := s.read, s.cur
-	// Most tokens start past ' ': one comparison for them.
-	for i < len(r) && r[i] <= ' ' && (r[i] == ' ' || r[i] == '\t' || r[i] == '\f') {
-		i++
-	}
 	if i >= len(r) {
 		return s.normal(t, &s.modes[s.modeIdx])
 	}
 	c := r[i]
+	// Most tokens start past ' ': one comparison for them.
+	for c <= ' ' && (c == ' ' || c == '\t' || c == '\f') {
+		if i++; i >= len(r) {
+			return s.normal(t, &s.modes[s.modeIdx])
+		}
+		c = r[i]
+	}
 	switch quickClass[c] {
 	case quickName, quickPrefix:
 		j := i + 1
@@ -168,28 +175,26 @@ func (s *Scanner) regular(t *token.Token) token.Kind {
 				return s.normal(t, &s.modes[s.modeIdx])
 			}
 		}
-		s.start, s.startCol, s.cur = i, i-s.lineStart, j
 		t.ASCII = true
 		if s.keywords && token.MayBeKeyword(c, j-i) {
-			return s.makeSpan(t, token.Keyword(r[i:j]))
+			return s.span(t, token.Keyword(r[i:j]), i, j)
 		}
-		return s.makeSpan(t, token.NAME)
+		return s.span(t, token.NAME, i, j)
 	case quickOp:
-		s.start, s.startCol, s.cur = i, i-s.lineStart, i+1
 		if s.modeIdx == 0 && i+1 < len(r) {
 			// What operator does for a comma and the round and square
 			// brackets outside f-strings, when the next byte is read
 			// (no two-character operator starts with them).
 			switch c {
 			case ',':
-				return s.makeSpan(t, token.COMMA)
+				return s.span(t, token.COMMA, i, i+1)
 			case '(', '[':
 				if s.level < MaxLevel {
 					s.parenstack[s.level] = c
 					s.parenlinenostack[s.level] = s.lineno
 					s.parencolstack[s.level] = i - s.lineStart
 					s.level++
-					return s.makeSpan(t, oneCharKinds[c])
+					return s.span(t, oneCharKinds[c], i, i+1)
 				}
 			case ')', ']':
 				opening := byte('(')
@@ -198,10 +203,11 @@ func (s *Scanner) regular(t *token.Token) token.Kind {
 				}
 				if s.level > 0 && s.parenstack[s.level-1] == opening {
 					s.level--
-					return s.makeSpan(t, oneCharKinds[c])
+					return s.span(t, oneCharKinds[c], i, i+1)
 				}
 			}
 		}
+		s.start, s.startCol, s.cur = i, i-s.lineStart, i+1
 		return s.operator(t, &s.modes[s.modeIdx], int(c))
 	case quickComment:
 		// A comment runs to the newline that ends the lines read (when
@@ -230,12 +236,14 @@ func (s *Scanner) regular(t *token.Token) token.Kind {
 		// A period not followed by a digit or another period (reading
 		// the next byte of the line and backing up changes nothing).
 		if j := i + 1; j < len(r) && r[j] != '.' && !isDigit(int(r[j])) {
-			s.start, s.startCol, s.cur = i, i-s.lineStart, j
-			return s.makeSpan(t, token.DOT)
+			return s.span(t, token.DOT, i, j)
 		}
 	case quickQuote:
 		s.start, s.startCol, s.cur = i, i-s.lineStart, i+1
 		return s.stringLiteral(t, int(c))
+	case quickDigit:
+		s.start, s.startCol, s.cur = i, i-s.lineStart, i+1
+		return s.number(t, int(c))
 	}
 	return s.normal(t, &s.modes[s.modeIdx])
 }
@@ -244,10 +252,9 @@ func (s *Scanner) regular(t *token.Token) token.Kind {
 // at offset nl, starting at offset start (the newline's, or a comment's
 // before it).
 func (s *Scanner) newline(t *token.Token, start, nl int) token.Kind {
-	s.start, s.startCol, s.cur = start, start-s.lineStart, nl+1
 	s.atbol = true
 	s.contLine = false
-	s.makeSpan(t, token.NEWLINE)
+	s.span(t, token.NEWLINE, start, nl+1)
 	t.EndOff = int32(nl) // no text
 	return token.NEWLINE
 }

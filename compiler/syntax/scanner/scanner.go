@@ -403,13 +403,31 @@ func (s *Scanner) make(t *token.Token, kind token.Kind, pStart, pEnd int) token.
 
 // makeSpan is make for a token with a span, other than STRING and
 // FSTRING_MIDDLE, from the token start to the current byte: short enough
-// to be inlined where most tokens are made.
+// to be inlined where most tokens are made. (The fields are read before t
+// is written: the compiler cannot tell that the writes leave them be.)
 func (s *Scanner) makeSpan(t *token.Token, kind token.Kind) token.Kind {
+	line, level := int32(s.lineno), uint16(s.level)
+	start, startCol, end := s.start, s.startCol, s.cur
+	endCol := end - s.lineStart
 	t.Kind = kind
-	t.Level = uint16(s.level)
-	t.Start = token.Pos{Line: int32(s.lineno), Col: int32(s.startCol)}
-	t.End = token.Pos{Line: int32(s.lineno), Col: int32(s.cur - s.lineStart)}
-	t.Off, t.EndOff = int32(s.start), int32(s.cur)
+	t.Level = level
+	t.Start = token.Pos{Line: line, Col: int32(startCol)}
+	t.End = token.Pos{Line: line, Col: int32(endCol)}
+	t.Off, t.EndOff = int32(start), int32(end)
+	return kind
+}
+
+// span is makeSpan for a token from offset start to end of the current
+// line, where the token start and the current byte are set: what setStart,
+// reading to end and makeSpan do, with the offsets known.
+func (s *Scanner) span(t *token.Token, kind token.Kind, start, end int) token.Kind {
+	line, level, lineStart := int32(s.lineno), uint16(s.level), s.lineStart
+	s.start, s.startCol, s.cur = start, start-lineStart, end
+	t.Kind = kind
+	t.Level = level
+	t.Start = token.Pos{Line: line, Col: int32(start - lineStart)}
+	t.End = token.Pos{Line: line, Col: int32(end - lineStart)}
+	t.Off, t.EndOff = int32(start), int32(end)
 	return kind
 }
 
