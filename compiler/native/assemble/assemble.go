@@ -48,16 +48,19 @@ type Assembler struct {
 	// opMask (New checks that the table fits).
 	ops [opMask + 1]opInfo
 
-	target  []int32 // per instruction: target index of a jump
-	offset  []int32 // per instruction: offset in code units
-	handler []int32 // per instruction: handler instruction index, -1 none
-	// jumps are the indexes of the jumps, in order; handlers tells
-	// whether any instruction has a handler (resolve sets both).
+	offset []int32 // per instruction: offset in code units
+	// jumps are the indexes of the jumps, in order, and targets their
+	// targets' indexes; handlers tells whether any instruction has a
+	// handler (resolve sets them).
 	jumps    []int32
+	targets  []int32
 	handlers bool
-	code     []byte
-	lines    []byte
-	excs     []byte
+	// indexed is Assemble's copy of the sequence, with instruction
+	// indexes for labels.
+	indexed []instr.Instr
+	code    []byte
+	lines   []byte
+	excs    []byte
 	// makeCode's scratch: the fast locals' names and kinds.
 	lpNames []*pyobj.Object
 	kinds   []byte
@@ -120,7 +123,16 @@ func (a *Assembler) Reset(p *pyobj.Process, cache *pyobj.ConstCache) {
 // Assemble makes the code object of u (_PyAssemble_MakeCodeObject). It
 // changes u.Seq's instructions (jump directions and offsets).
 func (a *Assembler) Assemble(u *instr.Unit, filename *pyobj.Object) (*pyobj.Object, error) {
-	return a.assemble(u, u.Seq.Instrs, &u.Seq, filename)
+	ins, err := a.toIndexes(u.Seq.Instrs, &u.Seq)
+	if err != nil {
+		return nil, err
+	}
+	code, err := a.assemble(u, ins, filename)
+	// The jumps' directions and offsets, into the sequence.
+	for i := range ins {
+		u.Seq.Instrs[i].Op, u.Seq.Instrs[i].Arg = ins[i].Op, ins[i].Arg
+	}
+	return code, err
 }
 
 // AssembleFinal makes the code object of u from ins, its final
@@ -129,13 +141,37 @@ func (a *Assembler) Assemble(u *instr.Unit, filename *pyobj.Object) (*pyobj.Obje
 // them so); u.Seq is not read. It changes ins (jump directions and
 // offsets).
 func (a *Assembler) AssembleFinal(u *instr.Unit, ins []instr.Instr, filename *pyobj.Object) (*pyobj.Object, error) {
-	return a.assemble(u, ins, nil, filename)
+	return a.assemble(u, ins, filename)
 }
 
-// assemble assembles ins, whose labels are those of s, or instruction
-// indexes when s is nil.
-func (a *Assembler) assemble(u *instr.Unit, ins []instr.Instr, s *instr.Sequence, filename *pyobj.Object) (*pyobj.Object, error) {
-	if err := a.resolve(ins, s); err != nil {
+// toIndexes returns a copy of ins (a's scratch) whose jump opargs and
+// handler labels, labels of s, are instruction indexes.
+func (a *Assembler) toIndexes(ins []instr.Instr, s *instr.Sequence) ([]instr.Instr, error) {
+	out := append(a.indexed[:0], ins...)
+	a.indexed = out
+	for i := range out {
+		in := &out[i]
+		if l := in.Handler.Label; l != instr.NoLabel {
+			x, err := s.Index(l)
+			if err != nil {
+				return nil, fmt.Errorf("handler of instruction %d: %w", i, err)
+			}
+			in.Handler.Label = instr.Label(x)
+		}
+		if in.Op <= opMask && a.ops[in.Op]&opJump != 0 {
+			x, err := s.Index(instr.Label(in.Arg))
+			if err != nil {
+				return nil, fmt.Errorf("jump %d (%s): %w", i, a.tab.Name(in.Op), err)
+			}
+			in.Arg = int32(x)
+		}
+	}
+	return out, nil
+}
+
+// assemble assembles ins, whose labels are instruction indexes.
+func (a *Assembler) assemble(u *instr.Unit, ins []instr.Instr, filename *pyobj.Object) (*pyobj.Object, error) {
+	if err := a.resolve(ins); err != nil {
 		return nil, err
 	}
 	a.emit(ins, u.Meta.FirstLineNo)
@@ -147,81 +183,48 @@ func (a *Assembler) assemble(u *instr.Unit, ins []instr.Instr, s *instr.Sequence
 	return a.makeCode(u, filename, lines, excs)
 }
 
-// resolve maps labels to instruction indexes, picks the direction of
-// pseudo jumps and computes jump opargs as code-unit offsets, adding
-// EXTENDED_ARGs until the sizes settle (resolve_jump_offsets). The labels
-// of ins are s's, or instruction indexes when s is nil.
-func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
+// resolve checks ins, whose labels are instruction indexes, picks the
+// direction of pseudo jumps and computes jump opargs as code-unit
+// offsets, adding EXTENDED_ARGs until the sizes settle
+// (resolve_jump_offsets).
+func (a *Assembler) resolve(ins []instr.Instr) error {
 	n := len(ins)
-	a.target = grow(a.target, n)
 	a.offset = grow(a.offset, n+1)
-	a.handler = grow(a.handler, n)
-	offset := a.offset[:n+1]
-	// One walk finds the handlers and jump targets, checks the opcodes
-	// and computes the first offsets.
-	// The rare cases write to a's fields, not to variables of the loop.
-	a.jumps, a.handlers = a.jumps[:0], false
-	total := int32(0)
-	handler := a.handler[:n]
-	for i := range ins {
-		in := &ins[i]
-		h := int32(-1)
-		if in.Handler.Label != instr.NoLabel {
-			depth := in.Handler.StartDepth() - 1
-			if in.Handler.PreserveLasti() {
-				depth--
-			}
-			if depth < 0 {
-				return fmt.Errorf("instruction %d: handler start depth %d is too small", i, in.Handler.StartDepth())
-			}
-			if l := in.Handler.Label; s == nil && l >= 0 && int(l) <= n {
-				// An instruction index (AssembleFinal), without a call.
-				h = int32(l)
-			} else {
-				x, err := index(s, l, n)
-				if err != nil {
-					return fmt.Errorf("handler of instruction %d: %w", i, err)
-				}
-				h = int32(x)
-			}
-			a.handlers = true
-		}
-		handler[i] = h
-		if in.Op > opMask {
-			return fmt.Errorf("instruction %d: opcode %d can't be assembled", i, in.Op)
-		}
-		info := a.ops[in.Op]
-		if info&opJump != 0 {
-			if err := a.firstJump(s, n, i, in); err != nil {
-				return err
-			}
-			info = a.ops[in.Op&opMask]
-		}
-		if info&opKnown == 0 {
-			return fmt.Errorf("instruction %d: opcode %d (%s) can't be assembled", i, in.Op, a.tab.Name(in.Op))
-		}
-		arg := in.Arg
-		if arg < 0 {
-			return fmt.Errorf("instruction %d (%s): negative oparg %d", i, a.tab.Name(in.Op), in.Arg)
-		}
-		offset[i] = total
-		total += 1 + info.cache()
-		if arg > 0xFF {
-			total += extSize(arg)
+	// jumps has room for every instruction: the walks fill it without
+	// appending.
+	a.jumps = grow(a.jumps, n)
+	// One walk checks the instructions, finds the jumps and computes the
+	// first offsets: the plain one as far as it goes, then the checking
+	// one, which reports what is wrong.
+	w := a.walk(ins)
+	if w.i < n {
+		if err := a.walkChecked(ins, &w); err != nil {
+			return err
 		}
 	}
-	offset[n] = total
-	jumps := a.jumps
+	a.handlers = w.handlers
+	offset := a.offset[:n+1]
+	offset[n] = w.total
+	jumps := a.jumps[:w.jumps]
+	a.jumps = jumps
+	if len(jumps) == 0 {
+		return nil
+	}
+	// The first estimate left each jump's target index as its oparg.
+	a.targets = grow(a.targets, len(jumps))
+	targets := a.targets[:len(jumps)]
+	for k, i := range jumps {
+		targets[k] = ins[i].Arg
+	}
 	// Jump opargs as offsets, until the sizes settle.
-	target := a.target[:n]
-	for len(jumps) > 0 {
+	for {
 		changed := false
-		for _, i := range jumps {
+		for k, i := range jumps {
 			in := &ins[i]
 			f := a.ops[in.Op&opMask]
 			size := a.size(in.Op, in.Arg)
 			next := offset[i] + size
-			to := offset[target[i]]
+			to := offset[targets[k]]
 			if to < next {
 				if f&opBackward == 0 {
 					return fmt.Errorf("instruction %d (%s) jumps backwards", i, a.tab.Name(in.Op))
@@ -240,29 +243,157 @@ func (a *Assembler) resolve(ins []instr.Instr, s *instr.Sequence) error {
 		if !changed {
 			return nil
 		}
-		total = 0
+		total := int32(0)
 		for i := range ins {
 			offset[i] = total
 			total += a.size(ins[i].Op, ins[i].Arg)
 		}
 		offset[n] = total
 	}
+}
+
+// walkState is the state of resolve's first walk: the next instruction,
+// the offset it starts at, the number of jumps found and whether any
+// instruction has a handler.
+type walkState struct {
+	i        int
+	total    int32
+	jumps    int
+	handlers bool
+}
+
+// walk is resolve's first walk for what a well-formed sequence holds: it
+// stops at the first instruction it does not take (a wrong one), for
+// walkChecked to go on from. Its loop calls nothing and carries little,
+// so that what it carries stays in registers.
+func (a *Assembler) walk(ins []instr.Instr) walkState {
+	n := len(ins)
+	offset := a.offset[:n]
+	jumps := a.jumps[:n]
+	total, nj, handlers := int32(0), 0, false
+	i := 0
+loop:
+	for ; i < n; i++ {
+		in := &ins[i]
+		if l := in.Handler.Label; l != instr.NoLabel {
+			if handlerDepth(in.Handler) < 0 || l < 0 || int(l) > n {
+				break
+			}
+			handlers = true
+		}
+		op := in.Op
+		if op > opMask {
+			break
+		}
+		info := a.ops[op]
+		arg := in.Arg
+		if info&opJump != 0 {
+			// The oparg is the target's index, which it stays for the
+			// first estimate.
+			if arg < 0 || int(arg) >= n {
+				break
+			}
+			if info&opKnown == 0 {
+				// A pseudo jump: its direction picks the real one
+				// (another pseudo jump is left for walkChecked to
+				// report).
+				forward := int(arg) > i
+				switch {
+				case op == a.jump && forward, op == a.jumpNoInterrupt && forward:
+					op = a.jumpForward
+				case op == a.jump:
+					op = a.jumpBackward
+				case op == a.jumpNoInterrupt:
+					op = a.jumpBackwardNI
+				default:
+					break loop
+				}
+				info = a.ops[op&opMask]
+				if info&opKnown == 0 {
+					break
+				}
+				in.Op = op
+			}
+			jumps[nj] = int32(i)
+			nj++
+		} else if info&opKnown == 0 || arg < 0 {
+			break
+		}
+		offset[i] = total
+		total += 1 + info.cache()
+		if arg > 0xFF {
+			total += extSize(arg)
+		}
+	}
+	return walkState{i: i, total: total, jumps: nj, handlers: handlers}
+}
+
+// handlerDepth is the stack depth an exception table entry records for h
+// (negative: h's start depth is too small).
+func handlerDepth(h instr.Handler) int32 {
+	depth := h.StartDepth() - 1
+	if h.PreserveLasti() {
+		depth--
+	}
+	return depth
+}
+
+// walkChecked is resolve's first walk from instruction w.i on, reporting
+// the first wrong instruction.
+func (a *Assembler) walkChecked(ins []instr.Instr, w *walkState) error {
+	n := len(ins)
+	offset := a.offset[:n]
+	for i := w.i; i < n; i++ {
+		in := &ins[i]
+		if l := in.Handler.Label; l != instr.NoLabel {
+			if handlerDepth(in.Handler) < 0 {
+				return fmt.Errorf("instruction %d: handler start depth %d is too small", i, in.Handler.StartDepth())
+			}
+			if l < 0 || int(l) > n {
+				return fmt.Errorf("handler of instruction %d: instruction index %d out of range [0, %d]", i, l, n)
+			}
+			w.handlers = true
+		}
+		if in.Op > opMask {
+			return fmt.Errorf("instruction %d: opcode %d can't be assembled", i, in.Op)
+		}
+		info := a.ops[in.Op]
+		if info&opJump != 0 {
+			if err := a.firstJump(n, i, in); err != nil {
+				return err
+			}
+			a.jumps[w.jumps] = int32(i)
+			w.jumps++
+			info = a.ops[in.Op&opMask]
+		}
+		if info&opKnown == 0 {
+			return fmt.Errorf("instruction %d: opcode %d (%s) can't be assembled", i, in.Op, a.tab.Name(in.Op))
+		}
+		arg := in.Arg
+		if arg < 0 {
+			return fmt.Errorf("instruction %d (%s): negative oparg %d", i, a.tab.Name(in.Op), in.Arg)
+		}
+		offset[i] = w.total
+		w.total += 1 + info.cache()
+		if arg > 0xFF {
+			w.total += extSize(arg)
+		}
+	}
+	w.i = n
 	return nil
 }
 
-// firstJump resolves the jump in (instruction i) for the first size
-// estimate: its target's index, the direction of a pseudo jump, and the
-// target's index as oparg, as CPython estimates.
-func (a *Assembler) firstJump(s *instr.Sequence, n, i int, in *instr.Instr) error {
-	t, err := index(s, instr.Label(in.Arg), n)
-	if err != nil {
-		return fmt.Errorf("jump %d (%s): %w", i, a.tab.Name(in.Op), err)
+// firstJump checks the jump in (instruction i) and picks the direction
+// of a pseudo jump; its oparg, its target's index, is the first
+// estimate's, as CPython's.
+func (a *Assembler) firstJump(n, i int, in *instr.Instr) error {
+	t := int(in.Arg)
+	if t < 0 || t > n {
+		return fmt.Errorf("jump %d (%s): instruction index %d out of range [0, %d]", i, a.tab.Name(in.Op), t, n)
 	}
-	if t >= n {
+	if t == n {
 		return fmt.Errorf("jump %d (%s) to the end of the code", i, a.tab.Name(in.Op))
 	}
-	a.target[i] = int32(t)
-	a.jumps = append(a.jumps, int32(i))
 	forward := t > i
 	switch in.Op {
 	case a.jump:
@@ -280,20 +411,7 @@ func (a *Assembler) firstJump(s *instr.Sequence, n, i int, in *instr.Instr) erro
 			return fmt.Errorf("pseudo jump %s left in the sequence", a.tab.Name(in.Op))
 		}
 	}
-	in.Arg = int32(t)
 	return nil
-}
-
-// index is s.Index(l), or l itself when s is nil (an instruction index,
-// at most n: the end of the code).
-func index(s *instr.Sequence, l instr.Label, n int) (int, error) {
-	if s != nil {
-		return s.Index(l)
-	}
-	if l < 0 || int(l) > n {
-		return 0, fmt.Errorf("instruction index %d out of range [0, %d]", l, n)
-	}
-	return int(l), nil
 }
 
 // extSize is the number of EXTENDED_ARGs of an oparg above 0xFF.
@@ -351,20 +469,17 @@ func (a *Assembler) emit(ins []instr.Instr, firstLine int32) {
 		return
 	}
 	cur := instr.NoHandler
-	curIx := int32(-1)
 	start := int32(0)
-	handler := a.handler[:len(ins)]
-	for i, h := range handler {
-		if h != curIx {
-			if curIx >= 0 {
-				a.excs = writeException(a.excs, start, offset[i], offset[curIx], cur)
+	for i := range ins {
+		if h := ins[i].Handler; h.Label != cur.Label {
+			if cur.Label != instr.NoLabel {
+				a.excs = writeException(a.excs, start, offset[i], offset[cur.Label], cur)
 			}
-			start = offset[i]
-			cur, curIx = ins[i].Handler, h
+			start, cur = offset[i], h
 		}
 	}
-	if curIx >= 0 {
-		a.excs = writeException(a.excs, start, offset[len(ins)], offset[curIx], cur)
+	if cur.Label != instr.NoLabel {
+		a.excs = writeException(a.excs, start, offset[len(ins)], offset[cur.Label], cur)
 	}
 }
 
