@@ -1,7 +1,6 @@
 package pyobj
 
 import (
-	"hash/maphash"
 	"math"
 	"math/bits"
 	"sort"
@@ -36,7 +35,6 @@ type ConstCache struct {
 	tuples valueTable
 	// codes holds the code objects with contents, by codeHash.
 	codes valueTable
-	seed  maphash.Seed
 	// id tells this cache's objects (Object.cache) from every other
 	// cache's.
 	id uint32
@@ -60,7 +58,7 @@ func (p *Process) NewConstCache() *ConstCache {
 	c, ok := cachePool.Get().(*ConstCache)
 	if !ok {
 		c = &ConstCache{
-			m: make(map[string]*Object, 32), seed: maphash.MakeSeed(),
+			m:    make(map[string]*Object, 32),
 			strs: newValueTable(128), bytes: newValueTable(64), ints: newValueTable(32),
 			tuples: newValueTable(64), codes: newValueTable(64),
 		}
@@ -358,7 +356,7 @@ func (c *ConstCache) MergeResizedBytes(b []byte) *Object {
 // mergeCode is Merge for a code object with contents.
 func (c *ConstCache) mergeCode(o *Object) *Object {
 	co := o.Code
-	h := codeHash(c.seed, co)
+	h := codeHash(co)
 	t := &c.codes
 	mask := len(t.slots) - 1
 	key, keyed := "", false
@@ -386,13 +384,16 @@ func (c *ConstCache) mergeCode(o *Object) *Object {
 
 // codeHash is the hash ConstCache files a code object by: a summary of
 // some of the fields code_richcompare compares (name, argument counts,
-// flags, first line, instructions and tables). The full keys (long:
-// instructions, tables and constants) are built and compared only for
-// code objects with the same summary, which are rare (a function compiled
-// twice, in a finally body's two copies). The tables' and the name's
-// hashes are those they were merged by (Object.hash).
-func codeHash(seed maphash.Seed, co *CodeObject) uint64 {
-	h := maphash.Bytes(seed, co.Bytecode)
+// flags, first line, the instructions' length and the tables). The full
+// keys (long: instructions, tables and constants) are built and compared
+// only for code objects with the same summary, which are rare (a function
+// compiled twice, in a finally body's two copies). The instructions are
+// not hashed: the line table, which gives every instruction's size and
+// location, tells apart nearly all code objects that differ only there.
+// The tables' and the name's hashes are those they were merged by
+// (Object.hash).
+func codeHash(co *CodeObject) uint64 {
+	h := mix(11, uint64(len(co.Bytecode)))
 	h = mix(h, valueHash(co.LineTable)<<32|valueHash(co.ExceptionTable))
 	h = mix(h, valueHash(co.Name)<<32|uint64(uint32(co.FirstLineNo)))
 	h = mix(h, uint64(uint32(co.ArgCount))<<32|uint64(uint32(co.PosOnlyArgCount)))
