@@ -693,8 +693,8 @@ func appendExceptionItem(b []byte, v int32, msb byte) []byte {
 // makeCode builds the code object (makecode, _PyCode_New).
 func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object) (*pyobj.Object, error) {
 	m := &u.Meta
-	names := a.cache.MergeOne(a.p.NewTuple(a.p.Items(m.Names)))
-	consts := a.cache.MergeOne(a.p.NewTuple(a.p.Items(m.Consts)))
+	names := a.cache.MergeTuple(m.Names)
+	consts := a.cache.MergeTuple(m.Consts)
 
 	nlocals := len(m.VarNames)
 	nplus := int(u.NLocalsPlus)
@@ -745,7 +745,7 @@ func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object)
 		}
 	}
 	lpKinds := a.p.NewBytesResized(a.p.String(kinds))
-	lpTuple := a.cache.MergeOne(a.p.NewTuple(a.p.Items(lpNames)))
+	lpTuple := a.cache.MergeTuple(lpNames)
 	// The scratch keeps no object of this compile.
 	clear(lpNames)
 

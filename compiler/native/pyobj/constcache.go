@@ -253,21 +253,7 @@ func (c *ConstCache) plainHash(o *Object) (h uint64, ok bool) {
 	case Bytes:
 		return mix(9, valueHash(o)), true
 	case Tuple:
-		h = mix(10, uint64(len(o.Items)))
-		for _, it := range o.Items {
-			// A str with its hash kept (a name, most items) without a
-			// call.
-			if it.Kind == Str && it.hash != 0 {
-				h = mix(h, mix(8, uint64(it.hash)))
-				continue
-			}
-			ih, ok := c.plainHash(it)
-			if !ok {
-				return 0, false
-			}
-			h = mix(h, ih)
-		}
-		return h, true
+		return c.itemsHash(o.Items)
 	case Code:
 		if c.p.keyedByContents(o) && !o.Code.merged {
 			return 0, false
@@ -275,6 +261,25 @@ func (c *ConstCache) plainHash(o *Object) (h uint64, ok bool) {
 		return mix(11, uint64(o.id)), true
 	}
 	return 0, false
+}
+
+// itemsHash is plainHash of a tuple of items.
+func (c *ConstCache) itemsHash(items []*Object) (h uint64, ok bool) {
+	h = mix(10, uint64(len(items)))
+	for _, it := range items {
+		// A str with its hash kept (a name, most items) without a
+		// call.
+		if it.Kind == Str && it.hash != 0 {
+			h = mix(h, mix(8, uint64(it.hash)))
+			continue
+		}
+		ih, ok := c.plainHash(it)
+		if !ok {
+			return 0, false
+		}
+		h = mix(h, ih)
+	}
+	return h, true
 }
 
 // valueHash returns a hash of a str's or bytes' value, computed once per
@@ -309,24 +314,30 @@ func plainEqual(a, b *Object) bool {
 	case Str, Bytes:
 		return a.Value.Str() == b.Value.Str()
 	case Tuple:
-		if len(a.Items) != len(b.Items) {
-			return false
-		}
-		for i := range a.Items {
-			if !plainEqual(a.Items[i], b.Items[i]) {
-				return false
-			}
-		}
-		return true
+		return plainEqualItems(a.Items, b.Items)
 	}
 	// Code objects and NaNs: identity.
 	return false
 }
 
+// plainEqualItems reports whether the plain tuples of items a and b have
+// one key.
+func plainEqualItems(a, b []*Object) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !plainEqual(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // mergeTuple looks a plain tuple up by its hash h: the cached equal
 // tuple and true, or o, registered, and false.
 func (c *ConstCache) mergeTuple(o *Object, h uint64) (*Object, bool) {
-	t, i := c.tuples.findTuple(o, h)
+	t, i := c.tuples.findTuple(o.Items, h)
 	if t == nil {
 		c.tuples.insert(i, h, c.hold(o))
 		return o, false
@@ -481,6 +492,24 @@ func (c *ConstCache) MergeOne(o *Object) *Object {
 	return o
 }
 
+// MergeTuple is MergeOne of a new tuple of a copy of items (the
+// assembler's tuples of names and constants), without making it when the
+// cache holds an equal one: CPython drops the new tuple at once then, and
+// nothing else refers to it.
+func (c *ConstCache) MergeTuple(items []*Object) *Object {
+	if len(items) > 0 {
+		if h, ok := c.itemsHash(items); ok {
+			t, i := c.tuples.findTuple(items, h)
+			if t == nil {
+				t = c.p.NewTuple(c.p.Items(items))
+				c.tuples.insert(i, h, c.hold(t))
+			}
+			return t
+		}
+	}
+	return c.MergeOne(c.p.NewTuple(c.p.Items(items)))
+}
+
 func sortStrings(s []string) { sort.Strings(s) }
 
 // valueSlot is one slot of a valueTable: an object (nil: empty) and its
@@ -563,15 +592,16 @@ func (t *valueTable) findInt(v int64, h uint64) (*Object, int) {
 	}
 }
 
-// findTuple is find for the plain tuple o (plainHash h), by plainEqual.
-func (t *valueTable) findTuple(o *Object, h uint64) (*Object, int) {
+// findTuple is find for the plain tuple of items (plainHash h), by
+// plainEqual.
+func (t *valueTable) findTuple(items []*Object, h uint64) (*Object, int) {
 	mask := len(t.slots) - 1
 	for i := int(h) & mask; ; i = (i + 1) & mask {
 		sl := &t.slots[i]
 		if sl.o == nil {
 			return nil, i
 		}
-		if sl.h == h && plainEqual(sl.o, o) {
+		if sl.h == h && plainEqualItems(sl.o.Items, items) {
 			return sl.o, i
 		}
 	}
