@@ -186,8 +186,7 @@ func (w *Writer) ref(o *pyobj.Object) (flag byte, done bool) {
 		ix = w.local[o]
 	}
 	if ix > 0 {
-		w.buf = append(w.buf, typeRef)
-		w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(ix-1))
+		w.backRef(ix)
 		return 0, true
 	}
 	w.nrefs++
@@ -197,6 +196,17 @@ func (w *Writer) ref(o *pyobj.Object) (flag byte, done bool) {
 		o.RefIx = w.nrefs
 	}
 	return FlagRef, false
+}
+
+// backRef writes a back-reference to the object numbered ix (+1).
+func (w *Writer) backRef(ix int32) {
+	w.typeAndUint32(typeRef, uint32(ix-1))
+}
+
+// typeAndUint32 writes the type byte t and the little-endian n that
+// follows it, in one append.
+func (w *Writer) typeAndUint32(t byte, n uint32) {
+	w.buf = append(w.buf, t, byte(n), byte(n>>8), byte(n>>16), byte(n>>24))
 }
 
 func (w *Writer) object(o *pyobj.Object) {
@@ -251,8 +261,7 @@ func (w *Writer) write(o *pyobj.Object) {
 		if n := len(o.Items); n < 256 {
 			w.buf = append(w.buf, typeSmallTuple|flag, byte(n))
 		} else {
-			w.buf = append(w.buf, typeTuple|flag)
-			w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(n))
+			w.typeAndUint32(typeTuple|flag, uint32(n))
 		}
 		w.items(o.Items)
 	case pyobj.FrozenSet:
@@ -307,8 +316,7 @@ func (w *Writer) items(items []*pyobj.Object) {
 		// An object numbered before was flagged when it was numbered,
 		// and stays so while the dump runs (see ref).
 		if ix := it.RefIx; ix > 0 {
-			w.buf = append(w.buf, typeRef)
-			w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(ix-1))
+			w.backRef(ix)
 			continue
 		}
 		w.depth++
@@ -378,15 +386,13 @@ func load64(s string, i int) uint64 {
 }
 
 func (w *Writer) pstring(t byte, s string) {
-	w.buf = append(w.buf, t)
-	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(len(s)))
+	w.typeAndUint32(t, uint32(len(s)))
 	w.buf = append(w.buf, s...)
 }
 
 func (w *Writer) int(o *pyobj.Object, flag byte) {
 	if i, ok := o.Value.Int64(); ok && i >= math.MinInt32 && i <= math.MaxInt32 {
-		w.buf = append(w.buf, typeInt|flag)
-		w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(int32(i)))
+		w.typeAndUint32(typeInt|flag, uint32(int32(i)))
 		return
 	}
 	// TYPE_LONG: the number of 15-bit digits (negative for a negative
@@ -406,16 +412,14 @@ func (w *Writer) int(o *pyobj.Object, flag byte) {
 	if neg {
 		n = -n
 	}
-	w.buf = append(w.buf, typeLong|flag)
-	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(n))
+	w.typeAndUint32(typeLong|flag, uint32(n))
 	for _, dg := range digits {
 		w.buf = binary.LittleEndian.AppendUint16(w.buf, dg)
 	}
 }
 
 func (w *Writer) frozenset(o *pyobj.Object, flag byte) {
-	w.buf = append(w.buf, typeFrozenSet|flag)
-	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(len(o.Items)))
+	w.typeAndUint32(typeFrozenSet|flag, uint32(len(o.Items)))
 	// The sort key of each item is its own dump, made by a new writer
 	// while the set's iterator holds the item. The writers share one
 	// scratch buffer and one table of back-references (cleared for each),
@@ -475,8 +479,7 @@ func (w *Writer) code(c *pyobj.CodeObject, flag byte) {
 	}
 	// co_code: a new bytes object, also held by the code object's cache.
 	w.nrefs++
-	w.buf = append(w.buf, typeString|FlagRef)
-	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(len(c.Bytecode)))
+	w.typeAndUint32(typeString|FlagRef, uint32(len(c.Bytecode)))
 	w.buf = append(w.buf, c.Bytecode...)
 	w.object(c.Consts)
 	w.object(c.Names)
