@@ -362,8 +362,12 @@ func (s *Symbols) find(name string) int {
 		}
 		return -1
 	}
-	for i := range s.list {
-		if s.list[i].Name == name {
+	// A scan of a local copy of the list, which the loop keeps in
+	// registers (s.list itself would be reloaded after every comparison
+	// that calls into the runtime).
+	list := s.list
+	for i := range list {
+		if list[i].Name == name {
 			return i
 		}
 	}
