@@ -389,17 +389,7 @@ func (a *analyzer) block(ste *Block, bound *nameSet, free *pyset, global, typePa
 	}
 
 	if ste.FunctionLike() {
-		// Locals that a child uses freely are cells (analyze_cells).
-		for i, sym := range ste.Symbols.list {
-			if scopes[i] != Local {
-				continue
-			}
-			if !newFree.contains(sym.Name) && !inlinedCells.has(sym.Name) {
-				continue
-			}
-			scopes[i] = Cell
-			newFree.discard(sym.Name)
-		}
+		analyzeCells(ste, scopes, newFree, inlinedCells)
 	} else if ste.Type == ClassBlock {
 		// drop_class_free
 		if newFree.discard("__class__") {
@@ -413,6 +403,25 @@ func (a *analyzer) block(ste *Block, bound *nameSet, free *pyset, global, typePa
 	free.merge(newFree)
 	f.scopes = scopes[:0]
 	return nil
+}
+
+// analyzeCells makes cells of the locals of a function-like block that a
+// child uses freely or an inlined comprehension keeps in a cell
+// (analyze_cells); most blocks have neither, and need no walk.
+func analyzeCells(ste *Block, scopes []Scope, newFree *pyset, inlinedCells *nameSet) {
+	if newFree.used == 0 && inlinedCells.len() == 0 {
+		return
+	}
+	for i, sym := range ste.Symbols.list {
+		if scopes[i] != Local {
+			continue
+		}
+		if !newFree.contains(sym.Name) && !inlinedCells.has(sym.Name) {
+			continue
+		}
+		scopes[i] = Cell
+		newFree.discard(sym.Name)
+	}
 }
 
 // name decides the scope of one name of ste (analyze_name). local is nil
@@ -563,9 +572,10 @@ func freeInAnyChild(b *Block, name string) bool {
 // names of its children that it passes on (update_symbols).
 func (a *analyzer) update(ste *Block, scopes []Scope, bound *nameSet, free *pyset, inlinedCells *nameSet, classFlag bool) {
 	list := ste.Symbols.list
+	cells := inlinedCells.len() > 0 // seldom: no look-ups then
 	for i := range list {
 		f := list[i].Flags
-		if inlinedCells.has(list[i].Name) {
+		if cells && inlinedCells.has(list[i].Name) {
 			f |= DefCompCell
 		}
 		list[i].Flags = f.withScope(scopes[i])

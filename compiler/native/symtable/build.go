@@ -220,7 +220,7 @@ func (b *builder) lookup(blk *Block, name string) Flags {
 // addDef records flag for name in the current block (symtable_add_def).
 // A type parameter's name is recorded in the block's set of mangled names
 // first (typeParam does it, so that addDef stays small enough to inline).
-func (b *builder) addDef(name string, flag Flags, loc ast.Loc) error {
+func (b *builder) addDef(name string, flag Flags, loc *ast.Loc) error {
 	return b.addDefIn(b.cur, name, flag, loc)
 }
 
@@ -228,7 +228,7 @@ func (b *builder) addDef(name string, flag Flags, loc ast.Loc) error {
 // for an assignment expression in a comprehension, the block that binds
 // its target (symtable_add_def_helper). The name is mangled as the current
 // block mangles it.
-func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc ast.Loc) error {
+func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc *ast.Loc) error {
 	mangled := MaybeMangle(b.private, b.cur, name) // b.mangle, inlined
 	val := flag
 	if l := blk.Symbols.list; len(l) == cap(l) {
@@ -247,10 +247,10 @@ func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc ast.Loc) err
 	if !added {
 		old := blk.Symbols.list[at].Flags
 		if flag&DefParam != 0 && old&DefParam != 0 {
-			return b.errorAt(loc, msgDuplicateArgument, name)
+			return b.errorAt(*loc, msgDuplicateArgument, name)
 		}
 		if flag&DefTypeParam != 0 && old&DefTypeParam != 0 {
-			return b.errorAt(loc, msgDuplicateTypeParam, name)
+			return b.errorAt(*loc, msgDuplicateTypeParam, name)
 		}
 		val = old | flag
 	}
@@ -258,7 +258,7 @@ func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc ast.Loc) err
 		// An iteration variable of a comprehension: it may not be the
 		// target of an assignment expression of the same comprehension.
 		if val&(DefGlobal|DefNonlocal) != 0 {
-			return b.errorAt(loc, msgInnerLoopConflict, name)
+			return b.errorAt(*loc, msgInnerLoopConflict, name)
 		}
 		val |= DefCompIter
 	}
@@ -463,7 +463,7 @@ func (b *builder) funcDef(s ast.Stmt, name string, args *ast.Arguments, body []a
 	if args == nil {
 		return fmt.Errorf("function %q without arguments", name)
 	}
-	if err := b.addDef(name, DefLocal, loc); err != nil {
+	if err := b.addDef(name, DefLocal, &loc); err != nil {
 		return err
 	}
 	if err := b.exprs(args.Defaults); err != nil {
@@ -509,7 +509,7 @@ func (b *builder) funcDef(s ast.Stmt, name string, args *ast.Arguments, body []a
 }
 
 func (b *builder) classDef(s *ast.ClassDef) error {
-	if err := b.addDef(s.Name, DefLocal, s.Loc); err != nil {
+	if err := b.addDef(s.Name, DefLocal, &s.Loc); err != nil {
 		return err
 	}
 	if err := b.exprs(s.DecoratorList); err != nil {
@@ -538,10 +538,10 @@ func (b *builder) classDef(s *ast.ClassDef) error {
 	b.enter(s.Name, ClassBlock, blockKey{s.Location(), roleMain}, s.Loc)
 	b.private = s.Name
 	if generic {
-		if err := b.addDef("__type_params__", DefLocal, s.Loc); err != nil {
+		if err := b.addDef("__type_params__", DefLocal, &s.Loc); err != nil {
 			return err
 		}
-		if err := b.addDef(".type_params", Use, s.Loc); err != nil {
+		if err := b.addDef(".type_params", Use, &s.Loc); err != nil {
 			return err
 		}
 	}
@@ -577,7 +577,7 @@ func (b *builder) typeAlias(s *ast.TypeAlias) error {
 	ab := b.enter(nm.ID, TypeAliasBlock, blockKey{s.Location(), roleMain}, s.Loc)
 	ab.CanSeeClassScope = inClass
 	if inClass {
-		if err := b.addDef("__classdict__", Use, *s.Value.Location()); err != nil {
+		if err := b.addDef("__classdict__", Use, s.Value.Location()); err != nil {
 			return err
 		}
 	}
@@ -598,7 +598,7 @@ func (b *builder) enterTypeParams(name string, key blockKey, hasDefaults, hasKwD
 	tb := b.enter(name, TypeParametersBlock, key, loc)
 	if outer == ClassBlock {
 		tb.CanSeeClassScope = true
-		if err := b.addDef("__classdict__", Use, loc); err != nil {
+		if err := b.addDef("__classdict__", Use, &loc); err != nil {
 			return err
 		}
 	}
@@ -606,21 +606,21 @@ func (b *builder) enterTypeParams(name string, key blockKey, hasDefaults, hasKwD
 		// .type_params is set when the tuple of parameters is made and
 		// used for the bases; .generic_base is the Generic base.
 		for _, n := range []string{".type_params", ".generic_base"} {
-			if err := b.addDef(n, DefLocal, loc); err != nil {
+			if err := b.addDef(n, DefLocal, &loc); err != nil {
 				return err
 			}
-			if err := b.addDef(n, Use, loc); err != nil {
+			if err := b.addDef(n, Use, &loc); err != nil {
 				return err
 			}
 		}
 	}
 	if hasDefaults {
-		if err := b.addDef(".defaults", DefParam, loc); err != nil {
+		if err := b.addDef(".defaults", DefParam, &loc); err != nil {
 			return err
 		}
 	}
 	if hasKwDefaults {
-		if err := b.addDef(".kwdefaults", DefParam, loc); err != nil {
+		if err := b.addDef(".kwdefaults", DefParam, &loc); err != nil {
 			return err
 		}
 	}
@@ -638,11 +638,11 @@ func (b *builder) annAssign(s *ast.AnnAssign) error {
 			return b.errorAt(s.Loc, msg, nm.ID)
 		}
 		if s.Simple != 0 {
-			if err := b.addDef(nm.ID, DefAnnot|DefLocal, nm.Loc); err != nil {
+			if err := b.addDef(nm.ID, DefAnnot|DefLocal, &nm.Loc); err != nil {
 				return err
 			}
 		} else if s.Value != nil {
-			if err := b.addDef(nm.ID, DefLocal, nm.Loc); err != nil {
+			if err := b.addDef(nm.ID, DefLocal, &nm.Loc); err != nil {
 				return err
 			}
 		}
@@ -682,7 +682,7 @@ func (b *builder) try(body []ast.Stmt, handlers []*ast.ExceptHandler, orelse, fi
 			}
 		}
 		if h.Name != "" {
-			if err := b.addDef(h.Name, DefLocal, h.Loc); err != nil {
+			if err := b.addDef(h.Name, DefLocal, &h.Loc); err != nil {
 				return err
 			}
 		}
@@ -729,7 +729,7 @@ func (b *builder) declare(names []string, loc ast.Loc, flag Flags) error {
 			}
 			return b.errorAt(loc, msg, name)
 		}
-		if err := b.addDef(name, flag, loc); err != nil {
+		if err := b.addDef(name, flag, &loc); err != nil {
 			return err
 		}
 		b.directive(name, loc)
@@ -760,7 +760,7 @@ func (b *builder) aliases(names []*ast.Alias) error {
 		if i := strings.IndexByte(name, '.'); i >= 0 {
 			store = name[:i]
 		}
-		if err := b.addDef(store, DefImport, a.Loc); err != nil {
+		if err := b.addDef(store, DefImport, &a.Loc); err != nil {
 			return err
 		}
 	}
@@ -773,19 +773,19 @@ func (b *builder) aliases(names []*ast.Alias) error {
 func (b *builder) arguments(a *ast.Arguments) error {
 	for _, group := range [][]*ast.Arg{a.Posonlyargs, a.Args, a.Kwonlyargs} {
 		for _, arg := range group {
-			if err := b.addDef(arg.Arg, DefParam, arg.Loc); err != nil {
+			if err := b.addDef(arg.Arg, DefParam, &arg.Loc); err != nil {
 				return err
 			}
 		}
 	}
 	if a.Vararg != nil {
-		if err := b.addDef(a.Vararg.Arg, DefParam, a.Vararg.Loc); err != nil {
+		if err := b.addDef(a.Vararg.Arg, DefParam, &a.Vararg.Loc); err != nil {
 			return err
 		}
 		b.cur.Varargs = true
 	}
 	if a.Kwarg != nil {
-		if err := b.addDef(a.Kwarg.Arg, DefParam, a.Kwarg.Loc); err != nil {
+		if err := b.addDef(a.Kwarg.Arg, DefParam, &a.Kwarg.Loc); err != nil {
 			return err
 		}
 		b.cur.Varkeywords = true
@@ -872,7 +872,7 @@ func (b *builder) typeParam(tp ast.TypeParam) error {
 	if b.cur.mangled != nil {
 		b.cur.mangled.names[name] = struct{}{}
 	}
-	if err := b.addDef(name, DefTypeParam|DefLocal, loc); err != nil {
+	if err := b.addDef(name, DefTypeParam|DefLocal, &loc); err != nil {
 		return err
 	}
 	if _, isVar := tp.(*ast.TypeVar); isVar {
@@ -901,7 +901,7 @@ func (b *builder) typeVariable(tp ast.TypeParam, e ast.Expr, name string, role b
 	vb := b.enter(name, TypeVariableBlock, blockKey{tp.Location(), role}, eloc)
 	vb.CanSeeClassScope = inClass
 	if inClass {
-		if err := b.addDef("__classdict__", Use, eloc); err != nil {
+		if err := b.addDef("__classdict__", Use, &eloc); err != nil {
 			return err
 		}
 	}
@@ -942,7 +942,7 @@ func (b *builder) pattern1(p ast.Pattern) error {
 		return b.patterns(p.Patterns)
 	case *ast.MatchStar:
 		if p.Name != "" {
-			_ = b.addDef(p.Name, DefLocal, p.Loc)
+			_ = b.addDef(p.Name, DefLocal, &p.Loc)
 		}
 	case *ast.MatchMapping:
 		if err := b.exprs(p.Keys); err != nil {
@@ -952,7 +952,7 @@ func (b *builder) pattern1(p ast.Pattern) error {
 			return err
 		}
 		if p.Rest != "" {
-			_ = b.addDef(p.Rest, DefLocal, p.Loc)
+			_ = b.addDef(p.Rest, DefLocal, &p.Loc)
 		}
 	case *ast.MatchClass:
 		if err := b.expr(p.Cls); err != nil {
@@ -969,7 +969,7 @@ func (b *builder) pattern1(p ast.Pattern) error {
 			}
 		}
 		if p.Name != "" {
-			_ = b.addDef(p.Name, DefLocal, p.Loc)
+			_ = b.addDef(p.Name, DefLocal, &p.Loc)
 		}
 	case *ast.MatchOr:
 		return b.patterns(p.Patterns)
@@ -1154,12 +1154,12 @@ func (b *builder) name(e *ast.Name) error {
 	if e.Ctx == ast.Load {
 		flag = Use
 	}
-	if err := b.addDef(e.ID, flag, e.Loc); err != nil {
+	if err := b.addDef(e.ID, flag, &e.Loc); err != nil {
 		return err
 	}
 	// super() counts as a use of __class__.
 	if e.Ctx == ast.Load && e.ID == "super" && b.cur.Type.FunctionLike() {
-		return b.addDef("__class__", Use, e.Loc)
+		return b.addDef("__class__", Use, &e.Loc)
 	}
 	return nil
 }
@@ -1237,17 +1237,17 @@ func (b *builder) extendNamedExprScope(target *ast.Name) error {
 			if b.lookup(blk, name)&DefGlobal != 0 {
 				flag = DefGlobal
 			}
-			if err := b.addDef(name, flag, target.Loc); err != nil {
+			if err := b.addDef(name, flag, &target.Loc); err != nil {
 				return err
 			}
 			b.directive(name, target.Loc)
-			return b.addDefIn(blk, name, DefLocal, target.Loc)
+			return b.addDefIn(blk, name, DefLocal, &target.Loc)
 		case ModuleBlock:
-			if err := b.addDef(name, DefGlobal, target.Loc); err != nil {
+			if err := b.addDef(name, DefGlobal, &target.Loc); err != nil {
 				return err
 			}
 			b.directive(name, target.Loc)
-			return b.addDefIn(blk, name, DefGlobal, target.Loc)
+			return b.addDefIn(blk, name, DefGlobal, &target.Loc)
 		case ClassBlock:
 			return b.errorMsg(target.Loc, msgNamedExprCompClass)
 		case TypeParametersBlock:
@@ -1280,7 +1280,7 @@ func (b *builder) comprehension(e ast.Expr, name string, kind CompKind, gens []*
 		cb.Coroutine = true
 	}
 	// The outermost iterator is the argument ".0".
-	if err := b.addDef(".0", DefParam, ast.Loc{Lineno: cb.Lineno, ColOffset: cb.ColOffset,
+	if err := b.addDef(".0", DefParam, &ast.Loc{Lineno: cb.Lineno, ColOffset: cb.ColOffset,
 		EndLineno: cb.EndLineno, EndColOffset: cb.EndColOffset}); err != nil {
 		return err
 	}
