@@ -518,13 +518,13 @@ func (p *Parser) fastOperators(lvl int, prec uint8) ast.Expr {
 	}
 	start := p.mark
 	var left ast.Expr
-	switch p.fastKind() {
+	switch k := p.fastKind(); k {
 	case token.NOT, token.PLUS, token.MINUS, token.TILDE:
-		left = p.fastPrefix(lvl, prec)
+		left = p.fastPrefix(lvl, prec, k)
 	default:
 		// `power`: await_primary, then "**" factor (an "await" is
 		// declined).
-		left = p.fastPrimary(lvl)
+		left = p.fastPrimary(lvl, k)
 		if left != nil && p.mark < p.fill && p.kindOf(p.mark) == token.DOUBLESTAR {
 			left = p.fastPower(lvl, start, left)
 		}
@@ -567,10 +567,9 @@ func (p *Parser) fastOperators(lvl int, prec uint8) ast.Expr {
 // fastPrefix parses an operand of level prec that starts with a prefix:
 // `inversion`'s "not" inversion (only where an inversion may stand),
 // `factor`'s "+", "-", "~" factor. (fastOperators parses the other
-// operands, `power`'s.)
-func (p *Parser) fastPrefix(lvl int, prec uint8) ast.Expr {
+// operands, `power`'s.) k is the kind of the current token, the prefix.
+func (p *Parser) fastPrefix(lvl int, prec uint8, k token.Kind) ast.Expr {
 	start := p.mark
-	k := p.fastKind()
 	var op ast.UnaryOperator
 	operand := uint8(precFactor)
 	switch k {
@@ -730,18 +729,18 @@ func (p *Parser) fastCompare(lvl, start int, a ast.Expr) (e ast.Expr, more bool)
 }
 
 // fastPrimary parses `primary`: an atom grown by attributes, calls and
-// subscripts, in the order of pegen's alternatives.
-func (p *Parser) fastPrimary(lvl int) ast.Expr {
+// subscripts, in the order of pegen's alternatives. k is the kind of the
+// current token (fastOperators has looked).
+func (p *Parser) fastPrimary(lvl int, k token.Kind) ast.Expr {
 	start := p.mark
 	var a ast.Expr
-	if p.fastKind() == token.NAME {
+	if k == token.NAME {
 		a = p.nameToken()
 	} else {
 		a = p.fastAtom(lvl)
 	}
 	for a != nil {
-		k := p.fastKind()
-		switch k {
+		switch p.fastKind() {
 		case token.DOT:
 			p.mark++
 			b := p.nameToken()
