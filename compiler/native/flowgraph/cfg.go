@@ -99,9 +99,8 @@ type block struct {
 type CFG struct {
 	o      *Optimizer
 	blocks []block
-	// stackBuf holds the exception stacks of label_exception_targets.
-	stackBuf   []int32
-	emptyStack [stackStride]int32
+	// stacks are the exception stacks of label_exception_targets.
+	stacks []exceptStack
 	// todo is a traversal stack of block indexes.
 	todo []int32
 	// seen is the union of the properties of the input's opcodes: passes

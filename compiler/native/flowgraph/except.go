@@ -34,25 +34,35 @@ func (g *CFG) markExceptHandlers() {
 // than 22 nested inlined comprehensions that hide locals (gh-156091).
 var ErrExceptStackOverflow = errors.New("too many nested exception blocks")
 
-// Exception stacks live in CFG.stackBuf, stackStride int32s each: the
-// depth, then the handlers (handlers[0] is none, the handler outside every
-// try block).
-const stackStride = maxBlocks + 3
+// exceptStack is an exception stack (CFG.stacks): the depth, then the
+// handlers (handlers[0] is none, the handler outside every try block).
+// Only the entries up to the depth mean anything: a push writes the
+// entry it uses.
+type exceptStack [maxBlocks + 3]int32
 
 // newStack returns a new exception stack holding a copy of src (the empty
 // stack when src is none).
 func (g *CFG) newStack(src int32) int32 {
-	off := len(g.stackBuf)
-	g.stackBuf = append(g.stackBuf, g.emptyStack[:]...)
-	if src != none {
-		copy(g.stackBuf[off:off+stackStride], g.stackBuf[int(src)*stackStride:])
+	s := int32(len(g.stacks))
+	if s < int32(cap(g.stacks)) {
+		g.stacks = g.stacks[:s+1]
+	} else {
+		g.stacks = append(g.stacks, exceptStack{})
 	}
-	return int32(off / stackStride)
+	st := &g.stacks[s]
+	if src == none {
+		st[0], st[1] = 0, none
+	} else {
+		from := &g.stacks[src]
+		n := from[0] + 2
+		copy(st[:n], from[:n])
+	}
+	return s
 }
 
 // stack returns stack s: its depth is s[0], its handlers s[1:].
-func (g *CFG) stack(s int32) []int32 {
-	return g.stackBuf[int(s)*stackStride : int(s+1)*stackStride]
+func (g *CFG) stack(s int32) *exceptStack {
+	return &g.stacks[s]
 }
 
 // labelExceptionTargets is label_exception_targets: it gives every
@@ -62,8 +72,7 @@ func (g *CFG) stack(s int32) []int32 {
 func (g *CFG) labelExceptionTargets() error {
 	o := g.o
 	g.resetVisited()
-	g.stackBuf = g.stackBuf[:0]
-	g.emptyStack[1] = none
+	g.stacks = g.stacks[:0]
 	todo := g.todo[:0]
 	entry := int32(0)
 	g.blocks[entry].mark = g.epoch
