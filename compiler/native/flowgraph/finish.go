@@ -230,23 +230,43 @@ func (g *CFG) pushColdBlocksToEnd() error {
 	return nil
 }
 
-// convertPseudoOps is convert_pseudo_ops.
-func (g *CFG) convertPseudoOps() error {
+// convertPseudoOps is convert_pseudo_ops. Its walk also makes the
+// opargs of cell and free variables localsplus indexes (fixed[oparg]),
+// when cells is set, which is the walk of fix_cell_offsets: that pass
+// runs right before this one, and each instruction is changed by one of
+// them only, but for LOAD_CLOSURE, whose oparg is fixed first.
+func (g *CFG) convertPseudoOps(fixed []int32, cells bool) error {
 	c := &g.o.opc
 	// No pass makes the pseudo instructions converted here: without them
 	// in the input there is nothing to convert.
 	// Without LOAD_CLOSURE and STORE_FAST_MAYBE_NULL only SETUP_* are
 	// converted, and only the blocks that may hold one need a look.
-	rename := g.seen&pRename != 0
-	for bi := int32(0); bi != none && g.seen&pConvert != 0; bi = g.blocks[bi].next {
-		if !rename && !g.blocks[bi].pushes {
+	var want props
+	if g.seen&pConvert != 0 {
+		want |= pConvert
+	}
+	if cells {
+		want |= pCell
+	}
+	every := cells || g.seen&pRename != 0
+	for bi := int32(0); bi != none && want != 0; bi = g.blocks[bi].next {
+		if !every && !g.blocks[bi].pushes {
 			continue
 		}
 		ins := g.blocks[bi].instrs
 		for i := range ins {
 			in := &ins[i]
 			p := g.o.props[in.Op&opMask]
-			if p&pConvert == 0 {
+			if p&want == 0 {
+				continue
+			}
+			if p&want&pCell != 0 {
+				if in.Arg < 0 || int(in.Arg) >= len(fixed) {
+					return fmt.Errorf("%s oparg %d: the unit has %d cell and free variables", g.o.tab.Name(in.Op), in.Arg, len(fixed))
+				}
+				in.Arg = fixed[in.Arg]
+			}
+			if p&want&pConvert == 0 {
 				continue
 			}
 			switch {
@@ -398,11 +418,11 @@ func (g *CFG) insertPrefixInstructions(meta *instr.Metadata, fixed []int32, flag
 	return nil
 }
 
-// fixCellOffsets is fix_cell_offsets: cell and free variable opargs
-// become localsplus indexes. It returns the number of cells that share a
-// local's slot.
-func (g *CFG) fixCellOffsets(meta *instr.Metadata, fixed []int32) (int, error) {
-	c := &g.o.opc
+// fixCellOffsets is fix_cell_offsets but for its walk, which
+// convertPseudoOps does: fixed becomes the localsplus index of each cell
+// and free variable. It returns the number of cells that share a local's
+// slot, and whether any oparg needs fixing.
+func (g *CFG) fixCellOffsets(meta *instr.Metadata, fixed []int32) (int, bool) {
 	nlocals := int32(len(meta.VarNames))
 	dropped := int32(0)
 	for i := range fixed {
@@ -412,42 +432,23 @@ func (g *CFG) fixCellOffsets(meta *instr.Metadata, fixed []int32) (int, error) {
 			dropped++
 		}
 	}
-	if g.seen&pCell == 0 && len(meta.CellVars) == 0 {
-		// No cell or free variable opargs in the input, and no MAKE_CELL
-		// in the prologue.
-		return int(dropped), nil
-	}
-	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
-		ins := g.blocks[bi].instrs
-		for i := range ins {
-			in := &ins[i]
-			if g.o.props[in.Op&opMask]&pCell == 0 {
-				continue
-			}
-			switch in.Op {
-			case c.makeCell, c.loadClosure, c.loadDeref, c.storeDeref, c.deleteDeref, c.loadFromDictOr:
-				if in.Arg < 0 || int(in.Arg) >= len(fixed) {
-					return 0, fmt.Errorf("%s oparg %d: the unit has %d cell and free variables", g.o.tab.Name(in.Op), in.Arg, len(fixed))
-				}
-				in.Arg = fixed[in.Arg]
-			}
-		}
-	}
-	return int(dropped), nil
+	// Without cell or free variable opargs in the input, and no
+	// MAKE_CELL in the prologue, there is nothing to fix.
+	return int(dropped), g.seen&pCell != 0 || len(meta.CellVars) > 0
 }
 
-// prepareLocalsplus is prepare_localsplus; it returns nlocalsplus.
-func (g *CFG) prepareLocalsplus(meta *instr.Metadata, flags int32) (int32, error) {
+// prepareLocalsplus is prepare_localsplus but for the walk of
+// fix_cell_offsets (see fixCellOffsets); it returns nlocalsplus, and the
+// localsplus index of each cell and free variable with whether opargs
+// need fixing.
+func (g *CFG) prepareLocalsplus(meta *instr.Metadata, flags int32) (nlocalsplus int32, fixed []int32, cells bool, err error) {
 	n := len(meta.VarNames) + len(meta.CellVars) + len(meta.FreeVars)
-	fixed := cellFixedOffsets(meta)
-	if err := g.insertPrefixInstructions(meta, fixed, flags); err != nil {
-		return 0, err
+	fixed = cellFixedOffsets(meta)
+	if err = g.insertPrefixInstructions(meta, fixed, flags); err != nil {
+		return 0, nil, false, err
 	}
-	dropped, err := g.fixCellOffsets(meta, fixed)
-	if err != nil {
-		return 0, err
-	}
-	return int32(n - dropped), nil
+	dropped, cells := g.fixCellOffsets(meta, fixed)
+	return int32(n - dropped), fixed, cells, nil
 }
 
 // Sequence is _PyCfg_ToInstructionSequence: the graph's instructions in
@@ -535,10 +536,11 @@ func (g *CFG) finishGraph(meta *instr.Metadata, flags int32) (stackDepth, nlocal
 	if stackDepth, err = g.stackDepth(); err != nil {
 		return
 	}
-	if nlocalsplus, err = g.prepareLocalsplus(meta, flags); err != nil {
+	nlocalsplus, fixed, cells, err := g.prepareLocalsplus(meta, flags)
+	if err != nil {
 		return
 	}
-	if err = g.convertPseudoOps(); err != nil {
+	if err = g.convertPseudoOps(fixed, cells); err != nil {
 		return
 	}
 	err = g.normalizeJumps()
