@@ -605,7 +605,33 @@ func (g *CFG) resetVisited() {
 // jump or handler target and after every jump, return or raise. The graph
 // reuses the memory of the previous one: it is valid until the next Build.
 func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
+	// One array holds every instruction; a block's slice has no spare
+	// capacity, so appending to it moves it out of the array.
 	n := len(seq.Instrs)
+	if cap(o.arena) < n {
+		o.arena = make([]instruction, n+n/2)
+	}
+	arena := o.arena[:n]
+	copy(arena, seq.Instrs)
+	o.spare = o.arena[n:cap(o.arena)]
+	return o.build(seq, arena)
+}
+
+// buildOwned is Build on seq's own storage, which holds the graph's
+// instructions: seq's instructions must not be used afterwards (the
+// unit's stage replaces or drops them), and the copy is saved. The
+// arena's storage is then all spare room.
+func (o *Optimizer) buildOwned(seq *instr.Sequence) (*CFG, error) {
+	if n := len(seq.Instrs) / 2; cap(o.arena) < n {
+		o.arena = make([]instruction, n+n/2)
+	}
+	o.spare = o.arena[:cap(o.arena)]
+	return o.build(seq, seq.Instrs)
+}
+
+// build is Build on arena, which holds seq's instructions.
+func (o *Optimizer) build(seq *instr.Sequence, arena []instruction) (*CFG, error) {
+	n := len(arena)
 	if cap(o.starts) < n {
 		o.starts = make([]uint8, n)
 		o.blockOf = make([]int32, n)
@@ -614,20 +640,12 @@ func (o *Optimizer) Build(seq *instr.Sequence) (*CFG, error) {
 	// (startLabel) and after a jump, return or raise (startAfter).
 	starts := o.starts[:n]
 	clear(starts)
-	// One array holds every instruction; a block's slice has no spare
-	// capacity, so appending to it moves it out of the array.
-	if cap(o.arena) < n {
-		o.arena = make([]instruction, n+n/2)
-	}
-	arena := o.arena[:n]
-	o.spare = o.arena[n:cap(o.arena)]
 	// jumps are the indexes of the instructions with a target.
 	jumps := o.jumps[:0]
 	var seen props
-	// The instructions are copied as they are; one walk validates them,
-	// drops any handler (code generation's input has none: the graph
-	// computes them) and finds the block boundaries.
-	copy(arena, seq.Instrs)
+	// One walk validates the instructions, drops any handler (code
+	// generation's input has none: the graph computes them) and finds
+	// the block boundaries.
 	for i := range arena {
 		d := &arena[i]
 		op := d.Op

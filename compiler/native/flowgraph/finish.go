@@ -639,7 +639,9 @@ func (g *CFG) write(dst []instr.Instr, ref []int32) {
 // optimize_and_assemble_code_unit does before assembly: u.Seq is replaced
 // by the final sequence, u.Meta.Consts by the final constants, and
 // u.StackDepth and u.NLocalsPlus are set. nparams is the number of
-// parameters (the length of the symbol table's ste_varnames).
+// parameters (the length of the symbol table's ste_varnames). The graph
+// is made in the storage of u.Seq's instructions, which an error leaves
+// changed.
 func (o *Optimizer) OptimizeUnit(u *instr.Unit, cache *pyobj.ConstCache, nparams int) error {
 	g, err := o.optimizeUnit(u, cache, nparams)
 	if err != nil {
@@ -651,8 +653,9 @@ func (o *Optimizer) OptimizeUnit(u *instr.Unit, cache *pyobj.ConstCache, nparams
 
 // OptimizeUnitFinal is OptimizeUnit for the assembler's AssembleFinal:
 // instead of replacing u.Seq it writes the final instructions into dst
-// (reusing its storage, see CFG.Final) and returns them; u.Seq is left
-// as it was.
+// (reusing its storage, see CFG.Final) and returns them. u.Seq's
+// instructions are used up (the graph was made in their storage): u.Seq
+// can only be released or dropped afterwards.
 func (o *Optimizer) OptimizeUnitFinal(u *instr.Unit, cache *pyobj.ConstCache, nparams int, dst []instr.Instr) ([]instr.Instr, error) {
 	g, err := o.optimizeUnit(u, cache, nparams)
 	if err != nil {
@@ -664,7 +667,9 @@ func (o *Optimizer) OptimizeUnitFinal(u *instr.Unit, cache *pyobj.ConstCache, np
 // optimizeUnit is the stage up to the output: the graph of u.Seq in its
 // final form, u.Meta.Consts, u.StackDepth and u.NLocalsPlus set.
 func (o *Optimizer) optimizeUnit(u *instr.Unit, cache *pyobj.ConstCache, nparams int) (*CFG, error) {
-	g, err := o.Build(&u.Seq)
+	// The graph takes u.Seq's instructions, which both callers replace
+	// or drop.
+	g, err := o.buildOwned(&u.Seq)
 	if err != nil {
 		return nil, err
 	}
