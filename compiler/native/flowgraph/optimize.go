@@ -821,12 +821,22 @@ func (g *CFG) optimize(consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
 	}
 	g.removeUnreachable()
 	g.resolveLineNumbers()
+	// Each case of basicblock_optimize_load_const needs an instruction
+	// after the LOAD_CONST, and every one of optimize_basic_block an
+	// instruction: smaller blocks, many of them emptied by
+	// remove_unreachable, are not worth the calls.
 	for b := int32(0); b != none; b = g.blocks[b].next {
+		if len(g.blocks[b].instrs) < 2 {
+			continue
+		}
 		if err := g.optimizeLoadConst(b, consts, cache); err != nil {
 			return err
 		}
 	}
 	for b := int32(0); b != none; b = g.blocks[b].next {
+		if len(g.blocks[b].instrs) == 0 {
+			continue
+		}
 		if err := g.optimizeBasicBlock(b, consts, cache); err != nil {
 			return err
 		}
