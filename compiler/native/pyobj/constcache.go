@@ -3,6 +3,7 @@ package pyobj
 import (
 	"math"
 	"math/bits"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -314,24 +315,10 @@ func plainEqual(a, b *Object) bool {
 	case Str, Bytes:
 		return a.Value.Str() == b.Value.Str()
 	case Tuple:
-		return plainEqualItems(a.Items, b.Items)
+		return slices.EqualFunc(a.Items, b.Items, plainEqual)
 	}
 	// Code objects and NaNs: identity.
 	return false
-}
-
-// plainEqualItems reports whether the plain tuples of items a and b have
-// one key.
-func plainEqualItems(a, b []*Object) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !plainEqual(a[i], b[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // mergeTuple looks a plain tuple up by its hash h: the cached equal
@@ -601,7 +588,7 @@ func (t *valueTable) findTuple(items []*Object, h uint64) (*Object, int) {
 		if sl.o == nil {
 			return nil, i
 		}
-		if sl.h == h && plainEqualItems(sl.o.Items, items) {
+		if sl.h == h && slices.EqualFunc(sl.o.Items, items, plainEqual) {
 			return sl.o, i
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
@@ -279,16 +280,7 @@ func EqualValues(a, b ast.Value) bool {
 	case ast.BytesKind:
 		return a.Bytes() == b.Bytes()
 	case ast.TupleKind:
-		x, y := a.Elems(), b.Elems()
-		if len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !EqualValues(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
+		return slices.EqualFunc(a.Elems(), b.Elems(), EqualValues)
 	case ast.FrozenSetKind:
 		x, y := a.Elems(), b.Elems()
 		if len(x) != len(y) {
