@@ -149,16 +149,31 @@ type fblock struct {
 	hasVar bool
 }
 
-// nameIndex is a Python dict of str keys to their insertion index. Most
-// code units have few names: up to smallIndex of them are found by a scan,
-// and the map is built only past that. The keys and the map are scratch
-// that a recycled unit keeps (see compiler.recycle); the list is the
-// unit's output.
+// nameIndex is a unit's u_names or u_varnames: a Python dict of str keys
+// to their insertion index, whose order CPython's code object keeps (first
+// use in the generated code). Nearly every name is a symbol of the unit's
+// block, whose position there the symbol table gives (nameop looks it up
+// anyway, for the scope): such a name is found by that position, an array
+// access whether it is in the list yet or not. The other names (attributes,
+// imported names, a class body's implicit names) are kept apart, found by a
+// scan up to smallIndex of them and by a map past that. No name is in both:
+// one kept apart is no symbol of the block, and adopt moves it when the
+// block gains it as a symbol (an inlined comprehension's, see
+// pushInlinedState). The list is the unit's output; the rest is scratch
+// that a recycled unit keeps (see compiler.recycle).
 type nameIndex struct {
-	m    map[string]int32
-	keys []string
 	list []*pyobj.Object
-	// spare is an empty map for m when the index outgrows a scan.
+	// syms are the symbols of the unit's block.
+	syms *symtable.Symbols
+	// bySlot holds, by position in syms, the index of the symbol's name
+	// in list plus one (0: not in list yet).
+	bySlot []int32
+	// others are the names that are not symbols of the block, and
+	// otherIx their indexes in list; m maps them past smallIndex.
+	others  []string
+	otherIx []int32
+	m       map[string]int32
+	// spare is an empty map for m when the others outgrow a scan.
 	spare map[string]int32
 }
 
@@ -168,75 +183,139 @@ func (d *nameIndex) reset() {
 		clear(d.m)
 		d.spare = d.m
 	}
-	*d = nameIndex{keys: d.keys[:0], spare: d.spare}
+	*d = nameIndex{bySlot: d.bySlot[:0], others: d.others[:0], otherIx: d.otherIx[:0], spare: d.spare}
 }
 
 // smallIndex is the size up to which an index is searched by a scan.
 const smallIndex = 16
 
+// symbol returns the index of the name of the symbol at position at of
+// the unit's block, adding it to the list if it is not there.
+func (d *nameIndex) symbol(c *compiler, at int) int32 {
+	if v := d.bySlot[at]; v != 0 {
+		return v - 1
+	}
+	return d.addSymbol(c, at)
+}
+
+// addSymbol is symbol for a name not in the list yet.
+func (d *nameIndex) addSymbol(c *compiler, at int) int32 {
+	i := d.add(c, d.syms.List()[at].Name)
+	d.bySlot[at] = i + 1
+	return i
+}
+
+// start readies the empty index for a unit whose block has syms.
+func (d *nameIndex) start(syms *symtable.Symbols) {
+	d.syms = syms
+	d.size(syms.Len())
+}
+
+// size makes bySlot n long, for a block of n symbols: start sizes it for
+// the block's symbols, adopt for those pushInlinedState adds.
+func (d *nameIndex) size(n int) {
+	if n > cap(d.bySlot) {
+		grown := make([]int32, n, n+8)
+		copy(grown, d.bySlot)
+		d.bySlot = grown
+		return
+	}
+	old := len(d.bySlot)
+	d.bySlot = d.bySlot[:n]
+	clear(d.bySlot[old:])
+}
+
+// nonSymbol returns the index of the name s, which is no symbol of the
+// unit's block, adding it to the list if it is not there.
+func (d *nameIndex) nonSymbol(c *compiler, s string) int32 {
+	if i := d.other(s); i >= 0 {
+		return i
+	}
+	return d.addOther(c, s)
+}
+
+// index returns the index of the name s, whether a symbol of the unit's
+// block or not, adding it to the list if it is not there.
 func (d *nameIndex) index(c *compiler, s string) int32 {
+	// One kept apart is found without a look-up in the symbols.
+	if i := d.other(s); i >= 0 {
+		return i
+	}
+	if at := d.syms.Index(s); at >= 0 {
+		return d.symbol(c, at)
+	}
+	return d.addOther(c, s)
+}
+
+// addOther adds s, which is no symbol of the unit's block and not in the
+// list, to the list and the names kept apart, and returns its index.
+func (d *nameIndex) addOther(c *compiler, s string) int32 {
+	i := d.add(c, s)
+	d.others = append(d.others, s)
+	d.otherIx = append(d.otherIx, i)
+	if d.m != nil {
+		d.m[s] = i
+	} else if len(d.others) > smallIndex {
+		d.m = d.spare
+		d.spare = nil
+		if d.m == nil {
+			d.m = make(map[string]int32, 2*len(d.others))
+		}
+		for j, k := range d.others {
+			d.m[k] = d.otherIx[j]
+		}
+	}
+	return i
+}
+
+// other returns the index of s among the names that are no symbols, -1
+// if it is not one of them.
+func (d *nameIndex) other(s string) int32 {
 	if d.m != nil {
 		if i, ok := d.m[s]; ok {
 			return i
 		}
-	} else {
-		for i, k := range d.keys {
-			if k == s {
-				return int32(i)
-			}
+		return -1
+	}
+	for j, k := range d.others {
+		if k == s {
+			return d.otherIx[j]
 		}
 	}
+	return -1
+}
+
+// adopt records that the unit's block gained a symbol, s, at position at
+// (see pushInlinedState): bySlot makes room for it and, if s is one of the
+// names kept apart, holds its index from now on.
+func (d *nameIndex) adopt(at int, s string) {
+	d.size(at + 1)
+	i := d.other(s)
+	if i < 0 {
+		return
+	}
+	j := 0
+	for d.others[j] != s {
+		j++
+	}
+	last := len(d.others) - 1
+	d.others[j], d.otherIx[j] = d.others[last], d.otherIx[last]
+	d.others, d.otherIx = d.others[:last], d.otherIx[:last]
+	if d.m != nil {
+		delete(d.m, s)
+	}
+	d.bySlot[at] = i + 1
+}
+
+// add appends s to the list and returns its index.
+func (d *nameIndex) add(c *compiler, s string) int32 {
 	i := int32(len(d.list))
 	if len(d.list) == cap(d.list) {
 		// Grown from the compile's storage, as the first room is.
 		l := c.objs(max(2*len(d.list), 8))
 		d.list = append(l, d.list...)
 	}
-	if d.keys == nil {
-		d.keys = c.strs(8)
-	}
-	d.keys = append(d.keys, s)
 	d.list = append(d.list, c.p.Identifier(s))
-	if d.m != nil {
-		d.m[s] = i
-	} else if len(d.keys) > smallIndex {
-		d.m = d.spare
-		d.spare = nil
-		if d.m == nil {
-			d.m = make(map[string]int32, 2*len(d.keys))
-		}
-		for j, k := range d.keys {
-			d.m[k] = int32(j)
-		}
-	}
-	return i
-}
-
-// symIndex is d.index(c, s) for the name s at position at of the unit's
-// symbols (-1: none), remembered in cache by that position.
-func (u *unit) symIndex(c *compiler, d *nameIndex, cache *[]int32, at int, s string) int32 {
-	if at < 0 {
-		return d.index(c, s)
-	}
-	if at < len(*cache) {
-		if v := (*cache)[at]; v != 0 {
-			return v - 1
-		}
-	} else {
-		// Room for every symbol the block has now.
-		n := max(at+1, u.ste.Symbols.Len())
-		if n > cap(*cache) {
-			grown := make([]int32, n, n+8)
-			copy(grown, *cache)
-			*cache = grown
-		} else {
-			old := len(*cache)
-			*cache = (*cache)[:n]
-			clear((*cache)[old:])
-		}
-	}
-	i := d.index(c, s)
-	(*cache)[at] = i + 1
 	return i
 }
 
@@ -313,11 +392,6 @@ type unit struct {
 	fasthidden  map[string]bool
 	freeStarted bool
 
-	// symNames and symVarnames cache, by the position of a name in
-	// ste.Symbols, its index in names and varnames (+1; 0: not known
-	// yet), so that nameop looks a name up once (see symIndex).
-	symNames, symVarnames []int32
-
 	fblocks                   []fblock
 	inInlinedComp             int
 	staticAttrs               map[string]bool
@@ -350,7 +424,6 @@ type compiler struct {
 	// (up to a bound): small modules need little.
 	objSlab    []*pyobj.Object
 	outSlab    []Unit
-	strSlab    []string
 	kidSlab    []*Unit
 	objN, outN int
 	// slabs gives the slabs above, and keeps them for Result.Free.
@@ -375,17 +448,6 @@ func (c *compiler) unitPtrs(n int) []*Unit {
 	}
 	l := c.kidSlab[:0:n]
 	c.kidSlab = c.kidSlab[n:]
-	return l
-}
-
-// strs returns an empty list of strings with room for n, from the
-// compile's storage.
-func (c *compiler) strs(n int) []string {
-	if len(c.strSlab) < n {
-		c.strSlab = make([]string, max(n, 256))
-	}
-	l := c.strSlab[:0:n]
-	c.strSlab = c.strSlab[n:]
 	return l
 }
 
@@ -447,7 +509,6 @@ func (c *compiler) recycle(u *unit) {
 		names: u.names, varnames: u.varnames, consts: u.consts,
 		cellvars: u.cellvars, freevars: u.freevars, fasthidden: u.fasthidden, staticAttrs: u.staticAttrs,
 		cellList: u.cellList[:0], freeList: u.freeList[:0], fblocks: u.fblocks[:0],
-		symNames: u.symNames[:0], symVarnames: u.symVarnames[:0],
 	}
 	c.freeUnits = append(c.freeUnits, u)
 }
@@ -600,8 +661,17 @@ func (c *compiler) enterScope(name string, st scopeType, ste *symtable.Block, li
 	u.scope, u.ste, u.name = st, ste, name
 	u.seq = &u.out.Seq
 	c.cfg.Buffers.Init(u.seq)
-	for _, v := range ste.Varnames {
-		u.varnames.index(c, v)
+	syms := &ste.Symbols
+	u.names.start(syms)
+	u.varnames.start(syms)
+	for i, v := range ste.Varnames {
+		// The parameters are the first symbols a function's block
+		// records, as a rule.
+		if i < syms.Len() && syms.List()[i].Name == v {
+			u.varnames.symbol(c, i)
+		} else {
+			u.varnames.index(c, v)
+		}
 	}
 	var cells, frees []string
 	for _, s := range ste.Symbols.List() {
@@ -980,7 +1050,8 @@ func (c *compiler) mangle(name string) string {
 
 // addName is compiler_addop_name.
 func (c *compiler) addName(op opcode.Op, name string, loc instr.Location) {
-	arg := c.u.names.index(c, symtable.MaybeMangle(c.u.private, c.u.ste, name))
+	u := c.u
+	arg := u.names.index(c, symtable.MaybeMangle(u.private, u.ste, name))
 	switch op {
 	case opLOAD_ATTR:
 		arg <<= 1

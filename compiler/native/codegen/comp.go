@@ -168,7 +168,14 @@ func (c *compiler) pushInlinedState(loc instr.Location, entry *symtable.Block) *
 		outv := u.ste.Lookup(k)
 		outsc := outv.Scope()
 		if (scope != outsc && scope != symtable.Free && !(scope == symtable.Cell && outsc == symtable.Free)) || inClass {
+			n := u.ste.Symbols.Len()
 			u.ste.Symbols.Set(k, symbol)
+			if u.ste.Symbols.Len() > n {
+				// A new symbol of the block: a name kept apart
+				// is found by its position from now on.
+				u.names.adopt(n, k)
+				u.varnames.adopt(n, k)
+			}
 			st.tempSymbols = append(st.tempSymbols, symtable.Symbol{Name: k, Flags: outv})
 		}
 		if (symbol&symtable.DefLocal != 0 && symbol&symtable.DefNonlocal == 0) || inClass {

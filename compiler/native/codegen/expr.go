@@ -77,7 +77,8 @@ func (c *compiler) nameop(loc instr.Location, name string, ctx ast.ExprContext) 
 		default:
 			op = opDELETE_FAST
 		}
-		c.addop(op, u.symIndex(c, &u.varnames, &u.symVarnames, at, mangled), loc)
+		// A local is a symbol of the block (at >= 0).
+		c.addop(op, u.varnames.symbol(c, at), loc)
 		return
 	case opGlobal:
 		switch ctx {
@@ -107,7 +108,12 @@ func (c *compiler) nameop(loc instr.Location, name string, ctx ast.ExprContext) 
 			op = opDELETE_NAME
 		}
 	}
-	arg := u.symIndex(c, &u.names, &u.symNames, at, mangled)
+	var arg int32
+	if at >= 0 {
+		arg = u.names.symbol(c, at)
+	} else {
+		arg = u.names.nonSymbol(c, mangled)
+	}
 	if op == opLOAD_GLOBAL {
 		arg <<= 1
 	}

@@ -355,6 +355,10 @@ func (s *Symbols) Len() int { return len(s.list) }
 // change it.
 func (s *Symbols) List() []Symbol { return s.list }
 
+// Index returns the position of name in the list, -1 if s does not have
+// it.
+func (s *Symbols) Index(name string) int { return s.find(name) }
+
 func (s *Symbols) find(name string) int {
 	if s.index != nil {
 		if i, ok := s.index[name]; ok {
