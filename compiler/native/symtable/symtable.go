@@ -345,8 +345,11 @@ type Symbols struct {
 	index map[string]int32
 }
 
-// indexFrom is the length from which Symbols keeps a map.
-const indexFrom = 12
+// indexFrom is the length from which Symbols keeps a map. A scan, which
+// mostly compares lengths, costs less than a map's hash and probe up to
+// about this length (measured over the standard library: 12 and 40 cost
+// more).
+const indexFrom = 32
 
 // Len returns the number of names.
 func (s *Symbols) Len() int { return len(s.list) }
