@@ -14,15 +14,16 @@ const maxBlocks = 21
 
 // markExceptHandlers is mark_except_handlers.
 func (g *CFG) markExceptHandlers() {
-	for b := int32(0); b != none; b = g.blocks[b].next {
-		if !g.blocks[b].pushes {
+	blocks := g.blocks
+	for b := int32(0); b != none; b = blocks[b].next {
+		if !blocks[b].pushes {
 			continue
 		}
-		ins := g.blocks[b].instrs
+		ins := blocks[b].instrs
 		for i := range ins {
 			in := &ins[i]
 			if g.o.props[in.Op&opMask]&pBlockPush != 0 {
-				g.blocks[in.Arg].handler = true
+				blocks[in.Arg].handler = true
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package flowgraph
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -15,11 +16,15 @@ const (
 	coAsyncGenerator = 0x200
 )
 
+// errInconsistentDepth is stackdepthPush's error, a variable so that
+// the function is small enough to be inlined.
+var errInconsistentDepth = errors.New("invalid CFG, inconsistent stackdepth")
+
 // stackdepthPush is stackdepth_push.
 func (g *CFG) stackdepthPush(bi int32, depth int32) error {
 	b := &g.blocks[bi]
 	if !(b.startDepth < 0 || b.startDepth == depth) {
-		return fmt.Errorf("invalid CFG, inconsistent stackdepth")
+		return errInconsistentDepth
 	}
 	if b.startDepth < depth && b.startDepth < 100 {
 		b.startDepth = depth
@@ -46,9 +51,8 @@ func (g *CFG) stackDepth() (int32, error) {
 	for len(g.todo) > 0 {
 		bi := g.todo[len(g.todo)-1]
 		g.todo = g.todo[:len(g.todo)-1]
-		depth := g.blocks[bi].startDepth
-		next := g.blocks[bi].next
-		ins := g.blocks[bi].instrs
+		b := &g.blocks[bi]
+		depth, next, ins := b.startDepth, b.next, b.instrs
 		for i := range ins {
 			in := &ins[i]
 			op := in.Op & opMask
@@ -143,10 +147,11 @@ func (g *CFG) markCold() {
 	g.markWarm()
 	g.resetVisited()
 	stack := g.todo[:0]
-	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
-		if g.blocks[bi].handler {
+	blocks := g.blocks
+	for bi := int32(0); bi != none; bi = blocks[bi].next {
+		if blocks[bi].handler {
 			stack = append(stack, bi)
-			g.blocks[bi].mark = g.epoch
+			blocks[bi].mark = g.epoch
 		}
 	}
 	for len(stack) > 0 {
@@ -249,11 +254,12 @@ func (g *CFG) convertPseudoOps(fixed []int32, cells bool) error {
 		want |= pCell
 	}
 	every := cells || g.seen&pRename != 0
-	for bi := int32(0); bi != none && want != 0; bi = g.blocks[bi].next {
-		if !every && !g.blocks[bi].pushes {
+	blocks := g.blocks
+	for bi := int32(0); bi != none && want != 0; bi = blocks[bi].next {
+		if !every && !blocks[bi].pushes {
 			continue
 		}
-		ins := g.blocks[bi].instrs
+		ins := blocks[bi].instrs
 		for i := range ins {
 			in := &ins[i]
 			p := g.o.props[in.Op&opMask]
@@ -272,7 +278,7 @@ func (g *CFG) convertPseudoOps(fixed []int32, cells bool) error {
 			switch {
 			case p&pBlockPush != 0:
 				in.Op, in.Arg = c.nop, 0
-				g.blocks[bi].noNop = false
+				blocks[bi].noNop = false
 			case in.Op == c.loadClosure:
 				in.Op = c.loadFast
 			case in.Op == c.storeFastMaybeNull:
@@ -289,13 +295,14 @@ func (g *CFG) convertPseudoOps(fixed []int32, cells bool) error {
 func (g *CFG) normalizeJumps() error {
 	c := &g.o.opc
 	g.resetVisited()
-	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
-		g.blocks[bi].mark = g.epoch
-		l := g.blocks[bi].last()
+	blocks := g.blocks
+	for bi := int32(0); bi != none; bi = blocks[bi].next {
+		blocks[bi].mark = g.epoch
+		l := blocks[bi].last()
 		if l == nil || !g.o.isJump(l.Op) || g.o.isUncond(l.Op) {
 			continue
 		}
-		if g.blocks[l.Arg].mark != g.epoch {
+		if blocks[l.Arg].mark != g.epoch {
 			continue // forward
 		}
 		var reversed = l.Op
@@ -316,10 +323,12 @@ func (g *CFG) normalizeJumps() error {
 		}
 		target, loc := l.Arg, l.Loc
 		ji := g.newBlock()
+		// newBlock may have moved the blocks.
+		blocks = g.blocks
 		if err := g.addJump(ji, c.jump, target, loc); err != nil {
 			return err
 		}
-		b := &g.blocks[bi]
+		b := &blocks[bi]
 		l = b.last()
 		l.Op = reversed
 		l.Arg = b.next
@@ -572,13 +581,14 @@ func (g *CFG) refs(labels bool) ([]int32, int) {
 	}
 	ref := g.o.refs[:len(g.blocks)]
 	n, k := 0, int32(0)
-	for b := int32(0); b != none; b = g.blocks[b].next {
+	blocks := g.blocks
+	for b := int32(0); b != none; b = blocks[b].next {
 		ref[b] = int32(n)
 		if labels {
 			ref[b] = k
 			k++
 		}
-		n += len(g.blocks[b].instrs)
+		n += len(blocks[b].instrs)
 	}
 	return ref, n
 }
@@ -590,9 +600,10 @@ func (g *CFG) refs(labels bool) ([]int32, int) {
 // ref.
 func (g *CFG) write(dst []instr.Instr, ref []int32) {
 	props := &g.o.props
+	blocks := g.blocks
 	at := 0
-	for b := int32(0); b != none; b = g.blocks[b].next {
-		ins := g.blocks[b].instrs
+	for b := int32(0); b != none; b = blocks[b].next {
+		ins := blocks[b].instrs
 		out := dst[at : at+len(ins)]
 		at += len(ins)
 		copy(out, ins)
@@ -615,8 +626,8 @@ func (g *CFG) write(dst []instr.Instr, ref []int32) {
 	}
 	at = 0
 	cur, h := int32(none), noHandler
-	for b := int32(0); b != none; b = g.blocks[b].next {
-		ins := g.blocks[b].instrs
+	for b := int32(0); b != none; b = blocks[b].next {
+		ins := blocks[b].instrs
 		out := dst[at : at+len(ins)]
 		at += len(ins)
 		for i := range ins {
@@ -624,7 +635,7 @@ func (g *CFG) write(dst []instr.Instr, ref []int32) {
 				cur = e
 				h = noHandler
 				if cur != none {
-					eb := &g.blocks[cur]
+					eb := &blocks[cur]
 					h = instr.NewHandler(instr.Label(ref[cur]), eb.startDepth, eb.lasti)
 				}
 			}

@@ -22,8 +22,9 @@ func startsLined(b *block) bool {
 // each, so that every exit gets the line of its one predecessor (PEP 626).
 // Predecessor counts are the ones remove_unreachable left, as in CPython.
 func (g *CFG) duplicateExitsWithoutLineno() {
-	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
-		l := g.blocks[bi].last()
+	blocks := g.blocks
+	for bi := int32(0); bi != none; bi = blocks[bi].next {
+		l := blocks[bi].last()
 		if l == nil || !g.o.isJump(l.Op) {
 			continue
 		}
@@ -31,30 +32,32 @@ func (g *CFG) duplicateExitsWithoutLineno() {
 		if ti == none {
 			continue
 		}
-		t := &g.blocks[ti]
+		t := &blocks[ti]
 		if startsLined(t) || !g.exitOrEvalCheckWithoutLineno(t) || t.predecessors <= 1 {
 			continue
 		}
 		loc := l.Loc
 		ni := g.newBlock()
 		// newBlock may have moved the blocks.
-		t = &g.blocks[ti]
-		nb := &g.blocks[ni]
+		blocks = g.blocks
+		t = &blocks[ti]
+		nb := &blocks[ni]
 		g.room(nb, len(t.instrs))
 		nb.instrs = append(nb.instrs, t.instrs...)
 		nb.instrs[0].Loc = loc
 		nb.pushes = t.pushes
-		g.blocks[bi].last().Arg = ni
+		blocks[bi].last().Arg = ni
 		t.predecessors--
 		nb.predecessors = 1
 		nb.next = t.next
 		nb.labelled = true
 		t.next = ni
 	}
-	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
-		b := &g.blocks[bi]
+	blocks = g.blocks
+	for bi := int32(0); bi != none; bi = blocks[bi].next {
+		b := &blocks[bi]
 		if g.hasFallthrough(b) && b.next != none && len(b.instrs) > 0 {
-			n := &g.blocks[b.next]
+			n := &blocks[b.next]
 			if !startsLined(n) && g.exitOrEvalCheckWithoutLineno(n) {
 				n.instrs[0].Loc = b.last().Loc
 			}
@@ -66,8 +69,9 @@ func (g *CFG) duplicateExitsWithoutLineno() {
 // line takes the location of the one before it in the block, and a block's
 // first instruction takes the last location of its only predecessor.
 func (g *CFG) propagateLineNumbers() {
-	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
-		b := &g.blocks[bi]
+	blocks := g.blocks
+	for bi := int32(0); bi != none; bi = blocks[bi].next {
+		b := &blocks[bi]
 		l := b.last()
 		if l == nil {
 			continue
@@ -100,13 +104,13 @@ func (g *CFG) propagateLineNumbers() {
 			prev = ins[last].Loc
 		}
 		if g.hasFallthrough(b) && b.next != none {
-			n := &g.blocks[b.next]
+			n := &blocks[b.next]
 			if n.predecessors == 1 && len(n.instrs) > 0 && n.instrs[0].Loc.Line < 0 {
 				n.instrs[0].Loc = prev
 			}
 		}
 		if g.o.isJump(l.Op) {
-			t := &g.blocks[l.Arg]
+			t := &blocks[l.Arg]
 			if t.predecessors == 1 && len(t.instrs) > 0 && t.instrs[0].Loc.Line < 0 {
 				t.instrs[0].Loc = prev
 			}

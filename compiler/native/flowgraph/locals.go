@@ -95,8 +95,9 @@ func (g *CFG) removeUnusedConsts(consts *[]*pyobj.Object, indexMap []int) {
 	for i := 0; i < used; i++ {
 		reverse[indexMap[i]] = i
 	}
-	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
-		ins := g.blocks[bi].instrs
+	blocks := g.blocks
+	for bi := int32(0); bi != none; bi = blocks[bi].next {
+		ins := blocks[bi].instrs
 		for i := range ins {
 			in := &ins[i]
 			if props[in.Op&opMask]&pConst != 0 {
@@ -128,23 +129,27 @@ func (g *CFG) maybePush(bi int32, unsafe uint64) {
 	}
 }
 
-// scanBlockForLocals is scan_block_for_locals: a LOAD_FAST of a local
-// that may be unset becomes LOAD_FAST_CHECK.
-func (g *CFG) scanBlockForLocals(bi int32) {
-	c := &g.o.opc
-	unsafe := g.blocks[bi].unsafe
-	if unsafe == 0 && g.seen&pUnset == 0 {
+// scanChanges tells whether scanBlockForLocals may change or push
+// anything for b; callers skip the call otherwise (most blocks).
+func (g *CFG) scanChanges(b *block) bool {
+	if b.unsafe == 0 && g.seen&pUnset == 0 {
 		// No local may be unset here and no instruction makes one so:
 		// nothing to check, nothing to pass on.
-		return
+		return false
 	}
+	// Scanned before with the same mask: the instructions the scan made
+	// LOAD_FAST_CHECK clear their local as LOAD_FAST did, so it would
+	// change nothing and push nothing new.
+	return !b.scanned || b.scannedMask != b.unsafe
+}
+
+// scanBlockForLocals is scan_block_for_locals: a LOAD_FAST of a local
+// that may be unset becomes LOAD_FAST_CHECK. It is called for the blocks
+// scanChanges tells it may change something for.
+func (g *CFG) scanBlockForLocals(bi int32) {
+	c := &g.o.opc
 	sb := &g.blocks[bi]
-	if sb.scanned && sb.scannedMask == unsafe {
-		// Scanned before with the same mask: the instructions it made
-		// LOAD_FAST_CHECK clear their local as LOAD_FAST did, so the
-		// scan would change nothing and push nothing new.
-		return
-	}
+	unsafe := sb.unsafe
 	sb.scanned, sb.scannedMask = true, unsafe
 	ins := g.blocks[bi].instrs
 	for i := range ins {
@@ -184,9 +189,10 @@ func (g *CFG) fastScanManyLocals(nlocals int) {
 	c := &g.o.opc
 	states := make([]int, nlocals-64)
 	blocknum := 0
-	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
+	blocks := g.blocks
+	for bi := int32(0); bi != none; bi = blocks[bi].next {
 		blocknum++
-		ins := g.blocks[bi].instrs
+		ins := blocks[bi].instrs
 		for i := range ins {
 			in := &ins[i]
 			arg := int(in.Arg)
@@ -230,14 +236,20 @@ func (g *CFG) addChecksForLoadsOfUninitializedVariables(nlocals, nparams int) {
 	g.resetVisited()
 	g.todo = g.todo[:0]
 	g.maybePush(0, start)
-	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
-		g.scanBlockForLocals(bi)
+	// scanBlockForLocals pushes blocks but makes none.
+	blocks := g.blocks
+	for bi := int32(0); bi != none; bi = blocks[bi].next {
+		if g.scanChanges(&blocks[bi]) {
+			g.scanBlockForLocals(bi)
+		}
 	}
 	for len(g.todo) > 0 {
 		bi := g.todo[len(g.todo)-1]
 		g.todo = g.todo[:len(g.todo)-1]
-		g.blocks[bi].mark = 0
-		g.scanBlockForLocals(bi)
+		blocks[bi].mark = 0
+		if g.scanChanges(&blocks[bi]) {
+			g.scanBlockForLocals(bi)
+		}
 	}
 }
 
@@ -266,8 +278,9 @@ func (g *CFG) insertSuperinstructions(uses []int) error {
 	c := &g.o.opc
 	kinds := &g.o.super
 	made := false
-	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
-		ins := g.blocks[bi].instrs
+	blocks := g.blocks
+	for bi := int32(0); bi != none; bi = blocks[bi].next {
+		ins := blocks[bi].instrs
 		for i := range ins {
 			in := &ins[i]
 			k := kinds[in.Op&opMask]
@@ -291,7 +304,7 @@ func (g *CFG) insertSuperinstructions(uses []int) error {
 			case superLoadFast:
 				if next.Op == c.loadFast && g.makeSuperInstruction(in, next, c.loadFastLoadFast) {
 					made = true
-					g.blocks[bi].noNop = false
+					blocks[bi].noNop = false
 				}
 			case superStoreFast:
 				super := c.storeFastLoadFast
@@ -302,7 +315,7 @@ func (g *CFG) insertSuperinstructions(uses []int) error {
 				}
 				if g.makeSuperInstruction(in, next, super) {
 					made = true
-					g.blocks[bi].noNop = false
+					blocks[bi].noNop = false
 				}
 			}
 		}

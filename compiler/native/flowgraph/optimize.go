@@ -18,21 +18,22 @@ const maxCopySize = 4
 func (g *CFG) removeUnreachable() {
 	// Every block is in the list (see resetVisited): the order of the
 	// resets does not matter, here and in the sweep at the end.
-	for i := range g.blocks {
-		g.blocks[i].predecessors = 0
+	blocks := g.blocks
+	for i := range blocks {
+		blocks[i].predecessors = 0
 	}
 	g.resetVisited()
 	props := &g.o.props
 	stack := g.todo[:0]
-	g.blocks[0].predecessors = 1
-	g.blocks[0].mark = g.epoch
+	blocks[0].predecessors = 1
+	blocks[0].mark = g.epoch
 	stack = append(stack, 0)
 	for len(stack) > 0 {
 		bi := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		b := &g.blocks[bi]
+		b := &blocks[bi]
 		if b.next != none && g.hasFallthrough(b) {
-			n := &g.blocks[b.next]
+			n := &blocks[b.next]
 			if n.mark != g.epoch {
 				n.mark = g.epoch
 				stack = append(stack, b.next)
@@ -48,7 +49,7 @@ func (g *CFG) removeUnreachable() {
 		for i := range ins {
 			in := &ins[i]
 			if props[in.Op&opMask]&(pJump|pBlockPush) != 0 {
-				t := &g.blocks[in.Arg]
+				t := &blocks[in.Arg]
 				if t.mark != g.epoch {
 					t.mark = g.epoch
 					stack = append(stack, in.Arg)
@@ -59,8 +60,8 @@ func (g *CFG) removeUnreachable() {
 	}
 	g.todo = stack
 	g.edges = false
-	for i := range g.blocks {
-		if b := &g.blocks[i]; b.predecessors == 0 {
+	for i := range blocks {
+		if b := &blocks[i]; b.predecessors == 0 {
 			b.instrs = b.instrs[:0]
 			b.handler = false
 		}
@@ -161,8 +162,9 @@ func (g *CFG) removeRedundantNopsIn(bi int32) bool {
 // line was none, and becomes the next block's.
 func (g *CFG) removeRedundantNops() bool {
 	unlined := false
-	for b := int32(0); b != none; b = g.blocks[b].next {
-		if !g.blocks[b].noNop && g.removeRedundantNopsIn(b) {
+	blocks := g.blocks
+	for b := int32(0); b != none; b = blocks[b].next {
+		if !blocks[b].noNop && g.removeRedundantNopsIn(b) {
 			unlined = true
 		}
 	}
@@ -180,8 +182,9 @@ func (g *CFG) removeRedundantNopsAndPairs() {
 		var cur *instruction
 		// curBlock is the block of cur.
 		curBlock := int32(none)
-		for bi := int32(0); bi != none; bi = g.blocks[bi].next {
-			b := &g.blocks[bi]
+		blocks := g.blocks
+		for bi := int32(0); bi != none; bi = blocks[bi].next {
+			b := &blocks[bi]
 			if !b.noNop {
 				g.removeRedundantNopsIn(bi)
 			}
@@ -205,7 +208,7 @@ func (g *CFG) removeRedundantNopsAndPairs() {
 				if prev.Op == o.opc.loadConst || (prev.Op == o.opc.copy && prev.Arg == 1) {
 					prev.Op, prev.Arg = o.opc.nop, 0
 					ins[i].Op, ins[i].Arg = o.opc.nop, 0
-					g.blocks[prevBlock].noNop = false
+					blocks[prevBlock].noNop = false
 					b.noNop = false
 					done = false
 				}
@@ -224,8 +227,9 @@ func (g *CFG) removeRedundantNopsAndPairs() {
 // the next non-empty block becomes a NOP.
 func (g *CFG) removeRedundantJumps() (int, error) {
 	changes := 0
-	for bi := int32(0); bi != none; bi = g.blocks[bi].next {
-		b := &g.blocks[bi]
+	blocks := g.blocks
+	for bi := int32(0); bi != none; bi = blocks[bi].next {
+		b := &blocks[bi]
 		l := b.last()
 		if l == nil || !g.o.isUncond(l.Op) {
 			continue
@@ -277,14 +281,15 @@ func (g *CFG) inlineSmallOrNoLinenoBlocks() error {
 			return fmt.Errorf("blocks without line numbers jump to each other in a cycle")
 		}
 		changes = false
-		for bi := int32(0); bi != none; bi = g.blocks[bi].next {
-			b := &g.blocks[bi]
+		blocks := g.blocks
+		for bi := int32(0); bi != none; bi = blocks[bi].next {
+			b := &blocks[bi]
 			l := b.last()
 			if l == nil || !o.isUncond(l.Op) {
 				continue
 			}
 			ti := l.Arg
-			t := &g.blocks[ti]
+			t := &blocks[ti]
 			small := g.exitsScope(t) && len(t.instrs) <= maxCopySize
 			noLine := hasNoLineno(t) && !g.hasFallthrough(t)
 			if !small && !noLine {
@@ -825,16 +830,17 @@ func (g *CFG) optimize(consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
 	// after the LOAD_CONST, and every one of optimize_basic_block an
 	// instruction: smaller blocks, many of them emptied by
 	// remove_unreachable, are not worth the calls.
-	for b := int32(0); b != none; b = g.blocks[b].next {
-		if len(g.blocks[b].instrs) < 2 {
+	blocks := g.blocks
+	for b := int32(0); b != none; b = blocks[b].next {
+		if len(blocks[b].instrs) < 2 {
 			continue
 		}
 		if err := g.optimizeLoadConst(b, consts, cache); err != nil {
 			return err
 		}
 	}
-	for b := int32(0); b != none; b = g.blocks[b].next {
-		if len(g.blocks[b].instrs) == 0 {
+	for b := int32(0); b != none; b = blocks[b].next {
+		if len(blocks[b].instrs) == 0 {
 			continue
 		}
 		if err := g.optimizeBasicBlock(b, consts, cache); err != nil {
