@@ -505,16 +505,17 @@ func emitLocations(b []byte, ins []instr.Instr, offset []int32, lineno int32) []
 		line, endLine, col, endCol := int32(key0), int32(key0>>32), int32(key1), int32(key1>>32)
 		// The two forms of most entries, inline: writeLocationEntry's
 		// short form and one-line form for a run of at most 8 units;
-		// a longer run is writeLocation's.
+		// a longer run is writeLocation's. A run these tests send to
+		// writeLocationEntry gets the bytes it would get here. The
+		// short form, the most common, is tested first: its line and
+		// end line are lineno (one comparison of key0), not negative.
 		delta := line - lineno
 		switch {
 		case size > 8:
 			b, lineno = writeLocation(b, instr.Location{Line: line, EndLine: endLine, Col: col, EndCol: endCol}, int(size), lineno)
-		case line < 0 || endLine != line || col < 0 || endCol < 0:
-			b, lineno = writeLocationEntry(b, instr.Location{Line: line, EndLine: endLine, Col: col, EndCol: endCol}, int(size), lineno)
-		case delta == 0 && col < 80 && endCol >= col && endCol-col < 16:
+		case key0 == uint64(uint32(lineno))*(1<<32|1) && lineno >= 0 && uint32(col) < 80 && uint32(endCol-col) < 16:
 			b = append(b, byte(0x80|(locShort0+int(col>>3))<<3|int(size-1)), byte((col&7)<<4|(endCol-col)))
-		case delta >= 0 && delta < 3 && col < 128 && endCol < 128:
+		case endLine == line && line >= 0 && uint32(delta) < 3 && uint32(col) < 128 && uint32(endCol) < 128:
 			b = append(b, byte(0x80|(locOneLine0+int(delta))<<3|int(size-1)), byte(col), byte(endCol))
 			lineno = line
 		default:
