@@ -651,8 +651,29 @@ func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.
 	return nil
 }
 
-// optimizeBasicBlock is optimize_basic_block.
-func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
+// peepFrom returns the index of the first instruction of ins from i on
+// that a case of optimize_basic_block may change something at (len(ins):
+// none). The others have an opcode without a case, or one whose case acts
+// only before other opcodes than the next one.
+func (o *Optimizer) peepFrom(ins []instruction, i int) int {
+	want, kind := &o.peepNext, &o.peepNextOf
+	for ; i < len(ins); i++ {
+		if w := want[ins[i].Op&opMask]; w != 0 {
+			next := uint8(nextAny)
+			if i+1 < len(ins) {
+				next = kind[ins[i+1].Op&opMask]
+			}
+			if w&next != 0 {
+				return i
+			}
+		}
+	}
+	return i
+}
+
+// optimizeBasicBlock is optimize_basic_block, for a block whose
+// instruction start is the first peepFrom finds.
+func (g *CFG) optimizeBasicBlock(bi int32, start int, consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
 	c := &g.o.opc
 	// nops: a NOP was written into the block (folding and threading
 	// clear the block's noNop themselves).
@@ -673,25 +694,12 @@ func (g *CFG) optimizeBasicBlock(bi int32, consts *[]*pyobj.Object, cache *pyobj
 	}
 	// swaps tells whether the block has a SWAP for the second loop.
 	swaps := false
-	peep, want, kind := &g.o.peep, &g.o.peepNext, &g.o.peepNextOf
-	for i := 0; i < len(g.blocks[bi].instrs); i++ {
+	peep := &g.o.peep
+	for i := start; i < len(g.blocks[bi].instrs); i++ {
 		ins := g.blocks[bi].instrs
 		// Skip the instructions none of the cases below changes
-		// anything at: their opcode has no case, or its case acts only
-		// before other opcodes than the next one.
-		for i < len(ins) {
-			if w := want[ins[i].Op&opMask]; w != 0 {
-				next := uint8(nextAny)
-				if i+1 < len(ins) {
-					next = kind[ins[i+1].Op&opMask]
-				}
-				if w&next != 0 {
-					break
-				}
-			}
-			i++
-		}
-		if i == len(ins) {
+		// anything at.
+		if i = g.o.peepFrom(ins, i); i == len(ins) {
 			break
 		}
 		in := &ins[i]
@@ -840,10 +848,13 @@ func (g *CFG) optimize(consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
 		}
 	}
 	for b := int32(0); b != none; b = blocks[b].next {
-		if len(blocks[b].instrs) == 0 {
+		// Most blocks have nothing the pass may change: no call.
+		ins := blocks[b].instrs
+		start := g.o.peepFrom(ins, 0)
+		if start == len(ins) {
 			continue
 		}
-		if err := g.optimizeBasicBlock(b, consts, cache); err != nil {
+		if err := g.optimizeBasicBlock(b, start, consts, cache); err != nil {
 			return err
 		}
 	}
