@@ -13,6 +13,12 @@ const stackUseGuideline = 30
 
 // nameop is compiler_nameop.
 func (c *compiler) nameop(loc instr.Location, name string, ctx ast.ExprContext) {
+	c.nameopAt(loc, name, ctx, -1)
+}
+
+// nameopAt is nameop for a name whose symbol may be at position hint in the
+// current block (an ast.Name's SymbolAt).
+func (c *compiler) nameopAt(loc instr.Location, name string, ctx ast.ExprContext, hint int32) {
 	c.forbiddenName(loc, name, ctx)
 	u := c.u
 	mangled := symtable.MaybeMangle(c.u.private, c.u.ste, name) // c.mangle, inlined
@@ -23,7 +29,14 @@ func (c *compiler) nameop(loc instr.Location, name string, ctx ast.ExprContext) 
 		opName
 	)
 	optype := opName
-	scope, at := u.ste.ScopeAt(mangled)
+	// The symbol at hint, if it is this name's, spares a search.
+	var scope symtable.Scope
+	at := int(hint)
+	if syms := u.ste.Symbols.List(); uint(at) < uint(len(syms)) && syms[at].Name == mangled {
+		scope = syms[at].Flags.Scope()
+	} else {
+		scope, at = u.ste.ScopeAt(mangled)
+	}
 	isFree := false
 	switch scope {
 	case symtable.Free:
@@ -1017,7 +1030,7 @@ func (c *compiler) exprs(es []ast.Expr) {
 func (c *compiler) expr(e ast.Expr) {
 	if n, ok := e.(*ast.Name); ok {
 		// The commonest expression, before the switch's search.
-		c.nameop(locAt(&n.Loc), n.ID, n.Ctx)
+		c.nameopAt(locAt(&n.Loc), n.ID, n.Ctx, n.SymbolAt)
 		return
 	}
 	loc := locAt(e.Location())
@@ -1155,7 +1168,7 @@ func (c *compiler) expr(e ast.Expr) {
 		n := c.slice(t)
 		c.addop(opBUILD_SLICE, int32(n), loc)
 	case *ast.Name:
-		c.nameop(loc, t.ID, t.Ctx)
+		c.nameopAt(loc, t.ID, t.Ctx, t.SymbolAt)
 	case *ast.List:
 		switch t.Ctx {
 		case ast.Store:
@@ -1279,7 +1292,7 @@ func (c *compiler) augAssign(s *ast.AugAssign) {
 			c.addop(opBINARY_SUBSCR, 0, loc)
 		}
 	case *ast.Name:
-		c.nameop(loc, t.ID, ast.Load)
+		c.nameopAt(loc, t.ID, ast.Load, t.SymbolAt)
 	default:
 		c.fail(errorf("invalid node type %T for augmented assignment", e))
 	}
@@ -1303,7 +1316,7 @@ func (c *compiler) augAssign(s *ast.AugAssign) {
 			c.addop(opSTORE_SUBSCR, 0, loc)
 		}
 	case *ast.Name:
-		c.nameop(loc, t.ID, ast.Store)
+		c.nameopAt(loc, t.ID, ast.Store, t.SymbolAt)
 	}
 }
 

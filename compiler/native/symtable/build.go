@@ -38,7 +38,9 @@ const DefaultDepth = 3
 
 // Build builds the symbol table of mod (_PySymtable_Build), which should be
 // the tree after the AST optimizer, as compile() builds it. It returns the
-// first error CPython would raise, as a *syntaxerr.Error.
+// first error CPython would raise, as a *syntaxerr.Error. The only change
+// it makes to the tree is the SymbolAt of the Names it visits (so two
+// Builds of one tree must not run at the same time).
 func Build(mod ast.ModNode, cfg Config) (*Table, error) {
 	sl := getSlabs()
 	b := &builder{
@@ -229,6 +231,13 @@ func (b *builder) addDef(name string, flag Flags, loc *ast.Loc) error {
 // its target (symtable_add_def_helper). The name is mangled as the current
 // block mangles it.
 func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc *ast.Loc) error {
+	_, err := b.addDefAt(blk, name, flag, loc)
+	return err
+}
+
+// addDefAt is addDefIn that also returns the position of the name's symbol
+// in blk.
+func (b *builder) addDefAt(blk *Block, name string, flag Flags, loc *ast.Loc) (int, error) {
 	mangled := MaybeMangle(b.private, b.cur, name) // b.mangle, inlined
 	val := flag
 	if l := blk.Symbols.list; len(l) == cap(l) {
@@ -247,10 +256,10 @@ func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc *ast.Loc) er
 	if !added {
 		old := blk.Symbols.list[at].Flags
 		if flag&DefParam != 0 && old&DefParam != 0 {
-			return b.errorAt(*loc, msgDuplicateArgument, name)
+			return at, b.errorAt(*loc, msgDuplicateArgument, name)
 		}
 		if flag&DefTypeParam != 0 && old&DefTypeParam != 0 {
-			return b.errorAt(*loc, msgDuplicateTypeParam, name)
+			return at, b.errorAt(*loc, msgDuplicateTypeParam, name)
 		}
 		val = old | flag
 	}
@@ -258,7 +267,7 @@ func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc *ast.Loc) er
 		// An iteration variable of a comprehension: it may not be the
 		// target of an assignment expression of the same comprehension.
 		if val&(DefGlobal|DefNonlocal) != 0 {
-			return b.errorAt(*loc, msgInnerLoopConflict, name)
+			return at, b.errorAt(*loc, msgInnerLoopConflict, name)
 		}
 		val |= DefCompIter
 	}
@@ -275,7 +284,7 @@ func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc *ast.Loc) er
 	} else if flag&DefGlobal != 0 {
 		b.global.Set(mangled, flag|b.global.Lookup(mangled))
 	}
-	return nil
+	return at, nil
 }
 
 // directive records where a global or nonlocal declaration of name is
@@ -1154,9 +1163,12 @@ func (b *builder) name(e *ast.Name) error {
 	if e.Ctx == ast.Load {
 		flag = Use
 	}
-	if err := b.addDef(e.ID, flag, &e.Loc); err != nil {
+	at, err := b.addDefAt(b.cur, e.ID, flag, &e.Loc)
+	if err != nil {
 		return err
 	}
+	// The compiler looks there first for the name's symbol.
+	e.SymbolAt = int32(at)
 	// super() counts as a use of __class__.
 	if e.Ctx == ast.Load && e.ID == "super" && b.cur.Type.FunctionLike() {
 		return b.addDef("__class__", Use, &e.Loc)

@@ -6,7 +6,9 @@
 //
 //   - Every type of Python.asdl has a Go counterpart with the same fields, in
 //     the same order (the node types are generated from the interpreter's own
-//     description of its ast classes; see gen/). Sum types are interfaces
+//     description of its ast classes; see gen/), and one field that is not
+//     Python's follows them: Name.SymbolAt, the symbol table's note for the
+//     compiler. Sum types are interfaces
 //     (ModNode, Stmt, Expr, Pattern, TypeParam), their constructors and the
 //     product types are structs used through pointers, and the enumerations
 //     (ExprContext, BoolOperator, Operator, UnaryOperator, CmpOperator) are

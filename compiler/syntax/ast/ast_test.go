@@ -3,6 +3,7 @@ package ast
 import (
 	"math"
 	"math/big"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -46,6 +47,20 @@ func TestArenaSlices(t *testing.T) {
 	}
 	if got := a.ExprList(-1); got != nil {
 		t.Fatalf("ExprList(-1) = %v", got)
+	}
+}
+
+// TestNameSize checks that Name.SymbolAt, which is not Python's, lives in
+// padding: a Name is no larger than Python's fields make it.
+func TestNameSize(t *testing.T) {
+	type pythonName struct {
+		Loc
+		ID  string
+		Ctx ExprContext
+	}
+	got, want := reflect.TypeOf(Name{}).Size(), reflect.TypeOf(pythonName{}).Size()
+	if got != want {
+		t.Errorf("a Name takes %d bytes, its Python fields %d", got, want)
 	}
 }
 

@@ -752,6 +752,12 @@ type Name struct {
 	Loc
 	ID  string
 	Ctx ExprContext
+	// SymbolAt is not Python's: the symbol table records there the
+	// position of the name among the symbols of the block that it
+	// resolved the name in, which spares the compiler a search. It is a
+	// hint only: a reader checks that the symbol at that position in the
+	// block it has is this name before it trusts it.
+	SymbolAt int32
 }
 
 // Class returns ClassName.

@@ -91,6 +91,20 @@ var consNames = map[string]string{
 	"Expr": "ExprStmt",
 }
 
+// Fields that are not Python's, added after a struct's own: the lines of
+// Go that declare them, by constructor.
+var extraFields = map[string][]string{
+	// In the padding after Ctx, so that a Name is no larger.
+	"Name": {
+		"// SymbolAt is not Python's: the symbol table records there the",
+		"// position of the name among the symbols of the block that it",
+		"// resolved the name in, which spares the compiler a search. It is a",
+		"// hint only: a reader checks that the symbol at that position in the",
+		"// block it has is this name before it trusts it.",
+		"SymbolAt int32",
+	},
+}
+
 // Go names of fields where CamelCase is not enough.
 var fieldNames = map[string]string{
 	"id": "ID",
@@ -300,6 +314,9 @@ func (g *gen) emit(schemaNames []string) {
 				note = " //" + note
 			}
 			g.p("%s %s%s", fieldName(f), gt, note)
+		}
+		for _, line := range extraFields[c.name] {
+			g.p("%s", line)
 		}
 		g.p("}")
 		g.p("")
