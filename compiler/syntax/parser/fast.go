@@ -299,7 +299,12 @@ func (p *Parser) fastSimpleStmt() (ast.Stmt, bool) {
 		return nil, false
 	}
 	var s ast.Stmt
-	if p.fastKind() == token.NAME {
+	switch k := p.fastKind(); {
+	case keywordStmt[k]:
+		// Neither form starts with a keyword: leave the statement to
+		// its alternative without asking `expression` first.
+		return nil, p.fastDone(hookSimpleStmt, start, false)
+	case k == token.NAME:
 		s = p.fastAssign(start, base)
 		p.level = base
 		if s == nil {
@@ -412,6 +417,13 @@ func (p *Parser) fastStarExpressions(lvl int) (ast.Expr, bool) {
 var compoundStart = [256]bool{token.DEF: true, token.AT: true, token.ASYNC: true, token.IF: true,
 	token.CLASS: true, token.WITH: true, token.FOR: true, token.TRY: true, token.WHILE: true,
 	token.ERRORTOKEN: true}
+
+// keywordStmt holds the keywords that start a simple statement of their
+// own (return_stmt, import_stmt, ...): neither an assignment nor
+// star_expressions starts with one.
+var keywordStmt = [256]bool{token.RETURN: true, token.IMPORT: true, token.FROM: true,
+	token.RAISE: true, token.PASS: true, token.DEL: true, token.YIELD: true, token.ASSERT: true,
+	token.BREAK: true, token.CONTINUE: true, token.GLOBAL: true, token.NONLOCAL: true}
 
 // fastKind returns the kind of the token at the current position,
 // fetching it if need be. On a tokenizer error it returns ERRORTOKEN,
