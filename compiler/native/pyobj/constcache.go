@@ -250,9 +250,12 @@ func (c *ConstCache) plainHash(o *Object) (h uint64, ok bool) {
 		}
 		return mix(7, math.Float64bits(f)), true
 	case Str:
-		return mix(8, valueHash(o)), true
+		// The value's hash is 32 bits: the kind above it is enough to
+		// tell a str from bytes, with no mixing of its own (an item's
+		// hash is mixed into its tuple's).
+		return strKind | valueHash(o), true
 	case Bytes:
-		return mix(9, valueHash(o)), true
+		return bytesKind | valueHash(o), true
 	case Tuple:
 		return c.itemsHash(o.Items)
 	case Code:
@@ -264,6 +267,13 @@ func (c *ConstCache) plainHash(o *Object) (h uint64, ok bool) {
 	return 0, false
 }
 
+// The kinds of plainHash's hashes of strs and bytes, above the value's
+// 32-bit hash.
+const (
+	strKind   = 8 << 32
+	bytesKind = 9 << 32
+)
+
 // itemsHash is plainHash of a tuple of items.
 func (c *ConstCache) itemsHash(items []*Object) (h uint64, ok bool) {
 	h = mix(10, uint64(len(items)))
@@ -271,7 +281,7 @@ func (c *ConstCache) itemsHash(items []*Object) (h uint64, ok bool) {
 		// A str with its hash kept (a name, most items) without a
 		// call.
 		if it.Kind == Str && it.hash != 0 {
-			h = mix(h, mix(8, uint64(it.hash)))
+			h = mix(h, strKind|uint64(it.hash))
 			continue
 		}
 		ih, ok := c.plainHash(it)
