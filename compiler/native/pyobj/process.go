@@ -33,7 +33,8 @@ type Process struct {
 	bytes1 [256]*Object // one-byte bytes
 	empty  struct{ str, bytes, tuple *Object }
 	nextID uint32
-	slab   []Object
+	slab   []Object // the current block, taken up to nslab
+	nslab  int
 	nans   map[any]*Object // the NaN objects by their values' identity
 	slabs  int             // blocks allocated so far
 	// Bulk storage of what objects hold (alloc.go), and the number of
@@ -130,20 +131,27 @@ func (p *Process) startupHas(s string, h uint64) bool {
 	return p.startup.Has(s)
 }
 
-// obj makes a new object, taken from a block allocated in bulk.
+// obj makes a new object, taken from a block allocated in bulk (by
+// index: a slice advanced past each object would be stored again, with a
+// write barrier test, for every one).
 func (p *Process) obj(k Kind, v ast.Value) *Object {
-	if len(p.slab) == 0 {
-		// Blocks grow from 32 objects to 4,096: a small module makes
-		// only a few dozen, and a Process that Free kept for reuse starts
-		// from its last block and goes on with the others it kept.
-		p.slab = p.objBlocks.Take(1, 32<<min(p.slabs, 7))
-		p.slabs++
+	if p.nslab == len(p.slab) {
+		p.newSlab()
 	}
-	o := &p.slab[0]
-	p.slab = p.slab[1:]
+	o := &p.slab[p.nslab]
+	p.nslab++
 	p.nextID++
 	o.Kind, o.Value, o.id = k, v, p.nextID
 	return o
+}
+
+// newSlab takes the next block of objects. Blocks grow from 32 objects
+// to 4,096: a small module makes only a few dozen, and a Process that
+// Free kept for reuse starts from its last block and goes on with the
+// others it kept.
+func (p *Process) newSlab() {
+	p.slab, p.nslab = p.objBlocks.Take(1, 32<<min(p.slabs, 7)), 0
+	p.slabs++
 }
 
 // singletonStr returns the immortal singleton str s ("" or one code point
