@@ -1,6 +1,6 @@
 package pyobj
 
-import "strings"
+import "unsafe"
 
 // A Process carves what its objects hold (the items of the tuples the
 // assembler makes, code objects' fields, co_code, the bytes of the
@@ -98,15 +98,16 @@ func (p *Process) String(b []byte) string {
 	if n > maxCarved {
 		return string(b)
 	}
-	if p.strBlock.Cap()-p.strBlock.Len() < n {
-		// The strings carved so far keep the old block; the builder
-		// only ever appends, so none of them changes.
-		p.strBlock = strings.Builder{}
-		p.strBlock.Grow(max(p.nextByteBlock(), n))
+	if cap(p.strBlock)-len(p.strBlock) < n {
+		// The strings carved so far keep the old block.
+		p.strBlock = make([]byte, 0, max(p.nextByteBlock(), n))
 	}
-	start := p.strBlock.Len()
-	p.strBlock.Write(b)
-	return p.strBlock.String()[start:]
+	start := len(p.strBlock)
+	p.strBlock = append(p.strBlock, b...)
+	// The block is only ever appended to, never written where it was
+	// handed out: the string stays immutable (strings.Builder makes its
+	// strings so).
+	return unsafe.String(&p.strBlock[start], n)
 }
 
 // NewCodeFields returns a zeroed CodeObject of the Process's bulk

@@ -2,7 +2,6 @@ package pyobj
 
 import (
 	"math"
-	"strings"
 	"sync"
 	"unsafe"
 
@@ -41,7 +40,7 @@ type Process struct {
 	// blocks of each allocated so far.
 	itemBlock []*Object
 	byteBlock []byte
-	strBlock  strings.Builder
+	strBlock  []byte
 	codeBlock []CodeObject
 	nbytes    int
 	ncodes    int
