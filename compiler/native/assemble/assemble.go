@@ -12,8 +12,10 @@
 //     unit's sequence (Assemble) or instruction indexes (AssembleFinal).
 //   - Every bytes and tuple object the assembler makes goes through the
 //     compile's constant cache exactly where CPython's does (exception
-//     table, line table, bytecode, names, consts, local names), so equal
-//     tables of two code objects are one object, as in CPython.
+//     table, line table, names, consts, local names), so equal tables of
+//     two code objects are one object, as in CPython. The bytecode, whose
+//     bytes object CPython also merges but nothing written refers to, is
+//     no object here (see assemble).
 //   - Nothing here depends on the patch release within 3.13: the
 //     assembler and code object creation are the same from 3.13.0 to
 //     3.13.15 for every input the compiler produces (only assertions and
@@ -175,11 +177,17 @@ func (a *Assembler) assemble(u *instr.Unit, ins []instr.Instr, filename *pyobj.O
 		return nil, err
 	}
 	a.emit(ins, u.Meta.FirstLineNo)
-	// assemble_emit: the exception table, the line table and the
-	// bytecode go through the cache in this order.
+	// assemble_emit: the exception table and the line table go through
+	// the cache in this order. CPython's cache takes the bytecode's bytes
+	// object too, but nothing written refers to that object: the code
+	// object keeps a copy of the bytes and marshal writes a new object
+	// for co_code. Another bytes object of the compile equal to it (a
+	// constant, a later table) would be filed as that object instead of
+	// as itself: one object stands for the value either way, held by
+	// the same references, so leaving the bytecode out changes no byte
+	// of the output.
 	excs := a.cache.MergeResizedBytes(a.excs)
 	lines := a.cache.MergeResizedBytes(a.lines)
-	a.cache.MergeResizedBytes(a.code)
 	return a.makeCode(u, filename, lines, excs)
 }
 
