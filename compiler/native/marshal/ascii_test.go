@@ -7,7 +7,8 @@ import (
 
 // TestIsASCII checks the word-at-a-time test against a byte loop, for
 // every length up to 80 and a byte above 0x7F at every position (each of
-// the 32-, 8- and 1-byte loops, and their boundaries).
+// the 32- and 8-byte loops, the words of short strings, and their
+// boundaries).
 func TestIsASCII(t *testing.T) {
 	plain := func(s string) bool {
 		for i := 0; i < len(s); i++ {

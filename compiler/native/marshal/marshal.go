@@ -351,38 +351,45 @@ func (w *Writer) str(o *pyobj.Object, flag byte) {
 	}
 }
 
-// isASCII reports whether s has no byte above 0x7F: 32 bytes at a time
-// (docstrings make the average str long), then eight, then one.
+// isASCII reports whether s has no byte above 0x7F. The bytes are read
+// as words that together cover s, their high bits gathered and tested
+// once: for 8 bytes and more, 32 and then 8 at a time from the start
+// (docstrings make the average str long) and the last 8, overlapping;
+// for 4 to 7, the first and the last 4; for fewer, the first, middle and
+// last byte, which are all of them.
 func isASCII(s string) bool {
-	i := 0
-	for ; i+32 <= len(s); i += 32 {
-		if (load64(s, i)|load64(s, i+8)|load64(s, i+16)|load64(s, i+24))&0x8080808080808080 != 0 {
-			return false
+	const high = 0x8080808080808080
+	n := len(s)
+	switch {
+	case n >= 8:
+		acc := load64(s[n-8:])
+		for ; len(s) > 32; s = s[32:] {
+			acc |= load64(s) | load64(s[8:]) | load64(s[16:]) | load64(s[24:])
 		}
-	}
-	for ; i+8 <= len(s); i += 8 {
-		if load64(s, i)&0x8080808080808080 != 0 {
-			return false
+		for ; len(s) > 8; s = s[8:] {
+			acc |= load64(s)
 		}
-	}
-	if len(s) >= 8 {
-		// The last eight bytes, overlapping those tested above.
-		return i == len(s) || load64(s, len(s)-8)&0x8080808080808080 == 0
-	}
-	for ; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
+		return acc&high == 0
+	case n >= 4:
+		return (load32(s)|load32(s[n-4:]))&high == 0
+	case n > 0:
+		return (s[0]|s[n>>1]|s[n-1])&0x80 == 0
 	}
 	return true
 }
 
-// load64 returns the eight bytes of s at i, little-endian (the compiler
+// load64 returns the first eight bytes of s, little-endian (the compiler
 // merges the byte loads into one).
-func load64(s string, i int) uint64 {
-	s = s[i : i+8]
+func load64(s string) uint64 {
+	s = s[:8]
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// load32 is load64 for the first four bytes.
+func load32(s string) uint64 {
+	s = s[:4]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24
 }
 
 func (w *Writer) pstring(t byte, s string) {
