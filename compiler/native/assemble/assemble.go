@@ -75,9 +75,10 @@ type Assembler struct {
 const opMask = 511
 
 // opInfo is the part of an opcode's table entry the assembler's loops
-// read, in one small array instead of the table's entries: the number of
-// inline cache entries in the low byte, flags above it, so that one load
-// reads both.
+// read, in one small array instead of the table's entries: the code units
+// of the instruction with its inline cache entries (without
+// EXTENDED_ARGs) in the low byte, flags above it, so that one load reads
+// both.
 type opInfo uint16
 
 const (
@@ -86,8 +87,9 @@ const (
 	opBackward                          // opcode.BackwardJump
 )
 
-// cache is the number of inline cache entries.
-func (o opInfo) cache() int32 { return int32(o & 0xFF) }
+// units is the number of code units of the instruction and its inline
+// cache entries.
+func (o opInfo) units() int32 { return int32(o & 0xFF) }
 
 // New returns an assembler for the opcode table tab, making objects in p
 // and sharing them through cache.
@@ -95,7 +97,7 @@ func New(tab *opcode.Table, p *pyobj.Process, cache *pyobj.ConstCache) *Assemble
 	a := &Assembler{tab: tab, p: p, cache: cache}
 	for i := 0; i < tab.Len() && i <= opMask; i++ {
 		op := opcode.Op(i)
-		f := opInfo(uint8(tab.Cache(op)))
+		f := opInfo(uint8(1 + tab.Cache(op)))
 		if tab.Name(op) != "" && !tab.IsPseudo(op) {
 			f |= opKnown
 		}
@@ -295,43 +297,50 @@ loop:
 		}
 		info := a.ops[op]
 		arg := in.Arg
-		if info&opJump != 0 {
-			// The oparg is the target's index, which it stays for the
-			// first estimate.
-			if arg < 0 || int(arg) >= n {
-				break
-			}
-			if info&opKnown == 0 {
-				// A pseudo jump: its direction picks the real one
-				// (another pseudo jump is left for walkChecked to
-				// report).
-				forward := int(arg) > i
-				switch {
-				case op == a.jump && forward, op == a.jumpNoInterrupt && forward:
-					op = a.jumpForward
-				case op == a.jump:
-					op = a.jumpBackward
-				case op == a.jumpNoInterrupt:
-					op = a.jumpBackwardNI
-				default:
-					break loop
-				}
-				info = a.ops[op&opMask]
-				if info&opKnown == 0 {
+		// Most instructions are real ones that are no jump, with an
+		// oparg below 256: one test each for both.
+		if info&(opKnown|opJump) != opKnown || uint32(arg) > 0xFF {
+			if info&opJump != 0 {
+				// The oparg is the target's index, which it stays for
+				// the first estimate.
+				if arg < 0 || int(arg) >= n {
 					break
 				}
-				in.Op = op
+				if info&opKnown == 0 {
+					// A pseudo jump: its direction picks the real one
+					// (another pseudo jump is left for walkChecked to
+					// report).
+					forward := int(arg) > i
+					switch {
+					case op == a.jump && forward, op == a.jumpNoInterrupt && forward:
+						op = a.jumpForward
+					case op == a.jump:
+						op = a.jumpBackward
+					case op == a.jumpNoInterrupt:
+						op = a.jumpBackwardNI
+					default:
+						break loop
+					}
+					info = a.ops[op&opMask]
+					if info&opKnown == 0 {
+						break
+					}
+					in.Op = op
+				}
+				jumps[nj] = int32(i)
+				nj++
+			} else if info&opKnown == 0 || arg < 0 {
+				break
 			}
-			jumps[nj] = int32(i)
-			nj++
-		} else if info&opKnown == 0 || arg < 0 {
-			break
+			offset[i] = total
+			total += info.units()
+			if arg > 0xFF {
+				total += extSize(arg)
+			}
+			continue
 		}
 		offset[i] = total
-		total += 1 + info.cache()
-		if arg > 0xFF {
-			total += extSize(arg)
-		}
+		total += info.units()
 	}
 	return walkState{i: i, total: total, jumps: nj, handlers: handlers}
 }
@@ -382,7 +391,7 @@ func (a *Assembler) walkChecked(ins []instr.Instr, w *walkState) error {
 			return fmt.Errorf("instruction %d (%s): negative oparg %d", i, a.tab.Name(in.Op), in.Arg)
 		}
 		offset[i] = w.total
-		w.total += 1 + info.cache()
+		w.total += info.units()
 		if arg > 0xFF {
 			w.total += extSize(arg)
 		}
@@ -436,7 +445,7 @@ func extSize(arg int32) int32 {
 // size is opcode.Table.Size: the code units of an instruction with its
 // EXTENDED_ARGs and inline caches; arg is not negative.
 func (a *Assembler) size(op opcode.Op, arg int32) int32 {
-	n := 1 + a.ops[op&opMask].cache()
+	n := a.ops[op&opMask].units()
 	if arg > 0xFF {
 		n++
 		if arg > 0xFFFF {
