@@ -310,7 +310,9 @@ func (w *Writer) items(items []*pyobj.Object) {
 			w.object(it)
 			continue
 		}
-		if w.singleton(it) {
+		// The singletons are the kinds up to Ellipsis: one test for
+		// every other item.
+		if it.Kind <= pyobj.Ellipsis && w.singleton(it) {
 			continue
 		}
 		// An object numbered before was flagged when it was numbered,
