@@ -342,7 +342,8 @@ func (c *compiler) function(s ast.Stmt, isAsync bool) {
 	if c.annotations(loc, args, returns) {
 		funcflags |= mfAnnotations
 	}
-	c.functionBody(s, isAsync, name, args, body, funcflags, firstLine)
+	ste := c.st.Block(s)
+	c.functionBody(s, ste, isAsync, name, args, body, funcflags, firstLine)
 	if generic {
 		c.addop(opSWAP, 2, loc)
 		c.addop(opCALL_INTRINSIC_2, intrinsic2SetFunctionTypeParams, loc)
@@ -358,16 +359,17 @@ func (c *compiler) function(s ast.Stmt, isAsync bool) {
 		}
 	}
 	c.applyDecorators(decos)
-	c.nameop(loc, name, ast.Store)
+	// The symbol table noted where the enclosing block has the name.
+	c.nameopAt(loc, name, ast.Store, ste.NameAt)
 }
 
-// functionBody is compiler_function_body.
-func (c *compiler) functionBody(s ast.Stmt, isAsync bool, name string, args *ast.Arguments, body []ast.Stmt, funcflags int32, firstLine int) {
+// functionBody is compiler_function_body, for s whose block is ste.
+func (c *compiler) functionBody(s ast.Stmt, ste *symtable.Block, isAsync bool, name string, args *ast.Arguments, body []ast.Stmt, funcflags int32, firstLine int) {
 	st := scopeFunction
 	if isAsync {
 		st = scopeAsyncFunction
 	}
-	c.enterScope(name, st, c.st.Block(s), firstLine)
+	c.enterScope(name, st, ste, firstLine)
 	first := 0
 	doc := pyobj.NoneObj
 	if d, ok := docString(body); ok {
@@ -413,9 +415,9 @@ func docString(body []ast.Stmt) (string, bool) {
 	return k.Value.Str(), true
 }
 
-// classBody is compiler_class_body.
-func (c *compiler) classBody(s *ast.ClassDef, firstLine int) {
-	c.enterScope(s.Name, scopeClass, c.st.Block(s), firstLine)
+// classBody is compiler_class_body, for s whose block is ste.
+func (c *compiler) classBody(s *ast.ClassDef, ste *symtable.Block, firstLine int) {
+	c.enterScope(s.Name, scopeClass, ste, firstLine)
 	loc := instr.Location{Line: int32(firstLine), EndLine: int32(firstLine)}
 	c.u.private, c.u.hasPriv = s.Name, true
 	c.nameop(loc, "__name__", ast.Load)
@@ -507,7 +509,8 @@ func (c *compiler) class(s *ast.ClassDef) {
 		c.typeParams(s.TypeParams)
 		c.nameop(loc, ".type_params", ast.Store)
 	}
-	c.classBody(s, firstLine)
+	ste := c.st.Block(s)
+	c.classBody(s, ste, firstLine)
 	if generic {
 		c.nameop(loc, ".type_params", ast.Load)
 		c.addop(opCALL_INTRINSIC_1, intrinsicSubscriptGeneric, loc)
@@ -528,7 +531,8 @@ func (c *compiler) class(s *ast.ClassDef) {
 		c.callHelper(loc, 2, s.Bases, s.Keywords)
 	}
 	c.applyDecorators(s.DecoratorList)
-	c.nameop(loc, s.Name, ast.Store)
+	// The symbol table noted where the enclosing block has the name.
+	c.nameopAt(loc, s.Name, ast.Store, ste.NameAt)
 }
 
 // typeAliasBody is compiler_typealias_body.

@@ -42,8 +42,9 @@ class D[T](C):
     def n(self): return T, D
 `
 
-// TestSymbolAtIsAHint checks that ast.Name's SymbolAt only spares the code
-// generator searches: with every SymbolAt wrong, the code is the same.
+// TestSymbolAtIsAHint checks that ast.Name's SymbolAt and symtable.Block's
+// NameAt only spare the code generator searches: with every one of them
+// wrong, the code is the same.
 func TestSymbolAtIsAHint(t *testing.T) {
 	startup, err := pyobj.StartupFor(release.Release{Major: 3, Minor: 13})
 	if err != nil {
@@ -67,9 +68,9 @@ func TestSymbolAtIsAHint(t *testing.T) {
 	}
 }
 
-// generateSpoiled generates symbolAtSrc's code, each Name's SymbolAt
-// changed by spoil after the symbol table set it, and returns the units'
-// instructions and names.
+// generateSpoiled generates symbolAtSrc's code, each Name's SymbolAt and
+// each block's NameAt changed by spoil after the symbol table set it, and
+// returns the units' instructions and names.
 func generateSpoiled(t *testing.T, startup pyobj.Interned, spoil func(int32) int32) string {
 	t.Helper()
 	rel := release.Release{Major: 3, Minor: 13}
@@ -90,6 +91,7 @@ func generateSpoiled(t *testing.T, startup pyobj.Interned, spoil func(int32) int
 		if names < 40 {
 			t.Fatalf("%d Names changed, want all of them", names)
 		}
+		spoilBlocks(st.Top, spoil)
 	}
 	p := pyobj.NewProcess(startup)
 	var out strings.Builder
@@ -107,6 +109,14 @@ func generateSpoiled(t *testing.T, startup pyobj.Interned, spoil func(int32) int
 		t.Fatal(err)
 	}
 	return out.String()
+}
+
+// spoilBlocks changes the NameAt of b and of the blocks inside it by spoil.
+func spoilBlocks(b *symtable.Block, spoil func(int32) int32) {
+	b.NameAt = spoil(b.NameAt)
+	for _, k := range b.Children {
+		spoilBlocks(k, spoil)
+	}
 }
 
 // forNames calls f for every Name in the tree v.

@@ -472,7 +472,8 @@ func (b *builder) funcDef(s ast.Stmt, name string, args *ast.Arguments, body []a
 	if args == nil {
 		return fmt.Errorf("function %q without arguments", name)
 	}
-	if err := b.addDef(name, DefLocal, &loc); err != nil {
+	nameAt, err := b.addDefAt(b.cur, name, DefLocal, &loc)
+	if err != nil {
 		return err
 	}
 	if err := b.exprs(args.Defaults); err != nil {
@@ -501,6 +502,7 @@ func (b *builder) funcDef(s ast.Stmt, name string, args *ast.Arguments, body []a
 		return err
 	}
 	fb := b.enter(name, FunctionBlock, blockKey{s.Location(), roleMain}, loc)
+	fb.NameAt = int32(nameAt)
 	if async {
 		fb.Coroutine = true
 	}
@@ -518,7 +520,8 @@ func (b *builder) funcDef(s ast.Stmt, name string, args *ast.Arguments, body []a
 }
 
 func (b *builder) classDef(s *ast.ClassDef) error {
-	if err := b.addDef(s.Name, DefLocal, &s.Loc); err != nil {
+	nameAt, err := b.addDefAt(b.cur, s.Name, DefLocal, &s.Loc)
+	if err != nil {
 		return err
 	}
 	if err := b.exprs(s.DecoratorList); err != nil {
@@ -544,7 +547,8 @@ func (b *builder) classDef(s *ast.ClassDef) error {
 			return err
 		}
 	}
-	b.enter(s.Name, ClassBlock, blockKey{s.Location(), roleMain}, s.Loc)
+	cb := b.enter(s.Name, ClassBlock, blockKey{s.Location(), roleMain}, s.Loc)
+	cb.NameAt = int32(nameAt)
 	b.private = s.Name
 	if generic {
 		if err := b.addDef("__type_params__", DefLocal, &s.Loc); err != nil {

@@ -217,6 +217,13 @@ type Block struct {
 	// reads the class's names through __classdict__.
 	CanSeeClassScope bool
 
+	// NameAt is not CPython's: in the block of a function or class, the
+	// position of its name among the symbols of the block that the def or
+	// class statement binds it in, which spares the compiler a search
+	// when it stores the function or class. A hint only, as
+	// ast.Name.SymbolAt is: a reader checks the symbol at that position.
+	NameAt int32
+
 	// mangled is the set of names that are mangled in a type parameters
 	// block of a generic class and the blocks inside it (nil: every name
 	// is), shared by reference as CPython shares ste_mangled_names.
