@@ -676,13 +676,17 @@ func (c *compiler) enterScope(name string, st scopeType, ste *symtable.Block, li
 		}
 	}
 	var cells, frees []string
-	for _, s := range ste.Symbols.List() {
-		sc := s.Flags.Scope()
-		if sc == symtable.Cell || s.Flags&symtable.DefCompCell != 0 {
-			cells = append(cells, s.Name)
-		}
-		if sc == symtable.Free || s.Flags&symtable.DefFreeClass != 0 {
-			frees = append(frees, s.Name)
+	// Most blocks have neither cells nor free variables: the symbol
+	// table says which, and their symbols need no walk.
+	if ste.CellsOrFrees {
+		for _, s := range ste.Symbols.List() {
+			sc := s.Flags.Scope()
+			if sc == symtable.Cell || s.Flags&symtable.DefCompCell != 0 {
+				cells = append(cells, s.Name)
+			}
+			if sc == symtable.Free || s.Flags&symtable.DefFreeClass != 0 {
+				frees = append(frees, s.Name)
+			}
 		}
 	}
 	if len(cells) > 1 {

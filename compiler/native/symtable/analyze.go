@@ -388,6 +388,10 @@ func (a *analyzer) block(ste *Block, bound *nameSet, free *pyset, global, typePa
 		ste.Children = children
 	}
 
+	// Every name this block makes free set ste.Free; its cells, and the
+	// names it passes on or marks DefFreeClass, come from its children's
+	// free names; an inlined comprehension may bring either.
+	ste.CellsOrFrees = ste.Free || spliced || newFree.used > 0
 	if ste.FunctionLike() {
 		analyzeCells(ste, scopes, newFree, inlinedCells)
 	} else if ste.Type == ClassBlock {

@@ -284,6 +284,13 @@ func compareBlock(want *pyTable, got *Block, path string) string {
 	if len(syms) != len(want.Names) {
 		return fmt.Sprintf("%s: symbols: want %d, got %d (extra %q)", path, len(want.Names), len(syms), syms[len(want.Names)].Name)
 	}
+	if !got.CellsOrFrees {
+		for _, s := range syms {
+			if sc := s.Flags.Scope(); sc == Cell || sc == Free || s.Flags&(DefCompCell|DefFreeClass) != 0 {
+				return fmt.Sprintf("%s: symbol %q is %s, but CellsOrFrees is false", path, s.Name, s.Flags)
+			}
+		}
+	}
 	if len(want.Children) != len(got.Children) {
 		var w, g []string
 		for _, c := range want.Children {

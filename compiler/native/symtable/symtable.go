@@ -223,6 +223,11 @@ type Block struct {
 	// when it stores the function or class. A hint only, as
 	// ast.Name.SymbolAt is: a reader checks the symbol at that position.
 	NameAt int32
+	// CellsOrFrees is not CPython's: false only when no symbol of the
+	// block is a cell or free or has DefCompCell or DefFreeClass (true
+	// when one may be), so that the compiler need not look for the
+	// cell and free variables of most blocks.
+	CellsOrFrees bool
 
 	// mangled is the set of names that are mangled in a type parameters
 	// block of a generic class and the blocks inside it (nil: every name
