@@ -183,7 +183,9 @@ func (d *nameIndex) reset() {
 		clear(d.m)
 		d.spare = d.m
 	}
-	*d = nameIndex{bySlot: d.bySlot[:0], others: d.others[:0], otherIx: d.otherIx[:0], spare: d.spare}
+	// Field by field: a new value would be built and copied whole.
+	d.list, d.syms, d.m = nil, nil, nil
+	d.bySlot, d.others, d.otherIx = d.bySlot[:0], d.others[:0], d.otherIx[:0]
 }
 
 // smallIndex is the size up to which an index is searched by a scan,
@@ -335,7 +337,7 @@ func (d *constIndex) reset() {
 		clear(d.m)
 		d.spare = d.m
 	}
-	*d = constIndex{spare: d.spare}
+	d.m, d.list = nil, nil
 }
 
 func (d *constIndex) index(c *compiler, o *pyobj.Object) int32 {
@@ -371,7 +373,25 @@ func (d *constIndex) index(c *compiler, o *pyobj.Object) int32 {
 	return i
 }
 
+// unit is a code unit being compiled: its state, and the scratch that a
+// finished unit keeps for the next one (see compiler.recycle).
 type unit struct {
+	unitState
+
+	consts      constIndex
+	names       nameIndex
+	varnames    nameIndex
+	cellvars    map[string]int32
+	cellList    []string
+	freevars    map[string]int32
+	freeList    []string
+	fasthidden  map[string]bool
+	fblocks     []fblock
+	staticAttrs map[string]bool
+}
+
+// unitState is the part of a unit that a new one starts with zeroed.
+type unitState struct {
 	out      *Unit
 	seq      *instr.Sequence
 	scope    scopeType
@@ -384,19 +404,8 @@ type unit struct {
 	// nextCheck is the sequence length at which addop calls checkpoint.
 	nextCheck int
 
-	consts      constIndex
-	names       nameIndex
-	varnames    nameIndex
-	cellvars    map[string]int32
-	cellList    []string
-	freevars    map[string]int32
-	freeList    []string
-	fasthidden  map[string]bool
-	freeStarted bool
-
-	fblocks                   []fblock
+	freeStarted               bool
 	inInlinedComp             int
-	staticAttrs               map[string]bool
 	argcount, posonly, kwonly int32
 	firstLine                 int32
 }
@@ -507,11 +516,10 @@ func (c *compiler) recycle(u *unit) {
 		clear(u.staticAttrs)
 	}
 	clear(u.fblocks)
-	*u = unit{
-		names: u.names, varnames: u.varnames, consts: u.consts,
-		cellvars: u.cellvars, freevars: u.freevars, fasthidden: u.fasthidden, staticAttrs: u.staticAttrs,
-		cellList: u.cellList[:0], freeList: u.freeList[:0], fblocks: u.fblocks[:0],
-	}
+	// Zeroing the state alone spares copying the scratch into a new
+	// unit value and back.
+	u.unitState = unitState{}
+	u.cellList, u.freeList, u.fblocks = u.cellList[:0], u.freeList[:0], u.fblocks[:0]
 	c.freeUnits = append(c.freeUnits, u)
 }
 
