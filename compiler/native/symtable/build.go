@@ -133,17 +133,13 @@ func (b *builder) enter(name string, typ BlockType, key blockKey, loc ast.Loc) *
 	if len(b.blockSlab) == 0 {
 		b.blockSlab = b.slabs.blockChunks.Take(min(max(b.nblocks, 4), 256), 0)
 	}
+	// The slab's blocks are zero (their chunks are cleared when
+	// released): the fields are set in place, where a Block value would be
+	// built whole and copied.
 	nb := &b.blockSlab[0]
 	b.blockSlab = b.blockSlab[1:]
-	*nb = Block{
-		Type:         typ,
-		Name:         name,
-		ID:           b.nblocks,
-		Lineno:       loc.Lineno,
-		ColOffset:    loc.ColOffset,
-		EndLineno:    loc.EndLineno,
-		EndColOffset: loc.EndColOffset,
-	}
+	nb.Type, nb.Name, nb.ID = typ, name, b.nblocks
+	nb.Lineno, nb.ColOffset, nb.EndLineno, nb.EndColOffset = loc.Lineno, loc.ColOffset, loc.EndLineno, loc.EndColOffset
 	if len(b.symSlab) < symbolsFirst {
 		b.symSlab = b.slabs.symChunks.Take(min(max(b.nblocks, 4), 256)*symbolsFirst, 0)
 	}
