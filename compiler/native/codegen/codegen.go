@@ -789,7 +789,9 @@ func (c *compiler) setQualname() {
 			if parent.hasPriv {
 				mangled = symtable.Mangle(parent.private, u.name)
 			}
-			if parent.ste.Scope(mangled) == symtable.GlobalExplicit {
+			// The symbol table noted where the block that binds the
+			// name (parent's) has it.
+			if scopeAt(parent.ste, mangled, u.ste.NameAt) == symtable.GlobalExplicit {
 				force = true
 			}
 		}
@@ -813,6 +815,15 @@ func (c *compiler) setQualname() {
 	} else {
 		u.qualname = u.name
 	}
+}
+
+// scopeAt returns the scope of name in b, looking first at the symbol at
+// position hint (see ast.Name.SymbolAt).
+func scopeAt(b *symtable.Block, name string, hint int32) symtable.Scope {
+	if syms := b.Symbols.List(); uint(hint) < uint(len(syms)) && syms[hint].Name == name {
+		return syms[hint].Flags.Scope()
+	}
+	return b.Scope(name)
 }
 
 // exitScope is compiler_exit_scope.
