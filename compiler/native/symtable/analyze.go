@@ -416,6 +416,25 @@ func analyzeCells(ste *Block, scopes []Scope, newFree *pyset, inlinedCells *name
 	if newFree.used == 0 && inlinedCells.len() == 0 {
 		return
 	}
+	if inlinedCells.len() == 0 {
+		// The children's free names are fewer than the block's symbols
+		// as a rule: each is looked up among the symbols, rather than
+		// every symbol hashed to look it up in the set. A name made a
+		// cell leaves the set as discard takes it out, a dummy in its
+		// slot; in what order they leave does not change the set.
+		for i := range newFree.table {
+			e := &newFree.table[i]
+			if e.state != slotActive {
+				continue
+			}
+			if j := ste.Symbols.find(e.key); j >= 0 && scopes[j] == Local {
+				scopes[j] = Cell
+				*e = setEntry{state: slotDummy, hash: -1}
+				newFree.used--
+			}
+		}
+		return
+	}
 	for i, sym := range ste.Symbols.list {
 		if scopes[i] != Local {
 			continue
