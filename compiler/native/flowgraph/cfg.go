@@ -163,6 +163,9 @@ type Optimizer struct {
 	// before PUSH_NULL, COMPARE_OP before TO_BOOL...).
 	peepNext   [opMask + 1]uint8
 	peepNextOf [opMask + 1]uint8
+	// constNext are the opcodes before which a case of
+	// basicblock_optimize_load_const acts (after a constant's load).
+	constNext [opMask + 1]bool
 	// local is what each opcode does to a fast local (localUnset...).
 	local [opMask + 1]uint8
 	// effects are the stack effects of the pVarEffect opcodes, without
@@ -399,6 +402,9 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 		if p&pConst != 0 {
 			o.super[op] = superConst
 		}
+	}
+	for _, op := range []opcode.Op{c.popJumpIfFalse, c.popJumpIfTrue, c.isOp, c.returnValue, c.toBool} {
+		o.constNext[op] = true
 	}
 	o.super[c.loadFast] = superLoadFast
 	o.super[c.storeFast] = superStoreFast

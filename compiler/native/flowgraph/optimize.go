@@ -555,27 +555,30 @@ func (g *CFG) applyStaticSwaps(bi int32, i int) {
 	}
 }
 
-// optimizeLoadConst is basicblock_optimize_load_const.
-func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
+// optimizeLoadConst is basicblock_optimize_load_const. CPython's walk
+// follows the constant the last instruction loaded (a COPY 1 of a
+// LOAD_CONST loads it again), and its cases act only before the opcodes
+// of Optimizer.constNext: this walk goes from one of those to the next,
+// and works out the constant loaded before each from the instructions
+// since the last (constBefore). m is the index of the first of those
+// opcodes past the block's first instruction.
+func (g *CFG) optimizeLoadConst(bi int32, m int, consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
 	c := &g.o.opc
 	ins := g.blocks[bi].instrs
 	// nops: a NOP was written into the block.
 	nops := false
-	var op opcode.Op
-	var arg int32
-	for i := 0; i < len(ins); i++ {
-		in := &ins[i]
-		isCopyOfLoadConst := op == c.loadConst && in.Op == c.copy && in.Arg == 1
-		if !isCopyOfLoadConst {
-			op, arg = in.Op, in.Arg
-		}
-		if op != c.loadConst {
+	// isConst and arg are CPython's state before instruction from: the
+	// last instruction it took loaded constant arg.
+	isConst, arg, from := false, int32(0), 0
+	for ; m < len(ins); m = g.o.nextConstUse(ins, from+1) {
+		i := m - 1
+		isConst, arg = g.constBefore(ins[from:m], isConst, arg)
+		from = m
+		if !isConst {
 			continue
 		}
-		var next opcode.Op
-		if i+1 < len(ins) {
-			next = ins[i+1].Op
-		}
+		in := &ins[i]
+		next := ins[m].Op
 		switch next {
 		case c.popJumpIfFalse, c.popJumpIfTrue:
 			v, err := constValue(*consts, arg)
@@ -628,8 +631,9 @@ func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.
 		case c.returnValue:
 			in.Op, in.Arg = c.nop, 0
 			nops = true
-			i++
-			ins[i].Op, ins[i].Arg = c.returnConst, arg
+			// CPython's walk skips the RETURN_CONST, keeping its state.
+			from = m + 1
+			ins[m].Op, ins[m].Arg = c.returnConst, arg
 		case c.toBool:
 			v, err := constValue(*consts, arg)
 			if err != nil {
@@ -649,6 +653,43 @@ func (g *CFG) optimizeLoadConst(bi int32, consts *[]*pyobj.Object, cache *pyobj.
 		g.blocks[bi].noNop = false
 	}
 	return nil
+}
+
+// nextConstUse returns the index of the first instruction of ins from i
+// on whose opcode is one of Optimizer.constNext (i or len(ins), whichever
+// is larger: none). It is not inlined: in optimizeLoadConst's loop the
+// compiler keeps the index of this loop on the stack.
+//
+//go:noinline
+func (o *Optimizer) nextConstUse(ins []instruction, i int) int {
+	if i >= len(ins) {
+		return i
+	}
+	next := &o.constNext
+	rest := ins[i:]
+	for j := range rest {
+		if next[rest[j].Op&opMask] {
+			return i + j
+		}
+	}
+	return len(ins)
+}
+
+// constBefore is the state of basicblock_optimize_load_const's walk
+// after the instructions ins, from the state isConst and arg before them:
+// whether the last instruction that is no COPY 1 of a LOAD_CONST loads a
+// constant, and which. A run of COPY 1s keeps the state when it is a
+// constant's, and is no constant's otherwise.
+func (g *CFG) constBefore(ins []instruction, isConst bool, arg int32) (bool, int32) {
+	c := &g.o.opc
+	k := len(ins) - 1
+	for k >= 0 && ins[k].Op == c.copy && ins[k].Arg == 1 {
+		k--
+	}
+	if k < 0 {
+		return isConst, arg
+	}
+	return ins[k].Op == c.loadConst, ins[k].Arg
 }
 
 // peepFrom returns the index of the first instruction of ins from i on
@@ -834,16 +875,16 @@ func (g *CFG) optimize(consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
 	}
 	g.removeUnreachable()
 	g.resolveLineNumbers()
-	// Each case of basicblock_optimize_load_const needs an instruction
-	// after the LOAD_CONST, and every one of optimize_basic_block an
-	// instruction: smaller blocks, many of them emptied by
-	// remove_unreachable, are not worth the calls.
+	// basicblock_optimize_load_const changes nothing in a block without
+	// an opcode of Optimizer.constNext after its first instruction.
 	blocks := g.blocks
 	for b := int32(0); b != none; b = blocks[b].next {
-		if len(blocks[b].instrs) < 2 {
+		ins := blocks[b].instrs
+		m := g.o.nextConstUse(ins, 1)
+		if m >= len(ins) {
 			continue
 		}
-		if err := g.optimizeLoadConst(b, consts, cache); err != nil {
+		if err := g.optimizeLoadConst(b, m, consts, cache); err != nil {
 			return err
 		}
 	}
