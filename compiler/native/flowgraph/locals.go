@@ -152,6 +152,10 @@ func (g *CFG) scanBlockForLocals(bi int32) {
 	unsafe := sb.unsafe
 	sb.scanned, sb.scannedMask = true, unsafe
 	ins := g.blocks[bi].instrs
+	// Without an instruction that unsets a local, once no local may be
+	// unset the rest of the block changes nothing, and the block passes
+	// nothing on to its handlers and successors.
+	unsets := g.seen&pUnset != 0
 	for i := range ins {
 		in := &ins[i]
 		if in.Handler.Label != none {
@@ -172,6 +176,9 @@ func (g *CFG) scanBlockForLocals(bi int32) {
 				in.Op = c.loadFastCheck
 			}
 			unsafe &^= bit
+		}
+		if unsafe == 0 && !unsets {
+			return
 		}
 	}
 	b := &g.blocks[bi]
