@@ -97,13 +97,17 @@ type internTable struct {
 	slots []internSlot
 	n     int
 	// used are the indexes of the filled slots, so that release clears
-	// only those (a module fills a few hundred of the 1,024).
+	// only those (a module fills a few hundred of the 4,096).
 	used []int32
 }
 
-// minInternSlots is a new table's size: most modules intern a few
-// hundred strs.
-const minInternSlots = 1024
+// minInternSlots is a new table's size. Most modules intern a few
+// hundred strs, but a large one interns thousands: from a smaller start
+// it would grow its table (rehashing every str) once or more, and probe
+// a fuller one. The slots are kept between compiles, so a larger table
+// costs only its first allocation (128 KB; the strs of a compile are
+// spread over it thin either way).
+const minInternSlots = 4096
 
 // internTablePools keeps empty tables for reuse, by size: pool k holds
 // tables of minInternSlots<<k slots. A compile starts with a table of the
@@ -114,7 +118,7 @@ var internTablePools [maxInternPool + 1]sync.Pool
 
 // maxInternPool is the largest size kept, as a shift of minInternSlots
 // (16,384 slots, 512 KB).
-const maxInternPool = 4
+const maxInternPool = 2
 
 // internPool returns the pool for tables of n slots, nil for a size
 // not kept.
