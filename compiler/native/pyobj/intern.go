@@ -31,20 +31,27 @@ var strKeys = func() [3]uint64 {
 }()
 
 // hashStr hashes s for the intern tables and the start-up sets. A string
-// of up to 16 bytes (nearly every identifier) is read as words that
-// together cover it (two overlapping 8-byte words from 8 bytes on, two
-// overlapping 4-byte halves of one word from 4 bytes on) and mixed with
-// 64-bit multiplications under random keys (wyhash's mum), the length
-// entering the second; a longer string goes to the runtime's hash. The
-// runtime's hash costs about 65 instructions for an identifier (its call
-// chain and set-up), this one about 20.
+// of up to 32 bytes (nearly every identifier and most qualified names) is
+// read as words that together cover it (from 17 bytes on, the first 16
+// bytes and the last 16, overlapping; from 8 bytes on, two overlapping
+// 8-byte words; from 4 bytes on, two overlapping 4-byte halves of one
+// word) and mixed with 64-bit multiplications under random keys (wyhash's
+// mum), the length entering the last; a longer string goes to the
+// runtime's hash. The runtime's hash costs about 65 instructions for an
+// identifier (its call chain and set-up), this one about 20.
 func hashStr(s string) uint64 {
 	n := len(s)
 	var a, b uint64
 	switch {
-	case n > 16:
+	case n > 32:
 		// 0 marks an empty slot.
 		return maphash.String(strSeed, s) | 1
+	case n > 16:
+		// Qualified names ("Class.method") are often this long: the
+		// first 16 and the last 16 bytes, mixed into two words.
+		p := unsafe.Slice(unsafe.StringData(s), n)
+		a = mum(binary.LittleEndian.Uint64(p)^strKeys[1], binary.LittleEndian.Uint64(p[8:])^strKeys[2])
+		b = mum(binary.LittleEndian.Uint64(p[n-16:])^strKeys[2], binary.LittleEndian.Uint64(p[n-8:])^strKeys[0])
 	case n >= 8:
 		p := unsafe.Slice(unsafe.StringData(s), n)
 		a = binary.LittleEndian.Uint64(p)
@@ -55,9 +62,13 @@ func hashStr(s string) uint64 {
 	case n > 0:
 		a = uint64(s[0])<<16 | uint64(s[n>>1])<<8 | uint64(s[n-1])
 	}
-	hi, lo := bits.Mul64(a^strKeys[0], b^strKeys[1])
-	hi, lo = bits.Mul64(hi^lo^uint64(n), strKeys[2])
-	return (hi ^ lo) | 1
+	return mum(mum(a^strKeys[0], b^strKeys[1])^uint64(n), strKeys[2]) | 1
+}
+
+// mum multiplies x and y to 128 bits and folds the halves together.
+func mum(x, y uint64) uint64 {
+	hi, lo := bits.Mul64(x, y)
+	return hi ^ lo
 }
 
 // EqualStr reports whether x == y. Go compiles a string comparison to a

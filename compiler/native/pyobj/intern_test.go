@@ -57,13 +57,14 @@ func BenchmarkIdentifier(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(words)), "ns/ident")
 }
 
-// TestHashStrReadsEveryByte checks that hashStr's short-string path sees
-// every byte and the length: changing any one byte of a string, or its
-// length, changes the hash (for these strings; a collision of the mix
-// itself would be a 2^-63 accident).
+// TestHashStrReadsEveryByte checks that hashStr's own paths (up to 32
+// bytes) and its use of the runtime's hash beyond them see every byte and
+// the length: changing any one byte of a string, or its length, changes
+// the hash (for these strings; a collision of the mix itself would be a
+// 2^-63 accident).
 func TestHashStrReadsEveryByte(t *testing.T) {
 	seen := map[uint64]string{}
-	for n := 0; n <= 24; n++ {
+	for n := 0; n <= 40; n++ {
 		base := []byte(strings.Repeat("x", n))
 		variants := []string{string(base)}
 		for i := 0; i < n; i++ {
