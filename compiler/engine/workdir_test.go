@@ -15,20 +15,22 @@ import (
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
-// importedByPyCompile lists the top-level modules that `import py_compile`
-// loads from files, beyond what the interpreter loaded at start-up: the ones
-// a file in the working directory could shadow.
+// importedByPyCompile lists the top-level modules loaded from files by the
+// time `import py_compile` returns, at start-up included: the ones a file in
+// the working directory could shadow. (3.13 imports linecache, tokenize and
+// re from files while it starts `python -c`.)
 const importedByPyCompile = `import sys
-before = set(sys.modules)
 import py_compile
-print(" ".join(sorted(n for n in set(sys.modules) - before
+print(" ".join(sorted(n for n in set(sys.modules)
                       if "." not in n and getattr(sys.modules[n], "__file__", None))))
 `
 
 // TestWorkingDirectoryModulesAreNotImported runs the engine from a
-// directory holding a file for every module py_compile imports, each of
-// which exits the interpreter when imported: the compile servers must use
-// the standard library's modules, and the bytes must be py_compile's.
+// directory holding a file for every module py_compile's process loads from
+// a file, each of which exits the interpreter when imported: the compile
+// servers, and the probe that reads an interpreter's release for the auto
+// backend, must use the standard library's modules, and the bytes must be
+// py_compile's.
 func TestWorkingDirectoryModulesAreNotImported(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "m.py")
 	source := "# -*- coding: latin-1 -*-\nimport enum\nclass C(enum.Enum):\n    A = 'caf\xe9'\n"
@@ -64,14 +66,17 @@ func TestWorkingDirectoryModulesAreNotImported(t *testing.T) {
 				}
 			}
 			t.Chdir(shadow)
-			e := engine.New(engine.Config{Python: py.Path, Jobs: 1})
-			defer e.Close()
-			res, err := e.Compile(context.Background(), engine.Job{Source: src, Name: "pkg/m.py", Mode: pycfile.UncheckedHash})
-			if err != nil {
-				t.Fatalf("compile from a directory shadowing %s: %v", strings.Join(names, ", "), err)
-			}
-			if !bytes.Equal(res.Data, ref.Data) {
-				t.Errorf("bytes differ from py_compile's (%d vs %d bytes)", len(res.Data), len(ref.Data))
+			for _, backend := range []engine.Backend{engine.CPython, engine.Auto} {
+				e := engine.New(engine.Config{Backend: backend, Python: py.Path, Jobs: 1})
+				res, err := e.Compile(context.Background(), engine.Job{Source: src, Name: "pkg/m.py", Mode: pycfile.UncheckedHash})
+				e.Close()
+				if err != nil {
+					t.Errorf("%s backend: compile from a directory shadowing %s: %v", backend, strings.Join(names, ", "), err)
+					continue
+				}
+				if !bytes.Equal(res.Data, ref.Data) {
+					t.Errorf("%s backend: bytes differ from py_compile's (%d vs %d bytes)", backend, len(res.Data), len(ref.Data))
+				}
 			}
 		})
 	}

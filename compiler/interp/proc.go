@@ -59,8 +59,8 @@ type proc struct {
 	lifeOnce, pipeOnce sync.Once
 }
 
-// spawn starts exe with args in a clean environment (PYTHONHASHSEED=0
-// only).  What it writes on stderr goes to sink.
+// spawn starts exe with args in a clean environment (PYTHONHASHSEED=0 and
+// PYTHONSAFEPATH=1 only).  What it writes on stderr goes to sink.
 func spawn(exe string, args []string, sink *stderrSink) (*proc, error) {
 	var (
 		parent []*os.File // ends this process keeps
@@ -93,7 +93,14 @@ func spawn(exe string, args []string, sink *stderrSink) (*proc, error) {
 	parent = append(parent, stderrR, stderrW)
 
 	cmd := exec.Command(exe, args...)
-	cmd.Env = []string{"PYTHONHASHSEED=0"}
+	// PYTHONSAFEPATH (3.11 and newer; -P, which older releases refuse):
+	// `python -c` puts the working directory first on sys.path, and 3.13
+	// imports linecache, tokenize and re while it starts the command, before
+	// the server can take the entry off, so a working directory holding
+	// linecache.py (a vendored standard library, say) would break or change
+	// every compile. Releases up to 3.12 import nothing while they start
+	// that the server's own removal of the entry does not cover.
+	cmd.Env = []string{"PYTHONHASHSEED=0", "PYTHONSAFEPATH=1"}
 	// Files, not writers: exec then starts no copying goroutines, and Wait
 	// returns when the process ends, whoever else holds the pipes.
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdinR, stdoutW, stderrW

@@ -1,7 +1,7 @@
 # The compile server that rules_pyc runs inside each CPython child.
 #
 # It is started as `python -S -s -B -c <this text>` in a clean environment
-# with PYTHONHASHSEED=0, and imports py_compile, so that its interpreter state
+# with PYTHONHASHSEED=0 and PYTHONSAFEPATH=1, and imports py_compile, so that its interpreter state
 # is the state of a fresh process that is about to call py_compile.compile().
 # It never compiles anything itself: for each request it forks, and the forked
 # child runs py_compile.compile() on the source (reading it from memory and
@@ -30,7 +30,8 @@
 #               exception (only when the request asked for it)
 import sys
 
-# `python -c` puts the working directory first on sys.path.  A file there
+# `python -c` puts the working directory first on sys.path, unless
+# PYTHONSAFEPATH is set, which releases before 3.11 ignore.  A file there
 # named like a module py_compile imports (enum.py, types.py, ...) would be
 # imported instead of the standard library's, so take the entry off before
 # anything is imported.  (sys is already loaded: importing it imports
