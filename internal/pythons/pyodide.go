@@ -1,0 +1,176 @@
+package pythons
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Pyodide is CPython built for WebAssembly by the Pyodide project, as its
+// npm package carries it, run by Node.js. Its CPython is a release that no
+// Debian or pyenv build here has (Pyodide 0.29.5: CPython 3.13.2).
+type Pyodide struct {
+	// Version is the CPython release inside, X.Y.Z.
+	Version string
+	// Package is the unpacked npm package: pyodide.js, pyodide.asm.wasm,
+	// python_stdlib.zip (its standard library) and the rest.
+	Package string
+	// Node is the node executable that runs it.
+	Node string
+}
+
+// The npm package fetched, and the SHA-256 of its tarball as the registry
+// served it when it was pinned.
+const (
+	pyodideNPM     = "pyodide@0.29.5"
+	pyodideRelease = "3.13.2"
+	pyodideSHA256  = "6749b10ee515a1458ecea36d860c8ce2a48366e85b3f92d749ad1840e4aff181"
+)
+
+var (
+	pyodideOnce sync.Once
+	pyodideVal  Pyodide
+	pyodideErr  error
+)
+
+// RequirePyodide returns Pyodide's CPython, fetching the npm package with
+// npm into the user cache directory on first use (about 5.6 MB). Without
+// node or npm, or when the fetch fails, it skips the test, or fails it
+// under CI. Inside the chroot (see RunInChroot) it skips: the host runs it.
+func RequirePyodide(t testing.TB) Pyodide {
+	t.Helper()
+	if InChroot() {
+		t.Skip("pythons: Pyodide runs on the host; the host's run compares it")
+	}
+	pyodideOnce.Do(func() { pyodideVal, pyodideErr = findPyodide() })
+	if pyodideErr != nil {
+		if OnCI() {
+			t.Fatalf("pythons: Pyodide's CPython %s is needed under %s=%s: %v", pyodideRelease, CIEnv, os.Getenv(CIEnv), pyodideErr)
+		}
+		t.Skipf("pythons: Pyodide's CPython %s is unavailable: %v", pyodideRelease, pyodideErr)
+	}
+	return pyodideVal
+}
+
+func findPyodide() (Pyodide, error) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return Pyodide{}, fmt.Errorf("find node: %w", err)
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return Pyodide{}, fmt.Errorf("user cache directory: %w", err)
+	}
+	dest := filepath.Join(cache, "rules_pyc", "pyodide-"+pyodideSHA256[:12])
+	pkg := filepath.Join(dest, "package")
+	if _, err := os.Stat(filepath.Join(pkg, "pyodide.asm.wasm")); err != nil {
+		if err := fetchPyodide(dest); err != nil {
+			return Pyodide{}, err
+		}
+	}
+	return Pyodide{Version: pyodideRelease, Package: pkg, Node: node}, nil
+}
+
+// fetchPyodide packs the npm package into a temporary directory beside
+// dest, checks its tarball's hash, unpacks it and renames it into place.
+func fetchPyodide(dest string) error {
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		return fmt.Errorf("find npm: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dest), "pyodide-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, npm, "pack", pyodideNPM, "--pack-destination", tmp, "--silent")
+	cmd.Dir = tmp
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("npm pack %s: %w: %s", pyodideNPM, err, strings.TrimSpace(string(out)))
+	}
+	tarball := filepath.Join(tmp, strings.TrimSpace(lastLine(string(out))))
+	data, err := os.ReadFile(tarball)
+	if err != nil {
+		return fmt.Errorf("npm pack %s: %w", pyodideNPM, err)
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != pyodideSHA256 {
+		return fmt.Errorf("npm pack %s: tarball's SHA-256 is %x, want %s", pyodideNPM, sum, pyodideSHA256)
+	}
+	unpacked := filepath.Join(tmp, "unpacked")
+	if err := untarGz(data, unpacked); err != nil {
+		return fmt.Errorf("unpack %s: %w", pyodideNPM, err)
+	}
+	if err := os.Rename(unpacked, dest); err != nil && !errors.Is(err, os.ErrExist) {
+		// Another test binary may have put it in place meanwhile.
+		if _, serr := os.Stat(filepath.Join(dest, "package", "pyodide.asm.wasm")); serr != nil {
+			return fmt.Errorf("unpack %s: %w", pyodideNPM, err)
+		}
+	}
+	return nil
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+// untarGz writes the regular files and directories of a gzipped tarball
+// under dir, refusing names that leave it.
+func untarGz(data []byte, dir string) error {
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return err
+	}
+	tr := tar.NewReader(zr)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		name := filepath.Clean(filepath.FromSlash(h.Name))
+		if !filepath.IsLocal(name) {
+			return fmt.Errorf("entry %q leaves the directory", h.Name)
+		}
+		path := filepath.Join(dir, name)
+		switch h.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(path, 0o755); err != nil {
+				return err
+			}
+		case tar.TypeReg:
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return err
+			}
+			f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+			if err != nil {
+				return err
+			}
+			_, cerr := io.Copy(f, tr)
+			if err := errors.Join(cerr, f.Close()); err != nil {
+				return err
+			}
+		}
+	}
+}
