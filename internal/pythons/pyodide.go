@@ -1,13 +1,11 @@
 package pythons
 
 import (
-	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -85,7 +83,8 @@ func findPyodide() (Pyodide, error) {
 }
 
 // fetchPyodide packs the npm package into a temporary directory beside
-// dest, checks its tarball's hash, unpacks it and renames it into place.
+// dest, checks its tarball's hash, unpacks it (extractTar, as the old
+// standard libraries are) and renames it into place.
 func fetchPyodide(dest string) error {
 	npm, err := exec.LookPath("npm")
 	if err != nil {
@@ -115,11 +114,19 @@ func fetchPyodide(dest string) error {
 	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != pyodideSHA256 {
 		return fmt.Errorf("npm pack %s: tarball's SHA-256 is %x, want %s", pyodideNPM, sum, pyodideSHA256)
 	}
-	unpacked := filepath.Join(tmp, "unpacked")
-	if err := untarGz(data, unpacked); err != nil {
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
 		return fmt.Errorf("unpack %s: %w", pyodideNPM, err)
 	}
-	if err := os.Rename(unpacked, dest); err != nil && !errors.Is(err, os.ErrExist) {
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		return fmt.Errorf("unpack %s: %w", pyodideNPM, err)
+	}
+	unpacked := filepath.Join(tmp, "unpacked")
+	if err := extractTar(raw, unpacked); err != nil {
+		return fmt.Errorf("unpack %s: %w", pyodideNPM, err)
+	}
+	if err := os.Rename(unpacked, dest); err != nil {
 		// Another test binary may have put it in place meanwhile.
 		if _, serr := os.Stat(filepath.Join(dest, "package", "pyodide.asm.wasm")); serr != nil {
 			return fmt.Errorf("unpack %s: %w", pyodideNPM, err)
@@ -131,46 +138,4 @@ func fetchPyodide(dest string) error {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
-}
-
-// untarGz writes the regular files and directories of a gzipped tarball
-// under dir, refusing names that leave it.
-func untarGz(data []byte, dir string) error {
-	zr, err := gzip.NewReader(bytes.NewReader(data))
-	if err != nil {
-		return err
-	}
-	tr := tar.NewReader(zr)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		name := filepath.Clean(filepath.FromSlash(h.Name))
-		if !filepath.IsLocal(name) {
-			return fmt.Errorf("entry %q leaves the directory", h.Name)
-		}
-		path := filepath.Join(dir, name)
-		switch h.Typeflag {
-		case tar.TypeDir:
-			if err := os.MkdirAll(path, 0o755); err != nil {
-				return err
-			}
-		case tar.TypeReg:
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				return err
-			}
-			f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-			if err != nil {
-				return err
-			}
-			_, cerr := io.Copy(f, tr)
-			if err := errors.Join(cerr, f.Close()); err != nil {
-				return err
-			}
-		}
-	}
 }
