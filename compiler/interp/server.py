@@ -1,8 +1,9 @@
 # The compile server that rules_pyc runs inside each CPython child.
 #
 # It is started as `python -S -s -B -c <this text>` in a clean environment
-# with PYTHONHASHSEED=0 and PYTHONSAFEPATH=1, and imports py_compile, so that its interpreter state
-# is the state of a fresh process that is about to call py_compile.compile().
+# with PYTHONHASHSEED=0 and PYTHONSAFEPATH=1, and imports py_compile, so
+# that its interpreter state is the state of a fresh process that is about
+# to call py_compile.compile().
 # It never compiles anything itself: for each request it forks, and the forked
 # child runs py_compile.compile() on the source (reading it from memory and
 # handing back the bytes instead of writing a file), then exits.  Every

@@ -1,13 +1,11 @@
 package native
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,10 +42,8 @@ func TestPyodideRelease(t *testing.T) {
 		t.Fatalf("%s: %v", rel, err)
 	}
 	work := t.TempDir()
-	files := unzipPy(t, filepath.Join(pyo.Package, "python_stdlib.zip"), filepath.Join(work, "lib"))
-	if len(files) < 400 {
-		t.Fatalf("Pyodide's standard library holds %d .py files; expected over 400", len(files))
-	}
+	lib := pyo.Stdlib(t)
+	files := lib.Files
 	levels := []int{0, 1, 2}
 	if testing.Short() {
 		levels = levels[:1]
@@ -62,7 +58,7 @@ func TestPyodideRelease(t *testing.T) {
 	var jobs []job
 	for _, opt := range levels {
 		for i, name := range files {
-			src := filepath.Join(work, "lib", filepath.FromSlash(name))
+			src := filepath.Join(lib.Root, filepath.FromSlash(name))
 			source, err := os.ReadFile(src)
 			if err != nil {
 				t.Fatal(err)
@@ -155,40 +151,4 @@ func TestPyodideRelease(t *testing.T) {
 func moduleOf(name string) string {
 	name = strings.TrimSuffix(strings.TrimSuffix(name, ".py"), "/__init__")
 	return strings.ReplaceAll(name, "/", ".")
-}
-
-// unzipPy writes the .py files of a zip archive under dir and returns
-// their names, sorted.
-func unzipPy(t *testing.T, archive, dir string) []string {
-	t.Helper()
-	zr, err := zip.OpenReader(archive)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	var names []string
-	for _, f := range zr.File {
-		if !strings.HasSuffix(f.Name, ".py") || !filepath.IsLocal(f.Name) {
-			continue
-		}
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatalf("%s: %s: %v", archive, f.Name, err)
-		}
-		path := filepath.Join(dir, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, f.Name)
-	}
-	slices.Sort(names)
-	return names
 }

@@ -1,6 +1,7 @@
 package pythons
 
 import (
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -138,4 +140,44 @@ func fetchPyodide(dest string) error {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
+}
+
+// Stdlib writes the .py files of Pyodide's standard library (its
+// python_stdlib.zip) into a new directory of t's and returns them.
+func (p Pyodide) Stdlib(t testing.TB) Stdlib {
+	t.Helper()
+	archive := filepath.Join(p.Package, "python_stdlib.zip")
+	zr, err := zip.OpenReader(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	s := Stdlib{Root: t.TempDir()}
+	for _, f := range zr.File {
+		if !strings.HasSuffix(f.Name, ".py") || !filepath.IsLocal(f.Name) {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatalf("%s: %s: %v", archive, f.Name, err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatalf("%s: %s: %v", archive, f.Name, err)
+		}
+		path := filepath.Join(s.Root, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s.Files = append(s.Files, f.Name)
+	}
+	slices.Sort(s.Files)
+	if len(s.Files) < 400 {
+		t.Fatalf("%s holds %d .py files; expected over 400", archive, len(s.Files))
+	}
+	return s
 }

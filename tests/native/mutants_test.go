@@ -258,6 +258,13 @@ func judge(t *testing.T, py pythons.Interpreter, ms []codemutate.Mutant, jobs []
 	for _, r := range reports {
 		t.Error(r)
 	}
+	t.Errorf("%d of %d mutants differ from CPython %s; kept in %s", total, len(ms), py.Version, keepMutants(t, py.Version, jobs, keep))
+}
+
+// keepMutants copies the sources of jobs[keep] into RULES_PYC_MUTANT_KEEP
+// (a new temporary directory when it is unset), each name prefixed with
+// the release and the optimization level, and returns the directory.
+func keepMutants(t *testing.T, version string, jobs []engine.Job, keep []int) string {
 	dir := os.Getenv(keepEnv)
 	var err error
 	if dir == "" {
@@ -271,13 +278,13 @@ func judge(t *testing.T, py pythons.Interpreter, ms []codemutate.Mutant, jobs []
 	for _, i := range keep {
 		src, err := os.ReadFile(jobs[i].Source)
 		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-O%d-%s", py.Version, jobs[i].Optimize, filepath.Base(jobs[i].Source))), src, 0o644)
+			err = os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-O%d-%s", version, jobs[i].Optimize, filepath.Base(jobs[i].Source))), src, 0o644)
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	t.Errorf("%d of %d mutants differ from CPython %s; kept in %s", total, len(ms), py.Version, dir)
+	return dir
 }
 
 // lastLine splits py_compile's listing's last line, "Type: message".
