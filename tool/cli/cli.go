@@ -36,10 +36,11 @@ const (
 // Main runs the command line args (without the program name) and returns
 // the exit status. stdin is read for "-i -"; stdout receives compileall's
 // listing lines, stderr errors about the run itself and, on a terminal, the
-// progress line. pace, unless nil, is called once the number of compiles
-// that may run at once is known, before the first starts (the binary paces
-// its garbage collector by it).
-func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, pace func(jobs int)) int {
+// progress line. pace, unless nil, is called before the first compile
+// starts, with the number of compiles that may run at once and the number
+// that will run in this process (the native compiler's; none when an
+// interpreter compiles): the binary sets up its heap by them.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, pace func(jobs, inProcess int)) int {
 	opts, err := parseArgs(args)
 	if errors.Is(err, pflag.ErrHelp) {
 		io.WriteString(stdout, usageText)
@@ -63,7 +64,7 @@ type outcome struct {
 	err      error
 }
 
-func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.Writer, pace func(jobs int)) int {
+func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.Writer, pace func(jobs, inProcess int)) int {
 	dests := opts.paths
 	if opts.list != "" {
 		listed, err := readList(opts.list, stdin)
@@ -96,9 +97,6 @@ func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.
 		Stderr:         guardedWriter{prog, stderr},
 	})
 	defer e.Close()
-	if pace != nil {
-		pace(e.Jobs())
-	}
 	target, err := e.Target(ctx, "", "", "")
 	if err != nil {
 		if ctx.Err() != nil {
@@ -117,6 +115,13 @@ func run(ctx context.Context, opts *options, stdin io.Reader, stdout, stderr io.
 			fmt.Fprintf(stderr, "pyc: %v\n", err)
 			return ExitFailed
 		}
+	}
+	if pace != nil {
+		inProcess := 0
+		if target.Backend == engine.Native {
+			inProcess = pl.tasks() * len(opts.levels)
+		}
+		pace(e.Jobs(), inProcess)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

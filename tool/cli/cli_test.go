@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -353,39 +354,48 @@ func TestInterrupt(t *testing.T) {
 	}
 }
 
-// TestPaceGetsJobs: the pacing callback learns how many compiles may run at
-// once, -j's value or one per CPU for -j 0, before the first compile.
+// TestPaceGetsJobs: the pacing callback learns, before the first compile,
+// how many compiles may run at once (-j's value, or one per CPU for -j 0)
+// and how many run in this process: one per file and level the native
+// compiler compiles, none when an interpreter compiles.
 func TestPaceGetsJobs(t *testing.T) {
+	pys := interpreters(t)
+	py := pys[len(pys)-1]
 	for _, tc := range []struct {
-		jobs string
-		want int
+		args          []string
+		files, pycs   int
+		jobs, inProcs int
 	}{
-		{"1", 1},
-		{"3", 3},
-		{"0", runtime.NumCPU()},
+		{[]string{"--python-version", "3.13", "-j", "1"}, 1, 1, 1, 1},
+		{[]string{"--python-version", "3.13", "-j", "3"}, 4, 4, 3, 4},
+		{[]string{"--python-version", "3.13", "-j", "3", "-o", "0", "-o", "2"}, 4, 8, 3, 8},
+		{[]string{"--python-version", "3.13", "-j", "0"}, 2, 2, runtime.NumCPU(), 2},
+		{[]string{"--backend", "cpython", "--python", py.Path, "-j", "2"}, 3, 3, 2, 0},
 	} {
 		dir := t.TempDir()
-		src := filepath.Join(dir, "m.py")
-		if err := os.WriteFile(src, []byte("x = 1\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		var got []int
-		var stdout, stderr bytes.Buffer
-		pace := func(jobs int) {
-			if _, err := os.Stat(filepath.Join(dir, "__pycache__")); err == nil {
-				t.Errorf("-j %s: paced after a compile", tc.jobs)
+		for i := range tc.files {
+			src := filepath.Join(dir, fmt.Sprintf("m%d.py", i))
+			if err := os.WriteFile(src, []byte("x = 1\n"), 0o644); err != nil {
+				t.Fatal(err)
 			}
-			got = append(got, jobs)
 		}
-		code := Main(context.Background(), []string{"--python-version", "3.13", "-q", "-j", tc.jobs, dir}, nil, &stdout, &stderr, pace)
+		var got [][2]int
+		var stdout, stderr bytes.Buffer
+		pace := func(jobs, inProcess int) {
+			if _, err := os.Stat(filepath.Join(dir, "__pycache__")); err == nil {
+				t.Errorf("%q: paced after a compile", tc.args)
+			}
+			got = append(got, [2]int{jobs, inProcess})
+		}
+		code := Main(context.Background(), append(tc.args, "-q", dir), nil, &stdout, &stderr, pace)
 		if code != 0 {
-			t.Fatalf("-j %s: exit %d, stderr %q", tc.jobs, code, stderr.String())
+			t.Fatalf("%q: exit %d, stderr %q", tc.args, code, stderr.String())
 		}
-		if len(got) != 1 || got[0] != tc.want {
-			t.Errorf("-j %s: paced with %v, want [%d]", tc.jobs, got, tc.want)
+		if want := [2]int{tc.jobs, tc.inProcs}; len(got) != 1 || got[0] != want {
+			t.Errorf("%q: paced with %v, want [%v]", tc.args, got, want)
 		}
-		if pyc, _ := filepath.Glob(filepath.Join(dir, "__pycache__", "m.*.pyc")); len(pyc) != 1 {
-			t.Errorf("-j %s: pycs written %v, want one", tc.jobs, pyc)
+		if pyc, _ := filepath.Glob(filepath.Join(dir, "__pycache__", "*.pyc")); len(pyc) != tc.pycs {
+			t.Errorf("%q: %d pycs written, want %d", tc.args, len(pyc), tc.pycs)
 		}
 	}
 }

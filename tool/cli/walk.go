@@ -50,6 +50,17 @@ func (p *planner) line(format string, args ...any) {
 	p.steps = append(p.steps, step{line: fmt.Sprintf(format, args...)})
 }
 
+// tasks is the number of files the plan compiles.
+func (p *planner) tasks() int {
+	n := 0
+	for _, s := range p.steps {
+		if s.task != nil {
+			n++
+		}
+	}
+	return n
+}
+
 // add plans one PATH argument: a regular file (after following symlinks)
 // is compiled, anything else is walked as a directory.
 func (p *planner) add(dest string) error {

@@ -77,3 +77,19 @@ func TestLimitFollowsLiveHeap(t *testing.T) {
 	live = nil
 	waitFor("the base again", func(l int64) bool { return l == base })
 }
+
+func TestPrefaultSize(t *testing.T) {
+	for _, tc := range []struct{ jobs, inProcess, want int }{
+		{2, 0, 0},
+		{2, 99, 0},             // a small run: none
+		{2, 100, 100 << 17},    // 128 KiB per compile
+		{2, 1000, 125 << 20},   // under the cap
+		{2, 1721, 192 << 20},   // the cap: 128 MiB + 32 MiB per job
+		{0, 5000, 160 << 20},   // one job at least
+		{8, 100000, 384 << 20}, // the cap grows with the jobs
+	} {
+		if got := prefaultSize(tc.jobs, tc.inProcess); got != tc.want {
+			t.Errorf("prefaultSize(%d jobs, %d compiles) = %d KiB, want %d KiB", tc.jobs, tc.inProcess, got>>10, tc.want>>10)
+		}
+	}
+}
