@@ -1,18 +1,13 @@
 package native
 
 import (
-	"bufio"
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
@@ -50,10 +45,11 @@ func TestPyodideRelease(t *testing.T) {
 	}
 
 	type job struct {
-		Name   string `json:"name"`
-		Src    string `json:"src"`
-		Opt    int    `json:"opt"`
-		Native string `json:"native"`
+		Name   string   `json:"name"`
+		Src    string   `json:"src"`
+		Opt    int      `json:"opt"`
+		Native string   `json:"native"`
+		Files  []string `json:"files"`
 	}
 	var jobs []job
 	for _, opt := range levels {
@@ -63,85 +59,55 @@ func TestPyodideRelease(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			j := job{Name: name, Src: src, Opt: opt}
+			j := job{Name: name, Src: src, Opt: opt, Files: []string{src}}
 			res, err := Compile(Request{Source: source, Name: name, Release: rel, Optimize: opt, File: source})
 			if err == nil && res.Code != nil {
 				j.Native = filepath.Join(work, fmt.Sprintf("%d.%d.bin", opt, i))
 				if err := os.WriteFile(j.Native, res.Code, 0o644); err != nil {
 					t.Fatal(err)
 				}
+				j.Files = append(j.Files, j.Native)
 			}
 			jobs = append(jobs, j)
 		}
 	}
-	spec, err := json.Marshal(jobs)
+	script, err := os.ReadFile(filepath.Join("testdata", "pyodide_compile.py"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	jobsFile := filepath.Join(work, "jobs.json")
-	if err := os.WriteFile(jobsFile, spec, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	driver, err := filepath.Abs(filepath.Join("testdata", "pyodide_compile.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, pyo.Node, driver, pyo.Package, jobsFile)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node %s: %v: %s", driver, err, stderr.String())
-	}
-
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	if !sc.Scan() {
-		t.Fatalf("node %s printed nothing", driver)
-	}
+	headJSON, results := pyo.Run(t, string(script), jobs)
 	var head struct {
 		Loaded  []string `json:"loaded"`
 		Version string   `json:"version"`
 	}
-	if err := json.Unmarshal(sc.Bytes(), &head); err != nil {
-		t.Fatalf("decode %q: %v", sc.Bytes(), err)
+	if err := json.Unmarshal(headJSON, &head); err != nil {
+		t.Fatalf("decode %q: %v", headJSON, err)
 	}
 	if head.Version != pyo.Version {
 		t.Fatalf("Pyodide runs CPython %s, expected %s", head.Version, pyo.Version)
 	}
 	counts := map[string]int{}
 	var equal []string
-	n := 0
-	for sc.Scan() {
+	for i, line := range results {
 		var r struct {
-			Name   string `json:"name"`
-			Opt    int    `json:"opt"`
 			Status string `json:"status"`
 			Detail string `json:"detail"`
 		}
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatalf("decode %q: %v", sc.Bytes(), err)
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatalf("decode %q: %v", line, err)
 		}
-		n++
+		j := jobs[i]
 		counts[r.Status]++
 		switch r.Status {
 		case "same":
 		case "equal":
-			if !slices.Contains(head.Loaded, moduleOf(r.Name)) {
-				t.Errorf("%s -O%d: the code objects are equal but the bytes differ, and the Pyodide process had not loaded %s", r.Name, r.Opt, moduleOf(r.Name))
+			if !slices.Contains(head.Loaded, moduleOf(j.Name)) {
+				t.Errorf("%s -O%d: the code objects are equal but the bytes differ, and the Pyodide process had not loaded %s", j.Name, j.Opt, moduleOf(j.Name))
 			}
-			equal = append(equal, fmt.Sprintf("%s -O%d", r.Name, r.Opt))
+			equal = append(equal, fmt.Sprintf("%s -O%d", j.Name, j.Opt))
 		default:
-			t.Errorf("%s -O%d: %s %s", r.Name, r.Opt, r.Status, r.Detail)
+			t.Errorf("%s -O%d: %s %s", j.Name, j.Opt, r.Status, r.Detail)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if n != len(jobs) {
-		t.Fatalf("node answered %d of %d compiles: %s", n, len(jobs), stderr.String())
 	}
 	t.Logf("%d files at %v: %v; equal code, other bytes (modules the Pyodide process held): %s", len(files), levels, counts, strings.Join(equal, ", "))
 }

@@ -2,16 +2,20 @@ package pythons
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
+	_ "embed"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -180,4 +184,64 @@ func (p Pyodide) Stdlib(t testing.TB) Stdlib {
 		t.Fatalf("%s holds %d .py files; expected over 400", archive, len(s.Files))
 	}
 	return s
+}
+
+//go:embed pyodide_run.js
+var pyodideRun string
+
+//go:embed pyodide_same.py
+var pyodideSame string
+
+// Run runs script, Python that defines _head() and _run(job), in one
+// Pyodide process: each of jobs (a slice of values that marshal to JSON
+// objects) is passed to _run as a dict, after the host files its "files"
+// field lists are written at the same paths into Pyodide's file system.
+// It returns _head()'s dict as JSON and _run's for each job, in order.
+// The script may call _same(x, y): whether two code objects are equal in
+// every field, nested code included.
+func (p Pyodide) Run(t testing.TB, script string, jobs any) (head json.RawMessage, results []json.RawMessage) {
+	t.Helper()
+	dir := t.TempDir()
+	runner, scriptFile, jobsFile := filepath.Join(dir, "run.js"), filepath.Join(dir, "script.py"), filepath.Join(dir, "jobs.json")
+	spec, err := json.Marshal(jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []struct {
+		path string
+		data []byte
+	}{{runner, []byte(pyodideRun)}, {scriptFile, []byte(pyodideSame + "\n" + script)}, {jobsFile, spec}} {
+		if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, p.Node, runner, p.Package, scriptFile, jobsFile)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pythons: Pyodide: node %s: %v: %s", runner, err, stderr.String())
+	}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		line := json.RawMessage(bytes.Clone(sc.Bytes()))
+		if head == nil {
+			head = line
+			continue
+		}
+		results = append(results, line)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if head == nil {
+		t.Fatalf("pythons: Pyodide: node %s printed nothing: %s", runner, stderr.String())
+	}
+	if n := reflect.ValueOf(jobs).Len(); len(results) != n {
+		t.Fatalf("pythons: Pyodide: %d answers to %d jobs: %s", len(results), n, stderr.String())
+	}
+	return head, results
 }

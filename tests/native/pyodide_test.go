@@ -1,14 +1,11 @@
 package native
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -48,8 +45,9 @@ const pyodideMutants = 10000
 // library's functions, and the native compiler folds as CPython does with
 // glibc; Pyodide's C library sets no errno and rounds in its own way, so a
 // .pyc that differs where the source raises a float or complex number to a
-// power is counted apart (and logged), not as a difference: such folds are
-// compared with glibc's CPython by TestMutants and by compiler/native/astopt.
+// power is counted apart (and logged), not as a difference, as long as
+// there are few (at most one in 1,000): such folds are compared with
+// glibc's CPython by TestMutants and by compiler/native/astopt.
 func TestPyodideMutants(t *testing.T) {
 	pyo := pythons.RequirePyodide(t)
 	seed := uint64(envInt(t, seedEnv, 1))
@@ -93,27 +91,29 @@ func TestPyodideMutants(t *testing.T) {
 		jobs[i] = engine.Job{Backend: engine.Native, Version: pyo.Version, Source: path, Name: name, Optimize: i % 3, Mode: pycfile.CheckedHash}
 	}
 
-	// The native side, with its .pyc files for the driver to compare.
-	type driverJob struct {
-		Source string `json:"source"`
-		Name   string `json:"name"`
-		Opt    int    `json:"opt"`
-		Native string `json:"native"`
+	// The native side, with its .pyc files for Pyodide to compare.
+	type pyodideJob struct {
+		Source string   `json:"source"`
+		Name   string   `json:"name"`
+		Opt    int      `json:"opt"`
+		Native string   `json:"native"`
+		Files  []string `json:"files"`
 	}
 	var stderr syncBuffer
 	e := engine.New(engine.Config{Backend: engine.Native, Jobs: 1, Stderr: &stderr, Timeout: 2 * time.Minute})
 	defer e.Close()
 	nat := make([]outcome, n)
-	djobs := make([]driverJob, n)
+	pjobs := make([]pyodideJob, n)
 	start := time.Now()
 	for i, j := range jobs {
 		nat[i].data, nat[i].warnings, nat[i].err = compileOne(context.Background(), e, j)
-		djobs[i] = driverJob{Source: j.Source, Name: j.Name, Opt: j.Optimize}
+		pjobs[i] = pyodideJob{Source: j.Source, Name: j.Name, Opt: j.Optimize, Files: []string{j.Source}}
 		if nat[i].err == nil {
-			djobs[i].Native = j.Source + "c"
-			if err := os.WriteFile(djobs[i].Native, nat[i].data, 0o644); err != nil {
+			pjobs[i].Native = j.Source + "c"
+			if err := os.WriteFile(pjobs[i].Native, nat[i].data, 0o644); err != nil {
 				t.Fatal(err)
 			}
+			pjobs[i].Files = append(pjobs[i].Files, pjobs[i].Native)
 		}
 	}
 	if s := stderr.take(); s != "" {
@@ -121,41 +121,19 @@ func TestPyodideMutants(t *testing.T) {
 	}
 	t.Logf("%d mutants of seed %d cut from %s and compiled natively in %s", n, seed, from, time.Since(start).Round(time.Millisecond))
 
-	spec, err := json.Marshal(djobs)
+	script, err := os.ReadFile(filepath.Join("testdata", "pyodide_py_compile.py"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	jobsFile := filepath.Join(dir, "jobs.json")
-	if err := os.WriteFile(jobsFile, spec, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	driver, err := filepath.Abs(filepath.Join("testdata", "pyodide_py_compile.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
 	start = time.Now()
-	cmd := exec.CommandContext(ctx, pyo.Node, driver, pyo.Package, jobsFile)
-	var nodeErr bytes.Buffer
-	cmd.Stderr = &nodeErr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node %s: %v: %s", driver, err, nodeErr.String())
-	}
+	headJSON, results := pyo.Run(t, string(script), pjobs)
 	t.Logf("compiled with py_compile in Pyodide in %s", time.Since(start).Round(time.Millisecond))
-
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	if !sc.Scan() {
-		t.Fatalf("node %s printed nothing: %s", driver, nodeErr.String())
-	}
 	var head struct {
 		Version string `json:"version"`
 		Filters string `json:"filters"`
 	}
-	if err := json.Unmarshal(sc.Bytes(), &head); err != nil {
-		t.Fatalf("decode %q: %v", sc.Bytes(), err)
+	if err := json.Unmarshal(headJSON, &head); err != nil {
+		t.Fatalf("decode %q: %v", headJSON, err)
 	}
 	if head.Version != pyo.Version {
 		t.Fatalf("Pyodide runs CPython %s, expected %s", head.Version, pyo.Version)
@@ -166,17 +144,14 @@ func TestPyodideMutants(t *testing.T) {
 	differ := map[string]int{}
 	histogram := mutate.NewHistogram()
 	var keep []int
-	for i := 0; sc.Scan(); i++ {
-		if i >= n {
-			t.Fatalf("node answered more than the %d jobs", n)
-		}
+	for i, line := range results {
 		var r struct {
 			Pyc      string  `json:"pyc"`
 			Listing  *string `json:"listing"`
 			Warnings string  `json:"warnings"`
 		}
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatalf("decode %q: %v", sc.Bytes(), err)
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatalf("decode %q: %v", line, err)
 		}
 		kind, detail := comparePyodide(nat[i], r.Pyc, r.Listing, r.Warnings)
 		if kind != "" {
@@ -206,9 +181,6 @@ func TestPyodideMutants(t *testing.T) {
 			warned++
 		}
 	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
 	var kinds []string
 	for k, v := range differ {
 		kinds = append(kinds, fmt.Sprintf("%s %d", k, v))
@@ -217,11 +189,12 @@ func TestPyodideMutants(t *testing.T) {
 	t.Logf("Pyodide's CPython %s, %d mutants: %d agree (compiled; %d of them with equal code objects and other bytes, %d with a power folded by another C library), %d agree (rejected), %d warned (all agreeing), differ: %v",
 		pyo.Version, n, compiled, equal, libm, rejected, warned, kinds)
 	t.Logf("the errors of the rejected mutants: %s", histogram)
+	// A handful at most: 1 in 140,000 mutants of a campaign.
+	if libm > n/1000 {
+		t.Errorf("%d of %d mutants differ where the source raises a float or complex number to a power: more than Pyodide's C library explains", libm, n)
+	}
 	if len(keep) > 0 {
 		t.Errorf("%d of %d mutants differ from Pyodide's CPython %s; kept in %s", len(keep), n, pyo.Version, keepMutants(t, pyo.Version, jobs, keep))
-	}
-	if compiled+rejected+len(keep) != n {
-		t.Fatalf("node answered %d of %d jobs: %s", compiled+rejected+len(keep), n, nodeErr.String())
 	}
 	if n >= 100 && (compiled < n/4 || rejected < n/20) {
 		t.Errorf("%d compiled and %d rejected of %d mutants: the mutants no longer cover both outcomes", compiled, rejected, n)
