@@ -1,6 +1,7 @@
 package heap
 
 import (
+	"math"
 	"runtime"
 	"runtime/debug"
 	"testing"
@@ -79,17 +80,26 @@ func TestLimitFollowsLiveHeap(t *testing.T) {
 }
 
 func TestPrefaultSize(t *testing.T) {
-	for _, tc := range []struct{ jobs, inProcess, want int }{
-		{2, 0, 0},
-		{2, 99, 0},             // a small run: none
-		{2, 100, 100 << 17},    // 128 KiB per compile
-		{2, 1000, 125 << 20},   // under the cap
-		{2, 1721, 192 << 20},   // the cap: 128 MiB + 32 MiB per job
-		{0, 5000, 160 << 20},   // one job at least
-		{8, 100000, 384 << 20}, // the cap grows with the jobs
+	const noLimit = math.MaxInt64
+	for _, tc := range []struct {
+		jobs, inProcess int
+		limit           int64
+		want            int
+	}{
+		{2, 0, noLimit, 0},
+		{2, 99, noLimit, 0},               // a small run: none
+		{2, 100, noLimit, 100 << 17},      // 128 KiB per compile
+		{2, 1000, noLimit, 125 << 20},     // under the cap
+		{2, 1721, noLimit, 192 << 20},     // the cap: 128 MiB + 32 MiB per job
+		{0, 5000, noLimit, 160 << 20},     // one job at least
+		{8, 100000, noLimit, 384 << 20},   // the cap grows with the jobs
+		{64, 100000, noLimit, 512 << 20},  // up to 512 MiB
+		{2, 1721, 320 << 20, 192 << 20},   // under three quarters of the soft limit
+		{8, 100000, 320 << 20, 240 << 20}, // three quarters of the soft limit at most
+		{2, 1721, 100 << 20, 75 << 20},    // a GOMEMLIMIT of 100 MiB
 	} {
-		if got := prefaultSize(tc.jobs, tc.inProcess); got != tc.want {
-			t.Errorf("prefaultSize(%d jobs, %d compiles) = %d KiB, want %d KiB", tc.jobs, tc.inProcess, got>>10, tc.want>>10)
+		if got := prefaultSize(tc.jobs, tc.inProcess, tc.limit); got != tc.want {
+			t.Errorf("prefaultSize(%d jobs, %d compiles, limit %d MiB) = %d KiB, want %d KiB", tc.jobs, tc.inProcess, tc.limit>>20, got>>10, tc.want>>10)
 		}
 	}
 }
