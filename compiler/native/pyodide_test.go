@@ -75,7 +75,7 @@ func TestPyodideRelease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	headJSON, results := pyo.Run(t, string(script), jobs)
+	headJSON, results := pythons.RunPyodide(t, pyo, string(script), jobs)
 	var head struct {
 		Loaded  []string `json:"loaded"`
 		Version string   `json:"version"`

@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -192,14 +191,14 @@ var pyodideRun string
 //go:embed pyodide_same.py
 var pyodideSame string
 
-// Run runs script, Python that defines _head() and _run(job), in one
-// Pyodide process: each of jobs (a slice of values that marshal to JSON
-// objects) is passed to _run as a dict, after the host files its "files"
+// RunPyodide runs script, Python that defines _head() and _run(job), in
+// one process of Pyodide p: each of jobs (values that marshal to JSON objects)
+// is passed to _run as a dict, after the host files its "files"
 // field lists are written at the same paths into Pyodide's file system.
 // It returns _head()'s dict as JSON and _run's for each job, in order.
 // The script may call _same(x, y): whether two code objects are equal in
 // every field, nested code included.
-func (p Pyodide) Run(t testing.TB, script string, jobs any) (head json.RawMessage, results []json.RawMessage) {
+func RunPyodide[J any](t testing.TB, p Pyodide, script string, jobs []J) (head json.RawMessage, results []json.RawMessage) {
 	t.Helper()
 	dir := t.TempDir()
 	runner, scriptFile, jobsFile := filepath.Join(dir, "run.js"), filepath.Join(dir, "script.py"), filepath.Join(dir, "jobs.json")
@@ -240,8 +239,8 @@ func (p Pyodide) Run(t testing.TB, script string, jobs any) (head json.RawMessag
 	if head == nil {
 		t.Fatalf("pythons: Pyodide: node %s printed nothing: %s", runner, stderr.String())
 	}
-	if n := reflect.ValueOf(jobs).Len(); len(results) != n {
-		t.Fatalf("pythons: Pyodide: %d answers to %d jobs: %s", len(results), n, stderr.String())
+	if len(results) != len(jobs) {
+		t.Fatalf("pythons: Pyodide: %d answers to %d jobs: %s", len(results), len(jobs), stderr.String())
 	}
 	return head, results
 }

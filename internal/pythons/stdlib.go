@@ -117,9 +117,16 @@ const TreeEnv = "RULES_PYC_ORACLE_TREE"
 // one this process cannot read) fails t.
 func Corpus(t testing.TB, py Interpreter) Stdlib {
 	t.Helper()
+	return CorpusOr(t, func() Stdlib { return py.Stdlib(t) })
+}
+
+// CorpusOr is Corpus for a standard library that is not an Interpreter's
+// (Pyodide's): the tree TreeEnv names, or stdlib() when it is unset.
+func CorpusOr(t testing.TB, stdlib func() Stdlib) Stdlib {
+	t.Helper()
 	dir := os.Getenv(TreeEnv)
 	if dir == "" {
-		return py.Stdlib(t)
+		return stdlib()
 	}
 	lib, err := Tree(dir)
 	if err == nil && len(lib.Files) == 0 {

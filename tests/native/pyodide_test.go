@@ -57,19 +57,10 @@ func TestPyodideMutants(t *testing.T) {
 	}
 	n = envInt(t, countEnv, n)
 	from := "Pyodide's standard library"
-	var lib pythons.Stdlib
 	if tree := os.Getenv(pythons.TreeEnv); tree != "" {
 		from = tree
-		var err error
-		if lib, err = pythons.Tree(tree); err == nil && len(lib.Files) == 0 {
-			err = errors.New("no .py file in it")
-		}
-		if err != nil {
-			t.Fatalf("%s=%s: %v", pythons.TreeEnv, tree, err)
-		}
-	} else {
-		lib = pyo.Stdlib(t)
 	}
+	lib := pythons.CorpusOr(t, func() pythons.Stdlib { return pyo.Stdlib(t) })
 	c, err := codemutate.NewCorpus(lib.Files, lib.Sources(t))
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +117,7 @@ func TestPyodideMutants(t *testing.T) {
 		t.Fatal(err)
 	}
 	start = time.Now()
-	headJSON, results := pyo.Run(t, string(script), pjobs)
+	headJSON, results := pythons.RunPyodide(t, pyo, string(script), pjobs)
 	t.Logf("compiled with py_compile in Pyodide in %s", time.Since(start).Round(time.Millisecond))
 	var head struct {
 		Version string `json:"version"`
