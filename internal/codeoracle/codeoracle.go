@@ -151,25 +151,12 @@ func (c *Const) UnmarshalJSON(b []byte) error {
 
 // Source is one file to compile: its path on this machine (as the
 // interpreter sees it) and the name to record.
-type Source struct {
-	Path, Name string
-}
+type Source = oraclewire.Source
 
 // Run compiles every source with py at the optimization level and calls
 // each with its answer, in order, from one interpreter process.
 func Run(ctx context.Context, py pythons.Interpreter, sources []Source, optimize int, each func(i int, f *File) error) error {
-	files := make([][2]string, len(sources))
-	for i, s := range sources {
-		files[i] = [2]string{s.Path, s.Name}
-	}
-	req := map[string]any{"files": files, "optimize": optimize}
-	return oraclewire.Run(ctx, "codeoracle", py, script, req, len(sources), func(i int, line []byte) error {
-		var f File
-		if err := json.Unmarshal(line, &f); err != nil {
-			return fmt.Errorf("codeoracle: %s: decode the answer: %v", sources[i].Path, err)
-		}
-		return each(i, &f)
-	})
+	return oraclewire.RunFiles(ctx, "codeoracle", py, script, sources, optimize, each)
 }
 
 // Replay assembles f's code objects with the native assembler, in a new

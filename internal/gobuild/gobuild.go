@@ -1,13 +1,17 @@
 // Package gobuild builds this module's programs for the tests that run them
 // as users do (a real binary, over real pipes): one way, used by every
-// TestMain that needs pyc or a helper program.
+// TestMain that needs pyc or a helper program. It also finds the checkout
+// they are built from, for the tests that read its other files (scripts,
+// examples, BUILD files).
 package gobuild
 
 import (
+	"errors"
 	"fmt"
 	"os/exec"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -26,4 +30,13 @@ func Binary(dir, pkg string) (string, error) {
 		return "", fmt.Errorf("go build %s: %v\n%s", pkg, err, strings.TrimSpace(string(out)))
 	}
 	return bin, nil
+}
+
+// Root returns the root of the checkout this package was compiled from.
+func Root() (string, error) {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return "", errors.New("gobuild: cannot locate the source of the checkout")
+	}
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..")), nil
 }

@@ -212,6 +212,30 @@ func Run(ctx context.Context, name string, py pythons.Interpreter, script string
 	return nil
 }
 
+// Source is one file a driver compiles: its path as the interpreter sees
+// it and the name to record.
+type Source struct {
+	Path, Name string
+}
+
+// RunFiles runs a driver that compiles files (its request: "files", a
+// list of [path, name] pairs, and "optimize", the optimization level) and
+// calls each with the answer for sources[i] decoded as an F, in order.
+func RunFiles[F any](ctx context.Context, name string, py pythons.Interpreter, script string, sources []Source, optimize int, each func(i int, f *F) error) error {
+	files := make([][2]string, len(sources))
+	for i, s := range sources {
+		files[i] = [2]string{s.Path, s.Name}
+	}
+	req := map[string]any{"files": files, "optimize": optimize}
+	return Run(ctx, name, py, script, req, len(sources), func(i int, line []byte) error {
+		f := new(F)
+		if err := json.Unmarshal(line, f); err != nil {
+			return fmt.Errorf("%s: %s: decode the answer: %v", name, sources[i].Path, err)
+		}
+		return each(i, f)
+	})
+}
+
 // HexStr is a string sent as hex (a str as its surrogatepass UTF-8, as
 // wire_hexs writes it).
 type HexStr string

@@ -3,17 +3,17 @@ package pythons
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rules-pyc/rules_pyc/internal/gobuild"
 )
 
 // chrootProgram is the project's script that runs a program inside the
@@ -148,11 +148,11 @@ func searchChroot(suite string) *discovery {
 // chrootScript returns the absolute path of program (scripts/chroot, ...)
 // in the source tree this package was built from.
 func chrootScript(program string) (string, error) {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return "", errors.New("cannot locate the source of package pythons")
+	root, err := gobuild.Root()
+	if err != nil {
+		return "", err
 	}
-	p := filepath.Join(filepath.Dir(file), "..", "..", program)
+	p := filepath.Join(root, program)
 	if _, err := os.Stat(p); err != nil {
 		return "", err
 	}

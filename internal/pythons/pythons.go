@@ -30,13 +30,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rules-pyc/rules_pyc/internal/gobuild"
 )
 
 // EnvVar names the environment variable that adds interpreters to the ones
@@ -354,11 +355,11 @@ func cleanEnv() []string {
 // CPython 3.14 carried by go-embed-python under the user cache directory
 // (once; later runs find it in place) and prints the executable's path.
 func extractEmbedded() (string, error) {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return "", errors.New("cannot locate the source of package pythons")
+	root, err := gobuild.Root()
+	if err != nil {
+		return "", err
 	}
-	modDir := filepath.Join(filepath.Dir(file), "..", "embedpython")
+	modDir := filepath.Join(root, "internal", "embedpython")
 	if _, err := os.Stat(filepath.Join(modDir, "go.mod")); err != nil {
 		return "", fmt.Errorf("module internal/embedpython: %w", err)
 	}

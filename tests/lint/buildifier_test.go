@@ -6,19 +6,20 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/rules-pyc/rules_pyc/internal/gobuild"
 )
 
 // repoRoot returns the root of the checkout this test file belongs to.
 func repoRoot(t *testing.T) string {
 	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("cannot locate the test source file")
+	root, err := gobuild.Root()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return filepath.Join(filepath.Dir(file), "..", "..")
+	return root
 }
 
 // TestBuildifier fails when any BUILD, .bzl, MODULE.bazel or WORKSPACE file is

@@ -25,7 +25,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -62,11 +61,11 @@ func TestMain(m *testing.M) {
 }
 
 func setUp(m *testing.M) (int, error) {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return 0, errors.New("cannot locate the test sources")
+	repo, err := gobuild.Root()
+	if err != nil {
+		return 0, err
 	}
-	env.repo = filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+	env.repo = repo
 	tmp, err := os.MkdirTemp("", "rules_pyc-please-")
 	if err != nil {
 		return 0, err
