@@ -103,3 +103,22 @@ func TestPrefaultSize(t *testing.T) {
 		}
 	}
 }
+
+func TestHugePagesDisabled(t *testing.T) {
+	for _, tc := range []struct {
+		godebug string
+		want    bool
+	}{
+		{"", false},
+		{"disablethp=1", true},
+		{"disablethp=0", false},
+		{"madvdontneed=1,disablethp=1", true},
+		{"disablethp=1,disablethp=0", false}, // the last one wins
+		{"disablethp=1, gctrace=1", true},
+		{"xdisablethp=1", false},
+	} {
+		if got := hugePagesDisabled(tc.godebug); got != tc.want {
+			t.Errorf("hugePagesDisabled(%q) = %v, want %v", tc.godebug, got, tc.want)
+		}
+	}
+}

@@ -3,4 +3,4 @@
 package heap
 
 // prefault does nothing where there is no madvise(MADV_POPULATE_WRITE).
-func prefault(int) error { return nil }
+func prefault(int, int) error { return nil }
