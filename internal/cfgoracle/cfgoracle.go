@@ -228,8 +228,7 @@ func (c Const) MarshalJSON() ([]byte, error) {
 	return nil, fmt.Errorf("cfgoracle: can't send a %s constant", c.Kind)
 }
 
-// Source is one file to compile: its path as the interpreter sees it and
-// the name to record.
+// Source is oraclewire.Source, which Run takes.
 type Source = oraclewire.Source
 
 // Run compiles every source with py at the optimization level and calls

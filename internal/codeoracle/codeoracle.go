@@ -149,8 +149,7 @@ func (c *Const) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Source is one file to compile: its path on this machine (as the
-// interpreter sees it) and the name to record.
+// Source is oraclewire.Source, which Run takes.
 type Source = oraclewire.Source
 
 // Run compiles every source with py at the optimization level and calls
