@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -17,8 +19,10 @@ import (
 // costs less than the fault did. The first huge bytes are asked for on
 // transparent huge pages first (MADV_HUGEPAGE; a kernel without them, or
 // with them set to never, ignores or refuses that, and they are made
-// resident on ordinary pages): the runtime hands out the lowest free pages
-// first, so that is where the compiles' allocations live. Under strict
+// resident on ordinary pages), from the first huge page boundary in the
+// heap grown, since only a whole aligned huge page can be one: the runtime
+// hands out the lowest free pages first, so that is where the compiles'
+// allocations live. Under strict
 // overcommit (vm.overcommit_memory=2) growing the heap counts against the
 // commit limit, and the runtime cannot survive a failed heap mapping, so
 // there it is not done. The error is the kernel's refusal to make the pages
@@ -29,7 +33,10 @@ func prefault(n, huge int) error {
 	}
 	b := make([]byte, n)
 	if huge > 0 {
-		_ = unix.Madvise(b[:min(huge, n)], unix.MADV_HUGEPAGE) // only advice
+		size := hugePageSize()
+		if off := int(-uintptr(unsafe.Pointer(unsafe.SliceData(b))) & uintptr(size-1)); off < n {
+			_ = unix.Madvise(b[off:min(off+huge, n)], unix.MADV_HUGEPAGE) // only advice
+		}
 	}
 	err := unix.Madvise(b, unix.MADV_POPULATE_WRITE)
 	runtime.KeepAlive(b)
@@ -38,6 +45,18 @@ func prefault(n, huge int) error {
 		return fmt.Errorf("madvise(MADV_POPULATE_WRITE) of %d MiB of heap: %w", n>>20, err)
 	}
 	return nil
+}
+
+// hugePageSize is the size of a transparent huge page: the kernel's
+// hpage_pmd_size, or 2 MiB (x86-64's) when that can't be read.
+func hugePageSize() int {
+	b, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size")
+	if err == nil {
+		if n, err := strconv.Atoi(string(bytes.TrimSpace(b))); err == nil && n > 0 && n&(n-1) == 0 {
+			return n
+		}
+	}
+	return 2 << 20
 }
 
 // strictOvercommit reports whether the kernel commits memory strictly
