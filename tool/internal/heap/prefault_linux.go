@@ -22,11 +22,11 @@ import (
 // resident on ordinary pages), from the first huge page boundary in the
 // heap grown, since only a whole aligned huge page can be one: the runtime
 // hands out the lowest free pages first, so that is where the compiles'
-// allocations live. Under strict
-// overcommit (vm.overcommit_memory=2) growing the heap counts against the
-// commit limit, and the runtime cannot survive a failed heap mapping, so
-// there it is not done. The error is the kernel's refusal to make the pages
-// resident, for the tests: the command line goes on without.
+// allocations live. Under strict overcommit (vm.overcommit_memory=2)
+// growing the heap counts against the commit limit, and the runtime cannot
+// survive a failed heap mapping, so there it is not done. The error is the
+// kernel's refusal to make the pages resident, for the tests: the command
+// line goes on without.
 func prefault(n, huge int) error {
 	if strictOvercommit() {
 		return nil
