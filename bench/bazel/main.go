@@ -7,7 +7,7 @@
 // worker, by the sandboxed and standalone one-shot strategies, with
 // precompile disabled, and by the worker with the pycs in place of the
 // sources (source_retention=omit_source). Bazel is the project's scripts/bazel; the compiler is
-// a pyc built from this checkout with `go build -trimpath -o pyc ./tool/pyc`. Besides
+// a pyc built from this checkout with `CGO_ENABLED=0 go build -trimpath -o pyc ./tool/pyc`. Besides
 // wall time and the PycCompile actions' time, it reports the CPU time the
 // whole machine spent during each build (from /proc/stat).
 //
@@ -33,6 +33,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rules-pyc/rules_pyc/internal/gobuild"
 )
 
 func main() {
@@ -75,11 +77,9 @@ func run() error {
 			return err
 		}
 	}
-	build := exec.Command("go", "build", "-trimpath", "-o", "pyc", "./tool/pyc")
-	build.Dir = repo
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("go build ./tool/pyc: %w", err)
+	// Built as README.md builds it, where README.md builds it.
+	if _, err := gobuild.Binary(repo, "tool/pyc"); err != nil {
+		return err
 	}
 
 	dir, err := os.MkdirTemp("", "rules_pyc-bench-")

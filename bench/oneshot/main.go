@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/rules-pyc/rules_pyc/bench/internal/pysrc"
+	"github.com/rules-pyc/rules_pyc/internal/gobuild"
 )
 
 func main() {
@@ -62,11 +63,10 @@ func run() error {
 	}
 	defer os.RemoveAll(dir)
 	if len(pycs) == 0 {
-		bin := filepath.Join(dir, "pyc")
-		build := exec.Command("go", "build", "-o", bin, "./tool/pyc")
-		build.Stderr = os.Stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("go build ./tool/pyc: %w", err)
+		// Built as README.md builds it.
+		bin, err := gobuild.Binary(dir, "tool/pyc")
+		if err != nil {
+			return err
 		}
 		pycs = list{bin}
 	}

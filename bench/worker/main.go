@@ -31,6 +31,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/rules-pyc/rules_pyc/internal/gobuild"
 )
 
 // config holds the command line.
@@ -88,10 +90,8 @@ func run(args []string, stdout io.Writer) error {
 	}
 	defer os.RemoveAll(tmp)
 	if c.pyc == "" {
-		c.pyc = filepath.Join(tmp, "pyc")
-		build := exec.Command("go", "build", "-o", c.pyc, "github.com/rules-pyc/rules_pyc/tool/pyc")
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
+		// Built as README.md builds it.
+		if c.pyc, err = gobuild.Binary(tmp, "tool/pyc"); err != nil {
 			return fmt.Errorf("build pyc: %w", err)
 		}
 	}

@@ -6,8 +6,10 @@
 package gobuild
 
 import (
+	"debug/elf"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
@@ -20,12 +22,16 @@ const Module = "github.com/rules-pyc/rules_pyc"
 
 // Binary builds the program pkg, a package of this module named by its
 // path inside it ("tool/pyc"), into dir under the package's last name, and
-// returns the binary's path. It builds with -trimpath, so the binary
-// holds no path of the checkout (Bazel and Please tests copy it into
-// their workspaces); the go command's output is in the error.
+// returns the binary's path. It builds as README.md tells users to:
+// with -trimpath, so the binary holds no path of the checkout (Bazel and
+// Please tests copy it into their workspaces), and with CGO_ENABLED=0, so
+// it is static and owes nothing to the machine's C compiler (see
+// docs/rules.md). The go command's output is in the error.
 func Binary(dir, pkg string) (string, error) {
 	bin := filepath.Join(dir, path.Base(pkg))
-	out, err := exec.Command("go", "build", "-trimpath", "-o", bin, Module+"/"+pkg).CombinedOutput()
+	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, Module+"/"+pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("go build %s: %v\n%s", pkg, err, strings.TrimSpace(string(out)))
 	}
@@ -39,4 +45,29 @@ func Root() (string, error) {
 		return "", errors.New("gobuild: cannot locate the source of the checkout")
 	}
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..")), nil
+}
+
+// CheckStatic returns an error unless the ELF executable at bin is
+// statically linked: no program interpreter and no shared library. A Go
+// binary built with cgo has both (the C library), and its bytes depend on
+// the C compiler that built runtime/cgo.
+func CheckStatic(bin string) error {
+	f, err := elf.Open(bin)
+	if err != nil {
+		return fmt.Errorf("gobuild: %w", err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return fmt.Errorf("%s is dynamically linked: it has a program interpreter", bin)
+		}
+	}
+	libs, err := f.ImportedLibraries()
+	if err != nil {
+		return fmt.Errorf("%s: the shared libraries it needs: %w", bin, err)
+	}
+	if len(libs) > 0 {
+		return fmt.Errorf("%s is dynamically linked against %s", bin, strings.Join(libs, ", "))
+	}
+	return nil
 }

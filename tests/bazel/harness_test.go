@@ -372,7 +372,7 @@ func writeFiles(t testing.TB, dir string, files map[string]string) {
 }
 
 // checkout copies this repository to dir, as a clone of it would be, with
-// pyc built at its root as `go build -trimpath -o pyc ./tool/pyc` does.
+// pyc built at its root as `CGO_ENABLED=0 go build -trimpath -o pyc ./tool/pyc` does.
 func checkout(t testing.TB, dir string) string {
 	t.Helper()
 	if err := copyTree(env.repo, dir); err != nil {

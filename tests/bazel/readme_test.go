@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rules-pyc/rules_pyc/internal/gobuild"
 )
 
 // readmeFirstCommand returns the first command of README.md: the first line
@@ -74,14 +76,25 @@ func cloneRepository(t *testing.T, dst string) {
 // TestReadmeDiskCache follows README.md's first command (build pyc with go,
 // then build and run the example with Bazel) in two clones at different
 // absolute paths under /tmp, each building its own pyc, with one shared
-// --disk_cache: the two pyc binaries are identical, so the second clone
-// gets every PycCompile action from the cache, and the outputs are
-// identical. The rest of the example (//...) goes the same way.
+// --disk_cache. The second clone builds its pyc in the Debian sid chroot,
+// whose gcc is not the host's, as a machine with another C compiler would.
+// The two pyc binaries are identical and static, so the second clone gets
+// every PycCompile action from the cache, and the outputs are identical.
+// The rest of the example (//...) goes the same way.
 func TestReadmeDiskCache(t *testing.T) {
 	command := readmeFirstCommand(t)
+	const goBuild = "CGO_ENABLED=0 go build "
 	const bazel = "scripts/bazel --bazelrc=../offline.bazelrc run "
-	if !strings.HasPrefix(command, "go build ") || !strings.Contains(command, bazel) {
-		t.Fatalf("README.md's first command changed; this test expects `go build ...` and %q in it:\n%s", bazel, command)
+	build, rest, ok := strings.Cut(command, " && ")
+	if !ok || !strings.HasPrefix(build, goBuild) || !strings.Contains(rest, bazel) {
+		t.Fatalf("README.md's first command changed; this test expects `%s... && ...` and %q in it:\n%s", goBuild, bazel, command)
+	}
+	// scripts/chroot runs a program in the sid chroot of scripts/bazel.
+	chroot := filepath.Join(env.repo, "scripts", "chroot")
+	for _, where := range [][]string{{"gcc"}, {chroot, "gcc"}} {
+		out, err := exec.Command(where[0], append(where[1:], "--version")...).Output()
+		first, _, _ := strings.Cut(string(out), "\n")
+		t.Logf("%s: %s (%v)", strings.Join(where, " "), first, err)
 	}
 	dir := filepath.Join(env.tmp, "readme")
 	cache := filepath.Join(dir, "disk_cache")
@@ -105,11 +118,22 @@ func TestReadmeDiskCache(t *testing.T) {
 			}
 		})
 
-		// The README's command, with one change: its Bazel command also
-		// gets the shared disk cache and an execution log.
+		// The README's command, with two changes: the second clone builds
+		// pyc in the chroot, and the Bazel command also gets the shared
+		// disk cache and an execution log.
+		if i == 1 {
+			cmd := exec.Command(chroot, "bash", "-c", build)
+			cmd.Dir = clone
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("clone %d: %s in the chroot: %v\n%s", i+1, build, err, tail(string(out), 40))
+			}
+		}
 		log := filepath.Join(t.TempDir(), "exec.json")
 		logs = append(logs, log)
 		line := strings.Replace(command, bazel, bazel+"--disk_cache="+cache+" --execution_log_json_file="+log+" ", 1)
+		if i == 1 {
+			line = strings.Replace(rest, bazel, bazel+"--disk_cache="+cache+" --execution_log_json_file="+log+" ", 1)
+		}
 		cmd := exec.Command("bash", "-c", line)
 		cmd.Dir = clone
 		var stdout, stderr bytes.Buffer
@@ -132,7 +156,10 @@ func TestReadmeDiskCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(first, second) {
-		t.Errorf("the two clones built different pyc binaries: %s", firstDiff(first, second))
+		t.Errorf("the two clones built different pyc binaries (the second with the chroot's C compiler): %s", firstDiff(first, second))
+	}
+	if err := gobuild.CheckStatic(filepath.Join(clones[0], "pyc")); err != nil {
+		t.Error(err)
 	}
 	checkAllHits(t, "README command", readExecLog(t, logs[0]), readExecLog(t, logs[1]))
 

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rules-pyc/rules_pyc/internal/gobuild"
 )
 
 // checkoutGo is the clone whose examples build pyc with the real rules_go:
@@ -92,6 +94,11 @@ func TestRulesGo(t *testing.T) {
 					t.Errorf("%s: PycCompile ran %s, want the pyc rules_go built in bazel-out", s.TargetLabel, exe)
 				}
 			}
+			// pure = "on": static, whatever C toolchain Bazel found (the
+			// chroot has gcc).
+			if err := gobuild.CheckStatic(filepath.Join(w.info("execution_root"), compiles[0].CommandArgs[0])); err != nil {
+				t.Errorf("rules_go's pyc: %v", err)
+			}
 
 			// The SDK is the host's: its repository links to this GOROOT.
 			sdk := filepath.Join(w.info("output_base"), goSDKRepository[m], "bin", "go")
@@ -160,9 +167,13 @@ func buildAllGo(t *testing.T, w *workspace) {
 	t.Helper()
 	out := w.mustBazel("cquery", "--output=label",
 		`kind("go_library|go_binary|go_test", @rules_pyc//compiler/... + @rules_pyc//tool/... + @rules_pyc//internal/...)`).stdout
+	// A target can be listed once per configuration: pyc's libraries are
+	// also built pure, for pyc.
 	var labels []string
+	seen := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		if label, _, _ := strings.Cut(line, " "); label != "" {
+		if label, _, _ := strings.Cut(line, " "); label != "" && !seen[label] {
+			seen[label] = true
 			labels = append(labels, fmt.Sprintf("%q", label))
 		}
 	}

@@ -3,7 +3,7 @@
 rules_go cannot be fetched without network. With this stand-in, a go_binary
 is a copy of the executable of the same name at the root of the repository
 that declares it: for rules_pyc's //tool/pyc, the `pyc` that
-`go build -trimpath -o pyc ./tool/pyc` writes there. Other go_binary targets
+`CGO_ENABLED=0 go build -trimpath -o pyc ./tool/pyc` writes there. Other go_binary targets
 (rules_pyc's code generators, say) have no such executable: they are tagged
 manual, so that `bazel build //...` skips them, and building one by name fails
 with a message. go_library and go_test declare nothing.
