@@ -130,10 +130,11 @@ func TestReadmeDiskCache(t *testing.T) {
 		}
 		log := filepath.Join(t.TempDir(), "exec.json")
 		logs = append(logs, log)
-		line := strings.Replace(command, bazel, bazel+"--disk_cache="+cache+" --execution_log_json_file="+log+" ", 1)
+		line := command
 		if i == 1 {
-			line = strings.Replace(rest, bazel, bazel+"--disk_cache="+cache+" --execution_log_json_file="+log+" ", 1)
+			line = rest // pyc is built already
 		}
+		line = strings.Replace(line, bazel, bazel+"--disk_cache="+cache+" --execution_log_json_file="+log+" ", 1)
 		cmd := exec.Command("bash", "-c", line)
 		cmd.Dir = clone
 		var stdout, stderr bytes.Buffer
