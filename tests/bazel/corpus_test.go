@@ -5,11 +5,13 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/rules-pyc/rules_pyc/internal/pyref"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
@@ -251,6 +253,48 @@ func (c *corpusWorkspace) outputs(t testing.TB, root string) map[string][]byte {
 	return files
 }
 
+// references returns py_compile's bytes for every source of the corpus in
+// every variant, keyed like outputs, each from a fresh `python -S -s`
+// process with a clean environment and PYTHONHASHSEED=0 (pyref): started
+// two at a time by the test, or for a chroot interpreter by one driver
+// process inside the chroot, since every start through scripts/chroot
+// costs a tenth of a second.
+func (c *corpusWorkspace) references(t testing.TB) map[string][]byte {
+	t.Helper()
+	var specs []pyref.Spec
+	var keys []string
+	for _, v := range variants {
+		for _, src := range c.srcs {
+			specs = append(specs, pyref.Spec{
+				Source:   filepath.Join(c.dir, "corpus", src),
+				DFile:    "corpus/" + filepath.ToSlash(src),
+				Optimize: v.opt,
+				Mode:     pyref.Mode(v.mode),
+			})
+			keys = append(keys, v.output(src, c.py.CacheTag))
+		}
+	}
+	var refs []pyref.Result
+	var err error
+	if c.py.Chroot != "" {
+		run := func(args ...string) *exec.Cmd { return c.py.Command(context.Background(), args...) }
+		refs, err = pyref.CompileAllBatch(run, specs, t.TempDir())
+	} else {
+		refs, err = pyref.CompileAll(c.py.Path, specs, t.TempDir())
+	}
+	if err != nil {
+		t.Fatalf("%s: py_compile of the corpus: %v", c.py, err)
+	}
+	want := make(map[string][]byte, len(keys))
+	for i, r := range refs {
+		if r.Error != "" {
+			t.Fatalf("%s: py_compile rejected %s: %s", c.py, specs[i].Source, r.Error)
+		}
+		want[keys[i]] = r.Data
+	}
+	return want
+}
+
 // pyCompile returns what CPython's py_compile writes for src in a fresh
 // `python -S -s` process with a clean environment and PYTHONHASHSEED=0.
 func pyCompile(t testing.TB, py pythons.Interpreter, src, dfile string, opt int, mode string) []byte {
@@ -345,11 +389,12 @@ func TestPycBytesMatchPyCompileWorkspace(t *testing.T) {
 // checkCorpusBytes compares the files Bazel wrote with py_compile's and the CLI's.
 func checkCorpusBytes(t *testing.T, c *corpusWorkspace, got map[string][]byte) {
 	cli := c.cliCompile(t)
+	refs := c.references(t)
 	bad := 0
 	for _, v := range variants {
 		for _, src := range c.srcs {
 			out := v.output(src, c.py.CacheTag)
-			want := pyCompile(t, c.py, filepath.Join(c.dir, "corpus", src), "corpus/"+filepath.ToSlash(src), v.opt, v.mode)
+			want := refs[out]
 			if !bytes.Equal(got[out], want) {
 				bad++
 				t.Errorf("%s: Bazel's pyc differs from py_compile's: %s", out, firstDiff(got[out], want))

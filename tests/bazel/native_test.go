@@ -134,12 +134,7 @@ func TestNativeStrategies(t *testing.T) {
 	for _, py := range interpreters313(t) {
 		t.Run(interpreterName(py), func(t *testing.T) {
 			c := corpus(t, bzlmod, py)
-			want := map[string][]byte{}
-			for _, v := range variants {
-				for _, src := range c.srcs {
-					want[v.output(src, c.py.CacheTag)] = pyCompile(t, c.py, filepath.Join(c.dir, "corpus", src), "corpus/"+filepath.ToSlash(src), v.opt, v.mode)
-				}
-			}
+			want := c.references(t)
 			for _, strategy := range []string{"worker", "sandboxed", "local"} {
 				c.mustBazel("clean")
 				spawns := c.build(t, "--strategy=PycCompile="+strategy)
