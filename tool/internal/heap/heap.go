@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"strings"
+	"sync/atomic"
 )
 
 // Memory of the worker and of one-shot runs: the native compiler's
@@ -138,9 +139,10 @@ func prefaultSize(jobs, inProcess int, limit int64) int {
 
 // heapLimit follows the live heap (see above).
 type heapLimit struct {
-	base   int64
-	limit  func(base, live int64) int64
-	sample []metrics.Sample
+	base    int64
+	limit   func(base, live int64) int64
+	sample  []metrics.Sample
+	stopped atomic.Bool
 }
 
 // LimitWorker sets the worker's heap soft limit for jobs compiles at once
@@ -151,10 +153,13 @@ func LimitWorker(jobs int) {
 }
 
 // followLive sets the heap's soft limit to base and, after every
-// collection, to limit(base, live), unless GOMEMLIMIT is set.
-func followLive(base int64, limit func(base, live int64) int64) {
+// collection, to limit(base, live), unless GOMEMLIMIT is set. The process
+// keeps following until it ends; the tests stop it with the result (nil
+// when GOMEMLIMIT is set), so that the limit it sets leaves no trace in the
+// tests after.
+func followLive(base int64, limit func(base, live int64) int64) *heapLimit {
 	if os.Getenv("GOMEMLIMIT") != "" {
-		return
+		return nil
 	}
 	h := &heapLimit{
 		base:   base,
@@ -163,6 +168,15 @@ func followLive(base int64, limit func(base, live int64) int64) {
 	}
 	debug.SetMemoryLimit(h.base)
 	h.watch()
+	return h
+}
+
+// stop ends the following: the next collection's finalizer neither sets
+// the limit nor watches again. The limit stays what it was last set to.
+func (h *heapLimit) stop() {
+	if h != nil {
+		h.stopped.Store(true)
+	}
 }
 
 // gcTick is garbage as soon as it is made: its finalizer runs after the
@@ -171,6 +185,9 @@ type gcTick struct{ h *heapLimit }
 
 func (h *heapLimit) watch() {
 	runtime.SetFinalizer(&gcTick{h}, func(t *gcTick) {
+		if t.h.stopped.Load() {
+			return
+		}
 		t.h.collected()
 		t.h.watch()
 	})

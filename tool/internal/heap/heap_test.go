@@ -53,8 +53,8 @@ func TestLimitFollowsLiveHeap(t *testing.T) {
 	}
 	t.Setenv("GOMEMLIMIT", "")
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
-	LimitWorker(2)
 	base := int64(baseMemoryLimit + 2*memoryPerCompile)
+	defer followLive(base, limitFor).stop() // LimitWorker(2), and undone after
 	limit := func() int64 { return debug.SetMemoryLimit(-1) }
 	waitFor := func(what string, ok func(int64) bool) {
 		t.Helper()

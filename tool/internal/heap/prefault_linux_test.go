@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,14 +15,68 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// minorFaults is the process's count of minor page faults so far.
-func minorFaults(t *testing.T) int64 {
+// The test binary is also the child process of the prefault tests, which
+// measure what prefault does to a heap nothing has used yet, as the command
+// line's is when it calls it: in the test process, what earlier tests left
+// in the heap (free pages the runtime has handed back to the kernel, at
+// lower addresses than those made resident) decides where a new allocation
+// lands. childEnv names what the child measures: "faults", or "huge=N" for
+// a prefix of N bytes.
+const childEnv = "RULES_PYC_TEST_PREFAULT_CHILD"
+
+func TestMain(m *testing.M) {
+	if v := os.Getenv(childEnv); v != "" {
+		os.Exit(child(v))
+	}
+	os.Exit(m.Run())
+}
+
+func child(what string) int {
+	var out string
+	var err error
+	if prefix, ok := strings.CutPrefix(what, "huge="); ok {
+		out, err = hugeChild(prefix)
+	} else if what == "faults" {
+		out, err = faultsChild()
+	} else {
+		err = fmt.Errorf("%s=%q: want faults or huge=N", childEnv, what)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	fmt.Println(out)
+	return 0
+}
+
+// runChild runs the test binary as a child that measures what, and
+// returns what it prints; it skips the test when the kernel refuses
+// MADV_POPULATE_WRITE (before Linux 5.14).
+func runChild(t *testing.T, what string) string {
 	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	// The child's heap is paced by nothing but the test: no limit, no
+	// collection it did not ask for.
+	cmd.Env = append(os.Environ(), childEnv+"="+what, "GOGC=off", "GOMEMLIMIT=off")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if strings.Contains(stderr.String(), "invalid argument") {
+		t.Skipf("the kernel refuses MADV_POPULATE_WRITE (before Linux 5.14): %s", stderr.String())
+	}
+	if err != nil {
+		t.Fatalf("child (%s): %v\n%s", what, err, stderr.String())
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// minorFaults is the process's count of minor page faults so far.
+func minorFaults() (int64, error) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		t.Fatal(err)
+		return 0, fmt.Errorf("getrusage: %w", err)
 	}
-	return ru.Minflt
+	return ru.Minflt, nil
 }
 
 // touch writes one byte in every 4 KB page of b.
@@ -33,6 +86,44 @@ func touch(b []byte) {
 	}
 }
 
+// prefaultTestSize is what the faults child writes: first in a fresh
+// mapping, then in new heap after a prefault of twice as much.
+const prefaultTestSize = 32 << 20
+
+// faultsChild prints the page faults of writing prefaultTestSize bytes of
+// fresh memory, then of as many bytes of new heap after a prefault.
+func faultsChild() (string, error) {
+	fresh, err := unix.Mmap(-1, 0, prefaultTestSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		return "", fmt.Errorf("mmap: %w", err)
+	}
+	defer unix.Munmap(fresh)
+	before, err := minorFaults()
+	if err != nil {
+		return "", err
+	}
+	touch(fresh)
+	mid, err := minorFaults()
+	if err != nil {
+		return "", err
+	}
+	if err := prefault(2*prefaultTestSize, 0); err != nil {
+		return "", err
+	}
+	start, err := minorFaults()
+	if err != nil {
+		return "", err
+	}
+	b := make([]byte, prefaultTestSize)
+	touch(b)
+	runtime.KeepAlive(b)
+	end, err := minorFaults()
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d %d", mid-before, end-start), nil
+}
+
 // TestPrefault: after prefault, memory the heap hands out is resident, so
 // writing it costs no page fault per page; without, the same writes to
 // fresh memory fault once per page (counted in the process's rusage).
@@ -40,53 +131,27 @@ func TestPrefault(t *testing.T) {
 	if strictOvercommit() {
 		t.Skip("strict overcommit: prefault does nothing")
 	}
-	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // no collection in between
-	const size = 32 << 20
-	pages := int64(size / 4096)
-
-	fresh, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
-	if err != nil {
-		t.Fatal(err)
+	out := runChild(t, "faults")
+	var fresh, prefaulted int64
+	if _, err := fmt.Sscanf(out, "%d %d", &fresh, &prefaulted); err != nil {
+		t.Fatalf("the child printed %q: %v", out, err)
 	}
-	defer unix.Munmap(fresh)
-	before := minorFaults(t)
-	touch(fresh)
-	if n := minorFaults(t) - before; n < pages/2 {
-		t.Fatalf("writing %d fresh pages faulted %d times; the count does not see faults", pages, n)
+	pages := int64(prefaultTestSize / 4096)
+	t.Logf("writing %d pages: %d faults in fresh memory, %d in new heap after prefault", pages, fresh, prefaulted)
+	if fresh < pages/2 {
+		t.Fatalf("writing %d fresh pages faulted %d times; the count does not see faults", pages, fresh)
 	}
-
-	if err := prefault(2*size, 0); errors.Is(err, unix.EINVAL) {
-		t.Skipf("the kernel refuses it (before Linux 5.14): %v", err)
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	before = minorFaults(t)
-	b := make([]byte, size)
-	touch(b)
-	runtime.KeepAlive(b)
-	if n := minorFaults(t) - before; n > pages/10 {
-		t.Errorf("after prefault, writing %d pages of new heap faulted %d times, want at most %d", pages, n, pages/10)
+	if prefaulted > pages/10 {
+		t.Errorf("after prefault, writing %d pages of new heap faulted %d times, want at most %d", pages, prefaulted, pages/10)
 	}
 }
 
-// hugeChildEnv makes the test binary a child of TestPrefaultHugePrefix:
-// it runs one prefault of 64 MiB with the prefix the variable gives, in a
-// heap nothing has used yet, and prints how much more memory that put on
-// huge pages.
-const hugeChildEnv = "RULES_PYC_TEST_PREFAULT_HUGE"
-
-func TestMain(m *testing.M) {
-	if v := os.Getenv(hugeChildEnv); v != "" {
-		os.Exit(hugeChild(v))
-	}
-	os.Exit(m.Run())
-}
-
-func hugeChild(prefix string) int {
+// hugeChild prints how much more of the child's memory one prefault of 64
+// MiB with the given prefix put on huge pages.
+func hugeChild(prefix string) (string, error) {
 	huge, err := strconv.Atoi(prefix)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
+		return "", err
 	}
 	before, err := anonHuge()
 	if err == nil {
@@ -94,11 +159,9 @@ func hugeChild(prefix string) int {
 	}
 	after, err2 := anonHuge()
 	if err = errors.Join(err, err2); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
+		return "", err
 	}
-	fmt.Println(after - before)
-	return 0
+	return strconv.FormatInt(after-before, 10), nil
 }
 
 // anonHuge is how much of the process's anonymous memory is on
@@ -136,18 +199,8 @@ func TestPrefaultHugePrefix(t *testing.T) {
 	}
 	const prefix = 16 << 20
 	for _, huge := range []int{0, prefix} {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", hugeChildEnv, huge))
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if strings.Contains(stderr.String(), "EINVAL") || strings.Contains(stderr.String(), "invalid argument") {
-			t.Skipf("the kernel refuses MADV_POPULATE_WRITE (before Linux 5.14): %s", stderr.String())
-		}
-		if err != nil {
-			t.Fatalf("child with a %d MiB prefix: %v\n%s", huge>>20, err, stderr.String())
-		}
-		got, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+		out := runChild(t, fmt.Sprintf("huge=%d", huge))
+		got, err := strconv.ParseInt(out, 10, 64)
 		if err != nil {
 			t.Fatalf("child with a %d MiB prefix printed %q", huge>>20, out)
 		}
