@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -274,14 +273,7 @@ func (c *corpusWorkspace) references(t testing.TB) map[string][]byte {
 			keys = append(keys, v.output(src, c.py.CacheTag))
 		}
 	}
-	var refs []pyref.Result
-	var err error
-	if c.py.Chroot != "" {
-		run := func(args ...string) *exec.Cmd { return c.py.Command(context.Background(), args...) }
-		refs, err = pyref.CompileAllBatch(run, specs, t.TempDir())
-	} else {
-		refs, err = pyref.CompileAll(c.py.Path, specs, t.TempDir())
-	}
+	refs, err := c.py.References(specs, t.TempDir())
 	if err != nil {
 		t.Fatalf("%s: py_compile of the corpus: %v", c.py, err)
 	}
@@ -296,24 +288,18 @@ func (c *corpusWorkspace) references(t testing.TB) map[string][]byte {
 }
 
 // pyCompile returns what CPython's py_compile writes for src in a fresh
-// `python -S -s` process with a clean environment and PYTHONHASHSEED=0.
-func pyCompile(t testing.TB, py pythons.Interpreter, src, dfile string, opt int, mode string) []byte {
+// `python -S -s` process with a clean environment and PYTHONHASHSEED=0
+// (pyref's reference), in mode (a py_compile.PycInvalidationMode name).
+func pyCompile(t testing.TB, py pythons.Interpreter, src, dfile string, opt int, mode pyref.Mode) []byte {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "out.pyc")
-	cmd := py.Command(context.Background(), "-S", "-s", "-c", `import py_compile, sys
-py_compile.compile(sys.argv[1], cfile=sys.argv[2], dfile=sys.argv[3], doraise=True,
-                   optimize=int(sys.argv[4]),
-                   invalidation_mode=py_compile.PycInvalidationMode[sys.argv[5]])
-`, src, out, dfile, fmt.Sprint(opt), mode)
-	cmd.Env = []string{"PYTHONHASHSEED=0"}
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%s py_compile %s: %v\n%s", py, src, err, msg)
-	}
-	b, err := os.ReadFile(out)
+	r, err := pyref.CompileWith(py.Runner(), pyref.Spec{Source: src, DFile: dfile, Optimize: opt, Mode: mode}, t.TempDir())
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", py, err)
 	}
-	return b
+	if r.Error != "" {
+		t.Fatalf("%s: py_compile rejected %s: %s", py, src, r.Error)
+	}
+	return r.Data
 }
 
 // cliCompile runs the pyc CLI as compileall over a copy of the corpus

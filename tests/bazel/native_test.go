@@ -12,6 +12,7 @@ import (
 
 	"github.com/rules-pyc/rules_pyc/compiler/native"
 	"github.com/rules-pyc/rules_pyc/compiler/release"
+	"github.com/rules-pyc/rules_pyc/internal/pyref"
 	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
@@ -296,7 +297,7 @@ toolchain(
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := pyCompile(t, py, filepath.Join(dir, "lib.py"), "runtime/lib.py", 0, "CHECKED_HASH"); !bytes.Equal(got, want) {
+			if want := pyCompile(t, py, filepath.Join(dir, "lib.py"), "runtime/lib.py", 0, pyref.CheckedHash); !bytes.Equal(got, want) {
 				t.Errorf("%s: runtime/lib.py differs from %s's py_compile: %s", strategy, py.Version, firstDiff(got, want))
 			}
 			n := guardedCalls(t, calls)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rules-pyc/rules_pyc/internal/gobuild"
+	"github.com/rules-pyc/rules_pyc/internal/pyref"
 )
 
 // checkoutGo is the clone whose examples build pyc with the real rules_go:
@@ -115,7 +116,7 @@ func TestRulesGo(t *testing.T) {
 					t.Errorf("%s: %v", src, err)
 					continue
 				}
-				if want := pyCompile(t, py, filepath.Join(w.dir, src), src, 0, "CHECKED_HASH"); !bytes.Equal(got, want) {
+				if want := pyCompile(t, py, filepath.Join(w.dir, src), src, 0, pyref.CheckedHash); !bytes.Equal(got, want) {
 					t.Errorf("%s differs from py_compile's: %s", out, firstDiff(got, want))
 				}
 			}
@@ -146,18 +147,40 @@ func TestRulesGo(t *testing.T) {
 	}
 }
 
-// execFilesBzl is a rule that builds its srcs in the exec configuration, the
-// one pyc is built in for the toolchain: the Go standard library is built
-// for it already, and a target-configuration build would build it again
-// (minutes).
-const execFilesBzl = `"""Builds srcs in the exec configuration."""
+// execFilesBzl has two rules. exec_files builds its srcs in the exec
+// configuration, the one pyc is built in for the toolchain; pure_files
+// builds its srcs pure (@rules_go//go/config:pure), as pyc is built
+// (pure = "on"). exec_files over pure_files builds them in pyc's own
+// configuration: the Go standard library is built for it already, and any
+// other configuration would build that again (minutes). rules_pyc has no
+// cgo, so pure is how its Go ships.
+const execFilesBzl = `"""Builds srcs in the exec configuration (exec_files), pure (pure_files)."""
 
-def _exec_files_impl(ctx):
+def _files_impl(ctx):
     return [DefaultInfo(files = depset(ctx.files.srcs))]
 
 exec_files = rule(
-    implementation = _exec_files_impl,
+    implementation = _files_impl,
     attrs = {"srcs": attr.label_list(cfg = "exec")},
+)
+
+def _pure_impl(_settings, _attr):
+    return {"@rules_go//go/config:pure": True}
+
+_pure = transition(
+    implementation = _pure_impl,
+    inputs = [],
+    outputs = ["@rules_go//go/config:pure"],
+)
+
+pure_files = rule(
+    implementation = _files_impl,
+    attrs = {
+        "srcs": attr.label_list(cfg = _pure),
+        "_allowlist_function_transition": attr.label(
+            default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
+        ),
+    },
 )
 `
 
@@ -184,7 +207,9 @@ func buildAllGo(t *testing.T, w *workspace) {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	writeFiles(t, dir, map[string]string{
 		"exec.bzl": execFilesBzl,
-		"BUILD.bazel": "load(\":exec.bzl\", \"exec_files\")\n\nexec_files(\n    name = \"all\",\n    testonly = True,\n    srcs = [\n        " +
+		"BUILD.bazel": "load(\":exec.bzl\", \"exec_files\", \"pure_files\")\n\n" +
+			"exec_files(\n    name = \"all\",\n    testonly = True,\n    srcs = [\":pure\"],\n)\n\n" +
+			"pure_files(\n    name = \"pure\",\n    testonly = True,\n    srcs = [\n        " +
 			strings.Join(labels, ",\n        ") + ",\n    ],\n)\n",
 	})
 	start := time.Now()

@@ -445,7 +445,7 @@ func TestRulesPythonMixedGraphs(t *testing.T) {
 					t.Errorf("%s (%s): %v", src, interopSources[src], err)
 					continue
 				}
-				if want := pyCompile(t, py, filepath.Join(w.dir, src), src, 0, "CHECKED_HASH"); !bytes.Equal(got, want) {
+				if want := pyCompile(t, py, filepath.Join(w.dir, src), src, 0, pyref.CheckedHash); !bytes.Equal(got, want) {
 					t.Errorf("%s (%s): differs from py_compile's: %s", src, interopSources[src], firstDiff(got, want))
 				}
 			}
@@ -486,7 +486,7 @@ func TestRulesPythonPycLibrary(t *testing.T) {
 					t.Errorf("%s: %v", src, err)
 					continue
 				}
-				want := pyCompile(t, py, filepath.Join(w.dir, "thirdparty", src), dfile, 0, "CHECKED_HASH")
+				want := pyCompile(t, py, filepath.Join(w.dir, "thirdparty", src), dfile, 0, pyref.CheckedHash)
 				if !bytes.Equal(got, want) {
 					t.Errorf("%s: differs from py_compile's with dfile %s: %s", src, dfile, firstDiff(got, want))
 				}
@@ -510,12 +510,12 @@ func TestRulesPythonPrecompiler(t *testing.T) {
 				name    string
 				flags   []string
 				runners []string
-				mode    string
+				mode    pyref.Mode
 			}{
-				{"worker", []string{"--strategy=PyCompile=worker"}, []string{"worker", "multiplex-worker"}, "CHECKED_HASH"},
-				{"sandboxed", []string{"--strategy=PyCompile=sandboxed"}, []string{"linux-sandbox", "processwrapper-sandbox"}, "CHECKED_HASH"},
-				{"standalone", []string{"--strategy=PyCompile=standalone"}, []string{"local"}, "CHECKED_HASH"},
-				{"worker -c opt", []string{"--strategy=PyCompile=worker", "-c", "opt"}, []string{"worker", "multiplex-worker"}, "UNCHECKED_HASH"},
+				{"worker", []string{"--strategy=PyCompile=worker"}, []string{"worker", "multiplex-worker"}, pyref.CheckedHash},
+				{"sandboxed", []string{"--strategy=PyCompile=sandboxed"}, []string{"linux-sandbox", "processwrapper-sandbox"}, pyref.CheckedHash},
+				{"standalone", []string{"--strategy=PyCompile=standalone"}, []string{"local"}, pyref.CheckedHash},
+				{"worker -c opt", []string{"--strategy=PyCompile=worker", "-c", "opt"}, []string{"worker", "multiplex-worker"}, pyref.UncheckedHash},
 			}
 			for _, s := range strategies {
 				t.Run(s.name, func(t *testing.T) {
@@ -638,7 +638,7 @@ load("@rules_python//python:py_exec_tools_toolchain.bzl", "py_exec_tools_toolcha
 					t.Errorf("%s: %v", src, err)
 					continue
 				}
-				if want := pyCompile(t, py, filepath.Join(w.dir, src), src, 0, "CHECKED_HASH"); !bytes.Equal(got, want) {
+				if want := pyCompile(t, py, filepath.Join(w.dir, src), src, 0, pyref.CheckedHash); !bytes.Equal(got, want) {
 					t.Errorf("%s differs from py_compile's: %s", src, firstDiff(got, want))
 				}
 			}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rules-pyc/rules_pyc/internal/pyref"
 )
 
 // thirdParty is the module "thirdparty" of the corpus workspace and the
@@ -42,7 +44,7 @@ func TestPycLibraryThirdParty(t *testing.T) {
 			t.Errorf("%s: %v", src, err)
 			continue
 		}
-		want := pyCompile(t, py, filepath.Join(c.dir, "thirdparty", src), src, 0, "CHECKED_HASH")
+		want := pyCompile(t, py, filepath.Join(c.dir, "thirdparty", src), src, 0, pyref.CheckedHash)
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s: pyc_library's pyc differs from py_compile's with dfile %s: %s", src, src, firstDiff(got, want))
 		}

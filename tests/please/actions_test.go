@@ -173,7 +173,7 @@ func TestChangedSourceRebuildsOnlyItsRules(t *testing.T) {
 		}
 	}
 	for out := range changed {
-		ref, err := pyref.CompileWith(runner(py), pyref.Spec{Source: filepath.Join(r.dir, "a", "shared.py"), DFile: "a/shared.py", Mode: pyref.CheckedHash}, t.TempDir())
+		ref, err := pyref.CompileWith(py.Runner(), pyref.Spec{Source: filepath.Join(r.dir, "a", "shared.py"), DFile: "a/shared.py", Mode: pyref.CheckedHash}, t.TempDir())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,7 +216,7 @@ func TestBadSource(t *testing.T) {
 		"pkg/bad.py":  "def ok():\n    return 1\n\n\ndef broken(:\n    pass\n",
 		"pkg/fine.py": "FINE = 1\n",
 	})
-	ref, err := pyref.CompileWith(runner(py), pyref.Spec{Source: filepath.Join(r.dir, "pkg", "bad.py"), DFile: "pkg/bad.py"}, t.TempDir())
+	ref, err := pyref.CompileWith(py.Runner(), pyref.Spec{Source: filepath.Join(r.dir, "pkg", "bad.py"), DFile: "pkg/bad.py"}, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +304,7 @@ func TestExample(t *testing.T) {
 	}
 	for out, spec := range checks {
 		spec.Source = filepath.Join(r.dir, filepath.FromSlash(spec.DFile))
-		ref, err := pyref.CompileWith(runner(py), spec, t.TempDir())
+		ref, err := pyref.CompileWith(py.Runner(), spec, t.TempDir())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -358,7 +358,7 @@ func TestToolSettings(t *testing.T) {
 	})
 	t.Run("tool label", func(t *testing.T) {
 		r.mustPlz("-o", "plugin.pyc.tool://tools:pyc", "build", "//pkg:lib")
-		ref, err := pyref.CompileWith(runner(py), pyref.Spec{Source: filepath.Join(r.dir, "pkg", "m.py"), DFile: "pkg/m.py"}, t.TempDir())
+		ref, err := pyref.CompileWith(py.Runner(), pyref.Spec{Source: filepath.Join(r.dir, "pkg", "m.py"), DFile: "pkg/m.py"}, t.TempDir())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -386,7 +386,7 @@ func TestToolSettings(t *testing.T) {
 			t.Fatal(err)
 		}
 		r.mustPlz("-o", "plugin.pyc.pythonversion:3.13", "-o", "plugin.pyc.interpreter:"+fake, "build", "//pkg:lib")
-		ref, err := pyref.CompileWith(runner(py313), pyref.Spec{Source: filepath.Join(r.dir, "pkg", "m.py"), DFile: "pkg/m.py"}, t.TempDir())
+		ref, err := pyref.CompileWith(py313.Runner(), pyref.Spec{Source: filepath.Join(r.dir, "pkg", "m.py"), DFile: "pkg/m.py"}, t.TempDir())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -415,7 +415,7 @@ func TestToolSettings(t *testing.T) {
 		py313 := found[0]
 		r.mustPlz("-o", "plugin.pyc.backend:native", "-o", "plugin.pyc.pythonversion:"+py313.Version,
 			"-o", "plugin.pyc.interpreter:/nonexistent/python3", "build", "//pkg:lib")
-		ref, err := pyref.CompileWith(runner(py313), pyref.Spec{Source: filepath.Join(r.dir, "pkg", "m.py"), DFile: "pkg/m.py"}, t.TempDir())
+		ref, err := pyref.CompileWith(py313.Runner(), pyref.Spec{Source: filepath.Join(r.dir, "pkg", "m.py"), DFile: "pkg/m.py"}, t.TempDir())
 		if err != nil {
 			t.Fatal(err)
 		}

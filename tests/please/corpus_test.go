@@ -2,10 +2,8 @@ package please
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"sort"
@@ -67,27 +65,13 @@ func (v variant) output(src, cacheTag string, level int) string {
 	return path.Join(path.Dir(src), "__pycache__", name+".pyc")
 }
 
-// runner starts py for the reference compiles: directly, or in the chroot.
-func runner(py pythons.Interpreter) pyref.Runner {
-	if py.Chroot == "" {
-		return pyref.Direct(py.Path)
-	}
-	return func(args ...string) *exec.Cmd { return py.Command(context.Background(), args...) }
-}
-
 // references returns py_compile's pyc for each spec, each from a fresh
 // process of py: started by the test, or for a chroot interpreter by one
 // driver process inside the chroot (each start through scripts/chroot costs
 // a tenth of a second).
 func references(t *testing.T, py pythons.Interpreter, specs []pyref.Spec) []pyref.Result {
 	t.Helper()
-	var refs []pyref.Result
-	var err error
-	if py.Chroot != "" {
-		refs, err = pyref.CompileAllBatch(runner(py), specs, t.TempDir())
-	} else {
-		refs, err = pyref.CompileAll(py.Path, specs, t.TempDir())
-	}
+	refs, err := py.References(specs, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ package worker
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -24,14 +23,6 @@ import (
 // releases (comprehensions and generator expressions), with the fixtures.
 var releaseSources = map[string]string{
 	"comps.py": "def f(xs):\n    return sum(x for x in xs), [y for y in xs if y], {z: z for z in xs}, {w for w in (v for v in xs)}\n",
-}
-
-// runner runs py, through its chroot when it has one.
-func runner(py pythons.Interpreter) pyref.Runner {
-	if py.Chroot == "" {
-		return pyref.Direct(py.Path)
-	}
-	return func(args ...string) *exec.Cmd { return py.Command(context.Background(), args...) }
 }
 
 // nativeOracle is the interpreter whose py_compile the default backend
@@ -102,7 +93,7 @@ func TestDefaultNoInterpreter(t *testing.T) {
 				for i, f := range srcs {
 					specs[i] = pyref.Spec{Source: f.src, DFile: f.name, Mode: pyref.CheckedHash, Optimize: level}
 				}
-				res, err := pyref.CompileAllWith(runner(oracle), specs, t.TempDir())
+				res, err := pyref.CompileAllWith(oracle.Runner(), specs, t.TempDir())
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -100,7 +100,7 @@ func TestRulesPythonDropIn(t *testing.T) {
 	t.Logf("the outputs must be those of %s", oracle)
 	want := make([][]byte, len(cases))
 	for i, c := range cases {
-		r, err := pyref.CompileWith(runner(oracle), pyref.Spec{Source: filepath.Join(execroot, src), DFile: src, Optimize: c.optimize, Mode: c.refMode()}, t.TempDir())
+		r, err := pyref.CompileWith(oracle.Runner(), pyref.Spec{Source: filepath.Join(execroot, src), DFile: src, Optimize: c.optimize, Mode: c.refMode()}, t.TempDir())
 		if err != nil || r.Error != "" {
 			t.Fatalf("py_compile: %v %s", err, r.Error)
 		}
