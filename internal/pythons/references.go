@@ -7,12 +7,10 @@ import (
 	"github.com/rules-pyc/rules_pyc/internal/pyref"
 )
 
-// Runner starts the interpreter for pyref's reference compiles: directly,
-// or through scripts/chroot for a chroot's interpreter.
+// Runner starts the interpreter for pyref's reference compiles, as Command
+// does: directly, or through scripts/chroot for a chroot's interpreter
+// (pyref then sets each command's environment itself).
 func (i Interpreter) Runner() pyref.Runner {
-	if i.Chroot == "" {
-		return pyref.Direct(i.Path)
-	}
 	return func(args ...string) *exec.Cmd { return i.Command(context.Background(), args...) }
 }
 
@@ -25,5 +23,5 @@ func (i Interpreter) References(specs []pyref.Spec, tmp string) ([]pyref.Result,
 	if i.Chroot != "" {
 		return pyref.CompileAllBatch(i.Runner(), specs, tmp)
 	}
-	return pyref.CompileAll(i.Path, specs, tmp)
+	return pyref.CompileAllWith(i.Runner(), specs, tmp)
 }
