@@ -70,13 +70,18 @@ func runChild(t *testing.T, what string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// minorFaults is the process's count of minor page faults so far.
-func minorFaults() (int64, error) {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+// faultsWhile runs f and returns how many minor page faults the process
+// took meanwhile.
+func faultsWhile(f func()) (int64, error) {
+	var before, after syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &before); err != nil {
 		return 0, fmt.Errorf("getrusage: %w", err)
 	}
-	return ru.Minflt, nil
+	f()
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &after); err != nil {
+		return 0, fmt.Errorf("getrusage: %w", err)
+	}
+	return after.Minflt - before.Minflt, nil
 }
 
 // touch writes one byte in every 4 KB page of b.
@@ -93,35 +98,27 @@ const prefaultTestSize = 32 << 20
 // faultsChild prints the page faults of writing prefaultTestSize bytes of
 // fresh memory, then of as many bytes of new heap after a prefault.
 func faultsChild() (string, error) {
-	fresh, err := unix.Mmap(-1, 0, prefaultTestSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	mem, err := unix.Mmap(-1, 0, prefaultTestSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
 		return "", fmt.Errorf("mmap: %w", err)
 	}
-	defer unix.Munmap(fresh)
-	before, err := minorFaults()
-	if err != nil {
-		return "", err
-	}
-	touch(fresh)
-	mid, err := minorFaults()
+	defer unix.Munmap(mem)
+	fresh, err := faultsWhile(func() { touch(mem) })
 	if err != nil {
 		return "", err
 	}
 	if err := prefault(2*prefaultTestSize, 0); err != nil {
 		return "", err
 	}
-	start, err := minorFaults()
+	prefaulted, err := faultsWhile(func() {
+		b := make([]byte, prefaultTestSize)
+		touch(b)
+		runtime.KeepAlive(b)
+	})
 	if err != nil {
 		return "", err
 	}
-	b := make([]byte, prefaultTestSize)
-	touch(b)
-	runtime.KeepAlive(b)
-	end, err := minorFaults()
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("%d %d", mid-before, end-start), nil
+	return fmt.Sprintf("%d %d", fresh, prefaulted), nil
 }
 
 // TestPrefault: after prefault, memory the heap hands out is resident, so
