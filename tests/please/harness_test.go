@@ -204,6 +204,9 @@ path = %s:/usr/local/bin:/usr/bin:/bin
 [cache]
 dir =
 
+[parse]
+preloadsubincludes = ///pyc//build_defs:pyc
+
 [Plugin "pyc"]
 Target = //plugins:pyc
 PythonVersion = %d.%d
@@ -227,13 +230,15 @@ type result struct {
 	err error
 }
 
-// plzLimit bounds one plz command. The longest here take about 20 s on a
-// loaded machine; Please 17.31.2 now and then stops for good while it parses
-// a package that subincludes the plugin (every goroutine waits in
+// plzLimit bounds one plz command. The longest here take seconds (a whole
+// subtest's commands at most 11 s on a quiet machine). Without the plugin
+// preloaded, Please 17.31.2 now and then stops for good while it parses a
+// package that subincludes the plugin (every goroutine waits in
 // BuildState.WaitForPackage for //plugins:all, with no CPU used and no task
-// left to run), and such a command is stopped at the limit and run once
-// more (see docs/please.md).
-const plzLimit = 4 * time.Minute
+// left to run; see docs/please.md); should a command stop so all the same,
+// it is stopped at the limit and run once more. Each stop costs the whole
+// limit, so it is kept short.
+const plzLimit = time.Minute
 
 // plz runs plz in the repository; a chroot interpreter's plz runs in the
 // chroot, beside it.

@@ -169,7 +169,7 @@ func TestPythonRulesCompileall(t *testing.T) {
 			files[pkg+"/"+name] = text
 		}
 	}
-	r := newHostRepo(t, py, "\n[Plugin \"python\"]\nTarget = //plugins:python\nDefaultInterpreter = ///pyc//build_defs/python:python\n", files)
+	r := newHostRepo(t, py, "\n[Plugin \"python\"]\nTarget = //plugins:python\nDefaultInterpreter = ///pyc//build_defs/python:python\n\n[parse]\npreloadsubincludes = ///python//build_defs:python\n", files)
 	untar(t, archive, filepath.Join(r.dir, "plugins", "python-rules"))
 	r.mustPlz("build", "//lib", "//stock")
 
