@@ -31,6 +31,18 @@ type nativeBackend struct {
 // (Auto) or refused (Native).
 func NativeCovered() string { return native.Covered() }
 
+// NativeDefault is the exact release DefaultNativeVersion stands for: the
+// newest of its minor version this build knows ("3.13.18").
+func NativeDefault() string {
+	r, _, err := release.Parse(DefaultNativeVersion)
+	if err != nil {
+		// Not reached: the table of known releases holds
+		// DefaultNativeVersion's minor version (TestTargetSelection).
+		return DefaultNativeVersion
+	}
+	return r.String()
+}
+
 // native returns the native backend of rel.
 func (e *Engine) native(rel release.Release) (*nativeBackend, error) {
 	magic, tag, err := native.Magic(rel)

@@ -181,6 +181,8 @@ func TestTargetSelection(t *testing.T) {
 	cases := []targetCase{
 		{engine.Config{Backend: engine.Native}, engine.Native, "3.13.18", ""},
 		{engine.Config{Backend: engine.Native, Version: "3.13"}, engine.Native, "3.13.18", ""},
+		// What pyc --version says a bare 3.13 means is what is chosen.
+		{engine.Config{Backend: engine.Auto, Version: engine.DefaultNativeVersion}, engine.Native, engine.NativeDefault(), ""},
 		{engine.Config{Backend: engine.Native, Version: "3.13.5"}, engine.Native, "3.13.5", ""},
 		{engine.Config{Backend: engine.Native, Version: "3.13.0"}, engine.Native, "3.13.0", ""},
 		{engine.Config{Backend: engine.Auto, Version: "3.13.1"}, engine.Native, "3.13.1", ""},

@@ -147,7 +147,7 @@ func (e *Engine) choose(ctx context.Context, kind Backend, python, version strin
 		rel = r
 	default:
 		// Native with nothing named: the newest release known.
-		r, _, err := release.Parse(defaultNativeVersion)
+		r, _, err := release.Parse(DefaultNativeVersion)
 		if err != nil {
 			return nil, err
 		}
@@ -174,9 +174,9 @@ func (e *Engine) choose(ctx context.Context, kind Backend, python, version strin
 	return &choice{target: t, backend: nb}, nil
 }
 
-// defaultNativeVersion is the release the native backend imitates when no
+// DefaultNativeVersion is the release the native backend imitates when no
 // interpreter and no version is named: the newest 3.13 known.
-const defaultNativeVersion = "3.13"
+const DefaultNativeVersion = "3.13"
 
 // chooseCPython is the CPython backend with the interpreter python (empty:
 // python3), checked against version.

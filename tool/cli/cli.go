@@ -46,6 +46,10 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		io.WriteString(stdout, usageText)
 		return ExitOK
 	}
+	if errors.Is(err, errVersion) {
+		io.WriteString(stdout, versionText())
+		return ExitOK
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "pyc: error: %v\nRun 'pyc --help' to see the options.\n", err)
 		return ExitUsage

@@ -94,7 +94,7 @@ type rawArgs struct {
 	python, pyVersion string
 	timeout, startup  time.Duration
 	backend, dumpAST  string
-	help              bool
+	help, version     bool
 }
 
 // flagKind says how a flag takes its value.
@@ -134,6 +134,8 @@ func (f flagSpec) takesValue() bool { return f.kind != switchFlag && f.kind != c
 var flagSpecs = []flagSpec{
 	{"h", "help", "", switchFlag, "show this help and exit",
 		func(r *rawArgs) any { return &r.help }},
+	{"", "version", "", switchFlag, "show pyc's version and the CPython releases its\nnative compiler covers, and exit",
+		func(r *rawArgs) any { return &r.version }},
 	{"j", "workers", "N", intFlag, "compile N files at once; 0 (the default) means one\nper CPU. The output and the listing do not depend on N.",
 		func(r *rawArgs) any { return &r.jobs }},
 	{"o", "", "LEVEL", levelsFlag, "optimization level: 0, 1 (python -O) or 2 (python\n-OO); repeat to write one .pyc per level (.opt-1,\n.opt-2 names). -1 means 0. Default: 0.",
@@ -210,8 +212,12 @@ func newFlagSet(r *rawArgs) *pflag.FlagSet {
 	return fs
 }
 
-// parseArgs reads the command line. It returns pflag.ErrHelp for -h/--help
-// and a *usageError for anything else that is wrong.
+// errVersion is parseArgs's answer to --version.
+var errVersion = errors.New("--version")
+
+// parseArgs reads the command line. It returns pflag.ErrHelp for -h/--help,
+// errVersion for --version (--help wins when both are given) and a
+// *usageError for anything else that is wrong.
 func parseArgs(args []string) (*options, error) {
 	args, err := expandAbbrev(args)
 	if err != nil {
@@ -227,6 +233,9 @@ func parseArgs(args []string) (*options, error) {
 	}
 	if r.help {
 		return nil, pflag.ErrHelp
+	}
+	if r.version {
+		return nil, errVersion
 	}
 	o := &options{
 		paths: fs.Args(), jobs: r.jobs, force: r.force, quiet: r.quiet, legacy: r.legacy, hardlink: r.hardlink,
@@ -340,7 +349,7 @@ func (o *options) checkBackend(backend string, given bool) error {
 	}
 	version := o.pythonVersion
 	if version == "" {
-		version = defaultNativeVersion
+		version = engine.DefaultNativeVersion
 	}
 	r, _, err := release.Parse(version)
 	if err == nil {
@@ -361,10 +370,6 @@ func (o *options) checkBackend(backend string, given bool) error {
 	}
 	return nil
 }
-
-// defaultNativeVersion is the release --dump-ast imitates when
-// --python-version is not given: the newest 3.13 known.
-const defaultNativeVersion = "3.13"
 
 // normalizeLevels turns -o values into the sorted set of levels to
 // compile. No -o, or -1 (the interpreter's own level, and the children run
@@ -577,6 +582,7 @@ var usageText = usageHead + optionsHelp() + usageTail
 
 const usageHead = `usage: pyc [options] PATH...
        pyc [--python-version 3.13[.N]] --dump-ast FILE
+       pyc --version
 
 Compile Python sources to .pyc files, byte for byte what CPython's
 py_compile writes, with the options of python -m compileall. A PATH that is
