@@ -1,6 +1,7 @@
 package native
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -140,6 +141,13 @@ var probes = []struct{ name, src string }{
 	// Line and column numbers far from the start.
 	{"locations_long_lines", "x = " + strings.Repeat("a + ", 200) + "b\ny = f(\n" + strings.Repeat("    1,\n", 70) + ")\n" + strings.Repeat("\n", 500) + "z = (1 +\n     2)\n"},
 	{"locations_wide_columns", "x = [" + strings.Repeat("1, ", 150) + "f(y)]\n"},
+	// Sizes past one byte of oparg: EXTENDED_ARG on constants, names,
+	// locals and jumps, and a location table whose lines and columns jump.
+	{"sizes_many_constants", "x = [" + joinN(300, "v + %d.5") + "]\ndef f():\n    return (" + joinN(300, "g('s%d')") + ")\n"},
+	{"sizes_many_names", "def f():\n" + linesN(300, "    v%[1]d = g%[1]d\n") + "    return v0\n"},
+	{"sizes_long_jumps", "def f(a):\n    if a:\n" + linesN(400, "        a = a + %d\n") + "    while a:\n" + linesN(300, "        a -= %d\n") + "    return a\n"},
+	{"sizes_many_handlers", "def f():\n" + linesN(40, "    try:\n        g(%[1]d)\n    except E%[1]d:\n        h()\n    finally:\n        k()\n")},
+	{"locations_far_lines_and_columns", "a = 1\n" + strings.Repeat("\n", 70000) + "b = (" + strings.Repeat(" ", 300) + "c +\n" + strings.Repeat(" ", 500) + "d)\n"},
 	// Optimization levels: asserts, __debug__, docstrings.
 	{"optimize_debug", "if __debug__:\n    a = 1\nelse:\n    a = 2\nassert a, 'msg'\nb = __debug__\nwhile __debug__:\n    break\ndef f():\n    '''doc'''\n    assert x\n    return not __debug__\n"},
 	{"optimize_constant_tests", "if 0:\n    a()\nelif 1:\n    b()\nwhile 1:\n    c()\n    break\nwhile 0:\n    d()\nx = 1 if True else 2\ny = a and 0\nz = None or b\n"},
@@ -147,6 +155,24 @@ var probes = []struct{ name, src string }{
 	{"imports", "import a.b.c\nimport a.b.c as d\nfrom . import e\nfrom ..f import g as h, i\nfrom j import (k,\n    l)\nfrom m import *\n"},
 	{"augmented_and_chained", "a += 1\nb.c -= 2\nd[e] *= 3\nf[g:h] //= 4\ni @= j\nk **= 2\nl = m < n < o <= p != q\nr = s is not t not in u\n"},
 	{"slices_and_subscripts", "a = b[1:2]\nc = d[::2]\ne = f[1:2, ::3, ...]\ng[1:2] = h\ndel i[::j]\nk = l[m, n]\no = p[-1:]\n"},
+}
+
+// joinN joins n items made by format from 0..n-1 with commas.
+func joinN(n int, format string) string {
+	items := make([]string, n)
+	for i := range items {
+		items[i] = fmt.Sprintf(format, i)
+	}
+	return strings.Join(items, ", ")
+}
+
+// linesN concatenates n copies of format, each given its index.
+func linesN(n int, format string) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, format, i)
+	}
+	return b.String()
 }
 
 // nestedFors nests n for loops, each a statically nested block.
