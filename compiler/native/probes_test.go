@@ -144,9 +144,9 @@ var probes = []struct{ name, src string }{
 	// Sizes past one byte of oparg: EXTENDED_ARG on constants, names,
 	// locals and jumps, and a location table whose lines and columns jump.
 	{"sizes_many_constants", "x = [" + joinN(300, "v + %d.5") + "]\ndef f():\n    return (" + joinN(300, "g('s%d')") + ")\n"},
-	{"sizes_many_names", "def f():\n" + linesN(300, "    v%[1]d = g%[1]d\n") + "    return v0\n"},
-	{"sizes_long_jumps", "def f(a):\n    if a:\n" + linesN(400, "        a = a + %d\n") + "    while a:\n" + linesN(300, "        a -= %d\n") + "    return a\n"},
-	{"sizes_many_handlers", "def f():\n" + linesN(40, "    try:\n        g(%[1]d)\n    except E%[1]d:\n        h()\n    finally:\n        k()\n")},
+	{"sizes_many_names", "def f():\n" + lines(300, "    v%[1]d = g%[1]d\n") + "    return v0\n"},
+	{"sizes_long_jumps", "def f(a):\n    if a:\n" + lines(400, "        a = a + %[1]d\n") + "    while a:\n" + lines(300, "        a -= %[1]d\n") + "    return a\n"},
+	{"sizes_many_handlers", "def f():\n" + lines(40, "    try:\n        g(%[1]d)\n    except E%[1]d:\n        h()\n    finally:\n        k()\n")},
 	{"locations_far_lines_and_columns", "a = 1\n" + strings.Repeat("\n", 70000) + "b = (" + strings.Repeat(" ", 300) + "c +\n" + strings.Repeat(" ", 500) + "d)\n"},
 	// Optimization levels: asserts, __debug__, docstrings.
 	{"optimize_debug", "if __debug__:\n    a = 1\nelse:\n    a = 2\nassert a, 'msg'\nb = __debug__\nwhile __debug__:\n    break\ndef f():\n    '''doc'''\n    assert x\n    return not __debug__\n"},
@@ -164,15 +164,6 @@ func joinN(n int, format string) string {
 		items[i] = fmt.Sprintf(format, i)
 	}
 	return strings.Join(items, ", ")
-}
-
-// linesN concatenates n copies of format, each given its index.
-func linesN(n int, format string) string {
-	var b strings.Builder
-	for i := range n {
-		fmt.Fprintf(&b, format, i)
-	}
-	return b.String()
 }
 
 // nestedFors nests n for loops, each a statically nested block.
