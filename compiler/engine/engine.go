@@ -23,7 +23,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -137,6 +136,7 @@ type Engine struct {
 	interp       map[string]*entry    // by resolved interpreter path
 	ids          map[string]*identity // interpreters identified without a pool
 	choices      map[choiceKey]*choice
+	names        map[string]resolvedName // see resolve
 	closed       bool
 }
 
@@ -195,6 +195,7 @@ func New(cfg Config) *Engine {
 		interp:  map[string]*entry{},
 		ids:     map[string]*identity{},
 		choices: map[choiceKey]*choice{},
+		names:   map[string]resolvedName{},
 	}
 }
 
@@ -225,7 +226,7 @@ func (e *Engine) Target(ctx context.Context, backend Backend, python, version st
 // choice returns the cached choice for a job's settings, or makes it.
 // Failures are not cached: a later job may try again.
 func (e *Engine) choice(ctx context.Context, backend Backend, python, version string) (*choice, error) {
-	key := choiceKey{backend, interpreterKey(python), version}
+	key := choiceKey{backend, e.interpreterKey(python), version}
 	e.mu.Lock()
 	c, ok := e.choices[key]
 	e.mu.Unlock()
@@ -242,44 +243,13 @@ func (e *Engine) choice(ctx context.Context, backend Backend, python, version st
 	return c, nil
 }
 
-// interpreterKey is python as the choice cache knows it: the file it names
-// now, with symlinks resolved. A name whose link is re-pointed between jobs
-// (a Bazel toolchain's interpreter repository links bin/python3 to the
-// interpreter it was set up with) is then chosen again, as entry and
-// identify, which key by the resolved file too, would. A name that does not
-// resolve stays as it is: its choice fails, and failures are not cached.
-func interpreterKey(python string) string {
-	if python == "" {
-		return ""
-	}
-	path, err := resolve(python)
-	if err != nil {
-		return python
-	}
-	return path
-}
-
-// resolve returns the file the interpreter name python (empty: python3)
-// names now: found on PATH, absolute, symlinks resolved where they can be.
-// Pools and identities are keyed by it.
-func resolve(python string) (string, error) {
-	path, err := interp.Resolve(python)
-	if err != nil {
-		return "", err
-	}
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		path = real
-	}
-	return path, nil
-}
-
 // identify returns the identity of the interpreter python names (empty:
 // python3), probing it once (see interp.Probe) unless a pool of it runs.
 func (e *Engine) identify(ctx context.Context, python string) (*interp.Info, error) {
 	if python == "" {
 		python = "python3"
 	}
-	path, err := resolve(python)
+	path, err := e.resolve(python)
 	if err != nil {
 		return nil, err
 	}
@@ -333,7 +303,7 @@ func (e *Engine) entry(ctx context.Context, python string) (*entry, error) {
 	if python == "" {
 		python = e.cfg.Python
 	}
-	path, err := resolve(python)
+	path, err := e.resolve(python)
 	if err != nil {
 		return nil, err
 	}
