@@ -64,6 +64,7 @@ func run() error {
 	packages := flag.Int("packages", 200, "py_library targets to generate")
 	modules := flag.Int("modules", 10, "modules per target")
 	runs := flag.Int("runs", 3, "clean builds per configuration (the median is reported)")
+	warmup := flag.Int("warmup", 1, "unmeasured rounds of every configuration first, which warm the Bazel server's JIT")
 	python := flag.String("python", "", "the interpreter of the pyc toolchain (default: python3 on PATH)")
 	keep := flag.Bool("keep", false, "keep the generated repository and print where it is")
 	flag.Parse()
@@ -102,13 +103,34 @@ func run() error {
 	b := &bazel{repo: repo, dir: ws, userRoot: filepath.Join(dir, "user_root"), python: *python}
 	defer b.shutdown()
 
-	// Load, fetch and start the server once before measuring.
-	if _, err := b.build(nil, ""); err != nil {
-		return err
+	// Load, fetch and start the server, and warm its JIT, before measuring:
+	// a fresh server's first clean builds are slower (in one series the
+	// worker's first three took 13.3, 11.4 and 7.9 s, and every one after
+	// them 7.3-9.1 s), and a benchmark of a warm server must not charge that
+	// to the configurations measured first.
+	for i := 0; i < *warmup; i++ {
+		for _, c := range configs {
+			if err := b.cmd("clean").Run(); err != nil {
+				return fmt.Errorf("bazel clean: %w", err)
+			}
+			if _, err := b.build(c.flags, ""); err != nil {
+				return fmt.Errorf("warm-up, %s: %w", c.name, err)
+			}
+			fmt.Fprintf(os.Stderr, "warm-up %d, %s: done\n", i+1, c.name)
+		}
+	}
+	if *warmup < 1 {
+		if _, err := b.build(nil, ""); err != nil {
+			return err
+		}
 	}
 	results := map[string][]measurement{}
 	for i := 0; i < *runs; i++ {
-		for _, c := range configs {
+		// Each round starts one configuration later, so that none always
+		// follows the same one, or the commands outside Bazel that end a
+		// round.
+		for k := range configs {
+			c := configs[(i+k)%len(configs)]
 			if err := b.cmd("clean").Run(); err != nil {
 				return fmt.Errorf("bazel clean: %w", err)
 			}
