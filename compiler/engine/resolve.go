@@ -9,6 +9,11 @@ import (
 	"github.com/rules-pyc/rules_pyc/compiler/interp"
 )
 
+// maxNames bounds the names an engine keeps resolved: a worker sees one
+// or a few, and a stream of requests that names a new one each time must
+// not grow the process. Names past it are resolved every time.
+const maxNames = 256
+
 // resolvedName is what an interpreter name with a directory part resolved
 // to, and the file the name led to then (os.Stat, links followed).
 type resolvedName struct {
@@ -64,7 +69,9 @@ func (e *Engine) resolve(python string) (string, error) {
 	}
 	if statErr == nil {
 		e.mu.Lock()
-		e.names[python] = resolvedName{path: path, file: now}
+		if _, ok := e.names[python]; ok || len(e.names) < maxNames {
+			e.names[python] = resolvedName{path: path, file: now}
+		}
 		e.mu.Unlock()
 	}
 	return path, nil

@@ -3,6 +3,7 @@ package engine
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -121,5 +122,34 @@ func TestResolveFollowsChanges(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestResolveKeepsBoundedNames: past maxNames distinct names the engine
+// keeps no more, and still resolves every name.
+func TestResolveKeepsBoundedNames(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "python3.13")
+	if err := os.WriteFile(target, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	want, err := filepath.EvalSymlinks(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(Config{})
+	defer e.Close()
+	for i := range maxNames + 10 {
+		name := filepath.Join(dir, "link"+strconv.Itoa(i))
+		if err := os.Symlink(target, name); err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.resolve(name)
+		if err != nil || got != want {
+			t.Fatalf("%s: resolve gives %q, %v; want %q", name, got, err, want)
+		}
+	}
+	if n := len(e.names); n != maxNames {
+		t.Errorf("the engine keeps %d names, want %d", n, maxNames)
 	}
 }
