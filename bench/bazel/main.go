@@ -6,7 +6,8 @@
 // `bazel build //...` side by side with PycCompile run by the persistent
 // worker, by the sandboxed and standalone one-shot strategies, with
 // precompile disabled, and by the worker with the pycs in place of the
-// sources (source_retention=omit_source). Bazel is the project's scripts/bazel; the compiler is
+// sources (source_retention=omit_source), after one unmeasured build of each
+// (-warmup) has warmed the Bazel server. Bazel is the project's scripts/bazel; the compiler is
 // a pyc built from this checkout with `CGO_ENABLED=0 go build -trimpath -o pyc ./tool/pyc`. Besides
 // wall time and the PycCompile actions' time, it reports the CPU time the
 // whole machine spent during each build (from /proc/stat).
