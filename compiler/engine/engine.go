@@ -25,6 +25,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/rules-pyc/rules_pyc/compiler/failure"
@@ -467,7 +468,9 @@ func header(t Target, mode pycfile.Invalidation, src []byte, st fs.FileInfo) pyc
 }
 
 func readSource(path string) ([]byte, fs.FileInfo, error) {
-	f, err := os.Open(path)
+	// O_NONBLOCK: a FIFO's open would otherwise wait for a writer, for
+	// ever. It changes nothing for a regular file's reads.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, nil, &failure.SourceError{Path: path, Err: err}
 	}
@@ -476,12 +479,21 @@ func readSource(path string) ([]byte, fs.FileInfo, error) {
 	if err != nil {
 		return nil, nil, &failure.SourceError{Path: path, Err: err}
 	}
+	// A FIFO, a device or a socket has no end to read to (/dev/zero's
+	// would fill the memory). A directory goes on, for the read's own
+	// error, which is the one py_compile reports ("Is a directory").
+	if m := st.Mode(); !m.IsRegular() && !m.IsDir() {
+		return nil, nil, &failure.SourceError{Path: path, Err: errNotRegular}
+	}
 	data, err := readAll(f, st.Size())
 	if err != nil {
 		return nil, nil, &failure.SourceError{Path: path, Err: err}
 	}
 	return data, st, nil
 }
+
+// errNotRegular is a source that is neither a regular file nor a directory.
+var errNotRegular = errors.New("not a regular file")
 
 // readAll reads r to its end into a buffer first sized for size bytes
 // (the file's size when it was opened; it may have changed since), as

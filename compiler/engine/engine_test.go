@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -369,4 +370,52 @@ func flagOnlyDifference(t *testing.T, py pythons.Interpreter, a, b []byte) bool 
 	}
 	out, err := exec.Command(py.Path, "-S", "-s", "-c", sameCodeScript, pa, pb).Output()
 	return err == nil && strings.TrimSpace(string(out)) == "True"
+}
+
+// TestSourcesThatAreNotFiles: a source that is a FIFO with no writer, or a
+// device with no end, fails at once with an error that says so, instead of
+// waiting for ever or reading until the memory is gone; a directory fails
+// with the read's own error, as py_compile's.
+func TestSourcesThatAreNotFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.py")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(dir, "dir.py")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ name, path, want string }{
+		{"a FIFO", fifo, "not a regular file: '" + fifo + "'"},
+		{"a directory", sub, "[Errno 21] Is a directory: '" + sub + "'"},
+	}
+	if st, err := os.Stat("/dev/zero"); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+		cases = append(cases, struct{ name, path, want string }{"a device", "/dev/zero", "not a regular file: '/dev/zero'"})
+	} else {
+		t.Log("no /dev/zero: the device case is not covered")
+	}
+	e := engine.New(engine.Config{Backend: engine.Native, Stderr: discard{}})
+	defer e.Close()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			done := make(chan error, 1)
+			go func() {
+				_, err := e.Compile(context.Background(), engine.Job{Source: c.path, Name: "m.py", Version: "3.13", Output: filepath.Join(dir, "out.pyc")})
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				var se *failure.SourceError
+				if !errors.As(err, &se) || err.Error() != c.want {
+					t.Errorf("compile gives %v, want a SourceError %q", err, c.want)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("the compile has not returned after 30 s")
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out.pyc")); !os.IsNotExist(err) {
+		t.Errorf("an output was written: %v", err)
+	}
 }

@@ -156,6 +156,9 @@ var compatCases = []compatCase{
 	{name: "--workers 1", tree: fixed(pkgTree), args: []string{"--invalidation-mode=checked-hash", "--workers", "1", "-lfq", "pkg"}},
 	{name: "missing path", tree: fixed(pkgTree), args: []string{"--invalidation-mode", "checked-hash", "missing", "pkg/sub"}, exitDiffers: true},
 	{name: "missing path -q", tree: fixed(pkgTree), args: []string{"--invalidation-mode", "checked-hash", "-q", "missing"}, exitDiffers: true},
+	// Not a file, so listed as a directory: listdir fails at once, where
+	// an open that waited for the FIFO's writer would never return.
+	{name: "a FIFO as a path", tree: badTree, args: []string{"--invalidation-mode", "checked-hash", "bad/fifo.py", "bad/ok.py"}, exitDiffers: true},
 }
 
 // TestMatchesCompileall runs each case through python -m compileall and

@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/rules-pyc/rules_pyc/compiler/pycfile"
 	"github.com/rules-pyc/rules_pyc/internal/pypath"
@@ -130,8 +131,11 @@ func (p *planner) walk(dir string, levels int, rule nameRule) error {
 	return nil
 }
 
+// readDirNames is os.listdir. It opens dir with O_NONBLOCK: a FIFO's open
+// would otherwise wait for a writer, for ever, where listdir's fails at
+// once; with it the open returns and reading the names fails.
 func readDirNames(dir string) ([]string, error) {
-	f, err := os.Open(dir)
+	f, err := os.OpenFile(dir, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
