@@ -5,11 +5,18 @@
 // For each batch size it writes a paramfile of that many generated modules
 // (about 6 KB of ordinary code each, the modules of bench/bazel) and runs pyc
 // on it again and again, interleaving the binaries given, and reports the
-// median wall time and the mean CPU time of the whole process tree (pyc, its
-// interpreter servers and their forked compiles).
+// median wall time, the mean CPU time and the mean page faults of the whole
+// process tree (pyc, its interpreter servers and their forked compiles).
+//
+// The paramfile names the interpreter (--python), which compiles through
+// the CPython backend, or for a release the native compiler covers is only
+// asked its version; with -python_version it names the release instead and
+// no interpreter, as rules_pyc's toolchain does for a 3.13 it compiles
+// natively.
 //
 //	go run ./bench/oneshot -python /usr/bin/python3.12
 //	go run ./bench/oneshot -python /usr/bin/python3.12 -pyc ./pyc-before -pyc ./pyc
+//	go run ./bench/oneshot -python_version 3.13.0 -pyc ./pyc-before -pyc ./pyc
 package main
 
 import (
@@ -20,6 +27,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,16 +54,24 @@ func run() error {
 	var pycs list
 	flag.Var(&pycs, "pyc", "a pyc binary to measure (repeat to compare; default: built from this checkout)")
 	python := flag.String("python", "", "the interpreter (default: python3 on PATH)")
+	version := flag.String("python_version", "", "name this release (X.Y.Z) in the paramfile instead of an interpreter")
 	sizes := flag.String("sizes", "1,3,6,11,24", "sources per run, comma-separated")
 	runs := flag.Int("runs", 60, "runs per binary and size")
 	flag.Parse()
 
-	if *python == "" {
-		p, err := exec.LookPath("python3")
-		if err != nil {
-			return err
+	target := []string{"--python_version", *version}
+	switch {
+	case *version != "" && *python != "":
+		return errors.New("-python and -python_version: name one")
+	case *version == "":
+		if *python == "" {
+			p, err := exec.LookPath("python3")
+			if err != nil {
+				return err
+			}
+			*python = p
 		}
-		*python = p
+		target = []string{"--python", *python}
 	}
 	dir, err := os.MkdirTemp("", "rules_pyc-oneshot-")
 	if err != nil {
@@ -79,31 +95,33 @@ func run() error {
 		}
 		ns = append(ns, n)
 	}
-	fmt.Printf("pyc @paramfile, %d runs each, interpreter %s\n\n", *runs, *python)
-	fmt.Println("| sources | pyc | wall (median) | CPU (mean) |")
-	fmt.Println("|---:|---|---:|---:|")
+	fmt.Printf("pyc @paramfile (%s), %d runs each\n\n", strings.Join(target, " "), *runs)
+	fmt.Println("| sources | pyc | wall (median) | CPU (mean) | page faults (mean) |")
+	fmt.Println("|---:|---|---:|---:|---:|")
 	for _, n := range ns {
-		params, err := writeBatch(dir, *python, n)
+		params, err := writeBatch(dir, target, n)
 		if err != nil {
 			return err
 		}
 		walls := make([][]time.Duration, len(pycs))
 		cpus := make([]time.Duration, len(pycs))
+		faults := make([]int64, len(pycs))
 		for r := 0; r < *runs; r++ {
 			for i, pyc := range pycs {
-				wall, cpu, err := once(pyc, params)
+				u, err := once(pyc, params)
 				if err != nil {
 					return err
 				}
-				walls[i] = append(walls[i], wall)
-				cpus[i] += cpu
+				walls[i] = append(walls[i], u.wall)
+				cpus[i] += u.cpu
+				faults[i] += u.faults
 			}
 		}
 		for i, pyc := range pycs {
 			w := walls[i]
 			sort.Slice(w, func(a, b int) bool { return w[a] < w[b] })
-			fmt.Printf("| %d | %s | %.1f ms | %.1f ms |\n", n, pyc,
-				ms(w[len(w)/2]), ms(cpus[i]/time.Duration(*runs)))
+			fmt.Printf("| %d | %s | %.1f ms | %.1f ms | %d |\n", n, pyc,
+				ms(w[len(w)/2]), ms(cpus[i]/time.Duration(*runs)), faults[i]/int64(*runs))
 		}
 	}
 	return nil
@@ -111,15 +129,16 @@ func run() error {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// writeBatch writes n modules and a paramfile that compiles them, as the
-// rules write one for a target, and returns the paramfile's path.
-func writeBatch(dir, python string, n int) (string, error) {
+// writeBatch writes n modules and a paramfile that compiles them for
+// target (--python PATH or --python_version X.Y.Z), as the rules write one
+// for a target, and returns the paramfile's path.
+func writeBatch(dir string, target []string, n int) (string, error) {
 	src := filepath.Join(dir, fmt.Sprintf("src%d", n))
 	out := filepath.Join(dir, fmt.Sprintf("out%d", n))
 	if err := os.MkdirAll(src, 0o755); err != nil {
 		return "", err
 	}
-	args := []string{"--python", python, "--invalidation_mode", "checked_hash", "--optimize", "0"}
+	args := append(slices.Clone(target), "--invalidation_mode", "checked_hash", "--optimize", "0")
 	for m := 0; m < n; m++ {
 		name := fmt.Sprintf("mod%02d.py", m)
 		if err := os.WriteFile(filepath.Join(src, name), []byte(pysrc.Module(n, m)), 0o644); err != nil {
@@ -132,9 +151,16 @@ func writeBatch(dir, python string, n int) (string, error) {
 	return params, os.WriteFile(params, []byte(strings.Join(args, "\n")+"\n"), 0o644)
 }
 
-// once runs pyc on the paramfile and returns its wall time and the CPU time
-// of its process tree (wait4 counts the descendants pyc waited for).
-func once(pyc, params string) (time.Duration, time.Duration, error) {
+// usage is what one run cost: its wall time, and the CPU time and the minor
+// page faults of its process tree (wait4 counts the descendants pyc waited
+// for).
+type usage struct {
+	wall, cpu time.Duration
+	faults    int64
+}
+
+// once runs pyc on the paramfile and returns what it cost.
+func once(pyc, params string) (usage, error) {
 	cmd := exec.Command(pyc, "@"+params)
 	cmd.Env = []string{"PATH=/usr/bin:/bin"}
 	var stderr strings.Builder
@@ -143,12 +169,15 @@ func once(pyc, params string) (time.Duration, time.Duration, error) {
 	err := cmd.Run()
 	wall := time.Since(start)
 	if err != nil {
-		return 0, 0, fmt.Errorf("%s @%s: %w\n%s", pyc, params, err, stderr.String())
+		return usage{}, fmt.Errorf("%s @%s: %w\n%s", pyc, params, err, stderr.String())
 	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
-		return 0, 0, errors.New("no resource usage for the pyc process")
+		return usage{}, errors.New("no resource usage for the pyc process")
 	}
-	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	return wall, cpu, nil
+	return usage{
+		wall:   wall,
+		cpu:    time.Duration(ru.Utime.Nano() + ru.Stime.Nano()),
+		faults: ru.Minflt,
+	}, nil
 }

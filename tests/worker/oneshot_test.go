@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -96,6 +97,76 @@ func TestOneShotServers(t *testing.T) {
 				}
 			}
 			checkNoLeftovers(t)
+		})
+	}
+}
+
+// TestOneShotCollects runs `pyc @paramfile` natively, as a sandboxed
+// PycCompile action for 3.13 runs it, and counts its garbage collections
+// (GODEBUG=gctrace=1 prints a line for each): a target-sized action of
+// eleven 6 KB modules ends without one, a large action (12 MB of source)
+// collects and stays near the worker's heap limit (80 MiB for 2 jobs,
+// where it allocates several hundred MB), and GOGC in the environment
+// still paces the collector.
+func TestOneShotCollects(t *testing.T) {
+	tests := []struct {
+		name      string
+		modules   int
+		functions int // per module, each about 100 bytes
+		env       []string
+		collect   bool  // at least one collection, or none
+		maxRSS    int64 // bytes; 0: not checked
+	}{
+		{name: "a target's sources", modules: 11, functions: 60},
+		{name: "GOGC set", modules: 11, functions: 60, env: []string{"GOGC=100"}, collect: true},
+		{name: "a large action", modules: 400, functions: 300, collect: true, maxRSS: 160 << 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			lines := []string{"--python_version", "3.13.0", "--invalidation_mode", "checked_hash"}
+			for i := range tt.modules {
+				var b strings.Builder
+				for k := range tt.functions {
+					fmt.Fprintf(&b, "def f%d(a, b):\n    '''Doc.'''\n    x = [i * a for i in range(b)]\n    return {k: v for k, v in zip(x, x)}\n\n", k)
+				}
+				src := filepath.Join(dir, fmt.Sprintf("m%03d.py", i))
+				if err := os.WriteFile(src, []byte(b.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				lines = append(lines, "--src", src, "--src_name", fmt.Sprintf("pkg/m%03d.py", i),
+					"--pyc", filepath.Join(dir, "out", fmt.Sprintf("m%03d.pyc", i)))
+			}
+			params := filepath.Join(dir, "params")
+			if err := os.WriteFile(params, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(pycBinary, "-j", "2", "@"+params)
+			cmd.Env = append([]string{"PATH=/nonexistent", "GODEBUG=gctrace=1"}, tt.env...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("pyc @params: %v\n%s", err, stderr.String())
+			}
+			collections := 0
+			for _, l := range strings.Split(stderr.String(), "\n") {
+				if strings.HasPrefix(l, "gc ") {
+					collections++
+				}
+			}
+			if got := collections > 0; got != tt.collect {
+				t.Errorf("%d collections, want some: %v\n%s", collections, tt.collect, stderr.String())
+			}
+			rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
+			if tt.maxRSS > 0 && rss > tt.maxRSS {
+				t.Errorf("peak RSS %d MiB, want at most %d MiB", rss>>20, tt.maxRSS>>20)
+			}
+			t.Logf("%d modules: %d collections, peak RSS %d MiB", tt.modules, collections, rss>>20)
+			for i := range tt.modules {
+				if _, err := os.Stat(filepath.Join(dir, "out", fmt.Sprintf("m%03d.pyc", i))); err != nil {
+					t.Fatal(err)
+				}
+			}
 		})
 	}
 }

@@ -142,7 +142,6 @@ func splitProcessFlags(args []string) (process, request []string) {
 // options.  backlog is engine.Config.Backlog.
 func newEngine(s *startup, backlog int) (*engine.Engine, worker.Handler) {
 	e := engine.New(engine.Config{Backend: precompile.DefaultBackend, Jobs: s.jobs, Backlog: backlog, Timeout: s.timeout, StartupTimeout: s.startupTimeout, Stderr: os.Stderr})
-	heap.LimitWorker(e.Jobs())
 	return e, precompile.Handler(e, s.defaults)
 }
 
@@ -161,6 +160,7 @@ func once(args, request []string) int {
 	defer stop()
 	e, h := newEngine(s, oneShotBacklog)
 	defer e.Close()
+	heap.LimitOneShot(e.Jobs())
 	return worker.RunOnce(ctx, request, h, os.Stderr)
 }
 
@@ -189,6 +189,7 @@ func serve(args []string) int {
 	defer stop()
 	e, h := newEngine(s, 0)
 	defer e.Close()
+	heap.LimitWorker(e.Jobs())
 	if err := worker.NewServer(p, os.Stdin, out, h, logger).Serve(ctx); err != nil {
 		logger.Printf("%v", err)
 		return 1

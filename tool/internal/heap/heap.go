@@ -152,6 +152,23 @@ func LimitWorker(jobs int) {
 	followLive(baseMemoryLimit+int64(jobs)*memoryPerCompile, limitFor)
 }
 
+// LimitOneShot paces a one-shot run (pyc @paramfile, pyc --src ...: what
+// every sandboxed, standalone or remote PycCompile action is): the
+// worker's limit, and no collection before the heap reaches it (GOGC=off)
+// unless GOGC or GOMEMLIMIT is set. A target's sources need a few
+// megabytes, so a typical action ends without collecting at all; under
+// GOGC=100 the first collection came at 4 MB, and on 2 cores its
+// stop-the-world phases, the idle core's mark worker and the runtime's
+// first span lists cost an 11-source action about a fifth of its CPU. A
+// large one collects at the limit, which then follows the live heap as
+// the worker's does. See docs/benchmarks.md.
+func LimitOneShot(jobs int) {
+	h := followLive(baseMemoryLimit+int64(jobs)*memoryPerCompile, limitFor)
+	if h != nil && os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(-1)
+	}
+}
+
 // followLive sets the heap's soft limit to base and, after every
 // collection, to limit(base, live), unless GOMEMLIMIT is set. The process
 // keeps following until it ends; the tests stop it with the result (nil
