@@ -118,7 +118,7 @@ func TestOneShotCollects(t *testing.T) {
 		maxRSS    int64 // bytes; 0: not checked
 	}{
 		{name: "a target's sources", modules: 11, functions: 60},
-		{name: "GOGC set", modules: 11, functions: 60, env: []string{"GOGC=100"}, collect: true},
+		{name: "GOGC set", modules: 40, functions: 60, env: []string{"GOGC=100"}, collect: true},
 		{name: "a large action", modules: 400, functions: 300, collect: true, maxRSS: 160 << 20},
 	}
 	for _, tt := range tests {

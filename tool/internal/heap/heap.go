@@ -161,12 +161,24 @@ func LimitWorker(jobs int) {
 // stop-the-world phases, the idle core's mark worker and the runtime's
 // first span lists cost an 11-source action about a fifth of its CPU. A
 // large one collects at the limit, which then follows the live heap as
-// the worker's does. See docs/benchmarks.md.
+// the worker's does. The limit counts at most oneShotJobs compiles, so
+// that on a machine with many cores a large action still collects at a
+// size a build farm running many actions at once can afford. See
+// docs/benchmarks.md.
 func LimitOneShot(jobs int) {
-	h := followLive(baseMemoryLimit+int64(jobs)*memoryPerCompile, limitFor)
+	h := followLive(oneShotLimit(jobs), limitFor)
 	if h != nil && os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(-1)
 	}
+}
+
+// oneShotJobs is the most compiles a one-shot run's first limit counts.
+const oneShotJobs = 4
+
+// oneShotLimit is a one-shot run's heap limit before its first collection,
+// for jobs compiles at once.
+func oneShotLimit(jobs int) int64 {
+	return baseMemoryLimit + int64(min(max(jobs, 1), oneShotJobs))*memoryPerCompile
 }
 
 // followLive sets the heap's soft limit to base and, after every

@@ -27,6 +27,23 @@ func TestLimitFor(t *testing.T) {
 	}
 }
 
+func TestOneShotLimit(t *testing.T) {
+	for _, tc := range []struct {
+		jobs int
+		want int64
+	}{
+		{0, 56 << 20},
+		{1, 56 << 20},
+		{2, 80 << 20}, // the worker's, on 2 cores
+		{4, 128 << 20},
+		{64, 128 << 20}, // at most four compiles' worth
+	} {
+		if got := oneShotLimit(tc.jobs); got != tc.want {
+			t.Errorf("oneShotLimit(%d) = %d MiB, want %d MiB", tc.jobs, got>>20, tc.want>>20)
+		}
+	}
+}
+
 func TestCLILimitFor(t *testing.T) {
 	const base = 320 << 20
 	for _, tc := range []struct {
