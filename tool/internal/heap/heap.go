@@ -149,7 +149,12 @@ type heapLimit struct {
 // (the engine's Jobs) and keeps it above what is live, unless GOMEMLIMIT is
 // set.
 func LimitWorker(jobs int) {
-	followLive(baseMemoryLimit+int64(jobs)*memoryPerCompile, limitFor)
+	followLive(workerLimit(jobs), limitFor)
+}
+
+// workerLimit is the heap's base limit for jobs compiles at once.
+func workerLimit(jobs int) int64 {
+	return baseMemoryLimit + int64(jobs)*memoryPerCompile
 }
 
 // LimitOneShot paces a one-shot run (pyc @paramfile, pyc --src ...: what
@@ -159,7 +164,8 @@ func LimitWorker(jobs int) {
 // megabytes, so a typical action ends without collecting at all; under
 // GOGC=100 the first collection came at 4 MB, and on 2 cores its
 // stop-the-world phases, the idle core's mark worker and the runtime's
-// first span lists cost an 11-source action about a fifth of its CPU. A
+// first span lists cost an action of 3 to 24 sources a tenth to a fifth
+// of its CPU and wall time. A
 // large one collects at the limit, which then follows the live heap as
 // the worker's does. The limit counts at most oneShotJobs compiles, so
 // that on a machine with many cores a large action still collects at a
@@ -178,7 +184,7 @@ const oneShotJobs = 4
 // oneShotLimit is a one-shot run's heap limit before its first collection,
 // for jobs compiles at once.
 func oneShotLimit(jobs int) int64 {
-	return baseMemoryLimit + int64(min(max(jobs, 1), oneShotJobs))*memoryPerCompile
+	return workerLimit(min(max(jobs, 1), oneShotJobs))
 }
 
 // followLive sets the heap's soft limit to base and, after every
