@@ -93,7 +93,7 @@ func putParser(p *Parser) {
 
 func newParser(lex lexer, c config) *Parser {
 	p := getParser()
-	toks, memo, vals, exprs, stk, kinds, noFor, scratch, nodes := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds, p.noFor, p.scratch, p.tokNodes
+	toks, memo, memoAt, vals, exprs, stk, kinds, noFor, scratch, nodes := p.toks, p.memo, p.memoAt, p.vals, p.exprs, p.stk, p.kinds, p.noFor, p.scratch, p.tokNodes
 	*p = Parser{
 		tokNodes:     nodes,
 		scratch:      scratch,
@@ -113,6 +113,7 @@ func newParser(lex lexer, c config) *Parser {
 		fastCounts:   c.fastCounts,
 		toks:         toks,
 		memo:         memo,
+		memoAt:       memoAt,
 		vals:         vals,
 		limit:        maxStack,
 		levelLimit:   maxStack,
@@ -128,22 +129,33 @@ func newParser(lex lexer, c config) *Parser {
 	// Room for the tokens a source of this size usually has (the stdlib
 	// averages a token per 6 bytes).
 	n := initialTokenCap + min(len(c.src)/5, maxTokenEstimate)
-	if len(p.toks) < n || len(p.memo) < n*nMemo || len(p.exprs) < n || len(p.kinds) < n || len(p.noFor) < n {
+	if len(p.toks) < n || len(p.memoAt) < n || len(p.exprs) < n || len(p.kinds) < n || len(p.noFor) < n {
 		p.toks = make([]token.Token, n)
-		p.memo = make([]int32, n*nMemo)
+		p.memoAt = make([]int32, n)
 		p.exprs = make([]int32, n)
 		p.kinds = make([]token.Kind, n)
 		p.noFor = make([]bool, n)
 	}
+	// The first row is the one every token starts with, all zero; rows
+	// after it are the last parse's, made again as they are needed.
+	if cap(p.memo) < nMemo {
+		p.memo = make([]int32, nMemo, (n/memoRowsPer+1)*nMemo)
+	}
+	p.memo = p.memo[:nMemo]
 	p.setTokCap()
 	return p
 }
 
+// memoRowsPer is about how many tokens share each memo row a parse makes
+// (see Parser.memo): the table starts with room for that many rows.
+const memoRowsPer = 3
+
 // release returns p's buffers for reuse; p must not be used afterwards.
 func (p *Parser) release() {
-	// The memo table needs no clearing (fillToken clears each row it
-	// adds), nor do the tokens, which hold no pointer (a stale Meta only
-	// sends fillToken to the scanner's Next, which resets it); the node
+	// The memo table needs no clearing (fillToken clears the row number
+	// of each token it adds, and newParser drops the rows), nor do the
+	// tokens, which hold no pointer (a stale Meta only sends fillToken to
+	// the scanner's Next, which resets it); the node
 	// slots are cleared (the next parse reads them as they are) and so is
 	// the list they refer to, or it is dropped.
 	p.vals.reset()
@@ -158,9 +170,9 @@ func (p *Parser) release() {
 	} else {
 		nodes = nil
 	}
-	toks, memo, vals, exprs, stk, kinds, noFor, scratch := p.toks, p.memo, p.vals, p.exprs, p.stk, p.kinds, p.noFor, p.scratch
+	toks, memo, memoAt, vals, exprs, stk, kinds, noFor, scratch := p.toks, p.memo, p.memoAt, p.vals, p.exprs, p.stk, p.kinds, p.noFor, p.scratch
 
-	*p = Parser{toks: toks, memo: memo, vals: vals, exprs: exprs, stk: stk, kinds: kinds, noFor: noFor, scratch: scratch, tokNodes: nodes}
+	*p = Parser{toks: toks, memo: memo, memoAt: memoAt, vals: vals, exprs: exprs, stk: stk, kinds: kinds, noFor: noFor, scratch: scratch, tokNodes: nodes}
 	putParser(p)
 }
 
