@@ -24,6 +24,7 @@
 package parser
 
 import (
+	"slices"
 	"unsafe"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
@@ -687,14 +688,24 @@ func (p *Parser) memoOf(i, col int) int32 {
 // kind. The same condition holds: i < p.fill, or i < p.tokCap in
 // fillToken, which adds token i.
 func (p *Parser) memoRow(i int) *[nMemo]int32 {
-	at := p.memoAtRef(i)
-	r := *at
+	r := uintptr(*p.memoAtRef(i))
 	if r == 0 {
-		r = int32(len(p.memo) / nMemo)
-		p.memo = append(p.memo, zeroRow[:]...)
-		*at = r
+		r = p.newMemoRow(i)
 	}
-	return (*[nMemo]int32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.memo)), uintptr(int(r)*nMemo)*4))
+	return (*[nMemo]int32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.memo)), r*(nMemo*4)))
+}
+
+// newMemoRow adds a zero row to the memo table, makes it token i's and
+// returns its number.
+func (p *Parser) newMemoRow(i int) uintptr {
+	n := len(p.memo)
+	if cap(p.memo)-n < nMemo {
+		p.memo = slices.Grow(p.memo, nMemo)
+	}
+	p.memo = p.memo[:n+nMemo]
+	*(*[nMemo]int32)(p.memo[n:]) = [nMemo]int32{}
+	*p.memoAtRef(i) = int32(n / nMemo)
+	return uintptr(n / nMemo)
 }
 
 func (p *Parser) memoRef(i, col int) *int32 {
@@ -704,9 +715,6 @@ func (p *Parser) memoRef(i, col int) *int32 {
 func (p *Parser) memoAtRef(i int) *int32 {
 	return (*int32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.memoAt)), uintptr(i)*4))
 }
-
-// zeroRow is what a new memo row starts as.
-var zeroRow [nMemo]int32
 
 // exprOf is the slot of token i's Name or Constant node (see nameToken),
 // on the same condition.
