@@ -146,8 +146,9 @@ func newParser(lex lexer, c config) *Parser {
 	return p
 }
 
-// memoRowsPer is about how many tokens share each memo row a parse makes
-// (see Parser.memo): the table starts with room for that many rows.
+// memoRowsPer: about one token in memoRowsPer gets a memo row (29% over
+// the standard library; see Parser.memo), so a new table starts with room
+// for n/memoRowsPer rows, n being the tokens first expected.
 const memoRowsPer = 3
 
 // release returns p's buffers for reuse; p must not be used afterwards.
