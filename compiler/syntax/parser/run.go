@@ -156,9 +156,14 @@ func (p *Parser) release() {
 	// The memo table needs no clearing (fillToken clears the row number
 	// of each token it adds, and newParser drops the rows), nor do the
 	// tokens, which hold no pointer (a stale Meta only sends fillToken to
-	// the scanner's Next, which resets it); the node
-	// slots are cleared (the next parse reads them as they are) and so is
-	// the list they refer to, or it is dropped.
+	// the scanner's Next, which resets it); the node slots are cleared
+	// (the next parse reads them as they are) and so is the list they
+	// refer to, or it is dropped. A memo table grown beyond a row per
+	// token of capacity is dropped too, so that what a kept parser holds
+	// stays within what the budget of kept tokens allows for.
+	if cap(p.memo) > len(p.toks)*nMemo {
+		p.memo = nil
+	}
 	p.vals.reset()
 	p.stk.resetLists()
 	p.scratch.reset()

@@ -165,12 +165,11 @@ func workerLimit(jobs int) int64 {
 // GOGC=100 the first collection came at 4 MB, and on 2 cores its
 // stop-the-world phases, the idle core's mark worker and the runtime's
 // first span lists cost an action of 3 to 24 sources a tenth to a fifth
-// of its CPU and wall time. A
-// large one collects at the limit, which then follows the live heap as
-// the worker's does. The limit counts at most oneShotJobs compiles, so
-// that on a machine with many cores a large action still collects at a
-// size a build farm running many actions at once can afford. See
-// docs/benchmarks.md.
+// of its CPU and wall time. A large one collects at the limit, which then
+// follows the live heap as the worker's does. The limit counts at most
+// oneShotJobs compiles, so that on a machine with many cores a large
+// action still collects at a size a build farm running many actions at
+// once can afford. See docs/benchmarks.md.
 func LimitOneShot(jobs int) {
 	h := followLive(oneShotLimit(jobs), limitFor)
 	if h != nil && os.Getenv("GOGC") == "" {
