@@ -136,7 +136,7 @@ type Parser struct {
 	// column c has no result memoized at token i, else the index plus one
 	// of the result in its type's slab of vals (or, negative, where the
 	// rule failed). A token gets a row of its own only when a result is
-	// memoized there (memoRow); until then memoAt is 0, the first row,
+	// memoized there (newMemoRow); until then memoAt is 0, the first row,
 	// which stays zero. Over the standard library 29% of the tokens get
 	// one, with 1.6 of its entries used: a row for every token, as the
 	// table had before, made the table three quarters of what a parse
@@ -681,35 +681,29 @@ func (p *Parser) memoOf(i, col int) int32 {
 	return *(*int32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.memo)), uintptr(int(r)*nMemo+col)*4))
 }
 
-// memoRow is token i's row, to write: a new one (zero) if the token has
-// none yet. The pointer is good until the next new row, which may move
-// the table: write through it before memoizing anything else. memoRef is
-// one entry of it, memoAtRef the token's row number, and kindRef its
-// kind. The same condition holds: i < p.fill, or i < p.tokCap in
-// fillToken, which adds token i.
-func (p *Parser) memoRow(i int) *[nMemo]int32 {
-	r := uintptr(*p.memoAtRef(i))
-	if r == 0 {
-		r = p.newMemoRow(i)
-	}
-	return (*[nMemo]int32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.memo)), r*(nMemo*4)))
+// rowAt is row r of the memo table, to write. A token's row is found
+// through memoAtRef, its row number, and made by newMemoRow if the number
+// is 0 (the generated code spells this out; see internal/peg's memoRow).
+// The pointer is good until the next new row, which may move the table:
+// write through it before memoizing anything else. kindRef is a token's
+// kind, to write. The same condition as above holds: i < p.fill, or
+// i < p.tokCap in fillToken, which adds token i.
+func (p *Parser) rowAt(r int32) *[nMemo]int32 {
+	return (*[nMemo]int32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.memo)), uintptr(r)*(nMemo*4)))
 }
 
 // newMemoRow adds a zero row to the memo table, makes it token i's and
 // returns its number.
-func (p *Parser) newMemoRow(i int) uintptr {
+func (p *Parser) newMemoRow(i int) int32 {
 	n := len(p.memo)
 	if cap(p.memo)-n < nMemo {
 		p.memo = slices.Grow(p.memo, nMemo)
 	}
 	p.memo = p.memo[:n+nMemo]
 	*(*[nMemo]int32)(p.memo[n:]) = [nMemo]int32{}
-	*p.memoAtRef(i) = int32(n / nMemo)
-	return uintptr(n / nMemo)
-}
-
-func (p *Parser) memoRef(i, col int) *int32 {
-	return &p.memoRow(i)[col]
+	r := int32(n / nMemo)
+	*p.memoAtRef(i) = r
+	return r
 }
 
 func (p *Parser) memoAtRef(i int) *int32 {

@@ -248,12 +248,16 @@ func (p *Parser) memoHit0(i int32) (ast.Stmt, bool) {
 // mark and ending at the current token (_PyPegen_insert_memo). A failure
 // is kept in the table itself.
 func (p *Parser) memoInsert0(mark, col int, v ast.Stmt, ok bool) {
+	r := *p.memoAtRef(mark)
+	if r == 0 {
+		r = p.newMemoRow(mark)
+	}
 	if !ok {
-		*p.memoRef(mark, col) = int32(-p.mark - 1)
+		p.rowAt(r)[col] = int32(-p.mark - 1)
 		return
 	}
 	p.vals.s0 = append(p.vals.s0, memoVal[ast.Stmt]{v: v, end: int32(p.mark), ok: ok})
-	*p.memoRef(mark, col) = int32(len(p.vals.s0))
+	p.rowAt(r)[col] = int32(len(p.vals.s0))
 }
 
 // memoUpdate0 replaces the memoized result at mark, or memoizes it
@@ -282,12 +286,16 @@ func (p *Parser) memoHit1(i int32) (ast.Expr, bool) {
 // mark and ending at the current token (_PyPegen_insert_memo). A failure
 // is kept in the table itself.
 func (p *Parser) memoInsert1(mark, col int, v ast.Expr, ok bool) {
+	r := *p.memoAtRef(mark)
+	if r == 0 {
+		r = p.newMemoRow(mark)
+	}
 	if !ok {
-		*p.memoRef(mark, col) = int32(-p.mark - 1)
+		p.rowAt(r)[col] = int32(-p.mark - 1)
 		return
 	}
 	p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: v, end: int32(p.mark), ok: ok})
-	*p.memoRef(mark, col) = int32(len(p.vals.s1))
+	p.rowAt(r)[col] = int32(len(p.vals.s1))
 }
 
 // memoUpdate1 replaces the memoized result at mark, or memoizes it
@@ -316,12 +324,16 @@ func (p *Parser) memoHit2(i int32) ([]ast.Stmt, bool) {
 // mark and ending at the current token (_PyPegen_insert_memo). A failure
 // is kept in the table itself.
 func (p *Parser) memoInsert2(mark, col int, v []ast.Stmt, ok bool) {
+	r := *p.memoAtRef(mark)
+	if r == 0 {
+		r = p.newMemoRow(mark)
+	}
 	if !ok {
-		*p.memoRef(mark, col) = int32(-p.mark - 1)
+		p.rowAt(r)[col] = int32(-p.mark - 1)
 		return
 	}
 	p.vals.s2 = append(p.vals.s2, memoVal[[]ast.Stmt]{v: v, end: int32(p.mark), ok: ok})
-	*p.memoRef(mark, col) = int32(len(p.vals.s2))
+	p.rowAt(r)[col] = int32(len(p.vals.s2))
 }
 
 // memoUpdate2 replaces the memoized result at mark, or memoizes it
@@ -350,12 +362,16 @@ func (p *Parser) memoHit3(i int32) (ast.Pattern, bool) {
 // mark and ending at the current token (_PyPegen_insert_memo). A failure
 // is kept in the table itself.
 func (p *Parser) memoInsert3(mark, col int, v ast.Pattern, ok bool) {
+	r := *p.memoAtRef(mark)
+	if r == 0 {
+		r = p.newMemoRow(mark)
+	}
 	if !ok {
-		*p.memoRef(mark, col) = int32(-p.mark - 1)
+		p.rowAt(r)[col] = int32(-p.mark - 1)
 		return
 	}
 	p.vals.s3 = append(p.vals.s3, memoVal[ast.Pattern]{v: v, end: int32(p.mark), ok: ok})
-	*p.memoRef(mark, col) = int32(len(p.vals.s3))
+	p.rowAt(r)[col] = int32(len(p.vals.s3))
 }
 
 // memoUpdate3 replaces the memoized result at mark, or memoizes it
@@ -384,12 +400,16 @@ func (p *Parser) memoHit4(i int32) (ast.TypeParam, bool) {
 // mark and ending at the current token (_PyPegen_insert_memo). A failure
 // is kept in the table itself.
 func (p *Parser) memoInsert4(mark, col int, v ast.TypeParam, ok bool) {
+	r := *p.memoAtRef(mark)
+	if r == 0 {
+		r = p.newMemoRow(mark)
+	}
 	if !ok {
-		*p.memoRef(mark, col) = int32(-p.mark - 1)
+		p.rowAt(r)[col] = int32(-p.mark - 1)
 		return
 	}
 	p.vals.s4 = append(p.vals.s4, memoVal[ast.TypeParam]{v: v, end: int32(p.mark), ok: ok})
-	*p.memoRef(mark, col) = int32(len(p.vals.s4))
+	p.rowAt(r)[col] = int32(len(p.vals.s4))
 }
 
 // memoUpdate4 replaces the memoized result at mark, or memoizes it
@@ -418,12 +438,16 @@ func (p *Parser) memoHit5(i int32) (any, bool) {
 // mark and ending at the current token (_PyPegen_insert_memo). A failure
 // is kept in the table itself.
 func (p *Parser) memoInsert5(mark, col int, v any, ok bool) {
+	r := *p.memoAtRef(mark)
+	if r == 0 {
+		r = p.newMemoRow(mark)
+	}
 	if !ok {
-		*p.memoRef(mark, col) = int32(-p.mark - 1)
+		p.rowAt(r)[col] = int32(-p.mark - 1)
 		return
 	}
 	p.vals.s5 = append(p.vals.s5, memoVal[any]{v: v, end: int32(p.mark), ok: ok})
-	*p.memoRef(mark, col) = int32(len(p.vals.s5))
+	p.rowAt(r)[col] = int32(len(p.vals.s5))
 }
 
 // memoUpdate5 replaces the memoized result at mark, or memoizes it
@@ -12364,7 +12388,12 @@ func (p *Parser) r_expression() (_res ast.Expr, _ok bool) {
 		if _vok && p.mark < p.fill && !first98[p.kindOf(p.mark)] {
 			p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _v, end: int32(p.mark), ok: true})
 			_i := int32(len(p.vals.s1))
-			*p.memoRef(_mark, memo_disjunction) = _i
+			_r := *p.memoAtRef(_mark)
+			if _r == 0 {
+				_r = p.newMemoRow(_mark)
+			}
+			_row := p.rowAt(_r)
+			_row[memo_disjunction] = _i
 			_res, _ok = _v, true
 			goto done
 		}
@@ -12830,8 +12859,13 @@ func (p *Parser) r_star_expression() (_res ast.Expr, _ok bool) {
 		if _vok && p.mark < p.fill && !first98[p.kindOf(p.mark)] {
 			p.vals.s1 = append(p.vals.s1, memoVal[ast.Expr]{v: _v, end: int32(p.mark), ok: true})
 			_i := int32(len(p.vals.s1))
-			*p.memoRef(_mark, memo_expression) = _i
-			*p.memoRef(_mark, memo_disjunction) = _i
+			_r := *p.memoAtRef(_mark)
+			if _r == 0 {
+				_r = p.newMemoRow(_mark)
+			}
+			_row := p.rowAt(_r)
+			_row[memo_expression] = _i
+			_row[memo_disjunction] = _i
 			_res, _ok = _v, true
 			goto done
 		}
@@ -13227,8 +13261,13 @@ func (p *Parser) r_disjunction() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		if !_vok {
-			*p.memoRef(_mark, memo_conjunction) = int32(-_mark - 1)
-			*p.memoRef(_mark, memo_inversion) = int32(-_mark - 1)
+			_r := *p.memoAtRef(_mark)
+			if _r == 0 {
+				_r = p.newMemoRow(_mark)
+			}
+			_row := p.rowAt(_r)
+			_row[memo_conjunction] = int32(-_mark - 1)
+			_row[memo_inversion] = int32(-_mark - 1)
 			p.mark = _mark
 			_res, _ok = nil, false
 			goto done
@@ -13345,7 +13384,12 @@ func (p *Parser) r_conjunction() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		if !_vok {
-			*p.memoRef(_mark, memo_inversion) = int32(-_mark - 1)
+			_r := *p.memoAtRef(_mark)
+			if _r == 0 {
+				_r = p.newMemoRow(_mark)
+			}
+			_row := p.rowAt(_r)
+			_row[memo_inversion] = int32(-_mark - 1)
 			p.mark = _mark
 			_res, _ok = nil, false
 			goto done
@@ -14430,7 +14474,11 @@ func (p *Parser) r_bitwise_or() (_res ast.Expr, _ok bool) {
 				_raw, _rawok = p.r_factor()
 				p.level -= 11
 				if !p.errorIndicator {
-					_row := p.memoRow(_mark)
+					_r := *p.memoAtRef(_mark)
+					if _r == 0 {
+						_r = p.newMemoRow(_mark)
+					}
+					_row := p.rowAt(_r)
 					if !_rawok {
 						p.mark = _mark
 						_row[memo_bitwise_xor] = int32(-_mark - 1)
@@ -14592,7 +14640,11 @@ func (p *Parser) r_bitwise_xor() (_res ast.Expr, _ok bool) {
 				_raw, _rawok = p.r_factor()
 				p.level -= 9
 				if !p.errorIndicator {
-					_row := p.memoRow(_mark)
+					_r := *p.memoAtRef(_mark)
+					if _r == 0 {
+						_r = p.newMemoRow(_mark)
+					}
+					_row := p.rowAt(_r)
 					if !_rawok {
 						p.mark = _mark
 						_row[memo_bitwise_and] = int32(-_mark - 1)
@@ -14753,7 +14805,11 @@ func (p *Parser) r_bitwise_and() (_res ast.Expr, _ok bool) {
 				_raw, _rawok = p.r_factor()
 				p.level -= 7
 				if !p.errorIndicator {
-					_row := p.memoRow(_mark)
+					_r := *p.memoAtRef(_mark)
+					if _r == 0 {
+						_r = p.newMemoRow(_mark)
+					}
+					_row := p.rowAt(_r)
 					if !_rawok {
 						p.mark = _mark
 						_row[memo_shift_expr] = int32(-_mark - 1)
@@ -14913,7 +14969,11 @@ func (p *Parser) r_shift_expr() (_res ast.Expr, _ok bool) {
 				_raw, _rawok = p.r_factor()
 				p.level -= 5
 				if !p.errorIndicator {
-					_row := p.memoRow(_mark)
+					_r := *p.memoAtRef(_mark)
+					if _r == 0 {
+						_r = p.newMemoRow(_mark)
+					}
+					_row := p.rowAt(_r)
 					if !_rawok {
 						p.mark = _mark
 						_row[memo_sum] = int32(-_mark - 1)
@@ -15147,7 +15207,11 @@ func (p *Parser) r_sum() (_res ast.Expr, _ok bool) {
 				_raw, _rawok = p.r_factor()
 				p.level -= 3
 				if !p.errorIndicator {
-					_row := p.memoRow(_mark)
+					_r := *p.memoAtRef(_mark)
+					if _r == 0 {
+						_r = p.newMemoRow(_mark)
+					}
+					_row := p.rowAt(_r)
 					if !_rawok {
 						p.mark = _mark
 						_row[memo_term] = int32(-_mark - 1)
@@ -15743,7 +15807,12 @@ func (p *Parser) r_factor() (_res ast.Expr, _ok bool) {
 			return nil, false
 		}
 		if !_vok {
-			*p.memoRef(_mark, memo_await_primary) = int32(-_mark - 1)
+			_r := *p.memoAtRef(_mark)
+			if _r == 0 {
+				_r = p.newMemoRow(_mark)
+			}
+			_row := p.rowAt(_r)
+			_row[memo_await_primary] = int32(-_mark - 1)
 			p.mark = _mark
 			_res, _ok = nil, false
 			goto done

@@ -137,9 +137,11 @@ func newParser(lex lexer, c config) *Parser {
 		p.noFor = make([]bool, n)
 	}
 	// The first row is the one every token starts with, all zero; rows
-	// after it are the last parse's, made again as they are needed.
-	if cap(p.memo) < nMemo {
-		p.memo = make([]int32, nMemo, (n/memoRowsPer+1)*nMemo)
+	// after it are the last parse's, made again as they are needed. A
+	// kept table too small for this source is made again at its size
+	// rather than grown (and copied) row by row.
+	if want := (n/memoRowsPer + 1) * nMemo; cap(p.memo) < want {
+		p.memo = make([]int32, nMemo, want)
 	}
 	p.memo = p.memo[:nMemo]
 	p.setTokCap()

@@ -175,12 +175,16 @@ func (p *Parser) memoHit%[1]d(i int32) (%[2]s, bool) {
 // mark and ending at the current token (_PyPegen_insert_memo). A failure
 // is kept in the table itself.
 func (p *Parser) memoInsert%[1]d(mark, col int, v %[2]s, ok bool) {
+	r := *p.memoAtRef(mark)
+	if r == 0 {
+		r = p.newMemoRow(mark)
+	}
 	if !ok {
-		*p.memoRef(mark, col) = int32(-p.mark - 1)
+		p.rowAt(r)[col] = int32(-p.mark - 1)
 		return
 	}
 	p.vals.s%[1]d = append(p.vals.s%[1]d, memoVal[%[2]s]{v: v, end: int32(p.mark), ok: ok})
-	*p.memoRef(mark, col) = int32(len(p.vals.s%[1]d))
+	p.rowAt(r)[col] = int32(len(p.vals.s%[1]d))
 }
 
 // memoUpdate%[1]d replaces the memoized result at mark, or memoizes it
@@ -1287,7 +1291,8 @@ func (e *emitter) collapsedRound(r *Rule, chain []*Rule, bottom *Rule) bool {
 		e.printf("{\n")
 	}
 	e.printf("p.level += %d\n_raw, _rawok = p.%s()\np.level -= %d\n", depth, e.funcName(bottom), depth)
-	e.printf("if !p.errorIndicator {\n_row := p.memoRow(_mark)\n")
+	e.printf("if !p.errorIndicator {\n")
+	e.memoRow("_mark")
 	e.printf("if !_rawok {\np.mark = _mark\n")
 	for _, l := range chain {
 		e.printf("_row[memo_%s] = int32(-_mark - 1)\n", l.Name)
@@ -1473,8 +1478,11 @@ func (e *emitter) passRound(r *Rule, chain []*Rule) {
 	}
 	if !post {
 		e.printf("if !_vok {\n")
+		if len(memoed) > 0 {
+			e.memoRow("_mark")
+		}
 		for _, c := range memoed {
-			e.printf("*p.memoRef(_mark, memo_%s) = int32(-_mark - 1)\n", c.Name)
+			e.printf("_row[memo_%s] = int32(-_mark - 1)\n", c.Name)
 		}
 		e.printf("p.mark = _mark\n_res, _ok = nil, false\ngoto done\n}\n")
 	}
@@ -1487,11 +1495,20 @@ func (e *emitter) passRound(r *Rule, chain []*Rule) {
 	}
 	if len(kept) > 0 {
 		e.printf("%[1]s = append(%[1]s, memoVal[%[2]s]{v: _v, end: int32(p.mark), ok: true})\n_i := int32(len(%[1]s))\n", slab, r.Type)
+		e.memoRow("_mark")
 		for _, c := range kept {
-			e.printf("*p.memoRef(_mark, memo_%s) = _i\n", c.Name)
+			e.printf("_row[memo_%s] = _i\n", c.Name)
 		}
 	}
 	e.printf("_res, _ok = _v, true\ngoto done\n}\np.mark = _mark\n}\n")
+}
+
+// memoRow declares _row, the memo row of the token at mark, made if the
+// token has none yet. The call that makes one is written out here rather
+// than in an inlined helper, which it would put over the inliner's budget:
+// the rows are written at one token in three.
+func (e *emitter) memoRow(mark string) {
+	e.printf("_r := *p.memoAtRef(%[1]s)\nif _r == 0 {\n_r = p.newMemoRow(%[1]s)\n}\n_row := p.rowAt(_r)\n", mark)
 }
 
 // setVar returns the name of the table of first set f.
