@@ -681,12 +681,12 @@ func (p *Parser) memoOf(i, col int) int32 {
 	return *(*int32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.memo)), uintptr(int(r)*nMemo+col)*4))
 }
 
-// rowAt is row r of the memo table, to write. A token's row is found
-// through memoAtRef, its row number, and made by newMemoRow if the number
-// is 0 (the generated code spells this out; see internal/peg's memoRow).
-// The pointer is good until the next new row, which may move the table:
-// write through it before memoizing anything else. kindRef is a token's
-// kind, to write. The same condition as above holds: i < p.fill, or
+// rowAt is row r of the memo table, to write; memoAtRef is token i's row
+// number (0 while it has none: newMemoRow makes one, and the generated
+// code calls it where it writes; see internal/peg's memoRow), and kindRef
+// token i's kind, to write. A row's pointer is good until the next new
+// row, which may move the table: write through it before memoizing
+// anything else. The same condition as above holds for i: i < p.fill, or
 // i < p.tokCap in fillToken, which adds token i.
 func (p *Parser) rowAt(r int32) *[nMemo]int32 {
 	return (*[nMemo]int32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.memo)), uintptr(r)*(nMemo*4)))

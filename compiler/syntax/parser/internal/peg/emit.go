@@ -1504,9 +1504,9 @@ func (e *emitter) passRound(r *Rule, chain []*Rule) {
 }
 
 // memoRow declares _row, the memo row of the token at mark, made if the
-// token has none yet. The call that makes one is written out here rather
-// than in an inlined helper, which it would put over the inliner's budget:
-// the rows are written at one token in three.
+// token has none yet. The test is spelled out at each write rather than
+// kept in a helper: with the call that makes a row, the helper is over
+// the inliner's budget, and every write would pay a call.
 func (e *emitter) memoRow(mark string) {
 	e.printf("_r := *p.memoAtRef(%[1]s)\nif _r == 0 {\n_r = p.newMemoRow(%[1]s)\n}\n_row := p.rowAt(_r)\n", mark)
 }
