@@ -72,6 +72,10 @@ var cases = []struct{ name, src string }{
 	// exponent: glibc's functions keep a NaN operand's bits (mutants
 	// 6/11183, 6/17655, 6/28566 of tests/native, all three releases).
 	{"nan_complex_pow", "a = 2 ** (1e400 * 1j)\nb = 2 ** (1e400j / 2)\nc = (1 + 1j) ** (1e400 * 1j)\n"},
+	// A NaN base: the modulus and the cosine's and sine's NaNs have
+	// opposite signs from 3.13.1, and each part of the result keeps the
+	// one CPython's build keeps (mutant 20261208/12775 against 3.13.18).
+	{"nan_complex_pow_base", "a = ((1e400 * 1j) ** 2) ** 2j\nb = (-((1e400 * 1j) ** 2)) ** 2j\nc = ((1e400 * 1j) ** 2) ** (1 + 2j)\nd = (-((1e400 * 1j) ** 2)) ** (0.5 - 3j)\n"},
 	// The warnings emitted before an error of code generation are printed
 	// before it (mutants 1/111, 1/112, 1/226 of tests/native).
 	{"warning_then_codegen_error", "def _g[T]():\n    [1, 2][1.5]\n(yield from unittest)\n"},

@@ -624,14 +624,18 @@ func (cl calc) complexPow(ar, ai, br, bi float64) (float64, float64, bool) {
 		phase := at * br
 		if bi != 0 {
 			if cl.powMulExp {
-				length *= libmExp(-at*bi, &errno)
+				length = nanFirst(libmExp(-at*bi, &errno), length)
 			} else {
 				length /= libmExp(at*bi, &errno)
 			}
 			phase += bi * libmLog(vabs, &errno)
 		}
-		re = length * libmCos(phase, &errno)
-		im = length * libmSin(phase, &errno)
+		if cos := libmCos(phase, &errno); cl.powMulExp {
+			re = nanFirst(cos, length)
+		} else {
+			re = nanFirst(length, cos)
+		}
+		im = nanFirst(length, libmSin(phase, &errno))
 	}
 	// Py_ADJUST_ERANGE2
 	if math.IsInf(re, 0) || math.IsInf(im, 0) {
@@ -645,6 +649,26 @@ func (cl calc) complexPow(ar, ai, br, bi float64) (float64, float64, bool) {
 		return 0, 0, false
 	}
 	return re, im, true
+}
+
+// nanFirst is x*y, and x when both are NaNs. Which NaN a product of two
+// keeps depends on the order of the machine instruction's operands, which
+// C leaves to the compiler: in _Py_c_pow's last two products, the 3.13.0
+// here (built by pyenv) keeps the modulus's NaN in both parts, and
+// Debian's 3.13.5 and 3.13.18 the cosine's in the real part and the
+// modulus's in the imaginary part, and the modulus times exp(-at*b.imag)
+// keeps the exponential's. They differ only where the modulus and the
+// cosine are NaNs of opposite signs, as from 3.13.1 they are when the
+// angle is a NaN (the modulus is multiplied by exp(-at*b.imag) instead of
+// divided by exp(at*b.imag); mutant 20261208/12775 of tests/native
+// against 3.13.18), so the order follows that change. Go's compiler does
+// not fix the order either (it chose differently in different functions),
+// so it is spelled out. See docs/native.md.
+func nanFirst(x, y float64) float64 {
+	if math.IsNaN(x) && math.IsNaN(y) {
+		return x
+	}
+	return x * y
 }
 
 func complexPowu(ar, ai float64, n int64) (float64, float64) {
