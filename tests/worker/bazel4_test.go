@@ -17,8 +17,10 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/rules-pyc/rules_pyc/internal/gobuild"
 	"github.com/rules-pyc/rules_pyc/internal/proctree"
 	"github.com/rules-pyc/rules_pyc/internal/pyref"
+	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
 // bazel4Defs is a rule that compiles each source in its own action, run by
@@ -56,20 +58,19 @@ pyc_files = rule(
 )
 `
 
-// TestBazel4JSON builds with Debian's Bazel 4.2.3 (package bazel-bootstrap)
-// as a real client of the JSON protocol: it writes requests back to back with
-// no newline, one at a time to a single worker, and reads responses with its
-// own JSON reader.  Every action must run in the worker and write
-// py_compile's bytes, and after `bazel shutdown` nothing the worker started
-// may be left running.  The test is skipped when bazel-4 is not installed.
+// TestBazel4JSON builds with Debian's Bazel 4.2.3 (bookworm's package
+// bazel-bootstrap, run as bazel-4 in the chroot of scripts/chroot --suite
+// bookworm) as a real client of the JSON protocol: it writes requests back
+// to back with no newline, one at a time to a single worker, and reads
+// responses with its own JSON reader.  Every action must run in the worker
+// and write py_compile's bytes, and after `bazel shutdown` nothing the worker
+// started may be left running.  Where the chroot cannot be had (not root, no
+// Debian archive) the test is skipped, and under CI it fails.
 func TestBazel4JSON(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starting a Bazel server takes a minute; skipped with -short")
 	}
-	bazel, err := exec.LookPath("bazel-4")
-	if err != nil {
-		t.Skip("Bazel 4 (Debian package bazel-bootstrap, /usr/bin/bazel-4) is not installed")
-	}
+	bazel := bazel4(t)
 	in := python(t)
 	root, err := os.MkdirTemp("", "pyc-bazel4-")
 	if err != nil {
@@ -113,7 +114,7 @@ func TestBazel4JSON(t *testing.T) {
 		// A worker that never answers leaves Bazel waiting forever.
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, bazel, append(append([]string{}, startup...), args...)...)
+		cmd := exec.CommandContext(ctx, bazel[0], append(append(append([]string{}, bazel[1:]...), startup...), args...)...)
 		cmd.Dir = ws
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
@@ -195,6 +196,42 @@ func TestBazel4JSON(t *testing.T) {
 		t.Fatalf("bazel shutdown: %v\n%s", err, out)
 	}
 	checkNoLeftovers(t)
+}
+
+// bazel4Setup bounds the first use of the bookworm chroot, which builds it:
+// debootstrap and the packages, about two minutes once per machine.
+const bazel4Setup = 20 * time.Minute
+
+// bazel4 returns the command line that runs Bazel 4 in the bookworm chroot,
+// after building the chroot if need be. When that cannot be done it skips
+// the test, or fails it under CI.
+func bazel4(t *testing.T) []string {
+	t.Helper()
+	unavailable := func(format string, args ...any) {
+		t.Helper()
+		if pythons.OnCI() {
+			t.Fatalf("Bazel 4 is needed under %s: "+format, append([]any{pythons.CIEnv}, args...)...)
+		}
+		t.Skipf("Bazel 4 is unavailable: "+format, args...)
+	}
+	if pythons.InChroot() {
+		unavailable("this test runs inside a chroot, and scripts/chroot does not nest")
+	}
+	if os.Geteuid() != 0 {
+		unavailable("scripts/chroot needs root")
+	}
+	root, err := gobuild.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bazel := []string{filepath.Join(root, "scripts", "chroot"), "--suite", "bookworm", "bazel-4"}
+	ctx, cancel := context.WithTimeout(context.Background(), bazel4Setup)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bazel[0], bazel[1], bazel[2], "sh", "-c", "command -v bazel-4").CombinedOutput()
+	if err != nil {
+		unavailable("the bookworm chroot: %v\n%s", err, out)
+	}
+	return bazel
 }
 
 // reapAdoptedZombies reaps the zombies among this process's children, except
