@@ -76,6 +76,11 @@ var cases = []struct{ name, src string }{
 	// opposite signs from 3.13.1, and each part of the result keeps the
 	// one CPython's build keeps (mutant 20261208/12775 against 3.13.18).
 	{"nan_complex_pow_base", "a = ((1e400 * 1j) ** 2) ** 2j\nb = (-((1e400 * 1j) ** 2)) ** 2j\nc = ((1e400 * 1j) ** 2) ** (1 + 2j)\nd = (-((1e400 * 1j) ** 2)) ** (0.5 - 3j)\n"},
+	// Every operation folded on NaNs of both signs: each build keeps the NaN
+	// of the operand its C compiler put first, in float_mul, _Py_c_prod,
+	// _Py_c_quot and _Py_c_pow (a matrix written for them, 2026-12-07:
+	// 3.13.0, 3.13.5 and 3.13.18 each differed in some of its lines).
+	{"nan_operand_order", nanMatrix()},
 	// The warnings emitted before an error of code generation are printed
 	// before it (mutants 1/111, 1/112, 1/226 of tests/native).
 	{"warning_then_codegen_error", "def _g[T]():\n    [1, 2][1.5]\n(yield from unittest)\n"},
@@ -217,6 +222,43 @@ func nestedComps(n int, format string) string {
 
 // TestCasesAgainstPyCompile compiles cases with each 3.13 interpreter's
 // release at every level and compares with py_compile.
+// nanMatrix is a source that folds each binary operation of floats and
+// complex numbers on NaNs of both signs (inf - inf is the processor's
+// default NaN, whose sign bit is set), with each other and with finite,
+// zero and infinite operands, in both orders.
+func nanMatrix() string {
+	floats := []string{"(1e400 - 1e400)", "(-(1e400 - 1e400))"}
+	others := []string{"1.5", "-2.0", "0.0", "1e400", "(-1e400)"}
+	complexes := []string{
+		"((1e400 - 1e400) * 1j)", "((-(1e400 - 1e400)) + 1j)",
+		"((1e400 - 1e400) + (-(1e400 - 1e400)) * 1j)", "(2 + 3j)", "1j",
+		"(1e400 + 1e400j)", "(1e400 - 1e400j)", "(1 + 1e400j)",
+	}
+	var b strings.Builder
+	n := 0
+	line := func(x, op, y string) {
+		fmt.Fprintf(&b, "v%d = %s %s %s\n", n, x, op, y)
+		n++
+	}
+	for _, x := range floats {
+		for _, y := range append(append([]string{}, floats...), others...) {
+			for _, op := range []string{"+", "-", "*", "/", "%", "//", "**"} {
+				line(x, op, y)
+				line(y, op, x)
+			}
+		}
+	}
+	operands := append(append([]string{}, complexes...), floats...)
+	for _, x := range operands {
+		for _, y := range append(operands, "2", "(-2)", "(0.5 + 0j)") {
+			for _, op := range []string{"+", "-", "*", "/", "**"} {
+				line(x, op, y)
+			}
+		}
+	}
+	return b.String()
+}
+
 func TestCasesAgainstPyCompile(t *testing.T) {
 	srcs := make([]namedSource, len(cases))
 	for i, c := range cases {

@@ -28,7 +28,7 @@ func glibcPow(x, y float64) float64 {
 			case ix == math.Float64bits(1):
 				return 1
 			case 2*ix > 2*math.Float64bits(math.Inf(1)) || 2*iy > 2*math.Float64bits(math.Inf(1)):
-				return x + y
+				return addKeep(x, y, left) // x's NaN if both are
 			case 2*ix == 2*math.Float64bits(1):
 				return 1
 			case (2*ix < 2*math.Float64bits(1)) == (iy>>63 == 0):

@@ -137,7 +137,7 @@ func crHypot(x, y float64) float64 {
 	case math.IsInf(x, 0) || math.IsInf(y, 0):
 		return math.Inf(1)
 	case math.IsNaN(x) || math.IsNaN(y):
-		return x + y // glibc's: the NaN operand's bits
+		return addKeep(x, y, left) // glibc's x + y: a NaN operand's bits, x's if both
 	}
 	bx := new(big.Float).SetPrec(4400).SetFloat64(x)
 	by := new(big.Float).SetPrec(4400).SetFloat64(y)
@@ -151,7 +151,7 @@ func crHypot(x, y float64) float64 {
 // crAtan2 is atan2(y, x) correctly rounded, with C99's special cases.
 func crAtan2(y, x float64) float64 {
 	if math.IsNaN(x) || math.IsNaN(y) {
-		return x + y // glibc's: the NaN operand's bits
+		return addKeep(x, y, left) // glibc's x + y: a NaN operand's bits, x's if both
 	}
 	pi := bigPi()
 	neg := math.Signbit(y)

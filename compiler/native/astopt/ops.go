@@ -158,12 +158,16 @@ type calc struct {
 	// powMulExp: _Py_c_pow multiplies by exp(-at*b.imag) instead of
 	// dividing by exp(at*b.imag) (gh-113841, 3.13.1).
 	powMulExp bool
+	// nan: which NaN the build's products and sums keep.
+	nan nanOrder
 }
 
 // powMulExpSince is the first release with gh-113841's complex power.
 var powMulExpSince = release.Release{Major: 3, Minor: 13, Micro: 1}
 
-func calcFor(rel release.Release) calc { return calc{powMulExp: rel.AtLeast(powMulExpSince)} }
+func calcFor(rel release.Release) calc {
+	return calc{powMulExp: rel.AtLeast(powMulExpSince), nan: nanOrderFor(rel)}
+}
 
 // unaryOp folds -x, +x, ~x and not x (fold_unaryop).
 func unaryOp(op ast.UnaryOperator, v ast.Value) (ast.Value, bool) {
@@ -381,11 +385,11 @@ func (cl calc) floatOp(op ast.Operator, l, r ast.Value) (ast.Value, bool) {
 	}
 	switch op {
 	case ast.Add:
-		return ast.FloatValue(a + b), true
+		return ast.FloatValue(addKeep(a, b, right)), true
 	case ast.Sub:
 		return ast.FloatValue(a - b), true
 	case ast.Mult:
-		return ast.FloatValue(a * b), true
+		return ast.FloatValue(mulKeep(a, b, cl.nan.floatMul)), true
 	case ast.Div:
 		if b == 0 {
 			return ast.Value{}, false
@@ -447,7 +451,7 @@ func floatDivMod(vx, wx float64) (floordiv, mod float64) {
 // math.NaN(), another bit pattern, which marshal would write.
 func cfmod(x, y float64) float64 {
 	if math.IsInf(x, 0) || math.IsNaN(x) || math.IsNaN(y) || y == 0 {
-		p := x * y
+		p := mulKeep(x, y, left)
 		return p / p
 	}
 	return math.Mod(x, y)
@@ -541,14 +545,14 @@ func (cl calc) complexOp(op ast.Operator, l, r ast.Value) (ast.Value, bool) {
 	}
 	switch op {
 	case ast.Add:
-		return ast.ComplexValue(a+c, b+d), true
+		return ast.ComplexValue(addKeep(a, c, left), addKeep(b, d, left)), true
 	case ast.Sub:
 		return ast.ComplexValue(a-c, b-d), true
 	case ast.Mult:
-		re, im := complexProd(a, b, c, d)
+		re, im := cl.complexProd(a, b, c, d)
 		return ast.ComplexValue(re, im), true
 	case ast.Div:
-		re, im, ok := complexQuot(a, b, c, d)
+		re, im, ok := cl.complexQuot(a, b, c, d)
 		if !ok {
 			return ast.Value{}, false
 		}
@@ -569,12 +573,17 @@ func (cl calc) complexOp(op ast.Operator, l, r ast.Value) (ast.Value, bool) {
 	return ast.Value{}, false // no // or % of complex numbers
 }
 
-func complexProd(a, b, c, d float64) (float64, float64) {
-	return a*c - b*d, a*d + b*c
+// complexProd is _Py_c_prod.
+func (cl calc) complexProd(a, b, c, d float64) (float64, float64) {
+	o := &cl.nan
+	re := mulKeep(a, c, o.prod[0]) - mulKeep(b, d, o.prod[1])
+	im := addKeep(mulKeep(a, d, o.prod[2]), mulKeep(b, c, o.prod[3]), o.prodSum)
+	return re, im
 }
 
 // complexQuot is _Py_c_quot (Smith's algorithm); false for a zero divisor.
-func complexQuot(ar, ai, br, bi float64) (float64, float64, bool) {
+func (cl calc) complexQuot(ar, ai, br, bi float64) (float64, float64, bool) {
+	o := &cl.nan
 	absBr, absBi := math.Abs(br), math.Abs(bi)
 	switch {
 	case absBr >= absBi:
@@ -583,11 +592,12 @@ func complexQuot(ar, ai, br, bi float64) (float64, float64, bool) {
 		}
 		ratio := bi / br
 		denom := br + bi*ratio
-		return (ar + ai*ratio) / denom, (ai - ar*ratio) / denom, true
+		re := addKeep(ar, mulKeep(ai, ratio, o.quotMul), o.quotSum)
+		return re / denom, (ai - mulKeep(ar, ratio, o.quotMul)) / denom, true
 	case absBi >= absBr:
 		ratio := br / bi
 		denom := br*ratio + bi
-		return (ar*ratio + ai) / denom, (ai*ratio - ar) / denom, true
+		return addKeep(ar*ratio, ai, o.quotSum2) / denom, (ai*ratio - ar) / denom, true
 	}
 	// At least one of br, bi is a NaN.
 	return pyNaN, pyNaN, true
@@ -621,21 +631,33 @@ func (cl calc) complexPow(ar, ai, br, bi float64) (float64, float64, bool) {
 		vabs := libmHypot(ar, ai, &errno)
 		length := libmPow(vabs, br, &errno)
 		at := libmAtan2(ai, ar, &errno)
-		phase := at * br
+		// Measured with NaNs of distinct payloads: the angle is the first
+		// product's NaN, the modulus the last ones' (from 3.13.1 the
+		// exponential's), and the phase keeps at*b.real's NaN, b.real's
+		// if both are (3.13.0's builds show no phase where the modulus is
+		// not a NaN too).
+		phase := mulKeep(at, br, right)
 		if bi != 0 {
 			if cl.powMulExp {
-				length = nanFirst(libmExp(-at*bi, &errno), length)
+				length = mulKeep(libmExp(mulKeep(-at, bi, left), &errno), length, left)
 			} else {
-				length /= libmExp(at*bi, &errno)
+				length /= libmExp(mulKeep(at, bi, left), &errno)
 			}
-			phase += bi * libmLog(vabs, &errno)
+			phase = addKeep(phase, bi*libmLog(vabs, &errno), left)
 		}
+		// The last products keep, in every build measured: 3.13.0's
+		// the modulus's NaN in both parts; 3.13.1's formula (kept by
+		// Debian's 3.13.5 and 3.13.18) the exponential's in the modulus,
+		// the cosine's in the real part and the modulus's in the
+		// imaginary part. They differ only where the modulus and the
+		// cosine are NaNs of opposite signs, as from 3.13.1 they are when
+		// the angle is a NaN (mutant 20261208/12775 of tests/native).
 		if cos := libmCos(phase, &errno); cl.powMulExp {
-			re = nanFirst(cos, length)
+			re = mulKeep(cos, length, left)
 		} else {
-			re = nanFirst(length, cos)
+			re = mulKeep(length, cos, left)
 		}
-		im = nanFirst(length, libmSin(phase, &errno))
+		im = mulKeep(length, libmSin(phase, &errno), left)
 	}
 	// Py_ADJUST_ERANGE2
 	if math.IsInf(re, 0) || math.IsInf(im, 0) {
@@ -651,34 +673,14 @@ func (cl calc) complexPow(ar, ai, br, bi float64) (float64, float64, bool) {
 	return re, im, true
 }
 
-// nanFirst is x*y, and x when both are NaNs. Which NaN a product of two
-// keeps depends on the order of the machine instruction's operands, which
-// C leaves to the compiler: in _Py_c_pow's last two products, the 3.13.0
-// here (built by pyenv) keeps the modulus's NaN in both parts, and
-// Debian's 3.13.5 and 3.13.18 the cosine's in the real part and the
-// modulus's in the imaginary part, and the modulus times exp(-at*b.imag)
-// keeps the exponential's. They differ only where the modulus and the
-// cosine are NaNs of opposite signs, as from 3.13.1 they are when the
-// angle is a NaN (the modulus is multiplied by exp(-at*b.imag) instead of
-// divided by exp(at*b.imag); mutant 20261208/12775 of tests/native
-// against 3.13.18), so the order follows that change. Go's compiler does
-// not fix the order either (it chose differently in different functions),
-// so it is spelled out. See docs/native.md.
-func nanFirst(x, y float64) float64 {
-	if math.IsNaN(x) && math.IsNaN(y) {
-		return x
-	}
-	return x * y
-}
-
-func complexPowu(ar, ai float64, n int64) (float64, float64) {
+func (cl calc) complexPowu(ar, ai float64, n int64) (float64, float64) {
 	rr, ri := 1.0, 0.0
 	pr, pi := ar, ai
 	for mask := int64(1); mask > 0 && n >= mask; mask <<= 1 {
 		if n&mask != 0 {
-			rr, ri = complexProd(rr, ri, pr, pi)
+			rr, ri = cl.complexProd(rr, ri, pr, pi)
 		}
-		pr, pi = complexProd(pr, pi, pr, pi)
+		pr, pi = cl.complexProd(pr, pi, pr, pi)
 	}
 	return rr, ri
 }
@@ -690,11 +692,11 @@ func (cl calc) complexPowi(ar, ai float64, n int64) (float64, float64, bool) {
 	case n > 100 || n < -100:
 		return cl.complexPow(ar, ai, float64(n), 0)
 	case n > 0:
-		re, im = complexPowu(ar, ai, n)
+		re, im = cl.complexPowu(ar, ai, n)
 	default:
-		pr, pi := complexPowu(ar, ai, -n)
+		pr, pi := cl.complexPowu(ar, ai, -n)
 		var ok bool
-		re, im, ok = complexQuot(1, 0, pr, pi)
+		re, im, ok = cl.complexQuot(1, 0, pr, pi)
 		if !ok {
 			return 0, 0, false
 		}
