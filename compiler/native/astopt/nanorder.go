@@ -14,8 +14,8 @@ import (
 // one CPython release can fold the same constant expression to NaNs of
 // different signs, which marshal writes. The folds below spell each such
 // operation's order out, as measured with NaNs that carry distinct
-// payloads in each interpreter here (docs/native.md, difference 9). Go's
-// compiler does not fix the order either.
+// payloads in each interpreter here (docs/native.md, differences 9 and
+// 10). Go's compiler does not fix the order either.
 type keep bool
 
 const (
@@ -65,19 +65,19 @@ type nanOrder struct {
 
 // The orders measured, by the release each build is (see nanOrderFor).
 var (
-	// pyenv's 3.13.0, built with Debian 12's GCC 12.
+	// pyenv's 3.13.0, built here with GCC 12.2.
 	nanOrder3130 = nanOrder{
 		floatMul: right,
 		prod:     [4]keep{left, left, left, left}, prodSum: left,
 		quotMul: left, quotSum: left, quotSum2: right,
 	}
-	// Debian 13's 3.13.5.
+	// Debian 13's 3.13.5 (GCC 14.2).
 	nanOrder3135 = nanOrder{
 		floatMul: left,
 		prod:     [4]keep{right, right, right, right}, prodSum: right,
 		quotMul: right, quotSum: right, quotSum2: left,
 	}
-	// Debian sid's 3.13.18.
+	// Debian sid's 3.13.18 (GCC 16.2).
 	nanOrder31318 = nanOrder{
 		floatMul: right,
 		prod:     [4]keep{left, right, left, right}, prodSum: right,
