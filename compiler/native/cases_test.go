@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -220,8 +221,6 @@ func nestedComps(n int, format string) string {
 	return e
 }
 
-// TestCasesAgainstPyCompile compiles cases with each 3.13 interpreter's
-// release at every level and compares with py_compile.
 // nanMatrix is a source that folds each binary operation of floats and
 // complex numbers on NaNs of both signs (inf - inf is the processor's
 // default NaN, whose sign bit is set), with each other and with finite,
@@ -240,17 +239,19 @@ func nanMatrix() string {
 		fmt.Fprintf(&b, "v%d = %s %s %s\n", n, x, op, y)
 		n++
 	}
+	floatRights := slices.Concat(floats, others)
 	for _, x := range floats {
-		for _, y := range append(append([]string{}, floats...), others...) {
+		for _, y := range floatRights {
 			for _, op := range []string{"+", "-", "*", "/", "%", "//", "**"} {
 				line(x, op, y)
 				line(y, op, x)
 			}
 		}
 	}
-	operands := append(append([]string{}, complexes...), floats...)
+	operands := slices.Concat(complexes, floats)
+	rights := slices.Concat(operands, []string{"2", "(-2)", "(0.5 + 0j)"})
 	for _, x := range operands {
-		for _, y := range append(operands, "2", "(-2)", "(0.5 + 0j)") {
+		for _, y := range rights {
 			for _, op := range []string{"+", "-", "*", "/", "**"} {
 				line(x, op, y)
 			}
@@ -259,6 +260,8 @@ func nanMatrix() string {
 	return b.String()
 }
 
+// TestCasesAgainstPyCompile compiles cases with each 3.13 interpreter's
+// release at every level and compares with py_compile.
 func TestCasesAgainstPyCompile(t *testing.T) {
 	srcs := make([]namedSource, len(cases))
 	for i, c := range cases {

@@ -224,14 +224,14 @@ func bazel4(t *testing.T) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bazel := []string{filepath.Join(root, "scripts", "chroot"), "--suite", "bookworm", "bazel-4"}
+	chroot := filepath.Join(root, "scripts", "chroot")
 	ctx, cancel := context.WithTimeout(context.Background(), bazel4Setup)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, bazel[0], bazel[1], bazel[2], "sh", "-c", "command -v bazel-4").CombinedOutput()
+	out, err := exec.CommandContext(ctx, chroot, "--suite", "bookworm", "sh", "-c", "command -v bazel-4").CombinedOutput()
 	if err != nil {
 		unavailable("the bookworm chroot: %v\n%s", err, out)
 	}
-	return bazel
+	return []string{chroot, "--suite", "bookworm", "bazel-4"}
 }
 
 // reapAdoptedZombies reaps the zombies among this process's children, except

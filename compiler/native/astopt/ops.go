@@ -631,11 +631,12 @@ func (cl calc) complexPow(ar, ai, br, bi float64) (float64, float64, bool) {
 		vabs := libmHypot(ar, ai, &errno)
 		length := libmPow(vabs, br, &errno)
 		at := libmAtan2(ai, ar, &errno)
-		// Measured with NaNs of distinct payloads: the angle is the first
-		// product's NaN, the modulus the last ones' (from 3.13.1 the
-		// exponential's), and the phase keeps at*b.real's NaN, b.real's
-		// if both are (3.13.0's builds show no phase where the modulus is
-		// not a NaN too).
+		// Where both operands are NaNs, measured with NaNs of distinct
+		// payloads (docs/native.md, difference 10): at*b.real keeps
+		// b.real's, at*b.imag the angle's, and the phase's sum the
+		// phase's. These are Debian's builds; 3.13.0's formula never shows
+		// a phase whose modulus is not a NaN too, so its order there is
+		// unseen.
 		phase := mulKeep(at, br, right)
 		if bi != 0 {
 			if cl.powMulExp {
