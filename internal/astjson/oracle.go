@@ -225,17 +225,25 @@ func (in Interp) RunJSON(t testing.TB, script string, input, output any) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	out := in.RunBytes(t, script, body)
+	if err := json.Unmarshal(out, output); err != nil {
+		t.Fatalf("%s: decoding its answer (%d bytes): %v", in, len(out), err)
+	}
+}
+
+// RunBytes runs script with the interpreter, sends input on stdin and
+// returns what the script prints. Any failure fails the test.
+func (in Interp) RunBytes(t testing.TB, script string, input []byte) []byte {
+	t.Helper()
 	cmd := in.command("-c", script)
-	cmd.Stdin = bytes.NewReader(body)
+	cmd.Stdin = bytes.NewReader(input)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("%s: %v: %s", in, err, stderr.String())
 	}
-	if err := json.Unmarshal(out, output); err != nil {
-		t.Fatalf("%s: decoding its answer (%d bytes): %v", in, len(out), err)
-	}
+	return out
 }
 
 // StdlibFiles returns the paths of every every-th .py file of in's

@@ -6,12 +6,16 @@ import (
 	"sync"
 )
 
-// Correctly rounded sin, cos, atan2 and hypot, for complex powers. glibc's
-// are not ARM's table algorithms but IBM's and its own, accurate to well
-// under one unit in the last place; their results are the correctly
-// rounded ones but for a few inputs in a thousand, where these may differ
-// in the last bit (the documented gap). They work in big.Float: slow, but
-// only constant complex powers with a fractional exponent use them.
+// Correctly rounded atan2 and hypot, for complex powers. glibc's are its
+// own and IBM's, accurate to well under one unit in the last place; their
+// results are the correctly rounded ones but for a few inputs in ten
+// thousand (atan2; hypot agreed on every input tried), where these may
+// differ in the last bit (the documented gap). glibc's atan2 interpolates
+// from a table of points chosen by a search, so its exact algorithm cannot
+// be rebuilt from first principles. These work in big.Float: slow, but
+// only constant complex powers with a fractional exponent use them. The
+// series for sin and cos here also build the table of glibc's sin and cos
+// (libm_sin.go).
 
 const crPrec = 256
 
@@ -25,18 +29,21 @@ var (
 )
 
 func bigPi() *big.Float {
-	piOnce.Do(func() {
-		// Machin: pi = 16 atan(1/5) - 4 atan(1/239).
-		atanInv := func(n int64) *big.Float {
-			x := new(big.Float).SetPrec(piPrec + 64).SetInt64(1)
-			x.Quo(x, new(big.Float).SetPrec(piPrec+64).SetInt64(n))
-			return atanSeries(x, piPrec+64)
-		}
-		p := new(big.Float).SetPrec(piPrec+64).Mul(atanInv(5), big.NewFloat(16))
-		q := new(big.Float).SetPrec(piPrec+64).Mul(atanInv(239), big.NewFloat(4))
-		piBig = p.Sub(p, q).SetPrec(piPrec)
-	})
+	piOnce.Do(func() { piBig = machinPi(piPrec) })
 	return piBig
+}
+
+// machinPi is pi to prec bits, by Machin's formula:
+// pi = 16 atan(1/5) - 4 atan(1/239).
+func machinPi(prec uint) *big.Float {
+	atanInv := func(n int64) *big.Float {
+		x := new(big.Float).SetPrec(prec + 64).SetInt64(1)
+		x.Quo(x, new(big.Float).SetPrec(prec+64).SetInt64(n))
+		return atanSeries(x, prec+64)
+	}
+	p := new(big.Float).SetPrec(prec+64).Mul(atanInv(5), big.NewFloat(16))
+	q := new(big.Float).SetPrec(prec+64).Mul(atanInv(239), big.NewFloat(4))
+	return p.Sub(p, q).SetPrec(prec)
 }
 
 // atanSeries is atan(x) = x - x**3/3 + x**5/5 - ... for a small x.
@@ -56,54 +63,6 @@ func atanSeries(x *big.Float, prec uint) *big.Float {
 		sum.Add(sum, tmp)
 	}
 	return sum
-}
-
-// crSinCos returns sin(x) (cos if wantCos) correctly rounded; NaN for an
-// infinite or NaN x.
-func crSinCos(x float64, wantCos bool) float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		// glibc's x / x: a NaN's own bits, the processor's default NaN
-		// for an infinity.
-		return x / x
-	}
-	if x == 0 {
-		if wantCos {
-			return 1
-		}
-		return x
-	}
-	pi := bigPi()
-	halfPi := new(big.Float).SetPrec(piPrec).Quo(pi, big.NewFloat(2))
-	t := new(big.Float).SetPrec(piPrec).SetFloat64(x)
-	q := new(big.Float).SetPrec(piPrec).Quo(t, halfPi)
-	// k = round(q)
-	qf := new(big.Float).SetPrec(piPrec).Add(q, new(big.Float).SetFloat64(0.5))
-	if q.Sign() < 0 {
-		qf.Sub(q, new(big.Float).SetFloat64(0.5))
-	}
-	k, _ := qf.Int(nil)
-	r := new(big.Float).SetPrec(piPrec).SetInt(k)
-	r.Mul(r, halfPi)
-	r.Sub(t, r)
-	quad := new(big.Int).And(k, big.NewInt(3)).Int64()
-	if wantCos {
-		quad = (quad + 1) & 3
-	}
-	var v *big.Float
-	switch quad {
-	case 0:
-		v = sinSeries(r)
-	case 1:
-		v = cosSeries(r)
-	case 2:
-		v = sinSeries(r)
-		v.Neg(v)
-	default:
-		v = cosSeries(r)
-		v.Neg(v)
-	}
-	f, _ := v.Float64()
-	return f
 }
 
 // sinSeries and cosSeries are the Taylor series for |r| <= pi/4.
@@ -285,12 +244,12 @@ func libmCos(x float64, e *libmErrno) float64 {
 	if math.IsInf(x, 0) {
 		*e = edom
 	}
-	return crSinCos(x, true)
+	return glibcCos(x)
 }
 
 func libmSin(x float64, e *libmErrno) float64 {
 	if math.IsInf(x, 0) {
 		*e = edom
 	}
-	return crSinCos(x, false)
+	return glibcSin(x)
 }

@@ -624,9 +624,9 @@ func (cl calc) complexPow(ar, ai, br, bi float64) (float64, float64, bool) {
 		}
 		re, im = 0, 0
 	default:
-		// pow, exp and log are glibc's algorithms; hypot, atan2, cos and
-		// sin are correctly rounded, which glibc's are but for a few
-		// inputs in a thousand (see docs/native.md).
+		// pow, exp, log, cos and sin are glibc's algorithms; hypot and
+		// atan2 are correctly rounded, which glibc's are but for a few
+		// inputs in ten thousand (see docs/native.md).
 		libmApprox.Add(1)
 		vabs := libmHypot(ar, ai, &errno)
 		length := libmPow(vabs, br, &errno)

@@ -57,8 +57,8 @@ const (
 //
 // A difference in a source where the optimizer folded a complex power
 // with the C library's transcendental functions (libmApprox) is a libmGap
-// when knownGap allows it: correctly rounded sin, cos and atan2 stand for
-// glibc's there.
+// when knownGap allows it: a correctly rounded atan2 stands for glibc's
+// there.
 func compareRecord(rec *astjson.Record, in astjson.Interp, src []byte, knownGap bool) (o outcome, msg string) {
 	if rec.ReadError != "" || rec.ExtraError != "" {
 		return oracleFailed, rec.ReadError + rec.ExtraError
@@ -191,7 +191,7 @@ func (t *tally) add(name string, o outcome, msg string) {
 
 func (t *tally) report(tb testing.TB, what string) {
 	tb.Helper()
-	tb.Logf("%s: %d sources: %d agree (3 levels each), %d not parsed by CPython, %d differ, %d oracle failed (not compared), %d differ in a complex power's last bits (glibc's sin, cos or atan2 not correctly rounded: the known gap)",
+	tb.Logf("%s: %d sources: %d agree (3 levels each), %d not parsed by CPython, %d differ, %d oracle failed (not compared), %d differ in a complex power's last bits (glibc's atan2 not correctly rounded: the known gap)",
 		what, t.n[0]+t.n[1]+t.n[2]+t.n[3]+t.n[4], t.n[agree], t.n[notParsed], t.n[differ], t.n[oracleFailed], t.n[libmGap])
 	for i, f := range t.fails {
 		if i == 5 {
