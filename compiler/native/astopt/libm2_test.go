@@ -54,18 +54,7 @@ func libmInputs(n int) (names []string, xs, ys []float64) {
 					x = math.Ldexp(r.Float64(), r.IntN(2100)-1074)
 				}
 			case "sin", "cos":
-				switch i % 5 {
-				case 0:
-					x = math.Ldexp(r.Float64()-0.5, r.IntN(200)-100)
-				case 1:
-					x = (r.Float64() - 0.5) * 6 // the table's ranges
-				case 2:
-					x = (r.Float64() - 0.5) * 3e8 // both sides of 105414350
-				case 3:
-					x = math.Float64frombits(r.Uint64()&^(0x7ff<<52) | uint64(r.IntN(0x7ff))<<52)
-				default:
-					x = (r.Float64() - 0.5) * 200
-				}
+				x = sinCosArg(r, i)
 			default:
 				x, y = (r.Float64()-0.5)*200, (r.Float64()-0.5)*200
 				if i%5 == 0 {

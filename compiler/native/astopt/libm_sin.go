@@ -180,13 +180,11 @@ func glibcCos(x float64) float64 {
 	return x / x
 }
 
-// branred's constants (glibc's branred.h): its own split of pi/2.
+// branred's own constants (glibc's branred.h); the rest it shares with
+// the code above: its big is sinToint, and its hp0, hp1 and mp1 are the
+// same, but its mp2, the rest of its two-part pi/2, is its own.
 const (
-	brBig   = 0x1.8p52
 	brBig1  = 0x1.8p54
-	brHp0   = 0x1.921FB54442D18p0
-	brHp1   = 0x1.1A62633145C07p-54
-	brMp1   = 0x1.921FB58p0
 	brMp2   = -0x1.DDE974p-27
 	brSplit = 0x1p27 + 1
 )
@@ -244,9 +242,9 @@ func glibcBranred(x float64) (a, da float64, n int) {
 	b = float64(s * brSplit)
 	t1 := b - (b - s)
 	t2 := s - t1
-	b = float64(s * brHp0)
-	bb = (((float64(t1*brMp1) - b) + float64(t1*brMp2)) + float64(t2*brMp1)) +
-		(float64(t2*brMp2) + float64(s*brHp1) + float64(t*brHp0))
+	b = float64(s * sinHp0)
+	bb = (((float64(t1*sinMp1) - b) + float64(t1*brMp2)) + float64(t2*sinMp1)) +
+		(float64(t2*brMp2) + float64(s*sinHp1) + float64(t*sinHp0))
 	s = b + bb
 	t = (b - s) + bb
 	return s, t, int(sum) & 3
@@ -268,7 +266,7 @@ func branredPart(x float64) (sum, b, bb float64) {
 		gor *= 0x1p-24
 	}
 	for i := 0; i < 3; i++ {
-		s := (r[i] + brBig) - brBig
+		s := (r[i] + sinToint) - sinToint
 		sum += s
 		r[i] -= s
 	}
@@ -277,7 +275,7 @@ func branredPart(x float64) (sum, b, bb float64) {
 		t += r[i]
 	}
 	bb = (((((r[0] - t) + r[1]) + r[2]) + r[3]) + r[4]) + r[5]
-	s := (t + brBig) - brBig
+	s := (t + sinToint) - sinToint
 	sum += s
 	t -= s
 	b = t + bb

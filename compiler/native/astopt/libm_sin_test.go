@@ -24,30 +24,35 @@ for f in (math.sin, math.cos):
     sys.stdout.buffer.write(r.tobytes())
 `
 
-// sinCosInputs returns n arguments over every range of glibc's reduction:
-// tiny ones, the Taylor polynomial's (below 0.126), the table's (up to
-// 0.855469), pi/2 minus the argument's (up to 2.426265), the three-part
-// pi/2's (up to 105414350), and any finite double beyond.
+// sinCosInputs returns n arguments from sinCosArg.
 func sinCosInputs(n int) []float64 {
 	r := rand.New(rand.NewPCG(13, 14))
 	xs := make([]float64, n)
 	for i := range xs {
-		switch i % 6 {
-		case 0:
-			xs[i] = math.Ldexp(r.Float64()-0.5, r.IntN(60)-50)
-		case 1:
-			xs[i] = (r.Float64() - 0.5) * 0.3
-		case 2:
-			xs[i] = (r.Float64() - 0.5) * 6
-		case 3:
-			xs[i] = (r.Float64() - 0.5) * 3e8
-		case 4:
-			xs[i] = math.Float64frombits(r.Uint64()&^(0x7ff<<52) | uint64(r.IntN(0x7ff))<<52)
-		default:
-			xs[i] = (r.Float64() - 0.5) * 200
-		}
+		xs[i] = sinCosArg(r, i)
 	}
 	return xs
+}
+
+// sinCosArg is the i-th of a series of random arguments over every range
+// of glibc's reduction: tiny ones, the Taylor polynomial's (below 0.126),
+// the table's (up to 0.855469), pi/2 minus the argument's (up to
+// 2.426265), the three-part pi/2's (up to 105414350), and any finite
+// double beyond.
+func sinCosArg(r *rand.Rand, i int) float64 {
+	switch i % 6 {
+	case 0:
+		return math.Ldexp(r.Float64()-0.5, r.IntN(60)-50)
+	case 1:
+		return (r.Float64() - 0.5) * 0.3
+	case 2:
+		return (r.Float64() - 0.5) * 6
+	case 3:
+		return (r.Float64() - 0.5) * 3e8
+	case 4:
+		return math.Float64frombits(r.Uint64()&^(0x7ff<<52) | uint64(r.IntN(0x7ff))<<52)
+	}
+	return (r.Float64() - 0.5) * 200
 }
 
 // TestGlibcSinCos compares glibcSin and glibcCos bit for bit with the C
