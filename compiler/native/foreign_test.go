@@ -37,14 +37,7 @@ var foreignSizes = map[bool]struct{ compiled, rejected int }{false: {30, 30}, tr
 // native compiler rejects sampled apart from those it compiles, so that
 // CPython's error messages are compared on every corpus.
 func TestOtherReleasesAgainstPyCompile(t *testing.T) {
-	py := pythons.Local(t, 3, 13)[0]
-	rel, exact, err := release.Parse(py.Version)
-	if err != nil || !exact {
-		t.Fatalf("%s: version %q: %v", py, py.Version, err)
-	}
-	if err := Check(rel); err != nil {
-		t.Fatalf("%s: %v", py, err)
-	}
+	py, rel := firstTarget(t)
 	type corpus struct {
 		version string
 		lib     pythons.Stdlib
@@ -71,19 +64,39 @@ func TestOtherReleasesAgainstPyCompile(t *testing.T) {
 		}
 		t.Skipf("no release but %s in this chroot; the host's run compares the other releases", py)
 	}
+	for _, c := range corpora {
+		t.Run(c.version, func(t *testing.T) { sweepCorpus(t, py, rel, c.version+"'s stdlib", c.lib) })
+	}
+}
+
+// firstTarget returns the first 3.13 interpreter found (in the chroot, its
+// own) and its release, which the native compiler must cover.
+func firstTarget(t *testing.T) (pythons.Interpreter, release.Release) {
+	t.Helper()
+	py := pythons.Local(t, 3, 13)[0]
+	rel, exact, err := release.Parse(py.Version)
+	if err != nil || !exact {
+		t.Fatalf("%s: version %q: %v", py, py.Version, err)
+	}
+	if err := Check(rel); err != nil {
+		t.Fatalf("%s: %v", py, err)
+	}
+	return py, rel
+}
+
+// sweepCorpus compares the files of lib that pickForeign picks at -O0, or
+// under RULES_PYC_FULL_SWEEP all of them at -O0, -O1 and -O2, as sources
+// for py.
+func sweepCorpus(t *testing.T, py pythons.Interpreter, rel release.Release, name string, lib pythons.Stdlib) {
 	levels := []int{0}
 	if os.Getenv("RULES_PYC_FULL_SWEEP") != "" {
 		levels = []int{0, 1, 2}
 	}
-	for _, c := range corpora {
-		t.Run(c.version, func(t *testing.T) {
-			files := pickForeign(t, rel, c.lib)
-			t.Logf("%s's stdlib: %d of %d files, as sources for %s", c.version, len(files), len(c.lib.Files), py)
-			for _, opt := range levels {
-				t.Run(fmt.Sprintf("O%d", opt), func(t *testing.T) {
-					sweep(t, py, rel, c.lib.Root, files, opt)
-				})
-			}
+	files := pickForeign(t, rel, lib)
+	t.Logf("%s: %d of %d files, as sources for %s", name, len(files), len(lib.Files), py)
+	for _, opt := range levels {
+		t.Run(fmt.Sprintf("O%d", opt), func(t *testing.T) {
+			sweep(t, py, rel, lib.Root, files, opt)
 		})
 	}
 }

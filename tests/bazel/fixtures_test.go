@@ -7,34 +7,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// fixturesDir returns the directory of the real clients' source archives:
-// $RULES_PYC_FIXTURES, else ../shared/fixtures from the repository root.
-// A test that needs them skips when they are absent, unless CI=true: there
-// they must be present, and their absence fails the test.
-func fixturesDir(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("RULES_PYC_FIXTURES")
-	if dir == "" {
-		dir = filepath.Join(env.repo, "..", "shared", "fixtures")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but the fixtures are missing: %v", err)
-		}
-		t.Skipf("no fixtures (%v); set RULES_PYC_FIXTURES", err)
-	}
-	return dir
-}
+	"github.com/rules-pyc/rules_pyc/internal/fixtures"
+)
 
 // fixtureRC returns the bazelrc that scripts/fixtures writes for sets: the
 // rule sets unpacked from the fixtures, as --override_module flags.
 func fixtureRC(t testing.TB, sets ...string) string {
 	t.Helper()
-	dir := fixturesDir(t)
+	dir := fixtures.Dir(t)
 	cmd := exec.Command(filepath.Join(env.repo, "scripts", "fixtures"), sets...)
-	cmd.Env = append(os.Environ(), "RULES_PYC_FIXTURES="+dir)
+	cmd.Env = append(os.Environ(), fixtures.Env+"="+dir)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

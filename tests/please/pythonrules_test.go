@@ -1,101 +1,21 @@
 package please
 
 import (
-	"archive/tar"
 	"archive/zip"
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"io"
-	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/rules-pyc/rules_pyc/internal/fixtures"
 	"github.com/rules-pyc/rules_pyc/internal/pyref"
-	"github.com/rules-pyc/rules_pyc/internal/pythons"
 )
 
 // pythonRulesArchive is Please's python-rules plugin, a fixture.
 const pythonRulesArchive = "python-rules-2.0.2.tar.gz"
-
-// fixturesDir is where the fixtures are: RULES_PYC_FIXTURES, else
-// ../shared/fixtures from the repository root (as scripts/plz finds them).
-func fixturesDir() string {
-	if dir := os.Getenv("RULES_PYC_FIXTURES"); dir != "" {
-		return dir
-	}
-	return filepath.Join(env.repo, "..", "shared", "fixtures")
-}
-
-// requireFixture returns the path of a fixture archive; when it is absent
-// the test skips, or fails under CI.
-func requireFixture(t *testing.T, name string) string {
-	t.Helper()
-	p := filepath.Join(fixturesDir(), name)
-	if _, err := os.Stat(p); err != nil {
-		if pythons.OnCI() {
-			t.Fatalf("fixture %s is needed under %s: %v", name, pythons.CIEnv, err)
-		}
-		t.Skipf("fixture %s unavailable: %v", name, err)
-	}
-	return p
-}
-
-// untar unpacks a .tar.gz under dir, without its top-level directory.
-func untar(t *testing.T, archive, dir string) {
-	t.Helper()
-	f, err := os.Open(archive)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatalf("%s: %v", archive, err)
-	}
-	tr := tar.NewReader(gz)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", archive, err)
-		}
-		_, rel, ok := strings.Cut(strings.TrimPrefix(h.Name, "./"), "/")
-		if !ok || rel == "" || strings.HasPrefix(path.Clean(rel), "..") {
-			continue
-		}
-		target := filepath.Join(dir, filepath.FromSlash(rel))
-		switch h.Typeflag {
-		case tar.TypeDir:
-			if err := os.MkdirAll(target, 0o755); err != nil {
-				t.Fatal(err)
-			}
-		case tar.TypeReg:
-			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			data, err := io.ReadAll(tr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(target, data, os.FileMode(h.Mode)&0o777|0o600); err != nil {
-				t.Fatal(err)
-			}
-		case tar.TypeSymlink:
-			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Symlink(h.Linkname, target); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-}
 
 // zipEntries reads every file of a zip archive.
 func zipEntries(t *testing.T, archive string) map[string][]byte {
@@ -136,7 +56,7 @@ func zipEntries(t *testing.T, archive string) map[string][]byte {
 // interpreter is logged for comparison.
 func TestPythonRulesCompileall(t *testing.T) {
 	requirePlease(t)
-	archive := requireFixture(t, pythonRulesArchive)
+	archive := fixtures.Archive(t, pythonRulesArchive)
 	py := pickPython(t)
 	corpus := corpusFiles(t, py)
 	// The library's modules in this order: compileall compiles them in one
@@ -170,7 +90,7 @@ func TestPythonRulesCompileall(t *testing.T) {
 		}
 	}
 	r := newHostRepo(t, py, "\n[Plugin \"python\"]\nTarget = //plugins:python\nDefaultInterpreter = ///pyc//build_defs/python:python\n\n[parse]\npreloadsubincludes = ///python//build_defs:python\n", files)
-	untar(t, archive, filepath.Join(r.dir, "plugins", "python-rules"))
+	fixtures.Untar(t, archive, filepath.Join(r.dir, "plugins", "python-rules"), nil)
 	r.mustPlz("build", "//lib", "//stock")
 
 	// The references: lib's in unchecked-hash mode, stock's (whose header
