@@ -141,17 +141,22 @@ func crAtan2(y, x float64) float64 {
 	case math.IsInf(y, 0):
 		return sign(piF / 2)
 	}
+	f, _ := bigAtan2(y, x).Float64()
+	return f
+}
+
+// bigAtan2 is atan2(y, x) to crPrec bits, for finite nonzero y and x.
+func bigAtan2(y, x float64) *big.Float {
 	prec := uint(crPrec)
 	q := new(big.Float).SetPrec(prec).Quo(new(big.Float).SetFloat64(math.Abs(y)), new(big.Float).SetFloat64(math.Abs(x)))
 	a := bigAtan(q, prec)
 	if x < 0 {
-		a.Sub(new(big.Float).SetPrec(prec).Set(pi), a)
+		a.Sub(new(big.Float).SetPrec(prec).Set(bigPi()), a)
 	}
-	if neg {
+	if math.Signbit(y) {
 		a.Neg(a)
 	}
-	f, _ := a.Float64()
-	return f
+	return a
 }
 
 // bigAtan is atan(z) for z >= 0.
