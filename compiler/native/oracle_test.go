@@ -37,9 +37,10 @@ var driverSource string
 // tree the chroot sees: under /tmp).
 var sweepSizes = map[bool][2]int{false: {300, 100}, true: {40, 15}}
 
-// TestInChroot runs this package's tests once more inside the chroot, with
-// its CPython 3.13: Debian sid's 3.13.18 and trixie's 3.13.5.
-func TestInChroot(t *testing.T) { pythons.RunInChroot(t, "sid", "trixie") }
+// TestInChroot runs this package's tests once more inside each chroot,
+// with its CPython 3.13: Debian sid's 3.13.18, trixie's 3.13.5 and, while
+// Debian testing carries it, forky's (3.13.15 when this was written).
+func TestInChroot(t *testing.T) { pythons.RunInChroot(t, "sid", "trixie", "forky") }
 
 // TestStdlibAgainstPyCompile compiles .py files of each 3.13 interpreter's
 // standard library with the native compiler, imitating that interpreter's
