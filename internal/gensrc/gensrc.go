@@ -2,10 +2,12 @@
 // tests, from nothing but a seed and an index: programs built from 3.13's
 // grammar (every statement and expression form, nested), the same programs
 // damaged at the level of bytes (newline conventions, BOMs and coding
-// declarations, NUL bytes, invalid UTF-8, odd Unicode), and constructs at
-// and around CPython's limits (nesting of rules, brackets, indentation and
-// f-strings; huge literals and long lines). The sources are inputs only:
-// what CPython makes of them is asked of a real interpreter in the tests.
+// declarations, NUL bytes, invalid UTF-8, odd Unicode), constructs at and
+// around CPython's limits (nesting of rules, brackets, indentation and
+// f-strings; huge literals and long lines), and programs made for the back
+// end, which CPython compiles (control flow, scopes and classes nested
+// every way). The sources are inputs only: what CPython makes of them is
+// asked of a real interpreter in the tests.
 //
 // A source depends only on its kind, seed and index (PCG, whose output is
 // fixed by its definition), so any one can be made again alone.
@@ -35,6 +37,7 @@ func (in Input) String() string {
 
 // generators are the kinds of input, by name.
 var generators = map[string]func(r *rng) (string, []byte){
+	"flow":    genFlow,
 	"grammar": genGrammar,
 	"text":    genText,
 	"limits":  genLimits,

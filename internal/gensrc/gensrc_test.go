@@ -49,6 +49,16 @@ func TestVariety(t *testing.T) {
 			t.Errorf("2,000 programs never contain %q", want)
 		}
 	}
+	all.Reset()
+	for i := range 1000 {
+		in, _ := Make("flow", 1, i)
+		all.Write(in.Src)
+	}
+	for _, want := range []string{"match ", "case ", "lambda", "async def", "async for ", "async with ", "await ", "yield", "yield from", "f\"", "except* ", "finally:", "type ", ":=", "global ", "nonlocal ", "class ", "super()", "self.", "__class__", "break", "continue", "return", "while True:", "if __debug__:", "assert ", "for c", "def f[", "/, ", "*, ", " as m", "**m", " \\\n"} {
+		if !bytes.Contains(all.Bytes(), []byte(want)) {
+			t.Errorf("1,000 flow programs never contain %q", want)
+		}
+	}
 }
 
 // BenchmarkMake: the cost of making inputs (it must stay small next to
