@@ -407,9 +407,18 @@ func (g *fgen) typeParams() string {
 	return "[" + strings.Join(ps, ", ") + "]"
 }
 
-// annotation is an expression that may stand in an annotation scope.
+// annotation is an expression that may stand in an annotation scope: a
+// common one, or any expression without yield, await and walrus (which
+// "from __future__ import annotations" writes back as text).
 func (g *fgen) annotation() string {
-	return pick(g.r, []string{"int", "str", "'Forward'", "list[int]", "dict[str, int]", "int | None", "tuple[int, ...]", "x.y", "None"})
+	if g.r.chance(2, 3) {
+		return pick(g.r, []string{"int", "str", "'Forward'", "list[int]", "dict[str, int]", "int | None", "tuple[int, ...]", "x.y", "None"})
+	}
+	oldY, oldA, oldW := g.noYield, g.noAwait, g.noWalrus
+	g.noYield, g.noAwait, g.noWalrus = true, true, true
+	s := g.expr()
+	g.noYield, g.noAwait, g.noWalrus = oldY, oldA, oldW
+	return s
 }
 
 func (g *fgen) decorators() string {
@@ -1041,7 +1050,7 @@ func (g *fgen) comprehensionIn() string {
 		}
 		vars = append(vars, v)
 		kw := "for "
-		if g.async() && g.r.chance(1, 4) {
+		if g.async() && !g.noAwait && g.r.chance(1, 4) {
 			kw = "async for "
 		}
 		w := g.noWalrus

@@ -23,7 +23,7 @@ for path in sys.argv[1:]:
         src = f.read()
     try:
         compile(src, path, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, MemoryError, RecursionError) as e:
+    except Exception as e:
         print(path, type(e).__name__, getattr(e, "lineno", ""), e)
 `
 
