@@ -63,6 +63,17 @@ type fgen struct {
 	fresh    int  // counter for names that must not repeat
 }
 
+// outerParams are the parameters of f and of the functions around it
+// (parameter names differ by depth, so none shadows another); nil for no
+// function.
+func (f *fscope) outerParams() []string {
+	var ps []string
+	for ; f != nil; f = f.parent {
+		ps = append(ps, f.params...)
+	}
+	return ps
+}
+
 func (g *fgen) spend() bool {
 	g.budget--
 	return g.budget > 0
@@ -292,8 +303,10 @@ func (g *fgen) funcDef() string {
 		if g.r.chance(1, 4) {
 			pre += g.indent + "global " + pick(g.r, flowGlobals) + "\n"
 		}
-		if f.parent != nil && len(f.parent.params) > 0 && g.r.chance(1, 2) {
-			pre += g.indent + "nonlocal " + pick(g.r, f.parent.params) + "\n"
+		// Any enclosing function's parameter: each function between
+		// passes the cell on as a free variable.
+		if outer := f.parent.outerParams(); len(outer) > 0 && g.r.chance(1, 2) {
+			pre += g.indent + "nonlocal " + pick(g.r, outer) + "\n"
 		}
 		return pre
 	})
@@ -725,11 +738,8 @@ func (g *fgen) name() string {
 	case 1:
 		return pick(g.r, flowBuiltins)
 	case 2:
-		if g.fn != nil && len(g.fn.params) > 0 {
-			return pick(g.r, g.fn.params)
-		}
-		if g.fn != nil && g.fn.parent != nil && len(g.fn.parent.params) > 0 {
-			return pick(g.r, g.fn.parent.params)
+		if ps := g.fn.outerParams(); len(ps) > 0 {
+			return pick(g.r, ps)
 		}
 	}
 	return pick(g.r, flowLocals)
