@@ -509,7 +509,7 @@ func (g *fgen) matchStmt() string {
 		if i == n-1 && g.r.chance(1, 3) {
 			pat = pick(g.r, []string{"_", "other", "(whole)"})
 		} else {
-			pat = g.pattern(0, map[string]bool{})
+			pat = g.pattern(0)
 		}
 		if g.r.chance(1, 4) {
 			pat += " if " + g.cond()
@@ -521,14 +521,10 @@ func (g *fgen) matchStmt() string {
 	return s
 }
 
-// pattern writes a refutable pattern; bound collects the names it binds,
-// which may not repeat.
-func (g *fgen) pattern(depth int, bound map[string]bool) string {
-	capture := func() string {
-		n := g.newName("m")
-		bound[n] = true
-		return n
-	}
+// pattern writes a refutable pattern. The names it binds may not repeat,
+// so each capture is a fresh name.
+func (g *fgen) pattern(depth int) string {
+	capture := func() string { return g.newName("m") }
 	leaf := func() string {
 		return pick(g.r, []string{"0", "-1", "1.5", "-2j", "1 + 2j", "'s'", "b'b'", "None", "True", "False", "mod.CONST", "Color.RED", "'a' 'b'"})
 	}
@@ -557,7 +553,7 @@ func (g *fgen) pattern(depth int, bound map[string]bool) string {
 			if g.r.chance(1, 3) {
 				items = append(items, capture())
 			} else {
-				items = append(items, g.pattern(depth+1, bound))
+				items = append(items, g.pattern(depth+1))
 			}
 		}
 		if len(items) == 1 && g.r.chance(1, 2) {
@@ -579,7 +575,7 @@ func (g *fgen) pattern(depth int, bound map[string]bool) string {
 				continue
 			}
 			keys[k] = true
-			items = append(items, k+": "+g.pattern(depth+1, bound))
+			items = append(items, k+": "+g.pattern(depth+1))
 		}
 		if g.r.chance(1, 3) {
 			items = append(items, "**"+capture())
@@ -588,7 +584,7 @@ func (g *fgen) pattern(depth int, bound map[string]bool) string {
 	case 5:
 		var args []string
 		for i := g.r.intn(3); i > 0; i-- {
-			args = append(args, g.pattern(depth+1, bound))
+			args = append(args, g.pattern(depth+1))
 		}
 		used := map[string]bool{}
 		for i := g.r.intn(3); i > 0; i-- {
@@ -597,17 +593,17 @@ func (g *fgen) pattern(depth int, bound map[string]bool) string {
 				continue
 			}
 			used[k] = true
-			args = append(args, k+"="+g.pattern(depth+1, bound))
+			args = append(args, k+"="+g.pattern(depth+1))
 		}
 		return pick(g.r, []string{"Point", "int", "str", "mod.Cls", "dict"}) + "(" + strings.Join(args, ", ") + ")"
 	case 6:
-		p := g.pattern(depth+1, bound)
+		p := g.pattern(depth+1)
 		if strings.Contains(p, " as ") || strings.Contains(p, " | ") {
 			p = "(" + p + ")"
 		}
 		return p + " as " + capture()
 	case 7:
-		return "(" + g.pattern(depth+1, bound) + ")"
+		return "(" + g.pattern(depth+1) + ")"
 	default:
 		return "[" + capture() + ", *_]"
 	}

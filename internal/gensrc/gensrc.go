@@ -1,8 +1,9 @@
-// Package gensrc generates Python sources for the front end's agreement
-// tests, from nothing but a seed and an index: programs built from 3.13's
-// grammar (every statement and expression form, nested), the same programs
-// damaged at the level of bytes (newline conventions, BOMs and coding
-// declarations, NUL bytes, invalid UTF-8, odd Unicode), constructs at and
+// Package gensrc generates Python sources for the tests that compare the
+// front end and the native compiler with CPython, from nothing but a seed
+// and an index: programs built from 3.13's grammar (every statement and
+// expression form, nested), the same programs damaged at the level of
+// bytes (newline conventions, BOMs and coding declarations, NUL bytes,
+// invalid UTF-8, odd Unicode), constructs at and
 // around CPython's limits (nesting of rules, brackets, indentation and
 // f-strings; huge literals and long lines), and programs made for the back
 // end, which CPython compiles (control flow, scopes and classes nested
