@@ -3,12 +3,12 @@
 // and an index: programs built from 3.13's grammar (every statement and
 // expression form, nested), the same programs damaged at the level of
 // bytes (newline conventions, BOMs and coding declarations, NUL bytes,
-// invalid UTF-8, odd Unicode), constructs at and
-// around CPython's limits (nesting of rules, brackets, indentation and
-// f-strings; huge literals and long lines), and programs made for the back
-// end, which CPython compiles (control flow, scopes and classes nested
-// every way). The sources are inputs only: what CPython makes of them is
-// asked of a real interpreter in the tests.
+// invalid UTF-8, odd Unicode), constructs at and around CPython's limits
+// (nesting of rules, brackets, indentation and f-strings; huge literals
+// and long lines), and programs made for the back end, which CPython
+// compiles (control flow, scopes and classes nested every way). The
+// sources are inputs only: what CPython makes of them is asked of a real
+// interpreter in the tests.
 //
 // A source depends only on its kind, seed and index (PCG, whose output is
 // fixed by its definition), so any one can be made again alone.
