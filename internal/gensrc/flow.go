@@ -597,7 +597,7 @@ func (g *fgen) pattern(depth int) string {
 		}
 		return pick(g.r, []string{"Point", "int", "str", "mod.Cls", "dict"}) + "(" + strings.Join(args, ", ") + ")"
 	case 6:
-		p := g.pattern(depth+1)
+		p := g.pattern(depth + 1)
 		if strings.Contains(p, " as ") || strings.Contains(p, " | ") {
 			p = "(" + p + ")"
 		}
