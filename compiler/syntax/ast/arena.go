@@ -13,21 +13,30 @@ const (
 // stays valid (and keeps its whole chunk alive) as long as it is
 // referenced, or until the Arena is Reset.
 //
-// cur is the chunk free is the rest of, the last and largest allocated:
-// Reset clears what was handed out of it and hands it out again (the
-// chunks before it are left to the garbage collector). So a slab that
-// serves one tree after another soon has a chunk that holds a whole tree's
-// nodes of its type, up to maxSlab, and allocates nothing more for trees
-// of that size.
+// cur is the chunk free is the rest of, the last allocated. Reset clears
+// what was handed out of it and hands it out again (the chunks before it
+// are left to the garbage collector), or, when the tree needed more than
+// cur, replaces it with one chunk as large as all that tree took, budget
+// permitting. So a slab that serves one tree after another soon has one
+// chunk that holds a whole tree's nodes of its type and allocates nothing
+// more for trees of that size. One chunk rather than a list of them keeps
+// one and many small enough to be inlined into the node constructors.
 type slab[T any] struct {
 	free []T
 	cur  []T
 	size int
+	// spent is what was handed out of the chunks before cur since the
+	// last reset.
+	spent int
+	// want is, between reset and keepMore, the size of a chunk that would
+	// have held the whole tree, when cur did not.
+	want int
 }
 
 // one returns a pointer to a new zero T.
 func (s *slab[T]) one() *T {
 	if len(s.free) == 0 {
+		s.spent += len(s.cur)
 		s.size = min(max(2*s.size, minSlab), maxSlab)
 		s.free = make([]T, s.size)
 		s.cur = s.free
@@ -47,6 +56,7 @@ func (s *slab[T]) many(n int) []T {
 		if n > maxSlab/4 {
 			return make([]T, n)
 		}
+		s.spent += len(s.cur) - len(s.free)
 		s.size = min(max(2*s.size, minSlab, n), maxSlab)
 		s.free = make([]T, s.size)
 		s.cur = s.free
@@ -58,18 +68,50 @@ func (s *slab[T]) many(n int) []T {
 
 // reset clears what the slab handed out of its current chunk and makes
 // the whole chunk free again, if its bytes fit in budget (otherwise it
-// drops it); it returns the bytes kept.
+// drops it); it returns the bytes kept. It notes in want how large a chunk
+// the tree needed, for keepMore: the Arena resets every slab before it
+// lets any take a larger chunk, so that each keeps its current chunk
+// before another grows.
 func (s *slab[T]) reset(budget int) int {
 	c := s.cur
-	var t T
-	b := len(c) * int(unsafe.Sizeof(t))
+	used := len(c) - len(s.free)
+	s.want = 0
+	if s.spent > 0 {
+		s.want = s.spent + used
+		s.want += s.want / 8
+	}
+	s.spent = 0
+	b := len(c) * elemSize[T]()
 	if b > budget {
-		*s = slab[T]{}
+		want := s.want
+		*s = slab[T]{want: want}
 		return 0
 	}
-	clear(c[:len(c)-len(s.free)])
+	clear(c[:used])
 	s.free = c
 	return b
+}
+
+// keepMore replaces the current chunk with one of the size reset noted,
+// when the tree needed more than it and the difference fits in budget; it
+// returns the bytes it added.
+func (s *slab[T]) keepMore(budget int) int {
+	want := s.want
+	s.want = 0
+	extra := (want - len(s.cur)) * elemSize[T]()
+	if want <= len(s.cur) || extra > budget {
+		return 0
+	}
+	s.cur = make([]T, want)
+	s.free = s.cur
+	s.size = max(s.size, min(want, maxSlab))
+	return extra
+}
+
+// elemSize is the size of a T in bytes.
+func elemSize[T any]() int {
+	var t T
+	return int(unsafe.Sizeof(t))
 }
 
 // NewArena returns an empty arena. The zero Arena is ready to use too.

@@ -91,26 +91,38 @@ func TestArenaReset(t *testing.T) {
 			}
 			return names, lists
 		}
-		names, lists := fill()
-		kept := a.Reset(1 << 30)
-		if kept == 0 {
+		fill()
+		if kept := a.Reset(1 << 30); kept == 0 {
 			t.Fatalf("%d nodes: Reset kept nothing", tt.nodes)
 		}
+		// After one tree, each slab has one chunk that holds a whole
+		// tree's nodes of its type: the next trees of the same size are
+		// built in it, allocating nothing.
+		names, lists := fill()
+		a.Reset(1 << 30)
 		names2, lists2 := fill()
-		// The last chunk of each slab is handed out again.
-		reused := 0
 		for n := range names2 {
-			if names[n] {
-				reused++
+			if !names[n] {
+				t.Fatalf("%d nodes: a node is new memory after Reset", tt.nodes)
 			}
 		}
 		for l := range lists2 {
-			if lists[l] {
-				reused++
+			if !lists[l] {
+				t.Fatalf("%d lists: a list is new memory after Reset", tt.lists)
 			}
 		}
-		if reused == 0 {
-			t.Errorf("%d nodes: no node or list handed out again after Reset", tt.nodes)
+		a.Reset(1 << 30)
+		build := func() {
+			for i := 0; i < tt.nodes; i++ {
+				a.NewName().ID = "x"
+			}
+			for i := 0; i < tt.lists; i++ {
+				a.ExprList(3)[0] = a.NewName()
+			}
+			a.Reset(1 << 30)
+		}
+		if n := testing.AllocsPerRun(3, build); n != 0 {
+			t.Errorf("%d nodes: %v allocations a tree after Reset", tt.nodes, n)
 		}
 		if got := a.Reset(0); got != 0 {
 			t.Errorf("Reset(0) kept %d bytes", got)

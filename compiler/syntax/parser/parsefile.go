@@ -3,6 +3,7 @@ package parser
 import (
 	"errors"
 	"strconv"
+	"unsafe"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
@@ -38,6 +39,10 @@ type Options struct {
 	// Stop, when set, stops the parse once it is closed (see package
 	// stop): it is polled every 4,096 tokens.
 	Stop <-chan struct{}
+	// SourceKept promises that src is not modified while the tree, or
+	// anything else the parse returns, is in use: the tree's strings may
+	// then share src's bytes instead of a copy of them.
+	SourceKept bool
 
 	// noFast and fastCounts are for this package's tests: noFast turns the
 	// hand-written fast path (fast.go) off, so that a parse can be
@@ -82,7 +87,15 @@ func Parse(filename string, src []byte, rel release.Release, opts Options) (*ast
 		// Token offsets are 32-bit.
 		return nil, nil, errors.New("source of " + strconv.Itoa(len(s.Text)) + " bytes is too large to compile natively")
 	}
-	cfg := config{filename: filename, rel: rel, src: string(s.Text), onWarning: opts.OnWarning, onIdentifier: opts.OnIdentifier, arena: opts.Arena, stop: opts.Stop, noFast: opts.noFast, fastCounts: opts.fastCounts}
+	var text string
+	if opts.SourceKept && len(s.Text) > 0 {
+		// Text is src or a buffer the decoder made: either way nothing
+		// modifies it while the tree is in use.
+		text = unsafe.String(&s.Text[0], len(s.Text))
+	} else {
+		text = string(s.Text)
+	}
+	cfg := config{filename: filename, rel: rel, src: text, onWarning: opts.OnWarning, onIdentifier: opts.OnIdentifier, arena: opts.Arena, stop: opts.Stop, noFast: opts.noFast, fastCounts: opts.fastCounts}
 	sopts := scanner.Options{Filename: filename, FileBacked: !opts.NotFileBacked, Keywords: true}
 	if m, ok := parseOptimistic(s, sopts, cfg); ok {
 		return m, nil, nil

@@ -397,8 +397,9 @@ func (g *gen) emit(schemaNames []string) {
 	}
 	g.p("// Reset makes a hand out its memory again, cleared: every node and list")
 	g.p("// it handed out must be dead by then (nothing may read or write them")
-	g.p("// again). It keeps its chunks while they fit in keep bytes in all (the")
-	g.p("// rest are left to the garbage collector) and returns the bytes kept.")
+	g.p("// again). It keeps its chunks while they fit in keep bytes in all, each")
+	g.p("// slab's largest first (the rest are left to the garbage collector), and")
+	g.p("// returns the bytes kept.")
 	g.p("func (a *Arena) Reset(keep int) int {")
 	g.p("n := 0")
 	for _, c := range structs {
@@ -406,6 +407,12 @@ func (g *gen) emit(schemaNames []string) {
 	}
 	for _, l := range lists {
 		g.p("n += a.l%s.reset(keep - n)", listName(l))
+	}
+	for _, c := range structs {
+		g.p("n += a.n%s.keepMore(keep - n)", consName(c))
+	}
+	for _, l := range lists {
+		g.p("n += a.l%s.keepMore(keep - n)", listName(l))
 	}
 	g.p("return n")
 	g.p("}")
