@@ -313,24 +313,31 @@ func (g *fgen) funcDef() string {
 	return s
 }
 
-// body writes the body of a new code object.
-func (g *fgen) body(f *fscope, prelude func() string) string {
+// enter starts the body of a new code object, one level deeper: f's, or
+// a class body's for nil. The function it returns restores the state
+// around the body.
+func (g *fgen) enter(f *fscope) (leave func()) {
 	saved := *g
 	g.fn, g.inClass, g.loops, g.inStar, g.blocks = f, f == nil, 0, false, 0
-	old := g.indent
 	g.indent += "    "
 	g.levels++
-	defer func() { g.levels-- }()
+	return func() {
+		g.fn, g.inClass, g.loops, g.inStar, g.blocks = saved.fn, saved.inClass, saved.loops, saved.inStar, saved.blocks
+		g.indent, g.levels = saved.indent, saved.levels
+	}
+}
+
+// body writes the body of the function f.
+func (g *fgen) body(f *fscope, prelude func() string) string {
+	defer g.enter(f)()
 	s := "\n" + prelude()
 	n := g.r.between(1, 4)
 	for i := 0; i < n; i++ {
 		s += g.stmt()
 	}
-	if f != nil && f.gen && !strings.Contains(s, "yield") {
+	if f.gen && !strings.Contains(s, "yield") {
 		s += g.indent + g.yieldExpr() + "\n"
 	}
-	g.indent = old
-	g.fn, g.inClass, g.loops, g.inStar, g.blocks = saved.fn, saved.inClass, saved.loops, saved.inStar, saved.blocks
 	return s
 }
 
@@ -456,12 +463,7 @@ func (g *fgen) classDef() string {
 		s += "(" + strings.Join(args, ", ") + ")"
 	}
 	s += ":"
-	saved := *g
-	g.fn, g.inClass, g.loops, g.inStar, g.blocks = nil, true, 0, false, 0
-	old := g.indent
-	g.indent += "    "
-	g.levels++
-	defer func() { g.levels-- }()
+	defer g.enter(nil)()
 	s += "\n"
 	if g.r.chance(1, 3) {
 		s += g.indent + "'''Class docstring.'''\n"
@@ -488,8 +490,6 @@ func (g *fgen) classDef() string {
 			s += g.stmt()
 		}
 	}
-	g.indent = old
-	g.fn, g.inClass, g.loops, g.inStar, g.blocks = saved.fn, saved.inClass, saved.loops, saved.inStar, saved.blocks
 	return s
 }
 
