@@ -908,6 +908,14 @@ func (p *Parser) fastStrings() (ast.Expr, bool) {
 		p.mark = start
 		return nil, false
 	}
+	if len(p.stk.s3) == s3+1 {
+		// One literal, not bytes: concatenateStrings would return it as
+		// it is, without the list.
+		if c, ok := p.stk.s3[s3].(*ast.Constant); ok && c.Value.Kind() != ast.BytesKind {
+			drop3(p, s3)
+			return c, true
+		}
+	}
 	strs := pop3(p, s3)
 	// The last token matched is a STRING or an FSTRING_END: EXTRA spans
 	// to it.
