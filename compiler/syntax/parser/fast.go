@@ -908,6 +908,14 @@ func (p *Parser) fastStrings() (ast.Expr, bool) {
 		p.mark = start
 		return nil, false
 	}
+	if len(p.stk.s3) == s3+1 {
+		// One literal, not bytes: concatenateStrings would return it as
+		// it is, without the list.
+		if c, ok := p.stk.s3[s3].(*ast.Constant); ok && c.Value.Kind() != ast.BytesKind {
+			drop3(p, s3)
+			return c, true
+		}
+	}
 	strs := pop3(p, s3)
 	// The last token matched is a STRING or an FSTRING_END: EXTRA spans
 	// to it.
@@ -958,13 +966,17 @@ func (p *Parser) fastArguments() (ast.Expr, bool) {
 // ")"; nil to decline.
 func (p *Parser) fastArgs(lvl int) ast.Expr {
 	start := p.mark
-	var pos []ast.Expr
+	// The positional arguments are collected on the loop stack of
+	// expressions (as the generated loops collect theirs) from base up,
+	// and moved into the arena list once: no slice grown per call, nor
+	// copied with copy (which calls into the runtime for pointers).
+	base := len(p.stk.s3)
 	var kws []*keywordOrStarred
 	end := start
 	for {
 		switch p.fastKind() {
 		case token.STAR, token.DOUBLESTAR, token.RPAR:
-			return nil
+			return p.dropArgs(base)
 		case token.NAME:
 			p.mark++
 			isKeyword := p.fastKind() == token.EQUAL
@@ -972,7 +984,7 @@ func (p *Parser) fastArgs(lvl int) ast.Expr {
 			if isKeyword {
 				kw := p.fastKeyword(lvl)
 				if kw == nil {
-					return nil
+					return p.dropArgs(base)
 				}
 				kws = append(kws, kw)
 				break
@@ -980,14 +992,14 @@ func (p *Parser) fastArgs(lvl int) ast.Expr {
 			fallthrough
 		default:
 			if kws != nil {
-				return nil
+				return p.dropArgs(base)
 			}
 			p.level = lvl
 			e, ok := p.r_expression()
 			if !ok || p.errorIndicator {
-				return nil
+				return p.dropArgs(base)
 			}
-			pos = append(pos, e)
+			p.stk.s3 = append(p.stk.s3, e)
 		}
 		end = p.mark
 		switch p.fastKind() {
@@ -998,7 +1010,7 @@ func (p *Parser) fastArgs(lvl int) ast.Expr {
 			}
 		case token.RPAR:
 		default:
-			return nil
+			return p.dropArgs(base)
 		}
 		break
 	}
@@ -1008,14 +1020,19 @@ func (p *Parser) fastArgs(lvl int) ast.Expr {
 	l, ok := p.fastSpan(start)
 	p.mark = at
 	if !ok {
-		return nil
+		return p.dropArgs(base)
 	}
-	if pos == nil {
+	if len(p.stk.s3) == base {
 		return p.newCall(dummyName, p.seqExtractStarredExprs(kws), p.seqDeleteStarredExprs(kws), l)
 	}
-	list := p.a.ExprList(len(pos))
-	copy(list, pos)
-	return p.collectCallSeqs(list, kws, l)
+	return p.collectCallSeqs(pop3(p, base), kws, l)
+}
+
+// dropArgs drops the positional arguments fastArgs collected from base
+// up, and declines.
+func (p *Parser) dropArgs(base int) ast.Expr {
+	drop3(p, base)
+	return nil
 }
 
 // fastKeyword parses kwarg_or_starred's `NAME "=" expression` (the "="

@@ -24,7 +24,6 @@
 package parser
 
 import (
-	"slices"
 	"unsafe"
 
 	"github.com/rules-pyc/rules_pyc/compiler/release"
@@ -141,9 +140,15 @@ type Parser struct {
 	// one, with 1.6 of its entries used: a row for every token, as the
 	// table had before, made the table three quarters of what a parse
 	// touches per token, all of it fresh memory in a one-shot run.
-	memo   []int32
-	memoAt []int32
-	vals   memoSlabs
+	//
+	// memoRows is the number of rows in use, the first included. The rows
+	// after them are zero (release and resetForSecondPass clear the rows
+	// a pass used, and new memory is zero), so that a new row needs no
+	// clearing when it is handed out.
+	memo     []int32
+	memoRows int32
+	memoAt   []int32
+	vals     memoSlabs
 	// stk holds the elements of the loops in progress.
 	stk loopStacks
 	// scratch holds the values of parser types that actions read only
@@ -628,7 +633,7 @@ type memoVal[T any] struct {
 // (reset_parser_state_for_error_pass).
 func (p *Parser) resetForSecondPass() {
 	clear(p.memoAt[:p.fill])
-	p.memo = p.memo[:nMemo]
+	p.clearMemo()
 	p.vals.reset()
 	p.reported = [reportedSlots]string{}
 	p.mark = 0
@@ -692,18 +697,31 @@ func (p *Parser) rowAt(r int32) *[nMemo]int32 {
 	return (*[nMemo]int32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(p.memo)), uintptr(r)*(nMemo*4)))
 }
 
-// newMemoRow adds a zero row to the memo table, makes it token i's and
-// returns its number.
+// newMemoRow hands out the next row of the memo table (zero, see
+// Parser.memoRows), makes it token i's and returns its number.
 func (p *Parser) newMemoRow(i int) int32 {
-	n := len(p.memo)
-	if cap(p.memo)-n < nMemo {
-		p.memo = slices.Grow(p.memo, nMemo)
+	r := p.memoRows
+	if int(r+1)*nMemo > len(p.memo) {
+		p.growMemo()
 	}
-	p.memo = p.memo[:n+nMemo]
-	*(*[nMemo]int32)(p.memo[n:]) = [nMemo]int32{}
-	r := int32(n / nMemo)
+	p.memoRows = r + 1
 	*p.memoAtRef(i) = r
 	return r
+}
+
+// growMemo makes room for more rows in the memo table: its rows in use
+// are copied, and the new memory after them is zero.
+func (p *Parser) growMemo() {
+	memo := make([]int32, max(2*len(p.memo), 16*nMemo))
+	copy(memo, p.memo[:int(p.memoRows)*nMemo])
+	p.memo = memo
+}
+
+// clearMemo clears the rows of the memo table in use but the first
+// (which stays zero), so that the table is all zero again.
+func (p *Parser) clearMemo() {
+	clear(p.memo[nMemo : int(p.memoRows)*nMemo])
+	p.memoRows = 1
 }
 
 func (p *Parser) memoAtRef(i int) *int32 {

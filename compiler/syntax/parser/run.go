@@ -136,14 +136,14 @@ func newParser(lex lexer, c config) *Parser {
 		p.kinds = make([]token.Kind, n)
 		p.noFor = make([]bool, n)
 	}
-	// The first row is the one every token starts with, all zero; rows
-	// after it are the last parse's, made again as they are needed. A
-	// kept table too small for this source is made again at its size
-	// rather than grown (and copied) row by row.
-	if want := (n/memoRowsPer + 1) * nMemo; cap(p.memo) < want {
-		p.memo = make([]int32, nMemo, want)
+	// The first row is the one every token starts with, all zero; the
+	// rows after it are handed out as they are needed (a kept table was
+	// cleared by release). A kept table too small for this source is made
+	// again at its size rather than grown (and copied) as rows are added.
+	if want := (n/memoRowsPer + 1) * nMemo; len(p.memo) < want {
+		p.memo = make([]int32, want)
 	}
-	p.memo = p.memo[:nMemo]
+	p.memoRows = 1
 	p.setTokCap()
 	return p
 }
@@ -155,16 +155,20 @@ const memoRowsPer = 3
 
 // release returns p's buffers for reuse; p must not be used afterwards.
 func (p *Parser) release() {
-	// The memo table needs no clearing (fillToken clears the row number
-	// of each token it adds, and newParser drops the rows), nor do the
-	// tokens, which hold no pointer (a stale Meta only sends fillToken to
-	// the scanner's Next, which resets it); the node slots are cleared
-	// (the next parse reads them as they are) and so is the list they
-	// refer to, or it is dropped. A memo table grown beyond a row per
-	// token of capacity is dropped too, so that what a kept parser holds
-	// stays within what the budget of kept tokens allows for.
-	if cap(p.memo) > len(p.toks)*nMemo {
+	// The rows of the memo table that the parse used are cleared, so
+	// that the next parse hands them out without clearing each (the row
+	// numbers of the tokens need no clearing: fillToken clears each as it
+	// adds the token). The tokens need none either: they hold no pointer
+	// (a stale Meta only sends fillToken to the scanner's Next, which
+	// resets it); the node slots are cleared (the next parse reads them
+	// as they are) and so is the list they refer to, or it is dropped. A
+	// memo table grown beyond a row per token of capacity is dropped too,
+	// so that what a kept parser holds stays within what the budget of
+	// kept tokens allows for.
+	if len(p.memo) > len(p.toks)*nMemo {
 		p.memo = nil
+	} else {
+		p.clearMemo()
 	}
 	p.vals.reset()
 	p.stk.resetLists()

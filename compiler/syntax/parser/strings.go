@@ -34,7 +34,7 @@ func (p *Parser) warn(w *strlit.Warning, t *token.Token) {
 // constantFromString turns a STRING token into a Constant
 // (_PyPegen_constant_from_string and _PyPegen_parse_string).
 func (p *Parser) constantFromString(t *token.Token) ast.Expr {
-	lit, err := p.strs.Parse(p.tokText(t))
+	lit, err := p.strs.ParseToken(p.tokText(t), t.ASCII)
 	if err != nil {
 		switch err.Kind {
 		case strlit.NonASCIIBytes:

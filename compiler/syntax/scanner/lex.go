@@ -774,6 +774,9 @@ func (s *Scanner) debugEqual(cur *mode) bool {
 func (s *Scanner) stringLiteral(t *token.Token, quote int) token.Kind {
 	quoteSize, endQuoteSize := 1, 0
 	hasEscapedQuote := false
+	// plain: no backslash and no byte of 0x80 or more met so far (see
+	// token.Token.ASCII).
+	plain := true
 
 	s.firstLineno = s.lineno
 	s.multiLineStart = s.lineStart
@@ -795,12 +798,19 @@ func (s *Scanner) stringLiteral(t *token.Token, quote int) token.Kind {
 		// Skip ordinary characters of the current line at once.
 		if r, i := s.read, s.cur; i < len(r) {
 			q := byte(quote)
-			i += stringStopRun(r[i:], q)
+			n, high := stringStopRun(r[i:], q)
+			i += n
+			var bs byte
 			for i < len(r) {
-				if b := r[i]; b == q || b == '\\' || b == '\n' {
+				b := r[i]
+				if b == q || b == '\\' || b == '\n' {
 					break
 				}
+				bs |= b
 				i++
+			}
+			if high || bs >= 0x80 {
+				plain = false
 			}
 			if i > s.cur {
 				s.cur = i
@@ -808,6 +818,10 @@ func (s *Scanner) stringLiteral(t *token.Token, quote int) token.Kind {
 			}
 		}
 		c = s.nextc()
+		if c >= 0x80 {
+			// The first byte of a line read here.
+			plain = false
+		}
 		if s.done == Error {
 			return s.make(t, token.ERRORTOKEN, noPos, noPos)
 		}
@@ -848,6 +862,7 @@ func (s *Scanner) stringLiteral(t *token.Token, quote int) token.Kind {
 		}
 		endQuoteSize = 0
 		if c == '\\' {
+			plain = false
 			c = s.nextc() // the escaped character
 			if c == quote {
 				hasEscapedQuote = true
@@ -857,6 +872,7 @@ func (s *Scanner) stringLiteral(t *token.Token, quote int) token.Kind {
 			}
 		}
 	}
+	t.ASCII = plain
 	return s.make(t, token.STRING, s.start, s.cur)
 }
 

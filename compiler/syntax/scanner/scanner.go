@@ -230,7 +230,7 @@ type Scanner struct {
 // New returns a scanner at the start of src.
 func New(src *source.Source, opts Options) *Scanner {
 	s := &Scanner{src: src, text: src.Text, opts: opts, rel: src.Release()}
-	s.noCR = bytes.IndexByte(s.text, '\r') < 0
+	s.noCR = src.NoCR() || bytes.IndexByte(s.text, '\r') < 0
 	s.keywords = opts.Keywords
 	s.ft = featuresOf(s.rel)
 	s.uni = opts.Unicode

@@ -19,20 +19,24 @@ const (
 
 // stringStopRun returns the number of leading bytes of r that are none of
 // q, '\\' and '\n', counting whole words of eight bytes only: the caller
-// goes on byte by byte from there.
-func stringStopRun(r []byte, q byte) int {
+// goes on byte by byte from there. high is set when a word it read holds
+// a byte of 0x80 or more (that word may go past the run): when it is not,
+// the run is ASCII.
+func stringStopRun(r []byte, q byte) (n int, high bool) {
 	j := 0
+	var h uint64
 	qs, bs, nl := uint64(q)*lsbs, uint64('\\')*lsbs, uint64('\n')*lsbs
 	for len(r)-j >= 8 {
 		w := binary.LittleEndian.Uint64(r[j:])
+		h |= w
 		// The lowest mark of each zeroByte is exact, so the lowest mark of
 		// the three is the first stop.
 		if m := zeroByte(w^qs) | zeroByte(w^bs) | zeroByte(w^nl); m != 0 {
-			return j + bits.TrailingZeros64(m)>>3
+			return j + bits.TrailingZeros64(m)>>3, h&msbs != 0
 		}
 		j += 8
 	}
-	return j
+	return j, h&msbs != 0
 }
 
 // zeroByte returns a mask whose lowest set bit is the high bit of the

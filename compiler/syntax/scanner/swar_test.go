@@ -20,7 +20,11 @@ func TestStringStopRun(t *testing.T) {
 	check := func(r []byte) {
 		t.Helper()
 		for _, q := range []byte{'\'', '"'} {
-			got, want := stringStopRun(r, q), byteRun(r, q)
+			got, high := stringStopRun(r, q)
+			want := byteRun(r, q)
+			if !high && strings.ContainsFunc(string(r[:got]), func(c rune) bool { return c >= 0x80 }) {
+				t.Fatalf("stringStopRun(%q, %q): high not set for a run with a byte of 0x80 or more", r, q)
+			}
 			// A run that ends at a multiple of eight may stop short of
 			// the last bytes (fewer than eight), which the caller's byte
 			// loop reads; any other end is the byte loop's.

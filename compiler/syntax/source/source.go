@@ -52,7 +52,15 @@ type Source struct {
 	// error's line in its own buffers (tok->str).
 	translated []byte
 	rel        release.Release
+	// noCR is set when Text is known to hold no '\r': its newlines were
+	// translated after any codec ran.
+	noCR bool
 }
+
+// NoCR reports whether Text is known to hold no '\r' (Decode translated
+// its newlines last), so that the tokenizer need not look for one; false
+// means that it may hold one.
+func (s *Source) NoCR() bool { return s.noCR }
 
 // LookupBuffer returns the buffer CPython searches line by line for an
 // error's text when it cannot read the file back
@@ -123,6 +131,7 @@ func Decode(raw []byte, filename string, rel release.Release) (*Source, error) {
 	}
 	if codec == "" {
 		s.Text = str
+		s.noCR = true
 		return s, nil
 	}
 	c, err := Lookup(codec, rel)
@@ -142,6 +151,7 @@ func Decode(raw []byte, filename string, rel release.Release) (*Source, error) {
 	}
 	if decodedNewlines(rel) {
 		text = translateNewlines(text)
+		s.noCR = true
 	}
 	s.Text = text
 	s.Codec = c

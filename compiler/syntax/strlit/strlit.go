@@ -162,7 +162,13 @@ func NewDecoder(rel release.Release) (*Decoder, error) {
 // Parse decodes a STRING token: its whole text, prefix and quotes included,
 // as _PyPegen_parse_string does. The token must be one the tokenizer made
 // (an f-string is not a STRING token); a malformed one gives an error.
-func (d *Decoder) Parse(tok string) (Literal, *Error) {
+func (d *Decoder) Parse(tok string) (Literal, *Error) { return d.ParseToken(tok, false) }
+
+// ParseToken is Parse for a token that the tokenizer found to hold only
+// ASCII bytes and no backslash when plain is set (token.Token.ASCII): its
+// body is then taken as it is, without the search for escapes and the
+// check of its UTF-8, which could find nothing.
+func (d *Decoder) ParseToken(tok string, plain bool) (Literal, *Error) {
 	var lit Literal
 	lit.KindU = strings.HasPrefix(tok, "u")
 	bytesMode, rawMode := false, false
@@ -195,6 +201,14 @@ prefix:
 			return lit, badInternalCall(3)
 		}
 		body = body[:len(body)-2]
+	}
+	if plain {
+		if bytesMode {
+			lit.Value = ast.BytesValue(body)
+		} else {
+			lit.Value = ast.StrValue(body)
+		}
+		return lit, nil
 	}
 	rawMode = rawMode || strings.IndexByte(body, '\\') < 0
 	if bytesMode {

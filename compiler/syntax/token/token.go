@@ -473,7 +473,9 @@ type Token struct {
 	Kind Kind
 	// ASCII, on a NAME token, says that the tokenizer found only ASCII
 	// bytes in it (false: unknown), which spares the parser the check
-	// before NFKC normalization.
+	// before NFKC normalization; on a STRING token, that it found only
+	// ASCII bytes and no backslash in it (false: unknown), which spares
+	// the parser the search for escapes and the check of its UTF-8.
 	ASCII bool
 	// Level is the bracket nesting depth (tok->level) after the token
 	// (an opening bracket counts itself, a closing one does not). The
