@@ -75,6 +75,8 @@ func (g *CFG) labelExceptionTargets() error {
 	g.resetVisited()
 	g.stacks = g.stacks[:0]
 	todo := g.todo[:0]
+	// The table through a pointer of its own (see stackDepth).
+	props := &o.props
 	entry := int32(0)
 	g.blocks[entry].mark = g.epoch
 	g.blocks[entry].exceptStack = g.newStack(none)
@@ -91,7 +93,7 @@ func (g *CFG) labelExceptionTargets() error {
 		ins := b.instrs
 		for i := range ins {
 			in := &ins[i]
-			if o.props[in.Op&opMask]&pExcept == 0 {
+			if props[in.Op&opMask]&pExcept == 0 {
 				// The default case below.
 				in.Handler.Label = instr.Label(handler)
 				continue
@@ -151,7 +153,7 @@ func (g *CFG) labelExceptionTargets() error {
 				in.Handler.Label = instr.Label(handler)
 			}
 		}
-		if g.hasFallthrough(b) && b.next != none && g.blocks[b.next].mark != g.epoch {
+		if _, lp := lastOf(props, b); lp&(pScopeExit|pUncond) == 0 && b.next != none && g.blocks[b.next].mark != g.epoch {
 			if stack == none {
 				return fmt.Errorf("fall through after a jump that took the exception stack")
 			}

@@ -23,9 +23,10 @@ func startsLined(b *block) bool {
 // Predecessor counts are the ones remove_unreachable left, as in CPython.
 func (g *CFG) duplicateExitsWithoutLineno() {
 	blocks := g.blocks
+	props := &g.o.props
 	for bi := int32(0); bi != none; bi = blocks[bi].next {
-		l := blocks[bi].last()
-		if l == nil || !g.o.isJump(l.Op) {
+		l, lp := lastOf(props, &blocks[bi])
+		if lp&pJump == 0 {
 			continue
 		}
 		ti := g.nextNonEmpty(l.Arg)
@@ -61,10 +62,10 @@ func (g *CFG) duplicateExitsWithoutLineno() {
 		if b.next == none || startsLined(&blocks[b.next]) {
 			continue
 		}
-		if g.hasFallthrough(b) && len(b.instrs) > 0 {
+		if l, lp := lastOf(props, b); l != nil && lp&(pScopeExit|pUncond) == 0 {
 			n := &blocks[b.next]
 			if g.exitOrEvalCheckWithoutLineno(n) {
-				n.instrs[0].Loc = b.last().Loc
+				n.instrs[0].Loc = l.Loc
 			}
 		}
 	}
@@ -75,9 +76,10 @@ func (g *CFG) duplicateExitsWithoutLineno() {
 // first instruction takes the last location of its only predecessor.
 func (g *CFG) propagateLineNumbers() {
 	blocks := g.blocks
+	props := &g.o.props
 	for bi := int32(0); bi != none; bi = blocks[bi].next {
 		b := &blocks[bi]
-		l := b.last()
+		l, lp := lastOf(props, b)
 		if l == nil {
 			continue
 		}
@@ -109,13 +111,13 @@ func (g *CFG) propagateLineNumbers() {
 		b.lined = ins[0].Loc.Line >= 0
 		// The block's last location, ins[len(ins)-1].Loc, is that of its
 		// last instruction with a line (none if there is none).
-		if g.hasFallthrough(b) && b.next != none {
+		if lp&(pScopeExit|pUncond) == 0 && b.next != none {
 			n := &blocks[b.next]
 			if n.predecessors == 1 && len(n.instrs) > 0 && n.instrs[0].Loc.Line < 0 {
 				n.instrs[0].Loc = ins[len(ins)-1].Loc
 			}
 		}
-		if g.o.isJump(l.Op) {
+		if lp&pJump != 0 {
 			t := &blocks[l.Arg]
 			if t.predecessors == 1 && len(t.instrs) > 0 && t.instrs[0].Loc.Line < 0 {
 				t.instrs[0].Loc = ins[len(ins)-1].Loc
