@@ -15,6 +15,8 @@ const maxBlocks = 21
 // markExceptHandlers is mark_except_handlers.
 func (g *CFG) markExceptHandlers() {
 	blocks := g.blocks
+	// The table through a pointer of its own (see stackDepth).
+	props := &g.o.props
 	for b := int32(0); b != none; b = blocks[b].next {
 		if !blocks[b].pushes {
 			continue
@@ -22,7 +24,7 @@ func (g *CFG) markExceptHandlers() {
 		ins := blocks[b].instrs
 		for i := range ins {
 			in := &ins[i]
-			if g.o.props[in.Op&opMask]&pBlockPush != 0 {
+			if props[in.Op&opMask]&pBlockPush != 0 {
 				blocks[in.Arg].handler = true
 			}
 		}

@@ -297,8 +297,10 @@ func (g *CFG) inlineSmallOrNoLinenoBlocks() error {
 			}
 			ti := l.Arg
 			t := &blocks[ti]
-			small := g.exitsScope(t) && len(t.instrs) <= maxCopySize
-			noLine := hasNoLineno(t) && !g.hasFallthrough(t)
+			// What exitsScope and hasFallthrough tell of t.
+			_, tp := lastOf(props, t)
+			small := tp&pScopeExit != 0 && len(t.instrs) <= maxCopySize
+			noLine := hasNoLineno(t) && tp&(pScopeExit|pUncond) != 0
 			if !small && !noLine {
 				continue
 			}
