@@ -513,6 +513,21 @@ func (g *CFG) noFallthrough(b *block) bool {
 
 func (g *CFG) hasFallthrough(b *block) bool { return !g.noFallthrough(b) }
 
+// lastOf returns b's last instruction (nil: none) and its properties
+// from props (0 for none: an empty block falls through and has no jump),
+// for the walks of every block: what b.last, hasFallthrough and isJump
+// tell, with the table through a pointer the walk takes once (each of
+// those loads and checks the optimizer, and finds the last instruction,
+// again).
+func lastOf(props *[opMask + 1]props, b *block) (*instruction, props) {
+	n := len(b.instrs)
+	if n == 0 {
+		return nil, 0
+	}
+	l := &b.instrs[n-1]
+	return l, props[l.Op&opMask]
+}
+
 // exitsScope is basicblock_exits_scope.
 func (g *CFG) exitsScope(b *block) bool {
 	l := b.last()

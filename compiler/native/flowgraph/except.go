@@ -15,6 +15,8 @@ const maxBlocks = 21
 // markExceptHandlers is mark_except_handlers.
 func (g *CFG) markExceptHandlers() {
 	blocks := g.blocks
+	// The table through a pointer of its own (see stackDepth).
+	props := &g.o.props
 	for b := int32(0); b != none; b = blocks[b].next {
 		if !blocks[b].pushes {
 			continue
@@ -22,7 +24,7 @@ func (g *CFG) markExceptHandlers() {
 		ins := blocks[b].instrs
 		for i := range ins {
 			in := &ins[i]
-			if g.o.props[in.Op&opMask]&pBlockPush != 0 {
+			if props[in.Op&opMask]&pBlockPush != 0 {
 				blocks[in.Arg].handler = true
 			}
 		}
@@ -75,6 +77,8 @@ func (g *CFG) labelExceptionTargets() error {
 	g.resetVisited()
 	g.stacks = g.stacks[:0]
 	todo := g.todo[:0]
+	// The table through a pointer of its own (see stackDepth).
+	props := &o.props
 	entry := int32(0)
 	g.blocks[entry].mark = g.epoch
 	g.blocks[entry].exceptStack = g.newStack(none)
@@ -91,7 +95,7 @@ func (g *CFG) labelExceptionTargets() error {
 		ins := b.instrs
 		for i := range ins {
 			in := &ins[i]
-			if o.props[in.Op&opMask]&pExcept == 0 {
+			if props[in.Op&opMask]&pExcept == 0 {
 				// The default case below.
 				in.Handler.Label = instr.Label(handler)
 				continue
@@ -151,7 +155,7 @@ func (g *CFG) labelExceptionTargets() error {
 				in.Handler.Label = instr.Label(handler)
 			}
 		}
-		if g.hasFallthrough(b) && b.next != none && g.blocks[b.next].mark != g.epoch {
+		if _, lp := lastOf(props, b); lp&(pScopeExit|pUncond) == 0 && b.next != none && g.blocks[b.next].mark != g.epoch {
 			if stack == none {
 				return fmt.Errorf("fall through after a jump that took the exception stack")
 			}

@@ -48,6 +48,9 @@ func (g *CFG) stackDepth() (int32, error) {
 		return 0, err
 	}
 	maxDepth := int32(0)
+	// The tables through pointers of their own: through o, the loop
+	// checked o for nil at every instruction.
+	plain, linear := &o.plain, &o.linear
 	for len(g.todo) > 0 {
 		bi := g.todo[len(g.todo)-1]
 		g.todo = g.todo[:len(g.todo)-1]
@@ -57,7 +60,7 @@ func (g *CFG) stackDepth() (int32, error) {
 			in := &ins[i]
 			op := in.Op & opMask
 			// Most instructions only add their effect.
-			if e := o.plain[op]; e != notPlain {
+			if e := plain[op]; e != notPlain {
 				depth += int32(e)
 				if depth < 0 {
 					return 0, fmt.Errorf("invalid CFG, stack underflow")
@@ -65,7 +68,7 @@ func (g *CFG) stackDepth() (int32, error) {
 				maxDepth = max(maxDepth, depth)
 				continue
 			}
-			if l := o.linear[op]; l.ok {
+			if l := linear[op]; l.ok {
 				depth += int32(l.c) + int32(l.mul)*in.Arg + int32(l.and1)*(in.Arg&1)
 				if depth < 0 {
 					return 0, fmt.Errorf("invalid CFG, stack underflow")
@@ -123,17 +126,19 @@ func (g *CFG) markWarm() {
 	stack := g.todo[:0]
 	stack = append(stack, 0)
 	g.blocks[0].mark = g.epoch
+	props := &g.o.props
 	for len(stack) > 0 {
 		bi := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		b := &g.blocks[bi]
 		b.warm = true
-		if b.next != none && g.hasFallthrough(b) && g.blocks[b.next].mark != g.epoch {
+		in, p := lastOf(props, b)
+		if b.next != none && p&(pScopeExit|pUncond) == 0 && g.blocks[b.next].mark != g.epoch {
 			g.blocks[b.next].mark = g.epoch
 			stack = append(stack, b.next)
 		}
 		// A jump is always its block's last instruction.
-		if in := b.last(); in != nil && g.o.isJump(in.Op) && g.blocks[in.Arg].mark != g.epoch {
+		if p&pJump != 0 && g.blocks[in.Arg].mark != g.epoch {
 			g.blocks[in.Arg].mark = g.epoch
 			stack = append(stack, in.Arg)
 		}
@@ -154,12 +159,14 @@ func (g *CFG) markCold() {
 			blocks[bi].mark = g.epoch
 		}
 	}
+	props := &g.o.props
 	for len(stack) > 0 {
 		bi := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		b := &g.blocks[bi]
 		b.cold = true
-		if b.next != none && g.hasFallthrough(b) {
+		in, p := lastOf(props, b)
+		if b.next != none && p&(pScopeExit|pUncond) == 0 {
 			n := &g.blocks[b.next]
 			if !n.warm && n.mark != g.epoch {
 				n.mark = g.epoch
@@ -167,7 +174,7 @@ func (g *CFG) markCold() {
 			}
 		}
 		// A jump is always its block's last instruction.
-		if in := b.last(); in != nil && g.o.isJump(in.Op) {
+		if p&pJump != 0 {
 			t := &g.blocks[in.Arg]
 			if !t.warm && t.mark != g.epoch {
 				t.mark = g.epoch
@@ -255,6 +262,8 @@ func (g *CFG) convertPseudoOps(fixed []int32, cells bool) error {
 	}
 	every := cells || g.seen&pRename != 0
 	blocks := g.blocks
+	// The table through a pointer of its own (see stackDepth).
+	props := &g.o.props
 	for bi := int32(0); bi != none && want != 0; bi = blocks[bi].next {
 		if !every && !blocks[bi].pushes {
 			continue
@@ -262,7 +271,7 @@ func (g *CFG) convertPseudoOps(fixed []int32, cells bool) error {
 		ins := blocks[bi].instrs
 		for i := range ins {
 			in := &ins[i]
-			p := g.o.props[in.Op&opMask]
+			p := props[in.Op&opMask]
 			if p&want == 0 {
 				continue
 			}
@@ -296,10 +305,11 @@ func (g *CFG) normalizeJumps() error {
 	c := &g.o.opc
 	g.resetVisited()
 	blocks := g.blocks
+	props := &g.o.props
 	for bi := int32(0); bi != none; bi = blocks[bi].next {
 		blocks[bi].mark = g.epoch
-		l := blocks[bi].last()
-		if l == nil || !g.o.isJump(l.Op) || g.o.isUncond(l.Op) {
+		l, p := lastOf(props, &blocks[bi])
+		if p&(pJump|pUncond) != pJump {
 			continue
 		}
 		if blocks[l.Arg].mark != g.epoch {

@@ -23,9 +23,10 @@ func startsLined(b *block) bool {
 // Predecessor counts are the ones remove_unreachable left, as in CPython.
 func (g *CFG) duplicateExitsWithoutLineno() {
 	blocks := g.blocks
+	props := &g.o.props
 	for bi := int32(0); bi != none; bi = blocks[bi].next {
-		l := blocks[bi].last()
-		if l == nil || !g.o.isJump(l.Op) {
+		l, lp := lastOf(props, &blocks[bi])
+		if lp&pJump == 0 {
 			continue
 		}
 		ti := g.nextNonEmpty(l.Arg)
@@ -56,10 +57,15 @@ func (g *CFG) duplicateExitsWithoutLineno() {
 	blocks = g.blocks
 	for bi := int32(0); bi != none; bi = blocks[bi].next {
 		b := &blocks[bi]
-		if g.hasFallthrough(b) && b.next != none && len(b.instrs) > 0 {
+		// The tests are pure: the one that fails for most blocks (the
+		// next block starts with a line) comes first.
+		if b.next == none || startsLined(&blocks[b.next]) {
+			continue
+		}
+		if l, lp := lastOf(props, b); l != nil && lp&(pScopeExit|pUncond) == 0 {
 			n := &blocks[b.next]
-			if !startsLined(n) && g.exitOrEvalCheckWithoutLineno(n) {
-				n.instrs[0].Loc = b.last().Loc
+			if g.exitOrEvalCheckWithoutLineno(n) {
+				n.instrs[0].Loc = l.Loc
 			}
 		}
 	}
@@ -70,49 +76,51 @@ func (g *CFG) duplicateExitsWithoutLineno() {
 // first instruction takes the last location of its only predecessor.
 func (g *CFG) propagateLineNumbers() {
 	blocks := g.blocks
+	props := &g.o.props
 	for bi := int32(0); bi != none; bi = blocks[bi].next {
 		b := &blocks[bi]
-		l := b.last()
+		l, lp := lastOf(props, b)
 		if l == nil {
 			continue
 		}
-		// last is the index of the last instruction with a line so far;
-		// most blocks start with a run of instructions that have one.
+		// An instruction without a line takes the location of the one
+		// before it as this walk leaves it: that of the last one with a
+		// line, or none before the first. The instructions with a line
+		// are passed in a tight loop (most blocks are all such a run).
 		ins := b.instrs
 		i := 0
 		if b.lined {
 			i = len(ins)
 		}
-		for i < len(ins) && ins[i].Loc.Line >= 0 {
-			i++
-		}
-		last := i - 1
-		for ; i < len(ins); i++ {
-			if ins[i].Loc.Line >= 0 {
-				last = i
-			} else if last >= 0 {
-				ins[i].Loc = ins[last].Loc
+		for {
+			for i < len(ins) && ins[i].Loc.Line >= 0 {
+				i++
+			}
+			if i == len(ins) {
+				break
+			}
+			if i > 0 {
+				ins[i].Loc = ins[i-1].Loc
 			} else {
 				ins[i].Loc = instr.NoLocation
 			}
+			i++
 		}
 		// From the first instruction with a line on, every one has one
 		// now; a pass that adds an instruction clears the flag.
 		b.lined = ins[0].Loc.Line >= 0
-		prev := instr.NoLocation
-		if last >= 0 {
-			prev = ins[last].Loc
-		}
-		if g.hasFallthrough(b) && b.next != none {
+		// The block's last location, ins[len(ins)-1].Loc, is that of its
+		// last instruction with a line (none if there is none).
+		if lp&(pScopeExit|pUncond) == 0 && b.next != none {
 			n := &blocks[b.next]
 			if n.predecessors == 1 && len(n.instrs) > 0 && n.instrs[0].Loc.Line < 0 {
-				n.instrs[0].Loc = prev
+				n.instrs[0].Loc = ins[len(ins)-1].Loc
 			}
 		}
-		if g.o.isJump(l.Op) {
+		if lp&pJump != 0 {
 			t := &blocks[l.Arg]
 			if t.predecessors == 1 && len(t.instrs) > 0 && t.instrs[0].Loc.Line < 0 {
-				t.instrs[0].Loc = prev
+				t.instrs[0].Loc = ins[len(ins)-1].Loc
 			}
 		}
 	}

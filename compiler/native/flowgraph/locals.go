@@ -156,12 +156,15 @@ func (g *CFG) scanBlockForLocals(bi int32) {
 	// unset the rest of the block changes nothing, and the block passes
 	// nothing on to its handlers and successors.
 	unsets := g.seen&pUnset != 0
+	// The table through a pointer of its own: g.o was loaded and checked
+	// for nil at every instruction.
+	local := &g.o.local
 	for i := range ins {
 		in := &ins[i]
 		if in.Handler.Label != none {
 			g.maybePush(int32(in.Handler.Label), unsafe)
 		}
-		k := g.o.local[in.Op&opMask]
+		k := local[in.Op&opMask]
 		if k == 0 || in.Arg >= 64 || in.Arg < 0 {
 			continue
 		}
@@ -182,10 +185,11 @@ func (g *CFG) scanBlockForLocals(bi int32) {
 		}
 	}
 	b := &g.blocks[bi]
-	if b.next != none && g.hasFallthrough(b) {
+	l, lp := lastOf(&g.o.props, b)
+	if b.next != none && lp&(pScopeExit|pUncond) == 0 {
 		g.maybePush(b.next, unsafe)
 	}
-	if l := b.last(); l != nil && g.o.isJump(l.Op) {
+	if lp&pJump != 0 {
 		g.maybePush(l.Arg, unsafe)
 	}
 }

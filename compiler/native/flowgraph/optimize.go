@@ -32,7 +32,7 @@ func (g *CFG) removeUnreachable() {
 		bi := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		b := &blocks[bi]
-		if b.next != none && g.hasFallthrough(b) {
+		if _, lp := lastOf(props, b); b.next != none && lp&(pScopeExit|pUncond) == 0 {
 			n := &blocks[b.next]
 			if n.mark != g.epoch {
 				n.mark = g.epoch
@@ -177,6 +177,7 @@ func (g *CFG) removeRedundantNops() bool {
 func (g *CFG) removeRedundantNopsAndPairs() {
 	o := g.o
 	popTop := o.opc.popTop
+	props := &o.props
 	for done := false; !done; {
 		done = true
 		var cur *instruction
@@ -216,8 +217,12 @@ func (g *CFG) removeRedundantNopsAndPairs() {
 			if len(ins) > 0 {
 				cur, curBlock = &ins[len(ins)-1], bi
 			}
-			if (cur != nil && o.isJump(cur.Op)) || !g.hasFallthrough(b) {
-				cur = nil
+			// cur is b's last instruction, or that of the block before
+			// when b is empty (which falls through).
+			if cur != nil {
+				if cp := props[cur.Op&opMask]; cp&pJump != 0 || (len(ins) > 0 && cp&(pScopeExit|pUncond) != 0) {
+					cur = nil
+				}
 			}
 		}
 	}
@@ -228,10 +233,11 @@ func (g *CFG) removeRedundantNopsAndPairs() {
 func (g *CFG) removeRedundantJumps() (int, error) {
 	changes := 0
 	blocks := g.blocks
+	props := &g.o.props
 	for bi := int32(0); bi != none; bi = blocks[bi].next {
 		b := &blocks[bi]
-		l := b.last()
-		if l == nil || !g.o.isUncond(l.Op) {
+		l, lp := lastOf(props, b)
+		if lp&pUncond == 0 {
 			continue
 		}
 		t := g.nextNonEmpty(l.Arg)
@@ -282,16 +288,19 @@ func (g *CFG) inlineSmallOrNoLinenoBlocks() error {
 		}
 		changes = false
 		blocks := g.blocks
+		props := &o.props
 		for bi := int32(0); bi != none; bi = blocks[bi].next {
 			b := &blocks[bi]
-			l := b.last()
-			if l == nil || !o.isUncond(l.Op) {
+			l, lp := lastOf(props, b)
+			if lp&pUncond == 0 {
 				continue
 			}
 			ti := l.Arg
 			t := &blocks[ti]
-			small := g.exitsScope(t) && len(t.instrs) <= maxCopySize
-			noLine := hasNoLineno(t) && !g.hasFallthrough(t)
+			// What exitsScope and hasFallthrough tell of t.
+			_, tp := lastOf(props, t)
+			small := tp&pScopeExit != 0 && len(t.instrs) <= maxCopySize
+			noLine := hasNoLineno(t) && tp&(pScopeExit|pUncond) != 0
 			if !small && !noLine {
 				continue
 			}
