@@ -694,8 +694,9 @@ func (o *Optimizer) build(seq *instr.Sequence, arena []instruction) (*CFG, error
 		if p&pBlockPush != 0 {
 			starts[i] |= startPush
 		}
-		t, err := seq.Index(instr.Label(d.Arg))
-		if err != nil {
+		t := seq.Placed(instr.Label(d.Arg))
+		if t < 0 {
+			_, err := seq.Index(instr.Label(d.Arg))
 			return nil, fmt.Errorf("instruction %d (%s): %w", i, o.tab.Name(op), err)
 		}
 		if t >= n {

@@ -125,6 +125,16 @@ func (s *Sequence) Index(l Label) (int, error) {
 	return int(s.labels[l]), nil
 }
 
+// Placed is Index for a loop that walks every jump: the index, or -1
+// when l is not a placed label, small enough to be inlined where
+// Index, which makes its error, is a call (Index says what is wrong).
+func (s *Sequence) Placed(l Label) int {
+	if uint(l) < uint(len(s.labels)) {
+		return int(s.labels[l])
+	}
+	return -1
+}
+
 // Labels returns the number of labels made.
 func (s *Sequence) Labels() int { return len(s.labels) }
 
