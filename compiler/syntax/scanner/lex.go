@@ -297,13 +297,12 @@ func (s *Scanner) startLine() bool {
 		if !s.underflow() {
 			return false // the end of the input, for normal
 		}
+		// The line read ends with a newline (see regular), which stops
+		// the loop over the spaces.
 		r, i := s.read, s.cur
 		i += spaceRun(r[i:])
-		for i < len(r) && r[i] == ' ' {
+		for r[i] == ' ' {
 			i++
-		}
-		if i == len(r) {
-			return false
 		}
 		switch r[i] {
 		case '\n':
