@@ -13,8 +13,10 @@ const (
 // stays valid (and keeps its whole chunk alive) as long as it is
 // referenced, or until the Arena is Reset.
 //
-// cur is the chunk free is the rest of, the last allocated. Reset clears
-// what was handed out of it and hands it out again (the chunks before it
+// cur is the chunk last allocated, of which the first used elements are
+// handed out (an index rather than a slice of the rest: handing one out
+// then stores one word, not a slice's three). Reset clears what was
+// handed out of it and hands it out again (the chunks before it
 // are left to the garbage collector), or, when the tree needed more than
 // cur, replaces it with one chunk as large as all that tree took, budget
 // permitting. So a slab that serves one tree after another soon has one
@@ -22,8 +24,8 @@ const (
 // more for trees of that size. One chunk rather than a list of them keeps
 // one and many small enough to be inlined into the node constructors.
 type slab[T any] struct {
-	free []T
 	cur  []T
+	used int
 	size int
 	// spent is what was handed out of the chunks before cur since the
 	// last reset.
@@ -35,14 +37,14 @@ type slab[T any] struct {
 
 // one returns a pointer to a new zero T.
 func (s *slab[T]) one() *T {
-	if len(s.free) == 0 {
-		s.spent += len(s.cur)
+	if s.used >= len(s.cur) {
+		s.spent += s.used
 		s.size = min(max(2*s.size, minSlab), maxSlab)
-		s.free = make([]T, s.size)
-		s.cur = s.free
+		s.cur = make([]T, s.size)
+		s.used = 0
 	}
-	p := &s.free[0]
-	s.free = s.free[1:]
+	p := &s.cur[s.used]
+	s.used++
 	return p
 }
 
@@ -52,18 +54,18 @@ func (s *slab[T]) many(n int) []T {
 	if n <= 0 {
 		return nil
 	}
-	if n > len(s.free) {
+	if n > len(s.cur)-s.used {
 		if n > maxSlab/4 {
 			return make([]T, n)
 		}
-		s.spent += len(s.cur) - len(s.free)
+		s.spent += s.used
 		s.size = min(max(2*s.size, minSlab, n), maxSlab)
-		s.free = make([]T, s.size)
-		s.cur = s.free
+		s.cur = make([]T, s.size)
+		s.used = 0
 	}
-	r := s.free[:n:n]
-	s.free = s.free[n:]
-	return r
+	i := s.used
+	s.used = i + n
+	return s.cur[i : i+n : i+n]
 }
 
 // reset clears what the slab handed out of its current chunk and makes
@@ -74,7 +76,7 @@ func (s *slab[T]) many(n int) []T {
 // before another grows.
 func (s *slab[T]) reset(budget int) int {
 	c := s.cur
-	used := len(c) - len(s.free)
+	used := s.used
 	s.want = 0
 	if s.spent > 0 {
 		s.want = s.spent + used
@@ -88,7 +90,7 @@ func (s *slab[T]) reset(budget int) int {
 		return 0
 	}
 	clear(c[:used])
-	s.free = c
+	s.used = 0
 	return b
 }
 
@@ -103,7 +105,7 @@ func (s *slab[T]) keepMore(budget int) int {
 		return 0
 	}
 	s.cur = make([]T, want)
-	s.free = s.cur
+	s.used = 0
 	s.size = max(s.size, min(want, maxSlab))
 	return extra
 }

@@ -180,10 +180,14 @@ type Parser struct {
 // about what clearing the larger table for every parse cost.)
 const reportedSlots = 256
 
-// reportedSlot is the index of id in Parser.reported.
+// reportedSlot is the index of id, an identifier (not empty), in
+// Parser.reported. Its bytes are read without bounds checks: the three
+// read are within any identifier.
 func reportedSlot(id string) int {
 	n := len(id)
-	return (n*31 + int(id[0])*7 + int(id[n-1])*13 + int(id[n>>1])*3) & (reportedSlots - 1)
+	b := unsafe.StringData(id)
+	first, last, mid := *b, *(*byte)(unsafe.Add(unsafe.Pointer(b), n-1)), *(*byte)(unsafe.Add(unsafe.Pointer(b), n>>1))
+	return (n*31 + int(first)*7 + int(last)*13 + int(mid)*3) & (reportedSlots - 1)
 }
 
 // Warning is a SyntaxWarning or DeprecationWarning CPython's parser would
@@ -504,7 +508,7 @@ func (p *Parser) nameToken() ast.Expr {
 }
 
 func (p *Parser) nameFromToken(t *token.Token) ast.Expr {
-	id := p.src[t.Off:t.EndOff]
+	id := p.nameText(t)
 	if !t.ASCII {
 		var ok bool
 		if id, ok = p.newIdentifier(id); !ok {
@@ -608,6 +612,13 @@ func (p *Parser) stackOverflow() {
 			NoLocation: true,
 		}
 	}
+}
+
+// nameText is tokText for a NAME token made by the lexer, without bounds
+// checks: its offsets are those of its bytes in the source, which the
+// lexer made it of.
+func (p *Parser) nameText(t *token.Token) string {
+	return unsafe.String((*byte)(unsafe.Add(unsafe.Pointer(unsafe.StringData(p.src)), t.Off)), int(t.EndOff-t.Off))
 }
 
 func tokSpan(t *token.Token) span {
