@@ -196,6 +196,11 @@ func (o *Optimizer) Reset(p *pyobj.Process) {
 // props are the static properties of an opcode this package asks about.
 type props uint32
 
+// fallsThrough reports whether a block whose last instruction has these
+// properties goes on to the next block (0, an empty block's, does): its
+// last instruction neither leaves the scope nor jumps unconditionally.
+func (p props) fallsThrough() bool { return p&(pScopeExit|pUncond) == 0 }
+
 const (
 	pJump      props = 1 << iota // OPCODE_HAS_JUMP
 	pBlockPush                   // IS_BLOCK_PUSH_OPCODE (SETUP_*)

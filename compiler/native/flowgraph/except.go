@@ -155,7 +155,7 @@ func (g *CFG) labelExceptionTargets() error {
 				in.Handler.Label = instr.Label(handler)
 			}
 		}
-		if _, lp := lastOf(props, b); lp&(pScopeExit|pUncond) == 0 && b.next != none && g.blocks[b.next].mark != g.epoch {
+		if _, lp := lastOf(props, b); lp.fallsThrough() && b.next != none && g.blocks[b.next].mark != g.epoch {
 			if stack == none {
 				return fmt.Errorf("fall through after a jump that took the exception stack")
 			}

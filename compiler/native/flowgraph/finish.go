@@ -133,7 +133,7 @@ func (g *CFG) markWarm() {
 		b := &g.blocks[bi]
 		b.warm = true
 		in, p := lastOf(props, b)
-		if b.next != none && p&(pScopeExit|pUncond) == 0 && g.blocks[b.next].mark != g.epoch {
+		if b.next != none && p.fallsThrough() && g.blocks[b.next].mark != g.epoch {
 			g.blocks[b.next].mark = g.epoch
 			stack = append(stack, b.next)
 		}
@@ -166,7 +166,7 @@ func (g *CFG) markCold() {
 		b := &g.blocks[bi]
 		b.cold = true
 		in, p := lastOf(props, b)
-		if b.next != none && p&(pScopeExit|pUncond) == 0 {
+		if b.next != none && p.fallsThrough() {
 			n := &g.blocks[b.next]
 			if !n.warm && n.mark != g.epoch {
 				n.mark = g.epoch

@@ -62,7 +62,7 @@ func (g *CFG) duplicateExitsWithoutLineno() {
 		if b.next == none || startsLined(&blocks[b.next]) {
 			continue
 		}
-		if l, lp := lastOf(props, b); l != nil && lp&(pScopeExit|pUncond) == 0 {
+		if l, lp := lastOf(props, b); l != nil && lp.fallsThrough() {
 			n := &blocks[b.next]
 			if g.exitOrEvalCheckWithoutLineno(n) {
 				n.instrs[0].Loc = l.Loc
@@ -111,7 +111,7 @@ func (g *CFG) propagateLineNumbers() {
 		b.lined = ins[0].Loc.Line >= 0
 		// The block's last location, ins[len(ins)-1].Loc, is that of its
 		// last instruction with a line (none if there is none).
-		if lp&(pScopeExit|pUncond) == 0 && b.next != none {
+		if lp.fallsThrough() && b.next != none {
 			n := &blocks[b.next]
 			if n.predecessors == 1 && len(n.instrs) > 0 && n.instrs[0].Loc.Line < 0 {
 				n.instrs[0].Loc = ins[len(ins)-1].Loc

@@ -186,7 +186,7 @@ func (g *CFG) scanBlockForLocals(bi int32) {
 	}
 	b := &g.blocks[bi]
 	l, lp := lastOf(&g.o.props, b)
-	if b.next != none && lp&(pScopeExit|pUncond) == 0 {
+	if b.next != none && lp.fallsThrough() {
 		g.maybePush(b.next, unsafe)
 	}
 	if lp&pJump != 0 {

@@ -32,7 +32,7 @@ func (g *CFG) removeUnreachable() {
 		bi := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		b := &blocks[bi]
-		if _, lp := lastOf(props, b); b.next != none && lp&(pScopeExit|pUncond) == 0 {
+		if _, lp := lastOf(props, b); b.next != none && lp.fallsThrough() {
 			n := &blocks[b.next]
 			if n.mark != g.epoch {
 				n.mark = g.epoch
@@ -220,7 +220,7 @@ func (g *CFG) removeRedundantNopsAndPairs() {
 			// cur is b's last instruction, or that of the block before
 			// when b is empty (which falls through).
 			if cur != nil {
-				if cp := props[cur.Op&opMask]; cp&pJump != 0 || (len(ins) > 0 && cp&(pScopeExit|pUncond) != 0) {
+				if cp := props[cur.Op&opMask]; cp&pJump != 0 || (len(ins) > 0 && !cp.fallsThrough()) {
 					cur = nil
 				}
 			}
@@ -300,7 +300,7 @@ func (g *CFG) inlineSmallOrNoLinenoBlocks() error {
 			// What exitsScope and hasFallthrough tell of t.
 			_, tp := lastOf(props, t)
 			small := tp&pScopeExit != 0 && len(t.instrs) <= maxCopySize
-			noLine := hasNoLineno(t) && tp&(pScopeExit|pUncond) != 0
+			noLine := hasNoLineno(t) && !tp.fallsThrough()
 			if !small && !noLine {
 				continue
 			}

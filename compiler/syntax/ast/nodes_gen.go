@@ -1560,9 +1560,10 @@ func (a *Arena) PatternList(n int) []Pattern { return a.lPatternList.many(n) }
 
 // Reset makes a hand out its memory again, cleared: every node and list
 // it handed out must be dead by then (nothing may read or write them
-// again). It keeps its chunks while they fit in keep bytes in all, each
-// slab's largest first (the rest are left to the garbage collector), and
-// returns the bytes kept.
+// again). It keeps each slab's current chunk while they fit in keep bytes
+// in all, then lets a slab that a tree outgrew take one chunk as large as
+// the tree, budget permitting (the rest are left to the garbage
+// collector); it returns the bytes kept.
 func (a *Arena) Reset(keep int) int {
 	n := 0
 	n += a.nModule.reset(keep - n)

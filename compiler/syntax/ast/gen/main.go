@@ -397,9 +397,10 @@ func (g *gen) emit(schemaNames []string) {
 	}
 	g.p("// Reset makes a hand out its memory again, cleared: every node and list")
 	g.p("// it handed out must be dead by then (nothing may read or write them")
-	g.p("// again). It keeps its chunks while they fit in keep bytes in all, each")
-	g.p("// slab's largest first (the rest are left to the garbage collector), and")
-	g.p("// returns the bytes kept.")
+	g.p("// again). It keeps each slab's current chunk while they fit in keep bytes")
+	g.p("// in all, then lets a slab that a tree outgrew take one chunk as large as")
+	g.p("// the tree, budget permitting (the rest are left to the garbage")
+	g.p("// collector); it returns the bytes kept.")
 	g.p("func (a *Arena) Reset(keep int) int {")
 	g.p("n := 0")
 	for _, c := range structs {
