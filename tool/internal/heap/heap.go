@@ -60,23 +60,26 @@ const (
 // fault, and the 3.13 standard library at -j 0 on 2 cores took about
 // 38,000 of them, a tenth of the run's CPU time on a virtual machine whose
 // every fault is a trap to the hypervisor. How much: prefaultPerCompile for
-// each compile the run makes (about what a standard library file
-// allocates: 294 MB for 1,721 files in BenchmarkStdlib), at most
-// prefaultBase plus prefaultPerJob for each compile that may run at once,
-// which covers what that run's heap peaks at with the pacing above (150-160
-// MB for 2 jobs). Measured over that tree (interleaved, 10 runs each):
-// 2.73 s of CPU against 2.99 s (-9%), wall time -9%, peak RSS 217 MB
-// against 156 MB; faults 1,900 with 256 MiB made resident. Runs of fewer
-// than prefaultMinCompiles compiles do without: their heap stays small.
-// Never more than prefaultMax, nor more than three quarters of the heap's
-// soft limit (GOMEMLIMIT's, when it is set): near the limit the scavenger
-// hands free pages back at once (400 MiB made resident under the limit of
-// 320 MiB left 7,700 faults against 1,900 for 256 MiB). See docs/benchmarks.md.
+// each compile the run makes, at most prefaultBase plus prefaultPerJob for
+// each compile that may run at once. The kernel clears every page it makes
+// resident, so more than the compiles' busiest memory costs more than it
+// saves: once the syntax tree's arenas were kept between compiles (the
+// standard library allocates about 119 MB in all, and that run's heap
+// peaks at about 130 MB), 64 MiB for 2 jobs measured 3-8% less CPU and
+// 10-13% less wall time than the 192 MiB made resident before (three
+// interleaved series of 8-12 runs each), with peak RSS 135 MB against 212
+// MB; 96 MiB and 48 MiB were between the two, and none at all measured
+// about as 192 MiB did. Runs of fewer than prefaultMinCompiles compiles do
+// without: their heap stays small. Never more than prefaultMax, nor more
+// than three quarters of the heap's soft limit (GOMEMLIMIT's, when it is
+// set): near the limit the scavenger hands free pages back at once (400
+// MiB made resident under the limit of 320 MiB left 7,700 faults against
+// 1,900 for 256 MiB). See docs/benchmarks.md.
 const (
 	prefaultMinCompiles = 100
 	prefaultPerCompile  = 128 << 10
-	prefaultBase        = 128 << 20
-	prefaultPerJob      = 32 << 20
+	prefaultBase        = 32 << 20
+	prefaultPerJob      = 16 << 20
 	prefaultMax         = 512 << 20
 )
 
@@ -93,7 +96,8 @@ const (
 // throughout, page faults 41,000 instead of 57,000 (those of the
 // prefault included), the same peak RSS. GODEBUG=disablethp=1, the
 // Go runtime's own switch for huge pages, turns it off. See
-// docs/benchmarks.md.
+// docs/benchmarks.md. At -j 0 on 2 cores the prefault (above) is no larger
+// than the prefix, so all of it is on huge pages.
 const hugePrefix = 64 << 20
 
 // PaceCommandLine sets the command line's pacing (unless GOGC is set) and

@@ -106,14 +106,14 @@ func TestPrefaultSize(t *testing.T) {
 		{2, 0, noLimit, 0},
 		{2, 99, noLimit, 0},               // a small run: none
 		{2, 100, noLimit, 100 << 17},      // 128 KiB per compile
-		{2, 1000, noLimit, 125 << 20},     // under the cap
-		{2, 1721, noLimit, 192 << 20},     // the cap: 128 MiB + 32 MiB per job
-		{0, 5000, noLimit, 160 << 20},     // one job at least
-		{8, 100000, noLimit, 384 << 20},   // the cap grows with the jobs
+		{2, 400, noLimit, 50 << 20},       // under the cap
+		{2, 1721, noLimit, 64 << 20},      // the cap: 32 MiB + 16 MiB per job
+		{0, 5000, noLimit, 48 << 20},      // one job at least
+		{8, 100000, noLimit, 160 << 20},   // the cap grows with the jobs
 		{64, 100000, noLimit, 512 << 20},  // up to 512 MiB
-		{2, 1721, 320 << 20, 192 << 20},   // under three quarters of the soft limit
-		{8, 100000, 320 << 20, 240 << 20}, // three quarters of the soft limit at most
-		{2, 1721, 100 << 20, 75 << 20},    // a GOMEMLIMIT of 100 MiB
+		{2, 1721, 320 << 20, 64 << 20},    // under three quarters of the soft limit
+		{8, 100000, 160 << 20, 120 << 20}, // three quarters of the soft limit at most
+		{2, 1721, 64 << 20, 48 << 20},     // a GOMEMLIMIT of 64 MiB
 	} {
 		if got := prefaultSize(tc.jobs, tc.inProcess, tc.limit); got != tc.want {
 			t.Errorf("prefaultSize(%d jobs, %d compiles, limit %d MiB) = %d KiB, want %d KiB", tc.jobs, tc.inProcess, tc.limit>>20, got>>10, tc.want>>10)
