@@ -65,10 +65,10 @@ const (
 // resident, so more than the compiles' busiest memory costs more than it
 // saves: once the syntax tree's arenas were kept between compiles (the
 // standard library allocates about 119 MB in all, and that run's heap
-// peaks at about 130 MB), 64 MiB for 2 jobs measured 3-8% less CPU and
-// 10-13% less wall time than the 192 MiB made resident before (three
-// interleaved series of 8-12 runs each), with peak RSS 135 MB against 212
-// MB; 96 MiB and 48 MiB were between the two, and none at all measured
+// peaks at about 130 MB), 64 MiB for 2 jobs measured 2-8% less CPU and
+// 4-12% less wall time than the 192 MiB made resident before (the medians
+// of the runs' ratios in four interleaved series of 8-12 runs each), with
+// peak RSS 135 MB against 212 MB; 96 MiB and 48 MiB were between the two, and none at all measured
 // about as 192 MiB did. Runs of fewer than prefaultMinCompiles compiles do
 // without: their heap stays small. Never more than prefaultMax, nor more
 // than three quarters of the heap's soft limit (GOMEMLIMIT's, when it is
