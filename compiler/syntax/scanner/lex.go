@@ -177,7 +177,7 @@ func (s *Scanner) regular(t *token.Token) token.Kind {
 		}
 		t.ASCII = true
 		if s.keywords && token.MayBeKeyword(c, j-i) {
-			return s.span(t, token.Keyword(r[i:j]), i, j)
+			return s.span(t, token.KeywordAfterTest(r[i:j]), i, j)
 		}
 		return s.span(t, token.NAME, i, j)
 	case quickOp:
@@ -570,7 +570,7 @@ again:
 		}
 		t.ASCII = !nonASCII
 		if s.keywords && token.MayBeKeyword(s.read[s.start], s.cur-s.start) {
-			return s.makeSpan(t, token.Keyword(s.read[s.start:s.cur]))
+			return s.makeSpan(t, token.KeywordAfterTest(s.read[s.start:s.cur]))
 		}
 		return s.makeSpan(t, token.NAME)
 	}
