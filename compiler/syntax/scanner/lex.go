@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"strings"
+	"unsafe"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 )
@@ -168,8 +169,12 @@ func (s *Scanner) regular(t *token.Token) token.Kind {
 	}
 	switch quickClass[c] {
 	case quickName, quickPrefix:
+		// The newline that follows the text in memory (Scanner.text)
+		// stops the loop, so it reads no byte past it: without the
+		// bounds check, 6 instructions a byte instead of 8.
 		j := i + 1
-		for identClass[r[j]] == identASCII {
+		base := unsafe.Pointer(unsafe.SliceData(r))
+		for identClass[*(*byte)(unsafe.Add(base, j))] == identASCII {
 			j++
 		}
 		if b := r[j]; b >= 128 || (b == '"' || b == '\'') && quickClass[c] == quickPrefix {
