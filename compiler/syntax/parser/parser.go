@@ -484,7 +484,9 @@ func (p *Parser) expectSoft(keyword string) ast.Expr {
 }
 
 // nameToken matches a NAME token and returns it as a Name node
-// (_PyPegen_name_token).
+// (_PyPegen_name_token). The Name is made here rather than in a function
+// of its own: most calls make one, and the call cost more than the work
+// around it (measured).
 func (p *Parser) nameToken() ast.Expr {
 	i := p.mark
 	if i == p.fill && !p.fillToken() {
@@ -500,14 +502,7 @@ func (p *Parser) nameToken() ast.Expr {
 	if j := *x; j != 0 {
 		return p.nodeOf(j)
 	}
-	e := p.nameFromToken(p.tokOf(i))
-	if e != nil {
-		p.setExpr(x, e)
-	}
-	return e
-}
-
-func (p *Parser) nameFromToken(t *token.Token) ast.Expr {
+	t := p.tokOf(i)
 	id := p.nameText(t)
 	if !t.ASCII {
 		var ok bool
@@ -528,11 +523,14 @@ func (p *Parser) nameFromToken(t *token.Token) ast.Expr {
 	n.ID = id
 	n.Ctx = ast.Load
 	n.Loc = tokSpan(t)
+	p.setExpr(x, n)
 	return n
 }
 
 // softKeywordToken matches a NAME token that is a soft keyword
-// (_PyPegen_soft_keyword_token).
+// (_PyPegen_soft_keyword_token). Its Name is the token's, as nameToken
+// makes it (pegen makes a new one, equal to it; a soft keyword's Name is
+// never part of a tree, and expectSoft shares it likewise).
 func (p *Parser) softKeywordToken() ast.Expr {
 	t := p.expect(token.NAME)
 	if t == nil {
@@ -541,7 +539,8 @@ func (p *Parser) softKeywordToken() ast.Expr {
 	text := p.src[t.Off:t.EndOff]
 	for _, kw := range token.SoftKeywords {
 		if p.softKeywordMatches(kw, text) {
-			return p.nameFromToken(t)
+			p.mark--
+			return p.nameToken()
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"strings"
+	"unsafe"
 
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/token"
 )
@@ -168,8 +169,12 @@ func (s *Scanner) regular(t *token.Token) token.Kind {
 	}
 	switch quickClass[c] {
 	case quickName, quickPrefix:
+		// The newline that follows the text in memory (Scanner.text)
+		// stops the loop, so it reads no byte past it: without the
+		// bounds check, 6 instructions a byte instead of 8.
 		j := i + 1
-		for identClass[r[j]] == identASCII {
+		base := unsafe.Pointer(unsafe.SliceData(r))
+		for identClass[*(*byte)(unsafe.Add(base, j))] == identASCII {
 			j++
 		}
 		if b := r[j]; b >= 128 || (b == '"' || b == '\'') && quickClass[c] == quickPrefix {
@@ -177,7 +182,7 @@ func (s *Scanner) regular(t *token.Token) token.Kind {
 		}
 		t.ASCII = true
 		if s.keywords && token.MayBeKeyword(c, j-i) {
-			return s.span(t, token.Keyword(r[i:j]), i, j)
+			return s.span(t, token.KeywordAfterTest(r[i:j]), i, j)
 		}
 		return s.span(t, token.NAME, i, j)
 	case quickOp:
@@ -570,7 +575,7 @@ again:
 		}
 		t.ASCII = !nonASCII
 		if s.keywords && token.MayBeKeyword(s.read[s.start], s.cur-s.start) {
-			return s.makeSpan(t, token.Keyword(s.read[s.start:s.cur]))
+			return s.makeSpan(t, token.KeywordAfterTest(s.read[s.start:s.cur]))
 		}
 		return s.makeSpan(t, token.NAME)
 	}

@@ -174,7 +174,10 @@ type mode struct {
 
 // Scanner is the tokenizer state for one source (struct tok_state).
 type Scanner struct {
-	src  *source.Source
+	src *source.Source
+	// text is the decoded source. A newline always follows it in memory:
+	// its last byte, or one past its end, in capacity (see New), which
+	// regular's name loop relies on to stop without a bounds check.
 	text []byte
 	opts Options
 	rel  release.Release
@@ -230,6 +233,17 @@ type Scanner struct {
 // New returns a scanner at the start of src.
 func New(src *source.Source, opts Options) *Scanner {
 	s := &Scanner{src: src, text: src.Text, opts: opts, rel: src.Release()}
+	if n := len(s.text); n > 0 && s.text[n-1] != '\n' {
+		// Decode's text ends with a newline (it appends one), unless a
+		// codec turned the last one into something else on a release
+		// that does not translate newlines after it: then a copy with a
+		// newline after its end, so that the bytes read are the same
+		// and regular's name loop still stops at a newline.
+		text := make([]byte, n+1)
+		copy(text, s.text)
+		text[n] = '\n'
+		s.text = text[:n]
+	}
 	s.noCR = src.NoCR() || bytes.IndexByte(s.text, '\r') < 0
 	s.keywords = opts.Keywords
 	s.ft = featuresOf(s.rel)
