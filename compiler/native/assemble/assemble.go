@@ -597,29 +597,43 @@ const (
 	locNone     = 15
 )
 
-// writeLocation writes the entries for size code units at loc
+// writeLocation writes the entries for size (at least 1) code units at loc
 // (assemble_emit_location), and returns the line the next entry is
 // relative to.
 func writeLocation(b []byte, loc instr.Location, size int, lineno int32) ([]byte, int32) {
 	if loc.Line >= 0 && loc.EndLine == loc.Line && uint32(loc.Col) < 128 && uint32(loc.EndCol) < 128 {
 		// One line with columns (an instruction with many inline
 		// caches, most often): the short and one-line forms inline.
-		// After the first entry the line delta is 0.
-		for size > 0 {
-			n := min(size, 8)
-			delta := loc.Line - lineno
-			switch {
-			case delta == 0 && loc.Col < 80 && uint32(loc.EndCol-loc.Col) < 16:
-				b = append(b, byte(0x80|(locShort0+int(loc.Col>>3))<<3|(n-1)), byte((loc.Col&7)<<4|(loc.EndCol-loc.Col)))
-			case uint32(delta) < 3:
-				b = append(b, byte(0x80|(locOneLine0+int(delta))<<3|(n-1)), byte(loc.Col), byte(loc.EndCol))
-				lineno = loc.Line
-			default:
-				b, lineno = writeLocationEntry(b, loc, n, lineno)
-			}
-			size -= n
+		// The first entry moves the line to loc.Line whatever its
+		// form, so every later entry has the line delta 0 and differs
+		// from the one before only in its size: their bytes are worked
+		// out once.
+		n := min(size, 8)
+		delta := loc.Line - lineno
+		short := loc.Col < 80 && uint32(loc.EndCol-loc.Col) < 16
+		switch {
+		case delta == 0 && short:
+			b = append(b, byte(0x80|(locShort0+int(loc.Col>>3))<<3|(n-1)), byte((loc.Col&7)<<4|(loc.EndCol-loc.Col)))
+		case uint32(delta) < 3:
+			b = append(b, byte(0x80|(locOneLine0+int(delta))<<3|(n-1)), byte(loc.Col), byte(loc.EndCol))
+		default:
+			b, _ = writeLocationEntry(b, loc, n, lineno)
 		}
-		return b, lineno
+		size -= n
+		if short {
+			first, second := byte(0x80|(locShort0+int(loc.Col>>3))<<3), byte((loc.Col&7)<<4|(loc.EndCol-loc.Col))
+			for ; size > 8; size -= 8 {
+				b = append(b, first|7, second)
+			}
+			if size > 0 {
+				b = append(b, first|byte(size-1), second)
+			}
+		} else {
+			for ; size > 0; size -= 8 {
+				b = append(b, byte(0x80|locOneLine0<<3|(min(size, 8)-1)), byte(loc.Col), byte(loc.EndCol))
+			}
+		}
+		return b, loc.Line
 	}
 	for size > 0 {
 		n := size
