@@ -482,22 +482,30 @@ func (a *Assembler) emit(ins []instr.Instr, firstLine int32) {
 	a.lines = emitLocations(a.lines[:0], ins, offset, firstLine)
 
 	a.excs = a.excs[:0]
-	if !a.handlers {
-		return
+	if a.handlers {
+		a.excs = emitExceptions(a.excs, ins, offset)
 	}
-	cur := instr.NoHandler
-	start := int32(0)
-	for i := range ins {
-		if h := ins[i].Handler; h.Label != cur.Label {
-			if cur.Label != instr.NoLabel {
-				a.excs = writeException(a.excs, start, offset[i], offset[cur.Label], cur)
-			}
-			start, cur = offset[i], h
+}
+
+// emitExceptions appends the exception table of ins to b: one entry per
+// run of instructions with one handler label, with the handler of the
+// run's first instruction (assemble_exception_table). A run's end is
+// found by a loop that compares labels only.
+func emitExceptions(b []byte, ins []instr.Instr, offset []int32) []byte {
+	n := len(ins)
+	offset = offset[:n+1]
+	for i := 0; i < n; {
+		h := ins[i].Handler
+		j := i + 1
+		for j < n && ins[j].Handler.Label == h.Label {
+			j++
 		}
+		if h.Label != instr.NoLabel {
+			b = writeException(b, offset[i], offset[j], offset[h.Label], h)
+		}
+		i = j
 	}
-	if cur.Label != instr.NoLabel {
-		a.excs = writeException(a.excs, start, offset[len(ins)], offset[cur.Label], cur)
-	}
+	return b
 }
 
 // emitLocations appends the location table of ins to b: one run of
