@@ -285,7 +285,9 @@ func (a *Assembler) walk(ins []instr.Instr) walkState {
 loop:
 	for ; i < n; i++ {
 		in := &ins[i]
-		if l := in.Handler.Label; l != instr.NoLabel {
+		// An instruction with the handler of the one before it (most
+		// in a try block) was checked with that one.
+		if l := in.Handler.Label; l != instr.NoLabel && (i == 0 || in.Handler != ins[i-1].Handler) {
 			if handlerDepth(in.Handler) < 0 || l < 0 || int(l) > n {
 				break
 			}
