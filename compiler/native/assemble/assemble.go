@@ -285,7 +285,9 @@ func (a *Assembler) walk(ins []instr.Instr) walkState {
 loop:
 	for ; i < n; i++ {
 		in := &ins[i]
-		if l := in.Handler.Label; l != instr.NoLabel {
+		// An instruction with the handler of the one before it (most
+		// in a try block) was checked with that one.
+		if l := in.Handler.Label; l != instr.NoLabel && (i == 0 || in.Handler != ins[i-1].Handler) {
 			if handlerDepth(in.Handler) < 0 || l < 0 || int(l) > n {
 				break
 			}
@@ -482,22 +484,30 @@ func (a *Assembler) emit(ins []instr.Instr, firstLine int32) {
 	a.lines = emitLocations(a.lines[:0], ins, offset, firstLine)
 
 	a.excs = a.excs[:0]
-	if !a.handlers {
-		return
+	if a.handlers {
+		a.excs = emitExceptions(a.excs, ins, offset)
 	}
-	cur := instr.NoHandler
-	start := int32(0)
-	for i := range ins {
-		if h := ins[i].Handler; h.Label != cur.Label {
-			if cur.Label != instr.NoLabel {
-				a.excs = writeException(a.excs, start, offset[i], offset[cur.Label], cur)
-			}
-			start, cur = offset[i], h
+}
+
+// emitExceptions appends the exception table of ins to b: one entry per
+// run of instructions with one handler label, with the handler of the
+// run's first instruction (assemble_exception_table). A run's end is
+// found by a loop that compares labels only.
+func emitExceptions(b []byte, ins []instr.Instr, offset []int32) []byte {
+	n := len(ins)
+	offset = offset[:n+1]
+	for i := 0; i < n; {
+		h := ins[i].Handler
+		j := i + 1
+		for j < n && ins[j].Handler.Label == h.Label {
+			j++
 		}
+		if h.Label != instr.NoLabel {
+			b = writeException(b, offset[i], offset[j], offset[h.Label], h)
+		}
+		i = j
 	}
-	if cur.Label != instr.NoLabel {
-		a.excs = writeException(a.excs, start, offset[len(ins)], offset[cur.Label], cur)
-	}
+	return b
 }
 
 // emitLocations appends the location table of ins to b: one run of
@@ -597,29 +607,43 @@ const (
 	locNone     = 15
 )
 
-// writeLocation writes the entries for size code units at loc
+// writeLocation writes the entries for size (at least 1) code units at loc
 // (assemble_emit_location), and returns the line the next entry is
 // relative to.
 func writeLocation(b []byte, loc instr.Location, size int, lineno int32) ([]byte, int32) {
 	if loc.Line >= 0 && loc.EndLine == loc.Line && uint32(loc.Col) < 128 && uint32(loc.EndCol) < 128 {
 		// One line with columns (an instruction with many inline
 		// caches, most often): the short and one-line forms inline.
-		// After the first entry the line delta is 0.
-		for size > 0 {
-			n := min(size, 8)
-			delta := loc.Line - lineno
-			switch {
-			case delta == 0 && loc.Col < 80 && uint32(loc.EndCol-loc.Col) < 16:
-				b = append(b, byte(0x80|(locShort0+int(loc.Col>>3))<<3|(n-1)), byte((loc.Col&7)<<4|(loc.EndCol-loc.Col)))
-			case uint32(delta) < 3:
-				b = append(b, byte(0x80|(locOneLine0+int(delta))<<3|(n-1)), byte(loc.Col), byte(loc.EndCol))
-				lineno = loc.Line
-			default:
-				b, lineno = writeLocationEntry(b, loc, n, lineno)
-			}
-			size -= n
+		// The first entry moves the line to loc.Line whatever its
+		// form, so every later entry has the line delta 0 and differs
+		// from the one before only in its size: their bytes are worked
+		// out once.
+		n := min(size, 8)
+		delta := loc.Line - lineno
+		short := loc.Col < 80 && uint32(loc.EndCol-loc.Col) < 16
+		switch {
+		case delta == 0 && short:
+			b = append(b, byte(0x80|(locShort0+int(loc.Col>>3))<<3|(n-1)), byte((loc.Col&7)<<4|(loc.EndCol-loc.Col)))
+		case uint32(delta) < 3:
+			b = append(b, byte(0x80|(locOneLine0+int(delta))<<3|(n-1)), byte(loc.Col), byte(loc.EndCol))
+		default:
+			b, _ = writeLocationEntry(b, loc, n, lineno)
 		}
-		return b, lineno
+		size -= n
+		if short {
+			first, second := byte(0x80|(locShort0+int(loc.Col>>3))<<3), byte((loc.Col&7)<<4|(loc.EndCol-loc.Col))
+			for ; size > 8; size -= 8 {
+				b = append(b, first|7, second)
+			}
+			if size > 0 {
+				b = append(b, first|byte(size-1), second)
+			}
+		} else {
+			for ; size > 0; size -= 8 {
+				b = append(b, byte(0x80|locOneLine0<<3|(min(size, 8)-1)), byte(loc.Col), byte(loc.EndCol))
+			}
+		}
+		return b, loc.Line
 	}
 	for size > 0 {
 		n := size

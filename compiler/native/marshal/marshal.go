@@ -490,14 +490,37 @@ func (w *Writer) code(c *pyobj.CodeObject, flag byte) {
 	w.nrefs++
 	w.typeAndUint32(typeString|FlagRef, uint32(len(c.Bytecode)))
 	w.buf = append(w.buf, c.Bytecode...)
-	w.object(c.Consts)
-	w.object(c.Names)
-	w.object(c.LocalsPlusNames)
-	w.object(c.LocalsPlusKinds)
-	w.object(c.Filename)
-	w.object(c.Name)
-	w.object(c.QualName)
+	// The fields all have the depth of this code object.
+	back := w.depth < maxDepth && w.local == nil
+	w.field(c.Consts, back)
+	w.field(c.Names, back)
+	w.field(c.LocalsPlusNames, back)
+	w.field(c.LocalsPlusKinds, back)
+	w.field(c.Filename, back)
+	w.field(c.Name, back)
+	w.field(c.QualName, back)
 	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(c.FirstLineNo))
-	w.object(c.LineTable)
-	w.object(c.ExceptionTable)
+	w.field(c.LineTable, back)
+	w.field(c.ExceptionTable, back)
+}
+
+// field is object for a code object's field o, with the tests object
+// and write make done here as items does them for a tuple's items, when
+// back says that this may be done: within the depth limit, and outside
+// a frozenset's sort-key dumps, whose numbering is their own. A field
+// numbered before (the file name, an empty tuple, a table shared with
+// another code object) is written as its back-reference, and any other
+// field but a singleton goes to write directly.
+func (w *Writer) field(o *pyobj.Object, back bool) {
+	if back && o != nil && o.Kind > pyobj.Ellipsis {
+		if ix := o.RefIx; ix > 0 {
+			w.backRef(ix)
+			return
+		}
+		w.depth++
+		w.write(o)
+		w.depth--
+		return
+	}
+	w.object(o)
 }
