@@ -32,7 +32,7 @@ func (c *compiler) nameopAt(loc instr.Location, name string, ctx ast.ExprContext
 	// The symbol at hint, if it is this name's, spares a search.
 	var scope symtable.Scope
 	at := int(hint)
-	if syms := u.ste.Symbols.List(); uint(at) < uint(len(syms)) && syms[at].Name == mangled {
+	if syms := u.ste.Symbols.List(); uint(at) < uint(len(syms)) && symtable.SameName(syms[at].Name, mangled) {
 		scope = syms[at].Flags.Scope()
 	} else {
 		scope, at = u.ste.ScopeAt(mangled)

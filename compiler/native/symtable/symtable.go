@@ -33,6 +33,8 @@
 package symtable
 
 import (
+	"unsafe"
+
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 )
@@ -391,6 +393,14 @@ func (s *Symbols) find(name string) int {
 		}
 	}
 	return -1
+}
+
+// SameName is a == b, without the call into the runtime for strings that
+// share their bytes: the parser hands every Name of an identifier one
+// string, which the symbols keep, so a name found is mostly its own
+// symbol's string. Two strings of one length at one address are equal.
+func SameName(a, b string) bool {
+	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
 }
 
 // slot returns the position of name, adding it with no flags at the end
