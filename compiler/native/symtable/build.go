@@ -236,20 +236,10 @@ func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc *ast.Loc) er
 func (b *builder) addDefAt(blk *Block, name string, flag Flags, loc *ast.Loc) (int, error) {
 	mangled := MaybeMangle(b.private, b.cur, name) // b.mangle, inlined
 	val := flag
-	if l := blk.Symbols.list; len(l) == cap(l) {
-		// Room for more symbols from the slab, doubled, as append would
-		// give it.
-		n := max(2*cap(l), symbolsFirst)
-		if len(b.symSlab) < n {
-			b.symSlab = b.slabs.symChunks.Take(max(n, min(max(b.nblocks, 4), 256)*symbolsFirst), 0)
-		}
-		grown := b.symSlab[:len(l):n]
-		copy(grown, l)
-		b.symSlab = b.symSlab[n:]
-		blk.Symbols.list = grown
-	}
-	at, added := blk.Symbols.slot(mangled)
-	if !added {
+	// find and add, not slot: find is inlined here, and the room for a
+	// new symbol is looked at only when there is one.
+	at := blk.Symbols.find(mangled)
+	if at >= 0 {
 		old := blk.Symbols.list[at].Flags
 		if flag&DefParam != 0 && old&DefParam != 0 {
 			return at, b.errorAt(*loc, msgDuplicateArgument, name)
@@ -258,6 +248,21 @@ func (b *builder) addDefAt(blk *Block, name string, flag Flags, loc *ast.Loc) (i
 			return at, b.errorAt(*loc, msgDuplicateTypeParam, name)
 		}
 		val = old | flag
+	} else {
+		if l := blk.Symbols.list; len(l) == cap(l) {
+			// Room for more symbols from the slab, doubled, as append
+			// would give it.
+			n := max(2*cap(l), symbolsFirst)
+			if len(b.symSlab) < n {
+				b.symSlab = b.slabs.symChunks.Take(max(n, min(max(b.nblocks, 4), 256)*symbolsFirst), 0)
+			}
+			grown := b.symSlab[:len(l):n]
+			copy(grown, l)
+			b.symSlab = b.symSlab[n:]
+			blk.Symbols.list = grown
+		}
+		at = len(blk.Symbols.list)
+		blk.Symbols.add(mangled, 0)
 	}
 	if blk.compIterTarget {
 		// An iteration variable of a comprehension: it may not be the

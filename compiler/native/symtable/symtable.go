@@ -403,16 +403,6 @@ func SameName(a, b string) bool {
 	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
 }
 
-// slot returns the position of name, adding it with no flags at the end
-// if s does not have it (and then added is true).
-func (s *Symbols) slot(name string) (i int, added bool) {
-	if i = s.find(name); i >= 0 {
-		return i, false
-	}
-	s.add(name, 0)
-	return len(s.list) - 1, true
-}
-
 // Get returns the flags of name and whether s has it.
 func (s *Symbols) Get(name string) (Flags, bool) {
 	if i := s.find(name); i >= 0 {
