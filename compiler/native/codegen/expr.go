@@ -1117,13 +1117,15 @@ func (c *compiler) expr(e ast.Expr) {
 	case *ast.Call:
 		c.call(t)
 	case *ast.Constant:
-		if c.cfg.FreshStrs[t] {
+		// Most constants are neither fresh strs nor NaNs: both are
+		// decided here without a call (a look-up in an empty map is one).
+		if len(c.cfg.FreshStrs) != 0 && c.cfg.FreshStrs[t] {
 			if t.Value.Kind() == ast.BytesKind {
 				c.loadConst(loc, c.p.NewBytesFresh(t.Value.Bytes()))
 			} else {
 				c.loadConst(loc, c.p.NewStrFresh(t.Value.Str()))
 			}
-		} else if hasNaN(t.Value) {
+		} else if nanKinds&(1<<t.Value.Kind()) != 0 && hasNaN(t.Value) {
 			c.loadConst(loc, c.nanConst(t))
 		} else {
 			c.loadValue(loc, t.Value)
