@@ -46,7 +46,7 @@ func Build(mod ast.ModNode, cfg Config) (*Table, error) {
 	b := &builder{
 		cfg:    cfg,
 		depth:  cfg.Depth,
-		blocks: sl.blocks,
+		order:  sl.order[:0],
 		others: &sl.others,
 		slabs:  sl,
 	}
@@ -54,7 +54,7 @@ func Build(mod ast.ModNode, cfg Config) (*Table, error) {
 		b.depth = DefaultDepth
 	}
 	start := b.depth
-	t := &Table{Future: cfg.Future, Release: cfg.Release, blocks: b.blocks, slabs: sl}
+	t := &Table{Future: cfg.Future, Release: cfg.Release, slabs: sl}
 	top := b.enter("top", ModuleBlock, blockKey{}, ast.Loc{})
 	t.Top = top
 	b.global = &top.Symbols
@@ -74,6 +74,7 @@ func Build(mod ast.ModNode, cfg Config) (*Table, error) {
 	}
 	b.exit()
 	t.others = sl.others
+	t.order, sl.order = b.order, b.order
 	if b.depth != start {
 		return nil, fmt.Errorf("recursion depth mismatch (before=%d, after=%d)", start, b.depth)
 	}
@@ -85,8 +86,9 @@ func Build(mod ast.ModNode, cfg Config) (*Table, error) {
 
 // builder holds the state of the first pass (struct symtable).
 type builder struct {
-	cfg    Config
-	blocks map[*ast.Loc]*Block
+	cfg Config
+	// order are the blocks of nodes, as Table.order.
+	order []*Block
 	// others points at the slabs' map of the blocks of other roles, made
 	// by the first of them.
 	others *map[blockKey]*Block
@@ -167,8 +169,11 @@ func (b *builder) enter(name string, typ BlockType, key blockKey, loc ast.Loc) *
 			}
 			(*b.others)[key] = nb
 		case key.node != nil:
-			// Not the module's (Top).
-			b.blocks[key.node] = nb
+			// Not the module's (Top). A node opens at most one main
+			// block, which Table.Block relies on (the oracle tests'
+			// checkOrder checks it).
+			nb.node, nb.orderAt = key.node, int32(len(b.order))
+			b.order = append(b.order, nb)
 		}
 		if prev != nil {
 			if l := prev.Children; len(l) == cap(l) {
