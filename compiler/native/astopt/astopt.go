@@ -394,12 +394,13 @@ func (o *optimizer) arguments(a *ast.Arguments) error {
 		return nil
 	}
 	if o.annotations() {
-		for _, group := range [][]*ast.Arg{a.Posonlyargs, a.Args} {
-			if err := o.args(group); err != nil {
-				return err
-			}
+		if err := o.args(a.Posonlyargs); err != nil {
+			return err
 		}
-		if err := o.args([]*ast.Arg{a.Vararg}); err != nil {
+		if err := o.args(a.Args); err != nil {
+			return err
+		}
+		if err := o.arg(a.Vararg); err != nil {
 			return err
 		}
 		if err := o.args(a.Kwonlyargs); err != nil {
@@ -410,24 +411,37 @@ func (o *optimizer) arguments(a *ast.Arguments) error {
 		return err
 	}
 	if o.annotations() {
-		if err := o.args([]*ast.Arg{a.Kwarg}); err != nil {
+		if err := o.arg(a.Kwarg); err != nil {
 			return err
 		}
 	}
 	return o.exprs(a.Defaults)
 }
 
+// args optimizes the annotations of a group of parameters.
 func (o *optimizer) args(args []*ast.Arg) error {
 	for _, arg := range args {
-		if arg == nil || arg.Annotation == nil {
-			continue
-		}
-		var err error
-		if arg.Annotation, err = o.expr(arg.Annotation); err != nil {
+		if err := o.arg(arg); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// arg optimizes a parameter's annotation, if it has one (most have
+// none, which is decided where arg is inlined).
+func (o *optimizer) arg(arg *ast.Arg) error {
+	if arg == nil || arg.Annotation == nil {
+		return nil
+	}
+	return o.annotation(arg)
+}
+
+// annotation optimizes the annotation of arg, which has one.
+func (o *optimizer) annotation(arg *ast.Arg) error {
+	var err error
+	arg.Annotation, err = o.expr(arg.Annotation)
+	return err
 }
 
 func (o *optimizer) typeParams(tps []ast.TypeParam) error {
@@ -620,7 +634,8 @@ func (o *optimizer) expr1(e ast.Expr) (ast.Expr, error) {
 		}
 	case *ast.Call:
 		if e.Func, err = o.expr(e.Func); err == nil {
-			if err = o.exprs(e.Args); err == nil {
+			// Most calls have no keywords: no call for them.
+			if err = o.exprs(e.Args); err == nil && len(e.Keywords) != 0 {
 				err = o.keywords(e.Keywords)
 			}
 		}

@@ -1038,6 +1038,10 @@ func (c *compiler) nanConst(k *ast.Constant) *pyobj.Object {
 	return o
 }
 
+// nanKinds are the kinds of constant that may be or hold a NaN, which
+// hasNaN looks into.
+const nanKinds = 1<<ast.FloatKind | 1<<ast.ComplexKind | 1<<ast.TupleKind | 1<<ast.FrozenSetKind
+
 // hasNaN reports whether v is or holds a NaN float or complex number.
 func hasNaN(v ast.Value) bool {
 	switch v.Kind() {

@@ -32,7 +32,7 @@ func (c *compiler) nameopAt(loc instr.Location, name string, ctx ast.ExprContext
 	// The symbol at hint, if it is this name's, spares a search.
 	var scope symtable.Scope
 	at := int(hint)
-	if syms := u.ste.Symbols.List(); uint(at) < uint(len(syms)) && syms[at].Name == mangled {
+	if syms := u.ste.Symbols.List(); uint(at) < uint(len(syms)) && symtable.SameName(syms[at].Name, mangled) {
 		scope = syms[at].Flags.Scope()
 	} else {
 		scope, at = u.ste.ScopeAt(mangled)
@@ -660,12 +660,17 @@ func importBit(s string) uint64 {
 	return 1 << ((uint(len(s))*7 + uint(s[0])) & 63)
 }
 
-// canOptimizeSuperCall is can_optimize_super_call.
+// canOptimizeSuperCall is can_optimize_super_call: the test of the
+// attribute's value, which most attributes fail, is inlined where it is
+// called.
 func (c *compiler) canOptimizeSuperCall(attr *ast.Attribute) bool {
 	call, ok := attr.Value.(*ast.Call)
-	if !ok {
-		return false
-	}
+	return ok && c.canOptimizeSuperCallOf(attr, call)
+}
+
+// canOptimizeSuperCallOf is canOptimizeSuperCall for an attribute of
+// call's value.
+func (c *compiler) canOptimizeSuperCallOf(attr *ast.Attribute, call *ast.Call) bool {
 	fn, ok := call.Func.(*ast.Name)
 	if !ok || fn.ID != "super" || attr.Attr == "__class__" || len(call.Keywords) != 0 {
 		return false
@@ -710,22 +715,31 @@ func (c *compiler) loadArgsForSuper(e *ast.Call) {
 	c.nameop(loc, c.u.varnames.list[0].Str(), ast.Load)
 }
 
-// updateStartLocationToMatchAttr is update_start_location_to_match_attr.
+// updateStartLocationToMatchAttr is update_start_location_to_match_attr:
+// the test here, which most attributes (on one line) pass, is inlined
+// where it is called.
 func updateStartLocationToMatchAttr(loc instr.Location, attr *ast.Attribute) instr.Location {
-	if int(loc.Line) != attr.EndLineno {
-		loc.Line = int32(attr.EndLineno)
-		n := ast.CodePointCount(attr.Attr)
-		if n <= attr.EndColOffset {
-			loc.Col = int32(attr.EndColOffset - n)
-		} else {
-			loc.Col, loc.EndCol = -1, -1
-		}
-		if loc.Line > loc.EndLine {
-			loc.EndLine = loc.Line
-		}
-		if loc.Line == loc.EndLine && loc.Col > loc.EndCol {
-			loc.EndCol = loc.Col
-		}
+	if int(loc.Line) == attr.EndLineno {
+		return loc
+	}
+	return moveStartToAttr(loc, attr)
+}
+
+// moveStartToAttr is updateStartLocationToMatchAttr for an attribute
+// that ends on another line than loc starts.
+func moveStartToAttr(loc instr.Location, attr *ast.Attribute) instr.Location {
+	loc.Line = int32(attr.EndLineno)
+	n := ast.CodePointCount(attr.Attr)
+	if n <= attr.EndColOffset {
+		loc.Col = int32(attr.EndColOffset - n)
+	} else {
+		loc.Col, loc.EndCol = -1, -1
+	}
+	if loc.Line > loc.EndLine {
+		loc.EndLine = loc.Line
+	}
+	if loc.Line == loc.EndLine && loc.Col > loc.EndCol {
+		loc.EndCol = loc.Col
 	}
 	return loc
 }
@@ -1117,13 +1131,15 @@ func (c *compiler) expr(e ast.Expr) {
 	case *ast.Call:
 		c.call(t)
 	case *ast.Constant:
-		if c.cfg.FreshStrs[t] {
+		// Most constants are neither fresh strs nor NaNs: both are
+		// decided here without a call (a look-up in an empty map is one).
+		if len(c.cfg.FreshStrs) != 0 && c.cfg.FreshStrs[t] {
 			if t.Value.Kind() == ast.BytesKind {
 				c.loadConst(loc, c.p.NewBytesFresh(t.Value.Bytes()))
 			} else {
 				c.loadConst(loc, c.p.NewStrFresh(t.Value.Str()))
 			}
-		} else if hasNaN(t.Value) {
+		} else if nanKinds&(1<<t.Value.Kind()) != 0 && hasNaN(t.Value) {
 			c.loadConst(loc, c.nanConst(t))
 		} else {
 			c.loadValue(loc, t.Value)

@@ -46,7 +46,7 @@ func Build(mod ast.ModNode, cfg Config) (*Table, error) {
 	b := &builder{
 		cfg:    cfg,
 		depth:  cfg.Depth,
-		blocks: sl.blocks,
+		order:  sl.order[:0],
 		others: &sl.others,
 		slabs:  sl,
 	}
@@ -54,7 +54,7 @@ func Build(mod ast.ModNode, cfg Config) (*Table, error) {
 		b.depth = DefaultDepth
 	}
 	start := b.depth
-	t := &Table{Future: cfg.Future, Release: cfg.Release, blocks: b.blocks, slabs: sl}
+	t := &Table{Future: cfg.Future, Release: cfg.Release, slabs: sl}
 	top := b.enter("top", ModuleBlock, blockKey{}, ast.Loc{})
 	t.Top = top
 	b.global = &top.Symbols
@@ -74,6 +74,7 @@ func Build(mod ast.ModNode, cfg Config) (*Table, error) {
 	}
 	b.exit()
 	t.others = sl.others
+	t.order, sl.order = b.order, b.order
 	if b.depth != start {
 		return nil, fmt.Errorf("recursion depth mismatch (before=%d, after=%d)", start, b.depth)
 	}
@@ -85,8 +86,9 @@ func Build(mod ast.ModNode, cfg Config) (*Table, error) {
 
 // builder holds the state of the first pass (struct symtable).
 type builder struct {
-	cfg    Config
-	blocks map[*ast.Loc]*Block
+	cfg Config
+	// order are the blocks of nodes, as Table.order.
+	order []*Block
 	// others points at the slabs' map of the blocks of other roles, made
 	// by the first of them.
 	others *map[blockKey]*Block
@@ -167,8 +169,11 @@ func (b *builder) enter(name string, typ BlockType, key blockKey, loc ast.Loc) *
 			}
 			(*b.others)[key] = nb
 		case key.node != nil:
-			// Not the module's (Top).
-			b.blocks[key.node] = nb
+			// Not the module's (Top). A node opens at most one main
+			// block, which Table.Block relies on (the oracle tests'
+			// checkOrder checks it).
+			nb.node, nb.orderAt = key.node, int32(len(b.order))
+			b.order = append(b.order, nb)
 		}
 		if prev != nil {
 			if l := prev.Children; len(l) == cap(l) {
@@ -236,20 +241,10 @@ func (b *builder) addDefIn(blk *Block, name string, flag Flags, loc *ast.Loc) er
 func (b *builder) addDefAt(blk *Block, name string, flag Flags, loc *ast.Loc) (int, error) {
 	mangled := MaybeMangle(b.private, b.cur, name) // b.mangle, inlined
 	val := flag
-	if l := blk.Symbols.list; len(l) == cap(l) {
-		// Room for more symbols from the slab, doubled, as append would
-		// give it.
-		n := max(2*cap(l), symbolsFirst)
-		if len(b.symSlab) < n {
-			b.symSlab = b.slabs.symChunks.Take(max(n, min(max(b.nblocks, 4), 256)*symbolsFirst), 0)
-		}
-		grown := b.symSlab[:len(l):n]
-		copy(grown, l)
-		b.symSlab = b.symSlab[n:]
-		blk.Symbols.list = grown
-	}
-	at, added := blk.Symbols.slot(mangled)
-	if !added {
+	// find and add, not slot: find is inlined here, and the room for a
+	// new symbol is looked at only when there is one.
+	at := blk.Symbols.find(mangled)
+	if at >= 0 {
 		old := blk.Symbols.list[at].Flags
 		if flag&DefParam != 0 && old&DefParam != 0 {
 			return at, b.errorAt(*loc, msgDuplicateArgument, name)
@@ -258,6 +253,21 @@ func (b *builder) addDefAt(blk *Block, name string, flag Flags, loc *ast.Loc) (i
 			return at, b.errorAt(*loc, msgDuplicateTypeParam, name)
 		}
 		val = old | flag
+	} else {
+		if l := blk.Symbols.list; len(l) == cap(l) {
+			// Room for more symbols from the slab, doubled, as append
+			// would give it.
+			n := max(2*cap(l), symbolsFirst)
+			if len(b.symSlab) < n {
+				b.symSlab = b.slabs.symChunks.Take(max(n, min(max(b.nblocks, 4), 256)*symbolsFirst), 0)
+			}
+			grown := b.symSlab[:len(l):n]
+			copy(grown, l)
+			b.symSlab = b.symSlab[n:]
+			blk.Symbols.list = grown
+		}
+		at = len(blk.Symbols.list)
+		blk.Symbols.add(mangled, 0)
 	}
 	if blk.compIterTarget {
 		// An iteration variable of a comprehension: it may not be the

@@ -299,3 +299,20 @@ func TestCases(t *testing.T) {
 		})
 	}
 }
+
+// TestSameName checks SameName against ==, for strings that share bytes
+// (a string and its prefix, two slices of one string) and strings that
+// don't.
+func TestSameName(t *testing.T) {
+	src := "selfself_x"
+	pairs := [][2]string{
+		{src[:4], src[:4]}, {src[:4], src[4:8]}, {src[:4], src[:5]},
+		{src[:4], "self"}, {"self", "selg"}, {"", src[:0]}, {"", "a"},
+		{src[8:], "_x"}, {strings.Repeat("a", 40), strings.Repeat("a", 40)},
+	}
+	for _, p := range pairs {
+		if got, want := SameName(p[0], p[1]), p[0] == p[1]; got != want {
+			t.Errorf("SameName(%q, %q) = %v, want %v", p[0], p[1], got, want)
+		}
+	}
+}

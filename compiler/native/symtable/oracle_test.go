@@ -189,6 +189,9 @@ func compareTree(mod ast.ModNode, rec *astjson.Record, in astjson.Interp, text T
 	case ans.Table == nil:
 		return oracleFailed, "no table"
 	}
+	if d := checkOrder(tbl); d != "" {
+		return differ, d
+	}
 	if d := compareBlock(ans.Table, tbl.Top, "top"); d != "" {
 		return differ, d
 	}
@@ -500,4 +503,27 @@ func readFile(t testing.TB, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// checkOrder checks what Table.Block relies on: a node has at most one
+// main block, each block knows its position in Table.order, and the
+// fallback map finds every block.
+func checkOrder(t *Table) string {
+	seen := map[*ast.Loc]bool{}
+	for i, b := range t.order {
+		if seen[b.node] {
+			return fmt.Sprintf("block %d (%s) is the second main block of its node", i, b.Name)
+		}
+		seen[b.node] = true
+		if int(b.orderAt) != i {
+			return fmt.Sprintf("block %d (%s) says it is at %d", i, b.Name, b.orderAt)
+		}
+	}
+	for i, b := range t.order {
+		if got := t.blockAt(b.node); got != b {
+			return fmt.Sprintf("the map finds another block for block %d (%s)", i, b.Name)
+		}
+	}
+	t.next = 0
+	return ""
 }

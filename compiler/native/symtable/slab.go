@@ -17,6 +17,7 @@ type slabs struct {
 	symChunks   chunks.List[Symbol]
 	varChunks   chunks.List[string]
 	childChunks chunks.List[*Block]
+	order       []*Block
 	blocks      map[*ast.Loc]*Block
 	others      map[blockKey]*Block
 }
@@ -38,7 +39,7 @@ func getSlabs() *slabs {
 	if s, ok := slabPool.Get().(*slabs); ok {
 		return s
 	}
-	return &slabs{blocks: make(map[*ast.Loc]*Block)}
+	return &slabs{}
 }
 
 // Free gives t's storage to the next Build. Nothing may use t, its
@@ -48,14 +49,19 @@ func (t *Table) Free() {
 	if s == nil {
 		return
 	}
-	t.slabs, t.blocks, t.others, t.Top = nil, nil, nil, nil
+	t.slabs, t.order, t.blocks, t.others, t.Top = nil, nil, nil, nil, nil
 	s.blockChunks.Release(maxKeptBlocks, true)
 	s.symChunks.Release(maxKeptSymbols, true)
 	s.varChunks.Release(maxKeptVarnames, true)
 	s.childChunks.Release(maxKeptChildren, true)
-	if len(s.blocks) > maxKeptMap {
-		s.blocks = make(map[*ast.Loc]*Block)
+	if len(s.order) > maxKeptBlocks {
+		s.order = nil
 	} else {
+		clear(s.order)
+	}
+	if len(s.blocks) > maxKeptMap {
+		s.blocks = nil
+	} else if len(s.blocks) > 0 {
 		clear(s.blocks)
 	}
 	if len(s.others) > 0 {

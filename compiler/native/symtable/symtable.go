@@ -33,6 +33,8 @@
 package symtable
 
 import (
+	"unsafe"
+
 	"github.com/rules-pyc/rules_pyc/compiler/release"
 	"github.com/rules-pyc/rules_pyc/compiler/syntax/ast"
 )
@@ -229,6 +231,12 @@ type Block struct {
 	// cell and free variables of most blocks.
 	CellsOrFrees bool
 
+	// node is the location field of the node whose main block this is
+	// (nil for Top and the blocks of other roles), and orderAt the
+	// block's position in Table.order.
+	node    *ast.Loc
+	orderAt int32
+
 	// mangled is the set of names that are mangled in a type parameters
 	// block of a generic class and the blocks inside it (nil: every name
 	// is), shared by reference as CPython shares ste_mangled_names.
@@ -295,11 +303,16 @@ type Table struct {
 	Future Future
 	// Release is the CPython release whose symbol table this is.
 	Release release.Release
-	// blocks are the blocks of nodes (their main blocks) by the node's
-	// location field, whose address identifies the node as the node's
-	// own does, and is hashed as a plain pointer (an ast.Node key was
-	// an interface to hash); others are the blocks of the other roles.
-	// The module's block is Top.
+	// order are the blocks of nodes (their main blocks; a node has at
+	// most one), in the order the builder made them, which is mostly the
+	// order in which the code generator asks for them: Block tries the
+	// block after the one it found last, and only then blocks, a map by
+	// the node's location field made at the first miss (a map built for
+	// every module cost its inserts and its clearing, and most modules
+	// never miss). The module's block is Top. others are the blocks of
+	// the other roles.
+	order  []*Block
+	next   int
 	blocks map[*ast.Loc]*Block
 	others map[blockKey]*Block
 	// slabs is the storage the blocks were carved from (nil once
@@ -328,7 +341,34 @@ const (
 // *ast.SetComp, *ast.DictComp, *ast.GeneratorExp, or the value block of a
 // *ast.TypeAlias (the module's is Top). Inlined comprehensions have their
 // blocks too (CompInlined). nil for any other node.
-func (t *Table) Block(n ast.Located) *Block { return t.blocks[n.Location()] }
+func (t *Table) Block(n ast.Located) *Block {
+	loc := n.Location()
+	if i := t.next; i < len(t.order) && t.order[i].node == loc {
+		t.next = i + 1
+		return t.order[i]
+	}
+	return t.blockAt(loc)
+}
+
+// blockAt is Block for a node whose block is not the one after the
+// block found last.
+func (t *Table) blockAt(loc *ast.Loc) *Block {
+	if t.blocks == nil {
+		t.blocks = t.slabs.blocks
+		if t.blocks == nil {
+			t.blocks = make(map[*ast.Loc]*Block, len(t.order))
+			t.slabs.blocks = t.blocks
+		}
+		for _, b := range t.order {
+			t.blocks[b.node] = b
+		}
+	}
+	b := t.blocks[loc]
+	if b != nil {
+		t.next = int(b.orderAt) + 1
+	}
+	return b
+}
 
 // TypeParamsBlock returns the type parameters block of a generic
 // *ast.FunctionDef, *ast.AsyncFunctionDef, *ast.ClassDef or *ast.TypeAlias;
@@ -393,14 +433,12 @@ func (s *Symbols) find(name string) int {
 	return -1
 }
 
-// slot returns the position of name, adding it with no flags at the end
-// if s does not have it (and then added is true).
-func (s *Symbols) slot(name string) (i int, added bool) {
-	if i = s.find(name); i >= 0 {
-		return i, false
-	}
-	s.add(name, 0)
-	return len(s.list) - 1, true
+// SameName is a == b, without the call into the runtime for strings that
+// share their bytes: the parser hands every Name of an identifier one
+// string, which the symbols keep, so a name found is mostly its own
+// symbol's string. Two strings of one length at one address are equal.
+func SameName(a, b string) bool {
+	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
 }
 
 // Get returns the flags of name and whether s has it.
