@@ -122,6 +122,9 @@ type CFG struct {
 	// (addConst); constIndexed is how many of the list's items it holds.
 	constIndex   map[*pyobj.Object]int32
 	constIndexed int
+	// settled: OptimizeCodeUnit skipped the second line resolution, as
+	// every block that holds instructions was lined (see allLined).
+	settled bool
 }
 
 // Optimizer optimizes the code units of one compile. It holds the opcode
@@ -715,6 +718,7 @@ func (o *Optimizer) build(seq *instr.Sequence, arena []instruction) (*CFG, error
 	g := &o.g
 	g.seen = seen
 	g.pushes = seen&pBlockPush != 0
+	g.settled = false
 	g.o = o
 	g.blocks = g.blocks[:0]
 	g.epoch = 1

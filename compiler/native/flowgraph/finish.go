@@ -296,6 +296,24 @@ func (g *CFG) convertPseudoOps(fixed []int32, cells bool) error {
 		}
 	}
 	g.pushes = false
+	if g.seen&pBlockPush == 0 && g.settled {
+		// The graph is still the fixed point of the NOP and jump sweeps
+		// that optimize_cfg left, but for the prologue in the entry
+		// block: in a unit without SETUP_*, only the superinstructions'
+		// NOPs and the second line resolution changed it since, and
+		// insert_superinstructions ends with a NOP sweep (after which
+		// CPython asserts no_redundant_nops) that empties no block (a
+		// superinstruction's NOP follows its first half), while the
+		// line resolution was skipped as a no-op (settled). The
+		// prologue's instructions (never NOPs) may make a NOP of the
+		// entry block redundant; the entry block is no other block's
+		// next and stays non-empty, so no other sweep's decision
+		// changes.
+		if !blocks[0].noNop {
+			g.removeRedundantNopsIn(0)
+		}
+		return nil
+	}
 	return g.removeRedundantNopsAndJumps()
 }
 
@@ -534,7 +552,11 @@ func (g *CFG) OptimizeCodeUnit(consts *[]*pyobj.Object, cache *pyobj.ConstCache,
 			return err
 		}
 	}
-	g.resolveLineNumbers()
+	// The second resolution changes nothing when every block is lined
+	// (nearly every unit without try blocks).
+	if g.settled = g.allLined(); !g.settled {
+		g.resolveLineNumbers()
+	}
 	return nil
 }
 
