@@ -528,10 +528,10 @@ func (g *CFG) OptimizeCodeUnit(consts *[]*pyobj.Object, cache *pyobj.ConstCache,
 	// Build gave it (none), no RESUME follows a yield inside a try block
 	// and no block is a handler: the two passes would change nothing.
 	if g.seen&(pBlockPush|pPopBlock) != 0 {
-		g.markExceptHandlers()
 		if err := g.labelExceptionTargets(); err != nil {
 			return err
 		}
+		g.markExceptHandlers()
 	}
 	if err := g.optimize(consts, cache); err != nil {
 		return err
