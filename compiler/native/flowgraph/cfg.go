@@ -674,21 +674,24 @@ func (o *Optimizer) build(seq *instr.Sequence, arena []instruction) (*CFG, error
 	var seen props
 	// One walk validates the instructions, drops any handler (code
 	// generation's input has none: the graph computes them) and finds
-	// the block boundaries.
+	// the block boundaries. The errors read the opcode again (d.Op): with
+	// op live into them, the walk stored it on the stack at every
+	// instruction.
+	nh := noHandler
 	for i := range arena {
 		d := &arena[i]
 		op := d.Op
 		if op > opMask {
-			return nil, fmt.Errorf("instruction %d: opcode %d can't be in a code unit's input", i, op)
+			return nil, badOpcode(i, d.Op)
 		}
 		p := o.props[op]
 		seen |= p
-		d.Handler = noHandler
+		d.Handler = nh
 		if p&pBuild == 0 {
 			continue
 		}
 		if p&(pKnown|pAssembler) != pKnown {
-			return nil, fmt.Errorf("instruction %d: opcode %d can't be in a code unit's input", i, op)
+			return nil, badOpcode(i, d.Op)
 		}
 		if p&(pJump|pScopeExit) != 0 && i+1 < n {
 			starts[i+1] |= startAfter
@@ -705,10 +708,10 @@ func (o *Optimizer) build(seq *instr.Sequence, arena []instruction) (*CFG, error
 		t := seq.Placed(instr.Label(d.Arg))
 		if t < 0 {
 			_, err := seq.Index(instr.Label(d.Arg))
-			return nil, fmt.Errorf("instruction %d (%s): %w", i, o.tab.Name(op), err)
+			return nil, fmt.Errorf("instruction %d (%s): %w", i, o.tab.Name(d.Op), err)
 		}
 		if t >= n {
-			return nil, fmt.Errorf("instruction %d (%s) jumps to the end of the code", i, o.tab.Name(op))
+			return nil, fmt.Errorf("instruction %d (%s) jumps to the end of the code", i, o.tab.Name(d.Op))
 		}
 		starts[t] |= startLabel
 		d.Arg = int32(t)
@@ -771,6 +774,11 @@ func (o *Optimizer) build(seq *instr.Sequence, arena []instruction) (*CFG, error
 		in.Arg = blockOf[in.Arg]
 	}
 	return g, nil
+}
+
+// badOpcode is build's error for an opcode no input has.
+func badOpcode(i int, op opcode.Op) error {
+	return fmt.Errorf("instruction %d: opcode %d can't be in a code unit's input", i, op)
 }
 
 // Block boundaries in Optimizer.starts.
