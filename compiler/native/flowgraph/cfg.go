@@ -146,8 +146,9 @@ type Optimizer struct {
 	effect [opMask + 1]int8
 	// plain is the stack effect of the opcodes the stack depth pass only
 	// adds up (known, a fixed effect, no target, execution goes on to the
-	// next instruction), notPlain for the others.
-	plain [opMask + 1]int8
+	// next instruction), notPlain for the others. It and linear hold
+	// int32s, which the pass adds without widening them first.
+	plain [opMask + 1]int32
 	// linear is the stack effect of the other opcodes the stack depth
 	// pass only adds up whose effect depends on the oparg through its
 	// value and its low bit alone (CALL, BUILD_*, LOAD_ATTR,
@@ -396,14 +397,14 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 	for op, p := range o.props {
 		o.plain[op] = notPlain
 		if p&(pKnown|pVarEffect|pJump|pBlockPush|pUncond|pScopeExit) == pKnown {
-			o.plain[op] = o.effect[op]
+			o.plain[op] = int32(o.effect[op])
 		}
 	}
 	for op, p := range o.props {
 		e := &o.effects[op][0]
 		if p&(pKnown|pVarEffect|pJump|pBlockPush|pUncond|pScopeExit) == pKnown|pVarEffect &&
 			e.Valid && e.Lo8|e.Hi8|e.Eq3 == 0 {
-			o.linear[op] = linearEffect{c: e.Const, mul: e.Mul, and1: e.And1, ok: true}
+			o.linear[op] = linearEffect{c: int32(e.Const), mul: int32(e.Mul), and1: int32(e.And1), ok: true}
 		}
 	}
 	for op, p := range o.props {
@@ -458,13 +459,13 @@ const (
 // linearEffect is an opcode's stack effect c + mul*oparg + and1*(oparg&1)
 // (Optimizer.linear); ok is false for the opcodes whose effect is not.
 type linearEffect struct {
-	c, mul, and1 int8
+	c, mul, and1 int32
 	ok           bool
 }
 
 // notPlain marks the opcodes of Optimizer.plain that are not (no stack
 // effect of 3.13 is this low).
-const notPlain = math.MinInt8
+const notPlain = math.MinInt32
 
 func (o *Optimizer) has(op opcode.Op, p props) bool {
 	return o.props[op&opMask]&p != 0

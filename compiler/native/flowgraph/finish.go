@@ -61,7 +61,7 @@ func (g *CFG) stackDepth() (int32, error) {
 			op := in.Op & opMask
 			// Most instructions only add their effect.
 			if e := plain[op]; e != notPlain {
-				depth += int32(e)
+				depth += e
 				if depth < 0 {
 					return 0, fmt.Errorf("invalid CFG, stack underflow")
 				}
@@ -69,7 +69,7 @@ func (g *CFG) stackDepth() (int32, error) {
 				continue
 			}
 			if l := linear[op]; l.ok {
-				depth += int32(l.c) + int32(l.mul)*in.Arg + int32(l.and1)*(in.Arg&1)
+				depth += l.c + l.mul*in.Arg + l.and1*(in.Arg&1)
 				if depth < 0 {
 					return 0, fmt.Errorf("invalid CFG, stack underflow")
 				}
