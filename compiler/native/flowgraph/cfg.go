@@ -122,6 +122,9 @@ type CFG struct {
 	// (addConst); constIndexed is how many of the list's items it holds.
 	constIndex   map[*pyobj.Object]int32
 	constIndexed int
+	// settled: OptimizeCodeUnit skipped the second line resolution, as
+	// every block that holds instructions was lined (see allLined).
+	settled bool
 }
 
 // Optimizer optimizes the code units of one compile. It holds the opcode
@@ -143,8 +146,9 @@ type Optimizer struct {
 	effect [opMask + 1]int8
 	// plain is the stack effect of the opcodes the stack depth pass only
 	// adds up (known, a fixed effect, no target, execution goes on to the
-	// next instruction), notPlain for the others.
-	plain [opMask + 1]int8
+	// next instruction), notPlain for the others. It and linear hold
+	// int32s, which the pass adds without widening them first.
+	plain [opMask + 1]int32
 	// linear is the stack effect of the other opcodes the stack depth
 	// pass only adds up whose effect depends on the oparg through its
 	// value and its low bit alone (CALL, BUILD_*, LOAD_ATTR,
@@ -393,14 +397,14 @@ func New(tab *opcode.Table, p *pyobj.Process) (*Optimizer, error) {
 	for op, p := range o.props {
 		o.plain[op] = notPlain
 		if p&(pKnown|pVarEffect|pJump|pBlockPush|pUncond|pScopeExit) == pKnown {
-			o.plain[op] = o.effect[op]
+			o.plain[op] = int32(o.effect[op])
 		}
 	}
 	for op, p := range o.props {
 		e := &o.effects[op][0]
 		if p&(pKnown|pVarEffect|pJump|pBlockPush|pUncond|pScopeExit) == pKnown|pVarEffect &&
 			e.Valid && e.Lo8|e.Hi8|e.Eq3 == 0 {
-			o.linear[op] = linearEffect{c: e.Const, mul: e.Mul, and1: e.And1, ok: true}
+			o.linear[op] = linearEffect{c: int32(e.Const), mul: int32(e.Mul), and1: int32(e.And1), ok: true}
 		}
 	}
 	for op, p := range o.props {
@@ -455,13 +459,13 @@ const (
 // linearEffect is an opcode's stack effect c + mul*oparg + and1*(oparg&1)
 // (Optimizer.linear); ok is false for the opcodes whose effect is not.
 type linearEffect struct {
-	c, mul, and1 int8
+	c, mul, and1 int32
 	ok           bool
 }
 
 // notPlain marks the opcodes of Optimizer.plain that are not (no stack
 // effect of 3.13 is this low).
-const notPlain = math.MinInt8
+const notPlain = math.MinInt32
 
 func (o *Optimizer) has(op opcode.Op, p props) bool {
 	return o.props[op&opMask]&p != 0
@@ -671,21 +675,24 @@ func (o *Optimizer) build(seq *instr.Sequence, arena []instruction) (*CFG, error
 	var seen props
 	// One walk validates the instructions, drops any handler (code
 	// generation's input has none: the graph computes them) and finds
-	// the block boundaries.
+	// the block boundaries. The errors read the opcode again (d.Op): with
+	// op live into them, the walk stored it on the stack at every
+	// instruction.
+	nh := noHandler
 	for i := range arena {
 		d := &arena[i]
 		op := d.Op
 		if op > opMask {
-			return nil, fmt.Errorf("instruction %d: opcode %d can't be in a code unit's input", i, op)
+			return nil, badOpcode(i, d.Op)
 		}
 		p := o.props[op]
 		seen |= p
-		d.Handler = noHandler
+		d.Handler = nh
 		if p&pBuild == 0 {
 			continue
 		}
 		if p&(pKnown|pAssembler) != pKnown {
-			return nil, fmt.Errorf("instruction %d: opcode %d can't be in a code unit's input", i, op)
+			return nil, badOpcode(i, d.Op)
 		}
 		if p&(pJump|pScopeExit) != 0 && i+1 < n {
 			starts[i+1] |= startAfter
@@ -702,10 +709,10 @@ func (o *Optimizer) build(seq *instr.Sequence, arena []instruction) (*CFG, error
 		t := seq.Placed(instr.Label(d.Arg))
 		if t < 0 {
 			_, err := seq.Index(instr.Label(d.Arg))
-			return nil, fmt.Errorf("instruction %d (%s): %w", i, o.tab.Name(op), err)
+			return nil, fmt.Errorf("instruction %d (%s): %w", i, o.tab.Name(d.Op), err)
 		}
 		if t >= n {
-			return nil, fmt.Errorf("instruction %d (%s) jumps to the end of the code", i, o.tab.Name(op))
+			return nil, fmt.Errorf("instruction %d (%s) jumps to the end of the code", i, o.tab.Name(d.Op))
 		}
 		starts[t] |= startLabel
 		d.Arg = int32(t)
@@ -715,6 +722,7 @@ func (o *Optimizer) build(seq *instr.Sequence, arena []instruction) (*CFG, error
 	g := &o.g
 	g.seen = seen
 	g.pushes = seen&pBlockPush != 0
+	g.settled = false
 	g.o = o
 	g.blocks = g.blocks[:0]
 	g.epoch = 1
@@ -767,6 +775,11 @@ func (o *Optimizer) build(seq *instr.Sequence, arena []instruction) (*CFG, error
 		in.Arg = blockOf[in.Arg]
 	}
 	return g, nil
+}
+
+// badOpcode is build's error for an opcode no input has.
+func badOpcode(i int, op opcode.Op) error {
+	return fmt.Errorf("instruction %d: opcode %d can't be in a code unit's input", i, op)
 }
 
 // Block boundaries in Optimizer.starts.

@@ -12,13 +12,20 @@ import (
 // never holds more handlers.
 const maxBlocks = 21
 
-// markExceptHandlers is mark_except_handlers.
+// markExceptHandlers is mark_except_handlers, which CPython runs right
+// before label_exception_targets, for the blocks that walk did not reach
+// (it must run right after it, whose epoch marks the blocks reached):
+// labelExceptionTargets marks the handlers of the SETUP_* it meets (it
+// changes no SETUP_* and does not read the flag), which are all those of
+// the blocks it reached. The others are unreachable, but CPython marks
+// the handlers they name too, and mark_cold starts from every marked
+// block.
 func (g *CFG) markExceptHandlers() {
 	blocks := g.blocks
 	// The table through a pointer of its own (see stackDepth).
 	props := &g.o.props
-	for b := int32(0); b != none; b = blocks[b].next {
-		if !blocks[b].pushes {
+	for b := range blocks {
+		if !blocks[b].pushes || blocks[b].mark == g.epoch {
 			continue
 		}
 		ins := blocks[b].instrs
@@ -70,7 +77,8 @@ func (g *CFG) stack(s int32) *exceptStack {
 
 // labelExceptionTargets is label_exception_targets: it gives every
 // instruction its exception handler (the innermost SETUP_* in effect),
-// turns POP_BLOCK into NOP, marks the handlers that keep lasti, and sets
+// turns POP_BLOCK into NOP, marks the handlers (b_except_handler, see
+// markExceptHandlers) and those that keep lasti, and sets
 // the depth-1 bit of RESUME after a yield inside one try block.
 func (g *CFG) labelExceptionTargets() error {
 	o := g.o
@@ -108,6 +116,8 @@ func (g *CFG) labelExceptionTargets() error {
 					t.mark = g.epoch
 					todo = append(todo, in.Arg)
 				}
+				// mark_except_handlers (see markExceptHandlers).
+				t.handler = true
 				if in.Op == o.opc.setupWith || in.Op == o.opc.setupCleanup {
 					t.lasti = true
 				}

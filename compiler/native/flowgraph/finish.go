@@ -61,7 +61,7 @@ func (g *CFG) stackDepth() (int32, error) {
 			op := in.Op & opMask
 			// Most instructions only add their effect.
 			if e := plain[op]; e != notPlain {
-				depth += int32(e)
+				depth += e
 				if depth < 0 {
 					return 0, fmt.Errorf("invalid CFG, stack underflow")
 				}
@@ -69,7 +69,7 @@ func (g *CFG) stackDepth() (int32, error) {
 				continue
 			}
 			if l := linear[op]; l.ok {
-				depth += int32(l.c) + int32(l.mul)*in.Arg + int32(l.and1)*(in.Arg&1)
+				depth += l.c + l.mul*in.Arg + l.and1*(in.Arg&1)
 				if depth < 0 {
 					return 0, fmt.Errorf("invalid CFG, stack underflow")
 				}
@@ -296,6 +296,24 @@ func (g *CFG) convertPseudoOps(fixed []int32, cells bool) error {
 		}
 	}
 	g.pushes = false
+	if g.seen&pBlockPush == 0 && g.settled {
+		// The graph is still the fixed point of the NOP and jump sweeps
+		// that optimize_cfg left, but for the prologue in the entry
+		// block: in a unit without SETUP_*, only the superinstructions'
+		// NOPs and the second line resolution changed it since, and
+		// insert_superinstructions ends with a NOP sweep (after which
+		// CPython asserts no_redundant_nops) that empties no block (a
+		// superinstruction's NOP follows its first half), while the
+		// line resolution was skipped as a no-op (settled). The
+		// prologue's instructions (never NOPs) may make a NOP of the
+		// entry block redundant; the entry block is no other block's
+		// next and stays non-empty, so no other sweep's decision
+		// changes.
+		if !blocks[0].noNop {
+			g.removeRedundantNopsIn(0)
+		}
+		return nil
+	}
 	return g.removeRedundantNopsAndJumps()
 }
 
@@ -510,10 +528,10 @@ func (g *CFG) OptimizeCodeUnit(consts *[]*pyobj.Object, cache *pyobj.ConstCache,
 	// Build gave it (none), no RESUME follows a yield inside a try block
 	// and no block is a handler: the two passes would change nothing.
 	if g.seen&(pBlockPush|pPopBlock) != 0 {
-		g.markExceptHandlers()
 		if err := g.labelExceptionTargets(); err != nil {
 			return err
 		}
+		g.markExceptHandlers()
 	}
 	if err := g.optimize(consts, cache); err != nil {
 		return err
@@ -534,7 +552,11 @@ func (g *CFG) OptimizeCodeUnit(consts *[]*pyobj.Object, cache *pyobj.ConstCache,
 			return err
 		}
 	}
-	g.resolveLineNumbers()
+	// The second resolution changes nothing when every block is lined
+	// (nearly every unit without try blocks).
+	if g.settled = g.allLined(); !g.settled {
+		g.resolveLineNumbers()
+	}
 	return nil
 }
 

@@ -132,3 +132,103 @@ func checkNopSweepTwice(t *testing.T, data []byte) {
 		i++
 	}
 }
+
+// TestSettledSkips checks the two steps skipped for a unit whose blocks
+// are all lined after optimize_cfg (CFG.settled): the second
+// resolve_line_numbers of OptimizeCodeUnit, and, without SETUP_*, the
+// NOP and jump sweeps at the end of convert_pseudo_ops but for the entry
+// block's NOPs. On random sequences (jumps in every direction,
+// instructions with and without lines, locals and constants for the
+// peephole passes and superinstructions), running either step where it
+// was skipped must change nothing.
+func TestSettledSkips(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	// Indexes of fuzzOps: NOP, POP_TOP, LOAD_CONST, RETURN_VALUE, JUMP,
+	// JUMP_NO_INTERRUPT, POP_JUMP_IF_FALSE, POP_JUMP_IF_TRUE, SETUP_FINALLY,
+	// POP_BLOCK, RESUME, COPY, STORE_FAST, LOAD_FAST, LOAD_CLOSURE, CALL.
+	ops := []byte{0, 0, 1, 2, 2, 4, 7, 8, 9, 10, 15, 18, 20, 21, 25, 25, 27, 27, 27, 38, 41}
+	n := 20000
+	if testing.Short() {
+		n = 5000
+	}
+	resolved, swept := 0, 0
+	for range n {
+		data := make([]byte, 3*(1+r.IntN(24)))
+		for i := 0; i < len(data); i += 3 {
+			data[i] = ops[r.IntN(len(ops))]
+			data[i+1] = byte(r.IntN(4))
+			data[i+2] = byte(r.IntN(5))
+		}
+		a, b := checkSettledSkips(t, data)
+		if a {
+			resolved++
+		}
+		if b {
+			swept++
+		}
+	}
+	if resolved < n/20 || swept < n/20 {
+		t.Fatalf("too few units checked: %d for the line resolution, %d for the sweeps, of %d", resolved, swept, n)
+	}
+}
+
+// graphState is a graph's blocks in list order, for comparisons.
+func graphState(g *CFG) [][]instruction {
+	var s [][]instruction
+	for b := int32(0); b != none; b = g.blocks[b].next {
+		s = append(s, slices.Clone(g.blocks[b].instrs))
+	}
+	return s
+}
+
+// checkSettledSkips runs the stage on data's sequence, and each step
+// skipped for it; it reports whether it checked the line resolution and
+// the sweeps.
+func checkSettledSkips(t *testing.T, data []byte) (resolved, swept bool) {
+	t.Helper()
+	p := pyobj.NewProcess(nil)
+	o, err := New(opcode.V313, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := fuzzSequence(data)
+	g, err := o.Build(&seq)
+	if err != nil {
+		return false, false
+	}
+	consts := []*pyobj.Object{pyobj.NoneObj, p.FromValue(ast.IntValue(0)), pyobj.TrueObj, p.FromValue(ast.StrValue("s"))}
+	if err := g.OptimizeCodeUnit(&consts, p.NewConstCache(), 2, 1); err != nil || !g.settled {
+		return false, false
+	}
+	before := graphState(g)
+	g.resolveLineNumbers()
+	if after := graphState(g); !slices.EqualFunc(before, after, slices.Equal) {
+		t.Fatalf("input %v: the skipped line resolution changed the graph:\n%v\nto\n%v", data, before, after)
+	}
+	meta := instr.Metadata{Consts: consts, FirstLineNo: 1,
+		VarNames: []*pyobj.Object{p.Identifier("a"), p.Identifier("b")},
+		CellVars: []*pyobj.Object{p.Identifier("b")}}
+	flags := int32(0)
+	if data[0]&1 != 0 {
+		flags = coGenerator
+	}
+	// finishGraph's steps up to the sweeps.
+	if _, err := g.stackDepth(); err != nil {
+		return true, false
+	}
+	_, fixed, cells, err := g.prepareLocalsplus(&meta, flags)
+	if err != nil {
+		return true, false
+	}
+	if err := g.convertPseudoOps(fixed, cells); err != nil || g.seen&pBlockPush != 0 {
+		return true, false
+	}
+	before = graphState(g)
+	if err := g.removeRedundantNopsAndJumps(); err != nil {
+		t.Fatalf("input %v: the skipped sweeps fail: %v", data, err)
+	}
+	if after := graphState(g); !slices.EqualFunc(before, after, slices.Equal) {
+		t.Fatalf("input %v: the skipped sweeps changed the graph:\n%v\nto\n%v", data, before, after)
+	}
+	return true, true
+}

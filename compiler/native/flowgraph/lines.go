@@ -126,6 +126,24 @@ func (g *CFG) propagateLineNumbers() {
 	}
 }
 
+// allLined tells that every block that holds instructions is lined
+// (block.lined: each of its instructions has a line). resolve_line_numbers
+// then changes nothing: each of its steps acts only at a block whose
+// first instruction has no line (an exit without one to copy or to give
+// the line of the block falling into it, an instruction to give the
+// location of the one before it or a first instruction to give that of
+// its only predecessor), and an empty block is no exit and has no eval
+// break.
+func (g *CFG) allLined() bool {
+	blocks := g.blocks
+	for bi := int32(0); bi != none; bi = blocks[bi].next {
+		if b := &blocks[bi]; !b.lined && len(b.instrs) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // resolveLineNumbers is resolve_line_numbers.
 func (g *CFG) resolveLineNumbers() {
 	g.duplicateExitsWithoutLineno()
