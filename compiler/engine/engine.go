@@ -104,6 +104,10 @@ type Job struct {
 	// source raised (same type, same message).  Compile then returns the
 	// *failure.CompileError together with a Result whose Stub is set.
 	Stub bool
+	// NoData, for a job with an Output, leaves Result.Data nil: the native
+	// backend then builds the .pyc in memory it reuses for a later job once
+	// the file is written, instead of a new array for each (see buffers).
+	NoData bool
 }
 
 // Result is what a job produced.
@@ -166,7 +170,7 @@ type entry struct {
 // compile reads j's source and compiles it in the interpreter's fork
 // server pool.
 func (ent *entry) compile(ctx context.Context, j *Job, name string) ([]byte, fs.FileInfo, compiled, error) {
-	src, st, err := readSource(j.Source)
+	src, st, err := readSource(j.Source, nil)
 	if err != nil {
 		return nil, nil, compiled{}, err
 	}
@@ -406,6 +410,15 @@ func (e *Engine) Compile(ctx context.Context, j Job) (Result, error) {
 	if stub {
 		return res, ce
 	}
+	if a.reuse {
+		// Nothing returned shares the source: the warnings are copies,
+		// and there is no error (whose text might share it).
+		sources.put(src)
+		if a.reusePyc {
+			outputs.put(data)
+			res.Data = nil
+		}
+	}
 	return res, nil
 }
 
@@ -419,6 +432,10 @@ type compiled struct {
 	// Pyc, when set, is the whole .pyc: the header the engine computes
 	// (header) followed by Code, in one array (the native backend's).
 	Pyc []byte
+	// reuse is set when the source is memory of sources, which the engine
+	// gives back once the job is done, and reusePyc when Pyc is memory of
+	// outputs (a job with NoData).
+	reuse, reusePyc bool
 }
 
 // write puts data at j.Output unless it is already there.
@@ -467,7 +484,9 @@ func header(t Target, mode pycfile.Invalidation, src []byte, st fs.FileInfo) pyc
 	return h
 }
 
-func readSource(path string) ([]byte, fs.FileInfo, error) {
+// readSource reads the source at path, into buf's memory when it has
+// room.
+func readSource(path string, buf []byte) ([]byte, fs.FileInfo, error) {
 	// O_NONBLOCK: a FIFO's open would otherwise wait for a writer, for
 	// ever. It changes nothing for a regular file's reads.
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
@@ -485,7 +504,7 @@ func readSource(path string) ([]byte, fs.FileInfo, error) {
 	if m := st.Mode(); !m.IsRegular() && !m.IsDir() {
 		return nil, nil, &failure.SourceError{Path: path, Err: errNotRegular}
 	}
-	data, err := readAll(f, st.Size())
+	data, err := readAll(f, st.Size(), buf)
 	if err != nil {
 		return nil, nil, &failure.SourceError{Path: path, Err: err}
 	}
@@ -499,8 +518,13 @@ var errNotRegular = errors.New("not a regular file")
 // (the file's size when it was opened; it may have changed since), as
 // os.ReadFile does: one or two reads instead of io.ReadAll's growing
 // ones, which cost a dozen system calls and copies for a 16 KB source.
-func readAll(r io.Reader, size int64) ([]byte, error) {
-	data := make([]byte, 0, max(int(min(size, 1<<30))+1, 512))
+// The buffer is buf's memory when it has room for that.
+func readAll(r io.Reader, size int64, buf []byte) ([]byte, error) {
+	want := max(int(min(size, 1<<30))+1, 512)
+	data := buf[:0]
+	if cap(data) < want {
+		data = make([]byte, 0, want)
+	}
 	for {
 		n, err := r.Read(data[len(data):cap(data)])
 		data = data[:len(data)+n]

@@ -91,7 +91,7 @@ func (e *Engine) readForSlot(ctx context.Context, path string) (slot, []byte, fs
 		return slot{}, nil, nil, err
 	}
 	defer next.release()
-	src, st, err := readSource(path)
+	src, st, err := readSource(path, sources.get())
 	if err != nil {
 		return slot{}, nil, nil, err
 	}
@@ -132,6 +132,10 @@ func (nb *nativeBackend) compileIn(ctx context.Context, s *slot, j *Job, name st
 		Prefix:   header(nb.target, j.Mode, src, st).Append(make([]byte, 0, pycfile.HeaderSize)),
 		Stop:     cctx.Done(),
 	}
+	reusePyc := j.NoData && j.Output != ""
+	if reusePyc {
+		req.Out = outputs.get()
+	}
 	res, err := native.Compile(req)
 	cancel()
 	s.release()
@@ -150,7 +154,7 @@ func (nb *nativeBackend) compileIn(ctx context.Context, s *slot, j *Job, name st
 	var fault *native.FaultError
 	switch {
 	case err == nil:
-		return compiled{Code: res.Code[len(req.Prefix):], Pyc: res.Code, Warnings: warnings}, nil
+		return compiled{Code: res.Code[len(req.Prefix):], Pyc: res.Code, Warnings: warnings, reuse: true, reusePyc: reusePyc}, nil
 	case errors.As(err, &serr):
 		return compiled{Warnings: warnings}, &failure.CompileError{Msg: strings.TrimSuffix(syntaxerr.Format(serr), "\n"), Stub: res.Stub}
 	case errors.As(err, &unsup):
@@ -160,7 +164,7 @@ func (nb *nativeBackend) compileIn(ctx context.Context, s *slot, j *Job, name st
 				return compiled{Warnings: warnings}, ferr
 			}
 			a, err := ent.pool.Compile(ctx, interp.Request{Name: name, Source: src, Optimize: j.Optimize, Stub: j.Stub})
-			return compiled{Code: a.Code, Warnings: a.Warnings}, err
+			return compiled{Code: a.Code, Warnings: a.Warnings, reuse: true}, err
 		}
 		return compiled{Warnings: warnings}, &failure.UnsupportedError{Err: unsup}
 	case errors.As(err, &fault):

@@ -26,15 +26,28 @@ func TestReadAll(t *testing.T) {
 				{"half", iotest.HalfReader},
 				{"data with EOF", iotest.DataErrReader},
 			} {
-				got, err := readAll(split.wrap(strings.NewReader(want)), hint)
+				got, err := readAll(split.wrap(strings.NewReader(want)), hint, nil)
 				if err != nil || !bytes.Equal(got, []byte(want)) {
 					t.Errorf("%d bytes, hint %d, %s: got %d bytes, %v", n, hint, split.name, len(got), err)
 				}
 			}
 		}
 	}
+	// A buffer with room is the one read into; one without is not
+	// grown in place but replaced.
+	want := strings.Repeat("x", 1000)
+	for _, size := range []int{0, 100, 1001, 5000} {
+		buf := make([]byte, 7, size+7)
+		got, err := readAll(strings.NewReader(want), int64(len(want)), buf)
+		if err != nil || string(got) != want {
+			t.Fatalf("into a buffer of %d bytes: got %d bytes, %v", cap(buf), len(got), err)
+		}
+		if shared := cap(buf) > 0 && &got[:1][0] == &buf[:1][0]; shared != (cap(buf) > len(want)) {
+			t.Errorf("into a buffer of %d bytes: read into it %v", cap(buf), shared)
+		}
+	}
 	boom := errors.New("boom")
-	if _, err := readAll(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(boom)), 3); !errors.Is(err, boom) {
+	if _, err := readAll(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(boom)), 3, nil); !errors.Is(err, boom) {
 		t.Errorf("a failing reader: got %v, want its error", err)
 	}
 }

@@ -76,6 +76,12 @@ type Request struct {
 	// Prefix is copied in front of Result.Code: a caller that writes a
 	// .pyc passes its header, and gets the file's bytes in one array.
 	Prefix []byte
+	// Out, when not nil, is memory for Result.Code: the compile appends
+	// Prefix and the code to Out[:0], growing it as it must, and Result.Code
+	// is that slice. A caller that writes each .pyc before its next compile
+	// reuses one array for them all; without Out each Result.Code is a new
+	// array.
+	Out []byte
 	// Stop, when set, stops the compile soon after it is closed: Compile
 	// then returns stop.ErrStopped. It is polled every few thousand
 	// tokens, every 65,536 instructions of a code unit, and between
@@ -590,7 +596,13 @@ func (c *compile) codegenWarnings(ws []codegen.Warning) {
 func (c *compile) marshal(top *pyobj.Object) ([]byte, error) {
 	c.stage = "marshal"
 	stop.Poll(c.req.Stop)
-	out, err := c.scratch.w.DumpAfter(c.req.Prefix, top)
+	var out []byte
+	var err error
+	if c.req.Out != nil {
+		out, err = c.scratch.w.DumpTo(c.req.Out, c.req.Prefix, top)
+	} else {
+		out, err = c.scratch.w.DumpAfter(c.req.Prefix, top)
+	}
 	if errors.Is(err, marshal.ErrTooDeep) {
 		// py_compile lets marshal's ValueError through: compileall stops
 		// on it with a traceback; the CPython backend reports it as the

@@ -246,6 +246,7 @@ func compileTask(ctx context.Context, e *engine.Engine, opts *options, t *task) 
 			Optimize: level,
 			Mode:     opts.mode,
 			Force:    opts.force,
+			NoData:   true,
 		}
 		if opts.hardlink && i > 0 {
 			job.HardlinkTo = t.outputs[i-1]

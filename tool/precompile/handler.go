@@ -62,6 +62,7 @@ func Run(ctx context.Context, e *engine.Engine, r *Request, req *worker.Request)
 				Optimize: r.Optimize,
 				Mode:     r.Mode,
 				Stub:     r.Stub,
+				NoData:   true,
 			}
 			res, err := e.Compile(ctx, job)
 			if res.Written {

@@ -89,6 +89,31 @@ func (w *Writer) Dump(top *pyobj.Object) ([]byte, error) {
 // DumpAfter returns prefix followed by Dump's bytes, in one new array (a
 // .pyc's header and its code object need no second copy).
 func (w *Writer) DumpAfter(prefix []byte, top *pyobj.Object) ([]byte, error) {
+	if err := w.dump(prefix, top); err != nil {
+		return nil, err
+	}
+	// A copy that is not zeroed first.
+	return append([]byte(nil), w.buf...), nil
+}
+
+// DumpTo is DumpAfter writing into dst's memory instead of a new array:
+// it returns append(dst[:0], prefix..., Dump's bytes...), which the
+// caller owns, and w keeps none of it. The caller that reuses dst from
+// one dump to the next allocates and copies nothing.
+func (w *Writer) DumpTo(dst, prefix []byte, top *pyobj.Object) ([]byte, error) {
+	own := w.buf
+	w.buf = dst
+	err := w.dump(prefix, top)
+	out := w.buf
+	w.buf = own
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// dump writes prefix and top's bytes in w.buf.
+func (w *Writer) dump(prefix []byte, top *pyobj.Object) error {
 	w.buf = append(w.buf[:0], prefix...)
 	w.count(top)
 	top.Refs++
@@ -96,11 +121,7 @@ func (w *Writer) DumpAfter(prefix []byte, top *pyobj.Object) ([]byte, error) {
 	w.nrefs = 0
 	w.err = nil
 	w.object(top)
-	if w.err != nil {
-		return nil, w.err
-	}
-	// A copy that is not zeroed first.
-	return append([]byte(nil), w.buf...), nil
+	return w.err
 }
 
 // Trim drops w's output buffer when its capacity exceeds max bytes, so
