@@ -125,6 +125,9 @@ type CFG struct {
 	// settled: OptimizeCodeUnit skipped the second line resolution, as
 	// every block that holds instructions was lined (see allLined).
 	settled bool
+	// unlined: a NOP sweep emptied a block of NOPs without a line since
+	// removeRedundantNopsAndPairs last cleared it (see there).
+	unlined bool
 }
 
 // Optimizer optimizes the code units of one compile. It holds the opcode

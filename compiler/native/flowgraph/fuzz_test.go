@@ -153,13 +153,7 @@ func TestSettledSkips(t *testing.T) {
 	}
 	resolved, swept := 0, 0
 	for range n {
-		data := make([]byte, 3*(1+r.IntN(24)))
-		for i := 0; i < len(data); i += 3 {
-			data[i] = ops[r.IntN(len(ops))]
-			data[i+1] = byte(r.IntN(4))
-			data[i+2] = byte(r.IntN(5))
-		}
-		a, b := checkSettledSkips(t, data)
+		a, b := checkSettledSkips(t, randomInput(r, ops, 24, 4, 5))
 		if a {
 			resolved++
 		}
@@ -181,10 +175,22 @@ func graphState(g *CFG) [][]instruction {
 	return s
 }
 
-// checkSettledSkips runs the stage on data's sequence, and each step
-// skipped for it; it reports whether it checked the line resolution and
-// the sweeps.
-func checkSettledSkips(t *testing.T, data []byte) (resolved, swept bool) {
+// randomInput is a random input for fuzzSequence: 1 to n instructions
+// with opcodes drawn from ops (indexes of fuzzOps), opargs below args
+// and lines below lines.
+func randomInput(r *rand.Rand, ops []byte, n, args, lines int) []byte {
+	data := make([]byte, 3*(1+r.IntN(n)))
+	for i := 0; i < len(data); i += 3 {
+		data[i] = ops[r.IntN(len(ops))]
+		data[i+1] = byte(r.IntN(args))
+		data[i+2] = byte(r.IntN(lines))
+	}
+	return data
+}
+
+// testGraph is the graph of data's sequence (nil if Build refuses it),
+// its process and the constants the random sequences load.
+func testGraph(t *testing.T, data []byte) (*CFG, *pyobj.Process, []*pyobj.Object) {
 	t.Helper()
 	p := pyobj.NewProcess(nil)
 	o, err := New(opcode.V313, p)
@@ -194,9 +200,20 @@ func checkSettledSkips(t *testing.T, data []byte) (resolved, swept bool) {
 	seq := fuzzSequence(data)
 	g, err := o.Build(&seq)
 	if err != nil {
+		return nil, p, nil
+	}
+	return g, p, []*pyobj.Object{pyobj.NoneObj, p.FromValue(ast.IntValue(0)), pyobj.TrueObj, p.FromValue(ast.StrValue("s"))}
+}
+
+// checkSettledSkips runs the stage on data's sequence, and each step
+// skipped for it; it reports whether it checked the line resolution and
+// the sweeps.
+func checkSettledSkips(t *testing.T, data []byte) (resolved, swept bool) {
+	t.Helper()
+	g, p, consts := testGraph(t, data)
+	if g == nil {
 		return false, false
 	}
-	consts := []*pyobj.Object{pyobj.NoneObj, p.FromValue(ast.IntValue(0)), pyobj.TrueObj, p.FromValue(ast.StrValue("s"))}
 	if err := g.OptimizeCodeUnit(&consts, p.NewConstCache(), 2, 1); err != nil || !g.settled {
 		return false, false
 	}
@@ -231,4 +248,56 @@ func checkSettledSkips(t *testing.T, data []byte) (resolved, swept bool) {
 		t.Fatalf("input %v: the skipped sweeps changed the graph:\n%v\nto\n%v", data, before, after)
 	}
 	return true, true
+}
+
+// TestSweptSkip checks the NOP sweep optimize skips at the start of its
+// remove_redundant_nops_and_jumps when sweepPairs reports the graph
+// swept: on random sequences (NOPs with and without lines, pairs for
+// remove_redundant_nops_and_pairs, jumps that threading and
+// remove_unreachable change), that sweep must change nothing.
+func TestSweptSkip(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	// Indexes of fuzzOps: NOP, POP_TOP, LOAD_CONST, RETURN_VALUE, JUMP,
+	// JUMP_NO_INTERRUPT, POP_JUMP_IF_FALSE, POP_JUMP_IF_TRUE, SETUP_FINALLY,
+	// POP_BLOCK, COPY, STORE_FAST, LOAD_FAST.
+	ops := []byte{0, 0, 0, 0, 1, 1, 2, 2, 4, 7, 7, 8, 9, 10, 15, 18, 21, 25, 27}
+	n := 50000
+	if testing.Short() {
+		n = 10000
+	}
+	checked := 0
+	for range n {
+		if checkSweptSkip(t, randomInput(r, ops, 20, 6, 4)) {
+			checked++
+		}
+	}
+	if checked < n/4 {
+		t.Fatalf("too few graphs checked: %d of %d", checked, n)
+	}
+}
+
+// checkSweptSkip runs optimize on data's sequence up to the skipped NOP
+// sweep, and that sweep; it reports whether sweepPairs skipped it.
+func checkSweptSkip(t *testing.T, data []byte) bool {
+	t.Helper()
+	g, p, consts := testGraph(t, data)
+	if g == nil {
+		return false
+	}
+	// OptimizeCodeUnit's steps before optimize.
+	if g.seen&(pBlockPush|pPopBlock) != 0 {
+		if err := g.labelExceptionTargets(); err != nil {
+			return false
+		}
+		g.markExceptHandlers()
+	}
+	if err := g.optimizeBlocks(&consts, p.NewConstCache()); err != nil || !g.sweepPairs() {
+		return false
+	}
+	before := graphState(g)
+	g.removeRedundantNops()
+	if after := graphState(g); !slices.EqualFunc(before, after, slices.Equal) {
+		t.Fatalf("input %v: the skipped NOP sweep changed the graph:\n%v\nto\n%v", data, before, after)
+	}
+	return true
 }

@@ -14,8 +14,9 @@ const maxCopySize = 4
 
 // removeUnreachable is remove_unreachable: it counts each block's
 // predecessors (fall through, jumps and SETUP_* handlers from reachable
-// blocks) and empties the blocks that have none.
-func (g *CFG) removeUnreachable() {
+// blocks) and empties the blocks that have none. It reports whether it
+// emptied a block that held instructions.
+func (g *CFG) removeUnreachable() bool {
 	// Every block is in the list (see resetVisited): the order of the
 	// resets does not matter, here and in the sweep at the end.
 	blocks := g.blocks
@@ -60,12 +61,15 @@ func (g *CFG) removeUnreachable() {
 	}
 	g.todo = stack
 	g.edges = false
+	emptied := false
 	for i := range blocks {
 		if b := &blocks[i]; b.predecessors == 0 {
+			emptied = emptied || len(b.instrs) > 0
 			b.instrs = b.instrs[:0]
 			b.handler = false
 		}
 	}
+	return emptied
 }
 
 // removeRedundantNopsIn is basicblock_remove_redundant_nops: it drops the
@@ -140,7 +144,11 @@ func (g *CFG) removeRedundantNopsIn(bi int32) bool {
 	// An emptied block whose NOPs had a line hands the line on to its
 	// last NOP, which then has the line of the block after (see
 	// removeRedundantNops); one whose last NOP has none had none.
-	return dest == 0 && ins[n-1].Loc.Line < 0
+	if dest == 0 && ins[n-1].Loc.Line < 0 {
+		g.unlined = true
+		return true
+	}
+	return false
 }
 
 // removeRedundantNops is remove_redundant_nops. It reports whether it
@@ -173,13 +181,22 @@ func (g *CFG) removeRedundantNops() bool {
 
 // removeRedundantNopsAndPairs is remove_redundant_nops_and_pairs: a
 // LOAD_CONST or COPY 1 followed by POP_TOP becomes two NOPs, also across
-// a fall through into a block that is no jump target.
-func (g *CFG) removeRedundantNopsAndPairs() {
+// a fall through into a block that is no jump target. It reports whether
+// the NOP sweep of its last round, which found no pair and so changed
+// nothing but what the sweep did, emptied a block of NOPs without a line:
+// otherwise a NOP sweep right after it drops nothing (see
+// removeRedundantNops; that round swept every block in list order, as
+// removeRedundantNops does).
+func (g *CFG) removeRedundantNopsAndPairs() bool {
+	// The sweep records such a block in g.unlined, which the loop below
+	// leaves in memory: a result tested at every call made the loop
+	// spill more.
 	o := g.o
 	popTop := o.opc.popTop
 	props := &o.props
 	for done := false; !done; {
 		done = true
+		g.unlined = false
 		var cur *instruction
 		// curBlock is the block of cur.
 		curBlock := int32(none)
@@ -226,6 +243,7 @@ func (g *CFG) removeRedundantNopsAndPairs() {
 			}
 		}
 	}
+	return g.unlined
 }
 
 // removeRedundantJumps is remove_redundant_jumps: an unconditional jump to
@@ -261,8 +279,19 @@ func (g *CFG) removeRedundantJumps() (int, error) {
 // sees the graph it has just seen, so CPython's extra round changes
 // nothing.
 func (g *CFG) removeRedundantNopsAndJumps() error {
+	return g.nopsAndJumps(false)
+}
+
+// nopsAndJumps is removeRedundantNopsAndJumps for a graph that may be
+// swept already: a NOP sweep of every block would drop nothing, so the
+// first round starts with the jump sweep.
+func (g *CFG) nopsAndJumps(swept bool) error {
 	for {
-		again := g.removeRedundantNops()
+		again := false
+		if !swept {
+			again = g.removeRedundantNops()
+		}
+		swept = false
 		jumps, err := g.removeRedundantJumps()
 		if err != nil {
 			return err
@@ -876,6 +905,14 @@ func (g *CFG) optimizeBasicBlock(bi int32, start int, consts *[]*pyobj.Object, c
 
 // optimize is optimize_cfg.
 func (g *CFG) optimize(consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
+	if err := g.optimizeBlocks(consts, cache); err != nil {
+		return err
+	}
+	return g.nopsAndJumps(g.sweepPairs())
+}
+
+// optimizeBlocks is optimize_cfg up to its remove_redundant_nops_and_pairs.
+func (g *CFG) optimizeBlocks(consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
 	// The index of the constants is this call's (and dropped at its
 	// end, or at the next call's start after an error).
 	g.constIndex, g.constIndexed = nil, 0
@@ -909,15 +946,27 @@ func (g *CFG) optimize(consts *[]*pyobj.Object, cache *pyobj.ConstCache) error {
 		}
 	}
 	g.constIndex, g.constIndexed = nil, 0
-	g.removeRedundantNopsAndPairs()
+	return nil
+}
+
+// sweepPairs is optimize_cfg from its remove_redundant_nops_and_pairs to
+// its remove_redundant_nops_and_jumps. It reports whether the graph is
+// swept: a NOP sweep of every block would drop nothing, so the first NOP
+// sweep of remove_redundant_nops_and_jumps may be skipped. That holds
+// when the last round of the pairs' sweep emptied no block of NOPs
+// without a line and remove_unreachable emptied no block that held
+// instructions (a NOP at the end of a block is compared with the first
+// line of the next block that holds any). TestSweptSkip checks it.
+func (g *CFG) sweepPairs() bool {
+	unlined := g.removeRedundantNopsAndPairs()
 	// The second remove_unreachable finds what the first did (the same
 	// blocks reachable, the same predecessor counts) unless an edge of
 	// the graph changed since: only jump threading, a constant condition
 	// and the copy of an exit block change one (NOPs and the pairs made
 	// NOPs neither end a block nor make it fall through: a jump or a
 	// return is always the last instruction).
-	if g.edges {
-		g.removeUnreachable()
+	if g.edges && g.removeUnreachable() {
+		return false
 	}
-	return g.removeRedundantNopsAndJumps()
+	return !unlined
 }
