@@ -511,6 +511,16 @@ var cmpStarts = func() (t [256]bool) {
 	return t
 }()
 
+// operatorAfter marks the tokens after an operand that fastOperators
+// goes on with at some level: a binary operator, a comparison's start,
+// "and", "or".
+var operatorAfter = func() (t [256]bool) {
+	for k := range t {
+		t[k] = binaryOps[k].prec != 0 || cmpStarts[k] || k == int(token.AND) || k == int(token.OR)
+	}
+	return t
+}()
+
 // fastOperators parses the operator levels from prec down (precOr:
 // `disjunction`) by precedence climbing, one look at the token after
 // each operand, where pegen descends through a rule per level. Pegen's
@@ -548,6 +558,11 @@ func (p *Parser) fastOperators(lvl int, prec uint8) ast.Expr {
 			return nil
 		}
 		k := p.kindOf(p.mark)
+		if !operatorAfter[k] {
+			// Most operands end at a token that goes on no level: one
+			// test for them instead of the switch's four.
+			return left
+		}
 		switch o := binaryOps[k]; {
 		case o.prec >= prec:
 			p.mark++
