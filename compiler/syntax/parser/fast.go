@@ -320,9 +320,7 @@ func (p *Parser) fastSimpleStmt() (ast.Stmt, bool) {
 	if s == nil {
 		if e, ok := p.fastStarExpressions(base); ok && !p.errorIndicator {
 			if k := p.fastKind(); k == token.NEWLINE || k == token.SEMI {
-				if l, ok := p.fastSpan(start); ok {
-					s = p.newExprStmt(e, l)
-				}
+				s = p.newExprStmt(e, p.lastSpan(start))
 			}
 		}
 	}
@@ -375,10 +373,7 @@ func (p *Parser) fastAssign(start, base int) ast.Stmt {
 	if k := p.fastKind(); k != token.NEWLINE && k != token.SEMI {
 		return nil
 	}
-	l, ok := p.fastSpan(start)
-	if !ok {
-		return nil
-	}
+	l := p.lastSpan(start)
 	return p.newAssign(p.exprs1(target), v, "", l)
 }
 
@@ -458,8 +453,10 @@ func (p *Parser) fastSpan(start int) (span, bool) {
 }
 
 // lastSpan is fastSpan where the token just matched, the rule's last, is
-// a NAME or a closing bracket, none of the kinds lastNonWhitespaceToken
-// passes over: that token ends the span, with no search and no call
+// a NAME, a closing bracket or the last token of an expression, none of
+// the kinds lastNonWhitespaceToken passes over (NEWLINE, INDENT, DEDENT
+// and ENDMARKER are part of no expression, and no NEWLINE is made inside
+// brackets): that token ends the span, with no search and no call
 // (fastSpan is far over the inliner's budget).
 func (p *Parser) lastSpan(start int) span {
 	return spanOf(p.tokOf(start), p.tokOf(p.mark-1))
@@ -575,10 +572,7 @@ func (p *Parser) fastOperators(lvl int, prec uint8) ast.Expr {
 			if right == nil {
 				return nil
 			}
-			l, ok := p.fastSpan(start)
-			if !ok {
-				return nil
-			}
+			l := p.lastSpan(start)
 			left = p.newBinOp(left, o.op, right, l)
 		case cmpStarts[k] && prec <= precCmp:
 			var more bool
@@ -624,10 +618,7 @@ func (p *Parser) fastPrefix(lvl int, prec uint8, k token.Kind) ast.Expr {
 	if a == nil {
 		return nil
 	}
-	l, ok := p.fastSpan(start)
-	if !ok {
-		return nil
-	}
+	l := p.lastSpan(start)
 	return p.newUnaryOp(op, a, l)
 }
 
@@ -1025,14 +1016,8 @@ func (p *Parser) fastArgs(lvl int) ast.Expr {
 		}
 		break
 	}
-	// args' EXTRA ends at its last argument.
-	at := p.mark
-	p.mark = end
-	l, ok := p.fastSpan(start)
-	p.mark = at
-	if !ok {
-		return p.dropArgs(base)
-	}
+	// args' EXTRA ends at its last argument's last token (see lastSpan).
+	l := spanOf(p.tokOf(start), p.tokOf(end-1))
 	if len(p.stk.s3) == base {
 		return p.newCall(dummyName, p.seqExtractStarredExprs(kws), p.seqDeleteStarredExprs(kws), l)
 	}
@@ -1060,10 +1045,7 @@ func (p *Parser) fastKeyword(lvl int) *keywordOrStarred {
 	if !ok || p.errorIndicator {
 		return nil
 	}
-	l, ok := p.fastSpan(start)
-	if !ok {
-		return nil
-	}
+	l := p.lastSpan(start)
 	return p.newKeywordOrStarred(p.newKeyword(nameID(n), v, l), true)
 }
 
@@ -1214,10 +1196,7 @@ func (p *Parser) fastParam(lvl int) *ast.Arg {
 		}
 		ann = e
 	}
-	l, ok := p.fastSpan(start)
-	if !ok {
-		return nil
-	}
+	l := p.lastSpan(start)
 	return p.newArg(nameID(n), ann, l)
 }
 
