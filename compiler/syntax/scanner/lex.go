@@ -286,10 +286,10 @@ func (s *Scanner) atLineStart(t *token.Token) token.Kind {
 		s.setStart(s.cur)
 		if s.pendin < 0 {
 			s.pendin++
-			return s.make(t, token.DEDENT, noPos, noPos)
+			return s.makeNoSpan(t, token.DEDENT)
 		}
 		s.pendin--
-		return s.make(t, token.INDENT, noPos, noPos)
+		return s.makeNoSpan(t, token.INDENT)
 	}
 	return s.regular(t)
 }
