@@ -320,9 +320,7 @@ func (p *Parser) fastSimpleStmt() (ast.Stmt, bool) {
 	if s == nil {
 		if e, ok := p.fastStarExpressions(base); ok && !p.errorIndicator {
 			if k := p.fastKind(); k == token.NEWLINE || k == token.SEMI {
-				if l, ok := p.fastSpan(start); ok {
-					s = p.newExprStmt(e, l)
-				}
+				s = p.newExprStmt(e, p.lastSpan(start))
 			}
 		}
 	}
@@ -350,10 +348,7 @@ func (p *Parser) fastAssign(start, base int) ast.Stmt {
 			if b == nil {
 				return nil
 			}
-			l, ok := p.fastSpan(start)
-			if !ok {
-				return nil
-			}
+			l := p.lastSpan(start)
 			k := p.fastKind()
 			if k == token.EQUAL {
 				target = p.newAttribute(a, nameID(b), ast.Store, l)
@@ -378,10 +373,7 @@ func (p *Parser) fastAssign(start, base int) ast.Stmt {
 	if k := p.fastKind(); k != token.NEWLINE && k != token.SEMI {
 		return nil
 	}
-	l, ok := p.fastSpan(start)
-	if !ok {
-		return nil
-	}
+	l := p.lastSpan(start)
 	return p.newAssign(p.exprs1(target), v, "", l)
 }
 
@@ -460,6 +452,16 @@ func (p *Parser) fastSpan(start int) (span, bool) {
 	return spanOf(p.tokOf(start), et), true
 }
 
+// lastSpan is fastSpan where the token just matched, the rule's last, is
+// a NAME, a closing bracket or the last token of an expression, none of
+// the kinds lastNonWhitespaceToken passes over (NEWLINE, INDENT, DEDENT
+// and ENDMARKER are part of no expression, and no NEWLINE is made inside
+// brackets): that token ends the span, with no search and no call
+// (fastSpan is far over the inliner's budget).
+func (p *Parser) lastSpan(start int) span {
+	return spanOf(p.tokOf(start), p.tokOf(p.mark-1))
+}
+
 // Precedences of the operator levels, from `disjunction` (loosest) to
 // `power`: fastOperators(lvl, prec) parses what the rule of level prec
 // parses.
@@ -511,6 +513,16 @@ var cmpStarts = func() (t [256]bool) {
 	return t
 }()
 
+// operatorAfter marks the tokens after an operand that fastOperators
+// goes on with at some level: a binary operator, a comparison's start,
+// "and", "or".
+var operatorAfter = func() (t [256]bool) {
+	for k := range t {
+		t[k] = binaryOps[k].prec != 0 || cmpStarts[k] || k == int(token.AND) || k == int(token.OR)
+	}
+	return t
+}()
+
 // fastOperators parses the operator levels from prec down (precOr:
 // `disjunction`) by precedence climbing, one look at the token after
 // each operand, where pegen descends through a rule per level. Pegen's
@@ -548,6 +560,11 @@ func (p *Parser) fastOperators(lvl int, prec uint8) ast.Expr {
 			return nil
 		}
 		k := p.kindOf(p.mark)
+		if !operatorAfter[k] {
+			// Most operands end at a token that goes on no level: one
+			// test for them instead of the switch's four.
+			return left
+		}
 		switch o := binaryOps[k]; {
 		case o.prec >= prec:
 			p.mark++
@@ -555,10 +572,7 @@ func (p *Parser) fastOperators(lvl int, prec uint8) ast.Expr {
 			if right == nil {
 				return nil
 			}
-			l, ok := p.fastSpan(start)
-			if !ok {
-				return nil
-			}
+			l := p.lastSpan(start)
 			left = p.newBinOp(left, o.op, right, l)
 		case cmpStarts[k] && prec <= precCmp:
 			var more bool
@@ -604,10 +618,7 @@ func (p *Parser) fastPrefix(lvl int, prec uint8, k token.Kind) ast.Expr {
 	if a == nil {
 		return nil
 	}
-	l, ok := p.fastSpan(start)
-	if !ok {
-		return nil
-	}
+	l := p.lastSpan(start)
 	return p.newUnaryOp(op, a, l)
 }
 
@@ -759,10 +770,7 @@ func (p *Parser) fastPrimary(lvl int, k token.Kind) ast.Expr {
 			if b == nil {
 				return nil
 			}
-			l, ok := p.fastSpan(start)
-			if !ok {
-				return nil
-			}
+			l := p.lastSpan(start)
 			a = p.newAttribute(a, nameID(b), ast.Load, l)
 		case token.LPAR:
 			a = p.fastCall(lvl, start, a)
@@ -815,10 +823,7 @@ func (p *Parser) fastCall(lvl, start int, a ast.Expr) ast.Expr {
 		}
 	}
 	p.mark++
-	l, ok := p.fastSpan(start)
-	if !ok {
-		return nil
-	}
+	l := p.lastSpan(start)
 	return p.newCallFrom(a, args, l)
 }
 
@@ -843,10 +848,7 @@ func (p *Parser) fastSubscript(lvl, start int, a ast.Expr) ast.Expr {
 		return nil
 	}
 	p.mark++
-	l, ok := p.fastSpan(start)
-	if !ok {
-		return nil
-	}
+	l := p.lastSpan(start)
 	return p.newSubscript(a, s, ast.Load, l)
 }
 
@@ -1014,14 +1016,8 @@ func (p *Parser) fastArgs(lvl int) ast.Expr {
 		}
 		break
 	}
-	// args' EXTRA ends at its last argument.
-	at := p.mark
-	p.mark = end
-	l, ok := p.fastSpan(start)
-	p.mark = at
-	if !ok {
-		return p.dropArgs(base)
-	}
+	// args' EXTRA ends at its last argument's last token (see lastSpan).
+	l := spanOf(p.tokOf(start), p.tokOf(end-1))
 	if len(p.stk.s3) == base {
 		return p.newCall(dummyName, p.seqExtractStarredExprs(kws), p.seqDeleteStarredExprs(kws), l)
 	}
@@ -1049,10 +1045,7 @@ func (p *Parser) fastKeyword(lvl int) *keywordOrStarred {
 	if !ok || p.errorIndicator {
 		return nil
 	}
-	l, ok := p.fastSpan(start)
-	if !ok {
-		return nil
-	}
+	l := p.lastSpan(start)
 	return p.newKeywordOrStarred(p.newKeyword(nameID(n), v, l), true)
 }
 
@@ -1203,10 +1196,7 @@ func (p *Parser) fastParam(lvl int) *ast.Arg {
 		}
 		ann = e
 	}
-	l, ok := p.fastSpan(start)
-	if !ok {
-		return nil
-	}
+	l := p.lastSpan(start)
 	return p.newArg(nameID(n), ann, l)
 }
 

@@ -187,13 +187,18 @@ func (s *Scanner) regular(t *token.Token) token.Kind {
 		return s.span(t, token.NAME, i, j)
 	case quickOp:
 		if s.modeIdx == 0 && i+1 < len(r) {
-			// What operator does for a comma and the round and square
-			// brackets outside f-strings, when the next byte is read
-			// (no two-character operator starts with them).
+			// What operator does for a comma, the brackets and the
+			// operators whose only longer forms add a '=' outside
+			// f-strings, when the next byte is read (no two-character
+			// operator starts with a comma or a bracket). Outside
+			// f-strings operator's other work is not done for these:
+			// the f-string checks need modeIdx > 0, and the debug mark
+			// that a '=' may set on the current mode is read only in an
+			// f-string's own mode.
 			switch c {
 			case ',':
 				return s.span(t, token.COMMA, i, i+1)
-			case '(', '[':
+			case '(', '[', '{':
 				if s.level < MaxLevel {
 					s.parenstack[s.level] = c
 					s.parenlinenostack[s.level] = s.lineno
@@ -201,13 +206,18 @@ func (s *Scanner) regular(t *token.Token) token.Kind {
 					s.level++
 					return s.span(t, oneCharKinds[c], i, i+1)
 				}
-			case ')', ']':
-				opening := byte('(')
-				if c == ']' {
-					opening = '['
+			case ')', ']', '}':
+				// ']' and '}' are two past their opening brackets.
+				opening := c - 2
+				if c == ')' {
+					opening = '('
 				}
 				if s.level > 0 && s.parenstack[s.level-1] == opening {
 					s.level--
+					return s.span(t, oneCharKinds[c], i, i+1)
+				}
+			default:
+				if opEqualOnly[c] && r[i+1] != '=' {
 					return s.span(t, oneCharKinds[c], i, i+1)
 				}
 			}
@@ -276,10 +286,10 @@ func (s *Scanner) atLineStart(t *token.Token) token.Kind {
 		s.setStart(s.cur)
 		if s.pendin < 0 {
 			s.pendin++
-			return s.make(t, token.DEDENT, noPos, noPos)
+			return s.makeNoSpan(t, token.DEDENT)
 		}
 		s.pendin--
-		return s.make(t, token.INDENT, noPos, noPos)
+		return s.makeNoSpan(t, token.INDENT)
 	}
 	return s.regular(t)
 }
@@ -740,7 +750,9 @@ func (s *Scanner) operator(t *token.Token, cur *mode, c int) token.Kind {
 		return s.make(t, s.syntaxError("invalid non-printable character U+%04X", c), noPos, noPos)
 	}
 
-	if c == '=' && s.debugEqual(cur) {
+	// The mark is read in an f-string's mode only (the regular mode,
+	// modes[0], is never one), and regular makes a '=' there without it.
+	if c == '=' && s.modeIdx > 0 && s.debugEqual(cur) {
 		cur.debug = true
 	}
 	return s.makeSpan(t, oneCharKinds[c])
@@ -753,6 +765,14 @@ func (s *Scanner) operator(t *token.Token, cur *mode, c int) token.Kind {
 var opStartsTwo = [128]bool{
 	'!': true, '%': true, '&': true, '*': true, '+': true, '-': true, '/': true,
 	':': true, '<': true, '=': true, '>': true, '@': true, '^': true, '|': true,
+}
+
+// opEqualOnly tells the ASCII characters that make an operator of their
+// own and start no longer one but that character and '=' (a test derives
+// it from oneChar, twoChars and threeChars): regular makes them when the
+// next byte is not '='.
+var opEqualOnly = [128]bool{
+	'!': true, '%': true, '&': true, '+': true, ':': true, '=': true, '@': true, '^': true, '|': true,
 }
 
 // oneCharKinds is oneChar of each ASCII character.

@@ -224,7 +224,7 @@ func (s *Scanner) number(t *token.Token, c int) token.Kind {
 		}
 	}
 	s.backup(c)
-	return s.make(t, token.NUMBER, s.start, s.cur)
+	return s.makeSpan(t, token.NUMBER)
 }
 
 // decimalRest scans the rest of a decimal literal from the given point
@@ -268,7 +268,7 @@ func (s *Scanner) decimalRest(t *token.Token, c int, at int) token.Kind {
 				return s.make(t, token.ERRORTOKEN, noPos, noPos)
 			}
 			s.backup(e)
-			return s.make(t, token.NUMBER, s.start, s.cur)
+			return s.makeSpan(t, token.NUMBER)
 		}
 		if c = s.decimalTail(); c == 0 {
 			return s.make(t, token.ERRORTOKEN, noPos, noPos)
@@ -283,5 +283,5 @@ func (s *Scanner) decimalRest(t *token.Token, c int, at int) token.Kind {
 		return s.make(t, token.ERRORTOKEN, noPos, noPos)
 	}
 	s.backup(c)
-	return s.make(t, token.NUMBER, s.start, s.cur)
+	return s.makeSpan(t, token.NUMBER)
 }

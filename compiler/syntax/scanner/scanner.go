@@ -431,6 +431,18 @@ func (s *Scanner) makeSpan(t *token.Token, kind token.Kind) token.Kind {
 	return kind
 }
 
+// makeNoSpan is make for a token without a span (an INDENT or a DEDENT),
+// short enough to be inlined.
+func (s *Scanner) makeNoSpan(t *token.Token, kind token.Kind) token.Kind {
+	line, level, cur := int32(s.lineno), uint16(s.level), int32(s.cur)
+	t.Kind = kind
+	t.Level = level
+	t.Start = token.Pos{Line: line, Col: -1}
+	t.End = token.Pos{Line: line, Col: -1}
+	t.Off, t.EndOff = cur, cur
+	return kind
+}
+
 // span is makeSpan for a token from offset start to end of the current
 // line, where the token start and the current byte are set: what setStart,
 // reading to end and makeSpan do, with the offsets known.
