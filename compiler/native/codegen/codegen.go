@@ -403,6 +403,14 @@ type unitState struct {
 	hasPriv  bool
 	// nextCheck is the sequence length at which addop calls checkpoint.
 	nextCheck int
+	// fastEnd is the sequence length at which addop stops taking its
+	// fast path: at most nextCheck (no checkpoint is due before it) and
+	// at most the sequence's capacity (an instruction fits without
+	// growing it). Nothing but addopSlow grows the sequence's capacity
+	// except Sequence.Insert, which only grows it, so the bound stays
+	// true; it is 0 for a new unit, whose first instruction takes the
+	// slow path.
+	fastEnd int
 
 	freeStarted               bool
 	inInlinedComp             int
@@ -967,20 +975,36 @@ const stopEvery = 1 << 16
 // addop appends an instruction to the unit's sequence, calling checkpoint
 // when one is due.
 func (c *compiler) addop(op opcode.Op, arg int32, loc instr.Location) {
-	u := c.u
-	if len(u.seq.Instrs) >= u.nextCheck {
-		// A call that ends addop: nothing of addop's is live after
-		// it, so the arguments are not saved on every call.
-		c.checkpointAdd(op, arg, loc)
-		return
+	if !c.u.tryAdd(op, arg, loc) {
+		c.addopSlow(op, arg, loc)
 	}
-	u.seq.Add(op, arg, loc)
 }
 
-// checkpointAdd is addop when a checkpoint is due.
-func (c *compiler) checkpointAdd(op opcode.Op, arg int32, loc instr.Location) {
-	c.checkpoint(len(c.u.seq.Instrs))
-	c.u.seq.Add(op, arg, loc)
+// tryAdd is addop's fast path, taken while the sequence is shorter than
+// fastEnd: it appends what instr.Sequence.Add appends and reports true,
+// or reports false and leaves the rest to addopSlow. addop, with its
+// call of addopSlow, is over the inliner's budget; the hottest callers
+// (a name's load or store, a constant's) write
+// "if !c.u.tryAdd(...) { c.addopSlow(...) }" and spare the call.
+func (u *unit) tryAdd(op opcode.Op, arg int32, loc instr.Location) bool {
+	n := len(u.seq.Instrs)
+	if n >= u.fastEnd {
+		return false
+	}
+	u.seq.Instrs = u.seq.Instrs[:n+1]
+	u.seq.Instrs[n] = instr.Instr{Op: op, Arg: arg, Loc: loc, Handler: instr.NoHandler}
+	return true
+}
+
+// addopSlow is addop when a checkpoint is due or the sequence has no room
+// left. It sets fastEnd again.
+func (c *compiler) addopSlow(op opcode.Op, arg int32, loc instr.Location) {
+	u := c.u
+	if n := len(u.seq.Instrs); n >= u.nextCheck {
+		c.checkpoint(n)
+	}
+	u.seq.Add(op, arg, loc)
+	u.fastEnd = min(u.nextCheck, cap(u.seq.Instrs))
 }
 
 // checkpoint fails a unit of n instructions past maxUnitInstrs, and stops
@@ -1019,7 +1043,10 @@ func (c *compiler) addConst(o *pyobj.Object) int32 {
 }
 
 func (c *compiler) loadConst(loc instr.Location, o *pyobj.Object) {
-	c.addop(opLOAD_CONST, c.addConst(o), loc)
+	u := c.u
+	if arg := u.consts.index(c, c.cache.Merge(o)); !u.tryAdd(opLOAD_CONST, arg, loc) {
+		c.addopSlow(opLOAD_CONST, arg, loc)
+	}
 }
 
 // nanConst returns the object of a constant that holds a NaN: one per
@@ -1063,7 +1090,10 @@ func hasNaN(v ast.Value) bool {
 // loadValue loads the constant v: the cache's object when it holds an
 // equal one (no object is made for it then), a new object otherwise.
 func (c *compiler) loadValue(loc instr.Location, v ast.Value) {
-	c.addop(opLOAD_CONST, c.u.consts.index(c, c.cache.MergeValue(v)), loc)
+	u := c.u
+	if arg := u.consts.index(c, c.cache.MergeValue(v)); !u.tryAdd(opLOAD_CONST, arg, loc) {
+		c.addopSlow(opLOAD_CONST, arg, loc)
+	}
 }
 
 func (c *compiler) loadIdent(loc instr.Location, s string) {
@@ -1099,7 +1129,9 @@ func (c *compiler) addName(op opcode.Op, name string, loc instr.Location) {
 		op = opLOAD_SUPER_ATTR
 		arg = arg<<2 | 1
 	}
-	c.addop(op, arg, loc)
+	if !u.tryAdd(op, arg, loc) {
+		c.addopSlow(op, arg, loc)
+	}
 }
 
 // addNameRaw is compiler_addop_o on u_names (no mangling).

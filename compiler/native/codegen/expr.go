@@ -79,7 +79,9 @@ func (c *compiler) nameopAt(loc instr.Location, name string, ctx ast.ExprContext
 		} else {
 			arg = u.addCell(mangled)
 		}
-		c.addop(op, arg, loc)
+		if !u.tryAdd(op, arg, loc) {
+			c.addopSlow(op, arg, loc)
+		}
 		return
 	case opFast:
 		switch ctx {
@@ -91,7 +93,9 @@ func (c *compiler) nameopAt(loc instr.Location, name string, ctx ast.ExprContext
 			op = opDELETE_FAST
 		}
 		// A local is a symbol of the block (at >= 0).
-		c.addop(op, u.varnames.symbol(c, at), loc)
+		if arg := u.varnames.symbol(c, at); !u.tryAdd(op, arg, loc) {
+			c.addopSlow(op, arg, loc)
+		}
 		return
 	case opGlobal:
 		switch ctx {
@@ -130,7 +134,9 @@ func (c *compiler) nameopAt(loc instr.Location, name string, ctx ast.ExprContext
 	if op == opLOAD_GLOBAL {
 		arg <<= 1
 	}
-	c.addop(op, arg, loc)
+	if !u.tryAdd(op, arg, loc) {
+		c.addopSlow(op, arg, loc)
+	}
 }
 
 var binaryOps = [...]int32{ast.Add: 0, ast.BitAnd: 1, ast.FloorDiv: 2, ast.LShift: 3, ast.MatMult: 4,
