@@ -987,12 +987,14 @@ func (c *compiler) addop(op opcode.Op, arg int32, loc instr.Location) {
 // (a name's load or store, a constant's) write
 // "if !c.u.tryAdd(...) { c.addopSlow(...) }" and spare the call.
 func (u *unit) tryAdd(op opcode.Op, arg int32, loc instr.Location) bool {
-	n := len(u.seq.Instrs)
+	s := u.seq
+	n := len(s.Instrs)
 	if n >= u.fastEnd {
 		return false
 	}
-	u.seq.Instrs = u.seq.Instrs[:n+1]
-	u.seq.Instrs[n] = instr.Instr{Op: op, Arg: arg, Loc: loc, Handler: instr.NoHandler}
+	// s.Instrs resliced in place: only its length is stored.
+	s.Instrs = s.Instrs[:n+1]
+	s.Instrs[n] = instr.Instr{Op: op, Arg: arg, Loc: loc, Handler: instr.NoHandler}
 	return true
 }
 
