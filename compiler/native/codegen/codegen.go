@@ -29,6 +29,7 @@ import (
 	"math"
 	"sort"
 	"sync"
+	"unsafe"
 
 	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
 	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
@@ -329,6 +330,17 @@ type constIndex struct {
 	m     map[*pyobj.Object]int32
 	list  []*pyobj.Object
 	spare map[*pyobj.Object]int32
+	// seen has the bit objBit(o) set for every o in list, while the list
+	// is scanned (m is nil): a constant whose bit is clear is not there,
+	// and its first use in the unit, most uses of most constants, skips
+	// the scan of the whole list.
+	seen uint64
+}
+
+// objBit is o's bit in constIndex.seen, from its address (objects are
+// carved from the Process's blocks, at most a few cache lines apart).
+func objBit(o *pyobj.Object) uint64 {
+	return 1 << (uintptr(unsafe.Pointer(o)) * 0x9e3779b97f4a7c15 >> 58)
 }
 
 // reset empties the index for another unit, keeping its map.
@@ -337,21 +349,23 @@ func (d *constIndex) reset() {
 		clear(d.m)
 		d.spare = d.m
 	}
-	d.m, d.list = nil, nil
+	d.m, d.list, d.seen = nil, nil, 0
 }
 
 func (d *constIndex) index(c *compiler, o *pyobj.Object) int32 {
+	bit := objBit(o)
 	if d.m != nil {
 		if i, ok := d.m[o]; ok {
 			return i
 		}
-	} else {
+	} else if d.seen&bit != 0 {
 		for i, k := range d.list {
 			if k == o {
 				return int32(i)
 			}
 		}
 	}
+	d.seen |= bit
 	i := int32(len(d.list))
 	if len(d.list) == cap(d.list) {
 		l := c.objs(max(2*len(d.list), 8))
