@@ -998,7 +998,8 @@ func (c *compiler) addop(op opcode.Op, arg int32, loc instr.Location) {
 // fastEnd: it appends what instr.Sequence.Add appends and reports true,
 // or reports false and leaves the rest to addopSlow. addop, with its
 // call of addopSlow, is over the inliner's budget; the hottest callers
-// (a name's load or store, a constant's) write
+// (a name's load or store, a constant's, an attribute's, a call's
+// PUSH_NULL and CALL, an expression statement's POP_TOP) write
 // "if !c.u.tryAdd(...) { c.addopSlow(...) }" and spare the call.
 func (u *unit) tryAdd(op opcode.Op, arg int32, loc instr.Location) bool {
 	s := u.seq

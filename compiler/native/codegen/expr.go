@@ -797,7 +797,9 @@ func (c *compiler) maybeOptimizeMethodCall(e *ast.Call) bool {
 		c.addop(opCALL_KW, int32(argsl+kwdsl), loc)
 	} else {
 		loc = updateStartLocationToMatchAttr(locAt(e.Location()), meth)
-		c.addop(opCALL, int32(argsl), loc)
+		if !c.u.tryAdd(opCALL, int32(argsl), loc) {
+			c.addopSlow(opCALL, int32(argsl), loc)
+		}
 	}
 	return true
 }
@@ -863,7 +865,9 @@ func (c *compiler) call(e *ast.Call) {
 	}
 	c.checkCaller(e.Func)
 	c.expr(e.Func)
-	c.addop(opPUSH_NULL, 0, locAt(e.Func.Location()))
+	if loc := locAt(e.Func.Location()); !c.u.tryAdd(opPUSH_NULL, 0, loc) {
+		c.addopSlow(opPUSH_NULL, 0, loc)
+	}
 	c.callHelper(locAt(e.Location()), 0, e.Args, e.Keywords)
 }
 
@@ -978,7 +982,9 @@ func (c *compiler) callHelper(loc instr.Location, n int, args []ast.Expr, kws []
 			c.kwNames(loc, kws)
 			c.addop(opCALL_KW, int32(n+nelts+nkw), loc)
 		} else {
-			c.addop(opCALL, int32(n+nelts), loc)
+			if !c.u.tryAdd(opCALL, int32(n+nelts), loc) {
+				c.addopSlow(opCALL, int32(n+nelts), loc)
+			}
 		}
 		return
 	}
