@@ -154,7 +154,7 @@ func (o *optimizer) exprs(es []ast.Expr) error {
 		if e == nil || o.leaf(e) {
 			continue
 		}
-		ne, err := o.expr(e)
+		ne, err := o.inner(e)
 		if err != nil {
 			return err
 		}
@@ -213,8 +213,8 @@ func (o *optimizer) stmt1(s ast.Stmt) error {
 	case *ast.Delete:
 		err = o.exprs(s.Targets)
 	case *ast.Assign:
-		if err = o.exprs(s.Targets); err == nil {
-			s.Value, err = o.expr(s.Value)
+		if err = o.exprs(s.Targets); err == nil && !o.leaf(s.Value) {
+			s.Value, err = o.inner(s.Value)
 		}
 	case *ast.AugAssign:
 		if s.Target, err = o.expr(s.Target); err == nil {
@@ -272,8 +272,10 @@ func (o *optimizer) stmt1(s ast.Stmt) error {
 		}
 		err = o.stmts(s.Orelse)
 	case *ast.If:
-		if s.Test, err = o.expr(s.Test); err != nil {
-			return err
+		if !o.leaf(s.Test) {
+			if s.Test, err = o.inner(s.Test); err != nil {
+				return err
+			}
 		}
 		if err = o.stmts(s.Body); err != nil {
 			return err
@@ -300,7 +302,9 @@ func (o *optimizer) stmt1(s ast.Stmt) error {
 			s.Msg, err = o.optExpr(s.Msg)
 		}
 	case *ast.ExprStmt:
-		s.Value, err = o.expr(s.Value)
+		if !o.leaf(s.Value) {
+			s.Value, err = o.inner(s.Value)
+		}
 	case *ast.Match:
 		if s.Subject, err = o.expr(s.Subject); err != nil {
 			return err
@@ -533,6 +537,14 @@ func (o *optimizer) expr(e ast.Expr) (ast.Expr, error) {
 	if o.leaf(e) {
 		return e, nil
 	}
+	return o.inner(e)
+}
+
+// inner is expr for an expression its caller has found not to be a leaf.
+// expr is over the inliner's budget, and most of its calls from the
+// hottest sites were for leaves, which it returns as they are: those
+// sites test for a leaf themselves and call inner.
+func (o *optimizer) inner(e ast.Expr) (ast.Expr, error) {
 	o.depth++
 	if o.depth > o.limit {
 		return e, recursionError()
@@ -568,11 +580,17 @@ func (o *optimizer) expr1(e ast.Expr) (ast.Expr, error) {
 	case *ast.BoolOp:
 		err = o.exprs(e.Values)
 	case *ast.BinOp:
-		if e.Left, err = o.expr(e.Left); err != nil {
-			return e, err
+		// The hot operands are tested for a leaf here: no call for
+		// them (expr would return a leaf as it is).
+		if !o.leaf(e.Left) {
+			if e.Left, err = o.inner(e.Left); err != nil {
+				return e, err
+			}
 		}
-		if e.Right, err = o.expr(e.Right); err != nil {
-			return e, err
+		if !o.leaf(e.Right) {
+			if e.Right, err = o.inner(e.Right); err != nil {
+				return e, err
+			}
 		}
 		return o.foldBinOp(e), nil
 	case *ast.UnaryOp:
@@ -621,8 +639,10 @@ func (o *optimizer) expr1(e ast.Expr) (ast.Expr, error) {
 	case *ast.YieldFrom:
 		e.Value, err = o.expr(e.Value)
 	case *ast.Compare:
-		if e.Left, err = o.expr(e.Left); err != nil {
-			return e, err
+		if !o.leaf(e.Left) {
+			if e.Left, err = o.inner(e.Left); err != nil {
+				return e, err
+			}
 		}
 		if err = o.exprs(e.Comparators); err != nil {
 			return e, err
@@ -633,7 +653,10 @@ func (o *optimizer) expr1(e ast.Expr) (ast.Expr, error) {
 			e.Comparators[n-1] = o.foldIter(e.Comparators[n-1])
 		}
 	case *ast.Call:
-		if e.Func, err = o.expr(e.Func); err == nil {
+		if !o.leaf(e.Func) {
+			e.Func, err = o.inner(e.Func)
+		}
+		if err == nil {
 			// Most calls have no keywords: no call for them.
 			if err = o.exprs(e.Args); err == nil && len(e.Keywords) != 0 {
 				err = o.keywords(e.Keywords)
@@ -646,13 +669,19 @@ func (o *optimizer) expr1(e ast.Expr) (ast.Expr, error) {
 	case *ast.JoinedStr:
 		err = o.exprs(e.Values)
 	case *ast.Attribute:
-		e.Value, err = o.expr(e.Value)
-	case *ast.Subscript:
-		if e.Value, err = o.expr(e.Value); err != nil {
-			return e, err
+		if !o.leaf(e.Value) {
+			e.Value, err = o.inner(e.Value)
 		}
-		if e.Slice, err = o.expr(e.Slice); err != nil {
-			return e, err
+	case *ast.Subscript:
+		if !o.leaf(e.Value) {
+			if e.Value, err = o.inner(e.Value); err != nil {
+				return e, err
+			}
+		}
+		if !o.leaf(e.Slice) {
+			if e.Slice, err = o.inner(e.Slice); err != nil {
+				return e, err
+			}
 		}
 		return o.foldSubscript(e), nil
 	case *ast.Starred:

@@ -29,6 +29,7 @@ import (
 	"math"
 	"sort"
 	"sync"
+	"unsafe"
 
 	"github.com/rules-pyc/rules_pyc/compiler/native/instr"
 	"github.com/rules-pyc/rules_pyc/compiler/native/opcode"
@@ -329,6 +330,17 @@ type constIndex struct {
 	m     map[*pyobj.Object]int32
 	list  []*pyobj.Object
 	spare map[*pyobj.Object]int32
+	// seen has the bit objBit(o) set for every o in list, while the list
+	// is scanned (m is nil): a constant whose bit is clear is not there,
+	// and its first use in the unit, most uses of most constants, skips
+	// the scan of the whole list.
+	seen uint64
+}
+
+// objBit is o's bit in constIndex.seen, from its address (objects are
+// carved from the Process's blocks, at most a few cache lines apart).
+func objBit(o *pyobj.Object) uint64 {
+	return 1 << (uintptr(unsafe.Pointer(o)) * 0x9e3779b97f4a7c15 >> 58)
 }
 
 // reset empties the index for another unit, keeping its map.
@@ -337,21 +349,23 @@ func (d *constIndex) reset() {
 		clear(d.m)
 		d.spare = d.m
 	}
-	d.m, d.list = nil, nil
+	d.m, d.list, d.seen = nil, nil, 0
 }
 
 func (d *constIndex) index(c *compiler, o *pyobj.Object) int32 {
+	bit := objBit(o)
 	if d.m != nil {
 		if i, ok := d.m[o]; ok {
 			return i
 		}
-	} else {
+	} else if d.seen&bit != 0 {
 		for i, k := range d.list {
 			if k == o {
 				return int32(i)
 			}
 		}
 	}
+	d.seen |= bit
 	i := int32(len(d.list))
 	if len(d.list) == cap(d.list) {
 		l := c.objs(max(2*len(d.list), 8))
@@ -403,6 +417,14 @@ type unitState struct {
 	hasPriv  bool
 	// nextCheck is the sequence length at which addop calls checkpoint.
 	nextCheck int
+	// fastEnd is the sequence length at which addop stops taking its
+	// fast path: at most nextCheck (no checkpoint is due before it) and
+	// at most the sequence's capacity (an instruction fits without
+	// growing it). Nothing but addopSlow grows the sequence's capacity
+	// except Sequence.Insert, which only grows it, so the bound stays
+	// true; it is 0 for a new unit, whose first instruction takes the
+	// slow path.
+	fastEnd int
 
 	freeStarted               bool
 	inInlinedComp             int
@@ -967,20 +989,39 @@ const stopEvery = 1 << 16
 // addop appends an instruction to the unit's sequence, calling checkpoint
 // when one is due.
 func (c *compiler) addop(op opcode.Op, arg int32, loc instr.Location) {
-	u := c.u
-	if len(u.seq.Instrs) >= u.nextCheck {
-		// A call that ends addop: nothing of addop's is live after
-		// it, so the arguments are not saved on every call.
-		c.checkpointAdd(op, arg, loc)
-		return
+	if !c.u.tryAdd(op, arg, loc) {
+		c.addopSlow(op, arg, loc)
 	}
-	u.seq.Add(op, arg, loc)
 }
 
-// checkpointAdd is addop when a checkpoint is due.
-func (c *compiler) checkpointAdd(op opcode.Op, arg int32, loc instr.Location) {
-	c.checkpoint(len(c.u.seq.Instrs))
-	c.u.seq.Add(op, arg, loc)
+// tryAdd is addop's fast path, taken while the sequence is shorter than
+// fastEnd: it appends what instr.Sequence.Add appends and reports true,
+// or reports false and leaves the rest to addopSlow. addop, with its
+// call of addopSlow, is over the inliner's budget; the hottest callers
+// (a name's load or store, a constant's, an attribute's, a call's
+// PUSH_NULL and CALL, an expression statement's POP_TOP) write
+// "if !c.u.tryAdd(...) { c.addopSlow(...) }" and spare the call.
+func (u *unit) tryAdd(op opcode.Op, arg int32, loc instr.Location) bool {
+	s := u.seq
+	n := len(s.Instrs)
+	if n >= u.fastEnd {
+		return false
+	}
+	// s.Instrs resliced in place: only its length is stored.
+	s.Instrs = s.Instrs[:n+1]
+	s.Instrs[n] = instr.Instr{Op: op, Arg: arg, Loc: loc, Handler: instr.NoHandler}
+	return true
+}
+
+// addopSlow is addop when a checkpoint is due or the sequence has no room
+// left. It sets fastEnd again.
+func (c *compiler) addopSlow(op opcode.Op, arg int32, loc instr.Location) {
+	u := c.u
+	if n := len(u.seq.Instrs); n >= u.nextCheck {
+		c.checkpoint(n)
+	}
+	u.seq.Add(op, arg, loc)
+	u.fastEnd = min(u.nextCheck, cap(u.seq.Instrs))
 }
 
 // checkpoint fails a unit of n instructions past maxUnitInstrs, and stops
@@ -1019,7 +1060,10 @@ func (c *compiler) addConst(o *pyobj.Object) int32 {
 }
 
 func (c *compiler) loadConst(loc instr.Location, o *pyobj.Object) {
-	c.addop(opLOAD_CONST, c.addConst(o), loc)
+	u := c.u
+	if arg := u.consts.index(c, c.cache.Merge(o)); !u.tryAdd(opLOAD_CONST, arg, loc) {
+		c.addopSlow(opLOAD_CONST, arg, loc)
+	}
 }
 
 // nanConst returns the object of a constant that holds a NaN: one per
@@ -1063,7 +1107,10 @@ func hasNaN(v ast.Value) bool {
 // loadValue loads the constant v: the cache's object when it holds an
 // equal one (no object is made for it then), a new object otherwise.
 func (c *compiler) loadValue(loc instr.Location, v ast.Value) {
-	c.addop(opLOAD_CONST, c.u.consts.index(c, c.cache.MergeValue(v)), loc)
+	u := c.u
+	if arg := u.consts.index(c, c.cache.MergeValue(v)); !u.tryAdd(opLOAD_CONST, arg, loc) {
+		c.addopSlow(opLOAD_CONST, arg, loc)
+	}
 }
 
 func (c *compiler) loadIdent(loc instr.Location, s string) {
@@ -1099,7 +1146,9 @@ func (c *compiler) addName(op opcode.Op, name string, loc instr.Location) {
 		op = opLOAD_SUPER_ATTR
 		arg = arg<<2 | 1
 	}
-	c.addop(op, arg, loc)
+	if !u.tryAdd(op, arg, loc) {
+		c.addopSlow(op, arg, loc)
+	}
 }
 
 // addNameRaw is compiler_addop_o on u_names (no mangling).

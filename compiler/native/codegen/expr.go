@@ -79,7 +79,9 @@ func (c *compiler) nameopAt(loc instr.Location, name string, ctx ast.ExprContext
 		} else {
 			arg = u.addCell(mangled)
 		}
-		c.addop(op, arg, loc)
+		if !u.tryAdd(op, arg, loc) {
+			c.addopSlow(op, arg, loc)
+		}
 		return
 	case opFast:
 		switch ctx {
@@ -91,7 +93,9 @@ func (c *compiler) nameopAt(loc instr.Location, name string, ctx ast.ExprContext
 			op = opDELETE_FAST
 		}
 		// A local is a symbol of the block (at >= 0).
-		c.addop(op, u.varnames.symbol(c, at), loc)
+		if arg := u.varnames.symbol(c, at); !u.tryAdd(op, arg, loc) {
+			c.addopSlow(op, arg, loc)
+		}
 		return
 	case opGlobal:
 		switch ctx {
@@ -130,7 +134,9 @@ func (c *compiler) nameopAt(loc instr.Location, name string, ctx ast.ExprContext
 	if op == opLOAD_GLOBAL {
 		arg <<= 1
 	}
-	c.addop(op, arg, loc)
+	if !u.tryAdd(op, arg, loc) {
+		c.addopSlow(op, arg, loc)
+	}
 }
 
 var binaryOps = [...]int32{ast.Add: 0, ast.BitAnd: 1, ast.FloorDiv: 2, ast.LShift: 3, ast.MatMult: 4,
@@ -773,15 +779,7 @@ func (c *compiler) maybeOptimizeMethodCall(e *ast.Call) bool {
 	}
 	loc := locAt(meth.Location())
 	if c.canOptimizeSuperCall(meth) {
-		call := meth.Value.(*ast.Call)
-		c.loadArgsForSuper(call)
-		op := pLOAD_ZERO_SUPER_METHOD
-		if len(call.Args) > 0 {
-			op = pLOAD_SUPER_METHOD
-		}
-		c.addName(op, meth.Attr, loc)
-		loc = updateStartLocationToMatchAttr(loc, meth)
-		c.addop(opNOP, 0, loc)
+		c.superAttr(meth, pLOAD_ZERO_SUPER_METHOD, pLOAD_SUPER_METHOD, loc)
 	} else {
 		c.expr(meth.Value)
 		loc = updateStartLocationToMatchAttr(loc, meth)
@@ -799,7 +797,9 @@ func (c *compiler) maybeOptimizeMethodCall(e *ast.Call) bool {
 		c.addop(opCALL_KW, int32(argsl+kwdsl), loc)
 	} else {
 		loc = updateStartLocationToMatchAttr(locAt(e.Location()), meth)
-		c.addop(opCALL, int32(argsl), loc)
+		if !c.u.tryAdd(opCALL, int32(argsl), loc) {
+			c.addopSlow(opCALL, int32(argsl), loc)
+		}
 	}
 	return true
 }
@@ -865,7 +865,9 @@ func (c *compiler) call(e *ast.Call) {
 	}
 	c.checkCaller(e.Func)
 	c.expr(e.Func)
-	c.addop(opPUSH_NULL, 0, locAt(e.Func.Location()))
+	if loc := locAt(e.Func.Location()); !c.u.tryAdd(opPUSH_NULL, 0, loc) {
+		c.addopSlow(opPUSH_NULL, 0, loc)
+	}
 	c.callHelper(locAt(e.Location()), 0, e.Args, e.Keywords)
 }
 
@@ -980,7 +982,9 @@ func (c *compiler) callHelper(loc instr.Location, n int, args []ast.Expr, kws []
 			c.kwNames(loc, kws)
 			c.addop(opCALL_KW, int32(n+nelts+nkw), loc)
 		} else {
-			c.addop(opCALL, int32(n+nelts), loc)
+			if !c.u.tryAdd(opCALL, int32(n+nelts), loc) {
+				c.addopSlow(opCALL, int32(n+nelts), loc)
+			}
 		}
 		return
 	}
@@ -1042,9 +1046,37 @@ func (c *compiler) exprs(es []ast.Expr) {
 
 // expr is compiler_visit_expr.
 func (c *compiler) expr(e ast.Expr) {
+	// The commonest expressions (names, calls, attributes, constants) are taken
+	// before the switch's search, each by one comparison of the
+	// interface's type word, and with its location read from the node's
+	// field rather than through the interface.
 	if n, ok := e.(*ast.Name); ok {
-		// The commonest expression, before the switch's search.
 		c.nameopAt(locAt(&n.Loc), n.ID, n.Ctx, n.SymbolAt)
+		return
+	}
+	if t, ok := e.(*ast.Call); ok {
+		c.call(t)
+		return
+	}
+	if t, ok := e.(*ast.Attribute); ok {
+		c.attribute(locAt(&t.Loc), t)
+		return
+	}
+	if t, ok := e.(*ast.Constant); ok {
+		loc := locAt(&t.Loc)
+		// Most constants are neither fresh strs nor NaNs: both are
+		// decided here without a call (a look-up in an empty map is one).
+		if len(c.cfg.FreshStrs) != 0 && c.cfg.FreshStrs[t] {
+			if t.Value.Kind() == ast.BytesKind {
+				c.loadConst(loc, c.p.NewBytesFresh(t.Value.Bytes()))
+			} else {
+				c.loadConst(loc, c.p.NewStrFresh(t.Value.Str()))
+			}
+		} else if nanKinds&(1<<t.Value.Kind()) != 0 && hasNaN(t.Value) {
+			c.loadConst(loc, c.nanConst(t))
+		} else {
+			c.loadValue(loc, t.Value)
+		}
 		return
 	}
 	loc := locAt(e.Location())
@@ -1128,51 +1160,10 @@ func (c *compiler) expr(e ast.Expr) {
 		c.addYieldFrom(loc, true)
 	case *ast.Compare:
 		c.compare(t)
-	case *ast.Call:
-		c.call(t)
-	case *ast.Constant:
-		// Most constants are neither fresh strs nor NaNs: both are
-		// decided here without a call (a look-up in an empty map is one).
-		if len(c.cfg.FreshStrs) != 0 && c.cfg.FreshStrs[t] {
-			if t.Value.Kind() == ast.BytesKind {
-				c.loadConst(loc, c.p.NewBytesFresh(t.Value.Bytes()))
-			} else {
-				c.loadConst(loc, c.p.NewStrFresh(t.Value.Str()))
-			}
-		} else if nanKinds&(1<<t.Value.Kind()) != 0 && hasNaN(t.Value) {
-			c.loadConst(loc, c.nanConst(t))
-		} else {
-			c.loadValue(loc, t.Value)
-		}
 	case *ast.JoinedStr:
 		c.joinedStr(t)
 	case *ast.FormattedValue:
 		c.formattedValue(t)
-	case *ast.Attribute:
-		if t.Ctx == ast.Load && c.canOptimizeSuperCall(t) {
-			call := t.Value.(*ast.Call)
-			c.loadArgsForSuper(call)
-			op := pLOAD_ZERO_SUPER_ATTR
-			if len(call.Args) > 0 {
-				op = opLOAD_SUPER_ATTR
-			}
-			c.addName(op, t.Attr, loc)
-			loc = updateStartLocationToMatchAttr(loc, t)
-			c.addop(opNOP, 0, loc)
-			return
-		}
-		c.maybeAddStaticAttribute(t)
-		c.expr(t.Value)
-		loc = updateStartLocationToMatchAttr(locAt(e.Location()), t)
-		switch t.Ctx {
-		case ast.Load:
-			c.addName(opLOAD_ATTR, t.Attr, loc)
-		case ast.Store:
-			c.forbiddenName(loc, t.Attr, t.Ctx)
-			c.addName(opSTORE_ATTR, t.Attr, loc)
-		default:
-			c.addName(opDELETE_ATTR, t.Attr, loc)
-		}
 	case *ast.Subscript:
 		c.subscript(t)
 	case *ast.Starred:
@@ -1205,6 +1196,40 @@ func (c *compiler) expr(e ast.Expr) {
 		}
 	default:
 		c.fail(errorf("unexpected expression %T", e))
+	}
+}
+
+// superAttr loads the attribute or method a of a super() call that
+// canOptimizeSuperCall allows: op0 is the instruction when the call has
+// no arguments, op2 when it has two.
+func (c *compiler) superAttr(a *ast.Attribute, op0, op2 opcode.Op, loc instr.Location) {
+	call := a.Value.(*ast.Call)
+	c.loadArgsForSuper(call)
+	op := op0
+	if len(call.Args) > 0 {
+		op = op2
+	}
+	c.addName(op, a.Attr, loc)
+	c.addop(opNOP, 0, updateStartLocationToMatchAttr(loc, a))
+}
+
+// attribute is compiler_visit_expr1's Attribute.
+func (c *compiler) attribute(loc instr.Location, e *ast.Attribute) {
+	if e.Ctx == ast.Load && c.canOptimizeSuperCall(e) {
+		c.superAttr(e, pLOAD_ZERO_SUPER_ATTR, opLOAD_SUPER_ATTR, loc)
+		return
+	}
+	c.maybeAddStaticAttribute(e)
+	c.expr(e.Value)
+	loc = updateStartLocationToMatchAttr(locAt(&e.Loc), e)
+	switch e.Ctx {
+	case ast.Load:
+		c.addName(opLOAD_ATTR, e.Attr, loc)
+	case ast.Store:
+		c.forbiddenName(loc, e.Attr, e.Ctx)
+		c.addName(opSTORE_ATTR, e.Attr, loc)
+	default:
+		c.addName(opDELETE_ATTR, e.Attr, loc)
 	}
 }
 

@@ -3,6 +3,7 @@ package codegen
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -115,5 +116,62 @@ func TestUnitTooLarge(t *testing.T) {
 		case tc.tooLarge && (e.Type != syntaxerr.MemoryError || e.Msg != "code object too large to compile (more than 5000 instructions)"):
 			t.Errorf("%d captures: got %s: %s, want MemoryError: code object too large to compile (more than 5000 instructions)", tc.captures, e.Type, e.Msg)
 		}
+	}
+}
+
+// TestAddopFastPath checks what addop's fast path relies on: fastEnd never
+// passes the sequence's capacity nor the next checkpoint, so the
+// instructions appended are those instr.Sequence.Add appends and the
+// checkpoints fall where they did before the fast path (the unit's first
+// instruction, every stopEvery after, maxUnitInstrs), an Insert between
+// the appends included.
+func TestAddopFastPath(t *testing.T) {
+	saved := maxUnitInstrs
+	defer func() { maxUnitInstrs = saved }()
+	maxUnitInstrs = 3*stopEvery + 5
+	c := &compiler{u: &unit{}}
+	c.u.seq = &instr.Sequence{}
+	var want instr.Sequence
+	checks := 0
+	err := func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = r.(genError).err
+			}
+		}()
+		for i := 0; ; i++ {
+			u := c.u
+			before := u.nextCheck
+			loc := instr.Location{Line: int32(i), EndLine: int32(i), Col: 1, EndCol: 2}
+			if i == 1000 {
+				in := instr.Instr{Op: opNOP, Loc: loc, Handler: instr.NoHandler}
+				if err := u.seq.Insert(0, in); err != nil {
+					t.Fatal(err)
+				}
+				if err := want.Insert(0, in); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c.addop(opLOAD_FAST, int32(i), loc)
+			want.Add(opLOAD_FAST, int32(i), loc)
+			if u.nextCheck != before {
+				checks++
+			}
+			if u.fastEnd > cap(u.seq.Instrs) || u.fastEnd > u.nextCheck {
+				t.Fatalf("after %d instructions fastEnd is %d (capacity %d, next check %d)", len(u.seq.Instrs), u.fastEnd, cap(u.seq.Instrs), u.nextCheck)
+			}
+		}
+	}()
+	if err == nil || !strings.Contains(err.Error(), "code object too large") {
+		t.Fatalf("got %v, want the unit too large", err)
+	}
+	if n := len(c.u.seq.Instrs); n != maxUnitInstrs {
+		t.Errorf("failed at %d instructions, want %d", n, maxUnitInstrs)
+	}
+	if checks != 4 {
+		t.Errorf("%d checkpoints moved on, want 4 (at 0 and every %d)", checks, stopEvery)
+	}
+	if !slices.Equal(c.u.seq.Instrs, want.Instrs) {
+		t.Error("the instructions differ from those Sequence.Add appends")
 	}
 }

@@ -195,7 +195,10 @@ func (c *compiler) stmtExpr(loc instr.Location, v ast.Expr) {
 		return
 	}
 	c.expr(v)
-	c.addop(opPOP_TOP, 0, noLoc)
+	// addop's fast path inline, for the commonest statement.
+	if !c.u.tryAdd(opPOP_TOP, 0, noLoc) {
+		c.addopSlow(opPOP_TOP, 0, noLoc)
+	}
 }
 
 func (c *compiler) ifStmt(s *ast.If) {
