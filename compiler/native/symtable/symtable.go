@@ -295,7 +295,9 @@ type directive struct {
 	loc  ast.Loc
 }
 
-// Table is the symbol table of a module.
+// Table is the symbol table of a module. It is not safe for concurrent
+// use, not even for reading: Block moves a cursor through the blocks (one
+// compile reads its table from one goroutine).
 type Table struct {
 	// Top is the module's block.
 	Top *Block
