@@ -99,12 +99,15 @@ type CodeObject struct {
 	// LocalsPlusNames and LocalsPlusKinds: tuple of str, bytes.
 	LocalsPlusNames *Object
 	LocalsPlusKinds *Object
-	Filename        *Object
-	Name            *Object
-	QualName        *Object
-	FirstLineNo     int32
-	LineTable       *Object // bytes
-	ExceptionTable  *Object // bytes
+	// Filename, Name and QualName: str. These three, the kinds and the
+	// two tables are never anything but a str or bytes: marshal counts
+	// their references without looking into them.
+	Filename       *Object
+	Name           *Object
+	QualName       *Object
+	FirstLineNo    int32
+	LineTable      *Object // bytes
+	ExceptionTable *Object // bytes
 
 	// key is the constant key, once computed (see Process.key), and
 	// merged whether a constant cache registered the object: a merged code
