@@ -415,7 +415,9 @@ func (p *Process) identifier(s string) *Object {
 	h := hashStr(s)
 	// p.interned.get, with the strings compared inline (the parser asks
 	// for every identifier token, and nearly every one is found).
-	if t := &p.interned; t.slots != nil {
+	t := &p.interned
+	free := -1 // the empty slot where the probe stopped
+	if t.slots != nil {
 		mask := uint64(len(t.slots) - 1)
 		for i := home(h, mask); ; i = (i + 1) & mask {
 			sl := &t.slots[i]
@@ -424,6 +426,7 @@ func (p *Process) identifier(s string) *Object {
 				return sl.o
 			}
 			if sl.h == 0 {
+				free = int(i)
 				break
 			}
 		}
@@ -438,7 +441,16 @@ func (p *Process) identifier(s string) *Object {
 	// The constant cache's hash of it, from the one just computed (the
 	// names tuples of code objects are hashed by their items' hashes).
 	o.hash = nonzero(uint32(h >> 32))
-	p.interned.put(s, h, o)
+	if free >= 0 && 2*(t.n+1) <= len(t.slots) {
+		// put would probe again from the home slot to the one the
+		// look-up stopped at (nothing was filed in between: obj files
+		// nothing); filed there directly.
+		t.slots[free] = internSlot{h: h, s: s, o: o}
+		t.used = append(t.used, int32(free))
+		t.n++
+		return o
+	}
+	t.put(s, h, o)
 	return o
 }
 
