@@ -139,8 +139,17 @@ func (p *Process) obj(k Kind, v ast.Value) *Object {
 	}
 	o := &p.slab[p.nslab]
 	p.nslab++
+	o.Kind, o.Value = k, v
+	return o
+}
+
+// identified gives o, new, its identity (Object.id): only the objects
+// whose constant key is their identity need one, and so only they get
+// one (code objects, floats and complex numbers, for their NaNs), not
+// every object obj makes.
+func (p *Process) identified(o *Object) *Object {
 	p.nextID++
-	o.Kind, o.Value, o.id = k, v, p.nextID
+	o.id = p.nextID
 	return o
 }
 
@@ -309,7 +318,7 @@ func (p *Process) frozenSetInOrder(items []*Object) *Object {
 
 // NewCode returns a code object.
 func (p *Process) NewCode(c *CodeObject) *Object {
-	o := p.obj(Code, ast.Value{})
+	o := p.identified(p.obj(Code, ast.Value{}))
 	o.Code = c
 	return o
 }
@@ -340,14 +349,14 @@ func (p *Process) FromValue(v ast.Value) *Object {
 		}
 		id := v.Identity()
 		if id == nil {
-			return p.obj(k, v)
+			return p.identified(p.obj(k, v))
 		}
 		// A NaN: one object per Value made (ast.Value.Identity), as
 		// CPython's objects are.
 		if o := p.nans[id]; o != nil {
 			return o
 		}
-		o := p.obj(k, v)
+		o := p.identified(p.obj(k, v))
 		if p.nans == nil {
 			p.nans = map[any]*Object{}
 		}
@@ -553,7 +562,10 @@ func (p *Process) key(b []byte, o *Object) []byte {
 		}
 	}
 	// A code object without contents (a placeholder), and anything else:
-	// identity.
+	// identity (given here to an object made without one).
+	if o.id == 0 {
+		p.identified(o)
+	}
 	return appendUvarint(append(b, 'K'), uint64(o.id))
 }
 

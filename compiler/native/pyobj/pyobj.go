@@ -76,7 +76,8 @@ type Object struct {
 	Code *CodeObject
 
 	// id is the object's identity for constant keys that CPython takes
-	// from the address (code objects, NaNs).
+	// from the address (code objects, NaNs): set (Process.identified) on
+	// code objects, floats and complex numbers only, 0 on the others.
 	id uint32
 	// marshal's scratch: reference count at dump time and back-reference
 	// index (+1; 0 = not written yet).
