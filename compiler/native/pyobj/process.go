@@ -134,13 +134,22 @@ func (p *Process) startupHas(s string, h uint64) bool {
 // index: a slice advanced past each object would be stored again, with a
 // write barrier test, for every one).
 func (p *Process) obj(k Kind, v ast.Value) *Object {
+	o := p.newObj()
+	o.Kind, o.Value = k, v
+	return o
+}
+
+// newObj takes the next object of the block, zero (a block is taken
+// zero: chunks.List.Take, and Free releases the object blocks cleared).
+// It is small enough to be inlined, so that the callers that make most
+// objects set only the fields they need, with no ast.Value passed to obj
+// and copied there.
+func (p *Process) newObj() *Object {
 	if p.nslab == len(p.slab) {
 		p.newSlab()
 	}
-	o := &p.slab[p.nslab]
 	p.nslab++
-	o.Kind, o.Value = k, v
-	return o
+	return &p.slab[p.nslab-1]
 }
 
 // identified gives o, new, its identity (Object.id): only the objects
@@ -209,7 +218,9 @@ func (p *Process) NewStr(s string) *Object {
 		}
 		return p.latin1[c]
 	}
-	return p.obj(Str, ast.StrValue(s))
+	o := p.newObj()
+	o.Kind, o.Value = Str, ast.StrValue(s)
+	return o
 }
 
 // NewStrFresh returns a new str object even where NewStr returns a
@@ -262,7 +273,9 @@ func (p *Process) NewBytesResized(b string) *Object {
 	if len(b) == 0 {
 		return p.EmptyBytes()
 	}
-	return p.obj(Bytes, ast.BytesValue(b))
+	o := p.newObj()
+	o.Kind, o.Value = Bytes, ast.BytesValue(b)
+	return o
 }
 
 // EmptyBytes returns b”.
@@ -284,7 +297,9 @@ func (p *Process) NewInt(i int64) *Object {
 		}
 		return p.small[i+5]
 	}
-	return p.obj(Int, ast.IntValue(i))
+	o := p.newObj()
+	o.Kind, o.Value = Int, ast.IntValue(i)
+	return o
 }
 
 // NewTuple returns a tuple of items (retained): () is the singleton.
@@ -296,8 +311,8 @@ func (p *Process) NewTuple(items []*Object) *Object {
 		}
 		return p.empty.tuple
 	}
-	o := p.obj(Tuple, ast.Value{})
-	o.Items = items
+	o := p.newObj()
+	o.Kind, o.Items = Tuple, items
 	return o
 }
 
@@ -311,15 +326,15 @@ func (p *Process) NewFrozenSet(items []*Object) *Object {
 // frozenSetInOrder returns a frozenset whose iteration order is items'
 // (retained; distinct).
 func (p *Process) frozenSetInOrder(items []*Object) *Object {
-	o := p.obj(FrozenSet, ast.Value{})
-	o.Items = items
+	o := p.newObj()
+	o.Kind, o.Items = FrozenSet, items
 	return o
 }
 
 // NewCode returns a code object.
 func (p *Process) NewCode(c *CodeObject) *Object {
-	o := p.identified(p.obj(Code, ast.Value{}))
-	o.Code = c
+	o := p.identified(p.newObj())
+	o.Kind, o.Code = Code, c
 	return o
 }
 
@@ -445,7 +460,8 @@ func (p *Process) identifier(s string) *Object {
 	}
 	// A str the start-up set holds and one it does not come out alike
 	// here: a new interned, immortal object (so the set is not asked).
-	o := p.obj(Str, ast.StrValue(s))
+	o := p.newObj()
+	o.Kind, o.Value = Str, ast.StrValue(s)
 	o.Interned, o.Immortal = true, true
 	// The constant cache's hash of it, from the one just computed (the
 	// names tuples of code objects are hashed by their items' hashes).
