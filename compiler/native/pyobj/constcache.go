@@ -162,12 +162,20 @@ func (c *ConstCache) mergeScalar(o *Object) (t *Object, ok bool) {
 // made or taken as before, since making one interns it.
 func (c *ConstCache) MergeValue(v ast.Value) *Object {
 	switch v.Kind() {
+	case ast.NoneKind:
+		// FromValue's and Merge's answer.
+		return NoneObj
 	case ast.StrKind:
 		// A str or bytes that is no singleton is a new object (NewStr,
 		// NewBytes): filed where the look-up stopped, as Merge would.
 		s := v.Str()
 		if _, single := latin1Char(s); s != "" && !single {
 			return c.mergeText(&c.strs, s, c.p.NewStr)
+		}
+		// A singleton, made as FromValue makes it; most are cached
+		// already.
+		if o := c.p.NewStr(s); o.cache == c.id {
+			return o
 		}
 	case ast.BytesKind:
 		if b := v.Bytes(); len(b) > 1 {
@@ -176,7 +184,11 @@ func (c *ConstCache) MergeValue(v ast.Value) *Object {
 	case ast.IntKind:
 		// An int outside -5..256 is a new object (NewInt): filed where
 		// the look-up stopped, as Merge would.
-		if i, ok := v.Int64(); ok && (i < -5 || i > 256) {
+		if i, ok := v.Int64(); ok {
+			if i >= -5 && i <= 256 {
+				// A singleton, made as FromValue makes it.
+				return c.Merge(c.p.NewInt(i))
+			}
 			h := cacheIntHash(i)
 			t, j := c.ints.findInt(i, h)
 			if t == nil {
