@@ -170,7 +170,7 @@ func (c *ConstCache) MergeValue(v ast.Value) *Object {
 		// NewBytes): filed where the look-up stopped, as Merge would.
 		s := v.Str()
 		if _, single := latin1Char(s); s != "" && !single {
-			return c.mergeText(&c.strs, s, c.p.NewStr)
+			return c.mergeText(&c.strs, s, Str)
 		}
 		// A singleton, made as FromValue makes it; most are cached
 		// already.
@@ -179,7 +179,7 @@ func (c *ConstCache) MergeValue(v ast.Value) *Object {
 		}
 	case ast.BytesKind:
 		if b := v.Bytes(); len(b) > 1 {
-			return c.mergeText(&c.bytes, b, c.p.NewBytes)
+			return c.mergeText(&c.bytes, b, Bytes)
 		}
 	case ast.IntKind:
 		// An int outside -5..256 is a new object (NewInt): filed where
@@ -208,13 +208,21 @@ func (c *ConstCache) MergeValue(v ast.Value) *Object {
 	return c.Merge(c.p.FromValue(v))
 }
 
-// mergeText returns the str or bytes s filed in t, or a new one made by
-// newObj and filed where the look-up stopped, as Merge would.
-func (c *ConstCache) mergeText(t *valueTable, s string, newObj func(string) *Object) *Object {
+// mergeText returns the str or bytes s (k) filed in t, or a new one
+// filed where the look-up stopped, as Merge would. s is no singleton (a
+// str of at least two code points, bytes of at least two bytes), so
+// NewStr and NewBytes would make a new object: made here directly.
+func (c *ConstCache) mergeText(t *valueTable, s string, k Kind) *Object {
 	h := strHash(s)
 	o, i := find(t, s, h)
 	if o == nil {
-		o = newObj(s)
+		o = c.p.newObj()
+		o.Kind = k
+		if k == Str {
+			o.Value = ast.StrValue(s)
+		} else {
+			o.Value = ast.BytesValue(s)
+		}
 		o.hash = h
 		t.insert(i, uint64(h), c.hold(o))
 	}
