@@ -676,11 +676,22 @@ func writeLocationEntry(b []byte, loc instr.Location, n int, lineno int32) ([]by
 			return append(b, first(locOneLine0+int(delta)), byte(col), byte(endCol)), loc.Line
 		}
 	}
+	// The long form: four varints, most of one byte each (a line delta
+	// below 32 either way, fewer than 64 lines, columns below 63),
+	// written then in one append.
+	zz := uint32(delta) << 1
+	if delta < 0 {
+		zz = uint32(-delta)<<1 | 1
+	}
+	lines, c, ec := uint32(loc.EndLine-loc.Line), uint32(col+1), uint32(endCol+1)
+	if zz|lines|c|ec < 64 {
+		return append(b, first(locLong), byte(zz), byte(lines), byte(c), byte(ec)), loc.Line
+	}
 	b = append(b, first(locLong))
 	b = appendSignedVarint(b, delta)
-	b = appendVarint(b, uint32(loc.EndLine-loc.Line))
-	b = appendVarint(b, uint32(col+1))
-	b = appendVarint(b, uint32(endCol+1))
+	b = appendVarint(b, lines)
+	b = appendVarint(b, c)
+	b = appendVarint(b, ec)
 	return b, loc.Line
 }
 
