@@ -755,8 +755,9 @@ func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object)
 		a.lpNames = make([]*pyobj.Object, nplus, nplus+nplus/4)
 		a.kinds = make([]byte, nplus, nplus+nplus/4)
 	}
+	// lpNames holds no object on entry: every return below clears what
+	// it set (the test for a slot without a name relies on that).
 	lpNames, kinds := a.lpNames[:nplus], a.kinds[:nplus]
-	clear(lpNames)
 	set := func(off int, name *pyobj.Object, kind byte) error {
 		if off < 0 || off >= nplus {
 			return fmt.Errorf("local %q at %d, outside the %d fast locals", name.Str(), off, nplus)
@@ -772,6 +773,7 @@ func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object)
 			kind |= KindHidden
 		}
 		if err := set(i, v, kind); err != nil {
+			clear(lpNames)
 			return nil, err
 		}
 	}
@@ -784,16 +786,19 @@ func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object)
 			continue
 		}
 		if err := set(i+nlocals-dropped, c, KindCell); err != nil {
+			clear(lpNames)
 			return nil, err
 		}
 	}
 	for j, f := range m.FreeVars {
 		if err := set(len(m.CellVars)+j+nlocals-dropped, f, KindFree); err != nil {
+			clear(lpNames)
 			return nil, err
 		}
 	}
 	for i, n := range lpNames {
 		if n == nil {
+			clear(lpNames)
 			return nil, fmt.Errorf("fast local %d has no name", i)
 		}
 	}
