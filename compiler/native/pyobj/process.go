@@ -497,14 +497,38 @@ func (p *Process) Intern(o *Object) *Object {
 	}
 	s := o.Value.Str()
 	h := hashStr(s)
-	if w := p.interned.get(s, h); w != nil {
-		return w
+	// p.interned.get, keeping the empty slot where the look-up stopped:
+	// a str not found is filed there (put would probe again from the
+	// home slot; asking the start-up set files nothing in the table).
+	t := &p.interned
+	free := -1
+	if t.slots != nil {
+		mask := uint64(len(t.slots) - 1)
+		for i := home(h, mask); ; i = (i + 1) & mask {
+			sl := &t.slots[i]
+			if sl.h == h && EqualStr(sl.s, s) {
+				return sl.o
+			}
+			if sl.h == 0 {
+				free = int(i)
+				break
+			}
+		}
 	}
 	if p.startupHas(s, h) {
-		return p.immortalStrHashed(s, h)
+		// immortalStrHashed, without its look-up.
+		o = p.newObj()
+		o.Kind, o.Value = Str, ast.StrValue(s)
+		o.Immortal = true
 	}
 	o.Interned = true
-	p.interned.put(s, h, o)
+	if free >= 0 && 2*(t.n+1) <= len(t.slots) {
+		t.slots[free] = internSlot{h: h, s: s, o: o}
+		t.used = append(t.used, int32(free))
+		t.n++
+		return o
+	}
+	t.put(s, h, o)
 	return o
 }
 
