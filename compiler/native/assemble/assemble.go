@@ -676,11 +676,22 @@ func writeLocationEntry(b []byte, loc instr.Location, n int, lineno int32) ([]by
 			return append(b, first(locOneLine0+int(delta)), byte(col), byte(endCol)), loc.Line
 		}
 	}
+	// The long form: four varints, most of one byte each (a line delta
+	// below 32 either way, fewer than 64 lines, columns below 63),
+	// written then in one append.
+	zz := uint32(delta) << 1
+	if delta < 0 {
+		zz = uint32(-delta)<<1 | 1
+	}
+	lines, c, ec := uint32(loc.EndLine-loc.Line), uint32(col+1), uint32(endCol+1)
+	if zz|lines|c|ec < 64 {
+		return append(b, first(locLong), byte(zz), byte(lines), byte(c), byte(ec)), loc.Line
+	}
 	b = append(b, first(locLong))
 	b = appendSignedVarint(b, delta)
-	b = appendVarint(b, uint32(loc.EndLine-loc.Line))
-	b = appendVarint(b, uint32(col+1))
-	b = appendVarint(b, uint32(endCol+1))
+	b = appendVarint(b, lines)
+	b = appendVarint(b, c)
+	b = appendVarint(b, ec)
 	return b, loc.Line
 }
 
@@ -744,8 +755,9 @@ func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object)
 		a.lpNames = make([]*pyobj.Object, nplus, nplus+nplus/4)
 		a.kinds = make([]byte, nplus, nplus+nplus/4)
 	}
+	// lpNames holds no object on entry: every return below clears what
+	// it set (the test for a slot without a name relies on that).
 	lpNames, kinds := a.lpNames[:nplus], a.kinds[:nplus]
-	clear(lpNames)
 	set := func(off int, name *pyobj.Object, kind byte) error {
 		if off < 0 || off >= nplus {
 			return fmt.Errorf("local %q at %d, outside the %d fast locals", name.Str(), off, nplus)
@@ -761,6 +773,7 @@ func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object)
 			kind |= KindHidden
 		}
 		if err := set(i, v, kind); err != nil {
+			clear(lpNames)
 			return nil, err
 		}
 	}
@@ -773,16 +786,19 @@ func (a *Assembler) makeCode(u *instr.Unit, filename, lines, excs *pyobj.Object)
 			continue
 		}
 		if err := set(i+nlocals-dropped, c, KindCell); err != nil {
+			clear(lpNames)
 			return nil, err
 		}
 	}
 	for j, f := range m.FreeVars {
 		if err := set(len(m.CellVars)+j+nlocals-dropped, f, KindFree); err != nil {
+			clear(lpNames)
 			return nil, err
 		}
 	}
 	for i, n := range lpNames {
 		if n == nil {
+			clear(lpNames)
 			return nil, fmt.Errorf("fast local %d has no name", i)
 		}
 	}

@@ -382,4 +382,13 @@ func TestErrors(t *testing.T) {
 	if _, err := a.Assemble(u, p.NewStr("f.py")); err == nil {
 		t.Error("too many locals: no error")
 	}
+	// A fast local without a name, assembled right after the error
+	// above, which had named the first one: makeCode's scratch must not
+	// keep that name (it takes the scratch as empty on entry).
+	u = &instr.Unit{NLocalsPlus: 1}
+	u.Meta.Name = p.Identifier("f")
+	u.Seq.Add(op("RETURN_CONST"), 0, instr.NoLocation)
+	if _, err := a.Assemble(u, p.NewStr("f.py")); err == nil {
+		t.Error("a fast local without a name: no error")
+	}
 }

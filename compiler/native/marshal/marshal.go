@@ -176,12 +176,30 @@ func (w *Writer) count(o *pyobj.Object) {
 		w.count(c.Consts)
 		w.count(c.Names)
 		w.count(c.LocalsPlusNames)
-		w.count(c.LocalsPlusKinds)
-		w.count(c.Filename)
-		w.count(c.Name)
-		w.count(c.QualName)
-		w.count(c.LineTable)
-		w.count(c.ExceptionTable)
+		w.countLeaf(c.LocalsPlusKinds)
+		w.countLeaf(c.Filename)
+		w.countLeaf(c.Name)
+		w.countLeaf(c.QualName)
+		w.countLeaf(c.LineTable)
+		w.countLeaf(c.ExceptionTable)
+	}
+}
+
+// countLeaf is count for a code object's field that is a str or bytes,
+// which refers to nothing: inlined, so that the six such fields of every
+// code object (local kinds, file name, name, qualified name, line and
+// exception tables) cost no call. A CodeObject holds only strs and bytes
+// there (see pyobj.CodeObject); any other object would need count's walk
+// of what it refers to, and is refused rather than miscounted (a call of
+// count here would make this too large to be inlined).
+func (w *Writer) countLeaf(o *pyobj.Object) {
+	if o != nil && o.Kind > pyobj.Ellipsis {
+		if o.Kind >= pyobj.Tuple {
+			panic("marshal: a code object's str or bytes field holds a " + o.Kind.String())
+		}
+		if o.Refs++; o.Refs == 1 {
+			w.seen = append(w.seen, o)
+		}
 	}
 }
 

@@ -163,3 +163,29 @@ func TestDumpAfter(t *testing.T) {
 		}
 	}
 }
+
+// TestCodeLeafFields: the count pass counts a code object's local kinds,
+// names and tables without walking them, which is right only for strs and
+// bytes; another object there is refused, not miscounted.
+func TestCodeLeafFields(t *testing.T) {
+	p := pyobj.NewProcess(nil)
+	code := func(filename *pyobj.Object) *pyobj.Object {
+		empty := p.NewTuple(nil)
+		return p.NewCode(&pyobj.CodeObject{
+			StackSize: 1, Bytecode: []byte{0x79, 0},
+			Consts: empty, Names: empty, LocalsPlusNames: empty,
+			LocalsPlusKinds: p.EmptyBytes(), Filename: filename,
+			Name: p.NewStr("f"), QualName: p.NewStr("f"),
+			LineTable: p.EmptyBytes(), ExceptionTable: p.EmptyBytes(),
+		})
+	}
+	if _, err := marshal.Dump(code(p.NewStr("x.py"))); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a tuple as a code object's file name was marshalled")
+		}
+	}()
+	_, _ = marshal.Dump(code(p.NewTuple([]*pyobj.Object{p.NewStr("x.py")})))
+}

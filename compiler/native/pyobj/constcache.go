@@ -162,21 +162,33 @@ func (c *ConstCache) mergeScalar(o *Object) (t *Object, ok bool) {
 // made or taken as before, since making one interns it.
 func (c *ConstCache) MergeValue(v ast.Value) *Object {
 	switch v.Kind() {
+	case ast.NoneKind:
+		// FromValue's and Merge's answer.
+		return NoneObj
 	case ast.StrKind:
 		// A str or bytes that is no singleton is a new object (NewStr,
 		// NewBytes): filed where the look-up stopped, as Merge would.
 		s := v.Str()
 		if _, single := latin1Char(s); s != "" && !single {
-			return c.mergeText(&c.strs, s, c.p.NewStr)
+			return c.mergeText(&c.strs, s, Str)
+		}
+		// A singleton, made as FromValue makes it; most are cached
+		// already.
+		if o := c.p.NewStr(s); o.cache == c.id {
+			return o
 		}
 	case ast.BytesKind:
 		if b := v.Bytes(); len(b) > 1 {
-			return c.mergeText(&c.bytes, b, c.p.NewBytes)
+			return c.mergeText(&c.bytes, b, Bytes)
 		}
 	case ast.IntKind:
 		// An int outside -5..256 is a new object (NewInt): filed where
 		// the look-up stopped, as Merge would.
-		if i, ok := v.Int64(); ok && (i < -5 || i > 256) {
+		if i, ok := v.Int64(); ok {
+			if i >= -5 && i <= 256 {
+				// A singleton, made as FromValue makes it.
+				return c.Merge(c.p.NewInt(i))
+			}
 			h := cacheIntHash(i)
 			t, j := c.ints.findInt(i, h)
 			if t == nil {
@@ -196,13 +208,21 @@ func (c *ConstCache) MergeValue(v ast.Value) *Object {
 	return c.Merge(c.p.FromValue(v))
 }
 
-// mergeText returns the str or bytes s filed in t, or a new one made by
-// newObj and filed where the look-up stopped, as Merge would.
-func (c *ConstCache) mergeText(t *valueTable, s string, newObj func(string) *Object) *Object {
+// mergeText returns the str or bytes s (k) filed in t, or a new one
+// filed where the look-up stopped, as Merge would. s is no singleton (a
+// str of at least two code points, bytes of at least two bytes), so
+// NewStr and NewBytes would make a new object: made here directly.
+func (c *ConstCache) mergeText(t *valueTable, s string, k Kind) *Object {
 	h := strHash(s)
 	o, i := find(t, s, h)
 	if o == nil {
-		o = newObj(s)
+		o = c.p.newObj()
+		o.Kind = k
+		if k == Str {
+			o.Value = ast.StrValue(s)
+		} else {
+			o.Value = ast.BytesValue(s)
+		}
 		o.hash = h
 		t.insert(i, uint64(h), c.hold(o))
 	}

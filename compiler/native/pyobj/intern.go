@@ -1,7 +1,6 @@
 package pyobj
 
 import (
-	"encoding/binary"
 	"hash/maphash"
 	"math/bits"
 	"sync"
@@ -36,33 +35,48 @@ var strKeys = func() [3]uint64 {
 // bytes and the last 16, overlapping; from 8 bytes on, two overlapping
 // 8-byte words; from 4 bytes on, two overlapping 4-byte halves of one
 // word) and mixed with 64-bit multiplications under random keys (wyhash's
-// mum), the length entering the last; a longer string goes to the
-// runtime's hash. The runtime's hash costs about 65 instructions for an
+// mum), the length entering the last; a longer string is read 32 bytes
+// a turn. The runtime's hash costs about 65 instructions for an
 // identifier (its call chain and set-up), this one about 20.
 func hashStr(s string) uint64 {
+	// The words are read through the string's pointer, within its n
+	// bytes, as EqualStr reads them: with no bounds checks there is no
+	// call to panic, and a function that calls nothing needs no stack
+	// frame or stack check, which every identifier paid for when the
+	// long strings went to the runtime's hash from here.
 	n := len(s)
+	d := unsafe.Pointer(unsafe.StringData(s))
 	var a, b uint64
 	switch {
 	case n > 32:
-		// 0 marks an empty slot.
-		return maphash.String(strSeed, s) | 1
+		// 32 bytes a turn in two lanes, each lane's two words mixed
+		// into what it had, then the last 32 bytes (overlapping).
+		for i := 0; n-i > 32; i += 32 {
+			a = mum(load64At(d, i)^strKeys[1]^a, load64At(d, i+8)^strKeys[2])
+			b = mum(load64At(d, i+16)^strKeys[2]^b, load64At(d, i+24)^strKeys[0])
+		}
+		a = mum(load64At(d, n-32)^strKeys[1]^a, load64At(d, n-24)^strKeys[2])
+		b = mum(load64At(d, n-16)^strKeys[2]^b, load64At(d, n-8)^strKeys[0])
 	case n > 16:
 		// Qualified names ("Class.method") are often this long: the
 		// first 16 and the last 16 bytes, mixed into two words.
-		p := unsafe.Slice(unsafe.StringData(s), n)
-		a = mum(binary.LittleEndian.Uint64(p)^strKeys[1], binary.LittleEndian.Uint64(p[8:])^strKeys[2])
-		b = mum(binary.LittleEndian.Uint64(p[n-16:])^strKeys[2], binary.LittleEndian.Uint64(p[n-8:])^strKeys[0])
+		a = mum(load64At(d, 0)^strKeys[1], load64At(d, 8)^strKeys[2])
+		b = mum(load64At(d, n-16)^strKeys[2], load64At(d, n-8)^strKeys[0])
 	case n >= 8:
-		p := unsafe.Slice(unsafe.StringData(s), n)
-		a = binary.LittleEndian.Uint64(p)
-		b = binary.LittleEndian.Uint64(p[n-8:])
+		a = load64At(d, 0)
+		b = load64At(d, n-8)
 	case n >= 4:
-		p := unsafe.Slice(unsafe.StringData(s), n)
-		a = uint64(binary.LittleEndian.Uint32(p)) | uint64(binary.LittleEndian.Uint32(p[n-4:]))<<32
+		a = uint64(*(*uint32)(d)) | uint64(*(*uint32)(unsafe.Add(d, n-4)))<<32
 	case n > 0:
-		a = uint64(s[0])<<16 | uint64(s[n>>1])<<8 | uint64(s[n-1])
+		a = uint64(*(*byte)(d))<<16 | uint64(*(*byte)(unsafe.Add(d, n>>1)))<<8 | uint64(*(*byte)(unsafe.Add(d, n-1)))
 	}
 	return mum(mum(a^strKeys[0], b^strKeys[1])^uint64(n), strKeys[2]) | 1
+}
+
+// load64At is the machine word of the 8 bytes at d+i (which the caller
+// keeps within its string).
+func load64At(d unsafe.Pointer, i int) uint64 {
+	return *(*uint64)(unsafe.Add(d, i))
 }
 
 // mum multiplies x and y to 128 bits and folds the halves together.

@@ -134,13 +134,31 @@ func (p *Process) startupHas(s string, h uint64) bool {
 // index: a slice advanced past each object would be stored again, with a
 // write barrier test, for every one).
 func (p *Process) obj(k Kind, v ast.Value) *Object {
+	o := p.newObj()
+	o.Kind, o.Value = k, v
+	return o
+}
+
+// newObj takes the next object of the block, zero (a block is taken
+// zero: chunks.List.Take, and Free releases the object blocks cleared).
+// It is small enough to be inlined, so that the callers that make most
+// objects set only the fields they need, with no ast.Value passed to obj
+// and copied there.
+func (p *Process) newObj() *Object {
 	if p.nslab == len(p.slab) {
 		p.newSlab()
 	}
-	o := &p.slab[p.nslab]
 	p.nslab++
+	return &p.slab[p.nslab-1]
+}
+
+// identified gives o, new, its identity (Object.id): only the objects
+// whose constant key is their identity need one, and so only they get
+// one (code objects, floats and complex numbers, for their NaNs), not
+// every object obj makes.
+func (p *Process) identified(o *Object) *Object {
 	p.nextID++
-	o.Kind, o.Value, o.id = k, v, p.nextID
+	o.id = p.nextID
 	return o
 }
 
@@ -200,7 +218,9 @@ func (p *Process) NewStr(s string) *Object {
 		}
 		return p.latin1[c]
 	}
-	return p.obj(Str, ast.StrValue(s))
+	o := p.newObj()
+	o.Kind, o.Value = Str, ast.StrValue(s)
+	return o
 }
 
 // NewStrFresh returns a new str object even where NewStr returns a
@@ -253,7 +273,9 @@ func (p *Process) NewBytesResized(b string) *Object {
 	if len(b) == 0 {
 		return p.EmptyBytes()
 	}
-	return p.obj(Bytes, ast.BytesValue(b))
+	o := p.newObj()
+	o.Kind, o.Value = Bytes, ast.BytesValue(b)
+	return o
 }
 
 // EmptyBytes returns b”.
@@ -275,7 +297,9 @@ func (p *Process) NewInt(i int64) *Object {
 		}
 		return p.small[i+5]
 	}
-	return p.obj(Int, ast.IntValue(i))
+	o := p.newObj()
+	o.Kind, o.Value = Int, ast.IntValue(i)
+	return o
 }
 
 // NewTuple returns a tuple of items (retained): () is the singleton.
@@ -287,8 +311,8 @@ func (p *Process) NewTuple(items []*Object) *Object {
 		}
 		return p.empty.tuple
 	}
-	o := p.obj(Tuple, ast.Value{})
-	o.Items = items
+	o := p.newObj()
+	o.Kind, o.Items = Tuple, items
 	return o
 }
 
@@ -302,15 +326,15 @@ func (p *Process) NewFrozenSet(items []*Object) *Object {
 // frozenSetInOrder returns a frozenset whose iteration order is items'
 // (retained; distinct).
 func (p *Process) frozenSetInOrder(items []*Object) *Object {
-	o := p.obj(FrozenSet, ast.Value{})
-	o.Items = items
+	o := p.newObj()
+	o.Kind, o.Items = FrozenSet, items
 	return o
 }
 
 // NewCode returns a code object.
 func (p *Process) NewCode(c *CodeObject) *Object {
-	o := p.obj(Code, ast.Value{})
-	o.Code = c
+	o := p.identified(p.newObj())
+	o.Kind, o.Code = Code, c
 	return o
 }
 
@@ -340,14 +364,14 @@ func (p *Process) FromValue(v ast.Value) *Object {
 		}
 		id := v.Identity()
 		if id == nil {
-			return p.obj(k, v)
+			return p.identified(p.obj(k, v))
 		}
 		// A NaN: one object per Value made (ast.Value.Identity), as
 		// CPython's objects are.
 		if o := p.nans[id]; o != nil {
 			return o
 		}
-		o := p.obj(k, v)
+		o := p.identified(p.obj(k, v))
 		if p.nans == nil {
 			p.nans = map[any]*Object{}
 		}
@@ -415,7 +439,9 @@ func (p *Process) identifier(s string) *Object {
 	h := hashStr(s)
 	// p.interned.get, with the strings compared inline (the parser asks
 	// for every identifier token, and nearly every one is found).
-	if t := &p.interned; t.slots != nil {
+	t := &p.interned
+	free := -1 // the empty slot where the probe stopped
+	if t.slots != nil {
 		mask := uint64(len(t.slots) - 1)
 		for i := home(h, mask); ; i = (i + 1) & mask {
 			sl := &t.slots[i]
@@ -424,6 +450,7 @@ func (p *Process) identifier(s string) *Object {
 				return sl.o
 			}
 			if sl.h == 0 {
+				free = int(i)
 				break
 			}
 		}
@@ -433,12 +460,22 @@ func (p *Process) identifier(s string) *Object {
 	}
 	// A str the start-up set holds and one it does not come out alike
 	// here: a new interned, immortal object (so the set is not asked).
-	o := p.obj(Str, ast.StrValue(s))
+	o := p.newObj()
+	o.Kind, o.Value = Str, ast.StrValue(s)
 	o.Interned, o.Immortal = true, true
 	// The constant cache's hash of it, from the one just computed (the
 	// names tuples of code objects are hashed by their items' hashes).
 	o.hash = nonzero(uint32(h >> 32))
-	p.interned.put(s, h, o)
+	if free >= 0 && 2*(t.n+1) <= len(t.slots) {
+		// put would probe again from the home slot to the one the
+		// look-up stopped at (nothing was filed in between: obj files
+		// nothing); filed there directly.
+		t.slots[free] = internSlot{h: h, s: s, o: o}
+		t.used = append(t.used, int32(free))
+		t.n++
+		return o
+	}
+	t.put(s, h, o)
 	return o
 }
 
@@ -460,14 +497,38 @@ func (p *Process) Intern(o *Object) *Object {
 	}
 	s := o.Value.Str()
 	h := hashStr(s)
-	if w := p.interned.get(s, h); w != nil {
-		return w
+	// p.interned.get, keeping the empty slot where the look-up stopped:
+	// a str not found is filed there (put would probe again from the
+	// home slot; asking the start-up set files nothing in the table).
+	t := &p.interned
+	free := -1
+	if t.slots != nil {
+		mask := uint64(len(t.slots) - 1)
+		for i := home(h, mask); ; i = (i + 1) & mask {
+			sl := &t.slots[i]
+			if sl.h == h && EqualStr(sl.s, s) {
+				return sl.o
+			}
+			if sl.h == 0 {
+				free = int(i)
+				break
+			}
+		}
 	}
 	if p.startupHas(s, h) {
-		return p.immortalStrHashed(s, h)
+		// immortalStrHashed, without its look-up.
+		o = p.newObj()
+		o.Kind, o.Value = Str, ast.StrValue(s)
+		o.Immortal = true
 	}
 	o.Interned = true
-	p.interned.put(s, h, o)
+	if free >= 0 && 2*(t.n+1) <= len(t.slots) {
+		t.slots[free] = internSlot{h: h, s: s, o: o}
+		t.used = append(t.used, int32(free))
+		t.n++
+		return o
+	}
+	t.put(s, h, o)
 	return o
 }
 
@@ -541,7 +602,10 @@ func (p *Process) key(b []byte, o *Object) []byte {
 		}
 	}
 	// A code object without contents (a placeholder), and anything else:
-	// identity.
+	// identity (given here to an object made without one).
+	if o.id == 0 {
+		p.identified(o)
+	}
 	return appendUvarint(append(b, 'K'), uint64(o.id))
 }
 

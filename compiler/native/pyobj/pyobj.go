@@ -76,7 +76,8 @@ type Object struct {
 	Code *CodeObject
 
 	// id is the object's identity for constant keys that CPython takes
-	// from the address (code objects, NaNs).
+	// from the address (code objects, NaNs): set (Process.identified) on
+	// code objects, floats and complex numbers only, 0 on the others.
 	id uint32
 	// marshal's scratch: reference count at dump time and back-reference
 	// index (+1; 0 = not written yet).
@@ -99,12 +100,15 @@ type CodeObject struct {
 	// LocalsPlusNames and LocalsPlusKinds: tuple of str, bytes.
 	LocalsPlusNames *Object
 	LocalsPlusKinds *Object
-	Filename        *Object
-	Name            *Object
-	QualName        *Object
-	FirstLineNo     int32
-	LineTable       *Object // bytes
-	ExceptionTable  *Object // bytes
+	// Filename, Name and QualName: str. These three, the kinds and the
+	// two tables are never anything but a str or bytes: marshal counts
+	// their references without looking into them.
+	Filename       *Object
+	Name           *Object
+	QualName       *Object
+	FirstLineNo    int32
+	LineTable      *Object // bytes
+	ExceptionTable *Object // bytes
 
 	// key is the constant key, once computed (see Process.key), and
 	// merged whether a constant cache registered the object: a merged code
