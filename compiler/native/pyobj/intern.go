@@ -19,7 +19,7 @@ import (
 // made to collide on purpose); nothing in the output depends on it.
 var strSeed = maphash.MakeSeed()
 
-// strKeys are the random keys of hashStr's short-string mix, drawn once
+// strKeys are the random keys of hashStr's mix (of every length), drawn once
 // per process from strSeed.
 var strKeys = func() [3]uint64 {
 	var k [3]uint64
