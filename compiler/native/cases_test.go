@@ -15,6 +15,11 @@ import (
 // cases are small sources for behaviour the standard library shows once or
 // not at all, compared as the stdlib files are (bytes, messages, warnings).
 var cases = []struct{ name, src string }{
+	// A method call on super() that spans lines and has keywords: the
+	// keywords' names (LOAD_CONST of the kwnames tuple) take the location
+	// whose start maybe_optimize_method_call moved to the attribute, not
+	// the call's start (setuptools' build_meta.py, 2026-12-08).
+	{"super_method_keywords_across_lines", "class B:\n    def run(self, **k): return k\nclass C(B):\n    def m(self, s):\n        super(C,\n              self).run(setup_script=s)\n        x = super(\n        ).run(z=3, y=4)\n        return super(C, self\n                     ).run\n"},
 	// parse_literal's str.replace makes a new '%', neither the latin-1
 	// singleton nor interned; a later literal '%' is merged into it, an
 	// earlier one keeps it out.

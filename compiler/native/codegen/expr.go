@@ -779,7 +779,9 @@ func (c *compiler) maybeOptimizeMethodCall(e *ast.Call) bool {
 	}
 	loc := locAt(meth.Location())
 	if c.canOptimizeSuperCall(meth) {
-		c.superAttr(meth, pLOAD_ZERO_SUPER_METHOD, pLOAD_SUPER_METHOD, loc)
+		// The method's keywords' names take the location moved to
+		// the attribute, as the NOP does.
+		loc = c.superAttr(meth, pLOAD_ZERO_SUPER_METHOD, pLOAD_SUPER_METHOD, loc)
 	} else {
 		c.expr(meth.Value)
 		loc = updateStartLocationToMatchAttr(loc, meth)
@@ -1201,8 +1203,10 @@ func (c *compiler) expr(e ast.Expr) {
 
 // superAttr loads the attribute or method a of a super() call that
 // canOptimizeSuperCall allows: op0 is the instruction when the call has
-// no arguments, op2 when it has two.
-func (c *compiler) superAttr(a *ast.Attribute, op0, op2 opcode.Op, loc instr.Location) {
+// no arguments, op2 when it has two. It returns loc with its start moved
+// to the attribute (update_start_location_to_match_attr), which CPython
+// goes on with.
+func (c *compiler) superAttr(a *ast.Attribute, op0, op2 opcode.Op, loc instr.Location) instr.Location {
 	call := a.Value.(*ast.Call)
 	c.loadArgsForSuper(call)
 	op := op0
@@ -1210,7 +1214,9 @@ func (c *compiler) superAttr(a *ast.Attribute, op0, op2 opcode.Op, loc instr.Loc
 		op = op2
 	}
 	c.addName(op, a.Attr, loc)
-	c.addop(opNOP, 0, updateStartLocationToMatchAttr(loc, a))
+	loc = updateStartLocationToMatchAttr(loc, a)
+	c.addop(opNOP, 0, loc)
+	return loc
 }
 
 // attribute is compiler_visit_expr1's Attribute.
